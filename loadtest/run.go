@@ -1,0 +1,337 @@
+package loadtest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
+
+// Config is one run's configuration. Zero values mean the documented
+// defaults; Run copies the Config and fills them.
+type Config struct {
+	// Target is the server's base URL, e.g. http://127.0.0.1:8080.
+	Target string
+	// AllowRemote permits a target that is not a loopback address.
+	// Default false: the generator refuses to load another machine.
+	AllowRemote bool
+	// Phases is the schedule.
+	Phases []Phase
+	// SLOP99, when > 0, makes the run an SLO search: after each measured
+	// phase the run checks p99 ≤ SLOP99 and error rate ≤ MaxErrorRate,
+	// and stops at the first phase that fails. Results.Capacity reports the
+	// last passing phase.
+	SLOP99 time.Duration
+	// MaxErrorRate is the error share a passing step may have. Zero means
+	// 0.001 (0.1 %).
+	MaxErrorRate float64
+	// Conns is the number of keep-alive connections (and of sending
+	// goroutines). Zero means 64; at most MaxConns.
+	Conns int
+	// Timeout bounds each request from its send. Zero means 2 s.
+	Timeout time.Duration
+	// Drain is how long after the schedule's end requests still waiting
+	// for a connection may be sent; later ones are recorded as unsent.
+	// Zero means Timeout.
+	Drain time.Duration
+	// LateThreshold: a request sent more than this after the generator was
+	// free to send it counts as late. Zero means 1 ms.
+	LateThreshold time.Duration
+	// MaxRequests bounds the schedule's request count. Zero means 100 M.
+	MaxRequests int64
+	// MaxDuration bounds the schedule's length. Zero means 1 h.
+	MaxDuration time.Duration
+	// Traffic chooses each request. Required.
+	Traffic *Traffic
+	// TrafficSource describes where the codes came from, for results.json.
+	TrafficSource string
+	// Progress receives a progress line every second; nil for none.
+	Progress io.Writer
+	// Trace, if set, is called for every request from the sending
+	// goroutines (concurrently). For tests; it slows the hot path.
+	Trace func(RequestTrace)
+}
+
+// MaxConns bounds Config.Conns: each connection's goroutine holds ~0.5 MB of
+// histograms.
+const MaxConns = 4096
+
+func (c *Config) fill() error {
+	if c.MaxErrorRate == 0 {
+		c.MaxErrorRate = 0.001
+	}
+	if c.Conns == 0 {
+		c.Conns = 64
+	}
+	if c.Timeout == 0 {
+		c.Timeout = 2 * time.Second
+	}
+	if c.Drain == 0 {
+		c.Drain = c.Timeout
+	}
+	if c.LateThreshold == 0 {
+		c.LateThreshold = time.Millisecond
+	}
+	if c.MaxRequests == 0 {
+		c.MaxRequests = 100_000_000
+	}
+	if c.MaxDuration == 0 {
+		c.MaxDuration = time.Hour
+	}
+	switch {
+	case c.Conns < 1 || c.Conns > MaxConns:
+		return fmt.Errorf("loadtest: conns %d not in [1, %d]", c.Conns, MaxConns)
+	case c.Timeout < 0 || c.Drain < 0 || c.LateThreshold < 0 || c.SLOP99 < 0:
+		return fmt.Errorf("loadtest: durations must be ≥ 0")
+	case c.MaxErrorRate < 0 || c.MaxErrorRate > 1:
+		return fmt.Errorf("loadtest: max error rate %v not in [0, 1]", c.MaxErrorRate)
+	case c.Traffic == nil:
+		return fmt.Errorf("loadtest: no traffic (codes) configured")
+	}
+	return nil
+}
+
+// runner is one run's state.
+type runner struct {
+	cfg      Config
+	target   target
+	sched    *Schedule
+	traffic  *Traffic
+	hc       *fasthttp.HostClient
+	start    time.Time
+	deadline int64 // ns since start: requests not sent by then are unsent
+	lateNs   int64
+	procs    int
+
+	// next is the next request index to claim; limit stops claims (it is
+	// lowered to stop a run early).
+	next    atomic.Int64
+	limit   atomic.Int64
+	stopped chan struct{} // closed when limit is lowered
+	stop1   sync.Once
+
+	workers []*worker
+
+	mu struct {
+		sync.Mutex
+		// phases[p] accumulates what workers flushed for phase p; nil
+		// until the first flush. REQUIRES: mu held.
+		phases []*phaseAcc
+		// pending[p] counts workers that have not flushed phase p.
+		pending []int
+	}
+	// phaseDone[p] is closed when every worker has flushed phase p.
+	phaseDone []chan struct{}
+}
+
+// now returns nanoseconds since the run's start (monotonic clock).
+func (r *runner) now() int64 { return int64(time.Since(r.start)) }
+
+// halt stops claims of requests with index ≥ at.
+func (r *runner) halt(at int64) {
+	for {
+		cur := r.limit.Load()
+		if at >= cur || r.limit.CompareAndSwap(cur, at) {
+			break
+		}
+	}
+	r.stop1.Do(func() { close(r.stopped) })
+}
+
+// flush merges w's accumulator into its phase and marks every phase before
+// next as flushed by w; w then accumulates phase next.
+func (r *runner) flush(w *worker, next int) {
+	r.mu.Lock()
+	if w.phase < len(r.mu.phases) {
+		if r.mu.phases[w.phase] == nil {
+			r.mu.phases[w.phase] = newPhaseAcc()
+		}
+		r.mu.phases[w.phase].merge(w.acc)
+	}
+	for p := w.phase; p < next && p < len(r.mu.pending); p++ {
+		r.mu.pending[p]--
+		if r.mu.pending[p] == 0 {
+			close(r.phaseDone[p])
+		}
+	}
+	r.mu.Unlock()
+	w.acc.reset()
+	w.phase = next
+}
+
+// Run drives the target with cfg's schedule and traffic and returns what it
+// measured. It returns an error only when the run could not start; a run cut
+// short by ctx returns partial Results with Interrupted set.
+func Run(ctx context.Context, cfg Config) (*Results, error) {
+	if err := cfg.fill(); err != nil {
+		return nil, err
+	}
+	t, err := parseTarget(ctx, cfg.Target, cfg.AllowRemote)
+	if err != nil {
+		return nil, err
+	}
+	sched, err := NewSchedule(cfg.Phases)
+	if err != nil {
+		return nil, err
+	}
+	if sched.Total() > cfg.MaxRequests {
+		return nil, fmt.Errorf("loadtest: schedule sends %d requests, above the bound of %d", sched.Total(), cfg.MaxRequests)
+	}
+	if sched.Duration() > cfg.MaxDuration {
+		return nil, fmt.Errorf("loadtest: schedule lasts %v, above the bound of %v", sched.Duration(), cfg.MaxDuration)
+	}
+	if sched.Total() == 0 {
+		return nil, fmt.Errorf("loadtest: schedule sends no requests")
+	}
+	r := &runner{
+		cfg: cfg, target: t, sched: sched, traffic: cfg.Traffic,
+		lateNs: int64(cfg.LateThreshold), procs: runtime.GOMAXPROCS(0),
+		stopped: make(chan struct{}),
+	}
+	r.hc = &fasthttp.HostClient{
+		Addr:                          t.addr,
+		IsTLS:                         t.tls,
+		Name:                          "tracecode-loadtest",
+		MaxConns:                      cfg.Conns,
+		MaxIdemponentCallAttempts:     1,
+		RetryIfErr:                    func(*fasthttp.Request, int, error) (bool, bool) { return false, false },
+		ReadTimeout:                   cfg.Timeout,
+		WriteTimeout:                  cfg.Timeout,
+		MaxIdleConnDuration:           time.Minute,
+		DisableHeaderNamesNormalizing: true,
+		DisablePathNormalizing:        true,
+		MaxConnWaitTimeout:            cfg.Timeout,
+	}
+	if err := r.probe(); err != nil {
+		return nil, err
+	}
+	n := len(cfg.Phases)
+	r.mu.phases = make([]*phaseAcc, n)
+	r.mu.pending = make([]int, n)
+	r.phaseDone = make([]chan struct{}, n)
+	for p := range n {
+		r.mu.pending[p] = cfg.Conns
+		r.phaseDone[p] = make(chan struct{})
+	}
+	r.limit.Store(math.MaxInt64)
+	r.workers = make([]*worker, cfg.Conns)
+	for i := range r.workers {
+		r.workers[i] = newWorker(r)
+	}
+	return r.run(ctx), nil
+}
+
+// probe sends one request so that a wrong target fails before the run,
+// with a message, instead of as a wall of connect errors.
+func (r *runner) probe() error {
+	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseRequest(req)
+	defer fasthttp.ReleaseResponse(resp)
+	pick := r.traffic.Pick(0)
+	req.SetRequestURIBytes(r.traffic.Append(nil, pick))
+	req.Header.SetHost(r.target.host)
+	if r.target.tls {
+		req.URI().SetScheme("https")
+	}
+	if err := r.hc.DoTimeout(req, resp, 5*time.Second); err != nil {
+		return fmt.Errorf("loadtest: target %s does not answer: %w", r.target.base, err)
+	}
+	return nil
+}
+
+// run starts the workers, collects the timeline, evaluates steps and builds
+// the results.
+func (r *runner) run(ctx context.Context) *Results {
+	res := &Results{Schema: SchemaVersion, Tool: toolInfo(), Config: r.runConfig()}
+	sched := r.sched
+	r.start = time.Now()
+	res.Started = r.start
+	r.deadline = int64(sched.Duration() + r.cfg.Drain)
+
+	var wg sync.WaitGroup
+	for _, w := range r.workers {
+		wg.Add(1)
+		go func() { defer wg.Done(); w.run() }()
+	}
+	allDone := make(chan struct{})
+	go func() { wg.Wait(); close(allDone) }()
+
+	c := newCollector(r, res)
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	nextPhase := 0 // next phase to finalise
+	phaseCh := r.phaseDone[0]
+	cancelled := ctx.Done()
+loop:
+	for {
+		select {
+		case <-tick.C:
+			c.second()
+		case <-phaseCh:
+			c.finishPhase(nextPhase)
+			nextPhase++
+			if nextPhase < len(r.phaseDone) {
+				phaseCh = r.phaseDone[nextPhase]
+			} else {
+				phaseCh = nil
+			}
+		case <-cancelled:
+			cancelled = nil
+			res.Interrupted = true
+			r.halt(0)
+		case <-allDone:
+			break loop
+		}
+	}
+	for ; nextPhase < len(r.phaseDone); nextPhase++ {
+		<-r.phaseDone[nextPhase] // all workers have exited: closed already
+		c.finishPhase(nextPhase)
+	}
+	c.second()
+	res.Finished = time.Now()
+	r.hc.CloseIdleConnections()
+	c.finish()
+	return res
+}
+
+func toolInfo() ToolInfo {
+	h, _ := os.Hostname()
+	return ToolInfo{Name: "tracecode loadtest", GoVersion: runtime.Version(), OS: runtime.GOOS,
+		Arch: runtime.GOARCH, NumCPU: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), Hostname: h}
+}
+
+func (r *runner) runConfig() RunConfig {
+	c := r.cfg
+	rc := RunConfig{
+		Target: r.target.base, Conns: c.Conns,
+		TimeoutMs: ms(c.Timeout), DrainMs: ms(c.Drain), LateThresholdUs: float64(c.LateThreshold) / 1e3,
+		MaxErrorRate: c.MaxErrorRate,
+	}
+	if c.SLOP99 > 0 {
+		rc.SLOP99Us = float64(c.SLOP99) / 1e3
+	}
+	for _, p := range c.Phases {
+		rc.Phases = append(rc.Phases, PhaseConfig{Rate: p.Rate, EndRate: p.endRate(), DurationS: p.Duration.Seconds(), Warmup: p.Warmup})
+	}
+	m := r.traffic.Mix()
+	tc := TrafficConfig{Source: c.TrafficSource, Codes: map[string]int{}, Forms: map[string]float64{},
+		Accepts: map[string]float64{}, Forged: m.Forged, ZipfTheta: m.Theta, Scrambled: m.Scrambled, Seed: m.Seed}
+	for f := Form(0); f < numForms; f++ {
+		tc.Codes[f.String()] = r.traffic.corpus.Len(f)
+		tc.Forms[f.String()] = m.Forms[f]
+	}
+	for a := Accept(0); a < numAccepts; a++ {
+		tc.Accepts[a.String()] = m.Accepts[a]
+	}
+	rc.Traffic = tc
+	return rc
+}
+
+func ms(d time.Duration) float64 { return float64(d) / 1e6 }
