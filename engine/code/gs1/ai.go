@@ -174,16 +174,30 @@ func AIs() []AI { return aiTable[:] }
 // Validate checks a value against the AI's specification: its length, the
 // character set and length of each component, and every linter the
 // dictionary names (see lint.go for what each one checks). It returns nil or
-// an *AIError; it allocates only when it returns an error.
+// an *AIError whose Pos is 1-based within value; it allocates only when it
+// returns an error.
 func (a *AI) Validate(value string) error {
-	if len(value) == 0 {
-		return a.errf(0, ErrLength, "value is empty")
+	if err := a.validate(value, 0); err != nil {
+		return err
 	}
-	if len(value) > a.MaxLen {
-		return a.errf(0, ErrLength, "value has %d characters, %s", len(value), a.lenWant())
-	}
-	if len(value) < a.MinLen {
-		return a.errf(0, ErrLength, "value has %d characters, %s", len(value), a.lenWant())
+	return nil
+}
+
+// validate is Validate for a value that starts at 0-based offset base of a
+// larger input (an element string): positions in the error, and in its
+// message, are 1-based within that input.
+func (a *AI) validate(value string, base int) *AIError {
+	if len(value) == 0 || len(value) > a.MaxLen || len(value) < a.MinLen {
+		// A wrong length concerns the whole value: Pos is 0 for Validate
+		// and the start of the value inside a larger input.
+		pos := 0
+		if base > 0 {
+			pos = base + 1
+		}
+		if len(value) == 0 {
+			return a.errf(pos, ErrLength, "%s is empty", a.valueAt(base))
+		}
+		return a.errf(pos, ErrLength, "%s has %d characters, %s", a.valueAt(base), len(value), a.lenWant())
 	}
 	off := 0
 	for i := range a.Components {
@@ -195,18 +209,18 @@ func (a *AI) Validate(value string) error {
 		if rem < c.Min {
 			// Only reachable inside an optional fixed-length tail: the
 			// total length check covers the mandatory components.
-			return a.errf(off+1, ErrLength, "component %d at position %d has %d characters, want %d", i+1, off+1, rem, c.Min)
+			return a.errf(base+off+1, ErrLength, "component %d at position %d has %d characters, want %d", i+1, base+off+1, rem, c.Min)
 		}
 		n := c.Max
 		if n > rem {
 			n = rem
 		}
 		part := value[off : off+n]
-		if err := a.checkCharset(c.Charset, part, off); err != nil {
+		if err := a.checkCharset(c.Charset, part, base+off); err != nil {
 			return err
 		}
 		for _, id := range c.lints {
-			if err := runLint(id, part, off); err != nil {
+			if err := runLint(id, part, base+off); err != nil {
 				err.AI = a.Code
 				if cde, ok := err.Err.(*CheckDigitError); ok {
 					cde.Key = "AI (" + a.Code + ")"
@@ -219,9 +233,18 @@ func (a *AI) Validate(value string) error {
 	if off < len(value) {
 		// Unreachable while MaxLen is the sum of the components' Max, kept
 		// so that a table bug cannot silently accept trailing data.
-		return a.errf(off+1, ErrLength, "unexpected data at position %d", off+1)
+		return a.errf(base+off+1, ErrLength, "unexpected data at position %d", base+off+1)
 	}
 	return nil
+}
+
+// valueAt names the value in messages: "value", or "value at position N"
+// inside a larger input.
+func (a *AI) valueAt(base int) string {
+	if base == 0 {
+		return "value"
+	}
+	return fmt.Sprintf("value at position %d", base+1)
 }
 
 func (a *AI) lenWant() string {
@@ -248,8 +271,8 @@ func (a *AI) errf(pos int, sentinel error, format string, args ...any) *AIError 
 	return &AIError{AI: a.Code, Pos: pos, Reason: fmt.Sprintf(format, args...), Err: sentinel}
 }
 
-// checkCharset checks part, which starts at 0-based offset off in the value.
-func (a *AI) checkCharset(cs byte, part string, off int) error {
+// checkCharset checks part, which starts at 0-based offset off in the input.
+func (a *AI) checkCharset(cs byte, part string, off int) *AIError {
 	switch cs {
 	case 'N':
 		for i := 0; i < len(part); i++ {
