@@ -114,14 +114,19 @@ func TestDetectionExhaustiveShort(t *testing.T) {
 	}
 }
 
-// TestDetectionRandomLong does the same for random codes of 5 to 13 digits
-// (substitutions and adjacent transpositions). -seed changes the codes.
+// TestDetectionRandomLong does the same for 2,000 random codes of each
+// length 5 to 13 (200 with -short): every substitution and adjacent
+// transposition. -seed changes the codes.
 func TestDetectionRandomLong(t *testing.T) {
 	t.Logf("seed %d (rerun with -seed=%d)", *seed, *seed)
 	r := rand.New(rand.NewPCG(*seed, 0x5c0de))
+	codes := 2000
+	if testing.Short() {
+		codes = 200
+	}
 	for n := 5; n <= MaxLen; n++ {
 		buf := make([]byte, n+1)
-		for range 2000 {
+		for range codes {
 			v := r.Uint64()
 			if n < MaxLen {
 				v &= 1<<(5*n) - 1

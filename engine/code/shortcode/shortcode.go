@@ -42,12 +42,13 @@
 //
 // No ISO/IEC 7064 system fits a 32-symbol alphabet with one check character:
 // the hybrid system MOD 33,32 (like every hybrid MOD M+1,M: 11,10, 27,26,
-// 37,36) detects every substitution but misses M of the M²(M−1)/2 adjacent
-// transpositions per state, e.g. with running value P = 1 the pair 15,16 — a
-// cyclic group of even order has no complete mapping, so no check of the
-// form P' = φ(P + a) mod M can catch them all; the pure systems work in prime
-// fields, and a prime modulus p ≥ 32 needs p > 32 check symbols (Crockford's
-// own mod-37 check adds *~$=U for that reason, and those are poor in URLs).
+// 37,36) detects every substitution but misses one adjacent transposition
+// for each running value P (M of the M²(M−1)/2 cases), e.g. with P = 1 the
+// pair 15,16 — a cyclic group of even order has no complete mapping, so no
+// check of the form P' = φ(P + a) mod M can catch them all. The pure systems
+// work modulo a prime p, and catching every substitution needs p > 32, so
+// more than 32 check symbols (Crockford's own mod-37 check adds *~$=U for
+// that reason, and those are poor in URLs).
 // docs/shortcode.md has the longer argument; the tests prove the detection
 // property exhaustively.
 package shortcode
