@@ -229,7 +229,8 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 }
 
 // probe sends one request so that a wrong target fails before the run,
-// with a message, instead of as a wall of connect errors.
+// with a message, instead of as a wall of connect errors. Its answer is not
+// recorded.
 func (r *runner) probe() error {
 	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseRequest(req)
@@ -240,7 +241,9 @@ func (r *runner) probe() error {
 	if r.target.tls {
 		req.URI().SetScheme("https")
 	}
-	if err := r.hc.DoTimeout(req, resp, 5*time.Second); err != nil {
+	// Only a failure to connect stops the run: a slow or failing server is
+	// what the run is for.
+	if err := r.hc.DoTimeout(req, resp, 5*time.Second); err != nil && classifyErr(err) == OutConnect {
 		return fmt.Errorf("loadtest: target %s does not answer: %w", r.target.base, err)
 	}
 	return nil

@@ -17,7 +17,7 @@ func (r *Results) WriteSummary(w io.Writer) error {
 	ew.printf("tracecode loadtest: %s, %d connections, open model (latency from each request's intended send time)\n",
 		c.Target, c.Conns)
 	ew.printf("traffic: %s; forms %s; accept %s; forged %.1f%%; zipf θ=%g%s; seed %d\n",
-		c.Traffic.Source, weights(c.Traffic.Forms, FormNames), weights(c.Traffic.Accepts, AcceptNames),
+		orDash(c.Traffic.Source), weights(c.Traffic.Forms, FormNames), weights(c.Traffic.Accepts, AcceptNames),
 		100*c.Traffic.Forged, c.Traffic.ZipfTheta, map[bool]string{true: " scrambled"}[c.Traffic.Scrambled], c.Traffic.Seed)
 	if r.Interrupted {
 		ew.printf("INTERRUPTED: the figures below are partial\n")
@@ -113,6 +113,13 @@ func (r *Results) WriteSummary(w io.Writer) error {
 		}
 	}
 	return ew.err
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 func writeDist(w io.Writer, d Dist) {
