@@ -1,0 +1,82 @@
+package server
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/valyala/fasthttp"
+	"github.com/valyala/fasthttp/fasthttpadaptor"
+)
+
+// metrics are the server's Prometheus series. Each Server owns a registry
+// (not the global default) so tests can run several servers in a process.
+type metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec   // by route and status class
+	latency  *prometheus.HistogramVec // seconds, by route
+	scans    *prometheus.CounterVec   // public resolutions by outcome status
+	mints    prometheus.Counter       // blocks minted
+	minted   prometheus.Counter       // codes in minted blocks
+	limited  prometheus.Counter       // requests refused by the rate limiter
+	handler  fasthttp.RequestHandler  // serves /metrics
+}
+
+// latencyBuckets span 50 µs to 5 s: resolver answers sit at the low end,
+// code streams at the high end.
+var latencyBuckets = []float64{
+	50e-6, 100e-6, 200e-6, 500e-6, 1e-3, 2e-3, 5e-3, 10e-3, 25e-3, 50e-3, 100e-3, 250e-3, 500e-3, 1, 2.5, 5,
+}
+
+func newMetrics(extra ...prometheus.Collector) *metrics {
+	m := &metrics{reg: prometheus.NewRegistry()}
+	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "tracecode_http_requests_total", Help: "HTTP requests by route and status class.",
+	}, []string{"route", "code"})
+	m.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "tracecode_http_request_duration_seconds", Help: "Server-side request latency by route.",
+		Buckets: latencyBuckets,
+	}, []string{"route"})
+	m.scans = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "tracecode_scans_total", Help: "Public code resolutions by resulting status.",
+	}, []string{"status"})
+	m.mints = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "tracecode_blocks_minted_total", Help: "Code blocks minted through the API.",
+	})
+	m.minted = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "tracecode_codes_minted_total", Help: "Codes in blocks minted through the API.",
+	})
+	m.limited = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "tracecode_rate_limited_total", Help: "Public requests refused by the per-client rate limit.",
+	})
+	m.reg.MustRegister(m.requests, m.latency, m.scans, m.mints, m.minted, m.limited,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	for _, c := range extra {
+		m.reg.MustRegister(c)
+	}
+	m.handler = fasthttpadaptor.NewFastHTTPHandler(promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
+	return m
+}
+
+// statusClass maps a status code to its Prometheus label without
+// allocating.
+func statusClass(code int) string {
+	switch {
+	case code < 200:
+		return "1xx"
+	case code < 300:
+		return "2xx"
+	case code < 400:
+		return "3xx"
+	case code < 500:
+		return "4xx"
+	}
+	return "5xx"
+}
+
+// observe records one request on route that started at start.
+func (m *metrics) observe(route string, code int, start time.Time) {
+	m.requests.WithLabelValues(route, statusClass(code)).Inc()
+	m.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
+}
