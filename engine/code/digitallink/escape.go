@@ -1,0 +1,136 @@
+package digitallink
+
+import "strings"
+
+// Byte classes, indexed by byte value.
+var (
+	// unreserved bytes stay literal in a percent-encoded value (RFC 3986
+	// unreserved set, as gs1-syntax-engine's URIescape).
+	unreserved [256]bool
+	// uriChar bytes may appear anywhere in a Digital Link URI: the RFC 3986
+	// unreserved and reserved sets plus '%' (gs1-syntax-engine's
+	// uriCharacters). Everything else, including space and non-ASCII, is
+	// rejected before parsing.
+	uriChar [256]bool
+	// badHostChar bytes are URI characters not allowed in the host.
+	badHostChar [256]bool
+)
+
+func init() {
+	for c := 'A'; c <= 'Z'; c++ {
+		unreserved[c] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		unreserved[c] = true
+	}
+	for c := '0'; c <= '9'; c++ {
+		unreserved[c] = true
+	}
+	for _, c := range "-._~" {
+		unreserved[c] = true
+	}
+	uriChar = unreserved
+	for _, c := range ":/?#[]@!$&'()*+,;=%" {
+		uriChar[c] = true
+	}
+	for _, c := range "_~?#@!$&'()*+,;=%" {
+		badHostChar[c] = true
+	}
+}
+
+const upperHex = "0123456789ABCDEF"
+
+// AppendEscape appends value percent-encoded for a Digital Link path segment
+// (query false) or query value (query true): A-Z a-z 0-9 - . _ ~ stay
+// literal, a space becomes "+" in the query, every other byte becomes %XX
+// with upper-case hex. It allocates only if dst must grow.
+func AppendEscape(dst []byte, value string, query bool) []byte {
+	for i := 0; i < len(value); i++ {
+		c := value[i]
+		switch {
+		case unreserved[c]:
+			dst = append(dst, c)
+		case c == ' ' && query:
+			dst = append(dst, '+')
+		default:
+			dst = append(dst, '%', upperHex[c>>4], upperHex[c&0x0F])
+		}
+	}
+	return dst
+}
+
+// Unescape decodes a percent-encoded path segment (query false) or query
+// value (query true) the way gs1-syntax-engine does: %XX with two hex digits
+// of either case becomes the byte; a '%' not followed by two hex digits
+// stays literal; '+' is a space only in the query. A decoded NUL (%00) is an
+// error wrapping ErrEncoding whose Pos is the 1-based offset within s. It
+// returns s itself, without allocating, when there is nothing to decode.
+func Unescape(s string, query bool) (string, error) {
+	v, bad := unescape(s, query)
+	if bad >= 0 {
+		return "", errAt(ErrEncoding, bad, s, "%00 (NUL) is not allowed")
+	}
+	return v, nil
+}
+
+// unescape is Unescape without the error value: bad is the 0-based offset of
+// a %00 in s, or -1.
+func unescape(s string, query bool) (v string, bad int) {
+	i := 0
+	for ; i < len(s); i++ {
+		if s[i] == '%' || (query && s[i] == '+') {
+			break
+		}
+	}
+	if i == len(s) {
+		return s, -1
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	for ; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			c = unhex(s[i+1])<<4 | unhex(s[i+2])
+			if c == 0 {
+				return "", i
+			}
+			i += 2
+		case c == '+' && query:
+			c = ' '
+		}
+		b.WriteByte(c)
+	}
+	return b.String(), -1
+}
+
+// rawOffset maps the 0-based offset k in the decoded form of the raw
+// component s to the 0-based offset in s of the byte (or %XX triple) that
+// produced it. Used on the error path only.
+func rawOffset(s string, k int) int {
+	i := 0
+	for n := 0; i < len(s) && n < k; n++ {
+		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			i += 3
+		} else {
+			i++
+		}
+	}
+	return i
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	default:
+		return c - 'a' + 10
+	}
+}
