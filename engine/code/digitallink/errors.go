@@ -24,6 +24,7 @@ var (
 	ErrQualifierInQuery = errors.New("digitallink: key qualifier in the query")
 	ErrNotAttribute     = errors.New("digitallink: AI is not a Digital Link data attribute")
 	ErrDuplicateAI      = errors.New("digitallink: duplicate AI")
+	ErrAssociation      = errors.New("digitallink: AIs may not be combined so")
 )
 
 // Error reports what is wrong with a Digital Link and where.

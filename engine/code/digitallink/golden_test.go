@@ -23,7 +23,7 @@ var sentinels = []struct {
 	{"ErrUnknownAI", ErrUnknownAI}, {"ErrNotQualifier", ErrNotQualifier},
 	{"ErrQualifierOrder", ErrQualifierOrder}, {"ErrQualifierInQuery", ErrQualifierInQuery},
 	{"ErrNotAttribute", ErrNotAttribute}, {"ErrDuplicateAI", ErrDuplicateAI},
-	{"ErrNoPrimaryKey", ErrNoPrimaryKey},
+	{"ErrNoPrimaryKey", ErrNoPrimaryKey}, {"ErrAssociation", ErrAssociation},
 }
 
 // describeErr formats err as "error <Sentinel> pos=N segment=… : message".
@@ -67,13 +67,14 @@ func describeDL(d DL) string {
 //
 //	parse URI            strict Parse
 //	parse-legacy URI     ParseOptions with AllowLegacy
+//	parse-associations URI  ParseOptions with CheckAssociations
 //	build BASE (AI)v...  Build: the first element is the key, then
 //	                     qualifiers up to "?", then attributes
 //	elements (AI)v...    FromElements, printed canonical
 func runCommand(cmd, arg string) string {
 	switch cmd {
-	case "parse", "parse-legacy":
-		d, err := ParseOptions(arg, Options{AllowLegacy: cmd == "parse-legacy"})
+	case "parse", "parse-legacy", "parse-associations":
+		d, err := ParseOptions(arg, Options{AllowLegacy: cmd == "parse-legacy", CheckAssociations: cmd == "parse-associations"})
 		if err != nil {
 			return describeErr(err)
 		}

@@ -49,6 +49,13 @@ type Options struct {
 	// reference engine's list) in place of numeric AIs in the path. Parsed
 	// values are always the normalised numeric forms. Default false.
 	AllowLegacy bool
+	// CheckAssociations also applies gs1.ValidateElements to the elements:
+	// mandatory and exclusive AI pairings (req=, ex= in the Syntax
+	// Dictionary), e.g. (17) without a GTIN. Default false, as in the
+	// reference engine, whose Digital Link parser checks each AI alone; a
+	// resolver turns it on to refuse data no barcode may carry. Errors wrap
+	// ErrAssociation.
+	CheckAssociations bool
 }
 
 // Parse parses a GS1 Digital Link URI with the strict rules (the zero
@@ -196,6 +203,17 @@ func ParseOptions(uri string, opt Options) (DL, error) {
 		els = append(els, el)
 	}
 
+	if opt.CheckAssociations {
+		if err := gs1.ValidateElements(els); err != nil {
+			var ae *gs1.AIError
+			at, seg := keyAt, ""
+			if errors.As(err, &ae) {
+				at, seg = locateAI(uri, keyAt, pe, qs, end, ae.AI)
+			}
+			return d, &Error{Pos: at + 1, Segment: seg, Err: ErrAssociation, Cause: err, Reason: err.Error()}
+		}
+	}
+
 	d.Key = els[0]
 	if nPath > 1 {
 		d.Qualifiers = els[1:nPath:nPath]
@@ -204,6 +222,34 @@ func ParseOptions(uri string, opt Options) (DL, error) {
 		d.Attrs = els[nPath:]
 	}
 	return d, nil
+}
+
+// locateAI finds the AI segment or query parameter of ai in a parsed URI
+// (path pairs from keyAt to pe, query from qs to end) and returns its
+// 0-based offset and text; keyAt and "" if it is not there. Error path only.
+func locateAI(uri string, keyAt, pe, qs, end int, ai string) (int, string) {
+	for p := keyAt; p < pe; {
+		a0 := p + 1
+		a1 := a0 + strings.IndexByte(uri[a0:pe], '/')
+		p = pe
+		if i := strings.IndexByte(uri[a1+1:pe], '/'); i >= 0 {
+			p = a1 + 1 + i
+		}
+		if code, _ := pathAI(uri[a0:a1], Options{AllowLegacy: true}); code == ai {
+			return a0, uri[a0:a1]
+		}
+	}
+	for p := qs; p < end; {
+		p1 := end
+		if i := strings.IndexByte(uri[p:end], '&'); i >= 0 {
+			p1 = p + i
+		}
+		if k, _, _ := strings.Cut(uri[p:p1], "="); k == ai {
+			return p, uri[p:p1]
+		}
+		p = p1 + 1
+	}
+	return keyAt, ""
 }
 
 // findKey walks the path uri[ps:pe] (uri[ps] == '/') backwards in
