@@ -148,9 +148,16 @@ func marshalContext(h *Header, events []Event) ([]byte, error) {
 	}
 	need := map[string]string{}
 	for i := range events {
+		var own map[string]string // declared by the event's own @context
+		if events[i].Context != nil {
+			own, _ = parseContext(events[i].Context, false)
+		}
 		for pre, iri := range events[i].Namespaces {
+			if _, ok := own[pre]; ok {
+				continue
+			}
 			if got, ok := have[pre]; ok {
-				if got != iri && events[i].Context == nil {
+				if got != iri {
 					return nil, fmt.Errorf("epcis: event %d uses prefix %q for %q but the document header defines it as %q", i, pre, iri, got)
 				}
 				continue

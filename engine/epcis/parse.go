@@ -370,7 +370,7 @@ func (p *parser) bodyExtension(doc *Document, path, prefix, key string) error {
 // eventList parses the array of events.
 func (p *parser) eventList(doc *Document) error {
 	path := p.listPath
-	if k := p.dec.PeekKind(); k != '[' {
+	if k := p.peek(); k != '[' {
 		if k == 0 {
 			_, err := p.dec.ReadToken()
 			return err
@@ -384,7 +384,7 @@ func (p *parser) eventList(doc *Document) error {
 	if doc.Events == nil {
 		doc.Events = []Event{}
 	}
-	for p.dec.PeekKind() != ']' {
+	for p.peek() != ']' {
 		if len(doc.Events) >= p.opts.MaxEvents {
 			p.add(EventError{Index: -1, Field: path, Reason: fmt.Sprintf("more than %d events in one document (ParseOptions.MaxEvents)", p.opts.MaxEvents), limit: true})
 			return errFatal
@@ -408,7 +408,7 @@ func (p *parser) eventList(doc *Document) error {
 // decoder positioned at the value; member must consume the value.
 // A value that is not an object is reported and skipped.
 func (p *parser) object(path string, member func(key string) error) error {
-	k := p.dec.PeekKind()
+	k := p.peek()
 	if k != '{' {
 		if k == 0 {
 			_, err := p.dec.ReadToken()
@@ -426,7 +426,7 @@ func (p *parser) object(path string, member func(key string) error) error {
 	}
 	var seenBuf [32]string
 	seen := seenBuf[:0]
-	for p.dec.PeekKind() != '}' {
+	for p.peek() != '}' {
 		tok, err := p.dec.ReadToken()
 		if err != nil {
 			return err
@@ -462,7 +462,7 @@ func (p *parser) object(path string, member func(key string) error) error {
 // str reads a string value; a value of another kind is reported (ok false)
 // and skipped.
 func (p *parser) str(path string) (s string, ok bool, err error) {
-	k := p.dec.PeekKind()
+	k := p.peek()
 	if k != '"' {
 		if k == 0 {
 			_, err := p.dec.ReadToken()
@@ -542,4 +542,14 @@ func kindName(k jsontext.Kind) string {
 		return "null"
 	}
 	return "nothing"
+}
+
+// peek returns the kind of the next token, or 0 when the input there is
+// not a JSON value (the next read then returns the syntax error).
+func (p *parser) peek() jsontext.Kind {
+	switch k := p.dec.PeekKind(); k {
+	case '{', '}', '[', ']', '"', '0', 't', 'f', 'n':
+		return k
+	}
+	return 0
 }

@@ -84,7 +84,7 @@ var allowed = map[EventType]field{
 func (p *parser) event(ev *Event) error {
 	var have field
 	var order []string // member names in input order, for the allowed check
-	if k := p.dec.PeekKind(); k != '{' {
+	if k := p.peek(); k != '{' {
 		if k == 0 {
 			_, err := p.dec.ReadToken()
 			return err
@@ -366,7 +366,7 @@ func (p *parser) identLoose(path, s string) Identifier {
 
 // epcList reads an array of identifiers, rejecting duplicates.
 func (p *parser) epcList(key string, dst *[]Identifier) error {
-	k := p.dec.PeekKind()
+	k := p.peek()
 	if k != '[' {
 		if k == 0 {
 			_, err := p.dec.ReadToken()
@@ -381,7 +381,7 @@ func (p *parser) epcList(key string, dst *[]Identifier) error {
 	list := []Identifier{}
 	var seen map[string]int
 	over := false
-	for i := 0; p.dec.PeekKind() != ']'; i++ {
+	for i := 0; p.peek() != ']'; i++ {
 		if i >= p.opts.MaxEPCsPerEvent {
 			if !over {
 				p.add(EventError{Index: p.idx, Field: p.absPath(key), limit: true,
@@ -394,7 +394,7 @@ func (p *parser) epcList(key string, dst *[]Identifier) error {
 			continue
 		}
 		path := ""
-		if k := p.dec.PeekKind(); k != '"' {
+		if k := p.peek(); k != '"' {
 			if k == 0 {
 				_, err := p.dec.ReadToken()
 				return err
@@ -445,7 +445,7 @@ func indexPath(key string, i int) string {
 // arrayOf reads an array at key whose elements are objects, calling elem
 // for each with the decoder positioned at the element.
 func (p *parser) arrayOf(key string, elem func(path string, i int) error) error {
-	k := p.dec.PeekKind()
+	k := p.peek()
 	if k != '[' {
 		if k == 0 {
 			_, err := p.dec.ReadToken()
@@ -457,11 +457,11 @@ func (p *parser) arrayOf(key string, elem func(path string, i int) error) error 
 	if _, err := p.dec.ReadToken(); err != nil {
 		return err
 	}
-	for i := 0; p.dec.PeekKind() != ']'; i++ {
+	for i := 0; p.peek() != ']'; i++ {
 		if i >= p.opts.MaxEPCsPerEvent {
 			p.add(EventError{Index: p.idx, Field: p.absPath(key), limit: true,
 				Reason: fmt.Sprintf("more than %d elements in %s (ParseOptions.MaxEPCsPerEvent)", p.opts.MaxEPCsPerEvent, key)})
-			for p.dec.PeekKind() != ']' {
+			for p.peek() != ']' {
 				if err := p.dec.SkipValue(); err != nil {
 					return err
 				}
@@ -492,7 +492,7 @@ func (p *parser) quantityList(key string, dst *[]QuantityElement) error {
 				}
 				return err
 			case "quantity":
-				kind := p.dec.PeekKind()
+				kind := p.peek()
 				if kind != '0' {
 					if kind == 0 {
 						_, err := p.dec.ReadToken()
@@ -715,7 +715,7 @@ func (p *parser) certificationInfo(key string, ev *Event) error {
 		}
 		return err
 	}
-	if p.dec.PeekKind() == '[' {
+	if p.peek() == '[' {
 		ev.CertificationInfo = []string{}
 		return p.arrayOf(key, func(path string, _ int) error { return one(path) })
 	}
