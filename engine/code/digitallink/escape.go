@@ -45,7 +45,14 @@ const upperHex = "0123456789ABCDEF"
 // literal, a space becomes "+" in the query, every other byte becomes %XX
 // with upper-case hex. It allocates only if dst must grow.
 func AppendEscape(dst []byte, value string, query bool) []byte {
-	for i := 0; i < len(value); i++ {
+	// Most values (lots, serials, dates) need no escaping: copy the
+	// unreserved prefix in one go.
+	i := 0
+	for i < len(value) && unreserved[value[i]] {
+		i++
+	}
+	dst = append(dst, value[:i]...)
+	for ; i < len(value); i++ {
 		c := value[i]
 		switch {
 		case unreserved[c]:

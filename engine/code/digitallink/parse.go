@@ -149,7 +149,7 @@ func ParseOptions(uri string, opt Options) (DL, error) {
 		if key == nil {
 			key = e
 		}
-		el, err := parseValue(uri, code, e, v0, v1, false, opt)
+		el, err := parseValue(uri, a0, code, e, v0, v1, false, opt)
 		if err != nil {
 			return d, err
 		}
@@ -193,7 +193,7 @@ func ParseOptions(uri string, opt Options) (DL, error) {
 		if e == nil {
 			return d, errAt(ErrUnknownAI, p0, uri[p0:p1], fmt.Sprintf("numeric parameter %s is not a GS1 AI", k))
 		}
-		el, err := parseValue(uri, k, e, p0+eq+1, p1, true, opt)
+		el, err := parseValue(uri, p0, k, e, p0+eq+1, p1, true, opt)
 		if err != nil {
 			return d, err
 		}
@@ -348,15 +348,15 @@ func pathAI(seg string, opt Options) (code string, e *gs1.AI) {
 }
 
 // parseValue decodes and validates the value uri[v0:v1] of AI code (entry
-// e), from the query if query is set.
-func parseValue(uri, code string, e *gs1.AI, v0, v1 int, query bool, opt Options) (gs1.Element, error) {
+// e, written at offset aiAt), from the query if query is set.
+func parseValue(uri string, aiAt int, code string, e *gs1.AI, v0, v1 int, query bool, opt Options) (gs1.Element, error) {
 	raw := uri[v0:v1]
 	if raw == "" {
 		where := "path"
 		if query {
 			where = "query"
 		}
-		return gs1.Element{}, errAt(ErrEmptyValue, v0, code, fmt.Sprintf("AI (%s) has an empty value in the %s", code, where))
+		return gs1.Element{}, errAt(ErrEmptyValue, aiAt, uri[aiAt:v0], fmt.Sprintf("AI (%s) has an empty value in the %s", code, where))
 	}
 	v, bad := unescape(raw, query)
 	if bad >= 0 {
