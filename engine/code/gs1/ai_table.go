@@ -13,10 +13,10 @@ var dictionaryLinters = []string{"couponcode", "couponposoffer", "csum", "csumal
 // not be modified.
 var (
 	spec0 = []Component{ // N18,csum,gcppos2
-		{Charset: 'N', Min: 18, Max: 18, Linters: []string{"csum", "gcppos2"}, lints: []lintID{lintCsum, lintGcppos2}},
+		{Charset: 'N', Min: 18, Max: 18, Linters: []string{"csum", "gcppos2"}, lints: []lintID{lintCsum}},
 	}
 	spec1 = []Component{ // N14,csum,gcppos2
-		{Charset: 'N', Min: 14, Max: 14, Linters: []string{"csum", "gcppos2"}, lints: []lintID{lintCsum, lintGcppos2}},
+		{Charset: 'N', Min: 14, Max: 14, Linters: []string{"csum", "gcppos2"}, lints: []lintID{lintCsum}},
 	}
 	spec2 = []Component{ // X..20
 		{Charset: 'X', Min: 1, Max: 20},
@@ -37,11 +37,11 @@ var (
 		{Charset: 'N', Min: 1, Max: 6},
 	}
 	spec8 = []Component{ // N13,csum,gcppos1 [X..17]
-		{Charset: 'N', Min: 13, Max: 13, Linters: []string{"csum", "gcppos1"}, lints: []lintID{lintCsum, lintGcppos1}},
+		{Charset: 'N', Min: 13, Max: 13, Linters: []string{"csum", "gcppos1"}, lints: []lintID{lintCsum}},
 		{Charset: 'X', Min: 1, Max: 17, Optional: true},
 	}
 	spec9 = []Component{ // N13,csum,gcppos1 [N..12]
-		{Charset: 'N', Min: 13, Max: 13, Linters: []string{"csum", "gcppos1"}, lints: []lintID{lintCsum, lintGcppos1}},
+		{Charset: 'N', Min: 13, Max: 13, Linters: []string{"csum", "gcppos1"}, lints: []lintID{lintCsum}},
 		{Charset: 'N', Min: 1, Max: 12, Optional: true},
 	}
 	spec10 = []Component{ // N..8
@@ -64,10 +64,10 @@ var (
 		{Charset: 'X', Min: 1, Max: 30, Linters: []string{"gcppos1"}, lints: []lintID{lintGcppos1}},
 	}
 	spec16 = []Component{ // N17,csum,gcppos1
-		{Charset: 'N', Min: 17, Max: 17, Linters: []string{"csum", "gcppos1"}, lints: []lintID{lintCsum, lintGcppos1}},
+		{Charset: 'N', Min: 17, Max: 17, Linters: []string{"csum", "gcppos1"}, lints: []lintID{lintCsum}},
 	}
 	spec17 = []Component{ // N13,csum,gcppos1
-		{Charset: 'N', Min: 13, Max: 13, Linters: []string{"csum", "gcppos1"}, lints: []lintID{lintCsum, lintGcppos1}},
+		{Charset: 'N', Min: 13, Max: 13, Linters: []string{"csum", "gcppos1"}, lints: []lintID{lintCsum}},
 	}
 	spec18 = []Component{ // N3,iso3166 X..9
 		{Charset: 'N', Min: 3, Max: 3, Linters: []string{"iso3166"}, lints: []lintID{lintIso3166}},
@@ -191,11 +191,11 @@ var (
 	}
 	spec51 = []Component{ // N1,zero N13,csum,gcppos1 [X..16]
 		{Charset: 'N', Min: 1, Max: 1, Linters: []string{"zero"}, lints: []lintID{lintZero}},
-		{Charset: 'N', Min: 13, Max: 13, Linters: []string{"csum", "gcppos1"}, lints: []lintID{lintCsum, lintGcppos1}},
+		{Charset: 'N', Min: 13, Max: 13, Linters: []string{"csum", "gcppos1"}, lints: []lintID{lintCsum}},
 		{Charset: 'X', Min: 1, Max: 16, Optional: true},
 	}
 	spec52 = []Component{ // N14,csum,gcppos2 N4,pieceoftotal
-		{Charset: 'N', Min: 14, Max: 14, Linters: []string{"csum", "gcppos2"}, lints: []lintID{lintCsum, lintGcppos2}},
+		{Charset: 'N', Min: 14, Max: 14, Linters: []string{"csum", "gcppos2"}, lints: []lintID{lintCsum}},
 		{Charset: 'N', Min: 4, Max: 4, Linters: []string{"pieceoftotal"}, lints: []lintID{lintPieceoftotal}},
 	}
 	spec53 = []Component{ // X..34,iban
@@ -223,7 +223,7 @@ var (
 		{Charset: 'X', Min: 1, Max: 25, Linters: []string{"csumalpha", "gcppos1", "hasnondigit"}, lints: []lintID{lintCsumalpha, lintGcppos1, lintHasnondigit}},
 	}
 	spec60 = []Component{ // N18,csum,gcppos1
-		{Charset: 'N', Min: 18, Max: 18, Linters: []string{"csum", "gcppos1"}, lints: []lintID{lintCsum, lintGcppos1}},
+		{Charset: 'N', Min: 18, Max: 18, Linters: []string{"csum", "gcppos1"}, lints: []lintID{lintCsum}},
 	}
 	spec61 = []Component{ // N..10
 		{Charset: 'N', Min: 1, Max: 10},

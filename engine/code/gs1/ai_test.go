@@ -225,7 +225,7 @@ func TestTableGolden(t *testing.T) {
 		} else {
 			for i, c := range a.Components {
 				wc := w.comps[i]
-				if c.Charset != wc.Charset || c.Min != wc.Min || c.Max != wc.Max || c.Optional != wc.Optional || !reflect.DeepEqual(c.Linters, wc.Linters) || len(c.lints) != len(c.Linters) {
+				if c.Charset != wc.Charset || c.Min != wc.Min || c.Max != wc.Max || c.Optional != wc.Optional || !reflect.DeepEqual(c.Linters, wc.Linters) || len(c.lints) > len(c.Linters) || len(c.lints) == 0 && len(c.Linters) > 0 && c.Linters[0] == "csum" {
 					t.Errorf("AI %s component %d: %+v, want %+v", code, i+1, c, wc)
 				}
 			}

@@ -27,7 +27,7 @@ import "fmt"
 //	pcenc           every '%' starts a %XX hex escape
 //	yesno zero hyphen winding nonzero nozeroprefix hasnondigit
 //	latitude longitude pieceoftotal posinseqslash iban
-//	couponcode couponposoffer  North American coupon structures (coupon.go)
+//	couponcode couponposoffer  North American coupon structures, fully (coupon.go)
 type lintID uint8
 
 const (
@@ -203,18 +203,36 @@ func runLint(id lintID, part string, off int) *AIError {
 	return nil
 }
 
-// lintCheckDigit checks the GS1 mod-10 check digit at the end of part.
+// lintCheckDigit checks the GS1 mod-10 check digit at the end of part: the
+// body digits weighted 3, 1, 3, … from the right. It is on the hot path of
+// every key, so it sums in two strided passes rather than calling
+// CheckDigit (which re-derives the weight per digit).
 func lintCheckDigit(part string, off int) *AIError {
 	n := len(part)
 	if n < 2 {
 		return lintErr(off+1, ErrLength, "component at position %d is too short for a check digit", off+1)
 	}
-	cd, err := CheckDigit(part[:n-1])
-	if err != nil || part[n-1] < '0' || part[n-1] > '9' {
-		return lintErr(off+1, ErrSyntax, "check-digit component at position %d is not all digits", off+1)
+	sum := 0
+	for i := n - 2; i >= 0; i -= 2 {
+		d := part[i] - '0'
+		if d > 9 {
+			return lintErr(off+i+1, ErrSyntax, "character %q at position %d is not a digit", part[i], off+i+1)
+		}
+		sum += 3 * int(d)
 	}
+	for i := n - 3; i >= 0; i -= 2 {
+		d := part[i] - '0'
+		if d > 9 {
+			return lintErr(off+i+1, ErrSyntax, "character %q at position %d is not a digit", part[i], off+i+1)
+		}
+		sum += int(d)
+	}
+	cd := byte('0' + (10-sum%10)%10)
 	if part[n-1] == cd {
 		return nil
+	}
+	if part[n-1]-'0' > 9 {
+		return lintErr(off+n, ErrSyntax, "character %q at position %d is not a digit", part[n-1], off+n)
 	}
 	cde := &CheckDigitError{Got: part[n-1], Expected: cd}
 	if off == 0 {
