@@ -28,6 +28,9 @@ import "fmt"
 //	yesno zero hyphen winding nonzero nozeroprefix hasnondigit
 //	latitude longitude pieceoftotal posinseqslash iban
 //	couponcode couponposoffer  North American coupon structures, fully (coupon.go)
+//
+// Linters of other dictionary releases (key, hhmm, yyyymmd0, latlong, …) are
+// not named by this one and so are not here.
 type lintID uint8
 
 const (
