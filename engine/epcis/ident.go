@@ -93,15 +93,29 @@ func isURI(s string) bool {
 
 // checkURIChars rejects bytes that RFC 3986 never allows unescaped: controls,
 // space and "<>\^`{|}. Non-ASCII bytes are allowed (IRIs).
+//
+// Profile (BenchmarkParseDocument/childEPCs=10000): a strings.IndexByte per
+// character took a quarter of the parse; the table lookup is ~10× cheaper.
 func checkURIChars(s string) error {
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c <= ' ' || c == 0x7f || strings.IndexByte("\"<>\\^`{|}", c) >= 0 {
+		if c := s[i]; badURIByte[c] {
 			return fmt.Errorf("%q: character %q at position %d is not allowed in a URI", s, c, i+1)
 		}
 	}
 	return nil
 }
+
+// badURIByte marks the bytes checkURIChars rejects.
+var badURIByte = func() (t [256]bool) {
+	for c := 0; c <= ' '; c++ {
+		t[c] = true
+	}
+	t[0x7f] = true
+	for _, c := range []byte("\"<>\\^`{|}") {
+		t[c] = true
+	}
+	return t
+}()
 
 func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)

@@ -69,7 +69,7 @@ func MarshalDocument(w io.Writer, events []Event, opts *MarshalOptions) error {
 	}
 	b = append(b, `,"creationDate":`...)
 	b = appendTime(b, h.CreationDate)
-	if b, err = appendExtensions(b, h.Extensions, ""); err != nil {
+	if b, err = appendExtensions(b, h.Extensions); err != nil {
 		return err
 	}
 	var bodyExt, qrExt, rbExt []Extension
@@ -99,7 +99,7 @@ func MarshalDocument(w io.Writer, events []Event, opts *MarshalOptions) error {
 				return fmt.Errorf("epcis: subscriptionID: %w", err)
 			}
 		}
-		if b, err = appendExtensions(b, qrExt, ""); err != nil {
+		if b, err = appendExtensions(b, qrExt); err != nil {
 			return err
 		}
 		b = append(b, `,"resultsBody":{`...)
@@ -121,17 +121,13 @@ func MarshalDocument(w io.Writer, events []Event, opts *MarshalOptions) error {
 	}
 	b = append(b, ']')
 	if h.Type == TypeEPCISQueryDocument {
-		if b, err = appendExtensions(b, rbExt, ""); err != nil {
+		if b, err = appendExtensions(b, rbExt); err != nil {
 			return err
 		}
 		b = append(b, "}}"...)
-		if b, err = appendExtensions(b, bodyExt, ""); err != nil {
-			return err
-		}
-	} else {
-		if b, err = appendExtensions(b, bodyExt, ""); err != nil {
-			return err
-		}
+	}
+	if b, err = appendExtensions(b, bodyExt); err != nil {
+		return err
 	}
 	b = append(b, "}}\n"...)
 	_, err = w.Write(b)
@@ -323,9 +319,8 @@ func AppendEvent(dst []byte, ev *Event) ([]byte, error) {
 
 // enc appends JSON members, remembering the first error.
 type enc struct {
-	b     []byte
-	err   error
-	comma bool // a member was written in the current object
+	b   []byte
+	err error
 }
 
 func (e *enc) key(k string) {
@@ -446,7 +441,7 @@ func (e *enc) sourceDests(k, idKey string, l []SourceDest) {
 
 func (e *enc) ext(x []Extension) {
 	var err error
-	e.b, err = appendExtensions(e.b, x, "")
+	e.b, err = appendExtensions(e.b, x)
 	if err != nil && e.err == nil {
 		e.err = err
 	}
@@ -454,7 +449,7 @@ func (e *enc) ext(x []Extension) {
 
 // appendExtensions appends ,"key":value for each extension (the comma is
 // left out right after '{').
-func appendExtensions(b []byte, x []Extension, _ string) ([]byte, error) {
+func appendExtensions(b []byte, x []Extension) ([]byte, error) {
 	for _, m := range x {
 		if n := len(b); n > 0 && b[n-1] != '{' && b[n-1] != '[' {
 			b = append(b, ',')

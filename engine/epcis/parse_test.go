@@ -182,10 +182,10 @@ func TestFutureSkew(t *testing.T) {
 		skew time.Duration
 		ok   bool
 	}{
-		{time.Time{}, 0, true},                    // no check
-		{now, 0, true},                            // same instant
-		{now.Add(-9 * time.Minute), 0, true},      // within the 10 min default
-		{now.Add(-11 * time.Minute), 0, false},    // beyond it
+		{time.Time{}, 0, true},                     // no check
+		{now, 0, true},                             // same instant
+		{now.Add(-9 * time.Minute), 0, true},       // within the 10 min default
+		{now.Add(-11 * time.Minute), 0, false},     // beyond it
 		{now.Add(-time.Hour), 2 * time.Hour, true}, // custom skew
 	} {
 		_, err := ParseDocument(strings.NewReader(src), ParseOptions{Now: c.now, MaxFutureSkew: c.skew})
