@@ -1,0 +1,170 @@
+package fpe
+
+import (
+	"fmt"
+	"math/bits"
+	"testing"
+)
+
+// benchShapes are the serial formats of interest: 13 decimal digits,
+// 12 base-36 characters (docs/serials.md's default) and 12 base-32
+// characters.
+var benchShapes = []struct {
+	radix uint32
+	n     int
+}{{10, 13}, {36, 12}, {32, 12}, {10, 19}}
+
+func reportCodes(b *testing.B, perOp int) {
+	b.ReportMetric(float64(b.N*perOp)/b.Elapsed().Seconds(), "codes/s")
+}
+
+func BenchmarkEncrypt(b *testing.B) {
+	for _, s := range benchShapes {
+		b.Run(fmt.Sprintf("radix=%d/n=%d", s.radix, s.n), func(b *testing.B) {
+			f := mustFF1(b, testKey, s.radix, s.n, []byte("09506000134352"))
+			b.ReportAllocs()
+			var x uint64
+			for b.Loop() {
+				x = f.Encrypt(x % f.Size()) // dependent chain: latency, not throughput
+			}
+			reportCodes(b, 1)
+		})
+	}
+}
+
+func BenchmarkDecrypt(b *testing.B) {
+	for _, s := range benchShapes {
+		b.Run(fmt.Sprintf("radix=%d/n=%d", s.radix, s.n), func(b *testing.B) {
+			f := mustFF1(b, testKey, s.radix, s.n, []byte("09506000134352"))
+			b.ReportAllocs()
+			var x uint64
+			for b.Loop() {
+				x = f.Decrypt(x % f.Size())
+			}
+			reportCodes(b, 1)
+		})
+	}
+}
+
+// batchLen is a mint block's worth of counters per call.
+const batchLen = 1024
+
+func BenchmarkEncryptBatch(b *testing.B) {
+	for _, s := range benchShapes {
+		b.Run(fmt.Sprintf("radix=%d/n=%d", s.radix, s.n), func(b *testing.B) {
+			f := mustFF1(b, testKey, s.radix, s.n, []byte("09506000134352"))
+			src, dst := make([]uint64, batchLen), make([]uint64, batchLen)
+			for i := range src {
+				src[i] = uint64(i)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				f.EncryptBatch(dst, src)
+			}
+			reportCodes(b, batchLen)
+		})
+	}
+}
+
+func BenchmarkDecryptBatch(b *testing.B) {
+	for _, s := range benchShapes {
+		b.Run(fmt.Sprintf("radix=%d/n=%d", s.radix, s.n), func(b *testing.B) {
+			f := mustFF1(b, testKey, s.radix, s.n, []byte("09506000134352"))
+			src, dst := make([]uint64, batchLen), make([]uint64, batchLen)
+			for i := range src {
+				src[i] = f.Encrypt(uint64(i))
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				f.DecryptBatch(dst, src)
+			}
+			reportCodes(b, batchLen)
+		})
+	}
+}
+
+// BenchmarkDomain is cycle-walking with N = 3·10^18 in radix 36 n = 12
+// (36^12 ≈ 4.7·10^18: ~1.6 FF1 calls per value).
+func BenchmarkDomain(b *testing.B) {
+	d := mustDomain(b, 36, 3_000_000_000_000_000_000)
+	b.Run("op=Encrypt", func(b *testing.B) {
+		b.ReportAllocs()
+		var x uint64
+		for b.Loop() {
+			x = d.Encrypt(x % d.Size())
+		}
+		reportCodes(b, 1)
+	})
+	b.Run("op=Decrypt", func(b *testing.B) {
+		b.ReportAllocs()
+		var x uint64
+		for b.Loop() {
+			x = d.Decrypt(x % d.Size())
+		}
+		reportCodes(b, 1)
+	})
+	b.Run("op=EncryptBatch", func(b *testing.B) {
+		src, dst := make([]uint64, batchLen), make([]uint64, batchLen)
+		for i := range src {
+			src[i] = uint64(i)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			d.EncryptBatch(dst, src)
+		}
+		reportCodes(b, batchLen)
+	})
+}
+
+// BenchmarkBlock is one AES block through encrypt1 (a dependent chain) and
+// eight independent blocks through encrypt8, per block.
+func BenchmarkBlock(b *testing.B) {
+	f := mustFF1(b, testKey, 36, 12, nil)
+	b.Run("op=encrypt1", func(b *testing.B) {
+		var w0, w1 uint64
+		for b.Loop() {
+			w0, w1 = f.c.encrypt1(w0, w1)
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/block")
+	})
+	b.Run("op=encrypt8", func(b *testing.B) {
+		var blk [lanes][2]uint64
+		for b.Loop() {
+			f.c.encrypt8(&blk)
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*lanes), "ns/block")
+	})
+}
+
+// BenchmarkReduce compares the reciprocal reduction of a 96-bit y mod
+// 36^6 with DIV (bits.Rem64, two divisions as FF1 needs for y ≥ 2^64·m).
+func BenchmarkReduce(b *testing.B) {
+	d := newModulus(36 * 36 * 36 * 36 * 36 * 36)
+	b.Run("op=reciprocal", func(b *testing.B) {
+		var acc uint64 = 12345
+		for b.Loop() {
+			acc = d.reduce96(acc>>32^0x9e3779b9, acc*0x9e3779b97f4a7c15)
+		}
+	})
+	b.Run("op=reciprocal64", func(b *testing.B) {
+		var acc uint64 = 12345
+		for b.Loop() {
+			acc = d.reduce64(acc * 0x9e3779b97f4a7c15)
+		}
+	})
+	b.Run("op=div64", func(b *testing.B) {
+		var acc uint64 = 12345
+		m := d.m
+		for b.Loop() {
+			acc = bits.Rem64(0, acc*0x9e3779b97f4a7c15, m)
+		}
+	})
+	b.Run("op=div", func(b *testing.B) {
+		var acc uint64 = 12345
+		m := d.m
+		for b.Loop() {
+			yh, yl := acc>>32^0x9e3779b9, acc*0x9e3779b97f4a7c15
+			acc = bits.Rem64(bits.Rem64(0, yh, m), yl, m)
+		}
+	})
+}
