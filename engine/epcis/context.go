@@ -144,22 +144,29 @@ func (p *parser) finishNamespaces(ev *Event, docNS map[string]string) {
 	}
 	walkJSON(ev.ILMD, use)
 	walkJSON(ev.SensorElementList, use)
-	use(string(ev.BizStep))
-	use(string(ev.Disposition))
+	for _, c := range ev.CertificationInfo {
+		use(c)
+	}
+	use(ev.TransformationID)
+	use(ev.ReadPoint.ID.Raw)
+	use(ev.BizLocation.ID.Raw)
+	use(ev.BizStep.URI())
+	use(ev.Disposition.URI())
 	for _, d := range ev.PersistentDisposition.Set {
-		use(string(d))
+		use(d.URI())
 	}
 	for _, d := range ev.PersistentDisposition.Unset {
-		use(string(d))
+		use(d.URI())
 	}
 	for _, b := range ev.BizTransactionList {
-		use(string(b.Type))
+		use(b.Type.URI())
+		use(b.ID)
 	}
-	for _, s := range ev.SourceList {
-		use(string(s.Type))
-	}
-	for _, s := range ev.DestinationList {
-		use(string(s.Type))
+	for _, l := range [...][]SourceDest{ev.SourceList, ev.DestinationList} {
+		for _, s := range l {
+			use(s.Type.URI())
+			use(s.ID.Raw)
+		}
 	}
 }
 

@@ -330,8 +330,13 @@ func (p *parser) document() *Document {
 	sortExtensions(doc.Header.BodyExtensions)
 	for i := range doc.Events {
 		p.idx = i
+		n := len(p.errs)
 		p.finishNamespaces(&doc.Events[i], doc.Header.Namespaces)
+		for j := n; j < len(p.errs); j++ {
+			p.errs[j].EventID = doc.Events[i].EventID
+		}
 	}
+	p.idx = -1
 	return doc
 }
 
