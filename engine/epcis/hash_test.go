@@ -141,3 +141,44 @@ func TestHashGolden(t *testing.T) {
 	}
 	t.Fatal("ReferenceEventHashAlgorithm.jsonld not found")
 }
+
+// TestHashSensitivity: representation changes keep the hash, content
+// changes alter it.
+func TestHashSensitivity(t *testing.T) {
+	base := `"action":"OBSERVE","epcList":["urn:epc:id:sgtin:0614141.107346.1","urn:epc:id:sgtin:0614141.107346.2"],"bizStep":"shipping","example:f":"1"`
+	hashOf := func(evJSON string) string {
+		t.Helper()
+		d, err := ParseDocument(strings.NewReader(doc(evJSON)), ParseOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return HashID(&d.Events[0], nil)
+	}
+	h0 := hashOf(obj(base))
+	same := map[string]string{
+		"order of EPCs":     `"action":"OBSERVE","epcList":["urn:epc:id:sgtin:0614141.107346.2","urn:epc:id:sgtin:0614141.107346.1"],"bizStep":"shipping","example:f":"1"`,
+		"DL instead of URN": `"action":"OBSERVE","epcList":["https://id.gs1.org/01/10614141073464/21/1","https://example.com/01/10614141073464/21/2?x=1"],"bizStep":"shipping","example:f":"1"`,
+		"CBV URN":           `"action":"OBSERVE","epcList":["urn:epc:id:sgtin:0614141.107346.1","urn:epc:id:sgtin:0614141.107346.2"],"bizStep":"urn:epcglobal:cbv:bizstep:shipping","example:f":"1"`,
+		"eventID, recordTime, errorDeclaration": base + `,"eventID":"urn:uuid:1","recordTime":"2025-01-01T00:00:00Z","errorDeclaration":{"declarationTime":"2025-01-01T00:00:00Z"}`,
+		"number notation":                       strings.Replace(base, `"example:f":"1"`, `"example:f":1.0`, 1),
+	}
+	for name, ev := range same {
+		if h := hashOf(obj(ev)); h != h0 {
+			t.Errorf("%s changed the hash", name)
+		}
+	}
+	if h := hashOf(`{"type":"ObjectEvent","eventTime":"2024-05-01T02:00:00.0001Z","eventTimeZoneOffset":"+08:00",` + base + `}`); h != h0 {
+		t.Errorf("the same instant in UTC changed the hash")
+	}
+	differ := map[string]string{
+		"another EPC":  strings.Replace(base, ".107346.2", ".107346.3", 1),
+		"another step": strings.Replace(base, "shipping", "receiving", 1),
+		"extension":    strings.Replace(base, `"example:f":"1"`, `"example:f":"2"`, 1),
+		"added field":  base + `,"disposition":"in_transit"`,
+	}
+	for name, ev := range differ {
+		if h := hashOf(obj(ev)); h == h0 {
+			t.Errorf("%s kept the hash", name)
+		}
+	}
+}
