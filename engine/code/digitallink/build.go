@@ -253,15 +253,21 @@ func assemble(els []gs1.Element, nq int, sortQualifiers bool) (DL, error) {
 				Reason: fmt.Sprintf("AI (%s) %s: %v", el.AI, entries[i].Title, err)}
 		}
 	}
-	qs := els[1 : 1+nq]
 	if sortQualifiers {
-		sortByPath(key, qs)
+		sortByPath(key, els[1:1+nq])
 	}
-	if bad, reason, sentinel := fitQualifiers(key, qs); bad >= 0 {
-		return d, &Error{Segment: qs[bad].AI, Err: sentinel, Reason: reason}
-	}
-	for i := 1 + nq; i < len(els); i++ {
-		if reason, sentinel := checkAttr(key, qs, els[:i], els[i], entries[i]); sentinel != nil {
+	keyNum, _ := aiNum(key.Code)
+	qs := newQuals(keyOf(keyNum))
+	nums := make([]uint16, len(els))
+	for i := 1; i < len(els); i++ {
+		nums[i], _ = aiNum(els[i].AI) // known AIs: always numeric
+		if i <= nq {
+			if reason, sentinel := qs.add(els[i].AI, nums[i]); sentinel != nil {
+				return d, &Error{Segment: els[i].AI, Err: sentinel, Reason: reason}
+			}
+			continue
+		}
+		if reason, sentinel := checkAttr(keyNum, &qs, nums[1+nq:i], els[i], entries[i], nums[i]); sentinel != nil {
 			return d, &Error{Segment: els[i].AI, Err: sentinel, Reason: reason}
 		}
 	}
@@ -276,7 +282,7 @@ func assemble(els []gs1.Element, nq int, sortQualifiers bool) (DL, error) {
 }
 
 // sortByPath orders qs by their position in the first of key's qualifier
-// paths that holds them all; it leaves qs alone if none does (fitQualifiers
+// paths that holds them all; it leaves qs alone if none does (quals.add
 // then says why).
 func sortByPath(key *gs1.AI, qs []gs1.Element) {
 	for _, path := range key.DLPKey {
