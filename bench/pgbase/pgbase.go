@@ -140,6 +140,34 @@ func (db *DB) Pack(ctx context.Context, parent string, children []string) error 
 	return nil
 }
 
+// Aggregation is one parent and the children packed into it.
+type Aggregation struct {
+	Parent   string
+	Children []string
+}
+
+// PackBatch applies a whole aggregation report (e.g. one pallet: its cases
+// and their items) in one transaction with one UPDATE … FROM unnest, the
+// way a platform ingesting a report would.
+func (db *DB) PackBatch(ctx context.Context, aggs []Aggregation) error {
+	var parents, children []string
+	for _, a := range aggs {
+		for _, c := range a.Children {
+			parents = append(parents, a.Parent)
+			children = append(children, c)
+		}
+	}
+	tag, err := db.pool.Exec(ctx, `UPDATE codes SET parent = u.parent
+		FROM unnest($1::text[], $2::text[]) AS u(parent, child) WHERE codes.code = u.child`, parents, children)
+	if err != nil {
+		return fmt.Errorf("pgbase: pack batch: %w", err)
+	}
+	if int(tag.RowsAffected()) != len(children) {
+		return fmt.Errorf("pgbase: pack batch: %d of %d children exist", tag.RowsAffected(), len(children))
+	}
+	return nil
+}
+
 // Event is one supply-chain event row.
 type Event struct {
 	Code, BizStep, Disposition, Location, Org string

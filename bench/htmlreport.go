@@ -1,0 +1,228 @@
+package bench
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"math"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+)
+
+// HTMLReport renders a run as one self-contained HTML page: the summary
+// tables and PNG plots (made with gonum/plot) inlined as data URIs.
+func HTMLReport(r *Results) ([]byte, error) {
+	var figs []figure
+	for _, mk := range []func(*Results) (*figure, error){throughputPlot, latencyPlot, diskPlot} {
+		f, err := mk(r)
+		if err != nil {
+			return nil, err
+		}
+		if f != nil {
+			figs = append(figs, *f)
+		}
+	}
+	var buf bytes.Buffer
+	err := reportTemplate.Execute(&buf, struct {
+		R       *Results
+		Figures []figure
+		Summary string
+	}{r, figs, Summary(r)})
+	return buf.Bytes(), err
+}
+
+type figure struct {
+	Title, Caption string
+	PNG            template.URL
+}
+
+var reportTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>tracecode bench — {{.R.Scale}}</title>
+<style>body{font:15px/1.5 system-ui,sans-serif;max-width:1100px;margin:0 auto;padding:16px;color:#111}
+pre{white-space:pre-wrap;background:#f6f8fa;padding:12px;border-radius:8px;font-size:13px}
+figure{margin:24px 0}img{max-width:100%;border:1px solid #ddd;border-radius:6px}figcaption{color:#555}</style>
+</head><body>
+<h1>tracecode bench — scale {{.R.Scale}}</h1>
+{{range .Figures}}<figure><img src="{{.PNG}}" alt="{{.Title}}"><figcaption><b>{{.Title}}.</b> {{.Caption}}</figcaption></figure>
+{{end}}
+<h2>Summary (summary.md)</h2>
+<pre>{{.Summary}}</pre>
+</body></html>
+`))
+
+func pngOf(p *plot.Plot, w, h vg.Length) (template.URL, error) {
+	wt, err := p.WriterTo(w, h, "png")
+	if err != nil {
+		return "", err
+	}
+	var buf bytes.Buffer
+	if _, err := wt.WriteTo(&buf); err != nil {
+		return "", err
+	}
+	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())), nil
+}
+
+// systems orders the systems in plots and picks their colours.
+var systems = []string{"tracecode", "tracecode-plain", "postgres"}
+
+// groupedBars plots value(s) for every scenario name, one bar per system.
+func groupedBars(r *Results, title, ylabel string, logY bool, value func(*Scenario) (float64, bool)) (*plot.Plot, bool, error) {
+	var names []string
+	seen := map[string]bool{}
+	for i := range r.Scenarios {
+		s := &r.Scenarios[i]
+		if _, ok := value(s); ok && !seen[s.Name] {
+			seen[s.Name] = true
+			names = append(names, s.Name)
+		}
+	}
+	p := plot.New()
+	p.Title.Text = title
+	p.Y.Label.Text = ylabel
+	// Log-scale bars need a positive base: a decade below the smallest
+	// value. Missing values sit at the base (zero height).
+	base := 0.0
+	if logY {
+		minV := math.Inf(1)
+		for i := range r.Scenarios {
+			if v, ok := value(&r.Scenarios[i]); ok && v > 0 && v < minV {
+				minV = v
+			}
+		}
+		if math.IsInf(minV, 1) {
+			return p, false, nil
+		}
+		base = math.Floor(math.Log10(minV))
+		// Bars start at 0, which a log axis cannot show: plot decades above
+		// the base on a linear axis and label the ticks with the values.
+		p.Y.Tick.Marker = decadeTicks{base: base}
+	}
+	w := vg.Points(14)
+	any := false
+	var used []string
+	for i, sys := range systems {
+		vals := make(plotter.Values, len(names))
+		has := false
+		for j, n := range names {
+			vals[j] = math.NaN()
+			if s, ok := r.Find(n, sys); ok {
+				if v, ok := value(s); ok && (!logY || v > 0) {
+					vals[j] = v
+					if logY {
+						vals[j] = math.Log10(v) - base
+					}
+					has = true
+				}
+			}
+			if math.IsNaN(vals[j]) {
+				vals[j] = 0
+			}
+		}
+		if !has {
+			continue
+		}
+		bars, err := plotter.NewBarChart(vals, w)
+		if err != nil {
+			return nil, false, err
+		}
+		bars.Color = plotutil.Color(i)
+		bars.LineStyle.Width = 0
+		bars.Offset = w * vg.Length(len(used)) // grouped side by side
+		p.Add(bars)
+		p.Legend.Add(sys, bars)
+		used = append(used, sys)
+		any = true
+	}
+	p.Legend.Top = true
+	p.NominalX(names...)
+	p.X.Tick.Label.Rotation = 0.5
+	p.X.Tick.Label.XAlign = -1
+	return p, any, nil
+}
+
+func throughputPlot(r *Results) (*figure, error) {
+	p, ok, err := groupedBars(r, "Throughput by scenario", "operations per second (log)", true,
+		func(s *Scenario) (float64, bool) { return s.OpsPerSec, s.OpsPerSec > 0 })
+	if err != nil || !ok {
+		return nil, err
+	}
+	u, err := pngOf(p, 22*vg.Centimeter, 12*vg.Centimeter)
+	if err != nil {
+		return nil, err
+	}
+	return &figure{Title: "Throughput", Caption: "Operations per second of each scenario; higher is better. The unit of each scenario (code, item, resolve) is in the table.", PNG: u}, nil
+}
+
+func latencyPlot(r *Results) (*figure, error) {
+	p := plot.New()
+	p.Title.Text = "Latency percentiles"
+	p.X.Label.Text = "percentile"
+	p.Y.Label.Text = "latency µs (log)"
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	labels := []string{"p50", "p90", "p99", "p99.9", "max"}
+	n := 0
+	for _, s := range r.Scenarios {
+		if s.Latency == nil || s.Latency.Count == 0 {
+			continue
+		}
+		l := s.Latency
+		vals := []float64{l.P50, l.P90, l.P99, l.P999, l.Max}
+		pts := make(plotter.XYs, len(vals))
+		for i, v := range vals {
+			pts[i].X = float64(i)
+			pts[i].Y = math.Max(v, 0.01)
+		}
+		line, points, err := plotter.NewLinePoints(pts)
+		if err != nil {
+			return nil, err
+		}
+		line.Color = plotutil.Color(n)
+		points.Color = plotutil.Color(n)
+		points.Shape = plotutil.Shape(n)
+		p.Add(line, points)
+		p.Legend.Add(fmt.Sprintf("%s (%s)", s.Name, s.System), line, points)
+		n++
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	p.NominalX(labels...)
+	p.Legend.Top = true
+	p.Legend.Left = true
+	u, err := pngOf(p, 22*vg.Centimeter, 12*vg.Centimeter)
+	if err != nil {
+		return nil, err
+	}
+	return &figure{Title: "Latency", Caption: "Per-operation latency percentiles from HDR histograms, in microseconds; lower is better. On a 2-core VM the p99 and above largely measure the machine's stalls.", PNG: u}, nil
+}
+
+func diskPlot(r *Results) (*figure, error) {
+	p, ok, err := groupedBars(r, "Disk per stored unit", "bytes per unit (log)", true,
+		func(s *Scenario) (float64, bool) { return s.DiskBytesPerUnit, s.DiskBytes > 0 })
+	if err != nil || !ok {
+		return nil, err
+	}
+	u, err := pngOf(p, 22*vg.Centimeter, 12*vg.Centimeter)
+	if err != nil {
+		return nil, err
+	}
+	return &figure{Title: "Disk", Caption: "Bytes on disk per minted code or packed item; lower is better.", PNG: u}, nil
+}
+
+// decadeTicks labels a linear axis that holds log10(value) - base with the
+// values themselves: a tick per decade.
+type decadeTicks struct{ base float64 }
+
+func (d decadeTicks) Ticks(min, max float64) []plot.Tick {
+	var ts []plot.Tick
+	for k := math.Floor(min); k <= math.Ceil(max); k++ {
+		ts = append(ts, plot.Tick{Value: k, Label: num(math.Pow(10, k+d.base))})
+	}
+	return ts
+}

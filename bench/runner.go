@@ -1,0 +1,255 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"tracecode/bench/pgbase"
+)
+
+// Config is what `tracecode bench` was asked for.
+type Config struct {
+	// Scale picks the sizes: "small" (about two minutes here), "medium",
+	// "large" (the capacity run). Default small.
+	Scale string
+	// PostgresDSN is the baseline's server; "" means pgbase.DefaultDSN.
+	// NoPostgres skips the baseline.
+	PostgresDSN string
+	NoPostgres  bool
+	// Out is the directory results.json, summary.md and report.html are
+	// written to; it is created if missing.
+	Out string
+	// WorkDir holds the stores the scenarios build; "" means a temporary
+	// directory removed afterwards.
+	WorkDir string
+	// Progress receives progress bars and notes (os.Stderr from the CLI);
+	// nil means io.Discard.
+	Progress io.Writer
+	// Repeat is how many times each timed scenario repeats (≥ 1); more
+	// repetitions make `bench compare` more sensitive. 0 means the scale's
+	// default.
+	Repeat int
+}
+
+// Sizes are the workload sizes of a scale.
+type Sizes struct {
+	MintBlockCodes int64 // codes per minted block (tracecode: one record)
+	MintBlocks     int   // blocks minted per repetition
+	PGMintCodes    int   // rows the baseline COPYs per repetition
+	StreamCodes    int64 // codes streamed per format
+	PackItems      int   // items commissioned and packed (10 per case, 50 cases per pallet)
+	Resolves       int   // resolutions per repetition
+	ForgedShare    float64
+	Repeat         int
+}
+
+// Scales are the predefined sizes. small keeps the whole run within a
+// couple of minutes on a 2-core machine; large is the capacity run.
+var Scales = map[string]Sizes{
+	// smoke is the run `make test` does under TRACECODE_CI=1: every
+	// scenario, tiny sizes, seconds.
+	"smoke":  {MintBlockCodes: 1_000_000, MintBlocks: 20, PGMintCodes: 5_000, StreamCodes: 50_000, PackItems: 5_000, Resolves: 2_000, ForgedShare: 0.05, Repeat: 3},
+	"small":  {MintBlockCodes: 10_000_000, MintBlocks: 200, PGMintCodes: 200_000, StreamCodes: 2_000_000, PackItems: 200_000, Resolves: 20_000, ForgedShare: 0.05, Repeat: 5},
+	"medium": {MintBlockCodes: 100_000_000, MintBlocks: 1_000, PGMintCodes: 2_000_000, StreamCodes: 20_000_000, PackItems: 2_000_000, Resolves: 200_000, ForgedShare: 0.05, Repeat: 5},
+	"large":  {MintBlockCodes: 100_000_000, MintBlocks: 10_000, PGMintCodes: 20_000_000, StreamCodes: 100_000_000, PackItems: 20_000_000, Resolves: 1_000_000, ForgedShare: 0.05, Repeat: 10},
+}
+
+// env is what scenarios share within one run.
+type env struct {
+	cfg   Config
+	sizes Sizes
+	res   *Results
+	pg    *pgbase.DB // nil when the baseline is skipped
+	work  string     // scratch directory for stores
+	log   io.Writer
+}
+
+// scenarioGroup is one family of scenarios; groups run in order.
+type scenarioGroup struct {
+	name string
+	run  func(ctx context.Context, e *env) error
+}
+
+// groups is the suite, in run order. Files in this package append to it
+// from init functions, one file per family.
+var groups []scenarioGroup
+
+func register(name string, run func(ctx context.Context, e *env) error) {
+	groups = append(groups, scenarioGroup{name: name, run: run})
+}
+
+// Run runs the suite and writes results.json, summary.md and report.html
+// into cfg.Out.
+func Run(ctx context.Context, cfg Config) (*Results, error) {
+	if cfg.Scale == "" {
+		cfg.Scale = "small"
+	}
+	sizes, ok := Scales[cfg.Scale]
+	if !ok {
+		return nil, fmt.Errorf("bench: unknown scale %q (want small, medium or large; smoke for tests)", cfg.Scale)
+	}
+	if cfg.Repeat > 0 {
+		sizes.Repeat = cfg.Repeat
+	}
+	if cfg.Out == "" {
+		return nil, errors.New("bench: no output directory (--out DIR)")
+	}
+	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	log := cfg.Progress
+	if log == nil {
+		log = io.Discard
+	}
+	work := cfg.WorkDir
+	if work == "" {
+		d, err := os.MkdirTemp("", "tracecode-bench-")
+		if err != nil {
+			return nil, fmt.Errorf("bench: %w", err)
+		}
+		defer os.RemoveAll(d)
+		work = d
+	}
+	res := &Results{Schema: SchemaVersion, Scale: cfg.Scale, StartedAt: time.Now().UTC(), Machine: machine()}
+	e := &env{cfg: cfg, sizes: sizes, res: res, work: work, log: log}
+	if !cfg.NoPostgres {
+		db, err := pgbase.Open(ctx, cfg.PostgresDSN)
+		if err != nil {
+			if pgbase.Required() {
+				return nil, fmt.Errorf("bench: TRACECODE_CI=1 requires the PostgreSQL baseline: %w", err)
+			}
+			note := fmt.Sprintf("PostgreSQL baseline skipped: %v", err)
+			res.Notes = append(res.Notes, note)
+			fmt.Fprintln(log, "note:", note)
+		} else {
+			defer db.Close()
+			e.pg = db
+		}
+	} else {
+		res.Notes = append(res.Notes, "PostgreSQL baseline skipped: --no-postgres")
+	}
+	start := time.Now()
+	for _, g := range groups {
+		fmt.Fprintf(log, "== %s\n", g.name)
+		if err := g.run(ctx, e); err != nil {
+			return res, fmt.Errorf("bench: %s: %w", g.name, err)
+		}
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+	}
+	res.Seconds = time.Since(start).Seconds()
+	res.Machine.PeakRSSBytes = peakRSS()
+	res.Ratios = ratios(res)
+	if err := writeOutputs(res, cfg.Out); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+func writeOutputs(res *Results, dir string) error {
+	if err := res.WriteJSON(filepath.Join(dir, "results.json")); err != nil {
+		return fmt.Errorf("bench: results.json: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "summary.md"), []byte(Summary(res)), 0o644); err != nil {
+		return fmt.Errorf("bench: summary.md: %w", err)
+	}
+	html, err := HTMLReport(res)
+	if err != nil {
+		return fmt.Errorf("bench: report.html: %w", err)
+	}
+	return os.WriteFile(filepath.Join(dir, "report.html"), html, 0o644)
+}
+
+func machine() Machine {
+	m := Machine{GoVersion: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH, CPUs: runtime.NumCPU()}
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(line, "model name") {
+				if i := strings.IndexByte(line, ':'); i >= 0 {
+					m.CPUModel = strings.TrimSpace(line[i+1:])
+				}
+				break
+			}
+		}
+	}
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		var kb uint64
+		if _, err := fmt.Sscanf(string(b), "MemTotal: %d kB", &kb); err == nil {
+			m.MemTotalBytes = kb * 1024
+		}
+	}
+	return m
+}
+
+// dirSize returns the bytes of regular files under dir.
+func dirSize(dir string) int64 {
+	var n int64
+	filepath.Walk(dir, func(_ string, fi os.FileInfo, err error) error {
+		if err == nil && fi.Mode().IsRegular() {
+			n += fi.Size()
+		}
+		return nil
+	})
+	return n
+}
+
+// ratioSpec names a figure to compare between tracecode and the baseline.
+type ratioSpec struct {
+	name, scenario, metric, better string
+}
+
+// ratioSpecs are the headline comparisons. A spec whose scenarios are
+// missing from a run (no PostgreSQL) is left out.
+var ratioSpecs = []ratioSpec{
+	{"mint throughput", "mint", "ops_per_sec", "higher"},
+	{"disk per minted code", "mint", "disk_bytes_per_unit", "lower"},
+	{"pack throughput", "pack", "ops_per_sec", "higher"},
+	{"disk per packed item", "pack", "disk_bytes_per_unit", "lower"},
+	{"resolve throughput", "resolve", "ops_per_sec", "higher"},
+	{"resolve p50 latency", "resolve", "p50_us", "lower"},
+	{"resolve p99 latency", "resolve", "p99_us", "lower"},
+}
+
+func metricOf(s *Scenario, metric string) (float64, bool) {
+	switch metric {
+	case "ops_per_sec":
+		return s.OpsPerSec, s.OpsPerSec > 0
+	case "disk_bytes_per_unit":
+		return s.DiskBytesPerUnit, s.DiskBytes > 0
+	case "p50_us":
+		if s.Latency != nil {
+			return s.Latency.P50, true
+		}
+	case "p99_us":
+		if s.Latency != nil {
+			return s.Latency.P99, true
+		}
+	}
+	return 0, false
+}
+
+func ratios(res *Results) []Ratio {
+	var out []Ratio
+	for _, sp := range ratioSpecs {
+		t, ok1 := res.Find(sp.scenario, "tracecode")
+		b, ok2 := res.Find(sp.scenario, "postgres")
+		if !ok1 || !ok2 {
+			continue
+		}
+		tv, ok1 := metricOf(t, sp.metric)
+		bv, ok2 := metricOf(b, sp.metric)
+		if !ok1 || !ok2 || bv == 0 {
+			continue
+		}
+		out = append(out, Ratio{Name: sp.name, Metric: sp.metric, Tracecode: tv, Baseline: bv, Ratio: tv / bv, Better: sp.better})
+	}
+	return out
+}

@@ -1,0 +1,15 @@
+package bench
+
+import "context"
+
+// The suite, in run order. Each family runs tracecode's scenarios and the
+// baseline's in the same process, one after the other, so the two are
+// measured on the same machine state.
+func init() {
+	register("mint", func(ctx context.Context, e *env) error {
+		return pgMint(ctx, e)
+	})
+	register("pack and resolve", func(ctx context.Context, e *env) error {
+		return pgPackAndResolve(ctx, e)
+	})
+}
