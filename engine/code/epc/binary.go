@@ -1,6 +1,7 @@
 package epc
 
 import (
+	"encoding/binary"
 	"slices"
 	"strconv"
 )
@@ -25,36 +26,42 @@ const (
 )
 
 // bitbuf is a big-endian bit buffer long enough for the longest supported
-// encoding (SGTIN-198 padded to 208 bits). Bit 0 is the MSB of b[0].
+// encoding (SGTIN-198 padded to 208 bits) plus 8 spare bytes, so that get
+// and put can load and store a whole 64-bit word at any byte offset.
+// Bit 0 is the MSB of b[0].
 type bitbuf struct {
-	b [maxBinaryBytes]byte
+	b [maxBinaryBytes + 8]byte
 }
 
-// get returns the n ≤ 64 bits at bit offset off as an unsigned integer.
+// get returns the n bits at bit offset off as an unsigned integer.
+// REQUIRES: 1 ≤ n and n + off%8 ≤ 64 (true for every field read here:
+// the widest, a 40-bit company prefix, starts at bit 14).
 func (r *bitbuf) get(off, n int) uint64 {
-	var v uint64
-	for n > 0 {
-		avail := 8 - off&7
-		take := min(avail, n)
-		bits := r.b[off>>3] >> (avail - take) & (1<<take - 1)
-		v = v<<take | uint64(bits)
-		off += take
-		n -= take
-	}
-	return v
+	w := binary.BigEndian.Uint64(r.b[off>>3:])
+	return w << (off & 7) >> (64 - n)
 }
 
-// put writes the low n ≤ 64 bits of v at bit offset off. The target bits
-// must be zero.
+// put ORs the low n bits of v into the buffer at bit offset off; the
+// target bits must be zero.
+// REQUIRES: 1 ≤ n and n + off%8 ≤ 64 (the 58-bit SGTIN head at offset 0,
+// 7-bit characters anywhere).
 func (r *bitbuf) put(off, n int, v uint64) {
-	for n > 0 {
-		avail := 8 - off&7
-		take := min(avail, n)
-		bits := byte(v>>(n-take)) & (1<<take - 1)
-		r.b[off>>3] |= bits << (avail - take)
-		off += take
-		n -= take
-	}
+	i := off >> 3
+	w := binary.BigEndian.Uint64(r.b[i:])
+	w |= (v & (1<<n - 1)) << (64 - n - off&7)
+	binary.BigEndian.PutUint64(r.b[i:], w)
+}
+
+// hex8 returns the 8 upper-case hex digits of x, most significant first,
+// as a big-endian word: the nibbles are spread one per byte, then mapped
+// to ASCII with no table and no branch.
+func hex8(x uint32) uint64 {
+	v := uint64(x)
+	v = (v | v<<16) & 0x0000FFFF0000FFFF
+	v = (v | v<<8) & 0x00FF00FF00FF00FF
+	v = (v | v<<4) & 0x0F0F0F0F0F0F0F0F
+	letters := (v + 0x0606060606060606) >> 4 & 0x0101010101010101 // 1 in each byte ≥ 10
+	return v + 0x3030303030303030 + letters*('A'-'0'-10)
 }
 
 // appendHex96 appends the 96 bits hi:lo as 24 upper-case hex digits.
@@ -62,14 +69,9 @@ func appendHex96(dst []byte, hi uint32, lo uint64) []byte {
 	n := len(dst)
 	dst = slices.Grow(dst, hex96)[:n+hex96]
 	b := dst[n : n+hex96]
-	for i := 7; i >= 0; i-- {
-		b[i] = hexDigitsUpper[hi&15]
-		hi >>= 4
-	}
-	for i := 23; i >= 8; i-- {
-		b[i] = hexDigitsUpper[lo&15]
-		lo >>= 4
-	}
+	binary.BigEndian.PutUint64(b[0:], hex8(hi))
+	binary.BigEndian.PutUint64(b[8:], hex8(uint32(lo>>32)))
+	binary.BigEndian.PutUint64(b[16:], hex8(uint32(lo)))
 	return dst
 }
 
@@ -78,6 +80,10 @@ func appendHexBytes(dst, src []byte) []byte {
 	n := len(dst)
 	dst = slices.Grow(dst, 2*len(src))[:n+2*len(src)]
 	b := dst[n:]
+	for len(src) >= 4 {
+		binary.BigEndian.PutUint64(b, hex8(binary.BigEndian.Uint32(src)))
+		src, b = src[4:], b[8:]
+	}
 	for i, c := range src {
 		b[2*i] = hexDigitsUpper[c>>4]
 		b[2*i+1] = hexDigitsUpper[c&15]
@@ -137,39 +143,34 @@ func errHeader(h byte) *Error {
 func DecodeHex(s string) (Tag, error) {
 	var b bitbuf
 	if len(s) > 2*maxBinaryBytes {
-		// Long garbage: still report the first bad character if any, but
-		// without decoding past the buffer.
-		for i := 0; i < len(s); i++ {
-			if unhex(s[i]) < 0 {
-				return Tag{}, errf("hex", i+1, ErrSyntax, "character "+quoteByte(s[i])+" is not a hex digit")
-			}
-		}
-		return Tag{}, errf("hex", 0, ErrLength, "has "+itoa(len(s))+" digits, want 24 (SGTIN-96, SSCC-96) or 50/52 (SGTIN-198)")
+		return Tag{}, errHexLong(s)
 	}
-	for i := 0; i < len(s); i++ {
-		v := unhex(s[i])
-		if v < 0 {
-			return Tag{}, errf("hex", i+1, ErrSyntax, "character "+quoteByte(s[i])+" is not a hex digit")
+	// Two digits per step into the buffer; len(s) ≤ 52 was checked above.
+	i := 0
+	for ; i+1 < len(s); i += 2 {
+		h, l := hexValue[s[i]], hexValue[s[i+1]]
+		if h|l < 0 {
+			if h < 0 {
+				return Tag{}, errHexChar(s, i)
+			}
+			return Tag{}, errHexChar(s, i+1)
 		}
-		b.b[i>>1] |= byte(v) << (4 * (1 - i&1))
+		b.b[i>>1] = byte(h)<<4 | byte(l)
+	}
+	if i < len(s) {
+		h := hexValue[s[i]]
+		if h < 0 {
+			return Tag{}, errHexChar(s, i)
+		}
+		b.b[i>>1] = byte(h) << 4
 	}
 	if len(s) < 2 {
-		return Tag{}, errf("hex", 0, ErrLength, "has "+itoa(len(s))+" digits, too short for the 8-bit header")
-	}
-	var err *Error
-	switch h := b.b[0]; h {
-	case headerSGTIN96, headerSSCC96:
-		if len(s) != hex96 {
-			err = errf("hex", 0, ErrLength, "has "+itoa(len(s))+" digits, want 24 for "+headerName(h))
+		if len(s) == 0 {
+			return Tag{}, errf("hex", 0, ErrLength, "empty")
 		}
-	case headerSGTIN198:
-		if len(s) != hex198 && len(s) != hex198Padded {
-			err = errf("hex", 0, ErrLength, "has "+itoa(len(s))+" digits, want 50 or 52 for SGTIN-198")
-		}
-	default:
-		err = errHeader(h)
+		return Tag{}, errf("hex", 0, ErrLength, "has 1 digit, too short for the 8-bit header")
 	}
-	if err != nil {
+	if err := checkHexLen(b.b[0], len(s)); err != nil {
 		return Tag{}, err
 	}
 	t, err := decodeBits(&b, 4*len(s), unitHexDigit)
@@ -177,6 +178,42 @@ func DecodeHex(s string) (Tag, error) {
 		return Tag{}, err
 	}
 	return t, nil
+}
+
+// errHexLong reports input longer than any supported encoding: its first
+// non-hex character if it has one, else what its header needs.
+func errHexLong(s string) *Error {
+	for i := 0; i < len(s); i++ {
+		if hexValue[s[i]] < 0 {
+			return errHexChar(s, i)
+		}
+	}
+	return checkHexLen(byte(hexValue[s[0]])<<4|byte(hexValue[s[1]]), len(s))
+}
+
+// checkHexLen checks the number of hex digits n against header h.
+func checkHexLen(h byte, n int) *Error {
+	switch h {
+	case headerSGTIN96, headerSSCC96:
+		if n != hex96 {
+			return errf("hex", 0, ErrLength, "has "+itoa(n)+" digits, want 24 for "+headerName(h))
+		}
+	case headerSGTIN198:
+		if n != hex198 && n != hex198Padded {
+			return errf("hex", 0, ErrLength, "has "+itoa(n)+" digits, want 50 or 52 for SGTIN-198")
+		}
+	default:
+		return errHeader(h)
+	}
+	return nil
+}
+
+func errHexChar(s string, i int) *Error {
+	reason := "character " + quoteByte(s[i]) + " is not a hex digit"
+	if i == 1 && (s[1] == 'x' || s[1] == 'X') && s[0] == '0' {
+		reason += "; give the digits without a 0x prefix"
+	}
+	return errf("hex", i+1, ErrSyntax, reason)
 }
 
 // DecodeBinary decodes an EPC binary encoding from raw bytes, as read from
@@ -251,7 +288,7 @@ func decodeBits(r *bitbuf, nbits int, u posUnit) (Tag, *Error) {
 	if err != nil {
 		return Tag{}, err
 	}
-	s := SGTIN{gtin: sgtinGTIN(cp, ir, int(pt.cpDigits)), cpLen: pt.cpDigits}
+	s := SGTIN{gtin: sgtinGTIN(cp, ir, int(pt.cpDigits)), cpLen: pt.cpDigits, head: uint64(p)<<44 | cp<<pt.refBits | ir}
 	if header == headerSGTIN96 {
 		v := r.get(58, 38)
 		s.serial.n = uint8(len(strconv.AppendUint(s.serial.b[:0], v, 10)))
@@ -302,6 +339,9 @@ func decodeSerial198(r *bitbuf, t *Text, u posUnit) *Error {
 		}
 		if class[c]&clsCSet82 == 0 {
 			return errf("serial", u.pos(off), ErrSyntax, "character "+quoteByte(c)+" is not in GS1 CSET 82")
+		}
+		if class[c]&clsURN == 0 {
+			t.esc = true
 		}
 		t.b[n] = c
 		n++

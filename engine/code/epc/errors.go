@@ -38,7 +38,8 @@ var (
 	// ErrReserved: non-zero bits where the standard requires zeros (the 24
 	// reserved bits of SSCC-96, the padding after SGTIN-198).
 	ErrReserved = errors.New("epc: non-zero reserved bits")
-	// ErrZero: a method was called on the zero value of a type.
+	// ErrZero: a method was called on the zero value of a type, or a zero
+	// (unset) gs1 key was passed to a constructor.
 	ErrZero = errors.New("epc: zero value")
 )
 
@@ -50,10 +51,11 @@ type Error struct {
 	// "padding", "URN", "GTIN", "SSCC", "GLN", "company prefix length".
 	Field string
 	// Pos is the 1-based position in the input where the fault is: a hex
-	// digit for DecodeHex, a bit for DecodeBinary, a character for
-	// ParseURN. For a bad field value it is where the field starts; for a
-	// bad character it is that character. 0 when the input was a Go value
-	// (a constructor argument) and no position applies.
+	// digit for DecodeHex, a bit for DecodeBinary, a character for ParseURN
+	// and, for a constructor argument, a character within that argument
+	// (e.g. the GTIN's check digit is position 14). For a bad field value it
+	// is where the field starts; for a bad character, that character. 0
+	// when no position applies (a length, a numeric argument).
 	Pos int
 	// Reason says what is wrong, in words a user can act on.
 	Reason string
@@ -81,6 +83,14 @@ func (e *Error) Unwrap() error { return e.Err }
 
 func errf(field string, pos int, err error, reason string) *Error {
 	return &Error{Field: field, Pos: pos, Reason: reason, Err: err}
+}
+
+// plural formats "1 digit", "2 digits".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return itoa(n) + " " + noun + "s"
 }
 
 // itoa is strconv.Itoa, short to keep error construction readable.

@@ -74,7 +74,8 @@ func (id Identity) SGTIN() (SGTIN, bool) {
 	if id.kind != KindSGTIN {
 		return SGTIN{}, false
 	}
-	return SGTIN{gtin: gs1.GTIN(id.key[:14]), serial: id.text, cpLen: id.cpLen}, true
+	g := gs1.GTIN(id.key[:14])
+	return SGTIN{gtin: g, serial: id.text, cpLen: id.cpLen, head: sgtinHead(&g, int(id.cpLen))}, true
 }
 
 // SSCC returns the SSCC of a KindSSCC identity.

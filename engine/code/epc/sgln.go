@@ -153,8 +153,7 @@ func (c LGTIN) AppendURN(dst []byte) []byte {
 	if c.cpLen == 0 {
 		return dst
 	}
-	dst = append(dst, "urn:epc:class:lgtin:"...)
-	return SGTIN{gtin: c.gtin, serial: c.lot, cpLen: c.cpLen}.appendBody(dst)
+	return appendGTINURN(dst, "urn:epc:class:lgtin:", &c.gtin, int(c.cpLen), &c.lot)
 }
 
 // String returns the class URN.

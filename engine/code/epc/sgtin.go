@@ -1,6 +1,8 @@
 package epc
 
 import (
+	"slices"
+
 	"tracecode/engine/code/gs1"
 )
 
@@ -23,6 +25,12 @@ type SGTIN struct {
 	gtin   gs1.GTIN
 	serial Text
 	cpLen  uint8
+	// head is bits 11–57 of the binary encodings (partition, company
+	// prefix, indicator + item reference), derived from gtin and cpLen when
+	// the SGTIN is built. Caching it saves AppendHex96 parsing 13 digits
+	// per call (about a third of its instructions, measured with
+	// cachegrind); being derived, it does not change equality.
+	head uint64
 }
 
 // SGTINFromGTIN builds an SGTIN from a GTIN, a raw serial (AI 21 value, not
@@ -44,12 +52,23 @@ func sgtinFromText(g gs1.GTIN, serial Text, cpLen int) (SGTIN, error) {
 	if err := checkKey("GTIN", g[:]); err != nil {
 		return SGTIN{}, err
 	}
-	return SGTIN{gtin: g, serial: serial, cpLen: uint8(cpLen)}, nil
+	return SGTIN{gtin: g, serial: serial, cpLen: uint8(cpLen), head: sgtinHead(&g, cpLen)}, nil
+}
+
+// sgtinHead computes SGTIN.head from a valid GTIN and company prefix length.
+func sgtinHead(g *gs1.GTIN, cpLen int) uint64 {
+	p := 12 - cpLen
+	cpv := digitsValue(g[1 : 1+cpLen])
+	ir := uint64(g[0]-'0')*pow10[12-cpLen] + digitsValue(g[1+cpLen:13])
+	return uint64(p)<<44 | cpv<<sgtinPartitions[p].refBits | ir
 }
 
 // checkKey checks that key is all digits with a correct GS1 check digit.
 // It allocates only on error.
 func checkKey(name string, key []byte) *Error {
+	if key[0] == 0 {
+		return errf(name, 0, ErrZero, "is the zero value (not set)")
+	}
 	for i, c := range key {
 		if c < '0' || c > '9' {
 			return errf(name, i+1, ErrSyntax, "character "+quoteByte(c)+" is not a digit")
@@ -97,24 +116,29 @@ func (s SGTIN) IsZero() bool { return s.cpLen == 0 }
 
 // AppendURN appends the pure-identity URN
 // urn:epc:id:sgtin:CompanyPrefix.IndicatorItemRef.Serial, the serial
-// %-escaped. It allocates only if dst lacks capacity (at most 17+14+2+60
+// %-escaped. It allocates only if dst lacks capacity (at most 17+15+60
 // bytes are appended).
 func (s SGTIN) AppendURN(dst []byte) []byte {
 	if s.cpLen == 0 {
 		return dst
 	}
-	dst = append(dst, "urn:epc:id:sgtin:"...)
-	return s.appendBody(dst)
+	return appendGTINURN(dst, "urn:epc:id:sgtin:", &s.gtin, int(s.cpLen), &s.serial)
 }
 
-// appendBody appends CompanyPrefix.IndicatorItemRef.Serial.
-func (s SGTIN) appendBody(dst []byte) []byte {
-	cp := 1 + int(s.cpLen)
-	dst = append(dst, s.gtin[1:cp]...)
-	dst = append(dst, '.', s.gtin[0])
-	dst = append(dst, s.gtin[cp:13]...)
-	dst = append(dst, '.')
-	return s.serial.AppendEscaped(dst)
+// appendGTINURN appends prefix, then CompanyPrefix.IndicatorItemRef.Text
+// of the GTIN g: the body of SGTIN, LGTIN and SGTIN tag URNs. The fixed
+// part (prefix, 13 digits, two dots) is written after one capacity check.
+func appendGTINURN(dst []byte, prefix string, g *gs1.GTIN, cpLen int, t *Text) []byte {
+	n := len(dst)
+	m := len(prefix) + 15
+	dst = slices.Grow(dst, m)[:n+m]
+	b := dst[n+copy(dst[n:], prefix) : n+m]
+	copy(b, g[1:1+cpLen])
+	b[cpLen] = '.'
+	b[cpLen+1] = g[0]
+	copy(b[cpLen+2:], g[1+cpLen:13])
+	b[14] = '.'
+	return t.AppendEscaped(dst)
 }
 
 // String returns the pure-identity URN.
@@ -161,7 +185,7 @@ func (s SGTIN) Tag198(filter uint8) (Tag, error) {
 	return Tag{scheme: SchemeSGTIN198, filter: filter, sgtin: s}, nil
 }
 
-func (s SGTIN) checkCommon(filter uint8) *Error {
+func (s *SGTIN) checkCommon(filter uint8) *Error {
 	if s.cpLen == 0 {
 		return errf("SGTIN", 0, ErrZero, "encoding the zero SGTIN")
 	}
@@ -172,7 +196,7 @@ func (s SGTIN) checkCommon(filter uint8) *Error {
 }
 
 // check96 validates s for SGTIN-96 and returns the numeric serial.
-func (s SGTIN) check96(filter uint8) (uint64, *Error) {
+func (s *SGTIN) check96(filter uint8) (uint64, *Error) {
 	if err := s.checkCommon(filter); err != nil {
 		return 0, err
 	}
@@ -207,20 +231,15 @@ func (s SGTIN) AppendHex96(dst []byte, filter uint8) ([]byte, error) {
 //
 //	header 8 | filter 3 | partition 3 | company prefix | item ref | serial 38
 //	         |<-------------------- 44 bits -------->|
-func (s SGTIN) bits96(filter uint8, serial uint64) (hi uint32, lo uint64) {
+func (s *SGTIN) bits96(filter uint8, serial uint64) (hi uint32, lo uint64) {
 	head := s.head58(0x30, filter)
 	return uint32(head >> 26), head<<38 | serial
 }
 
 // head58 returns the first 58 bits shared by SGTIN-96 and SGTIN-198:
 // header, filter, partition, company prefix, indicator + item reference.
-func (s SGTIN) head58(header byte, filter uint8) uint64 {
-	cp := int(s.cpLen)
-	p := 12 - cp
-	pt := &sgtinPartitions[p]
-	cpv := digitsValue(s.gtin[1 : 1+cp])
-	ir := uint64(s.gtin[0]-'0')*pow10[12-cp] + digitsValue(s.gtin[1+cp:13])
-	return uint64(header)<<50 | uint64(filter)<<47 | uint64(p)<<44 | cpv<<pt.refBits | ir
+func (s *SGTIN) head58(header byte, filter uint8) uint64 {
+	return uint64(header)<<50 | uint64(filter)<<47 | s.head
 }
 
 // AppendHex198 appends the SGTIN-198 encoding of s with the given filter as
@@ -239,7 +258,7 @@ func (s SGTIN) AppendHex198(dst []byte, filter uint8) ([]byte, error) {
 //
 //	header 8 | filter 3 | partition 3 | company prefix + item ref 44 |
 //	serial 140 = 20 × 7-bit ASCII, zero-filled after the last character
-func (s SGTIN) put198(b *bitbuf, filter uint8) {
+func (s *SGTIN) put198(b *bitbuf, filter uint8) {
 	b.put(0, 58, s.head58(0x36, filter))
 	for i := 0; i < int(s.serial.n); i++ {
 		b.put(58+7*i, 7, uint64(s.serial.b[i]))

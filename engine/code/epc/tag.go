@@ -162,7 +162,7 @@ func (t Tag) AppendTagURN(dst []byte) []byte {
 	if t.scheme == SchemeSSCC96 {
 		return t.sscc.appendBody(dst)
 	}
-	return t.sgtin.appendBody(dst)
+	return appendGTINURN(dst, "", &t.sgtin.gtin, int(t.sgtin.cpLen), &t.sgtin.serial)
 }
 
 // AppendURN appends the pure-identity URN (urn:epc:id:…), which has no

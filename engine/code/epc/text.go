@@ -1,5 +1,7 @@
 package epc
 
+import "encoding/binary"
+
 // MaxTextLen is the longest serial, lot or GLN extension: 20 characters
 // (GS1 AIs 21, 10 and 254; the 140-bit serial field of SGTIN-198).
 const MaxTextLen = 20
@@ -12,8 +14,9 @@ const MaxTextLen = 20
 //
 // The zero value is the empty Text; only SGLN uses it (no extension).
 type Text struct {
-	n uint8            // number of characters used, 0..MaxTextLen
-	b [MaxTextLen]byte // b[:n] are CSET 82 characters; b[n:] are zero
+	n   uint8            // number of characters used, 0..MaxTextLen
+	esc bool             // some character of b[:n] must be %-escaped in a URN (derived from b; every constructor sets it)
+	b   [MaxTextLen]byte // b[:n] are CSET 82 characters; b[n:] are zero
 }
 
 // character classes, indexed by byte.
@@ -55,12 +58,20 @@ func ParseText(field, s string) (Text, error) {
 	if len(s) > MaxTextLen {
 		return t, errf(field, 0, ErrLength, "has "+itoa(len(s))+" characters, want at most 20")
 	}
+	// AND the classes together: one branch for the whole string.
+	acc := uint8(clsCSet82 | clsURN)
 	for i := 0; i < len(s); i++ {
-		if class[s[i]]&clsCSet82 == 0 {
-			return t, errf(field, i+1, ErrSyntax, "character "+quoteByte(s[i])+" is not in GS1 CSET 82")
+		acc &= class[s[i]]
+	}
+	if acc&clsCSet82 == 0 {
+		for i := 0; i < len(s); i++ {
+			if class[s[i]]&clsCSet82 == 0 {
+				return t, errf(field, i+1, ErrSyntax, "character "+quoteByte(s[i])+" is not in GS1 CSET 82")
+			}
 		}
 	}
 	t.n = uint8(len(s))
+	t.esc = acc&clsURN == 0
 	copy(t.b[:], s)
 	return t, nil
 }
@@ -81,57 +92,87 @@ func (t Text) AppendRaw(dst []byte) []byte { return append(dst, t.b[:t.n]...) }
 // %25 %26 %2F %3C %3E %3F (upper-case hex, TDS §5), every other character as
 // itself.
 func (t Text) AppendEscaped(dst []byte) []byte {
-	const hexd = "0123456789ABCDEF"
-	for i := 0; i < int(t.n); i++ {
-		c := t.b[i]
+	if !t.esc {
+		return append(dst, t.b[:t.n]...) // the common case: one copy
+	}
+	raw := t.b[:t.n]
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
 		if class[c]&clsURN != 0 {
 			dst = append(dst, c)
 		} else {
-			dst = append(dst, '%', hexd[c>>4], hexd[c&15])
+			dst = append(dst, '%', hexDigitsUpper[c>>4], hexDigitsUpper[c&15])
 		}
 	}
 	return dst
 }
 
-// isNumeric reports whether t is all digits (and non-empty).
-func (t Text) isNumeric() bool {
-	if t.n == 0 {
-		return false
-	}
-	for i := 0; i < int(t.n); i++ {
-		if class[t.b[i]]&clsDigit == 0 {
-			return false
-		}
-	}
-	return true
-}
-
 // serial96 returns the value of t as an SGTIN-96 serial, or why it cannot
 // be one: all digits, no leading zero (the binary field cannot keep it),
 // below 2^38.
-func (t Text) serial96() (uint64, string) {
-	if !t.isNumeric() {
-		for i := 0; i < int(t.n); i++ {
-			if class[t.b[i]]&clsDigit == 0 {
-				return 0, "character " + quoteByte(t.b[i]) + " at serial position " + itoa(i+1) + " is not a digit; SGTIN-96 holds numeric serials only (use SGTIN-198)"
+func (t *Text) serial96() (uint64, string) {
+	n := int(t.n)
+	if n == 0 || n > 12 || (t.b[0] == '0' && n > 1) {
+		return 0, t.serial96Reason()
+	}
+	// The last (up to) 8 digits in one SWAR step; the digit loop it
+	// replaces was 40% of AppendHex96's instructions (cachegrind).
+	var head uint64
+	var x uint64
+	if n > 8 {
+		for _, c := range t.b[:n-8] {
+			d := c - '0'
+			if d > 9 {
+				return 0, t.serial96Reason()
 			}
+			head = head*10 + uint64(d)
 		}
-		return 0, "empty"
+		x = binary.LittleEndian.Uint64(t.b[n-8:])
+	} else {
+		// b[n:] is zero: shift the n digits to the top and fill the
+		// bottom with '0's (leading zeros of the 8-digit group).
+		x = binary.LittleEndian.Uint64(t.b[:])<<(8*(8-n)) | 0x3030303030303030>>(8*n)
 	}
-	if t.n > 1 && t.b[0] == '0' {
-		return 0, "leading zero in " + t.String() + " cannot be kept by SGTIN-96 (use SGTIN-198)"
+	tail, ok := parse8(x)
+	if !ok {
+		return 0, t.serial96Reason()
 	}
-	if t.n > 12 {
-		return 0, t.String() + " is 2^38 or more; SGTIN-96 serials are at most 274877906943 (use SGTIN-198)"
-	}
-	var v uint64
-	for i := 0; i < int(t.n); i++ {
-		v = v*10 + uint64(t.b[i]-'0')
-	}
+	v := head*100000000 + tail
 	if v >= 1<<38 {
-		return 0, t.String() + " is 2^38 or more; SGTIN-96 serials are at most 274877906943 (use SGTIN-198)"
+		return 0, t.serial96Reason()
 	}
 	return v, ""
+}
+
+// parse8 parses 8 ASCII digits loaded little-endian (first digit in the low
+// byte), or reports that some byte is not a digit. The multiply-shift steps
+// combine pairs, then quads, then the two halves (Lemire, "Quickly parsing
+// eight digits", 2018).
+func parse8(x uint64) (uint64, bool) {
+	// every byte must be 0x30..0x39: high nibble 3, and adding 6 must not
+	// carry out of the low nibble
+	if x&0xF0F0F0F0F0F0F0F0 != 0x3030303030303030 || (x+0x0606060606060606)&0xF0F0F0F0F0F0F0F0 != 0x3030303030303030 {
+		return 0, false
+	}
+	x = (x & 0x0F0F0F0F0F0F0F0F) * 2561 >> 8
+	x = (x & 0x00FF00FF00FF00FF) * 6553601 >> 16
+	return (x & 0x0000FFFF0000FFFF) * 42949672960001 >> 32, true
+}
+
+// serial96Reason says why t is not an SGTIN-96 serial.
+func (t *Text) serial96Reason() string {
+	if t.n == 0 {
+		return "empty"
+	}
+	for i := 0; i < int(t.n); i++ {
+		if class[t.b[i]]&clsDigit == 0 {
+			return "character " + quoteByte(t.b[i]) + " at serial position " + itoa(i+1) + " is not a digit; SGTIN-96 holds numeric serials only (use SGTIN-198)"
+		}
+	}
+	if t.n > 1 && t.b[0] == '0' {
+		return "leading zero in " + t.String() + " cannot be kept by SGTIN-96 (use SGTIN-198)"
+	}
+	return t.String() + " is 2^38 or more; SGTIN-96 serials are at most 274877906943 (use SGTIN-198)"
 }
 
 // unescape parses a URN component (the %-escaped form) into a Text. pos is
@@ -172,6 +213,9 @@ func unescape(field, s string, pos int) (Text, *Error) {
 		if n == MaxTextLen {
 			return t, errf(field, pos, ErrLength, "more than 20 characters")
 		}
+		if class[c]&clsURN == 0 {
+			t.esc = true
+		}
 		t.b[n] = c
 		n++
 	}
@@ -184,15 +228,20 @@ func hex2(c byte) string {
 	return string([]byte{hexd[c>>4], hexd[c&15]})
 }
 
-// unhex returns the value of hex digit c (either case), or -1.
-func unhex(c byte) int {
-	switch {
-	case c >= '0' && c <= '9':
-		return int(c - '0')
-	case c >= 'A' && c <= 'F':
-		return int(c - 'A' + 10)
-	case c >= 'a' && c <= 'f':
-		return int(c - 'a' + 10)
+// hexValue maps a hex digit (either case) to its value, anything else to -1.
+var hexValue = func() (t [256]int8) {
+	for i := range t {
+		t[i] = -1
 	}
-	return -1
-}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = int8(c - '0')
+	}
+	for c := 'A'; c <= 'F'; c++ {
+		t[c] = int8(c - 'A' + 10)
+		t[c+'a'-'A'] = int8(c - 'A' + 10)
+	}
+	return t
+}()
+
+// unhex returns the value of hex digit c (either case), or -1.
+func unhex(c byte) int { return int(hexValue[c]) }

@@ -57,7 +57,13 @@ func ParseURN(s string) (Identity, error) {
 func parseURN(s string) (Identity, *Error) {
 	for i := range urnSchemes {
 		u := &urnSchemes[i]
-		if len(s) >= len(u.prefix) && (s[:len(u.prefix)] == u.prefix || strings.EqualFold(s[:len(u.prefix)], u.prefix)) {
+		if strings.HasPrefix(s, u.prefix) {
+			return parseBody(s, len(u.prefix), u)
+		}
+	}
+	for i := range urnSchemes { // the prefix is case-insensitive; rare
+		u := &urnSchemes[i]
+		if len(s) >= len(u.prefix) && strings.EqualFold(s[:len(u.prefix)], u.prefix) {
 			return parseBody(s, len(u.prefix), u)
 		}
 	}
@@ -65,17 +71,20 @@ func parseURN(s string) (Identity, *Error) {
 }
 
 func errUnknownURN(s string) *Error {
-	for _, typ := range [...]string{"urn:epc:id:", "urn:epc:tag:", "urn:epc:class:"} {
-		if len(s) >= len(typ) && strings.EqualFold(s[:len(typ)], typ) {
-			name := s[len(typ):]
-			if i := strings.IndexByte(name, ':'); i >= 0 {
-				name = name[:i]
+	const epc = "urn:epc:"
+	if len(s) >= len(epc) && strings.EqualFold(s[:len(epc)], epc) {
+		// Name the type and scheme, e.g. urn:epc:id:grai or urn:epc:idpat:sgtin.
+		name := s
+		if i := strings.IndexByte(s[len(epc):], ':'); i >= 0 {
+			j := len(epc) + i + 1
+			if k := strings.IndexByte(s[j:], ':'); k >= 0 {
+				name = s[:j+k]
 			}
-			if len(name) > 24 {
-				name = name[:24] + "…"
-			}
-			return errf("URN", len(typ)+1, ErrScheme, "scheme "+quoteString(name)+" is not supported; "+supportedURNs)
 		}
+		if len(name) > 40 {
+			name = name[:40] + "..."
+		}
+		return errf("URN", 1, ErrScheme, quoteString(name)+" is not supported; "+supportedURNs)
 	}
 	return errf("URN", 1, ErrScheme, "not an EPC URN, want urn:epc:id:…, urn:epc:tag:… or urn:epc:class:…")
 }
@@ -111,7 +120,7 @@ func componentsWant(u *urnScheme) string {
 	if u.scheme != SchemeNone {
 		names = "Filter." + names
 	}
-	return itoa(strings.Count(names, ".")+1) + " components " + names + " after " + u.prefix
+	return itoa(strings.Count(names, ".")+1) + " (" + names + ")"
 }
 
 // parseBody parses what follows the prefix; off is the prefix length.
@@ -133,11 +142,11 @@ func parseBody(s string, off int, u *urnScheme) (Identity, *Error) {
 		last := i == fixed-1 && !hasText
 		if last {
 			if j >= 0 {
-				return Identity{}, errf("URN", p+j+1, ErrComponents, "unexpected '.'; want "+componentsWant(u))
+				return Identity{}, errf("URN", p+j+1, ErrComponents, "unexpected '.': want "+componentsWant(u)+" components")
 			}
 			j = len(body)
 		} else if j < 0 {
-			return Identity{}, errf("URN", off+1, ErrComponents, "found "+itoa(i+1)+", want "+componentsWant(u))
+			return Identity{}, errf("URN", off+1, ErrComponents, "has "+plural(i+1, "component")+", want "+componentsWant(u))
 		}
 		comps[i], pos[i] = body[:j], p+1
 		if j < len(body) {
@@ -163,7 +172,7 @@ func parseBody(s string, off int, u *urnScheme) (Identity, *Error) {
 		return Identity{}, err
 	}
 	if len(cp) < MinCPLen || len(cp) > MaxCPLen {
-		return Identity{}, errf("company prefix", pos[0], ErrCompanyPrefix, "has "+itoa(len(cp))+" digits, want 6 to 12")
+		return Identity{}, errf("company prefix", pos[0], ErrCompanyPrefix, "has "+plural(len(cp), "digit")+", want 6 to 12")
 	}
 	id.cpLen = uint8(len(cp))
 	var refName string
@@ -182,7 +191,7 @@ func parseBody(s string, off int, u *urnScheme) (Identity, *Error) {
 		}
 	}
 	if want := keyLen - len(cp); len(ref) != want {
-		return Identity{}, errf(refName, pos[1], ErrLength, "has "+itoa(len(ref))+" digits, want "+itoa(want)+" with a "+itoa(len(cp))+"-digit company prefix")
+		return Identity{}, errf(refName, pos[1], ErrLength, "has "+plural(len(ref), "digit")+", want "+itoa(want)+" with a "+itoa(len(cp))+"-digit company prefix")
 	}
 	// Assemble the key: GTIN/SSCC put the first reference digit (indicator
 	// or extension) in front of the company prefix; GLN does not.

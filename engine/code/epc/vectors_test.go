@@ -23,7 +23,7 @@ type vector struct {
 	fields int
 }
 
-func readVectors(t *testing.T) []vector {
+func readVectors(t testing.TB) []vector {
 	t.Helper()
 	f, err := os.Open("testdata/vectors.txt")
 	if err != nil {
