@@ -1,0 +1,266 @@
+// Package store is the only package that imports Pebble. It opens the
+// database with tuned options, defines the key layout (one typed prefix
+// byte, big-endian fixed-width ids; see keys.go and docs/storage.md) and the
+// versioned value codecs, and wraps batches, iterators and SSTable
+// ingestion. It knows nothing of the engine's rules: what it stores is
+// decided by package engine.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+
+	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/objstorage/objstorageprovider"
+	"github.com/cockroachdb/pebble/v2/sstable"
+	"github.com/cockroachdb/pebble/v2/vfs"
+)
+
+// ErrNotFound is never returned by the wrappers (Get reports absence with
+// found = false); it is exported for callers that need a sentinel.
+var ErrNotFound = errors.New("store: not found")
+
+// DB is an open Pebble database. Its methods are safe for concurrent use,
+// except that a Batch or Iter belongs to one goroutine.
+type DB struct {
+	db    *pebble.DB
+	cache *pebble.Cache
+	po    *pebble.Options
+	dir   string
+	opts  Options
+	seq   atomic.Uint64 // names temporary SSTable files
+}
+
+// Open opens or creates the database in dir. o may be nil for defaults.
+func Open(dir string, o *Options) (*DB, error) {
+	var opts Options
+	if o != nil {
+		opts = *o
+	}
+	opts.EnsureDefaults()
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	if !opts.ReadOnly {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+	}
+	po, cache := opts.pebbleOptions()
+	db, err := pebble.Open(dir, po)
+	if err != nil {
+		cache.Unref()
+		return nil, fmt.Errorf("store: open %s: %w", dir, err)
+	}
+	return &DB{db: db, cache: cache, po: po, dir: dir, opts: opts}, nil
+}
+
+// Options returns the options the database was opened with, defaults filled.
+func (d *DB) Options() Options { return d.opts }
+
+// Dir returns the data directory.
+func (d *DB) Dir() string { return d.dir }
+
+// Close closes the database. It must be called once; outstanding iterators
+// must be closed first.
+func (d *DB) Close() error {
+	err := d.db.Close()
+	d.cache.Unref()
+	return err
+}
+
+// Get looks key up and, if present, calls fn with the value. The value is
+// valid only during fn. found is false (and err nil) if key is absent.
+func (d *DB) Get(key []byte, fn func(v []byte) error) (found bool, err error) {
+	v, closer, err := d.db.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: get %x: %w", key, err)
+	}
+	err = fn(v)
+	if cerr := closer.Close(); err == nil {
+		err = cerr
+	}
+	return true, err
+}
+
+// Has reports whether key is present.
+func (d *DB) Has(key []byte) (bool, error) {
+	return d.Get(key, func([]byte) error { return nil })
+}
+
+// Scan calls fn for every key in [lo, hi) in order (hi nil: no upper
+// bound). Key and value are valid only during fn. fn returning an error
+// stops the scan with that error.
+func (d *DB) Scan(lo, hi []byte, fn func(k, v []byte) error) error {
+	it, err := d.NewIter(lo, hi)
+	if err != nil {
+		return err
+	}
+	for ok := it.First(); ok; ok = it.Next() {
+		v, err := it.Value()
+		if err != nil {
+			it.Close()
+			return err
+		}
+		if err := fn(it.Key(), v); err != nil {
+			it.Close()
+			return err
+		}
+	}
+	return it.Close()
+}
+
+// ScanPrefix is Scan over every key starting with prefix.
+func (d *DB) ScanPrefix(prefix []byte, fn func(k, v []byte) error) error {
+	return d.Scan(prefix, PrefixEnd(prefix), fn)
+}
+
+// Iter is a bounded forward iterator. It pins the tables it reads: keep it
+// short-lived, and Close it.
+type Iter struct{ it *pebble.Iterator }
+
+// NewIter returns an iterator over [lo, hi); hi nil means no upper bound.
+func (d *DB) NewIter(lo, hi []byte) (*Iter, error) {
+	it, err := d.db.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
+	if err != nil {
+		return nil, fmt.Errorf("store: iterator: %w", err)
+	}
+	return &Iter{it: it}, nil
+}
+
+// First moves to the first key and reports whether there is one.
+func (i *Iter) First() bool { return i.it.First() }
+
+// SeekGE moves to the first key ≥ k.
+func (i *Iter) SeekGE(k []byte) bool { return i.it.SeekGE(k) }
+
+// Next moves to the next key.
+func (i *Iter) Next() bool { return i.it.Next() }
+
+// Key returns the current key, valid until the next move.
+func (i *Iter) Key() []byte { return i.it.Key() }
+
+// Value returns the current value, valid until the next move.
+func (i *Iter) Value() ([]byte, error) { return i.it.ValueAndErr() }
+
+// Close releases the iterator and returns any iteration error.
+func (i *Iter) Close() error { return i.it.Close() }
+
+// Batch is an atomic group of writes. It is not safe for concurrent use.
+type Batch struct {
+	d *DB
+	b *pebble.Batch
+}
+
+// NewBatch returns an empty write-only batch.
+func (d *DB) NewBatch() *Batch { return &Batch{d: d, b: d.db.NewBatch()} }
+
+// Set adds key=value. Both are copied.
+func (b *Batch) Set(key, value []byte) { _ = b.b.Set(key, value, nil) }
+
+// Delete adds a deletion of key.
+func (b *Batch) Delete(key []byte) { _ = b.b.Delete(key, nil) }
+
+// DeleteRange adds a deletion of every key in [lo, hi).
+func (b *Batch) DeleteRange(lo, hi []byte) { _ = b.b.DeleteRange(lo, hi, nil) }
+
+// Empty reports whether the batch holds no writes.
+func (b *Batch) Empty() bool { return b.b.Empty() }
+
+// Len returns the size of the batch's representation in bytes.
+func (b *Batch) Len() int { return b.b.Len() }
+
+// Commit applies the batch atomically. With sync it returns only after the
+// write-ahead log is fsynced: the writes survive a crash or power loss.
+// Concurrent synced commits share one fsync (Pebble's group commit). The
+// batch is closed afterwards and must not be reused.
+func (b *Batch) Commit(sync bool) error {
+	wo := pebble.NoSync
+	if sync {
+		wo = pebble.Sync
+	}
+	err := b.b.Commit(wo)
+	if cerr := b.b.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// Close discards an uncommitted batch.
+func (b *Batch) Close() { _ = b.b.Close() }
+
+// SyncWAL returns once everything committed so far is durable: it writes an
+// empty log record with fsync, and the WAL is synced in order.
+func (d *DB) SyncWAL() error {
+	if err := d.db.LogData(nil, pebble.Sync); err != nil {
+		return fmt.Errorf("store: sync: %w", err)
+	}
+	return nil
+}
+
+// IngestSorted writes the key/value pairs that gen produces into a new
+// SSTable and ingests it into the database atomically (Pebble's bulk load:
+// the file is linked into the LSM at one sequence number, with write
+// amplification 1). gen must call add with strictly increasing keys, none
+// of which may exist in the database. On error nothing is ingested.
+func (d *DB) IngestSorted(ctx context.Context, gen func(add func(k, v []byte) error) error) (n int, err error) {
+	path := filepath.Join(d.dir, fmt.Sprintf("ingest-%d-%d.sst", os.Getpid(), d.seq.Add(1)))
+	f, err := vfs.Default.Create(path, vfs.WriteCategoryUnspecified)
+	if err != nil {
+		return 0, fmt.Errorf("store: ingest: %w", err)
+	}
+	w := sstable.NewWriter(objstorageprovider.NewFileWritable(f), d.po.MakeWriterOptions(6, d.db.TableFormat()))
+	var last []byte
+	err = gen(func(k, v []byte) error {
+		if last != nil && string(k) <= string(last) {
+			return fmt.Errorf("store: ingest: key %x does not follow %x", k, last)
+		}
+		last = append(last[:0], k...)
+		n++
+		return w.Set(k, v)
+	})
+	if cerr := w.Close(); err == nil {
+		err = cerr // Close finishes the table and fsyncs it
+	}
+	if err == nil && n > 0 {
+		err = d.db.Ingest(ctx, []string{path}) // removes the file on success
+	}
+	if err != nil || n == 0 {
+		_ = os.Remove(path)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: ingest: %w", err)
+	}
+	return n, nil
+}
+
+// Flush flushes the memtable to an SSTable.
+func (d *DB) Flush() error { return d.db.Flush() }
+
+// CompactAll compacts the whole key space, for measurements.
+func (d *DB) CompactAll(ctx context.Context) error {
+	return d.db.Compact(ctx, []byte{0}, []byte{0xff, 0xff}, true)
+}
+
+// DiskUsage returns the bytes the database occupies on disk: tables, WAL,
+// manifest.
+func (d *DB) DiskUsage() uint64 { return d.db.Metrics().DiskSpaceUsage() }
+
+// EstimateDiskUsage returns the approximate bytes of tables holding keys in
+// [lo, hi).
+func (d *DB) EstimateDiskUsage(lo, hi []byte) (uint64, error) {
+	return d.db.EstimateDiskUsage(lo, hi)
+}
+
+// Metrics returns Pebble's metrics table, for operators.
+func (d *DB) Metrics() string { return d.db.Metrics().String() }

@@ -1,0 +1,127 @@
+package store
+
+import (
+	"bytes"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"tracecode/engine/code/gs1"
+	"tracecode/engine/serial"
+)
+
+var rewrite = flag.Bool("rewrite", false, "rewrite the golden files in testdata/")
+
+// golden compares got with testdata/name, or rewrites it with -rewrite.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *rewrite {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -rewrite to create it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from the output (run go test -rewrite and review the diff):\n%s", path, got)
+	}
+}
+
+// annotate renders a key as "pp | rest" hex with a printable tail.
+func annotate(k []byte) string {
+	s := hex.EncodeToString(k[:1]) + " | " + hex.EncodeToString(k[1:])
+	return s
+}
+
+func TestKeysGolden(t *testing.T) {
+	gtin, _ := gs1.ParseGTIN("09520123456788")
+	cases := []struct {
+		name string
+		key  []byte
+	}{
+		{"meta(schema)", MetaKey(MetaSchema)},
+		{"meta(nextBlock)", MetaKey(MetaNextBlock)},
+		{"meta(shortHW)", MetaKey(MetaShortHW)},
+		{"shortKey(gen=0)", ShortKeyKey(0)},
+		{"org(1)", AppendOrgKey(nil, 1)},
+		{"org(0x01020304)", AppendOrgKey(nil, 0x01020304)},
+		{"orgByGCP(9520123)", OrgByGCPKey("9520123")},
+		{"orgByUSCC(91350100M000100Y43)", OrgByUSCCKey("91350100M000100Y43")},
+		{"product(7)", AppendProductKey(nil, 7)},
+		{"productByGTIN(09520123456788)", ProductByGTINKey(gtin)},
+		{"productByCode(org=1, RICE-5KG)", ProductByCodeKey(1, "RICE-5KG")},
+		{"productByDrugID(8612345)", ProductByDrugIDKey("8612345")},
+		{"productState(7)", ProductStateKey(7)},
+		{"productKey(7, gen=1)", ProductKeyKey(7, 1)},
+		{"lot(300)", AppendLotKey(nil, 300)},
+		{"lotByNumber(7, ABC123)", LotByNumberKey(7, "ABC123")},
+		{"block(1)", AppendBlockKey(nil, 1)},
+		{"block(2^40)", AppendBlockKey(nil, 1<<40)},
+		{"blockByCounter(7, start=100000000)", BlockByCounterKey(7, 100_000_000)},
+		{"blockByShort(start=42)", BlockByShortKey(42)},
+		{"idem(org=1, line-7/000123)", IdemKey(1, "line-7/000123")},
+		{"imported(block=9, X9Y8)", AppendImportedKey(nil, 9, []byte("X9Y8"))},
+		{"importBloom(block=9, chunk=2)", ImportBloomKey(9, 2)},
+	}
+	var b strings.Builder
+	b.WriteString("# Key layouts: prefix | big-endian fields (hex). Regenerate: go test ./engine/store -run Golden -rewrite\n")
+	for _, c := range cases {
+		fmt.Fprintf(&b, "%-38s %s\n", c.name, annotate(c.key))
+	}
+	golden(t, "keys.txt", b.String())
+}
+
+// sampleValues is one value of every record type, reused by the golden,
+// round-trip and fuzz tests.
+func sampleValues() []struct {
+	name string
+	enc  []byte
+} {
+	gtin, _ := gs1.ParseGTIN("09520123456788")
+	org := Org{ID: 1, Name: "福州示范药业有限公司", NameEN: "Fuzhou Demo Pharma", USCC: "91350100M000100Y43",
+		Region: 350100, GCPs: []string{"9520123"}, Created: 1_700_000_000_000}
+	prod := Product{ID: 7, Org: 1, GTIN: gtin, DrugID: "8612345", GCPLength: 7, Category: CatDrug,
+		Levels: LevelSet(0).With(LevelItem).With(LevelCase), DefaultScheme: serial.GS1,
+		NameZH: "阿莫西林胶囊", NameEN: "Amoxicillin capsules",
+		Links: []Link{{Type: "gs1:pip", URL: "https://example.cn/p/7"}}, Created: 1_700_000_000_001}
+	st := ProductState{HighWater: 100_000_000}
+	st.Issued[serial.GS1] = 100_000_000
+	lot := Lot{ID: 300, Product: 7, Number: "ABC123", Produced: 20250102, Expiry: 20270101, Site: "6901234000004", Created: 1_700_000_000_002}
+	key := Key{Created: 1_700_000_000_003, Bytes: bytes.Repeat([]byte{0xA5}, 32)}
+	blk := Block{ID: 1, Org: 1, Product: 7, Lot: 300, Level: LevelItem, Scheme: serial.GS1, State: BlockActive,
+		Start: 0, Count: 100_000_000, Requested: 100_000_000, RequestID: "line-7/000123", Created: 1_700_000_000_004}
+	short := Block{ID: 2, Org: 1, Product: 7, Lot: 300, Level: LevelCase, Scheme: serial.Short, State: BlockActive,
+		Flags: BlockFlagAllowPartial, Start: 100_000_000, Count: 5000, Requested: 6000, Released: 1000,
+		ShortStart: 42, Note: "line stopped", Created: 1_700_000_000_005, Updated: 1_700_000_000_006}
+	return []struct {
+		name string
+		enc  []byte
+	}{
+		{"org", org.AppendBinary(nil)},
+		{"product", prod.AppendBinary(nil)},
+		{"productState", st.AppendBinary(nil)},
+		{"lot", lot.AppendBinary(nil)},
+		{"key", key.AppendBinary(nil)},
+		{"block", blk.AppendBinary(nil)},
+		{"block(short, partial, released)", short.AppendBinary(nil)},
+		{"uint(12345)", Uint(12345).AppendBinary(nil)},
+		{"bloomChunk", AppendBloomChunk(nil, []byte{1, 2, 3})},
+	}
+}
+
+func TestValuesGolden(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("# Value encodings: version byte first. Regenerate: go test ./engine/store -run Golden -rewrite\n")
+	for _, v := range sampleValues() {
+		fmt.Fprintf(&b, "%s (%d bytes)\n  %s\n", v.name, len(v.enc), hex.EncodeToString(v.enc))
+	}
+	golden(t, "values.txt", b.String())
+}

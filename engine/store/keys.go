@@ -1,0 +1,271 @@
+package store
+
+import (
+	"encoding/binary"
+	"fmt"
+)
+
+// Key prefixes. Every key starts with one of these bytes; the rest of the
+// key is big-endian fixed-width integers, with at most one variable-length
+// string, always last. Numeric order of the prefixes is key order.
+//
+// The registry (Prefixes) and docs/storage.md list every prefix; a test
+// keeps them in sync. Ranges:
+//
+//	0x01–0x0F  engine metadata
+//	0x10–0x3F  master data (organisations, products, lots)
+//	0x40–0x6F  issuance (blocks, idempotency, imported serials)
+//	0x70–0xBF  reserved for per-item records, aggregation and events (issue 4)
+//	0xC0–0xEF  unassigned
+//	0xF0–0xFF  reserved for tests and tools; never written by the engine
+const (
+	PrefixMeta            byte = 0x01 // 0x01 | id u8                   → Uint
+	PrefixShortKey        byte = 0x02 // 0x02 | gen u8                  → Key
+	PrefixOrg             byte = 0x10 // 0x10 | org u32                 → Org
+	PrefixOrgByGCP        byte = 0x11 // 0x11 | gcp digits             → Uint(org)
+	PrefixOrgByUSCC       byte = 0x12 // 0x12 | uscc                    → Uint(org)
+	PrefixProduct         byte = 0x20 // 0x20 | product u32             → Product
+	PrefixProductByGTIN   byte = 0x21 // 0x21 | gtin 14 digits          → Uint(product)
+	PrefixProductByCode   byte = 0x22 // 0x22 | org u32 | own code      → Uint(product)
+	PrefixProductByDrugID byte = 0x23 // 0x23 | drug id 7 digits        → Uint(product)
+	PrefixProductState    byte = 0x24 // 0x24 | product u32             → ProductState
+	PrefixProductKey      byte = 0x25 // 0x25 | product u32 | gen u8    → Key
+	PrefixLot             byte = 0x30 // 0x30 | lot u32                 → Lot
+	PrefixLotByNumber     byte = 0x31 // 0x31 | product u32 | number    → Uint(lot)
+	PrefixBlock           byte = 0x40 // 0x40 | block u64               → Block
+	PrefixBlockByCounter  byte = 0x41 // 0x41 | product u32 | start u64 → Uint(block)
+	PrefixBlockByShort    byte = 0x42 // 0x42 | shortStart u64          → Uint(block)
+	PrefixIdem            byte = 0x50 // 0x50 | org u32 | request id    → Uint(block)
+	PrefixImported        byte = 0x60 // 0x60 | block u64 | serial      → Uint(offset)
+	PrefixImportBloom     byte = 0x61 // 0x61 | block u64 | chunk u32   → Bloom chunk
+)
+
+// Meta ids under PrefixMeta. Each holds a Uint.
+const (
+	MetaSchema      byte = 0x01 // layout version of the whole store (SchemaVersion)
+	MetaNextOrg     byte = 0x02 // next organisation id to assign
+	MetaNextProduct byte = 0x03 // next product id
+	MetaNextLot     byte = 0x04 // next lot id
+	MetaNextBlock   byte = 0x05 // next block id
+	MetaShortHW     byte = 0x06 // short-code high-water: first global counter never allocated
+)
+
+// SchemaVersion is the store layout version written at creation. Open
+// refuses a store with a newer schema.
+const SchemaVersion = 1
+
+// PrefixInfo documents one key prefix.
+type PrefixInfo struct {
+	Prefix byte
+	Name   string // Go constant name without "Prefix"
+	Key    string // layout after the prefix byte
+	Value  string // value record type
+	Owner  string // who writes it
+}
+
+// Prefixes is the prefix registry: every prefix the engine writes, in key
+// order. Extensions add their prefixes here (within their reserved range)
+// and to docs/storage.md.
+var Prefixes = []PrefixInfo{
+	{PrefixMeta, "Meta", "id u8", "Uint", "engine"},
+	{PrefixShortKey, "ShortKey", "gen u8", "Key", "engine"},
+	{PrefixOrg, "Org", "org u32", "Org", "engine"},
+	{PrefixOrgByGCP, "OrgByGCP", "gcp digits", "Uint(org)", "engine"},
+	{PrefixOrgByUSCC, "OrgByUSCC", "uscc", "Uint(org)", "engine"},
+	{PrefixProduct, "Product", "product u32", "Product", "engine"},
+	{PrefixProductByGTIN, "ProductByGTIN", "gtin 14 digits", "Uint(product)", "engine"},
+	{PrefixProductByCode, "ProductByCode", "org u32 | own code", "Uint(product)", "engine"},
+	{PrefixProductByDrugID, "ProductByDrugID", "drug id 7 digits", "Uint(product)", "engine"},
+	{PrefixProductState, "ProductState", "product u32", "ProductState", "engine"},
+	{PrefixProductKey, "ProductKey", "product u32 | gen u8", "Key", "engine"},
+	{PrefixLot, "Lot", "lot u32", "Lot", "engine"},
+	{PrefixLotByNumber, "LotByNumber", "product u32 | number", "Uint(lot)", "engine"},
+	{PrefixBlock, "Block", "block u64", "Block", "engine"},
+	{PrefixBlockByCounter, "BlockByCounter", "product u32 | start u64", "Uint(block)", "engine"},
+	{PrefixBlockByShort, "BlockByShort", "shortStart u64", "Uint(block)", "engine"},
+	{PrefixIdem, "Idem", "org u32 | request id", "Uint(block)", "engine"},
+	{PrefixImported, "Imported", "block u64 | serial", "Uint(offset)", "engine (SSTable ingestion)"},
+	{PrefixImportBloom, "ImportBloom", "block u64 | chunk u32", "bloom chunk", "engine"},
+}
+
+// KeyError reports a key that does not have the layout its prefix requires.
+type KeyError struct {
+	Key  []byte
+	Want string
+}
+
+func (e *KeyError) Error() string {
+	return fmt.Sprintf("store: key %x is not %s", e.Key, e.Want)
+}
+
+// Unwrap makes errors.Is(err, ErrCorrupt) true.
+func (e *KeyError) Unwrap() error { return ErrCorrupt }
+
+func be32(dst []byte, v uint32) []byte { return binary.BigEndian.AppendUint32(dst, v) }
+func be64(dst []byte, v uint64) []byte { return binary.BigEndian.AppendUint64(dst, v) }
+
+// MetaKey returns the key of meta id.
+func MetaKey(id byte) []byte { return []byte{PrefixMeta, id} }
+
+// ShortKeyKey returns the key of the engine-wide short-code key generation gen.
+func ShortKeyKey(gen uint8) []byte { return []byte{PrefixShortKey, gen} }
+
+// AppendOrgKey appends the key of org id.
+func AppendOrgKey(dst []byte, id uint32) []byte { return be32(append(dst, PrefixOrg), id) }
+
+// OrgByGCPKey returns the index key of GS1 company prefix gcp.
+func OrgByGCPKey(gcp string) []byte { return append([]byte{PrefixOrgByGCP}, gcp...) }
+
+// OrgByUSCCKey returns the index key of a unified social credit code.
+func OrgByUSCCKey(uscc string) []byte { return append([]byte{PrefixOrgByUSCC}, uscc...) }
+
+// AppendProductKey appends the key of product id.
+func AppendProductKey(dst []byte, id uint32) []byte {
+	return be32(append(dst, PrefixProduct), id)
+}
+
+// ProductByGTINKey returns the index key of a 14-digit GTIN.
+func ProductByGTINKey(gtin [14]byte) []byte { return append([]byte{PrefixProductByGTIN}, gtin[:]...) }
+
+// ProductByCodeKey returns the index key of an own product code within org.
+func ProductByCodeKey(org uint32, code string) []byte {
+	return append(be32([]byte{PrefixProductByCode}, org), code...)
+}
+
+// ProductByDrugIDKey returns the index key of a 7-digit drug identification code.
+func ProductByDrugIDKey(drugID string) []byte {
+	return append([]byte{PrefixProductByDrugID}, drugID...)
+}
+
+// ProductStateKey returns the key of product id's allocation state.
+func ProductStateKey(id uint32) []byte { return be32([]byte{PrefixProductState}, id) }
+
+// ProductKeyKey returns the key of product id's FF1 key generation gen.
+func ProductKeyKey(id uint32, gen uint8) []byte {
+	return append(be32([]byte{PrefixProductKey}, id), gen)
+}
+
+// AppendLotKey appends the key of lot id.
+func AppendLotKey(dst []byte, id uint32) []byte { return be32(append(dst, PrefixLot), id) }
+
+// LotByNumberKey returns the index key of lot number within product.
+func LotByNumberKey(product uint32, number string) []byte {
+	return append(be32([]byte{PrefixLotByNumber}, product), number...)
+}
+
+// AppendBlockKey appends the key of block id.
+func AppendBlockKey(dst []byte, id uint64) []byte { return be64(append(dst, PrefixBlock), id) }
+
+// BlockByCounterKey returns the index key of the block of product starting
+// at counter start.
+func BlockByCounterKey(product uint32, start uint64) []byte {
+	return be64(be32([]byte{PrefixBlockByCounter}, product), start)
+}
+
+// BlockByShortKey returns the index key of the short block starting at
+// global counter start.
+func BlockByShortKey(start uint64) []byte { return be64([]byte{PrefixBlockByShort}, start) }
+
+// IdemKey returns the idempotency key of a client request id within org.
+func IdemKey(org uint32, requestID string) []byte {
+	return append(be32([]byte{PrefixIdem}, org), requestID...)
+}
+
+// AppendImportedKey appends the key of an imported serial of block.
+func AppendImportedKey(dst []byte, block uint64, serial []byte) []byte {
+	return append(be64(append(dst, PrefixImported), block), serial...)
+}
+
+// ImportBloomKey returns the key of chunk i of block's bloom filter.
+func ImportBloomKey(block uint64, chunk uint32) []byte {
+	return be32(be64([]byte{PrefixImportBloom}, block), chunk)
+}
+
+// PrefixEnd returns the smallest key greater than every key starting with
+// p, for an exclusive iterator upper bound. It returns nil (no bound) if p
+// is all 0xFF.
+func PrefixEnd(p []byte) []byte {
+	end := append([]byte(nil), p...)
+	for i := len(end) - 1; i >= 0; i-- {
+		end[i]++
+		if end[i] != 0 {
+			return end[:i+1]
+		}
+	}
+	return nil
+}
+
+// The decoders below parse keys found while iterating. They check the
+// prefix and the length and return a *KeyError otherwise.
+
+// DecodeU32Key decodes a prefix|u32 key (Org, Product, Lot, ProductState).
+func DecodeU32Key(prefix byte, k []byte) (uint32, error) {
+	if len(k) != 5 || k[0] != prefix {
+		return 0, &KeyError{Key: k, Want: fmt.Sprintf("0x%02x|u32", prefix)}
+	}
+	return binary.BigEndian.Uint32(k[1:]), nil
+}
+
+// DecodeBlockKey decodes a Block key.
+func DecodeBlockKey(k []byte) (uint64, error) {
+	if len(k) != 9 || k[0] != PrefixBlock {
+		return 0, &KeyError{Key: k, Want: "a block key 0x40|u64"}
+	}
+	return binary.BigEndian.Uint64(k[1:]), nil
+}
+
+// DecodeBlockByCounterKey decodes a BlockByCounter key.
+func DecodeBlockByCounterKey(k []byte) (product uint32, start uint64, err error) {
+	if len(k) != 13 || k[0] != PrefixBlockByCounter {
+		return 0, 0, &KeyError{Key: k, Want: "a block index key 0x41|u32|u64"}
+	}
+	return binary.BigEndian.Uint32(k[1:]), binary.BigEndian.Uint64(k[5:]), nil
+}
+
+// DecodeBlockByShortKey decodes a BlockByShort key.
+func DecodeBlockByShortKey(k []byte) (uint64, error) {
+	if len(k) != 9 || k[0] != PrefixBlockByShort {
+		return 0, &KeyError{Key: k, Want: "a short index key 0x42|u64"}
+	}
+	return binary.BigEndian.Uint64(k[1:]), nil
+}
+
+// DecodeProductKeyKey decodes a ProductKey key.
+func DecodeProductKeyKey(k []byte) (product uint32, gen uint8, err error) {
+	if len(k) != 6 || k[0] != PrefixProductKey {
+		return 0, 0, &KeyError{Key: k, Want: "a product key key 0x25|u32|u8"}
+	}
+	return binary.BigEndian.Uint32(k[1:]), k[5], nil
+}
+
+// DecodeIdemKey decodes an Idem key. requestID aliases k.
+func DecodeIdemKey(k []byte) (org uint32, requestID []byte, err error) {
+	if len(k) < 5 || k[0] != PrefixIdem {
+		return 0, nil, &KeyError{Key: k, Want: "an idempotency key 0x50|u32|id"}
+	}
+	return binary.BigEndian.Uint32(k[1:]), k[5:], nil
+}
+
+// DecodeLotByNumberKey decodes a LotByNumber key. number aliases k.
+func DecodeLotByNumberKey(k []byte) (product uint32, number []byte, err error) {
+	if len(k) < 6 || k[0] != PrefixLotByNumber {
+		return 0, nil, &KeyError{Key: k, Want: "a lot index key 0x31|u32|number"}
+	}
+	return binary.BigEndian.Uint32(k[1:]), k[5:], nil
+}
+
+// DecodeImportedKey decodes an Imported key. serial aliases k.
+func DecodeImportedKey(k []byte) (block uint64, serial []byte, err error) {
+	if len(k) < 10 || k[0] != PrefixImported {
+		return 0, nil, &KeyError{Key: k, Want: "an imported serial key 0x60|u64|serial"}
+	}
+	return binary.BigEndian.Uint64(k[1:]), k[9:], nil
+}
+
+// DecodeImportBloomKey decodes an ImportBloom key.
+func DecodeImportBloomKey(k []byte) (block uint64, chunk uint32, err error) {
+	if len(k) != 13 || k[0] != PrefixImportBloom {
+		return 0, 0, &KeyError{Key: k, Want: "a bloom chunk key 0x61|u64|u32"}
+	}
+	return binary.BigEndian.Uint64(k[1:]), binary.BigEndian.Uint32(k[9:]), nil
+}

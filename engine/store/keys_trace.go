@@ -1,0 +1,49 @@
+package store
+
+// Prefixes of issue 4 (per-item state, aggregation, events), in the range
+// 0x70–0xBF reserved for them. The packages that own each record build the
+// keys and encode the values (engine/itemstate, engine/agg, engine/ledger);
+// the byte diagrams are in docs/storage.md and in those packages' doc
+// comments.
+const (
+	PrefixItemState      byte = 0x70 // 0x70 | block u64 | chunk u32              → itemstate chunk
+	PrefixUnit           byte = 0x71 // 0x71 | sscc u64                           → agg.Unit
+	PrefixRecallLot      byte = 0x78 // 0x78 | lot u32                            → ledger.Recall
+	PrefixRecallProduct  byte = 0x79 // 0x79 | product u32                        → ledger.Recall
+	PrefixEvent          byte = 0x80 // 0x80 | seq u64                            → ledger.Record
+	PrefixOrgLog         byte = 0x81 // 0x81 | org u32 | orgSeq u64              → ledger.LogEntry
+	PrefixCheckpoint     byte = 0x82 // 0x82 | org u32 | size u64                → ledger.Checkpoint
+	PrefixEventByHash    byte = 0x83 // 0x83 | content hash [32]                  → Uint(seq)
+	PrefixEvNode         byte = 0x88 // 0x88 | node(product u32|counter u64) | seq u64 → role
+	PrefixEvRun          byte = 0x89 // 0x89 | product u32 | first u64 | seq u64 → span, role
+	PrefixEvLot          byte = 0x8A // 0x8A | lot u32 | seq u64                  → role
+	PrefixEvProduct      byte = 0x8B // 0x8B | product u32 | seq u64              → role
+	PrefixLotReach       byte = 0x8C // 0x8C | lot u32 | seq u64                  → role
+	PrefixChildParent    byte = 0x90 // 0x90 | product u32 | first u64            → agg run
+	PrefixParentChildren byte = 0x91 // 0x91 | parent node | child block u64     → roaring offsets
+	PrefixParentUnits    byte = 0x92 // 0x92 | parent node | child sscc u64      → since, seq
+	PrefixChildHistory   byte = 0x93 // 0x93 | product u32 | first u64 | seq u64 → past run
+	PrefixParentHistory  byte = 0x94 // 0x94 | parent node | seq u64              → removed runs
+)
+
+// TracePrefixes is issue 4's part of the prefix registry, in key order.
+var TracePrefixes = []PrefixInfo{
+	{PrefixItemState, "ItemState", "block u64 | chunk u32", "itemstate.Chunk", "engine/itemstate"},
+	{PrefixUnit, "Unit", "sscc u64", "agg.Unit", "engine/agg"},
+	{PrefixRecallLot, "RecallLot", "lot u32", "ledger.Recall", "engine/ledger"},
+	{PrefixRecallProduct, "RecallProduct", "product u32", "ledger.Recall", "engine/ledger"},
+	{PrefixEvent, "Event", "seq u64", "ledger.Record", "engine/ledger"},
+	{PrefixOrgLog, "OrgLog", "org u32 | orgSeq u64", "ledger.LogEntry", "engine/ledger"},
+	{PrefixCheckpoint, "Checkpoint", "org u32 | size u64", "ledger.Checkpoint", "engine/ledger"},
+	{PrefixEventByHash, "EventByHash", "hash [32]", "Uint(seq)", "engine/ledger"},
+	{PrefixEvNode, "EvNode", "product u32 | counter u64 | seq u64", "ledger role", "engine/ledger"},
+	{PrefixEvRun, "EvRun", "product u32 | first u64 | seq u64", "ledger run", "engine/ledger"},
+	{PrefixEvLot, "EvLot", "lot u32 | seq u64", "ledger role", "engine/ledger"},
+	{PrefixEvProduct, "EvProduct", "product u32 | seq u64", "ledger role", "engine/ledger"},
+	{PrefixLotReach, "LotReach", "lot u32 | seq u64", "ledger role", "engine/ledger"},
+	{PrefixChildParent, "ChildParent", "product u32 | first u64", "agg.Run", "engine/agg"},
+	{PrefixParentChildren, "ParentChildren", "product u32 | counter u64 | block u64", "roaring offsets", "engine/agg"},
+	{PrefixParentUnits, "ParentUnits", "product u32 | counter u64 | sscc u64", "agg.Link", "engine/agg"},
+	{PrefixChildHistory, "ChildHistory", "product u32 | first u64 | seq u64", "agg.PastRun", "engine/agg"},
+	{PrefixParentHistory, "ParentHistory", "product u32 | counter u64 | seq u64", "agg.Removal", "engine/agg"},
+}

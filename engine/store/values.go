@@ -1,0 +1,334 @@
+package store
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"tracecode/engine/code/gs1"
+	"tracecode/engine/serial"
+)
+
+// Every value starts with a version byte. A decoder accepts versions
+// 1..current and rejects 0 and anything newer (ErrVersion), so a record
+// layout can change by adding a version without rewriting old records.
+// The ids of primary records (org, product, lot, block) live in the key
+// only and are passed to the decoder.
+
+// Org is an organisation: a producer, importer, distributor or operator.
+//
+// # Representation (value of key 0x10|id, version 1)
+//
+//	ver=1 | created varint | name str | nameEN str | uscc str | region uvarint | nGCP uvarint | gcp str…
+//
+// str = uvarint length + bytes; varint is zig-zag.
+type Org struct {
+	ID      uint32   // dictionary id, from 1, never reused
+	Name    string   // legal name (Chinese)
+	NameEN  string   // English name, may be empty
+	USCC    string   // unified social credit code (18 chars, GB 32100), may be empty
+	Region  uint32   // GB/T 2260 six-digit administrative division; 0 = unknown
+	GCPs    []string // GS1 company prefixes (4–12 digits) the organisation owns
+	Created int64    // unix milliseconds
+}
+
+const orgVersion = 1
+
+// AppendBinary appends o's value encoding to dst.
+func (o *Org) AppendBinary(dst []byte) []byte {
+	dst = append(dst, orgVersion)
+	dst = binary.AppendVarint(dst, o.Created)
+	dst = appendStr(dst, o.Name)
+	dst = appendStr(dst, o.NameEN)
+	dst = appendStr(dst, o.USCC)
+	dst = binary.AppendUvarint(dst, uint64(o.Region))
+	dst = binary.AppendUvarint(dst, uint64(len(o.GCPs)))
+	for _, g := range o.GCPs {
+		dst = appendStr(dst, g)
+	}
+	return dst
+}
+
+// DecodeOrg decodes the value of org id.
+func DecodeOrg(id uint32, b []byte) (Org, error) {
+	d, _ := newDecoder("org", b, orgVersion)
+	o := Org{ID: id}
+	o.Created = d.varint("created")
+	o.Name = d.str("name")
+	o.NameEN = d.str("nameEN")
+	o.USCC = d.str("uscc")
+	o.Region = d.u32("region")
+	n := d.count("gcp count")
+	for i := 0; i < n && d.err == nil; i++ {
+		o.GCPs = append(o.GCPs, d.str("gcp"))
+	}
+	return o, d.done()
+}
+
+// Link is a typed link of a product, e.g. {Type: "gs1:pip", URL: "https://…"}.
+type Link struct {
+	Type string // a GS1 link type (gs1:pip, gs1:epil, …) or a deployment's own
+	URL  string
+}
+
+// Product is a trade item: one GTIN, or one own product code, with its
+// names, category, packaging levels and links.
+//
+// # Representation (value of key 0x20|id, version 1)
+//
+//	ver=1 | created varint | org uvarint | gtin str(0|14) | ownCode str | drugID str
+//	      | gcpLen u8 | category u8 | levels u8 | defaultScheme u8
+//	      | nameZH str | nameEN str | nLinks uvarint | (type str | url str)…
+type Product struct {
+	ID            uint32        // dictionary id, from 1, never reused
+	Org           uint32        // owning organisation
+	GTIN          gs1.GTIN      // zero if the product has no GTIN
+	OwnCode       string        // product code outside GS1 (≤ 20 chars of CSET 82), may be empty
+	DrugID        string        // 7-digit NMPA drug identification code (药品标识码), may be empty
+	GCPLength     uint8         // digits of the GS1 company prefix inside GTIN (6–12); 0 if no GTIN
+	Category      Category      // regulatory category
+	Levels        LevelSet      // packaging levels codes may be minted for
+	DefaultScheme serial.Scheme // scheme used when a mint names none
+	NameZH        string        // name in Chinese
+	NameEN        string        // name in English, may be empty
+	Links         []Link        // product information page and other links
+	Created       int64         // unix milliseconds
+}
+
+const productVersion = 1
+
+// AppendBinary appends p's value encoding to dst.
+func (p *Product) AppendBinary(dst []byte) []byte {
+	dst = append(dst, productVersion)
+	dst = binary.AppendVarint(dst, p.Created)
+	dst = binary.AppendUvarint(dst, uint64(p.Org))
+	if p.GTIN.IsZero() {
+		dst = append(dst, 0)
+	} else {
+		dst = append(dst, 14)
+		dst = append(dst, p.GTIN[:]...)
+	}
+	dst = appendStr(dst, p.OwnCode)
+	dst = appendStr(dst, p.DrugID)
+	dst = append(dst, p.GCPLength, byte(p.Category), byte(p.Levels), byte(p.DefaultScheme))
+	dst = appendStr(dst, p.NameZH)
+	dst = appendStr(dst, p.NameEN)
+	dst = binary.AppendUvarint(dst, uint64(len(p.Links)))
+	for _, l := range p.Links {
+		dst = appendStr(dst, l.Type)
+		dst = appendStr(dst, l.URL)
+	}
+	return dst
+}
+
+// DecodeProduct decodes the value of product id.
+func DecodeProduct(id uint32, b []byte) (Product, error) {
+	d, _ := newDecoder("product", b, productVersion)
+	p := Product{ID: id}
+	p.Created = d.varint("created")
+	p.Org = d.u32("org")
+	if g := d.raw("gtin"); d.err == nil {
+		switch len(g) {
+		case 0:
+		case 14:
+			copy(p.GTIN[:], g)
+			if p.GTIN.IsZero() {
+				d.fail("gtin", "starts with NUL")
+			}
+		default:
+			d.fail("gtin", fmt.Sprintf("has length %d", len(g)))
+		}
+	}
+	p.OwnCode = d.str("ownCode")
+	p.DrugID = d.str("drugID")
+	p.GCPLength = d.u8()
+	p.Category = Category(d.u8())
+	p.Levels = LevelSet(d.u8())
+	p.DefaultScheme = serial.Scheme(d.u8())
+	p.NameZH = d.str("nameZH")
+	p.NameEN = d.str("nameEN")
+	n := d.count("link count")
+	for i := 0; i < n && d.err == nil; i++ {
+		p.Links = append(p.Links, Link{Type: d.str("link type"), URL: d.str("link url")})
+	}
+	return p, d.done()
+}
+
+// ProductState is the mutable allocation state of a product, kept apart
+// from Product so that a mint rewrites a few bytes, not the product.
+//
+// # Representation (value of key 0x24|id, version 1)
+//
+//	ver=1 | highWater uvarint | n uvarint | issued[1..n] uvarint…
+//
+// issued[s] is indexed by serial.Scheme (index 0 is not stored).
+type ProductState struct {
+	// HighWater is the first counter never allocated: every block of the
+	// product lies in [0, HighWater). It only grows.
+	HighWater uint64
+	// Issued counts the codes allocated under each scheme (blocks' counts,
+	// released tails included), for the per-scheme caps.
+	Issued [serial.NumSchemes]uint64
+}
+
+const productStateVersion = 1
+
+// AppendBinary appends s's value encoding to dst.
+func (s *ProductState) AppendBinary(dst []byte) []byte {
+	dst = append(dst, productStateVersion)
+	dst = binary.AppendUvarint(dst, s.HighWater)
+	dst = binary.AppendUvarint(dst, serial.NumSchemes-1)
+	for _, n := range s.Issued[1:] {
+		dst = binary.AppendUvarint(dst, n)
+	}
+	return dst
+}
+
+// DecodeProductState decodes a product state value. Counts for schemes a
+// newer build added are ignored only if zero; otherwise it is an error.
+func DecodeProductState(b []byte) (ProductState, error) {
+	d, _ := newDecoder("product state", b, productStateVersion)
+	var s ProductState
+	s.HighWater = d.uvarint("highWater")
+	n := d.count("scheme count")
+	for i := 1; i <= n && d.err == nil; i++ {
+		v := d.uvarint("issued")
+		if i < serial.NumSchemes {
+			s.Issued[i] = v
+		} else if v != 0 {
+			d.fail("issued", fmt.Sprintf("for unknown scheme %d is %d", i, v))
+		}
+	}
+	return s, d.done()
+}
+
+// Lot is a production lot (batch) of a product.
+//
+// # Representation (value of key 0x30|id, version 1)
+//
+//	ver=1 | created varint | product uvarint | number str | produced uvarint | expiry uvarint | site str
+type Lot struct {
+	ID       uint32 // dictionary id, from 1, never reused
+	Product  uint32 // the product the lot belongs to
+	Number   string // lot number, AI (10): 1–20 characters of CSET 82
+	Produced uint32 // production date as yyyymmdd; 0 = unknown
+	Expiry   uint32 // expiry date as yyyymmdd; 0 = none
+	Site     string // production site (GLN or free text), may be empty
+	Created  int64  // unix milliseconds
+}
+
+const lotVersion = 1
+
+// AppendBinary appends l's value encoding to dst.
+func (l *Lot) AppendBinary(dst []byte) []byte {
+	dst = append(dst, lotVersion)
+	dst = binary.AppendVarint(dst, l.Created)
+	dst = binary.AppendUvarint(dst, uint64(l.Product))
+	dst = appendStr(dst, l.Number)
+	dst = binary.AppendUvarint(dst, uint64(l.Produced))
+	dst = binary.AppendUvarint(dst, uint64(l.Expiry))
+	dst = appendStr(dst, l.Site)
+	return dst
+}
+
+// DecodeLot decodes the value of lot id.
+func DecodeLot(id uint32, b []byte) (Lot, error) {
+	d, _ := newDecoder("lot", b, lotVersion)
+	l := Lot{ID: id}
+	l.Created = d.varint("created")
+	l.Product = d.u32("product")
+	l.Number = d.str("number")
+	l.Produced = d.u32("produced")
+	l.Expiry = d.u32("expiry")
+	l.Site = d.str("site")
+	return l, d.done()
+}
+
+// Key is an FF1 key of one generation: a product's, or the engine-wide
+// short-code key.
+//
+// # Representation (value of keys 0x25|product|gen and 0x02|gen, version 1)
+//
+//	ver=1 | created varint | wrap u8 | key str
+//
+// wrap 0 means the key bytes are stored in the clear. A production
+// deployment wraps them with a KMS key (wrap ≠ 0, key = ciphertext); see
+// docs/storage.md.
+type Key struct {
+	Created int64  // unix milliseconds
+	Wrap    uint8  // 0 = plaintext
+	Bytes   []byte // 32 bytes (AES-256) when Wrap is 0
+}
+
+const keyVersion = 1
+
+// AppendBinary appends k's value encoding to dst.
+func (k *Key) AppendBinary(dst []byte) []byte {
+	dst = append(dst, keyVersion)
+	dst = binary.AppendVarint(dst, k.Created)
+	dst = append(dst, k.Wrap)
+	return appendStr(dst, string(k.Bytes))
+}
+
+// DecodeKey decodes a key value.
+func DecodeKey(b []byte) (Key, error) {
+	d, _ := newDecoder("key", b, keyVersion)
+	var k Key
+	k.Created = d.varint("created")
+	k.Wrap = d.u8()
+	k.Bytes = append([]byte(nil), d.raw("key")...)
+	if d.err == nil && k.Wrap == 0 && len(k.Bytes) != 16 && len(k.Bytes) != 24 && len(k.Bytes) != 32 {
+		d.fail("key", fmt.Sprintf("has %d bytes, want an AES key", len(k.Bytes)))
+	}
+	return k, d.done()
+}
+
+// Uint is a single unsigned number: a meta counter, a dictionary id in an
+// index key's value, an imported serial's offset.
+//
+// # Representation (version 1)
+//
+//	ver=1 | n uvarint
+type Uint uint64
+
+const uintVersion = 1
+
+// AppendBinary appends u's value encoding to dst.
+func (u Uint) AppendBinary(dst []byte) []byte {
+	return binary.AppendUvarint(append(dst, uintVersion), uint64(u))
+}
+
+// DecodeUint decodes a Uint value; what names the record for errors.
+func DecodeUint(what string, b []byte) (Uint, error) {
+	d, _ := newDecoder(what, b, uintVersion)
+	v := d.uvarint(what)
+	return Uint(v), d.done()
+}
+
+// BloomChunk is one chunk of an imported block's serialized bloom filter
+// (bits-and-blooms/bloom/v3 WriteTo format, split into chunks of at most
+// BloomChunkSize bytes so that no value is huge).
+//
+// # Representation (value of key 0x61|block|chunk, version 1)
+//
+//	ver=1 | bytes…
+const bloomChunkVersion = 1
+
+// BloomChunkSize is the largest chunk of a bloom filter stored in one value.
+const BloomChunkSize = 1 << 20
+
+// AppendBloomChunk appends the value encoding of chunk to dst.
+func AppendBloomChunk(dst, chunk []byte) []byte {
+	return append(append(dst, bloomChunkVersion), chunk...)
+}
+
+// DecodeBloomChunk returns the chunk bytes of a bloom chunk value (aliasing b).
+func DecodeBloomChunk(b []byte) ([]byte, error) {
+	d, _ := newDecoder("bloom chunk", b, bloomChunkVersion)
+	if d.err != nil {
+		return nil, d.err
+	}
+	if len(b)-1 > BloomChunkSize {
+		return nil, fmt.Errorf("%w: bloom chunk value has %d bytes, more than %d", ErrCorrupt, len(b)-1, BloomChunkSize)
+	}
+	return b[1:], nil
+}
