@@ -67,12 +67,12 @@ func Parse(uri string) (DL, error) {
 // ParseOptions parses a GS1 Digital Link URI. Errors are *Error values that
 // give the 1-based byte position in uri and wrap a sentinel (ErrScheme,
 // ErrNoPrimaryKey, ErrQualifierOrder, ErrDuplicateAI, ErrEncoding, ErrValue,
-// …). It allocates one element slice, a string per percent-encoded value
-// and a slice for non-AI parameters if there are any.
+// …) and return the zero DL. It allocates one element slice, a string per
+// percent-encoded value and a slice for non-AI parameters if there are any.
 func ParseOptions(uri string, opt Options) (DL, error) {
 	var d DL
 	if i := badURIChar(uri); i >= 0 {
-		return d, errAt(ErrCharacter, i, uri[i:i+1], fmt.Sprintf("%q may not appear in a URI; percent-encode it", uri[i]))
+		return DL{}, errAt(ErrCharacter, i, uri[i:i+1], fmt.Sprintf("%q may not appear in a URI; percent-encode it", uri[i]))
 	}
 
 	// Scheme: "http" or "https", all lower or all upper case.
@@ -88,23 +88,23 @@ func ParseOptions(uri string, opt Options) (DL, error) {
 			seg = uri[:i]
 		}
 		if uri == "" {
-			return d, errAt(ErrScheme, 0, "", "empty URI")
+			return DL{}, errAt(ErrScheme, 0, "", "empty URI")
 		}
-		return d, errAt(ErrScheme, 0, seg, "want http:// or https:// (all lower or all upper case)")
+		return DL{}, errAt(ErrScheme, 0, seg, "want http:// or https:// (all lower or all upper case)")
 	}
 
 	// Host: up to the first '/', which starts the path.
 	slash := strings.IndexByte(uri[off:], '/')
 	if slash < 0 {
-		return d, errAt(ErrHost, off, uri[off:], "no path after the host")
+		return DL{}, errAt(ErrHost, off, uri[off:], "no path after the host")
 	}
 	if slash == 0 {
-		return d, errAt(ErrHost, off, "", "empty host")
+		return DL{}, errAt(ErrHost, off, "", "empty host")
 	}
 	d.Host = uri[off : off+slash]
 	for i := 0; i < len(d.Host); i++ {
 		if badHostChar[d.Host[i]] {
-			return d, errAt(ErrHost, off+i, d.Host, fmt.Sprintf("%q is not allowed in a host", d.Host[i]))
+			return DL{}, errAt(ErrHost, off+i, d.Host, fmt.Sprintf("%q is not allowed in a host", d.Host[i]))
 		}
 	}
 	ps := off + slash // the path starts with the '/' at uri[ps]
@@ -122,7 +122,7 @@ func ParseOptions(uri string, opt Options) (DL, error) {
 	var found pathAIs
 	keyAt, err := findKey(uri, ps, pe, opt, &found)
 	if err != nil {
-		return d, err
+		return DL{}, err
 	}
 	if keyAt > ps {
 		d.Stem = uri[ps+1 : keyAt]
@@ -153,11 +153,11 @@ func ParseOptions(uri string, opt Options) (DL, error) {
 		if len(els) == 0 {
 			keyNum, qs = num, newQuals(keyOf(num))
 		} else if reason, sentinel := qs.add(code, num); sentinel != nil {
-			return d, errAt(sentinel, a0, uri[a0:a1], reason)
+			return DL{}, errAt(sentinel, a0, uri[a0:a1], reason)
 		}
 		el, err := parseValue(uri, a0, code, e, v0, v1, false, opt)
 		if err != nil {
-			return d, err
+			return DL{}, err
 		}
 		els = append(els, el)
 	}
@@ -190,14 +190,14 @@ func ParseOptions(uri string, opt Options) (DL, error) {
 		}
 		e := lookupAI(k)
 		if e == nil {
-			return d, errAt(ErrUnknownAI, p0, uri[p0:p1], fmt.Sprintf("numeric parameter %s is not a GS1 AI", k))
+			return DL{}, errAt(ErrUnknownAI, p0, uri[p0:p1], fmt.Sprintf("numeric parameter %s is not a GS1 AI", k))
 		}
 		el, err := parseValue(uri, p0, k, e, p0+eq+1, p1, true, opt)
 		if err != nil {
-			return d, err
+			return DL{}, err
 		}
 		if reason, sentinel := checkAttr(keyNum, &qs, attrNums, el, e, num); sentinel != nil {
-			return d, errAt(sentinel, p0, uri[p0:p1], reason)
+			return DL{}, errAt(sentinel, p0, uri[p0:p1], reason)
 		}
 		els = append(els, el)
 		attrNums = append(attrNums, num)
@@ -210,7 +210,7 @@ func ParseOptions(uri string, opt Options) (DL, error) {
 			if errors.As(err, &ae) {
 				at, seg = locateAI(uri, keyAt, pe, qe, end, ae.AI)
 			}
-			return d, &Error{Pos: at + 1, Segment: seg, Err: ErrAssociation, Cause: err, Reason: err.Error()}
+			return DL{}, &Error{Pos: at + 1, Segment: seg, Err: ErrAssociation, Cause: err, Reason: err.Error()}
 		}
 	}
 
