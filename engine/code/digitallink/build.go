@@ -146,15 +146,16 @@ func (d DL) appendQuery(dst []byte) []byte {
 // so the result always parses; errors are *Error with Pos 0 and the AI as
 // Segment.
 func Build(base string, key gs1.Element, qualifiers []gs1.Element, attrs []gs1.Element) (string, error) {
-	els := make([]gs1.Element, 0, 1+len(qualifiers)+len(attrs))
-	els = append(els, key)
+	var ebuf [8]gs1.Element
+	els := append(ebuf[:0], key)
 	els = append(els, qualifiers...)
 	els = append(els, attrs...)
 	d, err := assemble(els, len(qualifiers), true)
 	if err != nil {
 		return "", err
 	}
-	return string(d.AppendCanonical(nil, base)), nil
+	var buf [256]byte
+	return string(d.AppendCanonical(buf[:0], base)), nil
 }
 
 // FromElements turns element strings into a Digital Link the way the
@@ -240,7 +241,12 @@ func assemble(els []gs1.Element, nq int, sortQualifiers bool) (DL, error) {
 		return d, &Error{Segment: els[0].AI, Err: ErrNoPrimaryKey,
 			Reason: fmt.Sprintf("(%s) is not a GS1 Digital Link primary key AI", els[0].AI)}
 	}
-	entries := make([]*gs1.AI, len(els))
+	var ebuf [16]*gs1.AI
+	entries := ebuf[:0]
+	if len(els) > len(ebuf) {
+		entries = make([]*gs1.AI, 0, len(els))
+	}
+	entries = entries[:len(els)]
 	entries[0] = key
 	for i := 1; i < len(els); i++ {
 		if entries[i] = lookupAI(els[i].AI); entries[i] == nil {
@@ -258,7 +264,12 @@ func assemble(els []gs1.Element, nq int, sortQualifiers bool) (DL, error) {
 	}
 	keyNum, _ := aiNum(key.Code)
 	qs := newQuals(keyOf(keyNum))
-	nums := make([]uint16, len(els))
+	var nbuf [16]uint16
+	nums := nbuf[:0]
+	if len(els) > len(nbuf) {
+		nums = make([]uint16, 0, len(els))
+	}
+	nums = nums[:len(els)]
 	for i := 1; i < len(els); i++ {
 		nums[i], _ = aiNum(els[i].AI) // known AIs: always numeric
 		if i <= nq {
