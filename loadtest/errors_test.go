@@ -39,7 +39,9 @@ func TestErrorsHTTP5xx(t *testing.T) {
 
 func TestErrorsTimeout(t *testing.T) {
 	s := startServer(t, testserver.Config{Codes: 100, Delay: 300 * time.Millisecond})
-	res := run(t, loadtest.Config{Target: s.URL(), Conns: 8, Timeout: 50 * time.Millisecond,
+	// A long drain: on a busy machine a worker may be descheduled past a
+	// 50 ms drain and leave requests unsent, which is not what this tests.
+	res := run(t, loadtest.Config{Target: s.URL(), Conns: 8, Timeout: 50 * time.Millisecond, Drain: 5 * time.Second,
 		Phases: []loadtest.Phase{{Rate: 40, Duration: 500 * time.Millisecond}}, Traffic: trafficFor(t, s, jsonDLOnly)})
 	tot := res.Total
 	if tot.Outcomes["timeout"] != tot.Scheduled || tot.Scheduled != 20 {

@@ -170,6 +170,18 @@ func (r *runner) flush(w *worker, next int) {
 // measured. It returns an error only when the run could not start; a run cut
 // short by ctx returns partial Results with Interrupted set.
 func Run(ctx context.Context, cfg Config) (*Results, error) {
+	r, err := newRunner(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.probe(); err != nil {
+		return nil, err
+	}
+	return r.run(ctx), nil
+}
+
+// newRunner validates cfg and builds a runner with its workers.
+func newRunner(ctx context.Context, cfg Config) (*runner, error) {
 	if err := cfg.fill(); err != nil {
 		return nil, err
 	}
@@ -209,9 +221,6 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 		DisablePathNormalizing:        true,
 		MaxConnWaitTimeout:            cfg.Timeout,
 	}
-	if err := r.probe(); err != nil {
-		return nil, err
-	}
 	n := len(cfg.Phases)
 	r.mu.phases = make([]*phaseAcc, n)
 	r.mu.pending = make([]int, n)
@@ -225,7 +234,7 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 	for i := range r.workers {
 		r.workers[i] = newWorker(r)
 	}
-	return r.run(ctx), nil
+	return r, nil
 }
 
 // probe sends one request so that a wrong target fails before the run,

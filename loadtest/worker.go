@@ -87,6 +87,7 @@ type worker struct {
 	resp  fasthttp.Response
 	buf   []byte
 	timer *time.Timer
+	fine  *preciseTimer
 	// phase is the phase acc belongs to.
 	phase int
 	acc   *phaseAcc
@@ -104,7 +105,7 @@ type worker struct {
 }
 
 func newWorker(r *runner) *worker {
-	w := &worker{r: r, acc: newPhaseAcc(), buf: make([]byte, 0, 512), timer: time.NewTimer(time.Hour)}
+	w := &worker{r: r, acc: newPhaseAcc(), buf: make([]byte, 0, 512), timer: time.NewTimer(time.Hour), fine: newPreciseTimer()}
 	w.timer.Stop()
 	w.iv.lat = newCoarseHist()
 	w.req.Header.SetMethod(fasthttp.MethodGet)
@@ -139,14 +140,15 @@ func (w *worker) run() {
 			w.recordUnsent(i, pick, intended, free)
 			continue
 		}
-		if d := intended - free; d > 0 {
-			if !w.sleep(time.Duration(d)) || i >= r.limit.Load() {
+		if intended > free {
+			if !w.sleepUntil(intended) || i >= r.limit.Load() {
 				break // stopped while waiting; the request is not sent
 			}
 		}
 		w.send(i, pick, intended, free)
 	}
 	r.flush(w, len(s.phases))
+	w.fine.close()
 }
 
 // send sends the prepared request i now and records it; intended and free
@@ -182,15 +184,34 @@ var (
 	acceptValues = [numAccepts][]byte{[]byte(AcceptJSON.header()), []byte(AcceptHTML.header())}
 )
 
-// sleep waits d or until the run stops; it reports whether d elapsed.
-func (w *worker) sleep(d time.Duration) bool {
-	w.timer.Reset(d)
-	select {
-	case <-w.timer.C:
-		return true
-	case <-w.r.stopped:
-		w.timer.Stop()
-		return false
+// coarseSleep is how far ahead of a send a worker switches from a Go timer
+// (≈1 ms resolution, interruptible by a stop) to its preciseTimer.
+const coarseSleep = 2 * time.Millisecond
+
+// sleepUntil waits until t (ns since the run's start) or until the run
+// stops; it reports whether t was reached.
+func (w *worker) sleepUntil(t int64) bool {
+	for {
+		rem := time.Duration(t - w.r.now())
+		switch {
+		case rem <= 0:
+			return true
+		case rem > coarseSleep:
+			w.timer.Reset(rem - coarseSleep)
+			select {
+			case <-w.timer.C:
+			case <-w.r.stopped:
+				w.timer.Stop()
+				return false
+			}
+		default:
+			select {
+			case <-w.r.stopped:
+				return false
+			default:
+			}
+			w.fine.sleep(rem)
+		}
 	}
 }
 

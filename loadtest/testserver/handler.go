@@ -55,7 +55,10 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	c := s.codes[i]
-	buf := make([]byte, 0, 256+len(s.pad)) // escapes only if large; fine for a test server
+	bp := s.bufs.Get().(*[]byte)
+	defer s.bufs.Put(bp)
+	buf := (*bp)[:0]
+	defer func() { *bp = buf[:0] }()
 	if html {
 		ctx.SetContentTypeBytes(ctHTML)
 		buf = append(buf, "<!doctype html><title>"...)
@@ -63,11 +66,12 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 		buf = append(buf, "</title><p>genuine</p><!--"...)
 		buf = append(buf, s.pad...)
 		buf = append(buf, "-->"...)
-		ctx.SetBody(buf)
+		ctx.SetBody(buf) // copies
 		return
 	}
 	ctx.SetContentTypeBytes(ctJSON)
-	ctx.SetBody(s.jsonBody(buf, c))
+	buf = s.jsonBody(buf, c)
+	ctx.SetBody(buf) // copies
 }
 
 // pause applies the configured delay and any server-wide stall.

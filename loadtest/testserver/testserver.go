@@ -63,6 +63,7 @@ type Server struct {
 	pad    []byte           // BodySize padding
 	cbody  []byte           // the Constant body
 	n      atomic.Int64     // resolver requests so far
+	bufs   sync.Pool        // *[]byte answer buffers
 	stall  struct {
 		at         atomic.Int64 // 1-based request number that starts a stall; 0 = none
 		dur        atomic.Int64 // ns
@@ -102,6 +103,7 @@ func Start(addr string, cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, ln: ln, done: make(chan struct{}), start: time.Now()}
 	s.makeCodes()
+	s.bufs.New = func() any { b := make([]byte, 0, 512+cfg.BodySize); return &b }
 	s.pad = bytes.Repeat([]byte("x"), max(cfg.BodySize-120, 0))
 	s.cbody = s.jsonBody(nil, code{gtin: "09520123456788", serial: "CONSTANT", lot: "L0"})
 	s.srv = &fasthttp.Server{
