@@ -135,7 +135,7 @@ func parseBody(s string, off int, u *urnScheme) (Identity, *Error) {
 		fixed++
 	}
 	var comps [3]string
-	var pos [4]int // 1-based positions of each component, then of the text
+	var pos [3]int // 1-based positions of the fixed components; the text starts at p+1
 	p := off
 	for i := 0; i < fixed; i++ {
 		j := strings.IndexByte(body, '.')
