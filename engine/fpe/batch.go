@@ -55,8 +55,17 @@ func (f *FF1) encrypt8(x *[lanes]uint64) {
 			blk[j] = [2]uint64{w0, w1 ^ bits.ReverseBytes64(b[j])}
 		}
 		f.c.encrypt8(&blk)
-		for j := range blk {
-			a[j], b[j] = b[j], m.addMod(a[j], f.fold(blk[j][0], blk[j][1], m))
+		// fold written out per width, so that the reductions inline.
+		if f.wide {
+			for j := range blk {
+				hi := bits.ReverseBytes64(blk[j][0])
+				lo := uint64(bits.ReverseBytes32(uint32(blk[j][1])))
+				a[j], b[j] = b[j], m.addMod(a[j], m.reduce96(hi>>32, hi<<32|lo))
+			}
+		} else {
+			for j := range blk {
+				a[j], b[j] = b[j], m.addMod(a[j], m.reduce64(bits.ReverseBytes64(blk[j][0])))
+			}
 		}
 	}
 	for j := range x {
@@ -84,8 +93,16 @@ func (f *FF1) decrypt8(x *[lanes]uint64) {
 			blk[j] = [2]uint64{w0, w1 ^ bits.ReverseBytes64(a[j])}
 		}
 		f.c.encrypt8(&blk)
-		for j := range blk {
-			a[j], b[j] = m.subMod(b[j], f.fold(blk[j][0], blk[j][1], m)), a[j]
+		if f.wide {
+			for j := range blk {
+				hi := bits.ReverseBytes64(blk[j][0])
+				lo := uint64(bits.ReverseBytes32(uint32(blk[j][1])))
+				a[j], b[j] = m.subMod(b[j], m.reduce96(hi>>32, hi<<32|lo)), a[j]
+			}
+		} else {
+			for j := range blk {
+				a[j], b[j] = m.subMod(b[j], m.reduce64(bits.ReverseBytes64(blk[j][0]))), a[j]
+			}
 		}
 	}
 	for j := range x {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/bits"
 	"testing"
+	"time"
 )
 
 // benchShapes are the serial formats of interest: 13 decimal digits,
@@ -14,8 +15,15 @@ var benchShapes = []struct {
 	n     int
 }{{10, 13}, {36, 12}, {32, 12}, {10, 19}}
 
-func reportCodes(b *testing.B, perOp int) {
-	b.ReportMetric(float64(b.N*perOp)/b.Elapsed().Seconds(), "codes/s")
+// reportCodes reports codes/s (wall clock) and cpu-ns/code (process CPU
+// time since cpu0, taken just before the b.Loop loop; run with -cpu 1 so
+// that it is one core's time).
+func reportCodes(b *testing.B, perOp int, cpu0 time.Duration) {
+	codes := float64(b.N * perOp)
+	b.ReportMetric(codes/b.Elapsed().Seconds(), "codes/s")
+	if cpu := processCPU() - cpu0; cpu0 != 0 && cpu > 0 {
+		b.ReportMetric(float64(cpu.Nanoseconds())/codes, "cpu-ns/code")
+	}
 }
 
 func BenchmarkEncrypt(b *testing.B) {
@@ -24,10 +32,11 @@ func BenchmarkEncrypt(b *testing.B) {
 			f := mustFF1(b, testKey, s.radix, s.n, []byte("09506000134352"))
 			b.ReportAllocs()
 			var x uint64
+			cpu0 := processCPU()
 			for b.Loop() {
 				x = f.Encrypt(x % f.Size()) // dependent chain: latency, not throughput
 			}
-			reportCodes(b, 1)
+			reportCodes(b, 1, cpu0)
 		})
 	}
 }
@@ -38,10 +47,11 @@ func BenchmarkDecrypt(b *testing.B) {
 			f := mustFF1(b, testKey, s.radix, s.n, []byte("09506000134352"))
 			b.ReportAllocs()
 			var x uint64
+			cpu0 := processCPU()
 			for b.Loop() {
 				x = f.Decrypt(x % f.Size())
 			}
-			reportCodes(b, 1)
+			reportCodes(b, 1, cpu0)
 		})
 	}
 }
@@ -58,10 +68,11 @@ func BenchmarkEncryptBatch(b *testing.B) {
 				src[i] = uint64(i)
 			}
 			b.ReportAllocs()
+			cpu0 := processCPU()
 			for b.Loop() {
 				f.EncryptBatch(dst, src)
 			}
-			reportCodes(b, batchLen)
+			reportCodes(b, batchLen, cpu0)
 		})
 	}
 }
@@ -75,10 +86,11 @@ func BenchmarkDecryptBatch(b *testing.B) {
 				src[i] = f.Encrypt(uint64(i))
 			}
 			b.ReportAllocs()
+			cpu0 := processCPU()
 			for b.Loop() {
 				f.DecryptBatch(dst, src)
 			}
-			reportCodes(b, batchLen)
+			reportCodes(b, batchLen, cpu0)
 		})
 	}
 }
@@ -90,18 +102,20 @@ func BenchmarkDomain(b *testing.B) {
 	b.Run("op=Encrypt", func(b *testing.B) {
 		b.ReportAllocs()
 		var x uint64
+		cpu0 := processCPU()
 		for b.Loop() {
 			x = d.Encrypt(x % d.Size())
 		}
-		reportCodes(b, 1)
+		reportCodes(b, 1, cpu0)
 	})
 	b.Run("op=Decrypt", func(b *testing.B) {
 		b.ReportAllocs()
 		var x uint64
+		cpu0 := processCPU()
 		for b.Loop() {
 			x = d.Decrypt(x % d.Size())
 		}
-		reportCodes(b, 1)
+		reportCodes(b, 1, cpu0)
 	})
 	b.Run("op=EncryptBatch", func(b *testing.B) {
 		src, dst := make([]uint64, batchLen), make([]uint64, batchLen)
@@ -109,10 +123,11 @@ func BenchmarkDomain(b *testing.B) {
 			src[i] = uint64(i)
 		}
 		b.ReportAllocs()
+		cpu0 := processCPU()
 		for b.Loop() {
 			d.EncryptBatch(dst, src)
 		}
-		reportCodes(b, batchLen)
+		reportCodes(b, batchLen, cpu0)
 	})
 }
 
@@ -136,17 +151,14 @@ func BenchmarkBlock(b *testing.B) {
 	})
 }
 
-// BenchmarkReduce compares the reciprocal reduction of a 96-bit y mod
-// 36^6 with DIV (bits.Rem64, two divisions as FF1 needs for y ≥ 2^64·m).
+// BenchmarkReduce compares the reductions of FF1's y mod 36^6 with DIV
+// (bits.Rem64): op=barrett64 vs op=div64 for 64-bit y (d = 8), op=mg96 vs
+// op=div96 (two divisions) for 96-bit y (d = 12). Each iteration depends on
+// the previous one, so this is latency.
 func BenchmarkReduce(b *testing.B) {
 	d := newModulus(36 * 36 * 36 * 36 * 36 * 36)
-	b.Run("op=reciprocal", func(b *testing.B) {
-		var acc uint64 = 12345
-		for b.Loop() {
-			acc = d.reduce96(acc>>32^0x9e3779b9, acc*0x9e3779b97f4a7c15)
-		}
-	})
-	b.Run("op=reciprocal64", func(b *testing.B) {
+	m := d.m
+	b.Run("op=barrett64", func(b *testing.B) {
 		var acc uint64 = 12345
 		for b.Loop() {
 			acc = d.reduce64(acc * 0x9e3779b97f4a7c15)
@@ -154,14 +166,18 @@ func BenchmarkReduce(b *testing.B) {
 	})
 	b.Run("op=div64", func(b *testing.B) {
 		var acc uint64 = 12345
-		m := d.m
 		for b.Loop() {
 			acc = bits.Rem64(0, acc*0x9e3779b97f4a7c15, m)
 		}
 	})
-	b.Run("op=div", func(b *testing.B) {
+	b.Run("op=mg96", func(b *testing.B) {
 		var acc uint64 = 12345
-		m := d.m
+		for b.Loop() {
+			acc = d.reduce96(acc>>32^0x9e3779b9, acc*0x9e3779b97f4a7c15)
+		}
+	})
+	b.Run("op=div96", func(b *testing.B) {
+		var acc uint64 = 12345
 		for b.Loop() {
 			yh, yl := acc>>32^0x9e3779b9, acc*0x9e3779b97f4a7c15
 			acc = bits.Rem64(bits.Rem64(0, yh, m), yl, m)
