@@ -1,0 +1,382 @@
+package engine
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"tracecode/engine/store"
+)
+
+// Scope is a set of permissions of an API key, one bit per permission.
+// The numeric values are persisted in APIKey records: never renumber them.
+type Scope uint8
+
+// The scopes. A key holds any combination.
+const (
+	// ScopeMint lets a key mint blocks and stream their codes.
+	ScopeMint Scope = 1 << 0
+	// ScopeReport lets a key send line reports: commission, void, release,
+	// aggregation (pack and unpack).
+	ScopeReport Scope = 1 << 1
+	// ScopeEvents lets a key capture supply-chain events (EPCIS) and
+	// declare recalls of its organisation's lots.
+	ScopeEvents Scope = 1 << 2
+	// ScopeAdmin lets a key manage its organisation's master data
+	// (products, lots) and its API keys; with Org 0 it manages everything
+	// (the operator's key).
+	ScopeAdmin Scope = 1 << 3
+	// ScopeRegulator lets a key read the private chain of every code
+	// produced in, or handled in, the key's Region, and read forward traces
+	// of recalls there.
+	ScopeRegulator Scope = 1 << 4
+)
+
+// scopeNames are in bit order.
+var scopeNames = [...]string{"mint", "report", "events", "admin", "regulator"}
+
+// AllScopes lists every scope name, in bit order.
+func AllScopes() []string { return append([]string(nil), scopeNames[:]...) }
+
+// Has reports whether s includes every scope of want.
+func (s Scope) Has(want Scope) bool { return s&want == want }
+
+// Names returns the scope names in s, in bit order.
+func (s Scope) Names() []string {
+	var out []string
+	for i, n := range scopeNames {
+		if s&(1<<i) != 0 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// String lists the scopes comma-separated ("mint,report").
+func (s Scope) String() string { return strings.Join(s.Names(), ",") }
+
+// ParseScopes parses a comma-separated list of scope names.
+func ParseScopes(list string) (Scope, error) {
+	var s Scope
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			continue
+		}
+		found := false
+		for i, n := range scopeNames {
+			if n == name {
+				s |= 1 << i
+				found = true
+			}
+		}
+		if !found {
+			return 0, fmt.Errorf("engine: unknown scope %q (want %s)", name, strings.Join(scopeNames[:], ", "))
+		}
+	}
+	if s == 0 {
+		return 0, errors.New("engine: an API key needs at least one scope")
+	}
+	return s, nil
+}
+
+// APIKey is the stored record of an API key: who it belongs to and what
+// it may do. The secret itself is never stored, only its SHA-256.
+//
+// # Representation (value of key 0xC8|id, version 1)
+//
+//	ver=1 | created varint | revoked varint | org uvarint | scopes u8 | region uvarint
+//	      | hash [32] | name str
+//
+// Plain SHA-256 (no slow KDF) is enough because the secret is 256 random
+// bits: there is nothing to brute-force.
+type APIKey struct {
+	ID      uint64 // random, public (the token's first part); never reused
+	Org     uint32 // organisation the key acts for; 0 = none (operator or regulator)
+	Scopes  Scope
+	Region  uint32 // GB/T 2260 division a regulator key covers (330000 = Zhejiang, 330100 = Hangzhou); 0 otherwise
+	Name    string // a person-readable label
+	Created int64  // unix milliseconds
+	Revoked int64  // unix milliseconds; 0 = active
+	hash    [32]byte
+}
+
+const apiKeyVersion = 1
+
+// APIKeyTokenPrefix starts every API key token.
+const APIKeyTokenPrefix = "tck_"
+
+// Errors of the API-key store.
+var (
+	ErrAPIKeyMalformed = errors.New("engine: API key is malformed (want tck_<16 hex>_<43 base64url>)")
+	ErrAPIKeyUnknown   = errors.New("engine: API key is unknown or its secret is wrong")
+	ErrAPIKeyRevoked   = errors.New("engine: API key was revoked")
+)
+
+func apiKeyKey(id uint64) []byte {
+	return binary.BigEndian.AppendUint64([]byte{store.PrefixAPIKey}, id)
+}
+
+func (k *APIKey) appendBinary(dst []byte) []byte {
+	dst = append(dst, apiKeyVersion)
+	dst = binary.AppendVarint(dst, k.Created)
+	dst = binary.AppendVarint(dst, k.Revoked)
+	dst = binary.AppendUvarint(dst, uint64(k.Org))
+	dst = append(dst, byte(k.Scopes))
+	dst = binary.AppendUvarint(dst, uint64(k.Region))
+	dst = append(dst, k.hash[:]...)
+	dst = binary.AppendUvarint(dst, uint64(len(k.Name)))
+	return append(dst, k.Name...)
+}
+
+func decodeAPIKey(id uint64, b []byte) (APIKey, error) {
+	k := APIKey{ID: id}
+	bad := func(what string) (APIKey, error) {
+		return APIKey{}, fmt.Errorf("%w: API key %016x: %s", store.ErrCorrupt, id, what)
+	}
+	if len(b) == 0 || b[0] == 0 || b[0] > apiKeyVersion {
+		return bad("unknown version")
+	}
+	b = b[1:]
+	var n int
+	if k.Created, n = binary.Varint(b); n <= 0 {
+		return bad("created")
+	}
+	b = b[n:]
+	if k.Revoked, n = binary.Varint(b); n <= 0 {
+		return bad("revoked")
+	}
+	b = b[n:]
+	org, n := binary.Uvarint(b)
+	if n <= 0 || org > 1<<32-1 {
+		return bad("org")
+	}
+	k.Org, b = uint32(org), b[n:]
+	if len(b) < 1 {
+		return bad("scopes")
+	}
+	k.Scopes, b = Scope(b[0]), b[1:]
+	region, n := binary.Uvarint(b)
+	if n <= 0 || region > 1<<32-1 {
+		return bad("region")
+	}
+	k.Region, b = uint32(region), b[n:]
+	if len(b) < 32 {
+		return bad("hash")
+	}
+	copy(k.hash[:], b)
+	b = b[32:]
+	l, n := binary.Uvarint(b)
+	if n <= 0 || uint64(len(b)-n) != l {
+		return bad("name")
+	}
+	k.Name = string(b[n:])
+	return k, nil
+}
+
+// APIKeys stores API keys in the engine's database. Authenticate is safe
+// for concurrent use and caches verified keys in memory (revocation through
+// this APIKeys drops the cache entry at once).
+type APIKeys struct {
+	db    *store.DB
+	now   func() time.Time
+	mu    sync.RWMutex
+	cache map[uint64]APIKey // GUARDED_BY(mu); verified keys by ID
+}
+
+// NewAPIKeys returns the API-key store over db.
+func NewAPIKeys(db *store.DB) *APIKeys {
+	return &APIKeys{db: db, now: time.Now, cache: make(map[uint64]APIKey)}
+}
+
+// NewAPIKeyOptions describe a key to create.
+type NewAPIKeyOptions struct {
+	Org    uint32 // organisation; 0 for a regulator or operator key
+	Scopes Scope  // at least one
+	Region uint32 // required with ScopeRegulator: the GB/T 2260 division it covers
+	Name   string // label, at most 200 bytes
+}
+
+// Create makes a new key and returns its token — shown once, never stored —
+// and its record. The write is synced.
+func (a *APIKeys) Create(o NewAPIKeyOptions) (token string, key APIKey, err error) {
+	switch {
+	case o.Scopes == 0:
+		return "", APIKey{}, errors.New("engine: an API key needs at least one scope")
+	case o.Scopes.Has(ScopeRegulator) && o.Region == 0:
+		return "", APIKey{}, errors.New("engine: a regulator key needs a region (GB/T 2260 code)")
+	case o.Region > 999999:
+		return "", APIKey{}, fmt.Errorf("engine: region %d is not a six-digit GB/T 2260 code", o.Region)
+	case len(o.Name) > 200:
+		return "", APIKey{}, fmt.Errorf("engine: API key name has %d bytes, at most 200", len(o.Name))
+	case o.Org == 0 && o.Scopes&(ScopeMint|ScopeReport|ScopeEvents) != 0:
+		return "", APIKey{}, errors.New("engine: mint, report and events keys must belong to an organisation")
+	}
+	var raw [8 + 32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", APIKey{}, fmt.Errorf("engine: random key: %w", err)
+	}
+	id := binary.BigEndian.Uint64(raw[:8]) | 1 // never 0
+	secret := base64.RawURLEncoding.EncodeToString(raw[8:])
+	key = APIKey{ID: id, Org: o.Org, Scopes: o.Scopes, Region: o.Region, Name: o.Name, Created: a.now().UnixMilli()}
+	key.hash = sha256.Sum256([]byte(secret))
+	if found, err := a.db.Has(apiKeyKey(id)); err != nil {
+		return "", APIKey{}, err
+	} else if found {
+		return "", APIKey{}, errors.New("engine: API key id collision; try again")
+	}
+	b := a.db.NewBatch()
+	b.Set(apiKeyKey(id), key.appendBinary(nil))
+	if err := b.Commit(true); err != nil {
+		return "", APIKey{}, err
+	}
+	return fmt.Sprintf("%s%016x_%s", APIKeyTokenPrefix, id, secret), key, nil
+}
+
+// ParseAPIKeyID returns the public ID part of a token without checking the
+// secret.
+func ParseAPIKeyID(token string) (uint64, string, error) {
+	if !strings.HasPrefix(token, APIKeyTokenPrefix) || len(token) != len(APIKeyTokenPrefix)+16+1+43 ||
+		token[len(APIKeyTokenPrefix)+16] != '_' {
+		return 0, "", ErrAPIKeyMalformed
+	}
+	var idb [8]byte
+	if _, err := hex.Decode(idb[:], []byte(token[len(APIKeyTokenPrefix):len(APIKeyTokenPrefix)+16])); err != nil {
+		return 0, "", ErrAPIKeyMalformed
+	}
+	return binary.BigEndian.Uint64(idb[:]), token[len(APIKeyTokenPrefix)+17:], nil
+}
+
+// Authenticate returns the key a token names if its secret matches and the
+// key is not revoked.
+func (a *APIKeys) Authenticate(token string) (APIKey, error) {
+	id, secret, err := ParseAPIKeyID(token)
+	if err != nil {
+		return APIKey{}, err
+	}
+	sum := sha256.Sum256([]byte(secret))
+	a.mu.RLock()
+	k, ok := a.cache[id]
+	a.mu.RUnlock()
+	if !ok {
+		var derr error
+		found, err := a.db.Get(apiKeyKey(id), func(v []byte) error {
+			k, derr = decodeAPIKey(id, v)
+			return derr
+		})
+		if err != nil {
+			return APIKey{}, err
+		}
+		if !found {
+			return APIKey{}, ErrAPIKeyUnknown
+		}
+	}
+	if subtle.ConstantTimeCompare(sum[:], k.hash[:]) != 1 {
+		return APIKey{}, ErrAPIKeyUnknown
+	}
+	if k.Revoked != 0 {
+		return APIKey{}, ErrAPIKeyRevoked
+	}
+	if !ok {
+		a.mu.Lock()
+		if len(a.cache) > 1<<16 {
+			clear(a.cache)
+		}
+		a.cache[id] = k
+		a.mu.Unlock()
+	}
+	return k, nil
+}
+
+// Get returns the key with the given ID.
+func (a *APIKeys) Get(id uint64) (APIKey, bool, error) {
+	var k APIKey
+	var derr error
+	found, err := a.db.Get(apiKeyKey(id), func(v []byte) error {
+		k, derr = decodeAPIKey(id, v)
+		return derr
+	})
+	return k, found, err
+}
+
+// Revoke marks the key revoked (synced). Revoking twice keeps the first time.
+func (a *APIKeys) Revoke(id uint64) (APIKey, error) {
+	k, found, err := a.Get(id)
+	if err != nil {
+		return APIKey{}, err
+	}
+	if !found {
+		return APIKey{}, ErrAPIKeyUnknown
+	}
+	if k.Revoked == 0 {
+		k.Revoked = a.now().UnixMilli()
+		b := a.db.NewBatch()
+		b.Set(apiKeyKey(id), k.appendBinary(nil))
+		if err := b.Commit(true); err != nil {
+			return APIKey{}, err
+		}
+	}
+	a.mu.Lock()
+	delete(a.cache, id)
+	a.mu.Unlock()
+	return k, nil
+}
+
+// List returns every key of org (every key at all if all is true), in ID
+// order.
+func (a *APIKeys) List(org uint32, all bool) ([]APIKey, error) {
+	var out []APIKey
+	err := a.db.ScanPrefix([]byte{store.PrefixAPIKey}, func(kb, v []byte) error {
+		if len(kb) != 9 {
+			return &store.KeyError{Key: kb, Want: "an API key key 0xC8|u64"}
+		}
+		k, err := decodeAPIKey(binary.BigEndian.Uint64(kb[1:]), v)
+		if err != nil {
+			return err
+		}
+		if all || k.Org == org {
+			out = append(out, k)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Any reports whether any API key exists (the demo seeds one only into an
+// empty store).
+func (a *APIKeys) Any() (bool, error) {
+	var found bool
+	err := a.db.ScanPrefix([]byte{store.PrefixAPIKey}, func(_, _ []byte) error {
+		found = true
+		return errAPIKeysStop
+	})
+	if errors.Is(err, errAPIKeysStop) {
+		err = nil
+	}
+	return found, err
+}
+
+var errAPIKeysStop = errors.New("stop")
+
+// RegionCovers reports whether the GB/T 2260 division region covers the
+// division code: 330000 (a province) covers 33xxxx, 330100 (a prefecture) covers
+// 3301xx, anything else covers only itself. Code 0 is in no region.
+func RegionCovers(region, code uint32) bool {
+	switch {
+	case code == 0 || region == 0:
+		return false
+	case region%10000 == 0:
+		return code/10000 == region/10000
+	case region%100 == 0:
+		return code/100 == region/100
+	}
+	return code == region
+}

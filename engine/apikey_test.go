@@ -1,0 +1,109 @@
+package engine
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestAPIKeysLifecycle(t *testing.T) {
+	db, dir := openTestDB(t)
+	keys := NewAPIKeys(db)
+	if any, _ := keys.Any(); any {
+		t.Fatal("empty store has keys")
+	}
+	tok, k, err := keys.Create(NewAPIKeyOptions{Org: 3, Scopes: ScopeMint | ScopeReport, Name: "line 1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(tok, "tck_") || len(tok) != 4+16+1+43 {
+		t.Fatalf("token %q", tok)
+	}
+	got, err := keys.Authenticate(tok)
+	if err != nil || got.ID != k.ID || got.Org != 3 || !got.Scopes.Has(ScopeMint) || got.Scopes.Has(ScopeAdmin) {
+		t.Fatalf("Authenticate: %+v %v", got, err)
+	}
+	// A wrong secret with the right id is refused.
+	bad := tok[:len(tok)-1] + "A"
+	if tok[len(tok)-1] == 'A' {
+		bad = tok[:len(tok)-1] + "B"
+	}
+	if _, err := keys.Authenticate(bad); !errors.Is(err, ErrAPIKeyUnknown) {
+		t.Fatalf("wrong secret: %v", err)
+	}
+	for _, m := range []string{"", "Bearer x", "tck_zz", tok + "x", strings.Replace(tok, "tck_", "tcx_", 1)} {
+		if _, err := keys.Authenticate(m); !errors.Is(err, ErrAPIKeyMalformed) {
+			t.Errorf("Authenticate(%q) = %v, want malformed", m, err)
+		}
+	}
+	// The secret is not stored anywhere.
+	secret := tok[len(tok)-43:]
+	if err := db.ScanPrefix(nil, func(k, v []byte) error {
+		if strings.Contains(string(v), secret) {
+			t.Errorf("secret stored in %x", k)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := keys.Revoke(k.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := keys.Authenticate(tok); !errors.Is(err, ErrAPIKeyRevoked) {
+		t.Fatalf("revoked key: %v", err)
+	}
+	db.Close()
+	db2, err := openAt(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db2.Close()
+	keys = NewAPIKeys(db2)
+	if _, err := keys.Authenticate(tok); !errors.Is(err, ErrAPIKeyRevoked) {
+		t.Fatalf("revoked key after restart: %v", err)
+	}
+	list, err := keys.List(3, false)
+	if err != nil || len(list) != 1 || list[0].Name != "line 1" || list[0].Revoked == 0 {
+		t.Fatalf("List: %+v %v", list, err)
+	}
+}
+
+func TestAPIKeyCreateRefusesBadOptions(t *testing.T) {
+	db, _ := openTestDB(t)
+	defer db.Close()
+	keys := NewAPIKeys(db)
+	for _, o := range []NewAPIKeyOptions{
+		{Org: 1},
+		{Scopes: ScopeRegulator},
+		{Scopes: ScopeMint},
+		{Org: 1, Scopes: ScopeRegulator, Region: 1234567},
+	} {
+		if _, _, err := keys.Create(o); err == nil {
+			t.Errorf("Create(%+v) succeeded", o)
+		}
+	}
+}
+
+func TestParseScopes(t *testing.T) {
+	s, err := ParseScopes("mint, events,regulator")
+	if err != nil || s != ScopeMint|ScopeEvents|ScopeRegulator || s.String() != "mint,events,regulator" {
+		t.Fatalf("%v %v", s, err)
+	}
+	if _, err := ParseScopes("mint,root"); err == nil || !strings.Contains(err.Error(), `"root"`) {
+		t.Fatalf("unknown scope: %v", err)
+	}
+}
+
+func TestRegionCovers(t *testing.T) {
+	for _, c := range []struct {
+		region, code uint32
+		want         bool
+	}{
+		{330000, 330106, true}, {330000, 320106, false}, {330100, 330106, true},
+		{330100, 330206, false}, {330106, 330106, true}, {330106, 330107, false}, {0, 330106, false}, {330000, 0, false},
+	} {
+		if got := RegionCovers(c.region, c.code); got != c.want {
+			t.Errorf("RegionCovers(%d, %d) = %v", c.region, c.code, got)
+		}
+	}
+}

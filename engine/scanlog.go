@@ -1,0 +1,547 @@
+package engine
+
+import (
+	"encoding/binary"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"tracecode/engine/store"
+)
+
+// ScanRef names a scanned item: a product and the counter of the code
+// within the product (what a serial decrypts to). Logistic units (SSCCs)
+// use Product 0 and the SSCC's 17 data digits and check digit as Counter.
+type ScanRef struct {
+	Product uint32
+	Counter uint64
+}
+
+// ClientClass says what kind of client scanned a code, as the server
+// guesses it from the request. Values are persisted: never renumber them.
+type ClientClass uint8
+
+// The client classes.
+const (
+	ClientUnknown ClientClass = 0
+	ClientBrowser ClientClass = 1 // a phone or desktop browser
+	ClientWeChat  ClientClass = 2 // WeChat's in-app browser or scanner
+	ClientAlipay  ClientClass = 3 // Alipay / Taobao in-app browser
+	ClientApp     ClientClass = 4 // an app or program asking for JSON
+	ClientScanner ClientClass = 5 // a GS1 resolver client (linkset, linkType)
+	ClientBot     ClientClass = 6 // a crawler or link previewer
+
+	numClientClasses = 7
+)
+
+var clientClassNames = [numClientClasses]string{"unknown", "browser", "wechat", "alipay", "app", "scanner", "bot"}
+
+// String returns the class name ("browser", "wechat", …).
+func (c ClientClass) String() string {
+	if c < numClientClasses {
+		return clientClassNames[c]
+	}
+	return fmt.Sprintf("client(%d)", uint8(c))
+}
+
+// Scan is one public look-up of a code.
+//
+// # Representation (value of key 0xC1|unix ms|seq, version 1)
+//
+//	ver=1 | product uvarint | counter uvarint | region uvarint | class u8
+type Scan struct {
+	Ref    ScanRef
+	Time   int64       // unix milliseconds
+	Region uint32      // GB/T 2260 division the scan came from, as coarse as given; 0 = unknown
+	Class  ClientClass // who scanned
+}
+
+// MaxScanRegions is how many distinct prefectures a ScanStats remembers;
+// more than that is as suspicious as it gets.
+const MaxScanRegions = 8
+
+// ScanStats sums up the public scans of one item.
+//
+// # Representation (value of key 0xC0|product|counter, version 1)
+//
+//	ver=1 | count uvarint | first varint | last varint | n u8 | region uvarint × n
+type ScanStats struct {
+	Count   uint64 // public scans so far, this one included when returned by Record
+	First   int64  // unix milliseconds of the first scan; 0 if never scanned
+	Last    int64  // unix milliseconds of the latest scan
+	NRegion uint8  // number of valid entries in Regions
+	// Regions are the distinct prefecture-level divisions (GB/T 2260 codes
+	// rounded down to a multiple of 100) scans came from, in first-seen
+	// order; at most MaxScanRegions.
+	Regions [MaxScanRegions]uint32
+	// Suspicious is set by Record and Stats (never stored) when the counts
+	// cross the ScanLog's thresholds: a cloned label is being scanned.
+	Suspicious bool
+}
+
+const scanStatsVersion = 1
+
+func scanStatsKey(dst []byte, r ScanRef) []byte {
+	dst = append(dst, store.PrefixScanStats)
+	dst = binary.BigEndian.AppendUint32(dst, r.Product)
+	return binary.BigEndian.AppendUint64(dst, r.Counter)
+}
+
+func (s *ScanStats) appendBinary(dst []byte) []byte {
+	dst = append(dst, scanStatsVersion)
+	dst = binary.AppendUvarint(dst, s.Count)
+	dst = binary.AppendVarint(dst, s.First)
+	dst = binary.AppendVarint(dst, s.Last)
+	dst = append(dst, s.NRegion)
+	for _, r := range s.Regions[:s.NRegion] {
+		dst = binary.AppendUvarint(dst, uint64(r))
+	}
+	return dst
+}
+
+func decodeScanStats(b []byte) (ScanStats, error) {
+	var s ScanStats
+	bad := func(what string) (ScanStats, error) {
+		return ScanStats{}, fmt.Errorf("%w: scan stats value: %s", store.ErrCorrupt, what)
+	}
+	if len(b) == 0 || b[0] == 0 || b[0] > scanStatsVersion {
+		return bad("unknown version")
+	}
+	b = b[1:]
+	var n int
+	if s.Count, n = binary.Uvarint(b); n <= 0 {
+		return bad("count")
+	}
+	b = b[n:]
+	if s.First, n = binary.Varint(b); n <= 0 {
+		return bad("first")
+	}
+	b = b[n:]
+	if s.Last, n = binary.Varint(b); n <= 0 {
+		return bad("last")
+	}
+	b = b[n:]
+	if len(b) < 1 || b[0] > MaxScanRegions {
+		return bad("region count")
+	}
+	s.NRegion, b = b[0], b[1:]
+	for i := range s.Regions[:s.NRegion] {
+		r, n := binary.Uvarint(b)
+		if n <= 0 || r > 999999 {
+			return bad("region")
+		}
+		s.Regions[i], b = uint32(r), b[n:]
+	}
+	if len(b) != 0 {
+		return bad("trailing bytes")
+	}
+	return s, nil
+}
+
+func (s *Scan) appendBinary(dst []byte) []byte {
+	dst = append(dst, 1)
+	dst = binary.AppendUvarint(dst, uint64(s.Ref.Product))
+	dst = binary.AppendUvarint(dst, s.Ref.Counter)
+	dst = binary.AppendUvarint(dst, uint64(s.Region))
+	return append(dst, byte(s.Class))
+}
+
+// DecodeScan decodes a raw scan record (key 0xC1|ms|seq, value v).
+func DecodeScan(key, v []byte) (Scan, error) {
+	var s Scan
+	if len(key) != 13 || key[0] != store.PrefixScanRaw {
+		return s, &store.KeyError{Key: key, Want: "a scan key 0xC1|u64|u32"}
+	}
+	s.Time = int64(binary.BigEndian.Uint64(key[1:]))
+	if len(v) == 0 || v[0] != 1 {
+		return s, fmt.Errorf("%w: scan value: unknown version", store.ErrCorrupt)
+	}
+	b := v[1:]
+	p, n := binary.Uvarint(b)
+	if n <= 0 || p > 1<<32-1 {
+		return s, fmt.Errorf("%w: scan value: product", store.ErrCorrupt)
+	}
+	s.Ref.Product, b = uint32(p), b[n:]
+	if s.Ref.Counter, n = binary.Uvarint(b); n <= 0 {
+		return s, fmt.Errorf("%w: scan value: counter", store.ErrCorrupt)
+	}
+	b = b[n:]
+	r, n := binary.Uvarint(b)
+	if n <= 0 || r > 999999 || len(b) != n+1 {
+		return s, fmt.Errorf("%w: scan value: region or class", store.ErrCorrupt)
+	}
+	s.Region, s.Class = uint32(r), ClientClass(b[n])
+	return s, nil
+}
+
+// ScanLogOptions tune a ScanLog. The zero value of every field means the
+// default.
+type ScanLogOptions struct {
+	// FlushInterval is how often buffered scans are written, in one
+	// unsynced batch. A crash loses at most this much of the scan log;
+	// Close flushes with fsync. Default 250 ms.
+	FlushInterval time.Duration
+	// MaxPending bounds the raw scans buffered between flushes; beyond it
+	// raw records are dropped (counted in Dropped) rather than slow the
+	// resolver. Per-item counts are never dropped. Default 1 Mi.
+	MaxPending int
+	// CacheEntries bounds the per-item counts kept in memory after they are
+	// written. Default 1 Mi (about 100 MB).
+	CacheEntries int
+	// SuspiciousCount is the number of public scans of one item at which
+	// it is flagged as a probable clone. Default 30.
+	SuspiciousCount uint64
+	// SuspiciousRegions is the number of distinct prefectures scans of one
+	// item came from at which it is flagged. Default 3.
+	SuspiciousRegions int
+	// NoRaw turns off the raw scan records (0xC1), keeping only per-item
+	// counts. Default false: every scan is kept.
+	NoRaw bool
+}
+
+func (o *ScanLogOptions) ensureDefaults() {
+	if o.FlushInterval <= 0 {
+		o.FlushInterval = 250 * time.Millisecond
+	}
+	if o.MaxPending <= 0 {
+		o.MaxPending = 1 << 20
+	}
+	if o.CacheEntries <= 0 {
+		o.CacheEntries = 1 << 20
+	}
+	if o.SuspiciousCount == 0 {
+		o.SuspiciousCount = 30
+	}
+	if o.SuspiciousRegions <= 0 {
+		o.SuspiciousRegions = 3
+	}
+}
+
+// ScanLog records public scans off the resolver's hot path: Record updates
+// an in-memory per-item count and queues a raw record; a background
+// goroutine writes both to the store in batches every FlushInterval.
+// It is safe for concurrent use.
+type ScanLog struct {
+	db       *store.DB
+	opt      ScanLogOptions
+	perShard int
+	shards   [scanShards]scanShard
+
+	rawMu sync.Mutex
+	raw   []Scan // GUARDED_BY(rawMu); scans not yet written
+	spare []Scan // GUARDED_BY(rawMu); the other half of the double buffer
+
+	flushMu sync.Mutex // serialises flushes
+	seq     atomic.Uint32
+
+	recorded, dropped, written atomic.Uint64
+	flushErr                   atomic.Pointer[error]
+
+	stop chan struct{}
+	done chan struct{}
+	once sync.Once
+}
+
+const scanShards = 64
+
+type scanShard struct {
+	mu    sync.Mutex
+	m     map[ScanRef]scanEntry // GUARDED_BY(mu)
+	dirty []ScanRef             // GUARDED_BY(mu); refs changed since the last flush
+}
+
+type scanEntry struct {
+	st    ScanStats
+	dirty bool
+}
+
+// OpenScanLog starts a scan log over db. o may be nil for defaults. Close
+// it to flush and stop the writer.
+func OpenScanLog(db *store.DB, o *ScanLogOptions) *ScanLog {
+	var opt ScanLogOptions
+	if o != nil {
+		opt = *o
+	}
+	opt.ensureDefaults()
+	l := &ScanLog{db: db, opt: opt, perShard: max(opt.CacheEntries/scanShards, 16),
+		stop: make(chan struct{}), done: make(chan struct{})}
+	for i := range l.shards {
+		l.shards[i].m = make(map[ScanRef]scanEntry)
+	}
+	go l.run()
+	return l
+}
+
+// Options returns the options in force, defaults filled.
+func (l *ScanLog) Options() ScanLogOptions { return l.opt }
+
+func (r ScanRef) shard() int {
+	h := (uint64(r.Product)<<40 ^ r.Counter) * 0x9E3779B97F4A7C15
+	return int(h >> 58) // 64 shards
+}
+
+func (l *ScanLog) load(r ScanRef) (ScanStats, error) {
+	var k [13]byte
+	var st ScanStats
+	var derr error
+	_, err := l.db.Get(scanStatsKey(k[:0], r), func(v []byte) error {
+		st, derr = decodeScanStats(v)
+		return derr
+	})
+	return st, err
+}
+
+// Record counts one scan and returns the item's stats including it, with
+// Suspicious set. It does no disk write; on the first scan of an item since
+// start (or since its count was evicted from memory) it reads the stored
+// count once; if that read fails, nothing is counted and the error returned.
+func (l *ScanLog) Record(s Scan) (ScanStats, error) {
+	sh := &l.shards[s.Ref.shard()]
+	sh.mu.Lock()
+	e, ok := sh.m[s.Ref]
+	if !ok {
+		sh.mu.Unlock()
+		loaded, err := l.load(s.Ref)
+		if err != nil {
+			// Counting from zero would overwrite the stored count.
+			return ScanStats{}, err
+		}
+		sh.mu.Lock()
+		if e, ok = sh.m[s.Ref]; !ok {
+			e = scanEntry{st: loaded}
+		}
+	}
+	st := &e.st
+	st.Count++
+	if st.First == 0 || s.Time < st.First {
+		st.First = s.Time
+	}
+	if s.Time > st.Last {
+		st.Last = s.Time
+	}
+	if s.Region != 0 && int(st.NRegion) < MaxScanRegions {
+		pref := s.Region / 100 * 100
+		seen := false
+		for _, r := range st.Regions[:st.NRegion] {
+			if r == pref {
+				seen = true
+				break
+			}
+		}
+		if !seen {
+			st.Regions[st.NRegion] = pref
+			st.NRegion++
+		}
+	}
+	if !e.dirty {
+		e.dirty = true
+		sh.dirty = append(sh.dirty, s.Ref)
+	}
+	sh.m[s.Ref] = e
+	out := e.st
+	sh.mu.Unlock()
+
+	l.recorded.Add(1)
+	if !l.opt.NoRaw {
+		l.rawMu.Lock()
+		if len(l.raw) < l.opt.MaxPending {
+			l.raw = append(l.raw, s)
+		} else {
+			l.dropped.Add(1)
+		}
+		l.rawMu.Unlock()
+	}
+	out.Suspicious = l.suspicious(&out)
+	return out, nil
+}
+
+func (l *ScanLog) suspicious(st *ScanStats) bool {
+	return st.Count >= l.opt.SuspiciousCount || int(st.NRegion) >= l.opt.SuspiciousRegions
+}
+
+// Stats returns the stats of an item without counting a scan.
+func (l *ScanLog) Stats(r ScanRef) (ScanStats, error) {
+	sh := &l.shards[r.shard()]
+	sh.mu.Lock()
+	e, ok := sh.m[r]
+	sh.mu.Unlock()
+	if ok {
+		st := e.st
+		st.Suspicious = l.suspicious(&st)
+		return st, nil
+	}
+	st, err := l.load(r)
+	st.Suspicious = st.Count > 0 && l.suspicious(&st)
+	return st, err
+}
+
+// Recorded returns the number of scans recorded since start.
+func (l *ScanLog) Recorded() uint64 { return l.recorded.Load() }
+
+// Dropped returns the number of raw scan records dropped because the
+// buffer was full.
+func (l *ScanLog) Dropped() uint64 { return l.dropped.Load() }
+
+// Written returns the number of raw scan records written.
+func (l *ScanLog) Written() uint64 { return l.written.Load() }
+
+// Pending returns the number of raw scans waiting to be written.
+func (l *ScanLog) Pending() int {
+	l.rawMu.Lock()
+	defer l.rawMu.Unlock()
+	return len(l.raw)
+}
+
+// Err returns the last flush error, or nil.
+func (l *ScanLog) Err() error {
+	if p := l.flushErr.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+func (l *ScanLog) run() {
+	defer close(l.done)
+	t := time.NewTicker(l.opt.FlushInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-l.stop:
+			return
+		case <-t.C:
+			if err := l.flush(false); err != nil {
+				l.flushErr.Store(&err)
+			}
+		}
+	}
+}
+
+// Flush writes everything recorded so far and syncs the write-ahead log.
+func (l *ScanLog) Flush() error { return l.flush(true) }
+
+type dirtyStat struct {
+	ref ScanRef
+	st  ScanStats
+}
+
+func (l *ScanLog) flush(sync bool) error {
+	l.flushMu.Lock()
+	defer l.flushMu.Unlock()
+
+	l.rawMu.Lock()
+	raw := l.raw
+	l.raw, l.spare = l.spare[:0], nil
+	l.rawMu.Unlock()
+
+	var stats []dirtyStat
+	for i := range l.shards {
+		sh := &l.shards[i]
+		sh.mu.Lock()
+		for _, r := range sh.dirty {
+			e := sh.m[r]
+			e.dirty = false
+			sh.m[r] = e
+			stats = append(stats, dirtyStat{r, e.st})
+		}
+		sh.dirty = sh.dirty[:0]
+		sh.mu.Unlock()
+	}
+	if len(raw) == 0 && len(stats) == 0 {
+		l.giveBack(raw)
+		return nil
+	}
+	b := l.db.NewBatch()
+	var kb, vb []byte
+	for i := range stats {
+		kb = scanStatsKey(kb[:0], stats[i].ref)
+		vb = stats[i].st.appendBinary(vb[:0])
+		b.Set(kb, vb)
+	}
+	for i := range raw {
+		kb = append(kb[:0], store.PrefixScanRaw)
+		kb = binary.BigEndian.AppendUint64(kb, uint64(raw[i].Time))
+		kb = binary.BigEndian.AppendUint32(kb, l.seq.Add(1))
+		vb = raw[i].appendBinary(vb[:0])
+		b.Set(kb, vb)
+	}
+	if err := b.Commit(sync); err != nil {
+		// Put the counts back as dirty so the next flush retries them; the
+		// raw records of this batch are lost (counted as dropped).
+		for _, d := range stats {
+			sh := &l.shards[d.ref.shard()]
+			sh.mu.Lock()
+			if e, ok := sh.m[d.ref]; ok && !e.dirty {
+				e.dirty = true
+				sh.m[d.ref] = e
+				sh.dirty = append(sh.dirty, d.ref)
+			}
+			sh.mu.Unlock()
+		}
+		l.dropped.Add(uint64(len(raw)))
+		l.giveBack(raw)
+		return fmt.Errorf("engine: scan log flush: %w", err)
+	}
+	l.written.Add(uint64(len(raw)))
+	l.giveBack(raw)
+	l.evict()
+	return nil
+}
+
+// giveBack returns a drained raw buffer for reuse.
+func (l *ScanLog) giveBack(raw []Scan) {
+	l.rawMu.Lock()
+	if l.spare == nil && cap(raw) <= l.opt.MaxPending {
+		l.spare = raw[:0]
+	}
+	l.rawMu.Unlock()
+}
+
+// evict drops written counts from shards over their share of
+// CacheEntries. It runs only after a successful flush, so an evicted count
+// is always the stored one and a later load reads it back exactly.
+func (l *ScanLog) evict() {
+	for i := range l.shards {
+		sh := &l.shards[i]
+		sh.mu.Lock()
+		if len(sh.m) > l.perShard {
+			target := l.perShard * 3 / 4
+			for r, e := range sh.m {
+				if len(sh.m) <= target {
+					break
+				}
+				if !e.dirty {
+					delete(sh.m, r)
+				}
+			}
+		}
+		sh.mu.Unlock()
+	}
+}
+
+// Close stops the background writer and flushes with fsync. Record must
+// not be called after Close.
+func (l *ScanLog) Close() error {
+	var err error
+	l.once.Do(func() {
+		close(l.stop)
+		<-l.done
+		err = l.flush(true)
+	})
+	return err
+}
+
+// ScanRange calls fn for every raw scan recorded in [from, to) unix
+// milliseconds, in time order, as stored (call Flush first to include the
+// latest).
+func (l *ScanLog) ScanRange(from, to int64, fn func(Scan) error) error {
+	lo := binary.BigEndian.AppendUint64([]byte{store.PrefixScanRaw}, uint64(from))
+	hi := binary.BigEndian.AppendUint64([]byte{store.PrefixScanRaw}, uint64(to))
+	return l.db.Scan(lo, hi, func(k, v []byte) error {
+		s, err := DecodeScan(k, v)
+		if err != nil {
+			return err
+		}
+		return fn(s)
+	})
+}

@@ -1,0 +1,19 @@
+package store
+
+// Prefixes of the server issue (issue 5): API keys and the scan log, in the
+// range 0xC0–0xEF. Package engine builds the keys and encodes the values
+// (engine/apikey.go, engine/scanlog.go); the byte diagrams are in
+// docs/storage.md and in those files' doc comments.
+const (
+	PrefixScanStats byte = 0xC0 // 0xC0 | product u32 | counter u64          → engine.ScanStats
+	PrefixScanRaw   byte = 0xC1 // 0xC1 | unix ms u64 | seq u32               → engine.Scan
+	PrefixAPIKey    byte = 0xC8 // 0xC8 | key id u64                          → engine.APIKey
+)
+
+// ServerPrefixes is the server issue's part of the prefix registry, in key
+// order.
+var ServerPrefixes = []PrefixInfo{
+	{PrefixScanStats, "ScanStats", "product u32 | counter u64", "engine.ScanStats", "engine (scan log)"},
+	{PrefixScanRaw, "ScanRaw", "unix ms u64 | seq u32", "engine.Scan", "engine (scan log)"},
+	{PrefixAPIKey, "APIKey", "key id u64", "engine.APIKey", "engine (API keys)"},
+}
