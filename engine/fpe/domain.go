@@ -22,7 +22,7 @@ import "fmt"
 // reveals the walk length, that is how many consecutive FF1 images of x
 // fall outside [0, N): information about the permutation at that point, not
 // about the key or about which counters were issued. Miracle and Yilek's
-// cycle slicing (CRYPTO 2017) removes it if it ever matters; choosing
+// cycle slicing (2017) removes it if it ever matters; choosing
 // N = radix^n avoids walking altogether.
 type Domain struct {
 	f    *FF1
