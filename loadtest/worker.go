@@ -86,7 +86,6 @@ type worker struct {
 	req   fasthttp.Request
 	resp  fasthttp.Response
 	buf   []byte
-	timer *time.Timer
 	fine  *preciseTimer
 	// phase is the phase acc belongs to.
 	phase int
@@ -105,8 +104,7 @@ type worker struct {
 }
 
 func newWorker(r *runner) *worker {
-	w := &worker{r: r, acc: newPhaseAcc(), buf: make([]byte, 0, 512), timer: time.NewTimer(time.Hour), fine: newPreciseTimer()}
-	w.timer.Stop()
+	w := &worker{r: r, acc: newPhaseAcc(), buf: make([]byte, 0, 512), fine: newPreciseTimer()}
 	w.iv.lat = newCoarseHist()
 	w.req.Header.SetMethod(fasthttp.MethodGet)
 	w.req.Header.SetHost(r.target.host)
@@ -184,34 +182,25 @@ var (
 	acceptValues = [numAccepts][]byte{[]byte(AcceptJSON.header()), []byte(AcceptHTML.header())}
 )
 
-// coarseSleep is how far ahead of a send a worker switches from a Go timer
-// (≈1 ms resolution, interruptible by a stop) to its preciseTimer.
-const coarseSleep = 2 * time.Millisecond
+// maxSleepChunk bounds one wait so that a stopped run wakes its workers
+// within that time.
+const maxSleepChunk = 50 * time.Millisecond
 
 // sleepUntil waits until t (ns since the run's start) or until the run
-// stops; it reports whether t was reached.
+// stops; it reports whether t was reached. It sleeps on the worker's
+// preciseTimer (a Go timer would wake up to ~1 ms late; see preciseTimer).
 func (w *worker) sleepUntil(t int64) bool {
 	for {
 		rem := time.Duration(t - w.r.now())
-		switch {
-		case rem <= 0:
+		if rem <= 0 {
 			return true
-		case rem > coarseSleep:
-			w.timer.Reset(rem - coarseSleep)
-			select {
-			case <-w.timer.C:
-			case <-w.r.stopped:
-				w.timer.Stop()
-				return false
-			}
-		default:
-			select {
-			case <-w.r.stopped:
-				return false
-			default:
-			}
-			w.fine.sleep(rem)
 		}
+		select {
+		case <-w.r.stopped:
+			return false
+		default:
+		}
+		w.fine.sleep(min(rem, maxSleepChunk))
 	}
 }
 
