@@ -1,10 +1,11 @@
 // Package itemstate keeps the per-item state of issued codes as roaring
 // bitmaps: for every block, which of its codes were commissioned (printed
 // and verified on the line), voided (rejected), decommissioned, recalled,
-// are packed in a parent now, have events of their own, or were ever
-// unpacked. A block of a million codes with a few rejects costs a few
-// hundred bytes, not megabytes, and answering "what state is code i of
-// block B in" costs a cached map probe and a bitmap test.
+// are packed in a parent now, have events of their own, were ever
+// unpacked, or were ever used as a parent. A block of a million codes with
+// a few rejects costs a few hundred bytes, not megabytes, and answering
+// "what state is code i of block B in" costs a cached map probe and a
+// bitmap test.
 //
 // The bitmaps are cut into chunks of 2^16 offsets (ChunkSize) so that a
 // line report rewrites a few kilobytes at most, whatever the block's size,
@@ -53,11 +54,14 @@ const (
 	// History: the code was unpacked at least once (the containment history
 	// index has entries for it).
 	History Kind = 6
-	// NumKinds bounds the kinds.
-	NumKinds = 7
+	// Container: the code was used as a parent at least once (the
+	// parent→children index may have entries for it). Never cleared.
+	Container Kind = 7
+	// NumKinds bounds the kinds; the kind mask of a value is one byte.
+	NumKinds = 8
 )
 
-var kindNames = [NumKinds]string{"commissioned", "voided", "decommissioned", "recalled", "packed", "events", "history"}
+var kindNames = [NumKinds]string{"commissioned", "voided", "decommissioned", "recalled", "packed", "events", "history", "container"}
 
 // String returns the kind's name.
 func (k Kind) String() string {
@@ -232,9 +236,6 @@ func DecodeChunk(v []byte) (c *Chunk, err error) {
 		return nil, fmt.Errorf("%w: version %d, this build reads 1", ErrVersion, v[0])
 	}
 	mask := v[1]
-	if mask>>NumKinds != 0 {
-		return nil, fmt.Errorf("%w: kind mask %08b names unknown kinds", ErrCorrupt, mask)
-	}
 	c = &Chunk{}
 	off := 2
 	for k := Kind(0); k < NumKinds; k++ {

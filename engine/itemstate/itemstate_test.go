@@ -119,7 +119,6 @@ func TestDecodeChunkErrors(t *testing.T) {
 		{"empty", nil, ErrCorrupt},
 		{"version 0", []byte{0, 0}, ErrVersion},
 		{"version 2", []byte{2, 0}, ErrVersion},
-		{"unknown kind", []byte{1, 0x80}, ErrCorrupt},
 		{"truncated", good[:len(good)-1], ErrCorrupt},
 		{"trailing", append(append([]byte(nil), good...), 0), ErrCorrupt},
 		{"garbage bitmap", []byte{1, 1, 3, 0xff, 0xff, 0xff}, ErrCorrupt},

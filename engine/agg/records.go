@@ -1,0 +1,406 @@
+package agg
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/RoaringBitmap/roaring/v2"
+
+	"tracecode/engine/store"
+)
+
+// Errors of stored records. Neither is caused by user input.
+var (
+	ErrCorrupt = errors.New("agg: corrupt record")
+	ErrVersion = errors.New("agg: unknown record version")
+)
+
+// Run is the present parent of consecutive child counters First..Last
+// (inclusive) of one product: what one key of the child→parent index says.
+// For an SSCC child, Product is 0 and First = Last = the SSCC.
+//
+// # Representation (key 0x90 | product u32 | first u64, value version 1)
+//
+//	ver=1 | span uvarint (Last−First) | parent.product uvarint | parent.counter uvarint
+//	      | since varint (unix ms) | seq uvarint
+//
+// A run of ten children packed into a case costs 13 bytes of key and 8–15
+// of value.
+type Run struct {
+	Product     uint32
+	First, Last uint64
+	Parent      Node
+	Since       int64  // event time of the packing, unix milliseconds
+	Seq         uint64 // ledger sequence number of the report that packed
+}
+
+// Len returns the number of children in the run.
+func (r *Run) Len() uint64 { return r.Last - r.First + 1 }
+
+// Covers reports whether the run holds counter c of its product.
+func (r *Run) Covers(c uint64) bool { return r.First <= c && c <= r.Last }
+
+const runVersion = 1
+
+// AppendRunKey appends the child→parent key of a run starting at first.
+func AppendRunKey(dst []byte, product uint32, first uint64) []byte {
+	dst = append(dst, store.PrefixChildParent)
+	dst = binary.BigEndian.AppendUint32(dst, product)
+	return binary.BigEndian.AppendUint64(dst, first)
+}
+
+// AppendValue appends the run's value encoding.
+func (r *Run) AppendValue(dst []byte) []byte {
+	dst = append(dst, runVersion)
+	dst = binary.AppendUvarint(dst, r.Last-r.First)
+	dst = binary.AppendUvarint(dst, uint64(r.Parent.Product))
+	dst = binary.AppendUvarint(dst, r.Parent.Counter)
+	dst = binary.AppendVarint(dst, r.Since)
+	return binary.AppendUvarint(dst, r.Seq)
+}
+
+// DecodeRun decodes a child→parent key and value.
+func DecodeRun(k, v []byte) (Run, error) {
+	var r Run
+	if len(k) != 13 || k[0] != store.PrefixChildParent {
+		return r, fmt.Errorf("%w: key %x is not 0x90|product u32|first u64", ErrCorrupt, k)
+	}
+	r.Product = binary.BigEndian.Uint32(k[1:])
+	r.First = binary.BigEndian.Uint64(k[5:])
+	d := decoder{what: "run", b: v}
+	d.version(runVersion)
+	span := d.uvarint()
+	r.Parent.Product = d.u32()
+	r.Parent.Counter = d.uvarint()
+	r.Since = d.varint()
+	r.Seq = d.uvarint()
+	r.Last = r.First + span
+	if d.err == nil && r.Last < r.First {
+		d.fail("span overflows the counter space")
+	}
+	return r, d.done()
+}
+
+// PastRun is a run that was unpacked: children First..Last of Product were
+// in Parent from Since until Until.
+//
+// # Representation (key 0x93 | product u32 | first u64 | unpackSeq u64, value version 1)
+//
+//	ver=1 | span uvarint | parent.product uvarint | parent.counter uvarint
+//	      | since varint | packSeq uvarint | until varint
+//
+// Past runs never cross a multiple of HistoryWindow (they are split), so
+// the past runs holding counter c all start in [c rounded down to the
+// window, c]: one bounded scan finds them.
+type PastRun struct {
+	Run
+	Until     int64  // event time of the unpacking, unix milliseconds
+	UnpackSeq uint64 // ledger sequence number of the unpacking report
+}
+
+// HistoryWindow bounds the scan that finds a counter's past runs: past
+// runs are split at its multiples. 256 keeps a scan within one or two
+// Pebble blocks when a case of ten is unpacked item by item, while a
+// pallet-sized run costs one key per 256 children.
+const HistoryWindow = 256
+
+const pastRunVersion = 1
+
+// AppendPastRunKey appends the child history key.
+func AppendPastRunKey(dst []byte, product uint32, first, unpackSeq uint64) []byte {
+	dst = append(dst, store.PrefixChildHistory)
+	dst = binary.BigEndian.AppendUint32(dst, product)
+	dst = binary.BigEndian.AppendUint64(dst, first)
+	return binary.BigEndian.AppendUint64(dst, unpackSeq)
+}
+
+// AppendValue appends the past run's value encoding.
+func (p *PastRun) AppendValue(dst []byte) []byte {
+	dst = append(dst, pastRunVersion)
+	dst = binary.AppendUvarint(dst, p.Last-p.First)
+	dst = binary.AppendUvarint(dst, uint64(p.Parent.Product))
+	dst = binary.AppendUvarint(dst, p.Parent.Counter)
+	dst = binary.AppendVarint(dst, p.Since)
+	dst = binary.AppendUvarint(dst, p.Seq)
+	return binary.AppendVarint(dst, p.Until)
+}
+
+// DecodePastRun decodes a child history key and value.
+func DecodePastRun(k, v []byte) (PastRun, error) {
+	var p PastRun
+	if len(k) != 21 || k[0] != store.PrefixChildHistory {
+		return p, fmt.Errorf("%w: key %x is not 0x93|product u32|first u64|seq u64", ErrCorrupt, k)
+	}
+	p.Product = binary.BigEndian.Uint32(k[1:])
+	p.First = binary.BigEndian.Uint64(k[5:])
+	p.UnpackSeq = binary.BigEndian.Uint64(k[13:])
+	d := decoder{what: "past run", b: v}
+	d.version(pastRunVersion)
+	span := d.uvarint()
+	p.Parent.Product = d.u32()
+	p.Parent.Counter = d.uvarint()
+	p.Since = d.varint()
+	p.Seq = d.uvarint()
+	p.Until = d.varint()
+	p.Last = p.First + span
+	if d.err == nil && (p.Last < p.First || p.Last/HistoryWindow != p.First/HistoryWindow) {
+		d.fail("span crosses a history window")
+	}
+	return p, d.done()
+}
+
+// Removal is what one report took out of one parent: the parent side of
+// the history.
+//
+// # Representation (key 0x94 | parent node | unpackSeq u64, value version 1)
+//
+//	ver=1 | until varint | n uvarint | (product uvarint | first uvarint | span uvarint | since varint | packSeq uvarint)…
+type Removal struct {
+	Parent    Node
+	UnpackSeq uint64
+	Until     int64
+	Runs      []Run // Parent fields are the removal's parent
+}
+
+const removalVersion = 1
+
+// AppendRemovalKey appends the parent history key.
+func AppendRemovalKey(dst []byte, parent Node, unpackSeq uint64) []byte {
+	dst = parent.AppendKey(append(dst, store.PrefixParentHistory))
+	return binary.BigEndian.AppendUint64(dst, unpackSeq)
+}
+
+// AppendValue appends the removal's value encoding.
+func (r *Removal) AppendValue(dst []byte) []byte {
+	dst = append(dst, removalVersion)
+	dst = binary.AppendVarint(dst, r.Until)
+	dst = binary.AppendUvarint(dst, uint64(len(r.Runs)))
+	for i := range r.Runs {
+		x := &r.Runs[i]
+		dst = binary.AppendUvarint(dst, uint64(x.Product))
+		dst = binary.AppendUvarint(dst, x.First)
+		dst = binary.AppendUvarint(dst, x.Last-x.First)
+		dst = binary.AppendVarint(dst, x.Since)
+		dst = binary.AppendUvarint(dst, x.Seq)
+	}
+	return dst
+}
+
+// DecodeRemoval decodes a parent history key and value.
+func DecodeRemoval(k, v []byte) (Removal, error) {
+	var r Removal
+	if len(k) != 1+NodeKeyLen+8 || k[0] != store.PrefixParentHistory {
+		return r, fmt.Errorf("%w: key %x is not 0x94|node|seq u64", ErrCorrupt, k)
+	}
+	r.Parent = DecodeNodeKey(k[1:])
+	r.UnpackSeq = binary.BigEndian.Uint64(k[1+NodeKeyLen:])
+	d := decoder{what: "removal", b: v}
+	d.version(removalVersion)
+	r.Until = d.varint()
+	n := d.count()
+	for i := 0; i < n && d.err == nil; i++ {
+		x := Run{Parent: r.Parent}
+		x.Product = d.u32()
+		x.First = d.uvarint()
+		x.Last = x.First + d.uvarint()
+		x.Since = d.varint()
+		x.Seq = d.uvarint()
+		if d.err == nil && x.Last < x.First {
+			d.fail("span overflows")
+		}
+		r.Runs = append(r.Runs, x)
+	}
+	return r, d.done()
+}
+
+// AppendChildrenKey appends the parent→children key of parent's children
+// in block.
+func AppendChildrenKey(dst []byte, parent Node, block uint64) []byte {
+	dst = parent.AppendKey(append(dst, store.PrefixParentChildren))
+	return binary.BigEndian.AppendUint64(dst, block)
+}
+
+const childrenVersion = 1
+
+// AppendChildren appends the value encoding of a children bitmap (block
+// offsets): ver=1 | roaring portable serialization. The bitmap is
+// run-optimized in place.
+func AppendChildren(dst []byte, bm *roaring.Bitmap) []byte {
+	bm.RunOptimize()
+	var buf bytes.Buffer
+	if _, err := bm.WriteTo(&buf); err != nil {
+		panic("BUG: agg: roaring WriteTo to a bytes.Buffer failed: " + err.Error())
+	}
+	return append(append(dst, childrenVersion), buf.Bytes()...)
+}
+
+// DecodeChildren decodes a children bitmap value (copying).
+func DecodeChildren(v []byte) (bm *roaring.Bitmap, err error) {
+	if len(v) < 1 || v[0] != childrenVersion {
+		return nil, fmt.Errorf("%w: children bitmap has version %v, this build reads 1", ErrVersion, v[:min(len(v), 1)])
+	}
+	defer func() {
+		if r := recover(); r != nil { // the roaring decoder trusts its input
+			bm, err = nil, fmt.Errorf("%w: children bitmap: %v", ErrCorrupt, r)
+		}
+	}()
+	bm = roaring.New()
+	n, err := bm.ReadFrom(bytes.NewReader(v[1:]))
+	if err == nil && n != int64(len(v)-1) {
+		err = fmt.Errorf("%d trailing bytes", int64(len(v)-1)-n)
+	}
+	if err == nil {
+		err = bm.Validate()
+	}
+	if err == nil && bm.IsEmpty() {
+		err = errors.New("empty bitmap stored")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: children bitmap: %v", ErrCorrupt, err)
+	}
+	return bm, nil
+}
+
+// AppendUnitChildKey appends the key recording that SSCC child is in
+// parent. Its value is the single version byte 1.
+func AppendUnitChildKey(dst []byte, parent Node, sscc uint64) []byte {
+	dst = parent.AppendKey(append(dst, store.PrefixParentUnits))
+	return binary.BigEndian.AppendUint64(dst, sscc)
+}
+
+// unitChildValue is the value of a unit child key.
+var unitChildValue = []byte{1}
+
+// Unit is an SSCC logistic unit known to the engine: registered by the
+// organisation that owns its GS1 company prefix when first used.
+//
+// # Representation (key 0x71 | sscc u64, value version 1)
+//
+//	ver=1 | org uvarint | level u8 | state u8 | created varint (unix ms) | seq uvarint
+//
+// state holds itemstate.State bits (commissioned, decommissioned,
+// recalled, packed, events, history, container), so a unit answers the
+// same questions as an issued code.
+type Unit struct {
+	SSCC    uint64
+	Org     uint32
+	Level   uint8 // store.Level of the unit (pallet unless registered otherwise)
+	State   uint8 // itemstate.State bits
+	Created int64 // unix milliseconds
+	Seq     uint64
+}
+
+const unitVersion = 1
+
+// AppendUnitKey appends the key of a unit.
+func AppendUnitKey(dst []byte, sscc uint64) []byte {
+	return binary.BigEndian.AppendUint64(append(dst, store.PrefixUnit), sscc)
+}
+
+// AppendValue appends the unit's value encoding.
+func (u *Unit) AppendValue(dst []byte) []byte {
+	dst = append(dst, unitVersion)
+	dst = binary.AppendUvarint(dst, uint64(u.Org))
+	dst = append(dst, u.Level, u.State)
+	dst = binary.AppendVarint(dst, u.Created)
+	return binary.AppendUvarint(dst, u.Seq)
+}
+
+// DecodeUnit decodes a unit value of sscc.
+func DecodeUnit(sscc uint64, v []byte) (Unit, error) {
+	u := Unit{SSCC: sscc}
+	d := decoder{what: "unit", b: v}
+	d.version(unitVersion)
+	u.Org = d.u32()
+	u.Level = d.u8()
+	u.State = d.u8()
+	u.Created = d.varint()
+	u.Seq = d.uvarint()
+	return u, d.done()
+}
+
+// decoder reads one value; the first error sticks.
+type decoder struct {
+	what string
+	b    []byte
+	off  int
+	err  error
+}
+
+func (d *decoder) fail(why string) {
+	if d.err == nil {
+		d.err = fmt.Errorf("%w: %s value: %s at byte %d", ErrCorrupt, d.what, why, d.off)
+	}
+}
+
+func (d *decoder) version(max uint8) {
+	v := d.u8()
+	if d.err == nil && (v == 0 || v > max) {
+		d.err = fmt.Errorf("%w: %s value has version %d, this build reads 1..%d", ErrVersion, d.what, v, max)
+	}
+}
+
+func (d *decoder) u8() uint8 {
+	if d.err != nil {
+		return 0
+	}
+	if d.off >= len(d.b) {
+		d.fail("truncated")
+		return 0
+	}
+	c := d.b[d.off]
+	d.off++
+	return c
+}
+
+func (d *decoder) uvarint() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(d.b[d.off:])
+	if n <= 0 {
+		d.fail("truncated or overlong varint")
+		return 0
+	}
+	d.off += n
+	return v
+}
+
+func (d *decoder) u32() uint32 {
+	v := d.uvarint()
+	if v > 1<<32-1 {
+		d.fail("value overflows 32 bits")
+	}
+	return uint32(v)
+}
+
+func (d *decoder) varint() int64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Varint(d.b[d.off:])
+	if n <= 0 {
+		d.fail("truncated or overlong varint")
+		return 0
+	}
+	d.off += n
+	return v
+}
+
+func (d *decoder) count() int {
+	n := d.uvarint()
+	if d.err == nil && n > uint64(len(d.b)-d.off) {
+		d.fail(fmt.Sprintf("count %d overruns the value", n))
+		return 0
+	}
+	return int(n)
+}
+
+func (d *decoder) done() error {
+	if d.err == nil && d.off != len(d.b) {
+		d.fail(fmt.Sprintf("%d trailing bytes", len(d.b)-d.off))
+	}
+	return d.err
+}
