@@ -82,11 +82,11 @@ func (a *phaseAcc) merge(o *phaseAcc) {
 //
 // Everything but iv is owned by the worker's goroutine.
 type worker struct {
-	r     *runner
-	req   fasthttp.Request
-	resp  fasthttp.Response
-	buf   []byte
-	fine  *preciseTimer
+	r    *runner
+	req  fasthttp.Request
+	resp fasthttp.Response
+	buf  []byte
+	fine *preciseTimer
 	// phase is the phase acc belongs to.
 	phase int
 	acc   *phaseAcc
