@@ -1,0 +1,295 @@
+package engine
+
+import (
+	"crypto/rand"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/bits-and-blooms/bloom/v3"
+
+	"tracecode/engine/code/gs1"
+	"tracecode/engine/fpe"
+	"tracecode/engine/serial"
+	"tracecode/engine/store"
+)
+
+// Engine is an open store. Create it with Open and release it with Close.
+type Engine struct {
+	db   *store.DB
+	opts Options
+
+	// wmu serializes every write: master data, mint groups, release, void,
+	// import. A writer builds its batch from st (which only writers change,
+	// so holding wmu is enough to read it consistently), commits with
+	// fsync, then takes mu to publish. Lock order: wmu before mu.
+	wmu sync.Mutex
+
+	// imu serializes imports (each spans several wmu sections).
+	imu sync.Mutex
+
+	// mu guards st for readers: RLock to read, Lock (with wmu held) to
+	// publish a committed change.
+	mu sync.RWMutex
+	st *state
+
+	// failed is set when a commit fails; every later write returns it.
+	failed atomic.Pointer[error]
+	closed atomic.Bool
+
+	mintq struct {
+		sync.Mutex
+		pending []*mintWaiter
+		leading bool // a goroutine is committing groups
+	}
+}
+
+// state is the whole in-memory view of the store: master data, every block
+// and the indexes Lookup uses. Check compares it with a fresh load.
+type state struct {
+	orgs            map[uint32]*store.Org
+	orgByGCP        map[string]uint32
+	orgByUSCC       map[string]uint32
+	products        map[uint32]*product
+	productByGTIN   map[gs1.GTIN]uint32
+	productByDrugID map[string]uint32
+	productByCode   map[ownCodeKey]uint32
+	lots            map[uint32]*store.Lot
+	lotByNumber     map[lotKey]uint32
+	blocks          map[uint64]*store.Block
+	idem            map[idemKey]uint64
+
+	// short indexes the Short-scheme blocks by global counter, sorted by
+	// start; shortHW is the first global counter never allocated.
+	short     []blockRef
+	shortHW   uint64
+	shortKeys []*keyGen // index = generation
+
+	nextOrg, nextProduct, nextLot uint32
+	nextBlock                     uint64
+}
+
+type ownCodeKey struct {
+	org  uint32
+	code string
+}
+
+type lotKey struct {
+	product uint32
+	number  string
+}
+
+type idemKey struct {
+	org uint32
+	id  string
+}
+
+// product is a product with its allocation state and block index.
+type product struct {
+	rec store.Product
+	// st and blocks change on mint, release and import; REQUIRES e.mu for
+	// readers, wmu+mu for writers.
+	st store.ProductState
+	// blocks is sorted by start and non-overlapping: the RAM index from a
+	// counter to its block. Mint appends (start = high-water).
+	blocks []blockRef
+	// keys holds the FF1 key generations; index = generation.
+	keys []*keyGen
+	// imported lists the product's imported blocks with their filters.
+	imported []*importedBlock
+}
+
+// blockRef is one entry of a sorted block index: [start, end) → block.
+type blockRef struct {
+	start, end uint64
+	b          *store.Block // replaced, never mutated, when the block changes
+}
+
+// keyGen is one generation of an FF1 key with its ciphers, built lazily per
+// scheme (NewFF1 precomputes per key, radix, length and tweak).
+type keyGen struct {
+	key []byte
+	ff  [serial.NumSchemes]atomic.Pointer[fpe.FF1]
+}
+
+// importedBlock is an imported block's bloom filter over its serials.
+type importedBlock struct {
+	id     uint64
+	filter *bloom.BloomFilter // read-only once published
+}
+
+func newState() *state {
+	return &state{
+		orgs:            map[uint32]*store.Org{},
+		orgByGCP:        map[string]uint32{},
+		orgByUSCC:       map[string]uint32{},
+		products:        map[uint32]*product{},
+		productByGTIN:   map[gs1.GTIN]uint32{},
+		productByDrugID: map[string]uint32{},
+		productByCode:   map[ownCodeKey]uint32{},
+		lots:            map[uint32]*store.Lot{},
+		lotByNumber:     map[lotKey]uint32{},
+		blocks:          map[uint64]*store.Block{},
+		idem:            map[idemKey]uint64{},
+		nextOrg:         1,
+		nextProduct:     1,
+		nextLot:         1,
+		nextBlock:       1,
+	}
+}
+
+// Open opens (creating if needed) the store in dir. o may be nil for
+// defaults. Only one process may open a directory at a time (Pebble holds a
+// lock file).
+func Open(dir string, o *Options) (*Engine, error) {
+	var opts Options
+	if o != nil {
+		opts = *o
+	}
+	opts.EnsureDefaults()
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	db, err := store.Open(dir, &opts.Store)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{db: db, opts: opts}
+	if err := e.init(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	st, err := loadState(db, opts.BloomFPRate)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	e.st = st
+	if err := e.recoverImports(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// init writes the schema version and the engine-wide short-code key on
+// first open, and refuses a store written by a newer layout.
+func (e *Engine) init() error {
+	var schema store.Uint
+	found, err := e.db.Get(store.MetaKey(store.MetaSchema), func(v []byte) (err error) {
+		schema, err = store.DecodeUint("schema", v)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if found {
+		if schema > store.SchemaVersion {
+			return fmt.Errorf("engine: store schema %d is newer than this build's %d", schema, store.SchemaVersion)
+		}
+		return nil
+	}
+	if e.opts.Store.ReadOnly {
+		return fmt.Errorf("engine: %s holds no tracecode store (opened read-only)", e.db.Dir())
+	}
+	b := e.db.NewBatch()
+	b.Set(store.MetaKey(store.MetaSchema), store.Uint(store.SchemaVersion).AppendBinary(nil))
+	k := store.Key{Created: e.nowMillis(), Bytes: newAESKey()}
+	b.Set(store.ShortKeyKey(0), k.AppendBinary(nil))
+	return b.Commit(true)
+}
+
+// newAESKey returns 32 random bytes from crypto/rand (which does not fail
+// on supported platforms).
+func newAESKey() []byte {
+	k := make([]byte, 32)
+	_, _ = rand.Read(k)
+	return k
+}
+
+// Close closes the store. Concurrent calls in flight must finish first.
+func (e *Engine) Close() error {
+	if !e.closed.CompareAndSwap(false, true) {
+		return ErrClosed
+	}
+	e.wmu.Lock()
+	defer e.wmu.Unlock()
+	return e.db.Close()
+}
+
+// Options returns the options in effect (defaults filled).
+func (e *Engine) Options() Options { return e.opts }
+
+// DiskUsage returns the bytes the store occupies on disk.
+func (e *Engine) DiskUsage() uint64 { return e.db.DiskUsage() }
+
+// Metrics returns Pebble's metrics table.
+func (e *Engine) Metrics() string { return e.db.Metrics() }
+
+// Flush flushes Pebble's memtable to a table (for measurements and tools).
+func (e *Engine) Flush() error { return e.db.Flush() }
+
+// writable returns the error that stops a write, if any. REQUIRES e.wmu.
+func (e *Engine) writable() error {
+	if e.closed.Load() {
+		return ErrClosed
+	}
+	if p := e.failed.Load(); p != nil {
+		return fmt.Errorf("%w: %v", ErrFailed, *p)
+	}
+	if e.opts.Store.ReadOnly {
+		return fmt.Errorf("%w: the store is open read-only", ErrState)
+	}
+	return nil
+}
+
+// commit commits b with fsync; a failure poisons the engine, since the
+// in-memory state may no longer match what Pebble will recover.
+// REQUIRES e.wmu.
+func (e *Engine) commit(b *store.Batch) error {
+	if err := b.Commit(true); err != nil {
+		e.failed.Store(&err)
+		return err
+	}
+	return nil
+}
+
+// ff returns the FF1 cipher of key generation g for scheme s (tweak binds
+// the scheme and product id, so the same key never serves two domains).
+func (g *keyGen) cipher(s serial.Scheme, productID uint32) *fpe.FF1 {
+	if f := g.ff[s].Load(); f != nil {
+		return f
+	}
+	p := s.Params()
+	f, err := fpe.NewFF1(g.key, p.Radix, p.Digits, tweak(s, productID))
+	if err != nil {
+		panic(fmt.Sprintf("BUG: FF1 for scheme %v: %v", s, err))
+	}
+	g.ff[s].Store(f)
+	return f
+}
+
+// tweak is the FF1 tweak of scheme s for a product (productID 0 for the
+// engine-wide short-code space): "tc" | scheme u8 | product u32 BE.
+func tweak(s serial.Scheme, productID uint32) []byte {
+	return []byte{'t', 'c', byte(s), byte(productID >> 24), byte(productID >> 16), byte(productID >> 8), byte(productID)}
+}
+
+// findBlock returns the index of the entry of refs (sorted by start)
+// containing counter c, or -1.
+func findBlock(refs []blockRef, c uint64) int {
+	i, _ := slices.BinarySearchFunc(refs, c, func(r blockRef, c uint64) int {
+		switch {
+		case r.end <= c:
+			return -1
+		case r.start > c:
+			return 1
+		}
+		return 0
+	})
+	if i < len(refs) && refs[i].start <= c && c < refs[i].end {
+		return i
+	}
+	return -1
+}

@@ -1,0 +1,277 @@
+package engine
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+
+	"github.com/bits-and-blooms/bloom/v3"
+
+	"tracecode/engine/serial"
+	"tracecode/engine/store"
+)
+
+// loadState reads the whole in-memory state from the store: master data,
+// every block (building the per-product and short-code indexes), the
+// idempotency records and the imported blocks' bloom filters. Its cost is
+// proportional to the number of records, not of codes.
+func loadState(db *store.DB, fpRate float64) (*state, error) {
+	st := newState()
+	metas := map[byte]*uint64{}
+	var nextOrg, nextProduct, nextLot, nextBlock uint64
+	metas[store.MetaNextOrg] = &nextOrg
+	metas[store.MetaNextProduct] = &nextProduct
+	metas[store.MetaNextLot] = &nextLot
+	metas[store.MetaNextBlock] = &nextBlock
+	metas[store.MetaShortHW] = &st.shortHW
+
+	err := db.ScanPrefix([]byte{store.PrefixMeta}, func(k, v []byte) error {
+		if len(k) != 2 {
+			return &store.KeyError{Key: k, Want: "a meta key 0x01|id"}
+		}
+		u, err := store.DecodeUint("meta", v)
+		if p := metas[k[1]]; p != nil && err == nil {
+			*p = uint64(u)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = db.ScanPrefix([]byte{store.PrefixShortKey}, func(k, v []byte) error {
+		kr, err := store.DecodeKey(v)
+		if err != nil {
+			return err
+		}
+		if len(k) != 2 || int(k[1]) != len(st.shortKeys) {
+			return fmt.Errorf("%w: short-code key generations are not contiguous at %x", store.ErrCorrupt, k)
+		}
+		st.shortKeys = append(st.shortKeys, &keyGen{key: kr.Bytes})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := loadMasterData(db, st); err != nil {
+		return nil, err
+	}
+	if err := loadBlocks(db, st, fpRate); err != nil {
+		return nil, err
+	}
+	st.nextOrg = max(st.nextOrg, uint32(nextOrg))
+	st.nextProduct = max(st.nextProduct, uint32(nextProduct))
+	st.nextLot = max(st.nextLot, uint32(nextLot))
+	st.nextBlock = max(st.nextBlock, nextBlock)
+	return st, nil
+}
+
+func loadMasterData(db *store.DB, st *state) error {
+	err := db.ScanPrefix([]byte{store.PrefixOrg}, func(k, v []byte) error {
+		id, err := store.DecodeU32Key(store.PrefixOrg, k)
+		if err != nil {
+			return err
+		}
+		o, err := store.DecodeOrg(id, v)
+		if err != nil {
+			return err
+		}
+		st.orgs[id] = &o
+		for _, g := range o.GCPs {
+			st.orgByGCP[g] = id
+		}
+		if o.USCC != "" {
+			st.orgByUSCC[o.USCC] = id
+		}
+		st.nextOrg = max(st.nextOrg, id+1)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = db.ScanPrefix([]byte{store.PrefixProduct}, func(k, v []byte) error {
+		id, err := store.DecodeU32Key(store.PrefixProduct, k)
+		if err != nil {
+			return err
+		}
+		p, err := store.DecodeProduct(id, v)
+		if err != nil {
+			return err
+		}
+		st.addProduct(&product{rec: p})
+		st.nextProduct = max(st.nextProduct, id+1)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = db.ScanPrefix([]byte{store.PrefixProductState}, func(k, v []byte) error {
+		id, err := store.DecodeU32Key(store.PrefixProductState, k)
+		if err != nil {
+			return err
+		}
+		p := st.products[id]
+		if p == nil {
+			return fmt.Errorf("%w: state of unknown product %d", store.ErrCorrupt, id)
+		}
+		p.st, err = store.DecodeProductState(v)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	err = db.ScanPrefix([]byte{store.PrefixProductKey}, func(k, v []byte) error {
+		id, gen, err := store.DecodeProductKeyKey(k)
+		if err != nil {
+			return err
+		}
+		p := st.products[id]
+		if p == nil {
+			return fmt.Errorf("%w: key of unknown product %d", store.ErrCorrupt, id)
+		}
+		if int(gen) != len(p.keys) {
+			return fmt.Errorf("%w: product %d key generations are not contiguous at %d", store.ErrCorrupt, id, gen)
+		}
+		kr, err := store.DecodeKey(v)
+		if err != nil {
+			return err
+		}
+		p.keys = append(p.keys, &keyGen{key: kr.Bytes})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return db.ScanPrefix([]byte{store.PrefixLot}, func(k, v []byte) error {
+		id, err := store.DecodeU32Key(store.PrefixLot, k)
+		if err != nil {
+			return err
+		}
+		l, err := store.DecodeLot(id, v)
+		if err != nil {
+			return err
+		}
+		st.lots[id] = &l
+		st.lotByNumber[lotKey{l.Product, l.Number}] = id
+		st.nextLot = max(st.nextLot, id+1)
+		return nil
+	})
+}
+
+// addProduct indexes p. REQUIRES exclusive access to st.
+func (st *state) addProduct(p *product) {
+	st.products[p.rec.ID] = p
+	if !p.rec.GTIN.IsZero() {
+		st.productByGTIN[p.rec.GTIN] = p.rec.ID
+	}
+	if p.rec.DrugID != "" {
+		st.productByDrugID[p.rec.DrugID] = p.rec.ID
+	}
+	if p.rec.OwnCode != "" {
+		st.productByCode[ownCodeKey{p.rec.Org, p.rec.OwnCode}] = p.rec.ID
+	}
+}
+
+func loadBlocks(db *store.DB, st *state, fpRate float64) error {
+	err := db.ScanPrefix([]byte{store.PrefixBlock}, func(k, v []byte) error {
+		id, err := store.DecodeBlockKey(k)
+		if err != nil {
+			return err
+		}
+		b, err := store.DecodeBlock(id, v)
+		if err != nil {
+			return err
+		}
+		p := st.products[b.Product]
+		if p == nil {
+			return fmt.Errorf("%w: block %d of unknown product %d", store.ErrCorrupt, id, b.Product)
+		}
+		st.blocks[id] = &b
+		p.blocks = append(p.blocks, blockRef{start: b.Start, end: b.End(), b: &b})
+		if b.Scheme == serial.Short {
+			st.short = append(st.short, blockRef{start: b.ShortStart, end: b.ShortStart + b.Count, b: &b})
+		}
+		if b.Scheme == serial.Imported && b.State == store.BlockActive {
+			p.imported = append(p.imported, &importedBlock{id: id})
+		}
+		st.nextBlock = max(st.nextBlock, id+1)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	byStart := func(a, b blockRef) int {
+		switch {
+		case a.start < b.start:
+			return -1
+		case a.start > b.start:
+			return 1
+		}
+		return 0
+	}
+	for _, p := range st.products {
+		slices.SortFunc(p.blocks, byStart)
+		for _, ib := range p.imported {
+			if ib.filter, err = loadBloom(db, ib.id, fpRate); err != nil {
+				return err
+			}
+		}
+	}
+	slices.SortFunc(st.short, byStart)
+	return db.ScanPrefix([]byte{store.PrefixIdem}, func(k, v []byte) error {
+		org, rid, err := store.DecodeIdemKey(k)
+		if err != nil {
+			return err
+		}
+		id, err := store.DecodeUint("idempotency", v)
+		if err != nil {
+			return err
+		}
+		st.idem[idemKey{org, string(rid)}] = uint64(id)
+		return nil
+	})
+}
+
+// loadBloom reads an imported block's persisted filter; if it is missing
+// (it should not be: it is written in the batch that activates the block)
+// the filter is rebuilt from the serial keys.
+func loadBloom(db *store.DB, id uint64, fpRate float64) (*bloom.BloomFilter, error) {
+	var buf bytes.Buffer
+	var chunks uint32
+	err := db.ScanPrefix(store.ImportBloomKey(id, 0)[:9], func(k, v []byte) error {
+		_, c, err := store.DecodeImportBloomKey(k)
+		if err != nil {
+			return err
+		}
+		if c != chunks {
+			return fmt.Errorf("%w: block %d bloom chunk %d missing", store.ErrCorrupt, id, chunks)
+		}
+		chunks++
+		data, err := store.DecodeBloomChunk(v)
+		buf.Write(data)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if chunks > 0 {
+		f := &bloom.BloomFilter{}
+		if _, err := f.ReadFrom(&buf); err != nil {
+			return nil, fmt.Errorf("%w: block %d bloom filter: %v", store.ErrCorrupt, id, err)
+		}
+		return f, nil
+	}
+	var serials [][]byte
+	err = db.ScanPrefix(store.AppendImportedKey(nil, id, nil), func(k, _ []byte) error {
+		_, s, err := store.DecodeImportedKey(k)
+		serials = append(serials, append([]byte(nil), s...))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	f := bloom.NewWithEstimates(uint(max(len(serials), 1)), fpRate)
+	for _, s := range serials {
+		f.Add(s)
+	}
+	return f, nil
+}

@@ -1,0 +1,611 @@
+package engine
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"tracecode/engine/code/cn"
+	"tracecode/engine/code/gs1"
+	"tracecode/engine/serial"
+	"tracecode/engine/store"
+)
+
+// Records returned by the query methods are copies; their slices (GCPs,
+// Links) are shared and must not be modified.
+
+// OrgSpec describes an organisation to create.
+type OrgSpec struct {
+	Name   string   // legal name, required, ≤ 200 characters
+	NameEN string   // optional
+	USCC   string   // unified social credit code (18 chars), optional, unique
+	Region string   // GB/T 2260 six-digit code; default: the USCC's region
+	GCPs   []string // GS1 company prefixes, 4–12 digits, unique and non-overlapping
+}
+
+// AddOrg creates an organisation.
+func (e *Engine) AddOrg(spec OrgSpec) (Org, error) {
+	e.wmu.Lock()
+	defer e.wmu.Unlock()
+	if err := e.writable(); err != nil {
+		return Org{}, err
+	}
+	o, err := e.newOrg(spec)
+	if err != nil {
+		return Org{}, err
+	}
+	b := e.db.NewBatch()
+	e.putOrg(b, &o, true)
+	if err := e.commit(b); err != nil {
+		return Org{}, err
+	}
+	e.mu.Lock()
+	e.publishOrg(&o)
+	e.mu.Unlock()
+	return o, nil
+}
+
+// newOrg validates spec and returns the org it describes with the next id.
+// REQUIRES e.wmu.
+func (e *Engine) newOrg(spec OrgSpec) (Org, error) {
+	st := e.st
+	if err := checkText("name", spec.Name, 200, true); err != nil {
+		return Org{}, err
+	}
+	if err := checkText("english name", spec.NameEN, 200, false); err != nil {
+		return Org{}, err
+	}
+	o := Org{ID: st.nextOrg, Name: spec.Name, NameEN: spec.NameEN, Created: e.nowMillis()}
+	if spec.USCC != "" {
+		u, err := cn.ParseUSCC(spec.USCC)
+		if err != nil {
+			return Org{}, fmt.Errorf("%w: unified social credit code: %w", ErrInvalid, err)
+		}
+		o.USCC = u.String()
+		if id, dup := st.orgByUSCC[o.USCC]; dup {
+			return Org{}, fmt.Errorf("%w: unified social credit code %s is organisation %d", ErrExists, o.USCC, id)
+		}
+		o.Region = u.Region().Uint32()
+	}
+	if spec.Region != "" {
+		r, err := cn.ParseRegion(spec.Region)
+		if err != nil {
+			return Org{}, fmt.Errorf("%w: region: %w", ErrInvalid, err)
+		}
+		o.Region = r.Uint32()
+	}
+	for _, g := range spec.GCPs {
+		if err := e.checkNewGCP(g, o.GCPs); err != nil {
+			return Org{}, err
+		}
+		o.GCPs = append(o.GCPs, g)
+	}
+	return o, nil
+}
+
+// checkNewGCP checks that gcp is well formed and overlaps no registered
+// prefix (GS1 never allocates a prefix of another prefix) nor one in also.
+// REQUIRES e.wmu.
+func (e *Engine) checkNewGCP(gcp string, also []string) error {
+	if err := checkDigits("GS1 company prefix", gcp, 4, 12); err != nil {
+		return err
+	}
+	if id, owner := e.gcpOwner(gcp); owner != "" {
+		return fmt.Errorf("%w: GS1 company prefix %s overlaps %s of organisation %d", ErrExists, gcp, owner, id)
+	}
+	for _, g := range also {
+		if strings.HasPrefix(gcp, g) || strings.HasPrefix(g, gcp) {
+			return fieldErr("GS1 company prefix", gcp, "overlaps %s in the same request", g)
+		}
+	}
+	return nil
+}
+
+// gcpOwner returns the registered prefix that is a prefix of digits or has
+// digits as a prefix, and its organisation ("" if none). REQUIRES e.wmu or
+// e.mu.
+func (e *Engine) gcpOwner(digits string) (uint32, string) {
+	for n := 4; n <= 12 && n <= len(digits); n++ {
+		if id, ok := e.st.orgByGCP[digits[:n]]; ok {
+			return id, digits[:n]
+		}
+	}
+	for g, id := range e.st.orgByGCP {
+		if strings.HasPrefix(g, digits) {
+			return id, g
+		}
+	}
+	return 0, ""
+}
+
+// putOrg adds o's records to b. REQUIRES e.wmu.
+func (e *Engine) putOrg(b *store.Batch, o *Org, isNew bool) {
+	b.Set(store.AppendOrgKey(nil, o.ID), o.AppendBinary(nil))
+	for _, g := range o.GCPs {
+		b.Set(store.OrgByGCPKey(g), store.Uint(o.ID).AppendBinary(nil))
+	}
+	if o.USCC != "" {
+		b.Set(store.OrgByUSCCKey(o.USCC), store.Uint(o.ID).AppendBinary(nil))
+	}
+	if isNew {
+		b.Set(store.MetaKey(store.MetaNextOrg), store.Uint(o.ID+1).AppendBinary(nil))
+	}
+}
+
+// publishOrg installs o. REQUIRES e.wmu and e.mu held for writing.
+func (e *Engine) publishOrg(o *Org) {
+	st := e.st
+	st.orgs[o.ID] = o
+	for _, g := range o.GCPs {
+		st.orgByGCP[g] = o.ID
+	}
+	if o.USCC != "" {
+		st.orgByUSCC[o.USCC] = o.ID
+	}
+	st.nextOrg = max(st.nextOrg, o.ID+1)
+}
+
+// Org returns organisation id.
+func (e *Engine) Org(id uint32) (Org, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if o := e.st.orgs[id]; o != nil {
+		return *o, nil
+	}
+	return Org{}, fmt.Errorf("%w %d", ErrUnknownOrg, id)
+}
+
+// OrgByGCP returns the organisation owning GS1 company prefix gcp exactly.
+func (e *Engine) OrgByGCP(gcp string) (Org, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if id, ok := e.st.orgByGCP[gcp]; ok {
+		return *e.st.orgs[id], nil
+	}
+	return Org{}, fmt.Errorf("%w with GS1 company prefix %s", ErrUnknownOrg, gcp)
+}
+
+// Orgs returns every organisation, by id.
+func (e *Engine) Orgs() []Org {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	out := make([]Org, 0, len(e.st.orgs))
+	for _, o := range e.st.orgs {
+		out = append(out, *o)
+	}
+	slices.SortFunc(out, func(a, b Org) int { return cmp.Compare(a.ID, b.ID) })
+	return out
+}
+
+// ProductSpec describes a product to create.
+type ProductSpec struct {
+	// Org owns the product. 0: the organisation owning the GTIN's company
+	// prefix, created (named OrgName) if no organisation owns it.
+	Org uint32
+	// OrgName names an organisation created from the company prefix;
+	// default "GS1 company prefix NNNNNNN".
+	OrgName string
+	// GTIN (8, 12, 13 or 14 digits with check digit), optional.
+	GTIN string
+	// GCPLength is the number of digits of the GS1 company prefix inside
+	// the GTIN (after the indicator digit), 6–12; required with a GTIN. EPC
+	// forms and organisation matching need it.
+	GCPLength int
+	// OwnCode is a product code outside GS1 (CSET 82, ≤ 20), optional.
+	OwnCode string
+	// DrugID is the 7-digit NMPA drug identification code, optional; it
+	// enables the nmpa scheme.
+	DrugID string
+	// NameZH is required; NameEN optional.
+	NameZH, NameEN string
+	// Category is required.
+	Category Category
+	// Levels are the packaging levels codes may be minted for; 0 = item.
+	Levels LevelSet
+	// DefaultScheme is used by mints that name none; 0 = gs1 with a GTIN,
+	// else nmpa with a drug id, else short.
+	DefaultScheme Scheme
+	// Links: product information page and others.
+	Links []Link
+}
+
+// AddProduct creates a product, its allocation state and its first FF1
+// key (256 random bits), and, when needed, its organisation — all in one
+// batch.
+func (e *Engine) AddProduct(spec ProductSpec) (Product, error) {
+	e.wmu.Lock()
+	defer e.wmu.Unlock()
+	if err := e.writable(); err != nil {
+		return Product{}, err
+	}
+	st := e.st
+	p := Product{ID: st.nextProduct, Created: e.nowMillis(), OwnCode: spec.OwnCode, DrugID: spec.DrugID,
+		NameZH: spec.NameZH, NameEN: spec.NameEN, Category: spec.Category, Levels: spec.Levels,
+		DefaultScheme: spec.DefaultScheme, Links: spec.Links}
+	if spec.GTIN == "" && spec.OwnCode == "" && spec.DrugID == "" {
+		return Product{}, fieldErr("product", "", "needs a GTIN, an own product code or a drug identification code")
+	}
+	var gcp string
+	if spec.GTIN != "" {
+		g, err := gs1.ParseGTIN(spec.GTIN)
+		if err != nil {
+			return Product{}, fmt.Errorf("%w: gtin: %w", ErrInvalid, err)
+		}
+		if id, dup := st.productByGTIN[g]; dup {
+			return Product{}, fmt.Errorf("%w: GTIN %s is product %d", ErrExists, g, id)
+		}
+		if spec.GCPLength < 6 || spec.GCPLength > 12 {
+			return Product{}, fieldErr("gcp length", fmt.Sprint(spec.GCPLength), "must be 6 to 12 (digits of the GS1 company prefix in the GTIN)")
+		}
+		p.GTIN, p.GCPLength = g, uint8(spec.GCPLength)
+		gcp = string(g[1 : 1+spec.GCPLength])
+	} else if spec.GCPLength != 0 {
+		return Product{}, fieldErr("gcp length", fmt.Sprint(spec.GCPLength), "given without a GTIN")
+	}
+	if p.OwnCode != "" {
+		if err := checkCSET82("own product code", p.OwnCode, 20); err != nil {
+			return Product{}, err
+		}
+	}
+	if p.DrugID != "" {
+		if err := checkDigits("drug identification code", p.DrugID, 7, 7); err != nil {
+			return Product{}, err
+		}
+		if id, dup := st.productByDrugID[p.DrugID]; dup {
+			return Product{}, fmt.Errorf("%w: drug identification code %s is product %d", ErrExists, p.DrugID, id)
+		}
+	}
+	if err := checkText("name", p.NameZH, 200, true); err != nil {
+		return Product{}, err
+	}
+	if err := checkText("english name", p.NameEN, 200, false); err != nil {
+		return Product{}, err
+	}
+	if !p.Category.Valid() {
+		return Product{}, fieldErr("category", p.Category.String(), "is required (one of %s)", strings.Join(store.CategoryNames(), ", "))
+	}
+	if p.Levels == 0 {
+		p.Levels = LevelSet(0).With(LevelItem)
+	}
+	if p.Levels>>5 != 0 || p.Levels&1 != 0 {
+		return Product{}, fieldErr("levels", fmt.Sprint(uint8(p.Levels)), "has undefined levels")
+	}
+	for _, l := range p.Links {
+		if err := checkText("link type", l.Type, 64, true); err != nil {
+			return Product{}, err
+		}
+		if err := validBase("link url", strings.TrimRight(l.URL, "/")); err != nil && !strings.Contains(l.URL, "?") {
+			return Product{}, err
+		}
+	}
+	if p.DefaultScheme == 0 {
+		switch {
+		case !p.GTIN.IsZero():
+			p.DefaultScheme = serial.GS1
+		case p.DrugID != "":
+			p.DefaultScheme = serial.NMPA
+		default:
+			p.DefaultScheme = serial.Short
+		}
+	}
+	if err := supportsScheme(&p, p.DefaultScheme); err != nil {
+		return Product{}, err
+	}
+
+	// The owning organisation.
+	b := e.db.NewBatch()
+	defer b.Close()
+	var newOrg, updOrg *Org
+	switch {
+	case spec.Org == 0 && gcp == "":
+		return Product{}, fieldErr("org", "", "is required for a product without a GTIN")
+	case spec.Org == 0:
+		if id, owner := e.gcpOwner(gcp); owner != "" {
+			if owner != gcp {
+				return Product{}, fieldErr("gcp length", fmt.Sprint(spec.GCPLength),
+					"disagrees with organisation %d's company prefix %s (%d digits)", id, owner, len(owner))
+			}
+			p.Org = id
+			break
+		}
+		name := spec.OrgName
+		if name == "" {
+			name = "GS1 company prefix " + gcp
+		}
+		o, err := e.newOrg(OrgSpec{Name: name, GCPs: []string{gcp}})
+		if err != nil {
+			return Product{}, err
+		}
+		newOrg, p.Org = &o, o.ID
+		e.putOrg(b, newOrg, true)
+	default:
+		o := st.orgs[spec.Org]
+		if o == nil {
+			return Product{}, fmt.Errorf("%w %d", ErrUnknownOrg, spec.Org)
+		}
+		p.Org = o.ID
+		if gcp != "" {
+			id, owner := e.gcpOwner(gcp)
+			switch {
+			case owner == "":
+				// The organisation gains the GTIN's company prefix.
+				u := *o
+				u.GCPs = append(slices.Clip(u.GCPs), gcp)
+				updOrg = &u
+				e.putOrg(b, updOrg, false)
+			case id != o.ID:
+				return Product{}, fmt.Errorf("%w: GTIN %s has company prefix %s of organisation %d, not %d",
+					ErrWrongOrg, p.GTIN, owner, id, o.ID)
+			case owner != gcp:
+				return Product{}, fieldErr("gcp length", fmt.Sprint(spec.GCPLength),
+					"disagrees with organisation %d's company prefix %s (%d digits)", id, owner, len(owner))
+			}
+		}
+	}
+	if p.OwnCode != "" {
+		if id, dup := st.productByCode[ownCodeKey{p.Org, p.OwnCode}]; dup {
+			return Product{}, fmt.Errorf("%w: own product code %s is product %d", ErrExists, p.OwnCode, id)
+		}
+	}
+
+	key := store.Key{Created: p.Created, Bytes: newAESKey()}
+	b.Set(store.AppendProductKey(nil, p.ID), p.AppendBinary(nil))
+	b.Set(store.ProductStateKey(p.ID), (&store.ProductState{}).AppendBinary(nil))
+	b.Set(store.ProductKeyKey(p.ID, 0), key.AppendBinary(nil))
+	if !p.GTIN.IsZero() {
+		b.Set(store.ProductByGTINKey(p.GTIN), store.Uint(p.ID).AppendBinary(nil))
+	}
+	if p.DrugID != "" {
+		b.Set(store.ProductByDrugIDKey(p.DrugID), store.Uint(p.ID).AppendBinary(nil))
+	}
+	if p.OwnCode != "" {
+		b.Set(store.ProductByCodeKey(p.Org, p.OwnCode), store.Uint(p.ID).AppendBinary(nil))
+	}
+	b.Set(store.MetaKey(store.MetaNextProduct), store.Uint(p.ID+1).AppendBinary(nil))
+	if err := e.commit(b); err != nil {
+		return Product{}, err
+	}
+	e.mu.Lock()
+	if newOrg != nil {
+		e.publishOrg(newOrg)
+	}
+	if updOrg != nil {
+		e.publishOrg(updOrg)
+	}
+	st.addProduct(&product{rec: p, keys: []*keyGen{{key: key.Bytes}}})
+	st.nextProduct = p.ID + 1
+	e.mu.Unlock()
+	return p, nil
+}
+
+// supportsScheme reports whether product p can carry codes of scheme s.
+func supportsScheme(p *Product, s Scheme) error {
+	switch s {
+	case serial.GS1, serial.Imported:
+		if p.GTIN.IsZero() {
+			return fmt.Errorf("%w: scheme %v needs a product with a GTIN (product %d has none)", ErrScheme, s, p.ID)
+		}
+	case serial.SGTIN96:
+		if p.GTIN.IsZero() || p.GCPLength == 0 {
+			return fmt.Errorf("%w: scheme sgtin96 needs a GTIN and its company prefix length (product %d)", ErrScheme, p.ID)
+		}
+	case serial.NMPA:
+		if p.DrugID == "" {
+			return fmt.Errorf("%w: scheme nmpa needs a 7-digit drug identification code (product %d has none)", ErrScheme, p.ID)
+		}
+	case serial.Short:
+	default:
+		return fmt.Errorf("%w: %v", ErrScheme, s)
+	}
+	return nil
+}
+
+// Product returns product id.
+func (e *Engine) Product(id uint32) (Product, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if p := e.st.products[id]; p != nil {
+		return p.rec, nil
+	}
+	return Product{}, fmt.Errorf("%w %d", ErrUnknownProduct, id)
+}
+
+// ProductByGTIN returns the product with GTIN g.
+func (e *Engine) ProductByGTIN(g gs1.GTIN) (Product, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if id, ok := e.st.productByGTIN[g]; ok {
+		return e.st.products[id].rec, nil
+	}
+	return Product{}, fmt.Errorf("%w with GTIN %s", ErrUnknownProduct, g)
+}
+
+// ProductByDrugID returns the product with a 7-digit drug identification code.
+func (e *Engine) ProductByDrugID(drugID string) (Product, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if id, ok := e.st.productByDrugID[drugID]; ok {
+		return e.st.products[id].rec, nil
+	}
+	return Product{}, fmt.Errorf("%w with drug identification code %s", ErrUnknownProduct, drugID)
+}
+
+// ProductByCode returns org's product with an own product code.
+func (e *Engine) ProductByCode(org uint32, code string) (Product, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if id, ok := e.st.productByCode[ownCodeKey{org, code}]; ok {
+		return e.st.products[id].rec, nil
+	}
+	return Product{}, fmt.Errorf("%w with own code %s in organisation %d", ErrUnknownProduct, code, org)
+}
+
+// Products returns every product (of org, or all if org is 0), by id.
+func (e *Engine) Products(org uint32) []Product {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	var out []Product
+	for _, p := range e.st.products {
+		if org == 0 || p.rec.Org == org {
+			out = append(out, p.rec)
+		}
+	}
+	slices.SortFunc(out, func(a, b Product) int { return cmp.Compare(a.ID, b.ID) })
+	return out
+}
+
+// ProductState returns the allocation state of product id: high-water mark
+// and codes issued per scheme.
+func (e *Engine) ProductState(id uint32) (ProductState, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if p := e.st.products[id]; p != nil {
+		return p.st, nil
+	}
+	return ProductState{}, fmt.Errorf("%w %d", ErrUnknownProduct, id)
+}
+
+// RotateKey creates a new FF1 key generation for product id and returns
+// its number. Blocks minted afterwards use it; earlier blocks keep theirs,
+// so their codes still resolve. GS1-scheme serials name their generation in
+// their first character, so at most serial.MaxKeyGen+1 generations exist.
+func (e *Engine) RotateKey(id uint32) (uint8, error) {
+	e.wmu.Lock()
+	defer e.wmu.Unlock()
+	if err := e.writable(); err != nil {
+		return 0, err
+	}
+	p := e.st.products[id]
+	if p == nil {
+		return 0, fmt.Errorf("%w %d", ErrUnknownProduct, id)
+	}
+	gen := len(p.keys)
+	if gen > serial.MaxKeyGen {
+		return 0, fmt.Errorf("%w: product %d has used all %d key generations", ErrState, id, serial.MaxKeyGen+1)
+	}
+	key := store.Key{Created: e.nowMillis(), Bytes: newAESKey()}
+	b := e.db.NewBatch()
+	b.Set(store.ProductKeyKey(id, uint8(gen)), key.AppendBinary(nil))
+	if err := e.commit(b); err != nil {
+		return 0, err
+	}
+	e.mu.Lock()
+	p.keys = append(slices.Clip(p.keys), &keyGen{key: key.Bytes})
+	e.mu.Unlock()
+	return uint8(gen), nil
+}
+
+// LotSpec describes a lot to create.
+type LotSpec struct {
+	Product  uint32
+	Number   string // AI (10): 1–20 characters of GS1 CSET 82
+	Produced uint32 // yyyymmdd, 0 = unknown (see ParseDate)
+	Expiry   uint32 // yyyymmdd, 0 = none
+	Site     string // production site, optional, ≤ 100 characters
+}
+
+// AddLot creates a lot of a product.
+func (e *Engine) AddLot(spec LotSpec) (Lot, error) {
+	e.wmu.Lock()
+	defer e.wmu.Unlock()
+	if err := e.writable(); err != nil {
+		return Lot{}, err
+	}
+	l, err := e.newLot(spec, nil)
+	if err != nil {
+		return Lot{}, err
+	}
+	b := e.db.NewBatch()
+	putLots(b, &l)
+	if err := e.commit(b); err != nil {
+		return Lot{}, err
+	}
+	e.mu.Lock()
+	e.publishLot(&l)
+	e.mu.Unlock()
+	return l, nil
+}
+
+// newLot validates spec and returns the lot with the next id (after any
+// ids already taken by pending lots of the same group). REQUIRES e.wmu.
+func (e *Engine) newLot(spec LotSpec, pending map[lotKey]*Lot) (Lot, error) {
+	st := e.st
+	if st.products[spec.Product] == nil {
+		return Lot{}, fmt.Errorf("%w %d", ErrUnknownProduct, spec.Product)
+	}
+	if err := checkCSET82("lot", spec.Number, 20); err != nil {
+		return Lot{}, err
+	}
+	if id, dup := st.lotByNumber[lotKey{spec.Product, spec.Number}]; dup {
+		return Lot{}, fmt.Errorf("%w: lot %s of product %d is lot %d", ErrExists, spec.Number, spec.Product, id)
+	}
+	if err := checkDate("production date", spec.Produced); err != nil {
+		return Lot{}, err
+	}
+	if err := checkDate("expiry date", spec.Expiry); err != nil {
+		return Lot{}, err
+	}
+	if spec.Produced != 0 && spec.Expiry != 0 && spec.Expiry < spec.Produced {
+		return Lot{}, fieldErr("expiry date", FormatDate(spec.Expiry), "is before the production date %s", FormatDate(spec.Produced))
+	}
+	if err := checkText("site", spec.Site, 100, false); err != nil {
+		return Lot{}, err
+	}
+	return Lot{ID: st.nextLot + uint32(len(pending)), Product: spec.Product, Number: spec.Number,
+		Produced: spec.Produced, Expiry: spec.Expiry, Site: spec.Site, Created: e.nowMillis()}, nil
+}
+
+// putLots adds lots' records and the next-lot counter to b.
+func putLots(b *store.Batch, lots ...*Lot) {
+	var next uint32
+	for _, l := range lots {
+		b.Set(store.AppendLotKey(nil, l.ID), l.AppendBinary(nil))
+		b.Set(store.LotByNumberKey(l.Product, l.Number), store.Uint(l.ID).AppendBinary(nil))
+		next = max(next, l.ID+1)
+	}
+	if next != 0 {
+		b.Set(store.MetaKey(store.MetaNextLot), store.Uint(next).AppendBinary(nil))
+	}
+}
+
+// publishLot installs l. REQUIRES e.wmu and e.mu held for writing.
+func (e *Engine) publishLot(l *Lot) {
+	e.st.lots[l.ID] = l
+	e.st.lotByNumber[lotKey{l.Product, l.Number}] = l.ID
+	e.st.nextLot = max(e.st.nextLot, l.ID+1)
+}
+
+// Lot returns lot id.
+func (e *Engine) Lot(id uint32) (Lot, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if l := e.st.lots[id]; l != nil {
+		return *l, nil
+	}
+	return Lot{}, fmt.Errorf("%w %d", ErrUnknownLot, id)
+}
+
+// LotByNumber returns the lot of product with lot number number.
+func (e *Engine) LotByNumber(product uint32, number string) (Lot, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if id, ok := e.st.lotByNumber[lotKey{product, number}]; ok {
+		return *e.st.lots[id], nil
+	}
+	return Lot{}, fmt.Errorf("%w %q of product %d", ErrUnknownLot, number, product)
+}
+
+// Lots returns the lots of product (all lots if product is 0), by id.
+func (e *Engine) Lots(product uint32) []Lot {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	var out []Lot
+	for _, l := range e.st.lots {
+		if product == 0 || l.Product == product {
+			out = append(out, *l)
+		}
+	}
+	slices.SortFunc(out, func(a, b Lot) int { return cmp.Compare(a.ID, b.ID) })
+	return out
+}

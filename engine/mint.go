@@ -1,0 +1,416 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+
+	"tracecode/engine/serial"
+	"tracecode/engine/store"
+)
+
+// MintRequest asks for a block of codes (OPEN-SCS: a serial number request
+// from a line).
+type MintRequest struct {
+	// Org is the requesting organisation; 0 means the product's. A product
+	// of another organisation is refused (ErrWrongOrg).
+	Org uint32
+	// Product is the product id (see ProductByGTIN). Required.
+	Product uint32
+	// Lot is the lot number (AI 10: 1–20 characters of CSET 82); "" means
+	// no lot.
+	Lot string
+	// CreateLot creates the lot (without dates) if the product has no lot
+	// of that number; otherwise an unknown lot is an error.
+	CreateLot bool
+	// Level is the packaging level the codes are printed on; 0 = item. It
+	// must be one of the product's levels.
+	Level Level
+	// Count is the number of codes, 1..Options.MaxMintCount.
+	Count uint64
+	// Scheme is how codes are derived and written; 0 = the product's
+	// default scheme. Imported is not minted (see Import).
+	Scheme Scheme
+	// RequestID is the client's idempotency key within Org (1–128 printable
+	// ASCII characters); "" disables idempotency. A retry with the same id
+	// and the same parameters returns the same block; with different
+	// parameters it fails with a *ConflictError.
+	RequestID string
+	// AllowPartial accepts fewer codes than Count when a cap would be
+	// exceeded: the block then holds what is left under the cap and
+	// MintResult.Partial is set (OPEN-SCS partial fulfilment). Without it
+	// such a request fails with a *CapError and mints nothing.
+	AllowPartial bool
+}
+
+// MintResult is the outcome of a successful Mint.
+type MintResult struct {
+	Block Block
+	// Replayed reports that the request id had already minted Block:
+	// nothing new was allocated.
+	Replayed bool
+	// Partial reports that Block.Count < Block.Requested.
+	Partial bool
+	// LotCreated reports that the request created its lot.
+	LotCreated bool
+}
+
+type mintWaiter struct {
+	req  MintRequest
+	res  MintResult
+	err  error
+	done chan struct{}
+}
+
+// Mint allocates a block of codes and returns once the block is durable
+// (its batch committed with fsync). It writes O(1) records whatever the
+// count: the block, the product's state, the idempotency record, and a new
+// lot if asked for.
+//
+// Concurrent calls are group-committed: the first caller to find no commit
+// in progress commits every request queued so far in one batch with one
+// fsync, then the requests that queued meanwhile, and so on.
+//
+// ctx is honoured only until the request is queued: once queued, the
+// request completes (so that a retry with the same request id finds it).
+func (e *Engine) Mint(ctx context.Context, req MintRequest) (MintResult, error) {
+	if err := ctx.Err(); err != nil {
+		return MintResult{}, err
+	}
+	if e.closed.Load() {
+		return MintResult{}, ErrClosed
+	}
+	w := &mintWaiter{req: req, done: make(chan struct{})}
+	q := &e.mintq
+	q.Lock()
+	q.pending = append(q.pending, w)
+	lead := !q.leading
+	q.leading = true
+	q.Unlock()
+	if lead {
+		e.leadMintGroups()
+	}
+	<-w.done
+	return w.res, w.err
+}
+
+// leadMintGroups commits queued mint requests group by group until the
+// queue is empty.
+func (e *Engine) leadMintGroups() {
+	q := &e.mintq
+	for {
+		q.Lock()
+		n := min(len(q.pending), e.opts.GroupCommitMax)
+		if n == 0 {
+			q.leading = false
+			q.Unlock()
+			return
+		}
+		group := q.pending[:n:n]
+		q.pending = q.pending[n:]
+		if len(q.pending) == 0 {
+			q.pending = nil
+		}
+		q.Unlock()
+		e.commitMintGroup(group)
+		for _, w := range group {
+			close(w.done)
+		}
+	}
+}
+
+// mintGroup is the pending effect of a group of mint requests, applied to
+// the engine state after the group's batch commits.
+type mintGroup struct {
+	states    map[uint32]*store.ProductState // products touched: their new state
+	shortHW   uint64
+	nextBlock uint64
+	lots      map[lotKey]*Lot    // lots created by the group
+	idem      map[idemKey]*Block // blocks minted by the group with a request id
+	blocks    []*Block           // blocks minted by the group, in allocation order
+}
+
+func (g *mintGroup) state(p *product) *store.ProductState {
+	s := g.states[p.rec.ID]
+	if s == nil {
+		c := p.st
+		s = &c
+		g.states[p.rec.ID] = s
+	}
+	return s
+}
+
+func (e *Engine) commitMintGroup(ws []*mintWaiter) {
+	e.wmu.Lock()
+	defer e.wmu.Unlock()
+	if err := e.writable(); err != nil {
+		for _, w := range ws {
+			w.err = err
+		}
+		return
+	}
+	st := e.st
+	g := &mintGroup{states: map[uint32]*store.ProductState{}, shortHW: st.shortHW, nextBlock: st.nextBlock,
+		lots: map[lotKey]*Lot{}, idem: map[idemKey]*Block{}}
+	var fresh []*mintWaiter // requests that need the commit
+	for _, w := range ws {
+		w.res, w.err = e.planMint(g, &w.req, false)
+		if w.err == nil {
+			fresh = append(fresh, w)
+		}
+	}
+	if len(g.blocks) == 0 && len(g.lots) == 0 {
+		// Only replays (of durable blocks) and errors.
+		return
+	}
+	b := e.db.NewBatch()
+	var kbuf []byte
+	for _, blk := range g.blocks {
+		kbuf = store.AppendBlockKey(kbuf[:0], blk.ID)
+		b.Set(kbuf, blk.AppendBinary(nil))
+		b.Set(store.BlockByCounterKey(blk.Product, blk.Start), store.Uint(blk.ID).AppendBinary(nil))
+		if blk.Scheme == serial.Short {
+			b.Set(store.BlockByShortKey(blk.ShortStart), store.Uint(blk.ID).AppendBinary(nil))
+		}
+		if blk.RequestID != "" {
+			b.Set(store.IdemKey(blk.Org, blk.RequestID), store.Uint(blk.ID).AppendBinary(nil))
+		}
+	}
+	for id, s := range g.states {
+		b.Set(store.ProductStateKey(id), s.AppendBinary(nil))
+	}
+	putLots(b, slices.Collect(maps.Values(g.lots))...)
+	if g.nextBlock != st.nextBlock {
+		b.Set(store.MetaKey(store.MetaNextBlock), store.Uint(g.nextBlock).AppendBinary(nil))
+	}
+	if g.shortHW != st.shortHW {
+		b.Set(store.MetaKey(store.MetaShortHW), store.Uint(g.shortHW).AppendBinary(nil))
+	}
+	if err := e.commit(b); err != nil {
+		for _, w := range fresh {
+			w.res, w.err = MintResult{}, err
+		}
+		return
+	}
+	e.mu.Lock()
+	for _, l := range g.lots {
+		e.publishLot(l)
+	}
+	for id, s := range g.states {
+		st.products[id].st = *s
+	}
+	for _, blk := range g.blocks {
+		e.publishBlock(blk, true)
+	}
+	st.nextBlock = g.nextBlock
+	st.shortHW = g.shortHW
+	e.mu.Unlock()
+}
+
+// publishBlock installs a new block in the indexes, and its request id in
+// the idempotency index if withIdem. Blocks are allocated at the
+// high-water mark, so appending keeps the indexes sorted.
+// REQUIRES e.wmu and e.mu held for writing.
+func (e *Engine) publishBlock(blk *Block, withIdem bool) {
+	st := e.st
+	p := st.products[blk.Product]
+	st.blocks[blk.ID] = blk
+	p.blocks = append(p.blocks, blockRef{start: blk.Start, end: blk.End(), b: blk})
+	if blk.Scheme == serial.Short {
+		st.short = append(st.short, blockRef{start: blk.ShortStart, end: blk.ShortStart + blk.Count, b: blk})
+	}
+	if withIdem && blk.RequestID != "" {
+		st.idem[idemKey{blk.Org, blk.RequestID}] = blk.ID
+	}
+	st.nextBlock = max(st.nextBlock, blk.ID+1)
+}
+
+// planMint validates one request against the engine state plus the
+// group's pending changes and, unless it is a replay, allocates its block
+// into g. REQUIRES e.wmu.
+//
+// importing is set by Import, which alone may use the Imported scheme.
+func (e *Engine) planMint(g *mintGroup, req *MintRequest, importing bool) (MintResult, error) {
+	st := e.st
+	if req.Count == 0 {
+		return MintResult{}, fieldErr("count", "0", "must be at least 1")
+	}
+	if req.Count > e.opts.MaxMintCount {
+		return MintResult{}, fieldErr("count", fmt.Sprint(req.Count), "exceeds the per-request limit %d", e.opts.MaxMintCount)
+	}
+	p := st.products[req.Product]
+	if p == nil {
+		return MintResult{}, fmt.Errorf("%w %d", ErrUnknownProduct, req.Product)
+	}
+	org := p.rec.Org
+	if req.Org != 0 && req.Org != org {
+		if st.orgs[req.Org] == nil {
+			return MintResult{}, fmt.Errorf("%w %d", ErrUnknownOrg, req.Org)
+		}
+		return MintResult{}, fmt.Errorf("%w: product %d belongs to organisation %d, not %d", ErrWrongOrg, p.rec.ID, org, req.Org)
+	}
+	scheme := req.Scheme
+	if scheme == 0 {
+		scheme = p.rec.DefaultScheme
+	}
+	if scheme == serial.Imported && !importing {
+		return MintResult{}, fmt.Errorf("%w: imported blocks are created by Import, not minted", ErrScheme)
+	}
+	if err := supportsScheme(&p.rec, scheme); err != nil {
+		return MintResult{}, err
+	}
+	level := req.Level
+	if level == 0 {
+		level = LevelItem
+	}
+	if !p.rec.Levels.Has(level) {
+		return MintResult{}, fieldErr("level", level.String(), "is not one of product %d's packaging levels (%s)", p.rec.ID, p.rec.Levels)
+	}
+	if req.Lot != "" {
+		if err := checkCSET82("lot", req.Lot, 20); err != nil {
+			return MintResult{}, err
+		}
+	}
+	if err := checkRequestID(req.RequestID); err != nil {
+		return MintResult{}, err
+	}
+
+	// Idempotency: a request id seen before names its block.
+	if req.RequestID != "" {
+		k := idemKey{org, req.RequestID}
+		prev := g.idem[k]
+		if prev == nil {
+			if id, ok := st.idem[k]; ok {
+				prev = st.blocks[id]
+			}
+		}
+		if prev != nil {
+			if err := e.sameRequest(prev, g, req, scheme, level); err != nil {
+				return MintResult{}, err
+			}
+			return MintResult{Block: *prev, Replayed: true, Partial: prev.Count < prev.Requested}, nil
+		}
+	}
+
+	// The lot.
+	var lotID uint32
+	lotCreated := false
+	if req.Lot != "" {
+		lk := lotKey{p.rec.ID, req.Lot}
+		if id, ok := st.lotByNumber[lk]; ok {
+			lotID = id
+		} else if l := g.lots[lk]; l != nil {
+			lotID = l.ID
+		} else if req.CreateLot {
+			l, err := e.newLot(LotSpec{Product: p.rec.ID, Number: req.Lot}, g.lots)
+			if err != nil {
+				return MintResult{}, err
+			}
+			g.lots[lk] = &l
+			lotID, lotCreated = l.ID, true
+		} else {
+			return MintResult{}, fmt.Errorf("%w %q of product %d (create it first, or allow creation on first use)", ErrUnknownLot, req.Lot, p.rec.ID)
+		}
+	}
+
+	// Caps and the counter domain.
+	ps := g.state(p)
+	par := scheme.Params()
+	count := req.Count
+	var allowed uint64
+	var what string
+	var issued uint64
+	if par.Cap == 0 { // Imported: no FF1 domain, no cap
+		allowed = ^uint64(0)
+		what = fmt.Sprintf("product %d's counter space", p.rec.ID)
+	} else if par.Global {
+		issued = g.shortHW
+		allowed = par.Cap - min(par.Cap, issued)
+		what = "the engine-wide short-code space"
+	} else {
+		issued = ps.Issued[scheme]
+		allowed = par.Cap - min(par.Cap, issued)
+		what = fmt.Sprintf("product %d under scheme %v", p.rec.ID, scheme)
+		// Counters encrypted under the scheme must lie in its domain.
+		if room := par.Domain - min(par.Domain, ps.HighWater); room < allowed {
+			allowed = room
+			what = fmt.Sprintf("product %d's counter space under scheme %v (domain %d)", p.rec.ID, scheme, par.Domain)
+		}
+	}
+	if room := ^uint64(0)>>1 - ps.HighWater; room < allowed {
+		allowed = room
+	}
+	partial := false
+	if count > allowed {
+		if !req.AllowPartial || allowed == 0 {
+			if lotCreated {
+				delete(g.lots, lotKey{p.rec.ID, req.Lot})
+			}
+			return MintResult{}, &CapError{What: what, Cap: par.Cap, Issued: issued, Requested: count}
+		}
+		count, partial = allowed, true
+	}
+
+	blk := &Block{ID: g.nextBlock, Org: org, Product: p.rec.ID, Lot: lotID, Level: level, Scheme: scheme,
+		State: store.BlockActive, Start: ps.HighWater, Count: count, Requested: req.Count,
+		RequestID: req.RequestID, Created: e.nowMillis()}
+	if req.AllowPartial {
+		blk.Flags |= store.BlockFlagAllowPartial
+	}
+	if scheme == serial.Short {
+		blk.KeyGen = uint8(len(st.shortKeys) - 1)
+		blk.ShortStart = g.shortHW
+		g.shortHW += count
+	} else {
+		blk.KeyGen = uint8(len(p.keys) - 1)
+	}
+	g.nextBlock++
+	ps.HighWater += count
+	ps.Issued[scheme] += count
+	g.blocks = append(g.blocks, blk)
+	if req.RequestID != "" {
+		g.idem[idemKey{org, req.RequestID}] = blk
+	}
+	return MintResult{Block: *blk, Partial: partial, LotCreated: lotCreated}, nil
+}
+
+// sameRequest compares a retried request with the block its id minted and
+// returns a *ConflictError naming the first differing field.
+// REQUIRES e.wmu.
+func (e *Engine) sameRequest(prev *Block, g *mintGroup, req *MintRequest, scheme Scheme, level Level) error {
+	conflict := func(field, stored, got string) error {
+		return &ConflictError{RequestID: req.RequestID, Block: prev.ID, Field: field, Stored: stored, Got: got}
+	}
+	if prev.Product != req.Product {
+		return conflict("product", fmt.Sprint(prev.Product), fmt.Sprint(req.Product))
+	}
+	prevLot := ""
+	if prev.Lot != 0 {
+		if l := e.st.lots[prev.Lot]; l != nil {
+			prevLot = l.Number
+		} else {
+			for _, l := range g.lots {
+				if l.ID == prev.Lot {
+					prevLot = l.Number
+				}
+			}
+		}
+	}
+	if prevLot != req.Lot {
+		return conflict("lot", fmt.Sprintf("%q", prevLot), fmt.Sprintf("%q", req.Lot))
+	}
+	if prev.Level != level {
+		return conflict("level", prev.Level.String(), level.String())
+	}
+	if prev.Scheme != scheme {
+		return conflict("scheme", prev.Scheme.String(), scheme.String())
+	}
+	if prev.Requested != req.Count {
+		return conflict("count", fmt.Sprint(prev.Requested), fmt.Sprint(req.Count))
+	}
+	if pa := prev.Flags&store.BlockFlagAllowPartial != 0; pa != req.AllowPartial {
+		return conflict("allow-partial", fmt.Sprint(pa), fmt.Sprint(req.AllowPartial))
+	}
+	return nil
+}

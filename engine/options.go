@@ -1,0 +1,119 @@
+package engine
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"tracecode/engine/store"
+)
+
+// Options configure an Engine. The zero value of every field means "use the
+// default"; Open copies the Options, fills defaults (EnsureDefaults) and
+// validates them.
+type Options struct {
+	// Store tunes Pebble (block cache 256 MiB, memtable 64 MiB, bloom
+	// filters, compression; see store.Options).
+	Store store.Options
+
+	// MaxMintCount is the largest count one mint request may ask for.
+	// Default 10,000,000,000; a block of any size costs one record, so the
+	// limit only guards against typos. Per-scheme caps apply as well.
+	MaxMintCount uint64
+
+	// DLBase is the scheme and host (and optional path stem) of printed
+	// GS1 Digital Link URIs, without a trailing slash. Default
+	// "https://id.gs1.org"; a deployment sets its own resolver host.
+	DLBase string
+
+	// ShortBase is the scheme and host of short-code URLs, which print as
+	// ShortBase + "/c/" + CODE. Default "https://tc.example.cn" — a
+	// placeholder every deployment replaces with its resolver host.
+	ShortBase string
+
+	// BloomFPRate is the false-positive rate of the in-memory bloom filter
+	// built for each imported block (bits-and-blooms/bloom/v3). Default
+	// 0.001, which costs about 14.4 bits per imported serial.
+	BloomFPRate float64
+
+	// GroupCommitMax bounds how many concurrent mint requests share one
+	// batch and one fsync. Default 1024.
+	GroupCommitMax int
+
+	// Now returns the current time; nil means time.Now. Tests set it.
+	Now func() time.Time
+}
+
+// Defaults.
+const (
+	DefaultMaxMintCount   = 10_000_000_000
+	DefaultDLBase         = "https://id.gs1.org"
+	DefaultShortBase      = "https://tc.example.cn"
+	DefaultBloomFPRate    = 0.001
+	DefaultGroupCommitMax = 1024
+)
+
+// EnsureDefaults fills zero fields with their defaults.
+func (o *Options) EnsureDefaults() {
+	o.Store.EnsureDefaults()
+	if o.MaxMintCount == 0 {
+		o.MaxMintCount = DefaultMaxMintCount
+	}
+	if o.DLBase == "" {
+		o.DLBase = DefaultDLBase
+	}
+	if o.ShortBase == "" {
+		o.ShortBase = DefaultShortBase
+	}
+	if o.BloomFPRate == 0 {
+		o.BloomFPRate = DefaultBloomFPRate
+	}
+	if o.GroupCommitMax == 0 {
+		o.GroupCommitMax = DefaultGroupCommitMax
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+}
+
+// Validate reports the first invalid field.
+func (o *Options) Validate() error {
+	if err := o.Store.Validate(); err != nil {
+		return err
+	}
+	if err := validBase("DLBase", o.DLBase); err != nil {
+		return err
+	}
+	if err := validBase("ShortBase", o.ShortBase); err != nil {
+		return err
+	}
+	if !(o.BloomFPRate > 0 && o.BloomFPRate < 0.5) {
+		return fieldErr("BloomFPRate", fmt.Sprint(o.BloomFPRate), "must be in (0, 0.5)")
+	}
+	if o.GroupCommitMax < 1 {
+		return fieldErr("GroupCommitMax", fmt.Sprint(o.GroupCommitMax), "must be at least 1")
+	}
+	return nil
+}
+
+// validBase checks an http(s) base URL without query, fragment or trailing
+// slash.
+func validBase(field, s string) error {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return fieldErr(field, s, "is not a URL: %v", err)
+	case u.Scheme != "https" && u.Scheme != "http":
+		return fieldErr(field, s, "must start with https:// or http://")
+	case u.Host == "":
+		return fieldErr(field, s, "has no host")
+	case u.RawQuery != "" || u.Fragment != "":
+		return fieldErr(field, s, "must not have a query or fragment")
+	case strings.HasSuffix(s, "/"):
+		return fieldErr(field, s, "must not end with /")
+	}
+	return nil
+}
+
+func (e *Engine) nowMillis() int64 { return e.opts.Now().UnixMilli() }
