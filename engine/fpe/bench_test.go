@@ -18,6 +18,19 @@ var benchShapes = []struct {
 // reportCodes reports codes/s (wall clock) and cpu-ns/code (process CPU
 // time since cpu0, taken just before the b.Loop loop; run with -cpu 1 so
 // that it is one core's time).
+// forEachBenchPath runs fn as aes=ni (the assembly kernel) and aes=go
+// (crypto/aes, the fallback) when the CPU has AES-NI, else as aes=go only.
+// The FF1 must be built inside fn.
+func forEachBenchPath(b *testing.B, fn func(b *testing.B)) {
+	if hasAESNI {
+		b.Run("aes=ni", fn)
+	}
+	b.Run("aes=go", func(b *testing.B) {
+		defer forceGeneric(true)()
+		fn(b)
+	})
+}
+
 func reportCodes(b *testing.B, perOp int, cpu0 time.Duration) {
 	codes := float64(b.N * perOp)
 	b.ReportMetric(codes/b.Elapsed().Seconds(), "codes/s")
@@ -29,14 +42,16 @@ func reportCodes(b *testing.B, perOp int, cpu0 time.Duration) {
 func BenchmarkEncrypt(b *testing.B) {
 	for _, s := range benchShapes {
 		b.Run(fmt.Sprintf("radix=%d/n=%d", s.radix, s.n), func(b *testing.B) {
-			f := mustFF1(b, testKey, s.radix, s.n, []byte("09506000134352"))
-			b.ReportAllocs()
-			var x uint64
-			cpu0 := processCPU()
-			for b.Loop() {
-				x = f.Encrypt(x % f.Size()) // dependent chain: latency, not throughput
-			}
-			reportCodes(b, 1, cpu0)
+			forEachBenchPath(b, func(b *testing.B) {
+				f := mustFF1(b, testKey, s.radix, s.n, []byte("09506000134352"))
+				b.ReportAllocs()
+				var x uint64
+				cpu0 := processCPU()
+				for b.Loop() {
+					x = f.Encrypt(x % f.Size()) // dependent chain: latency, not throughput
+				}
+				reportCodes(b, 1, cpu0)
+			})
 		})
 	}
 }
@@ -44,14 +59,16 @@ func BenchmarkEncrypt(b *testing.B) {
 func BenchmarkDecrypt(b *testing.B) {
 	for _, s := range benchShapes {
 		b.Run(fmt.Sprintf("radix=%d/n=%d", s.radix, s.n), func(b *testing.B) {
-			f := mustFF1(b, testKey, s.radix, s.n, []byte("09506000134352"))
-			b.ReportAllocs()
-			var x uint64
-			cpu0 := processCPU()
-			for b.Loop() {
-				x = f.Decrypt(x % f.Size())
-			}
-			reportCodes(b, 1, cpu0)
+			forEachBenchPath(b, func(b *testing.B) {
+				f := mustFF1(b, testKey, s.radix, s.n, []byte("09506000134352"))
+				b.ReportAllocs()
+				var x uint64
+				cpu0 := processCPU()
+				for b.Loop() {
+					x = f.Decrypt(x % f.Size())
+				}
+				reportCodes(b, 1, cpu0)
+			})
 		})
 	}
 }
@@ -62,17 +79,19 @@ const batchLen = 1024
 func BenchmarkEncryptBatch(b *testing.B) {
 	for _, s := range benchShapes {
 		b.Run(fmt.Sprintf("radix=%d/n=%d", s.radix, s.n), func(b *testing.B) {
-			f := mustFF1(b, testKey, s.radix, s.n, []byte("09506000134352"))
-			src, dst := make([]uint64, batchLen), make([]uint64, batchLen)
-			for i := range src {
-				src[i] = uint64(i)
-			}
-			b.ReportAllocs()
-			cpu0 := processCPU()
-			for b.Loop() {
-				f.EncryptBatch(dst, src)
-			}
-			reportCodes(b, batchLen, cpu0)
+			forEachBenchPath(b, func(b *testing.B) {
+				f := mustFF1(b, testKey, s.radix, s.n, []byte("09506000134352"))
+				src, dst := make([]uint64, batchLen), make([]uint64, batchLen)
+				for i := range src {
+					src[i] = uint64(i)
+				}
+				b.ReportAllocs()
+				cpu0 := processCPU()
+				for b.Loop() {
+					f.EncryptBatch(dst, src)
+				}
+				reportCodes(b, batchLen, cpu0)
+			})
 		})
 	}
 }
@@ -80,17 +99,19 @@ func BenchmarkEncryptBatch(b *testing.B) {
 func BenchmarkDecryptBatch(b *testing.B) {
 	for _, s := range benchShapes {
 		b.Run(fmt.Sprintf("radix=%d/n=%d", s.radix, s.n), func(b *testing.B) {
-			f := mustFF1(b, testKey, s.radix, s.n, []byte("09506000134352"))
-			src, dst := make([]uint64, batchLen), make([]uint64, batchLen)
-			for i := range src {
-				src[i] = f.Encrypt(uint64(i))
-			}
-			b.ReportAllocs()
-			cpu0 := processCPU()
-			for b.Loop() {
-				f.DecryptBatch(dst, src)
-			}
-			reportCodes(b, batchLen, cpu0)
+			forEachBenchPath(b, func(b *testing.B) {
+				f := mustFF1(b, testKey, s.radix, s.n, []byte("09506000134352"))
+				src, dst := make([]uint64, batchLen), make([]uint64, batchLen)
+				for i := range src {
+					src[i] = f.Encrypt(uint64(i))
+				}
+				b.ReportAllocs()
+				cpu0 := processCPU()
+				for b.Loop() {
+					f.DecryptBatch(dst, src)
+				}
+				reportCodes(b, batchLen, cpu0)
+			})
 		})
 	}
 }

@@ -136,18 +136,3 @@ func TestNewDomainErrors(t *testing.T) {
 		t.Errorf("NewDomain(5-byte key): err = %v, want ErrKeySize", err)
 	}
 }
-
-func TestDomainZeroAllocs(t *testing.T) {
-	d := mustDomain(t, 36, 3_000_000_000_000_000_000)
-	src, dst := make([]uint64, 64), make([]uint64, 64)
-	var sink uint64
-	for name, fn := range map[string]func(){
-		"Encrypt":      func() { sink += d.Encrypt(sink % d.Size()) },
-		"Decrypt":      func() { sink += d.Decrypt(sink % d.Size()) },
-		"EncryptBatch": func() { d.EncryptBatch(dst, src) },
-	} {
-		if n := testing.AllocsPerRun(100, fn); n != 0 {
-			t.Errorf("Domain.%s: %v allocations per call, want 0", name, n)
-		}
-	}
-}
