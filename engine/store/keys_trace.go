@@ -10,10 +10,12 @@ const (
 	PrefixUnit           byte = 0x71 // 0x71 | sscc u64                           → agg.Unit
 	PrefixRecallLot      byte = 0x78 // 0x78 | lot u32                            → ledger.Recall
 	PrefixRecallProduct  byte = 0x79 // 0x79 | product u32                        → ledger.Recall
-	PrefixEvent          byte = 0x80 // 0x80 | seq u64                            → ledger.Record
+	PrefixEvent          byte = 0x80 // 0x80 | seq u64                            → ledger.Summary
 	PrefixOrgLog         byte = 0x81 // 0x81 | org u32 | orgSeq u64              → ledger.LogEntry
 	PrefixCheckpoint     byte = 0x82 // 0x82 | org u32 | size u64                → ledger.Checkpoint
 	PrefixEventByHash    byte = 0x83 // 0x83 | content hash [32]                  → Uint(seq)
+	PrefixEventPayload   byte = 0x84 // 0x84 | seq u64                            → ledger.Payload
+	PrefixReportID       byte = 0x85 // 0x85 | org u32 | request id              → Uint(seq)
 	PrefixEvNode         byte = 0x88 // 0x88 | node(product u32|counter u64) | seq u64 → role
 	PrefixEvRun          byte = 0x89 // 0x89 | product u32 | first u64 | seq u64 → span, role
 	PrefixEvLot          byte = 0x8A // 0x8A | lot u32 | seq u64                  → role
@@ -32,10 +34,12 @@ var TracePrefixes = []PrefixInfo{
 	{PrefixUnit, "Unit", "sscc u64", "agg.Unit", "engine/agg"},
 	{PrefixRecallLot, "RecallLot", "lot u32", "ledger.Recall", "engine/ledger"},
 	{PrefixRecallProduct, "RecallProduct", "product u32", "ledger.Recall", "engine/ledger"},
-	{PrefixEvent, "Event", "seq u64", "ledger.Record", "engine/ledger"},
+	{PrefixEvent, "Event", "seq u64", "ledger.Summary", "engine/ledger"},
 	{PrefixOrgLog, "OrgLog", "org u32 | orgSeq u64", "ledger.LogEntry", "engine/ledger"},
 	{PrefixCheckpoint, "Checkpoint", "org u32 | size u64", "ledger.Checkpoint", "engine/ledger"},
 	{PrefixEventByHash, "EventByHash", "hash [32]", "Uint(seq)", "engine/ledger"},
+	{PrefixEventPayload, "EventPayload", "seq u64", "ledger.Payload", "engine/ledger"},
+	{PrefixReportID, "ReportID", "org u32 | request id", "Uint(seq)", "engine/ledger"},
 	{PrefixEvNode, "EvNode", "product u32 | counter u64 | seq u64", "ledger role", "engine/ledger"},
 	{PrefixEvRun, "EvRun", "product u32 | first u64 | seq u64", "ledger run", "engine/ledger"},
 	{PrefixEvLot, "EvLot", "lot u32 | seq u64", "ledger role", "engine/ledger"},

@@ -1,0 +1,202 @@
+package ledger
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"tracecode/engine/store"
+)
+
+// The event indexes find the records about a code, a run of codes, a lot
+// or a product. Keys end with the record's sequence number, so a scan
+// returns records in log order; values say the role.
+//
+// # Representation (value version 1)
+//
+//	0x88 | product u32 | counter u64 | seq u64   → ver=1 | role u8            one code (product 0: an SSCC)
+//	0x89 | product u32 | first u64 | seq u64     → ver=1 | role u8 | span uvarint
+//	0x8A | lot u32 | seq u64                     → ver=1 | role u8
+//	0x8B | product u32 | seq u64                 → ver=1 | role u8
+//	0x8C | lot u32 | seq u64                     → ver=1 | role u8            reached through containment
+//
+// A run of at least MinRun consecutive codes is indexed as 0x89 run keys,
+// split at multiples of RunWindow so that the runs holding counter c all
+// start in [c rounded down to RunWindow, c]: a resolver finds them with
+// one bounded scan. Shorter runs get one 0x88 key per code, which a
+// resolver finds with one prefix scan.
+const (
+	MinRun    = 8
+	RunWindow = 1 << 16
+)
+
+const indexVersion = 1
+
+// IndexNode records that record seq is about code (product, counter).
+func (t *Tx) IndexNode(product uint32, counter, seq uint64, role Role) {
+	t.kb = append(t.kb[:0], store.PrefixEvNode)
+	t.kb = binary.BigEndian.AppendUint32(t.kb, product)
+	t.kb = binary.BigEndian.AppendUint64(t.kb, counter)
+	t.kb = binary.BigEndian.AppendUint64(t.kb, seq)
+	t.b.Set(t.kb, []byte{indexVersion, byte(role)})
+}
+
+// IndexRun records that record seq is about counters first..last of
+// product.
+func (t *Tx) IndexRun(product uint32, first, last, seq uint64, role Role) {
+	if last-first+1 < MinRun {
+		for c := first; ; c++ {
+			t.IndexNode(product, c, seq, role)
+			if c == last {
+				return
+			}
+		}
+	}
+	for lo := first; ; {
+		hi := min(last, lo-lo%RunWindow+RunWindow-1)
+		t.kb = append(t.kb[:0], store.PrefixEvRun)
+		t.kb = binary.BigEndian.AppendUint32(t.kb, product)
+		t.kb = binary.BigEndian.AppendUint64(t.kb, lo)
+		t.kb = binary.BigEndian.AppendUint64(t.kb, seq)
+		t.vb = binary.AppendUvarint(append(t.vb[:0], indexVersion, byte(role)), hi-lo)
+		t.b.Set(t.kb, t.vb)
+		if hi == last {
+			return
+		}
+		lo = hi + 1
+	}
+}
+
+func (t *Tx) index32(prefix byte, id uint32, seq uint64, role Role) {
+	t.kb = binary.BigEndian.AppendUint32(append(t.kb[:0], prefix), id)
+	t.kb = binary.BigEndian.AppendUint64(t.kb, seq)
+	t.b.Set(t.kb, []byte{indexVersion, byte(role)})
+}
+
+// IndexLot records that record seq names lot.
+func (t *Tx) IndexLot(lot uint32, seq uint64, role Role) {
+	t.index32(store.PrefixEvLot, lot, seq, role)
+}
+
+// IndexProduct records that record seq names a whole product.
+func (t *Tx) IndexProduct(product uint32, seq uint64, role Role) {
+	t.index32(store.PrefixEvProduct, product, seq, role)
+}
+
+// IndexLotReach records that record seq reached items of lot through
+// containment (an event on a pallet holding cases of the lot), for the
+// forward trace.
+func (t *Tx) IndexLotReach(lot uint32, seq uint64, role Role) {
+	t.index32(store.PrefixLotReach, lot, seq, role)
+}
+
+// Hit is one index entry found by an IndexReader.
+type Hit struct {
+	Seq  uint64
+	Role Role
+}
+
+// IndexReader reads the event indexes with one iterator. Use it from one
+// goroutine for one short task, then Close it.
+type IndexReader struct {
+	it *store.Iter
+	kb []byte
+}
+
+// NewIndexReader opens an IndexReader over a database or snapshot
+// iterator source.
+func NewIndexReader(db *store.DB) (*IndexReader, error) {
+	it, err := db.NewIter([]byte{store.PrefixEvNode}, []byte{store.PrefixLotReach + 1})
+	if err != nil {
+		return nil, err
+	}
+	return &IndexReader{it: it, kb: make([]byte, 0, 32)}, nil
+}
+
+// Close releases the iterator.
+func (r *IndexReader) Close() error { return r.it.Close() }
+
+// scan calls fn for every key starting with prefix (of length n+8, the
+// last 8 bytes the seq), decoding the role.
+func (r *IndexReader) scan(prefix []byte, fn func(h Hit) bool) error {
+	n := len(prefix)
+	for ok := r.it.SeekGE(prefix); ok; ok = r.it.Next() {
+		k := r.it.Key()
+		if len(k) != n+8 || string(k[:n]) != string(prefix) {
+			break
+		}
+		v, err := r.it.Value()
+		if err != nil {
+			return err
+		}
+		if len(v) < 2 || v[0] != indexVersion {
+			return fmt.Errorf("%w: index value %x of key %x", ErrCorrupt, v, k)
+		}
+		if !fn(Hit{Seq: binary.BigEndian.Uint64(k[n:]), Role: Role(v[1])}) {
+			break
+		}
+	}
+	return nil
+}
+
+// Node calls fn with the records about code (product, counter) indexed one
+// code at a time, in log order.
+func (r *IndexReader) Node(product uint32, counter uint64, fn func(h Hit) bool) error {
+	r.kb = append(r.kb[:0], store.PrefixEvNode)
+	r.kb = binary.BigEndian.AppendUint32(r.kb, product)
+	r.kb = binary.BigEndian.AppendUint64(r.kb, counter)
+	return r.scan(r.kb, fn)
+}
+
+// Runs calls fn with the records indexed as runs that hold counter of
+// product (order: by run start, then log order).
+func (r *IndexReader) Runs(product uint32, counter uint64, fn func(h Hit) bool) error {
+	r.kb = append(r.kb[:0], store.PrefixEvRun)
+	r.kb = binary.BigEndian.AppendUint32(r.kb, product)
+	r.kb = binary.BigEndian.AppendUint64(r.kb, counter-counter%RunWindow)
+	for ok := r.it.SeekGE(r.kb); ok; ok = r.it.Next() {
+		k := r.it.Key()
+		if len(k) != 21 || k[0] != store.PrefixEvRun || binary.BigEndian.Uint32(k[1:]) != product {
+			break
+		}
+		first := binary.BigEndian.Uint64(k[5:])
+		if first > counter {
+			break
+		}
+		v, err := r.it.Value()
+		if err != nil {
+			return err
+		}
+		if len(v) < 3 || v[0] != indexVersion {
+			return fmt.Errorf("%w: run index value %x of key %x", ErrCorrupt, v, k)
+		}
+		span, n := binary.Uvarint(v[2:])
+		if n <= 0 {
+			return fmt.Errorf("%w: run index value %x of key %x", ErrCorrupt, v, k)
+		}
+		if counter-first <= span && !fn(Hit{Seq: binary.BigEndian.Uint64(k[13:]), Role: Role(v[1])}) {
+			break
+		}
+	}
+	return nil
+}
+
+func (r *IndexReader) by32(prefix byte, id uint32, fn func(h Hit) bool) error {
+	r.kb = binary.BigEndian.AppendUint32(append(r.kb[:0], prefix), id)
+	return r.scan(r.kb, fn)
+}
+
+// Lot calls fn with the records naming lot, in log order.
+func (r *IndexReader) Lot(lot uint32, fn func(h Hit) bool) error {
+	return r.by32(store.PrefixEvLot, lot, fn)
+}
+
+// Product calls fn with the records naming product as a whole.
+func (r *IndexReader) Product(product uint32, fn func(h Hit) bool) error {
+	return r.by32(store.PrefixEvProduct, product, fn)
+}
+
+// LotReach calls fn with the records that reached items of lot through
+// containment.
+func (r *IndexReader) LotReach(lot uint32, fn func(h Hit) bool) error {
+	return r.by32(store.PrefixLotReach, lot, fn)
+}

@@ -1,0 +1,354 @@
+package ledger
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"sync"
+
+	"github.com/transparency-dev/merkle/compact"
+	"github.com/transparency-dev/merkle/rfc6962"
+
+	"tracecode/engine/store"
+)
+
+// LogEntry is one position of an organisation's log: which record sits
+// there, the record's hash and the chain hash up to it.
+//
+// # Representation (key 0x81 | org u32 | orgSeq u64, value version 1)
+//
+//	ver=1 | seq uvarint | recordHash [32] | chain [32]
+//
+// chain(n) = SHA-256("tracecode/ledger/chain/v1\0" | chain(n−1) | org u32 | n u64 | recordHash(n)),
+// chain(0) = 32 zero bytes.
+type LogEntry struct {
+	Org        uint32
+	OrgSeq     uint64
+	Seq        uint64
+	RecordHash [32]byte
+	Chain      [32]byte
+}
+
+const logVersion = 1
+
+// AppendLogKey appends the key of position orgSeq of org's log.
+func AppendLogKey(dst []byte, org uint32, orgSeq uint64) []byte {
+	dst = binary.BigEndian.AppendUint32(append(dst, store.PrefixOrgLog), org)
+	return binary.BigEndian.AppendUint64(dst, orgSeq)
+}
+
+// AppendValue appends the entry's value encoding.
+func (e *LogEntry) AppendValue(dst []byte) []byte {
+	dst = binary.AppendUvarint(append(dst, logVersion), e.Seq)
+	dst = append(dst, e.RecordHash[:]...)
+	return append(dst, e.Chain[:]...)
+}
+
+// DecodeLogEntry decodes a log key and value.
+func DecodeLogEntry(k, v []byte) (LogEntry, error) {
+	var e LogEntry
+	if len(k) != 13 || k[0] != store.PrefixOrgLog {
+		return e, fmt.Errorf("%w: key %x is not 0x81|org u32|orgSeq u64", ErrCorrupt, k)
+	}
+	e.Org = binary.BigEndian.Uint32(k[1:])
+	e.OrgSeq = binary.BigEndian.Uint64(k[5:])
+	d := decoder{what: "log entry", b: v}
+	d.version(logVersion)
+	e.Seq = d.uvarint()
+	copy(e.RecordHash[:], d.raw(32))
+	copy(e.Chain[:], d.raw(32))
+	return e, d.done()
+}
+
+// ChainNext returns the chain hash after appending a record with hash rh
+// at position orgSeq of org's log, following prev.
+func ChainNext(prev [32]byte, org uint32, orgSeq uint64, rh [32]byte) [32]byte {
+	var b [26 + 32 + 4 + 8 + 32]byte
+	n := copy(b[:], "tracecode/ledger/chain/v1\x00")
+	n += copy(b[n:], prev[:])
+	binary.BigEndian.PutUint32(b[n:], org)
+	binary.BigEndian.PutUint64(b[n+4:], orgSeq)
+	copy(b[n+12:], rh[:])
+	return sha256.Sum256(b[:])
+}
+
+// Checkpoint is the Merkle root of an organisation's log at a size: the
+// RFC 6962 tree whose leaves are the record hashes of positions 1..Size
+// (leaf index = orgSeq − 1). It also keeps the compact range (the roots of
+// the perfect subtrees covering [0, Size)), so the engine resumes the tree
+// from the latest checkpoint instead of rehashing the log at Open.
+//
+// # Representation (key 0x82 | org u32 | size u64, value version 1)
+//
+//	ver=1 | root [32] | time varint (unix ms) | n uvarint | hash [32]…
+type Checkpoint struct {
+	Org   uint32
+	Size  uint64
+	Root  [32]byte
+	Time  int64
+	Range [][]byte // compact range hashes, left to right
+}
+
+const checkpointVersion = 1
+
+// AppendCheckpointKey appends the key of org's checkpoint at size.
+func AppendCheckpointKey(dst []byte, org uint32, size uint64) []byte {
+	dst = binary.BigEndian.AppendUint32(append(dst, store.PrefixCheckpoint), org)
+	return binary.BigEndian.AppendUint64(dst, size)
+}
+
+// AppendValue appends the checkpoint's value encoding.
+func (c *Checkpoint) AppendValue(dst []byte) []byte {
+	dst = append(append(dst, checkpointVersion), c.Root[:]...)
+	dst = binary.AppendVarint(dst, c.Time)
+	dst = binary.AppendUvarint(dst, uint64(len(c.Range)))
+	for _, h := range c.Range {
+		dst = append(dst, h...)
+	}
+	return dst
+}
+
+// DecodeCheckpoint decodes a checkpoint key and value.
+func DecodeCheckpoint(k, v []byte) (Checkpoint, error) {
+	var c Checkpoint
+	if len(k) != 13 || k[0] != store.PrefixCheckpoint {
+		return c, fmt.Errorf("%w: key %x is not 0x82|org u32|size u64", ErrCorrupt, k)
+	}
+	c.Org = binary.BigEndian.Uint32(k[1:])
+	c.Size = binary.BigEndian.Uint64(k[5:])
+	d := decoder{what: "checkpoint", b: v}
+	d.version(checkpointVersion)
+	copy(c.Root[:], d.raw(32))
+	c.Time = d.varint()
+	n := d.count()
+	if d.err == nil && n > 64 {
+		d.fail(fmt.Sprintf("compact range of %d hashes", n))
+	}
+	for i := 0; i < n && d.err == nil; i++ {
+		c.Range = append(c.Range, append([]byte(nil), d.raw(32)...))
+	}
+	return c, d.done()
+}
+
+// hasher is the RFC 6962 SHA-256 tree hasher.
+var hasher = rfc6962.DefaultHasher
+
+var rangeFactory = &compact.RangeFactory{Hash: hasher.HashChildren}
+
+// LeafHash returns the Merkle leaf hash of a record hash.
+func LeafHash(rh [32]byte) []byte { return hasher.HashLeaf(rh[:]) }
+
+// head is the tip of one organisation's log.
+type head struct {
+	size  uint64         // records in the log; the last has orgSeq = size
+	chain [32]byte       // chain hash of the last record
+	rng   *compact.Range // Merkle compact range [0, size)
+	cp    uint64         // size of the latest checkpoint
+}
+
+func (h *head) clone() *head {
+	c := *h
+	r, err := rangeFactory.NewRange(0, h.rng.End(), cloneHashes(h.rng.Hashes()))
+	if err != nil {
+		panic("BUG: ledger: cloning a compact range: " + err.Error())
+	}
+	c.rng = r
+	return &c
+}
+
+func cloneHashes(hs [][]byte) [][]byte {
+	out := make([][]byte, len(hs))
+	for i, h := range hs {
+		out[i] = append([]byte(nil), h...)
+	}
+	return out
+}
+
+// Options tune a Ledger.
+type Options struct {
+	// CheckpointEvery is how many records of one organisation separate two
+	// automatic checkpoints. Default 1024.
+	CheckpointEvery uint64
+	// SummaryCache bounds the decoded summaries kept in memory. Default
+	// 65,536 (a few MB): the events of pallets, cases and lots are shared
+	// by every item inside, so a small cache serves most of a timeline.
+	SummaryCache int
+}
+
+// Defaults.
+const (
+	DefaultCheckpointEvery = 1024
+	DefaultSummaryCache    = 1 << 16
+)
+
+// Ledger is the open log: the next sequence number and every
+// organisation's head, plus a cache of decoded summaries. Appending goes
+// through a Tx; one Tx at a time may be published (the engine's report
+// lock).
+type Ledger struct {
+	db   *store.DB
+	opts Options
+
+	mu      sync.RWMutex
+	nextSeq uint64           // GUARDED_BY(mu)
+	heads   map[uint32]*head // GUARDED_BY(mu); a head is replaced, never modified, once published
+
+	cache summaryCache
+}
+
+// Open loads the ledger's heads from db: the last sequence number, and for
+// each organisation its last log entry and Merkle state (from its latest
+// checkpoint, replaying the entries after it).
+func Open(db *store.DB, o *Options) (*Ledger, error) {
+	var opts Options
+	if o != nil {
+		opts = *o
+	}
+	if opts.CheckpointEvery == 0 {
+		opts.CheckpointEvery = DefaultCheckpointEvery
+	}
+	if opts.SummaryCache <= 0 {
+		opts.SummaryCache = DefaultSummaryCache
+	}
+	l := &Ledger{db: db, opts: opts, nextSeq: 1, heads: map[uint32]*head{}}
+	l.cache.init(opts.SummaryCache)
+	it, err := db.NewIter([]byte{store.PrefixEvent}, []byte{store.PrefixEvent + 1})
+	if err != nil {
+		return nil, err
+	}
+	if it.Last() {
+		l.nextSeq = binary.BigEndian.Uint64(it.Key()[1:]) + 1
+	}
+	if err := it.Close(); err != nil {
+		return nil, err
+	}
+	if err := l.loadHeads(); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+func (l *Ledger) loadHeads() error {
+	lo, hi := []byte{store.PrefixOrgLog}, []byte{store.PrefixOrgLog + 1}
+	it, err := l.db.NewIter(lo, hi)
+	if err != nil {
+		return err
+	}
+	defer it.Close()
+	for ok := it.First(); ok; {
+		k := it.Key()
+		if len(k) != 13 {
+			return fmt.Errorf("%w: log key %x", ErrCorrupt, k)
+		}
+		org := binary.BigEndian.Uint32(k[1:])
+		// The org's last entry.
+		next := binary.BigEndian.AppendUint32([]byte{store.PrefixOrgLog}, org+1)
+		if org == ^uint32(0) || !it.SeekLT(next) {
+			return fmt.Errorf("%w: log of organisation %d vanished while loading", ErrCorrupt, org)
+		}
+		v, err := it.Value()
+		if err != nil {
+			return err
+		}
+		last, err := DecodeLogEntry(it.Key(), v)
+		if err != nil {
+			return err
+		}
+		h, err := l.loadMerkle(org, last)
+		if err != nil {
+			return fmt.Errorf("ledger: organisation %d: %w", org, err)
+		}
+		l.heads[org] = h
+		if org == ^uint32(0) {
+			break
+		}
+		ok = it.SeekGE(next)
+	}
+	return nil
+}
+
+// loadMerkle rebuilds org's compact range up to last.OrgSeq from its latest
+// checkpoint and the log entries after it.
+func (l *Ledger) loadMerkle(org uint32, last LogEntry) (*head, error) {
+	h := &head{size: last.OrgSeq, chain: last.Chain, rng: rangeFactory.NewEmptyRange(0)}
+	// Latest checkpoint at or below the size.
+	cpHi := AppendCheckpointKey(nil, org, last.OrgSeq+1)
+	cpLo := AppendCheckpointKey(nil, org, 0)
+	it, err := l.db.NewIter(cpLo, cpHi)
+	if err != nil {
+		return nil, err
+	}
+	if it.Last() {
+		v, err := it.Value()
+		if err != nil {
+			it.Close()
+			return nil, err
+		}
+		cp, err := DecodeCheckpoint(it.Key(), v)
+		if err != nil {
+			it.Close()
+			return nil, err
+		}
+		r, err := rangeFactory.NewRange(0, cp.Size, cp.Range)
+		if err != nil {
+			it.Close()
+			return nil, fmt.Errorf("%w: checkpoint at %d: %v", ErrCorrupt, cp.Size, err)
+		}
+		h.rng, h.cp = r, cp.Size
+	}
+	if err := it.Close(); err != nil {
+		return nil, err
+	}
+	from := h.rng.End()
+	err = l.db.Scan(AppendLogKey(nil, org, from+1), AppendLogKey(nil, org, last.OrgSeq+1), func(k, v []byte) error {
+		e, err := DecodeLogEntry(k, v)
+		if err != nil {
+			return err
+		}
+		if e.OrgSeq != h.rng.End()+1 {
+			return fmt.Errorf("%w: log position %d follows %d", ErrCorrupt, e.OrgSeq, h.rng.End())
+		}
+		return h.rng.Append(LeafHash(e.RecordHash), nil)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if h.rng.End() != h.size {
+		return nil, fmt.Errorf("%w: log has %d entries, Merkle range %d", ErrCorrupt, h.size, h.rng.End())
+	}
+	return h, nil
+}
+
+// NextSeq returns the sequence number the next record will get.
+func (l *Ledger) NextSeq() uint64 {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.nextSeq
+}
+
+// Head returns the size and chain hash of org's log (0 and zeros when
+// empty) and its current Merkle root.
+func (l *Ledger) Head(org uint32) (size uint64, chain [32]byte, root []byte) {
+	l.mu.RLock()
+	h := l.heads[org]
+	l.mu.RUnlock()
+	if h == nil {
+		return 0, chain, hasher.EmptyRoot()
+	}
+	r, err := h.rng.GetRootHash(nil)
+	if err != nil {
+		panic("BUG: ledger: root of a range from 0: " + err.Error())
+	}
+	return h.size, h.chain, r
+}
+
+// Orgs returns the organisations that have a log.
+func (l *Ledger) Orgs() []uint32 {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	out := make([]uint32, 0, len(l.heads))
+	for o := range l.heads {
+		out = append(out, o)
+	}
+	return out
+}

@@ -1,0 +1,78 @@
+package ledger
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"tracecode/engine/store"
+)
+
+// Recall marks a whole lot or product as recalled: every code of it
+// resolves as recalled from Time on. Codes recalled one by one are marked
+// in their item state instead (package itemstate).
+//
+// # Representation (keys 0x78 | lot u32 and 0x79 | product u32, value version 1)
+//
+//	ver=1 | seq uvarint | time varint (unix ms)
+type Recall struct {
+	Seq  uint64 // the recall record in the log
+	Time int64  // event time of the recall, unix ms
+}
+
+const recallVersion = 1
+
+// AppendRecallKey appends the key of a lot recall (lot true) or product
+// recall.
+func AppendRecallKey(dst []byte, lot bool, id uint32) []byte {
+	p := store.PrefixRecallProduct
+	if lot {
+		p = store.PrefixRecallLot
+	}
+	return binary.BigEndian.AppendUint32(append(dst, p), id)
+}
+
+// AppendValue appends the recall's value encoding.
+func (r *Recall) AppendValue(dst []byte) []byte {
+	dst = binary.AppendUvarint(append(dst, recallVersion), r.Seq)
+	return binary.AppendVarint(dst, r.Time)
+}
+
+// DecodeRecall decodes a recall value.
+func DecodeRecall(v []byte) (Recall, error) {
+	d := decoder{what: "recall", b: v}
+	d.version(recallVersion)
+	r := Recall{Seq: d.uvarint(), Time: d.varint()}
+	return r, d.done()
+}
+
+// PutRecall writes a lot or product recall mark.
+func (t *Tx) PutRecall(lot bool, id uint32, r Recall) {
+	t.kb = AppendRecallKey(t.kb[:0], lot, id)
+	t.vb = r.AppendValue(t.vb[:0])
+	t.b.Set(t.kb, t.vb)
+}
+
+// LoadRecalls reads every lot and product recall mark.
+func LoadRecalls(db *store.DB) (lots, products map[uint32]Recall, err error) {
+	lots, products = map[uint32]Recall{}, map[uint32]Recall{}
+	for _, c := range []struct {
+		prefix byte
+		m      map[uint32]Recall
+	}{{store.PrefixRecallLot, lots}, {store.PrefixRecallProduct, products}} {
+		err := db.ScanPrefix([]byte{c.prefix}, func(k, v []byte) error {
+			if len(k) != 5 {
+				return fmt.Errorf("%w: recall key %x", ErrCorrupt, k)
+			}
+			r, err := DecodeRecall(v)
+			if err != nil {
+				return fmt.Errorf("recall key %x: %w", k, err)
+			}
+			c.m[binary.BigEndian.Uint32(k[1:])] = r
+			return nil
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	return lots, products, nil
+}

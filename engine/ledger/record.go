@@ -1,0 +1,398 @@
+// Package ledger is the append-only log of everything reported about codes:
+// captured EPCIS events and the engine's native reports (line reports,
+// packing, unpacking, recalls). Every record gets a global sequence number
+// and a place in its organisation's log, where a hash chain links it to the
+// previous record, and periodic Merkle checkpoints (RFC 6962 trees,
+// transparency-dev/merkle) summarise the log so far: any later edit,
+// insertion or deletion changes a hash that Verify recomputes.
+//
+// The package also keeps the indexes that find records by what they are
+// about — a code, a run of consecutive codes, a lot, a product — and the
+// lot and product recall marks. It stores; the engine decides what is
+// allowed and what a record means.
+package ledger
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+
+	"tracecode/engine/store"
+)
+
+// Errors of stored records. Neither is caused by user input.
+var (
+	ErrCorrupt = errors.New("ledger: corrupt record")
+	ErrVersion = errors.New("ledger: unknown record version")
+)
+
+// Kind says what produced a record. Numeric values are persisted.
+type Kind uint8
+
+// The record kinds.
+const (
+	// KindEPCIS is a captured EPCIS 2.0 event; the payload body is the
+	// event's JSON as epcis.AppendEvent writes it (lossless).
+	KindEPCIS Kind = 1
+	// KindCommission is a native line report: the targets were printed
+	// and verified.
+	KindCommission Kind = 2
+	// KindVoid is a native line report: the targets were rejected.
+	KindVoid Kind = 3
+	// KindDecommission: the targets left the supply chain.
+	KindDecommission Kind = 4
+	// KindPack: each parent target is followed by the children packed
+	// into it.
+	KindPack Kind = 5
+	// KindUnpack: each parent target is followed by the children taken
+	// out of it.
+	KindUnpack Kind = 6
+	// KindRecall: the targets (codes, lots, products) were recalled.
+	KindRecall Kind = 7
+	// KindRelease: a line returned the unused tail of a block.
+	KindRelease Kind = 8
+	numKinds    Kind = 9
+)
+
+var kindNames = [numKinds]string{"", "epcis", "commission", "void", "decommission", "pack", "unpack", "recall", "release"}
+
+// String returns the kind's name.
+func (k Kind) String() string {
+	if k >= 1 && k < numKinds {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("kind(%d)", uint8(k))
+}
+
+// Pair is a typed identifier: a business transaction (type "inv", id
+// "urn:epcglobal:cbv:bt:…"), or a source or destination (type
+// "owning_party", id a PGLN).
+type Pair struct {
+	Type string
+	ID   string
+}
+
+// Summary is what a timeline shows of a record: the what-when-where-why-who
+// of the event without its targets. It is small and decoded on its own, so
+// a resolver never reads a large report to show one line of it. Strings
+// are CBV values as captured (bare terms such as "shipping" or custom
+// URIs) and identifiers as received.
+//
+// # Representation (key 0x80 | seq u64, value version 1)
+//
+//	ver=1 | kind u8 | org uvarint | orgSeq uvarint | recordTime varint | eventTime varint
+//	      | tzOffset varint (minutes) | eventType str | action str | bizStep str | disposition str
+//	      | nSet uvarint str… | nUnset uvarint str… | readPoint str | bizLocation str
+//	      | credential str | eventID str | nBizTx uvarint (type str | id str)…
+//	      | nSource uvarint (type str | id str)… | nDest uvarint (type str | id str)…
+//	      | contentHash [32] | flags u8
+//
+// Times are unix milliseconds. str = uvarint length + bytes.
+type Summary struct {
+	Seq        uint64 // global sequence number, from 1 (in the key)
+	Kind       Kind
+	Org        uint32 // the organisation that recorded it
+	OrgSeq     uint64 // position in the organisation's log, from 1
+	RecordTime int64  // when the engine recorded it
+	EventTime  int64  // when it happened
+	TZOffset   int16  // the event's local offset in minutes (EPCIS eventTimeZoneOffset)
+
+	EventType   string // EPCIS event type ("ObjectEvent", …); native kinds use the closest type
+	Action      string // ADD, OBSERVE, DELETE, or "" (TransformationEvent)
+	BizStep     string
+	Disposition string
+	SetDisp     []string // persistentDisposition.set
+	UnsetDisp   []string // persistentDisposition.unset
+	ReadPoint   string
+	BizLocation string
+	Credential  string // who recorded it within the organisation (an API key id, a user)
+	EventID     string // the eventID the event came with, if any
+	BizTx       []Pair
+	Sources     []Pair
+	Dests       []Pair
+
+	// ContentHash is the content hash: for KindEPCIS the SHA-256 of the
+	// CBV 2.0 event hash ID's pre-hash string (the digest in
+	// ni:///sha-256;…), for native kinds the SHA-256 of the payload.
+	ContentHash [32]byte
+	Flags       uint8 // Flag… bits
+}
+
+// Summary flags.
+const (
+	// FlagErrorDeclared: the event carries an EPCIS errorDeclaration.
+	FlagErrorDeclared uint8 = 1 << 0
+)
+
+const summaryVersion = 1
+
+// AppendSummaryKey appends the key of record seq.
+func AppendSummaryKey(dst []byte, seq uint64) []byte {
+	return binary.BigEndian.AppendUint64(append(dst, store.PrefixEvent), seq)
+}
+
+func appendStr(dst []byte, s string) []byte {
+	return append(binary.AppendUvarint(dst, uint64(len(s))), s...)
+}
+
+func appendPairs(dst []byte, ps []Pair) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(ps)))
+	for _, p := range ps {
+		dst = appendStr(appendStr(dst, p.Type), p.ID)
+	}
+	return dst
+}
+
+func appendStrs(dst []byte, ss []string) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(ss)))
+	for _, s := range ss {
+		dst = appendStr(dst, s)
+	}
+	return dst
+}
+
+// AppendValue appends the summary's value encoding.
+func (s *Summary) AppendValue(dst []byte) []byte {
+	dst = append(dst, summaryVersion, byte(s.Kind))
+	dst = binary.AppendUvarint(dst, uint64(s.Org))
+	dst = binary.AppendUvarint(dst, s.OrgSeq)
+	dst = binary.AppendVarint(dst, s.RecordTime)
+	dst = binary.AppendVarint(dst, s.EventTime)
+	dst = binary.AppendVarint(dst, int64(s.TZOffset))
+	dst = appendStr(dst, s.EventType)
+	dst = appendStr(dst, s.Action)
+	dst = appendStr(dst, s.BizStep)
+	dst = appendStr(dst, s.Disposition)
+	dst = appendStrs(dst, s.SetDisp)
+	dst = appendStrs(dst, s.UnsetDisp)
+	dst = appendStr(dst, s.ReadPoint)
+	dst = appendStr(dst, s.BizLocation)
+	dst = appendStr(dst, s.Credential)
+	dst = appendStr(dst, s.EventID)
+	dst = appendPairs(dst, s.BizTx)
+	dst = appendPairs(dst, s.Sources)
+	dst = appendPairs(dst, s.Dests)
+	dst = append(dst, s.ContentHash[:]...)
+	return append(dst, s.Flags)
+}
+
+// DecodeSummary decodes the summary of record seq (copying strings).
+func DecodeSummary(seq uint64, v []byte) (Summary, error) {
+	d := decoder{what: "summary", b: v}
+	d.version(summaryVersion)
+	s := Summary{Seq: seq}
+	s.Kind = Kind(d.u8())
+	s.Org = d.u32()
+	s.OrgSeq = d.uvarint()
+	s.RecordTime = d.varint()
+	s.EventTime = d.varint()
+	tz := d.varint()
+	if d.err == nil && (tz < -14*60 || tz > 14*60) {
+		d.fail("time-zone offset out of ±14:00")
+	}
+	s.TZOffset = int16(tz)
+	s.EventType = d.str()
+	s.Action = d.str()
+	s.BizStep = d.str()
+	s.Disposition = d.str()
+	s.SetDisp = d.strs()
+	s.UnsetDisp = d.strs()
+	s.ReadPoint = d.str()
+	s.BizLocation = d.str()
+	s.Credential = d.str()
+	s.EventID = d.str()
+	s.BizTx = d.pairs()
+	s.Sources = d.pairs()
+	s.Dests = d.pairs()
+	copy(s.ContentHash[:], d.raw(32))
+	s.Flags = d.u8()
+	if d.err == nil && (s.Kind == 0 || s.Kind >= numKinds) {
+		d.fail(fmt.Sprintf("unknown kind %d", s.Kind))
+	}
+	return s, d.done()
+}
+
+// Role says how a target takes part in a record. Numeric values are
+// persisted.
+type Role uint8
+
+// The roles.
+const (
+	RoleEPC    Role = 1 // an EPC of an ObjectEvent, or a code of a line report
+	RoleParent Role = 2 // the parent of an aggregation
+	RoleChild  Role = 3 // a child of an aggregation (after its parent target)
+	RoleInput  Role = 4 // a transformation input
+	RoleOutput Role = 5 // a transformation output
+	RoleClass  Role = 6 // a quantity of a class (lot or product) in an ObjectEvent or aggregation
+	numRoles        = 7
+)
+
+var roleNames = [numRoles]string{"", "epc", "parent", "child", "input", "output", "class"}
+
+// String returns the role's name.
+func (r Role) String() string {
+	if r >= 1 && r < numRoles {
+		return roleNames[r]
+	}
+	return fmt.Sprintf("role(%d)", uint8(r))
+}
+
+// TargetKind says what a target names.
+type TargetKind uint8
+
+// The target kinds. Numeric values are persisted.
+const (
+	// TargetRun: counters First..Last of Product (one code when First =
+	// Last; an SSCC unit when Product is 0).
+	TargetRun TargetKind = 1
+	// TargetLot: a lot (with its product), with an optional quantity.
+	TargetLot TargetKind = 2
+	// TargetProduct: a whole product (an EPC class without lot).
+	TargetProduct TargetKind = 3
+)
+
+// Target is one thing a record is about, resolved to engine ids.
+type Target struct {
+	Role        Role
+	Kind        TargetKind
+	Product     uint32 // TargetRun (0: SSCC), TargetLot, TargetProduct
+	First, Last uint64 // TargetRun
+	Lot         uint32 // TargetLot
+	Quantity    float64
+	HasQuantity bool
+	UOM         string // UN/ECE Rec. 20 unit, "" for a count
+}
+
+// Payload is the large part of a record: its targets and, for captured
+// events, the event's JSON.
+//
+// # Representation (key 0x84 | seq u64, value version 1)
+//
+//	ver=1 | n uvarint | target… | body str
+//	target = role u8 | kind u8 | run:     product uvarint | first uvarint | span uvarint
+//	                            | lot:     lot uvarint | product uvarint | q
+//	                            | product: product uvarint | q
+//	q = 0 | 1 float64-bits u64 (big-endian) uom str
+type Payload struct {
+	Targets []Target
+	Body    []byte
+}
+
+const payloadVersion = 1
+
+// AppendPayloadKey appends the payload key of record seq.
+func AppendPayloadKey(dst []byte, seq uint64) []byte {
+	return binary.BigEndian.AppendUint64(append(dst, PrefixPayload), seq)
+}
+
+// PrefixPayload holds record payloads. It is registered in store's
+// TracePrefixes as Payload.
+const PrefixPayload = store.PrefixEventPayload
+
+// AppendValue appends the payload's value encoding.
+func (p *Payload) AppendValue(dst []byte) []byte {
+	dst = append(dst, payloadVersion)
+	dst = binary.AppendUvarint(dst, uint64(len(p.Targets)))
+	for i := range p.Targets {
+		t := &p.Targets[i]
+		dst = append(dst, byte(t.Role), byte(t.Kind))
+		switch t.Kind {
+		case TargetRun:
+			dst = binary.AppendUvarint(dst, uint64(t.Product))
+			dst = binary.AppendUvarint(dst, t.First)
+			dst = binary.AppendUvarint(dst, t.Last-t.First)
+		case TargetLot:
+			dst = binary.AppendUvarint(dst, uint64(t.Lot))
+			dst = binary.AppendUvarint(dst, uint64(t.Product))
+			dst = appendQuantity(dst, t)
+		case TargetProduct:
+			dst = binary.AppendUvarint(dst, uint64(t.Product))
+			dst = appendQuantity(dst, t)
+		default:
+			panic(fmt.Sprintf("BUG: ledger: target kind %d", t.Kind))
+		}
+	}
+	return appendStr(dst, string(p.Body))
+}
+
+func appendQuantity(dst []byte, t *Target) []byte {
+	if !t.HasQuantity {
+		return append(dst, 0)
+	}
+	dst = binary.BigEndian.AppendUint64(append(dst, 1), math.Float64bits(t.Quantity))
+	return appendStr(dst, t.UOM)
+}
+
+// DecodePayload decodes a payload value (copying).
+func DecodePayload(v []byte) (Payload, error) {
+	d := decoder{what: "payload", b: v}
+	d.version(payloadVersion)
+	var p Payload
+	n := d.count()
+	if n > 0 {
+		p.Targets = make([]Target, 0, n)
+	}
+	for i := 0; i < n && d.err == nil; i++ {
+		t := Target{Role: Role(d.u8()), Kind: TargetKind(d.u8())}
+		if d.err == nil && (t.Role == 0 || t.Role >= numRoles) {
+			d.fail(fmt.Sprintf("target %d has unknown role %d", i, t.Role))
+		}
+		switch t.Kind {
+		case TargetRun:
+			t.Product = d.u32()
+			t.First = d.uvarint()
+			t.Last = t.First + d.uvarint()
+			if d.err == nil && t.Last < t.First {
+				d.fail("run overflows")
+			}
+		case TargetLot:
+			t.Lot = d.u32()
+			t.Product = d.u32()
+			d.quantity(&t)
+		case TargetProduct:
+			t.Product = d.u32()
+			d.quantity(&t)
+		default:
+			d.fail(fmt.Sprintf("target %d has unknown kind %d", i, t.Kind))
+		}
+		p.Targets = append(p.Targets, t)
+	}
+	p.Body = []byte(d.str())
+	return p, d.done()
+}
+
+func (d *decoder) quantity(t *Target) {
+	switch d.u8() {
+	case 0:
+	case 1:
+		b := d.raw(8)
+		if d.err == nil {
+			t.Quantity = math.Float64frombits(binary.BigEndian.Uint64(b))
+			t.HasQuantity = true
+		}
+		t.UOM = d.str()
+	default:
+		d.fail("bad quantity flag")
+	}
+}
+
+// RecordHash is what the organisation's hash chain and Merkle tree commit
+// to: SHA-256 over a domain tag, the sequence number and both stored
+// values, so any change to either value, or moving a record to another
+// sequence number, changes it.
+func RecordHash(seq uint64, summary, payload []byte) [32]byte {
+	h := sha256.New()
+	var b [8]byte
+	h.Write([]byte("tracecode/ledger/record/v1\x00"))
+	binary.BigEndian.PutUint64(b[:], seq)
+	h.Write(b[:])
+	binary.BigEndian.PutUint64(b[:], uint64(len(summary)))
+	h.Write(b[:])
+	h.Write(summary)
+	h.Write(payload)
+	var out [32]byte
+	h.Sum(out[:0])
+	return out
+}
