@@ -7,8 +7,16 @@ import "context"
 // measured on the same machine state.
 func init() {
 	register("mint", func(ctx context.Context, e *env) error {
+		if err := tcMint(ctx, e); err != nil {
+			return err
+		}
+		if err := tcPlainMint(ctx, e); err != nil {
+			return err
+		}
 		return pgMint(ctx, e)
 	})
+	register("stream", tcStream)
+	register("lookup", tcLookup)
 	register("pack and resolve", func(ctx context.Context, e *env) error {
 		return pgPackAndResolve(ctx, e)
 	})
