@@ -276,7 +276,7 @@ func (f *formatter) appendForm(dst []byte, fm Format, v uint64, s []byte) []byte
 	case FormatEPCURN:
 		t, err := epc.ParseText("serial", string(s))
 		if err != nil {
-			panic(fmt.Sprintf("BUG: imported serial %q is not CSET 82: %v", s, err))
+			panic("BUG: an imported serial is not CSET 82: " + err.Error())
 		}
 		return t.AppendEscaped(dst)
 	case FormatElement:

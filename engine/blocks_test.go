@@ -1,0 +1,243 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func TestReleaseAndVoid(t *testing.T) {
+	e := openTest(t, "")
+	p := addDrug(t, e, testGTIN, "")
+	r := mint(t, e, MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 100, RequestID: "x"})
+	id := r.Block.ID
+	dl := codes(t, e, id, FormatDL, 0, 100)
+
+	b, err := e.Release(id, 60, "line stopped after 60")
+	if err != nil || b.ReleasedFrom() != 60 || b.Released != 40 || b.Note != "line stopped after 60" {
+		t.Fatalf("Release: %+v %v", b, err)
+	}
+	if got, err := e.Lookup(dl[59]); err != nil || got.State != StateIssued {
+		t.Fatalf("code 59 after release: %+v %v", got, err)
+	}
+	got, err := e.Lookup(dl[60])
+	if !errors.Is(err, ErrReleased) || got.State != StateReleased || got.Offset != 60 || got.Block.ID != id {
+		t.Fatalf("code 60 after release: %+v %v", got, err)
+	}
+	// Released codes are not streamed.
+	if _, err := e.WriteCodes(context.Background(), &strings.Builder{}, id, StreamOptions{Format: FormatDL, Offset: 50, Limit: 20}); !errors.Is(err, ErrState) {
+		t.Fatalf("streaming into the released tail: %v", err)
+	}
+	if n := len(codes(t, e, id, FormatDL, 50, 10)); n != 10 {
+		t.Fatal(n)
+	}
+	// Monotone: same offset is a no-op, a higher one is refused, lower extends.
+	if _, err := e.Release(id, 60, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Release(id, 70, ""); !errors.Is(err, ErrState) {
+		t.Fatalf("un-release: %v", err)
+	}
+	if _, err := e.Release(id, 101, ""); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("offset beyond block: %v", err)
+	}
+	if b, err := e.Release(id, 50, ""); err != nil || b.ReleasedFrom() != 50 || b.Note != "line stopped after 60" {
+		t.Fatalf("release more: %+v %v", b, err)
+	}
+	// Counters are never reused: the next block starts after the whole block.
+	r2 := mint(t, e, MintRequest{Product: p.ID, Count: 1})
+	if r2.Block.Start != 100 {
+		t.Fatalf("next block starts at %d", r2.Block.Start)
+	}
+	// Void is final and overrides release.
+	if b, err := e.Void(id, "labels destroyed"); err != nil || b.State != BlockVoided {
+		t.Fatalf("void: %+v %v", b, err)
+	}
+	if _, err := e.Lookup(dl[0]); !errors.Is(err, ErrVoided) {
+		t.Fatalf("voided code: %v", err)
+	}
+	if _, err := e.Release(id, 0, ""); !errors.Is(err, ErrState) {
+		t.Fatalf("release after void: %v", err)
+	}
+	if _, err := e.WriteCodes(context.Background(), &strings.Builder{}, id, StreamOptions{Format: FormatDL}); !errors.Is(err, ErrState) {
+		t.Fatalf("stream a voided block: %v", err)
+	}
+	if _, err := e.Release(999, 0, ""); !errors.Is(err, ErrUnknownBlock) {
+		t.Fatal(err)
+	}
+	// The state survives a reopen.
+	e = reopen(t, e)
+	if _, err := e.Lookup(dl[0]); !errors.Is(err, ErrVoided) {
+		t.Fatalf("voided code after reopen: %v", err)
+	}
+	if bl := e.Blocks(BlockFilter{Product: p.ID}); len(bl) != 2 || bl[0].State != BlockVoided {
+		t.Fatalf("blocks: %+v", bl)
+	}
+}
+
+func TestRotateKey(t *testing.T) {
+	e := openTest(t, "")
+	p := addDrug(t, e, testGTIN, "8612345")
+	r0 := mint(t, e, MintRequest{Product: p.ID, Count: 10})
+	n0 := mint(t, e, MintRequest{Product: p.ID, Count: 10, Scheme: SchemeNMPA})
+	gen, err := e.RotateKey(p.ID)
+	if err != nil || gen != 1 {
+		t.Fatal(gen, err)
+	}
+	r1 := mint(t, e, MintRequest{Product: p.ID, Count: 10})
+	n1 := mint(t, e, MintRequest{Product: p.ID, Count: 10, Scheme: SchemeNMPA})
+	if r1.Block.KeyGen != 1 || r0.Block.KeyGen != 0 {
+		t.Fatalf("key generations %d %d", r0.Block.KeyGen, r1.Block.KeyGen)
+	}
+	s0 := codes(t, e, r0.Block.ID, FormatSerial, 0, 1)[0]
+	s1 := codes(t, e, r1.Block.ID, FormatSerial, 0, 1)[0]
+	if s0[0] != 'A' || s1[0] != 'B' {
+		t.Fatalf("generation letters: %s %s", s0, s1)
+	}
+	e = reopen(t, e)
+	for _, b := range []Block{r0.Block, r1.Block, n0.Block, n1.Block} {
+		fm := FormatDL
+		if b.Scheme == SchemeNMPA {
+			fm = FormatNMPA
+		}
+		for i, c := range codes(t, e, b.ID, fm, 0, 10) {
+			got, err := e.Lookup(c)
+			if err != nil || got.Block.ID != b.ID || got.Offset != uint64(i) {
+				t.Fatalf("block %d code %d %s: %+v %v", b.ID, i, c, got, err)
+			}
+		}
+	}
+}
+
+func TestImport(t *testing.T) {
+	e := openTest(t, "")
+	p := addDrug(t, e, testGTIN, "")
+	own := mint(t, e, MintRequest{Product: p.ID, Count: 10})
+	ctx := context.Background()
+	var serials []string
+	for i := 0; i < 5000; i++ {
+		serials = append(serials, fmt.Sprintf("EXT/%06d", (i*7919)%5000)) // unsorted, with '/' to escape
+	}
+	r, err := e.Import(ctx, ImportRequest{Product: p.ID, Lot: "IMP1", CreateLot: true, Serials: serials, RequestID: "imp-1", Note: "from ERP"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := r.Block
+	if b.Scheme != SchemeImported || b.State != BlockActive || b.Count != 5000 || b.Start != 10 {
+		t.Fatalf("imported block %+v", b)
+	}
+	check := func(e *Engine) {
+		t.Helper()
+		// Counters follow the sorted order of the serials.
+		got, err := e.Lookup("(01)" + testGTIN + "(10)IMP1(21)EXT/000123")
+		if err != nil || got.Block.ID != b.ID || got.Offset != 123 || got.Scheme != SchemeImported {
+			t.Fatalf("imported serial: %+v %v", got, err)
+		}
+		// The DL form escapes '/' and resolves too.
+		dl := codes(t, e, b.ID, FormatDL, 4000, 3)
+		if !strings.Contains(dl[0], "/21/EXT%2F004000") {
+			t.Fatalf("dl %q", dl[0])
+		}
+		for i, c := range dl {
+			if got, err := e.Lookup(c); err != nil || got.Offset != 4000+uint64(i) {
+				t.Fatalf("%s: %+v %v", c, got, err)
+			}
+		}
+		if _, err := e.Lookup("(01)" + testGTIN + "(21)EXT/999999"); !errors.Is(err, ErrNotImported) {
+			t.Fatalf("never-imported serial: %v", err)
+		}
+		// Own codes still resolve, and a guessed own-shaped serial says why.
+		if got, err := e.Lookup(codes(t, e, own.Block.ID, FormatDL, 3, 1)[0]); err != nil || got.Block.ID != own.Block.ID {
+			t.Fatal(got, err)
+		}
+	}
+	check(e)
+
+	// The filter rejects most absent serials without a read: count hits.
+	hits := 0
+	e.mu.RLock()
+	f := e.st.products[p.ID].imported[0].filter
+	e.mu.RUnlock()
+	for i := 0; i < 100000; i++ {
+		if f.TestString(fmt.Sprintf("NOPE%d", i)) {
+			hits++
+		}
+	}
+	if hits > 400 { // expected 0.1% = 100
+		t.Fatalf("bloom false positives %d / 100000", hits)
+	}
+
+	// Replay, conflict, duplicates.
+	before := dump(t, e)
+	again, err := e.Import(ctx, ImportRequest{Product: p.ID, Lot: "IMP1", Serials: serials, RequestID: "imp-1"})
+	if err != nil || !again.Replayed || again.Block.ID != b.ID {
+		t.Fatalf("replay: %+v %v", again, err)
+	}
+	if _, err := e.Import(ctx, ImportRequest{Product: p.ID, Serials: []string{"X", "X"}}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("duplicate in request: %v", err)
+	}
+	if _, err := e.Import(ctx, ImportRequest{Product: p.ID, Serials: []string{"NEW1", "EXT/000007"}}); !errors.Is(err, ErrExists) || !strings.Contains(err.Error(), "EXT/000007") {
+		t.Fatalf("already imported: %v", err)
+	}
+	ownSerial := codes(t, e, own.Block.ID, FormatSerial, 0, 1)[0]
+	if _, err := e.Import(ctx, ImportRequest{Product: p.ID, Serials: []string{ownSerial}}); !errors.Is(err, ErrExists) {
+		t.Fatalf("own serial imported: %v", err)
+	}
+	if _, err := e.Import(ctx, ImportRequest{Product: p.ID, Serials: []string{"bad serial"}}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("bad serial: %v", err)
+	}
+	// Refused imports write nothing except the counters of a block that
+	// never became active — and they refused before allocating.
+	if dump(t, e) != before {
+		t.Fatal("a refused import wrote to the store")
+	}
+	e = reopen(t, e)
+	check(e)
+}
+
+// TestImportCrashRecovery simulates a crash after the importing record and
+// the SSTable ingestion: Open voids the block and removes its serials.
+func TestImportCrashRecovery(t *testing.T) {
+	e := openTest(t, "")
+	p := addDrug(t, e, testGTIN, "")
+	e.mu.Lock()
+	e.mu.Unlock()
+	sorted, res, _, err := e.planImport(&ImportRequest{Product: p.ID, Serials: []string{"S1", "S2"}, RequestID: "crash"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.IngestSorted(context.Background(), func(add func(k, v []byte) error) error {
+		for i, s := range sorted {
+			if err := add(append(append([]byte{0x60}, be64(res.Block.ID)...), s...), append([]byte{1}, byte(i))); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	dir := e.db.Dir()
+	e.closed.Store(true)
+	if err := e.db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	e = openTest(t, dir)
+	b, err := e.Block(res.Block.ID)
+	if err != nil || b.State != BlockVoided || !strings.Contains(b.Note, "crash") {
+		t.Fatalf("block after recovery: %+v %v", b, err)
+	}
+	if _, err := e.Lookup("(01)" + testGTIN + "(21)S1"); !errors.Is(err, ErrNeverIssued) {
+		t.Fatalf("serial of a failed import: %v", err)
+	}
+	// The request id is free again: the retry imports.
+	r, err := e.Import(context.Background(), ImportRequest{Product: p.ID, Serials: []string{"S1", "S2"}, RequestID: "crash"})
+	if err != nil || r.Replayed || r.Block.ID == b.ID {
+		t.Fatalf("retry: %+v %v", r, err)
+	}
+}
+
+func be64(v uint64) []byte {
+	return []byte{byte(v >> 56), byte(v >> 48), byte(v >> 40), byte(v >> 32), byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}
+}

@@ -1,0 +1,203 @@
+package engine
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"io"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/klauspost/compress/zstd"
+
+	"tracecode/engine/code/cn"
+	"tracecode/engine/code/digitallink"
+	"tracecode/engine/code/epc"
+	"tracecode/engine/code/gs1"
+	"tracecode/engine/serial"
+)
+
+// TestFormsMatchCodePackages checks the template-built forms against the
+// code packages' own encoders and parsers, code by code.
+func TestFormsMatchCodePackages(t *testing.T) {
+	e := openTest(t, "")
+	p := addDrug(t, e, testGTIN, "8612345")
+	if _, err := e.AddLot(LotSpec{Product: p.ID, Number: "A(1),\"x\"", Produced: 20260105, Expiry: 20280131}); err != nil {
+		t.Fatal(err)
+	}
+	gs1Block := mint(t, e, MintRequest{Product: p.ID, Lot: "A(1),\"x\"", Count: 40, Level: LevelCase}).Block
+	sgBlock := mint(t, e, MintRequest{Product: p.ID, Lot: "A(1),\"x\"", Count: 40, Scheme: SchemeSGTIN96}).Block
+	nmBlock := mint(t, e, MintRequest{Product: p.ID, Count: 40, Scheme: SchemeNMPA}).Block
+
+	for _, b := range []Block{gs1Block, sgBlock, nmBlock} {
+		ser := codes(t, e, b.ID, FormatSerial, 0, 40)
+		dls := codes(t, e, b.ID, FormatDL, 0, 40)
+		hri := codes(t, e, b.ID, FormatElement, 0, 40)
+		gs := codes(t, e, b.ID, FormatGS, 0, 40)
+		urn := codes(t, e, b.ID, FormatEPCURN, 0, 40)
+		for i, s := range ser {
+			if _, ok := serial.Classify(s); !ok {
+				t.Fatalf("serial %q has no own shape", s)
+			}
+			lot := ""
+			if b.Lot != 0 {
+				lot = "A(1),\"x\""
+			}
+			if want := string(digitallink.AppendGTINSerial(nil, DefaultDLBase, p.GTIN, lot, s)); dls[i] != want {
+				t.Fatalf("dl %q, want %q", dls[i], want)
+			}
+			d, err := digitallink.Parse(dls[i])
+			if err != nil || d.Key.Value != testGTIN || d.Qualifiers[len(d.Qualifiers)-1].Value != s {
+				t.Fatalf("dl %q does not parse back: %+v %v", dls[i], d, err)
+			}
+			els, err := gs1.ParseHRI(hri[i])
+			if err != nil {
+				t.Fatalf("element %q: %v", hri[i], err)
+			}
+			want := []gs1.Element{{AI: "01", Value: testGTIN}}
+			if lot != "" {
+				want = append(want, gs1.Element{AI: "17", Value: "280131"}, gs1.Element{AI: "10", Value: lot})
+			}
+			want = append(want, gs1.Element{AI: "21", Value: s})
+			if !reflect.DeepEqual(els, want) {
+				t.Fatalf("element %q = %v, want %v", hri[i], els, want)
+			}
+			els, err = gs1.ParseBarcodeData(gs[i])
+			if err != nil || !reflect.DeepEqual(els, want) {
+				t.Fatalf("gs %q = %v, %v", gs[i], els, err)
+			}
+			sg, _ := epc.SGTINFromGTIN(p.GTIN, s, 7)
+			if u := string(sg.AppendURN(nil)); urn[i] != u {
+				t.Fatalf("urn %q, want %q", urn[i], u)
+			}
+		}
+		switch b.Scheme {
+		case SchemeSGTIN96:
+			hex := codes(t, e, b.ID, FormatEPCHex, 0, 40)
+			for i, h := range hex {
+				sg, _ := epc.SGTINFromGTIN(p.GTIN, ser[i], 7)
+				want, err := sg.AppendHex96(nil, 1)
+				if err != nil || h != string(want) {
+					t.Fatalf("hex %q, want %q (%v)", h, want, err)
+				}
+			}
+		case SchemeNMPA:
+			for i, c := range codes(t, e, b.ID, FormatNMPA, 0, 40) {
+				d, err := cn.ParseDrugCode(c)
+				if err != nil || d.ProductID() != "8612345" || d.Serial() != ser[i] {
+					t.Fatalf("nmpa %q: %v", c, err)
+				}
+			}
+		}
+	}
+	// CSV quotes fields holding the lot's comma and quotes.
+	rows := codes(t, e, gs1Block.ID, FormatCSV, 0, 2)
+	if rows[0] != "offset,counter,serial,dl,element,epc_urn" || !strings.Contains(rows[1], `,"(01)09520123456788(17)280131(10)A\(1),""x""(21)`) {
+		t.Fatalf("csv %q", rows)
+	}
+}
+
+// TestStreamChunkingAndCompression: the output is the same whatever the
+// worker count and chunk size, and compressed output decompresses to it.
+func TestStreamChunkingAndCompression(t *testing.T) {
+	e := openTest(t, "")
+	p := addDrug(t, e, testGTIN, "")
+	b := mint(t, e, MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 100_000}).Block
+	ctx := context.Background()
+	var ref bytes.Buffer
+	if _, err := e.WriteCodes(ctx, &ref, b.ID, StreamOptions{Format: FormatDL, Offset: 123, Limit: 50_000, Workers: 1, ChunkCodes: 50_000}); err != nil {
+		t.Fatal(err)
+	}
+	var calls int
+	var last uint64
+	for _, o := range []StreamOptions{
+		{Workers: 2, ChunkCodes: 1000},
+		{Workers: 3, ChunkCodes: 777},
+		{Workers: 2, ChunkCodes: 4096, Compress: "zstd"},
+		{Workers: 2, ChunkCodes: 4096, Compress: "gzip"},
+		{Workers: 1, Compress: "zstd"},
+	} {
+		o.Format, o.Offset, o.Limit = FormatDL, 123, 50_000
+		o.Progress = func(n uint64) { calls++; last = n }
+		var out bytes.Buffer
+		st, err := e.WriteCodes(ctx, &out, b.ID, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Codes != 50_000 || st.Bytes != uint64(out.Len()) || last != 50_000 {
+			t.Fatalf("%+v: stats %+v, last progress %d", o, st, last)
+		}
+		got := out.Bytes()
+		switch o.Compress {
+		case "zstd":
+			d, _ := zstd.NewReader(nil)
+			got, err = d.DecodeAll(got, nil)
+		case "gzip":
+			var zr *gzip.Reader
+			if zr, err = gzip.NewReader(&out); err == nil {
+				got, err = io.ReadAll(zr) // multistream: one member per chunk
+			}
+		}
+		if err != nil || !bytes.Equal(got, ref.Bytes()) {
+			t.Fatalf("%+v: output differs (%v)", o, err)
+		}
+		if o.Compress != "" && st.Bytes*4 > uint64(ref.Len()) {
+			t.Errorf("%s: %d bytes for %d uncompressed", o.Compress, st.Bytes, ref.Len())
+		}
+	}
+	if calls == 0 {
+		t.Fatal("no progress")
+	}
+	// Option errors.
+	for _, o := range []StreamOptions{
+		{Format: FormatEPCHex},            // gs1 scheme has no SGTIN-96
+		{Format: FormatNMPA},              // nor NMPA
+		{Format: FormatDL, Compress: "xz"},
+		{Format: FormatDL, Offset: 100_001},
+		{Format: FormatDL, DLBase: "ftp://x"},
+		{Format: FormatGS, Symbology: "]X9"},
+		{},
+	} {
+		if _, err := e.WriteCodes(ctx, io.Discard, b.ID, o); err == nil {
+			t.Errorf("WriteCodes(%+v) succeeded", o)
+		}
+	}
+	// A writer error stops the stream.
+	if _, err := e.WriteCodes(ctx, failWriter{}, b.ID, StreamOptions{Format: FormatDL, ChunkCodes: 100}); err == nil {
+		t.Fatal("write error not reported")
+	}
+}
+
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, io.ErrClosedPipe }
+
+// TestFormatChunkAllocs: formatting a chunk of minted codes allocates
+// nothing once the buffer has grown.
+func TestFormatChunkAllocs(t *testing.T) {
+	e := openTest(t, "")
+	p := addDrug(t, e, testGTIN, "")
+	b := mint(t, e, MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 1000}).Block
+	e.mu.RLock()
+	f, err := e.newFormatter(&b, e.formatOptions(&StreamOptions{}))
+	e.mu.RUnlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fm := range []Format{FormatSerial, FormatDL, FormatElement, FormatCSV} {
+		s := &streamer{f: f, fm: fm}
+		v := make([]uint64, 256)
+		buf := make([]byte, 0, 1<<16)
+		allocs := testing.AllocsPerRun(20, func() {
+			for i := range v {
+				v[i] = uint64(i)
+			}
+			f.ff.EncryptBatch(v, v)
+			buf = s.formatChunk(buf[:0], 0, v)
+		})
+		if allocs != 0 {
+			t.Errorf("%v: %v allocations per chunk", fm, allocs)
+		}
+	}
+}
