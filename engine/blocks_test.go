@@ -202,8 +202,6 @@ func TestImport(t *testing.T) {
 func TestImportCrashRecovery(t *testing.T) {
 	e := openTest(t, "")
 	p := addDrug(t, e, testGTIN, "")
-	e.mu.Lock()
-	e.mu.Unlock()
 	sorted, res, _, err := e.planImport(&ImportRequest{Product: p.ID, Serials: []string{"S1", "S2"}, RequestID: "crash"})
 	if err != nil {
 		t.Fatal(err)

@@ -151,8 +151,8 @@ func TestStreamChunkingAndCompression(t *testing.T) {
 	}
 	// Option errors.
 	for _, o := range []StreamOptions{
-		{Format: FormatEPCHex},            // gs1 scheme has no SGTIN-96
-		{Format: FormatNMPA},              // nor NMPA
+		{Format: FormatEPCHex}, // gs1 scheme has no SGTIN-96
+		{Format: FormatNMPA},   // nor NMPA
 		{Format: FormatDL, Compress: "xz"},
 		{Format: FormatDL, Offset: 100_001},
 		{Format: FormatDL, DLBase: "ftp://x"},
