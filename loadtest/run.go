@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"os"
 	"runtime"
 	"sync"
@@ -35,7 +36,8 @@ type Config struct {
 	// Conns is the number of keep-alive connections (and of sending
 	// goroutines). Zero means 64; at most MaxConns.
 	Conns int
-	// Timeout bounds each request from its send. Zero means 2 s.
+	// Timeout bounds each request's wait for its answer (from the end of
+	// its write) and each connection's dial. Zero means 2 s.
 	Timeout time.Duration
 	// Drain is how long after the schedule's end requests still waiting
 	// for a connection may be sent; later ones are recorded as unsent.
@@ -208,14 +210,19 @@ func newRunner(ctx context.Context, cfg Config) (*runner, error) {
 		stopped: make(chan struct{}),
 	}
 	r.hc = &fasthttp.HostClient{
-		Addr:                          t.addr,
-		IsTLS:                         t.tls,
-		Name:                          "tracecode-loadtest",
-		MaxConns:                      cfg.Conns,
-		MaxIdemponentCallAttempts:     1,
-		RetryIfErr:                    func(*fasthttp.Request, int, error) (bool, bool) { return false, false },
-		ReadTimeout:                   cfg.Timeout,
-		WriteTimeout:                  cfg.Timeout,
+		Addr:                      t.addr,
+		IsTLS:                     t.tls,
+		Name:                      "tracecode-loadtest",
+		MaxConns:                  cfg.Conns,
+		MaxIdemponentCallAttempts: 1,
+		RetryIfErr:                func(*fasthttp.Request, int, error) (bool, bool) { return false, false },
+		// Only a read deadline: a GET fits the socket buffer, and each
+		// deadline set costs a runtime timer update (profiled: ~2 % of the
+		// generator's CPU at 60k req/s).
+		ReadTimeout: cfg.Timeout,
+		Dial: func(addr string) (net.Conn, error) {
+			return fasthttp.DialTimeout(addr, cfg.Timeout)
+		},
 		MaxIdleConnDuration:           time.Minute,
 		DisableHeaderNamesNormalizing: true,
 		DisablePathNormalizing:        true,

@@ -156,7 +156,7 @@ func (w *worker) send(i int64, pick Pick, intended, free int64) {
 	r := w.r
 	sent := r.now()
 	w.sent.Add(1)
-	err := r.hc.DoTimeout(&w.req, &w.resp, r.cfg.Timeout)
+	err := r.hc.Do(&w.req, &w.resp) // bounded by the client's ReadTimeout
 	done := r.now()
 	var out Outcome
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -20,6 +21,7 @@ import (
 // loadtestFlags holds the loadtest command's flags.
 var loadtestFlags struct {
 	target, codes, key, blocks, out, forms, accepts string
+	cpuProfile                                      string
 	rate, rampTo, stepRate, maxRate                 float64
 	duration, stepDuration, warmup                  time.Duration
 	sloP99, timeout, drain, late, maxDuration       time.Duration
@@ -171,6 +173,8 @@ func init() {
 	f.Int64Var(&lf.maxRequests, "max-requests", 100_000_000, "refuse schedules sending more requests")
 	f.DurationVar(&lf.maxDuration, "max-duration", time.Hour, "refuse schedules lasting longer")
 	f.BoolVar(&lf.quiet, "quiet", false, "no progress line")
+	f.StringVar(&lf.cpuProfile, "cpuprofile", "", "write the generator's CPU profile to this file")
+	_ = f.MarkHidden("cpuprofile")
 
 	sf := loadtestServerCmd.Flags()
 	sl := &loadtestServerFlags
@@ -293,6 +297,17 @@ func runLoadtest(cmd *cobra.Command, _ []string) error {
 	}
 	if !f.quiet {
 		cfg.Progress = os.Stderr
+	}
+	if f.cpuProfile != "" {
+		pf, err := os.Create(f.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	res, err := loadtest.Run(ctx, cfg)
 	if err != nil {
