@@ -47,8 +47,10 @@ const (
 	SchemeImported = serial.Imported
 )
 
-// ParseCategory, ParseLevel and ParseScheme read the command-line names.
+// CategoryNames lists the category names; ParseCategory, ParseLevel and
+// ParseScheme read the command-line names.
 var (
+	CategoryNames = store.CategoryNames
 	ParseCategory = store.ParseCategory
 	ParseLevel    = store.ParseLevel
 	ParseScheme   = serial.ParseScheme

@@ -1,0 +1,187 @@
+package main
+
+// Shared helpers of the store commands (org, product, lot, mint, lookup,
+// blocks). Identifiers start with "store" to stay clear of other commands'
+// helpers in package main.
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"tracecode/engine"
+	"tracecode/engine/code/gs1"
+)
+
+// storeDataDefault is the data directory when --data is not given.
+func storeDataDefault() string {
+	if d := os.Getenv("TRACECODE_DATA"); d != "" {
+		return d
+	}
+	return "./data"
+}
+
+// storeDataFlag registers --data on cmd.
+func storeDataFlag(cmd *cobra.Command, p *string) {
+	cmd.Flags().StringVar(p, "data", storeDataDefault(),
+		"data directory of the store (created on first use; default $TRACECODE_DATA or ./data)")
+}
+
+// storeOpen opens the engine in dir. Read-only opens never create a store.
+func storeOpen(dir string, readOnly bool, o *engine.Options) (*engine.Engine, error) {
+	var opts engine.Options
+	if o != nil {
+		opts = *o
+	}
+	opts.Store.ReadOnly = readOnly
+	if readOnly {
+		if _, err := os.Stat(dir); err != nil {
+			return nil, fmt.Errorf("no store in %s (create one with `tracecode product add --data %s …`)", dir, dir)
+		}
+	}
+	return engine.Open(dir, &opts)
+}
+
+// storeProduct finds a product by --gtin or --product (id).
+func storeProduct(e *engine.Engine, gtin string, id uint32) (engine.Product, error) {
+	switch {
+	case gtin != "" && id != 0:
+		return engine.Product{}, fmt.Errorf("give --gtin or --product, not both")
+	case gtin != "":
+		g, err := gs1.ParseGTIN(gtin)
+		if err != nil {
+			return engine.Product{}, fmt.Errorf("--gtin: %w", err)
+		}
+		return e.ProductByGTIN(g)
+	case id != 0:
+		return e.Product(id)
+	}
+	return engine.Product{}, fmt.Errorf("name the product with --gtin GTIN or --product ID")
+}
+
+// storeJSON writes v as one line of JSON.
+func storeJSON(w io.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
+}
+
+// storeParseID reads a positive decimal id argument.
+func storeParseID(what, s string) (uint64, error) {
+	v, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || v == 0 {
+		return 0, fmt.Errorf("%s %q is not a positive number", what, s)
+	}
+	return v, nil
+}
+
+// storeClose closes e, keeping the first error.
+func storeClose(e *engine.Engine, err *error) {
+	if cerr := e.Close(); *err == nil {
+		*err = cerr
+	}
+}
+
+// storeOrgJSON is an organisation in the commands' JSON output.
+type storeOrgJSON struct {
+	ID     uint32   `json:"id"`
+	Name   string   `json:"name"`
+	NameEN string   `json:"name_en,omitempty"`
+	USCC   string   `json:"uscc,omitempty"`
+	Region uint32   `json:"region,omitempty"`
+	GCPs   []string `json:"gcps,omitempty"`
+}
+
+func storeOrgOf(o engine.Org) storeOrgJSON {
+	return storeOrgJSON{ID: o.ID, Name: o.Name, NameEN: o.NameEN, USCC: o.USCC, Region: o.Region, GCPs: o.GCPs}
+}
+
+// storeProductJSON is a product in the commands' JSON output.
+type storeProductJSON struct {
+	ID            uint32        `json:"id"`
+	Org           uint32        `json:"org"`
+	GTIN          string        `json:"gtin,omitempty"`
+	GCPLength     uint8         `json:"gcp_length,omitempty"`
+	OwnCode       string        `json:"own_code,omitempty"`
+	DrugID        string        `json:"drug_id,omitempty"`
+	Name          string        `json:"name"`
+	NameEN        string        `json:"name_en,omitempty"`
+	Category      string        `json:"category"`
+	Levels        string        `json:"levels"`
+	DefaultScheme string        `json:"default_scheme"`
+	Links         []engine.Link `json:"links,omitempty"`
+}
+
+func storeProductOf(p engine.Product) storeProductJSON {
+	j := storeProductJSON{ID: p.ID, Org: p.Org, GCPLength: p.GCPLength, OwnCode: p.OwnCode, DrugID: p.DrugID,
+		Name: p.NameZH, NameEN: p.NameEN, Category: p.Category.String(), Levels: p.Levels.String(),
+		DefaultScheme: p.DefaultScheme.String(), Links: p.Links}
+	if !p.GTIN.IsZero() {
+		j.GTIN = p.GTIN.String()
+	}
+	return j
+}
+
+// storeLotJSON is a lot in the commands' JSON output.
+type storeLotJSON struct {
+	ID       uint32 `json:"id"`
+	Product  uint32 `json:"product"`
+	Number   string `json:"lot"`
+	Produced string `json:"produced,omitempty"`
+	Expiry   string `json:"expiry,omitempty"`
+	Site     string `json:"site,omitempty"`
+}
+
+func storeLotOf(l engine.Lot) storeLotJSON {
+	return storeLotJSON{ID: l.ID, Product: l.Product, Number: l.Number, Produced: engine.FormatDate(l.Produced),
+		Expiry: engine.FormatDate(l.Expiry), Site: l.Site}
+}
+
+// storeBlockJSON is a block in the commands' JSON output.
+type storeBlockJSON struct {
+	ID           uint64 `json:"block"`
+	Org          uint32 `json:"org"`
+	Product      uint32 `json:"product"`
+	Lot          string `json:"lot,omitempty"`
+	Level        string `json:"level"`
+	Scheme       string `json:"scheme"`
+	KeyGen       uint8  `json:"key_gen"`
+	State        string `json:"state"`
+	Start        uint64 `json:"start"`
+	Count        uint64 `json:"count"`
+	Requested    uint64 `json:"requested"`
+	ReleasedFrom uint64 `json:"released_from"`
+	ShortStart   uint64 `json:"short_start,omitempty"`
+	RequestID    string `json:"request_id,omitempty"`
+	Note         string `json:"note,omitempty"`
+	Created      string `json:"created"`
+}
+
+func storeBlockOf(e *engine.Engine, b engine.Block) storeBlockJSON {
+	j := storeBlockJSON{ID: b.ID, Org: b.Org, Product: b.Product, Level: b.Level.String(), Scheme: b.Scheme.String(),
+		KeyGen: b.KeyGen, State: b.State.String(), Start: b.Start, Count: b.Count, Requested: b.Requested,
+		ReleasedFrom: b.ReleasedFrom(), ShortStart: b.ShortStart, RequestID: b.RequestID, Note: b.Note,
+		Created: storeTime(b.Created)}
+	if b.Lot != 0 {
+		if l, err := e.Lot(b.Lot); err == nil {
+			j.Lot = l.Number
+		}
+	}
+	return j
+}
+
+// storeTime formats unix milliseconds as RFC 3339 in local time.
+func storeTime(ms int64) string {
+	if ms == 0 {
+		return ""
+	}
+	return time.UnixMilli(ms).Format(time.RFC3339)
+}
