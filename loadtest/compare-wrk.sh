@@ -26,7 +26,7 @@ DUR=${DUR:-10}
 CONNS=${CONNS:-64}
 PORT=${PORT:-18099}
 BODY=${BODY:-600}
-SUSTAIN_P99=${SUSTAIN_P99:-10ms}
+SUSTAIN_P99=${SUSTAIN_P99:-100ms}
 OUT=${OUT:-/tmp/compare-wrk}
 URLPATH=/01/09520123456788/21/CONSTANT
 command -v wrk >/dev/null || { echo "compare-wrk.sh: wrk not installed (apt-get install wrk)" >&2; exit 1; }

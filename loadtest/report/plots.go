@@ -137,6 +137,7 @@ func png(p *plot.Plot) ([]byte, error) {
 		if p.Y.Max <= p.Y.Min {
 			p.Y.Max = p.Y.Min * 10
 		}
+		p.Y.Max *= 4 // headroom for the legend, drawn top left
 	}
 	wt, err := p.WriterTo(plotW, plotH, "png")
 	if err != nil {
