@@ -1,0 +1,437 @@
+package engine
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+
+	"tracecode/engine/agg"
+	"tracecode/engine/itemstate"
+	"tracecode/engine/ledger"
+	"tracecode/engine/store"
+)
+
+// LineAction is what a line report says about its codes.
+type LineAction uint8
+
+// The line actions.
+const (
+	// LineCommission: printed and verified; the codes enter the supply
+	// chain (EPCIS ObjectEvent ADD, bizStep commissioning).
+	LineCommission LineAction = 1
+	// LineVoid: rejected on the line (misprint, failed verification)
+	// before being commissioned; final.
+	LineVoid LineAction = 2
+	// LineDecommission: commissioned codes taken out of the supply chain
+	// (EPCIS ObjectEvent DELETE, bizStep decommissioning).
+	LineDecommission LineAction = 3
+)
+
+var lineActionNames = [...]string{"", "commission", "void", "decommission"}
+
+// String returns "commission", "void" or "decommission".
+func (a LineAction) String() string {
+	if int(a) < len(lineActionNames) && a != 0 {
+		return lineActionNames[a]
+	}
+	return fmt.Sprintf("action(%d)", uint8(a))
+}
+
+// LineReport is a printing line's report on codes of blocks it was issued:
+// commissioned, voided or decommissioned, by range (the native compact
+// form) or by listed codes. The reporting organisation must own every
+// code. It is applied whole or not at all.
+type LineReport struct {
+	ReportMeta
+	Action LineAction
+	Items  Items
+}
+
+// ReportLine applies a line report in one batch committed with fsync. On
+// bad input it returns a *ReportError with an error per offending code
+// (already commissioned, voided, released, another organisation's, never
+// issued, …) and applies nothing.
+func (e *Engine) ReportLine(r *LineReport) (*Receipt, error) {
+	rt, err := e.begin(&r.ReportMeta)
+	if err != nil {
+		return nil, err
+	}
+	if rec, ok, err := rt.replay(&r.ReportMeta); err != nil || ok {
+		rt.abort()
+		return rec, err
+	}
+	evTime, tz := rt.checkMeta(&r.ReportMeta)
+	s := rt.selectItems(&r.Items, "items", false)
+	if s.empty() && !rt.failed() {
+		rt.fail("items", "", ErrInvalid, "no codes named")
+	}
+	rt.requireOwned(&s, r.Org, "the code")
+	rt.requireIssued(&s)
+	sum := ledger.Summary{EventType: "ObjectEvent", EventTime: evTime, TZOffset: tz}
+	switch r.Action {
+	case LineCommission:
+		rt.requireState(&s, itemstate.Voided, false, ErrItemVoided, "voided by the line; a voided code is never commissioned")
+		rt.requireState(&s, itemstate.Commissioned, false, ErrCommissioned, "already commissioned")
+		sum.Kind, sum.Action, sum.BizStep, sum.Disposition = ledger.KindCommission, "ADD", "commissioning", "active"
+	case LineVoid:
+		rt.requireState(&s, itemstate.Commissioned, false, ErrCommissioned, "commissioned; decommission it instead of voiding")
+		rt.requireState(&s, itemstate.Voided, false, ErrItemVoided, "already voided")
+		sum.Kind, sum.Action, sum.BizStep, sum.Disposition = ledger.KindVoid, "DELETE", "decommissioning", "inactive"
+	case LineDecommission:
+		rt.requireLive(&s)
+		sum.Kind, sum.Action, sum.BizStep, sum.Disposition = ledger.KindDecommission, "DELETE", "decommissioning", "inactive"
+	default:
+		rt.fail("action", r.Action.String(), ErrInvalid, "want commission, void or decommission")
+	}
+	if rt.failed() {
+		return nil, rt.reject()
+	}
+	kind := map[LineAction]itemstate.Kind{LineCommission: itemstate.Commissioned, LineVoid: itemstate.Voided,
+		LineDecommission: itemstate.Decommissioned}[r.Action]
+	if err := rt.setKind(&s, kind, true); err != nil {
+		rt.abort()
+		return nil, err
+	}
+	seq := rt.record(&sum, s.targets(nil, ledger.RoleEPC), nil)
+	if err := rt.indexSel(&s, seq, ledger.RoleEPC); err != nil {
+		rt.abort()
+		return nil, err
+	}
+	rt.codes = s.count()
+	return rt.commit()
+}
+
+// ReleaseReport returns the unused rest of a block (OPEN-SCS: a line
+// returning serials it will not print): offsets [From, Count) become
+// released and resolve as "released, never printed". None of them may be
+// commissioned. Releasing is monotone: From may only move down.
+type ReleaseReport struct {
+	ReportMeta
+	Block uint64
+	From  uint64
+	Note  string // why, kept with the block
+}
+
+// ReleaseRest applies a release as a report (with its ledger record), in
+// one batch with the block's new record.
+func (e *Engine) ReleaseRest(r *ReleaseReport) (*Receipt, error) {
+	rt, err := e.begin(&r.ReportMeta)
+	if err != nil {
+		return nil, err
+	}
+	if rec, ok, err := rt.replay(&r.ReportMeta); err != nil || ok {
+		rt.abort()
+		return rec, err
+	}
+	evTime, tz := rt.checkMeta(&r.ReportMeta)
+	if err := checkText("note", r.Note, 200, false); err != nil {
+		rt.fail("note", r.Note, ErrInvalid, "%v", err)
+	}
+	b := rt.block(r.Block, "block")
+	if b != nil {
+		rf := b.ReleasedFrom()
+		switch {
+		case b.Org != r.Org:
+			rt.fail("block", fmt.Sprint(r.Block), ErrWrongOrg, "belongs to %s", e.orgName(b.Org))
+		case b.State != BlockActive:
+			rt.fail("block", fmt.Sprint(r.Block), ErrState, "block is %v", b.State)
+		case r.From > b.Count:
+			rt.fail("from", fmt.Sprint(r.From), ErrInvalid, "beyond block %d's %d codes", b.ID, b.Count)
+		case r.From > rf:
+			rt.fail("from", fmt.Sprint(r.From), ErrState, "block %d is already released from offset %d; released codes cannot be taken back", b.ID, rf)
+		case r.From < rf:
+			s := selection{runs: []selRun{{b: b, lo: r.From, hi: rf - 1, field: "from"}}}
+			rt.requireState(&s, itemstate.Commissioned, false, ErrCommissioned, "commissioned (printed); a printed code cannot be released")
+		}
+	}
+	if rt.failed() {
+		return nil, rt.reject()
+	}
+	if r.From == b.ReleasedFrom() { // nothing to release
+		rt.abort()
+		return &Receipt{}, nil
+	}
+	nb := *b
+	nb.Released = b.Count - r.From
+	nb.Updated = rt.now
+	if r.Note != "" {
+		nb.Note = r.Note
+	}
+	rt.released = map[uint64]*Block{b.ID: &nb}
+	sum := ledger.Summary{Kind: ledger.KindRelease, EventType: "ObjectEvent", Action: "DELETE",
+		BizStep: "decommissioning", Disposition: "inactive", EventTime: evTime, TZOffset: tz}
+	targets := []ledger.Target{{Role: ledger.RoleEPC, Kind: ledger.TargetRun, Product: b.Product,
+		First: b.Start + r.From, Last: b.Start + b.ReleasedFrom() - 1}}
+	rt.record(&sum, targets, []byte(r.Note))
+	rt.codes = b.ReleasedFrom() - r.From
+	return rt.commit()
+}
+
+// record appends a ledger record with the report's who and where, and
+// returns its sequence number. Native records' content hash is the
+// SHA-256 of their payload.
+func (rt *reportTx) record(s *ledger.Summary, targets []ledger.Target, body []byte) uint64 {
+	m := rt.meta
+	s.Org = m.Org
+	s.RecordTime = rt.now
+	s.Credential = m.Credential
+	if s.ReadPoint == "" {
+		s.ReadPoint = m.ReadPoint
+	}
+	if s.BizLocation == "" {
+		s.BizLocation = m.BizLocation
+	}
+	if s.BizTx == nil {
+		s.BizTx = m.BizTransactions
+	}
+	p := ledger.Payload{Targets: targets, Body: body}
+	if s.Kind != ledger.KindEPCIS {
+		s.ContentHash = nativeHash(&p, s)
+	}
+	rt.lt.Append(s, &p, rt.now)
+	rt.records++
+	return s.Seq
+}
+
+// indexSel indexes a selection for record seq: every code gets a run or
+// point entry, and the lots it reaches (its own, and those of whatever it
+// contains) get a reach entry.
+func (rt *reportTx) indexSel(s *selection, seq uint64, role ledger.Role) error {
+	for i := range s.runs {
+		r := &s.runs[i]
+		first, last := r.b.Start+r.lo, r.b.Start+r.hi
+		rt.lt.IndexRun(r.b.Product, first, last, seq, role)
+		if r.len() < ledger.MinRun { // indexed per code: flag them
+			if err := rt.it.Set(itemstate.Events, r.b.ID, r.lo, r.hi+1); err != nil {
+				return err
+			}
+		} else {
+			rt.touched.window(r.b.Product, first, last)
+		}
+	}
+	for _, u := range s.units {
+		rt.lt.IndexNode(0, u.ref.node.Counter, seq, role)
+		rt.setUnitKind(u.ref.node.Counter, itemstate.Events, true)
+	}
+	return rt.reach(s, seq, role)
+}
+
+// reach indexes, for the forward trace, every lot whose items the
+// selection names or contains (through any depth of packing, as staged).
+func (rt *reportTx) reach(s *selection, seq uint64, role ledger.Role) error {
+	lots := map[uint32]bool{}
+	for i := range s.runs {
+		r := &s.runs[i]
+		if r.b.Lot != 0 {
+			lots[r.b.Lot] = true
+		}
+		var containers []uint64
+		if _, err := rt.it.Find(itemstate.Container, true, r.b.ID, r.lo, r.hi+1, func(off uint64) bool {
+			containers = append(containers, off)
+			return true
+		}); err != nil {
+			return err
+		}
+		for _, off := range containers {
+			if err := rt.descendantLots(agg.Node{Product: r.b.Product, Counter: r.b.Start + off}, lots, 0); err != nil {
+				return err
+			}
+		}
+	}
+	for _, u := range s.units {
+		if rt.unitState(u.ref.node.Counter).Has(itemstate.Container) {
+			if err := rt.descendantLots(u.ref.node, lots, 0); err != nil {
+				return err
+			}
+		}
+	}
+	for lot := range lots {
+		rt.lt.IndexLotReach(lot, seq, role)
+	}
+	return nil
+}
+
+// MaxDepth bounds the nesting the engine follows (item → bundle → case →
+// pallet needs 3).
+const MaxDepth = 8
+
+func (rt *reportTx) descendantLots(n agg.Node, lots map[uint32]bool, depth int) error {
+	if depth >= MaxDepth {
+		return nil
+	}
+	runs, err := rt.ag.Children(n, rt.e.blockInfo)
+	if err != nil {
+		return err
+	}
+	for _, c := range runs {
+		if c.Block == 0 {
+			if rt.unitStateLoad(c.First).Has(itemstate.Container) {
+				if err := rt.descendantLots(agg.UnitNode(c.First), lots, depth+1); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		b := rt.e.blockAt(c.Product, c.First)
+		if b == nil {
+			continue
+		}
+		if b.Lot != 0 {
+			lots[b.Lot] = true
+		}
+		var containers []uint64
+		if _, err := rt.it.Find(itemstate.Container, true, b.ID, c.First-b.Start, c.Last-b.Start+1, func(off uint64) bool {
+			containers = append(containers, off)
+			return true
+		}); err != nil {
+			return err
+		}
+		for _, off := range containers {
+			if err := rt.descendantLots(agg.Node{Product: b.Product, Counter: b.Start + off}, lots, depth+1); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// unitStateLoad returns a unit's state, loading it into the report.
+func (rt *reportTx) unitStateLoad(v uint64) itemstate.State {
+	u, ok, err := rt.unit(v)
+	if err != nil || !ok {
+		return 0
+	}
+	return itemstate.State(u.State)
+}
+
+// reject drops the report and returns its errors.
+func (rt *reportTx) reject() error {
+	errs := rt.errs
+	rt.abort()
+	return &errs
+}
+
+// commit writes the staged state and commits the batch with fsync, then
+// publishes caches. It releases the report lock.
+func (rt *reportTx) commit() (*Receipt, error) {
+	if rt.failed() {
+		return nil, rt.reject()
+	}
+	e, m := rt.e, rt.meta
+	if m.RequestID != "" && rt.records > 0 {
+		rt.lt.PutReportID(m.Org, m.RequestID, rt.first)
+	}
+	for v := range rt.dirtyU {
+		rt.ag.PutUnit(rt.units[v])
+	}
+	rt.it.Write(rt.b)
+	for _, nb := range rt.released {
+		rt.b.Set(store.AppendBlockKey(nil, nb.ID), nb.AppendBinary(nil))
+	}
+	for k, r := range rt.recalls {
+		rt.lt.PutRecall(k.lot, k.id, r)
+	}
+	rt.ag.Close()
+
+	e.wmu.Lock()
+	err := e.writable()
+	if err == nil {
+		e.mu.RLock()
+		for id, b := range rt.seen {
+			if e.st.blocks[id] != b {
+				err = fmt.Errorf("%w: block %d changed (released or voided) while the report was checked; send it again", ErrState, id)
+				break
+			}
+		}
+		e.mu.RUnlock()
+	}
+	if err != nil {
+		rt.b.Close()
+	} else {
+		err = e.commit(rt.b) // fsync; a failure poisons the engine
+	}
+	if err == nil && len(rt.released) > 0 {
+		e.mu.Lock()
+		for _, nb := range rt.released {
+			e.replaceBlock(nb)
+		}
+		e.mu.Unlock()
+	}
+	e.wmu.Unlock()
+	if err != nil {
+		rt.ts.rmu.Unlock()
+		return nil, err
+	}
+	rt.it.Publish()
+	rt.lt.Publish()
+	if len(rt.recalls) > 0 {
+		rt.ts.recallMu.Lock()
+		for k, r := range rt.recalls {
+			if k.lot {
+				rt.ts.recallLots[k.id] = r
+			} else {
+				rt.ts.recallProducts[k.id] = r
+			}
+		}
+		rt.ts.recallMu.Unlock()
+	}
+	rt.ts.caches.invalidate(&rt.touched)
+	rt.ts.rmu.Unlock()
+	rec := &Receipt{FirstSeq: rt.first, Records: rt.records, Codes: rt.codes}
+	if rt.records == 0 {
+		rec.FirstSeq = 0
+	}
+	return rec, nil
+}
+
+// touchedCaches lists what a report changed that resolve caches hold.
+type touchedCaches struct {
+	windows  map[windowKey]bool
+	lots     map[uint32]bool
+	products map[uint32]bool
+}
+
+type windowKey struct {
+	product uint32
+	window  uint64 // counter / ledger.RunWindow
+}
+
+func (t *touchedCaches) window(product uint32, first, last uint64) {
+	if t.windows == nil {
+		t.windows = map[windowKey]bool{}
+	}
+	for w := first / ledger.RunWindow; w <= last/ledger.RunWindow; w++ {
+		t.windows[windowKey{product, w}] = true
+	}
+}
+
+func (t *touchedCaches) lot(id uint32) {
+	if t.lots == nil {
+		t.lots = map[uint32]bool{}
+	}
+	t.lots[id] = true
+}
+
+func (t *touchedCaches) product(id uint32) {
+	if t.products == nil {
+		t.products = map[uint32]bool{}
+	}
+	t.products[id] = true
+}
+
+// nativeHash is the content hash of a native record: SHA-256 over its
+// kind, organisation, event time, action and business step, and payload.
+func nativeHash(p *ledger.Payload, s *ledger.Summary) [32]byte {
+	h := sha256.New()
+	var b [8 + 1 + 4 + 8]byte
+	copy(b[:8], "tc/nat/1")
+	b[8] = byte(s.Kind)
+	binary.BigEndian.PutUint32(b[9:], s.Org)
+	binary.BigEndian.PutUint64(b[13:], uint64(s.EventTime))
+	h.Write(b[:])
+	h.Write([]byte(s.Action + "\x00" + s.BizStep + "\x00"))
+	h.Write(p.AppendValue(nil))
+	var out [32]byte
+	h.Sum(out[:0])
+	return out
+}

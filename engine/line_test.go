@@ -1,0 +1,109 @@
+package engine
+
+import (
+	"errors"
+	"testing"
+
+	"tracecode/engine/itemstate"
+)
+
+func TestLineReportCommissionVoid(t *testing.T) {
+	f := newFixture(t)
+	e := f.e
+	rec := f.commission(f.items, 0, 499)
+	if rec.Records != 1 || rec.Codes != 500 {
+		t.Fatalf("receipt %+v, want one record for 500 codes", rec)
+	}
+	ts, _ := e.tr()
+	for _, c := range []struct {
+		off  uint64
+		want bool
+	}{{0, true}, {499, true}, {500, false}, {999, false}} {
+		st, err := ts.items.State(f.items.ID, c.off)
+		if err != nil || st.Has(itemstate.Commissioned) != c.want {
+			t.Errorf("offset %d: state %v %v, want commissioned %v", c.off, st, err, c.want)
+		}
+	}
+	// Void two listed codes of the uncommissioned rest.
+	_, err := e.ReportLine(&LineReport{ReportMeta: f.meta(f.orgA), Action: LineVoid,
+		Items: Items{Codes: []string{f.code(f.items, 600), f.code(f.items, 601)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A report with errors applies nothing, and names every offender.
+	mixed := &LineReport{ReportMeta: f.meta(f.orgA), Action: LineCommission, Items: Items{
+		Ranges: []BlockRange{{f.items.ID, 495, 505}},
+		Codes: []string{f.code(f.items, 600), f.code(f.itemsB, 3), f.code(f.items, 700),
+			"https://id.gs1.org/01/09520123456788/21/A000000000000", f.code(f.items, 700)},
+	}}
+	_, err = e.ReportLine(mixed)
+	wantErrs(t, err,
+		ie{ErrNeverIssued, "A000000000000"},
+		ie{ErrDuplicate, f.code(f.items, 700)},
+		ie{ErrWrongOrg, f.code(f.itemsB, 3)},
+		ie{ErrItemVoided, f.code(f.items, 600)},
+		ie{ErrCommissioned, "offset 495"}, ie{ErrCommissioned, "offset 496"}, ie{ErrCommissioned, "offset 497"},
+		ie{ErrCommissioned, "offset 498"}, ie{ErrCommissioned, "offset 499"},
+	)
+	if st, _ := ts.items.State(f.items.ID, 700); st.Has(itemstate.Commissioned) {
+		t.Fatal("a rejected report commissioned a code")
+	}
+	// Voiding a commissioned code is refused.
+	_, err = e.ReportLine(&LineReport{ReportMeta: f.meta(f.orgA), Action: LineVoid,
+		Items: Items{Ranges: []BlockRange{{f.items.ID, 10, 10}}}})
+	wantErrs(t, err, ie{ErrCommissioned, "offset 10"})
+}
+
+func TestReleaseRest(t *testing.T) {
+	f := newFixture(t)
+	e := f.e
+	f.commission(f.items, 0, 799)
+	// Releasing printed codes is refused per code.
+	_, err := e.ReleaseRest(&ReleaseReport{ReportMeta: f.meta(f.orgA), Block: f.items.ID, From: 798})
+	wantErrs(t, err, ie{ErrCommissioned, "offset 798"}, ie{ErrCommissioned, "offset 799"})
+	rec, err := e.ReleaseRest(&ReleaseReport{ReportMeta: f.meta(f.orgA), Block: f.items.ID, From: 800, Note: "shift end"})
+	if err != nil || rec.Codes != 200 {
+		t.Fatalf("release: %+v %v", rec, err)
+	}
+	b, _ := e.Block(f.items.ID)
+	if b.ReleasedFrom() != 800 || b.Note != "shift end" {
+		t.Fatalf("block after release: released from %d, note %q", b.ReleasedFrom(), b.Note)
+	}
+	if _, err := e.Lookup(f.code(f.items, 900)); !errors.Is(err, ErrReleased) {
+		t.Fatalf("lookup of a released code: %v", err)
+	}
+	// Commissioning released codes is refused.
+	_, err = e.ReportLine(&LineReport{ReportMeta: f.meta(f.orgA), Action: LineCommission,
+		Items: Items{Ranges: []BlockRange{{f.items.ID, 800, 801}}}})
+	wantErrs(t, err, ie{ErrReleased, "offset 800"})
+	// Another organisation cannot release the block.
+	_, err = e.ReleaseRest(&ReleaseReport{ReportMeta: f.meta(f.orgB), Block: f.items.ID, From: 0})
+	wantErrs(t, err, ie{ErrWrongOrg, ""})
+	f.e = reopen(t, e)
+	b, _ = f.e.Block(f.items.ID)
+	if b.ReleasedFrom() != 800 {
+		t.Fatalf("release lost on reopen")
+	}
+}
+
+func TestRequestIDReplay(t *testing.T) {
+	f := newFixture(t)
+	r := &LineReport{ReportMeta: f.meta(f.orgA), Action: LineCommission, Items: Items{Ranges: []BlockRange{{f.items.ID, 0, 9}}}}
+	r.RequestID = "line-3/0001"
+	first, err := f.e.ReportLine(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := f.e.ReportLine(r)
+	if err != nil || !again.Replayed || again.FirstSeq != first.FirstSeq {
+		t.Fatalf("retry: %+v %v, want replay of %+v", again, err, first)
+	}
+}
+
+func TestFutureTimeRefused(t *testing.T) {
+	f := newFixture(t)
+	m := f.meta(f.orgA)
+	m.Time = testClock.Add(MaxFutureSkew + 1e9)
+	_, err := f.e.ReportLine(&LineReport{ReportMeta: m, Action: LineCommission, Items: Items{Ranges: []BlockRange{{f.items.ID, 0, 9}}}})
+	wantErrs(t, err, ie{ErrFuture, ""})
+}

@@ -1,0 +1,673 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"tracecode/engine/agg"
+	"tracecode/engine/code"
+	"tracecode/engine/itemstate"
+	"tracecode/engine/ledger"
+	"tracecode/engine/store"
+)
+
+// Report errors. Every *ItemError wraps one of these (or a Lookup
+// sentinel such as ErrNeverIssued, ErrVoided, ErrReleased).
+var (
+	// ErrRejected is what a *ReportError unwraps to: the report was refused
+	// and nothing of it was applied.
+	ErrRejected = errors.New("engine: report rejected, nothing applied")
+	// ErrNotCommissioned: the code was never reported printed and verified.
+	ErrNotCommissioned = errors.New("engine: code not commissioned")
+	// ErrCommissioned: the code is already commissioned.
+	ErrCommissioned = errors.New("engine: code already commissioned")
+	// ErrItemVoided: the code was rejected by the line (voided).
+	ErrItemVoided = errors.New("engine: code voided by the line")
+	// ErrDecommissioned: the code left the supply chain.
+	ErrDecommissioned = errors.New("engine: code decommissioned")
+	// ErrHasParent: the child is packed in a parent already.
+	ErrHasParent = errors.New("engine: code already has a parent")
+	// ErrNotChild: the code is not in the parent named.
+	ErrNotChild = errors.New("engine: code is not in that parent")
+	// ErrCycle: packing would put a code inside itself.
+	ErrCycle = errors.New("engine: packing would create a cycle")
+	// ErrLevel: the parent's packaging level is not above the child's.
+	ErrLevel = errors.New("engine: packaging level not above the child's")
+	// ErrUnknownUnit: an SSCC that no report registered.
+	ErrUnknownUnit = errors.New("engine: unknown logistic unit (SSCC)")
+	// ErrFuture: the event time lies too far in the future.
+	ErrFuture = errors.New("engine: event time in the future")
+	// ErrDuplicate: a code is listed twice in one report.
+	ErrDuplicate = errors.New("engine: code listed twice")
+	// ErrUnsupported: an event type or action the engine does not apply.
+	ErrUnsupported = errors.New("engine: not supported")
+)
+
+// ItemError is one offending code (or field) of a rejected report.
+type ItemError struct {
+	// Event is the 0-based index of the event in a captured document, or
+	// -1 for native reports and for the document itself.
+	Event int
+	// Field says where the code was given: "items.ranges[2]",
+	// "packs[0].children.codes[7]", "epcisBody.eventList[3].childEPCs[12]".
+	Field string
+	// Code is the code as given, or "block B offset O" for a range.
+	Code   string
+	Reason string // what is wrong, in words
+	Err    error  // the sentinel (ErrHasParent, ErrNeverIssued, …)
+}
+
+func (e *ItemError) Error() string {
+	var b strings.Builder
+	if e.Event >= 0 {
+		fmt.Fprintf(&b, "event %d: ", e.Event)
+	}
+	if e.Field != "" {
+		b.WriteString(e.Field)
+		b.WriteString(": ")
+	}
+	if e.Code != "" {
+		fmt.Fprintf(&b, "%s: ", e.Code)
+	}
+	b.WriteString(e.Reason)
+	return b.String()
+}
+
+// Unwrap returns the sentinel.
+func (e *ItemError) Unwrap() error { return e.Err }
+
+// MaxReportErrors bounds the errors a ReportError keeps; the rest are
+// counted in Dropped.
+const MaxReportErrors = 10_000
+
+// ReportError lists every offending code of a report. The report was not
+// applied at all.
+type ReportError struct {
+	Errors  []ItemError
+	Dropped int // errors found beyond MaxReportErrors
+}
+
+func (e *ReportError) Error() string {
+	n := len(e.Errors) + e.Dropped
+	var b strings.Builder
+	fmt.Fprintf(&b, "engine: report rejected, nothing applied: %d error(s)", n)
+	for i := range e.Errors {
+		if i == 5 {
+			fmt.Fprintf(&b, "; … %d more", n-5)
+			break
+		}
+		b.WriteString("; ")
+		b.WriteString(e.Errors[i].Error())
+	}
+	return b.String()
+}
+
+// Unwrap makes errors.Is(err, ErrRejected) true, and errors.Is true for
+// the sentinel of any listed error.
+func (e *ReportError) Unwrap() []error {
+	out := []error{ErrRejected}
+	for i := range e.Errors {
+		if i == 100 {
+			break
+		}
+		out = append(out, &e.Errors[i])
+	}
+	return out
+}
+
+// BlockRange names codes in the native compact form: offsets First..Last
+// (inclusive, 0-based positions in the block, the order the line printed
+// them) of block Block. "Counters 0–999,999 of block 7" is
+// BlockRange{7, 0, 999_999}.
+type BlockRange struct {
+	Block       uint64
+	First, Last uint64
+}
+
+// Items selects codes for a report: whole ranges in the native form, and
+// codes as scanned (any format code.Parse reads; SSCCs where a logistic
+// unit makes sense).
+type Items struct {
+	Ranges []BlockRange
+	Codes  []string
+}
+
+// Len returns the number of codes selected (ranges counted in full).
+func (it *Items) Len() uint64 {
+	n := uint64(len(it.Codes))
+	for _, r := range it.Ranges {
+		if r.Last >= r.First {
+			n += r.Last - r.First + 1
+		}
+	}
+	return n
+}
+
+// ReportMeta is who reports, when and where — common to every report.
+type ReportMeta struct {
+	// Org is the reporting organisation. Required.
+	Org uint32
+	// Credential names who within Org reported (an API key id, a user, a
+	// line id); kept with the record.
+	Credential string
+	// Time is when it happened (the EPCIS event time); its zone gives the
+	// time-zone offset. Zero means the engine's clock. More than
+	// MaxFutureSkew ahead of the clock is refused.
+	Time time.Time
+	// ReadPoint and BizLocation are where: a GLN, an SGLN URN, a GS1
+	// Digital Link with AI 414, or a site id with its region code.
+	ReadPoint   string
+	BizLocation string
+	// BizTransactions are business documents (type "inv", "po", "desadv", …
+	// or a custom URI; id an invoice, e-ticket or inspection report number).
+	BizTransactions []ledger.Pair
+	// RequestID makes the report idempotent within Org: a report with a
+	// request id already applied returns the first receipt (Replayed) and
+	// applies nothing. "" disables it.
+	RequestID string
+}
+
+// Receipt says what an applied report did.
+type Receipt struct {
+	FirstSeq uint64 // ledger sequence number of the report's first record
+	Records  int    // records appended
+	Codes    uint64 // codes the report named
+	// Replayed: the request id had been applied before; nothing was
+	// applied now and FirstSeq is the earlier report's.
+	Replayed bool
+	// Duplicates counts captured events skipped because an identical
+	// event (same CBV event hash) is already in the ledger.
+	Duplicates int
+}
+
+// reportTx is one report in progress: staged item state, aggregation,
+// ledger records, all in one indexed batch that commits with fsync or is
+// dropped.
+type reportTx struct {
+	e    *Engine
+	ts   *traceState
+	now  int64 // record time, unix ms
+	meta *ReportMeta
+	b    *store.Batch
+	it   *itemstate.Tx
+	ag   *agg.Tx
+	lt   *ledger.Tx
+	errs ReportError
+	ev   int // event index for errors (-1: native)
+
+	seen     map[uint64]*Block           // published blocks the report relied on
+	released map[uint64]*Block           // blocks whose tail the report releases
+	units    map[uint64]*agg.Unit        // SSCC units read or staged
+	dirtyU   map[uint64]bool             // units to write
+	recalls  map[recallKey]ledger.Recall // lot and product recalls staged
+	touched  touchedCaches
+	records  int
+	first    uint64
+	codes    uint64
+}
+
+type recallKey struct {
+	lot bool
+	id  uint32
+}
+
+// begin starts a report. It takes the report lock; finish releases it.
+func (e *Engine) begin(meta *ReportMeta) (*reportTx, error) {
+	ts, err := e.tr()
+	if err != nil {
+		return nil, err
+	}
+	ts.rmu.Lock()
+	rt := &reportTx{e: e, ts: ts, now: e.nowMillis(), meta: meta, ev: -1,
+		seen: map[uint64]*Block{}, units: map[uint64]*agg.Unit{}, dirtyU: map[uint64]bool{}}
+	rt.b = e.db.NewIndexedBatch()
+	rt.it = ts.items.Begin()
+	rt.ag, err = agg.NewTx(rt.b)
+	if err != nil {
+		rt.b.Close()
+		ts.rmu.Unlock()
+		return nil, err
+	}
+	rt.lt = ts.led.Begin(rt.b)
+	rt.first = rt.lt.NextSeq()
+	return rt, nil
+}
+
+// abort drops the report.
+func (rt *reportTx) abort() {
+	rt.ag.Close()
+	rt.b.Close()
+	rt.ts.rmu.Unlock()
+}
+
+// fail records an offending code.
+func (rt *reportTx) fail(field, code string, sentinel error, format string, args ...any) {
+	if len(rt.errs.Errors) >= MaxReportErrors {
+		rt.errs.Dropped++
+		return
+	}
+	rt.errs.Errors = append(rt.errs.Errors, ItemError{Event: rt.ev, Field: field, Code: code,
+		Reason: fmt.Sprintf(format, args...), Err: sentinel})
+}
+
+func (rt *reportTx) failed() bool { return len(rt.errs.Errors) > 0 || rt.errs.Dropped > 0 }
+
+// checkMeta validates the common fields and returns the event time (ms)
+// and zone offset (minutes).
+func (rt *reportTx) checkMeta(m *ReportMeta) (int64, int16) {
+	rt.e.mu.RLock()
+	_, orgOK := rt.e.st.orgs[m.Org]
+	rt.e.mu.RUnlock()
+	if !orgOK {
+		rt.fail("org", fmt.Sprint(m.Org), ErrUnknownOrg, "no such organisation")
+	}
+	if err := checkText("credential", m.Credential, 200, false); err != nil {
+		rt.fail("credential", m.Credential, ErrInvalid, "%v", err)
+	}
+	for _, f := range []struct{ name, v string }{{"readPoint", m.ReadPoint}, {"bizLocation", m.BizLocation}} {
+		if err := checkText(f.name, f.v, 500, false); err != nil {
+			rt.fail(f.name, f.v, ErrInvalid, "%v", err)
+		}
+	}
+	if m.RequestID != "" {
+		if err := checkRequestID(m.RequestID); err != nil {
+			rt.fail("requestID", m.RequestID, ErrInvalid, "%v", err)
+		}
+	}
+	t := m.Time
+	if t.IsZero() {
+		t = rt.e.opts.Now()
+	}
+	if t.UnixMilli() > rt.now+MaxFutureSkew.Milliseconds() {
+		rt.fail("time", t.Format(time.RFC3339), ErrFuture, "is more than %v after the engine's clock (%s)",
+			MaxFutureSkew, time.UnixMilli(rt.now).UTC().Format(time.RFC3339))
+	}
+	_, off := t.Zone()
+	return t.UnixMilli(), int16(off / 60)
+}
+
+// replay returns the receipt of an earlier report with the same request
+// id, if any.
+func (rt *reportTx) replay(m *ReportMeta) (*Receipt, bool, error) {
+	if m.RequestID == "" {
+		return nil, false, nil
+	}
+	seq, found, err := ledger.ReportID(rt.e.db.Get, m.Org, m.RequestID)
+	if err != nil || !found {
+		return nil, false, err
+	}
+	return &Receipt{FirstSeq: seq, Replayed: true}, true, nil
+}
+
+// block returns the published block id, remembering it for the commit
+// re-check; nil (and an error recorded) if unknown.
+func (rt *reportTx) block(id uint64, field string) *Block {
+	if b := rt.seen[id]; b != nil {
+		return b
+	}
+	rt.e.mu.RLock()
+	b := rt.e.st.blocks[id]
+	rt.e.mu.RUnlock()
+	if b == nil {
+		rt.fail(field, fmt.Sprintf("block %d", id), ErrUnknownBlock, "no such block")
+		return nil
+	}
+	rt.seen[id] = b
+	return b
+}
+
+// unit returns an SSCC unit as the report sees it.
+func (rt *reportTx) unit(v uint64) (agg.Unit, bool, error) {
+	if u := rt.units[v]; u != nil {
+		return *u, true, nil
+	}
+	u, found, err := rt.ag.Unit(v)
+	if err != nil || !found {
+		return u, found, err
+	}
+	rt.units[v] = &u
+	return u, true, nil
+}
+
+// putUnit stages a unit record.
+func (rt *reportTx) putUnit(u agg.Unit) {
+	rt.units[u.SSCC] = &u
+	rt.dirtyU[u.SSCC] = true
+}
+
+// ---- Selections: the codes a report names, resolved and grouped.
+
+// selItem is one listed code: where it was given and as what.
+type selItem struct {
+	field, code string
+}
+
+// selRun is a run of consecutive offsets of one block: a native range, or
+// listed codes that happen to be consecutive (items then maps each offset
+// to its listing).
+type selRun struct {
+	b      *Block
+	lo, hi uint64 // offsets, inclusive
+	field  string // for a native range
+	items  []selItem
+}
+
+func (r *selRun) describe(off uint64) (field, code string) {
+	if r.items != nil {
+		it := r.items[off-r.lo]
+		return it.field, it.code
+	}
+	return r.field, fmt.Sprintf("block %d offset %d", r.b.ID, off)
+}
+
+func (r *selRun) len() uint64 { return r.hi - r.lo + 1 }
+
+// selUnit is one listed SSCC.
+type selUnit struct {
+	ref        codeRef
+	registered bool
+	selItem
+}
+
+// selection is what a report names, grouped into runs.
+type selection struct {
+	runs  []selRun
+	units []selUnit
+}
+
+func (s *selection) empty() bool { return len(s.runs) == 0 && len(s.units) == 0 }
+
+// count returns the number of codes selected.
+func (s *selection) count() uint64 {
+	n := uint64(len(s.units))
+	for i := range s.runs {
+		n += s.runs[i].len()
+	}
+	return n
+}
+
+// selectItems resolves items (fields under base) into a selection,
+// recording an error for each code that does not resolve. allowUnits
+// says whether SSCCs may appear.
+func (rt *reportTx) selectItems(items *Items, base string, allowUnits bool) selection {
+	var s selection
+	for i, r := range items.Ranges {
+		field := fmt.Sprintf("%s.ranges[%d]", base, i)
+		b := rt.block(r.Block, field)
+		if b == nil {
+			continue
+		}
+		if r.Last < r.First {
+			rt.fail(field, fmt.Sprintf("block %d offsets %d..%d", r.Block, r.First, r.Last), ErrInvalid, "last offset is before the first")
+			continue
+		}
+		if r.Last >= b.Count {
+			rt.fail(field, fmt.Sprintf("block %d offset %d", r.Block, r.Last), ErrInvalid, "beyond the block's %d codes", b.Count)
+			continue
+		}
+		s.runs = append(s.runs, selRun{b: b, lo: r.First, hi: r.Last, field: field})
+	}
+	rt.selectCodes(&s, items.Codes, func(j int) string { return fmt.Sprintf("%s.codes[%d]", base, j) }, allowUnits)
+	rt.normalize(&s)
+	return s
+}
+
+// selectCodes resolves listed codes into s (not normalized).
+func (rt *reportTx) selectCodes(s *selection, codes []string, field func(int) string, allowUnits bool) {
+	for j, c := range codes {
+		ref, registered, ok := rt.resolveCode(field(j), c, allowUnits)
+		if !ok {
+			continue
+		}
+		it := selItem{field: field(j), code: c}
+		if ref.isUnit() {
+			s.units = append(s.units, selUnit{ref: ref, registered: registered, selItem: it})
+			continue
+		}
+		s.runs = append(s.runs, selRun{b: ref.block, lo: ref.offset, hi: ref.offset, items: []selItem{it}})
+	}
+}
+
+// resolveCode resolves one listed code; it records an error and returns
+// ok false if it does not name an issued code (or an SSCC when allowed).
+func (rt *reportTx) resolveCode(field, input string, allowUnits bool) (codeRef, bool, bool) {
+	c, err := code.Parse(input)
+	if err == nil {
+		if s, isSSCC := parseSSCC(&c); isSSCC {
+			if !allowUnits {
+				rt.fail(field, input, ErrUnsupportedCode, "an SSCC names a logistic unit, not an item; it cannot be used here")
+				return codeRef{}, false, false
+			}
+			ref, registered, err := rt.e.refOfSSCC(s, rt.unit)
+			if err != nil {
+				rt.fail(field, input, err, "%v", err)
+				return codeRef{}, false, false
+			}
+			return ref, registered, true
+		}
+	}
+	res, err := rt.e.Lookup(input)
+	if err != nil {
+		var le *LookupError
+		if errors.As(err, &le) {
+			rt.fail(field, input, le.Kind, "%v", err)
+		} else {
+			rt.fail(field, input, err, "%v", err)
+		}
+		return codeRef{}, false, false
+	}
+	ref, err := rt.e.refOfLookup(&res)
+	if err != nil {
+		rt.fail(field, input, err, "%v", err)
+		return codeRef{}, false, false
+	}
+	if rt.seen[ref.block.ID] == nil {
+		rt.seen[ref.block.ID] = ref.block
+	}
+	return ref, false, true
+}
+
+// normalize sorts runs by (block, offset), merges adjacent single codes
+// into runs, and reports codes named twice.
+func (rt *reportTx) normalize(s *selection) {
+	slices.SortStableFunc(s.runs, func(a, b selRun) int {
+		if a.b.ID != b.b.ID {
+			if a.b.ID < b.b.ID {
+				return -1
+			}
+			return 1
+		}
+		switch {
+		case a.lo < b.lo:
+			return -1
+		case a.lo > b.lo:
+			return 1
+		}
+		return 0
+	})
+	out := s.runs[:0]
+	for _, r := range s.runs {
+		if n := len(out); n > 0 && out[n-1].b.ID == r.b.ID {
+			p := &out[n-1]
+			if r.lo <= p.hi { // overlap: each doubly named code is an error
+				for off := r.lo; off <= min(r.hi, p.hi); off++ {
+					f, c := r.describe(off)
+					rt.fail(f, c, ErrDuplicate, "also named by %s", func() string { f2, _ := p.describe(off); return f2 }())
+				}
+				if r.hi <= p.hi {
+					continue
+				}
+				r = trimRun(r, p.hi+1)
+			}
+			if r.lo == p.hi+1 && p.items != nil && r.items != nil {
+				p.items = append(p.items, r.items...)
+				p.hi = r.hi
+				continue
+			}
+		}
+		out = append(out, r)
+	}
+	s.runs = out
+	seen := map[uint64]string{}
+	units := s.units[:0]
+	for _, u := range s.units {
+		if prev, dup := seen[u.ref.node.Counter]; dup {
+			rt.fail(u.field, u.code, ErrDuplicate, "also named by %s", prev)
+			continue
+		}
+		seen[u.ref.node.Counter] = u.field
+		units = append(units, u)
+	}
+	s.units = units
+}
+
+// trimRun returns r without the offsets below lo.
+func trimRun(r selRun, lo uint64) selRun {
+	if r.items != nil {
+		r.items = r.items[lo-r.lo:]
+	}
+	r.lo = lo
+	return r
+}
+
+// requireOwned records an error for every selected code not owned by org.
+func (rt *reportTx) requireOwned(s *selection, org uint32, what string) {
+	for i := range s.runs {
+		r := &s.runs[i]
+		if r.b.Org != org {
+			f, c := r.describe(r.lo)
+			rt.fail(f, c, ErrWrongOrg, "%s belongs to %s, not to the reporting %s", what, rt.e.orgName(r.b.Org), rt.e.orgName(org))
+		}
+	}
+	for _, u := range s.units {
+		if u.ref.org != org {
+			owner := "no registered organisation"
+			if u.ref.org != 0 {
+				owner = rt.e.orgName(u.ref.org)
+			}
+			rt.fail(u.field, u.code, ErrWrongOrg, "the SSCC's company prefix belongs to %s, not to the reporting %s", owner, rt.e.orgName(org))
+		}
+	}
+}
+
+// requireState records an error for every selected item whose kind k is
+// set (want false) or unset (want true); units are checked against their
+// record's state (an unregistered unit has none).
+func (rt *reportTx) requireState(s *selection, k itemstate.Kind, want bool, sentinel error, reason string) {
+	for i := range s.runs {
+		r := &s.runs[i]
+		_, err := rt.it.Find(k, !want, r.b.ID, r.lo, r.hi+1, func(off uint64) bool {
+			f, c := r.describe(off)
+			rt.fail(f, c, sentinel, "%s", reason)
+			return len(rt.errs.Errors) < MaxReportErrors
+		})
+		if err != nil {
+			f, c := r.describe(r.lo)
+			rt.fail(f, c, err, "%v", err)
+		}
+	}
+	for _, u := range s.units {
+		st := rt.unitState(u.ref.node.Counter)
+		if st.Has(k) != want {
+			rt.fail(u.field, u.code, sentinel, "%s", reason)
+		}
+	}
+}
+
+// requireLive records an error for every code that is not commissioned,
+// or is voided or decommissioned.
+func (rt *reportTx) requireLive(s *selection) {
+	rt.requireState(s, itemstate.Voided, false, ErrItemVoided, "voided by the line")
+	rt.requireState(s, itemstate.Commissioned, true, ErrNotCommissioned, "not commissioned (never reported printed and verified)")
+	rt.requireState(s, itemstate.Decommissioned, false, ErrDecommissioned, "decommissioned")
+	for _, u := range s.units {
+		if !u.registered && rt.units[u.ref.node.Counter] == nil {
+			rt.fail(u.field, u.code, ErrUnknownUnit, "no report registered this SSCC")
+		}
+	}
+}
+
+// requireIssued records an error for every code in a released tail or a
+// voided block (ranges bypass Lookup's checks).
+func (rt *reportTx) requireIssued(s *selection) {
+	for i := range s.runs {
+		r := &s.runs[i]
+		if r.b.State != BlockActive {
+			f, c := r.describe(r.lo)
+			rt.fail(f, c, ErrVoided, "block %d is %v", r.b.ID, r.b.State)
+			continue
+		}
+		if rf := rt.releasedFrom(r.b); r.hi >= rf {
+			f, c := r.describe(max(r.lo, rf))
+			rt.fail(f, c, ErrReleased, "offsets from %d of block %d were released unused", rf, r.b.ID)
+		}
+	}
+}
+
+// releasedFrom returns the first released offset of b as the report sees
+// it.
+func (rt *reportTx) releasedFrom(b *Block) uint64 {
+	if nb := rt.released[b.ID]; nb != nil {
+		return nb.ReleasedFrom()
+	}
+	return b.ReleasedFrom()
+}
+
+// unitState returns the staged state of a unit (0 if unknown).
+func (rt *reportTx) unitState(v uint64) itemstate.State {
+	if u := rt.units[v]; u != nil {
+		return itemstate.State(u.State)
+	}
+	return 0
+}
+
+// setKind sets (or clears) kind k on every selected code.
+func (rt *reportTx) setKind(s *selection, k itemstate.Kind, on bool) error {
+	for i := range s.runs {
+		r := &s.runs[i]
+		var err error
+		if on {
+			err = rt.it.Set(k, r.b.ID, r.lo, r.hi+1)
+		} else {
+			err = rt.it.Clear(k, r.b.ID, r.lo, r.hi+1)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	for _, u := range s.units {
+		rt.setUnitKind(u.ref.node.Counter, k, on)
+	}
+	return nil
+}
+
+// setUnitKind sets or clears kind k of a staged unit.
+func (rt *reportTx) setUnitKind(v uint64, k itemstate.Kind, on bool) {
+	u := rt.units[v]
+	if u == nil {
+		return
+	}
+	nu := *u
+	if on {
+		nu.State |= 1 << k
+	} else {
+		nu.State &^= 1 << k
+	}
+	rt.putUnit(nu)
+}
+
+// targets returns the selection as ledger targets with role.
+func (s *selection) targets(dst []ledger.Target, role ledger.Role) []ledger.Target {
+	for i := range s.runs {
+		r := &s.runs[i]
+		dst = append(dst, ledger.Target{Role: role, Kind: ledger.TargetRun, Product: r.b.Product,
+			First: r.b.Start + r.lo, Last: r.b.Start + r.hi})
+	}
+	for _, u := range s.units {
+		dst = append(dst, ledger.Target{Role: role, Kind: ledger.TargetRun, First: u.ref.node.Counter, Last: u.ref.node.Counter})
+	}
+	return dst
+}

@@ -1,0 +1,158 @@
+package engine
+
+import (
+	"encoding/binary"
+	"slices"
+	"sync"
+
+	"tracecode/engine/ledger"
+	"tracecode/engine/store"
+)
+
+// cache is a bounded map with random eviction, sharded to keep resolvers
+// from contending. A value read from the store before a writer invalidated
+// its key is not inserted after the invalidation (the shard generation
+// moved), so a cache never holds a value older than the last commit.
+type cache[K comparable, V any] struct {
+	per    int
+	hash   func(K) uint64
+	shards [16]cacheShard[K, V]
+}
+
+type cacheShard[K comparable, V any] struct {
+	mu  sync.RWMutex
+	m   map[K]V // GUARDED_BY(mu)
+	gen uint64  // GUARDED_BY(mu)
+}
+
+func (c *cache[K, V]) init(n int, hash func(K) uint64) {
+	c.per, c.hash = max(n/len(c.shards), 1), hash
+	for i := range c.shards {
+		c.shards[i].m = make(map[K]V)
+	}
+}
+
+func (c *cache[K, V]) shard(k K) *cacheShard[K, V] { return &c.shards[c.hash(k)%uint64(len(c.shards))] }
+
+// get returns the cached value, or the shard generation to pass to put.
+func (c *cache[K, V]) get(k K) (v V, gen uint64, ok bool) {
+	sh := c.shard(k)
+	sh.mu.RLock()
+	v, ok = sh.m[k]
+	gen = sh.gen
+	sh.mu.RUnlock()
+	return v, gen, ok
+}
+
+// put caches v if no invalidation happened in k's shard since gen.
+func (c *cache[K, V]) put(k K, v V, gen uint64) {
+	sh := c.shard(k)
+	sh.mu.Lock()
+	if sh.gen == gen {
+		if len(sh.m) >= c.per {
+			for x := range sh.m {
+				delete(sh.m, x)
+				break
+			}
+		}
+		sh.m[k] = v
+	}
+	sh.mu.Unlock()
+}
+
+func (c *cache[K, V]) invalidate(k K) {
+	sh := c.shard(k)
+	sh.mu.Lock()
+	delete(sh.m, k)
+	sh.gen++
+	sh.mu.Unlock()
+}
+
+// runWindow is every run-index entry of one product window (RunWindow
+// counters), sorted by first counter: the run events of any counter of the
+// window are found by a binary search and a short backward scan.
+type runWindow struct {
+	entries []runEntry
+	maxSpan uint64
+}
+
+type runEntry struct {
+	first, last uint64
+	seq         uint64
+	role        ledger.Role
+}
+
+// each calls fn with the entries holding counter c.
+func (w *runWindow) each(c uint64, fn func(e *runEntry)) {
+	i, _ := slices.BinarySearchFunc(w.entries, c+1, func(e runEntry, t uint64) int {
+		if e.first < t {
+			return -1
+		}
+		return 1
+	})
+	for i--; i >= 0; i-- {
+		e := &w.entries[i]
+		if c-e.first > w.maxSpan {
+			break
+		}
+		if c <= e.last {
+			fn(e)
+		}
+	}
+}
+
+// resolveCaches hold what resolvers read again and again: the run events
+// of a window (a commission report covers every code of a block), and the
+// events of lots and products.
+type resolveCaches struct {
+	windows  cache[windowKey, *runWindow]
+	lots     cache[uint32, []ledger.Hit]
+	products cache[uint32, []ledger.Hit]
+}
+
+func (c *resolveCaches) init() {
+	c.windows.init(1<<16, func(k windowKey) uint64 { return uint64(k.product)*0x9E3779B97F4A7C15 ^ k.window })
+	c.lots.init(1<<16, func(k uint32) uint64 { return uint64(k) })
+	c.products.init(1<<12, func(k uint32) uint64 { return uint64(k) })
+}
+
+// invalidate drops what a committed report changed.
+func (c *resolveCaches) invalidate(t *touchedCaches) {
+	for k := range t.windows {
+		c.windows.invalidate(k)
+	}
+	for k := range t.lots {
+		c.lots.invalidate(k)
+	}
+	for k := range t.products {
+		c.products.invalidate(k)
+	}
+}
+
+// loadWindow reads the run-index entries of a window.
+func loadWindow(db *store.DB, k windowKey) (*runWindow, error) {
+	lo := make([]byte, 0, 13)
+	lo = append(lo, store.PrefixEvRun)
+	lo = binary.BigEndian.AppendUint32(lo, k.product)
+	lo = binary.BigEndian.AppendUint64(lo, k.window*ledger.RunWindow)
+	hi := make([]byte, 0, 13)
+	hi = append(hi, store.PrefixEvRun)
+	hi = binary.BigEndian.AppendUint32(hi, k.product)
+	hi = binary.BigEndian.AppendUint64(hi, (k.window+1)*ledger.RunWindow)
+	w := &runWindow{}
+	err := db.Scan(lo, hi, func(key, v []byte) error {
+		if len(key) != 21 || len(v) < 3 {
+			return store.ErrCorrupt
+		}
+		span, n := binary.Uvarint(v[2:])
+		if n <= 0 {
+			return store.ErrCorrupt
+		}
+		first := binary.BigEndian.Uint64(key[5:])
+		w.entries = append(w.entries, runEntry{first: first, last: first + span,
+			seq: binary.BigEndian.Uint64(key[13:]), role: ledger.Role(v[1])})
+		w.maxSpan = max(w.maxSpan, span)
+		return nil
+	})
+	return w, err
+}

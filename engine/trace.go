@@ -1,0 +1,222 @@
+package engine
+
+// This file and the others of issue 4 (report.go, pack.go, capture.go,
+// recall.go, resolve.go, chain_*.go, verify.go) add per-item records to
+// the engine: line reports, aggregation, events, recalls, resolution and
+// verification. They keep their state in a traceState attached to the
+// Engine (see tr) and their records under the prefixes 0x70–0xBF
+// (store.TracePrefixes); docs/chain.md explains the design.
+
+import (
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"tracecode/engine/agg"
+	"tracecode/engine/code"
+	"tracecode/engine/code/gs1"
+	"tracecode/engine/itemstate"
+	"tracecode/engine/ledger"
+	"tracecode/engine/store"
+)
+
+// MaxFutureSkew is how far past the engine's clock an event time may lie.
+// A later time is refused (a clock set wrong, or a forged record).
+const MaxFutureSkew = 10 * time.Minute
+
+// traceState is issue 4's part of an open Engine.
+type traceState struct {
+	items *itemstate.Store
+	led   *ledger.Ledger
+
+	// rmu serialises reports: validation, commit and publication of one
+	// report happen before the next report's validation starts. Lock
+	// order: rmu, then e.wmu, then e.mu.
+	rmu sync.Mutex
+
+	recallMu sync.RWMutex
+	// recalled lots and products, loaded at first use and updated after
+	// each recall commits. GUARDED_BY(recallMu).
+	recallLots, recallProducts map[uint32]ledger.Recall
+
+	caches resolveCaches
+}
+
+// traceStates maps each open Engine to its traceState. An Engine gets its
+// state on first use; states of closed engines are dropped when another
+// engine registers. (A field of Engine would be simpler; see the issue 4
+// hook note in docs/chain.md.)
+var traceStates struct {
+	sync.Mutex
+	m map[*Engine]*traceState
+}
+
+// tr returns e's traceState, creating it on first use: it opens the ledger
+// (loading every organisation's log head and Merkle state) and the recall
+// marks.
+func (e *Engine) tr() (*traceState, error) {
+	if e.closed.Load() {
+		return nil, ErrClosed
+	}
+	traceStates.Lock()
+	defer traceStates.Unlock()
+	if ts := traceStates.m[e]; ts != nil {
+		return ts, nil
+	}
+	if traceStates.m == nil {
+		traceStates.m = map[*Engine]*traceState{}
+	}
+	for old := range traceStates.m {
+		if old.closed.Load() {
+			delete(traceStates.m, old)
+		}
+	}
+	led, err := ledger.Open(e.db, nil)
+	if err != nil {
+		return nil, fmt.Errorf("engine: open ledger: %w", err)
+	}
+	lots, products, err := ledger.LoadRecalls(e.db)
+	if err != nil {
+		return nil, fmt.Errorf("engine: load recalls: %w", err)
+	}
+	ts := &traceState{
+		items:          itemstate.New(e.db, 0),
+		led:            led,
+		recallLots:     lots,
+		recallProducts: products,
+	}
+	ts.caches.init()
+	traceStates.m[e] = ts
+	return ts, nil
+}
+
+// codeRef is a code resolved to what the engine knows of it.
+type codeRef struct {
+	node   agg.Node
+	block  *Block // the published block; nil for an SSCC unit
+	offset uint64 // counter − block.Start
+	org    uint32 // owner: the block's organisation, or the unit's
+	level  Level
+	lot    uint32
+}
+
+func (r *codeRef) isUnit() bool { return r.block == nil }
+
+// ssccValue returns an SSCC as the number a unit node carries.
+func ssccValue(s gs1.SSCC) uint64 {
+	v, _ := strconv.ParseUint(string(s[:]), 10, 64) // 18 digits < 2^63
+	return v
+}
+
+// formatSSCC appends the 18 digits of a unit node's SSCC.
+func formatSSCC(dst []byte, v uint64) []byte {
+	var b [18]byte
+	for i := 17; i >= 0; i-- {
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return append(dst, b[:]...)
+}
+
+// refOfSSCC resolves an SSCC to its unit, or to the organisation owning
+// its GS1 company prefix when it is not registered yet (org set, node set,
+// registered false).
+func (e *Engine) refOfSSCC(s gs1.SSCC, unit func(uint64) (agg.Unit, bool, error)) (r codeRef, registered bool, err error) {
+	v := ssccValue(s)
+	r.node = agg.UnitNode(v)
+	u, ok, err := unit(v)
+	if err != nil {
+		return r, false, err
+	}
+	if ok {
+		r.org, r.level = u.Org, Level(u.Level)
+		return r, true, nil
+	}
+	e.mu.RLock()
+	org, _ := e.gcpOwner(string(s[1:17]))
+	e.mu.RUnlock()
+	r.org, r.level = org, LevelPallet
+	return r, false, nil
+}
+
+// refOfLookup turns a successful Lookup into a codeRef with the published
+// block.
+func (e *Engine) refOfLookup(res *LookupResult) (codeRef, error) {
+	e.mu.RLock()
+	b := e.st.blocks[res.Block.ID]
+	e.mu.RUnlock()
+	if b == nil {
+		return codeRef{}, fmt.Errorf("%w %d", ErrUnknownBlock, res.Block.ID)
+	}
+	return codeRef{node: agg.Node{Product: b.Product, Counter: res.Counter}, block: b,
+		offset: res.Offset, org: b.Org, level: b.Level, lot: b.Lot}, nil
+}
+
+// blockAt returns the published block holding counter of product, or nil.
+func (e *Engine) blockAt(product uint32, counter uint64) *Block {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	p := e.st.products[product]
+	if p == nil {
+		return nil
+	}
+	if i := findBlock(p.blocks, counter); i >= 0 {
+		return p.blocks[i].b
+	}
+	return nil
+}
+
+// refOfNode resolves a node (from an index) to a codeRef. ok is false for
+// an item node in no block.
+func (e *Engine) refOfNode(n agg.Node, unit func(uint64) (agg.Unit, bool, error)) (codeRef, bool, error) {
+	if n.IsUnit() {
+		u, found, err := unit(n.Counter)
+		if err != nil || !found {
+			return codeRef{node: n}, false, err
+		}
+		return codeRef{node: n, org: u.Org, level: Level(u.Level)}, true, nil
+	}
+	b := e.blockAt(n.Product, n.Counter)
+	if b == nil {
+		return codeRef{node: n}, false, nil
+	}
+	return codeRef{node: n, block: b, offset: n.Counter - b.Start, org: b.Org, level: b.Level, lot: b.Lot}, true, nil
+}
+
+// locate and blockInfo adapt the block table to agg's checks.
+func (e *Engine) locate(product uint32, counter uint64) (uint64, uint64, bool) {
+	if b := e.blockAt(product, counter); b != nil {
+		return b.ID, b.Start, true
+	}
+	return 0, 0, false
+}
+
+func (e *Engine) blockInfo(id uint64) (uint32, uint64, bool) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if b := e.st.blocks[id]; b != nil {
+		return b.Product, b.Start, true
+	}
+	return 0, 0, false
+}
+
+// parseSSCC returns the SSCC a scanned code carries, if it is one.
+func parseSSCC(c *code.Code) (gs1.SSCC, bool) {
+	if _, ok := c.GTIN(); ok {
+		return gs1.SSCC{}, false
+	}
+	return c.SSCC()
+}
+
+// orgName returns an organisation's name for messages, or its id.
+func (e *Engine) orgName(id uint32) string {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if o := e.st.orgs[id]; o != nil {
+		return fmt.Sprintf("%s (%d)", o.Name, id)
+	}
+	return fmt.Sprintf("organisation %d", id)
+}
+
+var _ = store.PrefixItemState
