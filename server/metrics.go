@@ -21,6 +21,9 @@ type metrics struct {
 	minted   prometheus.Counter       // codes in minted blocks
 	limited  prometheus.Counter       // requests refused by the rate limiter
 	handler  fasthttp.RequestHandler  // serves /metrics
+	routes   map[string]*routeStats   // read-only after newMetrics
+
+	scanByStatus map[string]prometheus.Counter // read-only after newMetrics
 }
 
 // latencyBuckets span 50 µs to 5 s: resolver answers sit at the low end,
@@ -29,8 +32,41 @@ var latencyBuckets = []float64{
 	50e-6, 100e-6, 200e-6, 500e-6, 1e-3, 2e-3, 5e-3, 10e-3, 25e-3, 50e-3, 100e-3, 250e-3, 500e-3, 1, 2.5, 5,
 }
 
-func newMetrics(extra ...prometheus.Collector) *metrics {
-	m := &metrics{reg: prometheus.NewRegistry()}
+// routeStats are one route's series, bound once so that counting a request
+// is a few atomic adds (WithLabelValues hashes its labels on every call).
+type routeStats struct {
+	byClass [5]prometheus.Counter // 1xx … 5xx
+	latency prometheus.Observer
+}
+
+// observe records one request that started at start and ended with code.
+func (r *routeStats) observe(code int, start time.Time) {
+	i := code/100 - 1
+	if i < 0 || i > 4 {
+		i = 4
+	}
+	r.byClass[i].Inc()
+	r.latency.Observe(time.Since(start).Seconds())
+}
+
+// scanStatus returns the scan counter of a status, bound once.
+func (m *metrics) scanStatus(status string) prometheus.Counter {
+	if c, ok := m.scanByStatus[status]; ok {
+		return c
+	}
+	return m.scans.WithLabelValues(status)
+}
+
+// route returns the series of the named route ("not_found" if unknown).
+func (m *metrics) route(name string) *routeStats {
+	if r, ok := m.routes[name]; ok {
+		return r
+	}
+	return m.routes["not_found"]
+}
+
+func newMetrics(routes []string, extra ...prometheus.Collector) *metrics {
+	m := &metrics{reg: prometheus.NewRegistry(), routes: map[string]*routeStats{}}
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "tracecode_http_requests_total", Help: "HTTP requests by route and status class.",
 	}, []string{"route", "code"})
@@ -55,6 +91,18 @@ func newMetrics(extra ...prometheus.Collector) *metrics {
 	for _, c := range extra {
 		m.reg.MustRegister(c)
 	}
+	for _, name := range routes {
+		rs := &routeStats{latency: m.latency.WithLabelValues(name)}
+		for i := range rs.byClass {
+			rs.byClass[i] = m.requests.WithLabelValues(name, statusClass((i+1)*100))
+		}
+		m.routes[name] = rs
+	}
+	m.scanByStatus = map[string]prometheus.Counter{}
+	for _, st := range []string{statusNotGenuine, statusVoided, statusReleased, statusRecalled, statusDestroyed,
+		statusExpired, statusSuspicious, statusDispensed, statusSold, statusInTransit, statusGenuine, statusBadCode} {
+		m.scanByStatus[st] = m.scans.WithLabelValues(st)
+	}
 	m.handler = fasthttpadaptor.NewFastHTTPHandler(promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
 	return m
 }
@@ -73,10 +121,4 @@ func statusClass(code int) string {
 		return "4xx"
 	}
 	return "5xx"
-}
-
-// observe records one request on route that started at start.
-func (m *metrics) observe(route string, code int, start time.Time) {
-	m.requests.WithLabelValues(route, statusClass(code)).Inc()
-	m.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
 }

@@ -32,7 +32,10 @@ type pageView struct {
 	Status       string // genuine, recalled, expired, dispensed, sold, suspicious, not_genuine, voided, released, destroyed, in_transit
 	StatusTitle  string
 	StatusDetail string
+	Reason       string // the engine's precise reason, for not-valid codes
 	Found        bool
+	LevelLabel   string // "Product" or "Lot" for product- and lot-level pages; "" for items
+	InfoURL      string // the product's information page, if it has one
 
 	Code   string // the code as the consumer scanned it (display form)
 	Serial string

@@ -1,0 +1,269 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"tracecode/engine"
+	"tracecode/engine/demo"
+	"tracecode/server"
+)
+
+var serveFlags struct {
+	data            string
+	addr            string
+	publicBase      string
+	demo            bool
+	cacheSize       int64
+	readTimeout     time.Duration
+	writeTimeout    time.Duration
+	streamTimeout   time.Duration
+	idleTimeout     time.Duration
+	shutdownTimeout time.Duration
+	maxBody         int
+	maxCapture      int
+	rateLimit       float64
+	rateBurst       int
+	trustForwarded  bool
+	scanFlush       time.Duration
+	suspiciousScans uint64
+	suspiciousRegs  int
+	noRawScans      bool
+	logFormat       string
+	logLevel        string
+	accessLog       bool
+}
+
+var serveCmd = &cobra.Command{
+	Use:   "serve",
+	Short: "Serve the public resolver, the /v1 API and the operations endpoints",
+	Long: `serve opens the store in --data and serves, on --addr:
+
+  the public resolver   /01/{gtin}[/22/…][/10/{lot}]/21/{serial}, /00/{sscc},
+                        /c/{short}, /resolve?code=…: an HTML scan page for
+                        browsers (zh/en), JSON with the full chain, RFC 9264
+                        linksets, ?linkType= redirects (GS1 resolver rules),
+                        /.well-known/gs1resolver
+  the API               /v1/… with "Authorization: Bearer KEY" (docs/api.md,
+                        docs/openapi.yaml)
+  operations            /healthz, /readyz, /metrics (Prometheus)
+
+Every flag can also be set by an environment variable: TRACECODE_ and the
+flag's name in upper case with '-' as '_' (--rate-limit → TRACECODE_RATE_LIMIT).
+A flag given on the command line wins.
+
+With --demo an empty data directory is seeded with the demo data set and
+the server prints scan URLs and API keys ("demo API key: …") to try. On a
+store without any API key (and without --demo) an operator key is created
+and printed once.
+
+SIGINT or SIGTERM shuts down gracefully: in-flight requests finish, the scan
+log is flushed with fsync, the store is closed.`,
+	Args: cobra.NoArgs,
+	RunE: runServe,
+}
+
+func init() {
+	f := serveCmd.Flags()
+	f.StringVar(&serveFlags.data, "data", "./data", "data directory (created if missing)")
+	f.StringVar(&serveFlags.addr, "addr", server.DefaultAddr, "listen address host:port")
+	f.StringVar(&serveFlags.publicBase, "public-base", "", "scheme://host[:port] consumers reach the resolver at; printed codes use it (default http://ADDR)")
+	f.BoolVar(&serveFlags.demo, "demo", false, "seed the demo data set into an empty data directory and print URLs and keys")
+	f.Int64Var(&serveFlags.cacheSize, "cache-size", 0, "Pebble block cache in bytes (default 256 MiB)")
+	f.DurationVar(&serveFlags.readTimeout, "read-timeout", server.DefaultReadTimeout, "time to read one request")
+	f.DurationVar(&serveFlags.writeTimeout, "write-timeout", server.DefaultWriteTimeout, "time to write one response")
+	f.DurationVar(&serveFlags.streamTimeout, "stream-timeout", server.DefaultStreamTimeout, "time to write one code stream")
+	f.DurationVar(&serveFlags.idleTimeout, "idle-timeout", server.DefaultIdleTimeout, "keep-alive idle time")
+	f.DurationVar(&serveFlags.shutdownTimeout, "shutdown-timeout", server.DefaultShutdownTimeout, "graceful shutdown deadline")
+	f.IntVar(&serveFlags.maxBody, "max-body", server.DefaultMaxBodyBytes, "largest /v1 request body in bytes")
+	f.IntVar(&serveFlags.maxCapture, "max-capture", server.DefaultMaxCaptureBytes, "largest EPCIS document posted to /v1/events in bytes")
+	f.Float64Var(&serveFlags.rateLimit, "rate-limit", server.DefaultRateLimit, "public requests per second per client address (negative: no limit; loopback is never limited)")
+	f.IntVar(&serveFlags.rateBurst, "rate-burst", server.DefaultRateBurst, "public requests a client may make at once")
+	f.BoolVar(&serveFlags.trustForwarded, "trust-forwarded", false, "take the client address from X-Forwarded-For (behind a reverse proxy)")
+	f.DurationVar(&serveFlags.scanFlush, "scan-flush", 250*time.Millisecond, "how often the scan log is written")
+	f.Uint64Var(&serveFlags.suspiciousScans, "suspicious-scans", 30, "public scans of one item that flag it as a probable cloned label")
+	f.IntVar(&serveFlags.suspiciousRegs, "suspicious-regions", 3, "distinct prefectures scans of one item may come from before it is flagged")
+	f.BoolVar(&serveFlags.noRawScans, "no-raw-scans", false, "keep only per-item scan counts, not every scan")
+	f.StringVar(&serveFlags.logFormat, "log-format", "text", "log format: text or json")
+	f.StringVar(&serveFlags.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	f.BoolVar(&serveFlags.accessLog, "access-log", false, "log every /v1 request")
+	rootCmd.AddCommand(serveCmd)
+}
+
+// applyEnv sets every flag not given on the command line from its
+// TRACECODE_* environment variable.
+func applyEnv(fs *pflag.FlagSet) error {
+	var err error
+	fs.VisitAll(func(f *pflag.Flag) {
+		if f.Changed || err != nil {
+			return
+		}
+		name := "TRACECODE_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v, ok := os.LookupEnv(name); ok {
+			if serr := fs.Set(f.Name, v); serr != nil {
+				err = fmt.Errorf("%s=%q: %w", name, v, serr)
+			}
+		}
+	})
+	return err
+}
+
+func newLogger(format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
+	}
+	o := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(os.Stderr, o)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(os.Stderr, o)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want text or json", format)
+}
+
+func runServe(cmd *cobra.Command, _ []string) error {
+	if err := applyEnv(cmd.Flags()); err != nil {
+		return err
+	}
+	sf := &serveFlags
+	log, err := newLogger(sf.logFormat, sf.logLevel)
+	if err != nil {
+		return err
+	}
+	slog.SetDefault(log)
+	publicBase := sf.publicBase
+	if publicBase == "" {
+		publicBase = "http://" + sf.addr
+	}
+	// Printed codes point at this resolver.
+	eo := &engine.Options{DLBase: strings.TrimRight(publicBase, "/"), ShortBase: strings.TrimRight(publicBase, "/")}
+	eo.Store.CacheSize = sf.cacheSize
+	start := time.Now()
+	eng, err := engine.Open(sf.data, eo)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := eng.Close(); err != nil {
+			log.Error("closing the store", "err", err)
+		}
+	}()
+	log.Info("store open", "data", sf.data, "ms", time.Since(start).Milliseconds(), "orgs", len(eng.Orgs()))
+
+	srv, err := server.New(eng, server.Config{
+		Addr: sf.addr, PublicBase: publicBase,
+		ReadTimeout: sf.readTimeout, WriteTimeout: sf.writeTimeout, StreamTimeout: sf.streamTimeout,
+		IdleTimeout: sf.idleTimeout, ShutdownTimeout: sf.shutdownTimeout,
+		MaxBodyBytes: sf.maxBody, MaxCaptureBytes: sf.maxCapture,
+		RateLimit: sf.rateLimit, RateBurst: sf.rateBurst, TrustForwarded: sf.trustForwarded,
+		Scans: engine.ScanLogOptions{FlushInterval: sf.scanFlush, SuspiciousCount: sf.suspiciousScans,
+			SuspiciousRegions: sf.suspiciousRegs, NoRaw: sf.noRawScans},
+		Logger: log, AccessLog: sf.accessLog,
+	})
+	if err != nil {
+		return err
+	}
+	if sf.demo {
+		if err := serveDemo(cmd.Context(), eng, srv, sf.data, publicBase, log); err != nil {
+			_ = srv.Shutdown(context.Background())
+			return err
+		}
+	} else if err := bootstrapKey(srv, log); err != nil {
+		_ = srv.Shutdown(context.Background())
+		return err
+	}
+
+	ln, err := net.Listen("tcp", sf.addr)
+	if err != nil {
+		_ = srv.Shutdown(context.Background())
+		return fmt.Errorf("listen on %s: %w", sf.addr, err)
+	}
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		_ = srv.Shutdown(context.Background())
+		return err
+	case sig := <-sigs:
+		log.Info("signal received; shutting down", "signal", sig.String())
+	}
+	signal.Stop(sigs)
+	if err := srv.Shutdown(context.Background()); err != nil {
+		return err
+	}
+	if err := <-done; err != nil {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// serveDemo seeds an empty store (or reloads what an earlier seed saved)
+// and prints the demo's keys and URLs.
+func serveDemo(ctx context.Context, eng *engine.Engine, srv *server.Server, dir, base string, log *slog.Logger) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	info, ok, err := demo.Load(dir)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		if !demo.Empty(eng) {
+			return errors.New("--demo: the data directory holds a store that was not seeded by the demo; use an empty --data")
+		}
+		start := time.Now()
+		if info, err = demo.Seed(ctx, eng, srv.Keys(), dir, srv.Config().PublicBase); err != nil {
+			return err
+		}
+		log.Info("demo data set seeded", "ms", time.Since(start).Milliseconds(), "blocks", len(info.Blocks))
+	} else {
+		log.Info("demo data set already seeded", "file", demo.FileName)
+	}
+	w := os.Stderr
+	fmt.Fprintln(w, "")
+	fmt.Fprintln(w, "tracecode demo — open these on a phone-sized browser, or curl -H 'Accept: application/json':")
+	for _, u := range info.URLs {
+		fmt.Fprintf(w, "  %-48s %s\n", u.What, u.URL)
+	}
+	fmt.Fprintln(w, "")
+	if len(info.Keys) > 0 {
+		fmt.Fprintf(w, "demo API key: %s\n", info.Keys[0].Token)
+		fmt.Fprintf(w, "  (%s)\n", info.Keys[0].Name)
+		for _, k := range info.Keys[1:] {
+			fmt.Fprintf(w, "other key, %s: %s\n", k.Name, k.Token)
+		}
+		fmt.Fprintf(w, "try: curl -H 'Authorization: Bearer %s' %s/v1/blocks\n\n", info.Keys[0].Token, srv.Config().PublicBase)
+	}
+	return nil
+}
+
+// bootstrapKey creates and prints an operator key on a store that has no
+// API key at all, so that a fresh deployment can be administered.
+func bootstrapKey(srv *server.Server, log *slog.Logger) error {
+	any, err := srv.Keys().Any()
+	if err != nil || any {
+		return err
+	}
+	tok, _, err := srv.Keys().Create(engine.NewAPIKeyOptions{Scopes: engine.ScopeAdmin, Name: "bootstrap operator key"})
+	if err != nil {
+		return err
+	}
+	log.Warn("no API key existed: created an operator key; it is shown only now", "key", tok)
+	return nil
+}

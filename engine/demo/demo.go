@@ -1,0 +1,323 @@
+// Package demo seeds a store with the demo data set that `tracecode serve
+// --demo` (and `make run`) shows: two organisations in different cities,
+// products in the categories of the traceability regulations (a drug with
+// NMPA codes, infant formula, pork cut from a pig lot, a pesticide, a gas
+// cylinder with fillings and inspections, a fireworks case, a rare-earth
+// oxide), minted and printed blocks, packing, shipping, receiving, selling
+// and dispensing events, one recalled lot, and API keys to try.
+//
+// Seed runs only on an empty store. The keys' tokens are written to
+// demo-keys.json in the data directory (mode 0600) so that a restart can
+// print them again: tokens are otherwise stored only as hashes.
+package demo
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"tracecode/engine"
+	"tracecode/engine/code/gs1"
+)
+
+// Info is what the demo tells a person: keys to use and URLs to open.
+type Info struct {
+	// Keys are the API keys, the first being the demo key of the
+	// Hangzhou organisation (mint, report, events, admin).
+	Keys []Key `json:"keys"`
+	// URLs are scan URLs worth opening, each with what it shows.
+	URLs []URL `json:"urls"`
+	// Blocks are the ids of the minted blocks.
+	Blocks []uint64 `json:"blocks"`
+}
+
+// Key is a demo API key.
+type Key struct {
+	Name  string `json:"name"`
+	Token string `json:"token"`
+}
+
+// URL is a demo scan URL.
+type URL struct {
+	What string `json:"what"`
+	URL  string `json:"url"`
+}
+
+// FileName is the file in the data directory that keeps the demo's Info.
+const FileName = "demo-keys.json"
+
+// Load reads the Info a previous Seed saved in dir; ok is false if there
+// is none.
+func Load(dir string) (Info, bool, error) {
+	b, err := os.ReadFile(filepath.Join(dir, FileName))
+	if errors.Is(err, os.ErrNotExist) {
+		return Info{}, false, nil
+	}
+	if err != nil {
+		return Info{}, false, err
+	}
+	var in Info
+	if err := json.Unmarshal(b, &in); err != nil {
+		return Info{}, false, fmt.Errorf("demo: %s: %w", FileName, err)
+	}
+	return in, true, nil
+}
+
+// Empty reports whether the store holds no organisation yet.
+func Empty(eng *engine.Engine) bool { return len(eng.Orgs()) == 0 }
+
+// seeder carries the state of one Seed run.
+type seeder struct {
+	eng  *engine.Engine
+	keys *engine.APIKeys
+	base string
+	info Info
+	now  time.Time
+	orgA engine.Org // Hangzhou: food, farm, fireworks
+	orgB engine.Org // Fuzhou: drug, pesticide, gas cylinder, rare earth
+	prod map[string]engine.Product
+	lots map[string]engine.Lot
+	blk  map[string]engine.Block
+	tokA string
+	tokB string
+}
+
+// Seed fills an empty store with the demo data set, saves Info to dir and
+// returns it. base is the public base URL scan URLs are printed on.
+func Seed(ctx context.Context, eng *engine.Engine, keys *engine.APIKeys, dir, base string) (Info, error) {
+	if !Empty(eng) {
+		return Info{}, errors.New("demo: the store is not empty; the demo seeds only an empty data directory")
+	}
+	s := &seeder{eng: eng, keys: keys, base: strings.TrimRight(base, "/"), now: time.Now(),
+		prod: map[string]engine.Product{}, lots: map[string]engine.Lot{}, blk: map[string]engine.Block{}}
+	steps := []func(context.Context) error{s.orgs, s.products, s.mint, s.apiKeys, s.reports, s.urls}
+	for _, step := range steps {
+		if err := step(ctx); err != nil {
+			return Info{}, fmt.Errorf("demo: %w", err)
+		}
+	}
+	b, _ := json.MarshalIndent(s.info, "", "  ")
+	if err := os.WriteFile(filepath.Join(dir, FileName), append(b, '\n'), 0o600); err != nil {
+		return Info{}, fmt.Errorf("demo: %w", err)
+	}
+	return s.info, nil
+}
+
+func (s *seeder) orgs(context.Context) error {
+	var err error
+	s.orgA, err = s.eng.AddOrg(engine.OrgSpec{Name: "杭州之江食品有限公司", NameEN: "Hangzhou Zhijiang Foods Co., Ltd.",
+		Region: "330106", GCPs: []string{"6901234"}})
+	if err != nil {
+		return err
+	}
+	s.orgB, err = s.eng.AddOrg(engine.OrgSpec{Name: "福州闽江医药化工有限公司", NameEN: "Fuzhou Minjiang Pharma & Chemicals Co., Ltd.",
+		Region: "350100", GCPs: []string{"6909876"}})
+	return err
+}
+
+// gtin builds a GTIN-14 from a 7-digit company prefix and a 5-digit item
+// reference, with its check digit.
+func gtin(gcp, item string) string {
+	body := "0" + gcp + item
+	cd, err := gs1.CheckDigit(body)
+	if err != nil {
+		panic("BUG: demo GTIN " + body + ": " + err.Error())
+	}
+	return body + string(cd)
+}
+
+type productDef struct {
+	key      string
+	org      *engine.Org
+	gtin     string
+	drugID   string
+	nameZH   string
+	nameEN   string
+	category string
+	levels   []string
+	scheme   string
+	links    []engine.Link
+}
+
+func (s *seeder) products(context.Context) error {
+	defs := []productDef{
+		{"formula", &s.orgA, gtin("6901234", "00011"), "", "之江婴幼儿配方奶粉 1段 900克", "Zhijiang infant formula stage 1, 900 g", "food",
+			[]string{"item", "case", "pallet"}, "gs1", []engine.Link{{Type: "gs1:pip", URL: "https://www.example.com/zhijiang/formula-1"}}},
+		{"pig", &s.orgA, gtin("6901234", "00028"), "", "生猪（出栏批次）", "Live pigs (batch)", "farm", []string{"item"}, "gs1", nil},
+		{"pork", &s.orgA, gtin("6901234", "00035"), "", "冷鲜猪里脊 500克", "Chilled pork loin, 500 g", "farm", []string{"item", "case"}, "gs1", nil},
+		{"fireworks", &s.orgA, gtin("6901234", "00042"), "", "组合烟花 36发", "Fireworks cake, 36 shots", "fireworks", []string{"case"}, "gs1", nil},
+		{"drug", &s.orgB, gtin("6909876", "00013"), "8612345", "阿莫西林胶囊 0.25g×24粒", "Amoxicillin capsules 0.25 g × 24", "drug",
+			[]string{"item", "case"}, "nmpa", nil},
+		{"pesticide", &s.orgB, gtin("6909876", "00020"), "", "70%吡虫啉水分散粒剂 100克", "Imidacloprid 70% WG, 100 g", "pesticide", []string{"item", "case"}, "gs1", nil},
+		{"cylinder", &s.orgB, gtin("6909876", "00037"), "", "液化石油气钢瓶 YSP35.5", "LPG cylinder YSP35.5", "gas-cylinder", []string{"item"}, "gs1", nil},
+		{"oxide", &s.orgB, gtin("6909876", "00044"), "", "氧化镨钕 (PrNd)₂O₃ 25千克袋", "Praseodymium-neodymium oxide, 25 kg bag", "rare-earth", []string{"item"}, "gs1", nil},
+	}
+	for _, d := range defs {
+		cat, err := engine.ParseCategory(d.category)
+		if err != nil {
+			return err
+		}
+		spec := engine.ProductSpec{Org: d.org.ID, GTIN: d.gtin, GCPLength: 7, DrugID: d.drugID, NameZH: d.nameZH, NameEN: d.nameEN,
+			Category: cat, Links: d.links}
+		for _, l := range d.levels {
+			lv, err := engine.ParseLevel(l)
+			if err != nil {
+				return err
+			}
+			spec.Levels = spec.Levels.With(lv)
+		}
+		if spec.DefaultScheme, err = engine.ParseScheme(d.scheme); err != nil {
+			return err
+		}
+		p, err := s.eng.AddProduct(spec)
+		if err != nil {
+			return fmt.Errorf("product %s: %w", d.key, err)
+		}
+		s.prod[d.key] = p
+	}
+	return nil
+}
+
+// day returns the date d days from now as yyyymmdd (negative: past).
+func (s *seeder) day(d int) uint32 {
+	t := s.now.AddDate(0, 0, d)
+	return uint32(t.Year()*10000 + int(t.Month())*100 + t.Day())
+}
+
+type lotDef struct {
+	key, product, number, site string
+	produced, expiry           int
+}
+
+type mintDef struct {
+	key, lot, level string
+	count           uint64
+}
+
+func (s *seeder) mint(ctx context.Context) error {
+	lots := []lotDef{
+		{"formula-ok", "formula", "F" + fmt.Sprint(s.day(-40)), "杭州市西湖区之江工厂", -40, 500},
+		{"formula-recalled", "formula", "F" + fmt.Sprint(s.day(-70)), "杭州市西湖区之江工厂", -70, 470},
+		{"pig", "pig", "PIG" + fmt.Sprint(s.day(-3)), "杭州市余杭区生猪养殖场", -3, 0},
+		{"pork", "pork", "P" + fmt.Sprint(s.day(-2)), "杭州市屠宰加工厂", -2, 5},
+		{"fireworks", "fireworks", "FW" + fmt.Sprint(s.day(-30)), "浏阳分厂", -30, 700},
+		{"drug", "drug", "A" + fmt.Sprint(s.day(-60))[2:], "福州市闽侯制药厂", -60, 670},
+		{"pesticide", "pesticide", "I" + fmt.Sprint(s.day(-20)), "福州市马尾农药厂", -20, 710},
+		{"cylinder", "cylinder", "C" + fmt.Sprint(s.day(-400)), "福州市钢瓶制造厂", -400, 0},
+		{"oxide", "oxide", "RE" + fmt.Sprint(s.day(-15)), "福州市稀土分离厂", -15, 0},
+	}
+	for _, l := range lots {
+		spec := engine.LotSpec{Product: s.prod[l.product].ID, Number: l.number, Produced: s.day(l.produced), Site: l.site}
+		if l.expiry != 0 {
+			spec.Expiry = s.day(l.expiry)
+		}
+		lot, err := s.eng.AddLot(spec)
+		if err != nil {
+			return fmt.Errorf("lot %s: %w", l.key, err)
+		}
+		s.lots[l.key] = lot
+	}
+	mints := []mintDef{
+		{"formula-ok", "formula-ok", "item", 20000},
+		{"formula-ok-case", "formula-ok", "case", 1000},
+		{"formula-ok-pallet", "formula-ok", "pallet", 20},
+		{"formula-recalled", "formula-recalled", "item", 2000},
+		{"formula-recalled-case", "formula-recalled", "case", 100},
+		{"pig", "pig", "item", 40},
+		{"pork", "pork", "item", 500},
+		{"pork-case", "pork", "case", 50},
+		{"fireworks", "fireworks", "case", 200},
+		{"drug", "drug", "item", 2400},
+		{"drug-case", "drug", "case", 100},
+		{"pesticide", "pesticide", "item", 1000},
+		{"cylinder", "cylinder", "item", 50},
+		{"oxide", "oxide", "item", 100},
+	}
+	for _, m := range mints {
+		lot := s.lots[m.lot]
+		lv, err := engine.ParseLevel(m.level)
+		if err != nil {
+			return err
+		}
+		res, err := s.eng.Mint(ctx, engine.MintRequest{Product: lot.Product, Lot: lot.Number, Level: lv, Count: m.count,
+			RequestID: "demo-" + m.key})
+		if err != nil {
+			return fmt.Errorf("mint %s: %w", m.key, err)
+		}
+		s.blk[m.key] = res.Block
+		s.info.Blocks = append(s.info.Blocks, res.Block.ID)
+	}
+	return nil
+}
+
+func (s *seeder) apiKeys(context.Context) error {
+	all := engine.ScopeMint | engine.ScopeReport | engine.ScopeEvents | engine.ScopeAdmin
+	for _, k := range []struct {
+		name string
+		o    engine.NewAPIKeyOptions
+		tok  *string
+	}{
+		{"杭州之江食品 (Hangzhou; mint, report, events, admin)", engine.NewAPIKeyOptions{Org: s.orgA.ID, Scopes: all, Name: "demo Hangzhou"}, &s.tokA},
+		{"福州闽江医药化工 (Fuzhou; mint, report, events, admin)", engine.NewAPIKeyOptions{Org: s.orgB.ID, Scopes: all, Name: "demo Fuzhou"}, &s.tokB},
+		{"浙江省市场监管 (regulator, Zhejiang 330000)", engine.NewAPIKeyOptions{Scopes: engine.ScopeRegulator, Region: 330000, Name: "demo regulator Zhejiang"}, nil},
+		{"operator (admin of everything)", engine.NewAPIKeyOptions{Scopes: engine.ScopeAdmin, Name: "demo operator"}, nil},
+	} {
+		tok, _, err := s.keys.Create(k.o)
+		if err != nil {
+			return err
+		}
+		if k.tok != nil {
+			*k.tok = tok
+		}
+		s.info.Keys = append(s.info.Keys, Key{Name: k.name, Token: tok})
+	}
+	return nil
+}
+
+// code returns the first code of a block at offset off in format f.
+func (s *seeder) code(block, f string, off uint64) (string, error) {
+	fm, err := engine.ParseFormat(f)
+	if err != nil {
+		return "", err
+	}
+	var buf bytes.Buffer
+	if _, err := s.eng.WriteCodes(context.Background(), &buf, s.blk[block].ID, engine.StreamOptions{
+		Format: fm, Offset: off, Limit: 1, DLBase: s.base, ShortBase: s.base}); err != nil {
+		return "", fmt.Errorf("code %d of %s: %w", off, block, err)
+	}
+	return strings.TrimSpace(buf.String()), nil
+}
+
+func (s *seeder) urls(context.Context) error {
+	add := func(what, u string) { s.info.URLs = append(s.info.URLs, URL{What: what, URL: u}) }
+	for _, u := range []struct{ what, block, format string }{
+		{"infant formula, genuine, shipped and sold", "formula-ok", "dl"},
+		{"infant formula from the recalled lot", "formula-recalled", "dl"},
+		{"chilled pork cut from a pig lot", "pork", "dl"},
+		{"fireworks case", "fireworks", "dl"},
+		{"pesticide", "pesticide", "dl"},
+		{"gas cylinder with fillings and inspections", "cylinder", "dl"},
+		{"rare-earth oxide bag", "oxide", "dl"},
+	} {
+		c, err := s.code(u.block, u.format, 0)
+		if err != nil {
+			return err
+		}
+		add(u.what, c)
+	}
+	nmpa, err := s.code("drug", "nmpa", 0)
+	if err != nil {
+		return err
+	}
+	add("drug with an NMPA trace code, dispensed", s.base+"/resolve?code="+nmpa)
+	add("a code never issued (a fake label)", s.base+"/01/"+s.prod["formula"].GTIN.String()+"/21/FAKE123456789")
+	add("infant formula product page (GTIN level)", s.base+"/01/"+s.prod["formula"].GTIN.String())
+	add("GS1 resolver description", s.base+"/.well-known/gs1resolver")
+	return nil
+}

@@ -1,0 +1,281 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/valyala/fasthttp"
+
+	"tracecode/engine"
+)
+
+// readJSON decodes the request body into v, refusing unknown fields and
+// trailing data, and answers 400/415 itself on failure.
+func readJSON(c *call, v any) bool {
+	ct := c.ctx.Request.Header.ContentType()
+	if len(ct) > 0 && !bytes.Contains(ct, []byte("json")) {
+		problem(c.ctx, fasthttp.StatusUnsupportedMediaType, "media-type",
+			"the body must be JSON (Content-Type: application/json), not "+string(ct))
+		return false
+	}
+	body := c.ctx.PostBody()
+	if len(bytes.TrimSpace(body)) == 0 {
+		problem(c.ctx, fasthttp.StatusBadRequest, "bad-json", "the request body is empty; this route takes a JSON object")
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		problem(c.ctx, fasthttp.StatusBadRequest, "bad-json", jsonErrorDetail(body, err))
+		return false
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		problem(c.ctx, fasthttp.StatusBadRequest, "bad-json", "unexpected data after the JSON object")
+		return false
+	}
+	return true
+}
+
+// jsonErrorDetail says where a JSON body is wrong: the field, the
+// expected type, the line and column.
+func jsonErrorDetail(body []byte, err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		line, col := lineCol(body, se.Offset)
+		return fmt.Sprintf("malformed JSON at line %d, column %d: %v", line, col, se)
+	case errors.As(err, &te):
+		line, col := lineCol(body, te.Offset)
+		return fmt.Sprintf("field %q at line %d, column %d: got a JSON %s, want %v", te.Field, line, col, te.Value, te.Type)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ") + "; see docs/api.md for this route's fields"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "the JSON body ends too early"
+	}
+	return "bad JSON: " + err.Error()
+}
+
+func lineCol(b []byte, off int64) (int, int) {
+	if off > int64(len(b)) {
+		off = int64(len(b))
+	}
+	line, col := 1, 1
+	for _, c := range b[:off] {
+		if c == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}
+
+// writeJSON answers status with v encoded as JSON.
+func writeJSON(c *call, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		problem(c.ctx, fasthttp.StatusInternalServerError, "internal", "could not encode the answer: "+err.Error())
+		return
+	}
+	c.ctx.SetStatusCode(status)
+	c.ctx.Response.Header.SetContentTypeBytes(ctJSON)
+	c.ctx.SetBody(append(b, '\n'))
+}
+
+// engineError answers an engine error with the status its kind implies and
+// the engine's precise message.
+func engineError(c *call, err error) {
+	status, kind := fasthttp.StatusInternalServerError, "internal"
+	var fe *engine.FieldError
+	switch {
+	case errors.As(err, &fe) || errors.Is(err, engine.ErrInvalid):
+		status, kind = fasthttp.StatusBadRequest, "invalid"
+	case errors.Is(err, engine.ErrUnknownOrg), errors.Is(err, engine.ErrUnknownProduct),
+		errors.Is(err, engine.ErrUnknownLot), errors.Is(err, engine.ErrUnknownBlock):
+		status, kind = fasthttp.StatusNotFound, "not-found"
+	case errors.Is(err, engine.ErrWrongOrg):
+		status, kind = fasthttp.StatusForbidden, "wrong-org"
+	case errors.Is(err, engine.ErrExists):
+		status, kind = fasthttp.StatusConflict, "exists"
+	case errors.Is(err, engine.ErrConflict):
+		status, kind = fasthttp.StatusConflict, "idempotency-conflict"
+	case errors.Is(err, engine.ErrCap):
+		status, kind = fasthttp.StatusUnprocessableEntity, "cap"
+	case errors.Is(err, engine.ErrState), errors.Is(err, engine.ErrScheme):
+		status, kind = fasthttp.StatusConflict, "state"
+	case errors.Is(err, engine.ErrClosed), errors.Is(err, engine.ErrFailed):
+		status, kind = fasthttp.StatusServiceUnavailable, "unavailable"
+	}
+	if status == fasthttp.StatusInternalServerError {
+		slogError(c, err)
+	}
+	problem(c.ctx, status, kind, err.Error())
+}
+
+func slogError(c *call, err error) {
+	c.s.log.Error("api", "method", string(c.ctx.Method()), "path", string(c.ctx.Path()), "err", err)
+}
+
+// pathID parses path parameter i as a positive decimal id.
+func pathID(c *call, i int, what string) (uint64, bool) {
+	v, err := strconv.ParseUint(string(c.pv[i]), 10, 64)
+	if err != nil || v == 0 {
+		problem(c.ctx, fasthttp.StatusBadRequest, "bad-id", fmt.Sprintf("%s id %q is not a positive integer", what, c.pv[i]))
+		return 0, false
+	}
+	return v, true
+}
+
+// queryUint reads an optional unsigned query parameter.
+func queryUint(c *call, name string) (uint64, bool) {
+	v := c.ctx.QueryArgs().Peek(name)
+	if len(v) == 0 {
+		return 0, true
+	}
+	n, err := strconv.ParseUint(string(v), 10, 64)
+	if err != nil {
+		problem(c.ctx, fasthttp.StatusBadRequest, "bad-query", fmt.Sprintf("query parameter %s=%q is not an unsigned integer", name, v))
+		return 0, false
+	}
+	return n, true
+}
+
+// notVisible answers 404 for something the key may not see, so that
+// organisations cannot probe each other's ids.
+func notVisible(c *call, what string, id uint64) {
+	problem(c.ctx, fasthttp.StatusNotFound, "not-found", fmt.Sprintf("no %s %d visible to this API key", what, id))
+}
+
+// ---- /v1/me ----
+
+type keyJSON struct {
+	ID      string   `json:"id"`
+	Org     uint32   `json:"org,omitempty"`
+	Scopes  []string `json:"scopes"`
+	Region  string   `json:"region,omitempty"`
+	Name    string   `json:"name,omitempty"`
+	Created string   `json:"created"`
+	Revoked string   `json:"revoked,omitempty"`
+	Token   string   `json:"token,omitempty"`
+}
+
+func keyOut(k engine.APIKey) keyJSON {
+	out := keyJSON{ID: keyIDString(k.ID), Org: k.Org, Scopes: k.Scopes.Names(), Name: k.Name, Created: msTime(k.Created)}
+	if k.Region != 0 {
+		out.Region = strconv.FormatUint(uint64(k.Region), 10)
+	}
+	if k.Revoked != 0 {
+		out.Revoked = msTime(k.Revoked)
+	}
+	return out
+}
+
+func (s *Server) apiMe(c *call) {
+	out := struct {
+		Key keyJSON  `json:"key"`
+		Org *orgJSON `json:"org,omitempty"`
+	}{Key: keyOut(c.key)}
+	if c.key.Org != 0 {
+		if o, err := s.eng.Org(c.key.Org); err == nil {
+			oj := orgOut(o)
+			out.Org = &oj
+		}
+	}
+	writeJSON(c, fasthttp.StatusOK, out)
+}
+
+// ---- keys ----
+
+func (s *Server) apiListKeys(c *call) {
+	all := c.key.Org == 0
+	keys, err := s.keys.List(c.key.Org, all)
+	if err != nil {
+		engineError(c, err)
+		return
+	}
+	out := []keyJSON{}
+	for _, k := range keys {
+		out = append(out, keyOut(k))
+	}
+	writeJSON(c, fasthttp.StatusOK, map[string]any{"keys": out})
+}
+
+func (s *Server) apiCreateKey(c *call) {
+	var in struct {
+		Org    uint32   `json:"org"`
+		Scopes []string `json:"scopes"`
+		Region string   `json:"region"`
+		Name   string   `json:"name"`
+	}
+	if !readJSON(c, &in) {
+		return
+	}
+	scopes, err := engine.ParseScopes(strings.Join(in.Scopes, ","))
+	if err != nil {
+		problem(c.ctx, fasthttp.StatusBadRequest, "invalid", err.Error())
+		return
+	}
+	org := in.Org
+	if c.key.Org != 0 {
+		if org != 0 && org != c.key.Org {
+			problem(c.ctx, fasthttp.StatusForbidden, "wrong-org", "an organisation's admin key may create keys only for its own organisation")
+			return
+		}
+		org = c.key.Org
+		if scopes.Has(engine.ScopeRegulator) {
+			problem(c.ctx, fasthttp.StatusForbidden, "scope", "only the operator's key may create regulator keys")
+			return
+		}
+	}
+	var region uint64
+	if in.Region != "" {
+		if region, err = strconv.ParseUint(in.Region, 10, 32); err != nil {
+			problem(c.ctx, fasthttp.StatusBadRequest, "invalid", fmt.Sprintf("region %q is not a GB/T 2260 code", in.Region))
+			return
+		}
+	}
+	if org != 0 {
+		if _, err := s.eng.Org(org); err != nil {
+			engineError(c, err)
+			return
+		}
+	}
+	tok, k, err := s.keys.Create(engine.NewAPIKeyOptions{Org: org, Scopes: scopes, Region: uint32(region), Name: in.Name})
+	if err != nil {
+		problem(c.ctx, fasthttp.StatusBadRequest, "invalid", err.Error())
+		return
+	}
+	out := keyOut(k)
+	out.Token = tok
+	c.ctx.Response.Header.Set("Location", "/v1/keys/"+out.ID)
+	writeJSON(c, fasthttp.StatusCreated, out)
+}
+
+func (s *Server) apiRevokeKey(c *call) {
+	id, err := strconv.ParseUint(string(c.pv[0]), 16, 64)
+	if err != nil {
+		problem(c.ctx, fasthttp.StatusBadRequest, "bad-id", fmt.Sprintf("key id %q is not 16 hex digits", c.pv[0]))
+		return
+	}
+	k, found, err := s.keys.Get(id)
+	if err != nil {
+		engineError(c, err)
+		return
+	}
+	if !found || (c.key.Org != 0 && k.Org != c.key.Org) {
+		problem(c.ctx, fasthttp.StatusNotFound, "not-found", "no API key "+string(c.pv[0])+" visible to this key")
+		return
+	}
+	k, err = s.keys.Revoke(id)
+	if err != nil {
+		engineError(c, err)
+		return
+	}
+	writeJSON(c, fasthttp.StatusOK, keyOut(k))
+}

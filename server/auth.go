@@ -1,0 +1,84 @@
+package server
+
+import (
+	"errors"
+
+	"github.com/valyala/fasthttp"
+
+	"tracecode/engine"
+)
+
+// authenticate reads "Authorization: Bearer KEY" and returns the key. On
+// failure it writes a 401 problem (with WWW-Authenticate) that says what
+// is wrong, and returns false.
+func (s *Server) authenticate(ctx *fasthttp.RequestCtx) (engine.APIKey, bool) {
+	h := ctx.Request.Header.Peek("Authorization")
+	const bearer = "Bearer "
+	fail := func(detail string) (engine.APIKey, bool) {
+		ctx.Response.Header.Set("WWW-Authenticate", `Bearer realm="tracecode"`)
+		problem(ctx, fasthttp.StatusUnauthorized, "unauthorized", detail)
+		return engine.APIKey{}, false
+	}
+	if len(h) == 0 {
+		return fail("this route needs an API key: send Authorization: Bearer tck_…")
+	}
+	if len(h) <= len(bearer) || !equalFoldASCII(h[:len(bearer)], bearer) {
+		return fail("the Authorization header must be \"Bearer tck_…\"")
+	}
+	key, err := s.keys.Authenticate(string(h[len(bearer):]))
+	switch {
+	case err == nil:
+		return key, true
+	case errors.Is(err, engine.ErrAPIKeyMalformed):
+		return fail("the API key is malformed: it must look like tck_<16 hex digits>_<43 characters>")
+	case errors.Is(err, engine.ErrAPIKeyRevoked):
+		return fail("this API key was revoked")
+	case errors.Is(err, engine.ErrAPIKeyUnknown):
+		return fail("unknown API key or wrong secret")
+	}
+	s.log.Error("authenticate", "err", err)
+	problem(ctx, fasthttp.StatusInternalServerError, "internal", "could not check the API key: "+err.Error())
+	return engine.APIKey{}, false
+}
+
+func equalFoldASCII(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := range b {
+		x, y := b[i], s[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// canSeeOrg reports whether key may read the private data of organisation
+// org: its own, everything for the operator, and for a regulator every
+// organisation registered in its region.
+func (s *Server) canSeeOrg(key engine.APIKey, org uint32) bool {
+	if key.Org == 0 && key.Scopes.Has(engine.ScopeAdmin) {
+		return true
+	}
+	if key.Org != 0 && key.Org == org {
+		return true
+	}
+	if key.Scopes.Has(engine.ScopeRegulator) {
+		if o, err := s.eng.Org(org); err == nil {
+			return engine.RegionCovers(key.Region, o.Region)
+		}
+	}
+	return false
+}
+
+// ownsOrg reports whether key may change organisation org's data.
+func ownsOrg(key engine.APIKey, org uint32) bool {
+	return (key.Org == 0 && key.Scopes.Has(engine.ScopeAdmin)) || (key.Org != 0 && key.Org == org)
+}

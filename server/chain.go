@@ -1,0 +1,112 @@
+package server
+
+import (
+	"tracecode/engine/code/cn"
+)
+
+// chainExtra is the part of a public answer that comes from line reports
+// and supply-chain events: recall, containment, timeline. It is reused
+// across requests (pooled with its chainView), so its slices keep their
+// capacity.
+type chainExtra struct {
+	recalled     bool
+	recallReason string
+	recallSince  int64        // unix ms
+	parents      []parentView // innermost first: case, then pallet
+	events       []eventRow   // oldest first
+}
+
+// parentView is one level of the packaging an item sits in now.
+type parentView struct {
+	Level string // "case", "pallet", …
+	Code  string // the parent's code (Digital Link or SSCC)
+}
+
+// eventRow is one step of the item's public timeline.
+type eventRow struct {
+	Time     int64  // unix ms
+	Step     string // CBV business step without prefix: shipping, receiving, retail_selling, …
+	Org      string // organisation that recorded it
+	Region   uint32 // where it happened (GB/T 2260), 0 = unknown
+	Location string // site name or GLN
+	Via      string // inherited through: "lot", "case", "pallet"; "" = the item itself
+	Doc      string // business document (private answers only)
+}
+
+func (c *chainExtra) reset() {
+	*c = chainExtra{parents: c.parents[:0], events: c.events[:0]}
+}
+
+// fillChain adds the engine's full chain of an item to v.
+func (s *Server) fillChain(r *publicReq, v *chainView) {}
+
+// fillLotChain adds the recall state of a lot to v.
+func (s *Server) fillLotChain(v *chainView) {}
+
+// appendChainExtra writes recall, containment and timeline.
+func (s *Server) appendChainExtra(w *jw, v *chainView, private bool) {
+	c := &v.chain
+	if c.recalled {
+		w.key("recall")
+		w.open()
+		w.bool("recalled", true)
+		w.strOpt("reason", c.recallReason)
+		if c.recallSince != 0 {
+			w.timeMS("since", c.recallSince)
+		}
+		w.close()
+	}
+	if len(c.parents) > 0 {
+		w.key("containment")
+		w.openArr()
+		for i := range c.parents {
+			w.elem()
+			w.open()
+			w.str("level", c.parents[i].Level)
+			w.str("code", c.parents[i].Code)
+			w.close()
+		}
+		w.closeArr()
+	}
+	if len(c.events) > 0 {
+		w.key("events")
+		w.openArr()
+		for i := range c.events {
+			e := &c.events[i]
+			w.elem()
+			w.open()
+			w.timeMS("time", e.Time)
+			w.str("step", e.Step)
+			w.strOpt("org", e.Org)
+			if e.Region != 0 {
+				w.str("region", regionName(e.Region, "zh"))
+			}
+			w.strOpt("location", e.Location)
+			w.strOpt("via", e.Via)
+			if private {
+				w.strOpt("document", e.Doc)
+			}
+			w.close()
+		}
+		w.closeArr()
+	}
+}
+
+// regionName names a GB/T 2260 division in lang ("zh" or "en"): its own
+// name if known, else its prefecture's, else its province's.
+func regionName(code uint32, lang string) string {
+	reg, err := cn.NewRegion(int(code))
+	if err != nil {
+		return ""
+	}
+	l := cn.Chinese
+	if lang == "en" {
+		l = cn.English
+	}
+	for _, r := range []cn.Region{reg, reg.City(), reg.Province()} {
+		if name, ok := r.Name(l); ok {
+			return name
+		}
+	}
+	return ""
+}

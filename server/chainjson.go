@@ -1,0 +1,229 @@
+package server
+
+import (
+	"strconv"
+
+	"github.com/valyala/fasthttp"
+
+	"tracecode/engine"
+	"tracecode/engine/code/digitallink"
+	"tracecode/engine/code/epc"
+)
+
+// appendItemDL appends the canonical Digital Link of v's code on base:
+// base/01/GTIN[/10/LOT]/21/SERIAL for GTIN codes, base/c/CODE for short
+// codes; nothing for codes without either (NMPA-only products).
+func appendItemDL(dst []byte, base string, v *chainView) []byte {
+	p := &v.res.Product
+	switch {
+	case v.res.Scheme == engine.SchemeShort:
+		return append(append(append(dst, base...), "/c/"...), v.res.Serial...)
+	case !p.GTIN.IsZero() && v.res.Scheme != engine.SchemeNMPA:
+		return digitallink.AppendGTINSerial(dst, base, p.GTIN, v.res.Lot.Number, v.res.Serial)
+	}
+	return dst
+}
+
+// appendLotDL and appendGTINDL append the lot- and product-level URIs.
+func appendLotDL(dst []byte, base string, v *chainView) []byte {
+	return digitallink.AppendGTINSerial(dst, base, v.res.Product.GTIN, v.res.Lot.Number, "")
+}
+
+func appendGTINDL(dst []byte, base string, v *chainView) []byte {
+	return digitallink.AppendGTINSerial(dst, base, v.res.Product.GTIN, "", "")
+}
+
+// writeChainJSON writes the public JSON answer: status, the code in its
+// canonical forms, product, producer, lot, the chain and the scan counts.
+func (s *Server) writeChainJSON(ctx *fasthttp.RequestCtx, r *publicReq, v *chainView) {
+	bp := bufPool.Get()
+	w := jw{b: (*bp)[:0]}
+	s.appendChain(&w, r, v, false)
+	ctx.SetStatusCode(v.httpStatus())
+	ctx.Response.Header.SetContentTypeBytes(ctJSON)
+	if v.found && v.level == levelItem {
+		s.setLinksetHeader(ctx, r, v)
+	}
+	ctx.SetBody(w.b)
+	*bp = w.b
+	bufPool.Put(bp)
+}
+
+var ctJSON = []byte("application/json")
+
+// appendChain appends the chain object. private adds what only the
+// owner and regulators see (block, counter, scan regions).
+func (s *Server) appendChain(w *jw, r *publicReq, v *chainView, private bool) {
+	base := s.cfg.PublicBase
+	w.open()
+	w.str("status", v.status)
+	if v.reason != "" {
+		w.str("reason", v.reason)
+	}
+	w.str("level", levelNames[v.level])
+	if len(r.input) > 0 || len(r.key) > 0 {
+		w.key("code")
+		w.open()
+		if r.kind == kindGTIN || r.kind == kindSSCC {
+			w.key("uri")
+			w.b = append(w.b, '"')
+			w.b = append(w.b, base...)
+			w.b = append(w.b, r.input[len("https://r"):]...)
+			w.b = append(w.b, '"')
+		} else {
+			w.bytes("input", r.key)
+		}
+		if v.found && v.level == levelItem {
+			s.appendIdentity(w, v)
+		}
+		w.close()
+	}
+	if v.res.Product.ID != 0 {
+		p := &v.res.Product
+		w.key("product")
+		w.open()
+		if !p.GTIN.IsZero() {
+			w.key("gtin")
+			w.b = append(append(append(w.b, '"'), p.GTIN[:]...), '"')
+		}
+		w.strOpt("drugId", p.DrugID)
+		w.strOpt("ownCode", p.OwnCode)
+		w.str("name", p.NameZH)
+		w.strOpt("nameEN", p.NameEN)
+		w.str("category", p.Category.String())
+		if len(p.Links) > 0 {
+			w.key("links")
+			w.openArr()
+			for _, l := range p.Links {
+				w.elem()
+				w.open()
+				w.str("type", l.Type)
+				w.str("href", l.URL)
+				w.close()
+			}
+			w.closeArr()
+		}
+		w.close()
+	}
+	if v.res.Org.ID != 0 {
+		o := &v.res.Org
+		w.key("producer")
+		w.open()
+		w.str("name", o.Name)
+		w.strOpt("nameEN", o.NameEN)
+		if o.Region != 0 {
+			w.key("region")
+			w.b = append(strconv.AppendUint(append(w.b, '"'), uint64(o.Region), 10), '"')
+			w.strOpt("regionName", regionName(o.Region, "zh"))
+		}
+		w.strOpt("uscc", o.USCC)
+		w.close()
+	}
+	if v.hasLot {
+		l := &v.res.Lot
+		w.key("lot")
+		w.open()
+		w.str("number", l.Number)
+		if l.Produced != 0 {
+			w.date("produced", l.Produced)
+		}
+		if l.Expiry != 0 {
+			w.date("expiry", l.Expiry)
+		}
+		w.strOpt("site", l.Site)
+		w.close()
+	}
+	if v.found && v.level == levelItem {
+		w.key("item")
+		w.open()
+		w.str("packaging", v.res.Block.Level.String())
+		w.str("state", v.res.State.String())
+		if private {
+			w.uint("block", v.res.Block.ID)
+			w.uint("counter", v.res.Counter)
+			w.uint("offset", v.res.Offset)
+			w.str("scheme", v.res.Scheme.String())
+		}
+		w.close()
+	}
+	s.appendChainExtra(w, v, private)
+	if v.scanned {
+		st := &v.stats
+		w.key("scans")
+		w.open()
+		w.uint("count", st.Count)
+		if st.First != 0 {
+			w.timeMS("first", st.First)
+			w.timeMS("last", st.Last)
+		}
+		w.uint("regions", uint64(st.NRegion))
+		w.bool("suspicious", st.Suspicious)
+		if private && st.NRegion > 0 {
+			w.key("regionCodes")
+			w.openArr()
+			for _, reg := range st.Regions[:st.NRegion] {
+				w.elem()
+				w.b = strconv.AppendUint(append(w.b, '"'), uint64(reg), 10)
+				w.b = append(w.b, '"')
+			}
+			w.closeArr()
+		}
+		w.close()
+	}
+	w.close()
+	w.b = append(w.b, '\n')
+}
+
+var levelNames = [...]string{levelProduct: "product", levelLot: "lot", levelItem: "item"}
+
+// appendIdentity writes the item's code in every canonical form it has.
+func (s *Server) appendIdentity(w *jw, v *chainView) {
+	p := &v.res.Product
+	w.str("format", v.res.Format.String())
+	w.str("serial", v.res.Serial)
+	switch v.res.Scheme {
+	case engine.SchemeShort:
+		w.key("short")
+		w.b = appendItemDL(append(w.b, '"'), s.cfg.PublicBase, v)
+		w.b = append(w.b, '"')
+		return
+	case engine.SchemeNMPA:
+		w.key("nmpa")
+		w.b = append(append(append(append(w.b, '"'), p.DrugID...), v.res.Serial...), '"')
+		return
+	}
+	if p.GTIN.IsZero() {
+		return
+	}
+	// Percent-encoded Digital Links hold no character JSON escapes.
+	w.key("digitalLink")
+	w.b = appendItemDL(append(w.b, '"'), s.cfg.PublicBase, v)
+	w.b = append(w.b, '"')
+	w.key("elementString")
+	w.b = append(w.b, `"(01)`...)
+	w.b = append(w.b, p.GTIN[:]...)
+	if v.hasLot {
+		w.b = append(w.b, "(10)"...)
+		w.b = appendJSONEscapedInner(w.b, v.res.Lot.Number)
+	}
+	w.b = append(w.b, "(21)"...)
+	w.b = appendJSONEscapedInner(w.b, v.res.Serial)
+	w.b = append(w.b, '"')
+	if p.GCPLength > 0 {
+		if sg, err := epc.SGTINFromGTIN(p.GTIN, v.res.Serial, int(p.GCPLength)); err == nil {
+			w.key("epcURN")
+			w.b = sg.AppendURN(append(w.b, '"'))
+			w.b = append(w.b, '"')
+		}
+	}
+}
+
+// appendJSONEscapedInner appends s escaped for the inside of a JSON
+// string (without quotes).
+func appendJSONEscapedInner(dst []byte, s string) []byte {
+	n := len(dst)
+	dst = appendJSONString(dst, s)
+	// Drop the quotes appendJSONString added.
+	copy(dst[n:], dst[n+1:len(dst)-1])
+	return dst[:len(dst)-2]
+}

@@ -1,0 +1,162 @@
+package server
+
+import (
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"tracecode/engine"
+)
+
+// Config configures a Server. The zero value of every field means "use the
+// default"; New copies the Config, fills defaults and validates it. cmd/
+// fills it from flags and TRACECODE_* environment variables.
+type Config struct {
+	// Addr is the listen address, host:port. Default "127.0.0.1:8080".
+	Addr string
+
+	// PublicBase is the scheme and host consumers reach the resolver at,
+	// e.g. "https://tc.example.cn". It is the anchor of linksets, the base
+	// of Digital Link URIs in answers and of the URLs the demo prints.
+	// Default "http://" + Addr.
+	PublicBase string
+
+	// ReadTimeout bounds reading one request, headers and body. Default 10 s.
+	ReadTimeout time.Duration
+	// WriteTimeout bounds writing one response. Default 15 s.
+	WriteTimeout time.Duration
+	// StreamTimeout bounds writing a code stream (GET /v1/blocks/{id}/codes),
+	// which may carry millions of codes. Default 10 min.
+	StreamTimeout time.Duration
+	// IdleTimeout closes keep-alive connections idle this long. Default 60 s.
+	IdleTimeout time.Duration
+
+	// MaxBodyBytes limits a request body on the /v1 API. Default 1 MiB.
+	MaxBodyBytes int
+	// MaxCaptureBytes limits an EPCIS document posted to /v1/events.
+	// Default 32 MiB.
+	MaxCaptureBytes int
+
+	// RateLimit is the average number of public resolver requests per
+	// second one client address may make. Default 50. Negative turns the
+	// limit off (load tests from one address).
+	RateLimit float64
+	// LimitLoopback applies the rate limit to loopback clients too.
+	// Default false: requests from 127.0.0.0/8 and ::1 (load tests, a local
+	// reverse proxy without TrustForwarded) are not limited.
+	LimitLoopback bool
+	// RateBurst is how many public requests a client may make at once.
+	// Default 100.
+	RateBurst int
+	// TrustForwarded takes the client address from the last entry of
+	// X-Forwarded-For (behind a reverse proxy). Default false: the TCP peer.
+	TrustForwarded bool
+
+	// Concurrency caps connections served at once; beyond it fasthttp
+	// answers 503. Default 64 Ki.
+	Concurrency int
+	// ReadBufferSize is the per-connection read buffer; it also caps the
+	// request header size. Default 8 KiB.
+	ReadBufferSize int
+
+	// ShutdownTimeout bounds the graceful shutdown: in-flight requests get
+	// this long before connections are closed. Default 10 s.
+	ShutdownTimeout time.Duration
+
+	// Scans tunes the scan log (flush interval, clone thresholds); zero
+	// fields take engine's defaults.
+	Scans engine.ScanLogOptions
+
+	// Logger receives structured logs. Default slog.Default().
+	Logger *slog.Logger
+	// AccessLog logs every /v1 request at Info level (public scans are
+	// counted in metrics, not logged one by one). Default false.
+	AccessLog bool
+}
+
+// Defaults.
+const (
+	DefaultAddr            = "127.0.0.1:8080"
+	DefaultReadTimeout     = 10 * time.Second
+	DefaultWriteTimeout    = 15 * time.Second
+	DefaultStreamTimeout   = 10 * time.Minute
+	DefaultIdleTimeout     = 60 * time.Second
+	DefaultMaxBodyBytes    = 1 << 20
+	DefaultMaxCaptureBytes = 32 << 20
+	DefaultRateLimit       = 50
+	DefaultRateBurst       = 100
+	DefaultConcurrency     = 64 << 10
+	DefaultReadBufferSize  = 8 << 10
+	DefaultShutdownTimeout = 10 * time.Second
+)
+
+// EnsureDefaults fills zero fields with their defaults.
+func (c *Config) EnsureDefaults() {
+	if c.Addr == "" {
+		c.Addr = DefaultAddr
+	}
+	if c.PublicBase == "" {
+		c.PublicBase = "http://" + c.Addr
+	}
+	c.PublicBase = strings.TrimRight(c.PublicBase, "/")
+	if c.ReadTimeout == 0 {
+		c.ReadTimeout = DefaultReadTimeout
+	}
+	if c.WriteTimeout == 0 {
+		c.WriteTimeout = DefaultWriteTimeout
+	}
+	if c.StreamTimeout == 0 {
+		c.StreamTimeout = DefaultStreamTimeout
+	}
+	if c.IdleTimeout == 0 {
+		c.IdleTimeout = DefaultIdleTimeout
+	}
+	if c.MaxBodyBytes == 0 {
+		c.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if c.MaxCaptureBytes == 0 {
+		c.MaxCaptureBytes = DefaultMaxCaptureBytes
+	}
+	if c.RateLimit == 0 {
+		c.RateLimit = DefaultRateLimit
+	}
+	if c.RateBurst == 0 {
+		c.RateBurst = DefaultRateBurst
+	}
+	if c.Concurrency == 0 {
+		c.Concurrency = DefaultConcurrency
+	}
+	if c.ReadBufferSize == 0 {
+		c.ReadBufferSize = DefaultReadBufferSize
+	}
+	if c.ShutdownTimeout == 0 {
+		c.ShutdownTimeout = DefaultShutdownTimeout
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+}
+
+// Validate reports the first invalid field.
+func (c *Config) Validate() error {
+	u, err := url.Parse(c.PublicBase)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "":
+		return fmt.Errorf("server: PublicBase %q is not http(s)://host[:port] without a path", c.PublicBase)
+	case c.ReadTimeout < 0 || c.WriteTimeout < 0 || c.StreamTimeout < 0 || c.IdleTimeout < 0 || c.ShutdownTimeout < 0:
+		return fmt.Errorf("server: timeouts must not be negative")
+	case c.MaxBodyBytes < 1<<10:
+		return fmt.Errorf("server: MaxBodyBytes %d is below 1 KiB", c.MaxBodyBytes)
+	case c.MaxCaptureBytes < c.MaxBodyBytes:
+		return fmt.Errorf("server: MaxCaptureBytes %d is below MaxBodyBytes %d", c.MaxCaptureBytes, c.MaxBodyBytes)
+	case c.RateLimit > 0 && c.RateBurst < 1:
+		return fmt.Errorf("server: RateBurst %d is below 1", c.RateBurst)
+	case c.Concurrency < 1:
+		return fmt.Errorf("server: Concurrency %d is below 1", c.Concurrency)
+	case c.ReadBufferSize < 1<<10:
+		return fmt.Errorf("server: ReadBufferSize %d is below 1 KiB", c.ReadBufferSize)
+	}
+	return nil
+}

@@ -1,0 +1,244 @@
+package server
+
+import (
+	"bytes"
+	"strings"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"tracecode/engine"
+)
+
+// route is one served (method, path pattern). Public routes are dispatched
+// by hand in handle; /v1 routes by match. The table is also what the
+// OpenAPI test compares docs/openapi.yaml with.
+type route struct {
+	method  string
+	pattern string // "/v1/blocks/{block}/codes"; {name} matches one segment
+	metric  string // Prometheus route label; several patterns may share one
+	public  bool   // no API key needed
+	// scopes: the key needs at least one of them; 0 = any valid key.
+	scopes engine.Scope
+	h      func(s *Server, c *call)
+
+	segs []string    // pattern split on '/', without the leading ""
+	m    *routeStats // this route's metric series
+}
+
+// call is an authenticated /v1 request being served.
+type call struct {
+	s   *Server
+	ctx *fasthttp.RequestCtx
+	key engine.APIKey
+	np  int
+	pv  [4][]byte // path parameter values in pattern order; valid until the handler returns
+}
+
+// routeTable lists every route the server serves.
+func (s *Server) routeTable() []*route {
+	rs := []*route{
+		// Public resolver. The GTIN paths are one hand-parsed route; each
+		// shape is listed for the documentation.
+		{method: "GET", pattern: "/01/{gtin}", metric: "resolve_gtin", public: true},
+		{method: "GET", pattern: "/01/{gtin}/10/{lot}", metric: "resolve_gtin", public: true},
+		{method: "GET", pattern: "/01/{gtin}/21/{serial}", metric: "resolve_gtin", public: true},
+		{method: "GET", pattern: "/01/{gtin}/10/{lot}/21/{serial}", metric: "resolve_gtin", public: true},
+		{method: "GET", pattern: "/01/{gtin}/22/{cpv}/10/{lot}/21/{serial}", metric: "resolve_gtin", public: true},
+		{method: "GET", pattern: "/01/{gtin}/22/{cpv}/21/{serial}", metric: "resolve_gtin", public: true},
+		{method: "GET", pattern: "/00/{sscc}", metric: "resolve_sscc", public: true},
+		{method: "GET", pattern: "/c/{short}", metric: "resolve_short", public: true},
+		{method: "GET", pattern: "/resolve", metric: "resolve_query", public: true},
+		{method: "GET", pattern: "/.well-known/gs1resolver", metric: "gs1resolver", public: true},
+		{method: "GET", pattern: "/healthz", metric: "healthz", public: true},
+		{method: "GET", pattern: "/readyz", metric: "readyz", public: true},
+		{method: "GET", pattern: "/metrics", metric: "metrics", public: true},
+
+		// Authenticated API.
+		{method: "GET", pattern: "/v1/me", h: (*Server).apiMe},
+		{method: "GET", pattern: "/v1/orgs", h: (*Server).apiListOrgs},
+		{method: "POST", pattern: "/v1/orgs", scopes: engine.ScopeAdmin, h: (*Server).apiCreateOrg},
+		{method: "GET", pattern: "/v1/orgs/{org}", h: (*Server).apiGetOrg},
+		{method: "GET", pattern: "/v1/products", h: (*Server).apiListProducts},
+		{method: "POST", pattern: "/v1/products", scopes: engine.ScopeAdmin, h: (*Server).apiCreateProduct},
+		{method: "GET", pattern: "/v1/products/{product}", h: (*Server).apiGetProduct},
+		{method: "GET", pattern: "/v1/products/{product}/lots", h: (*Server).apiListLots},
+		{method: "POST", pattern: "/v1/products/{product}/lots", scopes: engine.ScopeAdmin | engine.ScopeMint, h: (*Server).apiCreateLot},
+		{method: "GET", pattern: "/v1/lots/{lot}", h: (*Server).apiGetLot},
+		{method: "GET", pattern: "/v1/blocks", h: (*Server).apiListBlocks},
+		{method: "POST", pattern: "/v1/blocks", scopes: engine.ScopeMint, h: (*Server).apiMint},
+		{method: "GET", pattern: "/v1/blocks/{block}", h: (*Server).apiGetBlock},
+		{method: "GET", pattern: "/v1/blocks/{block}/codes", scopes: engine.ScopeMint | engine.ScopeAdmin, h: (*Server).apiBlockCodes},
+		{method: "POST", pattern: "/v1/blocks/{block}/release", scopes: engine.ScopeMint | engine.ScopeReport, h: (*Server).apiRelease},
+		{method: "POST", pattern: "/v1/blocks/{block}/void", scopes: engine.ScopeMint | engine.ScopeReport, h: (*Server).apiVoidBlock},
+		{method: "GET", pattern: "/v1/keys", scopes: engine.ScopeAdmin, h: (*Server).apiListKeys},
+		{method: "POST", pattern: "/v1/keys", scopes: engine.ScopeAdmin, h: (*Server).apiCreateKey},
+		{method: "DELETE", pattern: "/v1/keys/{key}", scopes: engine.ScopeAdmin, h: (*Server).apiRevokeKey},
+	}
+	rs = append(rs, s.traceRoutes()...)
+	for _, r := range rs {
+		r.segs = strings.Split(strings.TrimPrefix(r.pattern, "/"), "/")
+		if r.metric == "" {
+			r.metric = strings.ToLower(r.method) + " " + r.pattern
+		}
+	}
+	return rs
+}
+
+// routeNames returns the distinct metric labels, plus "not_found".
+func (s *Server) routeNames() []string {
+	seen := map[string]bool{}
+	var names []string
+	for _, r := range append(s.routes, &route{metric: "not_found"}) {
+		if !seen[r.metric] {
+			seen[r.metric] = true
+			names = append(names, r.metric)
+		}
+	}
+	return names
+}
+
+// match finds the /v1 route for method and path and fills c's path
+// parameters. When the path matches only under other methods it returns
+// nil and those methods (for 405 and Allow).
+func (s *Server) match(method, path []byte, c *call) (*route, string) {
+	var allow []string
+	for _, r := range s.routes {
+		if r.public {
+			continue
+		}
+		np, ok := matchSegs(r.segs, path, &c.pv)
+		if !ok {
+			continue
+		}
+		if string(method) == r.method || (r.method == "GET" && string(method) == "HEAD") {
+			c.np = np
+			return r, ""
+		}
+		allow = append(allow, r.method)
+	}
+	return nil, strings.Join(allow, ", ")
+}
+
+// matchSegs matches path against a pattern's segments, storing parameter
+// values (slices of path) in pv.
+func matchSegs(segs []string, path []byte, pv *[4][]byte) (int, bool) {
+	if len(path) == 0 || path[0] != '/' {
+		return 0, false
+	}
+	rest := path[1:]
+	np := 0
+	for i, seg := range segs {
+		j := bytes.IndexByte(rest, '/')
+		var cur []byte
+		if j < 0 {
+			cur, rest = rest, nil
+			if i != len(segs)-1 {
+				return 0, false
+			}
+		} else {
+			cur, rest = rest[:j], rest[j+1:]
+			if i == len(segs)-1 {
+				return 0, false
+			}
+		}
+		if len(seg) > 2 && seg[0] == '{' {
+			if len(cur) == 0 || np == len(pv) {
+				return 0, false
+			}
+			pv[np] = cur
+			np++
+		} else if string(cur) != seg {
+			return 0, false
+		}
+	}
+	return np, true
+}
+
+// handle is the server's one request handler.
+func (s *Server) handle(ctx *fasthttp.RequestCtx) {
+	start := time.Now()
+	st := s.dispatch(ctx)
+	st.observe(ctx.Response.StatusCode(), start)
+}
+
+// dispatch serves ctx and returns the metric series to count it under.
+func (s *Server) dispatch(ctx *fasthttp.RequestCtx) *routeStats {
+	path := ctx.Path()
+	if len(path) >= 4 && path[0] == '/' {
+		switch {
+		case path[1] == '0' && path[2] == '1' && path[3] == '/':
+			s.public(ctx, kindGTIN)
+			return s.m.route("resolve_gtin")
+		case path[1] == '0' && path[2] == '0' && path[3] == '/':
+			s.public(ctx, kindSSCC)
+			return s.m.route("resolve_sscc")
+		case path[1] == 'c' && path[2] == '/':
+			s.public(ctx, kindShort)
+			return s.m.route("resolve_short")
+		case path[1] == 'v' && path[2] == '1' && path[3] == '/':
+			return s.serveAPI(ctx, path)
+		}
+	}
+	switch string(path) {
+	case "/resolve":
+		s.public(ctx, kindQuery)
+		return s.m.route("resolve_query")
+	case "/.well-known/gs1resolver":
+		s.serveDescription(ctx)
+		return s.m.route("gs1resolver")
+	case "/healthz":
+		s.serveHealthz(ctx)
+		return s.m.route("healthz")
+	case "/readyz":
+		s.serveReadyz(ctx)
+		return s.m.route("readyz")
+	case "/metrics":
+		s.m.handler(ctx)
+		return s.m.route("metrics")
+	}
+	problem(ctx, fasthttp.StatusNotFound, "no-route",
+		"no route "+string(ctx.Method())+" "+string(path)+"; the public resolver serves /01/…, /00/…, /c/… and /resolve?code=, the API /v1/…")
+	return s.m.route("not_found")
+}
+
+// serveAPI authenticates and dispatches a /v1 request.
+func (s *Server) serveAPI(ctx *fasthttp.RequestCtx, path []byte) *routeStats {
+	c := call{s: s, ctx: ctx}
+	r, allow := s.match(ctx.Method(), path, &c)
+	if r == nil {
+		if allow != "" {
+			ctx.Response.Header.Set("Allow", allow)
+			problem(ctx, fasthttp.StatusMethodNotAllowed, "method-not-allowed",
+				string(ctx.Method())+" is not allowed on "+string(path)+"; allowed: "+allow)
+		} else {
+			problem(ctx, fasthttp.StatusNotFound, "no-route", "no API route "+string(ctx.Method())+" "+string(path)+"; see docs/api.md")
+		}
+		return s.m.route("not_found")
+	}
+	start := time.Now()
+	key, ok := s.authenticate(ctx)
+	if ok && !s.permitted(key, r.scopes) {
+		problem(ctx, fasthttp.StatusForbidden, "scope",
+			"this API key ("+key.Scopes.String()+") lacks the scope this route needs: one of "+r.scopes.String())
+		ok = false
+	}
+	if ok {
+		c.key = key
+		r.h(s, &c)
+	}
+	if s.cfg.AccessLog {
+		s.log.Info("api", "method", string(ctx.Method()), "path", string(path), "status", ctx.Response.StatusCode(),
+			"key", keyIDString(c.key.ID), "org", c.key.Org, "ms", float64(time.Since(start).Microseconds())/1000)
+	}
+	return r.m
+}
+
+// permitted reports whether key may use a route needing any of scopes. The
+// operator's key (admin of organisation 0) may use everything.
+func (s *Server) permitted(key engine.APIKey, scopes engine.Scope) bool {
+	if key.Org == 0 && key.Scopes.Has(engine.ScopeAdmin) {
+		return true
+	}
+	return scopes == 0 || key.Scopes&scopes != 0
+}

@@ -1,0 +1,199 @@
+package server
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"tracecode/engine"
+)
+
+// stepNames are the timeline's words for CBV business steps.
+var stepNames = map[string][2]string{ // zh, en
+	"commissioning":   {"赋码生产", "Produced and coded"},
+	"packing":         {"装箱", "Packed"},
+	"unpacking":       {"拆箱", "Unpacked"},
+	"shipping":        {"发货", "Shipped"},
+	"receiving":       {"收货", "Received"},
+	"retail_selling":  {"零售", "Sold at retail"},
+	"dispensing":      {"药房调配", "Dispensed"},
+	"inspecting":      {"检验", "Inspected"},
+	"installing":      {"安装", "Installed"},
+	"repairing":       {"维修", "Repaired"},
+	"filling":         {"充装", "Filled"},
+	"destroying":      {"销毁", "Destroyed"},
+	"recalling":       {"召回", "Recalled"},
+	"transforming":    {"加工", "Processed"},
+	"storing":         {"入库", "Stored"},
+	"loading":         {"装车", "Loaded"},
+	"slaughtering":    {"屠宰", "Slaughtered"},
+	"holding":         {"暂存", "Held"},
+	"accepting":       {"验收", "Accepted"},
+	"arriving":        {"到达", "Arrived"},
+	"departing":       {"离开", "Departed"},
+	"decommissioning": {"注销", "Decommissioned"},
+}
+
+var categoryNames = map[string][2]string{
+	"farm": {"食用农产品", "Edible farm product"}, "food": {"食品", "Food"}, "drug": {"药品", "Drug"},
+	"pesticide": {"农药", "Pesticide"}, "vet-drug": {"兽药", "Veterinary drug"}, "feed": {"饲料", "Feed"},
+	"fertiliser": {"肥料", "Fertiliser"}, "seed": {"种子", "Seed"}, "elevator": {"电梯", "Elevator"},
+	"gas-cylinder": {"气瓶", "Gas cylinder"}, "hazchem": {"危险化学品", "Hazardous chemical"},
+	"fireworks": {"烟花爆竹", "Fireworks"}, "rare-earth": {"稀土", "Rare earth"},
+}
+
+func pick(pair [2]string, lang string) string {
+	if lang == "en" {
+		return pair[1]
+	}
+	return pair[0]
+}
+
+// writePage renders the scan page for v.
+func (s *Server) writePage(ctx *fasthttp.RequestCtx, r *publicReq, v *chainView) {
+	lang := r.lang
+	if lang == "" {
+		lang = "zh"
+	}
+	other := "en"
+	if lang == "en" {
+		other = "zh"
+	}
+	T := messages[lang]
+	pv := &pageView{Lang: lang, OtherLang: other, T: T, Status: v.status, Found: v.found}
+	pv.SwitchURL = switchURL(ctx, other)
+	pv.StatusTitle = T["status."+v.status]
+	pv.StatusDetail = T["status."+v.status+".d"]
+	switch v.status {
+	case statusBadCode:
+		pv.StatusDetail = fmt.Sprintf(pv.StatusDetail, v.reason)
+	case statusNotGenuine, statusVoided, statusReleased:
+		if v.reason != "" {
+			pv.Reason = v.reason
+		}
+	case statusRecalled:
+		if v.chain.recallReason != "" {
+			pv.Reason = v.chain.recallReason
+		}
+	}
+
+	base := s.cfg.PublicBase
+	code := base + string(ctx.URI().PathOriginal())
+	if r.kind == kindQuery {
+		code = string(r.key)
+	}
+	if v.found && v.level == levelItem {
+		if dl := appendItemDL(nil, base, v); len(dl) > 0 {
+			code = string(dl)
+		} else if v.res.Scheme == engine.SchemeNMPA {
+			code = v.res.Product.DrugID + v.res.Serial
+		}
+	}
+	pv.Code = code
+	pv.QR = qrDataURI(code)
+	pv.Serial = v.res.Serial
+
+	p := &v.res.Product
+	if p.ID != 0 {
+		pv.Product = productView{Name: p.NameZH, NameAlt: p.NameEN, Category: pick(categoryNames[p.Category.String()], lang)}
+		if lang == "en" && p.NameEN != "" {
+			pv.Product.Name, pv.Product.NameAlt = p.NameEN, p.NameZH
+		}
+		if !p.GTIN.IsZero() {
+			pv.Product.GTIN = p.GTIN.String()
+		}
+		pv.Producer = producerView{Name: v.res.Org.Name, Region: regionName(v.res.Org.Region, lang)}
+		if lang == "en" && v.res.Org.NameEN != "" {
+			pv.Producer.Name = v.res.Org.NameEN
+		}
+		for _, l := range p.Links {
+			if lowerLinkType([]byte(l.Type)) == "gs1:pip" {
+				pv.InfoURL = l.URL
+			}
+		}
+	}
+	if v.hasLot {
+		pv.Lot = lotView{Number: v.res.Lot.Number}
+		if v.res.Lot.Produced != 0 {
+			pv.Lot.Production = string(appendDate(nil, v.res.Lot.Produced))
+		}
+		if v.res.Lot.Expiry != 0 {
+			pv.Lot.Expiry = string(appendDate(nil, v.res.Lot.Expiry))
+		}
+	}
+	if v.level != levelItem {
+		pv.Serial = ""
+		pv.LevelLabel = T["level."+levelNames[v.level]]
+	}
+	for _, par := range v.chain.parents {
+		pv.Hierarchy = append(pv.Hierarchy, levelView{Level: T[par.Level], Code: par.Code})
+	}
+	for _, e := range v.chain.events {
+		t := time.UnixMilli(e.Time).In(cst)
+		ev := eventView{ISO: t.Format(time.RFC3339), When: t.Format("2006-01-02 15:04"), StepKey: e.Step,
+			Who: e.Org, Where: joinNonEmpty(" · ", e.Location, regionName(e.Region, lang))}
+		if names, ok := stepNames[e.Step]; ok {
+			ev.Step = pick(names, lang)
+		} else {
+			ev.Step = e.Step
+		}
+		if e.Via != "" {
+			ev.Via = T["via."+e.Via]
+		}
+		pv.Timeline = append(pv.Timeline, ev)
+	}
+	if v.scanned {
+		if v.stats.Count <= 1 {
+			pv.ScanLine = T["firstscan"]
+		} else {
+			first := time.UnixMilli(v.stats.First).In(cst).Format("2006-01-02 15:04")
+			pv.ScanLine = fmt.Sprintf(T["scans"], v.stats.Count, first)
+		}
+	}
+	body, err := renderPage(pv)
+	if err != nil {
+		s.log.Error("scan page", "err", err)
+		problem(ctx, fasthttp.StatusInternalServerError, "internal", "could not render the page")
+		return
+	}
+	ctx.SetStatusCode(v.httpStatus())
+	ctx.SetContentType("text/html; charset=utf-8")
+	ctx.Response.Header.Set("Content-Language", lang)
+	ctx.Response.Header.Set("Cache-Control", "no-store")
+	if v.found && v.level == levelItem {
+		s.setLinksetHeader(ctx, r, v)
+	}
+	ctx.SetBody(body)
+}
+
+// switchURL is the request URI with lang=other instead of any lang.
+func switchURL(ctx *fasthttp.RequestCtx, other string) string {
+	var b strings.Builder
+	b.Write(ctx.URI().PathOriginal())
+	sep := byte('?')
+	for k, v := range ctx.QueryArgs().All() {
+		if string(k) == "lang" {
+			continue
+		}
+		b.WriteByte(sep)
+		sep = '&'
+		b.Write(fasthttp.AppendQuotedArg(nil, k))
+		b.WriteByte('=')
+		b.Write(fasthttp.AppendQuotedArg(nil, v))
+	}
+	b.WriteByte(sep)
+	b.WriteString("lang=" + other)
+	return b.String()
+}
+
+func joinNonEmpty(sep string, parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, sep)
+}

@@ -1,0 +1,207 @@
+// Package server is tracecode's HTTP face, on valyala/fasthttp: the public
+// resolver that consumers and inspectors scan (GS1 Digital Link paths,
+// short codes, any code through /resolve; an HTML scan page, JSON, RFC 9264
+// linksets and linkType redirects by the GS1 resolver rules), the
+// authenticated /v1 JSON API for printing lines, warehouses, pharmacies,
+// producers and regulators, and the operations endpoints (/healthz,
+// /readyz, /metrics).
+//
+// # Hot path
+//
+// The resolver route is dispatched by hand (no router), its path parsed in
+// place, its JSON appended into a pooled buffer; a scan is counted in
+// memory and written later by engine.ScanLog. BenchmarkResolveJSON and
+// TestResolveAllocs keep it honest.
+//
+// # Lifetime rule
+//
+// fasthttp reuses a RequestCtx and every byte slice it hands out (path,
+// headers, body) once the handler returns: handlers copy what they keep.
+// Code streams parse every argument before SetBodyStreamWriter, whose
+// writer must not touch the ctx.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync/atomic"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"tracecode/engine"
+)
+
+// Server serves one engine. Create it with New, run it with Serve or
+// ListenAndServe, stop it with Shutdown.
+type Server struct {
+	cfg     Config
+	eng     *engine.Engine
+	keys    *engine.APIKeys
+	scans   *engine.ScanLog
+	log     *slog.Logger
+	m       *metrics
+	limiter *rateLimiter
+	srv     *fasthttp.Server
+	routes  []*route // the /v1 table and the public routes, for dispatch and docs
+
+	ready   atomic.Bool
+	stopped atomic.Bool
+	started time.Time
+}
+
+// New returns a server over eng. The server owns the scan log it opens on
+// eng's store (closed by Shutdown); eng itself stays the caller's to close,
+// after Shutdown.
+func New(eng *engine.Engine, cfg Config) (*Server, error) {
+	cfg.EnsureDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:     cfg,
+		eng:     eng,
+		keys:    engine.NewAPIKeys(eng.DB()),
+		log:     cfg.Logger,
+		started: time.Now(),
+	}
+	s.scans = engine.OpenScanLog(eng.DB(), &cfg.Scans)
+	s.routes = s.routeTable()
+	s.m = newMetrics(s.routeNames(), newStoreCollector(eng, s.scans))
+	for _, r := range s.routes {
+		r.m = s.m.route(r.metric)
+	}
+	if cfg.RateLimit > 0 {
+		s.limiter = newRateLimiter(cfg.RateLimit, cfg.RateBurst)
+	}
+	s.srv = &fasthttp.Server{
+		Handler:               s.handle,
+		HeaderReceived:        s.requestConfig,
+		Name:                  "tracecode",
+		Concurrency:           cfg.Concurrency,
+		ReadBufferSize:        cfg.ReadBufferSize,
+		ReadTimeout:           cfg.ReadTimeout,
+		WriteTimeout:          cfg.WriteTimeout,
+		IdleTimeout:           cfg.IdleTimeout,
+		MaxRequestBodySize:    cfg.MaxCaptureBytes,
+		NoDefaultServerHeader: true,
+		NoDefaultContentType:  true,
+		CloseOnShutdown:       true,
+		ErrorHandler:          s.connError,
+		Logger:                fasthttpLogger{s.log},
+	}
+	s.ready.Store(true)
+	return s, nil
+}
+
+// Keys returns the API-key store (the demo and the CLI create keys with it).
+func (s *Server) Keys() *engine.APIKeys { return s.keys }
+
+// Scans returns the scan log.
+func (s *Server) Scans() *engine.ScanLog { return s.scans }
+
+// Config returns the configuration in force, defaults filled.
+func (s *Server) Config() Config { return s.cfg }
+
+// Handler returns the request handler, for in-process tests and benchmarks.
+func (s *Server) Handler() fasthttp.RequestHandler { return s.handle }
+
+// Serve serves connections from ln until Shutdown. It returns nil after a
+// graceful shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	s.log.Info("serving", "addr", ln.Addr().String(), "public", s.cfg.PublicBase)
+	err := s.srv.Serve(ln)
+	if s.stopped.Load() {
+		return nil
+	}
+	return err
+}
+
+// ListenAndServe listens on Config.Addr and serves.
+func (s *Server) ListenAndServe() error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("server: listen: %w", err)
+	}
+	return s.Serve(ln)
+}
+
+// Shutdown stops accepting connections, marks the server not ready, waits
+// for in-flight requests (at most Config.ShutdownTimeout or ctx), then
+// flushes the scan log with fsync. Safe to call once.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.ready.Store(false)
+	s.stopped.Store(true)
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.ShutdownTimeout)
+	defer cancel()
+	err := s.srv.ShutdownWithContext(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		s.log.Warn("shutdown: requests still in flight at the deadline; connections closed")
+		err = nil
+	}
+	ferr := s.scans.Close()
+	s.log.Info("shutdown: scan log flushed", "scans_recorded", s.scans.Recorded(),
+		"scans_written", s.scans.Written(), "scans_dropped", s.scans.Dropped())
+	return errors.Join(err, ferr)
+}
+
+// requestConfig sets per-request limits from the path before the body is
+// read: EPCIS capture may be large, other API bodies are small, public
+// requests have none; code streams may write for long.
+func (s *Server) requestConfig(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+	p := h.RequestURI()
+	switch {
+	case hasPrefix(p, "/v1/events"):
+		return fasthttp.RequestConfig{MaxRequestBodySize: s.cfg.MaxCaptureBytes}
+	case hasPrefix(p, "/v1/blocks/") && hasSuffixBeforeQuery(p, "/codes"):
+		return fasthttp.RequestConfig{MaxRequestBodySize: s.cfg.MaxBodyBytes, WriteTimeout: s.cfg.StreamTimeout}
+	case hasPrefix(p, "/v1/"):
+		return fasthttp.RequestConfig{MaxRequestBodySize: s.cfg.MaxBodyBytes}
+	}
+	return fasthttp.RequestConfig{MaxRequestBodySize: 4 << 10}
+}
+
+// connError answers what fasthttp could not parse: an oversized body, a
+// timeout, a malformed request.
+func (s *Server) connError(ctx *fasthttp.RequestCtx, err error) {
+	switch {
+	case errors.Is(err, fasthttp.ErrBodyTooLarge):
+		problem(ctx, fasthttp.StatusRequestEntityTooLarge, "body-too-large",
+			fmt.Sprintf("the request body is larger than this route accepts (%d bytes for /v1, %d for /v1/events)",
+				s.cfg.MaxBodyBytes, s.cfg.MaxCaptureBytes))
+	case isTimeout(err):
+		problem(ctx, fasthttp.StatusRequestTimeout, "timeout", "the request was not received in time")
+	default:
+		problem(ctx, fasthttp.StatusBadRequest, "bad-request", "malformed HTTP request: "+err.Error())
+	}
+	ctx.SetConnectionClose()
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// fasthttpLogger sends fasthttp's own messages to slog.
+type fasthttpLogger struct{ l *slog.Logger }
+
+func (f fasthttpLogger) Printf(format string, args ...any) {
+	f.l.Warn("fasthttp", "msg", fmt.Sprintf(format, args...))
+}
+
+func hasPrefix(b []byte, p string) bool { return len(b) >= len(p) && string(b[:len(p)]) == p }
+
+// hasSuffixBeforeQuery reports whether the path part of a request URI ends
+// in suffix.
+func hasSuffixBeforeQuery(uri []byte, suffix string) bool {
+	for i, c := range uri {
+		if c == '?' {
+			uri = uri[:i]
+			break
+		}
+	}
+	return len(uri) >= len(suffix) && string(uri[len(uri)-len(suffix):]) == suffix
+}
