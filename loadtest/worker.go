@@ -83,6 +83,7 @@ func (a *phaseAcc) merge(o *phaseAcc) {
 // Everything but iv is owned by the worker's goroutine.
 type worker struct {
 	r    *runner
+	hc   *fasthttp.HostClient // this worker's connection
 	req  fasthttp.Request
 	resp fasthttp.Response
 	buf  []byte
@@ -104,7 +105,7 @@ type worker struct {
 }
 
 func newWorker(r *runner) *worker {
-	w := &worker{r: r, acc: newPhaseAcc(), buf: make([]byte, 0, 512), fine: newPreciseTimer()}
+	w := &worker{r: r, hc: r.newClient(), acc: newPhaseAcc(), buf: make([]byte, 0, 512), fine: newPreciseTimer()}
 	w.iv.lat = newCoarseHist()
 	w.req.Header.SetMethod(fasthttp.MethodGet)
 	w.req.Header.SetHost(r.target.host)
@@ -156,7 +157,7 @@ func (w *worker) send(i int64, pick Pick, intended, free int64) {
 	r := w.r
 	sent := r.now()
 	w.sent.Add(1)
-	err := r.hc.Do(&w.req, &w.resp) // bounded by the client's ReadTimeout
+	err := w.hc.Do(&w.req, &w.resp) // bounded by the client's ReadTimeout
 	done := r.now()
 	var out Outcome
 	if err != nil {
