@@ -324,3 +324,33 @@ func TestBadInputWritesNothing(t *testing.T) {
 		t.Fatal("refused master data wrote to the store")
 	}
 }
+
+// FuzzLookup: no input makes Lookup panic, and whatever resolves is a code
+// of a minted block whose stream form resolves to the same place.
+func FuzzLookup(f *testing.F) {
+	e := openTest(f, "")
+	p := addDrug(f, e, testGTIN, "8612345")
+	var seeds []string
+	for _, s := range []Scheme{SchemeGS1, SchemeSGTIN96, SchemeNMPA, SchemeShort} {
+		r := mint(f, e, MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 3, Scheme: s})
+		fms, _ := e.Formats(r.Block.ID)
+		for _, fm := range fms {
+			if fm != FormatCSV {
+				seeds = append(seeds, codes(f, e, r.Block.ID, fm, 1, 1)[0])
+			}
+		}
+	}
+	seeds = append(seeds, "(01)09520123456789(21)X", "]d2010952012345678821ABC", "urn:epc:id:sgtin:9520123.045678.1", "", "\x00")
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		r, err := e.Lookup(in)
+		if err != nil {
+			return
+		}
+		if r.Block.ID == 0 || r.Counter != r.Block.Start+r.Offset || r.State != StateIssued {
+			t.Fatalf("Lookup(%q) = %+v without error", in, r)
+		}
+	})
+}
