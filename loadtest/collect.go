@@ -3,6 +3,7 @@ package loadtest
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -27,12 +28,15 @@ type collector struct {
 	// total merges measured, completed steps.
 	total *phaseAcc
 	tty   bool
-	// stopReason is set when the SLO search stopped the run.
+	// capacity is the SLO search's answer (nil without a search).
 	capacity *Capacity
+	// gc0 holds the runtime's GC counters at the start.
+	gc0 runtime.MemStats
 }
 
 func newCollector(r *runner, res *Results) *collector {
 	c := &collector{r: r, res: res, sec: newCoarseHist(), cum: newCoarseHist()}
+	runtime.ReadMemStats(&c.gc0)
 	c.lastCPU = takeCPU(0)
 	c.cpuAt = append(c.cpuAt, c.lastCPU)
 	if f, ok := r.cfg.Progress.(*os.File); ok {
@@ -304,6 +308,10 @@ func (c *collector) finish() {
 		res.Total = StepResult{Index: -1, Latency: summarize(newCoarseHist(), false, false)}
 	}
 	res.Total.Index = -1
+	var gc runtime.MemStats
+	runtime.ReadMemStats(&gc)
+	res.Total.Generator.GCCycles = gc.NumGC - c.gc0.NumGC
+	res.Total.Generator.GCPauseMs = round3(float64(gc.PauseTotalNs-c.gc0.PauseTotalNs) / 1e6)
 	if c.capacity != nil {
 		if res.Interrupted && c.capacity.StoppedBy == "max-rate" {
 			c.capacity.StoppedBy = "interrupted"

@@ -170,6 +170,10 @@ type GeneratorHealth struct {
 	// the phase measured the generator and its latency is not the server's.
 	Saturated bool   `json:"saturated"`
 	Reason    string `json:"reason,omitempty"`
+	// GCCycles and GCPauseMs are the generator's garbage collections and
+	// their total stop-the-world time over the run (Results.Total only).
+	GCCycles  uint32  `json:"gc_cycles,omitempty"`
+	GCPauseMs float64 `json:"gc_pause_ms,omitempty"`
 }
 
 // SLOVerdict is one step's result in an SLO search.

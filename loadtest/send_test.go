@@ -88,6 +88,9 @@ func TestSendAllocs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("network round trips")
 	}
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
 	g := newSendRig(t, DefaultMix, testserver.Config{Codes: 1000})
 	for i := range int64(200) {
 		g.one(i)

@@ -117,7 +117,7 @@ func TestResultsJSONRoundTrip(t *testing.T) {
 	}
 	// Fields that appear only when set.
 	optional := map[string]bool{"reason": true, "slo": true, "warmup": true, "aborted": true, "capacity": true,
-		"interrupted": true, "slo_p99_us": true}
+		"interrupted": true, "slo_p99_us": true, "gc_cycles": true, "gc_pause_ms": true}
 	for name, want := range wantKeys {
 		var keys []string
 		for k := range got[name] {

@@ -86,6 +86,9 @@ func (r *Results) WriteSummary(w io.Writer) error {
 	ew.printf("; lag p50 %s p99 %s max %s; %d late (> %s), %d waited for a connection\n",
 		fmtUs(t.GeneratorLag.Percentile(50)), fmtUs(t.GeneratorLag.Percentile(99)), fmtUs(t.GeneratorLag.Percentile(100)),
 		g.Late, fmtUs(c.LateThresholdUs), g.WaitedForConn)
+	if g.GCCycles > 0 {
+		ew.printf("Generator GC: %d cycles, %.2f ms stop-the-world in all\n", g.GCCycles, g.GCPauseMs)
+	}
 
 	if cp := r.Capacity; cp != nil {
 		ew.printf("\nCapacity (p99 ≤ %s, errors ≤ %.2f%%): ", fmtUs(cp.ObjectiveP99Us), 100*cp.MaxErrorRate)
