@@ -165,8 +165,7 @@ func (rt *reportTx) pack(parent *parentRef, parentLevel Level, kids *selection, 
 			return nil
 		}
 		parent.level = lvl
-		rt.putUnit(agg.Unit{SSCC: parent.node.Counter, Org: org, Level: uint8(lvl),
-			State: 1 << itemstate.Commissioned, Created: rt.now, Seq: seq})
+		rt.putUnit(unitRecord(parent.node.Counter, org, lvl, rt.now, seq))
 		parent.registered = true
 	} else if parent.isUnit() {
 		if u := rt.units[parent.node.Counter]; u != nil {
@@ -469,4 +468,10 @@ func (rt *reportTx) unpack(parent *parentRef, kids *selection, until int64, seq 
 		}
 	}
 	return removed, nil
+}
+
+// unitRecord returns the record of an SSCC registered now: commissioned,
+// owned by org, at level lvl.
+func unitRecord(sscc uint64, org uint32, lvl Level, now int64, seq uint64) agg.Unit {
+	return agg.Unit{SSCC: sscc, Org: org, Level: uint8(lvl), State: 1 << itemstate.Commissioned, Created: now, Seq: seq}
 }

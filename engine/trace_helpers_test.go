@@ -77,7 +77,7 @@ func (f *fixture) code(b Block, off uint64) string {
 }
 
 func (f *fixture) meta(org uint32) ReportMeta {
-	return ReportMeta{Org: org, Credential: "test", Time: testClock.Add(-time.Hour)}
+	return ReportMeta{Org: org, Credential: "test", Time: testClock.Add(-24 * time.Hour)}
 }
 
 // commission commissions offsets lo..hi of b as its owner.

@@ -1,0 +1,543 @@
+package engine
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"tracecode/engine/agg"
+	"tracecode/engine/itemstate"
+	"tracecode/engine/ledger"
+)
+
+// AppendChainJSON appends c as one JSON object (the server's application/
+// json answer and `tracecode resolve --json`). It allocates nothing beyond
+// growing dst, except for the organisation and parent names it looks up.
+func (e *Engine) AppendChainJSON(dst []byte, c *Chain) []byte {
+	dst = append(dst, `{"code":`...)
+	dst = appendJSONString(dst, c.Input)
+	dst = append(dst, `,"status":`...)
+	dst = appendJSONString(dst, c.Status.String())
+	dst = append(dst, `,"genuine":`...)
+	dst = strconv.AppendBool(dst, c.Status.Genuine())
+	if c.Reason != "" {
+		dst = append(dst, `,"reason":`...)
+		dst = appendJSONString(dst, c.Reason)
+	}
+	if c.RecallSeq != 0 {
+		dst = append(dst, `,"recallRecord":`...)
+		dst = strconv.AppendUint(dst, c.RecallSeq, 10)
+	}
+	dst = append(dst, `,"identity":{`...)
+	first := true
+	for _, f := range [...]struct {
+		k string
+		v []byte
+	}{{"digitalLink", c.DigitalLink}, {"elementString", c.ElementString}, {"epcURN", c.EPCURN},
+		{"serial", c.Serial}, {"nmpa", c.NMPA}, {"shortURL", c.Short}} {
+		if f.v == nil {
+			continue
+		}
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		dst = appendJSONString(append(appendJSONString(dst, f.k), ':'), string(f.v))
+	}
+	dst = append(dst, '}')
+	if p := c.Product; p != nil {
+		dst = append(dst, `,"product":{"id":`...)
+		dst = strconv.AppendUint(dst, uint64(p.ID), 10)
+		if !p.GTIN.IsZero() {
+			dst = append(dst, `,"gtin":`...)
+			dst = appendJSONString(dst, p.GTIN.String())
+		}
+		if p.DrugID != "" {
+			dst = append(dst, `,"drugID":`...)
+			dst = appendJSONString(dst, p.DrugID)
+		}
+		dst = append(dst, `,"nameZH":`...)
+		dst = appendJSONString(dst, p.NameZH)
+		if p.NameEN != "" {
+			dst = append(dst, `,"nameEN":`...)
+			dst = appendJSONString(dst, p.NameEN)
+		}
+		dst = append(dst, `,"category":`...)
+		dst = appendJSONString(dst, p.Category.String())
+		dst = append(dst, '}')
+	}
+	if o := c.Org; o != nil {
+		dst = append(dst, `,"producer":`...)
+		dst = appendOrgJSON(dst, o)
+	}
+	if l := c.Lot; l != nil {
+		dst = append(dst, `,"lot":{"id":`...)
+		dst = strconv.AppendUint(dst, uint64(l.ID), 10)
+		dst = append(dst, `,"number":`...)
+		dst = appendJSONString(dst, l.Number)
+		if l.Produced != 0 {
+			dst = append(dst, `,"produced":`...)
+			dst = appendJSONString(dst, FormatDate(l.Produced))
+		}
+		if l.Expiry != 0 {
+			dst = append(dst, `,"expiry":`...)
+			dst = appendJSONString(dst, FormatDate(l.Expiry))
+		}
+		if l.Site != "" {
+			dst = append(dst, `,"site":`...)
+			dst = appendJSONString(dst, l.Site)
+		}
+		dst = append(dst, '}')
+	}
+	if b := c.Block; b != nil {
+		dst = append(dst, `,"block":{"id":`...)
+		dst = strconv.AppendUint(dst, b.ID, 10)
+		dst = append(dst, `,"offset":`...)
+		dst = strconv.AppendUint(dst, c.Offset, 10)
+		dst = append(dst, `,"scheme":`...)
+		dst = appendJSONString(dst, b.Scheme.String())
+		dst = append(dst, '}')
+	}
+	if c.Level != 0 {
+		dst = append(dst, `,"level":`...)
+		dst = appendJSONString(dst, c.Level.String())
+	}
+	dst = append(dst, `,"state":[`...)
+	n := 0
+	for k := itemstate.Kind(0); k < itemstate.NumKinds; k++ {
+		if c.State.Has(k) {
+			if n > 0 {
+				dst = append(dst, ',')
+			}
+			n++
+			dst = appendJSONString(dst, k.String())
+		}
+	}
+	dst = append(dst, `],"parents":[`...)
+	for i, p := range c.Parents {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"code":`...)
+		dst = e.appendNodeJSON(dst, p.Parent)
+		dst = append(dst, `,"level":`...)
+		dst = appendJSONString(dst, p.Level.String())
+		dst = append(dst, `,"since":`...)
+		dst = appendTimeJSON(dst, p.Since, 0)
+		dst = append(dst, `,"record":`...)
+		dst = strconv.AppendUint(dst, p.Seq, 10)
+		dst = append(dst, '}')
+	}
+	dst = append(dst, `],"past":[`...)
+	for i, p := range c.Past {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"code":`...)
+		dst = e.appendNodeJSON(dst, p.Parent)
+		dst = append(dst, `,"since":`...)
+		dst = appendTimeJSON(dst, p.Since, 0)
+		dst = append(dst, `,"until":`...)
+		dst = appendTimeJSON(dst, p.Until, 0)
+		dst = append(dst, `,"packRecord":`...)
+		dst = strconv.AppendUint(dst, p.PackSeq, 10)
+		dst = append(dst, `,"unpackRecord":`...)
+		dst = strconv.AppendUint(dst, p.UnpackSeq, 10)
+		dst = append(dst, '}')
+	}
+	dst = append(dst, `],"children":[`...)
+	for i, g := range c.Children {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"product":`...)
+		dst = strconv.AppendUint(dst, uint64(g.Product), 10)
+		dst = append(dst, `,"block":`...)
+		dst = strconv.AppendUint(dst, g.Block, 10)
+		dst = append(dst, `,"count":`...)
+		dst = strconv.AppendUint(dst, g.Count, 10)
+		dst = append(dst, '}')
+	}
+	dst = append(dst, `],"timeline":[`...)
+	for i := range c.Timeline {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = e.appendEntryJSON(dst, &c.Timeline[i])
+	}
+	dst = append(dst, `],"upstream":[`...)
+	for i, u := range c.Upstream {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"lot":`...)
+		dst = strconv.AppendUint(dst, uint64(u.Lot), 10)
+		if l, err := e.Lot(u.Lot); err == nil {
+			dst = append(dst, `,"number":`...)
+			dst = appendJSONString(dst, l.Number)
+			dst = append(dst, `,"product":`...)
+			dst = strconv.AppendUint(dst, uint64(l.Product), 10)
+		}
+		dst = append(dst, `,"depth":`...)
+		dst = strconv.AppendUint(dst, uint64(u.Depth), 10)
+		dst = append(dst, `,"record":`...)
+		dst = strconv.AppendUint(dst, u.Seq, 10)
+		dst = append(dst, '}')
+	}
+	dst = append(dst, `],"handlers":[`...)
+	for i, h := range c.Handlers {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"org":`...)
+		dst = strconv.AppendUint(dst, uint64(h.Org), 10)
+		if h.Location != "" {
+			dst = append(dst, `,"location":`...)
+			dst = appendJSONString(dst, h.Location)
+		}
+		if h.Party != "" {
+			dst = append(dst, `,"party":`...)
+			dst = appendJSONString(dst, h.Party)
+		}
+		dst = append(dst, `,"time":`...)
+		dst = appendTimeJSON(dst, h.Time, 0)
+		dst = append(dst, `,"bizStep":`...)
+		dst = appendJSONString(dst, h.BizStep)
+		dst = append(dst, '}')
+	}
+	return append(dst, "]}"...)
+}
+
+func appendOrgJSON(dst []byte, o *Org) []byte {
+	dst = append(dst, `{"id":`...)
+	dst = strconv.AppendUint(dst, uint64(o.ID), 10)
+	dst = append(dst, `,"name":`...)
+	dst = appendJSONString(dst, o.Name)
+	if o.NameEN != "" {
+		dst = append(dst, `,"nameEN":`...)
+		dst = appendJSONString(dst, o.NameEN)
+	}
+	if o.USCC != "" {
+		dst = append(dst, `,"uscc":`...)
+		dst = appendJSONString(dst, o.USCC)
+	}
+	if o.Region != 0 {
+		dst = append(dst, `,"region":`...)
+		dst = strconv.AppendUint(dst, uint64(o.Region), 10)
+	}
+	return append(dst, '}')
+}
+
+func (e *Engine) appendNodeJSON(dst []byte, n agg.Node) []byte {
+	dst = append(dst, '"')
+	dst = e.appendNode(dst, n)
+	return append(dst, '"')
+}
+
+func (e *Engine) appendEntryJSON(dst []byte, en *Entry) []byte {
+	ev := en.Event
+	dst = append(dst, `{"record":`...)
+	dst = strconv.AppendUint(dst, ev.Seq, 10)
+	dst = append(dst, `,"time":`...)
+	dst = appendTimeJSON(dst, ev.EventTime, ev.TZOffset)
+	dst = append(dst, `,"recorded":`...)
+	dst = appendTimeJSON(dst, ev.RecordTime, 0)
+	dst = append(dst, `,"kind":`...)
+	dst = appendJSONString(dst, ev.Kind.String())
+	dst = append(dst, `,"type":`...)
+	dst = appendJSONString(dst, ev.EventType)
+	for _, f := range [...]struct{ k, v string }{{"action", ev.Action}, {"bizStep", ev.BizStep}, {"disposition", ev.Disposition},
+		{"readPoint", ev.ReadPoint}, {"bizLocation", ev.BizLocation}, {"credential", ev.Credential}, {"eventID", ev.EventID}} {
+		if f.v != "" {
+			dst = append(appendJSONString(append(dst, ','), f.k), ':')
+			dst = appendJSONString(dst, f.v)
+		}
+	}
+	dst = append(dst, `,"via":`...)
+	dst = appendJSONString(dst, en.Via.String())
+	if !en.Node.IsZero() {
+		dst = append(dst, `,"on":`...)
+		dst = e.appendNodeJSON(dst, en.Node)
+		dst = append(dst, `,"depth":`...)
+		dst = strconv.AppendUint(dst, uint64(en.Depth), 10)
+	}
+	dst = append(dst, `,"org":`...)
+	e.mu.RLock()
+	o := e.st.orgs[ev.Org]
+	e.mu.RUnlock()
+	if o != nil {
+		dst = appendOrgJSON(dst, o)
+	} else {
+		dst = append(dst, "null"...)
+	}
+	for _, l := range [...]struct {
+		k string
+		v []ledger.Pair
+	}{{"bizTransactions", ev.BizTx}, {"sources", ev.Sources}, {"destinations", ev.Dests}} {
+		if len(l.v) == 0 {
+			continue
+		}
+		dst = append(appendJSONString(append(dst, ','), l.k), `:[`...)
+		for i, p := range l.v {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, `{"type":`...)
+			dst = appendJSONString(dst, p.Type)
+			dst = append(dst, `,"id":`...)
+			dst = appendJSONString(dst, p.ID)
+			dst = append(dst, '}')
+		}
+		dst = append(dst, ']')
+	}
+	if len(ev.SetDisp) > 0 {
+		dst = append(dst, `,"persistentDisposition":[`...)
+		for i, d := range ev.SetDisp {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendJSONString(dst, d)
+		}
+		dst = append(dst, ']')
+	}
+	if ev.Flags&ledger.FlagErrorDeclared != 0 {
+		dst = append(dst, `,"errorDeclared":true`...)
+	}
+	return append(dst, '}')
+}
+
+// appendTimeJSON appends unix ms as a quoted RFC 3339 time at offset tz
+// (minutes).
+func appendTimeJSON(dst []byte, ms int64, tz int16) []byte {
+	dst = append(dst, '"')
+	dst = appendTime(dst, ms, tz)
+	return append(dst, '"')
+}
+
+// zones caches fixed zones by offset, so formatting allocates nothing.
+var zones = func() (z [29 * 4]*time.Location) {
+	for i := range z {
+		off := (i - 14*4) * 15
+		z[i] = time.FixedZone("", off*60)
+	}
+	return z
+}()
+
+func appendTime(dst []byte, ms int64, tz int16) []byte {
+	t := time.UnixMilli(ms).UTC()
+	if tz != 0 {
+		if tz%15 == 0 && tz >= -14*60 && tz <= 14*60 {
+			t = t.In(zones[int(tz)/15+14*4])
+		} else {
+			t = t.In(time.FixedZone("", int(tz)*60))
+		}
+	}
+	return t.AppendFormat(dst, "2006-01-02T15:04:05.000Z07:00")
+}
+
+// appendJSONString appends s as a JSON string: quotes, backslashes and
+// control characters escaped, invalid UTF-8 replaced by U+FFFD.
+func appendJSONString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, "\ufffd"...)
+			i++
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// WriteChainText writes c for people: a status banner, the product,
+// producer, lot, packaging hierarchy, history, timeline, source lots and
+// handlers.
+func (e *Engine) WriteChainText(w io.Writer, c *Chain) error {
+	var b strings.Builder
+	mark := "✔"
+	switch {
+	case c.Status == StatusNeverIssued:
+		mark = "✘"
+	case c.Status == StatusRecalled || c.Status == StatusVoided || c.Status == StatusReleased || c.Status == StatusExpired:
+		mark = "⚠"
+	}
+	fmt.Fprintf(&b, "%s %s", mark, strings.ToUpper(c.Status.String()))
+	switch {
+	case c.Status == StatusNeverIssued:
+		b.WriteString(" — this code was never issued: the item may not be genuine")
+	case c.Status.Genuine():
+		b.WriteString(" — genuine")
+	}
+	if c.Reason != "" {
+		fmt.Fprintf(&b, " (%s)", c.Reason)
+	}
+	b.WriteString("\n")
+	row := func(k, format string, args ...any) { fmt.Fprintf(&b, "%-12s %s\n", k, fmt.Sprintf(format, args...)) }
+	if c.DigitalLink != nil {
+		row("Code", "%s", c.DigitalLink)
+	}
+	var forms []string
+	for _, f := range [][]byte{c.ElementString, c.EPCURN, c.NMPA, c.Short} {
+		if f != nil {
+			forms = append(forms, string(f))
+		}
+	}
+	if len(forms) > 0 {
+		row("", "%s", strings.Join(forms, " · "))
+	}
+	if p := c.Product; p != nil {
+		name := p.NameZH
+		if p.NameEN != "" {
+			name += " / " + p.NameEN
+		}
+		id := fmt.Sprintf("product %d", p.ID)
+		if !p.GTIN.IsZero() {
+			id = "GTIN " + p.GTIN.String()
+		}
+		row("Product", "%s (%s, %s)", name, id, p.Category)
+	}
+	if o := c.Org; o != nil {
+		extra := []string{}
+		if o.USCC != "" {
+			extra = append(extra, "USCC "+o.USCC)
+		}
+		if o.Region != 0 {
+			extra = append(extra, fmt.Sprintf("region %06d", o.Region))
+		}
+		s := o.Name
+		if len(extra) > 0 {
+			s += " (" + strings.Join(extra, ", ") + ")"
+		}
+		row("Producer", "%s", s)
+	}
+	if l := c.Lot; l != nil {
+		s := l.Number
+		if l.Produced != 0 {
+			s += " · produced " + FormatDate(l.Produced)
+		}
+		if l.Expiry != 0 {
+			s += " · expires " + FormatDate(l.Expiry)
+		}
+		if l.Site != "" {
+			s += " · " + l.Site
+		}
+		row("Lot", "%s", s)
+	}
+	if c.Level != 0 {
+		h := c.Level.String()
+		for _, p := range c.Parents {
+			h += fmt.Sprintf(" → %s %s (since %s)", p.Level, e.describeNode(p.Parent), string(appendTime(nil, p.Since, 0)))
+		}
+		row("Packaging", "%s", h)
+	}
+	for i, p := range c.Past {
+		k := ""
+		if i == 0 {
+			k = "Was in"
+		}
+		row(k, "%s from %s until %s", e.describeNode(p.Parent), appendTime(nil, p.Since, 0), appendTime(nil, p.Until, 0))
+	}
+	for i, g := range c.Children {
+		k := ""
+		if i == 0 {
+			k = "Contains"
+		}
+		what := "SSCC units"
+		if g.Block != 0 {
+			what = fmt.Sprintf("codes of block %d (product %d)", g.Block, g.Product)
+		}
+		row(k, "%d %s", g.Count, what)
+	}
+	if len(c.Timeline) > 0 {
+		b.WriteString("Timeline\n")
+		for i := range c.Timeline {
+			en := &c.Timeline[i]
+			ev := en.Event
+			what := ev.BizStep
+			if what == "" {
+				what = ev.EventType + " " + ev.Action
+			}
+			via := en.Via.String()
+			if !en.Node.IsZero() {
+				via += " " + e.describeNode(en.Node)
+			}
+			where := ev.BizLocation
+			if where == "" {
+				where = ev.ReadPoint
+			}
+			line := fmt.Sprintf("  %s  %-16s %-12s by %s", appendTime(nil, ev.EventTime, ev.TZOffset), what, ev.Disposition, e.orgName(ev.Org))
+			if where != "" {
+				line += " at " + where
+			}
+			for _, d := range ev.Dests {
+				line += " → " + d.ID
+			}
+			for _, t := range ev.BizTx {
+				line += " [" + t.Type + " " + t.ID + "]"
+			}
+			fmt.Fprintf(&b, "%s  (%s; record %d)\n", line, via, ev.Seq)
+		}
+	}
+	for i, u := range c.Upstream {
+		k := ""
+		if i == 0 {
+			k = "Source lots"
+		}
+		s := fmt.Sprintf("lot %d", u.Lot)
+		if l, err := e.Lot(u.Lot); err == nil {
+			if p, err := e.Product(l.Product); err == nil {
+				s = fmt.Sprintf("%s lot %s", p.NameZH, l.Number)
+			}
+		}
+		row(k, "%s (depth %d, record %d)", s, u.Depth, u.Seq)
+	}
+	for i, h := range c.Handlers {
+		k := ""
+		if i == 0 {
+			k = "Handled by"
+		}
+		s := e.orgName(h.Org)
+		if h.Location != "" {
+			s += " at " + h.Location
+		}
+		if h.Party != "" {
+			s += " → " + h.Party
+		}
+		row(k, "%s (%s, %s)", s, h.BizStep, appendTime(nil, h.Time, 0))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

@@ -1,0 +1,187 @@
+package engine
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"tracecode/engine/ledger"
+)
+
+// Recipient is one organisation, party or location that handled items of a
+// traced lot: the notification list of a recall.
+type Recipient struct {
+	// Kind is "organisation" (it recorded events on the items), "party" (a
+	// destination owning or possessing party) or "location" (a business
+	// location or destination location).
+	Kind    string
+	Org     uint32 // Kind organisation
+	OrgName string
+	Region  uint32 // the organisation's GB/T 2260 region
+	ID      string // Kind party or location: the PGLN, SGLN or Digital Link as reported
+	Lot     uint32 // the lot through which it was reached: the traced lot or one made from it
+	// Received reports that it received items (a receiving, arriving,
+	// accepting, selling or dispensing step there, or a destination).
+	Received    bool
+	First, Last int64    // unix ms of its first and last event
+	Events      int      // events
+	BizSteps    []string // distinct business steps, in order of first use
+}
+
+// TraceResult is a lot's forward trace.
+type TraceResult struct {
+	Lot     Lot
+	Product Product
+	// Downstream lists the lots made from the lot through transformations,
+	// at any depth (bounded by MaxDepth and 256 lots).
+	Downstream []Lot
+	Recipients []Recipient
+	Records    int // ledger records read
+}
+
+// ForwardTrace lists every organisation, party and location that handled
+// items of a lot — directly, through any parent they were packed in, or
+// through lots made from it by transformations.
+func (e *Engine) ForwardTrace(lot uint32) (*TraceResult, error) {
+	ts, err := e.tr()
+	if err != nil {
+		return nil, err
+	}
+	l, err := e.Lot(lot)
+	if err != nil {
+		return nil, err
+	}
+	p, err := e.Product(l.Product)
+	if err != nil {
+		return nil, err
+	}
+	res := &TraceResult{Lot: l, Product: p}
+	ir, err := ledger.NewIndexReader(e.db)
+	if err != nil {
+		return nil, err
+	}
+	defer ir.Close()
+	type rkey struct {
+		kind string
+		org  uint32
+		id   string
+		lot  uint32
+	}
+	recips := map[rkey]*Recipient{}
+	add := func(k rkey, s *ledger.Summary, received bool) {
+		r := recips[k]
+		if r == nil {
+			r = &Recipient{Kind: k.kind, Org: k.org, ID: k.id, Lot: k.lot, First: s.EventTime, Last: s.EventTime}
+			recips[k] = r
+		}
+		r.Events++
+		r.First, r.Last = min(r.First, s.EventTime), max(r.Last, s.EventTime)
+		r.Received = r.Received || received
+		if s.BizStep != "" && !slices.Contains(r.BizSteps, s.BizStep) {
+			r.BizSteps = append(r.BizSteps, s.BizStep)
+		}
+	}
+	seen := map[uint32]bool{lot: true}
+	queue := []struct {
+		lot   uint32
+		depth int
+	}{{lot, 0}}
+	for len(queue) > 0 {
+		cur := queue[0]
+		queue = queue[1:]
+		hits := map[uint64]ledger.Role{}
+		collect := func(h ledger.Hit) bool { hits[h.Seq] = h.Role; return true }
+		if err := ir.Lot(cur.lot, collect); err != nil {
+			return nil, err
+		}
+		if err := ir.LotReach(cur.lot, collect); err != nil {
+			return nil, err
+		}
+		seqs := make([]uint64, 0, len(hits))
+		for s := range hits {
+			seqs = append(seqs, s)
+		}
+		slices.Sort(seqs)
+		for _, seq := range seqs {
+			s, found, err := ts.led.Summary(seq)
+			if err != nil {
+				return nil, err
+			}
+			if !found {
+				return nil, fmt.Errorf("%w: lot %d is indexed under record %d, which does not exist", ErrState, cur.lot, seq)
+			}
+			res.Records++
+			recv := receivingStep(s.BizStep)
+			add(rkey{kind: "organisation", org: s.Org, lot: cur.lot}, s, recv)
+			if s.BizLocation != "" {
+				add(rkey{kind: "location", id: s.BizLocation, lot: cur.lot}, s, recv)
+			}
+			for _, d := range s.Dests {
+				kind := "party"
+				if d.Type == "location" {
+					kind = "location"
+				}
+				add(rkey{kind: kind, id: d.ID, lot: cur.lot}, s, true)
+			}
+			// Lots made from this one.
+			if hits[seq] != ledger.RoleInput || cur.depth+1 >= MaxDepth || len(seen) >= 256 {
+				continue
+			}
+			pay, _, err := ts.led.Payload(seq)
+			if err != nil {
+				return nil, err
+			}
+			for _, t := range pay.Targets {
+				if t.Role != ledger.RoleOutput {
+					continue
+				}
+				out := t.Lot
+				if t.Kind == ledger.TargetRun && t.Product != 0 {
+					if b := e.blockAt(t.Product, t.First); b != nil {
+						out = b.Lot
+					}
+				}
+				if out != 0 && !seen[out] {
+					seen[out] = true
+					queue = append(queue, struct {
+						lot   uint32
+						depth int
+					}{out, cur.depth + 1})
+					if dl, err := e.Lot(out); err == nil {
+						res.Downstream = append(res.Downstream, dl)
+					}
+				}
+			}
+		}
+	}
+	e.mu.RLock()
+	for _, r := range recips {
+		if r.Kind == "organisation" {
+			if o := e.st.orgs[r.Org]; o != nil {
+				r.OrgName, r.Region = o.Name, o.Region
+			}
+		}
+		res.Recipients = append(res.Recipients, *r)
+	}
+	e.mu.RUnlock()
+	slices.SortFunc(res.Recipients, func(a, b Recipient) int {
+		if c := cmp.Compare(a.First, b.First); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Kind, b.Kind); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return res, nil
+}
+
+// receivingStep reports whether a business step means the items arrived
+// where the event happened.
+func receivingStep(s string) bool {
+	switch s {
+	case "receiving", "arriving", "accepting", "retail_selling", "dispensing", "installing", "stocking":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,231 @@
+package engine
+
+import (
+	"fmt"
+
+	"tracecode/engine/agg"
+	"tracecode/engine/itemstate"
+	"tracecode/engine/ledger"
+)
+
+// LotRef names a lot by product and lot number.
+type LotRef struct {
+	Product uint32
+	Number  string
+}
+
+// RecallRequest recalls lots, whole products and individual codes of the
+// reporting organisation. Every code of a recalled lot or product, every
+// recalled code and everything packed inside a recalled code at the time
+// resolves as recalled. Applied whole or not at all.
+type RecallRequest struct {
+	ReportMeta
+	Lots     []LotRef
+	Products []uint32
+	Items    Items
+	// Reason is kept with the record (shown in the chain).
+	Reason string
+}
+
+// RecallResult is a recall's receipt and its notification list: the
+// forward trace of every recalled lot (and of the lots of the recalled
+// codes).
+type RecallResult struct {
+	Receipt
+	Notify []*TraceResult
+}
+
+// Recall applies a recall and returns who must be notified.
+func (e *Engine) Recall(r *RecallRequest) (*RecallResult, error) {
+	rt, err := e.begin(&r.ReportMeta)
+	if err != nil {
+		return nil, err
+	}
+	if rec, ok, err := rt.replay(&r.ReportMeta); err != nil || ok {
+		rt.abort()
+		if rec == nil {
+			return nil, err
+		}
+		return &RecallResult{Receipt: *rec}, err
+	}
+	evTime, tz := rt.checkMeta(&r.ReportMeta)
+	if err := checkText("reason", r.Reason, 500, false); err != nil {
+		rt.fail("reason", r.Reason, ErrInvalid, "%v", err)
+	}
+	s := rt.selectItems(&r.Items, "items", true)
+	var classes []classRef
+	for i, l := range r.Lots {
+		field := fmt.Sprintf("lots[%d]", i)
+		e.mu.RLock()
+		id, ok := e.st.lotByNumber[lotKey{l.Product, l.Number}]
+		var org uint32
+		if p := e.st.products[l.Product]; p != nil {
+			org = p.rec.Org
+		}
+		e.mu.RUnlock()
+		if !ok {
+			rt.fail(field, l.Number, ErrUnknownLot, "product %d has no lot %q", l.Product, l.Number)
+			continue
+		}
+		classes = append(classes, classRef{product: l.Product, org: org, lot: id, field: field, raw: l.Number})
+	}
+	for i, p := range r.Products {
+		field := fmt.Sprintf("products[%d]", i)
+		pr, err := e.Product(p)
+		if err != nil {
+			rt.fail(field, fmt.Sprint(p), ErrUnknownProduct, "%v", err)
+			continue
+		}
+		classes = append(classes, classRef{product: p, org: pr.Org, field: field, raw: fmt.Sprint(p)})
+	}
+	if s.empty() && len(classes) == 0 && !rt.failed() {
+		rt.fail("", "", ErrInvalid, "nothing to recall: name lots, products or codes")
+	}
+	rt.requireLive(&s)
+	seq := rt.lt.NextSeq()
+	if err := rt.stageRecall(&s, classes, evTime, seq); err != nil {
+		rt.abort()
+		return nil, err
+	}
+	if rt.failed() {
+		return nil, rt.reject()
+	}
+	targets := s.targets(nil, ledger.RoleEPC)
+	for i := range classes {
+		targets = append(targets, classes[i].target(ledger.RoleClass))
+		rt.classIndex(&classes[i], seq, ledger.RoleClass)
+	}
+	sum := ledger.Summary{Kind: ledger.KindRecall, EventType: "ObjectEvent", Action: "OBSERVE",
+		Disposition: "recalled", SetDisp: []string{"recalled"}, EventTime: evTime, TZOffset: tz}
+	rt.record(&sum, targets, []byte(r.Reason))
+	if err := rt.indexSel(&s, seq, ledger.RoleEPC); err != nil {
+		rt.abort()
+		return nil, err
+	}
+	rt.codes = s.count()
+	// The lots to trace: recalled lots, and the lots of recalled codes.
+	lots := map[uint32]bool{}
+	for _, c := range classes {
+		if c.lot != 0 {
+			lots[c.lot] = true
+		}
+	}
+	for i := range s.runs {
+		if l := s.runs[i].b.Lot; l != 0 {
+			lots[l] = true
+		}
+	}
+	rec, err := rt.commit()
+	if err != nil {
+		return nil, err
+	}
+	res := &RecallResult{Receipt: *rec}
+	for l := range lots {
+		tr, err := e.ForwardTrace(l)
+		if err != nil {
+			return res, err
+		}
+		res.Notify = append(res.Notify, tr)
+	}
+	return res, nil
+}
+
+// stageRecall validates and stages a recall of codes (and everything they
+// contain now) and of classes, by the reporting organisation, which must
+// own them.
+func (rt *reportTx) stageRecall(s *selection, classes []classRef, evTime int64, seq uint64) error {
+	org := rt.meta.Org
+	rt.requireOwned(s, org, "the code")
+	for _, c := range classes {
+		if c.org != org {
+			rt.fail(c.field, c.raw, ErrWrongOrg, "product %d belongs to %s; only its owner recalls it", c.product, rt.e.orgName(c.org))
+		}
+	}
+	if rt.failed() {
+		return nil
+	}
+	if err := rt.setKind(s, itemstate.Recalled, true); err != nil {
+		return err
+	}
+	// Everything inside a recalled container is recalled with it.
+	for i := range s.runs {
+		r := &s.runs[i]
+		var containers []uint64
+		if _, err := rt.it.Find(itemstate.Container, true, r.b.ID, r.lo, r.hi+1, func(off uint64) bool {
+			containers = append(containers, off)
+			return true
+		}); err != nil {
+			return err
+		}
+		for _, off := range containers {
+			if err := rt.recallInside(agg.Node{Product: r.b.Product, Counter: r.b.Start + off}, 0); err != nil {
+				return err
+			}
+		}
+	}
+	for _, u := range s.units {
+		if err := rt.recallInside(u.ref.node, 0); err != nil {
+			return err
+		}
+	}
+	for _, c := range classes {
+		if rt.recalls == nil {
+			rt.recalls = map[recallKey]ledger.Recall{}
+		}
+		k := recallKey{lot: true, id: c.lot}
+		if c.lot == 0 {
+			k = recallKey{id: c.product}
+		}
+		rt.recalls[k] = ledger.Recall{Seq: seq, Time: evTime}
+	}
+	return nil
+}
+
+// recallInside marks recalled every code now inside n, at any depth.
+func (rt *reportTx) recallInside(n agg.Node, depth int) error {
+	if depth >= MaxDepth {
+		return nil
+	}
+	runs, err := rt.ag.Children(n, rt.e.blockInfo)
+	if err != nil {
+		return err
+	}
+	for _, c := range runs {
+		if c.Block == 0 {
+			rt.setUnitKind(c.First, itemstate.Recalled, true)
+			if err := rt.recallInside(agg.UnitNode(c.First), depth+1); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := rt.it.Set(itemstate.Recalled, c.Block, c.First-c.BlockStart, c.Last-c.BlockStart+1); err != nil {
+			return err
+		}
+		var containers []uint64
+		if _, err := rt.it.Find(itemstate.Container, true, c.Block, c.First-c.BlockStart, c.Last-c.BlockStart+1, func(off uint64) bool {
+			containers = append(containers, off)
+			return true
+		}); err != nil {
+			return err
+		}
+		for _, off := range containers {
+			if err := rt.recallInside(agg.Node{Product: c.Product, Counter: c.BlockStart + off}, depth+1); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// recallOf returns the recall of a lot or of its product, if any.
+func (ts *traceState) recallOf(lot, product uint32) (ledger.Recall, bool) {
+	ts.recallMu.RLock()
+	defer ts.recallMu.RUnlock()
+	if lot != 0 {
+		if r, ok := ts.recallLots[lot]; ok {
+			return r, true
+		}
+	}
+	r, ok := ts.recallProducts[product]
+	return r, ok
+}

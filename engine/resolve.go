@@ -1,0 +1,754 @@
+package engine
+
+import (
+	"errors"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"slices"
+	"time"
+
+	"tracecode/engine/agg"
+	"tracecode/engine/code"
+	"tracecode/engine/code/epc"
+	"tracecode/engine/code/gs1"
+	"tracecode/engine/itemstate"
+	"tracecode/engine/ledger"
+)
+
+// Resolve returns the full chain of any scanned code (see ResolveInto).
+func (e *Engine) Resolve(input string) (*Chain, error) {
+	c := new(Chain)
+	if err := e.ResolveInto(c, input); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// ResolveInto fills c with the full chain of a scanned code in any format
+// code.Parse reads (SSCCs included). A code that parses but was never
+// issued, was voided or released is not an error: c.Status says so and
+// c.Reason why. The error is for input that is not a code at all
+// (ErrBadCode, ErrNoSerial, ErrUnsupportedCode) and for I/O failures.
+//
+// Reusing c across calls makes the common path allocation-free once c's
+// slices have grown (see Chain).
+func (e *Engine) ResolveInto(c *Chain, input string) error {
+	c.reset(input)
+	ts, err := e.tr()
+	if err != nil {
+		return err
+	}
+	r := resolver{e: e, ts: ts, c: c}
+	defer r.close()
+	if err := r.identify(input); err != nil || c.Status != 0 {
+		return err
+	}
+	return r.run()
+}
+
+// resolver is one resolution in progress.
+type resolver struct {
+	e  *Engine
+	ts *traceState
+	c  *Chain
+	ag *agg.Reader
+	ir *ledger.IndexReader
+	// fileless scratch
+	now int64
+}
+
+func (r *resolver) close() {
+	if r.ag != nil {
+		r.ag.Close()
+	}
+	if r.ir != nil {
+		r.ir.Close()
+	}
+}
+
+func (r *resolver) aggReader() (*agg.Reader, error) {
+	if r.ag == nil {
+		a, err := agg.NewReader(r.e.db)
+		if err != nil {
+			return nil, err
+		}
+		r.ag = a
+	}
+	return r.ag, nil
+}
+
+func (r *resolver) indexReader() (*ledger.IndexReader, error) {
+	if r.ir == nil {
+		x, err := ledger.NewIndexReader(r.e.db)
+		if err != nil {
+			return nil, err
+		}
+		r.ir = x
+	}
+	return r.ir, nil
+}
+
+// identify finds the code's block (or unit), master data and identity.
+// It sets c.Status for codes that resolve no further.
+func (r *resolver) identify(input string) error {
+	e, c := r.e, r.c
+	pc, perr := code.Parse(input)
+	if perr == nil {
+		if s, ok := parseSSCC(&pc); ok {
+			return r.identifyUnit(s)
+		}
+	}
+	res, err := e.Lookup(input)
+	if err != nil {
+		var le *LookupError
+		if !errors.As(err, &le) {
+			return err
+		}
+		switch le.Kind {
+		case ErrBadCode, ErrNoSerial, ErrUnsupportedCode:
+			return err
+		case ErrVoided:
+			c.Status = StatusVoided
+		case ErrReleased:
+			c.Status = StatusReleased
+		default:
+			c.Status = StatusNeverIssued
+		}
+		c.Reason = err.Error()
+		if res.Block.ID == 0 {
+			if res.Product.ID != 0 {
+				r.fillMaster(res.Product.ID, 0, 0)
+			}
+			return nil
+		}
+	}
+	r.fillMaster(res.Product.ID, res.Lot.ID, res.Block.ID)
+	c.Node = agg.Node{Product: res.Product.ID, Counter: res.Counter}
+	c.Offset, c.Level = res.Offset, res.Block.Level
+	r.identity(&res)
+	return nil
+}
+
+// fillMaster points c at the published master data.
+func (r *resolver) fillMaster(product, lot uint32, block uint64) {
+	e, c := r.e, r.c
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if p := e.st.products[product]; p != nil {
+		c.Product = &p.rec
+		c.Org = e.st.orgs[p.rec.Org]
+	}
+	if lot != 0 {
+		c.Lot = e.st.lots[lot]
+	}
+	if block != 0 {
+		c.Block = e.st.blocks[block]
+	}
+}
+
+// identity appends the code's canonical forms to c.buf.
+func (r *resolver) identity(res *LookupResult) {
+	c := r.c
+	if c.Block == nil {
+		return
+	}
+	f, err := r.e.formatterOf(c.Block)
+	if err != nil {
+		return
+	}
+	var v uint64
+	var sb [32]byte
+	s := sb[:0]
+	if f.ff != nil {
+		v = f.ff.Encrypt(f.base + c.Offset)
+		s = f.appendSerial(s, v)
+	} else {
+		s = append(s, res.Serial...)
+	}
+	put := func(fm Format) []byte {
+		if !f.has(fm) {
+			return nil
+		}
+		n := len(c.buf)
+		c.buf = f.appendForm(c.buf, fm, v, s)
+		return c.buf[n:len(c.buf):len(c.buf)]
+	}
+	// Forms are appended first and sliced after: c.buf may move while
+	// growing, so take the slices from the final buffer.
+	forms := [...]Format{FormatDL, FormatElement, FormatEPCURN, FormatSerial, FormatNMPA, FormatShort}
+	var spans [len(forms)][2]int
+	for i, fm := range forms {
+		n := len(c.buf)
+		if put(fm) != nil {
+			spans[i] = [2]int{n, len(c.buf)}
+		}
+	}
+	out := [...]*[]byte{&c.DigitalLink, &c.ElementString, &c.EPCURN, &c.Serial, &c.NMPA, &c.Short}
+	for i, sp := range spans {
+		if sp[1] > sp[0] {
+			*out[i] = c.buf[sp[0]:sp[1]:sp[1]]
+		}
+	}
+}
+
+// run resolves state, containment, timeline, status and lineage.
+func (r *resolver) run() error {
+	e, c := r.e, r.c
+	r.now = e.nowMillis()
+	st, err := r.stateOf(c.Node)
+	if err != nil {
+		return err
+	}
+	c.State = st
+	if !c.IsUnit && st.Has(itemstate.Voided) {
+		c.Status = StatusVoided
+		c.Reason = "rejected by the printing line"
+		return nil
+	}
+	if !st.Has(itemstate.Commissioned) {
+		c.Status = StatusIssued
+		c.Reason = "issued to a printing line; not reported printed and verified yet"
+		return nil
+	}
+	// Present containment.
+	n := c.Node
+	nst := st
+	for depth := 0; depth < MaxDepth && nst.Has(itemstate.Packed); depth++ {
+		ag, err := r.aggReader()
+		if err != nil {
+			return err
+		}
+		run, ok, err := ag.Parent(n)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		lvl, err := r.levelOf(run.Parent)
+		if err != nil {
+			return err
+		}
+		c.Parents = append(c.Parents, ParentLink{Parent: run.Parent, Level: lvl, Since: run.Since, Seq: run.Seq})
+		n = run.Parent
+		if nst, err = r.stateOf(n); err != nil {
+			return err
+		}
+	}
+	// Past containment of the code itself.
+	if st.Has(itemstate.History) {
+		ag, err := r.aggReader()
+		if err != nil {
+			return err
+		}
+		if err := ag.History(c.Node, func(p *agg.PastRun) bool {
+			c.Past = append(c.Past, PastLink{Parent: p.Parent, Since: p.Since, Until: p.Until, PackSeq: p.Seq, UnpackSeq: p.UnpackSeq})
+			return true
+		}); err != nil {
+			return err
+		}
+	}
+	// Contents of a container.
+	if st.Has(itemstate.Container) {
+		ag, err := r.aggReader()
+		if err != nil {
+			return err
+		}
+		if err := ag.Children(c.Node, func(block uint64, bm *roaring.Bitmap) bool {
+			p, _, _ := e.blockInfo(block)
+			c.Children = append(c.Children, ChildGroup{Block: block, Product: p, Count: bm.GetCardinality()})
+			return true
+		}, func(uint64) bool {
+			if k := len(c.Children); k > 0 && c.Children[k-1].Block == 0 {
+				c.Children[k-1].Count++
+			} else {
+				c.Children = append(c.Children, ChildGroup{Count: 1})
+			}
+			return true
+		}); err != nil {
+			return err
+		}
+	}
+	if err := r.timeline(st); err != nil {
+		return err
+	}
+	r.status(st)
+	if err := r.upstream(); err != nil {
+		return err
+	}
+	r.handlers()
+	return nil
+}
+
+// stateOf returns a node's item state.
+func (r *resolver) stateOf(n agg.Node) (itemstate.State, error) {
+	if n.IsUnit() {
+		u, found, err := agg.LoadUnit(r.e.db, n.Counter)
+		if err != nil || !found {
+			return 0, err
+		}
+		return itemstate.State(u.State), nil
+	}
+	b := r.e.blockAt(n.Product, n.Counter)
+	if b == nil {
+		return 0, nil
+	}
+	return r.ts.items.State(b.ID, n.Counter-b.Start)
+}
+
+// levelOf returns a node's packaging level.
+func (r *resolver) levelOf(n agg.Node) (Level, error) {
+	if n.IsUnit() {
+		u, _, err := agg.LoadUnit(r.e.db, n.Counter)
+		return Level(u.Level), err
+	}
+	if b := r.e.blockAt(n.Product, n.Counter); b != nil {
+		return b.Level, nil
+	}
+	return 0, nil
+}
+
+// add puts record seq on the timeline unless it is there already.
+func (r *resolver) add(seq uint64, via Via, n agg.Node, depth uint8, from, to int64) error {
+	c := r.c
+	if slices.Contains(c.idx, seq) {
+		return nil
+	}
+	s, found, err := r.ts.led.Summary(seq)
+	if err != nil || !found {
+		return err
+	}
+	if s.EventTime < from || s.EventTime >= to {
+		return nil
+	}
+	// Packing and unpacking recorded on a container concern the children
+	// they moved; a code inherits only those that moved the containers on
+	// its own path (added by inherit).
+	if via == ViaContainer && s.EventType == "AggregationEvent" && (s.Action == "ADD" || s.Action == "DELETE") {
+		return nil
+	}
+	c.idx = append(c.idx, seq)
+	c.Timeline = append(c.Timeline, Entry{Event: s, Via: via, Node: n, Depth: depth})
+	return nil
+}
+
+const forever = int64(1) << 62
+
+// ownEvents adds the records about node n itself (point and run index) in
+// [from, to).
+func (r *resolver) ownEvents(n agg.Node, st itemstate.State, via Via, depth uint8, from, to int64) error {
+	if n.IsUnit() || st.Has(itemstate.Events) {
+		ir, err := r.indexReader()
+		if err != nil {
+			return err
+		}
+		var ferr error
+		if err := ir.Node(n.Product, n.Counter, func(h ledger.Hit) bool {
+			ferr = r.add(h.Seq, via, n, depth, from, to)
+			return ferr == nil
+		}); err != nil {
+			return err
+		}
+		if ferr != nil {
+			return ferr
+		}
+	}
+	if n.IsUnit() {
+		return nil
+	}
+	w, err := r.window(n.Product, n.Counter)
+	if err != nil {
+		return err
+	}
+	var ferr error
+	w.each(n.Counter, func(en *runEntry) {
+		if ferr == nil {
+			ferr = r.add(en.seq, via, n, depth, from, to)
+		}
+	})
+	return ferr
+}
+
+// window returns the run-index window of a counter, cached.
+func (r *resolver) window(product uint32, counter uint64) (*runWindow, error) {
+	k := windowKey{product, counter / ledger.RunWindow}
+	caches := &r.ts.caches
+	if w, _, ok := caches.windows.get(k); ok {
+		return w, nil
+	}
+	_, gen, _ := caches.windows.get(k)
+	w, err := loadWindow(r.e.db, k)
+	if err != nil {
+		return nil, err
+	}
+	caches.windows.put(k, w, gen)
+	return w, nil
+}
+
+// inherit adds the events of container n (at depth) in [from, to), and of
+// whatever n was in during that time.
+func (r *resolver) inherit(n agg.Node, depth uint8, from, to int64) error {
+	if from >= to || int(depth) > MaxDepth {
+		return nil
+	}
+	st, err := r.stateOf(n)
+	if err != nil {
+		return err
+	}
+	if err := r.ownEvents(n, st, ViaContainer, depth, from, to); err != nil {
+		return err
+	}
+	if !st.Has(itemstate.Packed) && !st.Has(itemstate.History) {
+		return nil
+	}
+	ag, err := r.aggReader()
+	if err != nil {
+		return err
+	}
+	if st.Has(itemstate.Packed) {
+		run, ok, err := ag.Parent(n)
+		if err != nil {
+			return err
+		}
+		if ok {
+			if err := r.add(run.Seq, ViaPacking, run.Parent, depth+1, from, to); err != nil {
+				return err
+			}
+			if err := r.inherit(run.Parent, depth+1, max(from, run.Since), to); err != nil {
+				return err
+			}
+		}
+	}
+	if st.Has(itemstate.History) {
+		var past [8]PastLink
+		ps := past[:0]
+		if err := ag.History(n, func(p *agg.PastRun) bool {
+			ps = append(ps, PastLink{Parent: p.Parent, Since: p.Since, Until: p.Until, PackSeq: p.Seq, UnpackSeq: p.UnpackSeq})
+			return true
+		}); err != nil {
+			return err
+		}
+		for _, p := range ps {
+			if err := r.add(p.PackSeq, ViaPacking, p.Parent, depth+1, from, to); err != nil {
+				return err
+			}
+			if err := r.add(p.UnpackSeq, ViaUnpacking, p.Parent, depth+1, from, to); err != nil {
+				return err
+			}
+			if err := r.inherit(p.Parent, depth+1, max(from, p.Since), min(to, p.Until)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// timeline collects the code's events: its own, its packing and
+// unpacking, its containers' (present and past, bounded by the time it was
+// inside), its lot's and its product's; sorted by event time.
+func (r *resolver) timeline(st itemstate.State) error {
+	c := r.c
+	if err := r.ownEvents(c.Node, st, ViaSelf, 0, -forever, forever); err != nil {
+		return err
+	}
+	if len(c.Parents) > 0 {
+		p := c.Parents[0]
+		if err := r.add(p.Seq, ViaPacking, p.Parent, 1, -forever, forever); err != nil {
+			return err
+		}
+		if err := r.inherit(p.Parent, 1, p.Since, forever); err != nil {
+			return err
+		}
+	}
+	for _, p := range c.Past {
+		if err := r.add(p.PackSeq, ViaPacking, p.Parent, 1, -forever, forever); err != nil {
+			return err
+		}
+		if err := r.add(p.UnpackSeq, ViaUnpacking, p.Parent, 1, -forever, forever); err != nil {
+			return err
+		}
+		if err := r.inherit(p.Parent, 1, p.Since, p.Until); err != nil {
+			return err
+		}
+	}
+	if c.IsUnit {
+		return r.sortTimeline()
+	}
+	if c.Lot != nil {
+		hits, err := r.lotHits(c.Lot.ID)
+		if err != nil {
+			return err
+		}
+		for _, h := range hits {
+			if err := r.add(h.Seq, ViaLot, agg.Node{}, 0, -forever, forever); err != nil {
+				return err
+			}
+		}
+	}
+	if c.Product != nil {
+		hits, err := r.productHits(c.Product.ID)
+		if err != nil {
+			return err
+		}
+		for _, h := range hits {
+			if err := r.add(h.Seq, ViaProduct, agg.Node{}, 0, -forever, forever); err != nil {
+				return err
+			}
+		}
+	}
+	return r.sortTimeline()
+}
+
+func (r *resolver) sortTimeline() error {
+	slices.SortFunc(r.c.Timeline, func(a, b Entry) int {
+		if a.Event.EventTime != b.Event.EventTime {
+			if a.Event.EventTime < b.Event.EventTime {
+				return -1
+			}
+			return 1
+		}
+		if a.Event.Seq < b.Event.Seq {
+			return -1
+		}
+		return 1
+	})
+	return nil
+}
+
+// lotHits returns the records naming a lot, cached.
+func (r *resolver) lotHits(lot uint32) ([]ledger.Hit, error) {
+	ch := &r.ts.caches.lots
+	if h, _, ok := ch.get(lot); ok {
+		return h, nil
+	}
+	_, gen, _ := ch.get(lot)
+	ir, err := r.indexReader()
+	if err != nil {
+		return nil, err
+	}
+	var hits []ledger.Hit
+	if err := ir.Lot(lot, func(h ledger.Hit) bool { hits = append(hits, h); return true }); err != nil {
+		return nil, err
+	}
+	ch.put(lot, hits, gen)
+	return hits, nil
+}
+
+// productHits returns the records naming a whole product, cached.
+func (r *resolver) productHits(product uint32) ([]ledger.Hit, error) {
+	ch := &r.ts.caches.products
+	if h, _, ok := ch.get(product); ok {
+		return h, nil
+	}
+	_, gen, _ := ch.get(product)
+	ir, err := r.indexReader()
+	if err != nil {
+		return nil, err
+	}
+	var hits []ledger.Hit
+	if err := ir.Product(product, func(h ledger.Hit) bool { hits = append(hits, h); return true }); err != nil {
+		return nil, err
+	}
+	ch.put(product, hits, gen)
+	return hits, nil
+}
+
+// status decides the status from the item state, recalls and timeline.
+func (r *resolver) status(st itemstate.State) {
+	c := r.c
+	// Recalls: the code (or a container it was in at recall time, which
+	// marked it), its lot or product, a present parent, or an event with a
+	// persistent "recalled" disposition reaching it.
+	if st.Has(itemstate.Recalled) {
+		c.Status, c.Reason = StatusRecalled, "the code was recalled"
+	}
+	if c.Status == 0 && c.Product != nil {
+		var lot uint32
+		if c.Lot != nil {
+			lot = c.Lot.ID
+		}
+		if rc, ok := r.ts.recallOf(lot, c.Product.ID); ok {
+			c.Status, c.RecallSeq = StatusRecalled, rc.Seq
+			c.Reason = "its lot or product was recalled on " + time.UnixMilli(rc.Time).UTC().Format("2006-01-02")
+		}
+	}
+	for i := len(c.Timeline) - 1; i >= 0 && c.Status == 0; i-- {
+		ev := c.Timeline[i].Event
+		if slices.Contains(ev.SetDisp, "recalled") {
+			c.Status, c.RecallSeq, c.Reason = StatusRecalled, ev.Seq, "recalled through "+c.Timeline[i].Via.String()
+		}
+	}
+	if c.Status != 0 {
+		return
+	}
+	// The latest disposition decides the rest.
+	last := ""
+	lastStep := ""
+	for i := len(c.Timeline) - 1; i >= 0; i-- {
+		ev := c.Timeline[i].Event
+		if lastStep == "" && ev.BizStep != "" {
+			lastStep = ev.BizStep
+		}
+		if ev.Disposition != "" {
+			last = ev.Disposition
+			break
+		}
+	}
+	switch {
+	case st.Has(itemstate.Decommissioned):
+		switch {
+		case last == "destroyed" || last == "disposed" || lastStep == "destroying":
+			c.Status = StatusDestroyed
+		case last == "retail_sold" || last == "dispensed" || lastStep == "retail_selling" || lastStep == "dispensing":
+			c.Status = StatusSold
+		default:
+			c.Status = StatusDecommissioned
+		}
+		return
+	case last == "destroyed" || last == "disposed":
+		c.Status = StatusDestroyed
+		return
+	case last == "retail_sold" || last == "dispensed" || last == "partially_dispensed":
+		c.Status = StatusSold
+		return
+	case last == "recalled":
+		c.Status, c.Reason = StatusRecalled, "its last event has disposition recalled"
+		return
+	}
+	if c.Lot != nil && c.Lot.Expiry != 0 {
+		today := time.UnixMilli(r.now).UTC()
+		if uint32(today.Year()*10000+int(today.Month())*100+today.Day()) > c.Lot.Expiry || last == "expired" {
+			c.Status, c.Reason = StatusExpired, "lot expired on "+FormatDate(c.Lot.Expiry)
+			return
+		}
+	}
+	if last == "in_transit" {
+		c.Status = StatusInTransit
+		return
+	}
+	c.Status = StatusActive
+}
+
+// upstream follows transformations from the code's lot to its source
+// lots, breadth first, bounded by MaxDepth and 64 lots.
+func (r *resolver) upstream() error {
+	c := r.c
+	if c.Lot == nil {
+		return nil
+	}
+	type q struct {
+		lot   uint32
+		depth uint8
+	}
+	queue := []q{{c.Lot.ID, 0}}
+	for len(queue) > 0 && len(c.Upstream) < 64 {
+		cur := queue[0]
+		queue = queue[1:]
+		if int(cur.depth) >= MaxDepth {
+			continue
+		}
+		hits, err := r.lotHits(cur.lot)
+		if err != nil {
+			return err
+		}
+		for _, h := range hits {
+			if h.Role != ledger.RoleOutput {
+				continue
+			}
+			pay, _, err := r.ts.led.Payload(h.Seq)
+			if err != nil {
+				return err
+			}
+			for _, t := range pay.Targets {
+				if t.Role != ledger.RoleInput {
+					continue
+				}
+				lot, product := t.Lot, t.Product
+				if t.Kind == ledger.TargetRun && t.Product != 0 {
+					if b := r.e.blockAt(t.Product, t.First); b != nil {
+						lot = b.Lot
+					}
+				}
+				if lot == 0 || slices.ContainsFunc(c.Upstream, func(l LotLink) bool { return l.Lot == lot }) {
+					continue
+				}
+				c.Upstream = append(c.Upstream, LotLink{Lot: lot, Product: product, Depth: cur.depth + 1, Seq: h.Seq})
+				queue = append(queue, q{lot, cur.depth + 1})
+			}
+		}
+	}
+	return nil
+}
+
+// handlers lists who handled the code downstream, from its timeline.
+func (r *resolver) handlers() {
+	c := r.c
+	for i := range c.Timeline {
+		ev := c.Timeline[i].Event
+		if receivingStep(ev.BizStep) {
+			c.Handlers = append(c.Handlers, Handler{Org: ev.Org, Location: ev.BizLocation, Time: ev.EventTime, BizStep: ev.BizStep})
+		}
+		for _, d := range ev.Dests {
+			h := Handler{Org: ev.Org, Time: ev.EventTime, BizStep: ev.BizStep}
+			if d.Type == "location" {
+				h.Location = d.ID
+			} else {
+				h.Party = d.ID
+			}
+			c.Handlers = append(c.Handlers, h)
+		}
+	}
+}
+
+// identifyUnit resolves an SSCC to its unit record.
+func (r *resolver) identifyUnit(s gs1.SSCC) error {
+	e, c := r.e, r.c
+	v := ssccValue(s)
+	c.IsUnit, c.Node = true, agg.UnitNode(v)
+	u, found, err := agg.LoadUnit(e.db, v)
+	if err != nil {
+		return err
+	}
+	e.mu.RLock()
+	org := u.Org
+	if !found {
+		org, _ = e.gcpOwner(string(s[1:17]))
+	}
+	c.Org = e.st.orgs[org]
+	e.mu.RUnlock()
+	// Identity: element string, Digital Link, and the EPC URN when the
+	// owner's company prefix gives its length.
+	n := len(c.buf)
+	c.buf = append(c.buf, "(00)"...)
+	c.buf = append(c.buf, s[:]...)
+	el := len(c.buf)
+	c.buf = append(c.buf, e.opts.DLBase...)
+	c.buf = append(c.buf, "/00/"...)
+	c.buf = append(c.buf, s[:]...)
+	dl := len(c.buf)
+	urn := dl
+	if c.Org != nil {
+		for _, g := range c.Org.GCPs {
+			if len(g) <= 16 && string(s[1:1+len(g)]) == g {
+				if x, err := epc.SSCCFromGS1(s, len(g)); err == nil {
+					c.buf = x.AppendURN(c.buf)
+					urn = len(c.buf)
+				}
+				break
+			}
+		}
+	}
+	c.ElementString = c.buf[n:el:el]
+	c.DigitalLink = c.buf[el:dl:dl]
+	if urn > dl {
+		c.EPCURN = c.buf[dl:urn:urn]
+	}
+	c.Serial = c.buf[n+4 : el : el]
+	if !found {
+		c.Status = StatusNeverIssued
+		c.Reason = "no report registered this SSCC"
+		return nil
+	}
+	c.Level = Level(u.Level)
+	return nil
+}
