@@ -197,3 +197,25 @@ func TestScanStatsCodec(t *testing.T) {
 }
 
 func openAt(dir string) (*store.DB, error) { return store.Open(dir, nil) }
+
+func TestScanSegmentCodec(t *testing.T) {
+	scans := []Scan{
+		{Ref: ScanRef{1, 2}, Time: 1000, Region: 330106, Class: ClientWeChat},
+		{Ref: ScanRef{1 << 31, 1 << 62}, Time: 999, Class: ClientBot},
+		{Ref: ScanRef{7, 0}, Time: 5000, Region: 110101},
+	}
+	key := append([]byte{0xC1}, 0, 0, 0, 0, 0, 0, 0x03, 0xE8, 0, 0, 0, 1)
+	v := appendScanSegment(nil, 1000, scans)
+	var got []Scan
+	if err := DecodeScanSegment(key, v, func(s Scan) error { got = append(got, s); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got[0] != scans[0] || got[1] != scans[1] || got[2] != scans[2] {
+		t.Fatalf("round trip: %+v", got)
+	}
+	for i := 1; i < len(v); i++ {
+		if err := DecodeScanSegment(key, v[:i], func(Scan) error { return nil }); err == nil {
+			t.Errorf("truncated segment (%d of %d bytes) decoded", i, len(v))
+		}
+	}
+}

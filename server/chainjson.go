@@ -2,6 +2,7 @@ package server
 
 import (
 	"strconv"
+	"sync"
 
 	"github.com/valyala/fasthttp"
 
@@ -78,60 +79,15 @@ func (s *Server) appendChain(w *jw, r *publicReq, v *chainView, private bool) {
 		}
 		w.close()
 	}
+	// Product, producer and lot never change once created: their JSON is
+	// encoded once and copied (the profile showed string escaping of the
+	// Chinese names as the largest cost of the answer).
 	if v.res.Product.ID != 0 {
-		p := &v.res.Product
-		w.key("product")
-		w.open()
-		if !p.GTIN.IsZero() {
-			w.key("gtin")
-			w.b = append(append(append(w.b, '"'), p.GTIN[:]...), '"')
-		}
-		w.strOpt("drugId", p.DrugID)
-		w.strOpt("ownCode", p.OwnCode)
-		w.str("name", p.NameZH)
-		w.strOpt("nameEN", p.NameEN)
-		w.str("category", p.Category.String())
-		if len(p.Links) > 0 {
-			w.key("links")
-			w.openArr()
-			for _, l := range p.Links {
-				w.elem()
-				w.open()
-				w.str("type", l.Type)
-				w.str("href", l.URL)
-				w.close()
-			}
-			w.closeArr()
-		}
-		w.close()
-	}
-	if v.res.Org.ID != 0 {
-		o := &v.res.Org
-		w.key("producer")
-		w.open()
-		w.str("name", o.Name)
-		w.strOpt("nameEN", o.NameEN)
-		if o.Region != 0 {
-			w.key("region")
-			w.b = append(strconv.AppendUint(append(w.b, '"'), uint64(o.Region), 10), '"')
-			w.strOpt("regionName", regionName(o.Region, "zh"))
-		}
-		w.strOpt("uscc", o.USCC)
-		w.close()
+		w.b = frags.product(w.b, &v.res.Product, &v.res.Org, !w.first)
+		w.first = false
 	}
 	if v.hasLot {
-		l := &v.res.Lot
-		w.key("lot")
-		w.open()
-		w.str("number", l.Number)
-		if l.Produced != 0 {
-			w.date("produced", l.Produced)
-		}
-		if l.Expiry != 0 {
-			w.date("expiry", l.Expiry)
-		}
-		w.strOpt("site", l.Site)
-		w.close()
+		w.b = frags.lot(w.b, &v.res.Lot)
 	}
 	if v.found && v.level == levelItem {
 		w.key("item")
@@ -226,4 +182,107 @@ func appendJSONEscapedInner(dst []byte, s string) []byte {
 	// Drop the quotes appendJSONString added.
 	copy(dst[n:], dst[n+1:len(dst)-1])
 	return dst[:len(dst)-2]
+}
+
+// fragCache holds the encoded JSON of master data: ",\"product\":{…},\"producer\":{…}"
+// by product and ",\"lot\":{…}" by lot. Entries are keyed by id and
+// creation time, so a recreated record is never served stale.
+type fragCache struct {
+	mu   sync.RWMutex
+	prod map[[2]int64][]byte // GUARDED_BY(mu)
+	lots map[[2]int64][]byte // GUARDED_BY(mu)
+}
+
+var frags = &fragCache{prod: map[[2]int64][]byte{}, lots: map[[2]int64][]byte{}}
+
+const maxFrags = 1 << 16
+
+// product appends the product and producer members (with a leading comma
+// if comma).
+func (f *fragCache) product(dst []byte, p *engine.Product, o *engine.Org, comma bool) []byte {
+	k := [2]int64{int64(p.ID)<<32 | int64(o.ID), p.Created}
+	f.mu.RLock()
+	b, ok := f.prod[k]
+	f.mu.RUnlock()
+	if !ok {
+		w := jw{first: true}
+		w.key("product")
+		w.open()
+		if !p.GTIN.IsZero() {
+			w.key("gtin")
+			w.b = append(append(append(w.b, '"'), p.GTIN[:]...), '"')
+		}
+		w.strOpt("drugId", p.DrugID)
+		w.strOpt("ownCode", p.OwnCode)
+		w.str("name", p.NameZH)
+		w.strOpt("nameEN", p.NameEN)
+		w.str("category", p.Category.String())
+		if len(p.Links) > 0 {
+			w.key("links")
+			w.openArr()
+			for _, l := range p.Links {
+				w.elem()
+				w.open()
+				w.str("type", l.Type)
+				w.str("href", l.URL)
+				w.close()
+			}
+			w.closeArr()
+		}
+		w.close()
+		if o.ID != 0 {
+			w.key("producer")
+			w.open()
+			w.str("name", o.Name)
+			w.strOpt("nameEN", o.NameEN)
+			if o.Region != 0 {
+				w.key("region")
+				w.b = append(strconv.AppendUint(append(w.b, '"'), uint64(o.Region), 10), '"')
+				w.strOpt("regionName", regionName(o.Region, "zh"))
+			}
+			w.strOpt("uscc", o.USCC)
+			w.close()
+		}
+		b = w.b
+		f.mu.Lock()
+		if len(f.prod) >= maxFrags {
+			clear(f.prod)
+		}
+		f.prod[k] = b
+		f.mu.Unlock()
+	}
+	if comma {
+		dst = append(dst, ',')
+	}
+	return append(dst, b...)
+}
+
+// lot appends the lot member with a leading comma.
+func (f *fragCache) lot(dst []byte, l *engine.Lot) []byte {
+	k := [2]int64{int64(l.ID), l.Created}
+	f.mu.RLock()
+	b, ok := f.lots[k]
+	f.mu.RUnlock()
+	if !ok {
+		w := jw{}
+		w.key("lot")
+		w.open()
+		w.str("number", l.Number)
+		if l.Produced != 0 {
+			w.date("produced", l.Produced)
+		}
+		if l.Expiry != 0 {
+			w.date("expiry", l.Expiry)
+		}
+		w.strOpt("site", l.Site)
+		w.close()
+		b = w.b
+		f.mu.Lock()
+		if len(f.lots) >= maxFrags {
+			clear(f.lots)
+		}
+		f.lots[k] = b
+		f.mu.Unlock()
+	}
+	return append(dst, b...)
 }

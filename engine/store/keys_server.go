@@ -6,7 +6,7 @@ package store
 // docs/storage.md and in those files' doc comments.
 const (
 	PrefixScanStats byte = 0xC0 // 0xC0 | product u32 | counter u64          → engine.ScanStats
-	PrefixScanRaw   byte = 0xC1 // 0xC1 | unix ms u64 | seq u32               → engine.Scan
+	PrefixScanRaw   byte = 0xC1 // 0xC1 | unix ms u64 | seq u32               → segment of engine.Scan
 	PrefixAPIKey    byte = 0xC8 // 0xC8 | key id u64                          → engine.APIKey
 )
 
@@ -14,6 +14,6 @@ const (
 // order.
 var ServerPrefixes = []PrefixInfo{
 	{PrefixScanStats, "ScanStats", "product u32 | counter u64", "engine.ScanStats", "engine (scan log)"},
-	{PrefixScanRaw, "ScanRaw", "unix ms u64 | seq u32", "engine.Scan", "engine (scan log)"},
+	{PrefixScanRaw, "ScanRaw", "unix ms u64 | seq u32", "scan segment", "engine (scan log)"},
 	{PrefixAPIKey, "APIKey", "key id u64", "engine.APIKey", "engine (API keys)"},
 }
