@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
@@ -152,3 +153,5 @@ func (e *testEnv) api(method, uri, key, body string, headers ...string) resp {
 	}
 	return e.do(method, uri, b, hs...)
 }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
