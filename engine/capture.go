@@ -347,7 +347,7 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 		out := rt.eventSel(ev.OutputEPCList, base+".outputEPCList")
 		inC := rt.resolveClasses(ev.InputQuantityList, base+".inputQuantityList")
 		outC := rt.resolveClasses(ev.OutputQuantityList, base+".outputQuantityList")
-		if in.empty() && len(inC) == 0 && out.empty() && len(outC) == 0 && ev.TransformationID == "" {
+		if len(ev.InputEPCList)+len(ev.InputQuantityList)+len(ev.OutputEPCList)+len(ev.OutputQuantityList) == 0 && ev.TransformationID == "" {
 			rt.fail(base, "", ErrInvalid, "a TransformationEvent needs inputs, outputs or a transformationID")
 		}
 		rt.requireLive(&in)

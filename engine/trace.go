@@ -18,7 +18,6 @@ import (
 	"tracecode/engine/code/gs1"
 	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
-	"tracecode/engine/store"
 )
 
 // MaxFutureSkew is how far past the engine's clock an event time may lie.
@@ -167,23 +166,6 @@ func (e *Engine) blockAt(product uint32, counter uint64) *Block {
 	return nil
 }
 
-// refOfNode resolves a node (from an index) to a codeRef. ok is false for
-// an item node in no block.
-func (e *Engine) refOfNode(n agg.Node, unit func(uint64) (agg.Unit, bool, error)) (codeRef, bool, error) {
-	if n.IsUnit() {
-		u, found, err := unit(n.Counter)
-		if err != nil || !found {
-			return codeRef{node: n}, false, err
-		}
-		return codeRef{node: n, org: u.Org, level: Level(u.Level)}, true, nil
-	}
-	b := e.blockAt(n.Product, n.Counter)
-	if b == nil {
-		return codeRef{node: n}, false, nil
-	}
-	return codeRef{node: n, block: b, offset: n.Counter - b.Start, org: b.Org, level: b.Level, lot: b.Lot}, true, nil
-}
-
 // locate and blockInfo adapt the block table to agg's checks.
 func (e *Engine) locate(product uint32, counter uint64) (uint64, uint64, bool) {
 	if b := e.blockAt(product, counter); b != nil {
@@ -218,5 +200,3 @@ func (e *Engine) orgName(id uint32) string {
 	}
 	return fmt.Sprintf("organisation %d", id)
 }
-
-var _ = store.PrefixItemState
