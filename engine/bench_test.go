@@ -6,6 +6,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -47,6 +48,15 @@ func BenchmarkIssuance(b *testing.B) {
 	b.Run("LookupGuess/blocks=10000/codes=1e9", fx.benchGuess)
 	b.Run("Disk/blocks=10000/codes=1e9", fx.benchDisk)
 	b.Run("Plain/codes=10000000", benchPlain)
+}
+
+// cpuTime returns the process's user+system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func orNone(s string) string {
@@ -131,15 +141,21 @@ func benchStream(b *testing.B, fm Format, compress string, workers int) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	n := uint64(max(b.N, 1))
+	cpu0 := cpuTime()
 	st, err := e.WriteCodes(context.Background(), io.Discard, r.Block.ID,
 		StreamOptions{Format: fm, Compress: compress, Workers: workers, Limit: n})
 	if err != nil {
 		b.Fatal(err)
 	}
+	cpu := cpuTime() - cpu0
 	b.StopTimer()
 	b.SetBytes(int64(st.Bytes / n))
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "codes/s")
 	b.ReportMetric(float64(st.Bytes)/float64(n), "bytes/code")
+	// CPU time per code (user+system, all threads): on a shared machine
+	// wall-clock rates depend on the neighbours; this does not.
+	// 2e9/cpu-ns is the rate two idle cores would reach.
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(n), "cpu-ns/code")
 }
 
 // lookupFixture is a store with 10,000 blocks of 100,000 codes (1e9 codes)

@@ -34,6 +34,12 @@ type Engine struct {
 	mu sync.RWMutex
 	st *state
 
+	// dbmu keeps the store open for work that reads or writes it outside
+	// wmu (imported serial reads, import ingestion, imported-block
+	// streams): they hold it for reading and check closed; Close takes it
+	// for writing before closing Pebble.
+	dbmu sync.RWMutex
+
 	// failed is set when a commit fails; every later write returns it.
 	failed atomic.Pointer[error]
 	closed atomic.Bool
@@ -208,14 +214,29 @@ func newAESKey() []byte {
 	return k
 }
 
-// Close closes the store. Concurrent calls in flight must finish first.
+// Close closes the store. Calls that start afterwards return ErrClosed;
+// Close waits for writes and imported-block work in progress (a stream of
+// an imported block stops at its next chunk with ErrClosed).
 func (e *Engine) Close() error {
 	if !e.closed.CompareAndSwap(false, true) {
 		return ErrClosed
 	}
+	e.dbmu.Lock()
+	defer e.dbmu.Unlock()
 	e.wmu.Lock()
 	defer e.wmu.Unlock()
 	return e.db.Close()
+}
+
+// holdDB keeps the store open until the returned function is called, or
+// returns ErrClosed.
+func (e *Engine) holdDB() (release func(), err error) {
+	e.dbmu.RLock()
+	if e.closed.Load() {
+		e.dbmu.RUnlock()
+		return nil, ErrClosed
+	}
+	return e.dbmu.RUnlock, nil
 }
 
 // Options returns the options in effect (defaults filled).

@@ -49,6 +49,11 @@ type ImportRequest struct {
 func (e *Engine) Import(ctx context.Context, req ImportRequest) (MintResult, error) {
 	e.imu.Lock()
 	defer e.imu.Unlock()
+	release, err := e.holdDB()
+	if err != nil {
+		return MintResult{}, err
+	}
+	defer release()
 
 	// Step 1: validate, check for duplicates, allocate.
 	sorted, res, replay, err := e.planImport(&req)

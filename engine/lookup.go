@@ -284,6 +284,11 @@ func (e *Engine) checkLot(r *LookupResult, lot string, prev *LookupError) error 
 // findImported tests the product's imported blocks' bloom filters and
 // confirms a hit with one Pebble read.
 func (e *Engine) findImported(r *LookupResult, imported []*importedBlock, s string) (bool, error) {
+	release, err := e.holdDB()
+	if err != nil {
+		return false, err
+	}
+	defer release()
 	var kbuf [64]byte
 	for _, ib := range imported {
 		if !ib.filter.TestString(s) {

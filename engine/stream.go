@@ -8,6 +8,7 @@ import (
 	"io"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
@@ -172,7 +173,12 @@ func (e *Engine) WriteCodes(ctx context.Context, w io.Writer, id uint64, o Strea
 	bw := bufio.NewWriterSize(cw, 256<<10)
 	s := &streamer{f: f, fm: o.Format, comp: comp, off: o.Offset, end: end, chunk: chunk, workers: workers}
 	if b.Scheme == serial.Imported {
-		s.db = e.db
+		release, err := e.holdDB()
+		if err != nil {
+			return stats, err
+		}
+		defer release()
+		s.db, s.closed = e.db, &e.closed
 	}
 	stats.Codes, err = s.run(ctx, bw, o.Progress)
 	if ferr := bw.Flush(); err == nil {
@@ -222,7 +228,8 @@ type streamer struct {
 	end     uint64
 	chunk   int
 	workers int
-	db      *store.DB // imported blocks: serials are read from the store
+	db      *store.DB    // imported blocks: serials are read from the store
+	closed  *atomic.Bool // imported blocks: the engine's closed flag
 }
 
 type streamJob struct {
@@ -318,6 +325,9 @@ func (s *streamer) produce(ctx context.Context, free <-chan *streamJob, jobs, or
 		j.off, j.n, j.header = off, int(min(uint64(s.chunk), s.end-off)), first && s.fm == FormatCSV
 		first = false
 		if it != nil {
+			if s.closed.Load() {
+				return ErrClosed
+			}
 			j.serials = j.serials[:0]
 			for range j.n {
 				if !valid {

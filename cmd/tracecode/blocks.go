@@ -1,7 +1,12 @@
 package main
 
 import (
+	"bufio"
+	"context"
 	"fmt"
+	"io"
+	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -11,7 +16,7 @@ import (
 
 var blocksCmd = &cobra.Command{
 	Use:   "blocks",
-	Short: "List, show, release and void minted and imported blocks",
+	Short: "List, show, release, void and import blocks of codes",
 	Long: `blocks inspects and manages blocks of codes. A block is one allocation:
 counters [start, start+count) of a product, under one scheme, for one lot.`,
 }
@@ -182,7 +187,91 @@ or lost. It is final. --note says why and is kept with the block.`,
 	},
 }
 
+var blocksImportFlags struct {
+	data, gtin, lot, file, requestID, note, level string
+	product                                       uint32
+	noCreateLot                                   bool
+}
+
+var blocksImportCmd = &cobra.Command{
+	Use:   "import --data DIR --gtin GTIN [--lot LOT] --file FILE [--request-id ID]",
+	Short: "Import serials minted by another system as a block",
+	Long: `import brings serials issued elsewhere (AI 21 values: 1 to 20 characters of
+GS1 CSET 82, one per line in FILE, or standard input with --file -) under the
+store's management as one block of the product. They are written with
+Pebble's SSTable ingestion, and a bloom filter over them is kept in memory so
+that scans of never-issued foreign serials are rejected without a disk read.
+Serials already issued for the product (own or imported) are refused. The
+block gets product counters like a minted block (in the serials' sorted
+order), so lines report on imported codes the same way.`,
+	Example: `  tracecode blocks import --data ./data --gtin 6901234567892 --lot B7 --file erp-serials.txt --request-id erp-2026-03-01`,
+	Args:    cobra.NoArgs,
+	RunE: func(cmd *cobra.Command, _ []string) (err error) {
+		f := &blocksImportFlags
+		var in io.Reader = cmd.InOrStdin()
+		if f.file != "-" {
+			fh, err := os.Open(f.file)
+			if err != nil {
+				return err
+			}
+			defer fh.Close()
+			in = fh
+		}
+		var serials []string
+		sc := bufio.NewScanner(in)
+		for sc.Scan() {
+			s := strings.TrimRight(sc.Text(), "\r")
+			if s == "" {
+				continue
+			}
+			serials = append(serials, s)
+		}
+		if err := sc.Err(); err != nil {
+			return fmt.Errorf("%s: %w", f.file, err)
+		}
+		req := engine.ImportRequest{Lot: f.lot, CreateLot: !f.noCreateLot, Serials: serials, RequestID: f.requestID, Note: f.note}
+		if f.level != "" {
+			if req.Level, err = engine.ParseLevel(f.level); err != nil {
+				return fmt.Errorf("--level: %w", err)
+			}
+		}
+		e, err := storeOpen(f.data, false, nil)
+		if err != nil {
+			return err
+		}
+		defer storeClose(e, &err)
+		p, err := storeProduct(e, f.gtin, f.product)
+		if err != nil {
+			return err
+		}
+		req.Product = p.ID
+		r, err := e.Import(context.Background(), req)
+		if err != nil {
+			return err
+		}
+		verb := "imported"
+		if r.Replayed {
+			verb = "request id already imported"
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "%s block %d: %d serials of product %d, counters %d–%d\n",
+			verb, r.Block.ID, r.Block.Count, p.ID, r.Block.Start, r.Block.End()-1)
+		return nil
+	},
+}
+
 func init() {
+	im := blocksImportCmd.Flags()
+	storeDataFlag(blocksImportCmd, &blocksImportFlags.data)
+	im.StringVar(&blocksImportFlags.gtin, "gtin", "", "the product's GTIN")
+	im.Uint32Var(&blocksImportFlags.product, "product", 0, "the product's id (instead of --gtin)")
+	im.StringVar(&blocksImportFlags.lot, "lot", "", "lot number of the imported codes")
+	im.BoolVar(&blocksImportFlags.noCreateLot, "no-create-lot", false, "fail if the lot does not exist")
+	im.StringVar(&blocksImportFlags.level, "level", "", "packaging level (default item)")
+	im.StringVar(&blocksImportFlags.file, "file", "", "file of serials, one per line; - for standard input (required)")
+	im.StringVar(&blocksImportFlags.requestID, "request-id", "", "client request id: a retry imports nothing")
+	im.StringVar(&blocksImportFlags.note, "note", "", "provenance, e.g. the other system's name")
+	_ = blocksImportCmd.MarkFlagRequired("file")
+
 	l := blocksListCmd.Flags()
 	storeDataFlag(blocksListCmd, &blocksListFlags.data)
 	l.StringVar(&blocksListFlags.gtin, "gtin", "", "only this product's blocks")
@@ -197,6 +286,6 @@ func init() {
 	storeDataFlag(blocksVoidCmd, &blocksVoidFlags.data)
 	blocksVoidCmd.Flags().StringVar(&blocksVoidFlags.note, "note", "", "why the block is voided (required)")
 	_ = blocksVoidCmd.MarkFlagRequired("note")
-	blocksCmd.AddCommand(blocksListCmd, blocksShowCmd, blocksReleaseCmd, blocksVoidCmd)
+	blocksCmd.AddCommand(blocksListCmd, blocksShowCmd, blocksReleaseCmd, blocksVoidCmd, blocksImportCmd)
 	rootCmd.AddCommand(blocksCmd)
 }

@@ -145,4 +145,12 @@ func TestStoreCLI(t *testing.T) {
 	if _, errOut, code := runCLI(t, "", "mint", d, "--gtin", "6901234567892", "--count", "2", "--format", "nmpa"); code == 0 || !strings.Contains(errOut, "no nmpa form") {
 		t.Fatalf("nmpa form of a gs1 block: %d %q", code, errOut)
 	}
+	// Import foreign serials from stdin; they resolve.
+	out, errOut, code := runCLI(t, "EXT-1\nEXT-2\n\nEXT-3\n", "blocks", "import", d, "--gtin", "6901234567892", "--lot", "B1", "--file", "-", "--request-id", "imp")
+	if code != 0 || !strings.Contains(out, "3 serials") {
+		t.Fatalf("import: %d %q %q", code, out, errOut)
+	}
+	if out := mustCLI(t, "lookup", d, "(01)06901234567892(10)B1(21)EXT-2"); !strings.Contains(out, `"scheme":"imported"`) || !strings.Contains(out, `"offset":1`) {
+		t.Fatalf("imported lookup: %q", out)
+	}
 }
