@@ -216,6 +216,10 @@ func TestImportCrashRecovery(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// While the import is in progress its request id is taken.
+	if _, err := e.Mint(context.Background(), MintRequest{Product: p.ID, Count: 1, RequestID: "crash"}); !errors.Is(err, ErrState) {
+		t.Fatalf("mint with the request id of an import in progress: %v", err)
+	}
 	dir := e.db.Dir()
 	e.closed.Store(true)
 	if err := e.db.Close(); err != nil {

@@ -65,6 +65,9 @@ type state struct {
 	lotByNumber     map[lotKey]uint32
 	blocks          map[uint64]*store.Block
 	idem            map[idemKey]uint64
+	// importing holds the request ids of imports in progress: they count
+	// as taken before their block is active.
+	importing map[idemKey]uint64
 
 	// short indexes the Short-scheme blocks by global counter, sorted by
 	// start; shortHW is the first global counter never allocated.
@@ -138,6 +141,7 @@ func newState() *state {
 		lotByNumber:     map[lotKey]uint32{},
 		blocks:          map[uint64]*store.Block{},
 		idem:            map[idemKey]uint64{},
+		importing:       map[idemKey]uint64{},
 		nextOrg:         1,
 		nextProduct:     1,
 		nextLot:         1,

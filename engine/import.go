@@ -119,6 +119,7 @@ func (e *Engine) Import(ctx context.Context, req ImportRequest) (MintResult, err
 	p.imported = append(slices.Clip(p.imported), &importedBlock{id: active.ID, filter: filter})
 	if active.RequestID != "" {
 		e.st.idem[idemKey{active.Org, active.RequestID}] = active.ID
+		delete(e.st.importing, idemKey{active.Org, active.RequestID})
 	}
 	e.mu.Unlock()
 	res.Block = active
@@ -196,6 +197,9 @@ func (e *Engine) planImport(req *ImportRequest) (sorted []string, res MintResult
 		st.products[id].st = *s
 	}
 	e.publishBlock(blk, false) // the request id counts once the block is active
+	if blk.RequestID != "" {
+		st.importing[idemKey{blk.Org, blk.RequestID}] = blk.ID
+	}
 	e.mu.Unlock()
 	res.Block = *blk
 	return sorted, res, false, nil
@@ -247,6 +251,7 @@ func (e *Engine) abortImport(id uint64, note string) {
 	if e.commit(b) == nil {
 		e.mu.Lock()
 		e.replaceBlock(&blk)
+		delete(e.st.importing, idemKey{blk.Org, blk.RequestID})
 		e.mu.Unlock()
 	}
 }

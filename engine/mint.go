@@ -285,6 +285,9 @@ func (e *Engine) planMint(g *mintGroup, req *MintRequest, importing bool) (MintR
 				prev = st.blocks[id]
 			}
 		}
+		if id, busy := st.importing[k]; busy && prev == nil {
+			return MintResult{}, fmt.Errorf("%w: request id %q is in use by the import of block %d, still in progress", ErrState, req.RequestID, id)
+		}
 		if prev != nil {
 			if err := e.sameRequest(prev, g, req, scheme, level); err != nil {
 				return MintResult{}, err
