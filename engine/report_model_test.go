@@ -1,0 +1,305 @@
+package engine
+
+import (
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"tracecode/engine/agg"
+)
+
+var modelSeed = flag.Uint64("model.seed", 0, "replay the report model test with this seed (0: a few fixed seeds)")
+
+// mnode is a code of the model universe: kind 0 item, 1 case, 2 pallet
+// (offsets of the fixture's blocks), 3 SSCC unit.
+type mnode struct {
+	kind int
+	off  uint64
+}
+
+type mspan struct {
+	parent      mnode
+	since, till int64
+}
+
+// model is the obvious implementation of the rules, over a small universe.
+type model struct {
+	commissioned, voided, decom map[mnode]bool
+	registered                  map[mnode]bool // SSCC units
+	parent                      map[mnode]mnode
+	since                       map[mnode]int64
+	past                        map[mnode][]mspan
+}
+
+func (m *model) live(n mnode) bool {
+	if n.kind == 3 {
+		return m.registered[n] && !m.decom[n]
+	}
+	return m.commissioned[n] && !m.voided[n] && !m.decom[n]
+}
+
+func (m *model) level(n mnode) int {
+	if n.kind == 3 {
+		return 4 // pallet
+	}
+	return []int{1, 3, 4}[n.kind]
+}
+
+func (m *model) ancestors(n mnode) []mnode {
+	var a []mnode
+	for p, ok := m.parent[n]; ok && len(a) < 10; p, ok = m.parent[p] {
+		a = append(a, p)
+	}
+	return a
+}
+
+// TestReportModel runs random sequences of commission, void, decommission,
+// pack, unpack, capture and resolve against the engine and the model. On a
+// mismatch it names the seed; go test -run TestReportModel -model.seed N
+// replays it.
+func TestReportModel(t *testing.T) {
+	seeds := []uint64{1, 2, 3}
+	if *modelSeed != 0 {
+		seeds = []uint64{*modelSeed}
+	} else if testing.Short() {
+		seeds = seeds[:1]
+	}
+	for _, s := range seeds {
+		t.Run(fmt.Sprint(s), func(t *testing.T) { runReportModel(t, s) })
+	}
+}
+
+func runReportModel(t *testing.T, seed uint64) {
+	f := newFixture(t)
+	e := f.e
+	rng := rand.New(rand.NewPCG(seed, seed*7919))
+	m := &model{commissioned: map[mnode]bool{}, voided: map[mnode]bool{}, decom: map[mnode]bool{},
+		registered: map[mnode]bool{}, parent: map[mnode]mnode{}, since: map[mnode]int64{}, past: map[mnode][]mspan{}}
+	sizes := []uint64{40, 12, 4, 3}
+	ssccs := []string{"(00)395201230000000012", "(00)395201230000000029", "(00)395201230000000036"}
+	ssccNode := func(i uint64) agg.Node {
+		v := []uint64{395201230000000012, 395201230000000029, 395201230000000036}[i]
+		return agg.UnitNode(v)
+	}
+	blocks := []Block{f.items, f.cases, f.pallets}
+	codeOf := func(n mnode) string {
+		if n.kind == 3 {
+			return ssccs[n.off]
+		}
+		return f.code(blocks[n.kind], n.off)
+	}
+	dlOf := func(n mnode) string { // EPCIS takes URNs and Digital Links only
+		if n.kind == 3 {
+			return "https://id.gs1.org/00/" + ssccs[n.off][4:]
+		}
+		return codeOf(n)
+	}
+	engineNode := func(n mnode) agg.Node {
+		if n.kind == 3 {
+			return ssccNode(n.off)
+		}
+		b := blocks[n.kind]
+		return agg.Node{Product: b.Product, Counter: b.Start + n.off}
+	}
+	fromEngine := map[agg.Node]mnode{}
+	for k := range 4 {
+		for o := uint64(0); o < sizes[k]; o++ {
+			n := mnode{k, o}
+			fromEngine[engineNode(n)] = n
+		}
+	}
+	randNode := func(kinds ...int) mnode {
+		k := kinds[rng.IntN(len(kinds))]
+		return mnode{k, uint64(rng.IntN(int(sizes[k])))}
+	}
+	// pick returns a node satisfying good most of the time, so that most
+	// reports are valid and the state grows; the rest probe the rules.
+	pick := func(good func(mnode) bool, kinds ...int) mnode {
+		for range 20 {
+			n := randNode(kinds...)
+			if rng.IntN(5) == 0 || good(n) {
+				return n
+			}
+		}
+		return randNode(kinds...)
+	}
+	base := testClock.Add(-48 * time.Hour)
+	fail := func(step int, format string, args ...any) {
+		t.Helper()
+		t.Fatalf("seed %d step %d: %s (replay: go test ./engine -run TestReportModel -model.seed %d)", seed, step, fmt.Sprintf(format, args...), seed)
+	}
+	applied, rejected := 0, 0
+	check := func(step int, what string, wantOK bool, err error) bool {
+		t.Helper()
+		if wantOK != (err == nil) {
+			fail(step, "%s: model says ok=%v, engine says %v", what, wantOK, err)
+		}
+		if err == nil {
+			applied++
+		} else {
+			rejected++
+		}
+		return err == nil
+	}
+	defer func() { t.Logf("seed %d: %d reports applied, %d rejected as the model predicted", seed, applied, rejected) }()
+	for step := 1; step <= 400; step++ {
+		at := base.Add(time.Duration(step) * time.Minute)
+		meta := ReportMeta{Org: f.orgA, Credential: "model", Time: at}
+		switch op := rng.IntN(10); {
+		case op < 3: // commission a short range
+			k := rng.IntN(3)
+			lo := pick(func(n mnode) bool { return !m.commissioned[n] && !m.voided[n] }, k).off
+			hi := min(lo+uint64(rng.IntN(4)), sizes[k]-1)
+			ok := true
+			for o := lo; o <= hi; o++ {
+				n := mnode{k, o}
+				ok = ok && !m.commissioned[n] && !m.voided[n]
+			}
+			_, err := e.ReportLine(&LineReport{ReportMeta: meta, Action: LineCommission, Items: Items{Ranges: []BlockRange{{blocks[k].ID, lo, hi}}}})
+			if check(step, fmt.Sprintf("commission %d:%d..%d", k, lo, hi), ok, err) {
+				for o := lo; o <= hi; o++ {
+					m.commissioned[mnode{k, o}] = true
+				}
+			}
+		case op == 3: // void one
+			n := pick(func(n mnode) bool { return !m.commissioned[n] && !m.voided[n] }, 0, 1, 2)
+			ok := !m.commissioned[n] && !m.voided[n]
+			_, err := e.ReportLine(&LineReport{ReportMeta: meta, Action: LineVoid, Items: Items{Codes: []string{codeOf(n)}}})
+			if check(step, fmt.Sprintf("void %v", n), ok, err) {
+				m.voided[n] = true
+			}
+		case op == 4: // decommission one
+			n := randNode(0, 1, 2)
+			ok := m.live(n)
+			_, err := e.ReportLine(&LineReport{ReportMeta: meta, Action: LineDecommission, Items: Items{Codes: []string{codeOf(n)}}})
+			if check(step, fmt.Sprintf("decommission %v", n), ok, err) {
+				m.decom[n] = true
+			}
+		case op < 8: // pack 1–4 children into a parent
+			parent := pick(func(n mnode) bool { return m.live(n) || n.kind == 3 }, 1, 2, 3)
+			var kids []mnode
+			for range rng.IntN(4) + 1 {
+				c := pick(func(n mnode) bool {
+					_, has := m.parent[n]
+					return m.live(n) && !has && m.level(n) < m.level(parent)
+				}, 0, 1, 2, 3)
+				if !slices.Contains(kids, c) {
+					kids = append(kids, c)
+				}
+			}
+			ok := parent.kind == 3 && !m.registered[parent] || m.live(parent)
+			anc := m.ancestors(parent)
+			for _, c := range kids {
+				_, has := m.parent[c]
+				ok = ok && m.live(c) && !has && m.level(c) < m.level(parent) && c != parent && !slices.Contains(anc, c)
+			}
+			codes := make([]string, len(kids))
+			for i, c := range kids {
+				codes[i] = codeOf(c)
+			}
+			_, err := e.Pack(&PackReport{ReportMeta: meta, Packs: []Pack{{Parent: Ref{Code: codeOf(parent)}, Children: Items{Codes: codes}}}})
+			if check(step, fmt.Sprintf("pack %v into %v", kids, parent), ok, err) {
+				if parent.kind == 3 {
+					m.registered[parent] = true
+				}
+				for _, c := range kids {
+					m.parent[c] = parent
+					m.since[c] = at.UnixMilli()
+				}
+			}
+		case op == 8: // unpack some or all children of a parent
+			parent := pick(func(n mnode) bool {
+				for _, p := range m.parent {
+					if p == n {
+						return true
+					}
+				}
+				return false
+			}, 1, 2, 3)
+			var in []mnode
+			for c, p := range m.parent {
+				if p == parent {
+					in = append(in, c)
+				}
+			}
+			all := rng.IntN(2) == 0
+			var take []mnode
+			if all {
+				take = in
+			} else if len(in) > 0 && rng.IntN(4) > 0 {
+				take = append(take, in[rng.IntN(len(in))])
+			} else {
+				take = append(take, randNode(0, 1, 2, 3))
+			}
+			ok := (parent.kind != 3 || m.registered[parent]) && len(take) > 0
+			for _, c := range take {
+				ok = ok && m.parent[c] == parent && slices.Contains(in, c)
+			}
+			u := Unpack{Parent: Ref{Code: codeOf(parent)}, All: all}
+			for _, c := range take {
+				u.Children.Codes = append(u.Children.Codes, codeOf(c))
+			}
+			_, err := e.Unpack(&UnpackReport{ReportMeta: meta, Unpacks: []Unpack{u}})
+			if check(step, fmt.Sprintf("unpack %v from %v (all %v)", take, parent, all), ok, err) {
+				for _, c := range take {
+					m.past[c] = append(m.past[c], mspan{parent, m.since[c], at.UnixMilli()})
+					delete(m.parent, c)
+				}
+			}
+		default: // an observation captured as EPCIS
+			n := pick(m.live, 0, 1, 2, 3)
+			ok := m.live(n)
+			ev := fmt.Sprintf(`{"type":"ObjectEvent","eventTime":%q,"eventTimeZoneOffset":"+00:00","epcList":[%q],"action":"OBSERVE","bizStep":"inspecting"}`,
+				at.Format(time.RFC3339), dlOf(n))
+			_, err := f.capture(f.orgA, doc(ev))
+			check(step, fmt.Sprintf("observe %v", n), ok, err)
+		}
+		// Resolve a few codes and compare containment and status.
+		for range 3 {
+			n := randNode(0, 1, 2, 3)
+			c, err := e.Resolve(codeOf(n))
+			if err != nil {
+				fail(step, "resolve %v: %v", n, err)
+			}
+			var got []mnode
+			for _, p := range c.Parents {
+				got = append(got, fromEngine[p.Parent])
+			}
+			if want := m.ancestors(n); !slices.Equal(got, want) {
+				fail(step, "parents of %v: engine %v, model %v", n, got, want)
+			}
+			var past []mspan
+			for _, p := range c.Past {
+				past = append(past, mspan{fromEngine[p.Parent], p.Since, p.Until})
+			}
+			sortSpans := func(s []mspan) {
+				slices.SortFunc(s, func(a, b mspan) int { return int(a.till - b.till) })
+			}
+			want := slices.Clone(m.past[n])
+			sortSpans(past)
+			sortSpans(want)
+			if fmt.Sprint(past) != fmt.Sprint(want) {
+				fail(step, "past parents of %v: engine %v, model %v", n, past, want)
+			}
+			var ws Status
+			switch {
+			case n.kind == 3 && !m.registered[n]:
+				ws = StatusNeverIssued
+			case m.voided[n]:
+				ws = StatusVoided
+			case n.kind != 3 && !m.commissioned[n]:
+				ws = StatusIssued
+			case m.decom[n]:
+				ws = StatusDecommissioned
+			default:
+				ws = StatusActive
+			}
+			if c.Status != ws {
+				fail(step, "status of %v: engine %v (%s), model %v", n, c.Status, c.Reason, ws)
+			}
+		}
+	}
+}
