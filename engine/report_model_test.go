@@ -144,7 +144,9 @@ func runReportModel(t *testing.T, seed uint64) {
 		}
 		return err == nil
 	}
-	defer func() { t.Logf("seed %d: %d reports applied, %d rejected as the model predicted", seed, applied, rejected) }()
+	defer func() {
+		t.Logf("seed %d: %d reports applied, %d rejected as the model predicted", seed, applied, rejected)
+	}()
 	for step := 1; step <= 400; step++ {
 		at := base.Add(time.Duration(step) * time.Minute)
 		meta := ReportMeta{Org: f.orgA, Credential: "model", Time: at}
