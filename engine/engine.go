@@ -280,8 +280,9 @@ func (e *Engine) commit(b *store.Batch) error {
 	return nil
 }
 
-// ff returns the FF1 cipher of key generation g for scheme s (tweak binds
-// the scheme and product id, so the same key never serves two domains).
+// cipher returns the FF1 cipher of key generation g for scheme s (the tweak
+// binds the scheme and product id, so the same key never serves two
+// domains). It is built on first use and shared by all goroutines.
 func (g *keyGen) cipher(s serial.Scheme, productID uint32) *fpe.FF1 {
 	if f := g.ff[s].Load(); f != nil {
 		return f

@@ -97,7 +97,7 @@ type formatter struct {
 	csvQuote [numFormats]bool // the form's prefix needs CSV quoting
 }
 
-// StreamOptions are the per-stream settings that shape the text.
+// formatOptions are the per-stream settings that shape the text.
 type formatOptions struct {
 	DLBase    string
 	ShortBase string
@@ -228,7 +228,7 @@ func (f *formatter) has(fm Format) bool {
 	return false
 }
 
-// formats returns the forms of the block as names, for errors.
+// formatNames lists the block's forms by name, for errors.
 func (f *formatter) formatNames() string {
 	var s []string
 	for _, fm := range f.forms {
