@@ -275,7 +275,7 @@ func (e *Engine) AddProduct(spec ProductSpec) (Product, error) {
 		if err := checkText("link type", l.Type, 64, true); err != nil {
 			return Product{}, err
 		}
-		if err := validBase("link url", strings.TrimRight(l.URL, "/")); err != nil && !strings.Contains(l.URL, "?") {
+		if err := checkURL("link url", l.URL); err != nil {
 			return Product{}, err
 		}
 	}

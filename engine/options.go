@@ -116,4 +116,20 @@ func validBase(field, s string) error {
 	return nil
 }
 
+// checkURL checks an absolute http(s) URL of at most 2000 bytes.
+func checkURL(field, s string) error {
+	u, err := url.Parse(s)
+	switch {
+	case len(s) > 2000:
+		return fieldErr(field, s[:40]+"…", "is longer than 2000 bytes")
+	case err != nil:
+		return fieldErr(field, s, "is not a URL: %v", err)
+	case u.Scheme != "https" && u.Scheme != "http":
+		return fieldErr(field, s, "must start with https:// or http://")
+	case u.Host == "":
+		return fieldErr(field, s, "has no host")
+	}
+	return nil
+}
+
 func (e *Engine) nowMillis() int64 { return e.opts.Now().UnixMilli() }

@@ -1,0 +1,128 @@
+package engine
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestOrgsAndProducts(t *testing.T) {
+	e := openTest(t, "")
+	o, err := e.AddOrg(OrgSpec{Name: "福州示范药业有限公司", USCC: "91350100M000100Y43", GCPs: []string{"6901234"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.ID != 1 || o.Region != 350100 {
+		t.Fatalf("org %+v (region from the USCC)", o)
+	}
+	for _, c := range []struct {
+		spec OrgSpec
+		want error
+		has  string
+	}{
+		{OrgSpec{Name: "x", USCC: "91350100M000100Y43"}, ErrExists, "organisation 1"},
+		{OrgSpec{Name: "x", USCC: "91350200M000000510"}, ErrInvalid, "expected"},
+		{OrgSpec{Name: "x", GCPs: []string{"690123"}}, ErrExists, "overlaps 6901234"},
+		{OrgSpec{Name: "x", GCPs: []string{"69012345"}}, ErrExists, "overlaps 6901234"},
+		{OrgSpec{Name: "x", GCPs: []string{"952", "9520123"}}, ErrInvalid, "4 to 12 digits"},
+		{OrgSpec{Name: "x", GCPs: []string{"9520", "9520123"}}, ErrInvalid, "same request"},
+		{OrgSpec{Name: "x", Region: "999999"}, ErrInvalid, "region"},
+		{OrgSpec{}, ErrInvalid, "name"},
+	} {
+		if _, err := e.AddOrg(c.spec); !errors.Is(err, c.want) || !strings.Contains(err.Error(), c.has) {
+			t.Errorf("AddOrg(%+v) = %v; want %v containing %q", c.spec, err, c.want, c.has)
+		}
+	}
+	// A GTIN under the org's prefix joins it; an unowned prefix creates an org.
+	p, err := e.AddProduct(ProductSpec{GTIN: "6901234567892", GCPLength: 7, NameZH: "药", Category: ParseCategoryMust("drug")})
+	if err != nil || p.Org != o.ID || p.GTIN.String() != "06901234567892" || p.DefaultScheme != SchemeGS1 {
+		t.Fatalf("product %+v %v", p, err)
+	}
+	p2, err := e.AddProduct(ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "奶粉", Category: ParseCategoryMust("food"), OrgName: "示范乳业"})
+	if err != nil || p2.Org != 2 {
+		t.Fatalf("product 2 %+v %v", p2, err)
+	}
+	if o2, _ := e.Org(2); o2.Name != "示范乳业" || o2.GCPs[0] != "9520123" {
+		t.Fatalf("created org %+v", o2)
+	}
+	// Named org: gains an unowned prefix; another org's prefix is refused.
+	p3, err := e.AddProduct(ProductSpec{Org: o.ID, GTIN: "04012345000009", GCPLength: 7, NameZH: "x", Category: 1})
+	if err != nil || p3.Org != o.ID {
+		t.Fatal(p3, err)
+	}
+	if o1, _ := e.Org(o.ID); len(o1.GCPs) != 2 || o1.GCPs[1] != "4012345" {
+		t.Fatalf("org did not gain the prefix: %+v", o1)
+	}
+	if _, err := e.AddProduct(ProductSpec{Org: o.ID, GTIN: "09520123000011", GCPLength: 7, NameZH: "x", Category: 1}); !errors.Is(err, ErrWrongOrg) {
+		t.Fatalf("another org's prefix: %v", err)
+	}
+	if _, err := e.AddProduct(ProductSpec{GTIN: "09520123000011", GCPLength: 8, NameZH: "x", Category: 1}); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "9520123") {
+		t.Fatalf("wrong gcp length: %v", err)
+	}
+	// Without a GTIN: own code or drug id, and an org.
+	p4, err := e.AddProduct(ProductSpec{Org: o.ID, DrugID: "8600001", NameZH: "注射液", Category: 3})
+	if err != nil || p4.DefaultScheme != SchemeNMPA {
+		t.Fatal(p4, err)
+	}
+	if _, err := e.AddProduct(ProductSpec{Org: o.ID, DrugID: "8600003", NameZH: "x", Category: 3,
+		Links: []Link{{Type: "gs1:pip", URL: "ftp://x"}}}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("bad link: %v", err)
+	}
+	if _, err := e.AddProduct(ProductSpec{DrugID: "8600002", NameZH: "x", Category: 3}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("no org, no GTIN: %v", err)
+	}
+	p5, err := e.AddProduct(ProductSpec{Org: o.ID, OwnCode: "RICE-5KG", NameZH: "大米", Category: 1})
+	if err != nil || p5.DefaultScheme != SchemeShort {
+		t.Fatal(p5, err)
+	}
+	if got, err := e.ProductByCode(o.ID, "RICE-5KG"); err != nil || got.ID != p5.ID {
+		t.Fatal(got, err)
+	}
+	if got, err := e.ProductByDrugID("8600001"); err != nil || got.ID != p4.ID {
+		t.Fatal(got, err)
+	}
+	if len(e.Products(o.ID)) != 4 || len(e.Products(0)) != 5 || len(e.Orgs()) != 2 {
+		t.Fatalf("listings: %d %d %d", len(e.Products(o.ID)), len(e.Products(0)), len(e.Orgs()))
+	}
+	// Lots and dates.
+	l, err := e.AddLot(LotSpec{Product: p.ID, Number: "B1", Produced: 20260301, Expiry: 20280229, Site: "车间 3"})
+	if err != nil || l.ID != 1 {
+		t.Fatal(l, err)
+	}
+	if _, err := e.AddLot(LotSpec{Product: p.ID, Number: "B2", Produced: 20260301, Expiry: 20250101}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("expiry before production: %v", err)
+	}
+	if got, err := e.LotByNumber(p.ID, "B1"); err != nil || got != l {
+		t.Fatal(got, err)
+	}
+	e = reopen(t, e)
+	if got, err := e.Lot(l.ID); err != nil || got != l {
+		t.Fatalf("lot after reopen: %+v %v", got, err)
+	}
+}
+
+func TestDatesAndOptions(t *testing.T) {
+	for in, want := range map[string]uint32{"2026-03-01": 20260301, "20280229": 20280229, "": 0} {
+		if got, err := ParseDate(in); err != nil || got != want {
+			t.Errorf("ParseDate(%q) = %d, %v", in, got, err)
+		}
+	}
+	for _, bad := range []string{"2027-02-29", "2026/03/01", "tomorrow"} {
+		if _, err := ParseDate(bad); err == nil {
+			t.Errorf("ParseDate(%q) accepted", bad)
+		}
+	}
+	if FormatDate(20260301) != "2026-03-01" || FormatDate(0) != "" {
+		t.Fatal("FormatDate")
+	}
+	for _, o := range []Options{
+		{DLBase: "id.gs1.org"},
+		{DLBase: "https://id.gs1.org/"},
+		{ShortBase: "https://x.cn?a=1"},
+		{BloomFPRate: 0.9},
+	} {
+		if _, err := Open(t.TempDir(), &o); !errors.Is(err, ErrInvalid) {
+			t.Errorf("Open with %+v: %v", o, err)
+		}
+	}
+}
