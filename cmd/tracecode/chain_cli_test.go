@@ -1,0 +1,102 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestChainCLI drives the chain commands end to end, each invocation a
+// fresh process (see runCLI).
+func TestChainCLI(t *testing.T) {
+	data := t.TempDir()
+	d := "--data=" + data
+	mustCLI(t, "product", "add", d, "--gtin", "09520123456788", "--gcp-length", "7", "--name", "婴幼儿配方奶粉",
+		"--category", "food", "--levels", "item,case,pallet")
+	items := strings.Fields(mustCLI(t, "mint", d, "--gtin", "09520123456788", "--lot", "L1", "--count", "40", "--format", "dl"))
+	cases := strings.Fields(mustCLI(t, "mint", d, "--gtin", "09520123456788", "--lot", "L1", "--count", "4", "--level", "case", "--format", "dl"))
+	if len(items) != 40 || len(cases) != 4 {
+		t.Fatalf("minted %d items, %d cases", len(items), len(cases))
+	}
+	at := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+	mustCLI(t, "commission", d, "--time", at, "1:0-39", "2:0-3")
+	mustCLI(t, "pack", d, "--time", at, "--parent", cases[0], "1:0-9")
+	// A rejected report: exit 1, every offending code named, JSON errors.
+	out, _, code := runCLI(t, "", "pack", d, "--json", "--parent", cases[1], "1:8-11")
+	var rej struct {
+		OK     bool `json:"ok"`
+		Errors []struct {
+			Field, Code, Reason string
+		} `json:"errors"`
+	}
+	if code != 1 || json.Unmarshal([]byte(out), &rej) != nil || rej.OK || len(rej.Errors) != 2 ||
+		!strings.Contains(rej.Errors[0].Reason, "already packed") {
+		t.Fatalf("rejected pack: exit %d, %s", code, out)
+	}
+	// Pack with a file into an SSCC, capture a shipping document.
+	packs := filepath.Join(t.TempDir(), "packs.txt")
+	os.WriteFile(packs, []byte("# parent children\n(00)395201230000000012 "+cases[0]+"\n"), 0o644)
+	mustCLI(t, "pack", d, "--time", at, "--file", packs)
+	doc := filepath.Join(t.TempDir(), "ship.jsonld")
+	os.WriteFile(doc, []byte(`{"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+"type":"EPCISDocument","schemaVersion":"2.0","creationDate":"2026-03-01T07:00:00Z","epcisBody":{"eventList":[
+{"type":"ObjectEvent","eventTime":"`+time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)+`","eventTimeZoneOffset":"+08:00",
+"epcList":["urn:epc:id:sscc:9520123.3000000001"],"action":"OBSERVE","bizStep":"shipping","disposition":"in_transit",
+"destinationList":[{"type":"owning_party","destination":"urn:epc:id:pgln:6901234.00000"}]}]}}`), 0o644)
+	if out := mustCLI(t, "capture", d, "--org", "1", doc); !strings.Contains(out, "applied: 1 record") {
+		t.Fatalf("capture: %s", out)
+	}
+	// Resolve, readable and JSON.
+	text := mustCLI(t, "resolve", d, items[3])
+	for _, want := range []string{"IN-TRANSIT", "Packaging    item → case", "SSCC 395201230000000012", "shipping", "Timeline"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("resolve output lacks %q:\n%s", want, text)
+		}
+	}
+	var chain struct {
+		Status  string `json:"status"`
+		Parents []struct {
+			Code, Level string
+		} `json:"parents"`
+		Timeline []map[string]any `json:"timeline"`
+	}
+	if err := json.Unmarshal([]byte(mustCLI(t, "resolve", d, "--json", items[3])), &chain); err != nil || chain.Status != "in-transit" ||
+		len(chain.Parents) != 2 || chain.Parents[1].Level != "pallet" || len(chain.Timeline) != 4 {
+		t.Fatalf("resolve --json: %+v %v", chain, err)
+	}
+	if _, _, code := runCLI(t, "", "resolve", d, "https://id.gs1.org/01/09520123456788/21/AZZZZZZZZZZZZ"); code != 1 {
+		t.Fatalf("resolving a forged code exits %d, want 1", code)
+	}
+	// Forward trace and recall.
+	var tr struct {
+		Recipients []struct{ Kind, ID string } `json:"recipients"`
+	}
+	if err := json.Unmarshal([]byte(mustCLI(t, "trace", d, "--gtin", "09520123456788", "--lot", "L1", "--json")), &tr); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range tr.Recipients {
+		found = found || (r.Kind == "party" && r.ID == "urn:epc:id:pgln:6901234.00000")
+	}
+	if !found {
+		t.Fatalf("trace recipients %+v lack the shipment's destination", tr.Recipients)
+	}
+	if out := mustCLI(t, "recall", d, "--lot", "09520123456788:L1", "--reason", "test"); !strings.Contains(out, "Forward trace of lot L1") {
+		t.Fatalf("recall: %s", out)
+	}
+	if !strings.Contains(mustCLI(t, "resolve", d, items[3]), "RECALLED") {
+		t.Fatal("recalled item does not resolve as recalled")
+	}
+	// Unpack all, void, decommission, then verify the whole store.
+	mustCLI(t, "unpack", d, "--parent", "(00)395201230000000012", "--all")
+	if out, _, code := runCLI(t, "", "void", d, "1:0-0", "--json"); code != 1 || !strings.Contains(out, "decommission it instead") {
+		t.Fatalf("voiding a commissioned code: exit %d %s", code, out)
+	}
+	mustCLI(t, "decommission", d, items[20])
+	if out := mustCLI(t, "verify", d); !strings.Contains(out, "OK: no problem found") {
+		t.Fatalf("verify: %s", out)
+	}
+}

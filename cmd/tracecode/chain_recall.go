@@ -1,0 +1,243 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"tracecode/engine"
+	"tracecode/engine/code/gs1"
+)
+
+var chainRecallFlags struct {
+	chainMetaFlags
+	lots, products []string
+	reason         string
+}
+
+var chainRecallCmd = &cobra.Command{
+	Use:   "recall --data DIR (--lot GTIN:LOT | --product GTIN | CODE | BLOCK:FIRST-LAST)… --reason TEXT",
+	Short: "Recall lots, products or codes, and print who must be notified",
+	Long: `recall marks lots, whole products or individual codes as recalled: every
+code of a recalled lot or product, every recalled code and everything packed
+inside it then resolves as recalled. Only the owner recalls its products.
+
+It prints the notification list: the forward trace of each recalled lot (and
+of the lots of recalled codes) — every organisation that recorded events on
+its items, every party they were shipped to, every location they reached,
+including through lots made from it.`,
+	Example: `  tracecode recall --data ./data --lot 06901234567892:B2026031 --reason "melamine above limit"`,
+	RunE: func(cmd *cobra.Command, args []string) (err error) {
+		f := &chainRecallFlags
+		m, err := f.meta()
+		if err != nil {
+			return err
+		}
+		items, err := chainItems(args, cmd.InOrStdin())
+		if err != nil {
+			return err
+		}
+		e, err := storeOpen(f.data, false, nil)
+		if err != nil {
+			return err
+		}
+		defer storeClose(e, &err)
+		req := &engine.RecallRequest{Items: items, Reason: f.reason}
+		for _, l := range f.lots {
+			g, lot, ok := strings.Cut(l, ":")
+			if !ok {
+				return fmt.Errorf("--lot %q: want GTIN:LOT", l)
+			}
+			p, err := storeProduct(e, g, 0)
+			if err != nil {
+				return fmt.Errorf("--lot %q: %w", l, err)
+			}
+			req.Lots = append(req.Lots, engine.LotRef{Product: p.ID, Number: lot})
+			if m.Org == 0 {
+				m.Org = p.Org
+			}
+		}
+		for _, g := range f.products {
+			p, err := storeProduct(e, g, 0)
+			if err != nil {
+				return fmt.Errorf("--product %q: %w", g, err)
+			}
+			req.Products = append(req.Products, p.ID)
+			if m.Org == 0 {
+				m.Org = p.Org
+			}
+		}
+		if m.Org == 0 {
+			if m.Org, err = chainDefaultOrg(e, &items); err != nil {
+				return err
+			}
+		}
+		req.ReportMeta = m
+		res, rerr := e.Recall(req)
+		out := cmd.OutOrStdout()
+		if rerr != nil {
+			return chainReceipt(out, f.jsonOut, nil, rerr)
+		}
+		if f.jsonOut {
+			return storeJSON(out, chainRecallJSON(e, res))
+		}
+		if err := chainReceipt(out, false, &res.Receipt, nil); err != nil {
+			return err
+		}
+		for _, tr := range res.Notify {
+			if err := chainWriteTrace(out, e, tr); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
+}
+
+var chainTraceFlags struct {
+	data, gtin, lot string
+	product         uint32
+	jsonOut         bool
+}
+
+var chainTraceCmd = &cobra.Command{
+	Use:   "trace --data DIR --gtin GTIN --lot LOT [--json]",
+	Short: "Forward trace of a lot: every organisation, party and location its items reached",
+	Long: `trace follows a lot forward: every organisation that recorded events on its
+items (directly, or on a case or pallet holding them at the time), every
+party they were shipped to and every location they reached, and the lots
+made from it through transformations — the notification list of a recall.`,
+	Example: `  tracecode trace --data ./data --gtin 06901234567892 --lot B2026031`,
+	Args:    cobra.NoArgs,
+	RunE: func(cmd *cobra.Command, _ []string) (err error) {
+		f := &chainTraceFlags
+		e, err := storeOpen(f.data, true, nil)
+		if err != nil {
+			return err
+		}
+		defer storeClose(e, &err)
+		p, err := storeProduct(e, f.gtin, f.product)
+		if err != nil {
+			return err
+		}
+		if f.lot == "" {
+			return fmt.Errorf("name the lot with --lot LOT")
+		}
+		l, err := e.LotByNumber(p.ID, f.lot)
+		if err != nil {
+			return err
+		}
+		tr, err := e.ForwardTrace(l.ID)
+		if err != nil {
+			return err
+		}
+		if f.jsonOut {
+			return storeJSON(cmd.OutOrStdout(), chainTraceJSON(e, tr))
+		}
+		return chainWriteTrace(cmd.OutOrStdout(), e, tr)
+	},
+}
+
+type chainRecipientJSON struct {
+	Kind     string   `json:"kind"`
+	Org      uint32   `json:"org,omitempty"`
+	OrgName  string   `json:"org_name,omitempty"`
+	Region   uint32   `json:"region,omitempty"`
+	ID       string   `json:"id,omitempty"`
+	Lot      string   `json:"lot"`
+	Received bool     `json:"received"`
+	First    string   `json:"first"`
+	Last     string   `json:"last"`
+	Events   int      `json:"events"`
+	BizSteps []string `json:"biz_steps,omitempty"`
+}
+
+type chainTraceOut struct {
+	Product    storeProductJSON     `json:"product"`
+	Lot        storeLotJSON         `json:"lot"`
+	Downstream []storeLotJSON       `json:"downstream_lots"`
+	Recipients []chainRecipientJSON `json:"recipients"`
+}
+
+func chainTraceJSON(e *engine.Engine, tr *engine.TraceResult) chainTraceOut {
+	out := chainTraceOut{Product: storeProductOf(tr.Product), Lot: storeLotOf(tr.Lot), Downstream: []storeLotJSON{},
+		Recipients: []chainRecipientJSON{}}
+	for _, l := range tr.Downstream {
+		out.Downstream = append(out.Downstream, storeLotOf(l))
+	}
+	for _, r := range tr.Recipients {
+		j := chainRecipientJSON{Kind: r.Kind, Org: r.Org, OrgName: r.OrgName, Region: r.Region, ID: r.ID,
+			Received: r.Received, First: storeTime(r.First), Last: storeTime(r.Last), Events: r.Events, BizSteps: r.BizSteps}
+		if l, err := e.Lot(r.Lot); err == nil {
+			j.Lot = l.Number
+		}
+		out.Recipients = append(out.Recipients, j)
+	}
+	return out
+}
+
+func chainRecallJSON(e *engine.Engine, res *engine.RecallResult) any {
+	out := struct {
+		OK       bool            `json:"ok"`
+		FirstSeq uint64          `json:"first_record"`
+		Codes    uint64          `json:"codes"`
+		Replayed bool            `json:"replayed,omitempty"`
+		Notify   []chainTraceOut `json:"notify"`
+	}{OK: true, FirstSeq: res.FirstSeq, Codes: res.Codes, Replayed: res.Replayed, Notify: []chainTraceOut{}}
+	for _, tr := range res.Notify {
+		out.Notify = append(out.Notify, chainTraceJSON(e, tr))
+	}
+	return out
+}
+
+func chainWriteTrace(w io.Writer, e *engine.Engine, tr *engine.TraceResult) error {
+	gtin := ""
+	if tr.Product.GTIN != (gs1.GTIN{}) {
+		gtin = " GTIN " + tr.Product.GTIN.String()
+	}
+	fmt.Fprintf(w, "Forward trace of lot %s of %s%s\n", tr.Lot.Number, tr.Product.NameZH, gtin)
+	for _, l := range tr.Downstream {
+		p, _ := e.Product(l.Product)
+		fmt.Fprintf(w, "  made into lot %s of %s\n", l.Number, p.NameZH)
+	}
+	if len(tr.Recipients) == 0 {
+		fmt.Fprintln(w, "  no organisation or location has reported items of this lot")
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  KIND\tWHO / WHERE\tREGION\tLOT\tRECEIVED\tFIRST\tLAST\tEVENTS\tSTEPS")
+	for _, r := range tr.Recipients {
+		who, region := r.ID, ""
+		if r.Kind == "organisation" {
+			who = fmt.Sprintf("%s (%d)", r.OrgName, r.Org)
+			if r.Region != 0 {
+				region = fmt.Sprintf("%06d", r.Region)
+			}
+		}
+		lot := ""
+		if l, err := e.Lot(r.Lot); err == nil {
+			lot = l.Number
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%v\t%s\t%s\t%d\t%s\n", r.Kind, who, region, lot, r.Received,
+			storeTime(r.First), storeTime(r.Last), r.Events, strings.Join(r.BizSteps, ","))
+	}
+	return tw.Flush()
+}
+
+func init() {
+	f := &chainRecallFlags
+	f.register(chainRecallCmd)
+	chainRecallCmd.Flags().StringArrayVar(&f.lots, "lot", nil, "a lot to recall, GTIN:LOT (repeatable)")
+	chainRecallCmd.Flags().StringArrayVar(&f.products, "product", nil, "a whole product to recall, by GTIN (repeatable)")
+	chainRecallCmd.Flags().StringVar(&f.reason, "reason", "", "why, kept with the record")
+	rootCmd.AddCommand(chainRecallCmd)
+	t := &chainTraceFlags
+	storeDataFlag(chainTraceCmd, &t.data)
+	chainTraceCmd.Flags().StringVar(&t.gtin, "gtin", "", "the lot's product GTIN")
+	chainTraceCmd.Flags().Uint32Var(&t.product, "product", 0, "the lot's product id (instead of --gtin)")
+	chainTraceCmd.Flags().StringVar(&t.lot, "lot", "", "the lot number")
+	chainTraceCmd.Flags().BoolVar(&t.jsonOut, "json", false, "print JSON")
+	rootCmd.AddCommand(chainTraceCmd)
+}
