@@ -47,7 +47,7 @@ type Engine struct {
 	mintq struct {
 		sync.Mutex
 		pending []*mintWaiter
-		leading bool // a goroutine is committing groups
+		leading bool // a leader is committing a group or has been handed the lead
 	}
 }
 

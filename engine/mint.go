@@ -60,7 +60,8 @@ type mintWaiter struct {
 	req  MintRequest
 	res  MintResult
 	err  error
-	done chan struct{}
+	done chan struct{} // closed when res and err are set
+	lead chan struct{} // receives when this waiter is to commit the next group
 }
 
 // Mint allocates a block of codes and returns once the block is durable
@@ -68,9 +69,11 @@ type mintWaiter struct {
 // count: the block, the product's state, the idempotency record, and a new
 // lot if asked for.
 //
-// Concurrent calls are group-committed: the first caller to find no commit
-// in progress commits every request queued so far in one batch with one
-// fsync, then the requests that queued meanwhile, and so on.
+// Concurrent calls are group-committed: a caller that finds no commit in
+// progress becomes the leader and commits every request queued so far in
+// one batch with one fsync; when it is done, the oldest request that
+// queued meanwhile becomes the next leader. Each caller leads at most one
+// group, its own request being in it.
 //
 // ctx is honoured only until the request is queued: once queued, the
 // request completes (so that a retry with the same request id finds it).
@@ -81,43 +84,47 @@ func (e *Engine) Mint(ctx context.Context, req MintRequest) (MintResult, error) 
 	if e.closed.Load() {
 		return MintResult{}, ErrClosed
 	}
-	w := &mintWaiter{req: req, done: make(chan struct{})}
+	w := &mintWaiter{req: req, done: make(chan struct{}), lead: make(chan struct{}, 1)}
 	q := &e.mintq
 	q.Lock()
 	q.pending = append(q.pending, w)
 	lead := !q.leading
 	q.leading = true
 	q.Unlock()
-	if lead {
-		e.leadMintGroups()
+	if !lead {
+		select {
+		case <-w.done:
+			return w.res, w.err
+		case <-w.lead:
+		}
 	}
+	e.leadMintGroup()
 	<-w.done
 	return w.res, w.err
 }
 
-// leadMintGroups commits queued mint requests group by group until the
-// queue is empty.
-func (e *Engine) leadMintGroups() {
+// leadMintGroup commits the queued requests (the leader's own first) as
+// one group, then hands the lead to the oldest request queued meanwhile,
+// or ends the leadership if none is.
+func (e *Engine) leadMintGroup() {
 	q := &e.mintq
-	for {
-		q.Lock()
-		n := min(len(q.pending), e.opts.GroupCommitMax)
-		if n == 0 {
-			q.leading = false
-			q.Unlock()
-			return
-		}
-		group := q.pending[:n:n]
-		q.pending = q.pending[n:]
-		if len(q.pending) == 0 {
-			q.pending = nil
-		}
-		q.Unlock()
-		e.commitMintGroup(group)
-		for _, w := range group {
-			close(w.done)
-		}
+	q.Lock()
+	n := min(len(q.pending), e.opts.GroupCommitMax)
+	group := q.pending[:n:n]
+	q.pending = q.pending[n:]
+	q.Unlock()
+	e.commitMintGroup(group)
+	for _, w := range group {
+		close(w.done)
 	}
+	q.Lock()
+	if len(q.pending) == 0 {
+		q.pending = nil
+		q.leading = false
+	} else {
+		q.pending[0].lead <- struct{}{}
+	}
+	q.Unlock()
 }
 
 // mintGroup is the pending effect of a group of mint requests, applied to
