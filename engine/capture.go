@@ -84,7 +84,7 @@ func (e *Engine) Capture(doc *epcis.Document, o *CaptureOptions) (*Receipt, erro
 	}
 	rt.checkMeta(meta)
 	if len(doc.Events) == 0 {
-		rt.fail("epcisBody.eventList", "", ErrInvalid, "no events")
+		rt.fail(at("epcisBody.eventList"), "", ErrInvalid, "no events")
 	}
 	dups := 0
 	for i := range doc.Events {
@@ -111,7 +111,7 @@ type classRef struct {
 	org     uint32
 	lot     uint32 // 0: the whole product
 	q       epcis.QuantityElement
-	field   string
+	field   where
 	raw     string
 }
 
@@ -125,10 +125,11 @@ func (c *classRef) target(role ledger.Role) ledger.Target {
 }
 
 // resolveClasses resolves a quantity list.
-func (rt *reportTx) resolveClasses(list []epcis.QuantityElement, field string) []classRef {
+func (rt *reportTx) resolveClasses(list []epcis.QuantityElement, field where) []classRef {
 	var out []classRef
 	for j, q := range list {
-		f := fmt.Sprintf("%s[%d].epcClass", field, j)
+		f := field.idx(j)
+		f.c = ".epcClass"
 		c, ok := rt.resolveClass(f, q.EPCClass.Raw)
 		if ok {
 			c.q = q
@@ -141,7 +142,7 @@ func (rt *reportTx) resolveClasses(list []epcis.QuantityElement, field string) [
 // resolveClass resolves an EPC class: urn:epc:class:lgtin:…,
 // urn:epc:idpat:sgtin:CP.IR.*, or a Digital Link with a GTIN and
 // optionally a lot (AI 10).
-func (rt *reportTx) resolveClass(field, raw string) (classRef, bool) {
+func (rt *reportTx) resolveClass(field where, raw string) (classRef, bool) {
 	var gtin gs1.GTIN
 	var lot string
 	if rest, ok := strings.CutPrefix(raw, "urn:epc:idpat:sgtin:"); ok {
@@ -199,13 +200,13 @@ func idpatGTIN(s string) (gs1.GTIN, error) {
 }
 
 // eventSel resolves an EPC list of an event.
-func (rt *reportTx) eventSel(ids []epcis.Identifier, field string) selection {
+func (rt *reportTx) eventSel(ids []epcis.Identifier, field where) selection {
 	var s selection
 	codes := make([]string, len(ids))
 	for j, id := range ids {
 		codes[j] = id.Raw
 	}
-	rt.selectCodes(&s, codes, func(j int) string { return fmt.Sprintf("%s[%d]", field, j) }, true)
+	rt.selectCodes(&s, codes, field, true)
 	rt.normalize(&s)
 	return s
 }
@@ -230,11 +231,11 @@ func parseTZ(s string) int16 {
 // captureEvent validates and stages event i. dup reports an event already
 // in the ledger (skipped). The error is for I/O failures only.
 func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
-	base := fmt.Sprintf("epcisBody.eventList[%d]", i)
+	base := in("epcisBody.eventList", i)
 	switch ev.Type {
 	case epcis.ObjectEvent, epcis.AggregationEvent, epcis.TransformationEvent:
 	default:
-		rt.fail(base+".type", string(ev.Type), ErrUnsupported,
+		rt.fail(base.sub(".type"), string(ev.Type), ErrUnsupported,
 			"this engine applies ObjectEvent, AggregationEvent and TransformationEvent; send %s elsewhere", ev.Type)
 		return false, nil
 	}
@@ -249,12 +250,12 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 	}
 	evTime := ev.EventTime.UnixMilli()
 	if evTime > rt.now+MaxFutureSkew.Milliseconds() {
-		rt.fail(base+".eventTime", ev.EventTime.Format(time.RFC3339), ErrFuture, "is more than %v after the engine's clock (%s)",
+		rt.fail(base.sub(".eventTime"), ev.EventTime.Format(time.RFC3339), ErrFuture, "is more than %v after the engine's clock (%s)",
 			MaxFutureSkew, fmtMillis(rt.now))
 	}
 	recall := ev.Disposition == epcis.DispRecalled || slices.Contains(ev.PersistentDisposition.Set, epcis.DispRecalled)
 	if slices.Contains(ev.PersistentDisposition.Unset, epcis.DispRecalled) {
-		rt.fail(base+".persistentDisposition.unset", "recalled", ErrUnsupported, "lifting a recall is not supported; the recall stays in force")
+		rt.fail(base.sub(".persistentDisposition.unset"), "recalled", ErrUnsupported, "lifting a recall is not supported; the recall stays in force")
 	}
 	org := rt.meta.Org
 	seq := rt.lt.NextSeq()
@@ -265,8 +266,8 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 
 	switch ev.Type {
 	case epcis.ObjectEvent:
-		s := rt.eventSel(ev.EPCList, base+".epcList")
-		classes = rt.resolveClasses(ev.QuantityList, base+".quantityList")
+		s := rt.eventSel(ev.EPCList, base.sub(".epcList"))
+		classes = rt.resolveClasses(ev.QuantityList, base.sub(".quantityList"))
 		switch ev.Action {
 		case epcis.ActionAdd:
 			rt.requireOwned(&s, org, "the code")
@@ -293,19 +294,19 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 		idx = append(idx, indexed{s, ledger.RoleEPC})
 		recallSel = s
 	case epcis.AggregationEvent:
-		classes = rt.resolveClasses(ev.ChildQuantityList, base+".childQuantityList")
+		classes = rt.resolveClasses(ev.ChildQuantityList, base.sub(".childQuantityList"))
 		var parent parentRef
 		var ok bool
 		if !ev.ParentID.IsZero() {
-			parent, ok = rt.resolveRef(&Ref{Code: ev.ParentID.Raw}, base+".parentID", true)
+			parent, ok = rt.resolveRef(&Ref{Code: ev.ParentID.Raw}, base.sub(".parentID"), true)
 		} else if ev.Action != epcis.ActionObserve {
-			rt.fail(base+".parentID", "", ErrInvalid, "an AggregationEvent with action %s needs a parentID", ev.Action)
+			rt.fail(base.sub(".parentID"), "", ErrInvalid, "an AggregationEvent with action %s needs a parentID", ev.Action)
 		}
-		kids := rt.eventSel(ev.ChildEPCs, base+".childEPCs")
+		kids := rt.eventSel(ev.ChildEPCs, base.sub(".childEPCs"))
 		switch ev.Action {
 		case epcis.ActionAdd:
 			if ok && kids.empty() && len(classes) == 0 {
-				rt.fail(base+".childEPCs", "", ErrInvalid, "packing needs children")
+				rt.fail(base.sub(".childEPCs"), "", ErrInvalid, "packing needs children")
 			}
 			if ok && !kids.empty() {
 				if err := rt.pack(&parent, 0, &kids, evTime, seq); err != nil {
@@ -343,10 +344,10 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 		}
 		targets = kids.targets(targets, ledger.RoleChild)
 	case epcis.TransformationEvent:
-		in := rt.eventSel(ev.InputEPCList, base+".inputEPCList")
-		out := rt.eventSel(ev.OutputEPCList, base+".outputEPCList")
-		inC := rt.resolveClasses(ev.InputQuantityList, base+".inputQuantityList")
-		outC := rt.resolveClasses(ev.OutputQuantityList, base+".outputQuantityList")
+		in := rt.eventSel(ev.InputEPCList, base.sub(".inputEPCList"))
+		out := rt.eventSel(ev.OutputEPCList, base.sub(".outputEPCList"))
+		inC := rt.resolveClasses(ev.InputQuantityList, base.sub(".inputQuantityList"))
+		outC := rt.resolveClasses(ev.OutputQuantityList, base.sub(".outputQuantityList"))
 		if len(ev.InputEPCList)+len(ev.InputQuantityList)+len(ev.OutputEPCList)+len(ev.OutputQuantityList) == 0 && ev.TransformationID == "" {
 			rt.fail(base, "", ErrInvalid, "a TransformationEvent needs inputs, outputs or a transformationID")
 		}
@@ -428,8 +429,9 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 	if got := rt.record(&sum, targets, body); got != seq {
 		panic(fmt.Sprintf("BUG: event record got seq %d, staged with %d", got, seq))
 	}
+	moves := ev.Type == epcis.AggregationEvent && ev.Action != epcis.ActionObserve
 	for k := range idx {
-		if err := rt.indexSel(&idx[k].s, seq, idx[k].role); err != nil {
+		if err := rt.indexSel(&idx[k].s, seq, idx[k].role, !moves); err != nil {
 			return false, err
 		}
 	}

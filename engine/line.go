@@ -61,9 +61,9 @@ func (e *Engine) ReportLine(r *LineReport) (*Receipt, error) {
 		return rec, err
 	}
 	evTime, tz := rt.checkMeta(&r.ReportMeta)
-	s := rt.selectItems(&r.Items, "items", false)
+	s := rt.selectItems(&r.Items, at("items"), false)
 	if s.empty() && !rt.failed() {
-		rt.fail("items", "", ErrInvalid, "no codes named")
+		rt.fail(at("items"), "", ErrInvalid, "no codes named")
 	}
 	rt.requireOwned(&s, r.Org, "the code")
 	rt.requireIssued(&s)
@@ -81,7 +81,7 @@ func (e *Engine) ReportLine(r *LineReport) (*Receipt, error) {
 		rt.requireLive(&s)
 		sum.Kind, sum.Action, sum.BizStep, sum.Disposition = ledger.KindDecommission, "DELETE", "decommissioning", "inactive"
 	default:
-		rt.fail("action", r.Action.String(), ErrInvalid, "want commission, void or decommission")
+		rt.fail(at("action"), r.Action.String(), ErrInvalid, "want commission, void or decommission")
 	}
 	if rt.failed() {
 		return nil, rt.reject()
@@ -93,7 +93,7 @@ func (e *Engine) ReportLine(r *LineReport) (*Receipt, error) {
 		return nil, err
 	}
 	seq := rt.record(&sum, s.targets(nil, ledger.RoleEPC), nil)
-	if err := rt.indexSel(&s, seq, ledger.RoleEPC); err != nil {
+	if err := rt.indexSel(&s, seq, ledger.RoleEPC, true); err != nil {
 		rt.abort()
 		return nil, err
 	}
@@ -125,22 +125,22 @@ func (e *Engine) ReleaseRest(r *ReleaseReport) (*Receipt, error) {
 	}
 	evTime, tz := rt.checkMeta(&r.ReportMeta)
 	if err := checkText("note", r.Note, 200, false); err != nil {
-		rt.fail("note", r.Note, ErrInvalid, "%v", err)
+		rt.fail(at("note"), r.Note, ErrInvalid, "%v", err)
 	}
-	b := rt.block(r.Block, "block")
+	b := rt.block(r.Block, at("block"))
 	if b != nil {
 		rf := b.ReleasedFrom()
 		switch {
 		case b.Org != r.Org:
-			rt.fail("block", fmt.Sprint(r.Block), ErrWrongOrg, "belongs to %s", e.orgName(b.Org))
+			rt.fail(at("block"), fmt.Sprint(r.Block), ErrWrongOrg, "belongs to %s", e.orgName(b.Org))
 		case b.State != BlockActive:
-			rt.fail("block", fmt.Sprint(r.Block), ErrState, "block is %v", b.State)
+			rt.fail(at("block"), fmt.Sprint(r.Block), ErrState, "block is %v", b.State)
 		case r.From > b.Count:
-			rt.fail("from", fmt.Sprint(r.From), ErrInvalid, "beyond block %d's %d codes", b.ID, b.Count)
+			rt.fail(at("from"), fmt.Sprint(r.From), ErrInvalid, "beyond block %d's %d codes", b.ID, b.Count)
 		case r.From > rf:
-			rt.fail("from", fmt.Sprint(r.From), ErrState, "block %d is already released from offset %d; released codes cannot be taken back", b.ID, rf)
+			rt.fail(at("from"), fmt.Sprint(r.From), ErrState, "block %d is already released from offset %d; released codes cannot be taken back", b.ID, rf)
 		case r.From < rf:
-			s := selection{runs: []selRun{{b: b, lo: r.From, hi: rf - 1, field: "from"}}}
+			s := selection{runs: []selRun{{b: b, lo: r.From, hi: rf - 1, field: at("from")}}}
 			rt.requireState(&s, itemstate.Commissioned, false, ErrCommissioned, "commissioned (printed); a printed code cannot be released")
 		}
 	}
@@ -194,9 +194,11 @@ func (rt *reportTx) record(s *ledger.Summary, targets []ledger.Target, body []by
 }
 
 // indexSel indexes a selection for record seq: every code gets a run or
-// point entry, and the lots it reaches (its own, and those of whatever it
-// contains) get a reach entry.
-func (rt *reportTx) indexSel(s *selection, seq uint64, role ledger.Role) error {
+// point entry and, with reach, the lots it reaches (its own, and those of
+// whatever it contains) get a reach entry for the forward trace. Records
+// that only move codes between parents (packing, unpacking — always by the
+// codes' owner) reach no one new and skip the reach walk.
+func (rt *reportTx) indexSel(s *selection, seq uint64, role ledger.Role, reach bool) error {
 	for i := range s.runs {
 		r := &s.runs[i]
 		first, last := r.b.Start+r.lo, r.b.Start+r.hi
@@ -212,6 +214,9 @@ func (rt *reportTx) indexSel(s *selection, seq uint64, role ledger.Role) error {
 	for _, u := range s.units {
 		rt.lt.IndexNode(0, u.ref.node.Counter, seq, role)
 		rt.setUnitKind(u.ref.node.Counter, itemstate.Events, true)
+	}
+	if !reach {
+		return nil
 	}
 	return rt.reach(s, seq, role)
 }

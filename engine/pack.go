@@ -52,21 +52,21 @@ func (e *Engine) Pack(r *PackReport) (*Receipt, error) {
 	}
 	evTime, tz := rt.checkMeta(&r.ReportMeta)
 	if len(r.Packs) == 0 {
-		rt.fail("packs", "", ErrInvalid, "no packs")
+		rt.fail(at("packs"), "", ErrInvalid, "no packs")
 	}
 	seq := rt.lt.NextSeq()
 	var targets []ledger.Target
 	var parents parentSet
 	for i := range r.Packs {
 		p := &r.Packs[i]
-		base := fmt.Sprintf("packs[%d]", i)
-		parent, ok := rt.resolveRef(&p.Parent, base+".parent", true)
+		base := in("packs", i)
+		parent, ok := rt.resolveRef(&p.Parent, base.sub(".parent"), true)
 		if !ok {
 			continue
 		}
-		kids := rt.selectItems(&p.Children, base+".children", true)
+		kids := rt.selectItems(&p.Children, base.sub(".children"), true)
 		if kids.empty() {
-			rt.fail(base+".children", "", ErrInvalid, "no children")
+			rt.fail(base.sub(".children"), "", ErrInvalid, "no children")
 			continue
 		}
 		if err := rt.pack(&parent, p.ParentLevel, &kids, evTime, seq); err != nil {
@@ -87,7 +87,7 @@ func (e *Engine) Pack(r *PackReport) (*Receipt, error) {
 		panic(fmt.Sprintf("BUG: pack record got seq %d, staged with %d", got, seq))
 	}
 	rt.normalize(&parents.selection)
-	if err := rt.indexSel(&parents.selection, seq, ledger.RoleParent); err != nil {
+	if err := rt.indexSel(&parents.selection, seq, ledger.RoleParent, false); err != nil {
 		rt.abort()
 		return nil, err
 	}
@@ -114,11 +114,11 @@ func (s *parentSet) add(p parentRef) {
 		s.units = append(s.units, selUnit{ref: p.codeRef, registered: true, selItem: p.selItem})
 		return
 	}
-	s.runs = append(s.runs, selRun{b: p.block, lo: p.offset, hi: p.offset, items: []selItem{p.selItem}})
+	s.runs = append(s.runs, selRun{b: p.block, lo: p.offset, hi: p.offset, field: p.field, one: p.selItem})
 }
 
 // resolveRef resolves a parent reference.
-func (rt *reportTx) resolveRef(r *Ref, field string, allowUnits bool) (parentRef, bool) {
+func (rt *reportTx) resolveRef(r *Ref, field where, allowUnits bool) (parentRef, bool) {
 	if r.Code != "" {
 		ref, registered, ok := rt.resolveCode(field, r.Code, allowUnits)
 		return parentRef{codeRef: ref, selItem: selItem{field: field, code: r.Code}, registered: registered || !ref.isUnit()}, ok
@@ -127,14 +127,21 @@ func (rt *reportTx) resolveRef(r *Ref, field string, allowUnits bool) (parentRef
 	if b == nil {
 		return parentRef{}, false
 	}
-	desc := fmt.Sprintf("block %d offset %d", r.Block, r.Offset)
 	if r.Offset >= b.Count {
-		rt.fail(field, desc, ErrInvalid, "beyond the block's %d codes", b.Count)
+		rt.fail(field, fmt.Sprintf("block %d offset %d", r.Block, r.Offset), ErrInvalid, "beyond the block's %d codes", b.Count)
 		return parentRef{}, false
 	}
 	ref := codeRef{node: agg.Node{Product: b.Product, Counter: b.Start + r.Offset}, block: b, offset: r.Offset,
 		org: b.Org, level: b.Level, lot: b.Lot}
-	return parentRef{codeRef: ref, selItem: selItem{field: field, code: desc}, registered: true}, true
+	return parentRef{codeRef: ref, selItem: selItem{field: field}, registered: true}, true
+}
+
+// desc returns the parent as given: the code, or "block B offset O".
+func (p *parentRef) desc() string {
+	if p.code != "" {
+		return p.code
+	}
+	return fmt.Sprintf("block %d offset %d", p.block.ID, p.offset)
 }
 
 // asSelection returns the parent as a one-code selection.
@@ -161,7 +168,7 @@ func (rt *reportTx) pack(parent *parentRef, parentLevel Level, kids *selection, 
 			lvl = LevelPallet
 		}
 		if !lvl.Valid() {
-			rt.fail(parent.field, parent.code, ErrInvalid, "parent level %v is not a packaging level", lvl)
+			rt.fail(parent.field, parent.desc(), ErrInvalid, "parent level %v is not a packaging level", lvl)
 			return nil
 		}
 		parent.level = lvl
@@ -196,10 +203,10 @@ func (rt *reportTx) pack(parent *parentRef, parentLevel Level, kids *selection, 
 	}
 	// Cycles: the parent, or any of its ancestors, among the children.
 	if kids.holds(parent.node) {
-		rt.fail(parent.field, parent.code, ErrCycle, "the parent is among its own children")
+		rt.fail(parent.field, parent.desc(), ErrCycle, "the parent is among its own children")
 	}
 	anc := parent.node
-	for depth := 0; depth < MaxDepth; depth++ {
+	for depth := 0; depth < MaxDepth && rt.nodeState(anc).Has(itemstate.Packed); depth++ {
 		run, ok, err := rt.ag.Parent(anc)
 		if err != nil {
 			return err
@@ -209,7 +216,7 @@ func (rt *reportTx) pack(parent *parentRef, parentLevel Level, kids *selection, 
 		}
 		anc = run.Parent
 		if kids.holds(anc) {
-			rt.fail(parent.field, parent.code, ErrCycle, "the parent is inside %s, which is among its children", anc)
+			rt.fail(parent.field, parent.desc(), ErrCycle, "the parent is inside %s, which is among its children", anc)
 		}
 	}
 	// Children without a parent.
@@ -330,23 +337,23 @@ func (e *Engine) Unpack(r *UnpackReport) (*Receipt, error) {
 	}
 	evTime, tz := rt.checkMeta(&r.ReportMeta)
 	if len(r.Unpacks) == 0 {
-		rt.fail("unpacks", "", ErrInvalid, "no unpacks")
+		rt.fail(at("unpacks"), "", ErrInvalid, "no unpacks")
 	}
 	seq := rt.lt.NextSeq()
 	var targets []ledger.Target
 	var parents parentSet
 	for i := range r.Unpacks {
 		u := &r.Unpacks[i]
-		base := fmt.Sprintf("unpacks[%d]", i)
-		parent, ok := rt.resolveRef(&u.Parent, base+".parent", true)
+		base := in("unpacks", i)
+		parent, ok := rt.resolveRef(&u.Parent, base.sub(".parent"), true)
 		if !ok {
 			continue
 		}
 		var kids *selection
 		if !u.All {
-			s := rt.selectItems(&u.Children, base+".children", true)
+			s := rt.selectItems(&u.Children, base.sub(".children"), true)
 			if s.empty() {
-				rt.fail(base+".children", "", ErrInvalid, "no children (set All to take out every child)")
+				rt.fail(base.sub(".children"), "", ErrInvalid, "no children (set All to take out every child)")
 				continue
 			}
 			kids = &s
@@ -372,7 +379,7 @@ func (e *Engine) Unpack(r *UnpackReport) (*Receipt, error) {
 		panic(fmt.Sprintf("BUG: unpack record got seq %d, staged with %d", got, seq))
 	}
 	rt.normalize(&parents.selection)
-	if err := rt.indexSel(&parents.selection, seq, ledger.RoleParent); err != nil {
+	if err := rt.indexSel(&parents.selection, seq, ledger.RoleParent, false); err != nil {
 		rt.abort()
 		return nil, err
 	}
@@ -384,7 +391,7 @@ func (e *Engine) Unpack(r *UnpackReport) (*Receipt, error) {
 func (rt *reportTx) unpack(parent *parentRef, kids *selection, until int64, seq uint64) ([]agg.Run, error) {
 	org := rt.meta.Org
 	if parent.isUnit() && !parent.registered && rt.units[parent.node.Counter] == nil {
-		rt.fail(parent.field, parent.code, ErrUnknownUnit, "no report registered this SSCC")
+		rt.fail(parent.field, parent.desc(), ErrUnknownUnit, "no report registered this SSCC")
 		return nil, nil
 	}
 	ps := parent.asSelection()
@@ -397,7 +404,7 @@ func (rt *reportTx) unpack(parent *parentRef, kids *selection, until int64, seq 
 			return nil, err
 		}
 		if len(runs) == 0 {
-			rt.fail(parent.field, parent.code, ErrNotChild, "the parent holds nothing")
+			rt.fail(parent.field, parent.desc(), ErrNotChild, "the parent holds nothing")
 		}
 	} else {
 		// Every listed child must be in this parent now.
@@ -446,7 +453,7 @@ func (rt *reportTx) unpack(parent *parentRef, kids *selection, until int64, seq 
 	}
 	for _, x := range removed {
 		if x.Since > until {
-			rt.fail(parent.field, parent.code, ErrInvalid, "child %s was packed at %s, after this unpacking's time",
+			rt.fail(parent.field, parent.desc(), ErrInvalid, "child %s was packed at %s, after this unpacking's time",
 				rt.e.describeNode(agg.Node{Product: x.Product, Counter: x.First}), fmtMillis(x.Since))
 			continue
 		}
@@ -474,4 +481,17 @@ func (rt *reportTx) unpack(parent *parentRef, kids *selection, until int64, seq 
 // owned by org, at level lvl.
 func unitRecord(sscc uint64, org uint32, lvl Level, now int64, seq uint64) agg.Unit {
 	return agg.Unit{SSCC: sscc, Org: org, Level: uint8(lvl), State: 1 << itemstate.Commissioned, Created: now, Seq: seq}
+}
+
+// nodeState returns the item state of a node as the report sees it.
+func (rt *reportTx) nodeState(n agg.Node) itemstate.State {
+	if n.IsUnit() {
+		return rt.unitStateLoad(n.Counter)
+	}
+	b := rt.e.blockAt(n.Product, n.Counter)
+	if b == nil {
+		return 0
+	}
+	st, _ := rt.it.State(b.ID, n.Counter-b.Start)
+	return st
 }

@@ -50,12 +50,12 @@ func (e *Engine) Recall(r *RecallRequest) (*RecallResult, error) {
 	}
 	evTime, tz := rt.checkMeta(&r.ReportMeta)
 	if err := checkText("reason", r.Reason, 500, false); err != nil {
-		rt.fail("reason", r.Reason, ErrInvalid, "%v", err)
+		rt.fail(at("reason"), r.Reason, ErrInvalid, "%v", err)
 	}
-	s := rt.selectItems(&r.Items, "items", true)
+	s := rt.selectItems(&r.Items, at("items"), true)
 	var classes []classRef
 	for i, l := range r.Lots {
-		field := fmt.Sprintf("lots[%d]", i)
+		field := in("lots", i)
 		e.mu.RLock()
 		id, ok := e.st.lotByNumber[lotKey{l.Product, l.Number}]
 		var org uint32
@@ -70,7 +70,7 @@ func (e *Engine) Recall(r *RecallRequest) (*RecallResult, error) {
 		classes = append(classes, classRef{product: l.Product, org: org, lot: id, field: field, raw: l.Number})
 	}
 	for i, p := range r.Products {
-		field := fmt.Sprintf("products[%d]", i)
+		field := in("products", i)
 		pr, err := e.Product(p)
 		if err != nil {
 			rt.fail(field, fmt.Sprint(p), ErrUnknownProduct, "%v", err)
@@ -79,7 +79,7 @@ func (e *Engine) Recall(r *RecallRequest) (*RecallResult, error) {
 		classes = append(classes, classRef{product: p, org: pr.Org, field: field, raw: fmt.Sprint(p)})
 	}
 	if s.empty() && len(classes) == 0 && !rt.failed() {
-		rt.fail("", "", ErrInvalid, "nothing to recall: name lots, products or codes")
+		rt.fail(at(""), "", ErrInvalid, "nothing to recall: name lots, products or codes")
 	}
 	rt.requireLive(&s)
 	seq := rt.lt.NextSeq()
@@ -98,7 +98,7 @@ func (e *Engine) Recall(r *RecallRequest) (*RecallResult, error) {
 	sum := ledger.Summary{Kind: ledger.KindRecall, EventType: "ObjectEvent", Action: "OBSERVE",
 		Disposition: "recalled", SetDisp: []string{"recalled"}, EventTime: evTime, TZOffset: tz}
 	rt.record(&sum, targets, []byte(r.Reason))
-	if err := rt.indexSel(&s, seq, ledger.RoleEPC); err != nil {
+	if err := rt.indexSel(&s, seq, ledger.RoleEPC, true); err != nil {
 		rt.abort()
 		return nil, err
 	}

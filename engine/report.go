@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -243,13 +244,49 @@ func (rt *reportTx) abort() {
 	rt.ts.rmu.Unlock()
 }
 
+// where is the path of a field, formatted only when an error needs it:
+// a[i]b[j]c with negative indices left out, e.g. "packs[3].children.ranges[1]"
+// or "epcisBody.eventList[2].quantityList[0].epcClass". Building one costs
+// nothing on the report's happy path.
+type where struct {
+	a string
+	i int
+	b string
+	j int
+	c string
+}
+
+// at returns the path of a top-level field.
+func at(name string) where { return where{a: name, i: -1, j: -1} }
+
+// in returns the path of element i of list a.
+func in(a string, i int) where { return where{a: a, i: i, j: -1} }
+
+// sub returns w with b set (a constant: no allocation).
+func (w where) sub(b string) where { w.b, w.j = b, -1; return w }
+
+// idx returns w with j set.
+func (w where) idx(j int) where { w.j = j; return w }
+
+func (w where) String() string {
+	s := w.a
+	if w.i >= 0 {
+		s += "[" + strconv.Itoa(w.i) + "]"
+	}
+	s += w.b
+	if w.j >= 0 {
+		s += "[" + strconv.Itoa(w.j) + "]"
+	}
+	return s + w.c
+}
+
 // fail records an offending code.
-func (rt *reportTx) fail(field, code string, sentinel error, format string, args ...any) {
+func (rt *reportTx) fail(w where, code string, sentinel error, format string, args ...any) {
 	if len(rt.errs.Errors) >= MaxReportErrors {
 		rt.errs.Dropped++
 		return
 	}
-	rt.errs.Errors = append(rt.errs.Errors, ItemError{Event: rt.ev, Field: field, Code: code,
+	rt.errs.Errors = append(rt.errs.Errors, ItemError{Event: rt.ev, Field: w.String(), Code: code,
 		Reason: fmt.Sprintf(format, args...), Err: sentinel})
 }
 
@@ -262,19 +299,19 @@ func (rt *reportTx) checkMeta(m *ReportMeta) (int64, int16) {
 	_, orgOK := rt.e.st.orgs[m.Org]
 	rt.e.mu.RUnlock()
 	if !orgOK {
-		rt.fail("org", fmt.Sprint(m.Org), ErrUnknownOrg, "no such organisation")
+		rt.fail(at("org"), fmt.Sprint(m.Org), ErrUnknownOrg, "no such organisation")
 	}
 	if err := checkText("credential", m.Credential, 200, false); err != nil {
-		rt.fail("credential", m.Credential, ErrInvalid, "%v", err)
+		rt.fail(at("credential"), m.Credential, ErrInvalid, "%v", err)
 	}
 	for _, f := range []struct{ name, v string }{{"readPoint", m.ReadPoint}, {"bizLocation", m.BizLocation}} {
 		if err := checkText(f.name, f.v, 500, false); err != nil {
-			rt.fail(f.name, f.v, ErrInvalid, "%v", err)
+			rt.fail(at(f.name), f.v, ErrInvalid, "%v", err)
 		}
 	}
 	if m.RequestID != "" {
 		if err := checkRequestID(m.RequestID); err != nil {
-			rt.fail("requestID", m.RequestID, ErrInvalid, "%v", err)
+			rt.fail(at("requestID"), m.RequestID, ErrInvalid, "%v", err)
 		}
 	}
 	t := m.Time
@@ -282,7 +319,7 @@ func (rt *reportTx) checkMeta(m *ReportMeta) (int64, int16) {
 		t = rt.e.opts.Now()
 	}
 	if t.UnixMilli() > rt.now+MaxFutureSkew.Milliseconds() {
-		rt.fail("time", t.Format(time.RFC3339), ErrFuture, "is more than %v after the engine's clock (%s)",
+		rt.fail(at("time"), t.Format(time.RFC3339), ErrFuture, "is more than %v after the engine's clock (%s)",
 			MaxFutureSkew, time.UnixMilli(rt.now).UTC().Format(time.RFC3339))
 	}
 	_, off := t.Zone()
@@ -304,7 +341,7 @@ func (rt *reportTx) replay(m *ReportMeta) (*Receipt, bool, error) {
 
 // block returns the published block id, remembering it for the commit
 // re-check; nil (and an error recorded) if unknown.
-func (rt *reportTx) block(id uint64, field string) *Block {
+func (rt *reportTx) block(id uint64, field where) *Block {
 	if b := rt.seen[id]; b != nil {
 		return b
 	}
@@ -342,7 +379,8 @@ func (rt *reportTx) putUnit(u agg.Unit) {
 
 // selItem is one listed code: where it was given and as what.
 type selItem struct {
-	field, code string
+	field where
+	code  string
 }
 
 // selRun is a run of consecutive offsets of one block: a native range, or
@@ -351,14 +389,23 @@ type selItem struct {
 type selRun struct {
 	b      *Block
 	lo, hi uint64 // offsets, inclusive
-	field  string // for a native range
-	items  []selItem
+	field  where  // for a native range
+	// items maps each offset to its listing for merged listed codes; a
+	// single listed code is held in one (no slice to allocate).
+	items []selItem
+	one   selItem
 }
 
-func (r *selRun) describe(off uint64) (field, code string) {
+// listed reports whether the run comes from listed codes (not a range).
+func (r *selRun) listed() bool { return r.items != nil || r.one.code != "" }
+
+func (r *selRun) describe(off uint64) (field where, code string) {
 	if r.items != nil {
 		it := r.items[off-r.lo]
 		return it.field, it.code
+	}
+	if r.one.code != "" {
+		return r.one.field, r.one.code
 	}
 	return r.field, fmt.Sprintf("block %d offset %d", r.b.ID, off)
 }
@@ -392,10 +439,14 @@ func (s *selection) count() uint64 {
 // selectItems resolves items (fields under base) into a selection,
 // recording an error for each code that does not resolve. allowUnits
 // says whether SSCCs may appear.
-func (rt *reportTx) selectItems(items *Items, base string, allowUnits bool) selection {
+func (rt *reportTx) selectItems(items *Items, base where, allowUnits bool) selection {
 	var s selection
+	rangesB, codesB := ".ranges", ".codes"
+	if base.b == ".children" {
+		rangesB, codesB = ".children.ranges", ".children.codes"
+	}
 	for i, r := range items.Ranges {
-		field := fmt.Sprintf("%s.ranges[%d]", base, i)
+		field := base.sub(rangesB).idx(i)
 		b := rt.block(r.Block, field)
 		if b == nil {
 			continue
@@ -410,30 +461,30 @@ func (rt *reportTx) selectItems(items *Items, base string, allowUnits bool) sele
 		}
 		s.runs = append(s.runs, selRun{b: b, lo: r.First, hi: r.Last, field: field})
 	}
-	rt.selectCodes(&s, items.Codes, func(j int) string { return fmt.Sprintf("%s.codes[%d]", base, j) }, allowUnits)
+	rt.selectCodes(&s, items.Codes, base.sub(codesB), allowUnits)
 	rt.normalize(&s)
 	return s
 }
 
 // selectCodes resolves listed codes into s (not normalized).
-func (rt *reportTx) selectCodes(s *selection, codes []string, field func(int) string, allowUnits bool) {
+func (rt *reportTx) selectCodes(s *selection, codes []string, field where, allowUnits bool) {
 	for j, c := range codes {
-		ref, registered, ok := rt.resolveCode(field(j), c, allowUnits)
+		ref, registered, ok := rt.resolveCode(field.idx(j), c, allowUnits)
 		if !ok {
 			continue
 		}
-		it := selItem{field: field(j), code: c}
+		it := selItem{field: field.idx(j), code: c}
 		if ref.isUnit() {
 			s.units = append(s.units, selUnit{ref: ref, registered: registered, selItem: it})
 			continue
 		}
-		s.runs = append(s.runs, selRun{b: ref.block, lo: ref.offset, hi: ref.offset, items: []selItem{it}})
+		s.runs = append(s.runs, selRun{b: ref.block, lo: ref.offset, hi: ref.offset, one: it})
 	}
 }
 
 // resolveCode resolves one listed code; it records an error and returns
 // ok false if it does not name an issued code (or an SSCC when allowed).
-func (rt *reportTx) resolveCode(field, input string, allowUnits bool) (codeRef, bool, bool) {
+func (rt *reportTx) resolveCode(field where, input string, allowUnits bool) (codeRef, bool, bool) {
 	c, err := code.Parse(input)
 	if err == nil {
 		if s, isSSCC := parseSSCC(&c); isSSCC {
@@ -495,15 +546,22 @@ func (rt *reportTx) normalize(s *selection) {
 			if r.lo <= p.hi { // overlap: each doubly named code is an error
 				for off := r.lo; off <= min(r.hi, p.hi); off++ {
 					f, c := r.describe(off)
-					rt.fail(f, c, ErrDuplicate, "also named by %s", func() string { f2, _ := p.describe(off); return f2 }())
+					rt.fail(f, c, ErrDuplicate, "also named by %s", func() string { f2, _ := p.describe(off); return f2.String() }())
 				}
 				if r.hi <= p.hi {
 					continue
 				}
 				r = trimRun(r, p.hi+1)
 			}
-			if r.lo == p.hi+1 && p.items != nil && r.items != nil {
-				p.items = append(p.items, r.items...)
+			if r.lo == p.hi+1 && p.listed() && r.listed() {
+				if p.items == nil {
+					p.items = []selItem{p.one}
+				}
+				if r.items != nil {
+					p.items = append(p.items, r.items...)
+				} else {
+					p.items = append(p.items, r.one)
+				}
 				p.hi = r.hi
 				continue
 			}
@@ -511,7 +569,7 @@ func (rt *reportTx) normalize(s *selection) {
 		out = append(out, r)
 	}
 	s.runs = out
-	seen := map[uint64]string{}
+	seen := map[uint64]where{}
 	units := s.units[:0]
 	for _, u := range s.units {
 		if prev, dup := seen[u.ref.node.Counter]; dup {

@@ -24,6 +24,7 @@ type Tx struct {
 	it     *store.Iter
 	stale  bool // the batch changed since the iterator's view was refreshed
 	kb, vb []byte
+	runs   [][2]uint64 // scratch
 }
 
 // NewTx starts a Tx writing to b, which must be an indexed batch.
@@ -140,6 +141,21 @@ func (t *Tx) updateChildren(parent Node, runs []ChildRun, fresh, add bool) error
 		}
 		block := c.Block
 		t.kb = AppendChildrenKey(t.kb[:0], parent, block)
+		if fresh && add { // write run containers directly: no bitmap to build
+			t.runs = t.runs[:0]
+			for ; i < len(runs) && runs[i].Block == block; i++ {
+				c := &runs[i]
+				lo, hi := c.First-c.BlockStart, c.Last-c.BlockStart
+				if n := len(t.runs); n > 0 && t.runs[n-1][1]+1 >= lo {
+					t.runs[n-1][1] = max(t.runs[n-1][1], hi)
+					continue
+				}
+				t.runs = append(t.runs, [2]uint64{lo, hi})
+			}
+			t.vb = appendRunsBitmap(append(t.vb[:0], childrenVersion), t.runs)
+			t.set(t.kb, t.vb)
+			continue
+		}
 		var bm *roaring.Bitmap
 		if !fresh {
 			if _, err := t.b.Get(t.kb, func(v []byte) error {

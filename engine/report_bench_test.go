@@ -1,0 +1,398 @@
+package engine
+
+import (
+	"context"
+	"encoding/binary"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"tracecode/engine/store"
+)
+
+// BenchmarkTrace measures aggregation and resolution, and in the same run
+// the plain design — one key per child→parent link and one key per
+// parent→child link — for comparison:
+//
+//	go test -run '^$' -bench Trace -benchtime 2s ./engine
+//	go test -run '^$' -bench Trace -benchtime 2s -chain.items 10000000 ./engine
+//
+// The world is built once per process: a billion codes minted, -chain.items
+// items commissioned and packed 10 per case and 50 cases per pallet, two
+// events per pallet (shipping, receiving, captured as EPCIS documents) and
+// one per lot of 100,000 items. Building shows progress on stderr.
+// docs/performance.md ("Aggregation and resolution") records the figures.
+func BenchmarkTrace(b *testing.B) {
+	w := traceWorld(b)
+	b.Run(fmt.Sprintf("Resolve/design=ranges/items=%d", w.n), w.benchResolve)
+	b.Run(fmt.Sprintf("Resolve/design=plain/items=%d", w.n), w.benchResolvePlain)
+	b.Run("PackIngest/design=ranges/children=100000", benchPackIngest)
+	b.Run("PackIngest/design=plain/children=100000", benchPackIngestPlain)
+	b.Run(fmt.Sprintf("Disk/items=%d", w.n), w.benchDisk)
+}
+
+var ctxBG = context.Background()
+
+var benchItems = flag.Int("chain.items", 1_000_000, "items commissioned and packed for BenchmarkTrace (a multiple of 500)")
+
+type tworld struct {
+	n          int
+	e          *Engine
+	items      Block
+	cases      Block
+	pallets    Block
+	sample     []string // random packed item codes
+	build      time.Duration
+	packRate   float64 // children/s while building (items into cases)
+	designDisk uint64  // bytes of tables under the issue 4 prefixes
+	plain      *store.DB
+	plainRate  float64
+	plainDisk  uint64
+	events     int
+}
+
+var world struct {
+	once sync.Once
+	w    *tworld
+	err  error
+}
+
+func traceWorld(b *testing.B) *tworld {
+	world.once.Do(func() { world.w, world.err = buildWorld() })
+	if world.err != nil {
+		b.Fatal(world.err)
+	}
+	return world.w
+}
+
+func progress(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "\rtrace bench: "+format+"\x1b[K", args...)
+}
+
+func buildWorld() (*tworld, error) {
+	n := *benchItems / 500 * 500
+	dir, err := os.MkdirTemp("", "tracebench")
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	clock := time.Now()
+	e, err := Open(dir, &Options{Now: func() time.Time { return clock }})
+	if err != nil {
+		return nil, err
+	}
+	w := &tworld{n: n, e: e}
+	p, err := e.AddProduct(ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "婴幼儿配方奶粉", OrgName: "甲乳业有限公司",
+		Category: ParseCategoryMust("food"), Levels: LevelSet(0).With(LevelItem).With(LevelCase).With(LevelPallet)})
+	if err != nil {
+		return nil, err
+	}
+	mintB := func(lot string, lvl Level, count uint64) (Block, error) {
+		r, err := e.Mint(ctxBG, MintRequest{Product: p.ID, Lot: lot, CreateLot: true, Level: lvl, Count: count})
+		return r.Block, err
+	}
+	if w.items, err = mintB("L0", LevelItem, uint64(n)); err != nil {
+		return nil, err
+	}
+	if w.cases, err = mintB("L0", LevelCase, uint64(n/10)); err != nil {
+		return nil, err
+	}
+	if w.pallets, err = mintB("L0", LevelPallet, uint64(n/500)); err != nil {
+		return nil, err
+	}
+	if _, err = mintB("UNUSED", LevelItem, 1_000_000_000-uint64(n)-uint64(n/10)-uint64(n/500)); err != nil {
+		return nil, err
+	}
+	at := clock.Add(-48 * time.Hour)
+	meta := func(t time.Time) ReportMeta { return ReportMeta{Org: p.Org, Credential: "bench", Time: t} }
+	for _, blk := range []Block{w.items, w.cases, w.pallets} {
+		if _, err := e.ReportLine(&LineReport{ReportMeta: meta(at), Action: LineCommission,
+			Items: Items{Ranges: []BlockRange{{blk.ID, 0, blk.Count - 1}}}}); err != nil {
+			return nil, err
+		}
+	}
+	// Items into cases, 10,000 cases (100,000 children) a report.
+	t0 := time.Now()
+	cases := n / 10
+	for c := 0; c < cases; c += 10_000 {
+		r := &PackReport{ReportMeta: meta(at.Add(time.Hour))}
+		for k := c; k < min(c+10_000, cases); k++ {
+			r.Packs = append(r.Packs, Pack{Parent: Ref{Block: w.cases.ID, Offset: uint64(k)},
+				Children: Items{Ranges: []BlockRange{{w.items.ID, uint64(k * 10), uint64(k*10 + 9)}}}})
+		}
+		if _, err := e.Pack(r); err != nil {
+			return nil, err
+		}
+		progress("packed %d/%d items into cases (%.2f M children/s)", (c+len(r.Packs))*10, n,
+			float64((c+len(r.Packs))*10)/time.Since(t0).Seconds()/1e6)
+	}
+	w.packRate = float64(n) / time.Since(t0).Seconds()
+	// Cases onto pallets, 1,000 pallets a report.
+	pallets := n / 500
+	for pl := 0; pl < pallets; pl += 1000 {
+		r := &PackReport{ReportMeta: meta(at.Add(2 * time.Hour))}
+		for k := pl; k < min(pl+1000, pallets); k++ {
+			r.Packs = append(r.Packs, Pack{Parent: Ref{Block: w.pallets.ID, Offset: uint64(k)},
+				Children: Items{Ranges: []BlockRange{{w.cases.ID, uint64(k * 50), uint64(k*50 + 49)}}}})
+		}
+		if _, err := e.Pack(r); err != nil {
+			return nil, err
+		}
+		progress("packed %d/%d cases onto pallets", min(pl+1000, pallets)*50, cases)
+	}
+	// Two events per pallet, EPCIS documents of 500 events.
+	for pl := 0; pl < pallets; pl += 250 {
+		var evs []string
+		for k := pl; k < min(pl+250, pallets); k++ {
+			code, _ := e.appendCode(nil, &w.pallets, uint64(k), FormatDL)
+			for i, step := range []string{"shipping", "receiving"} {
+				evs = append(evs, fmt.Sprintf(`{"type":"ObjectEvent","eventTime":%q,"eventTimeZoneOffset":"+08:00","epcList":[%q],"action":"OBSERVE","bizStep":%q,"readPoint":{"id":"urn:epc:id:sgln:9520123.00001.0"}}`,
+					at.Add(time.Duration(3+i)*time.Hour).Format(time.RFC3339), code, step))
+			}
+		}
+		if _, err := e.CaptureJSON(strings.NewReader(doc(evs...)), &CaptureOptions{Org: p.Org}); err != nil {
+			return nil, err
+		}
+		w.events += len(evs)
+		progress("captured %d pallet events", w.events)
+	}
+	// One event on lot L0 (an inspection of the lot as a class).
+	lotEv := fmt.Sprintf(`{"type":"ObjectEvent","eventTime":%q,"eventTimeZoneOffset":"+08:00","quantityList":[{"epcClass":"https://id.gs1.org/01/%s/10/L0"}],"action":"OBSERVE","bizStep":"inspecting"}`,
+		at.Add(30*time.Minute).Format(time.RFC3339), testGTIN)
+	if _, err := e.CaptureJSON(strings.NewReader(doc(lotEv)), &CaptureOptions{Org: p.Org}); err != nil {
+		return nil, err
+	}
+	w.events++
+	// Disk: compact, then measure the tables under the issue 4 prefixes.
+	progress("compacting")
+	if err := e.db.Flush(); err != nil {
+		return nil, err
+	}
+	if err := e.db.CompactAll(ctxBG); err != nil {
+		return nil, err
+	}
+	if w.designDisk, err = e.db.EstimateDiskUsage([]byte{0x70}, []byte{0xC0}); err != nil {
+		return nil, err
+	}
+	rng := rand.New(rand.NewPCG(7, 7))
+	for range 20_000 {
+		code, _ := e.appendCode(nil, &w.items, uint64(rng.IntN(n)), FormatDL)
+		w.sample = append(w.sample, string(code))
+	}
+	// The plain design in a store of its own, same durability (one synced
+	// batch per 100,000 children).
+	progress("building the plain design")
+	if err := w.buildPlain(dir + ".plain"); err != nil {
+		return nil, err
+	}
+	w.build = time.Since(start)
+	progress("built in %v\n", w.build.Round(time.Second))
+	return w, nil
+}
+
+// Plain-design keys (prefixes of the tools range, in their own store):
+//
+//	0xF1 | child product u32 | child counter u64             → parent product u32 | parent counter u64
+//	0xF2 | parent product u32 | parent counter u64 | child … → empty
+func plainLinks(b *store.Batch, child, parent [12]byte, kb []byte) []byte {
+	kb = append(append(kb[:0], 0xF1), child[:]...)
+	b.Set(kb, parent[:])
+	kb = append(append(append(kb[:0], 0xF2), parent[:]...), child[:]...)
+	b.Set(kb, nil)
+	return kb
+}
+
+func nodeBytes(product uint32, counter uint64) (k [12]byte) {
+	binary.BigEndian.PutUint32(k[:], product)
+	binary.BigEndian.PutUint64(k[4:], counter)
+	return k
+}
+
+func (w *tworld) buildPlain(dir string) error {
+	db, err := store.Open(dir, nil)
+	if err != nil {
+		return err
+	}
+	w.plain = db
+	p := w.items.Product
+	var kb []byte
+	t0 := time.Now()
+	bt := db.NewBatch()
+	for i := 0; i < w.n; i++ {
+		kb = plainLinks(bt, nodeBytes(p, w.items.Start+uint64(i)), nodeBytes(p, w.cases.Start+uint64(i/10)), kb)
+		if (i+1)%100_000 == 0 {
+			if err := bt.Commit(true); err != nil {
+				return err
+			}
+			bt = db.NewBatch()
+			progress("plain design: %d/%d links", i+1, w.n)
+		}
+	}
+	w.plainRate = float64(w.n) / time.Since(t0).Seconds()
+	for i := 0; i < w.n/10; i++ {
+		kb = plainLinks(bt, nodeBytes(p, w.cases.Start+uint64(i)), nodeBytes(p, w.pallets.Start+uint64(i/50)), kb)
+	}
+	if err := bt.Commit(true); err != nil {
+		return err
+	}
+	if err := db.Flush(); err != nil {
+		return err
+	}
+	if err := db.CompactAll(ctxBG); err != nil {
+		return err
+	}
+	w.plainDisk, err = db.EstimateDiskUsage([]byte{0xF1}, []byte{0xF3})
+	return err
+}
+
+// latency runs op b.N times over the sample and reports p50 and p99 from
+// an HDR histogram (this VM stalls briefly hundreds of times a second, so
+// both matter).
+func (w *tworld) latency(b *testing.B, op func(code string) error) {
+	h := hdr.New(100, int64(time.Second), 3)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		code := w.sample[i%len(w.sample)]
+		i++
+		t := time.Now()
+		if err := op(code); err != nil {
+			b.Fatal(err)
+		}
+		h.RecordValue(int64(time.Since(t)))
+	}
+	b.ReportMetric(float64(h.ValueAtQuantile(50))/1e3, "p50-µs")
+	b.ReportMetric(float64(h.ValueAtQuantile(99))/1e3, "p99-µs")
+	b.ReportMetric(float64(h.ValueAtQuantile(99.9))/1e3, "p99.9-µs")
+}
+
+func (w *tworld) benchResolve(b *testing.B) {
+	var c Chain
+	for _, code := range w.sample[:100] { // warm the small caches
+		w.e.ResolveInto(&c, code)
+	}
+	w.latency(b, func(code string) error {
+		if err := w.e.ResolveInto(&c, code); err != nil {
+			return err
+		}
+		if len(c.Parents) != 2 || len(c.Timeline) < 6 {
+			return fmt.Errorf("%s: %d parents, %d events", code, len(c.Parents), len(c.Timeline))
+		}
+		return nil
+	})
+}
+
+// benchResolvePlain is the plain design's floor for the same question:
+// parse and look the code up, then item → case → pallet as three dependent
+// Gets (no timeline, no state: those would cost more keys still).
+func (w *tworld) benchResolvePlain(b *testing.B) {
+	var kb [13]byte
+	w.latency(b, func(code string) error {
+		r, err := w.e.Lookup(code)
+		if err != nil {
+			return err
+		}
+		n := nodeBytes(r.Product.ID, r.Counter)
+		for depth := 0; ; depth++ {
+			kb[0] = 0xF1
+			copy(kb[1:], n[:])
+			found, err := w.plain.Get(kb[:], func(v []byte) error { copy(n[:], v); return nil })
+			if err != nil {
+				return err
+			}
+			if !found {
+				if depth != 2 {
+					return fmt.Errorf("plain chain of %s has %d levels", code, depth)
+				}
+				return nil
+			}
+		}
+	})
+}
+
+func (w *tworld) benchDisk(b *testing.B) {
+	for b.Loop() {
+	}
+	packed := float64(w.n + w.n/10)
+	b.ReportMetric(float64(w.designDisk)/packed, "bytes/packed-code")
+	b.ReportMetric(float64(w.plainDisk)/packed, "plain-bytes/packed-code")
+	b.ReportMetric(w.packRate, "build-children/s")
+	b.ReportMetric(w.plainRate, "plain-children/s")
+	b.ReportMetric(float64(w.events), "events")
+	b.ReportMetric(w.build.Seconds(), "build-s")
+}
+
+// benchPackIngest packs 10,000 cases of 10 consecutive items per op (one
+// report, fsync included) into a store of its own.
+func benchPackIngest(b *testing.B) {
+	dir := b.TempDir()
+	e, err := Open(dir, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	p, err := e.AddProduct(ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "x", Category: ParseCategoryMust("food"),
+		Levels: LevelSet(0).With(LevelItem).With(LevelCase)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	const perOp = 10_000
+	// Enough for any run (minting and commissioning cost almost nothing
+	// per code): 10^9 items, 10^8 cases.
+	items, _ := e.Mint(ctxBG, MintRequest{Product: p.ID, Count: 1_000_000_000})
+	cases, _ := e.Mint(ctxBG, MintRequest{Product: p.ID, Level: LevelCase, Count: 100_000_000})
+	meta := ReportMeta{Org: p.Org, Time: time.Now().Add(-time.Hour)}
+	for _, blk := range []Block{items.Block, cases.Block} {
+		if _, err := e.ReportLine(&LineReport{ReportMeta: meta, Action: LineCommission,
+			Items: Items{Ranges: []BlockRange{{blk.ID, 0, blk.Count - 1}}}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	k := 0
+	for b.Loop() {
+		r := &PackReport{ReportMeta: meta, Packs: make([]Pack, 0, perOp)}
+		for range perOp {
+			r.Packs = append(r.Packs, Pack{Parent: Ref{Block: cases.Block.ID, Offset: uint64(k)},
+				Children: Items{Ranges: []BlockRange{{items.Block.ID, uint64(k * 10), uint64(k*10 + 9)}}}})
+			k++
+		}
+		if _, err := e.Pack(r); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(k*10)/b.Elapsed().Seconds(), "children/s")
+}
+
+// benchPackIngestPlain writes the same links the plain way: two keys per
+// child, one synced batch per 100,000 children.
+func benchPackIngestPlain(b *testing.B) {
+	db, err := store.Open(b.TempDir(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	b.ReportAllocs()
+	var kb []byte
+	k := 0
+	for b.Loop() {
+		bt := db.NewBatch()
+		for range 10_000 {
+			for j := range 10 {
+				kb = plainLinks(bt, nodeBytes(1, uint64(k*10+j)), nodeBytes(1, 1<<40+uint64(k)), kb)
+			}
+			k++
+		}
+		if err := bt.Commit(true); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(k*10)/b.Elapsed().Seconds(), "children/s")
+}
