@@ -73,6 +73,9 @@ func (e *testEnv) close() {
 	if err := e.srv.Shutdown(context.Background()); err != nil {
 		e.t.Errorf("shutdown: %v", err)
 	}
+	// A Serve that had not yet registered its listener when Shutdown ran
+	// would wait in Accept for ever.
+	e.ln.Close()
 	<-e.done
 	if err := e.eng.Close(); err != nil {
 		e.t.Errorf("close engine: %v", err)
