@@ -30,6 +30,7 @@ PORT=${PORT:-18099}
 BODY=${BODY:-600}
 SUSTAIN_P99=${SUSTAIN_P99:-100ms}
 OUT=${OUT:-/tmp/compare-wrk}
+LT_ENV=${LT_ENV:-env} # e.g. LT_ENV="env GOMAXPROCS=1" to give loadtest one P
 URLPATH=/01/09520123456788/21/CONSTANT
 command -v wrk >/dev/null || { echo "compare-wrk.sh: wrk not installed (apt-get install wrk)" >&2; exit 1; }
 mkdir -p "$OUT"
@@ -47,8 +48,9 @@ busy() { # machine CPU busy % over $1 seconds, from /proc/stat
 	echo $((100 * ((t2-t1) - (i2-i1)) / (t2-t1)))
 }
 wrk_run() { # conns → "req/s p50_us p99_us"
-	wrk -t1 -c"$1" -d"${DUR}s" --latency -H 'Accept: application/json' "http://127.0.0.1:$PORT$URLPATH" >"$OUT/wrk.txt"
-	python3 - "$OUT/wrk.txt" <<'EOF'
+	local f=$OUT/r$round-wrk-c$1.txt
+	wrk -t1 -c"$1" -d"${DUR}s" --latency -H 'Accept: application/json' "http://127.0.0.1:$PORT$URLPATH" >"$f"
+	python3 - "$f" <<'EOF'
 import re, sys
 t = open(sys.argv[1]).read()
 def us(v, u): return float(v) * {"us": 1, "ms": 1e3, "s": 1e6}[u]
@@ -57,12 +59,15 @@ rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
 print(f"{rps:.0f} {p['50']:.0f} {p['99']:.0f}")
 EOF
 }
-lt() { # args… → writes $OUT/lt/results.json
-	"$BIN" loadtest --target "http://127.0.0.1:$PORT" --codes "$OUT/codes.txt" --forms dl=1 --accept json=1 \
-		--forged 0 --zipf-theta 0 --quiet --out "$OUT/lt" "$@" >"$OUT/lt.txt"
+lt() { # name args… → writes $OUT/name/results.json and report.html
+	local name=$1
+	shift
+	$LT_ENV "$BIN" loadtest --target "http://127.0.0.1:$PORT" --codes "$OUT/codes.txt" --forms dl=1 --accept json=1 \
+		--forged 0 --zipf-theta 0 --quiet --out "$OUT/$name" "$@" >"$OUT/$name.txt"
+	LAST=$OUT/$name/results.json
 }
-lt_field() { # python expression over r (results) → printed
-	python3 -c "import json,sys; r=json.load(open('$OUT/lt/results.json')); print($1)"
+lt_field() { # python expression over r (the last run's results) → printed
+	python3 -c "import json,sys; r=json.load(open('$LAST')); print($1)"
 }
 
 printf 'round busy%% | wrk_max rps p50 p99 | lt_max rps svc_p50 svc_p99 | lt_sustain rps | wrk_c1 rps p50 p99 | lt_c1 rate svc_p50 svc_p99 lat_p99\n'
@@ -74,16 +79,16 @@ for round in $(seq 1 "$ROUNDS"); do
 		waited=$((waited + 2))
 	done
 	read -r w_rps w_p50 w_p99 < <(wrk_run "$CONNS")
-	lt --rate 400000 --duration "${DUR}s" --warmup 0 --drain 1ms --conns "$CONNS"
+	lt "r$round-max" --rate 400000 --duration "${DUR}s" --warmup 0 --drain 1ms --conns "$CONNS"
 	l_max=$(lt_field "f\"{r['steps'][0]['achieved_rate']:.0f} {r['steps'][0]['service_time']['percentiles'][0]['value_us']:.0f} {r['steps'][0]['service_time']['percentiles'][2]['value_us']:.0f}\"")
 	# Steps of 5 % of wrk's rate, from 40 % to 120 % of it.
 	read -r start step top < <(python3 -c "w=$w_rps; s=max(1000, round(w*0.05/1000)*1000); print(round(w*0.4/s)*s, s, round(w*1.2))")
-	lt --rate "$start" --step-rate "$step" --max-rate "$top" --step-duration 5s --warmup 1s --conns "$CONNS" \
+	lt "r$round-sustain" --rate "$start" --step-rate "$step" --max-rate "$top" --step-duration 5s --warmup 1s --conns "$CONNS" \
 		--slo-p99 "$SUSTAIN_P99" --late-threshold 5ms
 	l_sus=$(lt_field "r['capacity']['highest_passing_rate']")
 	read -r c_rps c_p50 c_p99 < <(wrk_run 1)
 	half=$(python3 -c "print(int($c_rps / 2))")
-	lt --rate "$half" --duration "${DUR}s" --warmup 1s --conns 1
+	lt "r$round-c1" --rate "$half" --duration "${DUR}s" --warmup 1s --conns 1
 	l_c1=$(lt_field "f\"{r['steps'][1]['service_time']['percentiles'][0]['value_us']:.0f} {r['steps'][1]['service_time']['percentiles'][2]['value_us']:.0f} {r['steps'][1]['latency']['percentiles'][2]['value_us']:.0f}\"")
 	printf '%s %s | %s %s %s | %s | %s | %s %s %s | %s %s\n' "$round" "$b" "$w_rps" "$w_p50" "$w_p99" "$l_max" "$l_sus" "$c_rps" "$c_p50" "$c_p99" "$half" "$l_c1"
 done

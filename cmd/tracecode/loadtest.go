@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -25,7 +26,7 @@ var loadtestFlags struct {
 	rate, rampTo, stepRate, maxRate                 float64
 	duration, stepDuration, warmup                  time.Duration
 	sloP99, timeout, drain, late, maxDuration       time.Duration
-	conns, perBlock                                 int
+	conns, perBlock, procs                          int
 	forged, theta, maxErrors                        float64
 	scrambled, shortCodes, allowRemote, quiet       bool
 	seed                                            uint64
@@ -173,6 +174,7 @@ func init() {
 	f.Int64Var(&lf.maxRequests, "max-requests", 100_000_000, "refuse schedules sending more requests")
 	f.DurationVar(&lf.maxDuration, "max-duration", time.Hour, "refuse schedules lasting longer")
 	f.BoolVar(&lf.quiet, "quiet", false, "no progress line")
+	f.IntVar(&lf.procs, "procs", 0, "CPU cores (GOMAXPROCS) the generator may use; 0 = all. On a machine shared with the server, give each its own")
 	f.StringVar(&lf.cpuProfile, "cpuprofile", "", "write the generator's CPU profile to this file")
 	_ = f.MarkHidden("cpuprofile")
 
@@ -280,6 +282,9 @@ func runLoadtest(cmd *cobra.Command, _ []string) error {
 	phases, err := loadtestPhases()
 	if err != nil {
 		return err
+	}
+	if f.procs > 0 {
+		runtime.GOMAXPROCS(f.procs)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
