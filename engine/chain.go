@@ -6,6 +6,7 @@ import (
 	"tracecode/engine/agg"
 	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
+	"tracecode/engine/store"
 )
 
 // Status is what a resolved code is now, most severe first in the order
@@ -157,12 +158,17 @@ type Chain struct {
 	Upstream []LotLink
 	Handlers []Handler
 
-	buf []byte
-	idx []uint64 // scratch: seqs already on the timeline
+	buf  []byte
+	idx  []uint64 // scratch: seqs already on the timeline
+	ag   agg.Reader
+	ix   ledger.IndexReader
+	iter store.Iter
+	rs   resolver
 }
 
 // reset empties c keeping its capacity.
 func (c *Chain) reset(input string) {
 	*c = Chain{Input: input, Parents: c.Parents[:0], Past: c.Past[:0], Children: c.Children[:0],
-		Timeline: c.Timeline[:0], Upstream: c.Upstream[:0], Handlers: c.Handlers[:0], buf: c.buf[:0], idx: c.idx[:0]}
+		Timeline: c.Timeline[:0], Upstream: c.Upstream[:0], Handlers: c.Handlers[:0], buf: c.buf[:0], idx: c.idx[:0],
+		ag: c.ag, ix: c.ix, rs: c.rs}
 }

@@ -207,6 +207,9 @@ func (rt *reportTx) indexSel(s *selection, seq uint64, role ledger.Role, reach b
 			if err := rt.it.Set(itemstate.Events, r.b.ID, r.lo, r.hi+1); err != nil {
 				return err
 			}
+			for c := first; c <= last; c++ {
+				rt.touched.node(agg.Node{Product: r.b.Product, Counter: c})
+			}
 		} else {
 			rt.touched.window(r.b.Product, first, last)
 		}
@@ -214,6 +217,7 @@ func (rt *reportTx) indexSel(s *selection, seq uint64, role ledger.Role, reach b
 	for _, u := range s.units {
 		rt.lt.IndexNode(0, u.ref.node.Counter, seq, role)
 		rt.setUnitKind(u.ref.node.Counter, itemstate.Events, true)
+		rt.touched.node(u.ref.node)
 	}
 	if !reach {
 		return nil
@@ -394,6 +398,14 @@ type touchedCaches struct {
 	windows  map[windowKey]bool
 	lots     map[uint32]bool
 	products map[uint32]bool
+	nodes    map[agg.Node]bool // their own records or their parent changed
+}
+
+func (t *touchedCaches) node(n agg.Node) {
+	if t.nodes == nil {
+		t.nodes = map[agg.Node]bool{}
+	}
+	t.nodes[n] = true
 }
 
 type windowKey struct {

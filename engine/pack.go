@@ -246,7 +246,28 @@ func (rt *reportTx) pack(parent *parentRef, parentLevel Level, kids *selection, 
 	if err := rt.setKind(kids, itemstate.Packed, true); err != nil {
 		return err
 	}
+	if err := rt.touchContainers(kids.childRuns()); err != nil {
+		return err
+	}
 	return rt.setKind(&ps, itemstate.Container, true)
+}
+
+// touchContainers marks, for the resolve caches, the containers among
+// runs (their present parent changes).
+func (rt *reportTx) touchContainers(runs []agg.ChildRun) error {
+	for _, c := range runs {
+		if c.Block == 0 {
+			rt.touched.node(agg.UnitNode(c.First))
+			continue
+		}
+		if _, err := rt.it.Find(itemstate.Container, true, c.Block, c.First-c.BlockStart, c.Last-c.BlockStart+1, func(off uint64) bool {
+			rt.touched.node(agg.Node{Product: c.Product, Counter: c.BlockStart + off})
+			return true
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // unitLevel returns the level of a listed SSCC child.
@@ -449,6 +470,9 @@ func (rt *reportTx) unpack(parent *parentRef, kids *selection, until int64, seq 
 	}
 	removed, err := rt.ag.Unpack(parent.node, runs, until, seq)
 	if err != nil {
+		return nil, err
+	}
+	if err := rt.touchContainers(runs); err != nil {
 		return nil, err
 	}
 	for _, x := range removed {

@@ -13,6 +13,7 @@ import (
 	"tracecode/engine/code/gs1"
 	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
+	"tracecode/engine/store"
 )
 
 // Resolve returns the full chain of any scanned code (see ResolveInto).
@@ -38,7 +39,10 @@ func (e *Engine) ResolveInto(c *Chain, input string) error {
 	if err != nil {
 		return err
 	}
-	r := resolver{e: e, ts: ts, c: c}
+	// The resolver lives in the Chain: a reused Chain resolves without
+	// allocating one (it escapes through the index callbacks).
+	r := &c.rs
+	*r = resolver{e: e, ts: ts, c: c}
 	defer r.close()
 	if err := r.identify(input); err != nil || c.Status != 0 {
 		return err
@@ -48,56 +52,54 @@ func (e *Engine) ResolveInto(c *Chain, input string) error {
 
 // resolver is one resolution in progress.
 type resolver struct {
-	e  *Engine
-	ts *traceState
-	c  *Chain
-	ag *agg.Reader
-	ir *ledger.IndexReader
-	// fileless scratch
+	e   *Engine
+	ts  *traceState
+	c   *Chain
+	it  *store.Iter // c.iter once opened: one iterator over the event indexes and aggregation
 	now int64
+	pst [MaxDepth]itemstate.State // states of c.Parents
+	hb  [16]ledger.Hit            // scratch for uncached node hits
 }
 
 func (r *resolver) close() {
-	if r.ag != nil {
-		r.ag.Close()
+	if r.it != nil {
+		r.it.Close()
 	}
-	if r.ir != nil {
-		r.ir.Close()
+}
+
+// iter opens the resolution's iterator on first use and points the
+// Chain's reusable readers at it.
+func (r *resolver) iter() error {
+	if r.it != nil {
+		return nil
 	}
+	if err := r.e.db.NewIterInto(&r.c.iter, ledger.IndexLower, agg.IterUpper); err != nil {
+		return err
+	}
+	r.it = &r.c.iter
+	r.c.ag.Reset(r.it)
+	r.c.ix.Reset(r.it)
+	return nil
 }
 
 func (r *resolver) aggReader() (*agg.Reader, error) {
-	if r.ag == nil {
-		a, err := agg.NewReader(r.e.db)
-		if err != nil {
-			return nil, err
-		}
-		r.ag = a
+	if err := r.iter(); err != nil {
+		return nil, err
 	}
-	return r.ag, nil
+	return &r.c.ag, nil
 }
 
 func (r *resolver) indexReader() (*ledger.IndexReader, error) {
-	if r.ir == nil {
-		x, err := ledger.NewIndexReader(r.e.db)
-		if err != nil {
-			return nil, err
-		}
-		r.ir = x
+	if err := r.iter(); err != nil {
+		return nil, err
 	}
-	return r.ir, nil
+	return &r.c.ix, nil
 }
 
 // identify finds the code's block (or unit), master data and identity.
 // It sets c.Status for codes that resolve no further.
 func (r *resolver) identify(input string) error {
 	e, c := r.e, r.c
-	pc, perr := code.Parse(input)
-	if perr == nil {
-		if s, ok := parseSSCC(&pc); ok {
-			return r.identifyUnit(s)
-		}
-	}
 	res, err := e.Lookup(input)
 	if err != nil {
 		var le *LookupError
@@ -105,7 +107,14 @@ func (r *resolver) identify(input string) error {
 			return err
 		}
 		switch le.Kind {
-		case ErrBadCode, ErrNoSerial, ErrUnsupportedCode:
+		case ErrUnsupportedCode: // no GTIN: an SSCC is ours to resolve
+			if pc, perr := code.Parse(input); perr == nil {
+				if s, ok := parseSSCC(&pc); ok {
+					return r.identifyUnit(s)
+				}
+			}
+			return err
+		case ErrBadCode, ErrNoSerial:
 			return err
 		case ErrVoided:
 			c.Status = StatusVoided
@@ -214,11 +223,7 @@ func (r *resolver) run() error {
 	n := c.Node
 	nst := st
 	for depth := 0; depth < MaxDepth && nst.Has(itemstate.Packed); depth++ {
-		ag, err := r.aggReader()
-		if err != nil {
-			return err
-		}
-		run, ok, err := ag.Parent(n)
+		run, ok, err := r.parentOf(n, nst)
 		if err != nil {
 			return err
 		}
@@ -234,6 +239,7 @@ func (r *resolver) run() error {
 		if nst, err = r.stateOf(n); err != nil {
 			return err
 		}
+		r.pst[depth] = nst
 	}
 	// Past containment of the code itself.
 	if st.Has(itemstate.History) {
@@ -338,19 +344,14 @@ const forever = int64(1) << 62
 // [from, to).
 func (r *resolver) ownEvents(n agg.Node, st itemstate.State, via Via, depth uint8, from, to int64) error {
 	if n.IsUnit() || st.Has(itemstate.Events) {
-		ir, err := r.indexReader()
+		hits, err := r.nodeHits(n, st)
 		if err != nil {
 			return err
 		}
-		var ferr error
-		if err := ir.Node(n.Product, n.Counter, func(h ledger.Hit) bool {
-			ferr = r.add(h.Seq, via, n, depth, from, to)
-			return ferr == nil
-		}); err != nil {
-			return err
-		}
-		if ferr != nil {
-			return ferr
+		for _, h := range hits {
+			if err := r.add(h.Seq, via, n, depth, from, to); err != nil {
+				return err
+			}
 		}
 	}
 	if n.IsUnit() {
@@ -420,6 +421,19 @@ func (r *resolver) inherit(n agg.Node, depth uint8, from, to int64) error {
 		}
 	}
 	if st.Has(itemstate.History) {
+		return r.inheritPast(n, depth, from, to)
+	}
+	return nil
+}
+
+// inheritPast adds, for each parent container n was in and left, that
+// parent's events while n was inside it and [from, to) both hold.
+func (r *resolver) inheritPast(n agg.Node, depth uint8, from, to int64) error {
+	ag, err := r.aggReader()
+	if err != nil {
+		return err
+	}
+	{
 		var past [8]PastLink
 		ps := past[:0]
 		if err := ag.History(n, func(p *agg.PastRun) bool {
@@ -451,13 +465,28 @@ func (r *resolver) timeline(st itemstate.State) error {
 	if err := r.ownEvents(c.Node, st, ViaSelf, 0, -forever, forever); err != nil {
 		return err
 	}
-	if len(c.Parents) > 0 {
-		p := c.Parents[0]
-		if err := r.add(p.Seq, ViaPacking, p.Parent, 1, -forever, forever); err != nil {
+	// Present containers, known from the walk up: each one's events from
+	// the time the code (through the levels below) was inside it, and the
+	// packing that put each level into the next.
+	from := -forever
+	for d, p := range c.Parents {
+		depth := uint8(d + 1)
+		lo := from
+		if d == 0 {
+			lo = -forever // the code's own packing
+		}
+		if err := r.add(p.Seq, ViaPacking, p.Parent, depth, lo, forever); err != nil {
 			return err
 		}
-		if err := r.inherit(p.Parent, 1, p.Since, forever); err != nil {
+		from = max(from, p.Since)
+		pst := r.pst[d]
+		if err := r.ownEvents(p.Parent, pst, ViaContainer, depth, from, forever); err != nil {
 			return err
+		}
+		if pst.Has(itemstate.History) {
+			if err := r.inheritPast(p.Parent, depth, from, forever); err != nil {
+				return err
+			}
 		}
 	}
 	for _, p := range c.Past {
@@ -751,4 +780,64 @@ func (r *resolver) identifyUnit(s gs1.SSCC) error {
 	}
 	c.Level = Level(u.Level)
 	return nil
+}
+
+// parentEntry caches a container's present parent (ok false: none).
+type parentEntry struct {
+	run agg.Run
+	ok  bool
+}
+
+// parentOf returns the run holding n now. Containers' (and units')
+// answers are cached: they are shared by every code inside them.
+func (r *resolver) parentOf(n agg.Node, st itemstate.State) (agg.Run, bool, error) {
+	cacheable := n.IsUnit() || st.Has(itemstate.Container)
+	ch := &r.ts.caches.parents
+	var gen uint64
+	if cacheable {
+		v, g, ok := ch.get(n)
+		if ok {
+			return v.run, v.ok, nil
+		}
+		gen = g
+	}
+	ag, err := r.aggReader()
+	if err != nil {
+		return agg.Run{}, false, err
+	}
+	run, ok, err := ag.Parent(n)
+	if err == nil && cacheable {
+		ch.put(n, parentEntry{run, ok}, gen)
+	}
+	return run, ok, err
+}
+
+// nodeHits returns the records indexed on node n itself, cached for
+// containers and units.
+func (r *resolver) nodeHits(n agg.Node, st itemstate.State) ([]ledger.Hit, error) {
+	cacheable := n.IsUnit() || st.Has(itemstate.Container)
+	ch := &r.ts.caches.nodes
+	var gen uint64
+	if cacheable {
+		v, g, ok := ch.get(n)
+		if ok {
+			return v, nil
+		}
+		gen = g
+	}
+	ir, err := r.indexReader()
+	if err != nil {
+		return nil, err
+	}
+	hits := r.hb[:0]
+	if cacheable {
+		hits = nil
+	}
+	if err := ir.Node(n.Product, n.Counter, func(h ledger.Hit) bool { hits = append(hits, h); return true }); err != nil {
+		return nil, err
+	}
+	if cacheable {
+		ch.put(n, hits, gen)
+	}
+	return hits, nil
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 
+	"tracecode/engine/agg"
 	"tracecode/engine/ledger"
 	"tracecode/engine/store"
 )
@@ -108,9 +109,17 @@ type resolveCaches struct {
 	windows  cache[windowKey, *runWindow]
 	lots     cache[uint32, []ledger.Hit]
 	products cache[uint32, []ledger.Hit]
+	// Containers (cases, pallets, SSCC units) are shared by every code
+	// inside them: their own records and their present parent are cached.
+	nodes   cache[agg.Node, []ledger.Hit]
+	parents cache[agg.Node, parentEntry]
 }
 
+func nodeHash(n agg.Node) uint64 { return uint64(n.Product)*0x9E3779B97F4A7C15 ^ n.Counter*0xC2B2AE3D27D4EB4F }
+
 func (c *resolveCaches) init() {
+	c.nodes.init(1<<17, nodeHash)
+	c.parents.init(1<<17, nodeHash)
 	c.windows.init(1<<16, func(k windowKey) uint64 { return uint64(k.product)*0x9E3779B97F4A7C15 ^ k.window })
 	c.lots.init(1<<16, func(k uint32) uint64 { return uint64(k) })
 	c.products.init(1<<12, func(k uint32) uint64 { return uint64(k) })
@@ -126,6 +135,10 @@ func (c *resolveCaches) invalidate(t *touchedCaches) {
 	}
 	for k := range t.products {
 		c.products.invalidate(k)
+	}
+	for n := range t.nodes {
+		c.nodes.invalidate(n)
+		c.parents.invalidate(n)
 	}
 }
 

@@ -200,8 +200,10 @@ func TestResolveReuseAllocs(t *testing.T) {
 		}
 	})
 	t.Logf("ResolveInto (item → case → pallet, %d events): %.1f allocations", len(c.Timeline), n)
-	if n > 40 {
-		t.Errorf("ResolveInto allocates %.0f times per call; the hot path should stay near zero", n)
+	// Two are code.Parse's (inside Lookup), one is Pebble's: a reverse
+	// seek clones the value it steps over. Everything of ours is reused.
+	if n > 3 {
+		t.Errorf("ResolveInto allocates %.0f times per call, want at most 3", n)
 	}
 	_ = itemstate.Commissioned
 }

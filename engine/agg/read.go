@@ -158,8 +158,9 @@ func childRuns(dst []ChildRun, block uint64, product uint32, start uint64, bm *r
 // holds one iterator: use it from one goroutine for one short task (a
 // resolve), then Close it. A Reader sees the database as of its creation.
 type Reader struct {
-	it *store.Iter
-	kb []byte
+	it     *store.Iter
+	kb     []byte
+	shared bool
 }
 
 // NewReader opens a Reader on db.
@@ -171,8 +172,25 @@ func NewReader(db *store.DB) (*Reader, error) {
 	return &Reader{it: it, kb: make([]byte, 0, 32)}, nil
 }
 
-// Close releases the Reader's iterator.
-func (r *Reader) Close() error { return r.it.Close() }
+// Reset points a Reader at it, an iterator whose bounds include
+// [IterLower, IterUpper); the caller keeps ownership (Close does nothing),
+// so one iterator serves several readers of one resolution and a Reader
+// value is reused without allocating.
+func (r *Reader) Reset(it *store.Iter) { r.it, r.kb, r.shared = it, r.kb[:0], true }
+
+// IterLower and IterUpper bound the keys a Reader reads.
+var (
+	IterLower = iterLo
+	IterUpper = iterHi
+)
+
+// Close releases the Reader's iterator (unless it was shared).
+func (r *Reader) Close() error {
+	if r.shared {
+		return nil
+	}
+	return r.it.Close()
+}
 
 // Parent returns the run holding child now, if child is packed.
 func (r *Reader) Parent(child Node) (Run, bool, error) {

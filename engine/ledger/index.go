@@ -98,8 +98,9 @@ type Hit struct {
 // IndexReader reads the event indexes with one iterator. Use it from one
 // goroutine for one short task, then Close it.
 type IndexReader struct {
-	it *store.Iter
-	kb []byte
+	it     *store.Iter
+	kb     []byte
+	shared bool
 }
 
 // NewIndexReader opens an IndexReader over a database or snapshot
@@ -112,8 +113,24 @@ func NewIndexReader(db *store.DB) (*IndexReader, error) {
 	return &IndexReader{it: it, kb: make([]byte, 0, 32)}, nil
 }
 
-// Close releases the iterator.
-func (r *IndexReader) Close() error { return r.it.Close() }
+// Reset points an IndexReader at it, an iterator whose bounds include
+// [IndexLower, IndexUpper); the caller keeps ownership (Close does
+// nothing). A reused IndexReader value allocates nothing.
+func (r *IndexReader) Reset(it *store.Iter) { r.it, r.kb, r.shared = it, r.kb[:0], true }
+
+// IndexLower and IndexUpper bound the keys an IndexReader reads.
+var (
+	IndexLower = []byte{store.PrefixEvNode}
+	IndexUpper = []byte{store.PrefixLotReach + 1}
+)
+
+// Close releases the iterator (unless it was shared).
+func (r *IndexReader) Close() error {
+	if r.shared {
+		return nil
+	}
+	return r.it.Close()
+}
 
 // scan calls fn for every key starting with prefix (of length n+8, the
 // last 8 bytes the seq), decoding the role.

@@ -35,6 +35,17 @@ func (i *Iter) Refresh(lo, hi []byte) {
 	i.it.SetOptions(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
 }
 
+// NewIterInto is NewIter filling an Iter the caller holds (a reused
+// resolution state), so opening an iterator allocates no wrapper.
+func (d *DB) NewIterInto(dst *Iter, lo, hi []byte) error {
+	it, err := d.db.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
+	if err != nil {
+		return fmt.Errorf("store: iterator: %w", err)
+	}
+	dst.it = it
+	return nil
+}
+
 // NewIndexedBatch returns a batch that can also be read: Get and NewIter
 // on it see the database with the batch's writes applied on top. Indexing
 // costs a skiplist insert per write; use it for reports that must see
