@@ -115,7 +115,9 @@ type resolveCaches struct {
 	parents cache[agg.Node, parentEntry]
 }
 
-func nodeHash(n agg.Node) uint64 { return uint64(n.Product)*0x9E3779B97F4A7C15 ^ n.Counter*0xC2B2AE3D27D4EB4F }
+func nodeHash(n agg.Node) uint64 {
+	return uint64(n.Product)*0x9E3779B97F4A7C15 ^ n.Counter*0xC2B2AE3D27D4EB4F
+}
 
 func (c *resolveCaches) init() {
 	c.nodes.init(1<<17, nodeHash)
