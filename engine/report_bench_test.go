@@ -32,6 +32,12 @@ import (
 func BenchmarkTrace(b *testing.B) {
 	w := traceWorld(b)
 	b.Run(fmt.Sprintf("Resolve/design=ranges/items=%d", w.n), w.benchResolve)
+	b.Run(fmt.Sprintf("Resolve/design=ranges/containercache=off/items=%d", w.n), func(b *testing.B) {
+		ts, _ := w.e.tr()
+		ts.caches.noContainers = true
+		defer func() { ts.caches.noContainers = false }()
+		w.benchResolve(b)
+	})
 	b.Run(fmt.Sprintf("Resolve/design=plain/items=%d", w.n), w.benchResolvePlain)
 	b.Run("PackIngest/design=ranges/children=100000", benchPackIngest)
 	b.Run("PackIngest/design=plain/children=100000", benchPackIngestPlain)
@@ -48,7 +54,7 @@ type tworld struct {
 	items      Block
 	cases      Block
 	pallets    Block
-	sample     []string // random packed item codes
+	sample     []string // random packed item codes (200,000)
 	build      time.Duration
 	packRate   float64 // children/s while building (items into cases)
 	designDisk uint64  // bytes of tables under the issue 4 prefixes
@@ -182,7 +188,7 @@ func buildWorld() (*tworld, error) {
 		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(7, 7))
-	for range 20_000 {
+	for range 200_000 {
 		code, _ := e.appendCode(nil, &w.items, uint64(rng.IntN(n)), FormatDL)
 		w.sample = append(w.sample, string(code))
 	}

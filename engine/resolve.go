@@ -791,7 +791,7 @@ type parentEntry struct {
 // parentOf returns the run holding n now. Containers' (and units')
 // answers are cached: they are shared by every code inside them.
 func (r *resolver) parentOf(n agg.Node, st itemstate.State) (agg.Run, bool, error) {
-	cacheable := n.IsUnit() || st.Has(itemstate.Container)
+	cacheable := (n.IsUnit() || st.Has(itemstate.Container)) && !r.ts.caches.noContainers
 	ch := &r.ts.caches.parents
 	var gen uint64
 	if cacheable {
@@ -815,7 +815,7 @@ func (r *resolver) parentOf(n agg.Node, st itemstate.State) (agg.Run, bool, erro
 // nodeHits returns the records indexed on node n itself, cached for
 // containers and units.
 func (r *resolver) nodeHits(n agg.Node, st itemstate.State) ([]ledger.Hit, error) {
-	cacheable := n.IsUnit() || st.Has(itemstate.Container)
+	cacheable := (n.IsUnit() || st.Has(itemstate.Container)) && !r.ts.caches.noContainers
 	ch := &r.ts.caches.nodes
 	var gen uint64
 	if cacheable {

@@ -113,6 +113,10 @@ type resolveCaches struct {
 	// inside them: their own records and their present parent are cached.
 	nodes   cache[agg.Node, []ledger.Hit]
 	parents cache[agg.Node, parentEntry]
+	// noContainers bypasses the two container caches (benchmarks measure
+	// resolution without them: the worst case of a store whose cases do
+	// not fit).
+	noContainers bool
 }
 
 func nodeHash(n agg.Node) uint64 {
