@@ -1,6 +1,9 @@
 package server
 
 import (
+	"strings"
+
+	"tracecode/engine"
 	"tracecode/engine/code/cn"
 )
 
@@ -31,14 +34,54 @@ type eventRow struct {
 	Location string // site name or GLN
 	Via      string // inherited through: "lot", "case", "pallet"; "" = the item itself
 	Doc      string // business document (private answers only)
+	orgID    uint32 // the recording organisation
 }
 
 func (c *chainExtra) reset() {
 	*c = chainExtra{parents: c.parents[:0], events: c.events[:0]}
 }
 
-// fillChain adds the engine's full chain of an item to v.
-func (s *Server) fillChain(r *publicReq, v *chainView) {}
+// fillChain adds containment, timeline and recall from the engine's chain
+// of an item to v. private keeps business documents; own (non-zero) keeps
+// only the events that organisation recorded plus those of the producer.
+func (s *Server) fillChain(r *publicReq, v *chainView) {
+	c := &v.ch
+	x := &v.chain
+	if v.status == statusRecalled {
+		x.recalled = true
+		x.recallReason = c.Reason
+	}
+	for _, p := range c.Parents {
+		x.parents = append(x.parents, parentView{Level: p.Level.String(), Code: string(s.eng.AppendNodeCode(nil, p.Parent))})
+	}
+	for i := range c.Timeline {
+		en := &c.Timeline[i]
+		ev := en.Event
+		row := eventRow{Time: ev.EventTime, Step: shortStep(ev.BizStep), Location: ev.BizLocation}
+		if row.Step == "" {
+			row.Step = strings.ToLower(ev.EventType)
+		}
+		if o, err := s.eng.Org(ev.Org); err == nil {
+			row.Org, row.Region = o.Name, o.Region
+		}
+		switch en.Via {
+		case engine.ViaLot:
+			row.Via = "lot"
+		case engine.ViaContainer:
+			row.Via = "case"
+			for _, p := range c.Parents {
+				if p.Parent == en.Node {
+					row.Via = p.Level.String()
+				}
+			}
+		}
+		for _, bt := range ev.BizTx {
+			row.Doc = joinNonEmpty(", ", row.Doc, bt.Type+" "+bt.ID)
+		}
+		row.orgID = ev.Org
+		x.events = append(x.events, row)
+	}
+}
 
 // fillLotChain adds the recall state of a lot to v.
 func (s *Server) fillLotChain(v *chainView) {}

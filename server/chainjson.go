@@ -93,7 +93,7 @@ func (s *Server) appendChain(w *jw, r *publicReq, v *chainView, private bool) {
 		w.key("item")
 		w.open()
 		w.str("packaging", v.res.Block.Level.String())
-		w.str("state", v.res.State.String())
+		w.str("state", v.engineStatus)
 		if private {
 			w.uint("block", v.res.Block.ID)
 			w.uint("counter", v.res.Counter)

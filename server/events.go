@@ -1,5 +1,269 @@
 package server
 
+import (
+	"bytes"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"tracecode/engine"
+)
+
 // eventRoutes are the routes of EPCIS capture, recalls, forward traces and
 // the private trace.
-func (s *Server) eventRoutes() []*route { return nil }
+func (s *Server) eventRoutes() []*route {
+	return []*route{
+		{method: "POST", pattern: "/v1/events", scopes: engine.ScopeEvents, h: (*Server).apiCapture},
+		{method: "POST", pattern: "/v1/recalls", scopes: engine.ScopeEvents, h: (*Server).apiRecall},
+		{method: "GET", pattern: "/v1/lots/{lot}/trace", h: (*Server).apiForwardTrace},
+		{method: "GET", pattern: "/v1/trace/{code}", h: (*Server).apiTrace},
+	}
+}
+
+// apiCapture serves POST /v1/events: an EPCIS 2.0 JSON(-LD) document,
+// applied whole or not at all.
+func (s *Server) apiCapture(c *call) {
+	if c.key.Org == 0 {
+		problem(c.ctx, fasthttp.StatusForbidden, "wrong-org", "events are captured by an organisation's key")
+		return
+	}
+	body := c.ctx.PostBody()
+	if len(bytes.TrimSpace(body)) == 0 {
+		problem(c.ctx, fasthttp.StatusBadRequest, "bad-json", "the body must be an EPCIS 2.0 JSON document")
+		return
+	}
+	rec, err := s.eng.CaptureJSON(bytes.NewReader(body), &engine.CaptureOptions{Org: c.key.Org,
+		Credential: "key:" + keyIDString(c.key.ID), RequestID: string(c.ctx.Request.Header.Peek("Idempotency-Key"))})
+	if err != nil {
+		reportError(c, err)
+		return
+	}
+	receiptOut(c, rec)
+}
+
+type traceJSON struct {
+	Lot        lotJSON         `json:"lot"`
+	Product    productJSON     `json:"product"`
+	Downstream []lotJSON       `json:"downstream"`
+	Recipients []recipientJSON `json:"recipients"`
+}
+
+type recipientJSON struct {
+	Kind       string   `json:"kind"`
+	Org        uint32   `json:"org,omitempty"`
+	OrgName    string   `json:"orgName,omitempty"`
+	Region     string   `json:"region,omitempty"`
+	RegionName string   `json:"regionName,omitempty"`
+	ID         string   `json:"id,omitempty"`
+	Lot        uint32   `json:"lot"`
+	Received   bool     `json:"received"`
+	First      string   `json:"first,omitempty"`
+	Last       string   `json:"last,omitempty"`
+	Events     int      `json:"events"`
+	BizSteps   []string `json:"bizSteps"`
+}
+
+func traceOut(t *engine.TraceResult) traceJSON {
+	out := traceJSON{Lot: lotOut(t.Lot), Product: productOut(t.Product), Downstream: []lotJSON{}, Recipients: []recipientJSON{}}
+	for _, l := range t.Downstream {
+		out.Downstream = append(out.Downstream, lotOut(l))
+	}
+	for _, r := range t.Recipients {
+		rj := recipientJSON{Kind: r.Kind, Org: r.Org, OrgName: r.OrgName, ID: r.ID, Lot: r.Lot, Received: r.Received,
+			First: msTime(r.First), Last: msTime(r.Last), Events: r.Events, BizSteps: r.BizSteps}
+		if r.Region != 0 {
+			rj.Region = fmt.Sprint(r.Region)
+			rj.RegionName = regionName(r.Region, "zh")
+		}
+		out.Recipients = append(out.Recipients, rj)
+	}
+	return out
+}
+
+// apiRecall serves POST /v1/recalls: lots, products or codes of the key's
+// organisation; the answer carries the notification list (the forward
+// trace of every recalled lot).
+func (s *Server) apiRecall(c *call) {
+	var in struct {
+		metaJSON
+		Lots []struct {
+			Lot     uint32 `json:"lot"`
+			Product uint32 `json:"product"`
+			Number  string `json:"number"`
+		} `json:"lots"`
+		Products []uint32 `json:"products"`
+		Items    itemsJSON `json:"items"`
+		Reason   string    `json:"reason"`
+	}
+	if !readJSON(c, &in) {
+		return
+	}
+	rm, ok := reportMeta(c, in.metaJSON)
+	if !ok {
+		return
+	}
+	r := &engine.RecallRequest{ReportMeta: rm, Products: in.Products, Items: in.Items.items(), Reason: in.Reason}
+	for i, l := range in.Lots {
+		if l.Lot != 0 {
+			lot, err := s.eng.Lot(l.Lot)
+			if err != nil {
+				problem(c.ctx, fasthttp.StatusBadRequest, "invalid", fmt.Sprintf("lots[%d]: no lot %d", i, l.Lot))
+				return
+			}
+			l.Product, l.Number = lot.Product, lot.Number
+		}
+		r.Lots = append(r.Lots, engine.LotRef{Product: l.Product, Number: l.Number})
+	}
+	res, err := s.eng.Recall(r)
+	if err != nil {
+		reportError(c, err)
+		return
+	}
+	notify := []traceJSON{}
+	for _, t := range res.Notify {
+		notify = append(notify, traceOut(t))
+	}
+	status := fasthttp.StatusCreated
+	if res.Replayed {
+		status = fasthttp.StatusOK
+	}
+	writeJSON(c, status, map[string]any{"firstSeq": res.FirstSeq, "records": res.Records, "codes": res.Codes,
+		"replayed": res.Replayed, "notify": notify})
+}
+
+// apiForwardTrace serves GET /v1/lots/{lot}/trace: every organisation,
+// party and location that received items of the lot — the recall
+// notification list. The lot's organisation, a regulator of its region
+// and the operator may read it.
+func (s *Server) apiForwardTrace(c *call) {
+	id, ok := pathID(c, 0, "lot")
+	if !ok {
+		return
+	}
+	l, err := s.eng.Lot(uint32(id))
+	if err != nil || id > 1<<32-1 {
+		notVisible(c, "lot", id)
+		return
+	}
+	p, err := s.eng.Product(l.Product)
+	if err != nil || !s.canSeeOrg(c.key, p.Org) {
+		notVisible(c, "lot", id)
+		return
+	}
+	t, err := s.eng.ForwardTrace(l.ID)
+	if err != nil {
+		engineError(c, err)
+		return
+	}
+	writeJSON(c, fasthttp.StatusOK, traceOut(t))
+}
+
+// apiTrace serves GET /v1/trace/{code}: the full chain with what the
+// public does not see. The producer, the operator and a regulator whose
+// region holds the producer or any organisation that handled the code see
+// everything (business documents, block and counter, handlers, upstream
+// lots, scan regions); an organisation that only handled the code sees the
+// chain with the documents of its own events; anyone else gets 404.
+func (s *Server) apiTrace(c *call) {
+	raw := c.ctx.URI().PathOriginal()
+	i := bytes.Index(raw, []byte("/v1/trace/"))
+	input, err := url.PathUnescape(string(raw[i+len("/v1/trace/"):]))
+	if err != nil || input == "" {
+		problem(c.ctx, fasthttp.StatusBadRequest, "bad-code", "the code after /v1/trace/ is missing or badly percent-encoded")
+		return
+	}
+	if strings.HasPrefix(input, "01/") || strings.HasPrefix(input, "00/") {
+		input = "https://r/" + input
+	}
+	v := &chainView{today: ymd(time.Now()), level: levelItem}
+	if err := s.eng.ResolveInto(&v.ch, input); err != nil {
+		problem(c.ctx, fasthttp.StatusBadRequest, "bad-code", err.Error())
+		return
+	}
+	ch := &v.ch
+	v.fromChain(ch)
+	if !v.found || ch.Org == nil {
+		problem(c.ctx, fasthttp.StatusNotFound, "not-found", "no code "+input+" visible to this API key: "+v.reason)
+		return
+	}
+	full := s.canSeeOrg(c.key, ch.Org.ID)
+	handled := false
+	for _, h := range ch.Handlers {
+		if c.key.Org != 0 && h.Org == c.key.Org {
+			handled = true
+		}
+		if !full && c.key.Scopes.Has(engine.ScopeRegulator) {
+			if o, err := s.eng.Org(h.Org); err == nil && engine.RegionCovers(c.key.Region, o.Region) {
+				full = true
+			}
+		}
+	}
+	for i := range ch.Timeline {
+		if c.key.Org != 0 && ch.Timeline[i].Event.Org == c.key.Org {
+			handled = true
+		}
+	}
+	if !full && !handled {
+		problem(c.ctx, fasthttp.StatusNotFound, "not-found", "no code "+input+" visible to this API key")
+		return
+	}
+	r := &publicReq{kind: kindQuery, key: []byte(input), level: levelItem}
+	s.fillChain(r, v)
+	if st, err := s.scans.Stats(engine.ScanRef{Product: ch.Node.Product, Counter: ch.Node.Counter}); err == nil {
+		v.stats, v.scanned = st, true
+	}
+	if !full {
+		for i := range v.chain.events {
+			if v.chain.events[i].orgID != c.key.Org {
+				v.chain.events[i].Doc = ""
+			}
+		}
+	}
+	w := jw{}
+	s.appendChain(&w, r, v, true)
+	if full {
+		w.b = w.b[:len(w.b)-2] // reopen the object: drop "}\n"
+		w.key("access")
+		w.b = appendJSONString(w.b, "full")
+		w.key("handlers")
+		w.openArr()
+		for _, h := range ch.Handlers {
+			w.elem()
+			w.open()
+			w.uint("org", uint64(h.Org))
+			if o, err := s.eng.Org(h.Org); err == nil {
+				w.str("orgName", o.Name)
+			}
+			w.strOpt("location", h.Location)
+			w.strOpt("party", h.Party)
+			w.timeMS("time", h.Time)
+			w.str("step", shortStep(h.BizStep))
+			w.close()
+		}
+		w.closeArr()
+		w.key("upstream")
+		w.openArr()
+		for _, u := range ch.Upstream {
+			w.elem()
+			w.open()
+			w.uint("lot", uint64(u.Lot))
+			if l, err := s.eng.Lot(u.Lot); err == nil {
+				w.str("number", l.Number)
+			}
+			w.uint("product", uint64(u.Product))
+			if p, err := s.eng.Product(u.Product); err == nil {
+				w.str("productName", p.NameZH)
+			}
+			w.uint("depth", uint64(u.Depth))
+			w.close()
+		}
+		w.closeArr()
+		w.close()
+		w.b = append(w.b, '\n')
+	}
+	c.ctx.Response.Header.SetContentTypeBytes(ctJSON)
+	c.ctx.SetBody(w.b)
+}

@@ -100,7 +100,7 @@ func newMetrics(routes []string, extra ...prometheus.Collector) *metrics {
 	}
 	m.scanByStatus = map[string]prometheus.Counter{}
 	for _, st := range []string{statusNotGenuine, statusVoided, statusReleased, statusRecalled, statusDestroyed,
-		statusExpired, statusSuspicious, statusDispensed, statusSold, statusInTransit, statusGenuine, statusBadCode} {
+		statusExpired, statusSuspicious, statusDispensed, statusSold, statusInTransit, statusGenuine, statusBadCode, statusDecommissioned} {
 		m.scanByStatus[st] = m.scans.WithLabelValues(st)
 	}
 	m.handler = fasthttpadaptor.NewFastHTTPHandler(promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))

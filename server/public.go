@@ -2,28 +2,40 @@ package server
 
 import (
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/valyala/fasthttp"
 
 	"tracecode/engine"
+	"tracecode/engine/code"
 )
+
+// shortStep strips the CBV prefix of a business step
+// ("urn:epcglobal:cbv:bizstep:shipping", "https://ref.gs1.org/cbv/BizStep-shipping").
+func shortStep(s string) string {
+	if i := strings.LastIndexAny(s, ":-"); i >= 0 && (strings.HasPrefix(s, "urn:epcglobal:cbv:") || strings.HasPrefix(s, "https://ref.gs1.org/cbv/")) {
+		return s[i+1:]
+	}
+	return s
+}
 
 // Statuses a public answer reports, worst first. The scan page's banner
 // and the JSON "status" use these names.
 const (
-	statusNotGenuine = "not_genuine" // never issued: the item may be fake
-	statusVoided     = "voided"      // rejected at printing
-	statusReleased   = "released"    // returned unused, never printed
-	statusRecalled   = "recalled"
-	statusDestroyed  = "destroyed"
-	statusExpired    = "expired"
-	statusSuspicious = "suspicious" // scanned too often or in too many regions
-	statusDispensed  = "dispensed"  // dispensed to a patient
-	statusSold       = "sold"       // sold at retail
-	statusInTransit  = "in_transit"
-	statusGenuine    = "genuine"
-	statusBadCode    = "bad_code" // not a valid code at all
+	statusNotGenuine     = "not_genuine" // never issued: the item may be fake
+	statusVoided         = "voided"      // rejected at printing
+	statusReleased       = "released"    // returned unused, never printed
+	statusRecalled       = "recalled"
+	statusDestroyed      = "destroyed"
+	statusExpired        = "expired"
+	statusSuspicious     = "suspicious" // scanned too often or in too many regions
+	statusDispensed      = "dispensed"  // dispensed to a patient
+	statusSold           = "sold"       // sold at retail
+	statusInTransit      = "in_transit"
+	statusGenuine        = "genuine"
+	statusDecommissioned = "decommissioned" // taken out of the supply chain
+	statusBadCode        = "bad_code"       // not a valid code at all
 )
 
 // chainView is what a public answer shows about one code, filled from the
@@ -38,7 +50,11 @@ type chainView struct {
 	stats   engine.ScanStats
 	scanned bool // stats are set
 	chain   chainExtra
-	today   uint32 // yyyymmdd in China Standard Time
+	today   uint32       // yyyymmdd in China Standard Time
+	ch      engine.Chain // the engine's answer, reused across requests
+	unit    bool         // the code is an SSCC logistic unit
+	// engineStatus is the engine's own status name (active, issued, …).
+	engineStatus string
 }
 
 // cst is China Standard Time, in which dates are shown and compared.
@@ -102,7 +118,7 @@ func (s *Server) public(ctx *fasthttp.RequestCtx, k kind) {
 
 	v := chainViewPool.Get()
 	defer chainViewPool.Put(v)
-	*v = chainView{chain: v.chain, today: ymd(now)}
+	*v = chainView{chain: v.chain, ch: v.ch, today: ymd(now)}
 	v.chain.reset()
 	s.lookup(r, v, now)
 	s.respond(ctx, r, v)
@@ -175,47 +191,107 @@ func (s *Server) lookup(r *publicReq, v *chainView, now time.Time) {
 		s.lookupMaster(r, v)
 		return
 	}
-	res, err := s.eng.Lookup(b2s(r.input))
-	v.res = res
-	v.hasLot = res.Lot.ID != 0
+	c := &v.ch
+	err := s.eng.ResolveInto(c, b2s(r.input))
 	if err != nil {
+		v.status = statusBadCode
 		v.reason = err.Error()
-		switch {
-		case errors.Is(err, engine.ErrBadCode):
-			v.status = statusBadCode
-			var le *engine.LookupError
-			if errors.As(err, &le) && le.Err != nil {
+		var le *engine.LookupError
+		if errors.As(err, &le) {
+			if le.Err != nil {
 				v.reason = le.Err.Error()
 			}
-		case errors.Is(err, engine.ErrVoided):
-			v.status, v.found = statusVoided, true
-		case errors.Is(err, engine.ErrReleased):
-			v.status, v.found = statusReleased, true
-		default: // never issued, unknown product, lot mismatch, unsupported
-			v.status = statusNotGenuine
+			if errors.Is(err, engine.ErrUnsupportedCode) || errors.Is(err, engine.ErrNoSerial) {
+				v.status = statusNotGenuine
+			}
 		}
 		s.m.scanStatus(v.status).Inc()
 		return
 	}
-	v.found = true
-	v.status = statusGenuine
-	if v.hasLot && res.Lot.Expiry != 0 && res.Lot.Expiry < v.today {
-		v.status = statusExpired
+	v.fromChain(c)
+	switch r.kind {
+	case kindGTIN, kindSSCC:
+		v.res.Format = code.FormatDigitalLink
+	case kindShort:
+		v.res.Format = code.FormatShort
+	default:
+		v.res.Format = code.Detect(c.Input)
+	}
+	if !v.found {
+		s.m.scanStatus(v.status).Inc()
+		return
 	}
 	s.fillChain(r, v)
 	st, serr := s.scans.Record(engine.Scan{
-		Ref:    engine.ScanRef{Product: res.Product.ID, Counter: res.Counter},
+		Ref:    engine.ScanRef{Product: c.Node.Product, Counter: c.Node.Counter},
 		Time:   now.UnixMilli(),
 		Region: r.region,
 		Class:  r.class,
 	})
 	if serr == nil {
 		v.stats, v.scanned = st, true
-		if st.Suspicious && v.status == statusGenuine || st.Suspicious && v.status == statusSold || st.Suspicious && v.status == statusDispensed {
-			v.status = statusSuspicious
+		switch v.status {
+		case statusGenuine, statusSold, statusDispensed, statusInTransit:
+			if st.Suspicious {
+				v.status = statusSuspicious
+			}
 		}
 	}
 	s.m.scanStatus(v.status).Inc()
+}
+
+// fromChain fills v's identity, master data and status from a resolved
+// chain. Strings alias c's buffers: valid until the next ResolveInto on c.
+func (v *chainView) fromChain(c *engine.Chain) {
+	v.reason = c.Reason
+	v.unit = c.IsUnit
+	if c.Product != nil {
+		v.res.Product = *c.Product
+	}
+	if c.Org != nil {
+		v.res.Org = *c.Org
+	}
+	if c.Lot != nil {
+		v.res.Lot, v.hasLot = *c.Lot, true
+	}
+	if c.Block != nil {
+		v.res.Block = *c.Block
+		v.res.Scheme = c.Block.Scheme
+	}
+	v.res.Serial = b2s(c.Serial)
+	v.res.Counter, v.res.Offset = c.Node.Counter, c.Offset
+	v.found = true
+	switch c.Status {
+	case engine.StatusNeverIssued:
+		v.status, v.found = statusNotGenuine, false
+	case engine.StatusVoided:
+		v.status = statusVoided
+	case engine.StatusReleased:
+		v.status = statusReleased
+	case engine.StatusRecalled:
+		v.status = statusRecalled
+	case engine.StatusDestroyed:
+		v.status = statusDestroyed
+	case engine.StatusDecommissioned:
+		v.status = statusDecommissioned
+	case engine.StatusSold:
+		v.status = statusSold
+		for i := len(c.Timeline) - 1; i >= 0; i-- {
+			if step := shortStep(c.Timeline[i].Event.BizStep); step == "dispensing" {
+				v.status = statusDispensed
+				break
+			} else if step == "retail_selling" {
+				break
+			}
+		}
+	case engine.StatusExpired:
+		v.status = statusExpired
+	case engine.StatusInTransit:
+		v.status = statusInTransit
+	default: // active, issued
+		v.status = statusGenuine
+	}
+	v.engineStatus = c.Status.String()
 }
 
 // lookupMaster fills v for a product- or lot-level path.

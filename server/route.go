@@ -129,6 +129,15 @@ func matchSegs(segs []string, path []byte, pv *[4][]byte) (int, bool) {
 	rest := path[1:]
 	np := 0
 	for i, seg := range segs {
+		if seg == "{code}" && i == len(segs)-1 {
+			// A code may hold slashes (a Digital Link path): it takes
+			// the rest of the path.
+			if len(rest) == 0 || np == len(pv) {
+				return 0, false
+			}
+			pv[np] = rest
+			return np + 1, true
+		}
 		j := bytes.IndexByte(rest, '/')
 		var cur []byte
 		if j < 0 {

@@ -315,7 +315,7 @@ func (s *seeder) urls(context.Context) error {
 	if err != nil {
 		return err
 	}
-	add("drug with an NMPA trace code, dispensed", s.base+"/resolve?code="+nmpa)
+	add("drug with an NMPA trace code, packed 24 to a case", s.base+"/resolve?code="+nmpa)
 	add("a code never issued (a fake label)", s.base+"/01/"+s.prod["formula"].GTIN.String()+"/21/FAKE123456789")
 	add("infant formula product page (GTIN level)", s.base+"/01/"+s.prod["formula"].GTIN.String())
 	add("GS1 resolver description", s.base+"/.well-known/gs1resolver")

@@ -1,9 +1,219 @@
 package demo
 
-import "context"
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"tracecode/engine"
+)
+
+// cst is China Standard Time: the demo's events happen in it.
+var cst = time.FixedZone("CST", 8*3600)
+
+// at returns the demo time d days and h hours from now, in CST.
+func (s *seeder) at(d, h int) time.Time {
+	return s.now.In(cst).AddDate(0, 0, d).Add(time.Duration(h) * time.Hour).Truncate(time.Minute)
+}
+
+func (s *seeder) meta(org engine.Org, t time.Time, where string) engine.ReportMeta {
+	return engine.ReportMeta{Org: org.ID, Credential: "demo", Time: t, BizLocation: where}
+}
+
+// commission reports offsets [first, last] of a block printed.
+func (s *seeder) commission(org engine.Org, block string, first, last uint64, t time.Time, where string) error {
+	_, err := s.eng.ReportLine(&engine.LineReport{ReportMeta: s.meta(org, t, where), Action: engine.LineCommission,
+		Items: engine.Items{Ranges: []engine.BlockRange{{Block: s.blk[block].ID, First: first, Last: last}}}})
+	if err != nil {
+		return fmt.Errorf("commission %s: %w", block, err)
+	}
+	return nil
+}
+
+// pack packs per children of the child block into each parent offset
+// [0, parents) of the parent block, children taken in order.
+func (s *seeder) pack(org engine.Org, parent, child string, parents, per uint64, t time.Time) error {
+	r := &engine.PackReport{ReportMeta: s.meta(org, t, "")}
+	for p := uint64(0); p < parents; p++ {
+		r.Packs = append(r.Packs, engine.Pack{Parent: engine.Ref{Block: s.blk[parent].ID, Offset: p},
+			Children: engine.Items{Ranges: []engine.BlockRange{{Block: s.blk[child].ID, First: p * per, Last: p*per + per - 1}}}})
+	}
+	if _, err := s.eng.Pack(r); err != nil {
+		return fmt.Errorf("pack %s into %s: %w", child, parent, err)
+	}
+	return nil
+}
+
+// event is one EPCIS ObjectEvent of the demo.
+type event struct {
+	t           time.Time
+	codes       []string
+	action      string // OBSERVE, DELETE, ADD
+	step, disp  string
+	where       string // business location id
+	doc         string // business transaction "type|gln:id"
+	extraFields map[string]any
+}
+
+// capture records events as one EPCIS 2.0 document by org.
+func (s *seeder) capture(org engine.Org, evs ...event) error {
+	var list []map[string]any
+	for _, e := range evs {
+		m := map[string]any{"type": "ObjectEvent", "eventTime": e.t.Format(time.RFC3339), "eventTimeZoneOffset": "+08:00",
+			"epcList": e.codes, "action": e.action, "bizStep": e.step}
+		if e.disp != "" {
+			m["disposition"] = e.disp
+		}
+		if e.where != "" {
+			m["bizLocation"] = map[string]string{"id": e.where}
+		}
+		if e.doc != "" {
+			typ, id, _ := strings.Cut(e.doc, "|")
+			m["bizTransactionList"] = []map[string]string{{"type": typ, "bizTransaction": "urn:epcglobal:cbv:bt:" + id}}
+		}
+		for k, v := range e.extraFields {
+			m[k] = v
+		}
+		list = append(list, m)
+	}
+	return s.captureRaw(org, list)
+}
+
+func (s *seeder) captureRaw(org engine.Org, list []map[string]any) error {
+	doc := map[string]any{
+		"@context":      []any{"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld", map[string]string{"tc": "https://tracecode.example/epcis/"}},
+		"type":          "EPCISDocument",
+		"schemaVersion": "2.0",
+		"creationDate":  s.now.UTC().Format(time.RFC3339),
+		"epcisBody":     map[string]any{"eventList": list},
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	if _, err := s.eng.CaptureJSON(strings.NewReader(string(b)), &engine.CaptureOptions{Org: org.ID, Credential: "demo"}); err != nil {
+		return fmt.Errorf("capture: %w", err)
+	}
+	return nil
+}
+
+// urn returns the EPC URN of offset off of a block.
+func (s *seeder) urn(block string, off uint64) string {
+	c, err := s.code(block, "epc-urn", off)
+	if err != nil {
+		panic("BUG: demo code: " + err.Error())
+	}
+	return c
+}
+
+// Business locations of the demo (SGLNs of the two organisations' prefixes).
+const (
+	locHZFactory  = "urn:epc:id:sgln:6901234.00001.0" // 杭州 factory
+	locHZWarehouse = "urn:epc:id:sgln:6901234.00002.0"
+	locHZShop     = "urn:epc:id:sgln:6901234.00009.0" // a supermarket the factory supplies
+	locFZFactory  = "urn:epc:id:sgln:6909876.00001.0"
+	locFZPharmacy = "urn:epc:id:sgln:6909876.00008.0"
+	locFZStation  = "urn:epc:id:sgln:6909876.00005.0" // LPG filling station
+)
 
 // reports records what the lines and the supply chain reported: printing
 // (commissioning), packing, shipping, receiving, selling, dispensing, the
 // pork transformation, cylinder fillings and inspections, and the recall.
-// It needs the engine's reports and events (issue 4).
-func (s *seeder) reports(context.Context) error { return nil }
+func (s *seeder) reports(context.Context) error {
+	a, b := s.orgA, s.orgB
+	steps := []func() error{
+		// Infant formula, good lot: 1,000 tins printed into 50 cases of 20
+		// and 2 pallets of 25 cases, shipped, received, one tin sold.
+		func() error { return s.commission(a, "formula-ok", 0, 999, s.at(-39, 0), locHZFactory) },
+		func() error { return s.commission(a, "formula-ok-case", 0, 49, s.at(-39, 1), locHZFactory) },
+		func() error { return s.commission(a, "formula-ok-pallet", 0, 1, s.at(-39, 1), locHZFactory) },
+		func() error { return s.pack(a, "formula-ok-case", "formula-ok", 50, 20, s.at(-39, 2)) },
+		func() error { return s.pack(a, "formula-ok-pallet", "formula-ok-case", 2, 25, s.at(-39, 3)) },
+		func() error {
+			return s.capture(a,
+				event{t: s.at(-38, 0), codes: []string{s.urn("formula-ok-pallet", 0)}, action: "OBSERVE", step: "shipping", disp: "in_transit", where: locHZFactory, doc: "desadv|6901234000003:DN-2026-0117"},
+				event{t: s.at(-37, 0), codes: []string{s.urn("formula-ok-pallet", 0)}, action: "OBSERVE", step: "receiving", disp: "in_progress", where: locHZWarehouse},
+				event{t: s.at(-36, 0), codes: []string{s.urn("formula-ok-pallet", 0)}, action: "OBSERVE", step: "shipping", disp: "in_transit", where: locHZWarehouse, doc: "inv|6901234000003:INV-88120"},
+				event{t: s.at(-35, 0), codes: []string{s.urn("formula-ok-pallet", 0)}, action: "OBSERVE", step: "receiving", disp: "sellable_not_accessible", where: locHZShop},
+				event{t: s.at(-2, 5), codes: []string{s.urn("formula-ok", 0)}, action: "OBSERVE", step: "retail_selling", disp: "retail_sold", where: locHZShop})
+		},
+		// Infant formula, recalled lot: printed, packed, shipped, recalled.
+		func() error { return s.commission(a, "formula-recalled", 0, 199, s.at(-69, 0), locHZFactory) },
+		func() error { return s.commission(a, "formula-recalled-case", 0, 9, s.at(-69, 1), locHZFactory) },
+		func() error { return s.pack(a, "formula-recalled-case", "formula-recalled", 10, 20, s.at(-69, 2)) },
+		func() error {
+			return s.capture(a,
+				event{t: s.at(-68, 0), codes: []string{s.urn("formula-recalled-case", 0), s.urn("formula-recalled-case", 1)}, action: "OBSERVE", step: "shipping", disp: "in_transit", where: locHZFactory},
+				event{t: s.at(-67, 0), codes: []string{s.urn("formula-recalled-case", 0), s.urn("formula-recalled-case", 1)}, action: "OBSERVE", step: "receiving", disp: "sellable_accessible", where: locHZShop})
+		},
+		func() error {
+			lot := s.lots["formula-recalled"]
+			_, err := s.eng.Recall(&engine.RecallRequest{ReportMeta: s.meta(a, s.at(-5, 0), locHZFactory),
+				Lots: []engine.LotRef{{Product: lot.Product, Number: lot.Number}}, Reason: "阪崎肠杆菌检测不合格 (Cronobacter sakazakii found in retained samples)"})
+			return err
+		},
+		// A pig lot slaughtered into pork loin: the transformation links the
+		// pork lot to its source animals.
+		func() error { return s.commission(a, "pig", 0, 39, s.at(-3, 0), "杭州市余杭区生猪养殖场") },
+		func() error { return s.commission(a, "pork", 0, 499, s.at(-2, 2), "杭州市屠宰加工厂") },
+		func() error { return s.commission(a, "pork-case", 0, 24, s.at(-2, 3), "杭州市屠宰加工厂") },
+		func() error {
+			var pigs []string
+			for i := uint64(0); i < 10; i++ {
+				pigs = append(pigs, s.urn("pig", i))
+			}
+			lot := s.lots["pork"]
+			return s.captureRaw(a, []map[string]any{{
+				"type": "TransformationEvent", "eventTime": s.at(-2, 1).Format(time.RFC3339), "eventTimeZoneOffset": "+08:00",
+				"inputEPCList": pigs,
+				"outputQuantityList": []map[string]any{{"epcClass": "https://id.gs1.org/01/" + s.prod["pork"].GTIN.String() + "/10/" + lot.Number, "quantity": 250, "uom": "KGM"}},
+				"bizStep":            "commissioning", "bizLocation": map[string]string{"id": locHZFactory},
+			}})
+		},
+		func() error { return s.pack(a, "pork-case", "pork", 25, 20, s.at(-2, 4)) },
+		func() error {
+			return s.capture(a,
+				event{t: s.at(-1, 0), codes: []string{s.urn("pork-case", 0)}, action: "OBSERVE", step: "shipping", disp: "in_transit", where: locHZFactory},
+				event{t: s.at(-1, 6), codes: []string{s.urn("pork-case", 0)}, action: "OBSERVE", step: "receiving", disp: "sellable_accessible", where: locHZShop})
+		},
+		// Fireworks: cases printed and shipped.
+		func() error { return s.commission(a, "fireworks", 0, 199, s.at(-29, 0), "浏阳分厂") },
+		func() error {
+			return s.capture(a, event{t: s.at(-20, 0), codes: []string{s.urn("fireworks", 0)}, action: "OBSERVE", step: "shipping", disp: "in_transit", where: locHZWarehouse, doc: "po|6901234000003:PO-FW-301"})
+		},
+		// Fuzhou: drug printed and packed (NMPA codes, reported by range).
+		func() error { return s.commission(b, "drug", 0, 239, s.at(-59, 0), locFZFactory) },
+		func() error { return s.commission(b, "drug-case", 0, 9, s.at(-59, 1), locFZFactory) },
+		func() error { return s.pack(b, "drug-case", "drug", 10, 24, s.at(-59, 2)) },
+		// Pesticide: printed, shipped, sold.
+		func() error { return s.commission(b, "pesticide", 0, 99, s.at(-19, 0), locFZFactory) },
+		func() error {
+			return s.capture(b,
+				event{t: s.at(-15, 0), codes: []string{s.urn("pesticide", 0)}, action: "OBSERVE", step: "shipping", disp: "in_transit", where: locFZFactory},
+				event{t: s.at(-3, 0), codes: []string{s.urn("pesticide", 0)}, action: "OBSERVE", step: "retail_selling", disp: "retail_sold", where: locFZPharmacy})
+		},
+		// Gas cylinder: made, then filled and inspected.
+		func() error { return s.commission(b, "cylinder", 0, 49, s.at(-399, 0), locFZFactory) },
+		func() error {
+			c := []string{s.urn("cylinder", 0)}
+			return s.capture(b,
+				event{t: s.at(-300, 0), codes: c, action: "OBSERVE", step: "inspecting", disp: "active", where: locFZStation, doc: "https://tracecode.example/epcis/btt/inspection|6909876000005:INSP-2025-118"},
+				event{t: s.at(-60, 0), codes: c, action: "OBSERVE", step: "https://tracecode.example/epcis/bizstep/filling", where: locFZStation},
+				event{t: s.at(-10, 0), codes: c, action: "OBSERVE", step: "https://tracecode.example/epcis/bizstep/filling", where: locFZStation},
+				event{t: s.at(-9, 0), codes: c, action: "OBSERVE", step: "inspecting", disp: "active", where: locFZStation, doc: "https://tracecode.example/epcis/btt/inspection|6909876000005:INSP-2026-042"})
+		},
+		// Rare-earth oxide bags printed and shipped.
+		func() error { return s.commission(b, "oxide", 0, 99, s.at(-14, 0), locFZFactory) },
+		func() error {
+			return s.capture(b, event{t: s.at(-12, 0), codes: []string{s.urn("oxide", 0)}, action: "OBSERVE", step: "shipping", disp: "in_transit", where: locFZFactory, doc: "desadv|6909876000003:RE-DN-77"})
+		},
+	}
+	for i, step := range steps {
+		if err := step(); err != nil {
+			return fmt.Errorf("reports step %d: %w", i+1, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,11 @@
+package engine
+
+// This file (issue 5) exposes to the server what it needs from the engine
+// beyond the engine's own API.
+
+import "tracecode/engine/agg"
+
+// AppendNodeCode appends the printed code of an item or logistic unit: its
+// Digital Link on Options.DLBase (or its NMPA code, short-code URL or
+// serial), or "SSCC " and the 18 digits for a unit.
+func (e *Engine) AppendNodeCode(dst []byte, n agg.Node) []byte { return e.appendNode(dst, n) }

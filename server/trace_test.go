@@ -1,0 +1,131 @@
+package server
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func TestPublicChainOfDemoItems(t *testing.T) {
+	env := newTestEnv(t, nil)
+	m := decodeJSON(t, env.get(env.url("infant formula, genuine"), "Accept", "application/json"))
+	if m["status"] != "sold" {
+		t.Errorf("sold tin: status %v", m["status"])
+	}
+	if cont, _ := m["containment"].([]any); len(cont) != 2 {
+		t.Errorf("containment %v", m["containment"])
+	}
+	evs, _ := m["events"].([]any)
+	steps := ""
+	for _, e := range evs {
+		steps += e.(map[string]any)["step"].(string) + " "
+	}
+	for _, want := range []string{"commissioning", "packing", "shipping", "receiving", "retail_selling"} {
+		if !strings.Contains(steps, want) {
+			t.Errorf("timeline lacks %s: %s", want, steps)
+		}
+	}
+	// The public answer carries no business documents.
+	if strings.Contains(fmt.Sprint(m), "INV-88120") {
+		t.Error("public chain shows a business document")
+	}
+	r := env.get(env.url("infant formula from the recalled lot"), "Accept", "application/json")
+	if m := decodeJSON(t, r); m["status"] != "recalled" || m["recall"] == nil {
+		t.Errorf("recalled tin: %s", r.body)
+	}
+	page := env.get(env.url("infant formula from the recalled lot"), "Accept", "text/html", "Accept-Language", "zh")
+	if !strings.Contains(string(page.body), `data-status="recalled"`) || !strings.Contains(string(page.body), "已召回") {
+		t.Error("recalled page lacks its banner")
+	}
+	cyl := decodeJSON(t, env.get(env.url("gas cylinder"), "Accept", "application/json"))
+	if !strings.Contains(fmt.Sprint(cyl["events"]), "inspecting") || !strings.Contains(fmt.Sprint(cyl["events"]), "filling") {
+		t.Errorf("cylinder events: %v", cyl["events"])
+	}
+}
+
+// The private trace is the producer's, a regulator's of its region, or —
+// with only its own documents — a handler's; nobody else's.
+func TestPrivateTraceIsolation(t *testing.T) {
+	env := newTestEnv(t, nil)
+	a, b, reg, op := env.key("杭州"), env.key("福州"), env.key("浙江省"), env.key("operator")
+	path := "/v1/trace" + strings.TrimPrefix(env.url("infant formula, genuine"), "")
+	for _, k := range []struct {
+		name, key string
+	}{{"producer", a}, {"Zhejiang regulator", reg}, {"operator", op}} {
+		r := env.api("GET", path, k.key, "")
+		if r.status != 200 {
+			t.Fatalf("%s: %d %s", k.name, r.status, r.body)
+		}
+		m := decodeJSON(t, r)
+		if m["access"] != "full" || !strings.Contains(string(r.body), "INV-88120") || m["item"].(map[string]any)["counter"] == nil {
+			t.Errorf("%s sees %v", k.name, string(r.body))
+		}
+	}
+	if r := env.api("GET", path, b, ""); r.status != 404 {
+		t.Errorf("another organisation reads the trace: %d %s", r.status, r.body)
+	}
+	// The element string form works too.
+	if r := env.api("GET", "/v1/trace/"+"%2801%2906901234000115%2821%29FAKE1", a, ""); r.status != 404 {
+		t.Errorf("never-issued code trace: %d %s", r.status, r.body)
+	}
+	// A Fuzhou product is not the Zhejiang regulator's business.
+	if r := env.api("GET", "/v1/trace"+env.url("pesticide"), reg, ""); r.status != 404 {
+		t.Errorf("Zhejiang regulator reads a Fuzhou trace: %d", r.status)
+	}
+	// Once B handles A's item (receives it), B sees the chain, but only
+	// its own documents.
+	urn := decodeJSON(t, env.get(env.url("fireworks"), "Accept", "application/json"))["code"].(map[string]any)["epcURN"].(string)
+	doc := `{"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],"type":"EPCISDocument","schemaVersion":"2.0",
+"creationDate":"2026-11-20T00:00:00Z","epcisBody":{"eventList":[{"type":"ObjectEvent","eventTime":"2026-11-20T10:00:00+08:00",
+"eventTimeZoneOffset":"+08:00","epcList":["` + urn + `"],"action":"OBSERVE","bizStep":"receiving","disposition":"in_progress",
+"bizTransactionList":[{"type":"inv","bizTransaction":"urn:epcglobal:cbv:bt:6909876000003:B-INV-1"}]}]}}`
+	if r := env.api("POST", "/v1/events", b, doc); r.status != 201 {
+		t.Fatalf("B captures receiving: %d %s", r.status, r.body)
+	}
+	r := env.api("GET", "/v1/trace"+env.url("fireworks"), b, "")
+	if r.status != 200 || !strings.Contains(string(r.body), "B-INV-1") || strings.Contains(string(r.body), "PO-FW-301") ||
+		decodeJSON(t, r)["access"] == "full" {
+		t.Errorf("handler's view: %d %s", r.status, r.body)
+	}
+	// The capture is idempotent per event content.
+	if r := env.api("POST", "/v1/events", b, doc); r.status != 201 || decodeJSON(t, r)["duplicates"] != 1.0 {
+		t.Errorf("recapture: %d %s", r.status, r.body)
+	}
+	bad := strings.Replace(doc, `"receiving"`, `42`, 1)
+	if r := env.api("POST", "/v1/events", b, bad); r.status != 422 || !strings.Contains(string(r.body), "bizStep") {
+		t.Errorf("bad document: %d %s", r.status, r.body)
+	}
+}
+
+func TestRecallAndForwardTrace(t *testing.T) {
+	env := newTestEnv(t, nil)
+	a, b, reg := env.key("杭州"), env.key("福州"), env.key("浙江省")
+	u := env.url("chilled pork")
+	lot := decodeJSON(t, env.get(u, "Accept", "application/json"))["lot"].(map[string]any)["number"].(string)
+	body := fmt.Sprintf(`{"lots":[{"product":3,"number":%q}],"reason":"瘦肉精 (clenbuterol) found"}`, lot)
+	if r := env.api("POST", "/v1/recalls", b, body); r.status != 422 && r.status != 403 && r.status != 404 {
+		t.Errorf("B recalls A's lot: %d %s", r.status, r.body)
+	}
+	r := env.api("POST", "/v1/recalls", a, body, "Idempotency-Key", "recall-1")
+	if r.status != 201 {
+		t.Fatalf("recall: %d %s", r.status, r.body)
+	}
+	notify := decodeJSON(t, r)["notify"].([]any)
+	if len(notify) != 1 || len(notify[0].(map[string]any)["recipients"].([]any)) == 0 {
+		t.Errorf("notification list: %s", r.body)
+	}
+	if m := decodeJSON(t, env.get(u, "Accept", "application/json")); m["status"] != "recalled" {
+		t.Errorf("pork after recall: %v", m["status"])
+	}
+	// The pig lot is upstream of the pork: its forward trace reaches the
+	// pork lot.
+	lots := decodeJSON(t, env.api("GET", "/v1/products/2/lots", a, ""))["lots"].([]any)
+	pigLot := fmt.Sprint(lots[0].(map[string]any)["id"])
+	r = env.api("GET", "/v1/lots/"+pigLot+"/trace", reg, "")
+	if r.status != 200 || !strings.Contains(string(r.body), lot) {
+		t.Errorf("forward trace of the pig lot: %d %s", r.status, r.body)
+	}
+	if r := env.api("GET", "/v1/lots/"+pigLot+"/trace", b, ""); r.status != 404 {
+		t.Errorf("B reads A's forward trace: %d", r.status)
+	}
+}
