@@ -273,9 +273,10 @@ func TestAPIMasterData(t *testing.T) {
 func TestAPILineReportAndPacking(t *testing.T) {
 	env := newTestEnv(t, nil)
 	a, b := env.key("杭州"), env.key("福州")
-	pork, porkCase := env.info.Blocks[6], env.info.Blocks[7]
+	// The demo commissioned formula tins 0–999 and cases 0–49.
+	items, cases := env.info.Blocks[0], env.info.Blocks[1]
 	line := fmt.Sprintf(`{"action":"commission","time":"2026-11-20T08:00:00+08:00","readPoint":"line-1",
-		"items":{"ranges":[{"block":%d,"first":0,"last":19},{"block":%d,"first":0,"last":1}]}}`, pork, porkCase)
+		"items":{"ranges":[{"block":%d,"first":1000,"last":1019},{"block":%d,"first":50,"last":51}]}}`, items, cases)
 	// Another organisation cannot commission A's codes.
 	if r := env.api("POST", "/v1/reports/line", b, line); r.status != 422 || !strings.Contains(string(r.body), `"errors"`) {
 		t.Errorf("B commissions A's codes: %d %s", r.status, r.body)
@@ -287,15 +288,15 @@ func TestAPILineReportAndPacking(t *testing.T) {
 	if r := env.api("POST", "/v1/reports/line", a, line, "Idempotency-Key", "line-1-batch-1"); r.status != 200 || decodeJSON(t, r)["replayed"] != true {
 		t.Errorf("replayed report: %d %s", r.status, r.body)
 	}
-	pack := fmt.Sprintf(`{"time":"2026-11-20T09:00:00+08:00","packs":[{"parent":{"block":%d,"offset":0},
-		"children":{"ranges":[{"block":%d,"first":0,"last":9}]}}]}`, porkCase, pork)
+	pack := fmt.Sprintf(`{"time":"2026-11-20T09:00:00+08:00","packs":[{"parent":{"block":%d,"offset":50},
+		"children":{"ranges":[{"block":%d,"first":1000,"last":1009}]}}]}`, cases, items)
 	if r := env.api("POST", "/v1/aggregations", a, pack); r.status != 201 {
 		t.Fatalf("pack: %d %s", r.status, r.body)
 	}
-	// Packing the same children again, and uncommissioned ones, is
-	// refused whole, with an error per offending code.
-	bad := fmt.Sprintf(`{"packs":[{"parent":{"block":%d,"offset":1},
-		"children":{"ranges":[{"block":%d,"first":5,"last":5},{"block":%d,"first":30,"last":30}]}}]}`, porkCase, pork, pork)
+	// Packing a packed child again, and an uncommissioned one, is refused
+	// whole, with an error per offending code.
+	bad := fmt.Sprintf(`{"packs":[{"parent":{"block":%d,"offset":51},
+		"children":{"ranges":[{"block":%d,"first":1005,"last":1005},{"block":%d,"first":1030,"last":1030}]}}]}`, cases, items, items)
 	r = env.api("POST", "/v1/aggregations", a, bad)
 	if r.status != 422 {
 		t.Fatalf("bad pack: %d %s", r.status, r.body)
@@ -304,7 +305,7 @@ func TestAPILineReportAndPacking(t *testing.T) {
 	if err := jsonUnmarshal(r.body, &p); err != nil || len(p.Errors) != 2 {
 		t.Errorf("bad pack errors: %v %s", err, r.body)
 	}
-	if r := env.api("POST", "/v1/aggregations/unpack", a, fmt.Sprintf(`{"unpacks":[{"parent":{"block":%d,"offset":0},"all":true}]}`, porkCase)); r.status != 201 {
+	if r := env.api("POST", "/v1/aggregations/unpack", a, fmt.Sprintf(`{"unpacks":[{"parent":{"block":%d,"offset":50},"all":true}]}`, cases)); r.status != 201 {
 		t.Errorf("unpack: %d %s", r.status, r.body)
 	}
 	if r := env.api("POST", "/v1/reports/line", a, `{"action":"paint","items":{}}`); r.status != 400 {

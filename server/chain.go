@@ -2,8 +2,10 @@ package server
 
 import (
 	"strings"
+	"sync"
 
 	"tracecode/engine"
+	"tracecode/engine/agg"
 	"tracecode/engine/code/cn"
 )
 
@@ -44,7 +46,7 @@ func (c *chainExtra) reset() {
 // fillChain adds containment, timeline and recall from the engine's chain
 // of an item to v. private keeps business documents; own (non-zero) keeps
 // only the events that organisation recorded plus those of the producer.
-func (s *Server) fillChain(r *publicReq, v *chainView) {
+func (s *Server) fillChain(r *publicReq, v *chainView, private bool) {
 	c := &v.ch
 	x := &v.chain
 	if v.status == statusRecalled {
@@ -52,7 +54,7 @@ func (s *Server) fillChain(r *publicReq, v *chainView) {
 		x.recallReason = c.Reason
 	}
 	for _, p := range c.Parents {
-		x.parents = append(x.parents, parentView{Level: p.Level.String(), Code: string(s.eng.AppendNodeCode(nil, p.Parent))})
+		x.parents = append(x.parents, parentView{Level: p.Level.String(), Code: s.nodeCode(p.Parent)})
 	}
 	for i := range c.Timeline {
 		en := &c.Timeline[i]
@@ -75,12 +77,42 @@ func (s *Server) fillChain(r *publicReq, v *chainView) {
 				}
 			}
 		}
-		for _, bt := range ev.BizTx {
-			row.Doc = joinNonEmpty(", ", row.Doc, bt.Type+" "+bt.ID)
+		if private {
+			for _, bt := range ev.BizTx {
+				row.Doc = joinNonEmpty(", ", row.Doc, bt.Type+" "+bt.ID)
+			}
 		}
 		row.orgID = ev.Org
 		x.events = append(x.events, row)
 	}
+}
+
+// nodeCodes caches the printed code of parents: a case or pallet is the
+// parent of many items, and formatting its code costs an FF1 encryption
+// and allocations (the profile's largest allocator on packed items).
+var nodeCodes struct {
+	sync.RWMutex
+	m map[agg.Node]string // GUARDED_BY(RWMutex)
+}
+
+const maxNodeCodes = 1 << 16
+
+// nodeCode returns n's printed code (see engine.AppendNodeCode).
+func (s *Server) nodeCode(n agg.Node) string {
+	nodeCodes.RLock()
+	c, ok := nodeCodes.m[n]
+	nodeCodes.RUnlock()
+	if ok {
+		return c
+	}
+	c = string(s.eng.AppendNodeCode(nil, n))
+	nodeCodes.Lock()
+	if nodeCodes.m == nil || len(nodeCodes.m) >= maxNodeCodes {
+		nodeCodes.m = make(map[agg.Node]string, 1024)
+	}
+	nodeCodes.m[n] = c
+	nodeCodes.Unlock()
+	return c
 }
 
 // fillLotChain adds the recall state of a lot to v.

@@ -94,7 +94,7 @@ func (s *Server) apiRecall(c *call) {
 			Product uint32 `json:"product"`
 			Number  string `json:"number"`
 		} `json:"lots"`
-		Products []uint32 `json:"products"`
+		Products []uint32  `json:"products"`
 		Items    itemsJSON `json:"items"`
 		Reason   string    `json:"reason"`
 	}
@@ -211,7 +211,7 @@ func (s *Server) apiTrace(c *call) {
 		return
 	}
 	r := &publicReq{kind: kindQuery, key: []byte(input), level: levelItem}
-	s.fillChain(r, v)
+	s.fillChain(r, v, true)
 	if st, err := s.scans.Stats(engine.ScanRef{Product: ch.Node.Product, Counter: ch.Node.Counter}); err == nil {
 		v.stats, v.scanned = st, true
 	}

@@ -221,7 +221,7 @@ func (s *Server) lookup(r *publicReq, v *chainView, now time.Time) {
 		s.m.scanStatus(v.status).Inc()
 		return
 	}
-	s.fillChain(r, v)
+	s.fillChain(r, v, false)
 	st, serr := s.scans.Record(engine.Scan{
 		Ref:    engine.ScanRef{Product: c.Node.Product, Counter: c.Node.Counter},
 		Time:   now.UnixMilli(),

@@ -8,7 +8,7 @@ import (
 
 func TestPublicChainOfDemoItems(t *testing.T) {
 	env := newTestEnv(t, nil)
-	m := decodeJSON(t, env.get(env.url("infant formula, genuine"), "Accept", "application/json"))
+	m := decodeJSON(t, env.get(env.url("infant formula, shipped and sold"), "Accept", "application/json"))
 	if m["status"] != "sold" {
 		t.Errorf("sold tin: status %v", m["status"])
 	}
@@ -48,7 +48,7 @@ func TestPublicChainOfDemoItems(t *testing.T) {
 func TestPrivateTraceIsolation(t *testing.T) {
 	env := newTestEnv(t, nil)
 	a, b, reg, op := env.key("杭州"), env.key("福州"), env.key("浙江省"), env.key("operator")
-	path := "/v1/trace" + strings.TrimPrefix(env.url("infant formula, genuine"), "")
+	path := "/v1/trace" + env.url("infant formula, shipped and sold")
 	for _, k := range []struct {
 		name, key string
 	}{{"producer", a}, {"Zhejiang regulator", reg}, {"operator", op}} {

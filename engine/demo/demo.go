@@ -296,8 +296,13 @@ func (s *seeder) code(block, f string, off uint64) (string, error) {
 
 func (s *seeder) urls(context.Context) error {
 	add := func(what, u string) { s.info.URLs = append(s.info.URLs, URL{What: what, URL: u}) }
+	shelf, err := s.code("formula-ok", "dl", 1)
+	if err != nil {
+		return err
+	}
+	add("infant formula on a shop shelf (genuine)", shelf)
 	for _, u := range []struct{ what, block, format string }{
-		{"infant formula, genuine, shipped and sold", "formula-ok", "dl"},
+		{"infant formula, shipped and sold", "formula-ok", "dl"},
 		{"infant formula from the recalled lot", "formula-recalled", "dl"},
 		{"chilled pork cut from a pig lot", "pork", "dl"},
 		{"fireworks case", "fireworks", "dl"},

@@ -110,12 +110,12 @@ func (s *seeder) urn(block string, off uint64) string {
 
 // Business locations of the demo (SGLNs of the two organisations' prefixes).
 const (
-	locHZFactory  = "urn:epc:id:sgln:6901234.00001.0" // 杭州 factory
+	locHZFactory   = "urn:epc:id:sgln:6901234.00001.0" // 杭州 factory
 	locHZWarehouse = "urn:epc:id:sgln:6901234.00002.0"
-	locHZShop     = "urn:epc:id:sgln:6901234.00009.0" // a supermarket the factory supplies
-	locFZFactory  = "urn:epc:id:sgln:6909876.00001.0"
-	locFZPharmacy = "urn:epc:id:sgln:6909876.00008.0"
-	locFZStation  = "urn:epc:id:sgln:6909876.00005.0" // LPG filling station
+	locHZShop      = "urn:epc:id:sgln:6901234.00009.0" // a supermarket the factory supplies
+	locFZFactory   = "urn:epc:id:sgln:6909876.00001.0"
+	locFZPharmacy  = "urn:epc:id:sgln:6909876.00008.0"
+	locFZStation   = "urn:epc:id:sgln:6909876.00005.0" // LPG filling station
 )
 
 // reports records what the lines and the supply chain reported: printing
@@ -167,7 +167,7 @@ func (s *seeder) reports(context.Context) error {
 			lot := s.lots["pork"]
 			return s.captureRaw(a, []map[string]any{{
 				"type": "TransformationEvent", "eventTime": s.at(-2, 1).Format(time.RFC3339), "eventTimeZoneOffset": "+08:00",
-				"inputEPCList": pigs,
+				"inputEPCList":       pigs,
 				"outputQuantityList": []map[string]any{{"epcClass": "https://id.gs1.org/01/" + s.prod["pork"].GTIN.String() + "/10/" + lot.Number, "quantity": 250, "uom": "KGM"}},
 				"bizStep":            "commissioning", "bizLocation": map[string]string{"id": locHZFactory},
 			}})
