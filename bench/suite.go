@@ -18,6 +18,9 @@ func init() {
 	register("stream", tcStream)
 	register("lookup", tcLookup)
 	register("pack and resolve", func(ctx context.Context, e *env) error {
+		if err := tcPackAndResolve(ctx, e); err != nil {
+			return err
+		}
 		return pgPackAndResolve(ctx, e)
 	})
 }
