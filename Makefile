@@ -18,7 +18,7 @@ run: build
 
 # test: every test, the race detector on the engine and server, the
 # generated-code check and the lint gate.
-test: check-generate
+test: check-generate deps-browser
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 	$(GO) test -count=1 -race -short ./engine/... ./server/...
@@ -52,9 +52,10 @@ bench-go:
 loadtest: build
 	./scripts/loadtest.sh
 
-# deps-browser installs Debian's chromium for the scan-page browser tests.
+# deps-browser installs Debian's chromium for the scan-page browser tests,
+# with a CJK font so that screenshots of the Chinese page are legible.
 deps-browser:
-	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	@command -v chromium >/dev/null && test -d /usr/share/fonts/truetype/wqy || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null)
 
 clean:
 	rm -rf bin bench-out

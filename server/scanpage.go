@@ -132,8 +132,12 @@ func (s *Server) writePage(ctx *fasthttp.RequestCtx, r *publicReq, v *chainView)
 	}
 	for _, e := range v.chain.events {
 		t := time.UnixMilli(e.Time).In(cst)
+		loc := e.Location
+		if strings.HasPrefix(loc, "urn:") || strings.HasPrefix(loc, "http") {
+			loc = "" // an SGLN means nothing to a consumer; the region does
+		}
 		ev := eventView{ISO: t.Format(time.RFC3339), When: t.Format("2006-01-02 15:04"), StepKey: e.Step,
-			Who: e.Org, Where: joinNonEmpty(" · ", e.Location, regionName(e.Region, lang))}
+			Who: e.Org, Where: joinNonEmpty(" · ", loc, regionName(e.Region, lang))}
 		if names, ok := stepNames[e.Step]; ok {
 			ev.Step = pick(names, lang)
 		} else {
