@@ -221,9 +221,9 @@ func (r *resolver) run() error {
 	}
 	// Present containment.
 	n := c.Node
-	nst := st
+	nst, nlvl := st, c.Level
 	for depth := 0; depth < MaxDepth && nst.Has(itemstate.Packed); depth++ {
-		run, ok, err := r.parentOf(n, nst)
+		run, ok, err := r.parentOf(n, nst, nlvl)
 		if err != nil {
 			return err
 		}
@@ -235,7 +235,7 @@ func (r *resolver) run() error {
 			return err
 		}
 		c.Parents = append(c.Parents, ParentLink{Parent: run.Parent, Level: lvl, Since: run.Since, Seq: run.Seq})
-		n = run.Parent
+		n, nlvl = run.Parent, lvl
 		if nst, err = r.stateOf(n); err != nil {
 			return err
 		}
@@ -342,9 +342,9 @@ const forever = int64(1) << 62
 
 // ownEvents adds the records about node n itself (point and run index) in
 // [from, to).
-func (r *resolver) ownEvents(n agg.Node, st itemstate.State, via Via, depth uint8, from, to int64) error {
+func (r *resolver) ownEvents(n agg.Node, st itemstate.State, lvl Level, via Via, depth uint8, from, to int64) error {
 	if n.IsUnit() || st.Has(itemstate.Events) {
-		hits, err := r.nodeHits(n, st)
+		hits, err := r.nodeHits(n, st, lvl)
 		if err != nil {
 			return err
 		}
@@ -396,7 +396,11 @@ func (r *resolver) inherit(n agg.Node, depth uint8, from, to int64) error {
 	if err != nil {
 		return err
 	}
-	if err := r.ownEvents(n, st, ViaContainer, depth, from, to); err != nil {
+	lvl, err := r.levelOf(n)
+	if err != nil {
+		return err
+	}
+	if err := r.ownEvents(n, st, lvl, ViaContainer, depth, from, to); err != nil {
 		return err
 	}
 	if !st.Has(itemstate.Packed) && !st.Has(itemstate.History) {
@@ -462,7 +466,7 @@ func (r *resolver) inheritPast(n agg.Node, depth uint8, from, to int64) error {
 // inside), its lot's and its product's; sorted by event time.
 func (r *resolver) timeline(st itemstate.State) error {
 	c := r.c
-	if err := r.ownEvents(c.Node, st, ViaSelf, 0, -forever, forever); err != nil {
+	if err := r.ownEvents(c.Node, st, c.Level, ViaSelf, 0, -forever, forever); err != nil {
 		return err
 	}
 	// Present containers, known from the walk up: each one's events from
@@ -480,7 +484,7 @@ func (r *resolver) timeline(st itemstate.State) error {
 		}
 		from = max(from, p.Since)
 		pst := r.pst[d]
-		if err := r.ownEvents(p.Parent, pst, ViaContainer, depth, from, forever); err != nil {
+		if err := r.ownEvents(p.Parent, pst, p.Level, ViaContainer, depth, from, forever); err != nil {
 			return err
 		}
 		if pst.Has(itemstate.History) {
@@ -782,6 +786,15 @@ func (r *resolver) identifyUnit(s gs1.SSCC) error {
 	return nil
 }
 
+// cacheable reports whether a node's own records and parent are cached:
+// pallets and logistic units, each shared by hundreds of codes. Cases
+// (shared by about ten) are not: with ten million of them, a bounded cache
+// misses more than it hits and the misses cost allocations (measured at
+// 10^7 items: slower with cases cached than without).
+func (r *resolver) cacheable(n agg.Node, st itemstate.State, lvl Level) bool {
+	return !r.ts.caches.noContainers && st.Has(itemstate.Container) && (n.IsUnit() || lvl >= LevelPallet)
+}
+
 // parentEntry caches a container's present parent (ok false: none).
 type parentEntry struct {
 	run agg.Run
@@ -790,8 +803,8 @@ type parentEntry struct {
 
 // parentOf returns the run holding n now. Containers' (and units')
 // answers are cached: they are shared by every code inside them.
-func (r *resolver) parentOf(n agg.Node, st itemstate.State) (agg.Run, bool, error) {
-	cacheable := (n.IsUnit() || st.Has(itemstate.Container)) && !r.ts.caches.noContainers
+func (r *resolver) parentOf(n agg.Node, st itemstate.State, lvl Level) (agg.Run, bool, error) {
+	cacheable := r.cacheable(n, st, lvl)
 	ch := &r.ts.caches.parents
 	var gen uint64
 	if cacheable {
@@ -814,8 +827,8 @@ func (r *resolver) parentOf(n agg.Node, st itemstate.State) (agg.Run, bool, erro
 
 // nodeHits returns the records indexed on node n itself, cached for
 // containers and units.
-func (r *resolver) nodeHits(n agg.Node, st itemstate.State) ([]ledger.Hit, error) {
-	cacheable := (n.IsUnit() || st.Has(itemstate.Container)) && !r.ts.caches.noContainers
+func (r *resolver) nodeHits(n agg.Node, st itemstate.State, lvl Level) ([]ledger.Hit, error) {
+	cacheable := r.cacheable(n, st, lvl)
 	ch := &r.ts.caches.nodes
 	var gen uint64
 	if cacheable {
