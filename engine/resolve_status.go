@@ -1,0 +1,156 @@
+package engine
+
+import (
+	"slices"
+	"time"
+
+	"tracecode/engine/itemstate"
+	"tracecode/engine/ledger"
+)
+
+// status decides the status from the item state, recalls and timeline.
+func (r *resolver) status(st itemstate.State) {
+	c := r.c
+	// Recalls: the code (or a container it was in at recall time, which
+	// marked it), its lot or product, a present parent, or an event with a
+	// persistent "recalled" disposition reaching it.
+	if st.Has(itemstate.Recalled) {
+		c.Status, c.Reason = StatusRecalled, "the code was recalled"
+	}
+	if c.Status == 0 && c.Product != nil {
+		var lot uint32
+		if c.Lot != nil {
+			lot = c.Lot.ID
+		}
+		if rc, ok := r.ts.recallOf(lot, c.Product.ID); ok {
+			c.Status, c.RecallSeq = StatusRecalled, rc.Seq
+			c.Reason = "its lot or product was recalled on " + time.UnixMilli(rc.Time).UTC().Format("2006-01-02")
+		}
+	}
+	for i := len(c.Timeline) - 1; i >= 0 && c.Status == 0; i-- {
+		ev := c.Timeline[i].Event
+		if slices.Contains(ev.SetDisp, "recalled") {
+			c.Status, c.RecallSeq, c.Reason = StatusRecalled, ev.Seq, "recalled through "+c.Timeline[i].Via.String()
+		}
+	}
+	if c.Status != 0 {
+		return
+	}
+	// The latest disposition decides the rest.
+	last := ""
+	lastStep := ""
+	for i := len(c.Timeline) - 1; i >= 0; i-- {
+		ev := c.Timeline[i].Event
+		if lastStep == "" && ev.BizStep != "" {
+			lastStep = ev.BizStep
+		}
+		if ev.Disposition != "" {
+			last = ev.Disposition
+			break
+		}
+	}
+	switch {
+	case st.Has(itemstate.Decommissioned):
+		switch {
+		case last == "destroyed" || last == "disposed" || lastStep == "destroying":
+			c.Status = StatusDestroyed
+		case last == "retail_sold" || last == "dispensed" || lastStep == "retail_selling" || lastStep == "dispensing":
+			c.Status = StatusSold
+		default:
+			c.Status = StatusDecommissioned
+		}
+		return
+	case last == "destroyed" || last == "disposed":
+		c.Status = StatusDestroyed
+		return
+	case last == "retail_sold" || last == "dispensed" || last == "partially_dispensed":
+		c.Status = StatusSold
+		return
+	case last == "recalled":
+		c.Status, c.Reason = StatusRecalled, "its last event has disposition recalled"
+		return
+	}
+	if c.Lot != nil && c.Lot.Expiry != 0 {
+		today := time.UnixMilli(r.now).UTC()
+		if uint32(today.Year()*10000+int(today.Month())*100+today.Day()) > c.Lot.Expiry || last == "expired" {
+			c.Status, c.Reason = StatusExpired, "lot expired on "+FormatDate(c.Lot.Expiry)
+			return
+		}
+	}
+	if last == "in_transit" {
+		c.Status = StatusInTransit
+		return
+	}
+	c.Status = StatusActive
+}
+
+// upstream follows transformations from the code's lot to its source
+// lots, breadth first, bounded by MaxDepth and 64 lots.
+func (r *resolver) upstream() error {
+	c := r.c
+	if c.Lot == nil {
+		return nil
+	}
+	type q struct {
+		lot   uint32
+		depth uint8
+	}
+	queue := []q{{c.Lot.ID, 0}}
+	for len(queue) > 0 && len(c.Upstream) < 64 {
+		cur := queue[0]
+		queue = queue[1:]
+		if int(cur.depth) >= MaxDepth {
+			continue
+		}
+		hits, err := r.lotHits(cur.lot)
+		if err != nil {
+			return err
+		}
+		for _, h := range hits {
+			if h.Role != ledger.RoleOutput {
+				continue
+			}
+			pay, _, err := r.ts.led.Payload(h.Seq)
+			if err != nil {
+				return err
+			}
+			for _, t := range pay.Targets {
+				if t.Role != ledger.RoleInput {
+					continue
+				}
+				lot, product := t.Lot, t.Product
+				if t.Kind == ledger.TargetRun && t.Product != 0 {
+					if b := r.e.blockAt(t.Product, t.First); b != nil {
+						lot = b.Lot
+					}
+				}
+				if lot == 0 || slices.ContainsFunc(c.Upstream, func(l LotLink) bool { return l.Lot == lot }) {
+					continue
+				}
+				c.Upstream = append(c.Upstream, LotLink{Lot: lot, Product: product, Depth: cur.depth + 1, Seq: h.Seq})
+				queue = append(queue, q{lot, cur.depth + 1})
+			}
+		}
+	}
+	return nil
+}
+
+// handlers lists who handled the code downstream, from its timeline.
+func (r *resolver) handlers() {
+	c := r.c
+	for i := range c.Timeline {
+		ev := c.Timeline[i].Event
+		if receivingStep(ev.BizStep) {
+			c.Handlers = append(c.Handlers, Handler{Org: ev.Org, Location: ev.BizLocation, Time: ev.EventTime, BizStep: ev.BizStep})
+		}
+		for _, d := range ev.Dests {
+			h := Handler{Org: ev.Org, Time: ev.EventTime, BizStep: ev.BizStep}
+			if d.Type == "location" {
+				h.Location = d.ID
+			} else {
+				h.Party = d.ID
+			}
+			c.Handlers = append(c.Handlers, h)
+		}
+	}
+}
