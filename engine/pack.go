@@ -235,6 +235,30 @@ func (rt *reportTx) pack(parent *parentRef, parentLevel Level, kids *selection, 
 			rt.fail(u.field, u.code, ErrHasParent, "already packed in %s", rt.parentDesc(u.ref.node))
 		}
 	}
+	// Containment over time stays a function of time: a child cannot enter
+	// a parent before it left its previous one.
+	for i := range kids.runs {
+		r := &kids.runs[i]
+		var unpacked []uint64
+		if _, err := rt.it.Find(itemstate.History, true, r.b.ID, r.lo, r.hi+1, func(off uint64) bool {
+			unpacked = append(unpacked, off)
+			return len(unpacked) < MaxReportErrors
+		}); err != nil {
+			return err
+		}
+		for _, off := range unpacked {
+			if err := rt.requireLeftBefore(agg.Node{Product: r.b.Product, Counter: r.b.Start + off}, since, func() (where, string) { return r.describe(off) }); err != nil {
+				return err
+			}
+		}
+	}
+	for _, u := range kids.units {
+		if rt.unitState(u.ref.node.Counter).Has(itemstate.History) {
+			if err := rt.requireLeftBefore(u.ref.node, since, func() (where, string) { return u.field, u.code }); err != nil {
+				return err
+			}
+		}
+	}
 	if len(rt.errs.Errors)+rt.errs.Dropped > before {
 		return nil
 	}
@@ -518,4 +542,24 @@ func (rt *reportTx) nodeState(n agg.Node) itemstate.State {
 	}
 	st, _ := rt.it.State(b.ID, n.Counter-b.Start)
 	return st
+}
+
+// requireLeftBefore records an error if child n left a parent after since
+// (an out-of-order report would put it in two parents at once).
+func (rt *reportTx) requireLeftBefore(n agg.Node, since int64, desc func() (where, string)) error {
+	var last agg.PastRun
+	err := rt.ag.History(n, func(p *agg.PastRun) bool {
+		if p.Until > last.Until {
+			last = *p
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	if last.Until > since {
+		f, c := desc()
+		rt.fail(f, c, ErrInvalid, "was taken out of %s at %s, after this packing's time", rt.e.describeNode(last.Parent), fmtMillis(last.Until))
+	}
+	return nil
 }

@@ -93,6 +93,12 @@ func TestUnpackHistory(t *testing.T) {
 	if err != nil || rec.Codes != 2 {
 		t.Fatalf("unpack: %+v %v", rec, err)
 	}
+	// Packing them somewhere at a time before they left case 0 is refused.
+	early := f.meta(f.orgA)
+	early.Time = t0.Add(30 * time.Minute)
+	_, err = e.Pack(&PackReport{ReportMeta: early, Packs: []Pack{{Parent: Ref{Block: f.cases.ID, Offset: 1},
+		Children: Items{Ranges: []BlockRange{{f.items.ID, 3, 3}}}}}})
+	wantErrs(t, err, ie{ErrInvalid, "offset 3"})
 	f.packRange(f.cases, 1, f.items, 3, 4, t0.Add(2*time.Hour))
 	// Unpacking a child that is not in the parent named is refused.
 	_, err = e.Unpack(&UnpackReport{ReportMeta: m, Unpacks: []Unpack{{Parent: Ref{Block: f.cases.ID, Offset: 0},
