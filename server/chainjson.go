@@ -39,7 +39,11 @@ func appendGTINDL(dst []byte, base string, v *chainView) []byte {
 func (s *Server) writeChainJSON(ctx *fasthttp.RequestCtx, r *publicReq, v *chainView) {
 	bp := bufPool.Get()
 	w := jw{b: (*bp)[:0]}
-	s.appendChain(&w, r, v, false)
+	from, to := s.appendChain(&w, r, v, false)
+	if s.cache != nil && v.found && v.level == levelItem && v.scanned && v.gen != 0 {
+		s.cache.put(r.input, &respEntry{gen: v.gen, day: v.today, ref: v.ref, status: v.baseStatus,
+			http: v.httpStatus(), frag: append([]byte(nil), w.b[from:to]...)})
+	}
 	ctx.SetStatusCode(v.httpStatus())
 	ctx.Response.Header.SetContentTypeBytes(ctJSON)
 	if v.found && v.level == levelItem {
@@ -52,12 +56,51 @@ func (s *Server) writeChainJSON(ctx *fasthttp.RequestCtx, r *publicReq, v *chain
 
 var ctJSON = []byte("application/json")
 
+// writeCachedJSON answers a JSON scan from a cached entry: status, the
+// cached members, fresh scan counts.
+func (s *Server) writeCachedJSON(ctx *fasthttp.RequestCtx, r *publicReq, e *respEntry, st engine.ScanStats, scanned bool) {
+	bp := bufPool.Get()
+	w := jw{b: (*bp)[:0]}
+	w.open()
+	status := e.status
+	if scanned && st.Suspicious && suspectable(status) {
+		status = statusSuspicious
+	}
+	w.str("status", status)
+	w.b = append(w.b, e.frag...)
+	if scanned {
+		appendScans(&w, &st, false)
+	}
+	w.close()
+	w.b = append(w.b, '\n')
+	s.m.scanStatus(status).Inc()
+	ctx.SetStatusCode(e.http)
+	ctx.Response.Header.SetContentTypeBytes(ctJSON)
+	s.setLinksetHeader(ctx, r, nil)
+	ctx.SetBody(w.b)
+	*bp = w.b
+	bufPool.Put(bp)
+}
+
+// suspectable reports whether a status gives way to "suspicious" when the
+// scan counts say the label was copied.
+func suspectable(status string) bool {
+	switch status {
+	case statusGenuine, statusSold, statusDispensed, statusInTransit:
+		return true
+	}
+	return false
+}
+
 // appendChain appends the chain object. private adds what only the
-// owner and regulators see (block, counter, scan regions).
-func (s *Server) appendChain(w *jw, r *publicReq, v *chainView, private bool) {
+// owner and regulators see (block, counter, scan regions). It returns the
+// span of w.b between the status member and the scans member, which the
+// response cache keeps.
+func (s *Server) appendChain(w *jw, r *publicReq, v *chainView, private bool) (from, to int) {
 	base := s.cfg.PublicBase
 	w.open()
 	w.str("status", v.status)
+	from = len(w.b)
 	if v.reason != "" {
 		w.str("reason", v.reason)
 	}
@@ -103,8 +146,18 @@ func (s *Server) appendChain(w *jw, r *publicReq, v *chainView, private bool) {
 		w.close()
 	}
 	s.appendChainExtra(w, v, private)
+	to = len(w.b)
 	if v.scanned {
-		st := &v.stats
+		appendScans(w, &v.stats, private)
+	}
+	w.close()
+	w.b = append(w.b, '\n')
+	return from, to
+}
+
+// appendScans writes the scans member.
+func appendScans(w *jw, st *engine.ScanStats, private bool) {
+	{
 		w.key("scans")
 		w.open()
 		w.uint("count", st.Count)
@@ -126,8 +179,6 @@ func (s *Server) appendChain(w *jw, r *publicReq, v *chainView, private bool) {
 		}
 		w.close()
 	}
-	w.close()
-	w.b = append(w.b, '\n')
 }
 
 var levelNames = [...]string{levelProduct: "product", levelLot: "lot", levelItem: "item"}

@@ -65,6 +65,11 @@ type Config struct {
 	// this long before connections are closed. Default 10 s.
 	ShutdownTimeout time.Duration
 
+	// CacheEntries bounds the response cache of public JSON answers (see
+	// respCache; about 3 KB an entry). Default 65,536; negative turns it
+	// off.
+	CacheEntries int
+
 	// Scans tunes the scan log (flush interval, clone thresholds); zero
 	// fields take engine's defaults.
 	Scans engine.ScanLogOptions
@@ -124,6 +129,9 @@ func (c *Config) EnsureDefaults() {
 	}
 	if c.RateBurst == 0 {
 		c.RateBurst = DefaultRateBurst
+	}
+	if c.CacheEntries == 0 {
+		c.CacheEntries = 1 << 16
 	}
 	if c.Concurrency == 0 {
 		c.Concurrency = DefaultConcurrency

@@ -200,8 +200,9 @@ func (s *Server) noLinks(ctx *fasthttp.RequestCtx, v *chainView) {
 }
 
 // setLinksetHeader adds Link: <…?linkType=linkset>; rel="linkset" for the
-// request URI on the public base, as the resolver standard asks.
-func (s *Server) setLinksetHeader(ctx *fasthttp.RequestCtx, r *publicReq, v *chainView) {
+// request URI on the public base, as the resolver standard asks. (r and v
+// are not used; the request path is the anchor.)
+func (s *Server) setLinksetHeader(ctx *fasthttp.RequestCtx, _ *publicReq, _ *chainView) {
 	bp := bufPool.Get()
 	b := append((*bp)[:0], '<')
 	b = append(b, s.cfg.PublicBase...)

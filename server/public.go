@@ -55,6 +55,9 @@ type chainView struct {
 	unit    bool         // the code is an SSCC logistic unit
 	// engineStatus is the engine's own status name (active, issued, …).
 	engineStatus string
+	gen          uint64         // response-cache generation read before resolving
+	ref          engine.ScanRef // what the scan was counted under
+	baseStatus   string         // status before the scan counts
 }
 
 // cst is China Standard Time, in which dates are shown and compared.
@@ -68,7 +71,7 @@ func ymd(t time.Time) uint32 {
 // public serves a resolver request of kind k.
 func (s *Server) public(ctx *fasthttp.RequestCtx, k kind) {
 	h := &ctx.Response.Header
-	h.Set("Access-Control-Allow-Origin", "*")
+	h.SetCanonical(hdrACAO, valStar)
 	switch string(ctx.Method()) {
 	case "GET", "HEAD":
 	case "OPTIONS":
@@ -99,13 +102,13 @@ func (s *Server) public(ctx *fasthttp.RequestCtx, k kind) {
 	err := r.parseQuery(ctx)
 	explicit := err == nil && ctx.QueryArgs().Has("format")
 	r.negotiate(ctx, explicit)
-	if r.lang == "" {
+	if r.lang == "" && r.want == wantHTML {
 		r.lang = pickLang("", b2s(ctx.Request.Header.Peek("Accept-Language")))
 	}
 	if err == nil {
 		err = s.parsePublicPath(ctx, r)
 	}
-	h.Set("Vary", "Accept, Accept-Language")
+	h.SetCanonical(hdrVary, valVary)
 	if err != nil {
 		s.m.scanStatus(statusBadCode).Inc()
 		s.badCode(ctx, r, err.Error())
@@ -116,6 +119,13 @@ func (s *Server) public(ctx *fasthttp.RequestCtx, k kind) {
 	}
 	r.classify(ctx)
 
+	if s.cache != nil && r.want == wantJSON && len(r.linkType) == 0 && r.level == levelItem {
+		if e := s.cache.get(r.input, ymd(now)); e != nil {
+			st, err := s.scans.Record(engine.Scan{Ref: e.ref, Time: now.UnixMilli(), Region: r.region, Class: r.class})
+			s.writeCachedJSON(ctx, r, e, st, err == nil)
+			return
+		}
+	}
 	v := chainViewPool.Get()
 	defer chainViewPool.Put(v)
 	*v = chainView{chain: v.chain, ch: v.ch, today: ymd(now)}
@@ -131,6 +141,15 @@ func (s *Server) limited(ctx *fasthttp.RequestCtx) bool {
 	}
 	return !ctx.RemoteIP().IsLoopback()
 }
+
+// Header names and values set on every public answer, pre-built so that
+// setting them skips fasthttp's key normalisation.
+var (
+	hdrACAO = []byte("Access-Control-Allow-Origin")
+	valStar = []byte("*")
+	hdrVary = []byte("Vary")
+	valVary = []byte("Accept, Accept-Language")
+)
 
 var chainViewPool = fastPool[chainView]{}
 
@@ -192,6 +211,9 @@ func (s *Server) lookup(r *publicReq, v *chainView, now time.Time) {
 		return
 	}
 	c := &v.ch
+	if s.cache != nil {
+		v.gen = s.cache.gen.Load()
+	}
 	err := s.eng.ResolveInto(c, b2s(r.input))
 	if err != nil {
 		v.status = statusBadCode
@@ -222,19 +244,18 @@ func (s *Server) lookup(r *publicReq, v *chainView, now time.Time) {
 		return
 	}
 	s.fillChain(r, v, false)
+	v.ref = engine.ScanRef{Product: c.Node.Product, Counter: c.Node.Counter}
+	v.baseStatus = v.status
 	st, serr := s.scans.Record(engine.Scan{
-		Ref:    engine.ScanRef{Product: c.Node.Product, Counter: c.Node.Counter},
+		Ref:    v.ref,
 		Time:   now.UnixMilli(),
 		Region: r.region,
 		Class:  r.class,
 	})
 	if serr == nil {
 		v.stats, v.scanned = st, true
-		switch v.status {
-		case statusGenuine, statusSold, statusDispensed, statusInTransit:
-			if st.Suspicious {
-				v.status = statusSuspicious
-			}
+		if st.Suspicious && suspectable(v.status) {
+			v.status = statusSuspicious
 		}
 	}
 	s.m.scanStatus(v.status).Inc()

@@ -235,6 +235,9 @@ func (s *Server) serveAPI(ctx *fasthttp.RequestCtx, path []byte) *routeStats {
 	if ok {
 		c.key = key
 		r.h(s, &c)
+		if s.cache != nil && r.method != "GET" {
+			s.cache.bump() // a write: cached answers may be stale
+		}
 	}
 	if s.cfg.AccessLog {
 		s.log.Info("api", "method", string(ctx.Method()), "path", string(path), "status", ctx.Response.StatusCode(),

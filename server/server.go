@@ -47,6 +47,7 @@ type Server struct {
 	limiter *rateLimiter
 	srv     *fasthttp.Server
 	routes  []*route // the /v1 table and the public routes, for dispatch and docs
+	cache   *respCache // nil when Config.CacheEntries < 0
 
 	ready   atomic.Bool
 	stopped atomic.Bool
@@ -70,7 +71,10 @@ func New(eng *engine.Engine, cfg Config) (*Server, error) {
 	}
 	s.scans = engine.OpenScanLog(eng.DB(), &cfg.Scans)
 	s.routes = s.routeTable()
-	s.m = newMetrics(s.routeNames(), newStoreCollector(eng, s.scans))
+	if cfg.CacheEntries > 0 {
+		s.cache = newRespCache(cfg.CacheEntries)
+	}
+	s.m = newMetrics(s.routeNames(), newStoreCollector(eng, s.scans, s.cache))
 	for _, r := range s.routes {
 		r.m = s.m.route(r.metric)
 	}

@@ -13,6 +13,7 @@ import (
 type storeCollector struct {
 	eng   *engine.Engine
 	scans *engine.ScanLog
+	cache *respCache // may be nil
 	descs map[string]*prometheus.Desc
 }
 
@@ -43,10 +44,12 @@ var storeMetricDefs = []storeMetric{
 	{"tracecode_scanlog_written_total", "Raw scan records written to the store.", true, nil},
 	{"tracecode_scanlog_dropped_total", "Raw scan records dropped (buffer full or write failed).", true, nil},
 	{"tracecode_scanlog_pending", "Raw scans waiting for the next flush.", false, nil},
+	{"tracecode_resolve_cache_hits_total", "Public JSON answers served from the response cache.", true, nil},
+	{"tracecode_resolve_cache_misses_total", "Public JSON look-ups the response cache could not answer.", true, nil},
 }
 
-func newStoreCollector(eng *engine.Engine, scans *engine.ScanLog) *storeCollector {
-	c := &storeCollector{eng: eng, scans: scans, descs: map[string]*prometheus.Desc{}}
+func newStoreCollector(eng *engine.Engine, scans *engine.ScanLog, cache *respCache) *storeCollector {
+	c := &storeCollector{eng: eng, scans: scans, cache: cache, descs: map[string]*prometheus.Desc{}}
 	for _, d := range storeMetricDefs {
 		c.descs[d.name] = prometheus.NewDesc(d.name, d.help, d.labels, nil)
 	}
@@ -94,4 +97,8 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 	emit("tracecode_scanlog_written_total", float64(c.scans.Written()))
 	emit("tracecode_scanlog_dropped_total", float64(c.scans.Dropped()))
 	emit("tracecode_scanlog_pending", float64(c.scans.Pending()))
+	if c.cache != nil {
+		emit("tracecode_resolve_cache_hits_total", float64(c.cache.hits.Load()))
+		emit("tracecode_resolve_cache_misses_total", float64(c.cache.misses.Load()))
+	}
 }

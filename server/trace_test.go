@@ -129,3 +129,33 @@ func TestRecallAndForwardTrace(t *testing.T) {
 		t.Errorf("B reads A's forward trace: %d", r.status)
 	}
 }
+
+// The response cache answers repeated JSON scans with the same bytes a
+// fresh resolution gives (but for the scan counts), and a write through
+// the API invalidates it.
+func TestResponseCache(t *testing.T) {
+	env := newTestEnv(t, nil)
+	u := env.url("chilled pork")
+	first := env.get(u, "Accept", "application/json")
+	second := env.get(u, "Accept", "application/json")
+	if env.srv.cache.hits.Load() != 1 {
+		t.Fatalf("cache hits %d after two scans", env.srv.cache.hits.Load())
+	}
+	strip := func(b []byte) string {
+		s := string(b)
+		return s[:strings.Index(s, `,"scans":`)]
+	}
+	if strip(first.body) != strip(second.body) || first.h("Link") != second.h("Link") {
+		t.Errorf("cached answer differs:\n%s\n%s", first.body, second.body)
+	}
+	if m := decodeJSON(t, second); m["scans"].(map[string]any)["count"] != 2.0 {
+		t.Errorf("cached answer's scans: %v", m["scans"])
+	}
+	lot := decodeJSON(t, first)["lot"].(map[string]any)["number"].(string)
+	if r := env.api("POST", "/v1/recalls", env.key("杭州"), fmt.Sprintf(`{"lots":[{"product":3,"number":%q}]}`, lot)); r.status != 201 {
+		t.Fatalf("recall: %d %s", r.status, r.body)
+	}
+	if m := decodeJSON(t, env.get(u, "Accept", "application/json")); m["status"] != "recalled" {
+		t.Errorf("after a recall the cache still says %v", m["status"])
+	}
+}

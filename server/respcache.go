@@ -1,0 +1,96 @@
+package server
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"tracecode/engine"
+)
+
+// respCache keeps the encoded public JSON chain of recently scanned items
+// (the pre-computed per-key document of GS1's resolver CE, without its
+// staleness): everything but the status and the scan counts, which are
+// filled in per request. Profiles of a packed item with a seven-event
+// timeline put engine.ResolveInto plus encoding at ~12 µs; a hit costs a
+// map lookup and a copy.
+//
+// Correctness: every write through the API (any /v1 request that is not
+// GET or HEAD) bumps gen after it is applied; an entry is served only if
+// it was computed under the current gen and on the current day (expiry
+// depends on the date). A resolution that raced with a write was tagged
+// with the gen read before it started, so it is never served afterwards.
+// The server is the store's only writer while it runs (Pebble's lock).
+type respCache struct {
+	gen      atomic.Uint64
+	perShard int
+	shards   [32]respShard
+
+	hits, misses atomic.Uint64
+}
+
+type respShard struct {
+	mu sync.RWMutex
+	m  map[string]*respEntry // GUARDED_BY(mu)
+}
+
+// respEntry is one cached answer. Read-only once published.
+type respEntry struct {
+	gen    uint64
+	day    uint32
+	ref    engine.ScanRef
+	status string // status before scan counts are applied
+	http   int
+	frag   []byte // the JSON members after "status", without scans
+}
+
+func newRespCache(entries int) *respCache {
+	c := &respCache{perShard: max(entries/32, 1)}
+	c.gen.Store(1) // 0 means "not cacheable"
+	for i := range c.shards {
+		c.shards[i].m = make(map[string]*respEntry)
+	}
+	return c
+}
+
+func (c *respCache) shard(key []byte) *respShard {
+	var h uint32 = 2166136261
+	for _, b := range key {
+		h = (h ^ uint32(b)) * 16777619
+	}
+	return &c.shards[h%uint32(len(c.shards))]
+}
+
+// get returns the entry for key if it is current.
+func (c *respCache) get(key []byte, day uint32) *respEntry {
+	sh := c.shard(key)
+	sh.mu.RLock()
+	e := sh.m[string(key)]
+	sh.mu.RUnlock()
+	if e == nil || e.gen != c.gen.Load() || e.day != day {
+		c.misses.Add(1)
+		return nil
+	}
+	c.hits.Add(1)
+	return e
+}
+
+// put stores e under key (copying key), dropping a random half of the
+// shard when it is full.
+func (c *respCache) put(key []byte, e *respEntry) {
+	sh := c.shard(key)
+	sh.mu.Lock()
+	if len(sh.m) >= c.perShard {
+		n := 0
+		for k := range sh.m {
+			delete(sh.m, k)
+			if n++; n >= c.perShard/2 {
+				break
+			}
+		}
+	}
+	sh.m[string(key)] = e
+	sh.mu.Unlock()
+}
+
+// bump invalidates every entry (after a write).
+func (c *respCache) bump() { c.gen.Add(1) }
