@@ -46,7 +46,7 @@ type Server struct {
 	m       *metrics
 	limiter *rateLimiter
 	srv     *fasthttp.Server
-	routes  []*route // the /v1 table and the public routes, for dispatch and docs
+	routes  []*route   // the /v1 table and the public routes, for dispatch and docs
 	cache   *respCache // nil when Config.CacheEntries < 0
 
 	ready   atomic.Bool
