@@ -239,8 +239,8 @@ func (c *collector) saturation(g GeneratorHealth) (bool, string) {
 	case g.CPU.OfAvailable >= saturatedCPU:
 		return true, fmt.Sprintf("generator CPU %.0f%% of its %d cores", 100*g.CPU.OfAvailable, c.r.procs)
 	case g.LateShare >= saturatedLate:
-		return true, fmt.Sprintf("%.1f%% of requests sent more than %v late while a connection was free",
-			100*g.LateShare, c.r.cfg.LateThreshold)
+		return true, fmt.Sprintf("%.1f%% of requests sent more than %v late while a connection was free "+
+			"(generator CPU only %.0f%%: the OS ran it late)", 100*g.LateShare, c.r.cfg.LateThreshold, 100*g.CPU.OfAvailable)
 	}
 	return false, ""
 }
@@ -255,7 +255,7 @@ func (c *collector) judge(sr *StepResult, p int) {
 	switch {
 	case sr.Generator.Saturated:
 		v.Pass, v.Inconclusive = false, true
-		v.Reason = "generator saturated: " + sr.Generator.Reason
+		v.Reason = "generator not on time: " + sr.Generator.Reason
 		cp.StoppedBy = "generator"
 	case p99 > cp.ObjectiveP99Us:
 		v.Pass = false
@@ -331,8 +331,14 @@ func warnings(res *Results, late time.Duration) []string {
 	for _, s := range res.Steps {
 		name := fmt.Sprintf("step %d (%.0f req/s)", s.Index+1, s.OfferedRate)
 		if s.Generator.Saturated {
-			w = append(w, fmt.Sprintf("GENERATOR SATURATED in %s: %s — its latencies measure the load generator, not the server; "+
-				"give the generator more cores (or the server fewer), or lower the rate", name, s.Generator.Reason))
+			if s.Generator.CPU.OfAvailable >= saturatedCPU {
+				w = append(w, fmt.Sprintf("GENERATOR SATURATED in %s: %s — its latencies measure the load generator, not the server; "+
+					"give the generator more cores (--procs, or the server fewer), or lower the rate", name, s.Generator.Reason))
+			} else {
+				w = append(w, fmt.Sprintf("GENERATOR LATE in %s: %s — its upper percentiles include the generator's own lateness "+
+					"(generator_lag), so they overstate the server's; on a busy machine or a VM with scheduling noise, "+
+					"give the generator its own cores or judge by p50/p90", name, s.Generator.Reason))
+			}
 		}
 		if s.Unsent > 0 {
 			w = append(w, fmt.Sprintf("%s: %d requests were still queued for a connection when the run ended; "+

@@ -101,7 +101,7 @@ func (r *Results) WriteSummary(w io.Writer) error {
 		case "slo":
 			ew.printf("; step %d failed: %s\n", cp.FailedStep+1, cp.Reason)
 		case "generator":
-			ew.printf("; AT LEAST — the generator saturated at step %d (%s), so the server's limit was not found\n",
+			ew.printf("; AT LEAST — at step %d the generator could not keep time (%s), so the server's limit was not found\n",
 				cp.FailedStep+1, cp.Reason)
 		case "max-rate":
 			ew.printf("; every step passed — raise --max-rate to find the limit\n")
