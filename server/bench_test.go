@@ -40,15 +40,24 @@ func newCtx(path, accept string) *fasthttp.RequestCtx {
 }
 
 // BenchmarkResolveHandler calls the handler in process (no network) for
-// JSON scans of valid items, cycling over 1,000 codes.
+// scans of valid items (packed tins with a seven-event timeline), cycling
+// over 1,000 codes; JSON with the response cache off and on.
 func BenchmarkResolveHandler(b *testing.B) {
-	for _, accept := range []string{"application/json", "application/linkset+json", "text/html"} {
-		b.Run("accept="+strings.SplitN(accept, "/", 2)[1], func(b *testing.B) {
-			env := newTestEnv(b, func(c *Config) { c.RateLimit = -1 })
+	for _, c := range []struct {
+		name, accept string
+		cache        int
+	}{
+		{"accept=json/cache=off", "application/json", -1},
+		{"accept=json/cache=on", "application/json", 1 << 16},
+		{"accept=linkset", "application/linkset+json", -1},
+		{"accept=html", "text/html", -1},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			env := newTestEnv(b, func(cfg *Config) { cfg.RateLimit, cfg.CacheEntries = -1, c.cache })
 			codes := demoItemCodes(b, env, 1000)
 			ctxs := make([]*fasthttp.RequestCtx, len(codes))
-			for i, c := range codes {
-				ctxs[i] = newCtx(c, accept)
+			for i, code := range codes {
+				ctxs[i] = newCtx(code, c.accept)
 			}
 			h := env.srv.Handler()
 			b.ReportAllocs()
