@@ -431,7 +431,11 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 	}
 	moves := ev.Type == epcis.AggregationEvent && ev.Action != epcis.ActionObserve
 	for k := range idx {
-		if err := rt.indexSel(&idx[k].s, seq, idx[k].role, !moves); err != nil {
+		if moves { // packing or unpacking: indexed on the parent as such
+			rt.indexParents(&idx[k].s, seq, idx[k].role)
+			continue
+		}
+		if err := rt.indexSel(&idx[k].s, seq, idx[k].role, true); err != nil {
 			return false, err
 		}
 	}

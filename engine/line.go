@@ -225,6 +225,20 @@ func (rt *reportTx) indexSel(s *selection, seq uint64, role ledger.Role, reach b
 	return rt.reach(s, seq, role)
 }
 
+// indexParents indexes a packing or unpacking record on its parents (the
+// parent index, not the code's own records: see ledger.IndexParent).
+func (rt *reportTx) indexParents(s *selection, seq uint64, role ledger.Role) {
+	for i := range s.runs {
+		r := &s.runs[i]
+		for c := r.b.Start + r.lo; c <= r.b.Start+r.hi; c++ {
+			rt.lt.IndexParent(r.b.Product, c, seq, role)
+		}
+	}
+	for _, u := range s.units {
+		rt.lt.IndexParent(0, u.ref.node.Counter, seq, role)
+	}
+}
+
 // reach indexes, for the forward trace, every lot whose items the
 // selection names or contains (through any depth of packing, as staged).
 func (rt *reportTx) reach(s *selection, seq uint64, role ledger.Role) error {

@@ -87,10 +87,7 @@ func (e *Engine) Pack(r *PackReport) (*Receipt, error) {
 		panic(fmt.Sprintf("BUG: pack record got seq %d, staged with %d", got, seq))
 	}
 	rt.normalize(&parents.selection)
-	if err := rt.indexSel(&parents.selection, seq, ledger.RoleParent, false); err != nil {
-		rt.abort()
-		return nil, err
-	}
+	rt.indexParents(&parents.selection, seq, ledger.RoleParent)
 	return rt.commit()
 }
 
@@ -424,10 +421,7 @@ func (e *Engine) Unpack(r *UnpackReport) (*Receipt, error) {
 		panic(fmt.Sprintf("BUG: unpack record got seq %d, staged with %d", got, seq))
 	}
 	rt.normalize(&parents.selection)
-	if err := rt.indexSel(&parents.selection, seq, ledger.RoleParent, false); err != nil {
-		rt.abort()
-		return nil, err
-	}
+	rt.indexParents(&parents.selection, seq, ledger.RoleParent)
 	return rt.commit()
 }
 

@@ -244,6 +244,21 @@ func (r *resolver) ownEvents(n agg.Node, st itemstate.State, lvl Level, via Via,
 			}
 		}
 	}
+	if via == ViaSelf && st.Has(itemstate.Container) { // a container's own packings
+		ir, err := r.indexReader()
+		if err != nil {
+			return err
+		}
+		hits := r.hb[:0]
+		if err := ir.Parent(n.Product, n.Counter, func(h ledger.Hit) bool { hits = append(hits, h); return true }); err != nil {
+			return err
+		}
+		for _, h := range hits {
+			if err := r.add(h.Seq, via, n, depth, from, to); err != nil {
+				return err
+			}
+		}
+	}
 	if n.IsUnit() {
 		return nil
 	}

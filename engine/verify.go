@@ -296,6 +296,14 @@ func (e *Engine) verifyItems(snap *store.Snapshot, rep *VerifyReport, bad func(s
 	}); err != nil {
 		return err
 	}
+	if err := check(store.PrefixEvParent, itemstate.Container, "packing index of", func(key []byte) (agg.Node, bool) {
+		if len(key) != 21 {
+			return agg.Node{}, false
+		}
+		return agg.DecodeNodeKey(key[1:]), true
+	}); err != nil {
+		return err
+	}
 	return check(store.PrefixChildHistory, itemstate.History, "history of", func(key []byte) (agg.Node, bool) {
 		if len(key) != 21 {
 			return agg.Node{}, false

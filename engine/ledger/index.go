@@ -18,6 +18,7 @@ import (
 //	0x8A | lot u32 | seq u64                     → ver=1 | role u8
 //	0x8B | product u32 | seq u64                 → ver=1 | role u8
 //	0x8C | lot u32 | seq u64                     → ver=1 | role u8            reached through containment
+//	0x8D | product u32 | counter u64 | seq u64   → ver=1 | role u8            packed into or out of this parent
 //
 // A run of at least MinRun consecutive codes is indexed as 0x89 run keys,
 // split at multiples of RunWindow so that the runs holding counter c all
@@ -82,6 +83,19 @@ func (t *Tx) IndexProduct(product uint32, seq uint64, role Role) {
 	t.index32(store.PrefixEvProduct, product, seq, role)
 }
 
+// IndexParent records that record seq packed children into parent code
+// (product, counter), or took some out. Kept apart from IndexNode so that
+// a case's packing does not make every item inside scan the case's
+// records: packing records concern the children they moved, which find
+// them through their own runs and history.
+func (t *Tx) IndexParent(product uint32, counter, seq uint64, role Role) {
+	t.kb = append(t.kb[:0], store.PrefixEvParent)
+	t.kb = binary.BigEndian.AppendUint32(t.kb, product)
+	t.kb = binary.BigEndian.AppendUint64(t.kb, counter)
+	t.kb = binary.BigEndian.AppendUint64(t.kb, seq)
+	t.b.Set(t.kb, []byte{indexVersion, byte(role)})
+}
+
 // IndexLotReach records that record seq reached items of lot through
 // containment (an event on a pallet holding cases of the lot), for the
 // forward trace.
@@ -106,7 +120,7 @@ type IndexReader struct {
 // NewIndexReader opens an IndexReader over a database or snapshot
 // iterator source.
 func NewIndexReader(db *store.DB) (*IndexReader, error) {
-	it, err := db.NewIter([]byte{store.PrefixEvNode}, []byte{store.PrefixLotReach + 1})
+	it, err := db.NewIter(IndexLower, IndexUpper)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +135,7 @@ func (r *IndexReader) Reset(it *store.Iter) { r.it, r.kb, r.shared = it, r.kb[:0
 // IndexLower and IndexUpper bound the keys an IndexReader reads.
 var (
 	IndexLower = []byte{store.PrefixEvNode}
-	IndexUpper = []byte{store.PrefixLotReach + 1}
+	IndexUpper = []byte{store.PrefixEvParent + 1}
 )
 
 // Close releases the iterator (unless it was shared).
@@ -159,6 +173,15 @@ func (r *IndexReader) scan(prefix []byte, fn func(h Hit) bool) error {
 // code at a time, in log order.
 func (r *IndexReader) Node(product uint32, counter uint64, fn func(h Hit) bool) error {
 	r.kb = append(r.kb[:0], store.PrefixEvNode)
+	r.kb = binary.BigEndian.AppendUint32(r.kb, product)
+	r.kb = binary.BigEndian.AppendUint64(r.kb, counter)
+	return r.scan(r.kb, fn)
+}
+
+// Parent calls fn with the records that packed children into (or out of)
+// parent code (product, counter), in log order.
+func (r *IndexReader) Parent(product uint32, counter uint64, fn func(h Hit) bool) error {
+	r.kb = append(r.kb[:0], store.PrefixEvParent)
 	r.kb = binary.BigEndian.AppendUint32(r.kb, product)
 	r.kb = binary.BigEndian.AppendUint64(r.kb, counter)
 	return r.scan(r.kb, fn)

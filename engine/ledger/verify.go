@@ -224,7 +224,7 @@ func Verify(s *store.Snapshot, checkRecord func(*Summary, *Payload) error, repor
 	}); err != nil {
 		return st, err
 	}
-	for _, p := range []byte{store.PrefixEvNode, store.PrefixEvRun, store.PrefixEvLot, store.PrefixEvProduct, store.PrefixLotReach} {
+	for _, p := range []byte{store.PrefixEvNode, store.PrefixEvRun, store.PrefixEvLot, store.PrefixEvProduct, store.PrefixLotReach, store.PrefixEvParent} {
 		lo = []byte{p}
 		if err := s.Scan(lo, store.PrefixEnd(lo), func(k, v []byte) error {
 			st.IndexKeys++

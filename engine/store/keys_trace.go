@@ -21,6 +21,7 @@ const (
 	PrefixEvLot          byte = 0x8A // 0x8A | lot u32 | seq u64                  → role
 	PrefixEvProduct      byte = 0x8B // 0x8B | product u32 | seq u64              → role
 	PrefixLotReach       byte = 0x8C // 0x8C | lot u32 | seq u64                  → role
+	PrefixEvParent       byte = 0x8D // 0x8D | parent node | seq u64              → role
 	PrefixChildParent    byte = 0x90 // 0x90 | product u32 | first u64            → agg run
 	PrefixParentChildren byte = 0x91 // 0x91 | parent node | child block u64     → roaring offsets
 	PrefixParentUnits    byte = 0x92 // 0x92 | parent node | child sscc u64      → since, seq
@@ -45,6 +46,7 @@ var TracePrefixes = []PrefixInfo{
 	{PrefixEvLot, "EvLot", "lot u32 | seq u64", "ledger role", "engine/ledger"},
 	{PrefixEvProduct, "EvProduct", "product u32 | seq u64", "ledger role", "engine/ledger"},
 	{PrefixLotReach, "LotReach", "lot u32 | seq u64", "ledger role", "engine/ledger"},
+	{PrefixEvParent, "EvParent", "product u32 | counter u64 | seq u64", "ledger role", "engine/ledger"},
 	{PrefixChildParent, "ChildParent", "product u32 | first u64", "agg.Run", "engine/agg"},
 	{PrefixParentChildren, "ParentChildren", "product u32 | counter u64 | block u64", "roaring offsets", "engine/agg"},
 	{PrefixParentUnits, "ParentUnits", "product u32 | counter u64 | sscc u64", "agg.Link", "engine/agg"},
