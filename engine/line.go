@@ -278,10 +278,37 @@ func (rt *reportTx) reach(s *selection, seq uint64, role ledger.Role) error {
 // pallet needs 3).
 const MaxDepth = 8
 
+// descendantLots adds the lots of everything inside n (as staged) to lots.
+// Results are memoized for the report (a document ships and receives the
+// same pallets; profile of capture: the walk was most of it) and forgotten
+// whenever the report packs or unpacks.
 func (rt *reportTx) descendantLots(n agg.Node, lots map[uint32]bool, depth int) error {
 	if depth >= MaxDepth {
 		return nil
 	}
+	if memo, ok := rt.inside[n]; ok {
+		for _, l := range memo {
+			lots[l] = true
+		}
+		return nil
+	}
+	mine := map[uint32]bool{}
+	if err := rt.descendantLotsWalk(n, mine, depth); err != nil {
+		return err
+	}
+	memo := make([]uint32, 0, len(mine))
+	for l := range mine {
+		memo = append(memo, l)
+		lots[l] = true
+	}
+	if rt.inside == nil {
+		rt.inside = map[agg.Node][]uint32{}
+	}
+	rt.inside[n] = memo
+	return nil
+}
+
+func (rt *reportTx) descendantLotsWalk(n agg.Node, lots map[uint32]bool, depth int) error {
 	runs, err := rt.ag.Children(n, rt.e.blockInfo)
 	if err != nil {
 		return err

@@ -260,6 +260,7 @@ func (rt *reportTx) pack(parent *parentRef, parentLevel Level, kids *selection, 
 		return nil
 	}
 	// Stage.
+	rt.inside = nil
 	fresh := !rt.stateOf(parent).Has(itemstate.Container)
 	if err := rt.ag.Pack(parent.node, kids.childRuns(), since, seq, fresh); err != nil {
 		return err
@@ -486,6 +487,7 @@ func (rt *reportTx) unpack(parent *parentRef, kids *selection, until int64, seq 
 	if len(rt.errs.Errors)+rt.errs.Dropped > before {
 		return nil, nil
 	}
+	rt.inside = nil
 	removed, err := rt.ag.Unpack(parent.node, runs, until, seq)
 	if err != nil {
 		return nil, err

@@ -205,6 +205,7 @@ type reportTx struct {
 	dirtyU   map[uint64]bool             // units to write
 	recalls  map[recallKey]ledger.Recall // lot and product recalls staged
 	touched  touchedCaches
+	inside   map[agg.Node][]uint32 // descendantLots memo; cleared by packing and unpacking
 	records  int
 	first    uint64
 	codes    uint64
