@@ -16,10 +16,9 @@ build:
 run: build
 	./bin/tracecode serve --demo --data $(DATA) --addr $(ADDR)
 
-# test: every test, the race detector on the engine and server, the
-# generated-code check and the lint gate.
-test: check-generate deps-browser
-	$(GO) vet ./...
+# test: the lint gate (gofmt, go vet, staticcheck), the generated-code
+# check, every test, and the race detector on the engine and server.
+test: check-generate deps-browser lint
 	$(GO) test -count=1 ./...
 	$(GO) test -count=1 -race -short ./engine/... ./server/...
 
