@@ -186,6 +186,14 @@ func TestResolveOtherForms(t *testing.T) {
 	if m2 := decodeJSON(t, r); r.status != 200 || m2["code"].(map[string]any)["serial"] != m["code"].(map[string]any)["serial"] {
 		t.Errorf("element string: %d %s", r.status, r.body)
 	}
+	// A short-code label.
+	r = env.get(env.url("pesticide with a short-code label"), "Accept", "application/json")
+	if m := decodeJSON(t, r); r.status != 200 || m["code"].(map[string]any)["short"] == nil || m["product"].(map[string]any)["category"] != "pesticide" {
+		t.Errorf("short code: %d %s", r.status, r.body)
+	}
+	if r := env.get("/c/ZZZZ-ZZZZ-ZZZZ", "Accept", "application/json"); r.status != 400 && r.status != 404 {
+		t.Errorf("bad short code: %d %s", r.status, r.body)
+	}
 	// Product and lot level pages.
 	r = env.get("/01/06901234000115", "Accept", "application/json")
 	if m := decodeJSON(t, r); r.status != 200 || m["level"] != "product" || m["item"] != nil {

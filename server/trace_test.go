@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
+
+	"tracecode/engine"
 )
 
 func TestPublicChainOfDemoItems(t *testing.T) {
@@ -157,5 +160,55 @@ func TestResponseCache(t *testing.T) {
 	}
 	if m := decodeJSON(t, env.get(u, "Accept", "application/json")); m["status"] != "recalled" {
 		t.Errorf("after a recall the cache still says %v", m["status"])
+	}
+}
+
+// Graceful shutdown flushes the scan log: the counts survive a restart.
+func TestShutdownFlushesScans(t *testing.T) {
+	env := newTestEnv(t, func(c *Config) { c.Scans.FlushInterval = time.Hour })
+	u := env.url("pesticide")
+	for range 3 {
+		env.get(u, "Accept", "application/json")
+	}
+	if r := env.get("/readyz"); r.status != 200 {
+		t.Fatalf("readyz: %d %s", r.status, r.body)
+	}
+	env.close()
+	if env.srv.ready.Load() {
+		t.Error("still ready after shutdown")
+	}
+	eng, err := engine.Open(env.dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	res, err := eng.Lookup(testBase + u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := engine.OpenScanLog(eng.DB(), nil)
+	defer l.Close()
+	st, err := l.Stats(engine.ScanRef{Product: res.Product.ID, Counter: res.Counter})
+	if err != nil || st.Count != 3 {
+		t.Errorf("after restart: %+v %v", st, err)
+	}
+}
+
+func TestMetricsExposeRoutesAndStore(t *testing.T) {
+	env := newTestEnv(t, nil)
+	env.get(env.url("pesticide"), "Accept", "application/json")
+	env.get("/01/06901234000116/21/X", "Accept", "application/json")
+	r := env.get("/metrics")
+	for _, want := range []string{
+		`tracecode_http_requests_total{code="2xx",route="resolve_gtin"} 1`,
+		`tracecode_http_requests_total{code="4xx",route="resolve_gtin"} 1`,
+		`tracecode_scans_total{status="bad_code"} 1`,
+		`tracecode_http_request_duration_seconds_bucket{route="resolve_gtin"`,
+		"tracecode_pebble_disk_usage_bytes", "tracecode_pebble_level_tables{level=\"0\"}",
+		"tracecode_scanlog_recorded_total 1", "go_goroutines",
+	} {
+		if !strings.Contains(string(r.body), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 }

@@ -198,6 +198,7 @@ type lotDef struct {
 type mintDef struct {
 	key, lot, level string
 	count           uint64
+	scheme          string // "" = the product's default
 }
 
 func (s *seeder) mint(ctx context.Context) error {
@@ -224,20 +225,21 @@ func (s *seeder) mint(ctx context.Context) error {
 		s.lots[l.key] = lot
 	}
 	mints := []mintDef{
-		{"formula-ok", "formula-ok", "item", 20000},
-		{"formula-ok-case", "formula-ok", "case", 1000},
-		{"formula-ok-pallet", "formula-ok", "pallet", 20},
-		{"formula-recalled", "formula-recalled", "item", 2000},
-		{"formula-recalled-case", "formula-recalled", "case", 100},
-		{"pig", "pig", "item", 40},
-		{"pork", "pork", "item", 500},
-		{"pork-case", "pork", "case", 50},
-		{"fireworks", "fireworks", "case", 200},
-		{"drug", "drug", "item", 2400},
-		{"drug-case", "drug", "case", 100},
-		{"pesticide", "pesticide", "item", 1000},
-		{"cylinder", "cylinder", "item", 50},
-		{"oxide", "oxide", "item", 100},
+		{"formula-ok", "formula-ok", "item", 20000, ""},
+		{"formula-ok-case", "formula-ok", "case", 1000, ""},
+		{"formula-ok-pallet", "formula-ok", "pallet", 20, ""},
+		{"formula-recalled", "formula-recalled", "item", 2000, ""},
+		{"formula-recalled-case", "formula-recalled", "case", 100, ""},
+		{"pig", "pig", "item", 40, ""},
+		{"pork", "pork", "item", 500, ""},
+		{"pork-case", "pork", "case", 50, ""},
+		{"fireworks", "fireworks", "case", 200, ""},
+		{"drug", "drug", "item", 2400, ""},
+		{"drug-case", "drug", "case", 100, ""},
+		{"pesticide", "pesticide", "item", 1000, ""},
+		{"pesticide-short", "pesticide", "item", 100, "short"},
+		{"cylinder", "cylinder", "item", 50, ""},
+		{"oxide", "oxide", "item", 100, ""},
 	}
 	for _, m := range mints {
 		lot := s.lots[m.lot]
@@ -245,8 +247,13 @@ func (s *seeder) mint(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		res, err := s.eng.Mint(ctx, engine.MintRequest{Product: lot.Product, Lot: lot.Number, Level: lv, Count: m.count,
-			RequestID: "demo-" + m.key})
+		req := engine.MintRequest{Product: lot.Product, Lot: lot.Number, Level: lv, Count: m.count, RequestID: "demo-" + m.key}
+		if m.scheme != "" {
+			if req.Scheme, err = engine.ParseScheme(m.scheme); err != nil {
+				return err
+			}
+		}
+		res, err := s.eng.Mint(ctx, req)
 		if err != nil {
 			return fmt.Errorf("mint %s: %w", m.key, err)
 		}
@@ -321,6 +328,11 @@ func (s *seeder) urls(context.Context) error {
 		return err
 	}
 	add("drug with an NMPA trace code, packed 24 to a case", s.base+"/resolve?code="+nmpa)
+	short, err := s.code("pesticide-short", "short", 0)
+	if err != nil {
+		return err
+	}
+	add("pesticide with a short-code label", short)
 	add("a code never issued (a fake label)", s.base+"/01/"+s.prod["formula"].GTIN.String()+"/21/FAKE123456789")
 	add("infant formula product page (GTIN level)", s.base+"/01/"+s.prod["formula"].GTIN.String())
 	add("GS1 resolver description", s.base+"/.well-known/gs1resolver")
