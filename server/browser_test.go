@@ -85,7 +85,7 @@ func TestScanPageInBrowser(t *testing.T) {
 	defer acancel()
 	bctx, bcancel := chromedp.NewContext(actx)
 	defer bcancel()
-	if err := chromedp.Do(bctx); err != nil {
+	if err := chromedp.Do(bctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)); err != nil {
 		t.Fatalf("starting chromium %s: %v", exe, err)
 	}
 	dir := artifactDir(t)

@@ -7,6 +7,7 @@ import (
 	"tracecode/engine"
 	"tracecode/engine/agg"
 	"tracecode/engine/code/cn"
+	"tracecode/engine/ledger"
 )
 
 // chainExtra is the part of a public answer that comes from line reports
@@ -61,7 +62,22 @@ func (s *Server) fillChain(r *publicReq, v *chainView, private bool) {
 		ev := en.Event
 		row := eventRow{Time: ev.EventTime, Step: shortStep(ev.BizStep), Location: ev.BizLocation}
 		if row.Step == "" {
-			row.Step = strings.ToLower(ev.EventType)
+			switch ev.Kind {
+			case ledger.KindRecall:
+				row.Step = "recalling"
+			case ledger.KindVoid:
+				row.Step = "voiding"
+			case ledger.KindRelease:
+				row.Step = "releasing"
+			case ledger.KindDecommission:
+				row.Step = "decommissioning"
+			case ledger.KindUnpack:
+				row.Step = "unpacking"
+			case ledger.KindPack:
+				row.Step = "packing"
+			default:
+				row.Step = strings.ToLower(ev.EventType)
+			}
 		}
 		if o, err := s.eng.Org(ev.Org); err == nil {
 			row.Org, row.Region = o.Name, o.Region
@@ -115,8 +131,29 @@ func (s *Server) nodeCode(n agg.Node) string {
 	return c
 }
 
-// fillLotChain adds the recall state of a lot to v.
-func (s *Server) fillLotChain(v *chainView) {}
+// fillLotChain adds the recall state of a lot (or of its whole product)
+// to v: what the lot page and the gs1:recallStatus link answer.
+func (s *Server) fillLotChain(v *chainView) {
+	for _, m := range []struct {
+		lot bool
+		id  uint32
+	}{{true, v.res.Lot.ID}, {false, v.res.Product.ID}} {
+		var rc ledger.Recall
+		found, err := s.eng.DB().Get(ledger.AppendRecallKey(nil, m.lot, m.id), func(b []byte) (err error) {
+			rc, err = ledger.DecodeRecall(b)
+			return err
+		})
+		if err != nil {
+			s.log.Error("reading a recall mark", "lot", m.lot, "id", m.id, "err", err)
+			continue
+		}
+		if found {
+			v.status = statusRecalled
+			v.chain.recalled, v.chain.recallSince = true, rc.Time
+			return
+		}
+	}
+}
 
 // appendChainExtra writes recall, containment and timeline.
 func (s *Server) appendChainExtra(w *jw, v *chainView, private bool) {

@@ -34,6 +34,8 @@ var stepNames = map[string][2]string{ // zh, en
 	"arriving":        {"到达", "Arrived"},
 	"departing":       {"离开", "Departed"},
 	"decommissioning": {"注销", "Decommissioned"},
+	"voiding":         {"作废", "Voided"},
+	"releasing":       {"退回未用码", "Unused codes returned"},
 }
 
 var categoryNames = map[string][2]string{

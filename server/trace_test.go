@@ -40,6 +40,16 @@ func TestPublicChainOfDemoItems(t *testing.T) {
 	if !strings.Contains(string(page.body), `data-status="recalled"`) || !strings.Contains(string(page.body), "已召回") {
 		t.Error("recalled page lacks its banner")
 	}
+	// The recalled lot's own page (the gs1:recallStatus link) says so.
+	rl := env.url("infant formula from the recalled lot")
+	r = env.get(rl+"?linkType=gs1:recallStatus", "Accept", "application/json")
+	if r.status != 307 {
+		t.Fatalf("recallStatus link: %d", r.status)
+	}
+	lotURL := strings.TrimPrefix(r.h("Location"), testBase)
+	if m := decodeJSON(t, env.get(lotURL)); m["status"] != "recalled" || m["recall"] == nil || m["level"] != "lot" {
+		t.Errorf("recalled lot: %v", m)
+	}
 	cyl := decodeJSON(t, env.get(env.url("gas cylinder"), "Accept", "application/json"))
 	if !strings.Contains(fmt.Sprint(cyl["events"]), "inspecting") || !strings.Contains(fmt.Sprint(cyl["events"]), "filling") {
 		t.Errorf("cylinder events: %v", cyl["events"])

@@ -40,6 +40,7 @@ var serveFlags struct {
 	suspiciousScans uint64
 	suspiciousRegs  int
 	noRawScans      bool
+	cacheEntries    int
 	logFormat       string
 	logLevel        string
 	accessLog       bool
@@ -95,6 +96,7 @@ func init() {
 	f.Uint64Var(&serveFlags.suspiciousScans, "suspicious-scans", 30, "public scans of one item that flag it as a probable cloned label")
 	f.IntVar(&serveFlags.suspiciousRegs, "suspicious-regions", 3, "distinct prefectures scans of one item may come from before it is flagged")
 	f.BoolVar(&serveFlags.noRawScans, "no-raw-scans", false, "keep only per-item scan counts, not every scan")
+	f.IntVar(&serveFlags.cacheEntries, "cache-entries", 1<<16, "public JSON answers kept in the response cache (negative: none)")
 	f.StringVar(&serveFlags.logFormat, "log-format", "text", "log format: text or json")
 	f.StringVar(&serveFlags.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.BoolVar(&serveFlags.accessLog, "access-log", false, "log every /v1 request")
@@ -171,7 +173,8 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		RateLimit: sf.rateLimit, RateBurst: sf.rateBurst, TrustForwarded: sf.trustForwarded,
 		Scans: engine.ScanLogOptions{FlushInterval: sf.scanFlush, SuspiciousCount: sf.suspiciousScans,
 			SuspiciousRegions: sf.suspiciousRegs, NoRaw: sf.noRawScans},
-		Logger: log, AccessLog: sf.accessLog,
+		CacheEntries: sf.cacheEntries,
+		Logger:       log, AccessLog: sf.accessLog,
 	})
 	if err != nil {
 		return err
