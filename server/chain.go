@@ -20,6 +20,13 @@ type chainExtra struct {
 	recallSince  int64        // unix ms
 	parents      []parentView // innermost first: case, then pallet
 	events       []eventRow   // oldest first
+	contents     []contentRow // a container's present children
+}
+
+// contentRow counts a container's children of one product.
+type contentRow struct {
+	Product string
+	Count   uint64
 }
 
 // parentView is one level of the packaging an item sits in now.
@@ -41,7 +48,7 @@ type eventRow struct {
 }
 
 func (c *chainExtra) reset() {
-	*c = chainExtra{parents: c.parents[:0], events: c.events[:0]}
+	*c = chainExtra{parents: c.parents[:0], events: c.events[:0], contents: c.contents[:0]}
 }
 
 // fillChain adds containment, timeline and recall from the engine's chain
@@ -56,6 +63,13 @@ func (s *Server) fillChain(r *publicReq, v *chainView, private bool) {
 	}
 	for _, p := range c.Parents {
 		x.parents = append(x.parents, parentView{Level: p.Level.String(), Code: s.nodeCode(p.Parent)})
+	}
+	for _, g := range c.Children {
+		name := "SSCC"
+		if p, err := s.eng.Product(g.Product); err == nil {
+			name = p.NameZH
+		}
+		x.contents = append(x.contents, contentRow{Product: name, Count: g.Count})
 	}
 	for i := range c.Timeline {
 		en := &c.Timeline[i]
@@ -176,6 +190,18 @@ func (s *Server) appendChainExtra(w *jw, v *chainView, private bool) {
 			w.open()
 			w.str("level", c.parents[i].Level)
 			w.str("code", c.parents[i].Code)
+			w.close()
+		}
+		w.closeArr()
+	}
+	if len(c.contents) > 0 {
+		w.key("contents")
+		w.openArr()
+		for _, r := range c.contents {
+			w.elem()
+			w.open()
+			w.str("product", r.Product)
+			w.uint("count", r.Count)
 			w.close()
 		}
 		w.closeArr()

@@ -279,6 +279,9 @@ func (v *chainView) fromChain(c *engine.Chain) {
 		v.res.Block = *c.Block
 		v.res.Scheme = c.Block.Scheme
 	}
+	if c.IsUnit {
+		v.res.Block.Level = c.Level
+	}
 	v.res.Serial = b2s(c.Serial)
 	v.res.Counter, v.res.Offset = c.Node.Counter, c.Offset
 	v.found = true

@@ -269,3 +269,23 @@ func TestRateLimit(t *testing.T) {
 		t.Errorf("healthz: %d", r.status)
 	}
 }
+
+func TestResolveSSCC(t *testing.T) {
+	env := newTestEnv(t, nil)
+	u := env.url("a pallet of the drug")
+	r := env.get(u, "Accept", "application/json")
+	m := decodeJSON(t, r)
+	if r.status != 200 || m["item"].(map[string]any)["packaging"] != "pallet" {
+		t.Fatalf("SSCC: %d %s", r.status, r.body)
+	}
+	if c, _ := m["contents"].([]any); len(c) != 1 || c[0].(map[string]any)["count"] != 10.0 {
+		t.Errorf("pallet contents: %v", m["contents"])
+	}
+	page := env.get(u, "Accept", "text/html", "Accept-Language", "en")
+	if page.status != 200 || !strings.Contains(string(page.body), "Logistic unit SSCC") {
+		t.Errorf("SSCC page: %d", page.status)
+	}
+	if r := env.get("/00/069098760000000029", "Accept", "application/json"); r.status != 404 {
+		t.Errorf("unregistered SSCC: %d %s", r.status, r.body)
+	}
+}

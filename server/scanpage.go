@@ -116,6 +116,13 @@ func (s *Server) writePage(ctx *fasthttp.RequestCtx, r *publicReq, v *chainView)
 			}
 		}
 	}
+	if v.unit && v.found {
+		pv.Product = productView{Name: T["unit"] + " " + v.res.Serial}
+		pv.Producer = producerView{Name: v.res.Org.Name}
+		for _, c := range v.chain.contents {
+			pv.Hierarchy = append(pv.Hierarchy, levelView{Level: fmt.Sprint(c.Count, " ×"), Code: c.Product})
+		}
+	}
 	if v.hasLot {
 		pv.Lot = lotView{Number: v.res.Lot.Number}
 		if v.res.Lot.Produced != 0 {

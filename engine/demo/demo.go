@@ -86,6 +86,7 @@ type seeder struct {
 	blk  map[string]engine.Block
 	tokA string
 	tokB string
+	sscc string // the drug pallet's SSCC, 18 digits
 }
 
 // Seed fills an empty store with the demo data set, saves Info to dir and
@@ -96,6 +97,12 @@ func Seed(ctx context.Context, eng *engine.Engine, keys *engine.APIKeys, dir, ba
 	}
 	s := &seeder{eng: eng, keys: keys, base: strings.TrimRight(base, "/"), now: time.Now(),
 		prod: map[string]engine.Product{}, lots: map[string]engine.Lot{}, blk: map[string]engine.Block{}}
+	ssccBody := "0" + "6909876" + "000000001"
+	cd, err := gs1.CheckDigit(ssccBody)
+	if err != nil {
+		return Info{}, fmt.Errorf("demo: SSCC: %w", err)
+	}
+	s.sscc = ssccBody + string(cd)
 	steps := []func(context.Context) error{s.orgs, s.products, s.mint, s.apiKeys, s.reports, s.urls}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
@@ -333,6 +340,7 @@ func (s *seeder) urls(context.Context) error {
 		return err
 	}
 	add("pesticide with a short-code label", short)
+	add("a pallet of the drug, by its SSCC", s.base+"/00/"+s.sscc)
 	add("a code never issued (a fake label)", s.base+"/01/"+s.prod["formula"].GTIN.String()+"/21/FAKE123456789")
 	add("infant formula product page (GTIN level)", s.base+"/01/"+s.prod["formula"].GTIN.String())
 	add("GS1 resolver description", s.base+"/.well-known/gs1resolver")

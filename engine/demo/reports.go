@@ -187,6 +187,21 @@ func (s *seeder) reports(context.Context) error {
 		func() error { return s.commission(b, "drug", 0, 239, s.at(-59, 0), locFZFactory) },
 		func() error { return s.commission(b, "drug-case", 0, 9, s.at(-59, 1), locFZFactory) },
 		func() error { return s.pack(b, "drug-case", "drug", 10, 24, s.at(-59, 2)) },
+		// The ten drug cases go on a pallet labelled with an SSCC, which
+		// is shipped to a pharmacy and received there.
+		func() error {
+			r := &engine.PackReport{ReportMeta: s.meta(b, s.at(-59, 3), locFZFactory)}
+			r.Packs = []engine.Pack{{Parent: engine.Ref{Code: "(00)" + s.sscc}, ParentLevel: engine.LevelPallet,
+				Children: engine.Items{Ranges: []engine.BlockRange{{Block: s.blk["drug-case"].ID, First: 0, Last: 9}}}}}
+			_, err := s.eng.Pack(r)
+			return err
+		},
+		func() error {
+			u := "urn:epc:id:sscc:6909876." + s.sscc[:1] + s.sscc[8:17]
+			return s.capture(b,
+				event{t: s.at(-58, 0), codes: []string{u}, action: "OBSERVE", step: "shipping", disp: "in_transit", where: locFZFactory, doc: "desadv|6909876000003:DRUG-DN-9"},
+				event{t: s.at(-57, 0), codes: []string{u}, action: "OBSERVE", step: "receiving", disp: "sellable_accessible", where: locFZPharmacy})
+		},
 		// Pesticide: printed, shipped, sold.
 		func() error { return s.commission(b, "pesticide", 0, 99, s.at(-19, 0), locFZFactory) },
 		func() error {
