@@ -21,8 +21,8 @@
 //     ([Zipfian], [ScrambledZipfian]), a share of forged codes, and a mix of
 //     URL forms and Accept headers; request i's choices depend only on the
 //     seed and i, so a run's traffic is reproducible.
-//   - [Run]: a pool of keep-alive connections (one fasthttp HostClient)
-//     driven by one goroutine per connection. A free goroutine claims the next
+//   - [Run]: keep-alive connections (a fasthttp HostClient each), each
+//     driven by its own goroutine. A free goroutine claims the next
 //     request index, sleeps until its intended time and sends it; if every
 //     connection is busy, the request waits and that wait is part of its
 //     latency. Each goroutine records into its own HDR histograms, merged at
