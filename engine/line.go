@@ -2,6 +2,8 @@ package engine
 
 import (
 	"crypto/sha256"
+
+	"github.com/RoaringBitmap/roaring/v2"
 	"encoding/binary"
 	"fmt"
 
@@ -322,29 +324,82 @@ func (rt *reportTx) descendantLotsWalk(n agg.Node, lots map[uint32]bool, depth i
 			}
 			continue
 		}
-		b := rt.e.blockAt(c.Product, c.First)
-		if b == nil {
-			continue
-		}
-		if b.Lot != 0 {
-			lots[b.Lot] = true
-		}
-		var containers []uint64
-		if _, err := rt.it.Find(itemstate.Container, true, b.ID, c.First-b.Start, c.Last-b.Start+1, func(off uint64) bool {
-			containers = append(containers, off)
-			return true
-		}); err != nil {
+		if err := rt.lotsInRun(c.Product, c.First, c.Last, lots, depth+1); err != nil {
 			return err
-		}
-		for _, off := range containers {
-			if err := rt.descendantLots(agg.Node{Product: b.Product, Counter: b.Start + off}, lots, depth+1); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
 }
 
+// lotsInRun adds the lots of codes first..last of product and of whatever
+// the containers among them hold. Consecutive containers (a pallet's cases)
+// are read with one seek (agg.Tx.ChildrenOfRange), not one each.
+func (rt *reportTx) lotsInRun(product uint32, first, last uint64, lots map[uint32]bool, depth int) error {
+	b := rt.e.blockAt(product, first)
+	if b == nil {
+		return nil
+	}
+	if b.Lot != 0 {
+		lots[b.Lot] = true
+	}
+	if depth >= MaxDepth || b.Level <= LevelItem { // items hold nothing
+		return nil
+	}
+	// Runs of consecutive containers among first..last.
+	var conts [][2]uint64
+	if _, err := rt.it.Find(itemstate.Container, true, b.ID, first-b.Start, last-b.Start+1, func(off uint64) bool {
+		c := b.Start + off
+		if n := len(conts); n > 0 && conts[n-1][1]+1 == c {
+			conts[n-1][1] = c
+		} else {
+			conts = append(conts, [2]uint64{c, c})
+		}
+		return true
+	}); err != nil {
+		return err
+	}
+	for _, cr := range conts {
+		type sub struct {
+			product     uint32
+			first, last uint64
+		}
+		var subs []sub
+		err := rt.ag.ChildrenOfRange(product, cr[0], cr[1], func(_ agg.Node, block uint64, bm *roaring.Bitmap) bool {
+			p, start, ok := rt.e.blockInfo(block)
+			if !ok {
+				return true
+			}
+			for lo, end := range bm.Ranges() {
+				subs = append(subs, sub{p, start + uint64(lo), start + end - 1})
+			}
+			return true
+		})
+		if err != nil {
+			return err
+		}
+		for _, sb := range subs {
+			if err := rt.lotsInRun(sb.product, sb.first, sb.last, lots, depth+1); err != nil {
+				return err
+			}
+		}
+		// SSCC children of these containers (rare: units are usually pallets).
+		var units []uint64
+		if err := rt.ag.UnitChildrenOfRange(product, cr[0], cr[1], func(_ agg.Node, sscc uint64) bool {
+			units = append(units, sscc)
+			return true
+		}); err != nil {
+			return err
+		}
+		for _, u := range units {
+			if rt.unitStateLoad(u).Has(itemstate.Container) {
+				if err := rt.descendantLots(agg.UnitNode(u), lots, depth+1); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
 // unitStateLoad returns a unit's state, loading it into the report.
 func (rt *reportTx) unitStateLoad(v uint64) itemstate.State {
 	u, ok, err := rt.unit(v)

@@ -49,19 +49,20 @@ var ctxBG = context.Background()
 var benchItems = flag.Int("chain.items", 1_000_000, "items commissioned and packed for BenchmarkTrace (a multiple of 500)")
 
 type tworld struct {
-	n          int
-	e          *Engine
-	items      Block
-	cases      Block
-	pallets    Block
-	sample     []string // random packed item codes (200,000)
-	build      time.Duration
-	packRate   float64 // children/s while building (items into cases)
-	designDisk uint64  // bytes of tables under the issue 4 prefixes
-	plain      *store.DB
-	plainRate  float64
-	plainDisk  uint64
-	events     int
+	n           int
+	e           *Engine
+	items       Block
+	cases       Block
+	pallets     Block
+	sample      []string // random packed item codes (200,000)
+	build       time.Duration
+	packRate    float64 // children/s while building (items into cases)
+	designDisk  uint64  // bytes of tables under the issue 4 prefixes
+	plain       *store.DB
+	plainRate   float64
+	plainDisk   uint64
+	events      int
+	captureRate float64 // EPCIS events/s while building (documents of 500)
 }
 
 var world struct {
@@ -154,6 +155,7 @@ func buildWorld() (*tworld, error) {
 		progress("packed %d/%d cases onto pallets", min(pl+1000, pallets)*50, cases)
 	}
 	// Two events per pallet, EPCIS documents of 500 events.
+	tc := time.Now()
 	for pl := 0; pl < pallets; pl += 250 {
 		var evs []string
 		for k := pl; k < min(pl+250, pallets); k++ {
@@ -169,6 +171,7 @@ func buildWorld() (*tworld, error) {
 		w.events += len(evs)
 		progress("captured %d pallet events", w.events)
 	}
+	w.captureRate = float64(w.events) / time.Since(tc).Seconds()
 	// One event on lot L0 (an inspection of the lot as a class).
 	lotEv := fmt.Sprintf(`{"type":"ObjectEvent","eventTime":%q,"eventTimeZoneOffset":"+08:00","quantityList":[{"epcClass":"https://id.gs1.org/01/%s/10/L0"}],"action":"OBSERVE","bizStep":"inspecting"}`,
 		at.Add(30*time.Minute).Format(time.RFC3339), testGTIN)
@@ -336,6 +339,7 @@ func (w *tworld) benchDisk(b *testing.B) {
 	b.ReportMetric(w.packRate, "build-children/s")
 	b.ReportMetric(w.plainRate, "plain-children/s")
 	b.ReportMetric(float64(w.events), "events")
+	b.ReportMetric(w.captureRate, "capture-events/s")
 	b.ReportMetric(w.build.Seconds(), "build-s")
 }
 

@@ -2,6 +2,7 @@ package agg
 
 import (
 	"cmp"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -82,6 +83,58 @@ func (t *Tx) Children(parent Node, blocks BlockInfo) ([]ChildRun, error) {
 		err = bad
 	}
 	return runs, err
+}
+
+// ChildrenOfRange calls fn with the children bitmaps of every parent among
+// codes first..last of product, in key order, with one seek: consecutive
+// parents (a pallet's cases) have consecutive children keys. SSCC children
+// are not visited. bm is valid only during fn.
+func (t *Tx) ChildrenOfRange(product uint32, first, last uint64, fn func(parent Node, block uint64, bm *roaring.Bitmap) bool) error {
+	it := t.iter()
+	t.kb = Node{Product: product, Counter: first}.AppendKey(append(t.kb[:0], store.PrefixParentChildren))
+	for ok := it.SeekGE(t.kb); ok; ok = it.Next() {
+		k := it.Key()
+		if len(k) != 1+NodeKeyLen+8 || k[0] != store.PrefixParentChildren {
+			break
+		}
+		parent := DecodeNodeKey(k[1:])
+		if parent.Product != product || parent.Counter > last {
+			break
+		}
+		v, err := it.Value()
+		if err != nil {
+			return err
+		}
+		bm, err := DecodeChildren(v)
+		if err != nil {
+			return fmt.Errorf("agg: children of %s: %w", parent, err)
+		}
+		if !fn(parent, binary.BigEndian.Uint64(k[1+NodeKeyLen:]), bm) {
+			break
+		}
+	}
+	return nil
+}
+
+// UnitChildrenOfRange calls fn with every SSCC child of the parents among
+// codes first..last of product, with one seek.
+func (t *Tx) UnitChildrenOfRange(product uint32, first, last uint64, fn func(parent Node, sscc uint64) bool) error {
+	it := t.iter()
+	t.kb = Node{Product: product, Counter: first}.AppendKey(append(t.kb[:0], store.PrefixParentUnits))
+	for ok := it.SeekGE(t.kb); ok; ok = it.Next() {
+		k := it.Key()
+		if len(k) != 1+NodeKeyLen+8 || k[0] != store.PrefixParentUnits {
+			break
+		}
+		parent := DecodeNodeKey(k[1:])
+		if parent.Product != product || parent.Counter > last {
+			break
+		}
+		if !fn(parent, binary.BigEndian.Uint64(k[1+NodeKeyLen:])) {
+			break
+		}
+	}
+	return nil
 }
 
 // History calls fn with every past run holding child.
