@@ -3,9 +3,9 @@ package engine
 import (
 	"crypto/sha256"
 
-	"github.com/RoaringBitmap/roaring/v2"
 	"encoding/binary"
 	"fmt"
+	"github.com/RoaringBitmap/roaring/v2"
 
 	"tracecode/engine/agg"
 	"tracecode/engine/itemstate"
@@ -400,6 +400,7 @@ func (rt *reportTx) lotsInRun(product uint32, first, last uint64, lots map[uint3
 	}
 	return nil
 }
+
 // unitStateLoad returns a unit's state, loading it into the report.
 func (rt *reportTx) unitStateLoad(v uint64) itemstate.State {
 	u, ok, err := rt.unit(v)
