@@ -2,9 +2,9 @@ package engine
 
 import (
 	"crypto/sha256"
-
 	"encoding/binary"
 	"fmt"
+
 	"github.com/RoaringBitmap/roaring/v2"
 
 	"tracecode/engine/agg"
