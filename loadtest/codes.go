@@ -51,22 +51,41 @@ type FetchOptions struct {
 
 // FetchStats reports what FetchCodes took.
 type FetchStats struct {
-	// Blocks are the block IDs read.
+	// Blocks are the block IDs codes were read from.
 	Blocks []string
-	// DL and Short count lines read per format.
-	DL, Short int
+	// DL, Short and Raw count lines read per kind: Digital Link URIs,
+	// short-code URLs, and raw codes (format=nmpa) sent to /resolve.
+	DL, Short, Raw int
 	// Warnings says what was skipped and why.
 	Warnings []string
 }
 
+// blockInfo is what the API says of a block; empty fields are unknown.
+type blockInfo struct {
+	id      string
+	state   string   // "active", "voided", …
+	formats []string // formats its codes can be read in
+}
+
+// fetchFormats are the code formats FetchCodes reads, with the kind each
+// feeds: dl (Digital Link paths, and /resolve with element strings), short
+// (/c/…) and nmpa (raw drug codes for /resolve).
+var fetchFormats = []string{"dl", "short", "nmpa"}
+
 // FetchCodes streams codes from the server's API into c:
 //
-//	GET {target}/v1/blocks/{id}/codes?format=dl&offset=O&limit=L
+//	GET {target}/v1/blocks                         (for Blocks = ["all"])
+//	GET {target}/v1/blocks/{id}                    (for listed IDs: state, formats)
+//	GET {target}/v1/blocks/{id}/codes?format=F&offset=O&limit=L
 //	Authorization: Bearer KEY
 //
-// answers one code per line (Digital Link URIs https://HOST/01/…/21/…; the
-// host is dropped, requests go to the target). Pages are read until a short
-// page or PerBlock codes.
+// Each answer is one code per line (Digital Link URIs https://HOST/01/…/21/…:
+// the host is dropped, requests go to the target). Pages are read until a
+// short page or PerBlock codes. A block whose state is known and not
+// "active" is skipped; a block is read in each of dl, short (if o.Short) and
+// nmpa that it offers — all three tried when its formats are unknown. A block
+// that fails only costs a warning; FetchCodes fails when no codes at all were
+// read.
 func FetchCodes(ctx context.Context, c *Corpus, o FetchOptions) (FetchStats, error) {
 	var st FetchStats
 	if o.PerBlock <= 0 {
@@ -79,33 +98,63 @@ func FetchCodes(ctx context.Context, c *Corpus, o FetchOptions) (FetchStats, err
 		o.Client = &http.Client{Timeout: 30 * time.Second}
 	}
 	base := strings.TrimRight(o.Target, "/")
-	blocks := o.Blocks
-	if len(blocks) == 1 && blocks[0] == "all" {
+	var blocks []blockInfo
+	if len(o.Blocks) == 1 && o.Blocks[0] == "all" {
 		var err error
-		if blocks, err = ListBlocks(ctx, o.Client, base, o.Key); err != nil {
+		if blocks, err = listBlocks(ctx, o.Client, base, o.Key); err != nil {
 			return st, err
+		}
+	} else {
+		for _, id := range o.Blocks {
+			blocks = append(blocks, getBlock(ctx, o.Client, base, o.Key, id))
 		}
 	}
 	if len(blocks) == 0 {
 		return st, fmt.Errorf("loadtest: no blocks to fetch codes from")
 	}
-	st.Blocks = blocks
-	for _, id := range blocks {
-		n, err := fetchBlock(ctx, c, o, base, id, "dl")
-		st.DL += n
-		if err != nil {
-			return st, err
+	var firstErr error
+	for _, b := range blocks {
+		if b.state != "" && b.state != "active" {
+			st.Warnings = append(st.Warnings, fmt.Sprintf("block %s is %s: skipped", b.id, b.state))
+			continue
 		}
-		if n == 0 {
-			st.Warnings = append(st.Warnings, fmt.Sprintf("block %s: no codes", id))
-		}
-		if o.Short {
-			n, err := fetchBlock(ctx, c, o, base, id, "short")
-			st.Short += n
-			if err != nil {
-				st.Warnings = append(st.Warnings, fmt.Sprintf("block %s: no short codes (%v)", id, err))
+		got := 0
+		for _, f := range fetchFormats {
+			if f == "short" && !o.Short {
+				continue
+			}
+			known := len(b.formats) > 0
+			if known && indexOf(b.formats, f) < 0 {
+				continue
+			}
+			n, err := fetchBlock(ctx, c, o, base, b.id, f)
+			got += n
+			switch f {
+			case "dl":
+				st.DL += n
+			case "short":
+				st.Short += n
+			default:
+				st.Raw += n
+			}
+			if err != nil && (known || f == "dl") {
+				st.Warnings = append(st.Warnings, fmt.Sprintf("block %s, format %s: %v", b.id, f, err))
+				if firstErr == nil {
+					firstErr = err
+				}
 			}
 		}
+		if got > 0 {
+			st.Blocks = append(st.Blocks, b.id)
+		} else {
+			st.Warnings = append(st.Warnings, fmt.Sprintf("block %s: no codes", b.id))
+		}
+	}
+	if st.DL+st.Short+st.Raw == 0 {
+		if firstErr != nil {
+			return st, firstErr
+		}
+		return st, fmt.Errorf("loadtest: the blocks %v gave no codes", o.Blocks)
 	}
 	return st, nil
 }
@@ -149,18 +198,24 @@ func fetchBlock(ctx context.Context, c *Corpus, o FetchOptions, base, id, format
 }
 
 // ListBlocks returns the IDs of the blocks the key may read, from
-// GET /v1/blocks. It accepts a JSON array of objects or an object holding one
-// ("blocks", "items" or "data"), each with an "id" string or number.
+// GET /v1/blocks.
 func ListBlocks(ctx context.Context, client *http.Client, base, key string) ([]string, error) {
+	bs, err := listBlocks(ctx, client, base, key)
+	var ids []string
+	for _, b := range bs {
+		ids = append(ids, b.id)
+	}
+	return ids, err
+}
+
+// listBlocks reads GET /v1/blocks. It accepts a JSON array of block objects
+// or an object holding one ("blocks", "items" or "data"); each needs an "id"
+// (string or number) and may have "state" and "formats".
+func listBlocks(ctx context.Context, client *http.Client, base, key string) ([]blockInfo, error) {
 	u := strings.TrimRight(base, "/") + "/v1/blocks"
-	body, err := apiGet(ctx, client, u, key, "application/json")
+	v, err := getJSON(ctx, client, u, key)
 	if err != nil {
 		return nil, err
-	}
-	defer body.Close()
-	var v any
-	if err := json.NewDecoder(io.LimitReader(body, 64<<20)).Decode(&v); err != nil {
-		return nil, fmt.Errorf("loadtest: GET %s: not JSON: %w", u, err)
 	}
 	list, _ := v.([]any)
 	if m, ok := v.(map[string]any); ok {
@@ -171,20 +226,62 @@ func ListBlocks(ctx context.Context, client *http.Client, base, key string) ([]s
 			}
 		}
 	}
-	var ids []string
+	var out []blockInfo
 	for _, e := range list {
-		m, _ := e.(map[string]any)
-		switch id := m["id"].(type) {
-		case string:
-			ids = append(ids, id)
-		case float64:
-			ids = append(ids, strconv.FormatFloat(id, 'f', -1, 64))
+		if b, ok := parseBlock(e); ok {
+			out = append(out, b)
 		}
 	}
-	if len(ids) == 0 {
+	if len(out) == 0 {
 		return nil, fmt.Errorf("loadtest: GET %s: no block ids in the answer", u)
 	}
-	return ids, nil
+	return out, nil
+}
+
+// getBlock reads GET /v1/blocks/{id}; if that fails, the block's state and
+// formats stay unknown.
+func getBlock(ctx context.Context, client *http.Client, base, key, id string) blockInfo {
+	v, err := getJSON(ctx, client, strings.TrimRight(base, "/")+"/v1/blocks/"+url.PathEscape(id), key)
+	if b, ok := parseBlock(v); err == nil && ok {
+		b.id = id
+		return b
+	}
+	return blockInfo{id: id}
+}
+
+func parseBlock(v any) (blockInfo, bool) {
+	m, _ := v.(map[string]any)
+	var b blockInfo
+	switch id := m["id"].(type) {
+	case string:
+		b.id = id
+	case float64:
+		b.id = strconv.FormatFloat(id, 'f', -1, 64)
+	default:
+		return b, false
+	}
+	b.state, _ = m["state"].(string)
+	fs, _ := m["formats"].([]any)
+	for _, f := range fs {
+		if s, ok := f.(string); ok {
+			b.formats = append(b.formats, s)
+		}
+	}
+	return b, true
+}
+
+// getJSON GETs u with the key and decodes the JSON answer.
+func getJSON(ctx context.Context, client *http.Client, u, key string) (any, error) {
+	body, err := apiGet(ctx, client, u, key, "application/json")
+	if err != nil {
+		return nil, err
+	}
+	defer body.Close()
+	var v any
+	if err := json.NewDecoder(io.LimitReader(body, 64<<20)).Decode(&v); err != nil {
+		return nil, fmt.Errorf("loadtest: GET %s: not JSON: %w", u, err)
+	}
+	return v, nil
 }
 
 // apiGet sends an authenticated GET and returns the body of a 200 answer.

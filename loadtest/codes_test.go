@@ -28,6 +28,15 @@ func TestFetchCodes(t *testing.T) {
 		t.Errorf("corpus dl=%d short=%d resolve=%d", c.Len(loadtest.FormDL), c.Len(loadtest.FormShort), c.Len(loadtest.FormResolve))
 	}
 
+	// Listed IDs: the block's formats come from GET /v1/blocks/{id}.
+	var c2 loadtest.Corpus
+	st, err = loadtest.FetchCodes(context.Background(), &c2, loadtest.FetchOptions{
+		Target: s.URL(), Key: s.APIKey(), Blocks: []string{"B2"}, PerBlock: 10, Short: false,
+	})
+	if err != nil || st.DL != 10 || st.Short != 0 || c2.Len(loadtest.FormDL) != 10 {
+		t.Errorf("block B2: %+v, err %v", st, err)
+	}
+
 	_, err = loadtest.FetchCodes(context.Background(), &c, loadtest.FetchOptions{Target: s.URL(), Key: "wrong", Blocks: []string{"B1"}})
 	if err == nil || !strings.Contains(err.Error(), "401") {
 		t.Errorf("wrong key: err = %v, want a 401", err)

@@ -249,7 +249,7 @@ func loadtestTraffic(ctx context.Context, errOut *os.File) (*loadtest.Traffic, s
 		for _, w := range st.Warnings {
 			fmt.Fprintln(errOut, "loadtest: warning:", w)
 		}
-		source = fmt.Sprintf("api:blocks %s (%d dl, %d short)", strings.Join(st.Blocks, ","), st.DL, st.Short)
+		source = fmt.Sprintf("api:blocks %s (%d dl, %d short, %d raw)", strings.Join(st.Blocks, ","), st.DL, st.Short, st.Raw)
 	default:
 		return nil, "", fmt.Errorf("loadtest: no codes: give --codes FILE or --key KEY (see --help)")
 	}

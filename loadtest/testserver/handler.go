@@ -173,14 +173,18 @@ func (s *Server) api(ctx *fasthttp.RequestCtx) {
 	}
 	path := string(ctx.Path())
 	per := (len(s.codes) + s.cfg.Blocks - 1) / s.cfg.Blocks
+	block := func(k int) string { // block k (1-based) as the real API lists it
+		return `{"id":"B` + strconv.Itoa(k) + `","state":"active","formats":["dl","short"],"count":` +
+			strconv.Itoa(min(per, len(s.codes)-(k-1)*per)) + `}`
+	}
 	if path == "/v1/blocks" {
 		var b strings.Builder
 		b.WriteString(`{"blocks":[`)
-		for k := 0; k < s.cfg.Blocks; k++ {
-			if k > 0 {
+		for k := 1; k <= s.cfg.Blocks; k++ {
+			if k > 1 {
 				b.WriteByte(',')
 			}
-			b.WriteString(`{"id":"B` + strconv.Itoa(k+1) + `","count":` + strconv.Itoa(min(per, len(s.codes)-k*per)) + `}`)
+			b.WriteString(block(k))
 		}
 		b.WriteString("]}")
 		ctx.SetContentTypeBytes(ctJSON)
@@ -190,6 +194,11 @@ func (s *Server) api(ctx *fasthttp.RequestCtx) {
 	rest, ok := strings.CutPrefix(path, "/v1/blocks/B")
 	id, tail, ok2 := strings.Cut(rest, "/")
 	k, err := strconv.Atoi(id)
+	if ok && !ok2 && err == nil && k >= 1 && k <= s.cfg.Blocks {
+		ctx.SetContentTypeBytes(ctJSON)
+		ctx.SetBodyString(block(k))
+		return
+	}
 	if !ok || !ok2 || tail != "codes" || err != nil || k < 1 || k > s.cfg.Blocks {
 		ctx.SetStatusCode(fasthttp.StatusNotFound)
 		ctx.SetContentTypeBytes(ctProblem)
