@@ -12,10 +12,11 @@
 #   3. `GET /readyz` answers 200 once the server takes traffic.
 #   4. `GET /v1/blocks` (Authorization: Bearer KEY) answers JSON: an array of
 #      objects with an "id" (string or number), or an object holding such an
-#      array under "blocks", "items" or "data".
+#      array under "blocks", "items" or "data"; "state" (only "active" blocks
+#      are read) and "formats" are used when present.
 #   5. `GET /v1/blocks/{id}/codes?format=dl&offset=O&limit=L` streams one
 #      Digital Link URI per line (https://HOST/01/…/21/…; the host is ignored).
-#      format=short (short-code URLs) is used if offered, skipped if not.
+#      format=short and format=nmpa are read too when a block offers them.
 #   6. SIGTERM stops it.
 #
 # Environment:
