@@ -17,6 +17,12 @@ var scanHTML string
 //go:embed assets/scan.css
 var scanCSS string
 
+//go:embed assets/home.html
+var homeHTML string
+
+// homeTemplate renders the resolver's home page: a box to type a code in.
+var homeTemplate = template.Must(template.New("home").Parse(homeHTML))
+
 // scanTemplate renders the consumer scan page. Everything it needs (CSS,
 // the QR image) is inline: the page loads nothing from anywhere else.
 var scanTemplate = template.Must(template.New("scan").Parse(scanHTML))

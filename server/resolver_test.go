@@ -289,3 +289,14 @@ func TestResolveSSCC(t *testing.T) {
 		t.Errorf("unregistered SSCC: %d %s", r.status, r.body)
 	}
 }
+
+func TestHomePage(t *testing.T) {
+	env := newTestEnv(t, nil)
+	r := env.get("/", "Accept-Language", "en")
+	if r.status != 200 || !strings.Contains(string(r.body), `action="/resolve"`) || !strings.Contains(string(r.body), "Look up") {
+		t.Errorf("home: %d %s", r.status, r.body)
+	}
+	if r := env.get("/?lang=zh"); !strings.Contains(string(r.body), "查询") {
+		t.Error("home in Chinese lacks its button")
+	}
+}

@@ -49,6 +49,7 @@ func (s *Server) routeTable() []*route {
 		{method: "GET", pattern: "/00/{sscc}", metric: "resolve_sscc", public: true},
 		{method: "GET", pattern: "/c/{short}", metric: "resolve_short", public: true},
 		{method: "GET", pattern: "/resolve", metric: "resolve_query", public: true},
+		{method: "GET", pattern: "/", metric: "home", public: true},
 		{method: "GET", pattern: "/.well-known/gs1resolver", metric: "gs1resolver", public: true},
 		{method: "GET", pattern: "/healthz", metric: "healthz", public: true},
 		{method: "GET", pattern: "/readyz", metric: "readyz", public: true},
@@ -190,6 +191,9 @@ func (s *Server) dispatch(ctx *fasthttp.RequestCtx) *routeStats {
 		}
 	}
 	switch string(path) {
+	case "/":
+		s.serveHome(ctx)
+		return s.m.route("home")
 	case "/resolve":
 		s.public(ctx, kindQuery)
 		return s.m.route("resolve_query")
