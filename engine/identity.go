@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"tracecode/engine/agg"
@@ -13,18 +14,18 @@ import (
 // formatters caches one formatter per block for the identity forms of
 // resolved codes. Blocks are immutable except for release and void, which
 // do not change how a code is written, so entries never go stale.
-var formatters struct {
-	sync.RWMutex
-	m map[*Engine]map[uint64]*formatter
+var formatters sync.Map // fmtKey → *formatter; read lock-free on every resolution
+
+type fmtKey struct {
+	e     *Engine
+	block uint64
 }
 
 // formatterOf returns the (cached) formatter of block b.
 func (e *Engine) formatterOf(b *Block) (*formatter, error) {
-	formatters.RLock()
-	f := formatters.m[e][b.ID]
-	formatters.RUnlock()
-	if f != nil {
-		return f, nil
+	k := fmtKey{e, b.ID}
+	if f, ok := formatters.Load(k); ok {
+		return f.(*formatter), nil
 	}
 	e.mu.RLock()
 	f, err := e.newFormatter(b, formatOptions{DLBase: e.opts.DLBase, ShortBase: e.opts.ShortBase, NoDLLot: true})
@@ -32,27 +33,20 @@ func (e *Engine) formatterOf(b *Block) (*formatter, error) {
 	if err != nil {
 		return nil, err
 	}
-	formatters.Lock()
-	if formatters.m == nil {
-		formatters.m = map[*Engine]map[uint64]*formatter{}
-	}
-	m := formatters.m[e]
-	if m == nil {
-		for old := range formatters.m {
-			if old.closed.Load() {
-				delete(formatters.m, old)
+	if n := formatterCount.Add(1); n%4096 == 0 { // drop closed engines' formatters now and then
+		formatters.Range(func(k, _ any) bool {
+			if k.(fmtKey).e.closed.Load() {
+				formatters.Delete(k)
 			}
-		}
-		m = map[uint64]*formatter{}
-		formatters.m[e] = m
+			return true
+		})
 	}
-	if len(m) > 1<<16 {
-		clear(m)
-	}
-	m[b.ID] = f
-	formatters.Unlock()
+	formatters.Store(k, f)
 	return f, nil
 }
+
+// formatterCount counts formatters built (for the occasional sweep).
+var formatterCount atomic.Uint64
 
 // appendCode appends form fm of the code at offset off of block b. It
 // fails for imported blocks (their serials are not derived from offsets)

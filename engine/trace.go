@@ -47,8 +47,8 @@ type traceState struct {
 // engine registers. (A field of Engine would be simpler; see the issue 4
 // hook note in docs/chain.md.)
 var traceStates struct {
-	sync.Mutex
-	m map[*Engine]*traceState
+	m  sync.Map   // *Engine → *traceState; read lock-free on every resolution
+	mu sync.Mutex // serialises creation
 }
 
 // tr returns e's traceState, creating it on first use: it opens the ledger
@@ -58,19 +58,20 @@ func (e *Engine) tr() (*traceState, error) {
 	if e.closed.Load() {
 		return nil, ErrClosed
 	}
-	traceStates.Lock()
-	defer traceStates.Unlock()
-	if ts := traceStates.m[e]; ts != nil {
-		return ts, nil
+	if ts, ok := traceStates.m.Load(e); ok {
+		return ts.(*traceState), nil
 	}
-	if traceStates.m == nil {
-		traceStates.m = map[*Engine]*traceState{}
+	traceStates.mu.Lock()
+	defer traceStates.mu.Unlock()
+	if ts, ok := traceStates.m.Load(e); ok {
+		return ts.(*traceState), nil
 	}
-	for old := range traceStates.m {
-		if old.closed.Load() {
-			delete(traceStates.m, old)
+	traceStates.m.Range(func(k, _ any) bool {
+		if k.(*Engine).closed.Load() {
+			traceStates.m.Delete(k)
 		}
-	}
+		return true
+	})
 	led, err := ledger.Open(e.db, nil)
 	if err != nil {
 		return nil, fmt.Errorf("engine: open ledger: %w", err)
@@ -86,7 +87,7 @@ func (e *Engine) tr() (*traceState, error) {
 		recallProducts: products,
 	}
 	ts.caches.init()
-	traceStates.m[e] = ts
+	traceStates.m.Store(e, ts)
 	return ts, nil
 }
 
