@@ -2,8 +2,11 @@ package server
 
 import (
 	"encoding/json"
+	"net"
 	"strings"
 	"testing"
+
+	"github.com/valyala/fasthttp"
 )
 
 func decodeJSON(t *testing.T, r resp) map[string]any {
@@ -298,5 +301,26 @@ func TestHomePage(t *testing.T) {
 	}
 	if r := env.get("/?lang=zh"); !strings.Contains(string(r.body), "查询") {
 		t.Error("home in Chinese lacks its button")
+	}
+}
+
+func TestRateLimitExemptsLoopback(t *testing.T) {
+	env := newTestEnv(t, nil)
+	ctx := func(ip string) *fasthttp.RequestCtx {
+		var req fasthttp.Request
+		req.SetRequestURI("/01/06901234000115")
+		c := &fasthttp.RequestCtx{}
+		c.Init(&req, &net.TCPAddr{IP: net.ParseIP(ip), Port: 1}, nil)
+		return c
+	}
+	if env.srv.limited(ctx("127.0.0.1")) || env.srv.limited(ctx("::1")) {
+		t.Error("loopback clients are rate-limited by default")
+	}
+	if !env.srv.limited(ctx("203.0.113.7")) {
+		t.Error("a remote client is not rate-limited")
+	}
+	env.srv.cfg.LimitLoopback = true
+	if !env.srv.limited(ctx("127.0.0.1")) {
+		t.Error("LimitLoopback does not limit loopback")
 	}
 }

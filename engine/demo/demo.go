@@ -344,5 +344,6 @@ func (s *seeder) urls(context.Context) error {
 	add("a code never issued (a fake label)", s.base+"/01/"+s.prod["formula"].GTIN.String()+"/21/FAKE123456789")
 	add("infant formula product page (GTIN level)", s.base+"/01/"+s.prod["formula"].GTIN.String())
 	add("GS1 resolver description", s.base+"/.well-known/gs1resolver")
+	add("home page: type or paste any code", s.base+"/")
 	return nil
 }
