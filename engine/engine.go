@@ -40,6 +40,12 @@ type Engine struct {
 	// for writing before closing Pebble.
 	dbmu sync.RWMutex
 
+	// trace is the state of line reports, aggregation, events and
+	// resolution (see trace.go), created on first use; traceMu serialises
+	// its creation.
+	trace   atomic.Pointer[traceState]
+	traceMu sync.Mutex
+
 	// failed is set when a commit fails; every later write returns it.
 	failed atomic.Pointer[error]
 	closed atomic.Bool

@@ -42,15 +42,6 @@ type traceState struct {
 	caches resolveCaches
 }
 
-// traceStates maps each open Engine to its traceState. An Engine gets its
-// state on first use; states of closed engines are dropped when another
-// engine registers. (A field of Engine would be simpler; see the issue 4
-// hook note in docs/chain.md.)
-var traceStates struct {
-	m  sync.Map   // *Engine → *traceState; read lock-free on every resolution
-	mu sync.Mutex // serialises creation
-}
-
 // tr returns e's traceState, creating it on first use: it opens the ledger
 // (loading every organisation's log head and Merkle state) and the recall
 // marks.
@@ -58,20 +49,14 @@ func (e *Engine) tr() (*traceState, error) {
 	if e.closed.Load() {
 		return nil, ErrClosed
 	}
-	if ts, ok := traceStates.m.Load(e); ok {
-		return ts.(*traceState), nil
+	if ts := e.trace.Load(); ts != nil {
+		return ts, nil
 	}
-	traceStates.mu.Lock()
-	defer traceStates.mu.Unlock()
-	if ts, ok := traceStates.m.Load(e); ok {
-		return ts.(*traceState), nil
+	e.traceMu.Lock()
+	defer e.traceMu.Unlock()
+	if ts := e.trace.Load(); ts != nil {
+		return ts, nil
 	}
-	traceStates.m.Range(func(k, _ any) bool {
-		if k.(*Engine).closed.Load() {
-			traceStates.m.Delete(k)
-		}
-		return true
-	})
 	led, err := ledger.Open(e.db, nil)
 	if err != nil {
 		return nil, fmt.Errorf("engine: open ledger: %w", err)
@@ -87,7 +72,7 @@ func (e *Engine) tr() (*traceState, error) {
 		recallProducts: products,
 	}
 	ts.caches.init()
-	traceStates.m.Store(e, ts)
+	e.trace.Store(ts)
 	return ts, nil
 }
 
