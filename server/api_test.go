@@ -6,8 +6,10 @@ import (
 	"compress/gzip"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/klauspost/compress/zstd"
 )
@@ -313,5 +315,31 @@ func TestAPILineReportAndPacking(t *testing.T) {
 	}
 	if r := env.api("POST", "/v1/reports/line", a, `{"action":"void","time":"yesterday","items":{}}`); r.status != 400 || !strings.Contains(string(r.body), "RFC 3339") {
 		t.Errorf("bad time: %d %s", r.status, r.body)
+	}
+}
+
+// A client that sends half a request is cut off after ReadTimeout.
+func TestSlowClientTimesOut(t *testing.T) {
+	env := newTestEnv(t, func(c *Config) { c.ReadTimeout = 200 * time.Millisecond })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go env.srv.srv.Serve(ln) //nolint:errcheck // stopped by env's Shutdown
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.Write([]byte("GET /healthz HTTP/1.1\r\nHost: x\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	b, err := io.ReadAll(conn)
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatalf("the server kept a half-sent request open for 10 s (read %q)", b)
+	}
+	if strings.Contains(string(b), "200 OK") {
+		t.Errorf("a half-sent request was answered: %q", b)
 	}
 }
