@@ -65,7 +65,13 @@ func Summary(r *Results) string {
 
 func ratioText(q Ratio) string {
 	if q.Ratio >= 1 {
+		if q.Ratio >= 1000 {
+			return num(q.Ratio) + "×"
+		}
 		return fmt.Sprintf("%.1f×", q.Ratio)
+	}
+	if 1/q.Ratio >= 1000 {
+		return "1/" + num(1/q.Ratio)
 	}
 	return fmt.Sprintf("1/%.1f", 1/q.Ratio)
 }
