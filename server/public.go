@@ -12,10 +12,19 @@ import (
 )
 
 // shortStep strips the CBV prefix of a business step
-// ("urn:epcglobal:cbv:bizstep:shipping", "https://ref.gs1.org/cbv/BizStep-shipping").
+// ("urn:epcglobal:cbv:bizstep:shipping", "https://ref.gs1.org/cbv/BizStep-shipping"),
+// and reduces a deployment's own step URI to its last path segment
+// ("https://tracecode.example/epcis/bizstep/filling" → "filling").
 func shortStep(s string) string {
-	if i := strings.LastIndexAny(s, ":-"); i >= 0 && (strings.HasPrefix(s, "urn:epcglobal:cbv:") || strings.HasPrefix(s, "https://ref.gs1.org/cbv/")) {
-		return s[i+1:]
+	switch {
+	case strings.HasPrefix(s, "urn:epcglobal:cbv:") || strings.HasPrefix(s, "https://ref.gs1.org/cbv/"):
+		if i := strings.LastIndexAny(s, ":-"); i >= 0 {
+			return s[i+1:]
+		}
+	case strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "urn:"):
+		if i := strings.LastIndexAny(s, "/:"); i >= 0 && i+1 < len(s) {
+			return s[i+1:]
+		}
 	}
 	return s
 }

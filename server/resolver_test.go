@@ -324,3 +324,15 @@ func TestRateLimitExemptsLoopback(t *testing.T) {
 		t.Error("LimitLoopback does not limit loopback")
 	}
 }
+
+func TestShortStep(t *testing.T) {
+	for in, want := range map[string]string{
+		"shipping": "shipping", "urn:epcglobal:cbv:bizstep:receiving": "receiving",
+		"https://ref.gs1.org/cbv/BizStep-retail_selling": "retail_selling",
+		"https://tracecode.example/epcis/bizstep/filling": "filling", "urn:example:step:weighing": "weighing",
+	} {
+		if got := shortStep(in); got != want {
+			t.Errorf("shortStep(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
