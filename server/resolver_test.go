@@ -328,7 +328,7 @@ func TestRateLimitExemptsLoopback(t *testing.T) {
 func TestShortStep(t *testing.T) {
 	for in, want := range map[string]string{
 		"shipping": "shipping", "urn:epcglobal:cbv:bizstep:receiving": "receiving",
-		"https://ref.gs1.org/cbv/BizStep-retail_selling": "retail_selling",
+		"https://ref.gs1.org/cbv/BizStep-retail_selling":  "retail_selling",
 		"https://tracecode.example/epcis/bizstep/filling": "filling", "urn:example:step:weighing": "weighing",
 	} {
 		if got := shortStep(in); got != want {
