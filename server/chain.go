@@ -40,6 +40,7 @@ type eventRow struct {
 	Time     int64  // unix ms
 	Step     string // CBV business step without prefix: shipping, receiving, retail_selling, …
 	Org      string // organisation that recorded it
+	OrgEN    string // its English name, may be empty
 	Region   uint32 // where it happened (GB/T 2260), 0 = unknown
 	Location string // site name or GLN
 	Via      string // inherited through: "lot", "case", "pallet"; "" = the item itself
@@ -94,7 +95,7 @@ func (s *Server) fillChain(r *publicReq, v *chainView, private bool) {
 			}
 		}
 		if o, err := s.eng.Org(ev.Org); err == nil {
-			row.Org, row.Region = o.Name, o.Region
+			row.Org, row.OrgEN, row.Region = o.Name, o.NameEN, o.Region
 		}
 		switch en.Via {
 		case engine.ViaLot:

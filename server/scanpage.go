@@ -145,8 +145,12 @@ func (s *Server) writePage(ctx *fasthttp.RequestCtx, r *publicReq, v *chainView)
 		if strings.HasPrefix(loc, "urn:") || strings.HasPrefix(loc, "http") {
 			loc = "" // an SGLN means nothing to a consumer; the region does
 		}
+		who := e.Org
+		if lang == "en" && e.OrgEN != "" {
+			who = e.OrgEN
+		}
 		ev := eventView{ISO: t.Format(time.RFC3339), When: t.Format("2006-01-02 15:04"), StepKey: e.Step,
-			Who: e.Org, Where: joinNonEmpty(" · ", loc, regionName(e.Region, lang))}
+			Who: who, Where: joinNonEmpty(" · ", loc, regionName(e.Region, lang))}
 		if names, ok := stepNames[e.Step]; ok {
 			ev.Step = pick(names, lang)
 		} else {
