@@ -22,6 +22,7 @@ import (
 // The server is the store's only writer while it runs (Pebble's lock).
 type respCache struct {
 	gen      atomic.Uint64
+	genp     *atomic.Uint64 // the generation entries are checked against: &gen, or a shared one
 	perShard int
 	shards   [32]respShard
 
@@ -46,6 +47,7 @@ type respEntry struct {
 func newRespCache(entries int) *respCache {
 	c := &respCache{perShard: max(entries/32, 1)}
 	c.gen.Store(1) // 0 means "not cacheable"
+	c.genp = &c.gen
 	for i := range c.shards {
 		c.shards[i].m = make(map[string]*respEntry)
 	}
@@ -66,7 +68,7 @@ func (c *respCache) get(key []byte, day uint32) *respEntry {
 	sh.mu.RLock()
 	e := sh.m[string(key)]
 	sh.mu.RUnlock()
-	if e == nil || e.gen != c.gen.Load() || e.day != day {
+	if e == nil || e.gen != c.genp.Load() || e.day != day {
 		c.misses.Add(1)
 		return nil
 	}
@@ -94,3 +96,18 @@ func (c *respCache) put(key []byte, e *respEntry) {
 
 // bump invalidates every entry (after a write).
 func (c *respCache) bump() { c.gen.Add(1) }
+
+// sharing returns a cache of entries whose generation is c's.
+func (c *respCache) sharing(entries int) *respCache {
+	p := newRespCache(entries)
+	p.genp = c.genp
+	return p
+}
+
+// invalidate bumps the generation the response and page caches share: a
+// write happened.
+func (s *Server) invalidate() {
+	if s.cache != nil {
+		s.cache.bump()
+	}
+}

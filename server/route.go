@@ -239,8 +239,8 @@ func (s *Server) serveAPI(ctx *fasthttp.RequestCtx, path []byte) *routeStats {
 	if ok {
 		c.key = key
 		r.h(s, &c)
-		if s.cache != nil && r.method != "GET" {
-			s.cache.bump() // a write: cached answers may be stale
+		if r.method != "GET" {
+			s.invalidate() // a write: cached answers may be stale
 		}
 	}
 	if s.cfg.AccessLog {

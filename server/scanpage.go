@@ -1,7 +1,9 @@
 package server
 
 import (
+	"bytes"
 	"fmt"
+	"html/template"
 	"strings"
 	"time"
 
@@ -94,9 +96,48 @@ func (s *Server) writePage(ctx *fasthttp.RequestCtx, r *publicReq, v *chainView)
 		}
 	}
 	pv.Code = code
-	pv.QR = qrDataURI(code)
-	pv.Serial = v.res.Serial
+	if v.scanned {
+		if v.stats.Count <= 1 {
+			pv.ScanLine = T["firstscan"]
+		} else {
+			first := time.UnixMilli(v.stats.First).In(cst).Format("2006-01-02 15:04")
+			pv.ScanLine = fmt.Sprintf(T["scans"], v.stats.Count, first)
+		}
+	}
 
+	// The part of the page below the banner depends only on the chain:
+	// it is kept per code and language (profile: html/template's
+	// reflection was most of a page's 200 µs).
+	var pages *respCache
+	if s.pageCache != nil && v.found && v.level == levelItem && v.gen != 0 {
+		pages = s.pageCache[0]
+		if lang == "en" {
+			pages = s.pageCache[1]
+		}
+		if e := pages.get(r.input, v.today); e != nil {
+			s.writePageParts(ctx, r, v, pv, e.frag)
+			return
+		}
+	}
+	s.fillPageRest(pv, v, lang)
+	var rest bytes.Buffer
+	rest.Grow(8 << 10)
+	if err := scanTemplate.ExecuteTemplate(&rest, "rest", pv); err != nil {
+		s.log.Error("scan page", "err", err)
+		problem(ctx, fasthttp.StatusInternalServerError, "internal", "could not render the page")
+		return
+	}
+	if pages != nil {
+		pages.put(r.input, &respEntry{gen: v.gen, day: v.today, frag: rest.Bytes()})
+	}
+	s.writePageParts(ctx, r, v, pv, rest.Bytes())
+}
+
+// fillPageRest fills what the page shows below the banner.
+func (s *Server) fillPageRest(pv *pageView, v *chainView, lang string) {
+	T := pv.T
+	pv.QR = qrDataURI(pv.Code)
+	pv.Serial = v.res.Serial
 	p := &v.res.Product
 	if p.ID != 0 {
 		pv.Product = productView{Name: p.NameZH, NameAlt: p.NameEN, Category: pick(categoryNames[p.Category.String()], lang)}
@@ -161,28 +202,30 @@ func (s *Server) writePage(ctx *fasthttp.RequestCtx, r *publicReq, v *chainView)
 		}
 		pv.Timeline = append(pv.Timeline, ev)
 	}
-	if v.scanned {
-		if v.stats.Count <= 1 {
-			pv.ScanLine = T["firstscan"]
-		} else {
-			first := time.UnixMilli(v.stats.First).In(cst).Format("2006-01-02 15:04")
-			pv.ScanLine = fmt.Sprintf(T["scans"], v.stats.Count, first)
-		}
-	}
-	body, err := renderPage(pv)
-	if err != nil {
+}
+
+// writePageParts renders the banner and writes it with rest below it.
+func (s *Server) writePageParts(ctx *fasthttp.RequestCtx, r *publicReq, v *chainView, pv *pageView, rest []byte) {
+	pv.CSS = template.CSS(scanCSS)
+	bp := bufPool.Get()
+	buf := bytes.NewBuffer((*bp)[:0])
+	if err := scanTemplate.ExecuteTemplate(buf, "top", pv); err != nil {
 		s.log.Error("scan page", "err", err)
 		problem(ctx, fasthttp.StatusInternalServerError, "internal", "could not render the page")
 		return
 	}
+	buf.WriteByte('\n')
+	buf.Write(rest)
 	ctx.SetStatusCode(v.httpStatus())
 	ctx.SetContentType("text/html; charset=utf-8")
-	ctx.Response.Header.Set("Content-Language", lang)
+	ctx.Response.Header.Set("Content-Language", pv.Lang)
 	ctx.Response.Header.Set("Cache-Control", "no-store")
 	if v.found && v.level == levelItem {
 		s.setLinksetHeader(ctx, r, v)
 	}
-	ctx.SetBody(body)
+	ctx.SetBody(buf.Bytes())
+	*bp = buf.Bytes()
+	bufPool.Put(bp)
 }
 
 // switchURL is the request URI with lang=other instead of any lang.

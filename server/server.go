@@ -48,6 +48,9 @@ type Server struct {
 	srv     *fasthttp.Server
 	routes  []*route   // the /v1 table and the public routes, for dispatch and docs
 	cache   *respCache // nil when Config.CacheEntries < 0
+	// pageCache keeps the lower part of scan pages, zh and en; nil when
+	// Config.CacheEntries < 0. It shares cache's generation.
+	pageCache *[2]*respCache
 
 	ready   atomic.Bool
 	stopped atomic.Bool
@@ -73,6 +76,8 @@ func New(eng *engine.Engine, cfg Config) (*Server, error) {
 	s.routes = s.routeTable()
 	if cfg.CacheEntries > 0 {
 		s.cache = newRespCache(cfg.CacheEntries)
+		// Pages are bigger (~6 KB): a quarter as many per language.
+		s.pageCache = &[2]*respCache{s.cache.sharing(max(cfg.CacheEntries/4, 1)), s.cache.sharing(max(cfg.CacheEntries/4, 1))}
 	}
 	s.m = newMetrics(s.routeNames(), newStoreCollector(eng, s.scans, s.cache))
 	for _, r := range s.routes {

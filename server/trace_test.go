@@ -222,3 +222,34 @@ func TestMetricsExposeRoutesAndStore(t *testing.T) {
 		}
 	}
 }
+
+// The lower part of scan pages is cached per language; the banner and the
+// scan line are fresh on every scan, and a write invalidates the pages.
+func TestPageCache(t *testing.T) {
+	env := newTestEnv(t, nil)
+	u := env.url("chilled pork")
+	first := string(env.get(u, "Accept", "text/html", "Accept-Language", "en").body)
+	second := string(env.get(u, "Accept", "text/html", "Accept-Language", "en").body)
+	zh := string(env.get(u, "Accept", "text/html", "Accept-Language", "zh").body)
+	if env.srv.pageCache[1].hits.Load() != 1 || env.srv.pageCache[0].hits.Load() != 0 {
+		t.Errorf("page cache hits: zh %d en %d", env.srv.pageCache[0].hits.Load(), env.srv.pageCache[1].hits.Load())
+	}
+	if !strings.Contains(first, "first look-up") || !strings.Contains(second, "looked up 2 times") || !strings.Contains(zh, "已被查询 3 次") {
+		t.Error("scan lines are not fresh")
+	}
+	rest := func(p string) string { return p[strings.Index(p, `id="product"`):] }
+	if rest(first) != rest(second) {
+		t.Error("cached page differs below the banner")
+	}
+	if !strings.Contains(zh, `lang="zh"`) || !strings.Contains(zh, "冷鲜猪里脊") {
+		t.Error("the Chinese page is not Chinese")
+	}
+	lot := decodeJSON(t, env.get(u, "Accept", "application/json"))["lot"].(map[string]any)["number"].(string)
+	if r := env.api("POST", "/v1/recalls", env.key("杭州"), fmt.Sprintf(`{"lots":[{"product":3,"number":%q}]}`, lot)); r.status != 201 {
+		t.Fatalf("recall: %d %s", r.status, r.body)
+	}
+	after := string(env.get(u, "Accept", "text/html", "Accept-Language", "en").body)
+	if !strings.Contains(after, `data-status="recalled"`) || !strings.Contains(after, "Recalled") || !strings.Contains(rest(after), "step-recalling") {
+		t.Error("after a recall the page is stale")
+	}
+}
