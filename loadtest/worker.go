@@ -133,12 +133,12 @@ func (w *worker) run() {
 		}
 		intended := s.at(p, i)
 		pick := r.traffic.Pick(i)
-		w.prepare(pick)
 		free := r.now()
 		if free > r.deadline {
 			w.recordUnsent(i, pick, intended, free)
 			continue
 		}
+		w.prepare(pick) // before the sleep, so the send follows the wake-up
 		if intended > free {
 			if !w.sleepUntil(intended) || i >= r.limit.Load() {
 				break // stopped while waiting; the request is not sent
