@@ -603,3 +603,23 @@ func (l *ScanLog) ScanRange(from, to int64, fn func(Scan) error) error {
 	hi := binary.BigEndian.AppendUint64([]byte{store.PrefixScanRaw}, uint64(to))
 	return l.db.Scan(lo, hi, func(k, v []byte) error { return DecodeScanSegment(k, v, fn) })
 }
+
+// EachStats writes the counts changed since the last flush, then calls fn
+// for every item's stored stats in key order (product, counter), with
+// Suspicious set. fn returning an error stops the walk with it.
+func (l *ScanLog) EachStats(fn func(ScanRef, ScanStats) error) error {
+	if err := l.flush(false, true); err != nil {
+		return err
+	}
+	return l.db.ScanPrefix([]byte{store.PrefixScanStats}, func(k, v []byte) error {
+		if len(k) != 13 {
+			return &store.KeyError{Key: k, Want: "a scan stats key 0xC0|u32|u64"}
+		}
+		st, err := decodeScanStats(v)
+		if err != nil {
+			return err
+		}
+		st.Suspicious = l.suspicious(&st)
+		return fn(ScanRef{Product: binary.BigEndian.Uint32(k[1:]), Counter: binary.BigEndian.Uint64(k[5:])}, st)
+	})
+}

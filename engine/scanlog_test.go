@@ -219,3 +219,24 @@ func TestScanSegmentCodec(t *testing.T) {
 		}
 	}
 }
+
+func TestScanLogEachStats(t *testing.T) {
+	db, _ := openTestDB(t)
+	defer db.Close()
+	l := OpenScanLog(db, &ScanLogOptions{SuspiciousCount: 2, FlushInterval: 1 << 40})
+	defer l.Close()
+	l.Record(Scan{Ref: ScanRef{2, 9}, Time: 1})
+	l.Record(Scan{Ref: ScanRef{1, 5}, Time: 2})
+	l.Record(Scan{Ref: ScanRef{1, 5}, Time: 3})
+	var refs []ScanRef
+	var flags []bool
+	if err := l.EachStats(func(r ScanRef, st ScanStats) error {
+		refs, flags = append(refs, r), append(flags, st.Suspicious)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(refs) != 2 || refs[0] != (ScanRef{1, 5}) || !flags[0] || flags[1] {
+		t.Fatalf("EachStats: %v %v", refs, flags)
+	}
+}

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"fmt"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/valyala/fasthttp"
 
 	"tracecode/engine"
+	"tracecode/engine/agg"
 )
 
 // eventRoutes are the routes of EPCIS capture, recalls, forward traces and
@@ -20,6 +22,7 @@ func (s *Server) eventRoutes() []*route {
 		{method: "POST", pattern: "/v1/recalls", scopes: engine.ScopeEvents, h: (*Server).apiRecall},
 		{method: "GET", pattern: "/v1/lots/{lot}/trace", h: (*Server).apiForwardTrace},
 		{method: "GET", pattern: "/v1/trace/{code}", h: (*Server).apiTrace},
+		{method: "GET", pattern: "/v1/scans/suspicious", scopes: engine.ScopeRegulator | engine.ScopeAdmin, h: (*Server).apiSuspicious},
 	}
 }
 
@@ -266,4 +269,68 @@ func (s *Server) apiTrace(c *call) {
 	}
 	c.ctx.Response.Header.SetContentTypeBytes(ctJSON)
 	c.ctx.SetBody(w.b)
+}
+
+// apiSuspicious serves GET /v1/scans/suspicious?limit=: the items whose
+// public scans crossed the clone thresholds, among those the key may see
+// (its organisation's products; a regulator's region; everything for the
+// operator), most scanned first.
+func (s *Server) apiSuspicious(c *call) {
+	limit, ok := queryUint(c, "limit")
+	if !ok {
+		return
+	}
+	if limit == 0 || limit > 10000 {
+		limit = 100
+	}
+	type row struct {
+		Code        string   `json:"code"`
+		Product     uint32   `json:"product"`
+		ProductName string   `json:"productName,omitempty"`
+		Count       uint64   `json:"count"`
+		First       string   `json:"first"`
+		Last        string   `json:"last"`
+		Regions     []string `json:"regions"`
+	}
+	out := []row{}
+	visible := map[uint32]bool{}
+	err := s.scans.EachStats(func(r engine.ScanRef, st engine.ScanStats) error {
+		if !st.Suspicious {
+			return nil
+		}
+		ok, seen := visible[r.Product]
+		var name string
+		if r.Product != 0 {
+			p, err := s.eng.Product(r.Product)
+			if err != nil {
+				return nil
+			}
+			name = p.NameZH
+			if !seen {
+				ok = s.canSeeOrg(c.key, p.Org)
+				visible[r.Product] = ok
+			}
+		} else {
+			ok = c.key.Org == 0 && c.key.Scopes.Has(engine.ScopeAdmin)
+		}
+		if !ok {
+			return nil
+		}
+		rw := row{Code: s.nodeCode(agg.Node{Product: r.Product, Counter: r.Counter}), Product: r.Product, ProductName: name,
+			Count: st.Count, First: msTime(st.First), Last: msTime(st.Last), Regions: []string{}}
+		for _, reg := range st.Regions[:st.NRegion] {
+			rw.Regions = append(rw.Regions, fmt.Sprint(reg))
+		}
+		out = append(out, rw)
+		return nil
+	})
+	if err != nil {
+		engineError(c, err)
+		return
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Count > out[j].Count })
+	if uint64(len(out)) > limit {
+		out = out[:limit]
+	}
+	writeJSON(c, fasthttp.StatusOK, map[string]any{"items": out})
 }

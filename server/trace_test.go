@@ -253,3 +253,28 @@ func TestPageCache(t *testing.T) {
 		t.Error("after a recall the page is stale")
 	}
 }
+
+func TestSuspiciousList(t *testing.T) {
+	env := newTestEnv(t, func(c *Config) { c.Scans.SuspiciousCount = 3 })
+	for range 3 {
+		env.get(env.url("chilled pork"), "Accept", "application/json")
+		env.get(env.url("pesticide"), "Accept", "application/json")
+	}
+	list := func(key string) []any {
+		r := env.api("GET", "/v1/scans/suspicious", key, "")
+		if r.status != 200 {
+			t.Fatalf("suspicious list: %d %s", r.status, r.body)
+		}
+		return decodeJSON(t, r)["items"].([]any)
+	}
+	if got := list(env.key("浙江省")); len(got) != 1 || got[0].(map[string]any)["count"] != 3.0 ||
+		!strings.Contains(got[0].(map[string]any)["productName"].(string), "猪") {
+		t.Errorf("Zhejiang regulator sees %v", got)
+	}
+	if got := list(env.key("operator")); len(got) != 2 {
+		t.Errorf("operator sees %v", got)
+	}
+	if got := list(env.key("福州")); len(got) != 1 {
+		t.Errorf("Fuzhou admin sees %v", got)
+	}
+}
