@@ -46,6 +46,7 @@ func (s *Server) writeChainJSON(ctx *fasthttp.RequestCtx, r *publicReq, v *chain
 	}
 	ctx.SetStatusCode(v.httpStatus())
 	ctx.Response.Header.SetContentTypeBytes(ctJSON)
+	ctx.Response.Header.SetCanonical(hdrCacheControl, valNoStore)
 	if v.found && v.level == levelItem {
 		s.setLinksetHeader(ctx, r, v)
 	}
@@ -54,7 +55,12 @@ func (s *Server) writeChainJSON(ctx *fasthttp.RequestCtx, r *publicReq, v *chain
 	bufPool.Put(bp)
 }
 
-var ctJSON = []byte("application/json")
+var (
+	ctJSON = []byte("application/json")
+	// The JSON chain carries scan counts: no shared cache may keep it.
+	hdrCacheControl = []byte("Cache-Control")
+	valNoStore      = []byte("no-store")
+)
 
 // writeCachedJSON answers a JSON scan from a cached entry: status, the
 // cached members, fresh scan counts.
@@ -76,6 +82,7 @@ func (s *Server) writeCachedJSON(ctx *fasthttp.RequestCtx, r *publicReq, e *resp
 	s.m.scanStatus(status).Inc()
 	ctx.SetStatusCode(e.http)
 	ctx.Response.Header.SetContentTypeBytes(ctJSON)
+	ctx.Response.Header.SetCanonical(hdrCacheControl, valNoStore)
 	s.setLinksetHeader(ctx, r, nil)
 	ctx.SetBody(w.b)
 	*bp = w.b

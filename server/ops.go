@@ -143,5 +143,6 @@ func (s *Server) serveHome(ctx *fasthttp.RequestCtx) {
 	}
 	ctx.SetContentType("text/html; charset=utf-8")
 	ctx.Response.Header.Set("Content-Language", lang)
+	setPageSecurity(ctx)
 	ctx.SetBody(buf.Bytes())
 }

@@ -228,6 +228,9 @@ func TestScanPageLanguages(t *testing.T) {
 	if en.h("Content-Language") != "en" {
 		t.Errorf("Content-Language %q", en.h("Content-Language"))
 	}
+	if !strings.Contains(en.h("Content-Security-Policy"), "default-src 'none'") {
+		t.Errorf("page CSP %q", en.h("Content-Security-Policy"))
+	}
 	// ?lang= overrides the header.
 	if r := env.get(u+"?lang=en", "Accept", "text/html", "Accept-Language", "zh-CN"); !strings.Contains(string(r.body), `lang="en"`) {
 		t.Error("?lang=en ignored")
