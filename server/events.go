@@ -173,6 +173,9 @@ func (s *Server) apiForwardTrace(c *call) {
 func (s *Server) apiTrace(c *call) {
 	raw := c.ctx.URI().PathOriginal()
 	i := bytes.Index(raw, []byte("/v1/trace/"))
+	if i < 0 { // the prefix itself was percent-encoded: use the decoded path
+		raw, i = c.ctx.Path(), 0
+	}
 	input, err := url.PathUnescape(string(raw[i+len("/v1/trace/"):]))
 	if err != nil || input == "" {
 		problem(c.ctx, fasthttp.StatusBadRequest, "bad-code", "the code after /v1/trace/ is missing or badly percent-encoded")
