@@ -56,3 +56,28 @@ func FuzzParseGTINPath(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPublicHandler sends arbitrary resolver requests through the whole
+// handler: it never panics and never answers 5xx.
+func FuzzPublicHandler(f *testing.F) {
+	env := newTestEnv(f, func(c *Config) { c.RateLimit = -1 })
+	for _, s := range []string{
+		env.url("infant formula on a shop shelf"), env.url("pesticide with a short-code label"),
+		env.url("a pallet of the drug"), env.url("drug with an NMPA"), "/01/06901234000115?linkType=gs1:pip&17=261231",
+		"/resolve?code=%2801%2906901234000115%2821%29X", "/c/", "/00/1", "/01/x", "/v1/trace/01/06901234000115/21/A",
+	} {
+		f.Add(s, "application/json")
+		f.Add(s, "text/html")
+	}
+	h := env.srv.Handler()
+	f.Fuzz(func(t *testing.T, uri, accept string) {
+		if len(uri) == 0 || uri[0] != '/' || strings.HasPrefix(uri, "/v1/") || strings.ContainsAny(uri, " \r\n\x00") {
+			return
+		}
+		ctx := newCtx(uri, accept)
+		h(ctx)
+		if code := ctx.Response.StatusCode(); code >= 500 {
+			t.Fatalf("%s (Accept %q): %d %s", uri, accept, code, ctx.Response.Body())
+		}
+	})
+}
