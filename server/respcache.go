@@ -14,8 +14,9 @@ import (
 // timeline put engine.ResolveInto plus encoding at ~12 µs; a hit costs a
 // map lookup and a copy.
 //
-// Correctness: every write through the API (any /v1 request that is not
-// GET or HEAD) bumps gen after it is applied; an entry is served only if
+// Correctness: every write through the API that can change an existing
+// code's chain (reports, aggregation, events, recalls, release, void — not
+// minting, master data or keys) bumps gen after it is applied; an entry is served only if
 // it was computed under the current gen and on the current day (expiry
 // depends on the date). A resolution that raced with a write was tagged
 // with the gen read before it started, so it is never served afterwards.

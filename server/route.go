@@ -20,7 +20,10 @@ type route struct {
 	public  bool   // no API key needed
 	// scopes: the key needs at least one of them; 0 = any valid key.
 	scopes engine.Scope
-	h      func(s *Server, c *call)
+	// keepsCache marks a write that changes no existing code's chain
+	// (minting, master data, keys): it does not invalidate cached answers.
+	keepsCache bool
+	h          func(s *Server, c *call)
 
 	segs []string    // pattern split on '/', without the leading ""
 	m    *routeStats // this route's metric series
@@ -58,23 +61,23 @@ func (s *Server) routeTable() []*route {
 		// Authenticated API.
 		{method: "GET", pattern: "/v1/me", h: (*Server).apiMe},
 		{method: "GET", pattern: "/v1/orgs", h: (*Server).apiListOrgs},
-		{method: "POST", pattern: "/v1/orgs", scopes: engine.ScopeAdmin, h: (*Server).apiCreateOrg},
+		{method: "POST", pattern: "/v1/orgs", scopes: engine.ScopeAdmin, keepsCache: true, h: (*Server).apiCreateOrg},
 		{method: "GET", pattern: "/v1/orgs/{org}", h: (*Server).apiGetOrg},
 		{method: "GET", pattern: "/v1/products", h: (*Server).apiListProducts},
-		{method: "POST", pattern: "/v1/products", scopes: engine.ScopeAdmin, h: (*Server).apiCreateProduct},
+		{method: "POST", pattern: "/v1/products", scopes: engine.ScopeAdmin, keepsCache: true, h: (*Server).apiCreateProduct},
 		{method: "GET", pattern: "/v1/products/{product}", h: (*Server).apiGetProduct},
 		{method: "GET", pattern: "/v1/products/{product}/lots", h: (*Server).apiListLots},
-		{method: "POST", pattern: "/v1/products/{product}/lots", scopes: engine.ScopeAdmin | engine.ScopeMint, h: (*Server).apiCreateLot},
+		{method: "POST", pattern: "/v1/products/{product}/lots", scopes: engine.ScopeAdmin | engine.ScopeMint, keepsCache: true, h: (*Server).apiCreateLot},
 		{method: "GET", pattern: "/v1/lots/{lot}", h: (*Server).apiGetLot},
 		{method: "GET", pattern: "/v1/blocks", h: (*Server).apiListBlocks},
-		{method: "POST", pattern: "/v1/blocks", scopes: engine.ScopeMint, h: (*Server).apiMint},
+		{method: "POST", pattern: "/v1/blocks", scopes: engine.ScopeMint, keepsCache: true, h: (*Server).apiMint},
 		{method: "GET", pattern: "/v1/blocks/{block}", h: (*Server).apiGetBlock},
 		{method: "GET", pattern: "/v1/blocks/{block}/codes", scopes: engine.ScopeMint | engine.ScopeAdmin, h: (*Server).apiBlockCodes},
 		{method: "POST", pattern: "/v1/blocks/{block}/release", scopes: engine.ScopeMint | engine.ScopeReport, h: (*Server).apiRelease},
 		{method: "POST", pattern: "/v1/blocks/{block}/void", scopes: engine.ScopeMint | engine.ScopeReport, h: (*Server).apiVoidBlock},
 		{method: "GET", pattern: "/v1/keys", scopes: engine.ScopeAdmin, h: (*Server).apiListKeys},
-		{method: "POST", pattern: "/v1/keys", scopes: engine.ScopeAdmin, h: (*Server).apiCreateKey},
-		{method: "DELETE", pattern: "/v1/keys/{key}", scopes: engine.ScopeAdmin, h: (*Server).apiRevokeKey},
+		{method: "POST", pattern: "/v1/keys", scopes: engine.ScopeAdmin, keepsCache: true, h: (*Server).apiCreateKey},
+		{method: "DELETE", pattern: "/v1/keys/{key}", scopes: engine.ScopeAdmin, keepsCache: true, h: (*Server).apiRevokeKey},
 	}
 	rs = append(rs, s.traceRoutes()...)
 	for _, r := range rs {
@@ -239,8 +242,8 @@ func (s *Server) serveAPI(ctx *fasthttp.RequestCtx, path []byte) *routeStats {
 	if ok {
 		c.key = key
 		r.h(s, &c)
-		if r.method != "GET" {
-			s.invalidate() // a write: cached answers may be stale
+		if r.method != "GET" && !r.keepsCache {
+			s.invalidate() // a report: cached answers may be stale
 		}
 	}
 	if s.cfg.AccessLog {

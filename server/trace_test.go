@@ -278,3 +278,16 @@ func TestSuspiciousList(t *testing.T) {
 		t.Errorf("Fuzhou admin sees %v", got)
 	}
 }
+
+func TestMintKeepsCache(t *testing.T) {
+	env := newTestEnv(t, nil)
+	u := env.url("chilled pork")
+	env.get(u, "Accept", "application/json")
+	if r := env.api("POST", "/v1/blocks", env.key("杭州"), `{"gtin":"06901234000115","count":10}`); r.status != 201 {
+		t.Fatalf("mint: %d %s", r.status, r.body)
+	}
+	env.get(u, "Accept", "application/json")
+	if env.srv.cache.hits.Load() != 1 {
+		t.Errorf("a mint invalidated the response cache (hits %d)", env.srv.cache.hits.Load())
+	}
+}
