@@ -291,3 +291,23 @@ func TestMintKeepsCache(t *testing.T) {
 		t.Errorf("a mint invalidated the response cache (hits %d)", env.srv.cache.hits.Load())
 	}
 }
+
+func TestDispensedStatus(t *testing.T) {
+	env := newTestEnv(t, nil)
+	codes := demoItemCodes(t, env, 10)
+	m := decodeJSON(t, env.get(codes[7], "Accept", "application/json"))
+	urn := m["code"].(map[string]any)["epcURN"].(string)
+	doc := `{"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],"type":"EPCISDocument","schemaVersion":"2.0",
+"creationDate":"2026-11-20T00:00:00Z","epcisBody":{"eventList":[{"type":"ObjectEvent","eventTime":"2026-11-21T10:00:00+08:00",
+"eventTimeZoneOffset":"+08:00","epcList":["` + urn + `"],"action":"DELETE","bizStep":"dispensing","disposition":"dispensed"}]}}`
+	if r := env.api("POST", "/v1/events", env.key("杭州"), doc); r.status != 201 {
+		t.Fatalf("capture: %d %s", r.status, r.body)
+	}
+	if m := decodeJSON(t, env.get(codes[7], "Accept", "application/json")); m["status"] != "dispensed" {
+		t.Errorf("after dispensing: %v", m["status"])
+	}
+	page := env.get(codes[7], "Accept", "text/html", "Accept-Language", "zh")
+	if !strings.Contains(string(page.body), `data-status="dispensed"`) {
+		t.Error("page lacks the dispensed banner")
+	}
+}
