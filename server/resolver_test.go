@@ -179,7 +179,7 @@ func TestResolverMethodsAndCORS(t *testing.T) {
 func TestResolveOtherForms(t *testing.T) {
 	env := newTestEnv(t, nil)
 	r := env.get(env.url("drug with an NMPA"), "Accept", "application/json")
-	if m := decodeJSON(t, r); r.status != 200 || m["code"].(map[string]any)["format"] != "nmpa" {
+	if m := decodeJSON(t, r); r.status != 200 || m["code"].(map[string]any)["format"] != "nmpa" || m["status"] != "dispensed" {
 		t.Errorf("NMPA via /resolve: %d %s", r.status, r.body)
 	}
 	// The element string of the genuine item resolves to the same item.

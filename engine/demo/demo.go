@@ -334,7 +334,7 @@ func (s *seeder) urls(context.Context) error {
 	if err != nil {
 		return err
 	}
-	add("drug with an NMPA trace code, packed 24 to a case", s.base+"/resolve?code="+nmpa)
+	add("drug with an NMPA trace code, dispensed at a pharmacy", s.base+"/resolve?code="+nmpa)
 	short, err := s.code("pesticide-short", "short", 0)
 	if err != nil {
 		return err

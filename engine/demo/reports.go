@@ -202,6 +202,15 @@ func (s *seeder) reports(context.Context) error {
 				event{t: s.at(-58, 0), codes: []string{u}, action: "OBSERVE", step: "shipping", disp: "in_transit", where: locFZFactory, doc: "desadv|6909876000003:DRUG-DN-9"},
 				event{t: s.at(-57, 0), codes: []string{u}, action: "OBSERVE", step: "receiving", disp: "sellable_accessible", where: locFZPharmacy})
 		},
+		// The pharmacy dispenses the first box (named by its Digital Link:
+		// EPCIS has no form for the NMPA code itself).
+		func() error {
+			dl, err := s.code("drug", "dl", 0)
+			if err != nil {
+				return err
+			}
+			return s.capture(b, event{t: s.at(-1, 3), codes: []string{dl}, action: "DELETE", step: "dispensing", disp: "dispensed", where: locFZPharmacy, doc: "https://tracecode.example/epcis/btt/prescription|6909876000008:RX-2026-5531"})
+		},
 		// Pesticide: printed, shipped, sold.
 		func() error { return s.commission(b, "pesticide", 0, 99, s.at(-19, 0), locFZFactory) },
 		func() error {
