@@ -126,6 +126,12 @@ func tcPackAndResolve(ctx context.Context, e *env) error {
 		}
 		return strings.TrimSpace(buf.String()), nil
 	}
+	palletCodes := make([]string, w.nPallet)
+	for k := range palletCodes {
+		if palletCodes[k], err = dlOf(w.pallets, k); err != nil {
+			return err
+		}
+	}
 	evsc := Scenario{Name: "events", System: "tracecode", Unit: "event",
 		Params: map[string]string{"events": strconv.Itoa(2*w.nPallet + 1), "method": "EPCIS 2.0 JSON capture, 500 events a document"}}
 	m = startMeter()
@@ -133,10 +139,7 @@ func tcPackAndResolve(ctx context.Context, e *env) error {
 	for pl := 0; pl < w.nPallet; pl += 250 {
 		var evs []string
 		for k := pl; k < min(pl+250, w.nPallet); k++ {
-			code, err := dlOf(w.pallets, k)
-			if err != nil {
-				return err
-			}
+			code := palletCodes[k]
 			for i, step := range []string{"shipping", "receiving"} {
 				evs = append(evs, fmt.Sprintf(`{"type":"ObjectEvent","eventTime":%q,"eventTimeZoneOffset":"+08:00","epcList":[%q],"action":"OBSERVE","bizStep":%q,"readPoint":{"id":"urn:epc:id:sgln:9520123.00001.0"}}`,
 					t0.Add(time.Duration(3+i)*time.Hour).Format(time.RFC3339), code, step))
