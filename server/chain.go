@@ -21,6 +21,12 @@ type chainExtra struct {
 	parents      []parentView // innermost first: case, then pallet
 	events       []eventRow   // oldest first
 	contents     []contentRow // a container's present children
+	sources      []sourceRow  // upstream lots through transformations
+}
+
+// sourceRow is a lot the item's lot was made from.
+type sourceRow struct {
+	Product, ProductEN, Lot string
 }
 
 // contentRow counts a container's children of one product.
@@ -49,7 +55,7 @@ type eventRow struct {
 }
 
 func (c *chainExtra) reset() {
-	*c = chainExtra{parents: c.parents[:0], events: c.events[:0], contents: c.contents[:0]}
+	*c = chainExtra{parents: c.parents[:0], events: c.events[:0], contents: c.contents[:0], sources: c.sources[:0]}
 }
 
 // fillChain adds containment, timeline and recall from the engine's chain
@@ -64,6 +70,16 @@ func (s *Server) fillChain(r *publicReq, v *chainView, private bool) {
 	}
 	for _, p := range c.Parents {
 		x.parents = append(x.parents, parentView{Level: p.Level.String(), Code: s.nodeCode(p.Parent)})
+	}
+	for _, u := range c.Upstream {
+		var row sourceRow
+		if p, err := s.eng.Product(u.Product); err == nil {
+			row.Product, row.ProductEN = p.NameZH, p.NameEN
+		}
+		if l, err := s.eng.Lot(u.Lot); err == nil {
+			row.Lot = l.Number
+		}
+		x.sources = append(x.sources, row)
 	}
 	for _, g := range c.Children {
 		name := "SSCC"
@@ -191,6 +207,18 @@ func (s *Server) appendChainExtra(w *jw, v *chainView, private bool) {
 			w.open()
 			w.str("level", c.parents[i].Level)
 			w.str("code", c.parents[i].Code)
+			w.close()
+		}
+		w.closeArr()
+	}
+	if len(c.sources) > 0 {
+		w.key("sources")
+		w.openArr()
+		for _, r := range c.sources {
+			w.elem()
+			w.open()
+			w.str("product", r.Product)
+			w.str("lot", r.Lot)
 			w.close()
 		}
 		w.closeArr()

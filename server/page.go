@@ -51,6 +51,7 @@ type pageView struct {
 	Producer  producerView
 	Lot       lotView
 	Hierarchy []levelView
+	Sources   []levelView // lots the item was made from: Level = product, Code = lot
 	Timeline  []eventView
 	ScanLine  string
 }

@@ -177,6 +177,13 @@ func (s *Server) fillPageRest(pv *pageView, v *chainView, lang string) {
 		pv.Serial = ""
 		pv.LevelLabel = T["level."+levelNames[v.level]]
 	}
+	for _, src := range v.chain.sources {
+		name := src.Product
+		if lang == "en" && src.ProductEN != "" {
+			name = src.ProductEN
+		}
+		pv.Sources = append(pv.Sources, levelView{Level: name, Code: src.Lot})
+	}
 	for _, par := range v.chain.parents {
 		pv.Hierarchy = append(pv.Hierarchy, levelView{Level: T[par.Level], Code: par.Code})
 	}

@@ -50,6 +50,14 @@ func TestPublicChainOfDemoItems(t *testing.T) {
 	if m := decodeJSON(t, env.get(lotURL)); m["status"] != "recalled" || m["recall"] == nil || m["level"] != "lot" {
 		t.Errorf("recalled lot: %v", m)
 	}
+	// Pork shows the pig lot it was cut from.
+	pork := decodeJSON(t, env.get(env.url("chilled pork"), "Accept", "application/json"))
+	if src, _ := pork["sources"].([]any); len(src) != 1 || !strings.HasPrefix(src[0].(map[string]any)["lot"].(string), "PIG") {
+		t.Errorf("pork sources: %v", pork["sources"])
+	}
+	if page := env.get(env.url("chilled pork"), "Accept", "text/html", "Accept-Language", "zh"); !strings.Contains(string(page.body), "原料来源") {
+		t.Error("pork page lacks its sources")
+	}
 	cyl := decodeJSON(t, env.get(env.url("gas cylinder"), "Accept", "application/json"))
 	if !strings.Contains(fmt.Sprint(cyl["events"]), "inspecting") || !strings.Contains(fmt.Sprint(cyl["events"]), "filling") {
 		t.Errorf("cylinder events: %v", cyl["events"])
