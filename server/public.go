@@ -274,6 +274,12 @@ func (s *Server) lookup(r *publicReq, v *chainView, now time.Time) {
 // chain. Strings alias c's buffers: valid until the next ResolveInto on c.
 func (v *chainView) fromChain(c *engine.Chain) {
 	v.reason = c.Reason
+	if c.Status == engine.StatusNeverIssued {
+		// The engine's reason names key generations and counters: useful
+		// to an operator (tracecode resolve), a hint to a forger. The
+		// public is told only what matters to them.
+		v.reason = "code never issued by a registered producer"
+	}
 	v.unit = c.IsUnit
 	if c.Product != nil {
 		v.res.Product = *c.Product
