@@ -8,6 +8,7 @@ import (
 
 	"github.com/RoaringBitmap/roaring/v2"
 
+	"tracecode/engine/internal/wire"
 	"tracecode/engine/store"
 )
 
@@ -69,18 +70,18 @@ func DecodeRun(k, v []byte) (Run, error) {
 	}
 	r.Product = binary.BigEndian.Uint32(k[1:])
 	r.First = binary.BigEndian.Uint64(k[5:])
-	d := decoder{what: "run", b: v}
-	d.version(runVersion)
-	span := d.uvarint()
-	r.Parent.Product = d.u32()
-	r.Parent.Counter = d.uvarint()
-	r.Since = d.varint()
-	r.Seq = d.uvarint()
+	d := newDecoder("run", v)
+	d.Version(runVersion)
+	span := d.Uvarint()
+	r.Parent.Product = d.U32()
+	r.Parent.Counter = d.Uvarint()
+	r.Since = d.Varint()
+	r.Seq = d.Uvarint()
 	r.Last = r.First + span
-	if d.err == nil && r.Last < r.First {
-		d.fail("span overflows the counter space")
+	if d.Err == nil && r.Last < r.First {
+		d.Fail("span overflows the counter space")
 	}
-	return r, d.done()
+	return r, d.Done()
 }
 
 // PastRun is a run that was unpacked: children First..Last of Product were
@@ -136,19 +137,19 @@ func DecodePastRun(k, v []byte) (PastRun, error) {
 	p.Product = binary.BigEndian.Uint32(k[1:])
 	p.First = binary.BigEndian.Uint64(k[5:])
 	p.UnpackSeq = binary.BigEndian.Uint64(k[13:])
-	d := decoder{what: "past run", b: v}
-	d.version(pastRunVersion)
-	span := d.uvarint()
-	p.Parent.Product = d.u32()
-	p.Parent.Counter = d.uvarint()
-	p.Since = d.varint()
-	p.Seq = d.uvarint()
-	p.Until = d.varint()
+	d := newDecoder("past run", v)
+	d.Version(pastRunVersion)
+	span := d.Uvarint()
+	p.Parent.Product = d.U32()
+	p.Parent.Counter = d.Uvarint()
+	p.Since = d.Varint()
+	p.Seq = d.Uvarint()
+	p.Until = d.Varint()
 	p.Last = p.First + span
-	if d.err == nil && (p.Last < p.First || p.Last/HistoryWindow != p.First/HistoryWindow) {
-		d.fail("span crosses a history window")
+	if d.Err == nil && (p.Last < p.First || p.Last/HistoryWindow != p.First/HistoryWindow) {
+		d.Fail("span crosses a history window")
 	}
-	return p, d.done()
+	return p, d.Done()
 }
 
 // Removal is what one report took out of one parent: the parent side of
@@ -196,23 +197,23 @@ func DecodeRemoval(k, v []byte) (Removal, error) {
 	}
 	r.Parent = DecodeNodeKey(k[1:])
 	r.UnpackSeq = binary.BigEndian.Uint64(k[1+NodeKeyLen:])
-	d := decoder{what: "removal", b: v}
-	d.version(removalVersion)
-	r.Until = d.varint()
-	n := d.count()
-	for i := 0; i < n && d.err == nil; i++ {
+	d := newDecoder("removal", v)
+	d.Version(removalVersion)
+	r.Until = d.Varint()
+	n := d.Count()
+	for i := 0; i < n && d.Err == nil; i++ {
 		x := Run{Parent: r.Parent}
-		x.Product = d.u32()
-		x.First = d.uvarint()
-		x.Last = x.First + d.uvarint()
-		x.Since = d.varint()
-		x.Seq = d.uvarint()
-		if d.err == nil && x.Last < x.First {
-			d.fail("span overflows")
+		x.Product = d.U32()
+		x.First = d.Uvarint()
+		x.Last = x.First + d.Uvarint()
+		x.Since = d.Varint()
+		x.Seq = d.Uvarint()
+		if d.Err == nil && x.Last < x.First {
+			d.Fail("span overflows")
 		}
 		r.Runs = append(r.Runs, x)
 	}
-	return r, d.done()
+	return r, d.Done()
 }
 
 // AppendChildrenKey appends the parent→children key of parent's children
@@ -311,98 +312,22 @@ func (u *Unit) AppendValue(dst []byte) []byte {
 // DecodeUnit decodes a unit value of sscc.
 func DecodeUnit(sscc uint64, v []byte) (Unit, error) {
 	u := Unit{SSCC: sscc}
-	d := decoder{what: "unit", b: v}
-	d.version(unitVersion)
-	u.Org = d.u32()
-	u.Level = d.u8()
-	u.State = d.u8()
-	u.Created = d.varint()
-	u.Seq = d.uvarint()
-	return u, d.done()
+	d := newDecoder("unit", v)
+	d.Version(unitVersion)
+	u.Org = d.U32()
+	u.Level = d.U8()
+	u.State = d.U8()
+	u.Created = d.Varint()
+	u.Seq = d.Uvarint()
+	return u, d.Done()
 }
 
-// decoder reads one value; the first error sticks.
-type decoder struct {
-	what string
-	b    []byte
-	off  int
-	err  error
-}
+// decoder reads one record; the first error sticks and names the record
+// type and byte offset.
+type decoder = wire.Reader
 
-func (d *decoder) fail(why string) {
-	if d.err == nil {
-		d.err = fmt.Errorf("%w: %s value: %s at byte %d", ErrCorrupt, d.what, why, d.off)
-	}
-}
-
-func (d *decoder) version(max uint8) {
-	v := d.u8()
-	if d.err == nil && (v == 0 || v > max) {
-		d.err = fmt.Errorf("%w: %s value has version %d, this build reads 1..%d", ErrVersion, d.what, v, max)
-	}
-}
-
-func (d *decoder) u8() uint8 {
-	if d.err != nil {
-		return 0
-	}
-	if d.off >= len(d.b) {
-		d.fail("truncated")
-		return 0
-	}
-	c := d.b[d.off]
-	d.off++
-	return c
-}
-
-func (d *decoder) uvarint() uint64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(d.b[d.off:])
-	if n <= 0 {
-		d.fail("truncated or overlong varint")
-		return 0
-	}
-	d.off += n
-	return v
-}
-
-func (d *decoder) u32() uint32 {
-	v := d.uvarint()
-	if v > 1<<32-1 {
-		d.fail("value overflows 32 bits")
-	}
-	return uint32(v)
-}
-
-func (d *decoder) varint() int64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Varint(d.b[d.off:])
-	if n <= 0 {
-		d.fail("truncated or overlong varint")
-		return 0
-	}
-	d.off += n
-	return v
-}
-
-func (d *decoder) count() int {
-	n := d.uvarint()
-	if d.err == nil && n > uint64(len(d.b)-d.off) {
-		d.fail(fmt.Sprintf("count %d overruns the value", n))
-		return 0
-	}
-	return int(n)
-}
-
-func (d *decoder) done() error {
-	if d.err == nil && d.off != len(d.b) {
-		d.fail(fmt.Sprintf("%d trailing bytes", len(d.b)-d.off))
-	}
-	return d.err
+func newDecoder(what string, v []byte) *decoder {
+	return wire.NewReader(what, v, ErrCorrupt, ErrVersion)
 }
 
 // serialCookie is the RoaringFormatSpec cookie of a serialization with run

@@ -52,12 +52,12 @@ func DecodeLogEntry(k, v []byte) (LogEntry, error) {
 	}
 	e.Org = binary.BigEndian.Uint32(k[1:])
 	e.OrgSeq = binary.BigEndian.Uint64(k[5:])
-	d := decoder{what: "log entry", b: v}
-	d.version(logVersion)
-	e.Seq = d.uvarint()
-	copy(e.RecordHash[:], d.raw(32))
-	copy(e.Chain[:], d.raw(32))
-	return e, d.done()
+	d := newDecoder("log entry", v)
+	d.Version(logVersion)
+	e.Seq = d.Uvarint()
+	copy(e.RecordHash[:], d.Raw(32))
+	copy(e.Chain[:], d.Raw(32))
+	return e, d.Done()
 }
 
 // ChainNext returns the chain hash after appending a record with hash rh
@@ -116,18 +116,18 @@ func DecodeCheckpoint(k, v []byte) (Checkpoint, error) {
 	}
 	c.Org = binary.BigEndian.Uint32(k[1:])
 	c.Size = binary.BigEndian.Uint64(k[5:])
-	d := decoder{what: "checkpoint", b: v}
-	d.version(checkpointVersion)
-	copy(c.Root[:], d.raw(32))
-	c.Time = d.varint()
-	n := d.count()
-	if d.err == nil && n > 64 {
-		d.fail(fmt.Sprintf("compact range of %d hashes", n))
+	d := newDecoder("checkpoint", v)
+	d.Version(checkpointVersion)
+	copy(c.Root[:], d.Raw(32))
+	c.Time = d.Varint()
+	n := d.Count()
+	if d.Err == nil && n > 64 {
+		d.Fail(fmt.Sprintf("compact range of %d hashes", n))
 	}
-	for i := 0; i < n && d.err == nil; i++ {
-		c.Range = append(c.Range, append([]byte(nil), d.raw(32)...))
+	for i := 0; i < n && d.Err == nil; i++ {
+		c.Range = append(c.Range, append([]byte(nil), d.Raw(32)...))
 	}
-	return c, d.done()
+	return c, d.Done()
 }
 
 // hasher is the RFC 6962 SHA-256 tree hasher.

@@ -39,10 +39,10 @@ func (r *Recall) AppendValue(dst []byte) []byte {
 
 // DecodeRecall decodes a recall value.
 func DecodeRecall(v []byte) (Recall, error) {
-	d := decoder{what: "recall", b: v}
-	d.version(recallVersion)
-	r := Recall{Seq: d.uvarint(), Time: d.varint()}
-	return r, d.done()
+	d := newDecoder("recall", v)
+	d.Version(recallVersion)
+	r := Recall{Seq: d.Uvarint(), Time: d.Varint()}
+	return r, d.Done()
 }
 
 // PutRecall writes a lot or product recall mark.

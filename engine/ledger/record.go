@@ -180,38 +180,38 @@ func (s *Summary) AppendValue(dst []byte) []byte {
 
 // DecodeSummary decodes the summary of record seq (copying strings).
 func DecodeSummary(seq uint64, v []byte) (Summary, error) {
-	d := decoder{what: "summary", b: v}
-	d.version(summaryVersion)
+	d := newDecoder("summary", v)
+	d.Version(summaryVersion)
 	s := Summary{Seq: seq}
-	s.Kind = Kind(d.u8())
-	s.Org = d.u32()
-	s.OrgSeq = d.uvarint()
-	s.RecordTime = d.varint()
-	s.EventTime = d.varint()
-	tz := d.varint()
-	if d.err == nil && (tz < -14*60 || tz > 14*60) {
-		d.fail("time-zone offset out of ±14:00")
+	s.Kind = Kind(d.U8())
+	s.Org = d.U32()
+	s.OrgSeq = d.Uvarint()
+	s.RecordTime = d.Varint()
+	s.EventTime = d.Varint()
+	tz := d.Varint()
+	if d.Err == nil && (tz < -14*60 || tz > 14*60) {
+		d.Fail("time-zone offset out of ±14:00")
 	}
 	s.TZOffset = int16(tz)
-	s.EventType = d.str()
-	s.Action = d.str()
-	s.BizStep = d.str()
-	s.Disposition = d.str()
-	s.SetDisp = d.strs()
-	s.UnsetDisp = d.strs()
-	s.ReadPoint = d.str()
-	s.BizLocation = d.str()
-	s.Credential = d.str()
-	s.EventID = d.str()
-	s.BizTx = d.pairs()
-	s.Sources = d.pairs()
-	s.Dests = d.pairs()
-	copy(s.ContentHash[:], d.raw(32))
-	s.Flags = d.u8()
-	if d.err == nil && (s.Kind == 0 || s.Kind >= numKinds) {
-		d.fail(fmt.Sprintf("unknown kind %d", s.Kind))
+	s.EventType = d.Str()
+	s.Action = d.Str()
+	s.BizStep = d.Str()
+	s.Disposition = d.Str()
+	s.SetDisp = d.Strs()
+	s.UnsetDisp = d.Strs()
+	s.ReadPoint = d.Str()
+	s.BizLocation = d.Str()
+	s.Credential = d.Str()
+	s.EventID = d.Str()
+	s.BizTx = readPairs(d)
+	s.Sources = readPairs(d)
+	s.Dests = readPairs(d)
+	copy(s.ContentHash[:], d.Raw(32))
+	s.Flags = d.U8()
+	if d.Err == nil && (s.Kind == 0 || s.Kind >= numKinds) {
+		d.Fail(fmt.Sprintf("unknown kind %d", s.Kind))
 	}
-	return s, d.done()
+	return s, d.Done()
 }
 
 // Role says how a target takes part in a record. Numeric values are
@@ -327,54 +327,54 @@ func appendQuantity(dst []byte, t *Target) []byte {
 
 // DecodePayload decodes a payload value (copying).
 func DecodePayload(v []byte) (Payload, error) {
-	d := decoder{what: "payload", b: v}
-	d.version(payloadVersion)
+	d := newDecoder("payload", v)
+	d.Version(payloadVersion)
 	var p Payload
-	n := d.count()
+	n := d.Count()
 	if n > 0 {
 		p.Targets = make([]Target, 0, n)
 	}
-	for i := 0; i < n && d.err == nil; i++ {
-		t := Target{Role: Role(d.u8()), Kind: TargetKind(d.u8())}
-		if d.err == nil && (t.Role == 0 || t.Role >= numRoles) {
-			d.fail(fmt.Sprintf("target %d has unknown role %d", i, t.Role))
+	for i := 0; i < n && d.Err == nil; i++ {
+		t := Target{Role: Role(d.U8()), Kind: TargetKind(d.U8())}
+		if d.Err == nil && (t.Role == 0 || t.Role >= numRoles) {
+			d.Fail(fmt.Sprintf("target %d has unknown role %d", i, t.Role))
 		}
 		switch t.Kind {
 		case TargetRun:
-			t.Product = d.u32()
-			t.First = d.uvarint()
-			t.Last = t.First + d.uvarint()
-			if d.err == nil && t.Last < t.First {
-				d.fail("run overflows")
+			t.Product = d.U32()
+			t.First = d.Uvarint()
+			t.Last = t.First + d.Uvarint()
+			if d.Err == nil && t.Last < t.First {
+				d.Fail("run overflows")
 			}
 		case TargetLot:
-			t.Lot = d.u32()
-			t.Product = d.u32()
-			d.quantity(&t)
+			t.Lot = d.U32()
+			t.Product = d.U32()
+			readQuantity(d, &t)
 		case TargetProduct:
-			t.Product = d.u32()
-			d.quantity(&t)
+			t.Product = d.U32()
+			readQuantity(d, &t)
 		default:
-			d.fail(fmt.Sprintf("target %d has unknown kind %d", i, t.Kind))
+			d.Fail(fmt.Sprintf("target %d has unknown kind %d", i, t.Kind))
 		}
 		p.Targets = append(p.Targets, t)
 	}
-	p.Body = []byte(d.str())
-	return p, d.done()
+	p.Body = []byte(d.Str())
+	return p, d.Done()
 }
 
-func (d *decoder) quantity(t *Target) {
-	switch d.u8() {
+func readQuantity(d *decoder, t *Target) {
+	switch d.U8() {
 	case 0:
 	case 1:
-		b := d.raw(8)
-		if d.err == nil {
+		b := d.Raw(8)
+		if d.Err == nil {
 			t.Quantity = math.Float64frombits(binary.BigEndian.Uint64(b))
 			t.HasQuantity = true
 		}
-		t.UOM = d.str()
+		t.UOM = d.Str()
 	default:
-		d.fail("bad quantity flag")
+		d.Fail("bad quantity flag")
 	}
 }
 

@@ -1,0 +1,157 @@
+// Package wire reads the versioned binary values the engine stores: a
+// leading version byte, then varints and length-prefixed strings. The
+// aggregation index and the ledger decode their records with it.
+package wire
+
+import (
+	"encoding/binary"
+	"fmt"
+)
+
+// MaxStr bounds every length-prefixed field, so a damaged length never
+// makes a reader allocate gigabytes.
+const MaxStr = 256 << 20
+
+// Reader reads one value. The first error sticks: later reads return zero
+// values, and Done reports it, naming the record type (What) and the byte
+// offset.
+type Reader struct {
+	What string // record type, for errors: "run", "log entry", …
+	B    []byte // the value; strings read with Raw alias it
+	Off  int    // bytes consumed
+	Err  error  // the first error, wrapping ErrCorrupt or ErrVersion
+
+	// ErrCorrupt and ErrVersion are the caller's sentinels that errors
+	// wrap, so each package's errors.Is checks keep working.
+	ErrCorrupt, ErrVersion error
+}
+
+// NewReader returns a Reader of value b of record type what, whose errors
+// wrap corrupt (damaged bytes) or version (a version this build cannot
+// read).
+func NewReader(what string, b []byte, corrupt, version error) *Reader {
+	return &Reader{What: what, B: b, ErrCorrupt: corrupt, ErrVersion: version}
+}
+
+// Fail records a corruption at the current offset (if none is recorded).
+func (d *Reader) Fail(why string) {
+	if d.Err == nil {
+		d.Err = fmt.Errorf("%w: %s value: %s at byte %d", d.ErrCorrupt, d.What, why, d.Off)
+	}
+}
+
+// Version reads the version byte and fails unless it is in 1..max.
+func (d *Reader) Version(max uint8) {
+	v := d.U8()
+	if d.Err == nil && (v == 0 || v > max) {
+		d.Err = fmt.Errorf("%w: %s value has version %d, this build reads 1..%d", d.ErrVersion, d.What, v, max)
+	}
+}
+
+// U8 reads one byte.
+func (d *Reader) U8() uint8 {
+	if d.Err != nil {
+		return 0
+	}
+	if d.Off >= len(d.B) {
+		d.Fail("truncated")
+		return 0
+	}
+	c := d.B[d.Off]
+	d.Off++
+	return c
+}
+
+// Uvarint reads an unsigned varint.
+func (d *Reader) Uvarint() uint64 {
+	if d.Err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(d.B[d.Off:])
+	if n <= 0 {
+		d.Fail("truncated or overlong varint")
+		return 0
+	}
+	d.Off += n
+	return v
+}
+
+// U32 reads an unsigned varint that must fit 32 bits.
+func (d *Reader) U32() uint32 {
+	v := d.Uvarint()
+	if v > 1<<32-1 {
+		d.Fail("value overflows 32 bits")
+		return 0
+	}
+	return uint32(v)
+}
+
+// Varint reads a signed (zig-zag) varint.
+func (d *Reader) Varint() int64 {
+	if d.Err != nil {
+		return 0
+	}
+	v, n := binary.Varint(d.B[d.Off:])
+	if n <= 0 {
+		d.Fail("truncated or overlong varint")
+		return 0
+	}
+	d.Off += n
+	return v
+}
+
+// Raw reads n bytes, aliasing the value.
+func (d *Reader) Raw(n int) []byte {
+	if d.Err != nil {
+		return nil
+	}
+	if n > len(d.B)-d.Off {
+		d.Fail(fmt.Sprintf("%d bytes overrun the value", n))
+		return nil
+	}
+	s := d.B[d.Off : d.Off+n]
+	d.Off += n
+	return s
+}
+
+// Str reads a length-prefixed string (a copy).
+func (d *Reader) Str() string {
+	n := d.Uvarint()
+	if d.Err == nil && (n > MaxStr || n > uint64(len(d.B)-d.Off)) {
+		d.Fail(fmt.Sprintf("string length %d overruns the value", n))
+		return ""
+	}
+	return string(d.Raw(int(n)))
+}
+
+// Strs reads a count and that many strings.
+func (d *Reader) Strs() []string {
+	n := d.Count()
+	if n == 0 {
+		return nil
+	}
+	ss := make([]string, 0, n)
+	for i := 0; i < n && d.Err == nil; i++ {
+		ss = append(ss, d.Str())
+	}
+	return ss
+}
+
+// Count reads an element count; a count larger than the bytes left (every
+// element takes at least one) is corruption.
+func (d *Reader) Count() int {
+	n := d.Uvarint()
+	if d.Err == nil && n > uint64(len(d.B)-d.Off) {
+		d.Fail(fmt.Sprintf("count %d overruns the value", n))
+		return 0
+	}
+	return int(n)
+}
+
+// Done fails on trailing bytes and returns the first error.
+func (d *Reader) Done() error {
+	if d.Err == nil && d.Off != len(d.B) {
+		d.Fail(fmt.Sprintf("%d trailing bytes", len(d.B)-d.Off))
+	}
+	return d.Err
+}

@@ -1,0 +1,61 @@
+package wire
+
+import (
+	"encoding/binary"
+	"errors"
+	"strings"
+	"testing"
+)
+
+var errCorrupt = errors.New("test: corrupt")
+var errVersion = errors.New("test: version")
+
+func TestReaderRoundTrip(t *testing.T) {
+	b := []byte{1}
+	b = binary.AppendUvarint(b, 300)
+	b = binary.AppendVarint(b, -7)
+	b = binary.AppendUvarint(b, 2)
+	b = binary.AppendUvarint(b, 3)
+	b = append(b, "abc"...)
+	b = binary.AppendUvarint(b, 0)
+	d := NewReader("thing", b, errCorrupt, errVersion)
+	d.Version(1)
+	if v := d.U32(); v != 300 {
+		t.Fatalf("U32 = %d", v)
+	}
+	if v := d.Varint(); v != -7 {
+		t.Fatalf("Varint = %d", v)
+	}
+	if ss := d.Strs(); len(ss) != 2 || ss[0] != "abc" || ss[1] != "" {
+		t.Fatalf("Strs = %q", ss)
+	}
+	if err := d.Done(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestReaderErrorsStickAndName(t *testing.T) {
+	d := NewReader("run", []byte{2}, errCorrupt, errVersion)
+	d.Version(1)
+	if !errors.Is(d.Err, errVersion) || !strings.Contains(d.Err.Error(), "run value has version 2") {
+		t.Fatalf("version error %v", d.Err)
+	}
+	d = NewReader("run", []byte{1, 0x80}, errCorrupt, errVersion)
+	d.Version(1)
+	_ = d.Uvarint()
+	_ = d.U8() // after an error: zero, error unchanged
+	err := d.Done()
+	if !errors.Is(err, errCorrupt) || !strings.Contains(err.Error(), "at byte 1") {
+		t.Fatalf("truncated varint: %v", err)
+	}
+	d = NewReader("run", []byte{1, 5}, errCorrupt, errVersion)
+	d.Version(1)
+	if d.Count(); !errors.Is(d.Err, errCorrupt) {
+		t.Fatalf("count overrunning the value: %v", d.Err)
+	}
+	d = NewReader("run", []byte{1, 0}, errCorrupt, errVersion)
+	d.Version(1)
+	if err := d.Done(); !errors.Is(err, errCorrupt) || !strings.Contains(err.Error(), "1 trailing bytes") {
+		t.Fatalf("trailing bytes: %v", err)
+	}
+}
