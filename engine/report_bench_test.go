@@ -48,6 +48,8 @@ var ctxBG = context.Background()
 
 var benchItems = flag.Int("chain.items", 1_000_000, "items commissioned and packed for BenchmarkTrace (a multiple of 500)")
 
+var benchCache = flag.Int64("chain.cache", 0, "Pebble block cache in bytes for BenchmarkTrace (0: the store's default, 256 MiB)")
+
 type tworld struct {
 	n           int
 	e           *Engine
@@ -91,7 +93,7 @@ func buildWorld() (*tworld, error) {
 	}
 	start := time.Now()
 	clock := time.Now()
-	e, err := Open(dir, &Options{Now: func() time.Time { return clock }})
+	e, err := Open(dir, &Options{Now: func() time.Time { return clock }, Store: store.Options{CacheSize: *benchCache}})
 	if err != nil {
 		return nil, err
 	}
