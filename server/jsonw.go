@@ -4,7 +4,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
-	"unicode/utf8"
+
+	"tracecode/engine/jsonstr"
 )
 
 // Hand-written JSON appenders for the resolver's hot path: encoding/json
@@ -29,57 +30,8 @@ func (p *fastPool[T]) Put(v *T) { p.p.Put(v) }
 // served (a few KiB), which is not a leak.
 var bufPool = fastPool[[]byte]{}
 
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string with quotes, escaping what
-// JSON requires and the HTML-sensitive <, >, & (as encoding/json does).
-func appendJSONString[S ~string | ~[]byte](dst []byte, s S) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}
+// appendJSONString appends s as an escaped JSON string (see jsonstr.Append).
+func appendJSONString[S ~string | ~[]byte](dst []byte, s S) []byte { return jsonstr.Append(dst, s) }
 
 // jw is a tiny JSON object writer that tracks commas.
 type jw struct {
