@@ -103,18 +103,22 @@ func (d *DB) Scan(lo, hi []byte, fn func(k, v []byte) error) error {
 	if err != nil {
 		return err
 	}
-	for ok := it.First(); ok; ok = it.Next() {
-		v, err := it.Value()
-		if err != nil {
-			it.Close()
-			return err
+	return it.each(fn)
+}
+
+// each calls fn for every remaining key from First, then closes it.
+func (i *Iter) each(fn func(k, v []byte) error) error {
+	for ok := i.First(); ok; ok = i.Next() {
+		v, err := i.Value()
+		if err == nil {
+			err = fn(i.Key(), v)
 		}
-		if err := fn(it.Key(), v); err != nil {
-			it.Close()
+		if err != nil {
+			i.Close()
 			return err
 		}
 	}
-	return it.Close()
+	return i.Close()
 }
 
 // ScanPrefix is Scan over every key starting with prefix.

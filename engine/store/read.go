@@ -128,18 +128,7 @@ func (s *Snapshot) Scan(lo, hi []byte, fn func(k, v []byte) error) error {
 	if err != nil {
 		return err
 	}
-	for ok := it.First(); ok; ok = it.Next() {
-		v, err := it.Value()
-		if err != nil {
-			it.Close()
-			return err
-		}
-		if err := fn(it.Key(), v); err != nil {
-			it.Close()
-			return err
-		}
-	}
-	return it.Close()
+	return it.each(fn)
 }
 
 // Close releases the snapshot.
