@@ -90,12 +90,23 @@ func (e *Engine) Lookup(input string) (LookupResult, error) {
 		}
 		return r, &LookupError{Kind: ErrBadCode, Err: err}
 	}
+	return e.LookupCode(&c)
+}
+
+// LookupCode is Lookup of a code already parsed (by code.Parse, or built
+// by a caller that parsed it itself, such as the resolver's hand-parsed
+// Digital Link route), so the hot path parses once.
+func (e *Engine) LookupCode(c *code.Code) (LookupResult, error) {
+	var r LookupResult
+	if e.closed.Load() {
+		return r, ErrClosed
+	}
 	r.Format = c.Format
 	switch c.Format {
 	case code.FormatNMPA:
-		return r, e.lookupNMPA(&r, &c)
+		return r, e.lookupNMPA(&r, c)
 	case code.FormatShort:
-		return r, e.lookupShort(&r, &c)
+		return r, e.lookupShort(&r, c)
 	}
 	gtin, ok := c.GTIN()
 	if !ok {

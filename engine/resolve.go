@@ -3,6 +3,7 @@ package engine
 import (
 	"github.com/RoaringBitmap/roaring/v2"
 	"slices"
+	"tracecode/engine/code"
 
 	"tracecode/engine/agg"
 	"tracecode/engine/itemstate"
@@ -28,6 +29,17 @@ func (e *Engine) Resolve(input string) (*Chain, error) {
 // Reusing c across calls makes the common path allocation-free once c's
 // slices have grown (see Chain).
 func (e *Engine) ResolveInto(c *Chain, input string) error {
+	return e.resolveInto(c, input, nil)
+}
+
+// ResolveCodeInto is ResolveInto of a code the caller has already parsed
+// (input is kept as Chain.Input); pc's strings must stay valid until c is
+// reused.
+func (e *Engine) ResolveCodeInto(c *Chain, input string, pc *code.Code) error {
+	return e.resolveInto(c, input, pc)
+}
+
+func (e *Engine) resolveInto(c *Chain, input string, pc *code.Code) error {
 	c.reset(input)
 	ts, err := e.tr()
 	if err != nil {
@@ -38,7 +50,7 @@ func (e *Engine) ResolveInto(c *Chain, input string) error {
 	r := &c.rs
 	*r = resolver{e: e, ts: ts, c: c}
 	defer r.close()
-	if err := r.identify(input); err != nil || c.Status != 0 {
+	if err := r.identify(input, pc); err != nil || c.Status != 0 {
 		return err
 	}
 	return r.run()

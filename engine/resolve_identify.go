@@ -11,9 +11,16 @@ import (
 
 // identify finds the code's block (or unit), master data and identity.
 // It sets c.Status for codes that resolve no further.
-func (r *resolver) identify(input string) error {
+func (r *resolver) identify(input string, pc *code.Code) error {
 	e, c := r.e, r.c
-	res, err := e.Lookup(input)
+	if pc == nil {
+		parsed, err := code.Parse(input)
+		if err != nil {
+			return &LookupError{Kind: ErrBadCode, Err: err}
+		}
+		pc = &parsed
+	}
+	res, err := e.LookupCode(pc)
 	if err != nil {
 		var le *LookupError
 		if !errors.As(err, &le) {
@@ -21,10 +28,8 @@ func (r *resolver) identify(input string) error {
 		}
 		switch le.Kind {
 		case ErrUnsupportedCode: // no GTIN: an SSCC is ours to resolve
-			if pc, perr := code.Parse(input); perr == nil {
-				if s, ok := parseSSCC(&pc); ok {
-					return r.identifyUnit(s)
-				}
+			if s, ok := parseSSCC(pc); ok {
+				return r.identifyUnit(s)
 			}
 			return err
 		case ErrBadCode, ErrNoSerial:

@@ -223,7 +223,12 @@ func (s *Server) lookup(r *publicReq, v *chainView, now time.Time) {
 	if s.cache != nil {
 		v.gen = s.cache.gen.Load()
 	}
-	err := s.eng.ResolveInto(c, b2s(r.input))
+	var err error
+	if pc, ok := r.parsedCode(); ok {
+		err = s.eng.ResolveCodeInto(c, b2s(r.input), &pc)
+	} else {
+		err = s.eng.ResolveInto(c, b2s(r.input))
+	}
 	if err != nil {
 		v.status = statusBadCode
 		v.reason = err.Error()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"strings"
+	"tracecode/engine/code"
 
 	"github.com/valyala/fasthttp"
 
@@ -61,8 +62,28 @@ type publicReq struct {
 	lang     string // "zh" or "en"
 	region   uint32 // coarse GB/T 2260 location from ?region= or X-Client-Region
 	class    engine.ClientClass
-	rest     []byte // the query string without linkType, for redirects
-	dec      []byte // storage for percent-decoded values
+	rest     []byte         // the query string without linkType, for redirects
+	dec      []byte         // storage for percent-decoded values
+	els      [3]gs1.Element // storage for parsedCode's elements
+}
+
+// parsedCode returns the item code of a /01/…/21/… path as code.Parse
+// would: the path was already parsed and validated by parse (a fuzz test
+// holds it to the Digital Link parser), so the engine need not parse it
+// again. ok is false for other requests. The elements alias r.
+func (r *publicReq) parsedCode() (c code.Code, ok bool) {
+	if r.kind != kindGTIN || r.level != levelItem || r.serial == nil {
+		return c, false
+	}
+	els := append(r.els[:0], gs1.Element{AI: "01", Value: b2s(r.gtin[:])})
+	if r.cpv != nil {
+		return c, false // AI 22 is rare: let the engine parse it
+	}
+	if r.lot != nil {
+		els = append(els, gs1.Element{AI: "10", Value: b2s(r.lot)})
+	}
+	els = append(els, gs1.Element{AI: "21", Value: b2s(r.serial)})
+	return code.Code{Format: code.FormatDigitalLink, Elements: els, Host: "r"}, true
 }
 
 var publicReqPool = fastPool[publicReq]{}
