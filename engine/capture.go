@@ -74,13 +74,9 @@ func (e *Engine) CaptureJSON(r io.Reader, o *CaptureOptions) (*Receipt, error) {
 // reported by any organisation.
 func (e *Engine) Capture(doc *epcis.Document, o *CaptureOptions) (*Receipt, error) {
 	meta := &ReportMeta{Org: o.Org, Credential: o.Credential, RequestID: o.RequestID}
-	rt, err := e.begin(meta)
-	if err != nil {
-		return nil, err
-	}
-	if rec, ok, err := rt.replay(meta); err != nil || ok {
-		rt.abort()
-		return rec, err
+	rt, replayed, err := e.begin(meta)
+	if rt == nil {
+		return replayed, err
 	}
 	rt.checkMeta(meta)
 	if len(doc.Events) == 0 {

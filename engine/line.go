@@ -54,12 +54,8 @@ type LineReport struct {
 // (already commissioned, voided, released, another organisation's, never
 // issued, …) and applies nothing.
 func (e *Engine) ReportLine(r *LineReport) (*Receipt, error) {
-	rt, err := e.begin(&r.ReportMeta)
-	if err != nil {
-		return nil, err
-	}
-	if rec, ok, err := rt.replay(&r.ReportMeta); err != nil || ok {
-		rt.abort()
+	rt, rec, err := e.begin(&r.ReportMeta)
+	if rt == nil {
 		return rec, err
 	}
 	evTime, tz := rt.checkMeta(&r.ReportMeta)
@@ -117,12 +113,8 @@ type ReleaseReport struct {
 // ReleaseRest applies a release as a report (with its ledger record), in
 // one batch with the block's new record.
 func (e *Engine) ReleaseRest(r *ReleaseReport) (*Receipt, error) {
-	rt, err := e.begin(&r.ReportMeta)
-	if err != nil {
-		return nil, err
-	}
-	if rec, ok, err := rt.replay(&r.ReportMeta); err != nil || ok {
-		rt.abort()
+	rt, rec, err := e.begin(&r.ReportMeta)
+	if rt == nil {
 		return rec, err
 	}
 	evTime, tz := rt.checkMeta(&r.ReportMeta)

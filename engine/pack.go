@@ -42,12 +42,8 @@ type PackReport struct {
 // one child→parent range key per run of consecutive children, one
 // parent→children bitmap per (parent, child block).
 func (e *Engine) Pack(r *PackReport) (*Receipt, error) {
-	rt, err := e.begin(&r.ReportMeta)
-	if err != nil {
-		return nil, err
-	}
-	if rec, ok, err := rt.replay(&r.ReportMeta); err != nil || ok {
-		rt.abort()
+	rt, rec, err := e.begin(&r.ReportMeta)
+	if rt == nil {
 		return rec, err
 	}
 	evTime, tz := rt.checkMeta(&r.ReportMeta)
@@ -370,12 +366,8 @@ type UnpackReport struct {
 
 // Unpack applies an unpacking report.
 func (e *Engine) Unpack(r *UnpackReport) (*Receipt, error) {
-	rt, err := e.begin(&r.ReportMeta)
-	if err != nil {
-		return nil, err
-	}
-	if rec, ok, err := rt.replay(&r.ReportMeta); err != nil || ok {
-		rt.abort()
+	rt, rec, err := e.begin(&r.ReportMeta)
+	if rt == nil {
 		return rec, err
 	}
 	evTime, tz := rt.checkMeta(&r.ReportMeta)

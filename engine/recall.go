@@ -37,16 +37,12 @@ type RecallResult struct {
 
 // Recall applies a recall and returns who must be notified.
 func (e *Engine) Recall(r *RecallRequest) (*RecallResult, error) {
-	rt, err := e.begin(&r.ReportMeta)
-	if err != nil {
-		return nil, err
-	}
-	if rec, ok, err := rt.replay(&r.ReportMeta); err != nil || ok {
-		rt.abort()
-		if rec == nil {
+	rt, replayed, err := e.begin(&r.ReportMeta)
+	if rt == nil {
+		if replayed == nil {
 			return nil, err
 		}
-		return &RecallResult{Receipt: *rec}, err
+		return &RecallResult{Receipt: *replayed}, err
 	}
 	evTime, tz := rt.checkMeta(&r.ReportMeta)
 	if err := checkText("reason", r.Reason, 500, false); err != nil {

@@ -217,13 +217,13 @@ type recallKey struct {
 }
 
 // begin starts a report. It takes the report lock; finish releases it.
-func (e *Engine) begin(meta *ReportMeta) (*reportTx, error) {
+func (e *Engine) begin(meta *ReportMeta) (rt *reportTx, replayed *Receipt, err error) {
 	ts, err := e.tr()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ts.rmu.Lock()
-	rt := &reportTx{e: e, ts: ts, now: e.nowMillis(), meta: meta, ev: -1,
+	rt = &reportTx{e: e, ts: ts, now: e.nowMillis(), meta: meta, ev: -1,
 		seen: map[uint64]*Block{}, units: map[uint64]*agg.Unit{}, dirtyU: map[uint64]bool{}}
 	rt.b = e.db.NewIndexedBatch()
 	rt.it = ts.items.Begin()
@@ -231,11 +231,17 @@ func (e *Engine) begin(meta *ReportMeta) (*reportTx, error) {
 	if err != nil {
 		rt.b.Close()
 		ts.rmu.Unlock()
-		return nil, err
+		return nil, nil, err
 	}
 	rt.lt = ts.led.Begin(rt.b)
 	rt.first = rt.lt.NextSeq()
-	return rt, nil
+	// A retried request id is answered here, under the report lock, with
+	// the first receipt: nothing is applied again.
+	if rec, ok, err := rt.replay(meta); err != nil || ok {
+		rt.abort()
+		return nil, rec, err
+	}
+	return rt, nil, nil
 }
 
 // abort drops the report.
