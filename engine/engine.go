@@ -46,6 +46,10 @@ type Engine struct {
 	trace   atomic.Pointer[traceState]
 	traceMu sync.Mutex
 
+	// formatters caches a formatter per block id (uint64 → *formatter)
+	// for the identity forms of resolved codes; see formatterOf.
+	formatters sync.Map
+
 	// failed is set when a commit fails; every later write returns it.
 	failed atomic.Pointer[error]
 	closed atomic.Bool

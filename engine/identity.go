@@ -3,28 +3,18 @@ package engine
 import (
 	"fmt"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"tracecode/engine/agg"
 	"tracecode/engine/serial"
 )
 
-// formatters caches one formatter per block for the identity forms of
-// resolved codes. Blocks are immutable except for release and void, which
-// do not change how a code is written, so entries never go stale.
-var formatters sync.Map // fmtKey → *formatter; read lock-free on every resolution
-
-type fmtKey struct {
-	e     *Engine
-	block uint64
-}
-
-// formatterOf returns the (cached) formatter of block b.
+// formatterOf returns the (cached) formatter of block b. The cache
+// (Engine.formatters) holds one formatter per block for the identity forms
+// of resolved codes. Blocks are immutable except for release and void,
+// which do not change how a code is written, so entries never go stale.
 func (e *Engine) formatterOf(b *Block) (*formatter, error) {
-	k := fmtKey{e, b.ID}
-	if f, ok := formatters.Load(k); ok {
+	if f, ok := e.formatters.Load(b.ID); ok {
 		return f.(*formatter), nil
 	}
 	e.mu.RLock()
@@ -33,20 +23,9 @@ func (e *Engine) formatterOf(b *Block) (*formatter, error) {
 	if err != nil {
 		return nil, err
 	}
-	if n := formatterCount.Add(1); n%4096 == 0 { // drop closed engines' formatters now and then
-		formatters.Range(func(k, _ any) bool {
-			if k.(fmtKey).e.closed.Load() {
-				formatters.Delete(k)
-			}
-			return true
-		})
-	}
-	formatters.Store(k, f)
+	e.formatters.Store(b.ID, f)
 	return f, nil
 }
-
-// formatterCount counts formatters built (for the occasional sweep).
-var formatterCount atomic.Uint64
 
 // appendCode appends form fm of the code at offset off of block b. It
 // fails for imported blocks (their serials are not derived from offsets)
