@@ -35,13 +35,20 @@ const Schema = "tracecode_baseline"
 // ErrUnavailable wraps a failure to reach the server.
 var ErrUnavailable = errors.New("pgbase: PostgreSQL unavailable")
 
-// DB is a connection pool to the baseline schema.
+// DB is a connection pool to one baseline schema.
 type DB struct {
-	pool *pgxpool.Pool
+	pool   *pgxpool.Pool
+	schema string
 }
 
-// Open connects to dsn (DefaultDSN when "") and checks the server answers.
-func Open(ctx context.Context, dsn string) (*DB, error) {
+// Open connects to dsn (DefaultDSN when "") with the schema Schema and
+// checks the server answers.
+func Open(ctx context.Context, dsn string) (*DB, error) { return OpenSchema(ctx, dsn, Schema) }
+
+// OpenSchema is Open with another schema, so that runs sharing a server
+// (tests of different packages run in parallel) never drop each other's
+// tables. schema must be a plain SQL identifier.
+func OpenSchema(ctx context.Context, dsn, schema string) (*DB, error) {
 	if dsn == "" {
 		dsn = DefaultDSN
 	}
@@ -49,7 +56,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pgbase: bad DSN %q: %w", dsn, err)
 	}
-	cfg.ConnConfig.RuntimeParams["search_path"] = Schema
+	cfg.ConnConfig.RuntimeParams["search_path"] = schema
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	pool, err := pgxpool.NewWithConfig(cctx, cfg)
@@ -60,7 +67,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("%w at %s: %v", ErrUnavailable, cfg.ConnConfig.Host, err)
 	}
-	return &DB{pool: pool}, nil
+	return &DB{pool: pool, schema: schema}, nil
 }
 
 // Close releases the pool.
@@ -68,10 +75,11 @@ func (db *DB) Close() { db.pool.Close() }
 
 // Reset drops the baseline schema and creates it empty.
 func (db *DB) Reset(ctx context.Context) error {
+	sc := db.schema
 	stmts := []string{
-		`DROP SCHEMA IF EXISTS ` + Schema + ` CASCADE`,
+		`DROP SCHEMA IF EXISTS ` + sc + ` CASCADE`,
 		`CREATE SCHEMA ` + Schema,
-		`CREATE TABLE ` + Schema + `.codes (
+		`CREATE TABLE ` + sc + `.codes (
 			code     text PRIMARY KEY,
 			gtin     text NOT NULL,
 			serial   text NOT NULL,
@@ -80,8 +88,8 @@ func (db *DB) Reset(ctx context.Context) error {
 			status   smallint NOT NULL DEFAULT 0,
 			parent   text
 		)`,
-		`CREATE INDEX codes_parent ON ` + Schema + `.codes (parent)`,
-		`CREATE TABLE ` + Schema + `.events (
+		`CREATE INDEX codes_parent ON ` + sc + `.codes (parent)`,
+		`CREATE TABLE ` + sc + `.events (
 			id          bigserial PRIMARY KEY,
 			code        text NOT NULL,
 			biz_step    text NOT NULL,
@@ -90,7 +98,7 @@ func (db *DB) Reset(ctx context.Context) error {
 			location    text NOT NULL,
 			org         text NOT NULL
 		)`,
-		`CREATE INDEX events_code ON ` + Schema + `.events (code)`,
+		`CREATE INDEX events_code ON ` + sc + `.events (code)`,
 	}
 	for _, s := range stmts {
 		if _, err := db.pool.Exec(ctx, s); err != nil {
@@ -120,7 +128,7 @@ func (db *DB) Mint(ctx context.Context, n int, row func(i int, r *Row)) error {
 		i++
 		return []any{r.Code, r.GTIN, r.Serial, r.Lot, r.BlockID}, nil
 	})
-	_, err := db.pool.CopyFrom(ctx, pgx.Identifier{Schema, "codes"},
+	_, err := db.pool.CopyFrom(ctx, pgx.Identifier{db.schema, "codes"},
 		[]string{"code", "gtin", "serial", "lot", "block_id"}, src)
 	if err != nil {
 		return fmt.Errorf("pgbase: mint: %w", err)
@@ -180,7 +188,7 @@ func (db *DB) AddEvents(ctx context.Context, evs []Event) error {
 	for i, e := range evs {
 		rows[i] = []any{e.Code, e.BizStep, e.Disposition, e.Time, e.Location, e.Org}
 	}
-	_, err := db.pool.CopyFrom(ctx, pgx.Identifier{Schema, "events"},
+	_, err := db.pool.CopyFrom(ctx, pgx.Identifier{db.schema, "events"},
 		[]string{"code", "biz_step", "disposition", "event_time", "location", "org"}, pgx.CopyFromRows(rows))
 	if err != nil {
 		return fmt.Errorf("pgbase: events: %w", err)
@@ -252,7 +260,7 @@ func (db *DB) DiskBytes(ctx context.Context) (int64, error) {
 	var n int64
 	err := db.pool.QueryRow(ctx, `SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint
 		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-		WHERE n.nspname = $1 AND c.relkind = 'r'`, Schema).Scan(&n)
+		WHERE n.nspname = $1 AND c.relkind = 'r'`, db.schema).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("pgbase: disk size: %w", err)
 	}

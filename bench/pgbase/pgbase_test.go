@@ -10,7 +10,7 @@ import (
 func openTest(t *testing.T) *DB {
 	t.Helper()
 	ctx := context.Background()
-	db, err := Open(ctx, "")
+	db, err := OpenSchema(ctx, "", Schema+"_test")
 	if err != nil {
 		if Required() {
 			t.Fatalf("TRACECODE_CI=1 and PostgreSQL is required: %v", err)
