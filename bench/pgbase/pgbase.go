@@ -78,7 +78,7 @@ func (db *DB) Reset(ctx context.Context) error {
 	sc := db.schema
 	stmts := []string{
 		`DROP SCHEMA IF EXISTS ` + sc + ` CASCADE`,
-		`CREATE SCHEMA ` + Schema,
+		`CREATE SCHEMA ` + sc,
 		`CREATE TABLE ` + sc + `.codes (
 			code     text PRIMARY KEY,
 			gtin     text NOT NULL,
