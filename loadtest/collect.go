@@ -60,7 +60,7 @@ func (c *collector) second() {
 	}
 	var completed, errs, sent int64
 	c.sec.Reset()
-	for _, w := range r.workers {
+	for _, w := range r.meters {
 		w.iv.Lock()
 		c.sec.Merge(w.iv.lat)
 		w.iv.lat.Reset()

@@ -51,8 +51,12 @@ type ToolInfo struct {
 
 // RunConfig records the configuration a run used, with every default filled.
 type RunConfig struct {
-	Target          string        `json:"target"`
-	Conns           int           `json:"conns"`
+	Target string `json:"target"`
+	Conns  int    `json:"conns"`
+	// Engine is "epoll" (event loops) or "goroutines"; Loops the number of
+	// event loops (epoll only).
+	Engine          string        `json:"engine"`
+	Loops           int           `json:"loops,omitempty"`
 	TimeoutMs       float64       `json:"timeout_ms"`
 	DrainMs         float64       `json:"drain_ms"`
 	LateThresholdUs float64       `json:"late_threshold_us"`

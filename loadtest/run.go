@@ -33,9 +33,19 @@ type Config struct {
 	// MaxErrorRate is the error share a passing step may have. Zero means
 	// 0.001 (0.1 %).
 	MaxErrorRate float64
-	// Conns is the number of keep-alive connections (and of sending
-	// goroutines). Zero means 64; at most MaxConns.
+	// Conns is the number of keep-alive connections. Zero means 64; at
+	// most MaxConns.
 	Conns int
+	// Engine chooses how requests are sent: EngineLoop (event loops over
+	// non-blocking sockets, the default on Linux for http targets) or
+	// EngineGoroutines (a goroutine and a fasthttp.HostClient per
+	// connection; the default for https and off Linux).
+	Engine Engine
+	// Loops is the number of event loops of EngineLoop, each driving a
+	// share of the connections on its own goroutine. Zero means
+	// max(1, GOMAXPROCS/2): half the cores, leaving the rest to a server on
+	// the same machine. At most Conns.
+	Loops int
 	// Timeout bounds each request's wait for its answer (from the end of
 	// its write) and each connection's dial. Zero means 2 s.
 	Timeout time.Duration
@@ -60,6 +70,23 @@ type Config struct {
 	// goroutines (concurrently). For tests; it slows the hot path.
 	Trace func(RequestTrace)
 }
+
+// Engine is how a run sends requests (Config.Engine).
+type Engine string
+
+// Engines.
+const (
+	// EngineAuto picks EngineLoop where it can (Linux, http) and
+	// EngineGoroutines elsewhere.
+	EngineAuto Engine = ""
+	// EngineLoop sends from a few event loops (epoll, non-blocking sockets,
+	// answers parsed by fasthttp), as wrk does: no goroutine switch, timer
+	// or netpoller round trip per request.
+	EngineLoop Engine = "epoll"
+	// EngineGoroutines gives every connection a goroutine and a
+	// fasthttp.HostClient that sleeps until each request's time.
+	EngineGoroutines Engine = "goroutines"
+)
 
 // MaxConns bounds Config.Conns: each connection's goroutine holds ~0.5 MB of
 // histograms.
@@ -96,7 +123,15 @@ func (c *Config) fill() error {
 		return fmt.Errorf("loadtest: max error rate %v not in [0, 1]", c.MaxErrorRate)
 	case c.Traffic == nil:
 		return fmt.Errorf("loadtest: no traffic (codes) configured")
+	case c.Engine != EngineAuto && c.Engine != EngineLoop && c.Engine != EngineGoroutines:
+		return fmt.Errorf("loadtest: engine %q: want %q or %q", c.Engine, EngineLoop, EngineGoroutines)
+	case c.Loops < 0:
+		return fmt.Errorf("loadtest: loops %d < 0", c.Loops)
 	}
+	if c.Loops == 0 {
+		c.Loops = max(1, runtime.GOMAXPROCS(0)/2)
+	}
+	c.Loops = min(c.Loops, c.Conns)
 	return nil
 }
 
@@ -119,14 +154,19 @@ type runner struct {
 	stopped chan struct{} // closed when limit is lowered
 	stop1   sync.Once
 
+	// workers (EngineGoroutines) or loops (EngineLoop) send; meters are
+	// theirs, for the collector.
 	workers []*worker
+	loops   []*loop
+	meters  []*meter
 
 	mu struct {
 		sync.Mutex
 		// phases[p] accumulates what workers flushed for phase p; nil
 		// until the first flush. REQUIRES: mu held.
 		phases []*phaseAcc
-		// pending[p] counts workers that have not flushed phase p.
+		// pending[p] counts senders (workers or loops) that have not
+		// flushed phase p.
 		pending []int
 	}
 	// phaseDone[p] is closed when every worker has flushed phase p.
@@ -150,22 +190,36 @@ func (r *runner) halt(at int64) {
 // flush merges w's accumulator into its phase and marks every phase before
 // next as flushed by w; w then accumulates phase next.
 func (r *runner) flush(w *worker, next int) {
-	r.mu.Lock()
-	if w.phase < len(r.mu.phases) {
-		if r.mu.phases[w.phase] == nil {
-			r.mu.phases[w.phase] = newPhaseAcc()
-		}
-		r.mu.phases[w.phase].merge(w.acc)
-	}
-	for p := w.phase; p < next && p < len(r.mu.pending); p++ {
-		r.mu.pending[p]--
-		if r.mu.pending[p] == 0 {
-			close(r.phaseDone[p])
+	for p := w.phase; p < next && p < len(r.phaseDone); p++ {
+		if p == w.phase {
+			r.flushPhase(w.acc, p)
+		} else {
+			r.flushPhase(nil, p)
 		}
 	}
-	r.mu.Unlock()
 	w.acc.reset()
 	w.phase = next
+}
+
+// flushPhase merges one sender's accumulator for phase p (nil if it recorded
+// nothing there) and marks p as flushed by that sender. Each sender flushes
+// each phase exactly once.
+func (r *runner) flushPhase(a *phaseAcc, p int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if p >= len(r.mu.phases) {
+		return
+	}
+	if a != nil {
+		if r.mu.phases[p] == nil {
+			r.mu.phases[p] = newPhaseAcc()
+		}
+		r.mu.phases[p].merge(a)
+	}
+	r.mu.pending[p]--
+	if r.mu.pending[p] == 0 {
+		close(r.phaseDone[p])
+	}
 }
 
 // Run drives the target with cfg's schedule and traffic and returns what it
@@ -210,19 +264,44 @@ func newRunner(ctx context.Context, cfg Config) (*runner, error) {
 		stopped: make(chan struct{}),
 	}
 	r.hc = r.newClient()
+	engine := cfg.Engine
+	if engine == EngineAuto {
+		engine = EngineGoroutines
+		if loopSupported && !t.tls {
+			engine = EngineLoop
+		}
+	}
+	r.cfg.Engine = engine
+	senders := cfg.Conns
+	switch engine {
+	case EngineLoop:
+		if !loopSupported || t.tls {
+			return nil, fmt.Errorf("loadtest: engine %q needs Linux and an http target; use %q", EngineLoop, EngineGoroutines)
+		}
+		if err := r.newLoops(); err != nil {
+			return nil, err
+		}
+		senders = len(r.loops)
+		r.procs = min(r.procs, senders) // a loop runs on one core at a time
+		for _, l := range r.loops {
+			r.meters = append(r.meters, &l.meter)
+		}
+	default:
+		r.workers = make([]*worker, cfg.Conns)
+		for i := range r.workers {
+			r.workers[i] = newWorker(r)
+			r.meters = append(r.meters, &r.workers[i].meter)
+		}
+	}
 	n := len(cfg.Phases)
 	r.mu.phases = make([]*phaseAcc, n)
 	r.mu.pending = make([]int, n)
 	r.phaseDone = make([]chan struct{}, n)
 	for p := range n {
-		r.mu.pending[p] = cfg.Conns
+		r.mu.pending[p] = senders
 		r.phaseDone[p] = make(chan struct{})
 	}
 	r.limit.Store(math.MaxInt64)
-	r.workers = make([]*worker, cfg.Conns)
-	for i := range r.workers {
-		r.workers[i] = newWorker(r)
-	}
 	return r, nil
 }
 
@@ -288,6 +367,10 @@ func (r *runner) run(ctx context.Context) *Results {
 		wg.Add(1)
 		go func() { defer wg.Done(); w.run() }()
 	}
+	for _, l := range r.loops {
+		wg.Add(1)
+		go func() { defer wg.Done(); l.run() }()
+	}
 	allDone := make(chan struct{})
 	go func() { wg.Wait(); close(allDone) }()
 
@@ -341,9 +424,12 @@ func toolInfo() ToolInfo {
 func (r *runner) runConfig() RunConfig {
 	c := r.cfg
 	rc := RunConfig{
-		Target: r.target.base, Conns: c.Conns,
+		Target: r.target.base, Conns: c.Conns, Engine: string(c.Engine),
 		TimeoutMs: ms(c.Timeout), DrainMs: ms(c.Drain), LateThresholdUs: float64(c.LateThreshold) / 1e3,
 		MaxErrorRate: c.MaxErrorRate,
+	}
+	if c.Engine == EngineLoop {
+		rc.Loops = len(r.loops)
 	}
 	if c.SLOP99 > 0 {
 		rc.SLOP99Us = float64(c.SLOP99) / 1e3

@@ -31,7 +31,7 @@ func newSendRig(tb testing.TB, mix Mix, cfg testserver.Config) *sendRig {
 		c.Add(u)
 	}
 	tr := mustTraffic(tb, &c, mix)
-	r, err := newRunner(context.Background(), Config{Target: s.URL(), Conns: 1, Traffic: tr,
+	r, err := newRunner(context.Background(), Config{Target: s.URL(), Conns: 1, Traffic: tr, Engine: EngineGoroutines,
 		Phases: []Phase{{Rate: 1, Duration: time.Hour}}})
 	if err != nil {
 		tb.Fatal(err)

@@ -106,7 +106,7 @@ func TestResultsJSONRoundTrip(t *testing.T) {
 		"latency":   {"count", "hdr", "max_us", "mean_us", "min_us", "percentiles", "spectrum"},
 		"generator": {"cpu", "late", "late_share", "saturated", "waited_for_conn"},
 		"second":    {"completed", "cpu", "errors", "max_us", "offered_rate", "p50_us", "p99_us", "step", "t"},
-		"config": {"conns", "drain_ms", "late_threshold_us", "max_error_rate", "phases", "target", "timeout_ms",
+		"config": {"conns", "drain_ms", "engine", "late_threshold_us", "loops", "max_error_rate", "phases", "target", "timeout_ms",
 			"traffic"},
 	}
 	step := m["steps"].([]any)[1].(map[string]any)

@@ -77,20 +77,9 @@ func (a *phaseAcc) merge(o *phaseAcc) {
 	a.c.add(&o.c)
 }
 
-// worker drives one connection's worth of requests: it claims the next
-// request index, waits for its intended time, sends it and records it.
-//
-// Everything but iv is owned by the worker's goroutine.
-type worker struct {
-	r    *runner
-	hc   *fasthttp.HostClient // this worker's connection
-	req  fasthttp.Request
-	resp fasthttp.Response
-	buf  []byte
-	fine *preciseTimer
-	// phase is the phase acc belongs to.
-	phase int
-	acc   *phaseAcc
+// meter is what a sender (a worker goroutine or an event loop) shares with
+// the collector: its sent count and the current timeline second.
+type meter struct {
 	// sent is read by the progress line.
 	sent atomic.Int64
 
@@ -104,9 +93,30 @@ type worker struct {
 	}
 }
 
+func (m *meter) init() { m.iv.lat = newCoarseHist() }
+
+// worker drives one connection's worth of requests: it claims the next
+// request index, waits for its intended time, sends it and records it. It is
+// the goroutine engine (EngineGoroutines), used for HTTPS targets and off
+// Linux; see loop for the default.
+//
+// Everything but the meter is owned by the worker's goroutine.
+type worker struct {
+	meter
+	r    *runner
+	hc   *fasthttp.HostClient // this worker's connection
+	req  fasthttp.Request
+	resp fasthttp.Response
+	buf  []byte
+	fine *preciseTimer
+	// phase is the phase acc belongs to.
+	phase int
+	acc   *phaseAcc
+}
+
 func newWorker(r *runner) *worker {
 	w := &worker{r: r, hc: r.newClient(), acc: newPhaseAcc(), buf: make([]byte, 0, 512), fine: newPreciseTimer()}
-	w.iv.lat = newCoarseHist()
+	w.init()
 	w.req.Header.SetMethod(fasthttp.MethodGet)
 	w.req.Header.SetHost(r.target.host)
 	w.req.Header.DisableNormalizing()
@@ -208,7 +218,13 @@ func (w *worker) sleepUntil(t int64) bool {
 // record adds one sent request to the phase and the timeline second.
 // Times are ns since the run's start.
 func (w *worker) record(i int64, pick Pick, out Outcome, intended, free, sent, done int64) {
-	a := w.acc
+	w.r.record(w.acc, &w.meter, i, pick, out, w.resp.StatusCode(), intended, free, sent, done)
+}
+
+// record adds one sent request to a and m; status is the answer's HTTP
+// status (ignored for transport outcomes). Times are ns since the run's
+// start. It allocates nothing.
+func (r *runner) record(a *phaseAcc, m *meter, i int64, pick Pick, out Outcome, status int, intended, free, sent, done int64) {
 	lat := done - intended
 	record(a.lat, lat)
 	record(a.svc, done-sent)
@@ -219,7 +235,7 @@ func (w *worker) record(i int64, pick Pick, out Outcome, intended, free, sent, d
 	c.completed++
 	c.outcomes[out]++
 	if out != OutConnect && out != OutTimeout && out != OutClosed && out != OutOther {
-		st := w.resp.StatusCode()
+		st := status
 		if st < 0 || st >= len(c.status) {
 			st = 0
 		}
@@ -231,7 +247,7 @@ func (w *worker) record(i int64, pick Pick, out Outcome, intended, free, sent, d
 	if pick.Forged {
 		c.forged++
 	}
-	if lag > w.r.lateNs {
+	if lag > r.lateNs {
 		c.late++
 	}
 	if free > intended {
@@ -241,16 +257,16 @@ func (w *worker) record(i int64, pick Pick, out Outcome, intended, free, sent, d
 	c.accepts[pick.Accept]++
 	c.lastDone = max(c.lastDone, done)
 
-	w.iv.Lock()
-	record(w.iv.lat, lat)
-	w.iv.completed++
+	m.iv.Lock()
+	record(m.iv.lat, lat)
+	m.iv.completed++
 	if out.IsError() {
-		w.iv.errors++
+		m.iv.errors++
 	}
-	w.iv.Unlock()
+	m.iv.Unlock()
 
-	if w.r.cfg.Trace != nil {
-		w.r.cfg.Trace(RequestTrace{Index: i, Pick: pick, Outcome: out, Status: w.resp.StatusCode(),
+	if r.cfg.Trace != nil {
+		r.cfg.Trace(RequestTrace{Index: i, Pick: pick, Outcome: out, Status: status,
 			Intended: intended, Free: free, Sent: sent, Done: done})
 	}
 }
@@ -258,7 +274,10 @@ func (w *worker) record(i int64, pick Pick, out Outcome, intended, free, sent, d
 // recordUnsent records a request the drain deadline caught before it was
 // sent: its latency is the wait so far, a lower bound.
 func (w *worker) recordUnsent(i int64, pick Pick, intended, now int64) {
-	a := w.acc
+	w.r.recordUnsent(w.acc, &w.meter, i, pick, intended, now)
+}
+
+func (r *runner) recordUnsent(a *phaseAcc, m *meter, i int64, pick Pick, intended, now int64) {
 	record(a.lat, now-intended)
 	a.c.outcomes[OutUnsent]++
 	a.c.waited++
@@ -267,12 +286,12 @@ func (w *worker) recordUnsent(i int64, pick Pick, intended, now int64) {
 	}
 	a.c.forms[pick.Form]++
 	a.c.accepts[pick.Accept]++
-	w.iv.Lock()
-	record(w.iv.lat, now-intended)
-	w.iv.errors++
-	w.iv.Unlock()
-	if w.r.cfg.Trace != nil {
-		w.r.cfg.Trace(RequestTrace{Index: i, Pick: pick, Outcome: OutUnsent, Intended: intended, Free: now, Sent: -1, Done: -1})
+	m.iv.Lock()
+	record(m.iv.lat, now-intended)
+	m.iv.errors++
+	m.iv.Unlock()
+	if r.cfg.Trace != nil {
+		r.cfg.Trace(RequestTrace{Index: i, Pick: pick, Outcome: OutUnsent, Intended: intended, Free: now, Sent: -1, Done: -1})
 	}
 }
 
