@@ -41,6 +41,15 @@ type Options struct {
 	// batch and one fsync. Default 1024.
 	GroupCommitMax int
 
+	// ResolveCache bounds, in entries, each of the resolver's in-memory
+	// caches of shared records: decoded event summaries, and the records
+	// and present parent of pallets and logistic units. Each fills only
+	// as resolutions touch records, up to about 300 bytes per summary and
+	// 100 per container entry. Default 1,048,576: every event of a store
+	// with 10^8 packed items and two events per pallet (4·10^5) stays
+	// cached, at most about 400 MB in all. docs/capacity.md sizes it.
+	ResolveCache int
+
 	// Now returns the current time; nil means time.Now. Tests set it.
 	Now func() time.Time
 }
@@ -52,6 +61,7 @@ const (
 	DefaultShortBase      = "https://tc.example.cn"
 	DefaultBloomFPRate    = 0.001
 	DefaultGroupCommitMax = 1024
+	DefaultResolveCache   = 1 << 20
 )
 
 // EnsureDefaults fills zero fields with their defaults.
@@ -71,6 +81,9 @@ func (o *Options) EnsureDefaults() {
 	}
 	if o.GroupCommitMax == 0 {
 		o.GroupCommitMax = DefaultGroupCommitMax
+	}
+	if o.ResolveCache == 0 {
+		o.ResolveCache = DefaultResolveCache
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -93,6 +106,9 @@ func (o *Options) Validate() error {
 	}
 	if o.GroupCommitMax < 1 {
 		return fieldErr("GroupCommitMax", fmt.Sprint(o.GroupCommitMax), "must be at least 1")
+	}
+	if o.ResolveCache < 16 {
+		return fieldErr("ResolveCache", fmt.Sprint(o.ResolveCache), "must be at least 16 entries")
 	}
 	return nil
 }

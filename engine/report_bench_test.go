@@ -3,10 +3,14 @@ package engine
 import (
 	"context"
 	"encoding/binary"
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -31,14 +35,30 @@ import (
 // docs/performance.md ("Aggregation and resolution") records the figures.
 func BenchmarkTrace(b *testing.B) {
 	w := traceWorld(b)
-	b.Run(fmt.Sprintf("Resolve/design=ranges/items=%d", w.n), w.benchResolve)
-	b.Run(fmt.Sprintf("Resolve/design=ranges/containercache=off/items=%d", w.n), func(b *testing.B) {
+	// pass=first resolves codes never resolved before in this process:
+	// their blocks are read from the files (the OS page cache at best) and
+	// decompressed — a cold store. pass=warm resolves a sample after one
+	// untimed pass over it: the steady state of a server whose block cache
+	// holds the indexes (docs/capacity.md sizes it).
+	b.Run(fmt.Sprintf("Resolve/design=ranges/pass=first/items=%d", w.n), func(b *testing.B) {
+		w.benchResolve(b, w.firstTouch(b, &w.firstRanges), &w.firstRanges)
+	})
+	b.Run(fmt.Sprintf("Resolve/design=plain/pass=first/items=%d", w.n), func(b *testing.B) {
+		w.benchResolvePlain(b, w.firstTouch(b, &w.firstPlain), &w.firstPlain)
+	})
+	w.warm()
+	b.Run(fmt.Sprintf("Resolve/design=ranges/pass=warm/items=%d", w.n), func(b *testing.B) {
+		w.benchResolve(b, w.sample, nil)
+	})
+	b.Run(fmt.Sprintf("Resolve/design=ranges/pass=warm/containercache=off/items=%d", w.n), func(b *testing.B) {
 		ts, _ := w.e.tr()
 		ts.caches.noContainers = true
 		defer func() { ts.caches.noContainers = false }()
-		w.benchResolve(b)
+		w.benchResolve(b, w.sample, nil)
 	})
-	b.Run(fmt.Sprintf("Resolve/design=plain/items=%d", w.n), w.benchResolvePlain)
+	b.Run(fmt.Sprintf("Resolve/design=plain/pass=warm/items=%d", w.n), func(b *testing.B) {
+		w.benchResolvePlain(b, w.sample, nil)
+	})
 	b.Run("PackIngest/design=ranges/children=100000", benchPackIngest)
 	b.Run("PackIngest/design=plain/children=100000", benchPackIngestPlain)
 	b.Run(fmt.Sprintf("Disk/items=%d", w.n), w.benchDisk)
@@ -50,21 +70,37 @@ var benchItems = flag.Int("chain.items", 1_000_000, "items commissioned and pack
 
 var benchCache = flag.Int64("chain.cache", 0, "Pebble block cache in bytes for BenchmarkTrace (0: the store's default, 256 MiB)")
 
+var benchDir = flag.String("chain.dir", "", "keep BenchmarkTrace's world in this directory and reuse it when a run with the same -chain.items built it (the 10^8 world takes minutes to build)")
+
 type tworld struct {
 	n           int
 	e           *Engine
 	items       Block
 	cases       Block
 	pallets     Block
-	sample      []string // random packed item codes (200,000)
-	build       time.Duration
-	packRate    float64 // children/s while building (items into cases)
-	designDisk  uint64  // bytes of tables under the issue 4 prefixes
+	sample      []string // random packed item codes (200,000), resolved once untimed before pass=warm
+	first       []string // other random item codes (firstTouchCodes), each resolved at most once per design
+	firstRanges int      // codes of first used by design=ranges
+	firstPlain  int      // codes of first used by design=plain
+	warmed      bool
 	plain       *store.DB
-	plainRate   float64
-	plainDisk   uint64
-	events      int
-	captureRate float64 // EPCIS events/s while building (documents of 500)
+	worldStats
+}
+
+// worldStats are the build's figures, kept in world.json beside a world
+// built under -chain.dir.
+type worldStats struct {
+	Items       int
+	ItemBlock   uint64
+	CaseBlock   uint64
+	PalletBlock uint64
+	Build       time.Duration
+	PackRate    float64 // children/s while building (items into cases)
+	DesignDisk  uint64  // bytes of tables under the issue 4 prefixes
+	PlainRate   float64
+	PlainDisk   uint64
+	Events      int
+	CaptureRate float64 // EPCIS events/s while building (documents of 500)
 }
 
 var world struct {
@@ -87,9 +123,23 @@ func progress(format string, args ...any) {
 
 func buildWorld() (*tworld, error) {
 	n := *benchItems / 500 * 500
-	dir, err := os.MkdirTemp("", "tracebench")
-	if err != nil {
-		return nil, err
+	if *benchDir != "" {
+		if w, err := reopenWorld(n); w != nil || err != nil {
+			return w, err
+		}
+		if err := os.RemoveAll(*benchDir); err != nil {
+			return nil, err
+		}
+		if err := os.RemoveAll(*benchDir + ".plain"); err != nil {
+			return nil, err
+		}
+	}
+	dir := *benchDir
+	if dir == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "tracebench"); err != nil {
+			return nil, err
+		}
 	}
 	start := time.Now()
 	clock := time.Now()
@@ -142,7 +192,7 @@ func buildWorld() (*tworld, error) {
 		progress("packed %d/%d items into cases (%.2f M children/s)", (c+len(r.Packs))*10, n,
 			float64((c+len(r.Packs))*10)/time.Since(t0).Seconds()/1e6)
 	}
-	w.packRate = float64(n) / time.Since(t0).Seconds()
+	w.PackRate = float64(n) / time.Since(t0).Seconds()
 	// Cases onto pallets, 1,000 pallets a report.
 	pallets := n / 500
 	for pl := 0; pl < pallets; pl += 1000 {
@@ -170,17 +220,17 @@ func buildWorld() (*tworld, error) {
 		if _, err := e.CaptureJSON(strings.NewReader(doc(evs...)), &CaptureOptions{Org: p.Org}); err != nil {
 			return nil, err
 		}
-		w.events += len(evs)
-		progress("captured %d pallet events", w.events)
+		w.Events += len(evs)
+		progress("captured %d pallet events", w.Events)
 	}
-	w.captureRate = float64(w.events) / time.Since(tc).Seconds()
+	w.CaptureRate = float64(w.Events) / time.Since(tc).Seconds()
 	// One event on lot L0 (an inspection of the lot as a class).
 	lotEv := fmt.Sprintf(`{"type":"ObjectEvent","eventTime":%q,"eventTimeZoneOffset":"+08:00","quantityList":[{"epcClass":"https://id.gs1.org/01/%s/10/L0"}],"action":"OBSERVE","bizStep":"inspecting"}`,
 		at.Add(30*time.Minute).Format(time.RFC3339), testGTIN)
 	if _, err := e.CaptureJSON(strings.NewReader(doc(lotEv)), &CaptureOptions{Org: p.Org}); err != nil {
 		return nil, err
 	}
-	w.events++
+	w.Events++
 	// Disk: compact, then measure the tables under the issue 4 prefixes.
 	progress("compacting")
 	if err := e.db.Flush(); err != nil {
@@ -189,22 +239,108 @@ func buildWorld() (*tworld, error) {
 	if err := e.db.CompactAll(ctxBG); err != nil {
 		return nil, err
 	}
-	if w.designDisk, err = e.db.EstimateDiskUsage([]byte{0x70}, []byte{0xC0}); err != nil {
+	if w.DesignDisk, err = e.db.EstimateDiskUsage([]byte{0x70}, []byte{0xC0}); err != nil {
 		return nil, err
 	}
-	rng := rand.New(rand.NewPCG(7, 7))
-	for range 200_000 {
-		code, _ := e.appendCode(nil, &w.items, uint64(rng.IntN(n)), FormatDL)
-		w.sample = append(w.sample, string(code))
-	}
+	w.drawSample()
 	// The plain design in a store of its own, same durability (one synced
 	// batch per 100,000 children).
 	progress("building the plain design")
 	if err := w.buildPlain(dir + ".plain"); err != nil {
 		return nil, err
 	}
-	w.build = time.Since(start)
-	progress("built in %v\n", w.build.Round(time.Second))
+	w.Build = time.Since(start)
+	progress("built in %v\n", w.Build.Round(time.Second))
+	if *benchDir != "" {
+		w.Items, w.ItemBlock, w.CaseBlock, w.PalletBlock = n, w.items.ID, w.cases.ID, w.pallets.ID
+		js, err := json.Marshal(&w.worldStats)
+		if err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(*benchDir, "world.json"), js, 0o644); err != nil {
+			return nil, err
+		}
+	}
+	return w, nil
+}
+
+// drawSample draws the random item codes every run resolves (the same
+// ones for the same world): 200,000 for pass=warm and firstTouchCodes
+// others for pass=first.
+func (w *tworld) drawSample() {
+	rng := rand.New(rand.NewPCG(7, 7))
+	for range 200_000 {
+		code, _ := w.e.appendCode(nil, &w.items, uint64(rng.IntN(w.n)), FormatDL)
+		w.sample = append(w.sample, string(code))
+	}
+	rng = rand.New(rand.NewPCG(8, 8))
+	for range firstTouchCodes {
+		code, _ := w.e.appendCode(nil, &w.items, uint64(rng.IntN(w.n)), FormatDL)
+		w.first = append(w.first, string(code))
+	}
+}
+
+// firstTouchCodes bounds the iterations of all pass=first runs of a
+// process (with -count) of one design.
+const firstTouchCodes = 1_000_000
+
+// firstTouch returns the first-touch codes the design has not used yet.
+func (w *tworld) firstTouch(b *testing.B, used *int) []string {
+	if w.warmed {
+		b.Fatal("pass=first after pass=warm: the warm pass touched the blocks")
+	}
+	return w.first[*used:]
+}
+
+// warm resolves the warm sample once, untimed.
+func (w *tworld) warm() {
+	if w.warmed {
+		return
+	}
+	var c Chain
+	for i, code := range w.sample {
+		w.e.ResolveInto(&c, code)
+		if i%10_000 == 0 {
+			progress("warming: %d/%d", i, len(w.sample))
+		}
+	}
+	progress("warmed\n")
+	w.warmed = true
+}
+
+// reopenWorld opens the world a previous run built under -chain.dir with
+// n items, or returns nil when there is none.
+func reopenWorld(n int) (*tworld, error) {
+	js, err := os.ReadFile(filepath.Join(*benchDir, "world.json"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	w := &tworld{n: n}
+	if err := json.Unmarshal(js, &w.worldStats); err != nil {
+		return nil, err
+	}
+	if w.Items != n {
+		return nil, nil
+	}
+	progress("reusing the world in %s (built in %v)\n", *benchDir, w.Build.Round(time.Second))
+	if w.e, err = Open(*benchDir, &Options{Store: store.Options{CacheSize: *benchCache}}); err != nil {
+		return nil, err
+	}
+	for _, b := range []struct {
+		id  uint64
+		dst *Block
+	}{{w.ItemBlock, &w.items}, {w.CaseBlock, &w.cases}, {w.PalletBlock, &w.pallets}} {
+		if *b.dst, err = w.e.Block(b.id); err != nil {
+			return nil, err
+		}
+	}
+	if w.plain, err = store.Open(*benchDir+".plain", nil); err != nil {
+		return nil, err
+	}
+	w.drawSample()
 	return w, nil
 }
 
@@ -246,7 +382,7 @@ func (w *tworld) buildPlain(dir string) error {
 			progress("plain design: %d/%d links", i+1, w.n)
 		}
 	}
-	w.plainRate = float64(w.n) / time.Since(t0).Seconds()
+	w.PlainRate = float64(w.n) / time.Since(t0).Seconds()
 	for i := 0; i < w.n/10; i++ {
 		kb = plainLinks(bt, nodeBytes(p, w.cases.Start+uint64(i)), nodeBytes(p, w.pallets.Start+uint64(i/50)), kb)
 	}
@@ -259,20 +395,27 @@ func (w *tworld) buildPlain(dir string) error {
 	if err := db.CompactAll(ctxBG); err != nil {
 		return err
 	}
-	w.plainDisk, err = db.EstimateDiskUsage([]byte{0xF1}, []byte{0xF3})
+	w.PlainDisk, err = db.EstimateDiskUsage([]byte{0xF1}, []byte{0xF3})
 	return err
 }
 
 // latency runs op b.N times over the sample and reports p50 and p99 from
 // an HDR histogram (this VM stalls briefly hundreds of times a second, so
 // both matter).
-func (w *tworld) latency(b *testing.B, op func(code string) error) {
+// With used nil, codes wrap around; otherwise they are first-touch codes,
+// used counts them, and running out fails the benchmark (wrapping would
+// make them warm).
+func (w *tworld) latency(b *testing.B, codes []string, used *int, op func(code string) error) {
 	h := hdr.New(100, int64(time.Second), 3)
 	b.ReportAllocs()
+	first := used != nil
 	i := 0
 	cpu0 := cpuTime()
 	for b.Loop() {
-		code := w.sample[i%len(w.sample)]
+		if i == len(codes) && first {
+			b.Fatalf("the %d first-touch codes ran out: run pass=first with -benchtime Nx, N ≤ %d in all", firstTouchCodes, firstTouchCodes)
+		}
+		code := codes[i%len(codes)]
 		i++
 		t := time.Now()
 		if err := op(code); err != nil {
@@ -286,14 +429,14 @@ func (w *tworld) latency(b *testing.B, op func(code string) error) {
 	b.ReportMetric(float64(h.ValueAtQuantile(50))/1e3, "p50-µs")
 	b.ReportMetric(float64(h.ValueAtQuantile(99))/1e3, "p99-µs")
 	b.ReportMetric(float64(h.ValueAtQuantile(99.9))/1e3, "p99.9-µs")
+	if first {
+		*used += i
+	}
 }
 
-func (w *tworld) benchResolve(b *testing.B) {
+func (w *tworld) benchResolve(b *testing.B, codes []string, used *int) {
 	var c Chain
-	for _, code := range w.sample[:100] { // warm the small caches
-		w.e.ResolveInto(&c, code)
-	}
-	w.latency(b, func(code string) error {
+	w.latency(b, codes, used, func(code string) error {
 		if err := w.e.ResolveInto(&c, code); err != nil {
 			return err
 		}
@@ -307,9 +450,9 @@ func (w *tworld) benchResolve(b *testing.B) {
 // benchResolvePlain is the plain design's floor for the same question:
 // parse and look the code up, then item → case → pallet as three dependent
 // Gets (no timeline, no state: those would cost more keys still).
-func (w *tworld) benchResolvePlain(b *testing.B) {
+func (w *tworld) benchResolvePlain(b *testing.B, codes []string, used *int) {
 	var kb [13]byte
-	w.latency(b, func(code string) error {
+	w.latency(b, codes, used, func(code string) error {
 		r, err := w.e.Lookup(code)
 		if err != nil {
 			return err
@@ -336,13 +479,13 @@ func (w *tworld) benchDisk(b *testing.B) {
 	for b.Loop() {
 	}
 	packed := float64(w.n + w.n/10)
-	b.ReportMetric(float64(w.designDisk)/packed, "bytes/packed-code")
-	b.ReportMetric(float64(w.plainDisk)/packed, "plain-bytes/packed-code")
-	b.ReportMetric(w.packRate, "build-children/s")
-	b.ReportMetric(w.plainRate, "plain-children/s")
-	b.ReportMetric(float64(w.events), "events")
-	b.ReportMetric(w.captureRate, "capture-events/s")
-	b.ReportMetric(w.build.Seconds(), "build-s")
+	b.ReportMetric(float64(w.DesignDisk)/packed, "bytes/packed-code")
+	b.ReportMetric(float64(w.PlainDisk)/packed, "plain-bytes/packed-code")
+	b.ReportMetric(w.PackRate, "build-children/s")
+	b.ReportMetric(w.PlainRate, "plain-children/s")
+	b.ReportMetric(float64(w.Events), "events")
+	b.ReportMetric(w.CaptureRate, "capture-events/s")
+	b.ReportMetric(w.Build.Seconds(), "build-s")
 }
 
 // benchPackIngest packs 10,000 cases of 10 consecutive items per op (one

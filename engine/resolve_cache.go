@@ -123,9 +123,10 @@ func nodeHash(n agg.Node) uint64 {
 	return uint64(n.Product)*0x9E3779B97F4A7C15 ^ n.Counter*0xC2B2AE3D27D4EB4F
 }
 
-func (c *resolveCaches) init() {
-	c.nodes.init(1<<17, nodeHash)
-	c.parents.init(1<<17, nodeHash)
+// init bounds the container caches at n entries each (Options.ResolveCache).
+func (c *resolveCaches) init(n int) {
+	c.nodes.init(n, nodeHash)
+	c.parents.init(n, nodeHash)
 	c.windows.init(1<<16, func(k windowKey) uint64 { return uint64(k.product)*0x9E3779B97F4A7C15 ^ k.window })
 	c.lots.init(1<<16, func(k uint32) uint64 { return uint64(k) })
 	c.products.init(1<<12, func(k uint32) uint64 { return uint64(k) })

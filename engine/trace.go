@@ -57,7 +57,7 @@ func (e *Engine) tr() (*traceState, error) {
 	if ts := e.trace.Load(); ts != nil {
 		return ts, nil
 	}
-	led, err := ledger.Open(e.db, nil)
+	led, err := ledger.Open(e.db, &ledger.Options{SummaryCache: e.opts.ResolveCache})
 	if err != nil {
 		return nil, fmt.Errorf("engine: open ledger: %w", err)
 	}
@@ -71,7 +71,7 @@ func (e *Engine) tr() (*traceState, error) {
 		recallLots:     lots,
 		recallProducts: products,
 	}
-	ts.caches.init()
+	ts.caches.init(e.opts.ResolveCache)
 	e.trace.Store(ts)
 	return ts, nil
 }
