@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +13,18 @@ import (
 	"tracecode/loadtest"
 	"tracecode/loadtest/testserver"
 )
+
+// forEachEngine runs f as a subtest per engine: both must meet the same
+// assertions.
+func forEachEngine(t *testing.T, f func(t *testing.T, engine loadtest.Engine)) {
+	t.Helper()
+	for _, e := range []loadtest.Engine{loadtest.EngineLoop, loadtest.EngineGoroutines} {
+		if e == loadtest.EngineLoop && runtime.GOOS != "linux" {
+			continue
+		}
+		t.Run("engine="+string(e), func(t *testing.T) { f(t, e) })
+	}
+}
 
 // startServer starts a test server and stops it when the test ends.
 func startServer(t testing.TB, cfg testserver.Config) *testserver.Server {
@@ -55,55 +68,57 @@ func (tr *tracer) add(r loadtest.RequestTrace) {
 }
 
 func TestRunSmoke(t *testing.T) {
-	s := startServer(t, testserver.Config{Codes: 500})
-	var tr tracer
-	res, err := loadtest.Run(context.Background(), loadtest.Config{
-		Target:  s.URL(),
-		Phases:  []loadtest.Phase{{Rate: 500, Duration: 200 * time.Millisecond, Warmup: true}, {Rate: 1000, Duration: 500 * time.Millisecond}},
-		Conns:   4,
-		Traffic: trafficFor(t, s, loadtest.DefaultMix),
-		Trace:   tr.add,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Steps) != 2 || !res.Steps[0].Warmup {
-		t.Fatalf("steps = %+v", res.Steps)
-	}
-	st := res.Steps[1]
-	if st.Scheduled != 500 || st.Completed != 500 || st.Sent != 500 {
-		t.Errorf("step: scheduled %d sent %d completed %d, want 500 each", st.Scheduled, st.Sent, st.Completed)
-	}
-	if res.Total.Completed != 500 || res.Total.Latency.Count != 500 {
-		t.Errorf("total completed %d latency count %d, want 500 (warm-up excluded)", res.Total.Completed, res.Total.Latency.Count)
-	}
-	if st.Errors != 0 {
+	forEachEngine(t, func(t *testing.T, engine loadtest.Engine) {
+		s := startServer(t, testserver.Config{Codes: 500})
+		var tr tracer
+		res, err := loadtest.Run(context.Background(), loadtest.Config{Engine: engine,
+			Target:  s.URL(),
+			Phases:  []loadtest.Phase{{Rate: 500, Duration: 200 * time.Millisecond, Warmup: true}, {Rate: 1000, Duration: 500 * time.Millisecond}},
+			Conns:   4,
+			Traffic: trafficFor(t, s, loadtest.DefaultMix),
+			Trace:   tr.add,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Steps) != 2 || !res.Steps[0].Warmup {
+			t.Fatalf("steps = %+v", res.Steps)
+		}
+		st := res.Steps[1]
+		if st.Scheduled != 500 || st.Completed != 500 || st.Sent != 500 {
+			t.Errorf("step: scheduled %d sent %d completed %d, want 500 each", st.Scheduled, st.Sent, st.Completed)
+		}
+		if res.Total.Completed != 500 || res.Total.Latency.Count != 500 {
+			t.Errorf("total completed %d latency count %d, want 500 (warm-up excluded)", res.Total.Completed, res.Total.Latency.Count)
+		}
+		if st.Errors != 0 {
+			var b bytes.Buffer
+			res.WriteSummary(&b)
+			t.Errorf("errors: %d\n%s", st.Errors, b.String())
+		}
+		if st.Forged.Sent == 0 || st.Forged.Rejected != st.Forged.Sent {
+			t.Errorf("forged %+v: want some, all rejected", st.Forged)
+		}
+		if st.Outcomes["ok"]+st.Outcomes["forged_rejected"] != 500 {
+			t.Errorf("outcomes %v", st.Outcomes)
+		}
+		if len(tr.rs) != 600 {
+			t.Errorf("traced %d requests, want 600 (100 warm-up + 500)", len(tr.rs))
+		}
+		for _, r := range tr.rs {
+			if r.Sent < r.Intended {
+				t.Fatalf("request %d sent at %d before its intended time %d", r.Index, r.Sent, r.Intended)
+			}
+			if r.Done < r.Sent {
+				t.Fatalf("request %d done before sent", r.Index)
+			}
+		}
 		var b bytes.Buffer
-		res.WriteSummary(&b)
-		t.Errorf("errors: %d\n%s", st.Errors, b.String())
-	}
-	if st.Forged.Sent == 0 || st.Forged.Rejected != st.Forged.Sent {
-		t.Errorf("forged %+v: want some, all rejected", st.Forged)
-	}
-	if st.Outcomes["ok"]+st.Outcomes["forged_rejected"] != 500 {
-		t.Errorf("outcomes %v", st.Outcomes)
-	}
-	if len(tr.rs) != 600 {
-		t.Errorf("traced %d requests, want 600 (100 warm-up + 500)", len(tr.rs))
-	}
-	for _, r := range tr.rs {
-		if r.Sent < r.Intended {
-			t.Fatalf("request %d sent at %d before its intended time %d", r.Index, r.Sent, r.Intended)
+		if err := res.WriteSummary(&b); err != nil {
+			t.Fatal(err)
 		}
-		if r.Done < r.Sent {
-			t.Fatalf("request %d done before sent", r.Index)
-		}
-	}
-	var b bytes.Buffer
-	if err := res.WriteSummary(&b); err != nil {
-		t.Fatal(err)
-	}
-	t.Log("\n" + b.String())
+		t.Log("\n" + b.String())
+	})
 }
 
 func TestRunRefusesRemoteTarget(t *testing.T) {

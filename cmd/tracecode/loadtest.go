@@ -22,11 +22,12 @@ import (
 // loadtestFlags holds the loadtest command's flags.
 var loadtestFlags struct {
 	target, codes, key, blocks, out, forms, accepts string
+	engine                                          string
 	cpuProfile                                      string
 	rate, rampTo, stepRate, maxRate                 float64
 	duration, stepDuration, warmup                  time.Duration
 	sloP99, timeout, drain, late, maxDuration       time.Duration
-	conns, perBlock, procs                          int
+	conns, perBlock, procs, loops                   int
 	forged, theta, maxErrors                        float64
 	scrambled, shortCodes, allowRemote, quiet       bool
 	seed                                            uint64
@@ -154,7 +155,9 @@ func init() {
 	f.DurationVar(&lf.warmup, "warmup", 2*time.Second, "warm-up at the first rate, left out of the figures (0 for none)")
 	f.DurationVar(&lf.sloP99, "slo-p99", 0, "p99 objective, e.g. 1ms: stop stepping at the first step that fails it")
 	f.Float64Var(&lf.maxErrors, "max-errors", 0.001, "largest error share a passing step may have")
-	f.IntVar(&lf.conns, "conns", 64, "keep-alive connections (each with its own sending goroutine)")
+	f.IntVar(&lf.conns, "conns", 64, "keep-alive connections")
+	f.StringVar(&lf.engine, "engine", "", `how to send: "epoll" (event loops; the default on Linux for http) or "goroutines" (one per connection)`)
+	f.IntVar(&lf.loops, "loops", 0, "epoll engine: event loops (each on one core); 0 = half of --procs/GOMAXPROCS, at least 1")
 	f.DurationVar(&lf.timeout, "timeout", 2*time.Second, "per-request timeout, from the send")
 	f.DurationVar(&lf.drain, "drain", 0, "after the schedule ends, how long queued requests may still be sent (default --timeout)")
 	f.DurationVar(&lf.late, "late-threshold", time.Millisecond, "a send later than this after a connection was free counts as late")
@@ -283,8 +286,18 @@ func runLoadtest(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
+	if f.procs < 0 {
+		return fmt.Errorf("loadtest: --procs %d: want ≥ 0 (0 = all cores)", f.procs)
+	}
 	if f.procs > 0 {
 		runtime.GOMAXPROCS(f.procs)
+	}
+	engine := loadtest.Engine(f.engine)
+	if engine != loadtest.EngineAuto && engine != loadtest.EngineLoop && engine != loadtest.EngineGoroutines {
+		return fmt.Errorf("loadtest: --engine %q: want %q or %q", f.engine, loadtest.EngineLoop, loadtest.EngineGoroutines)
+	}
+	if f.loops < 0 || f.loops > 0 && engine == loadtest.EngineGoroutines {
+		return fmt.Errorf("loadtest: --loops %d: want ≥ 0, and only with the epoll engine", f.loops)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -297,7 +310,7 @@ func runLoadtest(cmd *cobra.Command, _ []string) error {
 	}
 	cfg := loadtest.Config{
 		Target: f.target, AllowRemote: f.allowRemote, Phases: phases, SLOP99: f.sloP99, MaxErrorRate: f.maxErrors,
-		Conns: f.conns, Timeout: f.timeout, Drain: f.drain, LateThreshold: f.late,
+		Conns: f.conns, Engine: engine, Loops: f.loops, Timeout: f.timeout, Drain: f.drain, LateThreshold: f.late,
 		MaxRequests: f.maxRequests, MaxDuration: f.maxDuration, Traffic: tr, TrafficSource: source,
 	}
 	if !f.quiet {

@@ -133,6 +133,9 @@ func (s *Server) APIKey() string { return s.cfg.APIKey }
 // Close stops the server and waits for it.
 func (s *Server) Close() error {
 	err := s.srv.Shutdown()
+	// Shutdown called before Serve has registered the listener returns
+	// at once and leaves Serve accepting: closing the listener ends it.
+	_ = s.ln.Close()
 	<-s.done
 	return err
 }
