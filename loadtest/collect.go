@@ -353,6 +353,18 @@ func warnings(res *Results, late time.Duration) []string {
 			w = append(w, fmt.Sprintf("%s: the server accepted %d forged codes", name, s.Forged.Accepted))
 		}
 	}
+	for _, wr := range res.Writes {
+		if wr.Errors > 0 {
+			errs := map[string]int64{}
+			for o := OutConnect; o < numOutcomes; o++ {
+				if n := wr.Outcomes[o.String()]; n > 0 {
+					errs[o.String()] = n
+				}
+			}
+			w = append(w, fmt.Sprintf("%s writes: %d errors of %d scheduled (%s; status %s)", wr.Class, wr.Errors, wr.Scheduled,
+				counts(errs), counts(wr.Status)))
+		}
+	}
 	if mb := res.Total.Generator.CPU.MachineBusy; mb >= 0.95 {
 		w = append(w, fmt.Sprintf("the machine's CPUs were %.0f%% busy over the run: server and generator compete for cores, "+
 			"so the figures measure the machine as a whole", 100*mb))

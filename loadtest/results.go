@@ -29,6 +29,10 @@ type Results struct {
 	// Capacity is present when the run searched for the highest rate meeting
 	// a p99 objective.
 	Capacity *Capacity `json:"capacity,omitempty"`
+	// Writes has one entry per write class that ran (mint, report), over
+	// the measured span; absent without write traffic. Scan figures
+	// (Steps, Total) never include writes.
+	Writes []WriteResult `json:"writes,omitempty"`
 	// Timeline has one entry per second of the run (by completion time).
 	Timeline []Second `json:"timeline"`
 	// Warnings are things a reader must know before trusting the figures,
@@ -64,6 +68,8 @@ type RunConfig struct {
 	SLOP99Us        float64       `json:"slo_p99_us,omitempty"`
 	MaxErrorRate    float64       `json:"max_error_rate"`
 	Traffic         TrafficConfig `json:"traffic"`
+	// Writes is the write traffic's configuration (absent without).
+	Writes *WritesConfig `json:"writes,omitempty"`
 }
 
 // PhaseConfig is one phase of the schedule.

@@ -66,7 +66,10 @@ type Config struct {
 	TrafficSource string
 	// Progress receives a progress line every second; nil for none.
 	Progress io.Writer
-	// Trace, if set, is called for every request from the sending
+	// Writes, if set, adds minting and reporting traffic alongside the
+	// scans, measured apart (Results.Writes).
+	Writes *Writes
+	// Trace, if set, is called for every scan request from the sending
 	// goroutines (concurrently). For tests; it slows the hot path.
 	Trace func(RequestTrace)
 }
@@ -159,6 +162,8 @@ type runner struct {
 	workers []*worker
 	loops   []*loop
 	meters  []*meter
+	// writer runs Config.Writes (nil without).
+	writer *writer
 
 	mu struct {
 		sync.Mutex
@@ -232,6 +237,11 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 	}
 	if err := r.probe(); err != nil {
 		return nil, err
+	}
+	if cfg.Writes != nil {
+		if r.writer, err = newWriter(r); err != nil {
+			return nil, err
+		}
 	}
 	return r.run(ctx), nil
 }
@@ -371,6 +381,12 @@ func (r *runner) run(ctx context.Context) *Results {
 		wg.Add(1)
 		go func() { defer wg.Done(); l.run() }()
 	}
+	if r.writer != nil {
+		for range r.writer.w.Conns {
+			wg.Add(1)
+			go func() { defer wg.Done(); r.writer.run() }()
+		}
+	}
 	allDone := make(chan struct{})
 	go func() { wg.Wait(); close(allDone) }()
 
@@ -410,6 +426,10 @@ loop:
 	r.hc.CloseIdleConnections()
 	for _, w := range r.workers {
 		w.hc.CloseIdleConnections()
+	}
+	if r.writer != nil {
+		res.Config.Writes = r.writer.config()
+		res.Writes = r.writer.results()
 	}
 	c.finish()
 	return res

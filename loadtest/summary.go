@@ -90,6 +90,24 @@ func (r *Results) WriteSummary(w io.Writer) error {
 		ew.printf("Generator GC: %d cycles, %.2f ms stop-the-world in all\n", g.GCCycles, g.GCPauseMs)
 	}
 
+	if len(r.Writes) > 0 {
+		ew.printf("\nWrites alongside the scans (not in the scan figures above):\n")
+		ew.printf("  %-7s %9s %9s %9s %9s %9s %9s %9s  %s\n", "class", "offered/s", "achieved", "done", "p50", "p99", "max", "codes", "errors")
+		for _, w := range r.Writes {
+			errs := "none"
+			if w.Errors > 0 {
+				errs = fmt.Sprintf("%d (%.2f%%):", w.Errors, 100*w.ErrorRate)
+				for o := OutConnect; o < numOutcomes; o++ {
+					if n := w.Outcomes[o.String()]; n > 0 {
+						errs += fmt.Sprintf(" %s %d", o, n)
+					}
+				}
+			}
+			ew.printf("  %-7s %9.1f %9.1f %9d %9s %9s %9s %9d  %s\n", w.Class, w.OfferedRate, w.AchievedRate, w.Completed,
+				fmtUs(w.Latency.Percentile(50)), fmtUs(w.Latency.Percentile(99)), fmtUs(w.Latency.Percentile(100)), w.Codes, errs)
+		}
+	}
+
 	if cp := r.Capacity; cp != nil {
 		ew.printf("\nCapacity (p99 ≤ %s, errors ≤ %.2f%%): ", fmtUs(cp.ObjectiveP99Us), 100*cp.MaxErrorRate)
 		if cp.HighestPassingStep < 0 {

@@ -22,7 +22,9 @@ import (
 // loadtestFlags holds the loadtest command's flags.
 var loadtestFlags struct {
 	target, codes, key, blocks, out, forms, accepts string
-	engine                                          string
+	engine, mintGTIN, mintLot                       string
+	mintRate, reportRate                            float64
+	mintCount, reportCount, writeConns              int
 	cpuProfile                                      string
 	rate, rampTo, stepRate, maxRate                 float64
 	duration, stepDuration, warmup                  time.Duration
@@ -172,6 +174,13 @@ func init() {
 	f.Float64Var(&lf.theta, "zipf-theta", loadtest.ScrambledTheta, "Zipf exponent of code popularity in [0,1); 0 is uniform")
 	f.BoolVar(&lf.scrambled, "zipf-scrambled", true, "spread popular codes over the key space (YCSB ScrambledZipfian; needs θ=0.99)")
 	f.Uint64Var(&lf.seed, "seed", 1, "traffic seed: the same seed sends the same requests in the same order")
+	f.Float64Var(&lf.mintRate, "mint-rate", 0, "write traffic: POST /v1/blocks per second alongside the scans (needs --key with the mint scope)")
+	f.IntVar(&lf.mintCount, "mint-count", 1000, "write traffic: codes per minted block")
+	f.StringVar(&lf.mintGTIN, "mint-gtin", "", "write traffic: GTIN to mint for (default: that of the key's first block)")
+	f.StringVar(&lf.mintLot, "mint-lot", "", "write traffic: lot to mint into, created on first use (default LT<run id>)")
+	f.Float64Var(&lf.reportRate, "report-rate", 0, "write traffic: line reports (commission) per second (needs --key with the report scope)")
+	f.IntVar(&lf.reportCount, "report-count", 100, "write traffic: codes each report commissions (from blocks minted before the run)")
+	f.IntVar(&lf.writeConns, "write-conns", 4, "write traffic: connections, apart from the scans'")
 	f.StringVar(&lf.out, "out", "loadtest-out", "directory for results.json and report.html")
 	f.BoolVar(&lf.allowRemote, "allow-remote", false, "allow a target that is not a loopback address")
 	f.Int64Var(&lf.maxRequests, "max-requests", 100_000_000, "refuse schedules sending more requests")
@@ -229,9 +238,7 @@ func loadtestTraffic(ctx context.Context, errOut *os.File) (*loadtest.Traffic, s
 	var c loadtest.Corpus
 	var source string
 	switch {
-	case f.codes != "" && f.key != "":
-		return nil, "", fmt.Errorf("loadtest: give --codes or --key, not both")
-	case f.codes != "":
+	case f.codes != "": // --key, if given, is for the write traffic
 		n, err := loadtest.LoadCodesFile(&c, f.codes)
 		if err != nil {
 			return nil, "", err
@@ -299,6 +306,25 @@ func runLoadtest(cmd *cobra.Command, _ []string) error {
 	if f.loops < 0 || f.loops > 0 && engine == loadtest.EngineGoroutines {
 		return fmt.Errorf("loadtest: --loops %d: want ≥ 0, and only with the epoll engine", f.loops)
 	}
+	var writes *loadtest.Writes
+	if f.mintRate != 0 || f.reportRate != 0 {
+		switch {
+		case f.key == "":
+			return fmt.Errorf("loadtest: --mint-rate/--report-rate need --key (a key with the mint and report scopes)")
+		case f.mintRate < 0 || f.mintRate > 10_000:
+			return fmt.Errorf("loadtest: --mint-rate %g: want 0..10000 requests/s", f.mintRate)
+		case f.reportRate < 0 || f.reportRate > 10_000:
+			return fmt.Errorf("loadtest: --report-rate %g: want 0..10000 requests/s", f.reportRate)
+		case f.mintCount < 1 || f.mintCount > 10_000_000:
+			return fmt.Errorf("loadtest: --mint-count %d: want 1..10000000 codes", f.mintCount)
+		case f.reportCount < 1 || f.reportCount > 1_000_000:
+			return fmt.Errorf("loadtest: --report-count %d: want 1..1000000 codes", f.reportCount)
+		case f.writeConns < 1 || f.writeConns > 256:
+			return fmt.Errorf("loadtest: --write-conns %d: want 1..256", f.writeConns)
+		}
+		writes = &loadtest.Writes{Key: f.key, MintRate: f.mintRate, MintCount: f.mintCount, ReportRate: f.reportRate,
+			ReportCount: f.reportCount, GTIN: f.mintGTIN, Lot: f.mintLot, Conns: f.writeConns}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	tr, source, err := loadtestTraffic(ctx, os.Stderr)
@@ -308,7 +334,7 @@ func runLoadtest(cmd *cobra.Command, _ []string) error {
 	if err := os.MkdirAll(f.out, 0o755); err != nil {
 		return fmt.Errorf("loadtest: --out: %w", err)
 	}
-	cfg := loadtest.Config{
+	cfg := loadtest.Config{Writes: writes,
 		Target: f.target, AllowRemote: f.allowRemote, Phases: phases, SLOP99: f.sloP99, MaxErrorRate: f.maxErrors,
 		Conns: f.conns, Engine: engine, Loops: f.loops, Timeout: f.timeout, Drain: f.drain, LateThreshold: f.late,
 		MaxRequests: f.maxRequests, MaxDuration: f.maxDuration, Traffic: tr, TrafficSource: source,

@@ -148,6 +148,15 @@ connections, generator on {{.R.Tool.NumCPU}} CPUs (GOMAXPROCS {{.R.Tool.GOMAXPRO
 <td>{{printf "%.0f%%" (mulf .Generator.CPU.OfAvailable)}}</td><td>{{.Generator.Late}}</td>
 <td>{{with .SLO}}{{if .Pass}}<span class="pass">pass</span>{{else if .Inconclusive}}n/a{{else}}<span class="fail">fail</span>{{end}}{{else}}–{{end}}</td></tr>
 {{end}}</table>
+{{with .R.Writes}}<h2>Writes alongside the scans</h2>
+<p>Minting (POST /v1/blocks) and line reports (POST /v1/reports/line) at their own constant rates, timed from
+their intended send like the scans but kept out of every scan figure above.</p>
+<table><tr><th>class</th><th>offered/s</th><th>achieved/s</th><th>completed</th><th>codes</th><th>p50</th><th>p90</th>
+<th>p99</th><th>max</th><th>service p99</th><th>errors</th></tr>
+{{range .}}<tr><td>{{.Class}}</td><td>{{printf "%.1f" .OfferedRate}}</td><td>{{printf "%.1f" .AchievedRate}}</td>
+<td>{{.Completed}}</td><td>{{.Codes}}</td><td>{{pct .Latency 50}}</td><td>{{pct .Latency 90}}</td><td>{{pct .Latency 99}}</td>
+<td>{{pct .Latency 100}}</td><td>{{pct .ServiceTime 99}}</td><td>{{.Errors}}</td></tr>
+{{end}}</table>{{end}}
 {{range .Figures}}<h2>{{.Title}}</h2><figure><img src="{{.Src}}" alt="{{.Title}}" data-figure="{{.Name}}">
 <figcaption>{{.Caption}}</figcaption></figure>
 {{end}}

@@ -38,6 +38,7 @@ func runSteps(t *testing.T) *loadtest.Results {
 	}
 	res, err := loadtest.Run(context.Background(), loadtest.Config{
 		Target: s.URL(), Conns: 4, Traffic: tr, SLOP99: 500 * time.Millisecond, TrafficSource: "test",
+		Writes: &loadtest.Writes{Key: s.APIKey(), MintRate: 10, ReportRate: 10},
 		Phases: []loadtest.Phase{{Rate: 300, Duration: 1100 * time.Millisecond}, {Rate: 600, Duration: 1100 * time.Millisecond}},
 	})
 	if err != nil {
@@ -80,7 +81,8 @@ func TestReportHTML(t *testing.T) {
 			t.Errorf("report.html lacks the %s figure", want)
 		}
 	}
-	for _, want := range []string{"Capacity", "Percentile spectrum", "no short codes", "intended"} {
+	for _, want := range []string{"Capacity", "Percentile spectrum", "no short codes", "intended", "Writes alongside the scans",
+		"<td>mint</td>", "<td>report</td>"} {
 		if !strings.Contains(string(html), want) {
 			t.Errorf("report.html lacks %q", want)
 		}

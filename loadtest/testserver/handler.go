@@ -163,7 +163,8 @@ func (s *Server) lookupCode(code string) (int32, bool) {
 	return 0, false
 }
 
-// api serves GET /v1/blocks and GET /v1/blocks/{id}/codes.
+// api serves GET /v1/blocks and GET /v1/blocks/{id}/codes, and the write
+// routes (writes.go).
 func (s *Server) api(ctx *fasthttp.RequestCtx) {
 	if string(ctx.Request.Header.Peek("Authorization")) != "Bearer "+s.cfg.APIKey {
 		ctx.SetStatusCode(fasthttp.StatusUnauthorized)
@@ -172,9 +173,21 @@ func (s *Server) api(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	path := string(ctx.Path())
+	if ctx.IsPost() {
+		switch path {
+		case "/v1/blocks":
+			s.mint(ctx)
+		case "/v1/reports/line":
+			s.reportLine(ctx)
+		default:
+			writeProblem(ctx, fasthttp.StatusNotFound, "no route POST "+path)
+		}
+		return
+	}
 	per := (len(s.codes) + s.cfg.Blocks - 1) / s.cfg.Blocks
 	block := func(k int) string { // block k (1-based) as the real API lists it
-		return `{"id":"B` + strconv.Itoa(k) + `","state":"active","formats":["dl","short"],"count":` +
+		return `{"id":"B` + strconv.Itoa(k) + `","state":"active","level":"item","gtin":"` + s.codes[0].gtin +
+			`","formats":["dl","short"],"count":` +
 			strconv.Itoa(min(per, len(s.codes)-(k-1)*per)) + `}`
 	}
 	if path == "/v1/blocks" {

@@ -64,7 +64,15 @@ type Server struct {
 	cbody  []byte           // the Constant body
 	n      atomic.Int64     // resolver requests so far
 	bufs   sync.Pool        // *[]byte answer buffers
-	stall  struct {
+	w      struct {
+		sync.Mutex
+		next    uint64                  // REQUIRES: w held
+		blocks  map[uint64]*mintedBlock // REQUIRES: w held
+		idem    map[string]uint64       // mint Idempotency-Key → block; REQUIRES: w held
+		reports map[string]uint64       // report Idempotency-Key → codes; REQUIRES: w held
+		counts  WriteCounts             // REQUIRES: w held
+	}
+	stall struct {
 		at         atomic.Int64 // 1-based request number that starts a stall; 0 = none
 		dur        atomic.Int64 // ns
 		until      atomic.Int64 // ns since start; requests arriving before it wait
@@ -103,6 +111,7 @@ func Start(addr string, cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, ln: ln, done: make(chan struct{}), start: time.Now()}
 	s.makeCodes()
+	s.w.blocks, s.w.idem, s.w.reports = map[uint64]*mintedBlock{}, map[string]uint64{}, map[string]uint64{}
 	s.bufs.New = func() any { b := make([]byte, 0, 512+cfg.BodySize); return &b }
 	s.pad = bytes.Repeat([]byte("x"), max(cfg.BodySize-120, 0))
 	s.cbody = s.jsonBody(nil, code{gtin: "09520123456788", serial: "CONSTANT", lot: "L0"})
