@@ -429,6 +429,7 @@ func (rt *reportTx) commit() (*Receipt, error) {
 	for k, r := range rt.recalls {
 		rt.lt.PutRecall(k.lot, k.id, r)
 	}
+	rt.ag.Moved(rt.touched.parentRuns)
 	rt.ag.Close()
 
 	e.wmu.Lock()
@@ -485,9 +486,27 @@ func (rt *reportTx) commit() (*Receipt, error) {
 // touchedCaches lists what a report changed that resolve caches hold.
 type touchedCaches struct {
 	windows  map[windowKey]bool
+	pwindows map[parentWindowKey]bool
 	lots     map[uint32]bool
 	products map[uint32]bool
 	nodes    map[agg.Node]bool // their own records or their parent changed
+}
+
+// parentWindowKey names an agg.ParentWindow: counters window·2^
+// agg.ParentWindowBits … of product.
+type parentWindowKey struct {
+	product uint32
+	window  uint64
+}
+
+// parentRuns marks the parent windows of product's counters first..last.
+func (t *touchedCaches) parentRuns(product uint32, first, last uint64) {
+	if t.pwindows == nil {
+		t.pwindows = map[parentWindowKey]bool{}
+	}
+	for w := agg.ParentWindowOf(first); w <= agg.ParentWindowOf(last); w++ {
+		t.pwindows[parentWindowKey{product, w}] = true
+	}
 }
 
 func (t *touchedCaches) node(n agg.Node) {

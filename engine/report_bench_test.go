@@ -56,6 +56,12 @@ func BenchmarkTrace(b *testing.B) {
 		defer func() { ts.caches.noContainers = false }()
 		w.benchResolve(b, w.sample, nil)
 	})
+	b.Run(fmt.Sprintf("Resolve/design=ranges/pass=warm/parentwindows=off/items=%d", w.n), func(b *testing.B) {
+		ts, _ := w.e.tr()
+		ts.caches.noParentWindows = true
+		defer func() { ts.caches.noParentWindows = false }()
+		w.benchResolve(b, w.sample, nil)
+	})
 	b.Run(fmt.Sprintf("Resolve/design=plain/pass=warm/items=%d", w.n), func(b *testing.B) {
 		w.benchResolvePlain(b, w.sample, nil)
 	})

@@ -531,15 +531,56 @@ func (r *resolver) parentOf(n agg.Node, st itemstate.State, lvl Level) (agg.Run,
 		}
 		gen = g
 	}
-	ag, err := r.aggReader()
-	if err != nil {
-		return agg.Run{}, false, err
-	}
-	run, ok, err := ag.Parent(n)
+	run, ok, err := r.findParent(n)
 	if err == nil && cacheable {
 		ch.put(n, parentEntry{run, ok}, gen)
 	}
 	return run, ok, err
+}
+
+// findParent looks n's present parent up in its parent window, or in the
+// index when the window is irregular or does not hold n (it was read
+// before a report committed while the item state says packed).
+func (r *resolver) findParent(n agg.Node) (agg.Run, bool, error) {
+	w, err := r.parentWindow(n)
+	if err != nil {
+		return agg.Run{}, false, err
+	}
+	if w != nil {
+		if run, ok := w.Find(n.Product, n.Counter); ok {
+			return run, true, nil
+		}
+	}
+	ag, err := r.aggReader()
+	if err != nil {
+		return agg.Run{}, false, err
+	}
+	return ag.Parent(n)
+}
+
+// parentWindow returns the cached parent window of n, loading it on a
+// miss; nil for units and irregular windows.
+func (r *resolver) parentWindow(n agg.Node) (*agg.ParentWindow, error) {
+	if n.IsUnit() || r.ts.caches.noParentWindows {
+		return nil, nil
+	}
+	k := parentWindowKey{n.Product, agg.ParentWindowOf(n.Counter)}
+	ch := &r.ts.caches.pwindows
+	w, gen, ok := ch.get(k)
+	if !ok {
+		if err := r.iter(); err != nil {
+			return nil, err
+		}
+		var err error
+		if w, err = agg.LoadParentWindow(r.it, k.product, k.window); err != nil {
+			return nil, err
+		}
+		ch.put(k, w, gen)
+	}
+	if w.Irregular {
+		return nil, nil
+	}
+	return w, nil
 }
 
 // nodeHits returns the records indexed on node n itself, cached for

@@ -113,10 +113,16 @@ type resolveCaches struct {
 	// inside them: their own records and their present parent are cached.
 	nodes   cache[agg.Node, []ledger.Hit]
 	parents cache[agg.Node, parentEntry]
+	// The child→parent runs of product windows, in stride form: a line's
+	// consecutive packing makes the present parent of any item or case a
+	// binary search in memory (agg.ParentWindow).
+	pwindows cache[parentWindowKey, *agg.ParentWindow]
 	// noContainers bypasses the two container caches (benchmarks measure
 	// resolution without them: the worst case of a store whose cases do
 	// not fit).
 	noContainers bool
+	// noParentWindows bypasses pwindows (benchmarks compare).
+	noParentWindows bool
 }
 
 func nodeHash(n agg.Node) uint64 {
@@ -127,6 +133,7 @@ func nodeHash(n agg.Node) uint64 {
 func (c *resolveCaches) init(n int) {
 	c.nodes.init(n, nodeHash)
 	c.parents.init(n, nodeHash)
+	c.pwindows.init(n, func(k parentWindowKey) uint64 { return uint64(k.product)*0x9E3779B97F4A7C15 ^ k.window })
 	c.windows.init(1<<16, func(k windowKey) uint64 { return uint64(k.product)*0x9E3779B97F4A7C15 ^ k.window })
 	c.lots.init(1<<16, func(k uint32) uint64 { return uint64(k) })
 	c.products.init(1<<12, func(k uint32) uint64 { return uint64(k) })
@@ -146,6 +153,9 @@ func (c *resolveCaches) invalidate(t *touchedCaches) {
 	for n := range t.nodes {
 		c.nodes.invalidate(n)
 		c.parents.invalidate(n)
+	}
+	for k := range t.pwindows {
+		c.pwindows.invalidate(k)
 	}
 }
 

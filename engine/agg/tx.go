@@ -26,6 +26,25 @@ type Tx struct {
 	stale  bool // the batch changed since the iterator's view was refreshed
 	kb, vb []byte
 	runs   [][2]uint64 // scratch
+	// moved lists the child→parent ranges (product, first, last) the Tx
+	// wrote or deleted, for the caches of ParentWindows. Units are left
+	// out (they have no windows).
+	moved [][3]uint64
+}
+
+// Moved calls fn with each child range whose child→parent runs the Tx
+// wrote or deleted (product, first, last), units excepted; caches of
+// ParentWindows covering them are stale once the batch commits.
+func (t *Tx) Moved(fn func(product uint32, first, last uint64)) {
+	for _, m := range t.moved {
+		fn(uint32(m[0]), m[1], m[2])
+	}
+}
+
+func (t *Tx) move(product uint32, first, last uint64) {
+	if product != 0 {
+		t.moved = append(t.moved, [3]uint64{uint64(product), first, last})
+	}
 }
 
 // NewTx starts a Tx writing to b, which must be an indexed batch.
@@ -158,6 +177,7 @@ func (t *Tx) Pack(parent Node, runs []ChildRun, since int64, seq uint64, fresh b
 			panic(fmt.Sprintf("BUG: agg.Pack run %d..%d", c.First, c.Last))
 		}
 		r := Run{Product: c.Product, First: c.First, Last: c.Last, Parent: parent, Since: since, Seq: seq}
+		t.move(c.Product, c.First, c.Last)
 		t.kb = AppendRunKey(t.kb[:0], c.Product, c.First)
 		t.vb = r.AppendValue(t.vb[:0])
 		t.set(t.kb, t.vb)
@@ -263,6 +283,7 @@ func (t *Tx) Unpack(parent Node, runs []ChildRun, until int64, seq uint64) ([]Ru
 				return nil, fmt.Errorf("%w: %s is not in %s", ErrNotInParent, child, parent)
 			}
 			cut := min(r.Last, c.Last)
+			t.move(r.Product, r.First, r.Last)
 			t.kb = AppendRunKey(t.kb[:0], r.Product, r.First)
 			if r.First < cur { // keep the left part under the same key
 				left := r
