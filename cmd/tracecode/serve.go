@@ -41,6 +41,7 @@ var serveFlags struct {
 	suspiciousRegs  int
 	noRawScans      bool
 	cacheEntries    int
+	resolveCache    int
 	logFormat       string
 	logLevel        string
 	accessLog       bool
@@ -97,6 +98,7 @@ func init() {
 	f.IntVar(&serveFlags.suspiciousRegs, "suspicious-regions", 3, "distinct prefectures scans of one item may come from before it is flagged")
 	f.BoolVar(&serveFlags.noRawScans, "no-raw-scans", false, "keep only per-item scan counts, not every scan")
 	f.IntVar(&serveFlags.cacheEntries, "cache-entries", 1<<16, "public JSON answers kept in the response cache (negative: none)")
+	f.IntVar(&serveFlags.resolveCache, "resolve-cache", engine.DefaultResolveCache, "entries in each of the resolver's caches of event summaries, containers and parent windows (about 300 bytes each at most; see docs/capacity.md)")
 	f.StringVar(&serveFlags.logFormat, "log-format", "text", "log format: text or json")
 	f.StringVar(&serveFlags.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.BoolVar(&serveFlags.accessLog, "access-log", false, "log every /v1 request")
@@ -153,6 +155,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	// Printed codes point at this resolver.
 	eo := &engine.Options{DLBase: strings.TrimRight(publicBase, "/"), ShortBase: strings.TrimRight(publicBase, "/")}
 	eo.Store.CacheSize = sf.cacheSize
+	eo.ResolveCache = sf.resolveCache
 	start := time.Now()
 	eng, err := engine.Open(sf.data, eo)
 	if err != nil {
