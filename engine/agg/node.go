@@ -8,7 +8,9 @@
 //     report, (product, first counter) → (last counter, parent, since,
 //     report). A line packs in print order, so a case of ten consecutive
 //     items is one key, not ten; arbitrary children still work (runs of
-//     one). The run covering a counter is found with one SeekLT.
+//     one). The run covering a counter is found with one SeekLT, or in
+//     memory from a ParentWindow: a line's runs of 1,024 counters held as
+//     a few strides.
 //   - parent→children as one roaring bitmap of block offsets per (parent,
 //     child block), plus one key per SSCC child.
 //
