@@ -29,7 +29,7 @@ func TestErrorChain(t *testing.T) {
 	if !errors.Is(err, ErrCompressed) || !errors.Is(err, ErrNoPrimaryKey) {
 		t.Errorf("compressed: %v should be ErrCompressed and ErrNoPrimaryKey", err)
 	}
-	if !strings.Contains(err.Error(), "compressed Digital Link not supported") {
+	if !strings.Contains(err.Error(), "Decompress gives the long form") {
 		t.Errorf("compressed: message %q", err)
 	}
 

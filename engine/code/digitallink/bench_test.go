@@ -123,3 +123,60 @@ func BenchmarkBuild(b *testing.B) {
 		}
 	}
 }
+
+const benchCompressed = "https://id.gs1.org/CxFRJydaKI1XgkZCCjA5"
+
+// BenchmarkDecompress: the resolver's path for a compressed scan.
+func BenchmarkDecompress(b *testing.B) {
+	buf := make([]byte, 0, 256)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(benchCompressed)))
+	for b.Loop() {
+		var err error
+		if buf, err = AppendDecompressed(buf[:0], benchCompressed); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCompress: from a parsed Digital Link (AppendCompressed) and
+// from a URI (Compress, which parses).
+func BenchmarkCompress(b *testing.B) {
+	d, err := Parse(benchURI)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("from=DL", func(b *testing.B) {
+		buf := make([]byte, 0, 256)
+		b.ReportAllocs()
+		for b.Loop() {
+			if buf, err = d.AppendCompressed(buf[:0], CompressOptions{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("from=URI", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := Compress(benchURI, CompressOptions{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// TestCompressAllocs pins the documented allocation counts: none for
+// AppendDecompressed and AppendCompressed when dst has room.
+func TestCompressAllocs(t *testing.T) {
+	d, err := Parse(benchURI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 0, 256)
+	if got := testing.AllocsPerRun(100, func() { buf, _ = AppendDecompressed(buf[:0], benchCompressed) }); got != 0 {
+		t.Errorf("AppendDecompressed: %v allocations per run, want 0", got)
+	}
+	if got := testing.AllocsPerRun(100, func() { buf, _ = d.AppendCompressed(buf[:0], CompressOptions{}) }); got != 0 {
+		t.Errorf("AppendCompressed: %v allocations per run, want 0", got)
+	}
+}

@@ -29,8 +29,14 @@
 // reference engine emits, which keeps the element string short). Values are
 // percent-encoded except A-Z a-z 0-9 - . _ ~; a space is "+" in the query.
 //
-// Compressed Digital Link URIs are recognised only to say so: Parse returns
-// an error wrapping ErrCompressed.
+// Compressed Digital Link URIs (GS1 Digital Link 1.1/1.2 compression: the
+// element strings packed into one base64url path segment, as GS1's prototype
+// gs1/GS1DigitalLinkCompressionPrototype writes them) are not parsed by
+// Parse, which returns an error wrapping ErrCompressed when the last segment
+// looks like one. Decompress and AppendDecompressed give the long form;
+// Compress and DL.AppendCompressed write the compressed form, with or
+// without the prototype's optimisation codes. See compress_table.go for the
+// tables and where they come from.
 //
 // The package does no I/O. Parse allocates the element slice once and
 // reuses substrings of the URI for values that need no percent-decoding;

@@ -8,11 +8,19 @@ import (
 // Sentinel errors. Every error from this package is an *Error that wraps
 // exactly one of these (and, for bad values, the gs1 error that says why).
 var (
-	ErrCharacter        = errors.New("digitallink: character not allowed in a URI")
-	ErrScheme           = errors.New("digitallink: scheme is not http or https")
-	ErrHost             = errors.New("digitallink: bad or missing host")
-	ErrNoPrimaryKey     = errors.New("digitallink: no primary key in the path")
-	ErrCompressed       = errors.New("digitallink: compressed Digital Link not supported")
+	ErrCharacter    = errors.New("digitallink: character not allowed in a URI")
+	ErrScheme       = errors.New("digitallink: scheme is not http or https")
+	ErrHost         = errors.New("digitallink: bad or missing host")
+	ErrNoPrimaryKey = errors.New("digitallink: no primary key in the path")
+	// ErrCompressed: Parse met a compressed Digital Link; Decompress
+	// turns it into the long form.
+	ErrCompressed = errors.New("digitallink: compressed Digital Link")
+	// ErrBadCompressed: the segment of a compressed Digital Link is not
+	// base64url or its bit stream is truncated or malformed.
+	ErrBadCompressed = errors.New("digitallink: bad compressed Digital Link")
+	// ErrCompress: a value or parameter cannot be put in the compressed
+	// form.
+	ErrCompress         = errors.New("digitallink: cannot compress")
 	ErrLegacy           = errors.New("digitallink: deprecated Digital Link form")
 	ErrTrailingSlash    = errors.New("digitallink: path ends in a slash")
 	ErrEmptyValue       = errors.New("digitallink: empty AI value")

@@ -114,3 +114,66 @@ func FuzzEscape(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecompress: Decompress never panics; when it succeeds, the long form
+// parses, and compressing it (optimised, unoptimised, and with the non-AI
+// parameters packed when they can be) decompresses to the same URI.
+func FuzzDecompress(f *testing.F) {
+	for _, v := range compressedVectors {
+		f.Add(v.opt)
+		if v.unopt != "" {
+			f.Add(v.unopt)
+		}
+	}
+	f.Add("https://example.com/s/CxFRJydaKI1XgkZCCjA5?linkType=gs1:pip&17=251231#top")
+	f.Add("https://id.gs1.org/" + onlyLot)
+	for _, s := range fuzzSeeds {
+		if d, err := Parse(s); err == nil {
+			for _, opt := range []CompressOptions{{}, {Unoptimised: true}, {CompressOther: true}} {
+				if c, err := d.AppendCompressed(nil, opt); err == nil {
+					f.Add(string(c))
+				}
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, uri string) {
+		long, err := Decompress(uri)
+		if err != nil {
+			if _, ok := err.(*Error); !ok {
+				t.Fatalf("Decompress(%q) error %T is not *Error: %v", uri, err, err)
+			}
+			return
+		}
+		d, err := Parse(long)
+		if err != nil {
+			t.Fatalf("Decompress(%q) = %q, which does not parse: %v", uri, long, err)
+		}
+		opts := []CompressOptions{{}, {Unoptimised: true}}
+		if compressible(d) {
+			opts = append(opts, CompressOptions{CompressOther: true})
+		}
+		for _, opt := range opts {
+			c, err := Compress(long, opt)
+			if err != nil {
+				t.Fatalf("Compress(%q, %+v): %v", long, opt, err)
+			}
+			again, err := Decompress(c)
+			if err != nil {
+				t.Fatalf("%q → %q → %q (%+v) fails: %v", uri, long, c, opt, err)
+			}
+			if opt.CompressOther {
+				// Packed parameters come back after the AI attributes
+				// and re-encoded: compare parsed.
+				d2, err := Parse(again)
+				if err != nil || d2.Key != d.Key || !slices.Equal(d2.Qualifiers, d.Qualifiers) ||
+					!slices.Equal(sortedByAI(d2.Attrs), sortedByAI(d.Attrs)) || !sameParams(d2.Other, d.Other) {
+					t.Fatalf("%q → %q → %q → %q, %v", uri, long, c, again, err)
+				}
+				continue
+			}
+			if again != long {
+				t.Fatalf("%q → %q → %q (%+v) → %q", uri, long, c, opt, again)
+			}
+		}
+	})
+}

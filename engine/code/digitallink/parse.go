@@ -355,7 +355,7 @@ func noKeyError(uri string, ps, pe, s0, s1 int, opt Options) error {
 	prev = prev[strings.LastIndexByte(prev, '/')+1:]
 	if looksCompressed(last) && lookupAI(prev) == nil && shortNameAI(prev) == "" {
 		return &Error{Pos: pe - len(last) + 1, Segment: last, Err: ErrCompressed, Cause: ErrNoPrimaryKey,
-			Reason: "no primary key in the path, and the last segment looks like a compressed Digital Link, which is not supported"}
+			Reason: "no primary key in the path, and the last segment looks like a compressed Digital Link: Decompress gives the long form"}
 	}
 	return errAt(ErrNoPrimaryKey, ps, path, "no /{AI}/{value} pair with a GS1 primary key AI (01, 00, 414, 8004, …) in the path")
 }
