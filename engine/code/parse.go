@@ -132,13 +132,34 @@ func Detect(s string) Format {
 	return FormatUnknown
 }
 
+// parseCompressed tries a Digital Link that Parse refused (with perr) for
+// want of a primary key as a compressed Digital Link: its long form, parsed.
+// The scan of a compressed link thus gives the same Code as the long form.
+// If it does not decompress, the error is perr, or the decompressor's when
+// Parse already said the link looked compressed.
+func parseCompressed(s string, perr error) (digitallink.DL, error) {
+	if !errors.Is(perr, digitallink.ErrNoPrimaryKey) && !errors.Is(perr, digitallink.ErrCompressed) {
+		return digitallink.DL{}, perr
+	}
+	long, err := digitallink.Decompress(s)
+	if err != nil {
+		if errors.Is(perr, digitallink.ErrCompressed) {
+			return digitallink.DL{}, err
+		}
+		return digitallink.DL{}, perr
+	}
+	return digitallink.Parse(long)
+}
+
 func parseAs(s string, f Format, opt Options) (Code, error) {
 	var c Code
 	switch f {
 	case FormatDigitalLink:
 		d, err := digitallink.ParseOptions(s, digitallink.Options{AllowLegacy: opt.AllowLegacyDL})
 		if err != nil {
-			return c, err
+			if d, err = parseCompressed(s, err); err != nil {
+				return c, err
+			}
 		}
 		c.Elements = d.Elements()
 		c.Params = d.Other

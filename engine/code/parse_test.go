@@ -2,9 +2,11 @@ package code
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
+	"tracecode/engine/code/digitallink"
 	"tracecode/engine/code/gs1"
 )
 
@@ -47,6 +49,13 @@ var parseCases = []parseCase{
 		gtin: "12312312312333", lot: "ABC", serial: "XYZ"},
 	{in: "https://id.gs1.org/01/09520123456788/21/12345/10/ABC123", format: FormatDigitalLink, errPart: "order"},
 	{in: "https://id.gs1.org/01/09520123456789", format: FormatDigitalLink, errPart: "expected 8"},
+	// Compressed Digital Link (standards.md §3): decompressed, then parsed.
+	{in: "https://id.gs1.org/CxFRJydaKI1XgkZCCjA5", format: FormatDigitalLink,
+		gtin: "09520123456788", lot: "ABC123", serial: "12345",
+		dl: "https://id.gs1.org/01/09520123456788/10/ABC123/21/12345"},
+	{in: "https://id.gs1.org/ABeRcNWtKMPA", format: FormatDigitalLink, sscc: "106141412345678908"},
+	{in: "https://id.gs1.org/ARFTJydaKCCNV4JGQgowOQ", format: FormatDigitalLink, errPart: "check digit is 4, expected 7"},
+	{in: "https://id.gs1.org/CxFRJydaKI1X", format: FormatDigitalLink, errPart: "ends inside the value of AI (10)"},
 	// EPC (standards.md §4, TDS Annex E.3).
 	{in: "3074257BF7194E4000001A85", format: FormatEPCHex, gtin: "80614141123458", serial: "6789",
 		epcURN: "urn:epc:id:sgtin:0614141.812345.6789", epcHex: "3074257BF7194E4000001A85",
@@ -262,5 +271,38 @@ func BenchmarkParse(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestCompressedSameCode: scanning a compressed Digital Link gives the same
+// Code as scanning its long form.
+func TestCompressedSameCode(t *testing.T) {
+	for _, c := range []struct{ long, compressed string }{
+		{"https://id.gs1.org/01/09520123456788/10/ABC123/21/12345", "https://id.gs1.org/CxFRJydaKI1XgkZCCjA5"},
+		{"https://id.gs1.org/01/09520123456788/10/ABC123/21/12345", "https://id.gs1.org/ARFRJydaKCCNV4JGQgowOQ"},
+		{"https://id.gs1.org/01/80614141123458/21/6789", "https://id.gs1.org/DJKi4n23BAjUK"},
+		{"https://id.gs1.org/00/106141412345678908", "https://id.gs1.org/ABeRcNWtKMPA"},
+		{"https://id.gs1.org/414/9520123456788", "https://id.gs1.org/QUiok5OtFA"},
+		{"https://brand.example/s/01/09520123456788/21/X1?17=251231&linkType=gs1%3Apip", ""},
+	} {
+		if c.compressed == "" {
+			s, err := digitallink.Compress(c.long, digitallink.CompressOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.compressed = s
+		}
+		want, err := Parse(c.long)
+		if err != nil {
+			t.Fatalf("Parse(%s): %v", c.long, err)
+		}
+		got, err := Parse(c.compressed)
+		if err != nil {
+			t.Errorf("Parse(%s): %v", c.compressed, err)
+			continue
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("Parse(%s) = %+v, want %+v (Parse of %s)", c.compressed, got, want, c.long)
+		}
 	}
 }
