@@ -213,8 +213,11 @@ func (s *Server) dispatch(ctx *fasthttp.RequestCtx) *routeStats {
 		s.m.handler(ctx)
 		return s.m.route("metrics")
 	}
+	if st := s.serveCompressed(ctx); st != nil {
+		return st
+	}
 	problem(ctx, fasthttp.StatusNotFound, "no-route",
-		"no route "+string(ctx.Method())+" "+string(path)+"; the public resolver serves /01/…, /00/…, /c/… and /resolve?code=, the API /v1/…")
+		"no route "+string(ctx.Method())+" "+string(path)+"; the public resolver serves /01/…, /00/…, /c/…, compressed Digital Links /{segment} and /resolve?code=, the API /v1/…")
 	return s.m.route("not_found")
 }
 
