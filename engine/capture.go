@@ -60,7 +60,9 @@ func (e *Engine) CaptureJSON(r io.Reader, o *CaptureOptions) (*Receipt, error) {
 // Identifiers may be EPC URNs or GS1 Digital Link URIs; each must name a
 // code this engine issued (or a registered SSCC), or a known product or
 // lot for quantities. An event whose disposition (or persistent
-// disposition) is "recalled" recalls its codes, lots and products.
+// disposition) is "recalled" recalls its codes, lots and products; one
+// whose persistent disposition unsets "recalled" lifts their recall (see
+// LiftRequest).
 //
 // Each event becomes one ledger record holding the event as a one-event
 // EPCIS document, exactly as received plus its recordTime: fields the
@@ -250,8 +252,10 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 			MaxFutureSkew, fmtMillis(rt.now))
 	}
 	recall := ev.Disposition == epcis.DispRecalled || slices.Contains(ev.PersistentDisposition.Set, epcis.DispRecalled)
-	if slices.Contains(ev.PersistentDisposition.Unset, epcis.DispRecalled) {
-		rt.fail(base.sub(".persistentDisposition.unset"), "recalled", ErrUnsupported, "lifting a recall is not supported; the recall stays in force")
+	lift := slices.Contains(ev.PersistentDisposition.Unset, epcis.DispRecalled)
+	if lift && recall {
+		rt.fail(base.sub(".persistentDisposition"), "recalled", ErrInvalid, "an event cannot both recall and lift a recall")
+		lift = false
 	}
 	org := rt.meta.Org
 	seq := rt.lt.NextSeq()
@@ -384,12 +388,16 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 		targets = append(targets, classes[j].target(ledger.RoleClass))
 		rt.classIndex(&classes[j], seq, ledger.RoleClass)
 	}
-	if recall {
+	if recall || lift {
 		ec := classes
 		if ev.Type == epcis.TransformationEvent {
 			ec = nil
 		}
-		if err := rt.stageRecall(&recallSel, ec, evTime, seq); err != nil {
+		stage := func() error { return rt.stageRecall(&recallSel, ec, evTime, seq) }
+		if lift { // persistentDisposition unset recalled: the recall ends
+			stage = func() error { return rt.stageLift(&recallSel, ec, seq) }
+		}
+		if err := stage(); err != nil {
 			return false, err
 		}
 	}

@@ -15,21 +15,25 @@ type Status uint8
 
 // The statuses. Numeric values are not persisted.
 const (
-	StatusNeverIssued    Status = 1  // no block holds it: possibly counterfeit
-	StatusVoided         Status = 2  // its block was voided, or the line rejected it
-	StatusReleased       Status = 3  // returned unused by the line: never printed
-	StatusRecalled       Status = 4  // the code, a parent it was in, its lot or its product was recalled
-	StatusDestroyed      Status = 5  // destroyed or disposed of
-	StatusSold           Status = 6  // retail sold or dispensed
-	StatusDecommissioned Status = 7  // taken out of the supply chain otherwise
-	StatusExpired        Status = 8  // its lot is past its expiry date
-	StatusInTransit      Status = 9  // last seen shipped (disposition in_transit)
-	StatusActive         Status = 10 // commissioned, in the supply chain
-	StatusIssued         Status = 11 // issued to a line but not reported printed yet
-	numStatuses                 = 12
+	StatusNeverIssued Status = 1 // no block holds it: possibly counterfeit
+	StatusVoided      Status = 2 // its block was voided, or the line rejected it
+	StatusReleased    Status = 3 // returned unused by the line: never printed
+	StatusRecalled    Status = 4 // the code, a parent it was in, its lot or its product was recalled
+	// StatusContainsRecalled: a container that is not recalled itself (it
+	// would be active, in transit or expired) holds recalled codes at some
+	// depth; Chain.RecalledInside counts them.
+	StatusContainsRecalled Status = 5
+	StatusDestroyed        Status = 6  // destroyed or disposed of
+	StatusSold             Status = 7  // retail sold or dispensed
+	StatusDecommissioned   Status = 8  // taken out of the supply chain otherwise
+	StatusExpired          Status = 9  // its lot is past its expiry date
+	StatusInTransit        Status = 10 // last seen shipped (disposition in_transit)
+	StatusActive           Status = 11 // commissioned, in the supply chain
+	StatusIssued           Status = 12 // issued to a line but not reported printed yet
+	numStatuses                   = 13
 )
 
-var statusNames = [numStatuses]string{"", "never-issued", "voided", "released", "recalled", "destroyed",
+var statusNames = [numStatuses]string{"", "never-issued", "voided", "released", "recalled", "contains-recalled", "destroyed",
 	"sold", "decommissioned", "expired", "in-transit", "active", "issued"}
 
 // String returns the status name ("active", "in-transit", "recalled", …).
@@ -154,9 +158,13 @@ type Chain struct {
 	Parents  []ParentLink // present containment, nearest parent first
 	Past     []PastLink   // parents the code was in before
 	Children []ChildGroup
-	Timeline []Entry // by event time, then log order
-	Upstream []LotLink
-	Handlers []Handler
+	// Inside counts the codes a container holds now at every depth (up to
+	// MaxDepth levels), RecalledInside those of them that are recalled
+	// (their own flag, or their lot's or product's recall).
+	Inside, RecalledInside uint64
+	Timeline               []Entry // by event time, then log order
+	Upstream               []LotLink
+	Handlers               []Handler
 
 	buf  []byte
 	idx  []uint64 // scratch: seqs already on the timeline

@@ -162,7 +162,14 @@ func (e *Engine) AppendChainJSON(dst []byte, c *Chain) []byte {
 		dst = strconv.AppendUint(dst, g.Count, 10)
 		dst = append(dst, '}')
 	}
-	dst = append(dst, `],"timeline":[`...)
+	dst = append(dst, ']')
+	if c.Inside > 0 {
+		dst = append(dst, `,"inside":`...)
+		dst = strconv.AppendUint(dst, c.Inside, 10)
+		dst = append(dst, `,"recalledInside":`...)
+		dst = strconv.AppendUint(dst, c.RecalledInside, 10)
+	}
+	dst = append(dst, `,"timeline":[`...)
 	for i := range c.Timeline {
 		if i > 0 {
 			dst = append(dst, ',')
@@ -351,7 +358,7 @@ func (e *Engine) WriteChainText(w io.Writer, c *Chain) error {
 	switch {
 	case c.Status == StatusNeverIssued:
 		mark = "✘"
-	case c.Status == StatusRecalled || c.Status == StatusVoided || c.Status == StatusReleased || c.Status == StatusExpired:
+	case c.Status == StatusRecalled || c.Status == StatusContainsRecalled || c.Status == StatusVoided || c.Status == StatusReleased || c.Status == StatusExpired:
 		mark = "⚠"
 	}
 	fmt.Fprintf(&b, "%s %s", mark, strings.ToUpper(c.Status.String()))
@@ -440,6 +447,9 @@ func (e *Engine) WriteChainText(w io.Writer, c *Chain) error {
 			what = fmt.Sprintf("codes of block %d (product %d)", g.Block, g.Product)
 		}
 		row(k, "%d %s", g.Count, what)
+	}
+	if c.Inside > 0 {
+		row("Inside", "%d codes at every depth, %d of them recalled", c.Inside, c.RecalledInside)
 	}
 	if len(c.Timeline) > 0 {
 		b.WriteString("Timeline\n")

@@ -427,6 +427,10 @@ func (rt *reportTx) commit() (*Receipt, error) {
 		rt.b.Set(store.AppendBlockKey(nil, nb.ID), nb.AppendBinary(nil))
 	}
 	for k, r := range rt.recalls {
+		if r.Seq == 0 { // lifted
+			rt.lt.DeleteRecall(k.lot, k.id)
+			continue
+		}
 		rt.lt.PutRecall(k.lot, k.id, r)
 	}
 	rt.ag.Moved(rt.touched.parentRuns)
@@ -466,10 +470,14 @@ func (rt *reportTx) commit() (*Receipt, error) {
 	if len(rt.recalls) > 0 {
 		rt.ts.recallMu.Lock()
 		for k, r := range rt.recalls {
+			m := rt.ts.recallProducts
 			if k.lot {
-				rt.ts.recallLots[k.id] = r
+				m = rt.ts.recallLots
+			}
+			if r.Seq == 0 { // lifted
+				delete(m, k.id)
 			} else {
-				rt.ts.recallProducts[k.id] = r
+				m[k.id] = r
 			}
 		}
 		rt.ts.recallMu.Unlock()

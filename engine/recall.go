@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"fmt"
-
 	"tracecode/engine/agg"
 	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
@@ -49,31 +47,7 @@ func (e *Engine) Recall(r *RecallRequest) (*RecallResult, error) {
 		rt.fail(at("reason"), r.Reason, ErrInvalid, "%v", err)
 	}
 	s := rt.selectItems(&r.Items, at("items"), true)
-	var classes []classRef
-	for i, l := range r.Lots {
-		field := in("lots", i)
-		e.mu.RLock()
-		id, ok := e.st.lotByNumber[lotKey{l.Product, l.Number}]
-		var org uint32
-		if p := e.st.products[l.Product]; p != nil {
-			org = p.rec.Org
-		}
-		e.mu.RUnlock()
-		if !ok {
-			rt.fail(field, l.Number, ErrUnknownLot, "product %d has no lot %q", l.Product, l.Number)
-			continue
-		}
-		classes = append(classes, classRef{product: l.Product, org: org, lot: id, field: field, raw: l.Number})
-	}
-	for i, p := range r.Products {
-		field := in("products", i)
-		pr, err := e.Product(p)
-		if err != nil {
-			rt.fail(field, fmt.Sprint(p), ErrUnknownProduct, "%v", err)
-			continue
-		}
-		classes = append(classes, classRef{product: p, org: pr.Org, field: field, raw: fmt.Sprint(p)})
-	}
+	classes := rt.classesOf(r.Lots, r.Products)
 	if s.empty() && len(classes) == 0 && !rt.failed() {
 		rt.fail(at(""), "", ErrInvalid, "nothing to recall: name lots, products or codes")
 	}
@@ -154,13 +128,13 @@ func (rt *reportTx) stageRecall(s *selection, classes []classRef, evTime int64, 
 			return err
 		}
 		for _, off := range containers {
-			if err := rt.recallInside(agg.Node{Product: r.b.Product, Counter: r.b.Start + off}, 0); err != nil {
+			if err := rt.markInside(agg.Node{Product: r.b.Product, Counter: r.b.Start + off}, true, 0); err != nil {
 				return err
 			}
 		}
 	}
 	for _, u := range s.units {
-		if err := rt.recallInside(u.ref.node, 0); err != nil {
+		if err := rt.markInside(u.ref.node, true, 0); err != nil {
 			return err
 		}
 	}
@@ -168,17 +142,14 @@ func (rt *reportTx) stageRecall(s *selection, classes []classRef, evTime int64, 
 		if rt.recalls == nil {
 			rt.recalls = map[recallKey]ledger.Recall{}
 		}
-		k := recallKey{lot: true, id: c.lot}
-		if c.lot == 0 {
-			k = recallKey{id: c.product}
-		}
-		rt.recalls[k] = ledger.Recall{Seq: seq, Time: evTime}
+		rt.recalls[c.key()] = ledger.Recall{Seq: seq, Time: evTime}
 	}
 	return nil
 }
 
-// recallInside marks recalled every code now inside n, at any depth.
-func (rt *reportTx) recallInside(n agg.Node, depth int) error {
+// markInside sets (on) or clears the recalled flag of every code now
+// inside n, at any depth.
+func (rt *reportTx) markInside(n agg.Node, on bool, depth int) error {
 	if depth >= MaxDepth {
 		return nil
 	}
@@ -188,13 +159,19 @@ func (rt *reportTx) recallInside(n agg.Node, depth int) error {
 	}
 	for _, c := range runs {
 		if c.Block == 0 {
-			rt.setUnitKind(c.First, itemstate.Recalled, true)
-			if err := rt.recallInside(agg.UnitNode(c.First), depth+1); err != nil {
+			rt.setUnitKind(c.First, itemstate.Recalled, on)
+			if err := rt.markInside(agg.UnitNode(c.First), on, depth+1); err != nil {
 				return err
 			}
 			continue
 		}
-		if err := rt.it.Set(itemstate.Recalled, c.Block, c.First-c.BlockStart, c.Last-c.BlockStart+1); err != nil {
+		var err error
+		if on {
+			err = rt.it.Set(itemstate.Recalled, c.Block, c.First-c.BlockStart, c.Last-c.BlockStart+1)
+		} else {
+			err = rt.it.Clear(itemstate.Recalled, c.Block, c.First-c.BlockStart, c.Last-c.BlockStart+1)
+		}
+		if err != nil {
 			return err
 		}
 		var containers []uint64
@@ -205,7 +182,7 @@ func (rt *reportTx) recallInside(n agg.Node, depth int) error {
 			return err
 		}
 		for _, off := range containers {
-			if err := rt.recallInside(agg.Node{Product: c.Product, Counter: c.BlockStart + off}, depth+1); err != nil {
+			if err := rt.markInside(agg.Node{Product: c.Product, Counter: c.BlockStart + off}, on, depth+1); err != nil {
 				return err
 			}
 		}

@@ -32,6 +32,18 @@ type model struct {
 	parent                      map[mnode]mnode
 	since                       map[mnode]int64
 	past                        map[mnode][]mspan
+	recalled                    map[mnode]bool // the recalled flag: recalls and lifts of a code reach its present contents
+}
+
+// descendants returns what n holds now, at any depth.
+func (m *model) descendants(n mnode) []mnode {
+	var out []mnode
+	for c := range m.parent {
+		if slices.Contains(m.ancestors(c), n) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func (m *model) live(n mnode) bool {
@@ -57,7 +69,7 @@ func (m *model) ancestors(n mnode) []mnode {
 }
 
 // TestReportModel runs random sequences of commission, void, decommission,
-// pack, unpack, capture and resolve against the engine and the model. On a
+// pack, unpack, capture, recall, lifting a recall and resolve against the engine and the model. On a
 // mismatch it names the seed; go test -run TestReportModel -model.seed N
 // replays it.
 func TestReportModel(t *testing.T) {
@@ -77,7 +89,8 @@ func runReportModel(t *testing.T, seed uint64) {
 	e := f.e
 	rng := rand.New(rand.NewPCG(seed, seed*7919))
 	m := &model{commissioned: map[mnode]bool{}, voided: map[mnode]bool{}, decom: map[mnode]bool{},
-		registered: map[mnode]bool{}, parent: map[mnode]mnode{}, since: map[mnode]int64{}, past: map[mnode][]mspan{}}
+		registered: map[mnode]bool{}, parent: map[mnode]mnode{}, since: map[mnode]int64{}, past: map[mnode][]mspan{},
+		recalled: map[mnode]bool{}}
 	sizes := []uint64{40, 12, 4, 3}
 	ssccs := []string{"(00)395201230000000012", "(00)395201230000000029", "(00)395201230000000036"}
 	ssccNode := func(i uint64) agg.Node {
@@ -150,7 +163,7 @@ func runReportModel(t *testing.T, seed uint64) {
 	for step := 1; step <= 400; step++ {
 		at := base.Add(time.Duration(step) * time.Minute)
 		meta := ReportMeta{Org: f.orgA, Credential: "model", Time: at}
-		switch op := rng.IntN(10); {
+		switch op := rng.IntN(12); {
 		case op < 3: // commission a short range
 			k := rng.IntN(3)
 			lo := pick(func(n mnode) bool { return !m.commissioned[n] && !m.voided[n] }, k).off
@@ -251,6 +264,26 @@ func runReportModel(t *testing.T, seed uint64) {
 					delete(m.parent, c)
 				}
 			}
+		case op == 10: // recall one code (and its present contents)
+			n := pick(m.live, 0, 1, 2, 3)
+			ok := m.live(n)
+			_, err := e.Recall(&RecallRequest{ReportMeta: meta, Items: Items{Codes: []string{codeOf(n)}}, Reason: "model"})
+			if check(step, fmt.Sprintf("recall %v", n), ok, err) {
+				m.recalled[n] = true
+				for _, d := range m.descendants(n) {
+					m.recalled[d] = true
+				}
+			}
+		case op == 11: // lift the recall of one code (and of its present contents)
+			n := pick(func(n mnode) bool { return m.recalled[n] }, 0, 1, 2, 3)
+			ok := m.recalled[n]
+			_, err := e.LiftRecall(&LiftRequest{ReportMeta: meta, Items: Items{Codes: []string{codeOf(n)}}, Reason: "model"})
+			if check(step, fmt.Sprintf("lift the recall of %v", n), ok, err) {
+				delete(m.recalled, n)
+				for _, d := range m.descendants(n) {
+					delete(m.recalled, d)
+				}
+			}
 		default: // an observation captured as EPCIS
 			n := pick(m.live, 0, 1, 2, 3)
 			ok := m.live(n)
@@ -294,10 +327,17 @@ func runReportModel(t *testing.T, seed uint64) {
 				ws = StatusVoided
 			case n.kind != 3 && !m.commissioned[n]:
 				ws = StatusIssued
+			case m.recalled[n]:
+				ws = StatusRecalled
 			case m.decom[n]:
 				ws = StatusDecommissioned
 			default:
 				ws = StatusActive
+				for _, d := range m.descendants(n) {
+					if m.recalled[d] {
+						ws = StatusContainsRecalled
+					}
+				}
 			}
 			if c.Status != ws {
 				fail(step, "status of %v: engine %v (%s), model %v", n, c.Status, c.Reason, ws)

@@ -181,6 +181,11 @@ func (r *resolver) run() error {
 		return err
 	}
 	r.status(st)
+	if st.Has(itemstate.Container) {
+		if err := r.contents(); err != nil {
+			return err
+		}
+	}
 	if err := r.upstream(); err != nil {
 		return err
 	}

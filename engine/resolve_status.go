@@ -29,6 +29,9 @@ func (r *resolver) status(st itemstate.State) {
 	}
 	for i := len(c.Timeline) - 1; i >= 0 && c.Status == 0; i-- {
 		ev := c.Timeline[i].Event
+		if slices.Contains(ev.UnsetDisp, "recalled") {
+			break // a recall lifted: earlier recalls no longer decide
+		}
 		if slices.Contains(ev.SetDisp, "recalled") {
 			c.Status, c.RecallSeq, c.Reason = StatusRecalled, ev.Seq, "recalled through "+c.Timeline[i].Via.String()
 		}
@@ -39,10 +42,17 @@ func (r *resolver) status(st itemstate.State) {
 	// The latest disposition decides the rest.
 	last := ""
 	lastStep := ""
+	lifted := false
 	for i := len(c.Timeline) - 1; i >= 0; i-- {
 		ev := c.Timeline[i].Event
+		if slices.Contains(ev.UnsetDisp, "recalled") {
+			lifted = true
+		}
 		if lastStep == "" && ev.BizStep != "" {
 			lastStep = ev.BizStep
+		}
+		if ev.Disposition == "recalled" && lifted {
+			continue // the recall was lifted since: an earlier disposition decides
 		}
 		if ev.Disposition != "" {
 			last = ev.Disposition

@@ -96,6 +96,8 @@ func (s *Server) fillChain(r *publicReq, v *chainView, private bool) {
 			switch ev.Kind {
 			case ledger.KindRecall:
 				row.Step = "recalling"
+			case ledger.KindRecallLift:
+				row.Step = "recall_lifted"
 			case ledger.KindVoid:
 				row.Step = "voiding"
 			case ledger.KindRelease:

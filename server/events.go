@@ -20,6 +20,7 @@ func (s *Server) eventRoutes() []*route {
 	return []*route{
 		{method: "POST", pattern: "/v1/events", scopes: engine.ScopeEvents, h: (*Server).apiCapture},
 		{method: "POST", pattern: "/v1/recalls", scopes: engine.ScopeEvents, h: (*Server).apiRecall},
+		{method: "POST", pattern: "/v1/recalls/lift", scopes: engine.ScopeEvents | engine.ScopeRegulator, h: (*Server).apiLiftRecall},
 		{method: "GET", pattern: "/v1/lots/{lot}/trace", h: (*Server).apiForwardTrace},
 		{method: "GET", pattern: "/v1/trace/{code}", h: (*Server).apiTrace},
 		{method: "GET", pattern: "/v1/scans/suspicious", scopes: engine.ScopeRegulator | engine.ScopeAdmin, h: (*Server).apiSuspicious},

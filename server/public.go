@@ -312,7 +312,9 @@ func (v *chainView) fromChain(c *engine.Chain) {
 		v.status = statusVoided
 	case engine.StatusReleased:
 		v.status = statusReleased
-	case engine.StatusRecalled:
+	case engine.StatusRecalled, engine.StatusContainsRecalled:
+		// A container holding recalled codes warns like a recalled code;
+		// the reason says how many of its contents are recalled.
 		v.status = statusRecalled
 	case engine.StatusDestroyed:
 		v.status = statusDestroyed

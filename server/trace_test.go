@@ -138,6 +138,28 @@ func TestRecallAndForwardTrace(t *testing.T) {
 	if m := decodeJSON(t, env.get(u, "Accept", "application/json")); m["status"] != "recalled" {
 		t.Errorf("pork after recall: %v", m["status"])
 	}
+	// Lifting: not by B, not by the operator, not
+	// without a reason; then by the Zhejiang regulator for A.
+	orgA := decodeJSON(t, env.api("GET", "/v1/me", a, ""))["org"].(map[string]any)["id"]
+	lift := fmt.Sprintf(`{"org":%v,"lots":[{"product":3,"number":%q}],"reason":"retest passed"}`, orgA, lot)
+	if r := env.api("POST", "/v1/recalls/lift", b, fmt.Sprintf(`{"lots":[{"product":3,"number":%q}],"reason":"x"}`, lot)); r.status != 422 {
+		t.Errorf("B lifts A's recall: %d %s", r.status, r.body)
+	}
+	if r := env.api("POST", "/v1/recalls/lift", env.key("operator"), lift); r.status != 403 {
+		t.Errorf("the operator lifts a recall: %d %s", r.status, r.body)
+	}
+	if r := env.api("POST", "/v1/recalls/lift", reg, strings.Replace(lift, "retest passed", "", 1)); r.status != 422 {
+		t.Errorf("a lift without a reason: %d %s", r.status, r.body)
+	}
+	if r := env.api("POST", "/v1/recalls/lift", reg, lift); r.status != 201 {
+		t.Fatalf("regulator lifts: %d %s", r.status, r.body)
+	}
+	if m := decodeJSON(t, env.get(u, "Accept", "application/json")); m["status"] == "recalled" {
+		t.Errorf("pork after the lift: %v", m["status"])
+	}
+	if r := env.api("POST", "/v1/recalls", a, body); r.status != 201 {
+		t.Fatalf("recall again: %d %s", r.status, r.body)
+	}
 	// The pig lot is upstream of the pork: its forward trace reaches the
 	// pork lot.
 	lots := decodeJSON(t, env.api("GET", "/v1/products/2/lots", a, ""))["lots"].([]any)

@@ -90,6 +90,17 @@ func TestChainCLI(t *testing.T) {
 	if !strings.Contains(mustCLI(t, "resolve", d, items[3]), "RECALLED") {
 		t.Fatal("recalled item does not resolve as recalled")
 	}
+	if out := mustCLI(t, "resolve", d, "(00)395201230000000012"); !strings.Contains(out, "CONTAINS-RECALLED") {
+		t.Fatalf("an SSCC holding recalled items: %s", out)
+	}
+	// Lifting needs a reason; then the items resolve as before the recall.
+	if _, _, code := runCLI(t, "", "lift-recall", d, "--lot", "09520123456788:L1"); code == 0 {
+		t.Fatal("lift-recall without --reason succeeded")
+	}
+	mustCLI(t, "lift-recall", d, "--lot", "09520123456788:L1", "--reason", "retest passed", "--regulator", "SAMR")
+	if out := mustCLI(t, "resolve", d, items[3]); !strings.Contains(out, "IN-TRANSIT") {
+		t.Fatalf("after the lift: %s", out)
+	}
 	// Unpack all, void, decommission, then verify the whole store.
 	mustCLI(t, "unpack", d, "--parent", "(00)395201230000000012", "--all")
 	if out, _, code := runCLI(t, "", "void", d, "1:0-0", "--json"); code != 1 || !strings.Contains(out, "decommission it instead") {

@@ -52,6 +52,13 @@ func (t *Tx) PutRecall(lot bool, id uint32, r Recall) {
 	t.b.Set(t.kb, t.vb)
 }
 
+// DeleteRecall removes a lot or product recall mark (the recall was
+// lifted; both records stay in the log).
+func (t *Tx) DeleteRecall(lot bool, id uint32) {
+	t.kb = AppendRecallKey(t.kb[:0], lot, id)
+	t.b.Delete(t.kb)
+}
+
 // LoadRecalls reads every lot and product recall mark.
 func LoadRecalls(db *store.DB) (lots, products map[uint32]Recall, err error) {
 	lots, products = map[uint32]Recall{}, map[uint32]Recall{}

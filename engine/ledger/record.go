@@ -53,10 +53,13 @@ const (
 	KindRecall Kind = 7
 	// KindRelease: a line returned the unused tail of a block.
 	KindRelease Kind = 8
-	numKinds    Kind = 9
+	// KindRecallLift: the recall of the targets (codes, lots, products)
+	// ended; the body is the reason.
+	KindRecallLift Kind = 9
+	numKinds       Kind = 10
 )
 
-var kindNames = [numKinds]string{"", "epcis", "commission", "void", "decommission", "pack", "unpack", "recall", "release"}
+var kindNames = [numKinds]string{"", "epcis", "commission", "void", "decommission", "pack", "unpack", "recall", "release", "recall-lift"}
 
 // String returns the kind's name.
 func (k Kind) String() string {

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"tracecode/engine"
+)
+
+var chainLiftFlags struct {
+	chainMetaFlags
+	lots, products    []string
+	reason, regulator string
+}
+
+var chainLiftCmd = &cobra.Command{
+	Use:   "lift-recall --data DIR (--lot GTIN:LOT | --product GTIN | CODE | BLOCK:FIRST-LAST)… --reason TEXT [--regulator NAME]",
+	Short: "End recalls of lots, products or codes",
+	Long: `lift-recall ends recalls: the codes of a lifted lot or product, a lifted
+code and everything packed inside it now resolve again as they would
+without the recall (unless another recall still reaches them). The recall
+and its lift both stay in the chain. The owner lifts its own recalls; a
+regulator lifting one on the owner's behalf names itself with --regulator
+(the record stays in the owner's log). A reason is required.`,
+	Example: `  tracecode lift-recall --data ./data --lot 06901234567892:B2026031 --reason "retest passed" --regulator "SAMR Zhejiang"`,
+	RunE: func(cmd *cobra.Command, args []string) (err error) {
+		f := &chainLiftFlags
+		m, err := f.meta()
+		if err != nil {
+			return err
+		}
+		if f.reason == "" {
+			return fmt.Errorf("say why the recall ends with --reason")
+		}
+		items, err := chainItems(args, cmd.InOrStdin())
+		if err != nil {
+			return err
+		}
+		e, err := storeOpen(f.data, false, nil)
+		if err != nil {
+			return err
+		}
+		defer storeClose(e, &err)
+		req := &engine.LiftRequest{Items: items, Reason: f.reason, Regulator: f.regulator}
+		for _, l := range f.lots {
+			g, lot, ok := strings.Cut(l, ":")
+			if !ok {
+				return fmt.Errorf("--lot %q: want GTIN:LOT", l)
+			}
+			p, err := storeProduct(e, g, 0)
+			if err != nil {
+				return fmt.Errorf("--lot %q: %w", l, err)
+			}
+			req.Lots = append(req.Lots, engine.LotRef{Product: p.ID, Number: lot})
+			if m.Org == 0 {
+				m.Org = p.Org
+			}
+		}
+		for _, g := range f.products {
+			p, err := storeProduct(e, g, 0)
+			if err != nil {
+				return fmt.Errorf("--product %q: %w", g, err)
+			}
+			req.Products = append(req.Products, p.ID)
+			if m.Org == 0 {
+				m.Org = p.Org
+			}
+		}
+		if m.Org == 0 {
+			if m.Org, err = chainDefaultOrg(e, &items); err != nil {
+				return err
+			}
+		}
+		req.ReportMeta = m
+		rec, rerr := e.LiftRecall(req)
+		return chainReceipt(cmd.OutOrStdout(), f.jsonOut, rec, rerr)
+	},
+}
+
+func init() {
+	f := &chainLiftFlags
+	f.register(chainLiftCmd)
+	chainLiftCmd.Flags().StringArrayVar(&f.lots, "lot", nil, "a lot whose recall ends, GTIN:LOT (repeatable)")
+	chainLiftCmd.Flags().StringArrayVar(&f.products, "product", nil, "a whole product whose recall ends, by GTIN (repeatable)")
+	chainLiftCmd.Flags().StringVar(&f.reason, "reason", "", "why the recall ends (required), kept with the record")
+	chainLiftCmd.Flags().StringVar(&f.regulator, "regulator", "", "the regulator lifting the recall on the owner's behalf")
+	rootCmd.AddCommand(chainLiftCmd)
+}

@@ -1,0 +1,82 @@
+package agg
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/RoaringBitmap/roaring/v2"
+
+	"tracecode/engine/store"
+)
+
+// ChildrenOfRange calls blockFn with the children bitmaps of every parent
+// among codes first..last of product, and unitFn with their SSCC children,
+// in key order, with one seek each: consecutive parents (a pallet's cases)
+// have consecutive children keys. Each bitmap is decoded into scratch
+// without copying (nil: a new bitmap each) and is valid only during
+// blockFn; neither callback may use the Reader. Product 0 names SSCC
+// parents (counters are then SSCC values).
+func (r *Reader) ChildrenOfRange(product uint32, first, last uint64, scratch *roaring.Bitmap, blockFn func(parent Node, block uint64, bm *roaring.Bitmap) bool, unitFn func(parent Node, sscc uint64) bool) error {
+	for _, prefix := range [2]byte{store.PrefixParentChildren, store.PrefixParentUnits} {
+		r.kb = Node{Product: product, Counter: first}.AppendKey(append(r.kb[:0], prefix))
+		for ok := r.it.SeekGE(r.kb); ok; ok = r.it.Next() {
+			k := r.it.Key()
+			if len(k) != 1+NodeKeyLen+8 || k[0] != prefix {
+				break
+			}
+			parent := DecodeNodeKey(k[1:])
+			if parent.Product != product || parent.Counter > last {
+				break
+			}
+			child := binary.BigEndian.Uint64(k[1+NodeKeyLen:])
+			if prefix == store.PrefixParentUnits {
+				if !unitFn(parent, child) {
+					break
+				}
+				continue
+			}
+			v, err := r.it.Value()
+			if err != nil {
+				return err
+			}
+			var bm *roaring.Bitmap
+			if scratch != nil {
+				bm, err = decodeChildrenInto(scratch, v)
+			} else {
+				bm, err = DecodeChildren(v)
+			}
+			if err != nil {
+				return fmt.Errorf("agg: children of %s: %w", parent, err)
+			}
+			if !blockFn(parent, child, bm) {
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// decodeChildrenInto decodes a children bitmap into bm, sharing v's bytes
+// (no copy): bm is valid while v is.
+func decodeChildrenInto(bm *roaring.Bitmap, v []byte) (_ *roaring.Bitmap, err error) {
+	if len(v) < 1 || v[0] != childrenVersion {
+		return nil, fmt.Errorf("%w: children bitmap has version %v, this build reads 1", ErrVersion, v[:min(len(v), 1)])
+	}
+	defer func() {
+		if p := recover(); p != nil { // the roaring decoder trusts its input
+			err = fmt.Errorf("%w: children bitmap: %v", ErrCorrupt, p)
+		}
+	}()
+	n, err := bm.FromBuffer(v[1:])
+	if err == nil && n != int64(len(v)-1) {
+		err = fmt.Errorf("%d trailing bytes", int64(len(v)-1)-n)
+	}
+	if err == nil && bm.IsEmpty() {
+		err = errors.New("empty bitmap stored")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: children bitmap: %v", ErrCorrupt, err)
+	}
+	return bm, nil
+}
