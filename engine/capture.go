@@ -70,9 +70,11 @@ func (e *Engine) CaptureJSON(r io.Reader, o *CaptureOptions) (*Receipt, error) {
 // are kept verbatim and exported again without loss. An event already in
 // the ledger (same CBV event hash) is skipped and counted in Duplicates.
 //
-// Organisation rules: commissioning, packing and unpacking need the
-// capturing organisation to own the codes (and a transformation's
-// outputs); observing, decommissioning and consuming inputs may be
+// Organisation rules: commissioning needs the capturing organisation to
+// own the codes (and a transformation's outputs), packing and unpacking
+// to hold them (own them, or have received them: shipping by the holder
+// to an organisation named in destinationList, then receiving by it,
+// moves custody); observing, decommissioning and consuming inputs may be
 // reported by any organisation.
 func (e *Engine) Capture(doc *epcis.Document, o *CaptureOptions) (*Receipt, error) {
 	meta := &ReportMeta{Org: o.Org, Credential: o.Credential, RequestID: o.RequestID}
@@ -336,6 +338,7 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 			}
 			rt.requireLive(&kids)
 			idx = append(idx, indexed{kids, ledger.RoleChild})
+			recallSel = kids
 		}
 		if ok {
 			targets = append([]ledger.Target{parent.target(ledger.RoleParent)}, targets...)
@@ -403,6 +406,11 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 	}
 	if rt.failed() {
 		return false, nil // nothing will be written; keep validating the rest
+	}
+	if ev.Type != epcis.TransformationEvent {
+		if err := rt.transferCustody(ev, &recallSel, evTime, seq); err != nil {
+			return false, err
+		}
 	}
 	body, err := eventDocument(ev, rt.now)
 	if err != nil {

@@ -155,6 +155,11 @@ type Chain struct {
 	// Identity in every canonical form the code has (nil when it has not).
 	DigitalLink, ElementString, EPCURN, Serial, NMPA, Short []byte
 
+	// Holder is who holds the code now (docs/chain.md "Custody"): its
+	// owner (Seq 0) until a shipment to another organisation is received,
+	// then the receiver; Pending is set while a shipment is not received.
+	Holder agg.Custody
+
 	Parents  []ParentLink // present containment, nearest parent first
 	Past     []PastLink   // parents the code was in before
 	Children []ChildGroup

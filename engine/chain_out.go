@@ -106,6 +106,23 @@ func (e *Engine) AppendChainJSON(dst []byte, c *Chain) []byte {
 		dst = append(dst, `,"level":`...)
 		dst = appendJSONString(dst, c.Level.String())
 	}
+	if c.Holder.Org != 0 {
+		dst = append(dst, `,"holder":{"org":`...)
+		dst = strconv.AppendUint(dst, uint64(c.Holder.Org), 10)
+		dst = append(dst, `,"name":`...)
+		dst = appendJSONString(dst, e.orgName(c.Holder.Org))
+		if c.Holder.Seq != 0 {
+			dst = append(dst, `,"since":`...)
+			dst = appendTimeJSON(dst, c.Holder.Since, 0)
+			dst = append(dst, `,"record":`...)
+			dst = strconv.AppendUint(dst, c.Holder.Seq, 10)
+		}
+		if c.Holder.Pending != 0 {
+			dst = append(dst, `,"shippedTo":`...)
+			dst = strconv.AppendUint(dst, uint64(c.Holder.Pending), 10)
+		}
+		dst = append(dst, '}')
+	}
 	dst = append(dst, `,"state":[`...)
 	n := 0
 	for k := itemstate.Kind(0); k < itemstate.NumKinds; k++ {
@@ -422,6 +439,18 @@ func (e *Engine) WriteChainText(w io.Writer, c *Chain) error {
 			s += " · " + l.Site
 		}
 		row("Lot", "%s", s)
+	}
+	if c.Holder.Org != 0 {
+		s := e.orgName(c.Holder.Org)
+		if c.Holder.Seq == 0 {
+			s += " (the owner)"
+		} else {
+			s += " since " + string(appendTime(nil, c.Holder.Since, 0))
+		}
+		if c.Holder.Pending != 0 {
+			s += ", shipped to " + e.orgName(c.Holder.Pending) + ", not received yet"
+		}
+		row("Held by", "%s", s)
 	}
 	if c.Level != 0 {
 		h := c.Level.String()

@@ -482,6 +482,9 @@ func (rt *reportTx) commit() (*Receipt, error) {
 		}
 		rt.ts.recallMu.Unlock()
 	}
+	if rt.custodyStaged {
+		rt.ts.custodyAny.Store(true)
+	}
 	rt.ts.caches.invalidate(&rt.touched)
 	rt.ts.rmu.Unlock()
 	rec := &Receipt{FirstSeq: rt.first, Records: rt.records, Codes: rt.codes}

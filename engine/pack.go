@@ -28,7 +28,8 @@ type Pack struct {
 
 // PackReport is an aggregation report: parents with the children packed
 // into them, at Time, by Org. Rules, each checked per offending code: the
-// organisation owns parent and children; children are commissioned (not
+// organisation holds parent and children (it owns them, or received them:
+// see docs/chain.md "Custody"); children are commissioned (not
 // voided or decommissioned) and have no parent; the parent's packaging
 // level is above every child's; no code ends up inside itself. An SSCC
 // parent is registered on first use by the organisation owning its GS1
@@ -173,12 +174,16 @@ func (rt *reportTx) pack(parent *parentRef, parentLevel Level, kids *selection, 
 		}
 	}
 	before := len(rt.errs.Errors) + rt.errs.Dropped
-	rt.requireOwned(&ps, org, "the parent")
+	if err := rt.requireHeld(&ps, org, "the parent"); err != nil {
+		return err
+	}
 	if !parent.isUnit() {
 		rt.requireIssued(&ps)
 	}
 	rt.requireLive(&ps)
-	rt.requireOwned(kids, org, "the child")
+	if err := rt.requireHeld(kids, org, "the child"); err != nil {
+		return err
+	}
 	rt.requireIssued(kids)
 	rt.requireLive(kids)
 	// Levels.
@@ -357,7 +362,8 @@ type Unpack struct {
 
 // UnpackReport takes children out of parents, keeping the history (who,
 // when): each child's past parents and each parent's past contents stay
-// queryable. The organisation must own the parents; each listed child
+// queryable. The organisation must hold the parents (own them, or have
+// received them); each listed child
 // must be in its parent now. Applied whole or not at all.
 type UnpackReport struct {
 	ReportMeta
@@ -428,7 +434,9 @@ func (rt *reportTx) unpack(parent *parentRef, kids *selection, until int64, seq 
 	}
 	ps := parent.asSelection()
 	before := len(rt.errs.Errors) + rt.errs.Dropped
-	rt.requireOwned(&ps, org, "the parent")
+	if err := rt.requireHeld(&ps, org, "the parent"); err != nil {
+		return nil, err
+	}
 	var runs []agg.ChildRun
 	if kids == nil {
 		var err error
@@ -480,8 +488,15 @@ func (rt *reportTx) unpack(parent *parentRef, kids *selection, until int64, seq 
 		return nil, nil
 	}
 	rt.inside = nil
+	hp, err := rt.holderOf(parent.node, parent.org)
+	if err != nil {
+		return nil, err
+	}
 	removed, err := rt.ag.Unpack(parent.node, runs, until, seq)
 	if err != nil {
+		return nil, err
+	}
+	if err := rt.pushCustody(removed, hp); err != nil {
 		return nil, err
 	}
 	if err := rt.touchContainers(runs); err != nil {

@@ -206,9 +206,11 @@ type reportTx struct {
 	recalls  map[recallKey]ledger.Recall // lot and product recalls staged
 	touched  touchedCaches
 	inside   map[agg.Node][]uint32 // descendantLots memo; cleared by packing and unpacking
-	records  int
-	first    uint64
-	codes    uint64
+	// custodyStaged: the report wrote a custody record (see custodyOn).
+	custodyStaged bool
+	records       int
+	first         uint64
+	codes         uint64
 }
 
 type recallKey struct {
@@ -604,7 +606,7 @@ func (rt *reportTx) requireOwned(s *selection, org uint32, what string) {
 		r := &s.runs[i]
 		if r.b.Org != org {
 			f, c := r.describe(r.lo)
-			rt.fail(f, c, ErrWrongOrg, "%s belongs to %s, not to the reporting %s", what, rt.e.orgName(r.b.Org), rt.e.orgName(org))
+			rt.fail(f, c, ErrWrongOrg, "another organisation's codes: %s belongs to %s, not to the reporting %s", what, rt.e.orgName(r.b.Org), rt.e.orgName(org))
 		}
 	}
 	for _, u := range s.units {
@@ -613,7 +615,7 @@ func (rt *reportTx) requireOwned(s *selection, org uint32, what string) {
 			if u.ref.org != 0 {
 				owner = rt.e.orgName(u.ref.org)
 			}
-			rt.fail(u.field, u.code, ErrWrongOrg, "the SSCC's company prefix belongs to %s, not to the reporting %s", owner, rt.e.orgName(org))
+			rt.fail(u.field, u.code, ErrWrongOrg, "another organisation's codes: the SSCC's company prefix belongs to %s, not to the reporting %s", owner, rt.e.orgName(org))
 		}
 	}
 }

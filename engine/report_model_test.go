@@ -33,6 +33,26 @@ type model struct {
 	since                       map[mnode]int64
 	past                        map[mnode][]mspan
 	recalled                    map[mnode]bool // the recalled flag: recalls and lifts of a code reach its present contents
+	custody                     map[mnode]mcustody
+	seq                         int // applied reports so far: the order of custody records
+}
+
+// mcustody is a custody record: org 0 is A, 1 is B.
+type mcustody struct {
+	org, pending int // pending -1: none
+	seq          int
+}
+
+// holder is who holds n: the custody record of n or a present container
+// with the highest seq, else the owner (A owns the whole universe).
+func (m *model) holder(n mnode) mcustody {
+	best := mcustody{org: 0, pending: -1}
+	for _, x := range append([]mnode{n}, m.ancestors(n)...) {
+		if c, ok := m.custody[x]; ok && c.seq > best.seq {
+			best = c
+		}
+	}
+	return best
 }
 
 // descendants returns what n holds now, at any depth.
@@ -90,7 +110,7 @@ func runReportModel(t *testing.T, seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, seed*7919))
 	m := &model{commissioned: map[mnode]bool{}, voided: map[mnode]bool{}, decom: map[mnode]bool{},
 		registered: map[mnode]bool{}, parent: map[mnode]mnode{}, since: map[mnode]int64{}, past: map[mnode][]mspan{},
-		recalled: map[mnode]bool{}}
+		recalled: map[mnode]bool{}, custody: map[mnode]mcustody{}}
 	sizes := []uint64{40, 12, 4, 3}
 	ssccs := []string{"(00)395201230000000012", "(00)395201230000000029", "(00)395201230000000036"}
 	ssccNode := func(i uint64) agg.Node {
@@ -152,6 +172,7 @@ func runReportModel(t *testing.T, seed uint64) {
 		}
 		if err == nil {
 			applied++
+			m.seq++
 		} else {
 			rejected++
 		}
@@ -163,7 +184,12 @@ func runReportModel(t *testing.T, seed uint64) {
 	for step := 1; step <= 400; step++ {
 		at := base.Add(time.Duration(step) * time.Minute)
 		meta := ReportMeta{Org: f.orgA, Credential: "model", Time: at}
-		switch op := rng.IntN(12); {
+		orgs := []uint32{f.orgA, f.orgB}
+		who := 0 // the reporting organisation of packing and unpacking: A, sometimes B
+		if rng.IntN(3) == 0 {
+			who = 1
+		}
+		switch op := rng.IntN(14); {
 		case op < 3: // commission a short range
 			k := rng.IntN(3)
 			lo := pick(func(n mnode) bool { return !m.commissioned[n] && !m.voided[n] }, k).off
@@ -205,16 +231,18 @@ func runReportModel(t *testing.T, seed uint64) {
 					kids = append(kids, c)
 				}
 			}
-			ok := parent.kind == 3 && !m.registered[parent] || m.live(parent)
+			// The model's SSCCs carry A's company prefix: only A registers them.
+			ok := parent.kind == 3 && !m.registered[parent] && who == 0 || m.live(parent) && m.holder(parent).org == who
 			anc := m.ancestors(parent)
 			for _, c := range kids {
 				_, has := m.parent[c]
-				ok = ok && m.live(c) && !has && m.level(c) < m.level(parent) && c != parent && !slices.Contains(anc, c)
+				ok = ok && m.live(c) && !has && m.level(c) < m.level(parent) && c != parent && !slices.Contains(anc, c) && m.holder(c).org == who
 			}
 			codes := make([]string, len(kids))
 			for i, c := range kids {
 				codes[i] = codeOf(c)
 			}
+			meta.Org = orgs[who]
 			_, err := e.Pack(&PackReport{ReportMeta: meta, Packs: []Pack{{Parent: Ref{Code: codeOf(parent)}, Children: Items{Codes: codes}}}})
 			if check(step, fmt.Sprintf("pack %v into %v", kids, parent), ok, err) {
 				if parent.kind == 3 {
@@ -249,7 +277,7 @@ func runReportModel(t *testing.T, seed uint64) {
 			} else {
 				take = append(take, randNode(0, 1, 2, 3))
 			}
-			ok := (parent.kind != 3 || m.registered[parent]) && len(take) > 0
+			ok := (parent.kind != 3 || m.registered[parent]) && len(take) > 0 && m.holder(parent).org == who
 			for _, c := range take {
 				ok = ok && m.parent[c] == parent && slices.Contains(in, c)
 			}
@@ -257,8 +285,15 @@ func runReportModel(t *testing.T, seed uint64) {
 			for _, c := range take {
 				u.Children.Codes = append(u.Children.Codes, codeOf(c))
 			}
+			meta.Org = orgs[who]
+			hp := m.holder(parent)
 			_, err := e.Unpack(&UnpackReport{ReportMeta: meta, Unpacks: []Unpack{u}})
-			if check(step, fmt.Sprintf("unpack %v from %v (all %v)", take, parent, all), ok, err) {
+			if check(step, fmt.Sprintf("unpack %v from %v (all %v) by %d", take, parent, all, who), ok, err) {
+				for _, c := range take { // the children keep the parent's custody
+					if hp.seq > 0 && m.custody[c].seq < hp.seq {
+						m.custody[c] = hp
+					}
+				}
 				for _, c := range take {
 					m.past[c] = append(m.past[c], mspan{parent, m.since[c], at.UnixMilli()})
 					delete(m.parent, c)
@@ -282,6 +317,27 @@ func runReportModel(t *testing.T, seed uint64) {
 				delete(m.recalled, n)
 				for _, d := range m.descendants(n) {
 					delete(m.recalled, d)
+				}
+			}
+		case op == 12 || op == 13: // shipping to the other organisation, or receiving, captured as EPCIS
+			n := pick(m.live, 0, 1, 2, 3)
+			ok := m.live(n)
+			by := rng.IntN(2)
+			ev := fmt.Sprintf(`{"type":"ObjectEvent","eventTime":%q,"eventTimeZoneOffset":"+00:00","epcList":[%q],"action":"OBSERVE","bizStep":"receiving"}`,
+				at.Format(time.RFC3339), dlOf(n))
+			if op == 12 {
+				dest := []string{"urn:epc:id:pgln:6901234.00000", "urn:epc:id:pgln:9520123.00000"}[by] // the other organisation
+				ev = fmt.Sprintf(`{"type":"ObjectEvent","eventTime":%q,"eventTimeZoneOffset":"+00:00","epcList":[%q],"action":"OBSERVE","bizStep":"shipping",
+"destinationList":[{"type":"owning_party","destination":%q}]}`, at.Format(time.RFC3339), dlOf(n), dest)
+			}
+			_, err := f.capture(orgs[by], doc(ev))
+			if check(step, fmt.Sprintf("custody event %d on %v by %d", op, n, by), ok, err) {
+				h := m.holder(n)
+				switch {
+				case op == 12 && h.org == by:
+					m.custody[n] = mcustody{org: by, pending: 1 - by, seq: m.seq}
+				case op == 13 && h.pending == by:
+					m.custody[n] = mcustody{org: by, pending: -1, seq: m.seq}
 				}
 			}
 		default: // an observation captured as EPCIS
@@ -341,6 +397,16 @@ func runReportModel(t *testing.T, seed uint64) {
 			}
 			if c.Status != ws {
 				fail(step, "status of %v: engine %v (%s), model %v", n, c.Status, c.Reason, ws)
+			}
+			if ws.Genuine() {
+				h := m.holder(n)
+				pending := uint32(0)
+				if h.pending >= 0 {
+					pending = orgs[h.pending]
+				}
+				if c.Holder.Org != orgs[h.org] || c.Holder.Pending != pending {
+					fail(step, "holder of %v: engine %+v, model %+v", n, c.Holder, h)
+				}
 			}
 		}
 	}

@@ -181,6 +181,9 @@ func (r *resolver) run() error {
 		return err
 	}
 	r.status(st)
+	if err := r.holder(); err != nil {
+		return err
+	}
 	if st.Has(itemstate.Container) {
 		if err := r.contents(); err != nil {
 			return err

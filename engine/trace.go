@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"tracecode/engine/agg"
@@ -40,6 +41,11 @@ type traceState struct {
 	recallLots, recallProducts map[uint32]ledger.Recall
 
 	caches resolveCaches
+
+	// custodyAny: the store holds a custody record (loaded at open, set
+	// after a report that wrote one commits). While false every code is
+	// held by its owner and custody is not looked up.
+	custodyAny atomic.Bool
 }
 
 // tr returns e's traceState, creating it on first use: it opens the ledger
@@ -72,6 +78,11 @@ func (e *Engine) tr() (*traceState, error) {
 		recallProducts: products,
 	}
 	ts.caches.init(e.opts.ResolveCache)
+	anyCustody, err := agg.HasCustody(e.db)
+	if err != nil {
+		return nil, fmt.Errorf("engine: load custody: %w", err)
+	}
+	ts.custodyAny.Store(anyCustody)
 	e.trace.Store(ts)
 	return ts, nil
 }

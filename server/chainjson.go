@@ -149,6 +149,13 @@ func (s *Server) appendChain(w *jw, r *publicReq, v *chainView, private bool) (f
 			w.uint("counter", v.res.Counter)
 			w.uint("offset", v.res.Offset)
 			w.str("scheme", v.res.Scheme.String())
+			// Custody: who holds the item now (docs/chain.md "Custody").
+			if h := v.ch.Holder; h.Org != 0 {
+				w.uint("holder", uint64(h.Org))
+				if h.Pending != 0 {
+					w.uint("shippedTo", uint64(h.Pending))
+				}
+			}
 		}
 		w.close()
 	}

@@ -51,7 +51,7 @@ func TestChainCLI(t *testing.T) {
 	}
 	// Resolve, readable and JSON.
 	text := mustCLI(t, "resolve", d, items[3])
-	for _, want := range []string{"IN-TRANSIT", "Packaging    item → case", "SSCC 395201230000000012", "shipping", "Timeline"} {
+	for _, want := range []string{"IN-TRANSIT", "Held by", "Packaging    item → case", "SSCC 395201230000000012", "shipping", "Timeline"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("resolve output lacks %q:\n%s", want, text)
 		}

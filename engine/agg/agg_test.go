@@ -75,6 +75,16 @@ func TestGolden(t *testing.T) {
 	kv("removal from p2/c77 by report 50", AppendRemovalKey(nil, caseNode, 50), rm.AppendValue(nil))
 	u := Unit{SSCC: 395012345000000017, Org: 3, Level: 4, State: 1, Created: 1_700_000_000_000, Seq: 41}
 	kv("unit SSCC 395012345000000017 of org 3, level pallet, commissioned", AppendUnitKey(nil, u.SSCC), u.AppendValue(nil))
+	cu := Custody{Org: 2, Pending: 5, Since: 1_700_000_000_000, Seq: 60}
+	kv("custody of p2/c77: held by org 2, shipped to org 5, since 2023-11-14T22:13:20Z, report 60", AppendCustodyKey(nil, caseNode), cu.AppendValue(nil))
+	if got, err := DecodeCustody(cu.AppendValue(nil)); err != nil || got != cu {
+		t.Errorf("custody round trip: %+v %v", got, err)
+	}
+	for _, bad := range [][]byte{nil, {1}, {2, 1, 0, 0, 0}, {1, 0, 0, 0, 0}, append(cu.AppendValue(nil), 0)} {
+		if _, err := DecodeCustody(bad); err == nil {
+			t.Errorf("DecodeCustody(%x) accepted", bad)
+		}
+	}
 	golden(t, "layout.txt", out.String())
 
 	// Round trips.
@@ -518,7 +528,14 @@ func FuzzDecodeRecords(f *testing.F) {
 	f.Add(past.AppendValue(nil))
 	u := Unit{SSCC: 395012345000000017, Org: 3, Level: 4, State: 1}
 	f.Add(u.AppendValue(nil))
+	cu := Custody{Org: 2, Pending: 5, Since: 1_700_000_000_000, Seq: 60}
+	f.Add(cu.AppendValue(nil))
 	f.Fuzz(func(t *testing.T, v []byte) {
+		if c, err := DecodeCustody(v); err == nil {
+			if c2, err := DecodeCustody(c.AppendValue(nil)); err != nil || c2 != c {
+				t.Fatalf("custody changed: %+v %+v %v", c, c2, err)
+			}
+		}
 		k := AppendRunKey(nil, 1, 5)
 		if r, err := DecodeRun(k, v); err == nil {
 			if r2, err := DecodeRun(k, r.AppendValue(nil)); err != nil || r2 != r {

@@ -27,6 +27,7 @@ const (
 	PrefixParentUnits    byte = 0x92 // 0x92 | parent node | child sscc u64      → since, seq
 	PrefixChildHistory   byte = 0x93 // 0x93 | product u32 | first u64 | seq u64 → past run
 	PrefixParentHistory  byte = 0x94 // 0x94 | parent node | seq u64              → removed runs
+	PrefixCustody        byte = 0x95 // 0x95 | node(product u32|counter u64)       → agg.Custody
 )
 
 // TracePrefixes is issue 4's part of the prefix registry, in key order.
@@ -52,4 +53,5 @@ var TracePrefixes = []PrefixInfo{
 	{PrefixParentUnits, "ParentUnits", "product u32 | counter u64 | sscc u64", "agg.Link", "engine/agg"},
 	{PrefixChildHistory, "ChildHistory", "product u32 | first u64 | seq u64", "agg.PastRun", "engine/agg"},
 	{PrefixParentHistory, "ParentHistory", "product u32 | counter u64 | seq u64", "agg.Removal", "engine/agg"},
+	{PrefixCustody, "Custody", "product u32 | counter u64", "agg.Custody", "engine/agg"},
 }

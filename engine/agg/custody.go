@@ -1,0 +1,134 @@
+package agg
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"tracecode/engine/store"
+)
+
+// Custody says who holds a code now: the organisation that last took it
+// over, and the party it was shipped to if that party has not received it
+// yet. A code without a record of its own takes the record of its nearest
+// present container that has one with a higher Seq (the engine walks up);
+// with none at all its holder is its owner.
+//
+// # Representation (key 0x95 | node, value version 1)
+//
+//	ver=1 | org uvarint | pending uvarint | since varint (unix ms) | seq uvarint
+type Custody struct {
+	Org     uint32 // the holder
+	Pending uint32 // shipped to this organisation, not received yet; 0 none
+	Since   int64  // event time of the transfer, unix ms
+	Seq     uint64 // the record that set it; 0 for an owner without record
+}
+
+const custodyVersion = 1
+
+// AppendCustodyKey appends the custody key of n.
+func AppendCustodyKey(dst []byte, n Node) []byte {
+	return n.AppendKey(append(dst, store.PrefixCustody))
+}
+
+// AppendValue appends the custody value encoding.
+func (c *Custody) AppendValue(dst []byte) []byte {
+	dst = binary.AppendUvarint(append(dst, custodyVersion), uint64(c.Org))
+	dst = binary.AppendUvarint(dst, uint64(c.Pending))
+	dst = binary.AppendVarint(dst, c.Since)
+	return binary.AppendUvarint(dst, c.Seq)
+}
+
+// DecodeCustody decodes a custody value.
+func DecodeCustody(v []byte) (Custody, error) {
+	d := newDecoder("custody", v)
+	d.Version(custodyVersion)
+	c := Custody{Org: d.U32(), Pending: d.U32(), Since: d.Varint(), Seq: d.Uvarint()}
+	if d.Err == nil && c.Org == 0 {
+		d.Fail("custody without a holder")
+	}
+	return c, d.Done()
+}
+
+func getCustody(get func([]byte, func([]byte) error) (bool, error), kb []byte, n Node) (Custody, bool, []byte, error) {
+	kb = AppendCustodyKey(kb[:0], n)
+	var c Custody
+	found, err := get(kb, func(v []byte) error {
+		var err error
+		c, err = DecodeCustody(v)
+		return err
+	})
+	if err != nil {
+		return c, false, kb, fmt.Errorf("agg: custody of %s: %w", n, err)
+	}
+	return c, found, kb, nil
+}
+
+// LoadCustody reads n's own custody record from db.
+func LoadCustody(db *store.DB, n Node) (Custody, bool, error) {
+	var kb [1 + NodeKeyLen]byte
+	c, ok, _, err := getCustody(db.Get, kb[:0], n)
+	return c, ok, err
+}
+
+// HasCustody reports whether db holds any custody record (the engine skips
+// custody lookups while none exists).
+func HasCustody(db *store.DB) (bool, error) {
+	found := false
+	err := db.Scan([]byte{store.PrefixCustody}, []byte{store.PrefixCustody + 1}, func(_, _ []byte) error {
+		found = true
+		return errStop
+	})
+	if errors.Is(err, errStop) {
+		err = nil
+	}
+	return found, err
+}
+
+var errStop = errors.New("agg: stop")
+
+// Custody reads n's own custody record as staged.
+func (t *Tx) Custody(n Node) (Custody, bool, error) {
+	c, ok, kb, err := getCustody(t.b.Get, t.kb, n)
+	t.kb = kb
+	return c, ok, err
+}
+
+// PutCustody stages n's custody record.
+func (t *Tx) PutCustody(n Node, c Custody) {
+	t.kb = AppendCustodyKey(t.kb[:0], n)
+	t.vb = c.AppendValue(t.vb[:0])
+	t.b.Set(t.kb, t.vb)
+}
+
+// CustodyOfRange calls fn with the custody record of every code among
+// counters first..last of product that has one (as staged), in counter
+// order, with one seek.
+func (t *Tx) CustodyOfRange(product uint32, first, last uint64, fn func(n Node, c Custody) bool) error {
+	lo := AppendCustodyKey(nil, Node{Product: product, Counter: first})
+	hi := AppendCustodyKey(nil, Node{Product: product, Counter: last})
+	hi = append(hi, 0) // just past last's key
+	it, err := t.b.NewIter(lo, hi)
+	if err != nil {
+		return err
+	}
+	defer it.Close()
+	for ok := it.First(); ok; ok = it.Next() {
+		k := it.Key()
+		if len(k) != 1+NodeKeyLen {
+			return fmt.Errorf("%w: custody key %x", ErrCorrupt, k)
+		}
+		v, err := it.Value()
+		if err != nil {
+			return err
+		}
+		c, err := DecodeCustody(v)
+		if err != nil {
+			return fmt.Errorf("agg: custody of %s: %w", DecodeNodeKey(k[1:]), err)
+		}
+		if !fn(DecodeNodeKey(k[1:]), c) {
+			break
+		}
+	}
+	return nil
+}

@@ -1,0 +1,303 @@
+package engine
+
+// Custody: who holds a code now. Packing and unpacking need the reporting
+// organisation to hold the codes, not to own them, so that a distributor
+// that received a producer's pallet can break it down and repack the
+// cases onto pallets of its own. docs/chain.md §3 "Custody" states the
+// rule; agg.Custody is the record.
+
+import (
+	"slices"
+	"strings"
+
+	"tracecode/engine/agg"
+	"tracecode/engine/epcis"
+	"tracecode/engine/itemstate"
+)
+
+// custodyOn reports whether custody records may exist (the store has one,
+// or this report staged one). Until the first transfer every code is
+// held by its owner and no lookup is made.
+func (rt *reportTx) custodyOn() bool { return rt.custodyStaged || rt.ts.custodyAny.Load() }
+
+// putCustody stages n's custody record.
+func (rt *reportTx) putCustody(n agg.Node, c agg.Custody) {
+	rt.ag.PutCustody(n, c)
+	rt.custodyStaged = true
+}
+
+// holderOf returns who holds n now, as the report sees it: of n's own
+// custody record and those of its present containers, the one with the
+// highest record sequence number; with none, the owner.
+func (rt *reportTx) holderOf(n agg.Node, owner uint32) (agg.Custody, error) {
+	best := agg.Custody{Org: owner}
+	if !rt.custodyOn() {
+		return best, nil
+	}
+	cur := n
+	for depth := 0; depth <= MaxDepth; depth++ {
+		c, ok, err := rt.ag.Custody(cur)
+		if err != nil {
+			return best, err
+		}
+		if ok && c.Seq > best.Seq {
+			best = c
+		}
+		if !rt.nodeState(cur).Has(itemstate.Packed) {
+			break
+		}
+		run, ok, err := rt.ag.Parent(cur)
+		if err != nil || !ok {
+			return best, err
+		}
+		cur = run.Parent
+	}
+	return best, nil
+}
+
+// failHeld records that a code is held by another organisation than org.
+func (rt *reportTx) failHeld(f where, code string, what string, h agg.Custody, org uint32) {
+	if h.Pending == org {
+		rt.fail(f, code, ErrWrongOrg, "another organisation's codes: %s was shipped to %s by %s but not received yet (capture its receiving first)",
+			what, rt.e.orgName(org), rt.e.orgName(h.Org))
+		return
+	}
+	rt.fail(f, code, ErrWrongOrg, "another organisation's codes: %s is held by %s, not by the reporting %s", what, rt.e.orgName(h.Org), rt.e.orgName(org))
+}
+
+// requireHeld records an error for every selected code that org does not
+// hold now (see holderOf). Codes of org's own blocks without any custody
+// record are found with one range read per run.
+func (rt *reportTx) requireHeld(s *selection, org uint32, what string) error {
+	if !rt.custodyOn() {
+		rt.requireOwned(s, org, what)
+		return nil
+	}
+	for i := range s.runs {
+		r := &s.runs[i]
+		first := r.b.Start + r.lo
+		recs := map[uint64]agg.Custody{}
+		if err := rt.ag.CustodyOfRange(r.b.Product, first, r.b.Start+r.hi, func(n agg.Node, c agg.Custody) bool {
+			recs[n.Counter] = c
+			return true
+		}); err != nil {
+			return err
+		}
+		packed := map[uint64]bool{}
+		if _, err := rt.it.Find(itemstate.Packed, true, r.b.ID, r.lo, r.hi+1, func(off uint64) bool {
+			packed[off] = true
+			return true
+		}); err != nil {
+			return err
+		}
+		check := func(off uint64) error {
+			n := agg.Node{Product: r.b.Product, Counter: r.b.Start + off}
+			h := agg.Custody{Org: r.b.Org}
+			if c, ok := recs[n.Counter]; ok {
+				h = c
+			}
+			if packed[off] {
+				var err error
+				if h, err = rt.holderOf(n, r.b.Org); err != nil {
+					return err
+				}
+			}
+			if h.Org != org {
+				f, c := r.describe(off)
+				rt.failHeld(f, c, what, h, org)
+			}
+			return nil
+		}
+		if r.b.Org == org { // only codes with a record or a parent can be held by another
+			offs := make([]uint64, 0, len(recs)+len(packed))
+			for c := range recs {
+				offs = append(offs, c-r.b.Start)
+			}
+			for off := range packed {
+				if _, dup := recs[r.b.Start+off]; !dup {
+					offs = append(offs, off)
+				}
+			}
+			slices.Sort(offs)
+			for _, off := range offs {
+				if err := check(off); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		for off := r.lo; off <= r.hi && len(rt.errs.Errors) < MaxReportErrors; off++ {
+			if err := check(off); err != nil {
+				return err
+			}
+		}
+	}
+	for _, u := range s.units {
+		h, err := rt.holderOf(u.ref.node, u.ref.org)
+		if err != nil {
+			return err
+		}
+		switch {
+		case h.Org == 0: // an SSCC of no registered organisation
+			rt.requireOwned(&selection{units: []selUnit{u}}, org, what)
+		case h.Org != org:
+			rt.failHeld(u.field, u.code, what, h, org)
+		}
+	}
+	return nil
+}
+
+// nodeOwner returns the owner of a node as the report sees it.
+func (rt *reportTx) nodeOwner(n agg.Node) uint32 {
+	if n.IsUnit() {
+		u, ok, err := rt.unit(n.Counter)
+		if err != nil || !ok {
+			return 0
+		}
+		return u.Org
+	}
+	if b := rt.e.blockAt(n.Product, n.Counter); b != nil {
+		return b.Org
+	}
+	return 0
+}
+
+// pushCustody gives children taken out of a parent the parent's custody
+// (held by hp), unless their own record is newer: they no longer inherit
+// it through the parent.
+func (rt *reportTx) pushCustody(removed []agg.Run, hp agg.Custody) error {
+	if hp.Seq == 0 {
+		return nil // the parent is held by its owner, who held the children when packing them
+	}
+	for _, x := range removed {
+		for c := x.First; c <= x.Last; c++ {
+			n := agg.Node{Product: x.Product, Counter: c}
+			own, ok, err := rt.ag.Custody(n)
+			if err != nil {
+				return err
+			}
+			if !ok || own.Seq < hp.Seq {
+				rt.putCustody(n, hp)
+			}
+		}
+	}
+	return nil
+}
+
+// transferCustody applies the custody effect of a captured event on the
+// codes it names (sel; for an aggregation its parent): shipping by the
+// holder to a registered organisation (destinationList owning_party,
+// possessing_party or location whose GS1 company prefix is that
+// organisation's) marks them pending for it; receiving (or accepting,
+// arriving) by the organisation they are pending for makes it the holder.
+// Any other event leaves custody as it is.
+func (rt *reportTx) transferCustody(ev *epcis.Event, sel *selection, evTime int64, seq uint64) error {
+	step := string(ev.BizStep)
+	ship := step == "shipping"
+	recv := step == "receiving" || step == "accepting" || step == "arriving"
+	if !ship && !recv {
+		return nil
+	}
+	org := rt.meta.Org
+	var dest uint32
+	if ship {
+		for _, d := range ev.DestinationList {
+			if o := rt.e.partyOrg(d.ID.Raw); o != 0 && o != org {
+				dest = o
+				break
+			}
+		}
+		if dest == 0 {
+			return nil
+		}
+	}
+	apply := func(n agg.Node, owner uint32) error {
+		h, err := rt.holderOf(n, owner)
+		if err != nil {
+			return err
+		}
+		switch {
+		case ship && h.Org == org:
+			rt.putCustody(n, agg.Custody{Org: org, Pending: dest, Since: evTime, Seq: seq})
+		case recv && h.Pending == org:
+			rt.putCustody(n, agg.Custody{Org: org, Since: evTime, Seq: seq})
+		}
+		return nil
+	}
+	for i := range sel.runs {
+		r := &sel.runs[i]
+		for off := r.lo; off <= r.hi; off++ {
+			if err := apply(agg.Node{Product: r.b.Product, Counter: r.b.Start + off}, r.b.Org); err != nil {
+				return err
+			}
+		}
+	}
+	for _, u := range sel.units {
+		if err := apply(u.ref.node, rt.nodeOwner(u.ref.node)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// partyOrg returns the registered organisation a source or destination
+// identifier names through its GS1 company prefix: a PGLN or SGLN URN
+// (urn:epc:id:pgln:CP.REF, urn:epc:id:sgln:CP.LOC.EXT) or a Digital Link
+// with AI 417 or 414; 0 if none.
+func (e *Engine) partyOrg(id string) uint32 {
+	var digits string
+	switch {
+	case strings.HasPrefix(id, "urn:epc:id:pgln:"), strings.HasPrefix(id, "urn:epc:id:sgln:"):
+		rest := id[len("urn:epc:id:pgln:"):]
+		cp, _, ok := strings.Cut(rest, ".")
+		if !ok {
+			return 0
+		}
+		digits = cp
+	default:
+		for _, ai := range []string{"/417/", "/414/"} {
+			if _, rest, ok := strings.Cut(id, ai); ok && len(rest) >= 13 {
+				digits = rest[:13]
+				break
+			}
+		}
+	}
+	if digits == "" || strings.Trim(digits, "0123456789") != "" {
+		return 0
+	}
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if strings.HasPrefix(id, "urn:") { // the URN gives the exact company prefix
+		return e.st.orgByGCP[digits]
+	}
+	org, _ := e.gcpOwner(digits)
+	return org
+}
+
+// holder fills c.Holder: the custody record of the code or of its present
+// containers with the highest record sequence number, or its owner.
+func (r *resolver) holder() error {
+	c := r.c
+	if c.Org != nil {
+		c.Holder.Org = c.Org.ID
+	}
+	if !r.ts.custodyAny.Load() {
+		return nil
+	}
+	consider := func(n agg.Node) error {
+		h, ok, err := agg.LoadCustody(r.e.db, n)
+		if err == nil && ok && h.Seq > c.Holder.Seq {
+			c.Holder = h
+		}
+		return err
+	}
+	if err := consider(c.Node); err != nil {
+		return err
+	}
+	for _, p := range c.Parents {
+		if err := consider(p.Parent); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,125 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// ship returns an ObjectEvent shipping codes to organisation B (its PGLN).
+func shipToB(at string, codes ...string) string {
+	return fmt.Sprintf(`{"type":"ObjectEvent","eventTime":%q,"eventTimeZoneOffset":"+08:00","epcList":[%s],"action":"OBSERVE",
+"bizStep":"shipping","disposition":"in_transit","destinationList":[{"type":"owning_party","destination":"urn:epc:id:pgln:6901234.00000"}]}`,
+		at, quoteList(codes))
+}
+
+func receive(at string, codes ...string) string {
+	return fmt.Sprintf(`{"type":"ObjectEvent","eventTime":%q,"eventTimeZoneOffset":"+08:00","epcList":[%s],"action":"OBSERVE",
+"bizStep":"receiving","disposition":"in_progress"}`, at, quoteList(codes))
+}
+
+func quoteList(codes []string) string {
+	q := make([]string, len(codes))
+	for i, c := range codes {
+		q[i] = fmt.Sprintf("%q", c)
+	}
+	return strings.Join(q, ",")
+}
+
+// TestCustody: a distributor that received a producer's pallet unpacks
+// it, repacks a case onto a pallet of its own SSCC and breaks the case
+// down; before receiving it is refused, and so is the producer once the
+// pallet left its hands ("another organisation's codes").
+func TestCustody(t *testing.T) {
+	f := supply(t)
+	pallet, case1, item13 := f.code(f.pallets, 0), f.code(f.cases, 1), f.code(f.items, 13)
+	mb := f.meta(f.orgB)
+	mb.Time = testClock.Add(-5 * time.Hour)
+	unpackB := func(parent string, children ...string) error {
+		u := Unpack{Parent: Ref{Code: parent}, Children: Items{Codes: children}}
+		_, err := f.e.Unpack(&UnpackReport{ReportMeta: mb, Unpacks: []Unpack{u}})
+		return err
+	}
+	// B never received the pallet.
+	wantErrs(t, unpackB(pallet, case1), ie{ErrWrongOrg, pallet})
+	if err := unpackB(pallet, case1); !strings.Contains(err.Error(), "another organisation's codes") {
+		t.Errorf("refusal does not say whose codes: %v", err)
+	}
+	// Shipped to B (by A, the holder), not received yet.
+	if _, err := f.capture(f.orgA, doc(shipToB("2026-03-01T10:00:00+08:00", pallet))); err != nil {
+		t.Fatal(err)
+	}
+	err := unpackB(pallet, case1)
+	wantErrs(t, err, ie{ErrWrongOrg, pallet})
+	if !strings.Contains(err.Error(), "not received yet") {
+		t.Errorf("refusal before receiving: %v", err)
+	}
+	c, _ := f.e.Resolve(item13)
+	if c.Holder.Org != f.orgA || c.Holder.Pending != f.orgB {
+		t.Errorf("in transit: holder %+v", c.Holder)
+	}
+	// Receiving by A itself, or a shipment by B (not the holder), moves
+	// nothing.
+	if _, err := f.capture(f.orgA, doc(receive("2026-03-01T10:30:00+08:00", pallet))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.capture(f.orgB, doc(receive("2026-03-01T11:00:00+08:00", pallet))); err != nil {
+		t.Fatal(err)
+	}
+	c, _ = f.e.Resolve(item13)
+	if c.Holder.Org != f.orgB || c.Holder.Pending != 0 || c.Holder.Seq == 0 {
+		t.Fatalf("after B's receiving: holder %+v", c.Holder)
+	}
+	if js := string(f.e.AppendChainJSON(nil, c)); !strings.Contains(js, fmt.Sprintf(`"holder":{"org":%d`, f.orgB)) {
+		t.Errorf("JSON lacks the holder: %s", js)
+	}
+	// A no longer holds what it shipped.
+	ma := f.meta(f.orgA)
+	ma.Time = testClock.Add(-5 * time.Hour)
+	_, err = f.e.Unpack(&UnpackReport{ReportMeta: ma, Unpacks: []Unpack{{Parent: Ref{Code: case1}, All: true}}})
+	wantErrs(t, err, ie{ErrWrongOrg, case1})
+	// B breaks the pallet down, repacks case 1 onto its own SSCC, takes
+	// item 13 out and sells it.
+	if err := unpackB(pallet, case1); err != nil {
+		t.Fatal(err)
+	}
+	sscc := "(00)369012340000000017"
+	mb.Time = testClock.Add(-4 * time.Hour)
+	if _, err := f.e.Pack(&PackReport{ReportMeta: mb, Packs: []Pack{{Parent: Ref{Code: sscc}, Children: Items{Codes: []string{case1}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	// A cannot pack into B's SSCC, nor take case 1 out of it.
+	ma.Time = testClock.Add(-3 * time.Hour)
+	_, err = f.e.Unpack(&UnpackReport{ReportMeta: ma, Unpacks: []Unpack{{Parent: Ref{Code: sscc}, All: true}}})
+	wantErrs(t, err, ie{ErrWrongOrg, sscc})
+	mb.Time = testClock.Add(-3 * time.Hour)
+	if err := unpackB(case1, item13); err != nil {
+		t.Fatal(err)
+	}
+	c, _ = f.e.Resolve(item13)
+	if c.Holder.Org != f.orgB || len(c.Parents) != 0 {
+		t.Fatalf("item taken out by B: holder %+v, parents %v", c.Holder, c.Parents)
+	}
+	sell := fmt.Sprintf(`{"type":"ObjectEvent","eventTime":"2026-03-01T14:00:00+08:00","eventTimeZoneOffset":"+08:00","epcList":[%q],
+"action":"DELETE","bizStep":"retail_selling","disposition":"retail_sold"}`, item13)
+	if _, err := f.capture(f.orgB, doc(sell)); err != nil {
+		t.Fatal(err)
+	}
+	// Case 1 (in B's SSCC) and the rest of pallet 0 are B's; case 0 too,
+	// inside the received pallet.
+	for _, code := range []string{case1, f.code(f.items, 14), f.code(f.cases, 0), f.code(f.items, 2), sscc} {
+		c, err := f.e.Resolve(code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Holder.Org != f.orgB {
+			t.Errorf("%s: holder %+v, want B", code, c.Holder)
+		}
+	}
+	// Custody survives a reopen (the fast-path flag is reloaded).
+	f.e = reopen(t, f.e)
+	if c, _ := f.e.Resolve(f.code(f.items, 14)); c.Holder.Org != f.orgB {
+		t.Errorf("after reopening: holder %+v", c.Holder)
+	}
+}
