@@ -233,10 +233,10 @@ func parseTZ(s string) int16 {
 func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 	base := in("epcisBody.eventList", i)
 	switch ev.Type {
-	case epcis.ObjectEvent, epcis.AggregationEvent, epcis.TransformationEvent:
+	case epcis.ObjectEvent, epcis.AggregationEvent, epcis.TransformationEvent, epcis.TransactionEvent, epcis.AssociationEvent:
 	default:
 		rt.fail(base.sub(".type"), string(ev.Type), ErrUnsupported,
-			"this engine applies ObjectEvent, AggregationEvent and TransformationEvent; send %s elsewhere", ev.Type)
+			"this engine applies ObjectEvent, AggregationEvent, TransformationEvent, TransactionEvent and AssociationEvent, not %s", ev.Type)
 		return false, nil
 	}
 	h, err := hashDigest(epcis.HashID(ev, nil))
@@ -346,6 +346,43 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 			recallSel = parent.asSelection()
 		}
 		targets = kids.targets(targets, ledger.RoleChild)
+	case epcis.TransactionEvent:
+		// Binds codes (and a parent: a pallet, a shipment's SSCC) to the
+		// business transactions listed; codes inside the parent inherit it
+		// through containment like any event on it.
+		s := rt.eventSel(ev.EPCList, base.sub(".epcList"))
+		classes = rt.resolveClasses(ev.QuantityList, base.sub(".quantityList"))
+		var ps selection
+		if !ev.ParentID.IsZero() {
+			if parent, ok := rt.resolveRef(&Ref{Code: ev.ParentID.Raw}, base.sub(".parentID"), true); ok {
+				ps = parent.asSelection()
+				targets = append(targets, parent.target(ledger.RoleParent))
+				idx = append(idx, indexed{ps, ledger.RoleParent})
+			}
+		}
+		if ev.Action != epcis.ActionDelete { // a DELETE may unbind codes that left the chain
+			rt.requireLive(&ps)
+			rt.requireLive(&s)
+		}
+		targets = s.targets(targets, ledger.RoleEPC)
+		idx = append(idx, indexed{s, ledger.RoleEPC})
+		recallSel = s
+		if !ps.empty() {
+			recallSel = ps
+		}
+	case epcis.AssociationEvent:
+		classes = rt.resolveClasses(ev.ChildQuantityList, base.sub(".childQuantityList"))
+		ps, kids, err := rt.associate(ev, base, evTime, seq)
+		if err != nil {
+			return false, err
+		}
+		if !ps.empty() {
+			targets = ps.targets(targets, ledger.RoleParent)
+			idx = append(idx, indexed{ps, ledger.RoleParent})
+		}
+		targets = kids.targets(targets, ledger.RoleChild)
+		idx = append(idx, indexed{kids, ledger.RoleChild})
+		recallSel = ps
 	case epcis.TransformationEvent:
 		in := rt.eventSel(ev.InputEPCList, base.sub(".inputEPCList"))
 		out := rt.eventSel(ev.OutputEPCList, base.sub(".outputEPCList"))
@@ -407,7 +444,7 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 	if rt.failed() {
 		return false, nil // nothing will be written; keep validating the rest
 	}
-	if ev.Type != epcis.TransformationEvent {
+	if ev.Type == epcis.ObjectEvent || ev.Type == epcis.AggregationEvent {
 		if err := rt.transferCustody(ev, &recallSel, evTime, seq); err != nil {
 			return false, err
 		}
@@ -450,6 +487,9 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 		if err := rt.indexSel(&idx[k].s, seq, idx[k].role, true); err != nil {
 			return false, err
 		}
+	}
+	if ev.Type == epcis.AssociationEvent && ev.Action != epcis.ActionObserve {
+		rt.assocStaged = true
 	}
 	rt.codes += uint64(len(ev.EPCList) + len(ev.ChildEPCs) + len(ev.InputEPCList) + len(ev.OutputEPCList))
 	return false, nil

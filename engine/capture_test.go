@@ -42,8 +42,8 @@ func TestCaptureAggregationAndErrors(t *testing.T) {
 	}
 	// One bad event rejects the whole document, with per-code errors and
 	// JSON paths: an item already in a case, a never-issued code, another
-	// organisation's code, an event time far in the future, an unsupported
-	// event type.
+	// organisation's code, an event time far in the future, a transaction
+	// naming a code never issued.
 	good := fmt.Sprintf(`{"type":"ObjectEvent","eventTime":"2026-03-01T11:00:00+08:00","eventTimeZoneOffset":"+08:00",
 "epcList":[%q],"action":"OBSERVE","bizStep":"inspecting"}`, f.code(f.items, 15))
 	bad := fmt.Sprintf(`{"type":"AggregationEvent","eventTime":"2026-03-01T11:00:00+08:00","eventTimeZoneOffset":"+08:00",
@@ -73,7 +73,7 @@ func TestCaptureAggregationAndErrors(t *testing.T) {
 		{1, "epcisBody.eventList[1].childEPCs[2]", ErrNotCommissioned},
 		{1, "epcisBody.eventList[1].childEPCs[0]", ErrHasParent},
 		{2, "epcisBody.eventList[2].eventTime", ErrFuture},
-		{3, "epcisBody.eventList[3].type", ErrUnsupported},
+		{3, "epcisBody.eventList[3].epcList[0]", ErrNeverIssued},
 	}
 	if len(gs) != len(want) {
 		t.Fatalf("errors:\n%v", err)

@@ -160,6 +160,11 @@ type Chain struct {
 	// then the receiver; Pending is set while a shipment is not received.
 	Holder agg.Custody
 
+	// Associations are what is associated with the code now (EPCIS
+	// AssociationEvent ADD not deleted since): sensors, loggers, parts.
+	// They imply no containment.
+	Associations []agg.Association
+
 	Parents  []ParentLink // present containment, nearest parent first
 	Past     []PastLink   // parents the code was in before
 	Children []ChildGroup
@@ -183,5 +188,6 @@ type Chain struct {
 func (c *Chain) reset(input string) {
 	*c = Chain{Input: input, Parents: c.Parents[:0], Past: c.Past[:0], Children: c.Children[:0],
 		Timeline: c.Timeline[:0], Upstream: c.Upstream[:0], Handlers: c.Handlers[:0], buf: c.buf[:0], idx: c.idx[:0],
-		ag: c.ag, ix: c.ix, rs: c.rs}
+		Associations: c.Associations[:0],
+		ag:           c.ag, ix: c.ix, rs: c.rs}
 }

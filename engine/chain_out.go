@@ -166,6 +166,19 @@ func (e *Engine) AppendChainJSON(dst []byte, c *Chain) []byte {
 		dst = strconv.AppendUint(dst, p.UnpackSeq, 10)
 		dst = append(dst, '}')
 	}
+	dst = append(dst, `],"associations":[`...)
+	for i, a := range c.Associations {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"child":`...)
+		dst = appendJSONString(dst, a.Child)
+		dst = append(dst, `,"since":`...)
+		dst = appendTimeJSON(dst, a.Since, 0)
+		dst = append(dst, `,"record":`...)
+		dst = strconv.AppendUint(dst, a.Seq, 10)
+		dst = append(dst, '}')
+	}
 	dst = append(dst, `],"children":[`...)
 	for i, g := range c.Children {
 		if i > 0 {
@@ -465,6 +478,13 @@ func (e *Engine) WriteChainText(w io.Writer, c *Chain) error {
 			k = "Was in"
 		}
 		row(k, "%s from %s until %s", e.describeNode(p.Parent), appendTime(nil, p.Since, 0), appendTime(nil, p.Until, 0))
+	}
+	for i, a := range c.Associations {
+		k := ""
+		if i == 0 {
+			k = "Associated"
+		}
+		row(k, "%s since %s (record %d; not a containment)", a.Child, appendTime(nil, a.Since, 0), a.Seq)
 	}
 	for i, g := range c.Children {
 		k := ""

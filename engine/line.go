@@ -485,6 +485,9 @@ func (rt *reportTx) commit() (*Receipt, error) {
 	if rt.custodyStaged {
 		rt.ts.custodyAny.Store(true)
 	}
+	if rt.assocStaged {
+		rt.ts.assocAny.Store(true)
+	}
 	rt.ts.caches.invalidate(&rt.touched)
 	rt.ts.rmu.Unlock()
 	rec := &Receipt{FirstSeq: rt.first, Records: rt.records, Codes: rt.codes}

@@ -208,9 +208,11 @@ type reportTx struct {
 	inside   map[agg.Node][]uint32 // descendantLots memo; cleared by packing and unpacking
 	// custodyStaged: the report wrote a custody record (see custodyOn).
 	custodyStaged bool
-	records       int
-	first         uint64
-	codes         uint64
+	// assocStaged: the report added or removed an association.
+	assocStaged bool
+	records     int
+	first       uint64
+	codes       uint64
 }
 
 type recallKey struct {

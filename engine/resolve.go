@@ -181,7 +181,7 @@ func (r *resolver) run() error {
 		return err
 	}
 	r.status(st)
-	if err := r.holder(); err != nil {
+	if err := r.chainExtras(); err != nil {
 		return err
 	}
 	if st.Has(itemstate.Container) {

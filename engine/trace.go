@@ -46,6 +46,9 @@ type traceState struct {
 	// after a report that wrote one commits). While false every code is
 	// held by its owner and custody is not looked up.
 	custodyAny atomic.Bool
+	// assocAny: the store holds (or held) an association; while false
+	// resolution looks none up.
+	assocAny atomic.Bool
 }
 
 // tr returns e's traceState, creating it on first use: it opens the ledger
@@ -83,6 +86,11 @@ func (e *Engine) tr() (*traceState, error) {
 		return nil, fmt.Errorf("engine: load custody: %w", err)
 	}
 	ts.custodyAny.Store(anyCustody)
+	anyAssoc, err := agg.HasAssociations(e.db)
+	if err != nil {
+		return nil, fmt.Errorf("engine: load associations: %w", err)
+	}
+	ts.assocAny.Store(anyAssoc)
 	e.trace.Store(ts)
 	return ts, nil
 }

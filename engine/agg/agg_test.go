@@ -75,6 +75,12 @@ func TestGolden(t *testing.T) {
 	kv("removal from p2/c77 by report 50", AppendRemovalKey(nil, caseNode, 50), rm.AppendValue(nil))
 	u := Unit{SSCC: 395012345000000017, Org: 3, Level: 4, State: 1, Created: 1_700_000_000_000, Seq: 41}
 	kv("unit SSCC 395012345000000017 of org 3, level pallet, commissioned", AppendUnitKey(nil, u.SSCC), u.AppendValue(nil))
+	as := Association{Parent: caseNode, Child: "urn:epc:id:giai:4000001.12345", Since: 1_700_000_000_000, Seq: 61}
+	ak := AppendAssocKey(nil, as.Parent, as.Child)
+	kv("association of GIAI 4000001.12345 (a logger) with p2/c77 since 2023-11-14T22:13:20Z, report 61", ak, as.AppendValue(nil))
+	if got, err := DecodeAssociation(ak, as.AppendValue(nil)); err != nil || got != as {
+		t.Errorf("association round trip: %+v %v", got, err)
+	}
 	cu := Custody{Org: 2, Pending: 5, Since: 1_700_000_000_000, Seq: 60}
 	kv("custody of p2/c77: held by org 2, shipped to org 5, since 2023-11-14T22:13:20Z, report 60", AppendCustodyKey(nil, caseNode), cu.AppendValue(nil))
 	if got, err := DecodeCustody(cu.AppendValue(nil)); err != nil || got != cu {
@@ -530,7 +536,15 @@ func FuzzDecodeRecords(f *testing.F) {
 	f.Add(u.AppendValue(nil))
 	cu := Custody{Org: 2, Pending: 5, Since: 1_700_000_000_000, Seq: 60}
 	f.Add(cu.AppendValue(nil))
+	as := Association{Parent: Node{2, 3}, Child: "urn:epc:id:giai:4000001.12345", Since: 7, Seq: 8}
+	f.Add(as.AppendValue(nil))
 	f.Fuzz(func(t *testing.T, v []byte) {
+		ak := AppendAssocKey(nil, Node{2, 3}, "x")
+		if a, err := DecodeAssociation(ak, v); err == nil {
+			if a2, err := DecodeAssociation(ak, a.AppendValue(nil)); err != nil || a2 != a {
+				t.Fatalf("association changed: %+v %+v %v", a, a2, err)
+			}
+		}
 		if c, err := DecodeCustody(v); err == nil {
 			if c2, err := DecodeCustody(c.AppendValue(nil)); err != nil || c2 != c {
 				t.Fatalf("custody changed: %+v %+v %v", c, c2, err)

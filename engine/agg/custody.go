@@ -73,9 +73,14 @@ func LoadCustody(db *store.DB, n Node) (Custody, bool, error) {
 
 // HasCustody reports whether db holds any custody record (the engine skips
 // custody lookups while none exists).
-func HasCustody(db *store.DB) (bool, error) {
+func HasCustody(db *store.DB) (bool, error) { return hasPrefix(db, store.PrefixCustody) }
+
+// HasAssociations reports whether db holds any association.
+func HasAssociations(db *store.DB) (bool, error) { return hasPrefix(db, store.PrefixAssociation) }
+
+func hasPrefix(db *store.DB, prefix byte) (bool, error) {
 	found := false
-	err := db.Scan([]byte{store.PrefixCustody}, []byte{store.PrefixCustody + 1}, func(_, _ []byte) error {
+	err := db.Scan([]byte{prefix}, []byte{prefix + 1}, func(_, _ []byte) error {
 		found = true
 		return errStop
 	})

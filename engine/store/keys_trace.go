@@ -28,6 +28,7 @@ const (
 	PrefixChildHistory   byte = 0x93 // 0x93 | product u32 | first u64 | seq u64 → past run
 	PrefixParentHistory  byte = 0x94 // 0x94 | parent node | seq u64              → removed runs
 	PrefixCustody        byte = 0x95 // 0x95 | node(product u32|counter u64)       → agg.Custody
+	PrefixAssociation    byte = 0x96 // 0x96 | parent node | child identifier      → agg.Association
 )
 
 // TracePrefixes is issue 4's part of the prefix registry, in key order.
@@ -54,4 +55,5 @@ var TracePrefixes = []PrefixInfo{
 	{PrefixChildHistory, "ChildHistory", "product u32 | first u64 | seq u64", "agg.PastRun", "engine/agg"},
 	{PrefixParentHistory, "ParentHistory", "product u32 | counter u64 | seq u64", "agg.Removal", "engine/agg"},
 	{PrefixCustody, "Custody", "product u32 | counter u64", "agg.Custody", "engine/agg"},
+	{PrefixAssociation, "Association", "product u32 | counter u64 | child identifier", "agg.Association", "engine/agg"},
 }

@@ -1,0 +1,153 @@
+package engine
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestTransactionEvent: a purchase order bound to a pallet reaches the
+// items inside it (through containment) and a loose item directly.
+func TestTransactionEvent(t *testing.T) {
+	f := supply(t)
+	pallet, loose := f.code(f.pallets, 0), f.code(f.items, 50)
+	txn := fmt.Sprintf(`{"type":"TransactionEvent","eventTime":"2026-03-01T13:00:00+08:00","eventTimeZoneOffset":"+08:00","action":"ADD",
+"bizStep":"shipping","parentID":%q,"epcList":[%q],
+"bizTransactionList":[{"type":"po","bizTransaction":"urn:epcglobal:cbv:bt:6901234000003:PO-77"},{"type":"inv","bizTransaction":"urn:epcglobal:cbv:bt:9520123000003:INV-9"}]}`,
+		pallet, loose)
+	if _, err := f.capture(f.orgA, doc(txn)); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		code string
+		via  Via
+	}{{f.code(f.items, 3), ViaContainer}, {loose, ViaSelf}, {pallet, ViaSelf}} {
+		c, err := f.e.Resolve(tc.code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(c.Timeline, func(en Entry) bool { return en.Event.EventType == "TransactionEvent" })
+		if i < 0 || c.Timeline[i].Via != tc.via || len(c.Timeline[i].Event.BizTx) != 2 || c.Timeline[i].Event.BizTx[0].Type != "po" {
+			t.Errorf("%s: timeline %+v lacks the transaction via %v", tc.code, c.Timeline, tc.via)
+		}
+		if !strings.Contains(string(f.e.AppendChainJSON(nil, c)), "PO-77") {
+			t.Errorf("%s: JSON lacks the purchase order", tc.code)
+		}
+	}
+	// Unbinding (DELETE) and a transaction naming a code never issued.
+	bad := `{"type":"TransactionEvent","eventTime":"2026-03-01T13:30:00+08:00","eventTimeZoneOffset":"+08:00","action":"ADD",
+"bizTransactionList":[{"type":"po","bizTransaction":"urn:epcglobal:cbv:bt:6901234000003:PO-78"}],"epcList":["urn:epc:id:sgtin:9520123.045678.A1"]}`
+	_, err := f.capture(f.orgA, doc(bad))
+	wantErrs(t, err, ie{ErrNeverIssued, "A1"})
+	del := strings.Replace(strings.Replace(txn, `"ADD"`, `"DELETE"`, 1), "13:00", "14:00", 1)
+	if _, err := f.capture(f.orgB, doc(del)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAssociationEvent: a temperature logger and a valve (asset
+// identifiers) and an item are associated with a pallet; the pallet shows
+// them, nothing is packed, the contents inherit the event; ADD twice,
+// DELETE of what is not associated and an association of assets only are
+// refused.
+func TestAssociationEvent(t *testing.T) {
+	f := supply(t)
+	pallet, item := f.code(f.pallets, 0), f.code(f.items, 60)
+	logger, valve := "urn:epc:id:giai:9520123.LOGGER-1", "https://id.gs1.org/8004/9520123VALVE7"
+	assoc := func(at, action, parent string, children ...string) string {
+		return fmt.Sprintf(`{"type":"AssociationEvent","eventTime":"2026-03-01T%s:00+08:00","eventTimeZoneOffset":"+08:00","action":%q,
+"bizStep":"assembling","parentID":%q,"childEPCs":[%s]}`, at, action, parent, quoteList(children))
+	}
+	if _, err := f.capture(f.orgA, doc(assoc("13:00", "ADD", pallet, logger, valve, item))); err != nil {
+		t.Fatal(err)
+	}
+	c, err := f.e.Resolve(pallet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range c.Associations {
+		got = append(got, a.Child)
+	}
+	if len(got) != 3 || !slices.Contains(got, logger) || !slices.Contains(got, valve) {
+		t.Fatalf("associations %q", got)
+	}
+	if c.Inside != 22 || len(c.Children) != 1 {
+		t.Errorf("the association changed the contents: inside %d, children %+v", c.Inside, c.Children)
+	}
+	if !strings.Contains(string(f.e.AppendChainJSON(nil, c)), `"associations":[{"child":`) {
+		t.Error("JSON lacks the associations")
+	}
+	ci, _ := f.e.Resolve(item)
+	if len(ci.Parents) != 0 {
+		t.Errorf("an associated item got a parent: %+v", ci.Parents)
+	}
+	if !slices.ContainsFunc(ci.Timeline, func(en Entry) bool { return en.Event.EventType == "AssociationEvent" && en.Via == ViaSelf }) {
+		t.Error("the associated item's timeline lacks the association")
+	}
+	c3, _ := f.e.Resolve(f.code(f.items, 3))
+	if !slices.ContainsFunc(c3.Timeline, func(en Entry) bool { return en.Event.EventType == "AssociationEvent" && en.Via == ViaContainer }) {
+		t.Error("an item on the pallet does not inherit the association event")
+	}
+	// Refusals, nothing applied.
+	_, err = f.capture(f.orgA, doc(assoc("13:10", "ADD", pallet, logger)))
+	wantErrs(t, err, ie{ErrHasParent, logger})
+	_, err = f.capture(f.orgA, doc(assoc("13:20", "DELETE", pallet, "urn:epc:id:giai:9520123.OTHER")))
+	wantErrs(t, err, ie{ErrNotChild, "OTHER"})
+	_, err = f.capture(f.orgA, doc(assoc("13:30", "ADD", "urn:epc:id:grai:9520123.55555.1", logger)))
+	wantErrs(t, err, ie{ErrInvalid, "grai"})
+	// DELETE one, then all.
+	if _, err := f.capture(f.orgA, doc(assoc("14:00", "DELETE", pallet, logger))); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := f.e.Resolve(pallet); len(c.Associations) != 2 {
+		t.Errorf("after deleting the logger: %+v", c.Associations)
+	}
+	all := fmt.Sprintf(`{"type":"AssociationEvent","eventTime":"2026-03-01T15:00:00+08:00","eventTimeZoneOffset":"+08:00","action":"DELETE","parentID":%q}`, pallet)
+	if _, err := f.capture(f.orgA, doc(all)); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := f.e.Resolve(pallet); len(c.Associations) != 0 {
+		t.Errorf("after deleting all: %+v", c.Associations)
+	}
+	// Reopened: the flag that gates the lookup is reloaded.
+	if _, err := f.capture(f.orgA, doc(assoc("16:00", "ADD", pallet, valve))); err != nil {
+		t.Fatal(err)
+	}
+	f.e = reopen(t, f.e)
+	if c, _ := f.e.Resolve(pallet); len(c.Associations) != 1 {
+		t.Errorf("after reopening: %+v", c.Associations)
+	}
+}
+
+// TestCaptureGS1AssociationExamples: the GS1 AssociationEvent examples
+// associate assets of other organisations (GRAI, GIAI): refused with an
+// error per event, nothing applied.
+func TestCaptureGS1AssociationExamples(t *testing.T) {
+	f := newFixture(t)
+	files, _ := filepath.Glob(filepath.Join("epcis", "testdata", "examples", "AssociationEvent", "*.jsonld"))
+	files = append(files, filepath.Join("epcis", "testdata", "examples", "Example-TransactionEvents-2020_07_03y.jsonld"))
+	if len(files) < 2 {
+		t.Fatal("no examples")
+	}
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.e.CaptureJSON(bytes.NewReader(b), &CaptureOptions{Org: f.orgA})
+		var re *ReportError
+		if !errors.As(err, &re) || len(re.Errors) == 0 {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	ts, _ := f.e.tr()
+	if ts.led.NextSeq() != 1 {
+		t.Fatal("a rejected GS1 example left records")
+	}
+}
