@@ -243,6 +243,9 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 	if err != nil {
 		return false, err
 	}
+	if ev.ErrorDeclaration != nil { // EPCIS 2.0 §7.4.1.2: it corrects an event, it does not happen
+		return rt.declareError(ev, h, base)
+	}
 	if _, found, err := ledger.SeqByHash(rt.b.Get, h); err != nil {
 		return false, err
 	} else if found {
@@ -454,29 +457,12 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 		rt.fail(base, "", ErrInvalid, "the event cannot be stored as JSON: %v", err)
 		return false, nil
 	}
-	sum := ledger.Summary{Kind: ledger.KindEPCIS, EventType: string(ev.Type), Action: string(ev.Action),
-		BizStep: string(ev.BizStep), Disposition: string(ev.Disposition), EventTime: evTime, TZOffset: parseTZ(ev.EventTimeZoneOffset),
-		ReadPoint: ev.ReadPoint.ID.Raw, BizLocation: ev.BizLocation.ID.Raw, EventID: ev.EventID, ContentHash: h}
-	for _, d := range ev.PersistentDisposition.Set {
-		sum.SetDisp = append(sum.SetDisp, string(d))
-	}
-	for _, d := range ev.PersistentDisposition.Unset {
-		sum.UnsetDisp = append(sum.UnsetDisp, string(d))
-	}
-	for _, b := range ev.BizTransactionList {
-		sum.BizTx = append(sum.BizTx, ledger.Pair{Type: string(b.Type), ID: b.ID})
-	}
-	for _, s := range ev.SourceList {
-		sum.Sources = append(sum.Sources, ledger.Pair{Type: string(s.Type), ID: s.ID.Raw})
-	}
-	for _, d := range ev.DestinationList {
-		sum.Dests = append(sum.Dests, ledger.Pair{Type: string(d.Type), ID: d.ID.Raw})
-	}
-	if ev.ErrorDeclaration != nil {
-		sum.Flags |= ledger.FlagErrorDeclared
-	}
+	sum := eventSummary(ev, evTime, h)
 	if got := rt.record(&sum, targets, body); got != seq {
 		panic(fmt.Sprintf("BUG: event record got seq %d, staged with %d", got, seq))
+	}
+	if ev.EventID != "" { // an error declaration may name the event by it
+		rt.lt.PutEventID(ev.EventID, seq)
 	}
 	moves := ev.Type == epcis.AggregationEvent && ev.Action != epcis.ActionObserve
 	for k := range idx {
@@ -538,4 +524,31 @@ func eventDocument(ev *epcis.Event, recordTime int64) ([]byte, error) {
 	err := epcis.MarshalDocument(&buf, []epcis.Event{c}, &epcis.MarshalOptions{
 		Header: epcis.Header{CreationDate: time.UnixMilli(recordTime).UTC()}})
 	return buf.Bytes(), err
+}
+
+// eventSummary returns the ledger summary of a captured event (content
+// hash h, event time evTime in unix ms).
+func eventSummary(ev *epcis.Event, evTime int64, h [32]byte) ledger.Summary {
+	sum := ledger.Summary{Kind: ledger.KindEPCIS, EventType: string(ev.Type), Action: string(ev.Action),
+		BizStep: string(ev.BizStep), Disposition: string(ev.Disposition), EventTime: evTime, TZOffset: parseTZ(ev.EventTimeZoneOffset),
+		ReadPoint: ev.ReadPoint.ID.Raw, BizLocation: ev.BizLocation.ID.Raw, EventID: ev.EventID, ContentHash: h}
+	for _, d := range ev.PersistentDisposition.Set {
+		sum.SetDisp = append(sum.SetDisp, string(d))
+	}
+	for _, d := range ev.PersistentDisposition.Unset {
+		sum.UnsetDisp = append(sum.UnsetDisp, string(d))
+	}
+	for _, b := range ev.BizTransactionList {
+		sum.BizTx = append(sum.BizTx, ledger.Pair{Type: string(b.Type), ID: b.ID})
+	}
+	for _, s := range ev.SourceList {
+		sum.Sources = append(sum.Sources, ledger.Pair{Type: string(s.Type), ID: s.ID.Raw})
+	}
+	for _, d := range ev.DestinationList {
+		sum.Dests = append(sum.Dests, ledger.Pair{Type: string(d.Type), ID: d.ID.Raw})
+	}
+	if ev.ErrorDeclaration != nil {
+		sum.Flags |= ledger.FlagErrorDeclared
+	}
+	return sum
 }

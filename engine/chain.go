@@ -80,6 +80,10 @@ type Entry struct {
 	// ViaContainer, ViaPacking and ViaUnpacking: the parent.
 	Node  agg.Node
 	Depth uint8 // nesting depth of Node above the code (1 = direct parent)
+	// ErroneousBy is the record of the error declaration that declared
+	// this event erroneous, 0 if none. Such an entry (and an error
+	// declaration itself, Event.Flags) is shown but decides no status.
+	ErroneousBy uint64
 }
 
 // ParentLink is one level of present containment.

@@ -344,6 +344,10 @@ func (e *Engine) appendEntryJSON(dst []byte, en *Entry) []byte {
 	if ev.Flags&ledger.FlagErrorDeclared != 0 {
 		dst = append(dst, `,"errorDeclared":true`...)
 	}
+	if en.ErroneousBy != 0 {
+		dst = append(dst, `,"erroneous":true,"declaredErroneousBy":`...)
+		dst = strconv.AppendUint(dst, en.ErroneousBy, 10)
+	}
 	return append(dst, '}')
 }
 
@@ -526,6 +530,12 @@ func (e *Engine) WriteChainText(w io.Writer, c *Chain) error {
 			}
 			for _, t := range ev.BizTx {
 				line += " [" + t.Type + " " + t.ID + "]"
+			}
+			switch {
+			case en.ErroneousBy != 0:
+				line += fmt.Sprintf(" ✘ DECLARED ERRONEOUS (record %d)", en.ErroneousBy)
+			case ev.Flags&ledger.FlagErrorDeclared != 0:
+				line += " ✘ ERROR DECLARATION"
 			}
 			fmt.Fprintf(&b, "%s  (%s; record %d)\n", line, via, ev.Seq)
 		}

@@ -488,6 +488,13 @@ func (rt *reportTx) commit() (*Receipt, error) {
 	if rt.assocStaged {
 		rt.ts.assocAny.Store(true)
 	}
+	if len(rt.erroneous) > 0 {
+		rt.ts.errMu.Lock()
+		for k, v := range rt.erroneous {
+			rt.ts.erroneous[k] = v
+		}
+		rt.ts.errMu.Unlock()
+	}
 	rt.ts.caches.invalidate(&rt.touched)
 	rt.ts.rmu.Unlock()
 	rec := &Receipt{FirstSeq: rt.first, Records: rt.records, Codes: rt.codes}

@@ -210,9 +210,12 @@ type reportTx struct {
 	custodyStaged bool
 	// assocStaged: the report added or removed an association.
 	assocStaged bool
-	records     int
-	first       uint64
-	codes       uint64
+	// erroneous maps records this report declared erroneous to their
+	// declarations.
+	erroneous map[uint64]uint64
+	records   int
+	first     uint64
+	codes     uint64
 }
 
 type recallKey struct {

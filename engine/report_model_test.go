@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -89,7 +90,8 @@ func (m *model) ancestors(n mnode) []mnode {
 }
 
 // TestReportModel runs random sequences of commission, void, decommission,
-// pack, unpack, capture, recall, lifting a recall and resolve against the engine and the model. On a
+// pack (natively, or captured and declared erroneous), unpack, capture,
+// recall, lifting a recall, shipping and receiving, and resolve against the engine and the model. On a
 // mismatch it names the seed; go test -run TestReportModel -model.seed N
 // replays it.
 func TestReportModel(t *testing.T) {
@@ -243,6 +245,29 @@ func runReportModel(t *testing.T, seed uint64) {
 				codes[i] = codeOf(c)
 			}
 			meta.Org = orgs[who]
+			if rng.IntN(4) == 0 { // captured as EPCIS, then declared erroneous: an empty stay
+				dls := make([]string, len(kids))
+				for i, c := range kids {
+					dls[i] = fmt.Sprintf("%q", dlOf(c))
+				}
+				ev := fmt.Sprintf(`{"type":"AggregationEvent","eventTime":%q,"eventTimeZoneOffset":"+00:00","parentID":%q,"childEPCs":[%s],"action":"ADD","bizStep":"packing"}`,
+					at.Format(time.RFC3339), dlOf(parent), strings.Join(dls, ","))
+				_, err := f.capture(orgs[who], doc(ev))
+				if check(step, fmt.Sprintf("pack %v into %v (EPCIS)", kids, parent), ok, err) {
+					decl := strings.TrimSuffix(ev, "}") + fmt.Sprintf(`,"errorDeclaration":{"declarationTime":%q,"reason":"did_not_occur"}}`, at.Format(time.RFC3339))
+					if _, err := f.capture(orgs[who], doc(decl)); err != nil {
+						fail(step, "declaring the packing erroneous: %v", err)
+					}
+					m.seq++
+					if parent.kind == 3 {
+						m.registered[parent] = true
+					}
+					for _, c := range kids {
+						m.past[c] = append(m.past[c], mspan{parent, at.UnixMilli(), at.UnixMilli()})
+					}
+				}
+				break
+			}
 			_, err := e.Pack(&PackReport{ReportMeta: meta, Packs: []Pack{{Parent: Ref{Code: codeOf(parent)}, Children: Items{Codes: codes}}}})
 			if check(step, fmt.Sprintf("pack %v into %v", kids, parent), ok, err) {
 				if parent.kind == 3 {

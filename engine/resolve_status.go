@@ -11,6 +11,7 @@ import (
 // status decides the status from the item state, recalls and timeline.
 func (r *resolver) status(st itemstate.State) {
 	c := r.c
+	r.markErroneous()
 	// Recalls: the code (or a container it was in at recall time, which
 	// marked it), its lot or product, a present parent, or an event with a
 	// persistent "recalled" disposition reaching it.
@@ -29,6 +30,9 @@ func (r *resolver) status(st itemstate.State) {
 	}
 	for i := len(c.Timeline) - 1; i >= 0 && c.Status == 0; i-- {
 		ev := c.Timeline[i].Event
+		if c.Timeline[i].corrected() {
+			continue // declared erroneous, or a declaration: decides nothing
+		}
 		if slices.Contains(ev.UnsetDisp, "recalled") {
 			break // a recall lifted: earlier recalls no longer decide
 		}
@@ -45,6 +49,9 @@ func (r *resolver) status(st itemstate.State) {
 	lifted := false
 	for i := len(c.Timeline) - 1; i >= 0; i-- {
 		ev := c.Timeline[i].Event
+		if c.Timeline[i].corrected() {
+			continue
+		}
 		if slices.Contains(ev.UnsetDisp, "recalled") {
 			lifted = true
 		}
@@ -150,6 +157,9 @@ func (r *resolver) handlers() {
 	c := r.c
 	for i := range c.Timeline {
 		ev := c.Timeline[i].Event
+		if c.Timeline[i].corrected() {
+			continue
+		}
 		if receivingStep(ev.BizStep) {
 			c.Handlers = append(c.Handlers, Handler{Org: ev.Org, Location: ev.BizLocation, Time: ev.EventTime, BizStep: ev.BizStep})
 		}

@@ -49,6 +49,12 @@ type traceState struct {
 	// assocAny: the store holds (or held) an association; while false
 	// resolution looks none up.
 	assocAny atomic.Bool
+
+	errMu sync.RWMutex
+	// erroneous maps records declared erroneous (EPCIS error declarations)
+	// to their declarations; loaded at open, updated after each commit.
+	// GUARDED_BY(errMu).
+	erroneous map[uint64]uint64
 }
 
 // tr returns e's traceState, creating it on first use: it opens the ledger
@@ -91,6 +97,9 @@ func (e *Engine) tr() (*traceState, error) {
 		return nil, fmt.Errorf("engine: load associations: %w", err)
 	}
 	ts.assocAny.Store(anyAssoc)
+	if ts.erroneous, err = ledger.LoadErroneous(e.db); err != nil {
+		return nil, fmt.Errorf("engine: load error declarations: %w", err)
+	}
 	e.trace.Store(ts)
 	return ts, nil
 }

@@ -51,7 +51,10 @@ type eventRow struct {
 	Location string // site name or GLN
 	Via      string // inherited through: "lot", "case", "pallet"; "" = the item itself
 	Doc      string // business document (private answers only)
-	orgID    uint32 // the recording organisation
+	// Erroneous: declared erroneous by an EPCIS error declaration, or the
+	// declaration itself (shown, flagged; it decided nothing).
+	Erroneous bool
+	orgID     uint32 // the recording organisation
 }
 
 func (c *chainExtra) reset() {
@@ -131,6 +134,7 @@ func (s *Server) fillChain(r *publicReq, v *chainView, private bool) {
 				row.Doc = joinNonEmpty(", ", row.Doc, bt.Type+" "+bt.ID)
 			}
 		}
+		row.Erroneous = en.ErroneousBy != 0 || ev.Flags&ledger.FlagErrorDeclared != 0
 		row.orgID = ev.Org
 		x.events = append(x.events, row)
 	}
@@ -252,6 +256,9 @@ func (s *Server) appendChainExtra(w *jw, v *chainView, private bool) {
 			}
 			w.strOpt("location", e.Location)
 			w.strOpt("via", e.Via)
+			if e.Erroneous {
+				w.bool("erroneous", true)
+			}
 			if private {
 				w.strOpt("document", e.Doc)
 			}

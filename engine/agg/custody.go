@@ -106,6 +106,12 @@ func (t *Tx) PutCustody(n Node, c Custody) {
 	t.b.Set(t.kb, t.vb)
 }
 
+// DeleteCustody stages the removal of n's custody record.
+func (t *Tx) DeleteCustody(n Node) {
+	t.kb = AppendCustodyKey(t.kb[:0], n)
+	t.b.Delete(t.kb)
+}
+
 // CustodyOfRange calls fn with the custody record of every code among
 // counters first..last of product that has one (as staged), in counter
 // order, with one seek.

@@ -16,6 +16,8 @@ const (
 	PrefixEventByHash    byte = 0x83 // 0x83 | content hash [32]                  → Uint(seq)
 	PrefixEventPayload   byte = 0x84 // 0x84 | seq u64                            → ledger.Payload
 	PrefixReportID       byte = 0x85 // 0x85 | org u32 | request id              → Uint(seq)
+	PrefixErroneous      byte = 0x86 // 0x86 | seq u64                            → Uint(declaring seq)
+	PrefixEventID        byte = 0x87 // 0x87 | eventID                            → Uint(seq)
 	PrefixEvNode         byte = 0x88 // 0x88 | node(product u32|counter u64) | seq u64 → role
 	PrefixEvRun          byte = 0x89 // 0x89 | product u32 | first u64 | seq u64 → span, role
 	PrefixEvLot          byte = 0x8A // 0x8A | lot u32 | seq u64                  → role
@@ -43,6 +45,8 @@ var TracePrefixes = []PrefixInfo{
 	{PrefixEventByHash, "EventByHash", "hash [32]", "Uint(seq)", "engine/ledger"},
 	{PrefixEventPayload, "EventPayload", "seq u64", "ledger.Payload", "engine/ledger"},
 	{PrefixReportID, "ReportID", "org u32 | request id", "Uint(seq)", "engine/ledger"},
+	{PrefixErroneous, "Erroneous", "seq u64", "Uint(declaring seq)", "engine/ledger"},
+	{PrefixEventID, "EventID", "eventID", "Uint(seq)", "engine/ledger"},
 	{PrefixEvNode, "EvNode", "product u32 | counter u64 | seq u64", "ledger role", "engine/ledger"},
 	{PrefixEvRun, "EvRun", "product u32 | first u64 | seq u64", "ledger run", "engine/ledger"},
 	{PrefixEvLot, "EvLot", "lot u32 | seq u64", "ledger role", "engine/ledger"},
