@@ -168,8 +168,13 @@ func (r *resolver) associations() error {
 	if !r.ts.assocAny.Load() || (!c.IsUnit && !c.State.Has(itemstate.Events)) {
 		return nil
 	}
-	return agg.Associations(r.e.db, c.Node, func(a *agg.Association) bool {
+	if err := r.iter(); err != nil { // its bounds hold the association prefix
+		return err
+	}
+	kb, err := agg.AssociationsAt(r.it, c.kb, c.Node, func(a *agg.Association) bool {
 		c.Associations = append(c.Associations, *a)
 		return true
 	})
+	c.kb = kb
+	return err
 }

@@ -284,8 +284,12 @@ func (r *resolver) holder() error {
 	if !r.ts.custodyAny.Load() {
 		return nil
 	}
+	if err := r.iter(); err != nil { // its bounds hold the custody prefix
+		return err
+	}
 	consider := func(n agg.Node) error {
-		h, ok, err := agg.LoadCustody(r.e.db, n)
+		h, ok, kb, err := agg.CustodyAt(r.it, c.kb, n)
+		c.kb = kb
 		if err == nil && ok && h.Seq > c.Holder.Seq {
 			c.Holder = h
 		}

@@ -123,3 +123,31 @@ func TestCustody(t *testing.T) {
 		t.Errorf("after reopening: holder %+v", c.Holder)
 	}
 }
+
+// TestResolveAllocsWithCustody: once custody records exist, resolving an
+// item of a received pallet reads them without allocating more than
+// TestResolveReuseAllocs allows.
+func TestResolveAllocsWithCustody(t *testing.T) {
+	f := supply(t)
+	pallet := f.code(f.pallets, 0)
+	if _, err := f.capture(f.orgA, doc(shipToB("2026-03-01T10:00:00+08:00", pallet))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.capture(f.orgB, doc(receive("2026-03-01T11:00:00+08:00", pallet))); err != nil {
+		t.Fatal(err)
+	}
+	code := f.code(f.items, 7)
+	var c Chain
+	if err := f.e.ResolveInto(&c, code); err != nil || c.Holder.Org != f.orgB {
+		t.Fatalf("holder %+v %v", c.Holder, err)
+	}
+	n := testing.AllocsPerRun(200, func() {
+		if err := f.e.ResolveInto(&c, code); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Logf("ResolveInto with custody records: %.1f allocations", n)
+	if n > 3 && !reportRace {
+		t.Errorf("ResolveInto allocates %.0f times per call with custody records, want at most 3", n)
+	}
+}

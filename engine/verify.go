@@ -58,7 +58,10 @@ const MaxVerifyProblems = 1000
 //     the packed bits exactly the children of the runs, every parent
 //     flagged as a container, every code with its own index entries
 //     flagged as having events, every unpacked code flagged as having
-//     history.
+//     history;
+//   - custody records, associations, error-declaration marks and eventID
+//     entries name codes, organisations and records that exist (an
+//     erroneous mark points from a captured event to a later declaration).
 //
 // It reads everything; reports wait while it runs (they would change what
 // it compares).
@@ -96,6 +99,9 @@ func (e *Engine) Verify() (*VerifyReport, error) {
 		return nil, err
 	}
 	if err := e.verifyItems(snap, rep, bad); err != nil {
+		return nil, err
+	}
+	if err := e.verifyChainExtras(snap, ts.led.NextSeq(), bad); err != nil {
 		return nil, err
 	}
 	return rep, nil

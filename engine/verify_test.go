@@ -33,6 +33,11 @@ func TestVerifyFindsDamage(t *testing.T) {
 			pay.Body = []byte(strings.Replace(string(pay.Body), "shipping", "receiving", 1))
 			b.Set(ledger.AppendPayloadKey(nil, seq), pay.AppendValue(nil))
 		}, []string{"was changed after it was logged", "the event was changed"}},
+		{"forged custody and error mark", func(f *fixture, b *store.Batch) {
+			c := agg.Custody{Org: 99, Seq: 1}
+			b.Set(agg.AppendCustodyKey(nil, agg.Node{Product: f.prod.ID, Counter: f.items.Start}), c.AppendValue(nil))
+			b.Set(ledger.AppendErroneousKey(nil, 1), store.Uint(2).AppendBinary(nil))
+		}, []string{"custody of", "names an unknown organisation", "erroneous mark of record 1"}},
 		{"commissioned code in a released tail", func(f *fixture, b *store.Batch) {
 			blk := f.items
 			blk.Released = blk.Count - 5

@@ -13,7 +13,7 @@ import (
 // engine. It implies no containment: the child has no parent run, the
 // parent no children bitmap, and nothing moves with the parent.
 //
-// # Representation (key 0x96 | parent node | child identifier, value version 1)
+// # Representation (key 0x8F | parent node | child identifier, value version 1)
 //
 //	ver=1 | since varint (unix ms) | seq uvarint
 //
@@ -84,9 +84,30 @@ func scanAssocs(newIter func(lo, hi []byte) (*store.Iter, error), parent Node, f
 	return nil
 }
 
-// Associations calls fn with each present association of parent in db.
-func Associations(db *store.DB, parent Node, fn func(a *Association) bool) error {
-	return scanAssocs(db.NewIter, parent, fn)
+// AssociationsAt calls fn with each present association of parent,
+// reading through it (an iterator whose bounds include the 0x8F prefix,
+// such as a resolution's) with kb as the key buffer; it returns kb.
+func AssociationsAt(it *store.Iter, kb []byte, parent Node, fn func(a *Association) bool) ([]byte, error) {
+	kb = AppendAssocKey(kb[:0], parent, "")
+	n := len(kb)
+	for ok := it.SeekGE(kb); ok; ok = it.Next() {
+		k := it.Key()
+		if len(k) <= n || string(k[:n]) != string(kb) {
+			break
+		}
+		v, err := it.Value()
+		if err != nil {
+			return kb, err
+		}
+		a, err := DecodeAssociation(k, v)
+		if err != nil {
+			return kb, err
+		}
+		if !fn(&a) {
+			break
+		}
+	}
+	return kb, nil
 }
 
 // Associations calls fn with each present association of parent, as

@@ -14,7 +14,7 @@ import (
 // present container that has one with a higher Seq (the engine walks up);
 // with none at all its holder is its owner.
 //
-// # Representation (key 0x95 | node, value version 1)
+// # Representation (key 0x8E | node, value version 1)
 //
 //	ver=1 | org uvarint | pending uvarint | since varint (unix ms) | seq uvarint
 type Custody struct {
@@ -39,15 +39,61 @@ func (c *Custody) AppendValue(dst []byte) []byte {
 	return binary.AppendUvarint(dst, c.Seq)
 }
 
-// DecodeCustody decodes a custody value.
+// DecodeCustody decodes a custody value. It allocates nothing (resolution
+// reads one per level of containment).
 func DecodeCustody(v []byte) (Custody, error) {
-	d := newDecoder("custody", v)
-	d.Version(custodyVersion)
-	c := Custody{Org: d.U32(), Pending: d.U32(), Since: d.Varint(), Seq: d.Uvarint()}
-	if d.Err == nil && c.Org == 0 {
-		d.Fail("custody without a holder")
+	var c Custody
+	if len(v) == 0 || v[0] != custodyVersion {
+		if len(v) > 0 && v[0] > custodyVersion {
+			return c, fmt.Errorf("%w: custody version %d", ErrVersion, v[0])
+		}
+		return c, fmt.Errorf("%w: custody value %x: no version 1", ErrCorrupt, v)
 	}
-	return c, d.Done()
+	rest := v[1:]
+	next := func() (uint64, bool) {
+		x, n := binary.Uvarint(rest)
+		if n <= 0 {
+			return 0, false
+		}
+		rest = rest[n:]
+		return x, true
+	}
+	org, ok1 := next()
+	pending, ok2 := next()
+	since, n := binary.Varint(rest)
+	if n <= 0 || !ok1 || !ok2 {
+		return c, fmt.Errorf("%w: custody value %x: truncated", ErrCorrupt, v)
+	}
+	rest = rest[n:]
+	seq, ok3 := next()
+	switch {
+	case !ok3:
+		return c, fmt.Errorf("%w: custody value %x: truncated", ErrCorrupt, v)
+	case len(rest) != 0:
+		return c, fmt.Errorf("%w: custody value %x: %d trailing bytes", ErrCorrupt, v, len(rest))
+	case org == 0 || org > 1<<32-1 || pending > 1<<32-1:
+		return c, fmt.Errorf("%w: custody value %x: organisation out of range", ErrCorrupt, v)
+	}
+	return Custody{Org: uint32(org), Pending: uint32(pending), Since: since, Seq: seq}, nil
+}
+
+// CustodyAt reads n's own custody record through it (an iterator whose
+// bounds include the 0x8E prefix, such as a resolution's), using kb as the
+// key buffer; it returns kb for reuse. It allocates nothing.
+func CustodyAt(it *store.Iter, kb []byte, n Node) (Custody, bool, []byte, error) {
+	kb = AppendCustodyKey(kb[:0], n)
+	if !it.SeekGE(kb) || string(it.Key()) != string(kb) {
+		return Custody{}, false, kb, nil
+	}
+	v, err := it.Value()
+	if err != nil {
+		return Custody{}, false, kb, err
+	}
+	c, err := DecodeCustody(v)
+	if err != nil {
+		return c, false, kb, fmt.Errorf("agg: custody of %s: %w", n, err)
+	}
+	return c, true, kb, nil
 }
 
 func getCustody(get func([]byte, func([]byte) error) (bool, error), kb []byte, n Node) (Custody, bool, []byte, error) {

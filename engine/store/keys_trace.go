@@ -24,13 +24,13 @@ const (
 	PrefixEvProduct      byte = 0x8B // 0x8B | product u32 | seq u64              → role
 	PrefixLotReach       byte = 0x8C // 0x8C | lot u32 | seq u64                  → role
 	PrefixEvParent       byte = 0x8D // 0x8D | parent node | seq u64              → role
+	PrefixCustody        byte = 0x8E // 0x8E | node(product u32|counter u64)       → agg.Custody
+	PrefixAssociation    byte = 0x8F // 0x8F | parent node | child identifier      → agg.Association
 	PrefixChildParent    byte = 0x90 // 0x90 | product u32 | first u64            → agg run
 	PrefixParentChildren byte = 0x91 // 0x91 | parent node | child block u64     → roaring offsets
 	PrefixParentUnits    byte = 0x92 // 0x92 | parent node | child sscc u64      → since, seq
 	PrefixChildHistory   byte = 0x93 // 0x93 | product u32 | first u64 | seq u64 → past run
 	PrefixParentHistory  byte = 0x94 // 0x94 | parent node | seq u64              → removed runs
-	PrefixCustody        byte = 0x95 // 0x95 | node(product u32|counter u64)       → agg.Custody
-	PrefixAssociation    byte = 0x96 // 0x96 | parent node | child identifier      → agg.Association
 )
 
 // TracePrefixes is issue 4's part of the prefix registry, in key order.
@@ -53,11 +53,11 @@ var TracePrefixes = []PrefixInfo{
 	{PrefixEvProduct, "EvProduct", "product u32 | seq u64", "ledger role", "engine/ledger"},
 	{PrefixLotReach, "LotReach", "lot u32 | seq u64", "ledger role", "engine/ledger"},
 	{PrefixEvParent, "EvParent", "product u32 | counter u64 | seq u64", "ledger role", "engine/ledger"},
+	{PrefixCustody, "Custody", "product u32 | counter u64", "agg.Custody", "engine/agg"},
+	{PrefixAssociation, "Association", "product u32 | counter u64 | child identifier", "agg.Association", "engine/agg"},
 	{PrefixChildParent, "ChildParent", "product u32 | first u64", "agg.Run", "engine/agg"},
 	{PrefixParentChildren, "ParentChildren", "product u32 | counter u64 | block u64", "roaring offsets", "engine/agg"},
 	{PrefixParentUnits, "ParentUnits", "product u32 | counter u64 | sscc u64", "agg.Link", "engine/agg"},
 	{PrefixChildHistory, "ChildHistory", "product u32 | first u64 | seq u64", "agg.PastRun", "engine/agg"},
 	{PrefixParentHistory, "ParentHistory", "product u32 | counter u64 | seq u64", "agg.Removal", "engine/agg"},
-	{PrefixCustody, "Custody", "product u32 | counter u64", "agg.Custody", "engine/agg"},
-	{PrefixAssociation, "Association", "product u32 | counter u64 | child identifier", "agg.Association", "engine/agg"},
 }

@@ -1,0 +1,121 @@
+package engine
+
+import (
+	"fmt"
+
+	"tracecode/engine/agg"
+	"tracecode/engine/ledger"
+	"tracecode/engine/store"
+)
+
+// verifyChainExtras checks the records of custody, associations and error
+// declarations: each decodes, names codes and organisations that exist
+// and records that exist; an erroneous mark points from a captured event
+// to a later error declaration; an eventID entry names a record captured
+// with that eventID.
+func (e *Engine) verifyChainExtras(snap *store.Snapshot, next uint64, bad func(string, string, ...any) bool) error {
+	nodeKnown := func(n agg.Node) bool {
+		if n.IsUnit() {
+			_, found, err := getUnitSnap(snap, n.Counter)
+			return err == nil && found
+		}
+		return e.blockAt(n.Product, n.Counter) != nil
+	}
+	orgKnown := func(id uint32) bool {
+		e.mu.RLock()
+		defer e.mu.RUnlock()
+		return e.st.orgs[id] != nil
+	}
+	summary := func(seq uint64) (ledger.Summary, bool) {
+		var s ledger.Summary
+		found, err := snap.Get(ledger.AppendSummaryKey(nil, seq), func(v []byte) (err error) {
+			s, err = ledger.DecodeSummary(seq, v)
+			return err
+		})
+		return s, err == nil && found
+	}
+	lo := []byte{store.PrefixCustody}
+	if err := snap.Scan(lo, store.PrefixEnd(lo), func(k, v []byte) error {
+		if len(k) != 1+agg.NodeKeyLen {
+			bad("custody", "key %x has the wrong length", k)
+			return nil
+		}
+		n := agg.DecodeNodeKey(k[1:])
+		where := "custody of " + n.String()
+		c, err := agg.DecodeCustody(v)
+		switch {
+		case err != nil:
+			bad(where, "%v", err)
+		case !nodeKnown(n):
+			bad(where, "no block or registered SSCC holds the code")
+		case !orgKnown(c.Org) || (c.Pending != 0 && !orgKnown(c.Pending)):
+			bad(where, "names an unknown organisation (%d, pending %d)", c.Org, c.Pending)
+		case c.Seq == 0 || c.Seq >= next:
+			bad(where, "names record %d, which does not exist", c.Seq)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	lo = []byte{store.PrefixAssociation}
+	if err := snap.Scan(lo, store.PrefixEnd(lo), func(k, v []byte) error {
+		a, err := agg.DecodeAssociation(k, v)
+		if err != nil {
+			bad("association", "key %x: %v", k, err)
+			return nil
+		}
+		where := fmt.Sprintf("association of %q with %s", a.Child, a.Parent)
+		if !nodeKnown(a.Parent) {
+			bad(where, "no block or registered SSCC holds the parent")
+		}
+		if s, ok := summary(a.Seq); !ok || s.EventType != "AssociationEvent" {
+			bad(where, "record %d is not an AssociationEvent", a.Seq)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	lo = []byte{store.PrefixErroneous}
+	if err := snap.Scan(lo, store.PrefixEnd(lo), func(k, v []byte) error {
+		if len(k) != 9 {
+			bad("erroneous mark", "key %x has the wrong length", k)
+			return nil
+		}
+		seq := uint64(0)
+		for _, b := range k[1:] {
+			seq = seq<<8 | uint64(b)
+		}
+		where := fmt.Sprintf("erroneous mark of record %d", seq)
+		decl, err := store.DecodeUint("erroneous", v)
+		if err != nil {
+			bad(where, "%v", err)
+			return nil
+		}
+		s, ok := summary(seq)
+		d, dok := summary(uint64(decl))
+		switch {
+		case !ok || s.Kind != ledger.KindEPCIS || s.Flags&ledger.FlagErrorDeclared != 0:
+			bad(where, "the record is not a captured event")
+		case !dok || d.Flags&ledger.FlagErrorDeclared == 0 || uint64(decl) <= seq:
+			bad(where, "record %d is not a later error declaration", decl)
+		case d.EventType != s.EventType || d.Org != s.Org:
+			bad(where, "declaration %d is a %s of organisation %d, the event a %s of %d", decl, d.EventType, d.Org, s.EventType, s.Org)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	lo = []byte{store.PrefixEventID}
+	return snap.Scan(lo, store.PrefixEnd(lo), func(k, v []byte) error {
+		id := string(k[1:])
+		seq, err := store.DecodeUint("event id", v)
+		if err != nil {
+			bad("eventID "+id, "%v", err)
+			return nil
+		}
+		if s, ok := summary(uint64(seq)); !ok || s.EventID != id {
+			bad("eventID "+id, "record %d was not captured with it", seq)
+		}
+		return nil
+	})
+}
