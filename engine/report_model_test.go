@@ -35,7 +35,8 @@ type model struct {
 	past                        map[mnode][]mspan
 	recalled                    map[mnode]bool // the recalled flag: recalls and lifts of a code reach its present contents
 	custody                     map[mnode]mcustody
-	seq                         int // applied reports so far: the order of custody records
+	assoc                       map[mnode]int // sensors associated with a code (never containment)
+	seq                         int           // applied reports so far: the order of custody records
 }
 
 // mcustody is a custody record: org 0 is A, 1 is B.
@@ -91,7 +92,8 @@ func (m *model) ancestors(n mnode) []mnode {
 
 // TestReportModel runs random sequences of commission, void, decommission,
 // pack (natively, or captured and declared erroneous), unpack, capture,
-// recall, lifting a recall, shipping and receiving, and resolve against the engine and the model. On a
+// recall, lifting a recall, shipping and receiving, associations,
+// transactions, and resolve against the engine and the model. On a
 // mismatch it names the seed; go test -run TestReportModel -model.seed N
 // replays it.
 func TestReportModel(t *testing.T) {
@@ -112,7 +114,7 @@ func runReportModel(t *testing.T, seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, seed*7919))
 	m := &model{commissioned: map[mnode]bool{}, voided: map[mnode]bool{}, decom: map[mnode]bool{},
 		registered: map[mnode]bool{}, parent: map[mnode]mnode{}, since: map[mnode]int64{}, past: map[mnode][]mspan{},
-		recalled: map[mnode]bool{}, custody: map[mnode]mcustody{}}
+		recalled: map[mnode]bool{}, custody: map[mnode]mcustody{}, assoc: map[mnode]int{}}
 	sizes := []uint64{40, 12, 4, 3}
 	ssccs := []string{"(00)395201230000000012", "(00)395201230000000029", "(00)395201230000000036"}
 	ssccNode := func(i uint64) agg.Node {
@@ -181,7 +183,14 @@ func runReportModel(t *testing.T, seed uint64) {
 		return err == nil
 	}
 	defer func() {
-		t.Logf("seed %d: %d reports applied, %d rejected as the model predicted", seed, applied, rejected)
+		held := 0
+		for _, c := range m.custody {
+			if c.org == 1 {
+				held++
+			}
+		}
+		t.Logf("seed %d: %d reports applied, %d rejected as the model predicted; %d custody records (%d held by B), %d recalled",
+			seed, applied, rejected, len(m.custody), held, len(m.recalled))
 	}()
 	for step := 1; step <= 400; step++ {
 		at := base.Add(time.Duration(step) * time.Minute)
@@ -191,7 +200,7 @@ func runReportModel(t *testing.T, seed uint64) {
 		if rng.IntN(3) == 0 {
 			who = 1
 		}
-		switch op := rng.IntN(14); {
+		switch op := rng.IntN(16); {
 		case op < 3: // commission a short range
 			k := rng.IntN(3)
 			lo := pick(func(n mnode) bool { return !m.commissioned[n] && !m.voided[n] }, k).off
@@ -345,9 +354,13 @@ func runReportModel(t *testing.T, seed uint64) {
 				}
 			}
 		case op == 12 || op == 13: // shipping to the other organisation, or receiving, captured as EPCIS
-			n := pick(m.live, 0, 1, 2, 3)
-			ok := m.live(n)
 			by := rng.IntN(2)
+			n := pick(func(n mnode) bool { // mostly what by holds (shipping) or what was shipped to it (receiving)
+				h := m.holder(n)
+				_, packed := m.parent[n]
+				return m.live(n) && (op == 12 && h.org == by && !packed || op == 13 && h.pending == by)
+			}, 0, 1, 2, 3)
+			ok := m.live(n)
 			ev := fmt.Sprintf(`{"type":"ObjectEvent","eventTime":%q,"eventTimeZoneOffset":"+00:00","epcList":[%q],"action":"OBSERVE","bizStep":"receiving"}`,
 				at.Format(time.RFC3339), dlOf(n))
 			if op == 12 {
@@ -365,6 +378,22 @@ func runReportModel(t *testing.T, seed uint64) {
 					m.custody[n] = mcustody{org: by, pending: -1, seq: m.seq}
 				}
 			}
+		case op == 14: // a sensor associated with a code: shown, never containment
+			n := pick(m.live, 0, 1, 2, 3)
+			ok := m.live(n)
+			ev := fmt.Sprintf(`{"type":"AssociationEvent","eventTime":%q,"eventTimeZoneOffset":"+00:00","parentID":%q,"childEPCs":["urn:epc:id:giai:9520123.S%d"],"action":"ADD"}`,
+				at.Format(time.RFC3339), dlOf(n), step)
+			_, err := f.capture(orgs[who], doc(ev))
+			if check(step, fmt.Sprintf("associate a sensor with %v", n), ok, err) {
+				m.assoc[n]++
+			}
+		case op == 15: // a code bound to a purchase order: no state
+			n := pick(m.live, 0, 1, 2, 3)
+			ok := m.live(n)
+			ev := fmt.Sprintf(`{"type":"TransactionEvent","eventTime":%q,"eventTimeZoneOffset":"+00:00","epcList":[%q],"action":"ADD",
+"bizTransactionList":[{"type":"po","bizTransaction":"urn:epcglobal:cbv:bt:6901234000003:PO-%d"}]}`, at.Format(time.RFC3339), dlOf(n), step)
+			_, err := f.capture(orgs[who], doc(ev))
+			check(step, fmt.Sprintf("bind %v to a purchase order", n), ok, err)
 		default: // an observation captured as EPCIS
 			n := pick(m.live, 0, 1, 2, 3)
 			ok := m.live(n)
@@ -431,6 +460,9 @@ func runReportModel(t *testing.T, seed uint64) {
 				}
 				if c.Holder.Org != orgs[h.org] || c.Holder.Pending != pending {
 					fail(step, "holder of %v: engine %+v, model %+v", n, c.Holder, h)
+				}
+				if len(c.Associations) != m.assoc[n] {
+					fail(step, "associations of %v: engine %d, model %d", n, len(c.Associations), m.assoc[n])
 				}
 			}
 		}
