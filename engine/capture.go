@@ -71,11 +71,14 @@ func (e *Engine) CaptureJSON(r io.Reader, o *CaptureOptions) (*Receipt, error) {
 // the ledger (same CBV event hash) is skipped and counted in Duplicates.
 //
 // Organisation rules: commissioning needs the capturing organisation to
-// own the codes (and a transformation's outputs), packing and unpacking
-// to hold them (own them, or have received them: shipping by the holder
-// to an organisation named in destinationList, then receiving by it,
-// moves custody); observing, decommissioning and consuming inputs may be
-// reported by any organisation.
+// own the codes (and a transformation's outputs); packing, unpacking,
+// shipping and decommissioning (selling, dispensing, destroying) to hold
+// them (own them, or have received them: shipping by the holder to an
+// organisation named in destinationList, then receiving by it, moves
+// custody); other observations, transactions, associations and consuming
+// a transformation's inputs may be reported by any organisation. An event
+// with an errorDeclaration declares an earlier event erroneous and undoes
+// its effects (see declareError).
 func (e *Engine) Capture(doc *epcis.Document, o *CaptureOptions) (*Receipt, error) {
 	meta := &ReportMeta{Org: o.Org, Credential: o.Credential, RequestID: o.RequestID}
 	rt, replayed, err := e.begin(meta)
@@ -287,6 +290,10 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 			}
 		case epcis.ActionDelete:
 			rt.requireLive(&s)
+			// Selling, dispensing, destroying: by whoever holds the codes.
+			if err := rt.requireHeld(&s, org, "the code"); err != nil {
+				return false, err
+			}
 			if !rt.failed() {
 				if err := rt.setKind(&s, itemstate.Decommissioned, true); err != nil {
 					return false, err
@@ -430,6 +437,12 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 	for j := range classes {
 		targets = append(targets, classes[j].target(ledger.RoleClass))
 		rt.classIndex(&classes[j], seq, ledger.RoleClass)
+	}
+	if ev.BizStep == "shipping" && (ev.Type == epcis.ObjectEvent || ev.Type == epcis.AggregationEvent) {
+		// Only the holder ships (and so hands custody on).
+		if err := rt.requireHeld(&recallSel, org, "the code"); err != nil {
+			return false, err
+		}
 	}
 	if recall || lift {
 		ec := classes

@@ -46,11 +46,16 @@ func TestCustody(t *testing.T) {
 	if err := unpackB(pallet, case1); !strings.Contains(err.Error(), "another organisation's codes") {
 		t.Errorf("refusal does not say whose codes: %v", err)
 	}
+	// B can neither sell nor ship what it does not hold.
+	sellB := fmt.Sprintf(`{"type":"ObjectEvent","eventTime":"2026-03-01T09:00:00+08:00","eventTimeZoneOffset":"+08:00","epcList":[%q],
+"action":"DELETE","bizStep":"retail_selling","disposition":"retail_sold"}`, item13)
+	_, err := f.capture(f.orgB, doc(sellB))
+	wantErrs(t, err, ie{ErrWrongOrg, item13})
 	// Shipped to B (by A, the holder), not received yet.
 	if _, err := f.capture(f.orgA, doc(shipToB("2026-03-01T10:00:00+08:00", pallet))); err != nil {
 		t.Fatal(err)
 	}
-	err := unpackB(pallet, case1)
+	err = unpackB(pallet, case1)
 	wantErrs(t, err, ie{ErrWrongOrg, pallet})
 	if !strings.Contains(err.Error(), "not received yet") {
 		t.Errorf("refusal before receiving: %v", err)
@@ -74,9 +79,18 @@ func TestCustody(t *testing.T) {
 	if js := string(f.e.AppendChainJSON(nil, c)); !strings.Contains(js, fmt.Sprintf(`"holder":{"org":%d`, f.orgB)) {
 		t.Errorf("JSON lacks the holder: %s", js)
 	}
-	// A no longer holds what it shipped.
+	// A no longer holds what it shipped: it neither sells, ships nor
+	// decommissions it.
 	ma := f.meta(f.orgA)
 	ma.Time = testClock.Add(-5 * time.Hour)
+	sellA := fmt.Sprintf(`{"type":"ObjectEvent","eventTime":"2026-03-01T12:00:00+08:00","eventTimeZoneOffset":"+08:00","epcList":[%q],
+"action":"DELETE","bizStep":"retail_selling","disposition":"retail_sold"}`, f.code(f.items, 2))
+	_, err = f.capture(f.orgA, doc(sellA))
+	wantErrs(t, err, ie{ErrWrongOrg, f.code(f.items, 2)})
+	_, err = f.capture(f.orgA, doc(shipToB("2026-03-01T12:00:00+08:00", f.code(f.cases, 0))))
+	wantErrs(t, err, ie{ErrWrongOrg, f.code(f.cases, 0)})
+	_, err = f.e.ReportLine(&LineReport{ReportMeta: ma, Action: LineDecommission, Items: Items{Codes: []string{f.code(f.items, 2)}}})
+	wantErrs(t, err, ie{ErrWrongOrg, f.code(f.items, 2)})
 	_, err = f.e.Unpack(&UnpackReport{ReportMeta: ma, Unpacks: []Unpack{{Parent: Ref{Code: case1}, All: true}}})
 	wantErrs(t, err, ie{ErrWrongOrg, case1})
 	// B breaks the pallet down, repacks case 1 onto its own SSCC, takes

@@ -77,6 +77,11 @@ func (e *Engine) ReportLine(r *LineReport) (*Receipt, error) {
 		sum.Kind, sum.Action, sum.BizStep, sum.Disposition = ledger.KindVoid, "DELETE", "decommissioning", "inactive"
 	case LineDecommission:
 		rt.requireLive(&s)
+		// The owner's line decommissions only what it still holds.
+		if err := rt.requireHeld(&s, r.Org, "the code"); err != nil {
+			rt.abort()
+			return nil, err
+		}
 		sum.Kind, sum.Action, sum.BizStep, sum.Disposition = ledger.KindDecommission, "DELETE", "decommissioning", "inactive"
 	default:
 		rt.fail(at("action"), r.Action.String(), ErrInvalid, "want commission, void or decommission")

@@ -225,7 +225,7 @@ func runReportModel(t *testing.T, seed uint64) {
 			}
 		case op == 4: // decommission one
 			n := randNode(0, 1, 2)
-			ok := m.live(n)
+			ok := m.live(n) && m.holder(n).org == 0 // the owner's line, if it still holds the code
 			_, err := e.ReportLine(&LineReport{ReportMeta: meta, Action: LineDecommission, Items: Items{Codes: []string{codeOf(n)}}})
 			if check(step, fmt.Sprintf("decommission %v", n), ok, err) {
 				m.decom[n] = true
@@ -360,7 +360,7 @@ func runReportModel(t *testing.T, seed uint64) {
 				_, packed := m.parent[n]
 				return m.live(n) && (op == 12 && h.org == by && !packed || op == 13 && h.pending == by)
 			}, 0, 1, 2, 3)
-			ok := m.live(n)
+			ok := m.live(n) && (op == 13 || m.holder(n).org == by) // only the holder ships
 			ev := fmt.Sprintf(`{"type":"ObjectEvent","eventTime":%q,"eventTimeZoneOffset":"+00:00","epcList":[%q],"action":"OBSERVE","bizStep":"receiving"}`,
 				at.Format(time.RFC3339), dlOf(n))
 			if op == 12 {
