@@ -7,6 +7,7 @@ package engine
 // rule; agg.Custody is the record.
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 
@@ -18,12 +19,21 @@ import (
 // custodyOn reports whether custody records may exist (the store has one,
 // or this report staged one). Until the first transfer every code is
 // held by its owner and no lookup is made.
-func (rt *reportTx) custodyOn() bool { return rt.custodyStaged || rt.ts.custodyAny.Load() }
+func (rt *reportTx) custodyOn() bool { return len(rt.custodyNodes) > 0 || !rt.ts.custody.empty() }
+
+// mayHaveCustody reports whether n may have a custody record of its own
+// (the RAM index, or this report's writes).
+func (rt *reportTx) mayHaveCustody(n agg.Node) bool {
+	return rt.custodyNodes[n] || rt.ts.custody.has(n)
+}
 
 // putCustody stages n's custody record.
 func (rt *reportTx) putCustody(n agg.Node, c agg.Custody) {
 	rt.ag.PutCustody(n, c)
-	rt.custodyStaged = true
+	if rt.custodyNodes == nil {
+		rt.custodyNodes = map[agg.Node]bool{}
+	}
+	rt.custodyNodes[n] = true
 }
 
 // holderOf returns who holds n now, as the report sees it: of n's own
@@ -36,12 +46,14 @@ func (rt *reportTx) holderOf(n agg.Node, owner uint32) (agg.Custody, error) {
 	}
 	cur := n
 	for depth := 0; depth <= MaxDepth; depth++ {
-		c, ok, err := rt.ag.Custody(cur)
-		if err != nil {
-			return best, err
-		}
-		if ok && c.Seq > best.Seq {
-			best = c
+		if rt.mayHaveCustody(cur) {
+			c, ok, err := rt.ag.Custody(cur)
+			if err != nil {
+				return best, err
+			}
+			if ok && c.Seq > best.Seq {
+				best = c
+			}
 		}
 		if !rt.nodeState(cur).Has(itemstate.Packed) {
 			break
@@ -53,6 +65,17 @@ func (rt *reportTx) holderOf(n agg.Node, owner uint32) (agg.Custody, error) {
 		cur = run.Parent
 	}
 	return best, nil
+}
+
+// stagedCustodyIn reports whether the report wrote a custody record for a
+// counter in first..last of product.
+func (rt *reportTx) stagedCustodyIn(product uint32, first, last uint64) bool {
+	for n := range rt.custodyNodes {
+		if n.Product == product && first <= n.Counter && n.Counter <= last {
+			return true
+		}
+	}
+	return false
 }
 
 // failHeld records that a code is held by another organisation than org.
@@ -73,30 +96,40 @@ func (rt *reportTx) requireHeld(s *selection, org uint32, what string) error {
 		rt.requireOwned(s, org, what)
 		return nil
 	}
+	type rec struct {
+		counter uint64
+		c       agg.Custody
+	}
+	var recs []rec
+	var packed []uint64
 	for i := range s.runs {
 		r := &s.runs[i]
-		first := r.b.Start + r.lo
-		recs := map[uint64]agg.Custody{}
-		if err := rt.ag.CustodyOfRange(r.b.Product, first, r.b.Start+r.hi, func(n agg.Node, c agg.Custody) bool {
-			recs[n.Counter] = c
+		recs, packed = recs[:0], packed[:0]
+		first, last := r.b.Start+r.lo, r.b.Start+r.hi
+		if rt.ts.custody.anyIn(r.b.Product, first, last) || rt.stagedCustodyIn(r.b.Product, first, last) {
+			if err := rt.ag.CustodyOfRange(r.b.Product, r.b.Start+r.lo, r.b.Start+r.hi, func(n agg.Node, c agg.Custody) bool {
+				recs = append(recs, rec{n.Counter, c})
+				return true
+			}); err != nil {
+				return err
+			}
+		}
+		if _, err := rt.it.Find(itemstate.Packed, true, r.b.ID, r.lo, r.hi+1, func(off uint64) bool {
+			packed = append(packed, off)
 			return true
 		}); err != nil {
 			return err
 		}
-		packed := map[uint64]bool{}
-		if _, err := rt.it.Find(itemstate.Packed, true, r.b.ID, r.lo, r.hi+1, func(off uint64) bool {
-			packed[off] = true
-			return true
-		}); err != nil {
-			return err
+		if r.b.Org == org && len(recs) == 0 && len(packed) == 0 {
+			continue // the reporter's own codes, never handed on, in no container
 		}
 		check := func(off uint64) error {
 			n := agg.Node{Product: r.b.Product, Counter: r.b.Start + off}
 			h := agg.Custody{Org: r.b.Org}
-			if c, ok := recs[n.Counter]; ok {
-				h = c
+			if j, ok := slices.BinarySearchFunc(recs, n.Counter, func(x rec, c uint64) int { return cmp.Compare(x.counter, c) }); ok {
+				h = recs[j].c
 			}
-			if packed[off] {
+			if _, ok := slices.BinarySearch(packed, off); ok {
 				var err error
 				if h, err = rt.holderOf(n, r.b.Org); err != nil {
 					return err
@@ -110,15 +143,12 @@ func (rt *reportTx) requireHeld(s *selection, org uint32, what string) error {
 		}
 		if r.b.Org == org { // only codes with a record or a parent can be held by another
 			offs := make([]uint64, 0, len(recs)+len(packed))
-			for c := range recs {
-				offs = append(offs, c-r.b.Start)
+			for _, x := range recs {
+				offs = append(offs, x.counter-r.b.Start)
 			}
-			for off := range packed {
-				if _, dup := recs[r.b.Start+off]; !dup {
-					offs = append(offs, off)
-				}
-			}
+			offs = append(offs, packed...)
 			slices.Sort(offs)
+			offs = slices.Compact(offs)
 			for _, off := range offs {
 				if err := check(off); err != nil {
 					return err
@@ -172,9 +202,13 @@ func (rt *reportTx) pushCustody(removed []agg.Run, hp agg.Custody) error {
 	for _, x := range removed {
 		for c := x.First; c <= x.Last; c++ {
 			n := agg.Node{Product: x.Product, Counter: c}
-			own, ok, err := rt.ag.Custody(n)
-			if err != nil {
-				return err
+			var own agg.Custody
+			ok := false
+			if rt.mayHaveCustody(n) {
+				var err error
+				if own, ok, err = rt.ag.Custody(n); err != nil {
+					return err
+				}
 			}
 			if !ok || own.Seq < hp.Seq {
 				rt.putCustody(n, hp)
@@ -281,13 +315,16 @@ func (r *resolver) holder() error {
 	if c.Org != nil {
 		c.Holder.Org = c.Org.ID
 	}
-	if !r.ts.custodyAny.Load() {
+	if r.ts.custody.empty() {
 		return nil
 	}
 	if err := r.iter(); err != nil { // its bounds hold the custody prefix
 		return err
 	}
 	consider := func(n agg.Node) error {
+		if !r.ts.custody.has(n) {
+			return nil
+		}
 		h, ok, kb, err := agg.CustodyAt(r.it, c.kb, n)
 		c.kb = kb
 		if err == nil && ok && h.Seq > c.Holder.Seq {

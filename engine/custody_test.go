@@ -2,9 +2,11 @@ package engine
 
 import (
 	"fmt"
+
 	"strings"
 	"testing"
 	"time"
+	"tracecode/engine/agg"
 )
 
 // ship returns an ObjectEvent shipping codes to organisation B (its PGLN).
@@ -163,5 +165,44 @@ func TestResolveAllocsWithCustody(t *testing.T) {
 	t.Logf("ResolveInto with custody records: %.1f allocations", n)
 	if n > 3 && !reportRace {
 		t.Errorf("ResolveInto allocates %.0f times per call with custody records, want at most 3", n)
+	}
+}
+
+// BenchmarkPackCustody packs 1,000 cases of 10 items per report with
+// custody lookups off (no custody record in the store) and on (records
+// exist, so every parent and run of children is checked).
+func BenchmarkPackCustody(b *testing.B) {
+	for _, on := range []bool{false, true} {
+		b.Run(fmt.Sprintf("custody=%v/children=10000", on), func(b *testing.B) {
+			f := newFixture(b)
+			e := f.e
+			items, _ := e.Mint(ctxBG, MintRequest{Product: f.prod.ID, Lot: "L1", Level: LevelItem, Count: 100_000_000})
+			cases, _ := e.Mint(ctxBG, MintRequest{Product: f.prod.ID, Lot: "L1", Level: LevelCase, Count: 10_000_000})
+			meta := ReportMeta{Org: f.orgA, Time: testClock.Add(-time.Hour)}
+			for _, blk := range []Block{items.Block, cases.Block} {
+				if _, err := e.ReportLine(&LineReport{ReportMeta: meta, Action: LineCommission,
+					Items: Items{Ranges: []BlockRange{{blk.ID, 0, blk.Count - 1}}}}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if on { // another organisation's goods were handed on: lookups are on
+				ts, _ := e.tr()
+				ts.custody.add(map[agg.Node]bool{{Product: f.prodB.ID, Counter: f.itemsB.Start}: true})
+			}
+			b.ReportAllocs()
+			k := 0
+			for b.Loop() {
+				r := &PackReport{ReportMeta: meta, Packs: make([]Pack, 0, 1000)}
+				for range 1000 {
+					r.Packs = append(r.Packs, Pack{Parent: Ref{Block: cases.Block.ID, Offset: uint64(k)},
+						Children: Items{Ranges: []BlockRange{{items.Block.ID, uint64(k * 10), uint64(k*10 + 9)}}}})
+					k++
+				}
+				if _, err := e.Pack(r); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(k*10)/b.Elapsed().Seconds(), "children/s")
+		})
 	}
 }

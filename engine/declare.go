@@ -184,6 +184,9 @@ func (rt *reportTx) undo(s *ledger.Summary, p *ledger.Payload, orig, seq uint64)
 			}
 			for c := t.First; c <= t.Last; c++ {
 				n := agg.Node{Product: t.Product, Counter: c}
+				if !rt.mayHaveCustody(n) {
+					continue
+				}
 				if cu, ok, err := rt.ag.Custody(n); err != nil {
 					return err
 				} else if ok && cu.Seq == orig {

@@ -487,8 +487,8 @@ func (rt *reportTx) commit() (*Receipt, error) {
 		}
 		rt.ts.recallMu.Unlock()
 	}
-	if rt.custodyStaged {
-		rt.ts.custodyAny.Store(true)
+	if len(rt.custodyNodes) > 0 {
+		rt.ts.custody.add(rt.custodyNodes)
 	}
 	if rt.assocStaged {
 		rt.ts.assocAny.Store(true)

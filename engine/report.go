@@ -206,8 +206,8 @@ type reportTx struct {
 	recalls  map[recallKey]ledger.Recall // lot and product recalls staged
 	touched  touchedCaches
 	inside   map[agg.Node][]uint32 // descendantLots memo; cleared by packing and unpacking
-	// custodyStaged: the report wrote a custody record (see custodyOn).
-	custodyStaged bool
+	// custodyNodes are the codes the report wrote custody records for.
+	custodyNodes map[agg.Node]bool
 	// assocStaged: the report added or removed an association.
 	assocStaged bool
 	// erroneous maps records this report declared erroneous to their

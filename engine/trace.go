@@ -42,10 +42,10 @@ type traceState struct {
 
 	caches resolveCaches
 
-	// custodyAny: the store holds a custody record (loaded at open, set
-	// after a report that wrote one commits). While false every code is
-	// held by its owner and custody is not looked up.
-	custodyAny atomic.Bool
+	// custody: the codes with a custody record, in RAM (custody_index.go).
+	// While it is empty every code is held by its owner and custody is not
+	// looked up.
+	custody *custodyIndex
 	// assocAny: the store holds (or held) an association; while false
 	// resolution looks none up.
 	assocAny atomic.Bool
@@ -87,11 +87,9 @@ func (e *Engine) tr() (*traceState, error) {
 		recallProducts: products,
 	}
 	ts.caches.init(e.opts.ResolveCache)
-	anyCustody, err := agg.HasCustody(e.db)
-	if err != nil {
+	if ts.custody, err = loadCustodyIndex(e.db); err != nil {
 		return nil, fmt.Errorf("engine: load custody: %w", err)
 	}
-	ts.custodyAny.Store(anyCustody)
 	anyAssoc, err := agg.HasAssociations(e.db)
 	if err != nil {
 		return nil, fmt.Errorf("engine: load associations: %w", err)
