@@ -17,7 +17,7 @@ var chainCaptureFlags struct {
 
 var chainCaptureCmd = &cobra.Command{
 	Use:   "capture --data DIR --org ID FILE…",
-	Short: "Apply EPCIS 2.0 JSON documents (Object, Aggregation, Transformation events)",
+	Short: "Apply EPCIS 2.0 JSON documents (Object, Aggregation, Transformation, Transaction, Association events)",
 	Long: `capture applies EPCIS 2.0 JSON(-LD) documents offline, each file as one
 report: every event of the document, or none of it. Identifiers may be EPC
 URNs or GS1 Digital Link URIs; each must name a code this store issued (or a
@@ -27,8 +27,19 @@ ObjectEvent ADD commissions its codes, OBSERVE records an observation
 (shipping, receiving, inspecting…), DELETE decommissions (selling,
 dispensing, destroying). AggregationEvent ADD packs, DELETE unpacks, OBSERVE
 observes. TransformationEvent consumes its inputs and commissions its
-outputs, linking input lots to output lots. A disposition (or persistent
-disposition) "recalled" recalls what the event names.
+outputs, linking input lots to output lots. TransactionEvent binds codes
+(and what a parent contains) to purchase orders, invoices and other
+business transactions. AssociationEvent associates sensors, loggers or
+parts (asset identifiers such as GIAI are kept as given) with a parent code,
+without packing them. A disposition (or persistent disposition) "recalled"
+recalls what the event names; a persistent disposition unsetting "recalled"
+lifts the recall.
+
+Custody: packing, unpacking, shipping and decommissioning need the codes'
+holder — their owner until a shipment to an organisation named in
+destinationList is received by it. An event with an errorDeclaration
+declares the earlier event with the same content (or eventID) erroneous:
+both stay in the chain, flagged, and the earlier event's effects are undone.
 
 Each event is stored as received (plus its recordTime): fields the engine
 does not interpret are kept verbatim. An event already captured (same CBV

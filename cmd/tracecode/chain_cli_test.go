@@ -49,6 +49,16 @@ func TestChainCLI(t *testing.T) {
 	if out := mustCLI(t, "capture", d, "--org", "1", doc); !strings.Contains(out, "applied: 1 record") {
 		t.Fatalf("capture: %s", out)
 	}
+	// A temperature logger associated with the SSCC: shown, not packed.
+	assoc := filepath.Join(t.TempDir(), "assoc.jsonld")
+	os.WriteFile(assoc, []byte(`{"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+"type":"EPCISDocument","schemaVersion":"2.0","creationDate":"2026-03-01T07:00:00Z","epcisBody":{"eventList":[
+{"type":"AssociationEvent","eventTime":"`+time.Now().Add(-2*time.Minute).UTC().Format(time.RFC3339)+`","eventTimeZoneOffset":"+08:00",
+"parentID":"urn:epc:id:sscc:9520123.3000000001","childEPCs":["urn:epc:id:giai:9520123.LOGGER-1"],"action":"ADD"}]}}`), 0o644)
+	mustCLI(t, "capture", d, "--org", "1", assoc)
+	if out := mustCLI(t, "resolve", d, "(00)395201230000000012"); !strings.Contains(out, "urn:epc:id:giai:9520123.LOGGER-1") || !strings.Contains(out, "Contains     1 codes") {
+		t.Errorf("the SSCC does not show its logger, or counts it as contents:\n%s", out)
+	}
 	// Resolve, readable and JSON.
 	text := mustCLI(t, "resolve", d, items[3])
 	for _, want := range []string{"IN-TRANSIT", "Held by", "Packaging    item → case", "SSCC 395201230000000012", "shipping", "Timeline"} {
@@ -64,7 +74,7 @@ func TestChainCLI(t *testing.T) {
 		Timeline []map[string]any `json:"timeline"`
 	}
 	if err := json.Unmarshal([]byte(mustCLI(t, "resolve", d, "--json", items[3])), &chain); err != nil || chain.Status != "in-transit" ||
-		len(chain.Parents) != 2 || chain.Parents[1].Level != "pallet" || len(chain.Timeline) != 4 {
+		len(chain.Parents) != 2 || chain.Parents[1].Level != "pallet" || len(chain.Timeline) != 5 { // the association on the SSCC too
 		t.Fatalf("resolve --json: %+v %v", chain, err)
 	}
 	if _, _, code := runCLI(t, "", "resolve", d, "https://id.gs1.org/01/09520123456788/21/AZZZZZZZZZZZZ"); code != 1 {
