@@ -241,6 +241,23 @@ func (s *Server) appendChainExtra(w *jw, v *chainView, private bool) {
 		}
 		w.closeArr()
 	}
+	if v.ch.RecalledInside > 0 { // a container holding recalled codes
+		w.uint("inside", v.ch.Inside)
+		w.uint("recalledInside", v.ch.RecalledInside)
+	}
+	if private && len(v.ch.Associations) > 0 { // sensors, loggers, parts: not contents
+		w.key("associations")
+		w.openArr()
+		for i := range v.ch.Associations {
+			a := &v.ch.Associations[i]
+			w.elem()
+			w.open()
+			w.str("child", a.Child)
+			w.timeMS("since", a.Since)
+			w.close()
+		}
+		w.closeArr()
+	}
 	if len(c.events) > 0 {
 		w.key("events")
 		w.openArr()
