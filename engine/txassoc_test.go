@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"tracecode/engine/epcis"
 )
 
 // TestTransactionEvent: a purchase order bound to a pallet reaches the
@@ -149,5 +151,48 @@ func TestCaptureGS1AssociationExamples(t *testing.T) {
 	ts, _ := f.e.tr()
 	if ts.led.NextSeq() != 1 {
 		t.Fatal("a rejected GS1 example left records")
+	}
+}
+
+// TestExportRoundTripTxAssoc: a TransactionEvent, an AssociationEvent (with
+// sensor data and an extension) and an error declaration are stored as
+// received: re-parsed, each hashes as it did on capture and keeps what the
+// engine does not model.
+func TestExportRoundTripTxAssoc(t *testing.T) {
+	f := supply(t)
+	pallet := f.code(f.pallets, 0)
+	txn := fmt.Sprintf(`{"type":"TransactionEvent","eventTime":"2026-03-01T13:00:00+08:00","eventTimeZoneOffset":"+08:00","action":"ADD",
+"parentID":%q,"epcList":[],"bizTransactionList":[{"type":"po","bizTransaction":"urn:epcglobal:cbv:bt:6901234000003:PO-77"}],"ex:terms":"FOB"}`, pallet)
+	assoc := fmt.Sprintf(`{"type":"AssociationEvent","eventID":"urn:uuid:a1","eventTime":"2026-03-01T13:05:00+08:00","eventTimeZoneOffset":"+08:00","action":"ADD",
+"parentID":%q,"childEPCs":["urn:epc:id:giai:9520123.LOGGER-1"],"bizStep":"assembling",
+"sensorElementList":[{"sensorMetadata":{"deviceID":"urn:epc:id:giai:9520123.LOGGER-1"},"sensorReport":[{"type":"Temperature","value":3.5,"uom":"CEL"}]}]}`, pallet)
+	rec, err := f.capture(f.orgA, doc(txn, assoc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	decl := strings.TrimSuffix(assoc, "}") + `,"errorDeclaration":{"declarationTime":"2026-03-01T14:00:00+08:00","reason":"did_not_occur","ex:note":"wrong pallet"}}`
+	rec2, err := f.capture(f.orgA, doc(decl))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, _ := f.e.tr()
+	for i, c := range []struct {
+		seq  uint64
+		keep string
+	}{{rec.FirstSeq, `"FOB"`}, {rec.FirstSeq + 1, `"Temperature"`}, {rec2.FirstSeq, `"wrong pallet"`}} {
+		pay, _, _ := ts.led.Payload(c.seq)
+		d, err := epcis.ParseDocument(bytes.NewReader(pay.Body), epcis.ParseOptions{})
+		if err != nil {
+			t.Fatalf("record %d: %v", i, err)
+		}
+		sum, _, _ := ts.led.Summary(c.seq)
+		h, _ := hashDigest(epcis.HashID(&d.Events[0], nil))
+		if h != sum.ContentHash || !bytes.Contains(pay.Body, []byte(c.keep)) {
+			t.Errorf("record %d: hash %x…, summary %x…; body %s", i, h[:4], sum.ContentHash[:4], pay.Body)
+		}
+		var out bytes.Buffer
+		if err := epcis.MarshalDocument(&out, d.Events, nil); err != nil || !bytes.Contains(out.Bytes(), []byte(c.keep)) {
+			t.Errorf("record %d: export lost %s: %v %s", i, c.keep, err, out.Bytes())
+		}
 	}
 }
