@@ -117,10 +117,6 @@ func LoadCustody(db *store.DB, n Node) (Custody, bool, error) {
 	return c, ok, err
 }
 
-// HasCustody reports whether db holds any custody record (the engine skips
-// custody lookups while none exists).
-func HasCustody(db *store.DB) (bool, error) { return hasPrefix(db, store.PrefixCustody) }
-
 // HasAssociations reports whether db holds any association.
 func HasAssociations(db *store.DB) (bool, error) { return hasPrefix(db, store.PrefixAssociation) }
 
