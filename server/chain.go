@@ -142,29 +142,33 @@ func (s *Server) fillChain(r *publicReq, v *chainView, private bool) {
 
 // nodeCodes caches the printed code of parents: a case or pallet is the
 // parent of many items, and formatting its code costs an FF1 encryption
-// and allocations (the profile's largest allocator on packed items).
-var nodeCodes struct {
-	sync.RWMutex
-	m map[agg.Node]string // GUARDED_BY(RWMutex)
+// and allocations (the profile's largest allocator on packed items). One
+// per Server: a node means something only within one engine. A node's
+// printed code never changes (its block's key and format are fixed at
+// minting), so entries need no invalidation.
+type nodeCodes struct {
+	mu sync.RWMutex
+	m  map[agg.Node]string // GUARDED_BY(mu)
 }
 
 const maxNodeCodes = 1 << 16
 
 // nodeCode returns n's printed code (see engine.AppendNodeCode).
 func (s *Server) nodeCode(n agg.Node) string {
-	nodeCodes.RLock()
-	c, ok := nodeCodes.m[n]
-	nodeCodes.RUnlock()
+	nc := &s.nodeCodes
+	nc.mu.RLock()
+	c, ok := nc.m[n]
+	nc.mu.RUnlock()
 	if ok {
 		return c
 	}
 	c = string(s.eng.AppendNodeCode(nil, n))
-	nodeCodes.Lock()
-	if nodeCodes.m == nil || len(nodeCodes.m) >= maxNodeCodes {
-		nodeCodes.m = make(map[agg.Node]string, 1024)
+	nc.mu.Lock()
+	if nc.m == nil || len(nc.m) >= maxNodeCodes {
+		nc.m = make(map[agg.Node]string, 1024)
 	}
-	nodeCodes.m[n] = c
-	nodeCodes.Unlock()
+	nc.m[n] = c
+	nc.mu.Unlock()
 	return c
 }
 

@@ -51,6 +51,7 @@ type Server struct {
 	// pageCache keeps the lower part of scan pages, zh and en; nil when
 	// Config.CacheEntries < 0. It shares cache's generation.
 	pageCache *[2]*respCache
+	nodeCodes nodeCodes
 
 	ready   atomic.Bool
 	stopped atomic.Bool
