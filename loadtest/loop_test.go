@@ -143,3 +143,26 @@ func TestLoopParse(t *testing.T) {
 		t.Errorf("503 with Connection: close: out %v complete %v keep %v", out, complete, keep)
 	}
 }
+
+// TestLoopSpin: polling before sleeping changes when the loop notices
+// answers, not what it records.
+func TestLoopSpin(t *testing.T) {
+	s, err := testserver.Start("127.0.0.1:0", testserver.Config{Codes: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var c Corpus
+	for _, u := range s.DLURIs() {
+		c.Add(u)
+	}
+	tr := mustTraffic(t, &c, DefaultMix)
+	res, err := Run(context.Background(), Config{Target: s.URL(), Conns: 4, Engine: EngineLoop, Spin: 100 * time.Microsecond,
+		Traffic: tr, Phases: []Phase{{Rate: 1000, Duration: 400 * time.Millisecond}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tot := res.Total; tot.Completed != 400 || tot.Errors != 0 || res.Config.SpinUs != 100 {
+		t.Errorf("completed %d errors %d spin %v µs; want 400, 0, 100", tot.Completed, tot.Errors, res.Config.SpinUs)
+	}
+}

@@ -61,6 +61,7 @@ type RunConfig struct {
 	// event loops (epoll only).
 	Engine          string        `json:"engine"`
 	Loops           int           `json:"loops,omitempty"`
+	SpinUs          float64       `json:"spin_us,omitempty"`
 	TimeoutMs       float64       `json:"timeout_ms"`
 	DrainMs         float64       `json:"drain_ms"`
 	LateThresholdUs float64       `json:"late_threshold_us"`

@@ -46,6 +46,11 @@ type Config struct {
 	// max(1, GOMAXPROCS/2): half the cores, leaving the rest to a server on
 	// the same machine. At most Conns.
 	Loops int
+	// Spin is how long an event loop polls without sleeping while it
+	// awaits answers, before it sleeps in epoll_pwait2: it trades CPU for
+	// the tens of µs a sleeping thread takes to wake on a VM. Zero: no
+	// polling. EngineLoop only.
+	Spin time.Duration
 	// Timeout bounds each request's wait for its answer (from the end of
 	// its write) and each connection's dial. Zero means 2 s.
 	Timeout time.Duration
@@ -130,6 +135,8 @@ func (c *Config) fill() error {
 		return fmt.Errorf("loadtest: engine %q: want %q or %q", c.Engine, EngineLoop, EngineGoroutines)
 	case c.Loops < 0:
 		return fmt.Errorf("loadtest: loops %d < 0", c.Loops)
+	case c.Spin < 0 || c.Spin > time.Second:
+		return fmt.Errorf("loadtest: spin %v not in [0, 1s]", c.Spin)
 	}
 	if c.Loops == 0 {
 		c.Loops = max(1, runtime.GOMAXPROCS(0)/2)
@@ -450,6 +457,7 @@ func (r *runner) runConfig() RunConfig {
 	}
 	if c.Engine == EngineLoop {
 		rc.Loops = len(r.loops)
+		rc.SpinUs = float64(c.Spin) / 1e3
 	}
 	if c.SLOP99 > 0 {
 		rc.SLOP99Us = float64(c.SLOP99) / 1e3

@@ -28,7 +28,7 @@ var loadtestFlags struct {
 	cpuProfile                                      string
 	rate, rampTo, stepRate, maxRate                 float64
 	duration, stepDuration, warmup                  time.Duration
-	sloP99, timeout, drain, late, maxDuration       time.Duration
+	sloP99, timeout, drain, late, maxDuration, spin time.Duration
 	conns, perBlock, procs, loops                   int
 	forged, theta, maxErrors                        float64
 	scrambled, shortCodes, allowRemote, quiet       bool
@@ -159,6 +159,7 @@ func init() {
 	f.Float64Var(&lf.maxErrors, "max-errors", 0.001, "largest error share a passing step may have")
 	f.IntVar(&lf.conns, "conns", 64, "keep-alive connections")
 	f.StringVar(&lf.engine, "engine", "", `how to send: "epoll" (event loops; the default on Linux for http) or "goroutines" (one per connection)`)
+	f.DurationVar(&lf.spin, "spin", 0, "epoll engine: poll this long before sleeping while answers are awaited (CPU for wake-up latency), e.g. 50us")
 	f.IntVar(&lf.loops, "loops", 0, "epoll engine: event loops (each on one core); 0 = half of --procs/GOMAXPROCS, at least 1")
 	f.DurationVar(&lf.timeout, "timeout", 2*time.Second, "per-request timeout, from the send")
 	f.DurationVar(&lf.drain, "drain", 0, "after the schedule ends, how long queued requests may still be sent (default --timeout)")
@@ -306,6 +307,9 @@ func runLoadtest(cmd *cobra.Command, _ []string) error {
 	if f.loops < 0 || f.loops > 0 && engine == loadtest.EngineGoroutines {
 		return fmt.Errorf("loadtest: --loops %d: want ≥ 0, and only with the epoll engine", f.loops)
 	}
+	if f.spin < 0 || f.spin > time.Second || f.spin > 0 && engine == loadtest.EngineGoroutines {
+		return fmt.Errorf("loadtest: --spin %v: want 0..1s, and only with the epoll engine", f.spin)
+	}
 	var writes *loadtest.Writes
 	if f.mintRate != 0 || f.reportRate != 0 {
 		switch {
@@ -336,7 +340,7 @@ func runLoadtest(cmd *cobra.Command, _ []string) error {
 	}
 	cfg := loadtest.Config{Writes: writes,
 		Target: f.target, AllowRemote: f.allowRemote, Phases: phases, SLOP99: f.sloP99, MaxErrorRate: f.maxErrors,
-		Conns: f.conns, Engine: engine, Loops: f.loops, Timeout: f.timeout, Drain: f.drain, LateThreshold: f.late,
+		Conns: f.conns, Engine: engine, Loops: f.loops, Spin: f.spin, Timeout: f.timeout, Drain: f.drain, LateThreshold: f.late,
 		MaxRequests: f.maxRequests, MaxDuration: f.maxDuration, Traffic: tr, TrafficSource: source,
 	}
 	if !f.quiet {
