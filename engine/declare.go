@@ -208,28 +208,8 @@ func (rt *reportTx) undoRecall(s *ledger.Summary, p *ledger.Payload, orig uint64
 		sel.runs = append(sel.runs, x.runs...)
 		sel.units = append(sel.units, x.units...)
 	}
-	if err := rt.setKind(&sel, itemstate.Recalled, false); err != nil {
+	if err := rt.setRecalled(&sel, false); err != nil {
 		return err
-	}
-	for i := range sel.runs {
-		r := &sel.runs[i]
-		var containers []uint64
-		if _, err := rt.it.Find(itemstate.Container, true, r.b.ID, r.lo, r.hi+1, func(off uint64) bool {
-			containers = append(containers, off)
-			return true
-		}); err != nil {
-			return err
-		}
-		for _, off := range containers {
-			if err := rt.markInside(agg.Node{Product: r.b.Product, Counter: r.b.Start + off}, false, 0); err != nil {
-				return err
-			}
-		}
-	}
-	for _, u := range sel.units {
-		if err := rt.markInside(u.ref.node, false, 0); err != nil {
-			return err
-		}
 	}
 	if s.EventType == "TransformationEvent" {
 		return nil

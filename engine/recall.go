@@ -114,29 +114,8 @@ func (rt *reportTx) stageRecall(s *selection, classes []classRef, evTime int64, 
 	if rt.failed() {
 		return nil
 	}
-	if err := rt.setKind(s, itemstate.Recalled, true); err != nil {
+	if err := rt.setRecalled(s, true); err != nil {
 		return err
-	}
-	// Everything inside a recalled container is recalled with it.
-	for i := range s.runs {
-		r := &s.runs[i]
-		var containers []uint64
-		if _, err := rt.it.Find(itemstate.Container, true, r.b.ID, r.lo, r.hi+1, func(off uint64) bool {
-			containers = append(containers, off)
-			return true
-		}); err != nil {
-			return err
-		}
-		for _, off := range containers {
-			if err := rt.markInside(agg.Node{Product: r.b.Product, Counter: r.b.Start + off}, true, 0); err != nil {
-				return err
-			}
-		}
-	}
-	for _, u := range s.units {
-		if err := rt.markInside(u.ref.node, true, 0); err != nil {
-			return err
-		}
 	}
 	for _, c := range classes {
 		if rt.recalls == nil {
@@ -201,4 +180,34 @@ func (ts *traceState) recallOf(lot, product uint32) (ledger.Recall, bool) {
 	}
 	r, ok := ts.recallProducts[product]
 	return r, ok
+}
+
+// setRecalled sets (or clears) the recalled flag of the codes of s and of
+// everything inside them now: a recalled container's contents are
+// recalled with it, and a lifted or retracted recall ends for them too.
+func (rt *reportTx) setRecalled(s *selection, on bool) error {
+	if err := rt.setKind(s, itemstate.Recalled, on); err != nil {
+		return err
+	}
+	for i := range s.runs {
+		r := &s.runs[i]
+		var containers []uint64
+		if _, err := rt.it.Find(itemstate.Container, true, r.b.ID, r.lo, r.hi+1, func(off uint64) bool {
+			containers = append(containers, off)
+			return true
+		}); err != nil {
+			return err
+		}
+		for _, off := range containers {
+			if err := rt.markInside(agg.Node{Product: r.b.Product, Counter: r.b.Start + off}, on, 0); err != nil {
+				return err
+			}
+		}
+	}
+	for _, u := range s.units {
+		if err := rt.markInside(u.ref.node, on, 0); err != nil {
+			return err
+		}
+	}
+	return nil
 }

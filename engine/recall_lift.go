@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 
-	"tracecode/engine/agg"
 	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
 )
@@ -136,28 +135,8 @@ func (rt *reportTx) stageLift(s *selection, classes []classRef, seq uint64) erro
 	if rt.failed() {
 		return nil
 	}
-	if err := rt.setKind(s, itemstate.Recalled, false); err != nil {
+	if err := rt.setRecalled(s, false); err != nil {
 		return err
-	}
-	for i := range s.runs {
-		r := &s.runs[i]
-		var containers []uint64
-		if _, err := rt.it.Find(itemstate.Container, true, r.b.ID, r.lo, r.hi+1, func(off uint64) bool {
-			containers = append(containers, off)
-			return true
-		}); err != nil {
-			return err
-		}
-		for _, off := range containers {
-			if err := rt.markInside(agg.Node{Product: r.b.Product, Counter: r.b.Start + off}, false, 0); err != nil {
-				return err
-			}
-		}
-	}
-	for _, u := range s.units {
-		if err := rt.markInside(u.ref.node, false, 0); err != nil {
-			return err
-		}
 	}
 	for _, c := range classes {
 		k := c.key()
