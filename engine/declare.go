@@ -128,10 +128,28 @@ func (rt *reportTx) declareError(ev *epcis.Event, h [32]byte, base where) (dup b
 // recalls, a packing (AggregationEvent ADD) no longer holds the children
 // it put in the parent (those still there leave it at their packing time:
 // an empty stay), an association ADD no longer associates, and custody
-// records the event wrote are removed. Observations, commissioning and
-// unpacking leave no state to undo: their records are only flagged.
+// records the event wrote are removed. A commissioning (ObjectEvent ADD)
+// no longer commissions, unless a code was packed, filled or
+// decommissioned since: then the declaration is refused per code.
+// Observations and unpacking leave no state to undo: their records are
+// only flagged.
 func (rt *reportTx) undo(s *ledger.Summary, p *ledger.Payload, orig, seq uint64) error {
 	switch {
+	case s.EventType == "ObjectEvent" && s.Action == "ADD":
+		// Capture refuses an ADD of a commissioned code, so the event
+		// commissioned every code it lists. They go back to issued unless
+		// something since built on them.
+		sel := rt.targetSel(p.Targets, ledger.RoleEPC)
+		const first = "; declare that erroneous first (or unpack), then this commissioning"
+		rt.requireState(&sel, itemstate.Packed, false, ErrState, "was packed after this commissioning"+first)
+		rt.requireState(&sel, itemstate.Container, false, ErrState, "holds children packed after this commissioning"+first)
+		rt.requireState(&sel, itemstate.Decommissioned, false, ErrState, "was decommissioned after this commissioning; declare the decommissioning erroneous first")
+		if rt.failed() {
+			return nil
+		}
+		if err := rt.setKind(&sel, itemstate.Commissioned, false); err != nil {
+			return err
+		}
 	case s.EventType == "ObjectEvent" && s.Action == "DELETE":
 		sel := rt.targetSel(p.Targets, ledger.RoleEPC)
 		if err := rt.setKind(&sel, itemstate.Decommissioned, false); err != nil {
@@ -308,6 +326,11 @@ func (rt *reportTx) retractPacking(parent agg.Node, orig, seq uint64) error {
 	return nil
 }
 
+// maxNamedTargets bounds the runs of a record's targets whose codes
+// targetSel prints for error messages (longer runs are named by block and
+// offset).
+const maxNamedTargets = 64
+
 // targetSel returns the run targets of role as a selection (codes of
 // published blocks and SSCC units).
 func (rt *reportTx) targetSel(ts []ledger.Target, role ledger.Role) selection {
@@ -335,7 +358,14 @@ func (rt *reportTx) targetSel(ts []ledger.Target, role ledger.Role) selection {
 			if rt.seen[b.ID] == nil {
 				rt.seen[b.ID] = b
 			}
-			s.runs = append(s.runs, selRun{b: b, lo: c - b.Start, hi: hi - b.Start, field: at("record")})
+			r := selRun{b: b, lo: c - b.Start, hi: hi - b.Start, field: at("record")}
+			if r.len() <= maxNamedTargets { // errors name the codes, not offsets
+				for off := r.lo; off <= r.hi; off++ {
+					code, _ := rt.e.appendCode(nil, b, off, FormatDL)
+					r.items = append(r.items, selItem{field: r.field, code: string(code)})
+				}
+			}
+			s.runs = append(s.runs, r)
 			c = hi + 1
 		}
 	}

@@ -129,3 +129,52 @@ func TestErrorDeclarationByEventID(t *testing.T) {
 		t.Errorf("status %v", c.Status)
 	}
 }
+
+// TestErrorDeclarationCommissioning: a commissioning (ObjectEvent ADD)
+// declared erroneous returns its codes to issued, unless one was packed
+// since: then the declaration is refused for that code, naming it, and
+// nothing of the document applies; declaring the packing erroneous first
+// lets it through.
+func TestErrorDeclarationCommissioning(t *testing.T) {
+	f := supply(t)
+	a, b, case5 := f.code(f.items, 200), f.code(f.items, 201), f.code(f.cases, 5)
+	commission := fmt.Sprintf(`{"type":"ObjectEvent","eventTime":"2026-03-01T12:00:00+08:00","eventTimeZoneOffset":"+08:00",
+"epcList":[%q,%q],"action":"ADD","bizStep":"commissioning","disposition":"active"}`, a, b)
+	pack := fmt.Sprintf(`{"type":"AggregationEvent","eventTime":"2026-03-01T13:00:00+08:00","eventTimeZoneOffset":"+08:00",
+"parentID":%q,"childEPCs":[%q],"action":"ADD","bizStep":"packing"}`, case5, b)
+	if _, err := f.capture(f.orgA, doc(commission, pack)); err != nil {
+		t.Fatal(err)
+	}
+	status := func(code string) Status {
+		t.Helper()
+		c, err := f.e.Resolve(code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Status
+	}
+	if status(a) != StatusActive || status(b) != StatusActive {
+		t.Fatalf("commissioned: %v %v", status(a), status(b))
+	}
+	_, err := f.capture(f.orgA, doc(declare(commission)))
+	wantErrs(t, err, ie{ErrState, b})
+	if status(a) != StatusActive {
+		t.Fatalf("a refused declaration changed %s: %v", a, status(a))
+	}
+	if _, err := f.capture(f.orgA, doc(declare(pack), declare(commission))); err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range []string{a, b} {
+		if st := status(code); st != StatusIssued {
+			t.Errorf("%s after its commissioning was declared erroneous: %v, want issued", code, st)
+		}
+	}
+	// Issued again, the codes can be commissioned again.
+	again := strings.Replace(commission, "12:00:00", "15:30:00", 1)
+	if _, err := f.capture(f.orgA, doc(again)); err != nil {
+		t.Fatalf("recommissioning: %v", err)
+	}
+	if status(a) != StatusActive {
+		t.Errorf("recommissioned: %v", status(a))
+	}
+}
