@@ -122,6 +122,7 @@ type Handler struct {
 	Org      uint32
 	Location string // business location or destination id, may be empty
 	Party    string // destination party id, may be empty
+	PartyOrg uint32 // the registered organisation Party names through its company prefix; 0 if none
 	Time     int64
 	BizStep  string
 }

@@ -240,6 +240,10 @@ func (e *Engine) AppendChainJSON(dst []byte, c *Chain) []byte {
 			dst = append(dst, `,"party":`...)
 			dst = appendJSONString(dst, h.Party)
 		}
+		if h.PartyOrg != 0 {
+			dst = append(dst, `,"partyOrg":`...)
+			dst = strconv.AppendUint(dst, uint64(h.PartyOrg), 10)
+		}
 		dst = append(dst, `,"time":`...)
 		dst = appendTimeJSON(dst, h.Time, 0)
 		dst = append(dst, `,"bizStep":`...)
@@ -562,7 +566,9 @@ func (e *Engine) WriteChainText(w io.Writer, c *Chain) error {
 		if h.Location != "" {
 			s += " at " + h.Location
 		}
-		if h.Party != "" {
+		if h.PartyOrg != 0 {
+			s += " → " + e.orgName(h.PartyOrg)
+		} else if h.Party != "" {
 			s += " → " + h.Party
 		}
 		row(k, "%s (%s, %s)", s, h.BizStep, appendTime(nil, h.Time, 0))

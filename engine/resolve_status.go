@@ -168,7 +168,7 @@ func (r *resolver) handlers() {
 			if d.Type == "location" {
 				h.Location = d.ID
 			} else {
-				h.Party = d.ID
+				h.Party, h.PartyOrg = d.ID, r.e.partyOrg(d.ID)
 			}
 			c.Handlers = append(c.Handlers, h)
 		}

@@ -1,12 +1,14 @@
 package server
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
 
-// The private trace names who holds the item now (its producer: the demo
-// ships only within one organisation).
+// The private trace names who holds the item now: the demo's sold tin went
+// from the producer through a distributor to a supermarket chain, whose
+// receiving made it the holder; the handlers name each hand.
 func TestPrivateTraceShowsHolder(t *testing.T) {
 	env := newTestEnv(t, nil)
 	a := env.key("杭州")
@@ -14,9 +16,24 @@ func TestPrivateTraceShowsHolder(t *testing.T) {
 	if r.status != 200 {
 		t.Fatalf("trace: %d %s", r.status, r.body)
 	}
+	m := decodeJSON(t, r)
 	orgA := decodeJSON(t, env.api("GET", "/v1/me", a, ""))["org"].(map[string]any)["id"]
-	if item, _ := decodeJSON(t, r)["item"].(map[string]any); item == nil || item["holder"] != orgA {
-		t.Errorf("holder %v, want the producer %v: %s", item["holder"], orgA, r.body)
+	var names []string
+	var lastReceiver any
+	for _, h := range m["handlers"].([]any) {
+		h := h.(map[string]any)
+		names = append(names, fmt.Sprint(h["orgName"], "→", h["partyName"]))
+		if h["step"] == "receiving" {
+			lastReceiver = h["org"]
+		}
+	}
+	item, _ := m["item"].(map[string]any)
+	if item == nil || item["holder"] == orgA || item["holder"] != lastReceiver {
+		t.Errorf("holder %v, want the last receiver %v (not the producer %v): %s", item["holder"], lastReceiver, orgA, r.body)
+	}
+	if got := strings.Join(names, "; "); !strings.Contains(got, "杭州之江食品有限公司→浙江钱塘冷链物流有限公司") ||
+		!strings.Contains(got, "浙江钱塘冷链物流有限公司→杭州西湖万家超市有限公司") {
+		t.Errorf("handlers do not name the hands: %s", got)
 	}
 }
 

@@ -246,6 +246,9 @@ func (s *Server) apiTrace(c *call) {
 			}
 			w.strOpt("location", h.Location)
 			w.strOpt("party", h.Party)
+			if o, err := s.eng.Org(h.PartyOrg); h.PartyOrg != 0 && err == nil {
+				w.str("partyName", o.Name)
+			}
 			w.timeMS("time", h.Time)
 			w.str("step", shortStep(h.BizStep))
 			w.close()

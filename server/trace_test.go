@@ -324,7 +324,13 @@ func TestMintKeepsCache(t *testing.T) {
 
 func TestDispensedStatus(t *testing.T) {
 	env := newTestEnv(t, nil)
-	codes := demoItemCodes(t, env, 10)
+	// A tin on the demo's second pallet, which the producer still holds
+	// (the first was shipped on to a supermarket chain).
+	r := env.api("GET", fmt.Sprintf("/v1/blocks/%d/codes?format=dl&offset=600&limit=1", env.info.Blocks[0]), env.key("杭州"), "")
+	if r.status != 200 {
+		t.Fatalf("codes: %d %s", r.status, r.body)
+	}
+	codes := map[int]string{7: strings.TrimPrefix(strings.TrimSpace(string(r.body)), testBase)}
 	m := decodeJSON(t, env.get(codes[7], "Accept", "application/json"))
 	urn := m["code"].(map[string]any)["epcURN"].(string)
 	doc := `{"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],"type":"EPCISDocument","schemaVersion":"2.0",

@@ -81,6 +81,9 @@ type seeder struct {
 	now  time.Time
 	orgA engine.Org // Hangzhou: food, farm, fireworks
 	orgB engine.Org // Fuzhou: drug, pesticide, gas cylinder, rare earth
+	orgC engine.Org // a Hangzhou cold-chain distributor
+	orgD engine.Org // a Hangzhou supermarket chain
+	orgE engine.Org // a Fuzhou pharmacy
 	prod map[string]engine.Product
 	lots map[string]engine.Lot
 	blk  map[string]engine.Block
@@ -125,6 +128,23 @@ func (s *seeder) orgs(context.Context) error {
 	}
 	s.orgB, err = s.eng.AddOrg(engine.OrgSpec{Name: "福州闽江医药化工有限公司", NameEN: "Fuzhou Minjiang Pharma & Chemicals Co., Ltd.",
 		Region: "350100", GCPs: []string{"6909876"}})
+	if err != nil {
+		return err
+	}
+	// The hands the goods pass through: custody moves to them by shipping
+	// (destinationList) and their receiving.
+	s.orgC, err = s.eng.AddOrg(engine.OrgSpec{Name: "浙江钱塘冷链物流有限公司", NameEN: "Zhejiang Qiantang Cold-Chain Logistics Co., Ltd.",
+		Region: "330104", GCPs: []string{"6923456"}})
+	if err != nil {
+		return err
+	}
+	s.orgD, err = s.eng.AddOrg(engine.OrgSpec{Name: "杭州西湖万家超市有限公司", NameEN: "Hangzhou Xihu Wanjia Supermarkets Co., Ltd.",
+		Region: "330106", GCPs: []string{"6934567"}})
+	if err != nil {
+		return err
+	}
+	s.orgE, err = s.eng.AddOrg(engine.OrgSpec{Name: "福州鼓楼仁心大药房有限公司", NameEN: "Fuzhou Gulou Renxin Pharmacy Co., Ltd.",
+		Region: "350102", GCPs: []string{"6945678"}})
 	return err
 }
 

@@ -54,6 +54,7 @@ type event struct {
 	step, disp  string
 	where       string // business location id
 	doc         string // business transaction "type|gln:id"
+	dest        string // destination owning party (a PGLN URN): shipping to another organisation
 	extraFields map[string]any
 }
 
@@ -68,6 +69,9 @@ func (s *seeder) capture(org engine.Org, evs ...event) error {
 		}
 		if e.where != "" {
 			m["bizLocation"] = map[string]string{"id": e.where}
+		}
+		if e.dest != "" {
+			m["destinationList"] = []map[string]string{{"type": "owning_party", "destination": e.dest}}
 		}
 		if e.doc != "" {
 			typ, id, _ := strings.Cut(e.doc, "|")
@@ -108,14 +112,20 @@ func (s *seeder) urn(block string, off uint64) string {
 	return c
 }
 
-// Business locations of the demo (SGLNs of the two organisations' prefixes).
+// Business locations and parties of the demo (SGLNs and PGLNs of the
+// organisations' company prefixes).
 const (
 	locHZFactory   = "urn:epc:id:sgln:6901234.00001.0" // 杭州 factory
-	locHZWarehouse = "urn:epc:id:sgln:6901234.00002.0"
-	locHZShop      = "urn:epc:id:sgln:6901234.00009.0" // a supermarket the factory supplies
+	locHZWarehouse = "urn:epc:id:sgln:6901234.00002.0" // the factory's warehouse
+	locColdStore   = "urn:epc:id:sgln:6923456.00001.0" // the distributor's cold store
+	locHZShop      = "urn:epc:id:sgln:6934567.00009.0" // a supermarket of the chain
 	locFZFactory   = "urn:epc:id:sgln:6909876.00001.0"
-	locFZPharmacy  = "urn:epc:id:sgln:6909876.00008.0"
+	locFZPharmacy  = "urn:epc:id:sgln:6945678.00008.0"
 	locFZStation   = "urn:epc:id:sgln:6909876.00005.0" // LPG filling station
+
+	partyDistributor = "urn:epc:id:pgln:6923456.00000"
+	partySupermarket = "urn:epc:id:pgln:6934567.00000"
+	partyPharmacy    = "urn:epc:id:pgln:6945678.00000"
 )
 
 // reports records what the lines and the supply chain reported: printing
@@ -131,22 +141,36 @@ func (s *seeder) reports(context.Context) error {
 		func() error { return s.commission(a, "formula-ok-pallet", 0, 1, s.at(-39, 1), locHZFactory) },
 		func() error { return s.pack(a, "formula-ok-case", "formula-ok", 50, 20, s.at(-39, 2)) },
 		func() error { return s.pack(a, "formula-ok-pallet", "formula-ok-case", 2, 25, s.at(-39, 3)) },
+		// The factory ships pallet 0 to the distributor, which receives
+		// it, ships it on to the supermarket chain, which receives it and
+		// sells a tin: three hands, custody moving with each receiving.
 		func() error {
-			return s.capture(a,
-				event{t: s.at(-38, 0), codes: []string{s.urn("formula-ok-pallet", 0)}, action: "OBSERVE", step: "shipping", disp: "in_transit", where: locHZFactory, doc: "desadv|6901234000003:DN-2026-0117"},
-				event{t: s.at(-37, 0), codes: []string{s.urn("formula-ok-pallet", 0)}, action: "OBSERVE", step: "receiving", disp: "in_progress", where: locHZWarehouse},
-				event{t: s.at(-36, 0), codes: []string{s.urn("formula-ok-pallet", 0)}, action: "OBSERVE", step: "shipping", disp: "in_transit", where: locHZWarehouse, doc: "inv|6901234000003:INV-88120"},
-				event{t: s.at(-35, 0), codes: []string{s.urn("formula-ok-pallet", 0)}, action: "OBSERVE", step: "receiving", disp: "sellable_not_accessible", where: locHZShop},
-				event{t: s.at(-2, 5), codes: []string{s.urn("formula-ok", 0)}, action: "OBSERVE", step: "retail_selling", disp: "retail_sold", where: locHZShop})
+			pallet := []string{s.urn("formula-ok-pallet", 0)}
+			if err := s.capture(a,
+				event{t: s.at(-38, 0), codes: pallet, action: "OBSERVE", step: "shipping", disp: "in_transit", where: locHZWarehouse, dest: partyDistributor, doc: "desadv|6901234000003:DN-2026-0117"}); err != nil {
+				return err
+			}
+			if err := s.capture(s.orgC,
+				event{t: s.at(-37, 0), codes: pallet, action: "OBSERVE", step: "receiving", disp: "in_progress", where: locColdStore},
+				event{t: s.at(-36, 0), codes: pallet, action: "OBSERVE", step: "shipping", disp: "in_transit", where: locColdStore, dest: partySupermarket, doc: "inv|6923456000008:INV-88120"}); err != nil {
+				return err
+			}
+			return s.capture(s.orgD,
+				event{t: s.at(-35, 0), codes: pallet, action: "OBSERVE", step: "receiving", disp: "sellable_not_accessible", where: locHZShop},
+				event{t: s.at(-2, 5), codes: []string{s.urn("formula-ok", 0)}, action: "DELETE", step: "retail_selling", disp: "retail_sold", where: locHZShop})
 		},
 		// Infant formula, recalled lot: printed, packed, shipped, recalled.
 		func() error { return s.commission(a, "formula-recalled", 0, 199, s.at(-69, 0), locHZFactory) },
 		func() error { return s.commission(a, "formula-recalled-case", 0, 9, s.at(-69, 1), locHZFactory) },
 		func() error { return s.pack(a, "formula-recalled-case", "formula-recalled", 10, 20, s.at(-69, 2)) },
 		func() error {
-			return s.capture(a,
-				event{t: s.at(-68, 0), codes: []string{s.urn("formula-recalled-case", 0), s.urn("formula-recalled-case", 1)}, action: "OBSERVE", step: "shipping", disp: "in_transit", where: locHZFactory},
-				event{t: s.at(-67, 0), codes: []string{s.urn("formula-recalled-case", 0), s.urn("formula-recalled-case", 1)}, action: "OBSERVE", step: "receiving", disp: "sellable_accessible", where: locHZShop})
+			cases := []string{s.urn("formula-recalled-case", 0), s.urn("formula-recalled-case", 1)}
+			if err := s.capture(a,
+				event{t: s.at(-68, 0), codes: cases, action: "OBSERVE", step: "shipping", disp: "in_transit", where: locHZFactory, dest: partySupermarket}); err != nil {
+				return err
+			}
+			return s.capture(s.orgD,
+				event{t: s.at(-67, 0), codes: cases, action: "OBSERVE", step: "receiving", disp: "sellable_accessible", where: locHZShop})
 		},
 		func() error {
 			lot := s.lots["formula-recalled"]
@@ -174,9 +198,13 @@ func (s *seeder) reports(context.Context) error {
 		},
 		func() error { return s.pack(a, "pork-case", "pork", 25, 20, s.at(-2, 4)) },
 		func() error {
-			return s.capture(a,
-				event{t: s.at(-1, 0), codes: []string{s.urn("pork-case", 0)}, action: "OBSERVE", step: "shipping", disp: "in_transit", where: locHZFactory},
-				event{t: s.at(-1, 6), codes: []string{s.urn("pork-case", 0)}, action: "OBSERVE", step: "receiving", disp: "sellable_accessible", where: locHZShop})
+			c := []string{s.urn("pork-case", 0)}
+			if err := s.capture(a,
+				event{t: s.at(-1, 0), codes: c, action: "OBSERVE", step: "shipping", disp: "in_transit", where: locHZFactory, dest: partySupermarket}); err != nil {
+				return err
+			}
+			return s.capture(s.orgD,
+				event{t: s.at(-1, 6), codes: c, action: "OBSERVE", step: "receiving", disp: "sellable_accessible", where: locHZShop})
 		},
 		// Fireworks: cases printed and shipped.
 		func() error { return s.commission(a, "fireworks", 0, 199, s.at(-29, 0), "浏阳分厂") },
@@ -198,8 +226,11 @@ func (s *seeder) reports(context.Context) error {
 		},
 		func() error {
 			u := "urn:epc:id:sscc:6909876." + s.sscc[:1] + s.sscc[8:17]
-			return s.capture(b,
-				event{t: s.at(-58, 0), codes: []string{u}, action: "OBSERVE", step: "shipping", disp: "in_transit", where: locFZFactory, doc: "desadv|6909876000003:DRUG-DN-9"},
+			if err := s.capture(b,
+				event{t: s.at(-58, 0), codes: []string{u}, action: "OBSERVE", step: "shipping", disp: "in_transit", where: locFZFactory, dest: partyPharmacy, doc: "desadv|6909876000003:DRUG-DN-9"}); err != nil {
+				return err
+			}
+			return s.capture(s.orgE,
 				event{t: s.at(-57, 0), codes: []string{u}, action: "OBSERVE", step: "receiving", disp: "sellable_accessible", where: locFZPharmacy})
 		},
 		// The pharmacy dispenses the first box (named by its Digital Link:
@@ -209,7 +240,7 @@ func (s *seeder) reports(context.Context) error {
 			if err != nil {
 				return err
 			}
-			return s.capture(b, event{t: s.at(-1, 3), codes: []string{dl}, action: "DELETE", step: "dispensing", disp: "dispensed", where: locFZPharmacy, doc: "https://tracecode.example/epcis/btt/prescription|6909876000008:RX-2026-5531"})
+			return s.capture(s.orgE, event{t: s.at(-1, 3), codes: []string{dl}, action: "DELETE", step: "dispensing", disp: "dispensed", where: locFZPharmacy, doc: "https://tracecode.example/epcis/btt/prescription|6909876000008:RX-2026-5531"})
 		},
 		// Pesticide: printed, shipped, sold.
 		func() error { return s.commission(b, "pesticide", 0, 99, s.at(-19, 0), locFZFactory) },
