@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -37,7 +38,7 @@ type Writes struct {
 	// GET /v1/blocks lists with one.
 	GTIN string
 	// Lot is the lot number minted into (created on first use). Empty:
-	// "LT" and the run id.
+	// "LT" and the run's time stamp (14 characters).
 	Lot string
 	// Conns is the connections (one sending goroutine each) for the write
 	// traffic, apart from the scans'. Zero means 4.
@@ -154,10 +155,11 @@ func newWriter(r *runner) (*writer, error) {
 	}
 	var id [4]byte
 	_, _ = rand.Read(id[:])
-	w.runID = "lt-" + strconv.FormatInt(time.Now().Unix(), 10) + "-" + hex.EncodeToString(id[:])
+	stamp := strconv.FormatInt(time.Now().Unix(), 36) + hex.EncodeToString(id[:2])
+	w.runID = "lt-" + stamp + hex.EncodeToString(id[2:])
 	w.lot = w.w.Lot
 	if w.lot == "" {
-		w.lot = "LT" + w.runID[3:]
+		w.lot = "LT" + strings.ToUpper(stamp) // ≤ 14 characters: a GS1 lot has at most 20
 	}
 	s := r.sched
 	w.endNs = int64(s.Duration())
@@ -267,11 +269,12 @@ func (w *writer) mintBody(dst []byte, count int) []byte {
 }
 
 // mintForReports mints, untimed, the blocks every scheduled report takes a
-// fresh range from: blocks of a whole number of reports, ≤ 1 M codes each.
+// fresh range from: blocks of a whole number of reports, ≤ 1 M codes each
+// and no larger than all the reports need.
 func (w *writer) mintForReports() error {
 	k := uint64(w.w.ReportCount)
-	w.blockSize = k * max(1, 1_000_000/k)
 	need := uint64(w.count(1)) * k
+	w.blockSize = min(k*max(1, 1_000_000/k), max(need, k))
 	for i := 0; uint64(len(w.blocks))*w.blockSize < need; i++ {
 		st, body, err := w.setupCall("POST", "/v1/blocks", w.runID+"-setup-"+strconv.Itoa(i), w.mintBody(nil, int(w.blockSize)))
 		var b struct {
@@ -403,22 +406,30 @@ func classifyWrite(resp *fasthttp.Response, k int) (Outcome, int64, bool) {
 	case st < 200 || st >= 300:
 		return OutOther, 0, false
 	}
-	var v struct {
-		Count    *int64 `json:"count"`
-		Codes    *int64 `json:"codes"`
-		Replayed bool   `json:"replayed"`
+	// Decoded per class: a block's "codes" is its codes URL, a report's
+	// the number of codes it applied.
+	var n *int64
+	var replayed bool
+	var err error
+	if k == 0 {
+		var v struct {
+			Count    *int64 `json:"count"`
+			Replayed bool   `json:"replayed"`
+		}
+		err = json.Unmarshal(resp.Body(), &v)
+		n, replayed = v.Count, v.Replayed
+	} else {
+		var v struct {
+			Codes    *int64 `json:"codes"`
+			Replayed bool   `json:"replayed"`
+		}
+		err = json.Unmarshal(resp.Body(), &v)
+		n, replayed = v.Codes, v.Replayed
 	}
-	if json.Unmarshal(resp.Body(), &v) != nil {
+	if err != nil || n == nil {
 		return OutBody, 0, false
 	}
-	n := v.Count
-	if k == 1 {
-		n = v.Codes
-	}
-	if n == nil {
-		return OutBody, 0, false
-	}
-	return OutOK, *n, v.Replayed
+	return OutOK, *n, replayed
 }
 
 // record adds one write request (sent = −1: unsent).

@@ -27,6 +27,9 @@
 #   SEARCH=1         afterwards, step the rate up to MAX_RATE (default 60000) by
 #                    STEP_RATE (default 5000), STEP_DURATION=10s each, and
 #                    report the highest rate with p99 ≤ SLO_P99 (default 1ms)
+#   MINT_RATE=0      write traffic alongside the scans: mints/s (MINT_COUNT
+#   REPORT_RATE=0    codes each, default 1000) and commission reports/s
+#                    (REPORT_COUNT codes each, default 100), with the demo key
 #   OUT=loadtest-out where results.json and report.html go
 #   PORT=18080       first port to try (the next free one is used)
 #   LOADTEST_SERVER=testserver  run against `tracecode loadtest testserver`
@@ -108,9 +111,14 @@ done
 [ -n "$KEY" ] || { tail -n 20 "$LOG" >&2; die "no 'demo API key: KEY' line in the server's log"; }
 echo "loadtest.sh: server ready on $TARGET (pid $SERVER_PID)"
 
+WRITES=()
+if [ "${MINT_RATE:-0}" != 0 ] || [ "${REPORT_RATE:-0}" != 0 ]; then
+	WRITES=(--mint-rate "${MINT_RATE:-0}" --mint-count "${MINT_COUNT:-1000}"
+		--report-rate "${REPORT_RATE:-0}" --report-count "${REPORT_COUNT:-100}")
+fi
 "$BIN" loadtest --target "$TARGET" --key "$KEY" --blocks all \
 	--forms dl=1 --accept json=1 --forged "$FORGED" \
-	--rate "$RATE" --duration "$DURATION" --warmup "$WARMUP" --conns "$CONNS" --out "$OUT"
+	--rate "$RATE" --duration "$DURATION" --warmup "$WARMUP" --conns "$CONNS" --out "$OUT" "${WRITES[@]}"
 
 if [ "${SEARCH:-}" = 1 ]; then
 	echo

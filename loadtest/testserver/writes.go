@@ -87,7 +87,8 @@ func (s *Server) mint(ctx *fasthttp.RequestCtx) {
 		b := s.w.blocks[id]
 		s.w.counts.Replays++
 		s.w.Unlock()
-		writeJSON(ctx, fasthttp.StatusOK, map[string]any{"id": b.id, "gtin": b.gtin, "lot": b.lot, "count": b.count, "state": "active", "replayed": true})
+		writeJSON(ctx, fasthttp.StatusOK, map[string]any{"id": b.id, "gtin": b.gtin, "lot": b.lot, "count": b.count, "state": "active",
+			"codes": fmt.Sprintf("/v1/blocks/%d/codes", b.id), "replayed": true})
 		return
 	}
 	s.w.next++
@@ -99,7 +100,9 @@ func (s *Server) mint(ctx *fasthttp.RequestCtx) {
 	s.w.counts.Mints++
 	s.w.counts.CodesMinted += int64(in.Count)
 	s.w.Unlock()
-	writeJSON(ctx, fasthttp.StatusCreated, map[string]any{"id": b.id, "gtin": b.gtin, "lot": b.lot, "count": b.count, "state": "active"})
+	// As tracecode's: "codes" is the block's codes URL.
+	writeJSON(ctx, fasthttp.StatusCreated, map[string]any{"id": b.id, "gtin": b.gtin, "lot": b.lot, "count": b.count, "state": "active",
+		"codes": fmt.Sprintf("/v1/blocks/%d/codes", b.id)})
 }
 
 // reportLine serves POST /v1/reports/line (commission only).
