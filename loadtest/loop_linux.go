@@ -109,6 +109,9 @@ type lconn struct {
 	wbuf     []byte
 	woff     int
 	rbuf     []byte
+	// freeAt is when the connection's last request ended (ns since the
+	// start; 0 before the first).
+	freeAt int64
 }
 
 // pendingReq is a claimed request.
@@ -267,7 +270,14 @@ func (l *loop) claim(now int64) bool {
 		l.flushReady()
 	}
 	l.inflight[p]++
-	l.pend = pendingReq{i: i, phase: p, pick: r.traffic.Pick(i), intended: s.at(p, i), free: now}
+	// free is when the connection the request will go on became free: if
+	// the loop itself ran late since, that is generator lag, not a wait for
+	// a connection. (After the drain deadline a claim needs no connection.)
+	free := now
+	if n := len(l.free); n > 0 {
+		free = l.conns[l.free[n-1]].freeAt
+	}
+	l.pend = pendingReq{i: i, phase: p, pick: r.traffic.Pick(i), intended: s.at(p, i), free: free}
 	l.hasPend = true
 	return true
 }
@@ -527,6 +537,7 @@ func (l *loop) done1(ci int32, out Outcome, status int, now int64) {
 		c.state = connIdle
 	}
 	l.busy--
+	c.freeAt = now
 	l.free = append(l.free, ci)
 	l.flushReady()
 }

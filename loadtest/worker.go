@@ -112,6 +112,9 @@ type worker struct {
 	// phase is the phase acc belongs to.
 	phase int
 	acc   *phaseAcc
+	// freeAt is when the worker's last request ended (ns since the start;
+	// 0 before the first).
+	freeAt int64
 }
 
 func newWorker(r *runner) *worker {
@@ -143,9 +146,12 @@ func (w *worker) run() {
 		}
 		intended := s.at(p, i)
 		pick := r.traffic.Pick(i)
-		free := r.now()
-		if free > r.deadline {
-			w.recordUnsent(i, pick, intended, free)
+		// free is when this worker's connection became free: if the
+		// worker itself ran late since, that is generator lag, not a wait
+		// for a connection.
+		free := w.freeAt
+		if now := r.now(); now > r.deadline {
+			w.recordUnsent(i, pick, intended, now)
 			continue
 		}
 		w.prepare(pick) // before the sleep, so the send follows the wake-up
@@ -169,6 +175,7 @@ func (w *worker) send(i int64, pick Pick, intended, free int64) {
 	w.sent.Add(1)
 	err := w.hc.Do(&w.req, &w.resp) // bounded by the client's ReadTimeout
 	done := r.now()
+	w.freeAt = done
 	var out Outcome
 	if err != nil {
 		out = classifyErr(err)
@@ -303,7 +310,7 @@ type RequestTrace struct {
 	Outcome  Outcome
 	Status   int
 	Intended int64
-	// Free is when a worker was free to send it; Sent and Done are −1 for
+	// Free is when the connection it went on became free; Sent and Done are −1 for
 	// an unsent request.
 	Free, Sent, Done int64
 }
