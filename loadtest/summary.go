@@ -3,6 +3,7 @@ package loadtest
 import (
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -79,7 +80,12 @@ func (r *Results) WriteSummary(w io.Writer) error {
 	ew.printf("Status codes: %s\n", counts(t.Status))
 	ew.printf("Forged codes: %d sent, %d rejected, %d ACCEPTED\n", t.Forged.Sent, t.Forged.Rejected, t.Forged.Accepted)
 	g := t.Generator
-	ew.printf("Generator: CPU %.2f cores (%.0f%% of GOMAXPROCS=%d)", g.CPU.Cores, 100*g.CPU.OfAvailable, r.Tool.GOMAXPROCS)
+	usable := r.Tool.GOMAXPROCS // the cores it can use: fewer with fewer event loops
+	if g.CPU.OfAvailable > 0 {
+		usable = int(math.Round(g.CPU.Cores / g.CPU.OfAvailable))
+	}
+	ew.printf("Generator (%s engine): CPU %.2f cores (%.0f%% of the %d it can use; GOMAXPROCS=%d)", orDash(c.Engine),
+		g.CPU.Cores, 100*g.CPU.OfAvailable, usable, r.Tool.GOMAXPROCS)
 	if g.CPU.MachineBusy >= 0 {
 		ew.printf(", machine %.0f%% busy", 100*g.CPU.MachineBusy)
 	}
