@@ -20,8 +20,8 @@ const loopSupported = true
 // the connections over non-blocking sockets and one epoll instance, as wrk's
 // threads do.
 //
-// Why (profiled, docs/loadtest.md §8): with a goroutine per connection the
-// generator spent 11–15 CPU-µs per request against wrk's ~6 — a netpoller
+// Why (profiled, docs/loadtest.md §4): with a goroutine per connection the
+// generator spent ~12 CPU-µs per saturated request against wrk's ~8 — a netpoller
 // park and wake-up, a timerfd, scheduler hand-offs (sysmon retaking Ps from
 // goroutines in write(2), futex wake-ups of idle Ms) and the HostClient's
 // pools and header writer per request. A loop instead makes per request one
