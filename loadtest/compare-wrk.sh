@@ -6,6 +6,7 @@
 # wrk) and python3; run from the repository root after `make build`.
 #
 #   ROUNDS=3 DUR=10 CONNS=64 ./loadtest/compare-wrk.sh
+#   STEP_PCT=2.5 START_PCT=70 …     finer steps for the sustainable rate
 #   QUIET_MAX=10 QUIET_WAIT=600 …   wait up to 600 s before each round for
 #                                    the machine to be ≤ 10 % busy
 #
@@ -37,6 +38,8 @@ CONNS=${CONNS:-64}
 PORT=${PORT:-18099}
 BODY=${BODY:-600}
 SUSTAIN_P99=${SUSTAIN_P99:-100ms}
+STEP_PCT=${STEP_PCT:-5}   # sustain search: step, in % of wrk's rate
+START_PCT=${START_PCT:-40} # sustain search: first step, in % of wrk's rate
 OUT=${OUT:-/tmp/compare-wrk}
 LT_ENV=${LT_ENV:-env} # e.g. LT_ENV="env GOMAXPROCS=1" to give loadtest one P
 WRK_ENV=${WRK_ENV:-env}
@@ -102,8 +105,8 @@ for round in $(seq 1 "$ROUNDS"); do
 	read -r l_rps l_p50 l_p99 l_cpu < <(lt_field "$SAT")
 	lt "r$round-gor" --engine goroutines --rate "$sat" --duration "${DUR}s" --warmup 0 --drain 1ms --conns "$CONNS"
 	read -r g_rps _ _ g_cpu < <(lt_field "$SAT")
-	# Steps of 5 % of wrk's rate, from 40 % to 120 % of it.
-	read -r start step top < <(python3 -c "w=$w_rps; s=max(1000, round(w*0.05/1000)*1000); print(round(w*0.4/s)*s, s, round(w*1.2))")
+	# Steps of STEP_PCT % of wrk's rate, from START_PCT % to 120 % of it.
+	read -r start step top < <(python3 -c "w=$w_rps; s=max(500, round(w*$STEP_PCT/100/500)*500); print(round(w*$START_PCT/100/s)*s, s, round(w*1.2))")
 	lt "r$round-sustain" --rate "$start" --step-rate "$step" --max-rate "$top" --step-duration 5s --warmup 1s --conns "$CONNS" \
 		--slo-p99 "$SUSTAIN_P99" --late-threshold 5ms
 	l_sus=$(lt_field "r['capacity']['highest_passing_rate']")
