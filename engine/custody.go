@@ -318,12 +318,15 @@ func (r *resolver) holder() error {
 	if r.ts.custody.empty() {
 		return nil
 	}
-	if err := r.iter(); err != nil { // its bounds hold the custody prefix
-		return err
-	}
 	consider := func(n agg.Node) error {
 		if !r.ts.custody.has(n) {
 			return nil
+		}
+		// Only now the iterator (its bounds hold the custody prefix): a
+		// store where some goods changed hands does not make every
+		// resolution open one.
+		if err := r.iter(); err != nil {
+			return err
 		}
 		h, ok, kb, err := agg.CustodyAt(r.it, c.kb, n)
 		c.kb = kb
