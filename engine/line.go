@@ -243,29 +243,12 @@ func (rt *reportTx) indexParents(s *selection, seq uint64, role ledger.Role) {
 func (rt *reportTx) reach(s *selection, seq uint64, role ledger.Role) error {
 	lots := map[uint32]bool{}
 	for i := range s.runs {
-		r := &s.runs[i]
-		if r.b.Lot != 0 {
-			lots[r.b.Lot] = true
-		}
-		var containers []uint64
-		if _, err := rt.it.Find(itemstate.Container, true, r.b.ID, r.lo, r.hi+1, func(off uint64) bool {
-			containers = append(containers, off)
-			return true
-		}); err != nil {
-			return err
-		}
-		for _, off := range containers {
-			if err := rt.descendantLots(agg.Node{Product: r.b.Product, Counter: r.b.Start + off}, lots, 0); err != nil {
-				return err
-			}
+		if lot := s.runs[i].b.Lot; lot != 0 {
+			lots[lot] = true
 		}
 	}
-	for _, u := range s.units {
-		if rt.unitState(u.ref.node.Counter).Has(itemstate.Container) {
-			if err := rt.descendantLots(u.ref.node, lots, 0); err != nil {
-				return err
-			}
-		}
+	if err := rt.eachContainer(s, func(n agg.Node) error { return rt.descendantLots(n, lots, 0) }); err != nil {
+		return err
 	}
 	for lot := range lots {
 		rt.lt.IndexLotReach(lot, seq, role)

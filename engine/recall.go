@@ -153,11 +153,8 @@ func (rt *reportTx) markInside(n agg.Node, on bool, depth int) error {
 		if err != nil {
 			return err
 		}
-		var containers []uint64
-		if _, err := rt.it.Find(itemstate.Container, true, c.Block, c.First-c.BlockStart, c.Last-c.BlockStart+1, func(off uint64) bool {
-			containers = append(containers, off)
-			return true
-		}); err != nil {
+		containers, err := rt.containerOffsets(c.Block, c.First-c.BlockStart, c.Last-c.BlockStart)
+		if err != nil {
 			return err
 		}
 		for _, off := range containers {
@@ -189,25 +186,42 @@ func (rt *reportTx) setRecalled(s *selection, on bool) error {
 	if err := rt.setKind(s, itemstate.Recalled, on); err != nil {
 		return err
 	}
+	return rt.eachContainer(s, func(n agg.Node) error { return rt.markInside(n, on, 0) })
+}
+
+// eachContainer calls fn with every code of s that holds children, as the
+// report has staged it.
+func (rt *reportTx) eachContainer(s *selection, fn func(n agg.Node) error) error {
 	for i := range s.runs {
 		r := &s.runs[i]
-		var containers []uint64
-		if _, err := rt.it.Find(itemstate.Container, true, r.b.ID, r.lo, r.hi+1, func(off uint64) bool {
-			containers = append(containers, off)
-			return true
-		}); err != nil {
+		offs, err := rt.containerOffsets(r.b.ID, r.lo, r.hi)
+		if err != nil {
 			return err
 		}
-		for _, off := range containers {
-			if err := rt.markInside(agg.Node{Product: r.b.Product, Counter: r.b.Start + off}, on, 0); err != nil {
+		for _, off := range offs {
+			if err := fn(agg.Node{Product: r.b.Product, Counter: r.b.Start + off}); err != nil {
 				return err
 			}
 		}
 	}
 	for _, u := range s.units {
-		if err := rt.markInside(u.ref.node, on, 0); err != nil {
-			return err
+		if rt.unitState(u.ref.node.Counter).Has(itemstate.Container) {
+			if err := fn(u.ref.node); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// containerOffsets returns the offsets lo..hi (inclusive) of block that
+// hold children, as staged. They are collected before the caller acts on
+// them: acting may change the item state being scanned.
+func (rt *reportTx) containerOffsets(block, lo, hi uint64) ([]uint64, error) {
+	var offs []uint64
+	_, err := rt.it.Find(itemstate.Container, true, block, lo, hi+1, func(off uint64) bool {
+		offs = append(offs, off)
+		return true
+	})
+	return offs, err
 }
