@@ -299,10 +299,10 @@ func (r *resolver) ownEvents(n agg.Node, st itemstate.State, lvl Level, via Via,
 func (r *resolver) window(product uint32, counter uint64) (*runWindow, error) {
 	k := windowKey{product, counter / ledger.RunWindow}
 	caches := &r.ts.caches
-	if w, _, ok := caches.windows.get(k); ok {
+	w, gen, ok := caches.windows.get(k)
+	if ok {
 		return w, nil
 	}
-	_, gen, _ := caches.windows.get(k)
 	w, err := loadWindow(r.e.db, k)
 	if err != nil {
 		return nil, err
@@ -475,39 +475,31 @@ func (r *resolver) sortTimeline() error {
 
 // lotHits returns the records naming a lot, cached.
 func (r *resolver) lotHits(lot uint32) ([]ledger.Hit, error) {
-	ch := &r.ts.caches.lots
-	if h, _, ok := ch.get(lot); ok {
-		return h, nil
-	}
-	_, gen, _ := ch.get(lot)
-	ir, err := r.indexReader()
-	if err != nil {
-		return nil, err
-	}
-	var hits []ledger.Hit
-	if err := ir.Lot(lot, func(h ledger.Hit) bool { hits = append(hits, h); return true }); err != nil {
-		return nil, err
-	}
-	ch.put(lot, hits, gen)
-	return hits, nil
+	return r.classHits(&r.ts.caches.lots, lot, (*ledger.IndexReader).Lot)
 }
 
 // productHits returns the records naming a whole product, cached.
 func (r *resolver) productHits(product uint32) ([]ledger.Hit, error) {
-	ch := &r.ts.caches.products
-	if h, _, ok := ch.get(product); ok {
+	return r.classHits(&r.ts.caches.products, product, (*ledger.IndexReader).Product)
+}
+
+// classHits returns the records scan finds for a lot or product id,
+// through cache ch.
+func (r *resolver) classHits(ch *cache[uint32, []ledger.Hit], id uint32,
+	scan func(*ledger.IndexReader, uint32, func(ledger.Hit) bool) error) ([]ledger.Hit, error) {
+	h, gen, ok := ch.get(id)
+	if ok {
 		return h, nil
 	}
-	_, gen, _ := ch.get(product)
 	ir, err := r.indexReader()
 	if err != nil {
 		return nil, err
 	}
 	var hits []ledger.Hit
-	if err := ir.Product(product, func(h ledger.Hit) bool { hits = append(hits, h); return true }); err != nil {
+	if err := scan(ir, id, func(h ledger.Hit) bool { hits = append(hits, h); return true }); err != nil {
 		return nil, err
 	}
-	ch.put(product, hits, gen)
+	ch.put(id, hits, gen)
 	return hits, nil
 }
 
