@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -43,37 +42,10 @@ regulator lifting one on the owner's behalf names itself with --regulator
 			return err
 		}
 		defer storeClose(e, &err)
-		req := &engine.LiftRequest{Items: items, Reason: f.reason, Regulator: f.regulator}
-		for _, l := range f.lots {
-			g, lot, ok := strings.Cut(l, ":")
-			if !ok {
-				return fmt.Errorf("--lot %q: want GTIN:LOT", l)
-			}
-			p, err := storeProduct(e, g, 0)
-			if err != nil {
-				return fmt.Errorf("--lot %q: %w", l, err)
-			}
-			req.Lots = append(req.Lots, engine.LotRef{Product: p.ID, Number: lot})
-			if m.Org == 0 {
-				m.Org = p.Org
-			}
+		req := &engine.LiftRequest{ReportMeta: m, Items: items, Reason: f.reason, Regulator: f.regulator}
+		if req.Lots, req.Products, err = chainTargets(e, &req.ReportMeta, &req.Items, f.lots, f.products); err != nil {
+			return err
 		}
-		for _, g := range f.products {
-			p, err := storeProduct(e, g, 0)
-			if err != nil {
-				return fmt.Errorf("--product %q: %w", g, err)
-			}
-			req.Products = append(req.Products, p.ID)
-			if m.Org == 0 {
-				m.Org = p.Org
-			}
-		}
-		if m.Org == 0 {
-			if m.Org, err = chainDefaultOrg(e, &items); err != nil {
-				return err
-			}
-		}
-		req.ReportMeta = m
 		rec, rerr := e.LiftRecall(req)
 		return chainReceipt(cmd.OutOrStdout(), f.jsonOut, rec, rerr)
 	},

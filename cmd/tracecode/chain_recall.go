@@ -45,37 +45,10 @@ including through lots made from it.`,
 			return err
 		}
 		defer storeClose(e, &err)
-		req := &engine.RecallRequest{Items: items, Reason: f.reason}
-		for _, l := range f.lots {
-			g, lot, ok := strings.Cut(l, ":")
-			if !ok {
-				return fmt.Errorf("--lot %q: want GTIN:LOT", l)
-			}
-			p, err := storeProduct(e, g, 0)
-			if err != nil {
-				return fmt.Errorf("--lot %q: %w", l, err)
-			}
-			req.Lots = append(req.Lots, engine.LotRef{Product: p.ID, Number: lot})
-			if m.Org == 0 {
-				m.Org = p.Org
-			}
+		req := &engine.RecallRequest{ReportMeta: m, Items: items, Reason: f.reason}
+		if req.Lots, req.Products, err = chainTargets(e, &req.ReportMeta, &req.Items, f.lots, f.products); err != nil {
+			return err
 		}
-		for _, g := range f.products {
-			p, err := storeProduct(e, g, 0)
-			if err != nil {
-				return fmt.Errorf("--product %q: %w", g, err)
-			}
-			req.Products = append(req.Products, p.ID)
-			if m.Org == 0 {
-				m.Org = p.Org
-			}
-		}
-		if m.Org == 0 {
-			if m.Org, err = chainDefaultOrg(e, &items); err != nil {
-				return err
-			}
-		}
-		req.ReportMeta = m
 		res, rerr := e.Recall(req)
 		out := cmd.OutOrStdout()
 		if rerr != nil {
@@ -240,4 +213,45 @@ func init() {
 	chainTraceCmd.Flags().StringVar(&t.lot, "lot", "", "the lot number")
 	chainTraceCmd.Flags().BoolVar(&t.jsonOut, "json", false, "print JSON")
 	rootCmd.AddCommand(chainTraceCmd)
+}
+
+// chainTargets resolves the --lot GTIN:LOT and --product GTIN values of
+// recall and lift-recall. When m names no organisation, the owner of the
+// first lot's or product's product reports, else the owner of the first of
+// items (chainDefaultOrg).
+func chainTargets(e *engine.Engine, m *engine.ReportMeta, items *engine.Items, lots, products []string) ([]engine.LotRef, []uint32, error) {
+	var refs []engine.LotRef
+	var ids []uint32
+	for _, l := range lots {
+		g, lot, ok := strings.Cut(l, ":")
+		if !ok {
+			return nil, nil, fmt.Errorf("--lot %q: want GTIN:LOT", l)
+		}
+		p, err := storeProduct(e, g, 0)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--lot %q: %w", l, err)
+		}
+		refs = append(refs, engine.LotRef{Product: p.ID, Number: lot})
+		if m.Org == 0 {
+			m.Org = p.Org
+		}
+	}
+	for _, g := range products {
+		p, err := storeProduct(e, g, 0)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--product %q: %w", g, err)
+		}
+		ids = append(ids, p.ID)
+		if m.Org == 0 {
+			m.Org = p.Org
+		}
+	}
+	if m.Org == 0 {
+		org, err := chainDefaultOrg(e, items)
+		if err != nil {
+			return nil, nil, err
+		}
+		m.Org = org
+	}
+	return refs, ids, nil
 }
