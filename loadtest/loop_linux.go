@@ -255,15 +255,10 @@ func (l *loop) sendDue(now int64) {
 // claim claims the next request index; false when the schedule is done.
 func (l *loop) claim(now int64) bool {
 	r := l.r
-	s := r.sched
-	i := r.next.Add(1) - 1
-	if i >= s.Total() || i >= r.limit.Load() {
+	i, p, ok := r.claim(l.claimed)
+	if !ok {
 		l.finishClaims()
 		return false
-	}
-	p := l.claimed
-	for i >= s.firstIdx[p+1] {
-		p++
 	}
 	if p != l.claimed {
 		l.claimed = p
@@ -277,7 +272,7 @@ func (l *loop) claim(now int64) bool {
 	if n := len(l.free); n > 0 {
 		free = l.conns[l.free[n-1]].freeAt
 	}
-	l.pend = pendingReq{i: i, phase: p, pick: r.traffic.Pick(i), intended: s.at(p, i), free: free}
+	l.pend = pendingReq{i: i, phase: p, pick: r.traffic.Pick(i), intended: r.sched.at(p, i), free: free}
 	l.hasPend = true
 	return true
 }

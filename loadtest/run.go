@@ -199,6 +199,22 @@ func (r *runner) halt(at int64) {
 	r.stop1.Do(func() { close(r.stopped) })
 }
 
+// claim claims the next request index for a sender (a worker or an event
+// loop) and returns it with its phase, searched from the sender's current
+// phase p (claims only move forward); ok is false once the schedule is
+// exhausted or the run stopped.
+func (r *runner) claim(p int) (i int64, phase int, ok bool) {
+	s := r.sched
+	i = r.next.Add(1) - 1
+	if i >= s.Total() || i >= r.limit.Load() {
+		return i, p, false
+	}
+	for i >= s.firstIdx[p+1] {
+		p++
+	}
+	return i, p, true
+}
+
 // flush merges w's accumulator into its phase and marks every phase before
 // next as flushed by w; w then accumulates phase next.
 func (r *runner) flush(w *worker, next int) {

@@ -131,15 +131,10 @@ func newWorker(r *runner) *worker {
 func (w *worker) run() {
 	r := w.r
 	s := r.sched
-	total := s.Total()
 	for {
-		i := r.next.Add(1) - 1
-		if i >= total || i >= r.limit.Load() {
+		i, p, ok := r.claim(w.phase)
+		if !ok {
 			break
-		}
-		p := w.phase
-		for i >= s.firstIdx[p+1] {
-			p++
 		}
 		if p != w.phase {
 			r.flush(w, p)
