@@ -235,7 +235,9 @@ type streamer struct {
 type streamJob struct {
 	off     uint64 // offset of the chunk's first code
 	n       int
-	serials [][]byte // imported blocks: the chunk's serials
+	serials [][]byte // imported blocks: the chunk's serials, slices of arena
+	arena   []byte   // imported blocks: the chunk's serials back to back (reused)
+	ends    []int    // imported blocks: end of each serial in arena
 	header  bool     // CSV: write the header first
 	text    []byte
 	out     []byte
@@ -328,7 +330,10 @@ func (s *streamer) produce(ctx context.Context, free <-chan *streamJob, jobs, or
 			if s.closed.Load() {
 				return ErrClosed
 			}
-			j.serials = j.serials[:0]
+			// The serials are copied into the job's reused arena (the
+			// iterator's keys do not outlive Next), then sliced.
+			j.arena = j.arena[:0]
+			ends := j.ends[:0]
 			for range j.n {
 				if !valid {
 					return corrupt()
@@ -337,8 +342,16 @@ func (s *streamer) produce(ctx context.Context, free <-chan *streamJob, jobs, or
 				if err != nil {
 					return err
 				}
-				j.serials = append(j.serials, append([]byte(nil), ser...))
+				j.arena = append(j.arena, ser...)
+				ends = append(ends, len(j.arena))
 				valid = it.Next()
+			}
+			j.ends = ends
+			j.serials = j.serials[:0]
+			start := 0
+			for _, end := range ends {
+				j.serials = append(j.serials, j.arena[start:end:end])
+				start = end
 			}
 		}
 		off += uint64(j.n)

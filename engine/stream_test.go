@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"fmt"
 	"io"
 	"reflect"
 	"strings"
@@ -200,4 +201,29 @@ func TestFormatChunkAllocs(t *testing.T) {
 			t.Errorf("%v: %v allocations per chunk", fm, allocs)
 		}
 	}
+}
+
+// BenchmarkStreamImported streams the Digital Links of an imported block
+// of 200,000 serials (read from the store in offset order) per op:
+//
+//	go test -run '^$' -bench StreamImported -benchmem ./engine
+func BenchmarkStreamImported(b *testing.B) {
+	e := openTest(b, "")
+	p := addDrug(b, e, testGTIN, "")
+	const n = 200_000
+	serials := make([]string, n)
+	for i := range serials {
+		serials[i] = fmt.Sprintf("EXT%07d", i)
+	}
+	r, err := e.Import(context.Background(), ImportRequest{Product: p.ID, Serials: serials})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.WriteCodes(context.Background(), io.Discard, r.Block.ID, StreamOptions{Format: FormatDL}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "codes/s")
 }
