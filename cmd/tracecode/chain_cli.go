@@ -117,22 +117,38 @@ func chainRange(s string) (engine.BlockRange, bool, error) {
 	return engine.BlockRange{Block: bid, First: f, Last: l}, true, nil
 }
 
-// chainDefaultOrg returns the owner of the first range's block or first
-// code, for reports that do not name --org.
-func chainDefaultOrg(e *engine.Engine, it *engine.Items) (uint32, error) {
+// open reads the report's codes and ranges (see chainItems) and opens the
+// store in --data for writing; the caller closes it.
+func (f *chainMetaFlags) open(args []string, stdin io.Reader) (*engine.Engine, engine.Items, error) {
+	items, err := chainItems(args, stdin)
+	if err != nil {
+		return nil, items, err
+	}
+	e, err := storeOpen(f.data, false, nil)
+	return e, items, err
+}
+
+// chainDefaultOrg sets m.Org, for a report that does not name --org, to the
+// owner of the first range's block or first code of it.
+func chainDefaultOrg(e *engine.Engine, m *engine.ReportMeta, it *engine.Items) error {
+	if m.Org != 0 {
+		return nil
+	}
 	if len(it.Ranges) > 0 {
 		b, err := e.Block(it.Ranges[0].Block)
 		if err != nil {
-			return 0, err
+			return err
 		}
-		return b.Org, nil
+		m.Org = b.Org
+		return nil
 	}
 	for _, c := range it.Codes {
 		if ch, err := e.Resolve(c); err == nil && ch.Org != nil {
-			return ch.Org.ID, nil
+			m.Org = ch.Org.ID
+			return nil
 		}
 	}
-	return 0, errors.New("name the reporting organisation with --org ID")
+	return errors.New("name the reporting organisation with --org ID")
 }
 
 // chainReceipt prints an applied report's receipt, or a rejected report's

@@ -33,11 +33,7 @@ regulator lifting one on the owner's behalf names itself with --regulator
 		if f.reason == "" {
 			return fmt.Errorf("say why the recall ends with --reason")
 		}
-		items, err := chainItems(args, cmd.InOrStdin())
-		if err != nil {
-			return err
-		}
-		e, err := storeOpen(f.data, false, nil)
+		e, items, err := f.open(args, cmd.InOrStdin())
 		if err != nil {
 			return err
 		}

@@ -36,11 +36,7 @@ including through lots made from it.`,
 		if err != nil {
 			return err
 		}
-		items, err := chainItems(args, cmd.InOrStdin())
-		if err != nil {
-			return err
-		}
-		e, err := storeOpen(f.data, false, nil)
+		e, items, err := f.open(args, cmd.InOrStdin())
 		if err != nil {
 			return err
 		}
@@ -246,12 +242,5 @@ func chainTargets(e *engine.Engine, m *engine.ReportMeta, items *engine.Items, l
 			m.Org = p.Org
 		}
 	}
-	if m.Org == 0 {
-		org, err := chainDefaultOrg(e, items)
-		if err != nil {
-			return nil, nil, err
-		}
-		m.Org = org
-	}
-	return refs, ids, nil
+	return refs, ids, chainDefaultOrg(e, m, items)
 }

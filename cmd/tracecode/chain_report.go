@@ -34,19 +34,13 @@ status is 1.`,
 			if err != nil {
 				return err
 			}
-			items, err := chainItems(args, cmd.InOrStdin())
-			if err != nil {
-				return err
-			}
-			e, err := storeOpen(f.data, false, nil)
+			e, items, err := f.open(args, cmd.InOrStdin())
 			if err != nil {
 				return err
 			}
 			defer storeClose(e, &err)
-			if m.Org == 0 {
-				if m.Org, err = chainDefaultOrg(e, &items); err != nil {
-					return err
-				}
+			if err := chainDefaultOrg(e, &m, &items); err != nil {
+				return err
 			}
 			rec, err := e.ReportLine(&engine.LineReport{ReportMeta: m, Action: action, Items: items})
 			return chainReceipt(cmd.OutOrStdout(), f.jsonOut, rec, err)
@@ -132,8 +126,8 @@ ranges), separated by white space; the whole file is one report.`,
 			return err
 		}
 		defer storeClose(e, &err)
-		if m.Org == 0 && len(packs) > 0 {
-			if m.Org, err = chainDefaultOrg(e, &packs[0].Children); err != nil {
+		if len(packs) > 0 {
+			if err := chainDefaultOrg(e, &m, &packs[0].Children); err != nil {
 				return err
 			}
 		}
@@ -168,23 +162,17 @@ must be in that parent now.`,
 		if f.all == (len(args) > 0) {
 			return fmt.Errorf("give --all or the children, one of the two")
 		}
-		kids, err := chainItems(args, cmd.InOrStdin())
-		if err != nil {
-			return err
-		}
-		e, err := storeOpen(f.data, false, nil)
+		e, kids, err := f.open(args, cmd.InOrStdin())
 		if err != nil {
 			return err
 		}
 		defer storeClose(e, &err)
-		if m.Org == 0 {
-			probe := engine.Items{Codes: []string{f.parent}}
-			if !f.all {
-				probe = kids
-			}
-			if m.Org, err = chainDefaultOrg(e, &probe); err != nil {
-				return err
-			}
+		probe := engine.Items{Codes: []string{f.parent}}
+		if !f.all {
+			probe = kids
+		}
+		if err := chainDefaultOrg(e, &m, &probe); err != nil {
+			return err
 		}
 		rec, err := e.Unpack(&engine.UnpackReport{ReportMeta: m, Unpacks: []engine.Unpack{{Parent: engine.Ref{Code: f.parent}, Children: kids, All: f.all}}})
 		return chainReceipt(cmd.OutOrStdout(), f.jsonOut, rec, err)
