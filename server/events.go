@@ -87,20 +87,42 @@ func traceOut(t *engine.TraceResult) traceJSON {
 	return out
 }
 
+// lotRefJSON names a lot in a recall or a recall's lift: by id ("lot"),
+// or by product id and lot number.
+type lotRefJSON struct {
+	Lot     uint32 `json:"lot"`
+	Product uint32 `json:"product"`
+	Number  string `json:"number"`
+}
+
+// lotRefs turns the request's lots into the engine's references, looking
+// up those given by id. A lot id that does not exist is answered with 400
+// (naming lots[i]) and ok false.
+func (s *Server) lotRefs(c *call, in []lotRefJSON) (out []engine.LotRef, ok bool) {
+	for i, l := range in {
+		if l.Lot != 0 {
+			lot, err := s.eng.Lot(l.Lot)
+			if err != nil {
+				problem(c.ctx, fasthttp.StatusBadRequest, "invalid", fmt.Sprintf("lots[%d]: no lot %d", i, l.Lot))
+				return nil, false
+			}
+			l.Product, l.Number = lot.Product, lot.Number
+		}
+		out = append(out, engine.LotRef{Product: l.Product, Number: l.Number})
+	}
+	return out, true
+}
+
 // apiRecall serves POST /v1/recalls: lots, products or codes of the key's
 // organisation; the answer carries the notification list (the forward
 // trace of every recalled lot).
 func (s *Server) apiRecall(c *call) {
 	var in struct {
 		metaJSON
-		Lots []struct {
-			Lot     uint32 `json:"lot"`
-			Product uint32 `json:"product"`
-			Number  string `json:"number"`
-		} `json:"lots"`
-		Products []uint32  `json:"products"`
-		Items    itemsJSON `json:"items"`
-		Reason   string    `json:"reason"`
+		Lots     []lotRefJSON `json:"lots"`
+		Products []uint32     `json:"products"`
+		Items    itemsJSON    `json:"items"`
+		Reason   string       `json:"reason"`
 	}
 	if !readJSON(c, &in) {
 		return
@@ -110,16 +132,8 @@ func (s *Server) apiRecall(c *call) {
 		return
 	}
 	r := &engine.RecallRequest{ReportMeta: rm, Products: in.Products, Items: in.Items.items(), Reason: in.Reason}
-	for i, l := range in.Lots {
-		if l.Lot != 0 {
-			lot, err := s.eng.Lot(l.Lot)
-			if err != nil {
-				problem(c.ctx, fasthttp.StatusBadRequest, "invalid", fmt.Sprintf("lots[%d]: no lot %d", i, l.Lot))
-				return
-			}
-			l.Product, l.Number = lot.Product, lot.Number
-		}
-		r.Lots = append(r.Lots, engine.LotRef{Product: l.Product, Number: l.Number})
+	if r.Lots, ok = s.lotRefs(c, in.Lots); !ok {
+		return
 	}
 	res, err := s.eng.Recall(r)
 	if err != nil {

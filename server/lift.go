@@ -16,15 +16,11 @@ import (
 func (s *Server) apiLiftRecall(c *call) {
 	var in struct {
 		metaJSON
-		Org  uint32 `json:"org"`
-		Lots []struct {
-			Lot     uint32 `json:"lot"`
-			Product uint32 `json:"product"`
-			Number  string `json:"number"`
-		} `json:"lots"`
-		Products []uint32  `json:"products"`
-		Items    itemsJSON `json:"items"`
-		Reason   string    `json:"reason"`
+		Org      uint32       `json:"org"`
+		Lots     []lotRefJSON `json:"lots"`
+		Products []uint32     `json:"products"`
+		Items    itemsJSON    `json:"items"`
+		Reason   string       `json:"reason"`
 	}
 	if !readJSON(c, &in) {
 		return
@@ -64,16 +60,9 @@ func (s *Server) apiLiftRecall(c *call) {
 		}
 		r.ReportMeta = rm
 	}
-	for i, l := range in.Lots {
-		if l.Lot != 0 {
-			lot, err := s.eng.Lot(l.Lot)
-			if err != nil {
-				problem(c.ctx, fasthttp.StatusBadRequest, "invalid", fmt.Sprintf("lots[%d]: no lot %d", i, l.Lot))
-				return
-			}
-			l.Product, l.Number = lot.Product, lot.Number
-		}
-		r.Lots = append(r.Lots, engine.LotRef{Product: l.Product, Number: l.Number})
+	var ok bool
+	if r.Lots, ok = s.lotRefs(c, in.Lots); !ok {
+		return
 	}
 	rec, err := s.eng.LiftRecall(r)
 	if err != nil {

@@ -127,6 +127,14 @@ func TestRecallAndForwardTrace(t *testing.T) {
 	if r := env.api("POST", "/v1/recalls", b, body); r.status != 422 && r.status != 403 && r.status != 404 {
 		t.Errorf("B recalls A's lot: %d %s", r.status, r.body)
 	}
+	// A lot named by an id that does not exist: 400 naming lots[i], on
+	// both endpoints (one lookup serves both).
+	for _, path := range []string{"/v1/recalls", "/v1/recalls/lift"} {
+		nolot := fmt.Sprintf(`{"lots":[{"product":3,"number":%q},{"lot":999999}],"reason":"x"}`, lot)
+		if r := env.api("POST", path, a, nolot); r.status != 400 || !strings.Contains(string(r.body), "lots[1]: no lot 999999") {
+			t.Errorf("%s with an unknown lot id: %d %s", path, r.status, r.body)
+		}
+	}
 	r := env.api("POST", "/v1/recalls", a, body, "Idempotency-Key", "recall-1")
 	if r.status != 201 {
 		t.Fatalf("recall: %d %s", r.status, r.body)
