@@ -60,19 +60,12 @@ func (e *Engine) Recall(r *RecallRequest) (*RecallResult, error) {
 	if rt.failed() {
 		return nil, rt.reject()
 	}
-	targets := s.targets(nil, ledger.RoleEPC)
-	for i := range classes {
-		targets = append(targets, classes[i].target(ledger.RoleClass))
-		rt.classIndex(&classes[i], seq, ledger.RoleClass)
-	}
 	sum := ledger.Summary{Kind: ledger.KindRecall, EventType: "ObjectEvent", Action: "OBSERVE",
 		Disposition: "recalled", SetDisp: []string{"recalled"}, EventTime: evTime, TZOffset: tz}
-	rt.record(&sum, targets, []byte(r.Reason))
-	if err := rt.indexSel(&s, seq, ledger.RoleEPC, true); err != nil {
+	if err := rt.recordRecall(&s, classes, seq, &sum, r.Reason); err != nil {
 		rt.abort()
 		return nil, err
 	}
-	rt.codes = s.count()
 	// The lots to trace: recalled lots, and the lots of recalled codes.
 	lots := map[uint32]bool{}
 	for _, c := range classes {
@@ -177,6 +170,21 @@ func (ts *traceState) recallOf(lot, product uint32) (ledger.Recall, bool) {
 	}
 	r, ok := ts.recallProducts[product]
 	return r, ok
+}
+
+// recordRecall records a recall or its lift (summary sum, the reason as
+// payload) as record seq, naming the codes of s and classes, and indexes
+// it under both (the codes' index reaches the lots inside them, for the
+// forward trace).
+func (rt *reportTx) recordRecall(s *selection, classes []classRef, seq uint64, sum *ledger.Summary, reason string) error {
+	targets := s.targets(nil, ledger.RoleEPC)
+	for i := range classes {
+		targets = append(targets, classes[i].target(ledger.RoleClass))
+		rt.classIndex(&classes[i], seq, ledger.RoleClass)
+	}
+	rt.record(sum, targets, []byte(reason))
+	rt.codes = s.count()
+	return rt.indexSel(s, seq, ledger.RoleEPC, true)
 }
 
 // setRecalled sets (or clears) the recalled flag of the codes of s and of

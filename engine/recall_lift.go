@@ -69,19 +69,12 @@ func (e *Engine) LiftRecall(r *LiftRequest) (*Receipt, error) {
 	if rt.failed() {
 		return nil, rt.reject()
 	}
-	targets := s.targets(nil, ledger.RoleEPC)
-	for i := range classes {
-		targets = append(targets, classes[i].target(ledger.RoleClass))
-		rt.classIndex(&classes[i], seq, ledger.RoleClass)
-	}
 	sum := ledger.Summary{Kind: ledger.KindRecallLift, EventType: "ObjectEvent", Action: "OBSERVE",
 		UnsetDisp: []string{"recalled"}, EventTime: evTime, TZOffset: tz}
-	rt.record(&sum, targets, []byte(r.Reason))
-	if err := rt.indexSel(&s, seq, ledger.RoleEPC, true); err != nil {
+	if err := rt.recordRecall(&s, classes, seq, &sum, r.Reason); err != nil {
 		rt.abort()
 		return nil, err
 	}
-	rt.codes = s.count()
 	return rt.commit()
 }
 
