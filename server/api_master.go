@@ -297,19 +297,31 @@ func (s *Server) apiCreateLot(c *call) {
 }
 
 func (s *Server) apiGetLot(c *call) {
-	id, ok := pathID(c, 0, "lot")
+	l, ok := s.visibleLot(c)
 	if !ok {
 		return
+	}
+	writeJSON(c, fasthttp.StatusOK, lotOut(l))
+}
+
+// visibleLot returns the lot the path's first parameter names, if the
+// call's key may see its product's organisation; otherwise it has answered
+// (400 for a malformed id, 404 for a lot that does not exist or is not
+// visible, alike) and ok is false.
+func (s *Server) visibleLot(c *call) (l engine.Lot, ok bool) {
+	id, ok := pathID(c, 0, "lot")
+	if !ok {
+		return l, false
 	}
 	l, err := s.eng.Lot(uint32(id))
 	if err != nil || id > 1<<32-1 {
 		notVisible(c, "lot", id)
-		return
+		return l, false
 	}
 	p, err := s.eng.Product(l.Product)
 	if err != nil || !s.canSeeOrg(c.key, p.Org) {
 		notVisible(c, "lot", id)
-		return
+		return l, false
 	}
-	writeJSON(c, fasthttp.StatusOK, lotOut(l))
+	return l, true
 }

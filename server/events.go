@@ -157,18 +157,8 @@ func (s *Server) apiRecall(c *call) {
 // notification list. The lot's organisation, a regulator of its region
 // and the operator may read it.
 func (s *Server) apiForwardTrace(c *call) {
-	id, ok := pathID(c, 0, "lot")
+	l, ok := s.visibleLot(c)
 	if !ok {
-		return
-	}
-	l, err := s.eng.Lot(uint32(id))
-	if err != nil || id > 1<<32-1 {
-		notVisible(c, "lot", id)
-		return
-	}
-	p, err := s.eng.Product(l.Product)
-	if err != nil || !s.canSeeOrg(c.key, p.Org) {
-		notVisible(c, "lot", id)
 		return
 	}
 	t, err := s.eng.ForwardTrace(l.ID)
