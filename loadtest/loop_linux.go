@@ -49,10 +49,9 @@ type loop struct {
 
 	conns []lconn
 	// free holds the connections without a request (idle or closed), as a
-	// stack: the most recently used connection is reused first.
+	// stack: the most recently used connection is reused first. Every other
+	// connection has a request (dialing or busy): see busy.
 	free []int32
-	// busy counts connections with a request (dialing or busy).
-	busy int
 
 	// pend is the claimed request waiting for its intended time (hasPend).
 	// A loop claims only with a free connection, which stays free until
@@ -181,18 +180,18 @@ func (l *loop) run() {
 	for {
 		now := r.now()
 		l.sendDue(now)
-		if l.done && l.busy == 0 && !l.hasPend {
+		if l.done && l.busy() == 0 && !l.hasPend {
 			break
 		}
 		wait := int64(maxSleepChunk) // so that a stop is seen within that time
 		if l.hasPend {
 			wait = min(wait, l.pend.intended-now)
 		}
-		if l.busy > 0 {
+		if l.busy() > 0 {
 			wait = min(wait, l.nextScan-now)
 		}
 		n := 0
-		if spin := min(l.spin, wait); spin > 0 && l.busy > 0 {
+		if spin := min(l.spin, wait); spin > 0 && l.busy() > 0 {
 			// Poll instead of sleeping while an answer is due soon: a
 			// sleeping thread's wake-up costs tens of µs on a VM.
 			for until := now + spin; n == 0 && now < until; now = r.now() {
@@ -207,12 +206,12 @@ func (l *loop) run() {
 		for _, ev := range l.events[:n] {
 			l.event(ev, now)
 		}
-		if l.busy > 0 && now >= l.nextScan {
+		if l.busy() > 0 && now >= l.nextScan {
 			l.scan(now)
 		}
 	}
-	l.claimed = len(l.inflight)
-	l.flushReady()
+	// Every phase is flushed: done came with finishClaims, and each request
+	// since ended in done1 or sendDue, which flush.
 	for i := range l.conns {
 		l.closeConn(int32(i))
 	}
@@ -283,6 +282,9 @@ func (l *loop) finishClaims() {
 	l.flushReady()
 }
 
+// busy returns the number of connections with a request.
+func (l *loop) busy() int { return len(l.conns) - len(l.free) }
+
 // acc returns phase p's accumulator.
 func (l *loop) acc(p int) *phaseAcc {
 	a := l.accs[p]
@@ -323,7 +325,6 @@ func (l *loop) send(p *pendingReq, now int64) {
 	c.woff = 0
 	c.sent = now
 	l.sent.Add(1)
-	l.busy++
 	if c.state == connClosed {
 		l.dial(ci, now)
 		return
@@ -531,7 +532,6 @@ func (l *loop) done1(ci int32, out Outcome, status int, now int64) {
 	if c.state == connBusy || c.state == connDialing {
 		c.state = connIdle
 	}
-	l.busy--
 	c.freeAt = now
 	l.free = append(l.free, ci)
 	l.flushReady()

@@ -19,7 +19,7 @@ func (g *sendRig) attachLoop(tb testing.TB) {
 		p := pendingReq{i: i, pick: g.tr.Pick(i), intended: now, free: now}
 		l.inflight[0]++
 		l.send(&p, now)
-		for l.busy > 0 {
+		for l.busy() > 0 {
 			n := l.wait(int64(time.Second))
 			now := g.r.now()
 			for _, ev := range l.events[:n] {
