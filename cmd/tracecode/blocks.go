@@ -235,15 +235,11 @@ order), so lines report on imported codes the same way.`,
 				return fmt.Errorf("--level: %w", err)
 			}
 		}
-		e, err := storeOpen(f.data, false, nil)
+		e, p, err := storeOpenProduct(f.data, false, nil, f.gtin, f.product)
 		if err != nil {
 			return err
 		}
 		defer storeClose(e, &err)
-		p, err := storeProduct(e, f.gtin, f.product)
-		if err != nil {
-			return err
-		}
 		req.Product = p.ID
 		r, err := e.Import(context.Background(), req)
 		if err != nil {

@@ -82,15 +82,11 @@ made from it through transformations — the notification list of a recall.`,
 	Args:    cobra.NoArgs,
 	RunE: func(cmd *cobra.Command, _ []string) (err error) {
 		f := &chainTraceFlags
-		e, err := storeOpen(f.data, true, nil)
+		e, p, err := storeOpenProduct(f.data, true, nil, f.gtin, f.product)
 		if err != nil {
 			return err
 		}
 		defer storeClose(e, &err)
-		p, err := storeProduct(e, f.gtin, f.product)
-		if err != nil {
-			return err
-		}
 		if f.lot == "" {
 			return fmt.Errorf("name the lot with --lot LOT")
 		}

@@ -42,15 +42,11 @@ Dates are YYYY-MM-DD.`,
 		if spec.Expiry, err = engine.ParseDate(f.expiry); err != nil {
 			return fmt.Errorf("--expiry: %w", err)
 		}
-		e, err := storeOpen(f.data, false, nil)
+		e, p, err := storeOpenProduct(f.data, false, nil, f.gtin, f.product)
 		if err != nil {
 			return err
 		}
 		defer storeClose(e, &err)
-		p, err := storeProduct(e, f.gtin, f.product)
-		if err != nil {
-			return err
-		}
 		spec.Product = p.ID
 		l, err := e.AddLot(spec)
 		if err != nil {

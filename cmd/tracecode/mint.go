@@ -99,15 +99,11 @@ func runMint(cmd *cobra.Command, _ []string) (err error) {
 			compress = "gzip"
 		}
 	}
-	e, err := storeOpen(f.data, false, &engine.Options{DLBase: f.dlBase, ShortBase: f.shortBase})
+	e, p, err := storeOpenProduct(f.data, false, &engine.Options{DLBase: f.dlBase, ShortBase: f.shortBase}, f.gtin, f.product)
 	if err != nil {
 		return err
 	}
 	defer storeClose(e, &err)
-	p, err := storeProduct(e, f.gtin, f.product)
-	if err != nil {
-		return err
-	}
 	req.Product = p.ID
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

@@ -64,6 +64,22 @@ func storeProduct(e *engine.Engine, gtin string, id uint32) (engine.Product, err
 	return engine.Product{}, fmt.Errorf("name the product with --gtin GTIN or --product ID")
 }
 
+// storeOpenProduct opens the store in dir (see storeOpen) and finds the
+// product named by --gtin or --product (see storeProduct). The caller closes
+// the engine; it is closed already when an error is returned.
+func storeOpenProduct(dir string, readOnly bool, o *engine.Options, gtin string, id uint32) (*engine.Engine, engine.Product, error) {
+	e, err := storeOpen(dir, readOnly, o)
+	if err != nil {
+		return nil, engine.Product{}, err
+	}
+	p, err := storeProduct(e, gtin, id)
+	if err != nil {
+		storeClose(e, &err)
+		return nil, p, err
+	}
+	return e, p, nil
+}
+
 // storeJSON writes v as one line of JSON.
 func storeJSON(w io.Writer, v any) error {
 	b, err := json.Marshal(v)
