@@ -305,21 +305,8 @@ func (rt *reportTx) retractPacking(parent agg.Node, orig, seq uint64) error {
 	if err := rt.touchContainers(take); err != nil {
 		return err
 	}
-	for _, x := range removed {
-		if x.Product == 0 {
-			rt.setUnitKind(x.First, itemstate.Packed, false)
-			rt.setUnitKind(x.First, itemstate.History, true)
-			continue
-		}
-		b := rt.e.blockAt(x.Product, x.First)
-		if b == nil {
-			return fmt.Errorf("%w: child %d of product %d is in no block", ErrState, x.First, x.Product)
-		}
-		rt.seen[b.ID] = b
-		if err := rt.it.Clear(itemstate.Packed, b.ID, x.First-b.Start, x.Last-b.Start+1); err != nil {
-			return err
-		}
-		if err := rt.it.Set(itemstate.History, b.ID, x.First-b.Start, x.Last-b.Start+1); err != nil {
+	for i := range removed {
+		if err := rt.markUnpacked(&removed[i]); err != nil {
 			return err
 		}
 	}

@@ -502,30 +502,37 @@ func (rt *reportTx) unpack(parent *parentRef, kids *selection, until int64, seq 
 	if err := rt.touchContainers(runs); err != nil {
 		return nil, err
 	}
-	for _, x := range removed {
+	for i := range removed {
+		x := &removed[i]
 		if x.Since > until {
 			rt.fail(parent.field, parent.desc(), ErrInvalid, "child %s was packed at %s, after this unpacking's time",
 				rt.e.describeNode(agg.Node{Product: x.Product, Counter: x.First}), fmtMillis(x.Since))
 			continue
 		}
-		if x.Product == 0 {
-			rt.setUnitKind(x.First, itemstate.Packed, false)
-			rt.setUnitKind(x.First, itemstate.History, true)
-			continue
-		}
-		b := rt.e.blockAt(x.Product, x.First)
-		if b == nil {
-			return nil, fmt.Errorf("%w: child %d of product %d is in no block", ErrState, x.First, x.Product)
-		}
-		rt.seen[b.ID] = b
-		if err := rt.it.Clear(itemstate.Packed, b.ID, x.First-b.Start, x.Last-b.Start+1); err != nil {
-			return nil, err
-		}
-		if err := rt.it.Set(itemstate.History, b.ID, x.First-b.Start, x.Last-b.Start+1); err != nil {
+		if err := rt.markUnpacked(x); err != nil {
 			return nil, err
 		}
 	}
 	return removed, nil
+}
+
+// markUnpacked stages the item state of children x taken out of their
+// parent: no longer packed, with a containment history.
+func (rt *reportTx) markUnpacked(x *agg.Run) error {
+	if x.Product == 0 {
+		rt.setUnitKind(x.First, itemstate.Packed, false)
+		rt.setUnitKind(x.First, itemstate.History, true)
+		return nil
+	}
+	b := rt.e.blockAt(x.Product, x.First)
+	if b == nil {
+		return fmt.Errorf("%w: child %d of product %d is in no block", ErrState, x.First, x.Product)
+	}
+	rt.seen[b.ID] = b
+	if err := rt.it.Clear(itemstate.Packed, b.ID, x.First-b.Start, x.Last-b.Start+1); err != nil {
+		return err
+	}
+	return rt.it.Set(itemstate.History, b.ID, x.First-b.Start, x.Last-b.Start+1)
 }
 
 // unitRecord returns the record of an SSCC registered now: commissioned,
