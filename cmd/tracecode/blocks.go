@@ -59,12 +59,7 @@ var blocksListCmd = &cobra.Command{
 		out := cmd.OutOrStdout()
 		blocks := e.Blocks(filter)
 		if f.json {
-			for _, b := range blocks {
-				if err := storeJSON(out, storeBlockOf(e, b)); err != nil {
-					return err
-				}
-			}
-			return nil
+			return storeJSONLines(out, blocks, func(b engine.Block) storeBlockJSON { return storeBlockOf(e, b) })
 		}
 		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "BLOCK\tPRODUCT\tLOT\tLEVEL\tSCHEME\tSTATE\tSTART\tCOUNT\tRELEASED FROM\tREQUEST ID\tCREATED")

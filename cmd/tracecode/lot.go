@@ -86,18 +86,13 @@ var lotListCmd = &cobra.Command{
 			}
 			pid = p.ID
 		}
-		out := cmd.OutOrStdout()
+		out, lots := cmd.OutOrStdout(), e.Lots(pid)
 		if f.json {
-			for _, l := range e.Lots(pid) {
-				if err := storeJSON(out, storeLotOf(l)); err != nil {
-					return err
-				}
-			}
-			return nil
+			return storeJSONLines(out, lots, storeLotOf)
 		}
 		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tPRODUCT\tLOT\tPRODUCED\tEXPIRY\tSITE")
-		for _, l := range e.Lots(pid) {
+		for _, l := range lots {
 			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%s\n", l.ID, l.Product, l.Number, engine.FormatDate(l.Produced), engine.FormatDate(l.Expiry), l.Site)
 		}
 		return tw.Flush()

@@ -76,12 +76,7 @@ var orgListCmd = &cobra.Command{
 		defer storeClose(e, &err)
 		out := cmd.OutOrStdout()
 		if orgListFlags.json {
-			for _, o := range e.Orgs() {
-				if err := storeJSON(out, storeOrgOf(o)); err != nil {
-					return err
-				}
-			}
-			return nil
+			return storeJSONLines(out, e.Orgs(), storeOrgOf)
 		}
 		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tNAME\tUSCC\tREGION\tGS1 PREFIXES")

@@ -116,12 +116,7 @@ var productListCmd = &cobra.Command{
 		out := cmd.OutOrStdout()
 		ps := e.Products(productListFlags.org)
 		if productListFlags.json {
-			for _, p := range ps {
-				if err := storeJSON(out, storeProductOf(p)); err != nil {
-					return err
-				}
-			}
-			return nil
+			return storeJSONLines(out, ps, storeProductOf)
 		}
 		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tORG\tGTIN\tDRUG ID\tCATEGORY\tLEVELS\tSCHEME\tHIGH-WATER\tNAME")

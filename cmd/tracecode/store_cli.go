@@ -90,6 +90,16 @@ func storeJSON(w io.Writer, v any) error {
 	return err
 }
 
+// storeJSONLines writes each of xs, converted by of, as one line of JSON.
+func storeJSONLines[T, J any](w io.Writer, xs []T, of func(T) J) error {
+	for _, x := range xs {
+		if err := storeJSON(w, of(x)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // storeParseID reads a positive decimal id argument.
 func storeParseID(what, s string) (uint64, error) {
 	v, err := strconv.ParseUint(s, 10, 64)
