@@ -95,14 +95,18 @@ type writeAcc struct {
 
 // writer runs the write traffic.
 type writer struct {
-	r      *runner
-	w      Writes
-	setup  *fasthttp.HostClient // for the untimed requests before the run
-	runID  string
-	gtin   string
-	lot    string
-	warmNs int64 // requests intended before this are warm-up
-	endNs  int64 // the schedule's end
+	r     *runner
+	w     Writes
+	setup *fasthttp.HostClient // for the untimed requests before the run
+	runID string
+	gtin  string
+	lot   string
+	// auth is the Authorization header ("Bearer " and the key) and mintReq
+	// every timed mint's body: both fixed for the run, built once.
+	auth    string
+	mintReq []byte
+	warmNs  int64 // requests intended before this are warm-up
+	endNs   int64 // the schedule's end
 	// report ranges: setup blocks of blockSize codes each.
 	blocks    []uint64
 	blockSize uint64
@@ -169,6 +173,7 @@ func newWriter(r *runner) (*writer, error) {
 		}
 		w.warmNs = s.startNs[p+1]
 	}
+	w.auth = "Bearer " + w.w.Key
 	w.mu.stoppedAt = -1
 	for k := range w.mu.acc {
 		w.mu.acc[k] = writeAcc{lat: newHist(), svc: newHist(), status: map[int]int64{}}
@@ -181,6 +186,7 @@ func newWriter(r *runner) (*writer, error) {
 		}
 		w.gtin = g
 	}
+	w.mintReq = w.mintBody(nil, w.w.MintCount)
 	if w.w.ReportRate > 0 {
 		if err := w.mintForReports(); err != nil {
 			return nil, err
@@ -206,25 +212,27 @@ func (w *writer) setupCall(method, path, idem string, body []byte) (int, []byte,
 	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseRequest(req)
 	defer fasthttp.ReleaseResponse(resp)
-	w.prepare(req, method, path, idem, body)
+	w.prepare(req, method, path, []byte(idem), body)
 	if err := w.setup.DoTimeout(req, resp, time.Minute); err != nil {
 		return 0, nil, err
 	}
 	return resp.StatusCode(), append([]byte(nil), resp.Body()...), nil
 }
 
-func (w *writer) prepare(req *fasthttp.Request, method, path, idem string, body []byte) {
+// prepare sets req's method, path, headers and body; idem (the
+// Idempotency-Key) is left out when empty.
+func (w *writer) prepare(req *fasthttp.Request, method, path string, idem, body []byte) {
 	req.Header.SetMethod(method)
 	req.SetRequestURI(path)
 	req.Header.SetHost(w.r.target.host)
 	if w.r.target.tls {
 		req.URI().SetScheme("https")
 	}
-	req.Header.Set("Authorization", "Bearer "+w.w.Key)
+	req.Header.Set("Authorization", w.auth)
 	req.Header.Set("Accept", "application/json")
 	req.Header.SetUserAgent("tracecode-loadtest")
-	if idem != "" {
-		req.Header.Set("Idempotency-Key", idem)
+	if len(idem) > 0 {
+		req.Header.SetBytesV("Idempotency-Key", idem)
 	}
 	if body != nil {
 		req.Header.SetContentType("application/json")
@@ -345,7 +353,7 @@ func (w *writer) run() {
 	defer hc.CloseIdleConnections()
 	var req fasthttp.Request
 	var resp fasthttp.Response
-	var body []byte
+	var body, idem []byte
 	fine := newPreciseTimer()
 	defer fine.close()
 	for {
@@ -367,21 +375,9 @@ func (w *writer) run() {
 			w.record(k, at, -1, free, OutUnsent, 0, 0, false)
 			continue
 		}
-		var path, idem string
-		switch k {
-		case 0:
-			path, idem = "/v1/blocks", w.runID+"-mint-"+strconv.FormatInt(j, 10)
-			body = w.mintBody(body[:0], w.w.MintCount)
-		default:
-			path, idem = "/v1/reports/line", w.runID+"-report-"+strconv.FormatInt(j, 10)
-			off := uint64(j) * uint64(w.w.ReportCount)
-			blk, first := w.blocks[off/w.blockSize], off%w.blockSize
-			body = fmt.Appendf(body[:0], `{"action":"commission","items":{"ranges":[{"block":%d,"first":%d,"last":%d}]}}`,
-				blk, first, first+uint64(w.w.ReportCount)-1)
-		}
 		req.Reset()
 		resp.Reset()
-		w.prepare(&req, "POST", path, idem, body)
+		body, idem = w.request(&req, k, j, body[:0], idem[:0])
 		sent := r.now()
 		err := hc.Do(&req, &resp)
 		done := r.now()
@@ -392,6 +388,27 @@ func (w *writer) run() {
 		out, codes, replayed := classifyWrite(&resp, k)
 		w.record(k, at, sent, done, out, resp.StatusCode(), codes, replayed)
 	}
+}
+
+// request builds class k's request j in req; body and idem are buffers
+// for its body and Idempotency-Key, returned grown.
+func (w *writer) request(req *fasthttp.Request, k int, j int64, body, idem []byte) ([]byte, []byte) {
+	idem = append(idem, w.runID...)
+	if k == 0 {
+		idem = strconv.AppendInt(append(idem, "-mint-"...), j, 10)
+		w.prepare(req, "POST", "/v1/blocks", idem, w.mintReq)
+		return body, idem
+	}
+	idem = strconv.AppendInt(append(idem, "-report-"...), j, 10)
+	off := uint64(j) * uint64(w.w.ReportCount)
+	blk, first := w.blocks[off/w.blockSize], off%w.blockSize
+	body = append(body, `{"action":"commission","items":{"ranges":[{"block":`...)
+	body = strconv.AppendUint(body, blk, 10)
+	body = strconv.AppendUint(append(body, `,"first":`...), first, 10)
+	body = strconv.AppendUint(append(body, `,"last":`...), first+uint64(w.w.ReportCount)-1, 10)
+	body = append(body, "}]}}"...)
+	w.prepare(req, "POST", "/v1/reports/line", idem, body)
+	return body, idem
 }
 
 // classifyWrite judges a write's answer: a 2xx must be JSON with the codes
