@@ -101,17 +101,17 @@ func chainRange(s string) (engine.BlockRange, bool, error) {
 	if !found || b == "" || strings.ContainsAny(b, "/.") {
 		return engine.BlockRange{}, false, nil
 	}
-	if _, err := strconv.ParseUint(b, 10, 64); err != nil {
+	bid, err := strconv.ParseUint(b, 10, 64)
+	if err != nil {
 		return engine.BlockRange{}, false, nil // urn:…, https:…
 	}
 	first, last, isRange := strings.Cut(rest, "-")
 	if !isRange {
 		last = first
 	}
-	bid, err1 := strconv.ParseUint(b, 10, 64)
-	f, err2 := strconv.ParseUint(strings.ReplaceAll(first, ",", ""), 10, 64)
-	l, err3 := strconv.ParseUint(strings.ReplaceAll(last, ",", ""), 10, 64)
-	if err1 != nil || err2 != nil || err3 != nil {
+	f, err1 := strconv.ParseUint(strings.ReplaceAll(first, ",", ""), 10, 64)
+	l, err2 := strconv.ParseUint(strings.ReplaceAll(last, ",", ""), 10, 64)
+	if err1 != nil || err2 != nil {
 		return engine.BlockRange{}, true, fmt.Errorf("range %q: want BLOCK:FIRST-LAST, e.g. 7:0-999999", s)
 	}
 	return engine.BlockRange{Block: bid, First: f, Last: l}, true, nil

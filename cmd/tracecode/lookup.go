@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"errors"
-	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -113,7 +112,7 @@ The exit status is 1 if any code is not ok.`,
 					}
 				}
 			}
-			if err := sc.Err(); err != nil && err != io.EOF {
+			if err := sc.Err(); err != nil {
 				return err
 			}
 		} else {
