@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"tracecode/engine"
-	"tracecode/engine/code/gs1"
 )
 
 var chainRecallFlags struct {
@@ -133,12 +132,9 @@ func chainTraceJSON(e *engine.Engine, tr *engine.TraceResult) chainTraceOut {
 		out.Downstream = append(out.Downstream, storeLotOf(l))
 	}
 	for _, r := range tr.Recipients {
-		j := chainRecipientJSON{Kind: r.Kind, Org: r.Org, OrgName: r.OrgName, Region: r.Region, ID: r.ID,
-			Received: r.Received, First: storeTime(r.First), Last: storeTime(r.Last), Events: r.Events, BizSteps: r.BizSteps}
-		if l, err := e.Lot(r.Lot); err == nil {
-			j.Lot = l.Number
-		}
-		out.Recipients = append(out.Recipients, j)
+		out.Recipients = append(out.Recipients, chainRecipientJSON{Kind: r.Kind, Org: r.Org, OrgName: r.OrgName,
+			Region: r.Region, ID: r.ID, Lot: storeLotNumber(e, r.Lot), Received: r.Received, First: storeTime(r.First),
+			Last: storeTime(r.Last), Events: r.Events, BizSteps: r.BizSteps})
 	}
 	return out
 }
@@ -158,9 +154,9 @@ func chainRecallJSON(e *engine.Engine, res *engine.RecallResult) any {
 }
 
 func chainWriteTrace(w io.Writer, e *engine.Engine, tr *engine.TraceResult) error {
-	gtin := ""
-	if tr.Product.GTIN != (gs1.GTIN{}) {
-		gtin = " GTIN " + tr.Product.GTIN.String()
+	gtin := storeGTIN(tr.Product.GTIN)
+	if gtin != "" {
+		gtin = " GTIN " + gtin
 	}
 	fmt.Fprintf(w, "Forward trace of lot %s of %s%s\n", tr.Lot.Number, tr.Product.NameZH, gtin)
 	for _, l := range tr.Downstream {
@@ -176,16 +172,9 @@ func chainWriteTrace(w io.Writer, e *engine.Engine, tr *engine.TraceResult) erro
 	for _, r := range tr.Recipients {
 		who, region := r.ID, ""
 		if r.Kind == "organisation" {
-			who = fmt.Sprintf("%s (%d)", r.OrgName, r.Org)
-			if r.Region != 0 {
-				region = fmt.Sprintf("%06d", r.Region)
-			}
+			who, region = fmt.Sprintf("%s (%d)", r.OrgName, r.Org), regionText(r.Region)
 		}
-		lot := ""
-		if l, err := e.Lot(r.Lot); err == nil {
-			lot = l.Number
-		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%v\t%s\t%s\t%d\t%s\n", r.Kind, who, region, lot, r.Received,
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%v\t%s\t%s\t%d\t%s\n", r.Kind, who, region, storeLotNumber(e, r.Lot), r.Received,
 			storeTime(r.First), storeTime(r.Last), r.Events, strings.Join(r.BizSteps, ","))
 	}
 	return tw.Flush()

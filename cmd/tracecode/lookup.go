@@ -142,10 +142,7 @@ func lookupOne(e *engine.Engine, in string) lookupLine {
 		l.Org = &lookupOrg{ID: r.Org.ID, Name: r.Org.Name}
 	}
 	if r.Product.ID != 0 {
-		l.Product = &lookupProduct{ID: r.Product.ID, Name: r.Product.NameZH}
-		if !r.Product.GTIN.IsZero() {
-			l.Product.GTIN = r.Product.GTIN.String()
-		}
+		l.Product = &lookupProduct{ID: r.Product.ID, GTIN: storeGTIN(r.Product.GTIN), Name: r.Product.NameZH}
 	}
 	if r.Block.ID != 0 {
 		l.Block, l.Lot, l.State = r.Block.ID, r.Lot.Number, r.State

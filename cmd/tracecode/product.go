@@ -122,11 +122,7 @@ var productListCmd = &cobra.Command{
 		fmt.Fprintln(tw, "ID\tORG\tGTIN\tDRUG ID\tCATEGORY\tLEVELS\tSCHEME\tHIGH-WATER\tNAME")
 		for _, p := range ps {
 			st, _ := e.ProductState(p.ID)
-			gtin := ""
-			if !p.GTIN.IsZero() {
-				gtin = p.GTIN.String()
-			}
-			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%v\t%v\t%v\t%d\t%s\n", p.ID, p.Org, gtin, p.DrugID, p.Category,
+			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%v\t%v\t%v\t%d\t%s\n", p.ID, p.Org, storeGTIN(p.GTIN), p.DrugID, p.Category,
 				p.Levels, p.DefaultScheme, st.HighWater, p.NameZH)
 		}
 		return tw.Flush()

@@ -147,13 +147,9 @@ type storeProductJSON struct {
 }
 
 func storeProductOf(p engine.Product) storeProductJSON {
-	j := storeProductJSON{ID: p.ID, Org: p.Org, GCPLength: p.GCPLength, OwnCode: p.OwnCode, DrugID: p.DrugID,
+	return storeProductJSON{ID: p.ID, Org: p.Org, GCPLength: p.GCPLength, OwnCode: p.OwnCode, DrugID: p.DrugID,
 		Name: p.NameZH, NameEN: p.NameEN, Category: p.Category.String(), Levels: p.Levels.String(),
-		DefaultScheme: p.DefaultScheme.String(), Links: p.Links}
-	if !p.GTIN.IsZero() {
-		j.GTIN = p.GTIN.String()
-	}
-	return j
+		DefaultScheme: p.DefaultScheme.String(), Links: p.Links, GTIN: storeGTIN(p.GTIN)}
 }
 
 // storeLotJSON is a lot in the commands' JSON output.
@@ -192,16 +188,26 @@ type storeBlockJSON struct {
 }
 
 func storeBlockOf(e *engine.Engine, b engine.Block) storeBlockJSON {
-	j := storeBlockJSON{ID: b.ID, Org: b.Org, Product: b.Product, Level: b.Level.String(), Scheme: b.Scheme.String(),
+	return storeBlockJSON{ID: b.ID, Org: b.Org, Product: b.Product, Level: b.Level.String(), Scheme: b.Scheme.String(),
 		KeyGen: b.KeyGen, State: b.State.String(), Start: b.Start, Count: b.Count, Requested: b.Requested,
 		ReleasedFrom: b.ReleasedFrom(), ShortStart: b.ShortStart, RequestID: b.RequestID, Note: b.Note,
-		Created: storeTime(b.Created)}
-	if b.Lot != 0 {
-		if l, err := e.Lot(b.Lot); err == nil {
-			j.Lot = l.Number
-		}
+		Created: storeTime(b.Created), Lot: storeLotNumber(e, b.Lot)}
+}
+
+// storeLotNumber is lot id's number, "" for 0 or an unknown lot.
+func storeLotNumber(e *engine.Engine, id uint32) string {
+	if l, err := e.Lot(id); err == nil {
+		return l.Number
 	}
-	return j
+	return ""
+}
+
+// storeGTIN is g as 14 digits, "" for the zero GTIN (a product without one).
+func storeGTIN(g gs1.GTIN) string {
+	if g.IsZero() {
+		return ""
+	}
+	return g.String()
 }
 
 // storeTime formats unix milliseconds as RFC 3339 in local time.
