@@ -209,84 +209,44 @@ func (s *Server) appendChainExtra(w *jw, v *chainView, private bool) {
 		}
 		w.close()
 	}
-	if len(c.parents) > 0 {
-		w.key("containment")
-		w.openArr()
-		for i := range c.parents {
-			w.elem()
-			w.open()
-			w.str("level", c.parents[i].Level)
-			w.str("code", c.parents[i].Code)
-			w.close()
-		}
-		w.closeArr()
-	}
-	if len(c.sources) > 0 {
-		w.key("sources")
-		w.openArr()
-		for _, r := range c.sources {
-			w.elem()
-			w.open()
-			w.str("product", r.Product)
-			w.str("lot", r.Lot)
-			w.close()
-		}
-		w.closeArr()
-	}
-	if len(c.contents) > 0 {
-		w.key("contents")
-		w.openArr()
-		for _, r := range c.contents {
-			w.elem()
-			w.open()
-			w.str("product", r.Product)
-			w.uint("count", r.Count)
-			w.close()
-		}
-		w.closeArr()
-	}
+	objArr(w, "containment", c.parents, func(p *parentView) {
+		w.str("level", p.Level)
+		w.str("code", p.Code)
+	})
+	objArr(w, "sources", c.sources, func(r *sourceRow) {
+		w.str("product", r.Product)
+		w.str("lot", r.Lot)
+	})
+	objArr(w, "contents", c.contents, func(r *contentRow) {
+		w.str("product", r.Product)
+		w.uint("count", r.Count)
+	})
 	if v.ch.RecalledInside > 0 { // a container holding recalled codes
 		w.uint("inside", v.ch.Inside)
 		w.uint("recalledInside", v.ch.RecalledInside)
 	}
-	if private && len(v.ch.Associations) > 0 { // sensors, loggers, parts: not contents
-		w.key("associations")
-		w.openArr()
-		for i := range v.ch.Associations {
-			a := &v.ch.Associations[i]
-			w.elem()
-			w.open()
+	if private { // sensors, loggers, parts: not contents
+		objArr(w, "associations", v.ch.Associations, func(a *agg.Association) {
 			w.str("child", a.Child)
 			w.timeMS("since", a.Since)
-			w.close()
-		}
-		w.closeArr()
+		})
 	}
-	if len(c.events) > 0 {
-		w.key("events")
-		w.openArr()
-		for i := range c.events {
-			e := &c.events[i]
-			w.elem()
-			w.open()
-			w.timeMS("time", e.Time)
-			w.str("step", e.Step)
-			w.strOpt("org", e.Org)
-			if e.Region != 0 {
-				w.str("region", regionName(e.Region, "zh"))
-			}
-			w.strOpt("location", e.Location)
-			w.strOpt("via", e.Via)
-			if e.Erroneous {
-				w.bool("erroneous", true)
-			}
-			if private {
-				w.strOpt("document", e.Doc)
-			}
-			w.close()
+	objArr(w, "events", c.events, func(e *eventRow) {
+		w.timeMS("time", e.Time)
+		w.str("step", e.Step)
+		w.strOpt("org", e.Org)
+		if e.Region != 0 {
+			w.str("region", regionName(e.Region, "zh"))
 		}
-		w.closeArr()
-	}
+		w.strOpt("location", e.Location)
+		w.strOpt("via", e.Via)
+		if e.Erroneous {
+			w.bool("erroneous", true)
+		}
+		if private {
+			w.strOpt("document", e.Doc)
+		}
+	})
 }
 
 // regionName names a GB/T 2260 division in lang ("zh" or "en"): its own

@@ -282,18 +282,10 @@ func (f *fragCache) product(dst []byte, p *engine.Product, o *engine.Org, comma 
 		w.str("name", p.NameZH)
 		w.strOpt("nameEN", p.NameEN)
 		w.str("category", p.Category.String())
-		if len(p.Links) > 0 {
-			w.key("links")
-			w.openArr()
-			for _, l := range p.Links {
-				w.elem()
-				w.open()
-				w.str("type", l.Type)
-				w.str("href", l.URL)
-				w.close()
-			}
-			w.closeArr()
-		}
+		objArr(&w, "links", p.Links, func(l *engine.Link) {
+			w.str("type", l.Type)
+			w.str("href", l.URL)
+		})
 		w.close()
 		if o.ID != 0 {
 			w.key("producer")

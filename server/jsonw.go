@@ -63,6 +63,26 @@ func (w *jw) elem() {
 	w.first = false
 }
 
+// objArr writes k as an array of one object per row, whose members
+// member writes (to w); nothing at all when rows is empty. member does
+// not escape, so a function literal passed here allocates nothing; it
+// captures w rather than taking it as an argument, which would make w
+// escape (the pooled writer of writeChainJSON would go to the heap).
+func objArr[T any](w *jw, k string, rows []T, member func(r *T)) {
+	if len(rows) == 0 {
+		return
+	}
+	w.key(k)
+	w.openArr()
+	for i := range rows {
+		w.elem()
+		w.open()
+		member(&rows[i])
+		w.close()
+	}
+	w.closeArr()
+}
+
 func (w *jw) str(k, v string) { w.key(k); w.b = appendJSONString(w.b, v) }
 func (w *jw) bytes(k string, v []byte) {
 	w.key(k)
