@@ -64,7 +64,7 @@ func (c *chainExtra) reset() {
 // fillChain adds containment, timeline and recall from the engine's chain
 // of an item to v. private keeps business documents; own (non-zero) keeps
 // only the events that organisation recorded plus those of the producer.
-func (s *Server) fillChain(r *publicReq, v *chainView, private bool) {
+func (s *Server) fillChain(v *chainView, private bool) {
 	c := &v.ch
 	x := &v.chain
 	if v.status == statusRecalled {

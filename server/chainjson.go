@@ -42,13 +42,13 @@ func (s *Server) writeChainJSON(ctx *fasthttp.RequestCtx, r *publicReq, v *chain
 	from, to := s.appendChain(&w, r, v, false)
 	if s.cache != nil && v.found && v.level == levelItem && v.scanned && v.gen != 0 {
 		s.cache.put(r.input, &respEntry{gen: v.gen, day: v.today, ref: v.ref, status: v.baseStatus,
-			http: v.httpStatus(), frag: append([]byte(nil), w.b[from:to]...)})
+			frag: append([]byte(nil), w.b[from:to]...)})
 	}
 	ctx.SetStatusCode(v.httpStatus())
 	ctx.Response.Header.SetContentTypeBytes(ctJSON)
 	ctx.Response.Header.SetCanonical(hdrCacheControl, valNoStore)
 	if v.found && v.level == levelItem {
-		s.setLinksetHeader(ctx, r, v)
+		s.setLinksetHeader(ctx)
 	}
 	ctx.SetBody(w.b)
 	*bp = w.b
@@ -64,7 +64,7 @@ var (
 
 // writeCachedJSON answers a JSON scan from a cached entry: status, the
 // cached members, fresh scan counts.
-func (s *Server) writeCachedJSON(ctx *fasthttp.RequestCtx, r *publicReq, e *respEntry, st engine.ScanStats, scanned bool) {
+func (s *Server) writeCachedJSON(ctx *fasthttp.RequestCtx, e *respEntry, st engine.ScanStats, scanned bool) {
 	bp := bufPool.Get()
 	w := jw{b: (*bp)[:0]}
 	w.open()
@@ -80,10 +80,10 @@ func (s *Server) writeCachedJSON(ctx *fasthttp.RequestCtx, r *publicReq, e *resp
 	w.close()
 	w.b = append(w.b, '\n')
 	s.m.scanStatus(status).Inc()
-	ctx.SetStatusCode(e.http)
+	ctx.SetStatusCode(httpStatus(status))
 	ctx.Response.Header.SetContentTypeBytes(ctJSON)
 	ctx.Response.Header.SetCanonical(hdrCacheControl, valNoStore)
-	s.setLinksetHeader(ctx, r, nil)
+	s.setLinksetHeader(ctx)
 	ctx.SetBody(w.b)
 	*bp = w.b
 	bufPool.Put(bp)

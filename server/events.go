@@ -222,7 +222,7 @@ func (s *Server) apiTrace(c *call) {
 		return
 	}
 	r := &publicReq{kind: kindQuery, key: []byte(input), level: levelItem}
-	s.fillChain(r, v, true)
+	s.fillChain(v, true)
 	if st, err := s.scans.Stats(engine.ScanRef{Product: ch.Node.Product, Counter: ch.Node.Counter}); err == nil {
 		v.stats, v.scanned = st, true
 	}

@@ -165,7 +165,7 @@ func (s *Server) redirectLinkType(ctx *fasthttp.RequestCtx, r *publicReq, v *cha
 		if rest := r.queryRest(ctx); len(rest) > 0 {
 			target = withQuery(target, string(rest))
 		}
-		s.setLinksetHeader(ctx, r, v)
+		s.setLinksetHeader(ctx)
 		ctx.Response.Header.Set("Location", target)
 		if v.status == statusNotGenuine {
 			ctx.Response.Header.Set("X-Tracecode-Status", statusNotGenuine)
@@ -200,9 +200,9 @@ func (s *Server) noLinks(ctx *fasthttp.RequestCtx, v *chainView) {
 }
 
 // setLinksetHeader adds Link: <…?linkType=linkset>; rel="linkset" for the
-// request URI on the public base, as the resolver standard asks. (r and v
-// are not used; the request path is the anchor.)
-func (s *Server) setLinksetHeader(ctx *fasthttp.RequestCtx, _ *publicReq, _ *chainView) {
+// request URI on the public base, as the resolver standard asks (the
+// request path is the anchor).
+func (s *Server) setLinksetHeader(ctx *fasthttp.RequestCtx) {
 	bp := bufPool.Get()
 	b := append((*bp)[:0], '<')
 	b = append(b, s.cfg.PublicBase...)

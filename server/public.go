@@ -107,7 +107,6 @@ func (s *Server) public(ctx *fasthttp.RequestCtx, k kind) {
 	defer publicReqPool.Put(r)
 	r.reset()
 	r.kind = k
-	r.lang = ""
 	err := r.parseQuery(ctx)
 	explicit := err == nil && ctx.QueryArgs().Has("format")
 	r.negotiate(ctx, explicit)
@@ -131,7 +130,7 @@ func (s *Server) public(ctx *fasthttp.RequestCtx, k kind) {
 	if s.cache != nil && r.want == wantJSON && len(r.linkType) == 0 && r.level == levelItem {
 		if e := s.cache.get(r.input, ymd(now)); e != nil {
 			st, err := s.scans.Record(engine.Scan{Ref: e.ref, Time: now.UnixMilli(), Region: r.region, Class: r.class})
-			s.writeCachedJSON(ctx, r, e, st, err == nil)
+			s.writeCachedJSON(ctx, e, st, err == nil)
 			return
 		}
 	}
@@ -257,7 +256,7 @@ func (s *Server) lookup(r *publicReq, v *chainView, now time.Time) {
 		s.m.scanStatus(v.status).Inc()
 		return
 	}
-	s.fillChain(r, v, false)
+	s.fillChain(v, false)
 	v.ref = engine.ScanRef{Product: c.Node.Product, Counter: c.Node.Counter}
 	v.baseStatus = v.status
 	st, serr := s.scans.Record(engine.Scan{
@@ -390,8 +389,13 @@ func (s *Server) respond(ctx *fasthttp.RequestCtx, r *publicReq, v *chainView) {
 }
 
 // httpStatus is the HTTP status of a public answer with v.
-func (v *chainView) httpStatus() int {
-	switch v.status {
+func (v *chainView) httpStatus() int { return httpStatus(v.status) }
+
+// httpStatus is the HTTP status of a public answer of status. A status
+// that gives way to "suspicious" (suspectable) has the same HTTP status
+// as "suspicious", so a cached answer's comes from its base status.
+func httpStatus(status string) int {
+	switch status {
 	case statusBadCode:
 		return fasthttp.StatusBadRequest
 	case statusNotGenuine:

@@ -340,3 +340,14 @@ func TestShortStep(t *testing.T) {
 		}
 	}
 }
+
+// TestHTTPStatusSuspicious holds what lets a cached answer derive its HTTP
+// status from its base status: every status that gives way to
+// "suspicious" answers as "suspicious" does.
+func TestHTTPStatusSuspicious(t *testing.T) {
+	for _, st := range []string{statusGenuine, statusSold, statusDispensed, statusInTransit, statusRecalled, statusVoided} {
+		if suspectable(st) && httpStatus(st) != httpStatus(statusSuspicious) {
+			t.Errorf("%s answers %d, suspicious %d", st, httpStatus(st), httpStatus(statusSuspicious))
+		}
+	}
+}

@@ -115,7 +115,7 @@ func (s *Server) writePage(ctx *fasthttp.RequestCtx, r *publicReq, v *chainView)
 			pages = s.pageCache[1]
 		}
 		if e := pages.get(r.input, v.today); e != nil {
-			s.writePageParts(ctx, r, v, pv, e.frag)
+			s.writePageParts(ctx, v, pv, e.frag)
 			return
 		}
 	}
@@ -130,7 +130,7 @@ func (s *Server) writePage(ctx *fasthttp.RequestCtx, r *publicReq, v *chainView)
 	if pages != nil {
 		pages.put(r.input, &respEntry{gen: v.gen, day: v.today, frag: rest.Bytes()})
 	}
-	s.writePageParts(ctx, r, v, pv, rest.Bytes())
+	s.writePageParts(ctx, v, pv, rest.Bytes())
 }
 
 // fillPageRest fills what the page shows below the banner.
@@ -212,7 +212,7 @@ func (s *Server) fillPageRest(pv *pageView, v *chainView, lang string) {
 }
 
 // writePageParts renders the banner and writes it with rest below it.
-func (s *Server) writePageParts(ctx *fasthttp.RequestCtx, r *publicReq, v *chainView, pv *pageView, rest []byte) {
+func (s *Server) writePageParts(ctx *fasthttp.RequestCtx, v *chainView, pv *pageView, rest []byte) {
 	pv.CSS = template.CSS(scanCSS)
 	bp := bufPool.Get()
 	buf := bytes.NewBuffer((*bp)[:0])
@@ -229,7 +229,7 @@ func (s *Server) writePageParts(ctx *fasthttp.RequestCtx, r *publicReq, v *chain
 	ctx.Response.Header.Set("Cache-Control", "no-store")
 	setPageSecurity(ctx)
 	if v.found && v.level == levelItem {
-		s.setLinksetHeader(ctx, r, v)
+		s.setLinksetHeader(ctx)
 	}
 	ctx.SetBody(buf.Bytes())
 	*bp = buf.Bytes()
