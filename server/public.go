@@ -127,8 +127,9 @@ func (s *Server) public(ctx *fasthttp.RequestCtx, k kind) {
 	}
 	r.classify(ctx)
 
+	today := ymd(now)
 	if s.cache != nil && r.want == wantJSON && len(r.linkType) == 0 && r.level == levelItem {
-		if e := s.cache.get(r.input, ymd(now)); e != nil {
+		if e := s.cache.get(r.input, today); e != nil {
 			st, err := s.scans.Record(engine.Scan{Ref: e.ref, Time: now.UnixMilli(), Region: r.region, Class: r.class})
 			s.writeCachedJSON(ctx, e, st, err == nil)
 			return
@@ -136,7 +137,7 @@ func (s *Server) public(ctx *fasthttp.RequestCtx, k kind) {
 	}
 	v := chainViewPool.Get()
 	defer chainViewPool.Put(v)
-	*v = chainView{chain: v.chain, ch: v.ch, today: ymd(now)}
+	*v = chainView{chain: v.chain, ch: v.ch, today: today}
 	v.chain.reset()
 	s.lookup(r, v, now)
 	s.respond(ctx, r, v)
