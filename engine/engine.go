@@ -20,6 +20,11 @@ type Engine struct {
 	db   *store.DB
 	opts Options
 
+	// format is the store format version (store.FormatV1 …); it only
+	// rises, in the batch that writes the first record needing it.
+	// REQUIRES e.wmu to change.
+	format atomic.Uint64
+
 	// wmu serializes every write: master data, mint groups, release, void,
 	// import. A writer builds its batch from st (which only writers change,
 	// so holding wmu is enough to read it consistently), commits with
@@ -193,8 +198,11 @@ func Open(dir string, o *Options) (*Engine, error) {
 	return e, nil
 }
 
-// init writes the schema version and the engine-wide short-code key on
-// first open, and refuses a store written by a newer layout.
+// init reads the store format version and refuses a store at a newer one;
+// on first open it writes the version and the engine-wide short-code key.
+// A store with records but no version record was created before the record
+// existed: it is at store.FormatV1, and the record is added (read-write
+// opens) without touching anything else.
 func (e *Engine) init() error {
 	var schema store.Uint
 	found, err := e.db.Get(store.MetaKey(store.MetaSchema), func(v []byte) (err error) {
@@ -206,19 +214,41 @@ func (e *Engine) init() error {
 	}
 	if found {
 		if schema > store.SchemaVersion {
-			return fmt.Errorf("engine: store schema %d is newer than this build's %d", schema, store.SchemaVersion)
+			return fmt.Errorf("%w: %s is at store format version %d; this build reads versions %d to %d (run the tracecode release that wrote it, or a newer one)",
+				ErrNewerFormat, e.db.Dir(), schema, store.FormatV1, store.SchemaVersion)
 		}
+		if schema < store.FormatV1 {
+			return fmt.Errorf("%w: store format version %d", store.ErrCorrupt, schema)
+		}
+		e.format.Store(uint64(schema))
 		return nil
 	}
-	if e.opts.Store.ReadOnly {
+	empty, err := e.db.Empty()
+	if err != nil {
+		return err
+	}
+	e.format.Store(store.FormatV1)
+	switch {
+	case !empty && e.opts.Store.ReadOnly:
+		return nil
+	case e.opts.Store.ReadOnly:
 		return fmt.Errorf("engine: %s holds no tracecode store (opened read-only)", e.db.Dir())
 	}
 	b := e.db.NewBatch()
-	b.Set(store.MetaKey(store.MetaSchema), store.Uint(store.SchemaVersion).AppendBinary(nil))
-	k := store.Key{Created: e.nowMillis(), Bytes: newAESKey()}
-	b.Set(store.ShortKeyKey(0), k.AppendBinary(nil))
+	b.Set(store.MetaKey(store.MetaSchema), store.Uint(store.FormatV1).AppendBinary(nil))
+	if empty {
+		k := store.Key{Created: e.nowMillis(), Bytes: newAESKey()}
+		b.Set(store.ShortKeyKey(0), k.AppendBinary(nil))
+	}
 	return b.Commit(true)
 }
+
+// Format returns the store format version the store is at (store.FormatV1
+// up to store.SchemaVersion).
+func (e *Engine) Format() uint64 { return e.format.Load() }
+
+// PebbleFormat returns the Pebble format major version the store is at.
+func (e *Engine) PebbleFormat() uint64 { return e.db.PebbleFormatVersion() }
 
 // newAESKey returns 32 random bytes from crypto/rand (which does not fail
 // on supported platforms).

@@ -36,6 +36,9 @@ var (
 	// ErrState: the block's state forbids the operation (streaming a voided
 	// block, releasing a released range back, …).
 	ErrState = errors.New("engine: operation not allowed in this state")
+	// ErrNewerFormat: the store is at a format version newer than this
+	// build reads (store.SchemaVersion); nothing was read or written.
+	ErrNewerFormat = errors.New("engine: store format is newer than this build reads")
 )
 
 // FieldError reports an invalid input field.

@@ -154,3 +154,17 @@ func TestStoreCLI(t *testing.T) {
 		t.Fatalf("imported lookup: %q", out)
 	}
 }
+
+// TestVersionCLI: version names the store formats the build reads and,
+// with --data, the versions the store is at.
+func TestVersionCLI(t *testing.T) {
+	out := mustCLI(t, "version")
+	if !strings.Contains(out, "store format versions read: 1 to ") || !strings.Contains(out, "pebble format major version: 24 (pinned)") {
+		t.Fatalf("version: %q", out)
+	}
+	data := t.TempDir()
+	mustCLI(t, "product", "add", "--data="+data, "--gtin", "6901234567892", "--name", "奶粉", "--category", "food")
+	if out := mustCLI(t, "version", "--data="+data); !strings.Contains(out, "format version 1, pebble format major version 24") {
+		t.Fatalf("version --data: %q", out)
+	}
+}

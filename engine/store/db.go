@@ -62,6 +62,11 @@ func Open(dir string, o *Options) (*DB, error) {
 // Options returns the options the database was opened with, defaults filled.
 func (d *DB) Options() Options { return d.opts }
 
+// PebbleFormatVersion returns the Pebble format major version the store is at:
+// PebbleFormat for a store this build created, higher for one a newer build
+// ratcheted.
+func (d *DB) PebbleFormatVersion() uint64 { return uint64(d.db.FormatMajorVersion()) }
+
 // Dir returns the data directory.
 func (d *DB) Dir() string { return d.dir }
 
@@ -88,6 +93,19 @@ func (d *DB) Get(key []byte, fn func(v []byte) error) (found bool, err error) {
 		err = cerr
 	}
 	return true, err
+}
+
+// Empty reports whether the database holds no key at all.
+func (d *DB) Empty() (bool, error) {
+	it, err := d.NewIter(nil, nil)
+	if err != nil {
+		return false, err
+	}
+	ok := it.First()
+	if err := it.Close(); err != nil {
+		return false, err
+	}
+	return !ok, nil
 }
 
 // Has reports whether key is present.

@@ -42,7 +42,7 @@ const (
 
 // Meta ids under PrefixMeta. Each holds a Uint.
 const (
-	MetaSchema      byte = 0x01 // layout version of the whole store (SchemaVersion)
+	MetaSchema      byte = 0x01 // store format version (FormatV1 …; absent = FormatV1)
 	MetaNextOrg     byte = 0x02 // next organisation id to assign
 	MetaNextProduct byte = 0x03 // next product id
 	MetaNextLot     byte = 0x04 // next lot id
@@ -50,9 +50,22 @@ const (
 	MetaShortHW     byte = 0x06 // short-code high-water: first global counter never allocated
 )
 
-// SchemaVersion is the store layout version written at creation. Open
-// refuses a store with a newer schema.
-const SchemaVersion = 1
+// Store format versions, held in the meta record MetaSchema. A store is at
+// the lowest version whose records describe it: a version is raised, in the
+// batch that writes the first record needing it, only when a new record
+// encoding is written. A binary refuses at Open a store at a version newer
+// than SchemaVersion (naming both), instead of failing at the first record
+// it cannot read. A store without the record is at FormatV1 (stores created
+// before the record existed). docs/storage.md ("Format versions") lists
+// them.
+const (
+	// FormatV1 is the first layout: every record of docs/storage.md, FF1
+	// keys in the clear (Key.Wrap 0).
+	FormatV1 = 1
+	// SchemaVersion is the newest store format version this build reads
+	// and writes.
+	SchemaVersion = FormatV1
+)
 
 // PrefixInfo documents one key prefix.
 type PrefixInfo struct {

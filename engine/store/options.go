@@ -67,6 +67,22 @@ type Options struct {
 	Verbose bool
 }
 
+// PebbleFormat is the Pebble format major version every store is created
+// at and ratcheted to. It is pinned, not pebble.FormatNewest: a format
+// ratchet is one-way (a store opened at a newer format can no longer be
+// opened by a binary built with an older Pebble), so a dependency bump
+// must never change it silently. FormatValueSeparation is
+// pebble.FormatNewest of pebble v2.1.7 (columnar blocks, with the flag set
+// in pebbleOptions, MinLZ and value separation); every store written so far
+// is at it.
+//
+// To ratchet deliberately: bump Pebble, change this constant in a commit of
+// its own whose message says so, run the store tests (TestPebbleFormatPinned
+// names the new value) and write the change and the oldest release that can
+// still read the store in docs/storage.md ("Format versions"). A store that
+// Pebble finds at a newer format than this opens at its own format.
+const PebbleFormat = pebble.FormatValueSeparation
+
 // Defaults.
 const (
 	DefaultCacheSize             = 256 << 20
@@ -157,11 +173,8 @@ func compressionSettings(name string) (pebble.DBCompressionSettings, error) {
 func (o *Options) pebbleOptions() (*pebble.Options, *pebble.Cache) {
 	cache := pebble.NewCache(o.CacheSize)
 	po := &pebble.Options{
-		Cache: cache,
-		// FormatDefault is the oldest supported format (table format v3);
-		// FormatNewest enables columnar blocks (with the flag below), MinLZ
-		// and value separation.
-		FormatMajorVersion:          pebble.FormatNewest,
+		Cache:                       cache,
+		FormatMajorVersion:          PebbleFormat,
 		MemTableSize:                o.MemTableSize,
 		MemTableStopWritesThreshold: o.MemTableStopWrites,
 		L0CompactionThreshold:       o.L0CompactionThreshold,
@@ -174,7 +187,7 @@ func (o *Options) pebbleOptions() (*pebble.Options, *pebble.Cache) {
 		CompactionConcurrencyRange: func() (int, int) { return 1, 2 },
 		Logger:                     quietLogger{verbose: o.Verbose},
 	}
-	// Without this, FormatNewest still writes row-based table format v4
+	// Without this, PebbleFormat still writes row-based table format v4
 	// and MinLZ silently falls back to Snappy.
 	po.Experimental.EnableColumnarBlocks = func() bool { return true }
 	for i := range po.Levels {

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"fmt"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+
+	"tracecode/engine/store"
+)
+
+var versionFlags struct{ data string }
+
+var versionCmd = &cobra.Command{
+	Use:   "version [--data DIR]",
+	Short: "Print the build and the store formats it reads",
+	Long: `version prints the build (module version and VCS revision), the store
+format versions this build reads and the Pebble format major version it
+creates stores at. With --data it also opens that store read-only and prints
+the versions the store is at; a store at a newer format than this build
+reads is reported and not opened (see docs/storage.md, "Format versions").`,
+	Args: cobra.NoArgs,
+	RunE: func(cmd *cobra.Command, _ []string) (err error) {
+		w := cmd.OutOrStdout()
+		fmt.Fprintf(w, "tracecode %s\n", buildVersion())
+		fmt.Fprintf(w, "store format versions read: %d to %d\n", store.FormatV1, store.SchemaVersion)
+		fmt.Fprintf(w, "pebble format major version: %d (pinned)\n", uint64(store.PebbleFormat))
+		if versionFlags.data == "" {
+			return nil
+		}
+		e, err := storeOpen(versionFlags.data, true, nil)
+		if err != nil {
+			return err
+		}
+		defer storeClose(e, &err)
+		fmt.Fprintf(w, "store %s: format version %d, pebble format major version %d\n",
+			versionFlags.data, e.Format(), e.PebbleFormat())
+		return nil
+	},
+}
+
+// buildVersion names the build: the module version, and the VCS revision
+// (with "+dirty" for a modified work tree) when the binary was built from a
+// checkout.
+func buildVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown build)"
+	}
+	v := bi.Main.Version
+	var rev, dirty string
+	for _, s := range bi.Settings {
+		switch {
+		case s.Key == "vcs.revision":
+			rev = s.Value
+		case s.Key == "vcs.modified" && s.Value == "true":
+			dirty = "+dirty"
+		}
+	}
+	if rev != "" {
+		v += " " + rev + dirty
+	}
+	return v
+}
+
+func init() {
+	versionCmd.Flags().StringVar(&versionFlags.data, "data", "", "also report the store in this data directory (opened read-only)")
+	rootCmd.AddCommand(versionCmd)
+}
