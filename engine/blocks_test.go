@@ -15,7 +15,7 @@ func TestReleaseAndVoid(t *testing.T) {
 	id := r.Block.ID
 	dl := codes(t, e, id, FormatDL, 0, 100)
 
-	b, err := e.Release(id, 60, "line stopped after 60")
+	b, err := releaseBlock(e, id, 60, "line stopped after 60")
 	if err != nil || b.ReleasedFrom() != 60 || b.Released != 40 || b.Note != "line stopped after 60" {
 		t.Fatalf("Release: %+v %v", b, err)
 	}
@@ -34,16 +34,16 @@ func TestReleaseAndVoid(t *testing.T) {
 		t.Fatal(n)
 	}
 	// Monotone: same offset is a no-op, a higher one is refused, lower extends.
-	if _, err := e.Release(id, 60, ""); err != nil {
+	if _, err := releaseBlock(e, id, 60, ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Release(id, 70, ""); !errors.Is(err, ErrState) {
+	if _, err := releaseBlock(e, id, 70, ""); !errors.Is(err, ErrState) {
 		t.Fatalf("un-release: %v", err)
 	}
-	if _, err := e.Release(id, 101, ""); !errors.Is(err, ErrInvalid) {
+	if _, err := releaseBlock(e, id, 101, ""); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("offset beyond block: %v", err)
 	}
-	if b, err := e.Release(id, 50, ""); err != nil || b.ReleasedFrom() != 50 || b.Note != "line stopped after 60" {
+	if b, err := releaseBlock(e, id, 50, ""); err != nil || b.ReleasedFrom() != 50 || b.Note != "line stopped after 60" {
 		t.Fatalf("release more: %+v %v", b, err)
 	}
 	// Counters are never reused: the next block starts after the whole block.
@@ -52,19 +52,19 @@ func TestReleaseAndVoid(t *testing.T) {
 		t.Fatalf("next block starts at %d", r2.Block.Start)
 	}
 	// Void is final and overrides release.
-	if b, err := e.Void(id, "labels destroyed"); err != nil || b.State != BlockVoided {
+	if b, err := voidBlock(e, id, "labels destroyed"); err != nil || b.State != BlockVoided {
 		t.Fatalf("void: %+v %v", b, err)
 	}
 	if _, err := e.Lookup(dl[0]); !errors.Is(err, ErrVoided) {
 		t.Fatalf("voided code: %v", err)
 	}
-	if _, err := e.Release(id, 0, ""); !errors.Is(err, ErrState) {
+	if _, err := releaseBlock(e, id, 0, ""); !errors.Is(err, ErrState) {
 		t.Fatalf("release after void: %v", err)
 	}
 	if _, err := e.WriteCodes(context.Background(), &strings.Builder{}, id, StreamOptions{Format: FormatDL}); !errors.Is(err, ErrState) {
 		t.Fatalf("stream a voided block: %v", err)
 	}
-	if _, err := e.Release(999, 0, ""); !errors.Is(err, ErrUnknownBlock) {
+	if _, err := releaseBlock(e, 999, 0, ""); !errors.Is(err, ErrUnknownBlock) {
 		t.Fatal(err)
 	}
 	// The state survives a reopen.
@@ -75,6 +75,32 @@ func TestReleaseAndVoid(t *testing.T) {
 	if bl := e.Blocks(BlockFilter{Product: p.ID}); len(bl) != 2 || bl[0].State != BlockVoided {
 		t.Fatalf("blocks: %+v", bl)
 	}
+}
+
+// releaseBlock releases block id's tail from offset from as its owner,
+// and returns the block as it is then.
+func releaseBlock(e *Engine, id, from uint64, note string) (Block, error) {
+	b, err := e.Block(id)
+	if err != nil {
+		return b, err
+	}
+	if _, err := e.ReleaseRest(&ReleaseReport{ReportMeta: ReportMeta{Org: b.Org}, Block: id, From: from, Note: note}); err != nil {
+		return b, err
+	}
+	return e.Block(id)
+}
+
+// voidBlock voids block id as its owner, and returns the block as it is
+// then.
+func voidBlock(e *Engine, id uint64, note string) (Block, error) {
+	b, err := e.Block(id)
+	if err != nil {
+		return b, err
+	}
+	if _, err := e.VoidBlock(&VoidReport{ReportMeta: ReportMeta{Org: b.Org}, Block: id, Note: note}); err != nil {
+		return b, err
+	}
+	return e.Block(id)
 }
 
 func TestRotateKey(t *testing.T) {

@@ -101,7 +101,7 @@ func issuanceModel(t *testing.T, seed uint64) {
 		case op < 5 && len(blocks) > 0: // release a tail
 			b := blocks[rng.IntN(len(blocks))]
 			from := rng.Uint64N(b.count + 1)
-			_, err := e.Release(b.id, from, "model")
+			_, err := releaseBlock(e, b.id, from, "model")
 			switch {
 			case b.voided:
 				if !errors.Is(err, ErrState) {
@@ -119,7 +119,7 @@ func issuanceModel(t *testing.T, seed uint64) {
 			}
 		case op < 6 && len(blocks) > 0 && rng.IntN(3) == 0: // void
 			b := blocks[rng.IntN(len(blocks))]
-			if _, err := e.Void(b.id, "model"); err != nil {
+			if _, err := voidBlock(e, b.id, "model"); err != nil {
 				fail("step %d: void: %v", step, err)
 			}
 			b.voided = true

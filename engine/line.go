@@ -104,68 +104,6 @@ func (e *Engine) ReportLine(r *LineReport) (*Receipt, error) {
 	return rt.commit()
 }
 
-// ReleaseReport returns the unused rest of a block (OPEN-SCS: a line
-// returning serials it will not print): offsets [From, Count) become
-// released and resolve as "released, never printed". None of them may be
-// commissioned. Releasing is monotone: From may only move down.
-type ReleaseReport struct {
-	ReportMeta
-	Block uint64
-	From  uint64
-	Note  string // why, kept with the block
-}
-
-// ReleaseRest applies a release as a report (with its ledger record), in
-// one batch with the block's new record.
-func (e *Engine) ReleaseRest(r *ReleaseReport) (*Receipt, error) {
-	rt, rec, err := e.begin(&r.ReportMeta)
-	if rt == nil {
-		return rec, err
-	}
-	evTime, tz := rt.checkMeta(&r.ReportMeta)
-	if err := checkText("note", r.Note, 200, false); err != nil {
-		rt.fail(at("note"), r.Note, ErrInvalid, "%v", err)
-	}
-	b := rt.block(r.Block, at("block"))
-	if b != nil {
-		rf := b.ReleasedFrom()
-		switch {
-		case b.Org != r.Org:
-			rt.fail(at("block"), fmt.Sprint(r.Block), ErrWrongOrg, "belongs to %s", e.orgName(b.Org))
-		case b.State != BlockActive:
-			rt.fail(at("block"), fmt.Sprint(r.Block), ErrState, "block is %v", b.State)
-		case r.From > b.Count:
-			rt.fail(at("from"), fmt.Sprint(r.From), ErrInvalid, "beyond block %d's %d codes", b.ID, b.Count)
-		case r.From > rf:
-			rt.fail(at("from"), fmt.Sprint(r.From), ErrState, "block %d is already released from offset %d; released codes cannot be taken back", b.ID, rf)
-		case r.From < rf:
-			s := selection{runs: []selRun{{b: b, lo: r.From, hi: rf - 1, field: at("from")}}}
-			rt.requireState(&s, itemstate.Commissioned, false, ErrCommissioned, "commissioned (printed); a printed code cannot be released")
-		}
-	}
-	if rt.failed() {
-		return nil, rt.reject()
-	}
-	if r.From == b.ReleasedFrom() { // nothing to release
-		rt.abort()
-		return &Receipt{}, nil
-	}
-	nb := *b
-	nb.Released = b.Count - r.From
-	nb.Updated = rt.now
-	if r.Note != "" {
-		nb.Note = r.Note
-	}
-	rt.released = map[uint64]*Block{b.ID: &nb}
-	sum := ledger.Summary{Kind: ledger.KindRelease, EventType: "ObjectEvent", Action: "DELETE",
-		BizStep: "decommissioning", Disposition: "inactive", EventTime: evTime, TZOffset: tz}
-	targets := []ledger.Target{{Role: ledger.RoleEPC, Kind: ledger.TargetRun, Product: b.Product,
-		First: b.Start + r.From, Last: b.Start + b.ReleasedFrom() - 1}}
-	rt.record(&sum, targets, []byte(r.Note))
-	rt.codes = b.ReleasedFrom() - r.From
-	return rt.commit()
-}
-
 // record appends a ledger record with the report's who and where, and
 // returns its sequence number. Native records' content hash is the
 // SHA-256 of their payload.

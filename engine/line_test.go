@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"tracecode/engine/itemstate"
+	"tracecode/engine/ledger"
 )
 
 func TestLineReportCommissionVoid(t *testing.T) {
@@ -106,4 +107,54 @@ func TestFutureTimeRefused(t *testing.T) {
 	m.Time = testClock.Add(MaxFutureSkew + 1e9)
 	_, err := f.e.ReportLine(&LineReport{ReportMeta: m, Action: LineCommission, Items: Items{Ranges: []BlockRange{{f.items.ID, 0, 9}}}})
 	wantErrs(t, err, ie{ErrFuture, ""})
+}
+
+// TestReleaseVoidPrintedShipped: a block holding a printed item that was
+// shipped can be neither released from before the item nor voided; the
+// item keeps resolving as shipped, and Verify stays clean (the fixture
+// checks it at the end). An unprinted block voids with a ledger record.
+func TestReleaseVoidPrintedShipped(t *testing.T) {
+	f := newFixture(t)
+	e := f.e
+	f.commission(f.items, 5, 5)
+	if _, err := f.capture(f.orgA, doc(shipToB("2026-02-28T20:00:00+08:00", f.code(f.items, 5)))); err != nil {
+		t.Fatal(err)
+	}
+	before := dump(t, e)
+	_, err := e.ReleaseRest(&ReleaseReport{ReportMeta: f.meta(f.orgA), Block: f.items.ID, From: 0, Note: "line stopped"})
+	wantErrs(t, err, ie{ErrCommissioned, "offset 5"})
+	_, err = e.VoidBlock(&VoidReport{ReportMeta: f.meta(f.orgA), Block: f.items.ID, Note: "roll lost"})
+	wantErrs(t, err, ie{ErrCommissioned, "offset 5"})
+	_, err = e.VoidBlock(&VoidReport{ReportMeta: f.meta(f.orgB), Block: f.cases.ID})
+	wantErrs(t, err, ie{ErrWrongOrg, ""})
+	if after := dump(t, e); after != before {
+		t.Fatal("a refused release or void wrote to the store")
+	}
+	c, err := e.Resolve(f.code(f.items, 5))
+	if err != nil || c.Status != StatusInTransit {
+		t.Fatalf("shipped item after refused release and void: %v %v (%s)", c.Status, err, c.Reason)
+	}
+	// The rest of the block after the item releases; a block with nothing
+	// printed voids, each with a ledger record.
+	rec, err := e.ReleaseRest(&ReleaseReport{ReportMeta: f.meta(f.orgA), Block: f.items.ID, From: 6})
+	if err != nil || rec.Records != 1 || rec.Codes != 994 {
+		t.Fatalf("release after the item: %+v %v", rec, err)
+	}
+	rec, err = e.VoidBlock(&VoidReport{ReportMeta: f.meta(f.orgA), Block: f.cases.ID, Note: "roll lost"})
+	if err != nil || rec.Records != 1 || rec.Codes != f.cases.Count {
+		t.Fatalf("void: %+v %v", rec, err)
+	}
+	ts, _ := e.tr()
+	if s, found, err := ts.led.Summary(rec.FirstSeq); err != nil || !found || s.Kind != ledger.KindBlockVoid {
+		t.Fatalf("void record %d: %+v %v %v", rec.FirstSeq, s, found, err)
+	}
+	if c, err := e.Resolve(f.code(f.cases, 3)); err != nil || c.Status != StatusVoided {
+		t.Fatalf("code of the voided block: %v %v", c, err)
+	}
+	if rec, err := e.VoidBlock(&VoidReport{ReportMeta: f.meta(f.orgA), Block: f.cases.ID}); err != nil || rec.Records != 0 {
+		t.Fatalf("voiding again: %+v %v, want a no-op", rec, err)
+	}
+	if c, err := e.Resolve(f.code(f.items, 5)); err != nil || c.Status != StatusInTransit {
+		t.Fatalf("shipped item after the release of the rest: %v %v", c.Status, err)
+	}
 }

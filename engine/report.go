@@ -200,7 +200,7 @@ type reportTx struct {
 	ev   int // event index for errors (-1: native)
 
 	seen     map[uint64]*Block           // published blocks the report relied on
-	released map[uint64]*Block           // blocks whose tail the report releases
+	released map[uint64]*Block           // blocks the report replaces: a released tail, a void
 	units    map[uint64]*agg.Unit        // SSCC units read or staged
 	dirtyU   map[uint64]bool             // units to write
 	recalls  map[recallKey]ledger.Recall // lot and product recalls staged

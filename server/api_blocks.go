@@ -287,6 +287,21 @@ func pickEncoding(ae []byte) string {
 	return best
 }
 
+// blockMeta is the report metadata of a release or void of block b: the
+// key's organisation, or for the operator's key the block's owner, on
+// whose behalf it acts (the ledger record names the key).
+func blockMeta(c *call, b engine.Block) engine.ReportMeta {
+	org := c.key.Org
+	if org == 0 {
+		org = b.Org
+	}
+	return engine.ReportMeta{Org: org, Credential: "key:" + keyIDString(c.key.ID),
+		RequestID: string(c.ctx.Request.Header.Peek("Idempotency-Key"))}
+}
+
+// apiRelease returns a block's unused tail through the engine's checked
+// release report: refused (422, naming each code) if any code in the tail
+// was printed.
 func (s *Server) apiRelease(c *call) {
 	b, ok := s.visibleBlock(c)
 	if !ok {
@@ -303,14 +318,12 @@ func (s *Server) apiRelease(c *call) {
 		problem(c.ctx, fasthttp.StatusBadRequest, "invalid", "\"from\" is required: the first offset returned unused (0 returns the whole block)")
 		return
 	}
-	nb, err := s.eng.Release(b.ID, *in.From, in.Note)
-	if err != nil {
-		engineError(c, err)
-		return
-	}
-	writeJSON(c, fasthttp.StatusOK, s.blockOut(nb))
+	_, err := s.eng.ReleaseRest(&engine.ReleaseReport{ReportMeta: blockMeta(c, b), Block: b.ID, From: *in.From, Note: in.Note})
+	s.blockReportOut(c, b.ID, err)
 }
 
+// apiVoidBlock voids a whole block through the engine's checked void
+// report: refused (422, naming each code) if any code of it was printed.
 func (s *Server) apiVoidBlock(c *call) {
 	b, ok := s.visibleBlock(c)
 	if !ok {
@@ -322,7 +335,18 @@ func (s *Server) apiVoidBlock(c *call) {
 	if !readJSON(c, &in) {
 		return
 	}
-	nb, err := s.eng.Void(b.ID, in.Note)
+	_, err := s.eng.VoidBlock(&engine.VoidReport{ReportMeta: blockMeta(c, b), Block: b.ID, Note: in.Note})
+	s.blockReportOut(c, b.ID, err)
+}
+
+// blockReportOut answers a release or void: the block as it is now, or
+// the report's errors.
+func (s *Server) blockReportOut(c *call, id uint64, err error) {
+	if err != nil {
+		reportError(c, err)
+		return
+	}
+	nb, err := s.eng.Block(id)
 	if err != nil {
 		engineError(c, err)
 		return

@@ -343,3 +343,31 @@ func TestSlowClientTimesOut(t *testing.T) {
 		t.Errorf("a half-sent request was answered: %q", b)
 	}
 }
+
+// Releasing or voiding a block that holds printed, shipped and sold items
+// is refused naming the codes; the items keep resolving as they did and
+// Verify stays clean.
+func TestReleaseVoidPrintedBlock(t *testing.T) {
+	env := newTestEnv(t, nil)
+	a, op := env.key("杭州"), env.key("operator")
+	u := env.url("infant formula, shipped and sold")
+	id := fmt.Sprint(env.info.Blocks[0])
+	for _, c := range []struct{ key, path, body string }{
+		{a, "/release", `{"from":0,"note":"line stopped"}`},
+		{op, "/release", `{"from":0}`},
+		{a, "/void", `{"note":"roll lost"}`},
+		{op, "/void", `{}`},
+	} {
+		r := env.api("POST", "/v1/blocks/"+id+c.path, c.key, c.body)
+		if r.status != 422 || !strings.Contains(string(r.body), "commissioned") {
+			t.Errorf("%s of a block with printed items: %d %s", c.path, r.status, r.body)
+		}
+	}
+	if m := decodeJSON(t, env.get(u, "Accept", "application/json")); m["status"] != "sold" {
+		t.Errorf("sold tin after refused release and void: %v", m["status"])
+	}
+	rep, err := env.eng.Verify()
+	if err != nil || !rep.OK() {
+		t.Fatalf("verify: %v %v", err, rep.Problems)
+	}
+}

@@ -143,8 +143,16 @@ tail; --from 0 releases the whole block.`,
 			return err
 		}
 		defer storeClose(e, &err)
-		b, err := e.Release(id, blocksReleaseFlags.from, blocksReleaseFlags.note)
+		b, err := e.Block(id)
 		if err != nil {
+			return err
+		}
+		_, err = e.ReleaseRest(&engine.ReleaseReport{ReportMeta: engine.ReportMeta{Org: b.Org, Credential: "cli"},
+			Block: id, From: blocksReleaseFlags.from, Note: blocksReleaseFlags.note})
+		if err != nil {
+			return chainReceipt(cmd.OutOrStdout(), false, nil, err)
+		}
+		if b, err = e.Block(id); err != nil {
 			return err
 		}
 		fmt.Fprintf(cmd.OutOrStdout(), "block %d: codes %d–%d issued, %d released\n", b.ID, 0, b.ReleasedFrom(), b.Released)
@@ -160,7 +168,10 @@ var blocksVoidCmd = &cobra.Command{
 	Use:   "void --data DIR BLOCK --note TEXT",
 	Short: "Void a whole block (labels destroyed or lost): its codes look up as voided",
 	Long: `void marks every code of BLOCK as void, for a print run that was destroyed
-or lost. It is final. --note says why and is kept with the block.`,
+or lost before printing. It is final. --note says why and is kept with the
+block. A block holding a printed (commissioned) code is refused, naming the
+codes (decommission those instead); the void is recorded in the ledger in
+the block owner's name.`,
 	Example: `  tracecode blocks void --data ./data 12 --note "roll damaged, destroyed 2026-03-02"`,
 	Args:    cobra.ExactArgs(1),
 	RunE: func(cmd *cobra.Command, args []string) (err error) {
@@ -173,8 +184,16 @@ or lost. It is final. --note says why and is kept with the block.`,
 			return err
 		}
 		defer storeClose(e, &err)
-		b, err := e.Void(id, blocksVoidFlags.note)
+		b, err := e.Block(id)
 		if err != nil {
+			return err
+		}
+		_, err = e.VoidBlock(&engine.VoidReport{ReportMeta: engine.ReportMeta{Org: b.Org, Credential: "cli"},
+			Block: id, Note: blocksVoidFlags.note})
+		if err != nil {
+			return chainReceipt(cmd.OutOrStdout(), false, nil, err)
+		}
+		if b, err = e.Block(id); err != nil {
 			return err
 		}
 		fmt.Fprintf(cmd.OutOrStdout(), "block %d: %v\n", b.ID, b.State)

@@ -117,6 +117,12 @@ func TestChainCLI(t *testing.T) {
 		t.Fatalf("voiding a commissioned code: exit %d %s", code, out)
 	}
 	mustCLI(t, "decommission", d, items[20])
+	// A block holding printed codes is neither released nor voided.
+	for _, args := range [][]string{{"blocks", "release", d, "1", "--from", "0"}, {"blocks", "void", d, "1", "--note", "roll lost"}} {
+		if out, _, code := runCLI(t, "", args...); code != 1 || !strings.Contains(out, "commissioned (printed)") {
+			t.Fatalf("%s of a printed block: exit %d %s", args[1], code, out)
+		}
+	}
 	if out := mustCLI(t, "verify", d); !strings.Contains(out, "OK: no problem found") {
 		t.Fatalf("verify: %s", out)
 	}

@@ -56,10 +56,13 @@ const (
 	// KindRecallLift: the recall of the targets (codes, lots, products)
 	// ended; the body is the reason.
 	KindRecallLift Kind = 9
-	numKinds       Kind = 10
+	// KindBlockVoid: a whole block was voided (its labels destroyed or
+	// lost); the target is the block's range, the body the note.
+	KindBlockVoid Kind = 10
+	numKinds      Kind = 11
 )
 
-var kindNames = [numKinds]string{"", "epcis", "commission", "void", "decommission", "pack", "unpack", "recall", "release", "recall-lift"}
+var kindNames = [numKinds]string{"", "epcis", "commission", "void", "decommission", "pack", "unpack", "recall", "release", "recall-lift", "block-void"}
 
 // String returns the kind's name.
 func (k Kind) String() string {
