@@ -46,6 +46,8 @@ const MaxVerifyProblems = 1000
 
 // Verify checks the whole store and says what is wrong where:
 //
+//   - data files: every block of every table against its checksum (a
+//     damaged file is named, and nothing further is read);
 //   - issuance (Check): blocks, indexes, in-memory state;
 //   - the ledger: every organisation's hash chain, every record's hash and
 //     content (EPCIS events are re-parsed and their CBV hash ID
@@ -75,9 +77,21 @@ func (e *Engine) Verify() (*VerifyReport, error) {
 		rep.Problems = append(rep.Problems, where+": "+fmt.Sprintf(format, args...))
 		return true
 	}
-	ts, err := e.tr()
+	// A damaged data file is reported as such, with its name; the checks
+	// below would stop at its first unreadable block.
+	dmg, err := e.db.CheckFiles()
 	if err != nil {
 		return nil, err
+	}
+	for _, d := range dmg {
+		bad("data file "+d.File, "damaged: %s", d.Detail)
+	}
+	if len(dmg) > 0 {
+		return rep, nil
+	}
+	ts, err := e.tr()
+	if err != nil {
+		return rep, damaged(err, bad)
 	}
 	ts.rmu.Lock()
 	defer ts.rmu.Unlock()
@@ -91,20 +105,44 @@ func (e *Engine) Verify() (*VerifyReport, error) {
 
 	st, err := ledger.Verify(snap, e.checkRecord, func(p ledger.Problem) bool { return bad(p.Where, "%s", p.What) })
 	if err != nil {
-		return nil, err
+		return rep, damaged(err, bad)
 	}
 	rep.Records, rep.Orgs, rep.Checkpoints, rep.IndexKeys = st.Records, st.Orgs, st.Checkpoints, st.IndexKeys
 
 	if err := agg.Check(snap, e.locate, e.blockInfo, func(p agg.Problem) bool { return bad(p.Where, "%s", p.What) }); err != nil {
-		return nil, err
+		return rep, damaged(err, bad)
 	}
 	if err := e.verifyItems(snap, rep, bad); err != nil {
-		return nil, err
+		return rep, damaged(err, bad)
 	}
 	if err := e.verifyChainExtras(snap, ts.led.NextSeq(), bad); err != nil {
-		return nil, err
+		return rep, damaged(err, bad)
 	}
 	return rep, nil
+}
+
+// damaged turns a read error caused by a damaged data file into a problem
+// (and nil); any other error is returned.
+func damaged(err error, bad func(string, string, ...any) bool) error {
+	d, ok := store.AsDamage(err)
+	if !ok {
+		return err
+	}
+	where := "data file " + d.File
+	if d.File == "" {
+		where = "data files"
+	}
+	bad(where, "damaged: %s", d.Detail)
+	return nil
+}
+
+// DamagedFile reports whether err comes from reading a damaged data file
+// of the store, and says which and what was found ("data file 000005.sst
+// is damaged: …"). Such an error is damage to restore from a replica or a
+// backup, not a fault of the engine or of the input.
+func DamagedFile(err error) (string, bool) {
+	d, ok := store.AsDamage(err)
+	return d.String(), ok
 }
 
 // checkRecord checks a ledger record's content: its content hash and that

@@ -84,13 +84,30 @@ var chainVerifyCmd = &cobra.Command{
 indexes); every organisation's hash chain, every record's hash and content
 (captured EPCIS events are re-parsed and their CBV event hash recomputed),
 every Merkle checkpoint; the parent→children and child→parent indexes
-against each other; item state against blocks and aggregation. The exit
-status is 1 when anything is wrong.`,
+against each other; item state against blocks and aggregation. A data file
+whose checksums do not match (a flipped byte on disk) is reported as damage
+naming the file. The exit status is 1 when anything is wrong.`,
 	Example: `  tracecode verify --data ./data`,
 	Args:    cobra.NoArgs,
 	RunE: func(cmd *cobra.Command, _ []string) (err error) {
 		f := &chainVerifyFlags
+		out := cmd.OutOrStdout()
 		e, err := storeOpen(f.data, true, nil)
+		if msg, ok := engine.DamagedFile(err); ok {
+			// The store cannot even be opened: the damage is the report.
+			if f.jsonOut {
+				err = storeJSON(out, struct {
+					OK       bool     `json:"ok"`
+					Problems []string `json:"problems"`
+				}{false, []string{msg}})
+			} else {
+				_, err = fmt.Fprintf(out, "1 problem(s):\n  %s\n", msg)
+			}
+			if err != nil {
+				return err
+			}
+			return exitError{code: 1}
+		}
 		if err != nil {
 			return err
 		}
@@ -99,7 +116,6 @@ status is 1 when anything is wrong.`,
 		if err != nil {
 			return err
 		}
-		out := cmd.OutOrStdout()
 		if f.jsonOut {
 			err = storeJSON(out, struct {
 				OK          bool     `json:"ok"`

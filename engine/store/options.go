@@ -187,6 +187,7 @@ func (o *Options) pebbleOptions() (*pebble.Options, *pebble.Cache) {
 		CompactionConcurrencyRange: func() (int, int) { return 1, 2 },
 		Logger:                     quietLogger{verbose: o.Verbose},
 	}
+	po.EventListener = &pebble.EventListener{DataCorruption: quietLogger{verbose: o.Verbose}.dataCorruption}
 	// Without this, PebbleFormat still writes row-based table format v4
 	// and MinLZ silently falls back to Snappy.
 	po.Experimental.EnableColumnarBlocks = func() bool { return true }
