@@ -129,16 +129,16 @@ func tcPackAndResolve(ctx context.Context, e *env) error {
 	if err := eng.Flush(); err != nil {
 		return err
 	}
-	if err := eng.DB().CompactAll(ctx); err != nil {
+	if err := eng.Compact(ctx); err != nil {
 		return err
 	}
-	ledgerBefore, err := eng.DB().EstimateDiskUsage([]byte{0x80}, []byte{0x90})
+	ledgerBefore, err := eng.EstimateDiskUsage(engine.AreaLedger)
 	if err != nil {
 		return err
 	}
 	// Disk per packed item: item state, aggregation indices and the
-	// reports' ledger records (prefixes 0x70–0xBF), before any event.
-	aggDisk, err := eng.DB().EstimateDiskUsage([]byte{0x70}, []byte{0xC0})
+	// reports' ledger records (engine.AreaTrace), before any event.
+	aggDisk, err := eng.EstimateDiskUsage(engine.AreaTrace)
 	if err != nil {
 		return err
 	}
@@ -175,15 +175,15 @@ func tcPackAndResolve(ctx context.Context, e *env) error {
 	m.stop(&evsc, int64(nev))
 	evsc.Samples = []float64{evsc.OpsPerSec}
 	// Disk per event: the ledger's records, payloads and event indexes
-	// (prefixes 0x80–0x8F) after compaction, less what the commissioning
+	// (engine.AreaLedger) after compaction, less what the commissioning
 	// and packing reports put there (measured before capture).
 	if err := eng.Flush(); err != nil {
 		return err
 	}
-	if err := eng.DB().CompactAll(ctx); err != nil {
+	if err := eng.Compact(ctx); err != nil {
 		return err
 	}
-	ledgerAfter, err := eng.DB().EstimateDiskUsage([]byte{0x80}, []byte{0x90})
+	ledgerAfter, err := eng.EstimateDiskUsage(engine.AreaLedger)
 	if err != nil {
 		return err
 	}
@@ -195,7 +195,7 @@ func tcPackAndResolve(ctx context.Context, e *env) error {
 
 	pack.DiskBytes = int64(aggDisk)
 	pack.DiskBytesPerUnit = float64(aggDisk) / float64(w.nItems)
-	pack.Extra = storeExtra(eng.DB().Stats())
+	pack.Extra = storeExtra(eng.Stats())
 	e.res.Scenarios = append(e.res.Scenarios, pack)
 
 	if err := tcPlainPack(e, w); err != nil {

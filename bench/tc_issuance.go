@@ -91,7 +91,7 @@ func tcMint(ctx context.Context, e *env) error {
 	}
 	s.DiskBytes = dirSize(fx.dir)
 	s.DiskBytesPerUnit = float64(s.DiskBytes) / float64(total)
-	s.Extra = storeExtra(fx.eng.DB().Stats())
+	s.Extra = storeExtra(fx.eng.Stats())
 	e.res.Scenarios = append(e.res.Scenarios, s)
 	return nil
 }

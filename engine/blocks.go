@@ -62,8 +62,3 @@ func (e *Engine) replaceBlock(nb *Block) {
 		st.short[i].b = nb
 	}
 }
-
-// DB returns the underlying store, for engine extensions (per-item
-// records, events) that keep their own prefixes. Writers must follow the
-// prefix registry in package store.
-func (e *Engine) DB() *store.DB { return e.db }

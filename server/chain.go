@@ -5,9 +5,7 @@ import (
 	"sync"
 
 	"tracecode/engine"
-	"tracecode/engine/agg"
 	"tracecode/engine/code/cn"
-	"tracecode/engine/ledger"
 )
 
 // chainExtra is the part of a public answer that comes from line reports
@@ -97,19 +95,19 @@ func (s *Server) fillChain(v *chainView, private bool) {
 		row := eventRow{Time: ev.EventTime, Step: shortStep(ev.BizStep), Location: ev.BizLocation}
 		if row.Step == "" {
 			switch ev.Kind {
-			case ledger.KindRecall:
+			case engine.KindRecall:
 				row.Step = "recalling"
-			case ledger.KindRecallLift:
+			case engine.KindRecallLift:
 				row.Step = "recall_lifted"
-			case ledger.KindVoid:
+			case engine.KindVoid:
 				row.Step = "voiding"
-			case ledger.KindRelease:
+			case engine.KindRelease:
 				row.Step = "releasing"
-			case ledger.KindDecommission:
+			case engine.KindDecommission:
 				row.Step = "decommissioning"
-			case ledger.KindUnpack:
+			case engine.KindUnpack:
 				row.Step = "unpacking"
-			case ledger.KindPack:
+			case engine.KindPack:
 				row.Step = "packing"
 			default:
 				row.Step = strings.ToLower(ev.EventType)
@@ -134,7 +132,7 @@ func (s *Server) fillChain(v *chainView, private bool) {
 				row.Doc = joinNonEmpty(", ", row.Doc, bt.Type+" "+bt.ID)
 			}
 		}
-		row.Erroneous = en.ErroneousBy != 0 || ev.Flags&ledger.FlagErrorDeclared != 0
+		row.Erroneous = en.ErroneousBy != 0 || ev.Flags&engine.FlagErrorDeclared != 0
 		row.orgID = ev.Org
 		x.events = append(x.events, row)
 	}
@@ -148,13 +146,13 @@ func (s *Server) fillChain(v *chainView, private bool) {
 // minting), so entries need no invalidation.
 type nodeCodes struct {
 	mu sync.RWMutex
-	m  map[agg.Node]string // GUARDED_BY(mu)
+	m  map[engine.Node]string // GUARDED_BY(mu)
 }
 
 const maxNodeCodes = 1 << 16
 
 // nodeCode returns n's printed code (see engine.AppendNodeCode).
-func (s *Server) nodeCode(n agg.Node) string {
+func (s *Server) nodeCode(n engine.Node) string {
 	nc := &s.nodeCodes
 	nc.mu.RLock()
 	c, ok := nc.m[n]
@@ -165,7 +163,7 @@ func (s *Server) nodeCode(n agg.Node) string {
 	c = string(s.eng.AppendNodeCode(nil, n))
 	nc.mu.Lock()
 	if nc.m == nil || len(nc.m) >= maxNodeCodes {
-		nc.m = make(map[agg.Node]string, 1024)
+		nc.m = make(map[engine.Node]string, 1024)
 	}
 	nc.m[n] = c
 	nc.mu.Unlock()
@@ -175,24 +173,14 @@ func (s *Server) nodeCode(n agg.Node) string {
 // fillLotChain adds the recall state of a lot (or of its whole product)
 // to v: what the lot page and the gs1:recallStatus link answer.
 func (s *Server) fillLotChain(v *chainView) {
-	for _, m := range []struct {
-		lot bool
-		id  uint32
-	}{{true, v.res.Lot.ID}, {false, v.res.Product.ID}} {
-		var rc ledger.Recall
-		found, err := s.eng.DB().Get(ledger.AppendRecallKey(nil, m.lot, m.id), func(b []byte) (err error) {
-			rc, err = ledger.DecodeRecall(b)
-			return err
-		})
-		if err != nil {
-			s.log.Error("reading a recall mark", "lot", m.lot, "id", m.id, "err", err)
-			continue
-		}
-		if found {
-			v.status = statusRecalled
-			v.chain.recalled, v.chain.recallSince = true, rc.Time
-			return
-		}
+	since, recalled, err := s.eng.LotRecall(v.res.Lot.ID, v.res.Product.ID)
+	if err != nil {
+		s.log.Error("reading a lot's recall", "lot", v.res.Lot.ID, "product", v.res.Product.ID, "err", err)
+		return
+	}
+	if recalled {
+		v.status = statusRecalled
+		v.chain.recalled, v.chain.recallSince = true, since
 	}
 }
 
@@ -226,7 +214,7 @@ func (s *Server) appendChainExtra(w *jw, v *chainView, private bool) {
 		w.uint("recalledInside", v.ch.RecalledInside)
 	}
 	if private { // sensors, loggers, parts: not contents
-		objArr(w, "associations", v.ch.Associations, func(a *agg.Association) {
+		objArr(w, "associations", v.ch.Associations, func(a *engine.Association) {
 			w.str("child", a.Child)
 			w.timeMS("since", a.Since)
 		})

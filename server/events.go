@@ -11,7 +11,6 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"tracecode/engine"
-	"tracecode/engine/agg"
 )
 
 // eventRoutes are the routes of EPCIS capture, recalls, forward traces and
@@ -327,7 +326,7 @@ func (s *Server) apiSuspicious(c *call) {
 		if !ok {
 			return nil
 		}
-		rw := row{Code: s.nodeCode(agg.Node{Product: r.Product, Counter: r.Counter}), Product: r.Product, ProductName: name,
+		rw := row{Code: s.nodeCode(engine.Node{Product: r.Product, Counter: r.Counter}), Product: r.Product, ProductName: name,
 			Count: st.Count, First: msTime(st.First), Last: msTime(st.Last), Regions: []string{}}
 		for _, reg := range st.Regions[:st.NRegion] {
 			rw.Regions = append(rw.Regions, fmt.Sprint(reg))

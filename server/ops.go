@@ -30,7 +30,7 @@ func (s *Server) serveReadyz(ctx *fasthttp.RequestCtx) {
 		ctx.SetBodyString("shutting down\n")
 		return
 	}
-	if _, err := s.eng.DB().Has([]byte{0x01, 0x01}); err != nil {
+	if err := s.eng.Ping(); err != nil {
 		ctx.SetStatusCode(fasthttp.StatusServiceUnavailable)
 		ctx.SetBodyString("store: " + err.Error() + "\n")
 		return

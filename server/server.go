@@ -69,11 +69,11 @@ func New(eng *engine.Engine, cfg Config) (*Server, error) {
 	s := &Server{
 		cfg:     cfg,
 		eng:     eng,
-		keys:    engine.NewAPIKeys(eng.DB()),
+		keys:    eng.APIKeys(),
 		log:     cfg.Logger,
 		started: time.Now(),
 	}
-	s.scans = engine.OpenScanLog(eng.DB(), &cfg.Scans)
+	s.scans = eng.NewScanLog(&cfg.Scans)
 	s.routes = s.routeTable()
 	if cfg.CacheEntries > 0 {
 		s.cache = newRespCache(cfg.CacheEntries)

@@ -9,7 +9,7 @@ import (
 )
 
 // storeCollector exports the Pebble store's and the scan log's numbers at
-// scrape time (one DB.Stats call per scrape, nothing on the request path).
+// scrape time (one Engine.Stats call per scrape, nothing on the request path).
 type storeCollector struct {
 	eng   *engine.Engine
 	scans *engine.ScanLog
@@ -65,7 +65,7 @@ func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
 
 // Collect implements prometheus.Collector.
 func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
-	st := c.eng.DB().Stats()
+	st := c.eng.Stats()
 	emit := func(name string, v float64, labels ...string) {
 		typ := prometheus.GaugeValue
 		for _, d := range storeMetricDefs {

@@ -8,7 +8,6 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"tracecode/engine"
-	"tracecode/engine/ledger"
 )
 
 // traceRoutes are the routes of line reports and aggregation (issue 4's
@@ -79,7 +78,7 @@ func reportMeta(c *call, m metaJSON) (engine.ReportMeta, bool) {
 		rm.Time = t
 	}
 	for _, p := range m.BizTransactions {
-		rm.BizTransactions = append(rm.BizTransactions, ledger.Pair{Type: p.Type, ID: p.ID})
+		rm.BizTransactions = append(rm.BizTransactions, engine.Pair{Type: p.Type, ID: p.ID})
 	}
 	return rm, true
 }

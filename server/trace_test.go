@@ -234,7 +234,7 @@ func TestShutdownFlushesScans(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := engine.OpenScanLog(eng.DB(), nil)
+	l := eng.NewScanLog(nil)
 	defer l.Close()
 	st, err := l.Stats(engine.ScanRef{Product: res.Product.ID, Counter: res.Counter})
 	if err != nil || st.Count != 3 {

@@ -3,6 +3,8 @@ package store
 // This file (issue 5) exposes Pebble's metrics as numbers, so the server
 // can export them to Prometheus without importing Pebble.
 
+import "fmt"
+
 // Stats is a numeric snapshot of the database's health: what an operator
 // graphs. Sizes are bytes, counts are cumulative since open unless noted.
 type Stats struct {
@@ -65,4 +67,51 @@ func (d *DB) Stats() Stats {
 		}
 	}
 	return s
+}
+
+// Area is a part of the key space holding one kind of record: a range of
+// key prefixes, for disk usage estimates.
+type Area uint8
+
+// The areas of the key space.
+const (
+	// AreaTrace is per-item state, aggregation and the ledger: prefixes
+	// 0x70–0xBF (TracePrefixes).
+	AreaTrace Area = 1
+	// AreaLedger is the ledger's records, payloads and event indexes
+	// (and the custody and association records beside them): prefixes
+	// 0x80–0x8F.
+	AreaLedger Area = 2
+)
+
+// bounds returns a's key range [lo, hi).
+func (a Area) bounds() (lo, hi []byte, ok bool) {
+	switch a {
+	case AreaTrace:
+		return []byte{0x70}, []byte{0xC0}, true
+	case AreaLedger:
+		return []byte{0x80}, []byte{0x90}, true
+	}
+	return nil, nil, false
+}
+
+// String returns the area's name.
+func (a Area) String() string {
+	switch a {
+	case AreaTrace:
+		return "trace"
+	case AreaLedger:
+		return "ledger"
+	}
+	return fmt.Sprintf("area(%d)", uint8(a))
+}
+
+// EstimateAreaUsage returns the approximate bytes of tables holding area
+// a's keys.
+func (d *DB) EstimateAreaUsage(a Area) (uint64, error) {
+	lo, hi, ok := a.bounds()
+	if !ok {
+		return 0, fmt.Errorf("store: unknown key area %d", uint8(a))
+	}
+	return d.db.EstimateDiskUsage(lo, hi)
 }

@@ -1,0 +1,55 @@
+package engine
+
+// The ledger's and the aggregation index's types as they appear in the
+// engine's answers (Chain, Entry, ReportMeta), so callers need not import
+// those packages.
+
+import (
+	"tracecode/engine/agg"
+	"tracecode/engine/ledger"
+)
+
+// Record and index types, shared with packages agg and ledger (see there
+// for their fields and encodings).
+type (
+	Node        = agg.Node
+	Association = agg.Association
+	Summary     = ledger.Summary
+	Pair        = ledger.Pair
+	RecordKind  = ledger.Kind
+)
+
+// What produced a ledger record (Summary.Kind).
+const (
+	KindEPCIS        = ledger.KindEPCIS
+	KindCommission   = ledger.KindCommission
+	KindVoid         = ledger.KindVoid
+	KindDecommission = ledger.KindDecommission
+	KindPack         = ledger.KindPack
+	KindUnpack       = ledger.KindUnpack
+	KindRecall       = ledger.KindRecall
+	KindRelease      = ledger.KindRelease
+	KindRecallLift   = ledger.KindRecallLift
+)
+
+// FlagErrorDeclared is set in Summary.Flags of an EPCIS error declaration.
+const FlagErrorDeclared = ledger.FlagErrorDeclared
+
+// LotRecall returns the recall in force on lot or, when the lot has none,
+// on its product: when it started (unix ms), and whether there is one.
+// lot 0 asks about the product only.
+func (e *Engine) LotRecall(lot, product uint32) (since int64, recalled bool, err error) {
+	ts, err := e.tr()
+	if err != nil {
+		return 0, false, err
+	}
+	rc, ok := ts.recallOf(lot, product)
+	return rc.Time, ok, nil
+}
+
+// NewScanLog starts a scan log over the engine's store (see OpenScanLog).
+// o may be nil for defaults. Close the scan log before the engine.
+func (e *Engine) NewScanLog(o *ScanLogOptions) *ScanLog { return OpenScanLog(e.db, o) }
+
+// APIKeys returns the API-key store over the engine's store.
+func (e *Engine) APIKeys() *APIKeys { return NewAPIKeys(e.db) }

@@ -1,0 +1,91 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"testing"
+)
+
+// TestPingStats: Ping answers nil on an open engine and ErrClosed after
+// Close; Stats and the area estimates count what was written.
+func TestPingStats(t *testing.T) {
+	f := supply(t)
+	e := f.e
+	if err := e.Ping(); err != nil {
+		t.Fatalf("Ping on an open engine: %v", err)
+	}
+	if err := e.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Compact(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if st := e.Stats(); st.DiskUsage == 0 || st.FlushCount == 0 {
+		t.Errorf("Stats after a flush: disk %d, flushes %d", st.DiskUsage, st.FlushCount)
+	}
+	trace, err := e.EstimateDiskUsage(AreaTrace)
+	if err != nil || trace == 0 {
+		t.Errorf("trace area after packing: %d bytes, %v", trace, err)
+	}
+	led, err := e.EstimateDiskUsage(AreaLedger)
+	if err != nil || led == 0 || led > trace {
+		t.Errorf("ledger area %d bytes (%v), want 0 < ledger ≤ trace (%d)", led, err, trace)
+	}
+	if _, err := e.EstimateDiskUsage(Area(99)); err == nil {
+		t.Error("an unknown area was estimated")
+	}
+	f.verifyClean()
+	if err := e.Check(); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Ping(); !errors.Is(err, ErrClosed) {
+		t.Errorf("Ping after Close: %v, want ErrClosed", err)
+	}
+	if st := e.Stats(); st.DiskUsage != 0 {
+		t.Errorf("Stats after Close: %+v", st)
+	}
+}
+
+// TestLotRecall: a lot recall answers for the lot, a product recall for
+// every lot of the product, a lift ends it.
+func TestLotRecall(t *testing.T) {
+	f := supply(t)
+	e := f.e
+	l1, err := e.LotByNumber(f.prod.ID, "L1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := e.LotRecall(l1.ID, f.prod.ID); ok || err != nil {
+		t.Fatalf("lot never recalled: recalled %v, %v", ok, err)
+	}
+	m := f.meta(f.orgA)
+	if _, err := e.Recall(&RecallRequest{ReportMeta: m, Lots: []LotRef{{f.prod.ID, "L1"}}, Reason: "melamine"}); err != nil {
+		t.Fatal(err)
+	}
+	since, ok, err := e.LotRecall(l1.ID, f.prod.ID)
+	if !ok || err != nil || since != m.Time.UnixMilli() {
+		t.Errorf("recalled lot: since %d recalled %v %v, want since %d", since, ok, err, m.Time.UnixMilli())
+	}
+	lb, err := e.LotByNumber(f.prodB.ID, "B1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := e.LotRecall(lb.ID, f.prodB.ID); ok {
+		t.Error("another product's lot answers recalled")
+	}
+	if _, err := e.Recall(&RecallRequest{ReportMeta: f.meta(f.orgB), Products: []uint32{f.prodB.ID}, Reason: "label"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := e.LotRecall(lb.ID, f.prodB.ID); !ok {
+		t.Error("a lot of a recalled product answers not recalled")
+	}
+	if _, err := e.LiftRecall(&LiftRequest{ReportMeta: m, Lots: []LotRef{{f.prod.ID, "L1"}}, Reason: "test negative"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := e.LotRecall(l1.ID, f.prod.ID); ok {
+		t.Error("a lifted lot recall still answers recalled")
+	}
+}
