@@ -4,8 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-
-	"tracecode/engine/store"
 )
 
 // Block returns block id.
