@@ -25,6 +25,11 @@ type CaptureOptions struct {
 	Credential string
 	// RequestID makes the capture idempotent (see ReportMeta.RequestID).
 	RequestID string
+	// Region is set when the capturing key is a regulator's (it holds the
+	// regulator scope): the GB/T 2260 division it covers. Such a key may
+	// also record inspections and sampling (bizStep inspecting, sampling)
+	// on codes produced or held there. 0: not a regulator.
+	Region uint32
 	// Parse bounds the document (events, EPCs per event, bytes); its
 	// Normalizer and Now are not used: the engine resolves identifiers and
 	// checks event times itself.
@@ -70,15 +75,20 @@ func (e *Engine) CaptureJSON(r io.Reader, o *CaptureOptions) (*Receipt, error) {
 // are kept verbatim and exported again without loss. An event already in
 // the ledger (same CBV event hash) is skipped and counted in Duplicates.
 //
-// Organisation rules: commissioning needs the capturing organisation to
-// own the codes (and a transformation's outputs); packing, unpacking,
-// shipping and decommissioning (selling, dispensing, destroying) to hold
-// them (own them, or have received them: shipping by the holder to an
-// organisation named in destinationList, then receiving by it, moves
-// custody); other observations, transactions, associations and consuming
-// a transformation's inputs may be reported by any organisation. An event
-// with an errorDeclaration declares an earlier event erroneous and undoes
-// its effects (see declareError).
+// Organisation rules (standing.go; docs/api.md "Who may record what"):
+// commissioning needs the capturing organisation to own the codes (and a
+// transformation's outputs); packing, unpacking, shipping, consuming a
+// transformation's inputs and decommissioning (selling, dispensing,
+// destroying) to hold them (own them, or have received them: shipping by
+// the holder to an organisation named in destinationList, then receiving
+// by it, moves custody); observations, transactions and associations are
+// recorded by the holder, receiving also by the organisation a shipment
+// is pending for, inspections and sampling also by a regulator of the
+// code's region (CaptureOptions.Region). A class (lot or product, by
+// quantity) is the owner's, or also of an organisation it was shipped to.
+// The whole document is refused, naming each code, when any rule fails.
+// An event with an errorDeclaration declares an earlier event erroneous
+// and undoes its effects (see declareError).
 func (e *Engine) Capture(doc *epcis.Document, o *CaptureOptions) (*Receipt, error) {
 	meta := &ReportMeta{Org: o.Org, Credential: o.Credential, RequestID: o.RequestID}
 	rt, replayed, err := e.begin(meta)
@@ -86,6 +96,7 @@ func (e *Engine) Capture(doc *epcis.Document, o *CaptureOptions) (*Receipt, erro
 		return replayed, err
 	}
 	rt.checkMeta(meta)
+	rt.regulator = o.Region
 	if len(doc.Events) == 0 {
 		rt.fail(at("epcisBody.eventList"), "", ErrInvalid, "no events")
 	}
@@ -279,6 +290,9 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 		switch ev.Action {
 		case epcis.ActionAdd:
 			rt.requireOwned(&s, org, "the code")
+			if err := rt.requireClassStanding(classes, org, holderOnly, true); err != nil {
+				return false, err
+			}
 			rt.requireIssued(&s)
 			rt.requireState(&s, itemstate.Voided, false, ErrItemVoided, "voided by the line; a voided code is never commissioned")
 			rt.requireState(&s, itemstate.Commissioned, false, ErrCommissioned, "already commissioned")
@@ -294,6 +308,9 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 			if err := rt.requireHeld(&s, org, "the code"); err != nil {
 				return false, err
 			}
+			if err := rt.requireClassStanding(classes, org, holderOnly, false); err != nil {
+				return false, err
+			}
 			if !rt.failed() {
 				if err := rt.setKind(&s, itemstate.Decommissioned, true); err != nil {
 					return false, err
@@ -301,6 +318,13 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 			}
 		default:
 			rt.requireLive(&s)
+			st := rt.eventStanding(ev)
+			if err := rt.requireStanding(&s, org, "the code", st); err != nil {
+				return false, err
+			}
+			if err := rt.requireClassStanding(classes, org, st, false); err != nil {
+				return false, err
+			}
 		}
 		targets = s.targets(targets, ledger.RoleEPC)
 		idx = append(idx, indexed{s, ledger.RoleEPC})
@@ -315,6 +339,13 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 			rt.fail(base.sub(".parentID"), "", ErrInvalid, "an AggregationEvent with action %s needs a parentID", ev.Action)
 		}
 		kids := rt.eventSel(ev.ChildEPCs, base.sub(".childEPCs"))
+		st := holderOnly
+		if ev.Action == epcis.ActionObserve {
+			st = rt.eventStanding(ev)
+		}
+		if err := rt.requireClassStanding(classes, org, st, false); err != nil {
+			return false, err
+		}
 		switch ev.Action {
 		case epcis.ActionAdd:
 			if ok && kids.empty() && len(classes) == 0 {
@@ -345,8 +376,14 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 			if ok {
 				ps := parent.asSelection()
 				rt.requireLive(&ps)
+				if err := rt.requireStanding(&ps, org, "the parent", st); err != nil {
+					return false, err
+				}
 			}
 			rt.requireLive(&kids)
+			if err := rt.requireStanding(&kids, org, "the child", st); err != nil {
+				return false, err
+			}
 			idx = append(idx, indexed{kids, ledger.RoleChild})
 			recallSel = kids
 		}
@@ -374,6 +411,15 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 			rt.requireLive(&ps)
 			rt.requireLive(&s)
 		}
+		st := rt.eventStanding(ev)
+		for _, x := range []*selection{&ps, &s} {
+			if err := rt.requireStanding(x, org, "the code", st); err != nil {
+				return false, err
+			}
+		}
+		if err := rt.requireClassStanding(classes, org, st, false); err != nil {
+			return false, err
+		}
 		targets = s.targets(targets, ledger.RoleEPC)
 		idx = append(idx, indexed{s, ledger.RoleEPC})
 		recallSel = s
@@ -384,6 +430,18 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 		classes = rt.resolveClasses(ev.ChildQuantityList, base.sub(".childQuantityList"))
 		ps, kids, err := rt.associate(ev, base, evTime, seq)
 		if err != nil {
+			return false, err
+		}
+		st := holderOnly
+		if ev.Action == epcis.ActionObserve {
+			st = rt.eventStanding(ev)
+		}
+		for _, x := range []*selection{&ps, &kids} {
+			if err := rt.requireStanding(x, org, "the code", st); err != nil {
+				return false, err
+			}
+		}
+		if err := rt.requireClassStanding(classes, org, st, false); err != nil {
 			return false, err
 		}
 		if !ps.empty() {
@@ -402,6 +460,14 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 			rt.fail(base, "", ErrInvalid, "a TransformationEvent needs inputs, outputs or a transformationID")
 		}
 		rt.requireLive(&in)
+		// Consuming is the holder's: inputs, and input classes (owned, or
+		// shipped to the capturing organisation).
+		if err := rt.requireHeld(&in, org, "the input"); err != nil {
+			return false, err
+		}
+		if err := rt.requireClassStanding(inC, org, holderOnly, false); err != nil {
+			return false, err
+		}
 		rt.requireOwned(&out, org, "the output")
 		rt.requireIssued(&out)
 		rt.requireState(&out, itemstate.Voided, false, ErrItemVoided, "voided by the line")
@@ -438,8 +504,9 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 		targets = append(targets, classes[j].target(ledger.RoleClass))
 		rt.classIndex(&classes[j], seq, ledger.RoleClass)
 	}
-	if ev.BizStep == "shipping" && (ev.Type == epcis.ObjectEvent || ev.Type == epcis.AggregationEvent) {
-		// Only the holder ships (and so hands custody on).
+	if ev.BizStep == "shipping" && ev.Type == epcis.ObjectEvent && ev.Action == epcis.ActionAdd {
+		// Only the holder ships (and so hands custody on); the other
+		// actions checked standing above.
 		if err := rt.requireHeld(&recallSel, org, "the code"); err != nil {
 			return false, err
 		}

@@ -101,6 +101,13 @@ func TestTransformationUpstream(t *testing.T) {
 	pig := mint(t, e, MintRequest{Product: f.prodB.ID, Lot: "PIG-7", CreateLot: true, Count: 1}).Block
 	f.commission(pig, 0, 0)
 	f.commission(f.items, 0, 3)
+	// Slaughtering consumes the pig: A must hold it, so B ships it to A.
+	if _, err := f.capture(f.orgB, doc(shipToA("2026-03-01T07:00:00+08:00", f.code(pig, 0)))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.capture(f.orgA, doc(receive("2026-03-01T08:00:00+08:00", f.code(pig, 0)))); err != nil {
+		t.Fatal(err)
+	}
 	outs := []string{}
 	for i := range uint64(4) {
 		outs = append(outs, fmt.Sprintf("%q", f.code(f.items, i)))

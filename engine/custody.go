@@ -89,11 +89,33 @@ func (rt *reportTx) failHeld(f where, code string, what string, h agg.Custody, o
 }
 
 // requireHeld records an error for every selected code that org does not
-// hold now (see holderOf). Codes of org's own blocks without any custody
-// record are found with one range read per run.
+// hold now (see holderOf).
 func (rt *reportTx) requireHeld(s *selection, org uint32, what string) error {
+	return rt.requireStanding(s, org, what, holderOnly)
+}
+
+// requireStanding records an error for every selected code on which org
+// has no standing st (standing.go): it does not hold it now (see
+// holderOf) and st allows it no other way. Codes of org's own blocks
+// without any custody record are found with one range read per run.
+func (rt *reportTx) requireStanding(s *selection, org uint32, what string, st standing) error {
 	if !rt.custodyOn() {
-		rt.requireOwned(s, org, what)
+		if st == holderOnly {
+			rt.requireOwned(s, org, what)
+			return nil
+		}
+		for i := range s.runs {
+			r := &s.runs[i]
+			if !rt.allows(st, org, agg.Custody{Org: r.b.Org}, r.b.Org) {
+				f, c := r.describe(r.lo)
+				rt.failStanding(f, c, what, st, agg.Custody{Org: r.b.Org}, org)
+			}
+		}
+		for _, u := range s.units {
+			if !rt.allows(st, org, agg.Custody{Org: u.ref.org}, u.ref.org) {
+				rt.failStanding(u.field, u.code, what, st, agg.Custody{Org: u.ref.org}, org)
+			}
+		}
 		return nil
 	}
 	type rec struct {
@@ -135,9 +157,9 @@ func (rt *reportTx) requireHeld(s *selection, org uint32, what string) error {
 					return err
 				}
 			}
-			if h.Org != org {
+			if !rt.allows(st, org, h, r.b.Org) {
 				f, c := r.describe(off)
-				rt.failHeld(f, c, what, h, org)
+				rt.failStanding(f, c, what, st, h, org)
 			}
 			return nil
 		}
@@ -168,10 +190,10 @@ func (rt *reportTx) requireHeld(s *selection, org uint32, what string) error {
 			return err
 		}
 		switch {
-		case h.Org == 0: // an SSCC of no registered organisation
+		case h.Org == 0 && st == holderOnly: // an SSCC of no registered organisation
 			rt.requireOwned(&selection{units: []selUnit{u}}, org, what)
-		case h.Org != org:
-			rt.failHeld(u.field, u.code, what, h, org)
+		case !rt.allows(st, org, h, u.ref.org):
+			rt.failStanding(u.field, u.code, what, st, h, org)
 		}
 	}
 	return nil

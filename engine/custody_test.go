@@ -16,6 +16,11 @@ func shipToB(at string, codes ...string) string {
 		at, quoteList(codes))
 }
 
+// shipToA returns an ObjectEvent shipping codes to organisation A (its PGLN).
+func shipToA(at string, codes ...string) string {
+	return strings.Replace(shipToB(at, codes...), "pgln:6901234.", "pgln:9520123.", 1)
+}
+
 func receive(at string, codes ...string) string {
 	return fmt.Sprintf(`{"type":"ObjectEvent","eventTime":%q,"eventTimeZoneOffset":"+08:00","epcList":[%s],"action":"OBSERVE",
 "bizStep":"receiving","disposition":"in_progress"}`, at, quoteList(codes))

@@ -213,6 +213,9 @@ type reportTx struct {
 	// erroneous maps records this report declared erroneous to their
 	// declarations.
 	erroneous map[uint64]uint64
+	// regulator is the GB/T 2260 division of a regulator's capture
+	// (CaptureOptions.Region); 0 otherwise.
+	regulator uint32
 	records   int
 	first     uint64
 	codes     uint64

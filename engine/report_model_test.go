@@ -360,7 +360,8 @@ func runReportModel(t *testing.T, seed uint64) {
 				_, packed := m.parent[n]
 				return m.live(n) && (op == 12 && h.org == by && !packed || op == 13 && h.pending == by)
 			}, 0, 1, 2, 3)
-			ok := m.live(n) && (op == 13 || m.holder(n).org == by) // only the holder ships
+			// Only the holder ships; the holder or the party it is pending for receives.
+			ok := m.live(n) && (m.holder(n).org == by || op == 13 && m.holder(n).pending == by)
 			ev := fmt.Sprintf(`{"type":"ObjectEvent","eventTime":%q,"eventTimeZoneOffset":"+00:00","epcList":[%q],"action":"OBSERVE","bizStep":"receiving"}`,
 				at.Format(time.RFC3339), dlOf(n))
 			if op == 12 {
@@ -378,25 +379,25 @@ func runReportModel(t *testing.T, seed uint64) {
 					m.custody[n] = mcustody{org: by, pending: -1, seq: m.seq}
 				}
 			}
-		case op == 14: // a sensor associated with a code: shown, never containment
+		case op == 14: // a sensor associated with a code by its holder: shown, never containment
 			n := pick(m.live, 0, 1, 2, 3)
-			ok := m.live(n)
+			ok := m.live(n) && m.holder(n).org == who
 			ev := fmt.Sprintf(`{"type":"AssociationEvent","eventTime":%q,"eventTimeZoneOffset":"+00:00","parentID":%q,"childEPCs":["urn:epc:id:giai:9520123.S%d"],"action":"ADD"}`,
 				at.Format(time.RFC3339), dlOf(n), step)
 			_, err := f.capture(orgs[who], doc(ev))
 			if check(step, fmt.Sprintf("associate a sensor with %v", n), ok, err) {
 				m.assoc[n]++
 			}
-		case op == 15: // a code bound to a purchase order: no state
+		case op == 15: // a code bound to a purchase order by its holder: no state
 			n := pick(m.live, 0, 1, 2, 3)
-			ok := m.live(n)
+			ok := m.live(n) && m.holder(n).org == who
 			ev := fmt.Sprintf(`{"type":"TransactionEvent","eventTime":%q,"eventTimeZoneOffset":"+00:00","epcList":[%q],"action":"ADD",
 "bizTransactionList":[{"type":"po","bizTransaction":"urn:epcglobal:cbv:bt:6901234000003:PO-%d"}]}`, at.Format(time.RFC3339), dlOf(n), step)
 			_, err := f.capture(orgs[who], doc(ev))
 			check(step, fmt.Sprintf("bind %v to a purchase order", n), ok, err)
-		default: // an observation captured as EPCIS
+		default: // an observation captured as EPCIS: the holder's (A's, unless it handed the code on)
 			n := pick(m.live, 0, 1, 2, 3)
-			ok := m.live(n)
+			ok := m.live(n) && m.holder(n).org == 0
 			ev := fmt.Sprintf(`{"type":"ObjectEvent","eventTime":%q,"eventTimeZoneOffset":"+00:00","epcList":[%q],"action":"OBSERVE","bizStep":"inspecting"}`,
 				at.Format(time.RFC3339), dlOf(n))
 			_, err := f.capture(f.orgA, doc(ev))

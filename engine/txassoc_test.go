@@ -47,7 +47,10 @@ func TestTransactionEvent(t *testing.T) {
 	_, err := f.capture(f.orgA, doc(bad))
 	wantErrs(t, err, ie{ErrNeverIssued, "A1"})
 	del := strings.Replace(strings.Replace(txn, `"ADD"`, `"DELETE"`, 1), "13:00", "14:00", 1)
-	if _, err := f.capture(f.orgB, doc(del)); err != nil {
+	// Only the holder binds or unbinds: B holds neither code.
+	_, err = f.capture(f.orgB, doc(del))
+	wantErrs(t, err, ie{ErrWrongOrg, pallet}, ie{ErrWrongOrg, loose})
+	if _, err := f.capture(f.orgA, doc(del)); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -38,8 +38,12 @@ func (s *Server) apiCapture(c *call) {
 		problem(c.ctx, fasthttp.StatusBadRequest, "bad-json", "the body must be an EPCIS 2.0 JSON document")
 		return
 	}
-	rec, err := s.eng.CaptureJSON(bytes.NewReader(body), &engine.CaptureOptions{Org: c.key.Org,
-		Credential: "key:" + keyIDString(c.key.ID), RequestID: string(c.ctx.Request.Header.Peek("Idempotency-Key"))})
+	o := &engine.CaptureOptions{Org: c.key.Org,
+		Credential: "key:" + keyIDString(c.key.ID), RequestID: string(c.ctx.Request.Header.Peek("Idempotency-Key"))}
+	if c.key.Scopes.Has(engine.ScopeRegulator) {
+		o.Region = c.key.Region // a regulator's agency records inspections in its region
+	}
+	rec, err := s.eng.CaptureJSON(bytes.NewReader(body), o)
 	if err != nil {
 		reportError(c, err)
 		return
@@ -169,11 +173,13 @@ func (s *Server) apiForwardTrace(c *call) {
 }
 
 // apiTrace serves GET /v1/trace/{code}: the full chain with what the
-// public does not see. The producer, the operator and a regulator whose
-// region holds the producer or any organisation that handled the code see
-// everything (business documents, block and counter, handlers, upstream
-// lots, scan regions); an organisation that only handled the code sees the
-// chain with the documents of its own events; anyone else gets 404.
+// public does not see, as engine.TraceAccessOf decides. The producer, the
+// operator and a regulator whose region holds the producer or any
+// organisation that held the code see everything (business documents,
+// block and counter, handlers, upstream lots, scan regions); an
+// organisation that held the code (custody, not merely a record about it)
+// sees the chain with the documents of its own events; anyone else gets
+// 404.
 func (s *Server) apiTrace(c *call) {
 	raw := c.ctx.URI().PathOriginal()
 	i := bytes.Index(raw, []byte("/v1/trace/"))
@@ -199,27 +205,12 @@ func (s *Server) apiTrace(c *call) {
 		problem(c.ctx, fasthttp.StatusNotFound, "not-found", "no code "+input+" visible to this API key: "+v.reason)
 		return
 	}
-	full := s.canSeeOrg(c.key, ch.Org.ID)
-	handled := false
-	for _, h := range ch.Handlers {
-		if c.key.Org != 0 && h.Org == c.key.Org {
-			handled = true
-		}
-		if !full && c.key.Scopes.Has(engine.ScopeRegulator) {
-			if o, err := s.eng.Org(h.Org); err == nil && engine.RegionCovers(c.key.Region, o.Region) {
-				full = true
-			}
-		}
-	}
-	for i := range ch.Timeline {
-		if c.key.Org != 0 && ch.Timeline[i].Event.Org == c.key.Org {
-			handled = true
-		}
-	}
-	if !full && !handled {
+	access := s.eng.TraceAccessOf(c.key, ch)
+	if access == engine.TraceNone {
 		problem(c.ctx, fasthttp.StatusNotFound, "not-found", "no code "+input+" visible to this API key")
 		return
 	}
+	full := access == engine.TraceFull
 	r := &publicReq{kind: kindQuery, key: []byte(input), level: levelItem}
 	s.fillChain(v, true)
 	if st, err := s.scans.Stats(engine.ScanRef{Product: ch.Node.Product, Counter: ch.Node.Counter}); err == nil {

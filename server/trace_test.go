@@ -65,7 +65,9 @@ func TestPublicChainOfDemoItems(t *testing.T) {
 }
 
 // The private trace is the producer's, a regulator's of its region, or —
-// with only its own documents — a handler's; nobody else's.
+// with only its own documents — an organisation's that held the code;
+// nobody else's (an organisation that only tried to write about it gets
+// 404).
 func TestPrivateTraceIsolation(t *testing.T) {
 	env := newTestEnv(t, nil)
 	a, b, reg, op := env.key("杭州"), env.key("福州"), env.key("浙江省"), env.key("operator")
@@ -93,13 +95,27 @@ func TestPrivateTraceIsolation(t *testing.T) {
 	if r := env.api("GET", "/v1/trace"+env.url("pesticide"), reg, ""); r.status != 404 {
 		t.Errorf("Zhejiang regulator reads a Fuzhou trace: %d", r.status)
 	}
-	// Once B handles A's item (receives it), B sees the chain, but only
-	// its own documents.
+	// Writing about A's item is not handling it: B's receiving of a case
+	// nobody shipped to B is refused, and B's trace stays 404.
 	urn := decodeJSON(t, env.get(env.url("fireworks"), "Accept", "application/json"))["code"].(map[string]any)["epcURN"].(string)
 	doc := `{"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],"type":"EPCISDocument","schemaVersion":"2.0",
 "creationDate":"2026-11-20T00:00:00Z","epcisBody":{"eventList":[{"type":"ObjectEvent","eventTime":"2026-11-20T10:00:00+08:00",
 "eventTimeZoneOffset":"+08:00","epcList":["` + urn + `"],"action":"OBSERVE","bizStep":"receiving","disposition":"in_progress",
 "bizTransactionList":[{"type":"inv","bizTransaction":"urn:epcglobal:cbv:bt:6909876000003:B-INV-1"}]}]}}`
+	if r := env.api("POST", "/v1/events", b, doc); r.status != 422 || !strings.Contains(string(r.body), "no standing") {
+		t.Fatalf("B captures receiving of what nobody shipped to it: %d %s", r.status, r.body)
+	}
+	if r := env.api("GET", "/v1/trace"+env.url("fireworks"), b, ""); r.status != 404 {
+		t.Fatalf("an attempted injection opened the trace: %d %s", r.status, r.body)
+	}
+	// Once A ships the case to B and B receives it, B held it: B sees
+	// the chain, but only its own documents.
+	ship := strings.NewReplacer(`"receiving","disposition":"in_progress"`, `"shipping","disposition":"in_transit",
+"destinationList":[{"type":"owning_party","destination":"urn:epc:id:pgln:6909876.00000"}]`, "10:00:00", "09:00:00",
+		"6909876000003:B-INV-1", "6901234000003:A-DN-1").Replace(doc)
+	if r := env.api("POST", "/v1/events", a, ship); r.status != 201 {
+		t.Fatalf("A ships to B: %d %s", r.status, r.body)
+	}
 	if r := env.api("POST", "/v1/events", b, doc); r.status != 201 {
 		t.Fatalf("B captures receiving: %d %s", r.status, r.body)
 	}

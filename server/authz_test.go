@@ -1,0 +1,27 @@
+package server
+
+import (
+	"strings"
+	"testing"
+)
+
+// A TransformationEvent by organisation B consuming organisation A's
+// commissioned case is refused naming the code; the case resolves exactly
+// as before (it used to answer decommissioned).
+func TestTransformationOfAnotherOrgsCode(t *testing.T) {
+	env := newTestEnv(t, nil)
+	b := env.key("福州")
+	before := env.get(env.url("fireworks"), "Accept", "application/json")
+	urn := decodeJSON(t, before)["code"].(map[string]any)["epcURN"].(string)
+	doc := `{"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],"type":"EPCISDocument","schemaVersion":"2.0",
+"creationDate":"2026-11-20T00:00:00Z","epcisBody":{"eventList":[{"type":"TransformationEvent","eventTime":"2026-11-20T10:00:00+08:00",
+"eventTimeZoneOffset":"+08:00","inputEPCList":["` + urn + `"],"transformationID":"urn:epc:id:gdti:6909876.00001.T1"}]}}`
+	r := env.api("POST", "/v1/events", b, doc)
+	if r.status != 422 || !strings.Contains(string(r.body), urn) || !strings.Contains(string(r.body), "inputEPCList[0]") {
+		t.Fatalf("B consumes A's case: %d %s", r.status, r.body)
+	}
+	after := env.get(env.url("fireworks"), "Accept", "application/json")
+	if decodeJSON(t, after)["status"] != decodeJSON(t, before)["status"] || len(after.body) != len(before.body) {
+		t.Errorf("the refused transformation changed the case:\n%s\n%s", before.body, after.body)
+	}
+}
