@@ -22,6 +22,7 @@ func (s *Server) eventRoutes() []*route {
 		{method: "POST", pattern: "/v1/recalls/lift", scopes: engine.ScopeEvents | engine.ScopeRegulator, h: (*Server).apiLiftRecall},
 		{method: "GET", pattern: "/v1/lots/{lot}/trace", h: (*Server).apiForwardTrace},
 		{method: "GET", pattern: "/v1/trace/{code}", h: (*Server).apiTrace},
+		{method: "GET", pattern: "/v1/contents/{code}", h: (*Server).apiContents},
 		{method: "GET", pattern: "/v1/scans/suspicious", scopes: engine.ScopeRegulator | engine.ScopeAdmin, h: (*Server).apiSuspicious},
 	}
 }
@@ -172,6 +173,26 @@ func (s *Server) apiForwardTrace(c *call) {
 	writeJSON(c, fasthttp.StatusOK, traceOut(t))
 }
 
+// pathCode returns the code that follows prefix in the request path:
+// percent-decoded, a Digital Link path (01/…, 00/…) made a URI. It answers
+// 400 itself when the code is missing or badly encoded.
+func pathCode(c *call, prefix string) (string, bool) {
+	raw := c.ctx.URI().PathOriginal()
+	i := bytes.Index(raw, []byte(prefix))
+	if i < 0 { // the prefix itself was percent-encoded: use the decoded path
+		raw, i = c.ctx.Path(), 0
+	}
+	input, err := url.PathUnescape(string(raw[i+len(prefix):]))
+	if err != nil || input == "" {
+		problem(c.ctx, fasthttp.StatusBadRequest, "bad-code", "the code after "+prefix+" is missing or badly percent-encoded")
+		return "", false
+	}
+	if strings.HasPrefix(input, "01/") || strings.HasPrefix(input, "00/") {
+		input = "https://r/" + input
+	}
+	return input, true
+}
+
 // apiTrace serves GET /v1/trace/{code}: the full chain with what the
 // public does not see, as engine.TraceAccessOf decides. The producer, the
 // operator and a regulator whose region holds the producer or any
@@ -181,18 +202,9 @@ func (s *Server) apiForwardTrace(c *call) {
 // sees the chain with the documents of its own events; anyone else gets
 // 404.
 func (s *Server) apiTrace(c *call) {
-	raw := c.ctx.URI().PathOriginal()
-	i := bytes.Index(raw, []byte("/v1/trace/"))
-	if i < 0 { // the prefix itself was percent-encoded: use the decoded path
-		raw, i = c.ctx.Path(), 0
-	}
-	input, err := url.PathUnescape(string(raw[i+len("/v1/trace/"):]))
-	if err != nil || input == "" {
-		problem(c.ctx, fasthttp.StatusBadRequest, "bad-code", "the code after /v1/trace/ is missing or badly percent-encoded")
+	input, ok := pathCode(c, "/v1/trace/")
+	if !ok {
 		return
-	}
-	if strings.HasPrefix(input, "01/") || strings.HasPrefix(input, "00/") {
-		input = "https://r/" + input
 	}
 	v := &chainView{today: ymd(time.Now()), level: levelItem}
 	if err := s.eng.ResolveInto(&v.ch, input); err != nil {
