@@ -103,40 +103,6 @@ func voidBlock(e *Engine, id uint64, note string) (Block, error) {
 	return e.Block(id)
 }
 
-func TestRotateKey(t *testing.T) {
-	e := openTest(t, "")
-	p := addDrug(t, e, testGTIN, "8612345")
-	r0 := mint(t, e, MintRequest{Product: p.ID, Count: 10})
-	n0 := mint(t, e, MintRequest{Product: p.ID, Count: 10, Scheme: SchemeNMPA})
-	gen, err := e.RotateKey(p.ID)
-	if err != nil || gen != 1 {
-		t.Fatal(gen, err)
-	}
-	r1 := mint(t, e, MintRequest{Product: p.ID, Count: 10})
-	n1 := mint(t, e, MintRequest{Product: p.ID, Count: 10, Scheme: SchemeNMPA})
-	if r1.Block.KeyGen != 1 || r0.Block.KeyGen != 0 {
-		t.Fatalf("key generations %d %d", r0.Block.KeyGen, r1.Block.KeyGen)
-	}
-	s0 := codes(t, e, r0.Block.ID, FormatSerial, 0, 1)[0]
-	s1 := codes(t, e, r1.Block.ID, FormatSerial, 0, 1)[0]
-	if s0[0] != 'A' || s1[0] != 'B' {
-		t.Fatalf("generation letters: %s %s", s0, s1)
-	}
-	e = reopen(t, e)
-	for _, b := range []Block{r0.Block, r1.Block, n0.Block, n1.Block} {
-		fm := FormatDL
-		if b.Scheme == SchemeNMPA {
-			fm = FormatNMPA
-		}
-		for i, c := range codes(t, e, b.ID, fm, 0, 10) {
-			got, err := e.Lookup(c)
-			if err != nil || got.Block.ID != b.ID || got.Offset != uint64(i) {
-				t.Fatalf("block %d code %d %s: %+v %v", b.ID, i, c, got, err)
-			}
-		}
-	}
-}
-
 func TestImport(t *testing.T) {
 	e := openTest(t, "")
 	p := addDrug(t, e, testGTIN, "")

@@ -466,36 +466,6 @@ func (e *Engine) ProductState(id uint32) (ProductState, error) {
 	return ProductState{}, fmt.Errorf("%w %d", ErrUnknownProduct, id)
 }
 
-// RotateKey creates a new FF1 key generation for product id and returns
-// its number. Blocks minted afterwards use it; earlier blocks keep theirs,
-// so their codes still resolve. GS1-scheme serials name their generation in
-// their first character, so at most serial.MaxKeyGen+1 generations exist.
-func (e *Engine) RotateKey(id uint32) (uint8, error) {
-	e.wmu.Lock()
-	defer e.wmu.Unlock()
-	if err := e.writable(); err != nil {
-		return 0, err
-	}
-	p := e.st.products[id]
-	if p == nil {
-		return 0, fmt.Errorf("%w %d", ErrUnknownProduct, id)
-	}
-	gen := len(p.keys)
-	if gen > serial.MaxKeyGen {
-		return 0, fmt.Errorf("%w: product %d has used all %d key generations", ErrState, id, serial.MaxKeyGen+1)
-	}
-	key := store.Key{Created: e.nowMillis(), Bytes: newAESKey()}
-	b := e.db.NewBatch()
-	b.Set(store.ProductKeyKey(id, uint8(gen)), key.AppendBinary(nil))
-	if err := e.commit(b); err != nil {
-		return 0, err
-	}
-	e.mu.Lock()
-	p.keys = append(slices.Clip(p.keys), &keyGen{key: key.Bytes})
-	e.mu.Unlock()
-	return uint8(gen), nil
-}
-
 // LotSpec describes a lot to create.
 type LotSpec struct {
 	Product  uint32

@@ -46,7 +46,7 @@ func Open(dir string, o *Options) (*DB, error) {
 		return nil, err
 	}
 	if !opts.ReadOnly {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		if err := opts.FS.MkdirAll(dir, 0o755); err != nil {
 			return nil, fmt.Errorf("store: %w", err)
 		}
 	}
@@ -237,7 +237,7 @@ func (d *DB) SyncWAL() error {
 // of which may exist in the database. On error nothing is ingested.
 func (d *DB) IngestSorted(ctx context.Context, gen func(add func(k, v []byte) error) error) (n int, err error) {
 	path := filepath.Join(d.dir, fmt.Sprintf("ingest-%d-%d.sst", os.Getpid(), d.seq.Add(1)))
-	f, err := vfs.Default.Create(path, vfs.WriteCategoryUnspecified)
+	f, err := d.opts.FS.Create(path, vfs.WriteCategoryUnspecified)
 	if err != nil {
 		return 0, fmt.Errorf("store: ingest: %w", err)
 	}
@@ -258,7 +258,7 @@ func (d *DB) IngestSorted(ctx context.Context, gen func(add func(k, v []byte) er
 		err = d.db.Ingest(ctx, []string{path}) // removes the file on success
 	}
 	if err != nil || n == 0 {
-		_ = os.Remove(path)
+		_ = d.opts.FS.Remove(path)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("store: ingest: %w", err)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
+	"github.com/cockroachdb/pebble/v2/vfs"
 )
 
 // Options tune the Pebble database. The zero value of every field means
@@ -65,6 +66,13 @@ type Options struct {
 	// Verbose sends Pebble's informational log lines to stderr. By default
 	// only errors are logged.
 	Verbose bool
+
+	// FS is the filesystem the database lives on: every file Pebble and
+	// the store write (tables, WAL, manifest, ingested tables) goes
+	// through it. nil means the operating system's (vfs.Default). Crash
+	// tests give a crashable in-memory FS (vfs.NewCrashableMem), whose
+	// CrashClone drops what was not synced.
+	FS vfs.FS
 }
 
 // PebbleFormat is the Pebble format major version every store is created
@@ -125,6 +133,9 @@ func (o *Options) EnsureDefaults() {
 	if o.MaxOpenFiles == 0 {
 		o.MaxOpenFiles = DefaultMaxOpenFiles
 	}
+	if o.FS == nil {
+		o.FS = vfs.Default
+	}
 }
 
 // Validate reports the first invalid field.
@@ -174,6 +185,7 @@ func (o *Options) pebbleOptions() (*pebble.Options, *pebble.Cache) {
 	cache := pebble.NewCache(o.CacheSize)
 	po := &pebble.Options{
 		Cache:                       cache,
+		FS:                          o.FS,
 		FormatMajorVersion:          PebbleFormat,
 		MemTableSize:                o.MemTableSize,
 		MemTableStopWritesThreshold: o.MemTableStopWrites,
