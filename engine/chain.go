@@ -24,17 +24,18 @@ const (
 	// depth; Chain.RecalledInside counts them.
 	StatusContainsRecalled Status = 5
 	StatusDestroyed        Status = 6  // destroyed or disposed of
-	StatusSold             Status = 7  // retail sold or dispensed
-	StatusDecommissioned   Status = 8  // taken out of the supply chain otherwise
-	StatusExpired          Status = 9  // its lot is past its expiry date
-	StatusInTransit        Status = 10 // last seen shipped (disposition in_transit)
-	StatusActive           Status = 11 // commissioned, in the supply chain
-	StatusIssued           Status = 12 // issued to a line but not reported printed yet
-	numStatuses                   = 13
+	StatusSold             Status = 7  // sold at retail
+	StatusDispensed        Status = 8  // dispensed to a patient (a drug's end of the chain)
+	StatusDecommissioned   Status = 9  // taken out of the supply chain otherwise
+	StatusExpired          Status = 10 // its lot is past its expiry date
+	StatusInTransit        Status = 11 // last seen shipped (disposition in_transit)
+	StatusActive           Status = 12 // commissioned, in the supply chain
+	StatusIssued           Status = 13 // issued to a line but not reported printed yet
+	numStatuses                   = 14
 )
 
 var statusNames = [numStatuses]string{"", "never-issued", "voided", "released", "recalled", "contains-recalled", "destroyed",
-	"sold", "decommissioned", "expired", "in-transit", "active", "issued"}
+	"sold", "dispensed", "decommissioned", "expired", "in-transit", "active", "issued"}
 
 // String returns the status name ("active", "in-transit", "recalled", …).
 func (s Status) String() string {
@@ -144,8 +145,23 @@ type Chain struct {
 	// never-issued code, what was recalled), empty for active codes.
 	Reason string
 	// RecallSeq is the recall record when Status is recalled (0 when
-	// only an ancestor's recalled flag is known).
-	RecallSeq uint64
+	// only an ancestor's recalled flag is known); RecallTime its event
+	// time (unix ms) and RecallReason the reason given with it (empty for
+	// a recall captured as an EPCIS event).
+	RecallSeq    uint64
+	RecallTime   int64
+	RecallReason string
+	// Intact is how many of Parents still hold the code physically:
+	// Parents[:Intact]. A code, or a container below, that was shipped,
+	// received, sold, dispensed, destroyed or decommissioned on its own
+	// after it was packed has left the parents above it, though no
+	// unpacking was reported (a case shipped out of an unopened pallet, a
+	// sold tin). The public containment shows Parents[:Intact].
+	Intact int
+	// TimelineTruncated: the code's lot or product has more records than
+	// Options.MaxTimeline; Timeline holds the newest of them (and every
+	// record of the code itself and of its containers).
+	TimelineTruncated bool
 
 	Node    agg.Node
 	IsUnit  bool

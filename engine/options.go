@@ -52,6 +52,14 @@ type Options struct {
 
 	// Now returns the current time; nil means time.Now. Tests set it.
 	Now func() time.Time
+
+	// Location is the business-day clock: the zone in which a lot's
+	// expiry date ends, recall dates are told and the resolver's and the
+	// response cache's day keys turn over. Default Asia/Shanghai (China
+	// Standard Time, UTC+8 without daylight saving; a fixed UTC+8 zone
+	// where the host has no zone database). One clock for every date
+	// decision, so an item and its lot never disagree about expiry.
+	Location *time.Location
 }
 
 // Defaults.
@@ -88,7 +96,18 @@ func (o *Options) EnsureDefaults() {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Location == nil {
+		o.Location = DefaultLocation
+	}
 }
+
+// DefaultLocation is the default business-day clock, Asia/Shanghai.
+var DefaultLocation = func() *time.Location {
+	if l, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return l
+	}
+	return time.FixedZone("CST", 8*3600)
+}()
 
 // Validate reports the first invalid field.
 func (o *Options) Validate() error {
@@ -149,3 +168,17 @@ func checkURL(field, s string) error {
 }
 
 func (e *Engine) nowMillis() int64 { return e.opts.Now().UnixMilli() }
+
+// Location returns the business-day clock (Options.Location).
+func (e *Engine) Location() *time.Location { return e.opts.Location }
+
+// Today returns the engine clock's date in the business-day clock, as
+// yyyymmdd: the day expiry is judged on and answers are cached under.
+func (e *Engine) Today() uint32 { return e.DayOf(e.nowMillis()) }
+
+// DayOf returns the date of unix milliseconds ms in the business-day
+// clock, as yyyymmdd.
+func (e *Engine) DayOf(ms int64) uint32 {
+	y, m, d := time.UnixMilli(ms).In(e.opts.Location).Date()
+	return uint32(y*10000 + int(m)*100 + d)
+}

@@ -181,6 +181,7 @@ func (r *resolver) run() error {
 		return err
 	}
 	r.status(st)
+	r.intact()
 	if err := r.chainExtras(); err != nil {
 		return err
 	}

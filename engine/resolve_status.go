@@ -4,6 +4,7 @@ import (
 	"slices"
 	"time"
 
+	"tracecode/engine/epcis"
 	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
 )
@@ -25,7 +26,7 @@ func (r *resolver) status(st itemstate.State) {
 		}
 		if rc, ok := r.ts.recallOf(lot, c.Product.ID); ok {
 			c.Status, c.RecallSeq = StatusRecalled, rc.Seq
-			c.Reason = "its lot or product was recalled on " + time.UnixMilli(rc.Time).UTC().Format("2006-01-02")
+			c.Reason = "its lot or product was recalled on " + time.UnixMilli(rc.Time).In(r.e.opts.Location).Format("2006-01-02")
 		}
 	}
 	for i := len(c.Timeline) - 1; i >= 0 && c.Status == 0; i-- {
@@ -41,6 +42,7 @@ func (r *resolver) status(st itemstate.State) {
 		}
 	}
 	if c.Status != 0 {
+		r.recallNotice()
 		return
 	}
 	// The latest disposition decides the rest.
@@ -71,7 +73,9 @@ func (r *resolver) status(st itemstate.State) {
 		switch {
 		case last == "destroyed" || last == "disposed" || lastStep == "destroying":
 			c.Status = StatusDestroyed
-		case last == "retail_sold" || last == "dispensed" || lastStep == "retail_selling" || lastStep == "dispensing":
+		case last == "dispensed" || (last != "retail_sold" && lastStep == "dispensing"):
+			c.Status = StatusDispensed
+		case last == "retail_sold" || lastStep == "retail_selling":
 			c.Status = StatusSold
 		default:
 			c.Status = StatusDecommissioned
@@ -80,16 +84,19 @@ func (r *resolver) status(st itemstate.State) {
 	case last == "destroyed" || last == "disposed":
 		c.Status = StatusDestroyed
 		return
-	case last == "retail_sold" || last == "dispensed" || last == "partially_dispensed":
+	case last == "dispensed" || last == "partially_dispensed":
+		c.Status = StatusDispensed
+		return
+	case last == "retail_sold":
 		c.Status = StatusSold
 		return
 	case last == "recalled":
 		c.Status, c.Reason = StatusRecalled, "its last event has disposition recalled"
+		r.recallNotice()
 		return
 	}
 	if c.Lot != nil && c.Lot.Expiry != 0 {
-		today := time.UnixMilli(r.now).UTC()
-		if uint32(today.Year()*10000+int(today.Month())*100+today.Day()) > c.Lot.Expiry || last == "expired" {
+		if r.e.DayOf(r.now) > c.Lot.Expiry || last == "expired" {
 			c.Status, c.Reason = StatusExpired, "lot expired on "+FormatDate(c.Lot.Expiry)
 			return
 		}
@@ -99,6 +106,73 @@ func (r *resolver) status(st itemstate.State) {
 		return
 	}
 	c.Status = StatusActive
+}
+
+// recallNotice fills the recall's time and reason for a recalled code:
+// from the lot or product recall found, else from the newest recall
+// record on the timeline.
+func (r *resolver) recallNotice() {
+	c := r.c
+	if c.Status != StatusRecalled {
+		return
+	}
+	if c.RecallSeq == 0 {
+		for i := len(c.Timeline) - 1; i >= 0; i-- {
+			if ev := c.Timeline[i].Event; ev.Kind == ledger.KindRecall && !c.Timeline[i].corrected() {
+				c.RecallSeq = ev.Seq
+				break
+			}
+		}
+	}
+	if c.RecallSeq == 0 {
+		return
+	}
+	s, found, err := r.ts.led.Summary(c.RecallSeq)
+	if err != nil || !found {
+		return // the status stands; only the notice's details are missing
+	}
+	c.RecallTime = s.EventTime
+	if s.Kind == ledger.KindRecall {
+		if p, found, err := r.ts.led.Payload(c.RecallSeq); err == nil && found {
+			c.RecallReason = string(p.Body)
+		}
+	}
+}
+
+// intact counts the parents that still hold the code physically (see
+// Chain.Intact): link d (Parents[d] holding the node at depth d) is broken
+// by a moving event on the code or a container at depth ≤ d after the
+// link's packing.
+func (r *resolver) intact() {
+	c := r.c
+	c.Intact = len(c.Parents)
+	for i := range c.Timeline {
+		en := &c.Timeline[i]
+		if en.Via != ViaSelf && en.Via != ViaContainer || en.corrected() || !moves(en.Event) {
+			continue
+		}
+		for d := int(en.Depth); d < c.Intact; d++ {
+			if en.Event.EventTime > c.Parents[d].Since {
+				c.Intact = d
+				break
+			}
+		}
+	}
+}
+
+// moves reports whether an event moved the codes it names on their own:
+// shipped, received, sold, dispensed, destroyed, decommissioned.
+func moves(s *ledger.Summary) bool {
+	switch epcis.BizStep(s.BizStep) {
+	case epcis.BizStepShipping, epcis.BizStepReceiving, epcis.BizStepRetailSelling, epcis.BizStepDispensing,
+		epcis.BizStepDestroying, epcis.BizStepDecommissioning:
+		return true
+	}
+	switch epcis.Disposition(s.Disposition) {
+	case epcis.DispRetailSold, epcis.DispDispensed, epcis.DispDestroyed, epcis.DispDisposed:
+		return true
+	}
+	return false
 }
 
 // upstream follows transformations from the code's lot to its source

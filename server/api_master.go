@@ -10,11 +10,13 @@ import (
 	"tracecode/engine"
 )
 
+// msTime formats unix milliseconds as an RFC 3339 instant, with China
+// Standard Time's offset ("" for 0).
 func msTime(ms int64) string {
 	if ms == 0 {
 		return ""
 	}
-	return time.UnixMilli(ms).In(cst).Format(time.RFC3339)
+	return time.UnixMilli(ms).In(engine.DefaultLocation).Format(time.RFC3339)
 }
 
 // ---- organisations ----

@@ -65,11 +65,11 @@ func (c *chainExtra) reset() {
 func (s *Server) fillChain(v *chainView, private bool) {
 	c := &v.ch
 	x := &v.chain
-	if v.status == statusRecalled {
+	if v.status == statusRecalled { // recalled, or a container holding recalled codes
 		x.recalled = true
-		x.recallReason = c.Reason
+		x.recallReason, x.recallSince = c.RecallReason, c.RecallTime
 	}
-	for _, p := range c.Parents {
+	for _, p := range c.Parents[:c.Intact] {
 		x.parents = append(x.parents, parentView{Level: p.Level.String(), Code: s.nodeCode(p.Parent)})
 	}
 	for _, u := range c.Upstream {
@@ -168,20 +168,6 @@ func (s *Server) nodeCode(n engine.Node) string {
 	nc.m[n] = c
 	nc.mu.Unlock()
 	return c
-}
-
-// fillLotChain adds the recall state of a lot (or of its whole product)
-// to v: what the lot page and the gs1:recallStatus link answer.
-func (s *Server) fillLotChain(v *chainView) {
-	since, recalled, err := s.eng.LotRecall(v.res.Lot.ID, v.res.Product.ID)
-	if err != nil {
-		s.log.Error("reading a lot's recall", "lot", v.res.Lot.ID, "product", v.res.Product.ID, "err", err)
-		return
-	}
-	if recalled {
-		v.status = statusRecalled
-		v.chain.recalled, v.chain.recallSince = true, since
-	}
 }
 
 // appendChainExtra writes recall, containment and timeline.

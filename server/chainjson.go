@@ -38,7 +38,7 @@ func appendGTINDL(dst []byte, base string, v *chainView) []byte {
 // canonical forms, product, producer, lot, the chain and the scan counts.
 func (s *Server) writeChainJSON(ctx *fasthttp.RequestCtx, r *publicReq, v *chainView) {
 	bp := bufPool.Get()
-	w := jw{b: (*bp)[:0]}
+	w := jw{b: (*bp)[:0], loc: s.eng.Location()}
 	from, to := s.appendChain(&w, r, v, false)
 	if s.cache != nil && v.found && v.level == levelItem && v.scanned && v.gen != 0 {
 		s.cache.put(r.input, &respEntry{gen: v.gen, day: v.today, ref: v.ref, status: v.baseStatus,
@@ -66,13 +66,13 @@ var (
 // cached members, fresh scan counts.
 func (s *Server) writeCachedJSON(ctx *fasthttp.RequestCtx, e *respEntry, st engine.ScanStats, scanned bool) {
 	bp := bufPool.Get()
-	w := jw{b: (*bp)[:0]}
+	w := jw{b: (*bp)[:0], loc: s.eng.Location()}
 	w.open()
 	status := e.status
-	if scanned && st.Suspicious && suspectable(status) {
-		status = statusSuspicious
+	if scanned {
+		status = status.WithScans(&st)
 	}
-	w.str("status", status)
+	w.str("status", status.String())
 	w.b = append(w.b, e.frag...)
 	if scanned {
 		appendScans(&w, &st, false)
@@ -89,16 +89,6 @@ func (s *Server) writeCachedJSON(ctx *fasthttp.RequestCtx, e *respEntry, st engi
 	bufPool.Put(bp)
 }
 
-// suspectable reports whether a status gives way to "suspicious" when the
-// scan counts say the label was copied.
-func suspectable(status string) bool {
-	switch status {
-	case statusGenuine, statusSold, statusDispensed, statusInTransit:
-		return true
-	}
-	return false
-}
-
 // appendChain appends the chain object. private adds what only the
 // owner and regulators see (block, counter, scan regions). It returns the
 // span of w.b between the status member and the scans member, which the
@@ -106,7 +96,7 @@ func suspectable(status string) bool {
 func (s *Server) appendChain(w *jw, r *publicReq, v *chainView, private bool) (from, to int) {
 	base := s.cfg.PublicBase
 	w.open()
-	w.str("status", v.status)
+	w.str("status", v.status.String())
 	from = len(w.b)
 	if v.reason != "" {
 		w.str("reason", v.reason)

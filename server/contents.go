@@ -47,7 +47,7 @@ func (s *Server) apiContents(c *call) {
 	if !ok {
 		return
 	}
-	v := &chainView{today: ymd(time.Now()), level: levelItem}
+	v := &chainView{today: s.eng.Today(), level: levelItem}
 	if err := s.eng.ResolveInto(&v.ch, input); err != nil {
 		problem(c.ctx, fasthttp.StatusBadRequest, "bad-code", err.Error())
 		return

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/valyala/fasthttp"
 
@@ -206,7 +205,7 @@ func (s *Server) apiTrace(c *call) {
 	if !ok {
 		return
 	}
-	v := &chainView{today: ymd(time.Now()), level: levelItem}
+	v := &chainView{today: s.eng.Today(), level: levelItem}
 	if err := s.eng.ResolveInto(&v.ch, input); err != nil {
 		problem(c.ctx, fasthttp.StatusBadRequest, "bad-code", err.Error())
 		return
@@ -235,7 +234,7 @@ func (s *Server) apiTrace(c *call) {
 			}
 		}
 	}
-	w := jw{}
+	w := jw{loc: s.eng.Location()}
 	s.appendChain(&w, r, v, true)
 	if full {
 		w.b = w.b[:len(w.b)-2] // reopen the object: drop "}\n"

@@ -38,8 +38,18 @@ type testEnv struct {
 // listener. cfg may adjust the Config.
 func newTestEnv(t testing.TB, cfg func(*Config)) *testEnv {
 	t.Helper()
+	return newTestEnvWith(t, nil, cfg)
+}
+
+// newTestEnvWith is newTestEnv whose engine Options eopts may adjust.
+func newTestEnvWith(t testing.TB, eopts func(*engine.Options), cfg func(*Config)) *testEnv {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "data")
-	eng, err := engine.Open(dir, &engine.Options{DLBase: testBase, ShortBase: testBase})
+	o := &engine.Options{DLBase: testBase, ShortBase: testBase}
+	if eopts != nil {
+		eopts(o)
+	}
+	eng, err := engine.Open(dir, o)
 	if err != nil {
 		t.Fatal(err)
 	}

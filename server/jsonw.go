@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"tracecode/engine/jsonstr"
+
+	"tracecode/engine"
 )
 
 // Hand-written JSON appenders for the resolver's hot path: encoding/json
@@ -37,6 +39,9 @@ func appendJSONString[S ~string | ~[]byte](dst []byte, s S) []byte { return json
 type jw struct {
 	b     []byte
 	first bool
+	// loc is the zone times are written in: the engine's business-day
+	// clock (engine.Options.Location); nil means engine.DefaultLocation.
+	loc *time.Location
 }
 
 func (w *jw) open()     { w.b = append(w.b, '{'); w.first = true }
@@ -101,12 +106,15 @@ func (w *jw) bool(k string, v bool)   { w.key(k); w.b = strconv.AppendBool(w.b, 
 // raw writes k with an already-encoded value.
 func (w *jw) raw(k string, v []byte) { w.key(k); w.b = append(w.b, v...) }
 
-// timeMS writes a unix-millisecond time as RFC 3339 in China Standard
-// Time.
+// timeMS writes a unix-millisecond time as RFC 3339 in w.loc.
 func (w *jw) timeMS(k string, ms int64) {
 	w.key(k)
 	w.b = append(w.b, '"')
-	w.b = time.UnixMilli(ms).In(cst).AppendFormat(w.b, time.RFC3339)
+	loc := w.loc
+	if loc == nil {
+		loc = engine.DefaultLocation
+	}
+	w.b = time.UnixMilli(ms).In(loc).AppendFormat(w.b, time.RFC3339)
 	w.b = append(w.b, '"')
 }
 

@@ -120,7 +120,7 @@ func (s *Server) writeLinkset(ctx *fasthttp.RequestCtx, r *publicReq, v *chainVi
 	w.close()
 	w.b = append(w.b, '\n')
 	if v.status == statusNotGenuine {
-		ctx.Response.Header.Set("X-Tracecode-Status", statusNotGenuine)
+		ctx.Response.Header.Set("X-Tracecode-Status", statusNotGenuine.String())
 	}
 	ctx.Response.Header.SetContentType("application/linkset+json")
 	ctx.SetBody(w.b)
@@ -168,7 +168,7 @@ func (s *Server) redirectLinkType(ctx *fasthttp.RequestCtx, r *publicReq, v *cha
 		s.setLinksetHeader(ctx)
 		ctx.Response.Header.Set("Location", target)
 		if v.status == statusNotGenuine {
-			ctx.Response.Header.Set("X-Tracecode-Status", statusNotGenuine)
+			ctx.Response.Header.Set("X-Tracecode-Status", statusNotGenuine.String())
 		}
 		ctx.SetStatusCode(fasthttp.StatusTemporaryRedirect)
 		return

@@ -8,6 +8,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/valyala/fasthttp"
 	"github.com/valyala/fasthttp/fasthttpadaptor"
+
+	"tracecode/engine"
 )
 
 // metrics are the server's Prometheus series. Each Server owns a registry
@@ -23,7 +25,7 @@ type metrics struct {
 	handler  fasthttp.RequestHandler  // serves /metrics
 	routes   map[string]*routeStats   // read-only after newMetrics
 
-	scanByStatus map[string]prometheus.Counter // read-only after newMetrics
+	scanByStatus map[engine.PublicStatus]prometheus.Counter // read-only after newMetrics
 }
 
 // latencyBuckets span 5 µs to 5 s: resolver answers sit at the low end
@@ -50,11 +52,11 @@ func (r *routeStats) observe(code int, start time.Time) {
 }
 
 // scanStatus returns the scan counter of a status, bound once.
-func (m *metrics) scanStatus(status string) prometheus.Counter {
+func (m *metrics) scanStatus(status engine.PublicStatus) prometheus.Counter {
 	if c, ok := m.scanByStatus[status]; ok {
 		return c
 	}
-	return m.scans.WithLabelValues(status)
+	return m.scans.WithLabelValues(status.String())
 }
 
 // route returns the series of the named route ("not_found" if unknown).
@@ -98,10 +100,9 @@ func newMetrics(routes []string, extra ...prometheus.Collector) *metrics {
 		}
 		m.routes[name] = rs
 	}
-	m.scanByStatus = map[string]prometheus.Counter{}
-	for _, st := range []string{statusNotGenuine, statusVoided, statusReleased, statusRecalled, statusDestroyed,
-		statusExpired, statusSuspicious, statusDispensed, statusSold, statusInTransit, statusGenuine, statusBadCode, statusDecommissioned} {
-		m.scanByStatus[st] = m.scans.WithLabelValues(st)
+	m.scanByStatus = map[engine.PublicStatus]prometheus.Counter{}
+	for _, st := range engine.PublicStatuses() {
+		m.scanByStatus[st] = m.scans.WithLabelValues(st.String())
 	}
 	m.handler = fasthttpadaptor.NewFastHTTPHandler(promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
 	return m

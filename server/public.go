@@ -29,52 +29,46 @@ func shortStep(s string) string {
 	return s
 }
 
-// Statuses a public answer reports, worst first. The scan page's banner
-// and the JSON "status" use these names.
+// Statuses a public answer reports: the engine's public statuses (the
+// mapping lives in the engine; the server only renders it).
 const (
-	statusNotGenuine     = "not_genuine" // never issued: the item may be fake
-	statusVoided         = "voided"      // rejected at printing
-	statusReleased       = "released"    // returned unused, never printed
-	statusRecalled       = "recalled"
-	statusDestroyed      = "destroyed"
-	statusExpired        = "expired"
-	statusSuspicious     = "suspicious" // scanned too often or in too many regions
-	statusDispensed      = "dispensed"  // dispensed to a patient
-	statusSold           = "sold"       // sold at retail
-	statusInTransit      = "in_transit"
-	statusGenuine        = "genuine"
-	statusDecommissioned = "decommissioned" // taken out of the supply chain
-	statusBadCode        = "bad_code"       // not a valid code at all
+	statusBadCode        = engine.PublicBadCode
+	statusNotGenuine     = engine.PublicNotGenuine
+	statusVoided         = engine.PublicVoided
+	statusReleased       = engine.PublicReleased
+	statusRecalled       = engine.PublicRecalled
+	statusDestroyed      = engine.PublicDestroyed
+	statusExpired        = engine.PublicExpired
+	statusSuspicious     = engine.PublicSuspicious
+	statusDispensed      = engine.PublicDispensed
+	statusSold           = engine.PublicSold
+	statusInTransit      = engine.PublicInTransit
+	statusGenuine        = engine.PublicGenuine
+	statusDecommissioned = engine.PublicDecommissioned
+	statusNotPrinted     = engine.PublicNotPrinted
+	statusRegistered     = engine.PublicRegistered
 )
 
 // chainView is what a public answer shows about one code, filled from the
 // engine; the JSON, linkset and HTML writers only lay it out.
 type chainView struct {
 	level   level
-	found   bool   // the code (or product, or lot) exists
-	status  string // one of the status… constants
+	found   bool // the code (or product, or lot) exists
+	status  engine.PublicStatus
 	reason  string // why the code is not valid, precise, for a person
 	res     engine.LookupResult
 	hasLot  bool
 	stats   engine.ScanStats
 	scanned bool // stats are set
 	chain   chainExtra
-	today   uint32       // yyyymmdd in China Standard Time
+	today   uint32       // yyyymmdd in the engine's business-day clock
 	ch      engine.Chain // the engine's answer, reused across requests
 	unit    bool         // the code is an SSCC logistic unit
 	// engineStatus is the engine's own status name (active, issued, …).
 	engineStatus string
-	gen          uint64         // response-cache generation read before resolving
-	ref          engine.ScanRef // what the scan was counted under
-	baseStatus   string         // status before the scan counts
-}
-
-// cst is China Standard Time, in which dates are shown and compared.
-var cst = time.FixedZone("CST", 8*3600)
-
-func ymd(t time.Time) uint32 {
-	y, m, d := t.In(cst).Date()
-	return uint32(y*10000 + int(m)*100 + d)
+	gen          uint64              // response-cache generation read before resolving
+	ref          engine.ScanRef      // what the scan was counted under
+	baseStatus   engine.PublicStatus // status before the scan counts
 }
 
 // public serves a resolver request of kind k.
@@ -127,7 +121,7 @@ func (s *Server) public(ctx *fasthttp.RequestCtx, k kind) {
 	}
 	r.classify(ctx)
 
-	today := ymd(now)
+	today := s.eng.Today()
 	if s.cache != nil && r.want == wantJSON && len(r.linkType) == 0 && r.level == levelItem {
 		if e := s.cache.get(r.input, today); e != nil {
 			st, err := s.scans.Record(engine.Scan{Ref: e.ref, Time: now.UnixMilli(), Region: r.region, Class: r.class})
@@ -268,9 +262,7 @@ func (s *Server) lookup(r *publicReq, v *chainView, now time.Time) {
 	})
 	if serr == nil {
 		v.stats, v.scanned = st, true
-		if st.Suspicious && suspectable(v.status) {
-			v.status = statusSuspicious
-		}
+		v.status = v.status.WithScans(&st)
 	}
 	s.m.scanStatus(v.status).Inc()
 }
@@ -304,39 +296,8 @@ func (v *chainView) fromChain(c *engine.Chain) {
 	}
 	v.res.Serial = b2s(c.Serial)
 	v.res.Counter, v.res.Offset = c.Node.Counter, c.Offset
-	v.found = true
-	switch c.Status {
-	case engine.StatusNeverIssued:
-		v.status, v.found = statusNotGenuine, false
-	case engine.StatusVoided:
-		v.status = statusVoided
-	case engine.StatusReleased:
-		v.status = statusReleased
-	case engine.StatusRecalled, engine.StatusContainsRecalled:
-		// A container holding recalled codes warns like a recalled code;
-		// the reason says how many of its contents are recalled.
-		v.status = statusRecalled
-	case engine.StatusDestroyed:
-		v.status = statusDestroyed
-	case engine.StatusDecommissioned:
-		v.status = statusDecommissioned
-	case engine.StatusSold:
-		v.status = statusSold
-		for i := len(c.Timeline) - 1; i >= 0; i-- {
-			if step := shortStep(c.Timeline[i].Event.BizStep); step == "dispensing" {
-				v.status = statusDispensed
-				break
-			} else if step == "retail_selling" {
-				break
-			}
-		}
-	case engine.StatusExpired:
-		v.status = statusExpired
-	case engine.StatusInTransit:
-		v.status = statusInTransit
-	default: // active, issued
-		v.status = statusGenuine
-	}
+	v.status = c.Public()
+	v.found = v.status != statusNotGenuine
 	v.engineStatus = c.Status.String()
 }
 
@@ -352,7 +313,8 @@ func (s *Server) lookupMaster(r *publicReq, v *chainView) {
 	if o, err := s.eng.Org(p.Org); err == nil {
 		v.res.Org = o
 	}
-	v.found, v.status = true, statusGenuine
+	v.found = true
+	var cs engine.ClassStatus
 	if r.level == levelLot {
 		l, err := s.eng.LotByNumber(p.ID, string(r.lot))
 		if err != nil {
@@ -362,10 +324,17 @@ func (s *Server) lookupMaster(r *publicReq, v *chainView) {
 			return
 		}
 		v.res.Lot, v.hasLot = l, true
-		if l.Expiry != 0 && l.Expiry < v.today {
-			v.status = statusExpired
-		}
-		s.fillLotChain(v)
+		cs, err = s.eng.LotStatus(l.ID)
+	} else {
+		cs, err = s.eng.ProductStatus(p.ID)
+	}
+	if err != nil {
+		s.log.Error("reading a lot's or product's status", "product", p.ID, "err", err)
+	}
+	v.status = cs.Status
+	if cs.Status == statusRecalled {
+		x := &v.chain
+		x.recalled, x.recallSince, x.recallReason = true, cs.Recall.Time, cs.RecallReason
 	}
 }
 
@@ -395,7 +364,7 @@ func (v *chainView) httpStatus() int { return httpStatus(v.status) }
 // httpStatus is the HTTP status of a public answer of status. A status
 // that gives way to "suspicious" (suspectable) has the same HTTP status
 // as "suspicious", so a cached answer's comes from its base status.
-func httpStatus(status string) int {
+func httpStatus(status engine.PublicStatus) int {
 	switch status {
 	case statusBadCode:
 		return fasthttp.StatusBadRequest

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/valyala/fasthttp"
+
+	"tracecode/engine"
 )
 
 func decodeJSON(t *testing.T, r resp) map[string]any {
@@ -345,8 +347,8 @@ func TestShortStep(t *testing.T) {
 // status from its base status: every status that gives way to
 // "suspicious" answers as "suspicious" does.
 func TestHTTPStatusSuspicious(t *testing.T) {
-	for _, st := range []string{statusGenuine, statusSold, statusDispensed, statusInTransit, statusRecalled, statusVoided} {
-		if suspectable(st) && httpStatus(st) != httpStatus(statusSuspicious) {
+	for _, st := range engine.PublicStatuses() {
+		if st.Suspectable() && httpStatus(st) != httpStatus(statusSuspicious) {
 			t.Errorf("%s answers %d, suspicious %d", st, httpStatus(st), httpStatus(statusSuspicious))
 		}
 	}

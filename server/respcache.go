@@ -40,8 +40,8 @@ type respEntry struct {
 	gen    uint64
 	day    uint32
 	ref    engine.ScanRef
-	status string // status before scan counts are applied; gives the HTTP status
-	frag   []byte // the JSON members after "status", without scans
+	status engine.PublicStatus // status before scan counts are applied; gives the HTTP status
+	frag   []byte              // the JSON members after "status", without scans
 }
 
 func newRespCache(entries int) *respCache {

@@ -66,21 +66,25 @@ func (s *Server) writePage(ctx *fasthttp.RequestCtx, r *publicReq, v *chainView)
 		other = "zh"
 	}
 	T := messages[lang]
-	pv := &pageView{Lang: lang, OtherLang: other, T: T, Status: v.status, Found: v.found}
+	status := v.status.String()
+	pv := &pageView{Lang: lang, OtherLang: other, T: T, Status: status, Found: v.found}
 	pv.SwitchURL = switchURL(ctx, other)
-	pv.StatusTitle = T["status."+v.status]
-	pv.StatusDetail = T["status."+v.status+".d"]
+	pv.StatusTitle = T["status."+status]
+	pv.StatusDetail = T["status."+status+".d"]
+	// What is true depends on the level scanned: a product-level code
+	// vouches for no item, a case code for the case.
+	if d, ok := T["status."+status+"."+v.scope()+".d"]; ok {
+		pv.StatusDetail = d
+	}
 	switch v.status {
 	case statusBadCode:
 		pv.StatusDetail = fmt.Sprintf(pv.StatusDetail, v.reason)
 	case statusNotGenuine, statusVoided, statusReleased:
-		if v.reason != "" {
+		if v.reason != "" && lang == "en" { // the engine's reasons are English
 			pv.Reason = v.reason
 		}
 	case statusRecalled:
-		if v.chain.recallReason != "" {
-			pv.Reason = v.chain.recallReason
-		}
+		pv.Reason = s.recallNotice(v, T)
 	}
 
 	base := s.cfg.PublicBase
@@ -100,7 +104,7 @@ func (s *Server) writePage(ctx *fasthttp.RequestCtx, r *publicReq, v *chainView)
 		if v.stats.Count <= 1 {
 			pv.ScanLine = T["firstscan"]
 		} else {
-			first := time.UnixMilli(v.stats.First).In(cst).Format("2006-01-02 15:04")
+			first := time.UnixMilli(v.stats.First).In(s.eng.Location()).Format("2006-01-02 15:04")
 			pv.ScanLine = fmt.Sprintf(T["scans"], v.stats.Count, first)
 		}
 	}
@@ -188,7 +192,7 @@ func (s *Server) fillPageRest(pv *pageView, v *chainView, lang string) {
 		pv.Hierarchy = append(pv.Hierarchy, levelView{Level: T[par.Level], Code: par.Code})
 	}
 	for _, e := range v.chain.events {
-		t := time.UnixMilli(e.Time).In(cst)
+		t := time.UnixMilli(e.Time).In(s.eng.Location())
 		loc := e.Location
 		if strings.HasPrefix(loc, "urn:") || strings.HasPrefix(loc, "http") {
 			loc = "" // an SGLN means nothing to a consumer; the region does
@@ -209,6 +213,38 @@ func (s *Server) fillPageRest(pv *pageView, v *chainView, lang string) {
 		}
 		pv.Timeline = append(pv.Timeline, ev)
 	}
+}
+
+// recallNotice is the recall line of a recalled code's page, in the
+// page's language: the recall's date in the business-day clock and its
+// reason.
+func (s *Server) recallNotice(v *chainView, T map[string]string) string {
+	x := &v.chain
+	var parts []string
+	if x.recallSince != 0 {
+		parts = append(parts, fmt.Sprintf(T["recall.date"], time.UnixMilli(x.recallSince).In(s.eng.Location()).Format("2006-01-02")))
+	}
+	if x.recallReason != "" {
+		parts = append(parts, fmt.Sprintf(T["recall.reason"], x.recallReason))
+	}
+	if v.ch.RecalledInside > 0 && v.engineStatus == engine.StatusContainsRecalled.String() {
+		parts = append(parts, fmt.Sprintf(T["recall.inside"], v.ch.RecalledInside, v.ch.Inside))
+	}
+	return strings.Join(parts, T["recall.sep"])
+}
+
+// scope names the level a page speaks for, to choose its words: product,
+// lot, container (a case, pallet or logistic unit) or item.
+func (v *chainView) scope() string {
+	switch {
+	case v.level == levelProduct:
+		return "product"
+	case v.level == levelLot:
+		return "lot"
+	case v.unit || (v.found && v.res.Block.Level > engine.LevelItem):
+		return "container"
+	}
+	return "item"
 }
 
 // writePageParts renders the banner and writes it with rest below it.

@@ -1,0 +1,145 @@
+package engine
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// TestIntactContainment: a case shipped out of an unopened pallet, and a
+// sold item, have left the parents above them (Chain.Intact), though no
+// unpacking was reported; the aggregation still holds them.
+func TestIntactContainment(t *testing.T) {
+	f := supply(t)
+	ev := func(code, step, disp, at string) string {
+		return fmt.Sprintf(`{"type":"ObjectEvent","eventTime":%q,"eventTimeZoneOffset":"+08:00","epcList":[%q],
+"action":"OBSERVE","bizStep":%q,"disposition":%q}`, at, code, step, disp)
+	}
+	intact := func(code string) (int, int) {
+		t.Helper()
+		c, err := f.e.Resolve(code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Intact, len(c.Parents)
+	}
+	item, item2, case0 := f.code(f.items, 3), f.code(f.items, 12), f.code(f.cases, 0)
+	if n, p := intact(item); n != 2 || p != 2 {
+		t.Fatalf("packed item: intact %d of %d parents, want 2 of 2", n, p)
+	}
+	// Shipping the pallet moves everything in it: nothing is left behind.
+	if _, err := f.capture(f.orgA, doc(ev(f.code(f.pallets, 0), "shipping", "in_transit", "2026-03-01T12:00:00+08:00"))); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := intact(item); n != 2 {
+		t.Fatalf("item of a shipped pallet: intact %d, want 2", n)
+	}
+	// Case 0 shipped on its own: it and its items left the pallet.
+	if _, err := f.capture(f.orgA, doc(ev(case0, "shipping", "in_transit", "2026-03-01T13:00:00+08:00"))); err != nil {
+		t.Fatal(err)
+	}
+	if n, p := intact(case0); n != 0 || p != 1 {
+		t.Errorf("case shipped out of its pallet: intact %d of %d parents, want 0 of 1", n, p)
+	}
+	if n, _ := intact(item); n != 1 {
+		t.Errorf("item of the shipped case: intact %d, want 1 (the case, not the pallet)", n)
+	}
+	if n, _ := intact(item2); n != 2 {
+		t.Errorf("item of the other case: intact %d, want 2", n)
+	}
+	// A sold item has left its case too.
+	if _, err := f.capture(f.orgA, doc(ev(item, "retail_selling", "retail_sold", "2026-03-01T14:00:00+08:00"))); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := intact(item); n != 0 {
+		t.Errorf("sold item: intact %d, want 0", n)
+	}
+}
+
+// TestPublicStatuses: dispensing is told apart from retail selling, an
+// issued but unprinted code is not genuine, and a recall's notice carries
+// its reason and time.
+func TestPublicStatuses(t *testing.T) {
+	f := supply(t)
+	ev := func(code, action, step, disp string) string {
+		return fmt.Sprintf(`{"type":"ObjectEvent","eventTime":"2026-03-01T12:00:00+08:00","eventTimeZoneOffset":"+08:00","epcList":[%q],
+"action":%q,"bizStep":%q,"disposition":%q}`, code, action, step, disp)
+	}
+	for _, c := range []struct {
+		off                uint64
+		action, step, disp string
+		want               Status
+		public             PublicStatus
+	}{
+		{30, "DELETE", "dispensing", "dispensed", StatusDispensed, PublicDispensed},
+		{31, "OBSERVE", "dispensing", "partially_dispensed", StatusDispensed, PublicDispensed},
+		{32, "DELETE", "retail_selling", "retail_sold", StatusSold, PublicSold},
+	} {
+		code := f.code(f.items, c.off)
+		if _, err := f.capture(f.orgA, doc(ev(code, c.action, c.step, c.disp))); err != nil {
+			t.Fatal(err)
+		}
+		ch, err := f.e.Resolve(code)
+		if err != nil || ch.Status != c.want || ch.Public() != c.public {
+			t.Errorf("%s/%s: %v (%v) %v, want %v (%v)", c.step, c.disp, ch.Status, ch.Public(), err, c.want, c.public)
+		}
+	}
+	if ch, err := f.e.Resolve(f.code(f.items, 500)); err != nil || ch.Public() != PublicNotPrinted {
+		t.Errorf("unprinted code: %v %v, want not_printed", ch.Public(), err)
+	}
+	if _, err := f.e.Recall(&RecallRequest{ReportMeta: f.meta(f.orgA), Lots: []LotRef{{Product: f.prod.ID, Number: "L1"}}, Reason: "沙门氏菌"}); err != nil {
+		t.Fatal(err)
+	}
+	ch, err := f.e.Resolve(f.code(f.items, 3))
+	if err != nil || ch.Public() != PublicRecalled || ch.RecallReason != "沙门氏菌" || ch.RecallTime != f.meta(0).Time.UnixMilli() {
+		t.Fatalf("recalled item: %v %q %d %v", ch.Public(), ch.RecallReason, ch.RecallTime, err)
+	}
+	cs, err := f.e.LotStatus(ch.Lot.ID)
+	if err != nil || cs.Status != PublicRecalled || cs.RecallReason != "沙门氏菌" || cs.RecallOfProduct {
+		t.Fatalf("LotStatus of the recalled lot: %+v %v", cs, err)
+	}
+	if cs, err := f.e.ProductStatus(f.prodB.ID); err != nil || cs.Status != PublicRegistered {
+		t.Fatalf("ProductStatus of another product: %+v %v", cs, err)
+	}
+}
+
+// TestBusinessDayClock: at 00:30 China time on the day after expiry (16:30
+// UTC on the expiry day) the engine's item and lot verdicts agree: expired.
+// With Location UTC, the same instant is still the expiry day.
+func TestBusinessDayClock(t *testing.T) {
+	at := time.Date(2026, 3, 1, 16, 30, 0, 0, time.UTC) // 2026-03-02 00:30 CST
+	for _, c := range []struct {
+		loc  *time.Location
+		want PublicStatus
+	}{{nil, PublicExpired}, {time.UTC, PublicRegistered}} {
+		e, err := Open(t.TempDir(), &Options{Store: smallStore(), Now: func() time.Time { return at }, Location: c.loc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := addDrug(t, e, testGTIN, "")
+		l, err := e.AddLot(LotSpec{Product: p.ID, Number: "E1", Expiry: 20260301})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs, err := e.LotStatus(l.ID)
+		if err != nil || cs.Status != c.want {
+			t.Errorf("location %v: lot %v %v, want %v", c.loc, cs.Status, err, c.want)
+		}
+		b := mint(t, e, MintRequest{Product: p.ID, Lot: "E1", Count: 1}).Block
+		if _, err := e.ReportLine(&LineReport{ReportMeta: ReportMeta{Org: p.Org, Time: at.Add(-time.Hour)}, Action: LineCommission,
+			Items: Items{Ranges: []BlockRange{{b.ID, 0, 0}}}}); err != nil {
+			t.Fatal(err)
+		}
+		ch, err := e.Resolve(string(codes(t, e, b.ID, FormatDL, 0, 1)[0]))
+		want := c.want
+		if want == PublicRegistered {
+			want = PublicGenuine
+		}
+		if err != nil || ch.Public() != want {
+			t.Errorf("location %v: item %v %v, want %v", c.loc, ch.Public(), err, want)
+		}
+		if err := e.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
