@@ -55,6 +55,10 @@ type Engine struct {
 	// for the identity forms of resolved codes; see formatterOf.
 	formatters sync.Map
 
+	// noSync: commits skip the fsync. Only Verify's scratch engine, whose
+	// store is thrown away when Verify returns, sets it.
+	noSync bool
+
 	// failed is set when a commit fails; every later write returns it.
 	failed atomic.Pointer[error]
 	closed atomic.Bool
@@ -313,7 +317,7 @@ func (e *Engine) writable() error {
 // in-memory state may no longer match what Pebble will recover.
 // REQUIRES e.wmu.
 func (e *Engine) commit(b *store.Batch) error {
-	if err := b.Commit(true); err != nil {
+	if err := b.Commit(!e.noSync); err != nil {
 		e.failed.Store(&err)
 		return err
 	}

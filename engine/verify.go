@@ -27,6 +27,8 @@ type VerifyReport struct {
 	Chunks      int    // item-state chunks
 	Runs        int    // child→parent runs
 	Packed      uint64 // codes packed in a parent now
+	Replayed    uint64 // ledger records applied again to re-derive the derived records
+	Derived     uint64 // derived records compared with the ones the ledger implies
 }
 
 // OK reports whether no problem was found.
@@ -63,10 +65,19 @@ const MaxVerifyProblems = 1000
 //     history;
 //   - custody records, associations, error-declaration marks and eventID
 //     entries name codes, organisations and records that exist (an
-//     erroneous mark points from a captured event to a later declaration).
+//     erroneous mark points from a captured event to a later declaration);
+//   - every derived record against the ledger: the ledger is applied again,
+//     record by record, to a scratch copy of the master data, and every
+//     record that derives from it — item state, SSCC units, recall marks,
+//     custody, associations, erroneous marks, event and reach indexes,
+//     child→parent runs, children bitmaps, unpacking history, each block's
+//     released tail and voided state — is compared key by key with the
+//     store; a record deleted, altered or forged is named with what the
+//     ledger implies and what the store holds (verify_replay.go).
 //
-// It reads everything; reports wait while it runs (they would change what
-// it compares).
+// It reads everything, and writes a scratch store about the size of the
+// derived records in a temporary directory, removed before it returns;
+// reports wait while it runs (they would change what it compares).
 func (e *Engine) Verify() (*VerifyReport, error) {
 	rep := &VerifyReport{}
 	bad := func(where, format string, args ...any) bool {
@@ -116,6 +127,9 @@ func (e *Engine) Verify() (*VerifyReport, error) {
 		return rep, damaged(err, bad)
 	}
 	if err := e.verifyChainExtras(snap, ts.led.NextSeq(), bad); err != nil {
+		return rep, damaged(err, bad)
+	}
+	if err := e.verifyDerived(snap, rep, bad); err != nil {
 		return rep, damaged(err, bad)
 	}
 	return rep, nil

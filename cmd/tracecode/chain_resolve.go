@@ -84,7 +84,10 @@ var chainVerifyCmd = &cobra.Command{
 indexes); every organisation's hash chain, every record's hash and content
 (captured EPCIS events are re-parsed and their CBV event hash recomputed),
 every Merkle checkpoint; the parent→children and child→parent indexes
-against each other; item state against blocks and aggregation. A data file
+against each other; item state against blocks and aggregation; and every
+record derived from the ledger (item state, recall marks, custody,
+aggregation, indexes, released tails), by applying the ledger again to a
+scratch copy in a temporary directory and comparing key by key. A data file
 whose checksums do not match (a flipped byte on disk) is reported as damage
 naming the file. The exit status is 1 when anything is wrong.`,
 	Example: `  tracecode verify --data ./data`,
@@ -128,11 +131,14 @@ naming the file. The exit status is 1 when anything is wrong.`,
 				Chunks      int      `json:"item_state_chunks"`
 				Runs        int      `json:"child_parent_runs"`
 				Packed      uint64   `json:"packed_codes"`
+				Replayed    uint64   `json:"replayed_records"`
+				Derived     uint64   `json:"derived_records"`
 			}{rep.OK(), append([]string{}, rep.Problems...), rep.Dropped, rep.Records, rep.Orgs, rep.Checkpoints,
-				rep.IndexKeys, rep.Chunks, rep.Runs, rep.Packed})
+				rep.IndexKeys, rep.Chunks, rep.Runs, rep.Packed, rep.Replayed, rep.Derived})
 		} else {
 			fmt.Fprintf(out, "checked %d records in %d organisation logs (%d Merkle checkpoints), %d index entries, %d item-state chunks, %d child→parent runs holding %d packed codes\n",
 				rep.Records, rep.Orgs, rep.Checkpoints, rep.IndexKeys, rep.Chunks, rep.Runs, rep.Packed)
+			fmt.Fprintf(out, "applied %d records again and compared %d derived records with what they imply\n", rep.Replayed, rep.Derived)
 			if rep.OK() {
 				fmt.Fprintln(out, "OK: no problem found")
 			} else {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"tracecode/engine"
+	"tracecode/engine/ledger"
+	"tracecode/engine/store"
 )
 
 // TestVerifyDamagedTable corrupts one byte of a data file (an sstable) and
@@ -71,5 +73,36 @@ func TestVerifyDamagedTable(t *testing.T) {
 	}
 	if strings.Contains(all, "goroutine ") || strings.Contains(all, "panic") {
 		t.Errorf("verify printed a stack trace")
+	}
+}
+
+// TestVerifyDeletedRecallCLI deletes a lot's recall mark behind the
+// engine's back: `verify` must fail (exit 1) naming the recall, where it
+// used to say OK.
+func TestVerifyDeletedRecallCLI(t *testing.T) {
+	data := t.TempDir()
+	d := "--data=" + data
+	mustCLI(t, "product", "add", d, "--gtin", "09520123456788", "--gcp-length", "7", "--name", "婴幼儿配方奶粉", "--category", "food")
+	mustCLI(t, "mint", d, "--gtin", "09520123456788", "--lot", "L1", "--count", "10", "--format", "dl")
+	mustCLI(t, "commission", d, "--time", time.Now().Add(-time.Hour).UTC().Format(time.RFC3339), "1:0-9")
+	mustCLI(t, "recall", d, "--lot", "09520123456788:L1", "--reason", "沙门氏菌")
+	if out, errOut, code := runCLI(t, "", "verify", d); code != 0 {
+		t.Fatalf("verify before tampering: exit %d\n%s%s", code, out, errOut)
+	}
+	db, err := store.Open(data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := db.NewBatch()
+	b.Delete(ledger.AppendRecallKey(nil, true, 1))
+	if err := b.Commit(true); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runCLI(t, "", "verify", d)
+	if code != 1 || !strings.Contains(out, `recall mark of lot 1 ("L1" of product 1): missing: the ledger derives a recall by record 2`) {
+		t.Fatalf("verify after deleting the recall mark: exit %d\n%s%s", code, out, errOut)
 	}
 }

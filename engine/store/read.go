@@ -21,6 +21,10 @@ func (i *Iter) Last() bool { return i.it.Last() }
 // Prev moves to the previous key.
 func (i *Iter) Prev() bool { return i.it.Prev() }
 
+// Error returns the error that ended the iteration early (a damaged block,
+// a closed store), or nil when it ended at its bounds.
+func (i *Iter) Error() error { return i.it.Error() }
+
 // SetBounds changes the iterator's bounds to [lo, hi) (hi nil: none) and
 // leaves it unpositioned. Reusing an iterator this way is cheaper than
 // opening a new one. lo and hi must stay valid until the next SetBounds or

@@ -1,0 +1,369 @@
+package engine
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"tracecode/engine/epcis"
+	"tracecode/engine/ledger"
+	"tracecode/engine/serial"
+	"tracecode/engine/store"
+)
+
+// The ledger is the record of what happened; every other per-item record —
+// item state, SSCC units, recall marks, custody, associations, error
+// marks, aggregation (present and past), the event indexes, a block's
+// released tail and voided state — is derived from it by the report rules.
+// Verify re-derives all of it: it copies the master data (organisations,
+// products, lots, blocks as minted, keys) into a scratch store, applies
+// every ledger record again, in sequence order, through the same report
+// paths that applied it the first time (so the rules have one owner), and
+// compares what that writes with what the store holds, key by key. Deleting
+// a lot's recall mark, clearing a recalled bit, forging a custody record or
+// a run: each shows as a key whose value differs from the one the ledger
+// implies. The scratch store lives in a temporary directory for the
+// duration of Verify; both stores are read by streaming iterators.
+
+// replica is the scratch engine Verify replays the ledger into.
+type replica struct {
+	e     *Engine // the scratch engine
+	clock atomic.Int64
+}
+
+// verifyDerived replays the ledger and compares every derived record.
+func (e *Engine) verifyDerived(snap *store.Snapshot, rep *VerifyReport, bad func(string, string, ...any) bool) error {
+	dir, err := os.MkdirTemp("", "tracecode-verify-")
+	if err != nil {
+		return fmt.Errorf("engine: verify: scratch store: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	r, err := e.openReplica(snap, dir)
+	if err != nil {
+		return err
+	}
+	defer r.e.Close()
+	ok, err := r.replay(e, snap, rep, bad)
+	if err != nil || !ok {
+		return err
+	}
+	if err := r.e.db.Flush(); err != nil {
+		return fmt.Errorf("engine: verify: scratch store: %w", err)
+	}
+	return e.compareDerived(snap, r.e, rep, bad)
+}
+
+// openReplica copies the master data of snap into a fresh store in dir, with
+// every block as minted (active, nothing released: releases and voids are
+// ledger records, replayed like the rest), and opens an engine on it whose
+// clock is the record time of the record being replayed.
+func (e *Engine) openReplica(snap *store.Snapshot, dir string) (*replica, error) {
+	db, err := store.Open(dir, &store.Options{CacheSize: 32 << 20})
+	if err != nil {
+		return nil, fmt.Errorf("engine: verify: scratch store: %w", err)
+	}
+	b := db.NewBatch()
+	var vb []byte
+	err = snap.Scan([]byte{0}, []byte{store.PrefixItemState}, func(k, v []byte) error {
+		if k[0] == store.PrefixBlock {
+			id, err := store.DecodeBlockKey(k)
+			if err != nil {
+				return nil // Check reports it
+			}
+			blk, err := store.DecodeBlock(id, v)
+			if err != nil {
+				return nil
+			}
+			if blk.Scheme != serial.Imported {
+				// An imported block is voided by a failed import, which no
+				// record logs; its state is taken as stored.
+				blk.State, blk.Released = BlockActive, 0
+			}
+			vb = blk.AppendBinary(vb[:0])
+			v = vb
+		}
+		b.Set(k, v)
+		if b.Len() >= 4<<20 {
+			if err := b.Commit(false); err != nil {
+				return err
+			}
+			b = db.NewBatch()
+		}
+		return nil
+	})
+	if err == nil {
+		err = b.Commit(false)
+	} else {
+		b.Close()
+	}
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("engine: verify: copy master data: %w", err)
+	}
+	r := &replica{}
+	o := e.opts
+	o.Store = store.Options{CacheSize: 32 << 20}
+	o.ResolveCache = 1 << 12
+	o.Now = func() time.Time { return time.UnixMilli(r.clock.Load()) }
+	if r.e, err = Open(dir, &o); err != nil {
+		return nil, fmt.Errorf("engine: verify: scratch engine: %w", err)
+	}
+	r.e.noSync = true
+	return r, nil
+}
+
+// errNoReplay: a record that names something the replay cannot express.
+var errNoReplay = errors.New("cannot be applied again")
+
+// replay applies every record of snap's ledger to the scratch engine, in
+// sequence order. It reports false (with a problem) at the first record
+// that the scratch engine refuses or applies differently: the records after
+// it would derive from a different state, so nothing is compared.
+func (r *replica) replay(e *Engine, snap *store.Snapshot, rep *VerifyReport, bad func(string, string, ...any) bool) (bool, error) {
+	ok := true
+	lo := []byte{store.PrefixEvent}
+	err := snap.Scan(lo, store.PrefixEnd(lo), func(k, v []byte) error {
+		if len(k) != 9 {
+			return nil // ledger.Verify reports it
+		}
+		seq := beUint64(k[1:])
+		s, err := ledger.DecodeSummary(seq, v)
+		if err != nil {
+			bad(fmt.Sprintf("record %d", seq), "cannot be applied again: %v", err)
+			ok = false
+			return errStop
+		}
+		var p ledger.Payload
+		found, err := snap.Get(ledger.AppendPayloadKey(nil, seq), func(v []byte) (err error) {
+			p, err = ledger.DecodePayload(v)
+			return err
+		})
+		if err != nil || !found {
+			bad(fmt.Sprintf("record %d", seq), "cannot be applied again: its payload is missing or unreadable (%v)", err)
+			ok = false
+			return errStop
+		}
+		r.clock.Store(s.RecordTime)
+		rec, err := r.apply(e, snap, &s, &p)
+		switch {
+		case err != nil:
+			if _, dmg := store.AsDamage(err); dmg {
+				return err
+			}
+			bad(fmt.Sprintf("record %d (%s of organisation %d)", seq, s.Kind, s.Org),
+				"does not apply again to the state the records before it derive: %v", err)
+		case rec == nil || rec.Records != 1 || rec.FirstSeq != seq:
+			got := Receipt{}
+			if rec != nil {
+				got = *rec
+			}
+			bad(fmt.Sprintf("record %d (%s of organisation %d)", seq, s.Kind, s.Org),
+				"applied again, it makes %d record(s) from %d", got.Records, got.FirstSeq)
+		default:
+			rep.Replayed++
+			return nil
+		}
+		ok = false
+		return errStop
+	})
+	if errors.Is(err, errStop) {
+		err = nil
+	}
+	if !ok && err == nil {
+		bad("derived records", "not compared: the ledger could not be replayed to the end")
+	}
+	return ok, err
+}
+
+// errStop ends a scan early.
+var errStop = errors.New("stop")
+
+// apply applies one record to the scratch engine through the report path
+// that made it.
+func (r *replica) apply(e *Engine, snap *store.Snapshot, s *ledger.Summary, p *ledger.Payload) (*Receipt, error) {
+	meta := ReportMeta{Org: s.Org, Credential: s.Credential,
+		Time:      time.UnixMilli(s.EventTime).In(time.FixedZone("", int(s.TZOffset)*60)),
+		ReadPoint: s.ReadPoint, BizLocation: s.BizLocation, BizTransactions: s.BizTx}
+	x := r.e
+	switch s.Kind {
+	case ledger.KindEPCIS:
+		doc, err := epcis.ParseDocument(bytes.NewReader(p.Body), epcis.ParseOptions{})
+		if err != nil {
+			return nil, err
+		}
+		return x.Capture(doc, &CaptureOptions{Org: s.Org, Credential: s.Credential})
+	case ledger.KindCommission, ledger.KindVoid, ledger.KindDecommission:
+		act := map[ledger.Kind]LineAction{ledger.KindCommission: LineCommission, ledger.KindVoid: LineVoid,
+			ledger.KindDecommission: LineDecommission}[s.Kind]
+		items, err := e.replayItems(p.Targets, ledger.RoleEPC)
+		if err != nil {
+			return nil, err
+		}
+		return x.ReportLine(&LineReport{ReportMeta: meta, Action: act, Items: items})
+	case ledger.KindPack:
+		rep := &PackReport{ReportMeta: meta}
+		err := e.eachParent(p.Targets, func(parent Ref, kids Items) {
+			rep.Packs = append(rep.Packs, Pack{Parent: parent, ParentLevel: registeredLevel(snap, parent, s.Seq), Children: kids})
+		})
+		if err != nil {
+			return nil, err
+		}
+		return x.Pack(rep)
+	case ledger.KindUnpack:
+		rep := &UnpackReport{ReportMeta: meta}
+		err := e.eachParent(p.Targets, func(parent Ref, kids Items) {
+			rep.Unpacks = append(rep.Unpacks, Unpack{Parent: parent, Children: kids, All: kids.Len() == 0})
+		})
+		if err != nil {
+			return nil, err
+		}
+		return x.Unpack(rep)
+	case ledger.KindRecall, ledger.KindRecallLift:
+		items, err := e.replayItems(p.Targets, ledger.RoleEPC)
+		if err != nil {
+			return nil, err
+		}
+		lots, products, err := e.replayClasses(p.Targets)
+		if err != nil {
+			return nil, err
+		}
+		if s.Kind == ledger.KindRecallLift {
+			return x.LiftRecall(&LiftRequest{ReportMeta: meta, Lots: lots, Products: products, Items: items, Reason: string(p.Body)})
+		}
+		res, err := x.Recall(&RecallRequest{ReportMeta: meta, Lots: lots, Products: products, Items: items, Reason: string(p.Body)})
+		if err != nil {
+			return nil, err
+		}
+		return &res.Receipt, nil
+	case ledger.KindRelease, ledger.KindBlockVoid:
+		if len(p.Targets) != 1 || p.Targets[0].Kind != ledger.TargetRun {
+			return nil, fmt.Errorf("%w: a %s record names %d targets, want one run", errNoReplay, s.Kind, len(p.Targets))
+		}
+		t := p.Targets[0]
+		b := e.blockAt(t.Product, t.First)
+		if b == nil {
+			return nil, fmt.Errorf("%w: counter %d of product %d is in no block", errNoReplay, t.First, t.Product)
+		}
+		if s.Kind == ledger.KindBlockVoid {
+			return x.VoidBlock(&VoidReport{ReportMeta: meta, Block: b.ID, Note: string(p.Body)})
+		}
+		return x.ReleaseRest(&ReleaseReport{ReportMeta: meta, Block: b.ID, From: t.First - b.Start, Note: string(p.Body)})
+	}
+	return nil, fmt.Errorf("%w: unknown record kind %s", errNoReplay, s.Kind)
+}
+
+// replayItems turns the run targets of role into report items: block
+// ranges, and SSCCs as element strings.
+func (e *Engine) replayItems(ts []ledger.Target, role ledger.Role) (Items, error) {
+	var it Items
+	for _, t := range ts {
+		if t.Role != role || t.Kind != ledger.TargetRun {
+			continue
+		}
+		if err := e.addRun(&it, t); err != nil {
+			return it, err
+		}
+	}
+	return it, nil
+}
+
+// addRun adds one run target to it.
+func (e *Engine) addRun(it *Items, t ledger.Target) error {
+	if t.Product == 0 {
+		it.Codes = append(it.Codes, string(formatSSCC([]byte("(00)"), t.First)))
+		return nil
+	}
+	b := e.blockAt(t.Product, t.First)
+	if b == nil || t.Last < t.First || t.Last >= b.End() {
+		return fmt.Errorf("%w: counters %d..%d of product %d are not inside one block", errNoReplay, t.First, t.Last, t.Product)
+	}
+	it.Ranges = append(it.Ranges, BlockRange{Block: b.ID, First: t.First - b.Start, Last: t.Last - b.Start})
+	return nil
+}
+
+// eachParent calls fn with each parent target of a packing or unpacking
+// record and the children targets that follow it.
+func (e *Engine) eachParent(ts []ledger.Target, fn func(parent Ref, kids Items)) error {
+	var parent Ref
+	var kids Items
+	have := false
+	for _, t := range ts {
+		switch t.Role {
+		case ledger.RoleParent:
+			if have {
+				fn(parent, kids)
+			}
+			var it Items
+			if err := e.addRun(&it, t); err != nil {
+				return err
+			}
+			if len(it.Codes) > 0 {
+				parent = Ref{Code: it.Codes[0]}
+			} else {
+				parent = Ref{Block: it.Ranges[0].Block, Offset: it.Ranges[0].First}
+			}
+			kids, have = Items{}, true
+		case ledger.RoleChild:
+			if !have {
+				return fmt.Errorf("%w: a child target before any parent", errNoReplay)
+			}
+			if err := e.addRun(&kids, t); err != nil {
+				return err
+			}
+		}
+	}
+	if have {
+		fn(parent, kids)
+	}
+	return nil
+}
+
+// registeredLevel is the packaging level of an SSCC parent that record seq
+// registered: the level is given with the report, and kept only in the
+// unit record. 0 (pallet) for anything else.
+func registeredLevel(snap *store.Snapshot, parent Ref, seq uint64) Level {
+	if parent.Code == "" {
+		return 0
+	}
+	var v uint64
+	for _, c := range parent.Code[len("(00)"):] {
+		v = v*10 + uint64(c-'0')
+	}
+	u, found, err := getUnitSnap(snap, v)
+	if err != nil || !found || u.Seq != seq {
+		return 0
+	}
+	return Level(u.Level)
+}
+
+// replayClasses returns the lots and products a recall or lift record names.
+func (e *Engine) replayClasses(ts []ledger.Target) ([]LotRef, []uint32, error) {
+	var lots []LotRef
+	var products []uint32
+	for _, t := range ts {
+		switch t.Kind {
+		case ledger.TargetLot:
+			l, err := e.Lot(t.Lot)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%w: %v", errNoReplay, err)
+			}
+			lots = append(lots, LotRef{Product: l.Product, Number: l.Number})
+		case ledger.TargetProduct:
+			products = append(products, t.Product)
+		}
+	}
+	return lots, products, nil
+}
+
+func beUint64(b []byte) uint64 {
+	var v uint64
+	for _, x := range b[:8] {
+		v = v<<8 | uint64(x)
+	}
+	return v
+}
