@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -196,7 +198,7 @@ func (r *replica) apply(e *Engine, snap *store.Snapshot, s *ledger.Summary, p *l
 		if err != nil {
 			return nil, err
 		}
-		return x.Capture(doc, &CaptureOptions{Org: s.Org, Credential: s.Credential})
+		return x.Capture(doc, &CaptureOptions{Org: s.Org, Credential: s.Credential, Region: e.regulatorRegion(snap, s)})
 	case ledger.KindCommission, ledger.KindVoid, ledger.KindDecommission:
 		act := map[ledger.Kind]LineAction{ledger.KindCommission: LineCommission, ledger.KindVoid: LineVoid,
 			ledger.KindDecommission: LineDecommission}[s.Kind]
@@ -255,6 +257,30 @@ func (r *replica) apply(e *Engine, snap *store.Snapshot, s *ledger.Summary, p *l
 		return x.ReleaseRest(&ReleaseReport{ReportMeta: meta, Block: b.ID, From: t.First - b.Start, Note: string(p.Body)})
 	}
 	return nil, fmt.Errorf("%w: unknown record kind %s", errNoReplay, s.Kind)
+}
+
+// regulatorRegion is the region a captured record's regulator authority
+// covered. The record does not hold it: a capture under a regulator key
+// names the key in its credential ("key:ID", as the server writes it), and
+// the key record holds the scope and region. A credential naming no key
+// (a command-line capture, which has no regulator authority) falls back to
+// the organisation's own region: the record was accepted, and the region
+// only decides whether a record is accepted, never what it derives.
+func (e *Engine) regulatorRegion(snap *store.Snapshot, s *ledger.Summary) uint32 {
+	if id, err := strconv.ParseUint(strings.TrimPrefix(s.Credential, "key:"), 16, 64); err == nil && strings.HasPrefix(s.Credential, "key:") {
+		var k APIKey
+		found, err := snap.Get(apiKeyKey(id), func(v []byte) (err error) {
+			k, err = decodeAPIKey(id, v)
+			return err
+		})
+		if err == nil && found && k.Org == s.Org {
+			if k.Scopes.Has(ScopeRegulator) {
+				return k.Region
+			}
+			return 0
+		}
+	}
+	return e.orgRegion(s.Org)
 }
 
 // replayItems turns the run targets of role into report items: block
