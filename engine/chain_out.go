@@ -9,9 +9,8 @@ import (
 
 	"tracecode/engine/agg"
 	"tracecode/engine/itemstate"
-	"tracecode/engine/ledger"
-
 	"tracecode/engine/jsonstr"
+	"tracecode/engine/ledger"
 )
 
 // AppendChainJSON appends c as one JSON object (the server's application/

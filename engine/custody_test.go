@@ -2,10 +2,10 @@ package engine
 
 import (
 	"fmt"
-
 	"strings"
 	"testing"
 	"time"
+
 	"tracecode/engine/agg"
 )
 

@@ -1,11 +1,12 @@
 package engine
 
 import (
-	"github.com/RoaringBitmap/roaring/v2"
 	"slices"
-	"tracecode/engine/code"
+
+	"github.com/RoaringBitmap/roaring/v2"
 
 	"tracecode/engine/agg"
+	"tracecode/engine/code"
 	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
 	"tracecode/engine/store"

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"hash/maphash"
 	"strings"
-	"tracecode/engine/code"
 
 	"github.com/valyala/fasthttp"
 
 	"tracecode/engine"
+	"tracecode/engine/code"
 	"tracecode/engine/code/cn"
 	"tracecode/engine/code/digitallink"
 	"tracecode/engine/code/gs1"
