@@ -1,6 +1,6 @@
 package engine
 
-// This file (issue 5) exposes to the server what it needs from the engine
+// This file exposes to the server what it needs from the engine
 // beyond the engine's own API.
 
 import "tracecode/engine/agg"

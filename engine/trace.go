@@ -1,6 +1,6 @@
 package engine
 
-// This file and the others of issue 4 (report.go, pack.go, capture.go,
+// This file and the others of the per-item records (report.go, pack.go, capture.go,
 // recall.go, resolve.go, chain_*.go, verify.go) add per-item records to
 // the engine: line reports, aggregation, events, recalls, resolution and
 // verification. They keep their state in a traceState attached to the
@@ -25,7 +25,7 @@ import (
 // A later time is refused (a clock set wrong, or a forged record).
 const MaxFutureSkew = 10 * time.Minute
 
-// traceState is issue 4's part of an open Engine.
+// traceState is the per-item records' part of an open Engine.
 type traceState struct {
 	items *itemstate.Store
 	led   *ledger.Ledger

@@ -56,8 +56,8 @@ var (
 	ParseScheme   = serial.ParseScheme
 )
 
-// CodeState is the state of one code as Lookup reports it. Issue 4 adds
-// per-item states (commissioned, packed, shipped, …) above these.
+// CodeState is the state of one code as Lookup reports it. The per-item
+// records add item states (commissioned, packed, shipped, …) above these.
 type CodeState uint8
 
 // The code states.

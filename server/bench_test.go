@@ -180,8 +180,8 @@ func drive(tb testing.TB, c *fasthttp.HostClient, paths []string, n, conns int) 
 // loop, rounds interleaved), the throughput of JSON scans of valid items —
 // 10,000 demo tins, each commissioned, packed in a case and a pallet, with
 // a seven-event timeline — and of a fasthttp handler answering a constant
-// body of the same size; it reports both rates and their ratio (the issue
-// asks for at least 0.6), with the response cache off and on.
+// body of the same size; it reports both rates and their ratio (the target
+// is at least 0.6), with the response cache off and on.
 func BenchmarkResolveVsConstant(b *testing.B) {
 	for _, cache := range []int{-1, 1 << 16} {
 		name := "cache=off"

@@ -10,8 +10,8 @@ import (
 	"tracecode/engine"
 )
 
-// traceRoutes are the routes of line reports and aggregation (issue 4's
-// engine); events, recalls and the private trace are in events.go.
+// traceRoutes are the routes of line reports and aggregation (the
+// engine's per-item records); events, recalls and the private trace are in events.go.
 func (s *Server) traceRoutes() []*route {
 	return append([]*route{
 		{method: "POST", pattern: "/v1/reports/line", scopes: engine.ScopeReport, h: (*Server).apiLineReport},

@@ -10,7 +10,7 @@ import (
 // Block is one allocation of codes: the product counters [Start, Start+Count)
 // of one product, under one scheme, for one lot and packaging level. A block
 // of any size is this one record; no per-code record exists until a line
-// reports on a code (issue 4's records, keyed by product and counter).
+// reports on a code (the per-item records, keyed by product and counter).
 //
 // # Representation (value of key 0x40|id, version 1)
 //

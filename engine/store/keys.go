@@ -15,7 +15,7 @@ import (
 //	0x01–0x0F  engine metadata
 //	0x10–0x3F  master data (organisations, products, lots)
 //	0x40–0x6F  issuance (blocks, idempotency, imported serials)
-//	0x70–0xBF  reserved for per-item records, aggregation and events (issue 4)
+//	0x70–0xBF  reserved for per-item records, aggregation and events
 //	0xC0–0xEF  unassigned
 //	0xF0–0xFF  reserved for tests and tools; never written by the engine
 const (

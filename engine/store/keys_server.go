@@ -1,6 +1,6 @@
 package store
 
-// Prefixes of the server issue (issue 5): API keys and the scan log, in the
+// Prefixes of the server's records: API keys and the scan log, in the
 // range 0xC0–0xEF. Package engine builds the keys and encodes the values
 // (engine/apikey.go, engine/scanlog.go); the byte diagrams are in
 // docs/storage.md and in those files' doc comments.

@@ -1,6 +1,6 @@
 package store
 
-// Prefixes of issue 4 (per-item state, aggregation, events), in the range
+// Prefixes of the per-item records (item state, aggregation, events), in the range
 // 0x70–0xBF reserved for them. The packages that own each record build the
 // keys and encode the values (engine/itemstate, engine/agg, engine/ledger);
 // the byte diagrams are in docs/storage.md and in those packages' doc
@@ -33,7 +33,7 @@ const (
 	PrefixParentHistory  byte = 0x94 // 0x94 | parent node | seq u64              → removed runs
 )
 
-// TracePrefixes is issue 4's part of the prefix registry, in key order.
+// TracePrefixes is the per-item records' part of the prefix registry, in key order.
 var TracePrefixes = []PrefixInfo{
 	{PrefixItemState, "ItemState", "block u64 | chunk u32", "itemstate.Chunk", "engine/itemstate"},
 	{PrefixUnit, "Unit", "sscc u64", "agg.Unit", "engine/agg"},

@@ -18,7 +18,7 @@ type Options struct {
 	// CacheSize is the block cache in bytes, shared by all tables. With cgo
 	// it is allocated outside the Go heap. Default 256 MiB. The engine's
 	// issuance state lives in RAM regardless; the cache serves master data,
-	// imported serials and issue 4's per-item records. Size it at about a
+	// imported serials and the per-item records. Size it at about a
 	// third of the machine's memory for a resolver.
 	CacheSize int64
 

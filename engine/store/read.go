@@ -1,6 +1,6 @@
 package store
 
-// This file (issue 4) adds what the per-item records need on top of db.go:
+// This file adds what the per-item records need on top of db.go:
 // reverse positioning (the child→parent range index is read with SeekLT),
 // indexed batches (a report reads its own staged writes before it commits)
 // and snapshots (Verify checks one consistent view while writes go on).

@@ -1,6 +1,6 @@
 package store
 
-// This file (issue 5) exposes Pebble's metrics as numbers, so the server
+// This file exposes Pebble's metrics as numbers, so the server
 // can export them to Prometheus without importing Pebble.
 
 import "fmt"

@@ -231,7 +231,7 @@ func FuzzDecodeKeys(f *testing.F) {
 }
 
 // TestRegistriesDisjoint checks that the prefix registries of the engine,
-// issue 4 and the server never reuse a byte and stay in their ranges.
+// the per-item records and the server never reuse a byte and stay in their ranges.
 func TestRegistriesDisjoint(t *testing.T) {
 	ranges := []struct {
 		name   string
@@ -239,7 +239,7 @@ func TestRegistriesDisjoint(t *testing.T) {
 		lo, hi byte
 	}{
 		{"engine", Prefixes, 0x01, 0x6F},
-		{"issue 4", TracePrefixes, 0x70, 0xBF},
+		{"per-item records", TracePrefixes, 0x70, 0xBF},
 		{"server", ServerPrefixes, 0xC0, 0xEF},
 	}
 	owner := map[byte]string{}

@@ -67,8 +67,8 @@ func TestParseRegionErrors(t *testing.T) {
 	}
 }
 
-// TestProvinces checks the 34 provincial-level prefixes against the list in
-// the brief and the name table: every valid prefix has distinct names in both
+// TestProvinces checks the 34 provincial-level prefixes against GB/T 2260's
+// list and the name table: every valid prefix has distinct names in both
 // languages, and no other prefix is valid.
 func TestProvinces(t *testing.T) {
 	want := map[int]bool{}
