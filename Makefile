@@ -1,11 +1,40 @@
-# tracecode — see README.md. Every target installs what it needs.
+# tracecode — see README.md and CONTRIBUTING.md. Every target installs what it needs.
 GO       ?= go
 DATA     ?= ./data
 ADDR     ?= 127.0.0.1:8080
-STATICCHECK_VERSION := v0.8.2
-GOBIN    := $(shell $(GO) env GOPATH)/bin
 
-.PHONY: all build run test test-short race lint fmt generate check-generate bench bench-go loadtest deps-browser clean
+# make builds with the toolchain go.mod names (its `toolchain` line: the
+# oldest Go release without known vulnerabilities that the code reaches),
+# downloading it through the module proxy when the installed go is older.
+# Set GOTOOLCHAIN=local in the environment to use the installed go instead.
+export GOTOOLCHAIN ?= auto
+
+# Tools, pinned. Each is installed once per version under bin/tools, so
+# changing a version here installs the new one.
+STATICCHECK_VERSION := v0.8.2
+# goimports comes from golang.org/x/tools.
+GOIMPORTS_VERSION   := v0.53.0
+# govulncheck comes from golang.org/x/vuln.
+GOVULNCHECK_VERSION := v1.10.0
+# The Go vulnerability database, read offline: golang.org/x/vulndb ships its
+# OSV entries (data/osv) in the module, which the module proxy serves. Bump
+# this pseudo-version (go list -m -versions does not list it; use
+# `go list -m golang.org/x/vulndb@master`) to pick up new advisories.
+VULNDB_VERSION      := v0.0.0-20261105234957-e22db6528018
+
+TOOLS       := $(CURDIR)/bin/tools
+STATICCHECK := $(TOOLS)/staticcheck-$(STATICCHECK_VERSION)
+GOIMPORTS   := $(TOOLS)/goimports-$(GOIMPORTS_VERSION)
+GOVULNCHECK := $(TOOLS)/govulncheck-$(GOVULNCHECK_VERSION)
+VULNDB      := $(TOOLS)/vulndb-$(VULNDB_VERSION)
+
+# Test limits: a hung test fails with its goroutine dump instead of eating
+# CI's 90 minutes. -shuffle=on varies test order; the seed is printed, and
+# -shuffle=SEED replays it.
+TEST_FLAGS ?= -timeout=20m -shuffle=on
+RACE_FLAGS ?= -timeout=45m -shuffle=on
+
+.PHONY: all build run test check race lint vuln fmt generate check-generate bench bench-go loadtest deps-browser tools clean
 
 all: build
 
@@ -16,23 +45,64 @@ build:
 run: build
 	./bin/tracecode serve --demo --data $(DATA) --addr $(ADDR)
 
-# test: the lint gate (gofmt, go vet, staticcheck), the generated-code
-# check, every test, and the race detector on the engine and server.
+# test is what CI runs: the generated-code check, the lint gate, every test,
+# then every test again under the race detector (crash, model, browser and
+# PostgreSQL tests included).
 test: check-generate deps-browser lint
-	$(GO) test -count=1 ./...
-	$(GO) test -count=1 -race -short ./engine/... ./server/...
+	$(GO) test -count=1 $(TEST_FLAGS) ./...
+	$(GO) test -count=1 -race $(RACE_FLAGS) ./...
+
+# check is the fast inner loop: go vet and the unit tests, cached between
+# runs, with -short (no browser, no subprocess crash tests, smaller model
+# runs) and without TRACECODE_CI, so PostgreSQL and chromium are optional.
+# It installs nothing.
+check:
+	$(GO) vet ./...
+	TRACECODE_CI= $(GO) test -short ./...
 
 race:
-	$(GO) test -count=1 -race ./engine/... ./server/...
+	$(GO) test -count=1 -race $(RACE_FLAGS) ./...
 
-lint:
+# lint: formatting and import grouping, go.mod tidiness, go vet,
+# staticcheck and govulncheck.
+lint: $(GOIMPORTS) $(STATICCHECK) vuln
 	@test -z "$$(gofmt -l . | tee /dev/stderr)" || (echo "gofmt: files above need formatting (run make fmt)"; exit 1)
+	@test -z "$$($(GOIMPORTS) -local tracecode -l . | tee /dev/stderr)" || (echo "goimports: files above need their imports grouped (run make fmt)"; exit 1)
+	@$(GO) mod tidy -diff || (echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1)
 	$(GO) vet ./...
-	test -x $(GOBIN)/staticcheck || $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
-	$(GOBIN)/staticcheck ./...
+	$(STATICCHECK) ./...
 
-fmt:
+# vuln reports known vulnerabilities in the code paths tracecode reaches,
+# in its modules and in the Go toolchain, from the pinned offline database.
+vuln: $(GOVULNCHECK) $(VULNDB)/index/db.json
+	$(GOVULNCHECK) -db file://$(VULNDB) ./...
+
+fmt: $(GOIMPORTS)
 	gofmt -w .
+	$(GOIMPORTS) -local tracecode -w .
+
+tools: $(GOIMPORTS) $(STATICCHECK) $(GOVULNCHECK) $(VULNDB)/index/db.json
+
+$(STATICCHECK):
+	GOBIN=$(TOOLS)/.install $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	mv $(TOOLS)/.install/staticcheck $@
+
+$(GOIMPORTS):
+	GOBIN=$(TOOLS)/.install $(GO) install golang.org/x/tools/cmd/goimports@$(GOIMPORTS_VERSION)
+	mv $(TOOLS)/.install/goimports $@
+
+$(GOVULNCHECK):
+	GOBIN=$(TOOLS)/.install $(GO) install golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION)
+	mv $(TOOLS)/.install/govulncheck $@
+
+# The database govulncheck -db file:// reads is built from the OSV files of
+# the pinned golang.org/x/vulndb module by its own indexdb command.
+$(VULNDB)/index/db.json:
+	rm -rf $(VULNDB) $(VULNDB).tmp
+	cd $${TMPDIR:-/tmp} && $(GO) run golang.org/x/vulndb/cmd/indexdb@$(VULNDB_VERSION) \
+		-vulns "$$($(GO) mod download -json golang.org/x/vulndb@$(VULNDB_VERSION) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p')/data/osv" \
+		-out $(VULNDB).tmp
+	mv $(VULNDB).tmp $(VULNDB)
 
 generate:
 	$(GO) generate ./...
