@@ -5,9 +5,8 @@ import (
 	"sync"
 	"time"
 
-	"tracecode/engine/jsonstr"
-
 	"tracecode/engine"
+	"tracecode/engine/jsonstr"
 )
 
 // Hand-written JSON appenders for the resolver's hot path: encoding/json
