@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"tracecode/engine/code/cn"
 	"tracecode/engine/store"
 )
 
@@ -213,12 +214,19 @@ func (a *APIKeys) Create(o NewAPIKeyOptions) (token string, key APIKey, err erro
 		return "", APIKey{}, errors.New("engine: an API key needs at least one scope")
 	case o.Scopes.Has(ScopeRegulator) && o.Region == 0:
 		return "", APIKey{}, errors.New("engine: a regulator key needs a region (GB/T 2260 code)")
-	case o.Region > 999999:
-		return "", APIKey{}, fmt.Errorf("engine: region %d is not a six-digit GB/T 2260 code", o.Region)
+	case o.Region != 0 && !o.Scopes.Has(ScopeRegulator):
+		return "", APIKey{}, fmt.Errorf("%w: region %d given for a key without the regulator scope", ErrInvalid, o.Region)
 	case len(o.Name) > 200:
 		return "", APIKey{}, fmt.Errorf("engine: API key name has %d bytes, at most 200", len(o.Name))
 	case o.Org == 0 && o.Scopes&(ScopeMint|ScopeReport|ScopeEvents) != 0:
 		return "", APIKey{}, errors.New("engine: mint, report and events keys must belong to an organisation")
+	}
+	if o.Region != 0 {
+		// The region table decides: "33" or "999999" would cover nothing
+		// (or, read as a prefix, too much) and must not become a key.
+		if _, err := cn.NewRegion(int(o.Region)); err != nil {
+			return "", APIKey{}, fmt.Errorf("%w: regulator region: %w", ErrInvalid, err)
+		}
 	}
 	var raw [8 + 32]byte
 	if _, err := rand.Read(raw[:]); err != nil {

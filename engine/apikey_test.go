@@ -84,6 +84,29 @@ func TestAPIKeyCreateRefusesBadOptions(t *testing.T) {
 	}
 }
 
+// TestAPIKeyRegulatorRegion: a regulator key's region must be in the GB/T
+// 2260 table ("33" and "999999" used to become keys); a region on a key
+// without the regulator scope is refused as well.
+func TestAPIKeyRegulatorRegion(t *testing.T) {
+	db, _ := openTestDB(t)
+	defer db.Close()
+	keys := NewAPIKeys(db)
+	for _, region := range []uint32{33, 999999, 990000, 330006} {
+		_, _, err := keys.Create(NewAPIKeyOptions{Scopes: ScopeRegulator, Region: region, Name: "r"})
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "region") {
+			t.Errorf("region %d: %v", region, err)
+		}
+	}
+	if _, _, err := keys.Create(NewAPIKeyOptions{Org: 1, Scopes: ScopeEvents, Region: 330000}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("a region on an events key: %v", err)
+	}
+	for _, region := range []uint32{330000, 330100, 330106} {
+		if _, k, err := keys.Create(NewAPIKeyOptions{Scopes: ScopeRegulator, Region: region, Name: "r"}); err != nil || k.Region != region {
+			t.Errorf("region %d: %+v %v", region, k, err)
+		}
+	}
+}
+
 func TestParseScopes(t *testing.T) {
 	s, err := ParseScopes("mint, events,regulator")
 	if err != nil || s != ScopeMint|ScopeEvents|ScopeRegulator || s.String() != "mint,events,regulator" {

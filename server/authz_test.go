@@ -25,3 +25,19 @@ func TestTransformationOfAnotherOrgsCode(t *testing.T) {
 		t.Errorf("the refused transformation changed the case:\n%s\n%s", before.body, after.body)
 	}
 }
+
+// Regulator keys name a region of the GB/T 2260 table: "33" and "999999"
+// are refused with a problem naming the region.
+func TestRegulatorKeyRegionValidated(t *testing.T) {
+	env := newTestEnv(t, nil)
+	op := env.key("operator")
+	for _, region := range []string{"33", "999999"} {
+		r := env.api("POST", "/v1/keys", op, `{"scopes":["regulator"],"region":"`+region+`","name":"r"}`)
+		if r.status != 400 || !strings.Contains(string(r.body), "region") {
+			t.Errorf("region %s: %d %s", region, r.status, r.body)
+		}
+	}
+	if r := env.api("POST", "/v1/keys", op, `{"scopes":["regulator"],"region":"330100","name":"r"}`); r.status != 201 {
+		t.Errorf("region 330100: %d %s", r.status, r.body)
+	}
+}
