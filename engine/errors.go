@@ -25,6 +25,9 @@ var (
 	ErrUnknownBlock   = errors.New("engine: unknown block")
 	// ErrWrongOrg: the product (or block) belongs to another organisation.
 	ErrWrongOrg = errors.New("engine: belongs to another organisation")
+	// ErrPrefixNotGranted: a GTIN's GS1 company prefix was not granted to
+	// the organisation (see GrantGCP). It wraps ErrWrongOrg.
+	ErrPrefixNotGranted = fmt.Errorf("%w: GS1 company prefix not granted", ErrWrongOrg)
 	// ErrScheme: the product cannot carry codes of the requested scheme or
 	// the format asked for does not exist for the block's scheme.
 	ErrScheme = errors.New("engine: scheme not available")

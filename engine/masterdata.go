@@ -146,6 +146,41 @@ func (e *Engine) publishOrg(o *Org) {
 	st.nextOrg = max(st.nextOrg, o.ID+1)
 }
 
+// GrantGCP grants GS1 company prefix gcp to organisation org: the
+// operator's act, once GS1 (or a verified registry import) shows the
+// prefix is licensed to it. Products with GTINs under the prefix may then
+// be created by the organisation. The prefix may not overlap another
+// organisation's (nor one of org's); granting a prefix org already holds
+// changes nothing.
+func (e *Engine) GrantGCP(org uint32, gcp string) (Org, error) {
+	e.wmu.Lock()
+	defer e.wmu.Unlock()
+	if err := e.writable(); err != nil {
+		return Org{}, err
+	}
+	o := e.st.orgs[org]
+	if o == nil {
+		return Org{}, fmt.Errorf("%w %d", ErrUnknownOrg, org)
+	}
+	if slices.Contains(o.GCPs, gcp) {
+		return *o, nil
+	}
+	if err := e.checkNewGCP(gcp, nil); err != nil {
+		return Org{}, err
+	}
+	u := *o
+	u.GCPs = append(slices.Clip(u.GCPs), gcp)
+	b := e.db.NewBatch()
+	e.putOrg(b, &u, false)
+	if err := e.commit(b); err != nil {
+		return Org{}, err
+	}
+	e.mu.Lock()
+	e.publishOrg(&u)
+	e.mu.Unlock()
+	return u, nil
+}
+
 // Org returns organisation id.
 func (e *Engine) Org(id uint32) (Org, error) {
 	e.mu.RLock()
@@ -180,8 +215,10 @@ func (e *Engine) Orgs() []Org {
 
 // ProductSpec describes a product to create.
 type ProductSpec struct {
-	// Org owns the product. 0: the organisation owning the GTIN's company
-	// prefix, created (named OrgName) if no organisation owns it.
+	// Org owns the product; a GTIN's company prefix must have been granted
+	// to it (ErrPrefixNotGranted otherwise). 0 (the operator's path): the
+	// organisation owning the GTIN's company prefix, created (named
+	// OrgName) if no organisation owns it.
 	Org uint32
 	// OrgName names an organisation created from the company prefix;
 	// default "GS1 company prefix NNNNNNN".
@@ -296,7 +333,7 @@ func (e *Engine) AddProduct(spec ProductSpec) (Product, error) {
 	// The owning organisation.
 	b := e.db.NewBatch()
 	defer b.Close()
-	var newOrg, updOrg *Org
+	var newOrg *Org
 	switch {
 	case spec.Org == 0 && gcp == "":
 		return Product{}, fieldErr("org", "", "is required for a product without a GTIN")
@@ -329,11 +366,12 @@ func (e *Engine) AddProduct(spec ProductSpec) (Product, error) {
 			id, owner := e.gcpOwner(gcp)
 			switch {
 			case owner == "":
-				// The organisation gains the GTIN's company prefix.
-				u := *o
-				u.GCPs = append(slices.Clip(u.GCPs), gcp)
-				updOrg = &u
-				e.putOrg(b, updOrg, false)
+				// Creating a product never claims a prefix: the operator
+				// grants it (GrantGCP) once GS1 licensed it to the
+				// organisation.
+				return Product{}, fmt.Errorf("%w: GTIN %s has GS1 company prefix %s, which is not granted to organisation %d "+
+					"(the operator grants prefixes: tracecode org grant-prefix, POST /v1/orgs/{org}/prefixes)",
+					ErrPrefixNotGranted, p.GTIN, gcp, o.ID)
 			case id != o.ID:
 				return Product{}, fmt.Errorf("%w: GTIN %s has company prefix %s of organisation %d, not %d",
 					ErrWrongOrg, p.GTIN, owner, id, o.ID)
@@ -369,9 +407,6 @@ func (e *Engine) AddProduct(spec ProductSpec) (Product, error) {
 	e.mu.Lock()
 	if newOrg != nil {
 		e.publishOrg(newOrg)
-	}
-	if updOrg != nil {
-		e.publishOrg(updOrg)
 	}
 	st.addProduct(&product{rec: p, keys: []*keyGen{{key: key.Bytes}}})
 	st.nextProduct = p.ID + 1

@@ -45,13 +45,34 @@ func TestOrgsAndProducts(t *testing.T) {
 	if o2, _ := e.Org(2); o2.Name != "示范乳业" || o2.GCPs[0] != "9520123" {
 		t.Fatalf("created org %+v", o2)
 	}
-	// Named org: gains an unowned prefix; another org's prefix is refused.
-	p3, err := e.AddProduct(ProductSpec{Org: o.ID, GTIN: "04012345000009", GCPLength: 7, NameZH: "x", Category: 1})
+	// Named org: a prefix nobody was granted is refused naming it, and not
+	// claimed; once the operator grants it, the product is created;
+	// another org's prefix is refused.
+	spec3 := ProductSpec{Org: o.ID, GTIN: "04012345000009", GCPLength: 7, NameZH: "x", Category: 1}
+	if _, err := e.AddProduct(spec3); !errors.Is(err, ErrPrefixNotGranted) || !errors.Is(err, ErrWrongOrg) || !strings.Contains(err.Error(), "4012345") {
+		t.Fatalf("an ungranted prefix: %v", err)
+	}
+	if o1, _ := e.Org(o.ID); len(o1.GCPs) != 1 {
+		t.Fatalf("creating a product claimed a prefix: %+v", o1)
+	}
+	if _, err := e.GrantGCP(o.ID, "9520"); !errors.Is(err, ErrExists) {
+		t.Fatalf("granting a prefix overlapping another org's: %v", err)
+	}
+	if _, err := e.GrantGCP(99, "4012345"); !errors.Is(err, ErrUnknownOrg) {
+		t.Fatalf("granting to an unknown org: %v", err)
+	}
+	if _, err := e.GrantGCP(o.ID, "40x"); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("granting a malformed prefix: %v", err)
+	}
+	if o1, err := e.GrantGCP(o.ID, "4012345"); err != nil || len(o1.GCPs) != 2 || o1.GCPs[1] != "4012345" {
+		t.Fatalf("grant: %+v %v", o1, err)
+	}
+	if o1, err := e.GrantGCP(o.ID, "4012345"); err != nil || len(o1.GCPs) != 2 {
+		t.Fatalf("grant again: %+v %v", o1, err)
+	}
+	p3, err := e.AddProduct(spec3)
 	if err != nil || p3.Org != o.ID {
 		t.Fatal(p3, err)
-	}
-	if o1, _ := e.Org(o.ID); len(o1.GCPs) != 2 || o1.GCPs[1] != "4012345" {
-		t.Fatalf("org did not gain the prefix: %+v", o1)
 	}
 	if _, err := e.AddProduct(ProductSpec{Org: o.ID, GTIN: "09520123000011", GCPLength: 7, NameZH: "x", Category: 1}); !errors.Is(err, ErrWrongOrg) {
 		t.Fatalf("another org's prefix: %v", err)

@@ -88,6 +88,36 @@ func (s *Server) apiCreateOrg(c *call) {
 	writeJSON(c, fasthttp.StatusCreated, orgOut(o))
 }
 
+// apiGrantPrefix serves POST /v1/orgs/{org}/prefixes: the operator grants
+// a GS1 company prefix ({"gcp": "6901234"}) to an organisation, which may
+// then create products with GTINs under it.
+func (s *Server) apiGrantPrefix(c *call) {
+	if c.key.Org != 0 {
+		problem(c.ctx, fasthttp.StatusForbidden, "scope", "only the operator's key (admin, no organisation) grants GS1 company prefixes")
+		return
+	}
+	id, ok := pathID(c, 0, "organisation")
+	if !ok {
+		return
+	}
+	var in struct {
+		GCP string `json:"gcp"`
+	}
+	if !readJSON(c, &in) {
+		return
+	}
+	if id > 1<<32-1 {
+		notVisible(c, "organisation", id)
+		return
+	}
+	o, err := s.eng.GrantGCP(uint32(id), in.GCP)
+	if err != nil {
+		engineError(c, err)
+		return
+	}
+	writeJSON(c, fasthttp.StatusOK, orgOut(o))
+}
+
 // ---- products ----
 
 type linkJSON struct {

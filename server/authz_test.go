@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -39,5 +40,36 @@ func TestRegulatorKeyRegionValidated(t *testing.T) {
 	}
 	if r := env.api("POST", "/v1/keys", op, `{"scopes":["regulator"],"region":"330100","name":"r"}`); r.status != 201 {
 		t.Errorf("region 330100: %d %s", r.status, r.body)
+	}
+}
+
+// POST /v1/products with a GS1 company prefix nobody granted to the
+// caller's organisation is refused naming the prefix, and the prefix is
+// not claimed; once the operator grants it, the product is created. Only
+// the operator grants.
+func TestProductPrefixMustBeGranted(t *testing.T) {
+	env := newTestEnv(t, nil)
+	a, op := env.key("杭州"), env.key("operator")
+	me := decodeJSON(t, env.api("GET", "/v1/me", a, ""))["org"].(map[string]any)
+	orgA := fmt.Sprint(me["id"])
+	body := `{"gtin":"6923450000014","gcpLength":7,"nameZH":"新品","category":"food"}`
+	r := env.api("POST", "/v1/products", a, body)
+	if r.status != 403 || !strings.Contains(string(r.body), "6923450") {
+		t.Fatalf("an ungranted prefix: %d %s", r.status, r.body)
+	}
+	if o := env.api("GET", "/v1/orgs/"+orgA, a, ""); strings.Contains(string(o.body), "6923450") {
+		t.Fatalf("the refused product claimed the prefix: %s", o.body)
+	}
+	if r := env.api("POST", "/v1/orgs/"+orgA+"/prefixes", a, `{"gcp":"6923450"}`); r.status != 403 {
+		t.Errorf("an organisation grants itself a prefix: %d %s", r.status, r.body)
+	}
+	if r := env.api("POST", "/v1/orgs/"+orgA+"/prefixes", op, `{"gcp":"6909876"}`); r.status != 409 {
+		t.Errorf("granting another organisation's prefix: %d %s", r.status, r.body)
+	}
+	if r := env.api("POST", "/v1/orgs/"+orgA+"/prefixes", op, `{"gcp":"6923450"}`); r.status != 200 || !strings.Contains(string(r.body), "6923450") {
+		t.Fatalf("the operator grants: %d %s", r.status, r.body)
+	}
+	if r := env.api("POST", "/v1/products", a, body); r.status != 201 {
+		t.Fatalf("product under a granted prefix: %d %s", r.status, r.body)
 	}
 }

@@ -63,6 +63,7 @@ func (s *Server) routeTable() []*route {
 		{method: "GET", pattern: "/v1/orgs", h: (*Server).apiListOrgs},
 		{method: "POST", pattern: "/v1/orgs", scopes: engine.ScopeAdmin, keepsCache: true, h: (*Server).apiCreateOrg},
 		{method: "GET", pattern: "/v1/orgs/{org}", h: (*Server).apiGetOrg},
+		{method: "POST", pattern: "/v1/orgs/{org}/prefixes", scopes: engine.ScopeAdmin, keepsCache: true, h: (*Server).apiGrantPrefix},
 		{method: "GET", pattern: "/v1/products", h: (*Server).apiListProducts},
 		{method: "POST", pattern: "/v1/products", scopes: engine.ScopeAdmin, keepsCache: true, h: (*Server).apiCreateProduct},
 		{method: "GET", pattern: "/v1/products/{product}", h: (*Server).apiGetProduct},

@@ -14,9 +14,46 @@ var orgCmd = &cobra.Command{
 	Use:   "org",
 	Short: "Manage organisations (producers, importers, distributors)",
 	Long: `org manages the organisations of the store. An organisation owns products
-and the GS1 company prefixes of their GTINs; "product add" creates one from a
-GTIN's company prefix when none is named, so "org add" is only needed to
-record the legal name, the unified social credit code or several prefixes.`,
+and the GS1 company prefixes of their GTINs. Prefixes are granted by the
+operator — with "org add --gcp" or "org grant-prefix", once GS1 shows the
+prefix is licensed to the organisation — never by creating a product: a
+product of an organisation whose GTIN's prefix was not granted to it is
+refused. "product add" without --org creates an organisation from a GTIN's
+company prefix (the operator's shortcut).`,
+}
+
+var orgGrantFlags struct {
+	data, gcp string
+	org       uint32
+	json      bool
+}
+
+var orgGrantCmd = &cobra.Command{
+	Use:   "grant-prefix --data DIR --org ID --gcp PREFIX",
+	Short: "Grant a GS1 company prefix to an organisation",
+	Long: `grant-prefix grants a GS1 company prefix (4 to 12 digits) to an
+organisation, which may then create products with GTINs under it. The
+prefix may not overlap another organisation's. Granting a prefix the
+organisation already holds changes nothing.`,
+	Example: `  tracecode org grant-prefix --data ./data --org 3 --gcp 6923456`,
+	Args:    cobra.NoArgs,
+	RunE: func(cmd *cobra.Command, _ []string) (err error) {
+		f := &orgGrantFlags
+		e, err := storeOpen(f.data, false, nil)
+		if err != nil {
+			return err
+		}
+		defer storeClose(e, &err)
+		o, err := e.GrantGCP(f.org, f.gcp)
+		if err != nil {
+			return err
+		}
+		if f.json {
+			return storeJSON(cmd.OutOrStdout(), storeOrgOf(o))
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "organisation %d: %s; GS1 company prefixes %s\n", o.ID, o.Name, strings.Join(o.GCPs, ","))
+		return nil
+	},
 }
 
 var orgAddFlags struct {
@@ -106,6 +143,13 @@ func init() {
 	_ = orgAddCmd.MarkFlagRequired("name")
 	storeDataFlag(orgListCmd, &orgListFlags.data)
 	orgListCmd.Flags().BoolVar(&orgListFlags.json, "json", false, "one JSON object per line")
-	orgCmd.AddCommand(orgAddCmd, orgListCmd)
+	g := orgGrantCmd.Flags()
+	storeDataFlag(orgGrantCmd, &orgGrantFlags.data)
+	g.Uint32Var(&orgGrantFlags.org, "org", 0, "organisation id (required)")
+	g.StringVar(&orgGrantFlags.gcp, "gcp", "", "GS1 company prefix to grant (required)")
+	g.BoolVar(&orgGrantFlags.json, "json", false, "print the organisation as JSON")
+	_ = orgGrantCmd.MarkFlagRequired("org")
+	_ = orgGrantCmd.MarkFlagRequired("gcp")
+	orgCmd.AddCommand(orgAddCmd, orgListCmd, orgGrantCmd)
 	rootCmd.AddCommand(orgCmd)
 }

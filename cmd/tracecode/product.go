@@ -36,7 +36,9 @@ the GTIN's GS1 company prefix, which is created (named --org-name, default
 "GS1 company prefix NNN") if no organisation owns it. The prefix is the
 --gcp-length digits after the GTIN-14's indicator digit; GS1 China assigns
 mostly 7-digit prefixes (690–699…), hence the default 7 — check your GS1
-certificate. With --org, the organisation gains the prefix if nobody owns it.
+certificate. With --org, the prefix must have been granted to the
+organisation ("org add --gcp", "org grant-prefix"); creating a product never
+grants one.
 
 Categories: ` + strings.Join(engine.CategoryNames(), ", ") + `.
 Levels (comma-separated): item, inner, case, pallet (default item).

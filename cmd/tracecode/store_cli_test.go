@@ -168,3 +168,18 @@ func TestVersionCLI(t *testing.T) {
 		t.Fatalf("version --data: %q", out)
 	}
 }
+
+// TestOrgGrantPrefixCLI: "product add --org" with a prefix not granted to
+// the organisation fails naming it; "org grant-prefix" grants it.
+func TestOrgGrantPrefixCLI(t *testing.T) {
+	d := "--data=" + t.TempDir()
+	mustCLI(t, "org", "add", d, "--name", "示范食品", "--region", "330106")
+	add := []string{"product", "add", d, "--org", "1", "--gtin", "6923450000014", "--name", "新品", "--category", "food"}
+	if _, errOut, code := runCLI(t, "", add...); code == 0 || !strings.Contains(errOut, "6923450") {
+		t.Fatalf("product add under an ungranted prefix: exit %d %q", code, errOut)
+	}
+	if out := mustCLI(t, "org", "grant-prefix", d, "--org", "1", "--gcp", "6923450"); !strings.Contains(out, "6923450") {
+		t.Fatalf("grant-prefix: %q", out)
+	}
+	mustCLI(t, append(add, "--json")...)
+}
