@@ -80,7 +80,7 @@ func lineCol(b []byte, off int64) (int, int) {
 func writeJSON(c *call, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		problem(c.ctx, fasthttp.StatusInternalServerError, "internal", "could not encode the answer: "+err.Error())
+		c.s.internalError(c.ctx, "encode answer", err)
 		return
 	}
 	c.ctx.SetStatusCode(status)
@@ -113,13 +113,10 @@ func engineError(c *call, err error) {
 		status, kind = fasthttp.StatusServiceUnavailable, "unavailable"
 	}
 	if status == fasthttp.StatusInternalServerError {
-		slogError(c, err)
+		c.s.internalError(c.ctx, "api", err)
+		return
 	}
 	problem(c.ctx, status, kind, err.Error())
-}
-
-func slogError(c *call, err error) {
-	c.s.log.Error("api", "method", string(c.ctx.Method()), "path", string(c.ctx.Path()), "err", err)
 }
 
 // pathID parses path parameter i as a positive decimal id.

@@ -249,16 +249,18 @@ func (s *Server) apiBlockCodes(c *call) {
 	if o.Compress != "" {
 		h.Set("Content-Encoding", o.Compress)
 	}
-	eng, log, id, timeout := s.eng, s.log, b.ID, s.cfg.StreamTimeout
+	eng, log, m, id, timeout := s.eng, s.log, s.m, b.ID, s.cfg.StreamTimeout
 	// The stream writer must not touch the RequestCtx: everything it needs
 	// is copied above.
 	c.ctx.SetBodyStreamWriter(func(w *bufio.Writer) {
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		defer cancel()
-		st, err := eng.WriteCodes(ctx, w, id, o)
-		if err != nil {
-			log.Warn("code stream ended early", "block", id, "codes", st.Codes, "err", err)
-		}
+		guardStream(log, m, "codes of block "+fmt.Sprint(id), func() {
+			ctx, cancel := context.WithTimeout(context.Background(), timeout)
+			defer cancel()
+			st, err := eng.WriteCodes(ctx, w, id, o)
+			if err != nil {
+				log.Warn("code stream ended early", "block", id, "codes", st.Codes, "err", err)
+			}
+		})
 	})
 }
 

@@ -36,8 +36,7 @@ func (s *Server) authenticate(ctx *fasthttp.RequestCtx) (engine.APIKey, bool) {
 	case errors.Is(err, engine.ErrAPIKeyUnknown):
 		return fail("unknown API key or wrong secret")
 	}
-	s.log.Error("authenticate", "err", err)
-	problem(ctx, fasthttp.StatusInternalServerError, "internal", "could not check the API key: "+err.Error())
+	s.internalError(ctx, "authenticate", err)
 	return engine.APIKey{}, false
 }
 

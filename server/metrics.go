@@ -22,6 +22,7 @@ type metrics struct {
 	mints    prometheus.Counter       // blocks minted
 	minted   prometheus.Counter       // codes in minted blocks
 	limited  prometheus.Counter       // requests refused by the rate limiter
+	panics   prometheus.Counter       // requests and streams that panicked
 	handler  fasthttp.RequestHandler  // serves /metrics
 	routes   map[string]*routeStats   // read-only after newMetrics
 
@@ -88,7 +89,10 @@ func newMetrics(routes []string, extra ...prometheus.Collector) *metrics {
 	m.limited = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "tracecode_rate_limited_total", Help: "Public requests refused by the per-client rate limit.",
 	})
-	m.reg.MustRegister(m.requests, m.latency, m.scans, m.mints, m.minted, m.limited,
+	m.panics = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "tracecode_panics_total", Help: "Requests and response streams that panicked (a bug; see the log for the stack).",
+	})
+	m.reg.MustRegister(m.requests, m.latency, m.scans, m.mints, m.minted, m.limited, m.panics,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, c := range extra {
 		m.reg.MustRegister(c)

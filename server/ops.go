@@ -138,7 +138,7 @@ func (s *Server) serveHome(ctx *fasthttp.RequestCtx) {
 	err := homeTemplate.Execute(&buf, &pageView{Lang: lang, OtherLang: other, T: messages[lang],
 		CSS: template.CSS(scanCSS), SwitchURL: "/?lang=" + other})
 	if err != nil {
-		problem(ctx, fasthttp.StatusInternalServerError, "internal", "could not render the page")
+		s.internalError(ctx, "home page", err)
 		return
 	}
 	ctx.SetContentType("text/html; charset=utf-8")

@@ -90,11 +90,12 @@ func (s *Server) routeTable() []*route {
 	return rs
 }
 
-// routeNames returns the distinct metric labels, plus "not_found".
+// routeNames returns the distinct metric labels, plus "not_found" and
+// "panic" (a request that ended in a recovered panic).
 func (s *Server) routeNames() []string {
 	seen := map[string]bool{}
 	var names []string
-	for _, r := range append(s.routes, &route{metric: "not_found"}) {
+	for _, r := range append(s.routes, &route{metric: "not_found"}, &route{metric: "panic"}) {
 		if !seen[r.metric] {
 			seen[r.metric] = true
 			names = append(names, r.metric)
@@ -172,6 +173,12 @@ func matchSegs(segs []string, path []byte, pv *[4][]byte) (int, bool) {
 // handle is the server's one request handler.
 func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 	start := time.Now()
+	defer func() {
+		if v := recover(); v != nil {
+			s.recoverPanic(ctx, v)
+			s.m.route("panic").observe(ctx.Response.StatusCode(), start)
+		}
+	}()
 	st := s.dispatch(ctx)
 	st.observe(ctx.Response.StatusCode(), start)
 }

@@ -127,8 +127,7 @@ func (s *Server) writePage(ctx *fasthttp.RequestCtx, r *publicReq, v *chainView)
 	var rest bytes.Buffer
 	rest.Grow(8 << 10)
 	if err := scanTemplate.ExecuteTemplate(&rest, "rest", pv); err != nil {
-		s.log.Error("scan page", "err", err)
-		problem(ctx, fasthttp.StatusInternalServerError, "internal", "could not render the page")
+		s.internalError(ctx, "scan page", err)
 		return
 	}
 	if pages != nil {
@@ -253,8 +252,7 @@ func (s *Server) writePageParts(ctx *fasthttp.RequestCtx, v *chainView, pv *page
 	bp := bufPool.Get()
 	buf := bytes.NewBuffer((*bp)[:0])
 	if err := scanTemplate.ExecuteTemplate(buf, "top", pv); err != nil {
-		s.log.Error("scan page", "err", err)
-		problem(ctx, fasthttp.StatusInternalServerError, "internal", "could not render the page")
+		s.internalError(ctx, "scan page", err)
 		return
 	}
 	buf.WriteByte('\n')
