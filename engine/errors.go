@@ -3,6 +3,8 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"unicode/utf8"
 )
 
 // Sentinel errors. Errors returned by the engine wrap one of these (test
@@ -47,15 +49,32 @@ var (
 // FieldError reports an invalid input field.
 type FieldError struct {
 	Field  string // the field or flag: "count", "lot", "gtin", …
-	Value  string // the offending value, quoted in the message
+	Value  string // the offending value, quoted in the message (cut to maxQuotedValue bytes)
 	Reason string // what is wrong and what is expected
 }
+
+// maxQuotedValue bounds how much of a rejected value an error message
+// quotes: a 6 MB name is named by its start and its length, not echoed.
+const maxQuotedValue = 64
 
 func (e *FieldError) Error() string {
 	if e.Value == "" {
 		return fmt.Sprintf("engine: %s: %s", e.Field, e.Reason)
 	}
-	return fmt.Sprintf("engine: %s %q: %s", e.Field, e.Value, e.Reason)
+	return fmt.Sprintf("engine: %s %s: %s", e.Field, quoteValue(e.Value), e.Reason)
+}
+
+// quoteValue quotes v as %q does, cutting a long value at a UTF-8
+// boundary after maxQuotedValue bytes and saying how long it was.
+func quoteValue(v string) string {
+	if len(v) <= maxQuotedValue {
+		return strconv.Quote(v)
+	}
+	cut := maxQuotedValue
+	for cut > 0 && !utf8.RuneStart(v[cut]) {
+		cut--
+	}
+	return strconv.Quote(v[:cut]) + "…(" + strconv.Itoa(len(v)) + " bytes)"
 }
 
 // Unwrap makes errors.Is(err, ErrInvalid) true.

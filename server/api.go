@@ -6,26 +6,58 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"strconv"
 	"strings"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/valyala/fasthttp"
 
 	"tracecode/engine"
 )
 
-// readJSON decodes the request body into v, refusing unknown fields and
-// trailing data, and answers 400/415 itself on failure.
+// jsonContentType checks the request's Content-Type: absent, or
+// application/json or an application/…+json type (application/ld+json),
+// with parameters. "application/jsonfoo" or "text/json; x" are not JSON.
+// On failure it answers 415 and returns false.
+func jsonContentType(ctx *fasthttp.RequestCtx) bool {
+	ct := ctx.Request.Header.ContentType()
+	if len(ct) == 0 {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(string(ct))
+	if err == nil && (mt == "application/json" || (strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"))) {
+		return true
+	}
+	problem(ctx, fasthttp.StatusUnsupportedMediaType, "media-type",
+		"the body must be JSON (Content-Type: application/json or application/ld+json), not "+quote(truncateBytes(ct, maxEcho)))
+	return false
+}
+
+// readJSON decodes the request body into v, refusing unknown fields,
+// duplicate member names (which encoding/json would resolve silently to
+// the last) and trailing data, and answers 400/415 itself on failure.
 func readJSON(c *call, v any) bool {
-	ct := c.ctx.Request.Header.ContentType()
-	if len(ct) > 0 && !bytes.Contains(ct, []byte("json")) {
-		problem(c.ctx, fasthttp.StatusUnsupportedMediaType, "media-type",
-			"the body must be JSON (Content-Type: application/json), not "+string(ct))
+	if !jsonContentType(c.ctx) {
 		return false
 	}
-	body := c.ctx.PostBody()
+	body, ok := c.readBody(c.bodyLimit())
+	if !ok {
+		return false
+	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		problem(c.ctx, fasthttp.StatusBadRequest, "bad-json", "the request body is empty; this route takes a JSON object")
+		return false
+	}
+	if _, err := jsontext.NewDecoder(bytes.NewReader(body)).ReadValue(); errors.Is(err, jsontext.ErrDuplicateName) {
+		detail := "duplicate member name in the JSON body"
+		var se *jsontext.SyntacticError
+		if errors.As(err, &se) {
+			line, col := lineCol(body, se.ByteOffset)
+			detail = fmt.Sprintf("duplicate member %s at line %d, column %d: a JSON object must not repeat a name",
+				quote(truncateBytes([]byte(se.JSONPointer), maxEcho)), line, col)
+		}
+		problem(c.ctx, fasthttp.StatusBadRequest, "bad-json", detail)
 		return false
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))

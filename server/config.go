@@ -38,6 +38,10 @@ type Config struct {
 	// MaxCaptureBytes limits an EPCIS document posted to /v1/events.
 	// Default 32 MiB.
 	MaxCaptureBytes int
+	// MaxLargeBodies caps the request bodies larger than MaxBodyBytes (or
+	// of unknown length: EPCIS captures) read at once; one more is
+	// answered 503 with Retry-After before its body is read. Default 4.
+	MaxLargeBodies int
 
 	// RateLimit is the average number of public resolver requests per
 	// second one client address may make. Default 50. Negative turns the
@@ -90,6 +94,7 @@ const (
 	DefaultIdleTimeout     = 60 * time.Second
 	DefaultMaxBodyBytes    = 1 << 20
 	DefaultMaxCaptureBytes = 32 << 20
+	DefaultMaxLargeBodies  = 4
 	DefaultRateLimit       = 50
 	DefaultRateBurst       = 100
 	DefaultConcurrency     = 64 << 10
@@ -124,6 +129,9 @@ func (c *Config) EnsureDefaults() {
 	if c.MaxCaptureBytes == 0 {
 		c.MaxCaptureBytes = DefaultMaxCaptureBytes
 	}
+	if c.MaxLargeBodies == 0 {
+		c.MaxLargeBodies = DefaultMaxLargeBodies
+	}
 	if c.RateLimit == 0 {
 		c.RateLimit = DefaultRateLimit
 	}
@@ -157,6 +165,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("server: timeouts must not be negative")
 	case c.MaxBodyBytes < 1<<10:
 		return fmt.Errorf("server: MaxBodyBytes %d is below 1 KiB", c.MaxBodyBytes)
+	case c.MaxLargeBodies < 1:
+		return fmt.Errorf("server: MaxLargeBodies %d is below 1", c.MaxLargeBodies)
 	case c.MaxCaptureBytes < c.MaxBodyBytes:
 		return fmt.Errorf("server: MaxCaptureBytes %d is below MaxBodyBytes %d", c.MaxCaptureBytes, c.MaxBodyBytes)
 	case c.RateLimit > 0 && c.RateBurst < 1:

@@ -33,9 +33,24 @@ func (s *Server) apiCapture(c *call) {
 		problem(c.ctx, fasthttp.StatusForbidden, "wrong-org", "events are captured by an organisation's key")
 		return
 	}
-	body := c.ctx.PostBody()
-	if len(bytes.TrimSpace(body)) == 0 {
+	if !jsonContentType(c.ctx) {
+		return
+	}
+	if !hasBody(c.ctx) {
 		problem(c.ctx, fasthttp.StatusBadRequest, "bad-json", "the body must be an EPCIS 2.0 JSON document")
+		return
+	}
+	if c.largeBody() {
+		release, ok := s.acquireLargeBody(c)
+		if !ok {
+			return
+		}
+		defer release()
+	}
+	// The document streams from the connection into the engine's parser:
+	// the server never holds it whole.
+	body, ok := c.bodyReader(c.bodyLimit())
+	if !ok {
 		return
 	}
 	o := &engine.CaptureOptions{Org: c.key.Org,
@@ -43,7 +58,11 @@ func (s *Server) apiCapture(c *call) {
 	if c.key.Scopes.Has(engine.ScopeRegulator) {
 		o.Region = c.key.Region // a regulator's agency records inspections in its region
 	}
-	rec, err := s.eng.CaptureJSON(bytes.NewReader(body), o)
+	rec, err := s.eng.CaptureJSON(body, o)
+	if body.hit {
+		c.bodyTooLarge(c.bodyLimit())
+		return
+	}
 	if err != nil {
 		reportError(c, err)
 		return

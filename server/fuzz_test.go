@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/valyala/fasthttp"
+
 	"tracecode/engine/code/digitallink"
 )
 
@@ -80,4 +82,51 @@ func FuzzPublicHandler(f *testing.F) {
 			t.Fatalf("%s (Accept %q): %d %s", uri, accept, code, ctx.Response.Body())
 		}
 	})
+}
+
+// FuzzDotSegment checks dotSegment against fasthttp's own path
+// normalisation: a path it lets through loses no segment when fasthttp
+// normalises it (so the raw path the body limit is chosen from and the
+// routed path name the same route).
+func FuzzDotSegment(f *testing.F) {
+	for _, s := range []string{"/v1/events/../blocks", "/v1/events/%2e%2e/blocks", "/a/./b", "/a/..%2fb", "/a/.../b", "/01/x/21/A.B", "/a//b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		if len(p) == 0 || p[0] != '/' || strings.ContainsAny(p, "?#") || dotSegment([]byte(p)) {
+			return
+		}
+		var u fasthttp.URI
+		u.SetPath(p)
+		decoded := string(u.Path())
+		if want := countSegs(percentDecode(p)); countSegs(decoded) != want {
+			t.Fatalf("%q normalises to %q: %d segments, want %d", p, decoded, countSegs(decoded), want)
+		}
+	})
+}
+
+// countSegs counts the non-empty '/'-separated segments of p.
+func countSegs(p string) int {
+	n := 0
+	for _, s := range strings.Split(p, "/") {
+		if s != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// percentDecode decodes %XX as fasthttp does, leaving a malformed '%'.
+func percentDecode(p string) string {
+	var b []byte
+	for i := 0; i < len(p); i++ {
+		if p[i] == '%' && i+2 < len(p) && isHexPair(p[i+1], p[i+2]) {
+			c, _ := unhex2(p[i+1], p[i+2])
+			b = append(b, c)
+			i += 2
+			continue
+		}
+		b = append(b, p[i])
+	}
+	return string(b)
 }

@@ -23,8 +23,10 @@ type metrics struct {
 	minted   prometheus.Counter       // codes in minted blocks
 	limited  prometheus.Counter       // requests refused by the rate limiter
 	panics   prometheus.Counter       // requests and streams that panicked
-	handler  fasthttp.RequestHandler  // serves /metrics
-	routes   map[string]*routeStats   // read-only after newMetrics
+
+	largeBodyRefused prometheus.Counter      // large bodies refused: all MaxLargeBodies slots taken
+	handler          fasthttp.RequestHandler // serves /metrics
+	routes           map[string]*routeStats  // read-only after newMetrics
 
 	scanByStatus map[engine.PublicStatus]prometheus.Counter // read-only after newMetrics
 }
@@ -92,7 +94,10 @@ func newMetrics(routes []string, extra ...prometheus.Collector) *metrics {
 	m.panics = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "tracecode_panics_total", Help: "Requests and response streams that panicked (a bug; see the log for the stack).",
 	})
-	m.reg.MustRegister(m.requests, m.latency, m.scans, m.mints, m.minted, m.limited, m.panics,
+	m.largeBodyRefused = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "tracecode_large_bodies_refused_total", Help: "Request bodies over MaxBodyBytes refused because MaxLargeBodies were being read.",
+	})
+	m.reg.MustRegister(m.requests, m.latency, m.scans, m.mints, m.minted, m.limited, m.panics, m.largeBodyRefused,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, c := range extra {
 		m.reg.MustRegister(c)

@@ -2,6 +2,8 @@ package server
 
 import (
 	"encoding/json"
+	"strconv"
+	"unicode/utf8"
 
 	"github.com/valyala/fasthttp"
 )
@@ -40,7 +42,38 @@ type ItemError struct {
 // problemTypeBase prefixes the problem type URIs this server defines.
 const problemTypeBase = "https://tracecode.example/problems/"
 
+// Bounds on what a problem repeats of a request, so that a rejected
+// value (a 6 MB name, a 32 MiB capture's field) is not sent back whole.
+const (
+	maxEcho   = 128     // a rejected value quoted by the server itself
+	maxDetail = 2 << 10 // Problem.Detail
+	maxItem   = 256     // ItemError.Item and Problem.Instance
+	maxReason = 1 << 10 // ItemError.Reason
+)
+
+// truncate returns s if it has at most n bytes, else its first bytes up
+// to n (cut at a UTF-8 boundary) and "…(N bytes)".
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…(" + strconv.Itoa(len(s)) + " bytes)"
+}
+
+// truncateBytes is truncate for a byte slice.
+func truncateBytes(b []byte, n int) []byte {
+	if len(b) <= n {
+		return b
+	}
+	return []byte(truncate(string(b), n))
+}
+
 // writeProblem writes p as the response. p.Status must be an error status.
+// Detail, Instance and the items are truncated (see maxDetail).
 func writeProblem(ctx *fasthttp.RequestCtx, p Problem) {
 	if p.Type == "" {
 		p.Type = "about:blank"
@@ -49,7 +82,13 @@ func writeProblem(ctx *fasthttp.RequestCtx, p Problem) {
 		p.Title = fasthttp.StatusMessage(p.Status)
 	}
 	if p.Instance == "" {
-		p.Instance = string(ctx.Path())
+		p.Instance = string(truncateBytes(ctx.Path(), maxItem))
+	}
+	p.Instance = truncate(p.Instance, maxItem)
+	p.Detail = truncate(p.Detail, maxDetail)
+	for i := range p.Errors {
+		p.Errors[i].Item = truncate(p.Errors[i].Item, maxItem)
+		p.Errors[i].Reason = truncate(p.Errors[i].Reason, maxReason)
 	}
 	b, err := json.Marshal(p)
 	if err != nil {

@@ -178,10 +178,18 @@ func nextSeg(p []byte) (seg, rest []byte) {
 }
 
 // decode percent-decodes a path value into r.dec (returning val itself
-// when it has no escapes).
+// when it has no escapes). A '%' not followed by two hex digits is
+// malformed (RFC 3986 §2.1): the value cannot be known, so it is an
+// error, not a literal '%'.
 func (r *publicReq) decode(val []byte) ([]byte, error) {
-	if bytes.IndexByte(val, '%') < 0 {
+	i := bytes.IndexByte(val, '%')
+	if i < 0 {
 		return val, nil
+	}
+	for ; i < len(val); i++ {
+		if val[i] == '%' && (i+2 >= len(val) || !isHexPair(val[i+1], val[i+2])) {
+			return nil, fmt.Errorf("'%%' at position %d is not followed by two hex digits (malformed percent-encoding)", i+1)
+		}
 	}
 	s, err := digitallink.Unescape(string(val), false)
 	if err != nil {

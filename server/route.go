@@ -33,6 +33,7 @@ type route struct {
 type call struct {
 	s   *Server
 	ctx *fasthttp.RequestCtx
+	r   *route
 	key engine.APIKey
 	np  int
 	pv  [4][]byte // path parameter values in pattern order; valid until the handler returns
@@ -185,6 +186,11 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 
 // dispatch serves ctx and returns the metric series to count it under.
 func (s *Server) dispatch(ctx *fasthttp.RequestCtx) *routeStats {
+	if dotSegment(ctx.URI().PathOriginal()) {
+		problem(ctx, fasthttp.StatusBadRequest, "bad-path",
+			"the path "+quote(truncateBytes(ctx.URI().PathOriginal(), maxEcho))+" has a \".\" or \"..\" segment (literal or percent-encoded); send the path without it")
+		return s.m.route("not_found")
+	}
 	path := ctx.Path()
 	if len(path) >= 4 && path[0] == '/' {
 		switch {
@@ -218,7 +224,15 @@ func (s *Server) dispatch(ctx *fasthttp.RequestCtx) *routeStats {
 		s.serveReadyz(ctx)
 		return s.m.route("readyz")
 	case "/metrics":
-		s.m.handler(ctx)
+		// The Prometheus adaptor reads the whole request body into
+		// memory: refuse any.
+		if m := string(ctx.Method()); (m != "GET" && m != "HEAD") || hasBody(ctx) {
+			ctx.Response.Header.Set("Allow", "GET, HEAD")
+			ctx.SetConnectionClose()
+			problem(ctx, fasthttp.StatusMethodNotAllowed, "method-not-allowed", "/metrics answers GET and HEAD without a body")
+		} else {
+			s.m.handler(ctx)
+		}
 		return s.m.route("metrics")
 	}
 	if st := s.serveCompressed(ctx); st != nil {
@@ -244,11 +258,18 @@ func (s *Server) serveAPI(ctx *fasthttp.RequestCtx, path []byte) *routeStats {
 		return s.m.route("not_found")
 	}
 	start := time.Now()
+	c.r = r
+	// Only the headers (and at most 8 KiB of the body) have been read:
+	// the key and its scope are checked before the handler reads the body.
 	key, ok := s.authenticate(ctx)
 	if ok && !s.permitted(key, r.scopes) {
 		problem(ctx, fasthttp.StatusForbidden, "scope",
 			"this API key ("+key.Scopes.String()+") lacks the scope this route needs: one of "+r.scopes.String())
 		ok = false
+	}
+	if !ok && hasBody(ctx) {
+		// Do not drain a refused body to keep the connection.
+		ctx.SetConnectionClose()
 	}
 	if ok {
 		c.key = key

@@ -46,8 +46,11 @@ type Server struct {
 	m       *metrics
 	limiter *rateLimiter
 	srv     *fasthttp.Server
-	routes  []*route   // the /v1 table and the public routes, for dispatch and docs
-	cache   *respCache // nil when Config.CacheEntries < 0
+	// largeBodies holds a token for each request body over MaxBodyBytes
+	// being read (see acquireLargeBody).
+	largeBodies chan struct{}
+	routes      []*route   // the /v1 table and the public routes, for dispatch and docs
+	cache       *respCache // nil when Config.CacheEntries < 0
 	// pageCache keeps the lower part of scan pages, zh and en; nil when
 	// Config.CacheEntries < 0. It shares cache's generation.
 	pageCache *[2]*respCache
@@ -72,6 +75,8 @@ func New(eng *engine.Engine, cfg Config) (*Server, error) {
 		keys:    eng.APIKeys(),
 		log:     cfg.Logger,
 		started: time.Now(),
+
+		largeBodies: make(chan struct{}, cfg.MaxLargeBodies),
 	}
 	s.scans = eng.NewScanLog(&cfg.Scans)
 	s.routes = s.routeTable()
@@ -88,20 +93,23 @@ func New(eng *engine.Engine, cfg Config) (*Server, error) {
 		s.limiter = newRateLimiter(cfg.RateLimit, cfg.RateBurst)
 	}
 	s.srv = &fasthttp.Server{
-		Handler:               s.handle,
-		HeaderReceived:        s.requestConfig,
-		Name:                  "tracecode",
-		Concurrency:           cfg.Concurrency,
-		ReadBufferSize:        cfg.ReadBufferSize,
-		ReadTimeout:           cfg.ReadTimeout,
-		WriteTimeout:          cfg.WriteTimeout,
-		IdleTimeout:           cfg.IdleTimeout,
-		MaxRequestBodySize:    cfg.MaxCaptureBytes,
-		NoDefaultServerHeader: true,
-		NoDefaultContentType:  true,
-		CloseOnShutdown:       true,
-		ErrorHandler:          s.connError,
-		Logger:                fasthttpLogger{s.log},
+		Handler:            s.handle,
+		HeaderReceived:     s.requestConfig,
+		Name:               "tracecode",
+		Concurrency:        cfg.Concurrency,
+		ReadBufferSize:     cfg.ReadBufferSize,
+		ReadTimeout:        cfg.ReadTimeout,
+		WriteTimeout:       cfg.WriteTimeout,
+		IdleTimeout:        cfg.IdleTimeout,
+		MaxRequestBodySize: cfg.MaxCaptureBytes,
+		// Handlers get the request after its headers: see body.go.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
+		NoDefaultServerHeader:        true,
+		NoDefaultContentType:         true,
+		CloseOnShutdown:              true,
+		ErrorHandler:                 s.connError,
+		Logger:                       fasthttpLogger{s.log},
 	}
 	s.ready.Store(true)
 	return s, nil
@@ -160,10 +168,13 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 // requestConfig sets per-request limits from the path before the body is
 // read: EPCIS capture may be large, other API bodies are small, public
-// requests have none; code streams may write for long.
+// requests have none; code streams may write for long. A path with a
+// dot-segment gets the smallest limit: dispatch refuses it.
 func (s *Server) requestConfig(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
 	p := h.RequestURI()
 	switch {
+	case dotSegment(p):
+		return fasthttp.RequestConfig{MaxRequestBodySize: 4 << 10}
 	case hasPrefix(p, "/v1/events"):
 		return fasthttp.RequestConfig{MaxRequestBodySize: s.cfg.MaxCaptureBytes}
 	case hasPrefix(p, "/v1/blocks/") && hasSuffixBeforeQuery(p, "/codes"):

@@ -33,6 +33,7 @@ var serveFlags struct {
 	shutdownTimeout time.Duration
 	maxBody         int
 	maxCapture      int
+	maxLargeBodies  int
 	rateLimit       float64
 	rateBurst       int
 	trustForwarded  bool
@@ -90,6 +91,7 @@ func init() {
 	f.DurationVar(&serveFlags.shutdownTimeout, "shutdown-timeout", server.DefaultShutdownTimeout, "graceful shutdown deadline")
 	f.IntVar(&serveFlags.maxBody, "max-body", server.DefaultMaxBodyBytes, "largest /v1 request body in bytes")
 	f.IntVar(&serveFlags.maxCapture, "max-capture", server.DefaultMaxCaptureBytes, "largest EPCIS document posted to /v1/events in bytes")
+	f.IntVar(&serveFlags.maxLargeBodies, "max-large-bodies", server.DefaultMaxLargeBodies, "request bodies over --max-body (captures) received at once; more answer 503")
 	f.Float64Var(&serveFlags.rateLimit, "rate-limit", server.DefaultRateLimit, "public requests per second per client address (negative: no limit; loopback is never limited)")
 	f.IntVar(&serveFlags.rateBurst, "rate-burst", server.DefaultRateBurst, "public requests a client may make at once")
 	f.BoolVar(&serveFlags.trustForwarded, "trust-forwarded", false, "take the client address from X-Forwarded-For (behind a reverse proxy)")
@@ -172,7 +174,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		Addr: sf.addr, PublicBase: publicBase,
 		ReadTimeout: sf.readTimeout, WriteTimeout: sf.writeTimeout, StreamTimeout: sf.streamTimeout,
 		IdleTimeout: sf.idleTimeout, ShutdownTimeout: sf.shutdownTimeout,
-		MaxBodyBytes: sf.maxBody, MaxCaptureBytes: sf.maxCapture,
+		MaxBodyBytes: sf.maxBody, MaxCaptureBytes: sf.maxCapture, MaxLargeBodies: sf.maxLargeBodies,
 		RateLimit: sf.rateLimit, RateBurst: sf.rateBurst, TrustForwarded: sf.trustForwarded,
 		Scans: engine.ScanLogOptions{FlushInterval: sf.scanFlush, SuspiciousCount: sf.suspiciousScans,
 			SuspiciousRegions: sf.suspiciousRegs, NoRaw: sf.noRawScans},
