@@ -46,6 +46,7 @@ var serveFlags struct {
 	logFormat       string
 	logLevel        string
 	accessLog       bool
+	checkpointEvery time.Duration
 }
 
 var serveCmd = &cobra.Command{
@@ -70,6 +71,9 @@ With --demo an empty data directory is seeded with the demo data set and
 the server prints scan URLs and API keys ("demo API key: …") to try. On a
 store without any API key (and without --demo) an operator key is created
 and printed once.
+
+Every --checkpoint-every (a day by default) each organisation's log that
+grew gets a Merkle checkpoint, as tracecode checkpoint writes.
 
 SIGINT or SIGTERM shuts down gracefully: in-flight requests finish, the scan
 log is flushed with fsync, the store is closed.`,
@@ -104,6 +108,7 @@ func init() {
 	f.StringVar(&serveFlags.logFormat, "log-format", "text", "log format: text or json")
 	f.StringVar(&serveFlags.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.BoolVar(&serveFlags.accessLog, "access-log", false, "log every /v1 request")
+	f.DurationVar(&serveFlags.checkpointEvery, "checkpoint-every", 24*time.Hour, "how often every organisation's grown log gets a Merkle checkpoint (tracecode checkpoint); 0: only every 1,024 records")
 	rootCmd.AddCommand(serveCmd)
 }
 
@@ -203,6 +208,23 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
+	jobs, stopJobs := context.WithCancel(context.Background())
+	jobsDone := make(chan struct{})
+	if sf.checkpointEvery > 0 {
+		t := time.NewTicker(sf.checkpointEvery)
+		go func() {
+			defer close(jobsDone)
+			defer t.Stop()
+			checkpointLoop(jobs, eng, t.C, log)
+		}()
+	} else {
+		close(jobsDone)
+	}
+	// The jobs end before the engine closes (deferred above).
+	defer func() {
+		stopJobs()
+		<-jobsDone
+	}()
 	select {
 	case err := <-done:
 		_ = srv.Shutdown(context.Background())
