@@ -198,8 +198,7 @@ type Chain struct {
 	Handlers               []Handler
 
 	buf  []byte
-	kb   []byte   // scratch: custody and association keys
-	idx  []uint64 // scratch: seqs already on the timeline
+	kb   []byte // scratch: custody and association keys
 	ag   agg.Reader
 	ix   ledger.IndexReader
 	iter store.Iter
@@ -209,7 +208,7 @@ type Chain struct {
 // reset empties c keeping its capacity.
 func (c *Chain) reset(input string) {
 	*c = Chain{Input: input, Parents: c.Parents[:0], Past: c.Past[:0], Children: c.Children[:0],
-		Timeline: c.Timeline[:0], Upstream: c.Upstream[:0], Handlers: c.Handlers[:0], buf: c.buf[:0], idx: c.idx[:0],
+		Timeline: c.Timeline[:0], Upstream: c.Upstream[:0], Handlers: c.Handlers[:0], buf: c.buf[:0],
 		Associations: c.Associations[:0], kb: c.kb[:0],
 		ag: c.ag, ix: c.ix, rs: c.rs}
 }

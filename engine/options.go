@@ -50,6 +50,12 @@ type Options struct {
 	// cached, at most about 400 MB in all. docs/capacity.md sizes it.
 	ResolveCache int
 
+	// MaxTimeline bounds how many of a lot's, and of a product's, records
+	// a resolved code's timeline shows: the newest MaxTimeline of each
+	// (Chain.TimelineTruncated says some were left out). The code's own
+	// records and its containers' are always shown. Default 1,000.
+	MaxTimeline int
+
 	// Now returns the current time; nil means time.Now. Tests set it.
 	Now func() time.Time
 
@@ -70,6 +76,7 @@ const (
 	DefaultBloomFPRate    = 0.001
 	DefaultGroupCommitMax = 1024
 	DefaultResolveCache   = 1 << 20
+	DefaultMaxTimeline    = 1000
 )
 
 // EnsureDefaults fills zero fields with their defaults.
@@ -92,6 +99,9 @@ func (o *Options) EnsureDefaults() {
 	}
 	if o.ResolveCache == 0 {
 		o.ResolveCache = DefaultResolveCache
+	}
+	if o.MaxTimeline == 0 {
+		o.MaxTimeline = DefaultMaxTimeline
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -125,6 +135,9 @@ func (o *Options) Validate() error {
 	}
 	if o.GroupCommitMax < 1 {
 		return fieldErr("GroupCommitMax", fmt.Sprint(o.GroupCommitMax), "must be at least 1")
+	}
+	if o.MaxTimeline < 1 {
+		return fieldErr("MaxTimeline", fmt.Sprint(o.MaxTimeline), "must be at least 1")
 	}
 	if o.ResolveCache < 16 {
 		return fieldErr("ResolveCache", fmt.Sprint(o.ResolveCache), "must be at least 16 entries")

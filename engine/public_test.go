@@ -143,3 +143,65 @@ func TestBusinessDayClock(t *testing.T) {
 		}
 	}
 }
+
+// TestTimelineBounded: a lot with many lot-level records shows its items
+// only the newest Options.MaxTimeline of them, says so, and keeps every
+// record of the item itself; each record appears once however often it is
+// reached.
+func TestTimelineBounded(t *testing.T) {
+	e, err := Open(t.TempDir(), &Options{Store: smallStore(), Now: func() time.Time { return testClock }, MaxTimeline: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	f := &fixture{t: t, e: e}
+	p := addDrug(t, e, testGTIN, "")
+	f.items = mint(t, e, MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 10}).Block
+	f.commission(f.items, 0, 9)
+	const n = 300
+	var evs []string
+	for i := range n {
+		evs = append(evs, fmt.Sprintf(`{"type":"ObjectEvent","eventTime":"%s","eventTimeZoneOffset":"+08:00",
+"quantityList":[{"epcClass":"https://id.gs1.org/01/%s/10/L1"}],"action":"OBSERVE","bizStep":"inspecting"}`,
+			testClock.Add(-time.Duration(n-i)*time.Minute).Format(time.RFC3339), testGTIN))
+	}
+	// One event names the item and its lot: reached twice, shown once.
+	both := fmt.Sprintf(`{"type":"ObjectEvent","eventTime":"%s","eventTimeZoneOffset":"+08:00","epcList":[%q],
+"quantityList":[{"epcClass":"https://id.gs1.org/01/%s/10/L1"}],"action":"OBSERVE","bizStep":"storing"}`,
+		testClock.Add(-30*time.Second).Format(time.RFC3339), f.code(f.items, 2), testGTIN)
+	if _, err := f.capture(p.Org, doc(append(evs, both)...)); err != nil {
+		t.Fatal(err)
+	}
+	c, err := e.Resolve(f.code(f.items, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.TimelineTruncated {
+		t.Error("timeline of a lot with 301 records is not marked truncated")
+	}
+	lot, own, seen := 0, 0, map[uint64]bool{}
+	for i, en := range c.Timeline {
+		if seen[en.Event.Seq] {
+			t.Errorf("record %d twice on the timeline", en.Event.Seq)
+		}
+		seen[en.Event.Seq] = true
+		if i > 0 && c.Timeline[i-1].Event.EventTime > en.Event.EventTime {
+			t.Errorf("timeline out of order at %d", i)
+		}
+		if en.Via == ViaLot {
+			lot++
+		} else {
+			own++
+		}
+	}
+	if lot+own > 50+2 || own != 2 { // commissioning, the storing event (also a lot record)
+		t.Errorf("timeline: %d lot records, %d own, want at most 50 in all from the lot and 2 own", lot, own)
+	}
+	if last := c.Timeline[len(c.Timeline)-1].Event; last.BizStep != "storing" {
+		t.Errorf("newest record %s, want the storing event", last.BizStep)
+	}
+	// An item of a lot within the bound is not truncated.
+	if c, err := e.Resolve(f.code(f.items, 3)); err != nil || len(c.Timeline) != 51 {
+		t.Errorf("another item: %d entries %v, want 51 (its commissioning and 50 lot records)", len(c.Timeline), err)
+	}
+}

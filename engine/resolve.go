@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"slices"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -226,12 +227,11 @@ func (r *resolver) levelOf(n agg.Node) (Level, error) {
 	return 0, nil
 }
 
-// add puts record seq on the timeline unless it is there already.
+// add puts record seq on the timeline. A record reached more than once
+// (a container's event inherited through two paths, a lot record that
+// also names the code) is kept once, as first reached, by sortTimeline.
 func (r *resolver) add(seq uint64, via Via, n agg.Node, depth uint8, from, to int64) error {
 	c := r.c
-	if slices.Contains(c.idx, seq) {
-		return nil
-	}
 	s, found, err := r.ts.led.Summary(seq)
 	if err != nil || !found {
 		return err
@@ -245,7 +245,6 @@ func (r *resolver) add(seq uint64, via Via, n agg.Node, depth uint8, from, to in
 	if via == ViaContainer && s.EventType == "AggregationEvent" && (s.Action == "ADD" || s.Action == "DELETE") {
 		return nil
 	}
-	c.idx = append(c.idx, seq)
 	c.Timeline = append(c.Timeline, Entry{Event: s, Via: via, Node: n, Depth: depth})
 	return nil
 }
@@ -439,7 +438,7 @@ func (r *resolver) timeline(st itemstate.State) error {
 		if err != nil {
 			return err
 		}
-		for _, h := range hits {
+		for _, h := range r.newest(hits) {
 			if err := r.add(h.Seq, ViaLot, agg.Node{}, 0, -forever, forever); err != nil {
 				return err
 			}
@@ -450,7 +449,7 @@ func (r *resolver) timeline(st itemstate.State) error {
 		if err != nil {
 			return err
 		}
-		for _, h := range hits {
+		for _, h := range r.newest(hits) {
 			if err := r.add(h.Seq, ViaProduct, agg.Node{}, 0, -forever, forever); err != nil {
 				return err
 			}
@@ -459,19 +458,40 @@ func (r *resolver) timeline(st itemstate.State) error {
 	return r.sortTimeline()
 }
 
+// newest returns the newest Options.MaxTimeline of a lot's or product's
+// records (hits are in log order), and marks the timeline truncated when
+// that drops any: one organisation capturing many lot-level events must
+// not make every scan of the lot slow.
+func (r *resolver) newest(hits []ledger.Hit) []ledger.Hit {
+	if m := r.e.opts.MaxTimeline; len(hits) > m {
+		r.c.TimelineTruncated = true
+		return hits[len(hits)-m:]
+	}
+	return hits
+}
+
+// sortTimeline sorts the timeline by event time, then log order, and
+// keeps each record once, as it was first reached (a stable sort keeps
+// the order of additions among equal records): O(n log n) in the number
+// of entries added.
 func (r *resolver) sortTimeline() error {
-	slices.SortFunc(r.c.Timeline, func(a, b Entry) int {
-		if a.Event.EventTime != b.Event.EventTime {
-			if a.Event.EventTime < b.Event.EventTime {
-				return -1
-			}
-			return 1
+	tl := r.c.Timeline
+	slices.SortStableFunc(tl, func(a, b Entry) int {
+		if c := cmp.Compare(a.Event.EventTime, b.Event.EventTime); c != 0 {
+			return c
 		}
-		if a.Event.Seq < b.Event.Seq {
-			return -1
-		}
-		return 1
+		return cmp.Compare(a.Event.Seq, b.Event.Seq)
 	})
+	out := tl[:0]
+	for i := range tl {
+		// The same record has the same time: its copies are adjacent.
+		if k := len(out); k > 0 && out[k-1].Event.Seq == tl[i].Event.Seq {
+			continue
+		}
+		out = append(out, tl[i])
+	}
+	clear(tl[len(out):]) // drop the duplicates' summary pointers
+	r.c.Timeline = out
 	return nil
 }
 

@@ -221,6 +221,9 @@ func (s *Server) appendChainExtra(w *jw, v *chainView, private bool) {
 			w.strOpt("document", e.Doc)
 		}
 	})
+	if v.ch.TimelineTruncated { // only the newest lot and product records
+		w.bool("timelineTruncated", true)
+	}
 }
 
 // regionName names a GB/T 2260 division in lang ("zh" or "en"): its own

@@ -53,6 +53,9 @@ type pageView struct {
 	Hierarchy []levelView
 	Sources   []levelView // lots the item was made from: Level = product, Code = lot
 	Timeline  []eventView
+	// Truncated: only the newest of the lot's and product's records are
+	// on the timeline (engine.Chain.TimelineTruncated).
+	Truncated bool
 	ScanLine  string
 }
 

@@ -190,6 +190,7 @@ func (s *Server) fillPageRest(pv *pageView, v *chainView, lang string) {
 	for _, par := range v.chain.parents {
 		pv.Hierarchy = append(pv.Hierarchy, levelView{Level: T[par.Level], Code: par.Code})
 	}
+	pv.Truncated = v.found && v.level == levelItem && v.ch.TimelineTruncated
 	for _, e := range v.chain.events {
 		t := time.UnixMilli(e.Time).In(s.eng.Location())
 		loc := e.Location

@@ -121,3 +121,29 @@ func TestConsumerVerdicts(t *testing.T) {
 		t.Errorf("tin on the shelf lost its containment")
 	}
 }
+
+// TestTimelineTruncatedShown: when a lot's records exceed the engine's
+// MaxTimeline the JSON and the page say the timeline shows only the newest.
+func TestTimelineTruncatedShown(t *testing.T) {
+	env := newTestEnvWith(t, func(o *engine.Options) { o.MaxTimeline = 1 }, nil)
+	u := env.url("infant formula from the recalled lot")
+	m := decodeJSON(t, env.get(u, "Accept", "application/json"))
+	class := "https://id.gs1.org/01/" + m["product"].(map[string]any)["gtin"].(string) + "/10/" + m["lot"].(map[string]any)["number"].(string)
+	doc := `{"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],"type":"EPCISDocument","schemaVersion":"2.0",
+"creationDate":"2026-11-20T00:00:00Z","epcisBody":{"eventList":[{"type":"ObjectEvent","eventTime":"2026-11-21T10:00:00+08:00",
+"eventTimeZoneOffset":"+08:00","quantityList":[{"epcClass":"` + class + `"}],"action":"OBSERVE","bizStep":"inspecting"}]}}`
+	if r := env.api("POST", "/v1/events", env.key("杭州"), doc); r.status != 201 {
+		t.Fatalf("capture: %d %s", r.status, r.body)
+	}
+	m = decodeJSON(t, env.get(u, "Accept", "application/json"))
+	if m["timelineTruncated"] != true {
+		t.Fatalf("timelineTruncated %v in %v", m["timelineTruncated"], m)
+	}
+	if p := string(env.get(u, "Accept", "text/html", "Accept-Language", "zh").body); !strings.Contains(p, `id="truncated"`) {
+		t.Error("the page does not say the timeline is truncated")
+	}
+	full := newTestEnv(t, nil)
+	if m := decodeJSON(t, full.get(u, "Accept", "application/json")); m["timelineTruncated"] != nil {
+		t.Errorf("default MaxTimeline truncates the demo: %v", m["timelineTruncated"])
+	}
+}
