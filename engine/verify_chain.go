@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/binary"
 	"fmt"
 
 	"tracecode/engine/agg"
@@ -100,6 +101,28 @@ func (e *Engine) verifyChainExtras(snap *store.Snapshot, next uint64, bad func(s
 			bad(where, "record %d is not a later error declaration", decl)
 		case d.EventType != s.EventType || d.Org != s.Org:
 			bad(where, "declaration %d is a %s of organisation %d, the event a %s of %d", decl, d.EventType, d.Org, s.EventType, s.Org)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	// A request id answers a retry with its first receipt and applies
+	// nothing: a forged one silently drops a line's report.
+	lo = []byte{store.PrefixReportID}
+	if err := snap.Scan(lo, store.PrefixEnd(lo), func(k, v []byte) error {
+		if len(k) < 6 {
+			bad("request id", "key %x is too short", k)
+			return nil
+		}
+		org := binary.BigEndian.Uint32(k[1:])
+		where := fmt.Sprintf("request id %q of organisation %d", k[5:], org)
+		seq, err := store.DecodeUint("report id", v)
+		if err != nil {
+			bad(where, "%v", err)
+			return nil
+		}
+		if s, ok := summary(uint64(seq)); !ok || s.Org != org {
+			bad(where, "names record %d, which is not a record of the organisation", seq)
 		}
 		return nil
 	}); err != nil {

@@ -18,7 +18,8 @@ import (
 // compares key by key. Not compared: Merkle checkpoints (0x82: when one is
 // taken depends on CheckpointAll calls; ledger.Verify recomputes each from
 // the log) and request ids (0x85: the id is the client's, not part of the
-// record; ledger.Verify checks each names a record of its organisation).
+// record; verifyChainExtras checks each names a record of its
+// organisation).
 var derivedPrefixes = []byte{
 	store.PrefixItemState, store.PrefixUnit, store.PrefixRecallLot, store.PrefixRecallProduct,
 	store.PrefixEvent, store.PrefixOrgLog, store.PrefixEventByHash, store.PrefixEventPayload,
