@@ -124,7 +124,12 @@ func (e *Engine) Check() error {
 	}
 
 	// RAM == a fresh load.
-	fresh, err := loadState(e.db, e.opts.BloomFPRate)
+	open, err := keyOpener(e.db, e.kek.Load())
+	if err != nil {
+		errs = append(errs, fmt.Errorf("check: keys: %w", err))
+		return errors.Join(errs...)
+	}
+	fresh, err := loadState(e.db, e.opts.BloomFPRate, open)
 	if err != nil {
 		errs = append(errs, fmt.Errorf("check: reload: %w", err))
 		return errors.Join(errs...)

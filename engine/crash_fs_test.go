@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -18,7 +19,7 @@ import (
 
 // The power-loss test runs a seeded random sequence of acknowledged writes
 // — mints, line reports, packing, EPCIS capture, recalls, API keys, scan
-// log flushes and imports (an SSTable ingestion) — on Pebble's crashable in-memory
+// log flushes, imports (an SSTable ingestion) and KEK rotations — on Pebble's crashable in-memory
 // filesystem, and at random points takes a crash clone of it: a copy
 // holding what was synced and a random share of what was not, as a power
 // loss would leave the disk (a SIGKILL keeps the page cache, so only this
@@ -30,9 +31,9 @@ var crashSeed = flag.Uint64("crash-seed", 0, "seed of TestPowerLoss (0: a new on
 
 const crashDir = "/data"
 
-// crashOptions opens a store on fs with the test clock.
-func crashOptions(fs vfs.FS) *Options {
-	o := &Options{Store: smallStore(), Now: func() time.Time { return testClock }}
+// crashOptions opens a store on fs with the test clock and kek.
+func crashOptions(fs vfs.FS, kek *KEK) *Options {
+	o := &Options{Store: smallStore(), KEK: kek, Now: func() time.Time { return testClock }}
 	o.Store.FS = fs
 	return o
 }
@@ -53,6 +54,10 @@ type crashRun struct {
 	sl   *ScanLog
 	keys *APIKeys
 	acks []crashAck
+	// keks are the KEKs the store's keys were sealed under, in order;
+	// kekAt[i] is how many writes were acknowledged when keks[i] took over.
+	keks  []*KEK
+	kekAt []int
 
 	items, cases    Block
 	org, product    uint32
@@ -82,7 +87,8 @@ func TestPowerLoss(t *testing.T) {
 	}
 	t.Logf("seed %d", seed)
 	r := &crashRun{t: t, seed: seed, rng: rand.New(rand.NewPCG(seed, 0x7472616365)), fs: vfs.NewCrashableMem()}
-	e, err := Open(crashDir, crashOptions(r.fs))
+	r.keks, r.kekAt = []*KEK{newTestKEK(t)}, []int{0}
+	e, err := Open(crashDir, crashOptions(r.fs, r.keks[0]))
 	if err != nil {
 		r.fatalf("Open: %v", err)
 	}
@@ -137,6 +143,7 @@ func TestPowerLoss(t *testing.T) {
 	if err := e.Close(); err != nil {
 		r.fatalf("Close: %v", err)
 	}
+	t.Logf("%d writes acknowledged, %d KEK rotations", len(r.acks), len(r.keks)-1)
 	// A clone after a clean close holds everything.
 	r.checkClone(r.fs.CrashClone(vfs.CrashCloneCfg{}), len(r.acks), "after Close")
 }
@@ -144,7 +151,7 @@ func TestPowerLoss(t *testing.T) {
 // step performs one random acknowledged write.
 func (r *crashRun) step() {
 	e := r.e
-	switch k := r.rng.IntN(8); {
+	switch k := r.rng.IntN(9); {
 	case k == 0:
 		s := []Scheme{SchemeGS1, SchemeShort, SchemeSGTIN96}[r.rng.IntN(3)]
 		res, err := e.Mint(context.Background(), MintRequest{Product: r.product, Lot: "L2", CreateLot: true,
@@ -283,6 +290,18 @@ func (r *crashRun) step() {
 			}
 			return nil
 		})
+	case k == 8 && len(r.keks) < 4:
+		next := newTestKEK(r.t)
+		if _, err := e.RotateKEK(context.Background(), *next); err != nil {
+			r.fatalf("RotateKEK: %v", err)
+		}
+		r.ack("KEK rotation to "+next.ID(), func(e *Engine, _ *ScanLog) error {
+			if sealed, id := e.KeysSealed(); !sealed || id != next.ID() && !slices.ContainsFunc(r.keks, func(k *KEK) bool { return k.ID() == id }) {
+				return fmt.Errorf("keys sealed %v under %s", sealed, id)
+			}
+			return nil
+		})
+		r.keks, r.kekAt = append(r.keks, next), append(r.kekAt, len(r.acks))
 	default:
 		// The chosen write has nothing left to do: a scan instead.
 		r.scans++
@@ -319,7 +338,17 @@ func itemHas(e *Engine, b Block, lo, hi uint64, st itemstate.Kind) error {
 // n acknowledged writes and makes one more write.
 func (r *crashRun) checkClone(fs *vfs.MemFS, n int, when string) {
 	r.t.Helper()
-	e, err := Open(crashDir, crashOptions(fs))
+	// The KEK in force when the n-th write was acknowledged opens the
+	// store, or — if a rotation was in flight — the next one: the keys are
+	// all under one or all under the other, never a mix.
+	i := 0
+	for i+1 < len(r.kekAt) && r.kekAt[i+1] <= n {
+		i++
+	}
+	e, err := Open(crashDir, crashOptions(fs, r.keks[i]))
+	if errors.Is(err, ErrKEK) && i+1 < len(r.keks) {
+		e, err = Open(crashDir, crashOptions(fs, r.keks[i+1]))
+	}
 	if err != nil {
 		r.fatalf("%s: Open: %v", when, err)
 	}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"crypto/rand"
 	"fmt"
 	"slices"
@@ -19,6 +20,12 @@ import (
 type Engine struct {
 	db   *store.DB
 	opts Options
+
+	// kek is the key-encryption key new FF1 keys are sealed under when
+	// sealed is set (Options.KEK until RotateKEK); sealed says the store's
+	// keys are sealed (meta 0x07). Both change only with e.wmu held.
+	kek    atomic.Pointer[KEK]
+	sealed atomic.Bool
 
 	// format is the store format version (store.FormatV1 …); it only
 	// rises, in the batch that writes the first record needing it.
@@ -185,11 +192,23 @@ func Open(dir string, o *Options) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{db: db, opts: opts}
+	e.kek.Store(opts.KEK)
 	if err := e.init(); err != nil {
 		db.Close()
 		return nil, err
 	}
-	st, err := loadState(db, opts.BloomFPRate)
+	open, err := keyOpener(db, opts.KEK)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	_, sealed, err := storeKEK(db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	e.sealed.Store(sealed)
+	st, err := loadState(db, opts.BloomFPRate, open)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -198,6 +217,16 @@ func Open(dir string, o *Options) (*Engine, error) {
 	if err := e.recoverImports(); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if opts.KEK != nil && !sealed && !opts.Store.ReadOnly {
+		// A KEK given for a store with clear keys seals them (docs/keys.md).
+		e.wmu.Lock()
+		_, err := e.sealAll(context.Background(), opts.KEK)
+		e.wmu.Unlock()
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	return e, nil
 }
@@ -239,9 +268,21 @@ func (e *Engine) init() error {
 		return fmt.Errorf("engine: %s holds no tracecode store (opened read-only)", e.db.Dir())
 	}
 	b := e.db.NewBatch()
-	b.Set(store.MetaKey(store.MetaSchema), store.Uint(store.FormatV1).AppendBinary(nil))
-	if empty {
-		k := store.Key{Created: e.nowMillis(), Bytes: newAESKey()}
+	kek := e.opts.KEK
+	switch {
+	case !empty:
+		b.Set(store.MetaKey(store.MetaSchema), store.Uint(store.FormatV1).AppendBinary(nil))
+	case kek == nil:
+		b.Set(store.MetaKey(store.MetaSchema), store.Uint(store.FormatV1).AppendBinary(nil))
+		k := sealKey(nil, nil, newAESKey(), e.nowMillis())
+		b.Set(store.ShortKeyKey(0), k.AppendBinary(nil))
+	default:
+		// A new store with a KEK never holds a clear key, not even in its
+		// write-ahead log.
+		e.format.Store(store.FormatV2)
+		b.Set(store.MetaKey(store.MetaSchema), store.Uint(store.FormatV2).AppendBinary(nil))
+		b.Set(store.MetaKey(store.MetaKEK), store.Uint(kek.id).AppendBinary(nil))
+		k := sealKey(kek, store.ShortKeyKey(0), newAESKey(), e.nowMillis())
 		b.Set(store.ShortKeyKey(0), k.AppendBinary(nil))
 	}
 	return b.Commit(true)

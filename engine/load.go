@@ -15,7 +15,8 @@ import (
 // every block (building the per-product and short-code indexes), the
 // idempotency records and the imported blocks' bloom filters. Its cost is
 // proportional to the number of records, not of codes.
-func loadState(db *store.DB, fpRate float64) (*state, error) {
+// openKey opens each FF1 key record (see keyOpener).
+func loadState(db *store.DB, fpRate float64, openKey func(storeKey, v []byte) ([]byte, error)) (*state, error) {
 	st := newState()
 	metas := map[byte]*uint64{}
 	var nextOrg, nextProduct, nextLot, nextBlock uint64
@@ -39,20 +40,20 @@ func loadState(db *store.DB, fpRate float64) (*state, error) {
 		return nil, err
 	}
 	err = db.ScanPrefix([]byte{store.PrefixShortKey}, func(k, v []byte) error {
-		kr, err := store.DecodeKey(v)
-		if err != nil {
-			return err
-		}
 		if len(k) != 2 || int(k[1]) != len(st.shortKeys) {
 			return fmt.Errorf("%w: short-code key generations are not contiguous at %x", store.ErrCorrupt, k)
 		}
-		st.shortKeys = append(st.shortKeys, &keyGen{key: kr.Bytes})
+		key, err := openKey(k, v)
+		if err != nil {
+			return err
+		}
+		st.shortKeys = append(st.shortKeys, &keyGen{key: key})
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if err := loadMasterData(db, st); err != nil {
+	if err := loadMasterData(db, st, openKey); err != nil {
 		return nil, err
 	}
 	if err := loadBlocks(db, st, fpRate); err != nil {
@@ -65,7 +66,7 @@ func loadState(db *store.DB, fpRate float64) (*state, error) {
 	return st, nil
 }
 
-func loadMasterData(db *store.DB, st *state) error {
+func loadMasterData(db *store.DB, st *state, openKey func(storeKey, v []byte) ([]byte, error)) error {
 	err := db.ScanPrefix([]byte{store.PrefixOrg}, func(k, v []byte) error {
 		id, err := store.DecodeU32Key(store.PrefixOrg, k)
 		if err != nil {
@@ -131,11 +132,11 @@ func loadMasterData(db *store.DB, st *state) error {
 		if int(gen) != len(p.keys) {
 			return fmt.Errorf("%w: product %d key generations are not contiguous at %d", store.ErrCorrupt, id, gen)
 		}
-		kr, err := store.DecodeKey(v)
+		key, err := openKey(k, v)
 		if err != nil {
 			return err
 		}
-		p.keys = append(p.keys, &keyGen{key: kr.Bytes})
+		p.keys = append(p.keys, &keyGen{key: key})
 		return nil
 	})
 	if err != nil {

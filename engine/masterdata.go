@@ -387,7 +387,12 @@ func (e *Engine) AddProduct(spec ProductSpec) (Product, error) {
 		}
 	}
 
-	key := store.Key{Created: p.Created, Bytes: newAESKey()}
+	var kek *KEK
+	if e.sealed.Load() {
+		kek = e.kek.Load()
+	}
+	plain := newAESKey()
+	key := sealKey(kek, store.ProductKeyKey(p.ID, 0), plain, p.Created)
 	b.Set(store.AppendProductKey(nil, p.ID), p.AppendBinary(nil))
 	b.Set(store.ProductStateKey(p.ID), (&store.ProductState{}).AppendBinary(nil))
 	b.Set(store.ProductKeyKey(p.ID, 0), key.AppendBinary(nil))
@@ -408,7 +413,7 @@ func (e *Engine) AddProduct(spec ProductSpec) (Product, error) {
 	if newOrg != nil {
 		e.publishOrg(newOrg)
 	}
-	st.addProduct(&product{rec: p, keys: []*keyGen{{key: key.Bytes}}})
+	st.addProduct(&product{rec: p, keys: []*keyGen{{key: plain}}})
 	st.nextProduct = p.ID + 1
 	e.mu.Unlock()
 	return p, nil

@@ -56,6 +56,13 @@ type Options struct {
 	// records and its containers' are always shown. Default 1,000.
 	MaxTimeline int
 
+	// KEK is the key-encryption key the FF1 keys are sealed under in the
+	// store (docs/keys.md). nil: a store whose keys are sealed is refused
+	// (ErrKEK); a new store, or one created without a KEK, keeps its keys
+	// in the clear — for development, the demo and tests; tracecode warns.
+	// Given for a store with clear keys, Open seals them (read-write opens).
+	KEK *KEK
+
 	// Now returns the current time; nil means time.Now. Tests set it.
 	Now func() time.Time
 

@@ -163,10 +163,18 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	eo := &engine.Options{DLBase: strings.TrimRight(publicBase, "/"), ShortBase: strings.TrimRight(publicBase, "/")}
 	eo.Store.CacheSize = sf.cacheSize
 	eo.ResolveCache = sf.resolveCache
+	if eo.KEK, err = loadKEK(sf.data); err != nil {
+		return err
+	}
 	start := time.Now()
 	eng, err := engine.Open(sf.data, eo)
 	if err != nil {
 		return err
+	}
+	if sealed, id := eng.KeysSealed(); sealed {
+		log.Info("FF1 keys sealed", "kek", id)
+	} else {
+		log.Warn("the FF1 keys are stored in the clear: a copy of the data directory can enumerate every serial; give a KEK (--kek-file or TRACECODE_KEK; docs/keys.md)", "data", sf.data)
 	}
 	defer func() {
 		if err := eng.Close(); err != nil {

@@ -32,7 +32,9 @@ func storeDataFlag(cmd *cobra.Command, p *string) {
 		"data directory of the store (created on first use; default $TRACECODE_DATA or ./data)")
 }
 
-// storeOpen opens the engine in dir. Read-only opens never create a store.
+// storeOpen opens the engine in dir with the KEK the command was given
+// (loadKEK). Read-only opens never create a store; read-write opens of a
+// store whose FF1 keys are in the clear warn on stderr.
 func storeOpen(dir string, readOnly bool, o *engine.Options) (*engine.Engine, error) {
 	var opts engine.Options
 	if o != nil {
@@ -44,7 +46,18 @@ func storeOpen(dir string, readOnly bool, o *engine.Options) (*engine.Engine, er
 			return nil, fmt.Errorf("no store in %s (create one with `tracecode product add --data %s …`)", dir, dir)
 		}
 	}
-	return engine.Open(dir, &opts)
+	if opts.KEK == nil {
+		kek, err := loadKEK(dir)
+		if err != nil {
+			return nil, err
+		}
+		opts.KEK = kek
+	}
+	e, err := engine.Open(dir, &opts)
+	if err == nil && !readOnly {
+		warnClearKeys(os.Stderr, e, dir)
+	}
+	return e, err
 }
 
 // storeProduct finds a product by --gtin or --product (id).

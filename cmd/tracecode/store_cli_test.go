@@ -164,7 +164,7 @@ func TestVersionCLI(t *testing.T) {
 	}
 	data := t.TempDir()
 	mustCLI(t, "product", "add", "--data="+data, "--gtin", "6901234567892", "--name", "奶粉", "--category", "food")
-	if out := mustCLI(t, "version", "--data="+data); !strings.Contains(out, "format version 1, pebble format major version 24") {
+	if out := mustCLI(t, "version", "--data="+data); !strings.Contains(out, "format version 1, pebble format major version 24") || !strings.Contains(out, "FF1 keys: in the clear") {
 		t.Fatalf("version --data: %q", out)
 	}
 }

@@ -274,6 +274,19 @@ func (d *DB) CompactAll(ctx context.Context) error {
 	return d.db.Compact(ctx, []byte{0}, []byte{0xff, 0xff}, true)
 }
 
+// CompactRange flushes the memtable and compacts the keys in [lo, hi)
+// down to the bottom level, so that overwritten versions of them are gone
+// from the live tables.
+func (d *DB) CompactRange(ctx context.Context, lo, hi []byte) error {
+	if err := d.db.Flush(); err != nil {
+		return fmt.Errorf("store: flush: %w", err)
+	}
+	if err := d.db.Compact(ctx, lo, hi, false); err != nil {
+		return fmt.Errorf("store: compact %x–%x: %w", lo, hi, err)
+	}
+	return nil
+}
+
 // DiskUsage returns the bytes the database occupies on disk: tables, WAL,
 // manifest.
 func (d *DB) DiskUsage() uint64 { return d.db.Metrics().DiskSpaceUsage() }

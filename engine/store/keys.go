@@ -48,6 +48,7 @@ const (
 	MetaNextLot     byte = 0x04 // next lot id
 	MetaNextBlock   byte = 0x05 // next block id
 	MetaShortHW     byte = 0x06 // short-code high-water: first global counter never allocated
+	MetaKEK         byte = 0x07 // id of the key-encryption key every FF1 key is wrapped under; absent: keys in the clear
 )
 
 // Store format versions, held in the meta record MetaSchema. A store is at
@@ -62,9 +63,13 @@ const (
 	// FormatV1 is the first layout: every record of docs/storage.md, FF1
 	// keys in the clear (Key.Wrap 0).
 	FormatV1 = 1
+	// FormatV2 wraps every FF1 key (Key.Wrap WrapAESGCM) under the
+	// key-encryption key named by the meta record MetaKEK. A store rises
+	// to it when its keys are first wrapped.
+	FormatV2 = 2
 	// SchemaVersion is the newest store format version this build reads
 	// and writes.
-	SchemaVersion = FormatV1
+	SchemaVersion = FormatV2
 )
 
 // PrefixInfo documents one key prefix.

@@ -250,14 +250,27 @@ func DecodeLot(id uint32, b []byte) (Lot, error) {
 //
 //	ver=1 | created varint | wrap u8 | key str
 //
-// wrap 0 means the key bytes are stored in the clear. A production
-// deployment wraps them with a KMS key (wrap ≠ 0, key = ciphertext); see
-// docs/storage.md.
+// wrap WrapClear (0): key is the AES key itself (16, 24 or 32 bytes).
+// wrap WrapAESGCM (1, store format 2): key is the AES key sealed under the
+// key-encryption key (package engine, docs/keys.md):
+//
+//	kek id u64 | nonce [12] | AES-256-GCM ciphertext of the key, with tag [16]
+//
+// the record's store key being the additional data, so a sealed key cannot
+// be moved to another product or generation.
 type Key struct {
 	Created int64  // unix milliseconds
-	Wrap    uint8  // 0 = plaintext
-	Bytes   []byte // 32 bytes (AES-256) when Wrap is 0
+	Wrap    uint8  // WrapClear or WrapAESGCM
+	Bytes   []byte // the AES key (WrapClear) or the sealed key (WrapAESGCM)
 }
+
+// Key wrappings.
+const (
+	WrapClear  = 0 // the key in the clear
+	WrapAESGCM = 1 // sealed with AES-256-GCM under a key-encryption key
+	// WrappedKeyOverhead is what sealing adds to a key: KEK id, nonce, tag.
+	WrappedKeyOverhead = 8 + 12 + 16
+)
 
 const keyVersion = 1
 
@@ -276,8 +289,20 @@ func DecodeKey(b []byte) (Key, error) {
 	k.Created = d.varint("created")
 	k.Wrap = d.u8()
 	k.Bytes = append([]byte(nil), d.raw("key")...)
-	if d.err == nil && k.Wrap == 0 && len(k.Bytes) != 16 && len(k.Bytes) != 24 && len(k.Bytes) != 32 {
-		d.fail("key", fmt.Sprintf("has %d bytes, want an AES key", len(k.Bytes)))
+	if d.err == nil {
+		n := len(k.Bytes)
+		switch k.Wrap {
+		case WrapClear:
+			if n != 16 && n != 24 && n != 32 {
+				d.fail("key", fmt.Sprintf("has %d bytes, want an AES key", n))
+			}
+		case WrapAESGCM:
+			if n-WrappedKeyOverhead != 16 && n-WrappedKeyOverhead != 24 && n-WrappedKeyOverhead != 32 {
+				d.fail("key", fmt.Sprintf("has %d bytes, want a sealed AES key", n))
+			}
+		default:
+			d.fail("wrap", fmt.Sprintf("is %d, want 0 (clear) or 1 (AES-GCM)", k.Wrap))
+		}
 	}
 	return k, d.done()
 }
