@@ -59,10 +59,16 @@ func (c ClientClass) String() string {
 // thousand scans costs one Pebble write and about 10 bytes a scan; one key
 // per scan cost the resolver 15% of its throughput.
 type Scan struct {
-	Ref    ScanRef
-	Time   int64       // unix milliseconds
-	Region uint32      // GB/T 2260 division the scan came from, as coarse as given; 0 = unknown
+	Ref  ScanRef
+	Time int64 // unix milliseconds
+	// Region is the GB/T 2260 division the scan came from, as coarse as
+	// given; 0 = unknown. Only a source the client cannot choose (a
+	// trusted edge's header) may set it: it is evidence of cloning.
+	Region uint32
 	Class  ClientClass // who scanned
+	// Client identifies who scanned, for counting distinct clients: see
+	// ScanClient. 0 = unknown (not counted). Not kept in raw segments.
+	Client uint32
 }
 
 // MaxScanRegions is how many distinct prefectures a ScanStats remembers;
@@ -71,24 +77,36 @@ const MaxScanRegions = 8
 
 // ScanStats sums up the public scans of one item.
 //
-// # Representation (value of key 0xC0|product|counter, version 1)
+// # Representation (value of key 0xC0|product|counter, version 2)
 //
-//	ver=1 | count uvarint | first varint | last varint | n u8 | region uvarint × n
+//	ver=2 | count uvarint | first varint | last varint | n u8 | region uvarint × n
+//	      | m u8 | client u32 × m | verdict u8
+//	      | (verdict ≠ 0) time varint | key u64 | reason uvarint-length string
+//
+// Version 1 ends after the regions (no clients, no review).
 type ScanStats struct {
 	Count   uint64 // public scans so far, this one included when returned by Record
 	First   int64  // unix milliseconds of the first scan; 0 if never scanned
 	Last    int64  // unix milliseconds of the latest scan
 	NRegion uint8  // number of valid entries in Regions
 	// Regions are the distinct prefecture-level divisions (GB/T 2260 codes
-	// rounded down to a multiple of 100) scans came from, in first-seen
-	// order; at most MaxScanRegions.
+	// rounded down to a multiple of 100) trusted scans came from, in
+	// first-seen order; at most MaxScanRegions. A review's clear empties
+	// them.
 	Regions [MaxScanRegions]uint32
-	// Suspicious is set by Record and Stats (never stored) when the counts
-	// cross the ScanLog's thresholds: a cloned label is being scanned.
+	NClient uint8 // number of valid entries in Clients
+	// Clients are the distinct clients (ScanClient) that scanned the item
+	// since the last clear, in first-seen order; at most MaxScanClients.
+	Clients [MaxScanClients]uint32
+	// Review is a regulator's last decision on the flag; zero if none.
+	Review ScanReview
+	// Suspicious is set by Record and Stats (never stored) when the
+	// evidence crosses the ScanLog's thresholds (see ScanLog.suspicious)
+	// or a regulator confirmed the flag: a cloned label is being scanned.
 	Suspicious bool
 }
 
-const scanStatsVersion = 1
+const scanStatsVersion = 2
 
 func scanStatsKey(dst []byte, r ScanRef) []byte {
 	dst = append(dst, store.PrefixScanStats)
@@ -105,6 +123,17 @@ func (s *ScanStats) appendBinary(dst []byte) []byte {
 	for _, r := range s.Regions[:s.NRegion] {
 		dst = binary.AppendUvarint(dst, uint64(r))
 	}
+	dst = append(dst, s.NClient)
+	for _, c := range s.Clients[:s.NClient] {
+		dst = binary.BigEndian.AppendUint32(dst, c)
+	}
+	dst = append(dst, byte(s.Review.Verdict))
+	if s.Review.Verdict != 0 {
+		dst = binary.AppendVarint(dst, s.Review.Time)
+		dst = binary.BigEndian.AppendUint64(dst, s.Review.Key)
+		dst = binary.AppendUvarint(dst, uint64(len(s.Review.Reason)))
+		dst = append(dst, s.Review.Reason...)
+	}
 	return dst
 }
 
@@ -116,6 +145,7 @@ func decodeScanStats(b []byte) (ScanStats, error) {
 	if len(b) == 0 || b[0] == 0 || b[0] > scanStatsVersion {
 		return bad("unknown version")
 	}
+	ver := b[0]
 	b = b[1:]
 	var n int
 	if s.Count, n = binary.Uvarint(b); n <= 0 {
@@ -140,6 +170,12 @@ func decodeScanStats(b []byte) (ScanStats, error) {
 			return bad("region")
 		}
 		s.Regions[i], b = uint32(r), b[n:]
+	}
+	if ver >= 2 {
+		var err error
+		if b, err = decodeScanEvidence(&s, b); err != nil {
+			return bad(err.Error())
+		}
 	}
 	if len(b) != 0 {
 		return bad("trailing bytes")
@@ -236,11 +272,13 @@ type ScanLogOptions struct {
 	// CacheEntries bounds the per-item counts kept in memory after they are
 	// written. Default 1 Mi (about 100 MB).
 	CacheEntries int
-	// SuspiciousCount is the number of public scans of one item at which
-	// it is flagged as a probable clone. Default 30.
-	SuspiciousCount uint64
-	// SuspiciousRegions is the number of distinct prefectures scans of one
-	// item came from at which it is flagged. Default 3.
+	// SuspiciousScore is the evidence (ScanStats.Evidence: distinct
+	// clients, weighted by class, capped per address) at which an item is
+	// flagged as a probable clone. Default 16: eight people's phones on
+	// eight networks, or sixteen apps. At most 2×MaxScanClients.
+	SuspiciousScore int
+	// SuspiciousRegions is the number of distinct prefectures trusted
+	// scans of one item came from at which it is flagged. Default 3.
 	SuspiciousRegions int
 	// NoRaw turns off the raw scan records (0xC1), keeping only per-item
 	// counts. Default false: every scan is kept.
@@ -261,9 +299,10 @@ func (o *ScanLogOptions) ensureDefaults() {
 	if o.CacheEntries <= 0 {
 		o.CacheEntries = 1 << 20
 	}
-	if o.SuspiciousCount == 0 {
-		o.SuspiciousCount = 30
+	if o.SuspiciousScore <= 0 {
+		o.SuspiciousScore = 16
 	}
+	o.SuspiciousScore = min(o.SuspiciousScore, maxEvidence)
 	if o.SuspiciousRegions <= 0 {
 		o.SuspiciousRegions = 3
 	}
@@ -372,6 +411,7 @@ func (l *ScanLog) Record(s Scan) (ScanStats, error) {
 	if s.Time > st.Last {
 		st.Last = s.Time
 	}
+	st.addClient(s.Client)
 	if s.Region != 0 && int(st.NRegion) < MaxScanRegions {
 		pref := s.Region / 100 * 100
 		seen := false
@@ -408,8 +448,16 @@ func (l *ScanLog) Record(s Scan) (ScanStats, error) {
 	return out, nil
 }
 
+// suspicious is the clone rule: a regulator's confirmation, or weighted
+// distinct clients (ScanStats.Evidence) reaching SuspiciousScore, or
+// trusted regions reaching SuspiciousRegions. The raw count is not
+// evidence: one client scanning a genuine item a thousand times (a load
+// test, a curious child) is one client.
 func (l *ScanLog) suspicious(st *ScanStats) bool {
-	return st.Count >= l.opt.SuspiciousCount || int(st.NRegion) >= l.opt.SuspiciousRegions
+	if st.Review.Verdict == VerdictConfirmed {
+		return true
+	}
+	return st.Evidence() >= l.opt.SuspiciousScore || int(st.NRegion) >= l.opt.SuspiciousRegions
 }
 
 // Stats returns the stats of an item without counting a scan.
@@ -424,7 +472,7 @@ func (l *ScanLog) Stats(r ScanRef) (ScanStats, error) {
 		return st, nil
 	}
 	st, err := l.load(r)
-	st.Suspicious = st.Count > 0 && l.suspicious(&st)
+	st.Suspicious = err == nil && l.suspicious(&st)
 	return st, err
 }
 

@@ -23,7 +23,7 @@ func openTestDB(t testing.TB) (*store.DB, string) {
 
 func TestScanLogCountsPersistAcrossRestart(t *testing.T) {
 	db, dir := openTestDB(t)
-	l := OpenScanLog(db, &ScanLogOptions{SuspiciousCount: 5, SuspiciousRegions: 3})
+	l := OpenScanLog(db, &ScanLogOptions{SuspiciousScore: 5, SuspiciousRegions: 3})
 	a := ScanRef{Product: 7, Counter: 42}
 	b := ScanRef{Product: 7, Counter: 43}
 	for i := range 3 {
@@ -53,7 +53,7 @@ func TestScanLogCountsPersistAcrossRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	l = OpenScanLog(db, &ScanLogOptions{SuspiciousCount: 5, SuspiciousRegions: 3})
+	l = OpenScanLog(db, &ScanLogOptions{SuspiciousScore: 5, SuspiciousRegions: 3})
 	defer l.Close()
 	st, err := l.Stats(a)
 	if err != nil || st.Count != 3 || st.First != 1000 || st.Last != 1002 || st.NRegion != 1 || st.Regions[0] != 330100 {
@@ -74,24 +74,101 @@ func TestScanLogCountsPersistAcrossRestart(t *testing.T) {
 	}
 }
 
-func TestScanLogSuspiciousByCount(t *testing.T) {
+// TestScanLogOneClientCannotFlag: a burst from one client — a load test,
+// however many scans and whatever User-Agents it claims — never flags a
+// genuine item; eight people's phones on eight addresses do.
+func TestScanLogOneClientCannotFlag(t *testing.T) {
 	db, _ := openTestDB(t)
 	defer db.Close()
-	l := OpenScanLog(db, &ScanLogOptions{SuspiciousCount: 4, NoRaw: true})
+	l := OpenScanLog(db, &ScanLogOptions{NoRaw: true})
 	defer l.Close()
 	r := ScanRef{1, 1}
+	lt := []byte{127, 0, 0, 1}
 	var st ScanStats
-	for i := range 4 {
-		st, _ = l.Record(Scan{Ref: r, Time: int64(i + 1)})
-		if i < 3 && st.Suspicious {
-			t.Fatalf("flagged after %d scans", i+1)
+	for i := range 5000 {
+		c := ClientClass(i % numClientClasses)
+		st, _ = l.Record(Scan{Ref: r, Time: int64(i + 1), Class: c, Client: ScanClient(lt, c)})
+		if st.Suspicious {
+			t.Fatalf("one address flagged the item after %d scans (evidence %d)", i+1, st.Evidence())
 		}
 	}
-	if !st.Suspicious {
-		t.Fatal("not flagged after 4 scans")
+	if st.Count != 5000 || st.Evidence() != maxPerAddress {
+		t.Fatalf("after the burst: count %d, evidence %d", st.Count, st.Evidence())
+	}
+	// Crawlers on many addresses say nothing about the label.
+	for i := range 40 {
+		st, _ = l.Record(Scan{Ref: r, Time: 9000, Class: ClientBot, Client: ScanClient([]byte{10, 0, 0, byte(i)}, ClientBot)})
+	}
+	if st.Suspicious {
+		t.Fatalf("crawlers flagged the item (evidence %d)", st.Evidence())
+	}
+	// Seven more people (eight addresses with the burst's) flag it.
+	r2 := ScanRef{1, 2}
+	for i := range 8 {
+		st, _ = l.Record(Scan{Ref: r2, Time: 10000, Class: ClientWeChat, Client: ScanClient([]byte{10, 1, 0, byte(i)}, ClientWeChat)})
+		if i < 7 && st.Suspicious {
+			t.Fatalf("flagged after %d people", i+1)
+		}
+	}
+	if !st.Suspicious || st.Evidence() != 16 {
+		t.Fatalf("eight people: suspicious %v, evidence %d", st.Suspicious, st.Evidence())
 	}
 	if l.Pending() != 0 {
 		t.Fatal("NoRaw kept raw scans")
+	}
+}
+
+// TestScanLogReview: a confirmed flag stays without evidence; a clear
+// drops the evidence (the item is genuine again) until new clients raise
+// it; both survive a restart.
+func TestScanLogReview(t *testing.T) {
+	db, dir := openTestDB(t)
+	l := OpenScanLog(db, &ScanLogOptions{SuspiciousScore: 4})
+	a, b := ScanRef{3, 1}, ScanRef{3, 2}
+	if st, err := l.review(a, ScanReview{Verdict: VerdictConfirmed, Time: 5, Key: 9, Reason: "seized copies"}); err != nil || !st.Suspicious {
+		t.Fatalf("confirmed: %+v %v", st, err)
+	}
+	for i := range 2 {
+		l.Record(Scan{Ref: b, Time: 1, Class: ClientBrowser, Client: ScanClient([]byte{1, 1, 1, byte(i)}, ClientBrowser)})
+	}
+	if st, _ := l.Stats(b); !st.Suspicious {
+		t.Fatalf("two people with score 4: %+v", st)
+	}
+	if st, err := l.review(b, ScanReview{Verdict: VerdictCleared, Time: 6, Key: 9, Reason: "checked the shop"}); err != nil || st.Suspicious || st.NClient != 0 {
+		t.Fatalf("cleared: %+v %v", st, err)
+	}
+	l.Record(Scan{Ref: b, Time: 7, Class: ClientBrowser, Client: ScanClient([]byte{1, 1, 1, 0}, ClientBrowser)})
+	if st, _ := l.Stats(b); st.Suspicious || st.Count != 3 {
+		t.Fatalf("one more person after the clear: %+v", st)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	l = OpenScanLog(db, &ScanLogOptions{SuspiciousScore: 4})
+	defer l.Close()
+	if st, _ := l.Stats(a); !st.Suspicious || st.Review.Verdict != VerdictConfirmed || st.Review.Reason != "seized copies" || st.Review.Key != 9 {
+		t.Fatalf("confirmed after restart: %+v", st)
+	}
+	if st, _ := l.Stats(b); st.Suspicious || st.Review.Verdict != VerdictCleared || st.NClient != 1 || st.Count != 3 {
+		t.Fatalf("cleared after restart: %+v", st)
+	}
+}
+
+// TestScanStatsDecodesVersion1: counts written before clients were kept
+// still read.
+func TestScanStatsDecodesVersion1(t *testing.T) {
+	v1 := []byte{1, 5, 2, 4, 1, 0x90, 0x92, 0x14} // count 5, first 1, last 2, one region 330000
+	st, err := decodeScanStats(v1)
+	if err != nil || st.Count != 5 || st.First != 1 || st.Last != 2 || st.NRegion != 1 || st.Regions[0] != 330000 || st.NClient != 0 {
+		t.Fatalf("v1: %+v %v", st, err)
 	}
 }
 
@@ -226,11 +303,11 @@ func TestScanSegmentCodec(t *testing.T) {
 func TestScanLogEachStats(t *testing.T) {
 	db, _ := openTestDB(t)
 	defer db.Close()
-	l := OpenScanLog(db, &ScanLogOptions{SuspiciousCount: 2, FlushInterval: 1 << 40})
+	l := OpenScanLog(db, &ScanLogOptions{SuspiciousScore: 2, FlushInterval: 1 << 40})
 	defer l.Close()
-	l.Record(Scan{Ref: ScanRef{2, 9}, Time: 1})
-	l.Record(Scan{Ref: ScanRef{1, 5}, Time: 2})
-	l.Record(Scan{Ref: ScanRef{1, 5}, Time: 3})
+	l.Record(Scan{Ref: ScanRef{2, 9}, Time: 1, Client: ScanClient([]byte{1}, ClientApp)})
+	l.Record(Scan{Ref: ScanRef{1, 5}, Time: 2, Client: ScanClient([]byte{1}, ClientApp)})
+	l.Record(Scan{Ref: ScanRef{1, 5}, Time: 3, Client: ScanClient([]byte{2}, ClientApp)})
 	var refs []ScanRef
 	var flags []bool
 	if err := l.EachStats(func(r ScanRef, st ScanStats) error {

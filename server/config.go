@@ -56,7 +56,15 @@ type Config struct {
 	RateBurst int
 	// TrustForwarded takes the client address from the last entry of
 	// X-Forwarded-For (behind a reverse proxy). Default false: the TCP peer.
+	// The address is what the rate limit and clone evidence count.
 	TrustForwarded bool
+	// RegionHeader names the request header a trusted edge (a reverse
+	// proxy or CDN that sets it from the client's address, overwriting
+	// whatever the client sent) uses to pass the client's GB/T 2260
+	// region, e.g. "X-Client-Region". Scan regions are clone evidence, so
+	// they are taken from nowhere else (never from ?region=). Default
+	// empty: regions are not recorded.
+	RegionHeader string
 
 	// Concurrency caps connections served at once; beyond it fasthttp
 	// answers 503. Default 64 Ki.

@@ -305,7 +305,7 @@ func (s *Server) apiTrace(c *call) {
 // apiSuspicious serves GET /v1/scans/suspicious?limit=: the items whose
 // public scans crossed the clone thresholds, among those the key may see
 // (its organisation's products; a regulator's region; everything for the
-// operator), most scanned first.
+// operator), strongest evidence first.
 func (s *Server) apiSuspicious(c *call) {
 	limit, ok := queryUint(c, "limit")
 	if !ok {
@@ -315,13 +315,16 @@ func (s *Server) apiSuspicious(c *call) {
 		limit = 100
 	}
 	type row struct {
-		Code        string   `json:"code"`
-		Product     uint32   `json:"product"`
-		ProductName string   `json:"productName,omitempty"`
-		Count       uint64   `json:"count"`
-		First       string   `json:"first"`
-		Last        string   `json:"last"`
-		Regions     []string `json:"regions"`
+		Code        string          `json:"code"`
+		Product     uint32          `json:"product"`
+		ProductName string          `json:"productName,omitempty"`
+		Count       uint64          `json:"count"`
+		Clients     uint8           `json:"clients"`
+		Evidence    int             `json:"evidence"`
+		First       string          `json:"first"`
+		Last        string          `json:"last"`
+		Regions     []string        `json:"regions"`
+		Review      *scanReviewJSON `json:"review,omitempty"`
 	}
 	out := []row{}
 	visible := map[uint32]bool{}
@@ -348,7 +351,8 @@ func (s *Server) apiSuspicious(c *call) {
 			return nil
 		}
 		rw := row{Code: s.nodeCode(engine.Node{Product: r.Product, Counter: r.Counter}), Product: r.Product, ProductName: name,
-			Count: st.Count, First: msTime(st.First), Last: msTime(st.Last), Regions: []string{}}
+			Count: st.Count, Clients: st.NClient, Evidence: st.Evidence(), First: msTime(st.First), Last: msTime(st.Last),
+			Regions: []string{}, Review: scanReviewOut(st.Review)}
 		for _, reg := range st.Regions[:st.NRegion] {
 			rw.Regions = append(rw.Regions, fmt.Sprint(reg))
 		}
@@ -359,7 +363,12 @@ func (s *Server) apiSuspicious(c *call) {
 		engineError(c, err)
 		return
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Count > out[j].Count })
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Evidence != out[j].Evidence {
+			return out[i].Evidence > out[j].Evidence
+		}
+		return out[i].Count > out[j].Count
+	})
 	if uint64(len(out)) > limit {
 		out = out[:limit]
 	}

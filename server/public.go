@@ -116,15 +116,18 @@ func (s *Server) public(ctx *fasthttp.RequestCtx, k kind) {
 		s.badCode(ctx, r, err.Error())
 		return
 	}
-	if reg := ctx.Request.Header.Peek("X-Client-Region"); r.region == 0 && len(reg) == 6 {
-		r.region = parseRegionHeader(reg)
+	if s.cfg.RegionHeader != "" {
+		if reg := ctx.Request.Header.Peek(s.cfg.RegionHeader); len(reg) == 6 {
+			r.region = parseRegionHeader(reg)
+		}
 	}
 	r.classify(ctx)
+	r.client = engine.ScanClient(s.clientAddr(ctx), r.class)
 
 	today := s.eng.Today()
 	if s.cache != nil && r.want == wantJSON && len(r.linkType) == 0 && r.level == levelItem {
 		if e := s.cache.get(r.input, today); e != nil {
-			st, err := s.scans.Record(engine.Scan{Ref: e.ref, Time: now.UnixMilli(), Region: r.region, Class: r.class})
+			st, err := s.scans.Record(engine.Scan{Ref: e.ref, Time: now.UnixMilli(), Region: r.region, Class: r.class, Client: r.client})
 			s.writeCachedJSON(ctx, e, st, err == nil)
 			return
 		}
@@ -259,6 +262,7 @@ func (s *Server) lookup(r *publicReq, v *chainView, now time.Time) {
 		Time:   now.UnixMilli(),
 		Region: r.region,
 		Class:  r.class,
+		Client: r.client,
 	})
 	if serr == nil {
 		v.stats, v.scanned = st, true

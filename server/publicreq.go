@@ -11,7 +11,6 @@ import (
 
 	"tracecode/engine"
 	"tracecode/engine/code"
-	"tracecode/engine/code/cn"
 	"tracecode/engine/code/digitallink"
 	"tracecode/engine/code/gs1"
 )
@@ -60,7 +59,8 @@ type publicReq struct {
 	linkType []byte // ?linkType=, as given
 	want     want
 	lang     string // "zh" or "en"
-	region   uint32 // coarse GB/T 2260 location from ?region= or X-Client-Region
+	region   uint32 // coarse GB/T 2260 location from Config.RegionHeader; 0 = unknown
+	client   uint32 // engine.ScanClient of the client's address and class
 	class    engine.ClientClass
 	rest     []byte         // the query string without linkType, for redirects
 	dec      []byte         // storage for percent-decoded values
@@ -266,9 +266,9 @@ func (r *publicReq) parseQuery(ctx *fasthttp.RequestCtx) error {
 		case "lang":
 			r.lang = pickLang(b2s(v), "")
 		case "region":
-			if reg, err := cn.ParseRegion(b2s(v)); err == nil {
-				r.region = reg.Uint32()
-			}
+			// Ignored: anyone may send any region, and regions are clone
+			// evidence (four values flagged a genuine item). Only a
+			// trusted edge's header sets it (Config.RegionHeader).
 		case "code":
 			r.key = v
 		default:
@@ -370,19 +370,24 @@ func (r *publicReq) queryRest(ctx *fasthttp.RequestCtx) []byte {
 
 var clientSeed = maphash.MakeSeed()
 
-// clientHash identifies the client for the rate limiter: the TCP peer, or
-// with TrustForwarded the last X-Forwarded-For entry (the one our proxy
-// added).
+// clientHash identifies the client for the rate limiter (see clientAddr).
 func (s *Server) clientHash(ctx *fasthttp.RequestCtx) uint64 {
+	return maphash.Bytes(clientSeed, s.clientAddr(ctx))
+}
+
+// clientAddr is the client's address as the server trusts it: the TCP
+// peer, or with TrustForwarded the last X-Forwarded-For entry (the one our
+// proxy added). The bytes are valid until the handler returns.
+func (s *Server) clientAddr(ctx *fasthttp.RequestCtx) []byte {
 	if s.cfg.TrustForwarded {
 		if xff := ctx.Request.Header.Peek("X-Forwarded-For"); len(xff) > 0 {
 			if i := bytes.LastIndexByte(xff, ','); i >= 0 {
 				xff = xff[i+1:]
 			}
-			return maphash.Bytes(clientSeed, bytes.TrimSpace(xff))
+			return bytes.TrimSpace(xff)
 		}
 	}
-	return maphash.Bytes(clientSeed, ctx.RemoteIP())
+	return ctx.RemoteIP()
 }
 
 // lowerLinkType normalises "gs1:pip", "pip" and "https://gs1.org/voc/pip"

@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -240,26 +241,37 @@ func TestScanPageLanguages(t *testing.T) {
 	}
 }
 
+// TestSuspiciousAfterManyScans: distinct people scanning an item flag
+// it; regions count only from the trusted edge header, never ?region=.
 func TestSuspiciousAfterManyScans(t *testing.T) {
-	env := newTestEnv(t, func(c *Config) { c.Scans.SuspiciousCount = 5 })
+	env := newTestEnv(t, func(c *Config) {
+		c.Scans.SuspiciousScore, c.RateLimit, c.TrustForwarded, c.RegionHeader = 6, -1, true, "X-Edge-Region"
+	})
 	u := env.url("pesticide")
 	var m map[string]any
-	for i := range 5 {
-		m = decodeJSON(t, env.get(u, "Accept", "application/json"))
-		if i < 4 && m["status"] == "suspicious" {
+	for i := range 3 {
+		m = decodeJSON(t, env.get(u, "Accept", "application/json", "User-Agent", "Mozilla/5.0 (iPhone) MicroMessenger/8.0",
+			"X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i+1)))
+		if i < 2 && m["status"] == "suspicious" {
 			t.Fatalf("scan %d: %v", i+1, m["status"])
 		}
 	}
 	if m["status"] != "suspicious" || m["scans"].(map[string]any)["suspicious"] != true {
-		t.Errorf("after 5 scans: %v", m)
+		t.Errorf("after three people: %v", m)
 	}
-	// Three regions flag another item.
+	// Three regions from the edge flag another item; ?region= does not.
 	u2 := env.url("rare-earth")
 	for _, reg := range []string{"330106", "110101", "440300"} {
-		m = decodeJSON(t, env.get(u2+"?region="+reg, "Accept", "application/json"))
+		m = decodeJSON(t, env.get(u2+"?region="+reg, "Accept", "application/json", "X-Forwarded-For", "198.51.100.1"))
+	}
+	if m["status"] == "suspicious" {
+		t.Errorf("three ?region= values flagged the item: %v", m["scans"])
+	}
+	for _, reg := range []string{"330106", "110101", "440300"} {
+		m = decodeJSON(t, env.get(u2, "Accept", "application/json", "X-Forwarded-For", "198.51.100.1", "X-Edge-Region", reg))
 	}
 	if m["status"] != "suspicious" || m["scans"].(map[string]any)["regions"] != 3.0 {
-		t.Errorf("three regions: %v", m["scans"])
+		t.Errorf("three edge regions: %v", m["scans"])
 	}
 }
 

@@ -82,6 +82,7 @@ func (s *Server) routeTable() []*route {
 		{method: "DELETE", pattern: "/v1/keys/{key}", scopes: engine.ScopeAdmin, keepsCache: true, h: (*Server).apiRevokeKey},
 	}
 	rs = append(rs, s.traceRoutes()...)
+	rs = append(rs, s.scanRoutes()...)
 	for _, r := range rs {
 		r.segs = strings.Split(strings.TrimPrefix(r.pattern, "/"), "/")
 		if r.metric == "" {

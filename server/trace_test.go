@@ -311,10 +311,11 @@ func TestPageCache(t *testing.T) {
 }
 
 func TestSuspiciousList(t *testing.T) {
-	env := newTestEnv(t, func(c *Config) { c.Scans.SuspiciousCount = 3 })
-	for range 3 {
-		env.get(env.url("chilled pork"), "Accept", "application/json")
-		env.get(env.url("pesticide"), "Accept", "application/json")
+	env := newTestEnv(t, func(c *Config) { c.Scans.SuspiciousScore, c.RateLimit, c.TrustForwarded = 3, -1, true })
+	for i := range 3 {
+		xff := fmt.Sprintf("203.0.113.%d", i+1)
+		env.get(env.url("chilled pork"), "Accept", "application/json", "X-Forwarded-For", xff)
+		env.get(env.url("pesticide"), "Accept", "application/json", "X-Forwarded-For", xff)
 	}
 	list := func(key string) []any {
 		r := env.api("GET", "/v1/scans/suspicious", key, "")

@@ -38,7 +38,8 @@ var serveFlags struct {
 	rateBurst       int
 	trustForwarded  bool
 	scanFlush       time.Duration
-	suspiciousScans uint64
+	suspiciousScore int
+	regionHeader    string
 	suspiciousRegs  int
 	noRawScans      bool
 	cacheEntries    int
@@ -100,8 +101,9 @@ func init() {
 	f.IntVar(&serveFlags.rateBurst, "rate-burst", server.DefaultRateBurst, "public requests a client may make at once")
 	f.BoolVar(&serveFlags.trustForwarded, "trust-forwarded", false, "take the client address from X-Forwarded-For (behind a reverse proxy)")
 	f.DurationVar(&serveFlags.scanFlush, "scan-flush", 250*time.Millisecond, "how often the scan log is written")
-	f.Uint64Var(&serveFlags.suspiciousScans, "suspicious-scans", 30, "public scans of one item that flag it as a probable cloned label")
-	f.IntVar(&serveFlags.suspiciousRegs, "suspicious-regions", 3, "distinct prefectures scans of one item may come from before it is flagged")
+	f.IntVar(&serveFlags.suspiciousScore, "suspicious-score", 16, "clone evidence that flags an item: distinct clients scanning it, a phone 2, an app 1, a crawler 0, at most 2 per address")
+	f.IntVar(&serveFlags.suspiciousRegs, "suspicious-regions", 3, "distinct prefectures trusted scans of one item may come from before it is flagged")
+	f.StringVar(&serveFlags.regionHeader, "region-header", "", "request header a trusted edge sets to the client's GB/T 2260 region (e.g. X-Client-Region); empty: scan regions are not recorded")
 	f.BoolVar(&serveFlags.noRawScans, "no-raw-scans", false, "keep only per-item scan counts, not every scan")
 	f.IntVar(&serveFlags.cacheEntries, "cache-entries", 1<<16, "public JSON answers kept in the response cache (negative: none)")
 	f.IntVar(&serveFlags.resolveCache, "resolve-cache", engine.DefaultResolveCache, "entries in each of the resolver's caches of event summaries, containers and parent windows (about 300 bytes each at most; see docs/capacity.md)")
@@ -189,7 +191,8 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		IdleTimeout: sf.idleTimeout, ShutdownTimeout: sf.shutdownTimeout,
 		MaxBodyBytes: sf.maxBody, MaxCaptureBytes: sf.maxCapture, MaxLargeBodies: sf.maxLargeBodies,
 		RateLimit: sf.rateLimit, RateBurst: sf.rateBurst, TrustForwarded: sf.trustForwarded,
-		Scans: engine.ScanLogOptions{FlushInterval: sf.scanFlush, SuspiciousCount: sf.suspiciousScans,
+		RegionHeader: sf.regionHeader,
+		Scans: engine.ScanLogOptions{FlushInterval: sf.scanFlush, SuspiciousScore: sf.suspiciousScore,
 			SuspiciousRegions: sf.suspiciousRegs, NoRaw: sf.noRawScans},
 		CacheEntries: sf.cacheEntries,
 		Logger:       log, AccessLog: sf.accessLog,

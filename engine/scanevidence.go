@@ -1,0 +1,233 @@
+package engine
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
+
+// Clone evidence. A genuine item is scanned by its buyer, perhaps their
+// family and a shop assistant; a copied label is scanned by many people in
+// many places. The evidence is therefore who scanned, not how often: each
+// distinct client counts once, weighted by how much its scan says (a
+// person's phone more than a program, a crawler nothing), and an address
+// counts at most maxPerAddress however many client classes it claims (a
+// load test from one machine varying its User-Agent is still one
+// machine). Regions count only when they come from a trusted edge. A
+// regulator may confirm a flag (it stays) or clear it (the evidence so far
+// is dropped; new clients may raise it again).
+
+// MaxScanClients is how many distinct clients a ScanStats remembers.
+const MaxScanClients = 16
+
+// maxPerAddress caps what one address adds to Evidence; maxEvidence is
+// the most Evidence can reach.
+const (
+	maxPerAddress = 2
+	maxEvidence   = maxPerAddress * MaxScanClients
+)
+
+// ScanClient returns the client identity a scan is counted under: 24 bits
+// of an FNV-1a hash of the client's address (its IP as the server trusts
+// it) and the client class. The address is not stored and cannot be read
+// back from it (2^8 addresses of the IPv4 space share each hash).
+func ScanClient(addr []byte, c ClientClass) uint32 {
+	h := uint32(2166136261)
+	for _, b := range addr {
+		h ^= uint32(b)
+		h *= 16777619
+	}
+	return h&^0xff | uint32(c) | 1<<31 // never 0: 0 means unknown
+}
+
+// clientWeight is what one client of class c adds to Evidence.
+func clientWeight(c ClientClass) int {
+	switch c {
+	case ClientBrowser, ClientWeChat, ClientAlipay:
+		return 2 // a person with a phone
+	case ClientBot:
+		return 0 // a crawler or link previewer says nothing about the label
+	}
+	return 1
+}
+
+// addClient records client c (if known, new and there is room).
+func (s *ScanStats) addClient(c uint32) {
+	if c == 0 || int(s.NClient) >= MaxScanClients {
+		return
+	}
+	for _, x := range s.Clients[:s.NClient] {
+		if x == c {
+			return
+		}
+	}
+	s.Clients[s.NClient] = c
+	s.NClient++
+}
+
+// Evidence is the weighted number of distinct clients that scanned the
+// item since the last clear: the sum over addresses of the weights of
+// their client classes, at most maxPerAddress an address.
+func (s *ScanStats) Evidence() int {
+	total := 0
+	cs := s.Clients[:s.NClient]
+	for i, c := range cs {
+		first := true
+		for _, d := range cs[:i] {
+			if d>>8 == c>>8 {
+				first = false
+				break
+			}
+		}
+		if !first {
+			continue
+		}
+		w := 0
+		for _, d := range cs[i:] {
+			if d>>8 == c>>8 {
+				w += clientWeight(ClientClass(d & 0x7f))
+			}
+		}
+		total += min(w, maxPerAddress)
+	}
+	return total
+}
+
+// ScanVerdict is a regulator's decision on an item's suspicious flag.
+// Values are persisted: never renumber them.
+type ScanVerdict uint8
+
+// The verdicts.
+const (
+	VerdictNone      ScanVerdict = 0
+	VerdictConfirmed ScanVerdict = 1 // a copied label: suspicious until cleared
+	VerdictCleared   ScanVerdict = 2 // genuine: the evidence so far is dropped
+)
+
+// String returns "confirmed", "cleared" or "".
+func (v ScanVerdict) String() string {
+	switch v {
+	case VerdictConfirmed:
+		return "confirmed"
+	case VerdictCleared:
+		return "cleared"
+	}
+	return ""
+}
+
+// ScanReview is the last review of an item's flag.
+type ScanReview struct {
+	Verdict ScanVerdict
+	Time    int64  // unix milliseconds
+	Key     uint64 // the regulator's API key id
+	Reason  string // why, for the record (at most 200 characters)
+}
+
+// decodeScanEvidence reads the version-2 tail of a ScanStats value into s
+// and returns the rest.
+func decodeScanEvidence(s *ScanStats, b []byte) ([]byte, error) {
+	if len(b) < 1 || b[0] > MaxScanClients {
+		return nil, errors.New("client count")
+	}
+	s.NClient, b = b[0], b[1:]
+	if len(b) < 4*int(s.NClient)+1 {
+		return nil, errors.New("clients")
+	}
+	for i := range s.Clients[:s.NClient] {
+		s.Clients[i], b = binary.BigEndian.Uint32(b), b[4:]
+	}
+	s.Review.Verdict, b = ScanVerdict(b[0]), b[1:]
+	switch s.Review.Verdict {
+	case VerdictNone:
+		return b, nil
+	case VerdictConfirmed, VerdictCleared:
+	default:
+		return nil, errors.New("verdict")
+	}
+	var n int
+	if s.Review.Time, n = binary.Varint(b); n <= 0 {
+		return nil, errors.New("review time")
+	}
+	b = b[n:]
+	if len(b) < 8 {
+		return nil, errors.New("review key")
+	}
+	s.Review.Key, b = binary.BigEndian.Uint64(b), b[8:]
+	l, n := binary.Uvarint(b)
+	if n <= 0 || l > uint64(len(b)-n) {
+		return nil, errors.New("review reason")
+	}
+	s.Review.Reason, b = string(b[n:n+int(l)]), b[n+int(l):]
+	return b, nil
+}
+
+// review applies rev to r's stats and writes them with fsync before
+// returning: a regulator's decision must not be lost to a crash. A clear
+// drops the clients and regions seen so far.
+func (l *ScanLog) review(r ScanRef, rev ScanReview) (ScanStats, error) {
+	sh := &l.shards[r.shard()]
+	sh.mu.Lock()
+	e, ok := sh.m[r]
+	if !ok {
+		sh.mu.Unlock()
+		loaded, err := l.load(r)
+		if err != nil {
+			return ScanStats{}, err
+		}
+		sh.mu.Lock()
+		if e, ok = sh.m[r]; !ok {
+			e = scanEntry{st: loaded}
+		}
+	}
+	e.st.Review = rev
+	if rev.Verdict == VerdictCleared {
+		e.st.NClient, e.st.Clients = 0, [MaxScanClients]uint32{}
+		e.st.NRegion, e.st.Regions = 0, [MaxScanRegions]uint32{}
+	}
+	if !e.dirty {
+		e.dirty = true
+		sh.dirty = append(sh.dirty, r)
+	}
+	sh.m[r] = e
+	out := e.st
+	sh.mu.Unlock()
+	// Flush takes flushMu: a flush that snapshotted the old stats commits
+	// before this one, which carries the review.
+	if err := l.Flush(); err != nil {
+		return ScanStats{}, err
+	}
+	out.Suspicious = l.suspicious(&out)
+	return out, nil
+}
+
+// ReviewSuspicious records a regulator's verdict on the suspicious flag of
+// the item code names (any format Resolve takes): VerdictConfirmed keeps
+// it flagged, VerdictCleared clears it and drops the evidence so far. Only
+// a regulator key whose region covers the producer's registered region may
+// review (ErrWrongOrg otherwise); reason is required. The decision is
+// durable when ReviewSuspicious returns.
+func (e *Engine) ReviewSuspicious(l *ScanLog, key APIKey, code string, v ScanVerdict, reason string) (ScanRef, ScanStats, error) {
+	if v != VerdictConfirmed && v != VerdictCleared {
+		return ScanRef{}, ScanStats{}, fieldErr("verdict", fmt.Sprint(uint8(v)), "must be confirmed or cleared")
+	}
+	if err := checkText("reason", reason, 200, true); err != nil {
+		return ScanRef{}, ScanStats{}, err
+	}
+	if !key.Scopes.Has(ScopeRegulator) || key.Region == 0 {
+		return ScanRef{}, ScanStats{}, fmt.Errorf("%w: only a regulator's key may confirm or clear a suspicious flag", ErrWrongOrg)
+	}
+	c, err := e.Resolve(code)
+	if err != nil {
+		return ScanRef{}, ScanStats{}, err
+	}
+	if c.Status == StatusNeverIssued || c.Org == nil {
+		return ScanRef{}, ScanStats{}, fieldErr("code", code, "names no issued item")
+	}
+	if !RegionCovers(key.Region, c.Org.Region) {
+		return ScanRef{}, ScanStats{}, fmt.Errorf("%w: the item's producer is registered in region %06d, outside this regulator's region %06d",
+			ErrWrongOrg, c.Org.Region, key.Region)
+	}
+	ref := ScanRef{Product: c.Node.Product, Counter: c.Node.Counter}
+	st, err := l.review(ref, ScanReview{Verdict: v, Time: e.nowMillis(), Key: key.ID, Reason: reason})
+	return ref, st, err
+}
