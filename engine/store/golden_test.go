@@ -50,6 +50,7 @@ func TestKeysGolden(t *testing.T) {
 		{"meta(schema)", MetaKey(MetaSchema)},
 		{"meta(nextBlock)", MetaKey(MetaNextBlock)},
 		{"meta(shortHW)", MetaKey(MetaShortHW)},
+		{"meta(kek)", MetaKey(MetaKEK)},
 		{"shortKey(gen=0)", ShortKeyKey(0)},
 		{"org(1)", AppendOrgKey(nil, 1)},
 		{"org(0x01020304)", AppendOrgKey(nil, 0x01020304)},
@@ -96,6 +97,7 @@ func sampleValues() []struct {
 	st.Issued[serial.GS1] = 100_000_000
 	lot := Lot{ID: 300, Product: 7, Number: "ABC123", Produced: 20250102, Expiry: 20270101, Site: "6901234000004", Created: 1_700_000_000_002}
 	key := Key{Created: 1_700_000_000_003, Bytes: bytes.Repeat([]byte{0xA5}, 32)}
+	sealed := Key{Created: 1_700_000_000_003, Wrap: WrapAESGCM, Bytes: bytes.Repeat([]byte{0x5A}, WrappedKeyOverhead+32)}
 	blk := Block{ID: 1, Org: 1, Product: 7, Lot: 300, Level: LevelItem, Scheme: serial.GS1, State: BlockActive,
 		Start: 0, Count: 100_000_000, Requested: 100_000_000, RequestID: "line-7/000123", Created: 1_700_000_000_004}
 	short := Block{ID: 2, Org: 1, Product: 7, Lot: 300, Level: LevelCase, Scheme: serial.Short, State: BlockActive,
@@ -110,6 +112,7 @@ func sampleValues() []struct {
 		{"productState", st.AppendBinary(nil)},
 		{"lot", lot.AppendBinary(nil)},
 		{"key", key.AppendBinary(nil)},
+		{"key(sealed)", sealed.AppendBinary(nil)},
 		{"block", blk.AppendBinary(nil)},
 		{"block(short, partial, released)", short.AppendBinary(nil)},
 		{"uint(12345)", Uint(12345).AppendBinary(nil)},

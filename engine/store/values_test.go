@@ -25,7 +25,7 @@ func decodeAny(name string, b []byte) (reenc []byte, err error) {
 	case "lot":
 		v, err := DecodeLot(300, b)
 		return v.AppendBinary(nil), err
-	case "key":
+	case "key", "key(sealed)":
 		v, err := DecodeKey(b)
 		return v.AppendBinary(nil), err
 	case "block", "block(short, partial, released)":
