@@ -34,7 +34,7 @@ func buildChain(ctx context.Context, e *env, name string) (*chainWorld, error) {
 		return nil, err
 	}
 	food, _ := engine.ParseCategory("food")
-	p, err := eng.AddProduct(engine.ProductSpec{GTIN: benchGTIN, GCPLength: 7, NameZH: "基准婴幼儿配方乳粉", NameEN: "bench infant formula",
+	p, err := eng.AddProduct(ctx, engine.ProductSpec{GTIN: benchGTIN, GCPLength: 7, NameZH: "基准婴幼儿配方乳粉", NameEN: "bench infant formula",
 		Category: food, Levels: engine.LevelSet(0).With(engine.LevelItem).With(engine.LevelCase).With(engine.LevelPallet)})
 	if err != nil {
 		eng.Close()
@@ -78,7 +78,7 @@ func tcPackAndResolve(ctx context.Context, e *env) error {
 		Params: map[string]string{"items": strconv.Itoa(w.nItems + w.nCase + w.nPallet), "method": "one range report per block"}}
 	m := startMeter()
 	for _, b := range []engine.Block{w.items, w.cases, w.pallets} {
-		if _, err := eng.ReportLine(&engine.LineReport{ReportMeta: w.meta(t0), Action: engine.LineCommission,
+		if _, err := eng.ReportLine(ctx, &engine.LineReport{ReportMeta: w.meta(t0), Action: engine.LineCommission,
 			Items: engine.Items{Ranges: []engine.BlockRange{{Block: b.ID, First: 0, Last: b.Count - 1}}}}); err != nil {
 			return err
 		}
@@ -101,13 +101,13 @@ func tcPackAndResolve(ctx context.Context, e *env) error {
 			r.Packs = append(r.Packs, engine.Pack{Parent: engine.Ref{Block: w.cases.ID, Offset: uint64(c)},
 				Children: engine.Items{Ranges: []engine.BlockRange{{Block: w.items.ID, First: uint64(c * 10), Last: uint64(c*10 + 9)}}}})
 		}
-		if _, err := eng.Pack(r); err != nil {
+		if _, err := eng.Pack(ctx, r); err != nil {
 			return fmt.Errorf("pack items of pallet %d: %w", pl, err)
 		}
 		r = &engine.PackReport{ReportMeta: w.meta(t0.Add(2 * time.Hour)), Packs: []engine.Pack{{
 			Parent:   engine.Ref{Block: w.pallets.ID, Offset: uint64(pl)},
 			Children: engine.Items{Ranges: []engine.BlockRange{{Block: w.cases.ID, First: uint64(pl * 50), Last: uint64(pl*50 + 49)}}}}}}
-		if _, err := eng.Pack(r); err != nil {
+		if _, err := eng.Pack(ctx, r); err != nil {
 			return fmt.Errorf("pack cases of pallet %d: %w", pl, err)
 		}
 		bar.Add(500)
@@ -161,14 +161,14 @@ func tcPackAndResolve(ctx context.Context, e *env) error {
 					t0.Add(time.Duration(3+i)*time.Hour).Format(time.RFC3339), code, step))
 			}
 		}
-		if _, err := eng.CaptureJSON(strings.NewReader(epcisDoc(evs)), &engine.CaptureOptions{Org: w.fx.product.Org}); err != nil {
+		if _, err := eng.CaptureJSON(ctx, strings.NewReader(epcisDoc(evs)), &engine.CaptureOptions{Org: w.fx.product.Org}); err != nil {
 			return err
 		}
 		nev += len(evs)
 	}
 	lotEv := fmt.Sprintf(`{"type":"ObjectEvent","eventTime":%q,"eventTimeZoneOffset":"+08:00","quantityList":[{"epcClass":"https://id.gs1.org/01/%s/10/L1"}],"action":"OBSERVE","bizStep":"inspecting"}`,
 		t0.Add(30*time.Minute).Format(time.RFC3339), benchGTIN)
-	if _, err := eng.CaptureJSON(strings.NewReader(epcisDoc([]string{lotEv})), &engine.CaptureOptions{Org: w.fx.product.Org}); err != nil {
+	if _, err := eng.CaptureJSON(ctx, strings.NewReader(epcisDoc([]string{lotEv})), &engine.CaptureOptions{Org: w.fx.product.Org}); err != nil {
 		return err
 	}
 	nev++

@@ -40,12 +40,12 @@ func openFixture(e *env, name string) (*tcFixture, error) {
 	}
 	food, _ := engine.ParseCategory("food")
 	drugCat, _ := engine.ParseCategory("drug")
-	p, err := eng.AddProduct(engine.ProductSpec{GTIN: benchGTIN, GCPLength: 7, NameZH: "基准婴幼儿配方乳粉", NameEN: "bench infant formula", Category: food})
+	p, err := eng.AddProduct(context.Background(), engine.ProductSpec{GTIN: benchGTIN, GCPLength: 7, NameZH: "基准婴幼儿配方乳粉", NameEN: "bench infant formula", Category: food})
 	if err != nil {
 		eng.Close()
 		return nil, err
 	}
-	d, err := eng.AddProduct(engine.ProductSpec{Org: p.Org, DrugID: "8301234", OwnCode: "BENCH-DRUG", NameZH: "基准药品", NameEN: "bench drug", Category: drugCat})
+	d, err := eng.AddProduct(context.Background(), engine.ProductSpec{Org: p.Org, DrugID: "8301234", OwnCode: "BENCH-DRUG", NameZH: "基准药品", NameEN: "bench drug", Category: drugCat})
 	if err != nil {
 		eng.Close()
 		return nil, err

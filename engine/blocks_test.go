@@ -84,7 +84,7 @@ func releaseBlock(e *Engine, id, from uint64, note string) (Block, error) {
 	if err != nil {
 		return b, err
 	}
-	if _, err := e.ReleaseRest(&ReleaseReport{ReportMeta: ReportMeta{Org: b.Org}, Block: id, From: from, Note: note}); err != nil {
+	if _, err := e.ReleaseRest(context.Background(), &ReleaseReport{ReportMeta: ReportMeta{Org: b.Org}, Block: id, From: from, Note: note}); err != nil {
 		return b, err
 	}
 	return e.Block(id)
@@ -97,7 +97,7 @@ func voidBlock(e *Engine, id uint64, note string) (Block, error) {
 	if err != nil {
 		return b, err
 	}
-	if _, err := e.VoidBlock(&VoidReport{ReportMeta: ReportMeta{Org: b.Org}, Block: id, Note: note}); err != nil {
+	if _, err := e.VoidBlock(context.Background(), &VoidReport{ReportMeta: ReportMeta{Org: b.Org}, Block: id, Note: note}); err != nil {
 		return b, err
 	}
 	return e.Block(id)

@@ -2,11 +2,11 @@ package engine
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -39,7 +39,10 @@ type CaptureOptions struct {
 // CaptureJSON reads an EPCIS 2.0 JSON(-LD) document and captures it (see
 // Capture). A malformed document is a *ReportError listing every problem
 // the parser found, with event index and JSON path.
-func (e *Engine) CaptureJSON(r io.Reader, o *CaptureOptions) (*Receipt, error) {
+func (e *Engine) CaptureJSON(ctx context.Context, r io.Reader, o *CaptureOptions) (*Receipt, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	po := o.Parse
 	po.Normalizer, po.Now = nil, time.Time{}
 	doc, err := epcis.ParseDocument(r, po)
@@ -54,7 +57,7 @@ func (e *Engine) CaptureJSON(r io.Reader, o *CaptureOptions) (*Receipt, error) {
 		}
 		return nil, re
 	}
-	return e.Capture(doc, o)
+	return e.Capture(ctx, doc, o)
 }
 
 // Capture applies a parsed EPCIS document as one report: every event, or
@@ -89,9 +92,12 @@ func (e *Engine) CaptureJSON(r io.Reader, o *CaptureOptions) (*Receipt, error) {
 // The whole document is refused, naming each code, when any rule fails.
 // An event with an errorDeclaration declares an earlier event erroneous
 // and undoes its effects (see declareError).
-func (e *Engine) Capture(doc *epcis.Document, o *CaptureOptions) (*Receipt, error) {
+//
+// ctx is checked before the report lock is taken, between events and
+// before the commit: a cancelled capture applies nothing.
+func (e *Engine) Capture(ctx context.Context, doc *epcis.Document, o *CaptureOptions) (*Receipt, error) {
 	meta := &ReportMeta{Org: o.Org, Credential: o.Credential, RequestID: o.RequestID}
-	rt, replayed, err := e.begin(meta)
+	rt, replayed, err := e.begin(ctx, meta)
 	if rt == nil {
 		return replayed, err
 	}
@@ -102,6 +108,10 @@ func (e *Engine) Capture(doc *epcis.Document, o *CaptureOptions) (*Receipt, erro
 	}
 	dups := 0
 	for i := range doc.Events {
+		if err := ctx.Err(); err != nil {
+			rt.abort()
+			return nil, err
+		}
 		rt.ev = i
 		dup, err := rt.captureEvent(i, &doc.Events[i])
 		if err != nil {
@@ -225,21 +235,14 @@ func (rt *reportTx) eventSel(ids []epcis.Identifier, field where) selection {
 	return s
 }
 
-// parseTZ reads an EPCIS eventTimeZoneOffset (±HH:MM) in minutes.
-func parseTZ(s string) int16 {
-	if len(s) != 6 {
-		return 0
+// eventTZ returns ev's eventTimeZoneOffset in minutes, failing the field
+// (at base) when it is missing or malformed.
+func (rt *reportTx) eventTZ(ev *epcis.Event, base where) int16 {
+	v, err := epcis.ParseOffset(ev.EventTimeZoneOffset)
+	if err != nil {
+		rt.fail(base.sub(".eventTimeZoneOffset"), ev.EventTimeZoneOffset, ErrInvalid, "is not a time zone offset ±HH:MM between -14:00 and +14:00")
 	}
-	h, err1 := strconv.Atoi(s[1:3])
-	m, err2 := strconv.Atoi(s[4:6])
-	if err1 != nil || err2 != nil {
-		return 0
-	}
-	v := int16(h*60 + m)
-	if s[0] == '-' {
-		v = -v
-	}
-	return v
+	return int16(v)
 }
 
 // captureEvent validates and stages event i. dup reports an event already
@@ -266,6 +269,7 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 		return true, nil
 	}
 	evTime := ev.EventTime.UnixMilli()
+	tz := rt.eventTZ(ev, base)
 	if evTime > rt.now+MaxFutureSkew.Milliseconds() {
 		rt.fail(base.sub(".eventTime"), ev.EventTime.Format(time.RFC3339), ErrFuture, "is more than %v after the engine's clock (%s)",
 			MaxFutureSkew, fmtMillis(rt.now))
@@ -537,7 +541,7 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 		rt.fail(base, "", ErrInvalid, "the event cannot be stored as JSON: %v", err)
 		return false, nil
 	}
-	sum := eventSummary(ev, evTime, h)
+	sum := eventSummary(ev, evTime, tz, h)
 	if got := rt.record(&sum, targets, body); got != seq {
 		panic(fmt.Sprintf("BUG: event record got seq %d, staged with %d", got, seq))
 	}
@@ -607,10 +611,10 @@ func eventDocument(ev *epcis.Event, recordTime int64) ([]byte, error) {
 }
 
 // eventSummary returns the ledger summary of a captured event (content
-// hash h, event time evTime in unix ms).
-func eventSummary(ev *epcis.Event, evTime int64, h [32]byte) ledger.Summary {
+// hash h, event time evTime in unix ms, time-zone offset tz in minutes).
+func eventSummary(ev *epcis.Event, evTime int64, tz int16, h [32]byte) ledger.Summary {
 	sum := ledger.Summary{Kind: ledger.KindEPCIS, EventType: string(ev.Type), Action: string(ev.Action),
-		BizStep: string(ev.BizStep), Disposition: string(ev.Disposition), EventTime: evTime, TZOffset: parseTZ(ev.EventTimeZoneOffset),
+		BizStep: string(ev.BizStep), Disposition: string(ev.Disposition), EventTime: evTime, TZOffset: tz,
 		ReadPoint: ev.ReadPoint.ID.Raw, BizLocation: ev.BizLocation.ID.Raw, EventID: ev.EventID, ContentHash: h}
 	for _, d := range ev.PersistentDisposition.Set {
 		sum.SetDisp = append(sum.SetDisp, string(d))

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -40,7 +41,7 @@ func FuzzCapture(f *testing.F) {
 		f.Add(doc(s))
 	}
 	f.Fuzz(func(t *testing.T, d string) {
-		_, err := fx.e.CaptureJSON(strings.NewReader(d), &CaptureOptions{Org: fx.orgA, Credential: "fuzz"})
+		_, err := fx.e.CaptureJSON(context.Background(), strings.NewReader(d), &CaptureOptions{Org: fx.orgA, Credential: "fuzz"})
 		if err != nil && !strings.Contains(err.Error(), "rejected") && !strings.Contains(err.Error(), "epcis") {
 			t.Fatalf("capture: %v", err)
 		}

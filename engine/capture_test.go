@@ -159,9 +159,9 @@ func TestRecallAndForwardTrace(t *testing.T) {
 		t.Fatal(err)
 	}
 	// B may not recall A's lot.
-	_, err := e.Recall(&RecallRequest{ReportMeta: f.meta(f.orgB), Lots: []LotRef{{f.prod.ID, "L1"}}})
+	_, err := e.Recall(t.Context(), &RecallRequest{ReportMeta: f.meta(f.orgB), Lots: []LotRef{{f.prod.ID, "L1"}}})
 	wantErrs(t, err, ie{ErrWrongOrg, "L1"})
-	res, err := e.Recall(&RecallRequest{ReportMeta: f.meta(f.orgA), Lots: []LotRef{{f.prod.ID, "L1"}}, Reason: "melamine found"})
+	res, err := e.Recall(t.Context(), &RecallRequest{ReportMeta: f.meta(f.orgA), Lots: []LotRef{{f.prod.ID, "L1"}}, Reason: "melamine found"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +189,7 @@ func TestRecallAndForwardTrace(t *testing.T) {
 	// Recalling one case recalls what is inside it (a case of lot B's
 	// product would not be covered by the lot recall).
 	f2 := supply(t)
-	if _, err := f2.e.Recall(&RecallRequest{ReportMeta: f2.meta(f2.orgA), Items: Items{Codes: []string{f2.code(f2.cases, 1)}}}); err != nil {
+	if _, err := f2.e.Recall(t.Context(), &RecallRequest{ReportMeta: f2.meta(f2.orgA), Items: Items{Codes: []string{f2.code(f2.cases, 1)}}}); err != nil {
 		t.Fatal(err)
 	}
 	for off, want := range map[uint64]Status{12: StatusRecalled, 2: StatusActive} {
@@ -216,7 +216,7 @@ func TestCaptureGS1Examples(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = f.e.CaptureJSON(bytes.NewReader(b), &CaptureOptions{Org: f.orgA})
+		_, err = f.e.CaptureJSON(t.Context(), bytes.NewReader(b), &CaptureOptions{Org: f.orgA})
 		var re *ReportError
 		if !errors.As(err, &re) || len(re.Errors) == 0 {
 			t.Fatalf("%s: %v", name, err)

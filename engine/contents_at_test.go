@@ -18,7 +18,7 @@ func TestContentsDuring(t *testing.T) {
 		t.Helper()
 		m := f.meta(f.orgA)
 		m.Time = at
-		if _, err := f.e.Unpack(&UnpackReport{ReportMeta: m, Unpacks: []Unpack{{Parent: parent, Children: children}}}); err != nil {
+		if _, err := f.e.Unpack(t.Context(), &UnpackReport{ReportMeta: m, Unpacks: []Unpack{{Parent: parent, Children: children}}}); err != nil {
 			t.Fatal(err)
 		}
 	}

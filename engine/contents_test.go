@@ -12,7 +12,7 @@ import (
 // recalled; an SSCC pallet counts through its cases too.
 func TestContainsRecalled(t *testing.T) {
 	f := supply(t)
-	if _, err := f.e.Recall(&RecallRequest{ReportMeta: f.meta(f.orgA), Items: Items{Codes: []string{f.code(f.items, 13)}}, Reason: "seal"}); err != nil {
+	if _, err := f.e.Recall(t.Context(), &RecallRequest{ReportMeta: f.meta(f.orgA), Items: Items{Codes: []string{f.code(f.items, 13)}}, Reason: "seal"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -44,11 +44,11 @@ func TestContainsRecalled(t *testing.T) {
 	// An SSCC pallet of both cases, after they leave pallet 0.
 	m := f.meta(f.orgA)
 	m.Time = testClock.Add(-time.Hour)
-	if _, err := f.e.Unpack(&UnpackReport{ReportMeta: m, Unpacks: []Unpack{{Parent: Ref{Block: f.pallets.ID}, All: true}}}); err != nil {
+	if _, err := f.e.Unpack(t.Context(), &UnpackReport{ReportMeta: m, Unpacks: []Unpack{{Parent: Ref{Block: f.pallets.ID}, All: true}}}); err != nil {
 		t.Fatal(err)
 	}
 	m.Time = testClock.Add(-30 * time.Minute)
-	if _, err := f.e.Pack(&PackReport{ReportMeta: m, Packs: []Pack{{Parent: Ref{Code: "(00)395201230000000012"},
+	if _, err := f.e.Pack(t.Context(), &PackReport{ReportMeta: m, Packs: []Pack{{Parent: Ref{Code: "(00)395201230000000012"},
 		Children: Items{Ranges: []BlockRange{{f.cases.ID, 0, 1}}}}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestContainsRecalled(t *testing.T) {
 	}
 	// A lot recall reaches every item of the lot: the SSCC (no lot) holds
 	// 22 recalled codes (cases and items of lot L1).
-	if _, err := f.e.Recall(&RecallRequest{ReportMeta: f.meta(f.orgA), Lots: []LotRef{{Product: f.prod.ID, Number: "L1"}}}); err != nil {
+	if _, err := f.e.Recall(t.Context(), &RecallRequest{ReportMeta: f.meta(f.orgA), Lots: []LotRef{{Product: f.prod.ID, Number: "L1"}}}); err != nil {
 		t.Fatal(err)
 	}
 	if c, _ := f.e.Resolve("(00)395201230000000012"); c.Status != StatusContainsRecalled || c.RecalledInside != 22 {
@@ -84,7 +84,7 @@ func BenchmarkResolveContents(b *testing.B) {
 		f.packRange(f.cases, i, f.items, i*10, i*10+9, t0)
 	}
 	f.packRange(f.pallets, 0, f.cases, 0, 49, t0.Add(time.Minute))
-	if _, err := f.e.Recall(&RecallRequest{ReportMeta: f.meta(f.orgA), Items: Items{Codes: []string{f.code(f.items, 77)}}}); err != nil {
+	if _, err := f.e.Recall(b.Context(), &RecallRequest{ReportMeta: f.meta(f.orgA), Items: Items{Codes: []string{f.code(f.items, 77)}}}); err != nil {
 		b.Fatal(err)
 	}
 	pallet := f.code(f.pallets, 0)

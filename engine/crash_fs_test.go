@@ -93,7 +93,7 @@ func TestPowerLoss(t *testing.T) {
 		r.fatalf("Open: %v", err)
 	}
 	r.e = e
-	p, err := e.AddProduct(ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "测试", Category: ParseCategoryMust("food"),
+	p, err := e.AddProduct(t.Context(), ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "测试", Category: ParseCategoryMust("food"),
 		Levels: LevelSet(0).With(LevelItem).With(LevelCase)})
 	if err != nil {
 		r.fatalf("AddProduct: %v", err)
@@ -101,7 +101,7 @@ func TestPowerLoss(t *testing.T) {
 	r.org, r.product = p.Org, p.ID
 	r.items = mint(t, e, MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 2000}).Block
 	r.cases = mint(t, e, MintRequest{Product: p.ID, Lot: "L1", Level: LevelCase, Count: 200}).Block
-	if _, err := e.ReportLine(&LineReport{ReportMeta: r.meta(), Action: LineCommission,
+	if _, err := e.ReportLine(t.Context(), &LineReport{ReportMeta: r.meta(), Action: LineCommission,
 		Items: Items{Ranges: []BlockRange{{r.cases.ID, 0, 199}}}}); err != nil {
 		r.fatalf("commission cases: %v", err)
 	}
@@ -177,7 +177,7 @@ func (r *crashRun) step() {
 		})
 	case k == 1 && r.commissioned < r.items.Count:
 		lo := r.commissioned
-		if _, err := e.ReportLine(&LineReport{ReportMeta: r.meta(), Action: LineCommission,
+		if _, err := e.ReportLine(context.Background(), &LineReport{ReportMeta: r.meta(), Action: LineCommission,
 			Items: Items{Ranges: []BlockRange{{r.items.ID, lo, lo + 9}}}}); err != nil {
 			r.fatalf("commission: %v", err)
 		}
@@ -188,7 +188,7 @@ func (r *crashRun) step() {
 		})
 	case k == 2 && r.packed < r.commissioned:
 		lo, c := r.packed, r.packed/10
-		if _, err := e.Pack(&PackReport{ReportMeta: r.meta(), Packs: []Pack{{Parent: Ref{Block: r.cases.ID, Offset: c},
+		if _, err := e.Pack(context.Background(), &PackReport{ReportMeta: r.meta(), Packs: []Pack{{Parent: Ref{Block: r.cases.ID, Offset: c},
 			Children: Items{Ranges: []BlockRange{{r.items.ID, lo, lo + 9}}}}}}); err != nil {
 			r.fatalf("pack: %v", err)
 		}
@@ -212,7 +212,7 @@ func (r *crashRun) step() {
 		code := r.code(r.items, off)
 		ev := fmt.Sprintf(`{"type":"ObjectEvent","eventTime":"2026-03-01T06:00:00Z","eventTimeZoneOffset":"+08:00",
 "epcList":[%q],"action":"OBSERVE","bizStep":"inspecting","disposition":"active"}`, code)
-		rec, err := e.CaptureJSON(strings.NewReader(doc(ev)), &CaptureOptions{Org: r.org, Credential: "key:crash"})
+		rec, err := e.CaptureJSON(context.Background(), strings.NewReader(doc(ev)), &CaptureOptions{Org: r.org, Credential: "key:crash"})
 		if err != nil || rec.Records != 1 {
 			r.fatalf("capture: %+v, %v", rec, err)
 		}
@@ -230,7 +230,7 @@ func (r *crashRun) step() {
 		off := r.recal
 		r.recal += 7
 		code := r.code(r.items, off)
-		if _, err := e.Recall(&RecallRequest{ReportMeta: r.meta(), Items: Items{Codes: []string{code}}, Reason: "power-loss test"}); err != nil {
+		if _, err := e.Recall(context.Background(), &RecallRequest{ReportMeta: r.meta(), Items: Items{Codes: []string{code}}, Reason: "power-loss test"}); err != nil {
 			r.fatalf("recall: %v", err)
 		}
 		r.ack(fmt.Sprintf("recall of item %d", off), func(e *Engine, _ *ScanLog) error {

@@ -45,7 +45,7 @@ func TestCustody(t *testing.T) {
 	mb.Time = testClock.Add(-5 * time.Hour)
 	unpackB := func(parent string, children ...string) error {
 		u := Unpack{Parent: Ref{Code: parent}, Children: Items{Codes: children}}
-		_, err := f.e.Unpack(&UnpackReport{ReportMeta: mb, Unpacks: []Unpack{u}})
+		_, err := f.e.Unpack(t.Context(), &UnpackReport{ReportMeta: mb, Unpacks: []Unpack{u}})
 		return err
 	}
 	// B never received the pallet.
@@ -96,9 +96,9 @@ func TestCustody(t *testing.T) {
 	wantErrs(t, err, ie{ErrWrongOrg, f.code(f.items, 2)})
 	_, err = f.capture(f.orgA, doc(shipToB("2026-03-01T12:00:00+08:00", f.code(f.cases, 0))))
 	wantErrs(t, err, ie{ErrWrongOrg, f.code(f.cases, 0)})
-	_, err = f.e.ReportLine(&LineReport{ReportMeta: ma, Action: LineDecommission, Items: Items{Codes: []string{f.code(f.items, 2)}}})
+	_, err = f.e.ReportLine(t.Context(), &LineReport{ReportMeta: ma, Action: LineDecommission, Items: Items{Codes: []string{f.code(f.items, 2)}}})
 	wantErrs(t, err, ie{ErrWrongOrg, f.code(f.items, 2)})
-	_, err = f.e.Unpack(&UnpackReport{ReportMeta: ma, Unpacks: []Unpack{{Parent: Ref{Code: case1}, All: true}}})
+	_, err = f.e.Unpack(t.Context(), &UnpackReport{ReportMeta: ma, Unpacks: []Unpack{{Parent: Ref{Code: case1}, All: true}}})
 	wantErrs(t, err, ie{ErrWrongOrg, case1})
 	// B breaks the pallet down, repacks case 1 onto its own SSCC, takes
 	// item 13 out and sells it.
@@ -107,12 +107,12 @@ func TestCustody(t *testing.T) {
 	}
 	sscc := "(00)369012340000000017"
 	mb.Time = testClock.Add(-4 * time.Hour)
-	if _, err := f.e.Pack(&PackReport{ReportMeta: mb, Packs: []Pack{{Parent: Ref{Code: sscc}, Children: Items{Codes: []string{case1}}}}}); err != nil {
+	if _, err := f.e.Pack(t.Context(), &PackReport{ReportMeta: mb, Packs: []Pack{{Parent: Ref{Code: sscc}, Children: Items{Codes: []string{case1}}}}}); err != nil {
 		t.Fatal(err)
 	}
 	// A cannot pack into B's SSCC, nor take case 1 out of it.
 	ma.Time = testClock.Add(-3 * time.Hour)
-	_, err = f.e.Unpack(&UnpackReport{ReportMeta: ma, Unpacks: []Unpack{{Parent: Ref{Code: sscc}, All: true}}})
+	_, err = f.e.Unpack(t.Context(), &UnpackReport{ReportMeta: ma, Unpacks: []Unpack{{Parent: Ref{Code: sscc}, All: true}}})
 	wantErrs(t, err, ie{ErrWrongOrg, sscc})
 	mb.Time = testClock.Add(-3 * time.Hour)
 	if err := unpackB(case1, item13); err != nil {
@@ -185,7 +185,7 @@ func BenchmarkPackCustody(b *testing.B) {
 			cases, _ := e.Mint(ctxBG, MintRequest{Product: f.prod.ID, Lot: "L1", Level: LevelCase, Count: 10_000_000})
 			meta := ReportMeta{Org: f.orgA, Time: testClock.Add(-time.Hour)}
 			for _, blk := range []Block{items.Block, cases.Block} {
-				if _, err := e.ReportLine(&LineReport{ReportMeta: meta, Action: LineCommission,
+				if _, err := e.ReportLine(b.Context(), &LineReport{ReportMeta: meta, Action: LineCommission,
 					Items: Items{Ranges: []BlockRange{{blk.ID, 0, blk.Count - 1}}}}); err != nil {
 					b.Fatal(err)
 				}
@@ -203,7 +203,7 @@ func BenchmarkPackCustody(b *testing.B) {
 						Children: Items{Ranges: []BlockRange{{items.Block.ID, uint64(k * 10), uint64(k*10 + 9)}}}})
 					k++
 				}
-				if _, err := e.Pack(r); err != nil {
+				if _, err := e.Pack(b.Context(), r); err != nil {
 					b.Fatal(err)
 				}
 			}

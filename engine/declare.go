@@ -62,6 +62,7 @@ func (rt *reportTx) declareError(ev *epcis.Event, h [32]byte, base where) (dup b
 		rt.fail(field, ev.EventID, ErrWrongOrg, "another organisation's event: record %d was captured by %s; only it declares it erroneous",
 			orig, rt.e.orgName(s.Org))
 	}
+	tz := rt.eventTZ(ev, base)
 	if ev.ErrorDeclaration.DeclarationTime.UnixMilli() > rt.now+MaxFutureSkew.Milliseconds() {
 		rt.fail(field.sub(".errorDeclaration.declarationTime"), ev.ErrorDeclaration.DeclarationTime.Format(time.RFC3339), ErrFuture,
 			"is more than %v after the engine's clock", MaxFutureSkew)
@@ -85,7 +86,7 @@ func (rt *reportTx) declareError(ev *epcis.Event, h [32]byte, base where) (dup b
 		rt.fail(base, "", ErrInvalid, "the event cannot be stored as JSON: %v", err)
 		return false, nil
 	}
-	sum := eventSummary(ev, ev.EventTime.UnixMilli(), h)
+	sum := eventSummary(ev, ev.EventTime.UnixMilli(), tz, h)
 	if got := rt.record(&sum, p.Targets, body); got != seq {
 		panic(fmt.Sprintf("BUG: declaration record got seq %d, staged with %d", got, seq))
 	}

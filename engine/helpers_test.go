@@ -67,7 +67,7 @@ func reopen(t testing.TB, e *Engine) *Engine {
 // identification code, item and case levels.
 func addDrug(t testing.TB, e *Engine, gtin, drugID string) Product {
 	t.Helper()
-	p, err := e.AddProduct(ProductSpec{GTIN: gtin, GCPLength: 7, DrugID: drugID, NameZH: "阿莫西林胶囊",
+	p, err := e.AddProduct(context.Background(), ProductSpec{GTIN: gtin, GCPLength: 7, DrugID: drugID, NameZH: "阿莫西林胶囊",
 		NameEN: "Amoxicillin", Category: ParseCategoryMust("drug"),
 		Levels: LevelSet(0).With(LevelItem).With(LevelCase)})
 	if err != nil {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
@@ -53,8 +54,8 @@ type LineReport struct {
 // bad input it returns a *ReportError with an error per offending code
 // (already commissioned, voided, released, another organisation's, never
 // issued, …) and applies nothing.
-func (e *Engine) ReportLine(r *LineReport) (*Receipt, error) {
-	rt, rec, err := e.begin(&r.ReportMeta)
+func (e *Engine) ReportLine(ctx context.Context, r *LineReport) (*Receipt, error) {
+	rt, rec, err := e.begin(ctx, &r.ReportMeta)
 	if rt == nil {
 		return rec, err
 	}
@@ -340,6 +341,10 @@ func (rt *reportTx) reject() error {
 func (rt *reportTx) commit() (*Receipt, error) {
 	if rt.failed() {
 		return nil, rt.reject()
+	}
+	if err := rt.ctx.Err(); err != nil {
+		rt.abort()
+		return nil, err
 	}
 	e, m := rt.e, rt.meta
 	if m.RequestID != "" && rt.records > 0 {

@@ -26,7 +26,7 @@ func TestLineReportCommissionVoid(t *testing.T) {
 		}
 	}
 	// Void two listed codes of the uncommissioned rest.
-	_, err := e.ReportLine(&LineReport{ReportMeta: f.meta(f.orgA), Action: LineVoid,
+	_, err := e.ReportLine(t.Context(), &LineReport{ReportMeta: f.meta(f.orgA), Action: LineVoid,
 		Items: Items{Codes: []string{f.code(f.items, 600), f.code(f.items, 601)}}})
 	if err != nil {
 		t.Fatal(err)
@@ -37,7 +37,7 @@ func TestLineReportCommissionVoid(t *testing.T) {
 		Codes: []string{f.code(f.items, 600), f.code(f.itemsB, 3), f.code(f.items, 700),
 			"https://id.gs1.org/01/09520123456788/21/A000000000000", f.code(f.items, 700)},
 	}}
-	_, err = e.ReportLine(mixed)
+	_, err = e.ReportLine(t.Context(), mixed)
 	wantErrs(t, err,
 		ie{ErrNeverIssued, "A000000000000"},
 		ie{ErrDuplicate, f.code(f.items, 700)},
@@ -50,7 +50,7 @@ func TestLineReportCommissionVoid(t *testing.T) {
 		t.Fatal("a rejected report commissioned a code")
 	}
 	// Voiding a commissioned code is refused.
-	_, err = e.ReportLine(&LineReport{ReportMeta: f.meta(f.orgA), Action: LineVoid,
+	_, err = e.ReportLine(t.Context(), &LineReport{ReportMeta: f.meta(f.orgA), Action: LineVoid,
 		Items: Items{Ranges: []BlockRange{{f.items.ID, 10, 10}}}})
 	wantErrs(t, err, ie{ErrCommissioned, "offset 10"})
 }
@@ -60,9 +60,9 @@ func TestReleaseRest(t *testing.T) {
 	e := f.e
 	f.commission(f.items, 0, 799)
 	// Releasing printed codes is refused per code.
-	_, err := e.ReleaseRest(&ReleaseReport{ReportMeta: f.meta(f.orgA), Block: f.items.ID, From: 798})
+	_, err := e.ReleaseRest(t.Context(), &ReleaseReport{ReportMeta: f.meta(f.orgA), Block: f.items.ID, From: 798})
 	wantErrs(t, err, ie{ErrCommissioned, "offset 798"}, ie{ErrCommissioned, "offset 799"})
-	rec, err := e.ReleaseRest(&ReleaseReport{ReportMeta: f.meta(f.orgA), Block: f.items.ID, From: 800, Note: "shift end"})
+	rec, err := e.ReleaseRest(t.Context(), &ReleaseReport{ReportMeta: f.meta(f.orgA), Block: f.items.ID, From: 800, Note: "shift end"})
 	if err != nil || rec.Codes != 200 {
 		t.Fatalf("release: %+v %v", rec, err)
 	}
@@ -74,11 +74,11 @@ func TestReleaseRest(t *testing.T) {
 		t.Fatalf("lookup of a released code: %v", err)
 	}
 	// Commissioning released codes is refused.
-	_, err = e.ReportLine(&LineReport{ReportMeta: f.meta(f.orgA), Action: LineCommission,
+	_, err = e.ReportLine(t.Context(), &LineReport{ReportMeta: f.meta(f.orgA), Action: LineCommission,
 		Items: Items{Ranges: []BlockRange{{f.items.ID, 800, 801}}}})
 	wantErrs(t, err, ie{ErrReleased, "offset 800"})
 	// Another organisation cannot release the block.
-	_, err = e.ReleaseRest(&ReleaseReport{ReportMeta: f.meta(f.orgB), Block: f.items.ID, From: 0})
+	_, err = e.ReleaseRest(t.Context(), &ReleaseReport{ReportMeta: f.meta(f.orgB), Block: f.items.ID, From: 0})
 	wantErrs(t, err, ie{ErrWrongOrg, ""})
 	f.e = reopen(t, e)
 	b, _ = f.e.Block(f.items.ID)
@@ -91,11 +91,11 @@ func TestRequestIDReplay(t *testing.T) {
 	f := newFixture(t)
 	r := &LineReport{ReportMeta: f.meta(f.orgA), Action: LineCommission, Items: Items{Ranges: []BlockRange{{f.items.ID, 0, 9}}}}
 	r.RequestID = "line-3/0001"
-	first, err := f.e.ReportLine(r)
+	first, err := f.e.ReportLine(t.Context(), r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := f.e.ReportLine(r)
+	again, err := f.e.ReportLine(t.Context(), r)
 	if err != nil || !again.Replayed || again.FirstSeq != first.FirstSeq {
 		t.Fatalf("retry: %+v %v, want replay of %+v", again, err, first)
 	}
@@ -105,7 +105,7 @@ func TestFutureTimeRefused(t *testing.T) {
 	f := newFixture(t)
 	m := f.meta(f.orgA)
 	m.Time = testClock.Add(MaxFutureSkew + 1e9)
-	_, err := f.e.ReportLine(&LineReport{ReportMeta: m, Action: LineCommission, Items: Items{Ranges: []BlockRange{{f.items.ID, 0, 9}}}})
+	_, err := f.e.ReportLine(t.Context(), &LineReport{ReportMeta: m, Action: LineCommission, Items: Items{Ranges: []BlockRange{{f.items.ID, 0, 9}}}})
 	wantErrs(t, err, ie{ErrFuture, ""})
 }
 
@@ -121,11 +121,11 @@ func TestReleaseVoidPrintedShipped(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := dump(t, e)
-	_, err := e.ReleaseRest(&ReleaseReport{ReportMeta: f.meta(f.orgA), Block: f.items.ID, From: 0, Note: "line stopped"})
+	_, err := e.ReleaseRest(t.Context(), &ReleaseReport{ReportMeta: f.meta(f.orgA), Block: f.items.ID, From: 0, Note: "line stopped"})
 	wantErrs(t, err, ie{ErrCommissioned, "offset 5"})
-	_, err = e.VoidBlock(&VoidReport{ReportMeta: f.meta(f.orgA), Block: f.items.ID, Note: "roll lost"})
+	_, err = e.VoidBlock(t.Context(), &VoidReport{ReportMeta: f.meta(f.orgA), Block: f.items.ID, Note: "roll lost"})
 	wantErrs(t, err, ie{ErrCommissioned, "offset 5"})
-	_, err = e.VoidBlock(&VoidReport{ReportMeta: f.meta(f.orgB), Block: f.cases.ID})
+	_, err = e.VoidBlock(t.Context(), &VoidReport{ReportMeta: f.meta(f.orgB), Block: f.cases.ID})
 	wantErrs(t, err, ie{ErrWrongOrg, ""})
 	if after := dump(t, e); after != before {
 		t.Fatal("a refused release or void wrote to the store")
@@ -136,11 +136,11 @@ func TestReleaseVoidPrintedShipped(t *testing.T) {
 	}
 	// The rest of the block after the item releases; a block with nothing
 	// printed voids, each with a ledger record.
-	rec, err := e.ReleaseRest(&ReleaseReport{ReportMeta: f.meta(f.orgA), Block: f.items.ID, From: 6})
+	rec, err := e.ReleaseRest(t.Context(), &ReleaseReport{ReportMeta: f.meta(f.orgA), Block: f.items.ID, From: 6})
 	if err != nil || rec.Records != 1 || rec.Codes != 994 {
 		t.Fatalf("release after the item: %+v %v", rec, err)
 	}
-	rec, err = e.VoidBlock(&VoidReport{ReportMeta: f.meta(f.orgA), Block: f.cases.ID, Note: "roll lost"})
+	rec, err = e.VoidBlock(t.Context(), &VoidReport{ReportMeta: f.meta(f.orgA), Block: f.cases.ID, Note: "roll lost"})
 	if err != nil || rec.Records != 1 || rec.Codes != f.cases.Count {
 		t.Fatalf("void: %+v %v", rec, err)
 	}
@@ -151,7 +151,7 @@ func TestReleaseVoidPrintedShipped(t *testing.T) {
 	if c, err := e.Resolve(f.code(f.cases, 3)); err != nil || c.Status != StatusVoided {
 		t.Fatalf("code of the voided block: %v %v", c, err)
 	}
-	if rec, err := e.VoidBlock(&VoidReport{ReportMeta: f.meta(f.orgA), Block: f.cases.ID}); err != nil || rec.Records != 0 {
+	if rec, err := e.VoidBlock(t.Context(), &VoidReport{ReportMeta: f.meta(f.orgA), Block: f.cases.ID}); err != nil || rec.Records != 0 {
 		t.Fatalf("voiding again: %+v %v, want a no-op", rec, err)
 	}
 	if c, err := e.Resolve(f.code(f.items, 5)); err != nil || c.Status != StatusInTransit {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -24,8 +25,12 @@ type OrgSpec struct {
 	GCPs   []string // GS1 company prefixes, 4–12 digits, unique and non-overlapping
 }
 
-// AddOrg creates an organisation.
-func (e *Engine) AddOrg(spec OrgSpec) (Org, error) {
+// AddOrg creates an organisation. ctx is checked before the write lock is
+// taken.
+func (e *Engine) AddOrg(ctx context.Context, spec OrgSpec) (Org, error) {
+	if err := ctx.Err(); err != nil {
+		return Org{}, err
+	}
 	e.wmu.Lock()
 	defer e.wmu.Unlock()
 	if err := e.writable(); err != nil {
@@ -249,8 +254,11 @@ type ProductSpec struct {
 
 // AddProduct creates a product, its allocation state and its first FF1
 // key (256 random bits), and, when needed, its organisation — all in one
-// batch.
-func (e *Engine) AddProduct(spec ProductSpec) (Product, error) {
+// batch. ctx is checked before the write lock is taken.
+func (e *Engine) AddProduct(ctx context.Context, spec ProductSpec) (Product, error) {
+	if err := ctx.Err(); err != nil {
+		return Product{}, err
+	}
 	e.wmu.Lock()
 	defer e.wmu.Unlock()
 	if err := e.writable(); err != nil {
@@ -515,8 +523,12 @@ type LotSpec struct {
 	Site     string // production site, optional, ≤ 100 characters
 }
 
-// AddLot creates a lot of a product.
-func (e *Engine) AddLot(spec LotSpec) (Lot, error) {
+// AddLot creates a lot of a product. ctx is checked before the write lock
+// is taken.
+func (e *Engine) AddLot(ctx context.Context, spec LotSpec) (Lot, error) {
+	if err := ctx.Err(); err != nil {
+		return Lot{}, err
+	}
 	e.wmu.Lock()
 	defer e.wmu.Unlock()
 	if err := e.writable(); err != nil {

@@ -8,7 +8,7 @@ import (
 
 func TestOrgsAndProducts(t *testing.T) {
 	e := openTest(t, "")
-	o, err := e.AddOrg(OrgSpec{Name: "福州示范药业有限公司", USCC: "91350100M000100Y43", GCPs: []string{"6901234"}})
+	o, err := e.AddOrg(t.Context(), OrgSpec{Name: "福州示范药业有限公司", USCC: "91350100M000100Y43", GCPs: []string{"6901234"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,16 +29,16 @@ func TestOrgsAndProducts(t *testing.T) {
 		{OrgSpec{Name: "x", Region: "999999"}, ErrInvalid, "region"},
 		{OrgSpec{}, ErrInvalid, "name"},
 	} {
-		if _, err := e.AddOrg(c.spec); !errors.Is(err, c.want) || !strings.Contains(err.Error(), c.has) {
+		if _, err := e.AddOrg(t.Context(), c.spec); !errors.Is(err, c.want) || !strings.Contains(err.Error(), c.has) {
 			t.Errorf("AddOrg(%+v) = %v; want %v containing %q", c.spec, err, c.want, c.has)
 		}
 	}
 	// A GTIN under the org's prefix joins it; an unowned prefix creates an org.
-	p, err := e.AddProduct(ProductSpec{GTIN: "6901234567892", GCPLength: 7, NameZH: "药", Category: ParseCategoryMust("drug")})
+	p, err := e.AddProduct(t.Context(), ProductSpec{GTIN: "6901234567892", GCPLength: 7, NameZH: "药", Category: ParseCategoryMust("drug")})
 	if err != nil || p.Org != o.ID || p.GTIN.String() != "06901234567892" || p.DefaultScheme != SchemeGS1 {
 		t.Fatalf("product %+v %v", p, err)
 	}
-	p2, err := e.AddProduct(ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "奶粉", Category: ParseCategoryMust("food"), OrgName: "示范乳业"})
+	p2, err := e.AddProduct(t.Context(), ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "奶粉", Category: ParseCategoryMust("food"), OrgName: "示范乳业"})
 	if err != nil || p2.Org != 2 {
 		t.Fatalf("product 2 %+v %v", p2, err)
 	}
@@ -49,7 +49,7 @@ func TestOrgsAndProducts(t *testing.T) {
 	// claimed; once the operator grants it, the product is created;
 	// another org's prefix is refused.
 	spec3 := ProductSpec{Org: o.ID, GTIN: "04012345000009", GCPLength: 7, NameZH: "x", Category: 1}
-	if _, err := e.AddProduct(spec3); !errors.Is(err, ErrPrefixNotGranted) || !errors.Is(err, ErrWrongOrg) || !strings.Contains(err.Error(), "4012345") {
+	if _, err := e.AddProduct(t.Context(), spec3); !errors.Is(err, ErrPrefixNotGranted) || !errors.Is(err, ErrWrongOrg) || !strings.Contains(err.Error(), "4012345") {
 		t.Fatalf("an ungranted prefix: %v", err)
 	}
 	if o1, _ := e.Org(o.ID); len(o1.GCPs) != 1 {
@@ -70,29 +70,29 @@ func TestOrgsAndProducts(t *testing.T) {
 	if o1, err := e.GrantGCP(o.ID, "4012345"); err != nil || len(o1.GCPs) != 2 {
 		t.Fatalf("grant again: %+v %v", o1, err)
 	}
-	p3, err := e.AddProduct(spec3)
+	p3, err := e.AddProduct(t.Context(), spec3)
 	if err != nil || p3.Org != o.ID {
 		t.Fatal(p3, err)
 	}
-	if _, err := e.AddProduct(ProductSpec{Org: o.ID, GTIN: "09520123000011", GCPLength: 7, NameZH: "x", Category: 1}); !errors.Is(err, ErrWrongOrg) {
+	if _, err := e.AddProduct(t.Context(), ProductSpec{Org: o.ID, GTIN: "09520123000011", GCPLength: 7, NameZH: "x", Category: 1}); !errors.Is(err, ErrWrongOrg) {
 		t.Fatalf("another org's prefix: %v", err)
 	}
-	if _, err := e.AddProduct(ProductSpec{GTIN: "09520123000011", GCPLength: 8, NameZH: "x", Category: 1}); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "9520123") {
+	if _, err := e.AddProduct(t.Context(), ProductSpec{GTIN: "09520123000011", GCPLength: 8, NameZH: "x", Category: 1}); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "9520123") {
 		t.Fatalf("wrong gcp length: %v", err)
 	}
 	// Without a GTIN: own code or drug id, and an org.
-	p4, err := e.AddProduct(ProductSpec{Org: o.ID, DrugID: "8600001", NameZH: "注射液", Category: 3})
+	p4, err := e.AddProduct(t.Context(), ProductSpec{Org: o.ID, DrugID: "8600001", NameZH: "注射液", Category: 3})
 	if err != nil || p4.DefaultScheme != SchemeNMPA {
 		t.Fatal(p4, err)
 	}
-	if _, err := e.AddProduct(ProductSpec{Org: o.ID, DrugID: "8600003", NameZH: "x", Category: 3,
+	if _, err := e.AddProduct(t.Context(), ProductSpec{Org: o.ID, DrugID: "8600003", NameZH: "x", Category: 3,
 		Links: []Link{{Type: "gs1:pip", URL: "ftp://x"}}}); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("bad link: %v", err)
 	}
-	if _, err := e.AddProduct(ProductSpec{DrugID: "8600002", NameZH: "x", Category: 3}); !errors.Is(err, ErrInvalid) {
+	if _, err := e.AddProduct(t.Context(), ProductSpec{DrugID: "8600002", NameZH: "x", Category: 3}); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("no org, no GTIN: %v", err)
 	}
-	p5, err := e.AddProduct(ProductSpec{Org: o.ID, OwnCode: "RICE-5KG", NameZH: "大米", Category: 1})
+	p5, err := e.AddProduct(t.Context(), ProductSpec{Org: o.ID, OwnCode: "RICE-5KG", NameZH: "大米", Category: 1})
 	if err != nil || p5.DefaultScheme != SchemeShort {
 		t.Fatal(p5, err)
 	}
@@ -106,11 +106,11 @@ func TestOrgsAndProducts(t *testing.T) {
 		t.Fatalf("listings: %d %d %d", len(e.Products(o.ID)), len(e.Products(0)), len(e.Orgs()))
 	}
 	// Lots and dates.
-	l, err := e.AddLot(LotSpec{Product: p.ID, Number: "B1", Produced: 20260301, Expiry: 20280229, Site: "车间 3"})
+	l, err := e.AddLot(t.Context(), LotSpec{Product: p.ID, Number: "B1", Produced: 20260301, Expiry: 20280229, Site: "车间 3"})
 	if err != nil || l.ID != 1 {
 		t.Fatal(l, err)
 	}
-	if _, err := e.AddLot(LotSpec{Product: p.ID, Number: "B2", Produced: 20260301, Expiry: 20250101}); !errors.Is(err, ErrInvalid) {
+	if _, err := e.AddLot(t.Context(), LotSpec{Product: p.ID, Number: "B2", Produced: 20260301, Expiry: 20250101}); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("expiry before production: %v", err)
 	}
 	if got, err := e.LotByNumber(p.ID, "B1"); err != nil || got != l {

@@ -75,8 +75,10 @@ type mintWaiter struct {
 // queued meanwhile becomes the next leader. Each caller leads at most one
 // group, its own request being in it.
 //
-// ctx is honoured only until the request is queued: once queued, the
-// request completes (so that a retry with the same request id finds it).
+// ctx is honoured until the request is taken into a group: a request
+// still queued when ctx ends leaves the queue and returns ctx's error,
+// having allocated nothing. Once in a group, the request completes (so
+// that a retry with the same request id finds it).
 func (e *Engine) Mint(ctx context.Context, req MintRequest) (MintResult, error) {
 	if err := ctx.Err(); err != nil {
 		return MintResult{}, err
@@ -96,11 +98,46 @@ func (e *Engine) Mint(ctx context.Context, req MintRequest) (MintResult, error) 
 		case <-w.done:
 			return w.res, w.err
 		case <-w.lead:
+		case <-ctx.Done():
+			if e.leaveMintQueue(w) {
+				return MintResult{}, ctx.Err()
+			}
+			// Already taken into a group (or handed the lead).
+			select {
+			case <-w.done:
+				return w.res, w.err
+			case <-w.lead:
+			}
 		}
 	}
 	e.leadMintGroup()
 	<-w.done
 	return w.res, w.err
+}
+
+// leaveMintQueue removes w from the queue if no leader has taken it into
+// a group yet, passing the lead on if w had been handed it. It reports
+// whether w left.
+func (e *Engine) leaveMintQueue(w *mintWaiter) bool {
+	q := &e.mintq
+	q.Lock()
+	defer q.Unlock()
+	i := slices.Index(q.pending, w)
+	if i < 0 {
+		return false
+	}
+	q.pending = slices.Delete(q.pending, i, i+1)
+	select {
+	case <-w.lead: // w was to lead the next group: hand it on
+		if len(q.pending) == 0 {
+			q.pending = nil
+			q.leading = false
+		} else {
+			q.pending[0].lead <- struct{}{}
+		}
+	default:
+	}
+	return true
 }
 
 // leadMintGroup commits the queued requests (the leader's own first) as

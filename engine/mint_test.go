@@ -311,12 +311,12 @@ func TestBadInputWritesNothing(t *testing.T) {
 		{GTIN: "04012345000009", GCPLength: 7, NameZH: "x", Category: 99}, // category
 		{GTIN: "04012345000009", GCPLength: 7, NameZH: "x", Category: 1, Org: other.Org, DrugID: "12"},
 	} {
-		if _, err := e.AddProduct(spec); err == nil {
+		if _, err := e.AddProduct(ctx, spec); err == nil {
 			t.Errorf("AddProduct(%+v) succeeded", spec)
 		}
 	}
 	for _, spec := range []LotSpec{{Product: 99, Number: "X"}, {Product: p.ID, Number: "L1"}, {Product: p.ID, Number: "X", Produced: 20260230}} {
-		if _, err := e.AddLot(spec); err == nil {
+		if _, err := e.AddLot(ctx, spec); err == nil {
 			t.Errorf("AddLot(%+v) succeeded", spec)
 		}
 	}

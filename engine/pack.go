@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 
 	"tracecode/engine/agg"
@@ -42,8 +43,8 @@ type PackReport struct {
 // Pack applies an aggregation report: one ledger record for the report,
 // one child→parent range key per run of consecutive children, one
 // parent→children bitmap per (parent, child block).
-func (e *Engine) Pack(r *PackReport) (*Receipt, error) {
-	rt, rec, err := e.begin(&r.ReportMeta)
+func (e *Engine) Pack(ctx context.Context, r *PackReport) (*Receipt, error) {
+	rt, rec, err := e.begin(ctx, &r.ReportMeta)
 	if rt == nil {
 		return rec, err
 	}
@@ -55,6 +56,10 @@ func (e *Engine) Pack(r *PackReport) (*Receipt, error) {
 	var targets []ledger.Target
 	var parents parentSet
 	for i := range r.Packs {
+		if err := ctx.Err(); err != nil {
+			rt.abort()
+			return nil, err
+		}
 		p := &r.Packs[i]
 		base := in("packs", i)
 		parent, ok := rt.resolveRef(&p.Parent, base.sub(".parent"), true)
@@ -371,8 +376,8 @@ type UnpackReport struct {
 }
 
 // Unpack applies an unpacking report.
-func (e *Engine) Unpack(r *UnpackReport) (*Receipt, error) {
-	rt, rec, err := e.begin(&r.ReportMeta)
+func (e *Engine) Unpack(ctx context.Context, r *UnpackReport) (*Receipt, error) {
+	rt, rec, err := e.begin(ctx, &r.ReportMeta)
 	if rt == nil {
 		return rec, err
 	}
@@ -384,6 +389,10 @@ func (e *Engine) Unpack(r *UnpackReport) (*Receipt, error) {
 	var targets []ledger.Target
 	var parents parentSet
 	for i := range r.Unpacks {
+		if err := ctx.Err(); err != nil {
+			rt.abort()
+			return nil, err
+		}
 		u := &r.Unpacks[i]
 		base := in("unpacks", i)
 		parent, ok := rt.resolveRef(&u.Parent, base.sub(".parent"), true)

@@ -31,7 +31,7 @@ func TestPackRules(t *testing.T) {
 	m := f.meta(f.orgA)
 	m.Time = t0.Add(2 * time.Minute)
 	pack := func(parent Ref, kids Items) error {
-		_, err := e.Pack(&PackReport{ReportMeta: m, Packs: []Pack{{Parent: parent, Children: kids}}})
+		_, err := e.Pack(t.Context(), &PackReport{ReportMeta: m, Packs: []Pack{{Parent: parent, Children: kids}}})
 		return err
 	}
 	caseRef := func(off uint64) Ref { return Ref{Block: f.cases.ID, Offset: off} }
@@ -52,12 +52,12 @@ func TestPackRules(t *testing.T) {
 	// Cycles through SSCCs (units of equal level would otherwise allow it):
 	// pallet SSCC A holds SSCC B; B may not then hold A.
 	ssccA, ssccB := "(00)395201230000000012", "(00)395201230000000029"
-	_, err = e.Pack(&PackReport{ReportMeta: m, Packs: []Pack{
+	_, err = e.Pack(t.Context(), &PackReport{ReportMeta: m, Packs: []Pack{
 		{Parent: Ref{Code: ssccB}, ParentLevel: LevelCase, Children: Items{Ranges: []BlockRange{{f.items.ID, 0, 0}}}},
 	}})
 	wantErrs(t, err, ie{ErrHasParent, "offset 0"})
 	f.commission(f.items, 200, 209)
-	if _, err := e.Pack(&PackReport{ReportMeta: m, Packs: []Pack{
+	if _, err := e.Pack(t.Context(), &PackReport{ReportMeta: m, Packs: []Pack{
 		{Parent: Ref{Code: ssccB}, ParentLevel: LevelCase, Children: Items{Ranges: []BlockRange{{f.items.ID, 200, 209}}}},
 		{Parent: Ref{Code: ssccA}, Children: Items{Codes: []string{ssccB}}},
 	}}); err != nil {
@@ -71,7 +71,7 @@ func TestPackRules(t *testing.T) {
 	wantErrs(t, err, ie{ErrWrongOrg, "369012340000000017"})
 	// Same child twice in one report.
 	f.commission(f.items, 300, 301)
-	_, err = e.Pack(&PackReport{ReportMeta: m, Packs: []Pack{
+	_, err = e.Pack(t.Context(), &PackReport{ReportMeta: m, Packs: []Pack{
 		{Parent: caseRef(10), Children: Items{Ranges: []BlockRange{{f.items.ID, 300, 301}}}},
 		{Parent: caseRef(11), Children: Items{Ranges: []BlockRange{{f.items.ID, 301, 301}}}},
 	}})
@@ -88,7 +88,7 @@ func TestUnpackHistory(t *testing.T) {
 	// Take out items 3 and 4 an hour later, and repack them into case 1.
 	m := f.meta(f.orgA)
 	m.Time = t0.Add(time.Hour)
-	rec, err := e.Unpack(&UnpackReport{ReportMeta: m, Unpacks: []Unpack{{Parent: Ref{Block: f.cases.ID, Offset: 0},
+	rec, err := e.Unpack(t.Context(), &UnpackReport{ReportMeta: m, Unpacks: []Unpack{{Parent: Ref{Block: f.cases.ID, Offset: 0},
 		Children: Items{Codes: []string{f.code(f.items, 3), f.code(f.items, 4)}}}}})
 	if err != nil || rec.Codes != 2 {
 		t.Fatalf("unpack: %+v %v", rec, err)
@@ -96,12 +96,12 @@ func TestUnpackHistory(t *testing.T) {
 	// Packing them somewhere at a time before they left case 0 is refused.
 	early := f.meta(f.orgA)
 	early.Time = t0.Add(30 * time.Minute)
-	_, err = e.Pack(&PackReport{ReportMeta: early, Packs: []Pack{{Parent: Ref{Block: f.cases.ID, Offset: 1},
+	_, err = e.Pack(t.Context(), &PackReport{ReportMeta: early, Packs: []Pack{{Parent: Ref{Block: f.cases.ID, Offset: 1},
 		Children: Items{Ranges: []BlockRange{{f.items.ID, 3, 3}}}}}})
 	wantErrs(t, err, ie{ErrInvalid, "offset 3"})
 	f.packRange(f.cases, 1, f.items, 3, 4, t0.Add(2*time.Hour))
 	// Unpacking a child that is not in the parent named is refused.
-	_, err = e.Unpack(&UnpackReport{ReportMeta: m, Unpacks: []Unpack{{Parent: Ref{Block: f.cases.ID, Offset: 0},
+	_, err = e.Unpack(t.Context(), &UnpackReport{ReportMeta: m, Unpacks: []Unpack{{Parent: Ref{Block: f.cases.ID, Offset: 0},
 		Children: Items{Ranges: []BlockRange{{f.items.ID, 4, 5}}}}}})
 	wantErrs(t, err, ie{ErrNotChild, "offset 4"})
 
@@ -125,7 +125,7 @@ func TestUnpackHistory(t *testing.T) {
 	r.Close()
 	// Unpack all of case 0 (an unpacking at the pharmacy).
 	m.Time = t0.Add(150 * time.Minute)
-	if rec, err := e.Unpack(&UnpackReport{ReportMeta: m, Unpacks: []Unpack{{Parent: Ref{Block: f.cases.ID, Offset: 0}, All: true}}}); err != nil || rec.Codes != 8 {
+	if rec, err := e.Unpack(t.Context(), &UnpackReport{ReportMeta: m, Unpacks: []Unpack{{Parent: Ref{Block: f.cases.ID, Offset: 0}, All: true}}}); err != nil || rec.Codes != 8 {
 		t.Fatalf("unpack all: %+v %v", rec, err)
 	}
 	f.e = reopen(t, e)

@@ -87,7 +87,7 @@ func TestPublicStatuses(t *testing.T) {
 	if ch, err := f.e.Resolve(f.code(f.items, 500)); err != nil || ch.Public() != PublicNotPrinted {
 		t.Errorf("unprinted code: %v %v, want not_printed", ch.Public(), err)
 	}
-	if _, err := f.e.Recall(&RecallRequest{ReportMeta: f.meta(f.orgA), Lots: []LotRef{{Product: f.prod.ID, Number: "L1"}}, Reason: "沙门氏菌"}); err != nil {
+	if _, err := f.e.Recall(t.Context(), &RecallRequest{ReportMeta: f.meta(f.orgA), Lots: []LotRef{{Product: f.prod.ID, Number: "L1"}}, Reason: "沙门氏菌"}); err != nil {
 		t.Fatal(err)
 	}
 	ch, err := f.e.Resolve(f.code(f.items, 3))
@@ -117,7 +117,7 @@ func TestBusinessDayClock(t *testing.T) {
 			t.Fatal(err)
 		}
 		p := addDrug(t, e, testGTIN, "")
-		l, err := e.AddLot(LotSpec{Product: p.ID, Number: "E1", Expiry: 20260301})
+		l, err := e.AddLot(t.Context(), LotSpec{Product: p.ID, Number: "E1", Expiry: 20260301})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -126,7 +126,7 @@ func TestBusinessDayClock(t *testing.T) {
 			t.Errorf("location %v: lot %v %v, want %v", c.loc, cs.Status, err, c.want)
 		}
 		b := mint(t, e, MintRequest{Product: p.ID, Lot: "E1", Count: 1}).Block
-		if _, err := e.ReportLine(&LineReport{ReportMeta: ReportMeta{Org: p.Org, Time: at.Add(-time.Hour)}, Action: LineCommission,
+		if _, err := e.ReportLine(t.Context(), &LineReport{ReportMeta: ReportMeta{Org: p.Org, Time: at.Add(-time.Hour)}, Action: LineCommission,
 			Items: Items{Ranges: []BlockRange{{b.ID, 0, 0}}}}); err != nil {
 			t.Fatal(err)
 		}

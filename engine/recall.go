@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"context"
+
 	"tracecode/engine/agg"
 	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
@@ -34,8 +36,8 @@ type RecallResult struct {
 }
 
 // Recall applies a recall and returns who must be notified.
-func (e *Engine) Recall(r *RecallRequest) (*RecallResult, error) {
-	rt, replayed, err := e.begin(&r.ReportMeta)
+func (e *Engine) Recall(ctx context.Context, r *RecallRequest) (*RecallResult, error) {
+	rt, replayed, err := e.begin(ctx, &r.ReportMeta)
 	if rt == nil {
 		if replayed == nil {
 			return nil, err

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -38,12 +39,12 @@ type LiftRequest struct {
 // LiftRecall ends recalls (see LiftRequest). The record is of kind
 // ledger.KindRecallLift, an ObjectEvent OBSERVE with persistent
 // disposition unset "recalled" (EPCIS 2.0 §7.4.1.2, CBV 2.0 §7.2).
-func (e *Engine) LiftRecall(r *LiftRequest) (*Receipt, error) {
+func (e *Engine) LiftRecall(ctx context.Context, r *LiftRequest) (*Receipt, error) {
 	meta := r.ReportMeta
 	if r.Regulator != "" {
 		meta.Credential = "regulator:" + r.Regulator
 	}
-	rt, replayed, err := e.begin(&meta)
+	rt, replayed, err := e.begin(ctx, &meta)
 	if rt == nil {
 		return replayed, err
 	}

@@ -17,7 +17,7 @@ func TestLiftRecall(t *testing.T) {
 	case1, item13, item3 := f.code(f.cases, 1), f.code(f.items, 13), f.code(f.items, 3)
 	m := f.meta(f.orgA)
 	m.Time = testClock.Add(-2 * time.Hour)
-	if _, err := f.e.Recall(&RecallRequest{ReportMeta: m, Items: Items{Codes: []string{case1}}, Reason: "seal"}); err != nil {
+	if _, err := f.e.Recall(t.Context(), &RecallRequest{ReportMeta: m, Items: Items{Codes: []string{case1}}, Reason: "seal"}); err != nil {
 		t.Fatal(err)
 	}
 	status := func(code string) Status {
@@ -34,17 +34,17 @@ func TestLiftRecall(t *testing.T) {
 	// Refusals: an item never recalled, another organisation lifting,
 	// and no reason. Nothing is applied.
 	m.Time = testClock.Add(-time.Hour)
-	_, err := f.e.LiftRecall(&LiftRequest{ReportMeta: m, Items: Items{Codes: []string{item3}}, Reason: "x"})
+	_, err := f.e.LiftRecall(t.Context(), &LiftRequest{ReportMeta: m, Items: Items{Codes: []string{item3}}, Reason: "x"})
 	wantErrs(t, err, ie{ErrNotRecalled, item3})
 	mb := f.meta(f.orgB)
-	_, err = f.e.LiftRecall(&LiftRequest{ReportMeta: mb, Items: Items{Codes: []string{case1}}, Reason: "x"})
+	_, err = f.e.LiftRecall(t.Context(), &LiftRequest{ReportMeta: mb, Items: Items{Codes: []string{case1}}, Reason: "x"})
 	wantErrs(t, err, ie{ErrWrongOrg, case1})
-	_, err = f.e.LiftRecall(&LiftRequest{ReportMeta: m, Items: Items{Codes: []string{case1}}})
+	_, err = f.e.LiftRecall(t.Context(), &LiftRequest{ReportMeta: m, Items: Items{Codes: []string{case1}}})
 	wantErrs(t, err, ie{ErrInvalid, ""})
 	if s := status(item13); s != StatusRecalled {
 		t.Fatalf("after refused lifts: %v", s)
 	}
-	rec, err := f.e.LiftRecall(&LiftRequest{ReportMeta: m, Items: Items{Codes: []string{case1}}, Reason: "seal intact after inspection", Regulator: "SAMR Zhejiang"})
+	rec, err := f.e.LiftRecall(t.Context(), &LiftRequest{ReportMeta: m, Items: Items{Codes: []string{case1}}, Reason: "seal intact after inspection", Regulator: "SAMR Zhejiang"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestLiftRecall(t *testing.T) {
 		t.Errorf("lift record: %+v", s)
 	}
 	// A lot recall and its lift, by EPCIS (persistentDisposition unset).
-	if _, err := f.e.Recall(&RecallRequest{ReportMeta: m, Lots: []LotRef{{Product: f.prod.ID, Number: "L1"}}}); err != nil {
+	if _, err := f.e.Recall(t.Context(), &RecallRequest{ReportMeta: m, Lots: []LotRef{{Product: f.prod.ID, Number: "L1"}}}); err != nil {
 		t.Fatal(err)
 	}
 	if s := status(item3); s != StatusRecalled {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 
 	"tracecode/engine/itemstate"
@@ -27,8 +28,8 @@ type ReleaseReport struct {
 // tail is released (the API and the CLI call it), so the chain rules and
 // the ledger cannot be bypassed. On bad input it returns a *ReportError
 // and applies nothing.
-func (e *Engine) ReleaseRest(r *ReleaseReport) (*Receipt, error) {
-	rt, rec, err := e.begin(&r.ReportMeta)
+func (e *Engine) ReleaseRest(ctx context.Context, r *ReleaseReport) (*Receipt, error) {
+	rt, rec, err := e.begin(ctx, &r.ReportMeta)
 	if rt == nil {
 		return rec, err
 	}
@@ -86,8 +87,8 @@ type VoidReport struct {
 // a ledger record (kind block-void) in one batch with the block's new
 // record. On bad input it returns a *ReportError naming the commissioned
 // codes and applies nothing.
-func (e *Engine) VoidBlock(r *VoidReport) (*Receipt, error) {
-	rt, rec, err := e.begin(&r.ReportMeta)
+func (e *Engine) VoidBlock(ctx context.Context, r *VoidReport) (*Receipt, error) {
+	rt, rec, err := e.begin(ctx, &r.ReportMeta)
 	if rt == nil {
 		return rec, err
 	}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -188,6 +189,9 @@ type Receipt struct {
 // ledger records, all in one indexed batch that commits with fsync or is
 // dropped.
 type reportTx struct {
+	// ctx is the report's context: checked between events (and packs)
+	// and before the commit, which is the last point a report can stop.
+	ctx  context.Context
 	e    *Engine
 	ts   *traceState
 	now  int64 // record time, unix ms
@@ -226,14 +230,42 @@ type recallKey struct {
 	id  uint32
 }
 
-// begin starts a report. It takes the report lock; finish releases it.
-func (e *Engine) begin(meta *ReportMeta) (rt *reportTx, replayed *Receipt, err error) {
+// reportLock serialises reports like a mutex, except that a report
+// waiting for it gives up when its context ends: a capture of a large
+// document holds it for seconds. It is a channel of capacity 1; holding
+// the lock is having sent.
+type reportLock chan struct{}
+
+// lock takes l, or returns ctx's error if ctx ends first (or has ended).
+func (l reportLock) lock(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	select {
+	case l <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Lock takes l, waiting as long as it takes.
+func (l reportLock) Lock() { l <- struct{}{} }
+
+// Unlock releases l.
+func (l reportLock) Unlock() { <-l }
+
+// begin starts a report. It takes the report lock (giving up when ctx
+// ends first); commit, reject or abort releases it.
+func (e *Engine) begin(ctx context.Context, meta *ReportMeta) (rt *reportTx, replayed *Receipt, err error) {
 	ts, err := e.tr()
 	if err != nil {
 		return nil, nil, err
 	}
-	ts.rmu.Lock()
-	rt = &reportTx{e: e, ts: ts, now: e.nowMillis(), meta: meta, ev: -1,
+	if err := ts.rmu.lock(ctx); err != nil {
+		return nil, nil, err
+	}
+	rt = &reportTx{ctx: ctx, e: e, ts: ts, now: e.nowMillis(), meta: meta, ev: -1,
 		seen: map[uint64]*Block{}, units: map[uint64]*agg.Unit{}, dirtyU: map[uint64]bool{}}
 	rt.b = e.db.NewIndexedBatch()
 	rt.it = ts.items.Begin()

@@ -154,7 +154,7 @@ func buildWorld() (*tworld, error) {
 		return nil, err
 	}
 	w := &tworld{n: n, e: e}
-	p, err := e.AddProduct(ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "婴幼儿配方奶粉", OrgName: "甲乳业有限公司",
+	p, err := e.AddProduct(context.Background(), ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "婴幼儿配方奶粉", OrgName: "甲乳业有限公司",
 		Category: ParseCategoryMust("food"), Levels: LevelSet(0).With(LevelItem).With(LevelCase).With(LevelPallet)})
 	if err != nil {
 		return nil, err
@@ -178,7 +178,7 @@ func buildWorld() (*tworld, error) {
 	at := clock.Add(-48 * time.Hour)
 	meta := func(t time.Time) ReportMeta { return ReportMeta{Org: p.Org, Credential: "bench", Time: t} }
 	for _, blk := range []Block{w.items, w.cases, w.pallets} {
-		if _, err := e.ReportLine(&LineReport{ReportMeta: meta(at), Action: LineCommission,
+		if _, err := e.ReportLine(context.Background(), &LineReport{ReportMeta: meta(at), Action: LineCommission,
 			Items: Items{Ranges: []BlockRange{{blk.ID, 0, blk.Count - 1}}}}); err != nil {
 			return nil, err
 		}
@@ -192,7 +192,7 @@ func buildWorld() (*tworld, error) {
 			r.Packs = append(r.Packs, Pack{Parent: Ref{Block: w.cases.ID, Offset: uint64(k)},
 				Children: Items{Ranges: []BlockRange{{w.items.ID, uint64(k * 10), uint64(k*10 + 9)}}}})
 		}
-		if _, err := e.Pack(r); err != nil {
+		if _, err := e.Pack(context.Background(), r); err != nil {
 			return nil, err
 		}
 		progress("packed %d/%d items into cases (%.2f M children/s)", (c+len(r.Packs))*10, n,
@@ -207,7 +207,7 @@ func buildWorld() (*tworld, error) {
 			r.Packs = append(r.Packs, Pack{Parent: Ref{Block: w.pallets.ID, Offset: uint64(k)},
 				Children: Items{Ranges: []BlockRange{{w.cases.ID, uint64(k * 50), uint64(k*50 + 49)}}}})
 		}
-		if _, err := e.Pack(r); err != nil {
+		if _, err := e.Pack(context.Background(), r); err != nil {
 			return nil, err
 		}
 		progress("packed %d/%d cases onto pallets", min(pl+1000, pallets)*50, cases)
@@ -223,7 +223,7 @@ func buildWorld() (*tworld, error) {
 					at.Add(time.Duration(3+i)*time.Hour).Format(time.RFC3339), code, step))
 			}
 		}
-		if _, err := e.CaptureJSON(strings.NewReader(doc(evs...)), &CaptureOptions{Org: p.Org}); err != nil {
+		if _, err := e.CaptureJSON(context.Background(), strings.NewReader(doc(evs...)), &CaptureOptions{Org: p.Org}); err != nil {
 			return nil, err
 		}
 		w.Events += len(evs)
@@ -233,7 +233,7 @@ func buildWorld() (*tworld, error) {
 	// One event on lot L0 (an inspection of the lot as a class).
 	lotEv := fmt.Sprintf(`{"type":"ObjectEvent","eventTime":%q,"eventTimeZoneOffset":"+08:00","quantityList":[{"epcClass":"https://id.gs1.org/01/%s/10/L0"}],"action":"OBSERVE","bizStep":"inspecting"}`,
 		at.Add(30*time.Minute).Format(time.RFC3339), testGTIN)
-	if _, err := e.CaptureJSON(strings.NewReader(doc(lotEv)), &CaptureOptions{Org: p.Org}); err != nil {
+	if _, err := e.CaptureJSON(context.Background(), strings.NewReader(doc(lotEv)), &CaptureOptions{Org: p.Org}); err != nil {
 		return nil, err
 	}
 	w.Events++
@@ -503,7 +503,7 @@ func benchPackIngest(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer e.Close()
-	p, err := e.AddProduct(ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "x", Category: ParseCategoryMust("food"),
+	p, err := e.AddProduct(b.Context(), ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "x", Category: ParseCategoryMust("food"),
 		Levels: LevelSet(0).With(LevelItem).With(LevelCase)})
 	if err != nil {
 		b.Fatal(err)
@@ -515,7 +515,7 @@ func benchPackIngest(b *testing.B) {
 	cases, _ := e.Mint(ctxBG, MintRequest{Product: p.ID, Level: LevelCase, Count: 100_000_000})
 	meta := ReportMeta{Org: p.Org, Time: time.Now().Add(-time.Hour)}
 	for _, blk := range []Block{items.Block, cases.Block} {
-		if _, err := e.ReportLine(&LineReport{ReportMeta: meta, Action: LineCommission,
+		if _, err := e.ReportLine(b.Context(), &LineReport{ReportMeta: meta, Action: LineCommission,
 			Items: Items{Ranges: []BlockRange{{blk.ID, 0, blk.Count - 1}}}}); err != nil {
 			b.Fatal(err)
 		}
@@ -529,7 +529,7 @@ func benchPackIngest(b *testing.B) {
 				Children: Items{Ranges: []BlockRange{{items.Block.ID, uint64(k * 10), uint64(k*10 + 9)}}}})
 			k++
 		}
-		if _, err := e.Pack(r); err != nil {
+		if _, err := e.Pack(b.Context(), r); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -48,13 +48,13 @@ func TestReportCrashChild(t *testing.T) {
 	meta := ReportMeta{Org: items.Org, Credential: "crash", Time: testClock.Add(-time.Hour)}
 	for i := start; i < reportCrashCases; i++ {
 		lo, hi := uint64(i*10), uint64(i*10+9)
-		if _, err := e.ReportLine(&LineReport{ReportMeta: meta, Action: LineCommission,
+		if _, err := e.ReportLine(t.Context(), &LineReport{ReportMeta: meta, Action: LineCommission,
 			Items: Items{Ranges: []BlockRange{{items.ID, lo, hi}}}}); err != nil {
 			fmt.Println("ERR", err)
 			os.Exit(3)
 		}
 		fmt.Println("ACK commission", i)
-		if _, err := e.Pack(&PackReport{ReportMeta: meta, Packs: []Pack{{Parent: Ref{Block: cases.ID, Offset: uint64(i)},
+		if _, err := e.Pack(t.Context(), &PackReport{ReportMeta: meta, Packs: []Pack{{Parent: Ref{Block: cases.ID, Offset: uint64(i)},
 			Children: Items{Ranges: []BlockRange{{items.ID, lo, hi}}}}}}); err != nil {
 			fmt.Println("ERR", err)
 			os.Exit(3)
@@ -74,7 +74,7 @@ func TestReportCrashIngest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := e.AddProduct(ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "测试", Category: ParseCategoryMust("food"),
+	p, err := e.AddProduct(t.Context(), ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "测试", Category: ParseCategoryMust("food"),
 		Levels: LevelSet(0).With(LevelItem).With(LevelCase)})
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +83,7 @@ func TestReportCrashIngest(t *testing.T) {
 	mint(t, e, MintRequest{Product: p.ID, Level: LevelCase, Count: reportCrashCases})
 	// The commission and case cases must be commissioned for packing.
 	cases := e.Blocks(BlockFilter{})[1]
-	if _, err := e.ReportLine(&LineReport{ReportMeta: ReportMeta{Org: p.Org, Time: testClock.Add(-2 * time.Hour)}, Action: LineCommission,
+	if _, err := e.ReportLine(t.Context(), &LineReport{ReportMeta: ReportMeta{Org: p.Org, Time: testClock.Add(-2 * time.Hour)}, Action: LineCommission,
 		Items: Items{Ranges: []BlockRange{{cases.ID, 0, reportCrashCases - 1}}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func TestReportCrashIngest(t *testing.T) {
 				break
 			}
 			// Commissioned but the pack not applied: finish it here.
-			if _, err := e.Pack(&PackReport{ReportMeta: ReportMeta{Org: p.Org, Time: testClock.Add(-time.Hour)}, Packs: []Pack{{Parent: Ref{Block: cases.ID, Offset: uint64(next)},
+			if _, err := e.Pack(t.Context(), &PackReport{ReportMeta: ReportMeta{Org: p.Org, Time: testClock.Add(-time.Hour)}, Packs: []Pack{{Parent: Ref{Block: cases.ID, Offset: uint64(next)},
 				Children: Items{Ranges: []BlockRange{{items.ID, uint64(next * 10), uint64(next*10 + 9)}}}}}}); err != nil {
 				t.Fatal(err)
 			}

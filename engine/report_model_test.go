@@ -210,7 +210,7 @@ func runReportModel(t *testing.T, seed uint64) {
 				n := mnode{k, o}
 				ok = ok && !m.commissioned[n] && !m.voided[n]
 			}
-			_, err := e.ReportLine(&LineReport{ReportMeta: meta, Action: LineCommission, Items: Items{Ranges: []BlockRange{{blocks[k].ID, lo, hi}}}})
+			_, err := e.ReportLine(t.Context(), &LineReport{ReportMeta: meta, Action: LineCommission, Items: Items{Ranges: []BlockRange{{blocks[k].ID, lo, hi}}}})
 			if check(step, fmt.Sprintf("commission %d:%d..%d", k, lo, hi), ok, err) {
 				for o := lo; o <= hi; o++ {
 					m.commissioned[mnode{k, o}] = true
@@ -219,14 +219,14 @@ func runReportModel(t *testing.T, seed uint64) {
 		case op == 3: // void one
 			n := pick(func(n mnode) bool { return !m.commissioned[n] && !m.voided[n] }, 0, 1, 2)
 			ok := !m.commissioned[n] && !m.voided[n]
-			_, err := e.ReportLine(&LineReport{ReportMeta: meta, Action: LineVoid, Items: Items{Codes: []string{codeOf(n)}}})
+			_, err := e.ReportLine(t.Context(), &LineReport{ReportMeta: meta, Action: LineVoid, Items: Items{Codes: []string{codeOf(n)}}})
 			if check(step, fmt.Sprintf("void %v", n), ok, err) {
 				m.voided[n] = true
 			}
 		case op == 4: // decommission one
 			n := randNode(0, 1, 2)
 			ok := m.live(n) && m.holder(n).org == 0 // the owner's line, if it still holds the code
-			_, err := e.ReportLine(&LineReport{ReportMeta: meta, Action: LineDecommission, Items: Items{Codes: []string{codeOf(n)}}})
+			_, err := e.ReportLine(t.Context(), &LineReport{ReportMeta: meta, Action: LineDecommission, Items: Items{Codes: []string{codeOf(n)}}})
 			if check(step, fmt.Sprintf("decommission %v", n), ok, err) {
 				m.decom[n] = true
 			}
@@ -277,7 +277,7 @@ func runReportModel(t *testing.T, seed uint64) {
 				}
 				break
 			}
-			_, err := e.Pack(&PackReport{ReportMeta: meta, Packs: []Pack{{Parent: Ref{Code: codeOf(parent)}, Children: Items{Codes: codes}}}})
+			_, err := e.Pack(t.Context(), &PackReport{ReportMeta: meta, Packs: []Pack{{Parent: Ref{Code: codeOf(parent)}, Children: Items{Codes: codes}}}})
 			if check(step, fmt.Sprintf("pack %v into %v", kids, parent), ok, err) {
 				if parent.kind == 3 {
 					m.registered[parent] = true
@@ -321,7 +321,7 @@ func runReportModel(t *testing.T, seed uint64) {
 			}
 			meta.Org = orgs[who]
 			hp := m.holder(parent)
-			_, err := e.Unpack(&UnpackReport{ReportMeta: meta, Unpacks: []Unpack{u}})
+			_, err := e.Unpack(t.Context(), &UnpackReport{ReportMeta: meta, Unpacks: []Unpack{u}})
 			if check(step, fmt.Sprintf("unpack %v from %v (all %v) by %d", take, parent, all, who), ok, err) {
 				for _, c := range take { // the children keep the parent's custody
 					if hp.seq > 0 && m.custody[c].seq < hp.seq {
@@ -336,7 +336,7 @@ func runReportModel(t *testing.T, seed uint64) {
 		case op == 10: // recall one code (and its present contents)
 			n := pick(m.live, 0, 1, 2, 3)
 			ok := m.live(n)
-			_, err := e.Recall(&RecallRequest{ReportMeta: meta, Items: Items{Codes: []string{codeOf(n)}}, Reason: "model"})
+			_, err := e.Recall(t.Context(), &RecallRequest{ReportMeta: meta, Items: Items{Codes: []string{codeOf(n)}}, Reason: "model"})
 			if check(step, fmt.Sprintf("recall %v", n), ok, err) {
 				m.recalled[n] = true
 				for _, d := range m.descendants(n) {
@@ -346,7 +346,7 @@ func runReportModel(t *testing.T, seed uint64) {
 		case op == 11: // lift the recall of one code (and of its present contents)
 			n := pick(func(n mnode) bool { return m.recalled[n] }, 0, 1, 2, 3)
 			ok := m.recalled[n]
-			_, err := e.LiftRecall(&LiftRequest{ReportMeta: meta, Items: Items{Codes: []string{codeOf(n)}}, Reason: "model"})
+			_, err := e.LiftRecall(t.Context(), &LiftRequest{ReportMeta: meta, Items: Items{Codes: []string{codeOf(n)}}, Reason: "model"})
 			if check(step, fmt.Sprintf("lift the recall of %v", n), ok, err) {
 				delete(m.recalled, n)
 				for _, d := range m.descendants(n) {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -34,7 +35,7 @@ func doc(events ...string) string {
 }
 
 func (f *fixture) capture(org uint32, d string) (*Receipt, error) {
-	return f.e.CaptureJSON(strings.NewReader(d), &CaptureOptions{Org: org, Credential: "key:test"})
+	return f.e.CaptureJSON(context.Background(), strings.NewReader(d), &CaptureOptions{Org: org, Credential: "key:test"})
 }
 
 func TestResolveThroughContainment(t *testing.T) {
@@ -125,7 +126,7 @@ func TestResolveTimeBoundsAndHistory(t *testing.T) {
 	}
 	m := f.meta(f.orgA)
 	m.Time = t0.Add(3 * time.Hour)
-	if _, err := f.e.Unpack(&UnpackReport{ReportMeta: m, Unpacks: []Unpack{{Parent: Ref{Block: f.cases.ID, Offset: 0},
+	if _, err := f.e.Unpack(t.Context(), &UnpackReport{ReportMeta: m, Unpacks: []Unpack{{Parent: Ref{Block: f.cases.ID, Offset: 0},
 		Children: Items{Ranges: []BlockRange{{f.items.ID, 5, 5}}}}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +167,7 @@ func TestNeverIssuedAndUnits(t *testing.T) {
 	// An SSCC pallet registered by packing.
 	sscc := "(00)395201230000000012"
 	m := f.meta(f.orgA)
-	if _, err := f.e.Pack(&PackReport{ReportMeta: m, Packs: []Pack{{Parent: Ref{Code: sscc},
+	if _, err := f.e.Pack(t.Context(), &PackReport{ReportMeta: m, Packs: []Pack{{Parent: Ref{Code: sscc},
 		Children: Items{Ranges: []BlockRange{{f.cases.ID, 5, 6}}}}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -241,12 +242,12 @@ func TestResolveConcurrentWithReports(t *testing.T) {
 	for i := range 20 {
 		m := f.meta(f.orgA)
 		m.Time = t0.Add(time.Duration(2*i) * time.Minute)
-		if _, err := f.e.Unpack(&UnpackReport{ReportMeta: m, Unpacks: []Unpack{{Parent: Ref{Block: f.cases.ID, Offset: 1},
+		if _, err := f.e.Unpack(t.Context(), &UnpackReport{ReportMeta: m, Unpacks: []Unpack{{Parent: Ref{Block: f.cases.ID, Offset: 1},
 			Children: Items{Ranges: []BlockRange{{f.items.ID, 15, 15}}}}}}); err != nil {
 			t.Fatal(err)
 		}
 		m.Time = m.Time.Add(time.Minute)
-		if _, err := f.e.Pack(&PackReport{ReportMeta: m, Packs: []Pack{{Parent: Ref{Block: f.cases.ID, Offset: 1},
+		if _, err := f.e.Pack(t.Context(), &PackReport{ReportMeta: m, Packs: []Pack{{Parent: Ref{Block: f.cases.ID, Offset: 1},
 			Children: Items{Ranges: []BlockRange{{f.items.ID, 15, 15}}}}}}); err != nil {
 			t.Fatal(err)
 		}

@@ -105,24 +105,24 @@ func TestObservationStanding(t *testing.T) {
 
 	// Regulators: an agency in 330100 (Hangzhou) over a producer in
 	// 330106, and one in 350100 (Fuzhou).
-	prod, err := f.e.AddOrg(OrgSpec{Name: "杭州监管样品厂", Region: "330106", GCPs: []string{"6923456"}})
+	prod, err := f.e.AddOrg(t.Context(), OrgSpec{Name: "杭州监管样品厂", Region: "330106", GCPs: []string{"6923456"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := f.e.AddProduct(ProductSpec{Org: prod.ID, GTIN: "6923456000018", GCPLength: 7, NameZH: "样品", Category: ParseCategoryMust("food")})
+	p, err := f.e.AddProduct(t.Context(), ProductSpec{Org: prod.ID, GTIN: "6923456000018", GCPLength: 7, NameZH: "样品", Category: ParseCategoryMust("food")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	b := mint(t, f.e, MintRequest{Org: prod.ID, Product: p.ID, Count: 2}).Block
-	if _, err := f.e.ReportLine(&LineReport{ReportMeta: f.meta(prod.ID), Action: LineCommission,
+	if _, err := f.e.ReportLine(t.Context(), &LineReport{ReportMeta: f.meta(prod.ID), Action: LineCommission,
 		Items: Items{Ranges: []BlockRange{{b.ID, 0, 1}}}}); err != nil {
 		t.Fatal(err)
 	}
-	hz, err := f.e.AddOrg(OrgSpec{Name: "杭州市市场监督管理局", Region: "330100"})
+	hz, err := f.e.AddOrg(t.Context(), OrgSpec{Name: "杭州市市场监督管理局", Region: "330100"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	fz, err := f.e.AddOrg(OrgSpec{Name: "福州市市场监督管理局", Region: "350100"})
+	fz, err := f.e.AddOrg(t.Context(), OrgSpec{Name: "福州市市场监督管理局", Region: "350100"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestObservationStanding(t *testing.T) {
 		minute++ // events of equal content are one event, whoever captures them
 		ev := fmt.Sprintf(`{"type":"ObjectEvent","eventTime":"2026-03-01T12:%02d:00+08:00","eventTimeZoneOffset":"+08:00","epcList":[%q],
 "action":"OBSERVE","bizStep":%q}`, minute, sample, step)
-		_, err := f.e.CaptureJSON(strings.NewReader(doc(ev)), &CaptureOptions{Org: org, Region: region, Credential: "key:reg"})
+		_, err := f.e.CaptureJSON(t.Context(), strings.NewReader(doc(ev)), &CaptureOptions{Org: org, Region: region, Credential: "key:reg"})
 		return err
 	}
 	if err := regulate(hz.ID, 330100, "inspecting"); err != nil {

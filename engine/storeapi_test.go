@@ -62,7 +62,7 @@ func TestLotRecall(t *testing.T) {
 		t.Fatalf("lot never recalled: recalled %v, %v", ok, err)
 	}
 	m := f.meta(f.orgA)
-	if _, err := e.Recall(&RecallRequest{ReportMeta: m, Lots: []LotRef{{f.prod.ID, "L1"}}, Reason: "melamine"}); err != nil {
+	if _, err := e.Recall(t.Context(), &RecallRequest{ReportMeta: m, Lots: []LotRef{{f.prod.ID, "L1"}}, Reason: "melamine"}); err != nil {
 		t.Fatal(err)
 	}
 	since, ok, err := e.LotRecall(l1.ID, f.prod.ID)
@@ -76,13 +76,13 @@ func TestLotRecall(t *testing.T) {
 	if _, ok, _ := e.LotRecall(lb.ID, f.prodB.ID); ok {
 		t.Error("another product's lot answers recalled")
 	}
-	if _, err := e.Recall(&RecallRequest{ReportMeta: f.meta(f.orgB), Products: []uint32{f.prodB.ID}, Reason: "label"}); err != nil {
+	if _, err := e.Recall(t.Context(), &RecallRequest{ReportMeta: f.meta(f.orgB), Products: []uint32{f.prodB.ID}, Reason: "label"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok, _ := e.LotRecall(lb.ID, f.prodB.ID); !ok {
 		t.Error("a lot of a recalled product answers not recalled")
 	}
-	if _, err := e.LiftRecall(&LiftRequest{ReportMeta: m, Lots: []LotRef{{f.prod.ID, "L1"}}, Reason: "test negative"}); err != nil {
+	if _, err := e.LiftRecall(t.Context(), &LiftRequest{ReportMeta: m, Lots: []LotRef{{f.prod.ID, "L1"}}, Reason: "test negative"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok, _ := e.LotRecall(l1.ID, f.prod.ID); ok {

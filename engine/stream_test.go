@@ -24,7 +24,7 @@ import (
 func TestFormsMatchCodePackages(t *testing.T) {
 	e := openTest(t, "")
 	p := addDrug(t, e, testGTIN, "8612345")
-	if _, err := e.AddLot(LotSpec{Product: p.ID, Number: "A(1),\"x\"", Produced: 20260105, Expiry: 20280131}); err != nil {
+	if _, err := e.AddLot(t.Context(), LotSpec{Product: p.ID, Number: "A(1),\"x\"", Produced: 20260105, Expiry: 20280131}); err != nil {
 		t.Fatal(err)
 	}
 	gs1Block := mint(t, e, MintRequest{Product: p.ID, Lot: "A(1),\"x\"", Count: 40, Level: LevelCase}).Block

@@ -33,7 +33,7 @@ type traceState struct {
 	// rmu serialises reports: validation, commit and publication of one
 	// report happen before the next report's validation starts. Lock
 	// order: rmu, then e.wmu, then e.mu.
-	rmu sync.Mutex
+	rmu reportLock
 
 	recallMu sync.RWMutex
 	// recalled lots and products, loaded at first use and updated after
@@ -81,6 +81,7 @@ func (e *Engine) tr() (*traceState, error) {
 		return nil, fmt.Errorf("engine: load recalls: %w", err)
 	}
 	ts := &traceState{
+		rmu:            make(reportLock, 1),
 		items:          itemstate.New(e.db, 0),
 		led:            led,
 		recallLots:     lots,

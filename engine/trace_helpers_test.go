@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -30,14 +31,14 @@ func newFixture(t testing.TB) *fixture {
 	f := &fixture{t: t, e: e}
 	t.Cleanup(func() { f.verifyClean() })
 	var err error
-	f.prod, err = e.AddProduct(ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "婴幼儿配方奶粉", NameEN: "Infant formula",
+	f.prod, err = e.AddProduct(context.Background(), ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "婴幼儿配方奶粉", NameEN: "Infant formula",
 		OrgName: "甲乳业有限公司", Category: ParseCategoryMust("food"),
 		Levels: LevelSet(0).With(LevelItem).With(LevelCase).With(LevelPallet)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.orgA = f.prod.Org
-	f.prodB, err = e.AddProduct(ProductSpec{GTIN: testGTIN2, GCPLength: 7, NameZH: "乙食品", OrgName: "乙食品有限公司",
+	f.prodB, err = e.AddProduct(context.Background(), ProductSpec{GTIN: testGTIN2, GCPLength: 7, NameZH: "乙食品", OrgName: "乙食品有限公司",
 		Category: ParseCategoryMust("food"), Levels: LevelSet(0).With(LevelItem).With(LevelCase)})
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +84,7 @@ func (f *fixture) meta(org uint32) ReportMeta {
 // commission commissions offsets lo..hi of b as its owner.
 func (f *fixture) commission(b Block, lo, hi uint64) *Receipt {
 	f.t.Helper()
-	rec, err := f.e.ReportLine(&LineReport{ReportMeta: f.meta(b.Org), Action: LineCommission,
+	rec, err := f.e.ReportLine(context.Background(), &LineReport{ReportMeta: f.meta(b.Org), Action: LineCommission,
 		Items: Items{Ranges: []BlockRange{{b.ID, lo, hi}}}})
 	if err != nil {
 		f.t.Fatal(err)
@@ -97,7 +98,7 @@ func (f *fixture) packRange(pb Block, po uint64, cb Block, lo, hi uint64, at tim
 	f.t.Helper()
 	m := f.meta(pb.Org)
 	m.Time = at
-	rec, err := f.e.Pack(&PackReport{ReportMeta: m, Packs: []Pack{{Parent: Ref{Block: pb.ID, Offset: po},
+	rec, err := f.e.Pack(context.Background(), &PackReport{ReportMeta: m, Packs: []Pack{{Parent: Ref{Block: pb.ID, Offset: po},
 		Children: Items{Ranges: []BlockRange{{cb.ID, lo, hi}}}}}})
 	if err != nil {
 		f.t.Fatal(err)

@@ -145,7 +145,7 @@ func TestCaptureGS1AssociationExamples(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = f.e.CaptureJSON(bytes.NewReader(b), &CaptureOptions{Org: f.orgA})
+		_, err = f.e.CaptureJSON(t.Context(), bytes.NewReader(b), &CaptureOptions{Org: f.orgA})
 		var re *ReportError
 		if !errors.As(err, &re) || len(re.Errors) == 0 {
 			t.Fatalf("%s: %v", name, err)

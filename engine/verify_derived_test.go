@@ -21,12 +21,12 @@ func history(t *testing.T) *fixture {
 	f := supply(t)
 	m := f.meta(f.orgA)
 	m.Time = testClock.Add(-9 * time.Hour)
-	if _, err := f.e.Unpack(&UnpackReport{ReportMeta: m, Unpacks: []Unpack{{Parent: Ref{Block: f.cases.ID, Offset: 1},
+	if _, err := f.e.Unpack(t.Context(), &UnpackReport{ReportMeta: m, Unpacks: []Unpack{{Parent: Ref{Block: f.cases.ID, Offset: 1},
 		Children: Items{Ranges: []BlockRange{{f.items.ID, 15, 19}}}}}}); err != nil {
 		t.Fatal(err)
 	}
 	m.Time = testClock.Add(-8 * time.Hour)
-	if _, err := f.e.Pack(&PackReport{ReportMeta: m, Packs: []Pack{{Parent: Ref{Code: "(00)395201230000000012"}, ParentLevel: LevelPallet,
+	if _, err := f.e.Pack(t.Context(), &PackReport{ReportMeta: m, Packs: []Pack{{Parent: Ref{Code: "(00)395201230000000012"}, ParentLevel: LevelPallet,
 		Children: Items{Ranges: []BlockRange{{f.cases.ID, 2, 2}}}}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -45,16 +45,16 @@ func history(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	m.Time = testClock.Add(-2 * time.Hour)
-	if _, err := f.e.Recall(&RecallRequest{ReportMeta: m, Lots: []LotRef{{Product: f.prod.ID, Number: "L1"}}, Reason: "沙门氏菌"}); err != nil {
+	if _, err := f.e.Recall(t.Context(), &RecallRequest{ReportMeta: m, Lots: []LotRef{{Product: f.prod.ID, Number: "L1"}}, Reason: "沙门氏菌"}); err != nil {
 		t.Fatal(err)
 	}
 	f.commission(f.itemsB, 0, 9)
 	mb := f.meta(f.orgB)
 	mb.Time = testClock.Add(-time.Hour)
-	if _, err := f.e.Recall(&RecallRequest{ReportMeta: mb, Items: Items{Ranges: []BlockRange{{f.itemsB.ID, 2, 4}}}, Reason: "破损"}); err != nil {
+	if _, err := f.e.Recall(t.Context(), &RecallRequest{ReportMeta: mb, Items: Items{Ranges: []BlockRange{{f.itemsB.ID, 2, 4}}}, Reason: "破损"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.e.ReleaseRest(&ReleaseReport{ReportMeta: mb, Block: f.itemsB.ID, From: 90}); err != nil {
+	if _, err := f.e.ReleaseRest(t.Context(), &ReleaseReport{ReportMeta: mb, Block: f.itemsB.ID, From: 90}); err != nil {
 		t.Fatal(err)
 	}
 	return f

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -198,7 +199,7 @@ func (r *replica) apply(e *Engine, snap *store.Snapshot, s *ledger.Summary, p *l
 		if err != nil {
 			return nil, err
 		}
-		return x.Capture(doc, &CaptureOptions{Org: s.Org, Credential: s.Credential, Region: e.regulatorRegion(snap, s)})
+		return x.Capture(context.Background(), doc, &CaptureOptions{Org: s.Org, Credential: s.Credential, Region: e.regulatorRegion(snap, s)})
 	case ledger.KindCommission, ledger.KindVoid, ledger.KindDecommission:
 		act := map[ledger.Kind]LineAction{ledger.KindCommission: LineCommission, ledger.KindVoid: LineVoid,
 			ledger.KindDecommission: LineDecommission}[s.Kind]
@@ -206,7 +207,7 @@ func (r *replica) apply(e *Engine, snap *store.Snapshot, s *ledger.Summary, p *l
 		if err != nil {
 			return nil, err
 		}
-		return x.ReportLine(&LineReport{ReportMeta: meta, Action: act, Items: items})
+		return x.ReportLine(context.Background(), &LineReport{ReportMeta: meta, Action: act, Items: items})
 	case ledger.KindPack:
 		rep := &PackReport{ReportMeta: meta}
 		err := e.eachParent(p.Targets, func(parent Ref, kids Items) {
@@ -215,7 +216,7 @@ func (r *replica) apply(e *Engine, snap *store.Snapshot, s *ledger.Summary, p *l
 		if err != nil {
 			return nil, err
 		}
-		return x.Pack(rep)
+		return x.Pack(context.Background(), rep)
 	case ledger.KindUnpack:
 		rep := &UnpackReport{ReportMeta: meta}
 		err := e.eachParent(p.Targets, func(parent Ref, kids Items) {
@@ -224,7 +225,7 @@ func (r *replica) apply(e *Engine, snap *store.Snapshot, s *ledger.Summary, p *l
 		if err != nil {
 			return nil, err
 		}
-		return x.Unpack(rep)
+		return x.Unpack(context.Background(), rep)
 	case ledger.KindRecall, ledger.KindRecallLift:
 		items, err := e.replayItems(p.Targets, ledger.RoleEPC)
 		if err != nil {
@@ -235,9 +236,9 @@ func (r *replica) apply(e *Engine, snap *store.Snapshot, s *ledger.Summary, p *l
 			return nil, err
 		}
 		if s.Kind == ledger.KindRecallLift {
-			return x.LiftRecall(&LiftRequest{ReportMeta: meta, Lots: lots, Products: products, Items: items, Reason: string(p.Body)})
+			return x.LiftRecall(context.Background(), &LiftRequest{ReportMeta: meta, Lots: lots, Products: products, Items: items, Reason: string(p.Body)})
 		}
-		res, err := x.Recall(&RecallRequest{ReportMeta: meta, Lots: lots, Products: products, Items: items, Reason: string(p.Body)})
+		res, err := x.Recall(context.Background(), &RecallRequest{ReportMeta: meta, Lots: lots, Products: products, Items: items, Reason: string(p.Body)})
 		if err != nil {
 			return nil, err
 		}
@@ -252,9 +253,9 @@ func (r *replica) apply(e *Engine, snap *store.Snapshot, s *ledger.Summary, p *l
 			return nil, fmt.Errorf("%w: counter %d of product %d is in no block", errNoReplay, t.First, t.Product)
 		}
 		if s.Kind == ledger.KindBlockVoid {
-			return x.VoidBlock(&VoidReport{ReportMeta: meta, Block: b.ID, Note: string(p.Body)})
+			return x.VoidBlock(context.Background(), &VoidReport{ReportMeta: meta, Block: b.ID, Note: string(p.Body)})
 		}
-		return x.ReleaseRest(&ReleaseReport{ReportMeta: meta, Block: b.ID, From: t.First - b.Start, Note: string(p.Body)})
+		return x.ReleaseRest(context.Background(), &ReleaseReport{ReportMeta: meta, Block: b.ID, From: t.First - b.Start, Note: string(p.Body)})
 	}
 	return nil, fmt.Errorf("%w: unknown record kind %s", errNoReplay, s.Kind)
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -143,6 +144,9 @@ func engineError(c *call, err error) {
 		status, kind = fasthttp.StatusConflict, "state"
 	case errors.Is(err, engine.ErrClosed), errors.Is(err, engine.ErrFailed):
 		status, kind = fasthttp.StatusServiceUnavailable, "unavailable"
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		status, kind = fasthttp.StatusServiceUnavailable, "timeout"
+		err = fmt.Errorf("the engine did not take the write within the request timeout (%v); nothing was applied, send it again", c.s.cfg.RequestTimeout)
 	}
 	if status == fasthttp.StatusInternalServerError {
 		c.s.internalError(c.ctx, "api", err)

@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/valyala/fasthttp"
 
@@ -158,9 +157,7 @@ func (s *Server) apiMint(c *call) {
 			return
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	res, err := s.eng.Mint(ctx, req)
+	res, err := s.eng.Mint(c.wctx, req)
 	if err != nil {
 		engineError(c, err)
 		return
@@ -320,7 +317,7 @@ func (s *Server) apiRelease(c *call) {
 		problem(c.ctx, fasthttp.StatusBadRequest, "invalid", "\"from\" is required: the first offset returned unused (0 returns the whole block)")
 		return
 	}
-	_, err := s.eng.ReleaseRest(&engine.ReleaseReport{ReportMeta: blockMeta(c, b), Block: b.ID, From: *in.From, Note: in.Note})
+	_, err := s.eng.ReleaseRest(c.wctx, &engine.ReleaseReport{ReportMeta: blockMeta(c, b), Block: b.ID, From: *in.From, Note: in.Note})
 	s.blockReportOut(c, b.ID, err)
 }
 
@@ -337,7 +334,7 @@ func (s *Server) apiVoidBlock(c *call) {
 	if !readJSON(c, &in) {
 		return
 	}
-	_, err := s.eng.VoidBlock(&engine.VoidReport{ReportMeta: blockMeta(c, b), Block: b.ID, Note: in.Note})
+	_, err := s.eng.VoidBlock(context.Background(), &engine.VoidReport{ReportMeta: blockMeta(c, b), Block: b.ID, Note: in.Note})
 	s.blockReportOut(c, b.ID, err)
 }
 

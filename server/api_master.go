@@ -79,7 +79,7 @@ func (s *Server) apiCreateOrg(c *call) {
 	if !readJSON(c, &in) {
 		return
 	}
-	o, err := s.eng.AddOrg(engine.OrgSpec{Name: in.Name, NameEN: in.NameEN, USCC: in.USCC, Region: in.Region, GCPs: in.GCPs})
+	o, err := s.eng.AddOrg(c.wctx, engine.OrgSpec{Name: in.Name, NameEN: in.NameEN, USCC: in.USCC, Region: in.Region, GCPs: in.GCPs})
 	if err != nil {
 		engineError(c, err)
 		return
@@ -239,7 +239,7 @@ func (s *Server) apiCreateProduct(c *call) {
 	for _, l := range in.Links {
 		spec.Links = append(spec.Links, engine.Link{Type: l.Type, URL: l.URL})
 	}
-	p, err := s.eng.AddProduct(spec)
+	p, err := s.eng.AddProduct(c.wctx, spec)
 	if err != nil {
 		engineError(c, err)
 		return
@@ -319,7 +319,7 @@ func (s *Server) apiCreateLot(c *call) {
 		problem(c.ctx, fasthttp.StatusBadRequest, "invalid", "expiry: "+err.Error())
 		return
 	}
-	l, err := s.eng.AddLot(spec)
+	l, err := s.eng.AddLot(c.wctx, spec)
 	if err != nil {
 		engineError(c, err)
 		return

@@ -32,6 +32,11 @@ type Config struct {
 	StreamTimeout time.Duration
 	// IdleTimeout closes keep-alive connections idle this long. Default 60 s.
 	IdleTimeout time.Duration
+	// RequestTimeout bounds the engine work of one /v1 write (mint,
+	// reports, capture, recalls, master data): a write still waiting for
+	// the engine's locks or queue when it passes is abandoned, applying
+	// nothing, and answered 503 "timeout". Default 30 s.
+	RequestTimeout time.Duration
 
 	// MaxBodyBytes limits a request body on the /v1 API. Default 1 MiB.
 	MaxBodyBytes int
@@ -100,6 +105,7 @@ const (
 	DefaultWriteTimeout    = 15 * time.Second
 	DefaultStreamTimeout   = 10 * time.Minute
 	DefaultIdleTimeout     = 60 * time.Second
+	DefaultRequestTimeout  = 30 * time.Second
 	DefaultMaxBodyBytes    = 1 << 20
 	DefaultMaxCaptureBytes = 32 << 20
 	DefaultMaxLargeBodies  = 4
@@ -130,6 +136,9 @@ func (c *Config) EnsureDefaults() {
 	}
 	if c.IdleTimeout == 0 {
 		c.IdleTimeout = DefaultIdleTimeout
+	}
+	if c.RequestTimeout == 0 {
+		c.RequestTimeout = DefaultRequestTimeout
 	}
 	if c.MaxBodyBytes == 0 {
 		c.MaxBodyBytes = DefaultMaxBodyBytes
@@ -169,7 +178,7 @@ func (c *Config) Validate() error {
 	switch {
 	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "":
 		return fmt.Errorf("server: PublicBase %q is not http(s)://host[:port] without a path", c.PublicBase)
-	case c.ReadTimeout < 0 || c.WriteTimeout < 0 || c.StreamTimeout < 0 || c.IdleTimeout < 0 || c.ShutdownTimeout < 0:
+	case c.ReadTimeout < 0 || c.WriteTimeout < 0 || c.StreamTimeout < 0 || c.IdleTimeout < 0 || c.RequestTimeout < 0 || c.ShutdownTimeout < 0:
 		return fmt.Errorf("server: timeouts must not be negative")
 	case c.MaxBodyBytes < 1<<10:
 		return fmt.Errorf("server: MaxBodyBytes %d is below 1 KiB", c.MaxBodyBytes)

@@ -61,7 +61,7 @@ func TestContentsRoute(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := env.eng.Unpack(&engine.UnpackReport{ReportMeta: engine.ReportMeta{Org: cs.Holder.Org, Credential: "test", Time: unpackAt},
+	if _, err := env.eng.Unpack(t.Context(), &engine.UnpackReport{ReportMeta: engine.ReportMeta{Org: cs.Holder.Org, Credential: "test", Time: unpackAt},
 		Unpacks: []engine.Unpack{{Parent: engine.Ref{Code: caseCode}, Children: engine.Items{Codes: []string{tinCode}}}}}); err != nil {
 		t.Fatalf("unpack: %v", err)
 	}

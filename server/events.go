@@ -58,7 +58,7 @@ func (s *Server) apiCapture(c *call) {
 	if c.key.Scopes.Has(engine.ScopeRegulator) {
 		o.Region = c.key.Region // a regulator's agency records inspections in its region
 	}
-	rec, err := s.eng.CaptureJSON(body, o)
+	rec, err := s.eng.CaptureJSON(c.wctx, body, o)
 	if body.hit {
 		c.bodyTooLarge(c.bodyLimit())
 		return
@@ -157,7 +157,7 @@ func (s *Server) apiRecall(c *call) {
 	if r.Lots, ok = s.lotRefs(c, in.Lots); !ok {
 		return
 	}
-	res, err := s.eng.Recall(r)
+	res, err := s.eng.Recall(c.wctx, r)
 	if err != nil {
 		reportError(c, err)
 		return

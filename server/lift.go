@@ -64,7 +64,7 @@ func (s *Server) apiLiftRecall(c *call) {
 	if r.Lots, ok = s.lotRefs(c, in.Lots); !ok {
 		return
 	}
-	rec, err := s.eng.LiftRecall(r)
+	rec, err := s.eng.LiftRecall(c.wctx, r)
 	if err != nil {
 		reportError(c, err)
 		return

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"time"
 
@@ -34,9 +35,12 @@ type call struct {
 	s   *Server
 	ctx *fasthttp.RequestCtx
 	r   *route
-	key engine.APIKey
-	np  int
-	pv  [4][]byte // path parameter values in pattern order; valid until the handler returns
+	// wctx is the context of the engine write a non-GET route makes: it
+	// ends Config.RequestTimeout after the route starts (nil for GET).
+	wctx context.Context
+	key  engine.APIKey
+	np   int
+	pv   [4][]byte // path parameter values in pattern order; valid until the handler returns
 }
 
 // routeTable lists every route the server serves.
@@ -274,6 +278,11 @@ func (s *Server) serveAPI(ctx *fasthttp.RequestCtx, path []byte) *routeStats {
 	}
 	if ok {
 		c.key = key
+		if r.method != "GET" {
+			var cancel context.CancelFunc
+			c.wctx, cancel = context.WithTimeout(context.Background(), s.cfg.RequestTimeout)
+			defer cancel()
+		}
 		r.h(s, &c)
 		if r.method != "GET" && !r.keepsCache {
 			s.invalidate() // a report: cached answers may be stale

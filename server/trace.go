@@ -146,7 +146,7 @@ func (s *Server) apiLineReport(c *call) {
 		problem(c.ctx, fasthttp.StatusBadRequest, "invalid", fmt.Sprintf("action %q is not commission, void or decommission", in.Action))
 		return
 	}
-	rec, err := s.eng.ReportLine(r)
+	rec, err := s.eng.ReportLine(c.wctx, r)
 	if err != nil {
 		reportError(c, err)
 		return
@@ -183,7 +183,7 @@ func (s *Server) apiPack(c *call) {
 		}
 		r.Packs = append(r.Packs, pk)
 	}
-	rec, err := s.eng.Pack(r)
+	rec, err := s.eng.Pack(c.wctx, r)
 	if err != nil {
 		reportError(c, err)
 		return
@@ -211,7 +211,7 @@ func (s *Server) apiUnpack(c *call) {
 	for _, u := range in.Unpacks {
 		r.Unpacks = append(r.Unpacks, engine.Unpack{Parent: u.Parent.ref(), Children: u.Children.items(), All: u.All})
 	}
-	rec, err := s.eng.Unpack(r)
+	rec, err := s.eng.Unpack(c.wctx, r)
 	if err != nil {
 		reportError(c, err)
 		return

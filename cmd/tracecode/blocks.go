@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"io"
 	"os"
@@ -147,7 +146,7 @@ tail; --from 0 releases the whole block.`,
 		if err != nil {
 			return err
 		}
-		_, err = e.ReleaseRest(&engine.ReleaseReport{ReportMeta: engine.ReportMeta{Org: b.Org, Credential: "cli"},
+		_, err = e.ReleaseRest(cmd.Context(), &engine.ReleaseReport{ReportMeta: engine.ReportMeta{Org: b.Org, Credential: "cli"},
 			Block: id, From: blocksReleaseFlags.from, Note: blocksReleaseFlags.note})
 		if err != nil {
 			return chainReceipt(cmd.OutOrStdout(), false, nil, err)
@@ -188,7 +187,7 @@ the block owner's name.`,
 		if err != nil {
 			return err
 		}
-		_, err = e.VoidBlock(&engine.VoidReport{ReportMeta: engine.ReportMeta{Org: b.Org, Credential: "cli"},
+		_, err = e.VoidBlock(cmd.Context(), &engine.VoidReport{ReportMeta: engine.ReportMeta{Org: b.Org, Credential: "cli"},
 			Block: id, Note: blocksVoidFlags.note})
 		if err != nil {
 			return chainReceipt(cmd.OutOrStdout(), false, nil, err)
@@ -255,7 +254,7 @@ order), so lines report on imported codes the same way.`,
 		}
 		defer storeClose(e, &err)
 		req.Product = p.ID
-		r, err := e.Import(context.Background(), req)
+		r, err := e.Import(cmd.Context(), req)
 		if err != nil {
 			return err
 		}

@@ -64,7 +64,7 @@ event index and JSON path; the exit status is then 1.`,
 			if err != nil {
 				return err
 			}
-			rec, cerr := e.CaptureJSON(fh, &engine.CaptureOptions{Org: f.org, Credential: f.credential, RequestID: f.requestID})
+			rec, cerr := e.CaptureJSON(cmd.Context(), fh, &engine.CaptureOptions{Org: f.org, Credential: f.credential, RequestID: f.requestID})
 			fh.Close()
 			if !f.jsonOut {
 				fmt.Fprintf(out, "%s: ", name)

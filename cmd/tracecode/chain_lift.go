@@ -42,7 +42,7 @@ regulator lifting one on the owner's behalf names itself with --regulator
 		if req.Lots, req.Products, err = chainTargets(e, &req.ReportMeta, &req.Items, f.lots, f.products); err != nil {
 			return err
 		}
-		rec, rerr := e.LiftRecall(req)
+		rec, rerr := e.LiftRecall(cmd.Context(), req)
 		return chainReceipt(cmd.OutOrStdout(), f.jsonOut, rec, rerr)
 	},
 }

@@ -44,7 +44,7 @@ including through lots made from it.`,
 		if req.Lots, req.Products, err = chainTargets(e, &req.ReportMeta, &req.Items, f.lots, f.products); err != nil {
 			return err
 		}
-		res, rerr := e.Recall(req)
+		res, rerr := e.Recall(cmd.Context(), req)
 		out := cmd.OutOrStdout()
 		if rerr != nil {
 			return chainReceipt(out, f.jsonOut, nil, rerr)

@@ -42,7 +42,7 @@ status is 1.`,
 			if err := chainDefaultOrg(e, &m, &items); err != nil {
 				return err
 			}
-			rec, err := e.ReportLine(&engine.LineReport{ReportMeta: m, Action: action, Items: items})
+			rec, err := e.ReportLine(cmd.Context(), &engine.LineReport{ReportMeta: m, Action: action, Items: items})
 			return chainReceipt(cmd.OutOrStdout(), f.jsonOut, rec, err)
 		},
 	}
@@ -131,7 +131,7 @@ ranges), separated by white space; the whole file is one report.`,
 				return err
 			}
 		}
-		rec, err := e.Pack(&engine.PackReport{ReportMeta: m, Packs: packs})
+		rec, err := e.Pack(cmd.Context(), &engine.PackReport{ReportMeta: m, Packs: packs})
 		return chainReceipt(cmd.OutOrStdout(), f.jsonOut, rec, err)
 	},
 }
@@ -174,7 +174,7 @@ must be in that parent now.`,
 		if err := chainDefaultOrg(e, &m, &probe); err != nil {
 			return err
 		}
-		rec, err := e.Unpack(&engine.UnpackReport{ReportMeta: m, Unpacks: []engine.Unpack{{Parent: engine.Ref{Code: f.parent}, Children: kids, All: f.all}}})
+		rec, err := e.Unpack(cmd.Context(), &engine.UnpackReport{ReportMeta: m, Unpacks: []engine.Unpack{{Parent: engine.Ref{Code: f.parent}, Children: kids, All: f.all}}})
 		return chainReceipt(cmd.OutOrStdout(), f.jsonOut, rec, err)
 	},
 }

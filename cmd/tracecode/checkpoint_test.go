@@ -23,7 +23,7 @@ func TestCheckpointLoop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := eng.AddProduct(engine.ProductSpec{GTIN: "09520123456788", GCPLength: 7, NameZH: "婴幼儿配方奶粉", OrgName: "甲乳业",
+	p, err := eng.AddProduct(t.Context(), engine.ProductSpec{GTIN: "09520123456788", GCPLength: 7, NameZH: "婴幼儿配方奶粉", OrgName: "甲乳业",
 		Category: food, Levels: engine.LevelSet(0).With(engine.LevelItem)})
 	if err != nil {
 		t.Fatal(err)
@@ -32,7 +32,7 @@ func TestCheckpointLoop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := eng.ReportLine(&engine.LineReport{ReportMeta: engine.ReportMeta{Org: p.Org, Credential: "test"}, Action: engine.LineCommission,
+	if _, err := eng.ReportLine(t.Context(), &engine.LineReport{ReportMeta: engine.ReportMeta{Org: p.Org, Credential: "test"}, Action: engine.LineCommission,
 		Items: engine.Items{Ranges: []engine.BlockRange{{Block: m.Block.ID, First: 0, Last: 9}}}}); err != nil {
 		t.Fatal(err)
 	}

@@ -48,7 +48,7 @@ Dates are YYYY-MM-DD.`,
 		}
 		defer storeClose(e, &err)
 		spec.Product = p.ID
-		l, err := e.AddLot(spec)
+		l, err := e.AddLot(cmd.Context(), spec)
 		if err != nil {
 			return err
 		}

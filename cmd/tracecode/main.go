@@ -7,8 +7,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -36,7 +39,12 @@ type exitError struct{ code int }
 func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
 func main() {
-	if err := rootCmd.Execute(); err != nil {
+	// Commands get a context that ends at SIGINT or SIGTERM: an engine
+	// write still waiting for its locks then gives up, applying nothing.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := rootCmd.ExecuteContext(ctx)
+	stop()
+	if err != nil {
 		if ee, ok := err.(exitError); ok {
 			os.Exit(ee.code)
 		}

@@ -83,7 +83,7 @@ prefixes may not overlap another organisation's.`,
 			return err
 		}
 		defer storeClose(e, &err)
-		o, err := e.AddOrg(engine.OrgSpec{Name: f.name, NameEN: f.nameEN, USCC: f.uscc, Region: f.region, GCPs: f.gcps})
+		o, err := e.AddOrg(cmd.Context(), engine.OrgSpec{Name: f.name, NameEN: f.nameEN, USCC: f.uscc, Region: f.region, GCPs: f.gcps})
 		if err != nil {
 			return err
 		}

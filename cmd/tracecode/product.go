@@ -84,7 +84,7 @@ the default with a GTIN), sgtin96 (numeric, fits SGTIN-96 RFID tags), nmpa
 			return err
 		}
 		defer storeClose(e, &err)
-		p, err := e.AddProduct(spec)
+		p, err := e.AddProduct(cmd.Context(), spec)
 		if err != nil {
 			return err
 		}

@@ -26,7 +26,7 @@ func TestVerifyDamagedTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := e.AddProduct(engine.ProductSpec{GTIN: "09520123456788", GCPLength: 7, NameZH: "婴幼儿配方奶粉",
+	p, err := e.AddProduct(t.Context(), engine.ProductSpec{GTIN: "09520123456788", GCPLength: 7, NameZH: "婴幼儿配方奶粉",
 		Category: food})
 	if err != nil {
 		t.Fatal(err)
@@ -35,7 +35,7 @@ func TestVerifyDamagedTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.ReportLine(&engine.LineReport{ReportMeta: engine.ReportMeta{Org: p.Org, Credential: "line-1",
+	if _, err := e.ReportLine(t.Context(), &engine.LineReport{ReportMeta: engine.ReportMeta{Org: p.Org, Credential: "line-1",
 		Time: time.Now().Add(-time.Hour)}, Action: engine.LineCommission,
 		Items: engine.Items{Ranges: []engine.BlockRange{{Block: m.Block.ID, First: 0, Last: 999}}}}); err != nil {
 		t.Fatal(err)

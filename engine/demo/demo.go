@@ -121,29 +121,29 @@ func Seed(ctx context.Context, eng *engine.Engine, keys *engine.APIKeys, dir, ba
 
 func (s *seeder) orgs(context.Context) error {
 	var err error
-	s.orgA, err = s.eng.AddOrg(engine.OrgSpec{Name: "杭州之江食品有限公司", NameEN: "Hangzhou Zhijiang Foods Co., Ltd.",
+	s.orgA, err = s.eng.AddOrg(context.Background(), engine.OrgSpec{Name: "杭州之江食品有限公司", NameEN: "Hangzhou Zhijiang Foods Co., Ltd.",
 		Region: "330106", GCPs: []string{"6901234"}})
 	if err != nil {
 		return err
 	}
-	s.orgB, err = s.eng.AddOrg(engine.OrgSpec{Name: "福州闽江医药化工有限公司", NameEN: "Fuzhou Minjiang Pharma & Chemicals Co., Ltd.",
+	s.orgB, err = s.eng.AddOrg(context.Background(), engine.OrgSpec{Name: "福州闽江医药化工有限公司", NameEN: "Fuzhou Minjiang Pharma & Chemicals Co., Ltd.",
 		Region: "350100", GCPs: []string{"6909876"}})
 	if err != nil {
 		return err
 	}
 	// The hands the goods pass through: custody moves to them by shipping
 	// (destinationList) and their receiving.
-	s.orgC, err = s.eng.AddOrg(engine.OrgSpec{Name: "浙江钱塘冷链物流有限公司", NameEN: "Zhejiang Qiantang Cold-Chain Logistics Co., Ltd.",
+	s.orgC, err = s.eng.AddOrg(context.Background(), engine.OrgSpec{Name: "浙江钱塘冷链物流有限公司", NameEN: "Zhejiang Qiantang Cold-Chain Logistics Co., Ltd.",
 		Region: "330104", GCPs: []string{"6923456"}})
 	if err != nil {
 		return err
 	}
-	s.orgD, err = s.eng.AddOrg(engine.OrgSpec{Name: "杭州西湖万家超市有限公司", NameEN: "Hangzhou Xihu Wanjia Supermarkets Co., Ltd.",
+	s.orgD, err = s.eng.AddOrg(context.Background(), engine.OrgSpec{Name: "杭州西湖万家超市有限公司", NameEN: "Hangzhou Xihu Wanjia Supermarkets Co., Ltd.",
 		Region: "330106", GCPs: []string{"6934567"}})
 	if err != nil {
 		return err
 	}
-	s.orgE, err = s.eng.AddOrg(engine.OrgSpec{Name: "福州鼓楼仁心大药房有限公司", NameEN: "Fuzhou Gulou Renxin Pharmacy Co., Ltd.",
+	s.orgE, err = s.eng.AddOrg(context.Background(), engine.OrgSpec{Name: "福州鼓楼仁心大药房有限公司", NameEN: "Fuzhou Gulou Renxin Pharmacy Co., Ltd.",
 		Region: "350102", GCPs: []string{"6945678"}})
 	return err
 }
@@ -202,7 +202,7 @@ func (s *seeder) products(context.Context) error {
 		if spec.DefaultScheme, err = engine.ParseScheme(d.scheme); err != nil {
 			return err
 		}
-		p, err := s.eng.AddProduct(spec)
+		p, err := s.eng.AddProduct(context.Background(), spec)
 		if err != nil {
 			return fmt.Errorf("product %s: %w", d.key, err)
 		}
@@ -245,7 +245,7 @@ func (s *seeder) mint(ctx context.Context) error {
 		if l.expiry != 0 {
 			spec.Expiry = s.day(l.expiry)
 		}
-		lot, err := s.eng.AddLot(spec)
+		lot, err := s.eng.AddLot(ctx, spec)
 		if err != nil {
 			return fmt.Errorf("lot %s: %w", l.key, err)
 		}

@@ -24,7 +24,7 @@ func (s *seeder) meta(org engine.Org, t time.Time, where string) engine.ReportMe
 
 // commission reports offsets [first, last] of a block printed.
 func (s *seeder) commission(org engine.Org, block string, first, last uint64, t time.Time, where string) error {
-	_, err := s.eng.ReportLine(&engine.LineReport{ReportMeta: s.meta(org, t, where), Action: engine.LineCommission,
+	_, err := s.eng.ReportLine(context.Background(), &engine.LineReport{ReportMeta: s.meta(org, t, where), Action: engine.LineCommission,
 		Items: engine.Items{Ranges: []engine.BlockRange{{Block: s.blk[block].ID, First: first, Last: last}}}})
 	if err != nil {
 		return fmt.Errorf("commission %s: %w", block, err)
@@ -40,7 +40,7 @@ func (s *seeder) pack(org engine.Org, parent, child string, parents, per uint64,
 		r.Packs = append(r.Packs, engine.Pack{Parent: engine.Ref{Block: s.blk[parent].ID, Offset: p},
 			Children: engine.Items{Ranges: []engine.BlockRange{{Block: s.blk[child].ID, First: p * per, Last: p*per + per - 1}}}})
 	}
-	if _, err := s.eng.Pack(r); err != nil {
+	if _, err := s.eng.Pack(context.Background(), r); err != nil {
 		return fmt.Errorf("pack %s into %s: %w", child, parent, err)
 	}
 	return nil
@@ -97,7 +97,7 @@ func (s *seeder) captureRaw(org engine.Org, list []map[string]any) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.eng.CaptureJSON(strings.NewReader(string(b)), &engine.CaptureOptions{Org: org.ID, Credential: "demo"}); err != nil {
+	if _, err := s.eng.CaptureJSON(context.Background(), strings.NewReader(string(b)), &engine.CaptureOptions{Org: org.ID, Credential: "demo"}); err != nil {
 		return fmt.Errorf("capture: %w", err)
 	}
 	return nil
@@ -174,7 +174,7 @@ func (s *seeder) reports(context.Context) error {
 		},
 		func() error {
 			lot := s.lots["formula-recalled"]
-			_, err := s.eng.Recall(&engine.RecallRequest{ReportMeta: s.meta(a, s.at(-5, 0), locHZFactory),
+			_, err := s.eng.Recall(context.Background(), &engine.RecallRequest{ReportMeta: s.meta(a, s.at(-5, 0), locHZFactory),
 				Lots: []engine.LotRef{{Product: lot.Product, Number: lot.Number}}, Reason: "阪崎肠杆菌检测不合格 (Cronobacter sakazakii found in retained samples)"})
 			return err
 		},
@@ -221,7 +221,7 @@ func (s *seeder) reports(context.Context) error {
 			r := &engine.PackReport{ReportMeta: s.meta(b, s.at(-59, 3), locFZFactory)}
 			r.Packs = []engine.Pack{{Parent: engine.Ref{Code: "(00)" + s.sscc}, ParentLevel: engine.LevelPallet,
 				Children: engine.Items{Ranges: []engine.BlockRange{{Block: s.blk["drug-case"].ID, First: 0, Last: 9}}}}}
-			_, err := s.eng.Pack(r)
+			_, err := s.eng.Pack(context.Background(), r)
 			return err
 		},
 		func() error {

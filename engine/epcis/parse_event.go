@@ -320,6 +320,20 @@ func (p *parser) checkEvent(ev *Event, have field, order []string) {
 }
 
 // validOffset checks ±HH:MM with -14:00 ≤ offset ≤ +14:00.
+// ParseOffset reads an eventTimeZoneOffset, "±HH:MM" between -14:00 and
+// +14:00, in minutes east of UTC. Anything else is an error: a malformed
+// offset is never read as +00:00.
+func ParseOffset(s string) (int, error) {
+	if !validOffset(s) {
+		return 0, fmt.Errorf("epcis: %q is not a time zone offset ±HH:MM between -14:00 and +14:00", s)
+	}
+	v := (int(s[1]-'0')*10+int(s[2]-'0'))*60 + int(s[4]-'0')*10 + int(s[5]-'0')
+	if s[0] == '-' {
+		v = -v
+	}
+	return v, nil
+}
+
 func validOffset(s string) bool {
 	if len(s) != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':' {
 		return false

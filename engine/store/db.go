@@ -176,40 +176,99 @@ func (i *Iter) Value() ([]byte, error) { return i.it.ValueAndErr() }
 func (i *Iter) Close() error { return i.it.Close() }
 
 // Batch is an atomic group of writes. It is not safe for concurrent use.
+//
+// A batch remembers the first error of Set, Delete or DeleteRange and
+// Commit returns it instead of committing, so a batch that dropped a write
+// is never applied in part. Close is idempotent: it may follow Commit (as
+// a deferred Close does) or another Close.
 type Batch struct {
-	d *DB
-	b *pebble.Batch
+	d   *DB
+	b   *pebble.Batch // nil once committed or closed
+	err error         // the first failed write
 }
 
 // NewBatch returns an empty write-only batch.
 func (d *DB) NewBatch() *Batch { return &Batch{d: d, b: d.db.NewBatch()} }
 
-// Set adds key=value. Both are copied.
-func (b *Batch) Set(key, value []byte) { _ = b.b.Set(key, value, nil) }
+// ErrBatchClosed is returned by writes to, and commits of, a batch that
+// was already committed or closed.
+var ErrBatchClosed = errors.New("store: batch already committed or closed")
 
-// Delete adds a deletion of key.
-func (b *Batch) Delete(key []byte) { _ = b.b.Delete(key, nil) }
+// note records err as the batch's error if it is the first one.
+func (b *Batch) note(op string, key []byte, err error) error {
+	if err == nil {
+		return nil
+	}
+	err = fmt.Errorf("store: batch %s %x: %w", op, key, err)
+	if b.err == nil {
+		b.err = err
+	}
+	return err
+}
 
-// DeleteRange adds a deletion of every key in [lo, hi).
-func (b *Batch) DeleteRange(lo, hi []byte) { _ = b.b.DeleteRange(lo, hi, nil) }
+// Set adds key=value. Both are copied. It returns Pebble's error (the
+// batch is then refused by Commit).
+func (b *Batch) Set(key, value []byte) error {
+	if b.b == nil {
+		return b.note("set", key, ErrBatchClosed)
+	}
+	return b.note("set", key, b.b.Set(key, value, nil))
+}
+
+// Delete adds a deletion of key. It returns Pebble's error (the batch is
+// then refused by Commit).
+func (b *Batch) Delete(key []byte) error {
+	if b.b == nil {
+		return b.note("delete", key, ErrBatchClosed)
+	}
+	return b.note("delete", key, b.b.Delete(key, nil))
+}
+
+// DeleteRange adds a deletion of every key in [lo, hi). It returns Pebble's
+// error (the batch is then refused by Commit).
+func (b *Batch) DeleteRange(lo, hi []byte) error {
+	if b.b == nil {
+		return b.note("delete range", lo, ErrBatchClosed)
+	}
+	return b.note("delete range", lo, b.b.DeleteRange(lo, hi, nil))
+}
+
+// Err returns the first error of the batch's writes, or nil.
+func (b *Batch) Err() error { return b.err }
 
 // Empty reports whether the batch holds no writes.
-func (b *Batch) Empty() bool { return b.b.Empty() }
+func (b *Batch) Empty() bool { return b.b == nil || b.b.Empty() }
 
 // Len returns the size of the batch's representation in bytes.
-func (b *Batch) Len() int { return b.b.Len() }
+func (b *Batch) Len() int {
+	if b.b == nil {
+		return 0
+	}
+	return b.b.Len()
+}
 
 // Commit applies the batch atomically. With sync it returns only after the
 // write-ahead log is fsynced: the writes survive a crash or power loss.
-// Concurrent synced commits share one fsync (Pebble's group commit). The
-// batch is closed afterwards and must not be reused.
+// Concurrent synced commits share one fsync (Pebble's group commit). A
+// batch one of whose writes failed is not applied: Commit returns that
+// error. The batch is closed afterwards (a later Close does nothing) and
+// must not be reused.
 func (b *Batch) Commit(sync bool) error {
+	if b.b == nil {
+		return fmt.Errorf("store: commit: %w", ErrBatchClosed)
+	}
+	if b.err != nil {
+		b.Close()
+		return fmt.Errorf("store: commit refused: %w", b.err)
+	}
 	wo := pebble.NoSync
 	if sync {
 		wo = pebble.Sync
 	}
 	err := b.b.Commit(wo)
-	if cerr := b.b.Close(); err == nil {
+	pb := b.b
+	b.b = nil
+	if cerr := pb.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
@@ -218,8 +277,17 @@ func (b *Batch) Commit(sync bool) error {
 	return nil
 }
 
-// Close discards an uncommitted batch.
-func (b *Batch) Close() { _ = b.b.Close() }
+// Close discards an uncommitted batch. It does nothing on a batch already
+// committed or closed: Pebble pools a closed batch for reuse, and closing
+// it twice would hand one batch to two writers.
+func (b *Batch) Close() {
+	if b.b == nil {
+		return
+	}
+	pb := b.b
+	b.b = nil
+	_ = pb.Close()
+}
 
 // SyncWAL returns once everything committed so far is durable: it writes an
 // empty log record with fsync, and the WAL is synced in order.

@@ -57,12 +57,15 @@ func (d *DB) NewIterInto(dst *Iter, lo, hi []byte) error {
 func (d *DB) NewIndexedBatch() *Batch { return &Batch{d: d, b: d.db.NewIndexedBatch()} }
 
 // Indexed reports whether the batch was made by NewIndexedBatch.
-func (b *Batch) Indexed() bool { return b.b.Indexed() }
+func (b *Batch) Indexed() bool { return b.b != nil && b.b.Indexed() }
 
 // Get reads key through an indexed batch: the batch's own writes win over
 // the database. fn gets the value, valid only during fn. It panics on a
 // batch that is not indexed (a bug).
 func (b *Batch) Get(key []byte, fn func(v []byte) error) (found bool, err error) {
+	if b.b == nil {
+		return false, fmt.Errorf("store: batch get %x: %w", key, ErrBatchClosed)
+	}
 	if !b.b.Indexed() {
 		panic("BUG: store: Get on a batch that is not indexed")
 	}
@@ -84,6 +87,9 @@ func (b *Batch) Get(key []byte, fn func(v []byte) error) (found bool, err error)
 // batch's writes applied, as of now; RefreshBatch updates its view. The
 // batch must be indexed.
 func (b *Batch) NewIter(lo, hi []byte) (*Iter, error) {
+	if b.b == nil {
+		return nil, fmt.Errorf("store: batch iterator: %w", ErrBatchClosed)
+	}
 	it, err := b.b.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
 	if err != nil {
 		return nil, fmt.Errorf("store: batch iterator: %w", err)
@@ -92,7 +98,12 @@ func (b *Batch) NewIter(lo, hi []byte) (*Iter, error) {
 }
 
 // Count returns the number of writes in the batch.
-func (b *Batch) Count() uint32 { return b.b.Count() }
+func (b *Batch) Count() uint32 {
+	if b.b == nil {
+		return 0
+	}
+	return b.b.Count()
+}
 
 // Snapshot is a consistent read-only view of the database at one moment.
 // It pins old versions of keys: Close it promptly.

@@ -1,0 +1,265 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"tracecode/engine/epcis"
+	"tracecode/engine/itemstate"
+)
+
+// TestWritesHonourCancelledContext: every write path refuses to start
+// with a context that has ended, and applies nothing.
+func TestWritesHonourCancelledContext(t *testing.T) {
+	f := newFixture(t)
+	e := f.e
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	ts, _ := e.tr()
+	seq := ts.led.NextSeq()
+	items := Items{Ranges: []BlockRange{{f.items.ID, 0, 9}}}
+	ev := fmt.Sprintf(`{"type":"ObjectEvent","eventTime":"2026-03-01T10:00:00+08:00","eventTimeZoneOffset":"+08:00",
+"epcList":[%q],"action":"ADD","bizStep":"commissioning","disposition":"active"}`, f.code(f.items, 0))
+	calls := map[string]func() error{
+		"ReportLine": func() error {
+			_, err := e.ReportLine(ctx, &LineReport{ReportMeta: f.meta(f.orgA), Action: LineCommission, Items: items})
+			return err
+		},
+		"ReleaseRest": func() error {
+			_, err := e.ReleaseRest(ctx, &ReleaseReport{ReportMeta: f.meta(f.orgA), Block: f.items.ID, From: 900})
+			return err
+		},
+		"Pack": func() error {
+			_, err := e.Pack(ctx, &PackReport{ReportMeta: f.meta(f.orgA), Packs: []Pack{{Parent: Ref{Block: f.cases.ID}, Children: items}}})
+			return err
+		},
+		"Unpack": func() error {
+			_, err := e.Unpack(ctx, &UnpackReport{ReportMeta: f.meta(f.orgA), Unpacks: []Unpack{{Parent: Ref{Block: f.cases.ID}, All: true}}})
+			return err
+		},
+		"CaptureJSON": func() error {
+			_, err := e.CaptureJSON(ctx, strings.NewReader(doc(ev)), &CaptureOptions{Org: f.orgA})
+			return err
+		},
+		"Recall": func() error {
+			_, err := e.Recall(ctx, &RecallRequest{ReportMeta: f.meta(f.orgA), Items: items, Reason: "test"})
+			return err
+		},
+		"LiftRecall": func() error {
+			_, err := e.LiftRecall(ctx, &LiftRequest{ReportMeta: f.meta(f.orgA), Items: items, Reason: "test"})
+			return err
+		},
+		"AddOrg": func() error {
+			_, err := e.AddOrg(ctx, OrgSpec{Name: "丙"})
+			return err
+		},
+		"AddProduct": func() error {
+			_, err := e.AddProduct(ctx, ProductSpec{Org: f.orgA, OwnCode: "X1", NameZH: "丙", Category: ParseCategoryMust("food")})
+			return err
+		},
+		"AddLot": func() error {
+			_, err := e.AddLot(ctx, LotSpec{Product: f.prod.ID, Number: "L9"})
+			return err
+		},
+		"VoidBlock": func() error {
+			_, err := e.VoidBlock(ctx, &VoidReport{ReportMeta: f.meta(f.orgA), Block: f.pallets.ID})
+			return err
+		},
+		"Mint": func() error {
+			_, err := e.Mint(ctx, MintRequest{Product: f.prod.ID, Lot: "L1", Count: 10})
+			return err
+		},
+	}
+	before := dump(t, e)
+	for name, call := range calls {
+		if err := call(); !errors.Is(err, context.Canceled) {
+			t.Errorf("%s with a cancelled context = %v, want context.Canceled", name, err)
+		}
+	}
+	if got := ts.led.NextSeq(); got != seq {
+		t.Errorf("ledger moved from %d to %d", seq, got)
+	}
+	if after := dump(t, e); after != before {
+		t.Errorf("cancelled writes changed the store:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+}
+
+// TestReportGivesUpWaitingForReportLock: a report queued behind another
+// (which holds the report lock, as a long capture does) returns when its
+// context ends instead of waiting for the lock.
+func TestReportGivesUpWaitingForReportLock(t *testing.T) {
+	f := newFixture(t)
+	ts, _ := f.e.tr()
+	ts.rmu.Lock() // another report in progress
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		_, err := f.e.ReportLine(ctx, &LineReport{ReportMeta: f.meta(f.orgA), Action: LineCommission,
+			Items: Items{Ranges: []BlockRange{{f.items.ID, 0, 9}}}})
+		done <- err
+	}()
+	cancel()
+	err := <-done
+	ts.rmu.Unlock()
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("ReportLine behind a held report lock = %v, want context.Canceled", err)
+	}
+	if st, _ := ts.items.State(f.items.ID, 0); st.Has(itemstate.Commissioned) {
+		t.Fatal("a cancelled report commissioned a code")
+	}
+	f.commission(f.items, 0, 9) // the lock is usable again
+}
+
+// countdownCtx is a context whose Err turns to context.Canceled at its
+// n-th call: it ends a report at a chosen check without timing.
+type countdownCtx struct {
+	context.Context
+	n atomic.Int32
+}
+
+func (c *countdownCtx) Err() error {
+	if c.n.Add(-1) <= 0 {
+		return context.Canceled
+	}
+	return nil
+}
+
+// TestCaptureStopsBetweenEvents: a capture whose context ends after its
+// first events stops there and applies none of them.
+func TestCaptureStopsBetweenEvents(t *testing.T) {
+	f := newFixture(t)
+	var evs []string
+	for i := range 5 {
+		evs = append(evs, fmt.Sprintf(`{"type":"ObjectEvent","eventTime":"2026-03-01T10:00:00+08:00","eventTimeZoneOffset":"+08:00",
+"epcList":[%q],"action":"ADD","bizStep":"commissioning","disposition":"active"}`, f.code(f.items, uint64(i))))
+	}
+	ts, _ := f.e.tr()
+	seq := ts.led.NextSeq()
+	// Checks: CaptureJSON, the report lock, then one per event: the
+	// context ends at the third event.
+	ctx := &countdownCtx{Context: t.Context()}
+	ctx.n.Store(5)
+	_, err := f.e.CaptureJSON(ctx, strings.NewReader(doc(evs...)), &CaptureOptions{Org: f.orgA})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("capture = %v, want context.Canceled", err)
+	}
+	if ctx.n.Load() > 0 {
+		t.Fatalf("capture returned with %d context checks left: it did not stop between events", ctx.n.Load())
+	}
+	if got := ts.led.NextSeq(); got != seq {
+		t.Fatalf("ledger moved from %d to %d", seq, got)
+	}
+	for i := range 5 {
+		if st, _ := ts.items.State(f.items.ID, uint64(i)); st.Has(itemstate.Commissioned) {
+			t.Fatalf("item %d commissioned by a cancelled capture", i)
+		}
+	}
+	// The same document applies with a live context.
+	if rec, err := f.capture(f.orgA, doc(evs...)); err != nil || rec.Records != 5 {
+		t.Fatalf("capture: %+v %v", rec, err)
+	}
+}
+
+// TestMintQueuedRequestLeavesOnCancel: a mint queued behind a group in
+// progress returns when its context ends, allocating nothing, and the
+// queue goes on.
+func TestMintQueuedRequestLeavesOnCancel(t *testing.T) {
+	e := openTest(t, "")
+	p, err := e.AddProduct(t.Context(), ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "奶粉", Category: ParseCategoryMust("food")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := &e.mintq
+	q.Lock()
+	q.leading = true // a leader is committing a group
+	q.Unlock()
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.Mint(ctx, MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 10})
+		done <- err
+	}()
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("queued Mint after cancel = %v, want context.Canceled", err)
+	}
+	q.Lock()
+	n := len(q.pending)
+	q.leading = false
+	q.Unlock()
+	if n != 0 {
+		t.Fatalf("%d requests left queued", n)
+	}
+	if st, _ := e.ProductState(p.ID); st.HighWater != 0 {
+		t.Fatalf("a cancelled mint allocated: %+v", st)
+	}
+	mint(t, e, MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 10})
+}
+
+// TestMintCancelPassesTheLead: a queued request handed the lead and then
+// cancelled passes the lead on; the request behind it completes.
+func TestMintCancelPassesTheLead(t *testing.T) {
+	e := openTest(t, "")
+	p, err := e.AddProduct(t.Context(), ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "奶粉", Category: ParseCategoryMust("food")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := &e.mintq
+	a := &mintWaiter{req: MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 10}, done: make(chan struct{}), lead: make(chan struct{}, 1)}
+	b := &mintWaiter{req: MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 20}, done: make(chan struct{}), lead: make(chan struct{}, 1)}
+	q.Lock()
+	q.leading = true
+	q.pending = []*mintWaiter{a, b}
+	a.lead <- struct{}{} // the previous leader handed a the lead
+	q.Unlock()
+	if !e.leaveMintQueue(a) {
+		t.Fatal("a queued waiter could not leave")
+	}
+	select {
+	case <-b.lead:
+	default:
+		t.Fatal("the lead was not passed on")
+	}
+	e.leadMintGroup()
+	<-b.done
+	if b.err != nil || b.res.Block.Count != 20 {
+		t.Fatalf("the next request: %+v %v", b.res, b.err)
+	}
+	if st, _ := e.ProductState(p.ID); st.HighWater != 20 {
+		t.Fatalf("product state %+v, want 20 allocated", st)
+	}
+}
+
+// TestCaptureRefusesMalformedTimeZone: a parsed document whose event has
+// a malformed or missing eventTimeZoneOffset is refused naming the field,
+// never stored as +00:00.
+func TestCaptureRefusesMalformedTimeZone(t *testing.T) {
+	f := newFixture(t)
+	ev := fmt.Sprintf(`{"type":"ObjectEvent","eventTime":"2026-03-01T10:00:00+08:00","eventTimeZoneOffset":"+08:00",
+"epcList":[%q],"action":"ADD","bizStep":"commissioning","disposition":"active"}`, f.code(f.items, 0))
+	for _, tz := range []string{"+8:00", "08:00", "+08:60", "+15:00", "", "+08:00x"} {
+		d, err := epcis.ParseDocument(strings.NewReader(doc(ev)), epcis.ParseOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Events[0].EventTimeZoneOffset = tz
+		_, err = f.e.Capture(t.Context(), d, &CaptureOptions{Org: f.orgA})
+		var re *ReportError
+		if !errors.As(err, &re) || len(re.Errors) != 1 || re.Errors[0].Field != "epcisBody.eventList[0].eventTimeZoneOffset" ||
+			!errors.Is(err, ErrInvalid) {
+			t.Errorf("offset %q: %v, want one invalid eventTimeZoneOffset", tz, err)
+		}
+	}
+	for _, c := range []struct {
+		s    string
+		want int
+	}{{"+08:00", 480}, {"-05:30", -330}, {"+14:00", 840}, {"-00:00", 0}} {
+		if got, err := epcis.ParseOffset(c.s); err != nil || got != c.want {
+			t.Errorf("ParseOffset(%q) = %d, %v, want %d", c.s, got, err, c.want)
+		}
+	}
+}
