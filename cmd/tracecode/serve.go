@@ -31,6 +31,7 @@ var serveFlags struct {
 	streamTimeout   time.Duration
 	idleTimeout     time.Duration
 	shutdownTimeout time.Duration
+	requestTimeout  time.Duration
 	maxBody         int
 	maxCapture      int
 	maxLargeBodies  int
@@ -94,6 +95,7 @@ func init() {
 	f.DurationVar(&serveFlags.streamTimeout, "stream-timeout", server.DefaultStreamTimeout, "time to write one code stream")
 	f.DurationVar(&serveFlags.idleTimeout, "idle-timeout", server.DefaultIdleTimeout, "keep-alive idle time")
 	f.DurationVar(&serveFlags.shutdownTimeout, "shutdown-timeout", server.DefaultShutdownTimeout, "graceful shutdown deadline")
+	f.DurationVar(&serveFlags.requestTimeout, "request-timeout", server.DefaultRequestTimeout, "time a /v1 write may wait for the engine before it is abandoned (503)")
 	f.IntVar(&serveFlags.maxBody, "max-body", server.DefaultMaxBodyBytes, "largest /v1 request body in bytes")
 	f.IntVar(&serveFlags.maxCapture, "max-capture", server.DefaultMaxCaptureBytes, "largest EPCIS document posted to /v1/events in bytes")
 	f.IntVar(&serveFlags.maxLargeBodies, "max-large-bodies", server.DefaultMaxLargeBodies, "request bodies over --max-body (captures) received at once; more answer 503")
@@ -188,7 +190,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	srv, err := server.New(eng, server.Config{
 		Addr: sf.addr, PublicBase: publicBase,
 		ReadTimeout: sf.readTimeout, WriteTimeout: sf.writeTimeout, StreamTimeout: sf.streamTimeout,
-		IdleTimeout: sf.idleTimeout, ShutdownTimeout: sf.shutdownTimeout,
+		IdleTimeout: sf.idleTimeout, ShutdownTimeout: sf.shutdownTimeout, RequestTimeout: sf.requestTimeout,
 		MaxBodyBytes: sf.maxBody, MaxCaptureBytes: sf.maxCapture, MaxLargeBodies: sf.maxLargeBodies,
 		RateLimit: sf.rateLimit, RateBurst: sf.rateBurst, TrustForwarded: sf.trustForwarded,
 		RegionHeader: sf.regionHeader,
