@@ -100,6 +100,10 @@ type state struct {
 	short     []blockRef
 	shortHW   uint64
 	shortKeys []*keyGen // index = generation
+	// shortByOrg is, per organisation, the short codes its blocks took
+	// (released and voided ones included: counters are never reused),
+	// against Options.ShortQuotaPerOrg.
+	shortByOrg map[uint32]uint64
 
 	nextOrg, nextProduct, nextLot uint32
 	nextBlock                     uint64
@@ -168,6 +172,7 @@ func newState() *state {
 		blocks:          map[uint64]*store.Block{},
 		idem:            map[idemKey]uint64{},
 		importing:       map[idemKey]uint64{},
+		shortByOrg:      map[uint32]uint64{},
 		nextOrg:         1,
 		nextProduct:     1,
 		nextLot:         1,

@@ -190,6 +190,7 @@ func loadBlocks(db *store.DB, st *state, fpRate float64) error {
 		p.blocks = append(p.blocks, blockRef{start: b.Start, end: b.End(), b: &b})
 		if b.Scheme == serial.Short {
 			st.short = append(st.short, blockRef{start: b.ShortStart, end: b.ShortStart + b.Count, b: &b})
+			st.shortByOrg[b.Org] += b.Count
 		}
 		if b.Scheme == serial.Imported && b.State == store.BlockActive {
 			p.imported = append(p.imported, &importedBlock{id: id})

@@ -167,12 +167,14 @@ func (e *Engine) leadMintGroup() {
 // mintGroup is the pending effect of a group of mint requests, applied to
 // the engine state after the group's batch commits.
 type mintGroup struct {
-	states    map[uint32]*store.ProductState // products touched: their new state
-	shortHW   uint64
-	nextBlock uint64
-	lots      map[lotKey]*Lot    // lots created by the group
-	idem      map[idemKey]*Block // blocks minted by the group with a request id
-	blocks    []*Block           // blocks minted by the group, in allocation order
+	states  map[uint32]*store.ProductState // products touched: their new state
+	shortHW uint64
+	// shortByOrg: short codes the group's blocks take, per organisation.
+	shortByOrg map[uint32]uint64
+	nextBlock  uint64
+	lots       map[lotKey]*Lot    // lots created by the group
+	idem       map[idemKey]*Block // blocks minted by the group with a request id
+	blocks     []*Block           // blocks minted by the group, in allocation order
 }
 
 func (g *mintGroup) state(p *product) *store.ProductState {
@@ -263,6 +265,7 @@ func (e *Engine) publishBlock(blk *Block, withIdem bool) {
 	p.blocks = append(p.blocks, blockRef{start: blk.Start, end: blk.End(), b: blk})
 	if blk.Scheme == serial.Short {
 		st.short = append(st.short, blockRef{start: blk.ShortStart, end: blk.ShortStart + blk.Count, b: blk})
+		st.shortByOrg[blk.Org] += blk.Count
 	}
 	if withIdem && blk.RequestID != "" {
 		st.idem[idemKey{blk.Org, blk.RequestID}] = blk.ID
@@ -367,6 +370,7 @@ func (e *Engine) planMint(g *mintGroup, req *MintRequest, importing bool) (MintR
 	count := req.Count
 	var allowed uint64
 	var what string
+	capLimit := par.Cap
 	var issued uint64
 	if par.Cap == 0 { // Imported: no FF1 domain, no cap
 		allowed = ^uint64(0)
@@ -375,6 +379,14 @@ func (e *Engine) planMint(g *mintGroup, req *MintRequest, importing bool) (MintR
 		issued = g.shortHW
 		allowed = par.Cap - min(par.Cap, issued)
 		what = "the engine-wide short-code space"
+		// One organisation may take only its quota of the shared space, so
+		// that no tenant can exhaust it for the others.
+		quota, took := e.opts.ShortQuotaPerOrg, st.shortByOrg[org]+g.shortByOrg[org]
+		if left := quota - min(quota, took); left < allowed {
+			allowed = left
+			capLimit, issued = quota, took
+			what = fmt.Sprintf("organisation %d's quota of the short-code space (Options.ShortQuotaPerOrg)", org)
+		}
 	} else {
 		issued = ps.Issued[scheme]
 		allowed = par.Cap - min(par.Cap, issued)
@@ -394,7 +406,7 @@ func (e *Engine) planMint(g *mintGroup, req *MintRequest, importing bool) (MintR
 			if lotCreated {
 				delete(g.lots, lotKey{p.rec.ID, req.Lot})
 			}
-			return MintResult{}, &CapError{What: what, Cap: par.Cap, Issued: issued, Requested: count}
+			return MintResult{}, &CapError{What: what, Cap: capLimit, Issued: issued, Requested: count}
 		}
 		count, partial = allowed, true
 	}
@@ -409,6 +421,10 @@ func (e *Engine) planMint(g *mintGroup, req *MintRequest, importing bool) (MintR
 		blk.KeyGen = uint8(len(st.shortKeys) - 1)
 		blk.ShortStart = g.shortHW
 		g.shortHW += count
+		if g.shortByOrg == nil {
+			g.shortByOrg = map[uint32]uint64{}
+		}
+		g.shortByOrg[org] += count
 	} else {
 		blk.KeyGen = uint8(len(p.keys) - 1)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"tracecode/engine/serial"
 	"tracecode/engine/store"
 )
 
@@ -55,6 +56,14 @@ type Options struct {
 	// (Chain.TimelineTruncated says some were left out). The code's own
 	// records and its containers' are always shown. Default 1,000.
 	MaxTimeline int
+	// ShortQuotaPerOrg is how many codes of the engine-wide short-code
+	// space (serial.CapShort, 10^12, shared by every organisation) one
+	// organisation's blocks may take in all; released and voided codes
+	// stay taken. A mint past it is refused with a *CapError naming the
+	// quota (with AllowPartial it gets what is left of the quota). Default
+	// 10,000,000,000 (1% of the space): no tenant alone can exhaust it.
+	// It must be below serial.CapShort.
+	ShortQuotaPerOrg uint64
 
 	// KEK is the key-encryption key the FF1 keys are sealed under in the
 	// store (docs/keys.md). nil: a store whose keys are sealed is refused
@@ -84,6 +93,8 @@ const (
 	DefaultGroupCommitMax = 1024
 	DefaultResolveCache   = 1 << 20
 	DefaultMaxTimeline    = 1000
+	// DefaultShortQuotaPerOrg is 1% of the short-code space.
+	DefaultShortQuotaPerOrg = serial.CapShort / 100
 )
 
 // EnsureDefaults fills zero fields with their defaults.
@@ -109,6 +120,9 @@ func (o *Options) EnsureDefaults() {
 	}
 	if o.MaxTimeline == 0 {
 		o.MaxTimeline = DefaultMaxTimeline
+	}
+	if o.ShortQuotaPerOrg == 0 {
+		o.ShortQuotaPerOrg = DefaultShortQuotaPerOrg
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -148,6 +162,10 @@ func (o *Options) Validate() error {
 	}
 	if o.ResolveCache < 16 {
 		return fieldErr("ResolveCache", fmt.Sprint(o.ResolveCache), "must be at least 16 entries")
+	}
+	if o.ShortQuotaPerOrg >= serial.CapShort {
+		return fieldErr("ShortQuotaPerOrg", fmt.Sprint(o.ShortQuotaPerOrg),
+			"must be below the short-code space's cap %d, so that no organisation alone can exhaust it", uint64(serial.CapShort))
 	}
 	return nil
 }
