@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"tracecode/engine"
 )
 
 // A TransformationEvent by organisation B consuming organisation A's
@@ -71,5 +73,88 @@ func TestProductPrefixMustBeGranted(t *testing.T) {
 	}
 	if r := env.api("POST", "/v1/products", a, body); r.status != 201 {
 		t.Fatalf("product under a granted prefix: %d %s", r.status, r.body)
+	}
+}
+
+// firstProduct returns the id of the first product key sees of its own
+// organisation.
+func firstProduct(t *testing.T, env *testEnv, key string) string {
+	t.Helper()
+	org := decodeJSON(t, env.api("GET", "/v1/me", key, ""))["org"].(map[string]any)["id"]
+	for _, p := range decodeJSON(t, env.api("GET", "/v1/products", key, ""))["products"].([]any) {
+		if p := p.(map[string]any); p["org"] == org {
+			return fmt.Sprint(p["id"])
+		}
+	}
+	t.Fatal("no product")
+	return ""
+}
+
+// A hostile organisation minting huge short blocks with allowPartial gets
+// its quota of the engine-wide short-code space, then 422 problems naming
+// the quota; another organisation still mints; /metrics tells the space
+// that remains.
+func TestShortQuotaOverHTTP(t *testing.T) {
+	const quota = 1_000_000
+	env := newTestEnvWith(t, func(o *engine.Options) { o.ShortQuotaPerOrg = quota }, nil)
+	a, b := env.key("杭州"), env.key("福州")
+	mint := func(key, product string, count int) resp {
+		return env.api("POST", "/v1/blocks", key, fmt.Sprintf(`{"product":%s,"count":%d,"scheme":"short","allowPartial":true}`, product, count))
+	}
+	pa, pb := firstProduct(t, env, a), firstProduct(t, env, b)
+	before := decodeJSON(t, mint(a, pa, 1))["count"].(float64) // the demo's own short blocks count against the quota too
+	var took float64
+	refused := 0
+	for range 100 {
+		r := mint(a, pa, 10_000_000_000)
+		switch r.status {
+		case 201:
+			took += decodeJSON(t, r)["count"].(float64)
+		case 422:
+			refused++
+			if !strings.Contains(string(r.body), "quota") {
+				t.Fatalf("refusal does not name the quota: %s", r.body)
+			}
+		default:
+			t.Fatalf("hostile mint: %d %s", r.status, r.body)
+		}
+	}
+	if refused != 99 || took == 0 || before != 1 {
+		t.Fatalf("hostile organisation: took %v in %d blocks, %d refused", took, 100-refused, refused)
+	}
+	if r := mint(b, pb, 1000); r.status != 201 || decodeJSON(t, r)["count"] != 1000.0 {
+		t.Fatalf("another organisation's mint: %d %s", r.status, r.body)
+	}
+	m := string(env.get("/metrics").body)
+	if !strings.Contains(m, `tracecode_shared_space_remaining{space="short"}`) ||
+		!strings.Contains(m, `tracecode_shared_space_max_org_issued{space="short"} 1e+06`) {
+		t.Errorf("metrics lack the shared space:\n%s", m)
+	}
+}
+
+// Writes are rate limited per API key: past the burst a key is answered
+// 429 with Retry-After, another key is not, and reads are not limited.
+func TestWriteRateLimitPerKey(t *testing.T) {
+	env := newTestEnv(t, func(c *Config) { c.WriteRateLimit, c.WriteRateBurst = 0.0001, 2 })
+	a, b := env.key("杭州"), env.key("福州")
+	pa := firstProduct(t, env, a)
+	body := `{"product":` + pa + `,"count":1}`
+	for i := range 2 {
+		if r := env.api("POST", "/v1/blocks", a, body); r.status != 201 {
+			t.Fatalf("write %d within the burst: %d %s", i, r.status, r.body)
+		}
+	}
+	r := env.api("POST", "/v1/blocks", a, body)
+	if r.status != 429 || r.h("Retry-After") == "" || !strings.Contains(string(r.body), "API key") {
+		t.Fatalf("a write past the burst: %d %s", r.status, r.body)
+	}
+	if r := env.api("GET", "/v1/blocks", a, ""); r.status != 200 {
+		t.Errorf("a read of a limited key: %d", r.status)
+	}
+	if r := env.api("POST", "/v1/blocks", b, `{"product":`+firstProduct(t, env, b)+`,"count":1}`); r.status != 201 {
+		t.Errorf("another key's write: %d %s", r.status, r.body)
+	}
+	if m := string(env.get("/metrics").body); !strings.Contains(m, "tracecode_write_rate_limited_total 1") {
+		t.Errorf("the refusal is not counted")
 	}
 }

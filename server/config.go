@@ -59,6 +59,14 @@ type Config struct {
 	// RateBurst is how many public requests a client may make at once.
 	// Default 100.
 	RateBurst int
+	// WriteRateLimit is the average number of /v1 writes (every method
+	// but GET) per second one API key may make; a key past it is answered
+	// 429 with Retry-After before its body is read. Default 100. Negative
+	// turns the limit off.
+	WriteRateLimit float64
+	// WriteRateBurst is how many /v1 writes a key may make at once.
+	// Default 200.
+	WriteRateBurst int
 	// TrustForwarded takes the client address from the last entry of
 	// X-Forwarded-For (behind a reverse proxy). Default false: the TCP peer.
 	// The address is what the rate limit and clone evidence count.
@@ -111,6 +119,8 @@ const (
 	DefaultMaxLargeBodies  = 4
 	DefaultRateLimit       = 50
 	DefaultRateBurst       = 100
+	DefaultWriteRateLimit  = 100
+	DefaultWriteRateBurst  = 200
 	DefaultConcurrency     = 64 << 10
 	DefaultReadBufferSize  = 8 << 10
 	DefaultShutdownTimeout = 10 * time.Second
@@ -155,6 +165,12 @@ func (c *Config) EnsureDefaults() {
 	if c.RateBurst == 0 {
 		c.RateBurst = DefaultRateBurst
 	}
+	if c.WriteRateLimit == 0 {
+		c.WriteRateLimit = DefaultWriteRateLimit
+	}
+	if c.WriteRateBurst == 0 {
+		c.WriteRateBurst = DefaultWriteRateBurst
+	}
 	if c.CacheEntries == 0 {
 		c.CacheEntries = 1 << 16
 	}
@@ -188,6 +204,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("server: MaxCaptureBytes %d is below MaxBodyBytes %d", c.MaxCaptureBytes, c.MaxBodyBytes)
 	case c.RateLimit > 0 && c.RateBurst < 1:
 		return fmt.Errorf("server: RateBurst %d is below 1", c.RateBurst)
+	case c.WriteRateLimit > 0 && c.WriteRateBurst < 1:
+		return fmt.Errorf("server: WriteRateBurst %d is below 1", c.WriteRateBurst)
 	case c.Concurrency < 1:
 		return fmt.Errorf("server: Concurrency %d is below 1", c.Concurrency)
 	case c.ReadBufferSize < 1<<10:

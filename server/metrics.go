@@ -23,6 +23,8 @@ type metrics struct {
 	minted   prometheus.Counter       // codes in minted blocks
 	limited  prometheus.Counter       // requests refused by the rate limiter
 	panics   prometheus.Counter       // requests and streams that panicked
+	// writeLimited counts /v1 writes refused by the per-key write limit.
+	writeLimited prometheus.Counter
 
 	largeBodyRefused prometheus.Counter      // large bodies refused: all MaxLargeBodies slots taken
 	handler          fasthttp.RequestHandler // serves /metrics
@@ -91,13 +93,16 @@ func newMetrics(routes []string, extra ...prometheus.Collector) *metrics {
 	m.limited = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "tracecode_rate_limited_total", Help: "Public requests refused by the per-client rate limit.",
 	})
+	m.writeLimited = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "tracecode_write_rate_limited_total", Help: "/v1 writes refused by the per-API-key write rate limit.",
+	})
 	m.panics = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "tracecode_panics_total", Help: "Requests and response streams that panicked (a bug; see the log for the stack).",
 	})
 	m.largeBodyRefused = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "tracecode_large_bodies_refused_total", Help: "Request bodies over MaxBodyBytes refused because MaxLargeBodies were being read.",
 	})
-	m.reg.MustRegister(m.requests, m.latency, m.scans, m.mints, m.minted, m.limited, m.panics, m.largeBodyRefused,
+	m.reg.MustRegister(m.requests, m.latency, m.scans, m.mints, m.minted, m.limited, m.writeLimited, m.panics, m.largeBodyRefused,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, c := range extra {
 		m.reg.MustRegister(c)

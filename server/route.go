@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -270,6 +271,17 @@ func (s *Server) serveAPI(ctx *fasthttp.RequestCtx, path []byte) *routeStats {
 	if ok && !s.permitted(key, r.scopes) {
 		problem(ctx, fasthttp.StatusForbidden, "scope",
 			"this API key ("+key.Scopes.String()+") lacks the scope this route needs: one of "+r.scopes.String())
+		ok = false
+	}
+	if ok && r.method != "GET" && s.writeLimiter != nil && !s.writeLimiter.allow(key.ID, start) {
+		// Per key, not per address: one tenant's burst of writes (mints
+		// taking a shared space, captures holding the report lock) cannot
+		// starve the others, wherever it sends them from.
+		s.m.writeLimited.Inc()
+		ctx.Response.Header.Set("Retry-After", "1")
+		problem(ctx, fasthttp.StatusTooManyRequests, "rate-limited",
+			fmt.Sprintf("this API key made more than %g writes per second (burst %d); wait a second and try again",
+				s.cfg.WriteRateLimit, s.cfg.WriteRateBurst))
 		ok = false
 	}
 	if !ok && hasBody(ctx) {

@@ -45,7 +45,9 @@ type Server struct {
 	log     *slog.Logger
 	m       *metrics
 	limiter *rateLimiter
-	srv     *fasthttp.Server
+	// writeLimiter limits /v1 writes per API key (nil: no limit).
+	writeLimiter *rateLimiter
+	srv          *fasthttp.Server
 	// largeBodies holds a token for each request body over MaxBodyBytes
 	// being read (see acquireLargeBody).
 	largeBodies chan struct{}
@@ -91,6 +93,9 @@ func New(eng *engine.Engine, cfg Config) (*Server, error) {
 	}
 	if cfg.RateLimit > 0 {
 		s.limiter = newRateLimiter(cfg.RateLimit, cfg.RateBurst)
+	}
+	if cfg.WriteRateLimit > 0 {
+		s.writeLimiter = newRateLimiter(cfg.WriteRateLimit, cfg.WriteRateBurst)
 	}
 	s.srv = &fasthttp.Server{
 		Handler:            s.handle,

@@ -46,6 +46,10 @@ var storeMetricDefs = []storeMetric{
 	{"tracecode_scanlog_pending", "Raw scans waiting for the next flush.", false, nil},
 	{"tracecode_resolve_cache_hits_total", "Public JSON answers served from the response cache.", true, nil},
 	{"tracecode_resolve_cache_misses_total", "Public JSON look-ups the response cache could not answer.", true, nil},
+	{"tracecode_shared_space_remaining", "Codes a space shared by every organisation (space=\"short\": the engine-wide short-code space) may still issue.", false, []string{"space"}},
+	{"tracecode_shared_space_issued", "Codes taken from a space shared by every organisation.", false, []string{"space"}},
+	{"tracecode_shared_space_org_quota", "The most codes one organisation may take from a shared space.", false, []string{"space"}},
+	{"tracecode_shared_space_max_org_issued", "The most codes any one organisation took from a shared space.", false, []string{"space"}},
 }
 
 func newStoreCollector(eng *engine.Engine, scans *engine.ScanLog, cache *respCache) *storeCollector {
@@ -74,6 +78,12 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 			}
 		}
 		ch <- prometheus.MustNewConstMetric(c.descs[name], typ, v, labels...)
+	}
+	for _, u := range c.eng.SharedSpaces() {
+		emit("tracecode_shared_space_remaining", float64(u.Remaining()), u.Space)
+		emit("tracecode_shared_space_issued", float64(u.Issued), u.Space)
+		emit("tracecode_shared_space_org_quota", float64(u.QuotaPerOrg), u.Space)
+		emit("tracecode_shared_space_max_org_issued", float64(u.MaxOrgIssued), u.Space)
 	}
 	emit("tracecode_pebble_disk_usage_bytes", float64(st.DiskUsage))
 	emit("tracecode_pebble_read_amplification", float64(st.ReadAmp))

@@ -37,6 +37,8 @@ var serveFlags struct {
 	maxLargeBodies  int
 	rateLimit       float64
 	rateBurst       int
+	writeRateLimit  float64
+	writeRateBurst  int
 	trustForwarded  bool
 	scanFlush       time.Duration
 	suspiciousScore int
@@ -101,6 +103,8 @@ func init() {
 	f.IntVar(&serveFlags.maxLargeBodies, "max-large-bodies", server.DefaultMaxLargeBodies, "request bodies over --max-body (captures) received at once; more answer 503")
 	f.Float64Var(&serveFlags.rateLimit, "rate-limit", server.DefaultRateLimit, "public requests per second per client address (negative: no limit; loopback is never limited)")
 	f.IntVar(&serveFlags.rateBurst, "rate-burst", server.DefaultRateBurst, "public requests a client may make at once")
+	f.Float64Var(&serveFlags.writeRateLimit, "write-rate-limit", server.DefaultWriteRateLimit, "/v1 writes per second per API key (negative: no limit)")
+	f.IntVar(&serveFlags.writeRateBurst, "write-rate-burst", server.DefaultWriteRateBurst, "/v1 writes an API key may make at once")
 	f.BoolVar(&serveFlags.trustForwarded, "trust-forwarded", false, "take the client address from X-Forwarded-For (behind a reverse proxy)")
 	f.DurationVar(&serveFlags.scanFlush, "scan-flush", 250*time.Millisecond, "how often the scan log is written")
 	f.IntVar(&serveFlags.suspiciousScore, "suspicious-score", 16, "clone evidence that flags an item: distinct clients scanning it, a phone 2, an app 1, a crawler 0, at most 2 per address")
@@ -193,7 +197,8 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		IdleTimeout: sf.idleTimeout, ShutdownTimeout: sf.shutdownTimeout, RequestTimeout: sf.requestTimeout,
 		MaxBodyBytes: sf.maxBody, MaxCaptureBytes: sf.maxCapture, MaxLargeBodies: sf.maxLargeBodies,
 		RateLimit: sf.rateLimit, RateBurst: sf.rateBurst, TrustForwarded: sf.trustForwarded,
-		RegionHeader: sf.regionHeader,
+		RegionHeader:   sf.regionHeader,
+		WriteRateLimit: sf.writeRateLimit, WriteRateBurst: sf.writeRateBurst,
 		Scans: engine.ScanLogOptions{FlushInterval: sf.scanFlush, SuspiciousScore: sf.suspiciousScore,
 			SuspiciousRegions: sf.suspiciousRegs, NoRaw: sf.noRawScans},
 		CacheEntries: sf.cacheEntries,
