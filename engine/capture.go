@@ -277,7 +277,7 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 	recall := ev.Disposition == epcis.DispRecalled || slices.Contains(ev.PersistentDisposition.Set, epcis.DispRecalled)
 	lift := slices.Contains(ev.PersistentDisposition.Unset, epcis.DispRecalled)
 	if lift && recall {
-		rt.fail(base.sub(".persistentDisposition"), "recalled", ErrInvalid, "an event cannot both recall and lift a recall")
+		rt.fail(base.sub(".persistentDisposition"), string(epcis.DispRecalled), ErrInvalid, "an event cannot both recall and lift a recall")
 		lift = false
 	}
 	org := rt.meta.Org
@@ -508,7 +508,7 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 		targets = append(targets, classes[j].target(ledger.RoleClass))
 		rt.classIndex(&classes[j], seq, ledger.RoleClass)
 	}
-	if ev.BizStep == "shipping" && ev.Type == epcis.ObjectEvent && ev.Action == epcis.ActionAdd {
+	if ev.BizStep == epcis.BizStepShipping && ev.Type == epcis.ObjectEvent && ev.Action == epcis.ActionAdd {
 		// Only the holder ships (and so hands custody on); the other
 		// actions checked standing above.
 		if err := rt.requireHeld(&recallSel, org, "the code"); err != nil {
@@ -613,8 +613,8 @@ func eventDocument(ev *epcis.Event, recordTime int64) ([]byte, error) {
 // eventSummary returns the ledger summary of a captured event (content
 // hash h, event time evTime in unix ms, time-zone offset tz in minutes).
 func eventSummary(ev *epcis.Event, evTime int64, tz int16, h [32]byte) ledger.Summary {
-	sum := ledger.Summary{Kind: ledger.KindEPCIS, EventType: string(ev.Type), Action: string(ev.Action),
-		BizStep: string(ev.BizStep), Disposition: string(ev.Disposition), EventTime: evTime, TZOffset: tz,
+	sum := ledger.Summary{Kind: ledger.KindEPCIS, EventType: ev.Type, Action: ev.Action,
+		BizStep: ev.BizStep, Disposition: ev.Disposition, EventTime: evTime, TZOffset: tz,
 		ReadPoint: ev.ReadPoint.ID.Raw, BizLocation: ev.BizLocation.ID.Raw, EventID: ev.EventID, ContentHash: h}
 	for _, d := range ev.PersistentDisposition.Set {
 		sum.SetDisp = append(sum.SetDisp, string(d))

@@ -289,8 +289,8 @@ func (e *Engine) appendEntryJSON(dst []byte, en *Entry) []byte {
 	dst = append(dst, `,"kind":`...)
 	dst = appendJSONString(dst, ev.Kind.String())
 	dst = append(dst, `,"type":`...)
-	dst = appendJSONString(dst, ev.EventType)
-	for _, f := range [...]struct{ k, v string }{{"action", ev.Action}, {"bizStep", ev.BizStep}, {"disposition", ev.Disposition},
+	dst = appendJSONString(dst, string(ev.EventType))
+	for _, f := range [...]struct{ k, v string }{{"action", string(ev.Action)}, {"bizStep", string(ev.BizStep)}, {"disposition", string(ev.Disposition)},
 		{"readPoint", ev.ReadPoint}, {"bizLocation", ev.BizLocation}, {"credential", ev.Credential}, {"eventID", ev.EventID}} {
 		if f.v != "" {
 			dst = append(appendJSONString(append(dst, ','), f.k), ':')
@@ -512,9 +512,9 @@ func (e *Engine) WriteChainText(w io.Writer, c *Chain) error {
 		for i := range c.Timeline {
 			en := &c.Timeline[i]
 			ev := en.Event
-			what := ev.BizStep
+			what := string(ev.BizStep)
 			if what == "" {
-				what = ev.EventType + " " + ev.Action
+				what = string(ev.EventType) + " " + string(ev.Action)
 			}
 			via := en.Via.String()
 			if !en.Node.IsZero() {

@@ -248,9 +248,8 @@ func (rt *reportTx) pushCustody(removed []agg.Run, hp agg.Custody) error {
 // arriving) by the organisation they are pending for makes it the holder.
 // Any other event leaves custody as it is.
 func (rt *reportTx) transferCustody(ev *epcis.Event, sel *selection, evTime int64, seq uint64) error {
-	step := string(ev.BizStep)
-	ship := step == "shipping"
-	recv := step == "receiving" || step == "accepting" || step == "arriving"
+	ship := ev.BizStep == epcis.BizStepShipping
+	recv := custodyReceivingStep(ev.BizStep)
 	if !ship && !recv {
 		return nil
 	}

@@ -56,7 +56,7 @@ func (rt *reportTx) declareError(ev *epcis.Event, h [32]byte, base where) (dup b
 	switch {
 	case s.Kind != ledger.KindEPCIS:
 		rt.fail(field, ev.EventID, ErrInvalid, "record %d is a native %s report, not a captured event", orig, s.Kind)
-	case s.EventType != string(ev.Type):
+	case s.EventType != ev.Type:
 		rt.fail(field, ev.EventID, ErrInvalid, "record %d with that eventID is a %s, the declaration a %s", orig, s.EventType, ev.Type)
 	case s.Org != rt.meta.Org:
 		rt.fail(field, ev.EventID, ErrWrongOrg, "another organisation's event: record %d was captured by %s; only it declares it erroneous",
@@ -91,7 +91,7 @@ func (rt *reportTx) declareError(ev *epcis.Event, h [32]byte, base where) (dup b
 		panic(fmt.Sprintf("BUG: declaration record got seq %d, staged with %d", got, seq))
 	}
 	// The declaration shows where the erroneous event shows.
-	moves := s.EventType == "AggregationEvent" && s.Action != "OBSERVE"
+	moves := s.EventType == epcis.AggregationEvent && s.Action != epcis.ActionObserve
 	for _, role := range []ledger.Role{ledger.RoleEPC, ledger.RoleParent, ledger.RoleChild, ledger.RoleInput, ledger.RoleOutput} {
 		sel := rt.targetSel(p.Targets, role)
 		if sel.empty() {
@@ -136,7 +136,7 @@ func (rt *reportTx) declareError(ev *epcis.Event, h [32]byte, base where) (dup b
 // only flagged.
 func (rt *reportTx) undo(s *ledger.Summary, p *ledger.Payload, orig, seq uint64) error {
 	switch {
-	case s.EventType == "ObjectEvent" && s.Action == "ADD":
+	case s.EventType == epcis.ObjectEvent && s.Action == epcis.ActionAdd:
 		// Capture refuses an ADD of a commissioned code, so the event
 		// commissioned every code it lists. They go back to issued unless
 		// something since built on them.
@@ -151,17 +151,17 @@ func (rt *reportTx) undo(s *ledger.Summary, p *ledger.Payload, orig, seq uint64)
 		if err := rt.setKind(&sel, itemstate.Commissioned, false); err != nil {
 			return err
 		}
-	case s.EventType == "ObjectEvent" && s.Action == "DELETE":
+	case s.EventType == epcis.ObjectEvent && s.Action == epcis.ActionDelete:
 		sel := rt.targetSel(p.Targets, ledger.RoleEPC)
 		if err := rt.setKind(&sel, itemstate.Decommissioned, false); err != nil {
 			return err
 		}
-	case s.EventType == "TransformationEvent":
+	case s.EventType == epcis.TransformationEvent:
 		sel := rt.targetSel(p.Targets, ledger.RoleInput)
 		if err := rt.setKind(&sel, itemstate.Decommissioned, false); err != nil {
 			return err
 		}
-	case s.EventType == "AggregationEvent" && s.Action == "ADD":
+	case s.EventType == epcis.AggregationEvent && s.Action == epcis.ActionAdd:
 		for _, t := range p.Targets {
 			if t.Role == ledger.RoleParent {
 				if err := rt.retractPacking(agg.Node{Product: t.Product, Counter: t.First}, orig, seq); err != nil {
@@ -169,7 +169,7 @@ func (rt *reportTx) undo(s *ledger.Summary, p *ledger.Payload, orig, seq uint64)
 				}
 			}
 		}
-	case s.EventType == "AssociationEvent" && s.Action == "ADD":
+	case s.EventType == epcis.AssociationEvent && s.Action == epcis.ActionAdd:
 		for _, t := range p.Targets {
 			if t.Role != ledger.RoleParent {
 				continue
@@ -190,7 +190,7 @@ func (rt *reportTx) undo(s *ledger.Summary, p *ledger.Payload, orig, seq uint64)
 			rt.assocStaged = true
 		}
 	}
-	if s.Disposition == "recalled" || slices.Contains(s.SetDisp, "recalled") {
+	if s.Disposition == epcis.DispRecalled || slices.Contains(s.SetDisp, string(epcis.DispRecalled)) {
 		if err := rt.undoRecall(s, p, orig); err != nil {
 			return err
 		}
@@ -230,7 +230,7 @@ func (rt *reportTx) undoRecall(s *ledger.Summary, p *ledger.Payload, orig uint64
 	if err := rt.setRecalled(&sel, false); err != nil {
 		return err
 	}
-	if s.EventType == "TransformationEvent" {
+	if s.EventType == epcis.TransformationEvent {
 		return nil
 	}
 	for _, t := range p.Targets {

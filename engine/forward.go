@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"tracecode/engine/epcis"
 	"tracecode/engine/ledger"
 )
 
@@ -77,8 +78,8 @@ func (e *Engine) ForwardTrace(lot uint32) (*TraceResult, error) {
 		r.Events++
 		r.First, r.Last = min(r.First, s.EventTime), max(r.Last, s.EventTime)
 		r.Received = r.Received || received
-		if s.BizStep != "" && !slices.Contains(r.BizSteps, s.BizStep) {
-			r.BizSteps = append(r.BizSteps, s.BizStep)
+		if s.BizStep != "" && !slices.Contains(r.BizSteps, string(s.BizStep)) {
+			r.BizSteps = append(r.BizSteps, string(s.BizStep))
 		}
 	}
 	seen := map[uint32]bool{lot: true}
@@ -114,12 +115,12 @@ func (e *Engine) ForwardTrace(lot uint32) (*TraceResult, error) {
 			recv := receivingStep(s.BizStep)
 			add(rkey{kind: "organisation", org: s.Org, lot: cur.lot}, s, recv)
 			if s.BizLocation != "" {
-				add(rkey{kind: "location", id: s.BizLocation, lot: cur.lot}, s, recv)
+				add(rkey{kind: string(epcis.SDTLocation), id: s.BizLocation, lot: cur.lot}, s, recv)
 			}
 			for _, d := range s.Dests {
 				kind := "party"
-				if d.Type == "location" {
-					kind = "location"
+				if d.Type == string(epcis.SDTLocation) {
+					kind = string(epcis.SDTLocation)
 				}
 				add(rkey{kind: kind, id: d.ID, lot: cur.lot}, s, true)
 			}
@@ -178,9 +179,10 @@ func (e *Engine) ForwardTrace(lot uint32) (*TraceResult, error) {
 
 // receivingStep reports whether a business step means the items arrived
 // where the event happened.
-func receivingStep(s string) bool {
+func receivingStep(s epcis.BizStep) bool {
 	switch s {
-	case "receiving", "arriving", "accepting", "retail_selling", "dispensing", "installing", "stocking":
+	case epcis.BizStepReceiving, epcis.BizStepArriving, epcis.BizStepAccepting, epcis.BizStepRetailSelling,
+		epcis.BizStepDispensing, epcis.BizStepInstalling, epcis.BizStepStocking:
 		return true
 	}
 	return false

@@ -9,6 +9,7 @@ import (
 	"github.com/RoaringBitmap/roaring/v2"
 
 	"tracecode/engine/agg"
+	"tracecode/engine/epcis"
 	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
 	"tracecode/engine/store"
@@ -66,16 +67,16 @@ func (e *Engine) ReportLine(ctx context.Context, r *LineReport) (*Receipt, error
 	}
 	rt.requireOwned(&s, r.Org, "the code")
 	rt.requireIssued(&s)
-	sum := ledger.Summary{EventType: "ObjectEvent", EventTime: evTime, TZOffset: tz}
+	sum := ledger.Summary{EventType: epcis.ObjectEvent, EventTime: evTime, TZOffset: tz}
 	switch r.Action {
 	case LineCommission:
 		rt.requireState(&s, itemstate.Voided, false, ErrItemVoided, "voided by the line; a voided code is never commissioned")
 		rt.requireState(&s, itemstate.Commissioned, false, ErrCommissioned, "already commissioned")
-		sum.Kind, sum.Action, sum.BizStep, sum.Disposition = ledger.KindCommission, "ADD", "commissioning", "active"
+		sum.Kind, sum.Action, sum.BizStep, sum.Disposition = ledger.KindCommission, epcis.ActionAdd, epcis.BizStepCommissioning, epcis.DispActive
 	case LineVoid:
 		rt.requireState(&s, itemstate.Commissioned, false, ErrCommissioned, "commissioned; decommission it instead of voiding")
 		rt.requireState(&s, itemstate.Voided, false, ErrItemVoided, "already voided")
-		sum.Kind, sum.Action, sum.BizStep, sum.Disposition = ledger.KindVoid, "DELETE", "decommissioning", "inactive"
+		sum.Kind, sum.Action, sum.BizStep, sum.Disposition = ledger.KindVoid, epcis.ActionDelete, epcis.BizStepDecommissioning, epcis.DispInactive
 	case LineDecommission:
 		rt.requireLive(&s)
 		// The owner's line decommissions only what it still holds.
@@ -83,7 +84,7 @@ func (e *Engine) ReportLine(ctx context.Context, r *LineReport) (*Receipt, error
 			rt.abort()
 			return nil, err
 		}
-		sum.Kind, sum.Action, sum.BizStep, sum.Disposition = ledger.KindDecommission, "DELETE", "decommissioning", "inactive"
+		sum.Kind, sum.Action, sum.BizStep, sum.Disposition = ledger.KindDecommission, epcis.ActionDelete, epcis.BizStepDecommissioning, epcis.DispInactive
 	default:
 		rt.fail(at("action"), r.Action.String(), ErrInvalid, "want commission, void or decommission")
 	}
@@ -506,7 +507,7 @@ func nativeHash(p *ledger.Payload, s *ledger.Summary) [32]byte {
 	binary.BigEndian.PutUint32(b[9:], s.Org)
 	binary.BigEndian.PutUint64(b[13:], uint64(s.EventTime))
 	h.Write(b[:])
-	h.Write([]byte(s.Action + "\x00" + s.BizStep + "\x00"))
+	h.Write([]byte(string(s.Action) + "\x00" + string(s.BizStep) + "\x00"))
 	h.Write(p.AppendValue(nil))
 	var out [32]byte
 	h.Sum(out[:0])

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"tracecode/engine/agg"
+	"tracecode/engine/epcis"
 	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
 )
@@ -83,8 +84,8 @@ func (e *Engine) Pack(ctx context.Context, r *PackReport) (*Receipt, error) {
 	if rt.failed() {
 		return nil, rt.reject()
 	}
-	sum := ledger.Summary{Kind: ledger.KindPack, EventType: "AggregationEvent", Action: "ADD", BizStep: "packing",
-		Disposition: "in_progress", EventTime: evTime, TZOffset: tz}
+	sum := ledger.Summary{Kind: ledger.KindPack, EventType: epcis.AggregationEvent, Action: epcis.ActionAdd, BizStep: epcis.BizStepPacking,
+		Disposition: epcis.DispInProgress, EventTime: evTime, TZOffset: tz}
 	if got := rt.record(&sum, targets, nil); got != seq {
 		panic(fmt.Sprintf("BUG: pack record got seq %d, staged with %d", got, seq))
 	}
@@ -423,7 +424,7 @@ func (e *Engine) Unpack(ctx context.Context, r *UnpackReport) (*Receipt, error) 
 	if rt.failed() {
 		return nil, rt.reject()
 	}
-	sum := ledger.Summary{Kind: ledger.KindUnpack, EventType: "AggregationEvent", Action: "DELETE", BizStep: "unpacking",
+	sum := ledger.Summary{Kind: ledger.KindUnpack, EventType: epcis.AggregationEvent, Action: epcis.ActionDelete, BizStep: epcis.BizStepUnpacking,
 		EventTime: evTime, TZOffset: tz}
 	if got := rt.record(&sum, targets, nil); got != seq {
 		panic(fmt.Sprintf("BUG: unpack record got seq %d, staged with %d", got, seq))

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"tracecode/engine/agg"
+	"tracecode/engine/epcis"
 	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
 )
@@ -62,8 +63,8 @@ func (e *Engine) Recall(ctx context.Context, r *RecallRequest) (*RecallResult, e
 	if rt.failed() {
 		return nil, rt.reject()
 	}
-	sum := ledger.Summary{Kind: ledger.KindRecall, EventType: "ObjectEvent", Action: "OBSERVE",
-		Disposition: "recalled", SetDisp: []string{"recalled"}, EventTime: evTime, TZOffset: tz}
+	sum := ledger.Summary{Kind: ledger.KindRecall, EventType: epcis.ObjectEvent, Action: epcis.ActionObserve,
+		Disposition: epcis.DispRecalled, SetDisp: []string{string(epcis.DispRecalled)}, EventTime: evTime, TZOffset: tz}
 	if err := rt.recordRecall(&s, classes, seq, &sum, r.Reason); err != nil {
 		rt.abort()
 		return nil, err

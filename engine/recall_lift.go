@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"tracecode/engine/epcis"
 	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
 )
@@ -70,8 +71,8 @@ func (e *Engine) LiftRecall(ctx context.Context, r *LiftRequest) (*Receipt, erro
 	if rt.failed() {
 		return nil, rt.reject()
 	}
-	sum := ledger.Summary{Kind: ledger.KindRecallLift, EventType: "ObjectEvent", Action: "OBSERVE",
-		UnsetDisp: []string{"recalled"}, EventTime: evTime, TZOffset: tz}
+	sum := ledger.Summary{Kind: ledger.KindRecallLift, EventType: epcis.ObjectEvent, Action: epcis.ActionObserve,
+		UnsetDisp: []string{string(epcis.DispRecalled)}, EventTime: evTime, TZOffset: tz}
 	if err := rt.recordRecall(&s, classes, seq, &sum, r.Reason); err != nil {
 		rt.abort()
 		return nil, err

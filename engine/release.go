@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"tracecode/engine/epcis"
 	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
 )
@@ -64,8 +65,8 @@ func (e *Engine) ReleaseRest(ctx context.Context, r *ReleaseReport) (*Receipt, e
 		nb.Note = r.Note
 	}
 	rt.released = map[uint64]*Block{b.ID: &nb}
-	sum := ledger.Summary{Kind: ledger.KindRelease, EventType: "ObjectEvent", Action: "DELETE",
-		BizStep: "decommissioning", Disposition: "inactive", EventTime: evTime, TZOffset: tz}
+	sum := ledger.Summary{Kind: ledger.KindRelease, EventType: epcis.ObjectEvent, Action: epcis.ActionDelete,
+		BizStep: epcis.BizStepDecommissioning, Disposition: epcis.DispInactive, EventTime: evTime, TZOffset: tz}
 	targets := []ledger.Target{{Role: ledger.RoleEPC, Kind: ledger.TargetRun, Product: b.Product,
 		First: b.Start + r.From, Last: b.Start + b.ReleasedFrom() - 1}}
 	rt.record(&sum, targets, []byte(r.Note))
@@ -115,8 +116,8 @@ func (e *Engine) VoidBlock(ctx context.Context, r *VoidReport) (*Receipt, error)
 		nb.Note = r.Note
 	}
 	rt.released = map[uint64]*Block{b.ID: &nb}
-	sum := ledger.Summary{Kind: ledger.KindBlockVoid, EventType: "ObjectEvent", Action: "DELETE",
-		BizStep: "decommissioning", Disposition: "inactive", EventTime: evTime, TZOffset: tz}
+	sum := ledger.Summary{Kind: ledger.KindBlockVoid, EventType: epcis.ObjectEvent, Action: epcis.ActionDelete,
+		BizStep: epcis.BizStepDecommissioning, Disposition: epcis.DispInactive, EventTime: evTime, TZOffset: tz}
 	targets := []ledger.Target{{Role: ledger.RoleEPC, Kind: ledger.TargetRun, Product: b.Product,
 		First: b.Start, Last: b.Start + b.Count - 1}}
 	rt.record(&sum, targets, []byte(r.Note))

@@ -8,6 +8,7 @@ import (
 
 	"tracecode/engine/agg"
 	"tracecode/engine/code"
+	"tracecode/engine/epcis"
 	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
 	"tracecode/engine/store"
@@ -242,7 +243,7 @@ func (r *resolver) add(seq uint64, via Via, n agg.Node, depth uint8, from, to in
 	// Packing and unpacking recorded on a container concern the children
 	// they moved; a code inherits only those that moved the containers on
 	// its own path (added by inherit).
-	if via == ViaContainer && s.EventType == "AggregationEvent" && (s.Action == "ADD" || s.Action == "DELETE") {
+	if via == ViaContainer && s.EventType == epcis.AggregationEvent && (s.Action == epcis.ActionAdd || s.Action == epcis.ActionDelete) {
 		return nil
 	}
 	c.Timeline = append(c.Timeline, Entry{Event: s, Via: via, Node: n, Depth: depth})

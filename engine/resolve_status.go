@@ -34,10 +34,10 @@ func (r *resolver) status(st itemstate.State) {
 		if c.Timeline[i].corrected() {
 			continue // declared erroneous, or a declaration: decides nothing
 		}
-		if slices.Contains(ev.UnsetDisp, "recalled") {
+		if slices.Contains(ev.UnsetDisp, string(epcis.DispRecalled)) {
 			break // a recall lifted: earlier recalls no longer decide
 		}
-		if slices.Contains(ev.SetDisp, "recalled") {
+		if slices.Contains(ev.SetDisp, string(epcis.DispRecalled)) {
 			c.Status, c.RecallSeq, c.Reason = StatusRecalled, ev.Seq, "recalled through "+c.Timeline[i].Via.String()
 		}
 	}
@@ -46,21 +46,21 @@ func (r *resolver) status(st itemstate.State) {
 		return
 	}
 	// The latest disposition decides the rest.
-	last := ""
-	lastStep := ""
+	var last epcis.Disposition
+	var lastStep epcis.BizStep
 	lifted := false
 	for i := len(c.Timeline) - 1; i >= 0; i-- {
 		ev := c.Timeline[i].Event
 		if c.Timeline[i].corrected() {
 			continue
 		}
-		if slices.Contains(ev.UnsetDisp, "recalled") {
+		if slices.Contains(ev.UnsetDisp, string(epcis.DispRecalled)) {
 			lifted = true
 		}
 		if lastStep == "" && ev.BizStep != "" {
 			lastStep = ev.BizStep
 		}
-		if ev.Disposition == "recalled" && lifted {
+		if ev.Disposition == epcis.DispRecalled && lifted {
 			continue // the recall was lifted since: an earlier disposition decides
 		}
 		if ev.Disposition != "" {
@@ -71,37 +71,37 @@ func (r *resolver) status(st itemstate.State) {
 	switch {
 	case st.Has(itemstate.Decommissioned):
 		switch {
-		case last == "destroyed" || last == "disposed" || lastStep == "destroying":
+		case last == epcis.DispDestroyed || last == epcis.DispDisposed || lastStep == epcis.BizStepDestroying:
 			c.Status = StatusDestroyed
-		case last == "dispensed" || (last != "retail_sold" && lastStep == "dispensing"):
+		case last == epcis.DispDispensed || (last != epcis.DispRetailSold && lastStep == epcis.BizStepDispensing):
 			c.Status = StatusDispensed
-		case last == "retail_sold" || lastStep == "retail_selling":
+		case last == epcis.DispRetailSold || lastStep == epcis.BizStepRetailSelling:
 			c.Status = StatusSold
 		default:
 			c.Status = StatusDecommissioned
 		}
 		return
-	case last == "destroyed" || last == "disposed":
+	case last == epcis.DispDestroyed || last == epcis.DispDisposed:
 		c.Status = StatusDestroyed
 		return
-	case last == "dispensed" || last == "partially_dispensed":
+	case last == epcis.DispDispensed || last == epcis.DispPartiallyDispensed:
 		c.Status = StatusDispensed
 		return
-	case last == "retail_sold":
+	case last == epcis.DispRetailSold:
 		c.Status = StatusSold
 		return
-	case last == "recalled":
+	case last == epcis.DispRecalled:
 		c.Status, c.Reason = StatusRecalled, "its last event has disposition recalled"
 		r.recallNotice()
 		return
 	}
 	if c.Lot != nil && c.Lot.Expiry != 0 {
-		if r.e.DayOf(r.now) > c.Lot.Expiry || last == "expired" {
+		if r.e.DayOf(r.now) > c.Lot.Expiry || last == epcis.DispExpired {
 			c.Status, c.Reason = StatusExpired, "lot expired on "+FormatDate(c.Lot.Expiry)
 			return
 		}
 	}
-	if last == "in_transit" {
+	if last == epcis.DispInTransit {
 		c.Status = StatusInTransit
 		return
 	}
@@ -235,11 +235,11 @@ func (r *resolver) handlers() {
 			continue
 		}
 		if receivingStep(ev.BizStep) {
-			c.Handlers = append(c.Handlers, Handler{Org: ev.Org, Location: ev.BizLocation, Time: ev.EventTime, BizStep: ev.BizStep})
+			c.Handlers = append(c.Handlers, Handler{Org: ev.Org, Location: ev.BizLocation, Time: ev.EventTime, BizStep: string(ev.BizStep)})
 		}
 		for _, d := range ev.Dests {
-			h := Handler{Org: ev.Org, Time: ev.EventTime, BizStep: ev.BizStep}
-			if d.Type == "location" {
+			h := Handler{Org: ev.Org, Time: ev.EventTime, BizStep: string(ev.BizStep)}
+			if d.Type == string(epcis.SDTLocation) {
 				h.Location = d.ID
 			} else {
 				h.Party, h.PartyOrg = d.ID, r.e.partyOrg(d.ID)

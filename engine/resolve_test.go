@@ -64,7 +64,7 @@ func TestResolveThroughContainment(t *testing.T) {
 	}
 	steps := []string{}
 	for _, en := range c.Timeline {
-		steps = append(steps, en.Event.BizStep+"/"+en.Via.String())
+		steps = append(steps, string(en.Event.BizStep)+"/"+en.Via.String())
 	}
 	want := []string{"commissioning/self", "packing/packing", "packing/packing", "shipping/container"}
 	if !slices.Equal(steps, want) {
@@ -136,7 +136,7 @@ func TestResolveTimeBoundsAndHistory(t *testing.T) {
 	c, _ := f.e.Resolve(f.code(f.items, 5))
 	var steps []string
 	for _, en := range c.Timeline {
-		steps = append(steps, en.Event.BizStep)
+		steps = append(steps, string(en.Event.BizStep))
 	}
 	want := []string{"commissioning", "packing", "packing", "inspecting", "unpacking"}
 	if !slices.Equal(steps, want) {

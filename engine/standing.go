@@ -44,19 +44,21 @@ var holderOnly = standing{}
 
 // receivingStep reports whether a business step hands custody to the
 // receiver (CBV receiving, accepting, arriving).
-func custodyReceivingStep(step string) bool {
-	return step == "receiving" || step == "accepting" || step == "arriving"
+func custodyReceivingStep(step epcis.BizStep) bool {
+	return step == epcis.BizStepReceiving || step == epcis.BizStepAccepting || step == epcis.BizStepArriving
 }
 
 // inspectionStep reports whether a business step is one a regulator
 // records (CBV inspecting, sampling).
-func inspectionStep(step string) bool { return step == "inspecting" || step == "sampling" }
+func inspectionStep(step epcis.BizStep) bool {
+	return step == epcis.BizStepInspecting || step == epcis.BizStepSampling
+}
 
 // eventStanding returns the standing of an observation-like event (an
 // OBSERVE, a transaction, an association) captured with o.
 func (rt *reportTx) eventStanding(ev *epcis.Event) standing {
-	st := standing{receiving: custodyReceivingStep(string(ev.BizStep))}
-	if rt.regulator != 0 && inspectionStep(string(ev.BizStep)) {
+	st := standing{receiving: custodyReceivingStep(ev.BizStep)}
+	if rt.regulator != 0 && inspectionStep(ev.BizStep) {
 		st.region = rt.regulator
 	}
 	return st
@@ -149,7 +151,7 @@ func (rt *reportTx) shippedTo(c *classRef, org uint32) (bool, error) {
 			ferr = err
 			return false
 		}
-		if !ok || s.BizStep != "shipping" {
+		if !ok || s.BizStep != epcis.BizStepShipping {
 			return true
 		}
 		if _, bad := rt.erroneousOf(h.Seq); bad {
@@ -200,11 +202,11 @@ func (e *Engine) Holders(c *Chain) []uint32 {
 	holder, pending := c.Org.ID, uint32(0)
 	for _, i := range order {
 		ev := c.Timeline[i].Event
-		if ev.EventType != "ObjectEvent" && ev.EventType != "AggregationEvent" {
+		if ev.EventType != epcis.ObjectEvent && ev.EventType != epcis.AggregationEvent {
 			continue
 		}
 		switch {
-		case ev.BizStep == "shipping" && ev.Org == holder:
+		case ev.BizStep == epcis.BizStepShipping && ev.Org == holder:
 			for _, d := range ev.Dests {
 				if o := e.partyOrg(d.ID); o != 0 && o != ev.Org {
 					pending = o

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"tracecode/engine/agg"
+	"tracecode/engine/epcis"
 	"tracecode/engine/ledger"
 	"tracecode/engine/store"
 )
@@ -69,7 +70,7 @@ func (e *Engine) verifyChainExtras(snap *store.Snapshot, next uint64, bad func(s
 		if !nodeKnown(a.Parent) {
 			bad(where, "no block or registered SSCC holds the parent")
 		}
-		if s, ok := summary(a.Seq); !ok || s.EventType != "AssociationEvent" {
+		if s, ok := summary(a.Seq); !ok || s.EventType != epcis.AssociationEvent {
 			bad(where, "record %d is not an AssociationEvent", a.Seq)
 		}
 		return nil

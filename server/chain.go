@@ -92,7 +92,7 @@ func (s *Server) fillChain(v *chainView, private bool) {
 	for i := range c.Timeline {
 		en := &c.Timeline[i]
 		ev := en.Event
-		row := eventRow{Time: ev.EventTime, Step: shortStep(ev.BizStep), Location: ev.BizLocation}
+		row := eventRow{Time: ev.EventTime, Step: shortStep(string(ev.BizStep)), Location: ev.BizLocation}
 		if row.Step == "" {
 			switch ev.Kind {
 			case engine.KindRecall:
@@ -110,7 +110,7 @@ func (s *Server) fillChain(v *chainView, private bool) {
 			case engine.KindPack:
 				row.Step = "packing"
 			default:
-				row.Step = strings.ToLower(ev.EventType)
+				row.Step = strings.ToLower(string(ev.EventType))
 			}
 		}
 		if o, err := s.eng.Org(ev.Org); err == nil {

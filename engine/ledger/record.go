@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"math"
 
+	"tracecode/engine/epcis"
 	"tracecode/engine/store"
 )
 
@@ -105,10 +106,10 @@ type Summary struct {
 	EventTime  int64  // when it happened
 	TZOffset   int16  // the event's local offset in minutes (EPCIS eventTimeZoneOffset)
 
-	EventType   string // EPCIS event type ("ObjectEvent", …); native kinds use the closest type
-	Action      string // ADD, OBSERVE, DELETE, or "" (TransformationEvent)
-	BizStep     string
-	Disposition string
+	EventType   epcis.EventType // native kinds use the closest EPCIS event type
+	Action      epcis.Action    // ADD, OBSERVE, DELETE, or "" (TransformationEvent)
+	BizStep     epcis.BizStep
+	Disposition epcis.Disposition
 	SetDisp     []string // persistentDisposition.set
 	UnsetDisp   []string // persistentDisposition.unset
 	ReadPoint   string
@@ -167,10 +168,10 @@ func (s *Summary) AppendValue(dst []byte) []byte {
 	dst = binary.AppendVarint(dst, s.RecordTime)
 	dst = binary.AppendVarint(dst, s.EventTime)
 	dst = binary.AppendVarint(dst, int64(s.TZOffset))
-	dst = appendStr(dst, s.EventType)
-	dst = appendStr(dst, s.Action)
-	dst = appendStr(dst, s.BizStep)
-	dst = appendStr(dst, s.Disposition)
+	dst = appendStr(dst, string(s.EventType))
+	dst = appendStr(dst, string(s.Action))
+	dst = appendStr(dst, string(s.BizStep))
+	dst = appendStr(dst, string(s.Disposition))
 	dst = appendStrs(dst, s.SetDisp)
 	dst = appendStrs(dst, s.UnsetDisp)
 	dst = appendStr(dst, s.ReadPoint)
@@ -199,10 +200,10 @@ func DecodeSummary(seq uint64, v []byte) (Summary, error) {
 		d.Fail("time-zone offset out of ±14:00")
 	}
 	s.TZOffset = int16(tz)
-	s.EventType = d.Str()
-	s.Action = d.Str()
-	s.BizStep = d.Str()
-	s.Disposition = d.Str()
+	s.EventType = epcis.EventType(d.Str())
+	s.Action = epcis.Action(d.Str())
+	s.BizStep = epcis.BizStep(d.Str())
+	s.Disposition = epcis.Disposition(d.Str())
 	s.SetDisp = d.Strs()
 	s.UnsetDisp = d.Strs()
 	s.ReadPoint = d.Str()
