@@ -156,8 +156,11 @@ func (e *Engine) publishOrg(o *Org) {
 // prefix is licensed to it. Products with GTINs under the prefix may then
 // be created by the organisation. The prefix may not overlap another
 // organisation's (nor one of org's); granting a prefix org already holds
-// changes nothing.
-func (e *Engine) GrantGCP(org uint32, gcp string) (Org, error) {
+// changes nothing. ctx is checked before the write lock is taken.
+func (e *Engine) GrantGCP(ctx context.Context, org uint32, gcp string) (Org, error) {
+	if err := ctx.Err(); err != nil {
+		return Org{}, err
+	}
 	e.wmu.Lock()
 	defer e.wmu.Unlock()
 	if err := e.writable(); err != nil {

@@ -55,19 +55,19 @@ func TestOrgsAndProducts(t *testing.T) {
 	if o1, _ := e.Org(o.ID); len(o1.GCPs) != 1 {
 		t.Fatalf("creating a product claimed a prefix: %+v", o1)
 	}
-	if _, err := e.GrantGCP(o.ID, "9520"); !errors.Is(err, ErrExists) {
+	if _, err := e.GrantGCP(t.Context(), o.ID, "9520"); !errors.Is(err, ErrExists) {
 		t.Fatalf("granting a prefix overlapping another org's: %v", err)
 	}
-	if _, err := e.GrantGCP(99, "4012345"); !errors.Is(err, ErrUnknownOrg) {
+	if _, err := e.GrantGCP(t.Context(), 99, "4012345"); !errors.Is(err, ErrUnknownOrg) {
 		t.Fatalf("granting to an unknown org: %v", err)
 	}
-	if _, err := e.GrantGCP(o.ID, "40x"); !errors.Is(err, ErrInvalid) {
+	if _, err := e.GrantGCP(t.Context(), o.ID, "40x"); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("granting a malformed prefix: %v", err)
 	}
-	if o1, err := e.GrantGCP(o.ID, "4012345"); err != nil || len(o1.GCPs) != 2 || o1.GCPs[1] != "4012345" {
+	if o1, err := e.GrantGCP(t.Context(), o.ID, "4012345"); err != nil || len(o1.GCPs) != 2 || o1.GCPs[1] != "4012345" {
 		t.Fatalf("grant: %+v %v", o1, err)
 	}
-	if o1, err := e.GrantGCP(o.ID, "4012345"); err != nil || len(o1.GCPs) != 2 {
+	if o1, err := e.GrantGCP(t.Context(), o.ID, "4012345"); err != nil || len(o1.GCPs) != 2 {
 		t.Fatalf("grant again: %+v %v", o1, err)
 	}
 	p3, err := e.AddProduct(t.Context(), spec3)

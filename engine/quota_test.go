@@ -18,11 +18,11 @@ import (
 func TestShortQuotaHostileOrg(t *testing.T) {
 	e := openTest(t, "")
 	addOrg := func(name, gcp string) Product {
-		o, err := e.AddOrg(OrgSpec{Name: name, GCPs: []string{gcp}})
+		o, err := e.AddOrg(t.Context(), OrgSpec{Name: name, GCPs: []string{gcp}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := e.AddProduct(ProductSpec{Org: o.ID, OwnCode: "SC-" + gcp, NameZH: "散装大米", Category: ParseCategoryMust("food")})
+		p, err := e.AddProduct(t.Context(), ProductSpec{Org: o.ID, OwnCode: "SC-" + gcp, NameZH: "散装大米", Category: ParseCategoryMust("food")})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -110,7 +110,7 @@ func (s *Server) apiGrantPrefix(c *call) {
 		notVisible(c, "organisation", id)
 		return
 	}
-	o, err := s.eng.GrantGCP(uint32(id), in.GCP)
+	o, err := s.eng.GrantGCP(c.wctx, uint32(id), in.GCP)
 	if err != nil {
 		engineError(c, err)
 		return

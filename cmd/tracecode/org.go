@@ -44,7 +44,7 @@ organisation already holds changes nothing.`,
 			return err
 		}
 		defer storeClose(e, &err)
-		o, err := e.GrantGCP(f.org, f.gcp)
+		o, err := e.GrantGCP(cmd.Context(), f.org, f.gcp)
 		if err != nil {
 			return err
 		}
