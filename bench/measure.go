@@ -2,10 +2,11 @@ package bench
 
 import (
 	"runtime"
-	"syscall"
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
+
+	"tracecode/internal/rusage"
 )
 
 // meter measures one scenario: wall time, process CPU time and Go heap
@@ -17,24 +18,7 @@ type meter struct {
 	bytes   uint64
 }
 
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return tvSeconds(ru.Utime) + tvSeconds(ru.Stime)
-}
-
-func tvSeconds(tv syscall.Timeval) float64 { return float64(tv.Sec) + float64(tv.Usec)/1e6 }
-
-// peakRSS returns the process's peak resident set size in bytes.
-func peakRSS() int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return ru.Maxrss * 1024 // Linux reports KiB
-}
+func cpuSeconds() float64 { return rusage.CPU().Seconds() }
 
 func startMeter() meter {
 	var ms runtime.MemStats

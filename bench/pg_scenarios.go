@@ -42,7 +42,7 @@ func pgMint(ctx context.Context, e *env) error {
 	rng := rand.New(rand.NewPCG(1, 2))
 	m := startMeter()
 	total := int64(0)
-	bar := newBar(e.log, int64(n*e.sizes.Repeat), "postgres: COPY codes")
+	bar := e.newBar(int64(n*e.sizes.Repeat), "postgres: COPY codes")
 	for rep := 0; rep < e.sizes.Repeat; rep++ {
 		t0 := time.Now()
 		err := e.pg.Mint(ctx, n, func(i int, r *pgbase.Row) {
@@ -89,7 +89,7 @@ func pgPackAndResolve(ctx context.Context, e *env) error {
 	for i := range serials {
 		serials[i] = pgSerial(rng)
 	}
-	bar := newBar(e.log, int64(items+cases+pallets), "postgres: mint items, cases, pallets")
+	bar := e.newBar(int64(items+cases+pallets), "postgres: mint items, cases, pallets")
 	if err := e.pg.Mint(ctx, items, func(i int, r *pgbase.Row) {
 		*r = pgbase.Row{Code: pgCode(serials[i]), GTIN: pgGTIN, Serial: serials[i], Lot: "L1", BlockID: 1}
 		if i%10000 == 0 {
@@ -114,7 +114,7 @@ func pgPackAndResolve(ctx context.Context, e *env) error {
 	pack := Scenario{Name: "pack", System: "postgres", Unit: "item",
 		Params: map[string]string{"items": strconv.Itoa(items), "per_case": "10", "cases_per_pallet": "50",
 			"method": "one transaction per pallet report: UPDATE codes SET parent FROM unnest"}}
-	bar = newBar(e.log, int64(items), "postgres: pack")
+	bar = e.newBar(int64(items), "postgres: pack")
 	m := startMeter()
 	t0 := time.Now()
 	for p := 0; p < pallets; p++ {
@@ -170,7 +170,7 @@ func pgPackAndResolve(ctx context.Context, e *env) error {
 	if n < 1000 {
 		n = 1000
 	}
-	bar = newBar(e.log, int64(n), "postgres: resolve")
+	bar = e.newBar(int64(n), "postgres: resolve")
 	m = startMeter()
 	for i := 0; i < n; i++ {
 		code := pgCode(serials[zipf.Uint64()])

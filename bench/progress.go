@@ -3,56 +3,40 @@ package bench
 import (
 	"fmt"
 	"io"
-	"os"
 	"time"
-
-	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
 )
 
-// progress reports a long step: a live bar on a terminal, otherwise one
-// line when the step ends (CI logs stay readable).
-type progress struct {
-	bar   *progressbar.ProgressBar // nil when not a terminal
+// Progress follows a long step of a run. cmd/tracecode draws it as a live
+// bar on a terminal; the library itself prints one line per step.
+type Progress interface {
+	// Add records n more units done.
+	Add(n int)
+	// Finish ends the step.
+	Finish()
+}
+
+// lineProgress is the default Progress: one summary line when the step
+// ends, so that CI logs stay readable.
+type lineProgress struct {
 	w     io.Writer
 	what  string
 	start time.Time
 	n     int64
 }
 
-// newBar returns a progress reporter of total steps on w.
-func newBar(w io.Writer, total int64, what string) *progress {
-	p := &progress{w: w, what: what, start: time.Now()}
-	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		p.bar = progressbar.NewOptions64(total,
-			progressbar.OptionSetWriter(w),
-			progressbar.OptionSetDescription(what),
-			progressbar.OptionShowCount(),
-			progressbar.OptionShowIts(),
-			progressbar.OptionSetItsString("ops"),
-			progressbar.OptionThrottle(200*time.Millisecond),
-			progressbar.OptionClearOnFinish(),
-			progressbar.OptionFullWidth(),
-		)
-	}
-	return p
-}
+func (p *lineProgress) Add(n int) { p.n += int64(n) }
 
-// Add records n more steps done.
-func (p *progress) Add(n int) {
-	p.n += int64(n)
-	if p.bar != nil {
-		p.bar.Add(n)
-	}
-}
-
-// Finish ends the step and prints its one-line summary.
-func (p *progress) Finish() {
-	if p.bar != nil {
-		p.bar.Finish()
-	}
+func (p *lineProgress) Finish() {
 	if p.w != io.Discard {
-		d := time.Since(p.start)
-		fmt.Fprintf(p.w, "  %s: %d in %.1fs\n", p.what, p.n, d.Seconds())
+		fmt.Fprintf(p.w, "  %s: %d in %.1fs\n", p.what, p.n, time.Since(p.start).Seconds())
 	}
+}
+
+// newBar starts the progress of a step of total units named what: the
+// Config's Bar when set, otherwise a summary line on the progress writer.
+func (e *env) newBar(total int64, what string) Progress {
+	if e.cfg.Bar != nil {
+		return e.cfg.Bar(total, what)
+	}
+	return &lineProgress{w: e.log, what: what, start: time.Now()}
 }

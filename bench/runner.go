@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"tracecode/bench/pgbase"
+	"tracecode/internal/rusage"
 )
 
 // Config is what `tracecode bench` was asked for.
@@ -29,9 +30,12 @@ type Config struct {
 	// WorkDir holds the stores the scenarios build; "" means a temporary
 	// directory removed afterwards.
 	WorkDir string
-	// Progress receives progress bars and notes (os.Stderr from the CLI);
-	// nil means io.Discard.
+	// Progress receives notes and, unless Bar is set, one summary line per
+	// long step (os.Stderr from the CLI); nil means io.Discard.
 	Progress io.Writer
+	// Bar, when set, follows each long step (total units, its name) instead
+	// of the summary line: cmd/tracecode draws a bar on a terminal.
+	Bar func(total int64, what string) Progress
 	// Repeat is how many times each timed scenario repeats (≥ 1); more
 	// repetitions make `bench compare` more sensitive. 0 means the scale's
 	// default.
@@ -146,7 +150,7 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 		}
 	}
 	res.Seconds = time.Since(start).Seconds()
-	res.Machine.PeakRSSBytes = peakRSS()
+	res.Machine.PeakRSSBytes = rusage.PeakRSS()
 	res.Ratios = ratios(res)
 	if err := writeOutputs(res, cfg.Out); err != nil {
 		return res, err

@@ -92,7 +92,7 @@ func tcPackAndResolve(ctx context.Context, e *env) error {
 	pack := Scenario{Name: "pack", System: "tracecode", Unit: "item",
 		Params: map[string]string{"items": strconv.Itoa(w.nItems), "per_case": "10", "cases_per_pallet": "50",
 			"method": "one report per pallet: child→parent ranges, parent→children bitmaps, fsync"}}
-	bar := newBar(e.log, int64(w.nItems), "tracecode: pack")
+	bar := e.newBar(int64(w.nItems), "tracecode: pack")
 	m = startMeter()
 	start := time.Now()
 	for pl := 0; pl < w.nPallet; pl++ {

@@ -64,7 +64,7 @@ func tcMint(ctx context.Context, e *env) error {
 		Params: map[string]string{"codes_per_request": strconv.FormatInt(sz.MintBlockCodes, 10),
 			"requests": strconv.Itoa(sz.MintBlocks * sz.Repeat), "method": "one block record per request, fsync before acknowledging"}}
 	h := newHist()
-	bar := newBar(e.log, int64(sz.MintBlocks*sz.Repeat), "tracecode: mint blocks")
+	bar := e.newBar(int64(sz.MintBlocks*sz.Repeat), "tracecode: mint blocks")
 	m := startMeter()
 	total := int64(0)
 	for rep := 0; rep < sz.Repeat; rep++ {
@@ -111,7 +111,7 @@ func tcPlainMint(ctx context.Context, e *env) error {
 		Params: map[string]string{"codes_per_request": strconv.Itoa(n), "method": "one Pebble key per serial, 10k-key batches, final fsync"}}
 	rng := rand.New(rand.NewPCG(9, 10))
 	keys := make([][]byte, 0, 1024)
-	bar := newBar(e.log, int64(n*e.sizes.Repeat), "tracecode-plain: one key per code")
+	bar := e.newBar(int64(n*e.sizes.Repeat), "tracecode-plain: one key per code")
 	m := startMeter()
 	var val [16]byte
 	for rep := 0; rep < e.sizes.Repeat; rep++ {
@@ -221,7 +221,7 @@ func tcStream(ctx context.Context, e *env) error {
 		}
 		s := Scenario{Name: sc.name, System: "tracecode", Unit: "code",
 			Params: map[string]string{"codes": strconv.FormatInt(n, 10), "format": sc.format, "compress": sc.compress, "scheme": sc.scheme.String()}}
-		bar := newBar(e.log, n*int64(e.sizes.Repeat), "tracecode: "+sc.name)
+		bar := e.newBar(n*int64(e.sizes.Repeat), "tracecode: "+sc.name)
 		m := startMeter()
 		var outBytes uint64
 		for rep := 0; rep < e.sizes.Repeat; rep++ {

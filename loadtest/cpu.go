@@ -5,15 +5,16 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
+
+	"tracecode/internal/rusage"
 )
 
 // cpuSample is the generator's own CPU time and, when readable, the whole
 // machine's busy and total CPU time, at one instant.
 type cpuSample struct {
 	at   time.Duration // since the run's start
-	self time.Duration // user + system time of this process (getrusage)
+	self time.Duration // user + system time of this process (rusage.CPU)
 	// busy and total are the machine's jiffies from /proc/stat (all CPUs);
 	// total == 0 when /proc/stat is not readable.
 	busy, total uint64
@@ -22,10 +23,7 @@ type cpuSample struct {
 // takeCPU reads the process's and the machine's CPU counters.
 func takeCPU(at time.Duration) cpuSample {
 	s := cpuSample{at: at}
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
-		s.self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	}
+	s.self = rusage.CPU()
 	s.busy, s.total = machineJiffies()
 	return s
 }

@@ -52,7 +52,8 @@ Examples:
 		defer stop()
 		res, err := bench.Run(ctx, bench.Config{
 			Scale: benchFlags.scale, PostgresDSN: benchFlags.postgres, NoPostgres: benchFlags.noPostgres,
-			Out: benchFlags.out, WorkDir: benchFlags.work, Progress: cmd.ErrOrStderr(), Repeat: benchFlags.repeat,
+			Out: benchFlags.out, WorkDir: benchFlags.work, Progress: cmd.ErrOrStderr(), Bar: benchBar(cmd.ErrOrStderr()),
+			Repeat: benchFlags.repeat,
 		})
 		if err != nil {
 			return err

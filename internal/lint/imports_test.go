@@ -164,3 +164,32 @@ func TestImportGroupProblems(t *testing.T) {
 		})
 	}
 }
+
+// cmdOnlyImports may be imported only under cmd/: terminal drawing belongs
+// to the binary, not to the libraries (bench, loadtest, engine, server)
+// that other programs embed.
+var cmdOnlyImports = []string{"github.com/schollz/progressbar/v3"}
+
+func TestTerminalUIOnlyInCmd(t *testing.T) {
+	root := moduleRoot(t)
+	for _, path := range goFiles(t, root) {
+		rel, _ := filepath.Rel(root, path)
+		if strings.HasPrefix(rel, "cmd"+string(filepath.Separator)) {
+			continue
+		}
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Errorf("%s: %v", rel, err)
+			continue
+		}
+		for _, imp := range f.Imports {
+			p := strings.Trim(imp.Path.Value, "`\"")
+			for _, banned := range cmdOnlyImports {
+				if p == banned {
+					t.Errorf("%s imports %s: progress bars are drawn by cmd/tracecode (give the library a callback)", rel, p)
+				}
+			}
+		}
+	}
+}
