@@ -22,7 +22,7 @@ func LoadCodesFile(c *Corpus, path string) (int, error) {
 		return 0, fmt.Errorf("loadtest: codes file: %w", err)
 	}
 	defer f.Close()
-	n, err := c.AddFrom(f)
+	n, err := c.addFrom(f)
 	if err != nil {
 		return n, fmt.Errorf("loadtest: codes file %s: %w", path, err)
 	}
@@ -195,17 +195,6 @@ func fetchBlock(ctx context.Context, c *Corpus, o FetchOptions, base, id, format
 		}
 	}
 	return total, nil
-}
-
-// ListBlocks returns the IDs of the blocks the key may read, from
-// GET /v1/blocks.
-func ListBlocks(ctx context.Context, client *http.Client, base, key string) ([]string, error) {
-	bs, err := listBlocks(ctx, client, base, key)
-	var ids []string
-	for _, b := range bs {
-		ids = append(ids, b.id)
-	}
-	return ids, err
 }
 
 // listBlocks reads GET /v1/blocks. It accepts a JSON array of block objects

@@ -162,7 +162,7 @@ func (c *collector) finishPhase(p int) {
 func (c *collector) stepResult(acc *phaseAcc, p int, ph Phase, scheduled int64) StepResult {
 	k := &acc.c
 	sr := StepResult{
-		Index: p, Warmup: ph.Warmup, OfferedRate: round3(ph.MeanRate()), OfferedRateStart: ph.Rate,
+		Index: p, Warmup: ph.Warmup, OfferedRate: round3(ph.meanRate()), OfferedRateStart: ph.Rate,
 		OfferedRateEnd: ph.endRate(), Scheduled: scheduled, Sent: k.sent, Completed: k.completed,
 		Unsent:  k.outcomes[OutUnsent],
 		Latency: summarize(acc.lat, true, true), ServiceTime: summarize(acc.svc, true, true),

@@ -108,8 +108,8 @@ func (c *Corpus) Add(line string) {
 	c.addResolve(line)
 }
 
-// AddFrom adds every line of r; it returns the number of lines read.
-func (c *Corpus) AddFrom(r io.Reader) (int, error) {
+// addFrom adds every line of r; it returns the number of lines read.
+func (c *Corpus) addFrom(r io.Reader) (int, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	n := 0

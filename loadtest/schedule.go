@@ -33,8 +33,8 @@ func (p Phase) endRate() float64 {
 	return p.EndRate
 }
 
-// MeanRate returns the phase's mean offered rate in requests per second.
-func (p Phase) MeanRate() float64 { return (p.Rate + p.endRate()) / 2 }
+// meanRate returns the phase's mean offered rate in requests per second.
+func (p Phase) meanRate() float64 { return (p.Rate + p.endRate()) / 2 }
 
 // Schedule fixes, before a run starts, when every request is meant to be
 // sent: request i (0-based, counted across all phases) has the intended send
@@ -88,11 +88,8 @@ func NewSchedule(phases []Phase) (*Schedule, error) {
 // phaseCount is the number of requests a phase schedules: the integral of its
 // rate over its duration, rounded down.
 func phaseCount(p Phase) int64 {
-	return int64(math.Floor(p.MeanRate()*p.Duration.Seconds() + 1e-9))
+	return int64(math.Floor(p.meanRate()*p.Duration.Seconds() + 1e-9))
 }
-
-// Phases returns a copy of the schedule's phases.
-func (s *Schedule) Phases() []Phase { return append([]Phase(nil), s.phases...) }
 
 // Total returns the number of requests the schedule sends.
 func (s *Schedule) Total() int64 { return s.firstIdx[len(s.phases)] }

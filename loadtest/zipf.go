@@ -116,9 +116,6 @@ func NewScrambledZipfian(n uint64) (*ScrambledZipfian, error) {
 	return &ScrambledZipfian{n: n, z: newZipfianZeta(scrambledUniverse, ScrambledTheta, scrambledZetan)}, nil
 }
 
-// N returns the number of items.
-func (s *ScrambledZipfian) N() uint64 { return s.n }
-
 // Item maps a uniform variate u in [0, 1) to an item in [0, n).
 func (s *ScrambledZipfian) Item(u float64) uint64 { return fnvHash64(s.z.Rank(u)) % s.n }
 

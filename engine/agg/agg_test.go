@@ -66,17 +66,17 @@ func TestGolden(t *testing.T) {
 	kv("run: SSCC 395012345000000024 in SSCC 395012345000000017", AppendRunKey(nil, 0, run2.First), run2.AppendValue(nil))
 	bm := roaring.New()
 	bm.AddRange(1000, 1010)
-	kv("children of p2/c77 in block 5: offsets 1000..1009", AppendChildrenKey(nil, caseNode, 5), AppendChildren(nil, bm))
-	kv("unit child 395012345000000024 of SSCC 395012345000000017", AppendUnitChildKey(nil, sscc, run2.First), unitChildValue)
+	kv("children of p2/c77 in block 5: offsets 1000..1009", appendChildrenKey(nil, caseNode, 5), appendChildren(nil, bm))
+	kv("unit child 395012345000000024 of SSCC 395012345000000017", appendUnitChildKey(nil, sscc, run2.First), unitChildValue)
 	past := PastRun{Run: run, Until: 1_700_000_360_000, UnpackSeq: 50}
 	past.Last = 1003
-	kv("past run: 1000..1003 were in p2/c77 until +6 min (report 50)", AppendPastRunKey(nil, 1, 1000, 50), past.AppendValue(nil))
+	kv("past run: 1000..1003 were in p2/c77 until +6 min (report 50)", appendPastRunKey(nil, 1, 1000, 50), past.AppendValue(nil))
 	rm := Removal{Parent: caseNode, UnpackSeq: 50, Until: 1_700_000_360_000, Runs: []Run{past.Run}}
-	kv("removal from p2/c77 by report 50", AppendRemovalKey(nil, caseNode, 50), rm.AppendValue(nil))
+	kv("removal from p2/c77 by report 50", appendRemovalKey(nil, caseNode, 50), rm.AppendValue(nil))
 	u := Unit{SSCC: 395012345000000017, Org: 3, Level: 4, State: 1, Created: 1_700_000_000_000, Seq: 41}
 	kv("unit SSCC 395012345000000017 of org 3, level pallet, commissioned", AppendUnitKey(nil, u.SSCC), u.AppendValue(nil))
 	as := Association{Parent: caseNode, Child: "urn:epc:id:giai:4000001.12345", Since: 1_700_000_000_000, Seq: 61}
-	ak := AppendAssocKey(nil, as.Parent, as.Child)
+	ak := appendAssocKey(nil, as.Parent, as.Child)
 	kv("association of GIAI 4000001.12345 (a logger) with p2/c77 since 2023-11-14T22:13:20Z, report 61", ak, as.AppendValue(nil))
 	if got, err := DecodeAssociation(ak, as.AppendValue(nil)); err != nil || got != as {
 		t.Errorf("association round trip: %+v %v", got, err)
@@ -97,10 +97,10 @@ func TestGolden(t *testing.T) {
 	if got, err := DecodeRun(AppendRunKey(nil, 1, 1000), run.AppendValue(nil)); err != nil || got != run {
 		t.Errorf("run round trip: %+v %v", got, err)
 	}
-	if got, err := DecodePastRun(AppendPastRunKey(nil, 1, 1000, 50), past.AppendValue(nil)); err != nil || got != past {
+	if got, err := decodePastRun(appendPastRunKey(nil, 1, 1000, 50), past.AppendValue(nil)); err != nil || got != past {
 		t.Errorf("past run round trip: %+v %v", got, err)
 	}
-	if got, err := DecodeRemoval(AppendRemovalKey(nil, caseNode, 50), rm.AppendValue(nil)); err != nil || fmt.Sprint(got) != fmt.Sprint(rm) {
+	if got, err := decodeRemoval(appendRemovalKey(nil, caseNode, 50), rm.AppendValue(nil)); err != nil || fmt.Sprint(got) != fmt.Sprint(rm) {
 		t.Errorf("removal round trip: %+v %v", got, err)
 	}
 	if got, err := DecodeUnit(u.SSCC, u.AppendValue(nil)); err != nil || got != u {
@@ -128,10 +128,10 @@ func TestDecodeErrors(t *testing.T) {
 	}
 	// A past run crossing a window is refused.
 	p := PastRun{Run: Run{Product: 1, First: 250, Last: 260}}
-	if _, err := DecodePastRun(AppendPastRunKey(nil, 1, 250, 1), p.AppendValue(nil)); !errors.Is(err, ErrCorrupt) {
+	if _, err := decodePastRun(appendPastRunKey(nil, 1, 250, 1), p.AppendValue(nil)); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("window-crossing past run: %v", err)
 	}
-	if _, err := DecodeChildren([]byte{1, 0xde, 0xad}); !errors.Is(err, ErrCorrupt) {
+	if _, err := decodeChildren([]byte{1, 0xde, 0xad}); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("garbage bitmap: %v", err)
 	}
 }
@@ -139,13 +139,13 @@ func TestDecodeErrors(t *testing.T) {
 func FuzzDecodeRemoval(f *testing.F) {
 	rm := Removal{Parent: Node{2, 77}, Until: 5, Runs: []Run{{Product: 1, First: 3, Last: 9, Since: 1, Seq: 2}}}
 	f.Add(rm.AppendValue(nil))
-	k := AppendRemovalKey(nil, Node{2, 77}, 50)
+	k := appendRemovalKey(nil, Node{2, 77}, 50)
 	f.Fuzz(func(t *testing.T, v []byte) {
-		r, err := DecodeRemoval(k, v)
+		r, err := decodeRemoval(k, v)
 		if err != nil {
 			return
 		}
-		r2, err := DecodeRemoval(k, r.AppendValue(nil))
+		r2, err := decodeRemoval(k, r.AppendValue(nil))
 		if err != nil || fmt.Sprint(r) != fmt.Sprint(r2) {
 			t.Fatalf("re-encoding changed %+v to %+v (%v)", r, r2, err)
 		}
@@ -455,7 +455,7 @@ func TestCheckFindsDamage(t *testing.T) {
 	b = db.NewBatch()
 	r := Run{Product: 1, First: 1005, Last: 1012, Parent: Node{2, 2001}}
 	b.Set(AppendRunKey(nil, 1, 1005), r.AppendValue(nil))
-	b.Delete(AppendChildrenKey(nil, caseA, 2))
+	b.Delete(appendChildrenKey(nil, caseA, 2))
 	b.Commit(false)
 	snap := db.NewSnapshot()
 	defer snap.Close()
@@ -510,7 +510,7 @@ func TestRunsBitmap(t *testing.T) {
 			at += l + 2 + uint64(rng.IntN(1<<uint(rng.IntN(18)+1)))
 		}
 		b := appendRunsBitmap([]byte{1}, runs)
-		got, err := DecodeChildren(b)
+		got, err := decodeChildren(b)
 		if err != nil {
 			t.Fatalf("case %d %v: %v", n, runs, err)
 		}
@@ -520,7 +520,7 @@ func TestRunsBitmap(t *testing.T) {
 	}
 	want := roaring.New()
 	want.AddRange(1000, 1010)
-	if a, b := AppendChildren(nil, want), appendRunsBitmap([]byte{1}, [][2]uint64{{1000, 1009}}); string(a) != string(b) {
+	if a, b := appendChildren(nil, want), appendRunsBitmap([]byte{1}, [][2]uint64{{1000, 1009}}); string(a) != string(b) {
 		t.Fatalf("one run: roaring %x, direct %x", a, b)
 	}
 }
@@ -539,7 +539,7 @@ func FuzzDecodeRecords(f *testing.F) {
 	as := Association{Parent: Node{2, 3}, Child: "urn:epc:id:giai:4000001.12345", Since: 7, Seq: 8}
 	f.Add(as.AppendValue(nil))
 	f.Fuzz(func(t *testing.T, v []byte) {
-		ak := AppendAssocKey(nil, Node{2, 3}, "x")
+		ak := appendAssocKey(nil, Node{2, 3}, "x")
 		if a, err := DecodeAssociation(ak, v); err == nil {
 			if a2, err := DecodeAssociation(ak, a.AppendValue(nil)); err != nil || a2 != a {
 				t.Fatalf("association changed: %+v %+v %v", a, a2, err)
@@ -556,9 +556,9 @@ func FuzzDecodeRecords(f *testing.F) {
 				t.Fatalf("run changed: %+v %+v %v", r, r2, err)
 			}
 		}
-		pk := AppendPastRunKey(nil, 1, 5, 10)
-		if p, err := DecodePastRun(pk, v); err == nil {
-			if p2, err := DecodePastRun(pk, p.AppendValue(nil)); err != nil || p2 != p {
+		pk := appendPastRunKey(nil, 1, 5, 10)
+		if p, err := decodePastRun(pk, v); err == nil {
+			if p2, err := decodePastRun(pk, p.AppendValue(nil)); err != nil || p2 != p {
 				t.Fatalf("past run changed: %+v %+v %v", p, p2, err)
 			}
 		}
@@ -567,8 +567,8 @@ func FuzzDecodeRecords(f *testing.F) {
 				t.Fatalf("unit changed: %+v %+v %v", u, u2, err)
 			}
 		}
-		if bm, err := DecodeChildren(v); err == nil {
-			if bm2, err := DecodeChildren(AppendChildren(nil, bm.Clone())); err != nil || !bm2.Equals(bm) {
+		if bm, err := decodeChildren(v); err == nil {
+			if bm2, err := decodeChildren(appendChildren(nil, bm.Clone())); err != nil || !bm2.Equals(bm) {
 				t.Fatalf("children bitmap changed: %v", err)
 			}
 		}

@@ -31,9 +31,9 @@ const assocVersion = 1
 // MaxAssocChild bounds a child identifier's length in a key.
 const MaxAssocChild = 1000
 
-// AppendAssocKey appends the key of the association of child with parent
+// appendAssocKey appends the key of the association of child with parent
 // (child "" gives the prefix of all of parent's associations).
-func AppendAssocKey(dst []byte, parent Node, child string) []byte {
+func appendAssocKey(dst []byte, parent Node, child string) []byte {
 	return append(parent.AppendKey(append(dst, store.PrefixAssociation)), child...)
 }
 
@@ -58,10 +58,10 @@ func DecodeAssociation(k, v []byte) (Association, error) {
 
 // scanAssocs calls fn with each association of parent, by child.
 func scanAssocs(newIter func(lo, hi []byte) (*store.Iter, error), parent Node, fn func(a *Association) bool) error {
-	lo := AppendAssocKey(nil, parent, "")
-	hi := AppendAssocKey(nil, Node{Product: parent.Product, Counter: parent.Counter + 1}, "")
+	lo := appendAssocKey(nil, parent, "")
+	hi := appendAssocKey(nil, Node{Product: parent.Product, Counter: parent.Counter + 1}, "")
 	if parent.Counter == ^uint64(0) {
-		hi = AppendAssocKey(nil, Node{Product: parent.Product + 1}, "")
+		hi = appendAssocKey(nil, Node{Product: parent.Product + 1}, "")
 	}
 	it, err := newIter(lo, hi)
 	if err != nil {
@@ -88,7 +88,7 @@ func scanAssocs(newIter func(lo, hi []byte) (*store.Iter, error), parent Node, f
 // reading through it (an iterator whose bounds include the 0x8F prefix,
 // such as a resolution's) with kb as the key buffer; it returns kb.
 func AssociationsAt(it *store.Iter, kb []byte, parent Node, fn func(a *Association) bool) ([]byte, error) {
-	kb = AppendAssocKey(kb[:0], parent, "")
+	kb = appendAssocKey(kb[:0], parent, "")
 	n := len(kb)
 	for ok := it.SeekGE(kb); ok; ok = it.Next() {
 		k := it.Key()
@@ -119,19 +119,19 @@ func (t *Tx) Associations(parent Node, fn func(a *Association) bool) error {
 // Associated reports whether child is associated with parent now, as
 // staged.
 func (t *Tx) Associated(parent Node, child string) (bool, error) {
-	t.kb = AppendAssocKey(t.kb[:0], parent, child)
+	t.kb = appendAssocKey(t.kb[:0], parent, child)
 	return t.b.Get(t.kb, func([]byte) error { return nil })
 }
 
 // Associate stages an association.
 func (t *Tx) Associate(a *Association) {
-	t.kb = AppendAssocKey(t.kb[:0], a.Parent, a.Child)
+	t.kb = appendAssocKey(t.kb[:0], a.Parent, a.Child)
 	t.vb = a.AppendValue(t.vb[:0])
 	t.b.Set(t.kb, t.vb)
 }
 
 // Dissociate stages the end of an association.
 func (t *Tx) Dissociate(parent Node, child string) {
-	t.kb = AppendAssocKey(t.kb[:0], parent, child)
+	t.kb = appendAssocKey(t.kb[:0], parent, child)
 	t.b.Delete(t.kb)
 }

@@ -55,9 +55,9 @@ func Check(s *store.Snapshot, locate Locate, blocks BlockInfo, report func(Probl
 			clear(cache)
 		}
 		var bm *roaring.Bitmap
-		_, err := s.Get(AppendChildrenKey(nil, parent, block), func(v []byte) error {
+		_, err := s.Get(appendChildrenKey(nil, parent, block), func(v []byte) error {
 			var err error
-			bm, err = DecodeChildren(v)
+			bm, err = decodeChildren(v)
 			return err
 		})
 		if err != nil {
@@ -91,7 +91,7 @@ func Check(s *store.Snapshot, locate Locate, blocks BlockInfo, report func(Probl
 			if r.First != r.Last {
 				bad(where, "an SSCC run holds more than one unit")
 			}
-			found, err := s.Get(AppendUnitChildKey(nil, r.Parent, r.First), func([]byte) error { return nil })
+			found, err := s.Get(appendUnitChildKey(nil, r.Parent, r.First), func([]byte) error { return nil })
 			if err != nil {
 				return err
 			}
@@ -158,7 +158,7 @@ func Check(s *store.Snapshot, locate Locate, blocks BlockInfo, report func(Probl
 		parent := DecodeNodeKey(k[1:])
 		block := binary.BigEndian.Uint64(k[1+NodeKeyLen:])
 		where := fmt.Sprintf("children of %s in block %d", parent, block)
-		bm, err := DecodeChildren(v)
+		bm, err := decodeChildren(v)
 		if err != nil {
 			bad(where, "%v", err)
 			return nil

@@ -110,13 +110,6 @@ func getCustody(get func([]byte, func([]byte) error) (bool, error), kb []byte, n
 	return c, found, kb, nil
 }
 
-// LoadCustody reads n's own custody record from db.
-func LoadCustody(db *store.DB, n Node) (Custody, bool, error) {
-	var kb [1 + NodeKeyLen]byte
-	c, ok, _, err := getCustody(db.Get, kb[:0], n)
-	return c, ok, err
-}
-
 // HasAssociations reports whether db holds any association.
 func HasAssociations(db *store.DB) (bool, error) { return hasPrefix(db, store.PrefixAssociation) }
 

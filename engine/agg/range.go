@@ -44,7 +44,7 @@ func (r *Reader) ChildrenOfRange(product uint32, first, last uint64, scratch *ro
 			if scratch != nil {
 				bm, err = decodeChildrenInto(scratch, v)
 			} else {
-				bm, err = DecodeChildren(v)
+				bm, err = decodeChildren(v)
 			}
 			if err != nil {
 				return fmt.Errorf("agg: children of %s: %w", parent, err)

@@ -62,7 +62,7 @@ func findRun(it *store.Iter, kb []byte, child Node) (Run, bool, []byte, error) {
 // first within a window (key order: first counter, then unpack seq).
 func scanHistory(it *store.Iter, kb []byte, child Node, fn func(p *PastRun) bool) ([]byte, error) {
 	c := child.Counter
-	kb = AppendPastRunKey(kb[:0], child.Product, c-c%HistoryWindow, 0)
+	kb = appendPastRunKey(kb[:0], child.Product, c-c%HistoryWindow, 0)
 	for ok := it.SeekGE(kb); ok; ok = it.Next() {
 		k := it.Key()
 		if len(k) != 21 || k[0] != store.PrefixChildHistory || binary.BigEndian.Uint32(k[1:]) != child.Product ||
@@ -73,7 +73,7 @@ func scanHistory(it *store.Iter, kb []byte, child Node, fn func(p *PastRun) bool
 		if err != nil {
 			return kb, err
 		}
-		p, err := DecodePastRun(k, v)
+		p, err := decodePastRun(k, v)
 		if err != nil {
 			return kb, err
 		}
@@ -99,7 +99,7 @@ func scanChildren(it *store.Iter, kb []byte, parent Node, blockFn func(block uin
 		if err != nil {
 			return kb, err
 		}
-		bm, err := DecodeChildren(v)
+		bm, err := decodeChildren(v)
 		if err != nil {
 			return kb, fmt.Errorf("agg: children of %s: %w", parent, err)
 		}
@@ -133,7 +133,7 @@ func scanRemovals(it *store.Iter, kb []byte, parent Node, fn func(r *Removal) bo
 		if err != nil {
 			return kb, err
 		}
-		r, err := DecodeRemoval(k, v)
+		r, err := decodeRemoval(k, v)
 		if err != nil {
 			return kb, err
 		}

@@ -109,8 +109,8 @@ const HistoryWindow = 256
 
 const pastRunVersion = 1
 
-// AppendPastRunKey appends the child history key.
-func AppendPastRunKey(dst []byte, product uint32, first, unpackSeq uint64) []byte {
+// appendPastRunKey appends the child history key.
+func appendPastRunKey(dst []byte, product uint32, first, unpackSeq uint64) []byte {
 	dst = append(dst, store.PrefixChildHistory)
 	dst = binary.BigEndian.AppendUint32(dst, product)
 	dst = binary.BigEndian.AppendUint64(dst, first)
@@ -128,8 +128,8 @@ func (p *PastRun) AppendValue(dst []byte) []byte {
 	return binary.AppendVarint(dst, p.Until)
 }
 
-// DecodePastRun decodes a child history key and value.
-func DecodePastRun(k, v []byte) (PastRun, error) {
+// decodePastRun decodes a child history key and value.
+func decodePastRun(k, v []byte) (PastRun, error) {
 	var p PastRun
 	if len(k) != 21 || k[0] != store.PrefixChildHistory {
 		return p, fmt.Errorf("%w: key %x is not 0x93|product u32|first u64|seq u64", ErrCorrupt, k)
@@ -167,8 +167,8 @@ type Removal struct {
 
 const removalVersion = 1
 
-// AppendRemovalKey appends the parent history key.
-func AppendRemovalKey(dst []byte, parent Node, unpackSeq uint64) []byte {
+// appendRemovalKey appends the parent history key.
+func appendRemovalKey(dst []byte, parent Node, unpackSeq uint64) []byte {
 	dst = parent.AppendKey(append(dst, store.PrefixParentHistory))
 	return binary.BigEndian.AppendUint64(dst, unpackSeq)
 }
@@ -189,8 +189,8 @@ func (r *Removal) AppendValue(dst []byte) []byte {
 	return dst
 }
 
-// DecodeRemoval decodes a parent history key and value.
-func DecodeRemoval(k, v []byte) (Removal, error) {
+// decodeRemoval decodes a parent history key and value.
+func decodeRemoval(k, v []byte) (Removal, error) {
 	var r Removal
 	if len(k) != 1+NodeKeyLen+8 || k[0] != store.PrefixParentHistory {
 		return r, fmt.Errorf("%w: key %x is not 0x94|node|seq u64", ErrCorrupt, k)
@@ -216,19 +216,19 @@ func DecodeRemoval(k, v []byte) (Removal, error) {
 	return r, d.Done()
 }
 
-// AppendChildrenKey appends the parent→children key of parent's children
+// appendChildrenKey appends the parent→children key of parent's children
 // in block.
-func AppendChildrenKey(dst []byte, parent Node, block uint64) []byte {
+func appendChildrenKey(dst []byte, parent Node, block uint64) []byte {
 	dst = parent.AppendKey(append(dst, store.PrefixParentChildren))
 	return binary.BigEndian.AppendUint64(dst, block)
 }
 
 const childrenVersion = 1
 
-// AppendChildren appends the value encoding of a children bitmap (block
+// appendChildren appends the value encoding of a children bitmap (block
 // offsets): ver=1 | roaring portable serialization. The bitmap is
 // run-optimized in place.
-func AppendChildren(dst []byte, bm *roaring.Bitmap) []byte {
+func appendChildren(dst []byte, bm *roaring.Bitmap) []byte {
 	bm.RunOptimize()
 	var buf bytes.Buffer
 	if _, err := bm.WriteTo(&buf); err != nil {
@@ -237,8 +237,8 @@ func AppendChildren(dst []byte, bm *roaring.Bitmap) []byte {
 	return append(append(dst, childrenVersion), buf.Bytes()...)
 }
 
-// DecodeChildren decodes a children bitmap value (copying).
-func DecodeChildren(v []byte) (bm *roaring.Bitmap, err error) {
+// decodeChildren decodes a children bitmap value (copying).
+func decodeChildren(v []byte) (bm *roaring.Bitmap, err error) {
 	if len(v) < 1 || v[0] != childrenVersion {
 		return nil, fmt.Errorf("%w: children bitmap has version %v, this build reads 1", ErrVersion, v[:min(len(v), 1)])
 	}
@@ -264,9 +264,9 @@ func DecodeChildren(v []byte) (bm *roaring.Bitmap, err error) {
 	return bm, nil
 }
 
-// AppendUnitChildKey appends the key recording that SSCC child is in
+// appendUnitChildKey appends the key recording that SSCC child is in
 // parent. Its value is the single version byte 1.
-func AppendUnitChildKey(dst []byte, parent Node, sscc uint64) []byte {
+func appendUnitChildKey(dst []byte, parent Node, sscc uint64) []byte {
 	dst = parent.AppendKey(append(dst, store.PrefixParentUnits))
 	return binary.BigEndian.AppendUint64(dst, sscc)
 }

@@ -124,7 +124,7 @@ func (t *Tx) ChildrenOfRange(product uint32, first, last uint64, fn func(parent 
 		if err != nil {
 			return err
 		}
-		bm, err := DecodeChildren(v)
+		bm, err := decodeChildren(v)
 		if err != nil {
 			return fmt.Errorf("agg: children of %s: %w", parent, err)
 		}
@@ -203,7 +203,7 @@ func (t *Tx) updateChildren(parent Node, runs []ChildRun, fresh, add bool) error
 	for i := 0; i < len(runs); {
 		c := &runs[i]
 		if c.Block == 0 { // an SSCC child
-			t.kb = AppendUnitChildKey(t.kb[:0], parent, c.First)
+			t.kb = appendUnitChildKey(t.kb[:0], parent, c.First)
 			if add {
 				t.set(t.kb, unitChildValue)
 			} else {
@@ -213,7 +213,7 @@ func (t *Tx) updateChildren(parent Node, runs []ChildRun, fresh, add bool) error
 			continue
 		}
 		block := c.Block
-		t.kb = AppendChildrenKey(t.kb[:0], parent, block)
+		t.kb = appendChildrenKey(t.kb[:0], parent, block)
 		if fresh && add { // write run containers directly: no bitmap to build
 			t.runs = t.runs[:0]
 			for ; i < len(runs) && runs[i].Block == block; i++ {
@@ -233,7 +233,7 @@ func (t *Tx) updateChildren(parent Node, runs []ChildRun, fresh, add bool) error
 		if !fresh {
 			if _, err := t.b.Get(t.kb, func(v []byte) error {
 				var err error
-				bm, err = DecodeChildren(v)
+				bm, err = decodeChildren(v)
 				return err
 			}); err != nil {
 				return fmt.Errorf("agg: children of %s in block %d: %w", parent, block, err)
@@ -254,7 +254,7 @@ func (t *Tx) updateChildren(parent Node, runs []ChildRun, fresh, add bool) error
 		if bm.IsEmpty() {
 			t.del(t.kb)
 		} else {
-			t.vb = AppendChildren(t.vb[:0], bm)
+			t.vb = appendChildren(t.vb[:0], bm)
 			t.set(t.kb, t.vb)
 		}
 	}
@@ -316,7 +316,7 @@ func (t *Tx) Unpack(parent Node, runs []ChildRun, until int64, seq uint64) ([]Ru
 			hi := min(p.Last, lo-lo%HistoryWindow+HistoryWindow-1)
 			piece := p
 			piece.First, piece.Last = lo, hi
-			t.kb = AppendPastRunKey(t.kb[:0], p.Product, lo, seq)
+			t.kb = appendPastRunKey(t.kb[:0], p.Product, lo, seq)
 			t.vb = piece.AppendValue(t.vb[:0])
 			t.set(t.kb, t.vb)
 			if hi == p.Last {
@@ -328,9 +328,9 @@ func (t *Tx) Unpack(parent Node, runs []ChildRun, until int64, seq uint64) ([]Ru
 	// Parent history: one record per (parent, report); a second unpacking
 	// of the same parent in the same report appends to it.
 	rm := Removal{Parent: parent, UnpackSeq: seq, Until: until}
-	t.kb = AppendRemovalKey(t.kb[:0], parent, seq)
+	t.kb = appendRemovalKey(t.kb[:0], parent, seq)
 	if _, err := t.b.Get(t.kb, func(v []byte) error {
-		old, err := DecodeRemoval(t.kb, v)
+		old, err := decodeRemoval(t.kb, v)
 		rm.Runs = old.Runs
 		return err
 	}); err != nil {

@@ -103,9 +103,9 @@ const (
 	ChunkSize = 1 << ChunkBits
 )
 
-// ChunkOf splits a block offset into its chunk number and the offset
+// chunkOf splits a block offset into its chunk number and the offset
 // within the chunk.
-func ChunkOf(offset uint64) (chunk uint32, within uint32) {
+func chunkOf(offset uint64) (chunk uint32, within uint32) {
 	return uint32(offset >> ChunkBits), uint32(offset & (ChunkSize - 1))
 }
 

@@ -107,7 +107,7 @@ func (s *Store) load(kb []byte, id chunkID) (*Chunk, error) {
 
 // State returns the state of offset of block.
 func (s *Store) State(block, offset uint64) (State, error) {
-	ch, within := ChunkOf(offset)
+	ch, within := chunkOf(offset)
 	c, err := s.Chunk(block, ch)
 	if err != nil {
 		return 0, err
@@ -127,28 +127,4 @@ func (s *Store) publish(dirty map[chunkID]*Chunk) {
 		sh.m[id] = c
 		sh.mu.Unlock()
 	}
-}
-
-// Invalidate drops every cached chunk (after the database was changed
-// behind the Store's back, e.g. by a repair tool).
-func (s *Store) Invalidate() {
-	for i := range s.shards {
-		sh := &s.shards[i]
-		sh.mu.Lock()
-		sh.gen++
-		clear(sh.m)
-		sh.mu.Unlock()
-	}
-}
-
-// Cached returns the number of cached chunks.
-func (s *Store) Cached() int {
-	n := 0
-	for i := range s.shards {
-		sh := &s.shards[i]
-		sh.mu.RLock()
-		n += len(sh.m)
-		sh.mu.RUnlock()
-	}
-	return n
 }

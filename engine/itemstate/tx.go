@@ -32,7 +32,7 @@ func (t *Tx) Chunk(block uint64, chunk uint32) (*Chunk, error) {
 
 // State returns the state of offset of block as the Tx sees it.
 func (t *Tx) State(block, offset uint64) (State, error) {
-	ch, within := ChunkOf(offset)
+	ch, within := chunkOf(offset)
 	c, err := t.Chunk(block, ch)
 	if err != nil {
 		return 0, err

@@ -28,21 +28,6 @@ func (t *Tx) PutErroneous(seq, decl uint64) {
 	t.b.Set(t.kb, t.vb)
 }
 
-// Erroneous returns the declaration of record seq, if it was declared
-// erroneous, reading through get.
-func Erroneous(get func([]byte, func([]byte) error) (bool, error), seq uint64) (uint64, bool, error) {
-	var kb [9]byte
-	var decl store.Uint
-	found, err := get(AppendErroneousKey(kb[:0], seq), func(v []byte) (err error) {
-		decl, err = store.DecodeUint("erroneous", v)
-		return err
-	})
-	if err != nil {
-		return 0, false, fmt.Errorf("ledger: erroneous mark of %d: %w", seq, err)
-	}
-	return uint64(decl), found, nil
-}
-
 // LoadErroneous reads every erroneous mark: record → declaration.
 func LoadErroneous(db *store.DB) (map[uint64]uint64, error) {
 	m := map[uint64]uint64{}
@@ -60,14 +45,14 @@ func LoadErroneous(db *store.DB) (map[uint64]uint64, error) {
 	return m, err
 }
 
-// AppendEventIDKey appends the key of a captured eventID.
-func AppendEventIDKey(dst []byte, id string) []byte {
+// appendEventIDKey appends the key of a captured eventID.
+func appendEventIDKey(dst []byte, id string) []byte {
 	return append(append(dst, store.PrefixEventID), id...)
 }
 
 // PutEventID records that the event with eventID id is record seq.
 func (t *Tx) PutEventID(id string, seq uint64) {
-	t.kb = AppendEventIDKey(t.kb[:0], id)
+	t.kb = appendEventIDKey(t.kb[:0], id)
 	t.vb = store.Uint(seq).AppendBinary(t.vb[:0])
 	t.b.Set(t.kb, t.vb)
 }
@@ -75,7 +60,7 @@ func (t *Tx) PutEventID(id string, seq uint64) {
 // SeqByEventID returns the record of the event captured with eventID id.
 func SeqByEventID(get func([]byte, func([]byte) error) (bool, error), id string) (uint64, bool, error) {
 	var seq store.Uint
-	found, err := get(AppendEventIDKey(nil, id), func(v []byte) (err error) {
+	found, err := get(appendEventIDKey(nil, id), func(v []byte) (err error) {
 		seq, err = store.DecodeUint("event id", v)
 		return err
 	})

@@ -71,9 +71,9 @@ func TestGolden(t *testing.T) {
 	}, Body: []byte(`{"type":"ObjectEvent"}`)}
 	kv("payload of record 7: a run, a lot with 12.5 KGM, a product, and the event JSON", AppendPayloadKey(nil, 7), p.AppendValue(nil))
 	e := LogEntry{Org: 3, OrgSeq: 2, Seq: 7, RecordHash: [32]byte{1}, Chain: [32]byte{2}}
-	kv("log entry: org 3 position 2 is record 7", AppendLogKey(nil, 3, 2), e.AppendValue(nil))
+	kv("log entry: org 3 position 2 is record 7", appendLogKey(nil, 3, 2), e.AppendValue(nil))
 	cp := Checkpoint{Org: 3, Size: 1024, Root: [32]byte{9}, Time: 1_700_000_000_000, Range: [][]byte{make([]byte, 32)}}
-	kv("checkpoint of org 3 at 1024", AppendCheckpointKey(nil, 3, 1024), cp.AppendValue(nil))
+	kv("checkpoint of org 3 at 1024", appendCheckpointKey(nil, 3, 1024), cp.AppendValue(nil))
 	r := Recall{Seq: 9, Time: 1_700_000_000_000}
 	kv("recall of lot 4 by record 9", AppendRecallKey(nil, true, 4), r.AppendValue(nil))
 	golden(t, "layout.txt", out.String())
@@ -86,11 +86,11 @@ func TestGolden(t *testing.T) {
 	if err != nil || fmt.Sprint(gp) != fmt.Sprint(p) {
 		t.Errorf("payload round trip: %v %+v", err, gp)
 	}
-	ge, err := DecodeLogEntry(AppendLogKey(nil, 3, 2), e.AppendValue(nil))
+	ge, err := decodeLogEntry(appendLogKey(nil, 3, 2), e.AppendValue(nil))
 	if err != nil || ge != e {
 		t.Errorf("log entry round trip: %v %+v", err, ge)
 	}
-	gc, err := DecodeCheckpoint(AppendCheckpointKey(nil, 3, 1024), cp.AppendValue(nil))
+	gc, err := decodeCheckpoint(appendCheckpointKey(nil, 3, 1024), cp.AppendValue(nil))
 	if err != nil || fmt.Sprint(gc) != fmt.Sprint(cp) {
 		t.Errorf("checkpoint round trip: %v %+v", err, gc)
 	}
@@ -214,22 +214,22 @@ func TestVerifyFindsTampering(t *testing.T) {
 			})
 		}, "was changed after it was logged"},
 		{"removed log position", func(b *store.Batch, db *store.DB) {
-			b.Delete(AppendLogKey(nil, 1, 3))
+			b.Delete(appendLogKey(nil, 1, 3))
 			b.Delete(AppendSummaryKey(nil, 5))
 			b.Delete(AppendPayloadKey(nil, 5))
 		}, "positions 3..3 are missing"},
 		{"rewritten chain", func(b *store.Batch, db *store.DB) {
 			e := LogEntry{Org: 1, OrgSeq: 2, Seq: 3, Chain: [32]byte{7}}
-			db.Get(AppendLogKey(nil, 1, 2), func(v []byte) error {
-				e, _ = DecodeLogEntry(AppendLogKey(nil, 1, 2), v)
+			db.Get(appendLogKey(nil, 1, 2), func(v []byte) error {
+				e, _ = decodeLogEntry(appendLogKey(nil, 1, 2), v)
 				return nil
 			})
 			e.Chain[0] ^= 1
-			b.Set(AppendLogKey(nil, 1, 2), e.AppendValue(nil))
+			b.Set(appendLogKey(nil, 1, 2), e.AppendValue(nil))
 		}, "does not follow from the previous position"},
 		{"forged checkpoint", func(b *store.Batch, db *store.DB) {
 			cp := Checkpoint{Org: 1, Size: 4, Root: [32]byte{1}}
-			b.Set(AppendCheckpointKey(nil, 1, 4), cp.AppendValue(nil))
+			b.Set(appendCheckpointKey(nil, 1, 4), cp.AppendValue(nil))
 		}, "the log up to it gives"},
 		{"orphan record", func(b *store.Batch, db *store.DB) {
 			s := sampleSummary()

@@ -31,8 +31,8 @@ type LogEntry struct {
 
 const logVersion = 1
 
-// AppendLogKey appends the key of position orgSeq of org's log.
-func AppendLogKey(dst []byte, org uint32, orgSeq uint64) []byte {
+// appendLogKey appends the key of position orgSeq of org's log.
+func appendLogKey(dst []byte, org uint32, orgSeq uint64) []byte {
 	dst = binary.BigEndian.AppendUint32(append(dst, store.PrefixOrgLog), org)
 	return binary.BigEndian.AppendUint64(dst, orgSeq)
 }
@@ -44,8 +44,8 @@ func (e *LogEntry) AppendValue(dst []byte) []byte {
 	return append(dst, e.Chain[:]...)
 }
 
-// DecodeLogEntry decodes a log key and value.
-func DecodeLogEntry(k, v []byte) (LogEntry, error) {
+// decodeLogEntry decodes a log key and value.
+func decodeLogEntry(k, v []byte) (LogEntry, error) {
 	var e LogEntry
 	if len(k) != 13 || k[0] != store.PrefixOrgLog {
 		return e, fmt.Errorf("%w: key %x is not 0x81|org u32|orgSeq u64", ErrCorrupt, k)
@@ -60,9 +60,9 @@ func DecodeLogEntry(k, v []byte) (LogEntry, error) {
 	return e, d.Done()
 }
 
-// ChainNext returns the chain hash after appending a record with hash rh
+// chainNext returns the chain hash after appending a record with hash rh
 // at position orgSeq of org's log, following prev.
-func ChainNext(prev [32]byte, org uint32, orgSeq uint64, rh [32]byte) [32]byte {
+func chainNext(prev [32]byte, org uint32, orgSeq uint64, rh [32]byte) [32]byte {
 	var b [26 + 32 + 4 + 8 + 32]byte
 	n := copy(b[:], "tracecode/ledger/chain/v1\x00")
 	n += copy(b[n:], prev[:])
@@ -91,8 +91,8 @@ type Checkpoint struct {
 
 const checkpointVersion = 1
 
-// AppendCheckpointKey appends the key of org's checkpoint at size.
-func AppendCheckpointKey(dst []byte, org uint32, size uint64) []byte {
+// appendCheckpointKey appends the key of org's checkpoint at size.
+func appendCheckpointKey(dst []byte, org uint32, size uint64) []byte {
 	dst = binary.BigEndian.AppendUint32(append(dst, store.PrefixCheckpoint), org)
 	return binary.BigEndian.AppendUint64(dst, size)
 }
@@ -108,8 +108,8 @@ func (c *Checkpoint) AppendValue(dst []byte) []byte {
 	return dst
 }
 
-// DecodeCheckpoint decodes a checkpoint key and value.
-func DecodeCheckpoint(k, v []byte) (Checkpoint, error) {
+// decodeCheckpoint decodes a checkpoint key and value.
+func decodeCheckpoint(k, v []byte) (Checkpoint, error) {
 	var c Checkpoint
 	if len(k) != 13 || k[0] != store.PrefixCheckpoint {
 		return c, fmt.Errorf("%w: key %x is not 0x82|org u32|size u64", ErrCorrupt, k)
@@ -135,8 +135,8 @@ var hasher = rfc6962.DefaultHasher
 
 var rangeFactory = &compact.RangeFactory{Hash: hasher.HashChildren}
 
-// LeafHash returns the Merkle leaf hash of a record hash.
-func LeafHash(rh [32]byte) []byte { return hasher.HashLeaf(rh[:]) }
+// leafHash returns the Merkle leaf hash of a record hash.
+func leafHash(rh [32]byte) []byte { return hasher.HashLeaf(rh[:]) }
 
 // head is the tip of one organisation's log.
 type head struct {
@@ -250,7 +250,7 @@ func (l *Ledger) loadHeads() error {
 		if err != nil {
 			return err
 		}
-		last, err := DecodeLogEntry(it.Key(), v)
+		last, err := decodeLogEntry(it.Key(), v)
 		if err != nil {
 			return err
 		}
@@ -272,8 +272,8 @@ func (l *Ledger) loadHeads() error {
 func (l *Ledger) loadMerkle(org uint32, last LogEntry) (*head, error) {
 	h := &head{size: last.OrgSeq, chain: last.Chain, rng: rangeFactory.NewEmptyRange(0)}
 	// Latest checkpoint at or below the size.
-	cpHi := AppendCheckpointKey(nil, org, last.OrgSeq+1)
-	cpLo := AppendCheckpointKey(nil, org, 0)
+	cpHi := appendCheckpointKey(nil, org, last.OrgSeq+1)
+	cpLo := appendCheckpointKey(nil, org, 0)
 	it, err := l.db.NewIter(cpLo, cpHi)
 	if err != nil {
 		return nil, err
@@ -284,7 +284,7 @@ func (l *Ledger) loadMerkle(org uint32, last LogEntry) (*head, error) {
 			it.Close()
 			return nil, err
 		}
-		cp, err := DecodeCheckpoint(it.Key(), v)
+		cp, err := decodeCheckpoint(it.Key(), v)
 		if err != nil {
 			it.Close()
 			return nil, err
@@ -300,15 +300,15 @@ func (l *Ledger) loadMerkle(org uint32, last LogEntry) (*head, error) {
 		return nil, err
 	}
 	from := h.rng.End()
-	err = l.db.Scan(AppendLogKey(nil, org, from+1), AppendLogKey(nil, org, last.OrgSeq+1), func(k, v []byte) error {
-		e, err := DecodeLogEntry(k, v)
+	err = l.db.Scan(appendLogKey(nil, org, from+1), appendLogKey(nil, org, last.OrgSeq+1), func(k, v []byte) error {
+		e, err := decodeLogEntry(k, v)
 		if err != nil {
 			return err
 		}
 		if e.OrgSeq != h.rng.End()+1 {
 			return fmt.Errorf("%w: log position %d follows %d", ErrCorrupt, e.OrgSeq, h.rng.End())
 		}
-		return h.rng.Append(LeafHash(e.RecordHash), nil)
+		return h.rng.Append(leafHash(e.RecordHash), nil)
 	})
 	if err != nil {
 		return nil, err

@@ -62,12 +62,12 @@ func (t *Tx) Append(s *Summary, p *Payload, now int64) [32]byte {
 	t.b.Set(t.kb, t.sb)
 	t.kb = AppendPayloadKey(t.kb[:0], s.Seq)
 	t.b.Set(t.kb, t.pb)
-	h.chain = ChainNext(h.chain, s.Org, h.size, rh)
+	h.chain = chainNext(h.chain, s.Org, h.size, rh)
 	e := LogEntry{Org: s.Org, OrgSeq: h.size, Seq: s.Seq, RecordHash: rh, Chain: h.chain}
-	t.kb = AppendLogKey(t.kb[:0], s.Org, h.size)
+	t.kb = appendLogKey(t.kb[:0], s.Org, h.size)
 	t.vb = e.AppendValue(t.vb[:0])
 	t.b.Set(t.kb, t.vb)
-	if err := h.rng.Append(LeafHash(rh), nil); err != nil {
+	if err := h.rng.Append(leafHash(rh), nil); err != nil {
 		panic("BUG: ledger: appending to a compact range: " + err.Error())
 	}
 	if h.size%t.l.opts.CheckpointEvery == 0 {
@@ -88,7 +88,7 @@ func (t *Tx) checkpoint(org uint32, h *head, now int64) {
 	}
 	cp := Checkpoint{Org: org, Size: h.size, Time: now, Range: h.rng.Hashes()}
 	copy(cp.Root[:], root)
-	t.kb = AppendCheckpointKey(t.kb[:0], org, h.size)
+	t.kb = appendCheckpointKey(t.kb[:0], org, h.size)
 	t.vb = cp.AppendValue(t.vb[:0])
 	t.b.Set(t.kb, t.vb)
 	h.cp = h.size
@@ -157,9 +157,9 @@ func SeqByHash(get func([]byte, func([]byte) error) (bool, error), h [32]byte) (
 	return uint64(seq), found, err
 }
 
-// AppendReportIDKey appends the key recording that org's request id
+// appendReportIDKey appends the key recording that org's request id
 // produced a record.
-func AppendReportIDKey(dst []byte, org uint32, id string) []byte {
+func appendReportIDKey(dst []byte, org uint32, id string) []byte {
 	dst = binary.BigEndian.AppendUint32(append(dst, store.PrefixReportID), org)
 	return append(dst, id...)
 }
@@ -167,7 +167,7 @@ func AppendReportIDKey(dst []byte, org uint32, id string) []byte {
 // PutReportID records that org's request id produced record seq (the first
 // of the report).
 func (t *Tx) PutReportID(org uint32, id string, seq uint64) {
-	t.kb = AppendReportIDKey(t.kb[:0], org, id)
+	t.kb = appendReportIDKey(t.kb[:0], org, id)
 	t.vb = store.Uint(seq).AppendBinary(t.vb[:0])
 	t.b.Set(t.kb, t.vb)
 }
@@ -175,7 +175,7 @@ func (t *Tx) PutReportID(org uint32, id string, seq uint64) {
 // ReportID returns the record a request id of org produced, if any.
 func ReportID(get func([]byte, func([]byte) error) (bool, error), org uint32, id string) (uint64, bool, error) {
 	var seq store.Uint
-	found, err := get(AppendReportIDKey(nil, org, id), func(v []byte) (err error) {
+	found, err := get(appendReportIDKey(nil, org, id), func(v []byte) (err error) {
 		seq, err = store.DecodeUint("report id", v)
 		return err
 	})

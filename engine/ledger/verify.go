@@ -54,7 +54,7 @@ func Verify(s *store.Snapshot, checkRecord func(*Summary, *Payload) error, repor
 	cps := map[uint32][]Checkpoint{}
 	lo := []byte{store.PrefixCheckpoint}
 	if err := s.Scan(lo, store.PrefixEnd(lo), func(k, v []byte) error {
-		cp, err := DecodeCheckpoint(k, v)
+		cp, err := decodeCheckpoint(k, v)
 		if err != nil {
 			bad(fmt.Sprintf("checkpoint key %x", k), "%v", err)
 			return nil
@@ -91,7 +91,7 @@ func Verify(s *store.Snapshot, checkRecord func(*Summary, *Payload) error, repor
 		if !more {
 			return nil
 		}
-		e, err := DecodeLogEntry(k, v)
+		e, err := decodeLogEntry(k, v)
 		if err != nil {
 			bad(fmt.Sprintf("log key %x", k), "%v", err)
 			return nil
@@ -107,7 +107,7 @@ func Verify(s *store.Snapshot, checkRecord func(*Summary, *Payload) error, repor
 			bad(where, "follows position %d: positions %d..%d are missing", pos, pos+1, e.OrgSeq-1)
 		}
 		pos = e.OrgSeq
-		if want := ChainNext(chain, e.Org, e.OrgSeq, e.RecordHash); want != e.Chain {
+		if want := chainNext(chain, e.Org, e.OrgSeq, e.RecordHash); want != e.Chain {
 			bad(where, "chain hash %x does not follow from the previous position (want %x): a record before it was changed, inserted or removed", e.Chain[:8], want[:8])
 		}
 		chain = e.Chain
@@ -151,7 +151,7 @@ func Verify(s *store.Snapshot, checkRecord func(*Summary, *Payload) error, repor
 				}
 			}
 		}
-		if err := rng.Append(LeafHash(e.RecordHash), nil); err != nil {
+		if err := rng.Append(leafHash(e.RecordHash), nil); err != nil {
 			return err
 		}
 		for len(cps[org]) > 0 && cps[org][0].Size == pos {

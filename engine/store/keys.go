@@ -264,14 +264,6 @@ func DecodeIdemKey(k []byte) (org uint32, requestID []byte, err error) {
 	return binary.BigEndian.Uint32(k[1:]), k[5:], nil
 }
 
-// DecodeLotByNumberKey decodes a LotByNumber key. number aliases k.
-func DecodeLotByNumberKey(k []byte) (product uint32, number []byte, err error) {
-	if len(k) < 6 || k[0] != PrefixLotByNumber {
-		return 0, nil, &KeyError{Key: k, Want: "a lot index key 0x31|u32|number"}
-	}
-	return binary.BigEndian.Uint32(k[1:]), k[5:], nil
-}
-
 // DecodeImportedKey decodes an Imported key. serial aliases k.
 func DecodeImportedKey(k []byte) (block uint64, serial []byte, err error) {
 	if len(k) < 10 || k[0] != PrefixImported {

@@ -133,9 +133,6 @@ func Start(addr string, cfg Config) (*Server, error) {
 // URL returns the server's base URL, http://127.0.0.1:PORT.
 func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
 
-// Addr returns the listening address.
-func (s *Server) Addr() string { return s.ln.Addr().String() }
-
 // APIKey returns the bearer key the API accepts.
 func (s *Server) APIKey() string { return s.cfg.APIKey }
 
@@ -148,9 +145,6 @@ func (s *Server) Close() error {
 	<-s.done
 	return err
 }
-
-// Requests returns the number of resolver requests answered or in progress.
-func (s *Server) Requests() int64 { return s.n.Load() }
 
 // StallAt makes the n-th resolver request (1-based, counted from the
 // server's start) stall the whole server for d: that request and every
