@@ -157,9 +157,9 @@ func SeqByHash(get func([]byte, func([]byte) error) (bool, error), h [32]byte) (
 	return uint64(seq), found, err
 }
 
-// appendReportIDKey appends the key recording that org's request id
+// AppendReportIDKey appends the key recording that org's request id
 // produced a record.
-func appendReportIDKey(dst []byte, org uint32, id string) []byte {
+func AppendReportIDKey(dst []byte, org uint32, id string) []byte {
 	dst = binary.BigEndian.AppendUint32(append(dst, store.PrefixReportID), org)
 	return append(dst, id...)
 }
@@ -167,7 +167,7 @@ func appendReportIDKey(dst []byte, org uint32, id string) []byte {
 // PutReportID records that org's request id produced record seq (the first
 // of the report).
 func (t *Tx) PutReportID(org uint32, id string, seq uint64) {
-	t.kb = appendReportIDKey(t.kb[:0], org, id)
+	t.kb = AppendReportIDKey(t.kb[:0], org, id)
 	t.vb = store.Uint(seq).AppendBinary(t.vb[:0])
 	t.b.Set(t.kb, t.vb)
 }
@@ -175,7 +175,7 @@ func (t *Tx) PutReportID(org uint32, id string, seq uint64) {
 // ReportID returns the record a request id of org produced, if any.
 func ReportID(get func([]byte, func([]byte) error) (bool, error), org uint32, id string) (uint64, bool, error) {
 	var seq store.Uint
-	found, err := get(appendReportIDKey(nil, org, id), func(v []byte) (err error) {
+	found, err := get(AppendReportIDKey(nil, org, id), func(v []byte) (err error) {
 		seq, err = store.DecodeUint("report id", v)
 		return err
 	})
