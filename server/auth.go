@@ -36,7 +36,7 @@ func (s *Server) authenticate(ctx *fasthttp.RequestCtx) (engine.APIKey, bool) {
 	case errors.Is(err, engine.ErrAPIKeyUnknown):
 		return fail("unknown API key or wrong secret")
 	}
-	s.internalError(ctx, "authenticate", err)
+	s.serverFailure(ctx, "authenticate", err)
 	return engine.APIKey{}, false
 }
 

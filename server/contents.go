@@ -49,7 +49,7 @@ func (s *Server) apiContents(c *call) {
 	}
 	v := &chainView{today: s.eng.Today(), level: levelItem}
 	if err := s.eng.ResolveInto(&v.ch, input); err != nil {
-		problem(c.ctx, fasthttp.StatusBadRequest, "bad-code", err.Error())
+		resolveError(c, err)
 		return
 	}
 	ch := &v.ch

@@ -226,7 +226,7 @@ func (s *Server) apiTrace(c *call) {
 	}
 	v := &chainView{today: s.eng.Today(), level: levelItem}
 	if err := s.eng.ResolveInto(&v.ch, input); err != nil {
-		problem(c.ctx, fasthttp.StatusBadRequest, "bad-code", err.Error())
+		resolveError(c, err)
 		return
 	}
 	ch := &v.ch

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -8,6 +9,8 @@ import (
 	"strconv"
 
 	"github.com/valyala/fasthttp"
+
+	"tracecode/engine"
 )
 
 // bootID distinguishes request ids of this process from those of earlier
@@ -42,6 +45,30 @@ func (s *Server) internalError(ctx *fasthttp.RequestCtx, what string, err error)
 	ctx.Response.Header.Set("X-Request-Id", id)
 	problem(ctx, fasthttp.StatusInternalServerError, "internal",
 		"internal error; the operator can find it in the log under request id "+id)
+}
+
+// serverFailure answers an error that is not the request's fault: 503
+// with Retry-After while the engine is closed (shutting down), else a
+// generic 500 (internalError).
+func (s *Server) serverFailure(ctx *fasthttp.RequestCtx, what string, err error) {
+	if errors.Is(err, engine.ErrClosed) {
+		ctx.Response.Header.Set("Retry-After", "1")
+		problem(ctx, fasthttp.StatusServiceUnavailable, "unavailable", "the service is shutting down; retry in a second")
+		return
+	}
+	s.internalError(ctx, what, err)
+}
+
+// resolveError answers a failed ResolveInto of a /v1 call: a code that is
+// malformed or names nothing is the client's (400 with the engine's
+// reason); anything else is the server's (serverFailure).
+func resolveError(c *call, err error) {
+	var le *engine.LookupError
+	if errors.As(err, &le) || errors.Is(err, engine.ErrInvalid) {
+		problem(c.ctx, fasthttp.StatusBadRequest, "bad-code", err.Error())
+		return
+	}
+	c.s.serverFailure(c.ctx, "resolve", err)
 }
 
 // recoverPanic is deferred by handle: a request that hits a bug (a

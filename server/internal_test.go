@@ -2,11 +2,17 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"io"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+
+	"tracecode/engine"
+	"tracecode/engine/demo"
 )
 
 // logBuf is a log sink safe for the server's goroutines.
@@ -87,4 +93,53 @@ func grepLines(b []byte, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestResolveOnClosedEngine: a scan or a private trace that fails for the
+// server's reason (here the engine is closed) is answered 503 (or a
+// generic 500), not 400 "bad code" with the engine's internal text.
+func TestResolveOnClosedEngine(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	eng, err := engine.Open(dir, &engine.Options{DLBase: testBase, ShortBase: testBase})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(eng, Config{PublicBase: testBase, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), RateLimit: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := demo.Seed(context.Background(), eng, srv.Keys(), dir, testBase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var u, key string
+	for _, x := range info.URLs {
+		if strings.HasPrefix(x.What, "chilled pork") {
+			u = strings.TrimPrefix(x.URL, testBase)
+		}
+	}
+	for _, k := range info.Keys {
+		if strings.HasPrefix(k.Name, "杭州") {
+			key = k.Token
+		}
+	}
+	if err := srv.Scans().Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.Close(); err != nil {
+		t.Fatal(err)
+	}
+	h := srv.Handler()
+	ctx := newCtx(u, "application/json")
+	h(ctx)
+	if ctx.Response.StatusCode() != 503 || strings.Contains(string(ctx.Response.Body()), "engine:") {
+		t.Errorf("scan on a closed engine: %d %s", ctx.Response.StatusCode(), ctx.Response.Body())
+	}
+	ctx = newCtx("/v1/trace"+u, "application/json")
+	ctx.Request.Header.Set("Authorization", "Bearer "+key)
+	h(ctx)
+	if code, body := ctx.Response.StatusCode(), string(ctx.Response.Body()); (code != 503 && code != 500) ||
+		strings.Contains(body, "engine:") || strings.Contains(body, "pebble") {
+		t.Errorf("trace on a closed engine: %d %s", code, body)
+	}
 }

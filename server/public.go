@@ -69,6 +69,10 @@ type chainView struct {
 	gen          uint64              // response-cache generation read before resolving
 	ref          engine.ScanRef      // what the scan was counted under
 	baseStatus   engine.PublicStatus // status before the scan counts
+	// failed is an error of the server's (the store's I/O, a closed
+	// engine), not of the code: answered 500/503, never shown as a
+	// "bad code" with its internal text.
+	failed error
 }
 
 // public serves a resolver request of kind k.
@@ -230,7 +234,11 @@ func (s *Server) lookup(r *publicReq, v *chainView, now time.Time) {
 		v.status = statusBadCode
 		v.reason = err.Error()
 		var le *engine.LookupError
-		if errors.As(err, &le) {
+		if !errors.As(err, &le) && !errors.Is(err, engine.ErrInvalid) {
+			v.failed = err
+			return
+		}
+		if le != nil {
 			if le.Err != nil {
 				v.reason = le.Err.Error()
 			}
@@ -344,6 +352,10 @@ func (s *Server) lookupMaster(r *publicReq, v *chainView) {
 
 // respond writes v in the representation r asked for.
 func (s *Server) respond(ctx *fasthttp.RequestCtx, r *publicReq, v *chainView) {
+	if v.failed != nil {
+		s.serverFailure(ctx, "resolve", v.failed)
+		return
+	}
 	if v.status == statusBadCode {
 		s.badCode(ctx, r, v.reason)
 		return
