@@ -110,6 +110,15 @@ func warnClearKeys(w io.Writer, e *engine.Engine, dir string) {
 	}
 }
 
+// keysStoreExists refuses a data directory that holds no store: encrypt
+// and rotate-kek must not create one.
+func keysStoreExists(dir string) error {
+	if ents, err := os.ReadDir(dir); err != nil || len(ents) == 0 {
+		return fmt.Errorf("no store in %s", dir)
+	}
+	return nil
+}
+
 var keysCmd = &cobra.Command{
 	Use:   "keys",
 	Short: "Manage the key-encryption key that seals the FF1 keys",
@@ -188,6 +197,9 @@ treat them as secrets or destroy them.`,
 		if kek == nil {
 			return errors.New("no KEK given: --kek-file FILE, $TRACECODE_KEK_FILE or $TRACECODE_KEK")
 		}
+		if err := keysStoreExists(dir); err != nil {
+			return err
+		}
 		e, err := storeOpen(dir, false, nil)
 		if err != nil {
 			return err
@@ -238,6 +250,9 @@ long as backups made before the rotation are kept: they need it.`,
 		}
 		if cur == nil {
 			return errors.New("no current KEK given: --kek-file FILE, $TRACECODE_KEK_FILE or $TRACECODE_KEK (a store with clear keys is sealed with keys encrypt)")
+		}
+		if err := keysStoreExists(f.data); err != nil {
+			return err
 		}
 		e, err := storeOpen(f.data, false, nil)
 		if err != nil {

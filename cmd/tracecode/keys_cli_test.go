@@ -60,6 +60,9 @@ func TestKeysCLI(t *testing.T) {
 		t.Fatalf("a KEK file others can read: %d %q", code, errOut)
 	}
 
+	if _, errOut, code := runCLI(t, "", "keys", "encrypt", "--data="+filepath.Join(keys, "none"), "--kek-file", k1); code == 0 || !strings.Contains(errOut, "no store in") {
+		t.Fatalf("keys encrypt without a store: %d %q", code, errOut)
+	}
 	clear := "--data=" + t.TempDir()
 	_, errOut, code = runCLI(t, "", "product", "add", clear, "--gtin", "6901234567892", "--name", "奶粉", "--category", "food")
 	if code != 0 || !strings.Contains(errOut, "WARNING: the FF1 keys") {
