@@ -309,16 +309,21 @@ func newAESKey() []byte {
 }
 
 // Close closes the store. Calls that start afterwards return ErrClosed;
-// Close waits for writes and imported-block work in progress (a stream of
-// an imported block stops at its next chunk with ErrClosed).
+// Close waits for every call in progress that uses the store (resolutions,
+// lookups, reports, mints, verification, scan-log and API-key writes) and
+// for imported-block work (a stream of an imported block stops at its next
+// chunk with ErrClosed). A second Close returns ErrClosed.
 func (e *Engine) Close() error {
 	if !e.closed.CompareAndSwap(false, true) {
 		return ErrClosed
 	}
 	e.dbmu.Lock()
 	defer e.dbmu.Unlock()
-	e.wmu.Lock()
-	defer e.wmu.Unlock()
+	// The store admits no new work from here and waits for the work in
+	// progress — resolutions, reports, commits, scan-log flushes, open
+	// iterators and snapshots — so a call racing Close gets ErrClosed,
+	// never a Pebble use-after-close panic. Close does not take wmu: a
+	// writer holding it may have an iterator open.
 	return e.db.Close()
 }
 

@@ -5,13 +5,17 @@ import (
 	"fmt"
 	"strconv"
 	"unicode/utf8"
+
+	"tracecode/engine/store"
 )
 
 // Sentinel errors. Errors returned by the engine wrap one of these (test
 // with errors.Is) and say which field or code is wrong.
 var (
-	// ErrClosed is returned by every method after Close.
-	ErrClosed = errors.New("engine: closed")
+	// ErrClosed is returned by every method after Close (it is the
+	// store's: a call that reaches the store after Close returns it
+	// wrapped).
+	ErrClosed = store.ErrClosed
 	// ErrFailed is returned by every write after a commit failed; the
 	// engine must be reopened (Pebble's state after a failed fsync is not
 	// trusted).

@@ -268,6 +268,10 @@ func (e *Engine) begin(ctx context.Context, meta *ReportMeta) (rt *reportTx, rep
 	rt = &reportTx{ctx: ctx, e: e, ts: ts, now: e.nowMillis(), meta: meta, ev: -1,
 		seen: map[uint64]*Block{}, units: map[uint64]*agg.Unit{}, dirtyU: map[uint64]bool{}}
 	rt.b = e.db.NewIndexedBatch()
+	if err := rt.b.Err(); err != nil { // the store closed
+		ts.rmu.Unlock()
+		return nil, nil, err
+	}
 	rt.it = ts.items.Begin()
 	rt.ag, err = agg.NewTx(rt.b)
 	if err != nil {

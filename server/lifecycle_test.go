@@ -1,9 +1,12 @@
 package server
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/valyala/fasthttp"
 )
 
 // TestWriteRequestTimeout: a /v1 write whose request timeout passes before
@@ -29,5 +32,37 @@ func TestWriteRequestTimeout(t *testing.T) {
 	}
 	if r := env.api("GET", "/v1/products", a, ""); strings.Contains(string(r.body), "06901234000528") {
 		t.Error("a timed-out product create was applied")
+	}
+}
+
+// TestShutdownWaitsForRequestsInFlight: Shutdown returns only after the
+// requests being handled end, even when its graceful deadline has passed
+// (the caller closes the engine next); a request arriving meanwhile is
+// answered 503.
+func TestShutdownWaitsForRequestsInFlight(t *testing.T) {
+	env := newTestEnv(t, func(c *Config) { c.ShutdownTimeout = time.Nanosecond })
+	s := env.srv
+	if !s.inflight.enter() { // a request being handled
+		t.Fatal("a request was refused before Shutdown")
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Shutdown(t.Context()) }()
+	for !s.inflight.closing() {
+		runtime.Gosched()
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("Shutdown returned (%v) with a request in flight", err)
+	default:
+	}
+	var ctx fasthttp.RequestCtx
+	ctx.Request.SetRequestURI("/v1/me")
+	s.handle(&ctx)
+	if ctx.Response.StatusCode() != 503 || !strings.Contains(string(ctx.Response.Body()), "shutting-down") {
+		t.Errorf("a request during shutdown: %d %s", ctx.Response.StatusCode(), ctx.Response.Body())
+	}
+	s.inflight.leave()
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }

@@ -179,6 +179,12 @@ func matchSegs(segs []string, path []byte, pv *[4][]byte) (int, bool) {
 
 // handle is the server's one request handler.
 func (s *Server) handle(ctx *fasthttp.RequestCtx) {
+	if !s.inflight.enter() {
+		ctx.SetConnectionClose()
+		problem(ctx, fasthttp.StatusServiceUnavailable, "shutting-down", "the server is shutting down; retry on another instance")
+		return
+	}
+	defer s.inflight.leave()
 	start := time.Now()
 	defer func() {
 		if v := recover(); v != nil {

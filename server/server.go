@@ -58,6 +58,9 @@ type Server struct {
 	pageCache *[2]*respCache
 	nodeCodes nodeCodes
 
+	// inflight is the requests being handled; Shutdown waits for them.
+	inflight *drain
+
 	ready   atomic.Bool
 	stopped atomic.Bool
 	started time.Time
@@ -72,11 +75,12 @@ func New(eng *engine.Engine, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg:     cfg,
-		eng:     eng,
-		keys:    eng.APIKeys(),
-		log:     cfg.Logger,
-		started: time.Now(),
+		cfg:      cfg,
+		inflight: newDrain(),
+		eng:      eng,
+		keys:     eng.APIKeys(),
+		log:      cfg.Logger,
+		started:  time.Now(),
 
 		largeBodies: make(chan struct{}, cfg.MaxLargeBodies),
 	}
@@ -153,8 +157,11 @@ func (s *Server) ListenAndServe() error {
 }
 
 // Shutdown stops accepting connections, marks the server not ready, waits
-// for in-flight requests (at most Config.ShutdownTimeout or ctx), then
-// flushes the scan log with fsync. Safe to call once.
+// for idle connections to close (at most Config.ShutdownTimeout or ctx)
+// and, whatever the deadline, for the requests being handled to end (a
+// write is bounded by Config.RequestTimeout; requests arriving meanwhile
+// are answered 503), then flushes the scan log with fsync. The engine may
+// be closed once it returns. Safe to call once.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.ready.Store(false)
 	s.stopped.Store(true)
@@ -162,9 +169,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	defer cancel()
 	err := s.srv.ShutdownWithContext(ctx)
 	if errors.Is(err, context.DeadlineExceeded) {
-		s.log.Warn("shutdown: requests still in flight at the deadline; connections closed")
+		s.log.Warn("shutdown: connections still open at the deadline; closed, waiting for the requests being handled")
 		err = nil
 	}
+	s.inflight.close()
 	ferr := s.scans.Close()
 	s.log.Info("shutdown: scan log flushed", "scans_recorded", s.scans.Recorded(),
 		"scans_written", s.scans.Written(), "scans_dropped", s.scans.Dropped())

@@ -67,6 +67,10 @@ func (l quietLogger) dataCorruption(info pebble.DataCorruptionInfo) {
 // damaged tables, in file order. It reads the whole store once, outside
 // the block cache.
 func (d *DB) CheckFiles() ([]Damage, error) {
+	if !d.g.enter() {
+		return nil, errClosed("check files")
+	}
+	defer d.g.leave()
 	levels, err := d.db.SSTables()
 	if err != nil {
 		return nil, fmt.Errorf("store: list tables: %w", err)

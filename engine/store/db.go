@@ -33,6 +33,10 @@ type DB struct {
 	dir   string
 	opts  Options
 	seq   atomic.Uint64 // names temporary SSTable files
+	// g admits work until Close, which waits for it; closed makes Close
+	// happen once.
+	g      *gate
+	closed atomic.Bool
 }
 
 // Open opens or creates the database in dir. o may be nil for defaults.
@@ -56,7 +60,7 @@ func Open(dir string, o *Options) (*DB, error) {
 		cache.Unref()
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
-	return &DB{db: db, cache: cache, po: po, dir: dir, opts: opts}, nil
+	return &DB{db: db, cache: cache, po: po, dir: dir, opts: opts, g: newGate()}, nil
 }
 
 // Options returns the options the database was opened with, defaults filled.
@@ -65,22 +69,42 @@ func (d *DB) Options() Options { return d.opts }
 // PebbleFormatVersion returns the Pebble format major version the store is at:
 // PebbleFormat for a store this build created, higher for one a newer build
 // ratcheted.
-func (d *DB) PebbleFormatVersion() uint64 { return uint64(d.db.FormatMajorVersion()) }
+func (d *DB) PebbleFormatVersion() uint64 {
+	if !d.g.enter() {
+		return 0
+	}
+	defer d.g.leave()
+	return uint64(d.db.FormatMajorVersion())
+}
 
 // Dir returns the data directory.
 func (d *DB) Dir() string { return d.dir }
 
-// Close closes the database. It must be called once; outstanding iterators
-// must be closed first.
+// Close closes the database. It stops admitting work — every later call,
+// and every call on its batches, iterators and snapshots, returns
+// ErrClosed — and waits for the work in progress (calls, commits, open
+// iterators and snapshots) to end before closing Pebble. A second Close
+// returns ErrClosed.
 func (d *DB) Close() error {
+	if !d.closed.CompareAndSwap(false, true) {
+		return ErrClosed
+	}
+	d.g.close()
 	err := d.db.Close()
 	d.cache.Unref()
 	return err
 }
 
+// errClosed is ErrClosed with the operation that found the store closed.
+func errClosed(op string) error { return fmt.Errorf("store: %s: %w", op, ErrClosed) }
+
 // Get looks key up and, if present, calls fn with the value. The value is
 // valid only during fn. found is false (and err nil) if key is absent.
 func (d *DB) Get(key []byte, fn func(v []byte) error) (found bool, err error) {
+	if !d.g.enter() {
+		return false, errClosed("get")
+	}
+	defer d.g.leave()
 	v, closer, err := d.db.Get(key)
 	if errors.Is(err, pebble.ErrNotFound) {
 		return false, nil
@@ -145,16 +169,23 @@ func (d *DB) ScanPrefix(prefix []byte, fn func(k, v []byte) error) error {
 }
 
 // Iter is a bounded forward iterator. It pins the tables it reads: keep it
-// short-lived, and Close it.
-type Iter struct{ it *pebble.Iterator }
+// short-lived, and Close it (the store's Close waits for open iterators).
+type Iter struct {
+	it *pebble.Iterator
+	g  *gate // left at Close; nil once closed
+}
 
 // NewIter returns an iterator over [lo, hi); hi nil means no upper bound.
 func (d *DB) NewIter(lo, hi []byte) (*Iter, error) {
+	if !d.g.enter() {
+		return nil, errClosed("iterator")
+	}
 	it, err := d.db.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
 	if err != nil {
+		d.g.leave()
 		return nil, fmt.Errorf("store: iterator: %w", err)
 	}
-	return &Iter{it: it}, nil
+	return &Iter{it: it, g: d.g}, nil
 }
 
 // First moves to the first key and reports whether there is one.
@@ -173,7 +204,14 @@ func (i *Iter) Key() []byte { return i.it.Key() }
 func (i *Iter) Value() ([]byte, error) { return i.it.ValueAndErr() }
 
 // Close releases the iterator and returns any iteration error.
-func (i *Iter) Close() error { return i.it.Close() }
+func (i *Iter) Close() error {
+	err := i.it.Close()
+	if i.g != nil {
+		i.g.leave()
+		i.g = nil
+	}
+	return err
+}
 
 // Batch is an atomic group of writes. It is not safe for concurrent use.
 //
@@ -188,7 +226,14 @@ type Batch struct {
 }
 
 // NewBatch returns an empty write-only batch.
-func (d *DB) NewBatch() *Batch { return &Batch{d: d, b: d.db.NewBatch()} }
+// After Close it returns a batch whose writes and commit return ErrClosed.
+func (d *DB) NewBatch() *Batch {
+	if !d.g.enter() {
+		return &Batch{d: d, err: errClosed("batch")}
+	}
+	defer d.g.leave()
+	return &Batch{d: d, b: d.db.NewBatch()}
+}
 
 // ErrBatchClosed is returned by writes to, and commits of, a batch that
 // was already committed or closed.
@@ -210,6 +255,9 @@ func (b *Batch) note(op string, key []byte, err error) error {
 // batch is then refused by Commit).
 func (b *Batch) Set(key, value []byte) error {
 	if b.b == nil {
+		if b.err != nil {
+			return b.err
+		}
 		return b.note("set", key, ErrBatchClosed)
 	}
 	return b.note("set", key, b.b.Set(key, value, nil))
@@ -219,6 +267,9 @@ func (b *Batch) Set(key, value []byte) error {
 // then refused by Commit).
 func (b *Batch) Delete(key []byte) error {
 	if b.b == nil {
+		if b.err != nil {
+			return b.err
+		}
 		return b.note("delete", key, ErrBatchClosed)
 	}
 	return b.note("delete", key, b.b.Delete(key, nil))
@@ -228,6 +279,9 @@ func (b *Batch) Delete(key []byte) error {
 // error (the batch is then refused by Commit).
 func (b *Batch) DeleteRange(lo, hi []byte) error {
 	if b.b == nil {
+		if b.err != nil {
+			return b.err
+		}
 		return b.note("delete range", lo, ErrBatchClosed)
 	}
 	return b.note("delete range", lo, b.b.DeleteRange(lo, hi, nil))
@@ -255,12 +309,20 @@ func (b *Batch) Len() int {
 // must not be reused.
 func (b *Batch) Commit(sync bool) error {
 	if b.b == nil {
+		if b.err != nil {
+			return fmt.Errorf("store: commit refused: %w", b.err)
+		}
 		return fmt.Errorf("store: commit: %w", ErrBatchClosed)
 	}
 	if b.err != nil {
 		b.Close()
 		return fmt.Errorf("store: commit refused: %w", b.err)
 	}
+	if !b.d.g.enter() {
+		b.Close()
+		return errClosed("commit")
+	}
+	defer b.d.g.leave()
 	wo := pebble.NoSync
 	if sync {
 		wo = pebble.Sync
@@ -292,6 +354,10 @@ func (b *Batch) Close() {
 // SyncWAL returns once everything committed so far is durable: it writes an
 // empty log record with fsync, and the WAL is synced in order.
 func (d *DB) SyncWAL() error {
+	if !d.g.enter() {
+		return errClosed("sync")
+	}
+	defer d.g.leave()
 	if err := d.db.LogData(nil, pebble.Sync); err != nil {
 		return fmt.Errorf("store: sync: %w", err)
 	}
@@ -304,6 +370,10 @@ func (d *DB) SyncWAL() error {
 // amplification 1). gen must call add with strictly increasing keys, none
 // of which may exist in the database. On error nothing is ingested.
 func (d *DB) IngestSorted(ctx context.Context, gen func(add func(k, v []byte) error) error) (n int, err error) {
+	if !d.g.enter() {
+		return 0, errClosed("ingest")
+	}
+	defer d.g.leave()
 	path := filepath.Join(d.dir, fmt.Sprintf("ingest-%d-%d.sst", os.Getpid(), d.seq.Add(1)))
 	f, err := d.opts.FS.Create(path, vfs.WriteCategoryUnspecified)
 	if err != nil {
@@ -335,10 +405,20 @@ func (d *DB) IngestSorted(ctx context.Context, gen func(add func(k, v []byte) er
 }
 
 // Flush flushes the memtable to an SSTable.
-func (d *DB) Flush() error { return d.db.Flush() }
+func (d *DB) Flush() error {
+	if !d.g.enter() {
+		return errClosed("flush")
+	}
+	defer d.g.leave()
+	return d.db.Flush()
+}
 
 // CompactAll compacts the whole key space, for measurements.
 func (d *DB) CompactAll(ctx context.Context) error {
+	if !d.g.enter() {
+		return errClosed("compact")
+	}
+	defer d.g.leave()
 	return d.db.Compact(ctx, []byte{0}, []byte{0xff, 0xff}, true)
 }
 
@@ -346,6 +426,10 @@ func (d *DB) CompactAll(ctx context.Context) error {
 // down to the bottom level, so that overwritten versions of them are gone
 // from the live tables.
 func (d *DB) CompactRange(ctx context.Context, lo, hi []byte) error {
+	if !d.g.enter() {
+		return errClosed("compact")
+	}
+	defer d.g.leave()
 	if err := d.db.Flush(); err != nil {
 		return fmt.Errorf("store: flush: %w", err)
 	}
@@ -357,13 +441,31 @@ func (d *DB) CompactRange(ctx context.Context, lo, hi []byte) error {
 
 // DiskUsage returns the bytes the database occupies on disk: tables, WAL,
 // manifest.
-func (d *DB) DiskUsage() uint64 { return d.db.Metrics().DiskSpaceUsage() }
+// After Close it returns 0.
+func (d *DB) DiskUsage() uint64 {
+	if !d.g.enter() {
+		return 0
+	}
+	defer d.g.leave()
+	return d.db.Metrics().DiskSpaceUsage()
+}
 
 // EstimateDiskUsage returns the approximate bytes of tables holding keys in
 // [lo, hi).
 func (d *DB) EstimateDiskUsage(lo, hi []byte) (uint64, error) {
+	if !d.g.enter() {
+		return 0, errClosed("estimate disk usage")
+	}
+	defer d.g.leave()
 	return d.db.EstimateDiskUsage(lo, hi)
 }
 
 // Metrics returns Pebble's metrics table, for operators.
-func (d *DB) Metrics() string { return d.db.Metrics().String() }
+// After Close it returns "".
+func (d *DB) Metrics() string {
+	if !d.g.enter() {
+		return ""
+	}
+	defer d.g.leave()
+	return d.db.Metrics().String()
+}

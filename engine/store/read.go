@@ -42,11 +42,15 @@ func (i *Iter) Refresh(lo, hi []byte) {
 // NewIterInto is NewIter filling an Iter the caller holds (a reused
 // resolution state), so opening an iterator allocates no wrapper.
 func (d *DB) NewIterInto(dst *Iter, lo, hi []byte) error {
+	if !d.g.enter() {
+		return errClosed("iterator")
+	}
 	it, err := d.db.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
 	if err != nil {
+		d.g.leave()
 		return fmt.Errorf("store: iterator: %w", err)
 	}
-	dst.it = it
+	dst.it, dst.g = it, d.g
 	return nil
 }
 
@@ -54,7 +58,15 @@ func (d *DB) NewIterInto(dst *Iter, lo, hi []byte) error {
 // on it see the database with the batch's writes applied on top. Indexing
 // costs a skiplist insert per write; use it for reports that must see
 // their own writes (a pack after an unpack in one document).
-func (d *DB) NewIndexedBatch() *Batch { return &Batch{d: d, b: d.db.NewIndexedBatch()} }
+// After Close it returns a batch whose reads, writes and commit return
+// ErrClosed.
+func (d *DB) NewIndexedBatch() *Batch {
+	if !d.g.enter() {
+		return &Batch{d: d, err: errClosed("batch")}
+	}
+	defer d.g.leave()
+	return &Batch{d: d, b: d.db.NewIndexedBatch()}
+}
 
 // Indexed reports whether the batch was made by NewIndexedBatch.
 func (b *Batch) Indexed() bool { return b.b != nil && b.b.Indexed() }
@@ -69,6 +81,10 @@ func (b *Batch) Get(key []byte, fn func(v []byte) error) (found bool, err error)
 	if !b.b.Indexed() {
 		panic("BUG: store: Get on a batch that is not indexed")
 	}
+	if !b.d.g.enter() {
+		return false, errClosed("batch get")
+	}
+	defer b.d.g.leave()
 	v, closer, err := b.b.Get(key)
 	if errors.Is(err, pebble.ErrNotFound) {
 		return false, nil
@@ -90,11 +106,15 @@ func (b *Batch) NewIter(lo, hi []byte) (*Iter, error) {
 	if b.b == nil {
 		return nil, fmt.Errorf("store: batch iterator: %w", ErrBatchClosed)
 	}
+	if !b.d.g.enter() {
+		return nil, errClosed("batch iterator")
+	}
 	it, err := b.b.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
 	if err != nil {
+		b.d.g.leave()
 		return nil, fmt.Errorf("store: batch iterator: %w", err)
 	}
-	return &Iter{it: it}, nil
+	return &Iter{it: it, g: b.d.g}, nil
 }
 
 // Count returns the number of writes in the batch.
@@ -106,14 +126,27 @@ func (b *Batch) Count() uint32 {
 }
 
 // Snapshot is a consistent read-only view of the database at one moment.
-// It pins old versions of keys: Close it promptly.
-type Snapshot struct{ s *pebble.Snapshot }
+// It pins old versions of keys: Close it promptly (the store's Close waits
+// for open snapshots).
+type Snapshot struct {
+	s *pebble.Snapshot // nil: taken after the store closed, or closed
+	g *gate
+}
 
-// NewSnapshot returns a view of the database as of now.
-func (d *DB) NewSnapshot() *Snapshot { return &Snapshot{s: d.db.NewSnapshot()} }
+// NewSnapshot returns a view of the database as of now. After Close it
+// returns a snapshot whose reads return ErrClosed.
+func (d *DB) NewSnapshot() *Snapshot {
+	if !d.g.enter() {
+		return &Snapshot{}
+	}
+	return &Snapshot{s: d.db.NewSnapshot(), g: d.g}
+}
 
 // Get is DB.Get on the snapshot.
 func (s *Snapshot) Get(key []byte, fn func(v []byte) error) (found bool, err error) {
+	if s.s == nil {
+		return false, errClosed("snapshot get")
+	}
 	v, closer, err := s.s.Get(key)
 	if errors.Is(err, pebble.ErrNotFound) {
 		return false, nil
@@ -130,6 +163,9 @@ func (s *Snapshot) Get(key []byte, fn func(v []byte) error) (found bool, err err
 
 // NewIter returns an iterator over [lo, hi) of the snapshot.
 func (s *Snapshot) NewIter(lo, hi []byte) (*Iter, error) {
+	if s.s == nil {
+		return nil, errClosed("snapshot iterator")
+	}
 	it, err := s.s.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
 	if err != nil {
 		return nil, fmt.Errorf("store: snapshot iterator: %w", err)
@@ -147,4 +183,12 @@ func (s *Snapshot) Scan(lo, hi []byte, fn func(k, v []byte) error) error {
 }
 
 // Close releases the snapshot.
-func (s *Snapshot) Close() error { return s.s.Close() }
+func (s *Snapshot) Close() error {
+	if s.s == nil {
+		return nil
+	}
+	err := s.s.Close()
+	s.s = nil
+	s.g.leave()
+	return err
+}

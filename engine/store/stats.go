@@ -36,6 +36,10 @@ type Stats struct {
 
 // Stats returns the database's metrics as numbers.
 func (d *DB) Stats() Stats {
+	if !d.g.enter() {
+		return Stats{}
+	}
+	defer d.g.leave()
 	m := d.db.Metrics()
 	s := Stats{
 		DiskUsage:          m.DiskSpaceUsage(),
@@ -109,6 +113,10 @@ func (a Area) String() string {
 // EstimateAreaUsage returns the approximate bytes of tables holding area
 // a's keys.
 func (d *DB) EstimateAreaUsage(a Area) (uint64, error) {
+	if !d.g.enter() {
+		return 0, errClosed("estimate disk usage")
+	}
+	defer d.g.leave()
 	lo, hi, ok := a.bounds()
 	if !ok {
 		return 0, fmt.Errorf("store: unknown key area %d", uint8(a))

@@ -1,0 +1,87 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestCloseRacesReadersAndWriters: resolutions, lookups, line reports,
+// captures, mints and scan-log records racing Close never panic (Pebble
+// panics on use after close); each call returns its result or ErrClosed,
+// and Close returns once the calls in progress are done. Run it under
+// -race too.
+func TestCloseRacesReadersAndWriters(t *testing.T) {
+	for round := range 4 {
+		f := newFixture(t)
+		e := f.e
+		sl := e.NewScanLog(&ScanLogOptions{FlushInterval: time.Millisecond})
+		code := f.code(f.items, 1)
+		ev := func(i int) string {
+			return fmt.Sprintf(`{"type":"ObjectEvent","eventTime":"2026-03-01T10:00:00+08:00","eventTimeZoneOffset":"+08:00",
+"epcList":[%q],"action":"OBSERVE","bizStep":"inspecting","ex:n":%d}`, code, i)
+		}
+		f.commission(f.items, 0, 9)
+		work := map[string]func(i int) error{
+			"resolve": func(int) error { _, err := e.Resolve(code); return err },
+			"lookup":  func(int) error { _, err := e.Lookup(code); return err },
+			"report": func(i int) error {
+				_, err := e.ReportLine(t.Context(), &LineReport{ReportMeta: f.meta(f.orgA), Action: LineCommission,
+					Items: Items{Ranges: []BlockRange{{f.items.ID, uint64(10 + i), uint64(10 + i)}}}})
+				return err
+			},
+			"capture": func(i int) error { _, err := f.capture(f.orgA, doc(ev(i))); return err },
+			"mint": func(int) error {
+				_, err := e.Mint(t.Context(), MintRequest{Product: f.prod.ID, Lot: "L1", Count: 5})
+				return err
+			},
+			"scan": func(i int) error {
+				_, err := sl.Record(Scan{Ref: ScanRef{Product: f.prod.ID, Counter: f.items.Start + uint64(i%50)}, Time: testClock.UnixMilli(), Client: uint32(i)})
+				return err
+			},
+		}
+		const calls = 200
+		closeAt := make(chan struct{})
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		var bad []string
+		for name, call := range work {
+			wg.Go(func() {
+				for i := range calls {
+					if name == "resolve" && i == calls/4 {
+						close(closeAt)
+					}
+					if err := call(i); err != nil {
+						if !errors.Is(err, ErrClosed) {
+							mu.Lock()
+							bad = append(bad, fmt.Sprintf("%s %d: %v", name, i, err))
+							mu.Unlock()
+						}
+						if e.closed.Load() {
+							return
+						}
+					}
+				}
+			})
+		}
+		<-closeAt
+		if err := e.Close(); err != nil {
+			t.Fatalf("round %d: Close: %v", round, err)
+		}
+		wg.Wait()
+		if err := sl.Close(); err != nil && !errors.Is(err, ErrClosed) {
+			t.Errorf("round %d: scan log close after the engine closed: %v", round, err)
+		}
+		if _, err := e.Resolve(code); !errors.Is(err, ErrClosed) {
+			t.Errorf("round %d: Resolve after Close = %v, want ErrClosed", round, err)
+		}
+		if err := e.Close(); !errors.Is(err, ErrClosed) {
+			t.Errorf("round %d: second Close = %v, want ErrClosed", round, err)
+		}
+		for _, b := range bad {
+			t.Errorf("round %d: %s", round, b)
+		}
+	}
+}
