@@ -67,14 +67,14 @@ func TestChainCLI(t *testing.T) {
 		}
 	}
 	var chain struct {
-		Status  string `json:"status"`
-		Parents []struct {
+		Status      string `json:"status"`
+		Containment []struct {
 			Code, Level string
-		} `json:"parents"`
-		Timeline []map[string]any `json:"timeline"`
+		} `json:"containment"`
+		Events []map[string]any `json:"events"`
 	}
-	if err := json.Unmarshal([]byte(mustCLI(t, "resolve", d, "--json", items[3])), &chain); err != nil || chain.Status != "in-transit" ||
-		len(chain.Parents) != 2 || chain.Parents[1].Level != "pallet" || len(chain.Timeline) != 5 { // the association on the SSCC too
+	if err := json.Unmarshal([]byte(mustCLI(t, "resolve", d, "--json", items[3])), &chain); err != nil || chain.Status != "in_transit" ||
+		len(chain.Containment) != 2 || chain.Containment[1].Level != "pallet" || len(chain.Events) != 5 { // the association on the SSCC too
 		t.Fatalf("resolve --json: %+v %v", chain, err)
 	}
 	if _, _, code := runCLI(t, "", "resolve", d, "https://id.gs1.org/01/09520123456788/21/AZZZZZZZZZZZZ"); code != 1 {

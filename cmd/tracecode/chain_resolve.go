@@ -3,15 +3,17 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"tracecode/engine"
+	"tracecode/server"
 )
 
 var chainResolveFlags struct {
-	data    string
-	jsonOut bool
+	data, publicBase string
+	jsonOut          bool
 }
 
 var chainResolveCmd = &cobra.Command{
@@ -26,14 +28,21 @@ container, the timeline of events — its own, those of the parents it was in
 at the time, of its lot and product — the source lots it was made from and
 who handled it downstream.
 
---json prints one JSON object per code (the server's application/json
-answer). The exit status is 1 if any code was never issued.`,
+--json prints one JSON object per code: exactly the resolver's public answer
+(PublicChain) to GET /resolve?code=CODE, with its digital links on
+--public-base, without the scan counts (resolve records no scan). The exit
+status is 1 if any code was never issued.`,
 	Example: `  tracecode resolve --data ./data 'https://id.gs1.org/01/06901234567892/21/A0K3Q9ZC2M1XH'
   tracecode resolve --data ./data --json '(00)395201230000000012'`,
 	Args: cobra.MinimumNArgs(1),
 	RunE: func(cmd *cobra.Command, args []string) (err error) {
 		f := &chainResolveFlags
-		e, err := storeOpen(f.data, true, nil)
+		var o *engine.Options
+		if f.jsonOut { // the resolver's engine prints codes on its public base
+			base := strings.TrimRight(f.publicBase, "/")
+			o = &engine.Options{DLBase: base, ShortBase: base}
+		}
+		e, err := storeOpen(f.data, true, o)
 		if err != nil {
 			return err
 		}
@@ -44,21 +53,25 @@ answer). The exit status is 1 if any code was never issued.`,
 		var buf []byte
 		forged := false
 		for i, in := range args {
-			if err := e.ResolveInto(&c, in); err != nil {
-				return fmt.Errorf("%s: %w", in, err)
-			}
-			forged = forged || c.Status == engine.StatusNeverIssued
 			if f.jsonOut {
-				buf = append(e.AppendChainJSON(buf[:0], &c), '\n')
+				var ch *engine.Chain
+				if buf, ch, err = server.AppendPublicChain(buf[:0], e, f.publicBase, in); err != nil {
+					return fmt.Errorf("%s: %w", in, err)
+				}
+				forged = forged || ch.Status == engine.StatusNeverIssued
 				if _, err := out.Write(buf); err != nil {
 					return err
 				}
 				continue
 			}
+			if err := e.ResolveInto(&c, in); err != nil {
+				return fmt.Errorf("%s: %w", in, err)
+			}
+			forged = forged || c.Status == engine.StatusNeverIssued
 			if i > 0 {
 				fmt.Fprintln(out)
 			}
-			if err := e.WriteChainText(out, &c); err != nil {
+			if err := writeChainText(out, e, &c); err != nil {
 				return err
 			}
 		}
@@ -160,7 +173,9 @@ naming the file. The exit status is 1 when anything is wrong.`,
 
 func init() {
 	storeDataFlag(chainResolveCmd, &chainResolveFlags.data)
-	chainResolveCmd.Flags().BoolVar(&chainResolveFlags.jsonOut, "json", false, "print one JSON object per code")
+	chainResolveCmd.Flags().BoolVar(&chainResolveFlags.jsonOut, "json", false, "print one JSON object per code: the resolver's public answer")
+	chainResolveCmd.Flags().StringVar(&chainResolveFlags.publicBase, "public-base", engine.DefaultDLBase,
+		"scheme://host the resolver is reached at (serve --public-base): the base of the digital links in --json")
 	rootCmd.AddCommand(chainResolveCmd)
 	storeDataFlag(chainVerifyCmd, &chainVerifyFlags.data)
 	chainVerifyCmd.Flags().BoolVar(&chainVerifyFlags.jsonOut, "json", false, "print JSON")
