@@ -2,7 +2,6 @@ package bench
 
 import (
 	"bytes"
-	"encoding/base64"
 	"fmt"
 	"html/template"
 	"math"
@@ -11,6 +10,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
+
+	"tracecode/internal/chart"
 )
 
 // HTMLReport renders a run as one self-contained HTML page: the summary
@@ -56,15 +57,11 @@ figure{margin:24px 0}img{max-width:100%;border:1px solid #ddd;border-radius:6px}
 `))
 
 func pngOf(p *plot.Plot, w, h vg.Length) (template.URL, error) {
-	wt, err := p.WriterTo(w, h, "png")
+	b, err := chart.PNG(p, w, h)
 	if err != nil {
 		return "", err
 	}
-	var buf bytes.Buffer
-	if _, err := wt.WriteTo(&buf); err != nil {
-		return "", err
-	}
-	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())), nil
+	return chart.DataURL(b), nil
 }
 
 // systems orders the systems in plots and picks their colours.

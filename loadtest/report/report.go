@@ -7,7 +7,6 @@ package report
 
 import (
 	"bytes"
-	"encoding/base64"
 	"fmt"
 	"html/template"
 	"io"
@@ -16,6 +15,7 @@ import (
 
 	"gonum.org/v1/plot"
 
+	"tracecode/internal/chart"
 	"tracecode/loadtest"
 )
 
@@ -59,7 +59,7 @@ func Figures(r *loadtest.Results) ([]Figure, error) {
 		if err != nil {
 			return nil, fmt.Errorf("report: %s: %w", m.name, err)
 		}
-		b, err := png(p)
+		b, err := chart.PNG(p, plotW, plotH)
 		if err != nil {
 			return nil, fmt.Errorf("report: rendering %s: %w", m.name, err)
 		}
@@ -89,7 +89,7 @@ func WriteHTML(w io.Writer, r *loadtest.Results) error {
 	}{R: r, Summary: sum.String()}
 	for _, f := range figs {
 		data.Figures = append(data.Figures, img{Figure: f,
-			Src: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(f.PNG))})
+			Src: chart.DataURL(f.PNG)})
 	}
 	return page.Execute(w, data)
 }
@@ -109,7 +109,7 @@ func WriteFile(dir string, r *loadtest.Results) (string, error) {
 }
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
-	"pct":  func(d loadtest.Dist, p float64) string { return fmtUs(d.Percentile(p)) },
+	"pct":  func(d loadtest.Dist, p float64) string { return chart.Micros(d.Percentile(p)) },
 	"inc":  func(i int) int { return i + 1 },
 	"mulf": func(f float64) float64 { return 100 * f },
 }).Parse(`<!doctype html>
