@@ -104,6 +104,12 @@ type state struct {
 	// (released and voided ones included: counters are never reused),
 	// against Options.ShortQuotaPerOrg.
 	shortByOrg map[uint32]uint64
+	// lotsByOrg counts each organisation's lots (lot ids are one 32-bit
+	// space shared by all), against Options.MaxLotsPerOrg.
+	lotsByOrg map[uint32]uint32
+	// productsByOrg counts each organisation's products (product ids are
+	// one 32-bit space), against Options.MaxProductsPerOrg.
+	productsByOrg map[uint32]uint32
 
 	nextOrg, nextProduct, nextLot uint32
 	nextBlock                     uint64
@@ -173,6 +179,8 @@ func newState() *state {
 		idem:            map[idemKey]uint64{},
 		importing:       map[idemKey]uint64{},
 		shortByOrg:      map[uint32]uint64{},
+		lotsByOrg:       map[uint32]uint32{},
+		productsByOrg:   map[uint32]uint32{},
 		nextOrg:         1,
 		nextProduct:     1,
 		nextLot:         1,

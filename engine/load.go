@@ -154,12 +154,18 @@ func loadMasterData(db *store.DB, st *state, openKey func(storeKey, v []byte) ([
 		st.lots[id] = &l
 		st.lotByNumber[lotKey{l.Product, l.Number}] = id
 		st.nextLot = max(st.nextLot, id+1)
+		if p := st.products[l.Product]; p != nil {
+			st.lotsByOrg[p.rec.Org]++
+		}
 		return nil
 	})
 }
 
 // addProduct indexes p. REQUIRES exclusive access to st.
 func (st *state) addProduct(p *product) {
+	if st.products[p.rec.ID] == nil {
+		st.productsByOrg[p.rec.Org]++
+	}
 	st.products[p.rec.ID] = p
 	if !p.rec.GTIN.IsZero() {
 		st.productByGTIN[p.rec.GTIN] = p.rec.ID

@@ -392,6 +392,15 @@ func (e *Engine) AddProduct(ctx context.Context, spec ProductSpec) (Product, err
 			}
 		}
 	}
+	// Product ids are one 32-bit space shared by every organisation: each
+	// may hold only its quota of it.
+	if n := uint64(st.productsByOrg[p.Org]); n >= e.opts.MaxProductsPerOrg {
+		return Product{}, fmt.Errorf("%w: organisation %d has %d products, its quota of the shared product id space (Options.MaxProductsPerOrg %d)",
+			ErrCap, p.Org, n, e.opts.MaxProductsPerOrg)
+	}
+	if st.nextProduct >= 1<<32-1 {
+		return Product{}, fmt.Errorf("%w: the product id space is used up", ErrCap)
+	}
 	if p.OwnCode != "" {
 		if id, dup := st.productByCode[ownCodeKey{p.Org, p.OwnCode}]; dup {
 			return Product{}, fmt.Errorf("%w: own product code %s is product %d", ErrExists, p.OwnCode, id)
@@ -574,6 +583,22 @@ func (e *Engine) newLot(spec LotSpec, pending map[lotKey]*Lot) (Lot, error) {
 	if spec.Produced != 0 && spec.Expiry != 0 && spec.Expiry < spec.Produced {
 		return Lot{}, fieldErr("expiry date", FormatDate(spec.Expiry), "is before the production date %s", FormatDate(spec.Produced))
 	}
+	// Lot ids are one 32-bit space shared by every organisation: each may
+	// hold only its quota of it.
+	org := st.products[spec.Product].rec.Org
+	n := uint64(st.lotsByOrg[org])
+	for _, l := range pending {
+		if st.products[l.Product].rec.Org == org {
+			n++
+		}
+	}
+	if n >= e.opts.MaxLotsPerOrg {
+		return Lot{}, fmt.Errorf("%w: organisation %d has %d lots, its quota of the shared lot id space (Options.MaxLotsPerOrg %d)",
+			ErrCap, org, n, e.opts.MaxLotsPerOrg)
+	}
+	if uint64(st.nextLot)+uint64(len(pending)) >= 1<<32-1 {
+		return Lot{}, fmt.Errorf("%w: the lot id space is used up", ErrCap)
+	}
 	if err := checkText("site", spec.Site, 100, false); err != nil {
 		return Lot{}, err
 	}
@@ -596,6 +621,11 @@ func putLots(b *store.Batch, lots ...*Lot) {
 
 // publishLot installs l. REQUIRES e.wmu and e.mu held for writing.
 func (e *Engine) publishLot(l *Lot) {
+	if _, known := e.st.lots[l.ID]; !known {
+		if p := e.st.products[l.Product]; p != nil {
+			e.st.lotsByOrg[p.rec.Org]++
+		}
+	}
 	e.st.lots[l.ID] = l
 	e.st.lotByNumber[lotKey{l.Product, l.Number}] = l.ID
 	e.st.nextLot = max(e.st.nextLot, l.ID+1)

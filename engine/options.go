@@ -72,6 +72,14 @@ type Options struct {
 	// Given for a store with clear keys, Open seals them (read-write opens).
 	KEK *KEK
 
+	// MaxLotsPerOrg and MaxProductsPerOrg bound how many lots and products
+	// one organisation may create: lot and product ids are 32-bit spaces
+	// shared by every organisation. Past them a creation fails with
+	// ErrCap naming the quota. Defaults 10,000,000 lots and 100,000
+	// products; each must be below 2^32-1, so that no organisation alone
+	// can use up its space.
+	MaxLotsPerOrg, MaxProductsPerOrg uint64
+
 	// Now returns the current time; nil means time.Now. Tests set it.
 	Now func() time.Time
 
@@ -94,7 +102,9 @@ const (
 	DefaultResolveCache   = 1 << 20
 	DefaultMaxTimeline    = 1000
 	// DefaultShortQuotaPerOrg is 1% of the short-code space.
-	DefaultShortQuotaPerOrg = serial.CapShort / 100
+	DefaultShortQuotaPerOrg  = serial.CapShort / 100
+	DefaultMaxLotsPerOrg     = 10_000_000
+	DefaultMaxProductsPerOrg = 100_000
 )
 
 // EnsureDefaults fills zero fields with their defaults.
@@ -123,6 +133,12 @@ func (o *Options) EnsureDefaults() {
 	}
 	if o.ShortQuotaPerOrg == 0 {
 		o.ShortQuotaPerOrg = DefaultShortQuotaPerOrg
+	}
+	if o.MaxLotsPerOrg == 0 {
+		o.MaxLotsPerOrg = DefaultMaxLotsPerOrg
+	}
+	if o.MaxProductsPerOrg == 0 {
+		o.MaxProductsPerOrg = DefaultMaxProductsPerOrg
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -166,6 +182,12 @@ func (o *Options) Validate() error {
 	if o.ShortQuotaPerOrg >= serial.CapShort {
 		return fieldErr("ShortQuotaPerOrg", fmt.Sprint(o.ShortQuotaPerOrg),
 			"must be below the short-code space's cap %d, so that no organisation alone can exhaust it", uint64(serial.CapShort))
+	}
+	if o.MaxLotsPerOrg >= 1<<32-1 {
+		return fieldErr("MaxLotsPerOrg", fmt.Sprint(o.MaxLotsPerOrg), "must be below 2^32-1, the lot id space")
+	}
+	if o.MaxProductsPerOrg >= 1<<32-1 {
+		return fieldErr("MaxProductsPerOrg", fmt.Sprint(o.MaxProductsPerOrg), "must be below 2^32-1, the product id space")
 	}
 	return nil
 }

@@ -65,7 +65,7 @@ func TestShortQuotaHostileOrg(t *testing.T) {
 	}
 	mintVictim()
 	sp := e.SharedSpaces()
-	if len(sp) != 1 || sp[0].Space != "short" || sp[0].Issued != DefaultShortQuotaPerOrg+1_000_000 ||
+	if len(sp) != 3 || sp[0].Space != "short" || sp[0].Issued != DefaultShortQuotaPerOrg+1_000_000 ||
 		sp[0].MaxOrgIssued != DefaultShortQuotaPerOrg || sp[0].Remaining() != serial.CapShort-sp[0].Issued {
 		t.Fatalf("shared spaces: %+v", sp)
 	}
@@ -88,5 +88,74 @@ func TestShortQuotaOption(t *testing.T) {
 	o.EnsureDefaults()
 	if o.ShortQuotaPerOrg != DefaultShortQuotaPerOrg || o.Validate() != nil {
 		t.Fatalf("default quota %d: %v", o.ShortQuotaPerOrg, o.Validate())
+	}
+}
+
+// TestLotAndProductQuotas: lot and product ids are 32-bit spaces shared by
+// every organisation; one organisation creating lots (directly or by
+// minting with createLot) and products past its quota is refused with
+// ErrCap naming the quota, also after a reopen, while another still
+// creates them.
+func TestLotAndProductQuotas(t *testing.T) {
+	dir := t.TempDir()
+	open := func() *Engine {
+		e, err := Open(dir, &Options{Store: smallStore(), MaxLotsPerOrg: 3, MaxProductsPerOrg: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	e := open()
+	ctx := t.Context()
+	a, _ := e.AddOrg(ctx, OrgSpec{Name: "甲", GCPs: []string{"6920001"}})
+	b, _ := e.AddOrg(ctx, OrgSpec{Name: "乙", GCPs: []string{"6920002"}})
+	product := func(org uint32, code string) (Product, error) {
+		return e.AddProduct(ctx, ProductSpec{Org: org, OwnCode: code, NameZH: "米", Category: ParseCategoryMust("food")})
+	}
+	pa, err := product(a.ID, "A1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := product(a.ID, "A2"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := product(a.ID, "A3"); !errors.Is(err, ErrCap) || !strings.Contains(err.Error(), "MaxProductsPerOrg") {
+		t.Fatalf("a third product: %v", err)
+	}
+	pb, err := product(b.ID, "B1")
+	if err != nil {
+		t.Fatalf("another organisation's product: %v", err)
+	}
+	for _, n := range []string{"L1", "L2"} {
+		if _, err := e.AddLot(ctx, LotSpec{Product: pa.ID, Number: n}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.Mint(ctx, MintRequest{Product: pa.ID, Lot: "L3", CreateLot: true, Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Mint(ctx, MintRequest{Product: pa.ID, Lot: "L4", CreateLot: true, Count: 1}); !errors.Is(err, ErrCap) || !strings.Contains(err.Error(), "MaxLotsPerOrg") {
+		t.Fatalf("a fourth lot by minting: %v", err)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	e = open()
+	defer e.Close()
+	if _, err := e.AddLot(ctx, LotSpec{Product: pa.ID, Number: "L5"}); !errors.Is(err, ErrCap) {
+		t.Fatalf("a fourth lot after reopen: %v", err)
+	}
+	if _, err := e.AddProduct(ctx, ProductSpec{Org: a.ID, OwnCode: "A4", NameZH: "米", Category: ParseCategoryMust("food")}); !errors.Is(err, ErrCap) {
+		t.Fatalf("a third product after reopen: %v", err)
+	}
+	if _, err := e.AddLot(ctx, LotSpec{Product: pb.ID, Number: "L1"}); err != nil {
+		t.Fatalf("another organisation's lot: %v", err)
+	}
+	sp := e.SharedSpaces()
+	if sp[1].Space != "lot" || sp[1].Issued != 4 || sp[1].MaxOrgIssued != 3 || sp[2].Space != "product" || sp[2].MaxOrgIssued != 2 {
+		t.Fatalf("shared spaces: %+v", sp)
+	}
+	if err := e.Check(); err != nil {
+		t.Fatal(err)
 	}
 }
