@@ -158,3 +158,39 @@ func TestWriteRateLimitPerKey(t *testing.T) {
 		t.Errorf("the refusal is not counted")
 	}
 }
+
+// A regulator agency's key (events and regulator scopes, its region)
+// records inspections on codes produced in its region, and nothing else;
+// codes of another region are refused.
+func TestRegulatorInspectionCapture(t *testing.T) {
+	env := newTestEnv(t, nil)
+	op := env.key("operator")
+	r := env.api("POST", "/v1/orgs", op, `{"name":"杭州市市场监督管理局","region":"330100"}`)
+	if r.status != 201 {
+		t.Fatalf("agency: %d %s", r.status, r.body)
+	}
+	agency := fmt.Sprint(decodeJSON(t, r)["id"])
+	r = env.api("POST", "/v1/keys", op, `{"org":`+agency+`,"scopes":["events","regulator"],"region":"330100","name":"inspector"}`)
+	if r.status != 201 {
+		t.Fatalf("key: %d %s", r.status, r.body)
+	}
+	key := decodeJSON(t, r)["token"].(string)
+	urn := func(what string) string {
+		return decodeJSON(t, env.get(env.url(what), "Accept", "application/json"))["code"].(map[string]any)["epcURN"].(string)
+	}
+	event := func(code, step, at string) string {
+		return `{"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],"type":"EPCISDocument","schemaVersion":"2.0",
+"creationDate":"2026-11-20T00:00:00Z","epcisBody":{"eventList":[{"type":"ObjectEvent","eventTime":"2026-11-20T` + at + `:00+08:00",
+"eventTimeZoneOffset":"+08:00","epcList":["` + code + `"],"action":"OBSERVE","bizStep":"` + step + `"}]}}`
+	}
+	hz := urn("fireworks") // produced in Hangzhou (330106)
+	if r := env.api("POST", "/v1/events", key, event(hz, "inspecting", "10:00")); r.status != 201 {
+		t.Fatalf("inspection in the region: %d %s", r.status, r.body)
+	}
+	if r := env.api("POST", "/v1/events", key, event(hz, "destroying", "10:01")); r.status != 422 || !strings.Contains(string(r.body), "held by") {
+		t.Errorf("a regulator records destroying: %d %s", r.status, r.body)
+	}
+	if r := env.api("POST", "/v1/events", key, event(urn("pesticide"), "inspecting", "10:02")); r.status != 422 {
+		t.Errorf("an inspection outside the region: %d %s", r.status, r.body)
+	}
+}
