@@ -102,7 +102,7 @@ type worldStats struct {
 	PalletBlock uint64
 	Build       time.Duration
 	PackRate    float64 // children/s while building (items into cases)
-	DesignDisk  uint64  // bytes of tables under the per-item prefixes (store.TracePrefixes)
+	DesignDisk  uint64  // bytes of tables under the per-item prefixes (0x70–0xBF, store.AreaTrace)
 	PlainRate   float64
 	PlainDisk   uint64
 	Events      int
@@ -237,7 +237,7 @@ func buildWorld() (*tworld, error) {
 		return nil, err
 	}
 	w.Events++
-	// Disk: compact, then measure the tables under the per-item prefixes (store.TracePrefixes).
+	// Disk: compact, then measure the tables under the per-item prefixes (0x70–0xBF, store.AreaTrace).
 	progress("compacting")
 	if err := e.db.Flush(); err != nil {
 		return nil, err

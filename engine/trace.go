@@ -5,7 +5,7 @@ package engine
 // the engine: line reports, aggregation, events, recalls, resolution and
 // verification. They keep their state in a traceState attached to the
 // Engine (see tr) and their records under the prefixes 0x70–0xBF
-// (store.TracePrefixes); docs/chain.md explains the design.
+// (store/keys_trace.go); docs/chain.md explains the design.
 
 import (
 	"fmt"

@@ -271,12 +271,8 @@ func (e *Engine) describeKey(k []byte) string {
 
 // prefixName is the registry name of a prefix.
 func prefixName(p byte) string {
-	for _, r := range [][]store.PrefixInfo{store.Prefixes, store.TracePrefixes} {
-		for _, i := range r {
-			if i.Prefix == p {
-				return i.Name
-			}
-		}
+	if i, ok := store.LookupPrefix(p); ok {
+		return i.Name
 	}
 	return fmt.Sprintf("prefix %#02x", p)
 }

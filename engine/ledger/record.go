@@ -291,12 +291,8 @@ const payloadVersion = 1
 
 // AppendPayloadKey appends the payload key of record seq.
 func AppendPayloadKey(dst []byte, seq uint64) []byte {
-	return binary.BigEndian.AppendUint64(append(dst, PrefixPayload), seq)
+	return binary.BigEndian.AppendUint64(append(dst, store.PrefixEventPayload), seq)
 }
-
-// PrefixPayload holds record payloads. It is registered in store's
-// TracePrefixes as Payload.
-const PrefixPayload = store.PrefixEventPayload
 
 // AppendValue appends the payload's value encoding.
 func (p *Payload) AppendValue(dst []byte) []byte {

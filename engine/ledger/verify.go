@@ -192,7 +192,7 @@ func Verify(s *store.Snapshot, checkRecord func(*Summary, *Payload) error, repor
 		bad("records", "%d records but %d log positions: some record is in no log or in two", st.Records, logged)
 	}
 	var payloads uint64
-	lo = []byte{PrefixPayload}
+	lo = []byte{store.PrefixEventPayload}
 	if err := s.Scan(lo, store.PrefixEnd(lo), func(k, v []byte) error { payloads++; return nil }); err != nil {
 		return st, err
 	}

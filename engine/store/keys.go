@@ -9,14 +9,14 @@ import (
 // key is big-endian fixed-width integers, with at most one variable-length
 // string, always last. Numeric order of the prefixes is key order.
 //
-// The registry (Prefixes) and docs/storage.md list every prefix; a test
-// keeps them in sync. Ranges:
+// The registry (Prefixes, registry.go) and docs/storage.md list every
+// prefix; a test holds them equal. Ranges:
 //
 //	0x01–0x0F  engine metadata
 //	0x10–0x3F  master data (organisations, products, lots)
 //	0x40–0x6F  issuance (blocks, idempotency, imported serials)
-//	0x70–0xBF  reserved for per-item records, aggregation and events
-//	0xC0–0xEF  unassigned
+//	0x70–0xBF  per-item records, aggregation and events (keys_trace.go)
+//	0xC0–0xEF  the scan log and API keys (keys_server.go)
 //	0xF0–0xFF  reserved for tests and tools; never written by the engine
 const (
 	PrefixMeta            byte = 0x01 // 0x01 | id u8                   → Uint
@@ -71,40 +71,6 @@ const (
 	// and writes.
 	SchemaVersion = FormatV2
 )
-
-// PrefixInfo documents one key prefix.
-type PrefixInfo struct {
-	Prefix byte
-	Name   string // Go constant name without "Prefix"
-	Key    string // layout after the prefix byte
-	Value  string // value record type
-	Owner  string // who writes it
-}
-
-// Prefixes is the prefix registry: every prefix the engine writes, in key
-// order. Extensions add their prefixes here (within their reserved range)
-// and to docs/storage.md.
-var Prefixes = []PrefixInfo{
-	{PrefixMeta, "Meta", "id u8", "Uint", "engine"},
-	{PrefixShortKey, "ShortKey", "gen u8", "Key", "engine"},
-	{PrefixOrg, "Org", "org u32", "Org", "engine"},
-	{PrefixOrgByGCP, "OrgByGCP", "gcp digits", "Uint(org)", "engine"},
-	{PrefixOrgByUSCC, "OrgByUSCC", "uscc", "Uint(org)", "engine"},
-	{PrefixProduct, "Product", "product u32", "Product", "engine"},
-	{PrefixProductByGTIN, "ProductByGTIN", "gtin 14 digits", "Uint(product)", "engine"},
-	{PrefixProductByCode, "ProductByCode", "org u32 | own code", "Uint(product)", "engine"},
-	{PrefixProductByDrugID, "ProductByDrugID", "drug id 7 digits", "Uint(product)", "engine"},
-	{PrefixProductState, "ProductState", "product u32", "ProductState", "engine"},
-	{PrefixProductKey, "ProductKey", "product u32 | gen u8", "Key", "engine"},
-	{PrefixLot, "Lot", "lot u32", "Lot", "engine"},
-	{PrefixLotByNumber, "LotByNumber", "product u32 | number", "Uint(lot)", "engine"},
-	{PrefixBlock, "Block", "block u64", "Block", "engine"},
-	{PrefixBlockByCounter, "BlockByCounter", "product u32 | start u64", "Uint(block)", "engine"},
-	{PrefixBlockByShort, "BlockByShort", "shortStart u64", "Uint(block)", "engine"},
-	{PrefixIdem, "Idem", "org u32 | request id", "Uint(block)", "engine"},
-	{PrefixImported, "Imported", "block u64 | serial", "Uint(offset)", "engine (SSTable ingestion)"},
-	{PrefixImportBloom, "ImportBloom", "block u64 | chunk u32", "bloom chunk", "engine"},
-}
 
 // KeyError reports a key that does not have the layout its prefix requires.
 type KeyError struct {

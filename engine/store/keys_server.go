@@ -9,11 +9,3 @@ const (
 	PrefixScanRaw   byte = 0xC1 // 0xC1 | unix ms u64 | seq u32               → segment of engine.Scan
 	PrefixAPIKey    byte = 0xC8 // 0xC8 | key id u64                          → engine.APIKey
 )
-
-// ServerPrefixes is the server issue's part of the prefix registry, in key
-// order.
-var ServerPrefixes = []PrefixInfo{
-	{PrefixScanStats, "ScanStats", "product u32 | counter u64", "engine.ScanStats", "engine (scan log)"},
-	{PrefixScanRaw, "ScanRaw", "unix ms u64 | seq u32", "scan segment", "engine (scan log)"},
-	{PrefixAPIKey, "APIKey", "key id u64", "engine.APIKey", "engine (API keys)"},
-}

@@ -28,36 +28,7 @@ const (
 	PrefixAssociation    byte = 0x8F // 0x8F | parent node | child identifier      → agg.Association
 	PrefixChildParent    byte = 0x90 // 0x90 | product u32 | first u64            → agg run
 	PrefixParentChildren byte = 0x91 // 0x91 | parent node | child block u64     → roaring offsets
-	PrefixParentUnits    byte = 0x92 // 0x92 | parent node | child sscc u64      → since, seq
+	PrefixParentUnits    byte = 0x92 // 0x92 | parent node | child sscc u64      → version byte only
 	PrefixChildHistory   byte = 0x93 // 0x93 | product u32 | first u64 | seq u64 → past run
 	PrefixParentHistory  byte = 0x94 // 0x94 | parent node | seq u64              → removed runs
 )
-
-// TracePrefixes is the per-item records' part of the prefix registry, in key order.
-var TracePrefixes = []PrefixInfo{
-	{PrefixItemState, "ItemState", "block u64 | chunk u32", "itemstate.Chunk", "engine/itemstate"},
-	{PrefixUnit, "Unit", "sscc u64", "agg.Unit", "engine/agg"},
-	{PrefixRecallLot, "RecallLot", "lot u32", "ledger.Recall", "engine/ledger"},
-	{PrefixRecallProduct, "RecallProduct", "product u32", "ledger.Recall", "engine/ledger"},
-	{PrefixEvent, "Event", "seq u64", "ledger.Summary", "engine/ledger"},
-	{PrefixOrgLog, "OrgLog", "org u32 | orgSeq u64", "ledger.LogEntry", "engine/ledger"},
-	{PrefixCheckpoint, "Checkpoint", "org u32 | size u64", "ledger.Checkpoint", "engine/ledger"},
-	{PrefixEventByHash, "EventByHash", "hash [32]", "Uint(seq)", "engine/ledger"},
-	{PrefixEventPayload, "EventPayload", "seq u64", "ledger.Payload", "engine/ledger"},
-	{PrefixReportID, "ReportID", "org u32 | request id", "Uint(seq)", "engine/ledger"},
-	{PrefixErroneous, "Erroneous", "seq u64", "Uint(declaring seq)", "engine/ledger"},
-	{PrefixEventID, "EventID", "eventID", "Uint(seq)", "engine/ledger"},
-	{PrefixEvNode, "EvNode", "product u32 | counter u64 | seq u64", "ledger role", "engine/ledger"},
-	{PrefixEvRun, "EvRun", "product u32 | first u64 | seq u64", "ledger run", "engine/ledger"},
-	{PrefixEvLot, "EvLot", "lot u32 | seq u64", "ledger role", "engine/ledger"},
-	{PrefixEvProduct, "EvProduct", "product u32 | seq u64", "ledger role", "engine/ledger"},
-	{PrefixLotReach, "LotReach", "lot u32 | seq u64", "ledger role", "engine/ledger"},
-	{PrefixEvParent, "EvParent", "product u32 | counter u64 | seq u64", "ledger role", "engine/ledger"},
-	{PrefixCustody, "Custody", "product u32 | counter u64", "agg.Custody", "engine/agg"},
-	{PrefixAssociation, "Association", "product u32 | counter u64 | child identifier", "agg.Association", "engine/agg"},
-	{PrefixChildParent, "ChildParent", "product u32 | first u64", "agg.Run", "engine/agg"},
-	{PrefixParentChildren, "ParentChildren", "product u32 | counter u64 | block u64", "roaring offsets", "engine/agg"},
-	{PrefixParentUnits, "ParentUnits", "product u32 | counter u64 | sscc u64", "agg.Link", "engine/agg"},
-	{PrefixChildHistory, "ChildHistory", "product u32 | first u64 | seq u64", "agg.PastRun", "engine/agg"},
-	{PrefixParentHistory, "ParentHistory", "product u32 | counter u64 | seq u64", "agg.Removal", "engine/agg"},
-}

@@ -80,7 +80,7 @@ type Area uint8
 // The areas of the key space.
 const (
 	// AreaTrace is per-item state, aggregation and the ledger: prefixes
-	// 0x70–0xBF (TracePrefixes).
+	// 0x70–0xBF (keys_trace.go).
 	AreaTrace Area = 1
 	// AreaLedger is the ledger's records, payloads and event indexes
 	// (and the custody and association records beside them): prefixes

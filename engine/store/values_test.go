@@ -3,10 +3,7 @@ package store
 import (
 	"bytes"
 	"errors"
-	"fmt"
-	"os"
 	"reflect"
-	"strings"
 	"testing"
 )
 
@@ -130,24 +127,6 @@ func TestKeyDecoders(t *testing.T) {
 	}
 }
 
-func TestPrefixRegistry(t *testing.T) {
-	seen := map[byte]string{}
-	last := -1
-	for _, p := range Prefixes {
-		if prev, dup := seen[p.Prefix]; dup {
-			t.Errorf("prefix 0x%02x used by %s and %s", p.Prefix, prev, p.Name)
-		}
-		seen[p.Prefix] = p.Name
-		if int(p.Prefix) <= last {
-			t.Errorf("registry not in key order at %s", p.Name)
-		}
-		last = int(p.Prefix)
-		if p.Prefix >= 0x70 {
-			t.Errorf("engine prefix %s (0x%02x) is in a reserved range", p.Name, p.Prefix)
-		}
-	}
-}
-
 func TestPrefixEnd(t *testing.T) {
 	for _, c := range []struct{ in, want []byte }{
 		{[]byte{0x40}, []byte{0x41}},
@@ -228,45 +207,4 @@ func FuzzDecodeKeys(f *testing.F) {
 			t.Fatal("short key")
 		}
 	})
-}
-
-// TestRegistriesDisjoint checks that the prefix registries of the engine,
-// the per-item records and the server never reuse a byte and stay in their ranges.
-func TestRegistriesDisjoint(t *testing.T) {
-	ranges := []struct {
-		name   string
-		reg    []PrefixInfo
-		lo, hi byte
-	}{
-		{"engine", Prefixes, 0x01, 0x6F},
-		{"per-item records", TracePrefixes, 0x70, 0xBF},
-		{"server", ServerPrefixes, 0xC0, 0xEF},
-	}
-	owner := map[byte]string{}
-	for _, r := range ranges {
-		for _, p := range r.reg {
-			if p.Prefix < r.lo || p.Prefix > r.hi {
-				t.Errorf("%s prefix %s (0x%02x) outside 0x%02x–0x%02x", r.name, p.Name, p.Prefix, r.lo, r.hi)
-			}
-			if o, dup := owner[p.Prefix]; dup {
-				t.Errorf("prefix 0x%02x used by %s and %s", p.Prefix, o, p.Name)
-			}
-			owner[p.Prefix] = p.Name
-		}
-	}
-}
-
-// TestStorageDocListsPrefixes keeps docs/storage.md's registry table in
-// step with Prefixes.
-func TestStorageDocListsPrefixes(t *testing.T) {
-	doc, err := os.ReadFile("../../docs/storage.md")
-	if err != nil {
-		t.Skip("docs/storage.md not found:", err)
-	}
-	for _, p := range Prefixes {
-		row := fmt.Sprintf("| `0x%02x` | %s |", p.Prefix, p.Name)
-		if !strings.Contains(strings.ToLower(string(doc)), strings.ToLower(row)) {
-			t.Errorf("docs/storage.md has no registry row %q", row)
-		}
-	}
 }

@@ -1,0 +1,78 @@
+package store
+
+// PrefixInfo documents one key prefix: its row in docs/storage.md's key
+// tables, cell by cell (markdown, with "|" unescaped), which
+// TestStorageDocMatchesRegistry holds equal to the registry.
+type PrefixInfo struct {
+	Prefix    byte
+	Name      string // Go constant name without "Prefix"
+	Key       string // layout after the prefix byte
+	Value     string // what the value holds
+	WrittenBy string // the operations that write it
+	Owner     string // the package that builds the key and encodes the value
+}
+
+// Prefixes is the prefix registry: every prefix the engine writes, in key
+// order, in the ranges of keys.go. Adding a prefix: pick a free byte in its
+// range, add the constant beside its kind and the row here and in
+// docs/storage.md (a test holds them equal, and every Prefix constant
+// registered).
+var Prefixes = []PrefixInfo{
+	{PrefixMeta, "Meta", "`id u8`", "Uint", "first Open, every id allocation", "engine"},
+	{PrefixShortKey, "ShortKey", "`gen u8`", "Key", "first Open", "engine"},
+	{PrefixOrg, "Org", "`org u32`", "Org", "AddOrg, AddProduct", "engine"},
+	{PrefixOrgByGCP, "OrgByGCP", "`gcp digits`", "Uint(org)", "AddOrg, AddProduct", "engine"},
+	{PrefixOrgByUSCC, "OrgByUSCC", "`uscc`", "Uint(org)", "AddOrg", "engine"},
+	{PrefixProduct, "Product", "`product u32`", "Product", "AddProduct", "engine"},
+	{PrefixProductByGTIN, "ProductByGTIN", "`gtin 14 digits`", "Uint(product)", "AddProduct", "engine"},
+	{PrefixProductByCode, "ProductByCode", "`org u32 | own code`", "Uint(product)", "AddProduct", "engine"},
+	{PrefixProductByDrugID, "ProductByDrugID", "`drug id 7 digits`", "Uint(product)", "AddProduct", "engine"},
+	{PrefixProductState, "ProductState", "`product u32`", "ProductState", "AddProduct, every mint", "engine"},
+	{PrefixProductKey, "ProductKey", "`product u32 | gen u8`", "Key", "AddProduct", "engine"},
+	{PrefixLot, "Lot", "`lot u32`", "Lot", "AddLot, mint with lot creation", "engine"},
+	{PrefixLotByNumber, "LotByNumber", "`product u32 | number`", "Uint(lot)", "AddLot, mint with lot creation", "engine"},
+	{PrefixBlock, "Block", "`block u64`", "Block", "Mint, Import, Release, Void", "engine"},
+	{PrefixBlockByCounter, "BlockByCounter", "`product u32 | start u64`", "Uint(block)", "Mint, Import", "engine"},
+	{PrefixBlockByShort, "BlockByShort", "`shortStart u64`", "Uint(block)", "Mint (short scheme)", "engine"},
+	{PrefixIdem, "Idem", "`org u32 | request id`", "Uint(block)", "Mint, Import (with a request id)", "engine"},
+	{PrefixImported, "Imported", "`block u64 | serial`", "Uint(offset)", "Import (SSTable ingestion)", "engine"},
+	{PrefixImportBloom, "ImportBloom", "`block u64 | chunk u32`", "bloom chunk", "Import", "engine"},
+	{PrefixItemState, "ItemState", "`block u64 | chunk u32`", "kind mask u8, then one portable roaring bitmap per kind (commissioned, voided, decommissioned, recalled, packed, events, history, container) of the chunk's 2^16 offsets", "every report", "engine/itemstate"},
+	{PrefixUnit, "Unit", "`sscc u64`", "org, level u8, state u8, created, seq", "first use of an SSCC", "engine/agg"},
+	{PrefixRecallLot, "RecallLot", "`lot u32`", "seq, time", "Recall; deleted by LiftRecall", "engine/ledger"},
+	{PrefixRecallProduct, "RecallProduct", "`product u32`", "seq, time", "Recall; deleted by LiftRecall", "engine/ledger"},
+	{PrefixEvent, "Event", "`seq u64`", "record summary: kind, org, orgSeq, record/event time, zone, type, action, bizStep, disposition, persistent disposition, readPoint, bizLocation, credential, eventID, bizTransactions, sources, destinations, content hash [32], flags", "every report", "engine/ledger"},
+	{PrefixOrgLog, "OrgLog", "`org u32 | orgSeq u64`", "seq, record hash [32], chain hash [32]", "every report", "engine/ledger"},
+	{PrefixCheckpoint, "Checkpoint", "`org u32 | size u64`", "RFC 6962 root [32], time, compact range hashes", "every 1,024 records of an organisation; `Engine.Checkpoint` (serve daily, `tracecode checkpoint`)", "engine/ledger"},
+	{PrefixEventByHash, "EventByHash", "`content hash [32]`", "Uint(seq)", "every record (captured events are deduplicated by it)", "engine/ledger"},
+	{PrefixEventPayload, "EventPayload", "`seq u64`", "targets (role, run / lot / product, quantity), body (the event as received, a one-event EPCIS document)", "every report", "engine/ledger"},
+	{PrefixReportID, "ReportID", "`org u32 | request id`", "Uint(first seq)", "reports with a request id", "engine/ledger"},
+	{PrefixErroneous, "Erroneous", "`seq u64`", "Uint(the error declaration's seq)", "a captured EPCIS error declaration of record seq (the record itself is never changed)", "engine/ledger"},
+	{PrefixEventID, "EventID", "`eventID` (as captured, ending the key)", "Uint(seq)", "captured events with an eventID (an error declaration finds its event by hash, else by eventID)", "engine/ledger"},
+	{PrefixEvNode, "EvNode", "`product u32 | counter u64 | seq u64`", "role u8", "records naming one code (product 0: SSCC)", "engine/ledger"},
+	{PrefixEvRun, "EvRun", "`product u32 | first u64 | seq u64`", "role u8, span uvarint (runs ≥ 8 codes, split at multiples of 2^16)", "records naming runs", "engine/ledger"},
+	{PrefixEvLot, "EvLot", "`lot u32 | seq u64`", "role u8", "records naming a lot", "engine/ledger"},
+	{PrefixEvProduct, "EvProduct", "`product u32 | seq u64`", "role u8", "records naming a whole product", "engine/ledger"},
+	{PrefixLotReach, "LotReach", "`lot u32 | seq u64`", "role u8", "records that reached items of a lot (forward trace)", "engine/ledger"},
+	{PrefixEvParent, "EvParent", "`product u32 | counter u64 | seq u64`", "role u8", "packing and unpacking records, on the parent (not its contents' concern)", "engine/ledger"},
+	{PrefixCustody, "Custody", "`node`", "org (holder), pending org (shipped to, not received; 0 none), since, seq", "a shipment by the holder to a registered organisation, its receiving, unpacking a parent held through a record (its children get the record)", "engine/agg"},
+	{PrefixAssociation, "Association", "`parent node | child identifier` (the EPC URI or Digital Link as captured, ending the key)", "since, seq", "AssociationEvent ADD (DELETE removes it); no containment implied", "engine/agg"},
+	{PrefixChildParent, "ChildParent", "`product u32 | first u64`", "span, parent node, since, seq (one key per run of consecutive children)", "Pack, Unpack", "engine/agg"},
+	{PrefixParentChildren, "ParentChildren", "`parent node | child block u64`", "portable roaring bitmap of block offsets", "Pack, Unpack", "engine/agg"},
+	{PrefixParentUnits, "ParentUnits", "`parent node | sscc u64`", "(version byte only)", "Pack, Unpack of SSCC children", "engine/agg"},
+	{PrefixChildHistory, "ChildHistory", "`product u32 | first u64 | unpack seq u64`", "span, parent, since, pack seq, until (split at multiples of 256)", "Unpack", "engine/agg"},
+	{PrefixParentHistory, "ParentHistory", "`parent node | unpack seq u64`", "until, removed runs", "Unpack", "engine/agg"},
+	{PrefixScanStats, "ScanStats", "`product u32 | counter u64` (product 0: an SSCC)", "`count uvarint | first varint | last varint | n u8 | n × region uvarint` — public scans of one item, first and last unix ms, up to 8 distinct prefectures", "the scan log, every `CountInterval` (2 s) for items scanned since", "engine (scan log)"},
+	{PrefixScanRaw, "ScanRaw", "`unix ms of the first scan u64 | seq u32`", "a segment: `n uvarint | n × (Δms varint | product uvarint | counter uvarint | region uvarint | class u8)`", "the scan log, one key per flush (`FlushInterval`, 250 ms)", "engine (scan log)"},
+	{PrefixAPIKey, "APIKey", "`key id u64`", "`created varint | revoked varint | org uvarint | scopes u8 | region uvarint | sha256(secret) [32] | name str`", "`POST /v1/keys`, the demo, the bootstrap operator key", "engine (API keys)"},
+}
+
+// LookupPrefix returns the registry entry of prefix p.
+func LookupPrefix(p byte) (PrefixInfo, bool) {
+	for _, i := range Prefixes {
+		if i.Prefix == p {
+			return i, true
+		}
+	}
+	return PrefixInfo{}, false
+}
