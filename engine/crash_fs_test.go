@@ -80,11 +80,18 @@ func (r *crashRun) meta() ReportMeta {
 	return ReportMeta{Org: r.org, Credential: "crash", Time: testClock.Add(-time.Hour)}
 }
 
+// TestPowerLoss runs four seeds (or the one -crash-seed names).
 func TestPowerLoss(t *testing.T) {
-	seed := *crashSeed
-	if seed == 0 {
-		seed = rand.Uint64()
+	seeds := []uint64{*crashSeed}
+	if *crashSeed == 0 {
+		seeds = []uint64{rand.Uint64(), rand.Uint64(), rand.Uint64(), rand.Uint64()}
 	}
+	for _, seed := range seeds {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) { powerLoss(t, seed) })
+	}
+}
+
+func powerLoss(t *testing.T, seed uint64) {
 	t.Logf("seed %d", seed)
 	r := &crashRun{t: t, seed: seed, rng: rand.New(rand.NewPCG(seed, 0x7472616365)), fs: vfs.NewCrashableMem()}
 	r.keks, r.kekAt = []*KEK{newTestKEK(t)}, []int{0}
