@@ -3,9 +3,12 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"tracecode/engine/store"
 )
 
 // TestCloseRacesReadersAndWriters: resolutions, lookups, line reports,
@@ -85,3 +88,71 @@ func TestCloseRacesReadersAndWriters(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenFailsOnDamagedLedger: a store whose ledger cannot be loaded
+// (an organisation's last log entry overwritten) is refused by Open with
+// what is damaged — it used to open, answer ready, and fail every scan
+// and report retrying the load.
+func TestOpenFailsOnDamagedLedger(t *testing.T) {
+	dir := t.TempDir()
+	e, err := Open(dir, &Options{Store: smallStore()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := e.AddProduct(t.Context(), ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "奶粉", Category: ParseCategoryMust("food")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := mint(t, e, MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 10}).Block
+	if _, err := e.ReportLine(t.Context(), &LineReport{ReportMeta: ReportMeta{Org: p.Org}, Action: LineCommission,
+		Items: Items{Ranges: []BlockRange{{b.ID, 0, 9}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(dir, ptr(smallStore()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logKey []byte
+	if err := db.ScanPrefix([]byte{store.PrefixOrgLog}, func(k, _ []byte) error {
+		logKey = append([]byte(nil), k...)
+		return nil
+	}); err != nil || logKey == nil {
+		t.Fatalf("no ledger log entry (%v)", err)
+	}
+	wb := db.NewBatch()
+	wb.Set(logKey, []byte{0xEE, 1, 2})
+	if err := wb.Commit(true); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	e, err = Open(dir, &Options{Store: smallStore()})
+	if err == nil {
+		e.Close()
+		t.Fatal("Open accepted a store whose ledger cannot be loaded")
+	}
+	if !strings.Contains(err.Error(), "ledger") || !strings.Contains(err.Error(), dir) {
+		t.Fatalf("Open error %q does not say the ledger of %s is damaged", err, dir)
+	}
+}
+
+// TestPingReportsFailedEngine: once a commit failed (the engine refuses
+// writes until reopened), Ping says so, and readiness probes with it.
+func TestPingReportsFailedEngine(t *testing.T) {
+	e := openTest(t, "")
+	if err := e.Ping(); err != nil {
+		t.Fatal(err)
+	}
+	failure := errors.New("injected fsync failure")
+	e.failed.Store(&failure)
+	if err := e.Ping(); !errors.Is(err, ErrFailed) || !strings.Contains(err.Error(), "injected") {
+		t.Fatalf("Ping of a failed engine = %v, want ErrFailed with the cause", err)
+	}
+	e.failed.Store(nil)
+}
+
+func ptr[T any](v T) *T { return &v }

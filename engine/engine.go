@@ -53,10 +53,8 @@ type Engine struct {
 	dbmu sync.RWMutex
 
 	// trace is the state of line reports, aggregation, events and
-	// resolution (see trace.go), created on first use; traceMu serialises
-	// its creation.
-	trace   atomic.Pointer[traceState]
-	traceMu sync.Mutex
+	// resolution (see trace.go), loaded by Open.
+	trace atomic.Pointer[traceState]
 
 	// formatters caches a formatter per block id (uint64 → *formatter)
 	// for the identity forms of resolved codes; see formatterOf.
@@ -227,6 +225,10 @@ func Open(dir string, o *Options) (*Engine, error) {
 		return nil, err
 	}
 	e.st = st
+	if err := e.loadTrace(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("engine: open %s: %w", dir, err)
+	}
 	if err := e.recoverImports(); err != nil {
 		db.Close()
 		return nil, err

@@ -24,14 +24,18 @@ const (
 	AreaLedger = store.AreaLedger
 )
 
-// Ping reads from the store: nil when it answers reads, ErrClosed after
-// Close, the store's error otherwise. Readiness probes call it.
+// Ping reads from the store: nil when it answers reads and the engine
+// takes writes, ErrClosed after Close, ErrFailed (with the cause) after a
+// failed commit, the store's error otherwise. Readiness probes call it.
 func (e *Engine) Ping() error {
 	release, err := e.holdDB()
 	if err != nil {
 		return err
 	}
 	defer release()
+	if p := e.failed.Load(); p != nil {
+		return fmt.Errorf("%w: %v", ErrFailed, *p)
+	}
 	if _, err := e.db.Has(store.MetaKey(store.MetaSchema)); err != nil {
 		return fmt.Errorf("engine: store read: %w", err)
 	}

@@ -57,28 +57,27 @@ type traceState struct {
 	erroneous map[uint64]uint64
 }
 
-// tr returns e's traceState, creating it on first use: it opens the ledger
-// (loading every organisation's log head and Merkle state) and the recall
-// marks.
+// tr returns e's traceState (loaded by Open), or ErrClosed.
 func (e *Engine) tr() (*traceState, error) {
 	if e.closed.Load() {
 		return nil, ErrClosed
 	}
-	if ts := e.trace.Load(); ts != nil {
-		return ts, nil
-	}
-	e.traceMu.Lock()
-	defer e.traceMu.Unlock()
-	if ts := e.trace.Load(); ts != nil {
-		return ts, nil
-	}
+	return e.trace.Load(), nil
+}
+
+// loadTrace loads the trace state at Open: it opens the ledger (every
+// organisation's log head and Merkle state), the recall marks, the custody
+// index, the association flag and the error declarations. A damaged
+// ledger fails Open here, once, with what is damaged, instead of every
+// request retrying the load.
+func (e *Engine) loadTrace() error {
 	led, err := ledger.Open(e.db, &ledger.Options{SummaryCache: e.opts.ResolveCache})
 	if err != nil {
-		return nil, fmt.Errorf("engine: open ledger: %w", err)
+		return fmt.Errorf("engine: open ledger: %w", err)
 	}
 	lots, products, err := ledger.LoadRecalls(e.db)
 	if err != nil {
-		return nil, fmt.Errorf("engine: load recalls: %w", err)
+		return fmt.Errorf("engine: load recalls: %w", err)
 	}
 	ts := &traceState{
 		rmu:            make(reportLock, 1),
@@ -89,18 +88,18 @@ func (e *Engine) tr() (*traceState, error) {
 	}
 	ts.caches.init(e.opts.ResolveCache)
 	if ts.custody, err = loadCustodyIndex(e.db); err != nil {
-		return nil, fmt.Errorf("engine: load custody: %w", err)
+		return fmt.Errorf("engine: load custody: %w", err)
 	}
 	anyAssoc, err := agg.HasAssociations(e.db)
 	if err != nil {
-		return nil, fmt.Errorf("engine: load associations: %w", err)
+		return fmt.Errorf("engine: load associations: %w", err)
 	}
 	ts.assocAny.Store(anyAssoc)
 	if ts.erroneous, err = ledger.LoadErroneous(e.db); err != nil {
-		return nil, fmt.Errorf("engine: load error declarations: %w", err)
+		return fmt.Errorf("engine: load error declarations: %w", err)
 	}
 	e.trace.Store(ts)
-	return ts, nil
+	return nil
 }
 
 // codeRef is a code resolved to what the engine knows of it.
