@@ -98,7 +98,8 @@ func FuzzParseUSCC(f *testing.F) {
 }
 
 func FuzzParseRegion(f *testing.F) {
-	for _, s := range []string{"110000", "110101", "330100", "330106", "350100", "440300", "429004", "100000", "330006", "3301O6", " 820000\n"} {
+	for _, s := range []string{"110000", "110101", "330100", "330106", "350100", "440300", "429004", "100000", "330006", "3301O6", " 820000\n",
+		"620102001", "441900003", "620000001", "620102000", "620102999", "62010200", "６20102001"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -116,6 +117,17 @@ func FuzzParseRegion(f *testing.F) {
 		}
 		if r.Level() != LevelProvince && r.Contains(p) {
 			t.Fatalf("%s contains its province %s", r, p)
+		}
+		if par := r.Parent(); r.Level() != LevelProvince && (!par.Contains(r) || par.Level() >= r.Level() || r.Contains(par)) {
+			t.Fatalf("%s: parent %s does not hold it", r, par)
+		}
+		if path := r.AppendPath(nil); path[len(path)-1] != r || !path[0].Contains(r) {
+			t.Fatalf("%s: path %v", r, path)
+		}
+		for _, c := range r.Children() {
+			if c.Parent() != r {
+				t.Fatalf("%s: child %s has parent %s", r, c, c.Parent())
+			}
 		}
 	})
 }

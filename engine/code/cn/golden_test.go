@@ -80,7 +80,8 @@ func goldenRun(kind, in string) string {
 		}
 		zh, _ := r.Name(Chinese)
 		en, _ := r.Name(English)
-		return fmt.Sprintf("ok %s level=%s province=%s city=%s name=%q/%q", r, r.Level(), r.Province(), r.City(), zh, en)
+		return fmt.Sprintf("ok %s level=%s province=%s city=%s county=%s name=%q/%q\nknown=%v parent=%s children=%d\nfull %q\nfull %q",
+			r, r.Level(), r.Province(), r.City(), r.County(), zh, en, r.Known(), r.Parent(), len(r.Children()), r.FullName(Chinese), r.FullName(English))
 	}
 	return "unknown kind " + kind
 }

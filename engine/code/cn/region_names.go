@@ -11,23 +11,31 @@ const (
 	English             // common English name: Zhejiang, Hangzhou, Xihu District
 )
 
-// Name returns r's name in lang, if the embedded table knows it. The table
-// holds the 34 provincial-level divisions and the few prefectures and
-// counties named in our reference notes (110101, 330100, 330106, 350100,
-// 440300); it is not a copy of GB/T 2260 and says nothing about whether a
-// code is in use.
+// Name returns r's name in lang, if known. Chinese names come from the
+// embedded division tree (every province, prefecture, county and township;
+// see Known) and, for the provinces, from the regionNames table; English names
+// only from that table: the 34 provincial-level divisions and the few
+// prefectures and counties named in our reference notes (110101, 330100,
+// 330106, 350100, 440300). A name says nothing about whether a code is in
+// use today.
 func (r Region) Name(lang Lang) (string, bool) {
+	switch lang {
+	case Chinese:
+		if i, ok := divisions().find(r); ok {
+			return divisions().name(i), true
+		}
+	case English:
+	default:
+		return "", false
+	}
 	i := sort.Search(len(regionNames), func(i int) bool { return regionNames[i].code >= r.code })
 	if i == len(regionNames) || regionNames[i].code != r.code {
 		return "", false
 	}
-	switch lang {
-	case Chinese:
-		return regionNames[i].zh, true
-	case English:
+	if lang == English {
 		return regionNames[i].en, true
 	}
-	return "", false
+	return regionNames[i].zh, true
 }
 
 // regionNames is sorted by code.

@@ -28,7 +28,10 @@ func TestParseRegion(t *testing.T) {
 		{"330106", LevelCounty, "330000", "330100", "西湖区", "Xihu District"},
 		{"350100", LevelCity, "350000", "350100", "福州市", "Fuzhou"},
 		{"440300", LevelCity, "440000", "440300", "深圳市", "Shenzhen"},
-		{" 429004\n", LevelCounty, "420000", "429000", "", ""}, // a county the province administers directly
+		{" 429004\n", LevelCounty, "420000", "429000", "仙桃市", ""}, // a county the province administers directly
+		{"620102", LevelCounty, "620000", "620100", "城关区", ""},
+		{"620102001", LevelTownship, "620000", "620100", "酒泉路街道", ""},
+		{"441900003", LevelTownship, "440000", "441900", "东城街道", ""},
 		{"820000", LevelProvince, "820000", "", "澳门特别行政区", "Macao"},
 	} {
 		r := mustRegion(t, tc.in)
@@ -53,14 +56,22 @@ func TestParseRegionErrors(t *testing.T) {
 	}
 	_, err := ParseRegion("330006")
 	wantFieldError(t, err, "region", 1, ErrRegion)
+	_, err = ParseRegion("620000001")
+	wantFieldError(t, err, "region", 1, ErrRegion)
+	_, err = ParseRegion("620102000")
+	wantFieldError(t, err, "township", 7, ErrRegion)
+	_, err = ParseRegion("660102001")
+	wantFieldError(t, err, "province", 1, ErrRegion)
+	_, err = ParseRegion("62010200l")
+	wantCharError(t, err, 9, 'l')
 	_, err = ParseRegion("3301O6")
 	wantCharError(t, err, 5, 'O')
-	for _, in := range []string{"", "33010", "3301060"} {
+	for _, in := range []string{"", "33010", "3301060", "33010600", "6201020011", "620102001000"} {
 		if _, err := ParseRegion(in); !errors.Is(err, ErrLength) {
 			t.Errorf("ParseRegion(%q) = %v, want ErrLength", in, err)
 		}
 	}
-	for _, n := range []int{0, 99999, 1000000, -330106} {
+	for _, n := range []int{0, 99999, 1000000, -330106, 99999999, 1000000000, 620000001, 620102000} {
 		if _, err := NewRegion(n); !errors.Is(err, ErrRegion) {
 			t.Errorf("NewRegion(%d) = %v, want ErrRegion", n, err)
 		}
@@ -108,6 +119,8 @@ func TestContains(t *testing.T) {
 	zj, hz, xh := mustRegion(t, "330000"), mustRegion(t, "330100"), mustRegion(t, "330106")
 	bj, dc, fz := mustRegion(t, "110000"), mustRegion(t, "110101"), mustRegion(t, "350100")
 	hz2 := mustRegion(t, "330102")
+	gs, lz, cg, jq := mustRegion(t, "620000"), mustRegion(t, "620100"), mustRegion(t, "620102"), mustRegion(t, "620102001")
+	qlh, dg, dgt := mustRegion(t, "620103"), mustRegion(t, "441900"), mustRegion(t, "441900003")
 	for _, tc := range []struct {
 		r, o Region
 		want bool
@@ -116,6 +129,8 @@ func TestContains(t *testing.T) {
 		{hz, xh, true}, {hz, hz, true}, {hz, zj, false},
 		{xh, xh, true}, {xh, hz, false}, {xh, zj, false}, {xh, hz2, false},
 		{bj, dc, true}, {zj, dc, false}, {fz, xh, false},
+		{gs, jq, true}, {lz, jq, true}, {cg, jq, true}, {jq, jq, true}, {jq, cg, false}, {qlh, jq, false}, {xh, jq, false},
+		{jq, Region{}, false}, {dg, dgt, true}, {dgt, dg, false},
 		{Region{}, Region{}, false}, {zj, Region{}, false}, {hz, Region{}, false}, {Region{}, zj, false},
 	} {
 		if got := tc.r.Contains(tc.o); got != tc.want {
@@ -129,13 +144,13 @@ func TestZeroRegion(t *testing.T) {
 	if !r.IsZero() || r.Level() != LevelNone || !r.Province().IsZero() || !r.City().IsZero() || r.String() != "" || len(r.AppendText(nil)) != 0 {
 		t.Error("zero Region")
 	}
-	if _, ok := r.Name(Chinese); ok {
-		t.Error("zero Region has a name")
+	if _, ok := r.Name(Chinese); ok || r.Known() || !r.Parent().IsZero() || len(r.Children()) != 0 || len(r.AppendPath(nil)) != 0 || r.FullName(Chinese) != "" || !r.County().IsZero() {
+		t.Error("zero Region has a name, a place in the tree or a path")
 	}
 	if _, ok := mustRegion(t, "330000").Name(Lang(7)); ok {
 		t.Error("unknown language has a name")
 	}
-	if LevelProvince.String() != "province" || LevelCity.String() != "city" || LevelCounty.String() != "county" || LevelNone.String() != "none" {
+	if LevelProvince.String() != "province" || LevelCity.String() != "city" || LevelCounty.String() != "county" || LevelTownship.String() != "township" || LevelNone.String() != "none" {
 		t.Error("Level.String")
 	}
 }
