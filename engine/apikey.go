@@ -374,17 +374,16 @@ func (a *APIKeys) Any() (bool, error) {
 
 var errAPIKeysStop = errors.New("stop")
 
-// RegionCovers reports whether the GB/T 2260 division region covers the
-// division code: 330000 (a province) covers 33xxxx, 330100 (a prefecture) covers
-// 3301xx, anything else covers only itself. Code 0 is in no region.
+// RegionCovers reports whether the division region covers the division
+// code: 330000 (a province) covers 33xxxx, 330100 (a prefecture) covers
+// 3301xx, a county its 9-digit townships (620102 covers 620102001), anything
+// else only itself (cn.Region.Contains). Code 0, and any code that is not a
+// division, is in no region.
 func RegionCovers(region, code uint32) bool {
-	switch {
-	case code == 0 || region == 0:
+	r, err := cn.NewRegion(int(region))
+	if err != nil {
 		return false
-	case region%10000 == 0:
-		return code/10000 == region/10000
-	case region%100 == 0:
-		return code/100 == region/100
 	}
-	return code == region
+	o, err := cn.NewRegion(int(code))
+	return err == nil && r.Contains(o)
 }

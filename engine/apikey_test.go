@@ -91,7 +91,7 @@ func TestAPIKeyRegulatorRegion(t *testing.T) {
 	db, _ := openTestDB(t)
 	defer db.Close()
 	keys := NewAPIKeys(db)
-	for _, region := range []uint32{33, 999999, 990000, 330006} {
+	for _, region := range []uint32{33, 999999, 990000, 330006, 620102000, 620000001} {
 		_, _, err := keys.Create(NewAPIKeyOptions{Scopes: ScopeRegulator, Region: region, Name: "r"})
 		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "region") {
 			t.Errorf("region %d: %v", region, err)
@@ -100,7 +100,7 @@ func TestAPIKeyRegulatorRegion(t *testing.T) {
 	if _, _, err := keys.Create(NewAPIKeyOptions{Org: 1, Scopes: ScopeEvents, Region: 330000}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("a region on an events key: %v", err)
 	}
-	for _, region := range []uint32{330000, 330100, 330106} {
+	for _, region := range []uint32{330000, 330100, 330106, 620102001} {
 		if _, k, err := keys.Create(NewAPIKeyOptions{Scopes: ScopeRegulator, Region: region, Name: "r"}); err != nil || k.Region != region {
 			t.Errorf("region %d: %+v %v", region, k, err)
 		}
@@ -124,6 +124,12 @@ func TestRegionCovers(t *testing.T) {
 	}{
 		{330000, 330106, true}, {330000, 320106, false}, {330100, 330106, true},
 		{330100, 330206, false}, {330106, 330106, true}, {330106, 330107, false}, {0, 330106, false}, {330000, 0, false},
+		// Townships: a county, prefecture and province cover a township
+		// under them (a county used to cover only its own six digits), a
+		// township only itself, and a number that is no division (township
+		// part 000) is covered by nothing.
+		{620102, 620102001, true}, {620100, 620102001, true}, {620000, 620102001, true}, {620103, 620102001, false},
+		{620102001, 620102001, true}, {620102001, 620102, false}, {620102001, 620102002, false}, {620102, 620102000, false},
 	} {
 		if got := RegionCovers(c.region, c.code); got != c.want {
 			t.Errorf("RegionCovers(%d, %d) = %v", c.region, c.code, got)

@@ -21,7 +21,7 @@ type OrgSpec struct {
 	Name   string   // legal name, required, ≤ 200 characters
 	NameEN string   // optional
 	USCC   string   // unified social credit code (18 chars), optional, unique
-	Region string   // GB/T 2260 six-digit code; default: the USCC's region
+	Region string   // GB/T 2260 six-digit code or 9-digit township code; default: the USCC's region
 	GCPs   []string // GS1 company prefixes, 4–12 digits, unique and non-overlapping
 }
 

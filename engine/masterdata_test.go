@@ -147,3 +147,20 @@ func TestDatesAndOptions(t *testing.T) {
 		}
 	}
 }
+
+// TestOrgTownshipRegion: an organisation's registered region may be a
+// township (9 digits, refused before); its county's and city's regulators
+// cover it, a neighbouring county's does not.
+func TestOrgTownshipRegion(t *testing.T) {
+	e := openTest(t, "")
+	o, err := e.AddOrg(t.Context(), OrgSpec{Name: "兰州示范乳业", Region: "620102001"})
+	if err != nil || o.Region != 620102001 {
+		t.Fatalf("org %+v %v", o, err)
+	}
+	if !RegionCovers(620102, o.Region) || !RegionCovers(620100, o.Region) || RegionCovers(620103, o.Region) {
+		t.Error("county, city and neighbour coverage of a township organisation")
+	}
+	if _, err := e.AddOrg(t.Context(), OrgSpec{Name: "x", Region: "620102000"}); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "township") {
+		t.Errorf("township part 000: %v", err)
+	}
+}

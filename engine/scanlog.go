@@ -413,7 +413,11 @@ func (l *ScanLog) Record(s Scan) (ScanStats, error) {
 	}
 	st.addClient(s.Client)
 	if s.Region != 0 && int(st.NRegion) < MaxScanRegions {
-		pref := s.Region / 100 * 100
+		pref := s.Region
+		if pref >= 1e8 { // a 9-digit township code: its county's six digits
+			pref /= 1000
+		}
+		pref = pref / 100 * 100
 		seen := false
 		for _, r := range st.Regions[:st.NRegion] {
 			if r == pref {

@@ -59,10 +59,14 @@ func TestScanLogCountsPersistAcrossRestart(t *testing.T) {
 	if err != nil || st.Count != 3 || st.First != 1000 || st.Last != 1002 || st.NRegion != 1 || st.Regions[0] != 330100 {
 		t.Fatalf("after restart: %+v, %v", st, err)
 	}
+	// A township of the same prefecture (330106001) adds no region.
+	if st, _ = l.Record(Scan{Ref: a, Time: 1999, Region: 330106001}); st.NRegion != 1 {
+		t.Fatalf("a township of 330100 counted as another prefecture: %+v", st)
+	}
 	// Two more regions make it suspicious (three prefectures).
 	l.Record(Scan{Ref: a, Time: 2000, Region: 110105})
 	st, _ = l.Record(Scan{Ref: a, Time: 2001, Region: 440305})
-	if !st.Suspicious || st.NRegion != 3 || st.Count != 5 {
+	if !st.Suspicious || st.NRegion != 3 || st.Count != 6 {
 		t.Fatalf("three regions: %+v", st)
 	}
 	var raw []Scan
