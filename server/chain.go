@@ -210,7 +210,7 @@ func (s *Server) appendChainExtra(w *jw, v *chainView, private bool) {
 		w.str("step", e.Step)
 		w.strOpt("org", e.Org)
 		if e.Region != 0 {
-			w.str("region", regionName(e.Region, "zh"))
+			w.regionName("region", e.Region, false)
 		}
 		w.strOpt("location", e.Location)
 		w.strOpt("via", e.Via)
@@ -226,21 +226,24 @@ func (s *Server) appendChainExtra(w *jw, v *chainView, private bool) {
 	}
 }
 
-// regionName names a GB/T 2260 division in lang ("zh" or "en"): its own
-// name if known, else its prefecture's, else its province's.
+// regionName names a division in lang ("zh" or "en") with the divisions
+// above it (甘肃省 兰州市 城关区; "城关区, 兰州市, Gansu"), from the
+// embedded tree; "" for 0 or a number that is no division.
 func regionName(code uint32, lang string) string {
+	var buf [192]byte
+	return string(appendRegionName(buf[:0], code, lang))
+}
+
+// appendRegionName appends regionName(code, lang) to dst; with room in dst
+// it allocates nothing (the resolver's JSON path, TestResolveAllocs).
+func appendRegionName(dst []byte, code uint32, lang string) []byte {
 	reg, err := cn.NewRegion(int(code))
 	if err != nil {
-		return ""
+		return dst
 	}
 	l := cn.Chinese
 	if lang == "en" {
 		l = cn.English
 	}
-	for _, r := range []cn.Region{reg, reg.City(), reg.Province()} {
-		if name, ok := r.Name(l); ok {
-			return name
-		}
-	}
-	return ""
+	return reg.AppendFullName(dst, l)
 }

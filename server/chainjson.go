@@ -285,7 +285,7 @@ func (f *fragCache) product(dst []byte, p *engine.Product, o *engine.Org, comma 
 			if o.Region != 0 {
 				w.key("region")
 				w.b = append(strconv.AppendUint(append(w.b, '"'), uint64(o.Region), 10), '"')
-				w.strOpt("regionName", regionName(o.Region, "zh"))
+				w.regionName("regionName", o.Region, true)
 			}
 			w.strOpt("uscc", o.USCC)
 			w.close()

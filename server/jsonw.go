@@ -93,6 +93,16 @@ func (w *jw) bytes(k string, v []byte) {
 	w.b = appendJSONString(w.b, v)
 }
 
+// regionName writes k as the Chinese full name of division code (see
+// regionName), without allocating; opt leaves k out when there is no name.
+func (w *jw) regionName(k string, code uint32, opt bool) {
+	var buf [192]byte
+	name := appendRegionName(buf[:0], code, "zh")
+	if len(name) > 0 || !opt {
+		w.bytes(k, name)
+	}
+}
+
 // strOpt writes k only when v is not empty.
 func (w *jw) strOpt(k, v string) {
 	if v != "" {

@@ -63,6 +63,7 @@ func (s *Server) routeTable() []*route {
 		{method: "GET", pattern: "/healthz", metric: "healthz", public: true},
 		{method: "GET", pattern: "/readyz", metric: "readyz", public: true},
 		{method: "GET", pattern: "/metrics", metric: "metrics", public: true},
+		{method: "GET", pattern: "/v1/regions/{code}", metric: "regions", public: true},
 
 		// Authenticated API.
 		{method: "GET", pattern: "/v1/me", h: (*Server).apiMe},
@@ -216,6 +217,10 @@ func (s *Server) dispatch(ctx *fasthttp.RequestCtx) *routeStats {
 			s.public(ctx, kindShort)
 			return s.m.route("resolve_short")
 		case path[1] == 'v' && path[2] == '1' && path[3] == '/':
+			if hasPrefix(path, regionsPrefix) {
+				s.serveRegion(ctx, path[len(regionsPrefix):])
+				return s.m.route("regions")
+			}
 			return s.serveAPI(ctx, path)
 		}
 	}

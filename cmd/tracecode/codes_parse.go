@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"tracecode/engine/code"
+	"tracecode/engine/code/cn"
 )
 
 // parsedCode is one line of `tracecode codes parse` output. Field names are
@@ -27,13 +28,15 @@ type parsedCode struct {
 	Expiry string            `json:"expiry,omitempty"`
 	AIs    map[string]string `json:"ais,omitempty"`
 
-	DrugID     string `json:"drug_id,omitempty"`    // NMPA: 7-digit drug identification code
-	VetDate    string `json:"vet_date,omitempty"`   // veterinary code: production date
-	Enterprise string `json:"enterprise,omitempty"` // veterinary code: enterprise code
-	Short      string `json:"short,omitempty"`      // short code, canonical form
-	USCC       string `json:"uscc,omitempty"`       // unified social credit code
-	Region     string `json:"region,omitempty"`     // GB/T 2260 region of a USCC
-	LinkType   string `json:"link_type,omitempty"`  // Digital Link linkType parameter
+	DrugID     string `json:"drug_id,omitempty"`     // NMPA: 7-digit drug identification code
+	VetDate    string `json:"vet_date,omitempty"`    // veterinary code: production date
+	Enterprise string `json:"enterprise,omitempty"`  // veterinary code: enterprise code
+	Short      string `json:"short,omitempty"`       // short code, canonical form
+	USCC       string `json:"uscc,omitempty"`        // unified social credit code
+	Region     string `json:"region,omitempty"`      // a division code, or the GB/T 2260 region of a USCC
+	RegionName string `json:"region_name,omitempty"` // the region's full name: 甘肃省 兰州市 城关区
+	Level      string `json:"level,omitempty"`       // a division code's level: province, city, county, township
+	LinkType   string `json:"link_type,omitempty"`   // Digital Link linkType parameter
 
 	ElementString string `json:"element_string,omitempty"`
 	DigitalLink   string `json:"digital_link,omitempty"`
@@ -63,9 +66,13 @@ var codesParseCmd = &cobra.Command{
 when there are none, and prints one JSON object per input with:
 
   input, ok, format      format is one of digital-link, element-string,
-                         epc-urn, epc-hex, gtin, sscc, gln, nmpa, vet-drug, short
+                         epc-urn, epc-hex, gtin, sscc, gln, nmpa, vet-drug, short,
+                         uscc, region
   gtin sscc gln serial lot expiry ais
                          the fields found (ais: every AI, keyed by AI)
+  region region_name level
+                         a division code (6 digits GB/T 2260, 9 digits a
+                         township) or a USCC's region, its full name and level
   element_string digital_link epc_urn epc_hex
                          the canonical forms the code converts to
   error                  on failure, what is wrong and where (AI, position,
@@ -79,6 +86,7 @@ Examples:
   tracecode codes parse '(01)09520123456788(17)201225(10)ABC123(21)12345'
   tracecode codes parse --gcp-length 7 https://id.gs1.org/01/80614141123458/21/6789
   tracecode codes parse 3074257BF7194E4000001A85 urn:epc:id:sscc:0614141.1234567890
+  tracecode codes parse 620102 620102001 91350100M000100Y43
   printf ']d2010952012345678810ABC\x1d2112345\n' | tracecode codes parse`,
 	RunE: func(cmd *cobra.Command, args []string) error {
 		out := bufio.NewWriter(cmd.OutOrStdout())
@@ -170,6 +178,13 @@ func parseOne(in string) parsedCode {
 	case code.FormatUSCC:
 		r.USCC = c.USCC.String()
 		r.Region = c.USCC.Region().String()
+		r.RegionName = c.USCC.Region().FullName(cn.Chinese)
+	case code.FormatRegion:
+		r.Region, r.Level = c.Region.String(), c.Region.Level().String()
+		r.RegionName = c.Region.FullName(cn.Chinese)
+		if !c.Region.Known() {
+			r.Notes = append(r.Notes, "region: a well-formed code that is not in the division tree (the 2023 statistics division codes)")
+		}
 	case code.FormatShort:
 		r.Short = string(c.Short.AppendText(nil))
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"tracecode/engine"
+	"tracecode/engine/code/cn"
 )
 
 var orgCmd = &cobra.Command{
@@ -69,7 +70,8 @@ var orgAddCmd = &cobra.Command{
 
 --uscc is the 18-character unified social credit code (统一社会信用代码,
 GB 32100); its check characters are verified and its region becomes the
-organisation's region unless --region (a GB/T 2260 six-digit code) is given.
+organisation's region unless --region (a GB/T 2260 six-digit code, or a
+9-digit township code) is given.
 --gcp adds a GS1 company prefix (4 to 12 digits; repeat the flag for several);
 prefixes may not overlap another organisation's.`,
 	Example: `  tracecode org add --data ./data --name "福州示范药业有限公司" --name-en "Fuzhou Demo Pharma" \
@@ -124,11 +126,20 @@ var orgListCmd = &cobra.Command{
 	},
 }
 
+// regionText is a division code with its full name (620102 甘肃省 兰州市
+// 城关区), or the bare number if it is no division.
 func regionText(r uint32) string {
 	if r == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%06d", r)
+	reg, err := cn.NewRegion(int(r))
+	if err != nil {
+		return fmt.Sprintf("%06d", r)
+	}
+	if name := reg.FullName(cn.Chinese); name != "" {
+		return reg.String() + " " + name
+	}
+	return reg.String()
 }
 
 func init() {
@@ -137,7 +148,7 @@ func init() {
 	f.StringVar(&orgAddFlags.name, "name", "", "legal name (required)")
 	f.StringVar(&orgAddFlags.nameEN, "name-en", "", "English name")
 	f.StringVar(&orgAddFlags.uscc, "uscc", "", "unified social credit code, 18 characters")
-	f.StringVar(&orgAddFlags.region, "region", "", "GB/T 2260 six-digit region code (default: the USCC's)")
+	f.StringVar(&orgAddFlags.region, "region", "", "GB/T 2260 six-digit region code or 9-digit township code (default: the USCC's)")
 	f.StringArrayVar(&orgAddFlags.gcps, "gcp", nil, "GS1 company prefix owned by the organisation (repeatable)")
 	f.BoolVar(&orgAddFlags.json, "json", false, "print the organisation as JSON")
 	_ = orgAddCmd.MarkFlagRequired("name")

@@ -32,12 +32,13 @@ const (
 	FormatVetDrug              // 24-digit veterinary-drug trace code
 	FormatShort                // our short code, bare or as https://host/c/CODE
 	FormatUSCC                 // 18-character unified social credit code (an organisation)
+	FormatRegion               // 6-digit GB/T 2260 division or 9-digit township code (a place)
 	numFormats
 )
 
 var formatNames = [numFormats]string{
 	"unknown", "digital-link", "element-string", "epc-urn", "epc-hex",
-	"gtin", "sscc", "gln", "nmpa", "vet-drug", "short", "uscc",
+	"gtin", "sscc", "gln", "nmpa", "vet-drug", "short", "uscc", "region",
 }
 
 // String returns the format's name as printed by `tracecode codes parse`.

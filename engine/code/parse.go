@@ -36,6 +36,8 @@ type Code struct {
 	Vet   cn.VetCode
 	Short shortcode.Code
 	USCC  cn.USCC
+	// Region is the division of a bare 6- or 9-digit code (FormatRegion).
+	Region cn.Region
 	// Host is the host of a Digital Link or short-code URL.
 	Host string
 }
@@ -90,6 +92,10 @@ func Detect(s string) Format {
 	}
 	if allDigits(s) {
 		switch len(s) {
+		case 6, 9:
+			// No GS1 key or Chinese trace code has 6 or 9 digits: a
+			// division code (620102 城关区, 620102001 a township).
+			return FormatRegion
 		case 8, 12, 14:
 			return FormatGTIN
 		case 13:
@@ -235,6 +241,12 @@ func parseAs(s string, f Format, opt Options) (Code, error) {
 			return c, err
 		}
 		c.USCC = u
+	case FormatRegion:
+		r, err := cn.ParseRegion(s)
+		if err != nil {
+			return c, err
+		}
+		c.Region = r
 	case FormatShort:
 		text, host := s, ""
 		if i := strings.Index(s, "://"); i >= 0 {

@@ -84,6 +84,10 @@ var parseCases = []parseCase{
 	{in: "202413150012312345678901", format: FormatVetDrug, errPart: "month"},
 	{in: "91350100M000100Y43", format: FormatUSCC},
 	{in: "91350200M000000510", format: FormatUSCC, errPart: "D"},
+	{in: "620102", format: FormatRegion},
+	{in: " 620102001\n", format: FormatRegion},
+	{in: "620102000", format: FormatRegion, errPart: "000 is not a township"},
+	{in: "660102", format: FormatRegion, errPart: "province"},
 	// Garbage.
 	{in: "", errPart: "empty"},
 	{in: "hello world", errPart: "unrecognised"},
@@ -114,6 +118,9 @@ func TestParse(t *testing.T) {
 		}
 		if c.Format != tc.format {
 			t.Errorf("Parse(%q).Format = %v, want %v", tc.in, c.Format, tc.format)
+		}
+		if c.Format == FormatRegion && c.Region.String() != strings.TrimSpace(tc.in) {
+			t.Errorf("Parse(%q).Region = %v", tc.in, c.Region)
 		}
 		check := func(what, got, want string) {
 			if want != "" && got != want {
