@@ -3,6 +3,8 @@ package server
 import (
 	"strings"
 	"testing"
+
+	"tracecode/engine"
 )
 
 func TestMessagesComplete(t *testing.T) {
@@ -14,6 +16,20 @@ func TestMessagesComplete(t *testing.T) {
 	for key := range messages["en"] {
 		if messages["zh"][key] == "" {
 			t.Errorf("message %q has English but no Chinese text", key)
+		}
+	}
+}
+
+// TestStatusWords: every public status the engine can give has a title
+// and a sentence in every language the page speaks.
+func TestStatusWords(t *testing.T) {
+	for lang, T := range messages {
+		for _, st := range engine.PublicStatuses() {
+			for _, k := range []string{"status." + st.String(), "status." + st.String() + ".d"} {
+				if T[k] == "" {
+					t.Errorf("%s: no words for %s", lang, k)
+				}
+			}
 		}
 	}
 }

@@ -29,24 +29,15 @@ func shortStep(s string) string {
 	return s
 }
 
-// Statuses a public answer reports: the engine's public statuses (the
-// mapping lives in the engine; the server only renders it).
+// Statuses the server itself acts on (the others it only renders): the
+// engine's public statuses, whose mapping lives in the engine.
 const (
-	statusBadCode        = engine.PublicBadCode
-	statusNotGenuine     = engine.PublicNotGenuine
-	statusVoided         = engine.PublicVoided
-	statusReleased       = engine.PublicReleased
-	statusRecalled       = engine.PublicRecalled
-	statusDestroyed      = engine.PublicDestroyed
-	statusExpired        = engine.PublicExpired
-	statusSuspicious     = engine.PublicSuspicious
-	statusDispensed      = engine.PublicDispensed
-	statusSold           = engine.PublicSold
-	statusInTransit      = engine.PublicInTransit
-	statusGenuine        = engine.PublicGenuine
-	statusDecommissioned = engine.PublicDecommissioned
-	statusNotPrinted     = engine.PublicNotPrinted
-	statusRegistered     = engine.PublicRegistered
+	statusBadCode    = engine.PublicBadCode
+	statusNotGenuine = engine.PublicNotGenuine
+	statusVoided     = engine.PublicVoided
+	statusReleased   = engine.PublicReleased
+	statusRecalled   = engine.PublicRecalled
+	statusSuspicious = engine.PublicSuspicious
 )
 
 // chainView is what a public answer shows about one code, filled from the
