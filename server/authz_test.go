@@ -194,3 +194,29 @@ func TestRegulatorInspectionCapture(t *testing.T) {
 		t.Errorf("an inspection outside the region: %d %s", r.status, r.body)
 	}
 }
+
+// An organisation's keys share one write budget as well: an admin cannot
+// multiply the per-key limit by creating keys. Another organisation is
+// unaffected.
+func TestWriteRateLimitPerOrg(t *testing.T) {
+	env := newTestEnv(t, func(c *Config) { c.OrgWriteRateLimit, c.OrgWriteRateBurst = 0.0001, 3 })
+	a, b, op := env.key("杭州"), env.key("福州"), env.key("operator")
+	orgA := fmt.Sprint(decodeJSON(t, env.api("GET", "/v1/me", a, ""))["org"].(map[string]any)["id"])
+	r := env.api("POST", "/v1/keys", op, `{"org":`+orgA+`,"scopes":["mint"],"name":"second"}`)
+	if r.status != 201 {
+		t.Fatalf("second key: %d %s", r.status, r.body)
+	}
+	a2 := decodeJSON(t, r)["token"].(string)
+	body := `{"product":` + firstProduct(t, env, a) + `,"count":1}`
+	for i, k := range []string{a, a, a2} {
+		if r := env.api("POST", "/v1/blocks", k, body); r.status != 201 {
+			t.Fatalf("write %d within the organisation's burst: %d %s", i, r.status, r.body)
+		}
+	}
+	if r := env.api("POST", "/v1/blocks", a2, body); r.status != 429 || !strings.Contains(string(r.body), "organisation") {
+		t.Fatalf("a new key past the organisation's burst: %d %s", r.status, r.body)
+	}
+	if r := env.api("POST", "/v1/blocks", b, `{"product":`+firstProduct(t, env, b)+`,"count":1}`); r.status != 201 {
+		t.Errorf("another organisation's write: %d %s", r.status, r.body)
+	}
+}

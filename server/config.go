@@ -67,6 +67,12 @@ type Config struct {
 	// WriteRateBurst is how many /v1 writes a key may make at once.
 	// Default 200.
 	WriteRateBurst int
+	// OrgWriteRateLimit and OrgWriteRateBurst limit the /v1 writes of all
+	// of one organisation's keys together, so that an organisation's admin
+	// cannot multiply WriteRateLimit by creating keys. Defaults 500 per
+	// second, burst 1000; negative turns the limit off.
+	OrgWriteRateLimit float64
+	OrgWriteRateBurst int
 	// TrustForwarded takes the client address from the last entry of
 	// X-Forwarded-For (behind a reverse proxy). Default false: the TCP peer.
 	// The address is what the rate limit and clone evidence count.
@@ -121,9 +127,13 @@ const (
 	DefaultRateBurst       = 100
 	DefaultWriteRateLimit  = 100
 	DefaultWriteRateBurst  = 200
-	DefaultConcurrency     = 64 << 10
-	DefaultReadBufferSize  = 8 << 10
-	DefaultShutdownTimeout = 10 * time.Second
+	// DefaultOrgWriteRateLimit and DefaultOrgWriteRateBurst are five keys'
+	// worth of writes.
+	DefaultOrgWriteRateLimit = 500
+	DefaultOrgWriteRateBurst = 1000
+	DefaultConcurrency       = 64 << 10
+	DefaultReadBufferSize    = 8 << 10
+	DefaultShutdownTimeout   = 10 * time.Second
 )
 
 // EnsureDefaults fills zero fields with their defaults.
@@ -171,6 +181,12 @@ func (c *Config) EnsureDefaults() {
 	if c.WriteRateBurst == 0 {
 		c.WriteRateBurst = DefaultWriteRateBurst
 	}
+	if c.OrgWriteRateLimit == 0 {
+		c.OrgWriteRateLimit = DefaultOrgWriteRateLimit
+	}
+	if c.OrgWriteRateBurst == 0 {
+		c.OrgWriteRateBurst = DefaultOrgWriteRateBurst
+	}
 	if c.CacheEntries == 0 {
 		c.CacheEntries = 1 << 16
 	}
@@ -206,6 +222,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("server: RateBurst %d is below 1", c.RateBurst)
 	case c.WriteRateLimit > 0 && c.WriteRateBurst < 1:
 		return fmt.Errorf("server: WriteRateBurst %d is below 1", c.WriteRateBurst)
+	case c.OrgWriteRateLimit > 0 && c.OrgWriteRateBurst < 1:
+		return fmt.Errorf("server: OrgWriteRateBurst %d is below 1", c.OrgWriteRateBurst)
 	case c.Concurrency < 1:
 		return fmt.Errorf("server: Concurrency %d is below 1", c.Concurrency)
 	case c.ReadBufferSize < 1<<10:

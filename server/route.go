@@ -295,6 +295,14 @@ func (s *Server) serveAPI(ctx *fasthttp.RequestCtx, path []byte) *routeStats {
 				s.cfg.WriteRateLimit, s.cfg.WriteRateBurst))
 		ok = false
 	}
+	if ok && r.method != "GET" && key.Org != 0 && s.orgWriteLimiter != nil && !s.orgWriteLimiter.allow(uint64(key.Org), start) {
+		s.m.writeLimited.Inc()
+		ctx.Response.Header.Set("Retry-After", "1")
+		problem(ctx, fasthttp.StatusTooManyRequests, "rate-limited",
+			fmt.Sprintf("the keys of organisation %d made more than %g writes per second together (burst %d); wait a second and try again",
+				key.Org, s.cfg.OrgWriteRateLimit, s.cfg.OrgWriteRateBurst))
+		ok = false
+	}
 	if !ok && hasBody(ctx) {
 		// Do not drain a refused body to keep the connection.
 		ctx.SetConnectionClose()

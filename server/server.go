@@ -47,7 +47,9 @@ type Server struct {
 	limiter *rateLimiter
 	// writeLimiter limits /v1 writes per API key (nil: no limit).
 	writeLimiter *rateLimiter
-	srv          *fasthttp.Server
+	// orgWriteLimiter limits /v1 writes per organisation (nil: no limit).
+	orgWriteLimiter *rateLimiter
+	srv             *fasthttp.Server
 	// largeBodies holds a token for each request body over MaxBodyBytes
 	// being read (see acquireLargeBody).
 	largeBodies chan struct{}
@@ -100,6 +102,9 @@ func New(eng *engine.Engine, cfg Config) (*Server, error) {
 	}
 	if cfg.WriteRateLimit > 0 {
 		s.writeLimiter = newRateLimiter(cfg.WriteRateLimit, cfg.WriteRateBurst)
+	}
+	if cfg.OrgWriteRateLimit > 0 {
+		s.orgWriteLimiter = newRateLimiter(cfg.OrgWriteRateLimit, cfg.OrgWriteRateBurst)
 	}
 	s.srv = &fasthttp.Server{
 		Handler:            s.handle,

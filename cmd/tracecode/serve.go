@@ -39,6 +39,8 @@ var serveFlags struct {
 	rateBurst       int
 	writeRateLimit  float64
 	writeRateBurst  int
+	orgWriteRate    float64
+	orgWriteBurst   int
 	trustForwarded  bool
 	scanFlush       time.Duration
 	suspiciousScore int
@@ -105,6 +107,8 @@ func init() {
 	f.IntVar(&serveFlags.rateBurst, "rate-burst", server.DefaultRateBurst, "public requests a client may make at once")
 	f.Float64Var(&serveFlags.writeRateLimit, "write-rate-limit", server.DefaultWriteRateLimit, "/v1 writes per second per API key (negative: no limit)")
 	f.IntVar(&serveFlags.writeRateBurst, "write-rate-burst", server.DefaultWriteRateBurst, "/v1 writes an API key may make at once")
+	f.Float64Var(&serveFlags.orgWriteRate, "org-write-rate-limit", server.DefaultOrgWriteRateLimit, "/v1 writes per second of all of an organisation's keys together (negative: no limit)")
+	f.IntVar(&serveFlags.orgWriteBurst, "org-write-rate-burst", server.DefaultOrgWriteRateBurst, "/v1 writes an organisation's keys may make at once together")
 	f.BoolVar(&serveFlags.trustForwarded, "trust-forwarded", false, "take the client address from X-Forwarded-For (behind a reverse proxy)")
 	f.DurationVar(&serveFlags.scanFlush, "scan-flush", 250*time.Millisecond, "how often the scan log is written")
 	f.IntVar(&serveFlags.suspiciousScore, "suspicious-score", 16, "clone evidence that flags an item: distinct clients scanning it, a phone 2, an app 1, a crawler 0, at most 2 per address")
@@ -199,6 +203,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		RateLimit: sf.rateLimit, RateBurst: sf.rateBurst, TrustForwarded: sf.trustForwarded,
 		RegionHeader:   sf.regionHeader,
 		WriteRateLimit: sf.writeRateLimit, WriteRateBurst: sf.writeRateBurst,
+		OrgWriteRateLimit: sf.orgWriteRate, OrgWriteRateBurst: sf.orgWriteBurst,
 		Scans: engine.ScanLogOptions{FlushInterval: sf.scanFlush, SuspiciousScore: sf.suspiciousScore,
 			SuspiciousRegions: sf.suspiciousRegs, NoRaw: sf.noRawScans},
 		CacheEntries: sf.cacheEntries,
