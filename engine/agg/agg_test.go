@@ -117,10 +117,10 @@ func TestDecodeErrors(t *testing.T) {
 		k, v []byte
 		want error
 	}{
-		{"short key", k[:12], v, ErrCorrupt},
-		{"version 0", k, append([]byte{0}, v[1:]...), ErrVersion},
-		{"truncated", k, v[:len(v)-1], ErrCorrupt},
-		{"trailing", k, append(slices.Clone(v), 7), ErrCorrupt},
+		{"short key", k[:12], v, store.ErrCorrupt},
+		{"version 0", k, append([]byte{0}, v[1:]...), store.ErrVersion},
+		{"truncated", k, v[:len(v)-1], store.ErrCorrupt},
+		{"trailing", k, append(slices.Clone(v), 7), store.ErrCorrupt},
 	} {
 		if _, err := DecodeRun(c.k, c.v); !errors.Is(err, c.want) {
 			t.Errorf("%s: %v, want %v", c.name, err, c.want)
@@ -128,10 +128,10 @@ func TestDecodeErrors(t *testing.T) {
 	}
 	// A past run crossing a window is refused.
 	p := PastRun{Run: Run{Product: 1, First: 250, Last: 260}}
-	if _, err := decodePastRun(appendPastRunKey(nil, 1, 250, 1), p.AppendValue(nil)); !errors.Is(err, ErrCorrupt) {
+	if _, err := decodePastRun(appendPastRunKey(nil, 1, 250, 1), p.AppendValue(nil)); !errors.Is(err, store.ErrCorrupt) {
 		t.Errorf("window-crossing past run: %v", err)
 	}
-	if _, err := decodeChildren([]byte{1, 0xde, 0xad}); !errors.Is(err, ErrCorrupt) {
+	if _, err := decodeChildren([]byte{1, 0xde, 0xad}); !errors.Is(err, store.ErrCorrupt) {
 		t.Errorf("garbage bitmap: %v", err)
 	}
 }

@@ -46,7 +46,7 @@ func (a *Association) AppendValue(dst []byte) []byte {
 // DecodeAssociation decodes an association key and value.
 func DecodeAssociation(k, v []byte) (Association, error) {
 	if len(k) <= 1+NodeKeyLen || k[0] != store.PrefixAssociation {
-		return Association{}, fmt.Errorf("%w: association key %x", ErrCorrupt, k)
+		return Association{}, fmt.Errorf("%w: association key %x", store.ErrCorrupt, k)
 	}
 	a := Association{Parent: DecodeNodeKey(k[1:]), Child: string(k[1+NodeKeyLen:])}
 	d := newDecoder("association", v)

@@ -45,9 +45,9 @@ func DecodeCustody(v []byte) (Custody, error) {
 	var c Custody
 	if len(v) == 0 || v[0] != custodyVersion {
 		if len(v) > 0 && v[0] > custodyVersion {
-			return c, fmt.Errorf("%w: custody version %d", ErrVersion, v[0])
+			return c, fmt.Errorf("%w: custody version %d", store.ErrVersion, v[0])
 		}
-		return c, fmt.Errorf("%w: custody value %x: no version 1", ErrCorrupt, v)
+		return c, fmt.Errorf("%w: custody value %x: no version 1", store.ErrCorrupt, v)
 	}
 	rest := v[1:]
 	next := func() (uint64, bool) {
@@ -62,17 +62,17 @@ func DecodeCustody(v []byte) (Custody, error) {
 	pending, ok2 := next()
 	since, n := binary.Varint(rest)
 	if n <= 0 || !ok1 || !ok2 {
-		return c, fmt.Errorf("%w: custody value %x: truncated", ErrCorrupt, v)
+		return c, fmt.Errorf("%w: custody value %x: truncated", store.ErrCorrupt, v)
 	}
 	rest = rest[n:]
 	seq, ok3 := next()
 	switch {
 	case !ok3:
-		return c, fmt.Errorf("%w: custody value %x: truncated", ErrCorrupt, v)
+		return c, fmt.Errorf("%w: custody value %x: truncated", store.ErrCorrupt, v)
 	case len(rest) != 0:
-		return c, fmt.Errorf("%w: custody value %x: %d trailing bytes", ErrCorrupt, v, len(rest))
+		return c, fmt.Errorf("%w: custody value %x: %d trailing bytes", store.ErrCorrupt, v, len(rest))
 	case org == 0 || org > 1<<32-1 || pending > 1<<32-1:
-		return c, fmt.Errorf("%w: custody value %x: organisation out of range", ErrCorrupt, v)
+		return c, fmt.Errorf("%w: custody value %x: organisation out of range", store.ErrCorrupt, v)
 	}
 	return Custody{Org: uint32(org), Pending: uint32(pending), Since: since, Seq: seq}, nil
 }
@@ -162,7 +162,7 @@ func (t *Tx) CustodyOfRange(product uint32, first, last uint64, fn func(n Node, 
 	for ok := it.First(); ok; ok = it.Next() {
 		k := it.Key()
 		if len(k) != 1+NodeKeyLen {
-			return fmt.Errorf("%w: custody key %x", ErrCorrupt, k)
+			return fmt.Errorf("%w: custody key %x", store.ErrCorrupt, k)
 		}
 		v, err := it.Value()
 		if err != nil {

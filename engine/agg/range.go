@@ -61,11 +61,11 @@ func (r *Reader) ChildrenOfRange(product uint32, first, last uint64, scratch *ro
 // (no copy): bm is valid while v is.
 func decodeChildrenInto(bm *roaring.Bitmap, v []byte) (_ *roaring.Bitmap, err error) {
 	if len(v) < 1 || v[0] != childrenVersion {
-		return nil, fmt.Errorf("%w: children bitmap has version %v, this build reads 1", ErrVersion, v[:min(len(v), 1)])
+		return nil, fmt.Errorf("%w: children bitmap has version %v, this build reads 1", store.ErrVersion, v[:min(len(v), 1)])
 	}
 	defer func() {
 		if p := recover(); p != nil { // the roaring decoder trusts its input
-			err = fmt.Errorf("%w: children bitmap: %v", ErrCorrupt, p)
+			err = fmt.Errorf("%w: children bitmap: %v", store.ErrCorrupt, p)
 		}
 	}()
 	n, err := bm.FromBuffer(v[1:])
@@ -76,7 +76,7 @@ func decodeChildrenInto(bm *roaring.Bitmap, v []byte) (_ *roaring.Bitmap, err er
 		err = errors.New("empty bitmap stored")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: children bitmap: %v", ErrCorrupt, err)
+		return nil, fmt.Errorf("%w: children bitmap: %v", store.ErrCorrupt, err)
 	}
 	return bm, nil
 }

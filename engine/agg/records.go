@@ -12,12 +12,6 @@ import (
 	"tracecode/engine/store"
 )
 
-// Errors of stored records. Neither is caused by user input.
-var (
-	ErrCorrupt = errors.New("agg: corrupt record")
-	ErrVersion = errors.New("agg: unknown record version")
-)
-
 // Run is the present parent of consecutive child counters First..Last
 // (inclusive) of one product: what one key of the child→parent index says.
 // For an SSCC child, Product is 0 and First = Last = the SSCC.
@@ -66,7 +60,7 @@ func (r *Run) AppendValue(dst []byte) []byte {
 func DecodeRun(k, v []byte) (Run, error) {
 	var r Run
 	if len(k) != 13 || k[0] != store.PrefixChildParent {
-		return r, fmt.Errorf("%w: key %x is not 0x90|product u32|first u64", ErrCorrupt, k)
+		return r, fmt.Errorf("%w: key %x is not 0x90|product u32|first u64", store.ErrCorrupt, k)
 	}
 	r.Product = binary.BigEndian.Uint32(k[1:])
 	r.First = binary.BigEndian.Uint64(k[5:])
@@ -132,7 +126,7 @@ func (p *PastRun) AppendValue(dst []byte) []byte {
 func decodePastRun(k, v []byte) (PastRun, error) {
 	var p PastRun
 	if len(k) != 21 || k[0] != store.PrefixChildHistory {
-		return p, fmt.Errorf("%w: key %x is not 0x93|product u32|first u64|seq u64", ErrCorrupt, k)
+		return p, fmt.Errorf("%w: key %x is not 0x93|product u32|first u64|seq u64", store.ErrCorrupt, k)
 	}
 	p.Product = binary.BigEndian.Uint32(k[1:])
 	p.First = binary.BigEndian.Uint64(k[5:])
@@ -193,7 +187,7 @@ func (r *Removal) AppendValue(dst []byte) []byte {
 func decodeRemoval(k, v []byte) (Removal, error) {
 	var r Removal
 	if len(k) != 1+NodeKeyLen+8 || k[0] != store.PrefixParentHistory {
-		return r, fmt.Errorf("%w: key %x is not 0x94|node|seq u64", ErrCorrupt, k)
+		return r, fmt.Errorf("%w: key %x is not 0x94|node|seq u64", store.ErrCorrupt, k)
 	}
 	r.Parent = DecodeNodeKey(k[1:])
 	r.UnpackSeq = binary.BigEndian.Uint64(k[1+NodeKeyLen:])
@@ -240,11 +234,11 @@ func appendChildren(dst []byte, bm *roaring.Bitmap) []byte {
 // decodeChildren decodes a children bitmap value (copying).
 func decodeChildren(v []byte) (bm *roaring.Bitmap, err error) {
 	if len(v) < 1 || v[0] != childrenVersion {
-		return nil, fmt.Errorf("%w: children bitmap has version %v, this build reads 1", ErrVersion, v[:min(len(v), 1)])
+		return nil, fmt.Errorf("%w: children bitmap has version %v, this build reads 1", store.ErrVersion, v[:min(len(v), 1)])
 	}
 	defer func() {
 		if r := recover(); r != nil { // the roaring decoder trusts its input
-			bm, err = nil, fmt.Errorf("%w: children bitmap: %v", ErrCorrupt, r)
+			bm, err = nil, fmt.Errorf("%w: children bitmap: %v", store.ErrCorrupt, r)
 		}
 	}()
 	bm = roaring.New()
@@ -259,7 +253,7 @@ func decodeChildren(v []byte) (bm *roaring.Bitmap, err error) {
 		err = errors.New("empty bitmap stored")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: children bitmap: %v", ErrCorrupt, err)
+		return nil, fmt.Errorf("%w: children bitmap: %v", store.ErrCorrupt, err)
 	}
 	return bm, nil
 }
@@ -327,7 +321,7 @@ func DecodeUnit(sscc uint64, v []byte) (Unit, error) {
 type decoder = wire.Reader
 
 func newDecoder(what string, v []byte) *decoder {
-	return wire.NewReader(what, v, ErrCorrupt, ErrVersion)
+	return wire.NewReader(what, v)
 }
 
 // serialCookie is the RoaringFormatSpec cookie of a serialization with run

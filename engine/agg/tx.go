@@ -88,7 +88,7 @@ func (t *Tx) Children(parent Node, blocks BlockInfo) ([]ChildRun, error) {
 	kb, err := scanChildren(t.iter(), t.kb, parent, func(block uint64, bm *roaring.Bitmap) bool {
 		product, start, ok := blocks(block)
 		if !ok {
-			bad = fmt.Errorf("%w: %s has children in unknown block %d", ErrCorrupt, parent, block)
+			bad = fmt.Errorf("%w: %s has children in unknown block %d", store.ErrCorrupt, parent, block)
 			return false
 		}
 		runs = childRuns(runs, block, product, start, bm)

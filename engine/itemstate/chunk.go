@@ -19,7 +19,6 @@ package itemstate
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math/bits"
 
@@ -132,12 +131,6 @@ type Chunk struct {
 
 const chunkVersion = 1
 
-// Errors of stored chunk values.
-var (
-	ErrCorrupt = errors.New("itemstate: corrupt chunk value")
-	ErrVersion = errors.New("itemstate: unknown chunk version")
-)
-
 // emptyChunk is shared by every absent chunk.
 var emptyChunk = &Chunk{}
 
@@ -230,10 +223,10 @@ func (c *Chunk) AppendBinary(dst []byte) []byte {
 // reused afterwards. Every bitmap must hold offsets below ChunkSize.
 func DecodeChunk(v []byte) (c *Chunk, err error) {
 	if len(v) < 2 {
-		return nil, fmt.Errorf("%w: %d bytes, want at least 2", ErrCorrupt, len(v))
+		return nil, fmt.Errorf("%w: %d bytes, want at least 2", store.ErrCorrupt, len(v))
 	}
 	if v[0] != chunkVersion {
-		return nil, fmt.Errorf("%w: version %d, this build reads 1", ErrVersion, v[0])
+		return nil, fmt.Errorf("%w: version %d, this build reads 1", store.ErrVersion, v[0])
 	}
 	mask := v[1]
 	c = &Chunk{}
@@ -244,24 +237,24 @@ func DecodeChunk(v []byte) (c *Chunk, err error) {
 		}
 		n, w := binary.Uvarint(v[off:])
 		if w <= 0 || n > uint64(len(v)-off-w) {
-			return nil, fmt.Errorf("%w: %s bitmap length at byte %d overruns the value", ErrCorrupt, k, off)
+			return nil, fmt.Errorf("%w: %s bitmap length at byte %d overruns the value", store.ErrCorrupt, k, off)
 		}
 		off += w
 		b, err := decodeBitmap(v[off : off+int(n)])
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s bitmap at byte %d: %v", ErrCorrupt, k, off, err)
+			return nil, fmt.Errorf("%w: %s bitmap at byte %d: %v", store.ErrCorrupt, k, off, err)
 		}
 		if b.IsEmpty() {
-			return nil, fmt.Errorf("%w: %s bitmap at byte %d is empty but its mask bit is set", ErrCorrupt, k, off)
+			return nil, fmt.Errorf("%w: %s bitmap at byte %d is empty but its mask bit is set", store.ErrCorrupt, k, off)
 		}
 		if b.Maximum() >= ChunkSize {
-			return nil, fmt.Errorf("%w: %s bitmap holds offset %d ≥ %d", ErrCorrupt, k, b.Maximum(), ChunkSize)
+			return nil, fmt.Errorf("%w: %s bitmap holds offset %d ≥ %d", store.ErrCorrupt, k, b.Maximum(), ChunkSize)
 		}
 		c.bm[k] = b
 		off += int(n)
 	}
 	if off != len(v) {
-		return nil, fmt.Errorf("%w: %d trailing bytes", ErrCorrupt, len(v)-off)
+		return nil, fmt.Errorf("%w: %d trailing bytes", store.ErrCorrupt, len(v)-off)
 	}
 	return c, nil
 }
@@ -299,7 +292,7 @@ func AppendKey(dst []byte, block uint64, chunk uint32) []byte {
 // DecodeKey decodes a chunk key.
 func DecodeKey(k []byte) (block uint64, chunk uint32, err error) {
 	if len(k) != 13 || k[0] != store.PrefixItemState {
-		return 0, 0, fmt.Errorf("%w: key %x is not 0x70|block u64|chunk u32", ErrCorrupt, k)
+		return 0, 0, fmt.Errorf("%w: key %x is not 0x70|block u64|chunk u32", store.ErrCorrupt, k)
 	}
 	return binary.BigEndian.Uint64(k[1:]), binary.BigEndian.Uint32(k[9:]), nil
 }

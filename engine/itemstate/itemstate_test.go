@@ -116,13 +116,13 @@ func TestDecodeChunkErrors(t *testing.T) {
 		v    []byte
 		want error
 	}{
-		{"empty", nil, ErrCorrupt},
-		{"version 0", []byte{0, 0}, ErrVersion},
-		{"version 2", []byte{2, 0}, ErrVersion},
-		{"truncated", good[:len(good)-1], ErrCorrupt},
-		{"trailing", append(append([]byte(nil), good...), 0), ErrCorrupt},
-		{"garbage bitmap", []byte{1, 1, 3, 0xff, 0xff, 0xff}, ErrCorrupt},
-		{"offset beyond chunk", (&Chunk{bm: [NumKinds]*rb{Voided: bitmapOf(70000)}}).AppendBinary(nil), ErrCorrupt},
+		{"empty", nil, store.ErrCorrupt},
+		{"version 0", []byte{0, 0}, store.ErrVersion},
+		{"version 2", []byte{2, 0}, store.ErrVersion},
+		{"truncated", good[:len(good)-1], store.ErrCorrupt},
+		{"trailing", append(append([]byte(nil), good...), 0), store.ErrCorrupt},
+		{"garbage bitmap", []byte{1, 1, 3, 0xff, 0xff, 0xff}, store.ErrCorrupt},
+		{"offset beyond chunk", (&Chunk{bm: [NumKinds]*rb{Voided: bitmapOf(70000)}}).AppendBinary(nil), store.ErrCorrupt},
 	} {
 		if _, err := DecodeChunk(c.v); !errors.Is(err, c.want) {
 			t.Errorf("%s: err = %v, want %v", c.name, err, c.want)

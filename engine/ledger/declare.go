@@ -33,7 +33,7 @@ func LoadErroneous(db *store.DB) (map[uint64]uint64, error) {
 	m := map[uint64]uint64{}
 	err := db.ScanPrefix([]byte{store.PrefixErroneous}, func(k, v []byte) error {
 		if len(k) != 9 {
-			return fmt.Errorf("%w: erroneous key %x", ErrCorrupt, k)
+			return fmt.Errorf("%w: erroneous key %x", store.ErrCorrupt, k)
 		}
 		decl, err := store.DecodeUint("erroneous", v)
 		if err != nil {

@@ -7,7 +7,7 @@ import "tracecode/engine/internal/wire"
 type decoder = wire.Reader
 
 func newDecoder(what string, v []byte) *decoder {
-	return wire.NewReader(what, v, ErrCorrupt, ErrVersion)
+	return wire.NewReader(what, v)
 }
 
 // readPairs reads a count and that many (type, id) pairs.

@@ -160,7 +160,7 @@ func (r *IndexReader) scan(prefix []byte, fn func(h Hit) bool) error {
 			return err
 		}
 		if len(v) < 2 || v[0] != indexVersion {
-			return fmt.Errorf("%w: index value %x of key %x", ErrCorrupt, v, k)
+			return fmt.Errorf("%w: index value %x of key %x", store.ErrCorrupt, v, k)
 		}
 		if !fn(Hit{Seq: binary.BigEndian.Uint64(k[n:]), Role: Role(v[1])}) {
 			break
@@ -207,11 +207,11 @@ func (r *IndexReader) Runs(product uint32, counter uint64, fn func(h Hit) bool) 
 			return err
 		}
 		if len(v) < 3 || v[0] != indexVersion {
-			return fmt.Errorf("%w: run index value %x of key %x", ErrCorrupt, v, k)
+			return fmt.Errorf("%w: run index value %x of key %x", store.ErrCorrupt, v, k)
 		}
 		span, n := binary.Uvarint(v[2:])
 		if n <= 0 {
-			return fmt.Errorf("%w: run index value %x of key %x", ErrCorrupt, v, k)
+			return fmt.Errorf("%w: run index value %x of key %x", store.ErrCorrupt, v, k)
 		}
 		if counter-first <= span && !fn(Hit{Seq: binary.BigEndian.Uint64(k[13:]), Role: Role(v[1])}) {
 			break

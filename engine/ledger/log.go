@@ -48,7 +48,7 @@ func (e *LogEntry) AppendValue(dst []byte) []byte {
 func decodeLogEntry(k, v []byte) (LogEntry, error) {
 	var e LogEntry
 	if len(k) != 13 || k[0] != store.PrefixOrgLog {
-		return e, fmt.Errorf("%w: key %x is not 0x81|org u32|orgSeq u64", ErrCorrupt, k)
+		return e, fmt.Errorf("%w: key %x is not 0x81|org u32|orgSeq u64", store.ErrCorrupt, k)
 	}
 	e.Org = binary.BigEndian.Uint32(k[1:])
 	e.OrgSeq = binary.BigEndian.Uint64(k[5:])
@@ -112,7 +112,7 @@ func (c *Checkpoint) AppendValue(dst []byte) []byte {
 func decodeCheckpoint(k, v []byte) (Checkpoint, error) {
 	var c Checkpoint
 	if len(k) != 13 || k[0] != store.PrefixCheckpoint {
-		return c, fmt.Errorf("%w: key %x is not 0x82|org u32|size u64", ErrCorrupt, k)
+		return c, fmt.Errorf("%w: key %x is not 0x82|org u32|size u64", store.ErrCorrupt, k)
 	}
 	c.Org = binary.BigEndian.Uint32(k[1:])
 	c.Size = binary.BigEndian.Uint64(k[5:])
@@ -238,13 +238,13 @@ func (l *Ledger) loadHeads() error {
 	for ok := it.First(); ok; {
 		k := it.Key()
 		if len(k) != 13 {
-			return fmt.Errorf("%w: log key %x", ErrCorrupt, k)
+			return fmt.Errorf("%w: log key %x", store.ErrCorrupt, k)
 		}
 		org := binary.BigEndian.Uint32(k[1:])
 		// The org's last entry.
 		next := binary.BigEndian.AppendUint32([]byte{store.PrefixOrgLog}, org+1)
 		if org == ^uint32(0) || !it.SeekLT(next) {
-			return fmt.Errorf("%w: log of organisation %d vanished while loading", ErrCorrupt, org)
+			return fmt.Errorf("%w: log of organisation %d vanished while loading", store.ErrCorrupt, org)
 		}
 		v, err := it.Value()
 		if err != nil {
@@ -292,7 +292,7 @@ func (l *Ledger) loadMerkle(org uint32, last LogEntry) (*head, error) {
 		r, err := rangeFactory.NewRange(0, cp.Size, cp.Range)
 		if err != nil {
 			it.Close()
-			return nil, fmt.Errorf("%w: checkpoint at %d: %v", ErrCorrupt, cp.Size, err)
+			return nil, fmt.Errorf("%w: checkpoint at %d: %v", store.ErrCorrupt, cp.Size, err)
 		}
 		h.rng, h.cp = r, cp.Size
 	}
@@ -306,7 +306,7 @@ func (l *Ledger) loadMerkle(org uint32, last LogEntry) (*head, error) {
 			return err
 		}
 		if e.OrgSeq != h.rng.End()+1 {
-			return fmt.Errorf("%w: log position %d follows %d", ErrCorrupt, e.OrgSeq, h.rng.End())
+			return fmt.Errorf("%w: log position %d follows %d", store.ErrCorrupt, e.OrgSeq, h.rng.End())
 		}
 		return h.rng.Append(leafHash(e.RecordHash), nil)
 	})
@@ -314,7 +314,7 @@ func (l *Ledger) loadMerkle(org uint32, last LogEntry) (*head, error) {
 		return nil, err
 	}
 	if h.rng.End() != h.size {
-		return nil, fmt.Errorf("%w: log has %d entries, Merkle range %d", ErrCorrupt, h.size, h.rng.End())
+		return nil, fmt.Errorf("%w: log has %d entries, Merkle range %d", store.ErrCorrupt, h.size, h.rng.End())
 	}
 	return h, nil
 }

@@ -68,7 +68,7 @@ func LoadRecalls(db *store.DB) (lots, products map[uint32]Recall, err error) {
 	}{{store.PrefixRecallLot, lots}, {store.PrefixRecallProduct, products}} {
 		err := db.ScanPrefix([]byte{c.prefix}, func(k, v []byte) error {
 			if len(k) != 5 {
-				return fmt.Errorf("%w: recall key %x", ErrCorrupt, k)
+				return fmt.Errorf("%w: recall key %x", store.ErrCorrupt, k)
 			}
 			r, err := DecodeRecall(v)
 			if err != nil {

@@ -15,18 +15,11 @@ package ledger
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
 
 	"tracecode/engine/epcis"
 	"tracecode/engine/store"
-)
-
-// Errors of stored records. Neither is caused by user input.
-var (
-	ErrCorrupt = errors.New("ledger: corrupt record")
-	ErrVersion = errors.New("ledger: unknown record version")
 )
 
 // Kind says what produced a record. Numeric values are persisted.

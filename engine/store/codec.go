@@ -2,16 +2,18 @@ package store
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
+
+	"tracecode/engine/internal/wire"
 )
 
 // Sentinel errors for stored bytes that cannot be decoded. Both mean the
 // store was written by a newer build or is damaged; neither is caused by
-// user input.
+// user input. They are the engine's only such sentinels: every decoder
+// (store, itemstate, agg, ledger, scan log, API keys) wraps them.
 var (
-	ErrCorrupt = errors.New("store: corrupt record")
-	ErrVersion = errors.New("store: unknown record version")
+	ErrCorrupt = wire.ErrCorrupt
+	ErrVersion = wire.ErrVersion
 )
 
 // maxStr bounds every length-prefixed string or byte field of a value, so a

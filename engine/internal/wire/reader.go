@@ -1,11 +1,22 @@
 // Package wire reads the versioned binary values the engine stores: a
 // leading version byte, then varints and length-prefixed strings. The
-// aggregation index and the ledger decode their records with it.
+// aggregation index and the ledger decode their records with it, and its
+// ErrCorrupt and ErrVersion are the sentinels of every stored-value decoder.
 package wire
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
+)
+
+// The engine's one pair of sentinels for stored bytes that cannot be
+// decoded (package store re-exports them as store.ErrCorrupt and
+// store.ErrVersion; every decoder wraps them). Neither is caused by user
+// input: the store is damaged or was written by a newer build.
+var (
+	ErrCorrupt = errors.New("store: corrupt record")
+	ErrVersion = errors.New("store: unknown record version")
 )
 
 // MaxStr bounds every length-prefixed field, so a damaged length never
@@ -20,23 +31,19 @@ type Reader struct {
 	B    []byte // the value; strings read with Raw alias it
 	Off  int    // bytes consumed
 	Err  error  // the first error, wrapping ErrCorrupt or ErrVersion
-
-	// ErrCorrupt and ErrVersion are the caller's sentinels that errors
-	// wrap, so each package's errors.Is checks keep working.
-	ErrCorrupt, ErrVersion error
 }
 
 // NewReader returns a Reader of value b of record type what, whose errors
-// wrap corrupt (damaged bytes) or version (a version this build cannot
-// read).
-func NewReader(what string, b []byte, corrupt, version error) *Reader {
-	return &Reader{What: what, B: b, ErrCorrupt: corrupt, ErrVersion: version}
+// wrap ErrCorrupt (damaged bytes) or ErrVersion (a version this build
+// cannot read).
+func NewReader(what string, b []byte) *Reader {
+	return &Reader{What: what, B: b}
 }
 
 // Fail records a corruption at the current offset (if none is recorded).
 func (d *Reader) Fail(why string) {
 	if d.Err == nil {
-		d.Err = fmt.Errorf("%w: %s value: %s at byte %d", d.ErrCorrupt, d.What, why, d.Off)
+		d.Err = fmt.Errorf("%w: %s value: %s at byte %d", ErrCorrupt, d.What, why, d.Off)
 	}
 }
 
@@ -44,7 +51,7 @@ func (d *Reader) Fail(why string) {
 func (d *Reader) Version(max uint8) {
 	v := d.U8()
 	if d.Err == nil && (v == 0 || v > max) {
-		d.Err = fmt.Errorf("%w: %s value has version %d, this build reads 1..%d", d.ErrVersion, d.What, v, max)
+		d.Err = fmt.Errorf("%w: %s value has version %d, this build reads 1..%d", ErrVersion, d.What, v, max)
 	}
 }
 

@@ -7,9 +7,6 @@ import (
 	"testing"
 )
 
-var errCorrupt = errors.New("test: corrupt")
-var errVersion = errors.New("test: version")
-
 func TestReaderRoundTrip(t *testing.T) {
 	b := []byte{1}
 	b = binary.AppendUvarint(b, 300)
@@ -18,7 +15,7 @@ func TestReaderRoundTrip(t *testing.T) {
 	b = binary.AppendUvarint(b, 3)
 	b = append(b, "abc"...)
 	b = binary.AppendUvarint(b, 0)
-	d := NewReader("thing", b, errCorrupt, errVersion)
+	d := NewReader("thing", b)
 	d.Version(1)
 	if v := d.U32(); v != 300 {
 		t.Fatalf("U32 = %d", v)
@@ -35,27 +32,27 @@ func TestReaderRoundTrip(t *testing.T) {
 }
 
 func TestReaderErrorsStickAndName(t *testing.T) {
-	d := NewReader("run", []byte{2}, errCorrupt, errVersion)
+	d := NewReader("run", []byte{2})
 	d.Version(1)
-	if !errors.Is(d.Err, errVersion) || !strings.Contains(d.Err.Error(), "run value has version 2") {
+	if !errors.Is(d.Err, ErrVersion) || !strings.Contains(d.Err.Error(), "run value has version 2") {
 		t.Fatalf("version error %v", d.Err)
 	}
-	d = NewReader("run", []byte{1, 0x80}, errCorrupt, errVersion)
+	d = NewReader("run", []byte{1, 0x80})
 	d.Version(1)
 	_ = d.Uvarint()
 	_ = d.U8() // after an error: zero, error unchanged
 	err := d.Done()
-	if !errors.Is(err, errCorrupt) || !strings.Contains(err.Error(), "at byte 1") {
+	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "at byte 1") {
 		t.Fatalf("truncated varint: %v", err)
 	}
-	d = NewReader("run", []byte{1, 5}, errCorrupt, errVersion)
+	d = NewReader("run", []byte{1, 5})
 	d.Version(1)
-	if d.Count(); !errors.Is(d.Err, errCorrupt) {
+	if d.Count(); !errors.Is(d.Err, ErrCorrupt) {
 		t.Fatalf("count overrunning the value: %v", d.Err)
 	}
-	d = NewReader("run", []byte{1, 0}, errCorrupt, errVersion)
+	d = NewReader("run", []byte{1, 0})
 	d.Version(1)
-	if err := d.Done(); !errors.Is(err, errCorrupt) || !strings.Contains(err.Error(), "1 trailing bytes") {
+	if err := d.Done(); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "1 trailing bytes") {
 		t.Fatalf("trailing bytes: %v", err)
 	}
 }
