@@ -285,9 +285,19 @@ type ScanLogOptions struct {
 	NoRaw bool
 }
 
-func (o *ScanLogOptions) ensureDefaults() {
+// Defaults of ScanLogOptions that `tracecode serve` also shows as flag
+// defaults.
+const (
+	DefaultScanFlushInterval = 250 * time.Millisecond
+	DefaultSuspiciousScore   = 16
+	DefaultSuspiciousRegions = 3
+)
+
+// EnsureDefaults fills zero (or negative) fields with their defaults and caps
+// SuspiciousScore at what evidence can reach.
+func (o *ScanLogOptions) EnsureDefaults() {
 	if o.FlushInterval <= 0 {
-		o.FlushInterval = 250 * time.Millisecond
+		o.FlushInterval = DefaultScanFlushInterval
 	}
 	if o.CountInterval <= 0 {
 		o.CountInterval = 2 * time.Second
@@ -300,11 +310,11 @@ func (o *ScanLogOptions) ensureDefaults() {
 		o.CacheEntries = 1 << 20
 	}
 	if o.SuspiciousScore <= 0 {
-		o.SuspiciousScore = 16
+		o.SuspiciousScore = DefaultSuspiciousScore
 	}
 	o.SuspiciousScore = min(o.SuspiciousScore, maxEvidence)
 	if o.SuspiciousRegions <= 0 {
-		o.SuspiciousRegions = 3
+		o.SuspiciousRegions = DefaultSuspiciousRegions
 	}
 }
 
@@ -354,7 +364,7 @@ func OpenScanLog(db *store.DB, o *ScanLogOptions) *ScanLog {
 	if o != nil {
 		opt = *o
 	}
-	opt.ensureDefaults()
+	opt.EnsureDefaults()
 	l := &ScanLog{db: db, opt: opt, perShard: max(opt.CacheEntries/scanShards, 16),
 		stop: make(chan struct{}), done: make(chan struct{})}
 	for i := range l.shards {

@@ -131,6 +131,7 @@ const (
 	// worth of writes.
 	DefaultOrgWriteRateLimit = 500
 	DefaultOrgWriteRateBurst = 1000
+	DefaultCacheEntries      = 1 << 16
 	DefaultConcurrency       = 64 << 10
 	DefaultReadBufferSize    = 8 << 10
 	DefaultShutdownTimeout   = 10 * time.Second
@@ -188,7 +189,7 @@ func (c *Config) EnsureDefaults() {
 		c.OrgWriteRateBurst = DefaultOrgWriteRateBurst
 	}
 	if c.CacheEntries == 0 {
-		c.CacheEntries = 1 << 16
+		c.CacheEntries = DefaultCacheEntries
 	}
 	if c.Concurrency == 0 {
 		c.Concurrency = DefaultConcurrency
