@@ -33,6 +33,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"tracecode/engine"
+	"tracecode/engine/code/cn"
 )
 
 // Server serves one engine. Create it with New, run it with Serve or
@@ -76,6 +77,10 @@ func New(eng *engine.Engine, cfg Config) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	// Region names appear on scan pages and in answers: decode the
+	// division tree (tens of milliseconds, BenchmarkRegionTreeDecode) before
+	// the first request rather than during it.
+	cn.LoadDivisions()
 	s := &Server{
 		cfg:      cfg,
 		inflight: newDrain(),

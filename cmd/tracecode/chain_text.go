@@ -62,7 +62,7 @@ func writeChainText(w io.Writer, e *engine.Engine, c *engine.Chain) error {
 			extra = append(extra, "USCC "+o.USCC)
 		}
 		if o.Region != 0 {
-			extra = append(extra, fmt.Sprintf("region %06d", o.Region))
+			extra = append(extra, "region "+regionText(o.Region))
 		}
 		s := o.Name
 		if len(extra) > 0 {

@@ -42,3 +42,18 @@ func TestOrgListRegionName(t *testing.T) {
 		t.Errorf("org list: %q", out)
 	}
 }
+
+// TestResolveRegionName: resolve's producer line names the producer's region
+// at every level (it printed the bare code).
+func TestResolveRegionName(t *testing.T) {
+	d := "--data=" + t.TempDir()
+	mustCLI(t, "org", "add", d, "--name", "兰州示范乳业", "--region", "620102", "--gcp", "6923450")
+	mustCLI(t, "product", "add", d, "--org", "1", "--gtin", "6923450000014", "--name", "奶粉", "--category", "food")
+	codes := strings.Fields(mustCLI(t, "mint", d, "--gtin", "6923450000014", "--lot", "L1", "--count", "1", "--format", "dl"))
+	if len(codes) != 1 {
+		t.Fatalf("minted %v", codes)
+	}
+	if out := mustCLI(t, "resolve", d, codes[0]); !strings.Contains(out, "region 620102 甘肃省 兰州市 城关区") {
+		t.Errorf("resolve:\n%s", out)
+	}
+}

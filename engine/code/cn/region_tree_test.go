@@ -33,6 +33,9 @@ func TestRegionTree(t *testing.T) {
 		}
 	}
 	want := map[Level]int{LevelProvince: 34, LevelCity: 342, LevelCounty: 2975, LevelTownship: 41351}
+	if n := LoadDivisions(); n != 34+342+2975+41351 {
+		t.Errorf("LoadDivisions = %d", n)
+	}
 	for l, n := range want {
 		if counts[l] != n {
 			t.Errorf("%d %s rows, want %d", counts[l], l, n)
