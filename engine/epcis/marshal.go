@@ -58,7 +58,11 @@ func MarshalDocument(w io.Writer, events []Event, opts *MarshalOptions) error {
 		return err
 	}
 
-	b := make([]byte, 0, flushAt+4096)
+	// A one-event document (what capture stores for every event) is a
+	// few hundred bytes: allocating the whole flush buffer for it cost
+	// 68 KiB per captured event (574 MB over 8,000 captures in Verify's
+	// profile). Size the buffer from the event count, up to flushAt.
+	b := make([]byte, 0, min(flushAt+4096, 2048+1024*len(events)))
 	b = append(b, `{"@context":`...)
 	b = append(b, ctx...)
 	b = append(b, `,"type":`...)
