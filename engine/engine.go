@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -379,7 +380,12 @@ func (e *Engine) writable() error {
 // REQUIRES e.wmu.
 func (e *Engine) commit(b *store.Batch) error {
 	if err := b.Commit(!e.noSync); err != nil {
-		e.failed.Store(&err)
+		// A commit refused before it reached Pebble — a full disk, a
+		// failed batch write, the store closing — applied nothing: the
+		// state in RAM still matches the store and a retry may succeed.
+		if !errors.Is(err, store.ErrDiskFull) && !errors.Is(err, store.ErrClosed) && b.Err() == nil {
+			e.failed.Store(&err)
+		}
 		return err
 	}
 	return nil

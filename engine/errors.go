@@ -16,6 +16,11 @@ var (
 	// store's: a call that reaches the store after Close returns it
 	// wrapped).
 	ErrClosed = store.ErrClosed
+	// ErrDiskFull is returned by a write refused because the store's
+	// filesystem is below its free-space reserve (store.Options.
+	// MinFreeBytes): nothing was applied, reads go on, and the write may
+	// be retried once space returns.
+	ErrDiskFull = store.ErrDiskFull
 	// ErrFailed is returned by every write after a commit failed; the
 	// engine must be reopened (Pebble's state after a failed fsync is not
 	// trusted).

@@ -26,7 +26,9 @@ const (
 
 // Ping reads from the store: nil when it answers reads and the engine
 // takes writes, ErrClosed after Close, ErrFailed (with the cause) after a
-// failed commit, the store's error otherwise. Readiness probes call it.
+// failed commit, ErrDiskFull (with the free space) while writes are
+// refused for want of space, the store's error otherwise. Readiness probes
+// call it.
 func (e *Engine) Ping() error {
 	release, err := e.holdDB()
 	if err != nil {
@@ -35,6 +37,9 @@ func (e *Engine) Ping() error {
 	defer release()
 	if p := e.failed.Load(); p != nil {
 		return fmt.Errorf("%w: %v", ErrFailed, *p)
+	}
+	if err := e.db.Space(); err != nil {
+		return fmt.Errorf("engine: writes refused: %w", err)
 	}
 	if _, err := e.db.Has(store.MetaKey(store.MetaSchema)); err != nil {
 		return fmt.Errorf("engine: store read: %w", err)

@@ -142,6 +142,10 @@ func engineError(c *call, err error) {
 		status, kind = fasthttp.StatusUnprocessableEntity, "cap"
 	case errors.Is(err, engine.ErrState), errors.Is(err, engine.ErrScheme):
 		status, kind = fasthttp.StatusConflict, "state"
+	case errors.Is(err, engine.ErrDiskFull):
+		status, kind = fasthttp.StatusInsufficientStorage, "disk-full"
+		c.s.log.Warn("write refused: disk full", "method", string(c.ctx.Method()), "path", string(c.ctx.Path()), "err", err)
+		err = errors.New("the store's disk is full: writes are refused until space is freed (scans are still answered); nothing was applied, send it again later")
 	case errors.Is(err, engine.ErrClosed), errors.Is(err, engine.ErrFailed):
 		status, kind = fasthttp.StatusServiceUnavailable, "unavailable"
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):

@@ -323,6 +323,10 @@ func (b *Batch) Commit(sync bool) error {
 		return errClosed("commit")
 	}
 	defer b.d.g.leave()
+	if err := b.d.Space(); err != nil {
+		b.Close()
+		return fmt.Errorf("store: commit refused: %w", err)
+	}
 	wo := pebble.NoSync
 	if sync {
 		wo = pebble.Sync
@@ -358,6 +362,9 @@ func (d *DB) SyncWAL() error {
 		return errClosed("sync")
 	}
 	defer d.g.leave()
+	if err := d.Space(); err != nil {
+		return fmt.Errorf("store: sync refused: %w", err)
+	}
 	if err := d.db.LogData(nil, pebble.Sync); err != nil {
 		return fmt.Errorf("store: sync: %w", err)
 	}
@@ -374,6 +381,9 @@ func (d *DB) IngestSorted(ctx context.Context, gen func(add func(k, v []byte) er
 		return 0, errClosed("ingest")
 	}
 	defer d.g.leave()
+	if err := d.Space(); err != nil {
+		return 0, fmt.Errorf("store: ingest refused: %w", err)
+	}
 	path := filepath.Join(d.dir, fmt.Sprintf("ingest-%d-%d.sst", os.Getpid(), d.seq.Add(1)))
 	f, err := d.opts.FS.Create(path, vfs.WriteCategoryUnspecified)
 	if err != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 )
@@ -48,4 +49,26 @@ func (g *gate) close() {
 		g.once.Do(func() { close(g.drained) })
 	}
 	<-g.drained
+}
+
+// ErrDiskFull is returned by a commit or ingestion refused because the
+// store's filesystem has less free space than Options.MinFreeBytes.
+// Nothing was applied; the write may be retried once space returns.
+var ErrDiskFull = errors.New("store: disk full")
+
+// Space returns ErrDiskFull (saying how much is free) when the store's
+// filesystem has less free space than Options.MinFreeBytes, else nil.
+func (d *DB) Space() error {
+	if d.opts.MinFreeBytes < 0 || d.opts.ReadOnly {
+		return nil
+	}
+	u, err := d.opts.FS.GetDiskUsage(d.dir)
+	if err != nil {
+		return nil // the filesystem cannot say (an in-memory one)
+	}
+	if int64(u.AvailBytes) < d.opts.MinFreeBytes {
+		return fmt.Errorf("%w: %d bytes free on the filesystem of %s, below the %d bytes the store keeps free",
+			ErrDiskFull, u.AvailBytes, d.dir, d.opts.MinFreeBytes)
+	}
+	return nil
 }

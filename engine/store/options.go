@@ -73,6 +73,16 @@ type Options struct {
 	// tests give a crashable in-memory FS (vfs.NewCrashableMem), whose
 	// CrashClone drops what was not synced.
 	FS vfs.FS
+
+	// MinFreeBytes is the free space the store keeps on its filesystem:
+	// a commit or ingestion that finds less available is refused with
+	// ErrDiskFull before it reaches Pebble, whose write-ahead log treats a
+	// failed write as fatal (the process would exit). Nothing is applied;
+	// writes succeed again once space returns. It must cover what Pebble
+	// writes between two commits (memtable flushes, compactions). Default
+	// DefaultMinFreeBytes; negative turns the check off. A filesystem that
+	// cannot report its free space (an in-memory one) is not checked.
+	MinFreeBytes int64
 }
 
 // PebbleFormat is the Pebble format major version every store is created
@@ -136,7 +146,14 @@ func (o *Options) EnsureDefaults() {
 	if o.FS == nil {
 		o.FS = vfs.Default
 	}
+	if o.MinFreeBytes == 0 {
+		o.MinFreeBytes = DefaultMinFreeBytes
+	}
 }
+
+// DefaultMinFreeBytes is the default Options.MinFreeBytes: room for a few
+// memtable flushes and a compaction.
+const DefaultMinFreeBytes = 256 << 20
 
 // Validate reports the first invalid field.
 func (o *Options) Validate() error {
