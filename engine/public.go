@@ -37,7 +37,7 @@ const (
 	// GTIN with a lot) of a registered product: it names the product or
 	// lot, and says nothing about whether one item is genuine.
 	PublicRegistered PublicStatus = 15
-	numPublic                     = 16
+	numPublic        PublicStatus = 16
 )
 
 var publicNames = [numPublic]string{"", "bad_code", "not_genuine", "voided", "released", "recalled", "destroyed", "expired",

@@ -319,8 +319,8 @@ func (s *Server) lookupMaster(r *publicReq, v *chainView) {
 	v.found = true
 	var cs engine.ClassStatus
 	if r.level == levelLot {
-		l, err := s.eng.LotByNumber(p.ID, string(r.lot))
-		if err != nil {
+		l, lerr := s.eng.LotByNumber(p.ID, string(r.lot))
+		if lerr != nil {
 			v.found = false
 			v.status = statusNotGenuine
 			v.reason = "product " + r.gtin.String() + " has no lot " + quote(r.lot)
