@@ -104,7 +104,7 @@ func DecodeBlock(id uint64, v []byte) (Block, error) {
 	}
 	b.RequestID = d.str("requestID")
 	b.Note = d.str("note")
-	if d.err == nil {
+	if d.err() == nil {
 		switch {
 		case b.Count == 0:
 			d.fail("count", "is 0")

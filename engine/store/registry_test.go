@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -137,5 +138,26 @@ func TestStorageDocMatchesRegistry(t *testing.T) {
 	}
 	for _, r := range rows[min(len(rows), len(Prefixes)):] {
 		t.Errorf("docs/storage.md has a row the registry lacks: %q", r)
+	}
+}
+
+// TestDecodeErrorsNameField: a damaged store value read through the one
+// codec (wire.Reader) wraps the one ErrCorrupt and names the record and
+// the field; an unknown version wraps the one ErrVersion.
+func TestDecodeErrorsNameField(t *testing.T) {
+	v := (&Block{Product: 1, Count: 10}).AppendBinary(nil)
+	_, err := DecodeBlock(7, v[:len(v)-1])
+	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "block value: note length: ") {
+		t.Errorf("truncated block: %v", err)
+	}
+	bad := append([]byte(nil), v...)
+	bad[0] = 9
+	if _, err := DecodeBlock(7, bad); !errors.Is(err, ErrVersion) {
+		t.Errorf("block version 9: %v", err)
+	}
+	u := Uint(5).AppendBinary(nil)
+	_, err = DecodeUint("next lot", append(u, 0))
+	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "next lot value: 1 trailing bytes") {
+		t.Errorf("trailing byte: %v", err)
 	}
 }

@@ -58,7 +58,7 @@ func DecodeOrg(id uint32, b []byte) (Org, error) {
 	o.USCC = d.str("uscc")
 	o.Region = d.u32("region")
 	n := d.count("gcp count")
-	for i := 0; i < n && d.err == nil; i++ {
+	for i := 0; i < n && d.err() == nil; i++ {
 		o.GCPs = append(o.GCPs, d.str("gcp"))
 	}
 	return o, d.done()
@@ -126,7 +126,7 @@ func DecodeProduct(id uint32, b []byte) (Product, error) {
 	p := Product{ID: id}
 	p.Created = d.varint("created")
 	p.Org = d.u32("org")
-	if g := d.raw("gtin"); d.err == nil {
+	if g := d.raw("gtin"); d.err() == nil {
 		switch len(g) {
 		case 0:
 		case 14:
@@ -147,7 +147,7 @@ func DecodeProduct(id uint32, b []byte) (Product, error) {
 	p.NameZH = d.str("nameZH")
 	p.NameEN = d.str("nameEN")
 	n := d.count("link count")
-	for i := 0; i < n && d.err == nil; i++ {
+	for i := 0; i < n && d.err() == nil; i++ {
 		p.Links = append(p.Links, Link{Type: d.str("link type"), URL: d.str("link url")})
 	}
 	return p, d.done()
@@ -190,7 +190,7 @@ func DecodeProductState(b []byte) (ProductState, error) {
 	var s ProductState
 	s.HighWater = d.uvarint("highWater")
 	n := d.count("scheme count")
-	for i := 1; i <= n && d.err == nil; i++ {
+	for i := 1; i <= n && d.err() == nil; i++ {
 		v := d.uvarint("issued")
 		if i < serial.NumSchemes {
 			s.Issued[i] = v
@@ -289,7 +289,7 @@ func DecodeKey(b []byte) (Key, error) {
 	k.Created = d.varint("created")
 	k.Wrap = d.u8()
 	k.Bytes = append([]byte(nil), d.raw("key")...)
-	if d.err == nil {
+	if d.err() == nil {
 		n := len(k.Bytes)
 		switch k.Wrap {
 		case WrapClear:
@@ -349,8 +349,8 @@ func AppendBloomChunk(dst, chunk []byte) []byte {
 // DecodeBloomChunk returns the chunk bytes of a bloom chunk value (aliasing b).
 func DecodeBloomChunk(b []byte) ([]byte, error) {
 	d, _ := newDecoder("bloom chunk", b, bloomChunkVersion)
-	if d.err != nil {
-		return nil, d.err
+	if d.err() != nil {
+		return nil, d.err()
 	}
 	if len(b)-1 > BloomChunkSize {
 		return nil, fmt.Errorf("%w: bloom chunk value has %d bytes, more than %d", ErrCorrupt, len(b)-1, BloomChunkSize)

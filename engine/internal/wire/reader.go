@@ -31,6 +31,9 @@ type Reader struct {
 	B    []byte // the value; strings read with Raw alias it
 	Off  int    // bytes consumed
 	Err  error  // the first error, wrapping ErrCorrupt or ErrVersion
+	// Field names the field being read, for errors ("count", "gtin");
+	// empty: errors name the offset only.
+	Field string
 }
 
 // NewReader returns a Reader of value b of record type what, whose errors
@@ -43,6 +46,10 @@ func NewReader(what string, b []byte) *Reader {
 // Fail records a corruption at the current offset (if none is recorded).
 func (d *Reader) Fail(why string) {
 	if d.Err == nil {
+		if d.Field != "" {
+			d.Err = fmt.Errorf("%w: %s value: %s: %s at byte %d", ErrCorrupt, d.What, d.Field, why, d.Off)
+			return
+		}
 		d.Err = fmt.Errorf("%w: %s value: %s at byte %d", ErrCorrupt, d.What, why, d.Off)
 	}
 }
