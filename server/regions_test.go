@@ -86,3 +86,22 @@ func TestRegionNames(t *testing.T) {
 		t.Errorf("an organisation in a township of Lanzhou: %d %s", r.status, r.body)
 	}
 }
+
+// TestScanPageRegionNames: the scan page names the producer's region and
+// each event's region with every level: the demo's formula producer is in
+// 西湖区 (330106) and its dispensing pharmacy in 鼓楼区 of Fuzhou (350102),
+// which the page used to show as 福州市, the nearest name the old table had.
+func TestScanPageRegionNames(t *testing.T) {
+	env := newTestEnv(t, nil)
+	shelf := env.url("infant formula on a shop shelf")
+	if r := env.get(shelf, "Accept", "text/html", "Accept-Language", "zh-CN"); !strings.Contains(string(r.body), "浙江省 杭州市 西湖区") {
+		t.Errorf("zh page of the formula lacks its producer's full region:\n%s", r.body)
+	}
+	if r := env.get(shelf, "Accept", "text/html", "Accept-Language", "en"); !strings.Contains(string(r.body), "Xihu District, Hangzhou, Zhejiang") {
+		t.Errorf("en page of the formula lacks its producer's full region:\n%s", r.body)
+	}
+	drug := env.url("drug with an NMPA trace code")
+	if r := env.get(drug, "Accept", "text/html", "Accept-Language", "zh-CN"); !strings.Contains(string(r.body), "福建省 福州市 鼓楼区") {
+		t.Errorf("zh page of the dispensed drug lacks the pharmacy's region:\n%s", r.body)
+	}
+}
