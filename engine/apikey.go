@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"tracecode/engine/code/cn"
+	"tracecode/engine/internal/wire"
 	"tracecode/engine/store"
 )
 
@@ -140,46 +141,26 @@ func (k *APIKey) appendBinary(dst []byte) []byte {
 
 func decodeAPIKey(id uint64, b []byte) (APIKey, error) {
 	k := APIKey{ID: id}
-	bad := func(what string) (APIKey, error) {
-		return APIKey{}, fmt.Errorf("%w: API key %016x: %s", store.ErrCorrupt, id, what)
+	d := wire.NewReader(fmt.Sprintf("API key %016x", id), b)
+	d.Version(apiKeyVersion)
+	d.Field = "created"
+	k.Created = d.Varint()
+	d.Field = "revoked"
+	k.Revoked = d.Varint()
+	d.Field = "org"
+	k.Org = d.U32()
+	d.Field = "scopes"
+	k.Scopes = Scope(d.U8())
+	d.Field = "region"
+	k.Region = d.U32()
+	d.Field = "hash"
+	copy(k.hash[:], d.Raw(len(k.hash)))
+	d.Field = "name"
+	k.Name = d.Str()
+	d.Field = ""
+	if err := d.Done(); err != nil {
+		return APIKey{}, err
 	}
-	if len(b) == 0 || b[0] == 0 || b[0] > apiKeyVersion {
-		return bad("unknown version")
-	}
-	b = b[1:]
-	var n int
-	if k.Created, n = binary.Varint(b); n <= 0 {
-		return bad("created")
-	}
-	b = b[n:]
-	if k.Revoked, n = binary.Varint(b); n <= 0 {
-		return bad("revoked")
-	}
-	b = b[n:]
-	org, n := binary.Uvarint(b)
-	if n <= 0 || org > 1<<32-1 {
-		return bad("org")
-	}
-	k.Org, b = uint32(org), b[n:]
-	if len(b) < 1 {
-		return bad("scopes")
-	}
-	k.Scopes, b = Scope(b[0]), b[1:]
-	region, n := binary.Uvarint(b)
-	if n <= 0 || region > 1<<32-1 {
-		return bad("region")
-	}
-	k.Region, b = uint32(region), b[n:]
-	if len(b) < 32 {
-		return bad("hash")
-	}
-	copy(k.hash[:], b)
-	b = b[32:]
-	l, n := binary.Uvarint(b)
-	if n <= 0 || uint64(len(b)-n) != l {
-		return bad("name")
-	}
-	k.Name = string(b[n:])
 	return k, nil
 }
 

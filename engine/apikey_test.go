@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"tracecode/engine/store"
 )
 
 func TestAPIKeysLifecycle(t *testing.T) {
@@ -133,6 +135,35 @@ func TestRegionCovers(t *testing.T) {
 	} {
 		if got := RegionCovers(c.region, c.code); got != c.want {
 			t.Errorf("RegionCovers(%d, %d) = %v", c.region, c.code, got)
+		}
+	}
+}
+
+// TestAPIKeyDecodeDamaged: a stored API key read through the one value
+// codec round-trips, and a damaged one is refused wrapping the store's
+// ErrCorrupt (ErrVersion for an unknown version) and naming the field.
+func TestAPIKeyDecodeDamaged(t *testing.T) {
+	k := APIKey{ID: 7, Created: 1_700_000_000_000, Org: 3, Scopes: ScopeMint | ScopeReport, Region: 330100, Name: "line 3"}
+	k.hash[0] = 9
+	v := k.appendBinary(nil)
+	if got, err := decodeAPIKey(7, v); err != nil || got != k {
+		t.Fatalf("round trip: %+v %v", got, err)
+	}
+	for _, tc := range []struct {
+		name string
+		v    []byte
+		want error
+		text string
+	}{
+		{"truncated name", v[:len(v)-1], store.ErrCorrupt, "name"},
+		{"trailing byte", append(append([]byte(nil), v...), 0), store.ErrCorrupt, "trailing"},
+		{"short hash", v[:len(v)-len(k.Name)-1-5], store.ErrCorrupt, "hash"},
+		{"version 2", append([]byte{2}, v[1:]...), store.ErrVersion, "version 2"},
+		{"empty", nil, store.ErrCorrupt, "truncated"},
+	} {
+		_, err := decodeAPIKey(7, tc.v)
+		if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.text) || !strings.Contains(err.Error(), "API key 0000000000000007") {
+			t.Errorf("%s: %v, want %v naming %q", tc.name, err, tc.want, tc.text)
 		}
 	}
 }
