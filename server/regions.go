@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"time"
 
 	"github.com/valyala/fasthttp"
 
@@ -39,12 +40,20 @@ func regionOut(r cn.Region) regionRef {
 // serveRegion answers GET /v1/regions/{code}: a division of the embedded
 // tree (cn.Region) with its parent, path and children. It is public — the
 // names of administrative divisions are public information and nothing
-// here reads the store — so it takes no API key and reads no body.
+// here reads the store — so it takes no API key and reads no body; the
+// public resolver's per-client rate limit applies.
 func (s *Server) serveRegion(ctx *fasthttp.RequestCtx, code []byte) {
 	if m := string(ctx.Method()); (m != "GET" && m != "HEAD") || hasBody(ctx) {
 		ctx.Response.Header.Set("Allow", "GET, HEAD")
 		ctx.SetConnectionClose() // do not drain a refused body
 		problem(ctx, fasthttp.StatusMethodNotAllowed, "method-not-allowed", "/v1/regions/{code} answers GET and HEAD without a body")
+		return
+	}
+	// Anonymous like a scan: the resolver's per-client limit applies.
+	if s.limiter != nil && s.limited(ctx) && !s.limiter.allow(s.clientHash(ctx), time.Now()) {
+		s.m.limited.Inc()
+		ctx.Response.Header.Set("Retry-After", "1")
+		problem(ctx, fasthttp.StatusTooManyRequests, "rate-limited", "too many look-ups from this address; wait a second and try again")
 		return
 	}
 	r, err := cn.ParseRegion(string(code))

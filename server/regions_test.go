@@ -105,3 +105,17 @@ func TestScanPageRegionNames(t *testing.T) {
 		t.Errorf("zh page of the dispensed drug lacks the pharmacy's region:\n%s", r.body)
 	}
 }
+
+// TestRegionRouteRateLimited: the public region look-up is limited per
+// client like the resolver (an anonymous client could otherwise call it
+// without bound).
+func TestRegionRouteRateLimited(t *testing.T) {
+	env := newTestEnv(t, func(c *Config) { c.RateLimit, c.RateBurst, c.LimitLoopback = 0.0001, 3, true })
+	codes := map[int]int{}
+	for range 5 {
+		codes[env.get("/v1/regions/620102").status]++
+	}
+	if codes[200] != 3 || codes[429] != 2 {
+		t.Errorf("5 look-ups with a burst of 3: %v", codes)
+	}
+}
