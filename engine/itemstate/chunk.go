@@ -24,6 +24,7 @@ import (
 
 	"github.com/RoaringBitmap/roaring/v2"
 
+	"tracecode/engine/internal/wire"
 	"tracecode/engine/store"
 )
 
@@ -221,40 +222,43 @@ func (c *Chunk) AppendBinary(dst []byte) []byte {
 
 // DecodeChunk decodes a chunk value. It copies what it keeps: v may be
 // reused afterwards. Every bitmap must hold offsets below ChunkSize.
-func DecodeChunk(v []byte) (c *Chunk, err error) {
-	if len(v) < 2 {
-		return nil, fmt.Errorf("%w: %d bytes, want at least 2", store.ErrCorrupt, len(v))
-	}
-	if v[0] != chunkVersion {
-		return nil, fmt.Errorf("%w: version %d, this build reads 1", store.ErrVersion, v[0])
-	}
-	mask := v[1]
-	c = &Chunk{}
-	off := 2
-	for k := Kind(0); k < NumKinds; k++ {
+func DecodeChunk(v []byte) (*Chunk, error) {
+	d := wire.Reader{What: "item-state chunk", B: v}
+	d.Version(chunkVersion)
+	d.Field = "kind mask"
+	mask := d.U8()
+	c := &Chunk{}
+	for k := Kind(0); k < NumKinds && d.Err == nil; k++ {
 		if mask&(1<<k) == 0 {
 			continue
 		}
-		n, w := binary.Uvarint(v[off:])
-		if w <= 0 || n > uint64(len(v)-off-w) {
-			return nil, fmt.Errorf("%w: %s bitmap length at byte %d overruns the value", store.ErrCorrupt, k, off)
+		d.Field = k.String() + " bitmap"
+		n := d.Uvarint()
+		if d.Err == nil && n > uint64(len(d.B)-d.Off) {
+			d.Fail(fmt.Sprintf("length %d overruns the value", n))
+			break
 		}
-		off += w
-		b, err := decodeBitmap(v[off : off+int(n)])
-		if err != nil {
-			return nil, fmt.Errorf("%w: %s bitmap at byte %d: %v", store.ErrCorrupt, k, off, err)
+		at := d.Off
+		raw := d.Raw(int(n))
+		if d.Err != nil {
+			break
 		}
-		if b.IsEmpty() {
-			return nil, fmt.Errorf("%w: %s bitmap at byte %d is empty but its mask bit is set", store.ErrCorrupt, k, off)
+		b, err := decodeBitmap(raw)
+		d.Off = at // errors name where the bitmap starts
+		switch {
+		case err != nil:
+			d.Fail(err.Error())
+		case b.IsEmpty():
+			d.Fail("is empty but its mask bit is set")
+		case b.Maximum() >= ChunkSize:
+			d.Fail(fmt.Sprintf("holds offset %d ≥ %d", b.Maximum(), ChunkSize))
 		}
-		if b.Maximum() >= ChunkSize {
-			return nil, fmt.Errorf("%w: %s bitmap holds offset %d ≥ %d", store.ErrCorrupt, k, b.Maximum(), ChunkSize)
-		}
+		d.Off = at + int(n)
 		c.bm[k] = b
-		off += int(n)
 	}
-	if off != len(v) {
-		return nil, fmt.Errorf("%w: %d trailing bytes", store.ErrCorrupt, len(v)-off)
+	d.Field = ""
+	if err := d.Done(); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
