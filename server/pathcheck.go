@@ -1,5 +1,7 @@
 package server
 
+import "bytes"
+
 // dotSegment reports whether the path of a raw request URI (up to '?' or
 // '#') has a "." or ".." segment, literal or percent-encoded ("%2e",
 // "..%2f"). fasthttp removes such segments when it normalises ctx.Path(),
@@ -9,6 +11,11 @@ package server
 // outright instead of guessing which of the two the client meant.
 // Separators are '/', '\\' and their percent-encodings.
 func dotSegment(uri []byte) bool {
+	// Almost every scanned path has neither: skip the byte loop (it was
+	// 4.5 % of a cached JSON scan's CPU).
+	if bytes.IndexByte(uri, '.') < 0 && bytes.IndexByte(uri, '%') < 0 {
+		return false
+	}
 	dots, other := 0, false
 	for i := 0; i < len(uri); i++ {
 		c := uri[i]

@@ -28,6 +28,12 @@ type divisionTable struct {
 	keys  []uint32
 	off   []uint32
 	names string
+	// six maps a six-digit code (province, prefecture, county: about
+	// 3,400 rows) to its row. The resolver names the producer's region
+	// on every uncached scan, walking up to the province; a binary search
+	// over all 45,000 rows for each level was 5 % of the JSON handler's
+	// CPU in its profile.
+	six map[uint32]int32
 }
 
 var (
@@ -57,6 +63,7 @@ func decodeDivisions(gz []byte) divisionTable {
 	)
 	t.keys = make([]uint32, 0, 45000)
 	t.off = make([]uint32, 1, 45001)
+	t.six = make(map[uint32]int32, 4096)
 	names.Grow(1 << 20)
 	sc := bufio.NewScanner(zr)
 	for sc.Scan() {
@@ -69,6 +76,9 @@ func decodeDivisions(gz []byte) divisionTable {
 		if err != nil || checkDigits(regionName, string(line[:tab])) != nil || (tab != 6 && tab != 9) ||
 			(len(t.keys) > 0 && r.key() <= t.keys[len(t.keys)-1]) {
 			panic("BUG: cn: embedded region tree: bad or unsorted code " + string(line[:tab]))
+		}
+		if r.code < 1e8 {
+			t.six[r.code] = int32(len(t.keys))
 		}
 		t.keys = append(t.keys, r.key())
 		names.Write(line[tab+1:])
@@ -90,6 +100,10 @@ func LoadDivisions() int { return len(divisions().keys) }
 func (t *divisionTable) find(r Region) (int, bool) {
 	if r.code == 0 {
 		return 0, false
+	}
+	if r.code < 1e8 {
+		i, ok := t.six[r.code]
+		return int(i), ok
 	}
 	return slices.BinarySearch(t.keys, r.key())
 }

@@ -1,6 +1,7 @@
 package cn
 
 import (
+	"fmt"
 	"testing"
 )
 
@@ -133,13 +134,15 @@ func BenchmarkRegionLookup(b *testing.B) {
 			}
 		}
 	})
-	b.Run("op=fullname", func(b *testing.B) {
-		b.ReportAllocs()
-		buf := make([]byte, 0, 128)
-		for b.Loop() {
-			buf = jq.AppendFullName(buf[:0], Chinese)
-		}
-	})
+	for _, r := range []Region{jq, cg} {
+		b.Run(fmt.Sprintf("op=fullname/level=%s", r.Level()), func(b *testing.B) {
+			b.ReportAllocs()
+			buf := make([]byte, 0, 128)
+			for b.Loop() {
+				buf = r.AppendFullName(buf[:0], Chinese)
+			}
+		})
+	}
 	b.Run("op=children", func(b *testing.B) {
 		b.ReportAllocs()
 		kids := make([]Region, 0, 64)
