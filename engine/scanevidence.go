@@ -1,9 +1,9 @@
 package engine
 
 import (
-	"encoding/binary"
-	"errors"
 	"fmt"
+
+	"tracecode/engine/internal/wire"
 )
 
 // Clone evidence. A genuine item is scanned by its buyer, perhaps their
@@ -124,41 +124,32 @@ type ScanReview struct {
 }
 
 // decodeScanEvidence reads the version-2 tail of a ScanStats value into s
-// and returns the rest.
-func decodeScanEvidence(s *ScanStats, b []byte) ([]byte, error) {
-	if len(b) < 1 || b[0] > MaxScanClients {
-		return nil, errors.New("client count")
+// from d; a damaged tail is recorded in d.Err.
+func decodeScanEvidence(s *ScanStats, d *wire.Reader) {
+	d.Field = "client count"
+	if s.NClient = d.U8(); s.NClient > MaxScanClients {
+		d.Fail(fmt.Sprintf("%d clients, at most %d", s.NClient, MaxScanClients))
+		return
 	}
-	s.NClient, b = b[0], b[1:]
-	if len(b) < 4*int(s.NClient)+1 {
-		return nil, errors.New("clients")
-	}
+	d.Field = "client"
 	for i := range s.Clients[:s.NClient] {
-		s.Clients[i], b = binary.BigEndian.Uint32(b), b[4:]
+		s.Clients[i] = d.BE32()
 	}
-	s.Review.Verdict, b = ScanVerdict(b[0]), b[1:]
-	switch s.Review.Verdict {
+	d.Field = "verdict"
+	switch s.Review.Verdict = ScanVerdict(d.U8()); s.Review.Verdict {
 	case VerdictNone:
-		return b, nil
+		return
 	case VerdictConfirmed, VerdictCleared:
 	default:
-		return nil, errors.New("verdict")
+		d.Fail(fmt.Sprintf("unknown verdict %d", s.Review.Verdict))
+		return
 	}
-	var n int
-	if s.Review.Time, n = binary.Varint(b); n <= 0 {
-		return nil, errors.New("review time")
-	}
-	b = b[n:]
-	if len(b) < 8 {
-		return nil, errors.New("review key")
-	}
-	s.Review.Key, b = binary.BigEndian.Uint64(b), b[8:]
-	l, n := binary.Uvarint(b)
-	if n <= 0 || l > uint64(len(b)-n) {
-		return nil, errors.New("review reason")
-	}
-	s.Review.Reason, b = string(b[n:n+int(l)]), b[n+int(l):]
-	return b, nil
+	d.Field = "review time"
+	s.Review.Time = d.Varint()
+	d.Field = "review key"
+	s.Review.Key = d.BE64()
+	d.Field = "review reason"
+	s.Review.Reason = d.Str()
 }
 
 // review applies rev to r's stats and writes them with fsync before

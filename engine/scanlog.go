@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"tracecode/engine/internal/wire"
 	"tracecode/engine/store"
 )
 
@@ -137,48 +138,41 @@ func (s *ScanStats) appendBinary(dst []byte) []byte {
 	return dst
 }
 
+// decodeScanStats reads a scan stats value of version 1 or 2. A damaged
+// value wraps store.ErrCorrupt naming the field and byte offset; a newer
+// version, store.ErrVersion.
 func decodeScanStats(b []byte) (ScanStats, error) {
 	var s ScanStats
-	bad := func(what string) (ScanStats, error) {
-		return ScanStats{}, fmt.Errorf("%w: scan stats value: %s", store.ErrCorrupt, what)
+	d := wire.Reader{What: "scan stats", B: b}
+	d.Version(scanStatsVersion)
+	var ver uint8
+	if d.Err == nil {
+		ver = b[0]
 	}
-	if len(b) == 0 || b[0] == 0 || b[0] > scanStatsVersion {
-		return bad("unknown version")
+	d.Field = "count"
+	s.Count = d.Uvarint()
+	d.Field = "first"
+	s.First = d.Varint()
+	d.Field = "last"
+	s.Last = d.Varint()
+	d.Field = "region count"
+	if s.NRegion = d.U8(); s.NRegion > MaxScanRegions {
+		d.Fail(fmt.Sprintf("%d regions, at most %d", s.NRegion, MaxScanRegions))
 	}
-	ver := b[0]
-	b = b[1:]
-	var n int
-	if s.Count, n = binary.Uvarint(b); n <= 0 {
-		return bad("count")
-	}
-	b = b[n:]
-	if s.First, n = binary.Varint(b); n <= 0 {
-		return bad("first")
-	}
-	b = b[n:]
-	if s.Last, n = binary.Varint(b); n <= 0 {
-		return bad("last")
-	}
-	b = b[n:]
-	if len(b) < 1 || b[0] > MaxScanRegions {
-		return bad("region count")
-	}
-	s.NRegion, b = b[0], b[1:]
-	for i := range s.Regions[:s.NRegion] {
-		r, n := binary.Uvarint(b)
-		if n <= 0 || r > 999999 {
-			return bad("region")
-		}
-		s.Regions[i], b = uint32(r), b[n:]
-	}
-	if ver >= 2 {
-		var err error
-		if b, err = decodeScanEvidence(&s, b); err != nil {
-			return bad(err.Error())
+	d.Field = "region"
+	for i := range s.Regions[:min(s.NRegion, MaxScanRegions)] {
+		if r := d.Uvarint(); r <= 999999 {
+			s.Regions[i] = uint32(r)
+		} else {
+			d.Fail(fmt.Sprintf("%d is not a six-digit division code", r))
 		}
 	}
-	if len(b) != 0 {
-		return bad("trailing bytes")
+	if d.Err == nil && ver >= 2 {
+		decodeScanEvidence(&s, &d)
+	}
+	d.Field = ""
+	if err := d.Done(); err != nil {
+		return ScanStats{}, err
 	}
 	return s, nil
 }
@@ -208,47 +202,39 @@ func DecodeScanSegment(key, v []byte, fn func(Scan) error) error {
 	if len(key) != 13 || key[0] != store.PrefixScanRaw {
 		return &store.KeyError{Key: key, Want: "a scan segment key 0xC1|u64|u32"}
 	}
-	bad := func(what string) error { return fmt.Errorf("%w: scan segment %x: %s", store.ErrCorrupt, key, what) }
 	prev := int64(binary.BigEndian.Uint64(key[1:]))
-	if len(v) == 0 || v[0] != 1 {
-		return bad("unknown version")
-	}
-	b := v[1:]
-	cnt, n := binary.Uvarint(b)
-	if n <= 0 || cnt > uint64(len(b)) {
-		return bad("count")
-	}
-	b = b[n:]
-	for i := uint64(0); i < cnt; i++ {
+	d := wire.Reader{What: "scan segment", B: v}
+	bad := func() error { return fmt.Errorf("scan segment %x: %w", key, d.Err) }
+	d.Version(1)
+	d.Field = "count"
+	cnt := d.Count()
+	for i := 0; i < cnt && d.Err == nil; i++ {
 		var s Scan
-		d, n := binary.Varint(b)
-		if n <= 0 {
-			return bad("time")
-		}
-		b = b[n:]
-		s.Time = prev + d
+		d.Field = "time"
+		s.Time = prev + d.Varint()
 		prev = s.Time
-		p, n := binary.Uvarint(b)
-		if n <= 0 || p > 1<<32-1 {
-			return bad("product")
+		d.Field = "product"
+		s.Ref.Product = d.U32()
+		d.Field = "counter"
+		s.Ref.Counter = d.Uvarint()
+		d.Field = "region"
+		if r := d.Uvarint(); r <= 999999 {
+			s.Region = uint32(r)
+		} else {
+			d.Fail(fmt.Sprintf("%d is not a six-digit division code", r))
 		}
-		s.Ref.Product, b = uint32(p), b[n:]
-		if s.Ref.Counter, n = binary.Uvarint(b); n <= 0 {
-			return bad("counter")
+		d.Field = "class"
+		s.Class = ClientClass(d.U8())
+		if d.Err != nil {
+			return bad()
 		}
-		b = b[n:]
-		r, n := binary.Uvarint(b)
-		if n <= 0 || r > 999999 || len(b) < n+1 {
-			return bad("region or class")
-		}
-		s.Region, s.Class = uint32(r), ClientClass(b[n])
-		b = b[n+1:]
 		if err := fn(s); err != nil {
 			return err
 		}
 	}
-	if len(b) != 0 {
-		return bad("trailing bytes")
+	d.Field = ""
+	if d.Done() != nil {
+		return bad()
 	}
 	return nil
 }

@@ -2,9 +2,13 @@ package engine
 
 import (
 	"context"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -277,6 +281,85 @@ func TestScanStatsCodec(t *testing.T) {
 		if _, err := decodeScanStats(bad); err == nil {
 			t.Errorf("decoded %x", bad)
 		}
+	}
+}
+
+// TestScanStatsGoldenHex pins the stored bytes of scan stats (versions 1
+// and 2) and of a raw scan segment: a decoder or encoder change that moves
+// one byte breaks every existing store.
+func TestScanStatsGoldenHex(t *testing.T) {
+	full := ScanStats{Count: 300, First: -5, Last: 1 << 40, NRegion: 2, Regions: [MaxScanRegions]uint32{330100, 110100}, NClient: 2,
+		Clients: [MaxScanClients]uint32{ScanClient([]byte{192, 0, 2, 1}, ClientWeChat), ScanClient([]byte{198, 51, 100, 7}, ClientApp)},
+		Review:  ScanReview{Verdict: VerdictConfirmed, Time: 1_700_000_000_000, Key: 9, Reason: "seized copies"}}
+	bare := ScanStats{Count: 1, First: 1_700_000_000_000, Last: 1_700_000_000_000}
+	for _, c := range []struct {
+		st  ScanStats
+		hex string
+	}{
+		{full, "02ac020980808080804002f4921494dc0602f56b9b02a0f89b040180a0abfef96200000000000000090d7365697a656420636f70696573"},
+		{bare, "020180a0abfef96280a0abfef962000000"},
+	} {
+		if got := hex.EncodeToString(c.st.appendBinary(nil)); got != c.hex {
+			t.Errorf("%+v encodes to\n%s, want\n%s", c.st, got, c.hex)
+		}
+		b, _ := hex.DecodeString(c.hex)
+		if got, err := decodeScanStats(b); err != nil || got != c.st {
+			t.Errorf("%s decodes to %+v, %v", c.hex, got, err)
+		}
+	}
+	// Version 1: count 5, first 1, last 2, one region 330000; no clients.
+	v1, _ := hex.DecodeString("0105020401909214")
+	if got, err := decodeScanStats(v1); err != nil || got != (ScanStats{Count: 5, First: 1, Last: 2, NRegion: 1, Regions: [MaxScanRegions]uint32{330000}}) {
+		t.Errorf("v1 decodes to %+v, %v", got, err)
+	}
+	scans := []Scan{
+		{Ref: ScanRef{1, 2}, Time: 1000, Region: 330106, Class: ClientWeChat},
+		{Ref: ScanRef{1 << 31, 1 << 62}, Time: 999, Class: ClientBot},
+		{Ref: ScanRef{7, 0}, Time: 5000, Region: 110101},
+	}
+	const seg = "0103000102fa9214020180808080088080808080808080400006c23e070095dc0600"
+	if got := hex.EncodeToString(appendScanSegment(nil, 1000, scans)); got != seg {
+		t.Errorf("segment encodes to\n%s, want\n%s", got, seg)
+	}
+	key := append([]byte{0xC1}, 0, 0, 0, 0, 0, 0, 0x03, 0xE8, 0, 0, 0, 1)
+	v, _ := hex.DecodeString(seg)
+	var got []Scan
+	if err := DecodeScanSegment(key, v, func(s Scan) error { got = append(got, s); return nil }); err != nil || !slices.Equal(got, scans) {
+		t.Errorf("segment decodes to %+v, %v", got, err)
+	}
+}
+
+// TestScanStatsDecodeErrors: a damaged value wraps store.ErrCorrupt and
+// names the field and byte offset; a newer version wraps store.ErrVersion.
+func TestScanStatsDecodeErrors(t *testing.T) {
+	for _, c := range []struct {
+		hex  string
+		want error
+		msg  string
+	}{
+		{"", store.ErrCorrupt, "scan stats value: truncated at byte 0"},
+		{"03", store.ErrVersion, "scan stats value has version 3"},
+		{"00", store.ErrVersion, "scan stats value has version 0"},
+		{"0201", store.ErrCorrupt, "first: truncated or overlong varint at byte 2"},
+		{"0201000009", store.ErrCorrupt, "region count: 9 regions, at most 8 at byte 5"},
+		{"02010000018090c001", store.ErrCorrupt, "region: 3147776 is not a six-digit division code"},
+		{"020100000011", store.ErrCorrupt, "client count: 17 clients, at most 16"},
+		{"02010000000180", store.ErrCorrupt, "client: 4 bytes overrun the value at byte 6"},
+		{"02010000000003", store.ErrCorrupt, "verdict: unknown verdict 3"},
+		{"0201000000000102000000000000000905", store.ErrCorrupt, "review reason: string length 5 overruns the value"},
+		{"02010000000000" + "00", store.ErrCorrupt, "1 trailing bytes at byte 7"},
+	} {
+		b, _ := hex.DecodeString(c.hex)
+		_, err := decodeScanStats(b)
+		if !errors.Is(err, c.want) || !strings.Contains(err.Error(), c.msg) {
+			t.Errorf("%q: %v, want %v naming %q", c.hex, err, c.want, c.msg)
+		}
+	}
+	key := append([]byte{0xC1}, make([]byte, 12)...)
+	v, _ := hex.DecodeString("010100010280a0c00100") // region 3,149,824 is not a division
+	err := DecodeScanSegment(key, v, func(Scan) error { return nil })
+	if !errors.Is(err, store.ErrCorrupt) || !strings.Contains(err.Error(), "scan segment c1000000000000000000000000: ") || !strings.Contains(err.Error(), "region: 3149824 is not a six-digit division code") {
+		t.Errorf("bad region in a segment: %v", err)
 	}
 }
 

@@ -574,3 +574,24 @@ func FuzzDecodeRecords(f *testing.F) {
 		}
 	})
 }
+
+// TestDecodeCustodyErrors: a damaged custody value wraps store.ErrCorrupt
+// naming the field and byte offset; a newer version wraps store.ErrVersion.
+func TestDecodeCustodyErrors(t *testing.T) {
+	for _, c := range []struct {
+		v    []byte
+		want error
+		msg  string
+	}{
+		{nil, store.ErrCorrupt, "custody value: truncated at byte 0"},
+		{[]byte{2, 1, 0, 0, 0}, store.ErrVersion, "custody value has version 2"},
+		{[]byte{1, 0, 0, 0, 0}, store.ErrCorrupt, "org: organisation 0 at byte 2"},
+		{[]byte{1, 2, 0x80, 0x80, 0x80, 0x80, 0x10, 0, 0}, store.ErrCorrupt, "pending: value overflows 32 bits"},
+		{[]byte{1, 2, 5, 0}, store.ErrCorrupt, "seq: truncated or overlong varint at byte 4"},
+		{[]byte{1, 2, 5, 0, 0, 0}, store.ErrCorrupt, "1 trailing bytes at byte 5"},
+	} {
+		if _, err := DecodeCustody(c.v); !errors.Is(err, c.want) || !strings.Contains(err.Error(), c.msg) {
+			t.Errorf("%x: %v, want %v naming %q", c.v, err, c.want, c.msg)
+		}
+	}
+}

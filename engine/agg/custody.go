@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"tracecode/engine/internal/wire"
 	"tracecode/engine/store"
 )
 
@@ -40,41 +41,26 @@ func (c *Custody) AppendValue(dst []byte) []byte {
 }
 
 // DecodeCustody decodes a custody value. It allocates nothing (resolution
-// reads one per level of containment).
+// reads one per level of containment) unless the value is damaged.
 func DecodeCustody(v []byte) (Custody, error) {
 	var c Custody
-	if len(v) == 0 || v[0] != custodyVersion {
-		if len(v) > 0 && v[0] > custodyVersion {
-			return c, fmt.Errorf("%w: custody version %d", store.ErrVersion, v[0])
-		}
-		return c, fmt.Errorf("%w: custody value %x: no version 1", store.ErrCorrupt, v)
+	d := wire.Reader{What: "custody", B: v}
+	d.Version(custodyVersion)
+	d.Field = "org"
+	if c.Org = d.U32(); c.Org == 0 && d.Err == nil {
+		d.Fail("organisation 0")
 	}
-	rest := v[1:]
-	next := func() (uint64, bool) {
-		x, n := binary.Uvarint(rest)
-		if n <= 0 {
-			return 0, false
-		}
-		rest = rest[n:]
-		return x, true
+	d.Field = "pending"
+	c.Pending = d.U32()
+	d.Field = "since"
+	c.Since = d.Varint()
+	d.Field = "seq"
+	c.Seq = d.Uvarint()
+	d.Field = ""
+	if err := d.Done(); err != nil {
+		return Custody{}, err
 	}
-	org, ok1 := next()
-	pending, ok2 := next()
-	since, n := binary.Varint(rest)
-	if n <= 0 || !ok1 || !ok2 {
-		return c, fmt.Errorf("%w: custody value %x: truncated", store.ErrCorrupt, v)
-	}
-	rest = rest[n:]
-	seq, ok3 := next()
-	switch {
-	case !ok3:
-		return c, fmt.Errorf("%w: custody value %x: truncated", store.ErrCorrupt, v)
-	case len(rest) != 0:
-		return c, fmt.Errorf("%w: custody value %x: %d trailing bytes", store.ErrCorrupt, v, len(rest))
-	case org == 0 || org > 1<<32-1 || pending > 1<<32-1:
-		return c, fmt.Errorf("%w: custody value %x: organisation out of range", store.ErrCorrupt, v)
-	}
-	return Custody{Org: uint32(org), Pending: uint32(pending), Since: since, Seq: seq}, nil
+	return c, nil
 }
 
 // CustodyAt reads n's own custody record through it (an iterator whose

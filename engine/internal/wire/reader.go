@@ -100,6 +100,24 @@ func (d *Reader) U32() uint32 {
 	return uint32(v)
 }
 
+// BE32 reads a fixed-width big-endian uint32.
+func (d *Reader) BE32() uint32 {
+	b := d.Raw(4)
+	if b == nil {
+		return 0
+	}
+	return binary.BigEndian.Uint32(b)
+}
+
+// BE64 reads a fixed-width big-endian uint64.
+func (d *Reader) BE64() uint64 {
+	b := d.Raw(8)
+	if b == nil {
+		return 0
+	}
+	return binary.BigEndian.Uint64(b)
+}
+
 // Varint reads a signed (zig-zag) varint.
 func (d *Reader) Varint() int64 {
 	if d.Err != nil {

@@ -56,3 +56,21 @@ func TestReaderErrorsStickAndName(t *testing.T) {
 		t.Fatalf("trailing bytes: %v", err)
 	}
 }
+
+func TestReaderFixedWidth(t *testing.T) {
+	d := NewReader("clients", []byte{0xf5, 0x6b, 0x9b, 0x02, 0, 0, 0, 0, 0, 0, 0x01, 0x09, 0xaa})
+	if v := d.BE32(); v != 0xf56b9b02 {
+		t.Fatalf("BE32 = %#x", v)
+	}
+	if v := d.BE64(); v != 0x109 {
+		t.Fatalf("BE64 = %#x", v)
+	}
+	d.Field = "key"
+	if v := d.BE32(); v != 0 || !errors.Is(d.Err, ErrCorrupt) || !strings.Contains(d.Err.Error(), "key: 4 bytes overrun the value at byte 12") {
+		t.Fatalf("BE32 past the end = %d, %v", v, d.Err)
+	}
+	d = NewReader("review", []byte{1, 2, 3})
+	if v := d.BE64(); v != 0 || !errors.Is(d.Err, ErrCorrupt) {
+		t.Fatalf("BE64 of 3 bytes = %d, %v", v, d.Err)
+	}
+}
