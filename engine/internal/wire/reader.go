@@ -1,7 +1,9 @@
 // Package wire reads the versioned binary values the engine stores: a
-// leading version byte, then varints and length-prefixed strings. The
-// aggregation index and the ledger decode their records with it, and its
-// ErrCorrupt and ErrVersion are the sentinels of every stored-value decoder.
+// leading version byte, then varints, fixed-width big-endian integers and
+// length-prefixed strings. Every stored-value decoder reads with it — the
+// store's records, the aggregation index, the ledger, item-state chunks,
+// API keys and the scan log — and its ErrCorrupt and ErrVersion are their
+// sentinels.
 package wire
 
 import (
