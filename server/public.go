@@ -170,13 +170,8 @@ func (s *Server) parsePublicPath(ctx *fasthttp.RequestCtx, r *publicReq) error {
 		if len(p) != 18 {
 			return &errPath{"SSCC " + quote(p) + " must have 18 digits (AI 00)"}
 		}
-		for _, c := range p {
-			if c < '0' || c > '9' {
-				return &errPath{"SSCC " + quote(p) + " must be digits only"}
-			}
-		}
-		if want := checkDigit(p[1:17]); p[17] != want {
-			return &errPath{"SSCC " + string(p) + " has check digit " + string(p[17]) + ", expected " + string(want)}
+		if err := aiSSCC.Validate(b2s(p)); err != nil {
+			return &errPath{"SSCC " + string(p) + ": " + aiReason(err)}
 		}
 		r.key = p
 		r.level = levelItem

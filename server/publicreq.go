@@ -97,47 +97,79 @@ type errPath struct{ msg string }
 
 func (e *errPath) Error() string { return e.msg }
 
+// The AIs of a resolver path, from the GS1 AI table: their Validate is
+// the rule the Digital Link parser applies to each value (length,
+// character set, check digit), allocation-free when the value is valid.
+var (
+	aiGTIN   = mustAI("01")
+	aiSSCC   = mustAI("00")
+	aiCPV    = mustAI("22")
+	aiLot    = mustAI("10")
+	aiSerial = mustAI("21")
+)
+
+func mustAI(code string) *gs1.AI {
+	a, ok := gs1.LookupAI(code)
+	if !ok {
+		panic("gs1 AI table has no AI (" + code + ")")
+	}
+	return a
+}
+
+// aiReason is what is wrong with a value gs1.AI.Validate rejected, in
+// words with the position and, for a check digit, the expected digit.
+func aiReason(err error) string {
+	var ae *gs1.AIError
+	if errors.As(err, &ae) {
+		return ae.Reason
+	}
+	return err.Error()
+}
+
 // parseGTINPath parses /01/{gtin}[/22/{cpv}][/10/{lot}][/21/{serial}] with
-// the Digital Link rules: a valid GTIN-14, qualifiers at most once each and
-// in this order, values of 1–20 characters of GS1 CSET 82 (AI 22: 1–20,
-// AI 10: 1–20, AI 21: 1–20), percent-encoding allowed. One trailing slash
-// is tolerated, as the resolver standard asks. Anything else is an
-// *errPath naming the segment at fault.
+// the Digital Link rules: URI characters only, a valid GTIN-14, qualifiers at most once each and
+// in this order, each value valid for its AI in the GS1 AI table (AI 22,
+// 10 and 21: 1–20 characters of CSET 82), percent-encoding allowed. One
+// trailing slash is tolerated, as the resolver standard asks. Anything
+// else is an *errPath naming the segment at fault.
 func (r *publicReq) parseGTINPath(path []byte) error {
+	if i := digitallink.BadURIChar(b2s(path)); i >= 0 {
+		return &errPath{fmt.Sprintf("character %q at position %d may not appear in a URI; percent-encode it", path[i], i+1)}
+	}
 	p := path[len("/01/"):]
 	if n := len(p); n > 0 && p[n-1] == '/' {
 		p = p[:n-1]
+		if n > 1 && p[n-2] == '/' {
+			return &errPath{fmt.Sprintf("the path ends in an empty segment at position %d (one trailing '/' at most)", len(path)-1)}
+		}
 	}
-	seg, p := nextSeg(p)
+	seg, p, _ := bytes.Cut(p, slash)
 	if len(seg) != 14 {
 		return &errPath{fmt.Sprintf("GTIN %q must have 14 digits (AI 01 in a Digital Link path)", seg)}
 	}
-	for _, c := range seg {
-		if c < '0' || c > '9' {
-			return &errPath{fmt.Sprintf("GTIN %q must be digits only", seg)}
-		}
-	}
-	if want := checkDigit(seg[:13]); seg[13] != want {
-		return &errPath{fmt.Sprintf("GTIN %s has check digit %c, expected %c", seg, seg[13], want)}
+	if err := aiGTIN.Validate(b2s(seg)); err != nil {
+		return &errPath{fmt.Sprintf("GTIN %s: %s", seg, aiReason(err))}
 	}
 	copy(r.gtin[:], seg)
 	r.level = levelProduct
 	last := 0 // order of the previous qualifier: 22 → 1, 10 → 2, 21 → 3
 	for len(p) > 0 {
 		var ai, val []byte
-		ai, p = nextSeg(p)
-		if len(p) == 0 {
+		var more bool
+		ai, p, more = bytes.Cut(p, slash)
+		if !more {
 			return &errPath{fmt.Sprintf("key qualifier %q has no value", ai)}
 		}
-		val, p = nextSeg(p)
+		val, p, _ = bytes.Cut(p, slash)
 		var order int
+		var spec *gs1.AI
 		switch string(ai) {
 		case "22":
-			order = 1
+			order, spec = 1, aiCPV
 		case "10":
-			order = 2
+			order, spec = 2, aiLot
 		case "21":
-			order = 3
+			order, spec = 3, aiSerial
 		default:
 			return &errPath{fmt.Sprintf("%q is not a key qualifier of a GTIN (want 22, 10 or 21, in that order)", ai)}
 		}
@@ -149,8 +181,8 @@ func (r *publicReq) parseGTINPath(path []byte) error {
 		if err != nil {
 			return &errPath{fmt.Sprintf("AI (%s) value %q: %v", ai, val, err)}
 		}
-		if err := checkCSet82(v); err != nil {
-			return &errPath{fmt.Sprintf("AI (%s) value %q: %v", ai, v, err)}
+		if err := spec.Validate(b2s(v)); err != nil {
+			return &errPath{fmt.Sprintf("AI (%s) value %q: %s", ai, v, aiReason(err))}
 		}
 		switch order {
 		case 1:
@@ -170,12 +202,7 @@ func (r *publicReq) parseGTINPath(path []byte) error {
 	return nil
 }
 
-func nextSeg(p []byte) (seg, rest []byte) {
-	if i := bytes.IndexByte(p, '/'); i >= 0 {
-		return p[:i], p[i+1:]
-	}
-	return p, nil
-}
+var slash = []byte{'/'}
 
 // decode percent-decodes a path value into r.dec (returning val itself
 // when it has no escapes). A '%' not followed by two hex digits is
@@ -198,47 +225,6 @@ func (r *publicReq) decode(val []byte) ([]byte, error) {
 	start := len(r.dec)
 	r.dec = append(r.dec, s...)
 	return r.dec[start:len(r.dec):len(r.dec)], nil
-}
-
-// checkCSet82 checks a Digital Link AI value: 1–20 characters of GS1's
-// CSET 82.
-func checkCSet82(v []byte) error {
-	if len(v) == 0 || len(v) > 20 {
-		return fmt.Errorf("has %d characters, want 1 to 20", len(v))
-	}
-	for i, c := range v {
-		if !inCSet82(c) {
-			return fmt.Errorf("character %q at position %d is not in GS1 CSET 82", c, i+1)
-		}
-	}
-	return nil
-}
-
-// inCSet82 reports whether c is in GS1 CSET 82: the printable ASCII
-// characters except space, '"' , '#', '$', '@', '[', '\', ']', '^', '`',
-// '{', '|', '}', '~'.
-func inCSet82(c byte) bool {
-	if c <= ' ' || c > '~' {
-		return false
-	}
-	switch c {
-	case '"', '#', '$', '@', '[', '\\', ']', '^', '`', '{', '|', '}', '~':
-		return false
-	}
-	return true
-}
-
-// checkDigit returns the GS1 mod-10 check digit of 13 digits.
-func checkDigit(body []byte) byte {
-	sum := 0
-	for i := len(body) - 1; i >= 0; i-- {
-		d := int(body[i] - '0')
-		if (len(body)-1-i)%2 == 0 {
-			d *= 3
-		}
-		sum += d
-	}
-	return byte('0' + (10-sum%10)%10)
 }
 
 // parseQuery reads the query parameters the resolver honours. Numeric

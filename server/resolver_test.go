@@ -10,6 +10,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"tracecode/engine"
+	"tracecode/engine/code/gs1"
 )
 
 func decodeJSON(t *testing.T, r resp) map[string]any {
@@ -97,7 +98,8 @@ func TestResolveNeverIssued(t *testing.T) {
 		t.Errorf("never issued, json: %d %s", r.status, r.body)
 	}
 	// A product nobody registered is 404 for every representation.
-	unknown := "0690123499999" + string(checkDigit([]byte("0690123499999")))
+	cd, _ := gs1.CheckDigit("0690123499999")
+	unknown := "0690123499999" + string(cd)
 	for _, accept := range []string{"application/json", "application/linkset+json", "text/html"} {
 		if r := env.get("/01/"+unknown+"/21/A1", "Accept", accept); r.status != 404 {
 			t.Errorf("unknown GTIN as %s: %d", accept, r.status)
@@ -363,5 +365,42 @@ func TestHTTPStatusSuspicious(t *testing.T) {
 		if st.Suspectable() && httpStatus(st) != httpStatus(statusSuspicious) {
 			t.Errorf("%s answers %d, suspicious %d", st, httpStatus(st), httpStatus(statusSuspicious))
 		}
+	}
+}
+
+// TestResolveSSCCCheckDigitIncludesExtension: the SSCC check digit covers
+// all 17 digits before it, the extension digit included (GS1 General
+// Specifications 7.9); a path SSCC is judged by the GS1 AI table's rule.
+func TestResolveSSCCCheckDigitIncludesExtension(t *testing.T) {
+	env := newTestEnv(t, nil)
+	body := "10690987600000001" // extension digit 1
+	cd, err := gs1.CheckDigit(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Valid but never issued: past the parser, so 404, not 400.
+	if r := env.get("/00/"+body+string(cd), "Accept", "application/json"); r.status != 404 {
+		t.Errorf("valid SSCC with extension digit 1: %d %s", r.status, r.body)
+	}
+	// The digit a sum without the extension digit gives is wrong.
+	short, _ := gs1.CheckDigit(body[1:])
+	r := env.get("/00/"+body+string(short), "Accept", "application/json")
+	if want := "expected " + string(cd); r.status != 400 || !strings.Contains(string(r.body), want) {
+		t.Errorf("SSCC with the check digit of 16 digits: %d %s, want 400 naming %q", r.status, r.body, want)
+	}
+}
+
+// TestResolveQualifierValueIsCSet82: a lot or serial may hold any CSET 82
+// character, '"' (percent-encoded in a URI) included, as the Digital Link
+// parser accepts; characters outside CSET 82 are named with their position.
+func TestResolveQualifierValueIsCSet82(t *testing.T) {
+	env := newTestEnv(t, nil)
+	g := "06901234000115"
+	if r := env.get("/01/"+g+"/10/A%22B", "Accept", "application/json"); r.status == 400 {
+		t.Errorf(`lot A"B: %d %s`, r.status, r.body)
+	}
+	r := env.get("/01/"+g+"/10/A%23B", "Accept", "application/json")
+	if r.status != 400 || !strings.Contains(string(r.body), "position 2 is not in GS1 CSET 82") {
+		t.Errorf("lot A#B: %d %s", r.status, r.body)
 	}
 }

@@ -81,3 +81,30 @@ func TestAccessors(t *testing.T) {
 		t.Errorf("zero DL canonical = %q", got)
 	}
 }
+
+// TestBadURIChar: the offset of the first byte outside the URI character
+// set, in either the 8-byte stride or the tail, and nothing for a clean
+// URI; it allocates nothing.
+func TestBadURIChar(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		want int
+	}{
+		{"", -1},
+		{"/01/09520123456788/10/AB%22C", -1},
+		{"https://r/01/09520123456788?17=180426&x=[y]", -1},
+		{`/01/09520123456788/10/A"B`, 23},
+		{`"`, 0},
+		{"/10/A B", 5},
+		{"/10/ABCD\x7f", 8},
+		{"/10/AB\xc3\xa9", 6},
+		{"/10/AB{C}", 6},
+	} {
+		if got := BadURIChar(c.s); got != c.want {
+			t.Errorf("BadURIChar(%q) = %d, want %d", c.s, got, c.want)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { BadURIChar(benchURI) }); n != 0 {
+		t.Errorf("BadURIChar allocates %v times, want 0", n)
+	}
+}

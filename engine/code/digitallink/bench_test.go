@@ -180,3 +180,13 @@ func TestCompressAllocs(t *testing.T) {
 		t.Errorf("AppendCompressed: %v allocations per run, want 0", got)
 	}
 }
+
+func BenchmarkBadURIChar(b *testing.B) {
+	b.ReportAllocs()
+	b.SetBytes(int64(len(benchURI)))
+	for i := 0; i < b.N; i++ {
+		if BadURIChar(benchURI) >= 0 {
+			b.Fatal("clean URI rejected")
+		}
+	}
+}

@@ -157,7 +157,7 @@ func bitErr(sentinel error, seg0 int, seg string, bit int, format string, args .
 }
 
 func (z *decompressor) run(dst []byte, uri string) ([]byte, error) {
-	if i := badURIChar(uri); i >= 0 {
+	if i := BadURIChar(uri); i >= 0 {
 		return dst, errAt(ErrCharacter, i, uri[i:i+1], fmt.Sprintf("%q may not appear in a URI; percent-encode it", uri[i]))
 	}
 	var off int

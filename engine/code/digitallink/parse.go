@@ -71,7 +71,7 @@ func Parse(uri string) (DL, error) {
 // percent-encoded value and a slice for non-AI parameters if there are any.
 func ParseOptions(uri string, opt Options) (DL, error) {
 	var d DL
-	if i := badURIChar(uri); i >= 0 {
+	if i := BadURIChar(uri); i >= 0 {
 		return DL{}, errAt(ErrCharacter, i, uri[i:i+1], fmt.Sprintf("%q may not appear in a URI; percent-encode it", uri[i]))
 	}
 

@@ -422,6 +422,11 @@ func TestValidateZeroAlloc(t *testing.T) {
 	gtin, _ := LookupAI("01")
 	exp, _ := LookupAI("17")
 	lot, _ := LookupAI("10")
+	// The resolver's hand-dispatched route validates SSCCs, serials and
+	// CPVs with the same rule, per scan.
+	sscc, _ := LookupAI("00")
+	serial, _ := LookupAI("21")
+	cpv, _ := LookupAI("22")
 	n := testing.AllocsPerRun(100, func() {
 		if _, ok := LookupAI("01"); !ok {
 			panic("missing")
@@ -430,6 +435,9 @@ func TestValidateZeroAlloc(t *testing.T) {
 			panic("missing")
 		}
 		if gtin.Validate("09520123456788") != nil || exp.Validate("201225") != nil || lot.Validate("ABC123") != nil {
+			panic("invalid")
+		}
+		if sscc.Validate("106141411234567897") != nil || serial.Validate("AGH8L5826AKZK") != nil || cpv.Validate("2A") != nil {
 			panic("invalid")
 		}
 	})
@@ -475,6 +483,8 @@ func BenchmarkValidate(b *testing.B) {
 		{"01", "09520123456788"},
 		{"17", "201225"},
 		{"10", "ABC123"},
+		{"00", "106141411234567897"},
+		{"21", "AGH8L5826AKZK"},
 		{"8003", "02112345678900ABC"},
 	} {
 		b.Run("ai="+bc.ai, func(b *testing.B) {
