@@ -60,18 +60,7 @@ func (e *Engine) ReleaseRest(ctx context.Context, r *ReleaseReport) (*Receipt, e
 	}
 	nb := *b
 	nb.Released = b.Count - r.From
-	nb.Updated = rt.now
-	if r.Note != "" {
-		nb.Note = r.Note
-	}
-	rt.released = map[uint64]*Block{b.ID: &nb}
-	sum := ledger.Summary{Kind: ledger.KindRelease, EventType: epcis.ObjectEvent, Action: epcis.ActionDelete,
-		BizStep: epcis.BizStepDecommissioning, Disposition: epcis.DispInactive, EventTime: evTime, TZOffset: tz}
-	targets := []ledger.Target{{Role: ledger.RoleEPC, Kind: ledger.TargetRun, Product: b.Product,
-		First: b.Start + r.From, Last: b.Start + b.ReleasedFrom() - 1}}
-	rt.record(&sum, targets, []byte(r.Note))
-	rt.codes = b.ReleasedFrom() - r.From
-	return rt.commit()
+	return rt.commitBlockChange(b, &nb, ledger.KindRelease, evTime, tz, r.From, b.ReleasedFrom(), r.Note)
 }
 
 // VoidReport voids a whole block whose labels were destroyed or lost
@@ -111,17 +100,24 @@ func (e *Engine) VoidBlock(ctx context.Context, r *VoidReport) (*Receipt, error)
 	}
 	nb := *b
 	nb.State = BlockVoided
+	return rt.commitBlockChange(b, &nb, ledger.KindBlockVoid, evTime, tz, 0, b.Count, r.Note)
+}
+
+// commitBlockChange commits a release or void of block b: its new record
+// nb (stamped now, with note when given) and a ledger record of kind for
+// the codes at offsets [lo, hi) of b, which the change takes out of use.
+func (rt *reportTx) commitBlockChange(b, nb *Block, kind ledger.Kind, evTime int64, tz int16, lo, hi uint64, note string) (*Receipt, error) {
 	nb.Updated = rt.now
-	if r.Note != "" {
-		nb.Note = r.Note
+	if note != "" {
+		nb.Note = note
 	}
-	rt.released = map[uint64]*Block{b.ID: &nb}
-	sum := ledger.Summary{Kind: ledger.KindBlockVoid, EventType: epcis.ObjectEvent, Action: epcis.ActionDelete,
+	rt.released = map[uint64]*Block{b.ID: nb}
+	sum := ledger.Summary{Kind: kind, EventType: epcis.ObjectEvent, Action: epcis.ActionDelete,
 		BizStep: epcis.BizStepDecommissioning, Disposition: epcis.DispInactive, EventTime: evTime, TZOffset: tz}
 	targets := []ledger.Target{{Role: ledger.RoleEPC, Kind: ledger.TargetRun, Product: b.Product,
-		First: b.Start, Last: b.Start + b.Count - 1}}
-	rt.record(&sum, targets, []byte(r.Note))
-	rt.codes = b.Count
+		First: b.Start + lo, Last: b.Start + hi - 1}}
+	rt.record(&sum, targets, []byte(note))
+	rt.codes = hi - lo
 	return rt.commit()
 }
 
