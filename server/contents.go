@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
-
-	"tracecode/engine"
 )
 
 // maxContentsCodes bounds the codes one contents answer lists; the runs
@@ -47,21 +45,11 @@ func (s *Server) apiContents(c *call) {
 	if !ok {
 		return
 	}
-	v := &chainView{today: s.eng.Today(), level: levelItem}
-	if err := s.eng.ResolveInto(&v.ch, input); err != nil {
-		resolveError(c, err)
+	v, _, ok := s.privateChain(c, input)
+	if !ok {
 		return
 	}
 	ch := &v.ch
-	v.fromChain(ch)
-	if !v.found || ch.Org == nil {
-		problem(c.ctx, fasthttp.StatusNotFound, "not-found", "no code "+input+" visible to this API key: "+v.reason)
-		return
-	}
-	if s.eng.TraceAccessOf(c.key, ch) == engine.TraceNone {
-		problem(c.ctx, fasthttp.StatusNotFound, "not-found", "no code "+input+" visible to this API key")
-		return
-	}
 	h, err := s.eng.ContentsDuring(ch.Node, from, to)
 	if err != nil {
 		engineError(c, err)

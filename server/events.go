@@ -224,22 +224,11 @@ func (s *Server) apiTrace(c *call) {
 	if !ok {
 		return
 	}
-	v := &chainView{today: s.eng.Today(), level: levelItem}
-	if err := s.eng.ResolveInto(&v.ch, input); err != nil {
-		resolveError(c, err)
+	v, access, ok := s.privateChain(c, input)
+	if !ok {
 		return
 	}
 	ch := &v.ch
-	v.fromChain(ch)
-	if !v.found || ch.Org == nil {
-		problem(c.ctx, fasthttp.StatusNotFound, "not-found", "no code "+input+" visible to this API key: "+v.reason)
-		return
-	}
-	access := s.eng.TraceAccessOf(c.key, ch)
-	if access == engine.TraceNone {
-		problem(c.ctx, fasthttp.StatusNotFound, "not-found", "no code "+input+" visible to this API key")
-		return
-	}
 	full := access == engine.TraceFull
 	r := &publicReq{kind: kindQuery, key: []byte(input), level: levelItem}
 	s.fillChain(v, true)
@@ -373,4 +362,27 @@ func (s *Server) apiSuspicious(c *call) {
 		out = out[:limit]
 	}
 	writeJSON(c, fasthttp.StatusOK, map[string]any{"items": out})
+}
+
+// privateChain resolves the code of a private route (the trace, the
+// contents) and the caller's access to it (engine.TraceAccessOf). A code
+// that does not resolve, has no organisation, or that the caller may not
+// see is answered 404 alike, so that a key learns nothing of codes it
+// never held; ok is false when the answer has been written.
+func (s *Server) privateChain(c *call, input string) (v *chainView, access engine.TraceAccess, ok bool) {
+	v = &chainView{today: s.eng.Today(), level: levelItem}
+	if err := s.eng.ResolveInto(&v.ch, input); err != nil {
+		resolveError(c, err)
+		return nil, 0, false
+	}
+	v.fromChain(&v.ch)
+	if !v.found || v.ch.Org == nil {
+		problem(c.ctx, fasthttp.StatusNotFound, "not-found", "no code "+input+" visible to this API key: "+v.reason)
+		return nil, 0, false
+	}
+	if access = s.eng.TraceAccessOf(c.key, &v.ch); access == engine.TraceNone {
+		problem(c.ctx, fasthttp.StatusNotFound, "not-found", "no code "+input+" visible to this API key")
+		return nil, 0, false
+	}
+	return v, access, true
 }
