@@ -303,3 +303,28 @@ func BenchmarkResolveHalfRate(b *testing.B) {
 	b.ReportMetric(float64(r.pct(0.5).Microseconds()), "client-p50-µs")
 	b.ReportMetric(float64(r.pct(0.99).Microseconds()), "client-p99-µs")
 }
+
+// TestParseGTINPathAllocs: a /01/ path with percent-encoded values is
+// decoded into the pooled request's scratch buffer, without allocating.
+func TestParseGTINPathAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under the race detector")
+	}
+	path := []byte("/01/09520123456788/22/2A/10/AB%2FC/21/X%2DY%251")
+	var r publicReq
+	if err := r.parseGTINPath(path); err != nil {
+		t.Fatal(err)
+	}
+	if string(r.cpv) != "2A" || string(r.lot) != "AB/C" || string(r.serial) != "X-Y%1" {
+		t.Fatalf("decoded cpv %q lot %q serial %q", r.cpv, r.lot, r.serial)
+	}
+	n := testing.AllocsPerRun(100, func() {
+		r.reset()
+		if err := r.parseGTINPath(path); err != nil {
+			panic(err)
+		}
+	})
+	if n != 0 {
+		t.Errorf("parseGTINPath allocates %v times per percent-encoded path, want 0", n)
+	}
+}

@@ -218,12 +218,13 @@ func (r *publicReq) decode(val []byte) ([]byte, error) {
 			return nil, fmt.Errorf("'%%' at position %d is not followed by two hex digits (malformed percent-encoding)", i+1)
 		}
 	}
-	s, err := digitallink.Unescape(string(val), false)
-	if err != nil {
+	start := len(r.dec)
+	out, bad := digitallink.AppendUnescape(r.dec, b2s(val), false)
+	if bad >= 0 {
+		_, err := digitallink.Unescape(b2s(val), false) // the parser's error for a %00
 		return nil, err
 	}
-	start := len(r.dec)
-	r.dec = append(r.dec, s...)
+	r.dec = out
 	return r.dec[start:len(r.dec):len(r.dec)], nil
 }
 

@@ -108,3 +108,31 @@ func TestBadURIChar(t *testing.T) {
 		t.Errorf("BadURIChar allocates %v times, want 0", n)
 	}
 }
+
+// TestAppendUnescape: the same decoding as Unescape, appended to dst;
+// dst unchanged and the offset of a %00; no allocation when dst has room.
+func TestAppendUnescape(t *testing.T) {
+	for _, c := range []struct {
+		s     string
+		query bool
+	}{
+		{"ABC", false}, {"A%2FB", false}, {"A%2fb%7E", false}, {"A+B", false}, {"A+B", true},
+		{"A%2", false}, {"%", false}, {"%zz", true}, {"%E4%B8%AD", false},
+	} {
+		want, err := Unescape(c.s, c.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, bad := AppendUnescape([]byte("x"), c.s, c.query)
+		if bad != -1 || string(got) != "x"+want {
+			t.Errorf("AppendUnescape(x, %q, %v) = %q, %d, want %q, -1", c.s, c.query, got, bad, "x"+want)
+		}
+	}
+	if got, bad := AppendUnescape([]byte("x"), "AB%00C", false); bad != 2 || string(got) != "x" {
+		t.Errorf("AppendUnescape of a %%00 = %q, %d, want \"x\", 2", got, bad)
+	}
+	buf := make([]byte, 0, 64)
+	if n := testing.AllocsPerRun(100, func() { AppendUnescape(buf[:0], "AB%2FC%20D+E", true) }); n != 0 {
+		t.Errorf("AppendUnescape allocates %v times with room in dst, want 0", n)
+	}
+}

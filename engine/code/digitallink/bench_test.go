@@ -190,3 +190,13 @@ func BenchmarkBadURIChar(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkAppendUnescape(b *testing.B) {
+	const v = "AB%2FC%20D-12345"
+	buf := make([]byte, 0, 64)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(v)))
+	for i := 0; i < b.N; i++ {
+		buf, _ = AppendUnescape(buf[:0], v, false)
+	}
+}

@@ -99,24 +99,36 @@ func unescape(s string, query bool) (v string, bad int) {
 	if i < 0 {
 		return s, -1
 	}
-	var b strings.Builder
-	b.Grow(len(s))
-	b.WriteString(s[:i])
-	for ; i < len(s); i++ {
+	b, bad := AppendUnescape(make([]byte, 0, len(s)), s, query)
+	if bad >= 0 {
+		return "", bad
+	}
+	return b2s(b), -1 // b is never written again
+}
+
+// AppendUnescape appends s percent-decoded by Unescape's rules to dst: %XX
+// with hex digits of either case becomes the byte, a '%' not followed by
+// two hex digits stays literal, '+' is a space only in the query. bad is
+// the 0-based offset in s of a %00 (NUL), and dst is then returned as it
+// was; otherwise bad is -1. It allocates only if dst must grow, so a
+// caller that keeps a scratch buffer decodes values without allocating.
+func AppendUnescape(dst []byte, s string, query bool) (out []byte, bad int) {
+	n := len(dst)
+	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
 			c = unhex(s[i+1])<<4 | unhex(s[i+2])
 			if c == 0 {
-				return "", i
+				return dst[:n], i
 			}
 			i += 2
 		case c == '+' && query:
 			c = ' '
 		}
-		b.WriteByte(c)
+		dst = append(dst, c)
 	}
-	return b.String(), -1
+	return dst, -1
 }
 
 // rawOffset maps the 0-based offset k in the decoded form of the raw
