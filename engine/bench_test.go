@@ -239,7 +239,7 @@ func (fx *lookupFixture) benchDisk(b *testing.B) {
 		}
 	}
 	tables, _ := fx.e.db.EstimateDiskUsage([]byte{0}, []byte{0xff})
-	b.ReportMetric(float64(fx.e.DiskUsage()), "disk-bytes")
+	b.ReportMetric(float64(fx.e.Stats().DiskUsage), "disk-bytes")
 	b.ReportMetric(float64(tables), "table-bytes")
 	b.ReportMetric(float64(tables)/1e9, "bytes/code")
 	b.ReportMetric(float64(tables)/10_000, "bytes/block")

@@ -352,12 +352,6 @@ func (e *Engine) holdDB() (release func(), err error) {
 // Options returns the options in effect (defaults filled).
 func (e *Engine) Options() Options { return e.opts }
 
-// DiskUsage returns the bytes the store occupies on disk.
-func (e *Engine) DiskUsage() uint64 { return e.db.DiskUsage() }
-
-// Metrics returns Pebble's metrics table.
-func (e *Engine) Metrics() string { return e.db.Metrics() }
-
 // Flush flushes Pebble's memtable to a table (for measurements and tools).
 func (e *Engine) Flush() error { return e.db.Flush() }
 

@@ -35,18 +35,6 @@ const (
 // FlagErrorDeclared is set in Summary.Flags of an EPCIS error declaration.
 const FlagErrorDeclared = ledger.FlagErrorDeclared
 
-// LotRecall returns the recall in force on lot or, when the lot has none,
-// on its product: when it started (unix ms), and whether there is one.
-// lot 0 asks about the product only.
-func (e *Engine) LotRecall(lot, product uint32) (since int64, recalled bool, err error) {
-	ts, err := e.tr()
-	if err != nil {
-		return 0, false, err
-	}
-	rc, ok := ts.recallOf(lot, product)
-	return rc.Time, ok, nil
-}
-
 // NewScanLog starts a scan log over the engine's store (see OpenScanLog).
 // o may be nil for defaults. Close the scan log before the engine.
 func (e *Engine) NewScanLog(o *ScanLogOptions) *ScanLog { return OpenScanLog(e.db, o) }

@@ -49,43 +49,43 @@ func TestPingStats(t *testing.T) {
 	}
 }
 
-// TestLotRecall: a lot recall answers for the lot, a product recall for
-// every lot of the product, a lift ends it.
-func TestLotRecall(t *testing.T) {
+// TestLotStatusRecall: a lot recall answers for the lot, a product recall
+// for every lot of the product, a lift ends it.
+func TestLotStatusRecall(t *testing.T) {
 	f := supply(t)
 	e := f.e
 	l1, err := e.LotByNumber(f.prod.ID, "L1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, err := e.LotRecall(l1.ID, f.prod.ID); ok || err != nil {
-		t.Fatalf("lot never recalled: recalled %v, %v", ok, err)
+	if cs, err := e.LotStatus(l1.ID); cs.Status == PublicRecalled || err != nil {
+		t.Fatalf("lot never recalled: %+v, %v", cs, err)
 	}
 	m := f.meta(f.orgA)
 	if _, err := e.Recall(t.Context(), &RecallRequest{ReportMeta: m, Lots: []LotRef{{f.prod.ID, "L1"}}, Reason: "melamine"}); err != nil {
 		t.Fatal(err)
 	}
-	since, ok, err := e.LotRecall(l1.ID, f.prod.ID)
-	if !ok || err != nil || since != m.Time.UnixMilli() {
-		t.Errorf("recalled lot: since %d recalled %v %v, want since %d", since, ok, err, m.Time.UnixMilli())
+	cs, err := e.LotStatus(l1.ID)
+	if cs.Status != PublicRecalled || err != nil || cs.Recall.Time != m.Time.UnixMilli() || cs.RecallOfProduct || cs.RecallReason != "melamine" {
+		t.Errorf("recalled lot: %+v %v, want recalled since %d for melamine", cs, err, m.Time.UnixMilli())
 	}
 	lb, err := e.LotByNumber(f.prodB.ID, "B1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, _ := e.LotRecall(lb.ID, f.prodB.ID); ok {
+	if cs, _ := e.LotStatus(lb.ID); cs.Status == PublicRecalled {
 		t.Error("another product's lot answers recalled")
 	}
 	if _, err := e.Recall(t.Context(), &RecallRequest{ReportMeta: f.meta(f.orgB), Products: []uint32{f.prodB.ID}, Reason: "label"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, _ := e.LotRecall(lb.ID, f.prodB.ID); !ok {
-		t.Error("a lot of a recalled product answers not recalled")
+	if cs, _ := e.LotStatus(lb.ID); cs.Status != PublicRecalled || !cs.RecallOfProduct {
+		t.Errorf("a lot of a recalled product: %+v, want recalled with its product", cs)
 	}
 	if _, err := e.LiftRecall(t.Context(), &LiftRequest{ReportMeta: m, Lots: []LotRef{{f.prod.ID, "L1"}}, Reason: "test negative"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, _ := e.LotRecall(l1.ID, f.prod.ID); ok {
+	if cs, _ := e.LotStatus(l1.ID); cs.Status == PublicRecalled {
 		t.Error("a lifted lot recall still answers recalled")
 	}
 }

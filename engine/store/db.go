@@ -449,17 +449,6 @@ func (d *DB) CompactRange(ctx context.Context, lo, hi []byte) error {
 	return nil
 }
 
-// DiskUsage returns the bytes the database occupies on disk: tables, WAL,
-// manifest.
-// After Close it returns 0.
-func (d *DB) DiskUsage() uint64 {
-	if !d.g.enter() {
-		return 0
-	}
-	defer d.g.leave()
-	return d.db.Metrics().DiskSpaceUsage()
-}
-
 // EstimateDiskUsage returns the approximate bytes of tables holding keys in
 // [lo, hi).
 func (d *DB) EstimateDiskUsage(lo, hi []byte) (uint64, error) {
@@ -468,14 +457,4 @@ func (d *DB) EstimateDiskUsage(lo, hi []byte) (uint64, error) {
 	}
 	defer d.g.leave()
 	return d.db.EstimateDiskUsage(lo, hi)
-}
-
-// Metrics returns Pebble's metrics table, for operators.
-// After Close it returns "".
-func (d *DB) Metrics() string {
-	if !d.g.enter() {
-		return ""
-	}
-	defer d.g.leave()
-	return d.db.Metrics().String()
 }

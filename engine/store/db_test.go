@@ -89,7 +89,7 @@ func TestDBBatchGetScanIngest(t *testing.T) {
 	if err := db.SyncWAL(); err != nil {
 		t.Fatal(err)
 	}
-	if db.DiskUsage() == 0 {
+	if db.Stats().DiskUsage == 0 {
 		t.Fatal("disk usage 0")
 	}
 }
