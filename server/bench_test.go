@@ -61,7 +61,7 @@ func BenchmarkResolveHandler(b *testing.B) {
 			for i, code := range codes {
 				ctxs[i] = newCtx(code, c.accept)
 			}
-			h := env.srv.Handler()
+			h := env.srv.handle
 			for _, ctx := range ctxs { // scan every code once: QR images, scan counts
 				ctx.Response.Reset()
 				h(ctx)
@@ -96,7 +96,7 @@ func TestResolveAllocs(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			env := newTestEnv(t, func(cfg *Config) { cfg.CacheEntries = c.cache })
 			codes := demoItemCodes(t, env, 20)
-			h := env.srv.Handler()
+			h := env.srv.handle
 			ctx := newCtx(codes[3], "application/json")
 			for range 50 {
 				ctx.Response.Reset()
@@ -204,7 +204,7 @@ func benchResolveVsConstant(b *testing.B, cache int) {
 	}
 	cc, stopC := serveInmem(b, constant)
 	defer stopC()
-	rc, stopR := serveInmem(b, env.srv.Handler())
+	rc, stopR := serveInmem(b, env.srv.handle)
 	defer stopR()
 	n := max(b.N, 20000)
 	// Warm up both; every code is scanned once, so what is measured is
@@ -241,7 +241,7 @@ func BenchmarkResolveHalfRate(b *testing.B) {
 	n := max(b.N, 20000)
 	server := make([]time.Duration, 0, n+len(codes)+40000)
 	var mu sync.Mutex
-	inner := env.srv.Handler()
+	inner := env.srv.handle
 	timed := func(ctx *fasthttp.RequestCtx) {
 		t0 := time.Now()
 		inner(ctx)

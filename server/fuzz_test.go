@@ -78,7 +78,7 @@ func FuzzPublicHandler(f *testing.F) {
 		f.Add(s, "application/json")
 		f.Add(s, "text/html")
 	}
-	h := env.srv.Handler()
+	h := env.srv.handle
 	f.Fuzz(func(t *testing.T, uri, accept string) {
 		if len(uri) == 0 || uri[0] != '/' || strings.HasPrefix(uri, "/v1/") || strings.ContainsAny(uri, " \r\n\x00") {
 			return

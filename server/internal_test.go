@@ -123,13 +123,13 @@ func TestResolveOnClosedEngine(t *testing.T) {
 			key = k.Token
 		}
 	}
-	if err := srv.Scans().Close(); err != nil {
+	if err := srv.scans.Close(); err != nil {
 		t.Fatal(err)
 	}
 	if err := eng.Close(); err != nil {
 		t.Fatal(err)
 	}
-	h := srv.Handler()
+	h := srv.handle
 	ctx := newCtx(u, "application/json")
 	h(ctx)
 	if ctx.Response.StatusCode() != 503 || strings.Contains(string(ctx.Response.Body()), "engine:") {

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	_ "embed"
 	"encoding/base64"
 	"html/template"
@@ -64,17 +63,6 @@ type producerView struct{ Name, Region string }
 type lotView struct{ Number, Production, Expiry string }
 type levelView struct{ Level, Code string }
 type eventView struct{ ISO, When, Step, StepKey, Who, Where, Via string }
-
-// renderPage executes the scan page template into a new byte slice.
-func renderPage(v *pageView) ([]byte, error) {
-	v.CSS = template.CSS(scanCSS)
-	var buf bytes.Buffer
-	buf.Grow(8 << 10)
-	if err := scanTemplate.Execute(&buf, v); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
 
 // qrCache keeps recently rendered QR images: a popular code is scanned
 // many times and its PNG never changes. Bounded by qrCacheMax entries.

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"bytes"
+	"html/template"
 	"strings"
 	"testing"
 
@@ -60,11 +62,16 @@ func TestRenderPageEscapesAndShowsStatus(t *testing.T) {
 		Timeline: []eventView{{ISO: "2026-11-01T08:00:00+08:00", When: "2026-11-01 08:00", Step: "Shipping", StepKey: "shipping"}},
 		QR:       qrDataURI("https://x/01/09520123456788/21/A1"),
 	}
-	b, err := renderPage(v)
-	if err != nil {
-		t.Fatal(err)
+	// The scan route renders the page in these two parts (writePageParts).
+	v.CSS = template.CSS(scanCSS)
+	var b bytes.Buffer
+	for _, part := range []string{"top", "rest"} {
+		if err := scanTemplate.ExecuteTemplate(&b, part, v); err != nil {
+			t.Fatal(err)
+		}
+		b.WriteByte('\n')
 	}
-	page := string(b)
+	page := b.String()
 	for _, want := range []string{`data-status="recalled"`, "Hangzhou Dairy", "Shipping", "&lt;script&gt;", `src="data:image/png;base64,`, `lang="en"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)

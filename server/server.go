@@ -137,14 +137,8 @@ func New(eng *engine.Engine, cfg Config) (*Server, error) {
 // Keys returns the API-key store (the demo and the CLI create keys with it).
 func (s *Server) Keys() *engine.APIKeys { return s.keys }
 
-// Scans returns the scan log.
-func (s *Server) Scans() *engine.ScanLog { return s.scans }
-
 // Config returns the configuration in force, defaults filled.
 func (s *Server) Config() Config { return s.cfg }
-
-// Handler returns the request handler, for in-process tests and benchmarks.
-func (s *Server) Handler() fasthttp.RequestHandler { return s.handle }
 
 // Serve serves connections from ln until Shutdown. It returns nil after a
 // graceful shutdown.
@@ -155,15 +149,6 @@ func (s *Server) Serve(ln net.Listener) error {
 		return nil
 	}
 	return err
-}
-
-// ListenAndServe listens on Config.Addr and serves.
-func (s *Server) ListenAndServe() error {
-	ln, err := net.Listen("tcp", s.cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("server: listen: %w", err)
-	}
-	return s.Serve(ln)
 }
 
 // Shutdown stops accepting connections, marks the server not ready, waits
