@@ -256,19 +256,6 @@ func (r *Results) WriteFile(dir string) (string, error) {
 	return path, f.Close()
 }
 
-// ReadResults reads a results.json and checks its schema version.
-func ReadResults(rd io.Reader) (*Results, error) {
-	var r Results
-	dec := json.NewDecoder(rd)
-	if err := dec.Decode(&r); err != nil {
-		return nil, fmt.Errorf("loadtest: reading results: %w", err)
-	}
-	if r.Schema != SchemaVersion {
-		return nil, fmt.Errorf("loadtest: results schema %q, want %q", r.Schema, SchemaVersion)
-	}
-	return &r, nil
-}
-
 // MeasuredSteps returns the steps that are not warm-up.
 func (r *Results) MeasuredSteps() []StepResult {
 	var out []StepResult

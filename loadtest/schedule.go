@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 	"time"
 )
 
@@ -97,25 +96,11 @@ func (s *Schedule) Total() int64 { return s.firstIdx[len(s.phases)] }
 // Duration returns the schedule's total length.
 func (s *Schedule) Duration() time.Duration { return time.Duration(s.startNs[len(s.phases)]) }
 
-// PhaseStart returns phase p's start offset from the run's start.
-func (s *Schedule) PhaseStart(p int) time.Duration { return time.Duration(s.startNs[p]) }
-
 // PhaseRange returns the request indices [first, end) of phase p.
 func (s *Schedule) PhaseRange(p int) (first, end int64) { return s.firstIdx[p], s.firstIdx[p+1] }
 
-// PhaseOf returns the phase that request i belongs to, or len(phases) when
-// i ≥ Total().
-func (s *Schedule) PhaseOf(i int64) int {
-	// firstIdx is non-decreasing; find the last phase whose first index ≤ i,
-	// skipping empty phases.
-	return sort.Search(len(s.phases), func(p int) bool { return s.firstIdx[p+1] > i })
-}
-
-// At returns request i's intended send time in nanoseconds after the run's
-// start. i must be in [0, Total()).
-func (s *Schedule) At(i int64) int64 { return s.at(s.PhaseOf(i), i) }
-
-// at is At with the phase already known (the hot path keeps a phase hint).
+// at returns request i of phase p's intended send time in nanoseconds
+// after the run's start (the hot path keeps a phase hint).
 func (s *Schedule) at(p int, i int64) int64 {
 	ph := &s.phases[p]
 	j := float64(i - s.firstIdx[p])

@@ -58,9 +58,6 @@ func zeta(n uint64, theta float64) float64 {
 	return sum
 }
 
-// N returns the number of items.
-func (z *Zipfian) N() uint64 { return z.n }
-
 // Rank maps a uniform variate u in [0, 1) to a rank in [0, n).
 func (z *Zipfian) Rank(u float64) uint64 {
 	if z.n == 1 {
@@ -78,12 +75,6 @@ func (z *Zipfian) Rank(u float64) uint64 {
 		r = z.n - 1
 	}
 	return r
-}
-
-// Probability returns the exact Zipf probability of rank k, 1/((k+1)^θ·ζ(n)),
-// which Rank approximates (exactly for ranks 0 and 1).
-func (z *Zipfian) Probability(k uint64) float64 {
-	return 1 / (math.Pow(float64(k+1), z.theta) * z.zetan)
 }
 
 // ScrambledZipfian is YCSB's ScrambledZipfianGenerator: ranks drawn from a
