@@ -116,42 +116,6 @@ func BenchmarkDecryptBatch(b *testing.B) {
 	}
 }
 
-// BenchmarkDomain is cycle-walking with N = 3·10^18 in radix 36 n = 12
-// (36^12 ≈ 4.7·10^18: ~1.6 FF1 calls per value).
-func BenchmarkDomain(b *testing.B) {
-	d := mustDomain(b, 36, 3_000_000_000_000_000_000)
-	b.Run("op=Encrypt", func(b *testing.B) {
-		b.ReportAllocs()
-		var x uint64
-		cpu0 := processCPU()
-		for b.Loop() {
-			x = d.Encrypt(x % d.Size())
-		}
-		reportCodes(b, 1, cpu0)
-	})
-	b.Run("op=Decrypt", func(b *testing.B) {
-		b.ReportAllocs()
-		var x uint64
-		cpu0 := processCPU()
-		for b.Loop() {
-			x = d.Decrypt(x % d.Size())
-		}
-		reportCodes(b, 1, cpu0)
-	})
-	b.Run("op=EncryptBatch", func(b *testing.B) {
-		src, dst := make([]uint64, batchLen), make([]uint64, batchLen)
-		for i := range src {
-			src[i] = uint64(i)
-		}
-		b.ReportAllocs()
-		cpu0 := processCPU()
-		for b.Loop() {
-			d.EncryptBatch(dst, src)
-		}
-		reportCodes(b, batchLen, cpu0)
-	})
-}
-
 // BenchmarkBlock is one AES block through encrypt1 (a dependent chain) and
 // eight independent blocks through encrypt8, per block.
 func BenchmarkBlock(b *testing.B) {

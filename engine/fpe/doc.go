@@ -4,9 +4,9 @@
 //
 // A serial is serial = FF1_{K,T}(counter): FF1 is a keyed pseudorandom
 // permutation of [0, radix^n), so serials are unique by construction and a
-// scanned serial decrypts back to its counter in O(1). [Domain] extends
-// this to any size N ≥ 10^6 by cycle-walking. docs/serials.md holds the
-// security argument, the domain sizing rule and what is not protected.
+// scanned serial decrypts back to its counter in O(1). docs/serials.md
+// holds the security argument, the domain sizing rule and what is not
+// protected.
 //
 // # Numbers, not strings
 //

@@ -7,7 +7,7 @@ import (
 	"math/bits"
 )
 
-// Errors returned by NewFF1 and NewDomain, wrapped with the offending values.
+// Errors returned by NewFF1, wrapped with the offending values.
 var (
 	ErrKeySize         = errors.New("fpe: AES key must be 16, 24 or 32 bytes")
 	ErrRadix           = errors.New("fpe: radix must be in [2, 65536]")
@@ -17,8 +17,8 @@ var (
 	errOutOfRangeInput = "BUG: fpe: input not below the domain size; callers must validate"
 )
 
-// MinDomain is the smallest domain radix^n that NewFF1 accepts, and the
-// smallest size NewDomain accepts: SP 800-38G Rev. 1 (second public draft,
+// MinDomain is the smallest domain radix^n that NewFF1 accepts: SP
+// 800-38G Rev. 1 (second public draft,
 // 2025) requires radix^minlen ≥ 1,000,000 because of the small-domain
 // attacks on Feistel-based FPE.
 const MinDomain = 1_000_000
