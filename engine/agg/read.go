@@ -27,9 +27,6 @@ type ChildRun struct {
 	BlockStart  uint64
 }
 
-// Len returns the number of children in the run.
-func (c *ChildRun) Len() uint64 { return c.Last - c.First + 1 }
-
 // BlockInfo maps a block id to its product and first counter; ok is false
 // for an unknown block. The engine supplies it from its block table.
 type BlockInfo func(block uint64) (product uint32, start uint64, ok bool)
