@@ -40,15 +40,25 @@ func (e *Engine) AddOrg(ctx context.Context, spec OrgSpec) (Org, error) {
 	if err != nil {
 		return Org{}, err
 	}
-	b := e.db.NewBatch()
-	e.putOrg(b, &o, true)
-	if err := e.commit(b); err != nil {
+	if err := e.commitOrg(&o, true); err != nil {
 		return Org{}, err
 	}
-	e.mu.Lock()
-	e.publishOrg(&o)
-	e.mu.Unlock()
 	return o, nil
+}
+
+// commitOrg writes organisation o (isNew: it has no record yet) in a batch
+// of its own, commits it with fsync and publishes it to readers.
+// REQUIRES e.wmu.
+func (e *Engine) commitOrg(o *Org, isNew bool) error {
+	b := e.db.NewBatch()
+	e.putOrg(b, o, isNew)
+	if err := e.commit(b); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	e.publishOrg(o)
+	e.mu.Unlock()
+	return nil
 }
 
 // newOrg validates spec and returns the org it describes with the next id.
@@ -178,14 +188,9 @@ func (e *Engine) GrantGCP(ctx context.Context, org uint32, gcp string) (Org, err
 	}
 	u := *o
 	u.GCPs = append(slices.Clip(u.GCPs), gcp)
-	b := e.db.NewBatch()
-	e.putOrg(b, &u, false)
-	if err := e.commit(b); err != nil {
+	if err := e.commitOrg(&u, false); err != nil {
 		return Org{}, err
 	}
-	e.mu.Lock()
-	e.publishOrg(&u)
-	e.mu.Unlock()
 	return u, nil
 }
 
