@@ -266,6 +266,10 @@ func isHex(c byte) bool {
 
 func (e *Engine) nowMillis() int64 { return e.opts.Now().UnixMilli() }
 
+// Now returns the engine's clock (Options.Now): the time scans and
+// reports are stamped with and, through DayOf, the business day.
+func (e *Engine) Now() time.Time { return e.opts.Now() }
+
 // Location returns the business-day clock (Options.Location).
 func (e *Engine) Location() *time.Location { return e.opts.Location }
 

@@ -84,7 +84,7 @@ func (s *Server) public(ctx *fasthttp.RequestCtx, k kind) {
 		problem(ctx, fasthttp.StatusMethodNotAllowed, "method-not-allowed", "the resolver answers GET, HEAD and OPTIONS only")
 		return
 	}
-	now := time.Now()
+	now := s.eng.Now()
 	if s.limiter != nil && s.limited(ctx) && !s.limiter.allow(s.clientHash(ctx), now) {
 		s.m.limited.Inc()
 		h.Set("Retry-After", "1")
@@ -119,7 +119,9 @@ func (s *Server) public(ctx *fasthttp.RequestCtx, k kind) {
 	r.classify(ctx)
 	r.client = engine.ScanClient(s.clientAddr(ctx), r.class)
 
-	today := s.eng.Today()
+	// One clock read a scan: the engine's (Options.Now) stamps the scan
+	// and gives the business day the cache and the verdicts use.
+	today := s.eng.DayOf(now.UnixMilli())
 	if s.cache != nil && r.want == wantJSON && len(r.linkType) == 0 && r.level == levelItem {
 		if e := s.cache.get(r.input, today); e != nil {
 			st, err := s.scans.Record(engine.Scan{Ref: e.ref, Time: now.UnixMilli(), Region: r.region, Class: r.class, Client: r.client})
