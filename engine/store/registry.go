@@ -75,6 +75,10 @@ var Prefixes = []PrefixInfo{
 	{PrefixScanStats, "ScanStats", "`product u32 | counter u64` (product 0: an SSCC)", "`count uvarint | first varint | last varint | n u8 | n × region uvarint` — public scans of one item, first and last unix ms, up to 8 distinct prefectures", "the scan log, every `CountInterval` (2 s) for items scanned since", "engine (scan log)"},
 	{PrefixScanRaw, "ScanRaw", "`unix ms of the first scan u64 | seq u32`", "a segment: `n uvarint | n × (Δms varint | product uvarint | counter uvarint | region uvarint | class u8)`", "the scan log, one key per flush (`FlushInterval`, 250 ms)", "engine (scan log)"},
 	{PrefixAPIKey, "APIKey", "`key id u64`", "`created varint | revoked varint | org uvarint | scopes u8 | region uvarint | sha256(secret) [32] | name str`", "`POST /v1/keys`, the demo, the bootstrap operator key", "engine (API keys)"},
+	{PrefixAccount, "Account", "`account id u32`", "`created varint | disabled varint | role u8 | org uvarint | region uvarint | categories uvarint | failures uvarint | locked until varint | argon2id time u8 | memory KiB uvarint | threads u8 | salt [16] | hash [32] | totp secret str | login str | name str`", "`tracecode user add`, `POST /v1/users`, every login (failure count, lockout), disable, reset-password", "engine/account"},
+	{PrefixAccountByLogin, "AccountByLogin", "`login name`", "Uint(account id)", "`tracecode user add`, `POST /v1/users`", "engine/account"},
+	{PrefixSession, "Session", "`sha256(session id) [32]`", "`account uvarint | created varint | expires varint | csrf token [32]`", "a login; deleted by logout, disable, reset-password and on expiry", "engine/account"},
+	{PrefixAudit, "Audit", "`seq u64`", "`time varint | actor account uvarint | actor key u64 | actor org uvarint | actor region uvarint | subject org uvarint | subject region uvarint | action u8 | outcome u8 | client str | target str | detail str`", "every login (success or failure), logout and privileged action; never rewritten or deleted", "engine/account"},
 }
 
 // LookupPrefix returns the registry entry of prefix p.
