@@ -16,7 +16,8 @@ import (
 //	0x10–0x3F  master data (organisations, products, lots)
 //	0x40–0x6F  issuance (blocks, idempotency, imported serials)
 //	0x70–0xBF  per-item records, aggregation and events (keys_trace.go)
-//	0xC0–0xEF  the scan log and API keys (keys_server.go)
+//	0xC0–0xEF  the scan log and API keys (keys_server.go), accounts
+//	           (keys_account.go), statistics from 0xE0 (keys_stats.go)
 //	0xF0–0xFF  reserved for tests and tools; never written by the engine
 const (
 	PrefixMeta            byte = 0x01 // 0x01 | id u8                   → Uint
