@@ -12,6 +12,7 @@ import (
 
 	"tracecode/engine/code"
 	"tracecode/engine/code/gs1"
+	"tracecode/engine/model"
 	"tracecode/engine/serial"
 	"tracecode/engine/store"
 )
@@ -73,7 +74,7 @@ func benchEngine(b *testing.B) (*Engine, Product) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { e.Close() })
-	p, err := e.AddProduct(b.Context(), ProductSpec{GTIN: testGTIN, GCPLength: 7, DrugID: "8612345", NameZH: "测试", Category: store.CatDrug})
+	p, err := e.AddProduct(b.Context(), ProductSpec{GTIN: testGTIN, GCPLength: 7, DrugID: "8612345", NameZH: "测试", Category: model.CatDrug})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -90,7 +91,7 @@ func benchMint(b *testing.B) {
 		if i%5000 == 4999 { // stay below the gs1 cap of 1e12 per product
 			gtin := fmt.Sprintf("1%012d", i)
 			cd, _ := gs1.CheckDigit(gtin)
-			np, err := e.AddProduct(ctx, ProductSpec{GTIN: gtin + string(cd), GCPLength: 7, NameZH: "x", Category: store.CatFood})
+			np, err := e.AddProduct(ctx, ProductSpec{GTIN: gtin + string(cd), GCPLength: 7, NameZH: "x", Category: model.CatFood})
 			if err != nil {
 				b.Fatal(err)
 			}

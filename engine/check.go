@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 
+	"tracecode/engine/model"
 	"tracecode/engine/serial"
 	"tracecode/engine/store"
 )
@@ -68,7 +69,7 @@ func (e *Engine) Check() error {
 			if b.Scheme != serial.Short && b.Scheme != serial.Imported && b.End() > b.Scheme.Params().Domain {
 				bad("block %d ends at counter %d, beyond scheme %v's domain", b.ID, b.End(), b.Scheme)
 			}
-			if b.State == store.BlockImporting {
+			if b.State == model.BlockImporting {
 				bad("block %d is still importing", b.ID)
 			}
 		}
@@ -189,7 +190,7 @@ func (e *Engine) checkPersisted(bad func(string, ...any)) error {
 		if b.Scheme == serial.Short && !byShort[id] {
 			bad("short block %d has no persisted short index entry", id)
 		}
-		activeImport := b.Scheme == serial.Imported && b.State == store.BlockActive
+		activeImport := b.Scheme == serial.Imported && b.State == model.BlockActive
 		if b.RequestID != "" && (b.Scheme != serial.Imported || activeImport) {
 			if got, ok := st.idem[idemKey{b.Org, b.RequestID}]; !ok || got != id {
 				bad("block %d's request id %q is not indexed to it", id, b.RequestID)

@@ -13,6 +13,7 @@ import (
 
 	"tracecode/engine/code/gs1"
 	"tracecode/engine/fpe"
+	"tracecode/engine/model"
 	"tracecode/engine/serial"
 	"tracecode/engine/store"
 )
@@ -79,16 +80,16 @@ type Engine struct {
 // state is the whole in-memory view of the store: master data, every block
 // and the indexes Lookup uses. Check compares it with a fresh load.
 type state struct {
-	orgs            map[uint32]*store.Org
+	orgs            map[uint32]*model.Org
 	orgByGCP        map[string]uint32
 	orgByUSCC       map[string]uint32
 	products        map[uint32]*product
 	productByGTIN   map[gs1.GTIN]uint32
 	productByDrugID map[string]uint32
 	productByCode   map[ownCodeKey]uint32
-	lots            map[uint32]*store.Lot
+	lots            map[uint32]*model.Lot
 	lotByNumber     map[lotKey]uint32
-	blocks          map[uint64]*store.Block
+	blocks          map[uint64]*model.Block
 	idem            map[idemKey]uint64
 	// importing holds the request ids of imports in progress: they count
 	// as taken before their block is active.
@@ -131,10 +132,10 @@ type idemKey struct {
 
 // product is a product with its allocation state and block index.
 type product struct {
-	rec store.Product
+	rec model.Product
 	// st and blocks change on mint, release and import; REQUIRES e.mu for
 	// readers, wmu+mu for writers.
-	st store.ProductState
+	st model.ProductState
 	// blocks is sorted by start and non-overlapping: the RAM index from a
 	// counter to its block. Mint appends (start = high-water).
 	blocks []blockRef
@@ -147,7 +148,7 @@ type product struct {
 // blockRef is one entry of a sorted block index: [start, end) → block.
 type blockRef struct {
 	start, end uint64
-	b          *store.Block // replaced, never mutated, when the block changes
+	b          *model.Block // replaced, never mutated, when the block changes
 }
 
 // keyGen is one generation of an FF1 key with its ciphers, built lazily per
@@ -165,16 +166,16 @@ type importedBlock struct {
 
 func newState() *state {
 	return &state{
-		orgs:            map[uint32]*store.Org{},
+		orgs:            map[uint32]*model.Org{},
 		orgByGCP:        map[string]uint32{},
 		orgByUSCC:       map[string]uint32{},
 		products:        map[uint32]*product{},
 		productByGTIN:   map[gs1.GTIN]uint32{},
 		productByDrugID: map[string]uint32{},
 		productByCode:   map[ownCodeKey]uint32{},
-		lots:            map[uint32]*store.Lot{},
+		lots:            map[uint32]*model.Lot{},
 		lotByNumber:     map[lotKey]uint32{},
-		blocks:          map[uint64]*store.Block{},
+		blocks:          map[uint64]*model.Block{},
 		idem:            map[idemKey]uint64{},
 		importing:       map[idemKey]uint64{},
 		shortByOrg:      map[uint32]uint64{},

@@ -11,8 +11,8 @@ import (
 	"tracecode/engine/code/gs1"
 	"tracecode/engine/code/shortcode"
 	"tracecode/engine/fpe"
+	"tracecode/engine/model"
 	"tracecode/engine/serial"
-	"tracecode/engine/store"
 )
 
 // Format is a printed form of a code.
@@ -59,11 +59,11 @@ func ParseFormat(s string) (Format, error) {
 // filterOf maps a packaging level to the SGTIN filter value (TDS §10.2).
 func filterOf(l Level) uint8 {
 	switch l {
-	case store.LevelInner:
+	case model.LevelInner:
 		return 4
-	case store.LevelCase:
+	case model.LevelCase:
 		return 2
-	case store.LevelPallet:
+	case model.LevelPallet:
 		return 6
 	}
 	return 1 // point-of-sale item

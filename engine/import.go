@@ -10,6 +10,7 @@ import (
 
 	"github.com/bits-and-blooms/bloom/v3"
 
+	"tracecode/engine/model"
 	"tracecode/engine/serial"
 	"tracecode/engine/store"
 )
@@ -98,9 +99,9 @@ func (e *Engine) Import(ctx context.Context, req ImportRequest) (MintResult, err
 		return MintResult{}, err
 	}
 	active := *e.st.blocks[blk.ID]
-	active.State = store.BlockActive
+	active.State = model.BlockActive
 	b := e.db.NewBatch()
-	b.Set(store.AppendBlockKey(nil, blk.ID), active.AppendBinary(nil))
+	b.Set(store.AppendBlockKey(nil, blk.ID), store.AppendBlock(nil, &active))
 	data := fb.Bytes()
 	for c := uint32(0); len(data) > 0; c++ {
 		n := min(len(data), store.BloomChunkSize)
@@ -160,7 +161,7 @@ func (e *Engine) planImport(req *ImportRequest) (sorted []string, res MintResult
 	// Mint's validation, replay and allocation, with the Imported scheme
 	// and no cap; the group is this one request.
 	st := e.st
-	g := &mintGroup{states: map[uint32]*store.ProductState{}, shortHW: st.shortHW, nextBlock: st.nextBlock,
+	g := &mintGroup{states: map[uint32]*model.ProductState{}, shortHW: st.shortHW, nextBlock: st.nextBlock,
 		lots: map[lotKey]*Lot{}, idem: map[idemKey]*Block{}}
 	mreq := MintRequest{Org: req.Org, Product: req.Product, Lot: req.Lot, CreateLot: req.CreateLot,
 		Level: req.Level, Count: uint64(n), Scheme: serial.Imported, RequestID: req.RequestID}
@@ -172,17 +173,17 @@ func (e *Engine) planImport(req *ImportRequest) (sorted []string, res MintResult
 		return nil, res, true, nil
 	}
 	blk := g.blocks[0]
-	blk.State = store.BlockImporting
+	blk.State = model.BlockImporting
 	blk.Note = req.Note
 	if err := e.checkForeignSerials(st.products[req.Product], sorted); err != nil {
 		return nil, MintResult{}, false, err
 	}
 
 	b := e.db.NewBatch()
-	b.Set(store.AppendBlockKey(nil, blk.ID), blk.AppendBinary(nil))
+	b.Set(store.AppendBlockKey(nil, blk.ID), store.AppendBlock(nil, blk))
 	b.Set(store.BlockByCounterKey(blk.Product, blk.Start), store.Uint(blk.ID).AppendBinary(nil))
 	for id, s := range g.states {
-		b.Set(store.ProductStateKey(id), s.AppendBinary(nil))
+		b.Set(store.ProductStateKey(id), store.AppendProductState(nil, s))
 	}
 	putLots(b, slices.Collect(maps.Values(g.lots))...)
 	b.Set(store.MetaKey(store.MetaNextBlock), store.Uint(g.nextBlock).AppendBinary(nil))
@@ -259,10 +260,10 @@ func (e *Engine) abortImport(id uint64, note string) {
 // voidImportBatch adds to b the voiding of imported block blk (modified
 // in place) and the deletion of its serials and filter.
 func voidImportBatch(b *store.Batch, blk *Block, note string, now int64) {
-	blk.State = store.BlockVoided
+	blk.State = model.BlockVoided
 	blk.Note = note
 	blk.Updated = now
-	b.Set(store.AppendBlockKey(nil, blk.ID), blk.AppendBinary(nil))
+	b.Set(store.AppendBlockKey(nil, blk.ID), store.AppendBlock(nil, blk))
 	lo := store.AppendImportedKey(nil, blk.ID, nil)
 	b.DeleteRange(lo, store.PrefixEnd(lo))
 	lo = store.ImportBloomKey(blk.ID, 0)[:9]
@@ -274,7 +275,7 @@ func voidImportBatch(b *store.Batch, blk *Block, note string, now int64) {
 func (e *Engine) recoverImports() error {
 	var stale []*Block
 	for _, b := range e.st.blocks {
-		if b.State == store.BlockImporting {
+		if b.State == model.BlockImporting {
 			stale = append(stale, b)
 		}
 	}

@@ -356,7 +356,7 @@ func (rt *reportTx) commit() (*Receipt, error) {
 	}
 	rt.it.Write(rt.b)
 	for _, nb := range rt.released {
-		rt.b.Set(store.AppendBlockKey(nil, nb.ID), nb.AppendBinary(nil))
+		rt.b.Set(store.AppendBlockKey(nil, nb.ID), store.AppendBlock(nil, nb))
 	}
 	for k, r := range rt.recalls {
 		if r.Seq == 0 { // lifted

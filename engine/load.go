@@ -7,6 +7,7 @@ import (
 
 	"github.com/bits-and-blooms/bloom/v3"
 
+	"tracecode/engine/model"
 	"tracecode/engine/serial"
 	"tracecode/engine/store"
 )
@@ -198,7 +199,7 @@ func loadBlocks(db *store.DB, st *state, fpRate float64) error {
 			st.short = append(st.short, blockRef{start: b.ShortStart, end: b.ShortStart + b.Count, b: &b})
 			st.shortByOrg[b.Org] += b.Count
 		}
-		if b.Scheme == serial.Imported && b.State == store.BlockActive {
+		if b.Scheme == serial.Imported && b.State == model.BlockActive {
 			p.imported = append(p.imported, &importedBlock{id: id})
 		}
 		st.nextBlock = max(st.nextBlock, id+1)

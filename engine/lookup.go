@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"tracecode/engine/code"
+	"tracecode/engine/model"
 	"tracecode/engine/serial"
 	"tracecode/engine/store"
 )
@@ -260,7 +261,7 @@ func (e *Engine) fillBlock(r *LookupResult, b *Block, c uint64) {
 		}
 	}
 	switch {
-	case b.State == store.BlockVoided:
+	case b.State == model.BlockVoided:
 		r.State = StateVoided
 	case r.Offset >= b.ReleasedFrom():
 		r.State = StateReleased

@@ -9,6 +9,7 @@ import (
 
 	"tracecode/engine/code/cn"
 	"tracecode/engine/code/gs1"
+	"tracecode/engine/model"
 	"tracecode/engine/serial"
 	"tracecode/engine/store"
 )
@@ -136,7 +137,7 @@ func (e *Engine) gcpOwner(digits string) (uint32, string) {
 
 // putOrg adds o's records to b. REQUIRES e.wmu.
 func (e *Engine) putOrg(b *store.Batch, o *Org, isNew bool) {
-	b.Set(store.AppendOrgKey(nil, o.ID), o.AppendBinary(nil))
+	b.Set(store.AppendOrgKey(nil, o.ID), store.AppendOrg(nil, o))
 	for _, g := range o.GCPs {
 		b.Set(store.OrgByGCPKey(g), store.Uint(o.ID).AppendBinary(nil))
 	}
@@ -316,7 +317,7 @@ func (e *Engine) AddProduct(ctx context.Context, spec ProductSpec) (Product, err
 		return Product{}, err
 	}
 	if !p.Category.Valid() {
-		return Product{}, fieldErr("category", p.Category.String(), "is required (one of %s)", strings.Join(store.CategoryNames(), ", "))
+		return Product{}, fieldErr("category", p.Category.String(), "is required (one of %s)", strings.Join(model.CategoryNames(), ", "))
 	}
 	if p.Levels == 0 {
 		p.Levels = LevelSet(0).With(LevelItem)
@@ -418,8 +419,8 @@ func (e *Engine) AddProduct(ctx context.Context, spec ProductSpec) (Product, err
 	}
 	plain := newAESKey()
 	key := sealKey(kek, store.ProductKeyKey(p.ID, 0), plain, p.Created)
-	b.Set(store.AppendProductKey(nil, p.ID), p.AppendBinary(nil))
-	b.Set(store.ProductStateKey(p.ID), (&store.ProductState{}).AppendBinary(nil))
+	b.Set(store.AppendProductKey(nil, p.ID), store.AppendProduct(nil, &p))
+	b.Set(store.ProductStateKey(p.ID), store.AppendProductState(nil, &model.ProductState{}))
 	b.Set(store.ProductKeyKey(p.ID, 0), key.AppendBinary(nil))
 	if !p.GTIN.IsZero() {
 		b.Set(store.ProductByGTINKey(p.GTIN), store.Uint(p.ID).AppendBinary(nil))
@@ -615,7 +616,7 @@ func (e *Engine) newLot(spec LotSpec, pending map[lotKey]*Lot) (Lot, error) {
 func putLots(b *store.Batch, lots ...*Lot) {
 	var next uint32
 	for _, l := range lots {
-		b.Set(store.AppendLotKey(nil, l.ID), l.AppendBinary(nil))
+		b.Set(store.AppendLotKey(nil, l.ID), store.AppendLot(nil, l))
 		b.Set(store.LotByNumberKey(l.Product, l.Number), store.Uint(l.ID).AppendBinary(nil))
 		next = max(next, l.ID+1)
 	}

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 
+	"tracecode/engine/model"
 	"tracecode/engine/serial"
 	"tracecode/engine/store"
 )
@@ -167,7 +168,7 @@ func (e *Engine) leadMintGroup() {
 // mintGroup is the pending effect of a group of mint requests, applied to
 // the engine state after the group's batch commits.
 type mintGroup struct {
-	states  map[uint32]*store.ProductState // products touched: their new state
+	states  map[uint32]*model.ProductState // products touched: their new state
 	shortHW uint64
 	// shortByOrg: short codes the group's blocks take, per organisation.
 	shortByOrg map[uint32]uint64
@@ -177,7 +178,7 @@ type mintGroup struct {
 	blocks     []*Block           // blocks minted by the group, in allocation order
 }
 
-func (g *mintGroup) state(p *product) *store.ProductState {
+func (g *mintGroup) state(p *product) *model.ProductState {
 	s := g.states[p.rec.ID]
 	if s == nil {
 		c := p.st
@@ -197,7 +198,7 @@ func (e *Engine) commitMintGroup(ws []*mintWaiter) {
 		return
 	}
 	st := e.st
-	g := &mintGroup{states: map[uint32]*store.ProductState{}, shortHW: st.shortHW, nextBlock: st.nextBlock,
+	g := &mintGroup{states: map[uint32]*model.ProductState{}, shortHW: st.shortHW, nextBlock: st.nextBlock,
 		lots: map[lotKey]*Lot{}, idem: map[idemKey]*Block{}}
 	var fresh []*mintWaiter // requests that need the commit
 	for _, w := range ws {
@@ -214,7 +215,7 @@ func (e *Engine) commitMintGroup(ws []*mintWaiter) {
 	var kbuf []byte
 	for _, blk := range g.blocks {
 		kbuf = store.AppendBlockKey(kbuf[:0], blk.ID)
-		b.Set(kbuf, blk.AppendBinary(nil))
+		b.Set(kbuf, store.AppendBlock(nil, blk))
 		b.Set(store.BlockByCounterKey(blk.Product, blk.Start), store.Uint(blk.ID).AppendBinary(nil))
 		if blk.Scheme == serial.Short {
 			b.Set(store.BlockByShortKey(blk.ShortStart), store.Uint(blk.ID).AppendBinary(nil))
@@ -224,7 +225,7 @@ func (e *Engine) commitMintGroup(ws []*mintWaiter) {
 		}
 	}
 	for id, s := range g.states {
-		b.Set(store.ProductStateKey(id), s.AppendBinary(nil))
+		b.Set(store.ProductStateKey(id), store.AppendProductState(nil, s))
 	}
 	putLots(b, slices.Collect(maps.Values(g.lots))...)
 	if g.nextBlock != st.nextBlock {
@@ -412,10 +413,10 @@ func (e *Engine) planMint(g *mintGroup, req *MintRequest, importing bool) (MintR
 	}
 
 	blk := &Block{ID: g.nextBlock, Org: org, Product: p.rec.ID, Lot: lotID, Level: level, Scheme: scheme,
-		State: store.BlockActive, Start: ps.HighWater, Count: count, Requested: req.Count,
+		State: model.BlockActive, Start: ps.HighWater, Count: count, Requested: req.Count,
 		RequestID: req.RequestID, Created: e.nowMillis()}
 	if req.AllowPartial {
-		blk.Flags |= store.BlockFlagAllowPartial
+		blk.Flags |= model.BlockFlagAllowPartial
 	}
 	if scheme == serial.Short {
 		blk.KeyGen = uint8(len(st.shortKeys) - 1)
@@ -472,7 +473,7 @@ func (e *Engine) sameRequest(prev *Block, g *mintGroup, req *MintRequest, scheme
 	if prev.Requested != req.Count {
 		return conflict("count", fmt.Sprint(prev.Requested), fmt.Sprint(req.Count))
 	}
-	if pa := prev.Flags&store.BlockFlagAllowPartial != 0; pa != req.AllowPartial {
+	if pa := prev.Flags&model.BlockFlagAllowPartial != 0; pa != req.AllowPartial {
 		return conflict("allow-partial", fmt.Sprint(pa), fmt.Sprint(req.AllowPartial))
 	}
 	return nil

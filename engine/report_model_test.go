@@ -26,8 +26,8 @@ type mspan struct {
 	since, till int64
 }
 
-// model is the obvious implementation of the rules, over a small universe.
-type model struct {
+// refModel is the obvious implementation of the rules, over a small universe.
+type refModel struct {
 	commissioned, voided, decom map[mnode]bool
 	registered                  map[mnode]bool // SSCC units
 	parent                      map[mnode]mnode
@@ -47,7 +47,7 @@ type mcustody struct {
 
 // holder is who holds n: the custody record of n or a present container
 // with the highest seq, else the owner (A owns the whole universe).
-func (m *model) holder(n mnode) mcustody {
+func (m *refModel) holder(n mnode) mcustody {
 	best := mcustody{org: 0, pending: -1}
 	for _, x := range append([]mnode{n}, m.ancestors(n)...) {
 		if c, ok := m.custody[x]; ok && c.seq > best.seq {
@@ -58,7 +58,7 @@ func (m *model) holder(n mnode) mcustody {
 }
 
 // descendants returns what n holds now, at any depth.
-func (m *model) descendants(n mnode) []mnode {
+func (m *refModel) descendants(n mnode) []mnode {
 	var out []mnode
 	for c := range m.parent {
 		if slices.Contains(m.ancestors(c), n) {
@@ -68,21 +68,21 @@ func (m *model) descendants(n mnode) []mnode {
 	return out
 }
 
-func (m *model) live(n mnode) bool {
+func (m *refModel) live(n mnode) bool {
 	if n.kind == 3 {
 		return m.registered[n] && !m.decom[n]
 	}
 	return m.commissioned[n] && !m.voided[n] && !m.decom[n]
 }
 
-func (m *model) level(n mnode) int {
+func (m *refModel) level(n mnode) int {
 	if n.kind == 3 {
 		return 4 // pallet
 	}
 	return []int{1, 3, 4}[n.kind]
 }
 
-func (m *model) ancestors(n mnode) []mnode {
+func (m *refModel) ancestors(n mnode) []mnode {
 	var a []mnode
 	for p, ok := m.parent[n]; ok && len(a) < 10; p, ok = m.parent[p] {
 		a = append(a, p)
@@ -112,7 +112,7 @@ func runReportModel(t *testing.T, seed uint64) {
 	f := newFixture(t)
 	e := f.e
 	rng := rand.New(rand.NewPCG(seed, seed*7919))
-	m := &model{commissioned: map[mnode]bool{}, voided: map[mnode]bool{}, decom: map[mnode]bool{},
+	m := &refModel{commissioned: map[mnode]bool{}, voided: map[mnode]bool{}, decom: map[mnode]bool{},
 		registered: map[mnode]bool{}, parent: map[mnode]mnode{}, since: map[mnode]int64{}, past: map[mnode][]mspan{},
 		recalled: map[mnode]bool{}, custody: map[mnode]mcustody{}, assoc: map[mnode]int{}}
 	sizes := []uint64{40, 12, 4, 3}

@@ -13,6 +13,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 
+	"tracecode/engine/model"
 	"tracecode/engine/serial"
 	"tracecode/engine/store"
 )
@@ -139,7 +140,7 @@ func (e *Engine) WriteCodes(ctx context.Context, w io.Writer, id uint64, o Strea
 		}
 		return stats, fmt.Errorf("%w: block %d (%v scheme) has no %v form; it has %s", ErrScheme, id, b.Scheme, o.Format, f.formatNames())
 	}
-	if b.State != store.BlockActive {
+	if b.State != model.BlockActive {
 		return stats, fmt.Errorf("%w: block %d is %v; its codes must not be printed", ErrState, id, b.State)
 	}
 	end := b.ReleasedFrom()

@@ -1,41 +1,38 @@
 package engine
 
 import (
-	"fmt"
-
+	"tracecode/engine/model"
 	"tracecode/engine/serial"
-	"tracecode/engine/store"
 )
 
-// Record types, shared with the store (see package store for their fields
-// and encodings).
+// The domain types, defined in package model (package store encodes them).
 type (
-	Org          = store.Org
-	Product      = store.Product
-	ProductState = store.ProductState
-	Lot          = store.Lot
-	Block        = store.Block
-	Link         = store.Link
-	Category     = store.Category
-	Level        = store.Level
-	LevelSet     = store.LevelSet
-	BlockState   = store.BlockState
+	Org          = model.Org
+	Product      = model.Product
+	ProductState = model.ProductState
+	Lot          = model.Lot
+	Block        = model.Block
+	Link         = model.Link
+	Category     = model.Category
+	Level        = model.Level
+	LevelSet     = model.LevelSet
+	BlockState   = model.BlockState
 	Scheme       = serial.Scheme
 )
 
-// Packaging levels (see store.Level).
+// Packaging levels (see model.Level).
 const (
-	LevelItem   = store.LevelItem
-	LevelInner  = store.LevelInner
-	LevelCase   = store.LevelCase
-	LevelPallet = store.LevelPallet
+	LevelItem   = model.LevelItem
+	LevelInner  = model.LevelInner
+	LevelCase   = model.LevelCase
+	LevelPallet = model.LevelPallet
 )
 
-// Block states (see store.BlockState).
+// Block states (see model.BlockState).
 const (
-	BlockActive    = store.BlockActive
-	BlockImporting = store.BlockImporting
-	BlockVoided    = store.BlockVoided
+	BlockActive    = model.BlockActive
+	BlockImporting = model.BlockImporting
+	BlockVoided    = model.BlockVoided
 )
 
 // Schemes (see package serial).
@@ -50,37 +47,19 @@ const (
 // CategoryNames lists the category names; ParseCategory, ParseLevel and
 // ParseScheme read the command-line names.
 var (
-	CategoryNames = store.CategoryNames
-	ParseCategory = store.ParseCategory
-	ParseLevel    = store.ParseLevel
+	CategoryNames = model.CategoryNames
+	ParseCategory = model.ParseCategory
+	ParseLevel    = model.ParseLevel
 	ParseScheme   = serial.ParseScheme
 )
 
-// CodeState is the state of one code as Lookup reports it. The per-item
-// records add item states (commissioned, packed, shipped, …) above these.
-type CodeState uint8
+// CodeState is the state of one code as Lookup reports it (see
+// model.CodeState).
+type CodeState = model.CodeState
 
 // The code states.
 const (
-	// StateIssued: the code is in an active block's issued range; it may
-	// have been printed.
-	StateIssued CodeState = 1
-	// StateReleased: the code is in the released tail of a block — returned
-	// unused by the line, never printed; a scan of it is suspicious.
-	StateReleased CodeState = 2
-	// StateVoided: the code's block was voided.
-	StateVoided CodeState = 3
+	StateIssued   = model.StateIssued
+	StateReleased = model.StateReleased
+	StateVoided   = model.StateVoided
 )
-
-var codeStateNames = [...]string{"", "issued", "released", "voided"}
-
-// String returns "issued", "released" or "voided".
-func (s CodeState) String() string {
-	if int(s) < len(codeStateNames) && s != 0 {
-		return codeStateNames[s]
-	}
-	return fmt.Sprintf("state(%d)", uint8(s))
-}
-
-// MarshalText makes CodeState print as its name in JSON.
-func (s CodeState) MarshalText() ([]byte, error) { return []byte(s.String()), nil }

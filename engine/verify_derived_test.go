@@ -207,7 +207,7 @@ func TestVerifyDerivedRecords(t *testing.T) {
 		{"released tail taken back", func(t *testing.T, f *fixture, b *store.Batch) {
 			blk := f.itemsB
 			blk.Released = 0
-			b.Set(store.AppendBlockKey(nil, blk.ID), blk.AppendBinary(nil))
+			b.Set(store.AppendBlockKey(nil, blk.ID), store.AppendBlock(nil, &blk))
 		}, []string{"block 4: the ledger derives it active, released from offset 90; the store holds it active, released from offset 100"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

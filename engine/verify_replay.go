@@ -85,7 +85,7 @@ func (e *Engine) openReplica(snap *store.Snapshot, dir string) (*replica, error)
 				// record logs; its state is taken as stored.
 				blk.State, blk.Released = BlockActive, 0
 			}
-			vb = blk.AppendBinary(vb[:0])
+			vb = store.AppendBlock(vb[:0], &blk)
 			v = vb
 		}
 		b.Set(k, v)

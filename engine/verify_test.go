@@ -41,7 +41,7 @@ func TestVerifyFindsDamage(t *testing.T) {
 		{"commissioned code in a released tail", func(f *fixture, b *store.Batch) {
 			blk := f.items
 			blk.Released = blk.Count - 5
-			b.Set(store.AppendBlockKey(nil, blk.ID), blk.AppendBinary(nil))
+			b.Set(store.AppendBlockKey(nil, blk.ID), store.AppendBlock(nil, &blk))
 		}, []string{"commissioned codes lie in the tail released from offset 5"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -281,7 +281,7 @@ var unitChildValue = []byte{1}
 type Unit struct {
 	SSCC    uint64
 	Org     uint32
-	Level   uint8 // store.Level of the unit (pallet unless registered otherwise)
+	Level   uint8 // model.Level of the unit (pallet unless registered otherwise)
 	State   uint8 // itemstate.State bits
 	Created int64 // unix milliseconds
 	Seq     uint64

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"tracecode/engine/code/gs1"
+	"tracecode/engine/model"
 	"tracecode/engine/serial"
 )
 
@@ -87,34 +88,34 @@ func sampleValues() []struct {
 	enc  []byte
 } {
 	gtin, _ := gs1.ParseGTIN("09520123456788")
-	org := Org{ID: 1, Name: "福州示范药业有限公司", NameEN: "Fuzhou Demo Pharma", USCC: "91350100M000100Y43",
+	org := model.Org{ID: 1, Name: "福州示范药业有限公司", NameEN: "Fuzhou Demo Pharma", USCC: "91350100M000100Y43",
 		Region: 350100, GCPs: []string{"9520123"}, Created: 1_700_000_000_000}
-	prod := Product{ID: 7, Org: 1, GTIN: gtin, DrugID: "8612345", GCPLength: 7, Category: CatDrug,
-		Levels: LevelSet(0).With(LevelItem).With(LevelCase), DefaultScheme: serial.GS1,
+	prod := model.Product{ID: 7, Org: 1, GTIN: gtin, DrugID: "8612345", GCPLength: 7, Category: model.CatDrug,
+		Levels: model.LevelSet(0).With(model.LevelItem).With(model.LevelCase), DefaultScheme: serial.GS1,
 		NameZH: "阿莫西林胶囊", NameEN: "Amoxicillin capsules",
-		Links: []Link{{Type: "gs1:pip", URL: "https://example.cn/p/7"}}, Created: 1_700_000_000_001}
-	st := ProductState{HighWater: 100_000_000}
+		Links: []model.Link{{Type: "gs1:pip", URL: "https://example.cn/p/7"}}, Created: 1_700_000_000_001}
+	st := model.ProductState{HighWater: 100_000_000}
 	st.Issued[serial.GS1] = 100_000_000
-	lot := Lot{ID: 300, Product: 7, Number: "ABC123", Produced: 20250102, Expiry: 20270101, Site: "6901234000004", Created: 1_700_000_000_002}
+	lot := model.Lot{ID: 300, Product: 7, Number: "ABC123", Produced: 20250102, Expiry: 20270101, Site: "6901234000004", Created: 1_700_000_000_002}
 	key := Key{Created: 1_700_000_000_003, Bytes: bytes.Repeat([]byte{0xA5}, 32)}
 	sealed := Key{Created: 1_700_000_000_003, Wrap: WrapAESGCM, Bytes: bytes.Repeat([]byte{0x5A}, WrappedKeyOverhead+32)}
-	blk := Block{ID: 1, Org: 1, Product: 7, Lot: 300, Level: LevelItem, Scheme: serial.GS1, State: BlockActive,
+	blk := model.Block{ID: 1, Org: 1, Product: 7, Lot: 300, Level: model.LevelItem, Scheme: serial.GS1, State: model.BlockActive,
 		Start: 0, Count: 100_000_000, Requested: 100_000_000, RequestID: "line-7/000123", Created: 1_700_000_000_004}
-	short := Block{ID: 2, Org: 1, Product: 7, Lot: 300, Level: LevelCase, Scheme: serial.Short, State: BlockActive,
-		Flags: BlockFlagAllowPartial, Start: 100_000_000, Count: 5000, Requested: 6000, Released: 1000,
+	short := model.Block{ID: 2, Org: 1, Product: 7, Lot: 300, Level: model.LevelCase, Scheme: serial.Short, State: model.BlockActive,
+		Flags: model.BlockFlagAllowPartial, Start: 100_000_000, Count: 5000, Requested: 6000, Released: 1000,
 		ShortStart: 42, Note: "line stopped", Created: 1_700_000_000_005, Updated: 1_700_000_000_006}
 	return []struct {
 		name string
 		enc  []byte
 	}{
-		{"org", org.AppendBinary(nil)},
-		{"product", prod.AppendBinary(nil)},
-		{"productState", st.AppendBinary(nil)},
-		{"lot", lot.AppendBinary(nil)},
+		{"org", AppendOrg(nil, &org)},
+		{"product", AppendProduct(nil, &prod)},
+		{"productState", AppendProductState(nil, &st)},
+		{"lot", AppendLot(nil, &lot)},
 		{"key", key.AppendBinary(nil)},
 		{"key(sealed)", sealed.AppendBinary(nil)},
-		{"block", blk.AppendBinary(nil)},
-		{"block(short, partial, released)", short.AppendBinary(nil)},
+		{"block", AppendBlock(nil, &blk)},
+		{"block(short, partial, released)", AppendBlock(nil, &short)},
 		{"uint(12345)", Uint(12345).AppendBinary(nil)},
 		{"bloomChunk", AppendBloomChunk(nil, []byte{1, 2, 3})},
 	}

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"tracecode/engine/model"
 )
 
 // TestPrefixRegistry: the registry is in key order without a duplicate,
@@ -145,7 +147,7 @@ func TestStorageDocMatchesRegistry(t *testing.T) {
 // codec (wire.Reader) wraps the one ErrCorrupt and names the record and
 // the field; an unknown version wraps the one ErrVersion.
 func TestDecodeErrorsNameField(t *testing.T) {
-	v := (&Block{Product: 1, Count: 10}).AppendBinary(nil)
+	v := AppendBlock(nil, &model.Block{Product: 1, Count: 10})
 	_, err := DecodeBlock(7, v[:len(v)-1])
 	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "block value: note length: ") {
 		t.Errorf("truncated block: %v", err)

@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
-	"tracecode/engine/code/gs1"
+	"tracecode/engine/model"
 	"tracecode/engine/serial"
 )
 
@@ -14,27 +14,16 @@ import (
 // The ids of primary records (org, product, lot, block) live in the key
 // only and are passed to the decoder.
 
-// Org is an organisation: a producer, importer, distributor or operator.
+const orgVersion = 1
+
+// AppendOrg appends o's value encoding to dst.
 //
 // # Representation (value of key 0x10|id, version 1)
 //
 //	ver=1 | created varint | name str | nameEN str | uscc str | region uvarint | nGCP uvarint | gcp str…
 //
 // str = uvarint length + bytes; varint is zig-zag.
-type Org struct {
-	ID      uint32   // dictionary id, from 1, never reused
-	Name    string   // legal name (Chinese)
-	NameEN  string   // English name, may be empty
-	USCC    string   // unified social credit code (18 chars, GB 32100), may be empty
-	Region  uint32   // GB/T 2260 six-digit administrative division; 0 = unknown
-	GCPs    []string // GS1 company prefixes (4–12 digits) the organisation owns
-	Created int64    // unix milliseconds
-}
-
-const orgVersion = 1
-
-// AppendBinary appends o's value encoding to dst.
-func (o *Org) AppendBinary(dst []byte) []byte {
+func AppendOrg(dst []byte, o *model.Org) []byte {
 	dst = append(dst, orgVersion)
 	dst = binary.AppendVarint(dst, o.Created)
 	dst = appendStr(dst, o.Name)
@@ -49,9 +38,9 @@ func (o *Org) AppendBinary(dst []byte) []byte {
 }
 
 // DecodeOrg decodes the value of org id.
-func DecodeOrg(id uint32, b []byte) (Org, error) {
+func DecodeOrg(id uint32, b []byte) (model.Org, error) {
 	d, _ := newDecoder("org", b, orgVersion)
-	o := Org{ID: id}
+	o := model.Org{ID: id}
 	o.Created = d.varint("created")
 	o.Name = d.str("name")
 	o.NameEN = d.str("nameEN")
@@ -64,40 +53,16 @@ func DecodeOrg(id uint32, b []byte) (Org, error) {
 	return o, d.done()
 }
 
-// Link is a typed link of a product, e.g. {Type: "gs1:pip", URL: "https://…"}.
-type Link struct {
-	Type string // a GS1 link type (gs1:pip, gs1:epil, …) or a deployment's own
-	URL  string
-}
+const productVersion = 1
 
-// Product is a trade item: one GTIN, or one own product code, with its
-// names, category, packaging levels and links.
+// AppendProduct appends p's value encoding to dst.
 //
 // # Representation (value of key 0x20|id, version 1)
 //
 //	ver=1 | created varint | org uvarint | gtin str(0|14) | ownCode str | drugID str
 //	      | gcpLen u8 | category u8 | levels u8 | defaultScheme u8
 //	      | nameZH str | nameEN str | nLinks uvarint | (type str | url str)…
-type Product struct {
-	ID            uint32        // dictionary id, from 1, never reused
-	Org           uint32        // owning organisation
-	GTIN          gs1.GTIN      // zero if the product has no GTIN
-	OwnCode       string        // product code outside GS1 (≤ 20 chars of CSET 82), may be empty
-	DrugID        string        // 7-digit NMPA drug identification code (药品标识码), may be empty
-	GCPLength     uint8         // digits of the GS1 company prefix inside GTIN (6–12); 0 if no GTIN
-	Category      Category      // regulatory category
-	Levels        LevelSet      // packaging levels codes may be minted for
-	DefaultScheme serial.Scheme // scheme used when a mint names none
-	NameZH        string        // name in Chinese
-	NameEN        string        // name in English, may be empty
-	Links         []Link        // product information page and other links
-	Created       int64         // unix milliseconds
-}
-
-const productVersion = 1
-
-// AppendBinary appends p's value encoding to dst.
-func (p *Product) AppendBinary(dst []byte) []byte {
+func AppendProduct(dst []byte, p *model.Product) []byte {
 	dst = append(dst, productVersion)
 	dst = binary.AppendVarint(dst, p.Created)
 	dst = binary.AppendUvarint(dst, uint64(p.Org))
@@ -121,9 +86,9 @@ func (p *Product) AppendBinary(dst []byte) []byte {
 }
 
 // DecodeProduct decodes the value of product id.
-func DecodeProduct(id uint32, b []byte) (Product, error) {
+func DecodeProduct(id uint32, b []byte) (model.Product, error) {
 	d, _ := newDecoder("product", b, productVersion)
-	p := Product{ID: id}
+	p := model.Product{ID: id}
 	p.Created = d.varint("created")
 	p.Org = d.u32("org")
 	if g := d.raw("gtin"); d.err() == nil {
@@ -141,39 +106,28 @@ func DecodeProduct(id uint32, b []byte) (Product, error) {
 	p.OwnCode = d.str("ownCode")
 	p.DrugID = d.str("drugID")
 	p.GCPLength = d.u8()
-	p.Category = Category(d.u8())
-	p.Levels = LevelSet(d.u8())
+	p.Category = model.Category(d.u8())
+	p.Levels = model.LevelSet(d.u8())
 	p.DefaultScheme = serial.Scheme(d.u8())
 	p.NameZH = d.str("nameZH")
 	p.NameEN = d.str("nameEN")
 	n := d.count("link count")
 	for i := 0; i < n && d.err() == nil; i++ {
-		p.Links = append(p.Links, Link{Type: d.str("link type"), URL: d.str("link url")})
+		p.Links = append(p.Links, model.Link{Type: d.str("link type"), URL: d.str("link url")})
 	}
 	return p, d.done()
 }
 
-// ProductState is the mutable allocation state of a product, kept apart
-// from Product so that a mint rewrites a few bytes, not the product.
+const productStateVersion = 1
+
+// AppendProductState appends s's value encoding to dst.
 //
 // # Representation (value of key 0x24|id, version 1)
 //
 //	ver=1 | highWater uvarint | n uvarint | issued[1..n] uvarint…
 //
 // issued[s] is indexed by serial.Scheme (index 0 is not stored).
-type ProductState struct {
-	// HighWater is the first counter never allocated: every block of the
-	// product lies in [0, HighWater). It only grows.
-	HighWater uint64
-	// Issued counts the codes allocated under each scheme (blocks' counts,
-	// released tails included), for the per-scheme caps.
-	Issued [serial.NumSchemes]uint64
-}
-
-const productStateVersion = 1
-
-// AppendBinary appends s's value encoding to dst.
-func (s *ProductState) AppendBinary(dst []byte) []byte {
+func AppendProductState(dst []byte, s *model.ProductState) []byte {
 	dst = append(dst, productStateVersion)
 	dst = binary.AppendUvarint(dst, s.HighWater)
 	dst = binary.AppendUvarint(dst, serial.NumSchemes-1)
@@ -185,9 +139,9 @@ func (s *ProductState) AppendBinary(dst []byte) []byte {
 
 // DecodeProductState decodes a product state value. Counts for schemes a
 // newer build added are ignored only if zero; otherwise it is an error.
-func DecodeProductState(b []byte) (ProductState, error) {
+func DecodeProductState(b []byte) (model.ProductState, error) {
 	d, _ := newDecoder("product state", b, productStateVersion)
-	var s ProductState
+	var s model.ProductState
 	s.HighWater = d.uvarint("highWater")
 	n := d.count("scheme count")
 	for i := 1; i <= n && d.err() == nil; i++ {
@@ -201,25 +155,14 @@ func DecodeProductState(b []byte) (ProductState, error) {
 	return s, d.done()
 }
 
-// Lot is a production lot (batch) of a product.
+const lotVersion = 1
+
+// AppendLot appends l's value encoding to dst.
 //
 // # Representation (value of key 0x30|id, version 1)
 //
 //	ver=1 | created varint | product uvarint | number str | produced uvarint | expiry uvarint | site str
-type Lot struct {
-	ID       uint32 // dictionary id, from 1, never reused
-	Product  uint32 // the product the lot belongs to
-	Number   string // lot number, AI (10): 1–20 characters of CSET 82
-	Produced uint32 // production date as yyyymmdd; 0 = unknown
-	Expiry   uint32 // expiry date as yyyymmdd; 0 = none
-	Site     string // production site (GLN or free text), may be empty
-	Created  int64  // unix milliseconds
-}
-
-const lotVersion = 1
-
-// AppendBinary appends l's value encoding to dst.
-func (l *Lot) AppendBinary(dst []byte) []byte {
+func AppendLot(dst []byte, l *model.Lot) []byte {
 	dst = append(dst, lotVersion)
 	dst = binary.AppendVarint(dst, l.Created)
 	dst = binary.AppendUvarint(dst, uint64(l.Product))
@@ -231,9 +174,9 @@ func (l *Lot) AppendBinary(dst []byte) []byte {
 }
 
 // DecodeLot decodes the value of lot id.
-func DecodeLot(id uint32, b []byte) (Lot, error) {
+func DecodeLot(id uint32, b []byte) (model.Lot, error) {
 	d, _ := newDecoder("lot", b, lotVersion)
-	l := Lot{ID: id}
+	l := model.Lot{ID: id}
 	l.Created = d.varint("created")
 	l.Product = d.u32("product")
 	l.Number = d.str("number")

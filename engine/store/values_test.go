@@ -5,6 +5,8 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+
+	"tracecode/engine/model"
 )
 
 // decodeAny decodes a value by sample name and re-encodes it.
@@ -12,22 +14,22 @@ func decodeAny(name string, b []byte) (reenc []byte, err error) {
 	switch name {
 	case "org":
 		v, err := DecodeOrg(1, b)
-		return v.AppendBinary(nil), err
+		return AppendOrg(nil, &v), err
 	case "product":
 		v, err := DecodeProduct(7, b)
-		return v.AppendBinary(nil), err
+		return AppendProduct(nil, &v), err
 	case "productState":
 		v, err := DecodeProductState(b)
-		return v.AppendBinary(nil), err
+		return AppendProductState(nil, &v), err
 	case "lot":
 		v, err := DecodeLot(300, b)
-		return v.AppendBinary(nil), err
+		return AppendLot(nil, &v), err
 	case "key", "key(sealed)":
 		v, err := DecodeKey(b)
 		return v.AppendBinary(nil), err
 	case "block", "block(short, partial, released)":
 		v, err := DecodeBlock(1, b)
-		return v.AppendBinary(nil), err
+		return AppendBlock(nil, &v), err
 	case "uint(12345)":
 		v, err := DecodeUint("uint", b)
 		return v.AppendBinary(nil), err
@@ -49,8 +51,8 @@ func TestValueRoundTrip(t *testing.T) {
 		}
 	}
 	// Decoded structs equal the originals, not just their bytes.
-	b := Block{ID: 5, Product: 2, Scheme: 1, State: BlockActive, Start: 10, Count: 3, Requested: 4, Released: 1, RequestID: "r"}
-	got, err := DecodeBlock(5, b.AppendBinary(nil))
+	b := model.Block{ID: 5, Product: 2, Scheme: 1, State: model.BlockActive, Start: 10, Count: 3, Requested: 4, Released: 1, RequestID: "r"}
+	got, err := DecodeBlock(5, AppendBlock(nil, &b))
 	if err != nil || !reflect.DeepEqual(got, b) {
 		t.Fatalf("DecodeBlock = %+v, %v; want %+v", got, err, b)
 	}
@@ -90,13 +92,13 @@ func TestValueTruncatedAndTrailing(t *testing.T) {
 }
 
 func TestBlockInvariants(t *testing.T) {
-	for _, b := range []Block{
+	for _, b := range []model.Block{
 		{Count: 0, Scheme: 1},
 		{Count: 2, Released: 3, Scheme: 1},
 		{Start: 1<<64 - 1, Count: 2, Scheme: 1},
 	} {
 		b.Requested = b.Count
-		if _, err := DecodeBlock(1, b.AppendBinary(nil)); !errors.Is(err, ErrCorrupt) {
+		if _, err := DecodeBlock(1, AppendBlock(nil, &b)); !errors.Is(err, ErrCorrupt) {
 			t.Errorf("block %+v decoded: %v", b, err)
 		}
 	}
