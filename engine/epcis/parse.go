@@ -154,6 +154,10 @@ type parser struct {
 	listPath string
 	evErr    int
 
+	// extraAllowed are fields allowed in every event type on top of the
+	// JSON schema's table: the XSD allows persistentDisposition in all.
+	extraAllowed field
+
 	// strs interns short strings that repeat across events (member names,
 	// offsets, CBV values, locations): profiling the 1,000-event benchmark
 	// showed one allocation per member name and value otherwise.

@@ -266,6 +266,7 @@ func (p *parser) checkEvent(ev *Event, have field, order []string) {
 	if !known {
 		return
 	}
+	ok |= p.extraAllowed
 	for _, name := range order {
 		if fieldBits[name]&ok == 0 {
 			p.fail(name, "%s does not have the field %q", ev.Type, name)
