@@ -1,0 +1,293 @@
+package account
+
+import (
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+
+	"tracecode/engine/store"
+)
+
+// Options configure a Store. The zero value of each field means its
+// default.
+type Options struct {
+	// Params are the Argon2id parameters of new hashes (DefaultParams).
+	// A login re-hashes a password made with other parameters.
+	Params Params
+	// MaxFailures consecutive failed logins lock the account (5).
+	MaxFailures int
+	// LockFor is how long a lock lasts (15 minutes).
+	LockFor time.Duration
+	// SessionTTL is how long a session lasts after its login (12 hours).
+	SessionTTL time.Duration
+	// Now is the clock (time.Now).
+	Now func() time.Time
+}
+
+func (o *Options) ensureDefaults() {
+	if o.Params == (Params{}) {
+		o.Params = DefaultParams
+	}
+	if o.MaxFailures <= 0 {
+		o.MaxFailures = 5
+	}
+	if o.LockFor <= 0 {
+		o.LockFor = 15 * time.Minute
+	}
+	if o.SessionTTL <= 0 {
+		o.SessionTTL = 12 * time.Hour
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+}
+
+// Store keeps accounts, sessions and the audit log in the engine's
+// database. It is safe for concurrent use; there is one Store per
+// database (the audit sequence is allocated in memory).
+type Store struct {
+	db *store.DB
+	o  Options
+	// mu serialises every write: account ids, login names, failure
+	// counts and the audit sequence.
+	mu struct {
+		sync.Mutex
+		nextID  uint32 // GUARDED_BY(mu)
+		nextSeq uint64 // GUARDED_BY(mu)
+	}
+	// dummy is hashed for unknown login names, so they cost what a known
+	// one costs.
+	dummy passwordHash
+}
+
+// Open returns the account store over db.
+func Open(db *store.DB, o Options) (*Store, error) {
+	o.ensureDefaults()
+	if err := o.Params.validate(); err != nil {
+		return nil, err
+	}
+	s := &Store{db: db, o: o}
+	var err error
+	if s.dummy, err = newPasswordHash("tracecode: no such account", o.Params); err != nil {
+		return nil, err
+	}
+	last := func(prefix byte, n int) (uint64, error) {
+		it, err := db.NewIter([]byte{prefix}, []byte{prefix + 1})
+		if err != nil {
+			return 0, err
+		}
+		defer it.Close()
+		if !it.Last() {
+			return 0, it.Error()
+		}
+		k := it.Key()
+		if len(k) != 1+n {
+			return 0, &store.KeyError{Key: slices.Clone(k), Want: fmt.Sprintf("prefix 0x%02X and a %d-byte id", prefix, n)}
+		}
+		if n == 4 {
+			return uint64(binary.BigEndian.Uint32(k[1:])), nil
+		}
+		return binary.BigEndian.Uint64(k[1:]), nil
+	}
+	id, err := last(store.PrefixAccount, 4)
+	if err != nil {
+		return nil, err
+	}
+	seq, err := last(store.PrefixAudit, 8)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.nextID, s.mu.nextSeq = uint32(id)+1, seq+1
+	return s, nil
+}
+
+// Now returns the store's clock reading.
+func (s *Store) Now() time.Time { return s.o.Now() }
+
+// Get returns account id.
+func (s *Store) Get(id uint32) (Account, error) {
+	var a Account
+	var derr error
+	found, err := s.db.Get(accountKey(id), func(v []byte) error {
+		a, derr = DecodeAccount(id, v)
+		return derr
+	})
+	switch {
+	case err != nil:
+		return Account{}, err
+	case !found:
+		return Account{}, fmt.Errorf("%w: id %d", ErrNotFound, id)
+	}
+	return a, nil
+}
+
+// ByLogin returns the account with the login name.
+func (s *Store) ByLogin(login string) (Account, error) {
+	var id uint64
+	found, err := s.db.Get(loginKey(login), func(v []byte) error {
+		u, err := store.DecodeUint("account login", v)
+		id = uint64(u)
+		return err
+	})
+	switch {
+	case err != nil:
+		return Account{}, err
+	case !found:
+		return Account{}, fmt.Errorf("%w: login %q", ErrNotFound, login)
+	}
+	return s.Get(uint32(id))
+}
+
+// List returns the accounts keep accepts (every one for nil), in id order.
+func (s *Store) List(keep func(*Account) bool) ([]Account, error) {
+	var out []Account
+	err := s.db.ScanPrefix([]byte{store.PrefixAccount}, func(k, v []byte) error {
+		if len(k) != 5 {
+			return &store.KeyError{Key: k, Want: "an account key 0xD0|u32"}
+		}
+		a, err := DecodeAccount(binary.BigEndian.Uint32(k[1:]), v)
+		if err != nil {
+			return err
+		}
+		if keep == nil || keep(&a) {
+			out = append(out, a)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Any reports whether any account exists.
+func (s *Store) Any() (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.mu.nextID > 1, nil
+}
+
+// Create makes an account for actor (Authorize decides) and records it in
+// the audit log, in one synced batch. subj names the new account's
+// organisation and region for the audit log.
+func (s *Store) Create(actor Actor, o NewOptions, subj Subject) (Account, error) {
+	if o.Name == "" {
+		o.Name = o.Login
+	}
+	if err := o.check(); err != nil {
+		return Account{}, err
+	}
+	if err := Authorize(actor, o); err != nil {
+		s.recordDenied(actor, ActionUserCreate, subj, o.Login, err)
+		return Account{}, err
+	}
+	pw, err := newPasswordHash(o.Password, s.o.Params)
+	if err != nil {
+		return Account{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if found, err := s.db.Has(loginKey(o.Login)); err != nil {
+		return Account{}, err
+	} else if found {
+		return Account{}, fmt.Errorf("%w: %q", ErrExists, o.Login)
+	}
+	a := Account{ID: s.mu.nextID, Login: o.Login, Name: o.Name, Role: o.Role, Org: o.Org, Region: o.Region,
+		Categories: o.Categories, Created: s.o.Now().UnixMilli(), pw: pw}
+	b := s.db.NewBatch()
+	defer b.Close()
+	b.Set(accountKey(a.ID), a.AppendBinary(nil))
+	b.Set(loginKey(a.Login), store.Uint(a.ID).AppendBinary(nil))
+	seq := s.addAudit(b, actor, ActionUserCreate, OutcomeOK, subj, a.Login, fmt.Sprintf("role %s", a.Role))
+	if err := b.Commit(true); err != nil {
+		return Account{}, err
+	}
+	s.mu.nextID++
+	s.mu.nextSeq = seq + 1
+	return a, nil
+}
+
+// change applies fn to account id under the write lock, writes it with an
+// audit entry for action, and (with dropSessions) deletes its sessions —
+// one synced batch. manage decides whether actor may change the account.
+func (s *Store) change(actor Actor, id uint32, action Action, subj Subject, dropSessions bool, fn func(*Account) error) (Account, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, err := s.Get(id)
+	if err != nil {
+		return Account{}, err
+	}
+	if err := Manage(actor, &a); err != nil {
+		seq := s.mu.nextSeq
+		b := s.db.NewBatch()
+		defer b.Close()
+		s.addAudit(b, actor, action, OutcomeDenied, subj, a.Login, err.Error())
+		if b.Commit(true) == nil {
+			s.mu.nextSeq = seq + 1
+		}
+		return Account{}, err
+	}
+	if err := fn(&a); err != nil {
+		return Account{}, err
+	}
+	b := s.db.NewBatch()
+	defer b.Close()
+	b.Set(accountKey(a.ID), a.AppendBinary(nil))
+	if dropSessions {
+		if err := s.deleteSessions(b, a.ID); err != nil {
+			return Account{}, err
+		}
+	}
+	seq := s.addAudit(b, actor, action, OutcomeOK, subj, a.Login, "")
+	if err := b.Commit(true); err != nil {
+		return Account{}, err
+	}
+	s.mu.nextSeq = seq + 1
+	return a, nil
+}
+
+// Disable disables account id (its sessions end at once). Disabling twice
+// keeps the first time.
+func (s *Store) Disable(actor Actor, id uint32, subj Subject) (Account, error) {
+	return s.change(actor, id, ActionUserDisable, subj, true, func(a *Account) error {
+		if a.Disabled == 0 {
+			a.Disabled = s.o.Now().UnixMilli()
+		}
+		return nil
+	})
+}
+
+// ResetPassword sets a new password on account id, clears its lock and
+// ends its sessions.
+func (s *Store) ResetPassword(actor Actor, id uint32, password string, subj Subject) (Account, error) {
+	if err := checkPassword(password); err != nil {
+		return Account{}, err
+	}
+	pw, err := newPasswordHash(password, s.o.Params)
+	if err != nil {
+		return Account{}, err
+	}
+	return s.change(actor, id, ActionPasswordReset, subj, true, func(a *Account) error {
+		a.pw, a.Failures, a.LockedUntil = pw, 0, 0
+		return nil
+	})
+}
+
+// EnableTOTP gives account id a new TOTP secret (RFC 6238, SHA-1, 6
+// digits, 30 s — what authenticator apps read from the key's URL) and
+// returns it; from then on a login needs a one-time password.
+func (s *Store) EnableTOTP(actor Actor, id uint32, subj Subject) (*otp.Key, error) {
+	var key *otp.Key
+	_, err := s.change(actor, id, ActionTOTPEnable, subj, true, func(a *Account) error {
+		var err error
+		key, err = totp.Generate(totp.GenerateOpts{Issuer: "tracecode", AccountName: a.Login})
+		if err != nil {
+			return fmt.Errorf("account: TOTP secret: %w", err)
+		}
+		a.TOTP = key.Secret()
+		return nil
+	})
+	return key, err
+}
