@@ -22,6 +22,7 @@ import (
 
 	"tracecode/engine/code/cn"
 	"tracecode/engine/internal/wire"
+	"tracecode/engine/model"
 	"tracecode/engine/store"
 )
 
@@ -80,22 +81,22 @@ func ParseRole(s string) (Role, error) {
 	return 0, fmt.Errorf("%w: unknown role %q (want one of %s)", ErrInvalid, s, strings.Join(RoleNames(), ", "))
 }
 
-// Categories is a set of product categories, bit n for store.Category n.
+// Categories is a set of product categories, bit n for model.Category n.
 // The zero set means every category.
 type Categories uint16
 
 // allCategories has the bit of every defined category.
 var allCategories = func() Categories {
 	var s Categories
-	for _, n := range store.CategoryNames() {
-		c, _ := store.ParseCategory(n)
+	for _, n := range model.CategoryNames() {
+		c, _ := model.ParseCategory(n)
 		s |= 1 << c
 	}
 	return s
 }()
 
 // CategoriesOf returns the set of cs.
-func CategoriesOf(cs ...store.Category) Categories {
+func CategoriesOf(cs ...model.Category) Categories {
 	var s Categories
 	for _, c := range cs {
 		s |= 1 << c
@@ -104,13 +105,13 @@ func CategoriesOf(cs ...store.Category) Categories {
 }
 
 // Allows reports whether s covers category c (every category when s is 0).
-func (s Categories) Allows(c store.Category) bool { return s == 0 || s&(1<<c) != 0 }
+func (s Categories) Allows(c model.Category) bool { return s == 0 || s&(1<<c) != 0 }
 
 // Names lists the category names in s ("" for every category).
 func (s Categories) Names() []string {
 	var out []string
-	for _, n := range store.CategoryNames() {
-		c, _ := store.ParseCategory(n)
+	for _, n := range model.CategoryNames() {
+		c, _ := model.ParseCategory(n)
 		if s&(1<<c) != 0 {
 			out = append(out, n)
 		}
@@ -127,7 +128,7 @@ func ParseCategories(list string) (Categories, error) {
 		if n == "" {
 			continue
 		}
-		c, err := store.ParseCategory(n)
+		c, err := model.ParseCategory(n)
 		if err != nil {
 			return 0, fmt.Errorf("%w: categories: %w", ErrInvalid, err)
 		}

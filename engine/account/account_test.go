@@ -9,6 +9,7 @@ import (
 
 	"github.com/pquerna/otp/totp"
 
+	"tracecode/engine/model"
 	"tracecode/engine/store"
 )
 
@@ -305,7 +306,7 @@ func TestCreateInvalid(t *testing.T) {
 		{NewOptions{Login: "reg.badregion", Role: RoleRegulator, Region: 629999}, "region"},
 		{NewOptions{Login: "ent.noorg", Role: RoleEnterpriseUser}, "org"},
 		{NewOptions{Login: "ops.region", Role: RoleOperator, Region: 620000}, "region"},
-		{NewOptions{Login: "ent.cats", Role: RoleEnterpriseUser, Org: 1, Categories: CategoriesOf(store.CatDrug)}, "categories"},
+		{NewOptions{Login: "ent.cats", Role: RoleEnterpriseUser, Org: 1, Categories: CategoriesOf(model.CatDrug)}, "categories"},
 		{NewOptions{Login: "reg.cats", Role: RoleRegulator, Region: 620000, Categories: 1}, "categories"},
 	} {
 		if c.o.Password == "" {
@@ -380,7 +381,7 @@ func TestRecordRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := Account{ID: 9, Login: "lz.county", Name: "城关区市场监管局", Role: RoleInspector, Org: 4, Region: 620102001,
-		Categories: CategoriesOf(store.CatFood, store.CatDrug), Created: 1, Disabled: 2, Failures: 3, LockedUntil: 4, TOTP: "ABC", pw: pw}
+		Categories: CategoriesOf(model.CatFood, model.CatDrug), Created: 1, Disabled: 2, Failures: 3, LockedUntil: 4, TOTP: "ABC", pw: pw}
 	got, err := DecodeAccount(9, a.AppendBinary(nil))
 	if err != nil || got != a {
 		t.Fatalf("account round trip: %+v %v", got, err)
@@ -398,10 +399,10 @@ func TestRecordRoundTrip(t *testing.T) {
 	if err != nil || ge != e {
 		t.Fatalf("audit round trip: %+v %v", ge, err)
 	}
-	if got := CategoriesOf(store.CatFood, store.CatDrug).Names(); strings.Join(got, ",") != "food,drug" {
+	if got := CategoriesOf(model.CatFood, model.CatDrug).Names(); strings.Join(got, ",") != "food,drug" {
 		t.Errorf("names %v", got)
 	}
-	if c, err := ParseCategories("food, drug"); err != nil || c != CategoriesOf(store.CatFood, store.CatDrug) {
+	if c, err := ParseCategories("food, drug"); err != nil || c != CategoriesOf(model.CatFood, model.CatDrug) {
 		t.Errorf("ParseCategories: %v %v", c, err)
 	}
 	if _, err := ParseCategories("food,candy"); !errors.Is(err, ErrInvalid) {

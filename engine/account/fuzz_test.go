@@ -3,7 +3,7 @@ package account
 import (
 	"testing"
 
-	"tracecode/engine/store"
+	"tracecode/engine/model"
 )
 
 // FuzzDecodeAccount: any bytes decode to an account or an error, never a
@@ -11,7 +11,7 @@ import (
 func FuzzDecodeAccount(f *testing.F) {
 	pw, _ := newPasswordHash("correct horse battery", cheap)
 	a := Account{ID: 1, Login: "lz.county", Name: "城关区", Role: RoleRegulator, Region: 620102,
-		Categories: CategoriesOf(store.CatFood), Created: 1700000000000, pw: pw}
+		Categories: CategoriesOf(model.CatFood), Created: 1700000000000, pw: pw}
 	f.Add(a.AppendBinary(nil))
 	f.Add([]byte{1})
 	f.Add([]byte{2, 0})
