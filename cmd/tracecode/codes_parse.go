@@ -43,13 +43,36 @@ type parsedCode struct {
 	EPCURN        string `json:"epc_urn,omitempty"`
 	EPCHex        string `json:"epc_hex,omitempty"`
 
+	// Canonical and Fields are a sector code's (elevator, cylinder,
+	// pesticide, ear tag, licence …) canonical text and named fields.
+	Canonical string        `json:"canonical,omitempty"`
+	Fields    []sectorField `json:"fields,omitempty"`
+	// Also lists the other formats the input is valid in: a 20-digit NMPA
+	// drug code may also read as an elevator registration code.
+	Also []alsoReading `json:"also,omitempty"`
+
 	Error string `json:"error,omitempty"`
 	// Notes say why a canonical form is missing (e.g. the EPC forms need
 	// --gcp-length).
 	Notes []string `json:"notes,omitempty"`
 }
 
+// sectorField is one named field of a sector code.
+type sectorField struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+	Note  string `json:"note,omitempty"`
+}
+
+// alsoReading is another format an input is valid in.
+type alsoReading struct {
+	Format    string        `json:"format"`
+	Canonical string        `json:"canonical"`
+	Fields    []sectorField `json:"fields,omitempty"`
+}
+
 var parseFlags struct {
+	as        string
 	gcpLen    int
 	domain    string
 	filter    uint8
@@ -67,7 +90,10 @@ when there are none, and prints one JSON object per input with:
 
   input, ok, format      format is one of digital-link, element-string,
                          epc-urn, epc-hex, gtin, sscc, gln, nmpa, vet-drug, short,
-                         uscc, region
+                         uscc, region, or a sector format: elevator-reg,
+                         elevator-device, elevator-rescue, cylinder, pesticide,
+                         pesticide-reg, ear-tag, sc-licence, seed-qr,
+                         fireworks-licence, drug-approval
   gtin sscc gln serial lot expiry ais
                          the fields found (ais: every AI, keyed by AI)
   region region_name level
@@ -75,8 +101,18 @@ when there are none, and prints one JSON object per input with:
                          township) or a USCC's region, its full name and level
   element_string digital_link epc_urn epc_hex
                          the canonical forms the code converts to
-  error                  on failure, what is wrong and where (AI, position,
-                         expected check digit)
+  canonical fields       a sector code's canonical text and named fields
+                         (name, value, note: a division's or variety's name)
+  also                   other formats the input is also valid in (20 digits
+                         are an NMPA drug code and may be an elevator
+                         registration code)
+  error                  on failure, what is wrong and where (AI, field,
+                         1-based position, expected check digit)
+
+Sector codes are recognised by their shape; where one shares a shape with a
+trace code (20 digits, 18, 15, 12) both readings are tried and the valid one
+reported. --as FORMAT parses every input as that sector format only (the
+elevator rescue id, five or six digits, is read only that way).
 
 Converting a GTIN or SSCC to an EPC needs the GS1 company prefix length,
 which a GTIN does not say: give it with --gcp-length (EPC inputs carry their
@@ -87,6 +123,8 @@ Examples:
   tracecode codes parse --gcp-length 7 https://id.gs1.org/01/80614141123458/21/6789
   tracecode codes parse 3074257BF7194E4000001A85 urn:epc:id:sscc:0614141.1234567890
   tracecode codes parse 620102 620102001 91350100M000100Y43
+  tracecode codes parse 31106201022019110001 '1 62 001 000123' 162050200000001 SC10562010200012
+  tracecode codes parse --as elevator-rescue 620011
   printf ']d2010952012345678810ABC\x1d2112345\n' | tracecode codes parse`,
 	RunE: func(cmd *cobra.Command, args []string) error {
 		out := bufio.NewWriter(cmd.OutOrStdout())
@@ -136,15 +174,56 @@ Examples:
 
 func parseOne(in string) parsedCode {
 	r := parsedCode{Input: in}
-	c, err := code.ParseOptions(in, code.Options{AllowLegacyDL: parseFlags.legacy, Bare13AsGLN: parseFlags.gln13})
-	if err != nil {
-		r.Error = err.Error()
-		var ce *code.Error
-		if asCodeError(err, &ce) && ce.Format != code.FormatUnknown {
-			r.Format = ce.Format.String()
+	if parseFlags.as != "" {
+		f, err := code.ParseSectorFormat(parseFlags.as)
+		if err != nil {
+			r.Error = err.Error()
+			return r
 		}
+		setSector(&r, code.ParseSectorAs(in, f))
 		return r
 	}
+	sectors := code.ParseSector(in)
+	c, err := code.ParseOptions(in, code.Options{AllowLegacyDL: parseFlags.legacy, Bare13AsGLN: parseFlags.gln13})
+	if err != nil {
+		// A sector reading that is valid wins over a trace-code shape that
+		// is not (a 12-digit cylinder code is no GTIN-12).
+		for i, s := range sectors {
+			if s.Err == nil {
+				setSector(&r, s)
+				if ce, ok := err.(*code.Error); ok && ce.Format != code.FormatUnknown {
+					r.Notes = append(r.Notes, "not a trace code: "+err.Error())
+				}
+				r.Also = alsoValid(r.Also, sectors[i+1:])
+				return r
+			}
+		}
+		var ce *code.Error
+		if len(sectors) > 0 && distinctive(sectors[0].Format) {
+			// The input has that format's exact shape; the trace-code
+			// reading is the accident.
+			setSector(&r, sectors[0])
+			if asCodeError(err, &ce) && ce.Format != code.FormatUnknown {
+				r.Notes = append(r.Notes, "not a "+ce.Format.String()+" either: "+err.Error())
+			}
+			return r
+		}
+		if asCodeError(err, &ce) && ce.Format != code.FormatUnknown {
+			r.Error = err.Error()
+			r.Format = ce.Format.String()
+			for _, s := range sectors {
+				r.Notes = append(r.Notes, "not a "+s.Format.String()+" either: "+s.Err.Error())
+			}
+			return r
+		}
+		if len(sectors) > 0 {
+			setSector(&r, sectors[0])
+			return r
+		}
+		r.Error = err.Error()
+		return r
+	}
+	r.Also = alsoValid(r.Also, sectors)
 	r.OK = true
 	r.Format = c.Format.String()
 	if g, ok := c.GTIN(); ok {
@@ -211,6 +290,50 @@ func parseOne(in string) parsedCode {
 	return r
 }
 
+// distinctive reports whether a string of sector format f's shape is
+// unlikely to be meant as a trace code: the 32-digit pesticide code, the SC
+// and 国药准字 prefixes, the licence and seed-label layouts. The 20-, 18-,
+// 15- and 12-character shapes are also GS1 or NMPA shapes, whose error is
+// reported first.
+func distinctive(f code.SectorFormat) bool {
+	switch f {
+	case code.SectorPesticide, code.SectorPesticideReg, code.SectorSCLicence, code.SectorSeedQR,
+		code.SectorFireworks, code.SectorDrugApproval:
+		return true
+	}
+	return false
+}
+
+// setSector fills r from a sector reading.
+func setSector(r *parsedCode, s code.Sector) {
+	r.Format = s.Format.String()
+	if s.Err != nil {
+		r.Error = s.Err.Error()
+		return
+	}
+	r.OK = true
+	r.Canonical = s.Canonical
+	r.Fields = sectorFields(s.Fields)
+}
+
+func sectorFields(fs []code.SectorField) []sectorField {
+	out := make([]sectorField, len(fs))
+	for i, f := range fs {
+		out[i] = sectorField{Name: f.Name, Value: f.Value, Note: f.Note}
+	}
+	return out
+}
+
+// alsoValid appends the valid readings of sectors to dst.
+func alsoValid(dst []alsoReading, sectors []code.Sector) []alsoReading {
+	for _, s := range sectors {
+		if s.Err == nil {
+			dst = append(dst, alsoReading{Format: s.Format.String(), Canonical: s.Canonical, Fields: sectorFields(s.Fields)})
+		}
+	}
+	return dst
+}
+
 func epcNote(err error) string {
 	if err == code.ErrNeedCPLen {
 		return "give --gcp-length (the GS1 company prefix length, 6–12) to convert to EPC"
@@ -228,6 +351,7 @@ func asCodeError(err error, target **code.Error) bool {
 
 func init() {
 	f := codesParseCmd.Flags()
+	f.StringVar(&parseFlags.as, "as", "", "parse every input as this sector format (elevator-reg, elevator-device, elevator-rescue, cylinder, pesticide, pesticide-reg, ear-tag, sc-licence, seed-qr, fireworks-licence, drug-approval)")
 	f.IntVar(&parseFlags.gcpLen, "gcp-length", 0, "GS1 company prefix length (6–12) for EPC conversions of GS1 keys")
 	f.StringVar(&parseFlags.domain, "domain", "https://id.gs1.org", "scheme and host (and optional path stem) for canonical Digital Link URIs")
 	f.Uint8Var(&parseFlags.filter, "filter", 1, "EPC filter value for epc_hex (1 = point-of-sale item, 2 = case, 6 = unit load)")

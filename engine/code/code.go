@@ -5,6 +5,11 @@
 // 20-digit drug trace codes and 24-digit veterinary-drug codes, and our own
 // short codes — through one entry point, Parse. It does no I/O.
 //
+// National sector codes and numbers (elevator and gas-cylinder codes, the
+// pesticide trace code, ear tags, SC and fireworks licences, 国药准字 …)
+// live in sub-packages of cn; ParseSector lists every reading a string has
+// as one of them, since several share a trace code's shape.
+//
 // The formats themselves live in sub-packages (gs1, digitallink, epc, cn,
 // shortcode); this package decides which one a scanned string is and gives
 // one typed view of it.
