@@ -15,6 +15,7 @@ import (
 	"tracecode/engine/fpe"
 	"tracecode/engine/model"
 	"tracecode/engine/serial"
+	"tracecode/engine/stats"
 	"tracecode/engine/store"
 )
 
@@ -39,6 +40,9 @@ type Engine struct {
 	// so holding wmu is enough to read it consistently), commits with
 	// fsync, then takes mu to publish. Lock order: wmu before mu.
 	wmu sync.Mutex
+
+	// stats folds each write's statistics into its batch (statscount.go).
+	stats *stats.Keeper
 
 	// imu serializes imports (each spans several wmu sections).
 	imu sync.Mutex
@@ -204,7 +208,7 @@ func Open(dir string, o *Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{db: db, opts: opts}
+	e := &Engine{db: db, opts: opts, stats: stats.NewKeeper(db)}
 	e.kek.Store(opts.KEK)
 	if err := e.init(); err != nil {
 		db.Close()

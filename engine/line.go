@@ -128,6 +128,7 @@ func (rt *reportTx) record(s *ledger.Summary, targets []ledger.Target, body []by
 		s.ContentHash = nativeHash(&p, s)
 	}
 	rt.lt.Append(s, &p, rt.now)
+	rt.tally(s, targets)
 	rt.records++
 	return s.Seq
 }
@@ -383,7 +384,7 @@ func (rt *reportTx) commit() (*Receipt, error) {
 	if err != nil {
 		rt.b.Close()
 	} else {
-		err = e.commit(rt.b) // fsync; a failure poisons the engine
+		err = e.commitCounted(rt.b, &rt.sd) // fsync; a failure poisons the engine
 	}
 	if err == nil && len(rt.released) > 0 {
 		e.mu.Lock()

@@ -11,6 +11,7 @@ import (
 	"tracecode/engine/code/gs1"
 	"tracecode/engine/model"
 	"tracecode/engine/serial"
+	"tracecode/engine/stats"
 	"tracecode/engine/store"
 )
 
@@ -53,7 +54,11 @@ func (e *Engine) AddOrg(ctx context.Context, spec OrgSpec) (Org, error) {
 func (e *Engine) commitOrg(o *Org, isNew bool) error {
 	b := e.db.NewBatch()
 	e.putOrg(b, o, isNew)
-	if err := e.commit(b); err != nil {
+	var sd stats.Delta
+	if isNew {
+		e.countOrg(&sd, o)
+	}
+	if err := e.commitCounted(b, &sd); err != nil {
 		return err
 	}
 	e.mu.Lock()
@@ -432,7 +437,14 @@ func (e *Engine) AddProduct(ctx context.Context, spec ProductSpec) (Product, err
 		b.Set(store.ProductByCodeKey(p.Org, p.OwnCode), store.Uint(p.ID).AppendBinary(nil))
 	}
 	b.Set(store.MetaKey(store.MetaNextProduct), store.Uint(p.ID+1).AppendBinary(nil))
-	if err := e.commit(b); err != nil {
+	var sd stats.Delta
+	region := e.statRegion(p.Org)
+	if newOrg != nil {
+		e.countOrg(&sd, newOrg)
+		region = newOrg.Region
+	}
+	e.countProduct(&sd, &p, region)
+	if err := e.commitCounted(b, &sd); err != nil {
 		return Product{}, err
 	}
 	e.mu.Lock()

@@ -8,6 +8,7 @@ import (
 
 	"tracecode/engine/model"
 	"tracecode/engine/serial"
+	"tracecode/engine/stats"
 	"tracecode/engine/store"
 )
 
@@ -234,7 +235,9 @@ func (e *Engine) commitMintGroup(ws []*mintWaiter) {
 	if g.shortHW != st.shortHW {
 		b.Set(store.MetaKey(store.MetaShortHW), store.Uint(g.shortHW).AppendBinary(nil))
 	}
-	if err := e.commit(b); err != nil {
+	var sd stats.Delta
+	e.countMint(&sd, g.blocks)
+	if err := e.commitCounted(b, &sd); err != nil {
 		for _, w := range fresh {
 			w.res, w.err = MintResult{}, err
 		}

@@ -13,6 +13,7 @@ import (
 	"tracecode/engine/code"
 	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
+	"tracecode/engine/stats"
 	"tracecode/engine/store"
 )
 
@@ -223,6 +224,8 @@ type reportTx struct {
 	records   int
 	first     uint64
 	codes     uint64
+	// sd is what the report adds to the statistics (statscount.go).
+	sd stats.Delta
 }
 
 type recallKey struct {

@@ -1,0 +1,203 @@
+package engine
+
+import (
+	"slices"
+	"time"
+
+	"tracecode/engine/epcis"
+	"tracecode/engine/ledger"
+	"tracecode/engine/model"
+	"tracecode/engine/stats"
+	"tracecode/engine/store"
+)
+
+// This file connects the engine's writes to engine/stats: each write
+// builds a stats.Delta of what it changed and commits through
+// commitCounted, which folds the delta into the same batch. The rules of
+// what is counted live in engine/stats (the metrics) and here (which
+// records count as what).
+
+// StatsQuery answers a statistics query from the committed counts (see
+// stats.Read): one region and category over a span of days, by day or by
+// month.
+func (e *Engine) StatsQuery(q stats.Query) (stats.Answer, error) {
+	return stats.Read(e.db, q)
+}
+
+// commitCounted commits b (as commit does) with d folded into it.
+// REQUIRES e.wmu.
+func (e *Engine) commitCounted(b *store.Batch, d *stats.Delta) error {
+	return e.stats.Commit(b, d, func() error { return e.commit(b) })
+}
+
+// statDay returns the business day of unix milliseconds ms.
+func (e *Engine) statDay(ms int64) uint32 { return stats.Day(ms, e.opts.Location) }
+
+// statRegion returns organisation org's registered region (0 if unknown).
+// REQUIRES e.mu (read) or e.wmu.
+func (e *Engine) statRegion(org uint32) uint32 {
+	if o := e.st.orgs[org]; o != nil {
+		return o.Region
+	}
+	return 0
+}
+
+// countOrg adds a new organisation to d. REQUIRES e.wmu.
+func (e *Engine) countOrg(d *stats.Delta, o *Org) {
+	d.Add(o.Region, 0, e.statDay(o.Created), stats.OrgsRegistered, 1)
+}
+
+// countProduct adds a new product to d; region is its organisation's.
+// REQUIRES e.wmu.
+func (e *Engine) countProduct(d *stats.Delta, p *Product, region uint32) {
+	d.Add(region, p.Category, e.statDay(p.Created), stats.Products, 1)
+}
+
+// countMint adds the codes of newly minted blocks to d. REQUIRES e.wmu.
+func (e *Engine) countMint(d *stats.Delta, blocks []*Block) {
+	for _, b := range blocks {
+		var cat model.Category
+		if p := e.st.products[b.Product]; p != nil {
+			cat = p.rec.Category
+		}
+		d.Add(e.statRegion(b.Org), cat, e.statDay(b.Created), stats.CodesMinted, b.Count)
+	}
+}
+
+// tally adds ledger record s, with its targets, to the report's delta: the
+// record and its event type, its reporting lag, the organisation's
+// activity, and the codes it names under the metric its kind or business
+// step counts them in (per category).
+func (rt *reportTx) tally(s *ledger.Summary, targets []ledger.Target) {
+	e, d := rt.e, &rt.sd
+	day := e.statDay(s.EventTime)
+	metric, perCode := recordMetric(s)
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	region := e.statRegion(s.Org)
+	var first model.Category // the category the record itself counts under
+	for i := range targets {
+		t := &targets[i]
+		var cat model.Category
+		if p := e.st.products[t.Product]; p != nil {
+			cat = p.rec.Category
+		} else if l := e.st.lots[t.Lot]; t.Kind == ledger.TargetLot && l != nil {
+			if p := e.st.products[l.Product]; p != nil {
+				cat = p.rec.Category
+			}
+		}
+		if first == 0 {
+			first = cat
+		}
+		if !perCode || metric == 0 || !countsTarget(s.Kind, t.Role) {
+			continue
+		}
+		var n uint64
+		switch {
+		case t.Kind == ledger.TargetRun && t.Last >= t.First:
+			n = t.Last - t.First + 1
+		case t.HasQuantity && t.UOM == "" && t.Quantity > 0:
+			n = uint64(t.Quantity)
+		}
+		d.Add(region, cat, day, metric, n)
+	}
+	if !perCode && metric != 0 {
+		d.Add(region, first, day, metric, 1)
+	}
+	d.Add(region, first, day, stats.Events, 1)
+	if m := eventTypeMetric(s.EventType); m != 0 {
+		d.Add(region, first, day, m, 1)
+	}
+	d.Add(region, first, e.statDay(s.RecordTime), stats.LagBucket(time.Duration(s.RecordTime-s.EventTime)*time.Millisecond), 1)
+	d.Active(s.Org, region, day)
+}
+
+// recordMetric returns the metric a record counts in and whether it counts
+// its codes (perCode) or itself (recalls); 0 when it counts in none but
+// the record metrics.
+func recordMetric(s *ledger.Summary) (m stats.Metric, perCode bool) {
+	switch s.Kind {
+	case ledger.KindCommission:
+		return stats.Commissioned, true
+	case ledger.KindVoid, ledger.KindRelease, ledger.KindBlockVoid:
+		return stats.Voided, true
+	case ledger.KindDecommission:
+		return stats.Decommissioned, true
+	case ledger.KindPack:
+		return stats.Packed, true
+	case ledger.KindUnpack:
+		return stats.Unpacked, true
+	case ledger.KindRecall:
+		return stats.RecallsOpened, false
+	case ledger.KindRecallLift:
+		return stats.RecallsClosed, false
+	}
+	if s.Flags&ledger.FlagErrorDeclared != 0 {
+		return 0, false
+	}
+	if s.Disposition == epcis.DispRecalled || slices.Contains(s.SetDisp, string(epcis.DispRecalled)) {
+		return stats.RecallsOpened, false
+	}
+	if slices.Contains(s.UnsetDisp, string(epcis.DispRecalled)) {
+		return stats.RecallsClosed, false
+	}
+	switch s.BizStep {
+	case epcis.BizStepCommissioning:
+		if s.Action == epcis.ActionAdd {
+			return stats.Commissioned, true
+		}
+	case epcis.BizStepShipping:
+		return stats.Shipped, true
+	case epcis.BizStepReceiving:
+		return stats.Received, true
+	case epcis.BizStepRetailSelling:
+		return stats.Sold, true
+	case epcis.BizStepDispensing:
+		return stats.Dispensed, true
+	case epcis.BizStepDecommissioning, epcis.BizStepDestroying:
+		return stats.Decommissioned, true
+	case epcis.BizStepInspecting:
+		return stats.Inspected, true
+	case epcis.BizStepPacking:
+		if s.EventType == epcis.AggregationEvent && s.Action == epcis.ActionAdd {
+			return stats.Packed, true
+		}
+	case epcis.BizStepUnpacking:
+		if s.EventType == epcis.AggregationEvent && s.Action == epcis.ActionDelete {
+			return stats.Unpacked, true
+		}
+	}
+	return 0, false
+}
+
+// countsTarget reports whether a target of role r counts as one of the
+// record's codes: packing counts the children, not the parents;
+// everything else the codes and quantities it names, inputs of a
+// transformation excepted.
+func countsTarget(k ledger.Kind, r ledger.Role) bool {
+	switch r {
+	case ledger.RoleParent, ledger.RoleInput:
+		return false
+	case ledger.RoleChild:
+		return true
+	}
+	return k != ledger.KindPack && k != ledger.KindUnpack
+}
+
+// eventTypeMetric returns the metric counting records of EPCIS event type
+// t.
+func eventTypeMetric(t epcis.EventType) stats.Metric {
+	switch t {
+	case epcis.ObjectEvent:
+		return stats.EventsObject
+	case epcis.AggregationEvent:
+		return stats.EventsAggregation
+	case epcis.TransactionEvent:
+		return stats.EventsTransaction
+	case epcis.TransformationEvent:
+		return stats.EventsTransformation
+	case epcis.AssociationEvent:
+		return stats.EventsAssociation
+	}
+	return 0
+}
