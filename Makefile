@@ -122,9 +122,10 @@ loadtest: build
 	./scripts/loadtest.sh
 
 # deps-browser installs Debian's chromium for the scan-page browser tests,
-# with a CJK font so that screenshots of the Chinese page are legible.
+# with a CJK font so that screenshots of the Chinese page are legible, and
+# xmllint (libxml2-utils), which validates EPCIS XML exports against GS1's XSDs.
 deps-browser:
-	@command -v chromium >/dev/null && test -d /usr/share/fonts/truetype/wqy || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null)
+	@command -v chromium >/dev/null && test -d /usr/share/fonts/truetype/wqy && command -v xmllint >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei libxml2-utils >/dev/null)
 
 clean:
 	rm -rf bin bench-out

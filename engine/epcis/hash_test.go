@@ -158,7 +158,7 @@ func TestHashSensitivity(t *testing.T) {
 	same := map[string]string{
 		"order of EPCs":                         `"action":"OBSERVE","epcList":["urn:epc:id:sgtin:0614141.107346.2","urn:epc:id:sgtin:0614141.107346.1"],"bizStep":"shipping","example:f":"1"`,
 		"DL instead of URN":                     `"action":"OBSERVE","epcList":["https://id.gs1.org/01/10614141073464/21/1","https://example.com/01/10614141073464/21/2?x=1"],"bizStep":"shipping","example:f":"1"`,
-		"CBV URN":                               `"action":"OBSERVE","epcList":["urn:epc:id:sgtin:0614141.107346.1","urn:epc:id:sgtin:0614141.107346.2"],"bizStep":"urn:epcglobal:cbv:bizstep:shipping","example:f":"1"`,
+		"CBV web URI":                           `"action":"OBSERVE","epcList":["urn:epc:id:sgtin:0614141.107346.1","urn:epc:id:sgtin:0614141.107346.2"],"bizStep":"https://ref.gs1.org/cbv/BizStep-shipping","example:f":"1"`,
 		"eventID, recordTime, errorDeclaration": base + `,"eventID":"urn:uuid:1","recordTime":"2025-01-01T00:00:00Z","errorDeclaration":{"declarationTime":"2025-01-01T00:00:00Z"}`,
 		"number notation":                       strings.Replace(base, `"example:f":"1"`, `"example:f":1.0`, 1),
 	}

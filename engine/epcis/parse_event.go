@@ -173,7 +173,9 @@ func (p *parser) event(ev *Event) error {
 			s, ok, err := p.str(key)
 			if ok {
 				v, e := ParseBizStep(s)
-				if e != nil {
+				if msg := vocabBizStep.urnFormError(s); msg != "" {
+					p.fail(key, "%s", msg)
+				} else if e != nil {
 					p.fail(key, "%v", e)
 				}
 				ev.BizStep = v
@@ -183,7 +185,9 @@ func (p *parser) event(ev *Event) error {
 			s, ok, err := p.str(key)
 			if ok {
 				v, e := ParseDisposition(s)
-				if e != nil {
+				if msg := vocabDisp.urnFormError(s); msg != "" {
+					p.fail(key, "%s", msg)
+				} else if e != nil {
 					p.fail(key, "%v", e)
 				}
 				ev.Disposition = v

@@ -107,7 +107,9 @@ func (p *parser) persistentDisposition(key string, dst *PersistentDisposition) e
 			s, ok, err := p.str(path)
 			if ok {
 				d, e := ParseDisposition(s)
-				if e != nil {
+				if msg := vocabDisp.urnFormError(s); msg != "" {
+					p.fail(path, "%s", msg)
+				} else if e != nil {
 					p.fail(path, "%v", e)
 				}
 				for _, x := range *list {
@@ -162,7 +164,9 @@ func (p *parser) bizTransactions(key string, dst *[]BizTransaction) error {
 				s, ok, err := p.str(path + ".type")
 				if ok {
 					t, e := ParseBizTransactionType(s)
-					if e != nil {
+					if msg := vocabBTT.urnFormError(s); msg != "" {
+						p.fail(path+".type", "%s", msg)
+					} else if e != nil {
 						p.fail(path+".type", "%v", e)
 					}
 					bt.Type = t
@@ -207,7 +211,9 @@ func (p *parser) sourceDests(key, idKey string, dst *[]SourceDest) error {
 				s, ok, err := p.str(path + ".type")
 				if ok {
 					t, e := ParseSourceDestType(s)
-					if e != nil {
+					if msg := vocabSDT.urnFormError(s); msg != "" {
+						p.fail(path+".type", "%s", msg)
+					} else if e != nil {
 						p.fail(path+".type", "%v", e)
 					}
 					sd.Type = t
@@ -273,7 +279,9 @@ func (p *parser) errorDeclaration(key string, ev *Event) error {
 			s, ok, err := p.str(path)
 			if ok {
 				r, e := ParseErrorReason(s)
-				if e != nil {
+				if msg := vocabErrReasons.urnFormError(s); msg != "" {
+					p.fail(path, "%s", msg)
+				} else if e != nil {
 					p.fail(path, "%v", e)
 				}
 				ed.Reason = r

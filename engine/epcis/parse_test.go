@@ -75,7 +75,7 @@ func TestParseErrors(t *testing.T) {
 				{1, "epcisBody.eventList[1].bizStep", `"flying" is neither a CBV 2.0 bizStep nor a URI`},
 				{3, "epcisBody.eventList[3].eventTimeZoneOffset", `"+15:00" is not a time zone offset`},
 			}},
-		{"CBV namespace, unknown term", doc(obj(okObj + `,"disposition":"urn:epcglobal:cbv:disp:lost"`)),
+		{"CBV namespace, unknown term", doc(obj(okObj + `,"disposition":"https://ref.gs1.org/cbv/Disp-lost"`)),
 			[]wantErr{{0, "epcisBody.eventList[0].disposition", "not a CBV 2.0 disposition"}}},
 		{"bad eventTime", doc(`{"type":"ObjectEvent","eventTime":"2024-05-01 10:00","eventTimeZoneOffset":"+08:00",` + okObj + `}`),
 			[]wantErr{{0, "epcisBody.eventList[0].eventTime", "not an RFC 3339 date-time"}}},
@@ -317,7 +317,7 @@ func TestCBVForms(t *testing.T) {
 	if r, err := ParseErrorReason("urn:epcglobal:cbv:er:did_not_occur"); err != nil || r != ERDidNotOccur {
 		t.Errorf("er: %q %v", r, err)
 	}
-	d, err := ParseDocument(strings.NewReader(doc(obj(okObj+`,"bizStep":"urn:epcglobal:cbv:bizstep:receiving","disposition":"https://ref.gs1.org/cbv/Disp-in_progress"`))), ParseOptions{})
+	d, err := ParseDocument(strings.NewReader(doc(obj(okObj+`,"bizStep":"cbv:BizStep-receiving","disposition":"https://ref.gs1.org/cbv/Disp-in_progress"`))), ParseOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -373,5 +373,30 @@ func TestMarshalNamespaceConflict(t *testing.T) {
 	}
 	if !strings.Contains(sb.String(), `"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",{"ext":"https://a.example/"}]`) {
 		t.Errorf("context not declared: %s", sb.String())
+	}
+}
+
+// TestJSONRefusesCBVURNs: the EPCIS 2.0 JSON schema forbids the CBV 1.x
+// URN form of CBV values (its vocab-other-uri pattern); the error says
+// what to write instead. Business transaction IDs (urn:epcglobal:cbv:bt:…)
+// are identifiers, not vocabulary, and stay allowed.
+func TestJSONRefusesCBVURNs(t *testing.T) {
+	cases := []struct{ member, want string }{
+		{`"bizStep":"urn:epcglobal:cbv:bizstep:shipping"`, `bizStep: "urn:epcglobal:cbv:bizstep:shipping": the EPCIS 2.0 JSON schema forbids CBV URN values in JSON; write "shipping" (or https://ref.gs1.org/cbv/BizStep-shipping)`},
+		{`"disposition":"urn:epcglobal:cbv:disp:in_transit"`, `disposition: "urn:epcglobal:cbv:disp:in_transit": the EPCIS 2.0 JSON schema forbids`},
+		{`"bizStep":"http://ns.gs1.org/cbv/BizStep-shipping"`, `forbids CBV URN values`},
+		{`"bizTransactionList":[{"type":"urn:epcglobal:cbv:btt:po","bizTransaction":"urn:epcglobal:cbv:bt:0614141073467:1"}]`, `bizTransactionList[0].type: "urn:epcglobal:cbv:btt:po"`},
+		{`"sourceList":[{"type":"urn:epcglobal:cbv:sdt:owning_party","source":"urn:epc:id:pgln:0614141.00000"}]`, `sourceList[0].type`},
+		{`"persistentDisposition":{"set":["urn:epcglobal:cbv:disp:recalled"]}`, `persistentDisposition.set[0]`},
+		{`"errorDeclaration":{"declarationTime":"2024-01-01T00:00:00Z","reason":"urn:epcglobal:cbv:er:incorrect_data"}`, `errorDeclaration.reason`},
+	}
+	for _, c := range cases {
+		_, err := ParseDocument(strings.NewReader(doc(obj(okObj+","+c.member))), ParseOptions{})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want %q", c.member, err, c.want)
+		}
+	}
+	if _, err := ParseDocument(strings.NewReader(doc(obj(okObj+`,"bizTransactionList":[{"type":"po","bizTransaction":"urn:epcglobal:cbv:bt:0614141073467:1"}]`))), ParseOptions{}); err != nil {
+		t.Errorf("a urn:epcglobal:cbv:bt: transaction ID refused: %v", err)
 	}
 }

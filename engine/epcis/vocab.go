@@ -148,3 +148,20 @@ func ParseErrorReason(s string) (ErrorReason, error) {
 
 // URI returns the CBV 2.0 web URI of a standard reason, or the custom URI.
 func (r ErrorReason) URI() string { return vocabErrReasons.webURI(string(r)) }
+
+// urnFormError reports a CBV value in a form the EPCIS 2.0 JSON schema
+// forbids (its vocab-other-uri pattern): the CBV 1.x URN
+// (urn:epcglobal:cbv:bizstep:shipping) or the old ns.gs1.org/cbv web
+// form. Those spellings are normal in XML and are read there; in JSON the
+// bare term or the https://ref.gs1.org/cbv/ URI is written. It returns
+// "" for any other value.
+func (v *vocab) urnFormError(s string) string {
+	if !strings.HasPrefix(s, "urn:epcglobal:cbv:") && !strings.HasPrefix(s, "https://ns.gs1.org/cbv/") && !strings.HasPrefix(s, "http://ns.gs1.org/cbv/") {
+		return ""
+	}
+	msg := fmt.Sprintf("%q: the EPCIS 2.0 JSON schema forbids CBV URN values in JSON", s)
+	if t, err := v.normalize(s); err == nil && v.isCBV(t) {
+		msg += fmt.Sprintf("; write %q (or %s)", t, v.web+t)
+	}
+	return msg
+}

@@ -297,3 +297,43 @@ func TestXMLErrors(t *testing.T) {
 		t.Errorf("size limit: %v", err)
 	}
 }
+
+// TestXMLIdenticalHashIDs: GS1's XML writings of one event (order, typed
+// and untyped extensions, CBV URNs) get one hash ID. File 2 also changes
+// eventTimeZoneOffset (-06:00 → -05:00), which the CBV 2.0 hash includes,
+// as the reference implementation does: it gets another. The seventh
+// file, JSON, writes CBV URNs, which the EPCIS 2.0 JSON schema forbids:
+// refused, saying what to write.
+func TestXMLIdenticalHashIDs(t *testing.T) {
+	var first string
+	for i := 1; i <= 6; i++ {
+		f := "testdata/xml/WithEventHashID/event_with_identical_hash_id_" + strconv.Itoa(i) + ".xml"
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := ParseXML(bytes.NewReader(src), ParseOptions{})
+		if err != nil || len(doc.Events) != 1 {
+			t.Fatalf("%s: %v", f, err)
+		}
+		h := HashID(&doc.Events[0], nil)
+		if i == 2 {
+			if h == first {
+				t.Errorf("%s: another eventTimeZoneOffset kept the hash", f)
+			}
+			continue
+		}
+		if first == "" {
+			first = h
+		} else if h != first {
+			t.Errorf("%s: hash %s, file 1 %s", f, h, first)
+		}
+	}
+	src, err := os.ReadFile("testdata/xml/WithEventHashID/event_with_identical_hash_id_7.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ParseDocument(bytes.NewReader(src), ParseOptions{}); err == nil || !strings.Contains(err.Error(), "forbids CBV URN values in JSON") {
+		t.Errorf("file 7: %v", err)
+	}
+}

@@ -48,6 +48,9 @@ func (x *xparser) anyValue(key string, se xml.StartElement, depth int) ([]byte, 
 		case xml.EndElement:
 			s := strings.TrimSpace(string(text))
 			if len(ms) == 0 {
+				if v, typed := x.typedValue(key, se, s); typed {
+					return v, nil
+				}
 				x.use(s)
 				return quoteJSON(s), nil
 			}
@@ -399,4 +402,46 @@ func joinArray(items [][]byte) []byte {
 		b = append(b, it...)
 	}
 	return append(b, ']')
+}
+
+// nsXSD is the XML Schema namespace of xsi:type values.
+const nsXSD = "http://www.w3.org/2001/XMLSchema"
+
+// typedValue converts the text s of an element with an xsi:type of an XML
+// Schema numeric or boolean type into a JSON number or boolean, as the
+// JSON-LD form of the same extension writes it; typed is false for other
+// elements (their text stays a string).
+func (x *xparser) typedValue(key string, se xml.StartElement, s string) (v []byte, typed bool) {
+	t, ok := attrNS(&se, nsXSI, "type")
+	if !ok {
+		return nil, false
+	}
+	prefix, local, found := strings.Cut(t, ":")
+	if !found {
+		prefix, local = "", t
+	}
+	if ns := x.nsOf[prefix]; ns != nsXSD && prefix != "xsd" && prefix != "xs" {
+		return nil, false
+	}
+	switch local {
+	case "boolean":
+		switch s {
+		case "true", "1":
+			return []byte("true"), true
+		case "false", "0":
+			return []byte("false"), true
+		}
+		x.failAt(x.line(), key, "%q is not an xsd:boolean", s)
+		return []byte("false"), true
+	case "integer", "int", "long", "short", "byte", "decimal", "double", "float",
+		"nonNegativeInteger", "positiveInteger", "negativeInteger", "nonPositiveInteger",
+		"unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte":
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+			x.failAt(x.line(), key, "%q is not an xsd:%s", s, local)
+			return []byte("0"), true
+		}
+		return appendNumber(nil, f), true
+	}
+	return nil, false
 }
