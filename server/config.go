@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"tracecode/engine"
+	"tracecode/engine/account"
 )
 
 // Config configures a Server. The zero value of every field means "use the
@@ -105,6 +106,15 @@ type Config struct {
 	// fields take engine's defaults.
 	Scans engine.ScanLogOptions
 
+	// Accounts configures people's accounts (Argon2id cost, lockout,
+	// session lifetime); zero fields take account.Options' defaults. The
+	// first server or command to open an engine's accounts decides.
+	Accounts account.Options
+
+	// SecureCookies marks the console's cookies Secure. Default: set when
+	// PublicBase is https (a TLS-terminating proxy in front).
+	SecureCookies bool
+
 	// Logger receives structured logs. Default slog.Default().
 	Logger *slog.Logger
 	// AccessLog logs every /v1 request at Info level (public scans are
@@ -146,6 +156,9 @@ func (c *Config) EnsureDefaults() {
 		c.PublicBase = "http://" + c.Addr
 	}
 	c.PublicBase = strings.TrimRight(c.PublicBase, "/")
+	if strings.HasPrefix(c.PublicBase, "https://") {
+		c.SecureCookies = true
+	}
 	if c.ReadTimeout == 0 {
 		c.ReadTimeout = DefaultReadTimeout
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/valyala/fasthttp/fasthttputil"
 
 	"tracecode/engine"
+	"tracecode/engine/account"
 	"tracecode/engine/demo"
 )
 
@@ -54,7 +55,9 @@ func newTestEnvWith(t testing.TB, eopts func(*engine.Options), cfg func(*Config)
 		t.Fatal(err)
 	}
 	c := Config{PublicBase: testBase, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Scans: engine.ScanLogOptions{FlushInterval: 50 * time.Millisecond}}
+		Scans: engine.ScanLogOptions{FlushInterval: 50 * time.Millisecond},
+		// Cheap Argon2id: the hashing code is the same, the tests faster.
+		Accounts: account.Options{Params: account.Params{Time: 1, Memory: 64, Threads: 1}}}
 	if cfg != nil {
 		cfg(&c)
 	}

@@ -33,6 +33,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"tracecode/engine"
+	"tracecode/engine/account"
 	"tracecode/engine/code/cn"
 )
 
@@ -42,6 +43,8 @@ type Server struct {
 	cfg     Config
 	eng     *engine.Engine
 	keys    *engine.APIKeys
+	// accounts are people's accounts, sessions and the audit log.
+	accounts *account.Store
 	scans   *engine.ScanLog
 	log     *slog.Logger
 	m       *metrics
@@ -91,6 +94,11 @@ func New(eng *engine.Engine, cfg Config) (*Server, error) {
 
 		largeBodies: make(chan struct{}, cfg.MaxLargeBodies),
 	}
+	accounts, err := eng.OpenAccounts(cfg.Accounts)
+	if err != nil {
+		return nil, err
+	}
+	s.accounts = accounts
 	s.scans = eng.NewScanLog(&cfg.Scans)
 	s.routes = s.routeTable()
 	if cfg.CacheEntries > 0 {

@@ -100,7 +100,11 @@ func (s *Store) Login(c Credentials, subject func(*Account) Subject) (token stri
 	if known {
 		good = a.pw.matches(c.Password)
 	} else {
-		s.dummy.matches(c.Password)
+		s.dummy.once.Do(func() { s.dummy.h, s.dummy.err = newPasswordHash("tracecode: no such account", s.o.Params) })
+		if s.dummy.err != nil {
+			return "", Session{}, Account{}, s.dummy.err
+		}
+		s.dummy.h.matches(c.Password)
 	}
 	if good && a.HasTOTP() {
 		good = totp.Validate(c.OTP, a.TOTP)

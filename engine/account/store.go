@@ -61,8 +61,12 @@ type Store struct {
 		nextSeq uint64 // GUARDED_BY(mu)
 	}
 	// dummy is hashed for unknown login names, so they cost what a known
-	// one costs.
-	dummy passwordHash
+	// one costs; made at the first unknown name.
+	dummy struct {
+		once sync.Once
+		h    passwordHash
+		err  error
+	}
 }
 
 // Open returns the account store over db.
@@ -72,10 +76,6 @@ func Open(db *store.DB, o Options) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{db: db, o: o}
-	var err error
-	if s.dummy, err = newPasswordHash("tracecode: no such account", o.Params); err != nil {
-		return nil, err
-	}
 	last := func(prefix byte, n int) (uint64, error) {
 		it, err := db.NewIter([]byte{prefix}, []byte{prefix + 1})
 		if err != nil {
