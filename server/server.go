@@ -40,15 +40,15 @@ import (
 // Server serves one engine. Create it with New, run it with Serve or
 // ListenAndServe, stop it with Shutdown.
 type Server struct {
-	cfg     Config
-	eng     *engine.Engine
-	keys    *engine.APIKeys
+	cfg  Config
+	eng  *engine.Engine
+	keys *engine.APIKeys
 	// accounts are people's accounts, sessions and the audit log.
 	accounts *account.Store
-	scans   *engine.ScanLog
-	log     *slog.Logger
-	m       *metrics
-	limiter *rateLimiter
+	scans    *engine.ScanLog
+	log      *slog.Logger
+	m        *metrics
+	limiter  *rateLimiter
 	// writeLimiter limits /v1 writes per API key (nil: no limit).
 	writeLimiter *rateLimiter
 	// orgWriteLimiter limits /v1 writes per organisation (nil: no limit).
