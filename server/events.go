@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"fmt"
+	"mime"
 	"net/url"
 	"sort"
 	"strings"
@@ -26,18 +27,20 @@ func (s *Server) eventRoutes() []*route {
 	}
 }
 
-// apiCapture serves POST /v1/events: an EPCIS 2.0 JSON(-LD) document,
+// apiCapture serves POST /v1/events: an EPCIS 2.0 JSON(-LD) document, or
+// (Content-Type application/xml or text/xml) an EPCIS 2.0 or 1.x XML one,
 // applied whole or not at all.
 func (s *Server) apiCapture(c *call) {
 	if c.key.Org == 0 {
 		problem(c.ctx, fasthttp.StatusForbidden, "wrong-org", "events are captured by an organisation's key")
 		return
 	}
-	if !jsonContentType(c.ctx) {
+	isXML := xmlContentType(c.ctx)
+	if !isXML && !jsonContentType(c.ctx) {
 		return
 	}
 	if !hasBody(c.ctx) {
-		problem(c.ctx, fasthttp.StatusBadRequest, "bad-json", "the body must be an EPCIS 2.0 JSON document")
+		problem(c.ctx, fasthttp.StatusBadRequest, "bad-json", "the body must be an EPCIS 2.0 JSON document or an EPCIS 2.0 or 1.x XML document")
 		return
 	}
 	if c.largeBody() {
@@ -58,7 +61,11 @@ func (s *Server) apiCapture(c *call) {
 	if c.key.Scopes.Has(engine.ScopeRegulator) {
 		o.Region = c.key.Region // a regulator's agency records inspections in its region
 	}
-	rec, err := s.eng.CaptureJSON(c.wctx, body, o)
+	capture := s.eng.CaptureJSON
+	if isXML {
+		capture = s.eng.CaptureXML
+	}
+	rec, err := capture(c.wctx, body, o)
 	if body.hit {
 		c.bodyTooLarge(c.bodyLimit())
 		return
@@ -385,4 +392,11 @@ func (s *Server) privateChain(c *call, input string) (v *chainView, access engin
 		return nil, 0, false
 	}
 	return v, access, true
+}
+
+// xmlContentType reports whether the request declares an XML body
+// (application/xml, text/xml or application/…+xml).
+func xmlContentType(ctx *fasthttp.RequestCtx) bool {
+	mt, _, err := mime.ParseMediaType(string(ctx.Request.Header.ContentType()))
+	return err == nil && (mt == "application/xml" || mt == "text/xml" || (strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+xml")))
 }
