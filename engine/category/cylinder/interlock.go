@@ -14,24 +14,24 @@ type Medium uint8
 // The media the default table knows. Numeric values are not persisted
 // (records hold the names).
 const (
-	MediumUnknown    Medium = iota
-	N2                      // nitrogen
-	O2                      // oxygen
-	Ar                      // argon
-	He                      // helium
-	CO2                     // carbon dioxide
-	H2                      // hydrogen
-	Air                     // compressed air
-	SF6                     // sulphur hexafluoride
-	N2O                     // nitrous oxide
-	LPG                     // liquefied petroleum gas
-	C2H2                    // dissolved acetylene
-	CNG                     // compressed natural gas (vehicle)
-	NH3                     // ammonia (corrosive)
-	Cl2                     // chlorine (corrosive)
-	SO2                     // sulphur dioxide (corrosive)
-	DivingAir               // breathing air for diving
-	HighPurity              // non-corrosive gas of 99.999 % purity or more
+	MediumUnknown Medium = iota
+	N2                   // nitrogen
+	O2                   // oxygen
+	Ar                   // argon
+	He                   // helium
+	CO2                  // carbon dioxide
+	H2                   // hydrogen
+	Air                  // compressed air
+	SF6                  // sulphur hexafluoride
+	N2O                  // nitrous oxide
+	LPG                  // liquefied petroleum gas
+	C2H2                 // dissolved acetylene
+	CNG                  // compressed natural gas (vehicle)
+	NH3                  // ammonia (corrosive)
+	Cl2                  // chlorine (corrosive)
+	SO2                  // sulphur dioxide (corrosive)
+	DivingAir            // breathing air for diving
+	HighPurity           // non-corrosive gas of 99.999 % purity or more
 	numMedia
 )
 
