@@ -34,7 +34,7 @@ VULNDB      := $(TOOLS)/vulndb-$(VULNDB_VERSION)
 TEST_FLAGS ?= -timeout=20m -shuffle=on
 RACE_FLAGS ?= -timeout=45m -shuffle=on
 
-.PHONY: all build run test check race lint vuln fmt generate check-generate bench bench-go loadtest deps-browser tools clean
+.PHONY: all build run test check race lint vuln fmt generate check-generate bench bench-go loadtest deps-browser deps-labels tools clean
 
 all: build
 
@@ -48,7 +48,7 @@ run: build
 # test is what CI runs: the generated-code check, the lint gate, every test,
 # then every test again under the race detector (crash, model, browser and
 # PostgreSQL tests included).
-test: check-generate deps-browser lint
+test: check-generate deps-browser deps-labels lint
 	$(GO) test -count=1 $(TEST_FLAGS) ./...
 	$(GO) test -count=1 -race $(RACE_FLAGS) ./...
 
@@ -126,6 +126,12 @@ loadtest: build
 # xmllint (libxml2-utils), which validates EPCIS XML exports against GS1's XSDs.
 deps-browser:
 	@command -v chromium >/dev/null && test -d /usr/share/fonts/truetype/wqy && command -v xmllint >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei libxml2-utils >/dev/null)
+
+# deps-labels installs the independent barcode decoders the label tests
+# check rendered symbols with (zbar for QR, Code 128 and EAN; libdmtx for
+# Data Matrix) and the CJK font label sheets print Chinese names in.
+deps-labels:
+	@command -v zbarimg >/dev/null && command -v dmtxread >/dev/null && test -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zbar-tools dmtx-utils fonts-droid-fallback >/dev/null)
 
 clean:
 	rm -rf bin bench-out
