@@ -34,10 +34,3 @@ const (
 
 // FlagErrorDeclared is set in Summary.Flags of an EPCIS error declaration.
 const FlagErrorDeclared = ledger.FlagErrorDeclared
-
-// NewScanLog starts a scan log over the engine's store (see OpenScanLog).
-// o may be nil for defaults. Close the scan log before the engine.
-func (e *Engine) NewScanLog(o *ScanLogOptions) *ScanLog { return OpenScanLog(e.db, o) }
-
-// APIKeys returns the API-key store over the engine's store.
-func (e *Engine) APIKeys() *APIKeys { return NewAPIKeys(e.db) }

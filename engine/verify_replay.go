@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"tracecode/engine/apikey"
 	"tracecode/engine/epcis"
 	"tracecode/engine/ledger"
 	"tracecode/engine/serial"
@@ -269,11 +270,7 @@ func (r *replica) apply(e *Engine, snap *store.Snapshot, s *ledger.Summary, p *l
 // only decides whether a record is accepted, never what it derives.
 func (e *Engine) regulatorRegion(snap *store.Snapshot, s *ledger.Summary) uint32 {
 	if id, err := strconv.ParseUint(strings.TrimPrefix(s.Credential, "key:"), 16, 64); err == nil && strings.HasPrefix(s.Credential, "key:") {
-		var k APIKey
-		found, err := snap.Get(apiKeyKey(id), func(v []byte) (err error) {
-			k, err = decodeAPIKey(id, v)
-			return err
-		})
+		k, found, err := apikey.Read(snap, id)
 		if err == nil && found && k.Org == s.Org {
 			if k.Scopes.Has(ScopeRegulator) {
 				return k.Region

@@ -2,7 +2,7 @@ package store
 
 // Prefixes of the server's records: API keys and the scan log, in the
 // range 0xC0–0xEF. Package engine builds the keys and encodes the values
-// (engine/apikey.go, engine/scanlog.go); the byte diagrams are in
+// (engine/apikey, engine/scanlog); the byte diagrams are in
 // docs/storage.md and in those files' doc comments.
 const (
 	PrefixScanStats byte = 0xC0 // 0xC0 | product u32 | counter u64          → engine.ScanStats

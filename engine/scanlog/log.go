@@ -1,4 +1,4 @@
-package engine
+package scanlog
 
 import (
 	"encoding/binary"
@@ -11,10 +11,10 @@ import (
 	"tracecode/engine/store"
 )
 
-// ScanRef names a scanned item: a product and the counter of the code
+// Ref names a scanned item: a product and the counter of the code
 // within the product (what a serial decrypts to). Logistic units (SSCCs)
 // use Product 0 and the SSCC's 17 data digits and check digit as Counter.
-type ScanRef struct {
+type Ref struct {
 	Product uint32
 	Counter uint64
 }
@@ -60,7 +60,7 @@ func (c ClientClass) String() string {
 // thousand scans costs one Pebble write and about 10 bytes a scan; one key
 // per scan cost the resolver 15% of its throughput.
 type Scan struct {
-	Ref  ScanRef
+	Ref  Ref
 	Time int64 // unix milliseconds
 	// Region is the GB/T 2260 division the scan came from, as coarse as
 	// given; 0 = unknown. Only a source the client cannot choose (a
@@ -68,15 +68,15 @@ type Scan struct {
 	Region uint32
 	Class  ClientClass // who scanned
 	// Client identifies who scanned, for counting distinct clients: see
-	// ScanClient. 0 = unknown (not counted). Not kept in raw segments.
+	// ClientOf. 0 = unknown (not counted). Not kept in raw segments.
 	Client uint32
 }
 
-// MaxScanRegions is how many distinct prefectures a ScanStats remembers;
+// MaxRegions is how many distinct prefectures a Stats remembers;
 // more than that is as suspicious as it gets.
-const MaxScanRegions = 8
+const MaxRegions = 8
 
-// ScanStats sums up the public scans of one item.
+// Stats sums up the public scans of one item.
 //
 // # Representation (value of key 0xC0|product|counter, version 2)
 //
@@ -85,37 +85,37 @@ const MaxScanRegions = 8
 //	      | (verdict ≠ 0) time varint | key u64 | reason uvarint-length string
 //
 // Version 1 ends after the regions (no clients, no review).
-type ScanStats struct {
+type Stats struct {
 	Count   uint64 // public scans so far, this one included when returned by Record
 	First   int64  // unix milliseconds of the first scan; 0 if never scanned
 	Last    int64  // unix milliseconds of the latest scan
 	NRegion uint8  // number of valid entries in Regions
 	// Regions are the distinct prefecture-level divisions (GB/T 2260 codes
 	// rounded down to a multiple of 100) trusted scans came from, in
-	// first-seen order; at most MaxScanRegions. A review's clear empties
+	// first-seen order; at most MaxRegions. A review's clear empties
 	// them.
-	Regions [MaxScanRegions]uint32
+	Regions [MaxRegions]uint32
 	NClient uint8 // number of valid entries in Clients
-	// Clients are the distinct clients (ScanClient) that scanned the item
-	// since the last clear, in first-seen order; at most MaxScanClients.
-	Clients [MaxScanClients]uint32
+	// Clients are the distinct clients (ClientOf) that scanned the item
+	// since the last clear, in first-seen order; at most MaxClients.
+	Clients [MaxClients]uint32
 	// Review is a regulator's last decision on the flag; zero if none.
-	Review ScanReview
+	Review Review
 	// Suspicious is set by Record and Stats (never stored) when the
-	// evidence crosses the ScanLog's thresholds (see ScanLog.suspicious)
+	// evidence crosses the Log's thresholds (see Log.suspicious)
 	// or a regulator confirmed the flag: a cloned label is being scanned.
 	Suspicious bool
 }
 
 const scanStatsVersion = 2
 
-func scanStatsKey(dst []byte, r ScanRef) []byte {
+func scanStatsKey(dst []byte, r Ref) []byte {
 	dst = append(dst, store.PrefixScanStats)
 	dst = binary.BigEndian.AppendUint32(dst, r.Product)
 	return binary.BigEndian.AppendUint64(dst, r.Counter)
 }
 
-func (s *ScanStats) appendBinary(dst []byte) []byte {
+func (s *Stats) appendBinary(dst []byte) []byte {
 	dst = append(dst, scanStatsVersion)
 	dst = binary.AppendUvarint(dst, s.Count)
 	dst = binary.AppendVarint(dst, s.First)
@@ -141,8 +141,8 @@ func (s *ScanStats) appendBinary(dst []byte) []byte {
 // decodeScanStats reads a scan stats value of version 1 or 2. A damaged
 // value wraps store.ErrCorrupt naming the field and byte offset; a newer
 // version, store.ErrVersion.
-func decodeScanStats(b []byte) (ScanStats, error) {
-	var s ScanStats
+func decodeScanStats(b []byte) (Stats, error) {
+	var s Stats
 	d := wire.Reader{What: "scan stats", B: b}
 	d.Version(scanStatsVersion)
 	var ver uint8
@@ -156,11 +156,11 @@ func decodeScanStats(b []byte) (ScanStats, error) {
 	d.Field = "last"
 	s.Last = d.Varint()
 	d.Field = "region count"
-	if s.NRegion = d.U8(); s.NRegion > MaxScanRegions {
-		d.Fail(fmt.Sprintf("%d regions, at most %d", s.NRegion, MaxScanRegions))
+	if s.NRegion = d.U8(); s.NRegion > MaxRegions {
+		d.Fail(fmt.Sprintf("%d regions, at most %d", s.NRegion, MaxRegions))
 	}
 	d.Field = "region"
-	for i := range s.Regions[:min(s.NRegion, MaxScanRegions)] {
+	for i := range s.Regions[:min(s.NRegion, MaxRegions)] {
 		if r := d.Uvarint(); r <= 999999 {
 			s.Regions[i] = uint32(r)
 		} else {
@@ -172,7 +172,7 @@ func decodeScanStats(b []byte) (ScanStats, error) {
 	}
 	d.Field = ""
 	if err := d.Done(); err != nil {
-		return ScanStats{}, err
+		return Stats{}, err
 	}
 	return s, nil
 }
@@ -196,9 +196,9 @@ func appendScanSegment(dst []byte, base int64, scans []Scan) []byte {
 	return dst
 }
 
-// DecodeScanSegment calls fn for each scan of a raw scan segment (key
+// DecodeSegment calls fn for each scan of a raw scan segment (key
 // 0xC1|ms|seq, value v), in stored order.
-func DecodeScanSegment(key, v []byte, fn func(Scan) error) error {
+func DecodeSegment(key, v []byte, fn func(Scan) error) error {
 	if len(key) != 13 || key[0] != store.PrefixScanRaw {
 		return &store.KeyError{Key: key, Want: "a scan segment key 0xC1|u64|u32"}
 	}
@@ -239,9 +239,9 @@ func DecodeScanSegment(key, v []byte, fn func(Scan) error) error {
 	return nil
 }
 
-// ScanLogOptions tune a ScanLog. The zero value of every field means the
+// Options tune a Log. The zero value of every field means the
 // default.
-type ScanLogOptions struct {
+type Options struct {
 	// FlushInterval is how often buffered scans are written, as one
 	// segment in an unsynced batch. A crash loses at most this much of the
 	// raw scan log; Close flushes everything with fsync. Default 250 ms.
@@ -258,10 +258,10 @@ type ScanLogOptions struct {
 	// CacheEntries bounds the per-item counts kept in memory after they are
 	// written. Default 1 Mi (about 100 MB).
 	CacheEntries int
-	// SuspiciousScore is the evidence (ScanStats.Evidence: distinct
+	// SuspiciousScore is the evidence (Stats.Evidence: distinct
 	// clients, weighted by class, capped per address) at which an item is
 	// flagged as a probable clone. Default 16: eight people's phones on
-	// eight networks, or sixteen apps. At most 2×MaxScanClients.
+	// eight networks, or sixteen apps. At most 2×MaxClients.
 	SuspiciousScore int
 	// SuspiciousRegions is the number of distinct prefectures trusted
 	// scans of one item came from at which it is flagged. Default 3.
@@ -271,19 +271,19 @@ type ScanLogOptions struct {
 	NoRaw bool
 }
 
-// Defaults of ScanLogOptions that `tracecode serve` also shows as flag
+// Defaults of Options that `tracecode serve` also shows as flag
 // defaults.
 const (
-	DefaultScanFlushInterval = 250 * time.Millisecond
+	DefaultFlushInterval     = 250 * time.Millisecond
 	DefaultSuspiciousScore   = 16
 	DefaultSuspiciousRegions = 3
 )
 
 // EnsureDefaults fills zero (or negative) fields with their defaults and caps
 // SuspiciousScore at what evidence can reach.
-func (o *ScanLogOptions) EnsureDefaults() {
+func (o *Options) EnsureDefaults() {
 	if o.FlushInterval <= 0 {
-		o.FlushInterval = DefaultScanFlushInterval
+		o.FlushInterval = DefaultFlushInterval
 	}
 	if o.CountInterval <= 0 {
 		o.CountInterval = 2 * time.Second
@@ -304,13 +304,13 @@ func (o *ScanLogOptions) EnsureDefaults() {
 	}
 }
 
-// ScanLog records public scans off the resolver's hot path: Record updates
+// Log records public scans off the resolver's hot path: Record updates
 // an in-memory per-item count and queues a raw record; a background
 // goroutine writes both to the store in batches every FlushInterval.
 // It is safe for concurrent use.
-type ScanLog struct {
+type Log struct {
 	db       *store.DB
-	opt      ScanLogOptions
+	opt      Options
 	perShard int
 	shards   [scanShards]scanShard
 
@@ -334,43 +334,43 @@ const scanShards = 64
 
 type scanShard struct {
 	mu    sync.Mutex
-	m     map[ScanRef]scanEntry // GUARDED_BY(mu)
-	dirty []ScanRef             // GUARDED_BY(mu); refs changed since the last flush
+	m     map[Ref]scanEntry // GUARDED_BY(mu)
+	dirty []Ref             // GUARDED_BY(mu); refs changed since the last flush
 }
 
 type scanEntry struct {
-	st    ScanStats
+	st    Stats
 	dirty bool
 }
 
-// OpenScanLog starts a scan log over db. o may be nil for defaults. Close
+// Open starts a scan log over db. o may be nil for defaults. Close
 // it to flush and stop the writer.
-func OpenScanLog(db *store.DB, o *ScanLogOptions) *ScanLog {
-	var opt ScanLogOptions
+func Open(db *store.DB, o *Options) *Log {
+	var opt Options
 	if o != nil {
 		opt = *o
 	}
 	opt.EnsureDefaults()
-	l := &ScanLog{db: db, opt: opt, perShard: max(opt.CacheEntries/scanShards, 16),
+	l := &Log{db: db, opt: opt, perShard: max(opt.CacheEntries/scanShards, 16),
 		stop: make(chan struct{}), done: make(chan struct{})}
 	for i := range l.shards {
-		l.shards[i].m = make(map[ScanRef]scanEntry)
+		l.shards[i].m = make(map[Ref]scanEntry)
 	}
 	go l.run()
 	return l
 }
 
 // Options returns the options in force, defaults filled.
-func (l *ScanLog) Options() ScanLogOptions { return l.opt }
+func (l *Log) Options() Options { return l.opt }
 
-func (r ScanRef) shard() int {
+func (r Ref) shard() int {
 	h := (uint64(r.Product)<<40 ^ r.Counter) * 0x9E3779B97F4A7C15
 	return int(h >> 58) // 64 shards
 }
 
-func (l *ScanLog) load(r ScanRef) (ScanStats, error) {
+func (l *Log) load(r Ref) (Stats, error) {
 	var k [13]byte
-	var st ScanStats
+	var st Stats
 	var derr error
 	_, err := l.db.Get(scanStatsKey(k[:0], r), func(v []byte) error {
 		st, derr = decodeScanStats(v)
@@ -383,7 +383,7 @@ func (l *ScanLog) load(r ScanRef) (ScanStats, error) {
 // Suspicious set. It does no disk write; on the first scan of an item since
 // start (or since its count was evicted from memory) it reads the stored
 // count once; if that read fails, nothing is counted and the error returned.
-func (l *ScanLog) Record(s Scan) (ScanStats, error) {
+func (l *Log) Record(s Scan) (Stats, error) {
 	sh := &l.shards[s.Ref.shard()]
 	sh.mu.Lock()
 	e, ok := sh.m[s.Ref]
@@ -392,7 +392,7 @@ func (l *ScanLog) Record(s Scan) (ScanStats, error) {
 		loaded, err := l.load(s.Ref)
 		if err != nil {
 			// Counting from zero would overwrite the stored count.
-			return ScanStats{}, err
+			return Stats{}, err
 		}
 		sh.mu.Lock()
 		if e, ok = sh.m[s.Ref]; !ok {
@@ -408,7 +408,7 @@ func (l *ScanLog) Record(s Scan) (ScanStats, error) {
 		st.Last = s.Time
 	}
 	st.addClient(s.Client)
-	if s.Region != 0 && int(st.NRegion) < MaxScanRegions {
+	if s.Region != 0 && int(st.NRegion) < MaxRegions {
 		pref := s.Region
 		if pref >= 1e8 { // a 9-digit township code: its county's six digits
 			pref /= 1000
@@ -449,11 +449,11 @@ func (l *ScanLog) Record(s Scan) (ScanStats, error) {
 }
 
 // suspicious is the clone rule: a regulator's confirmation, or weighted
-// distinct clients (ScanStats.Evidence) reaching SuspiciousScore, or
+// distinct clients (Stats.Evidence) reaching SuspiciousScore, or
 // trusted regions reaching SuspiciousRegions. The raw count is not
 // evidence: one client scanning a genuine item a thousand times (a load
 // test, a curious child) is one client.
-func (l *ScanLog) suspicious(st *ScanStats) bool {
+func (l *Log) suspicious(st *Stats) bool {
 	if st.Review.Verdict == VerdictConfirmed {
 		return true
 	}
@@ -461,7 +461,7 @@ func (l *ScanLog) suspicious(st *ScanStats) bool {
 }
 
 // Stats returns the stats of an item without counting a scan.
-func (l *ScanLog) Stats(r ScanRef) (ScanStats, error) {
+func (l *Log) Stats(r Ref) (Stats, error) {
 	sh := &l.shards[r.shard()]
 	sh.mu.Lock()
 	e, ok := sh.m[r]
@@ -477,31 +477,31 @@ func (l *ScanLog) Stats(r ScanRef) (ScanStats, error) {
 }
 
 // Recorded returns the number of scans recorded since start.
-func (l *ScanLog) Recorded() uint64 { return l.recorded.Load() }
+func (l *Log) Recorded() uint64 { return l.recorded.Load() }
 
 // Dropped returns the number of raw scan records dropped because the
 // buffer was full.
-func (l *ScanLog) Dropped() uint64 { return l.dropped.Load() }
+func (l *Log) Dropped() uint64 { return l.dropped.Load() }
 
 // Written returns the number of raw scan records written.
-func (l *ScanLog) Written() uint64 { return l.written.Load() }
+func (l *Log) Written() uint64 { return l.written.Load() }
 
 // Pending returns the number of raw scans waiting to be written.
-func (l *ScanLog) Pending() int {
+func (l *Log) Pending() int {
 	l.rawMu.Lock()
 	defer l.rawMu.Unlock()
 	return len(l.raw)
 }
 
 // Err returns the last flush error, or nil.
-func (l *ScanLog) Err() error {
+func (l *Log) Err() error {
 	if p := l.flushErr.Load(); p != nil {
 		return *p
 	}
 	return nil
 }
 
-func (l *ScanLog) run() {
+func (l *Log) run() {
 	defer close(l.done)
 	t := time.NewTicker(l.opt.FlushInterval)
 	defer t.Stop()
@@ -525,14 +525,14 @@ func (l *ScanLog) run() {
 }
 
 // Flush writes everything recorded so far and syncs the write-ahead log.
-func (l *ScanLog) Flush() error { return l.flush(true, true) }
+func (l *Log) Flush() error { return l.flush(true, true) }
 
 type dirtyStat struct {
-	ref ScanRef
-	st  ScanStats
+	ref Ref
+	st  Stats
 }
 
-func (l *ScanLog) flush(sync, counts bool) error {
+func (l *Log) flush(sync, counts bool) error {
 	l.flushMu.Lock()
 	defer l.flushMu.Unlock()
 
@@ -601,7 +601,7 @@ func (l *ScanLog) flush(sync, counts bool) error {
 }
 
 // giveBack returns a drained raw buffer for reuse.
-func (l *ScanLog) giveBack(raw []Scan) {
+func (l *Log) giveBack(raw []Scan) {
 	l.rawMu.Lock()
 	if l.spare == nil && cap(raw) <= l.opt.MaxPending {
 		l.spare = raw[:0]
@@ -612,7 +612,7 @@ func (l *ScanLog) giveBack(raw []Scan) {
 // evict drops written counts from shards over their share of
 // CacheEntries. It runs only after a successful flush, so an evicted count
 // is always the stored one and a later load reads it back exactly.
-func (l *ScanLog) evict() {
+func (l *Log) evict() {
 	for i := range l.shards {
 		sh := &l.shards[i]
 		sh.mu.Lock()
@@ -633,7 +633,7 @@ func (l *ScanLog) evict() {
 
 // Close stops the background writer and flushes with fsync. Record must
 // not be called after Close.
-func (l *ScanLog) Close() error {
+func (l *Log) Close() error {
 	var err error
 	l.once.Do(func() {
 		close(l.stop)
@@ -646,16 +646,16 @@ func (l *ScanLog) Close() error {
 // ScanRange calls fn for every raw scan stored in a segment that starts in
 // [from, to) unix milliseconds, in segment order (call Flush first to
 // include the latest).
-func (l *ScanLog) ScanRange(from, to int64, fn func(Scan) error) error {
+func (l *Log) ScanRange(from, to int64, fn func(Scan) error) error {
 	lo := binary.BigEndian.AppendUint64([]byte{store.PrefixScanRaw}, uint64(from))
 	hi := binary.BigEndian.AppendUint64([]byte{store.PrefixScanRaw}, uint64(to))
-	return l.db.Scan(lo, hi, func(k, v []byte) error { return DecodeScanSegment(k, v, fn) })
+	return l.db.Scan(lo, hi, func(k, v []byte) error { return DecodeSegment(k, v, fn) })
 }
 
 // EachStats writes the counts changed since the last flush, then calls fn
 // for every item's stored stats in key order (product, counter), with
 // Suspicious set. fn returning an error stops the walk with it.
-func (l *ScanLog) EachStats(fn func(ScanRef, ScanStats) error) error {
+func (l *Log) EachStats(fn func(Ref, Stats) error) error {
 	if err := l.flush(false, true); err != nil {
 		return err
 	}
@@ -668,6 +668,6 @@ func (l *ScanLog) EachStats(fn func(ScanRef, ScanStats) error) error {
 			return err
 		}
 		st.Suspicious = l.suspicious(&st)
-		return fn(ScanRef{Product: binary.BigEndian.Uint32(k[1:]), Counter: binary.BigEndian.Uint64(k[5:])}, st)
+		return fn(Ref{Product: binary.BigEndian.Uint32(k[1:]), Counter: binary.BigEndian.Uint64(k[5:])}, st)
 	})
 }

@@ -1,4 +1,4 @@
-package engine
+package apikey
 
 import (
 	"crypto/rand"
@@ -15,11 +15,12 @@ import (
 
 	"tracecode/engine/code/cn"
 	"tracecode/engine/internal/wire"
+	"tracecode/engine/model"
 	"tracecode/engine/store"
 )
 
 // Scope is a set of permissions of an API key, one bit per permission.
-// The numeric values are persisted in APIKey records: never renumber them.
+// The numeric values are persisted in Key records: never renumber them.
 type Scope uint8
 
 // The scopes. A key holds any combination.
@@ -90,7 +91,7 @@ func ParseScopes(list string) (Scope, error) {
 	return s, nil
 }
 
-// APIKey is the stored record of an API key: who it belongs to and what
+// Key is the stored record of an API key: who it belongs to and what
 // it may do. The secret itself is never stored, only its SHA-256.
 //
 // # Representation (value of key 0xC8|id, version 1)
@@ -100,7 +101,7 @@ func ParseScopes(list string) (Scope, error) {
 //
 // Plain SHA-256 (no slow KDF) is enough because the secret is 256 random
 // bits: there is nothing to brute-force.
-type APIKey struct {
+type Key struct {
 	ID      uint64 // random, public (the token's first part); never reused
 	Org     uint32 // organisation the key acts for; 0 = none (operator or regulator)
 	Scopes  Scope
@@ -113,21 +114,21 @@ type APIKey struct {
 
 const apiKeyVersion = 1
 
-// APIKeyTokenPrefix starts every API key token.
-const APIKeyTokenPrefix = "tck_"
+// TokenPrefix starts every API key token.
+const TokenPrefix = "tck_"
 
 // Errors of the API-key store.
 var (
-	ErrAPIKeyMalformed = errors.New("engine: API key is malformed (want tck_<16 hex>_<43 base64url>)")
-	ErrAPIKeyUnknown   = errors.New("engine: API key is unknown or its secret is wrong")
-	ErrAPIKeyRevoked   = errors.New("engine: API key was revoked")
+	ErrMalformed = errors.New("engine: API key is malformed (want tck_<16 hex>_<43 base64url>)")
+	ErrUnknown   = errors.New("engine: API key is unknown or its secret is wrong")
+	ErrRevoked   = errors.New("engine: API key was revoked")
 )
 
 func apiKeyKey(id uint64) []byte {
 	return binary.BigEndian.AppendUint64([]byte{store.PrefixAPIKey}, id)
 }
 
-func (k *APIKey) appendBinary(dst []byte) []byte {
+func (k *Key) appendBinary(dst []byte) []byte {
 	dst = append(dst, apiKeyVersion)
 	dst = binary.AppendVarint(dst, k.Created)
 	dst = binary.AppendVarint(dst, k.Revoked)
@@ -139,8 +140,8 @@ func (k *APIKey) appendBinary(dst []byte) []byte {
 	return append(dst, k.Name...)
 }
 
-func decodeAPIKey(id uint64, b []byte) (APIKey, error) {
-	k := APIKey{ID: id}
+func decodeAPIKey(id uint64, b []byte) (Key, error) {
+	k := Key{ID: id}
 	d := wire.NewReader(fmt.Sprintf("API key %016x", id), b)
 	d.Version(apiKeyVersion)
 	d.Field = "created"
@@ -159,28 +160,28 @@ func decodeAPIKey(id uint64, b []byte) (APIKey, error) {
 	k.Name = d.Str()
 	d.Field = ""
 	if err := d.Done(); err != nil {
-		return APIKey{}, err
+		return Key{}, err
 	}
 	return k, nil
 }
 
-// APIKeys stores API keys in the engine's database. Authenticate is safe
+// Keys stores API keys in the engine's database. Authenticate is safe
 // for concurrent use and caches verified keys in memory (revocation through
-// this APIKeys drops the cache entry at once).
-type APIKeys struct {
+// this Keys drops the cache entry at once).
+type Keys struct {
 	db    *store.DB
 	now   func() time.Time
 	mu    sync.RWMutex
-	cache map[uint64]APIKey // GUARDED_BY(mu); verified keys by ID
+	cache map[uint64]Key // GUARDED_BY(mu); verified keys by ID
 }
 
-// NewAPIKeys returns the API-key store over db.
-func NewAPIKeys(db *store.DB) *APIKeys {
-	return &APIKeys{db: db, now: time.Now, cache: make(map[uint64]APIKey)}
+// New returns the API-key store over db.
+func New(db *store.DB) *Keys {
+	return &Keys{db: db, now: time.Now, cache: make(map[uint64]Key)}
 }
 
-// NewAPIKeyOptions describe a key to create.
-type NewAPIKeyOptions struct {
+// Options describe a key to create.
+type Options struct {
 	Org    uint32 // organisation; 0 for a regulator or operator key
 	Scopes Scope  // at least one
 	Region uint32 // required with ScopeRegulator: the GB/T 2260 division it covers
@@ -189,67 +190,67 @@ type NewAPIKeyOptions struct {
 
 // Create makes a new key and returns its token — shown once, never stored —
 // and its record. The write is synced.
-func (a *APIKeys) Create(o NewAPIKeyOptions) (token string, key APIKey, err error) {
+func (a *Keys) Create(o Options) (token string, key Key, err error) {
 	switch {
 	case o.Scopes == 0:
-		return "", APIKey{}, errors.New("engine: an API key needs at least one scope")
+		return "", Key{}, errors.New("engine: an API key needs at least one scope")
 	case o.Scopes.Has(ScopeRegulator) && o.Region == 0:
-		return "", APIKey{}, errors.New("engine: a regulator key needs a region (GB/T 2260 code)")
+		return "", Key{}, errors.New("engine: a regulator key needs a region (GB/T 2260 code)")
 	case o.Region != 0 && !o.Scopes.Has(ScopeRegulator):
-		return "", APIKey{}, fmt.Errorf("%w: region %d given for a key without the regulator scope", ErrInvalid, o.Region)
+		return "", Key{}, fmt.Errorf("%w: region %d given for a key without the regulator scope", model.ErrInvalid, o.Region)
 	case len(o.Name) > 200:
-		return "", APIKey{}, fmt.Errorf("engine: API key name has %d bytes, at most 200", len(o.Name))
+		return "", Key{}, fmt.Errorf("engine: API key name has %d bytes, at most 200", len(o.Name))
 	case o.Org == 0 && o.Scopes&(ScopeMint|ScopeReport|ScopeEvents) != 0:
-		return "", APIKey{}, errors.New("engine: mint, report and events keys must belong to an organisation")
+		return "", Key{}, errors.New("engine: mint, report and events keys must belong to an organisation")
 	}
 	if o.Region != 0 {
 		// The region table decides: "33" or "999999" would cover nothing
 		// (or, read as a prefix, too much) and must not become a key.
 		if _, err := cn.NewRegion(int(o.Region)); err != nil {
-			return "", APIKey{}, fmt.Errorf("%w: regulator region: %w", ErrInvalid, err)
+			return "", Key{}, fmt.Errorf("%w: regulator region: %w", model.ErrInvalid, err)
 		}
 	}
 	var raw [8 + 32]byte
 	if _, err := rand.Read(raw[:]); err != nil {
-		return "", APIKey{}, fmt.Errorf("engine: random key: %w", err)
+		return "", Key{}, fmt.Errorf("engine: random key: %w", err)
 	}
 	id := binary.BigEndian.Uint64(raw[:8]) | 1 // never 0
 	secret := base64.RawURLEncoding.EncodeToString(raw[8:])
-	key = APIKey{ID: id, Org: o.Org, Scopes: o.Scopes, Region: o.Region, Name: o.Name, Created: a.now().UnixMilli()}
+	key = Key{ID: id, Org: o.Org, Scopes: o.Scopes, Region: o.Region, Name: o.Name, Created: a.now().UnixMilli()}
 	key.hash = sha256.Sum256([]byte(secret))
 	if found, err := a.db.Has(apiKeyKey(id)); err != nil {
-		return "", APIKey{}, err
+		return "", Key{}, err
 	} else if found {
-		return "", APIKey{}, errors.New("engine: API key id collision; try again")
+		return "", Key{}, errors.New("engine: API key id collision; try again")
 	}
 	b := a.db.NewBatch()
 	b.Set(apiKeyKey(id), key.appendBinary(nil))
 	if err := b.Commit(true); err != nil {
-		return "", APIKey{}, err
+		return "", Key{}, err
 	}
-	return fmt.Sprintf("%s%016x_%s", APIKeyTokenPrefix, id, secret), key, nil
+	return fmt.Sprintf("%s%016x_%s", TokenPrefix, id, secret), key, nil
 }
 
-// ParseAPIKeyID returns the public ID part of a token without checking the
+// ParseID returns the public ID part of a token without checking the
 // secret.
-func ParseAPIKeyID(token string) (uint64, string, error) {
-	if !strings.HasPrefix(token, APIKeyTokenPrefix) || len(token) != len(APIKeyTokenPrefix)+16+1+43 ||
-		token[len(APIKeyTokenPrefix)+16] != '_' {
-		return 0, "", ErrAPIKeyMalformed
+func ParseID(token string) (uint64, string, error) {
+	if !strings.HasPrefix(token, TokenPrefix) || len(token) != len(TokenPrefix)+16+1+43 ||
+		token[len(TokenPrefix)+16] != '_' {
+		return 0, "", ErrMalformed
 	}
 	var idb [8]byte
-	if _, err := hex.Decode(idb[:], []byte(token[len(APIKeyTokenPrefix):len(APIKeyTokenPrefix)+16])); err != nil {
-		return 0, "", ErrAPIKeyMalformed
+	if _, err := hex.Decode(idb[:], []byte(token[len(TokenPrefix):len(TokenPrefix)+16])); err != nil {
+		return 0, "", ErrMalformed
 	}
-	return binary.BigEndian.Uint64(idb[:]), token[len(APIKeyTokenPrefix)+17:], nil
+	return binary.BigEndian.Uint64(idb[:]), token[len(TokenPrefix)+17:], nil
 }
 
 // Authenticate returns the key a token names if its secret matches and the
 // key is not revoked.
-func (a *APIKeys) Authenticate(token string) (APIKey, error) {
-	id, secret, err := ParseAPIKeyID(token)
+func (a *Keys) Authenticate(token string) (Key, error) {
+	id, secret, err := ParseID(token)
 	if err != nil {
-		return APIKey{}, err
+		return Key{}, err
 	}
 	sum := sha256.Sum256([]byte(secret))
 	a.mu.RLock()
@@ -262,17 +263,17 @@ func (a *APIKeys) Authenticate(token string) (APIKey, error) {
 			return derr
 		})
 		if err != nil {
-			return APIKey{}, err
+			return Key{}, err
 		}
 		if !found {
-			return APIKey{}, ErrAPIKeyUnknown
+			return Key{}, ErrUnknown
 		}
 	}
 	if subtle.ConstantTimeCompare(sum[:], k.hash[:]) != 1 {
-		return APIKey{}, ErrAPIKeyUnknown
+		return Key{}, ErrUnknown
 	}
 	if k.Revoked != 0 {
-		return APIKey{}, ErrAPIKeyRevoked
+		return Key{}, ErrRevoked
 	}
 	if !ok {
 		a.mu.Lock()
@@ -286,31 +287,40 @@ func (a *APIKeys) Authenticate(token string) (APIKey, error) {
 }
 
 // Get returns the key with the given ID.
-func (a *APIKeys) Get(id uint64) (APIKey, bool, error) {
-	var k APIKey
-	var derr error
-	found, err := a.db.Get(apiKeyKey(id), func(v []byte) error {
-		k, derr = decodeAPIKey(id, v)
-		return derr
+func (a *Keys) Get(id uint64) (Key, bool, error) { return Read(a.db, id) }
+
+// Getter reads one stored value: *store.DB and *store.Snapshot are
+// Getters.
+type Getter interface {
+	Get(key []byte, fn func(v []byte) error) (found bool, err error)
+}
+
+// Read reads the key with the given ID through g (a snapshot, when a
+// check reads the store as of one instant).
+func Read(g Getter, id uint64) (Key, bool, error) {
+	var k Key
+	found, err := g.Get(apiKeyKey(id), func(v []byte) (err error) {
+		k, err = decodeAPIKey(id, v)
+		return err
 	})
 	return k, found, err
 }
 
 // Revoke marks the key revoked (synced). Revoking twice keeps the first time.
-func (a *APIKeys) Revoke(id uint64) (APIKey, error) {
+func (a *Keys) Revoke(id uint64) (Key, error) {
 	k, found, err := a.Get(id)
 	if err != nil {
-		return APIKey{}, err
+		return Key{}, err
 	}
 	if !found {
-		return APIKey{}, ErrAPIKeyUnknown
+		return Key{}, ErrUnknown
 	}
 	if k.Revoked == 0 {
 		k.Revoked = a.now().UnixMilli()
 		b := a.db.NewBatch()
 		b.Set(apiKeyKey(id), k.appendBinary(nil))
 		if err := b.Commit(true); err != nil {
-			return APIKey{}, err
+			return Key{}, err
 		}
 	}
 	a.mu.Lock()
@@ -321,8 +331,8 @@ func (a *APIKeys) Revoke(id uint64) (APIKey, error) {
 
 // List returns every key of org (every key at all if all is true), in ID
 // order.
-func (a *APIKeys) List(org uint32, all bool) ([]APIKey, error) {
-	var out []APIKey
+func (a *Keys) List(org uint32, all bool) ([]Key, error) {
+	var out []Key
 	err := a.db.ScanPrefix([]byte{store.PrefixAPIKey}, func(kb, v []byte) error {
 		if len(kb) != 9 {
 			return &store.KeyError{Key: kb, Want: "an API key key 0xC8|u64"}
@@ -341,7 +351,7 @@ func (a *APIKeys) List(org uint32, all bool) ([]APIKey, error) {
 
 // Any reports whether any API key exists (the demo seeds one only into an
 // empty store).
-func (a *APIKeys) Any() (bool, error) {
+func (a *Keys) Any() (bool, error) {
 	var found bool
 	err := a.db.ScanPrefix([]byte{store.PrefixAPIKey}, func(_, _ []byte) error {
 		found = true

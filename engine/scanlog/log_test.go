@@ -1,4 +1,4 @@
-package engine
+package scanlog
 
 import (
 	"context"
@@ -27,9 +27,9 @@ func openTestDB(t testing.TB) (*store.DB, string) {
 
 func TestScanLogCountsPersistAcrossRestart(t *testing.T) {
 	db, dir := openTestDB(t)
-	l := OpenScanLog(db, &ScanLogOptions{SuspiciousScore: 5, SuspiciousRegions: 3})
-	a := ScanRef{Product: 7, Counter: 42}
-	b := ScanRef{Product: 7, Counter: 43}
+	l := Open(db, &Options{SuspiciousScore: 5, SuspiciousRegions: 3})
+	a := Ref{Product: 7, Counter: 42}
+	b := Ref{Product: 7, Counter: 43}
 	for i := range 3 {
 		st, err := l.Record(Scan{Ref: a, Time: int64(1000 + i), Region: 330106, Class: ClientBrowser})
 		if err != nil {
@@ -57,7 +57,7 @@ func TestScanLogCountsPersistAcrossRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	l = OpenScanLog(db, &ScanLogOptions{SuspiciousScore: 5, SuspiciousRegions: 3})
+	l = Open(db, &Options{SuspiciousScore: 5, SuspiciousRegions: 3})
 	defer l.Close()
 	st, err := l.Stats(a)
 	if err != nil || st.Count != 3 || st.First != 1000 || st.Last != 1002 || st.NRegion != 1 || st.Regions[0] != 330100 {
@@ -88,14 +88,14 @@ func TestScanLogCountsPersistAcrossRestart(t *testing.T) {
 func TestScanLogOneClientCannotFlag(t *testing.T) {
 	db, _ := openTestDB(t)
 	defer db.Close()
-	l := OpenScanLog(db, &ScanLogOptions{NoRaw: true})
+	l := Open(db, &Options{NoRaw: true})
 	defer l.Close()
-	r := ScanRef{1, 1}
+	r := Ref{1, 1}
 	lt := []byte{127, 0, 0, 1}
-	var st ScanStats
+	var st Stats
 	for i := range 5000 {
 		c := ClientClass(i % numClientClasses)
-		st, _ = l.Record(Scan{Ref: r, Time: int64(i + 1), Class: c, Client: ScanClient(lt, c)})
+		st, _ = l.Record(Scan{Ref: r, Time: int64(i + 1), Class: c, Client: ClientOf(lt, c)})
 		if st.Suspicious {
 			t.Fatalf("one address flagged the item after %d scans (evidence %d)", i+1, st.Evidence())
 		}
@@ -105,15 +105,15 @@ func TestScanLogOneClientCannotFlag(t *testing.T) {
 	}
 	// Crawlers on many addresses say nothing about the label.
 	for i := range 40 {
-		st, _ = l.Record(Scan{Ref: r, Time: 9000, Class: ClientBot, Client: ScanClient([]byte{10, 0, 0, byte(i)}, ClientBot)})
+		st, _ = l.Record(Scan{Ref: r, Time: 9000, Class: ClientBot, Client: ClientOf([]byte{10, 0, 0, byte(i)}, ClientBot)})
 	}
 	if st.Suspicious {
 		t.Fatalf("crawlers flagged the item (evidence %d)", st.Evidence())
 	}
 	// Seven more people (eight addresses with the burst's) flag it.
-	r2 := ScanRef{1, 2}
+	r2 := Ref{1, 2}
 	for i := range 8 {
-		st, _ = l.Record(Scan{Ref: r2, Time: 10000, Class: ClientWeChat, Client: ScanClient([]byte{10, 1, 0, byte(i)}, ClientWeChat)})
+		st, _ = l.Record(Scan{Ref: r2, Time: 10000, Class: ClientWeChat, Client: ClientOf([]byte{10, 1, 0, byte(i)}, ClientWeChat)})
 		if i < 7 && st.Suspicious {
 			t.Fatalf("flagged after %d people", i+1)
 		}
@@ -131,21 +131,21 @@ func TestScanLogOneClientCannotFlag(t *testing.T) {
 // it; both survive a restart.
 func TestScanLogReview(t *testing.T) {
 	db, dir := openTestDB(t)
-	l := OpenScanLog(db, &ScanLogOptions{SuspiciousScore: 4})
-	a, b := ScanRef{3, 1}, ScanRef{3, 2}
-	if st, err := l.review(a, ScanReview{Verdict: VerdictConfirmed, Time: 5, Key: 9, Reason: "seized copies"}); err != nil || !st.Suspicious {
+	l := Open(db, &Options{SuspiciousScore: 4})
+	a, b := Ref{3, 1}, Ref{3, 2}
+	if st, err := l.Review(a, Review{Verdict: VerdictConfirmed, Time: 5, Key: 9, Reason: "seized copies"}); err != nil || !st.Suspicious {
 		t.Fatalf("confirmed: %+v %v", st, err)
 	}
 	for i := range 2 {
-		l.Record(Scan{Ref: b, Time: 1, Class: ClientBrowser, Client: ScanClient([]byte{1, 1, 1, byte(i)}, ClientBrowser)})
+		l.Record(Scan{Ref: b, Time: 1, Class: ClientBrowser, Client: ClientOf([]byte{1, 1, 1, byte(i)}, ClientBrowser)})
 	}
 	if st, _ := l.Stats(b); !st.Suspicious {
 		t.Fatalf("two people with score 4: %+v", st)
 	}
-	if st, err := l.review(b, ScanReview{Verdict: VerdictCleared, Time: 6, Key: 9, Reason: "checked the shop"}); err != nil || st.Suspicious || st.NClient != 0 {
+	if st, err := l.Review(b, Review{Verdict: VerdictCleared, Time: 6, Key: 9, Reason: "checked the shop"}); err != nil || st.Suspicious || st.NClient != 0 {
 		t.Fatalf("cleared: %+v %v", st, err)
 	}
-	l.Record(Scan{Ref: b, Time: 7, Class: ClientBrowser, Client: ScanClient([]byte{1, 1, 1, 0}, ClientBrowser)})
+	l.Record(Scan{Ref: b, Time: 7, Class: ClientBrowser, Client: ClientOf([]byte{1, 1, 1, 0}, ClientBrowser)})
 	if st, _ := l.Stats(b); st.Suspicious || st.Count != 3 {
 		t.Fatalf("one more person after the clear: %+v", st)
 	}
@@ -160,7 +160,7 @@ func TestScanLogReview(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	l = OpenScanLog(db, &ScanLogOptions{SuspiciousScore: 4})
+	l = Open(db, &Options{SuspiciousScore: 4})
 	defer l.Close()
 	if st, _ := l.Stats(a); !st.Suspicious || st.Review.Verdict != VerdictConfirmed || st.Review.Reason != "seized copies" || st.Review.Key != 9 {
 		t.Fatalf("confirmed after restart: %+v", st)
@@ -185,12 +185,12 @@ func TestScanStatsDecodesVersion1(t *testing.T) {
 func TestScanLogEvictionKeepsCounts(t *testing.T) {
 	db, _ := openTestDB(t)
 	defer db.Close()
-	l := OpenScanLog(db, &ScanLogOptions{CacheEntries: 1, NoRaw: true})
+	l := Open(db, &Options{CacheEntries: 1, NoRaw: true})
 	defer l.Close()
 	const items, rounds = 500, 4
 	for round := range rounds {
 		for i := range items {
-			if _, err := l.Record(Scan{Ref: ScanRef{2, uint64(i)}, Time: int64(round + 1)}); err != nil {
+			if _, err := l.Record(Scan{Ref: Ref{2, uint64(i)}, Time: int64(round + 1)}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -199,7 +199,7 @@ func TestScanLogEvictionKeepsCounts(t *testing.T) {
 		}
 	}
 	for i := range items {
-		st, err := l.Stats(ScanRef{2, uint64(i)})
+		st, err := l.Stats(Ref{2, uint64(i)})
 		if err != nil || st.Count != rounds {
 			t.Fatalf("item %d: %+v %v", i, st, err)
 		}
@@ -209,7 +209,7 @@ func TestScanLogEvictionKeepsCounts(t *testing.T) {
 func TestScanLogConcurrent(t *testing.T) {
 	db, _ := openTestDB(t)
 	defer db.Close()
-	l := OpenScanLog(db, &ScanLogOptions{FlushInterval: 1, CacheEntries: 64})
+	l := Open(db, &Options{FlushInterval: 1, CacheEntries: 64})
 	var wg sync.WaitGroup
 	const workers, per = 4, 500
 	for w := range workers {
@@ -217,7 +217,7 @@ func TestScanLogConcurrent(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range per {
-				l.Record(Scan{Ref: ScanRef{3, uint64(i % 50)}, Time: int64(w*per + i + 1)})
+				l.Record(Scan{Ref: Ref{3, uint64(i % 50)}, Time: int64(w*per + i + 1)})
 			}
 		}()
 	}
@@ -226,10 +226,10 @@ func TestScanLogConcurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	var total uint64
-	l2 := OpenScanLog(db, nil)
+	l2 := Open(db, nil)
 	defer l2.Close()
 	for i := range 50 {
-		st, _ := l2.Stats(ScanRef{3, uint64(i)})
+		st, _ := l2.Stats(Ref{3, uint64(i)})
 		total += st.Count
 	}
 	if total != workers*per {
@@ -243,9 +243,9 @@ func TestScanLogConcurrent(t *testing.T) {
 func TestScanLogRecordAllocs(t *testing.T) {
 	db, _ := openTestDB(t)
 	defer db.Close()
-	l := OpenScanLog(db, &ScanLogOptions{FlushInterval: 1 << 40, MaxPending: 1 << 16})
+	l := Open(db, &Options{FlushInterval: 1 << 40, MaxPending: 1 << 16})
 	defer l.Close()
-	r := ScanRef{4, 4}
+	r := Ref{4, 4}
 	l.Record(Scan{Ref: r, Time: 1})
 	for range 2000 { // grow the raw buffer first
 		l.Record(Scan{Ref: r, Time: 1})
@@ -259,20 +259,20 @@ func TestScanLogRecordAllocs(t *testing.T) {
 func BenchmarkScanLogRecord(b *testing.B) {
 	db, _ := openTestDB(b)
 	defer db.Close()
-	l := OpenScanLog(db, nil)
+	l := Open(db, nil)
 	defer l.Close()
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		i := uint64(0)
 		for pb.Next() {
 			i++
-			l.Record(Scan{Ref: ScanRef{5, i % 4096}, Time: int64(i)})
+			l.Record(Scan{Ref: Ref{5, i % 4096}, Time: int64(i)})
 		}
 	})
 }
 
 func TestScanStatsCodec(t *testing.T) {
-	st := ScanStats{Count: 300, First: -5, Last: 1 << 40, NRegion: 2, Regions: [8]uint32{330100, 110100}}
+	st := Stats{Count: 300, First: -5, Last: 1 << 40, NRegion: 2, Regions: [8]uint32{330100, 110100}}
 	got, err := decodeScanStats(st.appendBinary(nil))
 	if err != nil || got != st {
 		t.Fatalf("round trip: %+v %v", got, err)
@@ -288,12 +288,12 @@ func TestScanStatsCodec(t *testing.T) {
 // and 2) and of a raw scan segment: a decoder or encoder change that moves
 // one byte breaks every existing store.
 func TestScanStatsGoldenHex(t *testing.T) {
-	full := ScanStats{Count: 300, First: -5, Last: 1 << 40, NRegion: 2, Regions: [MaxScanRegions]uint32{330100, 110100}, NClient: 2,
-		Clients: [MaxScanClients]uint32{ScanClient([]byte{192, 0, 2, 1}, ClientWeChat), ScanClient([]byte{198, 51, 100, 7}, ClientApp)},
-		Review:  ScanReview{Verdict: VerdictConfirmed, Time: 1_700_000_000_000, Key: 9, Reason: "seized copies"}}
-	bare := ScanStats{Count: 1, First: 1_700_000_000_000, Last: 1_700_000_000_000}
+	full := Stats{Count: 300, First: -5, Last: 1 << 40, NRegion: 2, Regions: [MaxRegions]uint32{330100, 110100}, NClient: 2,
+		Clients: [MaxClients]uint32{ClientOf([]byte{192, 0, 2, 1}, ClientWeChat), ClientOf([]byte{198, 51, 100, 7}, ClientApp)},
+		Review:  Review{Verdict: VerdictConfirmed, Time: 1_700_000_000_000, Key: 9, Reason: "seized copies"}}
+	bare := Stats{Count: 1, First: 1_700_000_000_000, Last: 1_700_000_000_000}
 	for _, c := range []struct {
-		st  ScanStats
+		st  Stats
 		hex string
 	}{
 		{full, "02ac020980808080804002f4921494dc0602f56b9b02a0f89b040180a0abfef96200000000000000090d7365697a656420636f70696573"},
@@ -309,13 +309,13 @@ func TestScanStatsGoldenHex(t *testing.T) {
 	}
 	// Version 1: count 5, first 1, last 2, one region 330000; no clients.
 	v1, _ := hex.DecodeString("0105020401909214")
-	if got, err := decodeScanStats(v1); err != nil || got != (ScanStats{Count: 5, First: 1, Last: 2, NRegion: 1, Regions: [MaxScanRegions]uint32{330000}}) {
+	if got, err := decodeScanStats(v1); err != nil || got != (Stats{Count: 5, First: 1, Last: 2, NRegion: 1, Regions: [MaxRegions]uint32{330000}}) {
 		t.Errorf("v1 decodes to %+v, %v", got, err)
 	}
 	scans := []Scan{
-		{Ref: ScanRef{1, 2}, Time: 1000, Region: 330106, Class: ClientWeChat},
-		{Ref: ScanRef{1 << 31, 1 << 62}, Time: 999, Class: ClientBot},
-		{Ref: ScanRef{7, 0}, Time: 5000, Region: 110101},
+		{Ref: Ref{1, 2}, Time: 1000, Region: 330106, Class: ClientWeChat},
+		{Ref: Ref{1 << 31, 1 << 62}, Time: 999, Class: ClientBot},
+		{Ref: Ref{7, 0}, Time: 5000, Region: 110101},
 	}
 	const seg = "0103000102fa9214020180808080088080808080808080400006c23e070095dc0600"
 	if got := hex.EncodeToString(appendScanSegment(nil, 1000, scans)); got != seg {
@@ -324,7 +324,7 @@ func TestScanStatsGoldenHex(t *testing.T) {
 	key := append([]byte{0xC1}, 0, 0, 0, 0, 0, 0, 0x03, 0xE8, 0, 0, 0, 1)
 	v, _ := hex.DecodeString(seg)
 	var got []Scan
-	if err := DecodeScanSegment(key, v, func(s Scan) error { got = append(got, s); return nil }); err != nil || !slices.Equal(got, scans) {
+	if err := DecodeSegment(key, v, func(s Scan) error { got = append(got, s); return nil }); err != nil || !slices.Equal(got, scans) {
 		t.Errorf("segment decodes to %+v, %v", got, err)
 	}
 }
@@ -357,7 +357,7 @@ func TestScanStatsDecodeErrors(t *testing.T) {
 	}
 	key := append([]byte{0xC1}, make([]byte, 12)...)
 	v, _ := hex.DecodeString("010100010280a0c00100") // region 3,149,824 is not a division
-	err := DecodeScanSegment(key, v, func(Scan) error { return nil })
+	err := DecodeSegment(key, v, func(Scan) error { return nil })
 	if !errors.Is(err, store.ErrCorrupt) || !strings.Contains(err.Error(), "scan segment c1000000000000000000000000: ") || !strings.Contains(err.Error(), "region: 3149824 is not a six-digit division code") {
 		t.Errorf("bad region in a segment: %v", err)
 	}
@@ -367,21 +367,21 @@ func openAt(dir string) (*store.DB, error) { return store.Open(dir, nil) }
 
 func TestScanSegmentCodec(t *testing.T) {
 	scans := []Scan{
-		{Ref: ScanRef{1, 2}, Time: 1000, Region: 330106, Class: ClientWeChat},
-		{Ref: ScanRef{1 << 31, 1 << 62}, Time: 999, Class: ClientBot},
-		{Ref: ScanRef{7, 0}, Time: 5000, Region: 110101},
+		{Ref: Ref{1, 2}, Time: 1000, Region: 330106, Class: ClientWeChat},
+		{Ref: Ref{1 << 31, 1 << 62}, Time: 999, Class: ClientBot},
+		{Ref: Ref{7, 0}, Time: 5000, Region: 110101},
 	}
 	key := append([]byte{0xC1}, 0, 0, 0, 0, 0, 0, 0x03, 0xE8, 0, 0, 0, 1)
 	v := appendScanSegment(nil, 1000, scans)
 	var got []Scan
-	if err := DecodeScanSegment(key, v, func(s Scan) error { got = append(got, s); return nil }); err != nil {
+	if err := DecodeSegment(key, v, func(s Scan) error { got = append(got, s); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if len(got) != 3 || got[0] != scans[0] || got[1] != scans[1] || got[2] != scans[2] {
 		t.Fatalf("round trip: %+v", got)
 	}
 	for i := 1; i < len(v); i++ {
-		if err := DecodeScanSegment(key, v[:i], func(Scan) error { return nil }); err == nil {
+		if err := DecodeSegment(key, v[:i], func(Scan) error { return nil }); err == nil {
 			t.Errorf("truncated segment (%d of %d bytes) decoded", i, len(v))
 		}
 	}
@@ -390,20 +390,20 @@ func TestScanSegmentCodec(t *testing.T) {
 func TestScanLogEachStats(t *testing.T) {
 	db, _ := openTestDB(t)
 	defer db.Close()
-	l := OpenScanLog(db, &ScanLogOptions{SuspiciousScore: 2, FlushInterval: 1 << 40})
+	l := Open(db, &Options{SuspiciousScore: 2, FlushInterval: 1 << 40})
 	defer l.Close()
-	l.Record(Scan{Ref: ScanRef{2, 9}, Time: 1, Client: ScanClient([]byte{1}, ClientApp)})
-	l.Record(Scan{Ref: ScanRef{1, 5}, Time: 2, Client: ScanClient([]byte{1}, ClientApp)})
-	l.Record(Scan{Ref: ScanRef{1, 5}, Time: 3, Client: ScanClient([]byte{2}, ClientApp)})
-	var refs []ScanRef
+	l.Record(Scan{Ref: Ref{2, 9}, Time: 1, Client: ClientOf([]byte{1}, ClientApp)})
+	l.Record(Scan{Ref: Ref{1, 5}, Time: 2, Client: ClientOf([]byte{1}, ClientApp)})
+	l.Record(Scan{Ref: Ref{1, 5}, Time: 3, Client: ClientOf([]byte{2}, ClientApp)})
+	var refs []Ref
 	var flags []bool
-	if err := l.EachStats(func(r ScanRef, st ScanStats) error {
+	if err := l.EachStats(func(r Ref, st Stats) error {
 		refs, flags = append(refs, r), append(flags, st.Suspicious)
 		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if len(refs) != 2 || refs[0] != (ScanRef{1, 5}) || !flags[0] || flags[1] {
+	if len(refs) != 2 || refs[0] != (Ref{1, 5}) || !flags[0] || flags[1] {
 		t.Fatalf("EachStats: %v %v", refs, flags)
 	}
 }
@@ -421,14 +421,14 @@ func BenchmarkScanLogDisk(b *testing.B) {
 		b.Run(fmt.Sprintf("raw=%v", raw), func(b *testing.B) {
 			db, _ := openTestDB(b)
 			defer db.Close()
-			l := OpenScanLog(db, &ScanLogOptions{NoRaw: !raw, FlushInterval: 1 << 40, CountInterval: 1 << 40})
+			l := Open(db, &Options{NoRaw: !raw, FlushInterval: 1 << 40, CountInterval: 1 << 40})
 			rng := rand.New(rand.NewPCG(3, 3))
 			zipf := rand.NewZipf(rand.New(rand.NewPCG(4, 4)), 1.1, 1, 1_000_000-1)
 			classes := []ClientClass{ClientWeChat, ClientWeChat, ClientWeChat, ClientBrowser, ClientBrowser, ClientAlipay, ClientApp, ClientScanner}
 			t0 := int64(1_780_000_000_000)
 			for i := range scans {
 				item := zipf.Uint64()
-				l.Record(Scan{Ref: ScanRef{uint32(1 + item%4), item}, Time: t0 + int64(i)/10,
+				l.Record(Scan{Ref: Ref{uint32(1 + item%4), item}, Time: t0 + int64(i)/10,
 					Region: 110100 + uint32(rng.IntN(40))*10000, Class: classes[rng.IntN(len(classes))]})
 				if i%2500 == 2499 { // a flush every 250 ms of scan time
 					l.Flush()

@@ -1,4 +1,4 @@
-package engine
+package scanlog
 
 import (
 	"fmt"
@@ -17,21 +17,21 @@ import (
 // regulator may confirm a flag (it stays) or clear it (the evidence so far
 // is dropped; new clients may raise it again).
 
-// MaxScanClients is how many distinct clients a ScanStats remembers.
-const MaxScanClients = 16
+// MaxClients is how many distinct clients a Stats remembers.
+const MaxClients = 16
 
 // maxPerAddress caps what one address adds to Evidence; maxEvidence is
 // the most Evidence can reach.
 const (
 	maxPerAddress = 2
-	maxEvidence   = maxPerAddress * MaxScanClients
+	maxEvidence   = maxPerAddress * MaxClients
 )
 
-// ScanClient returns the client identity a scan is counted under: 24 bits
+// ClientOf returns the client identity a scan is counted under: 24 bits
 // of an FNV-1a hash of the client's address (its IP as the server trusts
 // it) and the client class. The address is not stored and cannot be read
 // back from it (2^8 addresses of the IPv4 space share each hash).
-func ScanClient(addr []byte, c ClientClass) uint32 {
+func ClientOf(addr []byte, c ClientClass) uint32 {
 	h := uint32(2166136261)
 	for _, b := range addr {
 		h ^= uint32(b)
@@ -52,8 +52,8 @@ func clientWeight(c ClientClass) int {
 }
 
 // addClient records client c (if known, new and there is room).
-func (s *ScanStats) addClient(c uint32) {
-	if c == 0 || int(s.NClient) >= MaxScanClients {
+func (s *Stats) addClient(c uint32) {
+	if c == 0 || int(s.NClient) >= MaxClients {
 		return
 	}
 	for _, x := range s.Clients[:s.NClient] {
@@ -68,7 +68,7 @@ func (s *ScanStats) addClient(c uint32) {
 // Evidence is the weighted number of distinct clients that scanned the
 // item since the last clear: the sum over addresses of the weights of
 // their client classes, at most maxPerAddress an address.
-func (s *ScanStats) Evidence() int {
+func (s *Stats) Evidence() int {
 	total := 0
 	cs := s.Clients[:s.NClient]
 	for i, c := range cs {
@@ -93,19 +93,19 @@ func (s *ScanStats) Evidence() int {
 	return total
 }
 
-// ScanVerdict is a regulator's decision on an item's suspicious flag.
+// Verdict is a regulator's decision on an item's suspicious flag.
 // Values are persisted: never renumber them.
-type ScanVerdict uint8
+type Verdict uint8
 
 // The verdicts.
 const (
-	VerdictNone      ScanVerdict = 0
-	VerdictConfirmed ScanVerdict = 1 // a copied label: suspicious until cleared
-	VerdictCleared   ScanVerdict = 2 // genuine: the evidence so far is dropped
+	VerdictNone      Verdict = 0
+	VerdictConfirmed Verdict = 1 // a copied label: suspicious until cleared
+	VerdictCleared   Verdict = 2 // genuine: the evidence so far is dropped
 )
 
 // String returns "confirmed", "cleared" or "".
-func (v ScanVerdict) String() string {
+func (v Verdict) String() string {
 	switch v {
 	case VerdictConfirmed:
 		return "confirmed"
@@ -115,20 +115,20 @@ func (v ScanVerdict) String() string {
 	return ""
 }
 
-// ScanReview is the last review of an item's flag.
-type ScanReview struct {
-	Verdict ScanVerdict
+// Review is the last review of an item's flag.
+type Review struct {
+	Verdict Verdict
 	Time    int64  // unix milliseconds
 	Key     uint64 // the regulator's API key id
 	Reason  string // why, for the record (at most 200 characters)
 }
 
-// decodeScanEvidence reads the version-2 tail of a ScanStats value into s
+// decodeScanEvidence reads the version-2 tail of a Stats value into s
 // from d; a damaged tail is recorded in d.Err.
-func decodeScanEvidence(s *ScanStats, d *wire.Reader) {
+func decodeScanEvidence(s *Stats, d *wire.Reader) {
 	d.Field = "client count"
-	if s.NClient = d.U8(); s.NClient > MaxScanClients {
-		d.Fail(fmt.Sprintf("%d clients, at most %d", s.NClient, MaxScanClients))
+	if s.NClient = d.U8(); s.NClient > MaxClients {
+		d.Fail(fmt.Sprintf("%d clients, at most %d", s.NClient, MaxClients))
 		return
 	}
 	d.Field = "client"
@@ -136,7 +136,7 @@ func decodeScanEvidence(s *ScanStats, d *wire.Reader) {
 		s.Clients[i] = d.BE32()
 	}
 	d.Field = "verdict"
-	switch s.Review.Verdict = ScanVerdict(d.U8()); s.Review.Verdict {
+	switch s.Review.Verdict = Verdict(d.U8()); s.Review.Verdict {
 	case VerdictNone:
 		return
 	case VerdictConfirmed, VerdictCleared:
@@ -155,7 +155,7 @@ func decodeScanEvidence(s *ScanStats, d *wire.Reader) {
 // review applies rev to r's stats and writes them with fsync before
 // returning: a regulator's decision must not be lost to a crash. A clear
 // drops the clients and regions seen so far.
-func (l *ScanLog) review(r ScanRef, rev ScanReview) (ScanStats, error) {
+func (l *Log) Review(r Ref, rev Review) (Stats, error) {
 	sh := &l.shards[r.shard()]
 	sh.mu.Lock()
 	e, ok := sh.m[r]
@@ -163,7 +163,7 @@ func (l *ScanLog) review(r ScanRef, rev ScanReview) (ScanStats, error) {
 		sh.mu.Unlock()
 		loaded, err := l.load(r)
 		if err != nil {
-			return ScanStats{}, err
+			return Stats{}, err
 		}
 		sh.mu.Lock()
 		if e, ok = sh.m[r]; !ok {
@@ -172,8 +172,8 @@ func (l *ScanLog) review(r ScanRef, rev ScanReview) (ScanStats, error) {
 	}
 	e.st.Review = rev
 	if rev.Verdict == VerdictCleared {
-		e.st.NClient, e.st.Clients = 0, [MaxScanClients]uint32{}
-		e.st.NRegion, e.st.Regions = 0, [MaxScanRegions]uint32{}
+		e.st.NClient, e.st.Clients = 0, [MaxClients]uint32{}
+		e.st.NRegion, e.st.Regions = 0, [MaxRegions]uint32{}
 	}
 	if !e.dirty {
 		e.dirty = true
@@ -185,40 +185,8 @@ func (l *ScanLog) review(r ScanRef, rev ScanReview) (ScanStats, error) {
 	// Flush takes flushMu: a flush that snapshotted the old stats commits
 	// before this one, which carries the review.
 	if err := l.Flush(); err != nil {
-		return ScanStats{}, err
+		return Stats{}, err
 	}
 	out.Suspicious = l.suspicious(&out)
 	return out, nil
-}
-
-// ReviewSuspicious records a regulator's verdict on the suspicious flag of
-// the item code names (any format Resolve takes): VerdictConfirmed keeps
-// it flagged, VerdictCleared clears it and drops the evidence so far. Only
-// a regulator key whose region covers the producer's registered region may
-// review (ErrWrongOrg otherwise); reason is required. The decision is
-// durable when ReviewSuspicious returns.
-func (e *Engine) ReviewSuspicious(l *ScanLog, key APIKey, code string, v ScanVerdict, reason string) (ScanRef, ScanStats, error) {
-	if v != VerdictConfirmed && v != VerdictCleared {
-		return ScanRef{}, ScanStats{}, fieldErr("verdict", fmt.Sprint(uint8(v)), "must be confirmed or cleared")
-	}
-	if err := checkText("reason", reason, 200, true); err != nil {
-		return ScanRef{}, ScanStats{}, err
-	}
-	if !key.Scopes.Has(ScopeRegulator) || key.Region == 0 {
-		return ScanRef{}, ScanStats{}, fmt.Errorf("%w: only a regulator's key may confirm or clear a suspicious flag", ErrWrongOrg)
-	}
-	c, err := e.Resolve(code)
-	if err != nil {
-		return ScanRef{}, ScanStats{}, err
-	}
-	if c.Status == StatusNeverIssued || c.Org == nil {
-		return ScanRef{}, ScanStats{}, fieldErr("code", code, "names no issued item")
-	}
-	if !RegionCovers(key.Region, c.Org.Region) {
-		return ScanRef{}, ScanStats{}, fmt.Errorf("%w: the item's producer is registered in region %06d, outside this regulator's region %06d",
-			ErrWrongOrg, c.Org.Region, key.Region)
-	}
-	ref := ScanRef{Product: c.Node.Product, Counter: c.Node.Counter}
-	st, err := l.review(ref, ScanReview{Verdict: v, Time: e.nowMillis(), Key: key.ID, Reason: reason})
-	return ref, st, err
 }

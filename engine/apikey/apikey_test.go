@@ -1,20 +1,34 @@
-package engine
+package apikey
 
 import (
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"tracecode/engine/model"
 	"tracecode/engine/store"
 )
 
+func openTestDB(t testing.TB) (*store.DB, string) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "db")
+	db, err := store.Open(dir, &store.Options{CacheSize: 8 << 20, MemTableSize: 4 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, dir
+}
+
+func openAt(dir string) (*store.DB, error) { return store.Open(dir, nil) }
+
 func TestAPIKeysLifecycle(t *testing.T) {
 	db, dir := openTestDB(t)
-	keys := NewAPIKeys(db)
+	keys := New(db)
 	if any, _ := keys.Any(); any {
 		t.Fatal("empty store has keys")
 	}
-	tok, k, err := keys.Create(NewAPIKeyOptions{Org: 3, Scopes: ScopeMint | ScopeReport, Name: "line 1"})
+	tok, k, err := keys.Create(Options{Org: 3, Scopes: ScopeMint | ScopeReport, Name: "line 1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,11 +44,11 @@ func TestAPIKeysLifecycle(t *testing.T) {
 	if tok[len(tok)-1] == 'A' {
 		bad = tok[:len(tok)-1] + "B"
 	}
-	if _, err := keys.Authenticate(bad); !errors.Is(err, ErrAPIKeyUnknown) {
+	if _, err := keys.Authenticate(bad); !errors.Is(err, ErrUnknown) {
 		t.Fatalf("wrong secret: %v", err)
 	}
 	for _, m := range []string{"", "Bearer x", "tck_zz", tok + "x", strings.Replace(tok, "tck_", "tcx_", 1)} {
-		if _, err := keys.Authenticate(m); !errors.Is(err, ErrAPIKeyMalformed) {
+		if _, err := keys.Authenticate(m); !errors.Is(err, ErrMalformed) {
 			t.Errorf("Authenticate(%q) = %v, want malformed", m, err)
 		}
 	}
@@ -51,7 +65,7 @@ func TestAPIKeysLifecycle(t *testing.T) {
 	if _, err := keys.Revoke(k.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := keys.Authenticate(tok); !errors.Is(err, ErrAPIKeyRevoked) {
+	if _, err := keys.Authenticate(tok); !errors.Is(err, ErrRevoked) {
 		t.Fatalf("revoked key: %v", err)
 	}
 	db.Close()
@@ -60,8 +74,8 @@ func TestAPIKeysLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db2.Close()
-	keys = NewAPIKeys(db2)
-	if _, err := keys.Authenticate(tok); !errors.Is(err, ErrAPIKeyRevoked) {
+	keys = New(db2)
+	if _, err := keys.Authenticate(tok); !errors.Is(err, ErrRevoked) {
 		t.Fatalf("revoked key after restart: %v", err)
 	}
 	list, err := keys.List(3, false)
@@ -73,8 +87,8 @@ func TestAPIKeysLifecycle(t *testing.T) {
 func TestAPIKeyCreateRefusesBadOptions(t *testing.T) {
 	db, _ := openTestDB(t)
 	defer db.Close()
-	keys := NewAPIKeys(db)
-	for _, o := range []NewAPIKeyOptions{
+	keys := New(db)
+	for _, o := range []Options{
 		{Org: 1},
 		{Scopes: ScopeRegulator},
 		{Scopes: ScopeMint},
@@ -92,18 +106,18 @@ func TestAPIKeyCreateRefusesBadOptions(t *testing.T) {
 func TestAPIKeyRegulatorRegion(t *testing.T) {
 	db, _ := openTestDB(t)
 	defer db.Close()
-	keys := NewAPIKeys(db)
+	keys := New(db)
 	for _, region := range []uint32{33, 999999, 990000, 330006, 620102000, 620000001} {
-		_, _, err := keys.Create(NewAPIKeyOptions{Scopes: ScopeRegulator, Region: region, Name: "r"})
-		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "region") {
+		_, _, err := keys.Create(Options{Scopes: ScopeRegulator, Region: region, Name: "r"})
+		if !errors.Is(err, model.ErrInvalid) || !strings.Contains(err.Error(), "region") {
 			t.Errorf("region %d: %v", region, err)
 		}
 	}
-	if _, _, err := keys.Create(NewAPIKeyOptions{Org: 1, Scopes: ScopeEvents, Region: 330000}); !errors.Is(err, ErrInvalid) {
+	if _, _, err := keys.Create(Options{Org: 1, Scopes: ScopeEvents, Region: 330000}); !errors.Is(err, model.ErrInvalid) {
 		t.Errorf("a region on an events key: %v", err)
 	}
 	for _, region := range []uint32{330000, 330100, 330106, 620102001} {
-		if _, k, err := keys.Create(NewAPIKeyOptions{Scopes: ScopeRegulator, Region: region, Name: "r"}); err != nil || k.Region != region {
+		if _, k, err := keys.Create(Options{Scopes: ScopeRegulator, Region: region, Name: "r"}); err != nil || k.Region != region {
 			t.Errorf("region %d: %+v %v", region, k, err)
 		}
 	}
@@ -143,7 +157,7 @@ func TestRegionCovers(t *testing.T) {
 // codec round-trips, and a damaged one is refused wrapping the store's
 // ErrCorrupt (ErrVersion for an unknown version) and naming the field.
 func TestAPIKeyDecodeDamaged(t *testing.T) {
-	k := APIKey{ID: 7, Created: 1_700_000_000_000, Org: 3, Scopes: ScopeMint | ScopeReport, Region: 330100, Name: "line 3"}
+	k := Key{ID: 7, Created: 1_700_000_000_000, Org: 3, Scopes: ScopeMint | ScopeReport, Region: 330100, Name: "line 3"}
 	k.hash[0] = 9
 	v := k.appendBinary(nil)
 	if got, err := decodeAPIKey(7, v); err != nil || got != k {

@@ -1,4 +1,4 @@
-package engine
+package scanlog
 
 import (
 	"bytes"
@@ -9,9 +9,9 @@ import (
 // and whatever decodes re-encodes (as version 2) to bytes that decode to
 // the same stats and encode to the same bytes again.
 func FuzzDecodeScanStats(f *testing.F) {
-	st := ScanStats{Count: 9, First: 1, Last: 5, NRegion: 1, Regions: [MaxScanRegions]uint32{330100}, NClient: 2,
-		Clients: [MaxScanClients]uint32{ScanClient([]byte{1, 2, 3, 4}, ClientWeChat), ScanClient([]byte{5}, ClientApp)},
-		Review:  ScanReview{Verdict: VerdictCleared, Time: 7, Key: 3, Reason: "checked"}}
+	st := Stats{Count: 9, First: 1, Last: 5, NRegion: 1, Regions: [MaxRegions]uint32{330100}, NClient: 2,
+		Clients: [MaxClients]uint32{ClientOf([]byte{1, 2, 3, 4}, ClientWeChat), ClientOf([]byte{5}, ClientApp)},
+		Review:  Review{Verdict: VerdictCleared, Time: 7, Key: 3, Reason: "checked"}}
 	f.Add(st.appendBinary(nil))
 	f.Add([]byte{1, 5, 2, 4, 1, 0x90, 0x92, 0x14})
 	f.Add([]byte{2, 1, 0, 0, 0, 0, 0})
