@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"tracecode/engine"
 	"tracecode/engine/demo"
@@ -53,6 +52,8 @@ var serveFlags struct {
 	logLevel        string
 	accessLog       bool
 	checkpointEvery time.Duration
+	tlsCert         string
+	tlsKey          string
 }
 
 var serveCmd = &cobra.Command{
@@ -70,8 +71,9 @@ var serveCmd = &cobra.Command{
   operations            /healthz, /readyz, /metrics (Prometheus)
 
 Every flag can also be set by an environment variable: TRACECODE_ and the
-flag's name in upper case with '-' as '_' (--rate-limit → TRACECODE_RATE_LIMIT).
-A flag given on the command line wins.
+flag's name in upper case with '-' as '_' (--rate-limit → TRACECODE_RATE_LIMIT),
+or in the [serve] table of the --config file (rate-limit = 100). A flag
+given on the command line wins, then the environment, then the file.
 
 With --demo an empty data directory is seeded with the demo data set and
 the server prints scan URLs and API keys ("demo API key: …") to try. On a
@@ -80,6 +82,11 @@ and printed once.
 
 Every --checkpoint-every (a day by default) each organisation's log that
 grew gets a Merkle checkpoint, as tracecode checkpoint writes.
+
+With --tls-cert and --tls-key it serves HTTPS (TLS 1.2 or later, HTTP/1.1:
+fasthttp has no HTTP/2; docs/operations.md). SIGHUP reads the certificate
+and key again: new connections get the new certificate, open connections
+are not dropped; if the files do not load, the old certificate stays.
 
 SIGINT or SIGTERM shuts down gracefully: in-flight requests finish, the scan
 log is flushed with fsync, the store is closed.`,
@@ -121,25 +128,9 @@ func init() {
 	f.StringVar(&serveFlags.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.BoolVar(&serveFlags.accessLog, "access-log", false, "log every /v1 request")
 	f.DurationVar(&serveFlags.checkpointEvery, "checkpoint-every", 24*time.Hour, "how often every organisation's grown log gets a Merkle checkpoint (tracecode checkpoint); 0: only every 1,024 records")
+	f.StringVar(&serveFlags.tlsCert, "tls-cert", "", "PEM certificate chain: serve HTTPS (with --tls-key); SIGHUP reads both files again")
+	f.StringVar(&serveFlags.tlsKey, "tls-key", "", "PEM private key of --tls-cert")
 	rootCmd.AddCommand(serveCmd)
-}
-
-// applyEnv sets every flag not given on the command line from its
-// TRACECODE_* environment variable.
-func applyEnv(fs *pflag.FlagSet) error {
-	var err error
-	fs.VisitAll(func(f *pflag.Flag) {
-		if f.Changed || err != nil {
-			return
-		}
-		name := "TRACECODE_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
-		if v, ok := os.LookupEnv(name); ok {
-			if serr := fs.Set(f.Name, v); serr != nil {
-				err = fmt.Errorf("%s=%q: %w", name, v, serr)
-			}
-		}
-	})
-	return err
 }
 
 func newLogger(format, level string) (*slog.Logger, error) {
@@ -158,18 +149,27 @@ func newLogger(format, level string) (*slog.Logger, error) {
 }
 
 func runServe(cmd *cobra.Command, _ []string) error {
-	if err := applyEnv(cmd.Flags()); err != nil {
-		return err
-	}
 	sf := &serveFlags
 	log, err := newLogger(sf.logFormat, sf.logLevel)
 	if err != nil {
 		return err
 	}
 	slog.SetDefault(log)
+	if (sf.tlsCert == "") != (sf.tlsKey == "") {
+		return errors.New("--tls-cert and --tls-key go together: give both or neither")
+	}
+	var certs *certReloader
+	if sf.tlsCert != "" {
+		if certs, err = newCertReloader(sf.tlsCert, sf.tlsKey); err != nil {
+			return err
+		}
+	}
 	publicBase := sf.publicBase
 	if publicBase == "" {
 		publicBase = "http://" + sf.addr
+		if certs != nil {
+			publicBase = "https://" + sf.addr
+		}
 	}
 	// Printed codes point at this resolver.
 	eo := &engine.Options{DLBase: strings.TrimRight(publicBase, "/"), ShortBase: strings.TrimRight(publicBase, "/")}
@@ -227,8 +227,15 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		_ = srv.Shutdown(context.Background())
 		return fmt.Errorf("listen on %s: %w", sf.addr, err)
 	}
+	if certs != nil {
+		ln = tlsListener(ln, certs)
+		log.Info("TLS on", "cert", sf.tlsCert, "subject", certs.leaf().Subject.String(), "not_after", certs.leaf().NotAfter)
+	}
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	hups := make(chan os.Signal, 1)
+	signal.Notify(hups, syscall.SIGHUP)
+	defer signal.Stop(hups)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	jobs, stopJobs := context.WithCancel(context.Background())
@@ -248,12 +255,17 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		stopJobs()
 		<-jobsDone
 	}()
-	select {
-	case err := <-done:
-		_ = srv.Shutdown(context.Background())
-		return err
-	case sig := <-sigs:
-		log.Info("signal received; shutting down", "signal", sig.String())
+	for running := true; running; {
+		select {
+		case err := <-done:
+			_ = srv.Shutdown(context.Background())
+			return err
+		case <-hups:
+			reloadCerts(certs, log)
+		case sig := <-sigs:
+			log.Info("signal received; shutting down", "signal", sig.String())
+			running = false
+		}
 	}
 	signal.Stop(sigs)
 	if err := srv.Shutdown(context.Background()); err != nil {
@@ -264,6 +276,20 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// reloadCerts reads the TLS certificate again on SIGHUP; a failure keeps
+// the one in force. Without TLS, SIGHUP is logged and ignored.
+func reloadCerts(certs *certReloader, log *slog.Logger) {
+	if certs == nil {
+		log.Info("SIGHUP: no TLS certificate to reload")
+		return
+	}
+	if err := certs.reload(); err != nil {
+		log.Error("SIGHUP: certificate not reloaded; the old one stays in force", "err", err)
+		return
+	}
+	log.Info("SIGHUP: certificate reloaded", "subject", certs.leaf().Subject.String(), "not_after", certs.leaf().NotAfter)
 }
 
 // serveDemo seeds an empty store (or reloads what an earlier seed saved)

@@ -22,9 +22,7 @@ reads is reported and not opened (see docs/storage.md, "Format versions").`,
 	Args: cobra.NoArgs,
 	RunE: func(cmd *cobra.Command, _ []string) (err error) {
 		w := cmd.OutOrStdout()
-		fmt.Fprintf(w, "tracecode %s\n", buildVersion())
-		fmt.Fprintf(w, "store format versions read: %d to %d\n", store.FormatV1, store.SchemaVersion)
-		fmt.Fprintf(w, "pebble format major version: %d (pinned)\n", uint64(store.PebbleFormat))
+		fmt.Fprint(w, versionText())
 		if versionFlags.data == "" {
 			return nil
 		}
@@ -42,6 +40,13 @@ reads is reported and not opened (see docs/storage.md, "Format versions").`,
 		}
 		return nil
 	},
+}
+
+// versionText is what version and the root's --version print first: the
+// build and the store formats it reads.
+func versionText() string {
+	return fmt.Sprintf("tracecode %s\nstore format versions read: %d to %d\npebble format major version: %d (pinned)\n",
+		buildVersion(), store.FormatV1, store.SchemaVersion, uint64(store.PebbleFormat))
 }
 
 // buildVersion names the build: the module version, and the VCS revision
@@ -71,4 +76,8 @@ func buildVersion() string {
 func init() {
 	versionCmd.Flags().StringVar(&versionFlags.data, "data", "", "also report the store in this data directory (opened read-only)")
 	rootCmd.AddCommand(versionCmd)
+	// tracecode --version prints what version does without --data. The
+	// text holds no template actions, so it is its own template.
+	rootCmd.Version = buildVersion()
+	rootCmd.SetVersionTemplate(versionText())
 }
