@@ -187,6 +187,19 @@ func parseAs(s string, f Format, opt Options) (Code, error) {
 		c.Elements = els
 	case FormatEPCURN:
 		id, err := epc.ParseURN(s)
+		if errors.Is(err, epc.ErrScheme) {
+			// The other TDS 2.x identity schemes (GRAI, GIAI, GSRN, GDTI,
+			// CPI, SGCN, PGLN, ITIP, UPUI…) and class patterns carry GS1
+			// keys without an Identity: their elements are the code.
+			k, kerr := epc.ParseKey(s)
+			if kerr == nil {
+				c.Elements = k.Elements
+				return c, nil
+			}
+			if !errors.Is(kerr, epc.ErrScheme) {
+				return c, kerr
+			}
+		}
 		if err != nil {
 			return c, err
 		}

@@ -23,7 +23,7 @@ var urnSchemes = [...]urnScheme{
 	{"urn:epc:tag:sscc-96:", KindSSCC, SchemeSSCC96},
 }
 
-const supportedURNs = "supported: urn:epc:id:sgtin, urn:epc:id:sscc, urn:epc:id:sgln, urn:epc:class:lgtin, urn:epc:tag:sgtin-96, urn:epc:tag:sgtin-198, urn:epc:tag:sscc-96"
+const supportedURNs = "supported: urn:epc:id:sgtin, urn:epc:id:sscc, urn:epc:id:sgln, urn:epc:class:lgtin, urn:epc:tag:sgtin-96, urn:epc:tag:sgtin-198, urn:epc:tag:sscc-96 (and, through ParseKey, urn:epc:id:grai, giai, gsrn, gsrnp, gdti, cpi, sgcn, pgln, itip, upui, gsin, ginc and class patterns urn:epc:idpat:sgtin, upui, itip, grai, gdti, sgcn, cpi)"
 
 // ParseURN parses an EPC URN of one of these forms (TDS §6, §12):
 //
