@@ -113,7 +113,11 @@ func (s *Server) apiCreateUser(c *call) {
 	if o.Org == 0 && o.Role.Enterprise() {
 		o.Org = c.key.Org // an organisation's admin creates its own people
 	}
-	a, err := s.eng.CreateAccount(s.eng.KeyActor(c.key, c.ctx.RemoteIP().String()), o)
+	actor := s.eng.KeyActor(c.key, c.ctx.RemoteIP().String())
+	if c.acct != nil {
+		actor = s.eng.AccountActor(c.acct, actor.Client)
+	}
+	a, err := s.eng.CreateAccount(actor, o)
 	if err != nil {
 		accountError(c, err)
 		return

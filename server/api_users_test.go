@@ -17,7 +17,7 @@ func twoCountyOrgs(t *testing.T, e *testEnv) (a, b engine.Org, ca, cb uint32) {
 	t.Helper()
 	for _, o := range e.eng.Orgs() {
 		r, err := cn.NewRegion(int(o.Region))
-		if err != nil || r.Level() < cn.LevelCounty {
+		if err != nil || r.Level() < cn.LevelCounty || !r.County().Known() {
 			continue
 		}
 		c := r.County().Uint32()

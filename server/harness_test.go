@@ -120,9 +120,10 @@ func (e *testEnv) url(prefix string) string {
 
 // resp is a finished response.
 type resp struct {
-	status int
-	header map[string]string
-	body   []byte
+	status     int
+	header     map[string]string
+	body       []byte
+	setCookies []string // every Set-Cookie, as sent
 }
 
 func (r resp) h(name string) string { return r.header[strings.ToLower(name)] }
@@ -152,6 +153,9 @@ func (e *testEnv) do(method, uri string, body []byte, headers ...string) resp {
 	out := resp{status: res.StatusCode(), header: map[string]string{}, body: append([]byte(nil), res.Body()...)}
 	for k, v := range res.Header.All() {
 		out.header[strings.ToLower(string(k))] = string(v)
+	}
+	for _, v := range res.Header.Cookies() {
+		out.setCookies = append(out.setCookies, string(v))
 	}
 	return out
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"tracecode/engine"
+	"tracecode/engine/account"
 )
 
 // route is one served (method, path pattern). Public routes are dispatched
@@ -40,6 +41,8 @@ type call struct {
 	// ends Config.RequestTimeout after the route starts (nil for GET).
 	wctx context.Context
 	key  engine.APIKey
+	// acct is the console account acting through key (nil: an API key).
+	acct *account.Account
 	np   int
 	pv   [4][]byte // path parameter values in pattern order; valid until the handler returns
 }
@@ -104,7 +107,7 @@ func (s *Server) routeTable() []*route {
 func (s *Server) routeNames() []string {
 	seen := map[string]bool{}
 	var names []string
-	for _, r := range append(s.routes, &route{metric: "not_found"}, &route{metric: "panic"}) {
+	for _, r := range append(s.routes, &route{metric: "console"}, &route{metric: "not_found"}, &route{metric: "panic"}) {
 		if !seen[r.metric] {
 			seen[r.metric] = true
 			names = append(names, r.metric)
@@ -224,6 +227,9 @@ func (s *Server) dispatch(ctx *fasthttp.RequestCtx) *routeStats {
 			}
 			return s.serveAPI(ctx, path)
 		}
+	}
+	if hasPrefix(path, consolePrefix) && (len(path) == len(consolePrefix) || path[len(consolePrefix)] == '/') {
+		return s.serveConsole(ctx)
 	}
 	switch string(path) {
 	case "/":

@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/pquerna/otp/totp"
 
@@ -260,3 +261,6 @@ func (s *Store) deleteSessions(b *store.Batch, id uint32) error {
 		return nil
 	})
 }
+
+// SessionTTL is how long a session lasts after its login.
+func (s *Store) SessionTTL() time.Duration { return s.o.SessionTTL }

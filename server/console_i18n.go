@@ -1,0 +1,175 @@
+package server
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"fmt"
+	"strings"
+
+	"tracecode/engine/code/cn"
+)
+
+// consoleText holds the console's messages: key → [zh, en].
+var consoleText = map[string][2]string{
+	"title":         {"产品追溯监管平台", "Product Traceability Console"},
+	"login":         {"登录", "Log in"},
+	"logout":        {"退出", "Log out"},
+	"loginName":     {"用户名", "Login name"},
+	"password":      {"密码", "Password"},
+	"otp":           {"动态口令（如已启用）", "One-time password (if enabled)"},
+	"loginFailed":   {"用户名、密码或动态口令错误，或账户已锁定、停用。", "Wrong login name, password or one-time password, or the account is locked or disabled."},
+	"csrf":          {"表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试。", "The form expired or did not come from this site (CSRF check failed); reload the page and try again."},
+	"notFound":      {"页面不存在或无权查看。", "No such page, or not visible to this account."},
+	"forbidden":     {"此账户无权执行该操作。", "This account may not do that."},
+	"tooLarge":      {"提交内容过大", "The form is too large"},
+	"badForm":       {"无法读取表单", "The form could not be read"},
+	"overview":      {"辖区概览", "Region overview"},
+	"enterprises":   {"企业", "Enterprises"},
+	"codeLookup":    {"追溯码查询", "Code look-up"},
+	"audit":         {"审计日志", "Audit log"},
+	"products":      {"产品与批次", "Products and lots"},
+	"blocks":        {"赋码申请", "Code blocks"},
+	"upload":        {"上传EPCIS", "Upload EPCIS"},
+	"custody":       {"收发货", "Custody in and out"},
+	"ops":           {"运维", "Operations"},
+	"region":        {"辖区", "Region"},
+	"childRegions":  {"下级行政区", "Child regions"},
+	"orgs":          {"企业数", "Enterprises"},
+	"productsN":     {"产品数", "Products"},
+	"lotsN":         {"批次数", "Lots"},
+	"code":          {"代码", "Code"},
+	"name":          {"名称", "Name"},
+	"uscc":          {"统一社会信用代码", "USCC"},
+	"search":        {"搜索", "Search"},
+	"searchHint":    {"名称、统一社会信用代码", "name or USCC"},
+	"category":      {"类别", "Category"},
+	"gtin":          {"GTIN", "GTIN"},
+	"lot":           {"批号", "Lot"},
+	"recall":        {"召回", "Recall"},
+	"recalled":      {"已召回", "recalled"},
+	"none":          {"无", "none"},
+	"prev":          {"上一页", "Previous"},
+	"next":          {"下一页", "Next"},
+	"time":          {"时间", "Time"},
+	"action":        {"操作", "Action"},
+	"outcome":       {"结果", "Outcome"},
+	"actor":         {"操作者", "Actor"},
+	"client":        {"客户端", "Client"},
+	"target":        {"对象", "Target"},
+	"detail":        {"说明", "Detail"},
+	"status":        {"状态", "Status"},
+	"lookup":        {"查询", "Look up"},
+	"codeHint":      {"扫码内容：数字链接、GS1元素串、EPC、药品追溯码、短码", "Scanned text: Digital Link, GS1 element string, EPC, drug code, short code"},
+	"producer":      {"生产企业", "Producer"},
+	"holder":        {"当前持有", "Holder"},
+	"timeline":      {"全链条记录", "Full chain"},
+	"step":          {"环节", "Step"},
+	"org":           {"企业", "Organisation"},
+	"location":      {"地点", "Location"},
+	"document":      {"单据", "Documents"},
+	"create":        {"新增", "Create"},
+	"nameZH":        {"中文名称", "Chinese name"},
+	"nameEN":        {"英文名称", "English name"},
+	"gcpLength":     {"厂商识别代码长度", "Company prefix length"},
+	"produced":      {"生产日期", "Produced"},
+	"expiry":        {"有效期至", "Expiry"},
+	"count":         {"数量", "Count"},
+	"level":         {"包装层级", "Level"},
+	"scheme":        {"码制", "Scheme"},
+	"request":       {"申请", "Request"},
+	"download":      {"下载", "Download"},
+	"format":        {"格式", "Format"},
+	"release":       {"退还未用", "Release the rest"},
+	"releaseFrom":   {"自序号起退还", "Release from offset"},
+	"state":         {"状态", "State"},
+	"created":       {"创建时间", "Created"},
+	"file":          {"文件", "File"},
+	"uploadHint":    {"EPCIS 2.0 JSON-LD 文档；整体接收或整体拒绝。", "An EPCIS 2.0 JSON-LD document; applied whole or not at all."},
+	"accepted":      {"已接收", "Accepted"},
+	"rejected":      {"已拒绝", "Rejected"},
+	"errors":        {"错误", "Errors"},
+	"users":         {"用户", "Users"},
+	"keys":          {"API密钥", "API keys"},
+	"health":        {"系统状态", "System health"},
+	"prefixes":      {"厂商识别代码", "Company prefixes"},
+	"role":          {"角色", "Role"},
+	"scope":         {"范围", "Scope"},
+	"categoriesAll": {"全部类别", "every category"},
+	"ok":            {"正常", "OK"},
+	"stats":         {"统计（近90天）", "Statistics (last 90 days)"},
+	"trend":         {"每日趋势", "Daily trend"},
+	"minted":        {"赋码", "Codes minted"},
+	"commissioned":  {"激活", "Commissioned"},
+	"shipped":       {"发货", "Shipped"},
+	"received":      {"收货", "Received"},
+	"sold":          {"销售/调剂", "Sold/dispensed"},
+	"scans":         {"公众扫码", "Public scans"},
+	"events":        {"事件", "Events"},
+	"recalls":       {"召回", "Recalls"},
+	"suspicious":    {"可疑", "Suspicious"},
+	"alerts":        {"预警", "Alerts"},
+	"inHeld":        {"持有中", "Held"},
+	"inPending":     {"待收货", "Pending receipt"},
+	"shippedOut":    {"已发出", "Shipped out"},
+	"downloading":   {"正在下载", "Downloading"},
+	"nothing":       {"暂无数据", "Nothing yet"},
+	"user":          {"用户", "User"},
+	"uptime":        {"运行时间", "Up for"},
+	"store":         {"存储", "Store"},
+	"scanLog":       {"扫码日志", "Scan log"},
+	"refusedOrg":    {"该企业不在本账户的辖区内。", "This enterprise is not in this account's region."},
+}
+
+// t translates key into the request's language.
+func (r *consoleReq) t(key string) string {
+	m, ok := consoleText[key]
+	if !ok {
+		return key
+	}
+	if r.lang == "en" {
+		return m[1]
+	}
+	return m[0]
+}
+
+// regionName is a division's full name in the request's language.
+func (r *consoleReq) regionName(code uint32) string {
+	reg, err := cn.NewRegion(int(code))
+	if err != nil {
+		return fmt.Sprint(code)
+	}
+	lang := cn.Chinese
+	if r.lang == "en" {
+		lang = cn.English
+	}
+	return strings.TrimSpace(reg.FullName(lang))
+}
+
+// scopeText describes what the account covers.
+func (r *consoleReq) scopeText() string {
+	var parts []string
+	if r.acct.Region != 0 {
+		parts = append(parts, r.regionName(r.acct.Region))
+	}
+	if r.acct.Org != 0 {
+		if o, err := r.s.eng.Org(r.acct.Org); err == nil {
+			parts = append(parts, o.Name)
+		}
+	}
+	if r.acct.Categories != 0 {
+		parts = append(parts, strings.Join(r.acct.Categories.Names(), ", "))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// randomToken is 256 random bits in base64url.
+func randomToken() string {
+	var b [32]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+func constantEq(a, b string) bool {
+	return len(a) == len(b) && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
