@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
 	"os"
 
@@ -17,8 +19,9 @@ var chainCaptureFlags struct {
 
 var chainCaptureCmd = &cobra.Command{
 	Use:   "capture --data DIR --org ID FILE…",
-	Short: "Apply EPCIS 2.0 JSON documents (Object, Aggregation, Transformation, Transaction, Association events)",
-	Long: `capture applies EPCIS 2.0 JSON(-LD) documents offline, each file as one
+	Short: "Apply EPCIS 2.0 JSON or EPCIS 2.0/1.x XML documents (Object, Aggregation, Transformation, Transaction, Association events)",
+	Long: `capture applies EPCIS 2.0 JSON(-LD) documents, or EPCIS 2.0 or 1.0–1.2 XML
+documents (a file whose first character is '<'), offline, each file as one
 report: every event of the document, or none of it. Identifiers may be EPC
 URNs or GS1 Digital Link URIs; each must name a code this store issued (or a
 registered SSCC, or a known product or lot for quantities).
@@ -64,7 +67,28 @@ event index and JSON path; the exit status is then 1.`,
 			if err != nil {
 				return err
 			}
-			rec, cerr := e.CaptureJSON(cmd.Context(), fh, &engine.CaptureOptions{Org: f.org, Credential: f.credential, RequestID: f.requestID})
+			// An XML document (EPCIS 2.0 or 1.x) starts with '<' after
+			// white space (and a byte-order mark, dropped here), JSON with '{'.
+			br := bufio.NewReader(fh)
+			if b, _ := br.Peek(3); bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
+				br.Discard(3)
+			}
+			capture := e.CaptureJSON
+			for {
+				b, perr := br.Peek(1)
+				if perr != nil {
+					break
+				}
+				if b[0] == ' ' || b[0] == '\t' || b[0] == '\r' || b[0] == '\n' {
+					br.Discard(1)
+					continue
+				}
+				if b[0] == '<' {
+					capture = e.CaptureXML
+				}
+				break
+			}
+			rec, cerr := capture(cmd.Context(), br, &engine.CaptureOptions{Org: f.org, Credential: f.credential, RequestID: f.requestID})
 			fh.Close()
 			if !f.jsonOut {
 				fmt.Fprintf(out, "%s: ", name)
