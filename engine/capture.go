@@ -256,7 +256,7 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 			"this engine applies ObjectEvent, AggregationEvent, TransformationEvent, TransactionEvent and AssociationEvent, not %s", ev.Type)
 		return false, nil
 	}
-	h, err := hashDigest(epcis.HashID(ev, nil))
+	h, err := epcis.HashDigest(epcis.HashID(ev, nil))
 	if err != nil {
 		return false, err
 	}

@@ -252,7 +252,7 @@ func TestExportRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	sum, _, _ := ts.led.Summary(rec.FirstSeq)
-	h, _ := hashDigest(epcis.HashID(&d.Events[0], nil))
+	h, _ := epcis.HashDigest(epcis.HashID(&d.Events[0], nil))
 	if h != sum.ContentHash || d.Events[0].RecordTime.IsZero() {
 		t.Fatalf("stored event hashes differently or lost its recordTime")
 	}

@@ -190,7 +190,7 @@ func TestExportRoundTripTxAssoc(t *testing.T) {
 			t.Fatalf("record %d: %v", i, err)
 		}
 		sum, _, _ := ts.led.Summary(c.seq)
-		h, _ := hashDigest(epcis.HashID(&d.Events[0], nil))
+		h, _ := epcis.HashDigest(epcis.HashID(&d.Events[0], nil))
 		if h != sum.ContentHash || !bytes.Contains(pay.Body, []byte(c.keep)) {
 			t.Errorf("record %d: hash %x…, summary %x…; body %s", i, h[:4], sum.ContentHash[:4], pay.Body)
 		}

@@ -11,11 +11,13 @@ import (
 	"sync/atomic"
 	"time"
 
+	"tracecode/engine/agg"
 	"tracecode/engine/apikey"
 	"tracecode/engine/epcis"
 	"tracecode/engine/ledger"
 	"tracecode/engine/serial"
 	"tracecode/engine/store"
+	"tracecode/engine/verify"
 )
 
 // The ledger is the record of what happened; every other per-item record —
@@ -57,7 +59,11 @@ func (e *Engine) verifyDerived(snap *store.Snapshot, rep *VerifyReport, bad func
 	if err := r.e.db.Flush(); err != nil {
 		return fmt.Errorf("engine: verify: scratch store: %w", err)
 	}
-	return e.compareDerived(snap, r.e, rep, bad)
+	if err := verify.Derived(snap, r.e.db, verifyMaster{e}, rep); err != nil {
+		return err
+	}
+	e.compareBlocks(r.e, bad)
+	return nil
 }
 
 // openReplica copies the master data of snap into a fresh store in dir, with
@@ -358,7 +364,7 @@ func registeredLevel(snap *store.Snapshot, parent Ref, seq uint64) Level {
 	for _, c := range parent.Code[len("(00)"):] {
 		v = v*10 + uint64(c-'0')
 	}
-	u, found, err := getUnitSnap(snap, v)
+	u, found, err := agg.SnapshotUnit(snap, v)
 	if err != nil || !found || u.Seq != seq {
 		return 0
 	}

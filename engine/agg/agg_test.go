@@ -401,8 +401,8 @@ func checkClean(t *testing.T, db *store.DB) {
 	t.Helper()
 	snap := db.NewSnapshot()
 	defer snap.Close()
-	var probs []Problem
-	if err := Check(snap, locate, blocks, func(p Problem) bool { probs = append(probs, p); return true }); err != nil {
+	var probs []store.Problem
+	if err := Check(snap, locate, blocks, func(p store.Problem) bool { probs = append(probs, p); return true }); err != nil {
 		t.Fatal(err)
 	}
 	if len(probs) > 0 {
@@ -460,7 +460,7 @@ func TestCheckFindsDamage(t *testing.T) {
 	snap := db.NewSnapshot()
 	defer snap.Close()
 	var probs []string
-	Check(snap, locate, blocks, func(p Problem) bool { probs = append(probs, p.String()); return true })
+	Check(snap, locate, blocks, func(p store.Problem) bool { probs = append(probs, p.String()); return true })
 	all := strings.Join(probs, "\n")
 	for _, want := range []string{"overlaps the run 1000..1009", "children bitmap of block 1 lacks"} {
 		if !strings.Contains(all, want) {

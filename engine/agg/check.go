@@ -13,22 +13,13 @@ import (
 // first counter; ok is false if no block holds it.
 type Locate func(product uint32, counter uint64) (block, start uint64, ok bool)
 
-// Problem is one inconsistency Check found: where (a key or a node) and
-// what is wrong.
-type Problem struct {
-	Where string
-	What  string
-}
-
-func (p Problem) String() string { return p.Where + ": " + p.What }
-
 // Check verifies the aggregation indexes over a snapshot: every record
 // decodes; child→parent runs of a product never overlap and each lies in
 // one block; every child of every run is in its parent's children bitmap
 // (or unit key), and every bitmap offset and unit key is held by a run
 // naming that parent. It calls report for each problem (stopping if report
 // returns false) and returns only I/O errors.
-func Check(s *store.Snapshot, locate Locate, blocks BlockInfo, report func(Problem) bool) error {
+func Check(s *store.Snapshot, locate Locate, blocks BlockInfo, report func(store.Problem) bool) error {
 	it, err := s.NewIter(iterLo, iterHi)
 	if err != nil {
 		return err
@@ -37,7 +28,7 @@ func Check(s *store.Snapshot, locate Locate, blocks BlockInfo, report func(Probl
 	more := true
 	bad := func(where, format string, args ...any) {
 		if more {
-			more = report(Problem{Where: where, What: fmt.Sprintf(format, args...)})
+			more = report(store.Problem{Where: where, What: fmt.Sprintf(format, args...)})
 		}
 	}
 	// Pass 1: runs → bitmaps.

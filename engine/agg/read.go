@@ -221,6 +221,9 @@ func (r *Reader) Removals(parent Node, fn func(rm *Removal) bool) error {
 // LoadUnit reads an SSCC unit record from db.
 func LoadUnit(db *store.DB, sscc uint64) (Unit, bool, error) { return getUnit(db.Get, sscc) }
 
+// SnapshotUnit reads the unit record of an SSCC from a snapshot.
+func SnapshotUnit(s *store.Snapshot, sscc uint64) (Unit, bool, error) { return getUnit(s.Get, sscc) }
+
 func getUnit(get func([]byte, func([]byte) error) (bool, error), sscc uint64) (Unit, bool, error) {
 	var u Unit
 	var kb [9]byte

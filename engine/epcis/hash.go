@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -623,4 +624,18 @@ func (h *Header) HashOptions() *HashOptions {
 		}
 	}
 	return o
+}
+
+// HashDigest extracts the SHA-256 digest of a CBV event hash ID
+// (ni:///sha-256;HEX?ver=CBV2.0).
+func HashDigest(id string) ([32]byte, error) {
+	var h [32]byte
+	const pre = "ni:///sha-256;"
+	if !strings.HasPrefix(id, pre) || len(id) < len(pre)+64 {
+		return h, fmt.Errorf("epcis: %q is not a CBV event hash ID", id)
+	}
+	if _, err := hex.Decode(h[:], []byte(id[len(pre):len(pre)+64])); err != nil {
+		return h, fmt.Errorf("epcis: event hash ID %q: %v", id, err)
+	}
+	return h, nil
 }

@@ -154,7 +154,7 @@ func verify(t *testing.T, db *store.DB) []string {
 	snap := db.NewSnapshot()
 	defer snap.Close()
 	var probs []string
-	if _, err := Verify(snap, nil, func(p Problem) bool { probs = append(probs, p.String()); return true }); err != nil {
+	if _, err := Verify(snap, nil, func(p store.Problem) bool { probs = append(probs, p.String()); return true }); err != nil {
 		t.Fatal(err)
 	}
 	return probs

@@ -9,14 +9,6 @@ import (
 	"tracecode/engine/store"
 )
 
-// Problem is one inconsistency Verify found: where and what.
-type Problem struct {
-	Where string
-	What  string
-}
-
-func (p Problem) String() string { return p.Where + ": " + p.What }
-
 // Stats counts what Verify read.
 type Stats struct {
 	Records     uint64 // records (summary + payload)
@@ -42,12 +34,12 @@ type Stats struct {
 // content (the engine recomputes EPCIS event hash IDs). report receives
 // each problem; Verify stops early if it returns false. The error is for
 // I/O failures only.
-func Verify(s *store.Snapshot, checkRecord func(*Summary, *Payload) error, report func(Problem) bool) (Stats, error) {
+func Verify(s *store.Snapshot, checkRecord func(*Summary, *Payload) error, report func(store.Problem) bool) (Stats, error) {
 	var st Stats
 	more := true
 	bad := func(where, format string, args ...any) {
 		if more {
-			more = report(Problem{Where: where, What: fmt.Sprintf(format, args...)})
+			more = report(store.Problem{Where: where, What: fmt.Sprintf(format, args...)})
 		}
 	}
 	// Checkpoints by organisation, in size order.

@@ -1,4 +1,4 @@
-package engine
+package verify
 
 import (
 	"bytes"
@@ -10,7 +10,6 @@ import (
 	"tracecode/engine/agg"
 	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
-	"tracecode/engine/serial"
 	"tracecode/engine/store"
 )
 
@@ -18,7 +17,7 @@ import (
 // compares key by key. Not compared: Merkle checkpoints (0x82: when one is
 // taken depends on CheckpointAll calls; ledger.Verify recomputes each from
 // the log) and request ids (0x85: the id is the client's, not part of the
-// record; verifyChainExtras checks each names a record of its
+// record; ChainExtras checks each names a record of its
 // organisation).
 var derivedPrefixes = []byte{
 	store.PrefixItemState, store.PrefixUnit, store.PrefixRecallLot, store.PrefixRecallProduct,
@@ -29,17 +28,18 @@ var derivedPrefixes = []byte{
 	store.PrefixChildHistory, store.PrefixParentHistory,
 }
 
-// compareDerived compares every derived record of snap with the replica's,
-// and each block's released tail and state.
-func (e *Engine) compareDerived(snap *store.Snapshot, x *Engine, rep *VerifyReport, bad func(string, string, ...any) bool) error {
+// Derived compares every derived record of snap with the replica's: the
+// store of a scratch engine that applied the whole ledger again.
+func Derived(snap *store.Snapshot, replica *store.DB, m Master, rep *Report) error {
+	bad := rep.Bad
 	for _, p := range derivedPrefixes {
 		lo := []byte{p}
-		if err := mergeKeys(snap, x.db, lo, store.PrefixEnd(lo), func(k, found, want []byte) {
+		if err := mergeKeys(snap, replica, lo, store.PrefixEnd(lo), func(k, found, want []byte) {
 			rep.Derived++
 			if found != nil && want != nil && sameValue(p, found, want) {
 				return
 			}
-			where := e.describeKey(k)
+			where := describeKey(m, k)
 			switch {
 			case found == nil:
 				bad(where, "missing: the ledger derives %s, the store has no such record", describeValue(k, want))
@@ -52,20 +52,6 @@ func (e *Engine) compareDerived(snap *store.Snapshot, x *Engine, rep *VerifyRepo
 			}
 		}); err != nil {
 			return err
-		}
-	}
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	for id, b := range e.st.blocks {
-		d := x.st.blocks[id]
-		if d == nil || b.Scheme == serial.Imported {
-			continue
-		}
-		if b.State != d.State || b.ReleasedFrom() != d.ReleasedFrom() {
-			bad(fmt.Sprintf("block %d", id), "the ledger derives it %v, released from offset %d; the store holds it %v, released from offset %d",
-				d.State, d.ReleasedFrom(), b.State, b.ReleasedFrom())
 		}
 	}
 	return nil
@@ -220,7 +206,7 @@ func offsets(b *roaring.Bitmap, base uint64) string {
 }
 
 // describeKey names a derived record for a reader.
-func (e *Engine) describeKey(k []byte) string {
+func describeKey(m Master, k []byte) string {
 	p, rest := k[0], k[1:]
 	u32 := func(b []byte) uint32 { return binary.BigEndian.Uint32(b) }
 	u64 := func(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
@@ -232,7 +218,7 @@ func (e *Engine) describeKey(k []byte) string {
 		return fmt.Sprintf("SSCC unit %018d", u64(rest))
 	case p == store.PrefixRecallLot && len(rest) == 4:
 		id := u32(rest)
-		if l, err := e.Lot(id); err == nil {
+		if l, err := m.Lot(id); err == nil {
 			return fmt.Sprintf("recall mark of lot %d (%q of product %d)", id, l.Number, l.Product)
 		}
 		return fmt.Sprintf("recall mark of lot %d", id)

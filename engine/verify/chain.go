@@ -1,4 +1,4 @@
-package engine
+package verify
 
 import (
 	"encoding/binary"
@@ -10,24 +10,24 @@ import (
 	"tracecode/engine/store"
 )
 
-// verifyChainExtras checks the records of custody, associations and error
+// ChainExtras checks the records of custody, associations and error
 // declarations: each decodes, names codes and organisations that exist
 // and records that exist; an erroneous mark points from a captured event
 // to a later error declaration; an eventID entry names a record captured
 // with that eventID.
-func (e *Engine) verifyChainExtras(snap *store.Snapshot, next uint64, bad func(string, string, ...any) bool) error {
+//
+// next is the ledger's next sequence number: a record at or after it does
+// not exist.
+func ChainExtras(snap *store.Snapshot, next uint64, m Master, rep *Report) error {
+	bad := rep.Bad
 	nodeKnown := func(n agg.Node) bool {
 		if n.IsUnit() {
-			_, found, err := getUnitSnap(snap, n.Counter)
+			_, found, err := agg.SnapshotUnit(snap, n.Counter)
 			return err == nil && found
 		}
-		return e.blockAt(n.Product, n.Counter) != nil
+		return m.BlockAt(n.Product, n.Counter) != nil
 	}
-	orgKnown := func(id uint32) bool {
-		e.mu.RLock()
-		defer e.mu.RUnlock()
-		return e.st.orgs[id] != nil
-	}
+	orgKnown := m.HasOrg
 	summary := func(seq uint64) (ledger.Summary, bool) {
 		var s ledger.Summary
 		found, err := snap.Get(ledger.AppendSummaryKey(nil, seq), func(v []byte) (err error) {
