@@ -39,8 +39,8 @@ type Kind uint8
 // text must read.
 const (
 	KindText    Kind = iota + 1 // free text (MaxLen characters, default 200)
-	KindInt                     // a decimal integer within [Min, Max] when Max > Min
-	KindDecimal                 // a decimal number within [Min, Max] when Max > Min
+	KindInt                     // a decimal integer within [Min, Max] (see FieldSpec)
+	KindDecimal                 // a decimal number within [Min, Max] (see FieldSpec)
 	KindDate                    // a calendar date 2006-01-02
 	KindTime                    // an RFC 3339 time with offset
 	KindEnum                    // one of Enum
@@ -73,7 +73,8 @@ type FieldSpec struct {
 	Enum []string
 	// Code is the format of a KindCode field.
 	Code code.SectorFormat
-	// Min and Max bound a KindInt or KindDecimal field when Max > Min.
+	// Min and Max bound a KindInt or KindDecimal field when Max ≥ Min and
+	// either is non-zero (Min = Max = 16: exactly 16).
 	Min, Max float64
 	// MaxLen bounds a text or list element in characters (0: 200).
 	MaxLen int
@@ -81,6 +82,9 @@ type FieldSpec struct {
 	// hashed by the engine and never shown on public pages.
 	Private bool
 }
+
+// bounded reports whether Min and Max bound the field.
+func (f *FieldSpec) bounded() bool { return f.Max >= f.Min && (f.Max != 0 || f.Min != 0) }
 
 // Record holds field values by name, as text.
 type Record map[string]string
@@ -215,7 +219,7 @@ func checkValue(scope string, f *FieldSpec, v string) error {
 		if err != nil {
 			return bad("is not an integer")
 		}
-		if f.Max > f.Min && (float64(n) < f.Min || float64(n) > f.Max) {
+		if f.bounded() && (float64(n) < f.Min || float64(n) > f.Max) {
 			return bad("is outside %g to %g", f.Min, f.Max)
 		}
 	case KindDecimal:
@@ -223,7 +227,7 @@ func checkValue(scope string, f *FieldSpec, v string) error {
 		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
 			return bad("is not a decimal number")
 		}
-		if f.Max > f.Min && (x < f.Min || x > f.Max) {
+		if f.bounded() && (x < f.Min || x > f.Max) {
 			return bad("is outside %g to %g", f.Min, f.Max)
 		}
 	case KindDate:

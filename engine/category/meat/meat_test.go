@@ -30,7 +30,7 @@ func TestTagToCut(t *testing.T) {
 	h := &category.History{
 		Product: category.Record{"species": "pig"},
 		Item:    category.Record{"ear_tag": "162050200000001", "farm": "天水某养殖场", "farm_township": "620502001"},
-		Inputs: map[string]category.Record{"兽药字(2020)150011234": {"species": "pig", "withdrawal_periods": "pig=28"}},
+		Inputs:  map[string]category.Record{"兽药字(2020)150011234": {"species": "pig", "withdrawal_periods": "pig=28"}},
 	}
 	if err := category.ValidateItem(p, h.Product, h.Item); err != nil {
 		t.Fatal(err)
