@@ -14,7 +14,7 @@ type bad struct {
 }
 
 func (*bad) Facts(*category.History, time.Time) []category.Fact { return nil }
-func (*bad) Rules() []category.Rule                            { return nil }
+func (*bad) Rules() []category.Rule                             { return nil }
 
 // TestCheckRefusesBadDeclarations: a profile bug is found at start-up.
 func TestCheckRefusesBadDeclarations(t *testing.T) {

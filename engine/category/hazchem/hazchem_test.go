@@ -142,4 +142,4 @@ func (*uscc) ProductFields() []category.FieldSpec {
 	return []category.FieldSpec{category.F("u", "信用代码", "USCC", category.KindUSCC, true)}
 }
 func (*uscc) Facts(*category.History, time.Time) []category.Fact { return nil }
-func (*uscc) Rules() []category.Rule                            { return nil }
+func (*uscc) Rules() []category.Rule                             { return nil }
