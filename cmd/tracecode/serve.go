@@ -8,7 +8,10 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -54,6 +57,7 @@ var serveFlags struct {
 	checkpointEvery time.Duration
 	tlsCert         string
 	tlsKey          string
+	backupDir       string
 }
 
 var serveCmd = &cobra.Command{
@@ -87,6 +91,10 @@ With --tls-cert and --tls-key it serves HTTPS (TLS 1.2 or later, HTTP/1.1:
 fasthttp has no HTTP/2; docs/operations.md). SIGHUP reads the certificate
 and key again: new connections get the new certificate, open connections
 are not dropped; if the files do not load, the old certificate stays.
+
+With --backup-dir, SIGUSR1 writes an online backup of the store there
+(tracecode-YYYYMMDDTHHMMSSZ.tar.zst, as tracecode backup writes; one at a
+time) while serving goes on.
 
 SIGINT or SIGTERM shuts down gracefully: in-flight requests finish, the scan
 log is flushed with fsync, the store is closed.`,
@@ -130,6 +138,7 @@ func init() {
 	f.DurationVar(&serveFlags.checkpointEvery, "checkpoint-every", 24*time.Hour, "how often every organisation's grown log gets a Merkle checkpoint (tracecode checkpoint); 0: only every 1,024 records")
 	f.StringVar(&serveFlags.tlsCert, "tls-cert", "", "PEM certificate chain: serve HTTPS (with --tls-key); SIGHUP reads both files again")
 	f.StringVar(&serveFlags.tlsKey, "tls-key", "", "PEM private key of --tls-cert")
+	f.StringVar(&serveFlags.backupDir, "backup-dir", "", "directory SIGUSR1 writes an online backup to (tracecode-TIME.tar.zst; tracecode restore reads it); empty: SIGUSR1 is ignored")
 	rootCmd.AddCommand(serveCmd)
 }
 
@@ -236,6 +245,12 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	hups := make(chan os.Signal, 1)
 	signal.Notify(hups, syscall.SIGHUP)
 	defer signal.Stop(hups)
+	usr1 := make(chan os.Signal, 1)
+	signal.Notify(usr1, syscall.SIGUSR1)
+	defer signal.Stop(usr1)
+	var backups backupRunner
+	// A backup in progress ends before the engine closes (deferred above).
+	defer backups.wait()
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	jobs, stopJobs := context.WithCancel(context.Background())
@@ -262,6 +277,8 @@ func runServe(cmd *cobra.Command, _ []string) error {
 			return err
 		case <-hups:
 			reloadCerts(certs, log)
+		case <-usr1:
+			backups.start(eng, sf.backupDir, log)
 		case sig := <-sigs:
 			log.Info("signal received; shutting down", "signal", sig.String())
 			running = false
@@ -291,6 +308,41 @@ func reloadCerts(certs *certReloader, log *slog.Logger) {
 	}
 	log.Info("SIGHUP: certificate reloaded", "subject", certs.leaf().Subject.String(), "not_after", certs.leaf().NotAfter)
 }
+
+// backupRunner runs the backups SIGUSR1 asks for, one at a time.
+type backupRunner struct {
+	wg   sync.WaitGroup
+	busy atomic.Bool
+}
+
+// start begins a backup of eng into dir unless one is running or dir is
+// empty.
+func (b *backupRunner) start(eng *engine.Engine, dir string, log *slog.Logger) {
+	if dir == "" {
+		log.Warn("SIGUSR1: no --backup-dir; no backup written")
+		return
+	}
+	if !b.busy.CompareAndSwap(false, true) {
+		log.Warn("SIGUSR1: a backup is already being written; this one is skipped")
+		return
+	}
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		defer b.busy.Store(false)
+		start := time.Now()
+		out := filepath.Join(dir, "tracecode-"+start.UTC().Format("20060102T150405Z")+".tar.zst")
+		log.Info("SIGUSR1: backup started", "file", out)
+		m, err := writeBackup(eng, out)
+		if err != nil {
+			log.Error("backup failed", "file", out, "err", err)
+			return
+		}
+		log.Info("backup written", "file", out, "files", len(m.Files), "ledger_seq", m.LedgerSeq, "ms", time.Since(start).Milliseconds())
+	}()
+}
+
+func (b *backupRunner) wait() { b.wg.Wait() }
 
 // serveDemo seeds an empty store (or reloads what an earlier seed saved)
 // and prints the demo's keys and URLs.
