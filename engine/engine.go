@@ -41,6 +41,10 @@ type Engine struct {
 	// fsync, then takes mu to publish. Lock order: wmu before mu.
 	wmu sync.Mutex
 
+	// notices are the recall book, alert rules and outbox, once
+	// OpenNotices ran (notice.go); reports give the rules their facts.
+	notices atomic.Pointer[Notices]
+
 	// stats folds each write's statistics into its batch (statscount.go).
 	stats *stats.Keeper
 

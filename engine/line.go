@@ -129,6 +129,7 @@ func (rt *reportTx) record(s *ledger.Summary, targets []ledger.Target, body []by
 	}
 	rt.lt.Append(s, &p, rt.now)
 	rt.tally(s, targets)
+	rt.noteFact(s, targets)
 	rt.records++
 	return s.Seq
 }
@@ -366,11 +367,16 @@ func (rt *reportTx) commit() (*Receipt, error) {
 		}
 		rt.lt.PutRecall(k.lot, k.id, r)
 	}
+	ev, err := rt.evalFacts()
+	if err != nil {
+		rt.abort()
+		return nil, err
+	}
 	rt.ag.Moved(rt.touched.parentRuns)
 	rt.ag.Close()
 
 	e.wmu.Lock()
-	err := e.writable()
+	err = e.writable()
 	if err == nil {
 		e.mu.RLock()
 		for id, b := range rt.seen {
@@ -430,6 +436,7 @@ func (rt *reportTx) commit() (*Receipt, error) {
 	}
 	rt.ts.caches.invalidate(&rt.touched)
 	rt.ts.rmu.Unlock()
+	rt.factsCommitted(ev)
 	rec := &Receipt{FirstSeq: rt.first, Records: rt.records, Codes: rt.codes}
 	if rt.records == 0 {
 		rec.FirstSeq = 0

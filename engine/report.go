@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"tracecode/engine/agg"
+	"tracecode/engine/alert"
 	"tracecode/engine/code"
 	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
@@ -226,6 +227,8 @@ type reportTx struct {
 	codes     uint64
 	// sd is what the report adds to the statistics (statscount.go).
 	sd stats.Delta
+	// facts are the records the alert rules judge (notice_hook.go).
+	facts []alert.Fact
 }
 
 type recallKey struct {

@@ -142,7 +142,9 @@ func TestRecallLifecycle(t *testing.T) {
 	moves := []Move{{Org: 1, Kind: MoveShipped, Items: 1000}, {Org: 20, Kind: MoveReceived, Items: 1000, Cases: 100},
 		{Org: 20, Kind: MoveShipped, Items: 300}, {Org: 30, Kind: MoveReceived, Items: 300, Cases: 30}, {Org: 30, Kind: MoveSold, Items: 12}}
 	now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC).UnixMilli()
-	party := func(org uint32) Party { return map[uint32]Party{20: {"Distributor", 620102}, 30: {"Pharmacy", 620103}}[org] }
+	party := func(org uint32) Party {
+		return map[uint32]Party{20: {"Distributor", 620102}, 30: {"Pharmacy", 620103}}[org]
+	}
 	r, recips, err := bk.Create(&Request{Level: LevelI, Sector: SectorFood, Producer: 1, ProducerName: "Dairy", ProducerRegion: 620100,
 		Ordered: true, OrderedBy: "reg-key", OrderRegion: 620100, Scope: Scope{Lots: []uint32{5}}, ReasonZH: "检出致病菌", ReasonEN: "pathogen found",
 		Now: now, Product: "婴幼儿配方奶粉", Lots: []string{"L1"}}, moves, party)

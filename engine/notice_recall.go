@@ -1,0 +1,416 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"tracecode/engine/model"
+	"tracecode/engine/outbox"
+	"tracecode/engine/recall"
+)
+
+// RecallOrder creates a recall object: the ledger recall of its lots and
+// products (their codes resolve as recalled), the recall with its level's
+// deadlines, its recipients from the forward trace, and their
+// notifications.
+type RecallOrder struct {
+	Level    string // I, II, III (一级, 二级, 三级)
+	Lots     []LotRef
+	Products []uint32
+	ReasonZH string
+	ReasonEN string
+	ActionZH string
+	ActionEN string
+	// RequestID makes the order idempotent for the producer's log.
+	RequestID string
+}
+
+// RecallView is a recall with its recipients' live figures.
+type RecallView struct {
+	recall.Recall
+	ProducerName string          `json:"producer_name"`
+	Product      string          `json:"product"`
+	LotNumbers   []string        `json:"lot_numbers"`
+	Recipients   []RecipientView `json:"recipients"`
+	Totals       RecallTotals    `json:"totals"`
+	// Overdue: the recall is open past its finish deadline.
+	Overdue bool `json:"overdue"`
+}
+
+// RecipientView is a recipient with its figures now and whether it is
+// late.
+type RecipientView struct {
+	recall.Recipient
+	Now       recall.Figures `json:"now"`
+	Recovered uint64         `json:"recovered"`
+	Notified  bool           `json:"notified"`
+	Overdue   bool           `json:"overdue"`
+}
+
+// RecallTotals sums a recall's figures: what the producer shipped, what
+// was recovered (removed, destroyed, returned) and the ratio.
+type RecallTotals struct {
+	Recipients   int     `json:"recipients"`
+	Acknowledged int     `json:"acknowledged"`
+	Notified     int     `json:"notified"`
+	Overdue      int     `json:"overdue"`
+	Shipped      uint64  `json:"shipped"`
+	Recovered    uint64  `json:"recovered"`
+	Ratio        float64 `json:"recovered_ratio"`
+}
+
+// sectorOf returns the recall sector of a product category.
+func sectorOf(c model.Category) recall.Sector {
+	switch c.String() {
+	case "drug", "vet-drug":
+		return recall.SectorDrug
+	case "food", "farm":
+		return recall.SectorFood
+	}
+	return recall.SectorOther
+}
+
+// OrderRecall creates a recall for key: the producer's own key (events
+// scope) recalls its goods; a regulator whose division covers the
+// producer's orders it (责令召回). Every lot and product must belong to
+// one producer.
+func (n *Notices) OrderRecall(ctx context.Context, k APIKey, o *RecallOrder) (*RecallView, error) {
+	e := n.e
+	level, err := recall.ParseLevel(o.Level)
+	if err != nil {
+		return nil, fieldErr("level", o.Level, "must be I, II or III")
+	}
+	if len(o.Lots) == 0 && len(o.Products) == 0 {
+		return nil, fieldErr("lots", "", "name the lots or products to recall")
+	}
+	var producer uint32
+	var lots []uint32
+	var numbers []string
+	var prod Product
+	take := func(field string, p Product) error {
+		if producer != 0 && p.Org != producer {
+			return fieldErr(field, fmt.Sprint(p.ID), "belongs to another producer than the rest of the recall")
+		}
+		producer, prod = p.Org, p
+		return nil
+	}
+	for i, l := range o.Lots {
+		lot, err := e.LotByNumber(l.Product, l.Number)
+		if err != nil {
+			return nil, fieldErr(fmt.Sprintf("lots[%d]", i), l.Number, "no such lot of product %d", l.Product)
+		}
+		p, err := e.Product(lot.Product)
+		if err != nil {
+			return nil, err
+		}
+		if err := take(fmt.Sprintf("lots[%d]", i), p); err != nil {
+			return nil, err
+		}
+		lots, numbers = append(lots, lot.ID), append(numbers, lot.Number)
+	}
+	for i, id := range o.Products {
+		p, err := e.Product(id)
+		if err != nil {
+			return nil, fieldErr(fmt.Sprintf("products[%d]", i), fmt.Sprint(id), "no such product")
+		}
+		if err := take(fmt.Sprintf("products[%d]", i), p); err != nil {
+			return nil, err
+		}
+		lots = append(lots, e.lotsOf(id)...)
+	}
+	org, err := e.Org(producer)
+	if err != nil {
+		return nil, err
+	}
+	ordered := false
+	switch {
+	case k.Org == producer && k.Org != 0 && k.Scopes.Has(ScopeEvents):
+	case k.Scopes.Has(ScopeRegulator) && k.Region != 0 && RegionCovers(k.Region, org.Region):
+		ordered = true
+	case k.Org == 0 && k.Scopes.Has(ScopeAdmin):
+		ordered = true
+	default:
+		return nil, fmt.Errorf("%w: only %s or a regulator of its region recalls its goods", ErrWrongOrg, org.Name)
+	}
+	q := &recall.Request{Level: level, Sector: sectorOf(prod.Category), Producer: producer, ProducerName: org.Name,
+		ProducerRegion: org.Region, Ordered: ordered, Scope: recall.Scope{Lots: lots, Products: o.Products},
+		ReasonZH: o.ReasonZH, ReasonEN: o.ReasonEN, ActionZH: o.ActionZH, ActionEN: o.ActionEN,
+		Product: prod.NameZH, Lots: numbers}
+	if ordered {
+		q.OrderedBy, q.OrderRegion = "key:"+fmt.Sprintf("%016x", k.ID), k.Region
+	}
+	if err := q.Check(); err != nil {
+		return nil, err
+	}
+	reason := o.ReasonZH
+	if reason == "" || o.ReasonEN != "" && len(reason)+len(o.ReasonEN) < 480 {
+		reason = joinReason(o.ReasonZH, o.ReasonEN)
+	}
+	res, err := e.Recall(ctx, &RecallRequest{ReportMeta: ReportMeta{Org: producer, Credential: "key:" + fmt.Sprintf("%016x", k.ID),
+		RequestID: o.RequestID}, Lots: o.Lots, Products: o.Products, Reason: truncateText(reason, 500)})
+	if err != nil {
+		return nil, err
+	}
+	q.LedgerSeq, q.Now = res.FirstSeq, e.nowMillis()
+	var moves []recall.Move
+	for _, l := range lots {
+		m, err := e.RecallMoves(l)
+		if err != nil {
+			return nil, err
+		}
+		moves = append(moves, m...)
+	}
+	r, _, err := n.Recalls.Create(q, moves, func(org uint32) recall.Party {
+		o, err := e.Org(org)
+		if err != nil {
+			return recall.Party{}
+		}
+		return recall.Party{Name: o.Name, Region: o.Region}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return n.view(r)
+}
+
+func joinReason(zh, en string) string {
+	switch {
+	case zh == "":
+		return en
+	case en == "":
+		return zh
+	}
+	return zh + " / " + en
+}
+
+func truncateText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
+
+// lotsOf returns the lots of product id.
+func (e *Engine) lotsOf(id uint32) []uint32 {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	var out []uint32
+	if p := e.st.products[id]; p != nil {
+		for _, b := range p.blocks {
+			if b.b.Lot != 0 && !slices.Contains(out, b.b.Lot) {
+				out = append(out, b.b.Lot)
+			}
+		}
+	}
+	return out
+}
+
+// view returns r with its recipients' live figures.
+func (n *Notices) view(r *recall.Recall) (*RecallView, error) {
+	e := n.e
+	v := &RecallView{Recall: *r}
+	if o, err := e.Org(r.Producer); err == nil {
+		v.ProducerName = o.Name
+	}
+	var moves []recall.Move
+	for _, l := range r.Lots() {
+		if lot, err := e.Lot(l); err == nil {
+			v.LotNumbers = append(v.LotNumbers, lot.Number)
+			if v.Product == "" {
+				if p, err := e.Product(lot.Product); err == nil {
+					v.Product = p.NameZH
+				}
+			}
+		}
+		m, err := e.RecallMoves(l)
+		if err != nil {
+			return nil, err
+		}
+		moves = append(moves, m...)
+	}
+	figs := recall.Tally(moves)
+	ps, err := n.Recalls.Recipients(r.ID)
+	if err != nil {
+		return nil, err
+	}
+	ns, err := n.Outbox.BySource(outbox.SourceRecall, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	delivered := map[uint32]bool{}
+	for _, nt := range ns {
+		if nt.State == outbox.Delivered {
+			delivered[nt.Org] = true
+		}
+	}
+	now := e.nowMillis()
+	for _, p := range ps {
+		rv := RecipientView{Recipient: p, Notified: delivered[p.Org]}
+		if f := figs[p.Org]; f != nil {
+			rv.Now = *f
+			rv.Recovered = f.Recovered()
+		}
+		rv.Overdue = p.Acked == 0 && r.State != recall.Closed && now > p.AckBy
+		v.Recipients = append(v.Recipients, rv)
+		t := &v.Totals
+		t.Recipients++
+		t.Recovered += rv.Recovered
+		if p.Acked != 0 {
+			t.Acknowledged++
+		}
+		if rv.Notified {
+			t.Notified++
+		}
+		if rv.Overdue {
+			t.Overdue++
+		}
+	}
+	if f := figs[r.Producer]; f != nil {
+		v.Totals.Shipped = f.Shipped
+		v.Totals.Recovered += f.Recovered()
+	}
+	if v.Totals.Shipped > 0 {
+		v.Totals.Ratio = float64(v.Totals.Recovered) / float64(v.Totals.Shipped)
+	}
+	v.Overdue = r.State != recall.Closed && r.FinishBy != 0 && now > r.FinishBy
+	return v, nil
+}
+
+// recallActor is who key is to the recall book.
+func recallActor(k APIKey) recall.Actor {
+	a := recall.Actor{Org: k.Org, By: "key:" + fmt.Sprintf("%016x", k.ID)}
+	if k.Scopes.Has(ScopeRegulator) && k.Region != 0 {
+		a.Region = k.Region
+	}
+	a.Operator = k.Org == 0 && k.Scopes.Has(ScopeAdmin)
+	return a
+}
+
+// seesRecall reports whether key may read recall r: the operator, the
+// producer, a regulator of its or a recipient's division, or a recipient.
+func (n *Notices) seesRecall(k APIKey, r *recall.Recall, ps []recall.Recipient) bool {
+	x := recallActor(k)
+	if x.Operator || (k.Org != 0 && k.Org == r.Producer) || (x.Region != 0 && RegionCovers(x.Region, r.ProducerRegion)) {
+		return true
+	}
+	for _, p := range ps {
+		if (k.Org != 0 && p.Org == k.Org) || (x.Region != 0 && RegionCovers(x.Region, p.Region)) {
+			return true
+		}
+	}
+	return false
+}
+
+// RecallView returns recall id as key may see it: in full for the
+// producer, its regulators and the operator; a recipient sees its own
+// line only.
+func (n *Notices) RecallView(k APIKey, id uint64) (*RecallView, error) {
+	r, err := n.Recalls.Get(id)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := n.Recalls.Recipients(id)
+	if err != nil {
+		return nil, err
+	}
+	if !n.seesRecall(k, &r, ps) {
+		return nil, fmt.Errorf("%w: recall %d", recall.ErrNotFound, id)
+	}
+	v, err := n.view(&r)
+	if err != nil {
+		return nil, err
+	}
+	x := recallActor(k)
+	if !x.Operator && k.Org != r.Producer && !(x.Region != 0 && RegionCovers(x.Region, r.ProducerRegion)) {
+		v.Recipients = slices.DeleteFunc(v.Recipients, func(p RecipientView) bool {
+			return p.Org != k.Org && !(x.Region != 0 && RegionCovers(x.Region, p.Region))
+		})
+	}
+	return v, nil
+}
+
+// RecallList returns the recalls key may see (active only, or all),
+// newest first, without their recipients.
+func (n *Notices) RecallList(k APIKey, activeOnly bool) ([]recall.Recall, error) {
+	return n.Recalls.List(func(r *recall.Recall) bool {
+		if activeOnly && r.State == recall.Closed {
+			return false
+		}
+		ps, err := n.Recalls.Recipients(r.ID)
+		return err == nil && n.seesRecall(k, r, ps)
+	})
+}
+
+// PublicRecalls returns the recalls in force (active or closing), newest
+// first: the public notice.
+func (n *Notices) PublicRecalls() ([]*RecallView, error) {
+	rs, err := n.Recalls.List(func(r *recall.Recall) bool { return r.State != recall.Closed })
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*RecallView, 0, len(rs))
+	for i := range rs {
+		v := &RecallView{Recall: rs[i]}
+		if o, err := n.e.Org(v.Producer); err == nil {
+			v.ProducerName = o.Name
+		}
+		for _, l := range v.Lots() {
+			if lot, err := n.e.Lot(l); err == nil {
+				v.LotNumbers = append(v.LotNumbers, lot.Number)
+				if p, err := n.e.Product(lot.Product); err == nil && v.Product == "" {
+					v.Product = p.NameZH
+				}
+			}
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// RecallsOfLot returns the recalls in force over lot (for its items'
+// scan pages).
+func (n *Notices) RecallsOfLot(lot uint32) []recall.Recall {
+	var out []recall.Recall
+	for _, id := range n.Recalls.ForLot(lot) {
+		if r, err := n.Recalls.Get(id); err == nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// AckRecall records key's organisation's acknowledgement of recall id.
+func (n *Notices) AckRecall(k APIKey, id uint64, note string) (recall.Recipient, error) {
+	if k.Org == 0 {
+		return recall.Recipient{}, fmt.Errorf("%w: a recall is acknowledged by a recipient organisation's key", ErrWrongOrg)
+	}
+	return n.Recalls.Ack(id, k.Org, "key:"+fmt.Sprintf("%016x", k.ID), note, n.e.nowMillis())
+}
+
+// CloseRecall closes recall id (or asks to, for an ordered one).
+func (n *Notices) CloseRecall(k APIKey, id uint64, note string) (recall.Recall, error) {
+	return n.Recalls.Close(id, recallActor(k), note, n.e.nowMillis(), RegionCovers)
+}
+
+// ReportRecallProgress files the producer's progress report.
+func (n *Notices) ReportRecallProgress(k APIKey, id uint64, note string) (recall.Recall, error) {
+	return n.Recalls.Report(id, recallActor(k), note, n.e.nowMillis())
+}
+
+// RecallNotifications returns the notifications of recall id, for the
+// producer, its regulators and the operator.
+func (n *Notices) RecallNotifications(k APIKey, id uint64) ([]outbox.Notification, error) {
+	r, err := n.Recalls.Get(id)
+	if err != nil {
+		return nil, err
+	}
+	x := recallActor(k)
+	if !x.Operator && (k.Org == 0 || k.Org != r.Producer) && !(x.Region != 0 && RegionCovers(x.Region, r.ProducerRegion)) {
+		return nil, fmt.Errorf("%w: recall %d", recall.ErrNotFound, id)
+	}
+	return n.Outbox.BySource(outbox.SourceRecall, id)
+}

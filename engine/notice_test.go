@@ -1,0 +1,199 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"tracecode/engine/alert"
+	"tracecode/engine/outbox"
+	"tracecode/engine/recall"
+)
+
+// noticeChain is a drug producer in Lanzhou's city (620100), a
+// distributor in Chengguan (620102) and a pharmacy in Qilihe (620103): 30
+// NMPA-coded boxes of lot L1 in three cases.
+type noticeChain struct {
+	e            *Engine
+	n            *Notices
+	p, d, h      Org
+	items, cases Block
+}
+
+func newNoticeChain(t *testing.T) *noticeChain {
+	e := openTest(t, "")
+	c := &noticeChain{e: e}
+	n, err := e.OpenNotices(NoticeConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.n = n
+	ctx := context.Background()
+	for _, o := range []struct {
+		dst          *Org
+		name, region string
+		gcp          string
+	}{{&c.p, "兰州制药", "620100", "9520123"}, {&c.d, "城关医药配送", "620102", "6901234"}, {&c.h, "七里河大药房", "620103", "6905678"}} {
+		if *o.dst, err = e.AddOrg(ctx, OrgSpec{Name: o.name, Region: o.region, GCPs: []string{o.gcp}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	prod, err := e.AddProduct(ctx, ProductSpec{GTIN: testGTIN, GCPLength: 7, DrugID: "8612345", Org: c.p.ID, NameZH: "阿莫西林胶囊",
+		Category: ParseCategoryMust("drug"), Levels: LevelSet(0).With(LevelItem).With(LevelCase)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.items = mint(t, e, MintRequest{Product: prod.ID, Lot: "L1", CreateLot: true, Level: LevelItem, Count: 100, Scheme: SchemeNMPA}).Block
+	c.cases = mint(t, e, MintRequest{Product: prod.ID, Lot: "L1", Level: LevelCase, Count: 10}).Block
+	meta := ReportMeta{Org: c.p.ID, Credential: "test", Time: testClock.Add(-24 * time.Hour)}
+	if _, err := e.ReportLine(ctx, &LineReport{ReportMeta: meta, Action: LineCommission,
+		Items: Items{Ranges: []BlockRange{{c.items.ID, 0, 29}, {c.cases.ID, 0, 2}}}}); err != nil {
+		t.Fatal(err)
+	}
+	meta.Time = testClock.Add(-20 * time.Hour)
+	var packs []Pack
+	for i := range uint64(3) {
+		packs = append(packs, Pack{Parent: Ref{Code: c.code(t, c.cases, i)}, Children: Items{Ranges: []BlockRange{{c.items.ID, 10 * i, 10*i + 9}}}})
+	}
+	if _, err := e.Pack(ctx, &PackReport{ReportMeta: meta, Packs: packs}); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func (c *noticeChain) code(t *testing.T, b Block, off uint64) string {
+	return codes(t, c.e, b.ID, FormatDL, off, 1)[0]
+}
+
+func (c *noticeChain) capture(t *testing.T, org uint32, events ...string) {
+	t.Helper()
+	if _, err := c.e.CaptureJSON(context.Background(), strings.NewReader(doc(events...)), &CaptureOptions{Org: org, Credential: "key:test"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func shipTo(at, gcp string, codes ...string) string {
+	return fmt.Sprintf(`{"type":"ObjectEvent","eventTime":%q,"eventTimeZoneOffset":"+08:00","epcList":[%s],"action":"OBSERVE",
+"bizStep":"shipping","disposition":"in_transit","destinationList":[{"type":"owning_party","destination":"urn:epc:id:pgln:%s.00000"}]}`,
+		at, quoteList(codes), gcp)
+}
+
+func dispense(at string, codes ...string) string {
+	return fmt.Sprintf(`{"type":"ObjectEvent","eventTime":%q,"eventTimeZoneOffset":"+08:00","epcList":[%s],"action":"OBSERVE",
+"bizStep":"dispensing","disposition":"dispensed"}`, at, quoteList(codes))
+}
+
+// TestDispensedTwiceAlert: the same NMPA code dispensed twice raises a
+// critical alert routed to the pharmacy's county regulator (and the
+// levels above), not to another county's, with its JetStream
+// notifications in the outbox.
+func TestDispensedTwiceAlert(t *testing.T) {
+	c := newNoticeChain(t)
+	case2, item25 := c.code(t, c.cases, 2), c.code(t, c.items, 25)
+	c.capture(t, c.p.ID, shipTo("2026-03-01T09:00:00+08:00", "6905678", case2))
+	c.capture(t, c.h.ID, receive("2026-03-01T10:00:00+08:00", case2))
+	c.capture(t, c.h.ID, dispense("2026-03-01T11:00:00+08:00", item25))
+	if l, _ := c.n.AlertList(APIKey{Scopes: ScopeRegulator, Region: 620103}, alert.Filter{}); len(l) != 0 {
+		t.Fatalf("alerts after one dispensing: %+v", l)
+	}
+	c.capture(t, c.h.ID, dispense("2026-03-01T12:00:00+08:00", item25))
+	county := APIKey{Scopes: ScopeRegulator, Region: 620103}
+	l, err := c.n.AlertList(county, alert.Filter{Rule: "drug-sold-twice"})
+	if err != nil || len(l) != 1 {
+		t.Fatalf("county sees %d alerts (%v)", len(l), err)
+	}
+	a := l[0]
+	if a.Severity != alert.Critical || a.Region != 620103 || a.Subject.Org != c.h.ID || a.Subject.Code == "" || a.Subject.Counter != c.items.Start+25 || len(a.Evidence) != 2 {
+		t.Errorf("alert %+v", a)
+	}
+	if l, _ := c.n.AlertList(APIKey{Scopes: ScopeRegulator, Region: 620102}, alert.Filter{}); len(l) != 0 {
+		t.Errorf("another county sees %d alerts", len(l))
+	}
+	if l, _ := c.n.AlertList(APIKey{Scopes: ScopeRegulator, Region: 620000}, alert.Filter{}); len(l) != 1 {
+		t.Errorf("the province sees %d alerts", len(l))
+	}
+	ns, err := c.n.AlertNotifications(county, a.ID)
+	if err != nil || len(ns) != 3 || ns[0].Target != "tracecode.alert.620103" || ns[2].Target != "tracecode.alert.620000" {
+		t.Fatalf("notifications %+v (%v)", ns, err)
+	}
+	// The alert survives a reopen with its rule's memory: a third
+	// dispensing raises a second alert, not a first.
+	c.e = reopen(t, c.e)
+	c.n, _ = c.e.OpenNotices(NoticeConfig{})
+	c.capture(t, c.h.ID, dispense("2026-03-01T13:00:00+08:00", item25))
+	if l, _ := c.n.AlertList(county, alert.Filter{}); len(l) != 2 || l[0].Evidence[0].Seq != a.Evidence[0].Seq {
+		t.Errorf("after reopen: %+v", l)
+	}
+}
+
+// TestOrderRecall: a regulator of the producer's city orders a level-I
+// recall of lot L1; the distributor and the pharmacy are its recipients
+// with what they received, hold and sold; the producer's own key may
+// recall too, another organisation's may not.
+func TestOrderRecall(t *testing.T) {
+	c := newNoticeChain(t)
+	case0, case1, case2 := c.code(t, c.cases, 0), c.code(t, c.cases, 1), c.code(t, c.cases, 2)
+	c.capture(t, c.p.ID, shipTo("2026-03-01T09:00:00+08:00", "6901234", case0, case1), shipTo("2026-03-01T09:05:00+08:00", "6905678", case2))
+	c.capture(t, c.d.ID, receive("2026-03-01T10:00:00+08:00", case0, case1))
+	c.capture(t, c.d.ID, shipTo("2026-03-01T11:00:00+08:00", "6905678", case1))
+	c.capture(t, c.h.ID, receive("2026-03-01T12:00:00+08:00", case1, case2))
+	c.capture(t, c.h.ID, dispense("2026-03-01T13:00:00+08:00", c.code(t, c.items, 25)))
+	order := &RecallOrder{Level: "I", Lots: []LotRef{{Product: c.items.Product, Number: "L1"}}, ReasonZH: "溶出度不合格", ReasonEN: "dissolution failed"}
+	if _, err := c.n.OrderRecall(t.Context(), APIKey{Org: c.d.ID, Scopes: ScopeEvents}, order); err == nil {
+		t.Fatal("the distributor recalled the producer's lot")
+	}
+	if _, err := c.n.OrderRecall(t.Context(), APIKey{Scopes: ScopeRegulator, Region: 620200}, order); err == nil {
+		t.Fatal("another city's regulator ordered the recall")
+	}
+	reg := APIKey{ID: 7, Scopes: ScopeRegulator, Region: 620100}
+	v, err := c.n.OrderRecall(t.Context(), reg, order)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !v.Ordered || v.Level != recall.LevelI || v.Sector != recall.SectorDrug || v.AckBy-v.Created != 24*3600*1000 {
+		t.Errorf("recall %+v", v.Recall)
+	}
+	got := map[uint32]recall.Figures{}
+	for _, p := range v.Recipients {
+		got[p.Org] = p.AtStart
+	}
+	if len(got) != 2 {
+		t.Fatalf("recipients %+v", v.Recipients)
+	}
+	if d := got[c.d.ID]; d.Received != 20 || d.Shipped != 10 || d.Held != 10 {
+		t.Errorf("distributor %+v", d)
+	}
+	if h := got[c.h.ID]; h.Received != 20 || h.Sold != 1 || h.Held != 19 {
+		t.Errorf("pharmacy %+v", h)
+	}
+	if v.Totals.Shipped != 30 {
+		t.Errorf("totals %+v", v.Totals)
+	}
+	if rs := c.n.RecallsOfLot(c.items.Lot); len(rs) != 1 || rs[0].ReasonEN != "dissolution failed" {
+		t.Errorf("recalls of the lot: %+v", rs)
+	}
+	if r, _ := c.e.Resolve(c.code(t, c.items, 3)); r.Status != StatusRecalled {
+		t.Errorf("item of the lot resolves %v", r.Status)
+	}
+	// Each recipient got a JetStream notification (no webhooks set).
+	ns, _ := c.n.RecallNotifications(reg, v.ID)
+	if len(ns) != 2 || ns[0].Channel != outbox.JetStream {
+		t.Errorf("notifications %+v", ns)
+	}
+	if _, err := c.n.RecallNotifications(APIKey{Org: c.h.ID, Scopes: ScopeEvents}, v.ID); err == nil {
+		t.Error("a recipient read the recall's notification list")
+	}
+	// The pharmacy sees its own line only; it acknowledges.
+	hv, err := c.n.RecallView(APIKey{Org: c.h.ID, Scopes: ScopeEvents}, v.ID)
+	if err != nil || len(hv.Recipients) != 1 || hv.Recipients[0].Org != c.h.ID {
+		t.Fatalf("pharmacy's view: %v %+v", err, hv)
+	}
+	if _, err := c.n.AckRecall(APIKey{Org: c.h.ID, Scopes: ScopeEvents}, v.ID, "已下架"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.n.RecallView(APIKey{Org: 999, Scopes: ScopeEvents}, v.ID); err == nil {
+		t.Error("a stranger read the recall")
+	}
+}
