@@ -104,5 +104,3 @@ func (rt *reportTx) factsCommitted(ev *alert.Eval) {
 		rt.e.notices.Load().Outbox.Kick()
 	}
 }
-
-
