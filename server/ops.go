@@ -90,6 +90,7 @@ func (s *Server) serveDescription(ctx *fasthttp.RequestCtx) {
 		"supportedLinkType":                lts,
 		"linkTypeDefaultCanBeLinkset":      false,
 		"supportedContextValuesEnumerated": []string{},
+		"jsonLdContextLocation":            s.cfg.PublicBase + linksetContextPath,
 		"contact": map[string]string{
 			"organizationName": "tracecode operator",
 		},

@@ -77,6 +77,7 @@ func (s *Server) public(ctx *fasthttp.RequestCtx, k kind) {
 		h.Set("Access-Control-Allow-Headers", "Accept, Accept-Language, Content-Type")
 		h.Set("Access-Control-Max-Age", "86400")
 		h.Set("Allow", "GET, HEAD, OPTIONS")
+		s.setLinksetHeader(ctx)
 		ctx.SetStatusCode(fasthttp.StatusNoContent)
 		return
 	default:
@@ -318,6 +319,18 @@ func (s *Server) lookupMaster(r *publicReq, v *chainView) {
 	if r.level == levelLot {
 		l, lerr := s.eng.LotByNumber(p.ID, string(r.lot))
 		if lerr != nil {
+			if r.defaultReq || r.want == wantLinkset || len(r.linkType) > 0 {
+				// GS1 resolvers walk up: a lot this store does not know
+				// still has its product's links. The chain and the
+				// page (JSON, HTML) keep saying the lot is unknown.
+				v.level = levelProduct
+				cs, err = s.eng.ProductStatus(p.ID)
+				if err != nil {
+					s.log.Error("reading a product's status", "product", p.ID, "err", err)
+				}
+				v.status = cs.Status
+				return
+			}
 			v.found = false
 			v.status = statusNotGenuine
 			v.reason = "product " + r.gtin.String() + " has no lot " + quote(r.lot)
@@ -349,6 +362,15 @@ func (s *Server) respond(ctx *fasthttp.RequestCtx, r *publicReq, v *chainView) {
 		return
 	}
 	if len(r.linkType) > 0 {
+		s.redirectLinkType(ctx, r, v)
+		return
+	}
+	if r.defaultReq {
+		// The resolver standard's default request (no Accept preference,
+		// or one naming neither HTML nor JSON): redirect to the most
+		// specific default link. A browser asking for text/html gets that
+		// page in place, saving the scan a round trip.
+		r.linkType = append(r.linkType[:0], "gs1:defaultLink"...)
 		s.redirectLinkType(ctx, r, v)
 		return
 	}

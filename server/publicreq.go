@@ -58,13 +58,18 @@ type publicReq struct {
 	input    []byte
 	linkType []byte // ?linkType=, as given
 	want     want
-	lang     string // "zh" or "en"
-	region   uint32 // coarse GB/T 2260 location from Config.RegionHeader; 0 = unknown
-	client   uint32 // engine.ScanClient of the client's address and class
-	class    engine.ClientClass
-	rest     []byte         // the query string without linkType, for redirects
-	dec      []byte         // storage for percent-decoded values
-	els      [3]gs1.Element // storage for parsedCode's elements
+	// defaultReq is set when the client named no representation (no
+	// ?format=, no linkType, an Accept naming neither text/html nor JSON,
+	// such as */* or none): the resolver standard's default request,
+	// answered with a redirect to the default link.
+	defaultReq bool
+	lang       string // "zh" or "en"
+	region     uint32 // coarse GB/T 2260 location from Config.RegionHeader; 0 = unknown
+	client     uint32 // engine.ScanClient of the client's address and class
+	class      engine.ClientClass
+	rest       []byte         // the query string without linkType, for redirects
+	dec        []byte         // storage for percent-decoded values
+	els        [3]gs1.Element // storage for parsedCode's elements
 }
 
 // parsedCode returns the item code of a /01/…/21/… path as code.Parse
@@ -305,6 +310,7 @@ func (r *publicReq) negotiate(ctx *fasthttp.RequestCtx, explicit bool) {
 		r.want = wantJSON
 	default:
 		r.want = wantHTML
+		r.defaultReq = true
 	}
 }
 

@@ -63,6 +63,7 @@ func (s *Server) routeTable() []*route {
 		{method: "GET", pattern: "/resolve", metric: "resolve_query", public: true},
 		{method: "GET", pattern: "/", metric: "home", public: true},
 		{method: "GET", pattern: "/.well-known/gs1resolver", metric: "gs1resolver", public: true},
+		{method: "GET", pattern: "/linkset-context.jsonld", metric: "linkset_context", public: true},
 		{method: "GET", pattern: "/healthz", metric: "healthz", public: true},
 		{method: "GET", pattern: "/readyz", metric: "readyz", public: true},
 		{method: "GET", pattern: "/metrics", metric: "metrics", public: true},
@@ -241,6 +242,9 @@ func (s *Server) dispatch(ctx *fasthttp.RequestCtx) *routeStats {
 	case "/.well-known/gs1resolver":
 		s.serveDescription(ctx)
 		return s.m.route("gs1resolver")
+	case linksetContextPath:
+		s.serveLinksetContext(ctx)
+		return s.m.route("linkset_context")
 	case "/healthz":
 		s.serveHealthz(ctx)
 		return s.m.route("healthz")
