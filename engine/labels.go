@@ -43,6 +43,9 @@ func (e *Engine) WriteLabels(ctx context.Context, w io.Writer, id uint64, o Labe
 	if err != nil {
 		return 0, err
 	}
+	if err := e.CheckLabels(id, o.Template); err != nil {
+		return 0, err
+	}
 	base := label.Code{NameZH: p.NameZH, NameEN: p.NameEN}
 	if !p.GTIN.IsZero() {
 		base.GTIN = p.GTIN.String()
@@ -88,11 +91,6 @@ func (e *Engine) WriteLabels(ctx context.Context, w io.Writer, id uint64, o Labe
 	for i, h := range head {
 		col[h] = i
 	}
-	if err := checkLabelFields(o.Template, col, &base, id); err != nil {
-		pr.CloseWithError(err)
-		<-done
-		return 0, err
-	}
 	field := func(rec []string, name string) string {
 		if i, ok := col[name]; ok {
 			return rec[i]
@@ -131,26 +129,45 @@ func (e *Engine) WriteLabels(ctx context.Context, w io.Writer, id uint64, o Labe
 	return written, err
 }
 
-// checkLabelFields refuses a template that needs a form the block lacks,
-// before anything is written.
-func checkLabelFields(t *label.Template, col map[string]int, base *label.Code, id uint64) error {
+// CheckLabels refuses a template that needs a form block id lacks (an
+// NMPA code on a GS1 block, a Digital Link on a short-code block, a GTIN
+// on a product without one) — what WriteLabels checks before it writes.
+func (e *Engine) CheckLabels(id uint64, t *label.Template) error {
+	b, err := e.Block(id)
+	if err != nil {
+		return err
+	}
+	p, err := e.Product(b.Product)
+	if err != nil {
+		return err
+	}
+	forms, err := e.Formats(id)
+	if err != nil {
+		return err
+	}
+	has := map[Format]bool{}
+	for _, f := range forms {
+		has[f] = true
+	}
 	for _, f := range t.Fields() {
-		var ok bool
+		ok := true
 		switch f {
 		case label.FieldDL:
-			_, ok = col["dl"]
+			ok = has[FormatDL]
 		case label.FieldHRI, label.FieldGS:
-			_, ok = col["element"]
+			ok = has[FormatElement]
 		case label.FieldNMPA:
-			_, ok = col["nmpa"]
+			ok = has[FormatNMPA]
 		case label.FieldShort:
-			_, ok = col["short"]
+			ok = has[FormatShort]
 		case label.FieldGTIN, label.FieldGTIN13, label.FieldGTIN12:
-			ok = base.Value(f, false) != ""
+			g := label.Code{}
+			if !p.GTIN.IsZero() {
+				g.GTIN = p.GTIN.String()
+			}
+			ok = g.Value(f, false) != ""
 		case label.FieldSSCC:
-			ok = false
-		default:
-			ok = true // serial, lot, expiry, names: printed when present
+			ok = false // blocks hold no SSCCs
 		}
 		if !ok {
 			return fieldErr("template", t.Name, "needs the %v of each code, which block %d does not have", f, id)

@@ -9,6 +9,7 @@ import (
 
 	"tracecode/engine"
 	"tracecode/engine/account"
+	"tracecode/engine/label"
 )
 
 // Config configures a Server. The zero value of every field means "use the
@@ -116,6 +117,14 @@ type Config struct {
 	SecureCookies bool
 
 	// Logger receives structured logs. Default slog.Default().
+	// Labels holds the label templates GET /v1/blocks/{id}/labels may
+	// name (general and per product); nil offers the built-ins only.
+	Labels *label.Library
+	// LabelFont draws the Chinese text of PDF and PNG labels; nil looks
+	// for the system's CJK font (label.LoadFont) on the first request
+	// that needs one.
+	LabelFont *label.Font
+
 	Logger *slog.Logger
 	// AccessLog logs every /v1 request at Info level (public scans are
 	// counted in metrics, not logged one by one). Default false.

@@ -85,6 +85,7 @@ func (s *Server) routeTable() []*route {
 		{method: "POST", pattern: "/v1/blocks", scopes: engine.ScopeMint, keepsCache: true, h: (*Server).apiMint},
 		{method: "GET", pattern: "/v1/blocks/{block}", h: (*Server).apiGetBlock},
 		{method: "GET", pattern: "/v1/blocks/{block}/codes", scopes: engine.ScopeMint | engine.ScopeAdmin, h: (*Server).apiBlockCodes},
+		{method: "GET", pattern: "/v1/blocks/{block}/labels", scopes: engine.ScopeMint | engine.ScopeAdmin, h: (*Server).apiBlockLabels},
 		{method: "POST", pattern: "/v1/blocks/{block}/release", scopes: engine.ScopeMint | engine.ScopeReport, h: (*Server).apiRelease},
 		{method: "POST", pattern: "/v1/blocks/{block}/void", scopes: engine.ScopeMint | engine.ScopeReport, h: (*Server).apiVoidBlock},
 		{method: "GET", pattern: "/v1/keys", scopes: engine.ScopeAdmin, h: (*Server).apiListKeys},

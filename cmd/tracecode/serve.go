@@ -19,6 +19,7 @@ import (
 
 	"tracecode/engine"
 	"tracecode/engine/demo"
+	"tracecode/engine/label"
 	"tracecode/server"
 )
 
@@ -58,6 +59,8 @@ var serveFlags struct {
 	tlsCert         string
 	tlsKey          string
 	backupDir       string
+	labelTemplates  string
+	labelFont       string
 }
 
 var serveCmd = &cobra.Command{
@@ -135,6 +138,8 @@ func init() {
 	f.StringVar(&serveFlags.logFormat, "log-format", "text", "log format: text or json")
 	f.StringVar(&serveFlags.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.BoolVar(&serveFlags.accessLog, "access-log", false, "log every /v1 request")
+	f.StringVar(&serveFlags.labelTemplates, "label-templates", "", "directory of label templates for /v1/blocks/{id}/labels (NAME.json, GTIN/NAME.json; default: the built-ins)")
+	f.StringVar(&serveFlags.labelFont, "label-font", "", "TrueType font for the Chinese text of PDF and PNG labels (default: the system's fonts-droid-fallback)")
 	f.DurationVar(&serveFlags.checkpointEvery, "checkpoint-every", 24*time.Hour, "how often every organisation's grown log gets a Merkle checkpoint (tracecode checkpoint); 0: only every 1,024 records")
 	f.StringVar(&serveFlags.tlsCert, "tls-cert", "", "PEM certificate chain: serve HTTPS (with --tls-key); SIGHUP reads both files again")
 	f.StringVar(&serveFlags.tlsKey, "tls-key", "", "PEM private key of --tls-cert")
@@ -187,6 +192,16 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	if eo.KEK, err = loadKEK(sf.data); err != nil {
 		return err
 	}
+	labels, err := label.LoadLibrary(sf.labelTemplates)
+	if err != nil {
+		return err
+	}
+	var labelFont *label.Font
+	if sf.labelFont != "" {
+		if labelFont, err = label.LoadFont(sf.labelFont); err != nil {
+			return err
+		}
+	}
 	start := time.Now()
 	eng, err := engine.Open(sf.data, eo)
 	if err != nil {
@@ -217,6 +232,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 			SuspiciousRegions: sf.suspiciousRegs, NoRaw: sf.noRawScans},
 		CacheEntries: sf.cacheEntries,
 		Logger:       log, AccessLog: sf.accessLog,
+		Labels: labels, LabelFont: labelFont,
 	})
 	if err != nil {
 		return err

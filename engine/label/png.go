@@ -248,3 +248,15 @@ func Quiet(img *image.Gray, n int) *image.Gray {
 	draw.Draw(out, img.Bounds().Add(image.Pt(n, n)), img, img.Bounds().Min, draw.Src)
 	return out
 }
+
+var systemFont struct {
+	once sync.Once
+	f    *Font
+	err  error
+}
+
+// SystemFont is LoadFont(""), read once per process.
+func SystemFont() (*Font, error) {
+	systemFont.once.Do(func() { systemFont.f, systemFont.err = LoadFont("") })
+	return systemFont.f, systemFont.err
+}
