@@ -18,7 +18,7 @@ import (
 func (s *Server) eventRoutes() []*route {
 	return []*route{
 		{method: "POST", pattern: "/v1/events", scopes: engine.ScopeEvents, h: (*Server).apiCapture},
-		{method: "POST", pattern: "/v1/recalls", scopes: engine.ScopeEvents, h: (*Server).apiRecall},
+		{method: "POST", pattern: "/v1/recalls", scopes: engine.ScopeEvents | engine.ScopeRegulator | engine.ScopeAdmin, h: (*Server).apiRecall},
 		{method: "POST", pattern: "/v1/recalls/lift", scopes: engine.ScopeEvents | engine.ScopeRegulator, h: (*Server).apiLiftRecall},
 		{method: "GET", pattern: "/v1/lots/{lot}/trace", h: (*Server).apiForwardTrace},
 		{method: "GET", pattern: "/v1/trace/{code}", h: (*Server).apiTrace},
@@ -142,9 +142,10 @@ func (s *Server) lotRefs(c *call, in []lotRefJSON) (out []engine.LotRef, ok bool
 	return out, true
 }
 
-// apiRecall serves POST /v1/recalls: lots, products or codes of the key's
-// organisation; the answer carries the notification list (the forward
-// trace of every recalled lot).
+// apiRecall serves POST /v1/recalls. With a level it creates a recall
+// object (server/notice.go): the producer's key recalls, a regulator's
+// orders. Without one it is the flag-only recall of lots, products or
+// codes of the key's organisation, answering with the forward traces.
 func (s *Server) apiRecall(c *call) {
 	var in struct {
 		metaJSON
@@ -152,8 +153,26 @@ func (s *Server) apiRecall(c *call) {
 		Products []uint32     `json:"products"`
 		Items    itemsJSON    `json:"items"`
 		Reason   string       `json:"reason"`
+		Level    string       `json:"level"`
+		ReasonZH string       `json:"reason_zh"`
+		ReasonEN string       `json:"reason_en"`
+		ActionZH string       `json:"action_zh"`
+		ActionEN string       `json:"action_en"`
 	}
 	if !readJSON(c, &in) {
+		return
+	}
+	if in.Level != "" {
+		o := &engine.RecallOrder{Level: in.Level, Products: in.Products, ReasonZH: in.ReasonZH, ReasonEN: in.ReasonEN,
+			ActionZH: in.ActionZH, ActionEN: in.ActionEN, RequestID: string(c.ctx.Request.Header.Peek("Idempotency-Key"))}
+		if o.ReasonZH == "" && o.ReasonEN == "" {
+			o.ReasonZH = in.Reason
+		}
+		var ok bool
+		if o.Lots, ok = s.lotRefs(c, in.Lots); !ok {
+			return
+		}
+		s.orderRecall(c, o)
 		return
 	}
 	rm, ok := reportMeta(c, in.metaJSON)

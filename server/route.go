@@ -95,6 +95,7 @@ func (s *Server) routeTable() []*route {
 	rs = append(rs, s.traceRoutes()...)
 	rs = append(rs, s.scanRoutes()...)
 	rs = append(rs, s.userRoutes()...)
+	rs = append(rs, s.noticeRoutes()...)
 	for _, r := range rs {
 		r.segs = strings.Split(strings.TrimPrefix(r.pattern, "/"), "/")
 		if r.metric == "" {

@@ -99,6 +99,11 @@ func New(eng *engine.Engine, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.accounts = accounts
+	// Recalls, alerts and their outbox (the first opener's configuration
+	// holds: serve opens them with its flags before New).
+	if _, err := eng.OpenNotices(engine.NoticeConfig{}); err != nil {
+		return nil, err
+	}
 	s.scans = eng.NewScanLog(&cfg.Scans)
 	s.routes = s.routeTable()
 	if cfg.CacheEntries > 0 {
