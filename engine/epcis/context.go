@@ -2,6 +2,7 @@ package epcis
 
 import (
 	"encoding/json"
+	"fmt"
 	"sort"
 	"strings"
 )
@@ -17,6 +18,34 @@ var standardPrefixes = map[string]string{
 	"owl":     "http://www.w3.org/2002/07/owl#",
 	"xsd":     "http://www.w3.org/2001/XMLSchema#",
 	"dcterms": "http://purl.org/dc/terms/",
+}
+
+// protectedTerms are the terms of the EPCIS 2.0 context, which marks them
+// all @protected: a later context that defines one differently is a
+// JSON-LD 1.1 error ("protected term redefinition"). The value is the
+// term's IRI when it is a plain string, "" when its definition is an
+// object (any redefinition of those is refused).
+var protectedTerms = map[string]string{
+	"AggregationEvent": "epcis:AggregationEvent", "AssociationEvent": "epcis:AssociationEvent",
+	"Collection": "epcis:Collection", "EPCISDocument": "epcis:EPCISDocument",
+	"EPCISQueryDocument": "epcis:EPCISQueryDocument", "ObjectEvent": "epcis:ObjectEvent",
+	"TransactionEvent": "epcis:TransactionEvent", "TransformationEvent": "epcis:TransformationEvent",
+	"action": "epcis:action", "baseURL": "@base", "bizLocation": "", "bizStep": "", "bizTransactionList": "",
+	"cbv": "https://ref.gs1.org/cbv/", "cbvmda": "urn:epcglobal:cbv:mda:", "certificationInfo": "",
+	"childEPCs": "", "childQuantityList": "", "children": "", "creationDate": "",
+	"dcterms": "http://purl.org/dc/terms/", "destinationList": "", "disposition": "", "epcClass": "",
+	"epcList": "", "epcis": "https://ref.gs1.org/epcis/", "epcisBody": "epcis:epcisBody",
+	"epcisHeader": "epcis:epcisHeader", "errorDeclaration": "", "eventID": "@id", "eventList": "",
+	"eventTime": "", "eventTimeZoneOffset": "epcis:eventTimeZoneOffset", "gs1": "https://gs1.org/voc/",
+	"id": "@id", "ilmd": "", "inputEPCList": "", "inputQuantityList": "",
+	"instanceIdentifier": "epcis:instanceIdentifier", "masterData": "epcis:masterData", "member": "",
+	"outputEPCList": "", "outputQuantityList": "", "owl": "http://www.w3.org/2002/07/owl#", "parentID": "",
+	"persistentDisposition": "", "quantity": "", "quantityList": "", "queryName": "epcis:queryName",
+	"queryResults": "epcis:queryResults", "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "readPoint": "",
+	"receiver": "", "recordTime": "", "resultsBody": "epcis:resultsBody", "schemaVersion": "owl:versionInfo",
+	"sender": "", "sensorElementList": "", "sourceList": "", "subscriptionID": "epcis:subscriptionID",
+	"transformationID": "", "type": "@type", "uom": "epcis:uom", "vocabularyList": "epcis:vocabularyList",
+	"xsd": "http://www.w3.org/2001/XMLSchema#",
 }
 
 // parseContext reads a JSON-LD @context (a string, an object, or an array
@@ -56,6 +85,11 @@ func parseContext(raw []byte, requireStandard bool) (map[string]string, string) 
 			}
 			sort.Strings(keys)
 			for _, k := range keys {
+				if def, prot := protectedTerms[k]; prot && (found || !requireStandard) {
+					if s, ok := x[k].(string); !ok || def == "" || s != def {
+						return ns, fmt.Sprintf("@context redefines %q, a protected term of the EPCIS 2.0 context (JSON-LD 1.1 forbids it; use another prefix)", k)
+					}
+				}
 				iri, ok := x[k].(string)
 				if !ok || strings.HasPrefix(k, "@") || strings.HasPrefix(iri, "@") || strings.Contains(k, ":") {
 					continue

@@ -56,7 +56,10 @@ var exampleCases = []exampleCase{
 	{"WithFullCombinationOfFields/association_event_all_possible_fields.jsonld", "Association", 2, 2, 8, ""},
 	{"WithFullCombinationOfFields/object_event_all_possible_fields.jsonld", "Object", 1, 1, 8, ""},
 	{"WithFullCombinationOfFields/transaction_event_all_possible_fields.jsonld", "Transaction", 2, 1, 8, ""},
-	{"WithFullCombinationOfFields/transformation_event_all_possible_fields.jsonld", "Transformation", 6, 6, 8, ""},
+	// Its @context redefines "cbvmda" (urn:epcglobal:cbv:mda, without the
+	// final colon), a term the EPCIS context protects: JSON-LD 1.1 safe
+	// expansion fails on it, and so does the parser.
+	{"WithFullCombinationOfFields/transformation_event_all_possible_fields.jsonld", "Transformation", 6, 6, 8, `@context: @context redefines "cbvmda", a protected term of the EPCIS 2.0 context`},
 	{"WithSensorData/SensorDataExample1.jsonld", "Object", 1, 0, 0, ""},
 	{"WithSensorData/SensorDataExample10.jsonld", "Object", 1, 0, 0, ""},
 	{"WithSensorData/SensorDataExample11.jsonld", "Transaction", 2, 0, 0, ""},

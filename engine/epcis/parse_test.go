@@ -400,3 +400,29 @@ func TestJSONRefusesCBVURNs(t *testing.T) {
 		t.Errorf("a urn:epcglobal:cbv:bt: transaction ID refused: %v", err)
 	}
 }
+
+// TestContextProtectedTerms: the EPCIS 2.0 context protects its terms; a
+// later inline context may repeat a prefix's definition but not change it
+// or redefine another term (JSON-LD 1.1 "protected term redefinition").
+func TestContextProtectedTerms(t *testing.T) {
+	withCtx := func(extra string) string {
+		return strings.Replace(doc(obj(okObj)), `"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"`,
+			`"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",`+extra, 1)
+	}
+	for _, c := range []struct{ ctx, want string }{
+		{`{"cbvmda":"urn:epcglobal:cbv:mda"}`, `@context redefines "cbvmda"`},
+		{`{"epcList":"https://example.com/list"}`, `@context redefines "epcList"`},
+		{`{"type":"@id"}`, `@context redefines "type"`},
+	} {
+		src := withCtx(c.ctx)
+		if !strings.Contains(src, c.ctx) {
+			t.Fatalf("test document has no @context array: %s", src)
+		}
+		if _, err := ParseDocument(strings.NewReader(src), ParseOptions{}); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v", c.ctx, err)
+		}
+	}
+	if _, err := ParseDocument(strings.NewReader(withCtx(`{"gs1":"https://gs1.org/voc/","example":"https://example.com/"}`)), ParseOptions{}); err != nil {
+		t.Errorf("an identical prefix definition refused: %v", err)
+	}
+}

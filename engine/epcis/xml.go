@@ -129,9 +129,17 @@ func (x *xparser) declare(se *xml.StartElement) {
 	for _, a := range se.Attr {
 		if a.Name.Space == nsXMLNS {
 			if _, ok := x.prefixOf[a.Value]; !ok {
-				if _, taken := x.nsOf[a.Name.Local]; !taken {
-					x.prefixOf[a.Value] = a.Name.Local
-					x.nsOf[a.Name.Local] = a.Value
+				p := a.Name.Local
+				if def, prot := protectedTerms[p]; prot && def != a.Value {
+					// The EPCIS JSON-LD context protects this name (the
+					// XML's xmlns:cbvmda="urn:epcglobal:cbv:mda" lacks the
+					// context's final colon): the JSON form uses another
+					// prefix for the same namespace.
+					p = x.freePrefix(p)
+				}
+				if _, taken := x.nsOf[p]; !taken {
+					x.prefixOf[a.Value] = p
+					x.nsOf[p] = a.Value
 				}
 			}
 		}
@@ -146,13 +154,7 @@ func (x *xparser) qname(n xml.Name) string {
 	}
 	p, ok := x.prefixOf[n.Space]
 	if !ok {
-		for {
-			x.made++
-			p = "ns" + strconv.Itoa(x.made)
-			if _, taken := x.nsOf[p]; !taken {
-				break
-			}
-		}
+		p = x.freePrefix("ns")
 		x.prefixOf[n.Space] = p
 		x.nsOf[p] = n.Space
 	}
@@ -179,6 +181,20 @@ func (x *xparser) next() (xml.Token, error) {
 			if len(strings.TrimSpace(string(t))) > 0 {
 				return t.Copy(), nil
 			}
+		}
+	}
+}
+
+// freePrefix returns base followed by the first number that makes a
+// prefix neither declared nor a protected EPCIS term.
+func (x *xparser) freePrefix(base string) string {
+	for {
+		x.made++
+		p := base + strconv.Itoa(x.made)
+		_, taken := x.nsOf[p]
+		_, prot := protectedTerms[p]
+		if !taken && !prot {
+			return p
 		}
 	}
 }
