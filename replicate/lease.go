@@ -1,0 +1,157 @@
+package replicate
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// ErrLeaseHeld is returned by Acquire while another writer's lease lasts.
+var ErrLeaseHeld = errors.New("replicate: the writer's lease is held by another node")
+
+// ErrLeaseLost is returned by Renew once the lease is no longer ours: it
+// lapsed and another node took it, or it was released.
+var ErrLeaseLost = errors.New("replicate: the writer's lease was lost")
+
+// Lease is a writer's hold on the lease key. Its methods are safe for
+// concurrent use (one goroutine renews it while publishers check it).
+//
+// The lease key holds the holder's name and its epoch. Acquire creates the
+// key (JetStream's create-if-absent, a compare-and-set on "no key"); the
+// bucket's TTL removes a key not updated for LeaseTTL; Renew updates it
+// only if its revision is still the one we wrote last (compare-and-set),
+// which also restarts the TTL. The epoch is the revision Acquire got: it
+// rises with every new holder and never goes back, so a batch stamped
+// with an older epoch than a replica has seen comes from a writer that
+// lost its lease.
+type Lease struct {
+	kv     jetstream.KeyValue
+	holder string
+	epoch  uint64
+	ttl    time.Duration
+
+	mu  sync.Mutex
+	rev uint64 // revision of our last write of the key
+	// renewed is when the last successful Acquire or Renew was sent; the
+	// lease is ours for at most TTL after it. Zero once lost or released.
+	renewed time.Time
+}
+
+// LeaseValue is the JSON value of the lease key.
+type LeaseValue struct {
+	Holder string `json:"holder"`
+	Epoch  uint64 `json:"epoch"`
+}
+
+// Acquire takes the lease for holder (a name operators recognise: the
+// node's address) if no one holds it. It returns ErrLeaseHeld, wrapped
+// with the current holder's name, while another lease lasts.
+func Acquire(ctx context.Context, kv jetstream.KeyValue, holder string) (*Lease, error) {
+	st, err := kv.Status(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("replicate: lease bucket: %w", err)
+	}
+	sent := time.Now()
+	// The epoch is the create's revision, unknown until it is written: the
+	// first write names no epoch, and an update stamps it. Between the
+	// two, the key already belongs to us (the update is a compare-and-set
+	// on the create's revision).
+	b, _ := json.Marshal(LeaseValue{Holder: holder})
+	rev, err := kv.Create(ctx, LeaseKey, b)
+	if errors.Is(err, jetstream.ErrKeyExists) {
+		cur := "?"
+		if e, gerr := kv.Get(ctx, LeaseKey); gerr == nil {
+			var v LeaseValue
+			if json.Unmarshal(e.Value(), &v) == nil {
+				cur = v.Holder
+			}
+		}
+		return nil, fmt.Errorf("%w (%s)", ErrLeaseHeld, cur)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("replicate: acquire the lease: %w", err)
+	}
+	l := &Lease{kv: kv, holder: holder, epoch: rev, ttl: st.TTL()}
+	l.rev, l.renewed = rev, sent
+	if err := l.Renew(ctx); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// Renew extends the lease by the bucket's TTL. It returns ErrLeaseLost if
+// the key is no longer the one we wrote.
+func (l *Lease) Renew(ctx context.Context) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	sent := time.Now()
+	b, _ := json.Marshal(LeaseValue{Holder: l.holder, Epoch: l.epoch})
+	rev, err := l.kv.Update(ctx, LeaseKey, b, l.rev)
+	if isWrongLastSequence(err) || errors.Is(err, jetstream.ErrKeyNotFound) {
+		l.renewed = time.Time{}
+		return fmt.Errorf("%w: %v", ErrLeaseLost, err)
+	}
+	if err != nil {
+		return fmt.Errorf("replicate: renew the lease: %w", err)
+	}
+	l.rev, l.renewed = rev, sent
+	return nil
+}
+
+// Keep renews the lease every TTL/3 until ctx ends (it then returns nil)
+// or the lease is lost (ErrLeaseLost). A failed renewal that is not a
+// loss — a NATS node unreachable — is retried at the next tick; the lease
+// stops being Valid if none succeeds within the TTL.
+func (l *Lease) Keep(ctx context.Context) error {
+	t := time.NewTicker(l.ttl / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		rctx, cancel := context.WithTimeout(ctx, l.ttl/3)
+		err := l.Renew(rctx)
+		cancel()
+		if errors.Is(err, ErrLeaseLost) {
+			return err
+		}
+	}
+}
+
+// Release gives the lease up (a writer handing over after draining): the
+// key is deleted only if it is still ours.
+func (l *Lease) Release(ctx context.Context) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	err := l.kv.Delete(ctx, LeaseKey, jetstream.LastRevision(l.rev))
+	if isWrongLastSequence(err) {
+		return fmt.Errorf("%w: %v", ErrLeaseLost, err)
+	}
+	if err != nil {
+		return fmt.Errorf("replicate: release the lease: %w", err)
+	}
+	l.renewed = time.Time{}
+	return nil
+}
+
+// Epoch is the lease's fencing token: the revision that created it.
+func (l *Lease) Epoch() uint64 { return l.epoch }
+
+// Holder is the name the lease was taken under.
+func (l *Lease) Holder() string { return l.holder }
+
+// Valid reports whether the lease is surely still ours at now: the last
+// successful renewal was sent less than the TTL ago. A writer refuses
+// writes once it is not, even before it learns who took over.
+func (l *Lease) Valid(now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return !l.renewed.IsZero() && now.Sub(l.renewed) < l.ttl
+}
