@@ -87,3 +87,36 @@ func TestEventVerbs(t *testing.T) {
 }
 
 func lastSegment(s string) string { return s[strings.LastIndexByte(s, '/')+1:] }
+
+// TestQuantityOnlyAggregation: an AggregationEvent with only a
+// childQuantityList (so many kilograms of a lot on a pallet) is captured,
+// from EPCIS 2.0 JSON and from EPCIS 1.2 XML (the list inside
+// <extension>), and a hostile organisation's is refused.
+func TestQuantityOnlyAggregation(t *testing.T) {
+	data := t.TempDir()
+	d := "--data=" + data
+	mustCLI(t, "product", "add", d, "--gtin", "09520123456788", "--gcp-length", "7", "--name", "散装面粉", "--category", "food")
+	mustCLI(t, "mint", d, "--gtin", "09520123456788", "--lot", "L1", "--count", "2", "--format", "dl")
+	mustCLI(t, "org", "add", d, "--name", "兰州商贸", "--gcp", "6923456")
+	at := time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)
+	dir := t.TempDir()
+	jsonDoc := dir + "/agg.jsonld"
+	os.WriteFile(jsonDoc, []byte(`{"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+"type":"EPCISDocument","schemaVersion":"2.0","creationDate":"2026-03-01T07:00:00Z","epcisBody":{"eventList":[
+{"type":"AggregationEvent","eventTime":"`+at+`","eventTimeZoneOffset":"+08:00","parentID":"urn:epc:id:sscc:9520123.3000000001",
+"childQuantityList":[{"epcClass":"urn:epc:class:lgtin:9520123.045678.L1","quantity":12.5,"uom":"KGM"}],"action":"ADD","bizStep":"packing"}]}}`), 0o600)
+	xmlDoc := dir + "/agg.xml"
+	os.WriteFile(xmlDoc, []byte(`<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:1" schemaVersion="1.2" creationDate="2026-03-01T07:00:00Z">
+<EPCISBody><EventList><AggregationEvent><eventTime>`+at+`</eventTime><eventTimeZoneOffset>+08:00</eventTimeZoneOffset>
+<parentID>urn:epc:id:sscc:9520123.3000000002</parentID><childEPCs/><action>ADD</action><bizStep>urn:epcglobal:cbv:bizstep:packing</bizStep>
+<extension><childQuantityList><quantityElement><epcClass>urn:epc:class:lgtin:9520123.045678.L1</epcClass><quantity>7</quantity><uom>KGM</uom></quantityElement></childQuantityList></extension>
+</AggregationEvent></EventList></EPCISBody></epcis:EPCISDocument>`), 0o600)
+	if _, _, code := runCLI(t, "", "capture", d, "--org", "2", jsonDoc); code != 1 {
+		t.Errorf("another organisation packs the producer's lot: exit %d", code)
+	}
+	for _, f := range []string{jsonDoc, xmlDoc} {
+		if out := mustCLI(t, "capture", d, "--org", "1", f); !strings.Contains(out, "applied: 1 record") {
+			t.Errorf("%s: %s", f, out)
+		}
+	}
+}
