@@ -129,9 +129,10 @@ deps-browser:
 
 # deps-labels installs the independent barcode decoders the label tests
 # check rendered symbols with (zbar for QR, Code 128 and EAN; libdmtx for
-# Data Matrix) and the CJK font label sheets print Chinese names in.
+# Data Matrix; Ghostscript rasterises a PDF sheet for them) and the CJK
+# font label sheets print Chinese names in.
 deps-labels:
-	@command -v zbarimg >/dev/null && command -v dmtxread >/dev/null && test -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zbar-tools dmtx-utils fonts-droid-fallback >/dev/null)
+	@command -v zbarimg >/dev/null && command -v dmtxread >/dev/null && command -v gs >/dev/null && test -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zbar-tools dmtx-utils ghostscript fonts-droid-fallback >/dev/null)
 
 clean:
 	rm -rf bin bench-out
