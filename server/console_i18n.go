@@ -118,6 +118,9 @@ var consoleText = map[string][2]string{
 	"uptime":        {"运行时间", "Up for"},
 	"store":         {"存储", "Store"},
 	"scanLog":       {"扫码日志", "Scan log"},
+	"access":        {"查看权限", "Access"},
+	"product":       {"产品", "Product"},
+	"recalledLots":  {"召回批次", "Recalled lots"},
 	"refusedOrg":    {"该企业不在本账户的辖区内。", "This enterprise is not in this account's region."},
 }
 

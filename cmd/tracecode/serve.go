@@ -397,6 +397,15 @@ func serveDemo(ctx context.Context, eng *engine.Engine, srv *server.Server, dir,
 		}
 		fmt.Fprintf(w, "try: curl -H 'Authorization: Bearer %s' %s/v1/blocks\n\n", info.Keys[0].Token, srv.Config().PublicBase)
 	}
+	accounts, err := demo.SeedAccounts(eng, dir)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "console: %s/console/ — demo accounts (login / password):\n", srv.Config().PublicBase)
+	for _, a := range accounts {
+		fmt.Fprintf(w, "  %-16s %-18s %-17s %s\n", a.Login, a.Password, a.Role, a.Scope)
+	}
+	fmt.Fprintln(w, "")
 	return nil
 }
 

@@ -61,7 +61,12 @@
         setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
         a.dataset.done = String(lines);
       });
-    }).catch(function (e) { bar.hidden = true; alert(e.message); });
+    }).catch(function (e) {
+      bar.hidden = true;
+      var msg = document.createElement("span");
+      msg.className = "error"; msg.textContent = e.message;
+      a.parentNode.appendChild(msg);
+    });
   }
 
   // upload sends the form with XMLHttpRequest to show the bytes sent,

@@ -1,0 +1,247 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"tracecode/engine"
+	"tracecode/engine/account"
+	"tracecode/engine/code/cn"
+)
+
+// TestConsoleInBrowser drives headless chromium through the console: a
+// county regulator logs in, sees its county's enterprises and not
+// another's, drills down to a township, opens a code's private chain and
+// is refused another county's enterprise; an enterprise user requests a
+// block and downloads it (the page counts the streamed lines). Every page
+// is screenshot phone-sized and desktop-sized, in Chinese and English
+// (TRACECODE_CONSOLE_SHOTS names a directory to keep them in: the
+// committed docs/console/ was made so).
+func TestConsoleInBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser tests skipped with -short")
+	}
+	exe := chromiumPath(t)
+	env := newTestEnv(t, nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go env.srv.srv.Serve(ln) //nolint:errcheck // stopped by env's Shutdown
+	base := "http://" + ln.Addr().String()
+
+	// The regulator's region: the county of the producer of the demo's
+	// first scan URL (its city when the county is no longer in the
+	// division tree); another region's enterprise to be refused.
+	code := env.info.URLs[0].URL
+	var ch engine.Chain
+	if err := env.eng.ResolveInto(&ch, code); err != nil || ch.Org == nil {
+		t.Fatalf("resolve %s: %v", code, err)
+	}
+	producer := *ch.Org
+	reg, err := cn.NewRegion(int(producer.Region))
+	if err != nil {
+		t.Fatal(err)
+	}
+	region := reg.County()
+	if !region.Known() {
+		region = reg.City()
+	}
+	var outside engine.Org
+	for _, o := range env.eng.Orgs() {
+		if !engine.RegionCovers(region.Uint32(), o.Region) {
+			outside = o
+			break
+		}
+	}
+	if outside.ID == 0 {
+		t.Fatal("every demo organisation is in the regulator's region")
+	}
+	for _, o := range []account.NewOptions{
+		{Login: "regulator", Name: "监管员", Role: account.RoleRegulator, Region: region.Uint32()},
+		{Login: "clerk", Name: "企业用户", Role: account.RoleEnterpriseUser, Org: producer.ID},
+		{Login: "operator", Name: "运维", Role: account.RoleOperator},
+	} {
+		env.addAccount(o)
+	}
+
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 860),
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	defer acancel()
+	bctx, bcancel := chromedp.NewContext(actx)
+	defer bcancel()
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	must("start chromium", chromedp.Do(bctx, chromedp.EmulateViewport(1280, 860)))
+	dir := os.Getenv("TRACECODE_CONSOLE_SHOTS")
+	if dir == "" {
+		dir = artifactDir(t)
+	}
+	str := func(js string) string {
+		t.Helper()
+		v, err := chromedp.Run(bctx, chromedp.Evaluate[string](js))
+		must(js, err)
+		return v
+	}
+	open := func(path string) {
+		t.Helper()
+		must(path, chromedp.Do(bctx, chromedp.Navigate(base+path), chromedp.WaitReady(chromedp.ID("main"))))
+	}
+	shot := func(name string) {
+		t.Helper()
+		buf, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
+		must("screenshot", err)
+		must("write", os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644))
+	}
+	login := func(user string) {
+		t.Helper()
+		open("/console/login")
+		must("login "+user, chromedp.Do(bctx,
+			chromedp.SendKeys(chromedp.ID("login"), user),
+			chromedp.SendKeys(chromedp.ID("password"), "a long password"),
+			chromedp.Click(chromedp.ID("submit")),
+			chromedp.WaitReady(chromedp.ID("logout"))))
+	}
+	logout := func() {
+		t.Helper()
+		must("logout", chromedp.Do(bctx, chromedp.Click(chromedp.ID("logout")), chromedp.WaitReady(chromedp.ID("submit"))))
+	}
+
+	// The county regulator, in Chinese on a desktop.
+	open("/console/login?lang=zh")
+	login("regulator")
+	if got := str(`document.getElementById("region-name").textContent`); !strings.Contains(got, region.String()) {
+		t.Errorf("regulator's first page names %q, want region %s", got, region)
+	}
+	open("/console/orgs")
+	orgs := str(`Array.from(document.querySelectorAll("a.org")).map(a => a.textContent).join("|")`)
+	if !strings.Contains(orgs, producer.Name) || strings.Contains(orgs, outside.Name) {
+		t.Errorf("enterprises listed: %q (want %s, not %s)", orgs, producer.Name, outside.Name)
+	}
+	// Drill down: the overview's child-region table leads one level down,
+	// to a township for a county.
+	open("/console/region")
+	must("drill down", chromedp.Do(bctx, chromedp.Click(`#children tbody tr a`), chromedp.WaitReady(chromedp.ID("region-name"))))
+	child := str(`document.querySelector("#region-name small").textContent`)
+	cr, err := cn.ParseRegion(child)
+	if err != nil || cr.Parent() != region {
+		t.Errorf("drill-down reached %q (%v), want a child of %s", child, err, region)
+	}
+	if region.Level() == cn.LevelCounty && cr.Level() != cn.LevelTownship {
+		t.Errorf("a county's child %s is not a township", cr)
+	}
+	// The code's private chain, as a regulator of the producer's region.
+	open("/console/code?c=" + urlQueryEscape(code))
+	if got := str(`(document.getElementById("trace-access")||{}).textContent||""`); got != "full" {
+		t.Errorf("code look-up access %q, want full", got)
+	}
+	if n := str(`String(document.querySelectorAll("#events tbody tr").length)`); n == "0" {
+		t.Error("the private chain shows no event")
+	}
+	// Another county's enterprise is refused.
+	open(fmt.Sprintf("/console/orgs/%d", outside.ID))
+	if got := str(`(document.getElementById("error")||{}).textContent||""`); !strings.Contains(got, "不在本账户的辖区内") {
+		t.Errorf("another region's enterprise: %q", got)
+	}
+	logout()
+
+	// The enterprise user requests a block and downloads it.
+	login("clerk")
+	open("/console/blocks")
+	must("request block", chromedp.Do(bctx,
+		chromedp.SendKeys(chromedp.ID("block-lot"), "BROWSER1"),
+		chromedp.SendKeys(chromedp.ID("block-count"), "12"),
+		chromedp.Click(chromedp.ID("block-request")),
+		chromedp.WaitReady(chromedp.ID("blocks"))))
+	loc := str(`location.search`)
+	id := strings.TrimPrefix(loc, "?new=")
+	if _, err := strconv.ParseUint(id, 10, 64); err != nil {
+		t.Fatalf("after the request the page is %q", loc)
+	}
+	must("download", chromedp.Do(bctx, chromedp.Click(`#block-`+id+` a.download`)))
+	done, err := chromedp.Run(bctx, chromedp.Poll[string](`document.querySelector("#block-`+id+` a.download").dataset.done`,
+		chromedp.WithPollingTimeout(60*time.Second)))
+	if err != nil || done != "12" {
+		t.Errorf("download counted %q lines (%v), want 12", done, err)
+	}
+	logout()
+
+	// Screenshots of every page: phone and desktop, Chinese and English.
+	pages := []struct{ user, name, path string }{
+		{"", "login", "/console/login"},
+		{"regulator", "region", "/console/region"},
+		{"regulator", "orgs", "/console/orgs"},
+		{"regulator", "org", fmt.Sprintf("/console/orgs/%d", producer.ID)},
+		{"regulator", "code", "/console/code?c=" + urlQueryEscape(code)},
+		{"regulator", "audit", "/console/audit"},
+		{"clerk", "products", "/console/products"},
+		{"clerk", "blocks", "/console/blocks"},
+		{"clerk", "upload", "/console/upload"},
+		{"clerk", "custody", "/console/custody"},
+		{"operator", "ops", "/console/ops"},
+	}
+	for _, size := range []struct {
+		name string
+		w, h int64
+		mob  bool
+	}{{"desktop", 1280, 860, false}, {"phone", 390, 844, true}} {
+		vp := chromedp.EmulateViewport(size.w, size.h)
+		if size.mob {
+			vp = chromedp.EmulateViewport(size.w, size.h, chromedp.EmulateMobile)
+		}
+		must("viewport", chromedp.Do(bctx, vp))
+		for _, lang := range []string{"zh", "en"} {
+			open("/console/login?lang=" + lang)
+			user := ""
+			for _, p := range pages {
+				if p.user != user {
+					if user != "" {
+						logout()
+					}
+					if p.user != "" {
+						login(p.user)
+					}
+					user = p.user
+				}
+				open(p.path)
+				if got := str(`document.documentElement.lang`); (lang == "en") != (got == "en") {
+					t.Errorf("%s in %s: lang %q", p.name, lang, got)
+				}
+				shot(fmt.Sprintf("console-%s-%s-%s", p.name, lang, size.name))
+			}
+			logout()
+		}
+	}
+	t.Logf("screenshots in %s", dir)
+}
+
+func urlQueryEscape(s string) string {
+	r := strings.NewReplacer("%", "%25", "&", "%26", "+", "%2B", "#", "%23", "?", "%3F", " ", "%20")
+	return r.Replace(s)
+}
