@@ -113,6 +113,18 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Helper()
 		must(path, chromedp.Do(bctx, chromedp.Navigate(base+path), chromedp.WaitReady(chromedp.ID("main"))))
 	}
+	// waitFor polls js until it is true in the page (across a navigation,
+	// when the old page's context goes away).
+	waitFor := func(what, js string) {
+		t.Helper()
+		for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); {
+			if ok, err := chromedp.Run(bctx, chromedp.Evaluate[bool](js)); err == nil && ok {
+				return
+			}
+			must("wait", chromedp.Do(bctx, chromedp.Sleep(100*time.Millisecond)))
+		}
+		t.Fatalf("%s: %s never held", what, js)
+	}
 	shot := func(name string) {
 		t.Helper()
 		buf, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
@@ -147,7 +159,9 @@ func TestConsoleInBrowser(t *testing.T) {
 	// Drill down: the overview's child-region table leads one level down,
 	// to a township for a county.
 	open("/console/region")
-	must("drill down", chromedp.Do(bctx, chromedp.Click(`#children tbody tr a`), chromedp.WaitReady(chromedp.ID("region-name"))))
+	must("drill down", chromedp.Do(bctx, chromedp.Click(`#children tbody tr a`)))
+	// The old page has a region name too: wait for the new address.
+	waitFor("drill-down page", `location.search.indexOf("?code=") === 0 && document.readyState === "complete"`)
 	child := str(`document.querySelector("#region-name small").textContent`)
 	cr, err := cn.ParseRegion(child)
 	if err != nil || cr.Parent() != region {
@@ -177,8 +191,8 @@ func TestConsoleInBrowser(t *testing.T) {
 	must("request block", chromedp.Do(bctx,
 		chromedp.SendKeys(chromedp.ID("block-lot"), "BROWSER1"),
 		chromedp.SendKeys(chromedp.ID("block-count"), "12"),
-		chromedp.Click(chromedp.ID("block-request")),
-		chromedp.WaitReady(chromedp.ID("blocks"))))
+		chromedp.Click(chromedp.ID("block-request"))))
+	waitFor("block page", `document.readyState === "complete" && location.search.indexOf("?new=") === 0`)
 	loc := str(`location.search`)
 	id := strings.TrimPrefix(loc, "?new=")
 	if _, err := strconv.ParseUint(id, 10, 64); err != nil {
