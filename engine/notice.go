@@ -38,6 +38,7 @@ type Notices struct {
 	Outbox  *outbox.Outbox
 	Alerts  *alert.Evaluator
 	Recalls *recall.Book
+	scans   *scanQueue
 }
 
 var noticeMu sync.Mutex // serialises OpenNotices
@@ -72,7 +73,7 @@ func (e *Engine) OpenNotices(cfg NoticeConfig) (*Notices, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := &Notices{e: e, Outbox: ob, Alerts: ax, Recalls: bk}
+	n := &Notices{e: e, Outbox: ob, Alerts: ax, Recalls: bk, scans: newScanQueue()}
 	ax.OnRaise = n.stageAlert
 	e.notices.Store(n)
 	return n, nil
@@ -82,8 +83,9 @@ func (e *Engine) OpenNotices(cfg NoticeConfig) (*Notices, error) {
 func (e *Engine) Notices() *Notices { return e.notices.Load() }
 
 // Run delivers notifications and fires due dates until ctx ends: the
-// outbox sender (webhooks, and JetStream through js if not nil) and the
-// alert scheduler (timers on due dates). serve runs it.
+// outbox sender (webhooks, and JetStream through js if not nil), the
+// alert scheduler (timers on due dates) and the clone-scan rule's queue.
+// serve runs it.
 func (n *Notices) Run(ctx context.Context, js outbox.Publisher) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -94,12 +96,13 @@ func (n *Notices) Run(ctx context.Context, js outbox.Publisher) error {
 		}
 		return err
 	})
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	go func() { errc <- n.Outbox.NewSender(nil, js, n.e.Now).Run(ctx) }()
 	go func() { errc <- sch.Run(ctx) }()
+	go func() { errc <- n.runScans(ctx) }()
 	err := <-errc
 	cancel()
-	return errors.Join(err, <-errc)
+	return errors.Join(err, <-errc, <-errc)
 }
 
 // stageAlert stages an alert's notifications in its batch: one

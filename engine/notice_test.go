@@ -197,3 +197,33 @@ func TestOrderRecall(t *testing.T) {
 		t.Error("a stranger read the recall")
 	}
 }
+
+// TestSuspiciousScanAlert: a suspicious scan becomes a clone-scan alert
+// routed to the scan's region (the producer's when unknown), queued once
+// per window however often the code is scanned, and regulators confirm
+// or clear it.
+func TestSuspiciousScanAlert(t *testing.T) {
+	c := newNoticeChain(t)
+	now := c.e.Now().UnixMilli()
+	c.n.SuspiciousScan(c.items.Product, c.items.Start+3, 0, now)
+	c.n.SuspiciousScan(c.items.Product, c.items.Start+3, 0, now+1000)
+	if len(c.n.scans.c) != 1 {
+		t.Fatalf("%d scans queued, want 1", len(c.n.scans.c))
+	}
+	f := <-c.n.scans.c
+	if err := c.n.applyScan(&f); err != nil {
+		t.Fatal(err)
+	}
+	reg := APIKey{Scopes: ScopeRegulator, Region: 620100}
+	l, _ := c.n.AlertList(reg, alert.Filter{Rule: "clone-scan"})
+	if len(l) != 1 || l[0].Region != 620100 || l[0].Subject.Org != c.p.ID || l[0].Subject.Code == "" {
+		t.Fatalf("clone alerts %+v", l)
+	}
+	if _, err := c.n.CloseAlert(APIKey{Org: c.p.ID, Scopes: ScopeAdmin}, l[0].ID, alert.Cleared, "ours"); err == nil {
+		t.Error("the producer cleared its own clone alert")
+	}
+	a, err := c.n.CloseAlert(reg, l[0].ID, alert.Confirmed, "cloned labels found at a market in Xining")
+	if err != nil || a.Outcome() != alert.Confirmed {
+		t.Fatalf("regulator confirms: %v %+v", err, a)
+	}
+}

@@ -59,6 +59,7 @@ var serveFlags struct {
 	tlsCert         string
 	tlsKey          string
 	backupDir       string
+	natsURL         string
 	labelTemplates  string
 	labelFont       string
 }
@@ -143,6 +144,7 @@ func init() {
 	f.DurationVar(&serveFlags.checkpointEvery, "checkpoint-every", 24*time.Hour, "how often every organisation's grown log gets a Merkle checkpoint (tracecode checkpoint); 0: only every 1,024 records")
 	f.StringVar(&serveFlags.tlsCert, "tls-cert", "", "PEM certificate chain: serve HTTPS (with --tls-key); SIGHUP reads both files again")
 	f.StringVar(&serveFlags.tlsKey, "tls-key", "", "PEM private key of --tls-cert")
+	f.StringVar(&serveFlags.natsURL, "nats", "", "NATS server whose JetStream gets recall and alert notifications (tracecode.recall.<region>.<org>, tracecode.alert.<region>; e.g. nats://127.0.0.1:4222); empty: webhooks only, JetStream notifications wait in the outbox")
 	f.StringVar(&serveFlags.backupDir, "backup-dir", "", "directory SIGUSR1 writes an online backup to (tracecode-TIME.tar.zst; tracecode restore reads it); empty: SIGUSR1 is ignored")
 	rootCmd.AddCommand(serveCmd)
 }
@@ -219,6 +221,9 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	}()
 	log.Info("store open", "data", sf.data, "ms", time.Since(start).Milliseconds(), "orgs", len(eng.Orgs()))
 
+	if _, err := eng.OpenNotices(engine.NoticeConfig{}); err != nil {
+		return err
+	}
 	srv, err := server.New(eng, server.Config{
 		Addr: sf.addr, PublicBase: publicBase,
 		ReadTimeout: sf.readTimeout, WriteTimeout: sf.writeTimeout, StreamTimeout: sf.streamTimeout,
@@ -281,10 +286,12 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	} else {
 		close(jobsDone)
 	}
+	waitNotices := startNotices(jobs, eng, sf.natsURL, log)
 	// The jobs end before the engine closes (deferred above).
 	defer func() {
 		stopJobs()
 		<-jobsDone
+		waitNotices()
 	}()
 	for running := true; running; {
 		select {
