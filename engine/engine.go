@@ -45,8 +45,10 @@ type Engine struct {
 	// OpenNotices ran (notice.go); reports give the rules their facts.
 	notices atomic.Pointer[Notices]
 
-	// stats folds each write's statistics into its batch (statscount.go).
-	stats *stats.Keeper
+	// stats folds each write's statistics into its batch (statscount.go);
+	// statsOff (benchmarks only) skips them, for the cost comparison.
+	stats    *stats.Keeper
+	statsOff bool
 
 	// imu serializes imports (each spans several wmu sections).
 	imu sync.Mutex

@@ -1,12 +1,15 @@
 package engine
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 	"time"
 
 	"tracecode/engine/epcis"
 	"tracecode/engine/ledger"
 	"tracecode/engine/model"
+	"tracecode/engine/scanlog"
 	"tracecode/engine/stats"
 	"tracecode/engine/store"
 )
@@ -24,9 +27,50 @@ func (e *Engine) StatsQuery(q stats.Query) (stats.Answer, error) {
 	return stats.Read(e.db, q)
 }
 
+// StatsFor answers q as key may see it. The operator's key (admin, no
+// organisation) sees every region and organisation. A regulator's key sees
+// its region and every division below it (q.Region 0 means its own
+// region) and each organisation registered there. An organisation's key
+// sees its own counts only (q.Org 0 means its own). Anything else is
+// refused with ErrWrongOrg; a malformed query wraps ErrInvalid and
+// stats.ErrQuery.
+func (e *Engine) StatsFor(key APIKey, q stats.Query) (stats.Answer, error) {
+	switch {
+	case key.Org == 0 && key.Scopes.Has(ScopeAdmin):
+	case key.Org != 0:
+		if q.Region != 0 || (q.Org != 0 && q.Org != key.Org) {
+			return stats.Answer{}, fmt.Errorf("%w: an organisation's key sees its own statistics only, not a region's or another organisation's", ErrWrongOrg)
+		}
+		q.Org = key.Org
+	case key.Scopes.Has(ScopeRegulator):
+		if q.Org != 0 {
+			if !RegionCovers(key.Region, e.orgRegion(q.Org)) {
+				return stats.Answer{}, fmt.Errorf("%w: organisation %d is not registered in the regulator's region %d", ErrWrongOrg, q.Org, key.Region)
+			}
+			break
+		}
+		if q.Region == 0 {
+			q.Region = key.Region
+		}
+		if !RegionCovers(key.Region, q.Region) {
+			return stats.Answer{}, fmt.Errorf("%w: region %d is outside the regulator's region %d", ErrWrongOrg, q.Region, key.Region)
+		}
+	default:
+		return stats.Answer{}, fmt.Errorf("%w: the key is neither the operator's, a regulator's nor an organisation's", ErrWrongOrg)
+	}
+	a, err := stats.Read(e.db, q)
+	if errors.Is(err, stats.ErrQuery) {
+		return a, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	return a, err
+}
+
 // commitCounted commits b (as commit does) with d folded into it.
 // REQUIRES e.wmu.
 func (e *Engine) commitCounted(b *store.Batch, d *stats.Delta) error {
+	if e.statsOff {
+		return e.commit(b)
+	}
 	return e.stats.Commit(b, d, func() error { return e.commit(b) })
 }
 
@@ -44,13 +88,13 @@ func (e *Engine) statRegion(org uint32) uint32 {
 
 // countOrg adds a new organisation to d. REQUIRES e.wmu.
 func (e *Engine) countOrg(d *stats.Delta, o *Org) {
-	d.Add(o.Region, 0, e.statDay(o.Created), stats.OrgsRegistered, 1)
+	d.Add(o.ID, o.Region, 0, e.statDay(o.Created), stats.OrgsRegistered, 1)
 }
 
 // countProduct adds a new product to d; region is its organisation's.
 // REQUIRES e.wmu.
 func (e *Engine) countProduct(d *stats.Delta, p *Product, region uint32) {
-	d.Add(region, p.Category, e.statDay(p.Created), stats.Products, 1)
+	d.Add(p.Org, region, p.Category, e.statDay(p.Created), stats.Products, 1)
 }
 
 // countMint adds the codes of newly minted blocks to d. REQUIRES e.wmu.
@@ -60,8 +104,29 @@ func (e *Engine) countMint(d *stats.Delta, blocks []*Block) {
 		if p := e.st.products[b.Product]; p != nil {
 			cat = p.rec.Category
 		}
-		d.Add(e.statRegion(b.Org), cat, e.statDay(b.Created), stats.CodesMinted, b.Count)
+		d.Add(b.Org, e.statRegion(b.Org), cat, e.statDay(b.Created), stats.CodesMinted, b.Count)
 	}
+}
+
+// countScans commits a scan-log flush's batch b with its tallied scans
+// folded in: public scans and newly suspicious items, at the product's
+// organisation's region and the product's category, on the scan's
+// business day (the quarter hour's first instant).
+func (e *Engine) countScans(b *store.Batch, t map[scanlog.Tally]scanlog.TallyCount, commit func() error) error {
+	var d stats.Delta
+	e.mu.RLock()
+	for k, c := range t {
+		var org, region uint32
+		var cat model.Category
+		if p := e.st.products[k.Product]; p != nil {
+			org, region, cat = p.rec.Org, e.statRegion(p.rec.Org), p.rec.Category
+		}
+		day := e.statDay(k.Quarter * 900_000)
+		d.Add(org, region, cat, day, stats.Scans, c.Scans)
+		d.Add(org, region, cat, day, stats.Suspicious, c.Suspicious)
+	}
+	e.mu.RUnlock()
+	return e.stats.Commit(b, &d, commit)
 }
 
 // tally adds ledger record s, with its targets, to the report's delta: the
@@ -70,6 +135,9 @@ func (e *Engine) countMint(d *stats.Delta, blocks []*Block) {
 // step counts them in (per category).
 func (rt *reportTx) tally(s *ledger.Summary, targets []ledger.Target) {
 	e, d := rt.e, &rt.sd
+	if e.statsOff {
+		return
+	}
 	day := e.statDay(s.EventTime)
 	metric, perCode := recordMetric(s)
 	e.mu.RLock()
@@ -99,16 +167,16 @@ func (rt *reportTx) tally(s *ledger.Summary, targets []ledger.Target) {
 		case t.HasQuantity && t.UOM == "" && t.Quantity > 0:
 			n = uint64(t.Quantity)
 		}
-		d.Add(region, cat, day, metric, n)
+		d.Add(s.Org, region, cat, day, metric, n)
 	}
 	if !perCode && metric != 0 {
-		d.Add(region, first, day, metric, 1)
+		d.Add(s.Org, region, first, day, metric, 1)
 	}
-	d.Add(region, first, day, stats.Events, 1)
+	d.Add(s.Org, region, first, day, stats.Events, 1)
 	if m := eventTypeMetric(s.EventType); m != 0 {
-		d.Add(region, first, day, m, 1)
+		d.Add(s.Org, region, first, day, m, 1)
 	}
-	d.Add(region, first, e.statDay(s.RecordTime), stats.LagBucket(time.Duration(s.RecordTime-s.EventTime)*time.Millisecond), 1)
+	d.Add(s.Org, region, first, e.statDay(s.RecordTime), stats.LagBucket(time.Duration(s.RecordTime-s.EventTime)*time.Millisecond), 1)
 	d.Active(s.Org, region, day)
 }
 

@@ -215,3 +215,45 @@ func TestStatsQueryErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestStatsScans: public scans count at the product's organisation's
+// region and category on the scan's business day when the scan log
+// flushes, and an item counts once as suspicious when its scans first
+// cross the thresholds (three prefectures), however often it is scanned
+// afterwards.
+func TestStatsScans(t *testing.T) {
+	e := openTest(t, "")
+	w := newStatsWorld(t, e)
+	sl := e.NewScanLog(&ScanLogOptions{FlushInterval: time.Hour})
+	at := time.Date(2026, 2, 20, 3, 0, 0, 0, time.UTC).UnixMilli()
+	for i := range 10 {
+		if _, err := sl.Record(Scan{Ref: ScanRef{Product: w.prodA.ID, Counter: w.itemsA.Start + uint64(i)}, Time: at, Client: uint32(i + 1)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// One item scanned in three prefectures, then twice more.
+	for i, region := range []uint32{110101, 310101, 440103, 440103, 110101} {
+		if _, err := sl.Record(Scan{Ref: ScanRef{Product: w.prodB.ID, Counter: w.itemsB.Start}, Time: at, Region: region, Client: uint32(100 + i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sl.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := sl.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		region            uint32
+		scans, suspicious uint64
+	}{{620000, 15, 1}, {620100, 10, 0}, {620102001, 10, 0}, {620500, 5, 1}, {0, 15, 1}} {
+		got := statsTotals(t, e, stats.Query{Region: c.region, From: 20260220, To: 20260220})
+		if got.Get(stats.Scans) != c.scans || got.Get(stats.Suspicious) != c.suspicious {
+			t.Errorf("region %d: scans %d suspicious %d, want %d and %d", c.region, got.Get(stats.Scans), got.Get(stats.Suspicious), c.scans, c.suspicious)
+		}
+	}
+	got := statsTotals(t, e, stats.Query{Org: w.orgB.ID, Category: model.CatFarm, From: 20260220, To: 20260220})
+	if got.Get(stats.Scans) != 5 {
+		t.Errorf("organisation B's farm scans: %d, want 5", got.Get(stats.Scans))
+	}
+}

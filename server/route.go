@@ -88,6 +88,7 @@ func (s *Server) routeTable() []*route {
 		{method: "GET", pattern: "/v1/blocks/{block}/labels", scopes: engine.ScopeMint | engine.ScopeAdmin, h: (*Server).apiBlockLabels},
 		{method: "POST", pattern: "/v1/blocks/{block}/release", scopes: engine.ScopeMint | engine.ScopeReport, h: (*Server).apiRelease},
 		{method: "POST", pattern: "/v1/blocks/{block}/void", scopes: engine.ScopeMint | engine.ScopeReport, h: (*Server).apiVoidBlock},
+		{method: "GET", pattern: "/v1/stats", h: (*Server).apiStats},
 		{method: "GET", pattern: "/v1/keys", scopes: engine.ScopeAdmin, h: (*Server).apiListKeys},
 		{method: "POST", pattern: "/v1/keys", scopes: engine.ScopeAdmin, keepsCache: true, h: (*Server).apiCreateKey},
 		{method: "DELETE", pattern: "/v1/keys/{key}", scopes: engine.ScopeAdmin, keepsCache: true, h: (*Server).apiRevokeKey},

@@ -328,14 +328,37 @@ type Log struct {
 	stop chan struct{}
 	done chan struct{}
 	once sync.Once
+
+	// count, if set, commits a flush's batch with the scans tallied
+	// since the previous flush (the statistics).
+	count Counter
+}
+
+// Counter folds tallied scans into batch b and calls commit to commit it,
+// returning its error.
+type Counter func(b *store.Batch, t map[Tally]TallyCount, commit func() error) error
+
+// Tally is what scans are tallied by between flushes: the product and the
+// quarter hour (unix ms / 900,000), fine enough for any business-day
+// clock's zone offset.
+type Tally struct {
+	Product uint32
+	Quarter int64
+}
+
+// TallyCount is the scans of one tally and how many of them made their
+// item newly suspicious.
+type TallyCount struct {
+	Scans, Suspicious uint64
 }
 
 const scanShards = 64
 
 type scanShard struct {
 	mu    sync.Mutex
-	m     map[Ref]scanEntry // GUARDED_BY(mu)
-	dirty []Ref             // GUARDED_BY(mu); refs changed since the last flush
+	m     map[Ref]scanEntry    // GUARDED_BY(mu)
+	dirty []Ref                // GUARDED_BY(mu); refs changed since the last flush
+	tally map[Tally]TallyCount // GUARDED_BY(mu); scans since the last flush (when the log counts them)
 }
 
 type scanEntry struct {
@@ -345,16 +368,22 @@ type scanEntry struct {
 
 // Open starts a scan log over db. o may be nil for defaults. Close
 // it to flush and stop the writer.
-func Open(db *store.DB, o *Options) *Log {
+func Open(db *store.DB, o *Options) *Log { return OpenCounted(db, o, nil) }
+
+// OpenCounted is Open whose flushes, if count is not nil, commit through
+// count with the scans tallied since the previous flush (the statistics
+// kept as data arrives, engine/stats).
+func OpenCounted(db *store.DB, o *Options, count Counter) *Log {
 	var opt Options
 	if o != nil {
 		opt = *o
 	}
 	opt.EnsureDefaults()
-	l := &Log{db: db, opt: opt, perShard: max(opt.CacheEntries/scanShards, 16),
+	l := &Log{db: db, opt: opt, perShard: max(opt.CacheEntries/scanShards, 16), count: count,
 		stop: make(chan struct{}), done: make(chan struct{})}
 	for i := range l.shards {
 		l.shards[i].m = make(map[Ref]scanEntry)
+		l.shards[i].tally = make(map[Tally]TallyCount)
 	}
 	go l.run()
 	return l
@@ -400,6 +429,7 @@ func (l *Log) Record(s Scan) (Stats, error) {
 		}
 	}
 	st := &e.st
+	was := l.count != nil && l.suspicious(st)
 	st.Count++
 	if st.First == 0 || s.Time < st.First {
 		st.First = s.Time
@@ -429,6 +459,15 @@ func (l *Log) Record(s Scan) (Stats, error) {
 	if !e.dirty {
 		e.dirty = true
 		sh.dirty = append(sh.dirty, s.Ref)
+	}
+	if l.count != nil {
+		k := Tally{s.Ref.Product, s.Time / 900_000}
+		c := sh.tally[k]
+		c.Scans++
+		if !was && l.suspicious(st) {
+			c.Suspicious++
+		}
+		sh.tally[k] = c
 	}
 	sh.m[s.Ref] = e
 	out := e.st
@@ -542,11 +581,26 @@ func (l *Log) flush(sync, counts bool) error {
 	l.rawMu.Unlock()
 
 	var stats []dirtyStat
+	var tally map[Tally]TallyCount
 	for i := range l.shards {
-		if !counts {
-			break
-		}
 		sh := &l.shards[i]
+		if l.count != nil {
+			sh.mu.Lock()
+			for k, c := range sh.tally {
+				if tally == nil {
+					tally = map[Tally]TallyCount{}
+				}
+				t := tally[k]
+				t.Scans += c.Scans
+				t.Suspicious += c.Suspicious
+				tally[k] = t
+			}
+			clear(sh.tally)
+			sh.mu.Unlock()
+		}
+		if !counts {
+			continue
+		}
 		sh.mu.Lock()
 		for _, r := range sh.dirty {
 			e := sh.m[r]
@@ -557,7 +611,7 @@ func (l *Log) flush(sync, counts bool) error {
 		sh.dirty = sh.dirty[:0]
 		sh.mu.Unlock()
 	}
-	if len(raw) == 0 && len(stats) == 0 {
+	if len(raw) == 0 && len(stats) == 0 && len(tally) == 0 {
 		l.giveBack(raw)
 		return nil
 	}
@@ -575,9 +629,27 @@ func (l *Log) flush(sync, counts bool) error {
 		l.segBuf = appendScanSegment(l.segBuf[:0], raw[0].Time, raw)
 		b.Set(kb, l.segBuf)
 	}
-	if err := b.Commit(sync); err != nil {
-		// Put the counts back as dirty so the next flush retries them; the
-		// raw records of this batch are lost (counted as dropped).
+	commit := func() error { return b.Commit(sync) }
+	var err error
+	if len(tally) > 0 {
+		err = l.count(b, tally, commit)
+	} else {
+		err = commit()
+	}
+	if err != nil {
+		// Put the counts and tallies back so the next flush retries them;
+		// the raw records of this batch are lost (counted as dropped).
+		if len(tally) > 0 {
+			sh := &l.shards[0]
+			sh.mu.Lock()
+			for k, c := range tally {
+				t := sh.tally[k]
+				t.Scans += c.Scans
+				t.Suspicious += c.Suspicious
+				sh.tally[k] = t
+			}
+			sh.mu.Unlock()
+		}
 		for _, d := range stats {
 			sh := &l.shards[d.ref.shard()]
 			sh.mu.Lock()

@@ -10,54 +10,161 @@ import (
 	"tracecode/engine/store"
 )
 
-// cell is one stored count: the key of a StatCount record.
+// row is one stored StatCount record: every category's counts of a
+// region (or an organisation) on a day.
 //
-// # Representation (key 0xE0 | region u32 | category u8 | day u32 | metric u8, value version 1)
+// # Representation (key 0xE0 | region u32 | day u32, value version 1)
 //
-//	ver=1 | count uvarint
+//	ver=1 | k uvarint | k × (category u8 | n uvarint | n × (metric u8 | count uvarint))
 //
-// Region 0 is the whole country, category 0 every category; day is the
-// business day as yyyymmdd. Integers in the key are big-endian, so one
-// region's and category's days are contiguous and in date order.
-type cell struct {
+// Categories and, within one, metrics in increasing order, each present
+// only with a non-zero count (a metric this build does not know, written
+// by a newer one, is read and ignored). Category
+// 0 holds what has no category: the organisation metrics and records
+// naming no product. Region 2^31 | org is an organisation's own row
+// (OrgRow); day is the business day as yyyymmdd. Integers in the key are
+// big-endian, so one region's days are contiguous and in date order.
+type row struct {
 	region uint32
-	cat    model.Category
 	day    uint32
-	metric Metric
 }
 
-const countKeyLen = 1 + 4 + 1 + 4 + 1
+const rowKeyLen = 1 + 4 + 4
 
-func (c cell) appendKey(dst []byte) []byte {
+func (r row) appendKey(dst []byte) []byte {
 	dst = append(dst, store.PrefixStatCount)
-	dst = binary.BigEndian.AppendUint32(dst, c.region)
-	dst = append(dst, byte(c.cat))
-	dst = binary.BigEndian.AppendUint32(dst, c.day)
-	return append(dst, byte(c.metric))
+	dst = binary.BigEndian.AppendUint32(dst, r.region)
+	return binary.BigEndian.AppendUint32(dst, r.day)
 }
 
-// decodeCountKey decodes a StatCount key.
-func decodeCountKey(k []byte) (cell, error) {
-	if len(k) != countKeyLen || k[0] != store.PrefixStatCount {
-		return cell{}, &store.KeyError{Key: k, Want: "0xE0|region u32|category u8|day u32|metric u8"}
+// decodeRowKey decodes a StatCount key.
+func decodeRowKey(k []byte) (row, error) {
+	if len(k) != rowKeyLen || k[0] != store.PrefixStatCount {
+		return row{}, &store.KeyError{Key: k, Want: "0xE0|region u32|day u32"}
 	}
-	return cell{region: binary.BigEndian.Uint32(k[1:]), cat: model.Category(k[5]),
-		day: binary.BigEndian.Uint32(k[6:]), metric: Metric(k[10])}, nil
+	return row{region: binary.BigEndian.Uint32(k[1:]), day: binary.BigEndian.Uint32(k[5:])}, nil
 }
 
-const countVersion = 1
+// rowCounts is a row's value: the counts of each category present, in
+// increasing category order.
+type rowCounts []catCounts
 
-func appendCount(dst []byte, n uint64) []byte {
-	return binary.AppendUvarint(append(dst, countVersion), n)
+type catCounts struct {
+	cat model.Category
+	c   Counts
 }
 
-// decodeCount decodes a StatCount value.
-func decodeCount(v []byte) (uint64, error) {
-	d := wire.NewReader("stat count", v)
-	d.Version(countVersion)
-	d.Field = "count"
-	n := d.Uvarint()
-	return n, d.Done()
+// of returns the counts of category cat, adding them (zero) if absent.
+func (rc *rowCounts) of(cat model.Category) *Counts {
+	for i := range *rc {
+		if (*rc)[i].cat == cat {
+			return &(*rc)[i].c
+		}
+	}
+	i := len(*rc)
+	for i > 0 && (*rc)[i-1].cat > cat {
+		i--
+	}
+	*rc = append(*rc, catCounts{})
+	copy((*rc)[i+1:], (*rc)[i:])
+	(*rc)[i] = catCounts{cat: cat}
+	return &(*rc)[i].c
+}
+
+// add adds o's counts to rc's.
+func (rc *rowCounts) add(o rowCounts) {
+	for i := range o {
+		c := rc.of(o[i].cat)
+		for m, n := range o[i].c {
+			c[m] += n
+		}
+	}
+}
+
+// sum adds the counts of category cat (every category for 0) to dst.
+func (rc rowCounts) sum(cat model.Category, dst *Counts) {
+	for i := range rc {
+		if cat != 0 && rc[i].cat != cat {
+			continue
+		}
+		for m, n := range rc[i].c {
+			dst[m] += n
+		}
+	}
+}
+
+const rowVersion = 1
+
+// appendRow appends rc's value encoding.
+func appendRow(dst []byte, rc rowCounts) []byte {
+	dst = append(dst, rowVersion)
+	dst = binary.AppendUvarint(dst, uint64(len(rc)))
+	for i := range rc {
+		c := &rc[i].c
+		n := 0
+		for _, v := range c {
+			if v != 0 {
+				n++
+			}
+		}
+		dst = append(dst, byte(rc[i].cat))
+		dst = binary.AppendUvarint(dst, uint64(n))
+		for m, v := range c {
+			if v != 0 {
+				dst = binary.AppendUvarint(append(dst, byte(m)), v)
+			}
+		}
+	}
+	return dst
+}
+
+// decodeRow decodes a StatCount value into rc (reusing its storage).
+func decodeRow(v []byte, rc *rowCounts) error {
+	*rc = (*rc)[:0]
+	d := wire.NewReader("stat counts", v)
+	d.Version(rowVersion)
+	d.Field = "categories"
+	k := d.Uvarint()
+	if d.Err == nil && k > 256 {
+		d.Fail(fmt.Sprintf("%d categories, at most 256", k))
+	}
+	last := -1
+	for range k {
+		d.Field = "category"
+		cat := d.U8()
+		if d.Err == nil && int(cat) <= last {
+			d.Fail(fmt.Sprintf("category %d after %d", cat, last))
+		}
+		last = int(cat)
+		d.Field = "n"
+		n := d.Uvarint()
+		if d.Err == nil && n > 256 {
+			d.Fail(fmt.Sprintf("%d counts, at most 256", n))
+		}
+		if d.Err != nil {
+			break
+		}
+		*rc = append(*rc, catCounts{cat: model.Category(cat)})
+		c := &(*rc)[len(*rc)-1].c
+		lastM := -1
+		for range n {
+			d.Field = "metric"
+			m := d.U8()
+			if d.Err == nil && int(m) <= lastM {
+				d.Fail(fmt.Sprintf("metric %d after %d", m, lastM))
+			}
+			lastM = int(m)
+			d.Field = "count"
+			x := d.Uvarint()
+			if d.Err != nil {
+				break
+			}
+			if int(m) < len(c) {
+				c[m] = x
+			}
+		}
+	}
+	return d.Done()
 }
 
 // mark is one StatActive record: org was active in a period.

@@ -3,6 +3,7 @@ package stats
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"tracecode/engine/code/cn"
@@ -22,6 +23,9 @@ type Query struct {
 	// Region is a GB/T 2260 six-digit code or a nine-digit township code;
 	// 0 asks for the whole country.
 	Region uint32
+	// Org, when not 0, asks for one organisation's own counts instead of
+	// a region's (Region must then be 0).
+	Org uint32
 	// Category limits the counts to one category; 0 counts every
 	// category.
 	Category model.Category
@@ -35,6 +39,12 @@ type Query struct {
 // Validate returns an error (wrapping ErrQuery) naming the first field at
 // fault.
 func (q *Query) Validate() error {
+	if q.Org != 0 && q.Region != 0 {
+		return fmt.Errorf("%w: region %d and organisation %d: ask for one", ErrQuery, q.Region, q.Org)
+	}
+	if q.Org >= 1<<31 {
+		return fmt.Errorf("%w: organisation %d is not an organisation id", ErrQuery, q.Org)
+	}
 	if q.Region != 0 {
 		if _, err := cn.NewRegion(int(q.Region)); err != nil {
 			return fmt.Errorf("%w: region %d: %v", ErrQuery, q.Region, err)
@@ -91,7 +101,33 @@ type Answer struct {
 	Rows int
 }
 
-// Read answers q from db's committed counts with one range scan.
+// rowsOf returns the rows q reads: the organisation's, the region's, or
+// for the whole country every province's and that of counts without a
+// region.
+func rowsOf(q *Query) []uint32 {
+	switch {
+	case q.Org != 0:
+		return []uint32{OrgRow(q.Org)}
+	case q.Region != 0:
+		return []uint32{q.Region}
+	}
+	return provinces()
+}
+
+// provinces returns region 0 and every provincial-level division of the
+// tree (built on first use: the tree is loaded lazily).
+var provinces = sync.OnceValue(func() []uint32 {
+	out := []uint32{0}
+	for p := 11; p <= 82; p++ {
+		if r, err := cn.NewRegion(p * 10000); err == nil && r.Known() {
+			out = append(out, r.Uint32())
+		}
+	}
+	return out
+})
+
+// Read answers q from db's committed counts with one range scan (one per
+// province for the whole country).
 func Read(db *store.DB, q Query) (Answer, error) {
 	if err := q.Validate(); err != nil {
 		return Answer{}, err
@@ -112,48 +148,51 @@ func Read(db *store.DB, q Query) (Answer, error) {
 	if q.ByMonth {
 		first = monthOf(q.From) // the month's distinct organisations are kept on its first day
 	}
-	lo := cell{region: q.Region, cat: q.Category, day: first}.appendKey(nil)
-	hi := cell{region: q.Region, cat: q.Category, day: q.To, metric: 0xFF}.appendKey(nil)
-	hi = append(hi, 0) // past the last metric of the last day
-	err := db.Scan(lo, hi, func(k, v []byte) error {
-		c, err := decodeCountKey(k)
-		if err != nil {
-			return err
-		}
-		n, err := decodeCount(v)
-		if err != nil {
-			return fmt.Errorf("stats: %v of region %d on %d: %w", c.metric, c.region, c.day, err)
-		}
-		a.Rows++
-		if c.metric >= numMetrics {
-			return nil // a metric a newer build counts
-		}
-		if c.day < q.From && c.metric != OrgsActiveMonth {
-			return nil
-		}
-		start := c.day
-		if q.ByMonth {
-			start = max(monthOf(c.day), q.From)
-		}
-		i, ok := index[start]
-		if !ok {
-			return nil
-		}
-		b := &a.Buckets[i]
-		switch {
-		case c.metric == OrgsActiveMonth:
-			if q.ByMonth {
-				b.Counts[OrgsActive] = n
+	var c rowCounts
+	var day Counts
+	for _, region := range rowsOf(&q) {
+		lo := row{region: region, day: first}.appendKey(nil)
+		hi := row{region: region, day: q.To + 1}.appendKey(nil)
+		err := db.Scan(lo, hi, func(k, v []byte) error {
+			r, err := decodeRowKey(k)
+			if err != nil {
+				return err
 			}
-		case c.metric == OrgsActive && q.ByMonth:
-			// months take their distinct count from OrgsActiveMonth
-		default:
-			b.Counts[c.metric] += n
+			if err := decodeRow(v, &c); err != nil {
+				return fmt.Errorf("stats: region %d on %d: %w", r.region, r.day, err)
+			}
+			a.Rows++
+			day = Counts{}
+			c.sum(q.Category, &day)
+			start := r.day
+			if q.ByMonth {
+				start = max(monthOf(r.day), q.From)
+			}
+			b := &a.Buckets[index[start]]
+			if r.day < q.From {
+				// the first month's first day, before From: only its
+				// distinct organisations count
+				b.Counts[OrgsActive] += day[OrgsActiveMonth]
+				return nil
+			}
+			for m, n := range day {
+				switch {
+				case n == 0:
+				case Metric(m) == OrgsActiveMonth:
+					if q.ByMonth && r.day == monthOf(r.day) {
+						b.Counts[OrgsActive] += n
+					}
+				case Metric(m) == OrgsActive && q.ByMonth:
+					// months take their distinct count from OrgsActiveMonth
+				default:
+					b.Counts[m] += n
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return Answer{}, err
 		}
-		return nil
-	})
-	if err != nil {
-		return Answer{}, err
 	}
 	for i := range a.Buckets {
 		for m, n := range a.Buckets[i].Counts {

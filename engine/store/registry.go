@@ -79,7 +79,7 @@ var Prefixes = []PrefixInfo{
 	{PrefixAccountByLogin, "AccountByLogin", "`login name`", "Uint(account id)", "`tracecode user add`, `POST /v1/users`", "engine/account"},
 	{PrefixSession, "Session", "`sha256(session id) [32]`", "`account uvarint | created varint | expires varint | csrf token [32]`", "a login; deleted by logout, disable, reset-password and on expiry", "engine/account"},
 	{PrefixAudit, "Audit", "`seq u64`", "`time varint | actor account uvarint | actor key u64 | actor org uvarint | actor region uvarint | subject org uvarint | subject region uvarint | action u8 | outcome u8 | client str | target str | detail str`", "every login (success or failure), logout and privileged action; never rewritten or deleted", "engine/account"},
-	{PrefixStatCount, "StatCount", "`region u32 | category u8 | day u32 | metric u8` (region 0: the country, category 0: every category, day yyyymmdd)", "`ver=1 | count uvarint`", "every write the statistics count (reports, mints, organisations, products, the scan log), in the write's own batch", "engine/stats"},
+	{PrefixStatCount, "StatCount", "`region u32 | day u32` (region: a division at any level, 0 for counts without one, 2^31 + org for an organisation's own; day yyyymmdd)", "`ver=1 | k uvarint | k × (category u8 | n uvarint | n × (metric u8 | count uvarint))` — the non-zero counts by category and metric", "every write the statistics count (reports, mints, organisations, products, the scan log), in the write's own batch", "engine/stats"},
 	{PrefixStatActive, "StatActive", "`org u32 | period u8 | day u32` (period 0: the day, 1: the month, day its first)", "(version byte only)", "an organisation's first record of a day or month", "engine/stats"},
 }
 
