@@ -33,7 +33,7 @@ func (n *Notices) SuspiciousScan(product uint32, counter uint64, region uint32, 
 		return
 	}
 	f := alert.Fact{Kind: alert.FactScan, Time: at, Region: region, Suspicious: true,
-		Why: "scanned by too many distinct clients or in too many places (scan log)",
+		Why:   "scanned by too many distinct clients or in too many places (scan log)",
 		Items: []alert.Item{{Product: product, Counter: counter, Count: 1}}}
 	select {
 	case n.scans.c <- f:

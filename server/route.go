@@ -68,6 +68,8 @@ func (s *Server) routeTable() []*route {
 		{method: "GET", pattern: "/readyz", metric: "readyz", public: true},
 		{method: "GET", pattern: "/metrics", metric: "metrics", public: true},
 		{method: "GET", pattern: "/v1/regions/{code}", metric: "regions", public: true},
+		{method: "GET", pattern: "/recalls", metric: "recalls", public: true},
+		{method: "GET", pattern: "/recalls.atom", metric: "recalls", public: true},
 
 		// Authenticated API.
 		{method: "GET", pattern: "/v1/me", h: (*Server).apiMe},
@@ -242,6 +244,9 @@ func (s *Server) dispatch(ctx *fasthttp.RequestCtx) *routeStats {
 	case "/resolve":
 		s.public(ctx, kindQuery)
 		return s.m.route("resolve_query")
+	case "/recalls", "/recalls.atom":
+		s.serveRecalls(ctx, string(path) == "/recalls.atom")
+		return s.m.route("recalls")
 	case "/.well-known/gs1resolver":
 		s.serveDescription(ctx)
 		return s.m.route("gs1resolver")
