@@ -124,27 +124,39 @@ type pendingReq struct {
 // maxResponse bounds an answer's size: more is an error (OutOther).
 const maxResponse = 16 << 20
 
-// newLoops builds cfg.Loops loops sharing cfg.Conns connections.
-func (r *runner) newLoops() error {
-	ta, err := net.ResolveTCPAddr("tcp", r.target.addr)
+// targetSockaddr resolves t's address for connect(2).
+func targetSockaddr(t target) (unix.Sockaddr, int, error) {
+	ta, err := net.ResolveTCPAddr("tcp", t.addr)
 	if err != nil {
-		return fmt.Errorf("loadtest: resolving %s: %w", r.target.addr, err)
+		return nil, 0, fmt.Errorf("loadtest: resolving %s: %w", t.addr, err)
 	}
-	var sa unix.Sockaddr
-	fam := unix.AF_INET
 	if ip4 := ta.IP.To4(); ip4 != nil {
 		s4 := &unix.SockaddrInet4{Port: ta.Port}
 		copy(s4.Addr[:], ip4)
-		sa = s4
-	} else {
-		s6 := &unix.SockaddrInet6{Port: ta.Port}
-		copy(s6.Addr[:], ta.IP.To16())
-		sa, fam = s6, unix.AF_INET6
+		return s4, unix.AF_INET, nil
 	}
-	n := r.cfg.Loops
-	head := fmt.Appendf(nil, " HTTP/1.1\r\nHost: %s\r\nUser-Agent: tracecode-loadtest\r\nAccept: ", r.target.host)
+	s6 := &unix.SockaddrInet6{Port: ta.Port}
+	copy(s6.Addr[:], ta.IP.To16())
+	return s6, unix.AF_INET6, nil
+}
+
+// newLoops builds cfg.Loops loops sharing cfg.Conns connections. Loop k
+// connects to target k mod n, so with several targets there are at least
+// as many loops as targets (and at most one per connection).
+func (r *runner) newLoops() error {
+	n := max(r.cfg.Loops, min(len(r.targets), r.cfg.Conns))
 	timeout := int64(r.cfg.Timeout)
 	for k := range n {
+		t := r.targets[k%len(r.targets)]
+		sa, fam, err := targetSockaddr(t)
+		if err != nil {
+			for _, l := range r.loops {
+				unix.Close(l.epfd)
+			}
+			r.loops = nil
+			return err
+		}
+		head := fmt.Appendf(nil, " HTTP/1.1\r\nHost: %s\r\nUser-Agent: tracecode-loadtest\r\nAccept: ", t.host)
 		epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 		if err != nil {
 			for _, l := range r.loops {

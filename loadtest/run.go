@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,7 +19,10 @@ import (
 // Config is one run's configuration. Zero values mean the documented
 // defaults; Run copies the Config and fills them.
 type Config struct {
-	// Target is the server's base URL, e.g. http://127.0.0.1:8080.
+	// Target is the server's base URL, e.g. http://127.0.0.1:8080, or
+	// several separated by commas (a writer and its replicas): the scan
+	// connections are spread over them round-robin (connection i goes to
+	// target i mod n), and writes go to the first.
 	Target string
 	// AllowRemote permits a target that is not a loopback address.
 	// Default false: the generator refuses to load another machine.
@@ -148,7 +152,8 @@ func (c *Config) fill() error {
 // runner is one run's state.
 type runner struct {
 	cfg      Config
-	target   target
+	target   target   // the first target: writes go to it
+	targets  []target // every target; scan connections round-robin over them
 	sched    *Schedule
 	traffic  *Traffic
 	hc       *fasthttp.HostClient // for the probe
@@ -274,10 +279,11 @@ func newRunner(ctx context.Context, cfg Config) (*runner, error) {
 	if err := cfg.fill(); err != nil {
 		return nil, err
 	}
-	t, err := parseTarget(ctx, cfg.Target, cfg.AllowRemote)
+	ts, err := parseTargets(ctx, cfg.Target, cfg.AllowRemote)
 	if err != nil {
 		return nil, err
 	}
+	t := ts[0]
 	sched, err := NewSchedule(cfg.Phases)
 	if err != nil {
 		return nil, err
@@ -292,15 +298,19 @@ func newRunner(ctx context.Context, cfg Config) (*runner, error) {
 		return nil, fmt.Errorf("loadtest: schedule sends no requests")
 	}
 	r := &runner{
-		cfg: cfg, target: t, sched: sched, traffic: cfg.Traffic,
+		cfg: cfg, target: t, targets: ts, sched: sched, traffic: cfg.Traffic,
 		lateNs: int64(cfg.LateThreshold), procs: runtime.GOMAXPROCS(0),
 		stopped: make(chan struct{}),
 	}
-	r.hc = r.newClient()
+	r.hc = r.newClient(t)
+	anyTLS := false
+	for _, t := range ts {
+		anyTLS = anyTLS || t.tls
+	}
 	engine := cfg.Engine
 	if engine == EngineAuto {
 		engine = EngineGoroutines
-		if loopSupported && !t.tls {
+		if loopSupported && !anyTLS {
 			engine = EngineLoop
 		}
 	}
@@ -308,7 +318,7 @@ func newRunner(ctx context.Context, cfg Config) (*runner, error) {
 	senders := cfg.Conns
 	switch engine {
 	case EngineLoop:
-		if !loopSupported || t.tls {
+		if !loopSupported || anyTLS {
 			return nil, fmt.Errorf("loadtest: engine %q needs Linux and an http target; use %q", EngineLoop, EngineGoroutines)
 		}
 		if err := r.newLoops(); err != nil {
@@ -322,7 +332,7 @@ func newRunner(ctx context.Context, cfg Config) (*runner, error) {
 	default:
 		r.workers = make([]*worker, cfg.Conns)
 		for i := range r.workers {
-			r.workers[i] = newWorker(r)
+			r.workers[i] = newWorker(r, ts[i%len(ts)])
 			r.meters = append(r.meters, &r.workers[i].meter)
 		}
 	}
@@ -338,15 +348,14 @@ func newRunner(ctx context.Context, cfg Config) (*runner, error) {
 	return r, nil
 }
 
-// newClient returns a client holding one keep-alive connection to the
-// target. Each worker owns one (profiled: a shared HostClient's connection
+// newClient returns a client holding one keep-alive connection to t. Each worker owns one (profiled: a shared HostClient's connection
 // pool lock and list cost ~1.5 % of the generator's CPU at 60k req/s), so
 // --conns workers hold --conns connections.
-func (r *runner) newClient() *fasthttp.HostClient {
+func (r *runner) newClient(t target) *fasthttp.HostClient {
 	timeout := r.cfg.Timeout
 	return &fasthttp.HostClient{
-		Addr:                      r.target.addr,
-		IsTLS:                     r.target.tls,
+		Addr:                      t.addr,
+		IsTLS:                     t.tls,
 		Name:                      "tracecode-loadtest",
 		MaxConns:                  1,
 		MaxIdemponentCallAttempts: 1,
@@ -365,23 +374,40 @@ func (r *runner) newClient() *fasthttp.HostClient {
 	}
 }
 
-// probe sends one request so that a wrong target fails before the run,
-// with a message, instead of as a wall of connect errors. Its answer is not
-// recorded.
+// probe sends one request to every target so that a wrong target fails
+// before the run, with a message, instead of as a wall of connect errors.
+// Its answers are not recorded.
 func (r *runner) probe() error {
+	for i, t := range r.targets {
+		hc := r.hc
+		if i > 0 {
+			hc = r.newClient(t)
+		}
+		err := r.probeOne(hc, t)
+		if i > 0 {
+			hc.CloseIdleConnections()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *runner) probeOne(hc *fasthttp.HostClient, t target) error {
 	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseRequest(req)
 	defer fasthttp.ReleaseResponse(resp)
 	pick := r.traffic.Pick(0)
 	req.SetRequestURIBytes(r.traffic.Append(nil, pick))
-	req.Header.SetHost(r.target.host)
-	if r.target.tls {
+	req.Header.SetHost(t.host)
+	if t.tls {
 		req.URI().SetScheme("https")
 	}
 	// Only a failure to connect stops the run: a slow or failing server is
 	// what the run is for.
-	if err := r.hc.DoTimeout(req, resp, 5*time.Second); err != nil && classifyErr(err) == OutConnect {
-		return fmt.Errorf("loadtest: target %s does not answer: %w", r.target.base, err)
+	if err := hc.DoTimeout(req, resp, 5*time.Second); err != nil && classifyErr(err) == OutConnect {
+		return fmt.Errorf("loadtest: target %s does not answer: %w", t.base, err)
 	}
 	return nil
 }
@@ -464,10 +490,19 @@ func toolInfo() ToolInfo {
 		Arch: runtime.GOARCH, NumCPU: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), Hostname: h}
 }
 
+// targetBases is the targets' base URLs, comma-separated.
+func (r *runner) targetBases() string {
+	bs := make([]string, len(r.targets))
+	for i, t := range r.targets {
+		bs[i] = t.base
+	}
+	return strings.Join(bs, ",")
+}
+
 func (r *runner) runConfig() RunConfig {
 	c := r.cfg
 	rc := RunConfig{
-		Target: r.target.base, Conns: c.Conns, Engine: string(c.Engine),
+		Target: r.targetBases(), Conns: c.Conns, Engine: string(c.Engine),
 		TimeoutMs: ms(c.Timeout), DrainMs: ms(c.Drain), LateThresholdUs: float64(c.LateThreshold) / 1e3,
 		MaxErrorRate: c.MaxErrorRate,
 	}

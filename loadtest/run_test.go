@@ -121,6 +121,41 @@ func TestRunSmoke(t *testing.T) {
 	})
 }
 
+// TestRunSpreadsOverTargets: with several targets (a writer and its
+// replicas) every one gets a share of the scans, round-robin by
+// connection, and the results name them all.
+func TestRunSpreadsOverTargets(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, engine loadtest.Engine) {
+		a := startServer(t, testserver.Config{Codes: 200})
+		b := startServer(t, testserver.Config{Codes: 200})
+		c := startServer(t, testserver.Config{Codes: 200})
+		res, err := loadtest.Run(context.Background(), loadtest.Config{Engine: engine,
+			Target:  a.URL() + "," + b.URL() + ", " + c.URL(),
+			Phases:  []loadtest.Phase{{Rate: 600, Duration: 500 * time.Millisecond}},
+			Conns:   6,
+			Traffic: trafficFor(t, a, loadtest.DefaultMix),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := res.Steps[0]; st.Completed != 300 || st.Errors != 0 {
+			t.Errorf("completed %d, errors %d; want 300, 0", st.Completed, st.Errors)
+		}
+		na, nb, nc := a.Requests(), b.Requests(), c.Requests()
+		if na == 0 || nb == 0 || nc == 0 || na+nb+nc < 300 {
+			t.Errorf("requests per target: %d %d %d", na, nb, nc)
+		}
+		if want := a.URL() + "," + b.URL() + "," + c.URL(); res.Config.Target != want {
+			t.Errorf("results name the targets %q, want %q", res.Config.Target, want)
+		}
+	})
+	s := startServer(t, testserver.Config{Codes: 10})
+	if _, err := loadtest.Run(context.Background(), loadtest.Config{Target: s.URL() + "," + s.URL(),
+		Phases: []loadtest.Phase{{Rate: 1, Duration: time.Second}}, Traffic: trafficFor(t, s, loadtest.DefaultMix)}); err == nil || !strings.Contains(err.Error(), "twice") {
+		t.Errorf("a target given twice: %v", err)
+	}
+}
+
 func TestRunRefusesRemoteTarget(t *testing.T) {
 	var c loadtest.Corpus
 	c.Add("/01/09520123456788/21/ABC")

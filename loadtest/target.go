@@ -21,6 +21,27 @@ type target struct {
 	base string // scheme://host[:port], no trailing slash
 }
 
+// parseTargets parses a --target value: one base URL, or several separated
+// by commas (a writer and its replicas). Each is checked by parseTarget; a
+// target given twice is refused.
+func parseTargets(ctx context.Context, raw string, allowRemote bool) ([]target, error) {
+	var ts []target
+	seen := map[string]bool{}
+	for _, one := range strings.Split(raw, ",") {
+		one = strings.TrimSpace(one)
+		t, err := parseTarget(ctx, one, allowRemote)
+		if err != nil {
+			return nil, err
+		}
+		if seen[t.base] {
+			return nil, fmt.Errorf("loadtest: --target %s is given twice", t.base)
+		}
+		seen[t.base] = true
+		ts = append(ts, t)
+	}
+	return ts, nil
+}
+
 // parseTarget checks raw is an http(s) URL with no path beyond "/" and,
 // unless allowRemote, that every address its host resolves to is loopback.
 func parseTarget(ctx context.Context, raw string, allowRemote bool) (target, error) {

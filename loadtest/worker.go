@@ -105,6 +105,7 @@ type worker struct {
 	meter
 	r    *runner
 	hc   *fasthttp.HostClient // this worker's connection
+	tls  bool                 // its target is https
 	req  fasthttp.Request
 	resp fasthttp.Response
 	buf  []byte
@@ -117,11 +118,11 @@ type worker struct {
 	freeAt int64
 }
 
-func newWorker(r *runner) *worker {
-	w := &worker{r: r, hc: r.newClient(), acc: newPhaseAcc(), buf: make([]byte, 0, 512), fine: newPreciseTimer()}
+func newWorker(r *runner, t target) *worker {
+	w := &worker{r: r, tls: t.tls, hc: r.newClient(t), acc: newPhaseAcc(), buf: make([]byte, 0, 512), fine: newPreciseTimer()}
 	w.init()
 	w.req.Header.SetMethod(fasthttp.MethodGet)
-	w.req.Header.SetHost(r.target.host)
+	w.req.Header.SetHost(t.host)
 	w.req.Header.DisableNormalizing()
 	w.req.Header.SetUserAgent("tracecode-loadtest")
 	return w
@@ -184,7 +185,7 @@ func (w *worker) send(i int64, pick Pick, intended, free int64) {
 func (w *worker) prepare(pick Pick) {
 	w.buf = w.r.traffic.Append(w.buf[:0], pick)
 	w.req.SetRequestURIBytes(w.buf)
-	if w.r.target.tls {
+	if w.tls {
 		w.req.URI().SetSchemeBytes(schemeHTTPS)
 	}
 	w.req.Header.SetBytesV("Accept", acceptValues[pick.Accept])

@@ -151,7 +151,7 @@ func (w *Writes) fill() error {
 // newWriter validates the write configuration and prepares the run: it
 // finds the GTIN and, for reports, mints the blocks their ranges come from.
 func newWriter(r *runner) (*writer, error) {
-	w := &writer{r: r, w: *r.cfg.Writes, setup: r.newClient()}
+	w := &writer{r: r, w: *r.cfg.Writes, setup: r.newClient(r.target)}
 	w.setup.ReadTimeout = time.Minute
 	defer w.setup.CloseIdleConnections()
 	if err := w.w.fill(); err != nil {
@@ -348,7 +348,7 @@ func (w *writer) stop(t int64) {
 // run is one write connection's goroutine.
 func (w *writer) run() {
 	r := w.r
-	hc := r.newClient()
+	hc := r.newClient(r.target)
 	hc.ReadTimeout = max(r.cfg.Timeout, 30*time.Second) // a mint waits for an fsync
 	defer hc.CloseIdleConnections()
 	var req fasthttp.Request

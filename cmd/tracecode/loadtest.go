@@ -147,7 +147,7 @@ It prints "demo API key: KEY" and runs until interrupted.`,
 func init() {
 	f := loadtestCmd.Flags()
 	lf := &loadtestFlags
-	f.StringVar(&lf.target, "target", "", "server base URL, e.g. http://127.0.0.1:8080 (required)")
+	f.StringVar(&lf.target, "target", "", "server base URL, e.g. http://127.0.0.1:8080 (required); several separated by commas (a writer and its replicas): scan connections go to them round-robin, writes and --key code fetches to the first")
 	f.Float64Var(&lf.rate, "rate", 1000, "arrival rate in requests/s (the first step's rate for step runs)")
 	f.DurationVar(&lf.duration, "duration", 30*time.Second, "length of a constant or ramp run")
 	f.Float64Var(&lf.rampTo, "ramp-to", 0, "ramp linearly from --rate to this rate over --duration")
@@ -252,7 +252,7 @@ func loadtestTraffic(ctx context.Context, errOut *os.File) (*loadtest.Traffic, s
 				blocks = append(blocks, b)
 			}
 		}
-		st, err := loadtest.FetchCodes(ctx, &c, loadtest.FetchOptions{Target: f.target, Key: f.key, Blocks: blocks,
+		st, err := loadtest.FetchCodes(ctx, &c, loadtest.FetchOptions{Target: strings.TrimSpace(strings.Split(f.target, ",")[0]), Key: f.key, Blocks: blocks,
 			PerBlock: f.perBlock, Short: f.shortCodes})
 		if err != nil {
 			return nil, "", err

@@ -146,6 +146,10 @@ func (s *Server) Close() error {
 	return err
 }
 
+// Requests returns the resolver requests served so far (the probe's
+// included).
+func (s *Server) Requests() int64 { return s.n.Load() }
+
 // StallAt makes the n-th resolver request (1-based, counted from the
 // server's start) stall the whole server for d: that request and every
 // request arriving before the stall ends are answered only after it ends —
