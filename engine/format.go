@@ -21,19 +21,21 @@ type Format uint8
 // The formats. Which exist for a block depends on its scheme and product
 // (Formats lists them).
 const (
-	FormatSerial  Format = iota + 1 // the serial alone: AI (21) value, NMPA 13 digits, or short code
-	FormatDL                        // GS1 Digital Link URI: DLBase/01/GTIN[/10/LOT]/21/SERIAL
-	FormatElement                   // human-readable element string (01)…(17)…(10)…(21)…
-	FormatGS                        // barcode data: AIs with GS (0x1D) after variable-length values
-	FormatEPCURN                    // EPC pure identity urn:epc:id:sgtin:CP.IR.SERIAL
-	FormatEPCHex                    // SGTIN-96 as 24 hex digits (sgtin96 scheme only)
-	FormatNMPA                      // 20-digit NMPA drug trace code (nmpa scheme only)
-	FormatShort                     // short-code URL ShortBase/c/CODE (short scheme only)
-	FormatCSV                       // CSV with a header: offset, counter and every form the block has
+	FormatSerial    Format = iota + 1 // the serial alone: AI (21) value, NMPA 13 digits, or short code
+	FormatDL                          // GS1 Digital Link URI: DLBase/01/GTIN[/10/LOT]/21/SERIAL
+	FormatElement                     // human-readable element string (01)…(17)…(10)…(21)…
+	FormatGS                          // barcode data: AIs with GS (0x1D) after variable-length values
+	FormatEPCURN                      // EPC pure identity urn:epc:id:sgtin:CP.IR.SERIAL
+	FormatEPCHex                      // SGTIN-96 as 24 hex digits (sgtin96 scheme only)
+	FormatNMPA                        // 20-digit NMPA drug trace code (nmpa scheme only)
+	FormatShort                       // short-code URL ShortBase/c/CODE (short scheme only)
+	FormatCSV                         // CSV with a header: offset, counter and every form the block has
+	FormatPesticide                   // 32-digit pesticide trace code (pesticide scheme only)
+	FormatVetDrug                     // 24-digit veterinary-drug trace code (vet-drug scheme only)
 	numFormats
 )
 
-var formatNames = [numFormats]string{"", "serial", "dl", "element", "gs", "epc-urn", "epc-hex", "nmpa", "short", "csv"}
+var formatNames = [numFormats]string{"", "serial", "dl", "element", "gs", "epc-urn", "epc-hex", "nmpa", "short", "csv", "pesticide", "vet-drug"}
 
 // String returns the format's command-line name.
 func (f Format) String() string {
@@ -92,6 +94,7 @@ type formatter struct {
 	urn      []byte
 	nmpa     []byte
 	short    []byte
+	sector   []byte // the pesticide or vet-drug code before its random part
 	hexHi    uint32 // SGTIN-96 bits before the serial, as hex96 wants them
 	hexLo    uint64
 	csvQuote [numFormats]bool // the form's prefix needs CSV quoting
@@ -178,6 +181,15 @@ func (e *Engine) newFormatter(b *Block, o formatOptions) (*formatter, error) {
 		f.short = append([]byte(o.ShortBase), "/c/"...)
 		f.forms = append(f.forms, FormatShort)
 	}
+	switch b.Scheme {
+	case serial.Pesticide:
+		f.sector = []byte(p.rec.OwnCode) // the 11-digit prefix (supportsScheme)
+		f.forms = append(f.forms, FormatPesticide)
+	case serial.VetDrug:
+		// The lot's production date (yyyymmdd) and the enterprise code.
+		f.sector = fmt.Appendf(nil, "%08d%s", f.lot.Produced, p.rec.OwnCode[:5])
+		f.forms = append(f.forms, FormatVetDrug)
+	}
 	for _, fm := range f.forms {
 		f.csvQuote[fm] = bytes.ContainsAny(f.prefix(fm), ",\"\r\n")
 	}
@@ -208,6 +220,8 @@ func (f *formatter) prefix(fm Format) []byte {
 		return f.nmpa
 	case FormatShort:
 		return f.short
+	case FormatPesticide, FormatVetDrug:
+		return f.sector
 	}
 	return nil
 }
@@ -249,6 +263,10 @@ func (f *formatter) appendSerial(dst []byte, v uint64) []byte {
 		return serial.AppendSGTIN96(dst, v)
 	case serial.NMPA:
 		return serial.AppendNMPA(dst, v)
+	case serial.Pesticide:
+		return serial.AppendPesticide(dst, f.gen, v)
+	case serial.VetDrug:
+		return serial.AppendVet(dst, v)
 	case serial.Short:
 		c, _ := shortcode.Encode(v, serial.Short.Params().Digits) // v < 32^12 by FF1's domain
 		return c.AppendText(dst)

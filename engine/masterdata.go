@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"tracecode/engine/code/cn"
+	cpest "tracecode/engine/code/cn/pesticide"
 	"tracecode/engine/code/gs1"
 	"tracecode/engine/model"
 	"tracecode/engine/serial"
@@ -473,6 +474,16 @@ func supportsScheme(p *Product, s Scheme) error {
 			return fmt.Errorf("%w: scheme nmpa needs a 7-digit drug identification code (product %d has none)", ErrScheme, p.ID)
 		}
 	case serial.Short:
+	case serial.Pesticide:
+		if _, err := cpest.New(p.OwnCode, "000000000000000000000"); err != nil {
+			return fmt.Errorf("%w: scheme pesticide needs the product's own code to be the pesticide trace code's 11-digit prefix "+
+				"(kind, registration, production, specification): product %d: %w", ErrScheme, p.ID, err)
+		}
+	case serial.VetDrug:
+		if len(p.OwnCode) < 5 || strings.Trim(p.OwnCode[:5], "0123456789") != "" {
+			return fmt.Errorf("%w: scheme vet-drug needs the product's own code to start with the 5-digit enterprise code of the vet-drug trace code (product %d has %q)",
+				ErrScheme, p.ID, p.OwnCode)
+		}
 	default:
 		return fmt.Errorf("%w: %v", ErrScheme, s)
 	}

@@ -368,6 +368,13 @@ func (e *Engine) planMint(g *mintGroup, req *MintRequest, importing bool) (MintR
 		}
 	}
 
+	// A vet-drug code begins with its lot's production date.
+	if scheme == serial.VetDrug {
+		if err := vetLotDated(st.lots[lotID], req.Lot); err != nil {
+			return MintResult{}, err
+		}
+	}
+
 	// Caps and the counter domain.
 	ps := g.state(p)
 	par := scheme.Params()
@@ -478,6 +485,15 @@ func (e *Engine) sameRequest(prev *Block, g *mintGroup, req *MintRequest, scheme
 	}
 	if pa := prev.Flags&model.BlockFlagAllowPartial != 0; pa != req.AllowPartial {
 		return conflict("allow-partial", fmt.Sprint(pa), fmt.Sprint(req.AllowPartial))
+	}
+	return nil
+}
+
+// vetLotDated refuses a vet-drug mint whose lot (l, nil when new or
+// absent) has no production date: the date is the code's first 8 digits.
+func vetLotDated(l *Lot, number string) error {
+	if l == nil || l.Produced == 0 {
+		return fieldErr("lot", number, "a vet-drug trace code begins with the lot's production date: mint into a lot created with its production date")
 	}
 	return nil
 }

@@ -44,12 +44,19 @@ Formats (--format):
   nmpa      20-digit NMPA drug trace code (scheme nmpa only)
   short     short-code URL https://HOST/c/CODE (scheme short only)
   csv       header line, then offset, counter and every form of each code
+  pesticide 32-digit pesticide trace code: the product's 11-digit prefix (its
+            --own-code) and 21 random digits (scheme pesticide only)
+  vet-drug  24-digit veterinary-drug trace code: the lot's production date,
+            the 5-digit enterprise code (the start of the product's
+            --own-code) and 11 random digits (scheme vet-drug only)
 
 Schemes (--scheme; default: the product's): gs1 (13-character alphanumeric
 serials, up to 10^12 codes per product), sgtin96 (numeric < 2^38, at most
 27,487,790 codes per product so a guessed serial is valid with probability
 below 1/10,000), nmpa (13 digits, at most 10^8 per product), short
-(engine-wide short codes for URL QR codes).
+(engine-wide short codes for URL QR codes), pesticide (2 digits of key
+generation and 19 of FF1, at most 10^9 per product), vet-drug (11 digits of
+FF1, at most 10^7 per product; the lot must have its production date).
 
 Idempotency and resuming: --request-id makes the request idempotent. Running
 the same command again with the same --request-id mints nothing and writes
@@ -68,7 +75,8 @@ or more when stderr is a terminal.`,
   # resume after 400,000 printed codes:
   tracecode mint --data ./data --gtin 6901234567892 --lot B2026031 --count 1000000 \
       --format dl --dl-base https://id.example.cn --request-id line7-20260301-01 --offset 400000 --out rest.txt.zst
-  tracecode mint --data ./data --gtin 6901234567892 --lot B1 --count 20 --scheme nmpa --format nmpa`,
+  tracecode mint --data ./data --gtin 6901234567892 --lot B1 --count 20 --scheme nmpa --format nmpa
+  tracecode mint --data ./data --product 7 --lot P1 --count 20 --scheme pesticide --format pesticide`,
 	Args: cobra.NoArgs,
 	RunE: runMint,
 }
@@ -183,7 +191,7 @@ func init() {
 	f.StringVar(&m.lot, "lot", "", "lot number, AI (10): 1-20 characters of GS1 CSET 82")
 	f.Uint64Var(&m.count, "count", 0, "number of codes to mint (required)")
 	f.StringVar(&m.format, "format", "", "output format (required): "+strings.Join(engine.FormatNames(), ", "))
-	f.StringVar(&m.scheme, "scheme", "", "code scheme: gs1, sgtin96, nmpa or short (default: the product's)")
+	f.StringVar(&m.scheme, "scheme", "", "code scheme: gs1, sgtin96, nmpa, short, pesticide or vet-drug (default: the product's)")
 	f.StringVar(&m.level, "level", "", "packaging level: item (default), inner, case or pallet")
 	f.StringVar(&m.requestID, "request-id", "", "client request id: retries with the same id mint nothing")
 	f.StringVar(&m.out, "out", "", "output file (default: standard output)")

@@ -42,15 +42,25 @@ const (
 	// Imported marks a block of serials supplied by another system; its
 	// serials are stored one key each and no FF1 is involved.
 	Imported Scheme = 5
+	// Pesticide is the 21-digit random part (digits 12-32) of a 32-digit
+	// national pesticide trace code (the product's 11-digit prefix + 21):
+	// two digits of key generation (00-25) then FF1 radix 10, n = 19,
+	// zero-padded. Domain 10^19 per key generation.
+	Pesticide Scheme = 6
+	// VetDrug is the 11-digit random part (digits 14-24) of a 24-digit
+	// veterinary-drug trace code (the lot's production date + the
+	// product's 5-digit enterprise code + 11): FF1 radix 10, n = 11,
+	// zero-padded. Domain 10^11.
+	VetDrug Scheme = 7
 )
 
 // NumSchemes bounds the Scheme values: every valid Scheme is < NumSchemes.
-const NumSchemes = 6
+const NumSchemes = 8
 
 // ErrScheme is returned for an unknown scheme name or number.
 var ErrScheme = errors.New("serial: unknown scheme")
 
-var schemeNames = [NumSchemes]string{"", "gs1", "sgtin96", "nmpa", "short", "imported"}
+var schemeNames = [NumSchemes]string{"", "gs1", "sgtin96", "nmpa", "short", "imported", "pesticide", "vet-drug"}
 
 // String returns the scheme's name as used on the command line ("gs1", …).
 func (s Scheme) String() string {
@@ -64,14 +74,14 @@ func (s Scheme) String() string {
 func (s Scheme) Valid() bool { return s >= GS1 && s < NumSchemes }
 
 // ParseScheme returns the scheme named s ("gs1", "sgtin96", "nmpa",
-// "short", "imported").
+// "short", "imported", "pesticide", "vet-drug").
 func ParseScheme(s string) (Scheme, error) {
 	for i, n := range schemeNames {
 		if i > 0 && n == s {
 			return Scheme(i), nil
 		}
 	}
-	return 0, fmt.Errorf("%w %q (want gs1, sgtin96, nmpa, short or imported)", ErrScheme, s)
+	return 0, fmt.Errorf("%w %q (want gs1, sgtin96, nmpa, short, imported, pesticide or vet-drug)", ErrScheme, s)
 }
 
 // Params are the fixed parameters of a scheme.
@@ -97,23 +107,29 @@ type Params struct {
 // at or below the figure in the comment; EU Reg. 2016/161 Art. 4 asks for
 // "lower than one in ten thousand".
 const (
-	DomainGS1     = 4738381338321616896 // 36^12
-	DomainSGTIN96 = 1 << 38             // 274,877,906,944
-	DomainNMPA    = 10_000_000_000_000  // 10^13
-	DomainShort   = 1 << 60             // 32^12
+	DomainGS1     = 4738381338321616896        // 36^12
+	DomainSGTIN96 = 1 << 38                    // 274,877,906,944
+	DomainNMPA    = 10_000_000_000_000         // 10^13
+	DomainShort   = 1 << 60                    // 32^12
+	DomainPest    = 10_000_000_000_000_000_000 // 10^19 (per key generation)
+	DomainVet     = 100_000_000_000            // 10^11
 
 	CapGS1     = 1_000_000_000_000 // per product; P ≤ 2.2e-7 (2.1e-10 at 1e9 codes)
 	CapSGTIN96 = 27_487_790        // per product; ⌊2^38/10^4⌋, P ≤ 0.99999998e-4
 	CapNMPA    = 100_000_000       // per product; P ≤ 1e-5
 	CapShort   = 1_000_000_000_000 // engine-wide; P ≤ 8.7e-7
+	CapPest    = 1_000_000_000     // per product; P ≤ 1e-10
+	CapVet     = 10_000_000        // per product; P ≤ 1e-4
 )
 
 var params = [NumSchemes]Params{
-	GS1:      {Radix: 36, Digits: 12, Domain: DomainGS1, Cap: CapGS1},
-	SGTIN96:  {Radix: 2, Digits: 38, Domain: DomainSGTIN96, Cap: CapSGTIN96},
-	NMPA:     {Radix: 10, Digits: 13, Domain: DomainNMPA, Cap: CapNMPA},
-	Short:    {Radix: 32, Digits: 12, Domain: DomainShort, Cap: CapShort, Global: true},
-	Imported: {},
+	GS1:       {Radix: 36, Digits: 12, Domain: DomainGS1, Cap: CapGS1},
+	SGTIN96:   {Radix: 2, Digits: 38, Domain: DomainSGTIN96, Cap: CapSGTIN96},
+	NMPA:      {Radix: 10, Digits: 13, Domain: DomainNMPA, Cap: CapNMPA},
+	Short:     {Radix: 32, Digits: 12, Domain: DomainShort, Cap: CapShort, Global: true},
+	Imported:  {},
+	Pesticide: {Radix: 10, Digits: 19, Domain: DomainPest, Cap: CapPest},
+	VetDrug:   {Radix: 10, Digits: 11, Domain: DomainVet, Cap: CapVet},
 }
 
 // Params returns the scheme's parameters; the zero Params for an invalid s.

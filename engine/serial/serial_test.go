@@ -134,3 +134,36 @@ func BenchmarkAppendGS1(b *testing.B) {
 		buf = AppendGS1(buf[:0], 0, uint64(i)*2654435761%DomainGS1)
 	}
 }
+
+func TestPesticideAndVetText(t *testing.T) {
+	for _, tc := range []struct {
+		gen uint8
+		v   uint64
+	}{{0, 0}, {1, 42}, {MaxKeyGen, DomainPest - 1}} {
+		s := string(AppendPesticide(nil, tc.gen, tc.v))
+		if len(s) != PesticideLen {
+			t.Fatalf("%d/%d: %q", tc.gen, tc.v, s)
+		}
+		g, v, ok := ParsePesticide(s)
+		if !ok || g != tc.gen || v != tc.v {
+			t.Errorf("%q parses to %d %d %v", s, g, v, ok)
+		}
+	}
+	for _, bad := range []string{"26" + "0000000000000000000", "0", "0a000000000000000000000"} {
+		if _, _, ok := ParsePesticide(bad); ok {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	if s := string(AppendVet(nil, 42)); s != "00000000042" {
+		t.Errorf("AppendVet(42) = %q", s)
+	}
+	for _, s := range []Scheme{Pesticide, VetDrug} {
+		p := s.Params()
+		if p.Domain == 0 || p.Cap == 0 || s.GuessProbability(p.Cap) > 1e-4 {
+			t.Errorf("%v: %+v, guess probability at the cap %g", s, p, s.GuessProbability(p.Cap))
+		}
+		if n, err := ParseScheme(s.String()); err != nil || n != s {
+			t.Errorf("%v: name does not round-trip", s)
+		}
+	}
+}

@@ -77,6 +77,64 @@ func AppendNMPA(dst []byte, v uint64) []byte {
 	return append(dst, b[:]...)
 }
 
+// PesticideLen is the length of a pesticide-scheme serial: the random part
+// of a pesticide trace code, 2 digits of key generation and 19 of FF1.
+const PesticideLen = 21
+
+// VetLen is the length of a vet-drug-scheme serial: the random part of a
+// veterinary-drug trace code.
+const VetLen = 11
+
+// AppendPesticide appends the pesticide-scheme serial of value v (<
+// DomainPest) under key generation gen (≤ MaxKeyGen): gen as 2 digits,
+// then v as 19 zero-padded digits.
+func AppendPesticide(dst []byte, gen uint8, v uint64) []byte {
+	if gen > MaxKeyGen || v >= DomainPest {
+		panic(fmt.Sprintf("BUG: serial.AppendPesticide(gen=%d, v=%d) out of range", gen, v))
+	}
+	var b [PesticideLen]byte
+	b[0], b[1] = '0'+gen/10, '0'+gen%10
+	for i := PesticideLen - 1; i >= 2; i-- {
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return append(dst, b[:]...)
+}
+
+// ParsePesticide reads a pesticide-scheme serial: its key generation and
+// value. ok is false for anything AppendPesticide cannot have written.
+func ParsePesticide(s string) (gen uint8, v uint64, ok bool) {
+	if len(s) != PesticideLen {
+		return 0, 0, false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, 0, false
+		}
+		if i >= 2 {
+			v = v*10 + uint64(s[i]-'0')
+		}
+	}
+	g := (s[0]-'0')*10 + s[1] - '0'
+	if g > MaxKeyGen {
+		return 0, 0, false
+	}
+	return g, v, true
+}
+
+// AppendVet appends v (< DomainVet) as 11 zero-padded digits.
+func AppendVet(dst []byte, v uint64) []byte {
+	if v >= DomainVet {
+		panic(fmt.Sprintf("BUG: serial.AppendVet(%d) out of range", v))
+	}
+	var b [VetLen]byte
+	for i := VetLen - 1; i >= 0; i-- {
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return append(dst, b[:]...)
+}
+
 // Classified is what the shape of an AI (21) serial says about its origin.
 type Classified struct {
 	Scheme Scheme // GS1, SGTIN96 or NMPA
