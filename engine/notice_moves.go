@@ -124,6 +124,7 @@ type itemCounter struct {
 	ar      *agg.Reader
 	lot     uint32
 	scratch *roaring.Bitmap
+	buf     [256]uint32 // offsets read from a children bitmap
 }
 
 // count returns the items of the lot the targets name and how many
@@ -173,9 +174,8 @@ func (c *itemCounter) run(product uint32, first, last uint64, depth int) (items,
 			return true
 		}
 		it := bm.ManyIterator()
-		buf := make([]uint32, 256)
-		for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
-			for _, off := range buf[:n] {
+		for n := it.NextMany(c.buf[:]); n > 0; n = it.NextMany(c.buf[:]) {
+			for _, off := range c.buf[:n] {
 				cn := start + uint64(off)
 				if l := len(subs) - 1; l >= 0 && subs[l].product == p && subs[l].last+1 == cn {
 					subs[l].last = cn

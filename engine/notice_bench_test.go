@@ -1,0 +1,82 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"tracecode/engine/recall"
+)
+
+// BenchmarkRecallRecipients computes the recipient list of a recall of a
+// lot of 10^6 items packed ten to a case in 10^5 cases, each of 1,000
+// organisations having received 100 cases in one shipment: the forward
+// trace's records, the items inside the shipped cases, the tally by
+// organisation. Setup (minting, packing, 1,000 shipments, a full
+// compaction) is not timed.
+func BenchmarkRecallRecipients(b *testing.B) {
+	const items, perCase, orgs = 1_000_000, 10, 1000
+	cases := items / perCase
+	e := openTest(b, "")
+	ctx := context.Background()
+	prod, err := e.AddProduct(ctx, ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "婴幼儿配方奶粉", OrgName: "乳业", Category: ParseCategoryMust("food"),
+		Levels: LevelSet(0).With(LevelItem).With(LevelCase)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ib := mint(b, e, MintRequest{Product: prod.ID, Lot: "L1", CreateLot: true, Level: LevelItem, Count: items}).Block
+	cb := mint(b, e, MintRequest{Product: prod.ID, Lot: "L1", Level: LevelCase, Count: uint64(cases)}).Block
+	meta := ReportMeta{Org: prod.Org, Credential: "bench", Time: testClock.Add(-48 * time.Hour)}
+	if _, err := e.ReportLine(ctx, &LineReport{ReportMeta: meta, Action: LineCommission,
+		Items: Items{Ranges: []BlockRange{{ib.ID, 0, items - 1}, {cb.ID, 0, uint64(cases) - 1}}}}); err != nil {
+		b.Fatal(err)
+	}
+	meta.Time = testClock.Add(-40 * time.Hour)
+	for lo := 0; lo < cases; lo += 10000 {
+		var packs []Pack
+		for c := lo; c < lo+10000; c++ {
+			packs = append(packs, Pack{Parent: Ref{Block: cb.ID, Offset: uint64(c)},
+				Children: Items{Ranges: []BlockRange{{ib.ID, uint64(c * perCase), uint64(c*perCase + perCase - 1)}}}})
+		}
+		if _, err := e.Pack(ctx, &PackReport{ReportMeta: meta, Packs: packs}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	caseCodes := codes(b, e, cb.ID, FormatDL, 0, uint64(cases))
+	var events []string
+	for o := range orgs {
+		gcp := fmt.Sprintf("69%05d", o)
+		if _, err := e.AddOrg(ctx, OrgSpec{Name: fmt.Sprintf("经销商 %d", o), Region: "620102", GCPs: []string{gcp}}); err != nil {
+			b.Fatal(err)
+		}
+		per := cases / orgs
+		events = append(events, shipTo(fmt.Sprintf("2026-02-28T%02d:%02d:00+08:00", o/60%24, o%60), gcp, caseCodes[o*per:(o+1)*per]...))
+		if len(events) == 100 {
+			if _, err := e.CaptureJSON(ctx, strings.NewReader(doc(events...)), &CaptureOptions{Org: prod.Org, Credential: "bench"}); err != nil {
+				b.Fatal(err)
+			}
+			events = events[:0]
+		}
+	}
+	// Compactions of the setup's writes would run during the timed loop.
+	if err := e.Compact(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	var rs []recall.Recipient
+	for b.Loop() {
+		moves, err := e.RecallMoves(ib.Lot)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rs = recall.Recipients(prod.Org, moves)
+	}
+	b.StopTimer()
+	if len(rs) != orgs || rs[0].AtStart.Received != items/orgs || rs[0].AtStart.Cases != uint64(cases/orgs) {
+		b.Fatalf("%d recipients, first %+v", len(rs), rs[0])
+	}
+	b.ReportMetric(float64(len(rs)), "recipients")
+}
