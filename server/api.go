@@ -15,6 +15,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"tracecode/engine"
+	"tracecode/engine/account"
 )
 
 // jsonContentType checks the request's Content-Type: absent, or
@@ -290,6 +291,7 @@ func (s *Server) apiCreateKey(c *call) {
 	}
 	out := keyOut(k)
 	out.Token = tok
+	s.auditKey(c, account.ActionKeyCreate, k)
 	c.ctx.Response.Header.Set("Location", "/v1/keys/"+out.ID)
 	writeJSON(c, fasthttp.StatusCreated, out)
 }
@@ -314,5 +316,6 @@ func (s *Server) apiRevokeKey(c *call) {
 		engineError(c, err)
 		return
 	}
+	s.auditKey(c, account.ActionKeyRevoke, k)
 	writeJSON(c, fasthttp.StatusOK, keyOut(k))
 }

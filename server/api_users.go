@@ -192,3 +192,20 @@ func (s *Server) apiAudit(c *call) {
 	}
 	writeJSON(c, fasthttp.StatusOK, out)
 }
+
+// auditKey records in the audit log that the caller created or revoked
+// API key k (after the fact: the key's own write is already synced).
+func (s *Server) auditKey(c *call, action account.Action, k engine.APIKey) {
+	actor := s.eng.KeyActor(c.key, c.ctx.RemoteIP().String())
+	if c.acct != nil {
+		actor = s.eng.AccountActor(c.acct, actor.Client)
+	}
+	subj := s.eng.OrgSubject(k.Org)
+	if k.Region != 0 {
+		subj.Region = k.Region
+	}
+	detail := "scopes " + k.Scopes.String()
+	if err := s.accounts.Record(actor, action, account.OutcomeOK, subj, fmt.Sprintf("key %016x %s", k.ID, k.Name), detail); err != nil {
+		s.log.Error("audit", "err", err)
+	}
+}

@@ -138,3 +138,22 @@ func TestAuditAPI(t *testing.T) {
 		t.Errorf("limit=0: %d %s", r.status, r.body)
 	}
 }
+
+// TestKeysAudited: creating and revoking an API key is in the audit log.
+func TestKeysAudited(t *testing.T) {
+	e := newTestEnv(t, nil)
+	op := e.newKey(engine.NewAPIKeyOptions{Scopes: engine.ScopeAdmin, Name: "op"})
+	r := e.api("POST", "/v1/keys", op, `{"scopes":["regulator"],"region":"620102","name":"county key"}`)
+	var k keyJSON
+	if r.status != 201 || json.Unmarshal(r.body, &k) != nil {
+		t.Fatalf("create key: %d %s", r.status, r.body)
+	}
+	if r := e.api("DELETE", "/v1/keys/"+k.ID, op, ""); r.status != 200 {
+		t.Fatalf("revoke: %d %s", r.status, r.body)
+	}
+	es, _, err := e.srv.accounts.Audit(account.Viewer{Region: 620102}, 0, 10, nil)
+	if err != nil || len(es) != 2 || es[0].Action != account.ActionKeyRevoke || es[1].Action != account.ActionKeyCreate ||
+		!strings.Contains(es[1].Target, k.ID) {
+		t.Errorf("audit: %+v %v", es, err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"tracecode/engine"
 	"tracecode/engine/account"
 )
 
@@ -246,5 +247,78 @@ func TestConsoleEnterpriseBlock(t *testing.T) {
 	}
 	if got := strings.Join(acts, " "); !strings.Contains(got, "code-download block-request") {
 		t.Errorf("audit of A: %s", got)
+	}
+}
+
+// TestConsoleHostileWrites: the console's writes are refused to roles
+// that may not make them, whatever the form says: an enterprise user
+// creates no account, an enterprise admin no account of another
+// organisation nor a regulator, a regulator requests no block; a
+// regulator limited to a category sees no product of another.
+func TestConsoleHostileWrites(t *testing.T) {
+	e := newTestEnv(t, nil)
+	orgA, orgB, countyA, _ := twoCountyOrgs(t, e)
+	e.addAccount(account.NewOptions{Login: "user.a", Role: account.RoleEnterpriseUser, Org: orgA.ID})
+	e.addAccount(account.NewOptions{Login: "admin.a", Role: account.RoleEnterpriseAdmin, Org: orgA.ID})
+	e.addAccount(account.NewOptions{Login: "reg.a", Role: account.RoleRegulator, Region: countyA})
+	post := func(login, path string, form url.Values) resp {
+		t.Helper()
+		c := e.consoleClient()
+		if r := c.login(login, "a long password"); r.status != 303 {
+			t.Fatalf("login %s: %d", login, r.status)
+		}
+		form.Set("csrf", c.csrf("/console/code"))
+		return c.do("POST", path, form.Encode())
+	}
+	user := url.Values{"login": {"mole"}, "password": {"a long password"}, "role": {"enterprise-user"}}
+	if r := post("user.a", "/console/users", user); r.status != 403 {
+		t.Errorf("enterprise user creates an account: %d", r.status)
+	}
+	other := url.Values{"login": {"mole"}, "password": {"a long password"}, "role": {"enterprise-user"}, "org": {fmt.Sprint(orgB.ID)}}
+	if r := post("admin.a", "/console/users", other); r.status != 403 {
+		t.Errorf("admin of A creates an account of B: %d", r.status)
+	}
+	reg := url.Values{"login": {"mole"}, "password": {"a long password"}, "role": {"regulator"}, "region": {fmt.Sprint(countyA)}}
+	if r := post("admin.a", "/console/users", reg); r.status != 403 {
+		t.Errorf("admin of A creates a regulator: %d", r.status)
+	}
+	if _, err := e.srv.accounts.ByLogin("mole"); err == nil {
+		t.Error("a refused account exists")
+	}
+	if r := post("reg.a", "/console/blocks", url.Values{"product": {"1"}, "count": {"5"}}); r.status != 403 {
+		t.Errorf("regulator requests a block: %d", r.status)
+	}
+	// An admin creates its own people through the console.
+	if r := post("admin.a", "/console/users", user); r.status != 303 {
+		t.Errorf("admin of A creates its clerk: %d %s", r.status, r.body)
+	}
+	if a, err := e.srv.accounts.ByLogin("mole"); err != nil || a.Org != orgA.ID {
+		t.Errorf("the clerk: %+v %v", a, err)
+	}
+
+	// Categories narrow what a regulator sees.
+	var cats []string
+	for _, p := range e.eng.Products(orgA.ID) {
+		cats = append(cats, p.Category.String())
+	}
+	if len(cats) == 0 {
+		t.Fatal("organisation A has no product")
+	}
+	var other2 string
+	for _, n := range engine.CategoryNames() {
+		if !strings.Contains(strings.Join(cats, ","), n) {
+			other2 = n
+			break
+		}
+	}
+	lim, _ := account.ParseCategories(other2)
+	e.addAccount(account.NewOptions{Login: "reg.narrow", Role: account.RoleRegulator, Region: countyA, Categories: lim})
+	c := e.consoleClient()
+	c.login("reg.narrow", "a long password")
+	r := c.do("GET", fmt.Sprintf("/console/orgs/%d", orgA.ID), "")
+	for _, p := range e.eng.Products(orgA.ID) {
+		if strings.Contains(string(r.body), p.NameZH) {
+			t.Errorf("a regulator of %s sees the %s product %s", other2, p.Category, p.NameZH)
+		}
 	}
 }

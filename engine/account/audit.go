@@ -30,10 +30,11 @@ const (
 	ActionKeyCreate     Action = 12 // an API key created through the console
 	ActionCodeDownload  Action = 13 // a block's codes downloaded through the console
 	ActionChainView     Action = 14 // a code's private chain opened by a regulator or operator
+	ActionKeyRevoke     Action = 15 // an API key revoked
 )
 
 var actionNames = [...]string{"", "login", "logout", "user-create", "user-disable", "password-reset", "totp-enable",
-	"product-add", "lot-add", "block-request", "block-release", "capture", "key-create", "code-download", "chain-view"}
+	"product-add", "lot-add", "block-request", "block-release", "capture", "key-create", "code-download", "chain-view", "key-revoke"}
 
 // String returns the action's name ("login", "user-create", …).
 func (a Action) String() string {
