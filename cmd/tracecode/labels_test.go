@@ -88,6 +88,15 @@ func TestLabelsCLI(t *testing.T) {
 	if !strings.Contains(out, "block 1 offset 500") {
 		t.Errorf("verify does not place the code in its block:\n%s", out)
 	}
+	// SSCC logistic labels: GS1-128 of (00) and the SSCC; a bad check
+	// digit is named.
+	ssccOut := mustCLI(t, "labels", "sscc", "--format", "zpl", "395201230000000012", "(00)395201230000000029")
+	if !strings.Contains(ssccOut, ",D^FH\\^FD00395201230000000012^FS") || !strings.Contains(ssccOut, "^FD(00) 395201230000000029^FS") {
+		t.Errorf("sscc labels:\n%s", ssccOut)
+	}
+	if _, errOut, code := runCLI(t, "", "labels", "sscc", "--format", "zpl", "395201230000000013"); code == 0 || !strings.Contains(errOut, "SSCC 1") {
+		t.Errorf("bad SSCC: exit %d, %s", code, errOut)
+	}
 	// png-zip of a few labels.
 	zf := filepath.Join(dir, "few.zip")
 	if _, err := label.LoadFont(""); err == nil {

@@ -109,7 +109,7 @@ func (t *Template) drawInto(d *Drawing, c *Code) error {
 				d.Rects = append(d.Rects, Rect{X: it.X + float64(x0)*p.module, Y: it.Y, W: float64(x-x0) * p.module, H: p.h})
 			}
 			if it.HRI {
-				d.Texts = append(d.Texts, Text{X: it.X + p.w/2, Y: it.Y + p.h + 0.6, Size: hriFont, S: hriOf(it, c, s), Center: true})
+				d.Texts = append(d.Texts, Text{X: it.X + p.w/2, Y: it.Y + p.h + 0.6, Size: hriSize(it), S: hriOf(it, c, s), Center: true})
 			}
 			continue
 		}
@@ -129,6 +129,11 @@ func (t *Template) drawInto(d *Drawing, c *Code) error {
 	}
 	return nil
 }
+
+// hriSize is the height of the human-readable text under a linear
+// symbol: ten modules, between 2.2 and 4 mm (GS1 logistic labels, X =
+// 0.495 mm, ask for at least 3 mm).
+func hriSize(it *Item) float64 { return min(max(10*it.Module, hriFont), 4) }
 
 // hriOf is the human-readable interpretation printed under a linear
 // symbol: the element string with its AIs in parentheses for GS1-128

@@ -19,6 +19,7 @@ var sample = Code{
 	GTIN:   "09520123456788",
 	Lot:    "LOT42",
 	Expiry: "261225",
+	SSCC:   "395201230000000012",
 	NameZH: "婴幼儿配方奶粉",
 	NameEN: "Infant formula",
 }

@@ -123,7 +123,7 @@ func (t *Template) AppendZPL(dst []byte, c *Code) ([]byte, error) {
 				dst = appendZPLText(dst, strings.ReplaceAll(strings.ReplaceAll(data, ">", ">0"), "\x1d", ">8"))
 				if it.HRI {
 					dst = append(dst, "^FS\n"...)
-					hh := dots(hriFont)
+					hh := dots(hriSize(it))
 					fo(it.X, it.Y+bar+0.6)
 					dst = append(dst, "^A0N,"+strconv.Itoa(hh)+","+strconv.Itoa(hh)+"^FH\\^FD"...)
 					dst = appendZPLText(dst, hriOf(it, c, nil))
