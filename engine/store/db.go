@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -37,6 +38,12 @@ type DB struct {
 	// happen once.
 	g      *gate
 	closed atomic.Bool
+	// repl is the store's replication log position (ReplicatedSeq); mu
+	// also serializes commits while a Replicator is set.
+	repl struct {
+		mu  sync.Mutex
+		seq uint64
+	}
 }
 
 // Open opens or creates the database in dir. o may be nil for defaults.
@@ -60,7 +67,12 @@ func Open(dir string, o *Options) (*DB, error) {
 		cache.Unref()
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
-	return &DB{db: db, cache: cache, po: po, dir: dir, opts: opts, g: newGate()}, nil
+	d := &DB{db: db, cache: cache, po: po, dir: dir, opts: opts, g: newGate()}
+	if err := d.loadReplicatedSeq(); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
 }
 
 // Options returns the options the database was opened with, defaults filled.
@@ -331,6 +343,19 @@ func (b *Batch) Commit(sync bool) error {
 	if sync {
 		wo = pebble.Sync
 	}
+	if r := b.d.opts.Replicator; r != nil {
+		wait, err := b.commitReplicated(r, wo)
+		b.Close()
+		if err != nil {
+			return err
+		}
+		if sync && wait != nil {
+			if err := wait(); err != nil {
+				return fmt.Errorf("%w: committed here, not replicated: %w", ErrReplication, err)
+			}
+		}
+		return nil
+	}
 	err := b.b.Commit(wo)
 	pb := b.b
 	b.b = nil
@@ -377,6 +402,10 @@ func (d *DB) SyncWAL() error {
 // amplification 1). gen must call add with strictly increasing keys, none
 // of which may exist in the database. On error nothing is ingested.
 func (d *DB) IngestSorted(ctx context.Context, gen func(add func(k, v []byte) error) error) (n int, err error) {
+	if d.opts.Replicator != nil {
+		// An ingested table is not a batch: the log cannot carry it yet.
+		return 0, fmt.Errorf("%w: SSTable ingestion (imports) is not replicated", ErrReplication)
+	}
 	if !d.g.enter() {
 		return 0, errClosed("ingest")
 	}

@@ -50,6 +50,7 @@ const (
 	MetaNextBlock   byte = 0x05 // next block id
 	MetaShortHW     byte = 0x06 // short-code high-water: first global counter never allocated
 	MetaKEK         byte = 0x07 // id of the key-encryption key every FF1 key is wrapped under; absent: keys in the clear
+	MetaReplSeq     byte = 0x08 // position in the replication log of the last batch committed or applied; absent: 0
 )
 
 // Store format versions, held in the meta record MetaSchema. A store is at

@@ -15,6 +15,11 @@ import (
 // Pebble's own defaults are sized for tests (8 MB cache, 4 MB memtable, the
 // oldest on-disk format); docs/storage.md explains each choice below.
 type Options struct {
+	// Replicator, when set, is told of every committed batch, in commit
+	// order, and a synced commit returns only once it says the batch is
+	// replicated (see Replicator). Nil: the store is not replicated.
+	Replicator Replicator
+
 	// CacheSize is the block cache in bytes, shared by all tables. With cgo
 	// it is allocated outside the Go heap. Default 256 MiB. The engine's
 	// issuance state lives in RAM regardless; the cache serves master data,
