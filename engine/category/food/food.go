@@ -50,11 +50,10 @@ func (l Limits) withDefaults() Limits {
 // Profile is one food profile.
 type Profile struct {
 	category.Base
-	lim       Limits
-	scCats    []string // SC food categories allowed
-	facts     func(h *category.History) []category.Fact
-	rule      category.Rule
-	chilledOf func(product category.Record) bool
+	lim    Limits
+	scCats []string // SC food categories allowed
+	facts  func(h *category.History) []category.Fact
+	rule   category.Rule
 }
 
 func common(extra ...category.FieldSpec) []category.FieldSpec {
