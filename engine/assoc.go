@@ -5,17 +5,7 @@ import (
 
 	"tracecode/engine/agg"
 	"tracecode/engine/epcis"
-	"tracecode/engine/itemstate"
 )
-
-// chainExtras fills what a resolution adds beyond status and timeline:
-// the holder and the present associations.
-func (r *resolver) chainExtras() error {
-	if err := r.holder(); err != nil {
-		return err
-	}
-	return r.associations()
-}
 
 // assetID reports whether an identifier names an asset, device or
 // location of its own scheme (GIAI, GRAI, GSRN, GDTI, CPI, GID, SGLN,
@@ -157,24 +147,4 @@ func (rt *reportTx) associate(ev *epcis.Event, base where, evTime int64, seq uin
 		}
 	}
 	return ps, kids, nil
-}
-
-// associations fills c.Associations: what is associated with the code now
-// (AssociationEvent ADD not yet deleted). Only codes with records of
-// their own (the Events flag) or SSCCs can have any, and nothing is read
-// while no association was ever stored.
-func (r *resolver) associations() error {
-	c := r.c
-	if !r.ts.assocAny.Load() || (!c.IsUnit && !c.State.Has(itemstate.Events)) {
-		return nil
-	}
-	if err := r.iter(); err != nil { // its bounds hold the association prefix
-		return err
-	}
-	kb, err := agg.AssociationsAt(r.it, c.kb, c.Node, func(a *agg.Association) bool {
-		c.Associations = append(c.Associations, *a)
-		return true
-	})
-	c.kb = kb
-	return err
 }

@@ -576,11 +576,11 @@ func (rt *reportTx) classIndex(c *classRef, seq uint64, role ledger.Role) {
 	if c.lot != 0 {
 		rt.lt.IndexLot(c.lot, seq, role)
 		rt.lt.IndexLotReach(c.lot, seq, role)
-		rt.touched.lot(c.lot)
+		rt.touched.Lot(c.lot)
 		return
 	}
 	rt.lt.IndexProduct(c.product, seq, role)
-	rt.touched.product(c.product)
+	rt.touched.Product(c.product)
 }
 
 // registerUnits registers the unregistered SSCCs of s as units of the

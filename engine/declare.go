@@ -402,22 +402,3 @@ func (ts *traceState) erroneousOf(seq uint64) (uint64, bool) {
 	d, ok := ts.erroneous[seq]
 	return d, ok
 }
-
-// markErroneous flags the timeline entries of records declared
-// erroneous (Entry.ErroneousBy); declarations carry their own flag.
-func (r *resolver) markErroneous() {
-	r.ts.errMu.RLock()
-	defer r.ts.errMu.RUnlock()
-	if len(r.ts.erroneous) == 0 {
-		return
-	}
-	for i := range r.c.Timeline {
-		r.c.Timeline[i].ErroneousBy = r.ts.erroneous[r.c.Timeline[i].Event.Seq]
-	}
-}
-
-// corrected reports whether a timeline entry must not decide anything: an
-// event declared erroneous, or an error declaration.
-func (en *Entry) corrected() bool {
-	return en.ErroneousBy != 0 || en.Event.Flags&ledger.FlagErrorDeclared != 0
-}

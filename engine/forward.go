@@ -7,6 +7,7 @@ import (
 
 	"tracecode/engine/epcis"
 	"tracecode/engine/ledger"
+	"tracecode/engine/resolve"
 )
 
 // Recipient is one organisation, party or location that handled items of a
@@ -112,7 +113,7 @@ func (e *Engine) ForwardTrace(lot uint32) (*TraceResult, error) {
 				return nil, fmt.Errorf("%w: lot %d is indexed under record %d, which does not exist", ErrState, cur.lot, seq)
 			}
 			res.Records++
-			recv := receivingStep(s.BizStep)
+			recv := resolve.ReceivingStep(s.BizStep)
 			add(rkey{kind: "organisation", org: s.Org, lot: cur.lot}, s, recv)
 			if s.BizLocation != "" {
 				add(rkey{kind: string(epcis.SDTLocation), id: s.BizLocation, lot: cur.lot}, s, recv)
@@ -175,15 +176,4 @@ func (e *Engine) ForwardTrace(lot uint32) (*TraceResult, error) {
 		return cmp.Compare(a.ID, b.ID)
 	})
 	return res, nil
-}
-
-// receivingStep reports whether a business step means the items arrived
-// where the event happened.
-func receivingStep(s epcis.BizStep) bool {
-	switch s {
-	case epcis.BizStepReceiving, epcis.BizStepArriving, epcis.BizStepAccepting, epcis.BizStepRetailSelling,
-		epcis.BizStepDispensing, epcis.BizStepInstalling, epcis.BizStepStocking:
-		return true
-	}
-	return false
 }

@@ -12,6 +12,7 @@ import (
 	"tracecode/engine/epcis"
 	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
+	"tracecode/engine/model"
 	"tracecode/engine/store"
 )
 
@@ -149,16 +150,16 @@ func (rt *reportTx) indexSel(s *selection, seq uint64, role ledger.Role, reach b
 				return err
 			}
 			for c := first; c <= last; c++ {
-				rt.touched.node(agg.Node{Product: r.b.Product, Counter: c})
+				rt.touched.Node(agg.Node{Product: r.b.Product, Counter: c})
 			}
 		} else {
-			rt.touched.window(r.b.Product, first, last)
+			rt.touched.Window(r.b.Product, first, last)
 		}
 	}
 	for _, u := range s.units {
 		rt.lt.IndexNode(0, u.ref.node.Counter, seq, role)
 		rt.setUnitKind(u.ref.node.Counter, itemstate.Events, true)
-		rt.touched.node(u.ref.node)
+		rt.touched.Node(u.ref.node)
 	}
 	if !reach {
 		return nil
@@ -198,9 +199,8 @@ func (rt *reportTx) reach(s *selection, seq uint64, role ledger.Role) error {
 	return nil
 }
 
-// MaxDepth bounds the nesting the engine follows (item → bundle → case →
-// pallet needs 3).
-const MaxDepth = 8
+// MaxDepth bounds the nesting the engine follows (see model.MaxDepth).
+const MaxDepth = model.MaxDepth
 
 // descendantLots adds the lots of everything inside n (as staged) to lots.
 // Results are memoized for the report (a document ships and receives the
@@ -372,7 +372,7 @@ func (rt *reportTx) commit() (*Receipt, error) {
 		rt.abort()
 		return nil, err
 	}
-	rt.ag.Moved(rt.touched.parentRuns)
+	rt.ag.Moved(rt.touched.ParentRuns)
 	rt.ag.Close()
 
 	e.wmu.Lock()
@@ -434,7 +434,7 @@ func (rt *reportTx) commit() (*Receipt, error) {
 		}
 		rt.ts.errMu.Unlock()
 	}
-	rt.ts.caches.invalidate(&rt.touched)
+	rt.ts.res.Invalidate(&rt.touched)
 	rt.ts.rmu.Unlock()
 	rt.factsCommitted(ev)
 	rec := &Receipt{FirstSeq: rt.first, Records: rt.records, Codes: rt.codes}
@@ -442,67 +442,6 @@ func (rt *reportTx) commit() (*Receipt, error) {
 		rec.FirstSeq = 0
 	}
 	return rec, nil
-}
-
-// touchedCaches lists what a report changed that resolve caches hold.
-type touchedCaches struct {
-	windows  map[windowKey]bool
-	pwindows map[parentWindowKey]bool
-	lots     map[uint32]bool
-	products map[uint32]bool
-	nodes    map[agg.Node]bool // their own records or their parent changed
-}
-
-// parentWindowKey names an agg.ParentWindow: counters window·2^
-// agg.ParentWindowBits … of product.
-type parentWindowKey struct {
-	product uint32
-	window  uint64
-}
-
-// parentRuns marks the parent windows of product's counters first..last.
-func (t *touchedCaches) parentRuns(product uint32, first, last uint64) {
-	if t.pwindows == nil {
-		t.pwindows = map[parentWindowKey]bool{}
-	}
-	for w := agg.ParentWindowOf(first); w <= agg.ParentWindowOf(last); w++ {
-		t.pwindows[parentWindowKey{product, w}] = true
-	}
-}
-
-func (t *touchedCaches) node(n agg.Node) {
-	if t.nodes == nil {
-		t.nodes = map[agg.Node]bool{}
-	}
-	t.nodes[n] = true
-}
-
-type windowKey struct {
-	product uint32
-	window  uint64 // counter / ledger.RunWindow
-}
-
-func (t *touchedCaches) window(product uint32, first, last uint64) {
-	if t.windows == nil {
-		t.windows = map[windowKey]bool{}
-	}
-	for w := first / ledger.RunWindow; w <= last/ledger.RunWindow; w++ {
-		t.windows[windowKey{product, w}] = true
-	}
-}
-
-func (t *touchedCaches) lot(id uint32) {
-	if t.lots == nil {
-		t.lots = map[uint32]bool{}
-	}
-	t.lots[id] = true
-}
-
-func (t *touchedCaches) product(id uint32) {
-	if t.products == nil {
-		t.products = map[uint32]bool{}
-	}
-	t.products[id] = true
 }
 
 // nativeHash is the content hash of a native record: SHA-256 over its

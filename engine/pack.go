@@ -286,11 +286,11 @@ func (rt *reportTx) pack(parent *parentRef, parentLevel Level, kids *selection, 
 func (rt *reportTx) touchContainers(runs []agg.ChildRun) error {
 	for _, c := range runs {
 		if c.Block == 0 {
-			rt.touched.node(agg.UnitNode(c.First))
+			rt.touched.Node(agg.UnitNode(c.First))
 			continue
 		}
 		if _, err := rt.it.Find(itemstate.Container, true, c.Block, c.First-c.BlockStart, c.Last-c.BlockStart+1, func(off uint64) bool {
-			rt.touched.node(agg.Node{Product: c.Product, Counter: c.BlockStart + off})
+			rt.touched.Node(agg.Node{Product: c.Product, Counter: c.BlockStart + off})
 			return true
 		}); err != nil {
 			return err

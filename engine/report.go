@@ -14,6 +14,8 @@ import (
 	"tracecode/engine/code"
 	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
+	"tracecode/engine/model"
+	"tracecode/engine/resolve"
 	"tracecode/engine/stats"
 	"tracecode/engine/store"
 )
@@ -210,7 +212,7 @@ type reportTx struct {
 	units    map[uint64]*agg.Unit        // SSCC units read or staged
 	dirtyU   map[uint64]bool             // units to write
 	recalls  map[recallKey]ledger.Recall // lot and product recalls staged
-	touched  touchedCaches
+	touched  resolve.Touched
 	inside   map[agg.Node][]uint32 // descendantLots memo; cleared by packing and unpacking
 	// custodyNodes are the codes the report wrote custody records for.
 	custodyNodes map[agg.Node]bool
@@ -546,7 +548,7 @@ func (rt *reportTx) selectCodes(s *selection, codes []string, field where, allow
 func (rt *reportTx) resolveCode(field where, input string, allowUnits bool) (codeRef, bool, bool) {
 	c, err := code.Parse(input)
 	if err == nil {
-		if s, isSSCC := parseSSCC(&c); isSSCC {
+		if s, isSSCC := model.SSCCOf(&c); isSSCC {
 			if !allowUnits {
 				rt.fail(field, input, ErrUnsupportedCode, "an SSCC names a logistic unit, not an item; it cannot be used here")
 				return codeRef{}, false, false

@@ -192,7 +192,7 @@ func (e *Engine) Holders(c *Chain) []uint32 {
 	order := make([]int, 0, len(c.Timeline))
 	for i := range c.Timeline {
 		en := &c.Timeline[i]
-		if (en.Via == ViaSelf || en.Via == ViaContainer) && !en.corrected() {
+		if (en.Via == ViaSelf || en.Via == ViaContainer) && !en.Corrected() {
 			order = append(order, i)
 		}
 	}

@@ -9,16 +9,16 @@ package engine
 
 import (
 	"fmt"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"tracecode/engine/agg"
-	"tracecode/engine/code"
 	"tracecode/engine/code/gs1"
 	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
+	"tracecode/engine/model"
+	"tracecode/engine/resolve"
 )
 
 // MaxFutureSkew is how far past the engine's clock an event time may lie.
@@ -40,7 +40,8 @@ type traceState struct {
 	// each recall commits. GUARDED_BY(recallMu).
 	recallLots, recallProducts map[uint32]ledger.Recall
 
-	caches resolveCaches
+	// res resolves codes; it holds the caches reports invalidate.
+	res *resolve.Resolver
 
 	// custody: the codes with a custody record, in RAM (custody_index.go).
 	// While it is empty every code is held by its owner and custody is not
@@ -86,7 +87,8 @@ func (e *Engine) loadTrace() error {
 		recallLots:     lots,
 		recallProducts: products,
 	}
-	ts.caches.init(e.opts.ResolveCache)
+	ts.res = resolve.New(e.db, ts.items, led, resolveSource{e, ts}, resolve.Options{
+		MaxTimeline: e.opts.MaxTimeline, Location: e.opts.Location, DLBase: e.opts.DLBase, CacheSize: e.opts.ResolveCache})
 	if ts.custody, err = loadCustodyIndex(e.db); err != nil {
 		return fmt.Errorf("engine: load custody: %w", err)
 	}
@@ -114,12 +116,6 @@ type codeRef struct {
 
 func (r *codeRef) isUnit() bool { return r.block == nil }
 
-// ssccValue returns an SSCC as the number a unit node carries.
-func ssccValue(s gs1.SSCC) uint64 {
-	v, _ := strconv.ParseUint(string(s[:]), 10, 64) // 18 digits < 2^63
-	return v
-}
-
 // formatSSCC appends the 18 digits of a unit node's SSCC.
 func formatSSCC(dst []byte, v uint64) []byte {
 	var b [18]byte
@@ -134,7 +130,7 @@ func formatSSCC(dst []byte, v uint64) []byte {
 // its GS1 company prefix when it is not registered yet (org set, node set,
 // registered false).
 func (e *Engine) refOfSSCC(s gs1.SSCC, unit func(uint64) (agg.Unit, bool, error)) (r codeRef, registered bool, err error) {
-	v := ssccValue(s)
+	v := model.SSCCValue(s)
 	r.node = agg.UnitNode(v)
 	u, ok, err := unit(v)
 	if err != nil {
@@ -193,14 +189,6 @@ func (e *Engine) blockInfo(id uint64) (uint32, uint64, bool) {
 		return b.Product, b.Start, true
 	}
 	return 0, 0, false
-}
-
-// parseSSCC returns the SSCC a scanned code carries, if it is one.
-func parseSSCC(c *code.Code) (gs1.SSCC, bool) {
-	if _, ok := c.GTIN(); ok {
-		return gs1.SSCC{}, false
-	}
-	return c.SSCC()
 }
 
 // orgName returns an organisation's name for messages, or its id.

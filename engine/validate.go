@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"tracecode/engine/code/epc"
+	"tracecode/engine/model"
 )
 
 // checkCSET82 checks that s is 1..maxLen characters of GS1 CSET 82 (the
@@ -88,12 +89,7 @@ func ParseDate(s string) (uint32, error) {
 }
 
 // FormatDate writes a yyyymmdd date as YYYY-MM-DD ("" for 0).
-func FormatDate(d uint32) string {
-	if d == 0 {
-		return ""
-	}
-	return fmt.Sprintf("%04d-%02d-%02d", d/10000, d/100%100, d%100)
-}
+var FormatDate = model.FormatDate
 
 // checkDate validates a yyyymmdd integer (0 allowed).
 func checkDate(field string, d uint32) error {

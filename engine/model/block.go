@@ -44,3 +44,7 @@ func (b *Block) End() uint64 { return b.Start + b.Count }
 // ReleasedFrom returns the first released offset; Count if nothing is
 // released.
 func (b *Block) ReleasedFrom() uint64 { return b.Count - b.Released }
+
+// MaxDepth bounds the nesting the engine follows (item → bundle → case →
+// pallet needs 3).
+const MaxDepth = 8

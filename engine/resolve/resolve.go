@@ -1,8 +1,9 @@
-package engine
+package resolve
 
 import (
 	"cmp"
 	"slices"
+	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
 
@@ -11,47 +12,59 @@ import (
 	"tracecode/engine/epcis"
 	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
+	"tracecode/engine/model"
 	"tracecode/engine/store"
 )
 
-// Resolve returns the full chain of any scanned code (see ResolveInto).
-func (e *Engine) Resolve(input string) (*Chain, error) {
-	c := new(Chain)
-	if err := e.ResolveInto(c, input); err != nil {
-		return nil, err
-	}
-	return c, nil
+// Resolver resolves scanned codes into Chains. It reads the store, the
+// item state and the ledger directly, keeps the caches resolutions share,
+// and asks everything else (the issuance state, the clock, the recall,
+// custody, association and error-declaration marks) of its Source.
+type Resolver struct {
+	db     *store.DB
+	items  *itemstate.Store
+	led    *ledger.Ledger
+	src    Source
+	opts   Options
+	caches caches
+}
+
+// Options are a Resolver's settings.
+type Options struct {
+	// MaxTimeline bounds the lot and product records a timeline takes
+	// (the newest; Chain.TimelineTruncated says so).
+	MaxTimeline int
+	// Location is the business-day clock's zone (recall dates).
+	Location *time.Location
+	// DLBase is the Digital Link base URL of SSCCs' identity.
+	DLBase string
+	// CacheSize bounds the container caches, in entries each.
+	CacheSize int
+}
+
+// New returns a Resolver over db, the item state and the ledger.
+func New(db *store.DB, items *itemstate.Store, led *ledger.Ledger, src Source, o Options) *Resolver {
+	r := &Resolver{db: db, items: items, led: led, src: src, opts: o}
+	r.caches.init(o.CacheSize)
+	return r
 }
 
 // ResolveInto fills c with the full chain of a scanned code in any format
-// code.Parse reads (SSCCs included). A code that parses but was never
-// issued, was voided or released is not an error: c.Status says so and
-// c.Reason why. The error is for input that is not a code at all
-// (ErrBadCode, ErrNoSerial, ErrUnsupportedCode) and for I/O failures.
+// code.Parse reads (SSCCs included); pc, if not nil, is input already
+// parsed (its strings must stay valid until c is reused). A code that
+// parses but was never issued, was voided or released is not an error:
+// c.Status says so and c.Reason why. The error is for input that is not a
+// code at all (model.ErrBadCode, ErrNoSerial, ErrUnsupportedCode) and for
+// I/O failures.
 //
 // Reusing c across calls makes the common path allocation-free once c's
 // slices have grown (see Chain).
-func (e *Engine) ResolveInto(c *Chain, input string) error {
-	return e.resolveInto(c, input, nil)
-}
-
-// ResolveCodeInto is ResolveInto of a code the caller has already parsed
-// (input is kept as Chain.Input); pc's strings must stay valid until c is
-// reused.
-func (e *Engine) ResolveCodeInto(c *Chain, input string, pc *code.Code) error {
-	return e.resolveInto(c, input, pc)
-}
-
-func (e *Engine) resolveInto(c *Chain, input string, pc *code.Code) error {
+func (rs *Resolver) ResolveInto(c *Chain, input string, pc *code.Code) error {
 	c.reset(input)
-	ts, err := e.tr()
-	if err != nil {
-		return err
-	}
 	// The resolver lives in the Chain: a reused Chain resolves without
 	// allocating one (it escapes through the index callbacks).
 	r := &c.rs
-	*r = resolver{e: e, ts: ts, c: c}
+	*r = resolver{Resolver: rs, c: c}
 	defer r.close()
 	if err := r.identify(input, pc); err != nil || c.Status != 0 {
 		return err
@@ -61,13 +74,17 @@ func (e *Engine) resolveInto(c *Chain, input string, pc *code.Code) error {
 
 // resolver is one resolution in progress.
 type resolver struct {
-	e   *Engine
-	ts  *traceState
+	*Resolver
 	c   *Chain
 	it  *store.Iter // c.iter once opened: one iterator over the event indexes and aggregation
 	now int64
-	pst [MaxDepth]itemstate.State // states of c.Parents
-	hb  [16]ledger.Hit            // scratch for uncached node hits
+	pst [model.MaxDepth]itemstate.State // states of c.Parents
+	hb  [16]ledger.Hit                  // scratch for uncached node hits
+	// pc and spans are the parsed code and the printed forms' spans,
+	// kept here (inside the Chain) because the Source receives pointers
+	// to them: locals would move to the heap.
+	pc    code.Code
+	spans [NumForms][2]int
 }
 
 func (r *resolver) close() {
@@ -82,7 +99,7 @@ func (r *resolver) iter() error {
 	if r.it != nil {
 		return nil
 	}
-	if err := r.e.db.NewIterInto(&r.c.iter, ledger.IndexLower, agg.IterUpper); err != nil {
+	if err := r.db.NewIterInto(&r.c.iter, ledger.IndexLower, agg.IterUpper); err != nil {
 		return err
 	}
 	r.it = &r.c.iter
@@ -107,8 +124,8 @@ func (r *resolver) indexReader() (*ledger.IndexReader, error) {
 
 // run resolves state, containment, timeline, status and lineage.
 func (r *resolver) run() error {
-	e, c := r.e, r.c
-	r.now = e.nowMillis()
+	c := r.c
+	r.now = r.src.NowMillis()
 	st, err := r.stateOf(c.Node)
 	if err != nil {
 		return err
@@ -127,7 +144,7 @@ func (r *resolver) run() error {
 	// Present containment.
 	n := c.Node
 	nst, nlvl := st, c.Level
-	for depth := 0; depth < MaxDepth && nst.Has(itemstate.Packed); depth++ {
+	for depth := 0; depth < model.MaxDepth && nst.Has(itemstate.Packed); depth++ {
 		run, ok, err := r.parentOf(n, nst, nlvl)
 		if err != nil {
 			return err
@@ -166,7 +183,10 @@ func (r *resolver) run() error {
 			return err
 		}
 		if err := ag.Children(c.Node, func(block uint64, bm *roaring.Bitmap) bool {
-			p, _, _ := e.blockInfo(block)
+			var p uint32
+			if b := r.src.BlockByID(block); b != nil {
+				p = b.Product
+			}
 			c.Children = append(c.Children, ChildGroup{Block: block, Product: p, Count: bm.GetCardinality()})
 			return true
 		}, func(uint64) bool {
@@ -203,26 +223,26 @@ func (r *resolver) run() error {
 // stateOf returns a node's item state.
 func (r *resolver) stateOf(n agg.Node) (itemstate.State, error) {
 	if n.IsUnit() {
-		u, found, err := agg.LoadUnit(r.e.db, n.Counter)
+		u, found, err := agg.LoadUnit(r.db, n.Counter)
 		if err != nil || !found {
 			return 0, err
 		}
 		return itemstate.State(u.State), nil
 	}
-	b := r.e.blockAt(n.Product, n.Counter)
+	b := r.src.BlockAt(n.Product, n.Counter)
 	if b == nil {
 		return 0, nil
 	}
-	return r.ts.items.State(b.ID, n.Counter-b.Start)
+	return r.items.State(b.ID, n.Counter-b.Start)
 }
 
 // levelOf returns a node's packaging level.
-func (r *resolver) levelOf(n agg.Node) (Level, error) {
+func (r *resolver) levelOf(n agg.Node) (model.Level, error) {
 	if n.IsUnit() {
-		u, _, err := agg.LoadUnit(r.e.db, n.Counter)
-		return Level(u.Level), err
+		u, _, err := agg.LoadUnit(r.db, n.Counter)
+		return model.Level(u.Level), err
 	}
-	if b := r.e.blockAt(n.Product, n.Counter); b != nil {
+	if b := r.src.BlockAt(n.Product, n.Counter); b != nil {
 		return b.Level, nil
 	}
 	return 0, nil
@@ -233,7 +253,7 @@ func (r *resolver) levelOf(n agg.Node) (Level, error) {
 // also names the code) is kept once, as first reached, by sortTimeline.
 func (r *resolver) add(seq uint64, via Via, n agg.Node, depth uint8, from, to int64) error {
 	c := r.c
-	s, found, err := r.ts.led.Summary(seq)
+	s, found, err := r.led.Summary(seq)
 	if err != nil || !found {
 		return err
 	}
@@ -254,7 +274,7 @@ const forever = int64(1) << 62
 
 // ownEvents adds the records about node n itself (point and run index) in
 // [from, to).
-func (r *resolver) ownEvents(n agg.Node, st itemstate.State, lvl Level, via Via, depth uint8, from, to int64) error {
+func (r *resolver) ownEvents(n agg.Node, st itemstate.State, lvl model.Level, via Via, depth uint8, from, to int64) error {
 	if n.IsUnit() || st.Has(itemstate.Events) {
 		hits, err := r.nodeHits(n, st, lvl)
 		if err != nil {
@@ -300,12 +320,12 @@ func (r *resolver) ownEvents(n agg.Node, st itemstate.State, lvl Level, via Via,
 // window returns the run-index window of a counter, cached.
 func (r *resolver) window(product uint32, counter uint64) (*runWindow, error) {
 	k := windowKey{product, counter / ledger.RunWindow}
-	caches := &r.ts.caches
+	caches := &r.caches
 	w, gen, ok := caches.windows.get(k)
 	if ok {
 		return w, nil
 	}
-	w, err := loadWindow(r.e.db, k)
+	w, err := loadWindow(r.db, k)
 	if err != nil {
 		return nil, err
 	}
@@ -316,7 +336,7 @@ func (r *resolver) window(product uint32, counter uint64) (*runWindow, error) {
 // inherit adds the events of container n (at depth) in [from, to), and of
 // whatever n was in during that time.
 func (r *resolver) inherit(n agg.Node, depth uint8, from, to int64) error {
-	if from >= to || int(depth) > MaxDepth {
+	if from >= to || int(depth) > model.MaxDepth {
 		return nil
 	}
 	st, err := r.stateOf(n)
@@ -464,7 +484,7 @@ func (r *resolver) timeline(st itemstate.State) error {
 // that drops any: one organisation capturing many lot-level events must
 // not make every scan of the lot slow.
 func (r *resolver) newest(hits []ledger.Hit) []ledger.Hit {
-	if m := r.e.opts.MaxTimeline; len(hits) > m {
+	if m := r.opts.MaxTimeline; len(hits) > m {
 		r.c.TimelineTruncated = true
 		return hits[len(hits)-m:]
 	}
@@ -498,12 +518,12 @@ func (r *resolver) sortTimeline() error {
 
 // lotHits returns the records naming a lot, cached.
 func (r *resolver) lotHits(lot uint32) ([]ledger.Hit, error) {
-	return r.classHits(&r.ts.caches.lots, lot, (*ledger.IndexReader).Lot)
+	return r.classHits(&r.caches.lots, lot, (*ledger.IndexReader).Lot)
 }
 
 // productHits returns the records naming a whole product, cached.
 func (r *resolver) productHits(product uint32) ([]ledger.Hit, error) {
-	return r.classHits(&r.ts.caches.products, product, (*ledger.IndexReader).Product)
+	return r.classHits(&r.caches.products, product, (*ledger.IndexReader).Product)
 }
 
 // classHits returns the records scan finds for a lot or product id,
@@ -531,8 +551,8 @@ func (r *resolver) classHits(ch *cache[uint32, []ledger.Hit], id uint32,
 // (shared by about ten) are not: with ten million of them, a bounded cache
 // misses more than it hits and the misses cost allocations (measured at
 // 10^7 items: slower with cases cached than without).
-func (r *resolver) cacheable(n agg.Node, st itemstate.State, lvl Level) bool {
-	return !r.ts.caches.noContainers && st.Has(itemstate.Container) && (n.IsUnit() || lvl >= LevelPallet)
+func (r *resolver) cacheable(n agg.Node, st itemstate.State, lvl model.Level) bool {
+	return !r.caches.noContainers && st.Has(itemstate.Container) && (n.IsUnit() || lvl >= model.LevelPallet)
 }
 
 // parentEntry caches a container's present parent (ok false: none).
@@ -543,9 +563,9 @@ type parentEntry struct {
 
 // parentOf returns the run holding n now. Containers' (and units')
 // answers are cached: they are shared by every code inside them.
-func (r *resolver) parentOf(n agg.Node, st itemstate.State, lvl Level) (agg.Run, bool, error) {
+func (r *resolver) parentOf(n agg.Node, st itemstate.State, lvl model.Level) (agg.Run, bool, error) {
 	cacheable := r.cacheable(n, st, lvl)
-	ch := &r.ts.caches.parents
+	ch := &r.caches.parents
 	var gen uint64
 	if cacheable {
 		v, g, ok := ch.get(n)
@@ -584,11 +604,11 @@ func (r *resolver) findParent(n agg.Node) (agg.Run, bool, error) {
 // parentWindow returns the cached parent window of n, loading it on a
 // miss; nil for units and irregular windows.
 func (r *resolver) parentWindow(n agg.Node) (*agg.ParentWindow, error) {
-	if n.IsUnit() || r.ts.caches.noParentWindows {
+	if n.IsUnit() || r.caches.noParentWindows {
 		return nil, nil
 	}
 	k := parentWindowKey{n.Product, agg.ParentWindowOf(n.Counter)}
-	ch := &r.ts.caches.pwindows
+	ch := &r.caches.pwindows
 	w, gen, ok := ch.get(k)
 	if !ok {
 		if err := r.iter(); err != nil {
@@ -608,9 +628,9 @@ func (r *resolver) parentWindow(n agg.Node) (*agg.ParentWindow, error) {
 
 // nodeHits returns the records indexed on node n itself, cached for
 // containers and units.
-func (r *resolver) nodeHits(n agg.Node, st itemstate.State, lvl Level) ([]ledger.Hit, error) {
+func (r *resolver) nodeHits(n agg.Node, st itemstate.State, lvl model.Level) ([]ledger.Hit, error) {
 	cacheable := r.cacheable(n, st, lvl)
-	ch := &r.ts.caches.nodes
+	ch := &r.caches.nodes
 	var gen uint64
 	if cacheable {
 		v, g, ok := ch.get(n)

@@ -1,4 +1,4 @@
-package engine
+package resolve
 
 import (
 	"strconv"
@@ -7,6 +7,7 @@ import (
 
 	"tracecode/engine/agg"
 	"tracecode/engine/itemstate"
+	"tracecode/engine/model"
 )
 
 // contents counts what container c.Node holds now, at every depth (bounded
@@ -37,7 +38,7 @@ func (r *resolver) contents() error {
 		}
 		n := bm.GetCardinality()
 		c.Inside += n
-		if _, recalled := r.ts.recallOf(b.Lot, b.Product); recalled {
+		if _, recalled := r.src.RecallOf(b.Lot, b.Product); recalled {
 			c.RecalledInside += n
 		} else {
 			k, err := r.countKind(block, bm, itemstate.Recalled, nil)
@@ -47,7 +48,7 @@ func (r *resolver) contents() error {
 			}
 			c.RecalledInside += k
 		}
-		if b.Level > LevelItem {
+		if b.Level > model.LevelItem {
 			if _, err := r.countKind(block, bm, itemstate.Container, func(off uint64) {
 				next = append(next, agg.Node{Product: b.Product, Counter: b.Start + off})
 			}); err != nil {
@@ -59,7 +60,7 @@ func (r *resolver) contents() error {
 	}
 	unit := func(_ agg.Node, sscc uint64) bool {
 		c.Inside++
-		u, found, err := agg.LoadUnit(r.e.db, sscc)
+		u, found, err := agg.LoadUnit(r.db, sscc)
 		if err != nil {
 			ferr = err
 			return false
@@ -75,7 +76,7 @@ func (r *resolver) contents() error {
 		}
 		return true
 	}
-	for depth := 0; depth < MaxDepth && len(level) > 0; depth++ {
+	for depth := 0; depth < model.MaxDepth && len(level) > 0; depth++ {
 		next = next[:0]
 		// level is in key order (children bitmaps iterate ascending):
 		// consecutive counters of one product are read with one seek.
@@ -112,7 +113,7 @@ func (r *resolver) countKind(block uint64, bm *roaring.Bitmap, k itemstate.Kind,
 	var n uint64
 	lo, hi := bm.Minimum()>>itemstate.ChunkBits, bm.Maximum()>>itemstate.ChunkBits
 	for ch := lo; ch <= hi; ch++ {
-		chunk, err := r.ts.items.Chunk(block, ch)
+		chunk, err := r.items.Chunk(block, ch)
 		if err != nil {
 			return n, err
 		}
@@ -138,8 +139,6 @@ func (r *resolver) countKind(block uint64, bm *roaring.Bitmap, k itemstate.Kind,
 }
 
 // blockByID returns the published block id, or nil.
-func (r *resolver) blockByID(id uint64) *Block {
-	r.e.mu.RLock()
-	defer r.e.mu.RUnlock()
-	return r.e.st.blocks[id]
+func (r *resolver) blockByID(id uint64) *model.Block {
+	return r.src.BlockByID(id)
 }

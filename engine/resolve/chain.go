@@ -1,4 +1,4 @@
-package engine
+package resolve
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"tracecode/engine/agg"
 	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
+	"tracecode/engine/model"
 	"tracecode/engine/store"
 )
 
@@ -90,7 +91,7 @@ type Entry struct {
 // ParentLink is one level of present containment.
 type ParentLink struct {
 	Parent agg.Node
-	Level  Level
+	Level  model.Level
 	Since  int64  // packing time, unix ms
 	Seq    uint64 // the packing record
 }
@@ -165,12 +166,12 @@ type Chain struct {
 
 	Node    agg.Node
 	IsUnit  bool
-	Org     *Org // the producer (the code's owner)
-	Product *Product
-	Lot     *Lot
-	Block   *Block
+	Org     *model.Org // the producer (the code's owner)
+	Product *model.Product
+	Lot     *model.Lot
+	Block   *model.Block
 	Offset  uint64
-	Level   Level
+	Level   model.Level
 	State   itemstate.State
 
 	// Identity in every canonical form the code has (nil when it has not).

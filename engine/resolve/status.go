@@ -1,4 +1,4 @@
-package engine
+package resolve
 
 import (
 	"slices"
@@ -7,6 +7,7 @@ import (
 	"tracecode/engine/epcis"
 	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
+	"tracecode/engine/model"
 )
 
 // status decides the status from the item state, recalls and timeline.
@@ -24,14 +25,14 @@ func (r *resolver) status(st itemstate.State) {
 		if c.Lot != nil {
 			lot = c.Lot.ID
 		}
-		if rc, ok := r.ts.recallOf(lot, c.Product.ID); ok {
+		if rc, ok := r.src.RecallOf(lot, c.Product.ID); ok {
 			c.Status, c.RecallSeq = StatusRecalled, rc.Seq
-			c.Reason = "its lot or product was recalled on " + time.UnixMilli(rc.Time).In(r.e.opts.Location).Format("2006-01-02")
+			c.Reason = "its lot or product was recalled on " + time.UnixMilli(rc.Time).In(r.opts.Location).Format("2006-01-02")
 		}
 	}
 	for i := len(c.Timeline) - 1; i >= 0 && c.Status == 0; i-- {
 		ev := c.Timeline[i].Event
-		if c.Timeline[i].corrected() {
+		if c.Timeline[i].Corrected() {
 			continue // declared erroneous, or a declaration: decides nothing
 		}
 		if slices.Contains(ev.UnsetDisp, string(epcis.DispRecalled)) {
@@ -51,7 +52,7 @@ func (r *resolver) status(st itemstate.State) {
 	lifted := false
 	for i := len(c.Timeline) - 1; i >= 0; i-- {
 		ev := c.Timeline[i].Event
-		if c.Timeline[i].corrected() {
+		if c.Timeline[i].Corrected() {
 			continue
 		}
 		if slices.Contains(ev.UnsetDisp, string(epcis.DispRecalled)) {
@@ -96,8 +97,8 @@ func (r *resolver) status(st itemstate.State) {
 		return
 	}
 	if c.Lot != nil && c.Lot.Expiry != 0 {
-		if r.e.DayOf(r.now) > c.Lot.Expiry || last == epcis.DispExpired {
-			c.Status, c.Reason = StatusExpired, "lot expired on "+FormatDate(c.Lot.Expiry)
+		if r.src.DayOf(r.now) > c.Lot.Expiry || last == epcis.DispExpired {
+			c.Status, c.Reason = StatusExpired, "lot expired on "+model.FormatDate(c.Lot.Expiry)
 			return
 		}
 	}
@@ -118,7 +119,7 @@ func (r *resolver) recallNotice() {
 	}
 	if c.RecallSeq == 0 {
 		for i := len(c.Timeline) - 1; i >= 0; i-- {
-			if ev := c.Timeline[i].Event; ev.Kind == ledger.KindRecall && !c.Timeline[i].corrected() {
+			if ev := c.Timeline[i].Event; ev.Kind == ledger.KindRecall && !c.Timeline[i].Corrected() {
 				c.RecallSeq = ev.Seq
 				break
 			}
@@ -127,13 +128,13 @@ func (r *resolver) recallNotice() {
 	if c.RecallSeq == 0 {
 		return
 	}
-	s, found, err := r.ts.led.Summary(c.RecallSeq)
+	s, found, err := r.led.Summary(c.RecallSeq)
 	if err != nil || !found {
 		return // the status stands; only the notice's details are missing
 	}
 	c.RecallTime = s.EventTime
 	if s.Kind == ledger.KindRecall {
-		if p, found, err := r.ts.led.Payload(c.RecallSeq); err == nil && found {
+		if p, found, err := r.led.Payload(c.RecallSeq); err == nil && found {
 			c.RecallReason = string(p.Body)
 		}
 	}
@@ -148,7 +149,7 @@ func (r *resolver) intact() {
 	c.Intact = len(c.Parents)
 	for i := range c.Timeline {
 		en := &c.Timeline[i]
-		if en.Via != ViaSelf && en.Via != ViaContainer || en.corrected() || !moves(en.Event) {
+		if en.Via != ViaSelf && en.Via != ViaContainer || en.Corrected() || !moves(en.Event) {
 			continue
 		}
 		for d := int(en.Depth); d < c.Intact; d++ {
@@ -190,7 +191,7 @@ func (r *resolver) upstream() error {
 	for len(queue) > 0 && len(c.Upstream) < 64 {
 		cur := queue[0]
 		queue = queue[1:]
-		if int(cur.depth) >= MaxDepth {
+		if int(cur.depth) >= model.MaxDepth {
 			continue
 		}
 		hits, err := r.lotHits(cur.lot)
@@ -201,7 +202,7 @@ func (r *resolver) upstream() error {
 			if h.Role != ledger.RoleOutput {
 				continue
 			}
-			pay, _, err := r.ts.led.Payload(h.Seq)
+			pay, _, err := r.led.Payload(h.Seq)
 			if err != nil {
 				return err
 			}
@@ -211,7 +212,7 @@ func (r *resolver) upstream() error {
 				}
 				lot, product := t.Lot, t.Product
 				if t.Kind == ledger.TargetRun && t.Product != 0 {
-					if b := r.e.blockAt(t.Product, t.First); b != nil {
+					if b := r.src.BlockAt(t.Product, t.First); b != nil {
 						lot = b.Lot
 					}
 				}
@@ -231,10 +232,10 @@ func (r *resolver) handlers() {
 	c := r.c
 	for i := range c.Timeline {
 		ev := c.Timeline[i].Event
-		if c.Timeline[i].corrected() {
+		if c.Timeline[i].Corrected() {
 			continue
 		}
-		if receivingStep(ev.BizStep) {
+		if ReceivingStep(ev.BizStep) {
 			c.Handlers = append(c.Handlers, Handler{Org: ev.Org, Location: ev.BizLocation, Time: ev.EventTime, BizStep: string(ev.BizStep)})
 		}
 		for _, d := range ev.Dests {
@@ -242,9 +243,20 @@ func (r *resolver) handlers() {
 			if d.Type == string(epcis.SDTLocation) {
 				h.Location = d.ID
 			} else {
-				h.Party, h.PartyOrg = d.ID, r.e.partyOrg(d.ID)
+				h.Party, h.PartyOrg = d.ID, r.src.PartyOrg(d.ID)
 			}
 			c.Handlers = append(c.Handlers, h)
 		}
 	}
+}
+
+// ReceivingStep reports whether a business step means the items arrived
+// where the event happened.
+func ReceivingStep(s epcis.BizStep) bool {
+	switch s {
+	case epcis.BizStepReceiving, epcis.BizStepArriving, epcis.BizStepAccepting, epcis.BizStepRetailSelling,
+		epcis.BizStepDispensing, epcis.BizStepInstalling, epcis.BizStepStocking:
+		return true
+	}
+	return false
 }

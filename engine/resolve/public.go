@@ -1,9 +1,10 @@
-package engine
+package resolve
 
 import (
 	"fmt"
 
 	"tracecode/engine/ledger"
+	"tracecode/engine/scanlog"
 )
 
 // PublicStatus is what a consumer is told about a scanned code: one
@@ -76,7 +77,7 @@ func (s PublicStatus) Suspectable() bool {
 // WithScans returns the status a scan is answered with, given the code's
 // scan statistics: PublicSuspicious for a suspectable status whose counts
 // say the label was copied, s otherwise.
-func (s PublicStatus) WithScans(st *ScanStats) PublicStatus {
+func (s PublicStatus) WithScans(st *scanlog.Stats) PublicStatus {
 	if st != nil && st.Suspicious && s.Suspectable() {
 		return PublicSuspicious
 	}
@@ -129,50 +130,23 @@ type ClassStatus struct {
 	RecallOfProduct bool
 }
 
-// LotStatus returns the public status of lot id: recalled (the lot or its
-// whole product), expired (past its expiry date in the business-day
-// clock, Options.Location), or registered.
-func (e *Engine) LotStatus(id uint32) (ClassStatus, error) {
-	l, err := e.Lot(id)
-	if err != nil {
-		return ClassStatus{}, err
-	}
-	cs, err := e.classStatus(l.ID, l.Product)
-	if err == nil && cs.Status == PublicRegistered && l.Expiry != 0 && e.Today() > l.Expiry {
-		cs.Status = PublicExpired
-	}
-	return cs, err
-}
-
-// ProductStatus returns the public status of product id: recalled, or
-// registered.
-func (e *Engine) ProductStatus(id uint32) (ClassStatus, error) {
-	p, err := e.Product(id)
-	if err != nil {
-		return ClassStatus{}, err
-	}
-	return e.classStatus(0, p.ID)
-}
-
-// classStatus looks up the recall of a lot (0: none) or its product.
-func (e *Engine) classStatus(lot, product uint32) (ClassStatus, error) {
-	ts, err := e.tr()
-	if err != nil {
-		return ClassStatus{}, err
-	}
+// ClassStatus returns the public status of a lot (0: none) or of its
+// product from their recalls: recalled, or registered (expiry is the
+// caller's to judge).
+func (r *Resolver) ClassStatus(lot, product uint32) (ClassStatus, error) {
 	cs := ClassStatus{Status: PublicRegistered}
-	rc, ok := ts.recallOf(lot, product)
+	rc, ok := r.src.RecallOf(lot, product)
 	if !ok {
 		return cs, nil
 	}
 	cs.Status, cs.Recall = PublicRecalled, rc
 	if lot != 0 {
-		_, lotRecalled := ts.recallLotOf(lot)
+		_, lotRecalled := r.src.RecallOf(lot, 0)
 		cs.RecallOfProduct = !lotRecalled
 	} else {
 		cs.RecallOfProduct = true
 	}
-	p, found, err := ts.led.Payload(rc.Seq)
+	p, found, err := r.led.Payload(rc.Seq)
 	if err != nil {
 		return cs, err
 	}

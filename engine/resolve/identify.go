@@ -1,4 +1,4 @@
-package engine
+package resolve
 
 import (
 	"errors"
@@ -7,36 +7,41 @@ import (
 	"tracecode/engine/code"
 	"tracecode/engine/code/epc"
 	"tracecode/engine/code/gs1"
+	"tracecode/engine/model"
 )
 
 // identify finds the code's block (or unit), master data and identity.
 // It sets c.Status for codes that resolve no further.
 func (r *resolver) identify(input string, pc *code.Code) error {
-	e, c := r.e, r.c
+	c := r.c
+	// The code is kept in the resolver (inside the Chain): handed to the
+	// Source, a pointer to a local would move it to the heap.
 	if pc == nil {
 		parsed, err := code.Parse(input)
 		if err != nil {
-			return &LookupError{Kind: ErrBadCode, Err: err}
+			return &model.LookupError{Kind: model.ErrBadCode, Err: err}
 		}
-		pc = &parsed
+		r.pc = parsed
+	} else {
+		r.pc = *pc
 	}
-	res, err := e.LookupCode(pc)
+	res, err := r.src.LookupCode(&r.pc)
 	if err != nil {
-		var le *LookupError
+		var le *model.LookupError
 		if !errors.As(err, &le) {
 			return err
 		}
 		switch le.Kind {
-		case ErrUnsupportedCode: // no GTIN: an SSCC is ours to resolve
-			if s, ok := parseSSCC(pc); ok {
+		case model.ErrUnsupportedCode: // no GTIN: an SSCC is ours to resolve
+			if s, ok := model.SSCCOf(&r.pc); ok {
 				return r.identifyUnit(s)
 			}
 			return err
-		case ErrBadCode, ErrNoSerial:
+		case model.ErrBadCode, model.ErrNoSerial:
 			return err
-		case ErrVoided:
+		case model.ErrVoided:
 			c.Status = StatusVoided
-		case ErrReleased:
+		case model.ErrReleased:
 			c.Status = StatusReleased
 		default:
 			c.Status = StatusNeverIssued
@@ -58,59 +63,22 @@ func (r *resolver) identify(input string, pc *code.Code) error {
 
 // fillMaster points c at the published master data.
 func (r *resolver) fillMaster(product, lot uint32, block uint64) {
-	e, c := r.e, r.c
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	if p := e.st.products[product]; p != nil {
-		c.Product = &p.rec
-		c.Org = e.st.orgs[p.rec.Org]
-	}
-	if lot != 0 {
-		c.Lot = e.st.lots[lot]
-	}
-	if block != 0 {
-		c.Block = e.st.blocks[block]
-	}
+	c := r.c
+	c.Org, c.Product, c.Lot, c.Block = r.src.Master(product, lot, block)
 }
 
 // identity appends the code's canonical forms to c.buf.
-func (r *resolver) identity(res *LookupResult) {
+func (r *resolver) identity(res *model.LookupResult) {
 	c := r.c
 	if c.Block == nil {
 		return
 	}
-	f, err := r.e.formatterOf(c.Block)
-	if err != nil {
-		return
-	}
-	var v uint64
-	var sb [32]byte
-	s := sb[:0]
-	if f.ff != nil {
-		v = f.ff.Encrypt(f.base + c.Offset)
-		s = f.appendSerial(s, v)
-	} else {
-		s = append(s, res.Serial...)
-	}
-	put := func(fm Format) []byte {
-		if !f.has(fm) {
-			return nil
-		}
-		n := len(c.buf)
-		c.buf = f.appendForm(c.buf, fm, v, s)
-		return c.buf[n:len(c.buf):len(c.buf)]
-	}
 	// Forms are appended first and sliced after: c.buf may move while
 	// growing, so take the slices from the final buffer.
-	forms := [...]Format{FormatDL, FormatElement, FormatEPCURN, FormatSerial, FormatNMPA, FormatShort}
-	var spans [len(forms)][2]int
-	for i, fm := range forms {
-		n := len(c.buf)
-		if put(fm) != nil {
-			spans[i] = [2]int{n, len(c.buf)}
-		}
-	}
-	out := [...]*[]byte{&c.DigitalLink, &c.ElementString, &c.EPCURN, &c.Serial, &c.NMPA, &c.Short}
+	spans := &r.spans
+	*spans = [NumForms][2]int{}
+	c.buf = r.src.AppendForms(c.buf, c.Block, c.Offset, res.Serial, spans)
+	out := [NumForms]*[]byte{&c.DigitalLink, &c.ElementString, &c.EPCURN, &c.Serial, &c.NMPA, &c.Short}
 	for i, sp := range spans {
 		if sp[1] > sp[0] {
 			*out[i] = c.buf[sp[0]:sp[1]:sp[1]]
@@ -120,27 +88,25 @@ func (r *resolver) identity(res *LookupResult) {
 
 // identifyUnit resolves an SSCC to its unit record.
 func (r *resolver) identifyUnit(s gs1.SSCC) error {
-	e, c := r.e, r.c
-	v := ssccValue(s)
+	c := r.c
+	v := model.SSCCValue(s)
 	c.IsUnit, c.Node = true, agg.UnitNode(v)
-	u, found, err := agg.LoadUnit(e.db, v)
+	u, found, err := agg.LoadUnit(r.db, v)
 	if err != nil {
 		return err
 	}
-	e.mu.RLock()
 	org := u.Org
 	if !found {
-		org, _ = e.gcpOwner(string(s[1:17]))
+		org = r.src.SSCCOwner(s)
 	}
-	c.Org = e.st.orgs[org]
-	e.mu.RUnlock()
+	c.Org = r.src.Org(org)
 	// Identity: element string, Digital Link, and the EPC URN when the
 	// owner's company prefix gives its length.
 	n := len(c.buf)
 	c.buf = append(c.buf, "(00)"...)
 	c.buf = append(c.buf, s[:]...)
 	el := len(c.buf)
-	c.buf = append(c.buf, e.opts.DLBase...)
+	c.buf = append(c.buf, r.opts.DLBase...)
 	c.buf = append(c.buf, "/00/"...)
 	c.buf = append(c.buf, s[:]...)
 	dl := len(c.buf)
@@ -167,6 +133,6 @@ func (r *resolver) identifyUnit(s gs1.SSCC) error {
 		c.Reason = "no report registered this SSCC"
 		return nil
 	}
-	c.Level = Level(u.Level)
+	c.Level = model.Level(u.Level)
 	return nil
 }

@@ -1,4 +1,4 @@
-package engine
+package resolve
 
 import (
 	"encoding/binary"
@@ -102,10 +102,10 @@ func (w *runWindow) each(c uint64, fn func(e *runEntry)) {
 	}
 }
 
-// resolveCaches hold what resolvers read again and again: the run events
+// caches hold what resolvers read again and again: the run events
 // of a window (a commission report covers every code of a block), and the
 // events of lots and products.
-type resolveCaches struct {
+type caches struct {
 	windows  cache[windowKey, *runWindow]
 	lots     cache[uint32, []ledger.Hit]
 	products cache[uint32, []ledger.Hit]
@@ -130,7 +130,7 @@ func nodeHash(n agg.Node) uint64 {
 }
 
 // init bounds the container caches at n entries each (Options.ResolveCache).
-func (c *resolveCaches) init(n int) {
+func (c *caches) init(n int) {
 	c.nodes.init(n, nodeHash)
 	c.parents.init(n, nodeHash)
 	c.pwindows.init(n, func(k parentWindowKey) uint64 { return uint64(k.product)*0x9E3779B97F4A7C15 ^ k.window })
@@ -140,7 +140,7 @@ func (c *resolveCaches) init(n int) {
 }
 
 // invalidate drops what a committed report changed.
-func (c *resolveCaches) invalidate(t *touchedCaches) {
+func (c *caches) invalidate(t *Touched) {
 	for k := range t.windows {
 		c.windows.invalidate(k)
 	}
@@ -185,4 +185,12 @@ func loadWindow(db *store.DB, k windowKey) (*runWindow, error) {
 		return nil
 	})
 	return w, err
+}
+
+// Bypass switches the container caches (containers) and the parent
+// windows (parentWindows) off or back on, for benchmarks that measure
+// resolution without them (the worst case of a store whose cases do not
+// fit). It must not be called while resolutions run.
+func (rs *Resolver) Bypass(containers, parentWindows bool) {
+	rs.caches.noContainers, rs.caches.noParentWindows = containers, parentWindows
 }

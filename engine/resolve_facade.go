@@ -1,0 +1,242 @@
+package engine
+
+import (
+	"tracecode/engine/agg"
+	"tracecode/engine/code"
+	"tracecode/engine/code/gs1"
+	"tracecode/engine/ledger"
+	"tracecode/engine/model"
+	"tracecode/engine/resolve"
+)
+
+// The resolution's types, defined in package resolve.
+type (
+	Chain        = resolve.Chain
+	Status       = resolve.Status
+	Via          = resolve.Via
+	Entry        = resolve.Entry
+	ParentLink   = resolve.ParentLink
+	PastLink     = resolve.PastLink
+	ChildGroup   = resolve.ChildGroup
+	LotLink      = resolve.LotLink
+	Handler      = resolve.Handler
+	PublicStatus = resolve.PublicStatus
+	ClassStatus  = resolve.ClassStatus
+)
+
+// A code's status in its chain (see resolve.Status).
+const (
+	StatusNeverIssued      = resolve.StatusNeverIssued
+	StatusVoided           = resolve.StatusVoided
+	StatusReleased         = resolve.StatusReleased
+	StatusRecalled         = resolve.StatusRecalled
+	StatusContainsRecalled = resolve.StatusContainsRecalled
+	StatusDestroyed        = resolve.StatusDestroyed
+	StatusSold             = resolve.StatusSold
+	StatusDispensed        = resolve.StatusDispensed
+	StatusDecommissioned   = resolve.StatusDecommissioned
+	StatusExpired          = resolve.StatusExpired
+	StatusInTransit        = resolve.StatusInTransit
+	StatusActive           = resolve.StatusActive
+	StatusIssued           = resolve.StatusIssued
+)
+
+// How a timeline entry reached the code (see resolve.Via).
+const (
+	ViaSelf      = resolve.ViaSelf
+	ViaContainer = resolve.ViaContainer
+	ViaLot       = resolve.ViaLot
+	ViaProduct   = resolve.ViaProduct
+	ViaPacking   = resolve.ViaPacking
+	ViaUnpacking = resolve.ViaUnpacking
+)
+
+// The public statuses (see resolve.PublicStatus).
+const (
+	PublicBadCode        = resolve.PublicBadCode
+	PublicNotGenuine     = resolve.PublicNotGenuine
+	PublicVoided         = resolve.PublicVoided
+	PublicReleased       = resolve.PublicReleased
+	PublicRecalled       = resolve.PublicRecalled
+	PublicDestroyed      = resolve.PublicDestroyed
+	PublicExpired        = resolve.PublicExpired
+	PublicSuspicious     = resolve.PublicSuspicious
+	PublicDispensed      = resolve.PublicDispensed
+	PublicSold           = resolve.PublicSold
+	PublicInTransit      = resolve.PublicInTransit
+	PublicGenuine        = resolve.PublicGenuine
+	PublicDecommissioned = resolve.PublicDecommissioned
+	PublicNotPrinted     = resolve.PublicNotPrinted
+	PublicRegistered     = resolve.PublicRegistered
+)
+
+// PublicStatuses lists the public statuses in order.
+var PublicStatuses = resolve.PublicStatuses
+
+// Resolve returns the full chain of any scanned code (see ResolveInto).
+func (e *Engine) Resolve(input string) (*Chain, error) {
+	c := new(Chain)
+	if err := e.ResolveInto(c, input); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// ResolveInto fills c with the full chain of a scanned code in any format
+// code.Parse reads (SSCCs included); see resolve.Resolver.ResolveInto.
+// Reusing c across calls makes the common path allocation-free once c's
+// slices have grown.
+func (e *Engine) ResolveInto(c *Chain, input string) error {
+	ts, err := e.tr()
+	if err != nil {
+		return err
+	}
+	return ts.res.ResolveInto(c, input, nil)
+}
+
+// ResolveCodeInto is ResolveInto of a code the caller has already parsed
+// (input is kept as Chain.Input); pc's strings must stay valid until c is
+// reused.
+func (e *Engine) ResolveCodeInto(c *Chain, input string, pc *code.Code) error {
+	ts, err := e.tr()
+	if err != nil {
+		return err
+	}
+	return ts.res.ResolveInto(c, input, pc)
+}
+
+// LotStatus returns the public status of lot id: recalled (the lot or its
+// whole product), expired (past its expiry date in the business-day
+// clock, Options.Location), or registered.
+func (e *Engine) LotStatus(id uint32) (ClassStatus, error) {
+	l, err := e.Lot(id)
+	if err != nil {
+		return ClassStatus{}, err
+	}
+	cs, err := e.classStatus(l.ID, l.Product)
+	if err == nil && cs.Status == PublicRegistered && l.Expiry != 0 && e.Today() > l.Expiry {
+		cs.Status = PublicExpired
+	}
+	return cs, err
+}
+
+// ProductStatus returns the public status of product id: recalled, or
+// registered.
+func (e *Engine) ProductStatus(id uint32) (ClassStatus, error) {
+	p, err := e.Product(id)
+	if err != nil {
+		return ClassStatus{}, err
+	}
+	return e.classStatus(0, p.ID)
+}
+
+// classStatus looks up the recall of a lot (0: none) or its product.
+func (e *Engine) classStatus(lot, product uint32) (ClassStatus, error) {
+	ts, err := e.tr()
+	if err != nil {
+		return ClassStatus{}, err
+	}
+	return ts.res.ClassStatus(lot, product)
+}
+
+// resolveSource answers a Resolver's questions from the engine's state
+// (resolve.Source).
+type resolveSource struct {
+	e  *Engine
+	ts *traceState
+}
+
+func (s resolveSource) NowMillis() int64          { return s.e.nowMillis() }
+func (s resolveSource) DayOf(t int64) uint32      { return s.e.DayOf(t) }
+func (s resolveSource) PartyOrg(id string) uint32 { return s.e.partyOrg(id) }
+
+func (s resolveSource) LookupCode(pc *code.Code) (model.LookupResult, error) {
+	return s.e.LookupCode(pc)
+}
+
+func (s resolveSource) BlockAt(product uint32, counter uint64) *model.Block {
+	return s.e.blockAt(product, counter)
+}
+
+func (s resolveSource) BlockByID(id uint64) *model.Block {
+	s.e.mu.RLock()
+	defer s.e.mu.RUnlock()
+	return s.e.st.blocks[id]
+}
+
+func (s resolveSource) Master(product, lot uint32, block uint64) (o *model.Org, p *model.Product, l *model.Lot, b *model.Block) {
+	e := s.e
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if pr := e.st.products[product]; pr != nil {
+		p = &pr.rec
+		o = e.st.orgs[pr.rec.Org]
+	}
+	if lot != 0 {
+		l = e.st.lots[lot]
+	}
+	if block != 0 {
+		b = e.st.blocks[block]
+	}
+	return o, p, l, b
+}
+
+func (s resolveSource) Org(id uint32) *model.Org {
+	s.e.mu.RLock()
+	defer s.e.mu.RUnlock()
+	return s.e.st.orgs[id]
+}
+
+func (s resolveSource) SSCCOwner(sscc gs1.SSCC) uint32 {
+	s.e.mu.RLock()
+	defer s.e.mu.RUnlock()
+	org, _ := s.e.gcpOwner(string(sscc[1:17]))
+	return org
+}
+
+// resolveForms are the formats of resolve's printed forms, in their order.
+var resolveForms = [resolve.NumForms]Format{FormatDL, FormatElement, FormatEPCURN, FormatSerial, FormatNMPA, FormatShort}
+
+func (s resolveSource) AppendForms(dst []byte, b *model.Block, offset uint64, scanned string, spans *[resolve.NumForms][2]int) []byte {
+	f, err := s.e.formatterOf(b)
+	if err != nil {
+		return dst
+	}
+	var v uint64
+	var sb [32]byte
+	ser := sb[:0]
+	if f.ff != nil {
+		v = f.ff.Encrypt(f.base + offset)
+		ser = f.appendSerial(ser, v)
+	} else {
+		ser = append(ser, scanned...)
+	}
+	for i, fm := range resolveForms {
+		if !f.has(fm) {
+			continue
+		}
+		n := len(dst)
+		dst = f.appendForm(dst, fm, v, ser)
+		spans[i] = [2]int{n, len(dst)}
+	}
+	return dst
+}
+
+func (s resolveSource) RecallOf(lot, product uint32) (ledger.Recall, bool) {
+	return s.ts.recallOf(lot, product)
+}
+
+func (s resolveSource) CustodyAny() bool           { return !s.ts.custody.empty() }
+func (s resolveSource) HasCustody(n agg.Node) bool { return s.ts.custody.has(n) }
+func (s resolveSource) AssociationsAny() bool      { return s.ts.assocAny.Load() }
+
+func (s resolveSource) MarkErroneous(timeline []Entry) {
+	s.ts.errMu.RLock()
+	defer s.ts.errMu.RUnlock()
+	if len(s.ts.erroneous) == 0 {
+		return
+	}
+	for i := range timeline {
+		timeline[i].ErroneousBy = s.ts.erroneous[timeline[i].Event.Seq]
+	}
+}
