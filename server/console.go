@@ -136,6 +136,8 @@ func (r *consoleReq) route(method string) {
 		r.codePage()
 	case p == "/audit" && get:
 		r.auditPage()
+	case p == "/notices" && get:
+		r.noticesPage()
 	case p == "/products" && get:
 		r.productsPage("", nil)
 	case p == "/products" && post:

@@ -213,6 +213,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		{"regulator", "orgs", "/console/orgs"},
 		{"regulator", "org", fmt.Sprintf("/console/orgs/%d", producer.ID)},
 		{"regulator", "code", "/console/code?c=" + urlQueryEscape(code)},
+		{"regulator", "notices", "/console/notices"},
 		{"regulator", "audit", "/console/audit"},
 		{"clerk", "products", "/console/products"},
 		{"clerk", "blocks", "/console/blocks"},

@@ -198,6 +198,9 @@ func TestConsoleRegulatorScope(t *testing.T) {
 	if r.status != 200 || !strings.Contains(string(r.body), `id="children"`) {
 		t.Errorf("overview: %d", r.status)
 	}
+	if r := c.do("GET", "/console/notices", ""); r.status != 200 || !strings.Contains(string(r.body), `id="alerts"`) {
+		t.Errorf("recalls and alerts: %d", r.status)
+	}
 	r = c.do("GET", "/console/audit", "")
 	if r.status != 200 || !strings.Contains(string(r.body), "county.a") || strings.Contains(string(r.body), "county.b") {
 		t.Errorf("audit page shows another county's login (or not its own): %d", r.status)
