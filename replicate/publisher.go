@@ -177,6 +177,14 @@ func (p *Publisher) Append(ctx context.Context, rec Record) error {
 	return a.Wait(ctx)
 }
 
+// LastEnqueued returns the Seq of the last record enqueued (or found in
+// the log at start).
+func (p *Publisher) LastEnqueued() uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.mu.next - 1
+}
+
 // Err returns the error that stopped the publisher, nil while it works.
 func (p *Publisher) Err() error {
 	p.mu.Lock()

@@ -20,6 +20,7 @@ import (
 	"tracecode/engine"
 	"tracecode/engine/demo"
 	"tracecode/engine/label"
+	"tracecode/replicate"
 	"tracecode/server"
 )
 
@@ -204,10 +205,36 @@ func runServe(cmd *cobra.Command, _ []string) error {
 			return err
 		}
 	}
+	var lw *logWriter
+	handOver := false // a drained shutdown hands the lease over
+	if replFlags.urls != "" {
+		ctx := cmd.Context()
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		cfg := replicate.Config{Replicas: replFlags.replicas, LeaseTTL: replFlags.leaseTTL}
+		if lw, err = startWriter(ctx, replFlags.urls, replFlags.node, cfg, replFlags.leaseWait, log); err != nil {
+			return err
+		}
+		eo.Store.Replicator = lw.replicator()
+		// Deferred before the engine's Close, so it runs after it: the
+		// engine's last commits are published first.
+		defer func() {
+			if err := lw.close(handOver); err != nil {
+				log.Error("closing the replicated log", "err", err)
+			}
+		}()
+	}
 	start := time.Now()
 	eng, err := engine.Open(sf.data, eo)
 	if err != nil {
 		return err
+	}
+	if lw != nil {
+		if err := lw.check(eng); err != nil {
+			_ = eng.Close()
+			return err
+		}
 	}
 	if sealed, id := eng.KeysSealed(); sealed {
 		log.Info("FF1 keys sealed", "kek", id)
@@ -304,7 +331,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 			backups.start(eng, sf.backupDir, log)
 		case sig := <-sigs:
 			log.Info("signal received; shutting down", "signal", sig.String())
-			running = false
+			running, handOver = false, true
 		}
 	}
 	signal.Stop(sigs)
