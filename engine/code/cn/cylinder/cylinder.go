@@ -219,5 +219,10 @@ func (c Code) AppendGrouped(dst []byte) []byte {
 	return append(dst, c.c[6:]...)
 }
 
+// Full returns c written with its variety: an LPG code written without
+// its variety and the same code with it are one cylinder, and Full gives
+// them one value (a map key).
+func (c Code) Full() Code { c.omitted = false; return c }
+
 // IsZero reports whether c is the zero value.
 func (c Code) IsZero() bool { return c.c[0] == 0 }
