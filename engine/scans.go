@@ -77,7 +77,9 @@ var (
 
 // NewScanLog starts a scan log over the engine's store (see scanlog.Open).
 // o may be nil for defaults. Close the scan log before the engine.
-func (e *Engine) NewScanLog(o *ScanLogOptions) *ScanLog { return scanlog.OpenCounted(e.db, o, e.countScans) }
+func (e *Engine) NewScanLog(o *ScanLogOptions) *ScanLog {
+	return scanlog.OpenCounted(e.db, o, e.countScans)
+}
 
 // APIKeys returns the API-key store over the engine's store.
 func (e *Engine) APIKeys() *APIKeys { return apikey.New(e.db) }
