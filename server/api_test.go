@@ -32,12 +32,12 @@ func TestAPIAuthentication(t *testing.T) {
 			t.Errorf("auth %q: %d %s", c.auth, r.status, r.body)
 		}
 	}
-	a := env.key("杭州")
-	if r := env.api("GET", "/v1/me", a, ""); r.status != 200 || !strings.Contains(string(r.body), "杭州之江食品") {
+	a := env.key("兰州陇原")
+	if r := env.api("GET", "/v1/me", a, ""); r.status != 200 || !strings.Contains(string(r.body), "兰州陇原乳业") {
 		t.Errorf("/v1/me: %d %s", r.status, r.body)
 	}
 	// A regulator key has no mint scope.
-	reg := env.key("浙江省")
+	reg := env.key("兰州市市场监管")
 	if r := env.api("POST", "/v1/blocks", reg, `{"gtin":"06901234000115","count":1}`); r.status != 403 || !strings.Contains(string(r.body), "mint") {
 		t.Errorf("regulator mint: %d %s", r.status, r.body)
 	}
@@ -52,7 +52,7 @@ func TestAPIAuthentication(t *testing.T) {
 
 func TestAPIKeyRevocation(t *testing.T) {
 	env := newTestEnv(t, nil)
-	a := env.key("杭州")
+	a := env.key("兰州陇原")
 	r := env.api("POST", "/v1/keys", a, `{"scopes":["report"],"name":"line 2"}`)
 	if r.status != 201 {
 		t.Fatalf("create key: %d %s", r.status, r.body)
@@ -63,7 +63,7 @@ func TestAPIKeyRevocation(t *testing.T) {
 		t.Fatalf("new key: %d", r.status)
 	}
 	// Another organisation cannot revoke it; its own admin can.
-	if r := env.api("DELETE", "/v1/keys/"+id, env.key("福州"), ""); r.status != 404 {
+	if r := env.api("DELETE", "/v1/keys/"+id, env.key("天水麦积"), ""); r.status != 404 {
 		t.Errorf("foreign revoke: %d", r.status)
 	}
 	if r := env.api("DELETE", "/v1/keys/"+id, a, ""); r.status != 200 {
@@ -82,7 +82,7 @@ func TestAPIKeyRevocation(t *testing.T) {
 // its region only.
 func TestAPIOrganisationIsolation(t *testing.T) {
 	env := newTestEnv(t, nil)
-	a, b, reg, op := env.key("杭州"), env.key("福州"), env.key("浙江省"), env.key("operator")
+	a, b, reg, op := env.key("兰州陇原"), env.key("天水麦积"), env.key("兰州市市场监管"), env.key("operator")
 	blocksOf := func(key string) []string {
 		r := env.api("GET", "/v1/blocks", key, "")
 		if r.status != 200 {
@@ -95,7 +95,8 @@ func TestAPIOrganisationIsolation(t *testing.T) {
 		return ids
 	}
 	aBlocks, bBlocks := blocksOf(a), blocksOf(b)
-	if len(aBlocks) == 0 || len(bBlocks) == 0 || len(blocksOf(op)) != len(aBlocks)+len(bBlocks) {
+	// The operator sees every organisation's blocks, A's and B's among them.
+	if len(aBlocks) == 0 || len(bBlocks) == 0 || len(blocksOf(op)) < len(aBlocks)+len(bBlocks) {
 		t.Fatalf("blocks: A %v B %v", aBlocks, bBlocks)
 	}
 	if len(blocksOf(reg)) != 0 {
@@ -111,23 +112,23 @@ func TestAPIOrganisationIsolation(t *testing.T) {
 			t.Errorf("B voids A's block %s: %d", id, r.status)
 		}
 	}
-	// Products: A sees only its own; the Zhejiang regulator sees A's
-	// (Hangzhou) but not B's (Fuzhou).
+	// Products: A sees only its own; the Lanzhou regulator sees A's
+	// (Lanzhou) but not B's (Tianshui).
 	count := func(key string) int {
 		r := env.api("GET", "/v1/products", key, "")
 		return len(decodeJSON(t, r)["products"].([]any))
 	}
-	if count(a) != 4 || count(b) != 4 || count(reg) != 4 || count(op) != 8 {
+	if count(a) != 4 || count(b) != 4 || count(reg) != 4 || count(op) != 12 {
 		t.Errorf("products seen: A %d B %d regulator %d operator %d", count(a), count(b), count(reg), count(op))
 	}
 	if r := env.api("GET", "/v1/orgs/2", a, ""); r.status != 404 {
 		t.Errorf("A reads org B: %d", r.status)
 	}
 	if r := env.api("GET", "/v1/orgs/1", reg, ""); r.status != 200 {
-		t.Errorf("Zhejiang regulator reads Hangzhou org: %d", r.status)
+		t.Errorf("Lanzhou regulator reads Lanzhou org: %d", r.status)
 	}
 	if r := env.api("GET", "/v1/orgs/2", reg, ""); r.status != 404 {
-		t.Errorf("Zhejiang regulator reads Fuzhou org: %d", r.status)
+		t.Errorf("Lanzhou regulator reads Tianshui org: %d", r.status)
 	}
 	// B cannot mint A's product.
 	if r := env.api("POST", "/v1/blocks", b, `{"gtin":"06901234000115","count":5}`); r.status != 404 {
@@ -141,7 +142,7 @@ func TestAPIOrganisationIsolation(t *testing.T) {
 
 func TestAPIMintIdempotent(t *testing.T) {
 	env := newTestEnv(t, nil)
-	a := env.key("杭州")
+	a := env.key("兰州陇原")
 	body := `{"gtin":"06901234000115","lot":"L-NEW-1","createLot":true,"count":1000}`
 	r1 := env.api("POST", "/v1/blocks", a, body, "Idempotency-Key", "req-42")
 	if r1.status != 201 || !strings.HasPrefix(r1.h("Location"), "/v1/blocks/") {
@@ -172,7 +173,7 @@ func TestAPIMintIdempotent(t *testing.T) {
 
 func TestAPICodesStream(t *testing.T) {
 	env := newTestEnv(t, nil)
-	a := env.key("杭州")
+	a := env.key("兰州陇原")
 	id := fmt.Sprint(env.info.Blocks[0])
 	plain := env.api("GET", "/v1/blocks/"+id+"/codes?format=dl&offset=10&limit=500", a, "")
 	if plain.status != 200 || !strings.HasPrefix(plain.h("Content-Type"), "text/plain") {
@@ -234,7 +235,7 @@ func TestAPICodesStream(t *testing.T) {
 
 func TestAPIBodyLimit(t *testing.T) {
 	env := newTestEnv(t, func(c *Config) { c.MaxBodyBytes = 2048 })
-	a := env.key("杭州")
+	a := env.key("兰州陇原")
 	big := `{"gtin":"06901234000115","count":1,"lot":"` + strings.Repeat("x", 4096) + `"}`
 	r := env.api("POST", "/v1/blocks", a, big)
 	if r.status != 413 || r.h("Content-Type") != "application/problem+json" {
@@ -244,7 +245,7 @@ func TestAPIBodyLimit(t *testing.T) {
 
 func TestAPIMasterData(t *testing.T) {
 	env := newTestEnv(t, nil)
-	a, op := env.key("杭州"), env.key("operator")
+	a, op := env.key("兰州陇原"), env.key("operator")
 	r := env.api("POST", "/v1/products", a, `{"gtin":"06901234000528","gcpLength":7,"nameZH":"测试奶粉","category":"food","levels":["item","case"]}`)
 	if r.status != 201 {
 		t.Fatalf("create product: %d %s", r.status, r.body)
@@ -274,7 +275,7 @@ func TestAPIMasterData(t *testing.T) {
 
 func TestAPILineReportAndPacking(t *testing.T) {
 	env := newTestEnv(t, nil)
-	a, b := env.key("杭州"), env.key("福州")
+	a, b := env.key("兰州陇原"), env.key("天水麦积")
 	// The demo commissioned formula tins 0–999 and cases 0–49.
 	items, cases := env.info.Blocks[0], env.info.Blocks[1]
 	line := fmt.Sprintf(`{"action":"commission","time":"2026-11-20T08:00:00+08:00","readPoint":"line-1",
@@ -349,7 +350,7 @@ func TestSlowClientTimesOut(t *testing.T) {
 // Verify stays clean.
 func TestReleaseVoidPrintedBlock(t *testing.T) {
 	env := newTestEnv(t, nil)
-	a, op := env.key("杭州"), env.key("operator")
+	a, op := env.key("兰州陇原"), env.key("operator")
 	u := env.url("infant formula, shipped and sold")
 	id := fmt.Sprint(env.info.Blocks[0])
 	for _, c := range []struct{ key, path, body string }{

@@ -13,7 +13,7 @@ import (
 // as before (it used to answer decommissioned).
 func TestTransformationOfAnotherOrgsCode(t *testing.T) {
 	env := newTestEnv(t, nil)
-	b := env.key("福州")
+	b := env.key("天水麦积")
 	before := env.get(env.url("fireworks"), "Accept", "application/json")
 	urn := decodeJSON(t, before)["code"].(map[string]any)["epcURN"].(string)
 	doc := `{"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],"type":"EPCISDocument","schemaVersion":"2.0",
@@ -51,7 +51,7 @@ func TestRegulatorKeyRegionValidated(t *testing.T) {
 // the operator grants.
 func TestProductPrefixMustBeGranted(t *testing.T) {
 	env := newTestEnv(t, nil)
-	a, op := env.key("杭州"), env.key("operator")
+	a, op := env.key("兰州陇原"), env.key("operator")
 	me := decodeJSON(t, env.api("GET", "/v1/me", a, ""))["org"].(map[string]any)
 	orgA := fmt.Sprint(me["id"])
 	body := `{"gtin":"6923450000014","gcpLength":7,"nameZH":"新品","category":"food"}`
@@ -97,7 +97,7 @@ func firstProduct(t *testing.T, env *testEnv, key string) string {
 func TestShortQuotaOverHTTP(t *testing.T) {
 	const quota = 1_000_000
 	env := newTestEnvWith(t, func(o *engine.Options) { o.ShortQuotaPerOrg = quota }, nil)
-	a, b := env.key("杭州"), env.key("福州")
+	a, b := env.key("兰州陇原"), env.key("天水麦积")
 	mint := func(key, product string, count int) resp {
 		return env.api("POST", "/v1/blocks", key, fmt.Sprintf(`{"product":%s,"count":%d,"scheme":"short","allowPartial":true}`, product, count))
 	}
@@ -136,7 +136,7 @@ func TestShortQuotaOverHTTP(t *testing.T) {
 // 429 with Retry-After, another key is not, and reads are not limited.
 func TestWriteRateLimitPerKey(t *testing.T) {
 	env := newTestEnv(t, func(c *Config) { c.WriteRateLimit, c.WriteRateBurst = 0.0001, 2 })
-	a, b := env.key("杭州"), env.key("福州")
+	a, b := env.key("兰州陇原"), env.key("天水麦积")
 	pa := firstProduct(t, env, a)
 	body := `{"product":` + pa + `,"count":1}`
 	for i := range 2 {
@@ -165,12 +165,12 @@ func TestWriteRateLimitPerKey(t *testing.T) {
 func TestRegulatorInspectionCapture(t *testing.T) {
 	env := newTestEnv(t, nil)
 	op := env.key("operator")
-	r := env.api("POST", "/v1/orgs", op, `{"name":"杭州市市场监督管理局","region":"330100"}`)
+	r := env.api("POST", "/v1/orgs", op, `{"name":"兰州市市场监督管理局","region":"620100"}`)
 	if r.status != 201 {
 		t.Fatalf("agency: %d %s", r.status, r.body)
 	}
 	agency := fmt.Sprint(decodeJSON(t, r)["id"])
-	r = env.api("POST", "/v1/keys", op, `{"org":`+agency+`,"scopes":["events","regulator"],"region":"330100","name":"inspector"}`)
+	r = env.api("POST", "/v1/keys", op, `{"org":`+agency+`,"scopes":["events","regulator"],"region":"620100","name":"inspector"}`)
 	if r.status != 201 {
 		t.Fatalf("key: %d %s", r.status, r.body)
 	}
@@ -183,7 +183,7 @@ func TestRegulatorInspectionCapture(t *testing.T) {
 "creationDate":"2026-11-20T00:00:00Z","epcisBody":{"eventList":[{"type":"ObjectEvent","eventTime":"2026-11-20T` + at + `:00+08:00",
 "eventTimeZoneOffset":"+08:00","epcList":["` + code + `"],"action":"OBSERVE","bizStep":"` + step + `"}]}}`
 	}
-	hz := urn("fireworks") // produced in Hangzhou (330106)
+	hz := urn("fireworks") // produced in Lanzhou (620102001)
 	if r := env.api("POST", "/v1/events", key, event(hz, "inspecting", "10:00")); r.status != 201 {
 		t.Fatalf("inspection in the region: %d %s", r.status, r.body)
 	}
@@ -200,7 +200,7 @@ func TestRegulatorInspectionCapture(t *testing.T) {
 // unaffected.
 func TestWriteRateLimitPerOrg(t *testing.T) {
 	env := newTestEnv(t, func(c *Config) { c.OrgWriteRateLimit, c.OrgWriteRateBurst = 0.0001, 3 })
-	a, b, op := env.key("杭州"), env.key("福州"), env.key("operator")
+	a, b, op := env.key("兰州陇原"), env.key("天水麦积"), env.key("operator")
 	orgA := fmt.Sprint(decodeJSON(t, env.api("GET", "/v1/me", a, ""))["org"].(map[string]any)["id"])
 	r := env.api("POST", "/v1/keys", op, `{"org":`+orgA+`,"scopes":["mint"],"name":"second"}`)
 	if r.status != 201 {

@@ -17,7 +17,7 @@ import (
 // demoItemCodes returns n resolver paths of the demo's big formula block.
 func demoItemCodes(t testing.TB, env *testEnv, n int) []string {
 	t.Helper()
-	r := env.api("GET", fmt.Sprintf("/v1/blocks/%d/codes?format=dl&limit=%d", env.info.Blocks[0], n), env.key("杭州"), "")
+	r := env.api("GET", fmt.Sprintf("/v1/blocks/%d/codes?format=dl&limit=%d", env.info.Blocks[0], n), env.key("兰州陇原"), "")
 	if r.status != 200 {
 		t.Fatalf("codes: %d %s", r.status, r.body)
 	}

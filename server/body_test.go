@@ -115,13 +115,13 @@ func TestBodyNotReadBeforeAuth(t *testing.T) {
 		{"no key", "POST /v1/events HTTP/1.1\r\nHost: tc.test\r\nContent-Type: application/json\r\nContent-Length: 16777216\r\n", 401},
 		{"bad key", "POST /v1/events HTTP/1.1\r\nHost: tc.test\r\nAuthorization: Bearer tck_0000000000000001_" + strings.Repeat("A", 43) +
 			"\r\nContent-Length: 16777216\r\n", 401},
-		{"no events scope", "POST /v1/events HTTP/1.1\r\nHost: tc.test\r\nAuthorization: Bearer " + env.key("浙江省") +
+		{"no events scope", "POST /v1/events HTTP/1.1\r\nHost: tc.test\r\nAuthorization: Bearer " + env.key("兰州市市场监管") +
 			"\r\nContent-Length: 16777216\r\n", 403},
-		{"over the /v1 limit", "POST /v1/blocks HTTP/1.1\r\nHost: tc.test\r\nAuthorization: Bearer " + env.key("杭州") +
+		{"over the /v1 limit", "POST /v1/blocks HTTP/1.1\r\nHost: tc.test\r\nAuthorization: Bearer " + env.key("兰州陇原") +
 			"\r\nContent-Type: application/json\r\nContent-Length: 16777216\r\n", 413},
-		{"over the capture limit", "POST /v1/events HTTP/1.1\r\nHost: tc.test\r\nAuthorization: Bearer " + env.key("杭州") +
+		{"over the capture limit", "POST /v1/events HTTP/1.1\r\nHost: tc.test\r\nAuthorization: Bearer " + env.key("兰州陇原") +
 			"\r\nContent-Type: application/json\r\nContent-Length: 40000000\r\n", 413},
-		{"dot-segment", "POST /v1/events/../blocks HTTP/1.1\r\nHost: tc.test\r\nAuthorization: Bearer " + env.key("杭州") +
+		{"dot-segment", "POST /v1/events/../blocks HTTP/1.1\r\nHost: tc.test\r\nAuthorization: Bearer " + env.key("兰州陇原") +
 			"\r\nContent-Type: application/json\r\nContent-Length: 16777216\r\n", 400},
 		{"chunked, no key", "POST /v1/events HTTP/1.1\r\nHost: tc.test\r\nTransfer-Encoding: chunked\r\n", 401},
 		{"a body to /metrics", "POST /metrics HTTP/1.1\r\nHost: tc.test\r\nContent-Length: 16777216\r\n", 405},
@@ -147,7 +147,7 @@ func TestBodyNotReadBeforeAuth(t *testing.T) {
 // read; once the first ends, captures are taken again.
 func TestLargeBodiesCapped(t *testing.T) {
 	env := newTestEnv(t, func(c *Config) { c.MaxLargeBodies = 1 })
-	key := env.key("杭州")
+	key := env.key("兰州陇原")
 	head := "POST /v1/events HTTP/1.1\r\nHost: tc.test\r\nAuthorization: Bearer " + key +
 		"\r\nContent-Type: application/json\r\nContent-Length: 8388608\r\n"
 	// The first capture's body is sent slowly: the writer blocks once the
@@ -195,7 +195,7 @@ func TestLargeBodiesCapped(t *testing.T) {
 // cut at MaxCaptureBytes and answered 413.
 func TestCaptureChunkedOverLimit(t *testing.T) {
 	env := newTestEnv(t, func(c *Config) { c.MaxCaptureBytes = 4 << 20 })
-	head := "POST /v1/events HTTP/1.1\r\nHost: tc.test\r\nAuthorization: Bearer " + env.key("杭州") +
+	head := "POST /v1/events HTTP/1.1\r\nHost: tc.test\r\nAuthorization: Bearer " + env.key("兰州陇原") +
 		"\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
 	rr := startRaw(t, env, head, -(16 << 20))
 	res := rr.response(t)

@@ -10,7 +10,7 @@ import (
 // else; a malformed document is refused naming the element and line.
 func TestCaptureXML(t *testing.T) {
 	env := newTestEnv(t, nil)
-	a, b := env.key("杭州"), env.key("福州")
+	a, b := env.key("兰州陇原"), env.key("天水麦积")
 	urn := decodeJSON(t, env.get(env.url("fireworks"), "Accept", "application/json"))["code"].(map[string]any)["epcURN"].(string)
 	post := func(key, ct, body string) resp {
 		t.Helper()

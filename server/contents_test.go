@@ -17,7 +17,7 @@ import (
 // half-given window is 400 naming the parameter.
 func TestContentsRoute(t *testing.T) {
 	env := newTestEnv(t, nil)
-	a, b := env.key("杭州"), env.key("福州")
+	a, b := env.key("兰州陇原"), env.key("天水麦积")
 	shelf := env.url("infant formula on a shop shelf")
 	tin, err := env.eng.Resolve(testBase + shelf)
 	if err != nil || len(tin.Parents) == 0 {
@@ -74,7 +74,7 @@ func TestContentsRoute(t *testing.T) {
 	if codes := codesAt("?" + q("from", unpackAt.Add(-2*time.Hour)) + "&" + q("to", unpackAt.Add(2*time.Hour))); !slices.Contains(codes, tinCode) {
 		t.Errorf("over a window round the unpacking: %v, without the tin", codes)
 	}
-	if r := env.api("GET", path, env.key("浙江省市场监管"), ""); r.status != 200 {
+	if r := env.api("GET", path, env.key("兰州市市场监管"), ""); r.status != 200 {
 		t.Errorf("the regulator of the producer's province: %d %s, want 200", r.status, r.body)
 	}
 	if r := env.api("GET", path, b, ""); r.status != 404 {

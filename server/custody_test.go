@@ -11,7 +11,7 @@ import (
 // receiving made it the holder; the handlers name each hand.
 func TestPrivateTraceShowsHolder(t *testing.T) {
 	env := newTestEnv(t, nil)
-	a := env.key("杭州")
+	a := env.key("兰州陇原")
 	r := env.api("GET", "/v1/trace"+env.url("infant formula, shipped and sold"), a, "")
 	if r.status != 200 {
 		t.Fatalf("trace: %d %s", r.status, r.body)
@@ -31,8 +31,8 @@ func TestPrivateTraceShowsHolder(t *testing.T) {
 	if item == nil || item["holder"] == orgA || item["holder"] != lastReceiver {
 		t.Errorf("holder %v, want the last receiver %v (not the producer %v): %s", item["holder"], lastReceiver, orgA, r.body)
 	}
-	if got := strings.Join(names, "; "); !strings.Contains(got, "杭州之江食品有限公司→浙江钱塘冷链物流有限公司") ||
-		!strings.Contains(got, "浙江钱塘冷链物流有限公司→杭州西湖万家超市有限公司") {
+	if got := strings.Join(names, "; "); !strings.Contains(got, "兰州陇原乳业食品有限公司→兰州七里河冷链物流有限公司") ||
+		!strings.Contains(got, "兰州七里河冷链物流有限公司→兰州城关万家超市有限公司") {
 		t.Errorf("handlers do not name the hands: %s", got)
 	}
 }
@@ -41,7 +41,7 @@ func TestPrivateTraceShowsHolder(t *testing.T) {
 // recalled contents.
 func TestContainerWithRecalledItem(t *testing.T) {
 	env := newTestEnv(t, nil)
-	a := env.key("杭州")
+	a := env.key("兰州陇原")
 	shelf := env.url("infant formula on a shop shelf")
 	tin, err := env.eng.Resolve(testBase + shelf)
 	if err != nil || len(tin.Parents) == 0 {

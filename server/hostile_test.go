@@ -12,7 +12,7 @@ import (
 // shows its body is not read).
 func TestDotSegmentsRefused(t *testing.T) {
 	env := newTestEnv(t, nil)
-	key := env.key("杭州")
+	key := env.key("兰州陇原")
 	for _, p := range []string{"/v1/events/../blocks", "/v1/events/%2e%2e/blocks", "/v1/events/..%2fblocks", "/v1/events/.%2E/blocks"} {
 		r := env.api("POST", p, key, `{"gtin":"06901234000115","count":1}`)
 		if r.status != 400 || !strings.Contains(string(r.body), "bad-path") {
@@ -47,7 +47,7 @@ func TestDotSegment(t *testing.T) {
 // whole, neither in a problem's detail nor in its per-item reasons.
 func TestErrorDetailsTruncated(t *testing.T) {
 	env := newTestEnv(t, func(c *Config) { c.MaxBodyBytes = 8 << 20; c.MaxCaptureBytes = 8 << 20 })
-	a := env.key("杭州")
+	a := env.key("兰州陇原")
 	huge := strings.Repeat("名", 2<<20) // 6 MiB
 	r := env.api("POST", "/v1/products", a, `{"gtin":"06901234000528","gcpLength":7,"nameZH":"`+huge+`","category":"food"}`)
 	if r.status != 400 || len(r.body) > 4<<10 || !strings.Contains(string(r.body), "6291456 bytes") {
@@ -67,7 +67,7 @@ func TestErrorDetailsTruncated(t *testing.T) {
 // "report" to one reader and grants "admin").
 func TestDuplicateJSONKeysRefused(t *testing.T) {
 	env := newTestEnv(t, nil)
-	a := env.key("杭州")
+	a := env.key("兰州陇原")
 	r := env.api("POST", "/v1/keys", a, `{"scopes":["report"],"name":"line 2","scopes":["admin"]}`)
 	if r.status != 400 || !strings.Contains(string(r.body), `duplicate member \"/scopes\" at line 1`) {
 		t.Fatalf("duplicate scopes: %d %s", r.status, r.body)
@@ -82,7 +82,7 @@ func TestDuplicateJSONKeysRefused(t *testing.T) {
 // route including capture.
 func TestContentTypeStrict(t *testing.T) {
 	env := newTestEnv(t, nil)
-	a := env.key("杭州")
+	a := env.key("兰州陇原")
 	body := `{"scopes":["report"],"name":"line 3"}`
 	for _, ct := range []string{"application/jsonfoo", "text/json", "application/json-patch", "application/x-www-form-urlencoded", "application/json; charset"} {
 		if r := env.do("POST", "/v1/keys", []byte(body), "Authorization", "Bearer "+a, "Content-Type", ct); r.status != 415 {
@@ -119,7 +119,7 @@ func TestMalformedPercentEncoding(t *testing.T) {
 // the scan page's markup or a Link header is refused, naming the byte.
 func TestProductLinkURLValidated(t *testing.T) {
 	env := newTestEnv(t, nil)
-	a := env.key("杭州")
+	a := env.key("兰州陇原")
 	for _, u := range []string{`https://example.cn/p\"x`, "https://example.cn/<b>", "javascript:alert(1)", "https://a@example.cn/"} {
 		r := env.api("POST", "/v1/products", a, `{"gtin":"06901234000528","gcpLength":7,"nameZH":"测试","category":"food","links":[{"type":"gs1:pip","url":"`+u+`"}]}`)
 		if r.status != 400 || !strings.Contains(string(r.body), "link url") {

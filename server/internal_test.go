@@ -42,7 +42,7 @@ func TestPanicRecovered(t *testing.T) {
 	boom := &route{method: "GET", pattern: "/v1/boom", segs: []string{"v1", "boom"}, m: env.srv.m.route("panic"),
 		h: func(*Server, *call) { panic("BUG: a test route that panics") }}
 	env.srv.routes = append(env.srv.routes, boom)
-	key := env.key("杭州")
+	key := env.key("兰州陇原")
 
 	r := env.api("GET", "/v1/boom", key, "")
 	id := r.h("X-Request-Id")
@@ -119,7 +119,7 @@ func TestResolveOnClosedEngine(t *testing.T) {
 		}
 	}
 	for _, k := range info.Keys {
-		if strings.HasPrefix(k.Name, "杭州") {
+		if strings.HasPrefix(k.Name, "兰州陇原") {
 			key = k.Token
 		}
 	}

@@ -16,7 +16,7 @@ import (
 // than the buffered size streams.
 func TestAPIBlockLabels(t *testing.T) {
 	env := newTestEnv(t, nil)
-	a := env.key("杭州")
+	a := env.key("兰州陇原")
 	id := fmt.Sprint(env.info.Blocks[0])
 	r := env.api("GET", "/v1/blocks/"+id+"/labels?template=gs1-datamatrix&format=zpl&offset=40&limit=100", a, "")
 	if r.status != 200 || r.h("Content-Type") != "application/vnd.zebra-zpl; charset=utf-8" || r.h("X-Labels-Count") != "100" ||
@@ -48,15 +48,15 @@ func TestAPIBlockLabels(t *testing.T) {
 
 func TestAPIBlockLabelsRefusals(t *testing.T) {
 	env := newTestEnv(t, nil)
-	a := env.key("杭州")
+	a := env.key("兰州陇原")
 	id := fmt.Sprint(env.info.Blocks[0])
 	for _, tc := range []struct {
 		key, query string
 		status     int
 		want       string
 	}{
-		{env.key("福州"), "template=qr&format=zpl", 404, "block"},             // another organisation's block
-		{env.key("浙江省"), "template=qr&format=zpl", 403, ""},                 // a regulator: no mint scope
+		{env.key("天水麦积"), "template=qr&format=zpl", 404, "block"},           // another organisation's block
+		{env.key("兰州市市场监管"), "template=qr&format=zpl", 403, ""},             // a regulator: no mint scope
 		{"", "template=qr&format=zpl", 401, ""},                             // no key
 		{a, "format=zpl", 400, "template is required"},                      //
 		{a, "template=round&format=zpl", 400, "no template"},                //

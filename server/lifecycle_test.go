@@ -15,7 +15,7 @@ import (
 // until it queued).
 func TestWriteRequestTimeout(t *testing.T) {
 	env := newTestEnv(t, func(c *Config) { c.RequestTimeout = time.Nanosecond })
-	a, op := env.key("杭州"), env.key("operator")
+	a, op := env.key("兰州陇原"), env.key("operator")
 	orgs := len(env.eng.Orgs())
 	for _, w := range []struct{ method, uri, key, body string }{
 		{"POST", "/v1/orgs", op, `{"name":"深圳测试公司","region":"440300","gcps":["6905555"]}`},

@@ -39,8 +39,8 @@ func hangzhouLot(t *testing.T, env *testEnv, orgName string) (engine.Org, engine
 // notifications; bad input is a 400 naming the field.
 func TestRecallRoutes(t *testing.T) {
 	env := newTestEnv(t, nil)
-	hz, fz, reg, op := env.key("杭州"), env.key("福州"), env.key("浙江"), env.key("operator")
-	_, lot := hangzhouLot(t, env, "杭州之江")
+	hz, fz, reg, op := env.key("兰州陇原"), env.key("天水麦积"), env.key("兰州市市场监管"), env.key("operator")
+	_, lot := hangzhouLot(t, env, "兰州陇原")
 	body := fmt.Sprintf(`{"level":"I","lots":[{"lot":%d}],"reason_zh":"检出沙门氏菌","reason_en":"Salmonella found","action_en":"stop selling, return to the producer"}`, lot.ID)
 	if res := env.api("POST", "/v1/recalls", fz, body); res.status != 403 {
 		t.Fatalf("another organisation ordered the recall: %d %s", res.status, res.body)
@@ -98,8 +98,8 @@ func TestRecallRoutes(t *testing.T) {
 // plain-http URL is refused naming the URL; the secret is never shown.
 func TestWebhookRoute(t *testing.T) {
 	env := newTestEnv(t, nil)
-	hz, fz := env.key("杭州"), env.key("福州")
-	org, _ := hangzhouLot(t, env, "杭州之江")
+	hz, fz := env.key("兰州陇原"), env.key("天水麦积")
+	org, _ := hangzhouLot(t, env, "兰州陇原")
 	path := fmt.Sprintf("/v1/orgs/%d/webhook", org.ID)
 	good := `{"url":"https://erp.example.cn/recalls","secret":"0123456789abcdef-hz"}`
 	if res := env.api("PUT", path, fz, good); res.status != 403 {
@@ -130,7 +130,7 @@ func TestWebhookRoute(t *testing.T) {
 // organisation's key cannot close one; a bad state filter is a 400.
 func TestAlertRoutes(t *testing.T) {
 	env := newTestEnv(t, nil)
-	reg, hz := env.key("浙江"), env.key("杭州")
+	reg, hz := env.key("兰州市市场监管"), env.key("兰州陇原")
 	if res := env.api("GET", "/v1/alerts?state=open", reg, ""); res.status != 200 || !strings.Contains(string(res.body), `"alerts"`) {
 		t.Errorf("list: %d %s", res.status, res.body)
 	}
@@ -158,7 +158,7 @@ func TestRecallWebhookDelivery(t *testing.T) {
 		sigOK = append(sigOK, r.Header.Get("X-Tracecode-Signature") == outbox.Signature("recipient-secret-0123", b))
 	}))
 	defer recv.Close()
-	hz, op := env.key("杭州"), env.key("operator")
+	hz, op := env.key("兰州陇原"), env.key("operator")
 	n := env.eng.Notices()
 	// Every organisation gets the receiver as its webhook.
 	for _, o := range env.eng.Orgs() {
@@ -166,8 +166,8 @@ func TestRecallWebhookDelivery(t *testing.T) {
 			t.Fatalf("webhook: %d %s", res.status, res.body)
 		}
 	}
-	// The demo's shipped Hangzhou lots: find one with recipients.
-	org, _ := hangzhouLot(t, env, "杭州之江")
+	// The demo's shipped Lanzhou lots: find one with recipients.
+	org, _ := hangzhouLot(t, env, "兰州陇原")
 	var id uint64
 	for _, p := range env.eng.Products(org.ID) {
 		for _, l := range env.eng.Lots(p.ID) {
@@ -197,7 +197,7 @@ func TestRecallWebhookDelivery(t *testing.T) {
 		}
 	}
 	if id == 0 {
-		t.Skip("the demo shipped no Hangzhou lot to another organisation")
+		t.Skip("the demo shipped no Lanzhou lot to another organisation")
 	}
 	s := n.Outbox.NewSender(recv.Client(), nil, env.eng.Now)
 	if _, err := s.Round(t.Context()); err != nil {

@@ -70,9 +70,9 @@ func TestRegionNames(t *testing.T) {
 		code   uint32
 		zh, en string
 	}{
-		{620102, "甘肃省 兰州市 城关区", "城关区, 兰州市, Gansu"},
-		{620102001, "甘肃省 兰州市 城关区 酒泉路街道", "酒泉路街道, 城关区, 兰州市, Gansu"},
-		{620700, "甘肃省 张掖市", "张掖市, Gansu"},
+		{620102, "甘肃省 兰州市 城关区", "Chengguan District, Lanzhou, Gansu"},
+		{620102001, "甘肃省 兰州市 城关区 酒泉路街道", "酒泉路街道, Chengguan District, Lanzhou, Gansu"},
+		{620700, "甘肃省 张掖市", "Zhangye, Gansu"},
 		{330106, "浙江省 杭州市 西湖区", "Xihu District, Hangzhou, Zhejiang"},
 		{0, "", ""}, {999999, "", ""},
 	} {
@@ -88,20 +88,21 @@ func TestRegionNames(t *testing.T) {
 }
 
 // TestScanPageRegionNames: the scan page names the producer's region and
-// each event's region with every level: the demo's formula producer is in
-// 西湖区 (330106) and its dispensing pharmacy in 鼓楼区 of Fuzhou (350102),
-// which the page used to show as 福州市, the nearest name the old table had.
+// each event's region with every level, down to the township: the demo's
+// formula producer is in 酒泉路街道 of 城关区, Lanzhou (620102001), and its
+// drug is dispensed by a pharmacy in 大城街道 of 秦州区, Tianshui
+// (620502001).
 func TestScanPageRegionNames(t *testing.T) {
 	env := newTestEnv(t, nil)
 	shelf := env.url("infant formula on a shop shelf")
-	if r := env.get(shelf, "Accept", "text/html", "Accept-Language", "zh-CN"); !strings.Contains(string(r.body), "浙江省 杭州市 西湖区") {
+	if r := env.get(shelf, "Accept", "text/html", "Accept-Language", "zh-CN"); !strings.Contains(string(r.body), "甘肃省 兰州市 城关区 酒泉路街道") {
 		t.Errorf("zh page of the formula lacks its producer's full region:\n%s", r.body)
 	}
-	if r := env.get(shelf, "Accept", "text/html", "Accept-Language", "en"); !strings.Contains(string(r.body), "Xihu District, Hangzhou, Zhejiang") {
+	if r := env.get(shelf, "Accept", "text/html", "Accept-Language", "en"); !strings.Contains(string(r.body), "酒泉路街道, Chengguan District, Lanzhou, Gansu") {
 		t.Errorf("en page of the formula lacks its producer's full region:\n%s", r.body)
 	}
 	drug := env.url("drug with an NMPA trace code")
-	if r := env.get(drug, "Accept", "text/html", "Accept-Language", "zh-CN"); !strings.Contains(string(r.body), "福建省 福州市 鼓楼区") {
+	if r := env.get(drug, "Accept", "text/html", "Accept-Language", "zh-CN"); !strings.Contains(string(r.body), "甘肃省 天水市 秦州区 大城街道") {
 		t.Errorf("zh page of the dispensed drug lacks the pharmacy's region:\n%s", r.body)
 	}
 }

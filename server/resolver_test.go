@@ -41,7 +41,7 @@ func TestResolveJSONGenuineItem(t *testing.T) {
 	if p := m["product"].(map[string]any); p["category"] != "food" || p["gtin"] != "06901234000115" {
 		t.Errorf("product %v", p)
 	}
-	if m["producer"].(map[string]any)["region"] != "330106" {
+	if m["producer"].(map[string]any)["region"] != "620102001" {
 		t.Errorf("producer %v", m["producer"])
 	}
 	if !strings.Contains(r.h("Link"), `rel="linkset"`) || !strings.Contains(r.h("Vary"), "Accept") {
@@ -107,7 +107,7 @@ func TestResolveNeverIssued(t *testing.T) {
 	}
 	// GS1 walk-up: a linkType of the product still redirects, flagged.
 	r = env.get(u + "?linkType=gs1:pip")
-	if r.status != 307 || r.h("Location") != "https://www.example.com/zhijiang/formula-1" || r.h("X-Tracecode-Status") != "not_genuine" {
+	if r.status != 307 || r.h("Location") != "https://www.example.com/longyuan/formula-1" || r.h("X-Tracecode-Status") != "not_genuine" {
 		t.Errorf("walk-up to pip: %d %q %q", r.status, r.h("Location"), r.h("X-Tracecode-Status"))
 	}
 	// No scan is counted for it.
@@ -120,7 +120,7 @@ func TestLinkTypeRedirectsAndLinkset(t *testing.T) {
 	env := newTestEnv(t, nil)
 	u := env.url("infant formula on a shop shelf")
 	r := env.get(u+"?linkType=gs1:pip&foo=bar", "Accept", "text/html")
-	if r.status != 307 || r.h("Location") != "https://www.example.com/zhijiang/formula-1?foo=bar" {
+	if r.status != 307 || r.h("Location") != "https://www.example.com/longyuan/formula-1?foo=bar" {
 		t.Errorf("pip: %d %q", r.status, r.h("Location"))
 	}
 	if !strings.Contains(r.h("Link"), "linkType=linkset") {
@@ -223,11 +223,11 @@ func TestScanPageLanguages(t *testing.T) {
 	u := env.url("infant formula on a shop shelf")
 	zh := env.get(u, "Accept", "text/html", "Accept-Language", "zh-CN,zh;q=0.9")
 	en := env.get(u, "Accept", "text/html", "Accept-Language", "en-US,en;q=0.9")
-	if zh.status != 200 || !strings.Contains(string(zh.body), `lang="zh"`) || !strings.Contains(string(zh.body), "之江婴幼儿配方奶粉") ||
+	if zh.status != 200 || !strings.Contains(string(zh.body), `lang="zh"`) || !strings.Contains(string(zh.body), "陇原婴幼儿配方奶粉") ||
 		!strings.Contains(string(zh.body), "正品") {
 		t.Errorf("zh page: %d", zh.status)
 	}
-	if en.status != 200 || !strings.Contains(string(en.body), `lang="en"`) || !strings.Contains(string(en.body), "Zhijiang infant formula") ||
+	if en.status != 200 || !strings.Contains(string(en.body), `lang="en"`) || !strings.Contains(string(en.body), "Longyuan infant formula") ||
 		!strings.Contains(string(en.body), "Genuine") || !strings.Contains(string(en.body), "lang=zh") {
 		t.Errorf("en page: %d", en.status)
 	}

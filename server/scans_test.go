@@ -32,7 +32,7 @@ func TestScanBurstCannotFlag(t *testing.T) {
 // another region, the producer itself and anonymous callers may not.
 func TestReviewSuspicious(t *testing.T) {
 	env := newTestEnv(t, func(c *Config) { c.Scans.SuspiciousScore, c.RateLimit, c.TrustForwarded = 4, -1, true })
-	u := env.url("chilled pork") // a Hangzhou (330106) product
+	u := env.url("chilled pork") // a Lanzhou (620102001) product
 	scan := func(i int) map[string]any {
 		return decodeJSON(t, env.get(u, "Accept", "application/json", "User-Agent", "Mozilla/5.0 (iPhone) MicroMessenger/8.0",
 			"X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i)))
@@ -45,17 +45,17 @@ func TestReviewSuspicious(t *testing.T) {
 	body := func(verdict string) string {
 		return fmt.Sprintf(`{"code":%q,"verdict":%q,"reason":"inspected the shop: genuine stock"}`, code, verdict)
 	}
-	r := env.api("POST", "/v1/keys", env.key("operator"), `{"scopes":["regulator"],"region":"350000","name":"Fujian"}`)
+	r := env.api("POST", "/v1/keys", env.key("operator"), `{"scopes":["regulator"],"region":"620500","name":"Tianshui"}`)
 	if r.status != 201 {
-		t.Fatalf("create Fujian regulator: %d %s", r.status, r.body)
+		t.Fatalf("create Tianshui regulator: %d %s", r.status, r.body)
 	}
-	fujian := decodeJSON(t, r)["token"].(string)
+	tianshui := decodeJSON(t, r)["token"].(string)
 	for name, c := range map[string]struct {
 		key    string
 		status int
 	}{
-		"another region's regulator": {fujian, 403},
-		"the producer":               {env.key("杭州"), 403},
+		"another region's regulator": {tianshui, 403},
+		"the producer":               {env.key("兰州陇原"), 403},
 		"the operator":               {env.key("operator"), 403},
 	} {
 		if r := env.api("POST", "/v1/scans/review", c.key, body("clear")); r.status != c.status {
@@ -68,20 +68,20 @@ func TestReviewSuspicious(t *testing.T) {
 	if m := scan(3); m["status"] != "suspicious" {
 		t.Fatalf("a refused clear changed the flag: %v", m["status"])
 	}
-	zj := env.key("浙江省")
+	zj := env.key("兰州市市场监管")
 	if r := env.api("POST", "/v1/scans/review", zj, `{"code":"`+code+`","verdict":"clear"}`); r.status != 400 || !strings.Contains(string(r.body), "reason") {
 		t.Errorf("clear without a reason: %d %s", r.status, r.body)
 	}
 	r = env.api("POST", "/v1/scans/review", zj, body("clear"))
 	if r.status != 200 || decodeJSON(t, r)["suspicious"] != false {
-		t.Fatalf("Zhejiang regulator clears: %d %s", r.status, r.body)
+		t.Fatalf("Lanzhou regulator clears: %d %s", r.status, r.body)
 	}
 	if m := scan(4); m["status"] != "genuine" {
 		t.Errorf("after the clear: %v %v", m["status"], m["scans"])
 	}
 	r = env.api("POST", "/v1/scans/review", zj, body("confirm"))
 	if r.status != 200 || decodeJSON(t, r)["suspicious"] != true {
-		t.Fatalf("Zhejiang regulator confirms: %d %s", r.status, r.body)
+		t.Fatalf("Lanzhou regulator confirms: %d %s", r.status, r.body)
 	}
 	if m := scan(4); m["status"] != "suspicious" {
 		t.Errorf("after the confirmation: %v", m["status"])

@@ -72,11 +72,11 @@ func TestPublicChainOfDemoItems(t *testing.T) {
 // 404).
 func TestPrivateTraceIsolation(t *testing.T) {
 	env := newTestEnv(t, nil)
-	a, b, reg, op := env.key("杭州"), env.key("福州"), env.key("浙江省"), env.key("operator")
+	a, b, reg, op := env.key("兰州陇原"), env.key("天水麦积"), env.key("兰州市市场监管"), env.key("operator")
 	path := "/v1/trace" + env.url("infant formula, shipped and sold")
 	for _, k := range []struct {
 		name, key string
-	}{{"producer", a}, {"Zhejiang regulator", reg}, {"operator", op}} {
+	}{{"producer", a}, {"Lanzhou regulator", reg}, {"operator", op}} {
 		r := env.api("GET", path, k.key, "")
 		if r.status != 200 {
 			t.Fatalf("%s: %d %s", k.name, r.status, r.body)
@@ -93,9 +93,9 @@ func TestPrivateTraceIsolation(t *testing.T) {
 	if r := env.api("GET", "/v1/trace/"+"%2801%2906901234000115%2821%29FAKE1", a, ""); r.status != 404 {
 		t.Errorf("never-issued code trace: %d %s", r.status, r.body)
 	}
-	// A Fuzhou product is not the Zhejiang regulator's business.
+	// A Tianshui product is not the Lanzhou regulator's business.
 	if r := env.api("GET", "/v1/trace"+env.url("pesticide"), reg, ""); r.status != 404 {
-		t.Errorf("Zhejiang regulator reads a Fuzhou trace: %d", r.status)
+		t.Errorf("Lanzhou regulator reads a Tianshui trace: %d", r.status)
 	}
 	// Writing about A's item is not handling it: B's receiving of a case
 	// nobody shipped to B is refused, and B's trace stays 404.
@@ -138,7 +138,7 @@ func TestPrivateTraceIsolation(t *testing.T) {
 
 func TestRecallAndForwardTrace(t *testing.T) {
 	env := newTestEnv(t, nil)
-	a, b, reg := env.key("杭州"), env.key("福州"), env.key("浙江省")
+	a, b, reg := env.key("兰州陇原"), env.key("天水麦积"), env.key("兰州市市场监管")
 	u := env.url("chilled pork")
 	lot := decodeJSON(t, env.get(u, "Accept", "application/json"))["lot"].(map[string]any)["number"].(string)
 	body := fmt.Sprintf(`{"lots":[{"product":3,"number":%q}],"reason":"瘦肉精 (clenbuterol) found"}`, lot)
@@ -165,7 +165,7 @@ func TestRecallAndForwardTrace(t *testing.T) {
 		t.Errorf("pork after recall: %v", m["status"])
 	}
 	// Lifting: not by B, not by the operator, not
-	// without a reason; then by the Zhejiang regulator for A.
+	// without a reason; then by the Lanzhou regulator for A.
 	orgA := decodeJSON(t, env.api("GET", "/v1/me", a, ""))["org"].(map[string]any)["id"]
 	lift := fmt.Sprintf(`{"org":%v,"lots":[{"product":3,"number":%q}],"reason":"retest passed"}`, orgA, lot)
 	if r := env.api("POST", "/v1/recalls/lift", b, fmt.Sprintf(`{"lots":[{"product":3,"number":%q}],"reason":"x"}`, lot)); r.status != 422 {
@@ -221,7 +221,7 @@ func TestResponseCache(t *testing.T) {
 		t.Errorf("cached answer's scans: %v", m["scans"])
 	}
 	lot := decodeJSON(t, first)["lot"].(map[string]any)["number"].(string)
-	if r := env.api("POST", "/v1/recalls", env.key("杭州"), fmt.Sprintf(`{"lots":[{"product":3,"number":%q}]}`, lot)); r.status != 201 {
+	if r := env.api("POST", "/v1/recalls", env.key("兰州陇原"), fmt.Sprintf(`{"lots":[{"product":3,"number":%q}]}`, lot)); r.status != 201 {
 		t.Fatalf("recall: %d %s", r.status, r.body)
 	}
 	if m := decodeJSON(t, env.get(u, "Accept", "application/json")); m["status"] != "recalled" {
@@ -301,7 +301,7 @@ func TestPageCache(t *testing.T) {
 		t.Error("the Chinese page is not Chinese")
 	}
 	lot := decodeJSON(t, env.get(u, "Accept", "application/json"))["lot"].(map[string]any)["number"].(string)
-	if r := env.api("POST", "/v1/recalls", env.key("杭州"), fmt.Sprintf(`{"lots":[{"product":3,"number":%q}]}`, lot)); r.status != 201 {
+	if r := env.api("POST", "/v1/recalls", env.key("兰州陇原"), fmt.Sprintf(`{"lots":[{"product":3,"number":%q}]}`, lot)); r.status != 201 {
 		t.Fatalf("recall: %d %s", r.status, r.body)
 	}
 	after := string(env.get(u, "Accept", "text/html", "Accept-Language", "en").body)
@@ -324,15 +324,15 @@ func TestSuspiciousList(t *testing.T) {
 		}
 		return decodeJSON(t, r)["items"].([]any)
 	}
-	if got := list(env.key("浙江省")); len(got) != 1 || got[0].(map[string]any)["count"] != 3.0 ||
+	if got := list(env.key("兰州市市场监管")); len(got) != 1 || got[0].(map[string]any)["count"] != 3.0 ||
 		!strings.Contains(got[0].(map[string]any)["productName"].(string), "猪") {
-		t.Errorf("Zhejiang regulator sees %v", got)
+		t.Errorf("Lanzhou regulator sees %v", got)
 	}
 	if got := list(env.key("operator")); len(got) != 2 {
 		t.Errorf("operator sees %v", got)
 	}
-	if got := list(env.key("福州")); len(got) != 1 {
-		t.Errorf("Fuzhou admin sees %v", got)
+	if got := list(env.key("天水麦积")); len(got) != 1 {
+		t.Errorf("Tianshui admin sees %v", got)
 	}
 }
 
@@ -340,7 +340,7 @@ func TestMintKeepsCache(t *testing.T) {
 	env := newTestEnv(t, nil)
 	u := env.url("chilled pork")
 	env.get(u, "Accept", "application/json")
-	if r := env.api("POST", "/v1/blocks", env.key("杭州"), `{"gtin":"06901234000115","count":10}`); r.status != 201 {
+	if r := env.api("POST", "/v1/blocks", env.key("兰州陇原"), `{"gtin":"06901234000115","count":10}`); r.status != 201 {
 		t.Fatalf("mint: %d %s", r.status, r.body)
 	}
 	env.get(u, "Accept", "application/json")
@@ -353,7 +353,7 @@ func TestDispensedStatus(t *testing.T) {
 	env := newTestEnv(t, nil)
 	// A tin on the demo's second pallet, which the producer still holds
 	// (the first was shipped on to a supermarket chain).
-	r := env.api("GET", fmt.Sprintf("/v1/blocks/%d/codes?format=dl&offset=600&limit=1", env.info.Blocks[0]), env.key("杭州"), "")
+	r := env.api("GET", fmt.Sprintf("/v1/blocks/%d/codes?format=dl&offset=600&limit=1", env.info.Blocks[0]), env.key("兰州陇原"), "")
 	if r.status != 200 {
 		t.Fatalf("codes: %d %s", r.status, r.body)
 	}
@@ -363,7 +363,7 @@ func TestDispensedStatus(t *testing.T) {
 	doc := `{"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],"type":"EPCISDocument","schemaVersion":"2.0",
 "creationDate":"2026-11-20T00:00:00Z","epcisBody":{"eventList":[{"type":"ObjectEvent","eventTime":"2026-11-21T10:00:00+08:00",
 "eventTimeZoneOffset":"+08:00","epcList":["` + urn + `"],"action":"DELETE","bizStep":"dispensing","disposition":"dispensed"}]}}`
-	if r := env.api("POST", "/v1/events", env.key("杭州"), doc); r.status != 201 {
+	if r := env.api("POST", "/v1/events", env.key("兰州陇原"), doc); r.status != 201 {
 		t.Fatalf("capture: %d %s", r.status, r.body)
 	}
 	if m := decodeJSON(t, env.get(codes[7], "Accept", "application/json")); m["status"] != "dispensed" {

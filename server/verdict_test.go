@@ -132,7 +132,7 @@ func TestTimelineTruncatedShown(t *testing.T) {
 	doc := `{"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],"type":"EPCISDocument","schemaVersion":"2.0",
 "creationDate":"2026-11-20T00:00:00Z","epcisBody":{"eventList":[{"type":"ObjectEvent","eventTime":"2026-11-21T10:00:00+08:00",
 "eventTimeZoneOffset":"+08:00","quantityList":[{"epcClass":"` + class + `"}],"action":"OBSERVE","bizStep":"inspecting"}]}}`
-	if r := env.api("POST", "/v1/events", env.key("杭州"), doc); r.status != 201 {
+	if r := env.api("POST", "/v1/events", env.key("兰州陇原"), doc); r.status != 201 {
 		t.Fatalf("capture: %d %s", r.status, r.body)
 	}
 	m = decodeJSON(t, env.get(u, "Accept", "application/json"))

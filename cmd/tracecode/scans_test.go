@@ -11,7 +11,7 @@ import (
 )
 
 // TestScansReviewCLI: scans review takes the same rule as the API: the
-// Zhejiang regulator clears a Hangzhou item's flag, a producer's key may
+// Lanzhou regulator clears a Lanzhou item's flag, a producer's key may
 // not, and a verdict flag is required.
 func TestScansReviewCLI(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
@@ -42,14 +42,14 @@ func TestScansReviewCLI(t *testing.T) {
 		}
 	}
 	d := "--data=" + dir
-	out := mustCLI(t, "scans", "review", d, "--key", token("浙江省"), "--clear", "--reason", "inspected", code)
+	out := mustCLI(t, "scans", "review", d, "--key", token("兰州市市场监管"), "--clear", "--reason", "inspected", code)
 	if !strings.Contains(out, "cleared; suspicious false") {
 		t.Errorf("regulator clears: %s", out)
 	}
-	if _, stderr, rc := runCLI(t, "", "scans", "review", d, "--key", token("杭州"), "--confirm", "--reason", "x", code); rc == 0 || !strings.Contains(stderr, "regulator") {
+	if _, stderr, rc := runCLI(t, "", "scans", "review", d, "--key", token("兰州陇原"), "--confirm", "--reason", "x", code); rc == 0 || !strings.Contains(stderr, "regulator") {
 		t.Errorf("producer confirms: exit %d, %s", rc, stderr)
 	}
-	if _, stderr, rc := runCLI(t, "", "scans", "review", d, "--key", token("浙江省"), "--reason", "x", code); rc == 0 || !strings.Contains(stderr, "--confirm") {
+	if _, stderr, rc := runCLI(t, "", "scans", "review", d, "--key", token("兰州市市场监管"), "--reason", "x", code); rc == 0 || !strings.Contains(stderr, "--confirm") {
 		t.Errorf("no verdict: exit %d, %s", rc, stderr)
 	}
 }

@@ -1,10 +1,16 @@
 // Package demo seeds a store with the demo data set that `tracecode serve
-// --demo` (and `make run`) shows: two organisations in different cities,
-// products in the categories of the traceability regulations (a drug with
-// NMPA codes, infant formula, pork cut from a pig lot, a pesticide, a gas
-// cylinder with fillings and inspections, a fireworks case, a rare-earth
-// oxide), minted and printed blocks, packing, shipping, receiving, selling
-// and dispensing events, one recalled lot, and API keys to try.
+// --demo` (and `make run`) shows, set in Gansu: producers in Lanzhou
+// (兰州), Tianshui (天水), Zhangye (张掖) and Dingxi (定西) registered
+// down to their townships, the distributor, supermarket chain and pharmacy
+// their goods pass through, products in the categories of the
+// traceability regulations (a drug with NMPA codes, infant formula, pork
+// cut from a pig lot, a pesticide, a gas cylinder with fillings and
+// inspections, a fireworks case, a rare-earth oxide) and of Gansu's own
+// industries (Tianshui apples, Dingxi potatoes, Zhangye beef and lamb),
+// minted and printed blocks, packing, shipping, receiving, selling and
+// dispensing events over about six months (so that the statistics have
+// shape), one recalled lot, and API keys for the producers and for
+// regulators of the province, a city, a county and a township station.
 //
 // Seed runs only on an empty store. The keys' tokens are written to
 // demo-keys.json in the data directory (mode 0600) so that a restart can
@@ -29,7 +35,7 @@ import (
 // Info is what the demo tells a person: keys to use and URLs to open.
 type Info struct {
 	// Keys are the API keys, the first being the demo key of the
-	// Hangzhou organisation (mint, report, events, admin).
+	// Lanzhou producer (mint, report, events, admin).
 	Keys []Key `json:"keys"`
 	// URLs are scan URLs worth opening, each with what it shows.
 	URLs []URL `json:"urls"`
@@ -79,11 +85,14 @@ type seeder struct {
 	base string
 	info Info
 	now  time.Time
-	orgA engine.Org // Hangzhou: food, farm, fireworks
-	orgB engine.Org // Fuzhou: drug, pesticide, gas cylinder, rare earth
-	orgC engine.Org // a Hangzhou cold-chain distributor
-	orgD engine.Org // a Hangzhou supermarket chain
-	orgE engine.Org // a Fuzhou pharmacy
+	orgA engine.Org // Lanzhou: food, farm, fireworks
+	orgB engine.Org // Tianshui: drug, pesticide, gas cylinder, rare earth
+	orgC engine.Org // a Lanzhou cold-chain distributor
+	orgD engine.Org // a Lanzhou supermarket chain
+	orgE engine.Org // a Tianshui pharmacy
+	orgF engine.Org // Tianshui apple growers
+	orgG engine.Org // Dingxi potatoes
+	orgH engine.Org // Zhangye beef and lamb
 	prod map[string]engine.Product
 	lots map[string]engine.Lot
 	blk  map[string]engine.Block
@@ -119,33 +128,35 @@ func Seed(ctx context.Context, eng *engine.Engine, keys *engine.APIKeys, dir, ba
 	return s.info, nil
 }
 
-func (s *seeder) orgs(context.Context) error {
-	var err error
-	s.orgA, err = s.eng.AddOrg(context.Background(), engine.OrgSpec{Name: "杭州之江食品有限公司", NameEN: "Hangzhou Zhijiang Foods Co., Ltd.",
-		Region: "330106", GCPs: []string{"6901234"}})
-	if err != nil {
-		return err
+// orgDef is a demo organisation: its registered address region (a
+// township wherever the demo has one) and its company prefix.
+type orgDef struct {
+	org          *engine.Org
+	name, nameEN string
+	region, gcp  string
+}
+
+func (s *seeder) orgs(ctx context.Context) error {
+	for _, d := range []orgDef{
+		{&s.orgA, "兰州陇原乳业食品有限公司", "Lanzhou Longyuan Dairy & Foods Co., Ltd.", "620102001", "6901234"},    // 城关区 酒泉路街道
+		{&s.orgB, "天水麦积医药化工有限公司", "Tianshui Maiji Pharma & Chemicals Co., Ltd.", "620503001", "6909876"}, // 麦积区 道北街道
+		// The hands the goods pass through: custody moves to them by
+		// shipping (destinationList) and their receiving.
+		{&s.orgC, "兰州七里河冷链物流有限公司", "Lanzhou Qilihe Cold-Chain Logistics Co., Ltd.", "620103001", "6923456"},  // 七里河区 西园街道
+		{&s.orgD, "兰州城关万家超市有限公司", "Lanzhou Chengguan Wanjia Supermarkets Co., Ltd.", "620102002", "6934567"}, // 城关区 张掖路街道
+		{&s.orgE, "天水秦州仁心大药房有限公司", "Tianshui Qinzhou Renxin Pharmacy Co., Ltd.", "620502001", "6945678"},     // 秦州区 大城街道
+		// Gansu's own industries.
+		{&s.orgF, "天水花牛苹果专业合作社", "Tianshui Huaniu Apple Growers' Cooperative", "620503002", "6956001"},         // 麦积区 北道埠街道
+		{&s.orgG, "定西安定马铃薯产业有限公司", "Dingxi Anding Potato Industry Co., Ltd.", "621102001", "6956002"},          // 安定区 中华路街道
+		{&s.orgH, "张掖甘州牛羊肉加工有限公司", "Zhangye Ganzhou Beef & Lamb Processing Co., Ltd.", "620702001", "6956003"}, // 甘州区 东街街道
+	} {
+		o, err := s.eng.AddOrg(ctx, engine.OrgSpec{Name: d.name, NameEN: d.nameEN, Region: d.region, GCPs: []string{d.gcp}})
+		if err != nil {
+			return fmt.Errorf("organisation %s: %w", d.name, err)
+		}
+		*d.org = o
 	}
-	s.orgB, err = s.eng.AddOrg(context.Background(), engine.OrgSpec{Name: "福州闽江医药化工有限公司", NameEN: "Fuzhou Minjiang Pharma & Chemicals Co., Ltd.",
-		Region: "350100", GCPs: []string{"6909876"}})
-	if err != nil {
-		return err
-	}
-	// The hands the goods pass through: custody moves to them by shipping
-	// (destinationList) and their receiving.
-	s.orgC, err = s.eng.AddOrg(context.Background(), engine.OrgSpec{Name: "浙江钱塘冷链物流有限公司", NameEN: "Zhejiang Qiantang Cold-Chain Logistics Co., Ltd.",
-		Region: "330104", GCPs: []string{"6923456"}})
-	if err != nil {
-		return err
-	}
-	s.orgD, err = s.eng.AddOrg(context.Background(), engine.OrgSpec{Name: "杭州西湖万家超市有限公司", NameEN: "Hangzhou Xihu Wanjia Supermarkets Co., Ltd.",
-		Region: "330106", GCPs: []string{"6934567"}})
-	if err != nil {
-		return err
-	}
-	s.orgE, err = s.eng.AddOrg(context.Background(), engine.OrgSpec{Name: "福州鼓楼仁心大药房有限公司", NameEN: "Fuzhou Gulou Renxin Pharmacy Co., Ltd.",
-		Region: "350102", GCPs: []string{"6945678"}})
-	return err
+	return nil
 }
 
 // gtin builds a GTIN-14 from a 7-digit company prefix and a 5-digit item
@@ -174,8 +185,8 @@ type productDef struct {
 
 func (s *seeder) products(context.Context) error {
 	defs := []productDef{
-		{"formula", &s.orgA, gtin("6901234", "00011"), "", "之江婴幼儿配方奶粉 1段 900克", "Zhijiang infant formula stage 1, 900 g", "food",
-			[]string{"item", "case", "pallet"}, "gs1", []engine.Link{{Type: "gs1:pip", URL: "https://www.example.com/zhijiang/formula-1"}}},
+		{"formula", &s.orgA, gtin("6901234", "00011"), "", "陇原婴幼儿配方奶粉 1段 900克", "Longyuan infant formula stage 1, 900 g", "food",
+			[]string{"item", "case", "pallet"}, "gs1", []engine.Link{{Type: "gs1:pip", URL: "https://www.example.com/longyuan/formula-1"}}},
 		{"pig", &s.orgA, gtin("6901234", "00028"), "", "生猪（出栏批次）", "Live pigs (batch)", "farm", []string{"item"}, "gs1", nil},
 		{"pork", &s.orgA, gtin("6901234", "00035"), "", "冷鲜猪里脊 500克", "Chilled pork loin, 500 g", "farm", []string{"item", "case"}, "gs1", nil},
 		{"fireworks", &s.orgA, gtin("6901234", "00042"), "", "组合烟花 36发", "Fireworks cake, 36 shots", "fireworks", []string{"case"}, "gs1", nil},
@@ -184,6 +195,10 @@ func (s *seeder) products(context.Context) error {
 		{"pesticide", &s.orgB, gtin("6909876", "00020"), "", "70%吡虫啉水分散粒剂 100克", "Imidacloprid 70% WG, 100 g", "pesticide", []string{"item", "case"}, "gs1", nil},
 		{"cylinder", &s.orgB, gtin("6909876", "00037"), "", "液化石油气钢瓶 YSP35.5", "LPG cylinder YSP35.5", "gas-cylinder", []string{"item"}, "gs1", nil},
 		{"oxide", &s.orgB, gtin("6909876", "00044"), "", "氧化镨钕 (PrNd)₂O₃ 25千克袋", "Praseodymium-neodymium oxide, 25 kg bag", "rare-earth", []string{"item"}, "gs1", nil},
+		{"apples", &s.orgF, gtin("6956001", "00017"), "", "天水花牛苹果 5千克箱", "Tianshui Huaniu apples, 5 kg box", "farm", []string{"case"}, "gs1", nil},
+		{"potatoes", &s.orgG, gtin("6956002", "00016"), "", "定西马铃薯 10千克袋", "Dingxi potatoes, 10 kg bag", "farm", []string{"item"}, "gs1", nil},
+		{"lamb", &s.orgH, gtin("6956003", "00015"), "", "张掖冷鲜羊肉 1千克", "Zhangye chilled lamb, 1 kg", "farm", []string{"item", "case"}, "gs1", nil},
+		{"beef", &s.orgH, gtin("6956003", "00022"), "", "张掖冷鲜牛肉 1千克", "Zhangye chilled beef, 1 kg", "farm", []string{"item"}, "gs1", nil},
 	}
 	for _, d := range defs {
 		cat, err := engine.ParseCategory(d.category)
@@ -230,16 +245,17 @@ type mintDef struct {
 
 func (s *seeder) mint(ctx context.Context) error {
 	lots := []lotDef{
-		{"formula-ok", "formula", "F" + fmt.Sprint(s.day(-40)), "杭州市西湖区之江工厂", -40, 500},
-		{"formula-recalled", "formula", "F" + fmt.Sprint(s.day(-70)), "杭州市西湖区之江工厂", -70, 470},
-		{"pig", "pig", "PIG" + fmt.Sprint(s.day(-3)), "杭州市余杭区生猪养殖场", -3, 0},
-		{"pork", "pork", "P" + fmt.Sprint(s.day(-2)), "杭州市屠宰加工厂", -2, 5},
-		{"fireworks", "fireworks", "FW" + fmt.Sprint(s.day(-30)), "浏阳分厂", -30, 700},
-		{"drug", "drug", "A" + fmt.Sprint(s.day(-60))[2:], "福州市闽侯制药厂", -60, 670},
-		{"pesticide", "pesticide", "I" + fmt.Sprint(s.day(-20)), "福州市马尾农药厂", -20, 710},
-		{"cylinder", "cylinder", "C" + fmt.Sprint(s.day(-400)), "福州市钢瓶制造厂", -400, 0},
-		{"oxide", "oxide", "RE" + fmt.Sprint(s.day(-15)), "福州市稀土分离厂", -15, 0},
+		{"formula-ok", "formula", "F" + fmt.Sprint(s.day(-40)), "兰州市城关区陇原乳品厂", -40, 500},
+		{"formula-recalled", "formula", "F" + fmt.Sprint(s.day(-70)), "兰州市城关区陇原乳品厂", -70, 470},
+		{"pig", "pig", "PIG" + fmt.Sprint(s.day(-3)), "兰州市榆中县生猪养殖场", -3, 0},
+		{"pork", "pork", "P" + fmt.Sprint(s.day(-2)), "兰州市屠宰加工厂", -2, 5},
+		{"fireworks", "fireworks", "FW" + fmt.Sprint(s.day(-30)), "皋兰分厂", -30, 700},
+		{"drug", "drug", "A" + fmt.Sprint(s.day(-60))[2:], "天水市麦积区制药厂", -60, 670},
+		{"pesticide", "pesticide", "I" + fmt.Sprint(s.day(-20)), "天水市麦积区农药厂", -20, 710},
+		{"cylinder", "cylinder", "C" + fmt.Sprint(s.day(-400)), "天水市钢瓶制造厂", -400, 0},
+		{"oxide", "oxide", "RE" + fmt.Sprint(s.day(-15)), "白银市稀土分离厂", -15, 0},
 	}
+	lots = append(lots, s.historyLots()...)
 	for _, l := range lots {
 		spec := engine.LotSpec{Product: s.prod[l.product].ID, Number: l.number, Produced: s.day(l.produced), Site: l.site}
 		if l.expiry != 0 {
@@ -268,6 +284,7 @@ func (s *seeder) mint(ctx context.Context) error {
 		{"cylinder", "cylinder", "item", 50, ""},
 		{"oxide", "oxide", "item", 100, ""},
 	}
+	mints = append(mints, s.historyMints()...)
 	for _, m := range mints {
 		lot := s.lots[m.lot]
 		lv, err := engine.ParseLevel(m.level)
@@ -297,9 +314,12 @@ func (s *seeder) apiKeys(context.Context) error {
 		o    engine.NewAPIKeyOptions
 		tok  *string
 	}{
-		{"杭州之江食品 (Hangzhou; mint, report, events, admin)", engine.NewAPIKeyOptions{Org: s.orgA.ID, Scopes: all, Name: "demo Hangzhou"}, &s.tokA},
-		{"福州闽江医药化工 (Fuzhou; mint, report, events, admin)", engine.NewAPIKeyOptions{Org: s.orgB.ID, Scopes: all, Name: "demo Fuzhou"}, &s.tokB},
-		{"浙江省市场监管 (regulator, Zhejiang 330000)", engine.NewAPIKeyOptions{Scopes: engine.ScopeRegulator, Region: 330000, Name: "demo regulator Zhejiang"}, nil},
+		{"兰州陇原乳业 (Lanzhou; mint, report, events, admin)", engine.NewAPIKeyOptions{Org: s.orgA.ID, Scopes: all, Name: "demo Lanzhou"}, &s.tokA},
+		{"天水麦积医药化工 (Tianshui; mint, report, events, admin)", engine.NewAPIKeyOptions{Org: s.orgB.ID, Scopes: all, Name: "demo Tianshui"}, &s.tokB},
+		{"兰州市市场监管局 (regulator, city of Lanzhou 620100)", engine.NewAPIKeyOptions{Scopes: engine.ScopeRegulator, Region: 620100, Name: "demo regulator Lanzhou"}, nil},
+		{"甘肃省市场监管局 (regulator, province of Gansu 620000)", engine.NewAPIKeyOptions{Scopes: engine.ScopeRegulator, Region: 620000, Name: "demo regulator Gansu"}, nil},
+		{"城关区市场监管局 (regulator, county-level Chengguan District 620102)", engine.NewAPIKeyOptions{Scopes: engine.ScopeRegulator, Region: 620102, Name: "demo regulator Chengguan"}, nil},
+		{"酒泉路街道市场监管所 (regulator, township station 620102001)", engine.NewAPIKeyOptions{Scopes: engine.ScopeRegulator, Region: 620102001, Name: "demo station Jiuquanlu"}, nil},
 		{"operator (admin of everything)", engine.NewAPIKeyOptions{Scopes: engine.ScopeAdmin, Name: "demo operator"}, nil},
 	} {
 		tok, _, err := s.keys.Create(k.o)
@@ -343,6 +363,9 @@ func (s *seeder) urls(context.Context) error {
 		{"pesticide", "pesticide", "dl"},
 		{"gas cylinder with fillings and inspections", "cylinder", "dl"},
 		{"rare-earth oxide bag", "oxide", "dl"},
+		{"Tianshui apples, shipped and sold", "apples", "dl"},
+		{"Dingxi potatoes, shipped and received", "potatoes", "dl"},
+		{"Zhangye lamb, shipped and received", "lamb", "dl"},
 	} {
 		c, err := s.code(u.block, u.format, 0)
 		if err != nil {

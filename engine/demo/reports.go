@@ -115,13 +115,16 @@ func (s *seeder) urn(block string, off uint64) string {
 // Business locations and parties of the demo (SGLNs and PGLNs of the
 // organisations' company prefixes).
 const (
-	locHZFactory   = "urn:epc:id:sgln:6901234.00001.0" // 杭州 factory
+	locHZFactory   = "urn:epc:id:sgln:6901234.00001.0" // the Lanzhou dairy and food factory
 	locHZWarehouse = "urn:epc:id:sgln:6901234.00002.0" // the factory's warehouse
 	locColdStore   = "urn:epc:id:sgln:6923456.00001.0" // the distributor's cold store
 	locHZShop      = "urn:epc:id:sgln:6934567.00009.0" // a supermarket of the chain
-	locFZFactory   = "urn:epc:id:sgln:6909876.00001.0"
+	locFZFactory   = "urn:epc:id:sgln:6909876.00001.0" // the Tianshui pharmaceutical and chemical plant
 	locFZPharmacy  = "urn:epc:id:sgln:6945678.00008.0"
 	locFZStation   = "urn:epc:id:sgln:6909876.00005.0" // LPG filling station
+	locTSOrchard   = "urn:epc:id:sgln:6956001.00001.0" // the apple cooperative's packing house
+	locDXStore     = "urn:epc:id:sgln:6956002.00001.0" // the potato store
+	locZYPlant     = "urn:epc:id:sgln:6956003.00001.0" // the beef and lamb plant
 
 	partyDistributor = "urn:epc:id:pgln:6923456.00000"
 	partySupermarket = "urn:epc:id:pgln:6934567.00000"
@@ -180,9 +183,9 @@ func (s *seeder) reports(context.Context) error {
 		},
 		// A pig lot slaughtered into pork loin: the transformation links the
 		// pork lot to its source animals.
-		func() error { return s.commission(a, "pig", 0, 39, s.at(-3, 0), "杭州市余杭区生猪养殖场") },
-		func() error { return s.commission(a, "pork", 0, 499, s.at(-2, 2), "杭州市屠宰加工厂") },
-		func() error { return s.commission(a, "pork-case", 0, 24, s.at(-2, 3), "杭州市屠宰加工厂") },
+		func() error { return s.commission(a, "pig", 0, 39, s.at(-3, 0), "兰州市榆中县生猪养殖场") },
+		func() error { return s.commission(a, "pork", 0, 499, s.at(-2, 2), "兰州市屠宰加工厂") },
+		func() error { return s.commission(a, "pork-case", 0, 24, s.at(-2, 3), "兰州市屠宰加工厂") },
 		func() error {
 			var pigs []string
 			for i := uint64(0); i < 10; i++ {
@@ -207,11 +210,11 @@ func (s *seeder) reports(context.Context) error {
 				event{t: s.at(-1, 6), codes: c, action: "OBSERVE", step: "receiving", disp: "sellable_accessible", where: locHZShop})
 		},
 		// Fireworks: cases printed and shipped.
-		func() error { return s.commission(a, "fireworks", 0, 199, s.at(-29, 0), "浏阳分厂") },
+		func() error { return s.commission(a, "fireworks", 0, 199, s.at(-29, 0), "皋兰分厂") },
 		func() error {
 			return s.capture(a, event{t: s.at(-20, 0), codes: []string{s.urn("fireworks", 0)}, action: "OBSERVE", step: "shipping", disp: "in_transit", where: locHZWarehouse, doc: "po|6901234000003:PO-FW-301"})
 		},
-		// Fuzhou: drug printed and packed (NMPA codes, reported by range).
+		// Tianshui: drug printed and packed (NMPA codes, reported by range).
 		func() error { return s.commission(b, "drug", 0, 239, s.at(-59, 0), locFZFactory) },
 		func() error { return s.commission(b, "drug-case", 0, 9, s.at(-59, 1), locFZFactory) },
 		func() error { return s.pack(b, "drug-case", "drug", 10, 24, s.at(-59, 2)) },
@@ -265,6 +268,7 @@ func (s *seeder) reports(context.Context) error {
 			return s.capture(b, event{t: s.at(-12, 0), codes: []string{s.urn("oxide", 0)}, action: "OBSERVE", step: "shipping", disp: "in_transit", where: locFZFactory, doc: "desadv|6909876000003:RE-DN-77"})
 		},
 	}
+	steps = append(steps, s.history)
 	for i, step := range steps {
 		if err := step(); err != nil {
 			return fmt.Errorf("reports step %d: %w", i+1, err)

@@ -14,10 +14,11 @@ const (
 // Name returns r's name in lang, if known. Chinese names come from the
 // embedded division tree (every province, prefecture, county and township;
 // see Known) and, for the provinces, from the regionNames table; English names
-// only from that table: the 34 provincial-level divisions and the few
+// only from that table: the 34 provincial-level divisions, the few
 // prefectures and counties named in our reference notes (110101, 330100,
-// 330106, 350100, 440300). A name says nothing about whether a code is in
-// use today.
+// 330106, 350100, 440300) and the Gansu cities and districts of the demo
+// (Lanzhou, Tianshui, Zhangye, Dingxi). A name says nothing about whether a
+// code is in use today.
 func (r Region) Name(lang Lang) (string, bool) {
 	switch lang {
 	case Chinese:
@@ -76,6 +77,16 @@ var regionNames = [...]struct {
 	{540000, "西藏自治区", "Xizang (Tibet)"},
 	{610000, "陕西省", "Shaanxi"},
 	{620000, "甘肃省", "Gansu"},
+	{620100, "兰州市", "Lanzhou"},
+	{620102, "城关区", "Chengguan District"},
+	{620103, "七里河区", "Qilihe District"},
+	{620500, "天水市", "Tianshui"},
+	{620502, "秦州区", "Qinzhou District"},
+	{620503, "麦积区", "Maiji District"},
+	{620700, "张掖市", "Zhangye"},
+	{620702, "甘州区", "Ganzhou District"},
+	{621100, "定西市", "Dingxi"},
+	{621102, "安定区", "Anding District"},
 	{630000, "青海省", "Qinghai"},
 	{640000, "宁夏回族自治区", "Ningxia"},
 	{650000, "新疆维吾尔自治区", "Xinjiang"},

@@ -29,7 +29,7 @@ func TestParseRegion(t *testing.T) {
 		{"350100", LevelCity, "350000", "350100", "福州市", "Fuzhou"},
 		{"440300", LevelCity, "440000", "440300", "深圳市", "Shenzhen"},
 		{" 429004\n", LevelCounty, "420000", "429000", "仙桃市", ""}, // a county the province administers directly
-		{"620102", LevelCounty, "620000", "620100", "城关区", ""},
+		{"620102", LevelCounty, "620000", "620100", "城关区", "Chengguan District"},
 		{"620102001", LevelTownship, "620000", "620100", "酒泉路街道", ""},
 		{"441900003", LevelTownship, "440000", "441900", "东城街道", ""},
 		{"820000", LevelProvince, "820000", "", "澳门特别行政区", "Macao"},

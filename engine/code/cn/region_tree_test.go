@@ -80,7 +80,7 @@ func TestRegionLookups(t *testing.T) {
 		t.Errorf("path %v", path)
 	}
 	for _, tc := range []struct{ code, zh, en string }{
-		{"620102001", "甘肃省 兰州市 城关区 酒泉路街道", "酒泉路街道, 城关区, 兰州市, Gansu"},
+		{"620102001", "甘肃省 兰州市 城关区 酒泉路街道", "酒泉路街道, Chengguan District, Lanzhou, Gansu"},
 		{"110101", "北京市 东城区", "Dongcheng District, Beijing"},
 		{"110100", "北京市 市辖区", "市辖区, Beijing"},
 		{"441900003", "广东省 东莞市 东城街道", "东城街道, 东莞市, Guangdong"},
