@@ -334,6 +334,7 @@ func (rt *reportTx) unitStateLoad(v uint64) itemstate.State {
 
 // reject drops the report and returns its errors.
 func (rt *reportTx) reject() error {
+	rt.alertRefused()
 	errs := rt.errs
 	rt.abort()
 	return &errs

@@ -53,6 +53,13 @@ func (rt *reportTx) noteFact(s *ledger.Summary, targets []ledger.Target) {
 					it.Recall = r.Seq
 				}
 			}
+			if it.Lot != 0 && n.Recalls.Held(it.Lot) {
+				it.Held = true
+				if alert.Saleish(s.BizStep) {
+					rt.fail(at("epcList"), it.Code, ErrState, "lot %d is on hold (stop-trade): it may not be sold or dispensed", it.Lot)
+					rt.refused = true
+				}
+			}
 			if alert.Receiving(s.BizStep) && it.Count == 1 && rt.mayHaveCustody(agg.Node{Product: t.Product, Counter: t.First}) {
 				if h, err := rt.holderOf(agg.Node{Product: t.Product, Counter: t.First}, b.Org); err == nil {
 					it.Pending = h.Pending
@@ -91,6 +98,34 @@ func (rt *reportTx) evalFacts() (*alert.Eval, error) {
 		}
 	}
 	return ev, nil
+}
+
+// alertRefused commits the traded-held alerts of a report refused
+// because it sold or dispensed items of a lot on hold: the report is not
+// applied, the attempt is recorded. Evidence names the record sequence
+// the refused record would have had.
+func (rt *reportTx) alertRefused() {
+	n := rt.e.notices.Load()
+	if n == nil || !rt.refused {
+		return
+	}
+	b := rt.e.db.NewBatch()
+	defer b.Close()
+	ev := n.Alerts.Begin(b, rt.now)
+	for i := range rt.facts {
+		f := rt.facts[i]
+		if !alert.Saleish(f.BizStep) {
+			continue
+		}
+		if err := ev.ApplyRule("traded-held", &f); err != nil {
+			return
+		}
+	}
+	if len(ev.Raised()) == 0 || b.Commit(true) != nil {
+		return
+	}
+	ev.Committed()
+	n.Outbox.Kick()
 }
 
 // factsCommitted wakes the scheduler and the sender after the report

@@ -227,3 +227,49 @@ func TestSuspiciousScanAlert(t *testing.T) {
 		t.Fatalf("regulator confirms: %v %+v", err, a)
 	}
 }
+
+// TestHoldRefusesSale: a regulator puts a lot on hold; the pharmacy
+// holding it is notified; its dispensing is refused (nothing applied) and
+// raises a traded-held alert; after the release it is accepted.
+func TestHoldRefusesSale(t *testing.T) {
+	c := newNoticeChain(t)
+	case2, item25 := c.code(t, c.cases, 2), c.code(t, c.items, 25)
+	c.capture(t, c.p.ID, shipTo("2026-03-01T09:00:00+08:00", "6905678", case2))
+	c.capture(t, c.h.ID, receive("2026-03-01T10:00:00+08:00", case2))
+	ref := LotRef{Product: c.items.Product, Number: "L1"}
+	if _, err := c.n.HoldLot(APIKey{Org: c.h.ID, Scopes: ScopeEvents}, ref, "x"); err == nil {
+		t.Fatal("the pharmacy put the producer's lot on hold")
+	}
+	reg := APIKey{ID: 9, Scopes: ScopeRegulator, Region: 620000}
+	if _, err := c.n.HoldLot(reg, ref, ""); err == nil {
+		t.Fatal("a hold without a reason")
+	}
+	h, err := c.n.HoldLot(reg, ref, "抽检不合格 (failed inspection)")
+	if err != nil || h.Region != 620000 {
+		t.Fatalf("hold: %v %+v", err, h)
+	}
+	if _, err := c.n.HoldLot(reg, ref, "again"); err == nil {
+		t.Error("a second hold of the lot")
+	}
+	if n, _ := c.n.Outbox.PendingCount(); n == 0 {
+		t.Error("nobody was notified of the hold")
+	}
+	_, err = c.e.CaptureJSON(t.Context(), strings.NewReader(doc(dispense("2026-03-01T11:00:00+08:00", item25))), &CaptureOptions{Org: c.h.ID, Credential: "key:test"})
+	if err == nil || !strings.Contains(err.Error(), "on hold") {
+		t.Fatalf("dispensing a held item: %v", err)
+	}
+	l, _ := c.n.AlertList(APIKey{Scopes: ScopeRegulator, Region: 620103}, alert.Filter{Rule: "traded-held"})
+	if len(l) != 1 || l[0].Subject.Org != c.h.ID || l[0].Severity != alert.Critical {
+		t.Fatalf("traded-held alerts %+v", l)
+	}
+	if l, _ := c.n.AlertList(APIKey{Scopes: ScopeRegulator, Region: 620103}, alert.Filter{Rule: "drug-sold-twice"}); len(l) != 0 {
+		t.Errorf("the refused sale was remembered: %+v", l)
+	}
+	if _, err := c.n.ReleaseHold(reg, c.items.Lot); err != nil {
+		t.Fatal(err)
+	}
+	c.capture(t, c.h.ID, dispense("2026-03-01T12:00:00+08:00", item25))
+	if l, _ := c.n.AlertList(APIKey{Scopes: ScopeRegulator, Region: 620103}, alert.Filter{}); len(l) != 1 {
+		t.Errorf("after the release: %d alerts, want the one", len(l))
+	}
+}

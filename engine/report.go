@@ -229,8 +229,10 @@ type reportTx struct {
 	codes     uint64
 	// sd is what the report adds to the statistics (statscount.go).
 	sd stats.Delta
-	// facts are the records the alert rules judge (notice_hook.go).
-	facts []alert.Fact
+	// facts are the records the alert rules judge (notice_hook.go);
+	// refused: a sale of a held lot was refused (its alert still commits).
+	facts   []alert.Fact
+	refused bool
 }
 
 type recallKey struct {

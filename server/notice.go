@@ -30,6 +30,9 @@ func (s *Server) noticeRoutes() []*route {
 		{method: "GET", pattern: "/v1/orgs/{org}/contact", h: (*Server).apiGetContact},
 		{method: "PUT", pattern: "/v1/orgs/{org}/contact", scopes: engine.ScopeAdmin, h: (*Server).apiSetContact},
 		{method: "PUT", pattern: "/v1/orgs/{org}/webhook", scopes: engine.ScopeAdmin, h: (*Server).apiSetWebhook},
+		{method: "GET", pattern: "/v1/holds", h: (*Server).apiListHolds},
+		{method: "POST", pattern: "/v1/lots/{lot}/hold", scopes: engine.ScopeEvents | engine.ScopeRegulator | engine.ScopeAdmin, h: (*Server).apiHoldLot},
+		{method: "DELETE", pattern: "/v1/lots/{lot}/hold", scopes: engine.ScopeEvents | engine.ScopeRegulator | engine.ScopeAdmin, h: (*Server).apiReleaseHold},
 	}
 }
 
@@ -325,4 +328,62 @@ func pathOrg(c *call) (uint32, bool) {
 		return 0, false
 	}
 	return uint32(id), ok
+}
+
+func (s *Server) apiListHolds(c *call) {
+	hs := s.notices().Recalls.Holds()
+	if hs == nil {
+		hs = []recall.Hold{}
+	}
+	writeJSON(c, fasthttp.StatusOK, map[string]any{"holds": hs})
+}
+
+// pathLot parses the {lot} path parameter.
+func (s *Server) pathLot(c *call) (engine.Lot, bool) {
+	id, ok := pathID(c, 0, "lot")
+	if !ok {
+		return engine.Lot{}, false
+	}
+	if id > 1<<32-1 {
+		problem(c.ctx, fasthttp.StatusBadRequest, "bad-id", "lot id "+strconv.FormatUint(id, 10)+" is larger than 2^32 - 1")
+		return engine.Lot{}, false
+	}
+	l, err := s.eng.Lot(uint32(id))
+	if err != nil {
+		engineError(c, err)
+		return engine.Lot{}, false
+	}
+	return l, true
+}
+
+func (s *Server) apiHoldLot(c *call) {
+	l, ok := s.pathLot(c)
+	if !ok {
+		return
+	}
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if !readJSON(c, &in) {
+		return
+	}
+	h, err := s.notices().HoldLot(c.key, engine.LotRef{Product: l.Product, Number: l.Number}, in.Reason)
+	if err != nil {
+		noticeError(c, err)
+		return
+	}
+	writeJSON(c, fasthttp.StatusCreated, h)
+}
+
+func (s *Server) apiReleaseHold(c *call) {
+	l, ok := s.pathLot(c)
+	if !ok {
+		return
+	}
+	h, err := s.notices().ReleaseHold(c.key, l.ID)
+	if err != nil {
+		noticeError(c, err)
+		return
+	}
+	writeJSON(c, fasthttp.StatusOK, h)
 }

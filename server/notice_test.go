@@ -216,3 +216,31 @@ func TestRecallWebhookDelivery(t *testing.T) {
 		t.Errorf("notifications: %d %s", res.status, res.body)
 	}
 }
+
+// TestHoldRoutes: another organisation cannot put a producer's lot on
+// hold; the producer's regulator can, and release it; a missing reason is
+// a 400.
+func TestHoldRoutes(t *testing.T) {
+	env := newTestEnv(t, nil)
+	fz, reg := env.key("福州"), env.key("浙江")
+	_, lot := hangzhouLot(t, env, "杭州之江")
+	path := fmt.Sprintf("/v1/lots/%d/hold", lot.ID)
+	if res := env.api("POST", path, fz, `{"reason":"x"}`); res.status != 403 {
+		t.Errorf("another organisation holds the lot: %d %s", res.status, res.body)
+	}
+	if res := env.api("POST", path, reg, `{"reason":""}`); res.status != 400 || !strings.Contains(string(res.body), "reason") {
+		t.Errorf("no reason: %d %s", res.status, res.body)
+	}
+	if res := env.api("POST", path, reg, `{"reason":"抽检不合格"}`); res.status != 201 {
+		t.Fatalf("regulator holds: %d %s", res.status, res.body)
+	}
+	if res := env.api("GET", "/v1/holds", fz, ""); res.status != 200 || !strings.Contains(string(res.body), "抽检不合格") {
+		t.Errorf("holds: %d %s", res.status, res.body)
+	}
+	if res := env.api("DELETE", path, fz, ""); res.status != 403 {
+		t.Errorf("another organisation releases: %d %s", res.status, res.body)
+	}
+	if res := env.api("DELETE", path, reg, ""); res.status != 200 {
+		t.Errorf("release: %d %s", res.status, res.body)
+	}
+}

@@ -280,3 +280,16 @@ func decodeMark(v []byte) (Mark, error) {
 	m.N = d.Uvarint()
 	return m, d.Done()
 }
+
+// ApplyRule gives f to the one rule named name (a refused report's facts
+// go only to the rule that judges the refusal: the others must not
+// remember a sale that did not happen).
+func (ev *Eval) ApplyRule(name string, f *Fact) error {
+	r := ev.x.names[name]
+	if r == nil {
+		return fmt.Errorf("%w: no rule %q", ErrInvalid, name)
+	}
+	ev.rule = name
+	defer func() { ev.rule = "" }()
+	return r.Apply(ev, f)
+}

@@ -27,6 +27,7 @@ type Book struct {
 	mu     sync.Mutex          // serialises changes of recalls
 	lotsMu sync.RWMutex        // guards byLot
 	byLot  map[uint32][]uint64 // active (or closing) recalls per lot; GUARDED_BY(lotsMu)
+	holds  sync.Map            // lot → Hold in force
 }
 
 // Open opens the recall book of db. ob stages notifications; ax, if not
@@ -47,6 +48,9 @@ func Open(db *store.DB, ob *outbox.Outbox, ax *alert.Evaluator, clocks Clocks) (
 		}
 		return nil
 	})
+	if err == nil {
+		err = bk.loadHolds()
+	}
 	return bk, err
 }
 
