@@ -13,7 +13,6 @@ import (
 	"tracecode/engine/code"
 	"tracecode/engine/code/gs1"
 	"tracecode/engine/epcis"
-	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
 )
 
@@ -282,228 +281,23 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 	}
 	org := rt.meta.Org
 	seq := rt.lt.NextSeq()
-	var targets []ledger.Target
-	var idx []indexed // what the record is indexed under
-	var classes []classRef
-	var recallSel selection
-
+	var a captured
 	switch ev.Type {
 	case epcis.ObjectEvent:
-		s := rt.eventSel(ev.EPCList, base.sub(".epcList"))
-		classes = rt.resolveClasses(ev.QuantityList, base.sub(".quantityList"))
-		switch ev.Action {
-		case epcis.ActionAdd:
-			rt.requireOwned(&s, org, "the code")
-			if err := rt.requireClassStanding(classes, org, holderOnly, true); err != nil {
-				return false, err
-			}
-			rt.requireIssued(&s)
-			rt.requireState(&s, itemstate.Voided, false, ErrItemVoided, "voided by the line; a voided code is never commissioned")
-			rt.requireState(&s, itemstate.Commissioned, false, ErrCommissioned, "already commissioned")
-			if !rt.failed() {
-				rt.registerUnits(&s, seq)
-				if err := rt.setKind(&s, itemstate.Commissioned, true); err != nil {
-					return false, err
-				}
-			}
-		case epcis.ActionDelete:
-			rt.requireLive(&s)
-			// Selling, dispensing, destroying: by whoever holds the codes.
-			if err := rt.requireHeld(&s, org, "the code"); err != nil {
-				return false, err
-			}
-			if err := rt.requireClassStanding(classes, org, holderOnly, false); err != nil {
-				return false, err
-			}
-			if !rt.failed() {
-				if err := rt.setKind(&s, itemstate.Decommissioned, true); err != nil {
-					return false, err
-				}
-			}
-		default:
-			rt.requireLive(&s)
-			st := rt.eventStanding(ev)
-			if err := rt.requireStanding(&s, org, "the code", st); err != nil {
-				return false, err
-			}
-			if err := rt.requireClassStanding(classes, org, st, false); err != nil {
-				return false, err
-			}
-		}
-		targets = s.targets(targets, ledger.RoleEPC)
-		idx = append(idx, indexed{s, ledger.RoleEPC})
-		recallSel = s
+		err = rt.captureObject(ev, base, org, evTime, seq, &a)
 	case epcis.AggregationEvent:
-		classes = rt.resolveClasses(ev.ChildQuantityList, base.sub(".childQuantityList"))
-		var parent parentRef
-		var ok bool
-		if !ev.ParentID.IsZero() {
-			parent, ok = rt.resolveRef(&Ref{Code: ev.ParentID.Raw}, base.sub(".parentID"), true)
-		} else if ev.Action != epcis.ActionObserve {
-			rt.fail(base.sub(".parentID"), "", ErrInvalid, "an AggregationEvent with action %s needs a parentID", ev.Action)
-		}
-		kids := rt.eventSel(ev.ChildEPCs, base.sub(".childEPCs"))
-		st := holderOnly
-		if ev.Action == epcis.ActionObserve {
-			st = rt.eventStanding(ev)
-		}
-		if err := rt.requireClassStanding(classes, org, st, false); err != nil {
-			return false, err
-		}
-		switch ev.Action {
-		case epcis.ActionAdd:
-			if ok && kids.empty() && len(classes) == 0 {
-				rt.fail(base.sub(".childEPCs"), "", ErrInvalid, "packing needs children")
-			}
-			if ok && !kids.empty() {
-				if err := rt.pack(&parent, 0, &kids, evTime, seq); err != nil {
-					return false, err
-				}
-			}
-		case epcis.ActionDelete:
-			if ok {
-				var ks *selection
-				if !kids.empty() {
-					ks = &kids
-				}
-				removed, err := rt.unpack(&parent, ks, evTime, seq)
-				if err != nil {
-					return false, err
-				}
-				if ks == nil { // "all children": name them in the record
-					for _, x := range removed {
-						targets = append(targets, ledger.Target{Role: ledger.RoleChild, Kind: ledger.TargetRun, Product: x.Product, First: x.First, Last: x.Last})
-					}
-				}
-			}
-		default: // OBSERVE
-			if ok {
-				ps := parent.asSelection()
-				rt.requireLive(&ps)
-				if err := rt.requireStanding(&ps, org, "the parent", st); err != nil {
-					return false, err
-				}
-			}
-			rt.requireLive(&kids)
-			if err := rt.requireStanding(&kids, org, "the child", st); err != nil {
-				return false, err
-			}
-			idx = append(idx, indexed{kids, ledger.RoleChild})
-			recallSel = kids
-		}
-		if ok {
-			targets = append([]ledger.Target{parent.target(ledger.RoleParent)}, targets...)
-			idx = append(idx, indexed{parent.asSelection(), ledger.RoleParent})
-			recallSel = parent.asSelection()
-		}
-		targets = kids.targets(targets, ledger.RoleChild)
+		err = rt.captureAggregation(ev, base, org, evTime, seq, &a)
 	case epcis.TransactionEvent:
-		// Binds codes (and a parent: a pallet, a shipment's SSCC) to the
-		// business transactions listed; codes inside the parent inherit it
-		// through containment like any event on it.
-		s := rt.eventSel(ev.EPCList, base.sub(".epcList"))
-		classes = rt.resolveClasses(ev.QuantityList, base.sub(".quantityList"))
-		var ps selection
-		if !ev.ParentID.IsZero() {
-			if parent, ok := rt.resolveRef(&Ref{Code: ev.ParentID.Raw}, base.sub(".parentID"), true); ok {
-				ps = parent.asSelection()
-				targets = append(targets, parent.target(ledger.RoleParent))
-				idx = append(idx, indexed{ps, ledger.RoleParent})
-			}
-		}
-		if ev.Action != epcis.ActionDelete { // a DELETE may unbind codes that left the chain
-			rt.requireLive(&ps)
-			rt.requireLive(&s)
-		}
-		st := rt.eventStanding(ev)
-		for _, x := range []*selection{&ps, &s} {
-			if err := rt.requireStanding(x, org, "the code", st); err != nil {
-				return false, err
-			}
-		}
-		if err := rt.requireClassStanding(classes, org, st, false); err != nil {
-			return false, err
-		}
-		targets = s.targets(targets, ledger.RoleEPC)
-		idx = append(idx, indexed{s, ledger.RoleEPC})
-		recallSel = s
-		if !ps.empty() {
-			recallSel = ps
-		}
+		err = rt.captureTransaction(ev, base, org, evTime, seq, &a)
 	case epcis.AssociationEvent:
-		classes = rt.resolveClasses(ev.ChildQuantityList, base.sub(".childQuantityList"))
-		ps, kids, err := rt.associate(ev, base, evTime, seq)
-		if err != nil {
-			return false, err
-		}
-		st := holderOnly
-		if ev.Action == epcis.ActionObserve {
-			st = rt.eventStanding(ev)
-		}
-		for _, x := range []*selection{&ps, &kids} {
-			if err := rt.requireStanding(x, org, "the code", st); err != nil {
-				return false, err
-			}
-		}
-		if err := rt.requireClassStanding(classes, org, st, false); err != nil {
-			return false, err
-		}
-		if !ps.empty() {
-			targets = ps.targets(targets, ledger.RoleParent)
-			idx = append(idx, indexed{ps, ledger.RoleParent})
-		}
-		targets = kids.targets(targets, ledger.RoleChild)
-		idx = append(idx, indexed{kids, ledger.RoleChild})
-		recallSel = ps
+		err = rt.captureAssociation(ev, base, org, evTime, seq, &a)
 	case epcis.TransformationEvent:
-		in := rt.eventSel(ev.InputEPCList, base.sub(".inputEPCList"))
-		out := rt.eventSel(ev.OutputEPCList, base.sub(".outputEPCList"))
-		inC := rt.resolveClasses(ev.InputQuantityList, base.sub(".inputQuantityList"))
-		outC := rt.resolveClasses(ev.OutputQuantityList, base.sub(".outputQuantityList"))
-		if len(ev.InputEPCList)+len(ev.InputQuantityList)+len(ev.OutputEPCList)+len(ev.OutputQuantityList) == 0 && ev.TransformationID == "" {
-			rt.fail(base, "", ErrInvalid, "a TransformationEvent needs inputs, outputs or a transformationID")
-		}
-		rt.requireLive(&in)
-		// Consuming is the holder's: inputs, and input classes (owned, or
-		// shipped to the capturing organisation).
-		if err := rt.requireHeld(&in, org, "the input"); err != nil {
-			return false, err
-		}
-		if err := rt.requireClassStanding(inC, org, holderOnly, false); err != nil {
-			return false, err
-		}
-		rt.requireOwned(&out, org, "the output")
-		rt.requireIssued(&out)
-		rt.requireState(&out, itemstate.Voided, false, ErrItemVoided, "voided by the line")
-		rt.requireState(&out, itemstate.Decommissioned, false, ErrDecommissioned, "decommissioned")
-		for _, c := range outC {
-			if c.org != org {
-				rt.fail(c.field, c.raw, ErrWrongOrg, "output lots must be the capturing organisation's products")
-			}
-		}
-		if !rt.failed() {
-			if err := rt.setKind(&in, itemstate.Decommissioned, true); err != nil {
-				return false, err
-			}
-			// Outputs not yet commissioned are commissioned by the transformation.
-			rt.registerUnits(&out, seq)
-			if err := rt.setKind(&out, itemstate.Commissioned, true); err != nil {
-				return false, err
-			}
-		}
-		targets = in.targets(targets, ledger.RoleInput)
-		targets = out.targets(targets, ledger.RoleOutput)
-		idx = append(idx, indexed{in, ledger.RoleInput}, indexed{out, ledger.RoleOutput})
-		for j := range inC {
-			targets = append(targets, inC[j].target(ledger.RoleInput))
-			rt.classIndex(&inC[j], seq, ledger.RoleInput)
-		}
-		for j := range outC {
-			targets = append(targets, outC[j].target(ledger.RoleOutput))
-			rt.classIndex(&outC[j], seq, ledger.RoleOutput)
-		}
-		recallSel = out
+		err = rt.captureTransformation(ev, base, org, evTime, seq, &a)
 	}
+	if err != nil {
+		return false, err
+	}
+	targets, idx, classes, recallSel := a.targets, a.idx, a.classes, a.recallSel
 	for j := range classes {
 		targets = append(targets, classes[j].target(ledger.RoleClass))
 		rt.classIndex(&classes[j], seq, ledger.RoleClass)
@@ -563,6 +357,17 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 	}
 	rt.codes += uint64(len(ev.EPCList) + len(ev.ChildEPCs) + len(ev.InputEPCList) + len(ev.OutputEPCList))
 	return false, nil
+}
+
+// captured is what an event's type-specific checks stage: the targets the
+// record names, the selections it is indexed under, the lots and products
+// it names, and the codes a recall, a lift or a custody transfer applies
+// to.
+type captured struct {
+	targets   []ledger.Target
+	idx       []indexed
+	classes   []classRef
+	recallSel selection
 }
 
 // indexed is a selection to index under a role.
