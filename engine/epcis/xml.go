@@ -492,18 +492,14 @@ func (x *xparser) header(doc *Document) error {
 
 // body reads EPCISBody of the three document types.
 func (x *xparser) body(doc *Document) error {
-	haveList := false
 	err := x.children("EPCISBody", func(se xml.StartElement) error {
 		switch {
 		case se.Name.Space == "" && se.Name.Local == "EventList" && doc.Header.Type == TypeEPCISDocument:
-			haveList = true
 			x.listPath = "EPCISBody.EventList"
 			return x.eventList(doc, "EPCISBody.EventList")
 		case se.Name.Local == "QueryResults" && doc.Header.Type == TypeEPCISQueryDocument:
-			haveList = true
 			return x.queryResults(doc)
 		case se.Name.Space == "" && se.Name.Local == "VocabularyList" && doc.Header.Type == TypeEPCISMasterDataDocument:
-			haveList = true
 			v, err := x.vocabularyList("EPCISBody.VocabularyList")
 			if err == nil {
 				doc.Header.BodyExtensions = append(doc.Header.BodyExtensions, Extension{Key: "vocabularyList", Value: v})
@@ -522,12 +518,10 @@ func (x *xparser) body(doc *Document) error {
 	if err != nil {
 		return err
 	}
+	// EventList and VocabularyList are optional in the XSDs: a body
+	// without one holds no events.
 	if doc.Events == nil {
 		doc.Events = []Event{}
-	}
-	if !haveList && doc.Header.Type != TypeEPCISMasterDataDocument {
-		// EventList is optional in the XSD; an empty body has no events.
-		return nil
 	}
 	return nil
 }
