@@ -50,6 +50,12 @@ type ParseOptions struct {
 	// MaxErrors is how many EventErrors are kept; later ones are only
 	// counted in DocumentError.Dropped. Zero: DefaultMaxErrors (10,000).
 	MaxErrors int
+
+	// XMLAnyOrder lets ParseXML accept the elements of an EPCIS 2.0 event
+	// in any order (some exporters do not follow the XSD's sequence); the
+	// meaning does not depend on it. False (the default): the XSD's order
+	// is required. EPCIS 1.x documents are never held to an order.
+	XMLAnyOrder bool
 }
 
 func (o *ParseOptions) ensureDefaults() {

@@ -91,6 +91,12 @@ type xparser struct {
 	used []string
 	// v1 is set for an EPCIS 1.x document.
 	v1 bool
+	// seqLast and seqLastName are the furthest XSD sequence position an
+	// EPCIS 2.0 event's elements reached so far, seqOther the first
+	// extension element seen (see checkSequence).
+	seqLast     int
+	seqLastName string
+	seqOther    string
 }
 
 // errXMLFatal stops parsing after a malformed-XML or limit error.

@@ -22,6 +22,7 @@ func (x *xparser) event(ev *Event, start xml.StartElement) error {
 			x.failAt(x.line(), a.Name.Local, "unknown attribute %q on %s", a.Name.Local, start.Name.Local)
 		}
 	}
+	x.seqLast, x.seqLastName, x.seqOther = -1, "", ""
 	if err := x.eventContent(ev, "", &have, &order, 0); err != nil {
 		return err
 	}
@@ -46,6 +47,9 @@ func (x *xparser) event(ev *Event, start xml.StartElement) error {
 func (x *xparser) eventContent(ev *Event, wrap string, have *field, order *[]string, depth int) error {
 	return x.children(wrap, func(se xml.StartElement) error {
 		line := x.line()
+		if depth == 0 && !x.v1 && !x.opts.XMLAnyOrder {
+			x.checkSequence(ev.Type, se.Name, line)
+		}
 		if se.Name.Space != "" {
 			key := x.qname(se.Name)
 			x.use(key)
@@ -649,4 +653,59 @@ func groupExtensions(exts []Extension) []Extension {
 	}
 	sortExtensions(out)
 	return out
+}
+
+// xsdSequence is the order of each event type's elements in the EPCIS 2.0
+// XSD (EPCISEventType's, then the type's own); extension elements of other
+// namespaces come last.
+var xsdSequence = func() map[EventType]map[string]int {
+	common := []string{"eventTime", "recordTime", "eventTimeZoneOffset", "eventID", "errorDeclaration", "certificationInfo", "baseExtension"}
+	own := map[EventType][]string{
+		ObjectEvent: {"epcList", "action", "bizStep", "disposition", "readPoint", "bizLocation", "bizTransactionList",
+			"quantityList", "sourceList", "destinationList", "sensorElementList", "persistentDisposition", "ilmd", "extension"},
+		AggregationEvent: {"parentID", "childEPCs", "action", "bizStep", "disposition", "readPoint", "bizLocation",
+			"bizTransactionList", "childQuantityList", "sourceList", "destinationList", "sensorElementList", "persistentDisposition", "extension"},
+		TransactionEvent: {"bizTransactionList", "parentID", "epcList", "action", "bizStep", "disposition", "readPoint",
+			"bizLocation", "quantityList", "sourceList", "destinationList", "sensorElementList", "persistentDisposition", "extension"},
+		TransformationEvent: {"inputEPCList", "inputQuantityList", "outputEPCList", "outputQuantityList", "transformationID",
+			"bizStep", "disposition", "readPoint", "bizLocation", "bizTransactionList", "sourceList", "destinationList",
+			"sensorElementList", "persistentDisposition", "ilmd", "extension"},
+		AssociationEvent: {"parentID", "childEPCs", "childQuantityList", "action", "bizStep", "disposition", "readPoint",
+			"bizLocation", "bizTransactionList", "sourceList", "destinationList", "sensorElementList", "persistentDisposition", "extension"},
+	}
+	m := make(map[EventType]map[string]int, len(own))
+	for t, l := range own {
+		idx := make(map[string]int, len(common)+len(l))
+		for i, n := range append(append([]string{}, common...), l...) {
+			idx[n] = i
+		}
+		m[t] = idx
+	}
+	return m
+}()
+
+// checkSequence holds the elements of an EPCIS 2.0 event to the XSD's
+// order: each standard element after the ones before it in the sequence,
+// extension elements (other namespaces) after all of them.
+func (x *xparser) checkSequence(t EventType, n xml.Name, line int) {
+	seq := xsdSequence[t]
+	if n.Space != "" {
+		if x.seqOther == "" {
+			x.seqOther = x.qname(n)
+		}
+		return
+	}
+	i, ok := seq[n.Local]
+	if !ok {
+		return // an unknown element is reported as such
+	}
+	switch {
+	case x.seqOther != "":
+		x.failAt(line, n.Local, "<%s> must come before the extension element <%s> (EPCIS 2.0 XSD order)", n.Local, x.seqOther)
+	case i < x.seqLast:
+		x.failAt(line, n.Local, "<%s> must come before <%s> (EPCIS 2.0 XSD order)", n.Local, x.seqLastName)
+	}
+	if i > x.seqLast {
+		x.seqLast, x.seqLastName = i, n.Local
+	}
 }

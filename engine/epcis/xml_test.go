@@ -103,6 +103,15 @@ func TestXMLHashVectors(t *testing.T) {
 			t.Fatal(err)
 		}
 		doc, err := ParseXML(bytes.NewReader(src), ParseOptions{})
+		if filepath.Base(f) == "SensorDataExamples.xml" {
+			// Its event 11 writes ilmd before sensorElementList, against
+			// the EPCIS 2.0 XSD's sequence: refused, unless the caller
+			// accepts any order.
+			if err == nil || !strings.Contains(err.Error(), "<sensorElementList> must come before <ilmd> (EPCIS 2.0 XSD order) (line 333)") {
+				t.Errorf("%s: error %v, want the order of event 11 named", f, err)
+			}
+			doc, err = ParseXML(bytes.NewReader(src), ParseOptions{XMLAnyOrder: true})
+		}
 		if filepath.Base(f) == "epcisXmlQueryDocHavingEventWithIgnoreFields.xml" {
 			// queryName and resultsBody sit under the root, not in
 			// EPCISBody/QueryResults: the XSD refuses it, and so do we.
@@ -276,6 +285,7 @@ func TestXMLErrors(t *testing.T) {
 		{`<foo/>`, `root element {}foo is not an EPCIS 2.0 or 1.x EPCISDocument`},
 		{strings.Replace(xml12Head, `schemaVersion="1.2" `, ``, 1) + xml12Tail, `required attribute schemaVersion is missing`},
 		{strings.Replace(xml12Head, `2024-01-01T00:00:00Z`, `yesterday`, 1) + xml12Tail, `creationDate: "yesterday" is not an RFC 3339 date-time`},
+		{strings.Replace(ev(`<epcList/><action>ADD</action>`), `<eventTimeZoneOffset>+08:00</eventTimeZoneOffset>`, ``, 1), `required field "eventTimeZoneOffset" is missing`},
 		{ev(`<epcList/><action>ADD</action>` + strings.Repeat(`<x:a xmlns:x="https://x.example/">`, 70) + strings.Repeat(`</x:a>`, 70)), `nested more than 64 levels deep`},
 	}
 	for _, c := range cases {
@@ -335,5 +345,28 @@ func TestXMLIdenticalHashIDs(t *testing.T) {
 	}
 	if _, err := ParseDocument(bytes.NewReader(src), ParseOptions{}); err == nil || !strings.Contains(err.Error(), "forbids CBV URN values in JSON") {
 		t.Errorf("file 7: %v", err)
+	}
+}
+
+// TestXMLSequence: an EPCIS 2.0 event's elements follow the XSD's order,
+// extension elements last; EPCIS 1.2 and XMLAnyOrder are not held to it.
+func TestXMLSequence(t *testing.T) {
+	head := `<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" xmlns:x="https://x.example/" schemaVersion="2.0" creationDate="2024-01-01T00:00:00Z"><EPCISBody><EventList><ObjectEvent><eventTime>2024-01-01T08:00:00+08:00</eventTime><eventTimeZoneOffset>+08:00</eventTimeZoneOffset>`
+	tail := `</ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>`
+	for _, c := range []struct{ body, want string }{
+		{`<action>ADD</action><epcList/>`, `<epcList> must come before <action> (EPCIS 2.0 XSD order)`},
+		{`<epcList/><action>ADD</action><x:f>1</x:f><bizStep>urn:epcglobal:cbv:bizstep:shipping</bizStep>`, `<bizStep> must come before the extension element <x:f>`},
+		{`<epcList/><action>ADD</action><eventID>urn:uuid:1</eventID>`, `<eventID> must come before <action>`},
+	} {
+		_, err := ParseXML(strings.NewReader(head+c.body+tail), ParseOptions{})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.body, err, c.want)
+		}
+		if _, err := ParseXML(strings.NewReader(head+c.body+tail), ParseOptions{XMLAnyOrder: true}); err != nil {
+			t.Errorf("%s with XMLAnyOrder: %v", c.body, err)
+		}
+	}
+	if _, err := ParseXML(strings.NewReader(head+`<epcList/><action>ADD</action><x:f>1</x:f>`+tail), ParseOptions{}); err != nil {
+		t.Errorf("in order: %v", err)
 	}
 }
