@@ -373,6 +373,7 @@ func (rt *reportTx) commit() (*Receipt, error) {
 		rt.abort()
 		return nil, err
 	}
+	rt.countAlerts(ev)
 	rt.ag.Moved(rt.touched.ParentRuns)
 	rt.ag.Close()
 

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"tracecode/engine/alert"
 	"tracecode/engine/epcis"
 	"tracecode/engine/ledger"
 	"tracecode/engine/model"
@@ -105,6 +106,33 @@ func (e *Engine) countMint(d *stats.Delta, blocks []*Block) {
 			cat = p.rec.Category
 		}
 		d.Add(b.Org, e.statRegion(b.Org), cat, e.statDay(b.Created), stats.CodesMinted, b.Count)
+	}
+}
+
+// countAlerts adds the alerts the report's facts raised to its delta: at
+// the subject's organisation (the product's owner when the subject names
+// a product) and the product's category, on the day they were raised.
+func (rt *reportTx) countAlerts(ev *alert.Eval) {
+	e := rt.e
+	if ev == nil || e.statsOff {
+		return
+	}
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	for _, a := range ev.Raised() {
+		org := a.Subject.Org
+		var cat model.Category
+		if p := e.st.products[a.Subject.Product]; p != nil {
+			cat = p.rec.Category
+			if org == 0 {
+				org = p.rec.Org
+			}
+		}
+		region := e.statRegion(org)
+		if org == 0 {
+			region = a.Region
+		}
+		rt.sd.Add(org, region, cat, e.statDay(a.Time), stats.Alerts, 1)
 	}
 }
 

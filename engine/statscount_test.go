@@ -257,3 +257,25 @@ func TestStatsScans(t *testing.T) {
 		t.Errorf("organisation B's farm scans: %d, want 5", got.Get(stats.Scans))
 	}
 }
+
+// TestStatsAlerts: an alert a report raises counts at its subject
+// organisation's region, in the same batch as the report.
+func TestStatsAlerts(t *testing.T) {
+	c := newNoticeChain(t)
+	case2, item25 := c.code(t, c.cases, 2), c.code(t, c.items, 25)
+	c.capture(t, c.p.ID, shipTo("2026-03-01T09:00:00+08:00", "6905678", case2))
+	c.capture(t, c.h.ID, receive("2026-03-01T10:00:00+08:00", case2))
+	c.capture(t, c.h.ID, dispense("2026-03-01T11:00:00+08:00", item25))
+	c.capture(t, c.h.ID, dispense("2026-03-01T12:00:00+08:00", item25))
+	for _, q := range []stats.Query{{Region: 620103}, {Region: 620000}, {Org: c.h.ID}} {
+		q.From, q.To = 20260301, 20260301
+		got := statsTotals(t, c.e, q)
+		if n := got.Get(stats.Alerts); n != 1 {
+			t.Errorf("%+v: %d alerts, want 1", q, n)
+		}
+	}
+	other := statsTotals(t, c.e, stats.Query{Region: 620102, From: 20260301, To: 20260301})
+	if n := other.Get(stats.Alerts); n != 0 {
+		t.Errorf("another county: %d alerts", n)
+	}
+}
