@@ -222,8 +222,8 @@ func TestRecallWebhookDelivery(t *testing.T) {
 // a 400.
 func TestHoldRoutes(t *testing.T) {
 	env := newTestEnv(t, nil)
-	fz, reg := env.key("福州"), env.key("浙江")
-	_, lot := hangzhouLot(t, env, "杭州之江")
+	fz, reg := env.key("天水麦积"), env.key("兰州市市场监管")
+	_, lot := hangzhouLot(t, env, "兰州陇原")
 	path := fmt.Sprintf("/v1/lots/%d/hold", lot.ID)
 	if res := env.api("POST", path, fz, `{"reason":"x"}`); res.status != 403 {
 		t.Errorf("another organisation holds the lot: %d %s", res.status, res.body)

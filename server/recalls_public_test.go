@@ -14,12 +14,12 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// orderDemoRecall has the Zhejiang regulator order a level-I recall of a
-// Hangzhou lot and returns its id.
+// orderDemoRecall has the Lanzhou regulator order a level-I recall of a
+// Lanzhou lot and returns its id.
 func orderDemoRecall(t *testing.T, env *testEnv) uint64 {
 	t.Helper()
-	_, lot := hangzhouLot(t, env, "杭州之江")
-	res := env.api("POST", "/v1/recalls", env.key("浙江"), fmt.Sprintf(`{"level":"I","lots":[{"lot":%d}],"reason_zh":"检出沙门氏菌","reason_en":"Salmonella found","action_zh":"立即停止销售并退回","action_en":"Stop selling and return to the producer"}`, lot.ID))
+	_, lot := hangzhouLot(t, env, "兰州陇原")
+	res := env.api("POST", "/v1/recalls", env.key("兰州市市场监管"), fmt.Sprintf(`{"level":"I","lots":[{"lot":%d}],"reason_zh":"检出沙门氏菌","reason_en":"Salmonella found","action_zh":"立即停止销售并退回","action_en":"Stop selling and return to the producer"}`, lot.ID))
 	if res.status != 201 {
 		t.Fatalf("order: %d %s", res.status, res.body)
 	}
@@ -62,7 +62,7 @@ func TestPublicRecalls(t *testing.T) {
 	if res := env.do("POST", "/recalls", nil); res.status != 405 {
 		t.Errorf("POST /recalls: %d", res.status)
 	}
-	hz, reg := env.key("杭州"), env.key("浙江")
+	hz, reg := env.key("兰州陇原"), env.key("兰州市市场监管")
 	env.api("POST", fmt.Sprintf("/v1/recalls/%d/close", id), hz, `{"note":"done"}`)
 	env.api("POST", fmt.Sprintf("/v1/recalls/%d/close", id), reg, `{"note":"confirmed"}`)
 	if res := env.get("/recalls?lang=en"); strings.Contains(string(res.body), "Salmonella") || !strings.Contains(string(res.body), `id="none"`) {
