@@ -159,7 +159,7 @@ func Render(ctx context.Context, w io.Writer, next func() (Code, bool, error), o
 	go func() {
 		defer close(order)
 		defer close(jobs)
-		for srcErr == nil {
+		for srcErr == nil && ctx.Err() == nil { // a failed or cancelled run reads no further
 			b := &batch{codes: make([]Code, 0, batchSize), done: make(chan struct{})}
 			for len(b.codes) < batchSize {
 				c, ok, err := next()
