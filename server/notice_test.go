@@ -13,9 +13,9 @@ import (
 	"tracecode/engine/outbox"
 )
 
-// hangzhouLot returns an organisation's lot that is not recalled, which
+// producerLot returns an organisation's lot that is not recalled, which
 // the demo shipped if any was.
-func hangzhouLot(t *testing.T, env *testEnv, orgName string) (engine.Org, engine.Lot) {
+func producerLot(t *testing.T, env *testEnv, orgName string) (engine.Org, engine.Lot) {
 	t.Helper()
 	for _, o := range env.eng.Orgs() {
 		if !strings.Contains(o.Name, orgName) {
@@ -40,7 +40,7 @@ func hangzhouLot(t *testing.T, env *testEnv, orgName string) (engine.Org, engine
 func TestRecallRoutes(t *testing.T) {
 	env := newTestEnv(t, nil)
 	hz, fz, reg, op := env.key("兰州陇原"), env.key("天水麦积"), env.key("兰州市市场监管"), env.key("operator")
-	_, lot := hangzhouLot(t, env, "兰州陇原")
+	_, lot := producerLot(t, env, "兰州陇原")
 	body := fmt.Sprintf(`{"level":"I","lots":[{"lot":%d}],"reason_zh":"检出沙门氏菌","reason_en":"Salmonella found","action_en":"stop selling, return to the producer"}`, lot.ID)
 	if res := env.api("POST", "/v1/recalls", fz, body); res.status != 403 {
 		t.Fatalf("another organisation ordered the recall: %d %s", res.status, res.body)
@@ -99,7 +99,7 @@ func TestRecallRoutes(t *testing.T) {
 func TestWebhookRoute(t *testing.T) {
 	env := newTestEnv(t, nil)
 	hz, fz := env.key("兰州陇原"), env.key("天水麦积")
-	org, _ := hangzhouLot(t, env, "兰州陇原")
+	org, _ := producerLot(t, env, "兰州陇原")
 	path := fmt.Sprintf("/v1/orgs/%d/webhook", org.ID)
 	good := `{"url":"https://erp.example.cn/recalls","secret":"0123456789abcdef-hz"}`
 	if res := env.api("PUT", path, fz, good); res.status != 403 {
@@ -167,7 +167,7 @@ func TestRecallWebhookDelivery(t *testing.T) {
 		}
 	}
 	// The demo's shipped Lanzhou lots: find one with recipients.
-	org, _ := hangzhouLot(t, env, "兰州陇原")
+	org, _ := producerLot(t, env, "兰州陇原")
 	var id uint64
 	for _, p := range env.eng.Products(org.ID) {
 		for _, l := range env.eng.Lots(p.ID) {
@@ -222,8 +222,8 @@ func TestRecallWebhookDelivery(t *testing.T) {
 // a 400.
 func TestHoldRoutes(t *testing.T) {
 	env := newTestEnv(t, nil)
-	fz, reg := env.key("天水麦积"), env.key("兰州市市场监管")
-	_, lot := hangzhouLot(t, env, "兰州陇原")
+	fz, reg := env.key("天水麦积"), env.key("甘肃省")
+	_, lot := producerLot(t, env, "兰州陇原")
 	path := fmt.Sprintf("/v1/lots/%d/hold", lot.ID)
 	if res := env.api("POST", path, fz, `{"reason":"x"}`); res.status != 403 {
 		t.Errorf("another organisation holds the lot: %d %s", res.status, res.body)

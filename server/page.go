@@ -38,6 +38,7 @@ type pageView struct {
 	StatusTitle  string
 	StatusDetail string
 	Reason       string // the engine's precise reason, for not-valid codes
+	RecallURL    string // the public recall notice of a recalled item's recall
 	Found        bool
 	LevelLabel   string // "Product" or "Lot" for product- and lot-level pages; "" for items
 	InfoURL      string // the product's information page, if it has one

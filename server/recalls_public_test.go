@@ -14,12 +14,12 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// orderDemoRecall has the Lanzhou regulator order a level-I recall of a
-// Lanzhou lot and returns its id.
+// orderDemoRecall has the Zhejiang regulator order a level-I recall of a
+// Hangzhou lot and returns its id.
 func orderDemoRecall(t *testing.T, env *testEnv) uint64 {
 	t.Helper()
-	_, lot := hangzhouLot(t, env, "兰州陇原")
-	res := env.api("POST", "/v1/recalls", env.key("兰州市市场监管"), fmt.Sprintf(`{"level":"I","lots":[{"lot":%d}],"reason_zh":"检出沙门氏菌","reason_en":"Salmonella found","action_zh":"立即停止销售并退回","action_en":"Stop selling and return to the producer"}`, lot.ID))
+	_, lot := producerLot(t, env, "兰州陇原")
+	res := env.api("POST", "/v1/recalls", env.key("甘肃省"), fmt.Sprintf(`{"level":"I","lots":[{"lot":%d}],"reason_zh":"检出沙门氏菌","reason_en":"Salmonella found","action_zh":"立即停止销售并退回","action_en":"Stop selling and return to the producer"}`, lot.ID))
 	if res.status != 201 {
 		t.Fatalf("order: %d %s", res.status, res.body)
 	}
@@ -62,7 +62,7 @@ func TestPublicRecalls(t *testing.T) {
 	if res := env.do("POST", "/recalls", nil); res.status != 405 {
 		t.Errorf("POST /recalls: %d", res.status)
 	}
-	hz, reg := env.key("兰州陇原"), env.key("兰州市市场监管")
+	hz, reg := env.key("兰州陇原"), env.key("甘肃省")
 	env.api("POST", fmt.Sprintf("/v1/recalls/%d/close", id), hz, `{"note":"done"}`)
 	env.api("POST", fmt.Sprintf("/v1/recalls/%d/close", id), reg, `{"note":"confirmed"}`)
 	if res := env.get("/recalls?lang=en"); strings.Contains(string(res.body), "Salmonella") || !strings.Contains(string(res.body), `id="none"`) {
@@ -122,5 +122,31 @@ func TestPublicRecallsInBrowser(t *testing.T) {
 		bcancel()
 		acancel()
 		cancel()
+	}
+}
+
+// TestScanPageLinksRecall: an item of a recalled lot shows the recall's
+// reason in the page's language and links to the notice.
+func TestScanPageLinksRecall(t *testing.T) {
+	env := newTestEnv(t, nil)
+	shelf := env.url("infant formula on a shop shelf")
+	var before struct {
+		Lot struct {
+			Number string `json:"number"`
+		} `json:"lot"`
+	}
+	jsonUnmarshal(env.get(shelf, "Accept", "application/json").body, &before)
+	_, lot := producerLot(t, env, "兰州陇原")
+	if before.Lot.Number != "" && before.Lot.Number != lot.Number {
+		t.Skipf("the shelf item is of lot %s, the recalled lot is %s", before.Lot.Number, lot.Number)
+	}
+	id := orderDemoRecall(t, env)
+	en := env.get(shelf, "Accept-Language", "en", "Accept", "text/html")
+	if !strings.Contains(string(en.body), "Salmonella found") || !strings.Contains(string(en.body), fmt.Sprintf("#recall-%d", id)) {
+		t.Fatalf("en scan page %s: %d %v %s", shelf, en.status, en.header, en.body)
+	}
+	zh := env.get(shelf, "Accept-Language", "zh-CN", "Accept", "text/html")
+	if !strings.Contains(string(zh.body), "检出沙门氏菌") || !strings.Contains(string(zh.body), `id="recall-notice"`) {
+		t.Errorf("zh scan page lacks the recall: %s", zh.body)
 	}
 }

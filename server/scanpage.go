@@ -85,6 +85,13 @@ func (s *Server) writePage(ctx *fasthttp.RequestCtx, r *publicReq, v *chainView)
 		}
 	case statusRecalled:
 		pv.Reason = s.recallNotice(v, T)
+		if rs := s.notices().RecallsOfLot(v.res.Block.Lot); v.found && len(rs) > 0 {
+			r := rs[len(rs)-1]
+			pv.RecallURL = fmt.Sprintf("/recalls?lang=%s#recall-%d", lang, r.ID)
+			if reason := pickText(lang, r.ReasonZH, r.ReasonEN); reason != "" && v.chain.recallReason != "" {
+				pv.Reason = strings.Replace(pv.Reason, v.chain.recallReason, reason, 1)
+			}
+		}
 	}
 
 	base := s.cfg.PublicBase
