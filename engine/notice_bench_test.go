@@ -80,3 +80,69 @@ func BenchmarkRecallRecipients(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(rs)), "recipients")
 }
+
+// BenchmarkCaptureAlerts measures what the alert rules cost a capture of
+// one dispensing event of an NMPA-coded item (the worst case: every rule
+// that reads events sees it, and drug-sold-twice writes a mark),
+// alternating in rounds of 50 between the rules on and off within one
+// loop, so that both see the same machine load; alerts-% is the
+// difference. sync=off skips the fsync (CPU cost alone).
+//
+//	go test -run '^$' -bench CaptureAlerts -count 3 ./engine
+func BenchmarkCaptureAlerts(b *testing.B) {
+	e := openTest(b, "")
+	n, err := e.OpenNotices(NoticeConfig{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	prod, err := e.AddProduct(ctx, ProductSpec{GTIN: testGTIN, GCPLength: 7, DrugID: "8612345", OrgName: "兰州制药", NameZH: "阿莫西林胶囊",
+		Category: ParseCategoryMust("drug"), Levels: LevelSet(0).With(LevelItem)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	const count = 20000
+	ib := mint(b, e, MintRequest{Product: prod.ID, Lot: "L1", CreateLot: true, Level: LevelItem, Count: count, Scheme: SchemeNMPA}).Block
+	if _, err := e.ReportLine(ctx, &LineReport{ReportMeta: ReportMeta{Org: prod.Org, Credential: "bench", Time: testClock.Add(-48 * time.Hour)},
+		Action: LineCommission, Items: Items{Ranges: []BlockRange{{ib.ID, 0, count - 1}}}}); err != nil {
+		b.Fatal(err)
+	}
+	all := codes(b, e, ib.ID, FormatDL, 0, count)
+	next := 0
+	for _, sync := range []bool{false, true} {
+		b.Run("sync="+onOff(sync), func(b *testing.B) {
+			e.noSync = !sync
+			defer func() { e.noSync = false; e.notices.Store(n) }()
+			var spent [2]time.Duration
+			var runs [2]int
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				mode := (i / 50) % 2 // 0: rules on, 1: off
+				if mode == 0 {
+					e.notices.Store(n)
+				} else {
+					e.notices.Store(nil)
+				}
+				if next == count {
+					b.Fatal("items used up")
+				}
+				d := doc(dispense(fmt.Sprintf("2026-02-28T%02d:%02d:%02d+08:00", 8+next/3600%10, next/60%60, next%60), all[next]))
+				t0 := time.Now()
+				if _, err := e.CaptureJSON(ctx, strings.NewReader(d), &CaptureOptions{Org: prod.Org, Credential: "bench"}); err != nil {
+					b.Fatal(err)
+				}
+				spent[mode] += time.Since(t0)
+				runs[mode]++
+				next++
+				i++
+			}
+			if runs[0] > 0 && runs[1] > 0 {
+				on, off := float64(spent[0])/float64(runs[0]), float64(spent[1])/float64(runs[1])
+				b.ReportMetric(on, "ns/capture-on")
+				b.ReportMetric(off, "ns/capture-off")
+				b.ReportMetric(100*(on-off)/off, "alerts-%")
+			}
+		})
+	}
+}
