@@ -113,7 +113,13 @@ func (t *Template) drawInto(d *Drawing, c *Code) error {
 			}
 			continue
 		}
+		// Runs of dark modules, each merged with the run of the same
+		// columns in the row above: fewer rectangles for PDF and SVG to
+		// write (a QR code's finder patterns and solid stretches).
+		open := map[[2]int]int{} // [x0, x1) of the previous row's runs → index in d.Rects
+		next := map[[2]int]int{}
 		for r := 0; r < s.Rows; r++ {
+			clear(next)
 			for x := 0; x < s.Cols; {
 				if !s.Dark(r, x) {
 					x++
@@ -123,8 +129,16 @@ func (t *Template) drawInto(d *Drawing, c *Code) error {
 				for x < s.Cols && s.Dark(r, x) {
 					x++
 				}
+				k := [2]int{x0, x}
+				if i, ok := open[k]; ok {
+					d.Rects[i].H += p.module
+					next[k] = i
+					continue
+				}
+				next[k] = len(d.Rects)
 				d.Rects = append(d.Rects, Rect{X: it.X + float64(x0)*p.module, Y: it.Y + float64(r)*p.module, W: float64(x-x0) * p.module, H: p.module})
 			}
+			open, next = next, open
 		}
 	}
 	return nil
