@@ -175,14 +175,6 @@ func (ts *traceState) recallOf(lot, product uint32) (ledger.Recall, bool) {
 	return r, ok
 }
 
-// recallLotOf returns the recall of lot, if the lot itself is recalled.
-func (ts *traceState) recallLotOf(lot uint32) (ledger.Recall, bool) {
-	ts.recallMu.RLock()
-	defer ts.recallMu.RUnlock()
-	r, ok := ts.recallLots[lot]
-	return r, ok
-}
-
 // recordRecall records a recall or its lift (summary sum, the reason as
 // payload) as record seq, naming the codes of s and classes, and indexes
 // it under both (the codes' index reaches the lots inside them, for the

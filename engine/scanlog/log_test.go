@@ -363,8 +363,6 @@ func TestScanStatsDecodeErrors(t *testing.T) {
 	}
 }
 
-func openAt(dir string) (*store.DB, error) { return store.Open(dir, nil) }
-
 func TestScanSegmentCodec(t *testing.T) {
 	scans := []Scan{
 		{Ref: Ref{1, 2}, Time: 1000, Region: 330106, Class: ClientWeChat},
