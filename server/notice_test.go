@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"tracecode/engine"
@@ -150,10 +151,13 @@ func TestAlertRoutes(t *testing.T) {
 // runs.
 func TestRecallWebhookDelivery(t *testing.T) {
 	env := newTestEnv(t, nil)
+	var mu sync.Mutex
 	var got [][]byte
 	var sigOK []bool
 	recv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
 		got = append(got, b)
 		sigOK = append(sigOK, r.Header.Get("X-Tracecode-Signature") == outbox.Signature("recipient-secret-0123", b))
 	}))
@@ -203,6 +207,8 @@ func TestRecallWebhookDelivery(t *testing.T) {
 	if _, err := s.Round(t.Context()); err != nil {
 		t.Fatal(err)
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	if len(got) == 0 {
 		t.Fatal("no webhook received the recall")
 	}

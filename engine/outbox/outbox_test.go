@@ -66,6 +66,18 @@ func newReceiver(t testing.TB, secret string) *receiver {
 	return r
 }
 
+// snapshot returns what the receiver got so far and how many calls it
+// answered, under its lock (the handler runs on the server's goroutines).
+func (r *receiver) snapshot() (map[string][]byte, []string, int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	got := make(map[string][]byte, len(r.got))
+	for k, v := range r.got {
+		got[k] = v
+	}
+	return got, append([]string(nil), r.bad...), r.calls
+}
+
 func stage(t testing.TB, o *Outbox, ns ...Notification) []uint64 {
 	t.Helper()
 	b := o.db.NewBatch()
@@ -140,8 +152,9 @@ func TestWebhookDelivery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(r.got[strconv.FormatUint(ids[0], 10)]) != `{"recall":7}` || len(r.got) != 1 || len(r.bad) != 0 {
-		t.Fatalf("received %q, bad %v", r.got, r.bad)
+	got, bad, _ := r.snapshot()
+	if string(got[strconv.FormatUint(ids[0], 10)]) != `{"recall":7}` || len(got) != 1 || len(bad) != 0 {
+		t.Fatalf("received %q, bad %v", got, bad)
 	}
 	ns, err := o.BySource(SourceRecall, 7)
 	if err != nil || len(ns) != 2 {
@@ -168,7 +181,9 @@ func TestBackoffDeadLetter(t *testing.T) {
 	db := openDB(t, t.TempDir())
 	o, _ := Open(db, Config{MaxAttempts: 4, BaseDelay: time.Second, MaxDelay: 3 * time.Second})
 	r := newReceiver(t, "0123456789abcdef")
+	r.mu.Lock()
 	r.fail = 100
+	r.mu.Unlock()
 	o.SetWebhook(1, r.srv.URL, r.secret, 0)
 	stage(t, o, Notification{Source: SourceAlert, SourceID: 1, Channel: Webhook, Org: 1, Target: r.srv.URL, Payload: []byte(`{}`)})
 	clock := time.UnixMilli(0)
@@ -185,8 +200,9 @@ func TestBackoffDeadLetter(t *testing.T) {
 		}
 		// Not due yet: nothing is tried.
 		clock = time.UnixMilli(next - 1)
-		calls := r.calls
-		if _, err := s.Round(context.Background()); err != nil || r.calls != calls {
+		_, _, calls := r.snapshot()
+		_, err = s.Round(context.Background())
+		if _, _, now := r.snapshot(); err != nil || now != calls {
 			t.Fatalf("tried before due: %v", err)
 		}
 		clock = time.UnixMilli(next)
@@ -195,12 +211,13 @@ func TestBackoffDeadLetter(t *testing.T) {
 		t.Fatal(err)
 	}
 	n, _ := o.Get(1)
-	if n.State != Dead || n.Attempts != 4 || r.calls != 4 || n.LastError == "" {
-		t.Fatalf("after 4 failures: %+v, %d calls", n, r.calls)
+	if _, _, calls := r.snapshot(); n.State != Dead || n.Attempts != 4 || calls != 4 || n.LastError == "" {
+		t.Fatalf("after 4 failures: %+v, %d calls", n, calls)
 	}
 	clock = clock.Add(24 * time.Hour)
-	if next, _ := s.Round(context.Background()); r.calls != 4 || next != 1<<63-1 {
-		t.Errorf("a dead notification was retried (%d calls, next %d)", r.calls, next)
+	next, _ := s.Round(context.Background())
+	if _, _, calls := r.snapshot(); calls != 4 || next != 1<<63-1 {
+		t.Errorf("a dead notification was retried (%d calls, next %d)", calls, next)
 	}
 }
 

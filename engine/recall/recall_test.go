@@ -167,6 +167,8 @@ func TestRecallLifecycle(t *testing.T) {
 		org  uint32
 		held uint64
 	}{{h1, 20, 700}, {h2, 30, 288}} {
+		c.h.mu.Lock()
+		defer c.h.mu.Unlock()
 		if len(c.h.bodies) != 1 {
 			t.Fatalf("org %d received %d notifications", c.org, len(c.h.bodies))
 		}
