@@ -75,6 +75,15 @@ type Config struct {
 	// second, burst 1000; negative turns the limit off.
 	OrgWriteRateLimit float64
 	OrgWriteRateBurst int
+	// LoginRateLimit is the average number of console login attempts per
+	// minute one client address may make, LoginRateBurst how many at once;
+	// beyond them a login is answered 429 before its password is hashed
+	// (each hash costs the account store's Argon2id memory and time).
+	// Defaults 10 a minute, burst 10. Negative turns the limit off.
+	// Loopback clients are exempt unless LimitLoopback is set, as for
+	// RateLimit.
+	LoginRateLimit float64
+	LoginRateBurst int
 	// TrustForwarded takes the client address from the last entry of
 	// X-Forwarded-For (behind a reverse proxy). Default false: the TCP peer.
 	// The address is what the rate limit and clone evidence count.
@@ -150,10 +159,14 @@ const (
 	// worth of writes.
 	DefaultOrgWriteRateLimit = 500
 	DefaultOrgWriteRateBurst = 1000
-	DefaultCacheEntries      = 1 << 16
-	DefaultConcurrency       = 64 << 10
-	DefaultReadBufferSize    = 8 << 10
-	DefaultShutdownTimeout   = 10 * time.Second
+	// DefaultLoginRateLimit (per minute) and DefaultLoginRateBurst limit
+	// console logins per client address.
+	DefaultLoginRateLimit  = 10
+	DefaultLoginRateBurst  = 10
+	DefaultCacheEntries    = 1 << 16
+	DefaultConcurrency     = 64 << 10
+	DefaultReadBufferSize  = 8 << 10
+	DefaultShutdownTimeout = 10 * time.Second
 )
 
 // EnsureDefaults fills zero fields with their defaults.
@@ -209,6 +222,12 @@ func (c *Config) EnsureDefaults() {
 	}
 	if c.OrgWriteRateBurst == 0 {
 		c.OrgWriteRateBurst = DefaultOrgWriteRateBurst
+	}
+	if c.LoginRateLimit == 0 {
+		c.LoginRateLimit = DefaultLoginRateLimit
+	}
+	if c.LoginRateBurst == 0 {
+		c.LoginRateBurst = DefaultLoginRateBurst
 	}
 	if c.CacheEntries == 0 {
 		c.CacheEntries = DefaultCacheEntries

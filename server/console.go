@@ -262,6 +262,12 @@ func (r *consoleReq) login() {
 		r.loginPage(r.t("csrf"), r.form.Get("login"))
 		return
 	}
+	if l := r.s.loginLimiter; l != nil && r.s.limited(r.ctx) && !l.allow(r.s.clientHash(r.ctx), r.s.eng.Now()) {
+		r.ctx.Response.Header.Set("Retry-After", "60")
+		r.ctx.SetStatusCode(fasthttp.StatusTooManyRequests)
+		r.loginPage(r.t("loginRate"), r.form.Get("login"))
+		return
+	}
 	tok, _, a, err := r.s.eng.Login(account.Credentials{Login: r.form.Get("login"), Password: r.form.Get("password"),
 		OTP: r.form.Get("otp"), Client: r.client()})
 	if err != nil {

@@ -19,6 +19,7 @@ var consoleText = map[string][2]string{
 	"password":      {"密码", "Password"},
 	"otp":           {"动态口令（如已启用）", "One-time password (if enabled)"},
 	"loginFailed":   {"用户名、密码或动态口令错误，或账户已锁定、停用。", "Wrong login name, password or one-time password, or the account is locked or disabled."},
+	"loginRate":     {"本地址登录尝试过多，请一分钟后再试。", "Too many login attempts from this address; try again in a minute."},
 	"csrf":          {"表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试。", "The form expired or did not come from this site (CSRF check failed); reload the page and try again."},
 	"notFound":      {"页面不存在或无权查看。", "No such page, or not visible to this account."},
 	"forbidden":     {"此账户无权执行该操作。", "This account may not do that."},

@@ -325,3 +325,34 @@ func TestConsoleHostileWrites(t *testing.T) {
 		}
 	}
 }
+
+// TestConsoleLoginRateLimit: one client address gets LoginRateBurst login
+// attempts, whatever names it tries; the next is answered 429 before any
+// password is hashed, and the audit log records no attempt for it.
+func TestConsoleLoginRateLimit(t *testing.T) {
+	e := newTestEnv(t, func(c *Config) { c.LoginRateLimit, c.LoginRateBurst, c.LimitLoopback = 1e-9, 3, true })
+	e.addAccount(account.NewOptions{Login: "clerk", Role: account.RoleOperator})
+	c := e.consoleClient()
+	for i := range 3 {
+		if r := c.login(fmt.Sprintf("nobody%d", i), "wrong password!"); r.status != 401 {
+			t.Fatalf("attempt %d: %d", i+1, r.status)
+		}
+	}
+	r := c.login("clerk", "a long password")
+	if r.status != 429 || r.h("Retry-After") == "" {
+		t.Fatalf("fourth attempt: %d, Retry-After %q", r.status, r.h("Retry-After"))
+	}
+	es, _, err := e.srv.accounts.Audit(account.Viewer{Operator: true}, 0, 100, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logins := 0
+	for _, en := range es {
+		if en.Action == account.ActionLogin {
+			logins++
+		}
+	}
+	if logins != 3 {
+		t.Errorf("audit has %d login attempts, want the 3 that were hashed", logins)
+	}
+}

@@ -53,7 +53,10 @@ type Server struct {
 	writeLimiter *rateLimiter
 	// orgWriteLimiter limits /v1 writes per organisation (nil: no limit).
 	orgWriteLimiter *rateLimiter
-	srv             *fasthttp.Server
+	// loginLimiter limits console logins per client address (nil: no
+	// limit).
+	loginLimiter *rateLimiter
+	srv          *fasthttp.Server
 	// largeBodies holds a token for each request body over MaxBodyBytes
 	// being read (see acquireLargeBody).
 	largeBodies chan struct{}
@@ -123,6 +126,9 @@ func New(eng *engine.Engine, cfg Config) (*Server, error) {
 	}
 	if cfg.OrgWriteRateLimit > 0 {
 		s.orgWriteLimiter = newRateLimiter(cfg.OrgWriteRateLimit, cfg.OrgWriteRateBurst)
+	}
+	if cfg.LoginRateLimit > 0 {
+		s.loginLimiter = newRateLimiter(cfg.LoginRateLimit/60, cfg.LoginRateBurst)
 	}
 	s.srv = &fasthttp.Server{
 		Handler:            s.handle,

@@ -99,20 +99,20 @@ func (s *Store) Login(c Credentials, subject func(*Account) Subject) (token stri
 	// need not wait for it. An unknown name costs the same.
 	var good bool
 	if known {
-		good = a.pw.matches(c.Password)
+		good = s.matches(&a.pw, c.Password)
 	} else {
-		s.dummy.once.Do(func() { s.dummy.h, s.dummy.err = newPasswordHash("tracecode: no such account", s.o.Params) })
+		s.dummy.once.Do(func() { s.dummy.h, s.dummy.err = s.newHash("tracecode: no such account") })
 		if s.dummy.err != nil {
 			return "", Session{}, Account{}, s.dummy.err
 		}
-		s.dummy.h.matches(c.Password)
+		s.matches(&s.dummy.h, c.Password)
 	}
 	if good && a.HasTOTP() {
 		good = totp.Validate(c.OTP, a.TOTP)
 	}
 	var rehash passwordHash
 	if good && a.pw.params() != s.o.Params {
-		if rehash, err = newPasswordHash(c.Password, s.o.Params); err != nil {
+		if rehash, err = s.newHash(c.Password); err != nil {
 			return "", Session{}, Account{}, err
 		}
 	}

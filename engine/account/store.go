@@ -3,6 +3,7 @@ package account
 import (
 	"encoding/binary"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -27,6 +28,11 @@ type Options struct {
 	SessionTTL time.Duration
 	// Now is the clock (time.Now).
 	Now func() time.Time
+	// MaxConcurrentHashes bounds how many Argon2id computations run at
+	// once (each holds Params.Memory KiB, 64 MiB by default), so a burst
+	// of logins queues instead of exhausting memory. Default: GOMAXPROCS,
+	// at least 1 and at most 8.
+	MaxConcurrentHashes int
 }
 
 func (o *Options) ensureDefaults() {
@@ -45,6 +51,9 @@ func (o *Options) ensureDefaults() {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.MaxConcurrentHashes <= 0 {
+		o.MaxConcurrentHashes = min(max(runtime.GOMAXPROCS(0), 1), 8)
+	}
 }
 
 // Store keeps accounts, sessions and the audit log in the engine's
@@ -62,7 +71,12 @@ type Store struct {
 	}
 	// dummy is hashed for unknown login names, so they cost what a known
 	// one costs; made at the first unknown name.
-	dummy struct {
+	// hashSlots holds one token per Argon2id computation in progress
+	// (Options.MaxConcurrentHashes); see hashing.
+	hashSlots chan struct{}
+	// onHash, set only by tests before any use, runs inside every slot.
+	onHash func()
+	dummy  struct {
 		once sync.Once
 		h    passwordHash
 		err  error
@@ -75,7 +89,7 @@ func Open(db *store.DB, o Options) (*Store, error) {
 	if err := o.Params.validate(); err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, o: o}
+	s := &Store{db: db, o: o, hashSlots: make(chan struct{}, o.MaxConcurrentHashes)}
 	last := func(prefix byte, n int) (uint64, error) {
 		it, err := db.NewIter([]byte{prefix}, []byte{prefix + 1})
 		if err != nil {
@@ -183,7 +197,7 @@ func (s *Store) Create(actor Actor, o NewOptions, subj Subject) (Account, error)
 		s.recordDenied(actor, ActionUserCreate, subj, o.Login, err)
 		return Account{}, err
 	}
-	pw, err := newPasswordHash(o.Password, s.o.Params)
+	pw, err := s.newHash(o.Password)
 	if err != nil {
 		return Account{}, err
 	}
@@ -265,7 +279,7 @@ func (s *Store) ResetPassword(actor Actor, id uint32, password string, subj Subj
 	if err := checkPassword(password); err != nil {
 		return Account{}, err
 	}
-	pw, err := newPasswordHash(password, s.o.Params)
+	pw, err := s.newHash(password)
 	if err != nil {
 		return Account{}, err
 	}
@@ -290,4 +304,27 @@ func (s *Store) EnableTOTP(actor Actor, id uint32, subj Subject) (*otp.Key, erro
 		return nil
 	})
 	return key, err
+}
+
+// hashing runs f, an Argon2id computation, once one of the
+// MaxConcurrentHashes slots is free.
+func (s *Store) hashing(f func()) {
+	s.hashSlots <- struct{}{}
+	defer func() { <-s.hashSlots }()
+	if s.onHash != nil {
+		s.onHash()
+	}
+	f()
+}
+
+// newHash hashes password with the store's parameters in a hashing slot.
+func (s *Store) newHash(password string) (h passwordHash, err error) {
+	s.hashing(func() { h, err = newPasswordHash(password, s.o.Params) })
+	return h, err
+}
+
+// matches checks password against h in a hashing slot.
+func (s *Store) matches(h *passwordHash, password string) (ok bool) {
+	s.hashing(func() { ok = h.matches(password) })
+	return ok
 }

@@ -29,11 +29,7 @@ func TestCrashResume(t *testing.T) {
 		t.Skip("crash subprocess test")
 	}
 	r := newReceiver(t, "crash-test-secret-0123")
-	slow := r.srv.Config.Handler
-	r.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		time.Sleep(5 * time.Millisecond)
-		slow.ServeHTTP(w, req)
-	})
+	r.delay.Store(int64(5 * time.Millisecond))
 	dir := t.TempDir()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashResume$")
 	cmd.Env = append(os.Environ(), crashChildEnv+"="+dir, crashChildEnv+"_URL="+r.srv.URL, certEnv+"="+certPEM(r.srv.Certificate().Raw))

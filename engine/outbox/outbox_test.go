@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -40,12 +41,16 @@ type receiver struct {
 	bad    []string
 	fail   int // answer 500 to the first fail requests
 	calls  int
+	// delay, in nanoseconds, slows every answer (set at any time: the
+	// handler reads it atomically before taking mu).
+	delay atomic.Int64
 }
 
 func newReceiver(t testing.TB, secret string) *receiver {
 	r := &receiver{secret: secret, got: map[string][]byte{}}
 	r.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)
+		time.Sleep(time.Duration(r.delay.Load()))
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		r.calls++
