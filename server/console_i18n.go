@@ -101,6 +101,7 @@ var consoleText = map[string][2]string{
 	"stats":         {"统计（近90天）", "Statistics (last 90 days)"},
 	"trend":         {"每日趋势", "Daily trend"},
 	"minted":        {"赋码", "Codes minted"},
+	"day":           {"日期", "Day"},
 	"commissioned":  {"激活", "Commissioned"},
 	"shipped":       {"发货", "Shipped"},
 	"received":      {"收货", "Received"},

@@ -220,7 +220,7 @@ func (r *consoleReq) addStats(data map[string]any, code uint32) {
 	for i, d := range days {
 		xs[i] = time.Date(int(d/10000), time.Month(d/100%100), int(d%100), 0, 0, 0, 0, time.UTC).Unix()
 	}
-	chart := map[string]any{"x": xs, "labels": []string{r.t("commissioned"), r.t("shipped"), r.t("sold"), r.t("scans")}}
+	chart := map[string]any{"x": xs, "xlabel": r.t("day"), "labels": []string{r.t("commissioned"), r.t("shipped"), r.t("sold"), r.t("scans")}}
 	var ys [][]uint64
 	for _, m := range trend {
 		ys = append(ys, series[m])

@@ -25,7 +25,7 @@
     if (!el || !src || !window.uPlot) return;
     var d = JSON.parse(src.textContent);
     var colors = ["#0d3b66", "#f95738", "#17803d", "#ee964b"];
-    var series = [{}];
+    var series = [{ label: d.xlabel }];
     d.labels.forEach(function (l, i) { series.push({ label: l, stroke: colors[i % colors.length], width: 2 }); });
     var plot = new uPlot({ width: el.clientWidth - 10, height: 240, series: series, scales: { x: { time: true } } },
       [d.x].concat(d.y), el);
