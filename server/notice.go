@@ -97,54 +97,35 @@ type noteJSON struct {
 }
 
 func (s *Server) apiAckRecall(c *call) {
-	id, ok := pathID(c, 0, "recall")
-	if !ok {
-		return
-	}
-	var in noteJSON
-	if hasBody(c.ctx) && !readJSON(c, &in) {
-		return
-	}
-	p, err := s.notices().AckRecall(c.key, id, in.Note)
-	if err != nil {
-		noticeError(c, err)
-		return
-	}
-	writeJSON(c, fasthttp.StatusOK, p)
+	recallNoteAction(c, true, s.notices().AckRecall)
 }
 
 func (s *Server) apiRecallProgress(c *call) {
-	id, ok := pathID(c, 0, "recall")
-	if !ok {
-		return
-	}
-	var in noteJSON
-	if !readJSON(c, &in) {
-		return
-	}
-	r, err := s.notices().ReportRecallProgress(c.key, id, in.Note)
-	if err != nil {
-		noticeError(c, err)
-		return
-	}
-	writeJSON(c, fasthttp.StatusOK, r)
+	recallNoteAction(c, false, s.notices().ReportRecallProgress)
 }
 
 func (s *Server) apiCloseRecall(c *call) {
+	recallNoteAction(c, false, s.notices().CloseRecall)
+}
+
+// recallNoteAction answers a POST on the recall the path names whose body
+// is a note (optional: an empty body is an empty note): act records it
+// for the caller's key, and the answer is what act returns.
+func recallNoteAction[T any](c *call, optional bool, act func(engine.APIKey, uint64, string) (T, error)) {
 	id, ok := pathID(c, 0, "recall")
 	if !ok {
 		return
 	}
 	var in noteJSON
-	if !readJSON(c, &in) {
+	if (!optional || hasBody(c.ctx)) && !readJSON(c, &in) {
 		return
 	}
-	r, err := s.notices().CloseRecall(c.key, id, in.Note)
+	out, err := act(c.key, id, in.Note)
 	if err != nil {
 		noticeError(c, err)
 		return
 	}
-	writeJSON(c, fasthttp.StatusOK, r)
+	writeJSON(c, fasthttp.StatusOK, out)
 }
 
 func (s *Server) apiRecallNotifications(c *call) {
