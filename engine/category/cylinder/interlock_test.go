@@ -26,7 +26,7 @@ func otherFiller(t testing.TB) cn.USCC {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := cn.NewUSCC('9', '1', r, "MA71XXXX")
+	u, err := cn.NewUSCC('9', '1', r, "MA71Q8RT")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ func at(s string) time.Time {
 
 const (
 	seller = "91350100M000100Y43"
-	buyer  = "91620102MA71XXXX0"
+	buyer  = "91620102MA71Q8RT3"
 )
 
 func TestCASCheck(t *testing.T) {
@@ -124,7 +124,7 @@ func TestPermitCheckedTransfer(t *testing.T) {
 
 func validBuyer(t *testing.T) string {
 	t.Helper()
-	// 91620102MA71XXXX + its GB 32100 check character.
+	// 91620102MA71Q8RT3 + its GB 32100 check character.
 	for _, c := range "0123456789ABCDEFGHJKLMNPQRTUWXY" {
 		s := buyer[:17] + string(c)
 		if err := category.ValidateProduct(&uscc{}, category.Record{"u": s}); err == nil {

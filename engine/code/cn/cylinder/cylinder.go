@@ -1,7 +1,7 @@
 // Package cylinder parses the gas-cylinder registration code (气瓶登记代码,
 // TSG R5001-2005) that a cylinder's permanent QR or RFID tag carries:
 //
-//	X XX XXX XXXXXX
+//	V PP FFF NNNNNN
 //	│ │  │   └ sequence 6: digits, or a letter and 5 digits past 999999
 //	│ │  └ filler 3: the filling unit's number within the province, or for
 //	│ │    vehicle cylinders O and the 2-digit city
