@@ -66,19 +66,7 @@ func TestScanPageInBrowser(t *testing.T) {
 	go env.srv.srv.Serve(ln) //nolint:errcheck // stopped by env's Shutdown
 	base := "http://" + ln.Addr().String()
 
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(390, 844),
-	}
+	opts := chromiumOptions(t, exe, 390, 844)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
@@ -162,5 +150,24 @@ func TestScanPageInBrowser(t *testing.T) {
 	must("status text", err)
 	if !strings.Contains(text, "may not be genuine") {
 		t.Errorf("never-issued banner says %q", text)
+	}
+}
+
+// chromiumOptions starts exe headless in a window of w × h CSS pixels with
+// a fresh profile, without the background connections this machine's
+// closed network refuses.
+func chromiumOptions(t testing.TB, exe string, w, h int) []chromedp.ExecAllocatorOption {
+	return []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(w, h),
 	}
 }
