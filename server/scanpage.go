@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"fmt"
-	"html/template"
 	"strings"
 	"time"
 
@@ -256,15 +255,15 @@ func (v *chainView) scope() string {
 
 // writePageParts renders the banner and writes it with rest below it.
 func (s *Server) writePageParts(ctx *fasthttp.RequestCtx, v *chainView, pv *pageView, rest []byte) {
-	pv.CSS = template.CSS(scanCSS)
 	bp := bufPool.Get()
-	buf := bytes.NewBuffer((*bp)[:0])
-	if err := scanTemplate.ExecuteTemplate(buf, "top", pv); err != nil {
+	buf, err := s.banners.appendBanner((*bp)[:0], pv)
+	if err != nil {
+		bufPool.Put(bp)
 		s.internalError(ctx, "scan page", err)
 		return
 	}
-	buf.WriteByte('\n')
-	buf.Write(rest)
+	buf = append(buf, '\n')
+	buf = append(buf, rest...)
 	ctx.SetStatusCode(v.httpStatus())
 	ctx.SetContentType("text/html; charset=utf-8")
 	ctx.Response.Header.Set("Content-Language", pv.Lang)
@@ -273,8 +272,8 @@ func (s *Server) writePageParts(ctx *fasthttp.RequestCtx, v *chainView, pv *page
 	if v.found && v.level == levelItem {
 		s.setLinksetHeader(ctx)
 	}
-	ctx.SetBody(buf.Bytes())
-	*bp = buf.Bytes()
+	ctx.SetBody(buf)
+	*bp = buf
 	bufPool.Put(bp)
 }
 

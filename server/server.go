@@ -65,6 +65,8 @@ type Server struct {
 	// pageCache keeps the lower part of scan pages, zh and en; nil when
 	// Config.CacheEntries < 0. It shares cache's generation.
 	pageCache *[2]*respCache
+	// banners keeps rendered scan-page banners; nil when caching is off.
+	banners   *bannerCache
 	nodeCodes nodeCodes
 
 	// inflight is the requests being handled; Shutdown waits for them.
@@ -113,6 +115,7 @@ func New(eng *engine.Engine, cfg Config) (*Server, error) {
 		s.cache = newRespCache(cfg.CacheEntries)
 		// Pages are bigger (~6 KB): a quarter as many per language.
 		s.pageCache = &[2]*respCache{s.cache.sharing(max(cfg.CacheEntries/4, 1)), s.cache.sharing(max(cfg.CacheEntries/4, 1))}
+		s.banners = newBannerCache(max(cfg.CacheEntries/4, 1))
 	}
 	s.m = newMetrics(s.routeNames(), newStoreCollector(eng, s.scans, s.cache))
 	for _, r := range s.routes {
