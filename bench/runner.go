@@ -60,7 +60,7 @@ var Scales = map[string]Sizes{
 	// smoke is the run `make test` does under TRACECODE_CI=1: every
 	// scenario, tiny sizes, seconds.
 	"smoke":  {MintBlockCodes: 1_000_000, MintBlocks: 20, PGMintCodes: 5_000, StreamCodes: 50_000, PackItems: 5_000, Resolves: 2_000, ForgedShare: 0.05, Repeat: 3},
-	"small":  {MintBlockCodes: 10_000_000, MintBlocks: 200, PGMintCodes: 200_000, StreamCodes: 2_000_000, PackItems: 200_000, Resolves: 20_000, ForgedShare: 0.05, Repeat: 5},
+	"small":  {MintBlockCodes: 10_000_000, MintBlocks: 200, PGMintCodes: 200_000, StreamCodes: 2_000_000, PackItems: 1_000_000, Resolves: 20_000, ForgedShare: 0.05, Repeat: 5},
 	"medium": {MintBlockCodes: 100_000_000, MintBlocks: 1_000, PGMintCodes: 2_000_000, StreamCodes: 20_000_000, PackItems: 2_000_000, Resolves: 200_000, ForgedShare: 0.05, Repeat: 5},
 	"large":  {MintBlockCodes: 100_000_000, MintBlocks: 10_000, PGMintCodes: 20_000_000, StreamCodes: 100_000_000, PackItems: 20_000_000, Resolves: 1_000_000, ForgedShare: 0.05, Repeat: 10},
 }

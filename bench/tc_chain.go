@@ -265,7 +265,7 @@ func tcPackAndResolve(ctx context.Context, e *env) error {
 	res.Latency = latencyOf(h)
 	res.Extra = map[string]float64{"forged_rejected": float64(forgedOK), "timeline_entries_per_valid_item": float64(timeline) / float64(ops*e.sizes.Repeat-forgedOK)}
 	e.res.Scenarios = append(e.res.Scenarios, res)
-	return nil
+	return tcHTTPResolve(ctx, e, w)
 }
 
 // tcPlainPack is the plain design for the ratio: one key per child→parent
