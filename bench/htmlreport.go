@@ -65,7 +65,7 @@ func pngOf(p *plot.Plot, w, h vg.Length) (template.URL, error) {
 }
 
 // systems orders the systems in plots and picks their colours.
-var systems = []string{"tracecode", "tracecode-plain", "postgres"}
+var systems = []string{"tracecode", "tracecode-plain", "postgres", "fasthttp-constant"}
 
 // groupedBars plots value(s) for every scenario name, one bar per system.
 func groupedBars(r *Results, title, ylabel string, logY bool, value func(*Scenario) (float64, bool)) (*plot.Plot, bool, error) {

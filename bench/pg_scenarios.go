@@ -157,9 +157,15 @@ func pgPackAndResolve(ctx context.Context, e *env) error {
 			pgbase.Event{Code: palletCode(p), BizStep: "shipping", Disposition: "in_transit", Time: t, Location: "GLN-A", Org: "A"},
 			pgbase.Event{Code: palletCode(p), BizStep: "receiving", Disposition: "in_progress", Time: t.Add(24 * time.Hour), Location: "GLN-B", Org: "B"})
 	}
+	evsc := Scenario{Name: "events", System: "postgres", Unit: "event",
+		Params: map[string]string{"events": strconv.Itoa(len(evs)), "method": "rows already parsed, inserted in one transaction (no EPCIS parsing)"}}
+	m = startMeter()
 	if err := e.pg.AddEvents(ctx, evs); err != nil {
 		return err
 	}
+	m.stop(&evsc, int64(len(evs)))
+	evsc.Samples = []float64{evsc.OpsPerSec}
+	e.res.Scenarios = append(e.res.Scenarios, evsc)
 
 	res := Scenario{Name: "resolve", System: "postgres", Unit: "resolve",
 		Params: map[string]string{"items": strconv.Itoa(items), "zipf_s": "1.1", "forged_share": fmt.Sprint(e.sizes.ForgedShare), "query": "PK lookup + recursive CTE over parents with events"}}

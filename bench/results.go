@@ -91,13 +91,23 @@ type Latency struct {
 // Ratio compares tracecode with the baseline on one figure of one
 // workload. Ratio is Tracecode/Baseline; Better says which direction is
 // good ("higher" for throughput, "lower" for latency and disk).
+//
+// Ratios are the headlines of summary.md, like against like: Unit is the
+// unit of both figures, BaselineName what was compared against
+// (PostgreSQL, the plain one-key design, a constant-body HTTP handler).
+// A run without the baseline keeps the row with Baseline and Ratio 0.
+// Note says how a figure was derived (e.g. CPU time per million codes).
+// Metric repeats Unit (schema 1 named the scenario metric there).
 type Ratio struct {
-	Name      string  `json:"name"`
-	Metric    string  `json:"metric"`
-	Tracecode float64 `json:"tracecode"`
-	Baseline  float64 `json:"baseline"`
-	Ratio     float64 `json:"ratio"`
-	Better    string  `json:"better"`
+	Name         string  `json:"name"`
+	Metric       string  `json:"metric"`
+	Unit         string  `json:"unit,omitempty"`
+	Tracecode    float64 `json:"tracecode"`
+	BaselineName string  `json:"baseline_name,omitempty"`
+	Baseline     float64 `json:"baseline"`
+	Ratio        float64 `json:"ratio"`
+	Better       string  `json:"better"`
+	Note         string  `json:"note,omitempty"`
 }
 
 // Find returns the scenario with the given name and system.

@@ -19,12 +19,16 @@ func Summary(r *Results) string {
 		fmt.Fprintf(&b, "> %s\n\n", n)
 	}
 	if len(r.Ratios) > 0 {
-		b.WriteString("## tracecode against the PostgreSQL baseline (same run)\n\n")
-		b.WriteString("| figure | tracecode | PostgreSQL | ratio | better |\n|---|---:|---:|---:|---|\n")
+		b.WriteString("## Headlines: like against like, same run, same machine\n\n")
+		b.WriteString("| figure | unit | tracecode | compared with | its figure | ratio | better | note |\n|---|---|---:|---|---:|---:|---|---|\n")
 		for _, q := range r.Ratios {
-			fmt.Fprintf(&b, "| %s | %s | %s | **%s** | %s |\n", q.Name, num(q.Tracecode), num(q.Baseline), ratioText(q), q.Better)
+			base, ratio := "–", "–"
+			if q.Baseline > 0 {
+				base, ratio = num(q.Baseline), "**"+ratioText(q)+"**"
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", q.Name, q.Unit, num(q.Tracecode), orDash(q.BaselineName), base, ratio, q.Better, q.Note)
 		}
-		b.WriteString("\n")
+		b.WriteString("\nA ratio is tracecode's figure over the other's; for latency and disk lower is better, so a ratio below 1 is a win there.\n\n")
 	}
 	b.WriteString("## Scenarios\n\n")
 	b.WriteString("| scenario | system | unit | ops/s | p50 µs | p99 µs | p99.9 µs | CPU s | allocs/op | disk B/unit | params |\n")
