@@ -45,6 +45,9 @@ type Engine struct {
 	// OpenNotices ran (notice.go); reports give the rules their facts.
 	notices atomic.Pointer[Notices]
 
+	// duties are the credit book and complaint desk (credit.go).
+	duties dutyBooks
+
 	// stats folds each write's statistics into its batch (statscount.go);
 	// statsOff (benchmarks only) skips them, for the cost comparison.
 	stats    *stats.Keeper

@@ -170,7 +170,11 @@ func (n *Notices) AckAlert(k APIKey, id uint64, note string) (alert.Alert, error
 
 // CloseAlert closes alert id (a regulator who sees it, or the operator).
 func (n *Notices) CloseAlert(k APIKey, id uint64, o alert.Outcome, note string) (alert.Alert, error) {
-	return n.Alerts.Close(alertActor(k), id, o, note, n.e.nowMillis())
+	a, err := n.Alerts.Close(alertActor(k), id, o, note, n.e.nowMillis())
+	if err == nil {
+		n.e.creditAlertConfirmed(&a)
+	}
+	return a, err
 }
 
 // AlertNotifications returns the notifications alert id caused.

@@ -393,7 +393,11 @@ func (n *Notices) AckRecall(k APIKey, id uint64, note string) (recall.Recipient,
 
 // CloseRecall closes recall id (or asks to, for an ordered one).
 func (n *Notices) CloseRecall(k APIKey, id uint64, note string) (recall.Recall, error) {
-	return n.Recalls.Close(id, recallActor(k), note, n.e.nowMillis(), RegionCovers)
+	r, err := n.Recalls.Close(id, recallActor(k), note, n.e.nowMillis(), RegionCovers)
+	if err == nil {
+		n.e.creditRecallClosed(&r)
+	}
+	return r, err
 }
 
 // ReportRecallProgress files the producer's progress report.

@@ -39,9 +39,14 @@ type pageView struct {
 	StatusDetail string
 	Reason       string // the engine's precise reason, for not-valid codes
 	RecallURL    string // the public recall notice of a recalled item's recall
-	Found        bool
-	LevelLabel   string // "Product" or "Lot" for product- and lot-level pages; "" for items
-	InfoURL      string // the product's information page, if it has one
+	// CreditWarning is the public summary of the producer's entry on the
+	// serious violation list, CreditURL the public list (engine decides).
+	CreditWarning, CreditURL string
+	// ReportURL is the "report a problem" form, pre-filled with the code.
+	ReportURL  string
+	Found      bool
+	LevelLabel string // "Product" or "Lot" for product- and lot-level pages; "" for items
+	InfoURL    string // the product's information page, if it has one
 
 	Code   string // the code as the consumer scanned it (display form)
 	Serial string

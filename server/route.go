@@ -99,6 +99,7 @@ func (s *Server) routeTable() []*route {
 	rs = append(rs, s.scanRoutes()...)
 	rs = append(rs, s.userRoutes()...)
 	rs = append(rs, s.noticeRoutes()...)
+	rs = append(rs, s.creditRoutes()...)
 	for _, r := range rs {
 		r.segs = strings.Split(strings.TrimPrefix(r.pattern, "/"), "/")
 		if r.metric == "" {
@@ -244,6 +245,9 @@ func (s *Server) dispatch(ctx *fasthttp.RequestCtx) *routeStats {
 	case "/resolve":
 		s.public(ctx, kindQuery)
 		return s.m.route("resolve_query")
+	case "/blacklist":
+		s.serveBlacklist(ctx)
+		return s.m.route("blacklist")
 	case "/recalls", "/recalls.atom":
 		s.serveRecalls(ctx, string(path) == "/recalls.atom")
 		return s.m.route("recalls")

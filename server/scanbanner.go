@@ -42,7 +42,7 @@ func newBannerCache(max int) *bannerCache {
 // bannerKey appends the fields of pv that the banner shows, except the
 // CSS and the scan line's text.
 func bannerKey(dst []byte, pv *pageView) []byte {
-	for _, f := range [...]string{pv.Lang, pv.OtherLang, pv.SwitchURL, pv.Code, pv.Status, pv.StatusTitle, pv.StatusDetail, pv.Reason, pv.RecallURL} {
+	for _, f := range [...]string{pv.Lang, pv.OtherLang, pv.SwitchURL, pv.Code, pv.Status, pv.StatusTitle, pv.StatusDetail, pv.Reason, pv.RecallURL, pv.CreditWarning, pv.CreditURL, pv.ReportURL} {
 		dst = append(dst, f...)
 		dst = append(dst, 0)
 	}

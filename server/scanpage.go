@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -93,6 +94,8 @@ func (s *Server) writePage(ctx *fasthttp.RequestCtx, r *publicReq, v *chainView)
 		}
 	}
 
+	s.fillDuties(pv, v, lang)
+
 	base := s.cfg.PublicBase
 	code := base + string(ctx.URI().PathOriginal())
 	if r.kind == kindQuery {
@@ -106,6 +109,9 @@ func (s *Server) writePage(ctx *fasthttp.RequestCtx, r *publicReq, v *chainView)
 		}
 	}
 	pv.Code = code
+	if v.found {
+		pv.ReportURL = "/report?lang=" + lang + "&code=" + url.QueryEscape(code)
+	}
 	if v.scanned {
 		if v.stats.Count <= 1 {
 			pv.ScanLine = T["firstscan"]

@@ -134,23 +134,24 @@ type orgDef struct {
 	org          *engine.Org
 	name, nameEN string
 	region, gcp  string
+	uscc         string // unified social credit code (the credit ledger's key)
 }
 
 func (s *seeder) orgs(ctx context.Context) error {
 	for _, d := range []orgDef{
-		{&s.orgA, "兰州陇原乳业食品有限公司", "Lanzhou Longyuan Dairy & Foods Co., Ltd.", "620102001", "6901234"},    // 城关区 酒泉路街道
-		{&s.orgB, "天水麦积医药化工有限公司", "Tianshui Maiji Pharma & Chemicals Co., Ltd.", "620503001", "6909876"}, // 麦积区 道北街道
+		{&s.orgA, "兰州陇原乳业食品有限公司", "Lanzhou Longyuan Dairy & Foods Co., Ltd.", "620102001", "6901234", "91620102MA71LY016E"},    // 城关区 酒泉路街道
+		{&s.orgB, "天水麦积医药化工有限公司", "Tianshui Maiji Pharma & Chemicals Co., Ltd.", "620503001", "6909876", "91620503MA72MJ02XD"}, // 麦积区 道北街道
 		// The hands the goods pass through: custody moves to them by
 		// shipping (destinationList) and their receiving.
-		{&s.orgC, "兰州七里河冷链物流有限公司", "Lanzhou Qilihe Cold-Chain Logistics Co., Ltd.", "620103001", "6923456"},  // 七里河区 西园街道
-		{&s.orgD, "兰州城关万家超市有限公司", "Lanzhou Chengguan Wanjia Supermarkets Co., Ltd.", "620102002", "6934567"}, // 城关区 张掖路街道
-		{&s.orgE, "天水秦州仁心大药房有限公司", "Tianshui Qinzhou Renxin Pharmacy Co., Ltd.", "620502001", "6945678"},     // 秦州区 大城街道
+		{&s.orgC, "兰州七里河冷链物流有限公司", "Lanzhou Qilihe Cold-Chain Logistics Co., Ltd.", "620103001", "6923456", "91620103MA71QL034F"},  // 七里河区 西园街道
+		{&s.orgD, "兰州城关万家超市有限公司", "Lanzhou Chengguan Wanjia Supermarkets Co., Ltd.", "620102002", "6934567", "91620102MA71WJ04X0"}, // 城关区 张掖路街道
+		{&s.orgE, "天水秦州仁心大药房有限公司", "Tianshui Qinzhou Renxin Pharmacy Co., Ltd.", "620502001", "6945678", "91620502MA72RX05XG"},     // 秦州区 大城街道
 		// Gansu's own industries.
-		{&s.orgF, "天水花牛苹果专业合作社", "Tianshui Huaniu Apple Growers' Cooperative", "620503002", "6956001"},         // 麦积区 北道埠街道
-		{&s.orgG, "定西安定马铃薯产业有限公司", "Dingxi Anding Potato Industry Co., Ltd.", "621102001", "6956002"},          // 安定区 中华路街道
-		{&s.orgH, "张掖甘州牛羊肉加工有限公司", "Zhangye Ganzhou Beef & Lamb Processing Co., Ltd.", "620702001", "6956003"}, // 甘州区 东街街道
+		{&s.orgF, "天水花牛苹果专业合作社", "Tianshui Huaniu Apple Growers' Cooperative", "620503002", "6956001", "91620503MA72HN0668"},         // 麦积区 北道埠街道
+		{&s.orgG, "定西安定马铃薯产业有限公司", "Dingxi Anding Potato Industry Co., Ltd.", "621102001", "6956002", "91621102MA73AD07X5"},          // 安定区 中华路街道
+		{&s.orgH, "张掖甘州牛羊肉加工有限公司", "Zhangye Ganzhou Beef & Lamb Processing Co., Ltd.", "620702001", "6956003", "91620702MA74GJ088W"}, // 甘州区 东街街道
 	} {
-		o, err := s.eng.AddOrg(ctx, engine.OrgSpec{Name: d.name, NameEN: d.nameEN, Region: d.region, GCPs: []string{d.gcp}})
+		o, err := s.eng.AddOrg(ctx, engine.OrgSpec{Name: d.name, NameEN: d.nameEN, USCC: d.uscc, Region: d.region, GCPs: []string{d.gcp}})
 		if err != nil {
 			return fmt.Errorf("organisation %s: %w", d.name, err)
 		}
