@@ -194,7 +194,14 @@ type Ledger struct {
 	heads   map[uint32]*head // GUARDED_BY(mu); a head is replaced, never modified, once published
 
 	cache summaryCache
+
+	// queryIndexed: the query indexes cover every record (a read-only
+	// store written before they existed has none).
+	queryIndexed bool
 }
+
+// QueryIndexed reports whether the query indexes cover every record.
+func (l *Ledger) QueryIndexed() bool { return l.queryIndexed }
 
 // Open loads the ledger's heads from db: the last sequence number, and for
 // each organisation its last log entry and Merkle state (from its latest
@@ -225,6 +232,16 @@ func Open(db *store.DB, o *Options) (*Ledger, error) {
 	if err := l.loadHeads(); err != nil {
 		return nil, err
 	}
+	if !db.Options().ReadOnly {
+		if _, err := BuildQueryIndexes(db, 0); err != nil {
+			return nil, fmt.Errorf("ledger: build the query indexes: %w", err)
+		}
+	}
+	built, err := QueryIndexesBuilt(db)
+	if err != nil {
+		return nil, err
+	}
+	l.queryIndexed = built
 	return l, nil
 }
 

@@ -62,6 +62,7 @@ func (t *Tx) Append(s *Summary, p *Payload, now int64) [32]byte {
 	t.b.Set(t.kb, t.sb)
 	t.kb = AppendPayloadKey(t.kb[:0], s.Seq)
 	t.b.Set(t.kb, t.pb)
+	t.indexQuery(s)
 	h.chain = chainNext(h.chain, s.Org, h.size, rh)
 	e := LogEntry{Org: s.Org, OrgSeq: h.size, Seq: s.Seq, RecordHash: rh, Chain: h.chain}
 	t.kb = appendLogKey(t.kb[:0], s.Org, h.size)

@@ -43,14 +43,15 @@ const (
 
 // Meta ids under PrefixMeta. Each holds a Uint.
 const (
-	MetaSchema      byte = 0x01 // store format version (FormatV1 …; absent = FormatV1)
-	MetaNextOrg     byte = 0x02 // next organisation id to assign
-	MetaNextProduct byte = 0x03 // next product id
-	MetaNextLot     byte = 0x04 // next lot id
-	MetaNextBlock   byte = 0x05 // next block id
-	MetaShortHW     byte = 0x06 // short-code high-water: first global counter never allocated
-	MetaKEK         byte = 0x07 // id of the key-encryption key every FF1 key is wrapped under; absent: keys in the clear
-	MetaReplSeq     byte = 0x08 // position in the replication log of the last batch committed or applied; absent: 0
+	MetaSchema       byte = 0x01 // store format version (FormatV1 …; absent = FormatV1)
+	MetaNextOrg      byte = 0x02 // next organisation id to assign
+	MetaNextProduct  byte = 0x03 // next product id
+	MetaNextLot      byte = 0x04 // next lot id
+	MetaNextBlock    byte = 0x05 // next block id
+	MetaShortHW      byte = 0x06 // short-code high-water: first global counter never allocated
+	MetaKEK          byte = 0x07 // id of the key-encryption key every FF1 key is wrapped under; absent: keys in the clear
+	MetaReplSeq      byte = 0x08 // position in the replication log of the last batch committed or applied; absent: 0
+	MetaQueryIndexed byte = 0x09 // the ledger's query indexes: 2^64−1 built (records are indexed as appended); else the last record a build indexed; absent: 0
 )
 
 // Store format versions, held in the meta record MetaSchema. A store is at

@@ -31,4 +31,7 @@ const (
 	PrefixParentUnits    byte = 0x92 // 0x92 | parent node | child sscc u64      → version byte only
 	PrefixChildHistory   byte = 0x93 // 0x93 | product u32 | first u64 | seq u64 → past run
 	PrefixParentHistory  byte = 0x94 // 0x94 | parent node | seq u64              → removed runs
+	PrefixEvTime         byte = 0x98 // 0x98 | eventTime u64 | seq u64            → version byte
+	PrefixEvStep         byte = 0x99 // 0x99 | field u8 | term | 0x00 | seq u64   → version byte
+	PrefixEvPlace        byte = 0x9B // 0x9B | role u8 | id | 0x00 | seq u64      → version byte
 )

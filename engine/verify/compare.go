@@ -25,7 +25,7 @@ var derivedPrefixes = []byte{
 	store.PrefixErroneous, store.PrefixEventID, store.PrefixEvNode, store.PrefixEvRun, store.PrefixEvLot,
 	store.PrefixEvProduct, store.PrefixLotReach, store.PrefixEvParent, store.PrefixCustody,
 	store.PrefixAssociation, store.PrefixChildParent, store.PrefixParentChildren, store.PrefixParentUnits,
-	store.PrefixChildHistory, store.PrefixParentHistory,
+	store.PrefixChildHistory, store.PrefixParentHistory, store.PrefixEvTime, store.PrefixEvStep, store.PrefixEvPlace,
 }
 
 // Derived compares every derived record of snap with the replica's: the
