@@ -257,9 +257,7 @@ func benchPlain(b *testing.B) {
 	var perCode, diskPerCode, lookupNs float64
 	for b.Loop() {
 		e, p := benchEngine(b)
-		e.mu.RLock()
-		ff := e.st.products[p.ID].keys[0].cipher(serial.GS1, p.ID)
-		e.mu.RUnlock()
+		ff := e.iss.Cipher(p.ID, 0, serial.GS1)
 		db := e.db
 		start := time.Now()
 		vals := make([]uint64, 10_000)

@@ -149,9 +149,7 @@ func TestImport(t *testing.T) {
 
 	// The filter rejects most absent serials without a read: count hits.
 	hits := 0
-	e.mu.RLock()
-	f := e.st.products[p.ID].imported[0].filter
-	e.mu.RUnlock()
+	f := e.iss.ImportedFilter(p.ID, 0)
 	for i := 0; i < 100000; i++ {
 		if f.TestString(fmt.Sprintf("NOPE%d", i)) {
 			hits++
@@ -187,51 +185,4 @@ func TestImport(t *testing.T) {
 	}
 	e = reopen(t, e)
 	check(e)
-}
-
-// TestImportCrashRecovery simulates a crash after the importing record and
-// the SSTable ingestion: Open voids the block and removes its serials.
-func TestImportCrashRecovery(t *testing.T) {
-	e := openTest(t, "")
-	p := addDrug(t, e, testGTIN, "")
-	sorted, res, _, err := e.planImport(&ImportRequest{Product: p.ID, Serials: []string{"S1", "S2"}, RequestID: "crash"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.db.IngestSorted(context.Background(), func(add func(k, v []byte) error) error {
-		for i, s := range sorted {
-			if err := add(append(append([]byte{0x60}, be64(res.Block.ID)...), s...), append([]byte{1}, byte(i))); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	// While the import is in progress its request id is taken.
-	if _, err := e.Mint(context.Background(), MintRequest{Product: p.ID, Count: 1, RequestID: "crash"}); !errors.Is(err, ErrState) {
-		t.Fatalf("mint with the request id of an import in progress: %v", err)
-	}
-	dir := e.db.Dir()
-	e.closed.Store(true)
-	if err := e.db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	e = openTest(t, dir)
-	b, err := e.Block(res.Block.ID)
-	if err != nil || b.State != BlockVoided || !strings.Contains(b.Note, "crash") {
-		t.Fatalf("block after recovery: %+v %v", b, err)
-	}
-	if _, err := e.Lookup("(01)" + testGTIN + "(21)S1"); !errors.Is(err, ErrNeverIssued) {
-		t.Fatalf("serial of a failed import: %v", err)
-	}
-	// The request id is free again: the retry imports.
-	r, err := e.Import(context.Background(), ImportRequest{Product: p.ID, Serials: []string{"S1", "S2"}, RequestID: "crash"})
-	if err != nil || r.Replayed || r.Block.ID == b.ID {
-		t.Fatalf("retry: %+v %v", r, err)
-	}
-}
-
-func be64(v uint64) []byte {
-	return []byte{byte(v >> 56), byte(v >> 48), byte(v >> 40), byte(v >> 32), byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}
 }

@@ -188,16 +188,14 @@ func (rt *reportTx) resolveClass(field where, raw string) (classRef, bool) {
 		}
 		gtin, lot = g, c.Lot()
 	}
-	rt.e.mu.RLock()
-	defer rt.e.mu.RUnlock()
-	pid, ok := rt.e.st.productByGTIN[gtin]
+	pid, ok := rt.e.iss.ProductIDByGTIN(gtin)
 	if !ok {
 		rt.fail(field, raw, ErrUnknownProduct, "no product has GTIN %s", gtin)
 		return classRef{}, false
 	}
-	c := classRef{product: pid, org: rt.e.st.products[pid].rec.Org, field: field, raw: raw}
+	c := classRef{product: pid, org: rt.e.iss.ProductByID(pid).Org, field: field, raw: raw}
 	if lot != "" {
-		lid, ok := rt.e.st.lotByNumber[lotKey{pid, lot}]
+		lid, ok := rt.e.iss.LotIDByNumber(pid, lot)
 		if !ok {
 			rt.fail(field, raw, ErrUnknownLot, "product %s has no lot %q", gtin, lot)
 			return classRef{}, false

@@ -28,14 +28,7 @@ func (e *Engine) Checkpoint(ctx context.Context) (int, error) {
 		b.Close()
 		return 0, err
 	}
-	e.wmu.Lock()
-	err = e.writable()
-	if err != nil {
-		b.Close()
-	} else {
-		err = e.commit(b) // fsync; a failure poisons the engine
-	}
-	e.wmu.Unlock()
+	err = e.commit(b) // fsync; a failure poisons the engine
 	if err != nil {
 		return 0, err
 	}

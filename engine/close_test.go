@@ -62,7 +62,7 @@ func TestCloseRacesReadersAndWriters(t *testing.T) {
 							bad = append(bad, fmt.Sprintf("%s %d: %v", name, i, err))
 							mu.Unlock()
 						}
-						if e.closed.Load() {
+						if e.iss.Closed() {
 							return
 						}
 					}
@@ -148,11 +148,11 @@ func TestPingReportsFailedEngine(t *testing.T) {
 		t.Fatal(err)
 	}
 	failure := errors.New("injected fsync failure")
-	e.failed.Store(&failure)
+	e.iss.SetFailed(failure)
 	if err := e.Ping(); !errors.Is(err, ErrFailed) || !strings.Contains(err.Error(), "injected") {
 		t.Fatalf("Ping of a failed engine = %v, want ErrFailed with the cause", err)
 	}
-	e.failed.Store(nil)
+	e.iss.SetFailed(nil)
 }
 
 func ptr[T any](v T) *T { return &v }

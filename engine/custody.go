@@ -320,10 +320,8 @@ func (e *Engine) partyOrg(id string) uint32 {
 	if digits == "" || strings.Trim(digits, "0123456789") != "" {
 		return 0
 	}
-	e.mu.RLock()
-	defer e.mu.RUnlock()
 	if strings.HasPrefix(id, "urn:") { // the URN gives the exact company prefix
-		return e.st.orgByGCP[digits]
+		return e.iss.OrgIDByGCP(digits)
 	}
 	org, _ := e.gcpOwner(digits)
 	return org

@@ -84,8 +84,8 @@ func TestDiskFullRefusesWritesAndRecovers(t *testing.T) {
 	if err := e.Ping(); !errors.Is(err, ErrDiskFull) {
 		t.Errorf("Ping on a full disk = %v, want ErrDiskFull", err)
 	}
-	if p := e.failed.Load(); p != nil {
-		t.Fatalf("a refused write latched the engine failed: %v", *p)
+	if err := e.iss.Failed(); err != nil {
+		t.Fatalf("a refused write latched the engine failed: %v", err)
 	}
 	c, err := e.Resolve(string(code))
 	if err != nil || !c.State.Has(itemstate.Commissioned) {

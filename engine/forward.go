@@ -156,16 +156,14 @@ func (e *Engine) ForwardTrace(lot uint32) (*TraceResult, error) {
 			}
 		}
 	}
-	e.mu.RLock()
 	for _, r := range recips {
 		if r.Kind == "organisation" {
-			if o := e.st.orgs[r.Org]; o != nil {
+			if o := e.iss.OrgByID(r.Org); o != nil {
 				r.OrgName, r.Region = o.Name, o.Region
 			}
 		}
 		res.Recipients = append(res.Recipients, *r)
 	}
-	e.mu.RUnlock()
 	slices.SortFunc(res.Recipients, func(a, b Recipient) int {
 		if c := cmp.Compare(a.First, b.First); c != 0 {
 			return c

@@ -30,7 +30,7 @@ func openTest(t testing.TB, dir string) *Engine {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if e.closed.Load() {
+		if e.iss.Closed() {
 			return
 		}
 		if err := e.Check(); err != nil {

@@ -1,51 +1,11 @@
 package engine
 
 import (
-	"fmt"
 	"strconv"
 	"time"
 
 	"tracecode/engine/agg"
-	"tracecode/engine/serial"
 )
-
-// formatterOf returns the (cached) formatter of block b. The cache
-// (Engine.formatters) holds one formatter per block for the identity forms
-// of resolved codes. Blocks are immutable except for release and void,
-// which do not change how a code is written, so entries never go stale.
-func (e *Engine) formatterOf(b *Block) (*formatter, error) {
-	if f, ok := e.formatters.Load(b.ID); ok {
-		return f.(*formatter), nil
-	}
-	e.mu.RLock()
-	f, err := e.newFormatter(b, formatOptions{DLBase: e.opts.DLBase, ShortBase: e.opts.ShortBase, NoDLLot: true})
-	e.mu.RUnlock()
-	if err != nil {
-		return nil, err
-	}
-	e.formatters.Store(b.ID, f)
-	return f, nil
-}
-
-// appendCode appends form fm of the code at offset off of block b. It
-// fails for imported blocks (their serials are not derived from offsets)
-// and for forms the block does not have.
-func (e *Engine) appendCode(dst []byte, b *Block, off uint64, fm Format) ([]byte, error) {
-	if b.Scheme == serial.Imported {
-		return dst, fmt.Errorf("%w: block %d holds imported serials", ErrScheme, b.ID)
-	}
-	f, err := e.formatterOf(b)
-	if err != nil {
-		return dst, err
-	}
-	if !f.has(fm) || fm == FormatCSV || fm == FormatGS {
-		return dst, fmt.Errorf("%w: block %d has no %v form", ErrScheme, b.ID, fm)
-	}
-	v := f.ff.Encrypt(f.base + off)
-	var sb [24]byte
-	s := f.appendSerial(sb[:0], v)
-	return f.appendForm(dst, fm, v, s), nil
-}
 
 // describeNode names a node for people: the code's Digital Link (or its
 // serial, NMPA code or short code), or "SSCC …".

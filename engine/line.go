@@ -377,31 +377,8 @@ func (rt *reportTx) commit() (*Receipt, error) {
 	rt.ag.Moved(rt.touched.ParentRuns)
 	rt.ag.Close()
 
-	e.wmu.Lock()
-	err = e.writable()
-	if err == nil {
-		e.mu.RLock()
-		for id, b := range rt.seen {
-			if e.st.blocks[id] != b {
-				err = fmt.Errorf("%w: block %d changed (released or voided) while the report was checked; send it again", ErrState, id)
-				break
-			}
-		}
-		e.mu.RUnlock()
-	}
-	if err != nil {
-		rt.b.Close()
-	} else {
-		err = e.commitCounted(rt.b, &rt.sd) // fsync; a failure poisons the engine
-	}
-	if err == nil && len(rt.released) > 0 {
-		e.mu.Lock()
-		for _, nb := range rt.released {
-			e.replaceBlock(nb)
-		}
-		e.mu.Unlock()
-	}
-	e.wmu.Unlock()
+	// fsync; a failure poisons the engine
+	err = e.iss.Commit(rt.b, &rt.sd, rt.seen, rt.released)
 	if err != nil {
 		rt.ts.rmu.Unlock()
 		return nil, err

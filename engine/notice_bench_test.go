@@ -111,8 +111,8 @@ func BenchmarkCaptureAlerts(b *testing.B) {
 	next := 0
 	for _, sync := range []bool{false, true} {
 		b.Run("sync="+onOff(sync), func(b *testing.B) {
-			e.noSync = !sync
-			defer func() { e.noSync = false; e.notices.Store(n) }()
+			e.iss.SetNoSync(!sync)
+			defer func() { e.iss.SetNoSync(false); e.notices.Store(n) }()
 			var spent [2]time.Duration
 			var runs [2]int
 			b.ReportAllocs()

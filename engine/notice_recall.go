@@ -195,19 +195,7 @@ func truncateText(s string, n int) string {
 }
 
 // lotsOf returns the lots of product id.
-func (e *Engine) lotsOf(id uint32) []uint32 {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	var out []uint32
-	if p := e.st.products[id]; p != nil {
-		for _, b := range p.blocks {
-			if b.b.Lot != 0 && !slices.Contains(out, b.b.Lot) {
-				out = append(out, b.b.Lot)
-			}
-		}
-	}
-	return out
-}
+func (e *Engine) lotsOf(id uint32) []uint32 { return e.iss.ProductLots(id) }
 
 // view returns r with its recipients' live figures.
 func (n *Notices) view(r *recall.Recall) (*RecallView, error) {

@@ -2,10 +2,9 @@ package engine
 
 import (
 	"fmt"
-	"net/url"
-	"strings"
 	"time"
 
+	"tracecode/engine/issue"
 	"tracecode/engine/serial"
 	"tracecode/engine/store"
 )
@@ -161,10 +160,10 @@ func (o *Options) Validate() error {
 	if err := o.Store.Validate(); err != nil {
 		return err
 	}
-	if err := validBase("DLBase", o.DLBase); err != nil {
+	if err := issue.ValidBase("DLBase", o.DLBase); err != nil {
 		return err
 	}
-	if err := validBase("ShortBase", o.ShortBase); err != nil {
+	if err := issue.ValidBase("ShortBase", o.ShortBase); err != nil {
 		return err
 	}
 	if !(o.BloomFPRate > 0 && o.BloomFPRate < 0.5) {
@@ -191,80 +190,6 @@ func (o *Options) Validate() error {
 	}
 	return nil
 }
-
-// validBase checks an http(s) base URL without query, fragment or trailing
-// slash.
-func validBase(field, s string) error {
-	u, err := url.Parse(s)
-	switch {
-	case err != nil:
-		return fieldErr(field, s, "is not a URL: %v", err)
-	case u.Scheme != "https" && u.Scheme != "http":
-		return fieldErr(field, s, "must start with https:// or http://")
-	case u.Host == "":
-		return fieldErr(field, s, "has no host")
-	case u.RawQuery != "" || u.Fragment != "":
-		return fieldErr(field, s, "must not have a query or fragment")
-	case strings.HasSuffix(s, "/"):
-		return fieldErr(field, s, "must not end with /")
-	}
-	return nil
-}
-
-// checkURL checks an absolute http(s) URL of at most 2000 bytes, written
-// only with the characters RFC 3986 allows in a URI (anything else
-// percent-encoded), without user information. The URL is shown to
-// consumers as a link and sent in Link headers: a '"', '<' or space
-// would break out of them, and "https://gov.cn@evil.example/" names a
-// host the reader does not see.
-func checkURL(field, s string) error {
-	if len(s) > 2000 {
-		return fieldErr(field, s, "is longer than 2000 bytes")
-	}
-	if i, why := uriCharsetError(s); i >= 0 {
-		return fieldErr(field, s, "%s at byte %d; percent-encode it", why, i+1)
-	}
-	u, err := url.Parse(s)
-	switch {
-	case err != nil:
-		return fieldErr(field, s, "is not a URL: %v", err)
-	case u.Scheme != "https" && u.Scheme != "http":
-		return fieldErr(field, s, "must start with https:// or http://")
-	case u.Host == "":
-		return fieldErr(field, s, "has no host")
-	case u.User != nil:
-		return fieldErr(field, s, "must not carry user information (user@host)")
-	}
-	return nil
-}
-
-// uriCharsetError returns the index of the first byte of s that RFC 3986
-// does not allow in a URI (unreserved, reserved, or '%' and two hex
-// digits), and what is wrong with it; -1 if there is none.
-func uriCharsetError(s string) (int, string) {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case strings.IndexByte("-._~:/?#[]@!$&'()*+,;=", c) >= 0:
-		case c == '%':
-			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
-				return i, "'%' not followed by two hex digits"
-			}
-		case c >= 0x80:
-			return i, fmt.Sprintf("non-ASCII byte 0x%02x is not allowed in a URL", c)
-		default:
-			return i, fmt.Sprintf("character %q is not allowed in a URL", c)
-		}
-	}
-	return -1, ""
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func (e *Engine) nowMillis() int64 { return e.opts.Now().UnixMilli() }
 
 // Now returns the engine's clock (Options.Now): the time scans and
 // reports are stamped with and, through DayOf, the business day.

@@ -86,13 +86,11 @@ func (rt *reportTx) classesOf(lots []LotRef, products []uint32) []classRef {
 	var classes []classRef
 	for i, l := range lots {
 		field := in("lots", i)
-		e.mu.RLock()
-		id, ok := e.st.lotByNumber[lotKey{l.Product, l.Number}]
+		id, ok := e.iss.LotIDByNumber(l.Product, l.Number)
 		var org uint32
-		if p := e.st.products[l.Product]; p != nil {
-			org = p.rec.Org
+		if p := e.iss.ProductByID(l.Product); p != nil {
+			org = p.Org
 		}
-		e.mu.RUnlock()
 		if !ok {
 			rt.fail(field, l.Number, ErrUnknownLot, "product %d has no lot %q", l.Product, l.Number)
 			continue

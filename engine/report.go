@@ -358,9 +358,7 @@ func (rt *reportTx) failed() bool { return len(rt.errs.Errors) > 0 || rt.errs.Dr
 // checkMeta validates the common fields and returns the event time (ms)
 // and zone offset (minutes).
 func (rt *reportTx) checkMeta(m *ReportMeta) (int64, int16) {
-	rt.e.mu.RLock()
-	_, orgOK := rt.e.st.orgs[m.Org]
-	rt.e.mu.RUnlock()
+	orgOK := rt.e.iss.OrgByID(m.Org) != nil
 	if !orgOK {
 		rt.fail(at("org"), fmt.Sprint(m.Org), ErrUnknownOrg, "no such organisation")
 	}
@@ -408,9 +406,7 @@ func (rt *reportTx) block(id uint64, field where) *Block {
 	if b := rt.seen[id]; b != nil {
 		return b
 	}
-	rt.e.mu.RLock()
-	b := rt.e.st.blocks[id]
-	rt.e.mu.RUnlock()
+	b := rt.e.iss.BlockByID(id)
 	if b == nil {
 		rt.fail(field, fmt.Sprintf("block %d", id), ErrUnknownBlock, "no such block")
 		return nil

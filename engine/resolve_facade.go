@@ -158,38 +158,15 @@ func (s resolveSource) BlockAt(product uint32, counter uint64) *model.Block {
 	return s.e.blockAt(product, counter)
 }
 
-func (s resolveSource) BlockByID(id uint64) *model.Block {
-	s.e.mu.RLock()
-	defer s.e.mu.RUnlock()
-	return s.e.st.blocks[id]
-}
+func (s resolveSource) BlockByID(id uint64) *model.Block { return s.e.iss.BlockByID(id) }
 
 func (s resolveSource) Master(product, lot uint32, block uint64) (o *model.Org, p *model.Product, l *model.Lot, b *model.Block) {
-	e := s.e
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	if pr := e.st.products[product]; pr != nil {
-		p = &pr.rec
-		o = e.st.orgs[pr.rec.Org]
-	}
-	if lot != 0 {
-		l = e.st.lots[lot]
-	}
-	if block != 0 {
-		b = e.st.blocks[block]
-	}
-	return o, p, l, b
+	return s.e.iss.Master(product, lot, block)
 }
 
-func (s resolveSource) Org(id uint32) *model.Org {
-	s.e.mu.RLock()
-	defer s.e.mu.RUnlock()
-	return s.e.st.orgs[id]
-}
+func (s resolveSource) Org(id uint32) *model.Org { return s.e.iss.OrgByID(id) }
 
 func (s resolveSource) SSCCOwner(sscc gs1.SSCC) uint32 {
-	s.e.mu.RLock()
-	defer s.e.mu.RUnlock()
 	org, _ := s.e.gcpOwner(string(sscc[1:17]))
 	return org
 }
@@ -198,28 +175,7 @@ func (s resolveSource) SSCCOwner(sscc gs1.SSCC) uint32 {
 var resolveForms = [resolve.NumForms]Format{FormatDL, FormatElement, FormatEPCURN, FormatSerial, FormatNMPA, FormatShort}
 
 func (s resolveSource) AppendForms(dst []byte, b *model.Block, offset uint64, scanned string, spans *[resolve.NumForms][2]int) []byte {
-	f, err := s.e.formatterOf(b)
-	if err != nil {
-		return dst
-	}
-	var v uint64
-	var sb [32]byte
-	ser := sb[:0]
-	if f.ff != nil {
-		v = f.ff.Encrypt(f.base + offset)
-		ser = f.appendSerial(ser, v)
-	} else {
-		ser = append(ser, scanned...)
-	}
-	for i, fm := range resolveForms {
-		if !f.has(fm) {
-			continue
-		}
-		n := len(dst)
-		dst = f.appendForm(dst, fm, v, ser)
-		spans[i] = [2]int{n, len(dst)}
-	}
-	return dst
+	return s.e.iss.AppendForms(dst, b, offset, scanned, resolveForms[:], spans[:])
 }
 
 func (s resolveSource) RecallOf(lot, product uint32) (ledger.Recall, bool) {

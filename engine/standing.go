@@ -80,12 +80,7 @@ func (rt *reportTx) allows(st standing, org uint32, h agg.Custody, owner uint32)
 
 // orgRegion returns organisation id's GB/T 2260 region (0 if none).
 func (e *Engine) orgRegion(id uint32) uint32 {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	if o := e.st.orgs[id]; o != nil {
-		return o.Region
-	}
-	return 0
+	return e.iss.OrgRegion(id)
 }
 
 // failStanding records that org may not record the event on a code held

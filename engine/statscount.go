@@ -66,48 +66,8 @@ func (e *Engine) StatsFor(key APIKey, q stats.Query) (stats.Answer, error) {
 	return a, err
 }
 
-// commitCounted commits b (as commit does) with d folded into it.
-// REQUIRES e.wmu.
-func (e *Engine) commitCounted(b *store.Batch, d *stats.Delta) error {
-	if e.statsOff {
-		return e.commit(b)
-	}
-	return e.stats.Commit(b, d, func() error { return e.commit(b) })
-}
-
 // statDay returns the business day of unix milliseconds ms.
 func (e *Engine) statDay(ms int64) uint32 { return stats.Day(ms, e.opts.Location) }
-
-// statRegion returns organisation org's registered region (0 if unknown).
-// REQUIRES e.mu (read) or e.wmu.
-func (e *Engine) statRegion(org uint32) uint32 {
-	if o := e.st.orgs[org]; o != nil {
-		return o.Region
-	}
-	return 0
-}
-
-// countOrg adds a new organisation to d. REQUIRES e.wmu.
-func (e *Engine) countOrg(d *stats.Delta, o *Org) {
-	d.Add(o.ID, o.Region, 0, e.statDay(o.Created), stats.OrgsRegistered, 1)
-}
-
-// countProduct adds a new product to d; region is its organisation's.
-// REQUIRES e.wmu.
-func (e *Engine) countProduct(d *stats.Delta, p *Product, region uint32) {
-	d.Add(p.Org, region, p.Category, e.statDay(p.Created), stats.Products, 1)
-}
-
-// countMint adds the codes of newly minted blocks to d. REQUIRES e.wmu.
-func (e *Engine) countMint(d *stats.Delta, blocks []*Block) {
-	for _, b := range blocks {
-		var cat model.Category
-		if p := e.st.products[b.Product]; p != nil {
-			cat = p.rec.Category
-		}
-		d.Add(b.Org, e.statRegion(b.Org), cat, e.statDay(b.Created), stats.CodesMinted, b.Count)
-	}
-}
 
 // countAlerts adds the alerts the report's facts raised to its delta: at
 // the subject's organisation (the product's owner when the subject names
@@ -117,18 +77,16 @@ func (rt *reportTx) countAlerts(ev *alert.Eval) {
 	if ev == nil || e.statsOff {
 		return
 	}
-	e.mu.RLock()
-	defer e.mu.RUnlock()
 	for _, a := range ev.Raised() {
 		org := a.Subject.Org
 		var cat model.Category
-		if p := e.st.products[a.Subject.Product]; p != nil {
-			cat = p.rec.Category
+		if p := e.iss.ProductByID(a.Subject.Product); p != nil {
+			cat = p.Category
 			if org == 0 {
-				org = p.rec.Org
+				org = p.Org
 			}
 		}
-		region := e.statRegion(org)
+		region := e.iss.OrgRegion(org)
 		if org == 0 {
 			region = a.Region
 		}
@@ -142,18 +100,16 @@ func (rt *reportTx) countAlerts(ev *alert.Eval) {
 // business day (the quarter hour's first instant).
 func (e *Engine) countScans(b *store.Batch, t map[scanlog.Tally]scanlog.TallyCount, commit func() error) error {
 	var d stats.Delta
-	e.mu.RLock()
 	for k, c := range t {
 		var org, region uint32
 		var cat model.Category
-		if p := e.st.products[k.Product]; p != nil {
-			org, region, cat = p.rec.Org, e.statRegion(p.rec.Org), p.rec.Category
+		if p := e.iss.ProductByID(k.Product); p != nil {
+			org, region, cat = p.Org, e.iss.OrgRegion(p.Org), p.Category
 		}
 		day := e.statDay(k.Quarter * 900_000)
 		d.Add(org, region, cat, day, stats.Scans, c.Scans)
 		d.Add(org, region, cat, day, stats.Suspicious, c.Suspicious)
 	}
-	e.mu.RUnlock()
 	return e.stats.Commit(b, &d, commit)
 }
 
@@ -168,18 +124,18 @@ func (rt *reportTx) tally(s *ledger.Summary, targets []ledger.Target) {
 	}
 	day := e.statDay(s.EventTime)
 	metric, perCode := recordMetric(s)
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	region := e.statRegion(s.Org)
+	region := e.iss.OrgRegion(s.Org)
 	var first model.Category // the category the record itself counts under
 	for i := range targets {
 		t := &targets[i]
 		var cat model.Category
-		if p := e.st.products[t.Product]; p != nil {
-			cat = p.rec.Category
-		} else if l := e.st.lots[t.Lot]; t.Kind == ledger.TargetLot && l != nil {
-			if p := e.st.products[l.Product]; p != nil {
-				cat = p.rec.Category
+		if p := e.iss.ProductByID(t.Product); p != nil {
+			cat = p.Category
+		} else if t.Kind == ledger.TargetLot {
+			if l := e.iss.LotByID(t.Lot); l != nil {
+				if p := e.iss.ProductByID(l.Product); p != nil {
+					cat = p.Category
+				}
 			}
 		}
 		if first == 0 {

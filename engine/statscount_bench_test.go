@@ -28,8 +28,8 @@ func BenchmarkReportStats(b *testing.B) {
 		codes uint64
 	}{{false, 10}, {false, 1000}, {true, 10}} {
 		b.Run(fmt.Sprintf("sync=%v/codes=%d", onOff(c.sync), c.codes), func(b *testing.B) {
-			e.noSync = !c.sync
-			defer func() { e.statsOff, e.noSync = false, false }()
+			e.iss.SetNoSync(!c.sync)
+			defer func() { e.statsOff = false; e.iss.SetNoSync(false) }()
 			var spent [2]time.Duration
 			var n [2]int
 			b.ReportAllocs()

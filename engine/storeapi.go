@@ -35,8 +35,8 @@ func (e *Engine) Ping() error {
 		return err
 	}
 	defer release()
-	if p := e.failed.Load(); p != nil {
-		return fmt.Errorf("%w: %v", ErrFailed, *p)
+	if err := e.iss.Failed(); err != nil {
+		return fmt.Errorf("%w: %v", ErrFailed, err)
 	}
 	if err := e.db.Space(); err != nil {
 		return fmt.Errorf("engine: writes refused: %w", err)

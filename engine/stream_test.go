@@ -174,35 +174,6 @@ type failWriter struct{}
 
 func (failWriter) Write([]byte) (int, error) { return 0, io.ErrClosedPipe }
 
-// TestFormatChunkAllocs: formatting a chunk of minted codes allocates
-// nothing once the buffer has grown.
-func TestFormatChunkAllocs(t *testing.T) {
-	e := openTest(t, "")
-	p := addDrug(t, e, testGTIN, "")
-	b := mint(t, e, MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 1000}).Block
-	e.mu.RLock()
-	f, err := e.newFormatter(&b, e.formatOptions(&StreamOptions{}))
-	e.mu.RUnlock()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, fm := range []Format{FormatSerial, FormatDL, FormatElement, FormatCSV} {
-		s := &streamer{f: f, fm: fm}
-		v := make([]uint64, 256)
-		buf := make([]byte, 0, 1<<16)
-		allocs := testing.AllocsPerRun(20, func() {
-			for i := range v {
-				v[i] = uint64(i)
-			}
-			f.ff.EncryptBatch(v, v)
-			buf = s.formatChunk(buf[:0], 0, v)
-		})
-		if allocs != 0 {
-			t.Errorf("%v: %v allocations per chunk", fm, allocs)
-		}
-	}
-}
-
 // BenchmarkStreamImported streams the Digital Links of an imported block
 // of 200,000 serials (read from the store in offset order) per op:
 //

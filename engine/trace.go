@@ -60,7 +60,7 @@ type traceState struct {
 
 // tr returns e's traceState (loaded by Open), or ErrClosed.
 func (e *Engine) tr() (*traceState, error) {
-	if e.closed.Load() {
+	if e.iss.Closed() {
 		return nil, ErrClosed
 	}
 	return e.trace.Load(), nil
@@ -140,9 +140,7 @@ func (e *Engine) refOfSSCC(s gs1.SSCC, unit func(uint64) (agg.Unit, bool, error)
 		r.org, r.level = u.Org, Level(u.Level)
 		return r, true, nil
 	}
-	e.mu.RLock()
 	org, _ := e.gcpOwner(string(s[1:17]))
-	e.mu.RUnlock()
 	r.org, r.level = org, LevelPallet
 	return r, false, nil
 }
@@ -150,28 +148,12 @@ func (e *Engine) refOfSSCC(s gs1.SSCC, unit func(uint64) (agg.Unit, bool, error)
 // refOfLookup turns a successful Lookup into a codeRef with the published
 // block.
 func (e *Engine) refOfLookup(res *LookupResult) (codeRef, error) {
-	e.mu.RLock()
-	b := e.st.blocks[res.Block.ID]
-	e.mu.RUnlock()
+	b := e.iss.BlockByID(res.Block.ID)
 	if b == nil {
 		return codeRef{}, fmt.Errorf("%w %d", ErrUnknownBlock, res.Block.ID)
 	}
 	return codeRef{node: agg.Node{Product: b.Product, Counter: res.Counter}, block: b,
 		offset: res.Offset, org: b.Org, level: b.Level, lot: b.Lot}, nil
-}
-
-// blockAt returns the published block holding counter of product, or nil.
-func (e *Engine) blockAt(product uint32, counter uint64) *Block {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	p := e.st.products[product]
-	if p == nil {
-		return nil
-	}
-	if i := findBlock(p.blocks, counter); i >= 0 {
-		return p.blocks[i].b
-	}
-	return nil
 }
 
 // locate and blockInfo adapt the block table to agg's checks.
@@ -183,9 +165,7 @@ func (e *Engine) locate(product uint32, counter uint64) (uint64, uint64, bool) {
 }
 
 func (e *Engine) blockInfo(id uint64) (uint32, uint64, bool) {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	if b := e.st.blocks[id]; b != nil {
+	if b := e.iss.BlockByID(id); b != nil {
 		return b.Product, b.Start, true
 	}
 	return 0, 0, false
@@ -193,9 +173,7 @@ func (e *Engine) blockInfo(id uint64) (uint32, uint64, bool) {
 
 // orgName returns an organisation's name for messages, or its id.
 func (e *Engine) orgName(id uint32) string {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	if o := e.st.orgs[id]; o != nil {
+	if o := e.iss.OrgByID(id); o != nil {
 		return fmt.Sprintf("%s (%d)", o.Name, id)
 	}
 	return fmt.Sprintf("organisation %d", id)

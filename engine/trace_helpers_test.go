@@ -54,7 +54,7 @@ func newFixture(t testing.TB) *fixture {
 // verifyClean fails the test if Verify finds any problem.
 func (f *fixture) verifyClean() {
 	f.t.Helper()
-	if f.e.closed.Load() {
+	if f.e.iss.Closed() {
 		return
 	}
 	rep, err := f.e.Verify()

@@ -159,35 +159,24 @@ func (v verifyMaster) BlockAt(product uint32, counter uint64) *model.Block {
 	return v.e.blockAt(product, counter)
 }
 
-func (v verifyMaster) BlockByID(id uint64) *model.Block {
-	v.e.mu.RLock()
-	defer v.e.mu.RUnlock()
-	return v.e.st.blocks[id]
-}
+func (v verifyMaster) BlockByID(id uint64) *model.Block { return v.e.iss.BlockByID(id) }
 
-func (v verifyMaster) HasOrg(id uint32) bool {
-	v.e.mu.RLock()
-	defer v.e.mu.RUnlock()
-	return v.e.st.orgs[id] != nil
-}
+func (v verifyMaster) HasOrg(id uint32) bool { return v.e.iss.OrgByID(id) != nil }
 
 func (v verifyMaster) Lot(id uint32) (model.Lot, error) { return v.e.Lot(id) }
 
 // compareBlocks compares each block's released tail and state with the
 // replica's, which applied the ledger again.
 func (e *Engine) compareBlocks(x *Engine, bad func(string, string, ...any) bool) {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	for id, b := range e.st.blocks {
-		d := x.st.blocks[id]
+	e.iss.EachBlock(func(b *Block) {
+		id := b.ID
+		d := x.iss.BlockByID(id)
 		if d == nil || b.Scheme == serial.Imported {
-			continue
+			return
 		}
 		if b.State != d.State || b.ReleasedFrom() != d.ReleasedFrom() {
 			bad(fmt.Sprintf("block %d", id), "the ledger derives it %v, released from offset %d; the store holds it %v, released from offset %d",
 				d.State, d.ReleasedFrom(), b.State, b.ReleasedFrom())
 		}
-	}
+	})
 }

@@ -123,7 +123,7 @@ func (e *Engine) openReplica(snap *store.Snapshot, dir string) (*replica, error)
 	if r.e, err = Open(dir, &o); err != nil {
 		return nil, fmt.Errorf("engine: verify: scratch engine: %w", err)
 	}
-	r.e.noSync = true
+	r.e.iss.SetNoSync(true)
 	return r, nil
 }
 

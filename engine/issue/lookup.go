@@ -1,4 +1,4 @@
-package engine
+package issue
 
 import (
 	"errors"
@@ -9,23 +9,6 @@ import (
 	"tracecode/engine/model"
 	"tracecode/engine/serial"
 	"tracecode/engine/store"
-)
-
-// Lookup errors and results (see package model).
-var (
-	ErrBadCode         = model.ErrBadCode
-	ErrNoSerial        = model.ErrNoSerial
-	ErrUnsupportedCode = model.ErrUnsupportedCode
-	ErrNeverIssued     = model.ErrNeverIssued
-	ErrNotImported     = model.ErrNotImported
-	ErrReleased        = model.ErrReleased
-	ErrVoided          = model.ErrVoided
-	ErrLotMismatch     = model.ErrLotMismatch
-)
-
-type (
-	LookupError  = model.LookupError
-	LookupResult = model.LookupResult
 )
 
 func lookupErr(kind error, format string, args ...any) *LookupError {
@@ -39,7 +22,7 @@ func lookupErr(kind error, format string, args ...any) *LookupError {
 // from memory (FF1 decryption and a binary search); imported serials cost
 // a bloom-filter test per imported block of the product and, on a hit, one
 // Pebble read.
-func (e *Engine) Lookup(input string) (LookupResult, error) {
+func (e *Book) Lookup(input string) (LookupResult, error) {
 	var r LookupResult
 	if e.closed.Load() {
 		return r, ErrClosed
@@ -58,7 +41,7 @@ func (e *Engine) Lookup(input string) (LookupResult, error) {
 // LookupCode is Lookup of a code already parsed (by code.Parse, or built
 // by a caller that parsed it itself, such as the resolver's hand-parsed
 // Digital Link route), so the hot path parses once.
-func (e *Engine) LookupCode(c *code.Code) (LookupResult, error) {
+func (e *Book) LookupCode(c *code.Code) (LookupResult, error) {
 	var r LookupResult
 	if e.closed.Load() {
 		return r, ErrClosed
@@ -116,7 +99,7 @@ func (e *Engine) LookupCode(c *code.Code) (LookupResult, error) {
 	return r, lookupErr(ErrNeverIssued, "serial %q has the shape of no scheme this engine issues, and product %d has no imported blocks", r.Serial, p.rec.ID)
 }
 
-func (e *Engine) lookupNMPA(r *LookupResult, c *code.Code) error {
+func (e *Book) lookupNMPA(r *LookupResult, c *code.Code) error {
 	drugID := c.Drug.ProductID()
 	r.Serial = c.Drug.Serial()
 	e.mu.RLock()
@@ -135,7 +118,7 @@ func (e *Engine) lookupNMPA(r *LookupResult, c *code.Code) error {
 	return nil
 }
 
-func (e *Engine) lookupShort(r *LookupResult, c *code.Code) error {
+func (e *Book) lookupShort(r *LookupResult, c *code.Code) error {
 	r.Serial = c.Short.String()
 	r.Scheme = serial.Short
 	par := serial.Short.Params()
@@ -178,7 +161,7 @@ func (e *Engine) lookupShort(r *LookupResult, c *code.Code) error {
 // findOwn decrypts serial value v of scheme s under the product's key
 // generation gen (-1: try every generation, newest first) and finds its
 // block. REQUIRES e.mu (read).
-func (e *Engine) findOwn(r *LookupResult, p *product, s Scheme, gen int, v uint64) *LookupError {
+func (e *Book) findOwn(r *LookupResult, p *product, s Scheme, gen int, v uint64) *LookupError {
 	r.Scheme = s
 	lo, hi := 0, len(p.keys)-1
 	if gen >= 0 {
@@ -212,7 +195,7 @@ func (e *Engine) findOwn(r *LookupResult, p *product, s Scheme, gen int, v uint6
 }
 
 // fillBlock records block b and counter c in r. REQUIRES e.mu (read).
-func (e *Engine) fillBlock(r *LookupResult, b *Block, c uint64) {
+func (e *Book) fillBlock(r *LookupResult, b *Block, c uint64) {
 	r.Block = *b
 	r.Counter = c
 	r.Offset = c - b.Start
@@ -232,7 +215,7 @@ func (e *Engine) fillBlock(r *LookupResult, b *Block, c uint64) {
 }
 
 // stateErr returns the error a found code's state implies (nil if issued).
-func (e *Engine) stateErr(r *LookupResult) *LookupError {
+func (e *Book) stateErr(r *LookupResult) *LookupError {
 	switch r.State {
 	case StateVoided:
 		return lookupErr(ErrVoided, "block %d was voided (%s)", r.Block.ID, r.Block.Note)
@@ -244,7 +227,7 @@ func (e *Engine) stateErr(r *LookupResult) *LookupError {
 
 // checkLot compares the lot printed on the code (AI 10, "" if none) with
 // the lot of the code's block; a state error takes precedence.
-func (e *Engine) checkLot(r *LookupResult, lot string, prev *LookupError) error {
+func (e *Book) checkLot(r *LookupResult, lot string, prev *LookupError) error {
 	if prev != nil {
 		return prev
 	}
@@ -256,8 +239,8 @@ func (e *Engine) checkLot(r *LookupResult, lot string, prev *LookupError) error 
 
 // findImported tests the product's imported blocks' bloom filters and
 // confirms a hit with one Pebble read.
-func (e *Engine) findImported(r *LookupResult, imported []*importedBlock, s string) (bool, error) {
-	release, err := e.holdDB()
+func (e *Book) findImported(r *LookupResult, imported []*importedBlock, s string) (bool, error) {
+	release, err := e.HoldDB()
 	if err != nil {
 		return false, err
 	}

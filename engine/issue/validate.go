@@ -1,8 +1,10 @@
-package engine
+package issue
 
 import (
 	"fmt"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -30,9 +32,9 @@ func checkCSET82(field, s string, maxLen int) error {
 	return nil
 }
 
-// checkText checks a free-text field: valid UTF-8, no control characters,
+// CheckText checks a free-text field: valid UTF-8, no control characters,
 // at most maxRunes characters; empty is allowed unless required.
-func checkText(field, s string, maxRunes int, required bool) error {
+func CheckText(field, s string, maxRunes int, required bool) error {
 	if s == "" {
 		if required {
 			return fieldErr(field, s, "is required")
@@ -104,14 +106,14 @@ func checkDate(field string, d uint32) error {
 	return nil
 }
 
-// yymmdd returns the GS1 AI (17)/(11) form of a yyyymmdd date.
-func yymmdd(d uint32) string {
+// YYMMDD returns the GS1 AI (17)/(11) form of a yyyymmdd date.
+func YYMMDD(d uint32) string {
 	return fmt.Sprintf("%06d", d%1000000)
 }
 
-// checkRequestID validates a client request id: 1–128 printable ASCII
+// CheckRequestID validates a client request id: 1–128 printable ASCII
 // characters (or empty: no idempotency).
-func checkRequestID(s string) error {
+func CheckRequestID(s string) error {
 	if len(s) > 128 {
 		return fieldErr("request id", s, "has %d characters, at most 128 allowed", len(s))
 	}
@@ -121,4 +123,76 @@ func checkRequestID(s string) error {
 		}
 	}
 	return nil
+}
+
+// ValidBase checks an http(s) base URL without query, fragment or trailing
+// slash.
+func ValidBase(field, s string) error {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return fieldErr(field, s, "is not a URL: %v", err)
+	case u.Scheme != "https" && u.Scheme != "http":
+		return fieldErr(field, s, "must start with https:// or http://")
+	case u.Host == "":
+		return fieldErr(field, s, "has no host")
+	case u.RawQuery != "" || u.Fragment != "":
+		return fieldErr(field, s, "must not have a query or fragment")
+	case strings.HasSuffix(s, "/"):
+		return fieldErr(field, s, "must not end with /")
+	}
+	return nil
+}
+
+// checkURL checks an absolute http(s) URL of at most 2000 bytes, written
+// only with the characters RFC 3986 allows in a URI (anything else
+// percent-encoded), without user information. The URL is shown to
+// consumers as a link and sent in Link headers: a '"', '<' or space
+// would break out of them, and "https://gov.cn@evil.example/" names a
+// host the reader does not see.
+func checkURL(field, s string) error {
+	if len(s) > 2000 {
+		return fieldErr(field, s, "is longer than 2000 bytes")
+	}
+	if i, why := uriCharsetError(s); i >= 0 {
+		return fieldErr(field, s, "%s at byte %d; percent-encode it", why, i+1)
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return fieldErr(field, s, "is not a URL: %v", err)
+	case u.Scheme != "https" && u.Scheme != "http":
+		return fieldErr(field, s, "must start with https:// or http://")
+	case u.Host == "":
+		return fieldErr(field, s, "has no host")
+	case u.User != nil:
+		return fieldErr(field, s, "must not carry user information (user@host)")
+	}
+	return nil
+}
+
+// uriCharsetError returns the index of the first byte of s that RFC 3986
+// does not allow in a URI (unreserved, reserved, or '%' and two hex
+// digits), and what is wrong with it; -1 if there is none.
+func uriCharsetError(s string) (int, string) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("-._~:/?#[]@!$&'()*+,;=", c) >= 0:
+		case c == '%':
+			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+				return i, "'%' not followed by two hex digits"
+			}
+		case c >= 0x80:
+			return i, fmt.Sprintf("non-ASCII byte 0x%02x is not allowed in a URL", c)
+		default:
+			return i, fmt.Sprintf("character %q is not allowed in a URL", c)
+		}
+	}
+	return -1, ""
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }

@@ -1,4 +1,4 @@
-package engine
+package issue
 
 import "tracecode/engine/serial"
 
@@ -22,7 +22,7 @@ func (u SpaceUsage) Remaining() uint64 { return u.Cap - min(u.Cap, u.Issued) }
 // spaces ("lot", "product"; 32 bits each). Product counter spaces are
 // each one product's, and so one organisation's; block ids (64 bits) and
 // organisations (created by the operator) need no quota.
-func (e *Engine) SharedSpaces() []SpaceUsage {
+func (e *Book) SharedSpaces() []SpaceUsage {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	st := e.st

@@ -1,4 +1,4 @@
-package engine
+package issue
 
 import (
 	"bufio"
@@ -66,7 +66,7 @@ func (c *countWriter) Write(p []byte) (int, error) {
 }
 
 // Formats returns the formats block id can be written in.
-func (e *Engine) Formats(id uint64) ([]Format, error) {
+func (e *Book) Formats(id uint64) ([]Format, error) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	b := e.st.blocks[id]
@@ -86,7 +86,7 @@ func (e *Engine) Formats(id uint64) ([]Format, error) {
 	return out, nil
 }
 
-func (e *Engine) formatOptions(o *StreamOptions) formatOptions {
+func (e *Book) formatOptions(o *StreamOptions) formatOptions {
 	fo := formatOptions{DLBase: e.opts.DLBase, ShortBase: e.opts.ShortBase, NoDLLot: o.NoDLLot, Symbology: o.Symbology}
 	if o.DLBase != "" {
 		fo.DLBase = o.DLBase
@@ -103,18 +103,18 @@ func (e *Engine) formatOptions(o *StreamOptions) formatOptions {
 // FF1 in batches and formatted from precomputed templates, on Workers
 // goroutines, chunk by chunk, and written in order through a
 // bufio.Writer. Released and voided codes are never written.
-func (e *Engine) WriteCodes(ctx context.Context, w io.Writer, id uint64, o StreamOptions) (StreamStats, error) {
+func (e *Book) WriteCodes(ctx context.Context, w io.Writer, id uint64, o StreamOptions) (StreamStats, error) {
 	var stats StreamStats
 	if e.closed.Load() {
 		return stats, ErrClosed
 	}
 	if o.DLBase != "" {
-		if err := validBase("dl base", o.DLBase); err != nil {
+		if err := ValidBase("dl base", o.DLBase); err != nil {
 			return stats, err
 		}
 	}
 	if o.ShortBase != "" {
-		if err := validBase("short base", o.ShortBase); err != nil {
+		if err := ValidBase("short base", o.ShortBase); err != nil {
 			return stats, err
 		}
 	}
@@ -174,7 +174,7 @@ func (e *Engine) WriteCodes(ctx context.Context, w io.Writer, id uint64, o Strea
 	bw := bufio.NewWriterSize(cw, 256<<10)
 	s := &streamer{f: f, fm: o.Format, comp: comp, off: o.Offset, end: end, chunk: chunk, workers: workers}
 	if b.Scheme == serial.Imported {
-		release, err := e.holdDB()
+		release, err := e.HoldDB()
 		if err != nil {
 			return stats, err
 		}

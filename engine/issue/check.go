@@ -1,4 +1,4 @@
-package engine
+package issue
 
 import (
 	"bytes"
@@ -28,7 +28,7 @@ import (
 //     fresh load.
 //
 // It reads the whole store: use it in tests and in `tracecode verify`.
-func (e *Engine) Check() error {
+func (e *Book) Check() error {
 	e.wmu.Lock() // no writer may run while the store is compared with RAM
 	defer e.wmu.Unlock()
 	if e.closed.Load() {
@@ -141,7 +141,7 @@ func (e *Engine) Check() error {
 
 // checkPersisted compares the persisted index and idempotency keys and the
 // imported serials with the blocks. REQUIRES e.mu (read) and e.wmu.
-func (e *Engine) checkPersisted(bad func(string, ...any)) error {
+func (e *Book) checkPersisted(bad func(string, ...any)) error {
 	st := e.st
 	byCounter := map[uint64]bool{}
 	err := e.db.ScanPrefix([]byte{store.PrefixBlockByCounter}, func(k, v []byte) error {

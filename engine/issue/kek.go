@@ -1,4 +1,4 @@
-package engine
+package issue
 
 import (
 	"bytes"
@@ -173,7 +173,7 @@ func keyOpener(db *store.DB, kek *KEK) (func(storeKey, v []byte) ([]byte, error)
 
 // KeysSealed reports whether the store's FF1 keys are sealed under a KEK,
 // and its id.
-func (e *Engine) KeysSealed() (sealed bool, kekID string) {
+func (e *Book) KeysSealed() (sealed bool, kekID string) {
 	if k := e.kek.Load(); k != nil && e.sealed.Load() {
 		return true, k.ID()
 	}
@@ -186,7 +186,7 @@ func (e *Engine) KeysSealed() (sealed bool, kekID string) {
 // new, never a mix — then compacts the key records so that their previous
 // versions leave the live tables. It returns how many keys it sealed.
 // REQUIRES e.wmu.
-func (e *Engine) sealAll(ctx context.Context, to *KEK) (int, error) {
+func (e *Book) sealAll(ctx context.Context, to *KEK) (int, error) {
 	if err := e.writable(); err != nil {
 		return 0, err
 	}
@@ -245,7 +245,7 @@ func (e *Engine) sealAll(ctx context.Context, to *KEK) (int, error) {
 // many it sealed. Open does this by itself when given a KEK for such a
 // store; SealKeys is for a caller that wants to see it done. It returns 0
 // when the keys are sealed already.
-func (e *Engine) SealKeys(ctx context.Context) (int, error) {
+func (e *Book) SealKeys(ctx context.Context) (int, error) {
 	e.wmu.Lock()
 	defer e.wmu.Unlock()
 	if e.sealed.Load() {
@@ -262,7 +262,7 @@ func (e *Engine) SealKeys(ctx context.Context) (int, error) {
 // leaves all keys under the old KEK or all under next), and returns how
 // many keys it re-sealed. The store must be sealed already, under the KEK
 // the engine was opened with. Afterwards the store opens only with next.
-func (e *Engine) RotateKEK(ctx context.Context, next KEK) (int, error) {
+func (e *Book) RotateKEK(ctx context.Context, next KEK) (int, error) {
 	if next.id == 0 && next.key == ([32]byte{}) {
 		return 0, fmt.Errorf("%w: the new KEK is empty", ErrKEK)
 	}

@@ -1,4 +1,4 @@
-package engine
+package issue
 
 import (
 	"cmp"
@@ -30,7 +30,7 @@ type OrgSpec struct {
 
 // AddOrg creates an organisation. ctx is checked before the write lock is
 // taken.
-func (e *Engine) AddOrg(ctx context.Context, spec OrgSpec) (Org, error) {
+func (e *Book) AddOrg(ctx context.Context, spec OrgSpec) (Org, error) {
 	if err := ctx.Err(); err != nil {
 		return Org{}, err
 	}
@@ -52,7 +52,7 @@ func (e *Engine) AddOrg(ctx context.Context, spec OrgSpec) (Org, error) {
 // commitOrg writes organisation o (isNew: it has no record yet) in a batch
 // of its own, commits it with fsync and publishes it to readers.
 // REQUIRES e.wmu.
-func (e *Engine) commitOrg(o *Org, isNew bool) error {
+func (e *Book) commitOrg(o *Org, isNew bool) error {
 	b := e.db.NewBatch()
 	e.putOrg(b, o, isNew)
 	var sd stats.Delta
@@ -70,12 +70,12 @@ func (e *Engine) commitOrg(o *Org, isNew bool) error {
 
 // newOrg validates spec and returns the org it describes with the next id.
 // REQUIRES e.wmu.
-func (e *Engine) newOrg(spec OrgSpec) (Org, error) {
+func (e *Book) newOrg(spec OrgSpec) (Org, error) {
 	st := e.st
-	if err := checkText("name", spec.Name, 200, true); err != nil {
+	if err := CheckText("name", spec.Name, 200, true); err != nil {
 		return Org{}, err
 	}
-	if err := checkText("english name", spec.NameEN, 200, false); err != nil {
+	if err := CheckText("english name", spec.NameEN, 200, false); err != nil {
 		return Org{}, err
 	}
 	o := Org{ID: st.nextOrg, Name: spec.Name, NameEN: spec.NameEN, Created: e.nowMillis()}
@@ -109,7 +109,7 @@ func (e *Engine) newOrg(spec OrgSpec) (Org, error) {
 // checkNewGCP checks that gcp is well formed and overlaps no registered
 // prefix (GS1 never allocates a prefix of another prefix) nor one in also.
 // REQUIRES e.wmu.
-func (e *Engine) checkNewGCP(gcp string, also []string) error {
+func (e *Book) checkNewGCP(gcp string, also []string) error {
 	if err := checkDigits("GS1 company prefix", gcp, 4, 12); err != nil {
 		return err
 	}
@@ -127,7 +127,7 @@ func (e *Engine) checkNewGCP(gcp string, also []string) error {
 // gcpOwner returns the registered prefix that is a prefix of digits or has
 // digits as a prefix, and its organisation ("" if none). REQUIRES e.wmu or
 // e.mu.
-func (e *Engine) gcpOwner(digits string) (uint32, string) {
+func (e *Book) gcpOwner(digits string) (uint32, string) {
 	for n := 4; n <= 12 && n <= len(digits); n++ {
 		if id, ok := e.st.orgByGCP[digits[:n]]; ok {
 			return id, digits[:n]
@@ -142,7 +142,7 @@ func (e *Engine) gcpOwner(digits string) (uint32, string) {
 }
 
 // putOrg adds o's records to b. REQUIRES e.wmu.
-func (e *Engine) putOrg(b *store.Batch, o *Org, isNew bool) {
+func (e *Book) putOrg(b *store.Batch, o *Org, isNew bool) {
 	b.Set(store.AppendOrgKey(nil, o.ID), store.AppendOrg(nil, o))
 	for _, g := range o.GCPs {
 		b.Set(store.OrgByGCPKey(g), store.Uint(o.ID).AppendBinary(nil))
@@ -156,7 +156,7 @@ func (e *Engine) putOrg(b *store.Batch, o *Org, isNew bool) {
 }
 
 // publishOrg installs o. REQUIRES e.wmu and e.mu held for writing.
-func (e *Engine) publishOrg(o *Org) {
+func (e *Book) publishOrg(o *Org) {
 	st := e.st
 	st.orgs[o.ID] = o
 	for _, g := range o.GCPs {
@@ -174,7 +174,7 @@ func (e *Engine) publishOrg(o *Org) {
 // be created by the organisation. The prefix may not overlap another
 // organisation's (nor one of org's); granting a prefix org already holds
 // changes nothing. ctx is checked before the write lock is taken.
-func (e *Engine) GrantGCP(ctx context.Context, org uint32, gcp string) (Org, error) {
+func (e *Book) GrantGCP(ctx context.Context, org uint32, gcp string) (Org, error) {
 	if err := ctx.Err(); err != nil {
 		return Org{}, err
 	}
@@ -202,7 +202,7 @@ func (e *Engine) GrantGCP(ctx context.Context, org uint32, gcp string) (Org, err
 }
 
 // Org returns organisation id.
-func (e *Engine) Org(id uint32) (Org, error) {
+func (e *Book) Org(id uint32) (Org, error) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if o := e.st.orgs[id]; o != nil {
@@ -212,7 +212,7 @@ func (e *Engine) Org(id uint32) (Org, error) {
 }
 
 // OrgByGCP returns the organisation owning GS1 company prefix gcp exactly.
-func (e *Engine) OrgByGCP(gcp string) (Org, error) {
+func (e *Book) OrgByGCP(gcp string) (Org, error) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if id, ok := e.st.orgByGCP[gcp]; ok {
@@ -222,7 +222,7 @@ func (e *Engine) OrgByGCP(gcp string) (Org, error) {
 }
 
 // Orgs returns every organisation, by id.
-func (e *Engine) Orgs() []Org {
+func (e *Book) Orgs() []Org {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	out := make([]Org, 0, len(e.st.orgs))
@@ -270,7 +270,7 @@ type ProductSpec struct {
 // AddProduct creates a product, its allocation state and its first FF1
 // key (256 random bits), and, when needed, its organisation — all in one
 // batch. ctx is checked before the write lock is taken.
-func (e *Engine) AddProduct(ctx context.Context, spec ProductSpec) (Product, error) {
+func (e *Book) AddProduct(ctx context.Context, spec ProductSpec) (Product, error) {
 	if err := ctx.Err(); err != nil {
 		return Product{}, err
 	}
@@ -316,23 +316,23 @@ func (e *Engine) AddProduct(ctx context.Context, spec ProductSpec) (Product, err
 			return Product{}, fmt.Errorf("%w: drug identification code %s is product %d", ErrExists, p.DrugID, id)
 		}
 	}
-	if err := checkText("name", p.NameZH, 200, true); err != nil {
+	if err := CheckText("name", p.NameZH, 200, true); err != nil {
 		return Product{}, err
 	}
-	if err := checkText("english name", p.NameEN, 200, false); err != nil {
+	if err := CheckText("english name", p.NameEN, 200, false); err != nil {
 		return Product{}, err
 	}
 	if !p.Category.Valid() {
 		return Product{}, fieldErr("category", p.Category.String(), "is required (one of %s)", strings.Join(model.CategoryNames(), ", "))
 	}
 	if p.Levels == 0 {
-		p.Levels = LevelSet(0).With(LevelItem)
+		p.Levels = LevelSet(0).With(model.LevelItem)
 	}
 	if p.Levels>>5 != 0 || p.Levels&1 != 0 {
 		return Product{}, fieldErr("levels", fmt.Sprint(uint8(p.Levels)), "has undefined levels")
 	}
 	for _, l := range p.Links {
-		if err := checkText("link type", l.Type, 64, true); err != nil {
+		if err := CheckText("link type", l.Type, 64, true); err != nil {
 			return Product{}, err
 		}
 		if err := checkURL("link url", l.URL); err != nil {
@@ -491,7 +491,7 @@ func supportsScheme(p *Product, s Scheme) error {
 }
 
 // Product returns product id.
-func (e *Engine) Product(id uint32) (Product, error) {
+func (e *Book) Product(id uint32) (Product, error) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if p := e.st.products[id]; p != nil {
@@ -501,7 +501,7 @@ func (e *Engine) Product(id uint32) (Product, error) {
 }
 
 // ProductByGTIN returns the product with GTIN g.
-func (e *Engine) ProductByGTIN(g gs1.GTIN) (Product, error) {
+func (e *Book) ProductByGTIN(g gs1.GTIN) (Product, error) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if id, ok := e.st.productByGTIN[g]; ok {
@@ -511,7 +511,7 @@ func (e *Engine) ProductByGTIN(g gs1.GTIN) (Product, error) {
 }
 
 // ProductByDrugID returns the product with a 7-digit drug identification code.
-func (e *Engine) ProductByDrugID(drugID string) (Product, error) {
+func (e *Book) ProductByDrugID(drugID string) (Product, error) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if id, ok := e.st.productByDrugID[drugID]; ok {
@@ -521,7 +521,7 @@ func (e *Engine) ProductByDrugID(drugID string) (Product, error) {
 }
 
 // ProductByCode returns org's product with an own product code.
-func (e *Engine) ProductByCode(org uint32, code string) (Product, error) {
+func (e *Book) ProductByCode(org uint32, code string) (Product, error) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if id, ok := e.st.productByCode[ownCodeKey{org, code}]; ok {
@@ -531,7 +531,7 @@ func (e *Engine) ProductByCode(org uint32, code string) (Product, error) {
 }
 
 // Products returns every product (of org, or all if org is 0), by id.
-func (e *Engine) Products(org uint32) []Product {
+func (e *Book) Products(org uint32) []Product {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	var out []Product
@@ -546,7 +546,7 @@ func (e *Engine) Products(org uint32) []Product {
 
 // ProductState returns the allocation state of product id: high-water mark
 // and codes issued per scheme.
-func (e *Engine) ProductState(id uint32) (ProductState, error) {
+func (e *Book) ProductState(id uint32) (ProductState, error) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if p := e.st.products[id]; p != nil {
@@ -566,7 +566,7 @@ type LotSpec struct {
 
 // AddLot creates a lot of a product. ctx is checked before the write lock
 // is taken.
-func (e *Engine) AddLot(ctx context.Context, spec LotSpec) (Lot, error) {
+func (e *Book) AddLot(ctx context.Context, spec LotSpec) (Lot, error) {
 	if err := ctx.Err(); err != nil {
 		return Lot{}, err
 	}
@@ -592,7 +592,7 @@ func (e *Engine) AddLot(ctx context.Context, spec LotSpec) (Lot, error) {
 
 // newLot validates spec and returns the lot with the next id (after any
 // ids already taken by pending lots of the same group). REQUIRES e.wmu.
-func (e *Engine) newLot(spec LotSpec, pending map[lotKey]*Lot) (Lot, error) {
+func (e *Book) newLot(spec LotSpec, pending map[lotKey]*Lot) (Lot, error) {
 	st := e.st
 	if st.products[spec.Product] == nil {
 		return Lot{}, fmt.Errorf("%w %d", ErrUnknownProduct, spec.Product)
@@ -628,7 +628,7 @@ func (e *Engine) newLot(spec LotSpec, pending map[lotKey]*Lot) (Lot, error) {
 	if uint64(st.nextLot)+uint64(len(pending)) >= 1<<32-1 {
 		return Lot{}, fmt.Errorf("%w: the lot id space is used up", ErrCap)
 	}
-	if err := checkText("site", spec.Site, 100, false); err != nil {
+	if err := CheckText("site", spec.Site, 100, false); err != nil {
 		return Lot{}, err
 	}
 	return Lot{ID: st.nextLot + uint32(len(pending)), Product: spec.Product, Number: spec.Number,
@@ -649,7 +649,7 @@ func putLots(b *store.Batch, lots ...*Lot) {
 }
 
 // publishLot installs l. REQUIRES e.wmu and e.mu held for writing.
-func (e *Engine) publishLot(l *Lot) {
+func (e *Book) publishLot(l *Lot) {
 	if _, known := e.st.lots[l.ID]; !known {
 		if p := e.st.products[l.Product]; p != nil {
 			e.st.lotsByOrg[p.rec.Org]++
@@ -661,7 +661,7 @@ func (e *Engine) publishLot(l *Lot) {
 }
 
 // Lot returns lot id.
-func (e *Engine) Lot(id uint32) (Lot, error) {
+func (e *Book) Lot(id uint32) (Lot, error) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if l := e.st.lots[id]; l != nil {
@@ -671,7 +671,7 @@ func (e *Engine) Lot(id uint32) (Lot, error) {
 }
 
 // LotByNumber returns the lot of product with lot number number.
-func (e *Engine) LotByNumber(product uint32, number string) (Lot, error) {
+func (e *Book) LotByNumber(product uint32, number string) (Lot, error) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if id, ok := e.st.lotByNumber[lotKey{product, number}]; ok {
@@ -681,7 +681,7 @@ func (e *Engine) LotByNumber(product uint32, number string) (Lot, error) {
 }
 
 // Lots returns the lots of product (all lots if product is 0), by id.
-func (e *Engine) Lots(product uint32) []Lot {
+func (e *Book) Lots(product uint32) []Lot {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	var out []Lot

@@ -1,4 +1,4 @@
-package engine
+package issue
 
 import (
 	"context"
@@ -81,7 +81,7 @@ type mintWaiter struct {
 // still queued when ctx ends leaves the queue and returns ctx's error,
 // having allocated nothing. Once in a group, the request completes (so
 // that a retry with the same request id finds it).
-func (e *Engine) Mint(ctx context.Context, req MintRequest) (MintResult, error) {
+func (e *Book) Mint(ctx context.Context, req MintRequest) (MintResult, error) {
 	if err := ctx.Err(); err != nil {
 		return MintResult{}, err
 	}
@@ -120,7 +120,7 @@ func (e *Engine) Mint(ctx context.Context, req MintRequest) (MintResult, error) 
 // leaveMintQueue removes w from the queue if no leader has taken it into
 // a group yet, passing the lead on if w had been handed it. It reports
 // whether w left.
-func (e *Engine) leaveMintQueue(w *mintWaiter) bool {
+func (e *Book) leaveMintQueue(w *mintWaiter) bool {
 	q := &e.mintq
 	q.Lock()
 	defer q.Unlock()
@@ -145,7 +145,7 @@ func (e *Engine) leaveMintQueue(w *mintWaiter) bool {
 // leadMintGroup commits the queued requests (the leader's own first) as
 // one group, then hands the lead to the oldest request queued meanwhile,
 // or ends the leadership if none is.
-func (e *Engine) leadMintGroup() {
+func (e *Book) leadMintGroup() {
 	q := &e.mintq
 	q.Lock()
 	n := min(len(q.pending), e.opts.GroupCommitMax)
@@ -189,7 +189,7 @@ func (g *mintGroup) state(p *product) *model.ProductState {
 	return s
 }
 
-func (e *Engine) commitMintGroup(ws []*mintWaiter) {
+func (e *Book) commitMintGroup(ws []*mintWaiter) {
 	e.wmu.Lock()
 	defer e.wmu.Unlock()
 	if err := e.writable(); err != nil {
@@ -262,7 +262,7 @@ func (e *Engine) commitMintGroup(ws []*mintWaiter) {
 // the idempotency index if withIdem. Blocks are allocated at the
 // high-water mark, so appending keeps the indexes sorted.
 // REQUIRES e.wmu and e.mu held for writing.
-func (e *Engine) publishBlock(blk *Block, withIdem bool) {
+func (e *Book) publishBlock(blk *Block, withIdem bool) {
 	st := e.st
 	p := st.products[blk.Product]
 	st.blocks[blk.ID] = blk
@@ -282,7 +282,7 @@ func (e *Engine) publishBlock(blk *Block, withIdem bool) {
 // into g. REQUIRES e.wmu.
 //
 // importing is set by Import, which alone may use the Imported scheme.
-func (e *Engine) planMint(g *mintGroup, req *MintRequest, importing bool) (MintResult, error) {
+func (e *Book) planMint(g *mintGroup, req *MintRequest, importing bool) (MintResult, error) {
 	st := e.st
 	if req.Count == 0 {
 		return MintResult{}, fieldErr("count", "0", "must be at least 1")
@@ -313,7 +313,7 @@ func (e *Engine) planMint(g *mintGroup, req *MintRequest, importing bool) (MintR
 	}
 	level := req.Level
 	if level == 0 {
-		level = LevelItem
+		level = model.LevelItem
 	}
 	if !p.rec.Levels.Has(level) {
 		return MintResult{}, fieldErr("level", level.String(), "is not one of product %d's packaging levels (%s)", p.rec.ID, p.rec.Levels)
@@ -323,7 +323,7 @@ func (e *Engine) planMint(g *mintGroup, req *MintRequest, importing bool) (MintR
 			return MintResult{}, err
 		}
 	}
-	if err := checkRequestID(req.RequestID); err != nil {
+	if err := CheckRequestID(req.RequestID); err != nil {
 		return MintResult{}, err
 	}
 
@@ -452,7 +452,7 @@ func (e *Engine) planMint(g *mintGroup, req *MintRequest, importing bool) (MintR
 // sameRequest compares a retried request with the block its id minted and
 // returns a *ConflictError naming the first differing field.
 // REQUIRES e.wmu.
-func (e *Engine) sameRequest(prev *Block, g *mintGroup, req *MintRequest, scheme Scheme, level Level) error {
+func (e *Book) sameRequest(prev *Block, g *mintGroup, req *MintRequest, scheme Scheme, level Level) error {
 	conflict := func(field, stored, got string) error {
 		return &ConflictError{RequestID: req.RequestID, Block: prev.ID, Field: field, Stored: stored, Got: got}
 	}

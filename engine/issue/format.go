@@ -1,4 +1,4 @@
-package engine
+package issue
 
 import (
 	"bytes"
@@ -111,7 +111,7 @@ type formatOptions struct {
 const sentinel = "Z9SENTINEL9Z"
 
 // newFormatter builds the formatter of block b. REQUIRES e.mu (read).
-func (e *Engine) newFormatter(b *Block, o formatOptions) (*formatter, error) {
+func (e *Book) newFormatter(b *Block, o formatOptions) (*formatter, error) {
 	st := e.st
 	p := st.products[b.Product]
 	f := &formatter{b: *b, p: p.rec, scheme: b.Scheme, base: b.Start, gen: b.KeyGen}
@@ -136,7 +136,7 @@ func (e *Engine) newFormatter(b *Block, o formatOptions) (*formatter, error) {
 		f.dl = cut(digitallink.AppendGTINSerial(nil, o.DLBase, p.rec.GTIN, lot, sentinel))
 		els := []gs1.Element{{AI: "01", Value: p.rec.GTIN.String()}}
 		if f.lot.Expiry != 0 {
-			els = append(els, gs1.Element{AI: "17", Value: yymmdd(f.lot.Expiry)})
+			els = append(els, gs1.Element{AI: "17", Value: YYMMDD(f.lot.Expiry)})
 		}
 		if f.lot.Number != "" {
 			els = append(els, gs1.Element{AI: "10", Value: f.lot.Number})

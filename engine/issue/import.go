@@ -1,4 +1,4 @@
-package engine
+package issue
 
 import (
 	"bytes"
@@ -47,10 +47,10 @@ type ImportRequest struct {
 // with its filter and idempotency record. Open voids a block left
 // importing by a crash and removes its serials. Imports are serialized
 // with each other, not with mints.
-func (e *Engine) Import(ctx context.Context, req ImportRequest) (MintResult, error) {
+func (e *Book) Import(ctx context.Context, req ImportRequest) (MintResult, error) {
 	e.imu.Lock()
 	defer e.imu.Unlock()
-	release, err := e.holdDB()
+	release, err := e.HoldDB()
 	if err != nil {
 		return MintResult{}, err
 	}
@@ -129,7 +129,7 @@ func (e *Engine) Import(ctx context.Context, req ImportRequest) (MintResult, err
 
 // planImport validates req, returns its serials sorted, and records the
 // block as importing; or returns the block of a replayed request id.
-func (e *Engine) planImport(req *ImportRequest) (sorted []string, res MintResult, replay bool, err error) {
+func (e *Book) planImport(req *ImportRequest) (sorted []string, res MintResult, replay bool, err error) {
 	n := len(req.Serials)
 	if n == 0 {
 		return nil, res, false, fieldErr("serials", "", "none given")
@@ -137,7 +137,7 @@ func (e *Engine) planImport(req *ImportRequest) (sorted []string, res MintResult
 	if n > MaxImportCount {
 		return nil, res, false, fieldErr("serials", fmt.Sprint(n), "more than %d in one import; split them", MaxImportCount)
 	}
-	if err := checkText("note", req.Note, 200, false); err != nil {
+	if err := CheckText("note", req.Note, 200, false); err != nil {
 		return nil, res, false, err
 	}
 	for i, s := range req.Serials {
@@ -209,7 +209,7 @@ func (e *Engine) planImport(req *ImportRequest) (sorted []string, res MintResult
 // checkForeignSerials refuses serials that are already codes of the
 // product: own codes (by shape and decryption) and other imported blocks'
 // serials (bloom filter, then a read). REQUIRES e.wmu.
-func (e *Engine) checkForeignSerials(p *product, sorted []string) error {
+func (e *Book) checkForeignSerials(p *product, sorted []string) error {
 	var dups []string
 	var r LookupResult
 	for _, s := range sorted {
@@ -240,7 +240,7 @@ func (e *Engine) checkForeignSerials(p *product, sorted []string) error {
 }
 
 // abortImport voids a block whose import failed and removes its serials.
-func (e *Engine) abortImport(id uint64, note string) {
+func (e *Book) abortImport(id uint64, note string) {
 	e.wmu.Lock()
 	defer e.wmu.Unlock()
 	if e.writable() != nil {
@@ -272,14 +272,14 @@ func voidImportBatch(b *store.Batch, blk *Block, note string, now int64) {
 
 // recoverImports voids the blocks a crash left importing. Called by Open
 // before the engine is shared.
-func (e *Engine) recoverImports() error {
+func (e *Book) recoverImports() error {
 	var stale []*Block
 	for _, b := range e.st.blocks {
 		if b.State == model.BlockImporting {
 			stale = append(stale, b)
 		}
 	}
-	if len(stale) == 0 || e.opts.Store.ReadOnly {
+	if len(stale) == 0 || e.opts.ReadOnly {
 		return nil
 	}
 	b := e.db.NewBatch()

@@ -1,4 +1,4 @@
-package engine
+package issue
 
 import (
 	"cmp"
@@ -7,7 +7,7 @@ import (
 )
 
 // Block returns block id.
-func (e *Engine) Block(id uint64) (Block, error) {
+func (e *Book) Block(id uint64) (Block, error) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if b := e.st.blocks[id]; b != nil {
@@ -24,7 +24,7 @@ type BlockFilter struct {
 }
 
 // Blocks returns the blocks matching f, by id.
-func (e *Engine) Blocks(f BlockFilter) []Block {
+func (e *Book) Blocks(f BlockFilter) []Block {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	var out []Block
@@ -49,7 +49,7 @@ func (e *Engine) Blocks(f BlockFilter) []Block {
 
 // replaceBlock swaps the published block with nb (same id and range).
 // REQUIRES e.wmu and e.mu held for writing.
-func (e *Engine) replaceBlock(nb *Block) {
+func (e *Book) replaceBlock(nb *Block) {
 	st := e.st
 	st.blocks[nb.ID] = nb
 	p := st.products[nb.Product]

@@ -1,0 +1,43 @@
+package lint
+
+import (
+	"go/build"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// partForbidden lists, for each engine part, the packages it must not
+// import (tests included): a part asks the rest of the engine through
+// small interfaces of its own, never through the facade or a sibling
+// part that sits above it.
+var partForbidden = map[string][]string{
+	"engine/issue": {"tracecode/engine", "tracecode/engine/chain", "tracecode/engine/resolve", "tracecode/engine/verify"},
+}
+
+func TestEnginePartsImports(t *testing.T) {
+	root := moduleRoot(t)
+	for dir, forbidden := range partForbidden {
+		pkg, err := build.ImportDir(filepath.Join(root, dir), build.ImportComment)
+		if err != nil {
+			t.Fatalf("%s: %v", dir, err)
+		}
+		for _, imps := range [][]string{pkg.Imports, pkg.TestImports, pkg.XTestImports} {
+			for _, imp := range imps {
+				if slices.Contains(forbidden, imp) {
+					t.Errorf("%s imports %s; give it a small interface instead (docs/architecture.md)", dir, imp)
+				}
+			}
+		}
+	}
+	// The rule is checked against a real import list: the part imports
+	// the model it works on.
+	pkg, err := build.ImportDir(filepath.Join(root, "engine/issue"), build.ImportComment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(pkg.Imports, func(p string) bool { return strings.HasSuffix(p, "/engine/model") }) {
+		t.Fatalf("engine/issue imports %v, not engine/model: the import rule reads the wrong package", pkg.Imports)
+	}
+}
