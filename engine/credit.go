@@ -47,7 +47,7 @@ func (e *Engine) CreditBook() (*credit.Book, error) {
 
 // checkOpen returns ErrClosed once the engine is closed.
 func (e *Engine) checkOpen() error {
-	if e.closed.Load() {
+	if e.iss.Closed() {
 		return ErrClosed
 	}
 	return nil
@@ -77,14 +77,9 @@ func creditActor(k APIKey) credit.Actor {
 // registered; its region then comes from the code itself).
 func (e *Engine) creditSubject(uscc string) credit.Subject {
 	s := credit.Subject{USCC: uscc}
-	e.mu.RLock()
-	id, ok := e.st.orgByUSCC[uscc]
-	if ok {
-		if o := e.st.orgs[id]; o != nil {
-			s.Org, s.Region = o.ID, o.Region
-		}
+	if o := e.iss.OrgByUSCC(uscc); o != nil {
+		s.Org, s.Region = o.ID, o.Region
 	}
-	e.mu.RUnlock()
 	return s
 }
 
@@ -248,12 +243,10 @@ func (e *Engine) CreditWarning(org uint32) (credit.Entry, bool) {
 	if err != nil {
 		return credit.Entry{}, false
 	}
-	e.mu.RLock()
 	var uscc string
-	if o := e.st.orgs[org]; o != nil {
+	if o := e.iss.OrgByID(org); o != nil {
 		uscc = o.USCC
 	}
-	e.mu.RUnlock()
 	return b.Warning(uscc, e.nowMillis())
 }
 

@@ -32,7 +32,8 @@ type traceState struct {
 
 	// rmu serialises reports: validation, commit and publication of one
 	// report happen before the next report's validation starts. Lock
-	// order: rmu, then e.wmu, then e.mu.
+	// order: rmu, then the issuance write lock (issue.Book.Commit), then its
+	// read lock.
 	rmu reportLock
 
 	recallMu sync.RWMutex

@@ -256,3 +256,14 @@ func (e *Book) EachBlock(f func(*model.Block)) {
 		f(b)
 	}
 }
+
+// OrgByUSCC returns the organisation registered with unified social
+// credit code uscc, or nil.
+func (e *Book) OrgByUSCC(uscc string) *model.Org {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if id, ok := e.st.orgByUSCC[uscc]; ok {
+		return e.st.orgs[id]
+	}
+	return nil
+}
