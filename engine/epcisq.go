@@ -5,7 +5,6 @@ package engine
 // sees which event (EventVisible, the one owner of that rule).
 
 import (
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"strconv"
@@ -63,14 +62,7 @@ func queryCaller(k APIKey) string {
 // Open): tokens stay valid across restarts, and another store cannot
 // forge them.
 func (e *Engine) queryTokenKey() []byte {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	h := sha256.New()
-	h.Write([]byte("tracecode/epcisq/page-token/v1\x00"))
-	if len(e.st.shortKeys) > 0 {
-		h.Write(e.st.shortKeys[0].key)
-	}
-	return h.Sum(nil)
+	return e.iss.StoreSecret("tracecode/epcisq/page-token/v1\x00")
 }
 
 // queryEnv answers epcisq's questions for one key.
@@ -139,19 +131,17 @@ func (e *Engine) EventVisible(k APIKey, s *ledger.Summary, payload func() (*ledg
 	if err != nil {
 		return false, err
 	}
-	e.mu.RLock()
-	defer e.mu.RUnlock()
 	for _, t := range p.Targets {
-		pr := e.st.products[t.Product]
+		pr := e.iss.ProductByID(t.Product)
 		if t.Product == 0 || pr == nil {
 			continue
 		}
-		owner := pr.rec.Org
+		owner := pr.Org
 		if k.Org != 0 && owner == k.Org {
 			return true, nil
 		}
 		if k.Scopes.Has(ScopeRegulator) && k.Region != 0 {
-			if o := e.st.orgs[owner]; o != nil && RegionCovers(k.Region, o.Region) {
+			if o := e.iss.OrgByID(owner); o != nil && RegionCovers(k.Region, o.Region) {
 				return true, nil
 			}
 		}

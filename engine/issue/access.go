@@ -1,6 +1,7 @@
 package issue
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"slices"
 
@@ -266,4 +267,20 @@ func (e *Book) OrgByUSCC(uscc string) *model.Org {
 		return e.st.orgs[id]
 	}
 	return nil
+}
+
+// StoreSecret returns SHA-256 of label followed by the store's first
+// short-code key, a secret every store has from its first Open: a key
+// the engine's other parts derive for themselves (the EPCIS query's page
+// tokens) stays the same across restarts, and another store cannot
+// reproduce it. The short-code key itself never leaves the Book.
+func (e *Book) StoreSecret(label string) []byte {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	h := sha256.New()
+	h.Write([]byte(label))
+	if len(e.st.shortKeys) > 0 {
+		h.Write(e.st.shortKeys[0].key)
+	}
+	return h.Sum(nil)
 }
