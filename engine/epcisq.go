@@ -7,7 +7,9 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"sync"
 
 	"tracecode/engine/epcisq"
 	"tracecode/engine/ledger"
@@ -147,4 +149,113 @@ func (e *Engine) EventVisible(k APIKey, s *ledger.Summary, payload func() (*ledg
 		}
 	}
 	return false, nil
+}
+
+// Named queries (the REST binding's /queries): a query's parameters saved
+// under a name by its owner — an organisation, a regulator's region or the
+// operator — and run with the events its owner's keys may see.
+type NamedQuery = epcisq.NamedQuery
+
+// ErrQueryExists: the owner already has a query of that name.
+var ErrQueryExists = epcisq.ErrQueryExists
+
+// namedMu serialises the saving and deleting of named queries (a name is
+// checked free, then written).
+var namedMu sync.Mutex
+
+// queryOwner is who owns the named queries k creates and reads.
+func queryOwner(k APIKey) (string, error) {
+	switch {
+	case k.Org != 0:
+		return "org:" + strconv.FormatUint(uint64(k.Org), 10), nil
+	case k.Scopes.Has(ScopeRegulator) && k.Region != 0:
+		return "region:" + strconv.FormatUint(uint64(k.Region), 10), nil
+	case k.Scopes.Has(ScopeAdmin):
+		return "operator", nil
+	}
+	return "", fmt.Errorf("%w: named queries belong to an organisation, a regulator's region or the operator", ErrWrongOrg)
+}
+
+// CreateNamedQuery saves params under name for k's owner (the key needs
+// the events, regulator or admin scope). The parameters are checked as
+// QueryEvents checks them; a name in use is ErrQueryExists.
+func (e *Engine) CreateNamedQuery(k APIKey, name string, params []QueryParam) (NamedQuery, error) {
+	owner, err := queryOwner(k)
+	if err != nil {
+		return NamedQuery{}, err
+	}
+	if !k.Scopes.Has(ScopeEvents) && !k.Scopes.Has(ScopeRegulator) && !k.Scopes.Has(ScopeAdmin) {
+		return NamedQuery{}, fmt.Errorf("%w: creating a named query needs the events, regulator or admin scope", ErrWrongOrg)
+	}
+	if _, err := e.tr(); err != nil {
+		return NamedQuery{}, err
+	}
+	n := NamedQuery{Owner: owner, Name: name, Params: params, Created: e.Now().UnixMilli(), Creator: "key:" + strconv.FormatUint(k.ID, 16)}
+	namedMu.Lock()
+	defer namedMu.Unlock()
+	return n, epcisq.SaveQuery(e.db, &n)
+}
+
+// NamedQuery returns k's owner's query name (found false: none, or
+// another owner's).
+func (e *Engine) NamedQuery(k APIKey, name string) (NamedQuery, bool, error) {
+	owner, err := queryOwner(k)
+	if err != nil {
+		return NamedQuery{}, false, err
+	}
+	if _, err := e.tr(); err != nil {
+		return NamedQuery{}, false, err
+	}
+	return epcisq.GetQuery(e.db, owner, name)
+}
+
+// NamedQueries lists k's owner's queries by name.
+func (e *Engine) NamedQueries(k APIKey) ([]NamedQuery, error) {
+	owner, err := queryOwner(k)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := e.tr(); err != nil {
+		return nil, err
+	}
+	return epcisq.ListQueries(e.db, owner)
+}
+
+// DeleteNamedQuery removes k's owner's query name (the events, regulator
+// or admin scope); found is false when there was none.
+func (e *Engine) DeleteNamedQuery(k APIKey, name string) (bool, error) {
+	owner, err := queryOwner(k)
+	if err != nil {
+		return false, err
+	}
+	if !k.Scopes.Has(ScopeEvents) && !k.Scopes.Has(ScopeRegulator) && !k.Scopes.Has(ScopeAdmin) {
+		return false, fmt.Errorf("%w: deleting a named query needs the events, regulator or admin scope", ErrWrongOrg)
+	}
+	if _, err := e.tr(); err != nil {
+		return false, err
+	}
+	namedMu.Lock()
+	defer namedMu.Unlock()
+	return epcisq.DeleteQuery(e.db, owner, name)
+}
+
+// QueryNamedEvents runs k's owner's query name with paging (perPage,
+// nextPageToken: no other parameter).
+func (e *Engine) QueryNamedEvents(k APIKey, name string, paging []QueryParam) (*QueryResult, bool, error) {
+	n, found, err := e.NamedQuery(k, name)
+	if err != nil || !found {
+		return nil, false, err
+	}
+	params := append([]QueryParam(nil), n.Params...)
+	for _, p := range paging {
+		if p.Name != "perPage" && p.Name != "nextPageToken" {
+			return nil, true, &QueryParamError{Name: p.Name, Msg: "a named query's events take perPage and nextPageToken only (its other parameters are the query's)"}
+		}
+		if p.Name == "perPage" {
+			params = slices.DeleteFunc(params, func(q QueryParam) bool { return q.Name == "perPage" })
+		}
+		params = append(params, p)
+	}
+	res, err := e.QueryEvents(k, params)
+	return res, true, err
 }

@@ -215,3 +215,80 @@ func TestQueryIndexesBuiltAtOpen(t *testing.T) {
 		t.Errorf("after the rebuild: %v", got)
 	}
 }
+
+// TestNamedQueries: an organisation saves a query, runs it page by page,
+// lists and deletes it; another organisation can neither see, run nor
+// delete it, and saves its own under the same name.
+func TestNamedQueries(t *testing.T) {
+	f := queryFixture(t)
+	a := APIKey{ID: 1, Org: f.orgA, Scopes: ScopeEvents}
+	b := APIKey{ID: 2, Org: f.orgB, Scopes: ScopeEvents}
+	params := []QueryParam{{Name: "EQ_bizStep", Value: "inspecting|shipping"}, {Name: "perPage", Value: "1"}}
+	if _, err := f.e.CreateNamedQuery(a, "steps", params); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.e.CreateNamedQuery(a, "steps", params); !errors.Is(err, ErrQueryExists) {
+		t.Errorf("second save: %v", err)
+	}
+	var pe *QueryParamError
+	if _, err := f.e.CreateNamedQuery(a, "bad name/", params); !errors.As(err, &pe) || pe.Name != "name" {
+		t.Errorf("bad name: %v", err)
+	}
+	if _, err := f.e.CreateNamedQuery(a, "bad", []QueryParam{{Name: "EQ_colour", Value: "red"}}); !errors.As(err, &pe) || pe.Name != "EQ_colour" {
+		t.Errorf("bad parameter: %v", err)
+	}
+	if _, err := f.e.CreateNamedQuery(APIKey{ID: 5, Org: f.orgA, Scopes: ScopeMint}, "mint", params); !errors.Is(err, ErrWrongOrg) {
+		t.Errorf("a mint key saves a query: %v", err)
+	}
+	var got []string
+	token := ""
+	for {
+		var paging []QueryParam
+		if token != "" {
+			paging = []QueryParam{{Name: "nextPageToken", Value: token}}
+		}
+		res, found, err := f.e.QueryNamedEvents(a, "steps", paging)
+		if err != nil || !found {
+			t.Fatalf("run: %v %v", found, err)
+		}
+		for _, ev := range res.Events {
+			got = append(got, string(ev.Event.BizStep))
+		}
+		if token = res.Next; token == "" {
+			break
+		}
+	}
+	if !slices.Equal(got, []string{"inspecting", "shipping"}) {
+		t.Errorf("A's query answers %v", got)
+	}
+	if _, _, err := f.e.QueryNamedEvents(a, "steps", []QueryParam{{Name: "EQ_action", Value: "ADD"}}); !errors.As(err, &pe) {
+		t.Errorf("extra parameter: %v", err)
+	}
+	// B sees nothing of it.
+	if _, found, err := f.e.NamedQuery(b, "steps"); found || err != nil {
+		t.Errorf("B reads A's query: %v %v", found, err)
+	}
+	if _, found, err := f.e.QueryNamedEvents(b, "steps", nil); found || err != nil {
+		t.Errorf("B runs A's query: %v %v", found, err)
+	}
+	if found, err := f.e.DeleteNamedQuery(b, "steps"); found || err != nil {
+		t.Errorf("B deletes A's query: %v %v", found, err)
+	}
+	if _, err := f.e.CreateNamedQuery(b, "steps", params); err != nil {
+		t.Errorf("B's own query of the same name: %v", err)
+	}
+	if l, err := f.e.NamedQueries(a); err != nil || len(l) != 1 || l[0].Name != "steps" || len(l[0].Params) != 2 {
+		t.Errorf("A's list: %+v %v", l, err)
+	}
+	// Saved queries survive a restart.
+	f.e = reopen(t, f.e)
+	if found, err := f.e.DeleteNamedQuery(a, "steps"); !found || err != nil {
+		t.Errorf("delete: %v %v", found, err)
+	}
+	if l, err := f.e.NamedQueries(a); err != nil || len(l) != 0 {
+		t.Errorf("after delete: %+v %v", l, err)
+	}
+	if l, err := f.e.NamedQueries(b); err != nil || len(l) != 1 {
+		t.Errorf("B's list after A's delete: %+v %v", l, err)
+	}
+}

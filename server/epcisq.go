@@ -2,8 +2,10 @@ package server
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
 
@@ -28,6 +30,13 @@ func (s *Server) epcisQueryRoutes() []*route {
 		{method: "GET", pattern: "/v1/epcis/bizLocations/{bizLocation}/events", metric: "epcis_events", h: q},
 		{method: "GET", pattern: "/v1/epcis/readPoints/{readPoint}/events", metric: "epcis_events", h: q},
 		{method: "GET", pattern: "/v1/epcis/dispositions/{disposition}/events", metric: "epcis_events", h: q},
+		{method: "POST", pattern: "/v1/epcis/queries", metric: "epcis_queries", scopes: engine.ScopeEvents | engine.ScopeRegulator | engine.ScopeAdmin,
+			keepsCache: true, h: (*Server).apiCreateNamedQuery},
+		{method: "GET", pattern: "/v1/epcis/queries", metric: "epcis_queries", h: (*Server).apiListNamedQueries},
+		{method: "GET", pattern: "/v1/epcis/queries/{name}", metric: "epcis_queries", h: (*Server).apiGetNamedQuery},
+		{method: "DELETE", pattern: "/v1/epcis/queries/{name}", metric: "epcis_queries", scopes: engine.ScopeEvents | engine.ScopeRegulator | engine.ScopeAdmin,
+			keepsCache: true, h: (*Server).apiDeleteNamedQuery},
+		{method: "GET", pattern: "/v1/epcis/queries/{name}/events", metric: "epcis_events", h: (*Server).apiNamedQueryEvents},
 	}
 }
 
@@ -67,6 +76,13 @@ func (s *Server) apiQueryEvents(c *call) {
 		queryError(c, err)
 		return
 	}
+	s.writeQueryResult(c, res, "SimpleEventQuery")
+}
+
+// writeQueryResult writes one page of a query's answer as an
+// EPCISQueryDocument named queryName.
+func (s *Server) writeQueryResult(c *call, res *engine.QueryResult, queryName string) {
+	var err error
 	events := make([]epcis.Event, len(res.Events))
 	for i := range res.Events {
 		events[i] = res.Events[i].Event
@@ -83,7 +99,7 @@ func (s *Server) apiQueryEvents(c *call) {
 		h.Set("Link", "<"+s.cfg.PublicBase+next+`>; rel="next"`)
 		h.Set("GS1-Next-Page-Token", url.QueryEscape(res.Next))
 	}
-	opts := &epcis.MarshalOptions{Header: epcis.Header{Type: epcis.TypeEPCISQueryDocument, QueryName: "SimpleEventQuery",
+	opts := &epcis.MarshalOptions{Header: epcis.Header{Type: epcis.TypeEPCISQueryDocument, QueryName: queryName,
 		CreationDate: time.Now().UTC().Truncate(time.Millisecond)}}
 	var b bytes.Buffer
 	if wantsXML(c.ctx) {
@@ -130,5 +146,134 @@ func queryError(c *call, err error) {
 		writeProblem(c.ctx, Problem{Type: "epcisException:QueryTooComplexException", Title: "QueryTooComplexException", Status: fasthttp.StatusRequestEntityTooLarge, Detail: err.Error()})
 	default:
 		engineError(c, err)
+	}
+}
+
+// namedQueryJSON is a named query as the REST binding writes it: its name
+// and its parameters (a list value as an array).
+type namedQueryJSON struct {
+	Name    string         `json:"name"`
+	Query   map[string]any `json:"query"`
+	Created string         `json:"created,omitempty"`
+}
+
+func namedOut(n engine.NamedQuery) namedQueryJSON {
+	q := make(map[string]any, len(n.Params))
+	for _, p := range n.Params {
+		if strings.Contains(p.Value, "|") {
+			q[p.Name] = strings.Split(p.Value, "|")
+		} else {
+			q[p.Name] = p.Value
+		}
+	}
+	return namedQueryJSON{Name: n.Name, Query: q, Created: time.UnixMilli(n.Created).UTC().Format(time.RFC3339Nano)}
+}
+
+// apiCreateNamedQuery serves POST /v1/epcis/queries: {"name", "query":
+// {parameter: value or [values]}} saves a named query of the key's
+// organisation (a regulator's: its region's; the operator's: the
+// operator's); 201 with Location.
+func (s *Server) apiCreateNamedQuery(c *call) {
+	var in struct {
+		Name  string                     `json:"name"`
+		Query map[string]json.RawMessage `json:"query"`
+	}
+	if !readJSON(c, &in) {
+		return
+	}
+	names := make([]string, 0, len(in.Query))
+	for k := range in.Query {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var params []engine.QueryParam
+	for _, k := range names {
+		raw := in.Query[k]
+		var str string
+		var list []string
+		var num json.Number
+		var b bool
+		switch {
+		case json.Unmarshal(raw, &str) == nil:
+		case json.Unmarshal(raw, &list) == nil:
+			str = strings.Join(list, "|")
+		case json.Unmarshal(raw, &num) == nil:
+			str = num.String()
+		case json.Unmarshal(raw, &b) == nil && b:
+			str = "true"
+		default:
+			problem(c.ctx, fasthttp.StatusBadRequest, "invalid", "query."+k+": a parameter's value is a string, a number, true or an array of strings")
+			return
+		}
+		params = append(params, engine.QueryParam{Name: k, Value: str})
+	}
+	n, err := s.eng.CreateNamedQuery(c.key, in.Name, params)
+	switch {
+	case errors.Is(err, engine.ErrQueryExists):
+		problem(c.ctx, fasthttp.StatusConflict, "exists", err.Error())
+		return
+	case err != nil:
+		queryError(c, err)
+		return
+	}
+	c.ctx.Response.Header.Set("Location", "/v1/epcis/queries/"+url.PathEscape(n.Name))
+	writeJSON(c, fasthttp.StatusCreated, namedOut(n))
+}
+
+// apiListNamedQueries serves GET /v1/epcis/queries: the key's owner's
+// named queries.
+func (s *Server) apiListNamedQueries(c *call) {
+	l, err := s.eng.NamedQueries(c.key)
+	if err != nil {
+		engineError(c, err)
+		return
+	}
+	out := make([]namedQueryJSON, len(l))
+	for i, n := range l {
+		out[i] = namedOut(n)
+	}
+	writeJSON(c, fasthttp.StatusOK, out)
+}
+
+func (s *Server) apiGetNamedQuery(c *call) {
+	n, found, err := s.eng.NamedQuery(c.key, string(c.pv[0]))
+	switch {
+	case err != nil:
+		engineError(c, err)
+	case !found:
+		problem(c.ctx, fasthttp.StatusNotFound, "not-found", "no named query "+quote(c.pv[0])+" of this key's owner")
+	default:
+		writeJSON(c, fasthttp.StatusOK, namedOut(n))
+	}
+}
+
+func (s *Server) apiDeleteNamedQuery(c *call) {
+	found, err := s.eng.DeleteNamedQuery(c.key, string(c.pv[0]))
+	switch {
+	case err != nil:
+		engineError(c, err)
+	case !found:
+		problem(c.ctx, fasthttp.StatusNotFound, "not-found", "no named query "+quote(c.pv[0])+" of this key's owner")
+	default:
+		c.ctx.SetStatusCode(fasthttp.StatusNoContent)
+	}
+}
+
+// apiNamedQueryEvents serves GET /v1/epcis/queries/{name}/events: the
+// named query's answer, paged (perPage and nextPageToken only).
+func (s *Server) apiNamedQueryEvents(c *call) {
+	var paging []engine.QueryParam
+	c.ctx.QueryArgs().VisitAll(func(k, v []byte) {
+		paging = append(paging, engine.QueryParam{Name: string(k), Value: string(v)})
+	})
+	name := string(c.pv[0])
+	res, found, err := s.eng.QueryNamedEvents(c.key, name, paging)
+	switch {
+	case err != nil:
+		queryError(c, err)
+	case !found:
+		problem(c.ctx, fasthttp.StatusNotFound, "not-found", "no named query "+quote(c.pv[0])+" of this key's owner")
+	default:
+		s.writeQueryResult(c, res, name)
 	}
 }

@@ -24,7 +24,7 @@ func queryAll(t *testing.T, env *testEnv, key, uri string) []any {
 			t.Fatalf("GET %s: %s", uri, r.body)
 		}
 		qr := m["epcisBody"].(map[string]any)["queryResults"].(map[string]any)
-		if qr["queryName"] != "SimpleEventQuery" {
+		if want := "SimpleEventQuery"; !strings.Contains(uri, "/queries/") && qr["queryName"] != want {
 			t.Errorf("queryName %v", qr["queryName"])
 		}
 		if l, ok := qr["resultsBody"].(map[string]any)["eventList"].([]any); ok {
@@ -100,5 +100,52 @@ func TestEPCISQuery(t *testing.T) {
 	}
 	if r := env.api("GET", "/v1/epcis/eventTypes", op, ""); r.status != 200 || !strings.Contains(string(r.body), "AssociationEvent") {
 		t.Errorf("eventTypes: %d %s", r.status, r.body)
+	}
+}
+
+func TestEPCISNamedQueries(t *testing.T) {
+	env := newTestEnv(t, nil)
+	a, b := env.key("兰州陇原"), env.key("天水麦积")
+	body := `{"name":"shipped","query":{"EQ_bizStep":["shipping","receiving"],"perPage":2}}`
+	r := env.api("POST", "/v1/epcis/queries", a, body)
+	if r.status != 201 || r.h("Location") != "/v1/epcis/queries/shipped" {
+		t.Fatalf("create: %d %s %s", r.status, r.h("Location"), r.body)
+	}
+	if r := env.api("POST", "/v1/epcis/queries", a, body); r.status != 409 {
+		t.Errorf("create twice: %d %s", r.status, r.body)
+	}
+	if r := env.api("POST", "/v1/epcis/queries", a, `{"name":"x","query":{"EQ_colour":"red"}}`); r.status != 400 || !strings.Contains(string(r.body), "EQ_colour") {
+		t.Errorf("bad parameter: %d %s", r.status, r.body)
+	}
+	if r := env.api("POST", "/v1/epcis/queries", a, `{"name":"a/b","query":{}}`); r.status != 400 {
+		t.Errorf("bad name: %d %s", r.status, r.body)
+	}
+	got := queryAll(t, env, a, "/v1/epcis/queries/shipped/events")
+	if r := env.api("GET", "/v1/epcis/queries/shipped/events", a, ""); !strings.Contains(string(r.body), `"queryName":"shipped"`) {
+		t.Errorf("queryName: %s", r.body)
+	}
+	direct := queryAll(t, env, a, "/v1/epcis/events?EQ_bizStep=shipping|receiving")
+	if len(got) == 0 || len(got) != len(direct) {
+		t.Errorf("the named query gives %d events, the same parameters %d", len(got), len(direct))
+	}
+	if r := env.api("GET", "/v1/epcis/queries", a, ""); r.status != 200 || !strings.Contains(string(r.body), `"shipped"`) {
+		t.Errorf("list: %d %s", r.status, r.body)
+	}
+	// Another organisation neither sees, runs nor deletes it.
+	for _, req := range []struct{ method, uri string }{
+		{"GET", "/v1/epcis/queries/shipped"}, {"GET", "/v1/epcis/queries/shipped/events"}, {"DELETE", "/v1/epcis/queries/shipped"},
+	} {
+		if r := env.api(req.method, req.uri, b, ""); r.status != 404 {
+			t.Errorf("B %s %s: %d %s", req.method, req.uri, r.status, r.body)
+		}
+	}
+	if r := env.api("GET", "/v1/epcis/queries", b, ""); r.status != 200 || strings.Contains(string(r.body), "shipped") {
+		t.Errorf("B's list: %d %s", r.status, r.body)
+	}
+	if r := env.api("DELETE", "/v1/epcis/queries/shipped", a, ""); r.status != 204 {
+		t.Errorf("delete: %d %s", r.status, r.body)
+	}
+	if r := env.api("GET", "/v1/epcis/queries/shipped", a, ""); r.status != 404 {
+		t.Errorf("after delete: %d %s", r.status, r.body)
 	}
 }

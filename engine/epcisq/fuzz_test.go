@@ -2,6 +2,7 @@ package epcisq
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -81,4 +82,26 @@ func TestTokenRoundTrip(t *testing.T) {
 	if _, err := decodeToken([]byte("another key of thirty-two bytes!"), d, encodeToken(key, d, in)); err == nil {
 		t.Error("a token signed with another key decodes")
 	}
+}
+
+// FuzzDecodeNamed: any stored named-query value decodes or is refused
+// as corrupt, never a panic; a decoded one encodes to a value that decodes
+// the same (varints may have been written longer than needed).
+func FuzzDecodeNamed(f *testing.F) {
+	n := NamedQuery{Owner: "org:1", Name: "q", Created: 1700000000000, Creator: "key:1",
+		Params: []Param{{"EQ_bizStep", "shipping|receiving"}, {"perPage", "5"}}}
+	f.Add(n.appendValue(nil))
+	f.Add([]byte{1})
+	f.Add([]byte{2, 0})
+	f.Fuzz(func(t *testing.T, v []byte) {
+		k := namedKey("org:1", "q")
+		got, err := decodeNamed(k, v)
+		if err != nil {
+			return
+		}
+		again, err := decodeNamed(k, got.appendValue(nil))
+		if err != nil || !reflect.DeepEqual(again, got) {
+			t.Fatalf("%x decodes to %+v, whose encoding decodes to %+v (%v)", v, got, again, err)
+		}
+	})
 }

@@ -34,4 +34,5 @@ const (
 	PrefixEvTime         byte = 0x98 // 0x98 | eventTime u64 | seq u64            → version byte
 	PrefixEvStep         byte = 0x99 // 0x99 | field u8 | term | 0x00 | seq u64   → version byte
 	PrefixEvPlace        byte = 0x9B // 0x9B | role u8 | id | 0x00 | seq u64      → version byte
+	PrefixNamedQuery     byte = 0x9E // 0x9E | owner | 0x00 | name                  → epcisq.NamedQuery
 )

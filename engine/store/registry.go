@@ -65,6 +65,7 @@ var Prefixes = []PrefixInfo{
 	{PrefixEvTime, "EvTime", "`eventTime unix ms + 2^63 u64 | seq u64`", "(version byte only)", "captured EPCIS events (the query interface's event-time index)", "engine/ledger"},
 	{PrefixEvStep, "EvStep", "`field u8 (1 bizStep, 2 disposition) | term | 0x00 | seq u64`", "(version byte only)", "captured EPCIS events with a bizStep or disposition", "engine/ledger"},
 	{PrefixEvPlace, "EvPlace", "`role u8 (1 readPoint, 2 bizLocation) | location id | 0x00 | seq u64`", "(version byte only)", "captured EPCIS events with a readPoint or bizLocation", "engine/ledger"},
+	{PrefixNamedQuery, "NamedQuery", "`owner (org:N, region:N or operator) | 0x00 | name`", "created, creator, the query's parameters (name, value)…", "`POST /v1/epcis/queries`; deleted by `DELETE /v1/epcis/queries/{name}`", "engine/epcisq"},
 	{PrefixRecallObject, "RecallObject", "`recall id u64`", "level u8, initiator, scope (lots, products, codes, a product's time window), reason zh/en, deadlines, state, times", "`POST /v1/recalls`, its ack, close and lift", "engine/recall"},
 	{PrefixRecallRecipient, "RecallRecipient", "`recall id u64 | org u32`", "region, quantities (received, held, sold), acknowledged, recovered, returned, destroyed, overdue mark", "a recall's creation (one per organisation of its forward trace), an acknowledgement, a removing, destroying or returns-receiving event", "engine/recall"},
 	{PrefixHold, "Hold", "`lot u32`", "since, by, reason, the recall it belongs to", "a hold (stop-trade) of a lot; deleted when released", "engine/recall"},
