@@ -78,6 +78,20 @@ func TestEPCISQuery(t *testing.T) {
 	if got := queryAll(t, env, a, "/v1/epcis/events?MATCH_anyEPC="+url.QueryEscape(urn)); len(got) == 0 {
 		t.Error("the producer sees no event of its fireworks")
 	}
+	// The linkset's gs1:epcis link is that query.
+	ls := env.get(env.url("fireworks"), "Accept", "application/linkset+json")
+	i := strings.Index(string(ls.body), testBase+"/v1/epcis/events?MATCH_anyEPC=")
+	if ls.status != 200 || i < 0 {
+		t.Fatalf("linkset: %d %s", ls.status, ls.body)
+	}
+	link := string(ls.body[i+len(testBase):])
+	link = link[:strings.IndexByte(link, '"')]
+	if got := queryAll(t, env, a, link); len(got) == 0 {
+		t.Errorf("the gs1:epcis link %s answers no event to the producer", link)
+	}
+	if got := queryAll(t, env, b, link); len(got) != 0 {
+		t.Errorf("the gs1:epcis link answers another organisation: %v", got)
+	}
 	if got := queryAll(t, env, b, "/v1/epcis/epcs/"+url.PathEscape(urn)+"/events"); len(got) != 0 {
 		t.Errorf("another organisation sees the producer's fireworks: %v", got)
 	}

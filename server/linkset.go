@@ -46,8 +46,11 @@ func (s *Server) collectLinks(v *chainView, self string) []link {
 		}
 		if live {
 			ls = append(ls, link{levelItem, "gs1:traceability", withQuery(item, "format=json"), "Full chain (JSON) · 追溯信息", "application/json", true})
-			if path, ok := strings.CutPrefix(item, base+"/"); ok {
-				ls = append(ls, link{levelItem, "gs1:epcis", base + "/v1/trace/" + path, "EPCIS events (API key needed) · 事件记录", "application/json", false})
+			if strings.HasPrefix(item, base+"/") {
+				// The EPCIS 2.0 query interface: the item's events as an
+				// EPCISQueryDocument, among those the caller's key sees.
+				q := base + "/v1/epcis/events?MATCH_anyEPC=" + string(fasthttp.AppendQuotedArg(nil, []byte(item)))
+				ls = append(ls, link{levelItem, "gs1:epcis", q, "EPCIS events (API key needed) · 事件记录", "application/ld+json", false})
 			}
 		}
 	}
