@@ -43,3 +43,22 @@ tracecode_http_request_duration_seconds_bucket{route="resolve_short",le="5e-06"}
 		t.Error("an unreadable bucket was accepted")
 	}
 }
+
+// FuzzParseHandlerHist: any /metrics body parses or is refused, never
+// panics, and an accepted histogram's quantiles are finite or zero.
+func FuzzParseHandlerHist(f *testing.F) {
+	f.Add([]byte(`tracecode_http_request_duration_seconds_bucket{route="resolve_gtin",le="1e-05"} 3` + "\n" +
+		`tracecode_http_request_duration_seconds_bucket{route="resolve_gtin",le="+Inf"} 4`))
+	f.Add([]byte(`tracecode_http_request_duration_seconds_bucket{route="resolve_gtin",le="NaN"} -1`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		h, err := parseHandlerHist(body, "resolve_gtin")
+		if err != nil {
+			return
+		}
+		for _, q := range []float64{0, 0.5, 0.99, 1} {
+			_ = h.quantile(q)
+		}
+		x := map[string]float64{}
+		addServerHist(x, h)
+	})
+}

@@ -93,6 +93,57 @@ status is 1 when any scenario regressed significantly.`,
 	},
 }
 
+var planFlags struct {
+	w       bench.Workload
+	results string
+}
+
+var benchPlanCmd = &cobra.Command{
+	Use:   "plan",
+	Short: "Turn a workload and a bench run into hardware: cores, memory, disk, network",
+	Long: `plan sizes a deployment for a workload from the per-unit costs of a
+results.json measured on the target hardware (without --results, the
+planning figures of docs/capacity.md), and prints the arithmetic so each
+figure can be checked and replaced.
+
+Example (Gansu, docs/capacity.md):
+  tracecode bench plan --codes-per-year 1.2e9 --scans-per-day 2e6 --peak-factor 10 \
+      --events-per-day 1.5e6 --retention-years 5 --replicas 2 --results bench-out/results.json`,
+	Args: cobra.NoArgs,
+	RunE: func(cmd *cobra.Command, args []string) error {
+		var r *bench.Results
+		if planFlags.results != "" {
+			var err error
+			if r, err = bench.ReadResults(planFlags.results); err != nil {
+				return err
+			}
+		}
+		p, err := bench.MakePlan(planFlags.w, bench.CostsFrom(r))
+		if err != nil {
+			return err
+		}
+		fmt.Fprint(cmd.OutOrStdout(), p.Text)
+		return nil
+	},
+}
+
+func init() {
+	pf := benchPlanCmd.Flags()
+	w := &planFlags.w
+	pf.Float64Var(&w.CodesPerYear, "codes-per-year", 0, "codes issued a year")
+	pf.Float64Var(&w.ItemsPerYear, "items-per-year", 0, "items commissioned and packed a year (default: --codes-per-year)")
+	pf.Float64Var(&w.ScansPerDay, "scans-per-day", 0, "scans of an average day")
+	pf.Float64Var(&w.PeakFactor, "peak-factor", 10, "the peak second's load over the average second's")
+	pf.Float64Var(&w.EventsPerDay, "events-per-day", 0, "EPCIS events captured on an average day")
+	pf.Float64Var(&w.RetentionYears, "retention-years", 5, "years kept online")
+	pf.IntVar(&w.Replicas, "replicas", 1, "copies of the store, the primary included")
+	pf.Float64Var(&w.HTMLShare, "html-share", 0.8, "share of scans that open the scan page rather than ask for JSON")
+	pf.Float64Var(&w.Utilisation, "utilisation", 0.5, "CPU share to run at at peak")
+	pf.Float64Var(&w.BlockCodes, "block-codes", 1e6, "codes per minted block")
+	pf.StringVar(&planFlags.results, "results", "", "results.json of `tracecode bench` on the target hardware (default: docs/capacity.md's figures)")
+	benchCmd.AddCommand(benchPlanCmd)
+}
+
 func init() {
 	f := benchCmd.Flags()
 	f.StringVar(&benchFlags.scale, "scale", "small", "workload size: small, medium or large")
