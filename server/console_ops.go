@@ -2,6 +2,8 @@ package server
 
 import (
 	"encoding/json"
+	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -9,6 +11,7 @@ import (
 
 	"tracecode/engine"
 	"tracecode/engine/account"
+	"tracecode/engine/capacity"
 )
 
 // opsPage is the operator's page: organisations and their prefixes,
@@ -47,6 +50,7 @@ func (r *consoleReq) opsPage(msg string, errs []string) {
 			st = err.Error()
 		}
 		health = append(health, map[string]string{"What": r.t("scanLog"), "State": st})
+		health = append(health, r.diskHealth()...)
 		data["Health"] = health
 	}
 	users, err := r.s.accounts.List(func(a *account.Account) bool { return operator || a.Org == r.key.Org && a.Role.Enterprise() })
@@ -60,6 +64,35 @@ func (r *consoleReq) opsPage(msg string, errs []string) {
 	_ = json.Unmarshal(body, &keys)
 	data["Keys"] = keys.Keys
 	r.render("ops", data)
+}
+
+// diskHealth is the store's size, the filesystem's free space and, from
+// the growth since the server started, how long that space lasts.
+func (r *consoleReq) diskHealth() []map[string]string {
+	st := r.s.eng.Stats()
+	rows := []map[string]string{{"What": r.t("diskUse"), "State": fmt.Sprintf(r.t("diskUseFmt"), siBytes(float64(st.DiskUsage)), siBytes(float64(st.DiskFreeBytes)))}}
+	rw := capacity.Estimate(r.s.diskStart, st.DiskUsage, time.Since(r.s.started), st.DiskFreeBytes)
+	state := r.t("runwayWait")
+	switch {
+	case rw.Measured && math.IsInf(rw.Months, 1):
+		state = r.t("runwayFlat")
+	case rw.Measured:
+		state = fmt.Sprintf(r.t("runwayFmt"), siBytes(rw.BytesPerDay), rw.Months)
+	}
+	return append(rows, map[string]string{"What": r.t("diskRunway"), "State": state})
+}
+
+// siBytes formats a byte count with three significant digits.
+func siBytes(v float64) string {
+	for _, u := range []struct {
+		div  float64
+		name string
+	}{{1e12, "TB"}, {1e9, "GB"}, {1e6, "MB"}, {1e3, "kB"}} {
+		if v >= u.div {
+			return fmt.Sprintf("%.3g %s", v/u.div, u.name)
+		}
+	}
+	return fmt.Sprintf("%.0f B", v)
 }
 
 // createUser creates an account through POST /v1/users as the account's

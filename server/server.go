@@ -75,6 +75,8 @@ type Server struct {
 	ready   atomic.Bool
 	stopped atomic.Bool
 	started time.Time
+	// diskStart is the store's disk usage when the server started.
+	diskStart uint64
 }
 
 // New returns a server over eng. The server owns the scan log it opens on
@@ -96,6 +98,8 @@ func New(eng *engine.Engine, cfg Config) (*Server, error) {
 		keys:     eng.APIKeys(),
 		log:      cfg.Logger,
 		started:  time.Now(),
+		// The console's disk runway is the growth from here.
+		diskStart: eng.Stats().DiskUsage,
 
 		largeBodies: make(chan struct{}, cfg.MaxLargeBodies),
 	}

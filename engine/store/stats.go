@@ -8,30 +8,33 @@ import "fmt"
 // Stats is a numeric snapshot of the database's health: what an operator
 // graphs. Sizes are bytes, counts are cumulative since open unless noted.
 type Stats struct {
-	DiskUsage          uint64    // tables, WAL, manifest, blob files
-	ReadAmp            int       // sublevels in L0 plus non-empty levels: worst-case tables a read consults
-	LevelFiles         [7]int64  // live tables per level (gauge)
-	LevelBytes         [7]int64  // live table bytes per level (gauge)
-	L0Sublevels        int32     // gauge
-	CompactionCount    int64     // compactions completed
-	CompactionDebt     uint64    // estimated bytes still to compact (gauge)
-	CompactionsRunning int64     // gauge
-	FlushCount         int64     // memtable flushes completed
-	IngestCount        uint64    // SSTable ingestions
-	MemTableSize       uint64    // bytes held by memtables (gauge)
-	MemTableCount      int64     // memtables (gauge)
-	WALBytesWritten    uint64    // bytes written to the WAL, with framing
-	WALSize            uint64    // live WAL bytes (gauge)
-	BlockCacheSize     int64     // bytes in the block cache (gauge)
-	BlockCacheHits     int64     // block cache hits
-	BlockCacheMisses   int64     // block cache misses
-	FileCacheHits      int64     // table cache hits
-	FileCacheMisses    int64     // table cache misses
-	FilterHits         int64     // bloom filter said "absent": a read skipped a table
-	FilterMisses       int64     // bloom filter said "maybe"
-	Snapshots          int       // open snapshots (gauge)
-	TableIters         int64     // open table iterators (gauge)
-	_                  [0]func() // not comparable: fields may be added
+	DiskUsage          uint64   // tables, WAL, manifest, blob files
+	ReadAmp            int      // sublevels in L0 plus non-empty levels: worst-case tables a read consults
+	LevelFiles         [7]int64 // live tables per level (gauge)
+	LevelBytes         [7]int64 // live table bytes per level (gauge)
+	L0Sublevels        int32    // gauge
+	CompactionCount    int64    // compactions completed
+	CompactionDebt     uint64   // estimated bytes still to compact (gauge)
+	CompactionsRunning int64    // gauge
+	FlushCount         int64    // memtable flushes completed
+	IngestCount        uint64   // SSTable ingestions
+	MemTableSize       uint64   // bytes held by memtables (gauge)
+	MemTableCount      int64    // memtables (gauge)
+	WALBytesWritten    uint64   // bytes written to the WAL, with framing
+	WALSize            uint64   // live WAL bytes (gauge)
+	BlockCacheSize     int64    // bytes in the block cache (gauge)
+	BlockCacheHits     int64    // block cache hits
+	BlockCacheMisses   int64    // block cache misses
+	FileCacheHits      int64    // table cache hits
+	FileCacheMisses    int64    // table cache misses
+	FilterHits         int64    // bloom filter said "absent": a read skipped a table
+	FilterMisses       int64    // bloom filter said "maybe"
+	Snapshots          int      // open snapshots (gauge)
+	TableIters         int64    // open table iterators (gauge)
+	// DiskFreeBytes is the free space of the store's filesystem, as an
+	// unprivileged writer sees it; 0 when the filesystem cannot say.
+	DiskFreeBytes uint64
+	_             [0]func() // not comparable: fields may be added
 }
 
 // Stats returns the database's metrics as numbers.
@@ -63,6 +66,9 @@ func (d *DB) Stats() Stats {
 		FilterMisses:       m.Filter.Misses,
 		Snapshots:          m.Snapshots.Count,
 		TableIters:         m.TableIters,
+	}
+	if u, err := d.opts.FS.GetDiskUsage(d.dir); err == nil {
+		s.DiskFreeBytes = u.AvailBytes
 	}
 	for i := range m.Levels {
 		if i < len(s.LevelFiles) {
