@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"tracecode/engine"
 	"tracecode/engine/account"
@@ -118,6 +119,8 @@ func TestConsoleLoginSessionCSRF(t *testing.T) {
 	}
 	if r := c.do("GET", "/console/ops", ""); r.status != 200 || !strings.Contains(string(r.body), "ops · operator") {
 		t.Fatalf("ops page: %d", r.status)
+	} else if b := string(r.body); !strings.Contains(b, "磁盘可用时间") || !strings.Contains(b, "测量中") {
+		t.Errorf("the ops page of a server up for less than an hour does not show the disk runway as being measured")
 	}
 	// Every POST needs the session's token: none, or another's, is 403.
 	if r := c.do("POST", "/console/logout", ""); r.status != 403 {
@@ -354,5 +357,20 @@ func TestConsoleLoginRateLimit(t *testing.T) {
 	}
 	if logins != 3 {
 		t.Errorf("audit has %d login attempts, want the 3 that were hashed", logins)
+	}
+}
+
+// TestOpsDiskRunway: two hours after starting on an empty store, the
+// operator page's disk rows give a growth rate and the months the free
+// space lasts at it, in both languages.
+func TestOpsDiskRunway(t *testing.T) {
+	e := newTestEnv(t, nil)
+	srv := e.srv // no request runs while the test moves its start back
+	srv.started, srv.diskStart = srv.started.Add(-2*time.Hour), 0
+	for lang, want := range map[string]string{"zh": "按当前速度磁盘还可用", "en": "at today's rate the disk lasts"} {
+		rows := (&consoleReq{s: srv, lang: lang}).diskHealth()
+		if len(rows) != 2 || !strings.Contains(rows[1]["State"], want) {
+			t.Errorf("%s: disk rows %v", lang, rows)
+		}
 	}
 }
