@@ -320,6 +320,9 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 			return false, err
 		}
 	}
+	if err := rt.sectorEvent(ev, base, targets, seq, evTime); err != nil {
+		return false, err
+	}
 	if rt.failed() {
 		return false, nil // nothing will be written; keep validating the rest
 	}

@@ -29,6 +29,9 @@ type Engine struct {
 	// duties are the credit book and complaint desk (credit.go).
 	duties dutyBooks
 
+	// sector is the category data (sector.go), loaded on first use.
+	sector sectorState
+
 	// stats folds each write's statistics into its batch (statscount.go);
 	// statsOff (benchmarks only) skips them, for the cost comparison.
 	stats    *stats.Keeper

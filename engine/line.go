@@ -416,6 +416,7 @@ func (rt *reportTx) commit() (*Receipt, error) {
 	rt.ts.res.Invalidate(&rt.touched)
 	rt.ts.rmu.Unlock()
 	rt.factsCommitted(ev)
+	rt.sectorCommitted()
 	rec := &Receipt{FirstSeq: rt.first, Records: rt.records, Codes: rt.codes}
 	if rt.records == 0 {
 		rec.FirstSeq = 0

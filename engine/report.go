@@ -16,6 +16,7 @@ import (
 	"tracecode/engine/ledger"
 	"tracecode/engine/model"
 	"tracecode/engine/resolve"
+	"tracecode/engine/sector"
 	"tracecode/engine/stats"
 	"tracecode/engine/store"
 )
@@ -233,6 +234,8 @@ type reportTx struct {
 	// refused: a sale of a held lot was refused (its alert still commits).
 	facts   []alert.Fact
 	refused bool
+	// sector stages the report's category events (sector.go).
+	sector *sector.Tx
 }
 
 type recallKey struct {
