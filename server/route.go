@@ -101,6 +101,7 @@ func (s *Server) routeTable() []*route {
 	rs = append(rs, s.noticeRoutes()...)
 	rs = append(rs, s.creditRoutes()...)
 	rs = append(rs, s.epcisQueryRoutes()...)
+	rs = append(rs, s.sectorRoutes()...)
 	for _, r := range rs {
 		r.segs = strings.Split(strings.TrimPrefix(r.pattern, "/"), "/")
 		if r.metric == "" {

@@ -316,8 +316,15 @@ func (bk *Book) PutItem(it Item) {
 	defer bk.mu.Unlock()
 	if old, ok := bk.items[it.Key]; ok {
 		for k, v := range bk.codes {
-			if v == it.Key && old.Product == it.Product {
+			if v == it.Key {
 				delete(bk.codes, k)
+			}
+		}
+		// A cylinder registered anew under another code: its old code
+		// is no longer registered.
+		if reg := old.Fields.Get("reg_code"); reg != "" && reg != it.Fields.Get("reg_code") {
+			if c, err := cylcode.Parse(reg); err == nil {
+				bk.cyl.PutCylinder(c, cylinder.Cylinder{})
 			}
 		}
 	}

@@ -1,0 +1,113 @@
+package server
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestSectorRoutes: the fill interlock on the demo's Tianshui filling
+// station (its key, a regulator's; not another organisation's), and the
+// category master-data writes refused to another organisation's key and
+// to bad fields, each named.
+func TestSectorRoutes(t *testing.T) {
+	env := newTestEnv(t, nil)
+	station := env.key("天水秦州气体充装")
+	other := env.key("兰州陇原")
+	regulator := env.key("甘肃省市场监管局")
+
+	check := func(key, body string) (int, map[string]any) {
+		t.Helper()
+		r := env.api("POST", "/v1/cylinders/check-fill", key, body)
+		var out map[string]any
+		_ = json.Unmarshal(r.body, &out)
+		return r.status, out
+	}
+	st, out := check(station, `{"code":"1 62 502 000101","station":"91620502MA71TX017D","operator":"王建国"}`)
+	if st != 200 || out["allow"] != true || out["regCode"] != "1 62 502 000101" {
+		t.Fatalf("in-date cylinder: %d %v", st, out)
+	}
+	st, out = check(regulator, `{"code":"162502000102","station":"91620502MA71TX017D"}`)
+	if st != 200 || out["allow"] != false || fmt.Sprint(out["reasons"]) != "[inspection-overdue]" ||
+		!strings.Contains(fmt.Sprint(out["text"]), "定期检验已过期") {
+		t.Fatalf("overdue cylinder: %d %v", st, out)
+	}
+	if st, out = check(other, `{"code":"162502000101","station":"91620502MA71TX017D"}`); st != 403 {
+		t.Fatalf("another organisation asks for the station: %d %v", st, out)
+	}
+	if st, out = check(station, `{"code":"162502000101","station":"91620102MA71LN016L"}`); st != 403 {
+		t.Fatalf("the station asks for another station: %d %v", st, out)
+	}
+	if st, out = check(station, `{"code":"1625","station":"91620502MA71TX017D"}`); st != 400 {
+		t.Fatalf("a bad code: %d %v", st, out)
+	}
+
+	// The oxygen cylinder product and its profile.
+	r := env.api("GET", "/v1/products", station, "")
+	var list struct {
+		Products []struct {
+			ID       uint32 `json:"id"`
+			Org      uint32 `json:"org"`
+			Category string `json:"category"`
+		} `json:"products"`
+	}
+	if err := json.Unmarshal(r.body, &list); err != nil || len(list.Products) != 1 || list.Products[0].Category != "gas-cylinder" {
+		t.Fatalf("station's products: %s", r.body)
+	}
+	pid, org := list.Products[0].ID, list.Products[0].Org
+	r = env.api("GET", fmt.Sprintf("/v1/products/%d/profile", pid), station, "")
+	if r.status != 200 || !strings.Contains(string(r.body), `"profile":"gas-cylinder"`) {
+		t.Fatalf("profile: %d %s", r.status, r.body)
+	}
+	profile := fmt.Sprintf("/v1/products/%d/profile", pid)
+	if r = env.api("PUT", profile, other, `{"profile":"gas-cylinder","fields":{"variety":"seamless","maker":"x"}}`); r.status != 404 {
+		t.Errorf("another organisation sets the profile: %d %s", r.status, r.body)
+	}
+	if r = env.api("PUT", profile, station, `{"profile":"gas-cylinder","fields":{"variety":"plastic"}}`); r.status != 400 ||
+		!strings.Contains(string(r.body), "variety") || !strings.Contains(string(r.body), "maker") {
+		t.Errorf("bad profile fields: %d %s", r.status, r.body)
+	}
+	r = env.api("GET", fmt.Sprintf("/v1/products/%d/items", pid), station, "")
+	if r.status != 200 || strings.Count(string(r.body), `"reg_code"`) != 2 {
+		t.Fatalf("items: %d %s", r.status, r.body)
+	}
+	var items struct {
+		Items []struct {
+			Counter uint64 `json:"counter"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal(r.body, &items); err != nil || len(items.Items) != 2 {
+		t.Fatalf("items: %s", r.body)
+	}
+	// Another organisation may not register the station's cylinder, nor
+	// set its media.
+	code := env.url("oxygen cylinder at a Tianshui")
+	item := `{"code":"` + testBase + code + `","fields":{"reg_code":"162502000199","medium":"O2","volume_l":"40","serial":"X1",
+"made":"2020-01-01","working_pressure_mpa":"15","supervision_cert":"TS-1","filler":"91620502MA71TX017D","last_inspection":"2025-06-01"}}`
+	if r = env.api("PUT", "/v1/items", other, item); r.status != 403 {
+		t.Errorf("another organisation registers the cylinder: %d %s", r.status, r.body)
+	}
+	if r = env.api("PUT", "/v1/items", station, strings.Replace(item, `"medium":"O2"`, `"medium":"LPG"`, 1)); r.status != 400 ||
+		!strings.Contains(string(r.body), "medium") {
+		t.Errorf("LPG in a seamless cylinder: %d %s", r.status, r.body)
+	}
+	if r = env.api("PUT", fmt.Sprintf("/v1/orgs/%d/station", org), other, `{"media":["O2"]}`); r.status != 403 {
+		t.Errorf("another organisation sets the station's media: %d %s", r.status, r.body)
+	}
+	if r = env.api("PUT", fmt.Sprintf("/v1/orgs/%d/station", org), station, `{"media":["O2","argon"]}`); r.status != 400 ||
+		!strings.Contains(string(r.body), "media[1]") {
+		t.Errorf("bad media: %d %s", r.status, r.body)
+	}
+	// The station's own key re-registers the cylinder (a new code).
+	if r = env.api("PUT", "/v1/items", station, item); r.status != 200 {
+		t.Errorf("the station registers its cylinder: %d %s", r.status, r.body)
+	}
+	if st, out = check(station, `{"code":"162502000199","station":"91620502MA71TX017D"}`); st != 200 || out["allow"] != true {
+		t.Errorf("the re-registered cylinder: %d %v", st, out)
+	}
+	if st, out = check(station, `{"code":"162502000101","station":"91620502MA71TX017D"}`); st != 200 || out["allow"] != false ||
+		fmt.Sprint(out["reasons"]) != "[not-registered]" {
+		t.Errorf("the cylinder's old registration code: %d %v", st, out)
+	}
+}
