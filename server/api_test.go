@@ -113,12 +113,12 @@ func TestAPIOrganisationIsolation(t *testing.T) {
 		}
 	}
 	// Products: A sees only its own; the Lanzhou regulator sees A's
-	// (Lanzhou) but not B's (Tianshui).
+	// (Lanzhou) and the Lanzhou elevator, but not B's (Tianshui).
 	count := func(key string) int {
 		r := env.api("GET", "/v1/products", key, "")
 		return len(decodeJSON(t, r)["products"].([]any))
 	}
-	if count(a) != 4 || count(b) != 4 || count(reg) != 4 || count(op) != 12 {
+	if count(a) != 4 || count(b) != 4 || count(reg) != 5 || count(op) != 14 {
 		t.Errorf("products seen: A %d B %d regulator %d operator %d", count(a), count(b), count(reg), count(op))
 	}
 	if r := env.api("GET", "/v1/orgs/2", a, ""); r.status != 404 {
