@@ -68,9 +68,9 @@ func (s *Server) apiQueryEvents(c *call) {
 			params = append(params, engine.QueryParam{Name: name, Value: string(c.pv[0])})
 		}
 	}
-	c.ctx.QueryArgs().VisitAll(func(k, v []byte) {
+	for k, v := range c.ctx.QueryArgs().All() {
 		params = append(params, engine.QueryParam{Name: string(k), Value: string(v)})
-	})
+	}
 	res, err := s.eng.QueryEvents(c.key, params)
 	if err != nil {
 		queryError(c, err)
@@ -263,9 +263,9 @@ func (s *Server) apiDeleteNamedQuery(c *call) {
 // named query's answer, paged (perPage and nextPageToken only).
 func (s *Server) apiNamedQueryEvents(c *call) {
 	var paging []engine.QueryParam
-	c.ctx.QueryArgs().VisitAll(func(k, v []byte) {
+	for k, v := range c.ctx.QueryArgs().All() {
 		paging = append(paging, engine.QueryParam{Name: string(k), Value: string(v)})
-	})
+	}
 	name := string(c.pv[0])
 	res, found, err := s.eng.QueryNamedEvents(c.key, name, paging)
 	switch {

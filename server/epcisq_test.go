@@ -95,6 +95,20 @@ func TestEPCISQuery(t *testing.T) {
 	if got := queryAll(t, env, b, "/v1/epcis/epcs/"+url.PathEscape(urn)+"/events"); len(got) != 0 {
 		t.Errorf("another organisation sees the producer's fireworks: %v", got)
 	}
+	// A regulator sees its region's events, not another region's: the
+	// Lanzhou regulator sees no event of a Tianshui pesticide it may not
+	// trace (GET /v1/trace answers it 404 too).
+	reg := env.key("兰州市市场监管")
+	if got := queryAll(t, env, reg, "/v1/epcis/events?perPage=100"); len(got) == 0 || len(got) >= len(all) {
+		t.Errorf("the Lanzhou regulator sees %d of %d events", len(got), len(all))
+	}
+	pest := decodeJSON(t, env.get(env.url("pesticide"), "Accept", "application/json"))["code"].(map[string]any)["epcURN"].(string)
+	if got := queryAll(t, env, op, "/v1/epcis/events?MATCH_anyEPC="+url.QueryEscape(pest)); len(got) == 0 {
+		t.Error("the pesticide has no event")
+	}
+	if got := queryAll(t, env, reg, "/v1/epcis/events?MATCH_anyEPC="+url.QueryEscape(pest)); len(got) != 0 {
+		t.Errorf("the Lanzhou regulator sees the Tianshui pesticide's events: %v", got)
+	}
 	// XML when asked.
 	r := env.api("GET", "/v1/epcis/events?perPage=2", op, "", "Accept", "application/xml")
 	if r.status != 200 || !strings.Contains(string(r.body), "EPCISQueryDocument") || r.h("Content-Type") != "application/xml" {
