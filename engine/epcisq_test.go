@@ -11,7 +11,7 @@ import (
 
 // queryFixture: organisation A inspects item 1 at a read point, ships
 // items 2 and 3 to B, which receives them; B inspects its own item.
-func queryFixture(t *testing.T) *fixture {
+func queryFixture(t testing.TB) *fixture {
 	f := newFixture(t)
 	f.commission(f.items, 0, 9)
 	f.commission(f.itemsB, 0, 1)
@@ -27,7 +27,7 @@ func queryFixture(t *testing.T) *fixture {
 	return f
 }
 
-func mustCapture(t *testing.T, f *fixture, org uint32, d string) {
+func mustCapture(t testing.TB, f *fixture, org uint32, d string) {
 	t.Helper()
 	if rec, err := f.capture(org, d); err != nil || rec.Records == 0 {
 		t.Fatalf("capture: %+v %v", rec, err)
@@ -290,5 +290,41 @@ func TestNamedQueries(t *testing.T) {
 	}
 	if l, err := f.e.NamedQueries(b); err != nil || len(l) != 1 {
 		t.Errorf("B's list after A's delete: %+v %v", l, err)
+	}
+}
+
+// BenchmarkQueryEvents: one page of 30 events by business step (the step
+// index) and one code's events (MATCH_anyEPC), over 1,000 captured events.
+func BenchmarkQueryEvents(b *testing.B) {
+	f := queryFixture(b)
+	f.commission(f.items, 10, 999)
+	for i := 10; i < 1000; i += 10 {
+		var evs []string
+		for j := i; j < i+10; j++ {
+			evs = append(evs, fmt.Sprintf(`{"type":"ObjectEvent","eventTime":"2026-03-01T09:%02d:%02d+08:00","eventTimeZoneOffset":"+08:00",
+"epcList":[%q],"action":"OBSERVE","bizStep":"inspecting"}`, j/60%60, j%60, f.code(f.items, uint64(j))))
+		}
+		mustCapture(b, f, f.orgA, doc(evs...))
+	}
+	op := APIKey{ID: 9, Scopes: ScopeAdmin}
+	for _, c := range []struct {
+		name   string
+		params []QueryParam
+	}{
+		{"step", []QueryParam{{Name: "EQ_bizStep", Value: "inspecting"}}},
+		{"epc", []QueryParam{{Name: "MATCH_anyEPC", Value: f.code(f.items, 500)}}},
+	} {
+		b.Run("by="+c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			n := 0
+			for b.Loop() {
+				res, err := f.e.QueryEvents(op, c.params)
+				if err != nil || len(res.Events) == 0 {
+					b.Fatalf("%v %v", res, err)
+				}
+				n += len(res.Events)
+			}
+			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
+		})
 	}
 }
