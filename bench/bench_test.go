@@ -57,6 +57,14 @@ func TestSmokeRun(t *testing.T) {
 	if err != nil || !strings.Contains(string(html), "data:image/png;base64,") {
 		t.Fatalf("report.html missing or without plots: %v", err)
 	}
+	// The summary is rendered as tables, not pasted as Markdown, and each
+	// figure names the machine it was measured on.
+	if h := string(html); !strings.Contains(h, "<th>scenario</th>") || strings.Contains(h, "|---|") || !strings.Contains(h, "Measured on ") {
+		t.Error("report.html lacks its tables or the figures' machine, or holds raw Markdown")
+	}
+	if !strings.Contains(string(md), "## Headlines") || !strings.Contains(string(md), "| resolve over HTTP (loopback, 64 connections) | req/s |") {
+		t.Errorf("summary.md does not lead with the headlines, or lacks resolve over HTTP:\n%s", md)
+	}
 }
 
 func TestCompareFlagsOnlySignificantRegressions(t *testing.T) {

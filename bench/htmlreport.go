@@ -28,11 +28,7 @@ func HTMLReport(r *Results) ([]byte, error) {
 		}
 	}
 	var buf bytes.Buffer
-	err := reportTemplate.Execute(&buf, struct {
-		R       *Results
-		Figures []figure
-		Summary string
-	}{r, figs, Summary(r)})
+	err := reportTemplate.Execute(&buf, reportView{R: r, Figures: figs, Machine: machineText(r), Headlines: headlineRows(r), Scenarios: scenarioRows(r)})
 	return buf.Bytes(), err
 }
 
@@ -41,18 +37,75 @@ type figure struct {
 	PNG            template.URL
 }
 
+// reportView is what report.html shows: the same tables as summary.md,
+// as HTML tables, and the figures.
+type reportView struct {
+	R         *Results
+	Figures   []figure
+	Machine   string
+	Headlines [][]string
+	Scenarios [][]string
+}
+
+func machineText(r *Results) string {
+	m := r.Machine
+	return fmt.Sprintf("%d CPUs (%s), %.1f GiB RAM, %s %s/%s; run %s, scale %s", m.CPUs, orDash(m.CPUModel),
+		float64(m.MemTotalBytes)/(1<<30), m.GoVersion, m.OS, m.Arch, r.StartedAt.Format("2006-01-02 15:04 MST"), r.Scale)
+}
+
+func headlineRows(r *Results) [][]string {
+	var rows [][]string
+	for _, q := range r.Ratios {
+		base, ratio := "–", "–"
+		if q.Baseline > 0 {
+			base, ratio = num(q.Baseline), ratioText(q)
+		}
+		rows = append(rows, []string{q.Name, q.Unit, num(q.Tracecode), orDash(q.BaselineName), base, ratio, q.Better, q.Note})
+	}
+	return rows
+}
+
+func scenarioRows(r *Results) [][]string {
+	var rows [][]string
+	for _, s := range r.Scenarios {
+		p50, p99 := "–", "–"
+		if s.Latency != nil {
+			p50, p99 = num(s.Latency.P50), num(s.Latency.P99)
+		}
+		disk := "–"
+		if s.DiskBytes > 0 {
+			disk = num(s.DiskBytesPerUnit)
+		}
+		rows = append(rows, []string{s.Name, s.System, s.Unit, num(s.OpsPerSec), p50, p99, fmt.Sprintf("%.2f", s.CPUSeconds),
+			fmt.Sprintf("%.1f", s.AllocsPerOp), disk, params(s.Params)})
+	}
+	return rows
+}
+
 var reportTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>tracecode bench — {{.R.Scale}}</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:1100px;margin:0 auto;padding:16px;color:#111}
-pre{white-space:pre-wrap;background:#f6f8fa;padding:12px;border-radius:8px;font-size:13px}
-figure{margin:24px 0}img{max-width:100%;border:1px solid #ddd;border-radius:6px}figcaption{color:#555}</style>
+<style>body{font:15px/1.5 system-ui,sans-serif;max-width:1100px;margin:0 auto;padding:12px;color:#111}
+.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
+table{border-collapse:collapse;font-size:13px;min-width:100%}th,td{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}
+td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}td.p{font-size:12px;color:#555;min-width:16em}
+figure{margin:24px 0}img{display:block;width:100%;height:auto;border:1px solid #ddd;border-radius:6px}figcaption{color:#555;font-size:14px}
+.note{background:#fff8e1;padding:6px 10px;border-radius:6px}</style>
 </head><body>
 <h1>tracecode bench — scale {{.R.Scale}}</h1>
-{{range .Figures}}<figure><img src="{{.PNG}}" alt="{{.Title}}"><figcaption><b>{{.Title}}.</b> {{.Caption}}</figcaption></figure>
+<p>Machine: {{.Machine}}; {{printf "%.0f" .R.Seconds}} s.</p>
+{{range .R.Notes}}<p class="note">{{.}}</p>{{end}}
+{{if .Headlines}}<h2>Headlines: like against like, same run, same machine</h2>
+<div class="scroll"><table><thead><tr><th>figure</th><th>unit</th><th>tracecode</th><th>compared with</th><th>its figure</th><th>ratio</th><th>better</th><th>note</th></tr></thead><tbody>
+{{range .Headlines}}<tr><td>{{index . 0}}</td><td>{{index . 1}}</td><td class="n">{{index . 2}}</td><td>{{index . 3}}</td><td class="n">{{index . 4}}</td><td class="n"><b>{{index . 5}}</b></td><td>{{index . 6}}</td><td>{{index . 7}}</td></tr>
+{{end}}</tbody></table></div>
+<p>A ratio is tracecode's figure over the other's; for latency and disk lower is better.</p>{{end}}
+{{range .Figures}}<figure><img src="{{.PNG}}" alt="{{.Title}}"><figcaption><b>{{.Title}}.</b> {{.Caption}} Measured on {{$.Machine}}.</figcaption></figure>
 {{end}}
-<h2>Summary (summary.md)</h2>
-<pre>{{.Summary}}</pre>
+<h2>Scenarios</h2>
+<div class="scroll"><table><thead><tr><th>scenario</th><th>system</th><th>unit</th><th>ops/s</th><th>p50 µs</th><th>p99 µs</th><th>CPU s</th><th>allocs/op</th><th>disk B/unit</th><th>params</th></tr></thead><tbody>
+{{range .Scenarios}}<tr><td>{{index . 0}}</td><td>{{index . 1}}</td><td>{{index . 2}}</td><td class="n">{{index . 3}}</td><td class="n">{{index . 4}}</td><td class="n">{{index . 5}}</td><td class="n">{{index . 6}}</td><td class="n">{{index . 7}}</td><td class="n">{{index . 8}}</td><td class="p">{{index . 9}}</td></tr>
+{{end}}</tbody></table></div>
 </body></html>
 `))
 
@@ -102,6 +155,19 @@ func groupedBars(r *Results, title, ylabel string, logY bool, value func(*Scenar
 	w := vg.Points(14)
 	any := false
 	var used []string
+	// The systems with a figure, so each group of bars is centred on its
+	// label and the outermost bars stay inside the axes.
+	var present []string
+	for _, sys := range systems {
+		for _, n := range names {
+			if sc, ok := r.Find(n, sys); ok {
+				if v, ok := value(sc); ok && (!logY || v > 0) {
+					present = append(present, sys)
+					break
+				}
+			}
+		}
+	}
 	for i, sys := range systems {
 		vals := make(plotter.Values, len(names))
 		has := false
@@ -129,7 +195,7 @@ func groupedBars(r *Results, title, ylabel string, logY bool, value func(*Scenar
 		}
 		bars.Color = plotutil.Color(i)
 		bars.LineStyle.Width = 0
-		bars.Offset = w * vg.Length(len(used)) // grouped side by side
+		bars.Offset = w * (vg.Length(len(used)) - vg.Length(len(present)-1)/2) // grouped side by side, centred
 		p.Add(bars)
 		p.Legend.Add(sys, bars)
 		used = append(used, sys)
@@ -137,6 +203,7 @@ func groupedBars(r *Results, title, ylabel string, logY bool, value func(*Scenar
 	}
 	p.Legend.Top = true
 	p.NominalX(names...)
+	p.X.Min, p.X.Max = -0.6, float64(len(names))-0.4
 	p.X.Tick.Label.Rotation = 0.5
 	p.X.Tick.Label.XAlign = -1
 	return p, any, nil
@@ -148,7 +215,7 @@ func throughputPlot(r *Results) (*figure, error) {
 	if err != nil || !ok {
 		return nil, err
 	}
-	u, err := pngOf(p, 22*vg.Centimeter, 12*vg.Centimeter)
+	u, err := pngOf(p, barWidth(r), 12*vg.Centimeter)
 	if err != nil {
 		return nil, err
 	}
@@ -205,11 +272,20 @@ func diskPlot(r *Results) (*figure, error) {
 	if err != nil || !ok {
 		return nil, err
 	}
-	u, err := pngOf(p, 22*vg.Centimeter, 12*vg.Centimeter)
+	u, err := pngOf(p, barWidth(r), 12*vg.Centimeter)
 	if err != nil {
 		return nil, err
 	}
 	return &figure{Title: "Disk", Caption: "Bytes on disk per minted code or packed item; lower is better.", PNG: u}, nil
+}
+
+// barWidth gives each scenario of a bar chart room for its bars and label.
+func barWidth(r *Results) vg.Length {
+	names := map[string]bool{}
+	for _, s := range r.Scenarios {
+		names[s.Name] = true
+	}
+	return max(22*vg.Centimeter, vg.Length(len(names))*1.6*vg.Centimeter)
 }
 
 // decadeTicks labels a linear axis that holds log10(value) - base with the
