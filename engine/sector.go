@@ -284,10 +284,10 @@ func (e *Engine) location() *time.Location {
 	return time.Local
 }
 
-// SectorFacts returns the category facts of an issued code (its own
-// registration, else its lot's) at now; nil when it has none. public
-// keeps only the facts anyone who scans may see.
-func (e *Engine) SectorFacts(product uint32, counter uint64, lot uint32, now time.Time, public bool) []category.Fact {
+// SectorFacts returns the category facts of an issued code (item: its
+// own registration, else its lot's) or of a lot (item false) at now; nil
+// when it has none. public keeps only the facts anyone who scans may see.
+func (e *Engine) SectorFacts(product uint32, counter uint64, item bool, lot uint32, now time.Time, public bool) []category.Fact {
 	bk, err := e.sectorBook()
 	if err != nil {
 		return nil
@@ -296,7 +296,10 @@ func (e *Engine) SectorFacts(product uint32, counter uint64, lot uint32, now tim
 	if p, err := e.Product(product); err == nil {
 		region = e.orgRegion(p.Org)
 	}
-	facts := bk.Facts(sector.CodeItem(product, counter), region, now)
+	var facts []category.Fact
+	if item {
+		facts = bk.Facts(sector.CodeItem(product, counter), region, now)
+	}
 	if facts == nil && lot != 0 {
 		facts = bk.Facts(sector.LotItem(lot), region, now)
 	}

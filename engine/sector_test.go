@@ -175,7 +175,7 @@ func TestSectorCylinder(t *testing.T) {
 	if _, err := w.capture(w.a.ID, sectorDoc(fillEvent(code0, stationA, `,"tc:weight_kg":"6.5"`))); err != nil {
 		t.Fatal(err)
 	}
-	facts := e.SectorFacts(w.cyl.ID, w.codes.Start, 0, now, true)
+	facts := e.SectorFacts(w.cyl.ID, w.codes.Start, true, 0, now, true)
 	if f := findFact(facts, "last_fill"); f == nil || !strings.Contains(f.Value.EN, "6.5 kg") {
 		t.Fatalf("facts after a fill: %+v", facts)
 	}
@@ -222,7 +222,7 @@ func TestSectorCylinder(t *testing.T) {
 	if pp, ok := e.ProductProfile(w.cyl.ID); !ok || pp.Profile != "gas-cylinder" || pp.Fields.Get("maker") != "兰州气瓶厂" {
 		t.Fatalf("profile after reopen: %+v %v", pp, ok)
 	}
-	facts = e.SectorFacts(w.cyl.ID, w.codes.Start+1, 0, now, true)
+	facts = e.SectorFacts(w.cyl.ID, w.codes.Start+1, true, 0, now, true)
 	if f := findFact(facts, "next_inspection"); f == nil || f.Value.EN != "2029-03-01" || f.Status != "ok" {
 		t.Fatalf("next inspection after reopen: %+v", facts)
 	}
@@ -281,7 +281,7 @@ func TestSectorLotItem(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "2026-03-06") {
 		t.Fatalf("a certificate inside the 14-day safety interval: %v", err)
 	}
-	facts := e.SectorFacts(apples.ID, 0, lot.ID, time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), true)
+	facts := e.SectorFacts(apples.ID, 0, false, lot.ID, time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), true)
 	if len(facts) == 0 {
 		t.Fatal("no facts for the lot")
 	}

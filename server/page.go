@@ -52,6 +52,11 @@ type pageView struct {
 	Serial string
 	QR     template.URL // data: URI of the item's QR code PNG
 
+	// Facts are the item's category facts (a cylinder's next inspection,
+	// an elevator's last maintenance): the engine derives them, public
+	// ones only.
+	Facts []factView
+
 	Product   productView
 	Producer  producerView
 	Lot       lotView
@@ -68,6 +73,7 @@ type productView struct{ Name, NameAlt, Category, GTIN string }
 type producerView struct{ Name, Region string }
 type lotView struct{ Number, Production, Expiry string }
 type levelView struct{ Level, Code string }
+type factView struct{ Key, Label, Value, Status string }
 type eventView struct{ ISO, When, Step, StepKey, Who, Where, Via string }
 
 // qrCache keeps recently rendered QR images: a popular code is scanned

@@ -95,6 +95,7 @@ func (s *Server) writePage(ctx *fasthttp.RequestCtx, r *publicReq, v *chainView)
 	}
 
 	s.fillDuties(pv, v, lang)
+	s.fillFacts(pv, v, lang)
 
 	base := s.cfg.PublicBase
 	code := base + string(ctx.URI().PathOriginal())

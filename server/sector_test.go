@@ -111,3 +111,26 @@ func TestSectorRoutes(t *testing.T) {
 		t.Errorf("the cylinder's old registration code: %d %v", st, out)
 	}
 }
+
+// TestSectorScanFacts: the scan page of the demo's overdue oxygen
+// cylinder shows its facts in the page's language, the overdue
+// inspection flagged; the elevator's shows its maintenance.
+func TestSectorScanFacts(t *testing.T) {
+	env := newTestEnv(t, nil)
+	for _, c := range []struct{ url, lang, want, flag string }{
+		{env.url("oxygen cylinder whose inspection"), "zh", "下次检验日期", "fact-bad"},
+		{env.url("oxygen cylinder whose inspection"), "en", "next inspection", "fact-bad"},
+		{env.url("oxygen cylinder at a Tianshui"), "en", "last fill", "fact-ok"},
+		{env.url("elevator in a Lanzhou"), "zh", "维保", ""},
+	} {
+		r := env.get(c.url+"?lang="+c.lang, "Accept", "text/html")
+		page := string(r.body)
+		if r.status != 200 || !strings.Contains(page, `id="sector-facts"`) || !strings.Contains(page, c.want) || !strings.Contains(page, c.flag) {
+			t.Errorf("%s (%s): %d, want %q and %q in the facts:\n%.3000s", c.url, c.lang, r.status, c.want, c.flag, page)
+		}
+	}
+	// A product without a profile shows no facts.
+	if r := env.get(env.url("infant formula on a shop shelf"), "Accept", "text/html"); strings.Contains(string(r.body), `id="sector-facts"`) {
+		t.Error("facts on a product without a profile")
+	}
+}
