@@ -76,7 +76,8 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		"{key}": "0000000000000001", "{code}": "01/06901234000115/21/A1", "{recall}": "1", "{alert}": "1",
 		"{uscc}": "91620102MA71LY016E", "{entry}": "1", "{tracking}": "C0000000000000",
 		"{eventType}": "ObjectEvent", "{epc}": "urn:epc:id:sscc:6901234.0000000001", "{bizStep}": "shipping",
-		"{bizLocation}": "urn:epc:id:sgln:6901234.00001.0", "{readPoint}": "urn:epc:id:sgln:6901234.00001.0", "{disposition}": "in_transit", "{name}": "q1"}
+		"{bizLocation}": "urn:epc:id:sgln:6901234.00001.0", "{readPoint}": "urn:epc:id:sgln:6901234.00001.0", "{disposition}": "in_transit", "{name}": "q1",
+		"{plan}": "1", "{draw}": "1", "{n}": "1"}
 	for _, r := range env.srv.routes {
 		path := r.pattern
 		for k, v := range samples {

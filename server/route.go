@@ -102,6 +102,7 @@ func (s *Server) routeTable() []*route {
 	rs = append(rs, s.creditRoutes()...)
 	rs = append(rs, s.epcisQueryRoutes()...)
 	rs = append(rs, s.sectorRoutes()...)
+	rs = append(rs, s.spotRoutes()...)
 	for _, r := range rs {
 		r.segs = strings.Split(strings.TrimPrefix(r.pattern, "/"), "/")
 		if r.metric == "" {
@@ -253,6 +254,9 @@ func (s *Server) dispatch(ctx *fasthttp.RequestCtx) *routeStats {
 	case "/recalls", "/recalls.atom":
 		s.serveRecalls(ctx, string(path) == "/recalls.atom")
 		return s.m.route("recalls")
+	case "/spotchecks":
+		s.serveSpotChecks(ctx)
+		return s.m.route("spotchecks")
 	case "/.well-known/gs1resolver":
 		s.serveDescription(ctx)
 		return s.m.route("gs1resolver")

@@ -1,0 +1,74 @@
+package demo
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"tracecode/engine"
+	"tracecode/engine/account"
+	"tracecode/engine/spotcheck"
+)
+
+// SpotSeed is the seed of the demo's spot-check draw, as the Lanzhou
+// regulator would publish it before drawing.
+const SpotSeed = "兰州市市场监管局 2026年第4季度双随机抽查 公开种子 7391"
+
+// spotChecks adds Lanzhou's inspectors, a check plan of the city's
+// regulator, its draw and the results of its inspections.
+func (s *seeder) spotChecks(ctx context.Context) error {
+	for _, in := range []struct{ login, name string }{
+		{"lz.insp.wang", "王建国(兰州市市场监管局执法人员)"},
+		{"lz.insp.li", "李秀兰(兰州市市场监管局执法人员)"},
+		{"lz.insp.zhao", "赵明(兰州市市场监管局执法人员)"},
+		{"lz.insp.ma", "马志强(兰州市市场监管局执法人员)"},
+	} {
+		_, err := s.eng.CreateAccount(account.CLI, account.NewOptions{Login: in.login, Name: in.name,
+			Role: account.RoleInspector, Region: 620100, Password: strings.ToLower(rand.Text()[:16])})
+		if err != nil {
+			return fmt.Errorf("inspector %s: %w", in.login, err)
+		}
+	}
+	reg := engine.APIKey{Scopes: engine.ScopeRegulator, Region: 620100, Name: "city"}
+	pf := spotcheck.PlanFile{Name: "2026年第4季度兰州市食品生产经营者双随机抽查", Region: "620100",
+		Items: []string{"营业执照和食品生产经营许可", "年度报告公示", "进货查验和追溯记录", "标签标识"},
+		// The demo city has few organisations: half of the medium class is
+		// drawn so that the draw has something to show.
+		Ratios:      map[string]json.Number{"medium": "50"},
+		Conflicts:   []spotcheck.Conflict{{Inspector: "lz.insp.ma", Subject: SpotSubject(&s.orgD)}},
+		PublishDays: 20}
+	p, err := pf.Plan()
+	if err != nil {
+		return err
+	}
+	if p, err = s.eng.CreateSpotPlan(reg, "city", p); err != nil {
+		return err
+	}
+	d, _, err := s.eng.DrawSpotCheck(reg, "city", p.ID, SpotSeed)
+	if err != nil {
+		return err
+	}
+	notes := []struct {
+		code spotcheck.Code
+		note string
+	}{
+		{spotcheck.NoProblem, "许可证照齐全,进货查验记录完整,追溯码扫码可查。"},
+		{spotcheck.NotDisclosed, "2025年度报告未在规定期限内公示,已责令限期补报。"},
+	}
+	for i, in := range d.Outcome.Inspections {
+		if i >= len(notes) {
+			break
+		}
+		_, err := s.eng.RecordSpotResult(ctx, reg, "city", spotcheck.Result{Draw: d.ID, N: uint32(in.N),
+			Code: notes[i].code, Note: notes[i].note})
+		if err != nil {
+			return fmt.Errorf("spot-check result %d: %w", in.N, err)
+		}
+	}
+	return nil
+}
+
+// SpotSubject is how the spot checks name organisation o.
+func SpotSubject(o *engine.Org) string { return engine.SpotSubjectKey(o) }
