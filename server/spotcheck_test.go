@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"tracecode/engine"
+	"tracecode/engine/demo"
 	"tracecode/engine/spotcheck"
 )
 
@@ -19,6 +20,9 @@ import (
 // public page.
 func TestSpotCheckRoutes(t *testing.T) {
 	e := newTestEnv(t, nil)
+	if _, err := demo.SeedAccounts(e.eng, e.dir); err != nil { // the inspectors, the demo's plan and draw
+		t.Fatal(err)
+	}
 	lz := e.key("兰州市市场监管局")
 	ts, _, err := e.srv.Keys().Create(engine.NewAPIKeyOptions{Scopes: engine.ScopeRegulator, Region: 620500, Name: "tianshui"})
 	if err != nil {

@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -79,6 +80,7 @@ func SeedAccounts(eng *engine.Engine, dir string) ([]Account, error) {
 			account.NewOptions{Login: fmt.Sprintf("org%d.admin", o.ID), Name: o.Name + " 管理员", Role: account.RoleEnterpriseAdmin, Org: o.ID},
 			account.NewOptions{Login: fmt.Sprintf("org%d.user", o.ID), Name: o.Name + " 操作员", Role: account.RoleEnterpriseUser, Org: o.ID})
 	}
+	want = append(want, spotInspectors()...)
 	var out []Account
 	for _, o := range want {
 		o.Password = strings.ToLower(rand.Text()[:16])
@@ -87,6 +89,9 @@ func SeedAccounts(eng *engine.Engine, dir string) ([]Account, error) {
 			return nil, fmt.Errorf("demo: account %s: %w", o.Login, err)
 		}
 		out = append(out, Account{Login: a.Login, Password: o.Password, Role: a.Role.String(), Scope: accountScope(eng, &a)})
+	}
+	if err := seedSpotChecks(context.Background(), eng); err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
 	}
 	b, _ := json.MarshalIndent(out, "", "  ")
 	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {

@@ -2,10 +2,9 @@ package demo
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"strings"
 
 	"tracecode/engine"
 	"tracecode/engine/account"
@@ -16,20 +15,33 @@ import (
 // regulator would publish it before drawing.
 const SpotSeed = "兰州市市场监管局 2026年第4季度双随机抽查 公开种子 7391"
 
-// spotChecks adds Lanzhou's inspectors, a check plan of the city's
-// regulator, its draw and the results of its inspections.
-func (s *seeder) spotChecks(ctx context.Context) error {
+// spotInspectors are the Lanzhou city regulator's inspectors (the
+// inspector pool of its draws), created with the other demo accounts.
+func spotInspectors() []account.NewOptions {
+	var out []account.NewOptions
 	for _, in := range []struct{ login, name string }{
 		{"lz.insp.wang", "王建国(兰州市市场监管局执法人员)"},
 		{"lz.insp.li", "李秀兰(兰州市市场监管局执法人员)"},
 		{"lz.insp.zhao", "赵明(兰州市市场监管局执法人员)"},
 		{"lz.insp.ma", "马志强(兰州市市场监管局执法人员)"},
 	} {
-		_, err := s.eng.CreateAccount(account.CLI, account.NewOptions{Login: in.login, Name: in.name,
-			Role: account.RoleInspector, Region: 620100, Password: strings.ToLower(rand.Text()[:16])})
-		if err != nil {
-			return fmt.Errorf("inspector %s: %w", in.login, err)
+		out = append(out, account.NewOptions{Login: in.login, Name: in.name, Role: account.RoleInspector, Region: 620100})
+	}
+	return out
+}
+
+// seedSpotChecks adds a check plan of the Lanzhou city regulator, its
+// draw with SpotSeed and the results of its first inspections. It runs
+// after the accounts (the draw needs the inspectors).
+func seedSpotChecks(ctx context.Context, eng *engine.Engine) error {
+	var super engine.Org
+	for _, o := range eng.Orgs() {
+		if o.Name == "兰州城关万家超市有限公司" {
+			super = o
 		}
+	}
+	if super.ID == 0 {
+		return errors.New("demo: spot checks: the Lanzhou supermarket is missing")
 	}
 	reg := engine.APIKey{Scopes: engine.ScopeRegulator, Region: 620100, Name: "city"}
 	pf := spotcheck.PlanFile{Name: "2026年第4季度兰州市食品生产经营者双随机抽查", Region: "620100",
@@ -37,16 +49,16 @@ func (s *seeder) spotChecks(ctx context.Context) error {
 		// The demo city has few organisations: half of the medium class is
 		// drawn so that the draw has something to show.
 		Ratios:      map[string]json.Number{"medium": "50"},
-		Conflicts:   []spotcheck.Conflict{{Inspector: "lz.insp.ma", Subject: SpotSubject(&s.orgD)}},
+		Conflicts:   []spotcheck.Conflict{{Inspector: "lz.insp.ma", Subject: engine.SpotSubjectKey(&super)}},
 		PublishDays: 20}
 	p, err := pf.Plan()
 	if err != nil {
 		return err
 	}
-	if p, err = s.eng.CreateSpotPlan(reg, "city", p); err != nil {
+	if p, err = eng.CreateSpotPlan(reg, "city", p); err != nil {
 		return err
 	}
-	d, _, err := s.eng.DrawSpotCheck(reg, "city", p.ID, SpotSeed)
+	d, _, err := eng.DrawSpotCheck(reg, "city", p.ID, SpotSeed)
 	if err != nil {
 		return err
 	}
@@ -61,7 +73,7 @@ func (s *seeder) spotChecks(ctx context.Context) error {
 		if i >= len(notes) {
 			break
 		}
-		_, err := s.eng.RecordSpotResult(ctx, reg, "city", spotcheck.Result{Draw: d.ID, N: uint32(in.N),
+		_, err := eng.RecordSpotResult(ctx, reg, "city", spotcheck.Result{Draw: d.ID, N: uint32(in.N),
 			Code: notes[i].code, Note: notes[i].note})
 		if err != nil {
 			return fmt.Errorf("spot-check result %d: %w", in.N, err)
@@ -69,6 +81,3 @@ func (s *seeder) spotChecks(ctx context.Context) error {
 	}
 	return nil
 }
-
-// SpotSubject is how the spot checks name organisation o.
-func SpotSubject(o *engine.Org) string { return engine.SpotSubjectKey(o) }
