@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"tracecode/engine/account"
+	"tracecode/engine/credit"
 	"tracecode/engine/epcis"
 	"tracecode/engine/spotcheck"
 )
@@ -21,7 +22,7 @@ import (
 type spotState struct {
 	book *spotcheck.Book
 	mu   sync.RWMutex
-	risk spotcheck.Risk              // GUARDED_BY(mu); nil: every organisation medium
+	risk spotcheck.Risk              // GUARDED_BY(mu); the credit ledger's class; nil: every organisation medium
 	fail func(FailedSpotCheck) error // GUARDED_BY(mu); nil: not recorded elsewhere
 }
 
@@ -48,8 +49,39 @@ func (e *Engine) spot() (*spotState, error) {
 	if err != nil {
 		return nil, err
 	}
-	got, _ := spotStates.LoadOrStore(e, &spotState{book: bk})
+	st := &spotState{book: bk, fail: e.creditSpotFailed,
+		risk: func(uscc string) spotcheck.Class { return spotcheck.Class(e.RiskClass(uscc)) }}
+	got, _ := spotStates.LoadOrStore(e, st)
 	return got.(*spotState), nil
+}
+
+// creditSpotFailed writes the credit entry of a failed inspection
+// (kind spot-check-failed, general gravity) against its organisation.
+func (e *Engine) creditSpotFailed(f FailedSpotCheck) error {
+	if f.USCC == "" || f.Org == 0 {
+		return nil // no credit record without a USCC
+	}
+	b, err := e.CreditBook()
+	if err != nil {
+		return err
+	}
+	o, err := e.Org(f.Org)
+	if err != nil {
+		return err
+	}
+	src := fmt.Sprintf("spotcheck:%d-%d", f.Draw, f.N)
+	_, err = b.Add(credit.Actor{System: true}, credit.Subject{USCC: f.USCC, Org: f.Org, Region: o.Region},
+		credit.Input{Kind: credit.SpotCheckFailed, Gravity: credit.General, Doc: fmt.Sprintf("抽查 %d-%d", f.Draw, f.N),
+			SummaryZH: "双随机抽查:" + f.Code.Text("zh") + spotNote(f.Note), SummaryEN: "Random spot check: " + f.Code.Text("en"),
+			Source: src, RequestID: src}, f.Recorded)
+	return err
+}
+
+func spotNote(n string) string {
+	if n == "" {
+		return ""
+	}
+	return "。" + truncateText(n, 200)
 }
 
 // SpotChecks returns the engine's spot-check book (plans, draws, results).
@@ -61,9 +93,10 @@ func (e *Engine) SpotChecks() (*spotcheck.Book, error) {
 	return s.book, nil
 }
 
-// WireSpotChecks connects the spot checks to the credit ledger: risk
+// WireSpotChecks replaces the spot checks' hooks (by default the credit
+// ledger's: Engine.RiskClass and a spot-check-failed entry): risk
 // classes an organisation for sampling (nil: every organisation medium),
-// failed records each failed inspection (nil: nowhere else).
+// failed records each failed inspection (nil: nowhere).
 func (e *Engine) WireSpotChecks(risk spotcheck.Risk, failed func(FailedSpotCheck) error) error {
 	s, err := e.spot()
 	if err != nil {

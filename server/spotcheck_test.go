@@ -40,7 +40,7 @@ func TestSpotCheckRoutes(t *testing.T) {
 		t.Fatalf("Tianshui sees Lanzhou's draws: %s", r.body)
 	}
 
-	plan := `{"name":"乳制品专项抽查","items":["标签标识","追溯记录"],"ratios":{"medium":100},"inspectors":2}`
+	plan := `{"name":"乳制品专项抽查","items":["标签标识","追溯记录"],"ratios":{"high":100,"medium-high":100,"medium":100,"low":100},"inspectors":2}`
 	for _, c := range []struct {
 		key, body string
 		status    int
@@ -135,6 +135,11 @@ func TestSpotCheckRoutes(t *testing.T) {
 	}
 	if r := e.api("POST", res, lz, body); r.status != 200 {
 		t.Fatalf("the same result again: %d %s", r.status, r.body)
+	}
+	// The failed check is in the organisation's credit record, once.
+	cr := e.api("GET", "/v1/credit/"+d.Inspections[0].Subject, lz, "")
+	if cr.status != 200 || bytes.Count(cr.body, []byte(fmt.Sprintf(`"by":"spotcheck:%d-1"`, d.ID))) != 1 {
+		t.Fatalf("credit record of %s: %d %s", d.Inspections[0].Subject, cr.status, cr.body)
 	}
 	if r := e.api("POST", res, lz, `{"code":"no-problem"}`); r.status != 409 {
 		t.Fatalf("another result: %d %s", r.status, r.body)

@@ -48,7 +48,7 @@ func seedSpotChecks(ctx context.Context, eng *engine.Engine) error {
 		Items: []string{"营业执照和食品生产经营许可", "年度报告公示", "进货查验和追溯记录", "标签标识"},
 		// The demo city has few organisations: half of the medium class is
 		// drawn so that the draw has something to show.
-		Ratios:      map[string]json.Number{"medium": "50"},
+		Ratios:      map[string]json.Number{"high": "100", "medium-high": "50", "medium": "50", "low": "50"},
 		Conflicts:   []spotcheck.Conflict{{Inspector: "lz.insp.ma", Subject: engine.SpotSubjectKey(&super)}},
 		PublishDays: 20}
 	p, err := pf.Plan()
