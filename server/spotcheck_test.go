@@ -79,8 +79,12 @@ func TestSpotCheckRoutes(t *testing.T) {
 	if r.status != 201 || json.Unmarshal(r.body, &d) != nil || d.Algorithm != spotcheck.Algorithm || d.SeedSource != "given" {
 		t.Fatalf("draw: %d %s", r.status, r.body)
 	}
-	if len(d.Inspections) != 3 { // every Lanzhou organisation at 100 %
-		t.Fatalf("draw of 100 %%: %d inspections", len(d.Inspections))
+	var now spotcheck.Population
+	if err := json.Unmarshal(e.api("GET", planURI+"/population", lz, "").body, &now); err != nil || len(now.Subjects) < 3 {
+		t.Fatalf("population: %v, %d subjects", err, len(now.Subjects))
+	}
+	if len(d.Inspections) != len(now.Subjects) { // every Lanzhou organisation at 100 %
+		t.Fatalf("draw of 100 %%: %d inspections of %d organisations", len(d.Inspections), len(now.Subjects))
 	}
 	if r := e.api("POST", planURI+"/draws", lz, `{"seed":"2026-12-07 公开种子"}`); r.status != 200 || !bytes.Contains(r.body, []byte(fmt.Sprintf(`"id":%d`, d.ID))) {
 		t.Fatalf("the same seed again: %d %s", r.status, r.body)
