@@ -92,12 +92,8 @@ func (e *Engine) issueOptions() issue.Options {
 		Now:               o.Now,
 		Location:          o.Location,
 		ReadOnly:          o.Store.ReadOnly,
-		Count: func(b *store.Batch, d *stats.Delta, commit func() error) error {
-			if e.statsOff {
-				return commit()
-			}
-			return e.stats.Commit(b, d, commit)
-		},
+		Stats:             e.stats,
+		StatsOff:          func() bool { return e.statsOff },
 	}
 }
 

@@ -172,10 +172,10 @@ func (e *Book) Commit(b *store.Batch, d *stats.Delta, unchanged, replace map[uin
 // commitCounted commits b (as commit does) with d folded into it.
 // REQUIRES e.wmu.
 func (e *Book) commitCounted(b *store.Batch, d *stats.Delta) error {
-	if e.opts.Count == nil {
+	if e.opts.Stats == nil || e.opts.StatsOff != nil && e.opts.StatsOff() {
 		return e.commit(b)
 	}
-	return e.opts.Count(b, d, func() error { return e.commit(b) })
+	return e.opts.Stats.Commit(b, d, func() error { return e.commit(b) })
 }
 
 func (e *Book) nowMillis() int64 { return e.opts.Now().UnixMilli() }

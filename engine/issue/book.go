@@ -103,9 +103,10 @@ type Options struct {
 	Location                         *time.Location
 	ReadOnly                         bool
 
-	// Count commits a write's batch with its statistics delta folded in
-	// (commit does the commit itself). nil commits without statistics.
-	Count func(b *store.Batch, d *stats.Delta, commit func() error) error
+	// Stats folds each write's statistics delta into its batch; nil, or
+	// StatsOff returning true (benchmarks), commits without them.
+	Stats    *stats.Keeper
+	StatsOff func() bool
 }
 
 // state is the whole in-memory view of the store: master data, every block
