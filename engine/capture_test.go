@@ -137,7 +137,7 @@ func TestTransformationUpstream(t *testing.T) {
 	// The stored event is the event as received: the ILMD extension and
 	// transformationID survive, and export re-parses to the same hash.
 	ts, _ := e.tr()
-	pay, _, _ := ts.led.Payload(c.Upstream[0].Seq)
+	pay, _, _ := ts.Ledger().Payload(c.Upstream[0].Seq)
 	if !bytes.Contains(pay.Body, []byte(`"ex:slaughterhouse":"A-1"`)) || !bytes.Contains(pay.Body, []byte("TR-1")) {
 		t.Fatalf("stored event lost fields: %s", pay.Body)
 	}
@@ -229,7 +229,7 @@ func TestCaptureGS1Examples(t *testing.T) {
 		}
 	}
 	ts, _ := f.e.tr()
-	if ts.led.NextSeq() != 1 {
+	if ts.Ledger().NextSeq() != 1 {
 		t.Fatal("a rejected GS1 example left records")
 	}
 }
@@ -246,12 +246,12 @@ func TestExportRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts, _ := f.e.tr()
-	pay, _, _ := ts.led.Payload(rec.FirstSeq)
+	pay, _, _ := ts.Ledger().Payload(rec.FirstSeq)
 	d, err := epcis.ParseDocument(bytes.NewReader(pay.Body), epcis.ParseOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, _, _ := ts.led.Summary(rec.FirstSeq)
+	sum, _, _ := ts.Ledger().Summary(rec.FirstSeq)
 	h, _ := epcis.HashDigest(epcis.HashID(&d.Events[0], nil))
 	if h != sum.ContentHash || d.Events[0].RecordTime.IsZero() {
 		t.Fatalf("stored event hashes differently or lost its recordTime")

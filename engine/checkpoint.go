@@ -15,10 +15,10 @@ func (e *Engine) Checkpoint(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	ts.rmu.Lock()
-	defer ts.rmu.Unlock()
+	ts.Lock()
+	defer ts.Unlock()
 	b := e.db.NewBatch()
-	lt := ts.led.Begin(b)
+	lt := ts.Ledger().Begin(b)
 	n := lt.CheckpointAll(e.nowMillis())
 	if n == 0 {
 		b.Close()

@@ -20,7 +20,7 @@ func TestWritesHonourCancelledContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	ts, _ := e.tr()
-	seq := ts.led.NextSeq()
+	seq := ts.Ledger().NextSeq()
 	items := Items{Ranges: []BlockRange{{f.items.ID, 0, 9}}}
 	ev := fmt.Sprintf(`{"type":"ObjectEvent","eventTime":"2026-03-01T10:00:00+08:00","eventTimeZoneOffset":"+08:00",
 "epcList":[%q],"action":"ADD","bizStep":"commissioning","disposition":"active"}`, f.code(f.items, 0))
@@ -80,7 +80,7 @@ func TestWritesHonourCancelledContext(t *testing.T) {
 			t.Errorf("%s with a cancelled context = %v, want context.Canceled", name, err)
 		}
 	}
-	if got := ts.led.NextSeq(); got != seq {
+	if got := ts.Ledger().NextSeq(); got != seq {
 		t.Errorf("ledger moved from %d to %d", seq, got)
 	}
 	if after := dump(t, e); after != before {
@@ -94,7 +94,7 @@ func TestWritesHonourCancelledContext(t *testing.T) {
 func TestReportGivesUpWaitingForReportLock(t *testing.T) {
 	f := newFixture(t)
 	ts, _ := f.e.tr()
-	ts.rmu.Lock() // another report in progress
+	ts.Lock() // another report in progress
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() {
@@ -104,11 +104,11 @@ func TestReportGivesUpWaitingForReportLock(t *testing.T) {
 	}()
 	cancel()
 	err := <-done
-	ts.rmu.Unlock()
+	ts.Unlock()
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("ReportLine behind a held report lock = %v, want context.Canceled", err)
 	}
-	if st, _ := ts.items.State(f.items.ID, 0); st.Has(itemstate.Commissioned) {
+	if st, _ := ts.Items().State(f.items.ID, 0); st.Has(itemstate.Commissioned) {
 		t.Fatal("a cancelled report commissioned a code")
 	}
 	f.commission(f.items, 0, 9) // the lock is usable again
@@ -138,7 +138,7 @@ func TestCaptureStopsBetweenEvents(t *testing.T) {
 "epcList":[%q],"action":"ADD","bizStep":"commissioning","disposition":"active"}`, f.code(f.items, uint64(i))))
 	}
 	ts, _ := f.e.tr()
-	seq := ts.led.NextSeq()
+	seq := ts.Ledger().NextSeq()
 	// Checks: CaptureJSON, the report lock, then one per event: the
 	// context ends at the third event.
 	ctx := &countdownCtx{Context: t.Context()}
@@ -150,11 +150,11 @@ func TestCaptureStopsBetweenEvents(t *testing.T) {
 	if ctx.n.Load() > 0 {
 		t.Fatalf("capture returned with %d context checks left: it did not stop between events", ctx.n.Load())
 	}
-	if got := ts.led.NextSeq(); got != seq {
+	if got := ts.Ledger().NextSeq(); got != seq {
 		t.Fatalf("ledger moved from %d to %d", seq, got)
 	}
 	for i := range 5 {
-		if st, _ := ts.items.State(f.items.ID, uint64(i)); st.Has(itemstate.Commissioned) {
+		if st, _ := ts.Items().State(f.items.ID, uint64(i)); st.Has(itemstate.Commissioned) {
 			t.Fatalf("item %d commissioned by a cancelled capture", i)
 		}
 	}

@@ -333,7 +333,7 @@ func itemHas(e *Engine, b Block, lo, hi uint64, st itemstate.Kind) error {
 		return err
 	}
 	for off := lo; off <= hi; off++ {
-		got, err := ts.items.State(b.ID, off)
+		got, err := ts.Items().State(b.ID, off)
 		if err != nil || !got.Has(st) {
 			return fmt.Errorf("item %d: state %v, %v", off, got, err)
 		}

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"tracecode/engine/agg"
 )
 
 // ship returns an ObjectEvent shipping codes to organisation B (its PGLN).
@@ -188,8 +187,14 @@ func BenchmarkPackCustody(b *testing.B) {
 				}
 			}
 			if on { // another organisation's goods were handed on: lookups are on
-				ts, _ := e.tr()
-				ts.custody.add(map[agg.Node]bool{{Product: f.prodB.ID, Counter: f.itemsB.Start}: true})
+				f.commission(f.itemsB, 0, 0)
+				item := f.code(f.itemsB, 0)
+				if _, err := f.capture(f.orgB, doc(shipToA("2026-03-01T10:00:00+08:00", item))); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := f.capture(f.orgA, doc(receive("2026-03-01T11:00:00+08:00", item))); err != nil {
+					b.Fatal(err)
+				}
 			}
 			b.ReportAllocs()
 			k := 0

@@ -92,7 +92,7 @@ func TestDiskFullRefusesWritesAndRecovers(t *testing.T) {
 		t.Fatalf("a scan on a full disk: %+v %v", c, err)
 	}
 	ts, _ := e.tr()
-	if st, _ := ts.items.State(b.ID, 15); st.Has(itemstate.Commissioned) {
+	if st, _ := ts.Items().State(b.ID, 15); st.Has(itemstate.Commissioned) {
 		t.Fatal("a refused report was applied")
 	}
 

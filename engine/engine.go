@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync/atomic"
 
+	"tracecode/engine/chain"
 	"tracecode/engine/issue"
 	"tracecode/engine/stats"
 	"tracecode/engine/store"
@@ -39,7 +40,7 @@ type Engine struct {
 
 	// trace is the state of line reports, aggregation, events and
 	// resolution (see trace.go), loaded by Open.
-	trace atomic.Pointer[traceState]
+	trace atomic.Pointer[chain.Chain]
 }
 
 // Open opens (creating if needed) the store in dir. o may be nil for

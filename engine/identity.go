@@ -38,3 +38,13 @@ func (e *Engine) appendNode(dst []byte, n agg.Node) []byte {
 
 // fmtMillis formats unix milliseconds as RFC 3339 UTC.
 func fmtMillis(ms int64) string { return time.UnixMilli(ms).UTC().Format(time.RFC3339Nano) }
+
+// formatSSCC appends the 18 digits of a unit node's SSCC.
+func formatSSCC(dst []byte, v uint64) []byte {
+	var b [18]byte
+	for i := 17; i >= 0; i-- {
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return append(dst, b[:]...)
+}

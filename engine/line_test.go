@@ -20,7 +20,7 @@ func TestLineReportCommissionVoid(t *testing.T) {
 		off  uint64
 		want bool
 	}{{0, true}, {499, true}, {500, false}, {999, false}} {
-		st, err := ts.items.State(f.items.ID, c.off)
+		st, err := ts.Items().State(f.items.ID, c.off)
 		if err != nil || st.Has(itemstate.Commissioned) != c.want {
 			t.Errorf("offset %d: state %v %v, want commissioned %v", c.off, st, err, c.want)
 		}
@@ -46,7 +46,7 @@ func TestLineReportCommissionVoid(t *testing.T) {
 		ie{ErrCommissioned, "offset 495"}, ie{ErrCommissioned, "offset 496"}, ie{ErrCommissioned, "offset 497"},
 		ie{ErrCommissioned, "offset 498"}, ie{ErrCommissioned, "offset 499"},
 	)
-	if st, _ := ts.items.State(f.items.ID, 700); st.Has(itemstate.Commissioned) {
+	if st, _ := ts.Items().State(f.items.ID, 700); st.Has(itemstate.Commissioned) {
 		t.Fatal("a rejected report commissioned a code")
 	}
 	// Voiding a commissioned code is refused.
@@ -145,7 +145,7 @@ func TestReleaseVoidPrintedShipped(t *testing.T) {
 		t.Fatalf("void: %+v %v", rec, err)
 	}
 	ts, _ := e.tr()
-	if s, found, err := ts.led.Summary(rec.FirstSeq); err != nil || !found || s.Kind != ledger.KindBlockVoid {
+	if s, found, err := ts.Ledger().Summary(rec.FirstSeq); err != nil || !found || s.Kind != ledger.KindBlockVoid {
 		t.Fatalf("void record %d: %+v %v %v", rec.FirstSeq, s, found, err)
 	}
 	if c, err := e.Resolve(f.code(f.cases, 3)); err != nil || c.Status != StatusVoided {

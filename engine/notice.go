@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"tracecode/engine/alert"
+	"tracecode/engine/chain"
 	"tracecode/engine/outbox"
 	"tracecode/engine/recall"
 	"tracecode/engine/store"
@@ -39,6 +40,8 @@ type Notices struct {
 	Alerts  *alert.Evaluator
 	Recalls *recall.Book
 	scans   *scanQueue
+	// hooks are the three above as the report chain takes them.
+	hooks chain.Notices
 }
 
 var noticeMu sync.Mutex // serialises OpenNotices
@@ -73,7 +76,8 @@ func (e *Engine) OpenNotices(cfg NoticeConfig) (*Notices, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := &Notices{e: e, Outbox: ob, Alerts: ax, Recalls: bk, scans: newScanQueue()}
+	n := &Notices{e: e, Outbox: ob, Alerts: ax, Recalls: bk, scans: newScanQueue(),
+		hooks: chain.Notices{Recalls: bk, Alerts: ax, Outbox: ob}}
 	ax.OnRaise = n.stageAlert
 	e.notices.Store(n)
 	return n, nil

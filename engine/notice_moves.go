@@ -57,7 +57,7 @@ func (e *Engine) RecallMoves(lot uint32) ([]recall.Move, error) {
 	c := itemCounter{e: e, ar: ar, lot: lot, scratch: roaring.New()}
 	var out []recall.Move
 	for _, seq := range seqs {
-		s, found, err := ts.led.Summary(seq)
+		s, found, err := ts.Ledger().Summary(seq)
 		if err != nil {
 			return nil, err
 		}
@@ -71,7 +71,7 @@ func (e *Engine) RecallMoves(lot uint32) ([]recall.Move, error) {
 		if !ok {
 			continue
 		}
-		pay, _, err := ts.led.Payload(seq)
+		pay, _, err := ts.Ledger().Payload(seq)
 		if err != nil {
 			return nil, err
 		}

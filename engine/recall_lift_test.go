@@ -65,7 +65,7 @@ func TestLiftRecall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, _, _ := ts.led.Summary(rec.FirstSeq)
+	s, _, _ := ts.Ledger().Summary(rec.FirstSeq)
 	if s.Credential != "regulator:SAMR Zhejiang" || s.Kind != ledger.KindRecallLift {
 		t.Errorf("lift record: %+v", s)
 	}

@@ -52,14 +52,14 @@ func BenchmarkTrace(b *testing.B) {
 	})
 	b.Run(fmt.Sprintf("Resolve/design=ranges/pass=warm/containercache=off/items=%d", w.n), func(b *testing.B) {
 		ts, _ := w.e.tr()
-		ts.res.Bypass(true, false)
-		defer ts.res.Bypass(false, false)
+		ts.Resolver().Bypass(true, false)
+		defer ts.Resolver().Bypass(false, false)
 		w.benchResolve(b, w.sample, nil)
 	})
 	b.Run(fmt.Sprintf("Resolve/design=ranges/pass=warm/parentwindows=off/items=%d", w.n), func(b *testing.B) {
 		ts, _ := w.e.tr()
-		ts.res.Bypass(false, true)
-		defer ts.res.Bypass(false, false)
+		ts.Resolver().Bypass(false, true)
+		defer ts.Resolver().Bypass(false, false)
 		w.benchResolve(b, w.sample, nil)
 	})
 	b.Run(fmt.Sprintf("Resolve/design=plain/pass=warm/items=%d", w.n), func(b *testing.B) {

@@ -140,7 +140,7 @@ func TestReportCrashIngest(t *testing.T) {
 		items := e.Blocks(BlockFilter{})[0]
 		r, _ := agg.NewReader(e.db)
 		for i := 0; i <= acked["commission"]; i++ {
-			st, _ := ts.items.State(items.ID, uint64(i*10+9))
+			st, _ := ts.Items().State(items.ID, uint64(i*10+9))
 			if !st.Has(itemstate.Commissioned) {
 				t.Fatalf("round %d: acknowledged commission %d is lost", round, i)
 			}
@@ -159,7 +159,7 @@ func TestReportCrashIngest(t *testing.T) {
 		// whole (Verify above); catch up on them so the next child resumes
 		// at the first case nothing was reported for.
 		for next := acked["pack"] + 1; next < reportCrashCases; next++ {
-			st, _ := ts.items.State(items.ID, uint64(next*10))
+			st, _ := ts.Items().State(items.ID, uint64(next*10))
 			if st.Has(itemstate.Packed) {
 				acked["pack"] = next // applied but not acknowledged
 				continue

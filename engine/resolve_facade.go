@@ -2,6 +2,7 @@ package engine
 
 import (
 	"tracecode/engine/agg"
+	"tracecode/engine/chain"
 	"tracecode/engine/code"
 	"tracecode/engine/code/gs1"
 	"tracecode/engine/ledger"
@@ -91,7 +92,7 @@ func (e *Engine) ResolveInto(c *Chain, input string) error {
 	if err != nil {
 		return err
 	}
-	return ts.res.ResolveInto(c, input, nil)
+	return ts.Resolver().ResolveInto(c, input, nil)
 }
 
 // ResolveCodeInto is ResolveInto of a code the caller has already parsed
@@ -102,7 +103,7 @@ func (e *Engine) ResolveCodeInto(c *Chain, input string, pc *code.Code) error {
 	if err != nil {
 		return err
 	}
-	return ts.res.ResolveInto(c, input, pc)
+	return ts.Resolver().ResolveInto(c, input, pc)
 }
 
 // LotStatus returns the public status of lot id: recalled (the lot or its
@@ -136,14 +137,14 @@ func (e *Engine) classStatus(lot, product uint32) (ClassStatus, error) {
 	if err != nil {
 		return ClassStatus{}, err
 	}
-	return ts.res.ClassStatus(lot, product)
+	return ts.Resolver().ClassStatus(lot, product)
 }
 
 // resolveSource answers a Resolver's questions from the engine's state
 // (resolve.Source).
 type resolveSource struct {
 	e  *Engine
-	ts *traceState
+	ts *chain.Chain
 }
 
 func (s resolveSource) NowMillis() int64          { return s.e.nowMillis() }
@@ -179,20 +180,11 @@ func (s resolveSource) AppendForms(dst []byte, b *model.Block, offset uint64, sc
 }
 
 func (s resolveSource) RecallOf(lot, product uint32) (ledger.Recall, bool) {
-	return s.ts.recallOf(lot, product)
+	return s.ts.RecallOf(lot, product)
 }
 
-func (s resolveSource) CustodyAny() bool           { return !s.ts.custody.empty() }
-func (s resolveSource) HasCustody(n agg.Node) bool { return s.ts.custody.has(n) }
-func (s resolveSource) AssociationsAny() bool      { return s.ts.assocAny.Load() }
+func (s resolveSource) CustodyAny() bool           { return s.ts.CustodyAny() }
+func (s resolveSource) HasCustody(n agg.Node) bool { return s.ts.HasCustody(n) }
+func (s resolveSource) AssociationsAny() bool      { return s.ts.AssociationsAny() }
 
-func (s resolveSource) MarkErroneous(timeline []Entry) {
-	s.ts.errMu.RLock()
-	defer s.ts.errMu.RUnlock()
-	if len(s.ts.erroneous) == 0 {
-		return
-	}
-	for i := range timeline {
-		timeline[i].ErroneousBy = s.ts.erroneous[timeline[i].Event.Seq]
-	}
-}
+func (s resolveSource) MarkErroneous(timeline []Entry) { s.ts.MarkErroneous(timeline) }

@@ -153,7 +153,7 @@ func TestCaptureGS1AssociationExamples(t *testing.T) {
 		}
 	}
 	ts, _ := f.e.tr()
-	if ts.led.NextSeq() != 1 {
+	if ts.Ledger().NextSeq() != 1 {
 		t.Fatal("a rejected GS1 example left records")
 	}
 }
@@ -184,12 +184,12 @@ func TestExportRoundTripTxAssoc(t *testing.T) {
 		seq  uint64
 		keep string
 	}{{rec.FirstSeq, `"FOB"`}, {rec.FirstSeq + 1, `"Temperature"`}, {rec2.FirstSeq, `"wrong pallet"`}} {
-		pay, _, _ := ts.led.Payload(c.seq)
+		pay, _, _ := ts.Ledger().Payload(c.seq)
 		d, err := epcis.ParseDocument(bytes.NewReader(pay.Body), epcis.ParseOptions{})
 		if err != nil {
 			t.Fatalf("record %d: %v", i, err)
 		}
-		sum, _, _ := ts.led.Summary(c.seq)
+		sum, _, _ := ts.Ledger().Summary(c.seq)
 		h, _ := epcis.HashDigest(epcis.HashID(&d.Events[0], nil))
 		if h != sum.ContentHash || !bytes.Contains(pay.Body, []byte(c.keep)) {
 			t.Errorf("record %d: hash %x…, summary %x…; body %s", i, h[:4], sum.ContentHash[:4], pay.Body)

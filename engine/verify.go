@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"tracecode/engine/agg"
+	"tracecode/engine/chain"
 	"tracecode/engine/epcis"
 	"tracecode/engine/ledger"
 	"tracecode/engine/model"
@@ -76,8 +77,8 @@ func (e *Engine) Verify() (*VerifyReport, error) {
 	if err != nil {
 		return rep, rep.Damaged(err)
 	}
-	ts.rmu.Lock()
-	defer ts.rmu.Unlock()
+	ts.Lock()
+	defer ts.Unlock()
 	if err := e.Check(); err != nil {
 		for _, line := range strings.Split(err.Error(), "\n") {
 			bad("issuance", "%s", line)
@@ -98,7 +99,7 @@ func (e *Engine) Verify() (*VerifyReport, error) {
 	if err := verify.Items(snap, m, rep); err != nil {
 		return rep, rep.Damaged(err)
 	}
-	if err := verify.ChainExtras(snap, ts.led.NextSeq(), m, rep); err != nil {
+	if err := verify.ChainExtras(snap, ts.Ledger().NextSeq(), m, rep); err != nil {
 		return rep, rep.Damaged(err)
 	}
 	if err := e.verifyDerived(snap, rep, bad); err != nil {
@@ -125,7 +126,7 @@ func (e *Engine) checkRecord(s *ledger.Summary, p *ledger.Payload) error {
 		if h != s.ContentHash {
 			return fmt.Errorf("the stored event hashes to %x…, the record says %x…: the event was changed", h[:6], s.ContentHash[:6])
 		}
-	} else if h := nativeHash(p, s); h != s.ContentHash {
+	} else if h := chain.NativeHash(p, s); h != s.ContentHash {
 		return fmt.Errorf("the payload hashes to %x…, the record says %x…", h[:6], s.ContentHash[:6])
 	}
 	for i, t := range p.Targets {

@@ -128,7 +128,7 @@ func TestVerifyDerivedRecords(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tx := ts.items.Begin()
+		tx := ts.Items().Begin()
 		if on {
 			err = tx.Set(k, blk.ID, lo, hi)
 		} else {

@@ -28,8 +28,8 @@ func TestVerifyFindsDamage(t *testing.T) {
 		}, []string{"is listed but its run says no parent", "22 codes are flagged packed but the child→parent runs hold 12"}},
 		{"edited event", func(f *fixture, b *store.Batch) {
 			ts, _ := f.e.tr()
-			seq := ts.led.NextSeq() - 1
-			pay, _, _ := ts.led.Payload(seq)
+			seq := ts.Ledger().NextSeq() - 1
+			pay, _, _ := ts.Ledger().Payload(seq)
 			pay.Body = []byte(strings.Replace(string(pay.Body), "shipping", "receiving", 1))
 			b.Set(ledger.AppendPayloadKey(nil, seq), pay.AppendValue(nil))
 		}, []string{"was changed after it was logged", "the event was changed"}},

@@ -1,4 +1,4 @@
-package engine
+package chain
 
 // EPCIS error declarations (EPCIS 2.0 §7.4.1.2). An error declaration is
 // a copy of an earlier event (same event type and content, hence the same
@@ -19,6 +19,7 @@ import (
 	"tracecode/engine/epcis"
 	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
+	"tracecode/engine/model"
 )
 
 // ErrNoSuchEvent: an error declaration names an event this engine does
@@ -55,12 +56,12 @@ func (rt *reportTx) declareError(ev *epcis.Event, h [32]byte, base where) (dup b
 	}
 	switch {
 	case s.Kind != ledger.KindEPCIS:
-		rt.fail(field, ev.EventID, ErrInvalid, "record %d is a native %s report, not a captured event", orig, s.Kind)
+		rt.fail(field, ev.EventID, model.ErrInvalid, "record %d is a native %s report, not a captured event", orig, s.Kind)
 	case s.EventType != ev.Type:
-		rt.fail(field, ev.EventID, ErrInvalid, "record %d with that eventID is a %s, the declaration a %s", orig, s.EventType, ev.Type)
+		rt.fail(field, ev.EventID, model.ErrInvalid, "record %d with that eventID is a %s, the declaration a %s", orig, s.EventType, ev.Type)
 	case s.Org != rt.meta.Org:
-		rt.fail(field, ev.EventID, ErrWrongOrg, "another organisation's event: record %d was captured by %s; only it declares it erroneous",
-			orig, rt.e.orgName(s.Org))
+		rt.fail(field, ev.EventID, model.ErrWrongOrg, "another organisation's event: record %d was captured by %s; only it declares it erroneous",
+			orig, rt.c.orgName(s.Org))
 	}
 	tz := rt.eventTZ(ev, base)
 	if ev.ErrorDeclaration.DeclarationTime.UnixMilli() > rt.now+MaxFutureSkew.Milliseconds() {
@@ -83,7 +84,7 @@ func (rt *reportTx) declareError(ev *epcis.Event, h [32]byte, base where) (dup b
 	}
 	body, err := eventDocument(ev, rt.now)
 	if err != nil {
-		rt.fail(base, "", ErrInvalid, "the event cannot be stored as JSON: %v", err)
+		rt.fail(base, "", model.ErrInvalid, "the event cannot be stored as JSON: %v", err)
 		return false, nil
 	}
 	sum := eventSummary(ev, ev.EventTime.UnixMilli(), tz, h)
@@ -142,9 +143,9 @@ func (rt *reportTx) undo(s *ledger.Summary, p *ledger.Payload, orig, seq uint64)
 		// something since built on them.
 		sel := rt.targetSel(p.Targets, ledger.RoleEPC)
 		const first = "; declare that erroneous first (or unpack), then this commissioning"
-		rt.requireState(&sel, itemstate.Packed, false, ErrState, "was packed after this commissioning"+first)
-		rt.requireState(&sel, itemstate.Container, false, ErrState, "holds children packed after this commissioning"+first)
-		rt.requireState(&sel, itemstate.Decommissioned, false, ErrState, "was decommissioned after this commissioning; declare the decommissioning erroneous first")
+		rt.requireState(&sel, itemstate.Packed, false, model.ErrState, "was packed after this commissioning"+first)
+		rt.requireState(&sel, itemstate.Container, false, model.ErrState, "holds children packed after this commissioning"+first)
+		rt.requireState(&sel, itemstate.Decommissioned, false, model.ErrState, "was decommissioned after this commissioning; declare the decommissioning erroneous first")
 		if rt.failed() {
 			return nil
 		}
@@ -242,13 +243,13 @@ func (rt *reportTx) undoRecall(s *ledger.Summary, p *ledger.Payload, orig uint64
 		cur, staged := rt.recalls[k]
 		if !staged {
 			var ok bool
-			rt.ts.recallMu.RLock()
+			rt.c.recallMu.RLock()
 			if k.lot {
-				cur, ok = rt.ts.recallLots[k.id]
+				cur, ok = rt.c.recallLots[k.id]
 			} else {
-				cur, ok = rt.ts.recallProducts[k.id]
+				cur, ok = rt.c.recallProducts[k.id]
 			}
-			rt.ts.recallMu.RUnlock()
+			rt.c.recallMu.RUnlock()
 			if !ok {
 				continue
 			}
@@ -268,7 +269,7 @@ func (rt *reportTx) undoRecall(s *ledger.Summary, p *ledger.Payload, orig uint64
 // moment they were packed (the history keeps the stay, empty, with both
 // records).
 func (rt *reportTx) retractPacking(parent agg.Node, orig, seq uint64) error {
-	kids, err := rt.ag.Children(parent, rt.e.blockInfo)
+	kids, err := rt.ag.Children(parent, rt.c.blockInfo)
 	if err != nil {
 		return err
 	}
@@ -285,7 +286,7 @@ func (rt *reportTx) retractPacking(parent agg.Node, orig, seq uint64) error {
 				return err
 			}
 			if !ok || run.Parent != parent {
-				return fmt.Errorf("%w: %s is among the children of %s but its run says otherwise", ErrState, n, parent)
+				return fmt.Errorf("%w: %s is among the children of %s but its run says otherwise", model.ErrState, n, parent)
 			}
 			last := min(run.Last, c.Last)
 			if run.Seq == orig {
@@ -331,14 +332,14 @@ func (rt *reportTx) targetSel(ts []ledger.Target, role ledger.Role) selection {
 			for v := t.First; v <= t.Last; v++ {
 				ref := codeRef{node: agg.UnitNode(v)}
 				if u, ok, _ := rt.unit(v); ok {
-					ref.org, ref.level = u.Org, Level(u.Level)
+					ref.org, ref.level = u.Org, model.Level(u.Level)
 				}
 				s.units = append(s.units, selUnit{ref: ref, registered: true})
 			}
 			continue
 		}
 		for c := t.First; c <= t.Last; {
-			b := rt.e.blockAt(t.Product, c)
+			b := rt.c.blockAt(t.Product, c)
 			if b == nil {
 				break
 			}
@@ -349,7 +350,7 @@ func (rt *reportTx) targetSel(ts []ledger.Target, role ledger.Role) selection {
 			r := selRun{b: b, lo: c - b.Start, hi: hi - b.Start, field: at("record")}
 			if r.len() <= maxNamedTargets { // errors name the codes, not offsets
 				for off := r.lo; off <= r.hi; off++ {
-					code, _ := rt.e.appendCode(nil, b, off, FormatDL)
+					code, _ := rt.c.iss.AppendDL(nil, b, off)
 					r.items = append(r.items, selItem{field: r.field, code: string(code)})
 				}
 			}
@@ -368,7 +369,7 @@ func (rt *reportTx) summaryOf(seq uint64) (ledger.Summary, error) {
 		return err
 	})
 	if err == nil && !found {
-		err = fmt.Errorf("%w: record %d has no summary", ErrState, seq)
+		err = fmt.Errorf("%w: record %d has no summary", model.ErrState, seq)
 	}
 	return s, err
 }
@@ -381,7 +382,7 @@ func (rt *reportTx) payloadOf(seq uint64) (ledger.Payload, error) {
 		return err
 	})
 	if err == nil && !found {
-		err = fmt.Errorf("%w: record %d has no payload", ErrState, seq)
+		err = fmt.Errorf("%w: record %d has no payload", model.ErrState, seq)
 	}
 	return p, err
 }
@@ -391,14 +392,14 @@ func (rt *reportTx) erroneousOf(seq uint64) (uint64, bool) {
 	if d, ok := rt.erroneous[seq]; ok {
 		return d, true
 	}
-	return rt.ts.erroneousOf(seq)
+	return rt.c.erroneousOf(seq)
 }
 
 // erroneousOf returns the declaration of record seq, if it was declared
 // erroneous.
-func (ts *traceState) erroneousOf(seq uint64) (uint64, bool) {
-	ts.errMu.RLock()
-	defer ts.errMu.RUnlock()
-	d, ok := ts.erroneous[seq]
+func (c *Chain) erroneousOf(seq uint64) (uint64, bool) {
+	c.errMu.RLock()
+	defer c.errMu.RUnlock()
+	d, ok := c.erroneous[seq]
 	return d, ok
 }

@@ -1,12 +1,14 @@
-package engine
+package chain
 
 import (
 	"context"
 	"fmt"
 
 	"tracecode/engine/epcis"
+	"tracecode/engine/issue"
 	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
+	"tracecode/engine/model"
 )
 
 // ReleaseReport returns the unused rest of a block (OPEN-SCS: a line
@@ -29,23 +31,23 @@ type ReleaseReport struct {
 // tail is released (the API and the CLI call it), so the chain rules and
 // the ledger cannot be bypassed. On bad input it returns a *ReportError
 // and applies nothing.
-func (e *Engine) ReleaseRest(ctx context.Context, r *ReleaseReport) (*Receipt, error) {
-	rt, rec, err := e.begin(ctx, &r.ReportMeta)
+func (c *Chain) ReleaseRest(ctx context.Context, r *ReleaseReport) (*Receipt, error) {
+	rt, rec, err := c.begin(ctx, &r.ReportMeta)
 	if rt == nil {
 		return rec, err
 	}
 	evTime, tz := rt.checkMeta(&r.ReportMeta)
-	if err := checkText("note", r.Note, 200, false); err != nil {
-		rt.fail(at("note"), r.Note, ErrInvalid, "%v", err)
+	if err := issue.CheckText("note", r.Note, 200, false); err != nil {
+		rt.fail(at("note"), r.Note, model.ErrInvalid, "%v", err)
 	}
 	b := rt.ownedActiveBlock(r.Block, r.Org)
 	if b != nil {
 		rf := b.ReleasedFrom()
 		switch {
 		case r.From > b.Count:
-			rt.fail(at("from"), fmt.Sprint(r.From), ErrInvalid, "beyond block %d's %d codes", b.ID, b.Count)
+			rt.fail(at("from"), fmt.Sprint(r.From), model.ErrInvalid, "beyond block %d's %d codes", b.ID, b.Count)
 		case r.From > rf:
-			rt.fail(at("from"), fmt.Sprint(r.From), ErrState, "block %d is already released from offset %d; released codes cannot be taken back", b.ID, rf)
+			rt.fail(at("from"), fmt.Sprint(r.From), model.ErrState, "block %d is already released from offset %d; released codes cannot be taken back", b.ID, rf)
 		case r.From < rf:
 			s := selection{runs: []selRun{{b: b, lo: r.From, hi: rf - 1, field: at("from")}}}
 			rt.requireState(&s, itemstate.Commissioned, false, ErrCommissioned, "commissioned (printed); a printed code cannot be released")
@@ -77,17 +79,17 @@ type VoidReport struct {
 // a ledger record (kind block-void) in one batch with the block's new
 // record. On bad input it returns a *ReportError naming the commissioned
 // codes and applies nothing.
-func (e *Engine) VoidBlock(ctx context.Context, r *VoidReport) (*Receipt, error) {
-	rt, rec, err := e.begin(ctx, &r.ReportMeta)
+func (c *Chain) VoidBlock(ctx context.Context, r *VoidReport) (*Receipt, error) {
+	rt, rec, err := c.begin(ctx, &r.ReportMeta)
 	if rt == nil {
 		return rec, err
 	}
 	evTime, tz := rt.checkMeta(&r.ReportMeta)
-	if err := checkText("note", r.Note, 200, false); err != nil {
-		rt.fail(at("note"), r.Note, ErrInvalid, "%v", err)
+	if err := issue.CheckText("note", r.Note, 200, false); err != nil {
+		rt.fail(at("note"), r.Note, model.ErrInvalid, "%v", err)
 	}
-	var b *Block
-	if b = rt.block(r.Block, at("block")); b != nil && b.State == BlockVoided && b.Org == r.Org && !rt.failed() {
+	var b *model.Block
+	if b = rt.block(r.Block, at("block")); b != nil && b.State == model.BlockVoided && b.Org == r.Org && !rt.failed() {
 		rt.abort() // voided already
 		return &Receipt{}, nil
 	}
@@ -99,19 +101,19 @@ func (e *Engine) VoidBlock(ctx context.Context, r *VoidReport) (*Receipt, error)
 		return nil, rt.reject()
 	}
 	nb := *b
-	nb.State = BlockVoided
+	nb.State = model.BlockVoided
 	return rt.commitBlockChange(b, &nb, ledger.KindBlockVoid, evTime, tz, 0, b.Count, r.Note)
 }
 
 // commitBlockChange commits a release or void of block b: its new record
 // nb (stamped now, with note when given) and a ledger record of kind for
 // the codes at offsets [lo, hi) of b, which the change takes out of use.
-func (rt *reportTx) commitBlockChange(b, nb *Block, kind ledger.Kind, evTime int64, tz int16, lo, hi uint64, note string) (*Receipt, error) {
+func (rt *reportTx) commitBlockChange(b, nb *model.Block, kind ledger.Kind, evTime int64, tz int16, lo, hi uint64, note string) (*Receipt, error) {
 	nb.Updated = rt.now
 	if note != "" {
 		nb.Note = note
 	}
-	rt.released = map[uint64]*Block{b.ID: nb}
+	rt.released = map[uint64]*model.Block{b.ID: nb}
 	sum := ledger.Summary{Kind: kind, EventType: epcis.ObjectEvent, Action: epcis.ActionDelete,
 		BizStep: epcis.BizStepDecommissioning, Disposition: epcis.DispInactive, EventTime: evTime, TZOffset: tz}
 	targets := []ledger.Target{{Role: ledger.RoleEPC, Kind: ledger.TargetRun, Product: b.Product,
@@ -123,15 +125,15 @@ func (rt *reportTx) commitBlockChange(b, nb *Block, kind ledger.Kind, evTime int
 
 // ownedActiveBlock returns block id if org owns it and it is active;
 // otherwise it records why not and returns nil.
-func (rt *reportTx) ownedActiveBlock(id uint64, org uint32) *Block {
+func (rt *reportTx) ownedActiveBlock(id uint64, org uint32) *model.Block {
 	b := rt.block(id, at("block"))
 	switch {
 	case b == nil:
 		return nil
 	case b.Org != org:
-		rt.fail(at("block"), fmt.Sprint(id), ErrWrongOrg, "belongs to %s", rt.e.orgName(b.Org))
-	case b.State != BlockActive:
-		rt.fail(at("block"), fmt.Sprint(id), ErrState, "block is %v", b.State)
+		rt.fail(at("block"), fmt.Sprint(id), model.ErrWrongOrg, "belongs to %s", rt.c.orgName(b.Org))
+	case b.State != model.BlockActive:
+		rt.fail(at("block"), fmt.Sprint(id), model.ErrState, "block is %v", b.State)
 	default:
 		return b
 	}

@@ -1,4 +1,4 @@
-package engine
+package chain
 
 import (
 	"context"
@@ -56,15 +56,15 @@ type LineReport struct {
 // bad input it returns a *ReportError with an error per offending code
 // (already commissioned, voided, released, another organisation's, never
 // issued, …) and applies nothing.
-func (e *Engine) ReportLine(ctx context.Context, r *LineReport) (*Receipt, error) {
-	rt, rec, err := e.begin(ctx, &r.ReportMeta)
+func (c *Chain) ReportLine(ctx context.Context, r *LineReport) (*Receipt, error) {
+	rt, rec, err := c.begin(ctx, &r.ReportMeta)
 	if rt == nil {
 		return rec, err
 	}
 	evTime, tz := rt.checkMeta(&r.ReportMeta)
 	s := rt.selectItems(&r.Items, at("items"), false)
 	if s.empty() && !rt.failed() {
-		rt.fail(at("items"), "", ErrInvalid, "no codes named")
+		rt.fail(at("items"), "", model.ErrInvalid, "no codes named")
 	}
 	rt.requireOwned(&s, r.Org, "the code")
 	rt.requireIssued(&s)
@@ -87,7 +87,7 @@ func (e *Engine) ReportLine(ctx context.Context, r *LineReport) (*Receipt, error
 		}
 		sum.Kind, sum.Action, sum.BizStep, sum.Disposition = ledger.KindDecommission, epcis.ActionDelete, epcis.BizStepDecommissioning, epcis.DispInactive
 	default:
-		rt.fail(at("action"), r.Action.String(), ErrInvalid, "want commission, void or decommission")
+		rt.fail(at("action"), r.Action.String(), model.ErrInvalid, "want commission, void or decommission")
 	}
 	if rt.failed() {
 		return nil, rt.reject()
@@ -126,7 +126,7 @@ func (rt *reportTx) record(s *ledger.Summary, targets []ledger.Target, body []by
 	}
 	p := ledger.Payload{Targets: targets, Body: body}
 	if s.Kind != ledger.KindEPCIS {
-		s.ContentHash = nativeHash(&p, s)
+		s.ContentHash = NativeHash(&p, s)
 	}
 	rt.lt.Append(s, &p, rt.now)
 	rt.tally(s, targets)
@@ -233,7 +233,7 @@ func (rt *reportTx) descendantLots(n agg.Node, lots map[uint32]bool, depth int) 
 }
 
 func (rt *reportTx) descendantLotsWalk(n agg.Node, lots map[uint32]bool, depth int) error {
-	runs, err := rt.ag.Children(n, rt.e.blockInfo)
+	runs, err := rt.ag.Children(n, rt.c.blockInfo)
 	if err != nil {
 		return err
 	}
@@ -257,14 +257,14 @@ func (rt *reportTx) descendantLotsWalk(n agg.Node, lots map[uint32]bool, depth i
 // the containers among them hold. Consecutive containers (a pallet's cases)
 // are read with one seek (agg.Tx.ChildrenOfRange), not one each.
 func (rt *reportTx) lotsInRun(product uint32, first, last uint64, lots map[uint32]bool, depth int) error {
-	b := rt.e.blockAt(product, first)
+	b := rt.c.blockAt(product, first)
 	if b == nil {
 		return nil
 	}
 	if b.Lot != 0 {
 		lots[b.Lot] = true
 	}
-	if depth >= MaxDepth || b.Level <= LevelItem { // items hold nothing
+	if depth >= MaxDepth || b.Level <= model.LevelItem { // items hold nothing
 		return nil
 	}
 	// Runs of consecutive containers among first..last.
@@ -287,7 +287,7 @@ func (rt *reportTx) lotsInRun(product uint32, first, last uint64, lots map[uint3
 		}
 		var subs []sub
 		err := rt.ag.ChildrenOfRange(product, cr[0], cr[1], func(_ agg.Node, block uint64, bm *roaring.Bitmap) bool {
-			p, start, ok := rt.e.blockInfo(block)
+			p, start, ok := rt.c.blockInfo(block)
 			if !ok {
 				return true
 			}
@@ -350,7 +350,7 @@ func (rt *reportTx) commit() (*Receipt, error) {
 		rt.abort()
 		return nil, err
 	}
-	e, m := rt.e, rt.meta
+	c, m := rt.c, rt.meta
 	if m.RequestID != "" && rt.records > 0 {
 		rt.lt.PutReportID(m.Org, m.RequestID, rt.first)
 	}
@@ -378,19 +378,18 @@ func (rt *reportTx) commit() (*Receipt, error) {
 	rt.ag.Close()
 
 	// fsync; a failure poisons the engine
-	err = e.iss.Commit(rt.b, &rt.sd, rt.seen, rt.released)
-	if err != nil {
-		rt.ts.rmu.Unlock()
+	if err := c.iss.CommitReport(rt.b, rt.seen, rt.released, &rt.sd); err != nil {
+		c.rmu.Unlock()
 		return nil, err
 	}
 	rt.it.Publish()
 	rt.lt.Publish()
 	if len(rt.recalls) > 0 {
-		rt.ts.recallMu.Lock()
+		rt.c.recallMu.Lock()
 		for k, r := range rt.recalls {
-			m := rt.ts.recallProducts
+			m := rt.c.recallProducts
 			if k.lot {
-				m = rt.ts.recallLots
+				m = rt.c.recallLots
 			}
 			if r.Seq == 0 { // lifted
 				delete(m, k.id)
@@ -398,23 +397,23 @@ func (rt *reportTx) commit() (*Receipt, error) {
 				m[k.id] = r
 			}
 		}
-		rt.ts.recallMu.Unlock()
+		rt.c.recallMu.Unlock()
 	}
 	if len(rt.custodyNodes) > 0 {
-		rt.ts.custody.add(rt.custodyNodes)
+		rt.c.custody.add(rt.custodyNodes)
 	}
 	if rt.assocStaged {
-		rt.ts.assocAny.Store(true)
+		rt.c.assocAny.Store(true)
 	}
 	if len(rt.erroneous) > 0 {
-		rt.ts.errMu.Lock()
+		rt.c.errMu.Lock()
 		for k, v := range rt.erroneous {
-			rt.ts.erroneous[k] = v
+			rt.c.erroneous[k] = v
 		}
-		rt.ts.errMu.Unlock()
+		rt.c.errMu.Unlock()
 	}
-	rt.ts.res.Invalidate(&rt.touched)
-	rt.ts.rmu.Unlock()
+	rt.c.res.Invalidate(&rt.touched)
+	rt.c.rmu.Unlock()
 	rt.factsCommitted(ev)
 	rt.sectorCommitted()
 	rec := &Receipt{FirstSeq: rt.first, Records: rt.records, Codes: rt.codes}
@@ -424,9 +423,9 @@ func (rt *reportTx) commit() (*Receipt, error) {
 	return rec, nil
 }
 
-// nativeHash is the content hash of a native record: SHA-256 over its
+// NativeHash is the content hash of a native record: SHA-256 over its
 // kind, organisation, event time, action and business step, and payload.
-func nativeHash(p *ledger.Payload, s *ledger.Summary) [32]byte {
+func NativeHash(p *ledger.Payload, s *ledger.Summary) [32]byte {
 	h := sha256.New()
 	var b [8 + 1 + 4 + 8]byte
 	copy(b[:8], "tc/nat/1")

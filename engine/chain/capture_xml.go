@@ -1,4 +1,4 @@
-package engine
+package chain
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"tracecode/engine/epcis"
+	"tracecode/engine/model"
 )
 
 // CaptureXML reads an EPCIS 2.0 or 1.0–1.2 XML document (epcis.ParseXML)
@@ -15,7 +16,7 @@ import (
 // as a one-event EPCIS 2.0 JSON-LD document) and the event hash do not
 // depend on the syntax. A malformed document is a *ReportError listing
 // every problem the parser found, with event index, element path and line.
-func (e *Engine) CaptureXML(ctx context.Context, r io.Reader, o *CaptureOptions) (*Receipt, error) {
+func (c *Chain) CaptureXML(ctx context.Context, r io.Reader, o *CaptureOptions) (*Receipt, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -29,9 +30,9 @@ func (e *Engine) CaptureXML(ctx context.Context, r io.Reader, o *CaptureOptions)
 		}
 		re := &ReportError{Dropped: de.Dropped}
 		for _, x := range de.Errors {
-			re.Errors = append(re.Errors, ItemError{Event: x.Index, Field: x.Field, Reason: x.Reason, Err: ErrInvalid})
+			re.Errors = append(re.Errors, ItemError{Event: x.Index, Field: x.Field, Reason: x.Reason, Err: model.ErrInvalid})
 		}
 		return nil, re
 	}
-	return e.Capture(ctx, doc, o)
+	return c.Capture(ctx, doc, o)
 }

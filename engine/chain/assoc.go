@@ -1,10 +1,11 @@
-package engine
+package chain
 
 import (
 	"strings"
 
 	"tracecode/engine/agg"
 	"tracecode/engine/epcis"
+	"tracecode/engine/model"
 )
 
 // assetID reports whether an identifier names an asset, device or
@@ -58,7 +59,7 @@ func (rt *reportTx) associate(ev *epcis.Event, base where, evTime int64, seq uin
 	for j, id := range ev.ChildEPCs {
 		if assetID(id.Raw) {
 			if len(id.Raw) > agg.MaxAssocChild {
-				rt.fail(base.sub(".childEPCs").idx(j), id.Raw[:40]+"…", ErrInvalid, "longer than %d characters", agg.MaxAssocChild)
+				rt.fail(base.sub(".childEPCs").idx(j), id.Raw[:40]+"…", model.ErrInvalid, "longer than %d characters", agg.MaxAssocChild)
 				continue
 			}
 			assets = append(assets, id.Raw)
@@ -76,7 +77,7 @@ func (rt *reportTx) associate(ev *epcis.Event, base where, evTime int64, seq uin
 	}
 	rt.normalize(&kids)
 	if parentAsset && kids.empty() && len(ev.ChildQuantityList) == 0 {
-		rt.fail(pf, ev.ParentID.Raw, ErrInvalid, "the association names no code this engine issued (parent and children are all asset identifiers)")
+		rt.fail(pf, ev.ParentID.Raw, model.ErrInvalid, "the association names no code this engine issued (parent and children are all asset identifiers)")
 		return ps, kids, nil
 	}
 	if ev.Action != epcis.ActionDelete {
@@ -101,11 +102,11 @@ func (rt *reportTx) associate(ev *epcis.Event, base where, evTime int64, seq uin
 		r := &kids.runs[i]
 		for off := r.lo; off <= r.hi; off++ {
 			f, c := r.describe(off)
-			children = append(children, child{rt.e.describeNode(agg.Node{Product: r.b.Product, Counter: r.b.Start + off}), f, c})
+			children = append(children, child{rt.c.describeNode(agg.Node{Product: r.b.Product, Counter: r.b.Start + off}), f, c})
 		}
 	}
 	for _, u := range kids.units {
-		children = append(children, child{rt.e.describeNode(u.ref.node), u.field, u.code})
+		children = append(children, child{rt.c.describeNode(u.ref.node), u.field, u.code})
 	}
 	switch ev.Action {
 	case epcis.ActionAdd:

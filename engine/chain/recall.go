@@ -1,12 +1,14 @@
-package engine
+package chain
 
 import (
 	"context"
 
 	"tracecode/engine/agg"
 	"tracecode/engine/epcis"
+	"tracecode/engine/issue"
 	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
+	"tracecode/engine/model"
 )
 
 // LotRef names a lot by product and lot number.
@@ -37,8 +39,8 @@ type RecallResult struct {
 }
 
 // Recall applies a recall and returns who must be notified.
-func (e *Engine) Recall(ctx context.Context, r *RecallRequest) (*RecallResult, error) {
-	rt, replayed, err := e.begin(ctx, &r.ReportMeta)
+func (c *Chain) Recall(ctx context.Context, r *RecallRequest) (*RecallResult, error) {
+	rt, replayed, err := c.begin(ctx, &r.ReportMeta)
 	if rt == nil {
 		if replayed == nil {
 			return nil, err
@@ -46,13 +48,13 @@ func (e *Engine) Recall(ctx context.Context, r *RecallRequest) (*RecallResult, e
 		return &RecallResult{Receipt: *replayed}, err
 	}
 	evTime, tz := rt.checkMeta(&r.ReportMeta)
-	if err := checkText("reason", r.Reason, 500, false); err != nil {
-		rt.fail(at("reason"), r.Reason, ErrInvalid, "%v", err)
+	if err := issue.CheckText("reason", r.Reason, 500, false); err != nil {
+		rt.fail(at("reason"), r.Reason, model.ErrInvalid, "%v", err)
 	}
 	s := rt.selectItems(&r.Items, at("items"), true)
 	classes := rt.classesOf(r.Lots, r.Products)
 	if s.empty() && len(classes) == 0 && !rt.failed() {
-		rt.fail(at(""), "", ErrInvalid, "nothing to recall: name lots, products or codes")
+		rt.fail(at(""), "", model.ErrInvalid, "nothing to recall: name lots, products or codes")
 	}
 	rt.requireLive(&s)
 	seq := rt.lt.NextSeq()
@@ -87,7 +89,7 @@ func (e *Engine) Recall(ctx context.Context, r *RecallRequest) (*RecallResult, e
 	}
 	res := &RecallResult{Receipt: *rec}
 	for l := range lots {
-		tr, err := e.ForwardTrace(l)
+		tr, err := c.ForwardTrace(l)
 		if err != nil {
 			return res, err
 		}
@@ -104,7 +106,7 @@ func (rt *reportTx) stageRecall(s *selection, classes []classRef, evTime int64, 
 	rt.requireOwned(s, org, "the code")
 	for _, c := range classes {
 		if c.org != org {
-			rt.fail(c.field, c.raw, ErrWrongOrg, "product %d belongs to %s; only its owner recalls it", c.product, rt.e.orgName(c.org))
+			rt.fail(c.field, c.raw, model.ErrWrongOrg, "product %d belongs to %s; only its owner recalls it", c.product, rt.c.orgName(c.org))
 		}
 	}
 	if rt.failed() {
@@ -128,7 +130,7 @@ func (rt *reportTx) markInside(n agg.Node, on bool, depth int) error {
 	if depth >= MaxDepth {
 		return nil
 	}
-	runs, err := rt.ag.Children(n, rt.e.blockInfo)
+	runs, err := rt.ag.Children(n, rt.c.blockInfo)
 	if err != nil {
 		return err
 	}
@@ -162,16 +164,16 @@ func (rt *reportTx) markInside(n agg.Node, on bool, depth int) error {
 	return nil
 }
 
-// recallOf returns the recall of a lot or of its product, if any.
-func (ts *traceState) recallOf(lot, product uint32) (ledger.Recall, bool) {
-	ts.recallMu.RLock()
-	defer ts.recallMu.RUnlock()
+// RecallOf returns the recall of a lot or of its product, if any.
+func (c *Chain) RecallOf(lot, product uint32) (ledger.Recall, bool) {
+	c.recallMu.RLock()
+	defer c.recallMu.RUnlock()
 	if lot != 0 {
-		if r, ok := ts.recallLots[lot]; ok {
+		if r, ok := c.recallLots[lot]; ok {
 			return r, true
 		}
 	}
-	r, ok := ts.recallProducts[product]
+	r, ok := c.recallProducts[product]
 	return r, ok
 }
 

@@ -1,4 +1,4 @@
-package engine
+package chain
 
 // Custody: who holds a code now. Packing and unpacking need the reporting
 // organisation to hold the codes, not to own them, so that a distributor
@@ -14,17 +14,18 @@ import (
 	"tracecode/engine/agg"
 	"tracecode/engine/epcis"
 	"tracecode/engine/itemstate"
+	"tracecode/engine/model"
 )
 
 // custodyOn reports whether custody records may exist (the store has one,
 // or this report staged one). Until the first transfer every code is
 // held by its owner and no lookup is made.
-func (rt *reportTx) custodyOn() bool { return len(rt.custodyNodes) > 0 || !rt.ts.custody.empty() }
+func (rt *reportTx) custodyOn() bool { return len(rt.custodyNodes) > 0 || !rt.c.custody.empty() }
 
 // mayHaveCustody reports whether n may have a custody record of its own
 // (the RAM index, or this report's writes).
 func (rt *reportTx) mayHaveCustody(n agg.Node) bool {
-	return rt.custodyNodes[n] || rt.ts.custody.has(n)
+	return rt.custodyNodes[n] || rt.c.custody.has(n)
 }
 
 // putCustody stages n's custody record.
@@ -81,11 +82,11 @@ func (rt *reportTx) stagedCustodyIn(product uint32, first, last uint64) bool {
 // failHeld records that a code is held by another organisation than org.
 func (rt *reportTx) failHeld(f where, code string, what string, h agg.Custody, org uint32) {
 	if h.Pending == org {
-		rt.fail(f, code, ErrWrongOrg, "another organisation's codes: %s was shipped to %s by %s but not received yet (capture its receiving first)",
-			what, rt.e.orgName(org), rt.e.orgName(h.Org))
+		rt.fail(f, code, model.ErrWrongOrg, "another organisation's codes: %s was shipped to %s by %s but not received yet (capture its receiving first)",
+			what, rt.c.orgName(org), rt.c.orgName(h.Org))
 		return
 	}
-	rt.fail(f, code, ErrWrongOrg, "another organisation's codes: %s is held by %s, not by the reporting %s", what, rt.e.orgName(h.Org), rt.e.orgName(org))
+	rt.fail(f, code, model.ErrWrongOrg, "another organisation's codes: %s is held by %s, not by the reporting %s", what, rt.c.orgName(h.Org), rt.c.orgName(org))
 }
 
 // requireHeld records an error for every selected code that org does not
@@ -128,7 +129,7 @@ func (rt *reportTx) requireStanding(s *selection, org uint32, what string, st st
 		r := &s.runs[i]
 		recs, packed = recs[:0], packed[:0]
 		first, last := r.b.Start+r.lo, r.b.Start+r.hi
-		if rt.ts.custody.anyIn(r.b.Product, first, last) || rt.stagedCustodyIn(r.b.Product, first, last) {
+		if rt.c.custody.anyIn(r.b.Product, first, last) || rt.stagedCustodyIn(r.b.Product, first, last) {
 			if err := rt.ag.CustodyOfRange(r.b.Product, r.b.Start+r.lo, r.b.Start+r.hi, func(n agg.Node, c agg.Custody) bool {
 				recs = append(recs, rec{n.Counter, c})
 				return true
@@ -208,7 +209,7 @@ func (rt *reportTx) nodeOwner(n agg.Node) uint32 {
 		}
 		return u.Org
 	}
-	if b := rt.e.blockAt(n.Product, n.Counter); b != nil {
+	if b := rt.c.blockAt(n.Product, n.Counter); b != nil {
 		return b.Org
 	}
 	return 0
@@ -257,7 +258,7 @@ func (rt *reportTx) transferCustody(ev *epcis.Event, sel *selection, evTime int6
 	var dest uint32
 	if ship {
 		for _, d := range ev.DestinationList {
-			if o := rt.e.partyOrg(d.ID.Raw); o != 0 && o != org {
+			if o := rt.c.PartyOrg(d.ID.Raw); o != 0 && o != org {
 				dest = o
 				break
 			}
@@ -295,11 +296,11 @@ func (rt *reportTx) transferCustody(ev *epcis.Event, sel *selection, evTime int6
 	return nil
 }
 
-// partyOrg returns the registered organisation a source or destination
+// PartyOrg returns the registered organisation a source or destination
 // identifier names through its GS1 company prefix: a PGLN or SGLN URN
 // (urn:epc:id:pgln:CP.REF, urn:epc:id:sgln:CP.LOC.EXT) or a Digital Link
 // with AI 417 or 414; 0 if none.
-func (e *Engine) partyOrg(id string) uint32 {
+func (c *Chain) PartyOrg(id string) uint32 {
 	var digits string
 	switch {
 	case strings.HasPrefix(id, "urn:epc:id:pgln:"), strings.HasPrefix(id, "urn:epc:id:sgln:"):
@@ -320,9 +321,6 @@ func (e *Engine) partyOrg(id string) uint32 {
 	if digits == "" || strings.Trim(digits, "0123456789") != "" {
 		return 0
 	}
-	if strings.HasPrefix(id, "urn:") { // the URN gives the exact company prefix
-		return e.iss.OrgIDByGCP(digits)
-	}
-	org, _ := e.gcpOwner(digits)
-	return org
+	// A URN gives the exact company prefix.
+	return c.iss.OrgOfGCP(digits, strings.HasPrefix(id, "urn:"))
 }

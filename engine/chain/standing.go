@@ -1,4 +1,4 @@
-package engine
+package chain
 
 // Standing: who may record what about a code (责任可究). A record about a
 // code shows on its public timeline and feeds its status, so only parties
@@ -23,8 +23,11 @@ import (
 	"slices"
 
 	"tracecode/engine/agg"
+	"tracecode/engine/apikey"
 	"tracecode/engine/epcis"
 	"tracecode/engine/ledger"
+	"tracecode/engine/model"
+	"tracecode/engine/resolve"
 )
 
 // standing says who besides the holder may record the event at hand.
@@ -73,14 +76,17 @@ func (rt *reportTx) allows(st standing, org uint32, h agg.Custody, owner uint32)
 	case st.receiving && h.Pending == org:
 		return true
 	case st.region != 0:
-		return RegionCovers(st.region, rt.e.orgRegion(owner)) || RegionCovers(st.region, rt.e.orgRegion(h.Org))
+		return apikey.RegionCovers(st.region, rt.c.orgRegion(owner)) || apikey.RegionCovers(st.region, rt.c.orgRegion(h.Org))
 	}
 	return false
 }
 
 // orgRegion returns organisation id's GB/T 2260 region (0 if none).
-func (e *Engine) orgRegion(id uint32) uint32 {
-	return e.iss.OrgRegion(id)
+func (c *Chain) orgRegion(id uint32) uint32 {
+	if o := c.iss.Org(id); o != nil {
+		return o.Region
+	}
+	return 0
 }
 
 // failStanding records that org may not record the event on a code held
@@ -92,11 +98,11 @@ func (rt *reportTx) failStanding(f where, code, what string, st standing, h agg.
 	}
 	holder := "no registered organisation"
 	if h.Org != 0 {
-		holder = rt.e.orgName(h.Org)
+		holder = rt.c.orgName(h.Org)
 	}
-	rt.fail(f, code, ErrWrongOrg, "no standing: %s is held by %s; the reporting %s may not record this event on it "+
+	rt.fail(f, code, model.ErrWrongOrg, "no standing: %s is held by %s; the reporting %s may not record this event on it "+
 		"(the holder records events, the party a shipment names receives it, a regulator of its region inspects it)",
-		what, holder, rt.e.orgName(org))
+		what, holder, rt.c.orgName(org))
 }
 
 // requireClassStanding records an error for every class (lot or whole
@@ -112,7 +118,7 @@ func (rt *reportTx) requireClassStanding(classes []classRef, org uint32, st stan
 			continue
 		}
 		if !owner {
-			if st.region != 0 && RegionCovers(st.region, rt.e.orgRegion(c.org)) {
+			if st.region != 0 && apikey.RegionCovers(st.region, rt.c.orgRegion(c.org)) {
 				continue
 			}
 			ok, err := rt.shippedTo(c, org)
@@ -123,8 +129,8 @@ func (rt *reportTx) requireClassStanding(classes []classRef, org uint32, st stan
 				continue
 			}
 		}
-		rt.fail(c.field, c.raw, ErrWrongOrg, "no standing: the class belongs to %s and was not shipped to the reporting %s",
-			rt.e.orgName(c.org), rt.e.orgName(org))
+		rt.fail(c.field, c.raw, model.ErrWrongOrg, "no standing: the class belongs to %s and was not shipped to the reporting %s",
+			rt.c.orgName(c.org), rt.c.orgName(org))
 	}
 	return nil
 }
@@ -133,7 +139,7 @@ func (rt *reportTx) requireClassStanding(classes []classRef, org uint32, st stan
 // org in its destinationList and names the class c (or, for a lot, codes
 // of it).
 func (rt *reportTx) shippedTo(c *classRef, org uint32) (bool, error) {
-	ir, err := ledger.NewIndexReader(rt.e.db)
+	ir, err := ledger.NewIndexReader(rt.c.db)
 	if err != nil {
 		return false, err
 	}
@@ -141,7 +147,7 @@ func (rt *reportTx) shippedTo(c *classRef, org uint32) (bool, error) {
 	found := false
 	var ferr error
 	fn := func(h ledger.Hit) bool {
-		s, ok, err := rt.ts.led.Summary(h.Seq)
+		s, ok, err := rt.c.led.Summary(h.Seq)
 		if err != nil {
 			ferr = err
 			return false
@@ -152,7 +158,7 @@ func (rt *reportTx) shippedTo(c *classRef, org uint32) (bool, error) {
 		if _, bad := rt.erroneousOf(h.Seq); bad {
 			return true
 		}
-		found = slices.ContainsFunc(s.Dests, func(d ledger.Pair) bool { return rt.e.partyOrg(d.ID) == org })
+		found = slices.ContainsFunc(s.Dests, func(d ledger.Pair) bool { return rt.c.PartyOrg(d.ID) == org })
 		return !found
 	}
 	if c.lot == 0 {
@@ -173,37 +179,37 @@ func (rt *reportTx) shippedTo(c *classRef, org uint32) (bool, error) {
 // and its containers' records in log order, records declared erroneous
 // left out), and the present holder. Writing about a code is not holding
 // it: an observation, or a receiving nobody shipped, adds no one.
-func (e *Engine) Holders(c *Chain) []uint32 {
+func (c *Chain) Holders(rc *resolve.Chain) []uint32 {
 	var out []uint32
 	add := func(org uint32) {
 		if org != 0 && !slices.Contains(out, org) {
 			out = append(out, org)
 		}
 	}
-	if c.Org == nil {
+	if rc.Org == nil {
 		return nil
 	}
-	add(c.Org.ID)
-	order := make([]int, 0, len(c.Timeline))
-	for i := range c.Timeline {
-		en := &c.Timeline[i]
-		if (en.Via == ViaSelf || en.Via == ViaContainer) && !en.Corrected() {
+	add(rc.Org.ID)
+	order := make([]int, 0, len(rc.Timeline))
+	for i := range rc.Timeline {
+		en := &rc.Timeline[i]
+		if (en.Via == resolve.ViaSelf || en.Via == resolve.ViaContainer) && !en.Corrected() {
 			order = append(order, i)
 		}
 	}
 	slices.SortFunc(order, func(a, b int) int {
-		return cmp.Compare(c.Timeline[a].Event.Seq, c.Timeline[b].Event.Seq)
+		return cmp.Compare(rc.Timeline[a].Event.Seq, rc.Timeline[b].Event.Seq)
 	})
-	holder, pending := c.Org.ID, uint32(0)
+	holder, pending := rc.Org.ID, uint32(0)
 	for _, i := range order {
-		ev := c.Timeline[i].Event
+		ev := rc.Timeline[i].Event
 		if ev.EventType != epcis.ObjectEvent && ev.EventType != epcis.AggregationEvent {
 			continue
 		}
 		switch {
 		case ev.BizStep == epcis.BizStepShipping && ev.Org == holder:
 			for _, d := range ev.Dests {
-				if o := e.partyOrg(d.ID); o != 0 && o != ev.Org {
+				if o := c.PartyOrg(d.ID); o != 0 && o != ev.Org {
 					pending = o
 					break
 				}
@@ -213,7 +219,7 @@ func (e *Engine) Holders(c *Chain) []uint32 {
 			add(holder)
 		}
 	}
-	add(c.Holder.Org)
+	add(rc.Holder.Org)
 	return out
 }
 
@@ -234,17 +240,17 @@ const (
 )
 
 // TraceAccessOf decides what key k sees of the private trace of c.
-func (e *Engine) TraceAccessOf(k APIKey, c *Chain) TraceAccess {
-	if c.Org == nil {
+func (c *Chain) TraceAccessOf(k apikey.Key, rc *resolve.Chain) TraceAccess {
+	if rc.Org == nil {
 		return TraceNone
 	}
-	holders := e.Holders(c)
+	holders := c.Holders(rc)
 	switch {
-	case k.Org == 0 && k.Scopes.Has(ScopeAdmin), k.Org != 0 && k.Org == c.Org.ID:
+	case k.Org == 0 && k.Scopes.Has(apikey.ScopeAdmin), k.Org != 0 && k.Org == rc.Org.ID:
 		return TraceFull
-	case k.Scopes.Has(ScopeRegulator) && k.Region != 0:
+	case k.Scopes.Has(apikey.ScopeRegulator) && k.Region != 0:
 		for _, h := range holders {
-			if RegionCovers(k.Region, e.orgRegion(h)) {
+			if apikey.RegionCovers(k.Region, c.orgRegion(h)) {
 				return TraceFull
 			}
 		}

@@ -1,4 +1,4 @@
-package engine
+package chain
 
 import (
 	"time"
@@ -6,6 +6,7 @@ import (
 	"tracecode/engine/agg"
 	"tracecode/engine/alert"
 	"tracecode/engine/ledger"
+	"tracecode/engine/model"
 	"tracecode/engine/serial"
 )
 
@@ -19,15 +20,15 @@ import (
 // noteFact queues record s (with its targets) for the alert rules if any
 // rule reads what it did. REQUIRES the report lock.
 func (rt *reportTx) noteFact(s *ledger.Summary, targets []ledger.Target) {
-	n := rt.e.notices.Load()
+	n := rt.c.hooks.Notices()
 	if n == nil || !(alert.Saleish(s.BizStep) || alert.Shipping(s.BizStep) || alert.Receiving(s.BizStep)) {
 		return
 	}
-	e := rt.e
-	f := alert.Fact{Kind: alert.FactEvent, Seq: s.Seq, Time: s.EventTime, Org: s.Org, Region: e.orgRegion(s.Org),
+	c := rt.c
+	f := alert.Fact{Kind: alert.FactEvent, Seq: s.Seq, Time: s.EventTime, Org: s.Org, Region: c.orgRegion(s.Org),
 		Action: s.Action, BizStep: s.BizStep, Disposition: s.Disposition}
 	for _, d := range s.Dests {
-		f.Dests = append(f.Dests, alert.Party{Type: d.Type, ID: d.ID, Org: e.partyOrg(d.ID)})
+		f.Dests = append(f.Dests, alert.Party{Type: d.Type, ID: d.ID, Org: c.PartyOrg(d.ID)})
 	}
 	for i := range targets {
 		t := &targets[i]
@@ -36,27 +37,27 @@ func (rt *reportTx) noteFact(s *ledger.Summary, targets []ledger.Target) {
 		}
 		it := alert.Item{Product: t.Product, Counter: t.First, Count: t.Last - t.First + 1}
 		if t.Product != 0 {
-			b := e.blockAt(t.Product, t.First)
+			b := c.blockAt(t.Product, t.First)
 			if b == nil {
 				continue
 			}
 			it.Lot, it.Owner, it.Drug = b.Lot, b.Org, b.Scheme == serial.NMPA
-			it.OwnerRegion = e.orgRegion(b.Org)
-			it.Code = string(e.appendNode(nil, agg.Node{Product: t.Product, Counter: t.First}))
+			it.OwnerRegion = c.orgRegion(b.Org)
+			it.Code = string(c.iss.AppendNode(nil, agg.Node{Product: t.Product, Counter: t.First}))
 			if it.Lot != 0 {
-				if l, err := e.Lot(it.Lot); err == nil {
-					it.Expiry = expiryMillis(l.Expiry, e.opts.Location)
+				if l, err := c.iss.Lot(it.Lot); err == nil {
+					it.Expiry = expiryMillis(l.Expiry, c.opts.Location)
 				}
 				if ids := n.Recalls.ForLot(it.Lot); len(ids) > 0 {
 					it.Recall = ids[len(ids)-1]
-				} else if r, ok := rt.ts.recallOf(it.Lot, t.Product); ok {
+				} else if r, ok := rt.c.RecallOf(it.Lot, t.Product); ok {
 					it.Recall = r.Seq
 				}
 			}
 			if it.Lot != 0 && n.Recalls.Held(it.Lot) {
 				it.Held = true
 				if alert.Saleish(s.BizStep) {
-					rt.fail(at("epcList"), it.Code, ErrState, "lot %d is on hold (stop-trade): it may not be sold or dispensed", it.Lot)
+					rt.fail(at("epcList"), it.Code, model.ErrState, "lot %d is on hold (stop-trade): it may not be sold or dispensed", it.Lot)
 					rt.refused = true
 				}
 			}
@@ -87,7 +88,7 @@ func expiryMillis(ymd uint32, loc *time.Location) int64 {
 // evalFacts evaluates the queued facts into the report's batch; the
 // caller calls Committed on the result after the commit.
 func (rt *reportTx) evalFacts() (*alert.Eval, error) {
-	n := rt.e.notices.Load()
+	n := rt.c.hooks.Notices()
 	if n == nil || len(rt.facts) == 0 {
 		return nil, nil
 	}
@@ -105,11 +106,11 @@ func (rt *reportTx) evalFacts() (*alert.Eval, error) {
 // applied, the attempt is recorded. Evidence names the record sequence
 // the refused record would have had.
 func (rt *reportTx) alertRefused() {
-	n := rt.e.notices.Load()
+	n := rt.c.hooks.Notices()
 	if n == nil || !rt.refused {
 		return
 	}
-	b := rt.e.db.NewBatch()
+	b := rt.c.db.NewBatch()
 	defer b.Close()
 	ev := n.Alerts.Begin(b, rt.now)
 	for i := range rt.facts {
@@ -136,6 +137,6 @@ func (rt *reportTx) factsCommitted(ev *alert.Eval) {
 	}
 	ev.Committed()
 	if len(ev.Raised()) > 0 {
-		rt.e.notices.Load().Outbox.Kick()
+		rt.c.hooks.Notices().Outbox.Kick()
 	}
 }

@@ -1,4 +1,4 @@
-package engine
+package chain
 
 import (
 	"cmp"
@@ -9,6 +9,7 @@ import (
 	"github.com/RoaringBitmap/roaring/v2"
 
 	"tracecode/engine/agg"
+	"tracecode/engine/model"
 	"tracecode/engine/store"
 )
 
@@ -29,12 +30,12 @@ type HeldRun struct {
 func (h *HeldRun) Len() uint64 { return h.Last - h.First + 1 }
 
 // Node returns the node of the run's i-th child (i < Len).
-func (h *HeldRun) Node(i uint64) Node { return Node{Product: h.Product, Counter: h.First + i} }
+func (h *HeldRun) Node(i uint64) agg.Node { return agg.Node{Product: h.Product, Counter: h.First + i} }
 
 // Held is what a container held during a time window: its direct
 // children, present now or taken out since (the parent-history index).
 type Held struct {
-	Container Node
+	Container agg.Node
 	From, To  int64     // the window asked about, unix ms, inclusive
 	Runs      []HeldRun // by pack time, then product and counter
 	Count     uint64    // children in Runs
@@ -47,17 +48,17 @@ type Held struct {
 // before or at from. It reads the present children (child→parent runs)
 // and the parent history written by every unpacking; a code never packed
 // into anything holds nothing.
-func (e *Engine) ContentsDuring(container Node, from, to time.Time) (*Held, error) {
+func (c *Chain) ContentsDuring(container agg.Node, from, to time.Time) (*Held, error) {
 	f, t := from.UnixMilli(), to.UnixMilli()
 	if t < f {
-		return nil, fieldErr("to", to.Format(time.RFC3339), "is before from (%s)", from.Format(time.RFC3339))
+		return nil, model.FieldErrorf("to", to.Format(time.RFC3339), "is before from (%s)", from.Format(time.RFC3339))
 	}
-	release, err := e.holdDB()
+	release, err := c.iss.HoldDB()
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	r, err := agg.NewReader(e.db)
+	r, err := agg.NewReader(c.db)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +76,7 @@ func (e *Engine) ContentsDuring(container Node, from, to time.Time) (*Held, erro
 	var present []agg.ChildRun
 	var unknown uint64
 	err = r.Children(container, func(block uint64, bm *roaring.Bitmap) bool {
-		product, start, ok := e.blockInfo(block)
+		product, start, ok := c.blockInfo(block)
 		if !ok {
 			unknown = block
 			return false
@@ -96,12 +97,12 @@ func (e *Engine) ContentsDuring(container Node, from, to time.Time) (*Held, erro
 	}
 	for _, cr := range present {
 		for c := cr.First; c <= cr.Last; {
-			run, ok, err := r.Parent(Node{Product: cr.Product, Counter: c})
+			run, ok, err := r.Parent(agg.Node{Product: cr.Product, Counter: c})
 			if err != nil {
-				return nil, fmt.Errorf("engine: parent of %s: %w", Node{Product: cr.Product, Counter: c}, err)
+				return nil, fmt.Errorf("engine: parent of %s: %w", agg.Node{Product: cr.Product, Counter: c}, err)
 			}
 			if !ok || run.Parent != container {
-				return nil, fmt.Errorf("%w: %s is in the children of %s but its run says otherwise", store.ErrCorrupt, Node{Product: cr.Product, Counter: c}, container)
+				return nil, fmt.Errorf("%w: %s is in the children of %s but its run says otherwise", store.ErrCorrupt, agg.Node{Product: cr.Product, Counter: c}, container)
 			}
 			last := min(run.Last, cr.Last)
 			keep(HeldRun{Product: cr.Product, First: c, Last: last, Since: run.Since, PackSeq: run.Seq})

@@ -1,4 +1,4 @@
-package engine
+package chain
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"tracecode/engine/agg"
 	"tracecode/engine/alert"
 	"tracecode/engine/code"
+	"tracecode/engine/issue"
 	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
 	"tracecode/engine/model"
@@ -197,8 +198,7 @@ type reportTx struct {
 	// ctx is the report's context: checked between events (and packs)
 	// and before the commit, which is the last point a report can stop.
 	ctx  context.Context
-	e    *Engine
-	ts   *traceState
+	c    *Chain
 	now  int64 // record time, unix ms
 	meta *ReportMeta
 	b    *store.Batch
@@ -208,8 +208,8 @@ type reportTx struct {
 	errs ReportError
 	ev   int // event index for errors (-1: native)
 
-	seen     map[uint64]*Block           // published blocks the report relied on
-	released map[uint64]*Block           // blocks the report replaces: a released tail, a void
+	seen     map[uint64]*model.Block     // published blocks the report relied on
+	released map[uint64]*model.Block     // blocks the report replaces: a released tail, a void
 	units    map[uint64]*agg.Unit        // SSCC units read or staged
 	dirtyU   map[uint64]bool             // units to write
 	recalls  map[recallKey]ledger.Recall // lot and product recalls staged
@@ -270,29 +270,25 @@ func (l reportLock) Unlock() { <-l }
 
 // begin starts a report. It takes the report lock (giving up when ctx
 // ends first); commit, reject or abort releases it.
-func (e *Engine) begin(ctx context.Context, meta *ReportMeta) (rt *reportTx, replayed *Receipt, err error) {
-	ts, err := e.tr()
-	if err != nil {
+func (c *Chain) begin(ctx context.Context, meta *ReportMeta) (rt *reportTx, replayed *Receipt, err error) {
+	if err := c.rmu.lock(ctx); err != nil {
 		return nil, nil, err
 	}
-	if err := ts.rmu.lock(ctx); err != nil {
-		return nil, nil, err
-	}
-	rt = &reportTx{ctx: ctx, e: e, ts: ts, now: e.nowMillis(), meta: meta, ev: -1,
-		seen: map[uint64]*Block{}, units: map[uint64]*agg.Unit{}, dirtyU: map[uint64]bool{}}
-	rt.b = e.db.NewIndexedBatch()
+	rt = &reportTx{ctx: ctx, c: c, now: c.nowMillis(), meta: meta, ev: -1,
+		seen: map[uint64]*model.Block{}, units: map[uint64]*agg.Unit{}, dirtyU: map[uint64]bool{}}
+	rt.b = c.db.NewIndexedBatch()
 	if err := rt.b.Err(); err != nil { // the store closed
-		ts.rmu.Unlock()
+		c.rmu.Unlock()
 		return nil, nil, err
 	}
-	rt.it = ts.items.Begin()
+	rt.it = c.items.Begin()
 	rt.ag, err = agg.NewTx(rt.b)
 	if err != nil {
 		rt.b.Close()
-		ts.rmu.Unlock()
+		c.rmu.Unlock()
 		return nil, nil, err
 	}
-	rt.lt = ts.led.Begin(rt.b)
+	rt.lt = c.led.Begin(rt.b)
 	rt.first = rt.lt.NextSeq()
 	// A retried request id is answered here, under the report lock, with
 	// the first receipt: nothing is applied again.
@@ -307,7 +303,7 @@ func (e *Engine) begin(ctx context.Context, meta *ReportMeta) (rt *reportTx, rep
 func (rt *reportTx) abort() {
 	rt.ag.Close()
 	rt.b.Close()
-	rt.ts.rmu.Unlock()
+	rt.c.rmu.Unlock()
 }
 
 // where is the path of a field, formatted only when an error needs it:
@@ -361,26 +357,25 @@ func (rt *reportTx) failed() bool { return len(rt.errs.Errors) > 0 || rt.errs.Dr
 // checkMeta validates the common fields and returns the event time (ms)
 // and zone offset (minutes).
 func (rt *reportTx) checkMeta(m *ReportMeta) (int64, int16) {
-	orgOK := rt.e.iss.OrgByID(m.Org) != nil
-	if !orgOK {
-		rt.fail(at("org"), fmt.Sprint(m.Org), ErrUnknownOrg, "no such organisation")
+	if rt.c.iss.Org(m.Org) == nil {
+		rt.fail(at("org"), fmt.Sprint(m.Org), model.ErrUnknownOrg, "no such organisation")
 	}
-	if err := checkText("credential", m.Credential, 200, false); err != nil {
-		rt.fail(at("credential"), m.Credential, ErrInvalid, "%v", err)
+	if err := issue.CheckText("credential", m.Credential, 200, false); err != nil {
+		rt.fail(at("credential"), m.Credential, model.ErrInvalid, "%v", err)
 	}
 	for _, f := range []struct{ name, v string }{{"readPoint", m.ReadPoint}, {"bizLocation", m.BizLocation}} {
-		if err := checkText(f.name, f.v, 500, false); err != nil {
-			rt.fail(at(f.name), f.v, ErrInvalid, "%v", err)
+		if err := issue.CheckText(f.name, f.v, 500, false); err != nil {
+			rt.fail(at(f.name), f.v, model.ErrInvalid, "%v", err)
 		}
 	}
 	if m.RequestID != "" {
-		if err := checkRequestID(m.RequestID); err != nil {
-			rt.fail(at("requestID"), m.RequestID, ErrInvalid, "%v", err)
+		if err := issue.CheckRequestID(m.RequestID); err != nil {
+			rt.fail(at("requestID"), m.RequestID, model.ErrInvalid, "%v", err)
 		}
 	}
 	t := m.Time
 	if t.IsZero() {
-		t = rt.e.opts.Now()
+		t = rt.c.opts.Now()
 	}
 	if t.UnixMilli() > rt.now+MaxFutureSkew.Milliseconds() {
 		rt.fail(at("time"), t.Format(time.RFC3339), ErrFuture, "is more than %v after the engine's clock (%s)",
@@ -396,7 +391,7 @@ func (rt *reportTx) replay(m *ReportMeta) (*Receipt, bool, error) {
 	if m.RequestID == "" {
 		return nil, false, nil
 	}
-	seq, found, err := ledger.ReportID(rt.e.db.Get, m.Org, m.RequestID)
+	seq, found, err := ledger.ReportID(rt.c.db.Get, m.Org, m.RequestID)
 	if err != nil || !found {
 		return nil, false, err
 	}
@@ -405,13 +400,13 @@ func (rt *reportTx) replay(m *ReportMeta) (*Receipt, bool, error) {
 
 // block returns the published block id, remembering it for the commit
 // re-check; nil (and an error recorded) if unknown.
-func (rt *reportTx) block(id uint64, field where) *Block {
+func (rt *reportTx) block(id uint64, field where) *model.Block {
 	if b := rt.seen[id]; b != nil {
 		return b
 	}
-	b := rt.e.iss.BlockByID(id)
+	b := rt.c.iss.Block(id)
 	if b == nil {
-		rt.fail(field, fmt.Sprintf("block %d", id), ErrUnknownBlock, "no such block")
+		rt.fail(field, fmt.Sprintf("block %d", id), model.ErrUnknownBlock, "no such block")
 		return nil
 	}
 	rt.seen[id] = b
@@ -449,7 +444,7 @@ type selItem struct {
 // listed codes that happen to be consecutive (items then maps each offset
 // to its listing).
 type selRun struct {
-	b      *Block
+	b      *model.Block
 	lo, hi uint64 // offsets, inclusive
 	field  where  // for a native range
 	// items maps each offset to its listing for merged listed codes; a
@@ -514,11 +509,11 @@ func (rt *reportTx) selectItems(items *Items, base where, allowUnits bool) selec
 			continue
 		}
 		if r.Last < r.First {
-			rt.fail(field, fmt.Sprintf("block %d offsets %d..%d", r.Block, r.First, r.Last), ErrInvalid, "last offset is before the first")
+			rt.fail(field, fmt.Sprintf("block %d offsets %d..%d", r.Block, r.First, r.Last), model.ErrInvalid, "last offset is before the first")
 			continue
 		}
 		if r.Last >= b.Count {
-			rt.fail(field, fmt.Sprintf("block %d offset %d", r.Block, r.Last), ErrInvalid, "beyond the block's %d codes", b.Count)
+			rt.fail(field, fmt.Sprintf("block %d offset %d", r.Block, r.Last), model.ErrInvalid, "beyond the block's %d codes", b.Count)
 			continue
 		}
 		s.runs = append(s.runs, selRun{b: b, lo: r.First, hi: r.Last, field: field})
@@ -551,10 +546,10 @@ func (rt *reportTx) resolveCode(field where, input string, allowUnits bool) (cod
 	if err == nil {
 		if s, isSSCC := model.SSCCOf(&c); isSSCC {
 			if !allowUnits {
-				rt.fail(field, input, ErrUnsupportedCode, "an SSCC names a logistic unit, not an item; it cannot be used here")
+				rt.fail(field, input, model.ErrUnsupportedCode, "an SSCC names a logistic unit, not an item; it cannot be used here")
 				return codeRef{}, false, false
 			}
-			ref, registered, err := rt.e.refOfSSCC(s, rt.unit)
+			ref, registered, err := rt.c.refOfSSCC(s, rt.unit)
 			if err != nil {
 				rt.fail(field, input, err, "%v", err)
 				return codeRef{}, false, false
@@ -562,9 +557,9 @@ func (rt *reportTx) resolveCode(field where, input string, allowUnits bool) (cod
 			return ref, registered, true
 		}
 	}
-	res, err := rt.e.Lookup(input)
+	res, err := rt.c.iss.Lookup(input)
 	if err != nil {
-		var le *LookupError
+		var le *model.LookupError
 		if errors.As(err, &le) {
 			rt.fail(field, input, le.Kind, "%v", err)
 		} else {
@@ -572,7 +567,7 @@ func (rt *reportTx) resolveCode(field where, input string, allowUnits bool) (cod
 		}
 		return codeRef{}, false, false
 	}
-	ref, err := rt.e.refOfLookup(&res)
+	ref, err := rt.c.refOfLookup(&res)
 	if err != nil {
 		rt.fail(field, input, err, "%v", err)
 		return codeRef{}, false, false
@@ -659,16 +654,16 @@ func (rt *reportTx) requireOwned(s *selection, org uint32, what string) {
 		r := &s.runs[i]
 		if r.b.Org != org {
 			f, c := r.describe(r.lo)
-			rt.fail(f, c, ErrWrongOrg, "another organisation's codes: %s belongs to %s, not to the reporting %s", what, rt.e.orgName(r.b.Org), rt.e.orgName(org))
+			rt.fail(f, c, model.ErrWrongOrg, "another organisation's codes: %s belongs to %s, not to the reporting %s", what, rt.c.orgName(r.b.Org), rt.c.orgName(org))
 		}
 	}
 	for _, u := range s.units {
 		if u.ref.org != org {
 			owner := "no registered organisation"
 			if u.ref.org != 0 {
-				owner = rt.e.orgName(u.ref.org)
+				owner = rt.c.orgName(u.ref.org)
 			}
-			rt.fail(u.field, u.code, ErrWrongOrg, "another organisation's codes: the SSCC's company prefix belongs to %s, not to the reporting %s", owner, rt.e.orgName(org))
+			rt.fail(u.field, u.code, model.ErrWrongOrg, "another organisation's codes: the SSCC's company prefix belongs to %s, not to the reporting %s", owner, rt.c.orgName(org))
 		}
 	}
 }
@@ -715,21 +710,21 @@ func (rt *reportTx) requireLive(s *selection) {
 func (rt *reportTx) requireIssued(s *selection) {
 	for i := range s.runs {
 		r := &s.runs[i]
-		if r.b.State != BlockActive {
+		if r.b.State != model.BlockActive {
 			f, c := r.describe(r.lo)
-			rt.fail(f, c, ErrVoided, "block %d is %v", r.b.ID, r.b.State)
+			rt.fail(f, c, model.ErrVoided, "block %d is %v", r.b.ID, r.b.State)
 			continue
 		}
 		if rf := rt.releasedFrom(r.b); r.hi >= rf {
 			f, c := r.describe(max(r.lo, rf))
-			rt.fail(f, c, ErrReleased, "offsets from %d of block %d were released unused", rf, r.b.ID)
+			rt.fail(f, c, model.ErrReleased, "offsets from %d of block %d were released unused", rf, r.b.ID)
 		}
 	}
 }
 
 // releasedFrom returns the first released offset of b as the report sees
 // it.
-func (rt *reportTx) releasedFrom(b *Block) uint64 {
+func (rt *reportTx) releasedFrom(b *model.Block) uint64 {
 	if nb := rt.released[b.ID]; nb != nil {
 		return nb.ReleasedFrom()
 	}

@@ -1,4 +1,4 @@
-package engine
+package chain
 
 import (
 	"cmp"
@@ -7,6 +7,7 @@ import (
 
 	"tracecode/engine/epcis"
 	"tracecode/engine/ledger"
+	"tracecode/engine/model"
 	"tracecode/engine/resolve"
 )
 
@@ -32,11 +33,11 @@ type Recipient struct {
 
 // TraceResult is a lot's forward trace.
 type TraceResult struct {
-	Lot     Lot
-	Product Product
+	Lot     model.Lot
+	Product model.Product
 	// Downstream lists the lots made from the lot through transformations,
 	// at any depth (bounded by MaxDepth and 256 lots).
-	Downstream []Lot
+	Downstream []model.Lot
 	Recipients []Recipient
 	Records    int // ledger records read
 }
@@ -44,21 +45,17 @@ type TraceResult struct {
 // ForwardTrace lists every organisation, party and location that handled
 // items of a lot — directly, through any parent they were packed in, or
 // through lots made from it by transformations.
-func (e *Engine) ForwardTrace(lot uint32) (*TraceResult, error) {
-	ts, err := e.tr()
+func (c *Chain) ForwardTrace(lot uint32) (*TraceResult, error) {
+	l, err := c.iss.Lot(lot)
 	if err != nil {
 		return nil, err
 	}
-	l, err := e.Lot(lot)
-	if err != nil {
-		return nil, err
-	}
-	p, err := e.Product(l.Product)
+	p, err := c.iss.Product(l.Product)
 	if err != nil {
 		return nil, err
 	}
 	res := &TraceResult{Lot: l, Product: p}
-	ir, err := ledger.NewIndexReader(e.db)
+	ir, err := ledger.NewIndexReader(c.db)
 	if err != nil {
 		return nil, err
 	}
@@ -105,12 +102,12 @@ func (e *Engine) ForwardTrace(lot uint32) (*TraceResult, error) {
 		}
 		slices.Sort(seqs)
 		for _, seq := range seqs {
-			s, found, err := ts.led.Summary(seq)
+			s, found, err := c.led.Summary(seq)
 			if err != nil {
 				return nil, err
 			}
 			if !found {
-				return nil, fmt.Errorf("%w: lot %d is indexed under record %d, which does not exist", ErrState, cur.lot, seq)
+				return nil, fmt.Errorf("%w: lot %d is indexed under record %d, which does not exist", model.ErrState, cur.lot, seq)
 			}
 			res.Records++
 			recv := resolve.ReceivingStep(s.BizStep)
@@ -129,7 +126,7 @@ func (e *Engine) ForwardTrace(lot uint32) (*TraceResult, error) {
 			if hits[seq] != ledger.RoleInput || cur.depth+1 >= MaxDepth || len(seen) >= 256 {
 				continue
 			}
-			pay, _, err := ts.led.Payload(seq)
+			pay, _, err := c.led.Payload(seq)
 			if err != nil {
 				return nil, err
 			}
@@ -139,7 +136,7 @@ func (e *Engine) ForwardTrace(lot uint32) (*TraceResult, error) {
 				}
 				out := t.Lot
 				if t.Kind == ledger.TargetRun && t.Product != 0 {
-					if b := e.blockAt(t.Product, t.First); b != nil {
+					if b := c.blockAt(t.Product, t.First); b != nil {
 						out = b.Lot
 					}
 				}
@@ -149,7 +146,7 @@ func (e *Engine) ForwardTrace(lot uint32) (*TraceResult, error) {
 						lot   uint32
 						depth int
 					}{out, cur.depth + 1})
-					if dl, err := e.Lot(out); err == nil {
+					if dl, err := c.iss.Lot(out); err == nil {
 						res.Downstream = append(res.Downstream, dl)
 					}
 				}
@@ -158,7 +155,7 @@ func (e *Engine) ForwardTrace(lot uint32) (*TraceResult, error) {
 	}
 	for _, r := range recips {
 		if r.Kind == "organisation" {
-			if o := e.iss.OrgByID(r.Org); o != nil {
+			if o := c.iss.Org(r.Org); o != nil {
 				r.OrgName, r.Region = o.Name, o.Region
 			}
 		}

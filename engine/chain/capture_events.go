@@ -1,9 +1,10 @@
-package engine
+package chain
 
 import (
 	"tracecode/engine/epcis"
 	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
+	"tracecode/engine/model"
 )
 
 // One method per EPCIS event type: each checks who may capture the event
@@ -72,7 +73,7 @@ func (rt *reportTx) captureAggregation(ev *epcis.Event, base where, org uint32, 
 	if !ev.ParentID.IsZero() {
 		parent, ok = rt.resolveRef(&Ref{Code: ev.ParentID.Raw}, base.sub(".parentID"), true)
 	} else if ev.Action != epcis.ActionObserve {
-		rt.fail(base.sub(".parentID"), "", ErrInvalid, "an AggregationEvent with action %s needs a parentID", ev.Action)
+		rt.fail(base.sub(".parentID"), "", model.ErrInvalid, "an AggregationEvent with action %s needs a parentID", ev.Action)
 	}
 	kids := rt.eventSel(ev.ChildEPCs, base.sub(".childEPCs"))
 	st := holderOnly
@@ -85,7 +86,7 @@ func (rt *reportTx) captureAggregation(ev *epcis.Event, base where, org uint32, 
 	switch ev.Action {
 	case epcis.ActionAdd:
 		if ok && kids.empty() && len(a.classes) == 0 {
-			rt.fail(base.sub(".childEPCs"), "", ErrInvalid, "packing needs children")
+			rt.fail(base.sub(".childEPCs"), "", model.ErrInvalid, "packing needs children")
 		}
 		if ok && !kids.empty() {
 			if err := rt.pack(&parent, 0, &kids, evTime, seq); err != nil {
@@ -212,7 +213,7 @@ func (rt *reportTx) captureTransformation(ev *epcis.Event, base where, org uint3
 	inC := rt.resolveClasses(ev.InputQuantityList, base.sub(".inputQuantityList"))
 	outC := rt.resolveClasses(ev.OutputQuantityList, base.sub(".outputQuantityList"))
 	if len(ev.InputEPCList)+len(ev.InputQuantityList)+len(ev.OutputEPCList)+len(ev.OutputQuantityList) == 0 && ev.TransformationID == "" {
-		rt.fail(base, "", ErrInvalid, "a TransformationEvent needs inputs, outputs or a transformationID")
+		rt.fail(base, "", model.ErrInvalid, "a TransformationEvent needs inputs, outputs or a transformationID")
 	}
 	rt.requireLive(&in)
 	// Consuming is the holder's: inputs, and input a.classes (owned, or
@@ -229,7 +230,7 @@ func (rt *reportTx) captureTransformation(ev *epcis.Event, base where, org uint3
 	rt.requireState(&out, itemstate.Decommissioned, false, ErrDecommissioned, "decommissioned")
 	for _, c := range outC {
 		if c.org != org {
-			rt.fail(c.field, c.raw, ErrWrongOrg, "output lots must be the capturing organisation's products")
+			rt.fail(c.field, c.raw, model.ErrWrongOrg, "output lots must be the capturing organisation's products")
 		}
 	}
 	if !rt.failed() {

@@ -1,4 +1,4 @@
-package engine
+package chain
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"tracecode/engine/code/gs1"
 	"tracecode/engine/epcis"
 	"tracecode/engine/ledger"
+	"tracecode/engine/model"
 )
 
 // CaptureOptions say who captures a document.
@@ -38,7 +39,7 @@ type CaptureOptions struct {
 // CaptureJSON reads an EPCIS 2.0 JSON(-LD) document and captures it (see
 // Capture). A malformed document is a *ReportError listing every problem
 // the parser found, with event index and JSON path.
-func (e *Engine) CaptureJSON(ctx context.Context, r io.Reader, o *CaptureOptions) (*Receipt, error) {
+func (c *Chain) CaptureJSON(ctx context.Context, r io.Reader, o *CaptureOptions) (*Receipt, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -52,11 +53,11 @@ func (e *Engine) CaptureJSON(ctx context.Context, r io.Reader, o *CaptureOptions
 		}
 		re := &ReportError{Dropped: de.Dropped}
 		for _, x := range de.Errors {
-			re.Errors = append(re.Errors, ItemError{Event: x.Index, Field: x.Field, Reason: x.Reason, Err: ErrInvalid})
+			re.Errors = append(re.Errors, ItemError{Event: x.Index, Field: x.Field, Reason: x.Reason, Err: model.ErrInvalid})
 		}
 		return nil, re
 	}
-	return e.Capture(ctx, doc, o)
+	return c.Capture(ctx, doc, o)
 }
 
 // Capture applies a parsed EPCIS document as one report: every event, or
@@ -94,16 +95,16 @@ func (e *Engine) CaptureJSON(ctx context.Context, r io.Reader, o *CaptureOptions
 //
 // ctx is checked before the report lock is taken, between events and
 // before the commit: a cancelled capture applies nothing.
-func (e *Engine) Capture(ctx context.Context, doc *epcis.Document, o *CaptureOptions) (*Receipt, error) {
+func (c *Chain) Capture(ctx context.Context, doc *epcis.Document, o *CaptureOptions) (*Receipt, error) {
 	meta := &ReportMeta{Org: o.Org, Credential: o.Credential, RequestID: o.RequestID}
-	rt, replayed, err := e.begin(ctx, meta)
+	rt, replayed, err := c.begin(ctx, meta)
 	if rt == nil {
 		return replayed, err
 	}
 	rt.checkMeta(meta)
 	rt.regulator = o.Region
 	if len(doc.Events) == 0 {
-		rt.fail(at("epcisBody.eventList"), "", ErrInvalid, "no events")
+		rt.fail(at("epcisBody.eventList"), "", model.ErrInvalid, "no events")
 	}
 	dups := 0
 	for i := range doc.Events {
@@ -171,36 +172,36 @@ func (rt *reportTx) resolveClass(field where, raw string) (classRef, bool) {
 	if rest, ok := strings.CutPrefix(raw, "urn:epc:idpat:sgtin:"); ok {
 		g, err := idpatGTIN(rest)
 		if err != nil {
-			rt.fail(field, raw, ErrBadCode, "%v", err)
+			rt.fail(field, raw, model.ErrBadCode, "%v", err)
 			return classRef{}, false
 		}
 		gtin = g
 	} else {
 		c, err := code.Parse(raw)
 		if err != nil {
-			rt.fail(field, raw, ErrBadCode, "%v", err)
+			rt.fail(field, raw, model.ErrBadCode, "%v", err)
 			return classRef{}, false
 		}
 		g, ok := c.GTIN()
 		if !ok || c.Serial() != "" {
-			rt.fail(field, raw, ErrInvalid, "an EPC class names a GTIN and optionally a lot, not a single item")
+			rt.fail(field, raw, model.ErrInvalid, "an EPC class names a GTIN and optionally a lot, not a single item")
 			return classRef{}, false
 		}
 		gtin, lot = g, c.Lot()
 	}
-	pid, ok := rt.e.iss.ProductIDByGTIN(gtin)
-	if !ok {
-		rt.fail(field, raw, ErrUnknownProduct, "no product has GTIN %s", gtin)
+	p, err := rt.c.iss.ProductByGTIN(gtin)
+	if err != nil {
+		rt.fail(field, raw, model.ErrUnknownProduct, "no product has GTIN %s", gtin)
 		return classRef{}, false
 	}
-	c := classRef{product: pid, org: rt.e.iss.ProductByID(pid).Org, field: field, raw: raw}
+	c := classRef{product: p.ID, org: p.Org, field: field, raw: raw}
 	if lot != "" {
-		lid, ok := rt.e.iss.LotIDByNumber(pid, lot)
-		if !ok {
-			rt.fail(field, raw, ErrUnknownLot, "product %s has no lot %q", gtin, lot)
+		l, err := rt.c.iss.LotByNumber(p.ID, lot)
+		if err != nil {
+			rt.fail(field, raw, model.ErrUnknownLot, "product %s has no lot %q", gtin, lot)
 			return classRef{}, false
 		}
-		c.lot = lid
+		c.lot = l.ID
 	}
 	return c, true
 }
@@ -237,7 +238,7 @@ func (rt *reportTx) eventSel(ids []epcis.Identifier, field where) selection {
 func (rt *reportTx) eventTZ(ev *epcis.Event, base where) int16 {
 	v, err := epcis.ParseOffset(ev.EventTimeZoneOffset)
 	if err != nil {
-		rt.fail(base.sub(".eventTimeZoneOffset"), ev.EventTimeZoneOffset, ErrInvalid, "is not a time zone offset ±HH:MM between -14:00 and +14:00")
+		rt.fail(base.sub(".eventTimeZoneOffset"), ev.EventTimeZoneOffset, model.ErrInvalid, "is not a time zone offset ±HH:MM between -14:00 and +14:00")
 	}
 	return int16(v)
 }
@@ -274,7 +275,7 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 	recall := ev.Disposition == epcis.DispRecalled || slices.Contains(ev.PersistentDisposition.Set, epcis.DispRecalled)
 	lift := slices.Contains(ev.PersistentDisposition.Unset, epcis.DispRecalled)
 	if lift && recall {
-		rt.fail(base.sub(".persistentDisposition"), string(epcis.DispRecalled), ErrInvalid, "an event cannot both recall and lift a recall")
+		rt.fail(base.sub(".persistentDisposition"), string(epcis.DispRecalled), model.ErrInvalid, "an event cannot both recall and lift a recall")
 		lift = false
 	}
 	org := rt.meta.Org
@@ -333,7 +334,7 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 	}
 	body, err := eventDocument(ev, rt.now)
 	if err != nil {
-		rt.fail(base, "", ErrInvalid, "the event cannot be stored as JSON: %v", err)
+		rt.fail(base, "", model.ErrInvalid, "the event cannot be stored as JSON: %v", err)
 		return false, nil
 	}
 	sum := eventSummary(ev, evTime, tz, h)
@@ -399,7 +400,7 @@ func (rt *reportTx) registerUnits(s *selection, seq uint64) {
 		}
 		lvl := u.ref.level
 		if lvl == 0 {
-			lvl = LevelPallet
+			lvl = model.LevelPallet
 		}
 		rt.putUnit(unitRecord(u.ref.node.Counter, rt.meta.Org, lvl, rt.now, seq))
 	}

@@ -1,4 +1,4 @@
-package engine
+package chain
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"tracecode/engine/epcis"
 	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
+	"tracecode/engine/model"
 )
 
 // Ref names one code: by Code (any scanned format, an SSCC included), or
@@ -24,7 +25,7 @@ type Pack struct {
 	// ParentLevel is the packaging level of an SSCC that this report
 	// registers (first use of the SSCC); 0 means pallet. Ignored for
 	// codes minted at a level and for SSCCs already registered.
-	ParentLevel Level
+	ParentLevel model.Level
 	Children    Items
 }
 
@@ -44,14 +45,14 @@ type PackReport struct {
 // Pack applies an aggregation report: one ledger record for the report,
 // one child→parent range key per run of consecutive children, one
 // parent→children bitmap per (parent, child block).
-func (e *Engine) Pack(ctx context.Context, r *PackReport) (*Receipt, error) {
-	rt, rec, err := e.begin(ctx, &r.ReportMeta)
+func (c *Chain) Pack(ctx context.Context, r *PackReport) (*Receipt, error) {
+	rt, rec, err := c.begin(ctx, &r.ReportMeta)
 	if rt == nil {
 		return rec, err
 	}
 	evTime, tz := rt.checkMeta(&r.ReportMeta)
 	if len(r.Packs) == 0 {
-		rt.fail(at("packs"), "", ErrInvalid, "no packs")
+		rt.fail(at("packs"), "", model.ErrInvalid, "no packs")
 	}
 	seq := rt.lt.NextSeq()
 	var targets []ledger.Target
@@ -69,7 +70,7 @@ func (e *Engine) Pack(ctx context.Context, r *PackReport) (*Receipt, error) {
 		}
 		kids := rt.selectItems(&p.Children, base.sub(".children"), true)
 		if kids.empty() {
-			rt.fail(base.sub(".children"), "", ErrInvalid, "no children")
+			rt.fail(base.sub(".children"), "", model.ErrInvalid, "no children")
 			continue
 		}
 		if err := rt.pack(&parent, p.ParentLevel, &kids, evTime, seq); err != nil {
@@ -128,7 +129,7 @@ func (rt *reportTx) resolveRef(r *Ref, field where, allowUnits bool) (parentRef,
 		return parentRef{}, false
 	}
 	if r.Offset >= b.Count {
-		rt.fail(field, fmt.Sprintf("block %d offset %d", r.Block, r.Offset), ErrInvalid, "beyond the block's %d codes", b.Count)
+		rt.fail(field, fmt.Sprintf("block %d offset %d", r.Block, r.Offset), model.ErrInvalid, "beyond the block's %d codes", b.Count)
 		return parentRef{}, false
 	}
 	ref := codeRef{node: agg.Node{Product: b.Product, Counter: b.Start + r.Offset}, block: b, offset: r.Offset,
@@ -154,7 +155,7 @@ func (p *parentRef) asSelection() selection {
 // pack validates packing kids into parent at since (unix ms) by record
 // seq, recording an error per offending code, and stages it when valid.
 // The returned error is for I/O failures only.
-func (rt *reportTx) pack(parent *parentRef, parentLevel Level, kids *selection, since int64, seq uint64) error {
+func (rt *reportTx) pack(parent *parentRef, parentLevel model.Level, kids *selection, since int64, seq uint64) error {
 	org := rt.meta.Org
 	ps := parent.asSelection()
 	if parent.isUnit() && !parent.registered && rt.units[parent.node.Counter] == nil {
@@ -165,10 +166,10 @@ func (rt *reportTx) pack(parent *parentRef, parentLevel Level, kids *selection, 
 		}
 		lvl := parentLevel
 		if lvl == 0 {
-			lvl = LevelPallet
+			lvl = model.LevelPallet
 		}
 		if !lvl.Valid() {
-			rt.fail(parent.field, parent.desc(), ErrInvalid, "parent level %v is not a packaging level", lvl)
+			rt.fail(parent.field, parent.desc(), model.ErrInvalid, "parent level %v is not a packaging level", lvl)
 			return nil
 		}
 		parent.level = lvl
@@ -176,7 +177,7 @@ func (rt *reportTx) pack(parent *parentRef, parentLevel Level, kids *selection, 
 		parent.registered = true
 	} else if parent.isUnit() {
 		if u := rt.units[parent.node.Counter]; u != nil {
-			parent.level = Level(u.Level)
+			parent.level = model.Level(u.Level)
 		}
 	}
 	before := len(rt.errs.Errors) + rt.errs.Dropped
@@ -300,9 +301,9 @@ func (rt *reportTx) touchContainers(runs []agg.ChildRun) error {
 }
 
 // unitLevel returns the level of a listed SSCC child.
-func (rt *reportTx) unitLevel(u *selUnit) Level {
+func (rt *reportTx) unitLevel(u *selUnit) model.Level {
 	if x := rt.units[u.ref.node.Counter]; x != nil {
-		return Level(x.Level)
+		return model.Level(x.Level)
 	}
 	return u.ref.level
 }
@@ -322,7 +323,7 @@ func (rt *reportTx) parentDesc(n agg.Node) string {
 	if err != nil || !ok {
 		return "a parent"
 	}
-	return rt.e.describeNode(run.Parent)
+	return rt.c.describeNode(run.Parent)
 }
 
 // holds reports whether the selection names node n.
@@ -377,14 +378,14 @@ type UnpackReport struct {
 }
 
 // Unpack applies an unpacking report.
-func (e *Engine) Unpack(ctx context.Context, r *UnpackReport) (*Receipt, error) {
-	rt, rec, err := e.begin(ctx, &r.ReportMeta)
+func (c *Chain) Unpack(ctx context.Context, r *UnpackReport) (*Receipt, error) {
+	rt, rec, err := c.begin(ctx, &r.ReportMeta)
 	if rt == nil {
 		return rec, err
 	}
 	evTime, tz := rt.checkMeta(&r.ReportMeta)
 	if len(r.Unpacks) == 0 {
-		rt.fail(at("unpacks"), "", ErrInvalid, "no unpacks")
+		rt.fail(at("unpacks"), "", model.ErrInvalid, "no unpacks")
 	}
 	seq := rt.lt.NextSeq()
 	var targets []ledger.Target
@@ -404,7 +405,7 @@ func (e *Engine) Unpack(ctx context.Context, r *UnpackReport) (*Receipt, error) 
 		if !u.All {
 			s := rt.selectItems(&u.Children, base.sub(".children"), true)
 			if s.empty() {
-				rt.fail(base.sub(".children"), "", ErrInvalid, "no children (set All to take out every child)")
+				rt.fail(base.sub(".children"), "", model.ErrInvalid, "no children (set All to take out every child)")
 				continue
 			}
 			kids = &s
@@ -450,7 +451,7 @@ func (rt *reportTx) unpack(parent *parentRef, kids *selection, until int64, seq 
 	var runs []agg.ChildRun
 	if kids == nil {
 		var err error
-		if runs, err = rt.ag.Children(parent.node, rt.e.blockInfo); err != nil {
+		if runs, err = rt.ag.Children(parent.node, rt.c.blockInfo); err != nil {
 			return nil, err
 		}
 		if len(runs) == 0 {
@@ -470,15 +471,15 @@ func (rt *reportTx) unpack(parent *parentRef, kids *selection, until int64, seq 
 					f, c := r.describe(off)
 					where := "has no parent"
 					if ok {
-						where = "is in " + rt.e.describeNode(run.Parent)
+						where = "is in " + rt.c.describeNode(run.Parent)
 					}
-					rt.fail(f, c, ErrNotChild, "%s, not in %s", where, rt.e.describeNode(parent.node))
+					rt.fail(f, c, ErrNotChild, "%s, not in %s", where, rt.c.describeNode(parent.node))
 					off++
 					continue
 				}
 				if run.Since > until {
 					f, c := r.describe(off)
-					rt.fail(f, c, ErrInvalid, "was packed at %s, after this unpacking's time", fmtMillis(run.Since))
+					rt.fail(f, c, model.ErrInvalid, "was packed at %s, after this unpacking's time", fmtMillis(run.Since))
 				}
 				off = min(run.Last-r.b.Start, r.hi) + 1
 			}
@@ -489,7 +490,7 @@ func (rt *reportTx) unpack(parent *parentRef, kids *selection, until int64, seq 
 				return nil, err
 			}
 			if !ok || run.Parent != parent.node {
-				rt.fail(u.field, u.code, ErrNotChild, "not in %s", rt.e.describeNode(parent.node))
+				rt.fail(u.field, u.code, ErrNotChild, "not in %s", rt.c.describeNode(parent.node))
 			}
 		}
 		runs = kids.childRuns()
@@ -515,8 +516,8 @@ func (rt *reportTx) unpack(parent *parentRef, kids *selection, until int64, seq 
 	for i := range removed {
 		x := &removed[i]
 		if x.Since > until {
-			rt.fail(parent.field, parent.desc(), ErrInvalid, "child %s was packed at %s, after this unpacking's time",
-				rt.e.describeNode(agg.Node{Product: x.Product, Counter: x.First}), fmtMillis(x.Since))
+			rt.fail(parent.field, parent.desc(), model.ErrInvalid, "child %s was packed at %s, after this unpacking's time",
+				rt.c.describeNode(agg.Node{Product: x.Product, Counter: x.First}), fmtMillis(x.Since))
 			continue
 		}
 		if err := rt.markUnpacked(x); err != nil {
@@ -534,9 +535,9 @@ func (rt *reportTx) markUnpacked(x *agg.Run) error {
 		rt.setUnitKind(x.First, itemstate.History, true)
 		return nil
 	}
-	b := rt.e.blockAt(x.Product, x.First)
+	b := rt.c.blockAt(x.Product, x.First)
 	if b == nil {
-		return fmt.Errorf("%w: child %d of product %d is in no block", ErrState, x.First, x.Product)
+		return fmt.Errorf("%w: child %d of product %d is in no block", model.ErrState, x.First, x.Product)
 	}
 	rt.seen[b.ID] = b
 	if err := rt.it.Clear(itemstate.Packed, b.ID, x.First-b.Start, x.Last-b.Start+1); err != nil {
@@ -547,7 +548,7 @@ func (rt *reportTx) markUnpacked(x *agg.Run) error {
 
 // unitRecord returns the record of an SSCC registered now: commissioned,
 // owned by org, at level lvl.
-func unitRecord(sscc uint64, org uint32, lvl Level, now int64, seq uint64) agg.Unit {
+func unitRecord(sscc uint64, org uint32, lvl model.Level, now int64, seq uint64) agg.Unit {
 	return agg.Unit{SSCC: sscc, Org: org, Level: uint8(lvl), State: 1 << itemstate.Commissioned, Created: now, Seq: seq}
 }
 
@@ -556,7 +557,7 @@ func (rt *reportTx) nodeState(n agg.Node) itemstate.State {
 	if n.IsUnit() {
 		return rt.unitStateLoad(n.Counter)
 	}
-	b := rt.e.blockAt(n.Product, n.Counter)
+	b := rt.c.blockAt(n.Product, n.Counter)
 	if b == nil {
 		return 0
 	}
@@ -579,7 +580,7 @@ func (rt *reportTx) requireLeftBefore(n agg.Node, since int64, desc func() (wher
 	}
 	if last.Until > since {
 		f, c := desc()
-		rt.fail(f, c, ErrInvalid, "was taken out of %s at %s, after this packing's time", rt.e.describeNode(last.Parent), fmtMillis(last.Until))
+		rt.fail(f, c, model.ErrInvalid, "was taken out of %s at %s, after this packing's time", rt.c.describeNode(last.Parent), fmtMillis(last.Until))
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package engine
+package chain
 
 import (
 	"context"
@@ -6,8 +6,10 @@ import (
 	"fmt"
 
 	"tracecode/engine/epcis"
+	"tracecode/engine/issue"
 	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
+	"tracecode/engine/model"
 )
 
 // ErrNotRecalled: a lift names a code, lot or product that is not
@@ -40,28 +42,28 @@ type LiftRequest struct {
 // LiftRecall ends recalls (see LiftRequest). The record is of kind
 // ledger.KindRecallLift, an ObjectEvent OBSERVE with persistent
 // disposition unset "recalled" (EPCIS 2.0 §7.4.1.2, CBV 2.0 §7.2).
-func (e *Engine) LiftRecall(ctx context.Context, r *LiftRequest) (*Receipt, error) {
+func (c *Chain) LiftRecall(ctx context.Context, r *LiftRequest) (*Receipt, error) {
 	meta := r.ReportMeta
 	if r.Regulator != "" {
 		meta.Credential = "regulator:" + r.Regulator
 	}
-	rt, replayed, err := e.begin(ctx, &meta)
+	rt, replayed, err := c.begin(ctx, &meta)
 	if rt == nil {
 		return replayed, err
 	}
 	evTime, tz := rt.checkMeta(&meta)
 	if r.Reason == "" {
-		rt.fail(at("reason"), "", ErrInvalid, "a lift needs a reason")
-	} else if err := checkText("reason", r.Reason, 500, false); err != nil {
-		rt.fail(at("reason"), r.Reason, ErrInvalid, "%v", err)
+		rt.fail(at("reason"), "", model.ErrInvalid, "a lift needs a reason")
+	} else if err := issue.CheckText("reason", r.Reason, 500, false); err != nil {
+		rt.fail(at("reason"), r.Reason, model.ErrInvalid, "%v", err)
 	}
-	if err := checkText("regulator", r.Regulator, 200, false); err != nil {
-		rt.fail(at("regulator"), r.Regulator, ErrInvalid, "%v", err)
+	if err := issue.CheckText("regulator", r.Regulator, 200, false); err != nil {
+		rt.fail(at("regulator"), r.Regulator, model.ErrInvalid, "%v", err)
 	}
 	s := rt.selectItems(&r.Items, at("items"), true)
 	classes := rt.classesOf(r.Lots, r.Products)
 	if s.empty() && len(classes) == 0 && !rt.failed() {
-		rt.fail(at(""), "", ErrInvalid, "nothing to lift: name lots, products or codes")
+		rt.fail(at(""), "", model.ErrInvalid, "nothing to lift: name lots, products or codes")
 	}
 	seq := rt.lt.NextSeq()
 	if err := rt.stageLift(&s, classes, seq); err != nil {
@@ -82,26 +84,26 @@ func (e *Engine) LiftRecall(ctx context.Context, r *LiftRequest) (*Receipt, erro
 
 // classesOf resolves the lots and products a recall or lift names.
 func (rt *reportTx) classesOf(lots []LotRef, products []uint32) []classRef {
-	e := rt.e
+	c := rt.c
 	var classes []classRef
 	for i, l := range lots {
 		field := in("lots", i)
-		id, ok := e.iss.LotIDByNumber(l.Product, l.Number)
+		lot, err := c.iss.LotByNumber(l.Product, l.Number)
 		var org uint32
-		if p := e.iss.ProductByID(l.Product); p != nil {
+		if p, err := c.iss.Product(l.Product); err == nil {
 			org = p.Org
 		}
-		if !ok {
-			rt.fail(field, l.Number, ErrUnknownLot, "product %d has no lot %q", l.Product, l.Number)
+		if err != nil {
+			rt.fail(field, l.Number, model.ErrUnknownLot, "product %d has no lot %q", l.Product, l.Number)
 			continue
 		}
-		classes = append(classes, classRef{product: l.Product, org: org, lot: id, field: field, raw: l.Number})
+		classes = append(classes, classRef{product: l.Product, org: org, lot: lot.ID, field: field, raw: l.Number})
 	}
 	for i, p := range products {
 		field := in("products", i)
-		pr, err := e.Product(p)
+		pr, err := c.iss.Product(p)
 		if err != nil {
-			rt.fail(field, fmt.Sprint(p), ErrUnknownProduct, "%v", err)
+			rt.fail(field, fmt.Sprint(p), model.ErrUnknownProduct, "%v", err)
 			continue
 		}
 		classes = append(classes, classRef{product: p, org: pr.Org, field: field, raw: fmt.Sprint(p)})
@@ -118,7 +120,7 @@ func (rt *reportTx) stageLift(s *selection, classes []classRef, seq uint64) erro
 	rt.requireState(s, itemstate.Recalled, true, ErrNotRecalled, "is not recalled (a recall of its lot, product or a container is lifted there)")
 	for _, c := range classes {
 		if c.org != org {
-			rt.fail(c.field, c.raw, ErrWrongOrg, "product %d belongs to %s; only its owner (or a regulator on its behalf) lifts its recall", c.product, rt.e.orgName(c.org))
+			rt.fail(c.field, c.raw, model.ErrWrongOrg, "product %d belongs to %s; only its owner (or a regulator on its behalf) lifts its recall", c.product, rt.c.orgName(c.org))
 			continue
 		}
 		if !rt.classRecalled(c) {
@@ -155,12 +157,12 @@ func (rt *reportTx) classRecalled(c classRef) bool {
 	if r, ok := rt.recalls[k]; ok {
 		return r.Seq != 0
 	}
-	rt.ts.recallMu.RLock()
-	defer rt.ts.recallMu.RUnlock()
+	rt.c.recallMu.RLock()
+	defer rt.c.recallMu.RUnlock()
 	if k.lot {
-		_, ok := rt.ts.recallLots[k.id]
+		_, ok := rt.c.recallLots[k.id]
 		return ok
 	}
-	_, ok := rt.ts.recallProducts[k.id]
+	_, ok := rt.c.recallProducts[k.id]
 	return ok
 }

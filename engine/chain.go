@@ -1,0 +1,339 @@
+package engine
+
+// The engine's facade over engine/chain, the report transaction: the
+// report types under their engine names, the report methods as
+// delegations, and the adapters through which the chain reads the
+// issuance state (chainIssuance) and fires the notices and statistics
+// (chainHooks).
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"tracecode/engine/agg"
+	"tracecode/engine/chain"
+	"tracecode/engine/code/gs1"
+	"tracecode/engine/epcis"
+	"tracecode/engine/model"
+	"tracecode/engine/resolve"
+	"tracecode/engine/stats"
+	"tracecode/engine/store"
+)
+
+// The report types (see package chain).
+type (
+	ReportMeta     = chain.ReportMeta
+	Receipt        = chain.Receipt
+	Items          = chain.Items
+	BlockRange     = chain.BlockRange
+	ItemError      = chain.ItemError
+	ReportError    = chain.ReportError
+	LineAction     = chain.LineAction
+	LineReport     = chain.LineReport
+	PackReport     = chain.PackReport
+	UnpackReport   = chain.UnpackReport
+	Ref            = chain.Ref
+	CaptureOptions = chain.CaptureOptions
+	RecallRequest  = chain.RecallRequest
+	RecallResult   = chain.RecallResult
+	LiftRequest    = chain.LiftRequest
+	LotRef         = chain.LotRef
+	TraceResult    = chain.TraceResult
+	Recipient      = chain.Recipient
+	Held           = chain.Held
+	HeldRun        = chain.HeldRun
+	TraceAccess    = chain.TraceAccess
+	Pack           = chain.Pack
+	Unpack         = chain.Unpack
+)
+
+// The line actions and trace accesses (see package chain).
+const (
+	LineCommission   = chain.LineCommission
+	LineVoid         = chain.LineVoid
+	LineDecommission = chain.LineDecommission
+
+	TraceNone = chain.TraceNone
+	TraceHeld = chain.TraceHeld
+	TraceFull = chain.TraceFull
+)
+
+// Report limits (see package chain).
+const (
+	MaxReportErrors = chain.MaxReportErrors
+	MaxFutureSkew   = chain.MaxFutureSkew
+	MaxDepth        = chain.MaxDepth
+)
+
+// Report errors (see package chain). Every *ItemError wraps one of these
+// (or a Lookup sentinel such as ErrNeverIssued, ErrVoided, ErrReleased).
+var (
+	ErrRejected        = chain.ErrRejected
+	ErrNotCommissioned = chain.ErrNotCommissioned
+	ErrCommissioned    = chain.ErrCommissioned
+	ErrItemVoided      = chain.ErrItemVoided
+	ErrDecommissioned  = chain.ErrDecommissioned
+	ErrHasParent       = chain.ErrHasParent
+	ErrNotChild        = chain.ErrNotChild
+	ErrCycle           = chain.ErrCycle
+	ErrLevel           = chain.ErrLevel
+	ErrUnknownUnit     = chain.ErrUnknownUnit
+	ErrFuture          = chain.ErrFuture
+	ErrDuplicate       = chain.ErrDuplicate
+	ErrUnsupported     = chain.ErrUnsupported
+	ErrNoSuchEvent     = chain.ErrNoSuchEvent
+	ErrNotRecalled     = chain.ErrNotRecalled
+)
+
+// tr returns e's report chain (opened by Open), or ErrClosed.
+func (e *Engine) tr() (*chain.Chain, error) {
+	if e.iss.Closed() {
+		return nil, ErrClosed
+	}
+	return e.trace.Load(), nil
+}
+
+// loadTrace opens the report chain at Open.
+func (e *Engine) loadTrace() error {
+	c, err := chain.Open(e.db, chainIssuance{e}, chainHooks{e}, chain.Options{
+		Now:           e.opts.Now,
+		Location:      e.opts.Location,
+		SummaryCache:  e.opts.ResolveCache,
+		ResolveSource: func(c *chain.Chain) resolve.Source { return resolveSource{e, c} },
+		Resolve: resolve.Options{MaxTimeline: e.opts.MaxTimeline, Location: e.opts.Location,
+			DLBase: e.opts.DLBase, CacheSize: e.opts.ResolveCache},
+	})
+	if err != nil {
+		return err
+	}
+	e.trace.Store(c)
+	return nil
+}
+
+// ReportLine applies a line report (chain.Chain.ReportLine).
+func (e *Engine) ReportLine(ctx context.Context, r *LineReport) (*Receipt, error) {
+	c, err := e.tr()
+	if err != nil {
+		return nil, err
+	}
+	return c.ReportLine(ctx, r)
+}
+
+// Pack applies a packing report (chain.Chain.Pack).
+func (e *Engine) Pack(ctx context.Context, r *PackReport) (*Receipt, error) {
+	c, err := e.tr()
+	if err != nil {
+		return nil, err
+	}
+	return c.Pack(ctx, r)
+}
+
+// Unpack applies an unpacking report (chain.Chain.Unpack).
+func (e *Engine) Unpack(ctx context.Context, r *UnpackReport) (*Receipt, error) {
+	c, err := e.tr()
+	if err != nil {
+		return nil, err
+	}
+	return c.Unpack(ctx, r)
+}
+
+// Capture applies an EPCIS document (chain.Chain.Capture).
+func (e *Engine) Capture(ctx context.Context, doc *epcis.Document, o *CaptureOptions) (*Receipt, error) {
+	c, err := e.tr()
+	if err != nil {
+		return nil, err
+	}
+	return c.Capture(ctx, doc, o)
+}
+
+// CaptureJSON reads and applies an EPCIS 2.0 JSON document
+// (chain.Chain.CaptureJSON).
+func (e *Engine) CaptureJSON(ctx context.Context, r io.Reader, o *CaptureOptions) (*Receipt, error) {
+	c, err := e.tr()
+	if err != nil {
+		return nil, err
+	}
+	return c.CaptureJSON(ctx, r, o)
+}
+
+// CaptureXML reads and applies an EPCIS XML document
+// (chain.Chain.CaptureXML).
+func (e *Engine) CaptureXML(ctx context.Context, r io.Reader, o *CaptureOptions) (*Receipt, error) {
+	c, err := e.tr()
+	if err != nil {
+		return nil, err
+	}
+	return c.CaptureXML(ctx, r, o)
+}
+
+// Recall records a recall (chain.Chain.Recall).
+func (e *Engine) Recall(ctx context.Context, r *RecallRequest) (*RecallResult, error) {
+	c, err := e.tr()
+	if err != nil {
+		return nil, err
+	}
+	return c.Recall(ctx, r)
+}
+
+// LiftRecall lifts a recall (chain.Chain.LiftRecall).
+func (e *Engine) LiftRecall(ctx context.Context, r *LiftRequest) (*Receipt, error) {
+	c, err := e.tr()
+	if err != nil {
+		return nil, err
+	}
+	return c.LiftRecall(ctx, r)
+}
+
+// ForwardTrace lists who handled items of a lot (chain.Chain.ForwardTrace).
+func (e *Engine) ForwardTrace(lot uint32) (*TraceResult, error) {
+	c, err := e.tr()
+	if err != nil {
+		return nil, err
+	}
+	return c.ForwardTrace(lot)
+}
+
+// ContentsDuring lists what a container held between from and to
+// (chain.Chain.ContentsDuring).
+func (e *Engine) ContentsDuring(container Node, from, to time.Time) (*Held, error) {
+	c, err := e.tr()
+	if err != nil {
+		return nil, err
+	}
+	return c.ContentsDuring(container, from, to)
+}
+
+// Holders returns the organisations that held the code rc resolves to
+// (chain.Chain.Holders).
+func (e *Engine) Holders(rc *Chain) []uint32 { return e.trace.Load().Holders(rc) }
+
+// TraceAccessOf decides what key k sees of the private trace of rc
+// (chain.Chain.TraceAccessOf).
+func (e *Engine) TraceAccessOf(k APIKey, rc *Chain) TraceAccess {
+	return e.trace.Load().TraceAccessOf(k, rc)
+}
+
+// partyOrg returns the registered organisation a party identifier names
+// through its GS1 company prefix, or 0.
+func (e *Engine) partyOrg(id string) uint32 { return e.trace.Load().PartyOrg(id) }
+
+// chainIssuance is the chain's view of the issuance state (issue.Book).
+type chainIssuance struct{ e *Engine }
+
+func (a chainIssuance) Org(id uint32) *model.Org { return a.e.iss.OrgByID(id) }
+
+func (a chainIssuance) OrgOfGCP(digits string, exact bool) uint32 {
+	if exact {
+		return a.e.iss.OrgIDByGCP(digits)
+	}
+	org, _ := a.e.iss.GCPOwner(digits)
+	return org
+}
+
+func (a chainIssuance) Product(id uint32) (model.Product, error) { return a.e.iss.Product(id) }
+
+func (a chainIssuance) ProductByGTIN(g gs1.GTIN) (model.Product, error) {
+	return a.e.iss.ProductByGTIN(g)
+}
+
+func (a chainIssuance) Lot(id uint32) (model.Lot, error) { return a.e.iss.Lot(id) }
+
+func (a chainIssuance) LotByNumber(product uint32, number string) (model.Lot, error) {
+	return a.e.iss.LotByNumber(product, number)
+}
+
+func (a chainIssuance) ProductOf(id uint32) (org uint32, cat model.Category, ok bool) {
+	if p := a.e.iss.ProductByID(id); p != nil {
+		return p.Org, p.Category, true
+	}
+	return 0, 0, false
+}
+
+func (a chainIssuance) LotProduct(id uint32) uint32 {
+	if l := a.e.iss.LotByID(id); l != nil {
+		return l.Product
+	}
+	return 0
+}
+
+func (a chainIssuance) Block(id uint64) *model.Block { return a.e.iss.BlockByID(id) }
+
+func (a chainIssuance) BlockAt(product uint32, counter uint64) *model.Block {
+	return a.e.iss.BlockAt(product, counter)
+}
+
+func (a chainIssuance) Lookup(input string) (model.LookupResult, error) { return a.e.iss.Lookup(input) }
+
+func (a chainIssuance) AppendDL(dst []byte, b *model.Block, off uint64) ([]byte, error) {
+	return a.e.iss.AppendCode(dst, b, off, FormatDL)
+}
+
+func (a chainIssuance) AppendNode(dst []byte, n agg.Node) []byte { return a.e.appendNode(dst, n) }
+
+func (a chainIssuance) HoldDB() (func(), error) { return a.e.iss.HoldDB() }
+
+// CommitReport commits a report's batch through issue.Book.Commit: the
+// blocks the report relied on are re-checked under the write lock, the
+// batch commits with fsync (its statistics folded in unless they are off),
+// the blocks it released or voided are published.
+func (a chainIssuance) CommitReport(b *store.Batch, seen, released map[uint64]*model.Block, d *stats.Delta) error {
+	if a.e.statsOff {
+		d = nil
+	}
+	return a.e.iss.Commit(b, d, seen, released)
+}
+
+// chainHooks fires the notices and statistics of reports.
+type chainHooks struct{ e *Engine }
+
+func (h chainHooks) Notices() *chain.Notices {
+	if n := h.e.notices.Load(); n != nil {
+		return &n.hooks
+	}
+	return nil
+}
+
+func (h chainHooks) CountStats() bool { return !h.e.statsOff }
+
+// Block releases and voids (see package chain).
+type (
+	ReleaseReport = chain.ReleaseReport
+	VoidReport    = chain.VoidReport
+)
+
+// ReleaseRest releases the unused rest of a block (chain.Chain.ReleaseRest).
+func (e *Engine) ReleaseRest(ctx context.Context, r *ReleaseReport) (*Receipt, error) {
+	c, err := e.tr()
+	if err != nil {
+		return nil, err
+	}
+	return c.ReleaseRest(ctx, r)
+}
+
+// VoidBlock voids a whole unprinted block (chain.Chain.VoidBlock).
+func (e *Engine) VoidBlock(ctx context.Context, r *VoidReport) (*Receipt, error) {
+	c, err := e.tr()
+	if err != nil {
+		return nil, err
+	}
+	return c.VoidBlock(ctx, r)
+}
+
+// locate and blockInfo adapt the block table to agg's checks.
+func (e *Engine) locate(product uint32, counter uint64) (uint64, uint64, bool) {
+	if b := e.blockAt(product, counter); b != nil {
+		return b.ID, b.Start, true
+	}
+	return 0, 0, false
+}
+
+func (e *Engine) blockInfo(id uint64) (uint32, uint64, bool) {
+	if b := e.iss.BlockByID(id); b != nil {
+		return b.Product, b.Start, true
+	}
+	return 0, 0, false
+}
+
+// orgRegion returns organisation id's GB/T 2260 region (0 if none).
+func (e *Engine) orgRegion(id uint32) uint32 { return e.iss.OrgRegion(id) }
