@@ -14,6 +14,7 @@ import (
 // part that sits above it.
 var partForbidden = map[string][]string{
 	"engine/issue": {"tracecode/engine", "tracecode/engine/chain", "tracecode/engine/resolve", "tracecode/engine/verify"},
+	"engine/chain": {"tracecode/engine", "tracecode/engine/verify"},
 }
 
 func TestEnginePartsImports(t *testing.T) {
