@@ -159,9 +159,9 @@ func TestRecallAndForwardTrace(t *testing.T) {
 		t.Fatal(err)
 	}
 	// B may not recall A's lot.
-	_, err := e.Recall(t.Context(), &RecallRequest{ReportMeta: f.meta(f.orgB), Lots: []LotRef{{f.prod.ID, "L1"}}})
+	_, err := e.Recall(t.Context(), &RecallRequest{ReportMeta: f.meta(f.orgB), Lots: []LotRef{{Product: f.prod.ID, Number: "L1"}}})
 	wantErrs(t, err, ie{ErrWrongOrg, "L1"})
-	res, err := e.Recall(t.Context(), &RecallRequest{ReportMeta: f.meta(f.orgA), Lots: []LotRef{{f.prod.ID, "L1"}}, Reason: "melamine found"})
+	res, err := e.Recall(t.Context(), &RecallRequest{ReportMeta: f.meta(f.orgA), Lots: []LotRef{{Product: f.prod.ID, Number: "L1"}}, Reason: "melamine found"})
 	if err != nil {
 		t.Fatal(err)
 	}

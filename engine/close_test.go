@@ -32,7 +32,7 @@ func TestCloseRacesReadersAndWriters(t *testing.T) {
 			"lookup":  func(int) error { _, err := e.Lookup(code); return err },
 			"report": func(i int) error {
 				_, err := e.ReportLine(t.Context(), &LineReport{ReportMeta: f.meta(f.orgA), Action: LineCommission,
-					Items: Items{Ranges: []BlockRange{{f.items.ID, uint64(10 + i), uint64(10 + i)}}}})
+					Items: Items{Ranges: []BlockRange{{Block: f.items.ID, First: uint64(10 + i), Last: uint64(10 + i)}}}})
 				return err
 			},
 			"capture": func(i int) error { _, err := f.capture(f.orgA, doc(ev(i))); return err },
@@ -105,7 +105,7 @@ func TestOpenFailsOnDamagedLedger(t *testing.T) {
 	}
 	b := mint(t, e, MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 10}).Block
 	if _, err := e.ReportLine(t.Context(), &LineReport{ReportMeta: ReportMeta{Org: p.Org}, Action: LineCommission,
-		Items: Items{Ranges: []BlockRange{{b.ID, 0, 9}}}}); err != nil {
+		Items: Items{Ranges: []BlockRange{{Block: b.ID, First: 0, Last: 9}}}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.Close(); err != nil {

@@ -22,8 +22,8 @@ func TestContentsDuring(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	unpack(Ref{Block: f.cases.ID, Offset: 0}, Items{Ranges: []BlockRange{{f.items.ID, 3, 4}}}, t0.Add(2*time.Hour))
-	unpack(Ref{Block: f.pallets.ID, Offset: 0}, Items{Ranges: []BlockRange{{f.cases.ID, 1, 1}}}, t0.Add(3*time.Hour))
+	unpack(Ref{Block: f.cases.ID, Offset: 0}, Items{Ranges: []BlockRange{{Block: f.items.ID, First: 3, Last: 4}}}, t0.Add(2*time.Hour))
+	unpack(Ref{Block: f.pallets.ID, Offset: 0}, Items{Ranges: []BlockRange{{Block: f.cases.ID, First: 1, Last: 1}}}, t0.Add(3*time.Hour))
 	f.packRange(f.cases, 1, f.items, 3, 4, t0.Add(4*time.Hour))
 
 	case0 := Node{Product: f.prod.ID, Counter: f.cases.Start}

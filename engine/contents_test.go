@@ -41,7 +41,7 @@ func TestContainsRecalled(t *testing.T) {
 	}
 	m.Time = testClock.Add(-30 * time.Minute)
 	if _, err := f.e.Pack(t.Context(), &PackReport{ReportMeta: m, Packs: []Pack{{Parent: Ref{Code: "(00)395201230000000012"},
-		Children: Items{Ranges: []BlockRange{{f.cases.ID, 0, 1}}}}}}); err != nil {
+		Children: Items{Ranges: []BlockRange{{Block: f.cases.ID, First: 0, Last: 1}}}}}}); err != nil {
 		t.Fatal(err)
 	}
 	c, err := f.e.Resolve("(00)395201230000000012")

@@ -21,7 +21,7 @@ func TestWritesHonourCancelledContext(t *testing.T) {
 	cancel()
 	ts, _ := e.tr()
 	seq := ts.Ledger().NextSeq()
-	items := Items{Ranges: []BlockRange{{f.items.ID, 0, 9}}}
+	items := Items{Ranges: []BlockRange{{Block: f.items.ID, First: 0, Last: 9}}}
 	ev := fmt.Sprintf(`{"type":"ObjectEvent","eventTime":"2026-03-01T10:00:00+08:00","eventTimeZoneOffset":"+08:00",
 "epcList":[%q],"action":"ADD","bizStep":"commissioning","disposition":"active"}`, f.code(f.items, 0))
 	calls := map[string]func() error{
@@ -99,7 +99,7 @@ func TestReportGivesUpWaitingForReportLock(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		_, err := f.e.ReportLine(ctx, &LineReport{ReportMeta: f.meta(f.orgA), Action: LineCommission,
-			Items: Items{Ranges: []BlockRange{{f.items.ID, 0, 9}}}})
+			Items: Items{Ranges: []BlockRange{{Block: f.items.ID, First: 0, Last: 9}}}})
 		done <- err
 	}()
 	cancel()

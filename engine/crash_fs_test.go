@@ -109,7 +109,7 @@ func powerLoss(t *testing.T, seed uint64) {
 	r.items = mint(t, e, MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 2000}).Block
 	r.cases = mint(t, e, MintRequest{Product: p.ID, Lot: "L1", Level: LevelCase, Count: 200}).Block
 	if _, err := e.ReportLine(t.Context(), &LineReport{ReportMeta: r.meta(), Action: LineCommission,
-		Items: Items{Ranges: []BlockRange{{r.cases.ID, 0, 199}}}}); err != nil {
+		Items: Items{Ranges: []BlockRange{{Block: r.cases.ID, First: 0, Last: 199}}}}); err != nil {
 		r.fatalf("commission cases: %v", err)
 	}
 	items, cases := r.items, r.cases
@@ -185,7 +185,7 @@ func (r *crashRun) step() {
 	case k == 1 && r.commissioned < r.items.Count:
 		lo := r.commissioned
 		if _, err := e.ReportLine(context.Background(), &LineReport{ReportMeta: r.meta(), Action: LineCommission,
-			Items: Items{Ranges: []BlockRange{{r.items.ID, lo, lo + 9}}}}); err != nil {
+			Items: Items{Ranges: []BlockRange{{Block: r.items.ID, First: lo, Last: lo + 9}}}}); err != nil {
 			r.fatalf("commission: %v", err)
 		}
 		r.commissioned += 10
@@ -196,7 +196,7 @@ func (r *crashRun) step() {
 	case k == 2 && r.packed < r.commissioned:
 		lo, c := r.packed, r.packed/10
 		if _, err := e.Pack(context.Background(), &PackReport{ReportMeta: r.meta(), Packs: []Pack{{Parent: Ref{Block: r.cases.ID, Offset: c},
-			Children: Items{Ranges: []BlockRange{{r.items.ID, lo, lo + 9}}}}}}); err != nil {
+			Children: Items{Ranges: []BlockRange{{Block: r.items.ID, First: lo, Last: lo + 9}}}}}}); err != nil {
 			r.fatalf("pack: %v", err)
 		}
 		r.packed += 10

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
 
 // ship returns an ObjectEvent shipping codes to organisation B (its PGLN).
@@ -182,7 +181,7 @@ func BenchmarkPackCustody(b *testing.B) {
 			meta := ReportMeta{Org: f.orgA, Time: testClock.Add(-time.Hour)}
 			for _, blk := range []Block{items.Block, cases.Block} {
 				if _, err := e.ReportLine(b.Context(), &LineReport{ReportMeta: meta, Action: LineCommission,
-					Items: Items{Ranges: []BlockRange{{blk.ID, 0, blk.Count - 1}}}}); err != nil {
+					Items: Items{Ranges: []BlockRange{{Block: blk.ID, First: 0, Last: blk.Count - 1}}}}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -202,7 +201,7 @@ func BenchmarkPackCustody(b *testing.B) {
 				r := &PackReport{ReportMeta: meta, Packs: make([]Pack, 0, 1000)}
 				for range 1000 {
 					r.Packs = append(r.Packs, Pack{Parent: Ref{Block: cases.Block.ID, Offset: uint64(k)},
-						Children: Items{Ranges: []BlockRange{{items.Block.ID, uint64(k * 10), uint64(k*10 + 9)}}}})
+						Children: Items{Ranges: []BlockRange{{Block: items.Block.ID, First: uint64(k * 10), Last: uint64(k*10 + 9)}}}})
 					k++
 				}
 				if _, err := e.Pack(b.Context(), r); err != nil {

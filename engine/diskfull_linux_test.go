@@ -70,7 +70,7 @@ func TestDiskFullOnTmpfs(t *testing.T) {
 		t.Fatalf("mint on a full tmpfs = %v, want ErrDiskFull", err)
 	}
 	if _, err := e.ReportLine(ctx, &LineReport{ReportMeta: ReportMeta{Org: p.Org}, Action: LineCommission,
-		Items: Items{Ranges: []BlockRange{{b.ID, 0, 9}}}}); !errors.Is(err, ErrDiskFull) {
+		Items: Items{Ranges: []BlockRange{{Block: b.ID, First: 0, Last: 9}}}}); !errors.Is(err, ErrDiskFull) {
 		t.Fatalf("report on a full tmpfs = %v, want ErrDiskFull", err)
 	}
 	if err := e.Ping(); !errors.Is(err, ErrDiskFull) {

@@ -45,7 +45,7 @@ func TestDiskFullRefusesWritesAndRecovers(t *testing.T) {
 	b := mint(t, e, MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 100}).Block
 	commission := func(lo, hi uint64) error {
 		_, err := e.ReportLine(ctx, &LineReport{ReportMeta: ReportMeta{Org: p.Org}, Action: LineCommission,
-			Items: Items{Ranges: []BlockRange{{b.ID, lo, hi}}}})
+			Items: Items{Ranges: []BlockRange{{Block: b.ID, First: lo, Last: hi}}}})
 		return err
 	}
 	if err := commission(0, 9); err != nil {

@@ -33,7 +33,7 @@ func TestLineReportCommissionVoid(t *testing.T) {
 	}
 	// A report with errors applies nothing, and names every offender.
 	mixed := &LineReport{ReportMeta: f.meta(f.orgA), Action: LineCommission, Items: Items{
-		Ranges: []BlockRange{{f.items.ID, 495, 505}},
+		Ranges: []BlockRange{{Block: f.items.ID, First: 495, Last: 505}},
 		Codes: []string{f.code(f.items, 600), f.code(f.itemsB, 3), f.code(f.items, 700),
 			"https://id.gs1.org/01/09520123456788/21/A000000000000", f.code(f.items, 700)},
 	}}
@@ -51,7 +51,7 @@ func TestLineReportCommissionVoid(t *testing.T) {
 	}
 	// Voiding a commissioned code is refused.
 	_, err = e.ReportLine(t.Context(), &LineReport{ReportMeta: f.meta(f.orgA), Action: LineVoid,
-		Items: Items{Ranges: []BlockRange{{f.items.ID, 10, 10}}}})
+		Items: Items{Ranges: []BlockRange{{Block: f.items.ID, First: 10, Last: 10}}}})
 	wantErrs(t, err, ie{ErrCommissioned, "offset 10"})
 }
 
@@ -75,7 +75,7 @@ func TestReleaseRest(t *testing.T) {
 	}
 	// Commissioning released codes is refused.
 	_, err = e.ReportLine(t.Context(), &LineReport{ReportMeta: f.meta(f.orgA), Action: LineCommission,
-		Items: Items{Ranges: []BlockRange{{f.items.ID, 800, 801}}}})
+		Items: Items{Ranges: []BlockRange{{Block: f.items.ID, First: 800, Last: 801}}}})
 	wantErrs(t, err, ie{ErrReleased, "offset 800"})
 	// Another organisation cannot release the block.
 	_, err = e.ReleaseRest(t.Context(), &ReleaseReport{ReportMeta: f.meta(f.orgB), Block: f.items.ID, From: 0})
@@ -89,7 +89,7 @@ func TestReleaseRest(t *testing.T) {
 
 func TestRequestIDReplay(t *testing.T) {
 	f := newFixture(t)
-	r := &LineReport{ReportMeta: f.meta(f.orgA), Action: LineCommission, Items: Items{Ranges: []BlockRange{{f.items.ID, 0, 9}}}}
+	r := &LineReport{ReportMeta: f.meta(f.orgA), Action: LineCommission, Items: Items{Ranges: []BlockRange{{Block: f.items.ID, First: 0, Last: 9}}}}
 	r.RequestID = "line-3/0001"
 	first, err := f.e.ReportLine(t.Context(), r)
 	if err != nil {
@@ -105,7 +105,7 @@ func TestFutureTimeRefused(t *testing.T) {
 	f := newFixture(t)
 	m := f.meta(f.orgA)
 	m.Time = testClock.Add(MaxFutureSkew + 1e9)
-	_, err := f.e.ReportLine(t.Context(), &LineReport{ReportMeta: m, Action: LineCommission, Items: Items{Ranges: []BlockRange{{f.items.ID, 0, 9}}}})
+	_, err := f.e.ReportLine(t.Context(), &LineReport{ReportMeta: m, Action: LineCommission, Items: Items{Ranges: []BlockRange{{Block: f.items.ID, First: 0, Last: 9}}}})
 	wantErrs(t, err, ie{ErrFuture, ""})
 }
 

@@ -30,7 +30,7 @@ func BenchmarkRecallRecipients(b *testing.B) {
 	cb := mint(b, e, MintRequest{Product: prod.ID, Lot: "L1", Level: LevelCase, Count: uint64(cases)}).Block
 	meta := ReportMeta{Org: prod.Org, Credential: "bench", Time: testClock.Add(-48 * time.Hour)}
 	if _, err := e.ReportLine(ctx, &LineReport{ReportMeta: meta, Action: LineCommission,
-		Items: Items{Ranges: []BlockRange{{ib.ID, 0, items - 1}, {cb.ID, 0, uint64(cases) - 1}}}}); err != nil {
+		Items: Items{Ranges: []BlockRange{{Block: ib.ID, First: 0, Last: items - 1}, {Block: cb.ID, First: 0, Last: uint64(cases) - 1}}}}); err != nil {
 		b.Fatal(err)
 	}
 	meta.Time = testClock.Add(-40 * time.Hour)
@@ -38,7 +38,7 @@ func BenchmarkRecallRecipients(b *testing.B) {
 		var packs []Pack
 		for c := lo; c < lo+10000; c++ {
 			packs = append(packs, Pack{Parent: Ref{Block: cb.ID, Offset: uint64(c)},
-				Children: Items{Ranges: []BlockRange{{ib.ID, uint64(c * perCase), uint64(c*perCase + perCase - 1)}}}})
+				Children: Items{Ranges: []BlockRange{{Block: ib.ID, First: uint64(c * perCase), Last: uint64(c*perCase + perCase - 1)}}}})
 		}
 		if _, err := e.Pack(ctx, &PackReport{ReportMeta: meta, Packs: packs}); err != nil {
 			b.Fatal(err)
@@ -104,7 +104,7 @@ func BenchmarkCaptureAlerts(b *testing.B) {
 	const count = 20000
 	ib := mint(b, e, MintRequest{Product: prod.ID, Lot: "L1", CreateLot: true, Level: LevelItem, Count: count, Scheme: SchemeNMPA}).Block
 	if _, err := e.ReportLine(ctx, &LineReport{ReportMeta: ReportMeta{Org: prod.Org, Credential: "bench", Time: testClock.Add(-48 * time.Hour)},
-		Action: LineCommission, Items: Items{Ranges: []BlockRange{{ib.ID, 0, count - 1}}}}); err != nil {
+		Action: LineCommission, Items: Items{Ranges: []BlockRange{{Block: ib.ID, First: 0, Last: count - 1}}}}); err != nil {
 		b.Fatal(err)
 	}
 	all := codes(b, e, ib.ID, FormatDL, 0, count)

@@ -49,13 +49,13 @@ func newNoticeChain(t *testing.T) *noticeChain {
 	c.cases = mint(t, e, MintRequest{Product: prod.ID, Lot: "L1", Level: LevelCase, Count: 10}).Block
 	meta := ReportMeta{Org: c.p.ID, Credential: "test", Time: testClock.Add(-24 * time.Hour)}
 	if _, err := e.ReportLine(ctx, &LineReport{ReportMeta: meta, Action: LineCommission,
-		Items: Items{Ranges: []BlockRange{{c.items.ID, 0, 29}, {c.cases.ID, 0, 2}}}}); err != nil {
+		Items: Items{Ranges: []BlockRange{{Block: c.items.ID, First: 0, Last: 29}, {Block: c.cases.ID, First: 0, Last: 2}}}}); err != nil {
 		t.Fatal(err)
 	}
 	meta.Time = testClock.Add(-20 * time.Hour)
 	var packs []Pack
 	for i := range uint64(3) {
-		packs = append(packs, Pack{Parent: Ref{Code: c.code(t, c.cases, i)}, Children: Items{Ranges: []BlockRange{{c.items.ID, 10 * i, 10*i + 9}}}})
+		packs = append(packs, Pack{Parent: Ref{Code: c.code(t, c.cases, i)}, Children: Items{Ranges: []BlockRange{{Block: c.items.ID, First: 10 * i, Last: 10*i + 9}}}})
 	}
 	if _, err := e.Pack(ctx, &PackReport{ReportMeta: meta, Packs: packs}); err != nil {
 		t.Fatal(err)

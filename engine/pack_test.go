@@ -38,27 +38,27 @@ func TestPackRules(t *testing.T) {
 	// A child with a parent already; an uncommissioned child; a child of
 	// another organisation.
 	f.commission(f.cases, 10, 11)
-	err := pack(caseRef(10), Items{Ranges: []BlockRange{{f.items.ID, 98, 101}}, Codes: []string{f.code(f.itemsB, 0)}})
+	err := pack(caseRef(10), Items{Ranges: []BlockRange{{Block: f.items.ID, First: 98, Last: 101}}, Codes: []string{f.code(f.itemsB, 0)}})
 	wantErrs(t, err,
 		ie{ErrWrongOrg, f.code(f.itemsB, 0)},
 		ie{ErrNotCommissioned, "offset 100"}, ie{ErrNotCommissioned, "offset 101"},
 		ie{ErrNotCommissioned, f.code(f.itemsB, 0)},
 		ie{ErrHasParent, "offset 98"}, ie{ErrHasParent, "offset 99"})
 	// Levels: an item cannot hold a case; a case cannot hold a case.
-	err = pack(Ref{Block: f.items.ID, Offset: 0}, Items{Ranges: []BlockRange{{f.cases.ID, 11, 11}}})
+	err = pack(Ref{Block: f.items.ID, Offset: 0}, Items{Ranges: []BlockRange{{Block: f.cases.ID, First: 11, Last: 11}}})
 	wantErrs(t, err, ie{ErrLevel, "offset 11"})
-	err = pack(caseRef(11), Items{Ranges: []BlockRange{{f.cases.ID, 10, 10}}})
+	err = pack(caseRef(11), Items{Ranges: []BlockRange{{Block: f.cases.ID, First: 10, Last: 10}}})
 	wantErrs(t, err, ie{ErrLevel, "offset 10"})
 	// Cycles through SSCCs (units of equal level would otherwise allow it):
 	// pallet SSCC A holds SSCC B; B may not then hold A.
 	ssccA, ssccB := "(00)395201230000000012", "(00)395201230000000029"
 	_, err = e.Pack(t.Context(), &PackReport{ReportMeta: m, Packs: []Pack{
-		{Parent: Ref{Code: ssccB}, ParentLevel: LevelCase, Children: Items{Ranges: []BlockRange{{f.items.ID, 0, 0}}}},
+		{Parent: Ref{Code: ssccB}, ParentLevel: LevelCase, Children: Items{Ranges: []BlockRange{{Block: f.items.ID, First: 0, Last: 0}}}},
 	}})
 	wantErrs(t, err, ie{ErrHasParent, "offset 0"})
 	f.commission(f.items, 200, 209)
 	if _, err := e.Pack(t.Context(), &PackReport{ReportMeta: m, Packs: []Pack{
-		{Parent: Ref{Code: ssccB}, ParentLevel: LevelCase, Children: Items{Ranges: []BlockRange{{f.items.ID, 200, 209}}}},
+		{Parent: Ref{Code: ssccB}, ParentLevel: LevelCase, Children: Items{Ranges: []BlockRange{{Block: f.items.ID, First: 200, Last: 209}}}},
 		{Parent: Ref{Code: ssccA}, Children: Items{Codes: []string{ssccB}}},
 	}}); err != nil {
 		t.Fatal(err)
@@ -67,13 +67,13 @@ func TestPackRules(t *testing.T) {
 	wantErrs(t, err, ie{ErrLevel, ssccA}, ie{ErrCycle, ssccB})
 	// An SSCC of another organisation's company prefix cannot be
 	// registered by A.
-	err = pack(Ref{Code: "(00)369012340000000017"}, Items{Ranges: []BlockRange{{f.items.ID, 201, 201}}})
+	err = pack(Ref{Code: "(00)369012340000000017"}, Items{Ranges: []BlockRange{{Block: f.items.ID, First: 201, Last: 201}}})
 	wantErrs(t, err, ie{ErrWrongOrg, "369012340000000017"})
 	// Same child twice in one report.
 	f.commission(f.items, 300, 301)
 	_, err = e.Pack(t.Context(), &PackReport{ReportMeta: m, Packs: []Pack{
-		{Parent: caseRef(10), Children: Items{Ranges: []BlockRange{{f.items.ID, 300, 301}}}},
-		{Parent: caseRef(11), Children: Items{Ranges: []BlockRange{{f.items.ID, 301, 301}}}},
+		{Parent: caseRef(10), Children: Items{Ranges: []BlockRange{{Block: f.items.ID, First: 300, Last: 301}}}},
+		{Parent: caseRef(11), Children: Items{Ranges: []BlockRange{{Block: f.items.ID, First: 301, Last: 301}}}},
 	}})
 	wantErrs(t, err, ie{ErrHasParent, "offset 301"})
 }
@@ -97,12 +97,12 @@ func TestUnpackHistory(t *testing.T) {
 	early := f.meta(f.orgA)
 	early.Time = t0.Add(30 * time.Minute)
 	_, err = e.Pack(t.Context(), &PackReport{ReportMeta: early, Packs: []Pack{{Parent: Ref{Block: f.cases.ID, Offset: 1},
-		Children: Items{Ranges: []BlockRange{{f.items.ID, 3, 3}}}}}})
+		Children: Items{Ranges: []BlockRange{{Block: f.items.ID, First: 3, Last: 3}}}}}})
 	wantErrs(t, err, ie{ErrInvalid, "offset 3"})
 	f.packRange(f.cases, 1, f.items, 3, 4, t0.Add(2*time.Hour))
 	// Unpacking a child that is not in the parent named is refused.
 	_, err = e.Unpack(t.Context(), &UnpackReport{ReportMeta: m, Unpacks: []Unpack{{Parent: Ref{Block: f.cases.ID, Offset: 0},
-		Children: Items{Ranges: []BlockRange{{f.items.ID, 4, 5}}}}}})
+		Children: Items{Ranges: []BlockRange{{Block: f.items.ID, First: 4, Last: 5}}}}}})
 	wantErrs(t, err, ie{ErrNotChild, "offset 4"})
 
 	r, _ := agg.NewReader(e.db)

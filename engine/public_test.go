@@ -127,7 +127,7 @@ func TestBusinessDayClock(t *testing.T) {
 		}
 		b := mint(t, e, MintRequest{Product: p.ID, Lot: "E1", Count: 1}).Block
 		if _, err := e.ReportLine(t.Context(), &LineReport{ReportMeta: ReportMeta{Org: p.Org, Time: at.Add(-time.Hour)}, Action: LineCommission,
-			Items: Items{Ranges: []BlockRange{{b.ID, 0, 0}}}}); err != nil {
+			Items: Items{Ranges: []BlockRange{{Block: b.ID, First: 0, Last: 0}}}}); err != nil {
 			t.Fatal(err)
 		}
 		ch, err := e.Resolve(string(codes(t, e, b.ID, FormatDL, 0, 1)[0]))

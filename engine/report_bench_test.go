@@ -179,7 +179,7 @@ func buildWorld() (*tworld, error) {
 	meta := func(t time.Time) ReportMeta { return ReportMeta{Org: p.Org, Credential: "bench", Time: t} }
 	for _, blk := range []Block{w.items, w.cases, w.pallets} {
 		if _, err := e.ReportLine(context.Background(), &LineReport{ReportMeta: meta(at), Action: LineCommission,
-			Items: Items{Ranges: []BlockRange{{blk.ID, 0, blk.Count - 1}}}}); err != nil {
+			Items: Items{Ranges: []BlockRange{{Block: blk.ID, First: 0, Last: blk.Count - 1}}}}); err != nil {
 			return nil, err
 		}
 	}
@@ -190,7 +190,7 @@ func buildWorld() (*tworld, error) {
 		r := &PackReport{ReportMeta: meta(at.Add(time.Hour))}
 		for k := c; k < min(c+10_000, cases); k++ {
 			r.Packs = append(r.Packs, Pack{Parent: Ref{Block: w.cases.ID, Offset: uint64(k)},
-				Children: Items{Ranges: []BlockRange{{w.items.ID, uint64(k * 10), uint64(k*10 + 9)}}}})
+				Children: Items{Ranges: []BlockRange{{Block: w.items.ID, First: uint64(k * 10), Last: uint64(k*10 + 9)}}}})
 		}
 		if _, err := e.Pack(context.Background(), r); err != nil {
 			return nil, err
@@ -205,7 +205,7 @@ func buildWorld() (*tworld, error) {
 		r := &PackReport{ReportMeta: meta(at.Add(2 * time.Hour))}
 		for k := pl; k < min(pl+1000, pallets); k++ {
 			r.Packs = append(r.Packs, Pack{Parent: Ref{Block: w.pallets.ID, Offset: uint64(k)},
-				Children: Items{Ranges: []BlockRange{{w.cases.ID, uint64(k * 50), uint64(k*50 + 49)}}}})
+				Children: Items{Ranges: []BlockRange{{Block: w.cases.ID, First: uint64(k * 50), Last: uint64(k*50 + 49)}}}})
 		}
 		if _, err := e.Pack(context.Background(), r); err != nil {
 			return nil, err
@@ -516,7 +516,7 @@ func benchPackIngest(b *testing.B) {
 	meta := ReportMeta{Org: p.Org, Time: time.Now().Add(-time.Hour)}
 	for _, blk := range []Block{items.Block, cases.Block} {
 		if _, err := e.ReportLine(b.Context(), &LineReport{ReportMeta: meta, Action: LineCommission,
-			Items: Items{Ranges: []BlockRange{{blk.ID, 0, blk.Count - 1}}}}); err != nil {
+			Items: Items{Ranges: []BlockRange{{Block: blk.ID, First: 0, Last: blk.Count - 1}}}}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -526,7 +526,7 @@ func benchPackIngest(b *testing.B) {
 		r := &PackReport{ReportMeta: meta, Packs: make([]Pack, 0, perOp)}
 		for range perOp {
 			r.Packs = append(r.Packs, Pack{Parent: Ref{Block: cases.Block.ID, Offset: uint64(k)},
-				Children: Items{Ranges: []BlockRange{{items.Block.ID, uint64(k * 10), uint64(k*10 + 9)}}}})
+				Children: Items{Ranges: []BlockRange{{Block: items.Block.ID, First: uint64(k * 10), Last: uint64(k*10 + 9)}}}})
 			k++
 		}
 		if _, err := e.Pack(b.Context(), r); err != nil {

@@ -49,13 +49,13 @@ func TestReportCrashChild(t *testing.T) {
 	for i := start; i < reportCrashCases; i++ {
 		lo, hi := uint64(i*10), uint64(i*10+9)
 		if _, err := e.ReportLine(t.Context(), &LineReport{ReportMeta: meta, Action: LineCommission,
-			Items: Items{Ranges: []BlockRange{{items.ID, lo, hi}}}}); err != nil {
+			Items: Items{Ranges: []BlockRange{{Block: items.ID, First: lo, Last: hi}}}}); err != nil {
 			fmt.Println("ERR", err)
 			os.Exit(3)
 		}
 		fmt.Println("ACK commission", i)
 		if _, err := e.Pack(t.Context(), &PackReport{ReportMeta: meta, Packs: []Pack{{Parent: Ref{Block: cases.ID, Offset: uint64(i)},
-			Children: Items{Ranges: []BlockRange{{items.ID, lo, hi}}}}}}); err != nil {
+			Children: Items{Ranges: []BlockRange{{Block: items.ID, First: lo, Last: hi}}}}}}); err != nil {
 			fmt.Println("ERR", err)
 			os.Exit(3)
 		}
@@ -84,7 +84,7 @@ func TestReportCrashIngest(t *testing.T) {
 	// The commission and case cases must be commissioned for packing.
 	cases := e.Blocks(BlockFilter{})[1]
 	if _, err := e.ReportLine(t.Context(), &LineReport{ReportMeta: ReportMeta{Org: p.Org, Time: testClock.Add(-2 * time.Hour)}, Action: LineCommission,
-		Items: Items{Ranges: []BlockRange{{cases.ID, 0, reportCrashCases - 1}}}}); err != nil {
+		Items: Items{Ranges: []BlockRange{{Block: cases.ID, First: 0, Last: reportCrashCases - 1}}}}); err != nil {
 		t.Fatal(err)
 	}
 	e.Close()
@@ -169,7 +169,7 @@ func TestReportCrashIngest(t *testing.T) {
 			}
 			// Commissioned but the pack not applied: finish it here.
 			if _, err := e.Pack(t.Context(), &PackReport{ReportMeta: ReportMeta{Org: p.Org, Time: testClock.Add(-time.Hour)}, Packs: []Pack{{Parent: Ref{Block: cases.ID, Offset: uint64(next)},
-				Children: Items{Ranges: []BlockRange{{items.ID, uint64(next * 10), uint64(next*10 + 9)}}}}}}); err != nil {
+				Children: Items{Ranges: []BlockRange{{Block: items.ID, First: uint64(next * 10), Last: uint64(next*10 + 9)}}}}}}); err != nil {
 				t.Fatal(err)
 			}
 			acked["pack"] = next

@@ -210,7 +210,7 @@ func runReportModel(t *testing.T, seed uint64) {
 				n := mnode{k, o}
 				ok = ok && !m.commissioned[n] && !m.voided[n]
 			}
-			_, err := e.ReportLine(t.Context(), &LineReport{ReportMeta: meta, Action: LineCommission, Items: Items{Ranges: []BlockRange{{blocks[k].ID, lo, hi}}}})
+			_, err := e.ReportLine(t.Context(), &LineReport{ReportMeta: meta, Action: LineCommission, Items: Items{Ranges: []BlockRange{{Block: blocks[k].ID, First: lo, Last: hi}}}})
 			if check(step, fmt.Sprintf("commission %d:%d..%d", k, lo, hi), ok, err) {
 				for o := lo; o <= hi; o++ {
 					m.commissioned[mnode{k, o}] = true

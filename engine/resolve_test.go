@@ -110,7 +110,7 @@ func TestResolveTimeBoundsAndHistory(t *testing.T) {
 	m := f.meta(f.orgA)
 	m.Time = t0.Add(3 * time.Hour)
 	if _, err := f.e.Unpack(t.Context(), &UnpackReport{ReportMeta: m, Unpacks: []Unpack{{Parent: Ref{Block: f.cases.ID, Offset: 0},
-		Children: Items{Ranges: []BlockRange{{f.items.ID, 5, 5}}}}}}); err != nil {
+		Children: Items{Ranges: []BlockRange{{Block: f.items.ID, First: 5, Last: 5}}}}}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.capture(f.orgA, doc(ev(t0.Add(4*time.Hour), "storing"))); err != nil {
@@ -151,7 +151,7 @@ func TestNeverIssuedAndUnits(t *testing.T) {
 	sscc := "(00)395201230000000012"
 	m := f.meta(f.orgA)
 	if _, err := f.e.Pack(t.Context(), &PackReport{ReportMeta: m, Packs: []Pack{{Parent: Ref{Code: sscc},
-		Children: Items{Ranges: []BlockRange{{f.cases.ID, 5, 6}}}}}}); err != nil {
+		Children: Items{Ranges: []BlockRange{{Block: f.cases.ID, First: 5, Last: 6}}}}}}); err != nil {
 		t.Fatal(err)
 	}
 	c, err = f.e.Resolve("urn:epc:id:sscc:9520123.3000000001")
@@ -226,12 +226,12 @@ func TestResolveConcurrentWithReports(t *testing.T) {
 		m := f.meta(f.orgA)
 		m.Time = t0.Add(time.Duration(2*i) * time.Minute)
 		if _, err := f.e.Unpack(t.Context(), &UnpackReport{ReportMeta: m, Unpacks: []Unpack{{Parent: Ref{Block: f.cases.ID, Offset: 1},
-			Children: Items{Ranges: []BlockRange{{f.items.ID, 15, 15}}}}}}); err != nil {
+			Children: Items{Ranges: []BlockRange{{Block: f.items.ID, First: 15, Last: 15}}}}}}); err != nil {
 			t.Fatal(err)
 		}
 		m.Time = m.Time.Add(time.Minute)
 		if _, err := f.e.Pack(t.Context(), &PackReport{ReportMeta: m, Packs: []Pack{{Parent: Ref{Block: f.cases.ID, Offset: 1},
-			Children: Items{Ranges: []BlockRange{{f.items.ID, 15, 15}}}}}}); err != nil {
+			Children: Items{Ranges: []BlockRange{{Block: f.items.ID, First: 15, Last: 15}}}}}}); err != nil {
 			t.Fatal(err)
 		}
 		ev := fmt.Sprintf(`{"type":"ObjectEvent","eventTime":%q,"eventTimeZoneOffset":"+00:00","epcList":[%q],"action":"OBSERVE","bizStep":"storing"}`,

@@ -115,7 +115,7 @@ func TestObservationStanding(t *testing.T) {
 	}
 	b := mint(t, f.e, MintRequest{Org: prod.ID, Product: p.ID, Count: 2}).Block
 	if _, err := f.e.ReportLine(t.Context(), &LineReport{ReportMeta: f.meta(prod.ID), Action: LineCommission,
-		Items: Items{Ranges: []BlockRange{{b.ID, 0, 1}}}}); err != nil {
+		Items: Items{Ranges: []BlockRange{{Block: b.ID, First: 0, Last: 1}}}}); err != nil {
 		t.Fatal(err)
 	}
 	hz, err := f.e.AddOrg(t.Context(), OrgSpec{Name: "杭州市市场监督管理局", Region: "330100"})

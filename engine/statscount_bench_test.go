@@ -44,7 +44,7 @@ func BenchmarkReportStats(b *testing.B) {
 				at := day.Add(time.Duration(i%28) * 24 * time.Hour)
 				t0 := time.Now()
 				if _, err := e.ReportLine(context.Background(), &LineReport{ReportMeta: ReportMeta{Org: w.orgA.ID, Credential: "bench", Time: at},
-					Action: LineCommission, Items: Items{Ranges: []BlockRange{{blk.ID, next, next + c.codes - 1}}}}); err != nil {
+					Action: LineCommission, Items: Items{Ranges: []BlockRange{{Block: blk.ID, First: next, Last: next + c.codes - 1}}}}); err != nil {
 					b.Fatal(err)
 				}
 				spent[mode] += time.Since(t0)

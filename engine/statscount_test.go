@@ -49,7 +49,7 @@ func newStatsWorld(t *testing.T, e *Engine) *statsWorld {
 func (w *statsWorld) commission(t *testing.T, b Block, lo, hi uint64, at time.Time) {
 	t.Helper()
 	if _, err := w.e.ReportLine(context.Background(), &LineReport{ReportMeta: ReportMeta{Org: b.Org, Credential: "test", Time: at},
-		Action: LineCommission, Items: Items{Ranges: []BlockRange{{b.ID, lo, hi}}}}); err != nil {
+		Action: LineCommission, Items: Items{Ranges: []BlockRange{{Block: b.ID, First: lo, Last: hi}}}}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -186,7 +186,7 @@ func TestStatsRejectedReportCountsNothing(t *testing.T) {
 	w := newStatsWorld(t, e)
 	w.commission(t, w.itemsA, 0, 9, testClock)
 	_, err := e.ReportLine(context.Background(), &LineReport{ReportMeta: ReportMeta{Org: w.orgA.ID, Credential: "test", Time: testClock},
-		Action: LineCommission, Items: Items{Ranges: []BlockRange{{w.itemsA.ID, 5, 20}}}})
+		Action: LineCommission, Items: Items{Ranges: []BlockRange{{Block: w.itemsA.ID, First: 5, Last: 20}}}})
 	if !errors.Is(err, ErrRejected) {
 		t.Fatalf("want a rejection, got %v", err)
 	}

@@ -62,7 +62,7 @@ func TestLotStatusRecall(t *testing.T) {
 		t.Fatalf("lot never recalled: %+v, %v", cs, err)
 	}
 	m := f.meta(f.orgA)
-	if _, err := e.Recall(t.Context(), &RecallRequest{ReportMeta: m, Lots: []LotRef{{f.prod.ID, "L1"}}, Reason: "melamine"}); err != nil {
+	if _, err := e.Recall(t.Context(), &RecallRequest{ReportMeta: m, Lots: []LotRef{{Product: f.prod.ID, Number: "L1"}}, Reason: "melamine"}); err != nil {
 		t.Fatal(err)
 	}
 	cs, err := e.LotStatus(l1.ID)
@@ -82,7 +82,7 @@ func TestLotStatusRecall(t *testing.T) {
 	if cs, _ := e.LotStatus(lb.ID); cs.Status != PublicRecalled || !cs.RecallOfProduct {
 		t.Errorf("a lot of a recalled product: %+v, want recalled with its product", cs)
 	}
-	if _, err := e.LiftRecall(t.Context(), &LiftRequest{ReportMeta: m, Lots: []LotRef{{f.prod.ID, "L1"}}, Reason: "test negative"}); err != nil {
+	if _, err := e.LiftRecall(t.Context(), &LiftRequest{ReportMeta: m, Lots: []LotRef{{Product: f.prod.ID, Number: "L1"}}, Reason: "test negative"}); err != nil {
 		t.Fatal(err)
 	}
 	if cs, _ := e.LotStatus(l1.ID); cs.Status == PublicRecalled {

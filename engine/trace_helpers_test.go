@@ -85,7 +85,7 @@ func (f *fixture) meta(org uint32) ReportMeta {
 func (f *fixture) commission(b Block, lo, hi uint64) *Receipt {
 	f.t.Helper()
 	rec, err := f.e.ReportLine(context.Background(), &LineReport{ReportMeta: f.meta(b.Org), Action: LineCommission,
-		Items: Items{Ranges: []BlockRange{{b.ID, lo, hi}}}})
+		Items: Items{Ranges: []BlockRange{{Block: b.ID, First: lo, Last: hi}}}})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func (f *fixture) packRange(pb Block, po uint64, cb Block, lo, hi uint64, at tim
 	m := f.meta(pb.Org)
 	m.Time = at
 	rec, err := f.e.Pack(context.Background(), &PackReport{ReportMeta: m, Packs: []Pack{{Parent: Ref{Block: pb.ID, Offset: po},
-		Children: Items{Ranges: []BlockRange{{cb.ID, lo, hi}}}}}})
+		Children: Items{Ranges: []BlockRange{{Block: cb.ID, First: lo, Last: hi}}}}}})
 	if err != nil {
 		f.t.Fatal(err)
 	}

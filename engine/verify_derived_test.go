@@ -22,12 +22,12 @@ func history(t *testing.T) *fixture {
 	m := f.meta(f.orgA)
 	m.Time = testClock.Add(-9 * time.Hour)
 	if _, err := f.e.Unpack(t.Context(), &UnpackReport{ReportMeta: m, Unpacks: []Unpack{{Parent: Ref{Block: f.cases.ID, Offset: 1},
-		Children: Items{Ranges: []BlockRange{{f.items.ID, 15, 19}}}}}}); err != nil {
+		Children: Items{Ranges: []BlockRange{{Block: f.items.ID, First: 15, Last: 19}}}}}}); err != nil {
 		t.Fatal(err)
 	}
 	m.Time = testClock.Add(-8 * time.Hour)
 	if _, err := f.e.Pack(t.Context(), &PackReport{ReportMeta: m, Packs: []Pack{{Parent: Ref{Code: "(00)395201230000000012"}, ParentLevel: LevelPallet,
-		Children: Items{Ranges: []BlockRange{{f.cases.ID, 2, 2}}}}}}); err != nil {
+		Children: Items{Ranges: []BlockRange{{Block: f.cases.ID, First: 2, Last: 2}}}}}}); err != nil {
 		t.Fatal(err)
 	}
 	pallet := f.code(f.pallets, 0)
@@ -51,7 +51,7 @@ func history(t *testing.T) *fixture {
 	f.commission(f.itemsB, 0, 9)
 	mb := f.meta(f.orgB)
 	mb.Time = testClock.Add(-time.Hour)
-	if _, err := f.e.Recall(t.Context(), &RecallRequest{ReportMeta: mb, Items: Items{Ranges: []BlockRange{{f.itemsB.ID, 2, 4}}}, Reason: "破损"}); err != nil {
+	if _, err := f.e.Recall(t.Context(), &RecallRequest{ReportMeta: mb, Items: Items{Ranges: []BlockRange{{Block: f.itemsB.ID, First: 2, Last: 4}}}, Reason: "破损"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.e.ReleaseRest(t.Context(), &ReleaseReport{ReportMeta: mb, Block: f.itemsB.ID, From: 90}); err != nil {
