@@ -49,7 +49,7 @@ func (e *Engine) QueryEvents(k APIKey, params []QueryParam) (*QueryResult, error
 	if !k.Scopes.Has(ScopeAdmin) && !k.Scopes.Has(ScopeRegulator) && k.Org == 0 {
 		return nil, fmt.Errorf("%w: events are queried with an organisation's, a regulator's or the operator's key", ErrWrongOrg)
 	}
-	r := &epcisq.Runner{DB: e.db, Led: ts.led, TokenKey: e.queryTokenKey()}
+	r := &epcisq.Runner{DB: e.db, Led: ts.Ledger(), TokenKey: e.queryTokenKey()}
 	return r.Run(q, epcisq.Digest(queryCaller(k), params), queryEnv{e: e, k: k})
 }
 
