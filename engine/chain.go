@@ -17,6 +17,7 @@ import (
 	"tracecode/engine/epcis"
 	"tracecode/engine/model"
 	"tracecode/engine/resolve"
+	"tracecode/engine/sector"
 	"tracecode/engine/stats"
 	"tracecode/engine/store"
 )
@@ -337,3 +338,5 @@ func (e *Engine) blockInfo(id uint64) (uint32, uint64, bool) {
 
 // orgRegion returns organisation id's GB/T 2260 region (0 if none).
 func (e *Engine) orgRegion(id uint32) uint32 { return e.iss.OrgRegion(id) }
+
+func (h chainHooks) Sector() (*sector.Book, error) { return h.e.sectorBook() }

@@ -26,6 +26,7 @@ import (
 	"tracecode/engine/outbox"
 	"tracecode/engine/recall"
 	"tracecode/engine/resolve"
+	"tracecode/engine/sector"
 	"tracecode/engine/stats"
 	"tracecode/engine/store"
 )
@@ -93,6 +94,8 @@ type Hooks interface {
 	// CountStats says whether reports fold their statistics into their
 	// batch (off only in benchmarks that compare the cost).
 	CountStats() bool
+	// Sector returns the category book, loading it on first use.
+	Sector() (*sector.Book, error)
 }
 
 // Options are the chain's settings.
