@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 
 	"tracecode/engine/alert"
+	"tracecode/engine/complaint"
 	"tracecode/engine/credit"
 	"tracecode/engine/model"
 	"tracecode/engine/recall"
@@ -20,8 +21,9 @@ import (
 // dutyBooks are the credit book and the complaint desk, opened on first
 // use (they read their records into memory once).
 type dutyBooks struct {
-	mu     sync.Mutex // serialises opening
-	credit atomic.Pointer[credit.Book]
+	mu         sync.Mutex // serialises opening
+	credit     atomic.Pointer[credit.Book]
+	complaints atomic.Pointer[complaint.Desk]
 }
 
 // CreditBook returns the engine's credit ledger, opening it on first use.

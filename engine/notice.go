@@ -15,6 +15,7 @@ import (
 
 	"tracecode/engine/alert"
 	"tracecode/engine/chain"
+	"tracecode/engine/complaint"
 	"tracecode/engine/outbox"
 	"tracecode/engine/recall"
 	"tracecode/engine/store"
@@ -61,7 +62,7 @@ func (e *Engine) OpenNotices(cfg NoticeConfig) (*Notices, error) {
 	if err := cfg.Alerts.Validate(); err != nil {
 		return nil, err
 	}
-	ax, err := alert.New(e.db, cfg.Alerts, append(alert.Builtin(), cfg.Rules...)...)
+	ax, err := alert.New(e.db, cfg.Alerts, append(append(alert.Builtin(), cfg.Rules...), complaint.OverdueRule{})...)
 	if err != nil {
 		return nil, err
 	}
@@ -80,6 +81,9 @@ func (e *Engine) OpenNotices(cfg NoticeConfig) (*Notices, error) {
 		hooks: chain.Notices{Recalls: bk, Alerts: ax, Outbox: ob}}
 	ax.OnRaise = n.stageAlert
 	e.notices.Store(n)
+	if d := e.duties.complaints.Load(); d != nil {
+		d.SetAlerts(ax)
+	}
 	return n, nil
 }
 

@@ -74,7 +74,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	samples := map[string]string{"{gtin}": "06901234000115", "{lot}": "1", "{serial}": "A1", "{cpv}": "V1",
 		"{sscc}": "069012340000000018", "{short}": "ABC", "{org}": "1", "{product}": "1", "{block}": "1",
 		"{key}": "0000000000000001", "{code}": "01/06901234000115/21/A1", "{recall}": "1", "{alert}": "1",
-		"{uscc}": "91620102MA71LY016E", "{entry}": "1", "{tracking}": "C0000000000000",
+		"{uscc}": "91620102MA71LY016E", "{entry}": "1", "{tracking}": "TS0000000000AB", "{photo}": "1",
 		"{eventType}": "ObjectEvent", "{epc}": "urn:epc:id:sscc:6901234.0000000001", "{bizStep}": "shipping",
 		"{bizLocation}": "urn:epc:id:sgln:6901234.00001.0", "{readPoint}": "urn:epc:id:sgln:6901234.00001.0", "{disposition}": "in_transit", "{name}": "q1",
 		"{plan}": "1", "{draw}": "1", "{n}": "1"}

@@ -103,6 +103,7 @@ func (s *Server) routeTable() []*route {
 	rs = append(rs, s.epcisQueryRoutes()...)
 	rs = append(rs, s.sectorRoutes()...)
 	rs = append(rs, s.spotRoutes()...)
+	rs = append(rs, s.complaintRoutes()...)
 	for _, r := range rs {
 		r.segs = strings.Split(strings.TrimPrefix(r.pattern, "/"), "/")
 		if r.metric == "" {
@@ -231,6 +232,9 @@ func (s *Server) dispatch(ctx *fasthttp.RequestCtx) *routeStats {
 			s.public(ctx, kindShort)
 			return s.m.route("resolve_short")
 		case path[1] == 'v' && path[2] == '1' && path[3] == '/':
+			if servesComplaintPublic(ctx.Method(), path) {
+				return s.serveComplaintPublic(ctx)
+			}
 			if hasPrefix(path, regionsPrefix) {
 				s.serveRegion(ctx, path[len(regionsPrefix):])
 				return s.m.route("regions")
@@ -248,6 +252,8 @@ func (s *Server) dispatch(ctx *fasthttp.RequestCtx) *routeStats {
 	case "/resolve":
 		s.public(ctx, kindQuery)
 		return s.m.route("resolve_query")
+	case "/report", "/report/status":
+		return s.serveReport(ctx)
 	case "/blacklist":
 		s.serveBlacklist(ctx)
 		return s.m.route("blacklist")

@@ -35,6 +35,7 @@ import (
 	"tracecode/engine"
 	"tracecode/engine/account"
 	"tracecode/engine/code/cn"
+	"tracecode/engine/complaint"
 )
 
 // Server serves one engine. Create it with New, run it with Serve or
@@ -56,7 +57,9 @@ type Server struct {
 	// loginLimiter limits console logins per client address (nil: no
 	// limit).
 	loginLimiter *rateLimiter
-	srv          *fasthttp.Server
+	// complaintLimiter caps complaint submissions per client address.
+	complaintLimiter *rateLimiter
+	srv              *fasthttp.Server
 	// largeBodies holds a token for each request body over MaxBodyBytes
 	// being read (see acquireLargeBody).
 	largeBodies chan struct{}
@@ -134,6 +137,7 @@ func New(eng *engine.Engine, cfg Config) (*Server, error) {
 	if cfg.OrgWriteRateLimit > 0 {
 		s.orgWriteLimiter = newRateLimiter(cfg.OrgWriteRateLimit, cfg.OrgWriteRateBurst)
 	}
+	s.complaintLimiter = newRateLimiter(complaintRate, complaintBurst)
 	if cfg.LoginRateLimit > 0 {
 		s.loginLimiter = newRateLimiter(cfg.LoginRateLimit/60, cfg.LoginRateBurst)
 	}
@@ -209,6 +213,8 @@ func (s *Server) requestConfig(h *fasthttp.RequestHeader) fasthttp.RequestConfig
 	switch {
 	case dotSegment(p):
 		return fasthttp.RequestConfig{MaxRequestBodySize: 4 << 10}
+	case hasPrefix(p, "/v1/complaints"), hasPrefix(p, "/report"):
+		return fasthttp.RequestConfig{MaxRequestBodySize: complaint.MaxBody}
 	case hasPrefix(p, "/v1/events"):
 		return fasthttp.RequestConfig{MaxRequestBodySize: s.cfg.MaxCaptureBytes}
 	case hasPrefix(p, "/v1/blocks/") && hasSuffixBeforeQuery(p, "/codes"):
