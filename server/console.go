@@ -138,6 +138,18 @@ func (r *consoleReq) route(method string) {
 		r.auditPage()
 	case p == "/notices" && get:
 		r.noticesPage()
+	case p == "/complaints" && get:
+		r.complaintsPage("", nil)
+	case len(seg) == 2 && seg[0] == "complaints" && post:
+		r.complaintStep(seg[1])
+	case len(seg) == 4 && seg[0] == "complaints" && seg[2] == "photos" && get:
+		r.complaintPhoto(seg[1], seg[3])
+	case p == "/credit" && get:
+		r.creditPage("", nil)
+	case p == "/credit" && post:
+		r.creditAdd()
+	case len(seg) == 3 && seg[0] == "credit" && (seg[2] == "repair" || seg[2] == "decision") && post:
+		r.creditRepair(seg[1], seg[2])
 	case p == "/products" && get:
 		r.productsPage("", nil)
 	case p == "/products" && post:

@@ -306,7 +306,7 @@ func (r *consoleReq) orgPage(idText string) {
 		}
 		prods = append(prods, pr)
 	}
-	r.render("org", map[string]any{"Org": o, "Region": r.regionName(o.Region), "Products": prods})
+	r.render("org", map[string]any{"Org": o, "Region": r.regionName(o.Region), "Products": prods, "Credit": r.orgCredit(o)})
 }
 
 // codePage looks a code up and shows its private chain as the account's

@@ -31,10 +31,14 @@ const (
 	ActionCodeDownload  Action = 13 // a block's codes downloaded through the console
 	ActionChainView     Action = 14 // a code's private chain opened by a regulator or operator
 	ActionKeyRevoke     Action = 15 // an API key revoked
+	ActionCreditEntry   Action = 16 // a credit entry written through the console
+	ActionCreditRepair  Action = 17 // a credit repair applied for or decided through the console
+	ActionComplaintStep Action = 18 // a complaint accepted, refused or closed through the console
 )
 
 var actionNames = [...]string{"", "login", "logout", "user-create", "user-disable", "password-reset", "totp-enable",
-	"product-add", "lot-add", "block-request", "block-release", "capture", "key-create", "code-download", "chain-view", "key-revoke"}
+	"product-add", "lot-add", "block-request", "block-release", "capture", "key-create", "code-download", "chain-view", "key-revoke",
+	"credit-entry", "credit-repair", "complaint-step"}
 
 // String returns the action's name ("login", "user-create", …).
 func (a Action) String() string {
