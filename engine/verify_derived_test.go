@@ -202,7 +202,7 @@ func TestVerifyDerivedRecords(t *testing.T) {
 			b.Delete(k)
 		}, []string{"past parent of product 1", "missing"}},
 		{"request id forged", func(t *testing.T, f *fixture, b *store.Batch) {
-			b.Set(ledger.AppendReportIDKey(nil, f.orgB, "line-2/000001"), store.Uint(1).AppendBinary(nil))
+			b.Set(store.AppendReportIDKey(nil, f.orgB, "line-2/000001"), store.Uint(1).AppendBinary(nil))
 		}, []string{`request id "line-2/000001" of organisation 2: names record 1, which is not a record of the organisation`}},
 		{"released tail taken back", func(t *testing.T, f *fixture, b *store.Batch) {
 			blk := f.itemsB

@@ -2,7 +2,6 @@ package agg
 
 import (
 	"encoding/binary"
-	"fmt"
 
 	"tracecode/engine/store"
 )
@@ -34,7 +33,7 @@ const MaxAssocChild = 1000
 // appendAssocKey appends the key of the association of child with parent
 // (child "" gives the prefix of all of parent's associations).
 func appendAssocKey(dst []byte, parent Node, child string) []byte {
-	return append(parent.AppendKey(append(dst, store.PrefixAssociation)), child...)
+	return store.AppendAssociationKey(dst, parent.Product, parent.Counter, child)
 }
 
 // AppendValue appends the association's value encoding.
@@ -45,10 +44,11 @@ func (a *Association) AppendValue(dst []byte) []byte {
 
 // DecodeAssociation decodes an association key and value.
 func DecodeAssociation(k, v []byte) (Association, error) {
-	if len(k) <= 1+NodeKeyLen || k[0] != store.PrefixAssociation {
-		return Association{}, fmt.Errorf("%w: association key %x", store.ErrCorrupt, k)
+	product, counter, child, err := store.DecodeAssociationKey(k)
+	if err != nil {
+		return Association{}, err
 	}
-	a := Association{Parent: DecodeNodeKey(k[1:]), Child: string(k[1+NodeKeyLen:])}
+	a := Association{Parent: Node{Product: product, Counter: counter}, Child: string(child)}
 	d := newDecoder("association", v)
 	d.Version(assocVersion)
 	a.Since = d.Varint()

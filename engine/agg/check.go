@@ -1,7 +1,6 @@
 package agg
 
 import (
-	"encoding/binary"
 	"fmt"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -59,8 +58,8 @@ func Check(s *store.Snapshot, locate Locate, blocks BlockInfo, report func(store
 	}
 	var prev Run
 	havePrev := false
-	lo := []byte{store.PrefixChildParent}
-	err = s.Scan(lo, store.PrefixEnd(lo), func(k, v []byte) error {
+	lo, hi := store.ChildParentKeys.Bounds()
+	err = s.Scan(lo, hi, func(k, v []byte) error {
 		if !more {
 			return nil
 		}
@@ -137,17 +136,17 @@ func Check(s *store.Snapshot, locate Locate, blocks BlockInfo, report func(store
 			cur = r.Last + 1
 		}
 	}
-	lo = []byte{store.PrefixParentChildren}
-	err = s.Scan(lo, store.PrefixEnd(lo), func(k, v []byte) error {
+	lo, hi = store.ParentChildrenKeys.Bounds()
+	err = s.Scan(lo, hi, func(k, v []byte) error {
 		if !more {
 			return nil
 		}
-		if len(k) != 1+NodeKeyLen+8 {
+		pp, pc, block, err := store.DecodeParentChildrenKey(k)
+		if err != nil {
 			bad(fmt.Sprintf("key %x", k), "not a parent→children key")
 			return nil
 		}
-		parent := DecodeNodeKey(k[1:])
-		block := binary.BigEndian.Uint64(k[1+NodeKeyLen:])
+		parent := Node{Product: pp, Counter: pc}
 		where := fmt.Sprintf("children of %s in block %d", parent, block)
 		bm, err := decodeChildren(v)
 		if err != nil {
@@ -169,17 +168,17 @@ func Check(s *store.Snapshot, locate Locate, blocks BlockInfo, report func(store
 	if err != nil || !more {
 		return err
 	}
-	lo = []byte{store.PrefixParentUnits}
-	return s.Scan(lo, store.PrefixEnd(lo), func(k, v []byte) error {
+	lo, hi = store.ParentUnitsKeys.Bounds()
+	return s.Scan(lo, hi, func(k, v []byte) error {
 		if !more {
 			return nil
 		}
-		if len(k) != 1+NodeKeyLen+8 {
+		pp, pc, sscc, err := store.DecodeParentUnitsKey(k)
+		if err != nil {
 			bad(fmt.Sprintf("key %x", k), "not a unit child key")
 			return nil
 		}
-		parent := DecodeNodeKey(k[1:])
-		sscc := binary.BigEndian.Uint64(k[1+NodeKeyLen:])
+		parent := Node{Product: pp, Counter: pc}
 		return covered(fmt.Sprintf("unit child %018d of %s", sscc, parent), parent, 0, sscc, sscc)
 	})
 }

@@ -29,7 +29,7 @@ const custodyVersion = 1
 
 // AppendCustodyKey appends the custody key of n.
 func AppendCustodyKey(dst []byte, n Node) []byte {
-	return n.AppendKey(append(dst, store.PrefixCustody))
+	return store.AppendCustodyKey(dst, n.Product, n.Counter)
 }
 
 // AppendValue appends the custody value encoding.
@@ -97,11 +97,12 @@ func getCustody(get func([]byte, func([]byte) error) (bool, error), kb []byte, n
 }
 
 // HasAssociations reports whether db holds any association.
-func HasAssociations(db *store.DB) (bool, error) { return hasPrefix(db, store.PrefixAssociation) }
+func HasAssociations(db *store.DB) (bool, error) { return hasAny(db, store.AssociationKeys) }
 
-func hasPrefix(db *store.DB, prefix byte) (bool, error) {
+func hasAny(db *store.DB, ks store.KeySpace) (bool, error) {
 	found := false
-	err := db.Scan([]byte{prefix}, []byte{prefix + 1}, func(_, _ []byte) error {
+	lo, hi := ks.Bounds()
+	err := db.Scan(lo, hi, func(_, _ []byte) error {
 		found = true
 		return errStop
 	})
@@ -147,18 +148,20 @@ func (t *Tx) CustodyOfRange(product uint32, first, last uint64, fn func(n Node, 
 	defer it.Close()
 	for ok := it.First(); ok; ok = it.Next() {
 		k := it.Key()
-		if len(k) != 1+NodeKeyLen {
-			return fmt.Errorf("%w: custody key %x", store.ErrCorrupt, k)
+		product, counter, err := store.DecodeCustodyKey(k)
+		if err != nil {
+			return err
 		}
+		n := Node{Product: product, Counter: counter}
 		v, err := it.Value()
 		if err != nil {
 			return err
 		}
 		c, err := DecodeCustody(v)
 		if err != nil {
-			return fmt.Errorf("agg: custody of %s: %w", DecodeNodeKey(k[1:]), err)
+			return fmt.Errorf("agg: custody of %s: %w", n, err)
 		}
-		if !fn(DecodeNodeKey(k[1:]), c) {
+		if !fn(n, c) {
 			break
 		}
 	}

@@ -1,7 +1,6 @@
 package agg
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -18,19 +17,24 @@ import (
 // blockFn; neither callback may use the Reader. Product 0 names SSCC
 // parents (counters are then SSCC values).
 func (r *Reader) ChildrenOfRange(product uint32, first, last uint64, scratch *roaring.Bitmap, blockFn func(parent Node, block uint64, bm *roaring.Bitmap) bool, unitFn func(parent Node, sscc uint64) bool) error {
-	for _, prefix := range [2]byte{store.PrefixParentChildren, store.PrefixParentUnits} {
-		r.kb = Node{Product: product, Counter: first}.AppendKey(append(r.kb[:0], prefix))
+	for _, units := range [2]bool{false, true} {
+		decode := store.DecodeParentChildrenKey
+		r.kb = store.AppendParentChildrenKey(r.kb[:0], product, first, 0)
+		if units {
+			decode = store.DecodeParentUnitsKey
+			r.kb = store.AppendParentUnitsKey(r.kb[:0], product, first, 0)
+		}
+		r.kb = r.kb[:len(r.kb)-8]
 		for ok := r.it.SeekGE(r.kb); ok; ok = r.it.Next() {
-			k := r.it.Key()
-			if len(k) != 1+NodeKeyLen+8 || k[0] != prefix {
+			pp, pc, child, err := decode(r.it.Key())
+			if err != nil {
 				break
 			}
-			parent := DecodeNodeKey(k[1:])
+			parent := Node{Product: pp, Counter: pc}
 			if parent.Product != product || parent.Counter > last {
 				break
 			}
-			child := binary.BigEndian.Uint64(k[1+NodeKeyLen:])
-			if prefix == store.PrefixParentUnits {
+			if units {
 				if !unitFn(parent, child) {
 					break
 				}

@@ -11,8 +11,7 @@ import (
 
 // The iterator of a Reader or Tx covers every aggregation prefix.
 var (
-	iterLo = []byte{store.PrefixChildParent}
-	iterHi = []byte{store.PrefixParentHistory + 1}
+	iterLo, iterHi = store.AggregationBounds()
 )
 
 // ChildRun is a run of consecutive children of one block, as Pack and
@@ -38,7 +37,7 @@ func findRun(it *store.Iter, kb []byte, child Node) (Run, bool, []byte, error) {
 		return Run{}, false, kb, nil
 	}
 	k := it.Key()
-	if len(k) != 13 || k[0] != store.PrefixChildParent || binary.BigEndian.Uint32(k[1:]) != child.Product {
+	if kp, _, err := store.DecodeChildParentKey(k); err != nil || kp != child.Product {
 		return Run{}, false, kb, nil
 	}
 	v, err := it.Value()
@@ -62,8 +61,7 @@ func scanHistory(it *store.Iter, kb []byte, child Node, fn func(p *PastRun) bool
 	kb = appendPastRunKey(kb[:0], child.Product, c-c%HistoryWindow, 0)
 	for ok := it.SeekGE(kb); ok; ok = it.Next() {
 		k := it.Key()
-		if len(k) != 21 || k[0] != store.PrefixChildHistory || binary.BigEndian.Uint32(k[1:]) != child.Product ||
-			binary.BigEndian.Uint64(k[5:]) > c {
+		if kp, kf, _, err := store.DecodeChildHistoryKey(k); err != nil || kp != child.Product || kf > c {
 			break
 		}
 		v, err := it.Value()
@@ -85,7 +83,8 @@ func scanHistory(it *store.Iter, kb []byte, child Node, fn func(p *PastRun) bool
 // parent and unitFn with each SSCC child, stopping when either returns
 // false.
 func scanChildren(it *store.Iter, kb []byte, parent Node, blockFn func(block uint64, bm *roaring.Bitmap) bool, unitFn func(sscc uint64) bool) ([]byte, error) {
-	kb = parent.AppendKey(append(kb[:0], store.PrefixParentChildren))
+	kb = store.AppendParentChildrenKey(kb[:0], parent.Product, parent.Counter, 0)
+	kb = kb[:len(kb)-8]
 	n := len(kb)
 	for ok := it.SeekGE(kb); ok; ok = it.Next() {
 		k := it.Key()
@@ -104,7 +103,8 @@ func scanChildren(it *store.Iter, kb []byte, parent Node, blockFn func(block uin
 			return kb, nil
 		}
 	}
-	kb = parent.AppendKey(append(kb[:0], store.PrefixParentUnits))
+	kb = store.AppendParentUnitsKey(kb[:0], parent.Product, parent.Counter, 0)
+	kb = kb[:len(kb)-8]
 	for ok := it.SeekGE(kb); ok; ok = it.Next() {
 		k := it.Key()
 		if len(k) != n+8 || string(k[:n]) != string(kb[:n]) {
@@ -119,7 +119,8 @@ func scanChildren(it *store.Iter, kb []byte, parent Node, blockFn func(block uin
 
 // scanRemovals calls fn with each removal from parent, oldest first.
 func scanRemovals(it *store.Iter, kb []byte, parent Node, fn func(r *Removal) bool) ([]byte, error) {
-	kb = parent.AppendKey(append(kb[:0], store.PrefixParentHistory))
+	kb = store.AppendParentHistoryKey(kb[:0], parent.Product, parent.Counter, 0)
+	kb = kb[:len(kb)-8]
 	n := len(kb)
 	for ok := it.SeekGE(kb); ok; ok = it.Next() {
 		k := it.Key()

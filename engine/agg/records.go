@@ -41,9 +41,7 @@ const runVersion = 1
 
 // AppendRunKey appends the child→parent key of a run starting at first.
 func AppendRunKey(dst []byte, product uint32, first uint64) []byte {
-	dst = append(dst, store.PrefixChildParent)
-	dst = binary.BigEndian.AppendUint32(dst, product)
-	return binary.BigEndian.AppendUint64(dst, first)
+	return store.AppendChildParentKey(dst, product, first)
 }
 
 // AppendValue appends the run's value encoding.
@@ -59,11 +57,10 @@ func (r *Run) AppendValue(dst []byte) []byte {
 // DecodeRun decodes a child→parent key and value.
 func DecodeRun(k, v []byte) (Run, error) {
 	var r Run
-	if len(k) != 13 || k[0] != store.PrefixChildParent {
-		return r, fmt.Errorf("%w: key %x is not 0x90|product u32|first u64", store.ErrCorrupt, k)
+	var err error
+	if r.Product, r.First, err = store.DecodeChildParentKey(k); err != nil {
+		return r, err
 	}
-	r.Product = binary.BigEndian.Uint32(k[1:])
-	r.First = binary.BigEndian.Uint64(k[5:])
 	d := newDecoder("run", v)
 	d.Version(runVersion)
 	span := d.Uvarint()
@@ -105,10 +102,7 @@ const pastRunVersion = 1
 
 // appendPastRunKey appends the child history key.
 func appendPastRunKey(dst []byte, product uint32, first, unpackSeq uint64) []byte {
-	dst = append(dst, store.PrefixChildHistory)
-	dst = binary.BigEndian.AppendUint32(dst, product)
-	dst = binary.BigEndian.AppendUint64(dst, first)
-	return binary.BigEndian.AppendUint64(dst, unpackSeq)
+	return store.AppendChildHistoryKey(dst, product, first, unpackSeq)
 }
 
 // AppendValue appends the past run's value encoding.
@@ -125,12 +119,10 @@ func (p *PastRun) AppendValue(dst []byte) []byte {
 // decodePastRun decodes a child history key and value.
 func decodePastRun(k, v []byte) (PastRun, error) {
 	var p PastRun
-	if len(k) != 21 || k[0] != store.PrefixChildHistory {
-		return p, fmt.Errorf("%w: key %x is not 0x93|product u32|first u64|seq u64", store.ErrCorrupt, k)
+	var err error
+	if p.Product, p.First, p.UnpackSeq, err = store.DecodeChildHistoryKey(k); err != nil {
+		return p, err
 	}
-	p.Product = binary.BigEndian.Uint32(k[1:])
-	p.First = binary.BigEndian.Uint64(k[5:])
-	p.UnpackSeq = binary.BigEndian.Uint64(k[13:])
 	d := newDecoder("past run", v)
 	d.Version(pastRunVersion)
 	span := d.Uvarint()
@@ -163,8 +155,7 @@ const removalVersion = 1
 
 // appendRemovalKey appends the parent history key.
 func appendRemovalKey(dst []byte, parent Node, unpackSeq uint64) []byte {
-	dst = parent.AppendKey(append(dst, store.PrefixParentHistory))
-	return binary.BigEndian.AppendUint64(dst, unpackSeq)
+	return store.AppendParentHistoryKey(dst, parent.Product, parent.Counter, unpackSeq)
 }
 
 // AppendValue appends the removal's value encoding.
@@ -186,11 +177,10 @@ func (r *Removal) AppendValue(dst []byte) []byte {
 // decodeRemoval decodes a parent history key and value.
 func decodeRemoval(k, v []byte) (Removal, error) {
 	var r Removal
-	if len(k) != 1+NodeKeyLen+8 || k[0] != store.PrefixParentHistory {
-		return r, fmt.Errorf("%w: key %x is not 0x94|node|seq u64", store.ErrCorrupt, k)
+	var err error
+	if r.Parent.Product, r.Parent.Counter, r.UnpackSeq, err = store.DecodeParentHistoryKey(k); err != nil {
+		return r, err
 	}
-	r.Parent = DecodeNodeKey(k[1:])
-	r.UnpackSeq = binary.BigEndian.Uint64(k[1+NodeKeyLen:])
 	d := newDecoder("removal", v)
 	d.Version(removalVersion)
 	r.Until = d.Varint()
@@ -213,8 +203,7 @@ func decodeRemoval(k, v []byte) (Removal, error) {
 // appendChildrenKey appends the parent→children key of parent's children
 // in block.
 func appendChildrenKey(dst []byte, parent Node, block uint64) []byte {
-	dst = parent.AppendKey(append(dst, store.PrefixParentChildren))
-	return binary.BigEndian.AppendUint64(dst, block)
+	return store.AppendParentChildrenKey(dst, parent.Product, parent.Counter, block)
 }
 
 const childrenVersion = 1
@@ -261,8 +250,7 @@ func decodeChildren(v []byte) (bm *roaring.Bitmap, err error) {
 // appendUnitChildKey appends the key recording that SSCC child is in
 // parent. Its value is the single version byte 1.
 func appendUnitChildKey(dst []byte, parent Node, sscc uint64) []byte {
-	dst = parent.AppendKey(append(dst, store.PrefixParentUnits))
-	return binary.BigEndian.AppendUint64(dst, sscc)
+	return store.AppendParentUnitsKey(dst, parent.Product, parent.Counter, sscc)
 }
 
 // unitChildValue is the value of a unit child key.
@@ -291,7 +279,7 @@ const unitVersion = 1
 
 // AppendUnitKey appends the key of a unit.
 func AppendUnitKey(dst []byte, sscc uint64) []byte {
-	return binary.BigEndian.AppendUint64(append(dst, store.PrefixUnit), sscc)
+	return store.AppendUnitKey(dst, sscc)
 }
 
 // AppendValue appends the unit's value encoding.

@@ -2,7 +2,6 @@ package agg
 
 import (
 	"cmp"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -110,13 +109,14 @@ func (t *Tx) Children(parent Node, blocks BlockInfo) ([]ChildRun, error) {
 // are not visited. bm is valid only during fn.
 func (t *Tx) ChildrenOfRange(product uint32, first, last uint64, fn func(parent Node, block uint64, bm *roaring.Bitmap) bool) error {
 	it := t.iter()
-	t.kb = Node{Product: product, Counter: first}.AppendKey(append(t.kb[:0], store.PrefixParentChildren))
+	t.kb = store.AppendParentChildrenKey(t.kb[:0], product, first, 0)
 	for ok := it.SeekGE(t.kb); ok; ok = it.Next() {
 		k := it.Key()
-		if len(k) != 1+NodeKeyLen+8 || k[0] != store.PrefixParentChildren {
+		pp, pc, block, err := store.DecodeParentChildrenKey(k)
+		if err != nil {
 			break
 		}
-		parent := DecodeNodeKey(k[1:])
+		parent := Node{Product: pp, Counter: pc}
 		if parent.Product != product || parent.Counter > last {
 			break
 		}
@@ -128,7 +128,7 @@ func (t *Tx) ChildrenOfRange(product uint32, first, last uint64, fn func(parent 
 		if err != nil {
 			return fmt.Errorf("agg: children of %s: %w", parent, err)
 		}
-		if !fn(parent, binary.BigEndian.Uint64(k[1+NodeKeyLen:]), bm) {
+		if !fn(parent, block, bm) {
 			break
 		}
 	}
@@ -139,17 +139,17 @@ func (t *Tx) ChildrenOfRange(product uint32, first, last uint64, fn func(parent 
 // codes first..last of product, with one seek.
 func (t *Tx) UnitChildrenOfRange(product uint32, first, last uint64, fn func(parent Node, sscc uint64) bool) error {
 	it := t.iter()
-	t.kb = Node{Product: product, Counter: first}.AppendKey(append(t.kb[:0], store.PrefixParentUnits))
+	t.kb = store.AppendParentUnitsKey(t.kb[:0], product, first, 0)
 	for ok := it.SeekGE(t.kb); ok; ok = it.Next() {
-		k := it.Key()
-		if len(k) != 1+NodeKeyLen+8 || k[0] != store.PrefixParentUnits {
+		pp, pc, sscc, err := store.DecodeParentUnitsKey(it.Key())
+		if err != nil {
 			break
 		}
-		parent := DecodeNodeKey(k[1:])
+		parent := Node{Product: pp, Counter: pc}
 		if parent.Product != product || parent.Counter > last {
 			break
 		}
-		if !fn(parent, binary.BigEndian.Uint64(k[1+NodeKeyLen:])) {
+		if !fn(parent, sscc) {
 			break
 		}
 	}

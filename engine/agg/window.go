@@ -1,7 +1,6 @@
 package agg
 
 import (
-	"encoding/binary"
 	"slices"
 
 	"tracecode/engine/store"
@@ -126,8 +125,7 @@ func LoadParentWindow(it *store.Iter, product uint32, win uint64) (*ParentWindow
 	kb = AppendRunKey(kb[:0], product, lo)
 	for ok := it.SeekGE(kb); ok && !w.Irregular; ok = it.Next() {
 		k := it.Key()
-		if len(k) != 13 || k[0] != store.PrefixChildParent || binary.BigEndian.Uint32(k[1:]) != product ||
-			binary.BigEndian.Uint64(k[5:]) > hi {
+		if kp, kf, err := store.DecodeChildParentKey(k); err != nil || kp != product || kf > hi {
 			break
 		}
 		v, err := it.Value()

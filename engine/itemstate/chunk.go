@@ -288,17 +288,12 @@ func decodeBitmap(b []byte) (bm *roaring.Bitmap, err error) {
 
 // AppendKey appends the key of chunk of block.
 func AppendKey(dst []byte, block uint64, chunk uint32) []byte {
-	dst = append(dst, store.PrefixItemState)
-	dst = binary.BigEndian.AppendUint64(dst, block)
-	return binary.BigEndian.AppendUint32(dst, chunk)
+	return store.AppendItemStateKey(dst, block, chunk)
 }
 
 // DecodeKey decodes a chunk key.
 func DecodeKey(k []byte) (block uint64, chunk uint32, err error) {
-	if len(k) != 13 || k[0] != store.PrefixItemState {
-		return 0, 0, fmt.Errorf("%w: key %x is not 0x70|block u64|chunk u32", store.ErrCorrupt, k)
-	}
-	return binary.BigEndian.Uint64(k[1:]), binary.BigEndian.Uint32(k[9:]), nil
+	return store.DecodeItemStateKey(k)
 }
 
 // kindMask returns the mask of kinds set in c.

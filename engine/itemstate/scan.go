@@ -16,8 +16,8 @@ type Reader interface {
 // cache. A key or value that does not decode is reported to fn's caller as
 // an error naming the key.
 func Scan(r Reader, fn func(block uint64, chunk uint32, c *Chunk) error) error {
-	lo := []byte{store.PrefixItemState}
-	return r.Scan(lo, store.PrefixEnd(lo), func(k, v []byte) error {
+	lo, hi := store.ItemStateKeys.Bounds()
+	return r.Scan(lo, hi, func(k, v []byte) error {
 		block, ch, err := DecodeKey(k)
 		if err != nil {
 			return err

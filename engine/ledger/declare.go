@@ -1,7 +1,6 @@
 package ledger
 
 import (
-	"encoding/binary"
 	"fmt"
 
 	"tracecode/engine/store"
@@ -18,7 +17,7 @@ import (
 
 // AppendErroneousKey appends the key marking record seq erroneous.
 func AppendErroneousKey(dst []byte, seq uint64) []byte {
-	return binary.BigEndian.AppendUint64(append(dst, store.PrefixErroneous), seq)
+	return store.AppendErroneousKey(dst, seq)
 }
 
 // PutErroneous marks record seq as declared erroneous by record decl.
@@ -31,15 +30,16 @@ func (t *Tx) PutErroneous(seq, decl uint64) {
 // LoadErroneous reads every erroneous mark: record → declaration.
 func LoadErroneous(db *store.DB) (map[uint64]uint64, error) {
 	m := map[uint64]uint64{}
-	err := db.ScanPrefix([]byte{store.PrefixErroneous}, func(k, v []byte) error {
-		if len(k) != 9 {
-			return fmt.Errorf("%w: erroneous key %x", store.ErrCorrupt, k)
+	err := db.ScanPrefix(store.ErroneousKeys.Prefix(), func(k, v []byte) error {
+		seq, err := store.DecodeSeqKey(k)
+		if err != nil {
+			return err
 		}
 		decl, err := store.DecodeUint("erroneous", v)
 		if err != nil {
 			return fmt.Errorf("erroneous key %x: %w", k, err)
 		}
-		m[binary.BigEndian.Uint64(k[1:])] = uint64(decl)
+		m[seq] = uint64(decl)
 		return nil
 	})
 	return m, err
@@ -47,7 +47,7 @@ func LoadErroneous(db *store.DB) (map[uint64]uint64, error) {
 
 // appendEventIDKey appends the key of a captured eventID.
 func appendEventIDKey(dst []byte, id string) []byte {
-	return append(append(dst, store.PrefixEventID), id...)
+	return store.AppendEventIDKey(dst, id)
 }
 
 // PutEventID records that the event with eventID id is record seq.

@@ -34,10 +34,7 @@ const indexVersion = 1
 
 // IndexNode records that record seq is about code (product, counter).
 func (t *Tx) IndexNode(product uint32, counter, seq uint64, role Role) {
-	t.kb = append(t.kb[:0], store.PrefixEvNode)
-	t.kb = binary.BigEndian.AppendUint32(t.kb, product)
-	t.kb = binary.BigEndian.AppendUint64(t.kb, counter)
-	t.kb = binary.BigEndian.AppendUint64(t.kb, seq)
+	t.kb = store.AppendSeq(store.AppendEvNodeKey(t.kb[:0], product, counter), seq)
 	t.b.Set(t.kb, []byte{indexVersion, byte(role)})
 }
 
@@ -54,10 +51,7 @@ func (t *Tx) IndexRun(product uint32, first, last, seq uint64, role Role) {
 	}
 	for lo := first; ; {
 		hi := min(last, lo-lo%RunWindow+RunWindow-1)
-		t.kb = append(t.kb[:0], store.PrefixEvRun)
-		t.kb = binary.BigEndian.AppendUint32(t.kb, product)
-		t.kb = binary.BigEndian.AppendUint64(t.kb, lo)
-		t.kb = binary.BigEndian.AppendUint64(t.kb, seq)
+		t.kb = store.AppendSeq(store.AppendEvRunKey(t.kb[:0], product, lo), seq)
 		t.vb = binary.AppendUvarint(append(t.vb[:0], indexVersion, byte(role)), hi-lo)
 		t.b.Set(t.kb, t.vb)
 		if hi == last {
@@ -67,20 +61,19 @@ func (t *Tx) IndexRun(product uint32, first, last, seq uint64, role Role) {
 	}
 }
 
-func (t *Tx) index32(prefix byte, id uint32, seq uint64, role Role) {
-	t.kb = binary.BigEndian.AppendUint32(append(t.kb[:0], prefix), id)
-	t.kb = binary.BigEndian.AppendUint64(t.kb, seq)
+func (t *Tx) index32(appendKey func([]byte, uint32) []byte, id uint32, seq uint64, role Role) {
+	t.kb = store.AppendSeq(appendKey(t.kb[:0], id), seq)
 	t.b.Set(t.kb, []byte{indexVersion, byte(role)})
 }
 
 // IndexLot records that record seq names lot.
 func (t *Tx) IndexLot(lot uint32, seq uint64, role Role) {
-	t.index32(store.PrefixEvLot, lot, seq, role)
+	t.index32(store.AppendEvLotKey, lot, seq, role)
 }
 
 // IndexProduct records that record seq names a whole product.
 func (t *Tx) IndexProduct(product uint32, seq uint64, role Role) {
-	t.index32(store.PrefixEvProduct, product, seq, role)
+	t.index32(store.AppendEvProductKey, product, seq, role)
 }
 
 // IndexParent records that record seq packed children into parent code
@@ -89,10 +82,7 @@ func (t *Tx) IndexProduct(product uint32, seq uint64, role Role) {
 // records: packing records concern the children they moved, which find
 // them through their own runs and history.
 func (t *Tx) IndexParent(product uint32, counter, seq uint64, role Role) {
-	t.kb = append(t.kb[:0], store.PrefixEvParent)
-	t.kb = binary.BigEndian.AppendUint32(t.kb, product)
-	t.kb = binary.BigEndian.AppendUint64(t.kb, counter)
-	t.kb = binary.BigEndian.AppendUint64(t.kb, seq)
+	t.kb = store.AppendSeq(store.AppendEvParentKey(t.kb[:0], product, counter), seq)
 	t.b.Set(t.kb, []byte{indexVersion, byte(role)})
 }
 
@@ -100,7 +90,7 @@ func (t *Tx) IndexParent(product uint32, counter, seq uint64, role Role) {
 // containment (an event on a pallet holding cases of the lot), for the
 // forward trace.
 func (t *Tx) IndexLotReach(lot uint32, seq uint64, role Role) {
-	t.index32(store.PrefixLotReach, lot, seq, role)
+	t.index32(store.AppendLotReachKey, lot, seq, role)
 }
 
 // Hit is one index entry found by an IndexReader.
@@ -133,10 +123,7 @@ func NewIndexReader(db *store.DB) (*IndexReader, error) {
 func (r *IndexReader) Reset(it *store.Iter) { r.it, r.kb, r.shared = it, r.kb[:0], true }
 
 // IndexLower and IndexUpper bound the keys an IndexReader reads.
-var (
-	IndexLower = []byte{store.PrefixEvNode}
-	IndexUpper = []byte{store.PrefixEvParent + 1}
-)
+var IndexLower, IndexUpper = store.EventIndexBounds()
 
 // Close releases the iterator (unless it was shared).
 func (r *IndexReader) Close() error {
@@ -172,33 +159,27 @@ func (r *IndexReader) scan(prefix []byte, fn func(h Hit) bool) error {
 // Node calls fn with the records about code (product, counter) indexed one
 // code at a time, in log order.
 func (r *IndexReader) Node(product uint32, counter uint64, fn func(h Hit) bool) error {
-	r.kb = append(r.kb[:0], store.PrefixEvNode)
-	r.kb = binary.BigEndian.AppendUint32(r.kb, product)
-	r.kb = binary.BigEndian.AppendUint64(r.kb, counter)
+	r.kb = store.AppendEvNodeKey(r.kb[:0], product, counter)
 	return r.scan(r.kb, fn)
 }
 
 // Parent calls fn with the records that packed children into (or out of)
 // parent code (product, counter), in log order.
 func (r *IndexReader) Parent(product uint32, counter uint64, fn func(h Hit) bool) error {
-	r.kb = append(r.kb[:0], store.PrefixEvParent)
-	r.kb = binary.BigEndian.AppendUint32(r.kb, product)
-	r.kb = binary.BigEndian.AppendUint64(r.kb, counter)
+	r.kb = store.AppendEvParentKey(r.kb[:0], product, counter)
 	return r.scan(r.kb, fn)
 }
 
 // Runs calls fn with the records indexed as runs that hold counter of
 // product (order: by run start, then log order).
 func (r *IndexReader) Runs(product uint32, counter uint64, fn func(h Hit) bool) error {
-	r.kb = append(r.kb[:0], store.PrefixEvRun)
-	r.kb = binary.BigEndian.AppendUint32(r.kb, product)
-	r.kb = binary.BigEndian.AppendUint64(r.kb, counter-counter%RunWindow)
+	r.kb = store.AppendEvRunKey(r.kb[:0], product, counter-counter%RunWindow)
 	for ok := r.it.SeekGE(r.kb); ok; ok = r.it.Next() {
 		k := r.it.Key()
-		if len(k) != 21 || k[0] != store.PrefixEvRun || binary.BigEndian.Uint32(k[1:]) != product {
+		kp, first, seq, err := store.DecodeEvRunKey(k)
+		if err != nil || kp != product {
 			break
 		}
-		first := binary.BigEndian.Uint64(k[5:])
 		if first > counter {
 			break
 		}
@@ -213,30 +194,30 @@ func (r *IndexReader) Runs(product uint32, counter uint64, fn func(h Hit) bool) 
 		if n <= 0 {
 			return fmt.Errorf("%w: run index value %x of key %x", store.ErrCorrupt, v, k)
 		}
-		if counter-first <= span && !fn(Hit{Seq: binary.BigEndian.Uint64(k[13:]), Role: Role(v[1])}) {
+		if counter-first <= span && !fn(Hit{Seq: seq, Role: Role(v[1])}) {
 			break
 		}
 	}
 	return nil
 }
 
-func (r *IndexReader) by32(prefix byte, id uint32, fn func(h Hit) bool) error {
-	r.kb = binary.BigEndian.AppendUint32(append(r.kb[:0], prefix), id)
+func (r *IndexReader) by32(appendKey func([]byte, uint32) []byte, id uint32, fn func(h Hit) bool) error {
+	r.kb = appendKey(r.kb[:0], id)
 	return r.scan(r.kb, fn)
 }
 
 // Lot calls fn with the records naming lot, in log order.
 func (r *IndexReader) Lot(lot uint32, fn func(h Hit) bool) error {
-	return r.by32(store.PrefixEvLot, lot, fn)
+	return r.by32(store.AppendEvLotKey, lot, fn)
 }
 
 // Product calls fn with the records naming product as a whole.
 func (r *IndexReader) Product(product uint32, fn func(h Hit) bool) error {
-	return r.by32(store.PrefixEvProduct, product, fn)
+	return r.by32(store.AppendEvProductKey, product, fn)
 }
 
 // LotReach calls fn with the records that reached items of lot through
 // containment.
 func (r *IndexReader) LotReach(lot uint32, fn func(h Hit) bool) error {
-	return r.by32(store.PrefixLotReach, lot, fn)
+	return r.by32(store.AppendLotReachKey, lot, fn)
 }

@@ -33,8 +33,7 @@ const logVersion = 1
 
 // appendLogKey appends the key of position orgSeq of org's log.
 func appendLogKey(dst []byte, org uint32, orgSeq uint64) []byte {
-	dst = binary.BigEndian.AppendUint32(append(dst, store.PrefixOrgLog), org)
-	return binary.BigEndian.AppendUint64(dst, orgSeq)
+	return store.AppendOrgLogKey(dst, org, orgSeq)
 }
 
 // AppendValue appends the entry's value encoding.
@@ -47,11 +46,10 @@ func (e *LogEntry) AppendValue(dst []byte) []byte {
 // decodeLogEntry decodes a log key and value.
 func decodeLogEntry(k, v []byte) (LogEntry, error) {
 	var e LogEntry
-	if len(k) != 13 || k[0] != store.PrefixOrgLog {
-		return e, fmt.Errorf("%w: key %x is not 0x81|org u32|orgSeq u64", store.ErrCorrupt, k)
+	var err error
+	if e.Org, e.OrgSeq, err = store.DecodeOrgLogKey(k); err != nil {
+		return e, err
 	}
-	e.Org = binary.BigEndian.Uint32(k[1:])
-	e.OrgSeq = binary.BigEndian.Uint64(k[5:])
 	d := newDecoder("log entry", v)
 	d.Version(logVersion)
 	e.Seq = d.Uvarint()
@@ -93,8 +91,7 @@ const checkpointVersion = 1
 
 // appendCheckpointKey appends the key of org's checkpoint at size.
 func appendCheckpointKey(dst []byte, org uint32, size uint64) []byte {
-	dst = binary.BigEndian.AppendUint32(append(dst, store.PrefixCheckpoint), org)
-	return binary.BigEndian.AppendUint64(dst, size)
+	return store.AppendCheckpointKey(dst, org, size)
 }
 
 // AppendValue appends the checkpoint's value encoding.
@@ -111,11 +108,10 @@ func (c *Checkpoint) AppendValue(dst []byte) []byte {
 // decodeCheckpoint decodes a checkpoint key and value.
 func decodeCheckpoint(k, v []byte) (Checkpoint, error) {
 	var c Checkpoint
-	if len(k) != 13 || k[0] != store.PrefixCheckpoint {
-		return c, fmt.Errorf("%w: key %x is not 0x82|org u32|size u64", store.ErrCorrupt, k)
+	var err error
+	if c.Org, c.Size, err = store.DecodeCheckpointKey(k); err != nil {
+		return c, err
 	}
-	c.Org = binary.BigEndian.Uint32(k[1:])
-	c.Size = binary.BigEndian.Uint64(k[5:])
 	d := newDecoder("checkpoint", v)
 	d.Version(checkpointVersion)
 	copy(c.Root[:], d.Raw(32))
@@ -219,12 +215,17 @@ func Open(db *store.DB, o *Options) (*Ledger, error) {
 	}
 	l := &Ledger{db: db, opts: opts, nextSeq: 1, heads: map[uint32]*head{}}
 	l.cache.init(opts.SummaryCache)
-	it, err := db.NewIter([]byte{store.PrefixEvent}, []byte{store.PrefixEvent + 1})
+	it, err := db.NewIter(store.EventKeys.Bounds())
 	if err != nil {
 		return nil, err
 	}
 	if it.Last() {
-		l.nextSeq = binary.BigEndian.Uint64(it.Key()[1:]) + 1
+		last, err := store.DecodeSeqKey(it.Key())
+		if err != nil {
+			it.Close()
+			return nil, err
+		}
+		l.nextSeq = last + 1
 	}
 	if err := it.Close(); err != nil {
 		return nil, err
@@ -246,20 +247,18 @@ func Open(db *store.DB, o *Options) (*Ledger, error) {
 }
 
 func (l *Ledger) loadHeads() error {
-	lo, hi := []byte{store.PrefixOrgLog}, []byte{store.PrefixOrgLog + 1}
-	it, err := l.db.NewIter(lo, hi)
+	it, err := l.db.NewIter(store.OrgLogKeys.Bounds())
 	if err != nil {
 		return err
 	}
 	defer it.Close()
 	for ok := it.First(); ok; {
-		k := it.Key()
-		if len(k) != 13 {
-			return fmt.Errorf("%w: log key %x", store.ErrCorrupt, k)
+		org, _, err := store.DecodeOrgLogKey(it.Key())
+		if err != nil {
+			return err
 		}
-		org := binary.BigEndian.Uint32(k[1:])
 		// The org's last entry.
-		next := binary.BigEndian.AppendUint32([]byte{store.PrefixOrgLog}, org+1)
+		next := store.AppendOrgLogKey(nil, org+1, 0)
 		if org == ^uint32(0) || !it.SeekLT(next) {
 			return fmt.Errorf("%w: log of organisation %d vanished while loading", store.ErrCorrupt, org)
 		}

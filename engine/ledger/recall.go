@@ -24,11 +24,7 @@ const recallVersion = 1
 // AppendRecallKey appends the key of a lot recall (lot true) or product
 // recall.
 func AppendRecallKey(dst []byte, lot bool, id uint32) []byte {
-	p := store.PrefixRecallProduct
-	if lot {
-		p = store.PrefixRecallLot
-	}
-	return binary.BigEndian.AppendUint32(append(dst, p), id)
+	return store.AppendRecallMarkKey(dst, lot, id)
 }
 
 // AppendValue appends the recall's value encoding.
@@ -62,19 +58,21 @@ func (t *Tx) DeleteRecall(lot bool, id uint32) {
 // LoadRecalls reads every lot and product recall mark.
 func LoadRecalls(db *store.DB) (lots, products map[uint32]Recall, err error) {
 	lots, products = map[uint32]Recall{}, map[uint32]Recall{}
-	for _, c := range []struct {
-		prefix byte
-		m      map[uint32]Recall
-	}{{store.PrefixRecallLot, lots}, {store.PrefixRecallProduct, products}} {
-		err := db.ScanPrefix([]byte{c.prefix}, func(k, v []byte) error {
-			if len(k) != 5 {
-				return fmt.Errorf("%w: recall key %x", store.ErrCorrupt, k)
+	for _, ks := range []store.KeySpace{store.RecallLotKeys, store.RecallProductKeys} {
+		err := db.ScanPrefix(ks.Prefix(), func(k, v []byte) error {
+			lot, id, err := store.DecodeRecallMarkKey(k)
+			if err != nil {
+				return err
 			}
 			r, err := DecodeRecall(v)
 			if err != nil {
 				return fmt.Errorf("recall key %x: %w", k, err)
 			}
-			c.m[binary.BigEndian.Uint32(k[1:])] = r
+			if lot {
+				lots[id] = r
+			} else {
+				products[id] = r
+			}
 			return nil
 		})
 		if err != nil {

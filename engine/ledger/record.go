@@ -130,7 +130,7 @@ const summaryVersion = 1
 
 // AppendSummaryKey appends the key of record seq.
 func AppendSummaryKey(dst []byte, seq uint64) []byte {
-	return binary.BigEndian.AppendUint64(append(dst, store.PrefixEvent), seq)
+	return store.AppendEventKey(dst, seq)
 }
 
 func appendStr(dst []byte, s string) []byte {
@@ -284,7 +284,7 @@ const payloadVersion = 1
 
 // AppendPayloadKey appends the payload key of record seq.
 func AppendPayloadKey(dst []byte, seq uint64) []byte {
-	return binary.BigEndian.AppendUint64(append(dst, store.PrefixEventPayload), seq)
+	return store.AppendEventPayloadKey(dst, seq)
 }
 
 // AppendValue appends the payload's value encoding.

@@ -1,7 +1,6 @@
 package ledger
 
 import (
-	"encoding/binary"
 	"fmt"
 
 	"tracecode/engine/store"
@@ -75,7 +74,7 @@ func (t *Tx) Append(s *Summary, p *Payload, now int64) [32]byte {
 		t.checkpoint(s.Org, h, now)
 	}
 	if s.ContentHash != ([32]byte{}) {
-		t.kb = append(append(t.kb[:0], store.PrefixEventByHash), s.ContentHash[:]...)
+		t.kb = store.AppendEventByHashKey(t.kb[:0], &s.ContentHash)
 		t.vb = store.Uint(s.Seq).AppendBinary(t.vb[:0])
 		t.b.Set(t.kb, t.vb)
 	}
@@ -148,27 +147,18 @@ func (t *Tx) Checkpoints() int { return t.cps }
 // own records).
 func SeqByHash(get func([]byte, func([]byte) error) (bool, error), h [32]byte) (uint64, bool, error) {
 	var kb [33]byte
-	kb[0] = store.PrefixEventByHash
-	copy(kb[1:], h[:])
 	var seq store.Uint
-	found, err := get(kb[:], func(v []byte) (err error) {
+	found, err := get(store.AppendEventByHashKey(kb[:0], &h), func(v []byte) (err error) {
 		seq, err = store.DecodeUint("event by hash", v)
 		return err
 	})
 	return uint64(seq), found, err
 }
 
-// AppendReportIDKey appends the key recording that org's request id
-// produced a record.
-func AppendReportIDKey(dst []byte, org uint32, id string) []byte {
-	dst = binary.BigEndian.AppendUint32(append(dst, store.PrefixReportID), org)
-	return append(dst, id...)
-}
-
 // PutReportID records that org's request id produced record seq (the first
 // of the report).
 func (t *Tx) PutReportID(org uint32, id string, seq uint64) {
-	t.kb = AppendReportIDKey(t.kb[:0], org, id)
+	t.kb = store.AppendReportIDKey(t.kb[:0], org, id)
 	t.vb = store.Uint(seq).AppendBinary(t.vb[:0])
 	t.b.Set(t.kb, t.vb)
 }
@@ -176,7 +166,7 @@ func (t *Tx) PutReportID(org uint32, id string, seq uint64) {
 // ReportID returns the record a request id of org produced, if any.
 func ReportID(get func([]byte, func([]byte) error) (bool, error), org uint32, id string) (uint64, bool, error) {
 	var seq store.Uint
-	found, err := get(AppendReportIDKey(nil, org, id), func(v []byte) (err error) {
+	found, err := get(store.AppendReportIDKey(nil, org, id), func(v []byte) (err error) {
 		seq, err = store.DecodeUint("report id", v)
 		return err
 	})

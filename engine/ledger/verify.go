@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"slices"
 
@@ -44,8 +43,8 @@ func Verify(s *store.Snapshot, checkRecord func(*Summary, *Payload) error, repor
 	}
 	// Checkpoints by organisation, in size order.
 	cps := map[uint32][]Checkpoint{}
-	lo := []byte{store.PrefixCheckpoint}
-	if err := s.Scan(lo, store.PrefixEnd(lo), func(k, v []byte) error {
+	lo, hi := store.CheckpointKeys.Bounds()
+	if err := s.Scan(lo, hi, func(k, v []byte) error {
 		cp, err := decodeCheckpoint(k, v)
 		if err != nil {
 			bad(fmt.Sprintf("checkpoint key %x", k), "%v", err)
@@ -78,8 +77,8 @@ func Verify(s *store.Snapshot, checkRecord func(*Summary, *Payload) error, repor
 		}
 		delete(cps, org)
 	}
-	lo = []byte{store.PrefixOrgLog}
-	err := s.Scan(lo, store.PrefixEnd(lo), func(k, v []byte) error {
+	lo, hi = store.OrgLogKeys.Bounds()
+	err := s.Scan(lo, hi, func(k, v []byte) error {
 		if !more {
 			return nil
 		}
@@ -173,8 +172,8 @@ func Verify(s *store.Snapshot, checkRecord func(*Summary, *Payload) error, repor
 		}
 	}
 	// Every record in a log.
-	lo = []byte{store.PrefixEvent}
-	if err := s.Scan(lo, store.PrefixEnd(lo), func(k, v []byte) error {
+	lo, hi = store.EventKeys.Bounds()
+	if err := s.Scan(lo, hi, func(k, v []byte) error {
 		st.Records++
 		return nil
 	}); err != nil {
@@ -184,25 +183,29 @@ func Verify(s *store.Snapshot, checkRecord func(*Summary, *Payload) error, repor
 		bad("records", "%d records but %d log positions: some record is in no log or in two", st.Records, logged)
 	}
 	var payloads uint64
-	lo = []byte{store.PrefixEventPayload}
-	if err := s.Scan(lo, store.PrefixEnd(lo), func(k, v []byte) error { payloads++; return nil }); err != nil {
+	lo, hi = store.EventPayloadKeys.Bounds()
+	if err := s.Scan(lo, hi, func(k, v []byte) error { payloads++; return nil }); err != nil {
 		return st, err
 	}
 	if payloads != st.Records {
 		bad("payloads", "%d payloads for %d records", payloads, st.Records)
 	}
 	// Indexes point at records.
-	lo = []byte{store.PrefixEventByHash}
-	if err := s.Scan(lo, store.PrefixEnd(lo), func(k, v []byte) error {
+	lo, hi = store.EventByHashKeys.Bounds()
+	if err := s.Scan(lo, hi, func(k, v []byte) error {
 		u, err := store.DecodeUint("event by hash", v)
-		if err != nil || len(k) != 33 {
+		h, kerr := store.DecodeEventByHashKey(k)
+		if err == nil {
+			err = kerr
+		}
+		if err != nil {
 			bad(fmt.Sprintf("content hash key %x", k), "undecodable (%v)", err)
 			return nil
 		}
 		found, err := s.Get(AppendSummaryKey(nil, uint64(u)), func(sv []byte) error {
 			sum, err := DecodeSummary(uint64(u), sv)
-			if err == nil && !bytes.Equal(sum.ContentHash[:], k[1:]) {
-				bad(fmt.Sprintf("content hash %x", k[1:9]), "points at record %d, whose content hash is %x", u, sum.ContentHash[:8])
+			if err == nil && !bytes.Equal(sum.ContentHash[:], h) {
+				bad(fmt.Sprintf("content hash %x", h[:8]), "points at record %d, whose content hash is %x", u, sum.ContentHash[:8])
 			}
 			return nil
 		})
@@ -210,21 +213,22 @@ func Verify(s *store.Snapshot, checkRecord func(*Summary, *Payload) error, repor
 			return err
 		}
 		if !found {
-			bad(fmt.Sprintf("content hash %x", k[1:9]), "points at record %d, which does not exist", u)
+			bad(fmt.Sprintf("content hash %x", h[:8]), "points at record %d, which does not exist", u)
 		}
 		return nil
 	}); err != nil {
 		return st, err
 	}
-	for _, p := range []byte{store.PrefixEvNode, store.PrefixEvRun, store.PrefixEvLot, store.PrefixEvProduct, store.PrefixLotReach, store.PrefixEvParent} {
-		lo = []byte{p}
-		if err := s.Scan(lo, store.PrefixEnd(lo), func(k, v []byte) error {
+	for _, ks := range store.EventIndexes {
+		lo, hi = ks.Bounds()
+		if err := s.Scan(lo, hi, func(k, v []byte) error {
 			st.IndexKeys++
-			if len(k) < 9 || len(v) < 2 || v[0] != indexVersion || v[1] == 0 || v[1] >= numRoles {
+			seq, err := store.DecodeIndexSeq(k)
+			if err != nil || len(v) < 2 || v[0] != indexVersion || v[1] == 0 || v[1] >= numRoles {
 				bad(fmt.Sprintf("index key %x", k), "malformed entry %x", v)
 				return nil
 			}
-			if seq := binary.BigEndian.Uint64(k[len(k)-8:]); seq == 0 || seq > maxSeq {
+			if seq == 0 || seq > maxSeq {
 				bad(fmt.Sprintf("index key %x", k), "points at record %d, beyond the last logged record %d", seq, maxSeq)
 			}
 			return nil

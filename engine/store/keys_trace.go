@@ -1,5 +1,7 @@
 package store
 
+import "encoding/binary"
+
 // Prefixes of the per-item records (item state, aggregation, events), in the range
 // 0x70–0xBF reserved for them. The packages that own each record build the
 // keys and encode the values (engine/itemstate, engine/agg, engine/ledger);
@@ -36,3 +38,335 @@ const (
 	PrefixEvPlace        byte = 0x9B // 0x9B | role u8 | id | 0x00 | seq u64      → version byte
 	PrefixNamedQuery     byte = 0x9E // 0x9E | owner | 0x00 | name                  → epcisq.NamedQuery
 )
+
+// A node inside a key: product u32 | counter u64 (product 0: an SSCC).
+const nodeLen = 12
+
+func appendNode(dst []byte, product uint32, counter uint64) []byte {
+	return be64(be32(dst, product), counter)
+}
+
+func decodeNode(b []byte) (product uint32, counter uint64) {
+	return binary.BigEndian.Uint32(b), binary.BigEndian.Uint64(b[4:])
+}
+
+// AppendSeq appends a record's seq u64: the last field of the event index
+// keys, whose constructors below build the part before it.
+func AppendSeq(dst []byte, seq uint64) []byte { return be64(dst, seq) }
+
+// AppendItemStateKey appends the key of chunk of block's item state.
+func AppendItemStateKey(dst []byte, block uint64, chunk uint32) []byte {
+	return be32(be64(append(dst, PrefixItemState), block), chunk)
+}
+
+// DecodeItemStateKey decodes an ItemState key.
+func DecodeItemStateKey(k []byte) (block uint64, chunk uint32, err error) {
+	if len(k) != 13 || k[0] != PrefixItemState {
+		return 0, 0, &KeyError{Key: k, Want: "an item state key 0x70|block u64|chunk u32"}
+	}
+	return binary.BigEndian.Uint64(k[1:]), binary.BigEndian.Uint32(k[9:]), nil
+}
+
+// AppendUnitKey appends the key of SSCC unit sscc.
+func AppendUnitKey(dst []byte, sscc uint64) []byte { return be64(append(dst, PrefixUnit), sscc) }
+
+// DecodeUnitKey decodes a Unit key.
+func DecodeUnitKey(k []byte) (sscc uint64, err error) {
+	if len(k) != 9 || k[0] != PrefixUnit {
+		return 0, &KeyError{Key: k, Want: "a unit key 0x71|sscc u64"}
+	}
+	return binary.BigEndian.Uint64(k[1:]), nil
+}
+
+// AppendRecallMarkKey appends the key of the recall mark of a lot (lot
+// true) or a whole product.
+func AppendRecallMarkKey(dst []byte, lot bool, id uint32) []byte {
+	p := PrefixRecallProduct
+	if lot {
+		p = PrefixRecallLot
+	}
+	return be32(append(dst, p), id)
+}
+
+// DecodeRecallMarkKey decodes a RecallLot or RecallProduct key.
+func DecodeRecallMarkKey(k []byte) (lot bool, id uint32, err error) {
+	if len(k) != 5 || (k[0] != PrefixRecallLot && k[0] != PrefixRecallProduct) {
+		return false, 0, &KeyError{Key: k, Want: "a recall mark key 0x78|lot u32 or 0x79|product u32"}
+	}
+	return k[0] == PrefixRecallLot, binary.BigEndian.Uint32(k[1:]), nil
+}
+
+// AppendEventKey appends the key of record seq's summary.
+func AppendEventKey(dst []byte, seq uint64) []byte { return be64(append(dst, PrefixEvent), seq) }
+
+// DecodeSeqKey decodes the seq of an Event, EventPayload or Erroneous key.
+func DecodeSeqKey(k []byte) (uint64, error) {
+	if len(k) != 9 || (k[0] != PrefixEvent && k[0] != PrefixEventPayload && k[0] != PrefixErroneous) {
+		return 0, &KeyError{Key: k, Want: "a record key 0x80, 0x84 or 0x86|seq u64"}
+	}
+	return binary.BigEndian.Uint64(k[1:]), nil
+}
+
+// AppendEventPayloadKey appends the key of record seq's payload.
+func AppendEventPayloadKey(dst []byte, seq uint64) []byte {
+	return be64(append(dst, PrefixEventPayload), seq)
+}
+
+// AppendOrgLogKey appends the key of position orgSeq of org's log;
+// AppendOrgLogKey(dst, org, 0) is the smallest key of org's log.
+func AppendOrgLogKey(dst []byte, org uint32, orgSeq uint64) []byte {
+	return be64(be32(append(dst, PrefixOrgLog), org), orgSeq)
+}
+
+// DecodeOrgLogKey decodes an OrgLog key.
+func DecodeOrgLogKey(k []byte) (org uint32, orgSeq uint64, err error) {
+	if len(k) != 13 || k[0] != PrefixOrgLog {
+		return 0, 0, &KeyError{Key: k, Want: "a log key 0x81|org u32|orgSeq u64"}
+	}
+	return binary.BigEndian.Uint32(k[1:]), binary.BigEndian.Uint64(k[5:]), nil
+}
+
+// AppendCheckpointKey appends the key of org's checkpoint at size.
+func AppendCheckpointKey(dst []byte, org uint32, size uint64) []byte {
+	return be64(be32(append(dst, PrefixCheckpoint), org), size)
+}
+
+// DecodeCheckpointKey decodes a Checkpoint key.
+func DecodeCheckpointKey(k []byte) (org uint32, size uint64, err error) {
+	if len(k) != 13 || k[0] != PrefixCheckpoint {
+		return 0, 0, &KeyError{Key: k, Want: "a checkpoint key 0x82|org u32|size u64"}
+	}
+	return binary.BigEndian.Uint32(k[1:]), binary.BigEndian.Uint64(k[5:]), nil
+}
+
+// AppendEventByHashKey appends the key of a record's content hash.
+func AppendEventByHashKey(dst []byte, h *[32]byte) []byte {
+	return append(append(dst, PrefixEventByHash), h[:]...)
+}
+
+// DecodeEventByHashKey decodes an EventByHash key; the hash aliases k.
+func DecodeEventByHashKey(k []byte) ([]byte, error) {
+	if len(k) != 33 || k[0] != PrefixEventByHash {
+		return nil, &KeyError{Key: k, Want: "a content hash key 0x83|hash [32]"}
+	}
+	return k[1:], nil
+}
+
+// AppendReportIDKey appends the key recording that org's request id
+// produced a record.
+func AppendReportIDKey(dst []byte, org uint32, id string) []byte {
+	return append(be32(append(dst, PrefixReportID), org), id...)
+}
+
+// DecodeReportIDKey decodes a ReportID key; id aliases k.
+func DecodeReportIDKey(k []byte) (org uint32, id []byte, err error) {
+	if len(k) < 5 || k[0] != PrefixReportID {
+		return 0, nil, &KeyError{Key: k, Want: "a request id key 0x85|org u32|id"}
+	}
+	return binary.BigEndian.Uint32(k[1:]), k[5:], nil
+}
+
+// AppendErroneousKey appends the key marking record seq erroneous.
+func AppendErroneousKey(dst []byte, seq uint64) []byte {
+	return be64(append(dst, PrefixErroneous), seq)
+}
+
+// AppendEventIDKey appends the key of a captured eventID.
+func AppendEventIDKey(dst []byte, id string) []byte { return append(append(dst, PrefixEventID), id...) }
+
+// DecodeEventIDKey decodes an EventID key; the id aliases k.
+func DecodeEventIDKey(k []byte) ([]byte, error) {
+	if len(k) < 2 || k[0] != PrefixEventID {
+		return nil, &KeyError{Key: k, Want: "an eventID key 0x87|eventID"}
+	}
+	return k[1:], nil
+}
+
+// The event indexes: each entry key is one of the prefixes below followed
+// by the record's seq u64 (AppendSeq), its value the record's role.
+
+// AppendEvNodeKey appends the start of the event index entries of code
+// (product, counter).
+func AppendEvNodeKey(dst []byte, product uint32, counter uint64) []byte {
+	return appendNode(append(dst, PrefixEvNode), product, counter)
+}
+
+// AppendEvParentKey appends the start of the packing index entries of
+// parent code (product, counter).
+func AppendEvParentKey(dst []byte, product uint32, counter uint64) []byte {
+	return appendNode(append(dst, PrefixEvParent), product, counter)
+}
+
+// AppendEvRunKey appends the start of the run index entries of the run
+// of product starting at first.
+func AppendEvRunKey(dst []byte, product uint32, first uint64) []byte {
+	return be64(be32(append(dst, PrefixEvRun), product), first)
+}
+
+// DecodeEvRunKey decodes a complete EvRun key.
+func DecodeEvRunKey(k []byte) (product uint32, first, seq uint64, err error) {
+	if len(k) != 21 || k[0] != PrefixEvRun {
+		return 0, 0, 0, &KeyError{Key: k, Want: "a run index key 0x89|product u32|first u64|seq u64"}
+	}
+	return binary.BigEndian.Uint32(k[1:]), binary.BigEndian.Uint64(k[5:]), binary.BigEndian.Uint64(k[13:]), nil
+}
+
+// AppendEvLotKey appends the start of the event index entries of lot.
+func AppendEvLotKey(dst []byte, lot uint32) []byte { return be32(append(dst, PrefixEvLot), lot) }
+
+// AppendEvProductKey appends the start of the event index entries of a
+// whole product.
+func AppendEvProductKey(dst []byte, product uint32) []byte {
+	return be32(append(dst, PrefixEvProduct), product)
+}
+
+// AppendLotReachKey appends the start of the reach index entries of lot.
+func AppendLotReachKey(dst []byte, lot uint32) []byte { return be32(append(dst, PrefixLotReach), lot) }
+
+// EventIndexes are the event index families, in key order.
+var EventIndexes = []KeySpace{EvNodeKeys, EvRunKeys, EvLotKeys, EvProductKeys, LotReachKeys, EvParentKeys}
+
+// EventIndexBounds returns [lo, hi) over every event index family.
+func EventIndexBounds() (lo, hi []byte) { return Span(EvNodeKeys, EvParentKeys) }
+
+// DecodeIndexSeq returns the seq ending an event index entry key.
+func DecodeIndexSeq(k []byte) (uint64, error) {
+	if len(k) < 9 || k[0] < PrefixEvNode || k[0] > PrefixEvParent {
+		return 0, &KeyError{Key: k, Want: "an event index key 0x88–0x8D|…|seq u64"}
+	}
+	return binary.BigEndian.Uint64(k[len(k)-8:]), nil
+}
+
+// AppendCustodyKey appends the custody key of code (product, counter).
+func AppendCustodyKey(dst []byte, product uint32, counter uint64) []byte {
+	return appendNode(append(dst, PrefixCustody), product, counter)
+}
+
+// DecodeCustodyKey decodes a Custody key.
+func DecodeCustodyKey(k []byte) (product uint32, counter uint64, err error) {
+	if len(k) != 1+nodeLen || k[0] != PrefixCustody {
+		return 0, 0, &KeyError{Key: k, Want: "a custody key 0x8E|node"}
+	}
+	product, counter = decodeNode(k[1:])
+	return product, counter, nil
+}
+
+// AppendAssociationKey appends the key of the association of child with
+// parent (product, counter); child "" gives the start of every
+// association of the parent.
+func AppendAssociationKey(dst []byte, product uint32, counter uint64, child string) []byte {
+	return append(appendNode(append(dst, PrefixAssociation), product, counter), child...)
+}
+
+// DecodeAssociationKey decodes an Association key; child aliases k.
+func DecodeAssociationKey(k []byte) (product uint32, counter uint64, child []byte, err error) {
+	if len(k) <= 1+nodeLen || k[0] != PrefixAssociation {
+		return 0, 0, nil, &KeyError{Key: k, Want: "an association key 0x8F|parent node|child"}
+	}
+	product, counter = decodeNode(k[1:])
+	return product, counter, k[1+nodeLen:], nil
+}
+
+// AppendChildParentKey appends the child→parent key of the run of product
+// starting at first.
+func AppendChildParentKey(dst []byte, product uint32, first uint64) []byte {
+	return be64(be32(append(dst, PrefixChildParent), product), first)
+}
+
+// DecodeChildParentKey decodes a ChildParent key.
+func DecodeChildParentKey(k []byte) (product uint32, first uint64, err error) {
+	if len(k) != 13 || k[0] != PrefixChildParent {
+		return 0, 0, &KeyError{Key: k, Want: "a child→parent key 0x90|product u32|first u64"}
+	}
+	return binary.BigEndian.Uint32(k[1:]), binary.BigEndian.Uint64(k[5:]), nil
+}
+
+// AppendParentChildrenKey appends the parent→children key of parent
+// (product, counter)'s children in block.
+func AppendParentChildrenKey(dst []byte, product uint32, counter, block uint64) []byte {
+	return be64(appendNode(append(dst, PrefixParentChildren), product, counter), block)
+}
+
+// DecodeParentChildrenKey decodes a ParentChildren key.
+func DecodeParentChildrenKey(k []byte) (product uint32, counter, block uint64, err error) {
+	if len(k) != 1+nodeLen+8 || k[0] != PrefixParentChildren {
+		return 0, 0, 0, &KeyError{Key: k, Want: "a parent→children key 0x91|parent node|block u64"}
+	}
+	product, counter = decodeNode(k[1:])
+	return product, counter, binary.BigEndian.Uint64(k[1+nodeLen:]), nil
+}
+
+// AppendParentUnitsKey appends the key recording that SSCC sscc is in
+// parent (product, counter).
+func AppendParentUnitsKey(dst []byte, product uint32, counter, sscc uint64) []byte {
+	return be64(appendNode(append(dst, PrefixParentUnits), product, counter), sscc)
+}
+
+// DecodeParentUnitsKey decodes a ParentUnits key.
+func DecodeParentUnitsKey(k []byte) (product uint32, counter, sscc uint64, err error) {
+	if len(k) != 1+nodeLen+8 || k[0] != PrefixParentUnits {
+		return 0, 0, 0, &KeyError{Key: k, Want: "a unit child key 0x92|parent node|sscc u64"}
+	}
+	product, counter = decodeNode(k[1:])
+	return product, counter, binary.BigEndian.Uint64(k[1+nodeLen:]), nil
+}
+
+// AppendChildHistoryKey appends the child history key of the past run of
+// product starting at first, unpacked by record unpackSeq.
+func AppendChildHistoryKey(dst []byte, product uint32, first, unpackSeq uint64) []byte {
+	return be64(be64(be32(append(dst, PrefixChildHistory), product), first), unpackSeq)
+}
+
+// DecodeChildHistoryKey decodes a ChildHistory key.
+func DecodeChildHistoryKey(k []byte) (product uint32, first, unpackSeq uint64, err error) {
+	if len(k) != 21 || k[0] != PrefixChildHistory {
+		return 0, 0, 0, &KeyError{Key: k, Want: "a child history key 0x93|product u32|first u64|seq u64"}
+	}
+	return binary.BigEndian.Uint32(k[1:]), binary.BigEndian.Uint64(k[5:]), binary.BigEndian.Uint64(k[13:]), nil
+}
+
+// AppendParentHistoryKey appends the parent history key of parent
+// (product, counter)'s removal by record unpackSeq.
+func AppendParentHistoryKey(dst []byte, product uint32, counter, unpackSeq uint64) []byte {
+	return be64(appendNode(append(dst, PrefixParentHistory), product, counter), unpackSeq)
+}
+
+// DecodeParentHistoryKey decodes a ParentHistory key.
+func DecodeParentHistoryKey(k []byte) (product uint32, counter, unpackSeq uint64, err error) {
+	if len(k) != 1+nodeLen+8 || k[0] != PrefixParentHistory {
+		return 0, 0, 0, &KeyError{Key: k, Want: "a parent history key 0x94|parent node|seq u64"}
+	}
+	product, counter = decodeNode(k[1:])
+	return product, counter, binary.BigEndian.Uint64(k[1+nodeLen:]), nil
+}
+
+// AggregationBounds returns [lo, hi) over every aggregation family
+// (child→parent runs to parent history).
+func AggregationBounds() (lo, hi []byte) { return Span(ChildParentKeys, ParentHistoryKeys) }
+
+// DecodeEvNodeKey decodes a complete EvNode key.
+func DecodeEvNodeKey(k []byte) (product uint32, counter, seq uint64, err error) {
+	if len(k) != 1+nodeLen+8 || k[0] != PrefixEvNode {
+		return 0, 0, 0, &KeyError{Key: k, Want: "an event index key 0x88|node|seq u64"}
+	}
+	product, counter = decodeNode(k[1:])
+	return product, counter, binary.BigEndian.Uint64(k[1+nodeLen:]), nil
+}
+
+// DecodeEvParentKey decodes a complete EvParent key.
+func DecodeEvParentKey(k []byte) (product uint32, counter, seq uint64, err error) {
+	if len(k) != 1+nodeLen+8 || k[0] != PrefixEvParent {
+		return 0, 0, 0, &KeyError{Key: k, Want: "a packing index key 0x8D|parent node|seq u64"}
+	}
+	product, counter = decodeNode(k[1:])
+	return product, counter, binary.BigEndian.Uint64(k[1+nodeLen:]), nil
+}
+
+// DecodeIndex32Key decodes a complete EvLot, EvProduct or LotReach key:
+// the lot or product id and the record's seq.
+func DecodeIndex32Key(k []byte) (id uint32, seq uint64, err error) {
+	if len(k) != 13 || (k[0] != PrefixEvLot && k[0] != PrefixEvProduct && k[0] != PrefixLotReach) {
+		return 0, 0, &KeyError{Key: k, Want: "an index key 0x8A, 0x8B or 0x8C|id u32|seq u64"}
+	}
+	return binary.BigEndian.Uint32(k[1:]), binary.BigEndian.Uint64(k[5:]), nil
+}

@@ -1,7 +1,6 @@
 package verify
 
 import (
-	"encoding/binary"
 	"fmt"
 
 	"tracecode/engine/agg"
@@ -36,13 +35,14 @@ func ChainExtras(snap *store.Snapshot, next uint64, m Master, rep *Report) error
 		})
 		return s, err == nil && found
 	}
-	lo := []byte{store.PrefixCustody}
-	if err := snap.Scan(lo, store.PrefixEnd(lo), func(k, v []byte) error {
-		if len(k) != 1+agg.NodeKeyLen {
+	lo, hi := store.CustodyKeys.Bounds()
+	if err := snap.Scan(lo, hi, func(k, v []byte) error {
+		product, counter, err := store.DecodeCustodyKey(k)
+		if err != nil {
 			bad("custody", "key %x has the wrong length", k)
 			return nil
 		}
-		n := agg.DecodeNodeKey(k[1:])
+		n := agg.Node{Product: product, Counter: counter}
 		where := "custody of " + n.String()
 		c, err := agg.DecodeCustody(v)
 		switch {
@@ -59,8 +59,8 @@ func ChainExtras(snap *store.Snapshot, next uint64, m Master, rep *Report) error
 	}); err != nil {
 		return err
 	}
-	lo = []byte{store.PrefixAssociation}
-	if err := snap.Scan(lo, store.PrefixEnd(lo), func(k, v []byte) error {
+	lo, hi = store.AssociationKeys.Bounds()
+	if err := snap.Scan(lo, hi, func(k, v []byte) error {
 		a, err := agg.DecodeAssociation(k, v)
 		if err != nil {
 			bad("association", "key %x: %v", k, err)
@@ -77,15 +77,12 @@ func ChainExtras(snap *store.Snapshot, next uint64, m Master, rep *Report) error
 	}); err != nil {
 		return err
 	}
-	lo = []byte{store.PrefixErroneous}
-	if err := snap.Scan(lo, store.PrefixEnd(lo), func(k, v []byte) error {
-		if len(k) != 9 {
+	lo, hi = store.ErroneousKeys.Bounds()
+	if err := snap.Scan(lo, hi, func(k, v []byte) error {
+		seq, err := store.DecodeSeqKey(k)
+		if err != nil {
 			bad("erroneous mark", "key %x has the wrong length", k)
 			return nil
-		}
-		seq := uint64(0)
-		for _, b := range k[1:] {
-			seq = seq<<8 | uint64(b)
 		}
 		where := fmt.Sprintf("erroneous mark of record %d", seq)
 		decl, err := store.DecodeUint("erroneous", v)
@@ -109,14 +106,14 @@ func ChainExtras(snap *store.Snapshot, next uint64, m Master, rep *Report) error
 	}
 	// A request id answers a retry with its first receipt and applies
 	// nothing: a forged one silently drops a line's report.
-	lo = []byte{store.PrefixReportID}
-	if err := snap.Scan(lo, store.PrefixEnd(lo), func(k, v []byte) error {
-		if len(k) < 6 {
+	lo, hi = store.ReportIDKeys.Bounds()
+	if err := snap.Scan(lo, hi, func(k, v []byte) error {
+		org, id, err := store.DecodeReportIDKey(k)
+		if err != nil || len(id) == 0 {
 			bad("request id", "key %x is too short", k)
 			return nil
 		}
-		org := binary.BigEndian.Uint32(k[1:])
-		where := fmt.Sprintf("request id %q of organisation %d", k[5:], org)
+		where := fmt.Sprintf("request id %q of organisation %d", id, org)
 		seq, err := store.DecodeUint("report id", v)
 		if err != nil {
 			bad(where, "%v", err)
@@ -129,9 +126,14 @@ func ChainExtras(snap *store.Snapshot, next uint64, m Master, rep *Report) error
 	}); err != nil {
 		return err
 	}
-	lo = []byte{store.PrefixEventID}
-	return snap.Scan(lo, store.PrefixEnd(lo), func(k, v []byte) error {
-		id := string(k[1:])
+	lo, hi = store.EventIDKeys.Bounds()
+	return snap.Scan(lo, hi, func(k, v []byte) error {
+		kid, err := store.DecodeEventIDKey(k)
+		if err != nil {
+			bad("eventID", "key %x is too short", k)
+			return nil
+		}
+		id := string(kid)
 		seq, err := store.DecodeUint("event id", v)
 		if err != nil {
 			bad("eventID "+id, "%v", err)

@@ -2,7 +2,6 @@ package verify
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -13,30 +12,30 @@ import (
 	"tracecode/engine/store"
 )
 
-// derivedPrefixes are the records Verify re-derives from the ledger and
+// derivedFamilies are the records Verify re-derives from the ledger and
 // compares key by key. Not compared: Merkle checkpoints (0x82: when one is
 // taken depends on CheckpointAll calls; ledger.Verify recomputes each from
 // the log) and request ids (0x85: the id is the client's, not part of the
 // record; ChainExtras checks each names a record of its
 // organisation).
-var derivedPrefixes = []byte{
-	store.PrefixItemState, store.PrefixUnit, store.PrefixRecallLot, store.PrefixRecallProduct,
-	store.PrefixEvent, store.PrefixOrgLog, store.PrefixEventByHash, store.PrefixEventPayload,
-	store.PrefixErroneous, store.PrefixEventID, store.PrefixEvNode, store.PrefixEvRun, store.PrefixEvLot,
-	store.PrefixEvProduct, store.PrefixLotReach, store.PrefixEvParent, store.PrefixCustody,
-	store.PrefixAssociation, store.PrefixChildParent, store.PrefixParentChildren, store.PrefixParentUnits,
-	store.PrefixChildHistory, store.PrefixParentHistory, store.PrefixEvTime, store.PrefixEvStep, store.PrefixEvPlace,
+var derivedFamilies = []store.KeySpace{
+	store.ItemStateKeys, store.UnitKeys, store.RecallLotKeys, store.RecallProductKeys,
+	store.EventKeys, store.OrgLogKeys, store.EventByHashKeys, store.EventPayloadKeys,
+	store.ErroneousKeys, store.EventIDKeys, store.EvNodeKeys, store.EvRunKeys, store.EvLotKeys,
+	store.EvProductKeys, store.LotReachKeys, store.EvParentKeys, store.CustodyKeys,
+	store.AssociationKeys, store.ChildParentKeys, store.ParentChildrenKeys, store.ParentUnitsKeys,
+	store.ChildHistoryKeys, store.ParentHistoryKeys, store.EvTimeKeys, store.EvStepKeys, store.EvPlaceKeys,
 }
 
 // Derived compares every derived record of snap with the replica's: the
 // store of a scratch engine that applied the whole ledger again.
 func Derived(snap *store.Snapshot, replica *store.DB, m Master, rep *Report) error {
 	bad := rep.Bad
-	for _, p := range derivedPrefixes {
-		lo := []byte{p}
-		if err := mergeKeys(snap, replica, lo, store.PrefixEnd(lo), func(k, found, want []byte) {
+	for _, ks := range derivedFamilies {
+		lo, hi := ks.Bounds()
+		if err := mergeKeys(snap, replica, lo, hi, func(k, found, want []byte) {
 			rep.Derived++
-			if found != nil && want != nil && sameValue(p, found, want) {
+			if found != nil && want != nil && sameValue(ks, found, want) {
 				return
 			}
 			where := describeKey(m, k)
@@ -45,7 +44,7 @@ func Derived(snap *store.Snapshot, replica *store.DB, m Master, rep *Report) err
 				bad(where, "missing: the ledger derives %s, the store has no such record", describeValue(k, want))
 			case want == nil:
 				bad(where, "not derived from the ledger: the store holds %s, which no record implies", describeValue(k, found))
-			case p == store.PrefixItemState:
+			case ks == store.ItemStateKeys:
 				bad(where, "%s", chunkDiff(k, want, found))
 			default:
 				bad(where, "differs: the ledger derives %s, the store holds %s", describeValue(k, want), describeValue(k, found))
@@ -111,14 +110,14 @@ func mergeKeys(snap *store.Snapshot, db *store.DB, lo, hi []byte, fn func(k, fou
 	return b.Error()
 }
 
-// sameValue compares two values of prefix p: item-state chunks by their
+// sameValue compares two values of family ks: item-state chunks by their
 // bitmaps (one set of offsets may serialise in more than one way), every
 // other record byte for byte.
-func sameValue(p byte, a, b []byte) bool {
+func sameValue(ks store.KeySpace, a, b []byte) bool {
 	if bytes.Equal(a, b) {
 		return true
 	}
-	if p != store.PrefixItemState {
+	if ks != store.ItemStateKeys {
 		return false
 	}
 	ca, errA := itemstate.DecodeChunk(a)
@@ -207,85 +206,124 @@ func offsets(b *roaring.Bitmap, base uint64) string {
 
 // describeKey names a derived record for a reader.
 func describeKey(m Master, k []byte) string {
-	p, rest := k[0], k[1:]
-	u32 := func(b []byte) uint32 { return binary.BigEndian.Uint32(b) }
-	u64 := func(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
-	node := func(b []byte) string { return agg.DecodeNodeKey(b).String() }
-	switch {
-	case p == store.PrefixItemState && len(rest) == 12:
-		return fmt.Sprintf("item state of block %d chunk %d", u64(rest), u32(rest[8:]))
-	case p == store.PrefixUnit && len(rest) == 8:
-		return fmt.Sprintf("SSCC unit %018d", u64(rest))
-	case p == store.PrefixRecallLot && len(rest) == 4:
-		id := u32(rest)
-		if l, err := m.Lot(id); err == nil {
-			return fmt.Sprintf("recall mark of lot %d (%q of product %d)", id, l.Number, l.Product)
-		}
-		return fmt.Sprintf("recall mark of lot %d", id)
-	case p == store.PrefixRecallProduct && len(rest) == 4:
-		return fmt.Sprintf("recall mark of product %d", u32(rest))
-	case (p == store.PrefixEvent || p == store.PrefixEventPayload || p == store.PrefixErroneous) && len(rest) == 8:
-		what := map[byte]string{store.PrefixEvent: "summary", store.PrefixEventPayload: "payload", store.PrefixErroneous: "erroneous mark"}[p]
-		return fmt.Sprintf("%s of record %d", what, u64(rest))
-	case p == store.PrefixOrgLog && len(rest) == 12:
-		return fmt.Sprintf("log position %d of organisation %d", u64(rest[4:]), u32(rest))
-	case (p == store.PrefixEvNode || p == store.PrefixEvParent) && len(rest) == 20:
-		what := map[byte]string{store.PrefixEvNode: "event index", store.PrefixEvParent: "packing index"}[p]
-		return fmt.Sprintf("%s of %s, record %d", what, node(rest), u64(rest[12:]))
-	case p == store.PrefixEvRun && len(rest) == 20:
-		return fmt.Sprintf("run index of product %d from counter %d, record %d", u32(rest), u64(rest[4:]), u64(rest[12:]))
-	case (p == store.PrefixEvLot || p == store.PrefixLotReach || p == store.PrefixEvProduct) && len(rest) == 12:
-		what := map[byte]string{store.PrefixEvLot: "event index of lot", store.PrefixLotReach: "reach index of lot", store.PrefixEvProduct: "event index of product"}[p]
-		return fmt.Sprintf("%s %d, record %d", what, u32(rest), u64(rest[4:]))
-	case p == store.PrefixCustody && len(rest) == agg.NodeKeyLen:
-		return "custody of " + node(rest)
-	case p == store.PrefixAssociation && len(rest) > agg.NodeKeyLen:
-		return fmt.Sprintf("association of %q with %s", rest[agg.NodeKeyLen:], node(rest))
-	case p == store.PrefixChildParent && len(rest) == 12:
-		return fmt.Sprintf("child→parent run of product %d from counter %d", u32(rest), u64(rest[4:]))
-	case p == store.PrefixParentChildren && len(rest) == agg.NodeKeyLen+8:
-		return fmt.Sprintf("children of %s in block %d", node(rest), u64(rest[agg.NodeKeyLen:]))
-	case p == store.PrefixParentUnits && len(rest) == agg.NodeKeyLen+8:
-		return fmt.Sprintf("SSCC child %018d of %s", u64(rest[agg.NodeKeyLen:]), node(rest))
-	case p == store.PrefixChildHistory && len(rest) == 20:
-		return fmt.Sprintf("past parent of product %d from counter %d, unpacked by record %d", u32(rest), u64(rest[4:]), u64(rest[12:]))
-	case p == store.PrefixParentHistory && len(rest) == agg.NodeKeyLen+8:
-		return fmt.Sprintf("past contents of %s, unpacked by record %d", node(rest), u64(rest[agg.NodeKeyLen:]))
+	node := func(product uint32, counter uint64) string {
+		return agg.Node{Product: product, Counter: counter}.String()
 	}
-	return fmt.Sprintf("%s %x", prefixName(p), rest)
+	ks, _ := store.KeySpaceOf(k)
+	switch ks {
+	case store.ItemStateKeys:
+		if block, chunk, err := store.DecodeItemStateKey(k); err == nil {
+			return fmt.Sprintf("item state of block %d chunk %d", block, chunk)
+		}
+	case store.UnitKeys:
+		if sscc, err := store.DecodeUnitKey(k); err == nil {
+			return fmt.Sprintf("SSCC unit %018d", sscc)
+		}
+	case store.RecallLotKeys, store.RecallProductKeys:
+		lot, id, err := store.DecodeRecallMarkKey(k)
+		switch {
+		case err != nil:
+		case !lot:
+			return fmt.Sprintf("recall mark of product %d", id)
+		default:
+			if l, err := m.Lot(id); err == nil {
+				return fmt.Sprintf("recall mark of lot %d (%q of product %d)", id, l.Number, l.Product)
+			}
+			return fmt.Sprintf("recall mark of lot %d", id)
+		}
+	case store.EventKeys, store.EventPayloadKeys, store.ErroneousKeys:
+		if seq, err := store.DecodeSeqKey(k); err == nil {
+			what := map[store.KeySpace]string{store.EventKeys: "summary", store.EventPayloadKeys: "payload", store.ErroneousKeys: "erroneous mark"}[ks]
+			return fmt.Sprintf("%s of record %d", what, seq)
+		}
+	case store.OrgLogKeys:
+		if org, pos, err := store.DecodeOrgLogKey(k); err == nil {
+			return fmt.Sprintf("log position %d of organisation %d", pos, org)
+		}
+	case store.EvNodeKeys:
+		if product, counter, seq, err := store.DecodeEvNodeKey(k); err == nil {
+			return fmt.Sprintf("event index of %s, record %d", node(product, counter), seq)
+		}
+	case store.EvParentKeys:
+		if product, counter, seq, err := store.DecodeEvParentKey(k); err == nil {
+			return fmt.Sprintf("packing index of %s, record %d", node(product, counter), seq)
+		}
+	case store.EvRunKeys:
+		if product, first, seq, err := store.DecodeEvRunKey(k); err == nil {
+			return fmt.Sprintf("run index of product %d from counter %d, record %d", product, first, seq)
+		}
+	case store.EvLotKeys, store.LotReachKeys, store.EvProductKeys:
+		if id, seq, err := store.DecodeIndex32Key(k); err == nil {
+			what := map[store.KeySpace]string{store.EvLotKeys: "event index of lot", store.LotReachKeys: "reach index of lot", store.EvProductKeys: "event index of product"}[ks]
+			return fmt.Sprintf("%s %d, record %d", what, id, seq)
+		}
+	case store.CustodyKeys:
+		if product, counter, err := store.DecodeCustodyKey(k); err == nil {
+			return "custody of " + node(product, counter)
+		}
+	case store.AssociationKeys:
+		if product, counter, child, err := store.DecodeAssociationKey(k); err == nil {
+			return fmt.Sprintf("association of %q with %s", child, node(product, counter))
+		}
+	case store.ChildParentKeys:
+		if product, first, err := store.DecodeChildParentKey(k); err == nil {
+			return fmt.Sprintf("child→parent run of product %d from counter %d", product, first)
+		}
+	case store.ParentChildrenKeys:
+		if product, counter, block, err := store.DecodeParentChildrenKey(k); err == nil {
+			return fmt.Sprintf("children of %s in block %d", node(product, counter), block)
+		}
+	case store.ParentUnitsKeys:
+		if product, counter, sscc, err := store.DecodeParentUnitsKey(k); err == nil {
+			return fmt.Sprintf("SSCC child %018d of %s", sscc, node(product, counter))
+		}
+	case store.ChildHistoryKeys:
+		if product, first, seq, err := store.DecodeChildHistoryKey(k); err == nil {
+			return fmt.Sprintf("past parent of product %d from counter %d, unpacked by record %d", product, first, seq)
+		}
+	case store.ParentHistoryKeys:
+		if product, counter, seq, err := store.DecodeParentHistoryKey(k); err == nil {
+			return fmt.Sprintf("past contents of %s, unpacked by record %d", node(product, counter), seq)
+		}
+	}
+	if len(k) == 0 {
+		return "empty key"
+	}
+	return fmt.Sprintf("%s %x", familyName(k), k[1:])
 }
 
-// prefixName is the registry name of a prefix.
-func prefixName(p byte) string {
-	if i, ok := store.LookupPrefix(p); ok {
-		return i.Name
+// familyName is the registry name of k's family.
+func familyName(k []byte) string {
+	if ks, ok := store.KeySpaceOf(k); ok {
+		return ks.Name()
 	}
-	return fmt.Sprintf("prefix %#02x", p)
+	return fmt.Sprintf("prefix %#02x", k[0])
 }
 
 // describeValue shows a derived record's value: decoded where a reader
 // needs it to see what changed, else in hex.
 func describeValue(k, v []byte) string {
-	switch k[0] {
-	case store.PrefixRecallLot, store.PrefixRecallProduct:
+	ks, _ := store.KeySpaceOf(k)
+	switch ks {
+	case store.RecallLotKeys, store.RecallProductKeys:
 		if r, err := ledger.DecodeRecall(v); err == nil {
 			return fmt.Sprintf("a recall by record %d", r.Seq)
 		}
-	case store.PrefixCustody:
+	case store.CustodyKeys:
 		if c, err := agg.DecodeCustody(v); err == nil {
 			return fmt.Sprintf("holder %d (pending %d) since record %d", c.Org, c.Pending, c.Seq)
 		}
-	case store.PrefixUnit:
-		if len(k) == 9 {
-			if u, err := agg.DecodeUnit(binary.BigEndian.Uint64(k[1:]), v); err == nil {
+	case store.UnitKeys:
+		if sscc, err := store.DecodeUnitKey(k); err == nil {
+			if u, err := agg.DecodeUnit(sscc, v); err == nil {
 				return fmt.Sprintf("a unit of organisation %d, level %d, state %v, registered by record %d", u.Org, u.Level, itemstate.State(u.State), u.Seq)
 			}
 		}
-	case store.PrefixChildParent:
+	case store.ChildParentKeys:
 		if r, err := agg.DecodeRun(k, v); err == nil {
 			return fmt.Sprintf("counters %d..%d in %s since record %d", r.First, r.Last, r.Parent, r.Seq)
 		}
-	case store.PrefixItemState:
+	case store.ItemStateKeys:
 		if c, err := itemstate.DecodeChunk(v); err == nil {
 			var out []byte
 			for kind := itemstate.Kind(0); kind < itemstate.NumKinds; kind++ {

@@ -1,7 +1,6 @@
 package verify
 
 import (
-	"encoding/binary"
 	"fmt"
 
 	"tracecode/engine/agg"
@@ -84,8 +83,8 @@ func Items(snap *store.Snapshot, m Master, rep *Report) error {
 	}
 	// Runs: every child packed; counts match.
 	var runLen uint64
-	lo := []byte{store.PrefixChildParent}
-	err = snap.Scan(lo, store.PrefixEnd(lo), func(k, v []byte) error {
+	lo, hi := store.ChildParentKeys.Bounds()
+	err = snap.Scan(lo, hi, func(k, v []byte) error {
 		r, err := agg.DecodeRun(k, v)
 		if err != nil {
 			return nil // agg.Check reported it
@@ -126,9 +125,9 @@ func Items(snap *store.Snapshot, m Master, rep *Report) error {
 		bad("item state", "%d codes are flagged packed but the child→parent runs hold %d", packedBits, runLen)
 	}
 	// Point-indexed codes have the events flag; unpacked codes the history flag.
-	check := func(prefix byte, k itemstate.Kind, what string, nodeAt func(key []byte) (agg.Node, bool)) error {
-		lo := []byte{prefix}
-		return snap.Scan(lo, store.PrefixEnd(lo), func(key, v []byte) error {
+	check := func(ks store.KeySpace, k itemstate.Kind, what string, nodeAt func(key []byte) (agg.Node, bool)) error {
+		lo, hi := ks.Bounds()
+		return snap.Scan(lo, hi, func(key, v []byte) error {
 			n, ok := nodeAt(key)
 			if !ok {
 				return nil
@@ -150,26 +149,20 @@ func Items(snap *store.Snapshot, m Master, rep *Report) error {
 			return nil
 		})
 	}
-	if err := check(store.PrefixEvNode, itemstate.Events, "event index of", func(key []byte) (agg.Node, bool) {
-		if len(key) != 21 {
-			return agg.Node{}, false
-		}
-		return agg.DecodeNodeKey(key[1:]), true
+	if err := check(store.EvNodeKeys, itemstate.Events, "event index of", func(key []byte) (agg.Node, bool) {
+		product, counter, _, err := store.DecodeEvNodeKey(key)
+		return agg.Node{Product: product, Counter: counter}, err == nil
 	}); err != nil {
 		return err
 	}
-	if err := check(store.PrefixEvParent, itemstate.Container, "packing index of", func(key []byte) (agg.Node, bool) {
-		if len(key) != 21 {
-			return agg.Node{}, false
-		}
-		return agg.DecodeNodeKey(key[1:]), true
+	if err := check(store.EvParentKeys, itemstate.Container, "packing index of", func(key []byte) (agg.Node, bool) {
+		product, counter, _, err := store.DecodeEvParentKey(key)
+		return agg.Node{Product: product, Counter: counter}, err == nil
 	}); err != nil {
 		return err
 	}
-	return check(store.PrefixChildHistory, itemstate.History, "history of", func(key []byte) (agg.Node, bool) {
-		if len(key) != 21 {
-			return agg.Node{}, false
-		}
-		return agg.Node{Product: binary.BigEndian.Uint32(key[1:]), Counter: binary.BigEndian.Uint64(key[5:])}, true
+	return check(store.ChildHistoryKeys, itemstate.History, "history of", func(key []byte) (agg.Node, bool) {
+		product, first, _, err := store.DecodeChildHistoryKey(key)
+		return agg.Node{Product: product, Counter: first}, err == nil
 	})
 }
