@@ -191,10 +191,10 @@ var (
 )
 
 func accountKey(id uint32) []byte {
-	return binary.BigEndian.AppendUint32([]byte{store.PrefixAccount}, id)
+	return store.AccountKey(id)
 }
 
-func loginKey(login string) []byte { return append([]byte{store.PrefixAccountByLogin}, login...) }
+func loginKey(login string) []byte { return store.AccountByLoginKey(login) }
 
 // AppendBinary appends the record's value encoding.
 func (a *Account) AppendBinary(dst []byte) []byte {

@@ -115,7 +115,7 @@ type AuditEntry struct {
 const auditVersion = 1
 
 func auditKey(seq uint64) []byte {
-	return binary.BigEndian.AppendUint64([]byte{store.PrefixAudit}, seq)
+	return store.AuditKey(seq)
 }
 
 // AppendBinary appends the entry's value encoding.
@@ -251,21 +251,20 @@ func (s *Store) Audit(v Viewer, before uint64, limit int, keep func(*AuditEntry)
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
-	hi := []byte{store.PrefixAudit + 1}
+	lo, hi := store.AuditKeys.Bounds()
 	if before != 0 {
 		hi = auditKey(before)
 	}
-	it, err := s.db.NewIter([]byte{store.PrefixAudit}, hi)
+	it, err := s.db.NewIter(lo, hi)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer it.Close()
 	for ok := it.Last(); ok; ok = it.Prev() {
-		k := it.Key()
-		if len(k) != 9 {
-			return nil, 0, &store.KeyError{Key: append([]byte(nil), k...), Want: "an audit key 0xD3|u64"}
+		seq, err := store.DecodeAuditKey(it.Key())
+		if err != nil {
+			return nil, 0, &store.KeyError{Key: append([]byte(nil), it.Key()...), Want: "an audit key 0xD3|u64"}
 		}
-		seq := binary.BigEndian.Uint64(k[1:])
 		if len(out) == limit {
 			return out, seq + 1, nil
 		}

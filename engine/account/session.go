@@ -46,7 +46,7 @@ const sessionVersion = 1
 
 func sessionKey(token string) []byte {
 	sum := sha256.Sum256([]byte(token))
-	return append([]byte{store.PrefixSession}, sum[:]...)
+	return store.SessionKey(&sum)
 }
 
 func (s *Session) appendBinary(dst []byte) []byte {
@@ -250,7 +250,7 @@ func (s *Store) Logout(token string, actor Actor, subj Subject) error {
 // REQUIRES: s.mu held.
 func (s *Store) deleteSessions(b *store.Batch, id uint32) error {
 	now := s.o.Now().UnixMilli()
-	return s.db.ScanPrefix([]byte{store.PrefixSession}, func(k, v []byte) error {
+	return s.db.ScanPrefix(store.SessionKeys.Prefix(), func(k, v []byte) error {
 		sess, err := decodeSession(v)
 		if err != nil {
 			return err

@@ -1,7 +1,6 @@
 package account
 
 import (
-	"encoding/binary"
 	"fmt"
 	"runtime"
 	"slices"
@@ -90,8 +89,8 @@ func Open(db *store.DB, o Options) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{db: db, o: o, hashSlots: make(chan struct{}, o.MaxConcurrentHashes)}
-	last := func(prefix byte, n int) (uint64, error) {
-		it, err := db.NewIter([]byte{prefix}, []byte{prefix + 1})
+	last := func(ks store.KeySpace, decode func([]byte) (uint64, error)) (uint64, error) {
+		it, err := db.NewIter(ks.Bounds())
 		if err != nil {
 			return 0, err
 		}
@@ -99,20 +98,17 @@ func Open(db *store.DB, o Options) (*Store, error) {
 		if !it.Last() {
 			return 0, it.Error()
 		}
-		k := it.Key()
-		if len(k) != 1+n {
-			return 0, &store.KeyError{Key: slices.Clone(k), Want: fmt.Sprintf("prefix 0x%02X and a %d-byte id", prefix, n)}
-		}
-		if n == 4 {
-			return uint64(binary.BigEndian.Uint32(k[1:])), nil
-		}
-		return binary.BigEndian.Uint64(k[1:]), nil
+		id, err := decode(slices.Clone(it.Key()))
+		return id, err
 	}
-	id, err := last(store.PrefixAccount, 4)
+	id, err := last(store.AccountKeys, func(k []byte) (uint64, error) {
+		id, err := store.DecodeAccountKey(k)
+		return uint64(id), err
+	})
 	if err != nil {
 		return nil, err
 	}
-	seq, err := last(store.PrefixAudit, 8)
+	seq, err := last(store.AuditKeys, store.DecodeAuditKey)
 	if err != nil {
 		return nil, err
 	}
@@ -160,11 +156,12 @@ func (s *Store) ByLogin(login string) (Account, error) {
 // List returns the accounts keep accepts (every one for nil), in id order.
 func (s *Store) List(keep func(*Account) bool) ([]Account, error) {
 	var out []Account
-	err := s.db.ScanPrefix([]byte{store.PrefixAccount}, func(k, v []byte) error {
-		if len(k) != 5 {
-			return &store.KeyError{Key: k, Want: "an account key 0xD0|u32"}
+	err := s.db.ScanPrefix(store.AccountKeys.Prefix(), func(k, v []byte) error {
+		id, err := store.DecodeAccountKey(k)
+		if err != nil {
+			return err
 		}
-		a, err := DecodeAccount(binary.BigEndian.Uint32(k[1:]), v)
+		a, err := DecodeAccount(id, v)
 		if err != nil {
 			return err
 		}

@@ -245,7 +245,7 @@ func (a *Alert) Outcome() Outcome {
 }
 
 // Key returns the store key of alert id.
-func Key(id uint64) []byte { return binary.BigEndian.AppendUint64([]byte{store.PrefixAlert}, id) }
+func Key(id uint64) []byte { return store.AlertKey(id) }
 
 const alertVersion = 1
 

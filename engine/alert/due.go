@@ -2,8 +2,6 @@ package alert
 
 import (
 	"context"
-	"encoding/binary"
-	"fmt"
 	"math"
 	"time"
 
@@ -29,21 +27,16 @@ type DueEntry struct {
 }
 
 func dueKey(due int64, rule string, subject []byte) []byte {
-	k := binary.BigEndian.AppendUint64([]byte{store.PrefixAlertDue}, uint64(max(due, 0)))
-	k = append(k, byte(len(rule)))
-	k = append(k, rule...)
-	return append(k, subject...)
+	return store.AlertDueKey(due, rule, subject)
 }
 
 func decodeDue(k, v []byte) (DueEntry, error) {
 	var d DueEntry
-	if len(k) < 10 || k[0] != store.PrefixAlertDue || len(k) < 10+int(k[9]) {
-		return d, fmt.Errorf("%w: alert due key %x", store.ErrCorrupt, k)
+	due, rule, subject, err := store.DecodeAlertDueKey(k)
+	if err != nil {
+		return d, err
 	}
-	d.Due = int64(binary.BigEndian.Uint64(k[1:9]))
-	n := int(k[9])
-	d.Rule = string(k[10 : 10+n])
-	d.Subject = append([]byte(nil), k[10+n:]...)
+	d.Due, d.Rule, d.Subject = due, string(rule), append([]byte(nil), subject...)
 	r := wire.NewReader("alert due entry", v)
 	r.Version(1)
 	d.Payload = append([]byte(nil), r.Raw(len(v)-r.Off)...)
@@ -169,10 +162,10 @@ func (s *Scheduler) Run(ctx context.Context) error {
 // (math.MaxInt64: none).
 func (s *Scheduler) FireDue() (next int64, err error) {
 	now := s.now().UnixMilli()
-	hi := dueKey(now+1, "", nil)[:9]
+	lo, hi := store.AlertDueBefore(now + 1)
 	for {
 		var batch []DueEntry
-		err := s.x.db.Scan([]byte{store.PrefixAlertDue}, hi, func(k, v []byte) error {
+		err := s.x.db.Scan(lo, hi, func(k, v []byte) error {
 			d, err := decodeDue(k, v)
 			if err != nil {
 				return err
@@ -215,7 +208,7 @@ func (s *Scheduler) FireDue() (next int64, err error) {
 		b.Close()
 	}
 	next = math.MaxInt64
-	it, err := s.x.db.NewIter([]byte{store.PrefixAlertDue}, []byte{store.PrefixAlertDue + 1})
+	it, err := s.x.db.NewIter(store.AlertDueKeys.Bounds())
 	if err != nil {
 		return 0, err
 	}

@@ -62,18 +62,16 @@ func New(db *store.DB, cfg Config, rules ...Rule) (*Evaluator, error) {
 
 // lastID returns the largest alert id stored (0: none).
 func lastID(db *store.DB) (uint64, error) {
-	it, err := db.NewIter([]byte{store.PrefixAlert}, []byte{store.PrefixAlert + 1})
+	it, err := db.NewIter(store.AlertKeys.Bounds())
 	if err != nil {
 		return 0, err
 	}
 	var id uint64
 	if it.Last() {
-		k := it.Key()
-		if len(k) != 9 {
+		if id, err = store.DecodeAlertKey(it.Key()); err != nil {
 			it.Close()
-			return 0, fmt.Errorf("%w: alert key %x", store.ErrCorrupt, k)
+			return 0, err
 		}
-		id = binary.BigEndian.Uint64(k[1:])
 	}
 	return id, it.Close()
 }
@@ -201,8 +199,7 @@ type Mark struct {
 const markVersion = 1
 
 func markKey(rule string, subject []byte) []byte {
-	k := append([]byte{store.PrefixAlertMark, byte(len(rule))}, rule...)
-	return append(k, subject...)
+	return store.AlertMarkKey(rule, subject)
 }
 
 // Mark records that the rule being applied saw subject (a key of the

@@ -1,7 +1,6 @@
 package alert
 
 import (
-	"encoding/binary"
 	"fmt"
 
 	"tracecode/engine/store"
@@ -50,23 +49,23 @@ func (x *Evaluator) List(actor Actor, f Filter) ([]Alert, error) {
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
-	it, err := x.db.NewIter([]byte{store.PrefixAlert}, []byte{store.PrefixAlert + 1})
+	it, err := x.db.NewIter(store.AlertKeys.Bounds())
 	if err != nil {
 		return nil, err
 	}
 	var out []Alert
 	for ok := it.Last(); ok && len(out) < limit; ok = it.Prev() {
-		k := it.Key()
-		if len(k) != 9 {
+		id, err := store.DecodeAlertKey(it.Key())
+		if err != nil {
 			it.Close()
-			return nil, fmt.Errorf("%w: alert key %x", store.ErrCorrupt, k)
+			return nil, err
 		}
 		v, err := it.Value()
 		if err != nil {
 			it.Close()
 			return nil, err
 		}
-		a, err := Decode(binary.BigEndian.Uint64(k[1:]), v)
+		a, err := Decode(id, v)
 		if err != nil {
 			it.Close()
 			return nil, err

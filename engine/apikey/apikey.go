@@ -125,7 +125,7 @@ var (
 )
 
 func apiKeyKey(id uint64) []byte {
-	return binary.BigEndian.AppendUint64([]byte{store.PrefixAPIKey}, id)
+	return store.APIKeyKey(id)
 }
 
 func (k *Key) appendBinary(dst []byte) []byte {
@@ -333,11 +333,12 @@ func (a *Keys) Revoke(id uint64) (Key, error) {
 // order.
 func (a *Keys) List(org uint32, all bool) ([]Key, error) {
 	var out []Key
-	err := a.db.ScanPrefix([]byte{store.PrefixAPIKey}, func(kb, v []byte) error {
-		if len(kb) != 9 {
-			return &store.KeyError{Key: kb, Want: "an API key key 0xC8|u64"}
+	err := a.db.ScanPrefix(store.APIKeyKeys.Prefix(), func(kb, v []byte) error {
+		id, err := store.DecodeAPIKeyKey(kb)
+		if err != nil {
+			return err
 		}
-		k, err := decodeAPIKey(binary.BigEndian.Uint64(kb[1:]), v)
+		k, err := decodeAPIKey(id, v)
 		if err != nil {
 			return err
 		}
@@ -353,7 +354,7 @@ func (a *Keys) List(org uint32, all bool) ([]Key, error) {
 // empty store).
 func (a *Keys) Any() (bool, error) {
 	var found bool
-	err := a.db.ScanPrefix([]byte{store.PrefixAPIKey}, func(_, _ []byte) error {
+	err := a.db.ScanPrefix(store.APIKeyKeys.Prefix(), func(_, _ []byte) error {
 		found = true
 		return errAPIKeysStop
 	})

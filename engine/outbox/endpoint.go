@@ -82,7 +82,7 @@ type Endpoint struct {
 }
 
 func endpointKey(org uint32) []byte {
-	return binary.BigEndian.AppendUint32([]byte{store.PrefixEndpoint}, org)
+	return store.EndpointKey(org)
 }
 
 // AppendBinary appends the stored value of e.

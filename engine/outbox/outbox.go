@@ -132,17 +132,13 @@ type Notification struct {
 	Delivered int64  `json:"delivered,omitzero"`
 }
 
-func key(id uint64) []byte { return binary.BigEndian.AppendUint64([]byte{store.PrefixOutbox}, id) }
+func key(id uint64) []byte { return store.OutboxKey(id) }
 func pendingKey(id uint64) []byte {
-	return binary.BigEndian.AppendUint64([]byte{store.PrefixOutboxPending}, id)
+	return store.OutboxPendingKey(id)
 }
 
 func sourceKey(kind SourceKind, src, id uint64) []byte {
-	k := binary.BigEndian.AppendUint64([]byte{store.PrefixOutboxBySource, byte(kind)}, src)
-	if id == 0 {
-		return k
-	}
-	return binary.BigEndian.AppendUint64(k, id)
+	return store.OutboxBySourceKey(uint8(kind), src, id)
 }
 
 const version = 1
@@ -225,17 +221,17 @@ func Open(db *store.DB, cfg Config) (*Outbox, error) {
 		return nil, err
 	}
 	o := &Outbox{db: db, cfg: cfg, kick: make(chan struct{}, 1)}
-	it, err := db.NewIter([]byte{store.PrefixOutbox}, []byte{store.PrefixOutbox + 1})
+	it, err := db.NewIter(store.OutboxKeys.Bounds())
 	if err != nil {
 		return nil, err
 	}
 	if it.Last() {
-		k := it.Key()
-		if len(k) != 9 {
+		last, err := store.DecodeOutboxKey(it.Key())
+		if err != nil {
 			it.Close()
-			return nil, fmt.Errorf("%w: notification key %x", store.ErrCorrupt, k)
+			return nil, err
 		}
-		o.nextID.Store(binary.BigEndian.Uint64(k[1:]))
+		o.nextID.Store(last)
 	}
 	return o, it.Close()
 }
@@ -290,10 +286,11 @@ func (o *Outbox) BySource(kind SourceKind, src uint64) ([]Notification, error) {
 	hi := sourceKey(kind, src+1, 0)
 	var ids []uint64
 	err := o.db.Scan(lo, hi, func(k, _ []byte) error {
-		if len(k) != 18 {
-			return fmt.Errorf("%w: notification source key %x", store.ErrCorrupt, k)
+		_, _, id, err := store.DecodeOutboxBySourceKey(k)
+		if err != nil {
+			return err
 		}
-		ids = append(ids, binary.BigEndian.Uint64(k[10:]))
+		ids = append(ids, id)
 		return nil
 	})
 	if err != nil {
@@ -313,6 +310,7 @@ func (o *Outbox) BySource(kind SourceKind, src uint64) ([]Notification, error) {
 // PendingCount returns how many notifications wait for delivery.
 func (o *Outbox) PendingCount() (int, error) {
 	n := 0
-	err := o.db.Scan([]byte{store.PrefixOutboxPending}, []byte{store.PrefixOutboxPending + 1}, func(_, _ []byte) error { n++; return nil })
+	lo, hi := store.OutboxPendingKeys.Bounds()
+	err := o.db.Scan(lo, hi, func(_, _ []byte) error { n++; return nil })
 	return n, err
 }

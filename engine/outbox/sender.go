@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -99,11 +98,13 @@ func (s *Sender) Round(ctx context.Context) (next int64, err error) {
 	now := s.now().UnixMilli()
 	next = math.MaxInt64
 	var due []Notification
-	err = s.o.db.Scan([]byte{store.PrefixOutboxPending}, []byte{store.PrefixOutboxPending + 1}, func(k, _ []byte) error {
-		if len(k) != 9 {
-			return fmt.Errorf("%w: pending key %x", store.ErrCorrupt, k)
+	lo, hi := store.OutboxPendingKeys.Bounds()
+	err = s.o.db.Scan(lo, hi, func(k, _ []byte) error {
+		id, err := store.DecodeOutboxPendingKey(k)
+		if err != nil {
+			return err
 		}
-		n, err := s.o.Get(binary.BigEndian.Uint64(k[1:]))
+		n, err := s.o.Get(id)
 		if err != nil {
 			return err
 		}

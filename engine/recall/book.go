@@ -1,7 +1,6 @@
 package recall
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -34,11 +33,12 @@ type Book struct {
 // nil, gets each recall's steps (its deadline rule schedules alerts).
 func Open(db *store.DB, ob *outbox.Outbox, ax *alert.Evaluator, clocks Clocks) (*Book, error) {
 	bk := &Book{db: db, ob: ob, ax: ax, clocks: clocks, byLot: map[uint32][]uint64{}}
-	err := db.ScanPrefix([]byte{store.PrefixRecallObject}, func(k, v []byte) error {
-		if len(k) != 9 {
-			return fmt.Errorf("%w: recall key %x", store.ErrCorrupt, k)
+	err := db.ScanPrefix(store.RecallObjectKeys.Prefix(), func(k, v []byte) error {
+		id, err := store.DecodeRecallObjectKey(k)
+		if err != nil {
+			return err
 		}
-		r, err := Decode(binary.BigEndian.Uint64(k[1:]), v)
+		r, err := Decode(id, v)
 		if err != nil {
 			return err
 		}
@@ -290,11 +290,12 @@ func (bk *Book) Recipients(id uint64) ([]Recipient, error) {
 // List returns the recalls match accepts, newest first.
 func (bk *Book) List(match func(r *Recall) bool) ([]Recall, error) {
 	var out []Recall
-	err := bk.db.ScanPrefix([]byte{store.PrefixRecallObject}, func(k, v []byte) error {
-		if len(k) != 9 {
-			return fmt.Errorf("%w: recall key %x", store.ErrCorrupt, k)
+	err := bk.db.ScanPrefix(store.RecallObjectKeys.Prefix(), func(k, v []byte) error {
+		id, err := store.DecodeRecallObjectKey(k)
+		if err != nil {
+			return err
 		}
-		r, err := Decode(binary.BigEndian.Uint64(k[1:]), v)
+		r, err := Decode(id, v)
 		if err != nil {
 			return err
 		}

@@ -27,7 +27,7 @@ type Hold struct {
 }
 
 // HoldKey returns the store key of lot's hold.
-func HoldKey(lot uint32) []byte { return binary.BigEndian.AppendUint32([]byte{store.PrefixHold}, lot) }
+func HoldKey(lot uint32) []byte { return store.HoldKey(lot) }
 
 // AppendBinary appends the stored value of h.
 func (h *Hold) AppendBinary(dst []byte) []byte {
@@ -40,10 +40,11 @@ func (h *Hold) AppendBinary(dst []byte) []byte {
 
 // DecodeHold decodes the value v of key k.
 func DecodeHold(k, v []byte) (Hold, error) {
-	if len(k) != 5 || k[0] != store.PrefixHold {
-		return Hold{}, fmt.Errorf("%w: hold key %x", store.ErrCorrupt, k)
+	lot, err := store.DecodeHoldKey(k)
+	if err != nil {
+		return Hold{}, err
 	}
-	h := Hold{Lot: binary.BigEndian.Uint32(k[1:])}
+	h := Hold{Lot: lot}
 	d := wire.NewReader("hold", v)
 	d.Version(version)
 	d.Field = "since"
@@ -61,7 +62,7 @@ func DecodeHold(k, v []byte) (Hold, error) {
 
 // loadHolds reads every hold into the book's set.
 func (bk *Book) loadHolds() error {
-	return bk.db.ScanPrefix([]byte{store.PrefixHold}, func(k, v []byte) error {
+	return bk.db.ScanPrefix(store.HoldKeys.Prefix(), func(k, v []byte) error {
 		h, err := DecodeHold(k, v)
 		if err == nil {
 			bk.holds.Store(h.Lot, h)

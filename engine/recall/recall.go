@@ -167,7 +167,7 @@ type Progress struct {
 
 // Key returns the store key of recall id.
 func Key(id uint64) []byte {
-	return binary.BigEndian.AppendUint64([]byte{store.PrefixRecallObject}, id)
+	return store.RecallObjectKey(id)
 }
 
 const version = 1

@@ -3,7 +3,6 @@ package recall
 import (
 	"cmp"
 	"encoding/binary"
-	"fmt"
 	"slices"
 
 	"tracecode/engine/internal/wire"
@@ -119,8 +118,7 @@ type Recipient struct {
 // RecipientKey returns the store key of org's place in recall id (org 0:
 // the recall's first key).
 func RecipientKey(id uint64, org uint32) []byte {
-	k := binary.BigEndian.AppendUint64([]byte{store.PrefixRecallRecipient}, id)
-	return binary.BigEndian.AppendUint32(k, org)
+	return store.RecallRecipientKey(id, org)
 }
 
 // AppendBinary appends the stored value of p.
@@ -139,10 +137,11 @@ func (p *Recipient) AppendBinary(dst []byte) []byte {
 
 // DecodeRecipient decodes the value v of key k.
 func DecodeRecipient(k, v []byte) (Recipient, error) {
-	if len(k) != 13 || k[0] != store.PrefixRecallRecipient {
-		return Recipient{}, fmt.Errorf("%w: recall recipient key %x", store.ErrCorrupt, k)
+	id, org, err := store.DecodeRecallRecipientKey(k)
+	if err != nil {
+		return Recipient{}, err
 	}
-	p := Recipient{Recall: binary.BigEndian.Uint64(k[1:]), Org: binary.BigEndian.Uint32(k[9:])}
+	p := Recipient{Recall: id, Org: org}
 	d := wire.NewReader("recall recipient", v)
 	d.Version(version)
 	d.Field = "region"

@@ -161,26 +161,20 @@ func (c *caches) invalidate(t *Touched) {
 
 // loadWindow reads the run-index entries of a window.
 func loadWindow(db *store.DB, k windowKey) (*runWindow, error) {
-	lo := make([]byte, 0, 13)
-	lo = append(lo, store.PrefixEvRun)
-	lo = binary.BigEndian.AppendUint32(lo, k.product)
-	lo = binary.BigEndian.AppendUint64(lo, k.window*ledger.RunWindow)
-	hi := make([]byte, 0, 13)
-	hi = append(hi, store.PrefixEvRun)
-	hi = binary.BigEndian.AppendUint32(hi, k.product)
-	hi = binary.BigEndian.AppendUint64(hi, (k.window+1)*ledger.RunWindow)
+	lo := store.AppendEvRunKey(make([]byte, 0, 13), k.product, k.window*ledger.RunWindow)
+	hi := store.AppendEvRunKey(make([]byte, 0, 13), k.product, (k.window+1)*ledger.RunWindow)
 	w := &runWindow{}
 	err := db.Scan(lo, hi, func(key, v []byte) error {
-		if len(key) != 21 || len(v) < 3 {
+		_, first, seq, err := store.DecodeEvRunKey(key)
+		if err != nil || len(v) < 3 {
 			return store.ErrCorrupt
 		}
 		span, n := binary.Uvarint(v[2:])
 		if n <= 0 {
 			return store.ErrCorrupt
 		}
-		first := binary.BigEndian.Uint64(key[5:])
 		w.entries = append(w.entries, runEntry{first: first, last: first + span,
-			seq: binary.BigEndian.Uint64(key[13:]), role: ledger.Role(v[1])})
+			seq: seq, role: ledger.Role(v[1])})
 		w.maxSpan = max(w.maxSpan, span)
 		return nil
 	})

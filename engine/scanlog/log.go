@@ -110,9 +110,7 @@ type Stats struct {
 const scanStatsVersion = 2
 
 func scanStatsKey(dst []byte, r Ref) []byte {
-	dst = append(dst, store.PrefixScanStats)
-	dst = binary.BigEndian.AppendUint32(dst, r.Product)
-	return binary.BigEndian.AppendUint64(dst, r.Counter)
+	return store.AppendScanStatsKey(dst, r.Product, r.Counter)
 }
 
 func (s *Stats) appendBinary(dst []byte) []byte {
@@ -199,10 +197,10 @@ func appendScanSegment(dst []byte, base int64, scans []Scan) []byte {
 // DecodeSegment calls fn for each scan of a raw scan segment (key
 // 0xC1|ms|seq, value v), in stored order.
 func DecodeSegment(key, v []byte, fn func(Scan) error) error {
-	if len(key) != 13 || key[0] != store.PrefixScanRaw {
-		return &store.KeyError{Key: key, Want: "a scan segment key 0xC1|u64|u32"}
+	prev, _, err := store.DecodeScanRawKey(key)
+	if err != nil {
+		return err
 	}
-	prev := int64(binary.BigEndian.Uint64(key[1:]))
 	d := wire.Reader{What: "scan segment", B: v}
 	bad := func() error { return fmt.Errorf("scan segment %x: %w", key, d.Err) }
 	d.Version(1)
@@ -627,9 +625,7 @@ func (l *Log) flush(sync, counts bool) error {
 		b.Set(kb, vb)
 	}
 	if len(raw) > 0 {
-		kb = append(kb[:0], store.PrefixScanRaw)
-		kb = binary.BigEndian.AppendUint64(kb, uint64(raw[0].Time))
-		kb = binary.BigEndian.AppendUint32(kb, l.seq.Add(1))
+		kb = store.AppendScanRawKey(kb[:0], raw[0].Time, l.seq.Add(1))
 		l.segBuf = appendScanSegment(l.segBuf[:0], raw[0].Time, raw)
 		b.Set(kb, l.segBuf)
 	}
@@ -723,8 +719,7 @@ func (l *Log) Close() error {
 // [from, to) unix milliseconds, in segment order (call Flush first to
 // include the latest).
 func (l *Log) ScanRange(from, to int64, fn func(Scan) error) error {
-	lo := binary.BigEndian.AppendUint64([]byte{store.PrefixScanRaw}, uint64(from))
-	hi := binary.BigEndian.AppendUint64([]byte{store.PrefixScanRaw}, uint64(to))
+	lo, hi := store.ScanRawBetween(from, to)
 	return l.db.Scan(lo, hi, func(k, v []byte) error { return DecodeSegment(k, v, fn) })
 }
 
@@ -735,15 +730,16 @@ func (l *Log) EachStats(fn func(Ref, Stats) error) error {
 	if err := l.flush(false, true); err != nil {
 		return err
 	}
-	return l.db.ScanPrefix([]byte{store.PrefixScanStats}, func(k, v []byte) error {
-		if len(k) != 13 {
-			return &store.KeyError{Key: k, Want: "a scan stats key 0xC0|u32|u64"}
+	return l.db.ScanPrefix(store.ScanStatsKeys.Prefix(), func(k, v []byte) error {
+		product, counter, err := store.DecodeScanStatsKey(k)
+		if err != nil {
+			return err
 		}
 		st, err := decodeScanStats(v)
 		if err != nil {
 			return err
 		}
 		st.Suspicious = l.suspicious(&st)
-		return fn(Ref{Product: binary.BigEndian.Uint32(k[1:]), Counter: binary.BigEndian.Uint64(k[5:])}, st)
+		return fn(Ref{Product: product, Counter: counter}, st)
 	})
 }

@@ -29,20 +29,14 @@ type row struct {
 	day    uint32
 }
 
-const rowKeyLen = 1 + 4 + 4
-
 func (r row) appendKey(dst []byte) []byte {
-	dst = append(dst, store.PrefixStatCount)
-	dst = binary.BigEndian.AppendUint32(dst, r.region)
-	return binary.BigEndian.AppendUint32(dst, r.day)
+	return store.AppendStatCountKey(dst, r.region, r.day)
 }
 
 // decodeRowKey decodes a StatCount key.
 func decodeRowKey(k []byte) (row, error) {
-	if len(k) != rowKeyLen || k[0] != store.PrefixStatCount {
-		return row{}, &store.KeyError{Key: k, Want: "0xE0|region u32|day u32"}
-	}
-	return row{region: binary.BigEndian.Uint32(k[1:]), day: binary.BigEndian.Uint32(k[5:])}, nil
+	region, day, err := store.DecodeStatCountKey(k)
+	return row{region: region, day: day}, err
 }
 
 // rowCounts is a row's value: the counts of each category present, in
@@ -181,10 +175,7 @@ type mark struct {
 }
 
 func (m mark) appendKey(dst []byte) []byte {
-	dst = append(dst, store.PrefixStatActive)
-	dst = binary.BigEndian.AppendUint32(dst, m.org)
-	dst = append(dst, m.period)
-	return binary.BigEndian.AppendUint32(dst, m.day)
+	return store.AppendStatActiveKey(dst, m.org, m.period, m.day)
 }
 
 const markVersion = 1
