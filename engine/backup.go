@@ -59,7 +59,7 @@ func checkpointPosition(dir string, m *backup.Manifest) (err error) {
 		return err
 	}
 	m.LedgerSeq = led.NextSeq() - 1
-	it, err := db.NewIter([]byte{store.PrefixBlock}, []byte{store.PrefixBlock + 1})
+	it, err := db.NewIter(store.BlockKeys.Bounds())
 	if err != nil {
 		return err
 	}

@@ -77,8 +77,9 @@ func (e *Engine) openReplica(snap *store.Snapshot, dir string) (*replica, error)
 	}
 	b := db.NewBatch()
 	var vb []byte
-	err = snap.Scan([]byte{0}, []byte{store.PrefixItemState}, func(k, v []byte) error {
-		if k[0] == store.PrefixBlock {
+	lo, hi := store.IssuanceBounds()
+	err = snap.Scan(lo, hi, func(k, v []byte) error {
+		if store.BlockKeys.Has(k) {
 			id, err := store.DecodeBlockKey(k)
 			if err != nil {
 				return nil // Check reports it
@@ -136,12 +137,12 @@ var errNoReplay = errors.New("cannot be applied again")
 // it would derive from a different state, so nothing is compared.
 func (r *replica) replay(e *Engine, snap *store.Snapshot, rep *VerifyReport, bad func(string, string, ...any) bool) (bool, error) {
 	ok := true
-	lo := []byte{store.PrefixEvent}
-	err := snap.Scan(lo, store.PrefixEnd(lo), func(k, v []byte) error {
-		if len(k) != 9 {
+	lo, hi := store.EventKeys.Bounds()
+	err := snap.Scan(lo, hi, func(k, v []byte) error {
+		seq, err := store.DecodeSeqKey(k)
+		if err != nil {
 			return nil // ledger.Verify reports it
 		}
-		seq := beUint64(k[1:])
 		s, err := ledger.DecodeSummary(seq, v)
 		if err != nil {
 			bad(fmt.Sprintf("record %d", seq), "cannot be applied again: %v", err)
@@ -388,12 +389,4 @@ func (e *Engine) replayClasses(ts []ledger.Target) ([]LotRef, []uint32, error) {
 		}
 	}
 	return lots, products, nil
-}
-
-func beUint64(b []byte) uint64 {
-	var v uint64
-	for _, x := range b[:8] {
-		v = v<<8 | uint64(x)
-	}
-	return v
 }

@@ -23,9 +23,9 @@ type custodyIndex struct {
 // loadCustodyIndex reads the counters of every custody record.
 func loadCustodyIndex(db *store.DB) (*custodyIndex, error) {
 	ci := &custodyIndex{m: map[uint32]*roaring64.Bitmap{}}
-	err := db.ScanPrefix([]byte{store.PrefixCustody}, func(k, _ []byte) error {
-		if len(k) == 1+agg.NodeKeyLen {
-			ci.addLocked(agg.DecodeNodeKey(k[1:]))
+	err := db.ScanPrefix(store.CustodyKeys.Prefix(), func(k, _ []byte) error {
+		if product, counter, err := store.DecodeCustodyKey(k); err == nil {
+			ci.addLocked(agg.Node{Product: product, Counter: counter})
 		}
 		return nil
 	})

@@ -144,7 +144,7 @@ func (e *Book) Check() error {
 func (e *Book) checkPersisted(bad func(string, ...any)) error {
 	st := e.st
 	byCounter := map[uint64]bool{}
-	err := e.db.ScanPrefix([]byte{store.PrefixBlockByCounter}, func(k, v []byte) error {
+	err := e.db.ScanPrefix(store.BlockByCounterKeys.Prefix(), func(k, v []byte) error {
 		pid, start, err := store.DecodeBlockByCounterKey(k)
 		if err != nil {
 			return err
@@ -164,7 +164,7 @@ func (e *Book) checkPersisted(bad func(string, ...any)) error {
 		return err
 	}
 	byShort := map[uint64]bool{}
-	err = e.db.ScanPrefix([]byte{store.PrefixBlockByShort}, func(k, v []byte) error {
+	err = e.db.ScanPrefix(store.BlockByShortKeys.Prefix(), func(k, v []byte) error {
 		start, err := store.DecodeBlockByShortKey(k)
 		if err != nil {
 			return err

@@ -264,10 +264,8 @@ func voidImportBatch(b *store.Batch, blk *Block, note string, now int64) {
 	blk.Note = note
 	blk.Updated = now
 	b.Set(store.AppendBlockKey(nil, blk.ID), store.AppendBlock(nil, blk))
-	lo := store.AppendImportedKey(nil, blk.ID, nil)
-	b.DeleteRange(lo, store.PrefixEnd(lo))
-	lo = store.ImportBloomKey(blk.ID, 0)[:9]
-	b.DeleteRange(lo, store.PrefixEnd(lo))
+	b.DeleteRange(store.ImportedBounds(blk.ID))
+	b.DeleteRange(store.ImportBloomBounds(blk.ID))
 }
 
 // recoverImports voids the blocks a crash left importing. Called by Open

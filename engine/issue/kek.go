@@ -233,8 +233,8 @@ func (e *Book) sealAll(ctx context.Context, to *KEK) (int, error) {
 	e.format.Store(max(e.format.Load(), store.FormatV2))
 	e.kek.Store(to)
 	e.sealed.Store(true)
-	lo := []byte{store.PrefixShortKey}
-	if err := e.db.CompactRange(ctx, lo, store.PrefixEnd([]byte{store.PrefixProductKey})); err != nil {
+	lo, hi := store.FF1KeyBounds()
+	if err := e.db.CompactRange(ctx, lo, hi); err != nil {
 		return n, err
 	}
 	return n, nil

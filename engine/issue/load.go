@@ -27,12 +27,13 @@ func loadState(db *store.DB, fpRate float64, openKey func(storeKey, v []byte) ([
 	metas[store.MetaNextBlock] = &nextBlock
 	metas[store.MetaShortHW] = &st.shortHW
 
-	err := db.ScanPrefix([]byte{store.PrefixMeta}, func(k, v []byte) error {
-		if len(k) != 2 {
-			return &store.KeyError{Key: k, Want: "a meta key 0x01|id"}
+	err := db.ScanPrefix(store.MetaKeys.Prefix(), func(k, v []byte) error {
+		id, err := store.DecodeMetaKey(k)
+		if err != nil {
+			return err
 		}
 		u, err := store.DecodeUint("meta", v)
-		if p := metas[k[1]]; p != nil && err == nil {
+		if p := metas[id]; p != nil && err == nil {
 			*p = uint64(u)
 		}
 		return err
@@ -40,8 +41,8 @@ func loadState(db *store.DB, fpRate float64, openKey func(storeKey, v []byte) ([
 	if err != nil {
 		return nil, err
 	}
-	err = db.ScanPrefix([]byte{store.PrefixShortKey}, func(k, v []byte) error {
-		if len(k) != 2 || int(k[1]) != len(st.shortKeys) {
+	err = db.ScanPrefix(store.ShortKeyKeys.Prefix(), func(k, v []byte) error {
+		if gen, err := store.DecodeShortKeyKey(k); err != nil || int(gen) != len(st.shortKeys) {
 			return fmt.Errorf("%w: short-code key generations are not contiguous at %x", store.ErrCorrupt, k)
 		}
 		key, err := openKey(k, v)
@@ -68,8 +69,8 @@ func loadState(db *store.DB, fpRate float64, openKey func(storeKey, v []byte) ([
 }
 
 func loadMasterData(db *store.DB, st *state, openKey func(storeKey, v []byte) ([]byte, error)) error {
-	err := db.ScanPrefix([]byte{store.PrefixOrg}, func(k, v []byte) error {
-		id, err := store.DecodeU32Key(store.PrefixOrg, k)
+	err := db.ScanPrefix(store.OrgKeys.Prefix(), func(k, v []byte) error {
+		id, err := store.DecodeOrgKey(k)
 		if err != nil {
 			return err
 		}
@@ -90,8 +91,8 @@ func loadMasterData(db *store.DB, st *state, openKey func(storeKey, v []byte) ([
 	if err != nil {
 		return err
 	}
-	err = db.ScanPrefix([]byte{store.PrefixProduct}, func(k, v []byte) error {
-		id, err := store.DecodeU32Key(store.PrefixProduct, k)
+	err = db.ScanPrefix(store.ProductKeys.Prefix(), func(k, v []byte) error {
+		id, err := store.DecodeProductKey(k)
 		if err != nil {
 			return err
 		}
@@ -106,8 +107,8 @@ func loadMasterData(db *store.DB, st *state, openKey func(storeKey, v []byte) ([
 	if err != nil {
 		return err
 	}
-	err = db.ScanPrefix([]byte{store.PrefixProductState}, func(k, v []byte) error {
-		id, err := store.DecodeU32Key(store.PrefixProductState, k)
+	err = db.ScanPrefix(store.ProductStateKeys.Prefix(), func(k, v []byte) error {
+		id, err := store.DecodeProductStateKey(k)
 		if err != nil {
 			return err
 		}
@@ -121,7 +122,7 @@ func loadMasterData(db *store.DB, st *state, openKey func(storeKey, v []byte) ([
 	if err != nil {
 		return err
 	}
-	err = db.ScanPrefix([]byte{store.PrefixProductKey}, func(k, v []byte) error {
+	err = db.ScanPrefix(store.ProductKeyKeys.Prefix(), func(k, v []byte) error {
 		id, gen, err := store.DecodeProductKeyKey(k)
 		if err != nil {
 			return err
@@ -143,8 +144,8 @@ func loadMasterData(db *store.DB, st *state, openKey func(storeKey, v []byte) ([
 	if err != nil {
 		return err
 	}
-	return db.ScanPrefix([]byte{store.PrefixLot}, func(k, v []byte) error {
-		id, err := store.DecodeU32Key(store.PrefixLot, k)
+	return db.ScanPrefix(store.LotKeys.Prefix(), func(k, v []byte) error {
+		id, err := store.DecodeLotKey(k)
 		if err != nil {
 			return err
 		}
@@ -180,7 +181,7 @@ func (st *state) addProduct(p *product) {
 }
 
 func loadBlocks(db *store.DB, st *state, fpRate float64) error {
-	err := db.ScanPrefix([]byte{store.PrefixBlock}, func(k, v []byte) error {
+	err := db.ScanPrefix(store.BlockKeys.Prefix(), func(k, v []byte) error {
 		id, err := store.DecodeBlockKey(k)
 		if err != nil {
 			return err
@@ -226,7 +227,7 @@ func loadBlocks(db *store.DB, st *state, fpRate float64) error {
 		}
 	}
 	slices.SortFunc(st.short, byStart)
-	return db.ScanPrefix([]byte{store.PrefixIdem}, func(k, v []byte) error {
+	return db.ScanPrefix(store.IdemKeys.Prefix(), func(k, v []byte) error {
 		org, rid, err := store.DecodeIdemKey(k)
 		if err != nil {
 			return err

@@ -305,9 +305,8 @@ func (s *streamer) produce(ctx context.Context, free <-chan *streamJob, jobs, or
 		return fmt.Errorf("%w: imported block %d has fewer serials than its %d codes", store.ErrCorrupt, s.f.b.ID, s.f.b.Count)
 	}
 	if s.db != nil {
-		lo := store.AppendImportedKey(nil, s.f.b.ID, nil)
 		var err error
-		if it, err = s.db.NewIter(lo, store.PrefixEnd(lo)); err != nil {
+		if it, err = s.db.NewIter(store.ImportedBounds(s.f.b.ID)); err != nil {
 			return err
 		}
 		defer it.Close()

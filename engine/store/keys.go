@@ -185,8 +185,8 @@ func PrefixEnd(p []byte) []byte {
 // The decoders below parse keys found while iterating. They check the
 // prefix and the length and return a *KeyError otherwise.
 
-// DecodeU32Key decodes a prefix|u32 key (Org, Product, Lot, ProductState).
-func DecodeU32Key(prefix byte, k []byte) (uint32, error) {
+// decodeU32Key decodes a prefix|u32 key (Org, Product, Lot, ProductState).
+func decodeU32Key(prefix byte, k []byte) (uint32, error) {
 	if len(k) != 5 || k[0] != prefix {
 		return 0, &KeyError{Key: k, Want: fmt.Sprintf("0x%02x|u32", prefix)}
 	}
@@ -248,3 +248,54 @@ func DecodeImportBloomKey(k []byte) (block uint64, chunk uint32, err error) {
 	}
 	return binary.BigEndian.Uint64(k[1:]), binary.BigEndian.Uint32(k[9:]), nil
 }
+
+// DecodeMetaKey decodes a Meta key.
+func DecodeMetaKey(k []byte) (id byte, err error) {
+	if len(k) != 2 || k[0] != PrefixMeta {
+		return 0, &KeyError{Key: k, Want: "a meta key 0x01|id"}
+	}
+	return k[1], nil
+}
+
+// DecodeShortKeyKey decodes a ShortKey key.
+func DecodeShortKeyKey(k []byte) (gen uint8, err error) {
+	if len(k) != 2 || k[0] != PrefixShortKey {
+		return 0, &KeyError{Key: k, Want: "a short-code key key 0x02|gen"}
+	}
+	return k[1], nil
+}
+
+// DecodeOrgKey decodes an Org key.
+func DecodeOrgKey(k []byte) (uint32, error) { return decodeU32Key(PrefixOrg, k) }
+
+// DecodeProductKey decodes a Product key.
+func DecodeProductKey(k []byte) (uint32, error) { return decodeU32Key(PrefixProduct, k) }
+
+// DecodeProductStateKey decodes a ProductState key.
+func DecodeProductStateKey(k []byte) (uint32, error) { return decodeU32Key(PrefixProductState, k) }
+
+// DecodeLotKey decodes a Lot key.
+func DecodeLotKey(k []byte) (uint32, error) { return decodeU32Key(PrefixLot, k) }
+
+// FF1KeyBounds returns [lo, hi) over every stored FF1 key: the short-code
+// key generations to the products' key generations.
+func FF1KeyBounds() (lo, hi []byte) {
+	return []byte{PrefixShortKey}, PrefixEnd([]byte{PrefixProductKey})
+}
+
+// ImportedBounds returns [lo, hi) over the imported serials of block.
+func ImportedBounds(block uint64) (lo, hi []byte) {
+	lo = AppendImportedKey(nil, block, nil)
+	return lo, PrefixEnd(lo)
+}
+
+// ImportBloomBounds returns [lo, hi) over the bloom filter chunks of
+// block.
+func ImportBloomBounds(block uint64) (lo, hi []byte) {
+	lo = be64([]byte{PrefixImportBloom}, block)
+	return lo, PrefixEnd(lo)
+}
+
+// IssuanceBounds returns [lo, hi) over engine metadata, master data and
+// issuance: every key below the per-item records (0x00–0x6F).
+func IssuanceBounds() (lo, hi []byte) { return []byte{0}, []byte{PrefixItemState} }

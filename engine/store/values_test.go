@@ -117,14 +117,14 @@ func TestKeyDecoders(t *testing.T) {
 	if b, s, err := DecodeImportedKey(AppendImportedKey(nil, 5, []byte("SER"))); err != nil || b != 5 || string(s) != "SER" {
 		t.Fatal(b, s, err)
 	}
-	if id, err := DecodeU32Key(PrefixLot, AppendLotKey(nil, 9)); err != nil || id != 9 {
+	if id, err := decodeU32Key(PrefixLot, AppendLotKey(nil, 9)); err != nil || id != 9 {
 		t.Fatal(id, err)
 	}
 	var ke *KeyError
 	if _, err := DecodeBlockKey(AppendOrgKey(nil, 1)); !errors.As(err, &ke) || !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("org key decoded as block key: %v", err)
 	}
-	if _, err := DecodeU32Key(PrefixLot, AppendProductKey(nil, 1)); err == nil {
+	if _, err := decodeU32Key(PrefixLot, AppendProductKey(nil, 1)); err == nil {
 		t.Fatal("product key decoded as lot key")
 	}
 }
@@ -186,7 +186,94 @@ func FuzzDecodeKeys(f *testing.F) {
 	f.Add(AppendImportedKey(nil, 1, []byte("S")))
 	f.Add(ImportBloomKey(1, 0))
 	f.Add(ProductKeyKey(1, 0))
+	f.Add(AppendSeq(AppendEvRunKey(nil, 7, 1<<16), 5))
+	f.Add(AppendParentHistoryKey(nil, 7, 100, 5))
+	f.Add(AlertDueKey(1000, "r", []byte("s")))
+	f.Add(OutboxBySourceKey(1, 4, 6))
 	f.Fuzz(func(t *testing.T, k []byte) {
+		same := func(what string, re []byte) {
+			if !bytes.Equal(re, k) {
+				t.Fatalf("%s key %x re-encodes to %x", what, k, re)
+			}
+		}
+		if b, c, err := DecodeItemStateKey(k); err == nil {
+			same("item state", AppendItemStateKey(nil, b, c))
+		}
+		if s, err := DecodeUnitKey(k); err == nil {
+			same("unit", AppendUnitKey(nil, s))
+		}
+		if lot, id, err := DecodeRecallMarkKey(k); err == nil {
+			same("recall mark", AppendRecallMarkKey(nil, lot, id))
+		}
+		if o, n, err := DecodeOrgLogKey(k); err == nil {
+			same("log", AppendOrgLogKey(nil, o, n))
+		}
+		if o, n, err := DecodeCheckpointKey(k); err == nil {
+			same("checkpoint", AppendCheckpointKey(nil, o, n))
+		}
+		if h, err := DecodeEventByHashKey(k); err == nil {
+			same("content hash", AppendEventByHashKey(nil, (*[32]byte)(h)))
+		}
+		if o, id, err := DecodeReportIDKey(k); err == nil {
+			same("request id", AppendReportIDKey(nil, o, string(id)))
+		}
+		if id, err := DecodeEventIDKey(k); err == nil {
+			same("eventID", AppendEventIDKey(nil, string(id)))
+		}
+		if p, c, s, err := DecodeEvNodeKey(k); err == nil {
+			same("event index", AppendSeq(AppendEvNodeKey(nil, p, c), s))
+		}
+		if p, c, s, err := DecodeEvParentKey(k); err == nil {
+			same("packing index", AppendSeq(AppendEvParentKey(nil, p, c), s))
+		}
+		if p, f, s, err := DecodeEvRunKey(k); err == nil {
+			same("run index", AppendSeq(AppendEvRunKey(nil, p, f), s))
+		}
+		if p, c, err := DecodeCustodyKey(k); err == nil {
+			same("custody", AppendCustodyKey(nil, p, c))
+		}
+		if p, c, ch, err := DecodeAssociationKey(k); err == nil {
+			same("association", AppendAssociationKey(nil, p, c, string(ch)))
+		}
+		if p, f, err := DecodeChildParentKey(k); err == nil {
+			same("child→parent", AppendChildParentKey(nil, p, f))
+		}
+		if p, c, b, err := DecodeParentChildrenKey(k); err == nil {
+			same("parent→children", AppendParentChildrenKey(nil, p, c, b))
+		}
+		if p, c, s, err := DecodeParentUnitsKey(k); err == nil {
+			same("unit child", AppendParentUnitsKey(nil, p, c, s))
+		}
+		if p, f, s, err := DecodeChildHistoryKey(k); err == nil {
+			same("child history", AppendChildHistoryKey(nil, p, f, s))
+		}
+		if p, c, s, err := DecodeParentHistoryKey(k); err == nil {
+			same("parent history", AppendParentHistoryKey(nil, p, c, s))
+		}
+		if id, o, err := DecodeRecallRecipientKey(k); err == nil {
+			same("recall recipient", RecallRecipientKey(id, o))
+		}
+		if lot, err := DecodeHoldKey(k); err == nil {
+			same("hold", HoldKey(lot))
+		}
+		if due, r, s, err := DecodeAlertDueKey(k); err == nil && due >= 0 {
+			same("alert due", AlertDueKey(due, string(r), s))
+		}
+		if kind, src, id, err := DecodeOutboxBySourceKey(k); err == nil && id != 0 {
+			same("notification source", OutboxBySourceKey(kind, src, id))
+		}
+		if p, c, err := DecodeScanStatsKey(k); err == nil {
+			same("scan stats", AppendScanStatsKey(nil, p, c))
+		}
+		if ms, s, err := DecodeScanRawKey(k); err == nil {
+			same("scan segment", AppendScanRawKey(nil, ms, s))
+		}
+		if r, d, err := DecodeStatCountKey(k); err == nil {
+			same("stat count", AppendStatCountKey(nil, r, d))
+		}
+		for _, dec := range []func([]byte) (uint64, error){DecodeSeqKey, DecodeRecallObjectKey, DecodeAlertKey, DecodeOutboxKey, DecodeOutboxPendingKey, DecodeAPIKeyKey, DecodeAuditKey, DecodeIndexSeq} {
+			_, _ = dec(k)
+		}
 		if id, err := DecodeBlockKey(k); err == nil && !bytes.Equal(AppendBlockKey(nil, id), k) {
 			t.Fatal("block key")
 		}
