@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/binary"
 	"fmt"
 	"strings"
 	"sync"
@@ -84,7 +83,7 @@ func Open(db *store.DB, cfg Config) (*Book, error) {
 	cfg.fill()
 	b := &Book{db: db, cfg: cfg, byUSCC: map[string][]int{}, byReq: map[string]uint64{},
 		apply: map[uint64]int{}, decide: map[uint64][]int{}, keys: map[string][]byte{}}
-	found, err := db.Get([]byte{store.PrefixCreditSigner}, func(v []byte) error {
+	found, err := db.Get(store.CreditSignerKey(), func(v []byte) error {
 		if len(v) != 33 || v[0] != 1 {
 			return fmt.Errorf("%w: credit signer", store.ErrCorrupt)
 		}
@@ -100,18 +99,19 @@ func Open(db *store.DB, cfg Config) (*Book, error) {
 		}
 		bt := db.NewBatch()
 		defer bt.Close()
-		if err := bt.Set([]byte{store.PrefixCreditSigner}, append([]byte{1}, b.secret[:]...)); err != nil {
+		if err := bt.Set(store.CreditSignerKey(), append([]byte{1}, b.secret[:]...)); err != nil {
 			return nil, err
 		}
 		if err := bt.Commit(true); err != nil {
 			return nil, err
 		}
 	}
-	err = db.ScanPrefix([]byte{store.PrefixCreditRecord}, func(k, v []byte) error {
-		if len(k) != 9 {
-			return fmt.Errorf("%w: credit key %x", store.ErrCorrupt, k)
+	err = db.ScanPrefix(store.CreditRecordKeys.Prefix(), func(k, v []byte) error {
+		seq, err := store.DecodeCreditRecordKey(k)
+		if err != nil {
+			return err
 		}
-		r, err := Decode(binary.BigEndian.Uint64(k[1:]), v)
+		r, err := Decode(seq, v)
 		if err != nil {
 			return err
 		}
@@ -451,11 +451,12 @@ func (b *Book) Verify() error {
 	b.mu.Unlock()
 	var prev [32]byte
 	var seq uint64
-	err := b.db.ScanPrefix([]byte{store.PrefixCreditRecord}, func(k, v []byte) error {
-		if len(k) != 9 {
-			return fmt.Errorf("%w: credit key %x", store.ErrCorrupt, k)
+	err := b.db.ScanPrefix(store.CreditRecordKeys.Prefix(), func(k, v []byte) error {
+		at, err := store.DecodeCreditRecordKey(k)
+		if err != nil {
+			return err
 		}
-		r, err := Decode(binary.BigEndian.Uint64(k[1:]), v)
+		r, err := Decode(at, v)
 		if err != nil {
 			return err
 		}

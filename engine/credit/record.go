@@ -193,7 +193,7 @@ const recordVersion = 1
 
 // Key returns the store key of record seq.
 func Key(seq uint64) []byte {
-	return binary.BigEndian.AppendUint64([]byte{store.PrefixCreditRecord}, seq)
+	return store.CreditRecordKey(seq)
 }
 
 func appendStr(dst []byte, s string) []byte {

@@ -420,7 +420,7 @@ func (r *Runner) planSet(q *Query, env Env) (*plan, error) {
 // hash ID (ni:///sha-256;…).
 func (r *Runner) eventID(id string) (uint64, bool, error) {
 	var seq store.Uint
-	found, err := r.DB.Get(append([]byte{store.PrefixEventID}, id...), func(v []byte) (err error) {
+	found, err := r.DB.Get(store.AppendEventIDKey(nil, id), func(v []byte) (err error) {
 		seq, err = store.DecodeUint("event id", v)
 		return err
 	})

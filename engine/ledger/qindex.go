@@ -1,8 +1,6 @@
 package ledger
 
 import (
-	"encoding/binary"
-	"fmt"
 	"math"
 	"strings"
 
@@ -47,18 +45,18 @@ func QueryIndexable(s string) bool {
 
 // QueryTimeKey appends the event-time index key prefix of unix ms t.
 func QueryTimeKey(dst []byte, t int64) []byte {
-	return binary.BigEndian.AppendUint64(append(dst, store.PrefixEvTime), uint64(t)^(1<<63))
+	return store.AppendEvTimeKey(dst, t)
 }
 
 // QueryStepKey appends the step index prefix of a term (without the seq).
 func QueryStepKey(dst []byte, field byte, term string) []byte {
-	return append(append(append(dst, store.PrefixEvStep, field), term...), 0)
+	return store.AppendEvStepKey(dst, field, term)
 }
 
 // QueryPlaceKey appends the place index prefix of a location (without
 // the seq).
 func QueryPlaceKey(dst []byte, role byte, id string) []byte {
-	return append(append(append(dst, store.PrefixEvPlace, role), id...), 0)
+	return store.AppendEvPlaceKey(dst, role, id)
 }
 
 // queryKeys calls fn with every query index key of s.
@@ -66,7 +64,7 @@ func queryKeys(kb []byte, s *Summary, fn func(k []byte)) []byte {
 	if s.Kind != KindEPCIS {
 		return kb
 	}
-	kb = binary.BigEndian.AppendUint64(QueryTimeKey(kb[:0], s.EventTime), s.Seq)
+	kb = store.AppendSeq(QueryTimeKey(kb[:0], s.EventTime), s.Seq)
 	fn(kb)
 	for _, t := range [...]struct {
 		p     func([]byte, byte, string) []byte
@@ -79,7 +77,7 @@ func queryKeys(kb []byte, s *Summary, fn func(k []byte)) []byte {
 		{QueryPlaceKey, QueryPlaceBizLocation, s.BizLocation},
 	} {
 		if QueryIndexable(t.term) {
-			kb = binary.BigEndian.AppendUint64(t.p(kb[:0], t.field, t.term), s.Seq)
+			kb = store.AppendSeq(t.p(kb[:0], t.field, t.term), s.Seq)
 			fn(kb)
 		}
 	}
@@ -94,27 +92,13 @@ func (t *Tx) indexQuery(s *Summary) {
 // QueryKeySeq returns the record sequence number a query index key ends
 // with, and whether the key has a query index layout.
 func QueryKeySeq(k []byte) (uint64, bool) {
-	if len(k) < 10 {
-		return 0, false
-	}
-	switch k[0] {
-	case store.PrefixEvTime:
-		if len(k) != 17 {
-			return 0, false
-		}
-	case store.PrefixEvStep, store.PrefixEvPlace:
-		if len(k) < 11 || k[len(k)-9] != 0 {
-			return 0, false
-		}
-	default:
-		return 0, false
-	}
-	return binary.BigEndian.Uint64(k[len(k)-8:]), true
+	return store.DecodeQueryIndexSeq(k)
 }
 
 // QueryTimeOf returns the event time (unix ms) of an event-time key.
 func QueryTimeOf(k []byte) int64 {
-	return int64(binary.BigEndian.Uint64(k[1:9]) ^ (1 << 63))
+	t, _ := store.DecodeEvTimeKey(k)
+	return t
 }
 
 // queryIndexesBuilt is the meta record's value once every record is
@@ -153,7 +137,7 @@ func BuildQueryIndexes(db *store.DB, batch int) (int, error) {
 	if uint64(done) == queryIndexesBuilt {
 		return 0, nil
 	}
-	it, err := db.NewIter([]byte{store.PrefixEvent}, []byte{store.PrefixEvent + 1})
+	it, err := db.NewIter(store.EventKeys.Bounds())
 	if err != nil {
 		return 0, err
 	}
@@ -164,11 +148,10 @@ func BuildQueryIndexes(db *store.DB, batch int) (int, error) {
 	var kb, vb []byte
 	n := 0
 	for ok := it.SeekGE(AppendSummaryKey(nil, uint64(done)+1)); ok; ok = it.Next() {
-		k := it.Key()
-		if len(k) != 9 {
-			return read, fmt.Errorf("%w: summary key %x", store.ErrCorrupt, k)
+		seq, err := store.DecodeSeqKey(it.Key())
+		if err != nil {
+			return read, err
 		}
-		seq := binary.BigEndian.Uint64(k[1:])
 		v, err := it.Value()
 		if err != nil {
 			return read, err
@@ -198,11 +181,5 @@ func BuildQueryIndexes(db *store.DB, batch int) (int, error) {
 // QueryTimeBounds returns the event-time index range [lo, hi) of event
 // times in [ge, lt) (math.MinInt64 / math.MaxInt64 for open ends).
 func QueryTimeBounds(ge, lt int64) (lo, hi []byte) {
-	lo = QueryTimeKey(nil, ge)
-	if lt == math.MaxInt64 {
-		hi = []byte{store.PrefixEvTime + 1}
-	} else {
-		hi = QueryTimeKey(nil, lt)
-	}
-	return lo, hi
+	return store.EvTimeBounds(ge, lt)
 }

@@ -370,3 +370,62 @@ func DecodeIndex32Key(k []byte) (id uint32, seq uint64, err error) {
 	}
 	return binary.BigEndian.Uint32(k[1:]), binary.BigEndian.Uint64(k[5:]), nil
 }
+
+// AppendEvTimeKey appends the start of the event-time index entries of
+// unix ms t (the time is stored offset by 2^63, so negative times sort
+// first); an entry appends the record's seq (AppendSeq).
+func AppendEvTimeKey(dst []byte, t int64) []byte {
+	return be64(append(dst, PrefixEvTime), uint64(t)^(1<<63))
+}
+
+// EvTimeBounds returns [lo, hi) over the event-time index entries of
+// event times in [ge, lt) (lt math.MaxInt64: no upper end).
+func EvTimeBounds(ge, lt int64) (lo, hi []byte) {
+	lo = AppendEvTimeKey(nil, ge)
+	if lt == 1<<63-1 {
+		return lo, []byte{PrefixEvTime + 1}
+	}
+	return lo, AppendEvTimeKey(nil, lt)
+}
+
+// DecodeEvTimeKey returns the event time (unix ms) of an event-time
+// index key.
+func DecodeEvTimeKey(k []byte) (int64, error) {
+	if len(k) < 9 || k[0] != PrefixEvTime {
+		return 0, &KeyError{Key: k, Want: "an event-time index key 0x98|time u64|seq u64"}
+	}
+	return int64(binary.BigEndian.Uint64(k[1:9]) ^ (1 << 63)), nil
+}
+
+// AppendEvStepKey appends the start of the step index entries of term in
+// field (1 bizStep, 2 disposition): field u8 | term | 0x00.
+func AppendEvStepKey(dst []byte, field byte, term string) []byte {
+	return append(append(append(dst, PrefixEvStep, field), term...), 0)
+}
+
+// AppendEvPlaceKey appends the start of the place index entries of
+// location id in role (1 readPoint, 2 bizLocation): role u8 | id | 0x00.
+func AppendEvPlaceKey(dst []byte, role byte, id string) []byte {
+	return append(append(append(dst, PrefixEvPlace, role), id...), 0)
+}
+
+// DecodeQueryIndexSeq returns the seq a query index key (EvTime, EvStep,
+// EvPlace) ends with, and whether the key has a query index layout.
+func DecodeQueryIndexSeq(k []byte) (uint64, bool) {
+	if len(k) < 10 {
+		return 0, false
+	}
+	switch k[0] {
+	case PrefixEvTime:
+		if len(k) != 17 {
+			return 0, false
+		}
+	case PrefixEvStep, PrefixEvPlace:
+		if len(k) < 11 || k[len(k)-9] != 0 {
+			return 0, false
+		}
+	default:
+		return 0, false
+	}
+	return binary.BigEndian.Uint64(k[len(k)-8:]), true
+}

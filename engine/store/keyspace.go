@@ -102,6 +102,10 @@ var (
 	OutboxPendingKeys   = KeySpace{PrefixOutboxPending}
 	OutboxBySourceKeys  = KeySpace{PrefixOutboxBySource}
 	EndpointKeys        = KeySpace{PrefixEndpoint}
+	CreditRecordKeys    = KeySpace{PrefixCreditRecord}
+	CreditSignerKeys    = KeySpace{PrefixCreditSigner}
+	ComplaintKeys       = KeySpace{PrefixComplaint}
+	ComplaintPhotoKeys  = KeySpace{PrefixComplaintPhoto}
 
 	ScanStatsKeys      = KeySpace{PrefixScanStats}
 	ScanRawKeys        = KeySpace{PrefixScanRaw}
