@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"strings"
 
 	"tracecode/engine/internal/wire"
 	"tracecode/engine/store"
@@ -47,8 +46,7 @@ func CheckName(name string) error {
 }
 
 func namedKey(owner, name string) []byte {
-	k := append([]byte{store.PrefixNamedQuery}, owner...)
-	return append(append(k, 0), name...)
+	return store.NamedQueryKey(owner, name)
 }
 
 func (n *NamedQuery) appendValue(dst []byte) []byte {
@@ -66,12 +64,11 @@ func appendStr(dst []byte, s string) []byte {
 }
 
 func decodeNamed(k, v []byte) (NamedQuery, error) {
-	rest := k[1:]
-	i := strings.IndexByte(string(rest), 0)
-	if i < 0 {
-		return NamedQuery{}, fmt.Errorf("%w: named query key %x", store.ErrCorrupt, k)
+	owner, name, err := store.DecodeNamedQueryKey(k)
+	if err != nil {
+		return NamedQuery{}, err
 	}
-	n := NamedQuery{Owner: string(rest[:i]), Name: string(rest[i+1:])}
+	n := NamedQuery{Owner: string(owner), Name: string(name)}
 	d := wire.NewReader("named query", v)
 	d.Version(namedVersion)
 	n.Created = d.Varint()
@@ -127,7 +124,7 @@ func GetQuery(db *store.DB, owner, name string) (NamedQuery, bool, error) {
 
 // ListQueries lists owner's queries by name.
 func ListQueries(db *store.DB, owner string) ([]NamedQuery, error) {
-	lo := append(append([]byte{store.PrefixNamedQuery}, owner...), 0)
+	lo := store.NamedQueryKey(owner, "")
 	var out []NamedQuery
 	err := db.Scan(lo, store.PrefixEnd(lo), func(k, v []byte) error {
 		n, err := decodeNamed(k, v)

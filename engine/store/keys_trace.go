@@ -1,6 +1,9 @@
 package store
 
-import "encoding/binary"
+import (
+	"bytes"
+	"encoding/binary"
+)
 
 // Prefixes of the per-item records (item state, aggregation, events), in the range
 // 0x70–0xBF reserved for them. The packages that own each record build the
@@ -428,4 +431,22 @@ func DecodeQueryIndexSeq(k []byte) (uint64, bool) {
 		return 0, false
 	}
 	return binary.BigEndian.Uint64(k[len(k)-8:]), true
+}
+
+// NamedQueryKey returns the key of owner's saved query name; name ""
+// gives the start of every query of owner.
+func NamedQueryKey(owner, name string) []byte {
+	return append(append(append([]byte{PrefixNamedQuery}, owner...), 0), name...)
+}
+
+// DecodeNamedQueryKey decodes a NamedQuery key; owner and name alias k.
+func DecodeNamedQueryKey(k []byte) (owner, name []byte, err error) {
+	if len(k) < 2 || k[0] != PrefixNamedQuery {
+		return nil, nil, &KeyError{Key: k, Want: "a named query key 0x9E|owner|0x00|name"}
+	}
+	i := bytes.IndexByte(k[1:], 0)
+	if i < 0 {
+		return nil, nil, &KeyError{Key: k, Want: "a named query key 0x9E|owner|0x00|name"}
+	}
+	return k[1 : 1+i], k[2+i:], nil
 }

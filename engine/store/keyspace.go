@@ -91,6 +91,7 @@ var (
 	EvTimeKeys         = KeySpace{PrefixEvTime}
 	EvStepKeys         = KeySpace{PrefixEvStep}
 	EvPlaceKeys        = KeySpace{PrefixEvPlace}
+	NamedQueryKeys     = KeySpace{PrefixNamedQuery}
 
 	RecallObjectKeys    = KeySpace{PrefixRecallObject}
 	RecallRecipientKeys = KeySpace{PrefixRecallRecipient}
