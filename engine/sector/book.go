@@ -67,27 +67,27 @@ func Load(db *store.DB, uscc func(org uint32) string) (*Book, error) {
 		}
 	}
 	bk.cyl = cylinder.NewIndex(t)
-	err := db.ScanPrefix([]byte{store.PrefixSectorOrg}, func(k, v []byte) error {
+	err := db.ScanPrefix(store.SectorOrgKeys.Prefix(), func(k, v []byte) error {
 		o, err := DecodeOrg(k, v)
 		bk.orgs[o.Org] = o
 		return err
 	})
 	if err == nil {
-		err = db.ScanPrefix([]byte{store.PrefixSectorProduct}, func(k, v []byte) error {
+		err = db.ScanPrefix(store.SectorProductKeys.Prefix(), func(k, v []byte) error {
 			p, err := DecodeProduct(k, v)
 			bk.products[p.Product] = p
 			return err
 		})
 	}
 	if err == nil {
-		err = db.ScanPrefix([]byte{store.PrefixSectorItem}, func(k, v []byte) error {
+		err = db.ScanPrefix(store.SectorItemKeys.Prefix(), func(k, v []byte) error {
 			it, err := DecodeItem(k, v)
 			bk.items[it.Key] = it
 			return err
 		})
 	}
 	if err == nil {
-		err = db.ScanPrefix([]byte{store.PrefixSectorEvent}, func(k, v []byte) error {
+		err = db.ScanPrefix(store.SectorEventKeys.Prefix(), func(k, v []byte) error {
 			e, err := DecodeEvent(k, v)
 			bk.events[e.Item] = append(bk.events[e.Item], e.Event)
 			return err

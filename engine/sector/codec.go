@@ -69,20 +69,20 @@ func decodeItem(b []byte) (ItemKey, bool) {
 
 // OrgKey, ProductKey, ItemRecordKey and EventKey return the store keys.
 func OrgKey(org uint32) []byte {
-	return binary.BigEndian.AppendUint32([]byte{store.PrefixSectorOrg}, org)
+	return store.SectorOrgKey(org)
 }
 
 // ProductKey is the key of product's profile.
 func ProductKey(product uint32) []byte {
-	return binary.BigEndian.AppendUint32([]byte{store.PrefixSectorProduct}, product)
+	return store.SectorProductKey(product)
 }
 
 // ItemRecordKey is the key of an item's master data.
-func ItemRecordKey(k ItemKey) []byte { return appendItem([]byte{store.PrefixSectorItem}, k) }
+func ItemRecordKey(k ItemKey) []byte { return store.SectorItemKey(appendItem(nil, k)) }
 
 // EventKey is the key of an item's category event recorded as seq.
 func EventKey(k ItemKey, seq uint64) []byte {
-	return binary.BigEndian.AppendUint64(appendItem([]byte{store.PrefixSectorEvent}, k), seq)
+	return store.SectorEventKey(appendItem(nil, k), seq)
 }
 
 func appendStr(dst []byte, s string) []byte {
@@ -148,10 +148,11 @@ func (o *Org) AppendBinary(dst []byte) []byte {
 
 // DecodeOrg decodes the value v of key k.
 func DecodeOrg(k, v []byte) (Org, error) {
-	if len(k) != 5 || k[0] != store.PrefixSectorOrg {
-		return Org{}, fmt.Errorf("%w: sector org key %x", store.ErrCorrupt, k)
+	org, err := store.DecodeSectorOrgKey(k)
+	if err != nil {
+		return Org{}, err
 	}
-	o := Org{Org: binary.BigEndian.Uint32(k[1:])}
+	o := Org{Org: org}
 	d := wire.NewReader("sector org", v)
 	d.Version(version)
 	d.Field = "media"
@@ -182,10 +183,11 @@ func (p *ProductProfile) AppendBinary(dst []byte) []byte {
 
 // DecodeProduct decodes the value v of key k.
 func DecodeProduct(k, v []byte) (ProductProfile, error) {
-	if len(k) != 5 || k[0] != store.PrefixSectorProduct {
-		return ProductProfile{}, fmt.Errorf("%w: sector product key %x", store.ErrCorrupt, k)
+	product, err := store.DecodeSectorProductKey(k)
+	if err != nil {
+		return ProductProfile{}, err
 	}
-	p := ProductProfile{Product: binary.BigEndian.Uint32(k[1:])}
+	p := ProductProfile{Product: product}
 	d := wire.NewReader("sector product", v)
 	d.Version(version)
 	d.Field = "profile"
@@ -223,9 +225,9 @@ func (it *Item) AppendBinary(dst []byte) []byte {
 
 // DecodeItem decodes the value v of key k.
 func DecodeItem(k, v []byte) (Item, error) {
-	key, ok := ItemKey{}, len(k) == 14 && k[0] == store.PrefixSectorItem
-	if ok {
-		key, ok = decodeItem(k[1:])
+	key, ok := ItemKey{}, false
+	if item, err := store.DecodeSectorItemKey(k); err == nil {
+		key, ok = decodeItem(item)
 	}
 	if !ok {
 		return Item{}, fmt.Errorf("%w: sector item key %x", store.ErrCorrupt, k)
@@ -264,14 +266,15 @@ func (e *Event) AppendBinary(dst []byte) []byte {
 
 // DecodeEvent decodes the value v of key k.
 func DecodeEvent(k, v []byte) (Event, error) {
-	key, ok := ItemKey{}, len(k) == 22 && k[0] == store.PrefixSectorEvent
-	if ok {
-		key, ok = decodeItem(k[1:14])
+	key, ok, seq := ItemKey{}, false, uint64(0)
+	if item, s, err := store.DecodeSectorEventKey(k); err == nil {
+		key, ok = decodeItem(item)
+		seq = s
 	}
 	if !ok {
 		return Event{}, fmt.Errorf("%w: sector event key %x", store.ErrCorrupt, k)
 	}
-	e := Event{Item: key, Seq: binary.BigEndian.Uint64(k[14:])}
+	e := Event{Item: key, Seq: seq}
 	d := wire.NewReader("sector event", v)
 	d.Version(version)
 	d.Field = "kind"

@@ -88,6 +88,10 @@ var (
 	ParentUnitsKeys    = KeySpace{PrefixParentUnits}
 	ChildHistoryKeys   = KeySpace{PrefixChildHistory}
 	ParentHistoryKeys  = KeySpace{PrefixParentHistory}
+	SectorOrgKeys      = KeySpace{PrefixSectorOrg}
+	SectorProductKeys  = KeySpace{PrefixSectorProduct}
+	SectorItemKeys     = KeySpace{PrefixSectorItem}
+	SectorEventKeys    = KeySpace{PrefixSectorEvent}
 	EvTimeKeys         = KeySpace{PrefixEvTime}
 	EvStepKeys         = KeySpace{PrefixEvStep}
 	EvPlaceKeys        = KeySpace{PrefixEvPlace}
