@@ -56,11 +56,12 @@ type Book struct {
 // Open loads the book of db.
 func Open(db *store.DB) (*Book, error) {
 	bk := &Book{db: db, results: map[uint64][]Result{}}
-	err := db.ScanPrefix([]byte{store.PrefixSpotPlan}, func(k, v []byte) error {
-		if len(k) != 5 {
-			return fmt.Errorf("%w: spot-check plan key %x", store.ErrCorrupt, k)
+	err := db.ScanPrefix(store.SpotPlanKeys.Prefix(), func(k, v []byte) error {
+		id, err := store.DecodeSpotPlanKey(k)
+		if err != nil {
+			return err
 		}
-		p, err := DecodePlan(binary.BigEndian.Uint32(k[1:]), v)
+		p, err := DecodePlan(id, v)
 		if err == nil && int(p.ID) != len(bk.plans)+1 {
 			err = fmt.Errorf("%w: spot-check plan %d out of sequence", store.ErrCorrupt, p.ID)
 		}
@@ -70,11 +71,12 @@ func Open(db *store.DB) (*Book, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = db.ScanPrefix([]byte{store.PrefixSpotDraw}, func(k, v []byte) error {
-		if len(k) != 9 {
-			return fmt.Errorf("%w: spot-check draw key %x", store.ErrCorrupt, k)
+	err = db.ScanPrefix(store.SpotDrawKeys.Prefix(), func(k, v []byte) error {
+		id, err := store.DecodeSpotDrawKey(k)
+		if err != nil {
+			return err
 		}
-		d, err := DecodeDraw(binary.BigEndian.Uint64(k[1:]), v)
+		d, err := DecodeDraw(id, v)
 		if err == nil && d.ID != uint64(len(bk.draws))+1 {
 			err = fmt.Errorf("%w: spot-check draw %d out of sequence", store.ErrCorrupt, d.ID)
 		}
@@ -84,11 +86,12 @@ func Open(db *store.DB) (*Book, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = db.ScanPrefix([]byte{store.PrefixSpotResult}, func(k, v []byte) error {
-		if len(k) != 13 {
-			return fmt.Errorf("%w: spot-check result key %x", store.ErrCorrupt, k)
+	err = db.ScanPrefix(store.SpotResultKeys.Prefix(), func(k, v []byte) error {
+		draw, n, err := store.DecodeSpotResultKey(k)
+		if err != nil {
+			return err
 		}
-		r, err := DecodeResult(binary.BigEndian.Uint64(k[1:]), binary.BigEndian.Uint32(k[9:]), v)
+		r, err := DecodeResult(draw, n, v)
 		bk.results[r.Draw] = append(bk.results[r.Draw], r)
 		return err
 	})
@@ -99,13 +102,13 @@ func Open(db *store.DB) (*Book, error) {
 }
 
 func planKey(id uint32) []byte {
-	return binary.BigEndian.AppendUint32([]byte{store.PrefixSpotPlan}, id)
+	return store.SpotPlanKey(id)
 }
 func drawKey(id uint64) []byte {
-	return binary.BigEndian.AppendUint64([]byte{store.PrefixSpotDraw}, id)
+	return store.SpotDrawKey(id)
 }
 func resultKey(d uint64, n uint32) []byte {
-	return binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint64([]byte{store.PrefixSpotResult}, d), n)
+	return store.SpotResultKey(d, n)
 }
 
 func commit(db *store.DB, k, v []byte) error {

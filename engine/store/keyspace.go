@@ -107,6 +107,9 @@ var (
 	OutboxPendingKeys   = KeySpace{PrefixOutboxPending}
 	OutboxBySourceKeys  = KeySpace{PrefixOutboxBySource}
 	EndpointKeys        = KeySpace{PrefixEndpoint}
+	SpotPlanKeys        = KeySpace{PrefixSpotPlan}
+	SpotDrawKeys        = KeySpace{PrefixSpotDraw}
+	SpotResultKeys      = KeySpace{PrefixSpotResult}
 	CreditRecordKeys    = KeySpace{PrefixCreditRecord}
 	CreditSignerKeys    = KeySpace{PrefixCreditSigner}
 	ComplaintKeys       = KeySpace{PrefixComplaint}
