@@ -113,7 +113,7 @@ const complaintVersion = 1
 
 // Key returns the store key of complaint tracking.
 func Key(tracking string) []byte {
-	return append([]byte{store.PrefixComplaint}, tracking...)
+	return store.ComplaintKey(tracking)
 }
 
 func appendStr(dst []byte, s string) []byte {

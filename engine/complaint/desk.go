@@ -16,8 +16,6 @@ import (
 	"tracecode/engine/store"
 )
 
-const prefixPhoto = store.PrefixComplaintPhoto
-
 // Config holds the desk's rules. Zero fields get the defaults.
 type Config struct {
 	// AcceptDays is the acceptance decision's deadline in working days
@@ -65,8 +63,12 @@ type dupRef struct {
 func Open(db *store.DB, cfg Config) (*Desk, error) {
 	cfg.fill()
 	d := &Desk{db: db, cfg: cfg, recent: map[[32]byte]dupRef{}, byReq: map[string]string{}}
-	err := db.ScanPrefix([]byte{store.PrefixComplaint}, func(k, v []byte) error {
-		c, err := Decode(string(k[1:]), v)
+	err := db.ScanPrefix(store.ComplaintKeys.Prefix(), func(k, v []byte) error {
+		tracking, err := store.DecodeComplaintKey(k)
+		if err != nil {
+			return err
+		}
+		c, err := Decode(tracking, v)
 		if err != nil {
 			return err
 		}
@@ -284,8 +286,12 @@ func (d *Desk) Inbox(v Viewer, limit int) ([]Complaint, error) {
 		limit = 500
 	}
 	var out []Complaint
-	err := d.db.ScanPrefix([]byte{store.PrefixComplaint}, func(k, val []byte) error {
-		c, err := Decode(string(k[1:]), val)
+	err := d.db.ScanPrefix(store.ComplaintKeys.Prefix(), func(k, val []byte) error {
+		tracking, err := store.DecodeComplaintKey(k)
+		if err != nil {
+			return err
+		}
+		c, err := Decode(tracking, val)
 		if err != nil {
 			return err
 		}

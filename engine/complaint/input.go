@@ -10,6 +10,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"tracecode/engine/store"
 )
 
 // Limits of a complaint.
@@ -179,6 +181,6 @@ func photoTypeByte(b []byte) byte {
 }
 
 // PhotoKey returns the store key of a photo: its SHA-256.
-func PhotoKey(sum [32]byte) []byte { return append([]byte{prefixPhoto}, sum[:]...) }
+func PhotoKey(sum [32]byte) []byte { return store.ComplaintPhotoKey(&sum) }
 
 func photoSum(b []byte) [32]byte { return sha256.Sum256(b) }

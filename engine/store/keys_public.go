@@ -35,3 +35,11 @@ func ComplaintKey(tracking string) []byte { return append([]byte{PrefixComplaint
 // ComplaintPhotoKey returns the key of the complaint photo whose content
 // hashes to sum (sha256).
 func ComplaintPhotoKey(sum *[32]byte) []byte { return append([]byte{PrefixComplaintPhoto}, sum[:]...) }
+
+// DecodeComplaintKey decodes a Complaint key: its tracking number.
+func DecodeComplaintKey(k []byte) (string, error) {
+	if len(k) < 2 || k[0] != PrefixComplaint {
+		return "", &KeyError{Key: k, Want: "a complaint key 0xBC|tracking"}
+	}
+	return string(k[1:]), nil
+}
