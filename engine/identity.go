@@ -2,18 +2,12 @@ package engine
 
 import (
 	"strconv"
-	"time"
 
 	"tracecode/engine/agg"
 )
 
-// describeNode names a node for people: the code's Digital Link (or its
-// serial, NMPA code or short code), or "SSCC …".
-func (e *Engine) describeNode(n agg.Node) string {
-	return string(e.appendNode(nil, n))
-}
-
-// appendNode appends describeNode's text.
+// appendNode appends a node's name for people: the code's Digital Link (or
+// its serial, NMPA code or short code), or "SSCC …".
 func (e *Engine) appendNode(dst []byte, n agg.Node) []byte {
 	if n.IsUnit() {
 		return formatSSCC(append(dst, "SSCC "...), n.Counter)
@@ -35,9 +29,6 @@ func (e *Engine) appendNode(dst []byte, n agg.Node) []byte {
 	dst = append(dst, " offset "...)
 	return strconv.AppendUint(dst, n.Counter-b.Start, 10)
 }
-
-// fmtMillis formats unix milliseconds as RFC 3339 UTC.
-func fmtMillis(ms int64) string { return time.UnixMilli(ms).UTC().Format(time.RFC3339Nano) }
 
 // formatSSCC appends the 18 digits of a unit node's SSCC.
 func formatSSCC(dst []byte, v uint64) []byte {

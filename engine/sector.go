@@ -264,8 +264,7 @@ func (e *Engine) CheckFill(code, station string, at time.Time) (FillCheck, error
 	reg := it.Fields.Get("reg_code")
 	if !ok || reg == "" {
 		// A trace code with no cylinder registration: not registered.
-		d, err = bk.CheckFill("", station, today)
-		if errors.Is(err, cylinder.ErrUnknownStation) {
+		if _, err := bk.CheckFill("", station, today); errors.Is(err, cylinder.ErrUnknownStation) {
 			return FillCheck{}, sectorErr(err)
 		}
 		return FillCheck{Decision: cylinder.Decision{Reasons: cylinder.NotRegistered, Due: category.NoDate, ScrapBy: category.NoDate}}, nil

@@ -278,14 +278,7 @@ func (c *Chain) blockAt(product uint32, counter uint64) *model.Block {
 	return c.iss.BlockAt(product, counter)
 }
 
-// locate and blockInfo adapt the block table to agg's checks.
-func (c *Chain) locate(product uint32, counter uint64) (uint64, uint64, bool) {
-	if b := c.blockAt(product, counter); b != nil {
-		return b.ID, b.Start, true
-	}
-	return 0, 0, false
-}
-
+// blockInfo adapts the block table to agg's checks.
 func (c *Chain) blockInfo(id uint64) (uint32, uint64, bool) {
 	if b := c.iss.Block(id); b != nil {
 		return b.Product, b.Start, true

@@ -15,7 +15,6 @@ const (
 
 var (
 	subjA    = Subject{USCC: usccA, Org: 1, Region: 620102001}
-	subjB    = Subject{USCC: usccB, Org: 2, Region: 620503001}
 	lanzhou  = Actor{By: "key:lanzhou", Region: 620100}
 	tianshui = Actor{By: "key:tianshui", Region: 620500}
 	t0       = time.Date(2026, 3, 1, 10, 0, 0, 0, time.FixedZone("CST", 8*3600)).UnixMilli()
