@@ -67,7 +67,7 @@ type Book struct {
 	db  *store.DB
 	cfg Config
 
-	mu     sync.Mutex // serialises writes; guards the fields below
+	mu     sync.RWMutex // serialises writes (Lock); readers (view.go) RLock; guards the fields below
 	secret [32]byte
 	recs   []Record          // by seq - 1
 	byUSCC map[string][]int  // indexes into recs

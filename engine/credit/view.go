@@ -65,8 +65,8 @@ func (b *Book) view(e *Record, now int64) Entry {
 // them (all: for the organisation itself and its regulators) or only the
 // published ones (for everyone else).
 func (b *Book) Entries(uscc string, now int64, all bool) []Entry {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.mu.RLock()
+	defer b.mu.RUnlock()
 	var out []Entry
 	idx := b.byUSCC[uscc]
 	for i := len(idx) - 1; i >= 0; i-- {
@@ -84,8 +84,8 @@ func (b *Book) Entries(uscc string, now int64, all bool) []Entry {
 
 // Entry returns entry seq at now.
 func (b *Book) Entry(seq uint64, now int64) (Entry, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.mu.RLock()
+	defer b.mu.RUnlock()
 	e, err := b.entry(seq)
 	if err != nil {
 		return Entry{}, err
@@ -97,8 +97,8 @@ func (b *Book) Entry(seq uint64, now int64) (Entry, error) {
 // violation list and the abnormal-operations list — at now, serious
 // violations first, then newest first.
 func (b *Book) Listed(now int64) []Entry {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.mu.RLock()
+	defer b.mu.RUnlock()
 	var out []Entry
 	for i := len(b.recs) - 1; i >= 0; i-- {
 		e := &b.recs[i]
@@ -118,8 +118,8 @@ func (b *Book) Listed(now int64) []Entry {
 // Pending returns the entries with a repair application pending, for
 // regulators covering covers (nil: all), oldest application first.
 func (b *Book) Pending(covers func(region uint32) bool, now int64) []Entry {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.mu.RLock()
+	defer b.mu.RUnlock()
 	var out []Entry
 	for seq := range b.apply {
 		e := &b.recs[seq-1]
@@ -137,8 +137,8 @@ func (b *Book) Warning(uscc string, now int64) (Entry, bool) {
 	if uscc == "" {
 		return Entry{}, false
 	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.mu.RLock()
+	defer b.mu.RUnlock()
 	idx := b.byUSCC[uscc]
 	for i := len(idx) - 1; i >= 0; i-- {
 		e := &b.recs[idx[i]]
@@ -180,8 +180,8 @@ func (c RiskClass) MarshalText() ([]byte, error) { return []byte(c.String()), ni
 // confirmed alert; medium with only a minor penalty or a recall on
 // record; low otherwise (docs/public.md).
 func (b *Book) RiskClass(uscc string, now int64) RiskClass {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.mu.RLock()
+	defer b.mu.RUnlock()
 	c := RiskLow
 	for _, i := range b.byUSCC[uscc] {
 		e := &b.recs[i]
