@@ -40,12 +40,18 @@ type CaptureOptions struct {
 // Capture). A malformed document is a *ReportError listing every problem
 // the parser found, with event index and JSON path.
 func (c *Chain) CaptureJSON(ctx context.Context, r io.Reader, o *CaptureOptions) (*Receipt, error) {
+	return c.captureParsed(ctx, r, o, epcis.ParseDocument)
+}
+
+// captureParsed parses r with parse (the JSON or the XML reader) and
+// captures the document; the parser's problems become one *ReportError.
+func (c *Chain) captureParsed(ctx context.Context, r io.Reader, o *CaptureOptions, parse func(io.Reader, epcis.ParseOptions) (*epcis.Document, error)) (*Receipt, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	po := o.Parse
 	po.Normalizer, po.Now = nil, time.Time{}
-	doc, err := epcis.ParseDocument(r, po)
+	doc, err := parse(r, po)
 	if err != nil {
 		var de *epcis.DocumentError
 		if !errors.As(err, &de) {
