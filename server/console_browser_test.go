@@ -1,11 +1,7 @@
 package server
 
 import (
-	"context"
 	"fmt"
-	"net"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -30,14 +26,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser tests skipped with -short")
 	}
-	exe := chromiumPath(t)
 	env := newTestEnv(t, nil)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go env.srv.srv.Serve(ln) //nolint:errcheck // stopped by env's Shutdown
-	base := "http://" + ln.Addr().String()
 
 	// The regulator's region: the county of the producer of the demo's
 	// first scan URL (its city when the county is no longer in the
@@ -74,66 +63,10 @@ func TestConsoleInBrowser(t *testing.T) {
 		env.addAccount(o)
 	}
 
-	opts := chromiumOptions(t, exe, 1280, 860)
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
-	defer cancel()
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	defer acancel()
-	bctx, bcancel := chromedp.NewContext(actx)
-	defer bcancel()
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	br := newBrowserSession(t, env, 1280, 860, chromedp.WaitReady(chromedp.ID("main")))
+	bctx, dir := br.ctx, br.dir
+	must, str, open, waitFor, shot, login, logout := br.must, br.str, br.open, br.waitFor, br.shot, br.login, br.logout
 	must("start chromium", chromedp.Do(bctx, chromedp.EmulateViewport(1280, 860)))
-	dir := os.Getenv("TRACECODE_CONSOLE_SHOTS")
-	if dir == "" {
-		dir = artifactDir(t)
-	}
-	str := func(js string) string {
-		t.Helper()
-		v, err := chromedp.Run(bctx, chromedp.Evaluate[string](js))
-		must(js, err)
-		return v
-	}
-	open := func(path string) {
-		t.Helper()
-		must(path, chromedp.Do(bctx, chromedp.Navigate(base+path), chromedp.WaitReady(chromedp.ID("main"))))
-	}
-	// waitFor polls js until it is true in the page (across a navigation,
-	// when the old page's context goes away).
-	waitFor := func(what, js string) {
-		t.Helper()
-		for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); {
-			if ok, err := chromedp.Run(bctx, chromedp.Evaluate[bool](js)); err == nil && ok {
-				return
-			}
-			must("wait", chromedp.Do(bctx, chromedp.Sleep(100*time.Millisecond)))
-		}
-		t.Fatalf("%s: %s never held", what, js)
-	}
-	shot := func(name string) {
-		t.Helper()
-		buf, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
-		must("screenshot", err)
-		must("write", os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644))
-	}
-	login := func(user string) {
-		t.Helper()
-		open("/console/login")
-		must("login "+user, chromedp.Do(bctx,
-			chromedp.SendKeys(chromedp.ID("login"), user),
-			chromedp.SendKeys(chromedp.ID("password"), "a long password"),
-			chromedp.Click(chromedp.ID("submit")),
-			chromedp.WaitReady(chromedp.ID("logout"))))
-	}
-	logout := func() {
-		t.Helper()
-		must("logout", chromedp.Do(bctx, chromedp.Click(chromedp.ID("logout")), chromedp.WaitReady(chromedp.ID("submit"))))
-	}
-
 	// The county regulator, in Chinese on a desktop.
 	open("/console/login?lang=zh")
 	login("regulator")

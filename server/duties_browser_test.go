@@ -3,12 +3,8 @@ package server
 import (
 	"context"
 	"fmt"
-	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
@@ -34,14 +30,7 @@ func TestDutiesInBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser tests skipped with -short")
 	}
-	exe := chromiumPath(t)
 	env := newTestEnv(t, nil)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go env.srv.srv.Serve(ln) //nolint:errcheck // stopped by env's Shutdown
-	base := "http://" + ln.Addr().String()
 
 	// Where the engine routes a complaint about the formula: its county
 	// of sale (else the producer's). That county's regulator handles it.
@@ -69,24 +58,10 @@ func TestDutiesInBrowser(t *testing.T) {
 		env.addAccount(o)
 	}
 
-	opts := chromiumOptions(t, exe, 390, 844)
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
-	defer cancel()
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	defer acancel()
-	bctx, bcancel := chromedp.NewContext(actx)
-	defer bcancel()
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	br := newBrowserSession(t, env, 390, 844, chromedp.WaitReady("main"))
+	bctx, base, dir := br.ctx, br.base, br.dir
+	must, str, open, waitFor, shot, login, logout := br.must, br.str, br.open, br.waitFor, br.shot, br.login, br.logout
 	must("start chromium", chromedp.Do(bctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)))
-	dir := os.Getenv("TRACECODE_CONSOLE_SHOTS")
-	if dir == "" {
-		dir = artifactDir(t)
-	}
 	acceptLanguage := func(l string) chromedp.Action[chromedp.Void] {
 		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
 			if _, err := cdp.Call(ctx, tg, network.Enable, network.EnableParams{}); err != nil {
@@ -96,46 +71,6 @@ func TestDutiesInBrowser(t *testing.T) {
 			return chromedp.Void{}, err
 		}
 	}
-	str := func(js string) string {
-		t.Helper()
-		v, err := chromedp.Run(bctx, chromedp.Evaluate[string](js))
-		must(js, err)
-		return v
-	}
-	open := func(path string) {
-		t.Helper()
-		must(path, chromedp.Do(bctx, chromedp.Navigate(base+path), chromedp.WaitReady("main")))
-	}
-	waitFor := func(what, js string) {
-		t.Helper()
-		for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); {
-			if ok, err := chromedp.Run(bctx, chromedp.Evaluate[bool](js)); err == nil && ok {
-				return
-			}
-			must("wait", chromedp.Do(bctx, chromedp.Sleep(100*time.Millisecond)))
-		}
-		t.Fatalf("%s: %s never held", what, js)
-	}
-	shot := func(name string) {
-		t.Helper()
-		buf, err := chromedp.Run(bctx, chromedp.CaptureScreenshot())
-		must("screenshot", err)
-		must("write", os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644))
-	}
-	login := func(user string) {
-		t.Helper()
-		open("/console/login")
-		must("login "+user, chromedp.Do(bctx,
-			chromedp.SendKeys(chromedp.ID("login"), user),
-			chromedp.SendKeys(chromedp.ID("password"), "a long password"),
-			chromedp.Click(chromedp.ID("submit")),
-			chromedp.WaitReady(chromedp.ID("logout"))))
-	}
-	logout := func() {
-		t.Helper()
-		must("logout", chromedp.Do(bctx, chromedp.Click(chromedp.ID("logout")), chromedp.WaitReady(chromedp.ID("submit"))))
-	}
-
 	// The consumer, in Chinese on a phone: scan page, 举报, the form.
 	must("zh", chromedp.Do(bctx, acceptLanguage("zh-CN,zh;q=0.9")))
 	must("scan page", chromedp.Do(bctx, chromedp.Navigate(base+formula), chromedp.WaitVisible(chromedp.ID("report"))))
