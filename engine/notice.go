@@ -77,6 +77,7 @@ func (e *Engine) OpenNotices(cfg NoticeConfig) (*Notices, error) {
 	if err != nil {
 		return nil, err
 	}
+	bk.SetLinks(recall.Links{Key: e.iss.StoreSecret("tracecode/recall/ack-link/v1\x00"), Base: e.opts.ShortBase})
 	n := &Notices{e: e, Outbox: ob, Alerts: ax, Recalls: bk, scans: newScanQueue(),
 		hooks: chain.Notices{Recalls: bk, Alerts: ax, Outbox: ob}}
 	ax.OnRaise = n.stageAlert

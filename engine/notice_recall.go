@@ -342,21 +342,27 @@ func (n *Notices) PublicRecalls() ([]*RecallView, error) {
 	}
 	out := make([]*RecallView, 0, len(rs))
 	for i := range rs {
-		v := &RecallView{Recall: rs[i]}
-		if o, err := n.e.Org(v.Producer); err == nil {
-			v.ProducerName = o.Name
-		}
-		for _, l := range v.Lots() {
-			if lot, err := n.e.Lot(l); err == nil {
-				v.LotNumbers = append(v.LotNumbers, lot.Number)
-				if p, err := n.e.Product(lot.Product); err == nil && v.Product == "" {
-					v.Product = p.NameZH
-				}
-			}
-		}
-		out = append(out, v)
+		out = append(out, n.publicView(rs[i]))
 	}
 	return out, nil
+}
+
+// publicView returns r with what the public notice names: its producer's
+// name, its lots' numbers and its product's name.
+func (n *Notices) publicView(r recall.Recall) *RecallView {
+	v := &RecallView{Recall: r}
+	if o, err := n.e.Org(v.Producer); err == nil {
+		v.ProducerName = o.Name
+	}
+	for _, l := range v.Lots() {
+		if lot, err := n.e.Lot(l); err == nil {
+			v.LotNumbers = append(v.LotNumbers, lot.Number)
+			if p, err := n.e.Product(lot.Product); err == nil && v.Product == "" {
+				v.Product = p.NameZH
+			}
+		}
+	}
+	return v
 }
 
 // RecallsOfLot returns the recalls in force over lot (for its items'

@@ -70,6 +70,8 @@ func (s *Server) routeTable() []*route {
 		{method: "GET", pattern: "/v1/regions/{code}", metric: "regions", public: true},
 		{method: "GET", pattern: "/recalls", metric: "recalls", public: true},
 		{method: "GET", pattern: "/recalls.atom", metric: "recalls", public: true},
+		{method: "GET", pattern: "/recalls/{recall}/ack", metric: "recall_ack", public: true},
+		{method: "POST", pattern: "/recalls/{recall}/ack", metric: "recall_ack", public: true},
 
 		// Authenticated API.
 		{method: "GET", pattern: "/v1/me", h: (*Server).apiMe},
@@ -244,6 +246,9 @@ func (s *Server) dispatch(ctx *fasthttp.RequestCtx) *routeStats {
 	}
 	if hasPrefix(path, consolePrefix) && (len(path) == len(consolePrefix) || path[len(consolePrefix)] == '/') {
 		return s.serveConsole(ctx)
+	}
+	if hasPrefix(path, recallAckPrefix) {
+		return s.serveRecallAck(ctx, path)
 	}
 	switch string(path) {
 	case "/":

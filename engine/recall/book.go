@@ -27,7 +27,15 @@ type Book struct {
 	lotsMu sync.RWMutex        // guards byLot
 	byLot  map[uint32][]uint64 // active (or closing) recalls per lot; GUARDED_BY(lotsMu)
 	holds  sync.Map            // lot → Hold in force
+	links  Links               // set once, before use (SetLinks)
 }
+
+// SetLinks enables the acknowledgement links notifications carry. Call it
+// once, right after Open, before the book is shared.
+func (bk *Book) SetLinks(l Links) { bk.links = l }
+
+// Links returns the book's acknowledgement links.
+func (bk *Book) Links() *Links { return &bk.links }
 
 // Open opens the recall book of db. ob stages notifications; ax, if not
 // nil, gets each recall's steps (its deadline rule schedules alerts).
@@ -160,6 +168,7 @@ type notice struct {
 	Recipient orgRef    `json:"recipient"`
 	Quantity  Figures   `json:"quantity"`
 	Ack       string    `json:"ack"`
+	AckLink   string    `json:"ack_link,omitzero"`
 }
 
 type orgRef struct {
@@ -214,7 +223,7 @@ func (bk *Book) Create(q *Request, moves []Move, party func(org uint32) Party) (
 			ReasonZH: r.ReasonZH, ReasonEN: r.ReasonEN, ActionZH: r.ActionZH, ActionEN: r.ActionEN,
 			Created: ms(r.Created), StartBy: ms(r.StartBy), AckBy: ms(r.AckBy), FinishBy: ms(r.FinishBy),
 			Recipient: orgRef{p.Org, p.Name, p.Region}, Quantity: p.AtStart,
-			Ack: fmt.Sprintf("/v1/recalls/%d/ack", r.ID)})
+			Ack: fmt.Sprintf("/v1/recalls/%d/ack", r.ID), AckLink: bk.links.URL(r.ID, p.Org)})
 		if err != nil {
 			return nil, nil, err
 		}
