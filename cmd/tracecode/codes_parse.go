@@ -203,7 +203,7 @@ func parseOne(in string) parsedCode {
 			// The input has that format's exact shape; the trace-code
 			// reading is the accident.
 			setSector(&r, sectors[0])
-			if asCodeError(err, &ce) && ce.Format != code.FormatUnknown {
+			if asCodeError(err, &ce) && ce.Format != code.FormatUnknown && ce.Format.String() != sectors[0].Format.String() {
 				r.Notes = append(r.Notes, "not a "+ce.Format.String()+" either: "+err.Error())
 			}
 			return r
@@ -222,6 +222,17 @@ func parseOne(in string) parsedCode {
 		}
 		r.Error = err.Error()
 		return r
+	}
+	if c.Format == code.FormatPesticide {
+		// The trace code is also the sector format: its fields named.
+		for i, s := range sectors {
+			if s.Format == code.SectorPesticide && s.Err == nil {
+				setSector(&r, s)
+				r.Serial = c.Serial()
+				r.Also = alsoValid(r.Also, append(sectors[:i:i], sectors[i+1:]...))
+				return r
+			}
+		}
 	}
 	r.Also = alsoValid(r.Also, sectors)
 	r.OK = true

@@ -30,6 +30,12 @@ func TestCodesParseSector(t *testing.T) {
 		{in: "PD20080123", format: "pesticide-reg", ok: true, field: "year=2008"},
 		{in: "陇薯7号\n甘肃种业\nA1\nhttps://x.cn/s", format: "seed-qr", ok: true, field: "unit id=A1"},
 		{in: "202301150001212345678901", format: "vet-drug", ok: true},
+		{in: "202313150001212345678901", format: "vet-drug", errHas: `date "20231315" at positions 1-8: month 13`},
+		{in: "陇薯7号\n甘肃种业\nA1234567890123456789012\nhttps://x.cn/s", format: "seed-qr", errHas: `unit id "A1234567890123456789012" at positions 11-33`},
+		{in: "陇薯7号\n甘肃种业\nA1\nftp://x", format: "seed-qr", errHas: `trace URL "ftp://x"`},
+		{in: "https://www.icama.cn/t/10801231001123456789012345678901", format: "pesticide", ok: true, field: "registration=080123"},
+		{in: "41412341002000000000000000000001", format: "pesticide", errHas: `registration kind "4" at positions 1-1`},
+		{in: "SC1056201020001", format: "sc-licence", errHas: "has 15 characters, want 16"},
 	} {
 		r := parseOne(tc.in)
 		if r.Format != tc.format || r.OK != tc.ok {
@@ -49,6 +55,19 @@ func TestCodesParseSector(t *testing.T) {
 				t.Errorf("%q: fields %v lack %s", tc.in, r.Fields, tc.field)
 			}
 		}
+	}
+	// A pesticide code is a trace code (its random part the serial) with
+	// its fields named; a vet-drug code gives its date and enterprise.
+	if r := parseOne("10801231001123456789012345678901"); r.Serial != "123456789012345678901" || len(r.Also) != 0 {
+		t.Errorf("pesticide: %+v", r)
+	}
+	if r := parseOne("202301150001212345678901"); r.VetDate != "2023-01-15" || r.Enterprise != "00012" || r.Serial != "12345678901" {
+		t.Errorf("vet-drug: %+v", r)
+	}
+	// An ear tag of no species: the 15 digits are read as GS1 data, and
+	// the ear tag's error is named beside it.
+	if r := parseOne("562050200000001"); r.OK || len(r.Notes) != 1 || !strings.Contains(r.Notes[0], `ear tag: species "5" at positions 1-1`) {
+		t.Errorf("ear tag of species 5: %+v", r)
 	}
 	// 20 digits: an NMPA drug code, and also an elevator registration code.
 	r := parseOne("31106201022019110001")

@@ -72,6 +72,7 @@ func TestMintSectorSchemes(t *testing.T) {
 	if r.Format != "pesticide" || !r.OK {
 		t.Errorf("codes parse of a minted pesticide code: %+v", r)
 	}
+	pestCodes, pestProduct := codes, p.ID
 
 	// A product whose own code is not a pesticide prefix cannot take the scheme.
 	if _, errOut, code := runCLI(t, "", "product", "add", d, "--org", orgID, "--own-code", "X1", "--name", "n", "--category", "pesticide", "--scheme", "pesticide"); code == 0 || !strings.Contains(errOut, "11-digit prefix") {
@@ -101,6 +102,51 @@ func TestMintSectorSchemes(t *testing.T) {
 	}
 	if r := parseOne(codes[0]); r.Format != "vet-drug" || !r.OK || r.VetDate != "2026-11-20" || r.Enterprise != "15001" {
 		t.Errorf("codes parse of a minted vet-drug code: %+v", r)
+	}
+
+	// Scanned back, each code resolves to its product, block and counter
+	// (lookup) and on the scan answer (resolve) — the pesticide code bare
+	// and behind its trace URL.
+	for _, tc := range []struct {
+		code, lot string
+		product   uint32
+		counter   uint64
+	}{
+		{pestCodes[7], "P1", pestProduct, 7}, {"https://www.icama.cn/t/" + pestCodes[499], "P1", pestProduct, 499},
+		{codes[0], "V1", p.ID, 0}, {codes[321], "V1", p.ID, 321},
+	} {
+		var lk struct {
+			OK      bool           `json:"ok"`
+			Product *lookupProduct `json:"product"`
+			Lot     string         `json:"lot"`
+			Block   uint64         `json:"block"`
+			Counter *uint64        `json:"counter"`
+		}
+		out := mustCLI(t, "lookup", d, tc.code)
+		if err := json.Unmarshal([]byte(out), &lk); err != nil {
+			t.Fatalf("%s: %v\n%s", tc.code, err, out)
+		}
+		if !lk.OK || lk.Product == nil || lk.Product.ID != tc.product || lk.Counter == nil || *lk.Counter != tc.counter || lk.Block == 0 || lk.Lot != tc.lot {
+			t.Errorf("lookup %s: %s", tc.code, out)
+		}
+		var res struct {
+			Status string `json:"status"`
+			Lot    struct {
+				Number string `json:"number"`
+			} `json:"lot"`
+		}
+		out = mustCLI(t, "resolve", d, "--json", tc.code)
+		if err := json.Unmarshal([]byte(out), &res); err != nil || res.Status != "not_printed" || res.Lot.Number != tc.lot {
+			t.Errorf("resolve %s: %v %s", tc.code, err, out)
+		}
+	}
+	// A random part changed, a production date not the lot's: not issued.
+	fake := pestCodes[0][:31] + string('0'+(pestCodes[0][31]-'0'+1)%10)
+	vetOtherDay := "20261121" + codes[0][8:]
+	for _, c := range []string{fake, vetOtherDay} {
+		if out, _, code := runCLI(t, "", "resolve", d, "--json", c); code == 0 || !strings.Contains(out, `"not_genuine"`) {
+			t.Errorf("resolve %s: exit %d %s", c, code, out)
+		}
 	}
 }
 

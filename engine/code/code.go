@@ -2,7 +2,8 @@
 // or scans — GS1 Digital Link URIs, GS1 element strings (human-readable or
 // barcode data with FNC1 as GS), EPC pure-identity and tag URNs, EPC binary
 // as RFID readers report it in hex, bare GTIN/SSCC/GLN keys, China's NMPA
-// 20-digit drug trace codes and 24-digit veterinary-drug codes, and our own
+// 20-digit drug trace codes, 24-digit veterinary-drug codes and 32-digit
+// pesticide trace codes (bare or after their trace URL), and our own
 // short codes — through one entry point, Parse. It does no I/O.
 //
 // National sector codes and numbers (elevator and gas-cylinder codes, the
@@ -38,12 +39,13 @@ const (
 	FormatShort                // our short code, bare or as https://host/c/CODE
 	FormatUSCC                 // 18-character unified social credit code (an organisation)
 	FormatRegion               // 6-digit GB/T 2260 division or 9-digit township code (a place)
+	FormatPesticide            // 32-digit pesticide trace code, bare or after its trace URL in a QR
 	numFormats
 )
 
 var formatNames = [numFormats]string{
 	"unknown", "digital-link", "element-string", "epc-urn", "epc-hex",
-	"gtin", "sscc", "gln", "nmpa", "vet-drug", "short", "uscc", "region",
+	"gtin", "sscc", "gln", "nmpa", "vet-drug", "short", "uscc", "region", "pesticide",
 }
 
 // String returns the format's name as printed by `tracecode codes parse`.

@@ -51,13 +51,15 @@ func (c *Code) GLN() (gs1.GLN, bool) {
 
 // Serial returns the item serial: AI (21) for GS1 data, the 13 digits after
 // the drug identification code for an NMPA code, the 11 random digits of a
-// veterinary-drug code.
+// veterinary-drug code, the 21 random digits of a pesticide trace code.
 func (c *Code) Serial() string {
 	switch c.Format {
 	case FormatNMPA:
 		return c.Drug.Serial()
 	case FormatVetDrug:
 		return c.Vet.Random()
+	case FormatPesticide:
+		return c.Pest.Random()
 	}
 	v, _ := c.AI("21")
 	return v

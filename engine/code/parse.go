@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"tracecode/engine/code/cn"
+	"tracecode/engine/code/cn/pesticide"
 	"tracecode/engine/code/digitallink"
 	"tracecode/engine/code/epc"
 	"tracecode/engine/code/gs1"
@@ -34,6 +35,10 @@ type Code struct {
 	Tag   epc.Tag
 	Drug  cn.DrugCode
 	Vet   cn.VetCode
+	// Pest is a pesticide trace code (FormatPesticide); PestURL the trace
+	// URL its QR gave before the digits ("" for the bare digits).
+	Pest    pesticide.Code
+	PestURL string
 	Short shortcode.Code
 	USCC  cn.USCC
 	// Region is the division of a bare 6- or 9-digit code (FormatRegion).
@@ -82,6 +87,9 @@ func Detect(s string) Format {
 		if isShortURL(s) {
 			return FormatShort
 		}
+		if isPesticideURL(s) {
+			return FormatPesticide
+		}
 		return FormatDigitalLink
 	case hasPrefixFold(s, "urn:epc:"):
 		return FormatEPCURN
@@ -104,6 +112,13 @@ func Detect(s string) Format {
 			return FormatSSCC
 		case 20:
 			return FormatNMPA
+		case 32:
+			// A pesticide trace code starts with its registration kind
+			// 1-3; GS1 data of 32 digits that carries a key starts with
+			// AI 00 or 01.
+			if s[0] >= '1' && s[0] <= '3' {
+				return FormatPesticide
+			}
 		case 24:
 			if s[0] == '3' {
 				return FormatEPCHex
@@ -248,6 +263,12 @@ func parseAs(s string, f Format, opt Options) (Code, error) {
 			return c, err
 		}
 		c.Vet = v
+	case FormatPesticide:
+		q, err := pesticide.ParseQR(s)
+		if err != nil {
+			return c, err
+		}
+		c.Pest, c.PestURL = q.Code, q.URL
 	case FormatUSCC:
 		u, err := cn.ParseUSCC(s)
 		if err != nil {
@@ -282,6 +303,17 @@ func parseAs(s string, f Format, opt Options) (Code, error) {
 	return c, nil
 }
 
+// isPesticideURL reports whether URL s ends in the 32 digits of a
+// pesticide trace code after '/' or '=' (its QR): no Digital Link ends in
+// 32 digits (a GS1 serial or lot has at most 20 characters).
+func isPesticideURL(s string) bool {
+	n := len(s)
+	if n < 33+len("http://") || (s[n-33] != '/' && s[n-33] != '=') || s[n-32] < '1' || s[n-32] > '3' {
+		return false
+	}
+	return allDigits(s[n-32:])
+}
+
 // elementsOfEPC gives the GS1 element strings of an EPC identity.
 func elementsOfEPC(id epc.Identity) []gs1.Element {
 	switch id.Kind() {
@@ -306,7 +338,7 @@ func elementsOfEPC(id epc.Identity) []gs1.Element {
 }
 
 // errNoGS1 is returned by conversions of codes that carry no GS1 data.
-var errNoGS1 = errors.New("code: not GS1 data (NMPA, veterinary and short codes have no GS1 form)")
+var errNoGS1 = errors.New("code: not GS1 data (NMPA, veterinary-drug, pesticide and short codes have no GS1 form)")
 
 func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)

@@ -82,6 +82,14 @@ var parseCases = []parseCase{
 	{in: "83012345678901234567", format: FormatNMPA, serial: "5678901234567"},
 	{in: "202401150012312345678901", format: FormatVetDrug, serial: "12345678901"},
 	{in: "202413150012312345678901", format: FormatVetDrug, errPart: "month"},
+	// Pesticide trace codes (公告第2579号): bare, behind a trace URL, and
+	// one whose production kind is 4. 32 digits from AI 01 stay GS1 data.
+	{in: "10801231001123456789012345678901", format: FormatPesticide, serial: "123456789012345678901"},
+	{in: "https://www.icama.cn/trace?code=21412341003000000000000000000042", format: FormatPesticide, serial: "000000000000000000042"},
+	{in: "11234564001000000000000000000001", format: FormatPesticide, errPart: `production kind "4" at positions 8-8`},
+	{in: "https://x.cn/t/10801231001123456789012345678901a", format: FormatDigitalLink, errPart: "no primary key"},
+	{in: "01095201234567882112345678901234", format: FormatElementString, gtin: "09520123456788", serial: "12345678901234",
+		hri: "(01)09520123456788(21)12345678901234", dl: "https://id.gs1.org/01/09520123456788/21/12345678901234"},
 	{in: "91350100M000100Y43", format: FormatUSCC},
 	{in: "91350200M000000510", format: FormatUSCC, errPart: "D"},
 	{in: "620102", format: FormatRegion},
@@ -242,6 +250,13 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("Parse(%q) error %T is not *code.Error", s, err)
 			}
 			return
+		}
+		if c.Format == FormatPesticide {
+			// The 32 digits alone parse to the same code.
+			c2, err := Parse(c.Pest.String())
+			if err != nil || c2.Format != FormatPesticide || c2.Pest != c.Pest || c2.Serial() != c.Serial() {
+				t.Fatalf("Parse(%q) = pesticide %s, its digits parse to %v, %v", s, c.Pest, c2.Pest, err)
+			}
 		}
 		if c.Elements == nil {
 			return

@@ -119,10 +119,14 @@ type state struct {
 	productByGTIN   map[gs1.GTIN]uint32
 	productByDrugID map[string]uint32
 	productByCode   map[ownCodeKey]uint32
-	lots            map[uint32]*model.Lot
-	lotByNumber     map[lotKey]uint32
-	blocks          map[uint64]*model.Block
-	idem            map[idemKey]uint64
+	// productsBySector lists the products whose own code is the prefix
+	// of a national code this engine mints (sectorKey): pesticide trace
+	// code prefixes and vet-drug enterprise codes, in id order.
+	productsBySector map[string][]uint32
+	lots             map[uint32]*model.Lot
+	lotByNumber      map[lotKey]uint32
+	blocks           map[uint64]*model.Block
+	idem             map[idemKey]uint64
 	// importing holds the request ids of imports in progress: they count
 	// as taken before their block is active.
 	importing map[idemKey]uint64
@@ -198,25 +202,26 @@ type importedBlock struct {
 
 func newState() *state {
 	return &state{
-		orgs:            map[uint32]*model.Org{},
-		orgByGCP:        map[string]uint32{},
-		orgByUSCC:       map[string]uint32{},
-		products:        map[uint32]*product{},
-		productByGTIN:   map[gs1.GTIN]uint32{},
-		productByDrugID: map[string]uint32{},
-		productByCode:   map[ownCodeKey]uint32{},
-		lots:            map[uint32]*model.Lot{},
-		lotByNumber:     map[lotKey]uint32{},
-		blocks:          map[uint64]*model.Block{},
-		idem:            map[idemKey]uint64{},
-		importing:       map[idemKey]uint64{},
-		shortByOrg:      map[uint32]uint64{},
-		lotsByOrg:       map[uint32]uint32{},
-		productsByOrg:   map[uint32]uint32{},
-		nextOrg:         1,
-		nextProduct:     1,
-		nextLot:         1,
-		nextBlock:       1,
+		orgs:             map[uint32]*model.Org{},
+		orgByGCP:         map[string]uint32{},
+		orgByUSCC:        map[string]uint32{},
+		products:         map[uint32]*product{},
+		productByGTIN:    map[gs1.GTIN]uint32{},
+		productByDrugID:  map[string]uint32{},
+		productByCode:    map[ownCodeKey]uint32{},
+		productsBySector: map[string][]uint32{},
+		lots:             map[uint32]*model.Lot{},
+		lotByNumber:      map[lotKey]uint32{},
+		blocks:           map[uint64]*model.Block{},
+		idem:             map[idemKey]uint64{},
+		importing:        map[idemKey]uint64{},
+		shortByOrg:       map[uint32]uint64{},
+		lotsByOrg:        map[uint32]uint32{},
+		productsByOrg:    map[uint32]uint32{},
+		nextOrg:          1,
+		nextProduct:      1,
+		nextLot:          1,
+		nextBlock:        1,
 	}
 }
 

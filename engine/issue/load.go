@@ -177,6 +177,7 @@ func (st *state) addProduct(p *product) {
 	}
 	if p.rec.OwnCode != "" {
 		st.productByCode[ownCodeKey{p.rec.Org, p.rec.OwnCode}] = p.rec.ID
+		st.indexSector(p)
 	}
 }
 

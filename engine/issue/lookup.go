@@ -52,6 +52,10 @@ func (e *Book) LookupCode(c *code.Code) (LookupResult, error) {
 		return r, e.lookupNMPA(&r, c)
 	case code.FormatShort:
 		return r, e.lookupShort(&r, c)
+	case code.FormatPesticide:
+		return r, e.lookupPesticide(&r, c)
+	case code.FormatVetDrug:
+		return r, e.lookupVet(&r, c)
 	}
 	gtin, ok := c.GTIN()
 	if !ok {
