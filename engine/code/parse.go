@@ -32,15 +32,15 @@ type Code struct {
 	// company prefix length.
 	EPC epc.Identity
 	// Tag is the binary scheme and filter of an EPC hex or tag URN.
-	Tag   epc.Tag
-	Drug  cn.DrugCode
-	Vet   cn.VetCode
+	Tag  epc.Tag
+	Drug cn.DrugCode
+	Vet  cn.VetCode
 	// Pest is a pesticide trace code (FormatPesticide); PestURL the trace
 	// URL its QR gave before the digits ("" for the bare digits).
 	Pest    pesticide.Code
 	PestURL string
-	Short shortcode.Code
-	USCC  cn.USCC
+	Short   shortcode.Code
+	USCC    cn.USCC
 	// Region is the division of a bare 6- or 9-digit code (FormatRegion).
 	Region cn.Region
 	// Host is the host of a Digital Link or short-code URL.

@@ -120,4 +120,3 @@ func (e *Book) findSector(r *LookupResult, ids []uint32, s Scheme, gen int, v ui
 	}
 	return last
 }
-
