@@ -105,10 +105,10 @@ type SafeAfter struct {
 }
 
 // IntervalRule describes how a profile reads use records: the event kind
-// of a use, the field naming the input (a key of History.Inputs), the
-// field naming the target (crop or species), the input product's field of
-// intervals, and the interval taken when the input is not registered for
-// the target (off-label use).
+// of a use, the field naming the input (a key of History.Inputs or a
+// national trace code: History.Input), the field naming the target (crop
+// or species), the input product's field of intervals, and the interval
+// taken when the input is not registered for the target (off-label use).
 type IntervalRule struct {
 	UseKind, InputField, TargetField, IntervalsField string
 	DefaultDays                                      int
@@ -125,7 +125,7 @@ func (ir IntervalRule) SafeAfter(h *History, at time.Time) SafeAfter {
 		}
 		input, target := e.Fields.Get(ir.InputField), e.Fields.Get(ir.TargetField)
 		days, off := ir.DefaultDays, true
-		if iv, err := Intervals(h.Inputs[input], ir.IntervalsField); err == nil {
+		if iv, err := Intervals(h.Input(input), ir.IntervalsField); err == nil {
 			if d, ok := iv[target]; ok {
 				days, off = d, false
 			}

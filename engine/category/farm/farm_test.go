@@ -137,3 +137,34 @@ func TestOffLabelUse(t *testing.T) {
 		t.Errorf("a later use counted: %+v", s)
 	}
 }
+
+// TestUseByTraceCode: a use record naming the input by the trace code on
+// its package — a 32-digit pesticide code, bare or behind its trace URL,
+// or a 24-digit vet-drug code — takes the interval of the product the
+// code's prefix (or enterprise code) is registered to.
+func TestUseByTraceCode(t *testing.T) {
+	ivermectin := category.Record{"approval_number": "兽药字(2020)150011234", "enterprise_code": "15001", "species": "cattle", "withdrawal_periods": "cattle=35"}
+	for _, tc := range []struct {
+		kind, input, target string
+		days                int
+	}{
+		{"pesticide-use", "10801231001004567890123456789012", "apple", 21},
+		{"pesticide-use", "https://www.icama.cn/t/10801231001004567890123456789012", "apple", 21},
+		{"vet-use", "202611201500100000000042", "cattle", 35},
+		{"pesticide-use", "10801241001004567890123456789012", "apple", farm.DefaultDays}, // another registration: unknown
+	} {
+		h := orchard()
+		h.Inputs["10801231001"], h.Inputs["15001"] = mancozeb, ivermectin
+		f := category.Record{"input": tc.input, "dose": "1", "operator": "王某"}
+		if tc.kind == "vet-use" {
+			f["species"] = tc.target
+		} else {
+			f["crop"] = tc.target
+		}
+		h.Events = append(h.Events, category.Event{Kind: tc.kind, Time: at("2026-08-01 07:00"), Fields: f})
+		s := farm.SafeAfter(h, at("2026-08-02 07:00"))
+		if s.Days != tc.days || s.OffList != (tc.days == farm.DefaultDays) {
+			t.Errorf("%s %s: %+v, want %d days", tc.kind, tc.input, s, tc.days)
+		}
+	}
+}
