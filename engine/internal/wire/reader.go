@@ -1,9 +1,10 @@
-// Package wire reads the versioned binary values the engine stores: a
-// leading version byte, then varints, fixed-width big-endian integers and
-// length-prefixed strings. Every stored-value decoder reads with it — the
+// Package wire is the engine's one value codec: the versioned binary
+// values it stores are a leading version byte, then varints, fixed-width
+// big-endian integers and length-prefixed strings. Every stored-value
+// encoder writes with Writer and every decoder reads with Reader — the
 // store's records, the aggregation index, the ledger, item-state chunks,
-// API keys and the scan log — and its ErrCorrupt and ErrVersion are their
-// sentinels.
+// API keys, the scan log and the other parts' records — and ErrCorrupt and
+// ErrVersion are their sentinels.
 package wire
 
 import (
@@ -156,6 +157,20 @@ func (d *Reader) Str() string {
 		return ""
 	}
 	return string(d.Raw(int(n)))
+}
+
+// Bytes reads a length-prefixed byte field (what Writer.Bytes wrote),
+// aliasing the value; nil if the field is empty.
+func (d *Reader) Bytes() []byte {
+	n := d.Uvarint()
+	if d.Err == nil && (n > MaxStr || n > uint64(len(d.B)-d.Off)) {
+		d.Fail(fmt.Sprintf("length %d overruns the value", n))
+		return nil
+	}
+	if n == 0 {
+		return nil
+	}
+	return d.Raw(int(n))
 }
 
 // Strs reads a count and that many strings.
