@@ -1,9 +1,9 @@
 package store
 
 import (
-	"encoding/binary"
-	"fmt"
+		"fmt"
 
+	"tracecode/engine/internal/wire"
 	"tracecode/engine/model"
 	"tracecode/engine/serial"
 )
@@ -22,22 +22,28 @@ const blockVersion = 1
 //
 // A typical block value is 35–50 bytes.
 func AppendBlock(dst []byte, b *model.Block) []byte {
-	dst = append(dst, blockVersion)
-	dst = binary.AppendVarint(dst, b.Created)
-	dst = binary.AppendVarint(dst, b.Updated)
-	dst = binary.AppendUvarint(dst, uint64(b.Org))
-	dst = binary.AppendUvarint(dst, uint64(b.Product))
-	dst = binary.AppendUvarint(dst, uint64(b.Lot))
-	dst = append(dst, byte(b.Level), byte(b.Scheme), b.KeyGen, byte(b.State), b.Flags)
-	dst = binary.AppendUvarint(dst, b.Start)
-	dst = binary.AppendUvarint(dst, b.Count)
-	dst = binary.AppendUvarint(dst, b.Requested-b.Count)
-	dst = binary.AppendUvarint(dst, b.Released)
+	w := wire.Writer{B: dst}
+	w.Version(blockVersion)
+	w.Varint(b.Created)
+	w.Varint(b.Updated)
+	w.U32(b.Org)
+	w.U32(b.Product)
+	w.U32(b.Lot)
+	w.U8(byte(b.Level))
+	w.U8(byte(b.Scheme))
+	w.U8(b.KeyGen)
+	w.U8(byte(b.State))
+	w.U8(b.Flags)
+	w.Uvarint(b.Start)
+	w.Uvarint(b.Count)
+	w.Uvarint(b.Requested - b.Count)
+	w.Uvarint(b.Released)
 	if b.Scheme == serial.Short {
-		dst = binary.AppendUvarint(dst, b.ShortStart)
+		w.Uvarint(b.ShortStart)
 	}
-	dst = appendStr(dst, b.RequestID)
-	return appendStr(dst, b.Note)
+	w.Str(b.RequestID)
+	w.Str(b.Note)
+	return w.B
 }
 
 // DecodeBlock decodes the value of block id and checks its invariants

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/binary"
 	"fmt"
 
 	"tracecode/engine/internal/wire"
@@ -19,12 +18,6 @@ var (
 // maxStr bounds every length-prefixed string or byte field of a value, so a
 // damaged length never makes a decoder allocate gigabytes.
 const maxStr = 1 << 20
-
-// appendStr appends s as a uvarint length followed by its bytes.
-func appendStr(dst []byte, s string) []byte {
-	dst = binary.AppendUvarint(dst, uint64(len(s)))
-	return append(dst, s...)
-}
 
 // decoder reads the fields of one value with wire.Reader, the engine's
 // one value codec (the aggregation index and the ledger read theirs with

@@ -1,9 +1,9 @@
 package store
 
 import (
-	"encoding/binary"
-	"fmt"
+		"fmt"
 
+	"tracecode/engine/internal/wire"
 	"tracecode/engine/model"
 	"tracecode/engine/serial"
 )
@@ -24,17 +24,15 @@ const orgVersion = 1
 //
 // str = uvarint length + bytes; varint is zig-zag.
 func AppendOrg(dst []byte, o *model.Org) []byte {
-	dst = append(dst, orgVersion)
-	dst = binary.AppendVarint(dst, o.Created)
-	dst = appendStr(dst, o.Name)
-	dst = appendStr(dst, o.NameEN)
-	dst = appendStr(dst, o.USCC)
-	dst = binary.AppendUvarint(dst, uint64(o.Region))
-	dst = binary.AppendUvarint(dst, uint64(len(o.GCPs)))
-	for _, g := range o.GCPs {
-		dst = appendStr(dst, g)
-	}
-	return dst
+	w := wire.Writer{B: dst}
+	w.Version(orgVersion)
+	w.Varint(o.Created)
+	w.Str(o.Name)
+	w.Str(o.NameEN)
+	w.Str(o.USCC)
+	w.U32(o.Region)
+	w.Strs(o.GCPs)
+	return w.B
 }
 
 // DecodeOrg decodes the value of org id.
@@ -63,26 +61,29 @@ const productVersion = 1
 //	      | gcpLen u8 | category u8 | levels u8 | defaultScheme u8
 //	      | nameZH str | nameEN str | nLinks uvarint | (type str | url str)…
 func AppendProduct(dst []byte, p *model.Product) []byte {
-	dst = append(dst, productVersion)
-	dst = binary.AppendVarint(dst, p.Created)
-	dst = binary.AppendUvarint(dst, uint64(p.Org))
+	w := wire.Writer{B: dst}
+	w.Version(productVersion)
+	w.Varint(p.Created)
+	w.U32(p.Org)
 	if p.GTIN.IsZero() {
-		dst = append(dst, 0)
+		w.Bytes(nil)
 	} else {
-		dst = append(dst, 14)
-		dst = append(dst, p.GTIN[:]...)
+		w.Bytes(p.GTIN[:])
 	}
-	dst = appendStr(dst, p.OwnCode)
-	dst = appendStr(dst, p.DrugID)
-	dst = append(dst, p.GCPLength, byte(p.Category), byte(p.Levels), byte(p.DefaultScheme))
-	dst = appendStr(dst, p.NameZH)
-	dst = appendStr(dst, p.NameEN)
-	dst = binary.AppendUvarint(dst, uint64(len(p.Links)))
+	w.Str(p.OwnCode)
+	w.Str(p.DrugID)
+	w.U8(p.GCPLength)
+	w.U8(byte(p.Category))
+	w.U8(byte(p.Levels))
+	w.U8(byte(p.DefaultScheme))
+	w.Str(p.NameZH)
+	w.Str(p.NameEN)
+	w.Count(len(p.Links))
 	for _, l := range p.Links {
-		dst = appendStr(dst, l.Type)
-		dst = appendStr(dst, l.URL)
+		w.Str(l.Type)
+		w.Str(l.URL)
 	}
-	return dst
+	return w.B
 }
 
 // DecodeProduct decodes the value of product id.
@@ -128,13 +129,14 @@ const productStateVersion = 1
 //
 // issued[s] is indexed by serial.Scheme (index 0 is not stored).
 func AppendProductState(dst []byte, s *model.ProductState) []byte {
-	dst = append(dst, productStateVersion)
-	dst = binary.AppendUvarint(dst, s.HighWater)
-	dst = binary.AppendUvarint(dst, serial.NumSchemes-1)
+	w := wire.Writer{B: dst}
+	w.Version(productStateVersion)
+	w.Uvarint(s.HighWater)
+	w.Count(serial.NumSchemes - 1)
 	for _, n := range s.Issued[1:] {
-		dst = binary.AppendUvarint(dst, n)
+		w.Uvarint(n)
 	}
-	return dst
+	return w.B
 }
 
 // DecodeProductState decodes a product state value. Counts for schemes a
@@ -163,14 +165,15 @@ const lotVersion = 1
 //
 //	ver=1 | created varint | product uvarint | number str | produced uvarint | expiry uvarint | site str
 func AppendLot(dst []byte, l *model.Lot) []byte {
-	dst = append(dst, lotVersion)
-	dst = binary.AppendVarint(dst, l.Created)
-	dst = binary.AppendUvarint(dst, uint64(l.Product))
-	dst = appendStr(dst, l.Number)
-	dst = binary.AppendUvarint(dst, uint64(l.Produced))
-	dst = binary.AppendUvarint(dst, uint64(l.Expiry))
-	dst = appendStr(dst, l.Site)
-	return dst
+	w := wire.Writer{B: dst}
+	w.Version(lotVersion)
+	w.Varint(l.Created)
+	w.U32(l.Product)
+	w.Str(l.Number)
+	w.U32(l.Produced)
+	w.U32(l.Expiry)
+	w.Str(l.Site)
+	return w.B
 }
 
 // DecodeLot decodes the value of lot id.
@@ -219,10 +222,12 @@ const keyVersion = 1
 
 // AppendBinary appends k's value encoding to dst.
 func (k *Key) AppendBinary(dst []byte) []byte {
-	dst = append(dst, keyVersion)
-	dst = binary.AppendVarint(dst, k.Created)
-	dst = append(dst, k.Wrap)
-	return appendStr(dst, string(k.Bytes))
+	w := wire.Writer{B: dst}
+	w.Version(keyVersion)
+	w.Varint(k.Created)
+	w.U8(k.Wrap)
+	w.Bytes(k.Bytes)
+	return w.B
 }
 
 // DecodeKey decodes a key value.
@@ -262,7 +267,10 @@ const uintVersion = 1
 
 // AppendBinary appends u's value encoding to dst.
 func (u Uint) AppendBinary(dst []byte) []byte {
-	return binary.AppendUvarint(append(dst, uintVersion), uint64(u))
+	w := wire.Writer{B: dst}
+	w.Version(uintVersion)
+	w.Uvarint(uint64(u))
+	return w.B
 }
 
 // DecodeUint decodes a Uint value; what names the record for errors.
@@ -286,7 +294,10 @@ const BloomChunkSize = 1 << 20
 
 // AppendBloomChunk appends the value encoding of chunk to dst.
 func AppendBloomChunk(dst, chunk []byte) []byte {
-	return append(append(dst, bloomChunkVersion), chunk...)
+	w := wire.Writer{B: dst}
+	w.Version(bloomChunkVersion)
+	w.Raw(chunk)
+	return w.B
 }
 
 // DecodeBloomChunk returns the chunk bytes of a bloom chunk value (aliasing b).
