@@ -1,8 +1,8 @@
 package agg
 
 import (
-	"encoding/binary"
 
+	"tracecode/engine/internal/wire"
 	"tracecode/engine/store"
 )
 
@@ -38,8 +38,11 @@ func appendAssocKey(dst []byte, parent Node, child string) []byte {
 
 // AppendValue appends the association's value encoding.
 func (a *Association) AppendValue(dst []byte) []byte {
-	dst = binary.AppendVarint(append(dst, assocVersion), a.Since)
-	return binary.AppendUvarint(dst, a.Seq)
+	w := wire.Writer{B: dst}
+	w.Version(assocVersion)
+	w.Varint(a.Since)
+	w.Uvarint(a.Seq)
+	return w.B
 }
 
 // DecodeAssociation decodes an association key and value.

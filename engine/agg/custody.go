@@ -1,7 +1,6 @@
 package agg
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -34,10 +33,13 @@ func AppendCustodyKey(dst []byte, n Node) []byte {
 
 // AppendValue appends the custody value encoding.
 func (c *Custody) AppendValue(dst []byte) []byte {
-	dst = binary.AppendUvarint(append(dst, custodyVersion), uint64(c.Org))
-	dst = binary.AppendUvarint(dst, uint64(c.Pending))
-	dst = binary.AppendVarint(dst, c.Since)
-	return binary.AppendUvarint(dst, c.Seq)
+	w := wire.Writer{B: dst}
+	w.Version(custodyVersion)
+	w.U32(c.Org)
+	w.U32(c.Pending)
+	w.Varint(c.Since)
+	w.Uvarint(c.Seq)
+	return w.B
 }
 
 // DecodeCustody decodes a custody value. It allocates nothing (resolution

@@ -2,7 +2,6 @@ package agg
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -46,12 +45,14 @@ func AppendRunKey(dst []byte, product uint32, first uint64) []byte {
 
 // AppendValue appends the run's value encoding.
 func (r *Run) AppendValue(dst []byte) []byte {
-	dst = append(dst, runVersion)
-	dst = binary.AppendUvarint(dst, r.Last-r.First)
-	dst = binary.AppendUvarint(dst, uint64(r.Parent.Product))
-	dst = binary.AppendUvarint(dst, r.Parent.Counter)
-	dst = binary.AppendVarint(dst, r.Since)
-	return binary.AppendUvarint(dst, r.Seq)
+	w := wire.Writer{B: dst}
+	w.Version(runVersion)
+	w.Uvarint(r.Last - r.First)
+	w.U32(r.Parent.Product)
+	w.Uvarint(r.Parent.Counter)
+	w.Varint(r.Since)
+	w.Uvarint(r.Seq)
+	return w.B
 }
 
 // DecodeRun decodes a child→parent key and value.
@@ -107,13 +108,15 @@ func appendPastRunKey(dst []byte, product uint32, first, unpackSeq uint64) []byt
 
 // AppendValue appends the past run's value encoding.
 func (p *PastRun) AppendValue(dst []byte) []byte {
-	dst = append(dst, pastRunVersion)
-	dst = binary.AppendUvarint(dst, p.Last-p.First)
-	dst = binary.AppendUvarint(dst, uint64(p.Parent.Product))
-	dst = binary.AppendUvarint(dst, p.Parent.Counter)
-	dst = binary.AppendVarint(dst, p.Since)
-	dst = binary.AppendUvarint(dst, p.Seq)
-	return binary.AppendVarint(dst, p.Until)
+	w := wire.Writer{B: dst}
+	w.Version(pastRunVersion)
+	w.Uvarint(p.Last - p.First)
+	w.U32(p.Parent.Product)
+	w.Uvarint(p.Parent.Counter)
+	w.Varint(p.Since)
+	w.Uvarint(p.Seq)
+	w.Varint(p.Until)
+	return w.B
 }
 
 // decodePastRun decodes a child history key and value.
@@ -160,18 +163,19 @@ func appendRemovalKey(dst []byte, parent Node, unpackSeq uint64) []byte {
 
 // AppendValue appends the removal's value encoding.
 func (r *Removal) AppendValue(dst []byte) []byte {
-	dst = append(dst, removalVersion)
-	dst = binary.AppendVarint(dst, r.Until)
-	dst = binary.AppendUvarint(dst, uint64(len(r.Runs)))
+	w := wire.Writer{B: dst}
+	w.Version(removalVersion)
+	w.Varint(r.Until)
+	w.Count(len(r.Runs))
 	for i := range r.Runs {
 		x := &r.Runs[i]
-		dst = binary.AppendUvarint(dst, uint64(x.Product))
-		dst = binary.AppendUvarint(dst, x.First)
-		dst = binary.AppendUvarint(dst, x.Last-x.First)
-		dst = binary.AppendVarint(dst, x.Since)
-		dst = binary.AppendUvarint(dst, x.Seq)
+		w.U32(x.Product)
+		w.Uvarint(x.First)
+		w.Uvarint(x.Last - x.First)
+		w.Varint(x.Since)
+		w.Uvarint(x.Seq)
 	}
-	return dst
+	return w.B
 }
 
 // decodeRemoval decodes a parent history key and value.
@@ -284,11 +288,14 @@ func AppendUnitKey(dst []byte, sscc uint64) []byte {
 
 // AppendValue appends the unit's value encoding.
 func (u *Unit) AppendValue(dst []byte) []byte {
-	dst = append(dst, unitVersion)
-	dst = binary.AppendUvarint(dst, uint64(u.Org))
-	dst = append(dst, u.Level, u.State)
-	dst = binary.AppendVarint(dst, u.Created)
-	return binary.AppendUvarint(dst, u.Seq)
+	w := wire.Writer{B: dst}
+	w.Version(unitVersion)
+	w.U32(u.Org)
+	w.U8(u.Level)
+	w.U8(u.State)
+	w.Varint(u.Created)
+	w.Uvarint(u.Seq)
+	return w.B
 }
 
 // DecodeUnit decodes a unit value of sscc.
