@@ -1,7 +1,6 @@
 package agg
 
 import (
-
 	"tracecode/engine/internal/wire"
 	"tracecode/engine/store"
 )

@@ -1,7 +1,7 @@
 package store
 
 import (
-		"fmt"
+	"fmt"
 
 	"tracecode/engine/internal/wire"
 	"tracecode/engine/model"
