@@ -32,10 +32,23 @@ const (
 
 const indexVersion = 1
 
+// appendIndexValue appends the value of a one-code, lot, product, reach or
+// parent index key.
+func appendIndexValue(dst []byte, role Role) []byte {
+	return append(dst, indexVersion, byte(role))
+}
+
+// appendRunIndexValue appends the value of a run index key: the run is
+// span+1 counters long.
+func appendRunIndexValue(dst []byte, role Role, span uint64) []byte {
+	return binary.AppendUvarint(append(dst, indexVersion, byte(role)), span)
+}
+
 // IndexNode records that record seq is about code (product, counter).
 func (t *Tx) IndexNode(product uint32, counter, seq uint64, role Role) {
 	t.kb = store.AppendSeq(store.AppendEvNodeKey(t.kb[:0], product, counter), seq)
-	t.b.Set(t.kb, []byte{indexVersion, byte(role)})
+	t.vb = appendIndexValue(t.vb[:0], role)
+	t.b.Set(t.kb, t.vb)
 }
 
 // IndexRun records that record seq is about counters first..last of
@@ -52,7 +65,7 @@ func (t *Tx) IndexRun(product uint32, first, last, seq uint64, role Role) {
 	for lo := first; ; {
 		hi := min(last, lo-lo%RunWindow+RunWindow-1)
 		t.kb = store.AppendSeq(store.AppendEvRunKey(t.kb[:0], product, lo), seq)
-		t.vb = binary.AppendUvarint(append(t.vb[:0], indexVersion, byte(role)), hi-lo)
+		t.vb = appendRunIndexValue(t.vb[:0], role, hi-lo)
 		t.b.Set(t.kb, t.vb)
 		if hi == last {
 			return
@@ -63,7 +76,8 @@ func (t *Tx) IndexRun(product uint32, first, last, seq uint64, role Role) {
 
 func (t *Tx) index32(appendKey func([]byte, uint32) []byte, id uint32, seq uint64, role Role) {
 	t.kb = store.AppendSeq(appendKey(t.kb[:0], id), seq)
-	t.b.Set(t.kb, []byte{indexVersion, byte(role)})
+	t.vb = appendIndexValue(t.vb[:0], role)
+	t.b.Set(t.kb, t.vb)
 }
 
 // IndexLot records that record seq names lot.
@@ -83,7 +97,8 @@ func (t *Tx) IndexProduct(product uint32, seq uint64, role Role) {
 // them through their own runs and history.
 func (t *Tx) IndexParent(product uint32, counter, seq uint64, role Role) {
 	t.kb = store.AppendSeq(store.AppendEvParentKey(t.kb[:0], product, counter), seq)
-	t.b.Set(t.kb, []byte{indexVersion, byte(role)})
+	t.vb = appendIndexValue(t.vb[:0], role)
+	t.b.Set(t.kb, t.vb)
 }
 
 // IndexLotReach records that record seq reached items of lot through

@@ -76,6 +76,9 @@ func TestGolden(t *testing.T) {
 	kv("checkpoint of org 3 at 1024", appendCheckpointKey(nil, 3, 1024), cp.AppendValue(nil))
 	r := Recall{Seq: 9, Time: 1_700_000_000_000}
 	kv("recall of lot 4 by record 9", AppendRecallKey(nil, true, 4), r.AppendValue(nil))
+	kv("index: record 5 is about code 100 of product 7", store.AppendSeq(store.AppendEvNodeKey(nil, 7, 100), 5), appendIndexValue(nil, RoleEPC))
+	kv("index: record 5 is about counters 65536..66535 of product 7", store.AppendSeq(store.AppendEvRunKey(nil, 7, 65536), 5), appendRunIndexValue(nil, RoleEPC, 999))
+	kv("index: record 5 names lot 300", store.AppendSeq(store.AppendEvLotKey(nil, 300), 5), appendIndexValue(nil, RoleClass))
 	golden(t, "layout.txt", out.String())
 
 	got, err := DecodeSummary(7, s.AppendValue(nil))
