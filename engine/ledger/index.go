@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
+	"tracecode/engine/internal/wire"
 	"tracecode/engine/store"
 )
 
@@ -35,13 +36,20 @@ const indexVersion = 1
 // appendIndexValue appends the value of a one-code, lot, product, reach or
 // parent index key.
 func appendIndexValue(dst []byte, role Role) []byte {
-	return append(dst, indexVersion, byte(role))
+	w := wire.Writer{B: dst}
+	w.Version(indexVersion)
+	w.U8(byte(role))
+	return w.B
 }
 
 // appendRunIndexValue appends the value of a run index key: the run is
 // span+1 counters long.
 func appendRunIndexValue(dst []byte, role Role, span uint64) []byte {
-	return binary.AppendUvarint(append(dst, indexVersion, byte(role)), span)
+	w := wire.Writer{B: dst}
+	w.Version(indexVersion)
+	w.U8(byte(role))
+	w.Uvarint(span)
+	return w.B
 }
 
 // IndexNode records that record seq is about code (product, counter).

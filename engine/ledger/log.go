@@ -9,6 +9,7 @@ import (
 	"github.com/transparency-dev/merkle/compact"
 	"github.com/transparency-dev/merkle/rfc6962"
 
+	"tracecode/engine/internal/wire"
 	"tracecode/engine/store"
 )
 
@@ -38,9 +39,12 @@ func appendLogKey(dst []byte, org uint32, orgSeq uint64) []byte {
 
 // AppendValue appends the entry's value encoding.
 func (e *LogEntry) AppendValue(dst []byte) []byte {
-	dst = binary.AppendUvarint(append(dst, logVersion), e.Seq)
-	dst = append(dst, e.RecordHash[:]...)
-	return append(dst, e.Chain[:]...)
+	w := wire.Writer{B: dst}
+	w.Version(logVersion)
+	w.Uvarint(e.Seq)
+	w.Raw(e.RecordHash[:])
+	w.Raw(e.Chain[:])
+	return w.B
 }
 
 // decodeLogEntry decodes a log key and value.
@@ -96,13 +100,15 @@ func appendCheckpointKey(dst []byte, org uint32, size uint64) []byte {
 
 // AppendValue appends the checkpoint's value encoding.
 func (c *Checkpoint) AppendValue(dst []byte) []byte {
-	dst = append(append(dst, checkpointVersion), c.Root[:]...)
-	dst = binary.AppendVarint(dst, c.Time)
-	dst = binary.AppendUvarint(dst, uint64(len(c.Range)))
+	w := wire.Writer{B: dst}
+	w.Version(checkpointVersion)
+	w.Raw(c.Root[:])
+	w.Varint(c.Time)
+	w.Count(len(c.Range))
 	for _, h := range c.Range {
-		dst = append(dst, h...)
+		w.Raw(h)
 	}
-	return dst
+	return w.B
 }
 
 // decodeCheckpoint decodes a checkpoint key and value.

@@ -1,9 +1,9 @@
 package ledger
 
 import (
-	"encoding/binary"
 	"fmt"
 
+	"tracecode/engine/internal/wire"
 	"tracecode/engine/store"
 )
 
@@ -29,8 +29,11 @@ func AppendRecallKey(dst []byte, lot bool, id uint32) []byte {
 
 // AppendValue appends the recall's value encoding.
 func (r *Recall) AppendValue(dst []byte) []byte {
-	dst = binary.AppendUvarint(append(dst, recallVersion), r.Seq)
-	return binary.AppendVarint(dst, r.Time)
+	w := wire.Writer{B: dst}
+	w.Version(recallVersion)
+	w.Uvarint(r.Seq)
+	w.Varint(r.Time)
+	return w.B
 }
 
 // DecodeRecall decodes a recall value.

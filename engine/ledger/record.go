@@ -19,6 +19,7 @@ import (
 	"math"
 
 	"tracecode/engine/epcis"
+	"tracecode/engine/internal/wire"
 	"tracecode/engine/store"
 )
 
@@ -133,49 +134,40 @@ func AppendSummaryKey(dst []byte, seq uint64) []byte {
 	return store.AppendEventKey(dst, seq)
 }
 
-func appendStr(dst []byte, s string) []byte {
-	return append(binary.AppendUvarint(dst, uint64(len(s))), s...)
-}
-
-func appendPairs(dst []byte, ps []Pair) []byte {
-	dst = binary.AppendUvarint(dst, uint64(len(ps)))
+func writePairs(w *wire.Writer, ps []Pair) {
+	w.Count(len(ps))
 	for _, p := range ps {
-		dst = appendStr(appendStr(dst, p.Type), p.ID)
+		w.Str(p.Type)
+		w.Str(p.ID)
 	}
-	return dst
-}
-
-func appendStrs(dst []byte, ss []string) []byte {
-	dst = binary.AppendUvarint(dst, uint64(len(ss)))
-	for _, s := range ss {
-		dst = appendStr(dst, s)
-	}
-	return dst
 }
 
 // AppendValue appends the summary's value encoding.
 func (s *Summary) AppendValue(dst []byte) []byte {
-	dst = append(dst, summaryVersion, byte(s.Kind))
-	dst = binary.AppendUvarint(dst, uint64(s.Org))
-	dst = binary.AppendUvarint(dst, s.OrgSeq)
-	dst = binary.AppendVarint(dst, s.RecordTime)
-	dst = binary.AppendVarint(dst, s.EventTime)
-	dst = binary.AppendVarint(dst, int64(s.TZOffset))
-	dst = appendStr(dst, string(s.EventType))
-	dst = appendStr(dst, string(s.Action))
-	dst = appendStr(dst, string(s.BizStep))
-	dst = appendStr(dst, string(s.Disposition))
-	dst = appendStrs(dst, s.SetDisp)
-	dst = appendStrs(dst, s.UnsetDisp)
-	dst = appendStr(dst, s.ReadPoint)
-	dst = appendStr(dst, s.BizLocation)
-	dst = appendStr(dst, s.Credential)
-	dst = appendStr(dst, s.EventID)
-	dst = appendPairs(dst, s.BizTx)
-	dst = appendPairs(dst, s.Sources)
-	dst = appendPairs(dst, s.Dests)
-	dst = append(dst, s.ContentHash[:]...)
-	return append(dst, s.Flags)
+	w := wire.Writer{B: dst}
+	w.Version(summaryVersion)
+	w.U8(byte(s.Kind))
+	w.U32(s.Org)
+	w.Uvarint(s.OrgSeq)
+	w.Varint(s.RecordTime)
+	w.Varint(s.EventTime)
+	w.Varint(int64(s.TZOffset))
+	w.Str(string(s.EventType))
+	w.Str(string(s.Action))
+	w.Str(string(s.BizStep))
+	w.Str(string(s.Disposition))
+	w.Strs(s.SetDisp)
+	w.Strs(s.UnsetDisp)
+	w.Str(s.ReadPoint)
+	w.Str(s.BizLocation)
+	w.Str(s.Credential)
+	w.Str(s.EventID)
+	writePairs(&w, s.BizTx)
+	writePairs(&w, s.Sources)
+	writePairs(&w, s.Dests)
+	w.Raw(s.ContentHash[:])
+	w.U8(s.Flags)
+	return w.B
 }
 
 // DecodeSummary decodes the summary of record seq (copying strings).
@@ -289,36 +281,41 @@ func AppendPayloadKey(dst []byte, seq uint64) []byte {
 
 // AppendValue appends the payload's value encoding.
 func (p *Payload) AppendValue(dst []byte) []byte {
-	dst = append(dst, payloadVersion)
-	dst = binary.AppendUvarint(dst, uint64(len(p.Targets)))
+	w := wire.Writer{B: dst}
+	w.Version(payloadVersion)
+	w.Count(len(p.Targets))
 	for i := range p.Targets {
 		t := &p.Targets[i]
-		dst = append(dst, byte(t.Role), byte(t.Kind))
+		w.U8(byte(t.Role))
+		w.U8(byte(t.Kind))
 		switch t.Kind {
 		case TargetRun:
-			dst = binary.AppendUvarint(dst, uint64(t.Product))
-			dst = binary.AppendUvarint(dst, t.First)
-			dst = binary.AppendUvarint(dst, t.Last-t.First)
+			w.U32(t.Product)
+			w.Uvarint(t.First)
+			w.Uvarint(t.Last - t.First)
 		case TargetLot:
-			dst = binary.AppendUvarint(dst, uint64(t.Lot))
-			dst = binary.AppendUvarint(dst, uint64(t.Product))
-			dst = appendQuantity(dst, t)
+			w.U32(t.Lot)
+			w.U32(t.Product)
+			writeQuantity(&w, t)
 		case TargetProduct:
-			dst = binary.AppendUvarint(dst, uint64(t.Product))
-			dst = appendQuantity(dst, t)
+			w.U32(t.Product)
+			writeQuantity(&w, t)
 		default:
 			panic(fmt.Sprintf("BUG: ledger: target kind %d", t.Kind))
 		}
 	}
-	return appendStr(dst, string(p.Body))
+	w.Bytes(p.Body)
+	return w.B
 }
 
-func appendQuantity(dst []byte, t *Target) []byte {
+func writeQuantity(w *wire.Writer, t *Target) {
 	if !t.HasQuantity {
-		return append(dst, 0)
+		w.Bool(false)
+		return
 	}
-	dst = binary.BigEndian.AppendUint64(append(dst, 1), math.Float64bits(t.Quantity))
-	return appendStr(dst, t.UOM)
+	w.Bool(true)
+	w.BE64(math.Float64bits(t.Quantity))
+	w.Str(t.UOM)
 }
 
 // DecodePayload decodes a payload value (copying).
