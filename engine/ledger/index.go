@@ -210,14 +210,14 @@ func (r *IndexReader) Runs(product uint32, counter uint64, fn func(h Hit) bool) 
 		if err != nil {
 			return err
 		}
-		if len(v) < 3 || v[0] != indexVersion {
-			return fmt.Errorf("%w: run index value %x of key %x", store.ErrCorrupt, v, k)
+		d := wire.Reader{What: "run index", B: v}
+		d.Version(indexVersion)
+		role := Role(d.U8())
+		span := d.Uvarint()
+		if err := d.Done(); err != nil {
+			return fmt.Errorf("%w (key %x)", err, k)
 		}
-		span, n := binary.Uvarint(v[2:])
-		if n <= 0 {
-			return fmt.Errorf("%w: run index value %x of key %x", store.ErrCorrupt, v, k)
-		}
-		if counter-first <= span && !fn(Hit{Seq: seq, Role: Role(v[1])}) {
+		if counter-first <= span && !fn(Hit{Seq: seq, Role: role}) {
 			break
 		}
 	}
