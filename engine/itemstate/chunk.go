@@ -18,7 +18,6 @@ package itemstate
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"math/bits"
 
@@ -203,7 +202,9 @@ func (c *Chunk) AppendBinary(dst []byte) []byte {
 			mask |= 1 << k
 		}
 	}
-	dst = append(dst, chunkVersion, mask)
+	w := wire.Writer{B: dst}
+	w.Version(chunkVersion)
+	w.U8(mask)
 	var buf bytes.Buffer
 	for k, b := range c.bm {
 		if mask&(1<<k) == 0 {
@@ -214,10 +215,9 @@ func (c *Chunk) AppendBinary(dst []byte) []byte {
 		if _, err := b.WriteTo(&buf); err != nil {
 			panic("BUG: itemstate: roaring WriteTo to a bytes.Buffer failed: " + err.Error())
 		}
-		dst = binary.AppendUvarint(dst, uint64(buf.Len()))
-		dst = append(dst, buf.Bytes()...)
+		w.Bytes(buf.Bytes())
 	}
-	return dst
+	return w.B
 }
 
 // DecodeChunk decodes a chunk value. It copies what it keeps: v may be
