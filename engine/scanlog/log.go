@@ -1,7 +1,6 @@
 package scanlog
 
 import (
-	"encoding/binary"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -114,26 +113,26 @@ func scanStatsKey(dst []byte, r Ref) []byte {
 }
 
 func (s *Stats) appendBinary(dst []byte) []byte {
-	dst = append(dst, scanStatsVersion)
-	dst = binary.AppendUvarint(dst, s.Count)
-	dst = binary.AppendVarint(dst, s.First)
-	dst = binary.AppendVarint(dst, s.Last)
-	dst = append(dst, s.NRegion)
+	w := wire.Writer{B: dst}
+	w.Version(scanStatsVersion)
+	w.Uvarint(s.Count)
+	w.Varint(s.First)
+	w.Varint(s.Last)
+	w.U8(s.NRegion)
 	for _, r := range s.Regions[:s.NRegion] {
-		dst = binary.AppendUvarint(dst, uint64(r))
+		w.U32(r)
 	}
-	dst = append(dst, s.NClient)
+	w.U8(s.NClient)
 	for _, c := range s.Clients[:s.NClient] {
-		dst = binary.BigEndian.AppendUint32(dst, c)
+		w.BE32(c)
 	}
-	dst = append(dst, byte(s.Review.Verdict))
+	w.U8(byte(s.Review.Verdict))
 	if s.Review.Verdict != 0 {
-		dst = binary.AppendVarint(dst, s.Review.Time)
-		dst = binary.BigEndian.AppendUint64(dst, s.Review.Key)
-		dst = binary.AppendUvarint(dst, uint64(len(s.Review.Reason)))
-		dst = append(dst, s.Review.Reason...)
+		w.Varint(s.Review.Time)
+		w.BE64(s.Review.Key)
+		w.Str(s.Review.Reason)
 	}
-	return dst
+	return w.B
 }
 
 // decodeScanStats reads a scan stats value of version 1 or 2. A damaged
@@ -179,19 +178,20 @@ func decodeScanStats(b []byte) (Stats, error) {
 // not: Δms may be negative only if scans arrive out of order, so times are
 // zig-zag encoded).
 func appendScanSegment(dst []byte, base int64, scans []Scan) []byte {
-	dst = append(dst, 1)
-	dst = binary.AppendUvarint(dst, uint64(len(scans)))
+	w := wire.Writer{B: dst}
+	w.Version(1)
+	w.Count(len(scans))
 	prev := base
 	for i := range scans {
 		s := &scans[i]
-		dst = binary.AppendVarint(dst, s.Time-prev)
+		w.Varint(s.Time - prev)
 		prev = s.Time
-		dst = binary.AppendUvarint(dst, uint64(s.Ref.Product))
-		dst = binary.AppendUvarint(dst, s.Ref.Counter)
-		dst = binary.AppendUvarint(dst, uint64(s.Region))
-		dst = append(dst, byte(s.Class))
+		w.U32(s.Ref.Product)
+		w.Uvarint(s.Ref.Counter)
+		w.U32(s.Region)
+		w.U8(byte(s.Class))
 	}
-	return dst
+	return w.B
 }
 
 // DecodeSegment calls fn for each scan of a raw scan segment (key
