@@ -129,15 +129,16 @@ func apiKeyKey(id uint64) []byte {
 }
 
 func (k *Key) appendBinary(dst []byte) []byte {
-	dst = append(dst, apiKeyVersion)
-	dst = binary.AppendVarint(dst, k.Created)
-	dst = binary.AppendVarint(dst, k.Revoked)
-	dst = binary.AppendUvarint(dst, uint64(k.Org))
-	dst = append(dst, byte(k.Scopes))
-	dst = binary.AppendUvarint(dst, uint64(k.Region))
-	dst = append(dst, k.hash[:]...)
-	dst = binary.AppendUvarint(dst, uint64(len(k.Name)))
-	return append(dst, k.Name...)
+	w := wire.Writer{B: dst}
+	w.Version(apiKeyVersion)
+	w.Varint(k.Created)
+	w.Varint(k.Revoked)
+	w.U32(k.Org)
+	w.U8(byte(k.Scopes))
+	w.U32(k.Region)
+	w.Raw(k.hash[:])
+	w.Str(k.Name)
+	return w.B
 }
 
 func decodeAPIKey(id uint64, b []byte) (Key, error) {
