@@ -2,7 +2,8 @@
 # local-cluster.sh — a province on one machine, for trying replication:
 # three NATS nodes (JetStream, one cluster, the log stored on all three),
 # the writer (tracecode serve --replicate, seeded with the demo data set)
-# and two standbys following the log (tracecode follow --stay).
+# and two replicas serving reads from the log (tracecode serve --replica-of)
+# on the next two ports.
 #
 #   deploy/local-cluster.sh            # Ctrl-C stops everything
 #   DIR=/tmp/tc deploy/local-cluster.sh
@@ -57,24 +58,31 @@ for try in $(seq 1 30); do
 done
 curl -fsS "http://$ADDR/readyz" >/dev/null || { echo "the writer did not start: see $DIR/writer.log" >&2; exit 1; }
 
+host=${ADDR%:*}
+port=${ADDR##*:}
 follows=()
+raddrs=()
 for s in 1 2; do
-	bin/tracecode follow --stay --from "$urls" --data "$DIR/standby$s" >"$DIR/standby$s.log" 2>&1 &
+	raddr="$host:$((port + s))"
+	bin/tracecode serve --replica-of "$urls" --data "$DIR/replica$s" --addr "$raddr" \
+		>"$DIR/replica$s.log" 2>&1 &
 	pids+=($!)
 	follows+=($!)
+	raddrs+=("$raddr")
 done
 
 cat <<EOT
 
 three NATS nodes: $urls (logs in $DIR/nats*.log)
 writer:           http://$ADDR (pid $writer; log $DIR/writer.log, demo keys and URLs in it)
-standbys:         $DIR/standby1, $DIR/standby2 following the log (pids ${follows[*]})
+replicas:         http://${raddrs[0]}, http://${raddrs[1]} serving reads from the log (pids ${follows[*]};
+                  writes there answer 307 to the writer)
 
 Take over from the writer:
   kill -9 $writer                                   # the writer dies
-  kill ${follows[0]}                                  # standby1 stops following (caught up)
-  bin/tracecode serve --data $DIR/standby1 --addr 127.0.0.1:8081 \\
-      --replicate $urls --node-name standby1 --lease-wait 1m
+  kill ${follows[0]}                                  # replica1 stops (caught up)
+  bin/tracecode serve --data $DIR/replica1 --addr ${raddrs[0]} \\
+      --replicate $urls --node-name replica1 --lease-wait 1m
 It takes the lease once the writer's lapses and goes on after every block the
 writer had acknowledged. Ctrl-C stops everything.
 EOT

@@ -43,6 +43,9 @@ type Notices struct {
 	scans   *scanQueue
 	// hooks are the three above as the report chain takes them.
 	hooks chain.Notices
+	// cfg is the configuration they were opened with (a replica opens
+	// them again with it as the writer's batches change them).
+	cfg NoticeConfig
 }
 
 var noticeMu sync.Mutex // serialises OpenNotices
@@ -55,6 +58,19 @@ func (e *Engine) OpenNotices(cfg NoticeConfig) (*Notices, error) {
 	if n := e.notices.Load(); n != nil {
 		return n, nil
 	}
+	n, err := e.newNotices(cfg)
+	if err != nil {
+		return nil, err
+	}
+	e.notices.Store(n)
+	if d := e.duties.complaints.Load(); d != nil {
+		d.SetAlerts(n.Alerts)
+	}
+	return n, nil
+}
+
+// newNotices reads the recalls, alerts and outbox from the store.
+func (e *Engine) newNotices(cfg NoticeConfig) (*Notices, error) {
 	ob, err := outbox.Open(e.db, cfg.Outbox)
 	if err != nil {
 		return nil, err
@@ -79,12 +95,8 @@ func (e *Engine) OpenNotices(cfg NoticeConfig) (*Notices, error) {
 	}
 	bk.SetLinks(recall.Links{Key: e.iss.StoreSecret("tracecode/recall/ack-link/v1\x00"), Base: e.opts.ShortBase})
 	n := &Notices{e: e, Outbox: ob, Alerts: ax, Recalls: bk, scans: newScanQueue(),
-		hooks: chain.Notices{Recalls: bk, Alerts: ax, Outbox: ob}}
+		hooks: chain.Notices{Recalls: bk, Alerts: ax, Outbox: ob}, cfg: cfg}
 	ax.OnRaise = n.stageAlert
-	e.notices.Store(n)
-	if d := e.duties.complaints.Load(); d != nil {
-		d.SetAlerts(ax)
-	}
 	return n, nil
 }
 

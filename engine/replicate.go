@@ -1,6 +1,10 @@
 package engine
 
-import "tracecode/engine/store"
+import (
+	"fmt"
+
+	"tracecode/engine/store"
+)
 
 // ReplicatedSeq returns the store's position in the replication log: the
 // last batch it committed as a writer or applied as a replica (0: none;
@@ -30,3 +34,79 @@ func (r *ReplicaStore) Position() uint64 { return r.db.ReplicatedSeq() }
 
 // Close closes the store.
 func (r *ReplicaStore) Close() error { return r.db.Close() }
+
+// ReplicaFamilies are the key families a writer's batch touched
+// (store.Families): what a replica's engine must reload.
+type ReplicaFamilies = store.Families
+
+// The families a replica's server cares about (store.FamKeys …).
+const (
+	FamKeys     = store.FamKeys
+	FamAccounts = store.FamAccounts
+	FamAll      = store.FamAll
+)
+
+// OpenReplica opens the store in dir as a replica's (store.Options.Replica):
+// it serves reads and takes writes only from the writer's log, through
+// ApplyReplicated. The store must hold at least the log's first batch
+// (fill it with ReplicaStore first): an engine's first Open writes, and a
+// replica's store takes no local write.
+func OpenReplica(dir string, o *Options) (*Engine, error) {
+	var opts Options
+	if o != nil {
+		opts = *o
+	}
+	opts.Store.Replica = true
+	opts.Store.Replicator = nil
+	return Open(dir, &opts)
+}
+
+// ApplyReplicated applies the writer's batch at log position seq to a
+// replica's store and returns the families it touched. Until Refresh
+// with them, the engine's in-memory state (blocks, products, the report
+// chain's caches …) may not show it.
+func (e *Engine) ApplyReplicated(seq uint64, repr []byte) (ReplicaFamilies, error) {
+	f, err := store.BatchFamilies(repr)
+	if err != nil {
+		return 0, fmt.Errorf("engine: batch %d: %w", seq, err)
+	}
+	if err := e.db.ApplyReplicated(seq, repr); err != nil {
+		return 0, err
+	}
+	return f, nil
+}
+
+// Refresh reloads the in-memory state of the families f from a
+// replica's store: the issuance state (store.FamIssue), the report chain
+// with its resolve caches (FamIssue or FamTrace: a new block changes what
+// a code resolves to), the recalls, alerts and outbox (FamNotices) and the
+// credit book and complaint desk (FamDuties, reopened on next use). Call
+// it from one goroutine; readers meanwhile see the old state or the new.
+func (e *Engine) Refresh(f ReplicaFamilies) error {
+	if f&store.FamIssue != 0 {
+		if err := e.iss.Reload(); err != nil {
+			return err
+		}
+	}
+	if f&(store.FamIssue|store.FamTrace) != 0 {
+		if err := e.loadTrace(); err != nil {
+			return err
+		}
+	}
+	if f&store.FamNotices != 0 {
+		if old := e.notices.Load(); old != nil {
+			n, err := e.newNotices(old.cfg)
+			if err != nil {
+				return err
+			}
+			e.notices.Store(n)
+		}
+	}
+	if f&store.FamDuties != 0 {
+		e.duties.mu.Lock()
+		e.duties.credit.Store(nil)
+		e.duties.complaints.Store(nil)
+		e.duties.mu.Unlock()
+	}
+	return nil
+}

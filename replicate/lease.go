@@ -32,6 +32,7 @@ var ErrLeaseLost = errors.New("replicate: the writer's lease was lost")
 type Lease struct {
 	kv     jetstream.KeyValue
 	holder string
+	addr   string
 	epoch  uint64
 	ttl    time.Duration
 
@@ -46,12 +47,22 @@ type Lease struct {
 type LeaseValue struct {
 	Holder string `json:"holder"`
 	Epoch  uint64 `json:"epoch"`
+	// Addr is where the writer takes writes (its public base,
+	// scheme://host[:port]): replicas answer writes 307 to it. Empty:
+	// not said.
+	Addr string `json:"addr,omitempty"`
 }
 
 // Acquire takes the lease for holder (a name operators recognise: the
 // node's address) if no one holds it. It returns ErrLeaseHeld, wrapped
 // with the current holder's name, while another lease lasts.
 func Acquire(ctx context.Context, kv jetstream.KeyValue, holder string) (*Lease, error) {
+	return AcquireAt(ctx, kv, holder, "")
+}
+
+// AcquireAt is Acquire for a writer that takes writes at addr (its
+// public base, which the lease value carries to the replicas).
+func AcquireAt(ctx context.Context, kv jetstream.KeyValue, holder, addr string) (*Lease, error) {
 	st, err := kv.Status(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("replicate: lease bucket: %w", err)
@@ -61,7 +72,7 @@ func Acquire(ctx context.Context, kv jetstream.KeyValue, holder string) (*Lease,
 	// first write names no epoch, and an update stamps it. Between the
 	// two, the key already belongs to us (the update is a compare-and-set
 	// on the create's revision).
-	b, _ := json.Marshal(LeaseValue{Holder: holder})
+	b, _ := json.Marshal(LeaseValue{Holder: holder, Addr: addr})
 	rev, err := kv.Create(ctx, LeaseKey, b)
 	if errors.Is(err, jetstream.ErrKeyExists) {
 		cur := "?"
@@ -76,7 +87,7 @@ func Acquire(ctx context.Context, kv jetstream.KeyValue, holder string) (*Lease,
 	if err != nil {
 		return nil, fmt.Errorf("replicate: acquire the lease: %w", err)
 	}
-	l := &Lease{kv: kv, holder: holder, epoch: rev, ttl: st.TTL()}
+	l := &Lease{kv: kv, holder: holder, addr: addr, epoch: rev, ttl: st.TTL()}
 	l.rev, l.renewed = rev, sent
 	if err := l.Renew(ctx); err != nil {
 		return nil, err
@@ -90,7 +101,7 @@ func (l *Lease) Renew(ctx context.Context) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	sent := time.Now()
-	b, _ := json.Marshal(LeaseValue{Holder: l.holder, Epoch: l.epoch})
+	b, _ := json.Marshal(LeaseValue{Holder: l.holder, Epoch: l.epoch, Addr: l.addr})
 	rev, err := l.kv.Update(ctx, LeaseKey, b, l.rev)
 	if isWrongLastSequence(err) || errors.Is(err, jetstream.ErrKeyNotFound) {
 		l.renewed = time.Time{}
@@ -154,4 +165,20 @@ func (l *Lease) Valid(now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return !l.renewed.IsZero() && now.Sub(l.renewed) < l.ttl
+}
+
+// ReadLease returns the lease's value; ok is false while no writer holds
+// it (it lapsed or was released).
+func ReadLease(ctx context.Context, kv jetstream.KeyValue) (v LeaseValue, ok bool, err error) {
+	e, err := kv.Get(ctx, LeaseKey)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return LeaseValue{}, false, nil
+	}
+	if err != nil {
+		return LeaseValue{}, false, fmt.Errorf("replicate: read the lease: %w", err)
+	}
+	if err := json.Unmarshal(e.Value(), &v); err != nil {
+		return LeaseValue{}, false, fmt.Errorf("replicate: lease value: %w", err)
+	}
+	return v, true, nil
 }

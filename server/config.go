@@ -19,6 +19,12 @@ type Config struct {
 	// Addr is the listen address, host:port. Default "127.0.0.1:8080".
 	Addr string
 
+	// Replica, when set, makes the server a replica's (replica.go): it
+	// serves reads from an engine that follows the writer's log, answers
+	// writes 307 to the writer and is not ready beyond Replica.MaxLag.
+	// Nil: the server serves its own store.
+	Replica *Replica
+
 	// PublicBase is the scheme and host consumers reach the resolver at,
 	// e.g. "https://tc.example.cn". It is the anchor of linksets, the base
 	// of Digital Link URIs in answers and of the URLs the demo prints.
@@ -252,6 +258,10 @@ func (c *Config) Validate() error {
 	switch {
 	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "":
 		return fmt.Errorf("server: PublicBase %q is not http(s)://host[:port] without a path", c.PublicBase)
+	case c.Replica != nil && (c.Replica.Writer == nil || c.Replica.Lag == nil):
+		return fmt.Errorf("server: Replica needs Writer and Lag")
+	case c.Replica != nil && c.Replica.MaxLag < 0:
+		return fmt.Errorf("server: Replica.MaxLag %v is negative", c.Replica.MaxLag)
 	case c.ReadTimeout < 0 || c.WriteTimeout < 0 || c.StreamTimeout < 0 || c.IdleTimeout < 0 || c.RequestTimeout < 0 || c.ShutdownTimeout < 0:
 		return fmt.Errorf("server: timeouts must not be negative")
 	case c.MaxBodyBytes < 1<<10:

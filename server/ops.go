@@ -40,6 +40,11 @@ func (s *Server) serveReadyz(ctx *fasthttp.RequestCtx) {
 		ctx.SetBodyString("scan log: " + err.Error() + "\n")
 		return
 	}
+	if err := s.replicaLagErr(); err != nil {
+		ctx.SetStatusCode(fasthttp.StatusServiceUnavailable)
+		ctx.SetBodyString("replica: " + err.Error() + "\n")
+		return
+	}
 	ctx.SetBodyString("ready\n")
 }
 

@@ -125,8 +125,8 @@ func (s *Server) public(ctx *fasthttp.RequestCtx, k kind) {
 	today := s.eng.DayOf(now.UnixMilli())
 	if s.cache != nil && r.want == wantJSON && len(r.linkType) == 0 && r.level == levelItem {
 		if e := s.cache.get(r.input, today); e != nil {
-			st, err := s.scans.Record(engine.Scan{Ref: e.ref, Time: now.UnixMilli(), Region: r.region, Class: r.class, Client: r.client})
-			if err == nil && st.Suspicious {
+			st, err := s.recordScan(engine.Scan{Ref: e.ref, Time: now.UnixMilli(), Region: r.region, Class: r.class, Client: r.client})
+			if err == nil && st.Suspicious && s.cfg.Replica == nil {
 				s.notices().SuspiciousScan(e.ref.Product, e.ref.Counter, r.region, now.UnixMilli())
 			}
 			s.writeCachedJSON(ctx, e, st, err == nil)
@@ -257,14 +257,14 @@ func (s *Server) lookup(r *publicReq, v *chainView, now time.Time) {
 	s.fillChain(v, false)
 	v.ref = engine.ScanRef{Product: c.Node.Product, Counter: c.Node.Counter}
 	v.baseStatus = v.status
-	st, serr := s.scans.Record(engine.Scan{
+	st, serr := s.recordScan(engine.Scan{
 		Ref:    v.ref,
 		Time:   now.UnixMilli(),
 		Region: r.region,
 		Class:  r.class,
 		Client: r.client,
 	})
-	if serr == nil && st.Suspicious {
+	if serr == nil && st.Suspicious && s.cfg.Replica == nil {
 		s.notices().SuspiciousScan(v.ref.Product, v.ref.Counter, r.region, now.UnixMilli())
 	}
 	if serr == nil {

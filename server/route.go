@@ -120,7 +120,7 @@ func (s *Server) routeTable() []*route {
 func (s *Server) routeNames() []string {
 	seen := map[string]bool{}
 	var names []string
-	for _, r := range append(s.routes, &route{metric: "console"}, &route{metric: "not_found"}, &route{metric: "panic"}) {
+	for _, r := range append(s.routes, &route{metric: "console"}, &route{metric: "replica_redirect"}, &route{metric: "not_found"}, &route{metric: "panic"}) {
 		if !seen[r.metric] {
 			seen[r.metric] = true
 			names = append(names, r.metric)
@@ -220,6 +220,10 @@ func (s *Server) dispatch(ctx *fasthttp.RequestCtx) *routeStats {
 		problem(ctx, fasthttp.StatusBadRequest, "bad-path",
 			"the path "+quote(truncateBytes(ctx.URI().PathOriginal(), maxEcho))+" has a \".\" or \"..\" segment (literal or percent-encoded); send the path without it")
 		return s.m.route("not_found")
+	}
+	if s.cfg.Replica != nil && !readMethod(ctx.Method()) {
+		s.redirectToWriter(ctx)
+		return s.m.route("replica_redirect")
 	}
 	path := ctx.Path()
 	if len(path) >= 4 && path[0] == '/' {

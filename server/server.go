@@ -124,7 +124,7 @@ func New(eng *engine.Engine, cfg Config) (*Server, error) {
 		s.pageCache = &[2]*respCache{s.cache.sharing(max(cfg.CacheEntries/4, 1)), s.cache.sharing(max(cfg.CacheEntries/4, 1))}
 		s.banners = newBannerCache(max(cfg.CacheEntries/4, 1))
 	}
-	s.m = newMetrics(s.routeNames(), newStoreCollector(eng, s.scans, s.cache))
+	s.m = newMetrics(s.routeNames(), append(s.replicaCollectors(), newStoreCollector(eng, s.scans, s.cache))...)
 	for _, r := range s.routes {
 		r.m = s.m.route(r.metric)
 	}

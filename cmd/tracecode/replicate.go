@@ -50,8 +50,9 @@ type logWriter struct {
 }
 
 // startWriter takes the lease (waiting up to wait for another writer's
-// to lapse) and starts the publisher at the log's end.
-func startWriter(ctx context.Context, urls, node string, cfg replicate.Config, wait time.Duration, log *slog.Logger) (*logWriter, error) {
+// to lapse) under node, naming addr (the public base) as where writes go,
+// and starts the publisher at the log's end.
+func startWriter(ctx context.Context, urls, node, addr string, cfg replicate.Config, wait time.Duration, log *slog.Logger) (*logWriter, error) {
 	if node == "" {
 		node, _ = os.Hostname()
 	}
@@ -60,7 +61,7 @@ func startWriter(ctx context.Context, urls, node string, cfg replicate.Config, w
 		return nil, fmt.Errorf("--replicate %s: %w", urls, err)
 	}
 	w := &logWriter{nc: nc}
-	err = w.start(ctx, node, cfg, wait, log)
+	err = w.start(ctx, node, addr, cfg, wait, log)
 	if err != nil {
 		nc.Close()
 		return nil, err
@@ -68,7 +69,7 @@ func startWriter(ctx context.Context, urls, node string, cfg replicate.Config, w
 	return w, nil
 }
 
-func (w *logWriter) start(ctx context.Context, node string, cfg replicate.Config, wait time.Duration, log *slog.Logger) error {
+func (w *logWriter) start(ctx context.Context, node, addr string, cfg replicate.Config, wait time.Duration, log *slog.Logger) error {
 	js, err := jetstream.New(w.nc)
 	if err != nil {
 		return err
@@ -79,7 +80,7 @@ func (w *logWriter) start(ctx context.Context, node string, cfg replicate.Config
 	}
 	deadline := time.Now().Add(wait)
 	for {
-		w.lease, err = replicate.Acquire(ctx, kv, node)
+		w.lease, err = replicate.AcquireAt(ctx, kv, node, addr)
 		if !errors.Is(err, replicate.ErrLeaseHeld) || time.Now().After(deadline) {
 			break
 		}

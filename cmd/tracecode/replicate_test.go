@@ -50,7 +50,7 @@ func TestFailoverThroughTheLog(t *testing.T) {
 	root := t.TempDir()
 	wdir, sdir := filepath.Join(root, "writer"), filepath.Join(root, "standby")
 
-	w, err := startWriter(ctx, url, "writer", cfg, 0, log)
+	w, err := startWriter(ctx, url, "writer", "", cfg, 0, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestFailoverThroughTheLog(t *testing.T) {
 	if o, e, code := runCLI(t, "", "follow", "--from", url, "--data", sdir); code != 0 {
 		t.Fatalf("follow: exit %d\n%s%s", code, o, e)
 	}
-	w2, err := startWriter(ctx, url, "standby", cfg, 30*time.Second, log)
+	w2, err := startWriter(ctx, url, "standby", "", cfg, 30*time.Second, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func TestFailoverThroughTheLog(t *testing.T) {
 	}
 
 	// The old writer cannot take the lease the standby holds.
-	if w3, err := startWriter(ctx, url, "writer", cfg, 0, log); !errors.Is(err, replicate.ErrLeaseHeld) {
+	if w3, err := startWriter(ctx, url, "writer", "", cfg, 0, log); !errors.Is(err, replicate.ErrLeaseHeld) {
 		if err == nil {
 			w3.close(false)
 		}
@@ -132,7 +132,7 @@ func TestFailoverThroughTheLog(t *testing.T) {
 	if err := w2.close(true); err != nil {
 		t.Fatal(err)
 	}
-	w3, err := startWriter(ctx, url, "writer", cfg, 0, log)
+	w3, err := startWriter(ctx, url, "writer", "", cfg, 0, log)
 	if err != nil {
 		t.Fatalf("after the hand-over: %v", err)
 	}

@@ -207,13 +207,17 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	}
 	var lw *logWriter
 	handOver := false // a drained shutdown hands the lease over
+	replica := replicaFlags.of != ""
+	if replica && (replFlags.urls != "" || sf.demo) {
+		return errors.New("--replica-of serves a replica: it goes without --replicate (the writer's) and --demo (seeded through the writer)")
+	}
 	if replFlags.urls != "" {
 		ctx := cmd.Context()
 		if ctx == nil {
 			ctx = context.Background()
 		}
 		cfg := replicate.Config{Replicas: replFlags.replicas, LeaseTTL: replFlags.leaseTTL}
-		if lw, err = startWriter(ctx, replFlags.urls, replFlags.node, cfg, replFlags.leaseWait, log); err != nil {
+		if lw, err = startWriter(ctx, replFlags.urls, replFlags.node, publicBase, cfg, replFlags.leaseWait, log); err != nil {
 			return err
 		}
 		eo.Store.Replicator = lw.replicator()
@@ -226,8 +230,18 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		}()
 	}
 	start := time.Now()
-	eng, err := engine.Open(sf.data, eo)
-	if err != nil {
+	var rep *replicaNode
+	var eng *engine.Engine
+	if replica {
+		ctx := cmd.Context()
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		if rep, err = openReplica(ctx, replicaFlags.of, sf.data, eo, replicaFlags.refresh, log); err != nil {
+			return err
+		}
+		eng = rep.eng
+	} else if eng, err = engine.Open(sf.data, eo); err != nil {
 		return err
 	}
 	if lw != nil {
@@ -246,6 +260,10 @@ func runServe(cmd *cobra.Command, _ []string) error {
 			log.Error("closing the store", "err", err)
 		}
 	}()
+	if rep != nil {
+		// Deferred after the engine's Close, so it runs before it.
+		defer rep.close()
+	}
 	log.Info("store open", "data", sf.data, "ms", time.Since(start).Milliseconds(), "orgs", len(eng.Orgs()))
 
 	if _, err := eng.OpenNotices(engine.NoticeConfig{}); err != nil {
@@ -265,11 +283,14 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		CacheEntries: sf.cacheEntries,
 		Logger:       log, AccessLog: sf.accessLog,
 		Labels: labels, LabelFont: labelFont,
+		Replica: replicaConfig(rep),
 	})
 	if err != nil {
 		return err
 	}
-	if sf.demo {
+	if rep != nil {
+		rep.serving(srv)
+	} else if sf.demo {
 		if err := serveDemo(cmd.Context(), eng, srv, sf.data, publicBase, log); err != nil {
 			_ = srv.Shutdown(context.Background())
 			return err
@@ -303,7 +324,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	go func() { done <- srv.Serve(ln) }()
 	jobs, stopJobs := context.WithCancel(context.Background())
 	jobsDone := make(chan struct{})
-	if sf.checkpointEvery > 0 {
+	if sf.checkpointEvery > 0 && !replica {
 		t := time.NewTicker(sf.checkpointEvery)
 		go func() {
 			defer close(jobsDone)
@@ -313,7 +334,11 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	} else {
 		close(jobsDone)
 	}
-	waitNotices := startNotices(jobs, eng, sf.natsURL, log)
+	waitNotices := func() {}
+	if !replica {
+		// A replica delivers nothing: the writer's outbox does.
+		waitNotices = startNotices(jobs, eng, sf.natsURL, log)
+	}
 	// The jobs end before the engine closes (deferred above).
 	defer func() {
 		stopJobs()

@@ -380,3 +380,12 @@ func RegionCovers(region, code uint32) bool {
 	o, err := cn.NewRegion(int(code))
 	return err == nil && r.Contains(o)
 }
+
+// Forget drops the verified keys cached in memory, so that the next
+// Authenticate of each reads the store: a replica's server calls it once
+// the writer's batches changed keys (a revocation on the writer).
+func (a *Keys) Forget() {
+	a.mu.Lock()
+	clear(a.cache)
+	a.mu.Unlock()
+}

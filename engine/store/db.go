@@ -339,6 +339,10 @@ func (b *Batch) Commit(sync bool) error {
 		b.Close()
 		return fmt.Errorf("store: commit refused: %w", err)
 	}
+	if b.d.opts.Replica {
+		b.Close()
+		return fmt.Errorf("store: commit: %w", ErrReplica)
+	}
 	wo := pebble.NoSync
 	if sync {
 		wo = pebble.Sync
@@ -402,6 +406,9 @@ func (d *DB) SyncWAL() error {
 // amplification 1). gen must call add with strictly increasing keys, none
 // of which may exist in the database. On error nothing is ingested.
 func (d *DB) IngestSorted(ctx context.Context, gen func(add func(k, v []byte) error) error) (n int, err error) {
+	if d.opts.Replica {
+		return 0, fmt.Errorf("store: ingest: %w", ErrReplica)
+	}
 	if d.opts.Replicator != nil {
 		// An ingested table is not a batch: the log cannot carry it yet.
 		return 0, fmt.Errorf("%w: SSTable ingestion (imports) is not replicated", ErrReplication)

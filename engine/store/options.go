@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -19,6 +20,12 @@ type Options struct {
 	// order, and a synced commit returns only once it says the batch is
 	// replicated (see Replicator). Nil: the store is not replicated.
 	Replicator Replicator
+
+	// Replica makes the store a replica's: it takes the writer's batches
+	// through ApplyReplicated only, and refuses every local commit and
+	// ingestion with ErrReplica, so that it never diverges from the
+	// writer's (docs/replication.md). False: a local store.
+	Replica bool
 
 	// CacheSize is the block cache in bytes, shared by all tables. With cgo
 	// it is allocated outside the Go heap. Default 256 MiB. The engine's
@@ -163,6 +170,8 @@ const DefaultMinFreeBytes = 256 << 20
 // Validate reports the first invalid field.
 func (o *Options) Validate() error {
 	switch {
+	case o.Replica && o.Replicator != nil:
+		return errors.New("store: Replica and Replicator: a store is a writer or a replica, not both")
 	case o.CacheSize < 0:
 		return fmt.Errorf("store: CacheSize %d is negative", o.CacheSize)
 	case o.MemTableSize < 1<<20 || o.MemTableSize > 4<<30:

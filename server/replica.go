@@ -1,0 +1,124 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/valyala/fasthttp"
+
+	"tracecode/engine"
+)
+
+// Replica configures a server whose engine is a replica's: it follows
+// the writer's log (docs/replication.md) and serves the public resolver,
+// the scan pages and the read-only /v1 routes. Every request that is not
+// a read (GET, HEAD, OPTIONS) is answered 307 to the writer, or 503 with
+// a problem while no writer holds the lease.
+type Replica struct {
+	// Writer returns the writer's public base, scheme://host[:port], as
+	// its lease names it; "" while no writer is known.
+	Writer func() string
+	// Lag returns how far the replica is behind the log.
+	Lag func() ReplicaLag
+	// MaxLag is the lag in seconds beyond which /readyz answers 503, so
+	// that a load balancer sends scans elsewhere. 0 means 10 s.
+	MaxLag time.Duration
+}
+
+// ReplicaLag is how far a replica is behind the writer's log.
+type ReplicaLag struct {
+	// Messages are the log messages stored but not yet applied.
+	Messages uint64
+	// Seconds is the age of the oldest message not yet applied (0 when
+	// caught up).
+	Seconds float64
+	// Err is why the replica stopped following (nil while it follows).
+	Err error
+}
+
+// DefaultReplicaMaxLag is Replica.MaxLag's default.
+const DefaultReplicaMaxLag = 10 * time.Second
+
+// readMethod reports whether m only reads.
+func readMethod(m []byte) bool {
+	switch string(m) {
+	case fasthttp.MethodGet, fasthttp.MethodHead, fasthttp.MethodOptions:
+		return true
+	}
+	return false
+}
+
+// redirectToWriter answers a write on a replica: 307 (the client repeats
+// the same method and body) to the same path on the writer.
+func (s *Server) redirectToWriter(ctx *fasthttp.RequestCtx) {
+	w := s.cfg.Replica.Writer()
+	if w == "" {
+		ctx.Response.Header.Set("Retry-After", "1")
+		problem(ctx, fasthttp.StatusServiceUnavailable, "replica-no-writer",
+			"this node is a replica and serves reads only; no writer holds the lease now (a standby is taking over): retry the write shortly")
+		return
+	}
+	loc := w + string(ctx.RequestURI())
+	ctx.Response.Header.Set("Location", loc)
+	writeProblem(ctx, Problem{Type: problemTypeBase + "replica-read-only", Status: fasthttp.StatusTemporaryRedirect,
+		Detail: "this node is a replica and serves reads only; send writes to the writer " + w})
+}
+
+// replicaLagErr says why a replica is not ready: it stopped following,
+// or it is further behind than MaxLag. Nil on a writer.
+func (s *Server) replicaLagErr() error {
+	r := s.cfg.Replica
+	if r == nil {
+		return nil
+	}
+	lag := r.Lag()
+	if lag.Err != nil {
+		return fmt.Errorf("not following the log: %w", lag.Err)
+	}
+	max := r.MaxLag
+	if max == 0 {
+		max = DefaultReplicaMaxLag
+	}
+	if lag.Seconds > max.Seconds() {
+		return errors.New("behind the writer by " + fmt.Sprintf("%.1f s (%d messages), more than %v", lag.Seconds, lag.Messages, max))
+	}
+	return nil
+}
+
+// replicaCollectors are the replica's lag gauges (none on a writer).
+func (s *Server) replicaCollectors() []prometheus.Collector {
+	r := s.cfg.Replica
+	if r == nil {
+		return nil
+	}
+	return []prometheus.Collector{
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "tracecode_replica_lag_messages",
+			Help: "Log messages stored but not yet applied by this replica."},
+			func() float64 { return float64(r.Lag().Messages) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "tracecode_replica_lag_seconds",
+			Help: "Age of the oldest log message this replica has not applied (0 when caught up)."},
+			func() float64 { return r.Lag().Seconds }),
+	}
+}
+
+// recordScan records a public scan and returns the item's counts. A
+// replica records none (its store takes only the writer's batches) and
+// returns the counts the log carried.
+func (s *Server) recordScan(sc engine.Scan) (engine.ScanStats, error) {
+	if s.cfg.Replica != nil {
+		return s.scans.Stats(sc.Ref)
+	}
+	return s.scans.Record(sc)
+}
+
+// ReplicaApplied tells a replica's server that its engine refreshed the
+// families f from the writer's batches: cached answers are dropped, and
+// cached API keys when keys changed (a revocation on the writer).
+func (s *Server) ReplicaApplied(f engine.ReplicaFamilies) {
+	s.invalidate()
+	if f&engine.FamKeys != 0 {
+		s.keys.Forget()
+	}
+}
