@@ -28,6 +28,7 @@ type Book struct {
 	byLot  map[uint32][]uint64 // active (or closing) recalls per lot; GUARDED_BY(lotsMu)
 	holds  sync.Map            // lot → Hold in force
 	links  Links               // set once, before use (SetLinks)
+	bySeq  sync.Map            // ledger sequence of the recall record → recall id
 }
 
 // SetLinks enables the acknowledgement links notifications carry. Call it
@@ -51,6 +52,9 @@ func Open(db *store.DB, ob *outbox.Outbox, ax *alert.Evaluator, clocks Clocks) (
 			return err
 		}
 		bk.nextID.Store(max(bk.nextID.Load(), r.ID))
+		if r.LedgerSeq != 0 {
+			bk.bySeq.Store(r.LedgerSeq, r.ID)
+		}
 		if r.State != Closed {
 			bk.index(&r)
 		}
@@ -187,13 +191,25 @@ func ms(t int64) time.Time {
 // Create writes a recall, its recipients (from moves: the forward trace
 // of its lots), a webhook notification to every recipient with a webhook
 // and a JetStream notification to every recipient, and its deadlines'
-// due entries — all in one synced batch.
+// due entries — all in one synced batch. A request whose LedgerSeq names
+// a recall already created (the retry of an order with the same
+// idempotency key) answers that recall and writes nothing.
 func (bk *Book) Create(q *Request, moves []Move, party func(org uint32) Party) (*Recall, []Recipient, error) {
 	if err := q.Check(); err != nil {
 		return nil, nil, err
 	}
 	bk.mu.Lock()
 	defer bk.mu.Unlock()
+	// A retried order (the same idempotency key) finds the same ledger
+	// record: answer the recall it created, write nothing again.
+	if id, ok := bk.bySeq.Load(q.LedgerSeq); ok && q.LedgerSeq != 0 {
+		r, err := bk.Get(id.(uint64))
+		if err != nil {
+			return nil, nil, err
+		}
+		recips, err := bk.Recipients(r.ID)
+		return &r, recips, err
+	}
 	r := &Recall{ID: bk.nextID.Load() + 1, Level: q.Level, Sector: q.Sector, State: Active, Producer: q.Producer,
 		ProducerRegion: q.ProducerRegion, Ordered: q.Ordered, OrderedBy: q.OrderedBy, OrderRegion: q.OrderRegion,
 		Scope: q.Scope, ReasonZH: q.ReasonZH, ReasonEN: q.ReasonEN, ActionZH: q.ActionZH, ActionEN: q.ActionEN,
@@ -242,6 +258,9 @@ func (bk *Book) Create(q *Request, moves []Move, party func(org uint32) Party) (
 		return nil, nil, err
 	}
 	bk.nextID.Store(r.ID)
+	if r.LedgerSeq != 0 {
+		bk.bySeq.Store(r.LedgerSeq, r.ID)
+	}
 	bk.index(r)
 	if ev != nil {
 		ev.Committed()
