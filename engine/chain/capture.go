@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"tracecode/engine/category"
 	"tracecode/engine/code"
 	"tracecode/engine/code/gs1"
 	"tracecode/engine/epcis"
@@ -260,6 +261,9 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 			"this engine applies ObjectEvent, AggregationEvent, TransformationEvent, TransactionEvent and AssociationEvent, not %s", ev.Type)
 		return false, nil
 	}
+	// Private category fields are hashed before anything reads the event:
+	// the ledger's copy and its content hash never hold them in the clear.
+	category.HashPrivateEPCIS(ev)
 	h, err := epcis.HashDigest(epcis.HashID(ev, nil))
 	if err != nil {
 		return false, err

@@ -1,9 +1,7 @@
 package sector
 
 import (
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"slices"
 	"time"
@@ -288,13 +286,14 @@ func DecodeEvent(k, v []byte) (Event, error) {
 }
 
 // HashPrivate returns r with the values of the private fields of specs
-// replaced by "sha256:" and their hex SHA-256 (a value already hashed is
-// kept): identity numbers are never stored in the clear.
+// replaced by "sha256:" and their hex SHA-256 (category.Hash; a value
+// already hashed is kept): identity numbers are never stored in the
+// clear.
 func HashPrivate(specs []category.FieldSpec, r category.Record) category.Record {
 	var out category.Record
 	for _, f := range specs {
 		v, ok := r[f.Name]
-		if !f.Private || !ok || v == "" || isHashed(v) {
+		if !f.Private || !ok || v == "" || category.IsHashed(v) {
 			continue
 		}
 		if out == nil {
@@ -303,21 +302,10 @@ func HashPrivate(specs []category.FieldSpec, r category.Record) category.Record 
 				out[k] = v
 			}
 		}
-		h := sha256.Sum256([]byte(v))
-		out[f.Name] = hashPrefix + hex.EncodeToString(h[:])
+		out[f.Name] = category.Hash(v)
 	}
 	if out == nil {
 		return r
 	}
 	return out
-}
-
-const hashPrefix = "sha256:"
-
-func isHashed(v string) bool {
-	if len(v) != len(hashPrefix)+64 || v[:len(hashPrefix)] != hashPrefix {
-		return false
-	}
-	_, err := hex.DecodeString(v[len(hashPrefix):])
-	return err == nil
 }
