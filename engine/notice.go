@@ -78,7 +78,7 @@ func (e *Engine) newNotices(cfg NoticeConfig) (*Notices, error) {
 	if err := cfg.Alerts.Validate(); err != nil {
 		return nil, err
 	}
-	ax, err := alert.New(e.db, cfg.Alerts, append(append(alert.Builtin(), cfg.Rules...), complaint.OverdueRule{})...)
+	ax, err := alert.New(e.db, cfg.Alerts, append(append(append(alert.Builtin(), cfg.Rules...), complaint.OverdueRule{}), e.sectorAlertRules()...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -183,10 +183,18 @@ func (e *Engine) RegisterItem(ctx context.Context, spec ItemSpec) (sector.Item, 
 		b.Close()
 		return sector.Item{}, err
 	}
+	ev, err := e.scheduleSectorItem(b, bk, it)
+	if err != nil {
+		b.Close()
+		return sector.Item{}, err
+	}
 	if err := e.commit(b); err != nil {
 		return sector.Item{}, err
 	}
 	bk.PutItem(it)
+	if ev != nil {
+		ev.Committed()
+	}
 	return it, nil
 }
 

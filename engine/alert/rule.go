@@ -96,6 +96,11 @@ type Fact struct {
 
 	// Recall (FactRecall): what happened to which recall.
 	Recall *RecallFact
+
+	// Detail is what the caller attached for rules of another package
+	// (FactEvent): a category event's item and history (engine/sector's
+	// *Staged, read by the category profiles' rules). Nil for the others.
+	Detail any
 }
 
 // Item is a run of Count consecutive codes of one product (Count 1: one

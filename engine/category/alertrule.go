@@ -6,23 +6,71 @@ import (
 	"tracecode/engine/alert"
 )
 
-// Source gives a category rule what an alert fact does not carry: the
-// item's History, the category event the fact is (nil for a due date), the
-// alert's subject and the division it is routed to. ok is false when the
-// fact concerns no item of the profile. The engine implements it over its
-// store (the item's master data and category events).
+// Target is what a category rule needs of an alert fact: the item's
+// History before the event (what the event rules judge the event
+// against) and after it (what the due-date rules read), the category
+// event (nil for a registration or a due date), the alert's subject, the
+// division it is routed to, and the item's stable key (the subject of
+// its due entries).
+type Target struct {
+	Before  *History
+	After   *History
+	Event   *Event
+	Subject alert.Subject
+	Region  uint32
+	Key     []byte
+}
+
+// Source gives a category rule what an alert fact does not carry. ok is
+// false when the fact concerns no item of profile. engine/sector
+// implements it over its book: an event fact carries its staged item, a
+// due fact names the item by its key.
 type Source interface {
-	CategoryFacts(profile string, f *alert.Fact) (h *History, e *Event, subject alert.Subject, region uint32, ok bool)
+	CategoryTarget(profile string, f *alert.Fact) (t Target, ok bool)
+}
+
+// DueRule is a rule that watches a date: an inspection, a maintenance
+// visit, a filing that must happen by then. The alert engine wakes it at
+// NextDue with a due-date evaluation (Check with a nil event); a new event
+// moves the date.
+type DueRule interface {
+	Rule
+	// NextDue returns the first instant strictly after after at which the
+	// rule's finding becomes true if nothing more happens to the item (ok
+	// false: none — the item is scrapped, suspended, or in order).
+	// Calendar dates turn at midnight in loc.
+	NextDue(h *History, after time.Time, loc *time.Location) (time.Time, bool)
+}
+
+// Start returns the first instant of date d in loc.
+func (d Date) Start(loc *time.Location) time.Time {
+	y, m, day := d.Civil()
+	return time.Date(y, time.Month(m), day, 0, 0, 0, 0, loc)
+}
+
+// OverdueFrom returns when date d is past (the start of the next day in
+// loc), if that is after after.
+func OverdueFrom(d Date, after time.Time, loc *time.Location) (time.Time, bool) {
+	if d == NoDate {
+		return time.Time{}, false
+	}
+	t := (d + 1).Start(loc)
+	return t, t.After(after)
 }
 
 // AlertRule adapts a profile's rule to engine/alert's Rule interface, so
-// that the alert evaluator runs it with the built-in rules: it reads event
-// facts and due dates, asks Source for the history, and raises each
-// finding.
+// that the alert evaluator runs it with the built-in rules. An event rule
+// judges each category event; a DueRule is not run on events but
+// scheduled: each event (and the item's registration) moves its due entry
+// to NextDue, and the due-date evaluation raises its findings once — the
+// rule's mark remembers the last due date raised, so a later event that
+// leaves the date where it was does not raise it again.
 type AlertRule struct {
 	Profile string
 	Rule    Rule
 	Source  Source
+	// Loc is the zone of calendar dates (nil: time.Local).
+	Loc *time.Location
 }
 
 // Info implements alert.Rule.
@@ -30,37 +78,102 @@ func (a AlertRule) Info() alert.RuleInfo {
 	in := a.Rule.Info()
 	return alert.RuleInfo{Name: in.ID, Severity: in.Severity, Facts: alert.Facts(alert.FactEvent, alert.FactDue),
 		Trigger: in.Trigger.EN + " (" + in.Trigger.ZH + ")",
-		Routing: "the regulators of the item's division (and every level above); the organisation that reported or holds the item"}
+		Routing: "the regulators of the item's division (its township when it has one, else its producer's) and every level above"}
+}
+
+func (a AlertRule) loc() *time.Location {
+	if a.Loc != nil {
+		return a.Loc
+	}
+	return time.Local
 }
 
 // Apply implements alert.Rule.
 func (a AlertRule) Apply(ev *alert.Eval, f *alert.Fact) error {
-	h, e, subject, region, ok := a.Source.CategoryFacts(a.Profile, f)
+	t, ok := a.Source.CategoryTarget(a.Profile, f)
 	if !ok {
 		return nil
 	}
-	if f.Kind == alert.FactDue {
-		e = nil
-	}
-	for _, fd := range a.Rule.Check(h, e, time.UnixMilli(f.Time)) {
-		al := fd.Alert(subject, region)
-		if f.Kind == alert.FactEvent {
-			al.Evidence = []alert.Evidence{{Kind: alert.EvRecord, Seq: f.Seq, Note: "category event"}}
+	now := time.UnixMilli(f.Time).In(a.loc())
+	dr, due := a.Rule.(DueRule)
+	switch {
+	case f.Kind == alert.FactEvent && !due:
+		if t.Event == nil {
+			return nil
 		}
-		if err := ev.Raise(al); err != nil {
+		for _, fd := range a.Rule.Check(t.Before, t.Event, now) {
+			al := fd.Alert(t.Subject, t.Region)
+			al.Evidence = []alert.Evidence{{Kind: alert.EvRecord, Seq: f.Seq, Note: "category event " + t.Event.Kind}}
+			if err := ev.Raise(al); err != nil {
+				return err
+			}
+		}
+		return nil
+	case f.Kind == alert.FactEvent:
+		last, err := a.lastRaised(ev, t.Key)
+		if err != nil {
 			return err
 		}
+		return a.schedule(ev, dr, t, last)
+	case f.Kind == alert.FactDue && due:
+		last, err := a.lastRaised(ev, t.Key)
+		if err != nil {
+			return err
+		}
+		raised := false
+		for _, fd := range a.Rule.Check(t.After, nil, now) {
+			if !fd.Due.IsZero() && fd.Due.UnixMilli() <= last {
+				continue // raised at an earlier due date
+			}
+			if err := ev.Raise(fd.Alert(t.Subject, t.Region)); err != nil {
+				return err
+			}
+			raised = true
+		}
+		if raised {
+			last = f.Time
+			if err := ev.Unmark(t.Key); err != nil {
+				return err
+			}
+			if _, _, err := ev.Mark(t.Key, 0, last); err != nil {
+				return err
+			}
+		}
+		return a.schedule(ev, dr, t, max(last, f.Time))
 	}
 	return nil
 }
 
+// lastRaised returns when the rule last raised for the item (unix ms, 0:
+// never).
+func (a AlertRule) lastRaised(ev *alert.Eval, key []byte) (int64, error) {
+	m, had, err := ev.Marked(key)
+	if err != nil || !had {
+		return 0, err
+	}
+	return m.Time, nil
+}
+
+// schedule moves the item's due entry to the rule's next due date after
+// last, or removes it.
+func (a AlertRule) schedule(ev *alert.Eval, dr DueRule, t Target, last int64) error {
+	next, ok := dr.NextDue(t.After, time.UnixMilli(last).In(a.loc()), a.loc())
+	if !ok {
+		return ev.Cancel(t.Key)
+	}
+	if at, had, err := ev.Scheduled(t.Key); err != nil || (had && at == next.UnixMilli()) {
+		return err
+	}
+	return ev.Schedule(t.Key, next.UnixMilli(), nil)
+}
+
 // AlertRules returns the adapters of every rule of every registered
-// profile, reading through src.
-func AlertRules(src Source) []alert.Rule {
+// profile, reading through src, with calendar dates in loc.
+func AlertRules(src Source, loc *time.Location) []alert.Rule {
 	var out []alert.Rule
 	for _, p := range Profiles() {
 		for _, r := range p.Rules() {
-			out = append(out, AlertRule{Profile: p.Name(), Rule: r, Source: src})
+			out = append(out, AlertRule{Profile: p.Name(), Rule: r, Source: src, Loc: loc})
 		}
 	}
 	return out

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"time"
 
+	"tracecode/engine/agg"
+	"tracecode/engine/alert"
 	"tracecode/engine/category"
 	"tracecode/engine/epcis"
 	"tracecode/engine/ledger"
@@ -61,9 +63,10 @@ func (rt *reportTx) sectorEvent(ev *epcis.Event, base where, targets []ledger.Ta
 		return nil
 	}
 	ce := category.Event{Kind: kind, Time: time.UnixMilli(evTime), Org: rt.meta.Org, Fields: fields}
+	n := rt.c.hooks.Notices()
 	for i, k := range keys {
-		p, _ := rt.c.iss.Product(products[i])
-		_, err := rt.sector.Apply(rt.b, k, products[i], rt.c.orgRegion(p.Org), seq, ce, time.UnixMilli(rt.now))
+		o := rt.c.SectorOwner(k)
+		a, err := rt.sector.Apply(rt.b, k, products[i], o.Region, seq, ce, time.UnixMilli(rt.now))
 		if err != nil {
 			if category.IsInvalid(err) || errors.Is(err, sector.ErrNoProfile) || errors.Is(err, sector.ErrNotRegistered) {
 				rt.fail(field, k.String(), model.ErrInvalid, "%v", err)
@@ -71,8 +74,29 @@ func (rt *reportTx) sectorEvent(ev *epcis.Event, base where, targets []ledger.Ta
 			}
 			return err
 		}
+		if n != nil { // the profiles' rules judge it with the report's other facts
+			rt.facts = append(rt.facts, alert.Fact{Kind: alert.FactEvent, Seq: seq, Time: evTime, Org: rt.meta.Org,
+				Region: rt.c.orgRegion(rt.meta.Org), Detail: sector.NewStaged(a.Profile, k, a.Before, a.After, a.Event, o)})
+		}
 	}
 	return nil
+}
+
+// SectorOwner returns what the alert rules need of category item k: its
+// product's producer and division, and its trace code ("" for a lot).
+func (c *Chain) SectorOwner(k sector.ItemKey) sector.Owner {
+	var o sector.Owner
+	if k.IsLot() {
+		if l, err := c.iss.Lot(k.Lot); err == nil {
+			k.Product = l.Product
+		}
+	} else {
+		o.Code = string(c.iss.AppendNode(nil, agg.Node{Product: k.Product, Counter: k.Counter}))
+	}
+	if p, err := c.iss.Product(k.Product); err == nil {
+		o.Org, o.Region = p.Org, c.orgRegion(p.Org)
+	}
+	return o
 }
 
 // sectorCommitted publishes the report's category events. REQUIRES the

@@ -414,15 +414,19 @@ type Tx struct {
 // Begin starts a report's Tx.
 func (bk *Book) Begin() *Tx { return &Tx{bk: bk} }
 
-// Applied is what applying a category event found: the profile and the
-// findings of its rules (alerts to raise).
+// Applied is a category event staged on one item: the profile, the
+// item's history before the event and with it, and the event as stored
+// (private fields hashed). The alert rules read it (NewStaged).
 type Applied struct {
-	Profile  category.Profile
-	Findings []category.Finding
+	Profile category.Profile
+	Before  *category.History
+	After   *category.History
+	Event   *category.Event
 }
 
 // Apply validates category event e on item k (of division region) and,
-// when it is valid, stages it in b under ledger record seq. The error is
+// when it is valid, stages it in b under ledger record seq (now is the
+// report's time). The error is
 // ErrNotRegistered, ErrNoProfile or the profile's validation error
 // (category.ErrInvalid).
 func (tx *Tx) Apply(b *store.Batch, k ItemKey, product uint32, region uint32, seq uint64, e category.Event, now time.Time) (Applied, error) {
@@ -453,7 +457,10 @@ func (tx *Tx) Apply(b *store.Batch, k ItemKey, product uint32, region uint32, se
 	if err := b.Set(EventKey(k, seq), se.AppendBinary(nil)); err != nil {
 		return Applied{}, err
 	}
-	return Applied{Profile: p, Findings: category.Evaluate(p, h, &e, now)}, nil
+	after := *h
+	after.Events = append(slices.Clip(h.Events), e)
+	slices.SortStableFunc(after.Events, func(a, b category.Event) int { return a.Time.Compare(b.Time) })
+	return Applied{Profile: p, Before: h, After: &after, Event: &e}, nil
 }
 
 // Staged reports whether the Tx staged any event.

@@ -275,13 +275,26 @@ func (r filledDespiteInterlock) Check(h *category.History, e *category.Event, _ 
 	}}}
 }
 
-// inspectionOverdue fires on a due-date evaluation (or any event) once
-// the periodic inspection is past due.
+// inspectionOverdue fires on a due-date evaluation once the periodic
+// inspection is past due (a category.DueRule: the alert engine wakes it
+// the day after the due date).
 type inspectionOverdue struct{ p *Profile }
 
 func (inspectionOverdue) Info() category.RuleInfo {
 	return category.RuleInfo{ID: "cylinder-inspection-overdue", Severity: alert.Warning,
 		Trigger: category.Text{ZH: "气瓶超过定期检验日期仍在使用", EN: "a cylinder past its periodic inspection date"}}
+}
+
+// NextDue implements category.DueRule: the day after the inspection due
+// date, unless the cylinder is scrapped.
+func (r inspectionOverdue) NextDue(h *category.History, after time.Time, loc *time.Location) (time.Time, bool) {
+	c := Of(h)
+	if !c.Registered || c.Scrapped {
+		return time.Time{}, false
+	}
+	s := Station{Filler: c.Filler, Media: MediaSet(0).With(c.Medium)}
+	d := CheckFill(&c, &s, category.DateOf(after.In(loc)), r.p.table())
+	return category.OverdueFrom(d.Due, after, loc)
 }
 
 func (r inspectionOverdue) Check(h *category.History, _ *category.Event, now time.Time) []category.Finding {

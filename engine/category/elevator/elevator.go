@@ -305,6 +305,16 @@ func (maintenanceOverdue) Info() category.RuleInfo {
 		Trigger: txt("两次维护保养间隔超过维保周期(默认15天)", "no maintenance within the interval (15 days by default)")}
 }
 
+// NextDue implements category.DueRule: the day after the maintenance due
+// date, unless the device is suspended or scrapped.
+func (r maintenanceOverdue) NextDue(h *category.History, after time.Time, loc *time.Location) (time.Time, bool) {
+	d, ok := r.p.MaintenanceDue(h)
+	if !ok || ended(h) {
+		return time.Time{}, false
+	}
+	return category.OverdueFrom(d, after, loc)
+}
+
 func (r maintenanceOverdue) Check(h *category.History, _ *category.Event, now time.Time) []category.Finding {
 	d, ok := r.p.MaintenanceDue(h)
 	if !ok || ended(h) || category.DateOf(now) <= d {
@@ -320,6 +330,16 @@ type inspectionOverdue struct{}
 func (inspectionOverdue) Info() category.RuleInfo {
 	return category.RuleInfo{ID: "elevator-inspection-overdue", Severity: alert.Critical,
 		Trigger: txt("超过下次检验日期未检验", "past the next inspection date without an inspection or self-test")}
+}
+
+// NextDue implements category.DueRule: the day after the next inspection
+// date, unless the device is suspended or scrapped.
+func (inspectionOverdue) NextDue(h *category.History, after time.Time, loc *time.Location) (time.Time, bool) {
+	d, ok := InspectionDue(h)
+	if !ok || ended(h) {
+		return time.Time{}, false
+	}
+	return category.OverdueFrom(d, after, loc)
 }
 
 func (r inspectionOverdue) Check(h *category.History, _ *category.Event, now time.Time) []category.Finding {

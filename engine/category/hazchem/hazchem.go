@@ -202,12 +202,29 @@ func (filingOverdue) Info() category.RuleInfo {
 		Trigger: category.T("剧毒或易制爆化学品销售后5日内未向公安机关备案", "a highly toxic or explosive-precursor transfer not filed with the police within 5 days")}
 }
 
-// Check lists, on a due-date evaluation, every controlled transfer older
-// than FilingDays that no filing names.
-func (r filingOverdue) Check(h *category.History, e *category.Event, now time.Time) []category.Finding {
-	if e != nil || h.Product.Get("controlled") == "none" {
-		return nil
+// NextDue implements category.DueRule: the earliest filing deadline after
+// after of a controlled transfer no filing names.
+func (filingOverdue) NextDue(h *category.History, after time.Time, _ *time.Location) (time.Time, bool) {
+	if h.Product.Get("controlled") == "none" {
+		return time.Time{}, false
 	}
+	filed := filedRefs(h)
+	var next time.Time
+	for i := range h.Events {
+		x := &h.Events[i]
+		due := x.Time.AddDate(0, 0, FilingDays)
+		if x.Kind != "transfer" || filed[x.Fields.Get("ref")] || !due.After(after) {
+			continue
+		}
+		if next.IsZero() || due.Before(next) {
+			next = due
+		}
+	}
+	return next, !next.IsZero()
+}
+
+// filedRefs returns the transfer references the police filings name.
+func filedRefs(h *category.History) map[string]bool {
 	filed := map[string]bool{}
 	for i := range h.Events {
 		if x := &h.Events[i]; x.Kind == "police-filing" {
@@ -216,6 +233,16 @@ func (r filingOverdue) Check(h *category.History, e *category.Event, now time.Ti
 			}
 		}
 	}
+	return filed
+}
+
+// Check lists, on a due-date evaluation, every controlled transfer older
+// than FilingDays that no filing names.
+func (r filingOverdue) Check(h *category.History, e *category.Event, now time.Time) []category.Finding {
+	if e != nil || h.Product.Get("controlled") == "none" {
+		return nil
+	}
+	filed := filedRefs(h)
 	var out []category.Finding
 	for i := range h.Events {
 		x := &h.Events[i]

@@ -258,6 +258,37 @@ func (p *Profile) Due(now time.Time) (month string, deadline time.Time) {
 	return d.AddDate(0, -1, 0).Format("2006-01"), d
 }
 
+// NextDue implements category.DueRule: the first report deadline after
+// after whose month has no report filed in time, once the item has any
+// event (an enterprise that reports nothing yet is not watched).
+func (r reportMissing) NextDue(h *category.History, after time.Time, _ *time.Location) (time.Time, bool) {
+	if len(h.Events) == 0 {
+		return time.Time{}, false
+	}
+	_, d := r.p.Due(after)
+	for range 36 {
+		if d.After(after) {
+			month := d.AddDate(0, -1, 0).Format("2006-01")
+			if !filedBy(h, month, d) {
+				return d, true
+			}
+		}
+		d = d.AddDate(0, 1, 0)
+	}
+	return time.Time{}, false
+}
+
+// filedBy reports whether month's report was filed before deadline.
+func filedBy(h *category.History, month string, deadline time.Time) bool {
+	for i := range h.Events {
+		x := &h.Events[i]
+		if x.Kind == "monthly-report" && x.Fields.Get("month") == month && x.Time.Before(deadline) {
+			return true
+		}
+	}
+	return false
+}
+
 // Check looks, on a due-date evaluation, for the report of the month last
 // due.
 func (r reportMissing) Check(h *category.History, e *category.Event, now time.Time) []category.Finding {
@@ -265,11 +296,8 @@ func (r reportMissing) Check(h *category.History, e *category.Event, now time.Ti
 		return nil
 	}
 	month, deadline := r.p.Due(now)
-	for i := range h.Events {
-		x := &h.Events[i]
-		if x.Kind == "monthly-report" && x.Fields.Get("month") == month && x.Time.Before(deadline) {
-			return nil
-		}
+	if filedBy(h, month, deadline) {
+		return nil
 	}
 	return []category.Finding{{Rule: r.Info().ID, Severity: alert.Warning, Due: deadline, Message: category.T(
 		fmt.Sprintf("%s 稀土流向报告未在 %s 前报送", month, deadline.Add(-time.Second).Format(time.DateOnly)),
