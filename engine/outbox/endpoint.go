@@ -121,10 +121,22 @@ func (o *Outbox) Endpoint(org uint32) (e Endpoint, found bool, err error) {
 	return e, found, err
 }
 
-// CheckWebhook checks a webhook URL and secret: an absolute https URL
-// (http with Config.AllowHTTP) without credentials or fragment, and a
-// secret of 16 to 256 bytes.
+// CheckWebhook checks a webhook URL and secret: CheckURL, and a secret of
+// 16 to 256 bytes.
 func (o *Outbox) CheckWebhook(rawURL, secret string) error {
+	if err := o.CheckURL(rawURL); err != nil {
+		return err
+	}
+	if len(secret) < 16 || len(secret) > 256 {
+		return fmt.Errorf("%w: secret: %d bytes, want 16 to 256", ErrInvalid, len(secret))
+	}
+	return nil
+}
+
+// CheckURL checks a webhook URL: an absolute https URL (http with
+// Config.AllowHTTP) without credentials or fragment, of at most 2,000
+// bytes.
+func (o *Outbox) CheckURL(rawURL string) error {
 	u, err := url.Parse(rawURL)
 	switch {
 	case rawURL == "":
@@ -141,8 +153,6 @@ func (o *Outbox) CheckWebhook(rawURL, secret string) error {
 		return fmt.Errorf("%w: url: credentials in the URL (the secret signs the body instead)", ErrInvalid)
 	case u.Fragment != "":
 		return fmt.Errorf("%w: url: a fragment", ErrInvalid)
-	case len(secret) < 16 || len(secret) > 256:
-		return fmt.Errorf("%w: secret: %d bytes, want 16 to 256", ErrInvalid, len(secret))
 	}
 	return nil
 }

@@ -40,13 +40,19 @@ const (
 	Webhook Channel = 1
 	// JetStream: a publication on NATS JetStream (Target is the subject).
 	JetStream Channel = 2
+	// Callback: an HTTP POST of an EPCIS query document to a
+	// subscription's destination (Target), signed in the GS1-Signature
+	// header under the secret Outbox.CallbackSecret gives for SourceID. A
+	// 413 answer ends the notification as TooLarge: its source sends the
+	// events again in smaller documents.
+	Callback Channel = 3
 )
 
-var channelNames = [...]string{"", "webhook", "jetstream"}
+var channelNames = [...]string{"", "webhook", "jetstream", "callback"}
 
-// String returns "webhook" or "jetstream".
+// String returns "webhook", "jetstream" or "callback".
 func (c Channel) String() string {
-	if c >= Webhook && c <= JetStream {
+	if c >= Webhook && c <= Callback {
 		return channelNames[c]
 	}
 	return fmt.Sprintf("channel(%d)", uint8(c))
@@ -62,13 +68,16 @@ type SourceKind uint8
 const (
 	SourceRecall SourceKind = 1
 	SourceAlert  SourceKind = 2
+	// SourceSubscription: an EPCIS subscription's delivery (SourceID is
+	// the subscription's id).
+	SourceSubscription SourceKind = 3
 )
 
-var sourceNames = [...]string{"", "recall", "alert"}
+var sourceNames = [...]string{"", "recall", "alert", "subscription"}
 
-// String returns "recall" or "alert".
+// String returns "recall", "alert" or "subscription".
 func (k SourceKind) String() string {
-	if k >= SourceRecall && k <= SourceAlert {
+	if k >= SourceRecall && k <= SourceSubscription {
 		return sourceNames[k]
 	}
 	return fmt.Sprintf("source(%d)", uint8(k))
@@ -88,13 +97,16 @@ const (
 	Delivered State = 2
 	// Dead: Config.MaxAttempts tries failed; nothing retries it.
 	Dead State = 3
+	// TooLarge: the receiver answered 413 to a Callback; nothing retries
+	// it (its source sends the same events in smaller documents).
+	TooLarge State = 4
 )
 
-var stateNames = [...]string{"", "pending", "delivered", "dead"}
+var stateNames = [...]string{"", "pending", "delivered", "dead", "too_large"}
 
-// String returns "pending", "delivered" or "dead".
+// String returns "pending", "delivered", "dead" or "too_large".
 func (s State) String() string {
-	if s >= Pending && s <= Dead {
+	if s >= Pending && s <= TooLarge {
 		return stateNames[s]
 	}
 	return fmt.Sprintf("state(%d)", uint8(s))
@@ -174,7 +186,7 @@ func Decode(id uint64, v []byte) (Notification, error) {
 	n.SourceID = d.Uvarint()
 	d.Field = "channel"
 	n.Channel = Channel(d.U8())
-	if d.Err == nil && (n.Channel < Webhook || n.Channel > JetStream) {
+	if d.Err == nil && (n.Channel < Webhook || n.Channel > Callback) {
 		d.Fail(fmt.Sprintf("channel %d", n.Channel))
 	}
 	d.Field = "org"
@@ -189,7 +201,7 @@ func Decode(id uint64, v []byte) (Notification, error) {
 	n.Created = d.Varint()
 	d.Field = "state"
 	n.State = State(d.U8())
-	if d.Err == nil && (n.State < Pending || n.State > Dead) {
+	if d.Err == nil && (n.State < Pending || n.State > TooLarge) {
 		d.Fail(fmt.Sprintf("state %d", n.State))
 	}
 	d.Field = "attempts"
@@ -211,6 +223,17 @@ type Outbox struct {
 	nextID atomic.Uint64
 	kick   chan struct{}
 	mu     sync.Mutex // serialises endpoint updates (read, modify, write)
+	// callbackSecret gives the signing secret of a Callback's source
+	// (SetCallbackSecret); found false: the source is gone and the
+	// notification dies.
+	callbackSecret atomic.Pointer[func(sourceID uint64) (secret string, found bool, err error)]
+}
+
+// SetCallbackSecret sets how the sender finds the secret a Callback
+// notification of source id is signed with (the subscription's
+// signatureToken). Until it is set, Callback notifications wait.
+func (o *Outbox) SetCallbackSecret(fn func(sourceID uint64) (secret string, found bool, err error)) {
+	o.callbackSecret.Store(&fn)
 }
 
 // Open opens the outbox of db with configuration cfg (zero fields get
@@ -243,7 +266,7 @@ func (o *Outbox) Config() Config { return o.cfg }
 // commits. Call Kick after the commit so the sender does not wait for its
 // next timer.
 func (o *Outbox) Stage(b *store.Batch, n *Notification) error {
-	if n.Channel < Webhook || n.Channel > JetStream || n.Source < SourceRecall || n.Source > SourceAlert || n.Target == "" {
+	if n.Channel < Webhook || n.Channel > Callback || n.Source < SourceRecall || n.Source > SourceSubscription || n.Target == "" {
 		return fmt.Errorf("%w: notification %+v", ErrInvalid, n)
 	}
 	n.ID = o.nextID.Add(1)

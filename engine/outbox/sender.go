@@ -108,7 +108,7 @@ func (s *Sender) Round(ctx context.Context) (next int64, err error) {
 		if err != nil {
 			return err
 		}
-		if n.Channel == JetStream && s.js == nil {
+		if n.Channel == JetStream && s.js == nil || n.Channel == Callback && s.o.callbackSecret.Load() == nil {
 			return nil
 		}
 		if n.NextTry > now {
@@ -152,9 +152,14 @@ func (s *Sender) Round(ctx context.Context) (next int64, err error) {
 	for i := range due {
 		n := &due[i]
 		n.Attempts++
-		if errs[i] == nil {
+		switch {
+		case errs[i] == nil:
 			n.State, n.Delivered, n.LastError, n.NextTry = Delivered, done, "", 0
-		} else {
+		case errors.Is(errs[i], errTooLarge):
+			n.State, n.LastError, n.NextTry = TooLarge, truncate(errs[i].Error(), 300), 0
+		case errors.Is(errs[i], errGone):
+			n.State, n.LastError, n.NextTry = Dead, truncate(errs[i].Error(), 300), 0
+		default:
 			n.LastError = truncate(errs[i].Error(), 300)
 			if int(n.Attempts) >= s.o.cfg.MaxAttempts {
 				n.State, n.NextTry = Dead, 0
@@ -175,7 +180,11 @@ func (s *Sender) Round(ctx context.Context) (next int64, err error) {
 	return next, b.Commit(true)
 }
 
-var errFull = errors.New("outbox: round full")
+var (
+	errFull     = errors.New("outbox: round full")
+	errTooLarge = errors.New("the receiver answered 413 Content Too Large")
+	errGone     = errors.New("the notification's source is gone")
+)
 
 // backoff returns the wait after the attempts-th failure: BaseDelay
 // doubled per earlier failure, capped at MaxDelay, drawn from [d/2, d].
@@ -205,6 +214,9 @@ func (s *Sender) deliver(ctx context.Context, n *Notification) error {
 		defer cancel()
 		return s.js.Publish(pctx, n.Target, n.Payload, "tracecode-"+id)
 	}
+	if n.Channel == Callback {
+		return s.callback(ctx, n, id)
+	}
 	e, found, err := s.o.Endpoint(n.Org)
 	if err != nil {
 		return err
@@ -232,6 +244,57 @@ func (s *Sender) deliver(ctx context.Context, n *Notification) error {
 	resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
 		return fmt.Errorf("webhook answered %s", resp.Status)
+	}
+	return nil
+}
+
+// GS1Signature returns the GS1-Signature header value of an EPCIS
+// subscription's delivery: the lowercase hex HMAC-SHA256 of body under
+// the subscription's signatureToken (the REST binding leaves the
+// signature's form to the implementation and names HMAC-SHA256 as one).
+func GS1Signature(token string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(token))
+	m.Write(body)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// callback makes one attempt at a Callback: a POST of the EPCIS query
+// document, signed with the source's secret; 413 is errTooLarge, a
+// source without a secret errGone.
+func (s *Sender) callback(ctx context.Context, n *Notification, id string) error {
+	secret, found, err := (*s.o.callbackSecret.Load())(n.SourceID)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return fmt.Errorf("%w: %s %d", errGone, n.Source, n.SourceID)
+	}
+	rctx, cancel := context.WithTimeout(ctx, s.o.cfg.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(rctx, http.MethodPost, n.Target, bytes.NewReader(n.Payload))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/ld+json")
+	req.Header.Set("User-Agent", "tracecode-outbox")
+	req.Header.Set("GS1-EPCIS-Version", "2.0.0")
+	req.Header.Set("X-Tracecode-Delivery", id)
+	req.Header.Set("Idempotency-Key", id)
+	req.Header.Set("X-Tracecode-Attempt", strconv.FormatUint(uint64(n.Attempts+1), 10))
+	if secret != "" {
+		req.Header.Set("GS1-Signature", GS1Signature(secret, n.Payload))
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	switch {
+	case resp.StatusCode == http.StatusRequestEntityTooLarge:
+		return fmt.Errorf("%w (%d bytes)", errTooLarge, len(n.Payload))
+	case resp.StatusCode/100 != 2:
+		return fmt.Errorf("callback answered %s", resp.Status)
 	}
 	return nil
 }

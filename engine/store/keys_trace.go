@@ -39,7 +39,9 @@ const (
 	PrefixEvTime         byte = 0x98 // 0x98 | eventTime u64 | seq u64            → version byte
 	PrefixEvStep         byte = 0x99 // 0x99 | field u8 | term | 0x00 | seq u64   → version byte
 	PrefixEvPlace        byte = 0x9B // 0x9B | role u8 | id | 0x00 | seq u64      → version byte
+	PrefixCaptureJob     byte = 0x9C // 0x9C | job id u64                          → epcissub.Job
 	PrefixNamedQuery     byte = 0x9E // 0x9E | owner | 0x00 | name                  → epcisq.NamedQuery
+	PrefixSubscription   byte = 0x9F // 0x9F | subscription id u64                 → epcissub.Subscription
 )
 
 // A node inside a key: product u32 | counter u64 (product 0: an SSCC).
@@ -449,4 +451,20 @@ func DecodeNamedQueryKey(k []byte) (owner, name []byte, err error) {
 		return nil, nil, &KeyError{Key: k, Want: "a named query key 0x9E|owner|0x00|name"}
 	}
 	return k[1 : 1+i], k[2+i:], nil
+}
+
+// SubscriptionKey returns the key of EPCIS subscription id.
+func SubscriptionKey(id uint64) []byte { return be64([]byte{PrefixSubscription}, id) }
+
+// DecodeSubscriptionKey decodes a Subscription key.
+func DecodeSubscriptionKey(k []byte) (uint64, error) {
+	return decodeU64Key(PrefixSubscription, k, "a subscription key 0x9F|id u64")
+}
+
+// CaptureJobKey returns the key of capture job id.
+func CaptureJobKey(id uint64) []byte { return be64([]byte{PrefixCaptureJob}, id) }
+
+// DecodeCaptureJobKey decodes a CaptureJob key.
+func DecodeCaptureJobKey(k []byte) (uint64, error) {
+	return decodeU64Key(PrefixCaptureJob, k, "a capture job key 0x9C|id u64")
 }

@@ -95,7 +95,9 @@ var (
 	EvTimeKeys         = KeySpace{PrefixEvTime}
 	EvStepKeys         = KeySpace{PrefixEvStep}
 	EvPlaceKeys        = KeySpace{PrefixEvPlace}
+	CaptureJobKeys     = KeySpace{PrefixCaptureJob}
 	NamedQueryKeys     = KeySpace{PrefixNamedQuery}
+	SubscriptionKeys   = KeySpace{PrefixSubscription}
 
 	RecallObjectKeys    = KeySpace{PrefixRecallObject}
 	RecallRecipientKeys = KeySpace{PrefixRecallRecipient}
