@@ -236,6 +236,9 @@ func (e *Engine) DeleteNamedQuery(k APIKey, name string) (bool, error) {
 	}
 	namedMu.Lock()
 	defer namedMu.Unlock()
+	if err := e.dropSubscriptions(owner, name); err != nil {
+		return false, err
+	}
 	return epcisq.DeleteQuery(e.db, owner, name)
 }
 

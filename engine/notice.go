@@ -12,10 +12,12 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"tracecode/engine/alert"
 	"tracecode/engine/chain"
 	"tracecode/engine/complaint"
+	"tracecode/engine/epcissub"
 	"tracecode/engine/outbox"
 	"tracecode/engine/recall"
 	"tracecode/engine/store"
@@ -41,6 +43,7 @@ type Notices struct {
 	Alerts  *alert.Evaluator
 	Recalls *recall.Book
 	scans   *scanQueue
+	subs    *epcissub.Manager
 	// hooks are the three above as the report chain takes them.
 	hooks chain.Notices
 	// cfg is the configuration they were opened with (a replica opens
@@ -97,6 +100,7 @@ func (e *Engine) newNotices(cfg NoticeConfig) (*Notices, error) {
 	n := &Notices{e: e, Outbox: ob, Alerts: ax, Recalls: bk, scans: newScanQueue(),
 		hooks: chain.Notices{Recalls: bk, Alerts: ax, Outbox: ob}, cfg: cfg}
 	ax.OnRaise = n.stageAlert
+	n.subs = n.openSubscriptions()
 	return n, nil
 }
 
@@ -117,13 +121,14 @@ func (n *Notices) Run(ctx context.Context, js outbox.Publisher) error {
 		}
 		return err
 	})
-	errc := make(chan error, 3)
+	errc := make(chan error, 4)
 	go func() { errc <- n.Outbox.NewSender(nil, js, n.e.Now).Run(ctx) }()
+	go func() { errc <- n.subs.Run(ctx, time.Second) }()
 	go func() { errc <- sch.Run(ctx) }()
 	go func() { errc <- n.runScans(ctx) }()
 	err := <-errc
 	cancel()
-	return errors.Join(err, <-errc, <-errc)
+	return errors.Join(err, <-errc, <-errc, <-errc)
 }
 
 // stageAlert stages an alert's notifications in its batch: one
