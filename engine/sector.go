@@ -308,6 +308,9 @@ func (e *Engine) SectorFacts(product uint32, counter uint64, item bool, lot uint
 	if facts == nil && lot != 0 {
 		facts = bk.Facts(sector.LotItem(lot), region, now)
 	}
+	if facts == nil && lot != 0 {
+		facts = e.sourceFacts(bk, lot, region, now)
+	}
 	if public {
 		facts = slices.DeleteFunc(facts, func(f category.Fact) bool { return !f.Public })
 	}

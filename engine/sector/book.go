@@ -50,6 +50,9 @@ type Book struct {
 	// → media) and the registered input products (registration or
 	// approval number → master data). Replaced, never changed in place.
 	inputs map[string]category.Record
+	// derived maps a lot number to the items it was made from, by the
+	// DerivedField of their events (a cut lot to its animals).
+	derived map[string][]ItemKey
 	// uscc gives an organisation's USCC ("" none).
 	uscc func(org uint32) string
 	cyl  *cylinder.Index
@@ -59,7 +62,7 @@ type Book struct {
 // unified social credit code (the station key of the interlock).
 func Load(db *store.DB, uscc func(org uint32) string) (*Book, error) {
 	bk := &Book{orgs: map[uint32]Org{}, products: map[uint32]ProductProfile{}, items: map[ItemKey]Item{},
-		events: map[ItemKey][]category.Event{}, codes: map[string]ItemKey{}, uscc: uscc}
+		events: map[ItemKey][]category.Event{}, codes: map[string]ItemKey{}, derived: map[string][]ItemKey{}, uscc: uscc}
 	var t *cylinder.Table
 	if p, ok := category.Lookup("gas-cylinder"); ok {
 		if cp, ok := p.(*cylinder.Profile); ok {
@@ -99,6 +102,9 @@ func Load(db *store.DB, uscc func(org uint32) string) (*Book, error) {
 	for k, evs := range bk.events {
 		slices.SortStableFunc(evs, func(a, b category.Event) int { return a.Time.Compare(b.Time) })
 		bk.events[k] = evs
+		for i := range evs {
+			bk.indexDerived(k, &evs[i])
+		}
 	}
 	for k, it := range bk.items {
 		bk.indexCodes(k, it)
@@ -478,6 +484,9 @@ func (tx *Tx) Publish() {
 		all := append(bk.events[k], evs...)
 		slices.SortStableFunc(all, func(a, b category.Event) int { return a.Time.Compare(b.Time) })
 		bk.events[k] = all
+		for i := range evs {
+			bk.indexDerived(k, &evs[i])
+		}
 		bk.putCylinder(k)
 	}
 	tx.pending = nil

@@ -129,7 +129,7 @@ func (*Profile) Facts(h *category.History, now time.Time) []category.Fact {
 		facts = append(facts, category.Pub("certificate", category.T("承诺达标合格证", "commitment certificate"), category.T("未开具", "not issued"), "warn"))
 	}
 	facts = append(facts,
-		category.Pub("origin", category.T("产地", "origin"), category.Same(h.Item.Get("origin")), ""),
+		category.Pub("origin", category.T("产地", "origin"), category.Place(h.Item.Get("origin")), ""),
 		category.Pub("committer", category.T("承诺主体", "committing party"), category.Same(h.Item.Get("committer")), ""),
 		category.Pub("contact", category.T("联系方式", "contact"), category.Same(h.Item.Get("contact")), ""))
 	if s := SafeAfter(h, now); !s.Time.IsZero() {

@@ -114,7 +114,7 @@ func (*Profile) Facts(h *category.History, _ time.Time) []category.Fact {
 	facts := []category.Fact{
 		category.Pub("ear_tag", category.T("耳标号", "ear tag"), category.Same(h.Item.Get("ear_tag")), ""),
 		category.Pub("farm", category.T("养殖场", "farm"), category.Same(h.Item.Get("farm")), ""),
-		category.Pub("farm_township", category.T("养殖地", "farm township"), category.Same(h.Item.Get("farm_township")), ""),
+		category.Pub("farm_township", category.T("养殖地", "farm township"), category.Place(h.Item.Get("farm_township")), ""),
 	}
 	if q := h.Last("quarantine"); q != nil {
 		facts = append(facts, category.Pub("quarantine_cert", category.T("动物检疫合格证明", "quarantine certificate"), category.Same(q.Fields.Get("cert_no")), "ok"))

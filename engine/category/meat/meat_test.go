@@ -80,7 +80,7 @@ func TestTagToCut(t *testing.T) {
 		facts[f.Key] = f.Value.EN
 	}
 	for k, v := range map[string]string{"farm": "天水某养殖场", "slaughterhouse": "天水某肉联厂", "quarantine_cert": "A62-0001234",
-		"inspection_cert": "RP-0005678", "slaughtered": "2026-11-02", "farm_township": "620502001"} {
+		"inspection_cert": "RP-0005678", "slaughtered": "2026-11-02", "farm_township": "大城街道, Qinzhou District, Tianshui, Gansu (620502001)"} {
 		if facts[k] != v {
 			t.Errorf("fact %s = %q, want %q", k, facts[k], v)
 		}

@@ -1,0 +1,20 @@
+package category
+
+import "tracecode/engine/code/cn"
+
+// Place returns a fact value naming the GB/T 2260 division or township
+// code: its full name in each language (English falls back to the Chinese
+// name of a township, which has no English one) with the code after it —
+// "甘肃省 天水市 麦积区 马跑泉镇 (620503101)". A code not in the
+// division tree is shown as it is.
+func Place(code string) Text {
+	r, err := cn.ParseRegion(code)
+	if err != nil {
+		return Same(code)
+	}
+	zh, en := r.FullName(cn.Chinese), r.FullName(cn.English)
+	if zh == "" {
+		return Same(code)
+	}
+	return T(zh+" ("+code+")", en+" ("+code+")")
+}
