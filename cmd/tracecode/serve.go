@@ -448,6 +448,9 @@ func serveDemo(ctx context.Context, eng *engine.Engine, srv *server.Server, dir,
 		fmt.Fprintf(w, "  %-48s %s\n", u.What, u.URL)
 	}
 	fmt.Fprintln(w, "")
+	for _, l := range info.Log {
+		fmt.Fprintf(w, "seed: %s\n", l)
+	}
 	if len(info.Keys) > 0 {
 		fmt.Fprintf(w, "demo API key: %s\n", info.Keys[0].Token)
 		fmt.Fprintf(w, "  (%s)\n", info.Keys[0].Name)

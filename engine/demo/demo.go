@@ -41,6 +41,10 @@ type Info struct {
 	URLs []URL `json:"urls"`
 	// Blocks are the ids of the minted blocks.
 	Blocks []uint64 `json:"blocks"`
+	// Log says what the seed did that a person should know: the writes
+	// it expected to be refused and why (a commitment certificate inside
+	// a safety interval), and what it issued after.
+	Log []string `json:"log,omitempty"`
 }
 
 // Key is a demo API key.
@@ -115,7 +119,7 @@ func Seed(ctx context.Context, eng *engine.Engine, keys *engine.APIKeys, dir, ba
 		return Info{}, fmt.Errorf("demo: SSCC: %w", err)
 	}
 	s.sscc = ssccBody + string(cd)
-	steps := []func(context.Context) error{s.orgs, s.products, s.mint, s.apiKeys, s.reports, s.urls, s.sector, s.duties}
+	steps := []func(context.Context) error{s.orgs, s.products, s.mint, s.apiKeys, s.reports, s.urls, s.sector, s.orchard, s.meat, s.rareEarth, s.duties}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return Info{}, fmt.Errorf("demo: %w", err)

@@ -191,20 +191,38 @@ func (b Balance) AppendCSV(dst []byte) []byte {
 	return append(dst, buf.Bytes()...)
 }
 
-// Facts implements category.Profile: the last sale's invoice, export's
-// declaration, and mining quota (facts of a lot the enterprise made).
+// Facts implements category.Profile: the product's catalogue name and
+// form, the mining quota and the last monthly flow report filed (public);
+// the last sale's special invoice and export's declaration (business
+// papers: regulators only).
 func (*Profile) Facts(h *category.History, _ time.Time) []category.Fact {
-	var facts []category.Fact
-	for _, k := range []struct{ kind, field, key, zh, en string }{
-		{"mine", "quota_ref", "quota_ref", "开采指标", "mining quota"},
-		{"sale", "invoice_no", "invoice_no", "稀土专用发票", "special invoice"},
-		{"export", "declaration_no", "declaration_no", "报关单号", "customs declaration"},
+	facts := []category.Fact{
+		category.Pub("catalogue_name", category.T("稀土产品目录名称", "catalogue name"), category.Same(h.Product.Get("catalogue_name")), ""),
+		category.Pub("form", category.T("产品形态", "form"), formText(h.Product.Get("form")), ""),
+	}
+	for _, k := range []struct {
+		kind, field, key, zh, en string
+		public                   bool
+	}{
+		{"mine", "quota_ref", "quota_ref", "开采指标", "mining quota", true},
+		{"monthly-report", "month", "last_report", "最近月度流向报告", "last monthly flow report", true},
+		{"sale", "invoice_no", "invoice_no", "稀土专用发票", "special invoice", false},
+		{"export", "declaration_no", "declaration_no", "报关单号", "customs declaration", false},
 	} {
 		if e := h.Last(k.kind); e != nil {
-			facts = append(facts, category.Fact{Key: k.key, Label: category.T(k.zh, k.en), Value: category.Same(e.Fields.Get(k.field))})
+			facts = append(facts, category.Fact{Key: k.key, Label: category.T(k.zh, k.en), Value: category.Same(e.Fields.Get(k.field)), Public: k.public})
 		}
 	}
 	return facts
+}
+
+// formText names a product form in both languages.
+func formText(f string) category.Text {
+	zh := map[string]string{"ore": "原矿", "concentrate": "精矿", "mixed-oxide": "混合氧化物", "separated-oxide": "单一或分离氧化物", "metal": "金属", "alloy": "合金"}[f]
+	if zh == "" {
+		return category.Same(f)
+	}
+	return category.T(zh, f)
 }
 
 // Rules implements category.Profile.

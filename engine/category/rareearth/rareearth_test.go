@@ -91,3 +91,32 @@ func TestReportDue(t *testing.T) {
 		t.Fatalf("October filed on the 8th: %+v", fs)
 	}
 }
+
+// TestFacts: the scan page shows the catalogue name, the form, the mining
+// quota and the last report to anyone; the special invoice and the customs
+// declaration only to those who see private facts.
+func TestFacts(t *testing.T) {
+	p := New(Config{})
+	h := &category.History{Product: category.Record{"form": "separated-oxide", "catalogue_name": "氧化镨钕"},
+		Events: append(month(), ev("monthly-report", "2026-11-05", category.Record{"month": "2026-10"}))}
+	got := map[string]category.Fact{}
+	for _, f := range p.Facts(h, time.Date(2026, 11, 6, 0, 0, 0, 0, cst)) {
+		got[f.Key] = f
+	}
+	for k, want := range map[string]struct {
+		zh, en string
+		public bool
+	}{
+		"catalogue_name": {"氧化镨钕", "氧化镨钕", true},
+		"form":           {"单一或分离氧化物", "separated-oxide", true},
+		"quota_ref":      {"工信部原〔2026〕12号", "工信部原〔2026〕12号", true},
+		"last_report":    {"2026-10", "2026-10", true},
+		"invoice_no":     {"FP-1", "FP-1", false},
+		"declaration_no": {"620120261000001", "620120261000001", false},
+	} {
+		f, ok := got[k]
+		if !ok || f.Value.ZH != want.zh || f.Value.EN != want.en || f.Public != want.public || f.Label.ZH == "" || f.Label.EN == "" {
+			t.Errorf("fact %s = %+v, want %+v", k, f, want)
+		}
+	}
+}
