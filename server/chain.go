@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"tracecode/engine"
+	"tracecode/engine/category"
 	"tracecode/engine/code/cn"
 )
 
@@ -20,6 +21,9 @@ type chainExtra struct {
 	events       []eventRow   // oldest first
 	contents     []contentRow // a container's present children
 	sources      []sourceRow  // upstream lots through transformations
+	// facts are the item's (or lot's) category facts: the scan page and
+	// the JSON chain both show these (public ones only on public answers).
+	facts []category.Fact
 }
 
 // sourceRow is a lot the item's lot was made from.
@@ -56,7 +60,7 @@ type eventRow struct {
 }
 
 func (c *chainExtra) reset() {
-	*c = chainExtra{parents: c.parents[:0], events: c.events[:0], contents: c.contents[:0], sources: c.sources[:0]}
+	*c = chainExtra{parents: c.parents[:0], events: c.events[:0], contents: c.contents[:0], sources: c.sources[:0], facts: c.facts[:0]}
 }
 
 // fillChain adds containment, timeline and recall from the engine's chain
@@ -65,6 +69,9 @@ func (c *chainExtra) reset() {
 func (s *Server) fillChain(v *chainView, private bool) {
 	c := &v.ch
 	x := &v.chain
+	if !v.unit && v.res.Product.ID != 0 && (v.level == levelItem || v.res.Lot.ID != 0) {
+		x.facts = append(x.facts, s.eng.SectorFacts(v.res.Product.ID, v.res.Counter, v.level == levelItem, v.res.Lot.ID, s.eng.Now(), !private)...)
+	}
 	if v.status == statusRecalled { // recalled, or a container holding recalled codes
 		x.recalled = true
 		x.recallReason, x.recallSince = c.RecallReason, c.RecallTime
@@ -224,6 +231,25 @@ func (s *Server) appendChainExtra(w *jw, v *chainView, private bool) {
 	if v.ch.TimelineTruncated { // only the newest lot and product records
 		w.bool("timelineTruncated", true)
 	}
+	objArr(w, "facts", c.facts, func(f *category.Fact) {
+		w.str("key", f.Key)
+		w.key("label")
+		appendText(w, f.Label)
+		w.key("value")
+		appendText(w, f.Value)
+		w.strOpt("status", f.Status)
+		if private {
+			w.bool("public", f.Public)
+		}
+	})
+}
+
+// appendText writes a text in both languages as {"zh": …, "en": …}.
+func appendText(w *jw, t category.Text) {
+	w.open()
+	w.str("zh", t.ZH)
+	w.str("en", t.EN)
+	w.close()
 }
 
 // regionName names a division in lang ("zh" or "en") with the divisions

@@ -186,13 +186,13 @@ func (s *Server) apiCheckFill(c *call) {
 	writeJSON(c, fasthttp.StatusOK, out)
 }
 
-// fillFacts puts the item's (or lot's) public category facts on a scan
-// page, in the page's language.
+// fillFacts puts the category facts fillChain read (the same the JSON
+// chain carries) on a scan page, in the page's language.
 func (s *Server) fillFacts(pv *pageView, v *chainView, lang string) {
-	if !v.found || v.unit || v.res.Product.ID == 0 || (v.level != levelItem && v.res.Lot.ID == 0) {
+	if !v.found {
 		return
 	}
-	for _, f := range s.eng.SectorFacts(v.res.Product.ID, v.res.Counter, v.level == levelItem, v.res.Lot.ID, time.Now(), true) {
+	for _, f := range v.chain.facts {
 		pv.Facts = append(pv.Facts, factView{Key: f.Key, Label: f.Label.In(lang), Value: f.Value.In(lang), Status: f.Status})
 	}
 }

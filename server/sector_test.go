@@ -133,4 +133,40 @@ func TestSectorScanFacts(t *testing.T) {
 	if r := env.get(env.url("infant formula on a shop shelf"), "Accept", "text/html"); strings.Contains(string(r.body), `id="sector-facts"`) {
 		t.Error("facts on a product without a profile")
 	}
+	// The JSON chain carries the same facts, in both languages, and so
+	// does the chain `tracecode resolve --json` prints.
+	type fact struct {
+		Key    string            `json:"key"`
+		Label  map[string]string `json:"label"`
+		Value  map[string]string `json:"value"`
+		Status string            `json:"status"`
+		Public *bool             `json:"public"`
+	}
+	var out struct {
+		Facts []fact `json:"facts"`
+	}
+	u := env.url("oxygen cylinder whose inspection")
+	r := env.get(u, "Accept", "application/json")
+	if err := json.Unmarshal(r.body, &out); err != nil {
+		t.Fatalf("%d %s: %v", r.status, r.body, err)
+	}
+	var due *fact
+	for i := range out.Facts {
+		if out.Facts[i].Key == "next_inspection" {
+			due = &out.Facts[i]
+		}
+		if out.Facts[i].Public != nil {
+			t.Errorf("a public answer flags its facts: %+v", out.Facts[i])
+		}
+	}
+	if due == nil || due.Status != "bad" || due.Label["zh"] != "下次检验日期" || due.Label["en"] != "next inspection" || due.Value["en"] == "" {
+		t.Fatalf("JSON facts %+v", out.Facts)
+	}
+	b, _, err := AppendPublicChain(nil, env.eng, testBase, testBase+u)
+	if err != nil || !strings.Contains(string(b), `"key":"next_inspection"`) {
+		t.Fatalf("public chain: %v %s", err, b)
+	}
+	if r := env.get(env.url("infant formula on a shop shelf"), "Accept", "application/json"); strings.Contains(string(r.body), `"facts"`) {
+		t.Error("JSON facts on a product without a profile")
+	}
 }
