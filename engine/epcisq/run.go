@@ -470,7 +470,7 @@ func (r *Runner) match(q *Query, p *plan, seq uint64, env Env) (Found, bool, err
 	}
 	doc, err := epcis.ParseDocument(bytes.NewReader(pl.Body), epcis.ParseOptions{})
 	if err != nil {
-		return Found{}, false, fmt.Errorf("epcisq: record %d: the stored event does not parse: %w", seq, err)
+		return Found{}, false, fmt.Errorf("%w: epcisq: record %d: the stored event does not parse: %w", store.ErrCorrupt, seq, err)
 	}
 	if len(doc.Events) != 1 {
 		return Found{}, false, fmt.Errorf("%w: record %d holds %d events", store.ErrCorrupt, seq, len(doc.Events))

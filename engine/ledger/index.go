@@ -52,6 +52,20 @@ func appendRunIndexValue(dst []byte, role Role, span uint64) []byte {
 	return w.B
 }
 
+// DecodeRunIndexValue decodes the value of a run index key (0x89): the
+// role of the run in its record and its span (the run is span+1 counters
+// long). Errors wrap store.ErrCorrupt or store.ErrVersion.
+func DecodeRunIndexValue(v []byte) (Role, uint64, error) {
+	d := wire.Reader{What: "run index", B: v}
+	d.Version(indexVersion)
+	d.Field = "role"
+	role := Role(d.U8())
+	d.Field = "span"
+	span := d.Uvarint()
+	d.Field = ""
+	return role, span, d.Done()
+}
+
 // IndexNode records that record seq is about code (product, counter).
 func (t *Tx) IndexNode(product uint32, counter, seq uint64, role Role) {
 	t.kb = store.AppendSeq(store.AppendEvNodeKey(t.kb[:0], product, counter), seq)
@@ -210,11 +224,8 @@ func (r *IndexReader) Runs(product uint32, counter uint64, fn func(h Hit) bool) 
 		if err != nil {
 			return err
 		}
-		d := wire.Reader{What: "run index", B: v}
-		d.Version(indexVersion)
-		role := Role(d.U8())
-		span := d.Uvarint()
-		if err := d.Done(); err != nil {
+		role, span, err := DecodeRunIndexValue(v)
+		if err != nil {
 			return fmt.Errorf("%w (key %x)", err, k)
 		}
 		if counter-first <= span && !fn(Hit{Seq: seq, Role: role}) {

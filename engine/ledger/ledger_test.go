@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -80,6 +81,15 @@ func TestGolden(t *testing.T) {
 	kv("index: record 5 is about counters 65536..66535 of product 7", store.AppendSeq(store.AppendEvRunKey(nil, 7, 65536), 5), appendRunIndexValue(nil, RoleEPC, 999))
 	kv("index: record 5 names lot 300", store.AppendSeq(store.AppendEvLotKey(nil, 300), 5), appendIndexValue(nil, RoleClass))
 	golden(t, "layout.txt", out.String())
+
+	if role, span, err := DecodeRunIndexValue(appendRunIndexValue(nil, RoleOutput, 999)); err != nil || role != RoleOutput || span != 999 {
+		t.Errorf("run index value round trip: %v %d %v", role, span, err)
+	}
+	for _, bad := range [][]byte{nil, {1, 1}, {2, 1, 0}, {1, 1, 0x80}, {1, 1, 0, 0}} {
+		if _, _, err := DecodeRunIndexValue(bad); !errors.Is(err, store.ErrCorrupt) && !errors.Is(err, store.ErrVersion) {
+			t.Errorf("run index value %x: %v", bad, err)
+		}
+	}
 
 	got, err := DecodeSummary(7, s.AppendValue(nil))
 	if err != nil || fmt.Sprint(got) != fmt.Sprint(s) {

@@ -1,7 +1,6 @@
 package resolve
 
 import (
-	"encoding/binary"
 	"slices"
 	"sync"
 
@@ -166,15 +165,15 @@ func loadWindow(db *store.DB, k windowKey) (*runWindow, error) {
 	w := &runWindow{}
 	err := db.Scan(lo, hi, func(key, v []byte) error {
 		_, first, seq, err := store.DecodeEvRunKey(key)
-		if err != nil || len(v) < 3 {
-			return store.ErrCorrupt
+		if err != nil {
+			return err
 		}
-		span, n := binary.Uvarint(v[2:])
-		if n <= 0 {
-			return store.ErrCorrupt
+		role, span, err := ledger.DecodeRunIndexValue(v)
+		if err != nil {
+			return err
 		}
 		w.entries = append(w.entries, runEntry{first: first, last: first + span,
-			seq: seq, role: ledger.Role(v[1])})
+			seq: seq, role: role})
 		w.maxSpan = max(w.maxSpan, span)
 		return nil
 	})
