@@ -116,7 +116,7 @@ func TestOpenFailsOnDamagedLedger(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logKey []byte
-	if err := db.ScanPrefix([]byte{store.PrefixOrgLog}, func(k, _ []byte) error {
+	if err := db.ScanPrefix(store.OrgLogKeys.Prefix(), func(k, _ []byte) error {
 		logKey = append([]byte(nil), k...)
 		return nil
 	}); err != nil || logKey == nil {

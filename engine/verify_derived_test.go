@@ -86,16 +86,16 @@ func tamper(t *testing.T, f *fixture, damage func(b *store.Batch)) *VerifyReport
 
 // firstKey returns the first key under prefix whose tail contains sub (or
 // any, for nil) and its value.
-func firstKey(t *testing.T, f *fixture, prefix byte, match func(k, v []byte) bool) (k, v []byte) {
+func firstKey(t *testing.T, f *fixture, family store.KeySpace, match func(k, v []byte) bool) (k, v []byte) {
 	t.Helper()
-	err := f.e.db.ScanPrefix([]byte{prefix}, func(kk, vv []byte) error {
+	err := f.e.db.ScanPrefix(family.Prefix(), func(kk, vv []byte) error {
 		if k == nil && (match == nil || match(kk, vv)) {
 			k, v = append([]byte{}, kk...), append([]byte{}, vv...)
 		}
 		return nil
 	})
 	if err != nil || k == nil {
-		t.Fatalf("no key under %#x: %v", prefix, err)
+		t.Fatalf("no %s key: %v", family.Name(), err)
 	}
 	return k, v
 }
@@ -159,7 +159,7 @@ func TestVerifyDerivedRecords(t *testing.T) {
 			b.Delete(agg.AppendCustodyKey(nil, node(f.pallets, 0)))
 		}, []string{"custody of", "missing: the ledger derives holder 2 (pending 0)"}},
 		{"custody altered", func(t *testing.T, f *fixture, b *store.Batch) {
-			k, v := firstKey(t, f, store.PrefixCustody, nil)
+			k, v := firstKey(t, f, store.CustodyKeys, nil)
 			c, _ := agg.DecodeCustody(v)
 			c.Org, c.Pending = c.Pending, 0
 			if c.Org == 0 {
@@ -172,33 +172,33 @@ func TestVerifyDerivedRecords(t *testing.T) {
 			b.Set(agg.AppendRunKey(nil, r.Product, r.First), r.AppendValue(nil))
 		}, []string{"child→parent run of product 1 from counter", "not derived from the ledger: the store holds counters"}},
 		{"children bitmap deleted", func(t *testing.T, f *fixture, b *store.Batch) {
-			k, _ := firstKey(t, f, store.PrefixParentChildren, nil)
+			k, _ := firstKey(t, f, store.ParentChildrenKeys, nil)
 			b.Delete(k)
 		}, []string{"children of", "missing"}},
 		{"SSCC unit altered", func(t *testing.T, f *fixture, b *store.Batch) {
-			k, v := firstKey(t, f, store.PrefixUnit, nil)
+			k, v := firstKey(t, f, store.UnitKeys, nil)
 			u, _ := agg.DecodeUnit(0, v)
 			u.Org = f.orgB
 			b.Set(k, u.AppendValue(nil))
 		}, []string{"SSCC unit 395201230000000012: differs: the ledger derives a unit of organisation 1"}},
 		{"association deleted", func(t *testing.T, f *fixture, b *store.Batch) {
-			k, _ := firstKey(t, f, store.PrefixAssociation, nil)
+			k, _ := firstKey(t, f, store.AssociationKeys, nil)
 			b.Delete(k)
 		}, []string{`association of "urn:epc:id:giai:9520123.LOGGER-1"`, "missing"}},
 		{"erroneous mark deleted", func(t *testing.T, f *fixture, b *store.Batch) {
-			k, _ := firstKey(t, f, store.PrefixErroneous, nil)
+			k, _ := firstKey(t, f, store.ErroneousKeys, nil)
 			b.Delete(k)
 		}, []string{"erroneous mark of record", "missing"}},
 		{"event index entry deleted", func(t *testing.T, f *fixture, b *store.Batch) {
-			k, _ := firstKey(t, f, store.PrefixEvNode, nil)
+			k, _ := firstKey(t, f, store.EvNodeKeys, nil)
 			b.Delete(k)
 		}, []string{"event index of", "missing"}},
 		{"lot reach entry deleted", func(t *testing.T, f *fixture, b *store.Batch) {
-			k, _ := firstKey(t, f, store.PrefixLotReach, nil)
+			k, _ := firstKey(t, f, store.LotReachKeys, nil)
 			b.Delete(k)
 		}, []string{"reach index of lot 1", "missing"}},
 		{"unpacking history deleted", func(t *testing.T, f *fixture, b *store.Batch) {
-			k, _ := firstKey(t, f, store.PrefixChildHistory, nil)
+			k, _ := firstKey(t, f, store.ChildHistoryKeys, nil)
 			b.Delete(k)
 		}, []string{"past parent of product 1", "missing"}},
 		{"request id forged", func(t *testing.T, f *fixture, b *store.Batch) {

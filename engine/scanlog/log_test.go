@@ -441,8 +441,8 @@ func BenchmarkScanLogDisk(b *testing.B) {
 			if err := db.CompactAll(context.Background()); err != nil {
 				b.Fatal(err)
 			}
-			rawB, _ := db.EstimateDiskUsage([]byte{store.PrefixScanRaw}, []byte{store.PrefixScanRaw + 1})
-			statB, _ := db.EstimateDiskUsage([]byte{store.PrefixScanStats}, []byte{store.PrefixScanStats + 1})
+			rawB, _ := db.EstimateDiskUsage(store.ScanRawKeys.Bounds())
+			statB, _ := db.EstimateDiskUsage(store.ScanStatsKeys.Bounds())
 			for b.Loop() {
 			}
 			b.ReportMetric(float64(rawB)/scans, "raw-bytes/scan")

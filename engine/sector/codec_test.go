@@ -40,7 +40,7 @@ func TestCodecRoundTrip(t *testing.T) {
 	if _, err := DecodeProduct(ProductKey(3), v[:len(v)-1]); !errors.Is(err, store.ErrCorrupt) {
 		t.Fatalf("truncated product: %v", err)
 	}
-	if _, err := DecodeItem([]byte{store.PrefixSectorItem, 3, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0}, nil); !errors.Is(err, store.ErrCorrupt) {
+	if _, err := DecodeItem(store.SectorItemKey([]byte{3, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0}), nil); !errors.Is(err, store.ErrCorrupt) {
 		t.Fatalf("item key of kind 3: %v", err)
 	}
 	if _, err := DecodeItem(ItemRecordKey(LotItem(9))[:13], nil); !errors.Is(err, store.ErrCorrupt) {

@@ -57,7 +57,7 @@ func TestCheckFilesFindsDamage(t *testing.T) {
 	if len(dmg) != 1 || dmg[0].File != filepath.Base(tables[1]) || !strings.Contains(dmg[0].Detail, "checksum") {
 		t.Fatalf("CheckFiles = %+v, want %s with a checksum mismatch", dmg, filepath.Base(tables[1]))
 	}
-	err = db.ScanPrefix([]byte{PrefixOrg}, func(k, v []byte) error { return nil })
+	err = db.ScanPrefix([]byte{prefixOrg}, func(k, v []byte) error { return nil })
 	if d, ok := AsDamage(err); !ok || d.File != filepath.Base(tables[1]) {
 		t.Fatalf("scan over the damaged block: %v (damage %+v, %v)", err, d, ok)
 	}

@@ -55,7 +55,7 @@ func TestDBBatchGetScanIngest(t *testing.T) {
 		t.Fatal("absent key found")
 	}
 	n := 0
-	if err := db.ScanPrefix([]byte{PrefixOrg}, func(k, v []byte) error { n++; return nil }); err != nil || n != 3 {
+	if err := db.ScanPrefix([]byte{prefixOrg}, func(k, v []byte) error { n++; return nil }); err != nil || n != 3 {
 		t.Fatalf("scan: %d keys, %v", n, err)
 	}
 

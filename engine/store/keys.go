@@ -5,7 +5,9 @@ import (
 	"fmt"
 )
 
-// Key prefixes. Every key starts with one of these bytes; the rest of the
+// Key prefixes, unexported: other packages build keys with the
+// constructors below and scan them through KeySpaces (keyspace.go). Every
+// key starts with one of these bytes; the rest of the
 // key is big-endian fixed-width integers, with at most one variable-length
 // string, always last. Numeric order of the prefixes is key order.
 //
@@ -20,28 +22,28 @@ import (
 //	           (keys_account.go), statistics from 0xE0 (keys_stats.go)
 //	0xF0–0xFF  reserved for tests and tools; never written by the engine
 const (
-	PrefixMeta            byte = 0x01 // 0x01 | id u8                   → Uint
-	PrefixShortKey        byte = 0x02 // 0x02 | gen u8                  → Key
-	PrefixOrg             byte = 0x10 // 0x10 | org u32                 → Org
-	PrefixOrgByGCP        byte = 0x11 // 0x11 | gcp digits             → Uint(org)
-	PrefixOrgByUSCC       byte = 0x12 // 0x12 | uscc                    → Uint(org)
-	PrefixProduct         byte = 0x20 // 0x20 | product u32             → Product
-	PrefixProductByGTIN   byte = 0x21 // 0x21 | gtin 14 digits          → Uint(product)
-	PrefixProductByCode   byte = 0x22 // 0x22 | org u32 | own code      → Uint(product)
-	PrefixProductByDrugID byte = 0x23 // 0x23 | drug id 7 digits        → Uint(product)
-	PrefixProductState    byte = 0x24 // 0x24 | product u32             → ProductState
-	PrefixProductKey      byte = 0x25 // 0x25 | product u32 | gen u8    → Key
-	PrefixLot             byte = 0x30 // 0x30 | lot u32                 → Lot
-	PrefixLotByNumber     byte = 0x31 // 0x31 | product u32 | number    → Uint(lot)
-	PrefixBlock           byte = 0x40 // 0x40 | block u64               → Block
-	PrefixBlockByCounter  byte = 0x41 // 0x41 | product u32 | start u64 → Uint(block)
-	PrefixBlockByShort    byte = 0x42 // 0x42 | shortStart u64          → Uint(block)
-	PrefixIdem            byte = 0x50 // 0x50 | org u32 | request id    → Uint(block)
-	PrefixImported        byte = 0x60 // 0x60 | block u64 | serial      → Uint(offset)
-	PrefixImportBloom     byte = 0x61 // 0x61 | block u64 | chunk u32   → Bloom chunk
+	prefixMeta            byte = 0x01 // 0x01 | id u8                   → Uint
+	prefixShortKey        byte = 0x02 // 0x02 | gen u8                  → Key
+	prefixOrg             byte = 0x10 // 0x10 | org u32                 → Org
+	prefixOrgByGCP        byte = 0x11 // 0x11 | gcp digits             → Uint(org)
+	prefixOrgByUSCC       byte = 0x12 // 0x12 | uscc                    → Uint(org)
+	prefixProduct         byte = 0x20 // 0x20 | product u32             → Product
+	prefixProductByGTIN   byte = 0x21 // 0x21 | gtin 14 digits          → Uint(product)
+	prefixProductByCode   byte = 0x22 // 0x22 | org u32 | own code      → Uint(product)
+	prefixProductByDrugID byte = 0x23 // 0x23 | drug id 7 digits        → Uint(product)
+	prefixProductState    byte = 0x24 // 0x24 | product u32             → ProductState
+	prefixProductKey      byte = 0x25 // 0x25 | product u32 | gen u8    → Key
+	prefixLot             byte = 0x30 // 0x30 | lot u32                 → Lot
+	prefixLotByNumber     byte = 0x31 // 0x31 | product u32 | number    → Uint(lot)
+	prefixBlock           byte = 0x40 // 0x40 | block u64               → Block
+	prefixBlockByCounter  byte = 0x41 // 0x41 | product u32 | start u64 → Uint(block)
+	prefixBlockByShort    byte = 0x42 // 0x42 | shortStart u64          → Uint(block)
+	prefixIdem            byte = 0x50 // 0x50 | org u32 | request id    → Uint(block)
+	prefixImported        byte = 0x60 // 0x60 | block u64 | serial      → Uint(offset)
+	prefixImportBloom     byte = 0x61 // 0x61 | block u64 | chunk u32   → Bloom chunk
 )
 
-// Meta ids under PrefixMeta. Each holds a Uint.
+// Meta ids under prefixMeta. Each holds a Uint.
 const (
 	MetaSchema       byte = 0x01 // store format version (FormatV1 …; absent = FormatV1)
 	MetaNextOrg      byte = 0x02 // next organisation id to assign
@@ -92,80 +94,80 @@ func be32(dst []byte, v uint32) []byte { return binary.BigEndian.AppendUint32(ds
 func be64(dst []byte, v uint64) []byte { return binary.BigEndian.AppendUint64(dst, v) }
 
 // MetaKey returns the key of meta id.
-func MetaKey(id byte) []byte { return []byte{PrefixMeta, id} }
+func MetaKey(id byte) []byte { return []byte{prefixMeta, id} }
 
 // ShortKeyKey returns the key of the engine-wide short-code key generation gen.
-func ShortKeyKey(gen uint8) []byte { return []byte{PrefixShortKey, gen} }
+func ShortKeyKey(gen uint8) []byte { return []byte{prefixShortKey, gen} }
 
 // AppendOrgKey appends the key of org id.
-func AppendOrgKey(dst []byte, id uint32) []byte { return be32(append(dst, PrefixOrg), id) }
+func AppendOrgKey(dst []byte, id uint32) []byte { return be32(append(dst, prefixOrg), id) }
 
 // OrgByGCPKey returns the index key of GS1 company prefix gcp.
-func OrgByGCPKey(gcp string) []byte { return append([]byte{PrefixOrgByGCP}, gcp...) }
+func OrgByGCPKey(gcp string) []byte { return append([]byte{prefixOrgByGCP}, gcp...) }
 
 // OrgByUSCCKey returns the index key of a unified social credit code.
-func OrgByUSCCKey(uscc string) []byte { return append([]byte{PrefixOrgByUSCC}, uscc...) }
+func OrgByUSCCKey(uscc string) []byte { return append([]byte{prefixOrgByUSCC}, uscc...) }
 
 // AppendProductKey appends the key of product id.
 func AppendProductKey(dst []byte, id uint32) []byte {
-	return be32(append(dst, PrefixProduct), id)
+	return be32(append(dst, prefixProduct), id)
 }
 
 // ProductByGTINKey returns the index key of a 14-digit GTIN.
-func ProductByGTINKey(gtin [14]byte) []byte { return append([]byte{PrefixProductByGTIN}, gtin[:]...) }
+func ProductByGTINKey(gtin [14]byte) []byte { return append([]byte{prefixProductByGTIN}, gtin[:]...) }
 
 // ProductByCodeKey returns the index key of an own product code within org.
 func ProductByCodeKey(org uint32, code string) []byte {
-	return append(be32([]byte{PrefixProductByCode}, org), code...)
+	return append(be32([]byte{prefixProductByCode}, org), code...)
 }
 
 // ProductByDrugIDKey returns the index key of a 7-digit drug identification code.
 func ProductByDrugIDKey(drugID string) []byte {
-	return append([]byte{PrefixProductByDrugID}, drugID...)
+	return append([]byte{prefixProductByDrugID}, drugID...)
 }
 
 // ProductStateKey returns the key of product id's allocation state.
-func ProductStateKey(id uint32) []byte { return be32([]byte{PrefixProductState}, id) }
+func ProductStateKey(id uint32) []byte { return be32([]byte{prefixProductState}, id) }
 
 // ProductKeyKey returns the key of product id's FF1 key generation gen.
 func ProductKeyKey(id uint32, gen uint8) []byte {
-	return append(be32([]byte{PrefixProductKey}, id), gen)
+	return append(be32([]byte{prefixProductKey}, id), gen)
 }
 
 // AppendLotKey appends the key of lot id.
-func AppendLotKey(dst []byte, id uint32) []byte { return be32(append(dst, PrefixLot), id) }
+func AppendLotKey(dst []byte, id uint32) []byte { return be32(append(dst, prefixLot), id) }
 
 // LotByNumberKey returns the index key of lot number within product.
 func LotByNumberKey(product uint32, number string) []byte {
-	return append(be32([]byte{PrefixLotByNumber}, product), number...)
+	return append(be32([]byte{prefixLotByNumber}, product), number...)
 }
 
 // AppendBlockKey appends the key of block id.
-func AppendBlockKey(dst []byte, id uint64) []byte { return be64(append(dst, PrefixBlock), id) }
+func AppendBlockKey(dst []byte, id uint64) []byte { return be64(append(dst, prefixBlock), id) }
 
 // BlockByCounterKey returns the index key of the block of product starting
 // at counter start.
 func BlockByCounterKey(product uint32, start uint64) []byte {
-	return be64(be32([]byte{PrefixBlockByCounter}, product), start)
+	return be64(be32([]byte{prefixBlockByCounter}, product), start)
 }
 
 // BlockByShortKey returns the index key of the short block starting at
 // global counter start.
-func BlockByShortKey(start uint64) []byte { return be64([]byte{PrefixBlockByShort}, start) }
+func BlockByShortKey(start uint64) []byte { return be64([]byte{prefixBlockByShort}, start) }
 
 // IdemKey returns the idempotency key of a client request id within org.
 func IdemKey(org uint32, requestID string) []byte {
-	return append(be32([]byte{PrefixIdem}, org), requestID...)
+	return append(be32([]byte{prefixIdem}, org), requestID...)
 }
 
 // AppendImportedKey appends the key of an imported serial of block.
 func AppendImportedKey(dst []byte, block uint64, serial []byte) []byte {
-	return append(be64(append(dst, PrefixImported), block), serial...)
+	return append(be64(append(dst, prefixImported), block), serial...)
 }
 
 // ImportBloomKey returns the key of chunk i of block's bloom filter.
 func ImportBloomKey(block uint64, chunk uint32) []byte {
-	return be32(be64([]byte{PrefixImportBloom}, block), chunk)
+	return be32(be64([]byte{prefixImportBloom}, block), chunk)
 }
 
 // PrefixEnd returns the smallest key greater than every key starting with
@@ -195,7 +197,7 @@ func decodeU32Key(prefix byte, k []byte) (uint32, error) {
 
 // DecodeBlockKey decodes a Block key.
 func DecodeBlockKey(k []byte) (uint64, error) {
-	if len(k) != 9 || k[0] != PrefixBlock {
+	if len(k) != 9 || k[0] != prefixBlock {
 		return 0, &KeyError{Key: k, Want: "a block key 0x40|u64"}
 	}
 	return binary.BigEndian.Uint64(k[1:]), nil
@@ -203,7 +205,7 @@ func DecodeBlockKey(k []byte) (uint64, error) {
 
 // DecodeBlockByCounterKey decodes a BlockByCounter key.
 func DecodeBlockByCounterKey(k []byte) (product uint32, start uint64, err error) {
-	if len(k) != 13 || k[0] != PrefixBlockByCounter {
+	if len(k) != 13 || k[0] != prefixBlockByCounter {
 		return 0, 0, &KeyError{Key: k, Want: "a block index key 0x41|u32|u64"}
 	}
 	return binary.BigEndian.Uint32(k[1:]), binary.BigEndian.Uint64(k[5:]), nil
@@ -211,7 +213,7 @@ func DecodeBlockByCounterKey(k []byte) (product uint32, start uint64, err error)
 
 // DecodeBlockByShortKey decodes a BlockByShort key.
 func DecodeBlockByShortKey(k []byte) (uint64, error) {
-	if len(k) != 9 || k[0] != PrefixBlockByShort {
+	if len(k) != 9 || k[0] != prefixBlockByShort {
 		return 0, &KeyError{Key: k, Want: "a short index key 0x42|u64"}
 	}
 	return binary.BigEndian.Uint64(k[1:]), nil
@@ -219,7 +221,7 @@ func DecodeBlockByShortKey(k []byte) (uint64, error) {
 
 // DecodeProductKeyKey decodes a ProductKey key.
 func DecodeProductKeyKey(k []byte) (product uint32, gen uint8, err error) {
-	if len(k) != 6 || k[0] != PrefixProductKey {
+	if len(k) != 6 || k[0] != prefixProductKey {
 		return 0, 0, &KeyError{Key: k, Want: "a product key key 0x25|u32|u8"}
 	}
 	return binary.BigEndian.Uint32(k[1:]), k[5], nil
@@ -227,7 +229,7 @@ func DecodeProductKeyKey(k []byte) (product uint32, gen uint8, err error) {
 
 // DecodeIdemKey decodes an Idem key. requestID aliases k.
 func DecodeIdemKey(k []byte) (org uint32, requestID []byte, err error) {
-	if len(k) < 5 || k[0] != PrefixIdem {
+	if len(k) < 5 || k[0] != prefixIdem {
 		return 0, nil, &KeyError{Key: k, Want: "an idempotency key 0x50|u32|id"}
 	}
 	return binary.BigEndian.Uint32(k[1:]), k[5:], nil
@@ -235,7 +237,7 @@ func DecodeIdemKey(k []byte) (org uint32, requestID []byte, err error) {
 
 // DecodeImportedKey decodes an Imported key. serial aliases k.
 func DecodeImportedKey(k []byte) (block uint64, serial []byte, err error) {
-	if len(k) < 10 || k[0] != PrefixImported {
+	if len(k) < 10 || k[0] != prefixImported {
 		return 0, nil, &KeyError{Key: k, Want: "an imported serial key 0x60|u64|serial"}
 	}
 	return binary.BigEndian.Uint64(k[1:]), k[9:], nil
@@ -243,7 +245,7 @@ func DecodeImportedKey(k []byte) (block uint64, serial []byte, err error) {
 
 // DecodeImportBloomKey decodes an ImportBloom key.
 func DecodeImportBloomKey(k []byte) (block uint64, chunk uint32, err error) {
-	if len(k) != 13 || k[0] != PrefixImportBloom {
+	if len(k) != 13 || k[0] != prefixImportBloom {
 		return 0, 0, &KeyError{Key: k, Want: "a bloom chunk key 0x61|u64|u32"}
 	}
 	return binary.BigEndian.Uint64(k[1:]), binary.BigEndian.Uint32(k[9:]), nil
@@ -251,7 +253,7 @@ func DecodeImportBloomKey(k []byte) (block uint64, chunk uint32, err error) {
 
 // DecodeMetaKey decodes a Meta key.
 func DecodeMetaKey(k []byte) (id byte, err error) {
-	if len(k) != 2 || k[0] != PrefixMeta {
+	if len(k) != 2 || k[0] != prefixMeta {
 		return 0, &KeyError{Key: k, Want: "a meta key 0x01|id"}
 	}
 	return k[1], nil
@@ -259,28 +261,28 @@ func DecodeMetaKey(k []byte) (id byte, err error) {
 
 // DecodeShortKeyKey decodes a ShortKey key.
 func DecodeShortKeyKey(k []byte) (gen uint8, err error) {
-	if len(k) != 2 || k[0] != PrefixShortKey {
+	if len(k) != 2 || k[0] != prefixShortKey {
 		return 0, &KeyError{Key: k, Want: "a short-code key key 0x02|gen"}
 	}
 	return k[1], nil
 }
 
 // DecodeOrgKey decodes an Org key.
-func DecodeOrgKey(k []byte) (uint32, error) { return decodeU32Key(PrefixOrg, k) }
+func DecodeOrgKey(k []byte) (uint32, error) { return decodeU32Key(prefixOrg, k) }
 
 // DecodeProductKey decodes a Product key.
-func DecodeProductKey(k []byte) (uint32, error) { return decodeU32Key(PrefixProduct, k) }
+func DecodeProductKey(k []byte) (uint32, error) { return decodeU32Key(prefixProduct, k) }
 
 // DecodeProductStateKey decodes a ProductState key.
-func DecodeProductStateKey(k []byte) (uint32, error) { return decodeU32Key(PrefixProductState, k) }
+func DecodeProductStateKey(k []byte) (uint32, error) { return decodeU32Key(prefixProductState, k) }
 
 // DecodeLotKey decodes a Lot key.
-func DecodeLotKey(k []byte) (uint32, error) { return decodeU32Key(PrefixLot, k) }
+func DecodeLotKey(k []byte) (uint32, error) { return decodeU32Key(prefixLot, k) }
 
 // FF1KeyBounds returns [lo, hi) over every stored FF1 key: the short-code
 // key generations to the products' key generations.
 func FF1KeyBounds() (lo, hi []byte) {
-	return []byte{PrefixShortKey}, PrefixEnd([]byte{PrefixProductKey})
+	return []byte{prefixShortKey}, PrefixEnd([]byte{prefixProductKey})
 }
 
 // ImportedBounds returns [lo, hi) over the imported serials of block.
@@ -292,10 +294,10 @@ func ImportedBounds(block uint64) (lo, hi []byte) {
 // ImportBloomBounds returns [lo, hi) over the bloom filter chunks of
 // block.
 func ImportBloomBounds(block uint64) (lo, hi []byte) {
-	lo = be64([]byte{PrefixImportBloom}, block)
+	lo = be64([]byte{prefixImportBloom}, block)
 	return lo, PrefixEnd(lo)
 }
 
 // IssuanceBounds returns [lo, hi) over engine metadata, master data and
 // issuance: every key below the per-item records (0x00–0x6F).
-func IssuanceBounds() (lo, hi []byte) { return []byte{0}, []byte{PrefixItemState} }
+func IssuanceBounds() (lo, hi []byte) { return []byte{0}, []byte{prefixItemState} }

@@ -15,7 +15,7 @@ func TestKeySpaces(t *testing.T) {
 		t.Fatal(err)
 	}
 	declared := map[string]bool{}
-	for _, m := range regexp.MustCompile(`= KeySpace\{Prefix(\w+)\}`).FindAllStringSubmatch(string(src), -1) {
+	for _, m := range regexp.MustCompile(`= KeySpace\{prefix(\w+)\}`).FindAllStringSubmatch(string(src), -1) {
 		declared[m[1]] = true
 	}
 	for _, p := range Prefixes {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -16,9 +17,11 @@ import (
 )
 
 // TestPrefixRegistry: the registry is in key order without a duplicate,
-// outside 0xF0–0xFF (tests and tools), and registers every Prefix
+// outside 0xF0–0xFF (tests and tools), and registers every prefix
 // constant of this package under its own name and value — so a prefix
-// cannot be written without being documented.
+// cannot be written without being documented. The constants are
+// unexported: other packages build keys with the constructors and scan
+// them through KeySpaces.
 func TestPrefixRegistry(t *testing.T) {
 	last := -1
 	reg := map[string]byte{}
@@ -33,23 +36,26 @@ func TestPrefixRegistry(t *testing.T) {
 		if p.Key == "" || p.Value == "" || p.WrittenBy == "" || p.Owner == "" {
 			t.Errorf("%s: an empty column: %+v", p.Name, p)
 		}
+		if fi, err := os.Stat(filepath.Join("..", "..", p.Owner)); err != nil || !fi.IsDir() {
+			t.Errorf("%s: owner %q is not a package of the module", p.Name, p.Owner)
+		}
 		reg[p.Name] = p.Prefix
 	}
 	consts := prefixConstants(t)
 	if len(consts) == 0 {
-		t.Fatal("found no Prefix constant")
+		t.Fatal("found no prefix constant")
 	}
 	for name, v := range consts {
 		if got, ok := reg[name]; !ok || got != v {
-			t.Errorf("constant Prefix%s = 0x%02x: registry has %v (0x%02x)", name, v, ok, got)
+			t.Errorf("constant prefix%s = 0x%02x: registry has %v (0x%02x)", name, v, ok, got)
 		}
 	}
 	for name := range reg {
 		if _, ok := consts[name]; !ok {
-			t.Errorf("registry entry %s has no constant Prefix%s", name, name)
+			t.Errorf("registry entry %s has no constant prefix%s", name, name)
 		}
 	}
-	if p, ok := LookupPrefix(PrefixParentHistory); !ok || p.Name != "ParentHistory" {
+	if p, ok := LookupPrefix(prefixParentHistory); !ok || p.Name != "ParentHistory" {
 		t.Errorf("LookupPrefix(0x94): %+v %v", p, ok)
 	}
 	if _, ok := LookupPrefix(0xF1); ok {
@@ -57,8 +63,8 @@ func TestPrefixRegistry(t *testing.T) {
 	}
 }
 
-// prefixConstants reads the package's `PrefixX byte = 0xNN` constants
-// from its source.
+// prefixConstants reads the package's `prefixX byte = 0xNN` constants
+// from its source, and fails on an exported PrefixX constant.
 func prefixConstants(t *testing.T) map[string]byte {
 	t.Helper()
 	files, err := filepath.Glob("*.go")
@@ -83,19 +89,22 @@ func prefixConstants(t *testing.T) map[string]byte {
 			for _, sp := range g.Specs {
 				vs := sp.(*ast.ValueSpec)
 				for i, n := range vs.Names {
-					if !strings.HasPrefix(n.Name, "Prefix") || i >= len(vs.Values) {
+					if strings.HasPrefix(n.Name, "Prefix") {
+						t.Errorf("%s: %s is exported: name it prefix%s (other packages use the key constructors and KeySpaces)", f, n.Name, strings.TrimPrefix(n.Name, "Prefix"))
+					}
+					if !strings.HasPrefix(n.Name, "prefix") || len(n.Name) == 6 || n.Name[6] < 'A' || n.Name[6] > 'Z' || i >= len(vs.Values) {
 						continue
 					}
 					lit, ok := vs.Values[i].(*ast.BasicLit)
 					if !ok {
-						t.Errorf("%s: Prefix%s is not a literal byte", f, n.Name)
+						t.Errorf("%s: %s is not a literal byte", f, n.Name)
 						continue
 					}
 					v, err := strconv.ParseUint(lit.Value, 0, 8)
 					if err != nil {
 						t.Errorf("%s: %s = %s: %v", f, n.Name, lit.Value, err)
 					}
-					out[strings.TrimPrefix(n.Name, "Prefix")] = byte(v)
+					out[strings.TrimPrefix(n.Name, "prefix")] = byte(v)
 				}
 			}
 		}
@@ -106,20 +115,63 @@ func prefixConstants(t *testing.T) map[string]byte {
 // docRow matches a row of docs/storage.md's key tables.
 var docRow = regexp.MustCompile("^\\| `0x([0-9A-Fa-f]{2})` \\|")
 
+// docHeader is the header of every key table of docs/storage.md.
+const docHeader = "| prefix | name | key after the prefix | value | written by | owner |\n| --- | --- | --- | --- | --- | --- |\n"
+
+// docCells renders p's row of docs/storage.md's key tables, cell by cell.
+func docCells(p PrefixInfo) []string {
+	return []string{"`0x" + strings.ToUpper(strconv.FormatUint(uint64(p.Prefix)|0x100, 16)[1:]) + "`", p.Name, p.Key, p.Value, p.WrittenBy, "`" + p.Owner + "`"}
+}
+
+// docLine renders p's row as a markdown table line.
+func docLine(p PrefixInfo) string {
+	cells := docCells(p)
+	for i, c := range cells {
+		cells[i] = strings.ReplaceAll(c, "|", `\|`)
+	}
+	return "| " + strings.Join(cells, " | ") + " |"
+}
+
 // TestStorageDocMatchesRegistry: docs/storage.md's key tables and the
 // registry are the same rows, cell by cell — prefix, name, key layout,
-// value, who writes it — in key order, none missing on either side.
+// value, who writes it, the owning package — in key order, none missing on
+// either side, every table under the one header. With -rewrite it rewrites
+// every row whose prefix is registered from the registry (a new prefix
+// needs a row with its byte in the right table first).
 func TestStorageDocMatchesRegistry(t *testing.T) {
-	doc, err := os.ReadFile("../../docs/storage.md")
+	const path = "../../docs/storage.md"
+	doc, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if *rewrite {
+		var out strings.Builder
+		for line := range strings.Lines(string(doc)) {
+			if m := docRow.FindStringSubmatch(line); m != nil {
+				v, _ := strconv.ParseUint(m[1], 16, 8)
+				if p, ok := LookupPrefix(byte(v)); ok {
+					line = docLine(p) + "\n"
+				}
+			}
+			out.WriteString(line)
+		}
+		if err := os.WriteFile(path, []byte(out.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		doc = []byte(out.String())
+	}
 	var rows [][]string
+	prev := ""
 	for line := range strings.Lines(string(doc)) {
 		line = strings.TrimRight(line, "\n")
 		if !docRow.MatchString(line) {
+			prev = line
 			continue
 		}
+		if !docRow.MatchString(prev) && !strings.HasSuffix(string(doc[:strings.Index(string(doc), line)]), docHeader) {
+			t.Errorf("docs/storage.md: the table holding %.20s… does not start with the header\n%s", line, docHeader)
+		}
+		prev = line
 		cells := regexp.MustCompile(`(^|[^\\])\|`).FindAllStringIndex(line, -1)
 		var row []string
 		for i := 0; i+1 < len(cells); i++ {
@@ -129,17 +181,74 @@ func TestStorageDocMatchesRegistry(t *testing.T) {
 		rows = append(rows, row)
 	}
 	for i, p := range Prefixes {
-		want := []string{"`0x" + strings.ToUpper(strconv.FormatUint(uint64(p.Prefix)|0x100, 16)[1:]) + "`", p.Name, p.Key, p.Value, p.WrittenBy}
+		want := docCells(p)
 		if i >= len(rows) {
 			t.Errorf("docs/storage.md has no row for %s (0x%02x)", p.Name, p.Prefix)
 			continue
 		}
 		if got := rows[i]; strings.Join(got, " ‖ ") != strings.Join(want, " ‖ ") {
-			t.Errorf("docs/storage.md row %d:\n got %q\nwant %q", i, got, want)
+			t.Errorf("docs/storage.md row %d (run go test ./engine/store -run StorageDoc -rewrite):\n got %q\nwant %q", i, got, want)
 		}
 	}
 	for _, r := range rows[min(len(rows), len(Prefixes)):] {
 		t.Errorf("docs/storage.md has a row the registry lacks: %q", r)
+	}
+}
+
+// docRange matches a row of docs/storage.md's table of prefix ranges.
+var docRange = regexp.MustCompile("^\\| `0x([0-9A-F]{2})–0x([0-9A-F]{2})` \\| ")
+
+// TestStorageDocRanges: the ranges docs/storage.md and keys.go list tile
+// 0x01–0xFF in order, keys.go's are the document's, and every registered
+// prefix lies in one below 0xF0.
+func TestStorageDocRanges(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/storage.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile("keys.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srcRange := regexp.MustCompile(`(?m)^//\t0x([0-9A-F]{2})–0x([0-9A-F]{2})  `)
+	type span struct{ lo, hi uint64 }
+	parse := func(ms [][]string) []span {
+		var out []span
+		for _, m := range ms {
+			lo, _ := strconv.ParseUint(m[1], 16, 8)
+			hi, _ := strconv.ParseUint(m[2], 16, 8)
+			out = append(out, span{lo, hi})
+		}
+		return out
+	}
+	var docMs [][]string
+	for line := range strings.Lines(string(doc)) {
+		if m := docRange.FindStringSubmatch(line); m != nil {
+			docMs = append(docMs, m)
+		}
+	}
+	ranges := parse(docMs)
+	if got := parse(srcRange.FindAllStringSubmatch(string(src), -1)); fmt.Sprint(got) != fmt.Sprint(ranges) {
+		t.Errorf("keys.go lists the ranges %x, docs/storage.md %x", got, ranges)
+	}
+	next := uint64(0x01)
+	for _, r := range ranges {
+		if r.lo != next || r.hi < r.lo {
+			t.Errorf("docs/storage.md: range 0x%02X–0x%02X does not follow 0x%02X", r.lo, r.hi, next-1)
+		}
+		next = r.hi + 1
+	}
+	if next != 0x100 {
+		t.Errorf("docs/storage.md: the ranges end at 0x%02X, not 0xFF", next-1)
+	}
+	for _, p := range Prefixes {
+		in := false
+		for _, r := range ranges {
+			in = in || (uint64(p.Prefix) >= r.lo && uint64(p.Prefix) <= r.hi && r.lo < 0xF0)
+		}
+		if !in {
+			t.Errorf("%s (0x%02X) lies in no documented range below 0xF0", p.Name, p.Prefix)
+		}
 	}
 }
 

@@ -54,7 +54,7 @@ const (
 // familyOf returns the family of keys starting with prefix p.
 func familyOf(p byte) Families {
 	switch p {
-	case PrefixSectorOrg, PrefixSectorProduct, PrefixSectorItem, PrefixSectorEvent:
+	case prefixSectorOrg, prefixSectorProduct, prefixSectorItem, prefixSectorEvent:
 		return FamSector
 	}
 	switch {
@@ -62,7 +62,7 @@ func familyOf(p byte) Families {
 		return FamIssue
 	case p < 0xA0:
 		return FamTrace
-	case p < 0xB4 || p == PrefixEndpoint:
+	case p < 0xB4 || p == prefixEndpoint:
 		return FamNotices
 	case p >= 0xBA && p < 0xC0:
 		return FamDuties
@@ -84,7 +84,7 @@ func keyFamily(k []byte) Families {
 	if len(k) == 0 {
 		return FamOther
 	}
-	if k[0] == PrefixMeta && len(k) == 2 && k[1] == MetaReplSeq {
+	if k[0] == prefixMeta && len(k) == 2 && k[1] == MetaReplSeq {
 		return 0
 	}
 	return familyOf(k[0])

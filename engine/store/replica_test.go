@@ -25,11 +25,11 @@ func TestBatchFamilies(t *testing.T) {
 		want Families
 	}{
 		{[][]byte{MetaKey(MetaReplSeq)}, 0},
-		{[][]byte{MetaKey(MetaReplSeq), MetaKey(MetaNextBlock), {PrefixBlock, 1}}, FamIssue},
-		{[][]byte{{PrefixItemState, 1}, {PrefixEvent, 2}}, FamTrace},
-		{[][]byte{{PrefixSectorProduct, 1}}, FamSector},
-		{[][]byte{{PrefixRecallObject, 1}, {PrefixAPIKey, 1}, {PrefixScanStats, 1}}, FamNotices | FamKeys | FamScans},
-		{[][]byte{{PrefixCreditRecord}, {PrefixSession}, {PrefixStatCount}}, FamDuties | FamAccounts | FamStats},
+		{[][]byte{MetaKey(MetaReplSeq), MetaKey(MetaNextBlock), {prefixBlock, 1}}, FamIssue},
+		{[][]byte{{prefixItemState, 1}, {prefixEvent, 2}}, FamTrace},
+		{[][]byte{{prefixSectorProduct, 1}}, FamSector},
+		{[][]byte{{prefixRecallObject, 1}, {prefixAPIKey, 1}, {prefixScanStats, 1}}, FamNotices | FamKeys | FamScans},
+		{[][]byte{{prefixCreditRecord}, {prefixSession}, {prefixStatCount}}, FamDuties | FamAccounts | FamStats},
 	}
 	for i, c := range cases {
 		got, err := BatchFamilies(repr(c.keys...))
@@ -51,7 +51,7 @@ func TestBatchFamilies(t *testing.T) {
 	}
 	defer d.Close()
 	b := d.NewBatch()
-	b.Set([]byte{PrefixOrg, 1}, []byte{1})
+	b.Set([]byte{prefixOrg, 1}, []byte{1})
 	if err := b.Commit(true); !errors.Is(err, ErrReplica) {
 		t.Errorf("a local commit on a replica's store: %v, want ErrReplica", err)
 	}

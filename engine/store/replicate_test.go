@@ -34,7 +34,7 @@ func TestReplicatorSeam(t *testing.T) {
 	w.opts.Replicator = fr2
 	for i := 0; i < 3; i++ {
 		b := w.NewBatch()
-		b.Set([]byte{PrefixMeta, 0x7f, byte(i)}, []byte{byte(i)})
+		b.Set([]byte{prefixMeta, 0x7f, byte(i)}, []byte{byte(i)})
 		if err := b.Commit(true); err != nil {
 			t.Fatal(err)
 		}
@@ -44,7 +44,7 @@ func TestReplicatorSeam(t *testing.T) {
 	}
 	fr.err = errors.New("quorum lost")
 	b := w.NewBatch()
-	b.Set([]byte{PrefixMeta, 0x7f, 9}, []byte{9})
+	b.Set([]byte{prefixMeta, 0x7f, 9}, []byte{9})
 	if err := b.Commit(true); !errors.Is(err, ErrReplication) {
 		t.Errorf("a commit whose replication failed: %v", err)
 	}
@@ -72,7 +72,7 @@ func TestReplicatorSeam(t *testing.T) {
 		t.Errorf("replica at %d, want 4", r.ReplicatedSeq())
 	}
 	for i := 0; i < 3; i++ {
-		if ok, err := r.Has([]byte{PrefixMeta, 0x7f, byte(i)}); !ok || err != nil {
+		if ok, err := r.Has([]byte{prefixMeta, 0x7f, byte(i)}); !ok || err != nil {
 			t.Errorf("key %d missing on the replica: %v", i, err)
 		}
 	}

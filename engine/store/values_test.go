@@ -117,14 +117,14 @@ func TestKeyDecoders(t *testing.T) {
 	if b, s, err := DecodeImportedKey(AppendImportedKey(nil, 5, []byte("SER"))); err != nil || b != 5 || string(s) != "SER" {
 		t.Fatal(b, s, err)
 	}
-	if id, err := decodeU32Key(PrefixLot, AppendLotKey(nil, 9)); err != nil || id != 9 {
+	if id, err := decodeU32Key(prefixLot, AppendLotKey(nil, 9)); err != nil || id != 9 {
 		t.Fatal(id, err)
 	}
 	var ke *KeyError
 	if _, err := DecodeBlockKey(AppendOrgKey(nil, 1)); !errors.As(err, &ke) || !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("org key decoded as block key: %v", err)
 	}
-	if _, err := decodeU32Key(PrefixLot, AppendProductKey(nil, 1)); err == nil {
+	if _, err := decodeU32Key(prefixLot, AppendProductKey(nil, 1)); err == nil {
 		t.Fatal("product key decoded as lot key")
 	}
 }
