@@ -119,9 +119,9 @@ func TestAPIOrganisationIsolation(t *testing.T) {
 		return len(decodeJSON(t, r)["products"].([]any))
 	}
 	// B (Tianshui) also makes the orchard's fungicide and the steer's
-	// veterinary drug; the operator sees the beef chain's and the Baiyin
-	// rare-earth producers' too.
-	if count(a) != 4 || count(b) != 6 || count(reg) != 5 || count(op) != 20 {
+	// veterinary drug; the operator sees the beef chain's, the Baiyin
+	// rare-earth producers' and the Zhangye seed companies' too.
+	if count(a) != 4 || count(b) != 6 || count(reg) != 5 || count(op) != 23 {
 		t.Errorf("products seen: A %d B %d regulator %d operator %d", count(a), count(b), count(reg), count(op))
 	}
 	if r := env.api("GET", "/v1/orgs/2", a, ""); r.status != 404 {

@@ -127,6 +127,11 @@ type Config struct {
 	// first server or command to open an engine's accounts decides.
 	Accounts account.Options
 
+	// OpenData configures the open data under /open/ (licence, the
+	// statistics' suppression thresholds, refresh); zero fields take
+	// their defaults.
+	OpenData OpenDataConfig
+
 	// SecureCookies marks the console's cookies Secure. Default: set when
 	// PublicBase is https (a TLS-terminating proxy in front).
 	SecureCookies bool
@@ -250,6 +255,7 @@ func (c *Config) EnsureDefaults() {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	c.OpenData.ensureDefaults()
 }
 
 // Validate reports the first invalid field.
@@ -268,6 +274,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("server: MaxBodyBytes %d is below 1 KiB", c.MaxBodyBytes)
 	case c.MaxLargeBodies < 1:
 		return fmt.Errorf("server: MaxLargeBodies %d is below 1", c.MaxLargeBodies)
+	case c.OpenData.Refresh < 0:
+		return fmt.Errorf("server: OpenData.Refresh %v is negative", c.OpenData.Refresh)
 	case c.MaxCaptureBytes < c.MaxBodyBytes:
 		return fmt.Errorf("server: MaxCaptureBytes %d is below MaxBodyBytes %d", c.MaxCaptureBytes, c.MaxBodyBytes)
 	case c.RateLimit > 0 && c.RateBurst < 1:
@@ -280,6 +288,9 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("server: Concurrency %d is below 1", c.Concurrency)
 	case c.ReadBufferSize < 1<<10:
 		return fmt.Errorf("server: ReadBufferSize %d is below 1 KiB", c.ReadBufferSize)
+	}
+	if err := c.OpenData.Suppression.Validate(); err != nil {
+		return fmt.Errorf("server: OpenData.Suppression: %w", err)
 	}
 	return nil
 }

@@ -106,6 +106,7 @@ func (s *Server) routeTable() []*route {
 	rs = append(rs, s.epcisSubscriptionRoutes()...)
 	rs = append(rs, s.sectorRoutes()...)
 	rs = append(rs, s.spotRoutes()...)
+	rs = append(rs, s.openRoutes()...)
 	rs = append(rs, s.complaintRoutes()...)
 	for _, r := range rs {
 		r.segs = strings.Split(strings.TrimPrefix(r.pattern, "/"), "/")
@@ -254,6 +255,10 @@ func (s *Server) dispatch(ctx *fasthttp.RequestCtx) *routeStats {
 	}
 	if hasPrefix(path, recallAckPrefix) {
 		return s.serveRecallAck(ctx, path)
+	}
+	if hasPrefix(path, "/open") && (len(path) == len("/open") || path[len("/open")] == '/') {
+		s.serveOpen(ctx)
+		return s.m.route("opendata")
 	}
 	switch string(path) {
 	case "/":

@@ -20,6 +20,7 @@ import (
 	"tracecode/engine"
 	"tracecode/engine/demo"
 	"tracecode/engine/label"
+	"tracecode/engine/opendata"
 	"tracecode/replicate"
 	"tracecode/server"
 )
@@ -52,6 +53,10 @@ var serveFlags struct {
 	suspiciousRegs  int
 	noRawScans      bool
 	cacheEntries    int
+	openLicence     string
+	openLicenceURL  string
+	openMinEnt      int
+	openDominance   int
 	resolveCache    int
 	logFormat       string
 	logLevel        string
@@ -135,6 +140,10 @@ func init() {
 	f.IntVar(&serveFlags.suspiciousRegs, "suspicious-regions", engine.DefaultSuspiciousRegions, "distinct prefectures trusted scans of one item may come from before it is flagged")
 	f.StringVar(&serveFlags.regionHeader, "region-header", "", "request header a trusted edge sets to the client's GB/T 2260 region (e.g. X-Client-Region); empty: scan regions are not recorded")
 	f.BoolVar(&serveFlags.noRawScans, "no-raw-scans", false, "keep only per-item scan counts, not every scan")
+	f.StringVar(&serveFlags.openLicence, "open-data-licence", server.DefaultOpenDataLicence, "SPDX identifier of the open data's licence (/open/)")
+	f.StringVar(&serveFlags.openLicenceURL, "open-data-licence-url", "", "URL of the open data licence's text (default: CC BY 4.0's, for the default licence)")
+	f.IntVar(&serveFlags.openMinEnt, "open-data-min-enterprises", opendata.DefaultMinEnterprises, "open data statistics: suppress a cell with fewer contributing enterprises")
+	f.IntVar(&serveFlags.openDominance, "open-data-dominance", opendata.DefaultDominancePercent, "open data statistics: suppress a cell one enterprise contributes more than this percentage of")
 	f.IntVar(&serveFlags.cacheEntries, "cache-entries", server.DefaultCacheEntries, "public JSON answers kept in the response cache (negative: none)")
 	f.IntVar(&serveFlags.resolveCache, "resolve-cache", engine.DefaultResolveCache, "entries in each of the resolver's caches of event summaries, containers and parent windows (about 300 bytes each at most; see docs/capacity.md)")
 	f.StringVar(&serveFlags.logFormat, "log-format", "text", "log format: text or json")
@@ -281,7 +290,9 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		Scans: engine.ScanLogOptions{FlushInterval: sf.scanFlush, SuspiciousScore: sf.suspiciousScore,
 			SuspiciousRegions: sf.suspiciousRegs, NoRaw: sf.noRawScans},
 		CacheEntries: sf.cacheEntries,
-		Logger:       log, AccessLog: sf.accessLog,
+		OpenData: server.OpenDataConfig{Licence: sf.openLicence, LicenceURL: openLicenceURL(sf.openLicence, sf.openLicenceURL),
+			Suppression: opendata.Config{MinEnterprises: sf.openMinEnt, DominancePercent: sf.openDominance}},
+		Logger: log, AccessLog: sf.accessLog,
 		Labels: labels, LabelFont: labelFont,
 		Replica: replicaConfig(rep),
 	})
@@ -484,4 +495,13 @@ func bootstrapKey(srv *server.Server, log *slog.Logger) error {
 	}
 	log.Warn("no API key existed: created an operator key; it is shown only now", "key", tok)
 	return nil
+}
+
+// openLicenceURL is --open-data-licence-url, or CC BY 4.0's text for the
+// default licence.
+func openLicenceURL(licence, url string) string {
+	if url == "" && licence == server.DefaultOpenDataLicence {
+		return server.DefaultOpenDataLicenceURL
+	}
+	return url
 }
