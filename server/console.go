@@ -144,6 +144,7 @@ func (r *consoleReq) route(method string) {
 		r.complaintStep(seg[1])
 	case len(seg) == 4 && seg[0] == "complaints" && seg[2] == "photos" && get:
 		r.complaintPhoto(seg[1], seg[3])
+	case r.spotRoute(p, get, post):
 	case p == "/credit" && get:
 		r.creditPage("", nil)
 	case p == "/credit" && post:

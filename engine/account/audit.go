@@ -34,11 +34,14 @@ const (
 	ActionCreditEntry   Action = 16 // a credit entry written through the console
 	ActionCreditRepair  Action = 17 // a credit repair applied for or decided through the console
 	ActionComplaintStep Action = 18 // a complaint accepted, refused or closed through the console
+	ActionSpotPlan      Action = 19 // a spot-check plan created through the console
+	ActionSpotDraw      Action = 20 // a spot-check draw made through the console
+	ActionSpotResult    Action = 21 // a spot-check result recorded through the console
 )
 
 var actionNames = [...]string{"", "login", "logout", "user-create", "user-disable", "password-reset", "totp-enable",
 	"product-add", "lot-add", "block-request", "block-release", "capture", "key-create", "code-download", "chain-view", "key-revoke",
-	"credit-entry", "credit-repair", "complaint-step"}
+	"credit-entry", "credit-repair", "complaint-step", "spot-plan", "spot-draw", "spot-result"}
 
 // String returns the action's name ("login", "user-create", …).
 func (a Action) String() string {
