@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"tracecode/engine/alert"
 )
 
 // TestSectorRoutes: the fill interlock on the demo's Tianshui filling
@@ -168,5 +170,44 @@ func TestSectorScanFacts(t *testing.T) {
 	}
 	if r := env.get(env.url("infant formula on a shop shelf"), "Accept", "application/json"); strings.Contains(string(r.body), `"facts"`) {
 		t.Error("JSON facts on a product without a profile")
+	}
+	// The demo's dangerous goods: the chlorine drum shows its SDS; no
+	// answer holds an identity number (the chlorine agent's, the
+	// fireworks buyer's) in the clear.
+	for _, c := range []struct{ what, want string }{
+		{"liquid chlorine drum", "SDS-LC-2025-03"},
+		{"fireworks unit sold", "甘肃皋兰烟花爆竹有限公司"},
+	} {
+		for _, accept := range []string{"application/json", "text/html"} {
+			r := env.get(env.url(c.what), "Accept", accept)
+			body := string(r.body)
+			if r.status != 200 || !strings.Contains(body, c.want) {
+				t.Errorf("%s (%s): %d, want %q:\n%.2000s", c.what, accept, r.status, c.want, body)
+			}
+			if strings.Contains(body, "620102199203150036") || strings.Contains(body, "620503198507120019") {
+				t.Errorf("%s (%s) shows an identity number", c.what, accept)
+			}
+		}
+	}
+}
+
+// TestSectorDemoAlerts: the demo's overdue elevator maintenance and
+// overdue cylinder inspection were scheduled as the demo registered and
+// recorded them; the alert scheduler raises each once, routed to the
+// elevator's subdistrict and the cylinder producer's division.
+func TestSectorDemoAlerts(t *testing.T) {
+	env := newTestEnv(t, nil)
+	x := env.eng.Notices().Alerts
+	sch := x.NewScheduler(env.eng.Now, nil)
+	for range 2 {
+		if _, err := sch.FireDue(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for rule, region := range map[string]uint32{"elevator-maintenance-overdue": 620102001, "cylinder-inspection-overdue": 620502001} {
+		as, err := x.List(alert.Actor{Operator: true}, alert.Filter{Rule: rule})
+		if err != nil || len(as) != 1 || as[0].Region != region {
+			t.Errorf("%s: %+v %v", rule, as, err)
+		}
 	}
 }

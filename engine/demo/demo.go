@@ -119,7 +119,7 @@ func Seed(ctx context.Context, eng *engine.Engine, keys *engine.APIKeys, dir, ba
 		return Info{}, fmt.Errorf("demo: SSCC: %w", err)
 	}
 	s.sscc = ssccBody + string(cd)
-	steps := []func(context.Context) error{s.orgs, s.products, s.mint, s.apiKeys, s.reports, s.urls, s.sector, s.orchard, s.meat, s.rareEarth, s.duties, s.seedCos}
+	steps := []func(context.Context) error{s.orgs, s.products, s.mint, s.apiKeys, s.reports, s.urls, s.sector, s.dangerous, s.orchard, s.meat, s.rareEarth, s.duties, s.seedCos}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return Info{}, fmt.Errorf("demo: %w", err)
