@@ -33,6 +33,9 @@ type Engine struct {
 	// sector is the category data (sector.go), loaded on first use.
 	sector sectorState
 
+	// sites are the organisations' sites (sites.go), loaded on first use.
+	sites siteState
+
 	// stats folds each write's statistics into its batch (statscount.go);
 	// statsOff (benchmarks only) skips them, for the cost comparison.
 	stats    *stats.Keeper

@@ -77,7 +77,8 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		"{uscc}": "91620102MA71LY016E", "{entry}": "1", "{tracking}": "TS0000000000AB", "{photo}": "1",
 		"{eventType}": "ObjectEvent", "{epc}": "urn:epc:id:sscc:6901234.0000000001", "{bizStep}": "shipping",
 		"{bizLocation}": "urn:epc:id:sgln:6901234.00001.0", "{readPoint}": "urn:epc:id:sgln:6901234.00001.0", "{disposition}": "in_transit", "{name}": "q1",
-		"{plan}": "1", "{draw}": "1", "{n}": "1", "{id}": "1", "{dataset}": "statistics"}
+		"{plan}": "1", "{draw}": "1", "{n}": "1", "{id}": "1", "{dataset}": "statistics",
+		"{site}": "1"}
 	for _, r := range env.srv.routes {
 		path := r.pattern
 		for k, v := range samples {

@@ -108,6 +108,7 @@ func (s *Server) routeTable() []*route {
 	rs = append(rs, s.spotRoutes()...)
 	rs = append(rs, s.openRoutes()...)
 	rs = append(rs, s.complaintRoutes()...)
+	rs = append(rs, s.siteRoutes()...)
 	for _, r := range rs {
 		r.segs = strings.Split(strings.TrimPrefix(r.pattern, "/"), "/")
 		if r.metric == "" {

@@ -48,6 +48,8 @@ var (
 	OrgKeys            = KeySpace{prefixOrg}
 	OrgByGCPKeys       = KeySpace{prefixOrgByGCP}
 	OrgByUSCCKeys      = KeySpace{prefixOrgByUSCC}
+	SiteKeys           = KeySpace{prefixSite}
+	SiteByGLNKeys      = KeySpace{prefixSiteByGLN}
 	ProductKeys        = KeySpace{prefixProduct}
 	ProductByGTINKeys  = KeySpace{prefixProductByGTIN}
 	ProductByCodeKeys  = KeySpace{prefixProductByCode}

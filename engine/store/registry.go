@@ -27,6 +27,8 @@ var Prefixes = []PrefixInfo{
 	{prefixOrgByGCP, "OrgByGCP", "`gcp digits`", "Uint(org)", "AddOrg, AddProduct", "engine"},
 	{prefixOrgByUSCC, "OrgByUSCC", "`uscc`", "Uint(org)", "AddOrg", "engine"},
 	{prefixSectorOrg, "SectorOrg", "`org u32`", "media (the gases a filling station fills)", "`PUT /v1/orgs/{org}/station`, the demo", "engine/sector"},
+	{prefixSite, "Site", "`org u32 | site u32`", "kind, name, region (county or township), GLN, site code, address, disabled, created, updated", "`POST /v1/orgs/{org}/sites`, `PUT /v1/orgs/{org}/sites/{site}`", "engine/site"},
+	{prefixSiteByGLN, "SiteByGLN", "`gln 13 digits`", "org u32 | site u32", "adding a site with a GLN, changing its GLN", "engine/site"},
 	{prefixProduct, "Product", "`product u32`", "Product", "AddProduct", "engine"},
 	{prefixProductByGTIN, "ProductByGTIN", "`gtin 14 digits`", "Uint(product)", "AddProduct", "engine"},
 	{prefixProductByCode, "ProductByCode", "`org u32 | own code`", "Uint(product)", "AddProduct", "engine"},
