@@ -97,3 +97,35 @@ func TestCodesParseAs(t *testing.T) {
 		t.Errorf("--as nope: exit %d %q", code, out)
 	}
 }
+
+// TestCodesParseSectorErrors: the elevator registration code, the
+// equipment code and the cylinder registration code name the field and
+// position at fault; a cylinder sequence past 999999 takes letters.
+func TestCodesParseSectorErrors(t *testing.T) {
+	for _, c := range []struct {
+		as, in string
+		ok     bool
+		has    string
+	}{
+		{"elevator-reg", "31109901022019110001", false, `region "990102" at positions 5-10`},
+		{"elevator-reg", "31106201022019130001", false, `month "13" at positions 15-16`},
+		{"elevator-device", "31101089020A0A0001", false, "position 12"},
+		{"elevator-device", "31101089020200001", false, "want 18"},
+		{"elevator-device", "3110108902020A0001", true, `"sequence","value":"A0001"`},
+		{"cylinder", "1 62 001 A00123", true, `"sequence","value":"A00123"`},
+		{"cylinder", "1 99 001 000123", false, "province"},
+	} {
+		out, _, _ := runCLI(t, "", "codes", "parse", "--as", c.as, c.in)
+		var r parsedCode
+		if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &r); err != nil {
+			t.Fatalf("%s %q: %q: %v", c.as, c.in, out, err)
+		}
+		text := r.Error
+		if c.ok {
+			text = out
+		}
+		if r.OK != c.ok || r.Format != c.as || !strings.Contains(text, c.has) {
+			t.Errorf("%s %q: %s, want ok %v and %q", c.as, c.in, out, c.ok, c.has)
+		}
+	}
+}
