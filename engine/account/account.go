@@ -14,7 +14,6 @@
 package account
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
@@ -198,25 +197,25 @@ func loginKey(login string) []byte { return store.AccountByLoginKey(login) }
 
 // AppendBinary appends the record's value encoding.
 func (a *Account) AppendBinary(dst []byte) []byte {
-	dst = append(dst, accountVersion)
-	dst = binary.AppendVarint(dst, a.Created)
-	dst = binary.AppendVarint(dst, a.Disabled)
-	dst = append(dst, byte(a.Role))
-	dst = binary.AppendUvarint(dst, uint64(a.Org))
-	dst = binary.AppendUvarint(dst, uint64(a.Region))
-	dst = binary.AppendUvarint(dst, uint64(a.Categories))
-	dst = binary.AppendUvarint(dst, uint64(a.Failures))
-	dst = binary.AppendVarint(dst, a.LockedUntil)
-	dst = append(dst, a.pw.time)
-	dst = binary.AppendUvarint(dst, uint64(a.pw.memory))
-	dst = append(dst, a.pw.threads)
-	dst = append(dst, a.pw.salt[:]...)
-	dst = append(dst, a.pw.hash[:]...)
-	for _, s := range [...]string{a.TOTP, a.Login, a.Name} {
-		dst = binary.AppendUvarint(dst, uint64(len(s)))
-		dst = append(dst, s...)
-	}
-	return dst
+	w := wire.Writer{B: dst}
+	w.Version(accountVersion)
+	w.Varint(a.Created)
+	w.Varint(a.Disabled)
+	w.U8(byte(a.Role))
+	w.U32(a.Org)
+	w.U32(a.Region)
+	w.Uvarint(uint64(a.Categories))
+	w.U32(a.Failures)
+	w.Varint(a.LockedUntil)
+	w.U8(a.pw.time)
+	w.U32(a.pw.memory)
+	w.U8(a.pw.threads)
+	w.Raw(a.pw.salt[:])
+	w.Raw(a.pw.hash[:])
+	w.Str(a.TOTP)
+	w.Str(a.Login)
+	w.Str(a.Name)
+	return w.B
 }
 
 // DecodeAccount decodes the value of account id.

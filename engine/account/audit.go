@@ -1,7 +1,6 @@
 package account
 
 import (
-	"encoding/binary"
 	"fmt"
 	"strings"
 
@@ -123,20 +122,21 @@ func auditKey(seq uint64) []byte {
 
 // AppendBinary appends the entry's value encoding.
 func (e *AuditEntry) AppendBinary(dst []byte) []byte {
-	dst = append(dst, auditVersion)
-	dst = binary.AppendVarint(dst, e.Time)
-	dst = binary.AppendUvarint(dst, uint64(e.Actor.Account))
-	dst = binary.BigEndian.AppendUint64(dst, e.Actor.Key)
-	dst = binary.AppendUvarint(dst, uint64(e.Actor.Org))
-	dst = binary.AppendUvarint(dst, uint64(e.Actor.Region))
-	dst = binary.AppendUvarint(dst, uint64(e.Subject.Org))
-	dst = binary.AppendUvarint(dst, uint64(e.Subject.Region))
-	dst = append(dst, byte(e.Action), byte(e.Outcome))
-	for _, s := range [...]string{e.Actor.Client, e.Target, e.Detail} {
-		dst = binary.AppendUvarint(dst, uint64(len(s)))
-		dst = append(dst, s...)
-	}
-	return dst
+	w := wire.Writer{B: dst}
+	w.Version(auditVersion)
+	w.Varint(e.Time)
+	w.U32(e.Actor.Account)
+	w.BE64(e.Actor.Key)
+	w.U32(e.Actor.Org)
+	w.U32(e.Actor.Region)
+	w.U32(e.Subject.Org)
+	w.U32(e.Subject.Region)
+	w.U8(byte(e.Action))
+	w.U8(byte(e.Outcome))
+	w.Str(e.Actor.Client)
+	w.Str(e.Target)
+	w.Str(e.Detail)
+	return w.B
 }
 
 // DecodeAuditEntry decodes the value of audit entry seq.

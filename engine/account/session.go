@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"time"
@@ -50,11 +49,13 @@ func sessionKey(token string) []byte {
 }
 
 func (s *Session) appendBinary(dst []byte) []byte {
-	dst = append(dst, sessionVersion)
-	dst = binary.AppendUvarint(dst, uint64(s.Account))
-	dst = binary.AppendVarint(dst, s.Created)
-	dst = binary.AppendVarint(dst, s.Expires)
-	return append(dst, s.csrf[:]...)
+	w := wire.Writer{B: dst}
+	w.Version(sessionVersion)
+	w.U32(s.Account)
+	w.Varint(s.Created)
+	w.Varint(s.Expires)
+	w.Raw(s.csrf[:])
+	return w.B
 }
 
 func decodeSession(b []byte) (Session, error) {
