@@ -1,7 +1,6 @@
 package outbox
 
 import (
-	"encoding/binary"
 	"fmt"
 	"net/mail"
 	"net/url"
@@ -87,11 +86,13 @@ func endpointKey(org uint32) []byte {
 
 // AppendBinary appends the stored value of e.
 func (e *Endpoint) AppendBinary(dst []byte) []byte {
-	dst = append(dst, version)
+	w := wire.Writer{B: dst}
+	w.Version(version)
 	for _, s := range [...]string{e.Name, e.Phone, e.Email, e.Webhook, e.Secret} {
-		dst = appendStr(dst, s)
+		w.Str(s)
 	}
-	return binary.AppendVarint(dst, e.Updated)
+	w.Varint(e.Updated)
+	return w.B
 }
 
 // DecodeEndpoint decodes a stored endpoint.

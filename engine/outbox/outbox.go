@@ -14,7 +14,6 @@
 package outbox
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"sync"
@@ -155,25 +154,24 @@ func sourceKey(kind SourceKind, src, id uint64) []byte {
 
 const version = 1
 
-func appendStr(dst []byte, s string) []byte {
-	return append(binary.AppendUvarint(dst, uint64(len(s))), s...)
-}
-
 // AppendBinary appends the stored value of n.
 func (n *Notification) AppendBinary(dst []byte) []byte {
-	dst = append(dst, version, byte(n.Source))
-	dst = binary.AppendUvarint(dst, n.SourceID)
-	dst = append(dst, byte(n.Channel))
-	dst = binary.AppendUvarint(dst, uint64(n.Org))
-	dst = binary.AppendUvarint(dst, uint64(n.Region))
-	dst = appendStr(dst, n.Target)
-	dst = append(binary.AppendUvarint(dst, uint64(len(n.Payload))), n.Payload...)
-	dst = binary.AppendVarint(dst, n.Created)
-	dst = append(dst, byte(n.State))
-	dst = binary.AppendUvarint(dst, uint64(n.Attempts))
-	dst = binary.AppendVarint(dst, n.NextTry)
-	dst = appendStr(dst, n.LastError)
-	return binary.AppendVarint(dst, n.Delivered)
+	w := wire.Writer{B: dst}
+	w.Version(version)
+	w.U8(byte(n.Source))
+	w.Uvarint(n.SourceID)
+	w.U8(byte(n.Channel))
+	w.U32(n.Org)
+	w.U32(n.Region)
+	w.Str(n.Target)
+	w.Bytes(n.Payload)
+	w.Varint(n.Created)
+	w.U8(byte(n.State))
+	w.U32(n.Attempts)
+	w.Varint(n.NextTry)
+	w.Str(n.LastError)
+	w.Varint(n.Delivered)
+	return w.B
 }
 
 // Decode decodes the stored value v of notification id.
