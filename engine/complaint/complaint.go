@@ -12,7 +12,6 @@
 package complaint
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -116,41 +115,34 @@ func Key(tracking string) []byte {
 	return store.ComplaintKey(tracking)
 }
 
-func appendStr(dst []byte, s string) []byte {
-	return append(binary.AppendUvarint(dst, uint64(len(s))), s...)
-}
-
 // AppendBinary appends c's stored value (its tracking number is the key).
 func (c *Complaint) AppendBinary(dst []byte) []byte {
-	dst = append(dst, complaintVersion)
-	dst = binary.AppendVarint(dst, c.Created)
-	dst = appendStr(dst, c.Code)
-	for _, v := range []uint32{c.Product, c.Lot, c.Producer, c.Seller, c.Region} {
-		dst = binary.AppendUvarint(dst, uint64(v))
+	w := wire.Writer{B: dst}
+	w.Version(complaintVersion)
+	w.Varint(c.Created)
+	w.Str(c.Code)
+	for _, v := range [...]uint32{c.Product, c.Lot, c.Producer, c.Seller, c.Region} {
+		w.U32(v)
 	}
-	a := byte(0)
-	if c.Anonymous {
-		a = 1
-	}
-	dst = append(dst, a)
-	dst = appendStr(dst, c.Name)
-	dst = appendStr(dst, c.Phone)
-	dst = appendStr(dst, c.Text)
-	dst = binary.AppendUvarint(dst, uint64(len(c.Photos)))
+	w.Bool(c.Anonymous)
+	w.Str(c.Name)
+	w.Str(c.Phone)
+	w.Str(c.Text)
+	w.Count(len(c.Photos))
 	for _, p := range c.Photos {
-		dst = append(dst, p[:]...)
+		w.Raw(p[:])
 	}
-	dst = appendStr(dst, c.RequestID)
-	dst = append(dst, byte(c.State))
-	dst = binary.AppendVarint(dst, c.Due)
-	dst = binary.AppendUvarint(dst, uint64(len(c.Changes)))
+	w.Str(c.RequestID)
+	w.U8(byte(c.State))
+	w.Varint(c.Due)
+	w.Count(len(c.Changes))
 	for _, ch := range c.Changes {
-		dst = append(dst, byte(ch.State))
-		dst = binary.AppendVarint(dst, ch.Time)
-		dst = appendStr(dst, ch.By)
-		dst = appendStr(dst, ch.Note)
+		w.U8(byte(ch.State))
+		w.Varint(ch.Time)
+		w.Str(ch.By)
+		w.Str(ch.Note)
 	}
-	return dst
+	return w.B
 }
 
 // Decode reads complaint tracking's stored value v.

@@ -1,12 +1,12 @@
 package complaint
 
 import (
-	"encoding/binary"
 	"fmt"
 	"sort"
 	"time"
 
 	"tracecode/engine/alert"
+	"tracecode/engine/internal/wire"
 )
 
 // RuleOverdue is the name of the rule that raises an alert when a
@@ -28,8 +28,10 @@ func (OverdueRule) Info() alert.RuleInfo {
 
 // overduePayload is the due entry's payload: the county and the code.
 func overduePayload(c *Complaint) []byte {
-	p := binary.AppendUvarint(nil, uint64(c.Region))
-	return append(p, c.Code...)
+	var w wire.Writer
+	w.U32(c.Region)
+	w.Raw([]byte(c.Code))
+	return w.B
 }
 
 // Apply raises the overdue alert of the complaint whose deadline came.
@@ -37,14 +39,16 @@ func (OverdueRule) Apply(ev *alert.Eval, f *alert.Fact) error {
 	if f.Kind != alert.FactDue || f.Due == nil {
 		return nil
 	}
-	region, n := binary.Uvarint(f.Due.Payload)
-	if n <= 0 || region > 1<<32-1 {
-		return fmt.Errorf("%w: complaint deadline payload", ErrInvalid)
+	d := wire.Reader{What: "complaint deadline payload", B: f.Due.Payload}
+	d.Field = "region"
+	region := d.U32()
+	code := string(d.Raw(len(d.B) - d.Off))
+	if d.Err != nil {
+		return d.Err
 	}
-	code := string(f.Due.Payload[n:])
 	tr := string(f.Due.Subject)
 	day := time.UnixMilli(f.Due.Due).In(time.FixedZone("CST", 8*3600)).Add(-time.Millisecond).Format("2006-01-02")
-	return ev.Raise(alert.Alert{Region: uint32(region), Subject: alert.Subject{Code: code},
+	return ev.Raise(alert.Alert{Region: region, Subject: alert.Subject{Code: code},
 		Message:   fmt.Sprintf("Complaint %s has no acceptance decision; it was due by the end of %s.", tr, day),
 		MessageZH: fmt.Sprintf("投诉举报 %s 未在期限内作出是否受理的决定(应于 %s 前决定)。", tr, day),
 		Evidence:  []alert.Evidence{{Note: "complaint " + tr}}})
