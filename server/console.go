@@ -157,6 +157,8 @@ func (r *consoleReq) route(method string) {
 		r.createProduct()
 	case p == "/lots" && post:
 		r.createLot()
+	case p == "/sites" && post:
+		r.createSite()
 	case p == "/blocks" && get:
 		r.blocksPage("", nil)
 	case p == "/blocks" && post:

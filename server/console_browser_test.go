@@ -12,6 +12,7 @@ import (
 	"tracecode/engine"
 	"tracecode/engine/account"
 	"tracecode/engine/code/cn"
+	"tracecode/engine/site"
 )
 
 // TestConsoleInBrowser drives headless chromium through the console: a
@@ -63,6 +64,18 @@ func TestConsoleInBrowser(t *testing.T) {
 		env.addAccount(o)
 	}
 
+	// The producer's sites: its plant in its own township, a warehouse
+	// in another county (both show on its products page and, for the
+	// regulator, on its organisation page).
+	admin := engine.APIKey{Org: producer.ID, Scopes: engine.ScopeAdmin}
+	for _, in := range []site.Input{
+		{Kind: "factory", Name: "乳品加工厂", Region: fmt.Sprint(producer.Region), Code: "SC10562010200011", Address: "城关区酒泉路 88 号"},
+		{Kind: "warehouse", Name: "七里河成品冷库", Region: "620103001", GLN: "6901234000016", Address: "七里河区西园街道"},
+	} {
+		if _, err := env.eng.AddSite(admin, producer.ID, &in); err != nil {
+			t.Fatalf("site %s: %v", in.Name, err)
+		}
+	}
 	br := newBrowserSession(t, env, 1280, 860, chromedp.WaitReady(chromedp.ID("main")))
 	bctx, dir := br.ctx, br.dir
 	must, str, open, waitFor, shot, login, logout := br.must, br.str, br.open, br.waitFor, br.shot, br.login, br.logout

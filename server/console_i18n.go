@@ -192,6 +192,21 @@ var consoleText = map[string][2]string{
 	"rp.applied":           {"修复申请待决定", "repair applied for"},
 	"rp.approved":          {"修复已准予", "repair approved"},
 	"rp.refused":           {"修复申请未准予", "repair refused"},
+	"sites":                {"场所", "Sites"},
+	"siteKind":             {"类型", "Kind"},
+	"siteName":             {"名称", "Name"},
+	"siteRegion":           {"所在地(县或乡镇代码)", "Region (county or township code)"},
+	"gln":                  {"GLN 位置码", "GLN"},
+	"siteCode":             {"场所编码或许可证号", "Site code or licence number"},
+	"address":              {"地址", "Address"},
+	"closed":               {"已停用", "closed"},
+	"sk.factory":           {"生产厂", "factory"},
+	"sk.warehouse":         {"仓库", "warehouse"},
+	"sk.shop":              {"门店", "shop"},
+	"sk.station":           {"充装站", "filling station"},
+	"sk.farm":              {"种养殖基地", "farm"},
+	"sk.pharmacy":          {"药店", "pharmacy"},
+	"sk.other":             {"其他", "other"},
 }
 
 // t translates key into the request's language.

@@ -37,7 +37,7 @@ func (r *consoleReq) productsPage(msg string, errs []string) {
 	}
 	o, _ := r.s.eng.Org(r.key.Org)
 	r.render("products", map[string]any{"Org": o, "Rows": rows, "Categories": engine.CategoryNames(), "Msg": msg, "Errors": errs,
-		"Admin": r.key.Scopes.Has(engine.ScopeAdmin)})
+		"Admin": r.key.Scopes.Has(engine.ScopeAdmin), "Sites": r.siteRows(o.ID), "SiteKinds": siteKinds()})
 }
 
 // apiWrite runs a /v1 write as the account and audits it; ok reports a

@@ -306,7 +306,8 @@ func (r *consoleReq) orgPage(idText string) {
 		}
 		prods = append(prods, pr)
 	}
-	r.render("org", map[string]any{"Org": o, "Region": r.regionName(o.Region), "Products": prods, "Credit": r.orgCredit(o)})
+	r.render("org", map[string]any{"Org": o, "Region": r.regionName(o.Region), "Products": prods, "Credit": r.orgCredit(o),
+		"Sites": r.siteRows(o.ID)})
 }
 
 // codePage looks a code up and shows its private chain as the account's

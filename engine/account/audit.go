@@ -36,11 +36,12 @@ const (
 	ActionSpotPlan      Action = 19 // a spot-check plan created through the console
 	ActionSpotDraw      Action = 20 // a spot-check draw made through the console
 	ActionSpotResult    Action = 21 // a spot-check result recorded through the console
+	ActionSiteAdd       Action = 22 // a site added through the console
 )
 
 var actionNames = [...]string{"", "login", "logout", "user-create", "user-disable", "password-reset", "totp-enable",
 	"product-add", "lot-add", "block-request", "block-release", "capture", "key-create", "code-download", "chain-view", "key-revoke",
-	"credit-entry", "credit-repair", "complaint-step", "spot-plan", "spot-draw", "spot-result"}
+	"credit-entry", "credit-repair", "complaint-step", "spot-plan", "spot-draw", "spot-result", "site-add"}
 
 // String returns the action's name ("login", "user-create", …).
 func (a Action) String() string {
