@@ -321,14 +321,7 @@ func (e *Engine) VoidBlock(ctx context.Context, r *VoidReport) (*Receipt, error)
 	return c.VoidBlock(ctx, r)
 }
 
-// locate and blockInfo adapt the block table to agg's checks.
-func (e *Engine) locate(product uint32, counter uint64) (uint64, uint64, bool) {
-	if b := e.blockAt(product, counter); b != nil {
-		return b.ID, b.Start, true
-	}
-	return 0, 0, false
-}
-
+// blockInfo returns block id's product and first counter.
 func (e *Engine) blockInfo(id uint64) (uint32, uint64, bool) {
 	if b := e.iss.BlockByID(id); b != nil {
 		return b.Product, b.Start, true

@@ -1,4 +1,4 @@
-package engine
+package verify
 
 import (
 	"bytes"
@@ -13,11 +13,12 @@ import (
 
 	"tracecode/engine/agg"
 	"tracecode/engine/apikey"
+	"tracecode/engine/chain"
 	"tracecode/engine/epcis"
 	"tracecode/engine/ledger"
+	"tracecode/engine/model"
 	"tracecode/engine/serial"
 	"tracecode/engine/store"
-	"tracecode/engine/verify"
 )
 
 // The ledger is the record of what happened; every other per-item record —
@@ -34,35 +35,36 @@ import (
 // implies. The scratch store lives in a temporary directory for the
 // duration of Verify; both stores are read by streaming iterators.
 
-// replica is the scratch engine Verify replays the ledger into.
+// replica is the scratch engine Run replays the ledger into.
 type replica struct {
-	e     *Engine // the scratch engine
+	x     Replica // the scratch engine
 	clock atomic.Int64
 }
 
-// verifyDerived replays the ledger and compares every derived record.
-func (e *Engine) verifyDerived(snap *store.Snapshot, rep *VerifyReport, bad func(string, string, ...any) bool) error {
+// derived replays the ledger and compares every derived record.
+func derived(e Engine, snap *store.Snapshot, rep *Report) error {
+	bad := rep.Bad
 	dir, err := os.MkdirTemp("", "tracecode-verify-")
 	if err != nil {
 		return fmt.Errorf("engine: verify: scratch store: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	r, err := e.openReplica(snap, dir)
+	r, err := openReplica(e, snap, dir)
 	if err != nil {
 		return err
 	}
-	defer r.e.Close()
+	defer r.x.Close()
 	ok, err := r.replay(e, snap, rep, bad)
 	if err != nil || !ok {
 		return err
 	}
-	if err := r.e.db.Flush(); err != nil {
+	if err := r.x.DB().Flush(); err != nil {
 		return fmt.Errorf("engine: verify: scratch store: %w", err)
 	}
-	if err := verify.Derived(snap, r.e.db, verifyMaster{e}, rep); err != nil {
+	if err := Derived(snap, r.x.DB(), e, rep); err != nil {
 		return err
 	}
-	e.compareBlocks(r.e, bad)
+	compareBlocks(e, r.x, bad)
 	return nil
 }
 
@@ -70,7 +72,7 @@ func (e *Engine) verifyDerived(snap *store.Snapshot, rep *VerifyReport, bad func
 // every block as minted (active, nothing released: releases and voids are
 // ledger records, replayed like the rest), and opens an engine on it whose
 // clock is the record time of the record being replayed.
-func (e *Engine) openReplica(snap *store.Snapshot, dir string) (*replica, error) {
+func openReplica(e Engine, snap *store.Snapshot, dir string) (*replica, error) {
 	db, err := store.Open(dir, &store.Options{CacheSize: 32 << 20})
 	if err != nil {
 		return nil, fmt.Errorf("engine: verify: scratch store: %w", err)
@@ -91,7 +93,7 @@ func (e *Engine) openReplica(snap *store.Snapshot, dir string) (*replica, error)
 			if blk.Scheme != serial.Imported {
 				// An imported block is voided by a failed import, which no
 				// record logs; its state is taken as stored.
-				blk.State, blk.Released = BlockActive, 0
+				blk.State, blk.Released = model.BlockActive, 0
 			}
 			vb = store.AppendBlock(vb[:0], &blk)
 			v = vb
@@ -117,14 +119,9 @@ func (e *Engine) openReplica(snap *store.Snapshot, dir string) (*replica, error)
 		return nil, fmt.Errorf("engine: verify: copy master data: %w", err)
 	}
 	r := &replica{}
-	o := e.opts
-	o.Store = store.Options{CacheSize: 32 << 20}
-	o.ResolveCache = 1 << 12
-	o.Now = func() time.Time { return time.UnixMilli(r.clock.Load()) }
-	if r.e, err = Open(dir, &o); err != nil {
+	if r.x, err = e.OpenReplica(dir, func() time.Time { return time.UnixMilli(r.clock.Load()) }); err != nil {
 		return nil, fmt.Errorf("engine: verify: scratch engine: %w", err)
 	}
-	r.e.iss.SetNoSync(true)
 	return r, nil
 }
 
@@ -135,7 +132,7 @@ var errNoReplay = errors.New("cannot be applied again")
 // sequence order. It reports false (with a problem) at the first record
 // that the scratch engine refuses or applies differently: the records after
 // it would derive from a different state, so nothing is compared.
-func (r *replica) replay(e *Engine, snap *store.Snapshot, rep *VerifyReport, bad func(string, string, ...any) bool) (bool, error) {
+func (r *replica) replay(e Engine, snap *store.Snapshot, rep *Report, bad func(string, string, ...any) bool) (bool, error) {
 	ok := true
 	lo, hi := store.EventKeys.Bounds()
 	err := snap.Scan(lo, hi, func(k, v []byte) error {
@@ -169,7 +166,7 @@ func (r *replica) replay(e *Engine, snap *store.Snapshot, rep *VerifyReport, bad
 			bad(fmt.Sprintf("record %d (%s of organisation %d)", seq, s.Kind, s.Org),
 				"does not apply again to the state the records before it derive: %v", err)
 		case rec == nil || rec.Records != 1 || rec.FirstSeq != seq:
-			got := Receipt{}
+			got := chain.Receipt{}
 			if rec != nil {
 				got = *rec
 			}
@@ -196,57 +193,60 @@ var errStop = errors.New("stop")
 
 // apply applies one record to the scratch engine through the report path
 // that made it.
-func (r *replica) apply(e *Engine, snap *store.Snapshot, s *ledger.Summary, p *ledger.Payload) (*Receipt, error) {
-	meta := ReportMeta{Org: s.Org, Credential: s.Credential,
+func (r *replica) apply(e Engine, snap *store.Snapshot, s *ledger.Summary, p *ledger.Payload) (*chain.Receipt, error) {
+	meta := chain.ReportMeta{Org: s.Org, Credential: s.Credential,
 		Time:      time.UnixMilli(s.EventTime).In(time.FixedZone("", int(s.TZOffset)*60)),
 		ReadPoint: s.ReadPoint, BizLocation: s.BizLocation, BizTransactions: s.BizTx}
-	x := r.e
+	x, err := r.x.Chain()
+	if err != nil {
+		return nil, err
+	}
 	switch s.Kind {
 	case ledger.KindEPCIS:
 		doc, err := epcis.ParseDocument(bytes.NewReader(p.Body), epcis.ParseOptions{})
 		if err != nil {
 			return nil, err
 		}
-		return x.Capture(context.Background(), doc, &CaptureOptions{Org: s.Org, Credential: s.Credential, Region: e.regulatorRegion(snap, s)})
+		return x.Capture(context.Background(), doc, &chain.CaptureOptions{Org: s.Org, Credential: s.Credential, Region: regulatorRegion(e, snap, s)})
 	case ledger.KindCommission, ledger.KindVoid, ledger.KindDecommission:
-		act := map[ledger.Kind]LineAction{ledger.KindCommission: LineCommission, ledger.KindVoid: LineVoid,
-			ledger.KindDecommission: LineDecommission}[s.Kind]
-		items, err := e.replayItems(p.Targets, ledger.RoleEPC)
+		act := map[ledger.Kind]chain.LineAction{ledger.KindCommission: chain.LineCommission, ledger.KindVoid: chain.LineVoid,
+			ledger.KindDecommission: chain.LineDecommission}[s.Kind]
+		items, err := replayItems(e, p.Targets, ledger.RoleEPC)
 		if err != nil {
 			return nil, err
 		}
-		return x.ReportLine(context.Background(), &LineReport{ReportMeta: meta, Action: act, Items: items})
+		return x.ReportLine(context.Background(), &chain.LineReport{ReportMeta: meta, Action: act, Items: items})
 	case ledger.KindPack:
-		rep := &PackReport{ReportMeta: meta}
-		err := e.eachParent(p.Targets, func(parent Ref, kids Items) {
-			rep.Packs = append(rep.Packs, Pack{Parent: parent, ParentLevel: registeredLevel(snap, parent, s.Seq), Children: kids})
+		rep := &chain.PackReport{ReportMeta: meta}
+		err := eachParent(e, p.Targets, func(parent chain.Ref, kids chain.Items) {
+			rep.Packs = append(rep.Packs, chain.Pack{Parent: parent, ParentLevel: registeredLevel(snap, parent, s.Seq), Children: kids})
 		})
 		if err != nil {
 			return nil, err
 		}
 		return x.Pack(context.Background(), rep)
 	case ledger.KindUnpack:
-		rep := &UnpackReport{ReportMeta: meta}
-		err := e.eachParent(p.Targets, func(parent Ref, kids Items) {
-			rep.Unpacks = append(rep.Unpacks, Unpack{Parent: parent, Children: kids, All: kids.Len() == 0})
+		rep := &chain.UnpackReport{ReportMeta: meta}
+		err := eachParent(e, p.Targets, func(parent chain.Ref, kids chain.Items) {
+			rep.Unpacks = append(rep.Unpacks, chain.Unpack{Parent: parent, Children: kids, All: kids.Len() == 0})
 		})
 		if err != nil {
 			return nil, err
 		}
 		return x.Unpack(context.Background(), rep)
 	case ledger.KindRecall, ledger.KindRecallLift:
-		items, err := e.replayItems(p.Targets, ledger.RoleEPC)
+		items, err := replayItems(e, p.Targets, ledger.RoleEPC)
 		if err != nil {
 			return nil, err
 		}
-		lots, products, err := e.replayClasses(p.Targets)
+		lots, products, err := replayClasses(e, p.Targets)
 		if err != nil {
 			return nil, err
 		}
 		if s.Kind == ledger.KindRecallLift {
-			return x.LiftRecall(context.Background(), &LiftRequest{ReportMeta: meta, Lots: lots, Products: products, Items: items, Reason: string(p.Body)})
+			return x.LiftRecall(context.Background(), &chain.LiftRequest{ReportMeta: meta, Lots: lots, Products: products, Items: items, Reason: string(p.Body)})
 		}
-		res, err := x.Recall(context.Background(), &RecallRequest{ReportMeta: meta, Lots: lots, Products: products, Items: items, Reason: string(p.Body)})
+		res, err := x.Recall(context.Background(), &chain.RecallRequest{ReportMeta: meta, Lots: lots, Products: products, Items: items, Reason: string(p.Body)})
 		if err != nil {
 			return nil, err
 		}
@@ -256,14 +256,14 @@ func (r *replica) apply(e *Engine, snap *store.Snapshot, s *ledger.Summary, p *l
 			return nil, fmt.Errorf("%w: a %s record names %d targets, want one run", errNoReplay, s.Kind, len(p.Targets))
 		}
 		t := p.Targets[0]
-		b := e.blockAt(t.Product, t.First)
+		b := e.BlockAt(t.Product, t.First)
 		if b == nil {
 			return nil, fmt.Errorf("%w: counter %d of product %d is in no block", errNoReplay, t.First, t.Product)
 		}
 		if s.Kind == ledger.KindBlockVoid {
-			return x.VoidBlock(context.Background(), &VoidReport{ReportMeta: meta, Block: b.ID, Note: string(p.Body)})
+			return x.VoidBlock(context.Background(), &chain.VoidReport{ReportMeta: meta, Block: b.ID, Note: string(p.Body)})
 		}
-		return x.ReleaseRest(context.Background(), &ReleaseReport{ReportMeta: meta, Block: b.ID, From: t.First - b.Start, Note: string(p.Body)})
+		return x.ReleaseRest(context.Background(), &chain.ReleaseReport{ReportMeta: meta, Block: b.ID, From: t.First - b.Start, Note: string(p.Body)})
 	}
 	return nil, fmt.Errorf("%w: unknown record kind %s", errNoReplay, s.Kind)
 }
@@ -275,28 +275,28 @@ func (r *replica) apply(e *Engine, snap *store.Snapshot, s *ledger.Summary, p *l
 // (a command-line capture, which has no regulator authority) falls back to
 // the organisation's own region: the record was accepted, and the region
 // only decides whether a record is accepted, never what it derives.
-func (e *Engine) regulatorRegion(snap *store.Snapshot, s *ledger.Summary) uint32 {
+func regulatorRegion(e Engine, snap *store.Snapshot, s *ledger.Summary) uint32 {
 	if id, err := strconv.ParseUint(strings.TrimPrefix(s.Credential, "key:"), 16, 64); err == nil && strings.HasPrefix(s.Credential, "key:") {
 		k, found, err := apikey.Read(snap, id)
 		if err == nil && found && k.Org == s.Org {
-			if k.Scopes.Has(ScopeRegulator) {
+			if k.Scopes.Has(apikey.ScopeRegulator) {
 				return k.Region
 			}
 			return 0
 		}
 	}
-	return e.orgRegion(s.Org)
+	return e.OrgRegion(s.Org)
 }
 
 // replayItems turns the run targets of role into report items: block
 // ranges, and SSCCs as element strings.
-func (e *Engine) replayItems(ts []ledger.Target, role ledger.Role) (Items, error) {
-	var it Items
+func replayItems(e Engine, ts []ledger.Target, role ledger.Role) (chain.Items, error) {
+	var it chain.Items
 	for _, t := range ts {
 		if t.Role != role || t.Kind != ledger.TargetRun {
 			continue
 		}
-		if err := e.addRun(&it, t); err != nil {
+		if err := addRun(e, &it, t); err != nil {
 			return it, err
 		}
 	}
@@ -304,24 +304,24 @@ func (e *Engine) replayItems(ts []ledger.Target, role ledger.Role) (Items, error
 }
 
 // addRun adds one run target to it.
-func (e *Engine) addRun(it *Items, t ledger.Target) error {
+func addRun(e Engine, it *chain.Items, t ledger.Target) error {
 	if t.Product == 0 {
-		it.Codes = append(it.Codes, string(formatSSCC([]byte("(00)"), t.First)))
+		it.Codes = append(it.Codes, fmt.Sprintf("(00)%018d", t.First))
 		return nil
 	}
-	b := e.blockAt(t.Product, t.First)
+	b := e.BlockAt(t.Product, t.First)
 	if b == nil || t.Last < t.First || t.Last >= b.End() {
 		return fmt.Errorf("%w: counters %d..%d of product %d are not inside one block", errNoReplay, t.First, t.Last, t.Product)
 	}
-	it.Ranges = append(it.Ranges, BlockRange{Block: b.ID, First: t.First - b.Start, Last: t.Last - b.Start})
+	it.Ranges = append(it.Ranges, chain.BlockRange{Block: b.ID, First: t.First - b.Start, Last: t.Last - b.Start})
 	return nil
 }
 
 // eachParent calls fn with each parent target of a packing or unpacking
 // record and the children targets that follow it.
-func (e *Engine) eachParent(ts []ledger.Target, fn func(parent Ref, kids Items)) error {
-	var parent Ref
-	var kids Items
+func eachParent(e Engine, ts []ledger.Target, fn func(parent chain.Ref, kids chain.Items)) error {
+	var parent chain.Ref
+	var kids chain.Items
 	have := false
 	for _, t := range ts {
 		switch t.Role {
@@ -329,21 +329,21 @@ func (e *Engine) eachParent(ts []ledger.Target, fn func(parent Ref, kids Items))
 			if have {
 				fn(parent, kids)
 			}
-			var it Items
-			if err := e.addRun(&it, t); err != nil {
+			var it chain.Items
+			if err := addRun(e, &it, t); err != nil {
 				return err
 			}
 			if len(it.Codes) > 0 {
-				parent = Ref{Code: it.Codes[0]}
+				parent = chain.Ref{Code: it.Codes[0]}
 			} else {
-				parent = Ref{Block: it.Ranges[0].Block, Offset: it.Ranges[0].First}
+				parent = chain.Ref{Block: it.Ranges[0].Block, Offset: it.Ranges[0].First}
 			}
-			kids, have = Items{}, true
+			kids, have = chain.Items{}, true
 		case ledger.RoleChild:
 			if !have {
 				return fmt.Errorf("%w: a child target before any parent", errNoReplay)
 			}
-			if err := e.addRun(&kids, t); err != nil {
+			if err := addRun(e, &kids, t); err != nil {
 				return err
 			}
 		}
@@ -357,7 +357,7 @@ func (e *Engine) eachParent(ts []ledger.Target, fn func(parent Ref, kids Items))
 // registeredLevel is the packaging level of an SSCC parent that record seq
 // registered: the level is given with the report, and kept only in the
 // unit record. 0 (pallet) for anything else.
-func registeredLevel(snap *store.Snapshot, parent Ref, seq uint64) Level {
+func registeredLevel(snap *store.Snapshot, parent chain.Ref, seq uint64) model.Level {
 	if parent.Code == "" {
 		return 0
 	}
@@ -369,12 +369,12 @@ func registeredLevel(snap *store.Snapshot, parent Ref, seq uint64) Level {
 	if err != nil || !found || u.Seq != seq {
 		return 0
 	}
-	return Level(u.Level)
+	return model.Level(u.Level)
 }
 
 // replayClasses returns the lots and products a recall or lift record names.
-func (e *Engine) replayClasses(ts []ledger.Target) ([]LotRef, []uint32, error) {
-	var lots []LotRef
+func replayClasses(e Engine, ts []ledger.Target) ([]chain.LotRef, []uint32, error) {
+	var lots []chain.LotRef
 	var products []uint32
 	for _, t := range ts {
 		switch t.Kind {
@@ -383,7 +383,7 @@ func (e *Engine) replayClasses(ts []ledger.Target) ([]LotRef, []uint32, error) {
 			if err != nil {
 				return nil, nil, fmt.Errorf("%w: %v", errNoReplay, err)
 			}
-			lots = append(lots, LotRef{Product: l.Product, Number: l.Number})
+			lots = append(lots, chain.LotRef{Product: l.Product, Number: l.Number})
 		case ledger.TargetProduct:
 			products = append(products, t.Product)
 		}
