@@ -1,4 +1,4 @@
-package engine
+package label
 
 import (
 	"context"
@@ -8,14 +8,26 @@ import (
 	"io"
 
 	"tracecode/engine/code/gs1"
-	"tracecode/engine/label"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
 )
 
-// LabelOptions select what WriteLabels renders.
-type LabelOptions struct {
-	Template *label.Template // required
-	Format   label.Format    // required
-	Font     *label.Font     // text of PDF and PNG labels
+// Codes is what WriteBlock and CheckBlock ask of the issuance state (an
+// issue.Book): a block, its product and lot, its printed forms, and its
+// codes as a stream.
+type Codes interface {
+	Block(id uint64) (model.Block, error)
+	Product(id uint32) (model.Product, error)
+	Lot(id uint32) (model.Lot, error)
+	Formats(id uint64) ([]issue.Format, error)
+	WriteCodes(ctx context.Context, w io.Writer, id uint64, o issue.StreamOptions) (issue.StreamStats, error)
+}
+
+// BlockOptions select what WriteBlock renders.
+type BlockOptions struct {
+	Template *Template // required
+	Format   Format    // required
+	Font     *Font     // text of PDF and PNG labels
 	// Offset and Limit choose the codes as for WriteCodes (Limit 0: up to
 	// the block's released tail).
 	Offset, Limit uint64
@@ -26,14 +38,14 @@ type LabelOptions struct {
 	Progress          func(labels uint64) // called with the labels written so far
 }
 
-// WriteLabels renders codes [Offset, Offset+Limit) of block id as labels
+// WriteBlock renders codes [Offset, Offset+Limit) of block id as labels
 // of o.Template in o.Format. The codes are the ones WriteCodes prints
 // (same checks: the block must be active, released codes are never
 // rendered), read from its CSV form, so every label carries the engine's
 // canonical forms, never re-typed text.
-func (e *Engine) WriteLabels(ctx context.Context, w io.Writer, id uint64, o LabelOptions) (uint64, error) {
+func WriteBlock(ctx context.Context, w io.Writer, e Codes, id uint64, o BlockOptions) (uint64, error) {
 	if o.Template == nil {
-		return 0, fieldErr("template", "", "is required")
+		return 0, model.FieldErrorf("template", "", "is required")
 	}
 	b, err := e.Block(id)
 	if err != nil {
@@ -43,10 +55,10 @@ func (e *Engine) WriteLabels(ctx context.Context, w io.Writer, id uint64, o Labe
 	if err != nil {
 		return 0, err
 	}
-	if err := e.CheckLabels(id, o.Template); err != nil {
+	if err := CheckBlock(e, id, o.Template); err != nil {
 		return 0, err
 	}
-	base := label.Code{NameZH: p.NameZH, NameEN: p.NameEN}
+	base := Code{NameZH: p.NameZH, NameEN: p.NameEN}
 	if !p.GTIN.IsZero() {
 		base.GTIN = p.GTIN.String()
 	}
@@ -57,22 +69,22 @@ func (e *Engine) WriteLabels(ctx context.Context, w io.Writer, id uint64, o Labe
 		}
 		base.Lot = l.Number
 		if l.Expiry != 0 {
-			base.Expiry = yymmdd(l.Expiry)
+			base.Expiry = issue.YYMMDD(l.Expiry)
 		}
 	}
 	n := o.Limit
 	if n == 0 && o.Offset <= b.ReleasedFrom() {
 		n = b.ReleasedFrom() - o.Offset
 	}
-	if o.Format == label.PDF && n > label.MaxPDFLabels {
-		return 0, fieldErr("limit", fmt.Sprint(n), "is above the %d labels of one PDF document: split it with offset and limit", label.MaxPDFLabels)
+	if o.Format == PDF && n > MaxPDFLabels {
+		return 0, model.FieldErrorf("limit", fmt.Sprint(n), "is above the %d labels of one PDF document: split it with offset and limit", MaxPDFLabels)
 	}
 	pr, pw := io.Pipe()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		_, err := e.WriteCodes(ctx, pw, id, StreamOptions{Format: FormatCSV, Offset: o.Offset, Limit: o.Limit,
+		_, err := e.WriteCodes(ctx, pw, id, issue.StreamOptions{Format: issue.FormatCSV, Offset: o.Offset, Limit: o.Limit,
 			DLBase: o.DLBase, ShortBase: o.ShortBase})
 		pw.CloseWithError(err)
 		done <- err
@@ -98,13 +110,13 @@ func (e *Engine) WriteLabels(ctx context.Context, w io.Writer, id uint64, o Labe
 		return ""
 	}
 	var offset uint64
-	next := func() (label.Code, bool, error) {
+	next := func() (Code, bool, error) {
 		rec, err := r.Read()
 		if err == io.EOF {
-			return label.Code{}, false, nil
+			return Code{}, false, nil
 		}
 		if err != nil {
-			return label.Code{}, false, err
+			return Code{}, false, err
 		}
 		c := base
 		c.Offset = o.Offset + offset
@@ -114,13 +126,13 @@ func (e *Engine) WriteLabels(ctx context.Context, w io.Writer, id uint64, o Labe
 		if c.HRI != "" {
 			els, err := gs1.ParseHRI(c.HRI)
 			if err != nil {
-				return label.Code{}, false, fmt.Errorf("engine: label at offset %d: %w", c.Offset, err)
+				return Code{}, false, fmt.Errorf("engine: label at offset %d: %w", c.Offset, err)
 			}
 			c.GS = string(gs1.AppendBarcodeData(nil, els, ""))
 		}
 		return c, true, nil
 	}
-	written, err := label.Render(ctx, w, next, label.Options{Template: o.Template, Format: o.Format, Font: o.Font,
+	written, err := Render(ctx, w, next, Options{Template: o.Template, Format: o.Format, Font: o.Font,
 		Workers: o.Workers, Progress: o.Progress, Name: fmt.Sprintf("block%d", id)})
 	pr.CloseWithError(errors.New("engine: labels stopped"))
 	if werr := <-done; werr != nil && err == nil && !errors.Is(werr, io.ErrClosedPipe) {
@@ -129,10 +141,10 @@ func (e *Engine) WriteLabels(ctx context.Context, w io.Writer, id uint64, o Labe
 	return written, err
 }
 
-// CheckLabels refuses a template that needs a form block id lacks (an
+// CheckBlock refuses a template that needs a form block id lacks (an
 // NMPA code on a GS1 block, a Digital Link on a short-code block, a GTIN
-// on a product without one) — what WriteLabels checks before it writes.
-func (e *Engine) CheckLabels(id uint64, t *label.Template) error {
+// on a product without one) — what WriteBlock checks before it writes.
+func CheckBlock(e Codes, id uint64, t *Template) error {
 	b, err := e.Block(id)
 	if err != nil {
 		return err
@@ -145,32 +157,32 @@ func (e *Engine) CheckLabels(id uint64, t *label.Template) error {
 	if err != nil {
 		return err
 	}
-	has := map[Format]bool{}
+	has := map[issue.Format]bool{}
 	for _, f := range forms {
 		has[f] = true
 	}
 	for _, f := range t.Fields() {
 		ok := true
 		switch f {
-		case label.FieldDL:
-			ok = has[FormatDL]
-		case label.FieldHRI, label.FieldGS:
-			ok = has[FormatElement]
-		case label.FieldNMPA:
-			ok = has[FormatNMPA]
-		case label.FieldShort:
-			ok = has[FormatShort]
-		case label.FieldGTIN, label.FieldGTIN13, label.FieldGTIN12:
-			g := label.Code{}
+		case FieldDL:
+			ok = has[issue.FormatDL]
+		case FieldHRI, FieldGS:
+			ok = has[issue.FormatElement]
+		case FieldNMPA:
+			ok = has[issue.FormatNMPA]
+		case FieldShort:
+			ok = has[issue.FormatShort]
+		case FieldGTIN, FieldGTIN13, FieldGTIN12:
+			g := Code{}
 			if !p.GTIN.IsZero() {
 				g.GTIN = p.GTIN.String()
 			}
 			ok = g.Value(f, false) != ""
-		case label.FieldSSCC:
+		case FieldSSCC:
 			ok = false // blocks hold no SSCCs
 		}
 		if !ok {
-			return fieldErr("template", t.Name, "needs the %v of each code, which block %d does not have", f, id)
+			return model.FieldErrorf("template", t.Name, "needs the %v of each code, which block %d does not have", f, id)
 		}
 	}
 	return nil
