@@ -38,6 +38,21 @@ var stepNames = map[string][2]string{ // zh, en
 	"decommissioning": {"注销", "Decommissioned"},
 	"voiding":         {"作废", "Voided"},
 	"releasing":       {"退回未用码", "Unused codes returned"},
+	"cycle_counting":  {"盘点", "Stock counted"},
+	// The demo's own steps of the farm, meat and rare-earth chains
+	// (https://tracecode.example/epcis/bizstep/…).
+	"spraying":   {"施用农药", "Pesticide applied"},
+	"treating":   {"使用兽药", "Veterinary drug given"},
+	"harvesting": {"采收", "Harvested"},
+	"certifying": {"开具承诺达标合格证", "Commitment certificate issued"},
+	"quarantine": {"产地检疫", "Origin quarantine"},
+	"mining":     {"开采", "Mined"},
+	"selling":    {"销售", "Sold"},
+	"exporting":  {"出口", "Exported"},
+	"reporting":  {"报送月度报告", "Monthly report filed"},
+	// Events without a business step, by their type.
+	"objectevent":         {"记录", "Recorded"},
+	"transformationevent": {"加工", "Processed"},
 }
 
 var categoryNames = map[string][2]string{

@@ -14,7 +14,7 @@ import (
 // veterinary-drug codes the farms used resolve to their products.
 func TestDemoChainScanPages(t *testing.T) {
 	env := newTestEnv(t, nil)
-	slaughtered := time.Now().In(time.FixedZone("CST", 8*3600)).AddDate(0, 0, -2).Format(time.DateOnly)
+	slaughtered := time.Now().In(time.FixedZone("CST", 8*3600)).AddDate(0, 0, -2).Add(-2 * time.Hour).Format(time.DateOnly)
 	for _, c := range []struct {
 		url, lang string
 		want      []string

@@ -1,6 +1,10 @@
 package category
 
-import "tracecode/engine/code/cn"
+import (
+	"time"
+
+	"tracecode/engine/code/cn"
+)
 
 // Place returns a fact value naming the GB/T 2260 division or township
 // code: its full name in each language (English falls back to the Chinese
@@ -18,3 +22,11 @@ func Place(code string) Text {
 	}
 	return T(zh+" ("+code+")", en+" ("+code+")")
 }
+
+// china is China Standard Time, the zone every fact's time is shown in
+// (the country has one).
+var china = time.FixedZone("CST", 8*3600)
+
+// Local formats t in China Standard Time with layout, whatever zone the
+// event's time was decoded in.
+func Local(t time.Time, layout string) string { return t.In(china).Format(layout) }

@@ -129,7 +129,7 @@ func (s *seeder) meat(ctx context.Context) error {
 	}
 	ev := func(d, hour int, kind string, fields map[string]string) map[string]any {
 		m := map[string]any{"type": "ObjectEvent", "eventTime": s.at(d, hour).Format(time.RFC3339), "eventTimeZoneOffset": "+08:00",
-			"action": "OBSERVE", "epcList": []string{s.urn("cattle", 0)}, "tc:kind": kind}
+			"action": "OBSERVE", "epcList": []string{s.urn("cattle", 0)}, "tc:kind": kind, "bizStep": demoStep(kind)}
 		for k, v := range fields {
 			m["tc:"+k] = v
 		}

@@ -106,7 +106,7 @@ func (s *seeder) orchard(ctx context.Context) error {
 	ev := func(d, h int, kind string, fields map[string]string) map[string]any {
 		m := map[string]any{"type": "ObjectEvent", "eventTime": s.at(d, h).Format(time.RFC3339), "eventTimeZoneOffset": "+08:00",
 			"action": "OBSERVE", "quantityList": []map[string]string{{"epcClass": lotEPC}}, "bizLocation": map[string]string{"id": locTSOrchard},
-			"tc:kind": kind}
+			"tc:kind": kind, "bizStep": demoStep(kind)}
 		for k, v := range fields {
 			m["tc:"+k] = v
 		}
@@ -144,4 +144,24 @@ func (s *seeder) orchard(ctx context.Context) error {
 		URL{What: "Tianshui orchard apples with their 承诺达标合格证", URL: c},
 		URL{What: "the fungicide the orchard sprayed, by its 32-digit pesticide code", URL: s.base + "/resolve?code=" + bag})
 	return nil
+}
+
+// demoSteps are the business steps the demo's category events carry, so
+// that the scan page's timeline names them: CBV steps where one fits, the
+// demo's own vocabulary otherwise.
+var demoSteps = map[string]string{
+	"pesticide-use": "spraying", "vet-use": "treating", "harvest": "harvesting", "certificate": "certifying",
+	"quarantine": "quarantine", "intake": "receiving", "slaughter": "slaughtering", "meat-inspection": "inspecting",
+	"mine": "mining", "process": "transforming", "sale": "selling", "export": "exporting", "stock": "cycle_counting",
+	"monthly-report": "reporting",
+}
+
+// demoStep returns the bizStep of a category event of kind.
+func demoStep(kind string) string {
+	switch s := demoSteps[kind]; s {
+	case "receiving", "inspecting", "cycle_counting":
+		return s
+	default:
+		return "https://tracecode.example/epcis/bizstep/" + s
+	}
 }

@@ -91,7 +91,7 @@ func (s *seeder) rareEarth(ctx context.Context) error {
 	}
 	ev := func(key string, t time.Time, kind string, fields map[string]string) map[string]any {
 		m := map[string]any{"type": "ObjectEvent", "eventTime": t.Format(time.RFC3339), "eventTimeZoneOffset": "+08:00",
-			"action": "OBSERVE", "quantityList": []map[string]string{{"epcClass": lotEPC(key)}}, "tc:kind": kind}
+			"action": "OBSERVE", "quantityList": []map[string]string{{"epcClass": lotEPC(key)}}, "tc:kind": kind, "bizStep": demoStep(kind)}
 		for k, v := range fields {
 			m["tc:"+k] = v
 		}

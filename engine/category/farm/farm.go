@@ -123,7 +123,7 @@ func (*Profile) Facts(h *category.History, now time.Time) []category.Fact {
 		facts = append(facts,
 			category.Pub("certificate", category.T("承诺达标合格证", "commitment certificate"), category.T("已开具", "issued"), "ok"),
 			category.Pub("quantity", category.T("数量", "quantity"), category.Same(q), ""),
-			category.Pub("issued", category.T("开具时间", "issued"), category.Same(c.Time.Format("2006-01-02 15:04")), ""),
+			category.Pub("issued", category.T("开具时间", "issued"), category.Same(category.Local(c.Time, "2006-01-02 15:04")), ""),
 		)
 	} else {
 		facts = append(facts, category.Pub("certificate", category.T("承诺达标合格证", "commitment certificate"), category.T("未开具", "not issued"), "warn"))
@@ -133,7 +133,7 @@ func (*Profile) Facts(h *category.History, now time.Time) []category.Fact {
 		category.Pub("committer", category.T("承诺主体", "committing party"), category.Same(h.Item.Get("committer")), ""),
 		category.Pub("contact", category.T("联系方式", "contact"), category.Same(h.Item.Get("contact")), ""))
 	if s := SafeAfter(h, now); !s.Time.IsZero() {
-		st, v := "ok", s.Time.Format("2006-01-02 15:04")
+		st, v := "ok", category.Local(s.Time, "2006-01-02 15:04")
 		if s.Inside(now) {
 			st = "warn"
 		}

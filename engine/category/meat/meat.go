@@ -131,7 +131,7 @@ func (*Profile) Facts(h *category.History, _ time.Time) []category.Fact {
 	if s := h.Last("slaughter"); s != nil {
 		facts = append(facts,
 			category.Pub("slaughterhouse", category.T("屠宰企业", "slaughterhouse"), category.Same(s.Fields.Get("slaughterhouse")), ""),
-			category.Pub("slaughtered", category.T("屠宰日期", "slaughtered"), category.Same(s.Time.Format(time.DateOnly)), ""))
+			category.Pub("slaughtered", category.T("屠宰日期", "slaughtered"), category.Same(category.Local(s.Time, time.DateOnly)), ""))
 	}
 	return facts
 }
