@@ -118,10 +118,11 @@ func TestAPIOrganisationIsolation(t *testing.T) {
 		r := env.api("GET", "/v1/products", key, "")
 		return len(decodeJSON(t, r)["products"].([]any))
 	}
-	// B (Tianshui) also makes the orchard's fungicide and the steer's
-	// veterinary drug; the operator sees the beef chain's, the Baiyin
-	// rare-earth producers' and the Zhangye seed companies' too.
-	if count(a) != 4 || count(b) != 6 || count(reg) != 5 || count(op) != 23 {
+	// A and B also make the sector chains' products (B the orchard's
+	// fungicide and the steer's veterinary drug); the operator sees the
+	// beef chain's, the Baiyin rare-earth producers', the Zhangye seed
+	// companies' and the dangerous goods' too.
+	if count(a) != 5 || count(b) != 7 || count(reg) != 6 || count(op) != 25 {
 		t.Errorf("products seen: A %d B %d regulator %d operator %d", count(a), count(b), count(reg), count(op))
 	}
 	if r := env.api("GET", "/v1/orgs/2", a, ""); r.status != 404 {
