@@ -59,6 +59,7 @@ func checkpointPosition(dir string, m *backup.Manifest) (err error) {
 		return err
 	}
 	m.LedgerSeq = led.NextSeq() - 1
+	m.ReplSeq = db.ReplicatedSeq()
 	it, err := db.NewIter(store.BlockKeys.Bounds())
 	if err != nil {
 		return err

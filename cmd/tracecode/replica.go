@@ -49,6 +49,9 @@ type replicaNode struct {
 	pending atomic.Uint32
 	srv     atomic.Pointer[server.Server]
 	refresh time.Duration
+	// restored is the log position of the snapshot the store was
+	// restored from (0: none).
+	restored uint64
 
 	stop context.CancelFunc
 	done sync.WaitGroup
@@ -61,7 +64,8 @@ type replicaNode struct {
 }
 
 // openReplica catches the store in dir up with the log's end as it is
-// now (waiting for the log's first record if it is empty), then opens it
+// now (waiting for the log's first record if it is empty; an empty dir
+// starts from the newest snapshot, if any), then opens it
 // as a replica's engine and keeps following. The caller serves the engine
 // and calls close.
 func openReplica(ctx context.Context, urls, dir string, eo *engine.Options, refresh time.Duration, log *slog.Logger) (*replicaNode, error) {
@@ -101,6 +105,12 @@ func (r *replicaNode) open(ctx context.Context, dir string, eo *engine.Options) 
 			return ctx.Err()
 		case <-time.After(time.Second):
 		}
+	}
+	if pos, err := restoreSnapshot(ctx, js, dir); err != nil {
+		return err
+	} else if pos > 0 {
+		r.restored = pos
+		r.log.Info("replica restored from a snapshot", "log_position", pos)
 	}
 	rs, err := engine.OpenReplicaStore(dir)
 	if err != nil {

@@ -54,6 +54,11 @@ type Manifest struct {
 	LastBlock uint64 `json:"last_block"`
 	// StoreFormat is the store's format version (docs/storage.md).
 	StoreFormat uint64 `json:"store_format"`
+	// ReplSeq is the store's position in the replication log (the last
+	// batch it committed as a writer or applied as a replica; 0: none,
+	// docs/replication.md). A replica restored from the backup follows
+	// the log from ReplSeq+1.
+	ReplSeq uint64 `json:"repl_seq,omitempty"`
 	// Files are the store's files, in archive order.
 	Files []File `json:"files"`
 }

@@ -1,0 +1,337 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"tracecode/engine"
+	"tracecode/engine/demo"
+	"tracecode/replicate"
+	"tracecode/server"
+)
+
+// ackedBlock is a block a mint answered 201 (or 200, replayed) for.
+type ackedBlock struct {
+	ID      uint64 `json:"id"`
+	Product uint32 `json:"product"`
+	Start   uint64 `json:"start"`
+	Count   uint64 `json:"count"`
+}
+
+// TestFailoverSIGKILLMidBurst: the writer is a subprocess (`tracecode
+// serve --replicate`) on an R3 log of three NATS nodes; two replicas
+// serve from the log. Four clients mint blocks over HTTP, each retrying
+// a failed mint with its Idempotency-Key against whichever node is the
+// writer. In the middle of the burst one NATS node is killed, then the
+// writer gets SIGKILL; replica 1 takes over once the lease lapses and the
+// clients finish the burst against it. Then every acknowledged block is
+// in the new writer's store with the range it was answered with, its
+// first and last codes resolve on the new writer and on replica 2, and
+// no code of any block in the store is issued twice.
+func TestFailoverSIGKILLMidBurst(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: skipping the SIGKILL-mid-burst failover (a writer subprocess, three NATS nodes, two replicas)")
+	}
+	urls, nodes := startNATSCluster(t)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ctx := context.Background()
+	root := t.TempDir()
+	wdir := filepath.Join(root, "writer")
+	cfg := replicate.Config{Replicas: 3, LeaseTTL: 2 * time.Second}
+
+	// Seed the writer's store through the log in process, then hand it
+	// over to the subprocess (a drained writer releases the lease).
+	w, err := startWriterRetry(ctx, urls, "seed", "", cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eo := &engine.Options{}
+	eo.Store.Replicator = w.replicator()
+	seng, err := engine.Open(wdir, eo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.check(seng); err != nil {
+		t.Fatal(err)
+	}
+	info, err := demo.Seed(ctx, seng, seng.APIKeys(), wdir, "http://tc.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	org := seng.Orgs()[0].ID
+	prod := seng.Products(org)[0].ID
+	if _, err := seng.Mint(ctx, engine.MintRequest{Org: org, Product: prod, Lot: "BURST", CreateLot: true, Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := seng.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.close(true); err != nil {
+		t.Fatal(err)
+	}
+	token := info.Keys[0].Token
+
+	wln, wbase := listen(t)
+	waddr := wln.Addr().String()
+	wln.Close()
+	raw, _ := json.Marshal([]string{"serve", "--data", wdir, "--addr", waddr, "--replicate", urls, "--node-name", "writer",
+		"--lease-ttl", "2s", "--lease-wait", "30s", "--rate-limit", "-1", "--write-rate-limit", "-1", "--org-write-rate-limit", "-1",
+		"--log-level", "warn"})
+	sub := exec.Command(os.Args[0], "-test.run=^TestStoreCLIChild$")
+	sub.Env = append(os.Environ(), storeCLIEnv+"="+string(raw))
+	var subErr bytes.Buffer
+	sub.Stderr = &subErr
+	if err := sub.Start(); err != nil {
+		t.Fatal(err)
+	}
+	killed := false
+	t.Cleanup(func() {
+		if !killed {
+			_ = sub.Process.Kill()
+			_ = sub.Wait()
+		}
+	})
+	client := &http.Client{Timeout: 20 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	waitReady := func(base string) {
+		t.Helper()
+		for deadline := time.Now().Add(90 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			if resp, err := client.Get(base + "/readyz"); err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == 200 {
+					return
+				}
+			}
+		}
+		t.Fatalf("%s never became ready; writer's stderr:\n%s", base, subErr.String())
+	}
+	waitReady(wbase)
+
+	type node struct {
+		r    *replicaNode
+		srv  *server.Server
+		base string
+		dir  string
+	}
+	var reps []*node
+	for i := range 2 {
+		ln, base := listen(t)
+		dir := filepath.Join(root, fmt.Sprintf("replica%d", i+1))
+		r, err := openReplica(ctx, urls, dir, &engine.Options{}, 10*time.Millisecond, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv, err := server.New(r.eng, server.Config{Addr: ln.Addr().String(), PublicBase: base, RateLimit: -1, Logger: log,
+			Replica: r.config(time.Minute)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.serving(srv)
+		go func() { _ = srv.Serve(ln) }()
+		reps = append(reps, &node{r: r, srv: srv, base: base, dir: dir})
+	}
+	// replica 2 serves to the end; replica 1 becomes the writer.
+	t.Cleanup(func() {
+		_ = reps[1].srv.Shutdown(context.Background())
+		reps[1].r.close()
+		_ = reps[1].r.eng.Close()
+	})
+
+	// The burst.
+	const clients, perClient = 4, 60
+	var target atomic.Pointer[string]
+	target.Store(&wbase)
+	var (
+		mu    sync.Mutex
+		acked = map[string]ackedBlock{} // by Idempotency-Key
+		total atomic.Int64
+		wg    sync.WaitGroup
+		stop  = make(chan struct{})
+	)
+	body := fmt.Sprintf(`{"product": %d, "lot": "BURST", "count": 37}`, prod)
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < perClient; {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				key := fmt.Sprintf("burst-%d-%d", c, i)
+				req, _ := http.NewRequest("POST", *target.Load()+"/v1/blocks", strings.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+token)
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Idempotency-Key", key)
+				resp, err := client.Do(req)
+				if err != nil {
+					time.Sleep(50 * time.Millisecond)
+					continue
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 201 && resp.StatusCode != 200 {
+					time.Sleep(50 * time.Millisecond)
+					continue
+				}
+				var ab ackedBlock
+				if err := json.Unmarshal(b, &ab); err != nil || ab.ID == 0 {
+					t.Errorf("mint %s: %d %s", key, resp.StatusCode, b)
+					return
+				}
+				mu.Lock()
+				if prev, ok := acked[key]; ok && prev != ab {
+					t.Errorf("mint %s answered %+v, then %+v", key, prev, ab)
+				}
+				acked[key] = ab
+				mu.Unlock()
+				total.Add(1)
+				i++
+			}
+		}()
+	}
+	waitFor := func(n int64) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Minute); total.Load() < n; time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				close(stop)
+				t.Fatalf("the burst stalled at %d acknowledged mints, waiting for %d; writer's stderr:\n%s", total.Load(), n, subErr.String())
+			}
+		}
+	}
+	waitFor(clients * perClient / 8)
+	nodes[2].Shutdown() // one NATS node dies
+	nodes[2].WaitForShutdown()
+	waitFor(clients * perClient / 4)
+	atKill := total.Load()
+	killedAt := time.Now()
+	if err := sub.Process.Kill(); err != nil { // SIGKILL mid-burst
+		t.Fatal(err)
+	}
+	_ = sub.Wait()
+	killed = true
+
+	// Replica 1 takes over once the lease lapses.
+	old := reps[0]
+	if err := old.srv.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	nln, nbase := listen(t)
+	w2, weng, err := takeOver(ctx, old.r, urls, old.dir, "replica1", nbase, cfg, 60*time.Second, &engine.Options{}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = w2.close(false) })
+	t.Cleanup(func() { _ = weng.Close() })
+	nsrv, err := server.New(weng, server.Config{Addr: nln.Addr().String(), PublicBase: nbase, RateLimit: -1, Logger: log,
+		WriteRateLimit: -1, OrgWriteRateLimit: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	serveOn(t, nsrv, nln)
+	target.Store(&nbase)
+	failover := time.Since(killedAt)
+	wg.Wait()
+	if total.Load() != clients*perClient {
+		t.Fatalf("%d mints acknowledged, want %d", total.Load(), clients*perClient)
+	}
+	if atKill >= clients*perClient {
+		t.Fatalf("the writer was killed after the whole burst (%d mints)", atKill)
+	}
+
+	// Every acknowledged block is in the new writer's store as answered.
+	byID := map[uint64]engine.Block{}
+	for _, b := range weng.Blocks(engine.BlockFilter{}) {
+		byID[b.ID] = b
+	}
+	for key, ab := range acked {
+		b, ok := byID[ab.ID]
+		if !ok || b.Product != ab.Product || b.Start != ab.Start || b.Count != ab.Count {
+			t.Errorf("mint %s acknowledged block %+v; the new writer holds %+v (found %v)", key, ab, b, ok)
+		}
+	}
+	// No serial issued twice within a product, over every block the
+	// store holds.
+	seen := map[string]uint64{}
+	for id, b := range byID {
+		var buf bytes.Buffer
+		if _, err := weng.WriteCodes(ctx, &buf, id, engine.StreamOptions{Format: engine.FormatSerial}); err != nil {
+			t.Fatalf("block %d: %v", id, err)
+		}
+		for _, c := range strings.Fields(buf.String()) {
+			k := fmt.Sprintf("%d/%s", b.Product, c)
+			if prev, dup := seen[k]; dup {
+				t.Errorf("serial %s of product %d issued in block %d and in block %d", c, b.Product, prev, id)
+			}
+			seen[k] = id
+		}
+	}
+	// Every acknowledged block resolves on every node.
+	base := weng.Options().DLBase
+	for _, ab := range acked {
+		var buf bytes.Buffer
+		if _, err := weng.WriteCodes(ctx, &buf, ab.ID, engine.StreamOptions{Format: engine.FormatDL}); err != nil {
+			t.Fatal(err)
+		}
+		codes := strings.Fields(buf.String())
+		for _, c := range []string{codes[0], codes[len(codes)-1]} {
+			path := strings.TrimPrefix(c, base)
+			for _, nb := range []string{nbase, reps[1].base} {
+				var code int
+				var st string
+				for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+					code, st = getStatus(t, client, nb+path)
+					if code == 200 && st != "not_genuine" {
+						break
+					}
+				}
+				if code != 200 || st == "not_genuine" {
+					t.Errorf("%s: GET %s (block %d): %d %q", nb, path, ab.ID, code, st)
+				}
+			}
+		}
+	}
+	t.Logf("%d mints acknowledged (%d before the SIGKILL), %d blocks, %d serials, none twice; failover (SIGKILL to the new writer serving, lease TTL %v): %v",
+		total.Load(), atKill, len(byID), len(seen), cfg.LeaseTTL, failover.Round(time.Millisecond))
+}
+
+// startWriterRetry is startWriter retried while the cluster elects its
+// JetStream leaders.
+func startWriterRetry(ctx context.Context, urls, node, addr string, cfg replicate.Config, log *slog.Logger) (*logWriter, error) {
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		w, err := startWriter(ctx, urls, node, addr, cfg, 0, log)
+		if err == nil || time.Now().After(deadline) {
+			return w, err
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// getStatus resolves u as JSON and returns the HTTP status and the
+// answer's "status".
+func getStatus(t *testing.T, client *http.Client, u string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", u, nil)
+	req.Header.Set("Accept", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, statusOf(string(b))
+}
