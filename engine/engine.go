@@ -27,7 +27,7 @@ type Engine struct {
 	// OpenNotices ran (notice.go); reports give the rules their facts.
 	notices atomic.Pointer[Notices]
 
-	// duties are the credit book and complaint desk (credit.go).
+	// duties are the credit book, complaint desk and spot checks (credit.go).
 	duties dutyBooks
 
 	// sector is the category data (sector.go), loaded on first use.

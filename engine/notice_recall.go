@@ -148,7 +148,7 @@ func (n *Notices) OrderRecall(ctx context.Context, k APIKey, o *RecallOrder) (*R
 		reason = joinReason(o.ReasonZH, o.ReasonEN)
 	}
 	res, err := e.Recall(ctx, &RecallRequest{ReportMeta: ReportMeta{Org: producer, Credential: "key:" + fmt.Sprintf("%016x", k.ID),
-		RequestID: o.RequestID}, Lots: o.Lots, Products: o.Products, Reason: truncateText(reason, 500)})
+		RequestID: o.RequestID}, Lots: o.Lots, Products: o.Products, Reason: model.TruncateText(reason, 500)})
 	if err != nil {
 		return nil, err
 	}
@@ -182,16 +182,6 @@ func joinReason(zh, en string) string {
 		return zh
 	}
 	return zh + " / " + en
-}
-
-func truncateText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n]
 }
 
 // lotsOf returns the lots of product id.

@@ -389,3 +389,12 @@ func (a *Keys) Forget() {
 	clear(a.cache)
 	a.mu.Unlock()
 }
+
+// Credential names key k in the records it writes: "key:" and its id in
+// hex, or "account:" and the login of an account acting as a key.
+func (k Key) Credential() string {
+	if k.ID == 0 && k.Name != "" {
+		return "account:" + k.Name
+	}
+	return fmt.Sprintf("key:%016x", k.ID)
+}

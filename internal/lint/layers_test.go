@@ -16,8 +16,11 @@ var partForbidden = map[string][]string{
 	"engine/issue": {"tracecode/engine", "tracecode/engine/chain", "tracecode/engine/resolve", "tracecode/engine/verify"},
 	"engine/chain": {"tracecode/engine", "tracecode/engine/verify"},
 	// The parts behind the facade ask the engine through an interface of
-	// their own (verify.Engine, complaint.Codes, label.Codes).
+	// their own (verify.Engine, complaint.Codes, label.Codes,
+	// credit.Registry, spotcheck.Engine).
 	"engine/verify":    {"tracecode/engine"},
+	"engine/credit":    {"tracecode/engine"},
+	"engine/spotcheck": {"tracecode/engine"},
 	"engine/complaint": {"tracecode/engine"},
 	"engine/label":     {"tracecode/engine"},
 }
