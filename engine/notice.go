@@ -44,6 +44,7 @@ type Notices struct {
 	Recalls *recall.Book
 	scans   *scanQueue
 	subs    *epcissub.Manager
+	jobs    *epcissub.Jobs
 	// hooks are the three above as the report chain takes them.
 	hooks chain.Notices
 	// cfg is the configuration they were opened with (a replica opens
@@ -100,7 +101,7 @@ func (e *Engine) newNotices(cfg NoticeConfig) (*Notices, error) {
 	n := &Notices{e: e, Outbox: ob, Alerts: ax, Recalls: bk, scans: newScanQueue(),
 		hooks: chain.Notices{Recalls: bk, Alerts: ax, Outbox: ob}, cfg: cfg}
 	ax.OnRaise = n.stageAlert
-	n.subs = n.openSubscriptions()
+	n.subs, n.jobs = n.openSubscriptions(), n.openCaptureJobs()
 	return n, nil
 }
 
@@ -121,14 +122,15 @@ func (n *Notices) Run(ctx context.Context, js outbox.Publisher) error {
 		}
 		return err
 	})
-	errc := make(chan error, 4)
+	errc := make(chan error, 5)
 	go func() { errc <- n.Outbox.NewSender(nil, js, n.e.Now).Run(ctx) }()
 	go func() { errc <- n.subs.Run(ctx, time.Second) }()
+	go func() { errc <- n.jobs.Run(ctx, nil) }()
 	go func() { errc <- sch.Run(ctx) }()
 	go func() { errc <- n.runScans(ctx) }()
 	err := <-errc
 	cancel()
-	return errors.Join(err, <-errc, <-errc, <-errc)
+	return errors.Join(err, <-errc, <-errc, <-errc, <-errc)
 }
 
 // stageAlert stages an alert's notifications in its batch: one

@@ -1,7 +1,7 @@
 package epcissub
 
 import (
-	"bytes"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -99,8 +99,10 @@ func FuzzDecodeSubscription(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if again := got.AppendBinary(nil); !bytes.Equal(again, v) {
-			t.Fatalf("%x decodes to %+v, which encodes to %x", v, got, again)
+		again := got.AppendBinary(nil)
+		back, err := DecodeSubscription(7, again)
+		if err != nil || !reflect.DeepEqual(back, got) {
+			t.Fatalf("%x decodes to %+v, which encodes to %x, which decodes to %+v (%v)", v, got, again, back, err)
 		}
 	})
 }
