@@ -90,6 +90,13 @@ func (q queryEnv) Code(raw string) (uint32, uint64, bool, bool, error) {
 	return c.Node.Product, c.Node.Counter, q.e.TraceAccessOf(q.k, &c) != TraceNone, true, nil
 }
 
+// LocationIn reports whether location (an SGLN or a Digital Link with
+// AI 414) lies in division: its GLN's company prefix belongs to an
+// organisation registered in the division or below.
+func (q queryEnv) LocationIn(location string, division uint32) bool {
+	return RegionCovers(division, q.e.orgRegion(q.e.partyOrg(location)))
+}
+
 func (q queryEnv) Sees(s *ledger.Summary, payload func() (*ledger.Payload, error)) (bool, error) {
 	return q.e.EventVisible(q.k, s, payload)
 }

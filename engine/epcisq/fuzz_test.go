@@ -15,6 +15,12 @@ func FuzzParse(f *testing.F) {
 	f.Add("EQ_source_owning_party", "urn:epc:id:pgln:9520123.00000", "orderBy", "eventTime")
 	f.Add("EQ_bizTransaction_po", "urn:epcglobal:cbv:bt:9520123000007:1", "EXISTS_errorDeclaration", "")
 	f.Add("eventType", "ObjectEvent|", "maxEventCount", "-1")
+	f.Add("WD_bizLocation", "620102|urn:epc:id:sgln:9520123.00001.0", "WD_readPoint", "620102001")
+	f.Add("MATCH_epcClass", "urn:epc:idpat:sgtin:9520123.045678.*", "MATCH_anyEPCClass", "urn:epc:class:lgtin:9520123.045678.L1")
+	f.Add("MATCH_inputEPCClass", "https://id.gs1.org/01/09520123456788/10/L1", "GE_quantity", "2.5")
+	f.Add("EQ_quantity", "1e3", "LT_quantity", "NaN")
+	f.Add("EQ_transformationID", "urn:epc:id:gdti:9520123.00001.T7", "EQ_correctiveEventID", "urn:uuid:1|urn:uuid:2")
+	f.Add("EQ_errorReason", "incorrect_data|https://ref.gs1.org/cbv/ER-did_not_occur", "GE_errorDeclarationTime", "2026-03-01T00:00:00Z")
 	f.Fuzz(func(t *testing.T, n1, v1, n2, v2 string) {
 		ps := []Param{{n1, v1}, {n2, v2}}
 		q, err := Parse(ps)
@@ -31,7 +37,12 @@ func FuzzParse(f *testing.F) {
 		if q.PerPage < 1 || q.PerPage > MaxPerPage {
 			t.Fatalf("%v: perPage %d", ps, q.PerPage)
 		}
-		for _, l := range [][]string{q.BizSteps, q.ReadPoints, q.MatchEPC, q.EventIDs} {
+		for _, qc := range q.ev.Quantities {
+			if !(qc.v >= 0) {
+				t.Fatalf("%v: quantity %v", ps, qc.v)
+			}
+		}
+		for _, l := range [][]string{q.BizSteps, q.ReadPoints, q.MatchEPC, q.EventIDs, q.ev.TransformationIDs, q.ev.CorrectiveIDs, q.ev.ErrorReasons} {
 			for _, v := range l {
 				if v == "" || strings.Contains(v, "|") {
 					t.Fatalf("%v: value %q", ps, v)

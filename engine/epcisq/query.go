@@ -86,6 +86,10 @@ type Query struct {
 	Sources []Pair // EQ_source_{type}
 	Dests   []Pair // EQ_destination_{type}
 
+	// ev are the conditions answered on the event as captured (WD_,
+	// MATCH_…EPCClass, quantities, transformationID, error declaration).
+	ev eventConds
+
 	OrderBy         string // "", "eventTime" or "recordTime"
 	Descending      bool   // orderDirection=DESC
 	EventCountLimit int    // 0: none
@@ -308,6 +312,9 @@ func (q *Query) set(p Param) error {
 		}
 		q.PageToken = p.Value
 	default:
+		if handled, err := q.setEvent(p); handled {
+			return err
+		}
 		return bad(p, "is not a query parameter this server answers (see docs/epcis.md, \"Query\")")
 	}
 	if q.EventCountLimit > 0 && q.MaxEventCount > 0 {

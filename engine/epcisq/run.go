@@ -476,6 +476,9 @@ func (r *Runner) match(q *Query, p *plan, seq uint64, env Env) (Found, bool, err
 		return Found{}, false, fmt.Errorf("%w: record %d holds %d events", store.ErrCorrupt, seq, len(doc.Events))
 	}
 	ev := doc.Events[0]
+	if !q.matchesEvent(&ev, env) {
+		return Found{}, false, nil
+	}
 	ev.RecordTime = unixMilli(s.RecordTime)
 	if ev.Namespaces == nil && len(doc.Header.Namespaces) > 0 {
 		ev.Namespaces = doc.Header.Namespaces

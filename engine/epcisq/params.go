@@ -1,0 +1,289 @@
+package epcisq
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"tracecode/engine/code"
+	"tracecode/engine/code/epc"
+	"tracecode/engine/epcis"
+)
+
+// Regions is what an Env answers for WD_ parameters given a division:
+// whether a location lies in a division (the location's registered
+// organisation — its GLN's company prefix — is of the division or below).
+// An Env without it answers a division with no event.
+type Regions interface {
+	LocationIn(location string, division uint32) bool
+}
+
+// wd is one WD_ value: a division (GB/T 2260, 6 or 9 digits) or a
+// location identifier as captured.
+type wd struct {
+	division uint32
+	id       string
+}
+
+// classPat is a MATCH_…EPCClass value: a GTIN and lot (an LGTIN class),
+// or a GTIN with any lot (an idpat:sgtin pattern or a GTIN's class).
+type classPat struct {
+	gtin, lot string
+	anyLot    bool
+}
+
+// quantityCond is one EQ_/GT_/GE_/LT_/LE_quantity.
+type quantityCond struct {
+	op string
+	v  float64
+}
+
+// eventConds are the conditions answered on the event as captured
+// (after the summary's): WD_, MATCH_…EPCClass, quantities,
+// transformation ID and the error declaration's fields.
+type eventConds struct {
+	WDReadPoints, WDBizLocations      []wd
+	ClassEPC, ClassInput, ClassOutput []classPat
+	ClassAny                          []classPat
+	Quantities                        []quantityCond
+	TransformationIDs                 []string
+	ErrorReasons, CorrectiveIDs       []string
+	GEErrorDeclTime, LTErrorDeclTime  int64
+	hasErrorDeclTime                  bool
+}
+
+func (c *eventConds) any() bool {
+	return len(c.WDReadPoints)+len(c.WDBizLocations)+len(c.ClassEPC)+len(c.ClassInput)+len(c.ClassOutput)+len(c.ClassAny)+
+		len(c.Quantities)+len(c.TransformationIDs)+len(c.ErrorReasons)+len(c.CorrectiveIDs) > 0 || c.hasErrorDeclTime
+}
+
+// parseClass reads an EPC class or class pattern: urn:epc:class:lgtin:…,
+// urn:epc:idpat:sgtin:CP.IR.*, a Digital Link with AI 01 (and 10), or a
+// GTIN's element string.
+func parseClass(p Param, v string) (classPat, error) {
+	if strings.HasPrefix(v, "urn:epc:idpat:") {
+		k, err := epc.ParseKey(v)
+		if err != nil || !k.Pattern || k.Scheme != "sgtin" {
+			return classPat{}, bad(p, "%q is not an SGTIN class pattern (urn:epc:idpat:sgtin:CompanyPrefix.ItemRef.*)", v)
+		}
+		for _, e := range k.Elements {
+			if e.AI == "01" {
+				return classPat{gtin: e.Value, anyLot: true}, nil
+			}
+		}
+		return classPat{}, bad(p, "%q names no GTIN", v)
+	}
+	c, ok := classOf(v)
+	if !ok {
+		return classPat{}, bad(p, "%q is not an EPC class (urn:epc:class:lgtin:…, urn:epc:idpat:sgtin:…*, or a Digital Link with a GTIN)", v)
+	}
+	return c, nil
+}
+
+// classOf reads the class an event's epcClass names (a GTIN and its lot,
+// if any).
+func classOf(v string) (classPat, bool) {
+	c, err := code.Parse(v)
+	if err != nil {
+		return classPat{}, false
+	}
+	var out classPat
+	for _, e := range c.Elements {
+		switch e.AI {
+		case "01":
+			out.gtin = e.Value
+		case "10":
+			out.lot = e.Value
+		}
+	}
+	out.anyLot = out.lot == ""
+	return out, out.gtin != ""
+}
+
+// setEvent reads the parameters answered on the event; handled is false
+// for a name it does not know.
+func (q *Query) setEvent(p Param) (handled bool, err error) {
+	name := p.Name
+	c := &q.ev
+	switch name {
+	case "WD_readPoint", "WD_bizLocation":
+		vs, err := list(p)
+		if err != nil {
+			return true, err
+		}
+		for _, v := range vs {
+			w := wd{id: v}
+			if len(v) == 6 || len(v) == 9 {
+				if n, err := strconv.ParseUint(v, 10, 32); err == nil && n > 0 {
+					w = wd{division: uint32(n)}
+				}
+			}
+			if name == "WD_readPoint" {
+				c.WDReadPoints = append(c.WDReadPoints, w)
+			} else {
+				c.WDBizLocations = append(c.WDBizLocations, w)
+			}
+		}
+	case "MATCH_epcClass", "MATCH_inputEPCClass", "MATCH_outputEPCClass", "MATCH_anyEPCClass":
+		vs, err := list(p)
+		if err != nil {
+			return true, err
+		}
+		dst := map[string]*[]classPat{"MATCH_epcClass": &c.ClassEPC, "MATCH_inputEPCClass": &c.ClassInput,
+			"MATCH_outputEPCClass": &c.ClassOutput, "MATCH_anyEPCClass": &c.ClassAny}[name]
+		for _, v := range vs {
+			cp, err := parseClass(p, v)
+			if err != nil {
+				return true, err
+			}
+			*dst = append(*dst, cp)
+		}
+	case "EQ_quantity", "GT_quantity", "GE_quantity", "LT_quantity", "LE_quantity":
+		v, err := strconv.ParseFloat(p.Value, 64)
+		if err != nil || v < 0 || v != v || v > 1e300 {
+			return true, bad(p, "is not a non-negative number")
+		}
+		c.Quantities = append(c.Quantities, quantityCond{op: name[:2], v: v})
+	case "EQ_transformationID", "EQ_correctiveEventID":
+		vs, err := list(p)
+		if err != nil {
+			return true, err
+		}
+		if name == "EQ_transformationID" {
+			c.TransformationIDs = vs
+		} else {
+			c.CorrectiveIDs = vs
+		}
+	case "EQ_errorReason":
+		vs, err := list(p)
+		if err != nil {
+			return true, err
+		}
+		for _, v := range vs {
+			r, err := epcis.ParseErrorReason(v)
+			if err != nil {
+				return true, bad(p, "%v", err)
+			}
+			c.ErrorReasons = append(c.ErrorReasons, string(r))
+		}
+	case "GE_errorDeclarationTime", "LT_errorDeclarationTime":
+		t, err := parseTime(p)
+		if err != nil {
+			return true, err
+		}
+		if !c.hasErrorDeclTime {
+			c.GEErrorDeclTime, c.LTErrorDeclTime, c.hasErrorDeclTime = -1<<63, 1<<63-1, true
+		}
+		if name[:2] == "GE" {
+			c.GEErrorDeclTime = t
+		} else {
+			c.LTErrorDeclTime = t
+		}
+	default:
+		return false, nil
+	}
+	return true, nil
+}
+
+// matchesEvent applies the event conditions to ev.
+func (q *Query) matchesEvent(ev *epcis.Event, env Env) bool {
+	c := &q.ev
+	if !c.any() {
+		return true
+	}
+	regions, _ := env.(Regions)
+	inWD := func(ws []wd, loc string) bool {
+		if len(ws) == 0 {
+			return true
+		}
+		if loc == "" {
+			return false
+		}
+		return slices.ContainsFunc(ws, func(w wd) bool {
+			if w.division == 0 {
+				return w.id == loc
+			}
+			return regions != nil && regions.LocationIn(loc, w.division)
+		})
+	}
+	if !inWD(c.WDReadPoints, ev.ReadPoint.ID.Raw) || !inWD(c.WDBizLocations, ev.BizLocation.ID.Raw) {
+		return false
+	}
+	classIn := func(pats []classPat, lists ...[]epcis.QuantityElement) bool {
+		if len(pats) == 0 {
+			return true
+		}
+		for _, l := range lists {
+			for _, qe := range l {
+				have, ok := classOf(qe.EPCClass.Raw)
+				if !ok {
+					continue
+				}
+				for _, w := range pats {
+					if w.gtin == have.gtin && (w.anyLot || w.lot == have.lot) {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}
+	if !classIn(c.ClassEPC, ev.QuantityList, ev.ChildQuantityList) || !classIn(c.ClassInput, ev.InputQuantityList) ||
+		!classIn(c.ClassOutput, ev.OutputQuantityList) ||
+		!classIn(c.ClassAny, ev.QuantityList, ev.ChildQuantityList, ev.InputQuantityList, ev.OutputQuantityList) {
+		return false
+	}
+	if len(c.Quantities) > 0 && !quantityMatch(c.Quantities, ev) {
+		return false
+	}
+	if len(c.TransformationIDs) > 0 && !slices.Contains(c.TransformationIDs, ev.TransformationID) {
+		return false
+	}
+	if len(c.ErrorReasons)+len(c.CorrectiveIDs) > 0 || c.hasErrorDeclTime {
+		d := ev.ErrorDeclaration
+		switch {
+		case d == nil:
+			return false
+		case len(c.ErrorReasons) > 0 && !slices.Contains(c.ErrorReasons, string(d.Reason)):
+			return false
+		case len(c.CorrectiveIDs) > 0 && !slices.ContainsFunc(d.CorrectiveEventIDs, func(id string) bool { return slices.Contains(c.CorrectiveIDs, id) }):
+			return false
+		case c.hasErrorDeclTime && (d.DeclarationTime.UnixMilli() < c.GEErrorDeclTime || d.DeclarationTime.UnixMilli() >= c.LTErrorDeclTime):
+			return false
+		}
+	}
+	return true
+}
+
+// quantityMatch: one quantity element of ev meets every comparison.
+func quantityMatch(conds []quantityCond, ev *epcis.Event) bool {
+	for _, l := range [...][]epcis.QuantityElement{ev.QuantityList, ev.ChildQuantityList, ev.InputQuantityList, ev.OutputQuantityList} {
+		for _, qe := range l {
+			if !qe.HasQuantity {
+				continue
+			}
+			ok := true
+			for _, c := range conds {
+				switch c.op {
+				case "EQ":
+					ok = ok && qe.Quantity == c.v
+				case "GT":
+					ok = ok && qe.Quantity > c.v
+				case "GE":
+					ok = ok && qe.Quantity >= c.v
+				case "LT":
+					ok = ok && qe.Quantity < c.v
+				case "LE":
+					ok = ok && qe.Quantity <= c.v
+				default:
+					panic(fmt.Sprintf("BUG: quantity comparison %q", c.op))
+				}
+			}
+			if ok {
+				return true
+			}
+		}
+	}
+	return false
+}
