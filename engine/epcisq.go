@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"sync"
 
+	"tracecode/engine/code"
 	"tracecode/engine/epcisq"
 	"tracecode/engine/ledger"
 )
@@ -91,9 +92,20 @@ func (q queryEnv) Code(raw string) (uint32, uint64, bool, bool, error) {
 }
 
 // LocationIn reports whether location (an SGLN or a Digital Link with
-// AI 414) lies in division: its GLN's company prefix belongs to an
-// organisation registered in the division or below.
+// AI 414) lies in division: the registered site of its GLN is in the
+// division or below; a GLN of no site, by its company prefix's
+// organisation's region.
 func (q queryEnv) LocationIn(location string, division uint32) bool {
+	if c, err := code.Parse(location); err == nil {
+		for _, el := range c.Elements {
+			if el.AI != "414" {
+				continue
+			}
+			if s, ok := q.e.SiteByGLN(el.Value); ok {
+				return RegionCovers(division, s.Region)
+			}
+		}
+	}
 	return RegionCovers(division, q.e.orgRegion(q.e.partyOrg(location)))
 }
 

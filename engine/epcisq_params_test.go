@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"tracecode/engine/site"
 )
 
 // paramsFixture adds to queryFixture: a township site of a Chengguan
@@ -14,7 +16,13 @@ import (
 // erroneous.
 func paramsFixture(t *testing.T) *fixture {
 	f := queryFixture(t)
-	if _, err := f.e.AddOrg(context.Background(), OrgSpec{Name: "城关仓储", Region: "620102001", GCPs: []string{"6905678"}}); err != nil {
+	c, err := f.e.AddOrg(context.Background(), OrgSpec{Name: "城关仓储", Region: "620102001", GCPs: []string{"6905678"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Its second warehouse is a registered site in Qilihe (620103).
+	if _, err := f.e.AddSite(APIKey{ID: 9, Scopes: ScopeAdmin}, c.ID, &site.Input{Kind: "warehouse", Name: "七里河仓",
+		Region: "620103", GLN: "6905678000021"}); err != nil {
 		t.Fatal(err)
 	}
 	lgtin := "urn:epc:class:lgtin:9520123.045678.L1"
@@ -26,7 +34,10 @@ func paramsFixture(t *testing.T) *fixture {
 "transformationID":"urn:epc:id:gdti:9520123.00001.T7","bizStep":"commissioning"}`, lgtin, f.code(f.items, 7))
 	inspect := fmt.Sprintf(`{"type":"ObjectEvent","eventTime":"2026-03-01T14:20:00+08:00","eventTimeZoneOffset":"+08:00",
 "epcList":[%q],"action":"OBSERVE","bizStep":"inspecting","disposition":"damaged"}`, f.code(f.items, 6))
-	mustCapture(t, f, f.orgA, doc(store, transform, inspect))
+	moved := `{"type":"ObjectEvent","eventTime":"2026-03-01T14:30:00+08:00","eventTimeZoneOffset":"+08:00",
+"epcList":[],"quantityList":[{"epcClass":"urn:epc:class:lgtin:9520123.045678.L1","quantity":1,"uom":"KGM"}],"action":"OBSERVE","bizStep":"arriving",
+"bizLocation":{"id":"urn:epc:id:sgln:6905678.00002.0"}}`
+	mustCapture(t, f, f.orgA, doc(store, transform, inspect, moved))
 	mustCapture(t, f, f.orgA, doc(declare(inspect)))
 	return f
 }
@@ -42,21 +53,22 @@ func TestQueryEventParameters(t *testing.T) {
 		want   []string
 	}{
 		{[]string{"WD_bizLocation", "620102"}, []string{"storing"}},
-		{[]string{"WD_bizLocation", "620000"}, []string{"storing"}},
+		{[]string{"WD_bizLocation", "620000"}, []string{"storing", "arriving"}},
 		{[]string{"WD_bizLocation", "620102001"}, []string{"storing"}},
-		{[]string{"WD_bizLocation", "620103"}, nil},
+		{[]string{"WD_bizLocation", "620103"}, []string{"arriving"}},
+		{[]string{"WD_bizLocation", "620104"}, nil},
 		{[]string{"WD_readPoint", "urn:epc:id:sgln:6905678.00001.0|620103"}, []string{"storing"}},
 		{[]string{"WD_readPoint", "330000"}, nil},
-		{[]string{"MATCH_epcClass", "urn:epc:class:lgtin:9520123.045678.L1"}, []string{"storing"}},
-		{[]string{"MATCH_epcClass", "urn:epc:idpat:sgtin:9520123.045678.*"}, []string{"storing"}},
+		{[]string{"MATCH_epcClass", "urn:epc:class:lgtin:9520123.045678.L1"}, []string{"storing", "arriving"}},
+		{[]string{"MATCH_epcClass", "urn:epc:idpat:sgtin:9520123.045678.*", "EQ_bizStep", "storing"}, []string{"storing"}},
 		{[]string{"MATCH_epcClass", "https://id.gs1.org/01/09520123456788/10/L2"}, nil},
-		{[]string{"MATCH_anyEPCClass", "urn:epc:idpat:sgtin:9520123.045678.*"}, []string{"storing", "commissioning"}},
+		{[]string{"MATCH_anyEPCClass", "urn:epc:idpat:sgtin:9520123.045678.*"}, []string{"storing", "commissioning", "arriving"}},
 		{[]string{"MATCH_inputEPCClass", "https://id.gs1.org/01/09520123456788/10/L1"}, []string{"commissioning"}},
 		{[]string{"MATCH_anyEPCClass", "urn:epc:idpat:sgtin:6901234.056789.*"}, nil},
 		{[]string{"EQ_quantity", "12.5"}, []string{"storing"}},
 		{[]string{"GT_quantity", "3"}, []string{"storing"}},
 		{[]string{"GE_quantity", "3", "LT_quantity", "12.5"}, []string{"commissioning"}},
-		{[]string{"LE_quantity", "12.5", "MATCH_anyEPCClass", "urn:epc:class:lgtin:9520123.045678.L1"}, []string{"storing", "commissioning"}},
+		{[]string{"LE_quantity", "12.5", "MATCH_anyEPCClass", "urn:epc:class:lgtin:9520123.045678.L1"}, []string{"storing", "commissioning", "arriving"}},
 		{[]string{"EQ_transformationID", "urn:epc:id:gdti:9520123.00001.T7"}, []string{"commissioning"}},
 		{[]string{"EQ_errorReason", "incorrect_data"}, []string{"inspecting"}},
 		{[]string{"EQ_errorReason", "https://ref.gs1.org/cbv/ER-did_not_occur"}, nil},
