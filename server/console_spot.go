@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/valyala/fasthttp"
 
@@ -209,6 +210,12 @@ func (r *consoleReq) spotPlanPage(id string, errs []string) {
 	}
 	data := map[string]any{"Plan": p, "File": p.File(), "Region": r.regionName(p.Region), "Regulator": r.spotRegulator(),
 		"Created": fmtMillis(p.Created)}
+	type ratio struct{ Class, Pct string }
+	var ratios []ratio
+	for _, c := range spotcheck.Classes {
+		ratios = append(ratios, ratio{Class: c.String(), Pct: p.File().Ratios[c.String()].String()})
+	}
+	data["Ratios"] = ratios
 	pop, err := r.s.eng.SpotPopulation(&p)
 	if err != nil {
 		errs = append(errs, err.Error())
@@ -257,6 +264,18 @@ func (r *consoleReq) spotDrawPage(id, msg string, errs []string) {
 	if err := json.Unmarshal(body, &d); err != nil {
 		r.s.internalError(r.ctx, "console draw", err)
 		return
+	}
+	for _, t := range []*string{&d.Created, &d.PublishBy} {
+		if x, err := time.Parse(time.RFC3339, *t); err == nil {
+			*t = x.In(chinaTime).Format("2006-01-02 15:04")
+		}
+	}
+	for i := range d.Inspections {
+		if res := d.Inspections[i].Result; res != nil {
+			if x, err := time.Parse(time.RFC3339, res.Recorded); err == nil {
+				res.Recorded = x.In(chinaTime).Format("2006-01-02 15:04")
+			}
+		}
 	}
 	data := map[string]any{"Draw": d, "Msg": msg, "Errors": errs, "Regulator": r.spotRegulator(), "Codes": spotcheck.Codes[:]}
 	if n, err := strconv.ParseUint(d.Region, 10, 32); err == nil {

@@ -52,6 +52,9 @@ var consoleSpotText = map[string][2]string{
 	"spotOwn":             {"本企业的抽查结果", "Our inspections"},
 	"spotOwnHelp":         {"监管部门已公示的对本企业的抽查结果。", "The published results of inspections of this business."},
 	"uscc":                {"统一社会信用代码", "USCC"},
+	"spotItemsH":          {"检查事项", "Items checked"},
+	"spotCategoriesH":     {"产品类别", "Product categories"},
+	"spotConflictsH":      {"回避", "Recusals"},
 }
 
 func init() {
