@@ -6,6 +6,7 @@ import (
 
 	"tracecode/engine/chain"
 	"tracecode/engine/issue"
+	"tracecode/engine/search"
 	"tracecode/engine/stats"
 	"tracecode/engine/store"
 )
@@ -41,6 +42,11 @@ type Engine struct {
 	stats    *stats.Keeper
 	statsOff bool
 
+	// search is the one-stop query's index of organisations and
+	// products (search.go), built at Open and kept current by
+	// issue.Options.Published.
+	search atomic.Pointer[search.Index]
+
 	// trace is the state of line reports, aggregation, events and
 	// resolution (see trace.go), loaded by Open.
 	trace atomic.Pointer[chain.Chain]
@@ -68,6 +74,7 @@ func Open(dir string, o *Options) (*Engine, error) {
 		db.Close()
 		return nil, err
 	}
+	e.search.Store(search.Build(e.iss.Orgs(), e.iss.Products(0)))
 	if err := e.loadTrace(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("engine: open %s: %w", dir, err)
@@ -98,6 +105,7 @@ func (e *Engine) issueOptions() issue.Options {
 		ReadOnly:          o.Store.ReadOnly,
 		Stats:             e.stats,
 		StatsOff:          func() bool { return e.statsOff },
+		Published:         e.published,
 	}
 }
 

@@ -107,6 +107,11 @@ type Options struct {
 	// StatsOff returning true (benchmarks), commits without them.
 	Stats    *stats.Keeper
 	StatsOff func() bool
+	// Published, when set, is told of every organisation (o) and product
+	// (p) a master-data write publishes, after its commit and with the
+	// book's read lock held for writing (it must not call back into the
+	// book): the engine keeps its search index current with it.
+	Published func(o *Org, p *Product)
 }
 
 // state is the whole in-memory view of the store: master data, every block

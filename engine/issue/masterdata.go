@@ -166,6 +166,9 @@ func (e *Book) publishOrg(o *Org) {
 		st.orgByUSCC[o.USCC] = o.ID
 	}
 	st.nextOrg = max(st.nextOrg, o.ID+1)
+	if e.opts.Published != nil {
+		e.opts.Published(o, nil)
+	}
 }
 
 // GrantGCP grants GS1 company prefix gcp to organisation org: the
@@ -454,6 +457,9 @@ func (e *Book) AddProduct(ctx context.Context, spec ProductSpec) (Product, error
 	}
 	st.addProduct(&product{rec: p, keys: []*keyGen{{key: plain}}})
 	st.nextProduct = p.ID + 1
+	if e.opts.Published != nil {
+		e.opts.Published(nil, &p)
+	}
 	e.mu.Unlock()
 	return p, nil
 }
