@@ -127,7 +127,7 @@ func (e *Engine) PublicRecallsOf(org, product uint32) ([]*RecallView, error) {
 		if org != 0 && r.Producer != org {
 			continue
 		}
-		if product != 0 && !e.recallCovers(r, product) {
+		if product != 0 && !e.RecallCovers(r, product) {
 			continue
 		}
 		out = append(out, r)
@@ -135,8 +135,8 @@ func (e *Engine) PublicRecallsOf(org, product uint32) ([]*RecallView, error) {
 	return out, nil
 }
 
-// recallCovers reports whether recall r covers some of product's items.
-func (e *Engine) recallCovers(r *RecallView, product uint32) bool {
+// RecallCovers reports whether recall r covers some of product's items.
+func (e *Engine) RecallCovers(r *RecallView, product uint32) bool {
 	s := &r.Scope
 	if s.Window != nil && s.Window.Product == product {
 		return true

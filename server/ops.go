@@ -1,9 +1,7 @@
 package server
 
 import (
-	"bytes"
 	"encoding/json"
-	"html/template"
 	"strconv"
 	"strings"
 	"time"
@@ -123,32 +121,4 @@ func keyIDString(id uint64) string {
 	}
 	s := strconv.FormatUint(id, 16)
 	return strings.Repeat("0", 16-len(s)) + s
-}
-
-// serveHome serves GET /: a page to type a code in, in the language of
-// Accept-Language or ?lang=.
-func (s *Server) serveHome(ctx *fasthttp.RequestCtx) {
-	switch string(ctx.Method()) {
-	case "GET", "HEAD":
-	default:
-		ctx.Response.Header.Set("Allow", "GET, HEAD")
-		problem(ctx, fasthttp.StatusMethodNotAllowed, "method-not-allowed", "/ answers GET and HEAD")
-		return
-	}
-	lang := pickLang(string(ctx.QueryArgs().Peek("lang")), string(ctx.Request.Header.Peek("Accept-Language")))
-	other := "en"
-	if lang == "en" {
-		other = "zh"
-	}
-	var buf bytes.Buffer
-	err := homeTemplate.Execute(&buf, &pageView{Lang: lang, OtherLang: other, T: messages[lang],
-		CSS: template.CSS(scanCSS), SwitchURL: "/?lang=" + other})
-	if err != nil {
-		s.internalError(ctx, "home page", err)
-		return
-	}
-	ctx.SetContentType("text/html; charset=utf-8")
-	ctx.Response.Header.Set("Content-Language", lang)
-	setPageSecurity(ctx)
-	ctx.SetBody(buf.Bytes())
 }

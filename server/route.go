@@ -110,6 +110,7 @@ func (s *Server) routeTable() []*route {
 	rs = append(rs, s.openRoutes()...)
 	rs = append(rs, s.complaintRoutes()...)
 	rs = append(rs, s.siteRoutes()...)
+	rs = append(rs, oneStopRoutes()...)
 	for _, r := range rs {
 		r.segs = strings.Split(strings.TrimPrefix(r.pattern, "/"), "/")
 		if r.metric == "" {
@@ -242,6 +243,10 @@ func (s *Server) dispatch(ctx *fasthttp.RequestCtx) *routeStats {
 			s.public(ctx, kindShort)
 			return s.m.route("resolve_short")
 		case path[1] == 'v' && path[2] == '1' && path[3] == '/':
+			if string(path) == "/v1/search" {
+				s.serveSearch(ctx, true)
+				return s.m.route("search")
+			}
 			if servesComplaintPublic(ctx.Method(), path) {
 				return s.serveComplaintPublic(ctx)
 			}
@@ -262,10 +267,21 @@ func (s *Server) dispatch(ctx *fasthttp.RequestCtx) *routeStats {
 		s.serveOpen(ctx)
 		return s.m.route("opendata")
 	}
+	if key, ok := bytes.CutPrefix(path, []byte("/enterprise/")); ok && len(key) > 0 && bytes.IndexByte(key, '/') < 0 {
+		s.serveEnterprise(ctx, string(key))
+		return s.m.route("enterprise")
+	}
+	if name, ok := bytes.CutPrefix(path, []byte("/assets/")); ok {
+		s.serveAsset(ctx, string(name))
+		return s.m.route("assets")
+	}
 	switch string(path) {
 	case "/":
 		s.serveHome(ctx)
 		return s.m.route("home")
+	case "/search":
+		s.serveSearch(ctx, false)
+		return s.m.route("search")
 	case "/resolve":
 		s.public(ctx, kindQuery)
 		return s.m.route("resolve_query")
