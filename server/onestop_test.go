@@ -159,7 +159,6 @@ func TestEnterprisePage(t *testing.T) {
 	}
 }
 
-
 // TestOneStopHomePage: the home page carries the code form, the search form,
 // the scan button (shown by its script), the recalls in force and the
 // latest spot checks, under a policy that allows the script and
