@@ -24,9 +24,9 @@ type browserSession struct {
 }
 
 // newBrowserSession serves env on a loopback port and starts chromium
-// with a w×h window; open waits for ready (a chromedp.WaitReady) on each
-// page.
-func newBrowserSession(t *testing.T, env *testEnv, w, h int, ready chromedp.Action[chromedp.Void]) *browserSession {
+// with a w×h window (and extra flags, e.g. a fake camera); open waits
+// for ready (a chromedp.WaitReady) on each page.
+func newBrowserSession(t *testing.T, env *testEnv, w, h int, ready chromedp.Action[chromedp.Void], extra ...chromedp.ExecAllocatorOption) *browserSession {
 	t.Helper()
 	exe := chromiumPath(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -36,7 +36,7 @@ func newBrowserSession(t *testing.T, env *testEnv, w, h int, ready chromedp.Acti
 	go env.srv.srv.Serve(ln) //nolint:errcheck // stopped by env's Shutdown
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	t.Cleanup(cancel)
-	actx, acancel := chromedp.NewExecAllocator(ctx, chromiumOptions(t, exe, w, h)...)
+	actx, acancel := chromedp.NewExecAllocator(ctx, append(chromiumOptions(t, exe, w, h), extra...)...)
 	t.Cleanup(acancel)
 	bctx, bcancel := chromedp.NewContext(actx)
 	t.Cleanup(bcancel)
