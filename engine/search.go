@@ -55,6 +55,29 @@ func (e *Engine) published(o *Org, p *Product) {
 	}
 }
 
+// refreshSearch puts into the index the organisations and products a
+// replica's reload brought (ids are dense and never reused, and names
+// never change once written, so the new ones are those above the
+// highest ids indexed).
+func (e *Engine) refreshSearch() {
+	x := e.search.Load()
+	org, product := x.MaxIDs()
+	for id := org + 1; ; id++ {
+		o := e.iss.OrgByID(id)
+		if o == nil {
+			break
+		}
+		x.PutOrg(o)
+	}
+	for id := product + 1; ; id++ {
+		p, err := e.iss.Product(id)
+		if err != nil {
+			break
+		}
+		x.PutProduct(&p)
+	}
+}
+
 // Search answers the one-stop query q: products by name or GTIN,
 // organisations by name or USCC, at most limit hits (search.DefaultLimit
 // when limit ≤ 0, never more than search.MaxLimit). A malformed query

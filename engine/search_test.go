@@ -4,6 +4,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"tracecode/engine/search"
+	"tracecode/engine/store"
 )
 
 // TestSearchIndex: the index is built at Open and follows master-data
@@ -72,5 +75,27 @@ func TestSearchIndex(t *testing.T) {
 		if _, err := e.PublicEnterprise(key); !errors.Is(err, ErrUnknownOrg) {
 			t.Errorf("PublicEnterprise(%q): %v", key, err)
 		}
+	}
+}
+
+// TestSearchRefresh: a replica's reload (Refresh of the issuance family)
+// brings the organisations and products it has not indexed yet.
+func TestSearchRefresh(t *testing.T) {
+	e := openTest(t, "")
+	if _, err := e.AddOrg(t.Context(), OrgSpec{Name: "福州示范药业有限公司", GCPs: []string{"6901234"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.AddProduct(t.Context(), ProductSpec{GTIN: "6901234567892", GCPLength: 7, NameZH: "示范感冒药", Category: ParseCategoryMust("drug")}); err != nil {
+		t.Fatal(err)
+	}
+	e.search.Store(search.New()) // as a replica's index before the writer's batches
+	if a, _ := e.Search("示范", 0); a.Total != 0 {
+		t.Fatalf("the emptied index finds %d", a.Total)
+	}
+	if err := e.Refresh(store.FamIssue); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := e.Search("示范", 0); a.Total != 2 {
+		t.Errorf("after Refresh: %d hits, want the organisation and the product", a.Total)
 	}
 }

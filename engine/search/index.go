@@ -76,6 +76,8 @@ type Index struct {
 	grams  map[gram][]uint32
 	byGTIN map[gs1.GTIN]uint32
 	byUSCC map[string]uint32
+	// maxOrg and maxProduct are the highest ids indexed.
+	maxOrg, maxProduct uint32
 }
 
 // gram is one rune (second 0) or two adjacent runes of a name; its
@@ -116,7 +118,15 @@ func (x *Index) PutProduct(p *model.Product) {
 	x.putProduct(p)
 }
 
+// MaxIDs returns the highest organisation and product ids indexed.
+func (x *Index) MaxIDs() (org, product uint32) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.maxOrg, x.maxProduct
+}
+
 func (x *Index) putOrg(o *model.Org) {
+	x.maxOrg = max(x.maxOrg, o.ID)
 	if o.USCC != "" {
 		x.byUSCC[o.USCC] = o.ID
 	}
@@ -124,6 +134,7 @@ func (x *Index) putOrg(o *model.Org) {
 }
 
 func (x *Index) putProduct(p *model.Product) {
+	x.maxProduct = max(x.maxProduct, p.ID)
 	if !p.GTIN.IsZero() {
 		x.byGTIN[p.GTIN] = p.ID
 	}
