@@ -24,25 +24,11 @@ func (s *Server) captureJobRoutes() []*route {
 // document, or (Content-Type application/xml, text/xml) an EPCIS 2.0 or
 // 1.x XML one, stored as a capture job; 202 with Location.
 func (s *Server) apiSubmitCapture(c *call) {
-	if c.key.Org == 0 {
-		problem(c.ctx, fasthttp.StatusForbidden, "wrong-org", "events are captured by an organisation's key")
+	isXML, release, ok := s.captureStart(c)
+	if !ok {
 		return
 	}
-	isXML := xmlContentType(c.ctx)
-	if !isXML && !jsonContentType(c.ctx) {
-		return
-	}
-	if !hasBody(c.ctx) {
-		problem(c.ctx, fasthttp.StatusBadRequest, "bad-json", "the body must be an EPCIS 2.0 JSON document or an EPCIS 2.0 or 1.x XML document")
-		return
-	}
-	if c.largeBody() {
-		release, ok := s.acquireLargeBody(c)
-		if !ok {
-			return
-		}
-		defer release()
-	}
+	defer release()
 	doc, ok := c.readBody(c.bodyLimit())
 	if !ok {
 		return

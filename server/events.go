@@ -30,26 +30,37 @@ func (s *Server) eventRoutes() []*route {
 // apiCapture serves POST /v1/events: an EPCIS 2.0 JSON(-LD) document, or
 // (Content-Type application/xml or text/xml) an EPCIS 2.0 or 1.x XML one,
 // applied whole or not at all.
-func (s *Server) apiCapture(c *call) {
+// captureStart checks what every capture route asks of a request — an
+// organisation's key, a JSON or XML document, a body — and takes a large
+// body's slot. ok false: the answer is written. release frees the slot.
+func (s *Server) captureStart(c *call) (isXML bool, release func(), ok bool) {
 	if c.key.Org == 0 {
 		problem(c.ctx, fasthttp.StatusForbidden, "wrong-org", "events are captured by an organisation's key")
-		return
+		return false, nil, false
 	}
-	isXML := xmlContentType(c.ctx)
+	isXML = xmlContentType(c.ctx)
 	if !isXML && !jsonContentType(c.ctx) {
-		return
+		return false, nil, false
 	}
 	if !hasBody(c.ctx) {
 		problem(c.ctx, fasthttp.StatusBadRequest, "bad-json", "the body must be an EPCIS 2.0 JSON document or an EPCIS 2.0 or 1.x XML document")
+		return false, nil, false
+	}
+	release = func() {}
+	if c.largeBody() {
+		if release, ok = s.acquireLargeBody(c); !ok {
+			return false, nil, false
+		}
+	}
+	return isXML, release, true
+}
+
+func (s *Server) apiCapture(c *call) {
+	isXML, release, ok := s.captureStart(c)
+	if !ok {
 		return
 	}
-	if c.largeBody() {
-		release, ok := s.acquireLargeBody(c)
-		if !ok {
-			return
-		}
-		defer release()
-	}
+	defer release()
 	// The document streams from the connection into the engine's parser:
 	// the server never holds it whole.
 	body, ok := c.bodyReader(c.bodyLimit())

@@ -38,34 +38,7 @@ func TestRecallAckLink(t *testing.T) {
 			t.Fatalf("webhook: %d %s", res.status, res.body)
 		}
 	}
-	org, _ := producerLot(t, env, "兰州陇原")
-	var id uint64
-	for _, p := range env.eng.Products(org.ID) {
-		for _, l := range env.eng.Lots(p.ID) {
-			if st, _ := env.eng.LotStatus(l.ID); st.Recall.Seq != 0 {
-				continue
-			}
-			if moves, err := env.eng.RecallMoves(l.ID); err != nil || len(moves) == 0 {
-				continue
-			}
-			res := env.api("POST", "/v1/recalls", hz, fmt.Sprintf(`{"level":"II","lots":[{"lot":%d}],"reason_zh":"标签错误","reason_en":"wrong label"}`, l.ID))
-			if res.status != 201 {
-				t.Fatalf("recall: %d %s", res.status, res.body)
-			}
-			var v struct {
-				ID uint64 `json:"id"`
-			}
-			json.Unmarshal(res.body, &v)
-			id = v.ID
-			break
-		}
-		if id != 0 {
-			break
-		}
-	}
-	if id == 0 {
-		t.Fatal("the demo has no shipped Lanzhou lot to recall")
-	}
+	id, _ := recallShippedLot(t, env, "兰州陇原", hz, `{"level":"II","lots":[{"lot":%d}],"reason_zh":"标签错误","reason_en":"wrong label"}`)
 	if _, err := env.eng.Notices().Outbox.NewSender(recv.Client(), nil, env.eng.Now).Round(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -153,40 +126,11 @@ func TestRecallAckLinkInBrowser(t *testing.T) {
 	}
 	env := newTestEnv(t, nil)
 	hz := env.key("兰州陇原")
-	org, _ := producerLot(t, env, "兰州陇原")
-	var id uint64
-	var recipient uint32
-	for _, p := range env.eng.Products(org.ID) {
-		for _, l := range env.eng.Lots(p.ID) {
-			if st, _ := env.eng.LotStatus(l.ID); st.Recall.Seq != 0 {
-				continue
-			}
-			if moves, err := env.eng.RecallMoves(l.ID); err != nil || len(moves) == 0 {
-				continue
-			}
-			res := env.api("POST", "/v1/recalls", hz, fmt.Sprintf(`{"level":"II","lots":[{"lot":%d}],"reason_zh":"标签上的保质期印错","reason_en":"the best-before date on the label is misprinted","action_zh":"停止销售并封存,等待退货","action_en":"stop selling, quarantine and await the return"}`, l.ID))
-			if res.status != 201 {
-				t.Fatalf("recall: %d %s", res.status, res.body)
-			}
-			var v struct {
-				ID         uint64 `json:"id"`
-				Recipients []struct {
-					Org uint32 `json:"org"`
-				} `json:"recipients"`
-			}
-			json.Unmarshal(res.body, &v)
-			if len(v.Recipients) > 0 {
-				id, recipient = v.ID, v.Recipients[0].Org
-			}
-			break
-		}
-		if id != 0 {
-			break
-		}
+	id, recipients := recallShippedLot(t, env, "兰州陇原", hz, `{"level":"II","lots":[{"lot":%d}],"reason_zh":"标签上的保质期印错","reason_en":"the best-before date on the label is misprinted","action_zh":"停止销售并封存,等待退货","action_en":"stop selling, quarantine and await the return"}`)
+	if len(recipients) == 0 {
+		t.Fatal("the recall has no recipient")
 	}
-	if id == 0 {
-		t.Fatal("the demo has no shipped Lanzhou lot to recall")
-	}
+	recipient := recipients[0]
 	u, err := url.Parse(env.eng.Notices().Recalls.Links().URL(id, recipient))
 	if err != nil {
 		t.Fatal(err)
@@ -217,4 +161,42 @@ func TestRecallAckLinkInBrowser(t *testing.T) {
 		t.Errorf("acknowledged page: %q", got)
 	}
 	shots("done")
+}
+
+// recallShippedLot orders, with key, a recall of the first unrecalled lot
+// of organisation orgName that was shipped to someone; body is the order
+// with %d for the lot. It answers the recall's id and recipients.
+func recallShippedLot(t *testing.T, env *testEnv, orgName, key, body string) (uint64, []uint32) {
+	t.Helper()
+	org, _ := producerLot(t, env, orgName)
+	for _, p := range env.eng.Products(org.ID) {
+		for _, l := range env.eng.Lots(p.ID) {
+			if st, _ := env.eng.LotStatus(l.ID); st.Recall.Seq != 0 {
+				continue
+			}
+			if moves, err := env.eng.RecallMoves(l.ID); err != nil || len(moves) == 0 {
+				continue
+			}
+			res := env.api("POST", "/v1/recalls", key, fmt.Sprintf(body, l.ID))
+			if res.status != 201 {
+				t.Fatalf("recall: %d %s", res.status, res.body)
+			}
+			var v struct {
+				ID         uint64 `json:"id"`
+				Recipients []struct {
+					Org uint32 `json:"org"`
+				} `json:"recipients"`
+			}
+			if err := json.Unmarshal(res.body, &v); err != nil {
+				t.Fatal(err)
+			}
+			var orgs []uint32
+			for _, r := range v.Recipients {
+				orgs = append(orgs, r.Org)
+			}
+			return v.ID, orgs
+		}
+	}
+	t.Fatalf("%s has no shipped lot to recall", orgName)
+	return 0, nil
 }
