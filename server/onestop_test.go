@@ -172,7 +172,7 @@ func TestOneStopHomePage(t *testing.T) {
 	r := env.get("/?lang=zh")
 	body := string(r.body)
 	for _, want := range []string{`action="/resolve"`, `action="/search"`, `id="scan-button" hidden`, `src="/assets/scan.js"`,
-		`id="home-recalls"`, "检出沙门氏菌", `id="home-spotchecks"`, `href="/enterprise/`} {
+		`id="home-recalls"`, "检出沙门氏菌", `id="home-spotchecks"`, `href="/enterprise/`, `href="/open/?lang=zh"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("home page lacks %s", want)
 		}
