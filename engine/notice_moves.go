@@ -24,6 +24,17 @@ import (
 // payload read per counted record, and one children seek per run of
 // containers it names (consecutive cases share it).
 func (e *Engine) RecallMoves(lot uint32) ([]recall.Move, error) {
+	return e.recallMoves(lot, nil)
+}
+
+// recallMovesOfCodes is RecallMoves counting only the items whose
+// counters only lists (by product, sorted): a recall of single codes.
+// A container counts when it holds one of them.
+func (e *Engine) recallMovesOfCodes(lot uint32, only map[uint32][]uint64) ([]recall.Move, error) {
+	return e.recallMoves(lot, only)
+}
+
+func (e *Engine) recallMoves(lot uint32, only map[uint32][]uint64) ([]recall.Move, error) {
 	ts, err := e.tr()
 	if err != nil {
 		return nil, err
@@ -54,7 +65,7 @@ func (e *Engine) RecallMoves(lot uint32) ([]recall.Move, error) {
 		return nil, err
 	}
 	defer ar.Close()
-	c := itemCounter{e: e, ar: ar, lot: lot, scratch: roaring.New()}
+	c := itemCounter{e: e, ar: ar, lot: lot, only: only, scratch: roaring.New()}
 	var out []recall.Move
 	for _, seq := range seqs {
 		s, found, err := ts.Ledger().Summary(seq)
@@ -123,6 +134,7 @@ type itemCounter struct {
 	e       *Engine
 	ar      *agg.Reader
 	lot     uint32
+	only    map[uint32][]uint64 // nil: every item of the lot; else these counters only (sorted, by product)
 	scratch *roaring.Bitmap
 	buf     [256]uint32 // offsets read from a children bitmap
 }
@@ -159,16 +171,22 @@ func (c *itemCounter) run(product uint32, first, last uint64, depth int) (items,
 			if b.Lot != c.lot {
 				return 0, 0, nil
 			}
-			return min(last, b.End()-1) - first + 1, 0, nil
+			last = min(last, b.End()-1)
+			if c.only != nil {
+				return countIn(c.only[product], first, last), 0, nil
+			}
+			return last - first + 1, 0, nil
 		}
 	}
 	type sub struct {
 		product     uint32
 		first, last uint64
+		parent      int // index of the container it is packed in
 	}
 	var subs []sub
+	parents := 0
 	err = c.ar.ChildrenOfRange(product, first, last, c.scratch, func(parent agg.Node, block uint64, bm *roaring.Bitmap) bool {
-		cases++
+		parents++
 		p, start, ok := c.e.blockInfo(block)
 		if !ok {
 			return true
@@ -177,21 +195,27 @@ func (c *itemCounter) run(product uint32, first, last uint64, depth int) (items,
 		for n := it.NextMany(c.buf[:]); n > 0; n = it.NextMany(c.buf[:]) {
 			for _, off := range c.buf[:n] {
 				cn := start + uint64(off)
-				if l := len(subs) - 1; l >= 0 && subs[l].product == p && subs[l].last+1 == cn {
+				if l := len(subs) - 1; l >= 0 && subs[l].product == p && subs[l].last+1 == cn && subs[l].parent == parents-1 {
 					subs[l].last = cn
 				} else {
-					subs = append(subs, sub{p, cn, cn})
+					subs = append(subs, sub{p, cn, cn, parents - 1})
 				}
 			}
 		}
 		return true
 	}, func(parent agg.Node, sscc uint64) bool {
-		cases++
-		subs = append(subs, sub{0, sscc, sscc})
+		parents++
+		subs = append(subs, sub{0, sscc, sscc, parents - 1})
 		return true
 	})
 	if err != nil {
 		return 0, 0, err
+	}
+	var held []bool // with only: which containers hold one of the codes
+	if c.only != nil {
+		held = make([]bool, parents)
+	} else {
+		cases += uint64(parents)
 	}
 	for _, s := range subs {
 		n, k, err := c.run(s.product, s.first, s.last, depth+1)
@@ -199,6 +223,24 @@ func (c *itemCounter) run(product uint32, first, last uint64, depth int) (items,
 			return 0, 0, err
 		}
 		items, cases = items+n, cases+k
+		if held != nil && n > 0 {
+			held[s.parent] = true
+		}
+	}
+	for _, h := range held {
+		if h {
+			cases++
+		}
 	}
 	return items, cases, nil
+}
+
+// countIn returns how many of the sorted counters cs are in [first, last].
+func countIn(cs []uint64, first, last uint64) uint64 {
+	lo, _ := slices.BinarySearch(cs, first)
+	hi, _ := slices.BinarySearch(cs, last+1)
+	if last+1 == 0 {
+		hi = len(cs)
+	}
+	return uint64(hi - lo)
 }

@@ -22,8 +22,20 @@ type RecallOrder struct {
 	ReasonEN string
 	ActionZH string
 	ActionEN string
+	// Codes recalls single items by their codes (a code list): their lots
+	// are traced, and each recipient's quantities count those items only.
+	Codes []string
+	// Window recalls every lot of a product produced in a span of days.
+	Window *RecallWindow
 	// RequestID makes the order idempotent for the producer's log.
 	RequestID string
+}
+
+// RecallWindow is a recall's time window: every lot of Product whose
+// production date is From..To (YYYY-MM-DD, inclusive).
+type RecallWindow struct {
+	Product  uint32
+	From, To string
 }
 
 // RecallView is a recall with its recipients' live figures.
@@ -81,8 +93,8 @@ func (n *Notices) OrderRecall(ctx context.Context, k APIKey, o *RecallOrder) (*R
 	if err != nil {
 		return nil, fieldErr("level", o.Level, "must be I, II or III")
 	}
-	if len(o.Lots) == 0 && len(o.Products) == 0 {
-		return nil, fieldErr("lots", "", "name the lots or products to recall")
+	if len(o.Lots) == 0 && len(o.Products) == 0 && len(o.Codes) == 0 && o.Window == nil {
+		return nil, fieldErr("lots", "", "name the lots, products, codes or a product's time window to recall")
 	}
 	var producer uint32
 	var lots []uint32
@@ -119,6 +131,65 @@ func (n *Notices) OrderRecall(ctx context.Context, k APIKey, o *RecallOrder) (*R
 		}
 		lots = append(lots, e.lotsOf(id)...)
 	}
+	var window *recall.Window
+	var windowRefs []LotRef
+	if w := o.Window; w != nil {
+		p, err := e.Product(w.Product)
+		if err != nil {
+			return nil, fieldErr("window.product", fmt.Sprint(w.Product), "no such product")
+		}
+		if err := take("window.product", p); err != nil {
+			return nil, err
+		}
+		from, err := ParseDate(w.From)
+		if err != nil || from == 0 {
+			return nil, fieldErr("window.from", w.From, "want a date YYYY-MM-DD")
+		}
+		to, err := ParseDate(w.To)
+		if err != nil || to == 0 || to < from {
+			return nil, fieldErr("window.to", w.To, "want a date YYYY-MM-DD on or after window.from")
+		}
+		for _, l := range e.Lots(p.ID) {
+			if l.Produced >= from && l.Produced <= to {
+				lots, numbers = append(lots, l.ID), append(numbers, l.Number)
+				windowRefs = append(windowRefs, LotRef{Product: p.ID, Number: l.Number})
+			}
+		}
+		if len(windowRefs) == 0 {
+			return nil, fieldErr("window", w.From+".."+w.To, "no lot of product %d has a production date in it", p.ID)
+		}
+		window = &recall.Window{Product: p.ID, From: from, To: to}
+	}
+	// Single codes: each an item of a lot of the producer's; the lots are
+	// traced counting those items only.
+	only := map[uint32][]uint64{}
+	var codeLots []uint32
+	for i, raw := range o.Codes {
+		field := fmt.Sprintf("codes[%d]", i)
+		var ch Chain
+		if err := e.ResolveInto(&ch, raw); err != nil || ch.Org == nil || ch.Block == nil {
+			return nil, fieldErr(field, raw, "is not a code this platform issued")
+		}
+		if ch.Block.Level != model.LevelItem || ch.Lot == nil {
+			return nil, fieldErr(field, raw, "is not an item of a lot; recall a container's items by their lot or their own codes")
+		}
+		p, err := e.Product(ch.Node.Product)
+		if err != nil {
+			return nil, err
+		}
+		if err := take(field, p); err != nil {
+			return nil, err
+		}
+		only[p.ID] = append(only[p.ID], ch.Node.Counter)
+		if !slices.Contains(codeLots, ch.Lot.ID) {
+			codeLots = append(codeLots, ch.Lot.ID)
+			numbers = append(numbers, ch.Lot.Number)
+		}
+	}
+	for p := range only {
+		slices.Sort(only[p])
+		only[p] = slices.Compact(only[p])
+	}
 	org, err := e.Org(producer)
 	if err != nil {
 		return nil, err
@@ -134,7 +205,8 @@ func (n *Notices) OrderRecall(ctx context.Context, k APIKey, o *RecallOrder) (*R
 		return nil, fmt.Errorf("%w: only %s or a regulator of its region recalls its goods", ErrWrongOrg, org.Name)
 	}
 	q := &recall.Request{Level: level, Sector: sectorOf(prod.Category), Producer: producer, ProducerName: org.Name,
-		ProducerRegion: org.Region, Ordered: ordered, Scope: recall.Scope{Lots: lots, Products: o.Products},
+		ProducerRegion: org.Region, Ordered: ordered,
+		Scope:    recall.Scope{Lots: lots, Products: o.Products, Codes: o.Codes, CodeLots: codeLots, Window: window},
 		ReasonZH: o.ReasonZH, ReasonEN: o.ReasonEN, ActionZH: o.ActionZH, ActionEN: o.ActionEN,
 		Product: prod.NameZH, Lots: numbers}
 	if ordered {
@@ -148,7 +220,8 @@ func (n *Notices) OrderRecall(ctx context.Context, k APIKey, o *RecallOrder) (*R
 		reason = joinReason(o.ReasonZH, o.ReasonEN)
 	}
 	res, err := e.Recall(ctx, &RecallRequest{ReportMeta: ReportMeta{Org: producer, Credential: "key:" + fmt.Sprintf("%016x", k.ID),
-		RequestID: o.RequestID}, Lots: o.Lots, Products: o.Products, Reason: model.TruncateText(reason, 500)})
+		RequestID: o.RequestID}, Lots: append(append([]LotRef(nil), o.Lots...), windowRefs...), Products: o.Products,
+		Items: Items{Codes: o.Codes}, Reason: model.TruncateText(reason, 500)})
 	if err != nil {
 		return nil, err
 	}
@@ -156,6 +229,16 @@ func (n *Notices) OrderRecall(ctx context.Context, k APIKey, o *RecallOrder) (*R
 	var moves []recall.Move
 	for _, l := range lots {
 		m, err := e.RecallMoves(l)
+		if err != nil {
+			return nil, err
+		}
+		moves = append(moves, m...)
+	}
+	for _, l := range codeLots {
+		if slices.Contains(lots, l) { // the whole lot is recalled already
+			continue
+		}
+		m, err := e.recallMovesOfCodes(l, only)
 		if err != nil {
 			return nil, err
 		}

@@ -169,13 +169,25 @@ func (s *Server) apiRecall(c *call) {
 		ReasonEN string       `json:"reason_en"`
 		ActionZH string       `json:"action_zh"`
 		ActionEN string       `json:"action_en"`
+		Window   *struct {
+			Product uint32 `json:"product"`
+			From    string `json:"from"`
+			To      string `json:"to"`
+		} `json:"window"`
 	}
 	if !readJSON(c, &in) {
 		return
 	}
 	if in.Level != "" {
 		o := &engine.RecallOrder{Level: in.Level, Products: in.Products, ReasonZH: in.ReasonZH, ReasonEN: in.ReasonEN,
-			ActionZH: in.ActionZH, ActionEN: in.ActionEN, RequestID: string(c.ctx.Request.Header.Peek("Idempotency-Key"))}
+			ActionZH: in.ActionZH, ActionEN: in.ActionEN, Codes: in.Items.Codes, RequestID: string(c.ctx.Request.Header.Peek("Idempotency-Key"))}
+		if len(in.Items.Ranges) > 0 {
+			problem(c.ctx, fasthttp.StatusBadRequest, "invalid", "items.ranges: a recall order names single items by items.codes, whole lots by lots, or a product's time window by window")
+			return
+		}
+		if w := in.Window; w != nil {
+			o.Window = &engine.RecallWindow{Product: w.Product, From: w.From, To: w.To}
+		}
 		if o.ReasonZH == "" && o.ReasonEN == "" {
 			o.ReasonZH = in.Reason
 		}

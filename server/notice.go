@@ -49,7 +49,7 @@ func noticeError(c *call, err error) {
 	case errors.Is(err, recall.ErrState), errors.Is(err, alert.ErrState):
 		problem(c.ctx, fasthttp.StatusConflict, "state", err.Error())
 	default:
-		engineError(c, err)
+		reportError(c, err) // a rejected report (a recall's ledger record) names each code; else engineError
 	}
 }
 

@@ -200,3 +200,35 @@ func recallShippedLot(t *testing.T, env *testEnv, orgName, key, body string) (ui
 	t.Fatalf("%s has no shipped lot to recall", orgName)
 	return 0, nil
 }
+
+// TestRecallOrderScopes: a recall order names single items (items.codes)
+// or a product's time window (window); ranges are refused, a window with
+// no lot in it is a 400 naming it, another organisation's codes a 403.
+func TestRecallOrderScopes(t *testing.T) {
+	env := newTestEnv(t, nil)
+	hz, ts := env.key("兰州陇原"), env.key("天水麦积")
+	// A sold item cannot be recalled by its code (its sale
+	// decommissioned it): 422 naming it. An item still in the chain can.
+	sold := testBase + env.url("infant formula, shipped and sold")
+	res := env.api("POST", "/v1/recalls", hz, fmt.Sprintf(`{"level":"III","items":{"codes":[%q]},"reason_zh":"单件召回"}`, sold))
+	if res.status != 422 || !strings.Contains(string(res.body), "decommissioned") {
+		t.Errorf("a sold item's code: %d %s", res.status, res.body)
+	}
+	formula := testBase + env.url("infant formula on a shop shelf (genuine)")
+	body := fmt.Sprintf(`{"level":"III","items":{"codes":[%q]},"reason_zh":"单件召回"}`, formula)
+	if res := env.api("POST", "/v1/recalls", ts, body); res.status != 403 {
+		t.Errorf("another organisation recalls the code: %d %s", res.status, res.body)
+	}
+	res = env.api("POST", "/v1/recalls", hz, body)
+	if res.status != 201 || !strings.Contains(string(res.body), `"codes":[`) {
+		t.Fatalf("code recall: %d %s", res.status, res.body)
+	}
+	if res := env.api("POST", "/v1/recalls", hz, `{"level":"III","items":{"ranges":[{"block":1,"first":0,"last":9}]},"reason_zh":"x"}`); res.status != 400 {
+		t.Errorf("ranges: %d %s", res.status, res.body)
+	}
+	_, lot := producerLot(t, env, "兰州陇原")
+	res = env.api("POST", "/v1/recalls", hz, fmt.Sprintf(`{"level":"III","window":{"product":%d,"from":"1999-01-01","to":"1999-12-31"},"reason_zh":"x"}`, lot.Product))
+	if res.status != 400 || !strings.Contains(string(res.body), "window") {
+		t.Errorf("an empty window: %d %s", res.status, res.body)
+	}
+}

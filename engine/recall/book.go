@@ -69,10 +69,12 @@ func Open(db *store.DB, ob *outbox.Outbox, ax *alert.Evaluator, clocks Clocks) (
 // Clocks returns the deadline tables.
 func (bk *Book) Clocks() *Clocks { return &bk.clocks }
 
+// index adds r under each lot it recalls whole (a recall of single codes
+// does not stand over the rest of their lots).
 func (bk *Book) index(r *Recall) {
 	bk.lotsMu.Lock()
 	defer bk.lotsMu.Unlock()
-	for _, l := range r.Lots() {
+	for _, l := range r.Scope.Lots {
 		if !slices.Contains(bk.byLot[l], r.ID) {
 			bk.byLot[l] = append(bk.byLot[l], r.ID)
 		}
@@ -82,7 +84,7 @@ func (bk *Book) index(r *Recall) {
 func (bk *Book) unindex(r *Recall) {
 	bk.lotsMu.Lock()
 	defer bk.lotsMu.Unlock()
-	for _, l := range r.Lots() {
+	for _, l := range r.Scope.Lots {
 		ids := slices.DeleteFunc(bk.byLot[l], func(id uint64) bool { return id == r.ID })
 		if len(ids) == 0 {
 			delete(bk.byLot, l)
@@ -92,7 +94,8 @@ func (bk *Book) unindex(r *Recall) {
 	}
 }
 
-// ForLot returns the ids of the recalls in force over lot (newest last).
+// ForLot returns the ids of the recalls in force over the whole of lot
+// (newest last).
 func (bk *Book) ForLot(lot uint32) []uint64 {
 	bk.lotsMu.RLock()
 	defer bk.lotsMu.RUnlock()
