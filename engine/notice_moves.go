@@ -181,7 +181,7 @@ func (c *itemCounter) run(product uint32, first, last uint64, depth int) (items,
 	type sub struct {
 		product     uint32
 		first, last uint64
-		parent      int // index of the container it is packed in
+		parent      int // the container it is packed in (runs span containers when every item counts)
 	}
 	var subs []sub
 	parents := 0
@@ -195,7 +195,7 @@ func (c *itemCounter) run(product uint32, first, last uint64, depth int) (items,
 		for n := it.NextMany(c.buf[:]); n > 0; n = it.NextMany(c.buf[:]) {
 			for _, off := range c.buf[:n] {
 				cn := start + uint64(off)
-				if l := len(subs) - 1; l >= 0 && subs[l].product == p && subs[l].last+1 == cn && subs[l].parent == parents-1 {
+				if l := len(subs) - 1; l >= 0 && subs[l].product == p && subs[l].last+1 == cn && (c.only == nil || subs[l].parent == parents-1) {
 					subs[l].last = cn
 				} else {
 					subs = append(subs, sub{p, cn, cn, parents - 1})
