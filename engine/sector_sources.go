@@ -14,5 +14,9 @@ func (e *Engine) sourceFacts(bk *sector.Book, lot uint32, region uint32, now tim
 	if err != nil {
 		return nil
 	}
-	return bk.SourceFacts(l.Number, region, now)
+	p, err := e.Product(l.Product)
+	if err != nil {
+		return nil
+	}
+	return bk.SourceFacts(p.Org, l.Number, region, now)
 }

@@ -50,9 +50,10 @@ type Book struct {
 	// → media) and the registered input products (registration or
 	// approval number → master data). Replaced, never changed in place.
 	inputs map[string]category.Record
-	// derived maps a lot number to the items it was made from, by the
-	// DerivedField of their events (a cut lot to its animals).
-	derived map[string][]ItemKey
+	// derived maps an organisation's lot number to the items it was made
+	// from, by the DerivedField of their events (a cut lot to its
+	// animals).
+	derived map[derivedKey][]ItemKey
 	// uscc gives an organisation's USCC ("" none).
 	uscc func(org uint32) string
 	cyl  *cylinder.Index
@@ -62,7 +63,7 @@ type Book struct {
 // unified social credit code (the station key of the interlock).
 func Load(db *store.DB, uscc func(org uint32) string) (*Book, error) {
 	bk := &Book{orgs: map[uint32]Org{}, products: map[uint32]ProductProfile{}, items: map[ItemKey]Item{},
-		events: map[ItemKey][]category.Event{}, codes: map[string]ItemKey{}, derived: map[string][]ItemKey{}, uscc: uscc}
+		events: map[ItemKey][]category.Event{}, codes: map[string]ItemKey{}, derived: map[derivedKey][]ItemKey{}, uscc: uscc}
 	var t *cylinder.Table
 	if p, ok := category.Lookup("gas-cylinder"); ok {
 		if cp, ok := p.(*cylinder.Profile); ok {
