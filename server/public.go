@@ -126,9 +126,6 @@ func (s *Server) public(ctx *fasthttp.RequestCtx, k kind) {
 	if s.cache != nil && r.want == wantJSON && len(r.linkType) == 0 && r.level == levelItem {
 		if e := s.cache.get(r.input, today); e != nil {
 			st, err := s.recordScan(engine.Scan{Ref: e.ref, Time: now.UnixMilli(), Region: r.region, Class: r.class, Client: r.client})
-			if err == nil && st.Suspicious && s.cfg.Replica == nil {
-				s.notices().SuspiciousScan(e.ref.Product, e.ref.Counter, r.region, now.UnixMilli())
-			}
 			s.writeCachedJSON(ctx, e, st, err == nil)
 			return
 		}
@@ -264,9 +261,6 @@ func (s *Server) lookup(r *publicReq, v *chainView, now time.Time) {
 		Class:  r.class,
 		Client: r.client,
 	})
-	if serr == nil && st.Suspicious && s.cfg.Replica == nil {
-		s.notices().SuspiciousScan(v.ref.Product, v.ref.Counter, r.region, now.UnixMilli())
-	}
 	if serr == nil {
 		v.stats, v.scanned = st, true
 		v.status = v.status.WithScans(&st)

@@ -103,14 +103,19 @@ func (s *Server) replicaCollectors() []prometheus.Collector {
 	}
 }
 
-// recordScan records a public scan and returns the item's counts. A
+// recordScan records a public scan, hands a scan that made the item
+// suspicious to the clone-scan rule, and returns the item's counts. A
 // replica records none (its store takes only the writer's batches) and
-// returns the counts the log carried.
+// returns the counts the log carried; the writer raises the alerts.
 func (s *Server) recordScan(sc engine.Scan) (engine.ScanStats, error) {
 	if s.cfg.Replica != nil {
 		return s.scans.Stats(sc.Ref)
 	}
-	return s.scans.Record(sc)
+	st, err := s.scans.Record(sc)
+	if err == nil && st.Suspicious {
+		s.notices().SuspiciousScan(sc.Ref.Product, sc.Ref.Counter, sc.Region, sc.Time)
+	}
+	return st, err
 }
 
 // ReplicaApplied tells a replica's server that its engine refreshed the
