@@ -2,12 +2,15 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -104,4 +107,70 @@ func (b *browserSession) login(user string) {
 func (b *browserSession) logout() {
 	b.t.Helper()
 	b.must("logout", chromedp.Do(b.ctx, chromedp.Click(chromedp.ID("logout")), chromedp.WaitReady(chromedp.ID("submit"))))
+}
+
+// acceptLanguage makes the tab send Accept-Language l.
+func acceptLanguage(l string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		if _, err := cdp.Call(ctx, tg, network.Enable, network.EnableParams{}); err != nil {
+			return chromedp.Void{}, err
+		}
+		_, err := cdp.Call(ctx, tg, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Accept-Language": l}})
+		return chromedp.Void{}, err
+	}
+}
+
+// tourPage is a page of a screenshot tour: opened as user ("" signed
+// out), screenshot as name.
+type tourPage struct{ user, name, path string }
+
+// tour opens every page desktop-sized and phone-sized, in Chinese and
+// English (Accept-Language and the page's path from pathFor), signed in as
+// its user; checks that it is in the language and no wider than the
+// window; and screenshots it as name-lang-size. openPage opens a path (nil:
+// b.open).
+func (b *browserSession) tour(pages []tourPage, pathFor func(p tourPage, lang string) string, openPage func(p tourPage, path string)) {
+	b.t.Helper()
+	if openPage == nil {
+		openPage = func(_ tourPage, path string) { b.open(path) }
+	}
+	for _, size := range []struct {
+		name string
+		w, h int64
+		mob  bool
+	}{{"desktop", 1280, 860, false}, {"phone", 390, 844, true}} {
+		vp := chromedp.EmulateViewport(size.w, size.h)
+		if size.mob {
+			vp = chromedp.EmulateViewport(size.w, size.h, chromedp.EmulateMobile)
+		}
+		b.must("viewport", chromedp.Do(b.ctx, vp))
+		for _, lang := range []string{"zh", "en"} {
+			b.must("language", chromedp.Do(b.ctx, acceptLanguage(map[string]string{"zh": "zh-CN,zh;q=0.9", "en": "en-GB,en;q=0.9"}[lang])))
+			b.open("/console/login?lang=" + lang)
+			user := ""
+			for _, p := range pages {
+				if p.user != user {
+					if user != "" {
+						b.logout()
+					}
+					if p.user != "" {
+						b.login(p.user)
+					}
+					user = p.user
+				}
+				openPage(p, pathFor(p, lang))
+				if got := b.str(`document.documentElement.lang`); (lang == "en") != (got == "en") {
+					b.t.Errorf("%s in %s: lang %q", p.name, lang, got)
+				}
+				if over := b.str(`String(document.documentElement.scrollWidth > window.innerWidth + 1)`); over == "true" {
+					b.t.Errorf("%s in %s on %s: the page is wider than the window", p.name, lang, size.name)
+				}
+				b.shot(fmt.Sprintf("%s-%s-%s", p.name, lang, size.name))
+			}
+			if user != "" {
+				b.logout()
+			}
+		}
+	}
+	b.t.Logf("screenshots in %s", b.dir)
 }

@@ -1,13 +1,9 @@
 package server
 
 import (
-	"context"
-	"fmt"
 	"strings"
 	"testing"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"tracecode/engine"
@@ -59,18 +55,9 @@ func TestDutiesInBrowser(t *testing.T) {
 	}
 
 	br := newBrowserSession(t, env, 390, 844, chromedp.WaitReady("main"))
-	bctx, base, dir := br.ctx, br.base, br.dir
-	must, str, open, waitFor, shot, login, logout := br.must, br.str, br.open, br.waitFor, br.shot, br.login, br.logout
+	bctx, base := br.ctx, br.base
+	must, str, open, waitFor, login, logout := br.must, br.str, br.open, br.waitFor, br.login, br.logout
 	must("start chromium", chromedp.Do(bctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)))
-	acceptLanguage := func(l string) chromedp.Action[chromedp.Void] {
-		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-			if _, err := cdp.Call(ctx, tg, network.Enable, network.EnableParams{}); err != nil {
-				return chromedp.Void{}, err
-			}
-			_, err := cdp.Call(ctx, tg, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Accept-Language": l}})
-			return chromedp.Void{}, err
-		}
-	}
 	// The consumer, in Chinese on a phone: scan page, 举报, the form.
 	must("zh", chromedp.Do(bctx, acceptLanguage("zh-CN,zh;q=0.9")))
 	must("scan page", chromedp.Do(bctx, chromedp.Navigate(base+formula), chromedp.WaitVisible(chromedp.ID("report"))))
@@ -166,7 +153,7 @@ func TestDutiesInBrowser(t *testing.T) {
 	must("zh", chromedp.Do(bctx, acceptLanguage("zh-CN,zh;q=0.9")))
 
 	// Screenshots: phone and desktop, Chinese and English.
-	pages := []struct{ user, name, path string }{
+	pages := []tourPage{
 		{"", "scan-credit-warning", lamb},
 		{"", "report", "/report?code=" + urlQueryEscape(testBase+formula)},
 		{"", "report-status", "/report/status?tracking=" + tracking + "&phone=" + phone},
@@ -176,55 +163,21 @@ func TestDutiesInBrowser(t *testing.T) {
 		{"test.county", "console-credit", "/console/credit"},
 		{"test.lamb.admin", "console-credit-enterprise", "/console/credit"},
 	}
-	for _, size := range []struct {
-		name string
-		w, h int64
-		mob  bool
-	}{{"desktop", 1280, 860, false}, {"phone", 390, 844, true}} {
-		vp := chromedp.EmulateViewport(size.w, size.h)
-		if size.mob {
-			vp = chromedp.EmulateViewport(size.w, size.h, chromedp.EmulateMobile)
-		}
-		must("viewport", chromedp.Do(bctx, vp))
-		for _, lang := range []string{"zh", "en"} {
-			must("language", chromedp.Do(bctx, acceptLanguage(map[string]string{"zh": "zh-CN,zh;q=0.9", "en": "en-GB,en;q=0.9"}[lang])))
-			open("/console/login?lang=" + lang)
-			user := ""
-			for _, p := range pages {
-				if p.user != user {
-					if user != "" {
-						logout()
-					}
-					if p.user != "" {
-						login(p.user)
-					}
-					user = p.user
-				}
-				path := p.path
-				if p.user == "" && strings.HasPrefix(path, "/") && !strings.HasPrefix(path, "/01/") && path != lamb {
-					sep := "?"
-					if strings.Contains(path, "?") {
-						sep = "&"
-					}
-					path += sep + "lang=" + lang
-				}
-				if path == lamb {
-					must(p.name, chromedp.Do(bctx, chromedp.Navigate(base+path), chromedp.WaitVisible(chromedp.ID("status"))))
-				} else {
-					open(path)
-				}
-				if got := str(`document.documentElement.lang`); (lang == "en") != (got == "en") {
-					t.Errorf("%s in %s: lang %q", p.name, lang, got)
-				}
-				if over := str(`String(document.documentElement.scrollWidth > window.innerWidth + 1)`); over == "true" {
-					t.Errorf("%s in %s on %s: the page is wider than the window", p.name, lang, size.name)
-				}
-				shot(fmt.Sprintf("%s-%s-%s", p.name, lang, size.name))
+	br.tour(pages, func(p tourPage, lang string) string {
+		path := p.path
+		if p.user == "" && strings.HasPrefix(path, "/") && !strings.HasPrefix(path, "/01/") && path != lamb {
+			sep := "?"
+			if strings.Contains(path, "?") {
+				sep = "&"
 			}
-			if user != "" {
-				logout()
-			}
+			path += sep + "lang=" + lang
 		}
-	}
-	t.Logf("screenshots in %s", dir)
+		return path
+	}, func(p tourPage, path string) {
+		if path == lamb {
+			must(p.name, chromedp.Do(bctx, chromedp.Navigate(base+path), chromedp.WaitVisible(chromedp.ID("status"))))
+		} else {
+			open(path)
+		}
+	})
 }

@@ -1,16 +1,12 @@
 package server
 
 import (
-	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"tracecode/engine/account"
@@ -153,63 +149,17 @@ func TestOpenDataAndSpotChecksInBrowser(t *testing.T) {
 	logout()
 
 	// Screenshots: phone and desktop, Chinese and English.
-	acceptLanguage := func(l string) chromedp.Action[chromedp.Void] {
-		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-			if _, err := cdp.Call(ctx, tg, network.Enable, network.EnableParams{}); err != nil {
-				return chromedp.Void{}, err
-			}
-			_, err := cdp.Call(ctx, tg, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Accept-Language": l}})
-			return chromedp.Void{}, err
-		}
-	}
-	pages := []struct{ user, name, path string }{
+	pages := []tourPage{
 		{"", "open", "/open/"},
 		{"test.city", "console-spotchecks", "/console/spotchecks"},
 		{"test.city", "console-spotplan", planPath},
 		{"test.city", "console-spotdraw", drawPath},
 		{"test.inspected.admin", "console-spotchecks-enterprise", "/console/spotchecks"},
 	}
-	for _, size := range []struct {
-		name string
-		w, h int64
-		mob  bool
-	}{{"desktop", 1280, 860, false}, {"phone", 390, 844, true}} {
-		vp := chromedp.EmulateViewport(size.w, size.h)
-		if size.mob {
-			vp = chromedp.EmulateViewport(size.w, size.h, chromedp.EmulateMobile)
+	br.tour(pages, func(p tourPage, lang string) string {
+		if p.user == "" {
+			return p.path + "?lang=" + lang
 		}
-		must("viewport", chromedp.Do(bctx, vp))
-		for _, lang := range []string{"zh", "en"} {
-			must("language", chromedp.Do(bctx, acceptLanguage(map[string]string{"zh": "zh-CN,zh;q=0.9", "en": "en-GB,en;q=0.9"}[lang])))
-			open("/console/login?lang=" + lang)
-			user := ""
-			for _, p := range pages {
-				if p.user != user {
-					if user != "" {
-						logout()
-					}
-					if p.user != "" {
-						login(p.user)
-					}
-					user = p.user
-				}
-				path := p.path
-				if p.user == "" {
-					path += "?lang=" + lang
-				}
-				open(path)
-				if got := str(`document.documentElement.lang`); (lang == "en") != (got == "en") {
-					t.Errorf("%s in %s: lang %q", p.name, lang, got)
-				}
-				if over := str(`String(document.documentElement.scrollWidth > window.innerWidth + 1)`); over == "true" {
-					t.Errorf("%s in %s on %s: the page is wider than the window", p.name, lang, size.name)
-				}
-				br.shot(fmt.Sprintf("%s-%s-%s", p.name, lang, size.name))
-			}
-			if user != "" {
-				logout()
-			}
-		}
-	}
-	t.Logf("screenshots in %s", br.dir)
+		return p.path
+	}, nil)
 }
