@@ -13,26 +13,9 @@ import (
 	"tracecode/engine"
 	"tracecode/engine/demo"
 	"tracecode/engine/store"
+	"tracecode/engine/store/storetest"
 	"tracecode/server"
 )
-
-// storeContents lists every key and value of the store in dir.
-func storeContents(t *testing.T, dir string) [][2][]byte {
-	t.Helper()
-	db, err := store.Open(dir, &store.Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var kvs [][2][]byte
-	if err := db.Scan(nil, nil, func(k, v []byte) error {
-		kvs = append(kvs, [2][]byte{bytes.Clone(k), bytes.Clone(v)})
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	return kvs
-}
 
 // TestStoreReplicatesThroughTheLog runs the engine as the writer of an R3
 // log — every batch its store commits is published, a synced commit
@@ -129,7 +112,7 @@ func TestStoreReplicatesThroughTheLog(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	w, r := storeContents(t, wdir), storeContents(t, rdir)
+	w, r := storetest.Contents(t, wdir), storetest.Contents(t, rdir)
 	if len(w) != len(r) {
 		t.Fatalf("writer holds %d keys, replica %d", len(w), len(r))
 	}

@@ -14,27 +14,9 @@ import (
 
 	"tracecode/engine"
 	"tracecode/engine/demo"
-	"tracecode/engine/store"
+	"tracecode/engine/store/storetest"
 	"tracecode/replicate"
 )
-
-// storeKVs lists every key and value of the store in dir.
-func storeKVs(t *testing.T, dir string) [][2][]byte {
-	t.Helper()
-	db, err := store.Open(dir, &store.Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var kvs [][2][]byte
-	if err := db.Scan(nil, nil, func(k, v []byte) error {
-		kvs = append(kvs, [2][]byte{bytes.Clone(k), bytes.Clone(v)})
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	return kvs
-}
 
 // TestReplicaFromSnapshot: a snapshot of the writer's store goes to the
 // object store bucket; after more writes, a replica started on an empty
@@ -117,7 +99,7 @@ func TestReplicaFromSnapshot(t *testing.T) {
 	if err := w.close(false); err != nil {
 		t.Fatal(err)
 	}
-	wkv, rkv := storeKVs(t, wdir), storeKVs(t, rdir)
+	wkv, rkv := storetest.Contents(t, wdir), storetest.Contents(t, rdir)
 	if len(wkv) != len(rkv) {
 		t.Fatalf("writer holds %d keys, replica %d", len(wkv), len(rkv))
 	}
