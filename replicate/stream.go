@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -75,7 +76,58 @@ func Setup(ctx context.Context, js jetstream.JetStream, c Config) (jetstream.Str
 	if err := c.validate(); err != nil {
 		return nil, nil, err
 	}
-	s, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	s, err := retryUnavailable(ctx, func() (jetstream.Stream, error) {
+		return js.CreateOrUpdateStream(ctx, streamConfig(c))
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("replicate: stream %s: %w", StreamName, err)
+	}
+	kv, err := retryUnavailable(ctx, func() (jetstream.KeyValue, error) {
+		return js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket:      LeaseBucket,
+			Description: "tracecode: the writer's lease",
+			TTL:         c.LeaseTTL,
+			History:     1,
+			Storage:     jetstream.FileStorage,
+			Replicas:    c.Replicas,
+		})
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("replicate: bucket %s: %w", LeaseBucket, err)
+	}
+	return s, kv, nil
+}
+
+// setupRetryFor bounds how long Setup retries a JetStream API request
+// that found no leader to answer it.
+const setupRetryFor = 30 * time.Second
+
+// retryUnavailable runs f until it answers, retrying for up to
+// setupRetryFor (and while ctx lasts) when the request timed out or found
+// no responder: right after a NATS node dies, the cluster elects new
+// stream and meta leaders, and API requests go unanswered for seconds.
+// Other errors are returned at once.
+func retryUnavailable[T any](ctx context.Context, f func() (T, error)) (T, error) {
+	deadline := time.Now().Add(setupRetryFor)
+	delay := 100 * time.Millisecond
+	for {
+		v, err := f()
+		if err == nil || !(errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) || errors.Is(err, nats.ErrNoResponders)) ||
+			ctx.Err() != nil || time.Now().After(deadline) {
+			return v, err
+		}
+		select {
+		case <-ctx.Done():
+			return v, err
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 2*time.Second)
+	}
+}
+
+// streamConfig is the log stream's configuration.
+func streamConfig(c Config) jetstream.StreamConfig {
+	return jetstream.StreamConfig{
 		Name:        StreamName,
 		Description: "tracecode: the writer's committed batches, in order",
 		Subjects:    []string{Subject},
@@ -86,22 +138,7 @@ func Setup(ctx context.Context, js jetstream.JetStream, c Config) (jetstream.Str
 		Duplicates:  c.DedupWindow,
 		DenyDelete:  true,
 		DenyPurge:   true,
-	})
-	if err != nil {
-		return nil, nil, fmt.Errorf("replicate: stream %s: %w", StreamName, err)
 	}
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:      LeaseBucket,
-		Description: "tracecode: the writer's lease",
-		TTL:         c.LeaseTTL,
-		History:     1,
-		Storage:     jetstream.FileStorage,
-		Replicas:    c.Replicas,
-	})
-	if err != nil {
-		return nil, nil, fmt.Errorf("replicate: bucket %s: %w", LeaseBucket, err)
-	}
-	return s, kv, nil
 }
 
 // isWrongLastSequence reports the stream's refusal of a publish whose
