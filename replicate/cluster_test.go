@@ -68,7 +68,7 @@ func newTestCluster(t testing.TB) *testCluster {
 		t.Cleanup(s.Shutdown)
 	}
 	for _, s := range c.nodes {
-		if !s.ReadyForConnections(30 * time.Second) {
+		if !s.ReadyForConnections(2 * time.Minute) {
 			t.Fatalf("NATS node %s did not start", s.Name())
 		}
 		c.urls = append(c.urls, s.ClientURL())

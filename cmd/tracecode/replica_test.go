@@ -58,7 +58,7 @@ func startNATSCluster(t *testing.T) (urls string, nodes []*natsserver.Server) {
 		nodes = append(nodes, s)
 	}
 	for _, s := range nodes {
-		if !s.ReadyForConnections(30 * time.Second) {
+		if !s.ReadyForConnections(2 * time.Minute) {
 			t.Fatalf("NATS node %s did not start", s.Name())
 		}
 		list = append(list, s.ClientURL())
