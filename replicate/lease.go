@@ -102,16 +102,71 @@ func (l *Lease) Renew(ctx context.Context) error {
 	defer l.mu.Unlock()
 	sent := time.Now()
 	b, _ := json.Marshal(LeaseValue{Holder: l.holder, Epoch: l.epoch, Addr: l.addr})
-	rev, err := l.kv.Update(ctx, LeaseKey, b, l.rev)
-	if isWrongLastSequence(err) || errors.Is(err, jetstream.ErrKeyNotFound) {
+	var rev uint64
+	err := l.compareAndSet(ctx, func() (err error) {
+		rev, err = l.kv.Update(ctx, LeaseKey, b, l.rev)
+		return err
+	})
+	if errors.Is(err, ErrLeaseLost) {
 		l.renewed = time.Time{}
-		return fmt.Errorf("%w: %v", ErrLeaseLost, err)
+		return err
 	}
 	if err != nil {
 		return fmt.Errorf("replicate: renew the lease: %w", err)
 	}
 	l.rev, l.renewed = rev, sent
 	return nil
+}
+
+// casAttempts bounds how often a compare-and-set on the lease key is
+// tried while the key still reads as ours.
+const casAttempts = 5
+
+// compareAndSet runs write, a compare-and-set on the lease key at l.rev,
+// and tells a lost lease from a refusal the key's state does not explain.
+// A replicated bucket sometimes refuses a compare-and-set whose revision
+// is the key's latest, "wrong last sequence" while its leader settles
+// (github.com/nats-io/nats-server/issues/7281). If the key still reads as
+// ours (its revision at most l.rev; a read served by a lagging replica can
+// only be older), write is tried again, up to casAttempts times. The lease
+// is lost once the key is gone or moved past l.rev, or when every attempt
+// was refused. Safety rests on the server's check, never on the read: a
+// retry writes only where the key still has our revision. l.mu is held.
+func (l *Lease) compareAndSet(ctx context.Context, write func() error) error {
+	delay := 20 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		err := write()
+		if err == nil {
+			return nil
+		}
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			return fmt.Errorf("%w: %v", ErrLeaseLost, err)
+		}
+		if !isWrongLastSequence(err) {
+			return err
+		}
+		if attempt == casAttempts || !l.stillOurs(ctx) {
+			return fmt.Errorf("%w: %v", ErrLeaseLost, err)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w: %v", ErrLeaseLost, err)
+		case <-time.After(delay):
+		}
+		delay *= 2
+	}
+}
+
+// stillOurs reports whether the lease key may still hold our last write:
+// its latest revision, as read, is at most l.rev.
+func (l *Lease) stillOurs(ctx context.Context) bool {
+	e, err := l.kv.Get(ctx, LeaseKey)
+	if err != nil {
+		// Deleted, purged or expired: somebody released it or it lapsed.
+		// Another error (a timeout) proves nothing either way.
+		return !errors.Is(err, jetstream.ErrKeyNotFound) && !errors.Is(err, jetstream.ErrKeyDeleted)
+	}
+	return e.Revision() <= l.rev
 }
 
 // Keep renews the lease every TTL/3 until ctx ends (it then returns nil)
@@ -141,9 +196,11 @@ func (l *Lease) Keep(ctx context.Context) error {
 func (l *Lease) Release(ctx context.Context) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	err := l.kv.Delete(ctx, LeaseKey, jetstream.LastRevision(l.rev))
-	if isWrongLastSequence(err) {
-		return fmt.Errorf("%w: %v", ErrLeaseLost, err)
+	err := l.compareAndSet(ctx, func() error {
+		return l.kv.Delete(ctx, LeaseKey, jetstream.LastRevision(l.rev))
+	})
+	if errors.Is(err, ErrLeaseLost) {
+		return err
 	}
 	if err != nil {
 		return fmt.Errorf("replicate: release the lease: %w", err)

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,6 +18,7 @@ import (
 	"tracecode/engine"
 	"tracecode/engine/demo"
 	"tracecode/replicate"
+	"tracecode/replicate/natstest"
 	"tracecode/server"
 )
 
@@ -26,44 +26,8 @@ import (
 // ports in the test process and returns their client URLs, comma-joined.
 func startNATSCluster(t *testing.T) (urls string, nodes []*natsserver.Server) {
 	t.Helper()
-	const n = 3
-	ports := make([]int, n)
-	for i := range ports {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ports[i] = l.Addr().(*net.TCPAddr).Port
-		l.Close()
-	}
-	var list []string
-	for i := range n {
-		var routes []*url.URL
-		for j := range n {
-			if j != i {
-				routes = append(routes, &url.URL{Scheme: "nats-route", Host: fmt.Sprintf("127.0.0.1:%d", ports[j])})
-			}
-		}
-		s, err := natsserver.NewServer(&natsserver.Options{
-			ServerName: fmt.Sprintf("n%d", i+1), Host: "127.0.0.1", Port: -1,
-			JetStream: true, StoreDir: t.TempDir(),
-			Cluster: natsserver.ClusterOpts{Name: "tracecode-test", Host: "127.0.0.1", Port: ports[i]},
-			Routes:  routes, NoLog: true, NoSigs: true,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.Start()
-		t.Cleanup(s.Shutdown)
-		nodes = append(nodes, s)
-	}
-	for _, s := range nodes {
-		if !s.ReadyForConnections(2 * time.Minute) {
-			t.Fatalf("NATS node %s did not start", s.Name())
-		}
-		list = append(list, s.ClientURL())
-	}
-	return strings.Join(list, ","), nodes
+	nodes = natstest.Cluster(t, 3)
+	return natstest.URLs(nodes), nodes
 }
 
 // listen opens a loopback listener and returns it with its base URL.
