@@ -83,12 +83,9 @@ func Open(db *store.DB, cfg Config) (*Book, error) {
 	cfg.fill()
 	b := &Book{db: db, cfg: cfg, byUSCC: map[string][]int{}, byReq: map[string]uint64{},
 		apply: map[uint64]int{}, decide: map[uint64][]int{}, keys: map[string][]byte{}}
-	found, err := db.Get(store.CreditSignerKey(), func(v []byte) error {
-		if len(v) != 33 || v[0] != 1 {
-			return fmt.Errorf("%w: credit signer", store.ErrCorrupt)
-		}
-		copy(b.secret[:], v[1:])
-		return nil
+	found, err := db.Get(store.CreditSignerKey(), func(v []byte) (err error) {
+		b.secret, err = decodeSigner(v)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -99,7 +96,7 @@ func Open(db *store.DB, cfg Config) (*Book, error) {
 		}
 		bt := db.NewBatch()
 		defer bt.Close()
-		if err := bt.Set(store.CreditSignerKey(), append([]byte{1}, b.secret[:]...)); err != nil {
+		if err := bt.Set(store.CreditSignerKey(), appendSigner(nil, b.secret)); err != nil {
 			return nil, err
 		}
 		if err := bt.Commit(true); err != nil {

@@ -2,7 +2,10 @@ package credit
 
 import (
 	"encoding/hex"
+	"errors"
 	"testing"
+
+	"tracecode/engine/store"
 )
 
 // goldenRecord is a credit record with every field set, so that each one
@@ -59,9 +62,19 @@ func TestSignerGolden(t *testing.T) {
 	for i := range s {
 		s[i] = byte(0xa0 + i)
 	}
-	got := hex.EncodeToString(append([]byte{1}, s[:]...))
+	got := hex.EncodeToString(appendSigner(nil, s))
 	want := "01a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
 	if got != want {
 		t.Fatalf("credit signer bytes changed:\n got %s\nwant %s", got, want)
+	}
+	back, err := decodeSigner(appendSigner(nil, s))
+	if err != nil || back != s {
+		t.Fatalf("decodeSigner = %x, %v; want %x", back, err, s)
+	}
+	for _, bad := range []string{"", "02" + want[2:], want + "00", want[:64]} {
+		v, _ := hex.DecodeString(bad)
+		if _, err := decodeSigner(v); !errors.Is(err, store.ErrCorrupt) && !errors.Is(err, store.ErrVersion) {
+			t.Errorf("decodeSigner(%q) = %v, want a corrupt or version error", bad, err)
+		}
 	}
 }

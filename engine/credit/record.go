@@ -22,7 +22,6 @@ package credit
 import (
 	"crypto/ed25519"
 	"crypto/sha256"
-	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -196,43 +195,40 @@ func Key(seq uint64) []byte {
 	return store.CreditRecordKey(seq)
 }
 
-func appendStr(dst []byte, s string) []byte {
-	return append(binary.AppendUvarint(dst, uint64(len(s))), s...)
-}
-
 // appendBody appends the signed part of r's value: everything up to and
 // including Prev.
 func (r *Record) appendBody(dst []byte) []byte {
-	dst = append(dst, recordVersion, byte(r.Type))
-	dst = appendStr(dst, r.USCC)
-	dst = binary.AppendUvarint(dst, uint64(r.Org))
-	dst = binary.AppendUvarint(dst, uint64(r.Region))
-	dst = binary.AppendVarint(dst, r.Time)
-	dst = append(dst, byte(r.Kind), byte(r.Gravity))
-	dst = appendStr(dst, r.Doc)
-	dst = appendStr(dst, r.SummaryZH)
-	dst = appendStr(dst, r.SummaryEN)
-	dst = binary.AppendVarint(dst, r.PublishFrom)
-	dst = binary.AppendVarint(dst, r.RepairFrom)
-	dst = binary.AppendVarint(dst, r.Expiry)
-	dst = binary.AppendUvarint(dst, r.Target)
-	a := byte(0)
-	if r.Approved {
-		a = 1
-	}
-	dst = append(dst, a)
-	dst = appendStr(dst, r.Note)
-	dst = appendStr(dst, r.By)
-	dst = binary.AppendUvarint(dst, uint64(r.ByRegion))
-	dst = appendStr(dst, r.RequestID)
-	return append(dst, r.Prev[:]...)
+	w := wire.Writer{B: dst}
+	w.Version(recordVersion)
+	w.U8(uint8(r.Type))
+	w.Str(r.USCC)
+	w.U32(r.Org)
+	w.U32(r.Region)
+	w.Varint(r.Time)
+	w.U8(uint8(r.Kind))
+	w.U8(uint8(r.Gravity))
+	w.Str(r.Doc)
+	w.Str(r.SummaryZH)
+	w.Str(r.SummaryEN)
+	w.Varint(r.PublishFrom)
+	w.Varint(r.RepairFrom)
+	w.Varint(r.Expiry)
+	w.Uvarint(r.Target)
+	w.Bool(r.Approved)
+	w.Str(r.Note)
+	w.Str(r.By)
+	w.U32(r.ByRegion)
+	w.Str(r.RequestID)
+	w.Raw(r.Prev[:])
+	return w.B
 }
 
 // AppendBinary appends r's stored value.
 func (r *Record) AppendBinary(dst []byte) []byte {
-	dst = r.appendBody(dst)
-	dst = append(dst, r.PubKey[:]...)
-	return append(dst, r.Sig[:]...)
+	w := wire.Writer{B: r.appendBody(dst)}
+	w.Raw(r.PubKey[:])
+	w.Raw(r.Sig[:])
+	return w.B
 }
 
 // seal computes r's hash over its body and signs it with priv.
@@ -288,4 +284,24 @@ func Decode(seq uint64, v []byte) (Record, error) {
 	}
 	r.Hash = sha256.Sum256(r.appendBody(nil))
 	return r, nil
+}
+
+const signerVersion = 1
+
+// appendSigner appends the stored value of the book's signing secret:
+//
+//	ver=1 | secret [32]
+func appendSigner(dst []byte, secret [32]byte) []byte {
+	w := wire.Writer{B: dst}
+	w.Version(signerVersion)
+	w.Raw(secret[:])
+	return w.B
+}
+
+// decodeSigner reads the stored value of the book's signing secret.
+func decodeSigner(v []byte) (secret [32]byte, err error) {
+	d := wire.NewReader("credit signer", v)
+	d.Version(signerVersion)
+	copy(secret[:], d.Raw(32))
+	return secret, d.Done()
 }

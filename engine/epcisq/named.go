@@ -1,7 +1,6 @@
 package epcisq
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -50,17 +49,16 @@ func namedKey(owner, name string) []byte {
 }
 
 func (n *NamedQuery) appendValue(dst []byte) []byte {
-	dst = binary.AppendVarint(append(dst, namedVersion), n.Created)
-	dst = appendStr(dst, n.Creator)
-	dst = binary.AppendUvarint(dst, uint64(len(n.Params)))
+	w := wire.Writer{B: dst}
+	w.Version(namedVersion)
+	w.Varint(n.Created)
+	w.Str(n.Creator)
+	w.Count(len(n.Params))
 	for _, p := range n.Params {
-		dst = appendStr(appendStr(dst, p.Name), p.Value)
+		w.Str(p.Name)
+		w.Str(p.Value)
 	}
-	return dst
-}
-
-func appendStr(dst []byte, s string) []byte {
-	return append(binary.AppendUvarint(dst, uint64(len(s))), s...)
+	return w.B
 }
 
 func decodeNamed(k, v []byte) (NamedQuery, error) {

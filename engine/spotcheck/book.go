@@ -1,7 +1,6 @@
 package spotcheck
 
 import (
-	"encoding/binary"
 	"fmt"
 	"slices"
 	"sync"
@@ -294,43 +293,34 @@ func (bk *Book) SameResult(r *Result) bool {
 	return ok && o.Code == r.Code && o.Note == r.Note && slices.Equal(o.Lots, r.Lots) && slices.Equal(o.Codes, r.Codes)
 }
 
-func appendStr(dst []byte, s string) []byte {
-	return append(binary.AppendUvarint(dst, uint64(len(s))), s...)
-}
-
-func appendStrs(dst []byte, ss []string) []byte {
-	dst = binary.AppendUvarint(dst, uint64(len(ss)))
-	for _, s := range ss {
-		dst = appendStr(dst, s)
-	}
-	return dst
-}
-
 // AppendBinary appends the stored value of p:
 //
 //	ver=1 | region uvarint | name str | items strs | n × category u8
 //	| 4 × ratio uvarint (low … high) | inspectors u8 | publish days uvarint
 //	| n × (inspector str | uscc str) | created varint | by str
 func (p *Plan) AppendBinary(dst []byte) []byte {
-	dst = append(dst, version)
-	dst = binary.AppendUvarint(dst, uint64(p.Region))
-	dst = appendStr(dst, p.Name)
-	dst = appendStrs(dst, p.Items)
-	dst = binary.AppendUvarint(dst, uint64(len(p.Categories)))
+	w := wire.Writer{B: dst}
+	w.Version(version)
+	w.U32(p.Region)
+	w.Str(p.Name)
+	w.Strs(p.Items)
+	w.Count(len(p.Categories))
 	for _, c := range p.Categories {
-		dst = append(dst, byte(c))
+		w.U8(uint8(c))
 	}
 	for c := Low; c <= High; c++ {
-		dst = binary.AppendUvarint(dst, uint64(p.Ratios[c]))
+		w.Uvarint(uint64(p.Ratios[c]))
 	}
-	dst = append(dst, p.Inspectors)
-	dst = binary.AppendUvarint(dst, uint64(p.PublishDays))
-	dst = binary.AppendUvarint(dst, uint64(len(p.Conflicts)))
+	w.U8(p.Inspectors)
+	w.Uvarint(uint64(p.PublishDays))
+	w.Count(len(p.Conflicts))
 	for _, c := range p.Conflicts {
-		dst = appendStr(appendStr(dst, c.Inspector), c.Subject)
+		w.Str(c.Inspector)
+		w.Str(c.Subject)
 	}
-	dst = binary.AppendVarint(dst, p.Created)
-	return appendStr(dst, p.CreatedBy)
+	w.Varint(p.Created)
+	w.Str(p.CreatedBy)
+	return w.B
 }
 
 // DecodePlan decodes the stored value v of plan id.
@@ -374,26 +364,28 @@ func DecodePlan(id uint32, v []byte) (Plan, error) {
 //	| population str | n × (subject str | name str | org uvarint
 //	| class str | inspectors strs) | created varint | by str | publish-by varint
 func (d *Draw) AppendBinary(dst []byte) []byte {
-	dst = append(dst, version)
-	dst = binary.AppendUvarint(dst, uint64(d.Plan))
-	dst = binary.AppendUvarint(dst, uint64(d.Region))
-	dst = appendStr(dst, d.Seed)
-	dst = appendStr(dst, d.SeedSource)
-	dst = appendStr(dst, d.Outcome.Algorithm)
-	dst = binary.AppendUvarint(dst, uint64(d.Outcome.Version))
-	dst = appendStr(dst, d.Outcome.Population)
-	dst = appendStr(dst, string(d.Population))
-	dst = binary.AppendUvarint(dst, uint64(len(d.Outcome.Inspections)))
+	w := wire.Writer{B: dst}
+	w.Version(version)
+	w.U32(d.Plan)
+	w.U32(d.Region)
+	w.Str(d.Seed)
+	w.Str(d.SeedSource)
+	w.Str(d.Outcome.Algorithm)
+	w.Uvarint(uint64(d.Outcome.Version))
+	w.Str(d.Outcome.Population)
+	w.Bytes(d.Population)
+	w.Count(len(d.Outcome.Inspections))
 	for _, in := range d.Outcome.Inspections {
-		dst = appendStr(dst, in.Subject)
-		dst = appendStr(dst, in.Name)
-		dst = binary.AppendUvarint(dst, uint64(in.Org))
-		dst = appendStr(dst, in.Class)
-		dst = appendStrs(dst, in.Inspectors)
+		w.Str(in.Subject)
+		w.Str(in.Name)
+		w.U32(in.Org)
+		w.Str(in.Class)
+		w.Strs(in.Inspectors)
 	}
-	dst = binary.AppendVarint(dst, d.Created)
-	dst = appendStr(dst, d.CreatedBy)
-	return binary.AppendVarint(dst, d.PublishBy)
+	w.Varint(d.Created)
+	w.Str(d.CreatedBy)
+	w.Varint(d.PublishBy)
+	return w.B
 }
 
 // DecodeDraw decodes the stored value v of draw id.
@@ -432,13 +424,16 @@ func DecodeDraw(id uint64, v []byte) (Draw, error) {
 //	ver=1 | code u8 | note str | lots strs | codes strs | ledger seq uvarint
 //	| recorded varint | by str
 func (r *Result) AppendBinary(dst []byte) []byte {
-	dst = append(dst, version, byte(r.Code))
-	dst = appendStr(dst, r.Note)
-	dst = appendStrs(dst, r.Lots)
-	dst = appendStrs(dst, r.Codes)
-	dst = binary.AppendUvarint(dst, r.LedgerSeq)
-	dst = binary.AppendVarint(dst, r.Recorded)
-	return appendStr(dst, r.RecordedBy)
+	w := wire.Writer{B: dst}
+	w.Version(version)
+	w.U8(uint8(r.Code))
+	w.Str(r.Note)
+	w.Strs(r.Lots)
+	w.Strs(r.Codes)
+	w.Uvarint(r.LedgerSeq)
+	w.Varint(r.Recorded)
+	w.Str(r.RecordedBy)
+	return w.B
 }
 
 // DecodeResult decodes the stored value v of inspection n of draw id.
