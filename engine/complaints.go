@@ -96,6 +96,6 @@ func (e *Engine) ComplaintPhoto(k APIKey, tracking string, i int) ([]byte, strin
 // ActOnComplaint records a regulator's accept, refuse or close.
 func (e *Engine) ActOnComplaint(k APIKey, tracking string, a complaint.Action, note string) (complaint.Complaint, error) {
 	return withDesk(e, func(d *complaint.Desk) (complaint.Complaint, error) {
-		return d.Act(complaint.KeyViewer(k), keyCredential(k), tracking, a, note, e.nowMillis())
+		return d.Act(complaint.KeyViewer(k), k.Credential(), tracking, a, note, e.nowMillis())
 	})
 }

@@ -14,6 +14,7 @@ import (
 
 	"tracecode/engine/category"
 	"tracecode/engine/credit"
+	"tracecode/engine/spotcheck"
 )
 
 // PublicLicence is a licence or registration a product's category data
@@ -36,7 +37,7 @@ type EnterpriseView struct {
 	// Recalls are the recalls in force of its products.
 	Recalls []*RecallView
 	// Spot are its published spot-check results, newest first.
-	Spot []PublicSpotResult
+	Spot []spotcheck.PublicResult
 }
 
 // PublicEnterprise returns the public view of the organisation key names:
@@ -63,11 +64,11 @@ func (e *Engine) PublicEnterprise(key string) (EnterpriseView, error) {
 		v.Licences = append(v.Licences, e.publicLicences(p)...)
 	}
 	if o.USCC != "" {
-		b, err := e.CreditBook()
+		co, err := e.Credit()
 		if err != nil {
 			return EnterpriseView{}, err
 		}
-		v.Credit = b.Entries(o.USCC, e.nowMillis(), false)
+		v.Credit = co.Book.Entries(o.USCC, e.nowMillis(), false)
 		for _, k := range []credit.Kind{credit.SeriousViolation, credit.Abnormal} {
 			for _, en := range v.Credit {
 				if en.Kind == k && en.Status == credit.StatusActive {
@@ -82,7 +83,11 @@ func (e *Engine) PublicEnterprise(key string) (EnterpriseView, error) {
 		return EnterpriseView{}, err
 	}
 	v.Recalls = rs
-	if v.Spot, err = e.PublicSpotResults(o.ID); err != nil {
+	sc, err := e.SpotChecks()
+	if err != nil {
+		return EnterpriseView{}, err
+	}
+	if v.Spot, err = sc.PublicResults(o.ID); err != nil {
 		return EnterpriseView{}, err
 	}
 	return v, nil

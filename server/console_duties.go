@@ -89,15 +89,17 @@ func (r *consoleReq) creditPage(msg string, errs []string) {
 			}
 		}
 		data["Orgs"] = orgs
-		pending, err := r.s.eng.CreditRepairsPending(r.key)
-		if err != nil {
+		var pending []credit.Entry
+		if co, err := r.s.eng.Credit(); err != nil {
 			errs = append(errs, err.Error())
+		} else {
+			pending = co.RepairsPending(r.key)
 		}
 		data["Pending"] = r.creditRows(pending)
 	}
 	if r.key.Org != 0 {
 		if o, err := r.s.eng.Org(r.key.Org); err == nil && o.USCC != "" {
-			v, err := r.s.eng.Credit(r.key, o.USCC)
+			v, err := r.s.creditView(r.key, o.USCC)
 			if err != nil {
 				errs = append(errs, err.Error())
 			}
@@ -176,7 +178,7 @@ func (r *consoleReq) orgCredit(o engine.Org) map[string]any {
 	if o.USCC == "" {
 		return nil
 	}
-	v, err := r.s.eng.Credit(r.key, o.USCC)
+	v, err := r.s.creditView(r.key, o.USCC)
 	if err != nil {
 		return map[string]any{"Error": err.Error()}
 	}

@@ -69,7 +69,7 @@ func (r *consoleReq) spotPage(msg string, errs []string) {
 	data := map[string]any{"Msg": msg, "Regulator": r.spotRegulator(), "Classes": spotClasses(),
 		"Inspectors": spotcheck.DefaultInspectors, "PublishDays": spotcheck.DefaultPublishDays}
 	data["Categories"] = model.CategoryNames()
-	if bk, err := r.s.eng.SpotChecks(); err != nil {
+	if sc, err := r.s.eng.SpotChecks(); err != nil {
 		errs = append(errs, err.Error())
 	} else if r.key.Org == 0 || r.spotRegulator() {
 		type planRow struct {
@@ -78,25 +78,29 @@ func (r *consoleReq) spotPage(msg string, errs []string) {
 			Draws  int
 		}
 		var plans []planRow
-		for _, p := range bk.Plans(func(p *spotcheck.Plan) bool { return engine.SpotCheckVisible(r.key, p.Region) }) {
-			n := len(bk.Draws(func(d *spotcheck.Draw) bool { return d.Plan == p.ID }))
+		for _, p := range sc.Book.Plans(func(p *spotcheck.Plan) bool { return spotcheck.Visible(r.key, p.Region) }) {
+			n := len(sc.Book.Draws(func(d *spotcheck.Draw) bool { return d.Plan == p.ID }))
 			plans = append(plans, planRow{Plan: p, Region: r.regionName(p.Region), Draws: n})
 		}
 		data["Plans"] = plans
-		data["Draws"] = r.spotDrawRows(bk.Draws(func(d *spotcheck.Draw) bool { return engine.SpotCheckVisible(r.key, d.Region) }))
+		data["Draws"] = r.spotDrawRows(sc.Book.Draws(func(d *spotcheck.Draw) bool { return spotcheck.Visible(r.key, d.Region) }))
 	}
 	if r.key.Org != 0 {
-		rs, err := r.s.eng.PublicSpotResults(r.key.Org)
+		var rs []spotcheck.PublicResult
+		sc, err := r.s.eng.SpotChecks()
+		if err == nil {
+			rs, err = sc.PublicResults(r.key.Org)
+		}
 		if err != nil {
 			errs = append(errs, err.Error())
 		}
 		type ownRow struct {
-			engine.PublicSpotResult
+			spotcheck.PublicResult
 			Result, Date, Region string
 		}
 		var own []ownRow
 		for _, x := range rs {
-			own = append(own, ownRow{PublicSpotResult: x, Result: x.Code.Text(r.lang), Date: fmtMillis(x.Recorded), Region: r.regionName(x.Region)})
+			own = append(own, ownRow{PublicResult: x, Result: x.Code.Text(r.lang), Date: fmtMillis(x.Recorded), Region: r.regionName(x.Region)})
 		}
 		data["Own"] = own
 		data["Enterprise"] = true
@@ -132,15 +136,15 @@ type spotDrawRow struct {
 }
 
 func (r *consoleReq) spotDrawRows(ds []spotcheck.Draw) []spotDrawRow {
-	bk, err := r.s.eng.SpotChecks()
+	sc, err := r.s.eng.SpotChecks()
 	if err != nil {
 		return nil
 	}
 	var out []spotDrawRow
 	for _, d := range ds {
 		row := spotDrawRow{Draw: d, Created: fmtMillis(d.Created), PublishBy: fmtMillis(d.PublishBy), Region: r.regionName(d.Region),
-			Done: len(bk.Results(d.ID)), Total: len(d.Outcome.Inspections)}
-		if p, err := bk.Plan(d.Plan); err == nil {
+			Done: len(sc.Book.Results(d.ID)), Total: len(d.Outcome.Inspections)}
+		if p, err := sc.Book.Plan(d.Plan); err == nil {
 			row.PlanName = p.Name
 		}
 		out = append(out, row)
@@ -203,7 +207,12 @@ func (r *consoleReq) spotPlanPage(id string, errs []string) {
 		r.fail(fasthttp.StatusNotFound, r.t("notFound"))
 		return
 	}
-	p, err := r.s.eng.SpotPlan(r.key, uint32(n))
+	sc, err := r.s.eng.SpotChecks()
+	if err != nil {
+		r.fail(fasthttp.StatusInternalServerError, err.Error())
+		return
+	}
+	p, err := sc.Plan(r.key, uint32(n))
 	if err != nil {
 		r.fail(fasthttp.StatusNotFound, r.t("notFound"))
 		return
@@ -216,16 +225,14 @@ func (r *consoleReq) spotPlanPage(id string, errs []string) {
 		ratios = append(ratios, ratio{Class: c.String(), Pct: p.File().Ratios[c.String()].String()})
 	}
 	data["Ratios"] = ratios
-	pop, err := r.s.eng.SpotPopulation(&p)
+	pop, err := sc.Population(&p)
 	if err != nil {
 		errs = append(errs, err.Error())
 	} else {
 		data["Population"] = pop
 		data["PopHash"] = pop.Hash()
 	}
-	if bk, err := r.s.eng.SpotChecks(); err == nil {
-		data["Draws"] = r.spotDrawRows(bk.Draws(func(d *spotcheck.Draw) bool { return d.Plan == p.ID }))
-	}
+	data["Draws"] = r.spotDrawRows(sc.Book.Draws(func(d *spotcheck.Draw) bool { return d.Plan == p.ID }))
 	data["Errors"] = errs
 	r.render("spotplan", data)
 }
@@ -281,8 +288,10 @@ func (r *consoleReq) spotDrawPage(id, msg string, errs []string) {
 	if n, err := strconv.ParseUint(d.Region, 10, 32); err == nil {
 		data["Region"] = r.regionName(uint32(n))
 	}
-	if p, err := r.s.eng.SpotPlan(r.key, d.Plan); err == nil {
-		data["Plan"] = p
+	if sc, err := r.s.eng.SpotChecks(); err == nil {
+		if p, err := sc.Plan(r.key, d.Plan); err == nil {
+			data["Plan"] = p
+		}
 	}
 	r.render("spotdraw", data)
 }

@@ -47,6 +47,37 @@ func creditError(c *call, err error) {
 	}
 }
 
+// creditOffice returns the engine's credit office, or answers the error
+// of opening it.
+func (s *Server) creditOffice(c *call) (*credit.Office, bool) {
+	co, err := s.eng.Credit()
+	if err != nil {
+		engineError(c, err)
+		return nil, false
+	}
+	return co, true
+}
+
+// creditWarning returns the published serious-violation entry of
+// organisation org a scan page shows (none when the book cannot be read:
+// the page is shown without it).
+func (s *Server) creditWarning(org uint32) (credit.Entry, bool) {
+	co, err := s.eng.Credit()
+	if err != nil {
+		return credit.Entry{}, false
+	}
+	return co.Warning(org)
+}
+
+// creditView returns the credit record of uscc as key k sees it.
+func (s *Server) creditView(k engine.APIKey, uscc string) (credit.View, error) {
+	co, err := s.eng.Credit()
+	if err != nil {
+		return credit.View{}, err
+	}
+	return co.View(k, uscc)
+}
+
 func (s *Server) apiAddCredit(c *call) {
 	if !jsonContentType(c.ctx) {
 		return
@@ -60,7 +91,11 @@ func (s *Server) apiAddCredit(c *call) {
 		creditError(c, err)
 		return
 	}
-	r, err := s.eng.AddCredit(c.key, uscc, in)
+	co, ok := s.creditOffice(c)
+	if !ok {
+		return
+	}
+	r, err := co.Add(c.key, uscc, in)
 	if err != nil {
 		creditError(c, err)
 		return
@@ -70,7 +105,11 @@ func (s *Server) apiAddCredit(c *call) {
 }
 
 func (s *Server) apiGetCredit(c *call) {
-	v, err := s.eng.Credit(c.key, string(c.pv[0]))
+	co, ok := s.creditOffice(c)
+	if !ok {
+		return
+	}
+	v, err := co.View(c.key, string(c.pv[0]))
 	if err != nil {
 		creditError(c, err)
 		return
@@ -79,11 +118,11 @@ func (s *Server) apiGetCredit(c *call) {
 }
 
 func (s *Server) apiCreditRepairs(c *call) {
-	es, err := s.eng.CreditRepairsPending(c.key)
-	if err != nil {
-		creditError(c, err)
+	co, ok := s.creditOffice(c)
+	if !ok {
 		return
 	}
+	es := co.RepairsPending(c.key)
 	if es == nil {
 		es = []credit.Entry{}
 	}
@@ -109,7 +148,11 @@ func (s *Server) apiApplyRepair(c *call) {
 		problem(c.ctx, fasthttp.StatusBadRequest, "invalid", "approve: an application has no decision; the regulator decides at /v1/credit/entries/{entry}/decision")
 		return
 	}
-	r, err := s.eng.ApplyCreditRepair(c.key, seq, in.Note, in.RequestID)
+	co, ok := s.creditOffice(c)
+	if !ok {
+		return
+	}
+	r, err := co.ApplyRepair(c.key, seq, in.Note, in.RequestID)
 	if err != nil {
 		creditError(c, err)
 		return
@@ -130,7 +173,11 @@ func (s *Server) apiDecideRepair(c *call) {
 		problem(c.ctx, fasthttp.StatusBadRequest, "invalid", "approve: required, true (repair approved) or false (refused)")
 		return
 	}
-	r, err := s.eng.DecideCreditRepair(c.key, seq, *in.Approve, in.Note, in.RequestID)
+	co, ok := s.creditOffice(c)
+	if !ok {
+		return
+	}
+	r, err := co.DecideRepair(c.key, seq, *in.Approve, in.Note, in.RequestID)
 	if err != nil {
 		creditError(c, err)
 		return
@@ -185,11 +232,12 @@ func (s *Server) serveBlacklist(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	lang := pickLang(string(ctx.QueryArgs().Peek("lang")), string(ctx.Request.Header.Peek("Accept-Language")))
-	ls, err := s.eng.CreditListed()
+	co, err := s.eng.Credit()
 	if err != nil {
 		s.internalError(ctx, "blacklist", err)
 		return
 	}
+	ls := co.Listed()
 	T := blacklistText[lang]
 	day := func(ms int64) string { return time.UnixMilli(ms).In(s.eng.Location()).Format("2006-01-02") }
 	out := make([]publicListing, 0, len(ls))
@@ -235,7 +283,7 @@ func (s *Server) fillDuties(pv *pageView, v *chainView, lang string) {
 	if !v.found || v.res.Org.ID == 0 {
 		return
 	}
-	if w, ok := s.eng.CreditWarning(v.res.Org.ID); ok {
+	if w, ok := s.creditWarning(v.res.Org.ID); ok {
 		pv.CreditWarning = pickText(lang, w.SummaryZH, w.SummaryEN)
 		pv.CreditURL = fmt.Sprintf("/blacklist?lang=%s#entry-%d", lang, w.Seq)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"tracecode/engine"
+	"tracecode/engine/credit"
 )
 
 const usccLongyuan = "91620102MA71LY016E" // the demo's Lanzhou dairy (Chengguan District)
@@ -29,7 +30,7 @@ func TestCreditRoutes(t *testing.T) {
 			t.Errorf("%s writes an entry: %d %s", name, r.status, r.body)
 		}
 	}
-	var before engine.CreditView
+	var before credit.View
 	if err := json.Unmarshal(e.api("GET", "/v1/credit/"+usccLongyuan, chengguan, "").body, &before); err != nil || len(before.Entries) != 1 {
 		t.Fatalf("the demo's one entry (a certification) after refused writes: %v %+v", err, before)
 	}
@@ -80,7 +81,7 @@ func TestCreditRoutes(t *testing.T) {
 	// The organisation and its regulators see the whole record with the
 	// risk class; another organisation only what is published.
 	for key, all := range map[string]bool{orgA: true, chengguan: true, orgB: false} {
-		var v engine.CreditView
+		var v credit.View
 		if err := json.Unmarshal(e.api("GET", "/v1/credit/"+usccLongyuan, key, "").body, &v); err != nil {
 			t.Fatal(err)
 		}

@@ -317,7 +317,7 @@ func (s *Server) hitView(h engine.SearchHit, lang string, T map[string]string, r
 	if o.Region != 0 {
 		v.RegionCode, v.Region = strconv.FormatUint(uint64(o.Region), 10), regionName(o.Region, lang)
 	}
-	if w, ok := s.eng.CreditWarning(o.ID); ok {
+	if w, ok := s.creditWarning(o.ID); ok {
 		v.Listed = T["kind."+w.Kind.String()]
 	}
 	return v

@@ -132,7 +132,11 @@ func TestOneStopInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	orderDemoRecall(t, env)
-	spots, err := env.eng.PublicSpotResults(0)
+	sc, err := env.eng.SpotChecks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	spots, err := sc.PublicResults(0)
 	if err != nil || len(spots) == 0 {
 		t.Fatalf("no published spot check: %v", err)
 	}

@@ -140,7 +140,11 @@ func TestEnterprisePage(t *testing.T) {
 		t.Errorf("JSON: %d %s", r.status, r.body)
 	}
 	// The spot checks the demo published show on their enterprise's page.
-	spots, err := env.eng.PublicSpotResults(0)
+	sc, err := env.eng.SpotChecks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	spots, err := sc.PublicResults(0)
 	if err != nil || len(spots) == 0 {
 		t.Fatalf("no published spot check: %v", err)
 	}

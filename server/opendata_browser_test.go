@@ -39,7 +39,11 @@ func TestOpenDataAndSpotChecksInBrowser(t *testing.T) {
 	if _, err := demo.SeedAccounts(env.eng, env.dir); err != nil {
 		t.Fatal(err)
 	}
-	rs, err := env.eng.PublicSpotResults(0)
+	sc, err := env.eng.SpotChecks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := sc.PublicResults(0)
 	if err != nil || len(rs) == 0 {
 		t.Fatalf("the demo's spot-check results: %v %v", rs, err)
 	}

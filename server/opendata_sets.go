@@ -158,7 +158,11 @@ func (s *Server) recallRecords() (openRecords, error) {
 }
 
 func (s *Server) spotRecords() (openRecords, error) {
-	rs, err := s.eng.PublicSpotResults(0)
+	sc, err := s.eng.SpotChecks()
+	if err != nil {
+		return nil, err
+	}
+	rs, err := sc.PublicResults(0)
 	if err != nil {
 		return nil, err
 	}
@@ -172,10 +176,11 @@ func (s *Server) spotRecords() (openRecords, error) {
 }
 
 func (s *Server) blacklistRecords() (openRecords, error) {
-	ls, err := s.eng.CreditListed()
+	co, err := s.eng.Credit()
 	if err != nil {
 		return nil, err
 	}
+	ls := co.Listed()
 	day := func(ms int64) string { return time.UnixMilli(ms).In(s.eng.Location()).Format(time.DateOnly) }
 	out := openRecords{}
 	for _, l := range ls {

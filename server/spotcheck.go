@@ -59,14 +59,25 @@ func (c *call) actorName() string {
 	return "key " + strconv.FormatUint(c.key.ID, 10)
 }
 
+// spotOffice returns the engine's spot-check office, or answers the error
+// of opening it.
+func (s *Server) spotOffice(c *call) (*spotcheck.Office, bool) {
+	sc, err := s.eng.SpotChecks()
+	if err != nil {
+		spotError(c, err)
+		return nil, false
+	}
+	return sc, true
+}
+
 func (s *Server) apiListSpotPlans(c *call) {
-	bk, err := s.eng.SpotChecks()
+	sc, err := s.eng.SpotChecks()
 	if err != nil {
 		spotError(c, err)
 		return
 	}
 	out := []spotcheck.PlanFile{}
-	for _, p := range bk.Plans(func(p *spotcheck.Plan) bool { return engine.SpotCheckVisible(c.key, p.Region) }) {
+	for _, p := range sc.Book.Plans(func(p *spotcheck.Plan) bool { return spotcheck.Visible(c.key, p.Region) }) {
 		out = append(out, p.File())
 	}
 	writeJSON(c, fasthttp.StatusOK, map[string]any{"plans": out})
@@ -83,7 +94,11 @@ func (s *Server) apiCreateSpotPlan(c *call) {
 		spotError(c, err)
 		return
 	}
-	p, err = s.eng.CreateSpotPlan(c.key, c.actorName(), p)
+	sc, ok := s.spotOffice(c)
+	if !ok {
+		return
+	}
+	p, err = sc.CreatePlan(c.key, c.actorName(), p)
 	if err != nil {
 		spotError(c, err)
 		return
@@ -100,7 +115,11 @@ func (s *Server) spotPlan(c *call) (spotcheck.Plan, bool) {
 		notVisible(c, "plan", id)
 		return spotcheck.Plan{}, false
 	}
-	p, err := s.eng.SpotPlan(c.key, uint32(id))
+	sc, ok := s.spotOffice(c)
+	if !ok {
+		return spotcheck.Plan{}, false
+	}
+	p, err := sc.Plan(c.key, uint32(id))
 	if err != nil {
 		spotError(c, err)
 		return spotcheck.Plan{}, false
@@ -119,7 +138,11 @@ func (s *Server) apiSpotPlanPopulation(c *call) {
 	if !ok {
 		return
 	}
-	pop, err := s.eng.SpotPopulation(&p)
+	sc, ok := s.spotOffice(c)
+	if !ok {
+		return
+	}
+	pop, err := sc.Population(&p)
 	if err != nil {
 		spotError(c, err)
 		return
@@ -143,7 +166,11 @@ func (s *Server) apiDrawSpotCheck(c *call) {
 			return
 		}
 	}
-	d, created, err := s.eng.DrawSpotCheck(c.key, c.actorName(), p.ID, q.Seed)
+	sc, ok := s.spotOffice(c)
+	if !ok {
+		return
+	}
+	d, created, err := sc.Draw(c.key, c.actorName(), p.ID, q.Seed)
 	if err != nil {
 		spotError(c, err)
 		return
@@ -194,7 +221,7 @@ func spotResultOut(r *spotcheck.Result) *spotResultJSON {
 }
 
 func (s *Server) drawOut(d *spotcheck.Draw) (spotDrawJSON, error) {
-	bk, err := s.eng.SpotChecks()
+	sc, err := s.eng.SpotChecks()
 	if err != nil {
 		return spotDrawJSON{}, err
 	}
@@ -204,7 +231,7 @@ func (s *Server) drawOut(d *spotcheck.Draw) (spotDrawJSON, error) {
 	now := s.eng.Now().UnixMilli()
 	for _, in := range d.Outcome.Inspections {
 		row := spotInspectionJSON{Inspection: in}
-		if r, ok := bk.Result(d.ID, uint32(in.N)); ok {
+		if r, ok := sc.Book.Result(d.ID, uint32(in.N)); ok {
 			row.Result = spotResultOut(&r)
 		} else {
 			row.Overdue = now > d.PublishBy
@@ -224,7 +251,7 @@ func (s *Server) writeDraw(c *call, status int, d *spotcheck.Draw) {
 }
 
 func (s *Server) apiListSpotDraws(c *call) {
-	bk, err := s.eng.SpotChecks()
+	sc, err := s.eng.SpotChecks()
 	if err != nil {
 		spotError(c, err)
 		return
@@ -234,8 +261,8 @@ func (s *Server) apiListSpotDraws(c *call) {
 		return
 	}
 	out := []spotDrawJSON{}
-	for _, d := range bk.Draws(func(d *spotcheck.Draw) bool {
-		return engine.SpotCheckVisible(c.key, d.Region) && (plan == 0 || uint64(d.Plan) == plan)
+	for _, d := range sc.Book.Draws(func(d *spotcheck.Draw) bool {
+		return spotcheck.Visible(c.key, d.Region) && (plan == 0 || uint64(d.Plan) == plan)
 	}) {
 		j, err := s.drawOut(&d)
 		if err != nil {
@@ -252,7 +279,11 @@ func (s *Server) spotDraw(c *call) (spotcheck.Draw, bool) {
 	if !ok {
 		return spotcheck.Draw{}, false
 	}
-	d, err := s.eng.SpotDraw(c.key, id)
+	sc, ok := s.spotOffice(c)
+	if !ok {
+		return spotcheck.Draw{}, false
+	}
+	d, err := sc.DrawOf(c.key, id)
 	if err != nil {
 		spotError(c, err)
 		return spotcheck.Draw{}, false
@@ -302,7 +333,11 @@ func (s *Server) apiSpotResult(c *call) {
 		spotError(c, err)
 		return
 	}
-	r, err := s.eng.RecordSpotResult(c.wctx, c.key, c.actorName(),
+	sc, ok := s.spotOffice(c)
+	if !ok {
+		return
+	}
+	r, err := sc.Record(c.wctx, c.key, c.actorName(),
 		spotcheck.Result{Draw: id, N: uint32(n), Code: code, Note: q.Note, Lots: q.Lots, Codes: q.Codes})
 	if err != nil {
 		spotError(c, err)
@@ -350,7 +385,11 @@ type publicSpot struct {
 // publicSpots returns the recorded results in lang, newest first (org ≠ 0:
 // that organisation's only; at most limit when limit > 0).
 func (s *Server) publicSpots(lang string, org uint32, limit int) ([]publicSpot, error) {
-	rs, err := s.eng.PublicSpotResults(org)
+	sc, err := s.eng.SpotChecks()
+	if err != nil {
+		return nil, err
+	}
+	rs, err := sc.PublicResults(org)
 	if err != nil {
 		return nil, err
 	}

@@ -237,3 +237,39 @@ func (o *Office) AlertConfirmed(a *alert.Alert) {
 		SummaryEN: "Risk alert confirmed by a regulator: " + model.TruncateText(a.Message, 400),
 		Source:    fmt.Sprintf("alert:%d", a.ID), RequestID: fmt.Sprintf("alert:%d", a.ID)})
 }
+
+// SpotFailure is a failed spot-check inspection as the credit ledger
+// records it (spotcheck.Failed, with its result's names).
+type SpotFailure struct {
+	USCC               string
+	Org                uint32
+	Draw               uint64
+	N                  uint32
+	ResultZH, ResultEN string // the result code's names
+	Note               string
+	Recorded           int64 // unix ms
+}
+
+// SpotCheckFailed writes the entry of a failed inspection (kind
+// spot-check-failed, general gravity) against its organisation; an
+// inspection of no registered organisation with a USCC writes none. A
+// retry writes nothing new (the request id is the inspection's).
+func (o *Office) SpotCheckFailed(f SpotFailure) error {
+	if f.USCC == "" || f.Org == 0 {
+		return nil // no credit record without a USCC
+	}
+	g, err := o.reg.Org(f.Org)
+	if err != nil {
+		return err
+	}
+	note := ""
+	if f.Note != "" {
+		note = "。" + model.TruncateText(f.Note, 200)
+	}
+	src := fmt.Sprintf("spotcheck:%d-%d", f.Draw, f.N)
+	_, err = o.Book.Add(Actor{System: true}, Subject{USCC: f.USCC, Org: f.Org, Region: g.Region},
+		Input{Kind: SpotCheckFailed, Gravity: General, Doc: fmt.Sprintf("抽查 %d-%d", f.Draw, f.N),
+			SummaryZH: "双随机抽查:" + f.ResultZH + note, SummaryEN: "Random spot check: " + f.ResultEN,
+			Source: src, RequestID: src}, f.Recorded)
+	return err
+}

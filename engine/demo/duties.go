@@ -39,7 +39,11 @@ func (s *seeder) duties(context.Context) error {
 			Doc: "CNCA-HACCP-2026-0188", PublishFrom: day(-200),
 			SummaryZH: "婴幼儿配方乳粉生产企业通过危害分析与关键控制点(HACCP)体系认证", SummaryEN: "HACCP certified infant formula producer"}},
 	} {
-		if _, err := s.eng.AddCredit(c.key, c.org.USCC, c.in); err != nil {
+		co, err := s.eng.Credit()
+		if err != nil {
+			return err
+		}
+		if _, err := co.Add(c.key, c.org.USCC, c.in); err != nil {
 			return fmt.Errorf("credit entry about %s: %w", c.org.Name, err)
 		}
 	}

@@ -49,16 +49,20 @@ func seedSpotChecks(ctx context.Context, eng *engine.Engine) error {
 		// The demo city has few organisations: half of the medium class is
 		// drawn so that the draw has something to show.
 		Ratios:      map[string]json.Number{"high": "100", "medium-high": "50", "medium": "50", "low": "50"},
-		Conflicts:   []spotcheck.Conflict{{Inspector: "lz.insp.ma", Subject: engine.SpotSubjectKey(&super)}},
+		Conflicts:   []spotcheck.Conflict{{Inspector: "lz.insp.ma", Subject: spotcheck.SubjectKey(&super)}},
 		PublishDays: 20}
 	p, err := pf.Plan()
 	if err != nil {
 		return err
 	}
-	if p, err = eng.CreateSpotPlan(reg, "city", p); err != nil {
+	sc, err := eng.SpotChecks()
+	if err != nil {
 		return err
 	}
-	d, _, err := eng.DrawSpotCheck(reg, "city", p.ID, SpotSeed)
+	if p, err = sc.CreatePlan(reg, "city", p); err != nil {
+		return err
+	}
+	d, _, err := sc.Draw(reg, "city", p.ID, SpotSeed)
 	if err != nil {
 		return err
 	}
@@ -73,7 +77,7 @@ func seedSpotChecks(ctx context.Context, eng *engine.Engine) error {
 		if i >= len(notes) {
 			break
 		}
-		_, err := eng.RecordSpotResult(ctx, reg, "city", spotcheck.Result{Draw: d.ID, N: uint32(in.N),
+		_, err := sc.Record(ctx, reg, "city", spotcheck.Result{Draw: d.ID, N: uint32(in.N),
 			Code: notes[i].code, Note: notes[i].note})
 		if err != nil {
 			return fmt.Errorf("spot-check result %d: %w", in.N, err)
