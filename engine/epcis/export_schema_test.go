@@ -3,48 +3,17 @@ package epcis
 import (
 	"bytes"
 	"encoding/json"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"tracecode/engine/epcis/epcistest"
 )
-
-// negPrefix is a pattern "^(?!(A|B))": the string must not start with A or
-// B. The EPCIS schema's vocabulary patterns are of this form; Go's RE2 has
-// no lookahead, so it is evaluated as the negation of "^(?:A|B)".
-type negPrefix struct {
-	src string
-	re  *regexp.Regexp
-}
-
-func (n negPrefix) MatchString(s string) bool { return !n.re.MatchString(s) }
-func (n negPrefix) String() string            { return n.src }
-
-// lookaheadRegexp compiles schema patterns: the negative-prefix form as
-// negPrefix, every other pattern with Go's regexp.
-func lookaheadRegexp(p string) (jsonschema.Regexp, error) {
-	if inner, ok := strings.CutPrefix(p, "^(?!("); ok && strings.HasSuffix(inner, "))") {
-		re, err := regexp.Compile("^(?:" + strings.TrimSuffix(inner, "))") + ")")
-		if err != nil {
-			return nil, err
-		}
-		return negPrefix{p, re}, nil
-	}
-	return regexp.Compile(p)
-}
 
 // epcisSchema compiles GS1's EPCIS 2.0 JSON Schema (testdata, offline).
 func epcisSchema(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	c.UseRegexpEngine(lookaheadRegexp)
-	sch, err := c.Compile("testdata/EPCIS-JSON-Schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sch
+	return epcistest.Schema(t, "testdata/EPCIS-JSON-Schema.json")
 }
 
 // TestMarshalDocumentValidatesAgainstSchema writes every example (JSON-LD
