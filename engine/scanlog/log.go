@@ -333,6 +333,15 @@ type Log struct {
 	// count, if set, commits a flush's batch with the scans tallied
 	// since the previous flush (the statistics).
 	count Counter
+
+	// remoteMu guards what Merge applied of other nodes' scans; a flush
+	// of the counts holds it while it takes the changed counts, so the
+	// position it writes covers exactly the merges in them. Lock order:
+	// flushMu, remoteMu, a shard's mu.
+	remoteMu sync.Mutex
+	remote   mergeState // GUARDED_BY(remoteMu)
+	// mergeWritten is the merge position the store holds.
+	mergeWritten uint64 // GUARDED_BY(flushMu)
 }
 
 // Counter folds tallied scans into batch b and calls commit to commit it,
@@ -398,11 +407,14 @@ func (r Ref) shard() int {
 	return int(h >> 58) // 64 shards
 }
 
-func (l *Log) load(r Ref) (Stats, error) {
+func (l *Log) load(r Ref) (Stats, error) { return loadStats(l.db, r) }
+
+// loadStats reads r's stored stats (zero if none).
+func loadStats(db *store.DB, r Ref) (Stats, error) {
 	var k [13]byte
 	var st Stats
 	var derr error
-	_, err := l.db.Get(scanStatsKey(k[:0], r), func(v []byte) error {
+	_, err := db.Get(scanStatsKey(k[:0], r), func(v []byte) error {
 		st, derr = decodeScanStats(v)
 		return derr
 	})
@@ -431,32 +443,7 @@ func (l *Log) Record(s Scan) (Stats, error) {
 	}
 	st := &e.st
 	was := l.count != nil && l.suspicious(st)
-	st.Count++
-	if st.First == 0 || s.Time < st.First {
-		st.First = s.Time
-	}
-	if s.Time > st.Last {
-		st.Last = s.Time
-	}
-	st.addClient(s.Client)
-	if s.Region != 0 && int(st.NRegion) < MaxRegions {
-		pref := s.Region
-		if pref >= 1e8 { // a 9-digit township code: its county's six digits
-			pref /= 1000
-		}
-		pref = pref / 100 * 100
-		seen := false
-		for _, r := range st.Regions[:st.NRegion] {
-			if r == pref {
-				seen = true
-				break
-			}
-		}
-		if !seen {
-			st.Regions[st.NRegion] = pref
-			st.NRegion++
-		}
-	}
+	st.add(&s)
 	if !e.dirty {
 		e.dirty = true
 		sh.dirty = append(sh.dirty, s.Ref)
@@ -493,11 +480,48 @@ func (l *Log) Record(s Scan) (Stats, error) {
 // trusted regions reaching SuspiciousRegions. The raw count is not
 // evidence: one client scanning a genuine item a thousand times (a load
 // test, a curious child) is one client.
-func (l *Log) suspicious(st *Stats) bool {
+func (l *Log) suspicious(st *Stats) bool { return l.opt.suspicious(st) }
+
+// suspicious is the clone rule with o's thresholds (see Log.suspicious).
+func (o *Options) suspicious(st *Stats) bool {
 	if st.Review.Verdict == VerdictConfirmed {
 		return true
 	}
-	return st.Evidence() >= l.opt.SuspiciousScore || int(st.NRegion) >= l.opt.SuspiciousRegions
+	return st.Evidence() >= o.SuspiciousScore || int(st.NRegion) >= o.SuspiciousRegions
+}
+
+// add counts scan s into st: the count, first and last time, its client
+// and its prefecture.
+func (st *Stats) add(s *Scan) {
+	st.Count++
+	if st.First == 0 || s.Time < st.First {
+		st.First = s.Time
+	}
+	if s.Time > st.Last {
+		st.Last = s.Time
+	}
+	st.addClient(s.Client)
+	if s.Region != 0 {
+		pref := s.Region
+		if pref >= 1e8 { // a 9-digit township code: its county's six digits
+			pref /= 1000
+		}
+		st.addRegion(pref / 100 * 100)
+	}
+}
+
+// addRegion records prefecture pref (if new and there is room).
+func (st *Stats) addRegion(pref uint32) {
+	if pref == 0 || int(st.NRegion) >= MaxRegions {
+		return
+	}
+	for _, r := range st.Regions[:st.NRegion] {
+		if r == pref {
+			return
+		}
+	}
+	st.Regions[st.NRegion] = pref
+	st.NRegion++
 }
 
 // Stats returns the stats of an item without counting a scan.
@@ -584,6 +608,15 @@ func (l *Log) flush(sync, counts bool) error {
 	stats := l.statBuf[:0]
 	defer func() { l.statBuf = stats[:0] }()
 	var tally map[Tally]TallyCount
+	var mergePos uint64
+	if counts {
+		// The merges in the counts taken below, and no other, are the
+		// position written with them.
+		l.remoteMu.Lock()
+		mergePos = l.remote.pos
+		tally = l.remote.tally
+		l.remote.tally = nil
+	}
 	for i := range l.shards {
 		sh := &l.shards[i]
 		if l.count != nil {
@@ -613,12 +646,19 @@ func (l *Log) flush(sync, counts bool) error {
 		sh.dirty = sh.dirty[:0]
 		sh.mu.Unlock()
 	}
-	if len(raw) == 0 && len(stats) == 0 && len(tally) == 0 {
+	if counts {
+		l.remoteMu.Unlock()
+	}
+	writePos := mergePos > l.mergeWritten
+	if len(raw) == 0 && len(stats) == 0 && len(tally) == 0 && !writePos {
 		l.giveBack(raw)
 		return nil
 	}
 	b := l.db.NewBatch()
 	var kb, vb []byte
+	if writePos {
+		b.Set(store.ScanMergeKey(), store.Uint(mergePos).AppendBinary(vb[:0]))
+	}
 	for i := range stats {
 		kb = scanStatsKey(kb[:0], stats[i].ref)
 		vb = stats[i].st.appendBinary(vb[:0])
@@ -666,6 +706,9 @@ func (l *Log) flush(sync, counts bool) error {
 	}
 	l.written.Add(uint64(len(raw)))
 	l.giveBack(raw)
+	if writePos {
+		l.mergeWritten = mergePos
+	}
 	if counts {
 		l.evict()
 	}

@@ -9,6 +9,7 @@ import "encoding/binary"
 const (
 	prefixScanStats byte = 0xC0 // 0xC0 | product u32 | counter u64          → engine.ScanStats
 	prefixScanRaw   byte = 0xC1 // 0xC1 | unix ms u64 | seq u32               → segment of engine.Scan
+	prefixScanMerge byte = 0xC2 // 0xC2 (one key)                               → Uint(scans stream seq)
 	prefixAPIKey    byte = 0xC8 // 0xC8 | key id u64                          → engine.APIKey
 )
 
@@ -45,6 +46,12 @@ func DecodeScanRawKey(k []byte) (ms int64, seq uint32, err error) {
 	}
 	return int64(binary.BigEndian.Uint64(k[1:])), binary.BigEndian.Uint32(k[9:]), nil
 }
+
+// ScanMergeKey returns the one key of the scans-stream position: the
+// sequence of the last message of other nodes' scans (the replicas',
+// docs/replication.md) the stored scan counts include. It is written in
+// the same batch as those counts.
+func ScanMergeKey() []byte { return []byte{prefixScanMerge} }
 
 // APIKeyKey returns the key of API key id.
 func APIKeyKey(id uint64) []byte { return be64([]byte{prefixAPIKey}, id) }

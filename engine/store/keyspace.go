@@ -121,6 +121,7 @@ var (
 
 	ScanStatsKeys      = KeySpace{prefixScanStats}
 	ScanRawKeys        = KeySpace{prefixScanRaw}
+	ScanMergeKeys      = KeySpace{prefixScanMerge}
 	APIKeyKeys         = KeySpace{prefixAPIKey}
 	AccountKeys        = KeySpace{prefixAccount}
 	AccountByLoginKeys = KeySpace{prefixAccountByLogin}

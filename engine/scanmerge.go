@@ -1,0 +1,52 @@
+package engine
+
+import (
+	"fmt"
+
+	"tracecode/engine/scanlog"
+)
+
+// Scans counted on several nodes (docs/replication.md): a replica counts
+// its scans in a ScanForwarder and sends the deltas to the writer, whose
+// scan log merges them (MergeScans).
+type (
+	// ScanForwarder counts a replica's scans for the writer (see
+	// scanlog.Forwarder).
+	ScanForwarder = scanlog.Forwarder
+	// ScanDelta is what a node's scans added to one item (see
+	// scanlog.Delta).
+	ScanDelta = scanlog.Delta
+)
+
+// Encoding of the scans stream's messages (see scanlog.AppendDeltas).
+var (
+	AppendScanDeltas = scanlog.AppendDeltas
+	DecodeScanDeltas = scanlog.DecodeDeltas
+)
+
+// NewScanForwarder returns the scan counter of a replica's engine, with
+// the suspicious-copy thresholds of o (nil: defaults).
+func (e *Engine) NewScanForwarder(o *ScanLogOptions) *ScanForwarder {
+	return scanlog.NewForwarder(e.db, o)
+}
+
+// MergeScans merges the scans-stream message at seq (body: its deltas)
+// into the writer's scan log l, once (see scanlog.Log.Merge), and hands
+// every item it leaves suspicious to the clone-scan rule, as a local
+// scan's would be. A damaged body merges nothing and names the message.
+func (e *Engine) MergeScans(l *ScanLog, seq uint64, body []byte) error {
+	ds, err := scanlog.DecodeDeltas(body)
+	if err != nil {
+		return fmt.Errorf("engine: scans stream message %d: %w", seq, err)
+	}
+	sus, err := l.Merge(seq, ds)
+	if err != nil {
+		return err
+	}
+	if n := e.notices.Load(); n != nil {
+		for _, d := range sus {
+			n.SuspiciousScan(d.Ref.Product, d.Ref.Counter, d.Stats.Regions[0], d.Stats.Last)
+		}
+	}
+	return nil
+}
