@@ -25,6 +25,9 @@ type Replica struct {
 	// MaxLag is the lag in seconds beyond which /readyz answers 503, so
 	// that a load balancer sends scans elsewhere. 0 means 10 s.
 	MaxLag time.Duration
+	// Scans, if set, counts the replica's public scans for the writer
+	// (the caller sends its deltas); nil: a replica counts no scans.
+	Scans *engine.ScanForwarder
 }
 
 // ReplicaLag is how far a replica is behind the writer's log.
@@ -105,10 +108,15 @@ func (s *Server) replicaCollectors() []prometheus.Collector {
 
 // recordScan records a public scan, hands a scan that made the item
 // suspicious to the clone-scan rule, and returns the item's counts. A
-// replica records none (its store takes only the writer's batches) and
-// returns the counts the log carried; the writer raises the alerts.
+// replica's store takes only the writer's batches: it counts the scan in
+// its forwarder, whose deltas go to the writer, and returns the counts
+// the log carried plus its own not yet sent; the writer raises the
+// alerts once it merged them.
 func (s *Server) recordScan(sc engine.Scan) (engine.ScanStats, error) {
-	if s.cfg.Replica != nil {
+	if r := s.cfg.Replica; r != nil {
+		if r.Scans != nil {
+			return r.Scans.Record(sc)
+		}
 		return s.scans.Stats(sc.Ref)
 	}
 	st, err := s.scans.Record(sc)
@@ -117,6 +125,10 @@ func (s *Server) recordScan(sc engine.Scan) (engine.ScanStats, error) {
 	}
 	return st, err
 }
+
+// ScanLog returns the scan log the server opened (the writer merges
+// the replicas' scan counts into it).
+func (s *Server) ScanLog() *engine.ScanLog { return s.scans }
 
 // ReplicaApplied tells a replica's server that its engine refreshed the
 // families f from the writer's batches: cached answers are dropped, and

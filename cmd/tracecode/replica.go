@@ -55,6 +55,9 @@ type replicaNode struct {
 
 	stop context.CancelFunc
 	done sync.WaitGroup
+	// scans sends the scans counted here to the writer (nil until
+	// config).
+	scans *scanSender
 
 	mu struct {
 		sync.Mutex
@@ -248,13 +251,23 @@ func (r *replicaNode) watch(ctx context.Context) {
 	}
 }
 
-// config is the server's view of the replica.
-func (r *replicaNode) config(maxLag time.Duration) *server.Replica {
+// config is the server's view of the replica. The replica's scans are
+// counted with so's thresholds (nil: defaults) and sent to the writer
+// under node's name (default: the host name and process id).
+func (r *replicaNode) config(maxLag time.Duration, so *engine.ScanLogOptions, node string) (*server.Replica, error) {
+	if r.scans == nil {
+		sc, err := startScanSender(r.nc, node, r.eng.NewScanForwarder(so), r.log)
+		if err != nil {
+			return nil, err
+		}
+		r.scans = sc
+	}
 	return &server.Replica{
 		Writer: func() string { r.mu.Lock(); defer r.mu.Unlock(); return r.mu.writer },
 		Lag:    func() server.ReplicaLag { r.mu.Lock(); defer r.mu.Unlock(); return r.mu.lag },
 		MaxLag: maxLag,
-	}
+		Scans:  r.scans.fwd,
+	}, nil
 }
 
 // serving hands the replica its server, told of every refresh.
@@ -262,6 +275,10 @@ func (r *replicaNode) serving(s *server.Server) { r.srv.Store(s) }
 
 // close stops following; the engine is the caller's to close after.
 func (r *replicaNode) close() {
+	if r.scans != nil {
+		r.scans.close()
+		r.scans = nil
+	}
 	if r.stop != nil {
 		r.stop()
 		r.done.Wait()
@@ -271,9 +288,9 @@ func (r *replicaNode) close() {
 
 // replicaConfig is the server's replica configuration (nil: a writer or
 // a store of its own).
-func replicaConfig(r *replicaNode) *server.Replica {
+func replicaConfig(r *replicaNode, so *engine.ScanLogOptions) (*server.Replica, error) {
 	if r == nil {
-		return nil
+		return nil, nil
 	}
-	return r.config(replicaFlags.maxLag)
+	return r.config(replicaFlags.maxLag, so, replFlags.node)
 }

@@ -139,8 +139,12 @@ func TestFailoverSIGKILLMidBurst(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		rc, err := r.config(time.Minute, nil, "")
+		if err != nil {
+			t.Fatal(err)
+		}
 		srv, err := server.New(r.eng, server.Config{Addr: ln.Addr().String(), PublicBase: base, RateLimit: -1, Logger: log,
-			Replica: r.config(time.Minute)})
+			Replica: rc})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,8 +14,11 @@ import (
 	"time"
 
 	natsserver "github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"tracecode/engine"
+	"tracecode/engine/alert"
 	"tracecode/engine/demo"
 	"tracecode/replicate"
 	"tracecode/replicate/natstest"
@@ -93,24 +96,18 @@ func TestReplicasServeTheLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	serveOn(t, wsrv, wln)
+	// The writer merges the replicas' scans and runs the alert rules.
+	t.Cleanup(startMergeScans(w.nc, replicate.Config{Replicas: 3, LeaseTTL: 2 * time.Second}, wsrv, weng, log))
+	nctx, stopNotices := context.WithCancel(ctx)
+	waitNotices := startNotices(nctx, weng, "", log)
+	t.Cleanup(func() { stopNotices(); waitNotices() })
 
 	var bases []string
+	var reps []*servedReplica
 	for i := range 2 {
-		ln, base := listen(t)
-		r, err := openReplica(ctx, urls, filepath.Join(root, fmt.Sprintf("replica%d", i)), &engine.Options{DLBase: base, ShortBase: base}, 10*time.Millisecond, log)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = r.eng.Close() })
-		t.Cleanup(r.close)
-		srv, err := server.New(r.eng, server.Config{Addr: ln.Addr().String(), PublicBase: base, RateLimit: -1, Logger: log,
-			Replica: r.config(time.Minute)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.serving(srv)
-		serveOn(t, srv, ln)
-		bases = append(bases, base)
+		rep := startServedReplica(t, ctx, urls, filepath.Join(root, fmt.Sprintf("replica%d", i)), log)
+		reps = append(reps, rep)
+		bases = append(bases, rep.base)
 	}
 
 	// Mint and commission on the writer, after the replicas started.
@@ -185,6 +182,141 @@ func TestReplicasServeTheLog(t *testing.T) {
 			t.Errorf("replica %s: /readyz %d", base, code)
 		}
 	}
+
+	// Scans are counted where they happen and add up on the writer: an
+	// item scanned by five WeChat users on each replica (evidence 10, the
+	// threshold 16) is not suspicious on either; merged on the writer it
+	// has ten scans, evidence 20, is suspicious there, raises the
+	// clone-scan alert, and the replicas show it once the counts come
+	// back through the log.
+	item := engine.ScanRef{Product: prod, Counter: res.Block.Start + 5}
+	path := strings.TrimPrefix(lines[5], wbase)
+	scan := func(base, addr string) string {
+		t.Helper()
+		req, _ := http.NewRequest("GET", base+path, nil)
+		req.Header.Set("Accept", "application/json")
+		req.Header.Set("User-Agent", "Mozilla/5.0 (iPhone) MicroMessenger/8.0")
+		req.Header.Set("X-Forwarded-For", addr)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("GET %s%s: %d %s", base, path, resp.StatusCode, b)
+		}
+		return string(b)
+	}
+	for i, rep := range reps {
+		var body string
+		for c := range 5 {
+			body = scan(rep.base, fmt.Sprintf("10.%d.0.%d", i, c+1))
+		}
+		if !strings.Contains(body, `"count":`) || strings.Contains(body, `"suspicious":true`) {
+			t.Fatalf("replica %d after its own five scans: %s", i+1, body)
+		}
+	}
+	wl := wsrv.ScanLog()
+	// mergedAll waits until the writer merged every scans message stored.
+	ss, err := replicate.SetupScans(ctx, mustJS(t, w.nc), replicate.Config{Replicas: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mergedAll := func(min uint64) engine.ScanStats {
+		t.Helper()
+		for deadline := time.Now().Add(90 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			info, ierr := ss.Info(ctx)
+			pos, merr := wl.Merged()
+			st, serr := wl.Stats(item)
+			if ierr == nil && merr == nil && serr == nil && st.Count >= min && pos == info.State.LastSeq {
+				return st
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the writer did not merge the replicas' scans: %+v (%v) merged %d (%v), stream %v (%v)", st, serr, pos, merr, info, ierr)
+			}
+		}
+	}
+	if st := mergedAll(10); st.Count != 10 || !st.Suspicious || st.Evidence() != 20 {
+		t.Fatalf("writer's stats of the item scanned on both replicas: %+v (evidence %d), want 10 scans, evidence 20, suspicious", st, st.Evidence())
+	}
+	op := engine.APIKey{Scopes: engine.ScopeAdmin}
+	var raised bool
+	for deadline := time.Now().Add(60 * time.Second); !raised && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		as, err := weng.Notices().AlertList(op, alert.Filter{Rule: "clone-scan"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		raised = len(as) > 0
+	}
+	if !raised {
+		t.Error("the scans on two replicas raised no clone-scan alert on the writer")
+	}
+	for i, rep := range reps {
+		var st engine.ScanStats
+		for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if st, err = rep.r.scans.fwd.Stats(item); err == nil && st.Count == 10 {
+				break
+			}
+		}
+		if st.Count != 10 || !st.Suspicious {
+			t.Errorf("replica %d shows the merged item as %+v, want 10 scans, suspicious", i+1, st)
+		}
+	}
+	// Restarting a replica sends nothing twice: one more scan after the
+	// restart is the only one added.
+	before := mergedAll(0).Count
+	reps[0].stop()
+	reps[0] = startServedReplica(t, ctx, urls, reps[0].dir, log)
+	scan(reps[0].base, "10.7.7.7")
+	if st := mergedAll(before + 1); st.Count != before+1 {
+		t.Fatalf("after a replica's restart and one scan: %d scans on the writer, want %d", st.Count, before+1)
+	}
+}
+
+// servedReplica is a replica serving on a loopback port; its public
+// requests' client address is taken from X-Forwarded-For.
+type servedReplica struct {
+	r    *replicaNode
+	srv  *server.Server
+	base string
+	dir  string
+}
+
+// startServedReplica opens a replica on dir and serves it until stop (or
+// the test's end).
+func startServedReplica(t *testing.T, ctx context.Context, urls, dir string, log *slog.Logger) *servedReplica {
+	t.Helper()
+	ln, base := listen(t)
+	r, err := openReplica(ctx, urls, dir, &engine.Options{DLBase: base, ShortBase: base}, 10*time.Millisecond, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := r.config(time.Minute, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := server.New(r.eng, server.Config{Addr: ln.Addr().String(), PublicBase: base, RateLimit: -1, Logger: log,
+		TrustForwarded: true, Replica: rc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.serving(srv)
+	go func() { _ = srv.Serve(ln) }()
+	sr := &servedReplica{r: r, srv: srv, base: base, dir: dir}
+	t.Cleanup(sr.stop)
+	return sr
+}
+
+// stop shuts the replica down (its last scan counts sent); once only.
+func (sr *servedReplica) stop() {
+	if sr.r == nil {
+		return
+	}
+	_ = sr.srv.Shutdown(context.Background())
+	sr.r.close()
+	_ = sr.r.eng.Close()
+	sr.r = nil
 }
 
 // statusOf picks the "status" member of a resolver answer.
@@ -198,4 +330,14 @@ func statusOf(body string) string {
 		return rest[:j]
 	}
 	return ""
+}
+
+// mustJS is nc's JetStream context.
+func mustJS(t *testing.T, nc *nats.Conn) jetstream.JetStream {
+	t.Helper()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return js
 }

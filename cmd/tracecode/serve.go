@@ -278,6 +278,12 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	if _, err := eng.OpenNotices(engine.NoticeConfig{}); err != nil {
 		return err
 	}
+	scanOpts := engine.ScanLogOptions{FlushInterval: sf.scanFlush, SuspiciousScore: sf.suspiciousScore,
+		SuspiciousRegions: sf.suspiciousRegs, NoRaw: sf.noRawScans}
+	repCfg, err := replicaConfig(rep, &scanOpts)
+	if err != nil {
+		return err
+	}
 	srv, err := server.New(eng, server.Config{
 		Addr: sf.addr, PublicBase: publicBase,
 		ReadTimeout: sf.readTimeout, WriteTimeout: sf.writeTimeout, StreamTimeout: sf.streamTimeout,
@@ -287,17 +293,23 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		RegionHeader:   sf.regionHeader,
 		WriteRateLimit: sf.writeRateLimit, WriteRateBurst: sf.writeRateBurst,
 		OrgWriteRateLimit: sf.orgWriteRate, OrgWriteRateBurst: sf.orgWriteBurst,
-		Scans: engine.ScanLogOptions{FlushInterval: sf.scanFlush, SuspiciousScore: sf.suspiciousScore,
-			SuspiciousRegions: sf.suspiciousRegs, NoRaw: sf.noRawScans},
+		Scans:        scanOpts,
 		CacheEntries: sf.cacheEntries,
 		OpenData: server.OpenDataConfig{Licence: sf.openLicence, LicenceURL: openLicenceURL(sf.openLicence, sf.openLicenceURL),
 			Suppression: opendata.Config{MinEnterprises: sf.openMinEnt, DominancePercent: sf.openDominance}},
 		Logger: log, AccessLog: sf.accessLog,
 		Labels: labels, LabelFont: labelFont,
-		Replica: replicaConfig(rep),
+		Replica: repCfg,
 	})
 	if err != nil {
 		return err
+	}
+	stopMerge := func() {}
+	if lw != nil {
+		// The replicas' scan counts go into this server's scan log; the
+		// merge stops before the server closes the log.
+		stopMerge = startMergeScans(lw.nc, replicate.Config{Replicas: replFlags.replicas, LeaseTTL: replFlags.leaseTTL}, srv, eng, log)
+		defer stopMerge()
 	}
 	if rep != nil {
 		rep.serving(srv)
@@ -359,6 +371,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	for running := true; running; {
 		select {
 		case err := <-done:
+			stopMerge()
 			_ = srv.Shutdown(context.Background())
 			return err
 		case <-hups:
@@ -371,6 +384,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		}
 	}
 	signal.Stop(sigs)
+	stopMerge()
 	if err := srv.Shutdown(context.Background()); err != nil {
 		return err
 	}
