@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"tracecode/engine/epcissub"
 )
 
 // TestCaptureJobs: an accepted document is running until the runner
@@ -15,34 +17,34 @@ func TestCaptureJobs(t *testing.T) {
 	st := openSubTest(t, f.e)
 	a := APIKey{ID: 1, Org: f.orgA, Scopes: ScopeEvents}
 	b := APIKey{ID: 2, Org: f.orgB, Scopes: ScopeEvents}
-	good, err := f.e.SubmitCapture(a, []byte(doc(inspectAt("2026-03-01T06:00:00Z", f.code(f.items, 5)))), false, "")
+	good, err := jobsOf(t, f.e).SubmitAs(a, []byte(doc(inspectAt("2026-03-01T06:00:00Z", f.code(f.items, 5)))), false, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	bad, err := f.e.SubmitCapture(a, []byte(doc(inspectAt("2026-03-01T06:10:00Z", f.code(f.items, 6)),
+	bad, err := jobsOf(t, f.e).SubmitAs(a, []byte(doc(inspectAt("2026-03-01T06:10:00Z", f.code(f.items, 6)),
 		inspectAt("2026-03-01T06:20:00Z", f.code(f.items, 700)))), false, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if j, found, _ := f.e.CaptureJobOf(a, good.ID); !found || j.State != JobRunning {
+	if j, found, _ := jobsOf(t, f.e).JobOf(a, good.ID); !found || j.State != epcissub.JobRunning {
 		t.Fatalf("before the runner: %+v %v", j, found)
 	}
-	if _, found, _ := f.e.CaptureJobOf(b, good.ID); found {
+	if _, found, _ := jobsOf(t, f.e).JobOf(b, good.ID); found {
 		t.Error("another organisation reads the job")
 	}
-	if _, err := f.e.SubmitCapture(APIKey{ID: 3, Scopes: ScopeAdmin}, []byte(doc()), false, ""); err == nil {
+	if _, err := jobsOf(t, f.e).SubmitAs(APIKey{ID: 3, Scopes: ScopeAdmin}, []byte(doc()), false, ""); err == nil {
 		t.Error("a key of no organisation submits a capture")
 	}
 	before := len(steps(t, f.e, APIKey{ID: 9, Scopes: ScopeAdmin}))
-	if n, err := st.n.RunCaptureJobs(context.Background()); n != 2 || err != nil {
+	if n, err := st.n.jobs.RunOnce(context.Background()); n != 2 || err != nil {
 		t.Fatalf("run: %d %v", n, err)
 	}
-	j, _, _ := f.e.CaptureJobOf(a, good.ID)
-	if j.State != JobSuccess || j.Records != 1 || j.Finished == 0 || j.Doc != nil {
+	j, _, _ := jobsOf(t, f.e).JobOf(a, good.ID)
+	if j.State != epcissub.JobSuccess || j.Records != 1 || j.Finished == 0 || j.Doc != nil {
 		t.Errorf("good job: %+v", j)
 	}
-	j, _, _ = f.e.CaptureJobOf(a, bad.ID)
-	if j.State != JobFailed || len(j.Errors) != 1 || j.Errors[0].Event != 1 || !strings.Contains(j.Errors[0].Field, "epcList") {
+	j, _, _ = jobsOf(t, f.e).JobOf(a, bad.ID)
+	if j.State != epcissub.JobFailed || len(j.Errors) != 1 || j.Errors[0].Event != 1 || !strings.Contains(j.Errors[0].Field, "epcList") {
 		t.Errorf("bad job: %+v", j)
 	}
 	if after := len(steps(t, f.e, APIKey{ID: 9, Scopes: ScopeAdmin})); after != before+1 {
@@ -68,11 +70,11 @@ func TestCaptureJobRestart(t *testing.T) {
 	a := APIKey{ID: 1, Org: f.orgA, Scopes: ScopeEvents}
 	d1 := doc(inspectAt("2026-03-01T06:00:00Z", f.code(f.items, 1)))
 	d2 := doc(inspectAt("2026-03-01T06:10:00Z", f.code(f.items, 2)))
-	j1, err := e.SubmitCapture(a, []byte(d1), false, "")
+	j1, err := jobsOf(t, e).SubmitAs(a, []byte(d1), false, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	j2, err := e.SubmitCapture(a, []byte(d2), false, "")
+	j2, err := jobsOf(t, e).SubmitAs(a, []byte(d2), false, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,19 +84,39 @@ func TestCaptureJobRestart(t *testing.T) {
 	}
 	e2 := openTest(t, dir)
 	st := openSubTest(t, e2)
-	if n, err := st.n.RunCaptureJobs(context.Background()); n != 2 || err != nil {
+	if n, err := st.n.jobs.RunOnce(context.Background()); n != 2 || err != nil {
 		t.Fatalf("run after reopening: %d %v", n, err)
 	}
 	for _, c := range []struct {
 		id         uint64
 		records, d int
 	}{{j1.ID, 1, 0}, {j2.ID, 0, 1}} {
-		j, found, err := e2.CaptureJobOf(a, c.id)
-		if err != nil || !found || j.State != JobSuccess || j.Records != c.records || j.Duplicates != c.d {
+		j, found, err := jobsOf(t, e2).JobOf(a, c.id)
+		if err != nil || !found || j.State != epcissub.JobSuccess || j.Records != c.records || j.Duplicates != c.d {
 			t.Errorf("job %d: %+v %v %v", c.id, j, found, err)
 		}
 	}
 	if got := len(steps(t, e2, APIKey{ID: 9, Scopes: ScopeAdmin})); got != 2 {
 		t.Errorf("%d events, want 2", got)
 	}
+}
+
+// jobsOf returns e's capture jobs (the notices are open).
+func jobsOf(t testing.TB, e *Engine) *epcissub.Jobs {
+	t.Helper()
+	js, err := e.CaptureJobs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return js
+}
+
+// subsOf returns e's subscription manager (the notices are open).
+func subsOf(t testing.TB, e *Engine) *epcissub.Manager {
+	t.Helper()
+	m, err := e.Subscriptions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 
 	"tracecode/engine/chain"
+	"tracecode/engine/epcisq"
 	"tracecode/engine/issue"
 	"tracecode/engine/search"
 	"tracecode/engine/stats"
@@ -46,6 +47,9 @@ type Engine struct {
 	// products (search.go), built at Open and kept current by
 	// issue.Options.Published.
 	search atomic.Pointer[search.Index]
+
+	// queries is the EPCIS query office (epcisq.go), made on first use.
+	queries atomic.Pointer[epcisq.Office]
 
 	// trace is the state of line reports, aggregation, events and
 	// resolution (see trace.go), loaded by Open.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"tracecode/engine/epcisq"
 	"tracecode/engine/site"
 )
 
@@ -102,7 +103,7 @@ func TestQueryEventParametersRefused(t *testing.T) {
 		{"GE_errorDeclarationTime", "2026-03-01"},
 		{"WD_bizLocation", ""},
 	} {
-		_, err := f.e.QueryEvents(op, []QueryParam{{Name: p[0], Value: p[1]}})
+		_, err := f.e.Queries().Events(op, []epcisq.Param{{Name: p[0], Value: p[1]}})
 		if err == nil || !strings.Contains(err.Error(), p[0]) {
 			t.Errorf("%s=%q: %v", p[0], p[1], err)
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"tracecode/engine/epcis"
+	"tracecode/engine/epcisq"
 )
 
 // queryFixture: organisation A inspects item 1 at a read point, ships
@@ -41,14 +42,14 @@ func steps(t *testing.T, e *Engine, k APIKey, params ...string) []string {
 	var out []string
 	token := ""
 	for pages := 0; ; pages++ {
-		ps := []QueryParam{}
+		ps := []epcisq.Param{}
 		for i := 0; i+1 < len(params); i += 2 {
-			ps = append(ps, QueryParam{Name: params[i], Value: params[i+1]})
+			ps = append(ps, epcisq.Param{Name: params[i], Value: params[i+1]})
 		}
 		if token != "" {
-			ps = append(ps, QueryParam{Name: "nextPageToken", Value: token})
+			ps = append(ps, epcisq.Param{Name: "nextPageToken", Value: token})
 		}
-		res, err := e.QueryEvents(k, ps)
+		res, err := e.Queries().Events(k, ps)
 		if err != nil {
 			t.Fatalf("query %v: %v", params, err)
 		}
@@ -103,7 +104,7 @@ func TestQueryEventsParameters(t *testing.T) {
 		}
 	}
 	// An eventID, as the event's hash ID.
-	res, err := f.e.QueryEvents(op, []QueryParam{{Name: "EQ_bizStep", Value: "shipping"}})
+	res, err := f.e.Queries().Events(op, []epcisq.Param{{Name: "EQ_bizStep", Value: "shipping"}})
 	if err != nil || len(res.Events) != 1 {
 		t.Fatalf("shipping: %v %v", res, err)
 	}
@@ -130,30 +131,30 @@ func TestQueryEventsHostile(t *testing.T) {
 	if got := steps(t, f.e, b, "EQ_readPoint", "urn:epc:id:sgln:9520123.00001.0"); len(got) != 0 {
 		t.Errorf("B sees A's read point: %v", got)
 	}
-	if _, err := f.e.QueryEvents(b, []QueryParam{{Name: "EQ_bizStep", Value: "inspecting"}, {Name: "maxEventCount", Value: "1"}}); err != nil {
+	if _, err := f.e.Queries().Events(b, []epcisq.Param{{Name: "EQ_bizStep", Value: "inspecting"}, {Name: "maxEventCount", Value: "1"}}); err != nil {
 		t.Errorf("B's maxEventCount counts events it cannot see: %v", err)
 	}
 	// A's page token is no token for B.
-	res, err := f.e.QueryEvents(a, []QueryParam{{Name: "perPage", Value: "1"}})
+	res, err := f.e.Queries().Events(a, []epcisq.Param{{Name: "perPage", Value: "1"}})
 	if err != nil || res.Next == "" {
 		t.Fatalf("A's first page: %+v %v", res, err)
 	}
-	_, err = f.e.QueryEvents(b, []QueryParam{{Name: "perPage", Value: "1"}, {Name: "nextPageToken", Value: res.Next}})
-	var pe *QueryParamError
+	_, err = f.e.Queries().Events(b, []epcisq.Param{{Name: "perPage", Value: "1"}, {Name: "nextPageToken", Value: res.Next}})
+	var pe *epcisq.ParamError
 	if !errors.As(err, &pe) || pe.Name != "nextPageToken" {
 		t.Errorf("B with A's token: %v", err)
 	}
 	// Nor is it a token for other parameters, or when altered.
-	if _, err := f.e.QueryEvents(a, []QueryParam{{Name: "perPage", Value: "2"}, {Name: "nextPageToken", Value: res.Next}}); !errors.Is(err, ErrQueryParameter) {
+	if _, err := f.e.Queries().Events(a, []epcisq.Param{{Name: "perPage", Value: "2"}, {Name: "nextPageToken", Value: res.Next}}); !errors.Is(err, epcisq.ErrQueryParameter) {
 		t.Errorf("token with other parameters: %v", err)
 	}
 	tampered := []byte(res.Next)
 	tampered[len(tampered)/2] ^= 1
-	if _, err := f.e.QueryEvents(a, []QueryParam{{Name: "perPage", Value: "1"}, {Name: "nextPageToken", Value: string(tampered)}}); !errors.Is(err, ErrQueryParameter) {
+	if _, err := f.e.Queries().Events(a, []epcisq.Param{{Name: "perPage", Value: "1"}, {Name: "nextPageToken", Value: string(tampered)}}); !errors.Is(err, epcisq.ErrQueryParameter) {
 		t.Errorf("tampered token: %v", err)
 	}
 	// A key of no organisation, regulator or operator reads nothing.
-	if _, err := f.e.QueryEvents(APIKey{ID: 3, Scopes: ScopeEvents}, nil); !errors.Is(err, ErrWrongOrg) {
+	if _, err := f.e.Queries().Events(APIKey{ID: 3, Scopes: ScopeEvents}, nil); !errors.Is(err, ErrWrongOrg) {
 		t.Errorf("key without an organisation: %v", err)
 	}
 }
@@ -173,16 +174,16 @@ func TestQueryEventsErrors(t *testing.T) {
 		{"EQ_bizStep", "urn:epcglobal:cbv:bizstep:shipping|"},
 		{"nextPageToken", "AAAA"},
 	} {
-		_, err := f.e.QueryEvents(op, []QueryParam{{Name: c.name, Value: c.value}})
-		var pe *QueryParamError
+		_, err := f.e.Queries().Events(op, []epcisq.Param{{Name: c.name, Value: c.value}})
+		var pe *epcisq.ParamError
 		if !errors.As(err, &pe) || pe.Name != c.name {
 			t.Errorf("%s=%q: %v, want a parameter error naming it", c.name, c.value, err)
 		}
 	}
-	if _, err := f.e.QueryEvents(op, []QueryParam{{Name: "perPage", Value: "1"}, {Name: "perPage", Value: "2"}}); !errors.Is(err, ErrQueryParameter) {
+	if _, err := f.e.Queries().Events(op, []epcisq.Param{{Name: "perPage", Value: "1"}, {Name: "perPage", Value: "2"}}); !errors.Is(err, epcisq.ErrQueryParameter) {
 		t.Errorf("repeated parameter: %v", err)
 	}
-	if _, err := f.e.QueryEvents(op, []QueryParam{{Name: "EQ_bizStep", Value: "inspecting"}, {Name: "maxEventCount", Value: "1"}}); !errors.Is(err, ErrQueryTooLarge) {
+	if _, err := f.e.Queries().Events(op, []epcisq.Param{{Name: "EQ_bizStep", Value: "inspecting"}, {Name: "maxEventCount", Value: "1"}}); !errors.Is(err, epcisq.ErrQueryTooLarge) {
 		t.Errorf("maxEventCount 1 of 2: %v", err)
 	}
 }
@@ -223,31 +224,31 @@ func TestNamedQueries(t *testing.T) {
 	f := queryFixture(t)
 	a := APIKey{ID: 1, Org: f.orgA, Scopes: ScopeEvents}
 	b := APIKey{ID: 2, Org: f.orgB, Scopes: ScopeEvents}
-	params := []QueryParam{{Name: "EQ_bizStep", Value: "inspecting|shipping"}, {Name: "perPage", Value: "1"}}
-	if _, err := f.e.CreateNamedQuery(a, "steps", params); err != nil {
+	params := []epcisq.Param{{Name: "EQ_bizStep", Value: "inspecting|shipping"}, {Name: "perPage", Value: "1"}}
+	if _, err := f.e.Queries().Create(a, "steps", params); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.e.CreateNamedQuery(a, "steps", params); !errors.Is(err, ErrQueryExists) {
+	if _, err := f.e.Queries().Create(a, "steps", params); !errors.Is(err, epcisq.ErrQueryExists) {
 		t.Errorf("second save: %v", err)
 	}
-	var pe *QueryParamError
-	if _, err := f.e.CreateNamedQuery(a, "bad name/", params); !errors.As(err, &pe) || pe.Name != "name" {
+	var pe *epcisq.ParamError
+	if _, err := f.e.Queries().Create(a, "bad name/", params); !errors.As(err, &pe) || pe.Name != "name" {
 		t.Errorf("bad name: %v", err)
 	}
-	if _, err := f.e.CreateNamedQuery(a, "bad", []QueryParam{{Name: "EQ_colour", Value: "red"}}); !errors.As(err, &pe) || pe.Name != "EQ_colour" {
+	if _, err := f.e.Queries().Create(a, "bad", []epcisq.Param{{Name: "EQ_colour", Value: "red"}}); !errors.As(err, &pe) || pe.Name != "EQ_colour" {
 		t.Errorf("bad parameter: %v", err)
 	}
-	if _, err := f.e.CreateNamedQuery(APIKey{ID: 5, Org: f.orgA, Scopes: ScopeMint}, "mint", params); !errors.Is(err, ErrWrongOrg) {
+	if _, err := f.e.Queries().Create(APIKey{ID: 5, Org: f.orgA, Scopes: ScopeMint}, "mint", params); !errors.Is(err, ErrWrongOrg) {
 		t.Errorf("a mint key saves a query: %v", err)
 	}
 	var got []string
 	token := ""
 	for {
-		var paging []QueryParam
+		var paging []epcisq.Param
 		if token != "" {
-			paging = []QueryParam{{Name: "nextPageToken", Value: token}}
+			paging = []epcisq.Param{{Name: "nextPageToken", Value: token}}
 		}
-		res, found, err := f.e.QueryNamedEvents(a, "steps", paging)
+		res, found, err := f.e.Queries().NamedEvents(a, "steps", paging)
 		if err != nil || !found {
 			t.Fatalf("run: %v %v", found, err)
 		}
@@ -261,34 +262,34 @@ func TestNamedQueries(t *testing.T) {
 	if !slices.Equal(got, []string{"inspecting", "shipping"}) {
 		t.Errorf("A's query answers %v", got)
 	}
-	if _, _, err := f.e.QueryNamedEvents(a, "steps", []QueryParam{{Name: "EQ_action", Value: "ADD"}}); !errors.As(err, &pe) {
+	if _, _, err := f.e.Queries().NamedEvents(a, "steps", []epcisq.Param{{Name: "EQ_action", Value: "ADD"}}); !errors.As(err, &pe) {
 		t.Errorf("extra parameter: %v", err)
 	}
 	// B sees nothing of it.
-	if _, found, err := f.e.NamedQuery(b, "steps"); found || err != nil {
+	if _, found, err := f.e.Queries().Named(b, "steps"); found || err != nil {
 		t.Errorf("B reads A's query: %v %v", found, err)
 	}
-	if _, found, err := f.e.QueryNamedEvents(b, "steps", nil); found || err != nil {
+	if _, found, err := f.e.Queries().NamedEvents(b, "steps", nil); found || err != nil {
 		t.Errorf("B runs A's query: %v %v", found, err)
 	}
-	if found, err := f.e.DeleteNamedQuery(b, "steps"); found || err != nil {
+	if found, err := f.e.Queries().Delete(b, "steps"); found || err != nil {
 		t.Errorf("B deletes A's query: %v %v", found, err)
 	}
-	if _, err := f.e.CreateNamedQuery(b, "steps", params); err != nil {
+	if _, err := f.e.Queries().Create(b, "steps", params); err != nil {
 		t.Errorf("B's own query of the same name: %v", err)
 	}
-	if l, err := f.e.NamedQueries(a); err != nil || len(l) != 1 || l[0].Name != "steps" || len(l[0].Params) != 2 {
+	if l, err := f.e.Queries().List(a); err != nil || len(l) != 1 || l[0].Name != "steps" || len(l[0].Params) != 2 {
 		t.Errorf("A's list: %+v %v", l, err)
 	}
 	// Saved queries survive a restart.
 	f.e = reopen(t, f.e)
-	if found, err := f.e.DeleteNamedQuery(a, "steps"); !found || err != nil {
+	if found, err := f.e.Queries().Delete(a, "steps"); !found || err != nil {
 		t.Errorf("delete: %v %v", found, err)
 	}
-	if l, err := f.e.NamedQueries(a); err != nil || len(l) != 0 {
+	if l, err := f.e.Queries().List(a); err != nil || len(l) != 0 {
 		t.Errorf("after delete: %+v %v", l, err)
 	}
-	if l, err := f.e.NamedQueries(b); err != nil || len(l) != 1 {
+	if l, err := f.e.Queries().List(b); err != nil || len(l) != 1 {
 		t.Errorf("B's list after A's delete: %+v %v", l, err)
 	}
 }
@@ -309,16 +310,16 @@ func BenchmarkQueryEvents(b *testing.B) {
 	op := APIKey{ID: 9, Scopes: ScopeAdmin}
 	for _, c := range []struct {
 		name   string
-		params []QueryParam
+		params []epcisq.Param
 	}{
-		{"step", []QueryParam{{Name: "EQ_bizStep", Value: "inspecting"}}},
-		{"epc", []QueryParam{{Name: "MATCH_anyEPC", Value: f.code(f.items, 500)}}},
+		{"step", []epcisq.Param{{Name: "EQ_bizStep", Value: "inspecting"}}},
+		{"epc", []epcisq.Param{{Name: "MATCH_anyEPC", Value: f.code(f.items, 500)}}},
 	} {
 		b.Run("by="+c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			n := 0
 			for b.Loop() {
-				res, err := f.e.QueryEvents(op, c.params)
+				res, err := f.e.Queries().Events(op, c.params)
 				if err != nil || len(res.Events) == 0 {
 					b.Fatalf("%v %v", res, err)
 				}

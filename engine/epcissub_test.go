@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"tracecode/engine/epcis"
+	"tracecode/engine/epcisq"
+	"tracecode/engine/epcissub"
 	"tracecode/engine/outbox"
 )
 
@@ -96,7 +98,7 @@ func openSubTest(t testing.TB, e *Engine) *subTest {
 func (st *subTest) settle(t testing.TB, rounds int) {
 	t.Helper()
 	for range rounds {
-		staged, err := st.n.PumpSubscriptions()
+		staged, err := st.n.subs.Pump()
 		if err != nil {
 			t.Fatalf("pump: %v", err)
 		}
@@ -106,7 +108,7 @@ func (st *subTest) settle(t testing.TB, rounds int) {
 		st.clock = st.clock.Add(5 * time.Hour)
 		pending, _ := st.n.Outbox.PendingCount()
 		if staged == 0 && pending == 0 {
-			if again, _ := st.n.PumpSubscriptions(); again == 0 {
+			if again, _ := st.n.subs.Pump(); again == 0 {
 				return
 			}
 		}
@@ -125,12 +127,12 @@ func utc(at string) string {
 
 const subToken = "0123456789abcdef-secret"
 
-func subscribeStream(t testing.TB, e *Engine, k APIKey, dest string) Subscription {
+func subscribeStream(t testing.TB, e *Engine, k APIKey, dest string) epcissub.Subscription {
 	t.Helper()
-	if _, err := e.CreateNamedQuery(k, "inspections", []QueryParam{{Name: "EQ_bizStep", Value: "inspecting"}}); err != nil {
+	if _, err := e.Queries().Create(k, "inspections", []epcisq.Param{{Name: "EQ_bizStep", Value: "inspecting"}}); err != nil {
 		t.Fatal(err)
 	}
-	s, err := e.Subscribe(k, "inspections", Subscription{Dest: dest, Token: subToken, Stream: true}, time.Time{})
+	s, err := subsOf(t, e).Subscribe(k, "inspections", epcissub.Subscription{Dest: dest, Token: subToken, Stream: true}, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,10 +154,10 @@ func TestSubscriptionStream(t *testing.T) {
 	}
 	mustCapture(t, f, f.orgA, doc(shipToB("2026-03-01T14:30:00+08:00", f.code(f.items, 8))))
 	// Before the first round nothing is delivered and the cursor stays.
-	if _, err := st.n.PumpSubscriptions(); err != nil {
+	if _, err := st.n.subs.Pump(); err != nil {
 		t.Fatal(err)
 	}
-	got, _, _ := f.e.SubscriptionOf(a, "inspections", s.ID)
+	got, _, _ := subsOf(t, f.e).Subscription(a, "inspections", s.ID)
 	if got.Cursor != s.Cursor || got.Inflight == 0 {
 		t.Fatalf("after staging: cursor %d (was %d), in flight %d", got.Cursor, s.Cursor, got.Inflight)
 	}
@@ -164,7 +166,7 @@ func TestSubscriptionStream(t *testing.T) {
 	if ev := r.events(); !slices.Equal(ev, want) {
 		t.Fatalf("delivered %v, want %v", ev, want)
 	}
-	got, _, _ = f.e.SubscriptionOf(a, "inspections", s.ID)
+	got, _, _ = subsOf(t, f.e).Subscription(a, "inspections", s.ID)
 	if got.Cursor <= s.Cursor || got.Inflight != 0 || got.Delivered != 1 {
 		t.Errorf("after delivery: %+v", got)
 	}
@@ -250,7 +252,7 @@ func TestSubscriptionRestart(t *testing.T) {
 		mustCapture(t, f, f.orgA, doc(inspectAt(at, f.code(f.items, uint64(i)))))
 		want = append(want, utc(at))
 	}
-	if _, err := st.n.PumpSubscriptions(); err != nil {
+	if _, err := st.n.subs.Pump(); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.snd.Round(context.Background()); err != nil {
@@ -261,7 +263,7 @@ func TestSubscriptionRestart(t *testing.T) {
 	}
 	e2 := openTest(t, dir)
 	st2 := openSubTest(t, e2)
-	got, found, err := e2.SubscriptionOf(a, "inspections", s.ID)
+	got, found, err := subsOf(t, e2).Subscription(a, "inspections", s.ID)
 	if err != nil || !found || got.Inflight == 0 || got.Cursor != s.Cursor {
 		t.Fatalf("after reopening: %+v %v %v", got, found, err)
 	}
@@ -286,17 +288,17 @@ func TestSubscriptionHostile(t *testing.T) {
 	b := APIKey{ID: 2, Org: f.orgB, Scopes: ScopeEvents}
 	sa := subscribeStream(t, f.e, a, ra.srv.URL)
 	subscribeStream(t, f.e, b, rb.srv.URL)
-	if _, found, err := f.e.SubscriptionOf(b, "inspections", sa.ID); found || err != nil {
+	if _, found, err := subsOf(t, f.e).Subscription(b, "inspections", sa.ID); found || err != nil {
 		t.Errorf("B reads A's subscription: %v %v", found, err)
 	}
-	if ok, err := f.e.Unsubscribe(b, "inspections", sa.ID); ok || err != nil {
+	if ok, err := subsOf(t, f.e).Unsubscribe(b, "inspections", sa.ID); ok || err != nil {
 		t.Errorf("B deletes A's subscription: %v %v", ok, err)
 	}
-	if list, _ := f.e.Subscriptions(b, "inspections"); len(list) != 1 || list[0].ID == sa.ID {
+	if list, _ := subsOf(t, f.e).Subscriptions(b, "inspections"); len(list) != 1 || list[0].ID == sa.ID {
 		t.Errorf("B lists %+v", list)
 	}
-	if _, err := f.e.Subscribe(APIKey{ID: 3, Org: f.orgB, Scopes: ScopeMint}, "inspections",
-		Subscription{Dest: rb.srv.URL, Stream: true}, time.Time{}); err == nil {
+	if _, err := subsOf(t, f.e).Subscribe(APIKey{ID: 3, Org: f.orgB, Scopes: ScopeMint}, "inspections",
+		epcissub.Subscription{Dest: rb.srv.URL, Stream: true}, time.Time{}); err == nil {
 		t.Error("a key without the events scope subscribes")
 	}
 	mustCapture(t, f, f.orgA, doc(inspectAt("2026-03-01T06:00:00Z", f.code(f.items, 9))))
@@ -309,10 +311,10 @@ func TestSubscriptionHostile(t *testing.T) {
 		t.Errorf("B received %v", got)
 	}
 	// Deleting the named query drops its subscriptions.
-	if ok, err := f.e.DeleteNamedQuery(a, "inspections"); !ok || err != nil {
+	if ok, err := f.e.Queries().Delete(a, "inspections"); !ok || err != nil {
 		t.Fatal(ok, err)
 	}
-	if list, _ := f.e.Subscriptions(a, "inspections"); len(list) != 0 {
+	if list, _ := subsOf(t, f.e).Subscriptions(a, "inspections"); len(list) != 0 {
 		t.Errorf("subscriptions outlive their query: %+v", list)
 	}
 }
@@ -323,29 +325,29 @@ func TestSubscriptionRefused(t *testing.T) {
 	f := queryFixture(t)
 	openSubTest(t, f.e)
 	a := APIKey{ID: 1, Org: f.orgA, Scopes: ScopeEvents}
-	if _, err := f.e.CreateNamedQuery(a, "q", nil); err != nil {
+	if _, err := f.e.Queries().Create(a, "q", nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
-		s    Subscription
+		s    epcissub.Subscription
 		want string
 	}{
-		{Subscription{Dest: "http://127.0.0.1:1/x"}, "neither stream nor schedule"},
-		{Subscription{Dest: "http://127.0.0.1:1/x", Stream: true, Schedule: SubscriptionSchedule{Minute: "5"}}, "stream and schedule"},
-		{Subscription{Dest: "ftp://x/", Stream: true}, "dest"},
-		{Subscription{Dest: "http://u:p@x/", Stream: true}, "credentials"},
-		{Subscription{Dest: "http://x/", Stream: true, Token: "short"}, "signatureToken"},
-		{Subscription{Dest: "http://x/", Schedule: SubscriptionSchedule{Hour: "24"}}, "schedule.hour"},
-		{Subscription{Dest: "http://x/", Schedule: SubscriptionSchedule{DayOfMonth: "31", Month: "2"}}, "never fires"},
+		{epcissub.Subscription{Dest: "http://127.0.0.1:1/x"}, "neither stream nor schedule"},
+		{epcissub.Subscription{Dest: "http://127.0.0.1:1/x", Stream: true, Schedule: epcissub.Schedule{Minute: "5"}}, "stream and schedule"},
+		{epcissub.Subscription{Dest: "ftp://x/", Stream: true}, "dest"},
+		{epcissub.Subscription{Dest: "http://u:p@x/", Stream: true}, "credentials"},
+		{epcissub.Subscription{Dest: "http://x/", Stream: true, Token: "short"}, "signatureToken"},
+		{epcissub.Subscription{Dest: "http://x/", Schedule: epcissub.Schedule{Hour: "24"}}, "schedule.hour"},
+		{epcissub.Subscription{Dest: "http://x/", Schedule: epcissub.Schedule{DayOfMonth: "31", Month: "2"}}, "never fires"},
 	} {
-		if _, err := f.e.Subscribe(a, "q", c.s, time.Time{}); err == nil || !strings.Contains(err.Error(), c.want) {
+		if _, err := subsOf(t, f.e).Subscribe(a, "q", c.s, time.Time{}); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v: %v, want %q", c.s, err, c.want)
 		}
 	}
-	if _, err := f.e.Subscribe(a, "nope", Subscription{Dest: "http://x/", Stream: true}, time.Time{}); err == nil {
+	if _, err := subsOf(t, f.e).Subscribe(a, "nope", epcissub.Subscription{Dest: "http://x/", Stream: true}, time.Time{}); err == nil {
 		t.Error("a subscription to no query")
 	}
-	if list, _ := f.e.Subscriptions(a, "q"); len(list) != 0 {
+	if list, _ := subsOf(t, f.e).Subscriptions(a, "q"); len(list) != 0 {
 		t.Errorf("refused subscriptions were stored: %+v", list)
 	}
 }

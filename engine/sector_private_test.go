@@ -27,7 +27,7 @@ func TestSectorPrivateInLedger(t *testing.T) {
 		t.Fatal("the identity number is stored in the clear")
 	}
 	op := APIKey{ID: 1, Scopes: ScopeEvents | ScopeAdmin}
-	res, err := w.e.QueryEvents(op, nil)
+	res, err := w.e.Queries().Events(op, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"tracecode/engine"
+	"tracecode/engine/epcissub"
 )
 
 // captureJobRoutes are the REST binding's asynchronous capture: POST
@@ -33,7 +34,12 @@ func (s *Server) apiSubmitCapture(c *call) {
 	if !ok {
 		return
 	}
-	j, err := s.eng.SubmitCapture(c.key, doc, isXML, string(c.ctx.Request.Header.Peek("Idempotency-Key")))
+	js, err := s.eng.CaptureJobs()
+	if err != nil {
+		engineError(c, err)
+		return
+	}
+	j, err := js.SubmitAs(c.key, doc, isXML, string(c.ctx.Request.Header.Peek("Idempotency-Key")))
 	if err != nil {
 		engineError(c, err)
 		return
@@ -69,8 +75,8 @@ type captureJobError struct {
 	Code   string `json:"code,omitzero"`
 }
 
-func captureJobOut(j engine.CaptureJob) captureJobJSON {
-	out := captureJobJSON{CaptureID: strconv.FormatUint(j.ID, 10), Running: j.State == engine.JobRunning, Success: j.State == engine.JobSuccess,
+func captureJobOut(j epcissub.Job) captureJobJSON {
+	out := captureJobJSON{CaptureID: strconv.FormatUint(j.ID, 10), Running: j.State == epcissub.JobRunning, Success: j.State == epcissub.JobSuccess,
 		ErrorBehavior: "rollback", CreatedAt: time.UnixMilli(j.Created).UTC().Format(time.RFC3339Nano),
 		Records: j.Records, Duplicates: j.Duplicates, Errors: []captureJobError{}, Dropped: j.Dropped}
 	if j.Finished != 0 {
@@ -90,7 +96,12 @@ func (s *Server) apiCaptureJob(c *call) {
 	if !ok {
 		return
 	}
-	j, found, err := s.eng.CaptureJobOf(c.key, id)
+	js, err := s.eng.CaptureJobs()
+	if err != nil {
+		engineError(c, err)
+		return
+	}
+	j, found, err := js.JobOf(c.key, id)
 	switch {
 	case err != nil:
 		engineError(c, err)

@@ -26,7 +26,11 @@ func TestCaptureJobs(t *testing.T) {
 	if r := env.api("POST", "/v1/epcis/capture", op, d); r.status != 403 {
 		t.Errorf("operator's capture: %d %s", r.status, r.body)
 	}
-	if _, err := env.eng.Notices().RunCaptureJobs(context.Background()); err != nil {
+	js, err := env.eng.CaptureJobs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.RunOnce(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	r = env.api("GET", loc, a, "")

@@ -13,12 +13,13 @@ import (
 
 	"tracecode/engine"
 	"tracecode/engine/epcis"
+	"tracecode/engine/epcisq"
 )
 
 // epcisQueryRoutes are the EPCIS 2.0 REST binding's query routes, under
 // /v1/epcis: the standard query parameters in the query string, the
 // path's resource as one more parameter. Any valid key may ask; the engine
-// decides which events it sees (engine.EventVisible).
+// decides which events it sees (epcisq.Office.Visible).
 func (s *Server) epcisQueryRoutes() []*route {
 	q := (*Server).apiQueryEvents
 	return []*route{
@@ -61,17 +62,17 @@ func (s *Server) apiEventTypes(c *call) {
 // for application/xml (or text/xml) before JSON. A page that has a next
 // one links it (Link: <…>; rel="next") with its nextPageToken.
 func (s *Server) apiQueryEvents(c *call) {
-	var params []engine.QueryParam
+	var params []epcisq.Param
 	for _, seg := range c.r.segs {
 		// Every resource route has one variable: c.pv[0].
 		if name, ok := pathQueryParam[seg]; ok {
-			params = append(params, engine.QueryParam{Name: name, Value: string(c.pv[0])})
+			params = append(params, epcisq.Param{Name: name, Value: string(c.pv[0])})
 		}
 	}
 	for k, v := range c.ctx.QueryArgs().All() {
-		params = append(params, engine.QueryParam{Name: string(k), Value: string(v)})
+		params = append(params, epcisq.Param{Name: string(k), Value: string(v)})
 	}
-	res, err := s.eng.QueryEvents(c.key, params)
+	res, err := s.eng.Queries().Events(c.key, params)
 	if err != nil {
 		queryError(c, err)
 		return
@@ -81,7 +82,7 @@ func (s *Server) apiQueryEvents(c *call) {
 
 // writeQueryResult writes one page of a query's answer as an
 // EPCISQueryDocument named queryName.
-func (s *Server) writeQueryResult(c *call, res *engine.QueryResult, queryName string) {
+func (s *Server) writeQueryResult(c *call, res *epcisq.Result, queryName string) {
 	var err error
 	events := make([]epcis.Event, len(res.Events))
 	for i := range res.Events {
@@ -135,14 +136,14 @@ func wantsXML(ctx *fasthttp.RequestCtx) bool {
 // with the EPCIS REST binding's exception types; other errors as
 // engineError does.
 func queryError(c *call, err error) {
-	var pe *engine.QueryParamError
+	var pe *epcisq.ParamError
 	switch {
 	case errors.As(err, &pe):
 		writeProblem(c.ctx, Problem{Type: "epcisException:QueryParameterException", Title: "QueryParameterException",
 			Status: fasthttp.StatusBadRequest, Detail: err.Error()})
-	case errors.Is(err, engine.ErrQueryTooLarge):
+	case errors.Is(err, epcisq.ErrQueryTooLarge):
 		writeProblem(c.ctx, Problem{Type: "epcisException:QueryTooLargeException", Title: "QueryTooLargeException", Status: fasthttp.StatusRequestEntityTooLarge, Detail: err.Error()})
-	case errors.Is(err, engine.ErrQueryTooComplex):
+	case errors.Is(err, epcisq.ErrQueryTooComplex):
 		writeProblem(c.ctx, Problem{Type: "epcisException:QueryTooComplexException", Title: "QueryTooComplexException", Status: fasthttp.StatusRequestEntityTooLarge, Detail: err.Error()})
 	default:
 		engineError(c, err)
@@ -157,7 +158,7 @@ type namedQueryJSON struct {
 	Created string         `json:"created,omitempty"`
 }
 
-func namedOut(n engine.NamedQuery) namedQueryJSON {
+func namedOut(n epcisq.NamedQuery) namedQueryJSON {
 	q := make(map[string]any, len(n.Params))
 	for _, p := range n.Params {
 		if strings.Contains(p.Value, "|") {
@@ -186,7 +187,7 @@ func (s *Server) apiCreateNamedQuery(c *call) {
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	var params []engine.QueryParam
+	var params []epcisq.Param
 	for _, k := range names {
 		raw := in.Query[k]
 		var str string
@@ -205,11 +206,11 @@ func (s *Server) apiCreateNamedQuery(c *call) {
 			problem(c.ctx, fasthttp.StatusBadRequest, "invalid", "query."+k+": a parameter's value is a string, a number, true or an array of strings")
 			return
 		}
-		params = append(params, engine.QueryParam{Name: k, Value: str})
+		params = append(params, epcisq.Param{Name: k, Value: str})
 	}
-	n, err := s.eng.CreateNamedQuery(c.key, in.Name, params)
+	n, err := s.eng.Queries().Create(c.key, in.Name, params)
 	switch {
-	case errors.Is(err, engine.ErrQueryExists):
+	case errors.Is(err, epcisq.ErrQueryExists):
 		problem(c.ctx, fasthttp.StatusConflict, "exists", err.Error())
 		return
 	case err != nil:
@@ -223,7 +224,7 @@ func (s *Server) apiCreateNamedQuery(c *call) {
 // apiListNamedQueries serves GET /v1/epcis/queries: the key's owner's
 // named queries.
 func (s *Server) apiListNamedQueries(c *call) {
-	l, err := s.eng.NamedQueries(c.key)
+	l, err := s.eng.Queries().List(c.key)
 	if err != nil {
 		engineError(c, err)
 		return
@@ -236,7 +237,7 @@ func (s *Server) apiListNamedQueries(c *call) {
 }
 
 func (s *Server) apiGetNamedQuery(c *call) {
-	n, found, err := s.eng.NamedQuery(c.key, string(c.pv[0]))
+	n, found, err := s.eng.Queries().Named(c.key, string(c.pv[0]))
 	switch {
 	case err != nil:
 		engineError(c, err)
@@ -248,7 +249,7 @@ func (s *Server) apiGetNamedQuery(c *call) {
 }
 
 func (s *Server) apiDeleteNamedQuery(c *call) {
-	found, err := s.eng.DeleteNamedQuery(c.key, string(c.pv[0]))
+	found, err := s.eng.Queries().Delete(c.key, string(c.pv[0]))
 	switch {
 	case err != nil:
 		engineError(c, err)
@@ -262,12 +263,12 @@ func (s *Server) apiDeleteNamedQuery(c *call) {
 // apiNamedQueryEvents serves GET /v1/epcis/queries/{name}/events: the
 // named query's answer, paged (perPage and nextPageToken only).
 func (s *Server) apiNamedQueryEvents(c *call) {
-	var paging []engine.QueryParam
+	var paging []epcisq.Param
 	for k, v := range c.ctx.QueryArgs().All() {
-		paging = append(paging, engine.QueryParam{Name: string(k), Value: string(v)})
+		paging = append(paging, epcisq.Param{Name: string(k), Value: string(v)})
 	}
 	name := string(c.pv[0])
-	res, found, err := s.eng.QueryNamedEvents(c.key, name, paging)
+	res, found, err := s.eng.Queries().NamedEvents(c.key, name, paging)
 	switch {
 	case err != nil:
 		queryError(c, err)

@@ -8,6 +8,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"tracecode/engine"
+	"tracecode/engine/epcissub"
 )
 
 // epcisSubscriptionRoutes are the REST binding's subscriptions to named
@@ -26,13 +27,13 @@ func (s *Server) epcisSubscriptionRoutes() []*route {
 // subscriptionJSON is a subscription as the API writes it (never its
 // signatureToken).
 type subscriptionJSON struct {
-	engine.Subscription
+	epcissub.Subscription
 	Created       string `json:"createdAt"`
 	Cursor        string `json:"lastRecord,omitzero"`
 	LastDelivered string `json:"lastNotifiedAt,omitzero"`
 }
 
-func subscriptionOut(sub engine.Subscription) subscriptionJSON {
+func subscriptionOut(sub epcissub.Subscription) subscriptionJSON {
 	out := subscriptionJSON{Subscription: sub, Created: time.UnixMilli(sub.Created).UTC().Format(time.RFC3339Nano),
 		Cursor: strconv.FormatUint(sub.Cursor, 10)}
 	if sub.LastDelivered != 0 {
@@ -41,11 +42,22 @@ func subscriptionOut(sub engine.Subscription) subscriptionJSON {
 	return out
 }
 
+// subscriptions returns the engine's subscription manager, or answers
+// the error of its absence.
+func (s *Server) subscriptions(c *call) (*epcissub.Manager, bool) {
+	m, err := s.eng.Subscriptions()
+	if err != nil {
+		subscriptionError(c, err)
+		return nil, false
+	}
+	return m, true
+}
+
 func subscriptionError(c *call, err error) {
 	switch {
-	case errors.Is(err, engine.ErrSubscription):
+	case errors.Is(err, epcissub.ErrInvalid):
 		problem(c.ctx, fasthttp.StatusBadRequest, "invalid", err.Error())
-	case errors.Is(err, engine.ErrNoSuchQuery):
+	case errors.Is(err, epcissub.ErrNotFound):
 		problem(c.ctx, fasthttp.StatusNotFound, "not-found", err.Error())
 	default:
 		queryError(c, err)
@@ -61,7 +73,7 @@ func (s *Server) apiSubscribe(c *call) {
 		SignatureToken    string                      `json:"signatureToken"`
 		ReportIfEmpty     bool                        `json:"reportIfEmpty"`
 		Stream            bool                        `json:"stream"`
-		Schedule          engine.SubscriptionSchedule `json:"schedule"`
+		Schedule          epcissub.Schedule `json:"schedule"`
 		InitialRecordTime string                      `json:"initialRecordTime"`
 	}
 	if !readJSON(c, &in) {
@@ -77,7 +89,11 @@ func (s *Server) apiSubscribe(c *call) {
 		initial = t
 	}
 	name := string(c.pv[0])
-	sub, err := s.eng.Subscribe(c.key, name, engine.Subscription{Dest: in.Dest, Token: in.SignatureToken,
+	m, ok := s.subscriptions(c)
+	if !ok {
+		return
+	}
+	sub, err := m.Subscribe(c.key, name, epcissub.Subscription{Dest: in.Dest, Token: in.SignatureToken,
 		ReportIfEmpty: in.ReportIfEmpty, Stream: in.Stream, Schedule: in.Schedule}, initial)
 	if err != nil {
 		subscriptionError(c, err)
@@ -90,7 +106,11 @@ func (s *Server) apiSubscribe(c *call) {
 // apiSubscriptions serves GET /v1/epcis/queries/{name}/subscriptions:
 // the key's owner's subscriptions to the query.
 func (s *Server) apiSubscriptions(c *call) {
-	l, err := s.eng.Subscriptions(c.key, string(c.pv[0]))
+	m, ok := s.subscriptions(c)
+	if !ok {
+		return
+	}
+	l, err := m.Subscriptions(c.key, string(c.pv[0]))
 	if err != nil {
 		subscriptionError(c, err)
 		return
@@ -107,7 +127,11 @@ func (s *Server) apiSubscription(c *call) {
 	if !ok {
 		return
 	}
-	sub, found, err := s.eng.SubscriptionOf(c.key, string(c.pv[0]), id)
+	m, ok := s.subscriptions(c)
+	if !ok {
+		return
+	}
+	sub, found, err := m.Subscription(c.key, string(c.pv[0]), id)
 	switch {
 	case err != nil:
 		subscriptionError(c, err)
@@ -123,7 +147,11 @@ func (s *Server) apiUnsubscribe(c *call) {
 	if !ok {
 		return
 	}
-	found, err := s.eng.Unsubscribe(c.key, string(c.pv[0]), id)
+	m, ok := s.subscriptions(c)
+	if !ok {
+		return
+	}
+	found, err := m.Unsubscribe(c.key, string(c.pv[0]), id)
 	switch {
 	case err != nil:
 		subscriptionError(c, err)

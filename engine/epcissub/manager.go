@@ -19,11 +19,19 @@ import (
 type Config struct {
 	DB     *store.DB
 	Outbox *outbox.Outbox
+	// Queries is the query office: the named queries subscriptions are
+	// made on, and, where Runner or Env is nil, the runner over the
+	// ledger and the events a subscribing key sees.
+	Queries *epcisq.Office
+	// Revoked reports whether API key id was revoked (nil: keys are
+	// never revoked); a revoked key's subscriptions send nothing.
+	Revoked func(id uint64) (bool, error)
 	// Runner returns the query runner over the ledger (an error when the
-	// engine is closed).
+	// engine is closed); nil: Queries.Runner.
 	Runner func() (*epcisq.Runner, error)
 	// Env returns the visibility of s's creating key (an error stops
-	// deliveries of s until it answers).
+	// deliveries of s until it answers); nil: Queries.Env of the key,
+	// unless Revoked says it was revoked.
 	Env func(s *Subscription) (epcisq.Env, error)
 	// Now is the clock (nil: time.Now); Location the schedules' time zone
 	// (nil: UTC).
@@ -52,6 +60,7 @@ type Manager struct {
 // Open returns the manager over cfg and makes the outbox sign callbacks
 // with the subscriptions' tokens.
 func Open(cfg Config) *Manager {
+	cfg.queryConfig()
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
