@@ -20,6 +20,7 @@ import (
 	"tracecode/engine/code/gs1"
 	"tracecode/engine/epcis"
 	"tracecode/engine/epcis/epcistest"
+	"tracecode/engine/epcisq"
 )
 
 // gs1Doc is one of GS1's example documents (engine/epcis/testdata, see
@@ -377,17 +378,17 @@ func TestGS1ExamplesCaptureAndQuery(t *testing.T) {
 
 // gs1Query runs a query to its end with the operator's key and returns
 // the events found, in order.
-func gs1Query(t *testing.T, e *Engine, params []QueryParam) []epcis.Event {
+func gs1Query(t *testing.T, e *Engine, params []epcisq.Param) []epcis.Event {
 	t.Helper()
 	op := APIKey{ID: 9, Scopes: ScopeAdmin}
 	var out []epcis.Event
 	token := ""
 	for pages := 0; pages < 100; pages++ {
-		ps := append([]QueryParam{{Name: "perPage", Value: "7"}}, params...)
+		ps := append([]epcisq.Param{{Name: "perPage", Value: "7"}}, params...)
 		if token != "" {
-			ps = append(ps, QueryParam{Name: "nextPageToken", Value: token})
+			ps = append(ps, epcisq.Param{Name: "nextPageToken", Value: token})
 		}
-		res, err := e.QueryEvents(op, ps)
+		res, err := e.Queries().Events(op, ps)
 		if err != nil {
 			t.Fatalf("query %v: %v", params, err)
 		}
@@ -453,7 +454,7 @@ func gs1Class(raw string) (gtin, lot string, any bool) {
 // gs1Matches is the reference answer to one query parameter, written
 // from the standard's definitions (EPCIS 2.0 §8.2.7.1) over the parsed
 // event, independently of engine/epcisq.
-func gs1Matches(p QueryParam, ev *epcis.Event) bool {
+func gs1Matches(p epcisq.Param, ev *epcis.Event) bool {
 	ids := func(lists ...[]epcis.Identifier) bool {
 		for _, l := range lists {
 			for _, id := range l {
@@ -557,11 +558,11 @@ func gs1Matches(p QueryParam, ev *epcis.Event) bool {
 
 // gs1Params are the query parameters one event exercises: each with a
 // value the event has.
-func gs1Params(ev *epcis.Event) []QueryParam {
-	var ps []QueryParam
+func gs1Params(ev *epcis.Event) []epcisq.Param {
+	var ps []epcisq.Param
 	add := func(name, value string) {
 		if value != "" {
-			ps = append(ps, QueryParam{Name: name, Value: value})
+			ps = append(ps, epcisq.Param{Name: name, Value: value})
 		}
 	}
 	add("eventType", string(ev.Type))
@@ -636,7 +637,7 @@ func checkGS1Queries(t *testing.T, e *Engine, d *gs1Doc) {
 			t.Errorf("event %d (%s) does not come back from the query", i, h)
 		}
 	}
-	asked := map[QueryParam]bool{}
+	asked := map[epcisq.Param]bool{}
 	for i := range d.doc.Events {
 		for _, p := range gs1Params(&d.doc.Events[i]) {
 			if asked[p] {
@@ -649,7 +650,7 @@ func checkGS1Queries(t *testing.T, e *Engine, d *gs1Doc) {
 					want = append(want, epcis.HashID(&all[j], nil))
 				}
 			}
-			for _, ev := range gs1Query(t, e, []QueryParam{p}) {
+			for _, ev := range gs1Query(t, e, []epcisq.Param{p}) {
 				got = append(got, epcis.HashID(&ev, nil))
 			}
 			if strings.HasPrefix(p.Name, "MATCH_") && gs1Asset(p.Value) {
