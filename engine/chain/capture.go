@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"tracecode/engine/category"
 	"tracecode/engine/code"
 	"tracecode/engine/code/gs1"
 	"tracecode/engine/epcis"
@@ -113,6 +112,11 @@ func (c *Chain) Capture(ctx context.Context, doc *epcis.Document, o *CaptureOpti
 	if len(doc.Events) == 0 {
 		rt.fail(at("epcisBody.eventList"), "", model.ErrInvalid, "no events")
 	}
+	pre, err := rt.prepareEvents(doc.Events)
+	if err != nil {
+		rt.abort()
+		return nil, err
+	}
 	dups := 0
 	for i := range doc.Events {
 		if err := ctx.Err(); err != nil {
@@ -120,7 +124,7 @@ func (c *Chain) Capture(ctx context.Context, doc *epcis.Document, o *CaptureOpti
 			return nil, err
 		}
 		rt.ev = i
-		dup, err := rt.captureEvent(i, &doc.Events[i])
+		dup, err := rt.captureEvent(i, &doc.Events[i], &pre[i])
 		if err != nil {
 			rt.abort()
 			return nil, err
@@ -250,9 +254,10 @@ func (rt *reportTx) eventTZ(ev *epcis.Event, base where) int16 {
 	return int16(v)
 }
 
-// captureEvent validates and stages event i. dup reports an event already
-// in the ledger (skipped). The error is for I/O failures only.
-func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
+// captureEvent validates and stages event i, whose hash and stored
+// document p holds (prepareEvents). dup reports an event already in the
+// ledger (skipped). The error is for I/O failures only.
+func (rt *reportTx) captureEvent(i int, ev *epcis.Event, p *preparedEvent) (dup bool, err error) {
 	base := in("epcisBody.eventList", i)
 	switch ev.Type {
 	case epcis.ObjectEvent, epcis.AggregationEvent, epcis.TransformationEvent, epcis.TransactionEvent, epcis.AssociationEvent:
@@ -261,17 +266,15 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 			"this engine applies ObjectEvent, AggregationEvent, TransformationEvent, TransactionEvent and AssociationEvent, not %s", ev.Type)
 		return false, nil
 	}
-	// Private category fields are hashed before anything reads the event:
-	// the ledger's copy and its content hash never hold them in the clear.
-	category.HashPrivateEPCIS(ev)
-	h, err := epcis.HashDigest(epcis.HashID(ev, nil))
-	if err != nil {
-		return false, err
-	}
+	h := p.h // over the event with its private fields hashed (prepareEvents)
 	if ev.ErrorDeclaration != nil { // EPCIS 2.0 §7.4.1.2: it corrects an event, it does not happen
 		return rt.declareError(ev, h, base)
 	}
-	if _, found, err := ledger.SeqByHash(rt.b.Get, h); err != nil {
+	if p.known {
+		if p.dup {
+			return true, nil
+		}
+	} else if _, found, err := ledger.SeqByHash(rt.b.Get, h); err != nil {
 		return false, err
 	} else if found {
 		return true, nil
@@ -342,7 +345,7 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event) (dup bool, err error) {
 			return false, err
 		}
 	}
-	body, err := eventDocument(ev, rt.now)
+	body, err := p.body, p.bodyErr
 	if err != nil {
 		rt.fail(base, "", model.ErrInvalid, "the event cannot be stored as JSON: %v", err)
 		return false, nil
@@ -419,12 +422,17 @@ func (rt *reportTx) registerUnits(s *selection, seq uint64) {
 // eventDocument renders ev, with its recordTime set, as a one-event EPCIS
 // 2.0 document: what the ledger stores and Verify re-parses.
 func eventDocument(ev *epcis.Event, recordTime int64) ([]byte, error) {
-	c := *ev
-	c.RecordTime = time.UnixMilli(recordTime).UTC()
 	var buf bytes.Buffer
-	err := epcis.MarshalDocument(&buf, []epcis.Event{c}, &epcis.MarshalOptions{
-		Header: epcis.Header{CreationDate: time.UnixMilli(recordTime).UTC()}})
+	err := writeEventDocument(&buf, ev, recordTime)
 	return buf.Bytes(), err
+}
+
+// writeEventDocument writes eventDocument's bytes to buf.
+func writeEventDocument(buf *bytes.Buffer, ev *epcis.Event, recordTime int64) error {
+	c := [1]epcis.Event{*ev}
+	c[0].RecordTime = time.UnixMilli(recordTime).UTC()
+	return epcis.MarshalDocument(buf, c[:], &epcis.MarshalOptions{
+		Header: epcis.Header{CreationDate: c[0].RecordTime}})
 }
 
 // eventSummary returns the ledger summary of a captured event (content

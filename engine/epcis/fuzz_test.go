@@ -51,6 +51,9 @@ func FuzzParseDocument(f *testing.F) {
 			if HashID(&d1.Events[i], nil) != HashID(&d2.Events[i], nil) {
 				t.Fatalf("event %d: hash changed across the round trip", i)
 			}
+			if fast, ok := appendPreHashFast(nil, &d1.Events[i]); ok && string(fast) != PreHash(&d1.Events[i], nil) {
+				t.Fatalf("event %d: HashSum's pre-hash\n%s\ndiffers from PreHash's\n%s", i, fast, PreHash(&d1.Events[i], nil))
+			}
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"bytes"
 	"fmt"
 
 	"tracecode/engine/store"
@@ -174,4 +175,32 @@ func ReportID(get func([]byte, func([]byte) error) (bool, error), org uint32, id
 		return 0, false, fmt.Errorf("ledger: report id %q: %w", id, err)
 	}
 	return uint64(seq), found, nil
+}
+
+// HashesKnown reports, for each content hash hashes yields (in increasing
+// byte order), whether a record has it, reading b (an indexed batch: the
+// database with the batch's writes) through one iterator: a capture
+// checks a whole document's events this way instead of one Get each.
+func HashesKnown(b *store.Batch, hashes func(yield func([32]byte) bool)) ([]bool, error) {
+	var found []bool
+	var kb [33]byte
+	var it *store.Iter
+	for h := range hashes {
+		k := store.AppendEventByHashKey(kb[:0], &h)
+		if it == nil {
+			_, hi := store.EventByHashKeys.Bounds()
+			var err error
+			if it, err = b.NewIter(bytes.Clone(k), hi); err != nil {
+				return nil, err
+			}
+			defer it.Close()
+		}
+		found = append(found, it.SeekGE(k) && bytes.Equal(it.Key(), k))
+	}
+	if it != nil {
+		if err := it.Error(); err != nil {
+			return nil, err
+		}
+	}
+	return found, nil
 }
