@@ -266,7 +266,8 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event, p *preparedEvent) (dup 
 			"this engine applies ObjectEvent, AggregationEvent, TransformationEvent, TransactionEvent and AssociationEvent, not %s", ev.Type)
 		return false, nil
 	}
-	h := p.h                        // over the event with its private fields hashed (prepareEvents)
+	// h is over the event with its private fields hashed (prepareEvents).
+	h := p.h
 	if ev.ErrorDeclaration != nil { // EPCIS 2.0 §7.4.1.2: it corrects an event, it does not happen
 		return rt.declareError(ev, h, base)
 	}
