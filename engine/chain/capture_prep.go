@@ -41,7 +41,7 @@ const minPrepPerWorker = 32
 func (rt *reportTx) prepareEvents(evs []epcis.Event) ([]preparedEvent, error) {
 	pre := make([]preparedEvent, len(evs))
 	work := func(lo, hi int) {
-		var hb []byte
+		var hs epcis.Hasher
 		var body bytes.Buffer
 		for i := lo; i < hi; i++ {
 			ev := &evs[i]
@@ -53,7 +53,7 @@ func (rt *reportTx) prepareEvents(evs []epcis.Event) ([]preparedEvent, error) {
 			// hold them in the clear.
 			category.HashPrivateEPCIS(ev)
 			p := &pre[i]
-			p.h, hb = epcis.HashSum(ev, nil, hb)
+			p.h = hs.Sum(ev, nil)
 			if ev.ErrorDeclaration != nil {
 				continue
 			}

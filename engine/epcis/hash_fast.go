@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"slices"
 	"strings"
+	"time"
 )
 
 // The capture path hashes every event of a document; the general PreHash
@@ -20,17 +21,56 @@ import (
 // digest HashID writes in hex. buf is scratch space (may be nil); the
 // grown buffer is returned for reuse.
 func HashSum(ev *Event, opts *HashOptions, buf []byte) ([32]byte, []byte) {
-	b, ok := appendPreHashFast(buf[:0], ev)
+	var h Hasher
+	h.buf = buf
+	return h.Sum(ev, opts), h.buf
+}
+
+// Hasher computes event hashes (Sum) with reusable scratch space and a
+// memo of normalised values that repeat from event to event (business
+// steps, dispositions, locations, time-zone offsets). Not safe for
+// concurrent use; the zero value is ready.
+type Hasher struct {
+	buf   []byte
+	memo  map[string]string // value → its normalised form
+	terms map[string]string // "name\x00term" → its leaf's normalised value
+}
+
+// maxHashMemo bounds Hasher's memo; it starts over when full.
+const maxHashMemo = 4096
+
+// Sum returns the SHA-256 digest of ev's CBV 2.0 pre-hash string.
+func (x *Hasher) Sum(ev *Event, opts *HashOptions) [32]byte {
+	b, ok := x.appendPreHashFast(x.buf[:0], ev)
 	if !ok {
-		b = append(buf[:0], PreHash(ev, opts)...)
+		b = append(x.buf[:0], PreHash(ev, opts)...)
 	}
-	return sha256.Sum256(b), b
+	x.buf = b
+	return sha256.Sum256(b)
+}
+
+// canon is normalised through the memo.
+func (x *Hasher) canon(v string) string {
+	if c, ok := x.memo[v]; ok {
+		return c
+	}
+	c := canonize(v)
+	if x.memo == nil || len(x.memo) >= maxHashMemo {
+		x.memo = make(map[string]string, 64)
+	}
+	x.memo[v] = c
+	return c
+}
+
+func appendPreHashFast(dst []byte, ev *Event) ([]byte, bool) {
+	var x Hasher
+	return x.appendPreHashFast(dst, ev)
 }
 
 // appendPreHashFast appends ev's pre-hash string when ev has only the
 // fields it covers; ok is false otherwise (dst's content is then
 // undefined).
-func appendPreHashFast(dst []byte, ev *Event) (_ []byte, ok bool) {
+func (x *Hasher) appendPreHashFast(dst []byte, ev *Event) (_ []byte, ok bool) {
 	if ev.CertificationInfo != nil || ev.BizTransactionList != nil || ev.SourceList != nil || ev.DestinationList != nil ||
 		ev.SensorElementList != nil || ev.ILMD != nil || ev.Extensions != nil ||
 		ev.ReadPoint.Extensions != nil || ev.BizLocation.Extensions != nil {
@@ -44,11 +84,11 @@ func appendPreHashFast(dst []byte, ev *Event) (_ []byte, ok bool) {
 	dst = append(dst, ev.Type...)
 	if !ev.EventTime.IsZero() {
 		dst = append(dst, "eventTime="...)
-		dst = append(dst, formatHashTime(ev.EventTime)...)
+		dst = appendHashTime(dst, ev.EventTime)
 	}
-	dst = appendHashLeaf(dst, "eventTimeZoneOffset", ev.EventTimeZoneOffset)
+	dst = x.appendLeaf(dst, "eventTimeZoneOffset", ev.EventTimeZoneOffset)
 	if !ev.ParentID.IsZero() {
-		dst = appendHashLeaf(dst, "parentID", h.value(ev.ParentID.Raw))
+		dst = x.appendLeaf(dst, "parentID", h.value(ev.ParentID.Raw))
 	}
 	dst = h.appendEPCs(dst, "epcList", ev.EPCList)
 	dst = h.appendEPCs(dst, "inputEPCList", ev.InputEPCList)
@@ -58,15 +98,15 @@ func appendPreHashFast(dst []byte, ev *Event) (_ []byte, ok bool) {
 	dst = h.appendQuantities(dst, "inputQuantityList", ev.InputQuantityList)
 	dst = h.appendEPCs(dst, "outputEPCList", ev.OutputEPCList)
 	dst = h.appendQuantities(dst, "outputQuantityList", ev.OutputQuantityList)
-	dst = appendHashLeaf(dst, "action", string(ev.Action))
+	dst = x.appendLeaf(dst, "action", string(ev.Action))
 	if ev.TransformationID != "" {
-		dst = appendHashLeaf(dst, "transformationID", h.value(ev.TransformationID))
+		dst = x.appendLeaf(dst, "transformationID", h.value(ev.TransformationID))
 	}
 	if ev.BizStep != "" {
-		dst = appendHashLeaf(dst, "bizStep", h.value(ev.BizStep.URI()))
+		dst = x.appendMemoLeaf(dst, "bizStep", string(ev.BizStep), func() string { return h.value(ev.BizStep.URI()) }, len(ev.Namespaces) > 0)
 	}
 	if ev.Disposition != "" {
-		dst = appendHashLeaf(dst, "disposition", h.value(ev.Disposition.URI()))
+		dst = x.appendMemoLeaf(dst, "disposition", string(ev.Disposition), func() string { return h.value(ev.Disposition.URI()) }, len(ev.Namespaces) > 0)
 	}
 	if pd := ev.PersistentDisposition; !pd.IsZero() {
 		var vals []string
@@ -96,9 +136,10 @@ func appendPreHashFast(dst []byte, ev *Event) (_ []byte, ok bool) {
 		if l.id.IsZero() {
 			continue
 		}
-		if s := hashLeafString("id", h.value(l.id.Raw)); s != "" {
+		if v := x.canon(strings.TrimSpace(h.value(l.id.Raw))); v != "" {
 			dst = append(dst, l.name...)
-			dst = append(dst, s...)
+			dst = append(dst, "id="...)
+			dst = append(dst, v...)
 		}
 	}
 	return dst, true
@@ -123,12 +164,55 @@ func hashLeafString(name, value string) string {
 	return name + "=" + text
 }
 
-// appendHashLeaf appends a leaf's hashLeafString.
-func appendHashLeaf(dst []byte, name, value string) []byte {
+// appendLeaf appends a leaf's hashLeafString (not for time leaves).
+func (x *Hasher) appendLeaf(dst []byte, name, value string) []byte {
 	if value == "" {
 		return dst
 	}
 	return append(dst, hashLeafString(name, value)...)
+}
+
+// appendMemoLeaf appends the leaf name=value of a vocabulary term, whose
+// value (uri) and normal form the memo keeps under "name\x00term" when
+// the event declares no namespaces of its own (uri then depends on the
+// term alone).
+func (x *Hasher) appendMemoLeaf(dst []byte, name, term string, uri func() string, ownNS bool) []byte {
+	if term == "" {
+		return dst
+	}
+	var kb [64]byte
+	k := append(append(append(kb[:0], name...), 0), term...)
+	c, ok := x.terms[string(k)]
+	if !ok || ownNS {
+		c = ""
+		if v := strings.TrimSpace(uri()); v != "" {
+			c = canonize(v)
+		}
+		if !ownNS {
+			if x.terms == nil || len(x.terms) >= maxHashMemo {
+				x.terms = make(map[string]string, 16)
+			}
+			x.terms[string(k)] = c
+		}
+	}
+	if c == "" {
+		return dst
+	}
+	dst = append(dst, name...)
+	dst = append(dst, '=')
+	return append(dst, c...)
+}
+
+// appendHashTime appends formatHashTime(t).
+func appendHashTime(dst []byte, t time.Time) []byte {
+	t = t.UTC()
+	us := t.Nanosecond() / 1000
+	ms, r := us/1000, us%1000
+	if r > 500 || r == 500 && ms%2 == 1 {
+		ms++
+	}
+	t = t.Truncate(time.Second).Add(time.Duration(ms) * time.Millisecond)
+	return t.AppendFormat(dst, "2006-01-02T15:04:05.000Z")
 }
 
 // appendEPCs appends an EPC list node: its name, then its epc leaves
@@ -138,9 +222,12 @@ func (h *hasher) appendEPCs(dst []byte, name string, l []Identifier) []byte {
 	case 0:
 		return dst
 	case 1:
-		if s := hashLeafString("epc", h.value(l[0].Raw)); s != "" {
-			dst = append(dst, name...)
-			dst = append(dst, s...)
+		if v := strings.TrimSpace(h.value(l[0].Raw)); v != "" {
+			if c := canonize(v); c != "" {
+				dst = append(dst, name...)
+				dst = append(dst, "epc="...)
+				dst = append(dst, c...)
+			}
 		}
 		return dst
 	}
