@@ -164,12 +164,19 @@ func hashLeafString(name, value string) string {
 	return name + "=" + text
 }
 
-// appendLeaf appends a leaf's hashLeafString (not for time leaves).
+// appendLeaf appends a leaf as hashLeafString writes it (not for time
+// leaves), its value normalised through the memo.
 func (x *Hasher) appendLeaf(dst []byte, name, value string) []byte {
-	if value == "" {
+	text := strings.TrimSpace(value)
+	if text == "" {
 		return dst
 	}
-	return append(dst, hashLeafString(name, value)...)
+	if text = x.canon(text); text == "" {
+		return dst
+	}
+	dst = append(dst, name...)
+	dst = append(dst, '=')
+	return append(dst, text...)
 }
 
 // appendMemoLeaf appends the leaf name=value of a vocabulary term, whose

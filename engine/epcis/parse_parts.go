@@ -134,9 +134,10 @@ func (p *parser) location(key string, dst *Location) error {
 	err := p.object(key, func(k string) error {
 		if k == "id" {
 			haveID = true
-			s, ok, err := p.str(key + ".id")
+			path := key + ".id"
+			s, ok, err := p.str(path)
 			if ok {
-				dst.ID = p.identLoose(key+".id", s)
+				dst.ID = p.identLoose(path, s)
 			}
 			return err
 		}
