@@ -19,15 +19,17 @@ import (
 // replicaFlags are serve's flags for serving as a replica
 // (docs/replication.md).
 var replicaFlags struct {
-	of      string
-	maxLag  time.Duration
-	refresh time.Duration
+	of       string
+	maxLag   time.Duration
+	refresh  time.Duration
+	takeover bool
 }
 
 func init() {
 	f := serveCmd.Flags()
 	f.StringVar(&replicaFlags.of, "replica-of", "", "NATS URLs (comma-separated) of a replicated log: serve as a replica — follow the writer's log into --data and serve the resolver, scan pages and read-only /v1 routes; writes answer 307 to the writer (docs/replication.md)")
 	f.DurationVar(&replicaFlags.maxLag, "max-lag", server.DefaultReplicaMaxLag, "a replica further behind the writer than this answers /readyz 503 (with --replica-of)")
+	f.BoolVar(&replicaFlags.takeover, "takeover", false, "with --replica-of: once the writer's lease lapses (or is handed over) and this replica has applied the whole log, take the lease and serve as the writer (automatic failover; --lease-ttl, --replicas and --node-name apply then)")
 	f.DurationVar(&replicaFlags.refresh, "replica-refresh", 50*time.Millisecond, "how often a replica reloads the in-memory state its applied batches changed (with --replica-of)")
 }
 
@@ -59,10 +61,20 @@ type replicaNode struct {
 	// config).
 	scans *scanSender
 
+	// applyHook, if set, runs before each record the engine applies; its
+	// error stops the replica (tests hold a replica behind with it).
+	applyHook atomic.Pointer[func() error]
+	// auto, if set, takes the writer's lease once it lapses
+	// (--takeover, replica_takeover.go).
+	auto atomic.Pointer[autoTakeover]
+
 	mu struct {
 		sync.Mutex
 		lag    server.ReplicaLag
 		writer string
+		// held is whether a writer holds the lease; fresh, whether the
+		// last watch read both the lag and the lease.
+		held, fresh bool
 	}
 }
 
@@ -136,6 +148,11 @@ func (r *replicaNode) open(ctx context.Context, dir string, eo *engine.Options) 
 		return err
 	}
 	r.applyTo = func(rec replicate.Record) error {
+		if h := r.applyHook.Load(); h != nil {
+			if err := (*h)(); err != nil {
+				return err
+			}
+		}
 		f, err := r.eng.ApplyReplicated(rec.Seq, rec.Data)
 		for {
 			old := r.pending.Load()
@@ -230,6 +247,9 @@ func (r *replicaNode) watchLoop(ctx context.Context) {
 		case <-t.C:
 		}
 		r.watch(ctx)
+		if r.considerTakeover(ctx) {
+			return
+		}
 	}
 }
 
@@ -248,7 +268,9 @@ func (r *replicaNode) watch(ctx context.Context) {
 		if held {
 			r.mu.writer = lv.Addr
 		}
+		r.mu.held = held
 	}
+	r.mu.fresh = lerr == nil && verr == nil
 }
 
 // config is the server's view of the replica. The replica's scans are

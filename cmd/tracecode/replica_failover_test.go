@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -16,6 +17,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"tracecode/engine"
 	"tracecode/engine/demo"
@@ -33,14 +37,17 @@ type ackedBlock struct {
 
 // TestFailoverSIGKILLMidBurst: the writer is a subprocess (`tracecode
 // serve --replicate`) on an R3 log of three NATS nodes; two replicas
-// serve from the log. Four clients mint blocks over HTTP, each retrying
-// a failed mint with its Idempotency-Key against whichever node is the
-// writer. In the middle of the burst one NATS node is killed, then the
-// writer gets SIGKILL; replica 1 takes over once the lease lapses and the
-// clients finish the burst against it. Then every acknowledged block is
-// in the new writer's store with the range it was answered with, its
-// first and last codes resolve on the new writer and on replica 2, and
-// no code of any block in the store is issued twice.
+// serve from the log, both watching the lease (--takeover). Four clients
+// mint blocks over HTTP, each retrying a failed mint with its
+// Idempotency-Key against whichever node is the writer. In the middle of
+// the burst one NATS node is killed, then the writer gets SIGKILL; once
+// the lease lapses a caught-up replica takes it by itself, becomes the
+// writer and serves again on its address, and the clients finish the
+// burst against it. Then only that replica holds the lease (the other
+// never took over), every acknowledged block is in the new writer's
+// store with the range it was answered with, its first and last codes
+// resolve on the new writer and on the other replica, and no code of any
+// block in the store is issued twice.
 func TestFailoverSIGKILLMidBurst(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short: skipping the SIGKILL-mid-burst failover (a writer subprocess, three NATS nodes, two replicas)")
@@ -125,12 +132,34 @@ func TestFailoverSIGKILLMidBurst(t *testing.T) {
 	}
 	waitReady(wbase)
 
+	// The burst's clients send to target: the writer, then the replica
+	// that took over.
+	var target atomic.Pointer[string]
+	target.Store(&wbase)
+
+	// Both replicas watch the lease (--takeover): whichever is caught up
+	// when it lapses takes it, stops serving as a replica, becomes the
+	// writer and serves again on its address; the other goes on as its
+	// replica.
+	type promotion struct {
+		i    int
+		w    *logWriter
+		eng  *engine.Engine
+		base string
+		at   time.Time // serving as the writer
+		err  error
+	}
 	type node struct {
 		r    *replicaNode
 		srv  *server.Server
 		base string
 		dir  string
+		mu   sync.Mutex
+		p    *promotion // once it took the lease
 	}
+	promotions := make(chan promotion, 2)
+	stopWatch := make(chan struct{})
+	t.Cleanup(func() { close(stopWatch) })
 	var reps []*node
 	for i := range 2 {
 		ln, base := listen(t)
@@ -150,19 +179,60 @@ func TestFailoverSIGKILLMidBurst(t *testing.T) {
 		}
 		r.serving(srv)
 		go func() { _ = srv.Serve(ln) }()
-		reps = append(reps, &node{r: r, srv: srv, base: base, dir: dir})
+		n := &node{r: r, srv: srv, base: base, dir: dir}
+		reps = append(reps, n)
+		promote := r.enableTakeover(urls, fmt.Sprintf("replica%d", i+1), base, cfg)
+		go func() {
+			var w *logWriter
+			select {
+			case w = <-promote:
+			case <-stopWatch:
+				return
+			}
+			p := promotion{i: i, w: w, base: base}
+			n.mu.Lock()
+			n.p = &p
+			defer func() { n.mu.Unlock(); promotions <- p }()
+			if p.err = n.srv.Shutdown(context.Background()); p.err != nil {
+				return
+			}
+			if p.eng, p.err = becomeWriter(ctx, n.r, w, n.dir, &engine.Options{}, log); p.err != nil {
+				return
+			}
+			nsrv, err := server.New(p.eng, server.Config{Addr: ln.Addr().String(), PublicBase: base, RateLimit: -1, Logger: log,
+				WriteRateLimit: -1, OrgWriteRateLimit: -1})
+			if err != nil {
+				p.err = err
+				return
+			}
+			nln, err := net.Listen("tcp", ln.Addr().String())
+			if err != nil {
+				p.err = err
+				return
+			}
+			n.srv = nsrv
+			go func() { _ = nsrv.Serve(nln) }()
+			p.at = time.Now()
+			target.Store(&n.base)
+		}()
 	}
-	// replica 2 serves to the end; replica 1 becomes the writer.
 	t.Cleanup(func() {
-		_ = reps[1].srv.Shutdown(context.Background())
-		reps[1].r.close()
-		_ = reps[1].r.eng.Close()
+		for _, n := range reps {
+			n.mu.Lock()
+			_ = n.srv.Shutdown(context.Background())
+			if n.p == nil {
+				n.r.close()
+				_ = n.r.eng.Close()
+			} else if n.p.err == nil {
+				_ = n.p.eng.Close()
+				_ = n.p.w.close(false)
+			}
+			n.mu.Unlock()
+		}
 	})
 
 	// The burst.
 	const clients, perClient = 4, 60
-	var target atomic.Pointer[string]
-	target.Store(&wbase)
 	var (
 		mu    sync.Mutex
 		acked = map[string]ackedBlock{} // by Idempotency-Key
@@ -234,27 +304,32 @@ func TestFailoverSIGKILLMidBurst(t *testing.T) {
 	_ = sub.Wait()
 	killed = true
 
-	// Replica 1 takes over once the lease lapses.
-	old := reps[0]
-	if err := old.srv.Shutdown(context.Background()); err != nil {
-		t.Fatal(err)
+	// A replica takes over by itself once the lease lapses; the clients
+	// retry against it.
+	var p promotion
+	select {
+	case p = <-promotions:
+	case <-time.After(5 * time.Minute):
+		close(stop)
+		t.Fatal("no replica took over within 5 minutes of the writer's SIGKILL")
 	}
-	nln, nbase := listen(t)
-	w2, weng, err := takeOver(ctx, old.r, urls, old.dir, "replica1", nbase, cfg, 60*time.Second, &engine.Options{}, log)
-	if err != nil {
-		t.Fatal(err)
+	if p.err != nil {
+		close(stop)
+		t.Fatalf("replica %d took the lease but did not become the writer: %v", p.i+1, p.err)
 	}
-	t.Cleanup(func() { _ = w2.close(false) })
-	t.Cleanup(func() { _ = weng.Close() })
-	nsrv, err := server.New(weng, server.Config{Addr: nln.Addr().String(), PublicBase: nbase, RateLimit: -1, Logger: log,
-		WriteRateLimit: -1, OrgWriteRateLimit: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	serveOn(t, nsrv, nln)
-	target.Store(&nbase)
-	failover := time.Since(killedAt)
+	weng, nbase := p.eng, p.base
+	other := reps[1-p.i]
+	failover := p.at.Sub(killedAt)
 	wg.Wait()
+	// Only one wins: the other replica still follows, and holds no lease.
+	select {
+	case q := <-promotions:
+		t.Fatalf("replica %d also took over (%v)", q.i+1, q.err)
+	default:
+	}
+	if lv, held, err := replicate.ReadLease(ctx, mustKV(t, urls)); err != nil || !held || lv.Holder != fmt.Sprintf("replica%d", p.i+1) {
+		t.Fatalf("the lease: %+v held %v (%v); want replica %d's", lv, held, err, p.i+1)
+	}
 	if total.Load() != clients*perClient {
 		t.Fatalf("%d mints acknowledged, want %d", total.Load(), clients*perClient)
 	}
@@ -299,7 +374,7 @@ func TestFailoverSIGKILLMidBurst(t *testing.T) {
 		codes := strings.Fields(buf.String())
 		for _, c := range []string{codes[0], codes[len(codes)-1]} {
 			path := strings.TrimPrefix(c, base)
-			for _, nb := range []string{nbase, reps[1].base} {
+			for _, nb := range []string{nbase, other.base} {
 				var code int
 				var st string
 				for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
@@ -314,8 +389,23 @@ func TestFailoverSIGKILLMidBurst(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d mints acknowledged (%d before the SIGKILL), %d blocks, %d serials, none twice; failover (SIGKILL to the new writer serving, lease TTL %v): %v",
-		total.Load(), atKill, len(byID), len(seen), cfg.LeaseTTL, failover.Round(time.Millisecond))
+	t.Logf("%d mints acknowledged (%d before the SIGKILL), %d blocks, %d serials, none twice; replica %d took over by itself %v after the SIGKILL (lease TTL %v)",
+		total.Load(), atKill, len(byID), len(seen), p.i+1, failover.Round(time.Millisecond), cfg.LeaseTTL)
+}
+
+// mustKV opens the lease bucket of the log at urls.
+func mustKV(t *testing.T, urls string) jetstream.KeyValue {
+	t.Helper()
+	nc, err := nats.Connect(urls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	kv, err := mustJS(t, nc).KeyValue(context.Background(), replicate.LeaseBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kv
 }
 
 // startWriterRetry is startWriter retried while the cluster elects its

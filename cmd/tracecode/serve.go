@@ -215,74 +215,124 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		}
 	}
 	var lw *logWriter
-	handOver := false // a drained shutdown hands the lease over
 	replica := replicaFlags.of != ""
 	if replica && (replFlags.urls != "" || sf.demo) {
 		return errors.New("--replica-of serves a replica: it goes without --replicate (the writer's) and --demo (seeded through the writer)")
 	}
+	if replicaFlags.takeover && !replica {
+		return errors.New("--takeover goes with --replica-of: a replica takes the writer's lease by itself once it lapses")
+	}
+	ctx := cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	cfg := replicate.Config{Replicas: replFlags.replicas, LeaseTTL: replFlags.leaseTTL}
 	if replFlags.urls != "" {
-		ctx := cmd.Context()
-		if ctx == nil {
-			ctx = context.Background()
-		}
-		cfg := replicate.Config{Replicas: replFlags.replicas, LeaseTTL: replFlags.leaseTTL}
 		if lw, err = startWriter(ctx, replFlags.urls, replFlags.node, publicBase, cfg, replFlags.leaseWait, log); err != nil {
 			return err
 		}
 		eo.Store.Replicator = lw.replicator()
-		// Deferred before the engine's Close, so it runs after it: the
-		// engine's last commits are published first.
-		defer func() {
-			if err := lw.close(handOver); err != nil {
-				log.Error("closing the replicated log", "err", err)
-			}
-		}()
 	}
 	start := time.Now()
-	var rep *replicaNode
-	var eng *engine.Engine
+	n := &servedNode{lw: lw, publicBase: publicBase, certs: certs, labels: labels, labelFont: labelFont, log: log}
 	if replica {
-		ctx := cmd.Context()
-		if ctx == nil {
-			ctx = context.Background()
-		}
-		if rep, err = openReplica(ctx, replicaFlags.of, sf.data, eo, replicaFlags.refresh, log); err != nil {
+		if n.rep, err = openReplica(ctx, replicaFlags.of, sf.data, eo, replicaFlags.refresh, log); err != nil {
 			return err
 		}
-		eng = rep.eng
-	} else if eng, err = engine.Open(sf.data, eo); err != nil {
+		n.eng = n.rep.eng
+		if replicaFlags.takeover {
+			n.promote = n.rep.enableTakeover(replicaFlags.of, replFlags.node, publicBase, cfg)
+		}
+	} else if n.eng, err = engine.Open(sf.data, eo); err != nil {
+		if lw != nil {
+			_ = lw.close(false)
+		}
 		return err
 	}
 	if lw != nil {
-		if err := lw.check(eng); err != nil {
-			_ = eng.Close()
+		if err := lw.check(n.eng); err != nil {
+			n.close(false)
 			return err
 		}
 	}
-	if sealed, id := eng.KeysSealed(); sealed {
+	if sealed, id := n.eng.KeysSealed(); sealed {
 		log.Info("FF1 keys sealed", "kek", id)
 	} else {
 		log.Warn("the FF1 keys are stored in the clear: a copy of the data directory can enumerate every serial; give a KEK (--kek-file or TRACECODE_KEK; docs/keys.md)", "data", sf.data)
 	}
-	defer func() {
-		if err := eng.Close(); err != nil {
-			log.Error("closing the store", "err", err)
+	log.Info("store open", "data", sf.data, "ms", time.Since(start).Milliseconds(), "orgs", len(n.eng.Orgs()))
+	for {
+		promoted, handOver, err := n.serve(cmd)
+		if promoted != nil && err != nil {
+			_ = promoted.close(true)
+			promoted = nil
 		}
-	}()
-	if rep != nil {
-		// Deferred after the engine's Close, so it runs before it.
-		defer rep.close()
+		if promoted == nil {
+			// A drained shutdown hands the lease over.
+			n.close(handOver)
+			return err
+		}
+		// This replica took the lease: it serves as the writer from now on.
+		eng, err := becomeWriter(ctx, n.rep, promoted, sf.data, eo, log)
+		if err != nil {
+			return err
+		}
+		n.eng, n.lw, n.rep, n.promote = eng, promoted, nil, nil
 	}
-	log.Info("store open", "data", sf.data, "ms", time.Since(start).Milliseconds(), "orgs", len(eng.Orgs()))
+}
 
+// servedNode is what serve serves: the engine, and its hold on the
+// replicated log as its writer or as a replica (both nil: a store of its
+// own).
+type servedNode struct {
+	eng *engine.Engine
+	lw  *logWriter
+	rep *replicaNode
+	// promote, on a replica with --takeover, receives the writer's hold
+	// on the log once the replica took the lease.
+	promote <-chan *logWriter
+
+	publicBase string
+	certs      *certReloader
+	labels     *label.Library
+	labelFont  *label.Font
+	log        *slog.Logger
+}
+
+// close stops following (a replica), closes the engine, then the log as
+// its writer (its last commits are published first; handOver releases
+// the lease).
+func (n *servedNode) close(handOver bool) {
+	if n.rep != nil {
+		n.rep.close()
+	}
+	if err := n.eng.Close(); err != nil {
+		n.log.Error("closing the store", "err", err)
+	}
+	if n.lw != nil {
+		if err := n.lw.close(handOver); err != nil {
+			n.log.Error("closing the replicated log", "err", err)
+		}
+	}
+}
+
+// serve serves n's engine until SIGINT or SIGTERM (handOver: a drained
+// shutdown), a failure, or — on a replica with --takeover — until the
+// replica took the writer's lease (promoted: the server is shut down; the
+// caller turns the replica into the writer and serves again).
+func (n *servedNode) serve(cmd *cobra.Command) (promoted *logWriter, handOver bool, err error) {
+	sf := &serveFlags
+	eng, lw, rep, log, publicBase, certs := n.eng, n.lw, n.rep, n.log, n.publicBase, n.certs
+	labels, labelFont := n.labels, n.labelFont
+	replica := rep != nil
 	if _, err := eng.OpenNotices(engine.NoticeConfig{}); err != nil {
-		return err
+		return nil, false, err
 	}
 	scanOpts := engine.ScanLogOptions{FlushInterval: sf.scanFlush, SuspiciousScore: sf.suspiciousScore,
 		SuspiciousRegions: sf.suspiciousRegs, NoRaw: sf.noRawScans}
 	repCfg, err := replicaConfig(rep, &scanOpts)
 	if err != nil {
-		return err
+		return nil, false, err
 	}
 	srv, err := server.New(eng, server.Config{
 		Addr: sf.addr, PublicBase: publicBase,
@@ -302,7 +352,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		Replica: repCfg,
 	})
 	if err != nil {
-		return err
+		return nil, false, err
 	}
 	stopMerge := func() {}
 	if lw != nil {
@@ -316,17 +366,17 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	} else if sf.demo {
 		if err := serveDemo(cmd.Context(), eng, srv, sf.data, publicBase, log); err != nil {
 			_ = srv.Shutdown(context.Background())
-			return err
+			return nil, false, err
 		}
 	} else if err := bootstrapKey(srv, log); err != nil {
 		_ = srv.Shutdown(context.Background())
-		return err
+		return nil, false, err
 	}
 
 	ln, err := net.Listen("tcp", sf.addr)
 	if err != nil {
 		_ = srv.Shutdown(context.Background())
-		return fmt.Errorf("listen on %s: %w", sf.addr, err)
+		return nil, false, fmt.Errorf("listen on %s: %w", sf.addr, err)
 	}
 	if certs != nil {
 		ln = tlsListener(ln, certs)
@@ -341,7 +391,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 	signal.Notify(usr1, syscall.SIGUSR1)
 	defer signal.Stop(usr1)
 	var backups backupRunner
-	// A backup in progress ends before the engine closes (deferred above).
+	// A backup in progress ends before the engine closes (the caller's).
 	defer backups.wait()
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
@@ -362,7 +412,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		// A replica delivers nothing: the writer's outbox does.
 		waitNotices = startNotices(jobs, eng, sf.natsURL, log)
 	}
-	// The jobs end before the engine closes (deferred above).
+	// The jobs end before the engine closes (the caller's).
 	defer func() {
 		stopJobs()
 		<-jobsDone
@@ -373,7 +423,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		case err := <-done:
 			stopMerge()
 			_ = srv.Shutdown(context.Background())
-			return err
+			return nil, false, err
 		case <-hups:
 			reloadCerts(certs, log)
 		case <-usr1:
@@ -381,18 +431,23 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		case sig := <-sigs:
 			log.Info("signal received; shutting down", "signal", sig.String())
 			running, handOver = false, true
+		case promoted = <-n.promote:
+			log.Info("this replica took the writer's lease: its server stops, to serve again as the writer")
+			running = false
 		}
 	}
 	signal.Stop(sigs)
 	stopMerge()
 	if err := srv.Shutdown(context.Background()); err != nil {
-		return err
+		return promoted, handOver, err
 	}
 	if err := <-done; err != nil {
-		return err
+		return promoted, handOver, err
 	}
-	log.Info("stopped")
-	return nil
+	if promoted == nil {
+		log.Info("stopped")
+	}
+	return promoted, handOver, nil
 }
 
 // reloadCerts reads the TLS certificate again on SIGHUP; a failure keeps
