@@ -2,16 +2,17 @@
 # local-cluster.sh — a province on one machine, for trying replication:
 # three NATS nodes (JetStream, one cluster, the log stored on all three),
 # the writer (tracecode serve --replicate, seeded with the demo data set)
-# and two replicas serving reads from the log (tracecode serve --replica-of)
-# on the next two ports.
+# and two replicas serving reads from the log (tracecode serve --replica-of
+# --takeover) on the next two ports: when the writer dies, the replica that
+# is caught up takes its lease and serves as the writer by itself.
 #
 #   deploy/local-cluster.sh            # Ctrl-C stops everything
 #   DIR=/tmp/tc deploy/local-cluster.sh
 #
 # Everything it builds and writes stays in ./bin and $DIR (default
 # ./local-cluster). NATS listens on 4231–4233 (clients) and 6231–6233
-# (routes), clear of a NATS already on the default 4222. docs/replication.md explains what runs; the script
-# prints how to take over from the writer.
+# (routes), clear of a NATS already on the default 4222. docs/replication.md
+# explains what runs; the script prints how to try a failover.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=${DIR:-./local-cluster}
@@ -64,8 +65,8 @@ follows=()
 raddrs=()
 for s in 1 2; do
 	raddr="$host:$((port + s))"
-	bin/tracecode serve --replica-of "$urls" --data "$DIR/replica$s" --addr "$raddr" \
-		>"$DIR/replica$s.log" 2>&1 &
+	bin/tracecode serve --replica-of "$urls" --takeover --node-name "replica$s" \
+		--data "$DIR/replica$s" --addr "$raddr" >"$DIR/replica$s.log" 2>&1 &
 	pids+=($!)
 	follows+=($!)
 	raddrs+=("$raddr")
@@ -78,12 +79,11 @@ writer:           http://$ADDR (pid $writer; log $DIR/writer.log, demo keys and 
 replicas:         http://${raddrs[0]}, http://${raddrs[1]} serving reads from the log (pids ${follows[*]};
                   writes there answer 307 to the writer)
 
-Take over from the writer:
+Fail over:
   kill -9 $writer                                   # the writer dies
-  kill ${follows[0]}                                  # replica1 stops (caught up)
-  bin/tracecode serve --data $DIR/replica1 --addr ${raddrs[0]} \\
-      --replicate $urls --node-name replica1 --lease-wait 1m
-It takes the lease once the writer's lapses and goes on after every block the
-writer had acknowledged. Ctrl-C stops everything.
+Once its lease lapses (10 s), a replica that applied the whole log takes the
+lease by itself and serves as the writer on its own address (its log says
+"took over as the writer"); the other replica sends writes there. It goes on
+after every block the writer had acknowledged. Ctrl-C stops everything.
 EOT
 wait
