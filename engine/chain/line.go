@@ -340,8 +340,10 @@ func (rt *reportTx) reject() error {
 	return &errs
 }
 
-// commit writes the staged state and commits the batch with fsync, then
-// publishes caches. It releases the report lock.
+// commit writes the staged state, applies the batch and publishes caches
+// under the report lock, releases it, then waits for the fsync (shared
+// with the reports that applied theirs meanwhile) before it returns the
+// receipt: an acknowledged report is durable.
 func (rt *reportTx) commit() (*Receipt, error) {
 	if rt.failed() {
 		return nil, rt.reject()
@@ -377,7 +379,11 @@ func (rt *reportTx) commit() (*Receipt, error) {
 	rt.ag.Moved(rt.touched.ParentRuns)
 	rt.ag.Close()
 
-	// fsync; a failure poisons the engine
+	// Group commit: the batch is applied under the report lock and its
+	// fsync waited for after the lock is released, so the reports queued
+	// behind the lock apply theirs meanwhile and share the next fsync
+	// (store.Batch.DeferSync). A failed commit or fsync poisons the engine.
+	rt.b.DeferSync()
 	if err := c.iss.CommitReport(rt.b, rt.seen, rt.released, &rt.sd); err != nil {
 		c.rmu.Unlock()
 		return nil, err
@@ -413,9 +419,14 @@ func (rt *reportTx) commit() (*Receipt, error) {
 		rt.c.errMu.Unlock()
 	}
 	rt.c.res.Invalidate(&rt.touched)
-	rt.c.rmu.Unlock()
-	rt.factsCommitted(ev)
 	rt.sectorCommitted()
+	rt.c.rmu.Unlock()
+	// Acknowledge, and wake the alert scheduler and sender, only once the
+	// report is durable.
+	if err := rt.b.WaitDurable(); err != nil {
+		return nil, err
+	}
+	rt.factsCommitted(ev)
 	rec := &Receipt{FirstSeq: rt.first, Records: rt.records, Codes: rt.codes}
 	if rt.records == 0 {
 		rec.FirstSeq = 0

@@ -38,6 +38,9 @@ type DB struct {
 	// happen once.
 	g      *gate
 	closed atomic.Bool
+	// syncErr is the error of a failed deferred fsync (deferred.go); once
+	// set, every commit is refused.
+	syncErr atomic.Pointer[error]
 	// repl is the store's replication log position (ReplicatedSeq); mu
 	// also serializes commits while a Replicator is set.
 	repl struct {
@@ -235,6 +238,10 @@ type Batch struct {
 	d   *DB
 	b   *pebble.Batch // nil once committed or closed
 	err error         // the first failed write
+	// deferSync: a synced Commit applies the batch and leaves the fsync
+	// to WaitDurable (DeferSync); durable is that wait, set by Commit.
+	deferSync bool
+	durable   func() error
 }
 
 // NewBatch returns an empty write-only batch.
@@ -335,6 +342,10 @@ func (b *Batch) Commit(sync bool) error {
 		return errClosed("commit")
 	}
 	defer b.d.g.leave()
+	if err := b.d.syncFailed(); err != nil {
+		b.Close()
+		return fmt.Errorf("store: commit refused: %w", err)
+	}
 	if err := b.d.Space(); err != nil {
 		b.Close()
 		return fmt.Errorf("store: commit refused: %w", err)
@@ -343,8 +354,9 @@ func (b *Batch) Commit(sync bool) error {
 		b.Close()
 		return fmt.Errorf("store: commit: %w", ErrReplica)
 	}
+	deferred := sync && b.deferSync
 	wo := pebble.NoSync
-	if sync {
+	if sync && !deferred {
 		wo = pebble.Sync
 	}
 	if r := b.d.opts.Replicator; r != nil {
@@ -352,6 +364,10 @@ func (b *Batch) Commit(sync bool) error {
 		b.Close()
 		if err != nil {
 			return err
+		}
+		if deferred {
+			b.durable = b.d.deferredWait(wait)
+			return nil
 		}
 		if sync && wait != nil {
 			if err := wait(); err != nil {
@@ -368,6 +384,9 @@ func (b *Batch) Commit(sync bool) error {
 	}
 	if err != nil {
 		return fmt.Errorf("store: commit: %w", err)
+	}
+	if deferred {
+		b.durable = b.d.deferredWait(nil)
 	}
 	return nil
 }

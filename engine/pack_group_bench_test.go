@@ -1,0 +1,128 @@
+package engine
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"tracecode/engine/store"
+)
+
+// BenchmarkPackConcurrent packs line-order pallets — 50 cases of 10
+// consecutive items, one report each, acknowledged only once durable —
+// from several reporters at once (lines, warehouses). One op is one
+// report of 500 children. The reports are group-committed: each applies
+// its batch under the report lock and waits for the fsync after it, so
+// the reports queued meanwhile share the next fsync. design=plain writes
+// the same links the one-key-per-link way, a synced batch per report from
+// as many goroutines (Pebble group-commits those too).
+//
+//	go test -run '^$' -bench PackConcurrent -benchtime 2000x ./engine
+func BenchmarkPackConcurrent(b *testing.B) {
+	for _, n := range []int{1, 8, 32} {
+		b.Run(fmt.Sprintf("design=ranges/reporters=%d", n), func(b *testing.B) { benchPackConcurrent(b, n) })
+		b.Run(fmt.Sprintf("design=plain/reporters=%d", n), func(b *testing.B) { benchPackConcurrentPlain(b, n) })
+	}
+}
+
+const packPerReport = 50 // cases of 10 items per report: a pallet's
+
+func benchPackConcurrent(b *testing.B, reporters int) {
+	e, err := Open(b.TempDir(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	p, err := e.AddProduct(b.Context(), ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "x", Category: ParseCategoryMust("food"),
+		Levels: LevelSet(0).With(LevelItem).With(LevelCase)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Enough for any run: minting and commissioning cost almost nothing
+	// per code.
+	items, _ := e.Mint(ctxBG, MintRequest{Product: p.ID, Count: 1_000_000_000})
+	cases, _ := e.Mint(ctxBG, MintRequest{Product: p.ID, Level: LevelCase, Count: 100_000_000})
+	meta := ReportMeta{Org: p.Org, Time: time.Now().Add(-time.Hour)}
+	for _, blk := range []Block{items.Block, cases.Block} {
+		if _, err := e.ReportLine(b.Context(), &LineReport{ReportMeta: meta, Action: LineCommission,
+			Items: Items{Ranges: []BlockRange{{Block: blk.ID, First: 0, Last: blk.Count - 1}}}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var next atomic.Int64 // the next report's index
+	ops := int64(b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	errs := make(chan error, reporters)
+	for range reporters {
+		wg.Go(func() {
+			for {
+				k := next.Add(1) - 1
+				if k >= ops {
+					return
+				}
+				r := &PackReport{ReportMeta: meta, Packs: make([]Pack, 0, packPerReport)}
+				for c := k * packPerReport; c < (k+1)*packPerReport; c++ {
+					r.Packs = append(r.Packs, Pack{Parent: Ref{Block: cases.Block.ID, Offset: uint64(c)},
+						Children: Items{Ranges: []BlockRange{{Block: items.Block.ID, First: uint64(c * 10), Last: uint64(c*10 + 9)}}}})
+				}
+				if _, err := e.Pack(b.Context(), r); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	b.StopTimer()
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(ops*packPerReport*10)/b.Elapsed().Seconds(), "children/s")
+}
+
+func benchPackConcurrentPlain(b *testing.B, reporters int) {
+	db, err := store.Open(b.TempDir(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	var next atomic.Int64
+	ops := int64(b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	errs := make(chan error, reporters)
+	for range reporters {
+		wg.Go(func() {
+			var kb []byte
+			for {
+				k := next.Add(1) - 1
+				if k >= ops {
+					return
+				}
+				bt := db.NewBatch()
+				for c := k * packPerReport; c < (k+1)*packPerReport; c++ {
+					for j := range int64(10) {
+						kb = plainLinks(bt, nodeBytes(1, uint64(c*10+j)), nodeBytes(1, 1<<40+uint64(c)), kb)
+					}
+				}
+				if err := bt.Commit(true); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	b.StopTimer()
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(ops*packPerReport*10)/b.Elapsed().Seconds(), "children/s")
+}
