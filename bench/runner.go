@@ -40,6 +40,10 @@ type Config struct {
 	// repetitions make `bench compare` more sensitive. 0 means the scale's
 	// default.
 	Repeat int
+	// World is the directory the chain scenarios' world is kept in
+	// (bench/worldfile) and reused from by later runs of the same scale;
+	// "" means a world built in WorkDir for this run only.
+	World string
 }
 
 // Sizes are the workload sizes of a scale.
@@ -48,7 +52,15 @@ type Sizes struct {
 	MintBlocks     int   // blocks minted per repetition
 	PGMintCodes    int   // rows the baseline COPYs per repetition
 	StreamCodes    int64 // codes streamed per format
-	PackItems      int   // items commissioned and packed (10 per case, 50 cases per pallet)
+	// WorldItems are the world's packed items (10 per case, 50 cases per
+	// pallet), in lots of LotItems; MintedCodes the world's minted codes,
+	// spare blocks included (world.go).
+	WorldItems  int
+	LotItems    int
+	MintedCodes int64
+	// PackItems are the items each run commissions and packs into the
+	// world (the timed commission, pack and events scenarios).
+	PackItems      int
 	Resolves       int   // resolutions per repetition
 	ForgedShare    float64
 	Repeat         int
@@ -59,10 +71,10 @@ type Sizes struct {
 var Scales = map[string]Sizes{
 	// smoke is the run `make test` does under TRACECODE_CI=1: every
 	// scenario, tiny sizes, seconds.
-	"smoke":  {MintBlockCodes: 1_000_000, MintBlocks: 20, PGMintCodes: 5_000, StreamCodes: 50_000, PackItems: 5_000, Resolves: 2_000, ForgedShare: 0.05, Repeat: 3},
-	"small":  {MintBlockCodes: 10_000_000, MintBlocks: 200, PGMintCodes: 200_000, StreamCodes: 2_000_000, PackItems: 1_000_000, Resolves: 20_000, ForgedShare: 0.05, Repeat: 5},
-	"medium": {MintBlockCodes: 100_000_000, MintBlocks: 1_000, PGMintCodes: 2_000_000, StreamCodes: 20_000_000, PackItems: 2_000_000, Resolves: 200_000, ForgedShare: 0.05, Repeat: 5},
-	"large":  {MintBlockCodes: 100_000_000, MintBlocks: 10_000, PGMintCodes: 20_000_000, StreamCodes: 100_000_000, PackItems: 20_000_000, Resolves: 1_000_000, ForgedShare: 0.05, Repeat: 10},
+	"smoke":  {MintBlockCodes: 1_000_000, MintBlocks: 20, PGMintCodes: 5_000, StreamCodes: 50_000, WorldItems: 5_000, LotItems: 2_500, MintedCodes: 1_000_000, PackItems: 5_000, Resolves: 2_000, ForgedShare: 0.05, Repeat: 3},
+	"small":  {MintBlockCodes: 10_000_000, MintBlocks: 200, PGMintCodes: 200_000, StreamCodes: 2_000_000, WorldItems: 1_000_000, LotItems: 1_000_000, MintedCodes: 1_000_000_000, PackItems: 1_000_000, Resolves: 20_000, ForgedShare: 0.05, Repeat: 5},
+	"medium": {MintBlockCodes: 100_000_000, MintBlocks: 1_000, PGMintCodes: 2_000_000, StreamCodes: 20_000_000, WorldItems: 10_000_000, LotItems: 1_000_000, MintedCodes: 1_000_000_000, PackItems: 2_000_000, Resolves: 200_000, ForgedShare: 0.05, Repeat: 5},
+	"large":  {MintBlockCodes: 100_000_000, MintBlocks: 10_000, PGMintCodes: 20_000_000, StreamCodes: 100_000_000, WorldItems: 100_000_000, LotItems: 1_000_000, MintedCodes: 1_000_000_000, PackItems: 20_000_000, Resolves: 1_000_000, ForgedShare: 0.05, Repeat: 10},
 }
 
 // env is what scenarios share within one run.

@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -43,36 +42,24 @@ const httpConns = 64
 // httpCorpus holds the paths the client scans.
 type httpCorpus struct{ paths []string }
 
-// itemPaths returns up to max Digital Link paths (/01/…/21/…) of the
-// items block, chosen uniformly over the whole block.
-func itemPaths(ctx context.Context, eng *engine.Engine, items engine.Block, n, max int) (*httpCorpus, error) {
-	f, _ := engine.ParseFormat("dl")
+// samplePaths returns up to max Digital Link paths (/01/…/21/…) of the
+// world's sample, chosen uniformly.
+func samplePaths(w *chainWorld, max int) (*httpCorpus, error) {
 	keep := 1.0
-	if n > max {
+	if n := len(w.sample); n > max {
 		keep = float64(max) / float64(n)
 	}
 	rng := rand.New(rand.NewPCG(31, 32))
-	pr, pw := io.Pipe()
-	go func() {
-		_, err := eng.WriteCodes(ctx, pw, items.ID, engine.StreamOptions{Format: f, Workers: 1})
-		pw.CloseWithError(err)
-	}()
 	c := &httpCorpus{}
-	sc := bufio.NewScanner(pr)
-	for sc.Scan() {
+	for _, line := range w.sample {
 		if len(c.paths) >= max || rng.Float64() >= keep {
 			continue
 		}
-		line := sc.Text()
 		i := strings.Index(line, "/01/")
 		if i < 0 {
-			pr.CloseWithError(errors.New("stop"))
 			return nil, fmt.Errorf("http corpus: %q is not a Digital Link URI", line)
 		}
 		c.paths = append(c.paths, line[i:])
-	}
-	if err := sc.Err(); err != nil {
-		return nil, err
 	}
 	if len(c.paths) == 0 {
 		return nil, errors.New("http corpus: no codes")
@@ -239,8 +226,8 @@ func startConstant(body []byte) (*loopbackServer, error) {
 
 // tcHTTPResolve runs the HTTP scenarios over w's packed items.
 func tcHTTPResolve(ctx context.Context, e *env, w *chainWorld) error {
-	eng := w.fx.eng
-	corpus, err := itemPaths(ctx, eng, w.items, w.nItems, 100_000)
+	eng := w.eng
+	corpus, err := samplePaths(w, 100_000)
 	if err != nil {
 		return err
 	}
@@ -263,7 +250,7 @@ func tcHTTPResolve(ctx context.Context, e *env, w *chainWorld) error {
 
 	ops := int64(e.sizes.Resolves)
 	params := func(extra ...string) map[string]string {
-		p := map[string]string{"items": strconv.Itoa(w.nItems), "codes_scanned": strconv.Itoa(len(corpus.paths)),
+		p := map[string]string{"items": strconv.Itoa(w.m.Items), "codes_scanned": strconv.Itoa(len(corpus.paths)),
 			"connections": strconv.Itoa(httpConns), "transport": "loopback TCP, fasthttp client in the same process",
 			"accept": "application/json", "body_bytes": strconv.Itoa(len(probe))}
 		for i := 0; i+1 < len(extra); i += 2 {

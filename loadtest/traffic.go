@@ -58,6 +58,17 @@ type Mix struct {
 	// Seed makes the traffic reproducible: request i's choices depend only on
 	// Seed and i.
 	Seed uint64
+	// Hot sends a share of the Digital Link and /resolve scans to one
+	// range of their pools — a lot of a bench world (LoadWorld) — drawn
+	// uniformly: "one hot lot" (a recall, a promotion). Zero: off.
+	Hot Hot
+}
+
+// Hot is a share of traffic on one range of the Digital Link and /resolve
+// pools: entries First .. First+Count-1.
+type Hot struct {
+	Share        float64 // in [0, 1)
+	First, Count uint32
 }
 
 // DefaultMix is what a run offers unless told otherwise: mostly Digital Link
@@ -155,6 +166,16 @@ func NewTraffic(c *Corpus, mix Mix) (*Traffic, error) {
 	if mix.Scrambled && mix.Theta != ScrambledTheta {
 		return nil, fmt.Errorf("loadtest: scrambled zipfian needs theta %v, got %v", ScrambledTheta, mix.Theta)
 	}
+	if h := mix.Hot; h.Share != 0 {
+		if !(h.Share > 0 && h.Share < 1) || h.Count == 0 {
+			return nil, fmt.Errorf("loadtest: hot share %v not in (0, 1), or an empty hot range", h.Share)
+		}
+		for _, f := range []Form{FormDL, FormResolve} {
+			if n := c.Len(f); n > 0 && uint64(h.First)+uint64(h.Count) > uint64(n) {
+				return nil, fmt.Errorf("loadtest: hot range %d+%d beyond the corpus's %d %s codes", h.First, h.Count, n, f)
+			}
+		}
+	}
 	var sum float64
 	for f := Form(0); f < numForms; f++ {
 		w := mix.Forms[f]
@@ -242,6 +263,13 @@ func (t *Traffic) Pick(i int64) Pick {
 	p.Forged = unit(x) < t.mix.Forged
 	x = splitmix64(x)
 	p.Item = uint32(t.pickers[p.Form].item(unit(x)))
+	if h := t.mix.Hot; h.Share > 0 && p.Form != FormShort {
+		x = splitmix64(x)
+		if unit(x) < h.Share {
+			x = splitmix64(x)
+			p.Item = h.First + uint32(unit(x)*float64(h.Count))
+		}
+	}
 	if p.Forged && t.corpus.pools[p.Form][p.Item].mut == t.corpus.pools[p.Form][p.Item].n {
 		p.Forged = false // nothing safe to change in this code
 	}

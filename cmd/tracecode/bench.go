@@ -18,6 +18,7 @@ var benchFlags struct {
 	noPostgres bool
 	out        string
 	work       string
+	world      string
 	repeat     int
 }
 
@@ -36,14 +37,22 @@ It writes into --out:
   report.html    the same with plots (throughput, latency percentiles, disk)
 
 Scales: small finishes within a couple of minutes on a 2-core machine; medium
-and large are capacity runs (large: 1e9 codes minted, 2e7 packed items).
-docs/capacity.md explains how to turn the figures into hardware.
+and large are capacity runs. The chain scenarios (commission, pack, events,
+resolve in process and over HTTP) run against a world of packed items with a
+billion minted codes: 10^6 items at small, 10^7 at medium, 10^8 at large, in
+lots of 10^6 with their cases, pallets and events. --world DIR keeps that
+world (DIR/world.json, DIR/codes.tsv, DIR/store) and reuses it on the next
+run of the same scale: building 10^8 items takes a while. Each run packs and
+captures a fresh lot into it. tracecode loadtest --world DIR scans the same
+world's codes. docs/capacity.md explains how to turn the figures into
+hardware.
 
 Without PostgreSQL the baseline is skipped with a note (under TRACECODE_CI=1
 it is required).
 
 Examples:
   tracecode bench --scale small --out bench-out
+  tracecode bench --scale medium --world /var/tmp/world-medium --out bench-medium
   tracecode bench --scale large --postgres postgres://user@db:5432/test --out capacity
   tracecode bench compare old/results.json new/results.json`,
 	Args: cobra.NoArgs,
@@ -53,7 +62,7 @@ Examples:
 		res, err := bench.Run(ctx, bench.Config{
 			Scale: benchFlags.scale, PostgresDSN: benchFlags.postgres, NoPostgres: benchFlags.noPostgres,
 			Out: benchFlags.out, WorkDir: benchFlags.work, Progress: cmd.ErrOrStderr(), Bar: benchBar(cmd.ErrOrStderr()),
-			Repeat: benchFlags.repeat,
+			Repeat: benchFlags.repeat, World: benchFlags.world,
 		})
 		if err != nil {
 			return err
@@ -151,6 +160,7 @@ func init() {
 	f.BoolVar(&benchFlags.noPostgres, "no-postgres", false, "skip the PostgreSQL baseline")
 	f.StringVar(&benchFlags.out, "out", "bench-out", "directory for results.json, summary.md and report.html")
 	f.StringVar(&benchFlags.work, "work", "", "directory for the stores the scenarios build (default: a temporary directory, removed afterwards)")
+	f.StringVar(&benchFlags.world, "world", "", "keep the chain scenarios' world in this directory and reuse it on later runs of the same scale (default: built in the work directory for this run)")
 	f.IntVar(&benchFlags.repeat, "repeat", 0, "repetitions of each timed scenario (default: the scale's)")
 	benchCmd.AddCommand(benchCompareCmd)
 	rootCmd.AddCommand(benchCmd)

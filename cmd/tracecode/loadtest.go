@@ -22,6 +22,8 @@ import (
 // loadtestFlags holds the loadtest command's flags.
 var loadtestFlags struct {
 	target, codes, key, blocks, out, forms, accepts string
+	world, hotLot                                   string
+	hotShare                                        float64
 	engine, mintGTIN, mintLot                       string
 	mintRate, reportRate                            float64
 	mintCount, reportCount, writeConns              int
@@ -64,8 +66,16 @@ SCHEDULES
 
 TRAFFIC
   Codes come from a file (--codes: one scanned string per line — Digital Link
-  URIs, short-code URLs or raw codes for /resolve) or from the server's API
-  (--key KEY --blocks ID,ID|all). Popularity follows YCSB's scrambled Zipf
+  URIs, short-code URLs or raw codes for /resolve), from the server's API
+  (--key KEY --blocks ID,ID|all), or from a bench world (--world DIR, built by
+  tracecode bench --world DIR; serve its store with tracecode serve --data
+  DIR/store): a sample of its packed items, uniform over the world, lot by
+  lot. Popularity mixes over such a world:
+    uniform       --zipf-theta 0
+    Zipf          the default (scrambled, θ=0.99)
+    one hot lot   --hot-share 0.5 [--hot-lot NAME]: half the Digital Link and
+                  /resolve scans go to one lot (default its first), uniformly
+                  within it; the rest follow the popularity above. Popularity follows YCSB's scrambled Zipf
   (θ=0.99); --forged sends a share of mutated, never-issued codes (a 404 for
   those is a correct answer, counted apart from errors); --forms and --accept
   mix URL forms and JSON/HTML answers.
@@ -89,6 +99,8 @@ READING THE RESULT
 Only loopback targets are allowed unless --allow-remote is given.`,
 	Example: `  tracecode loadtest --target http://127.0.0.1:8080 --key KEY --blocks all \
       --rate 5000 --duration 30s --forms dl=1 --accept json=1 --out lt-out
+  tracecode loadtest --target http://127.0.0.1:8080 --world /var/tmp/world-medium \
+      --rate 5000 --duration 30s --forms dl=1 --hot-share 0.5 --out lt-hot
   tracecode loadtest --target http://127.0.0.1:8080 --codes codes.txt \
       --rate 5000 --step-rate 5000 --max-rate 60000 --step-duration 10s --slo-p99 1ms`,
 	Args: cobra.NoArgs,
@@ -165,6 +177,9 @@ func init() {
 	f.DurationVar(&lf.drain, "drain", 0, "after the schedule ends, how long queued requests may still be sent (default --timeout)")
 	f.DurationVar(&lf.late, "late-threshold", time.Millisecond, "a send later than this after a connection was free counts as late")
 	f.StringVar(&lf.codes, "codes", "", "file of codes, one scanned string per line")
+	f.StringVar(&lf.world, "world", "", "scan a bench world's codes (tracecode bench --world DIR): its sample of packed items, lot by lot")
+	f.Float64Var(&lf.hotShare, "hot-share", 0, "with --world: share of Digital Link and /resolve scans sent to one lot (one hot lot), in [0,1)")
+	f.StringVar(&lf.hotLot, "hot-lot", "", "with --hot-share: the hot lot's name (default: the world's first lot)")
 	f.StringVar(&lf.key, "key", os.Getenv("TRACECODE_API_KEY"), "API key to fetch codes with (env TRACECODE_API_KEY)")
 	f.StringVar(&lf.blocks, "blocks", "all", "with --key: comma-separated block IDs, or all")
 	f.IntVar(&lf.perBlock, "codes-per-block", 100_000, "with --key: codes to fetch per block")
@@ -238,7 +253,28 @@ func loadtestTraffic(ctx context.Context, errOut *os.File) (*loadtest.Traffic, s
 	f := loadtestFlags
 	var c loadtest.Corpus
 	var source string
+	var hot loadtest.Hot
+	if f.hotShare != 0 && f.world == "" {
+		return nil, "", fmt.Errorf("loadtest: --hot-share needs --world (the lots come from the world)")
+	}
 	switch {
+	case f.world != "":
+		if f.codes != "" {
+			return nil, "", fmt.Errorf("loadtest: give --world or --codes, not both")
+		}
+		w, err := loadtest.LoadWorld(&c, f.world)
+		if err != nil {
+			return nil, "", err
+		}
+		source = fmt.Sprintf("world:%s (%d codes sampled from %d packed items in %d lots, %d minted)", f.world, w.Codes, w.Items, len(w.Lots), w.Minted)
+		if f.hotShare > 0 {
+			l, ok := w.Lot(f.hotLot)
+			if !ok {
+				return nil, "", fmt.Errorf("loadtest: --hot-lot %q: the world has no such lot", f.hotLot)
+			}
+			hot = loadtest.Hot{Share: f.hotShare, First: l.First, Count: l.Count}
+			source += fmt.Sprintf("; %.0f %% of scans on lot %s (%d codes)", f.hotShare*100, l.Name, l.Count)
+		}
 	case f.codes != "": // --key, if given, is for the write traffic
 		n, err := loadtest.LoadCodesFile(&c, f.codes)
 		if err != nil {
@@ -262,12 +298,12 @@ func loadtestTraffic(ctx context.Context, errOut *os.File) (*loadtest.Traffic, s
 		}
 		source = fmt.Sprintf("api:blocks %s (%d dl, %d short, %d raw)", strings.Join(st.Blocks, ","), st.DL, st.Short, st.Raw)
 	default:
-		return nil, "", fmt.Errorf("loadtest: no codes: give --codes FILE or --key KEY (see --help)")
+		return nil, "", fmt.Errorf("loadtest: no codes: give --codes FILE, --world DIR or --key KEY (see --help)")
 	}
 	if c.Skipped() > 0 {
 		fmt.Fprintf(errOut, "loadtest: warning: %d lines were not codes and were skipped\n", c.Skipped())
 	}
-	m := loadtest.Mix{Forged: f.forged, Theta: f.theta, Scrambled: f.scrambled, Seed: f.seed}
+	m := loadtest.Mix{Forged: f.forged, Theta: f.theta, Scrambled: f.scrambled, Seed: f.seed, Hot: hot}
 	w, err := loadtest.ParseWeights(f.forms, loadtest.FormNames)
 	if err != nil {
 		return nil, "", fmt.Errorf("loadtest: --forms: %w", err)
