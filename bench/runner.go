@@ -60,10 +60,10 @@ type Sizes struct {
 	MintedCodes int64
 	// PackItems are the items each run commissions and packs into the
 	// world (the timed commission, pack and events scenarios).
-	PackItems      int
-	Resolves       int   // resolutions per repetition
-	ForgedShare    float64
-	Repeat         int
+	PackItems   int
+	Resolves    int // resolutions per repetition
+	ForgedShare float64
+	Repeat      int
 }
 
 // Scales are the predefined sizes. small keeps the whole run within a
