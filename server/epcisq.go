@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fasthttp/websocket"
 	"github.com/valyala/fasthttp"
 
 	"tracecode/engine"
@@ -261,8 +262,14 @@ func (s *Server) apiDeleteNamedQuery(c *call) {
 }
 
 // apiNamedQueryEvents serves GET /v1/epcis/queries/{name}/events: the
-// named query's answer, paged (perPage and nextPageToken only).
+// named query's answer, paged (perPage and nextPageToken only); with
+// Upgrade: websocket, its new events as they are recorded
+// (apiNamedQueryLive).
 func (s *Server) apiNamedQueryEvents(c *call) {
+	if websocket.FastHTTPIsWebSocketUpgrade(c.ctx) {
+		s.apiNamedQueryLive(c)
+		return
+	}
 	var paging []epcisq.Param
 	for k, v := range c.ctx.QueryArgs().All() {
 		paging = append(paging, epcisq.Param{Name: string(k), Value: string(v)})

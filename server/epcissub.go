@@ -69,12 +69,12 @@ func subscriptionError(c *call, err error) {
 // {…}, "initialRecordTime"}; 201 with Location and the subscription.
 func (s *Server) apiSubscribe(c *call) {
 	var in struct {
-		Dest              string                      `json:"dest"`
-		SignatureToken    string                      `json:"signatureToken"`
-		ReportIfEmpty     bool                        `json:"reportIfEmpty"`
-		Stream            bool                        `json:"stream"`
+		Dest              string            `json:"dest"`
+		SignatureToken    string            `json:"signatureToken"`
+		ReportIfEmpty     bool              `json:"reportIfEmpty"`
+		Stream            bool              `json:"stream"`
 		Schedule          epcissub.Schedule `json:"schedule"`
-		InitialRecordTime string                      `json:"initialRecordTime"`
+		InitialRecordTime string            `json:"initialRecordTime"`
 	}
 	if !readJSON(c, &in) {
 		return
