@@ -23,4 +23,10 @@ func init() {
 		}
 		return pgPackAndResolve(ctx, e)
 	})
+	register("capture and query", func(ctx context.Context, e *env) error {
+		if err := tcCapture(ctx, e); err != nil {
+			return err
+		}
+		return pgCapture(ctx, e)
+	})
 }

@@ -1,0 +1,204 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"tracecode/engine"
+	"tracecode/engine/epcisq"
+	"tracecode/engine/site"
+)
+
+// The tracecode half of the capture family: the workload of
+// capture_workload.go captured with Engine.CaptureJSON (parse, event hash
+// IDs, duplicate check, ownership and state checks, ledger records and
+// indexes, one report and one fsync per document), then the two queries
+// through the EPCIS query interface (engine/epcisq), every page read.
+
+func tcCapture(ctx context.Context, e *env) error {
+	n := e.sizes.CaptureEvents / capturePerDoc * capturePerDoc
+	if n == 0 {
+		return nil
+	}
+	dir := filepath.Join(e.work, "capture")
+	eng, err := engine.Open(dir, nil)
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	food, _ := engine.ParseCategory("food")
+	p, err := eng.AddProduct(ctx, engine.ProductSpec{GTIN: benchGTIN, GCPLength: 7, NameZH: "基准婴幼儿配方乳粉", NameEN: "bench infant formula",
+		Category: food, Levels: engine.LevelSet(0).With(engine.LevelItem)})
+	if err != nil {
+		return err
+	}
+	op := engine.APIKey{ID: 1, Scopes: engine.ScopeAdmin}
+	for k := 0; k < 8; k++ {
+		_, gln := captureSite(k)
+		if _, err := eng.AddSite(op, p.Org, &site.Input{Kind: "warehouse", Name: "bench site " + strconv.Itoa(k+1),
+			Region: strconv.Itoa(captureCounties[k/4]), GLN: gln}); err != nil {
+			return fmt.Errorf("bench site %d: %w", k+1, err)
+		}
+	}
+	mr, err := eng.Mint(ctx, engine.MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Level: engine.LevelItem, Count: uint64(n)})
+	if err != nil {
+		return err
+	}
+	items := mr.Block
+	if _, err := eng.ReportLine(ctx, &engine.LineReport{ReportMeta: engine.ReportMeta{Org: p.Org, Credential: "bench", Time: captureT0.Add(-time.Hour)},
+		Action: engine.LineCommission, Items: engine.Items{Ranges: []engine.BlockRange{{Block: items.ID, First: 0, Last: items.Count - 1}}}}); err != nil {
+		return err
+	}
+	dl, _ := engine.ParseFormat("dl")
+	codesAt := func(off, limit int) ([]string, error) {
+		var buf bytes.Buffer
+		if _, err := eng.WriteCodes(ctx, &buf, items.ID, engine.StreamOptions{Format: dl, Offset: uint64(off), Limit: uint64(limit), Workers: 1}); err != nil {
+			return nil, err
+		}
+		return strings.Split(strings.TrimSpace(buf.String()), "\n"), nil
+	}
+	if err := eng.Flush(); err != nil {
+		return err
+	}
+	ledgerBefore, err := eng.EstimateDiskUsage(engine.AreaLedger)
+	if err != nil {
+		return err
+	}
+
+	s := Scenario{Name: "capture", System: "tracecode", Unit: "event",
+		Params: map[string]string{"events": strconv.Itoa(n), "events_per_document": strconv.Itoa(capturePerDoc),
+			"method": "EPCIS 2.0 JSON documents of ObjectEvents (one item each) through Engine.CaptureJSON: parse, hash IDs, duplicate check, ownership and state checks, ledger and indexes; one report and one fsync per document; the documents are built outside the timed part"}}
+	bar := e.newBar(int64(n), "tracecode: capture EPCIS")
+	m := startMeter()
+	var spent time.Duration
+	for first := 0; first < n; first += capturePerDoc {
+		codes, err := codesAt(first, capturePerDoc)
+		if err != nil {
+			return err
+		}
+		doc := captureDoc(first, codes)
+		t0 := time.Now()
+		rec, err := eng.CaptureJSON(ctx, bytes.NewReader(doc), &engine.CaptureOptions{Org: p.Org, Credential: "bench"})
+		d := time.Since(t0)
+		if err != nil {
+			return fmt.Errorf("capture events %d…: %w", first, err)
+		}
+		if rec.Duplicates != 0 {
+			return fmt.Errorf("capture events %d…: %d duplicates", first, rec.Duplicates)
+		}
+		spent += d
+		s.Samples = append(s.Samples, float64(capturePerDoc)/d.Seconds())
+		bar.Add(capturePerDoc)
+	}
+	bar.Finish()
+	m.stop(&s, int64(n))
+	// The timed part is the captures alone (the documents are built
+	// between them).
+	s.Seconds = spent.Seconds()
+	s.OpsPerSec = float64(n) / s.Seconds
+	s.Samples = docRates(s.Samples)
+	if err := eng.Flush(); err != nil {
+		return err
+	}
+	if err := eng.Compact(ctx); err != nil {
+		return err
+	}
+	if after, err := eng.EstimateDiskUsage(engine.AreaLedger); err == nil && after > ledgerBefore {
+		s.DiskBytes = int64(after - ledgerBefore)
+		s.DiskBytesPerUnit = float64(s.DiskBytes) / float64(n)
+	}
+	e.res.Scenarios = append(e.res.Scenarios, s)
+
+	// The queries, over every event captured.
+	q := eng.Queries()
+	run := func(params []epcisq.Param) (int, error) {
+		total := 0
+		for {
+			res, err := q.Events(op, params)
+			if err != nil {
+				return 0, err
+			}
+			total += len(res.Events)
+			if res.Next == "" {
+				return total, nil
+			}
+			params = append(params[:len(params):len(params)], epcisq.Param{Name: "nextPageToken", Value: res.Next})
+		}
+	}
+	byEPC := Scenario{Name: "query/epc", System: "tracecode", Unit: "query",
+		Params: map[string]string{"events": strconv.Itoa(n), "query": "MATCH_anyEPC of one code (Digital Link)"}}
+	h := newHist()
+	reps := 200
+	m = startMeter()
+	for r := 0; r < reps; r++ {
+		off := (r * 7919) % n
+		codes, err := codesAt(off, 1)
+		if err != nil {
+			return err
+		}
+		t0 := time.Now()
+		got, err := run([]epcisq.Param{{Name: "MATCH_anyEPC", Value: codes[0]}, {Name: "perPage", Value: "1000"}})
+		h.RecordValue(time.Since(t0).Nanoseconds())
+		if err != nil {
+			return err
+		}
+		if got != 1 {
+			return fmt.Errorf("MATCH_anyEPC %s: %d events, want 1", codes[0], got)
+		}
+	}
+	m.stop(&byEPC, int64(reps))
+	byEPC.Latency = latencyOf(h)
+	byEPC.Samples = []float64{byEPC.OpsPerSec}
+	e.res.Scenarios = append(e.res.Scenarios, byEPC)
+
+	from, to := captureWindow(n)
+	step, county := captureSteps[1], captureCounties[0]
+	want := captureWant(n, step, county)
+	byRegion := Scenario{Name: "query/step-region-time", System: "tracecode", Unit: "query",
+		Params: map[string]string{"events": strconv.Itoa(n), "matching": strconv.Itoa(want),
+			"query": fmt.Sprintf("EQ_bizStep=%s, WD_bizLocation=%d, GE_eventTime/LT_eventTime over a tenth of the span; every page (1,000 a page) read", step, county)}}
+	h = newHist()
+	reps = 20
+	m = startMeter()
+	for r := 0; r < reps; r++ {
+		t0 := time.Now()
+		got, err := run([]epcisq.Param{{Name: "EQ_bizStep", Value: step}, {Name: "WD_bizLocation", Value: strconv.Itoa(county)},
+			{Name: "GE_eventTime", Value: from.Format(time.RFC3339)}, {Name: "LT_eventTime", Value: to.Format(time.RFC3339)}, {Name: "perPage", Value: "1000"}})
+		h.RecordValue(time.Since(t0).Nanoseconds())
+		if err != nil {
+			return err
+		}
+		if got != want {
+			return fmt.Errorf("step and region query: %d events, want %d", got, want)
+		}
+	}
+	m.stop(&byRegion, int64(reps))
+	byRegion.Latency = latencyOf(h)
+	byRegion.Samples = []float64{byRegion.OpsPerSec}
+	e.res.Scenarios = append(e.res.Scenarios, byRegion)
+	return nil
+}
+
+// docRates keeps at most 100 per-document samples (the mean of equal
+// runs of documents), so results.json stays small at 10^7 events.
+func docRates(per []float64) []float64 {
+	if len(per) <= 100 {
+		return per
+	}
+	out := make([]float64, 0, 100)
+	step := (len(per) + 99) / 100
+	for i := 0; i < len(per); i += step {
+		sum, k := 0.0, 0
+		for _, v := range per[i:min(i+step, len(per))] {
+			sum += v
+			k++
+		}
+		out = append(out, sum/float64(k))
+	}
+	return out
+}
