@@ -207,12 +207,14 @@ func TestSuspiciousScanAlert(t *testing.T) {
 	now := c.e.Now().UnixMilli()
 	c.n.SuspiciousScan(c.items.Product, c.items.Start+3, 0, now)
 	c.n.SuspiciousScan(c.items.Product, c.items.Start+3, 0, now+1000)
-	if len(c.n.scans.c) != 1 {
-		t.Fatalf("%d scans queued, want 1", len(c.n.scans.c))
+	if q := c.n.QueuedScans(); q != 1 {
+		t.Fatalf("%d scans queued, want 1", q)
 	}
-	f := <-c.n.scans.c
-	if err := c.n.applyScan(&f); err != nil {
+	if err := c.n.ApplyQueuedScans(); err != nil {
 		t.Fatal(err)
+	}
+	if q := c.n.QueuedScans(); q != 0 {
+		t.Fatalf("%d scans still queued after applying them", q)
 	}
 	reg := APIKey{Scopes: ScopeRegulator, Region: 620100}
 	l, _ := c.n.AlertList(reg, alert.Filter{Rule: "clone-scan"})

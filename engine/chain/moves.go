@@ -1,4 +1,4 @@
-package engine
+package chain
 
 import (
 	"fmt"
@@ -20,26 +20,15 @@ import (
 // removals, destructions and returns received. Quantities are consumer
 // items: a shipped case counts the items packed in it now.
 //
+// With only not nil it counts only the items whose counters only lists
+// (by product, sorted): a recall of single codes. A container counts
+// when it holds one of them.
+//
 // Cost: one index scan of the lot, one summary read per record, one
 // payload read per counted record, and one children seek per run of
 // containers it names (consecutive cases share it).
-func (e *Engine) RecallMoves(lot uint32) ([]recall.Move, error) {
-	return e.recallMoves(lot, nil)
-}
-
-// recallMovesOfCodes is RecallMoves counting only the items whose
-// counters only lists (by product, sorted): a recall of single codes.
-// A container counts when it holds one of them.
-func (e *Engine) recallMovesOfCodes(lot uint32, only map[uint32][]uint64) ([]recall.Move, error) {
-	return e.recallMoves(lot, only)
-}
-
-func (e *Engine) recallMoves(lot uint32, only map[uint32][]uint64) ([]recall.Move, error) {
-	ts, err := e.tr()
-	if err != nil {
-		return nil, err
-	}
-	ir, err := ledger.NewIndexReader(e.db)
+func (c *Chain) RecallMoves(lot uint32, only map[uint32][]uint64) ([]recall.Move, error) {
+	ir, err := ledger.NewIndexReader(c.db)
 	if err != nil {
 		return nil, err
 	}
@@ -60,20 +49,20 @@ func (e *Engine) recallMoves(lot uint32, only map[uint32][]uint64) ([]recall.Mov
 		return nil, err
 	}
 	slices.Sort(seqs)
-	ar, err := agg.NewReader(e.db)
+	ar, err := agg.NewReader(c.db)
 	if err != nil {
 		return nil, err
 	}
 	defer ar.Close()
-	c := itemCounter{e: e, ar: ar, lot: lot, only: only, scratch: roaring.New()}
+	ic := itemCounter{iss: c.iss, ar: ar, lot: lot, only: only, scratch: roaring.New()}
 	var out []recall.Move
 	for _, seq := range seqs {
-		s, found, err := ts.Ledger().Summary(seq)
+		s, found, err := c.led.Summary(seq)
 		if err != nil {
 			return nil, err
 		}
 		if !found {
-			return nil, fmt.Errorf("%w: lot %d is indexed under record %d, which does not exist", ErrState, lot, seq)
+			return nil, fmt.Errorf("%w: lot %d is indexed under record %d, which does not exist", model.ErrState, lot, seq)
 		}
 		if s.Flags&ledger.FlagErrorDeclared != 0 {
 			continue
@@ -82,11 +71,11 @@ func (e *Engine) recallMoves(lot uint32, only map[uint32][]uint64) ([]recall.Mov
 		if !ok {
 			continue
 		}
-		pay, _, err := ts.Ledger().Payload(seq)
+		pay, _, err := c.led.Payload(seq)
 		if err != nil {
 			return nil, err
 		}
-		items, cases, err := c.count(pay.Targets)
+		items, cases, err := ic.count(pay.Targets)
 		if err != nil {
 			return nil, err
 		}
@@ -99,7 +88,7 @@ func (e *Engine) recallMoves(lot uint32, only map[uint32][]uint64) ([]recall.Mov
 			continue
 		}
 		for _, d := range s.Dests {
-			if to := e.partyOrg(d.ID); to != 0 && to != s.Org {
+			if to := c.PartyOrg(d.ID); to != 0 && to != s.Org {
 				m.Org, m.Kind = to, recall.MoveReceived
 				out = append(out, m)
 				break
@@ -131,7 +120,7 @@ func moveKind(s *ledger.Summary) (recall.MoveKind, bool) {
 // itemCounter counts the consumer items of one lot that targets name,
 // directly or packed inside containers.
 type itemCounter struct {
-	e       *Engine
+	iss     Issuance
 	ar      *agg.Reader
 	lot     uint32
 	only    map[uint32][]uint64 // nil: every item of the lot; else these counters only (sorted, by product)
@@ -167,7 +156,7 @@ func (c *itemCounter) run(product uint32, first, last uint64, depth int) (items,
 		return 0, 0, nil
 	}
 	if product != 0 {
-		if b := c.e.blockAt(product, first); b != nil && b.Level == model.LevelItem {
+		if b := c.iss.BlockAt(product, first); b != nil && b.Level == model.LevelItem {
 			if b.Lot != c.lot {
 				return 0, 0, nil
 			}
@@ -187,10 +176,11 @@ func (c *itemCounter) run(product uint32, first, last uint64, depth int) (items,
 	parents := 0
 	err = c.ar.ChildrenOfRange(product, first, last, c.scratch, func(parent agg.Node, block uint64, bm *roaring.Bitmap) bool {
 		parents++
-		p, start, ok := c.e.blockInfo(block)
-		if !ok {
+		blk := c.iss.Block(block)
+		if blk == nil {
 			return true
 		}
+		p, start := blk.Product, blk.Start
 		it := bm.ManyIterator()
 		for n := it.NextMany(c.buf[:]); n > 0; n = it.NextMany(c.buf[:]) {
 			for _, off := range c.buf[:n] {

@@ -1,4 +1,4 @@
-package engine
+package notice
 
 import (
 	"context"
@@ -26,35 +26,35 @@ func newScanQueue() *scanQueue { return &scanQueue{c: make(chan alert.Fact, 1024
 // clone-scan rule (run by Run). It never blocks: when the queue is full
 // the scan is dropped and counted (ScanAlertsDropped); the next
 // suspicious scan of the code queues it again.
-func (n *Notices) SuspiciousScan(product uint32, counter uint64, region uint32, at int64) {
+func (o *Office) SuspiciousScan(product uint32, counter uint64, region uint32, at int64) {
 	node := agg.Node{Product: product, Counter: counter}
-	window := n.Alerts.Config().CloneMarkWindow.Milliseconds()
-	if last, ok := n.scans.recent.Load(node); ok && at-last.(int64) < window {
+	window := o.Alerts.Config().CloneMarkWindow.Milliseconds()
+	if last, ok := o.scans.recent.Load(node); ok && at-last.(int64) < window {
 		return
 	}
 	f := alert.Fact{Kind: alert.FactScan, Time: at, Region: region, Suspicious: true,
 		Why:   "scanned by too many distinct clients or in too many places (scan log)",
 		Items: []alert.Item{{Product: product, Counter: counter, Count: 1}}}
 	select {
-	case n.scans.c <- f:
-		n.scans.recent.Store(node, at)
+	case o.scans.c <- f:
+		o.scans.recent.Store(node, at)
 	default:
-		n.scans.dropped.Add(1)
+		o.scans.dropped.Add(1)
 	}
 }
 
 // ScanAlertsDropped returns how many suspicious scans a full queue
 // dropped.
-func (n *Notices) ScanAlertsDropped() uint64 { return n.scans.dropped.Load() }
+func (o *Office) ScanAlertsDropped() uint64 { return o.scans.dropped.Load() }
 
 // runScans applies queued suspicious scans until ctx ends.
-func (n *Notices) runScans(ctx context.Context) error {
+func (o *Office) runScans(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case f := <-n.scans.c:
-			if err := n.applyScan(&f); err != nil {
+		case f := <-o.scans.c:
+			if err := o.applyScan(&f); err != nil {
 				return err
 			}
 		}
@@ -63,17 +63,17 @@ func (n *Notices) runScans(ctx context.Context) error {
 
 // applyScan completes a scan fact with what the engine knows of the code
 // and commits what the rule raises.
-func (n *Notices) applyScan(f *alert.Fact) error {
-	e := n.e
+func (o *Office) applyScan(f *alert.Fact) error {
+	e := o.eng
 	it := &f.Items[0]
-	if b := e.blockAt(it.Product, it.Counter); b != nil {
+	if b := e.BlockAt(it.Product, it.Counter); b != nil {
 		it.Lot, it.Owner = b.Lot, b.Org
-		it.OwnerRegion = e.orgRegion(b.Org)
+		it.OwnerRegion = e.OrgRegion(b.Org)
 	}
-	it.Code = string(e.appendNode(nil, agg.Node{Product: it.Product, Counter: it.Counter}))
-	b := e.db.NewBatch()
+	it.Code = string(e.AppendNode(nil, agg.Node{Product: it.Product, Counter: it.Counter}))
+	b := o.db.NewBatch()
 	defer b.Close()
-	ev := n.Alerts.Begin(b, e.nowMillis())
+	ev := o.Alerts.Begin(b, o.nowMillis())
 	if err := ev.Apply(f); err != nil {
 		return err
 	}
@@ -84,6 +84,25 @@ func (n *Notices) applyScan(f *alert.Fact) error {
 		return err
 	}
 	ev.Committed()
-	n.Outbox.Kick()
+	o.Outbox.Kick()
 	return nil
+}
+
+// QueuedScans returns how many suspicious scans wait for the clone-scan
+// rule.
+func (o *Office) QueuedScans() int { return len(o.scans.c) }
+
+// ApplyQueuedScans applies the suspicious scans queued now, as Run does
+// while it runs (for tools and tests that do not run it).
+func (o *Office) ApplyQueuedScans() error {
+	for {
+		select {
+		case f := <-o.scans.c:
+			if err := o.applyScan(&f); err != nil {
+				return err
+			}
+		default:
+			return nil
+		}
+	}
 }

@@ -1,13 +1,17 @@
-package engine
+package notice
 
 import (
 	"context"
 	"fmt"
 	"slices"
 
+	"tracecode/engine/apikey"
+	"tracecode/engine/chain"
+	"tracecode/engine/issue"
 	"tracecode/engine/model"
 	"tracecode/engine/outbox"
 	"tracecode/engine/recall"
+	"tracecode/engine/resolve"
 )
 
 // RecallOrder creates a recall object: the ledger recall of its lots and
@@ -16,7 +20,7 @@ import (
 // notifications.
 type RecallOrder struct {
 	Level    string // I, II, III (一级, 二级, 三级)
-	Lots     []LotRef
+	Lots     []chain.LotRef
 	Products []uint32
 	ReasonZH string
 	ReasonEN string
@@ -87,30 +91,30 @@ func sectorOf(c model.Category) recall.Sector {
 // scope) recalls its goods; a regulator whose division covers the
 // producer's orders it (责令召回). Every lot and product must belong to
 // one producer.
-func (n *Notices) OrderRecall(ctx context.Context, k APIKey, o *RecallOrder) (*RecallView, error) {
-	e := n.e
-	level, err := recall.ParseLevel(o.Level)
+func (o *Office) OrderRecall(ctx context.Context, k apikey.Key, ord *RecallOrder) (*RecallView, error) {
+	e := o.eng
+	level, err := recall.ParseLevel(ord.Level)
 	if err != nil {
-		return nil, fieldErr("level", o.Level, "must be I, II or III")
+		return nil, model.FieldErrorf("level", ord.Level, "must be I, II or III")
 	}
-	if len(o.Lots) == 0 && len(o.Products) == 0 && len(o.Codes) == 0 && o.Window == nil {
-		return nil, fieldErr("lots", "", "name the lots, products, codes or a product's time window to recall")
+	if len(ord.Lots) == 0 && len(ord.Products) == 0 && len(ord.Codes) == 0 && ord.Window == nil {
+		return nil, model.FieldErrorf("lots", "", "name the lots, products, codes or a product's time window to recall")
 	}
 	var producer uint32
 	var lots []uint32
 	var numbers []string
-	var prod Product
-	take := func(field string, p Product) error {
+	var prod model.Product
+	take := func(field string, p model.Product) error {
 		if producer != 0 && p.Org != producer {
-			return fieldErr(field, fmt.Sprint(p.ID), "belongs to another producer than the rest of the recall")
+			return model.FieldErrorf(field, fmt.Sprint(p.ID), "belongs to another producer than the rest of the recall")
 		}
 		producer, prod = p.Org, p
 		return nil
 	}
-	for i, l := range o.Lots {
+	for i, l := range ord.Lots {
 		lot, err := e.LotByNumber(l.Product, l.Number)
 		if err != nil {
-			return nil, fieldErr(fmt.Sprintf("lots[%d]", i), l.Number, "no such lot of product %d", l.Product)
+			return nil, model.FieldErrorf(fmt.Sprintf("lots[%d]", i), l.Number, "no such lot of product %d", l.Product)
 		}
 		p, err := e.Product(lot.Product)
 		if err != nil {
@@ -121,42 +125,42 @@ func (n *Notices) OrderRecall(ctx context.Context, k APIKey, o *RecallOrder) (*R
 		}
 		lots, numbers = append(lots, lot.ID), append(numbers, lot.Number)
 	}
-	for i, id := range o.Products {
+	for i, id := range ord.Products {
 		p, err := e.Product(id)
 		if err != nil {
-			return nil, fieldErr(fmt.Sprintf("products[%d]", i), fmt.Sprint(id), "no such product")
+			return nil, model.FieldErrorf(fmt.Sprintf("products[%d]", i), fmt.Sprint(id), "no such product")
 		}
 		if err := take(fmt.Sprintf("products[%d]", i), p); err != nil {
 			return nil, err
 		}
-		lots = append(lots, e.lotsOf(id)...)
+		lots = append(lots, e.ProductLots(id)...)
 	}
 	var window *recall.Window
-	var windowRefs []LotRef
-	if w := o.Window; w != nil {
+	var windowRefs []chain.LotRef
+	if w := ord.Window; w != nil {
 		p, err := e.Product(w.Product)
 		if err != nil {
-			return nil, fieldErr("window.product", fmt.Sprint(w.Product), "no such product")
+			return nil, model.FieldErrorf("window.product", fmt.Sprint(w.Product), "no such product")
 		}
 		if err := take("window.product", p); err != nil {
 			return nil, err
 		}
-		from, err := ParseDate(w.From)
+		from, err := issue.ParseDate(w.From)
 		if err != nil || from == 0 {
-			return nil, fieldErr("window.from", w.From, "want a date YYYY-MM-DD")
+			return nil, model.FieldErrorf("window.from", w.From, "want a date YYYY-MM-DD")
 		}
-		to, err := ParseDate(w.To)
+		to, err := issue.ParseDate(w.To)
 		if err != nil || to == 0 || to < from {
-			return nil, fieldErr("window.to", w.To, "want a date YYYY-MM-DD on or after window.from")
+			return nil, model.FieldErrorf("window.to", w.To, "want a date YYYY-MM-DD on or after window.from")
 		}
 		for _, l := range e.Lots(p.ID) {
 			if l.Produced >= from && l.Produced <= to {
 				lots, numbers = append(lots, l.ID), append(numbers, l.Number)
-				windowRefs = append(windowRefs, LotRef{Product: p.ID, Number: l.Number})
+				windowRefs = append(windowRefs, chain.LotRef{Product: p.ID, Number: l.Number})
 			}
 		}
 		if len(windowRefs) == 0 {
-			return nil, fieldErr("window", w.From+".."+w.To, "no lot of product %d has a production date in it", p.ID)
+			return nil, model.FieldErrorf("window", w.From+".."+w.To, "no lot of product %d has a production date in it", p.ID)
 		}
 		window = &recall.Window{Product: p.ID, From: from, To: to}
 	}
@@ -164,14 +168,14 @@ func (n *Notices) OrderRecall(ctx context.Context, k APIKey, o *RecallOrder) (*R
 	// traced counting those items only.
 	only := map[uint32][]uint64{}
 	var codeLots []uint32
-	for i, raw := range o.Codes {
+	for i, raw := range ord.Codes {
 		field := fmt.Sprintf("codes[%d]", i)
-		var ch Chain
+		var ch resolve.Chain
 		if err := e.ResolveInto(&ch, raw); err != nil || ch.Org == nil || ch.Block == nil {
-			return nil, fieldErr(field, raw, "is not a code this platform issued")
+			return nil, model.FieldErrorf(field, raw, "is not a code this platform issued")
 		}
 		if ch.Block.Level != model.LevelItem || ch.Lot == nil {
-			return nil, fieldErr(field, raw, "is not an item of a lot; recall a container's items by their lot or their own codes")
+			return nil, model.FieldErrorf(field, raw, "is not an item of a lot; recall a container's items by their lot or their own codes")
 		}
 		p, err := e.Product(ch.Node.Product)
 		if err != nil {
@@ -196,39 +200,39 @@ func (n *Notices) OrderRecall(ctx context.Context, k APIKey, o *RecallOrder) (*R
 	}
 	ordered := false
 	switch {
-	case k.Org == producer && k.Org != 0 && k.Scopes.Has(ScopeEvents):
-	case k.Scopes.Has(ScopeRegulator) && k.Region != 0 && RegionCovers(k.Region, org.Region):
+	case k.Org == producer && k.Org != 0 && k.Scopes.Has(apikey.ScopeEvents):
+	case k.Scopes.Has(apikey.ScopeRegulator) && k.Region != 0 && apikey.RegionCovers(k.Region, org.Region):
 		ordered = true
-	case k.Org == 0 && k.Scopes.Has(ScopeAdmin):
+	case k.Org == 0 && k.Scopes.Has(apikey.ScopeAdmin):
 		ordered = true
 	default:
-		return nil, fmt.Errorf("%w: only %s or a regulator of its region recalls its goods", ErrWrongOrg, org.Name)
+		return nil, fmt.Errorf("%w: only %s or a regulator of its region recalls its goods", model.ErrWrongOrg, org.Name)
 	}
 	q := &recall.Request{Level: level, Sector: sectorOf(prod.Category), Producer: producer, ProducerName: org.Name,
 		ProducerRegion: org.Region, Ordered: ordered,
-		Scope:    recall.Scope{Lots: lots, Products: o.Products, Codes: o.Codes, CodeLots: codeLots, Window: window},
-		ReasonZH: o.ReasonZH, ReasonEN: o.ReasonEN, ActionZH: o.ActionZH, ActionEN: o.ActionEN,
+		Scope:    recall.Scope{Lots: lots, Products: ord.Products, Codes: ord.Codes, CodeLots: codeLots, Window: window},
+		ReasonZH: ord.ReasonZH, ReasonEN: ord.ReasonEN, ActionZH: ord.ActionZH, ActionEN: ord.ActionEN,
 		Product: prod.NameZH, Lots: numbers}
 	if ordered {
-		q.OrderedBy, q.OrderRegion = "key:"+fmt.Sprintf("%016x", k.ID), k.Region
+		q.OrderedBy, q.OrderRegion = keyBy(k), k.Region
 	}
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
-	reason := o.ReasonZH
-	if reason == "" || o.ReasonEN != "" && len(reason)+len(o.ReasonEN) < 480 {
-		reason = joinReason(o.ReasonZH, o.ReasonEN)
+	reason := ord.ReasonZH
+	if reason == "" || ord.ReasonEN != "" && len(reason)+len(ord.ReasonEN) < 480 {
+		reason = joinReason(ord.ReasonZH, ord.ReasonEN)
 	}
-	res, err := e.Recall(ctx, &RecallRequest{ReportMeta: ReportMeta{Org: producer, Credential: "key:" + fmt.Sprintf("%016x", k.ID),
-		RequestID: o.RequestID}, Lots: append(append([]LotRef(nil), o.Lots...), windowRefs...), Products: o.Products,
-		Items: Items{Codes: o.Codes}, Reason: model.TruncateText(reason, 500)})
+	res, err := e.Recall(ctx, &chain.RecallRequest{ReportMeta: chain.ReportMeta{Org: producer, Credential: keyBy(k),
+		RequestID: ord.RequestID}, Lots: append(append([]chain.LotRef(nil), ord.Lots...), windowRefs...), Products: ord.Products,
+		Items: chain.Items{Codes: ord.Codes}, Reason: model.TruncateText(reason, 500)})
 	if err != nil {
 		return nil, err
 	}
-	q.LedgerSeq, q.Now = res.FirstSeq, e.nowMillis()
+	q.LedgerSeq, q.Now = res.FirstSeq, o.nowMillis()
 	var moves []recall.Move
 	for _, l := range lots {
-		m, err := e.RecallMoves(l)
+		m, err := e.RecallMoves(l, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -238,23 +242,23 @@ func (n *Notices) OrderRecall(ctx context.Context, k APIKey, o *RecallOrder) (*R
 		if slices.Contains(lots, l) { // the whole lot is recalled already
 			continue
 		}
-		m, err := e.recallMovesOfCodes(l, only)
+		m, err := e.RecallMoves(l, only)
 		if err != nil {
 			return nil, err
 		}
 		moves = append(moves, m...)
 	}
-	r, _, err := n.Recalls.Create(q, moves, func(org uint32) recall.Party {
-		o, err := e.Org(org)
+	r, _, err := o.Recalls.Create(q, moves, func(org uint32) recall.Party {
+		g, err := e.Org(org)
 		if err != nil {
 			return recall.Party{}
 		}
-		return recall.Party{Name: o.Name, Region: o.Region}
+		return recall.Party{Name: g.Name, Region: g.Region}
 	})
 	if err != nil {
 		return nil, err
 	}
-	return n.view(r)
+	return o.view(r)
 }
 
 func joinReason(zh, en string) string {
@@ -267,15 +271,12 @@ func joinReason(zh, en string) string {
 	return zh + " / " + en
 }
 
-// lotsOf returns the lots of product id.
-func (e *Engine) lotsOf(id uint32) []uint32 { return e.iss.ProductLots(id) }
-
 // view returns r with its recipients' live figures.
-func (n *Notices) view(r *recall.Recall) (*RecallView, error) {
-	e := n.e
+func (o *Office) view(r *recall.Recall) (*RecallView, error) {
+	e := o.eng
 	v := &RecallView{Recall: *r}
-	if o, err := e.Org(r.Producer); err == nil {
-		v.ProducerName = o.Name
+	if g, err := e.Org(r.Producer); err == nil {
+		v.ProducerName = g.Name
 	}
 	var moves []recall.Move
 	for _, l := range r.Lots() {
@@ -287,18 +288,18 @@ func (n *Notices) view(r *recall.Recall) (*RecallView, error) {
 				}
 			}
 		}
-		m, err := e.RecallMoves(l)
+		m, err := e.RecallMoves(l, nil)
 		if err != nil {
 			return nil, err
 		}
 		moves = append(moves, m...)
 	}
 	figs := recall.Tally(moves)
-	ps, err := n.Recalls.Recipients(r.ID)
+	ps, err := o.Recalls.Recipients(r.ID)
 	if err != nil {
 		return nil, err
 	}
-	ns, err := n.Outbox.BySource(outbox.SourceRecall, r.ID)
+	ns, err := o.Outbox.BySource(outbox.SourceRecall, r.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -308,7 +309,7 @@ func (n *Notices) view(r *recall.Recall) (*RecallView, error) {
 			delivered[nt.Org] = true
 		}
 	}
-	now := e.nowMillis()
+	now := o.nowMillis()
 	for _, p := range ps {
 		rv := RecipientView{Recipient: p, Notified: delivered[p.Org]}
 		if f := figs[p.Org]; f != nil {
@@ -342,24 +343,24 @@ func (n *Notices) view(r *recall.Recall) (*RecallView, error) {
 }
 
 // recallActor is who key is to the recall book.
-func recallActor(k APIKey) recall.Actor {
-	a := recall.Actor{Org: k.Org, By: "key:" + fmt.Sprintf("%016x", k.ID)}
-	if k.Scopes.Has(ScopeRegulator) && k.Region != 0 {
+func recallActor(k apikey.Key) recall.Actor {
+	a := recall.Actor{Org: k.Org, By: keyBy(k)}
+	if k.Scopes.Has(apikey.ScopeRegulator) && k.Region != 0 {
 		a.Region = k.Region
 	}
-	a.Operator = k.Org == 0 && k.Scopes.Has(ScopeAdmin)
+	a.Operator = k.Org == 0 && k.Scopes.Has(apikey.ScopeAdmin)
 	return a
 }
 
 // seesRecall reports whether key may read recall r: the operator, the
 // producer, a regulator of its or a recipient's division, or a recipient.
-func (n *Notices) seesRecall(k APIKey, r *recall.Recall, ps []recall.Recipient) bool {
+func (o *Office) seesRecall(k apikey.Key, r *recall.Recall, ps []recall.Recipient) bool {
 	x := recallActor(k)
-	if x.Operator || (k.Org != 0 && k.Org == r.Producer) || (x.Region != 0 && RegionCovers(x.Region, r.ProducerRegion)) {
+	if x.Operator || (k.Org != 0 && k.Org == r.Producer) || (x.Region != 0 && apikey.RegionCovers(x.Region, r.ProducerRegion)) {
 		return true
 	}
 	for _, p := range ps {
-		if (k.Org != 0 && p.Org == k.Org) || (x.Region != 0 && RegionCovers(x.Region, p.Region)) {
+		if (k.Org != 0 && p.Org == k.Org) || (x.Region != 0 && apikey.RegionCovers(x.Region, p.Region)) {
 			return true
 		}
 	}
@@ -369,26 +370,26 @@ func (n *Notices) seesRecall(k APIKey, r *recall.Recall, ps []recall.Recipient) 
 // RecallView returns recall id as key may see it: in full for the
 // producer, its regulators and the operator; a recipient sees its own
 // line only.
-func (n *Notices) RecallView(k APIKey, id uint64) (*RecallView, error) {
-	r, err := n.Recalls.Get(id)
+func (o *Office) RecallView(k apikey.Key, id uint64) (*RecallView, error) {
+	r, err := o.Recalls.Get(id)
 	if err != nil {
 		return nil, err
 	}
-	ps, err := n.Recalls.Recipients(id)
+	ps, err := o.Recalls.Recipients(id)
 	if err != nil {
 		return nil, err
 	}
-	if !n.seesRecall(k, &r, ps) {
+	if !o.seesRecall(k, &r, ps) {
 		return nil, fmt.Errorf("%w: recall %d", recall.ErrNotFound, id)
 	}
-	v, err := n.view(&r)
+	v, err := o.view(&r)
 	if err != nil {
 		return nil, err
 	}
 	x := recallActor(k)
-	if !x.Operator && k.Org != r.Producer && !(x.Region != 0 && RegionCovers(x.Region, r.ProducerRegion)) {
+	if !x.Operator && k.Org != r.Producer && !(x.Region != 0 && apikey.RegionCovers(x.Region, r.ProducerRegion)) {
 		v.Recipients = slices.DeleteFunc(v.Recipients, func(p RecipientView) bool {
-			return p.Org != k.Org && !(x.Region != 0 && RegionCovers(x.Region, p.Region))
+			return p.Org != k.Org && !(x.Region != 0 && apikey.RegionCovers(x.Region, p.Region))
 		})
 	}
 	return v, nil
@@ -396,41 +397,41 @@ func (n *Notices) RecallView(k APIKey, id uint64) (*RecallView, error) {
 
 // RecallList returns the recalls key may see (active only, or all),
 // newest first, without their recipients.
-func (n *Notices) RecallList(k APIKey, activeOnly bool) ([]recall.Recall, error) {
-	return n.Recalls.List(func(r *recall.Recall) bool {
+func (o *Office) RecallList(k apikey.Key, activeOnly bool) ([]recall.Recall, error) {
+	return o.Recalls.List(func(r *recall.Recall) bool {
 		if activeOnly && r.State == recall.Closed {
 			return false
 		}
-		ps, err := n.Recalls.Recipients(r.ID)
-		return err == nil && n.seesRecall(k, r, ps)
+		ps, err := o.Recalls.Recipients(r.ID)
+		return err == nil && o.seesRecall(k, r, ps)
 	})
 }
 
 // PublicRecalls returns the recalls in force (active or closing), newest
 // first: the public notice.
-func (n *Notices) PublicRecalls() ([]*RecallView, error) {
-	rs, err := n.Recalls.List(func(r *recall.Recall) bool { return r.State != recall.Closed })
+func (o *Office) PublicRecalls() ([]*RecallView, error) {
+	rs, err := o.Recalls.List(func(r *recall.Recall) bool { return r.State != recall.Closed })
 	if err != nil {
 		return nil, err
 	}
 	out := make([]*RecallView, 0, len(rs))
 	for i := range rs {
-		out = append(out, n.publicView(rs[i]))
+		out = append(out, o.publicView(rs[i]))
 	}
 	return out, nil
 }
 
 // publicView returns r with what the public notice names: its producer's
 // name, its lots' numbers and its product's name.
-func (n *Notices) publicView(r recall.Recall) *RecallView {
+func (o *Office) publicView(r recall.Recall) *RecallView {
 	v := &RecallView{Recall: r}
-	if o, err := n.e.Org(v.Producer); err == nil {
-		v.ProducerName = o.Name
+	if g, err := o.eng.Org(v.Producer); err == nil {
+		v.ProducerName = g.Name
 	}
 	for _, l := range v.Lots() {
-		if lot, err := n.e.Lot(l); err == nil {
+		if lot, err := o.eng.Lot(l); err == nil {
 			v.LotNumbers = append(v.LotNumbers, lot.Number)
-			if p, err := n.e.Product(lot.Product); err == nil && v.Product == "" {
+			if p, err := o.eng.Product(lot.Product); err == nil && v.Product == "" {
 				v.Product = p.NameZH
 			}
 		}
@@ -440,10 +441,10 @@ func (n *Notices) publicView(r recall.Recall) *RecallView {
 
 // RecallsOfLot returns the recalls in force over lot (for its items'
 // scan pages).
-func (n *Notices) RecallsOfLot(lot uint32) []recall.Recall {
+func (o *Office) RecallsOfLot(lot uint32) []recall.Recall {
 	var out []recall.Recall
-	for _, id := range n.Recalls.ForLot(lot) {
-		if r, err := n.Recalls.Get(id); err == nil {
+	for _, id := range o.Recalls.ForLot(lot) {
+		if r, err := o.Recalls.Get(id); err == nil {
 			out = append(out, r)
 		}
 	}
@@ -451,37 +452,37 @@ func (n *Notices) RecallsOfLot(lot uint32) []recall.Recall {
 }
 
 // AckRecall records key's organisation's acknowledgement of recall id.
-func (n *Notices) AckRecall(k APIKey, id uint64, note string) (recall.Recipient, error) {
+func (o *Office) AckRecall(k apikey.Key, id uint64, note string) (recall.Recipient, error) {
 	if k.Org == 0 {
-		return recall.Recipient{}, fmt.Errorf("%w: a recall is acknowledged by a recipient organisation's key", ErrWrongOrg)
+		return recall.Recipient{}, fmt.Errorf("%w: a recall is acknowledged by a recipient organisation's key", model.ErrWrongOrg)
 	}
-	return n.Recalls.Ack(id, k.Org, "key:"+fmt.Sprintf("%016x", k.ID), note, n.e.nowMillis())
+	return o.Recalls.Ack(id, k.Org, keyBy(k), note, o.nowMillis())
 }
 
 // CloseRecall closes recall id (or asks to, for an ordered one).
-func (n *Notices) CloseRecall(k APIKey, id uint64, note string) (recall.Recall, error) {
-	r, err := n.Recalls.Close(id, recallActor(k), note, n.e.nowMillis(), RegionCovers)
+func (o *Office) CloseRecall(k apikey.Key, id uint64, note string) (recall.Recall, error) {
+	r, err := o.Recalls.Close(id, recallActor(k), note, o.nowMillis(), apikey.RegionCovers)
 	if err == nil {
-		n.e.creditRecallClosed(&r)
+		o.eng.RecallClosed(&r)
 	}
 	return r, err
 }
 
 // ReportRecallProgress files the producer's progress report.
-func (n *Notices) ReportRecallProgress(k APIKey, id uint64, note string) (recall.Recall, error) {
-	return n.Recalls.Report(id, recallActor(k), note, n.e.nowMillis())
+func (o *Office) ReportRecallProgress(k apikey.Key, id uint64, note string) (recall.Recall, error) {
+	return o.Recalls.Report(id, recallActor(k), note, o.nowMillis())
 }
 
 // RecallNotifications returns the notifications of recall id, for the
 // producer, its regulators and the operator.
-func (n *Notices) RecallNotifications(k APIKey, id uint64) ([]outbox.Notification, error) {
-	r, err := n.Recalls.Get(id)
+func (o *Office) RecallNotifications(k apikey.Key, id uint64) ([]outbox.Notification, error) {
+	r, err := o.Recalls.Get(id)
 	if err != nil {
 		return nil, err
 	}
 	x := recallActor(k)
-	if !x.Operator && (k.Org == 0 || k.Org != r.Producer) && !(x.Region != 0 && RegionCovers(x.Region, r.ProducerRegion)) {
+	if !x.Operator && (k.Org == 0 || k.Org != r.Producer) && !(x.Region != 0 && apikey.RegionCovers(x.Region, r.ProducerRegion)) {
 		return nil, fmt.Errorf("%w: recall %d", recall.ErrNotFound, id)
 	}
-	return n.Outbox.BySource(outbox.SourceRecall, id)
+	return o.Outbox.BySource(outbox.SourceRecall, id)
 }

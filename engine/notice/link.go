@@ -1,4 +1,4 @@
-package engine
+package notice
 
 import "tracecode/engine/recall"
 
@@ -14,16 +14,16 @@ type RecallLinkView struct {
 // organisation org shows, once its token verifies (recall.ErrLink if
 // not). The link is the credential: no API key is asked, and it opens
 // only this recipient's record.
-func (n *Notices) RecallByLink(id uint64, org uint32, token string) (*RecallLinkView, error) {
-	lv, err := n.Recalls.ByLink(id, org, token)
+func (o *Office) RecallByLink(id uint64, org uint32, token string) (*RecallLinkView, error) {
+	lv, err := o.Recalls.ByLink(id, org, token)
 	if err != nil {
 		return nil, err
 	}
-	return &RecallLinkView{RecallView: n.publicView(lv.Recall), Recipient: lv.Recipient}, nil
+	return &RecallLinkView{RecallView: o.publicView(lv.Recall), Recipient: lv.Recipient}, nil
 }
 
 // AckRecallByLink records org's acknowledgement of recall id through its
 // link.
-func (n *Notices) AckRecallByLink(id uint64, org uint32, token, note string) (recall.Recipient, error) {
-	return n.Recalls.AckByLink(id, org, token, note, n.e.nowMillis())
+func (o *Office) AckRecallByLink(id uint64, org uint32, token, note string) (recall.Recipient, error) {
+	return o.Recalls.AckByLink(id, org, token, note, o.nowMillis())
 }
