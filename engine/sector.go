@@ -1,285 +1,49 @@
 package engine
 
+// The engine's facade over engine/sector: the category office (a
+// product's profile and master data, an item's master data, a filling
+// station's media, the fill interlock, the facts a scan shows, rare-earth
+// balances, the profiles' alert rules) and the engine as it asks it
+// (sectorParts).
+
 import (
 	"context"
-	"errors"
-	"fmt"
-	"slices"
 	"sync"
 	"time"
 
+	"tracecode/engine/alert"
 	"tracecode/engine/category"
 	_ "tracecode/engine/category/all" // every category profile
-	"tracecode/engine/category/cylinder"
+	"tracecode/engine/category/rareearth"
 	"tracecode/engine/code"
 	"tracecode/engine/sector"
+	"tracecode/engine/store"
 )
 
-// This file is the facade of the category (sector) data (engine/sector):
-// a product's profile and master data, an item's master data, a filling
-// station's media, category events on capture, the fill interlock and the
-// facts a scan shows. The rules are the profiles' (engine/category); the
-// records and their validation are engine/sector's.
+// The category office's requests and answers (see package sector).
+type (
+	ProfileSpec = sector.ProfileSpec
+	ItemSpec    = sector.ItemSpec
+	FillCheck   = sector.FillCheck
+)
 
-// sectorState loads the book on first use.
+// sectorState makes the category office on first use.
 type sectorState struct {
-	// wmu serializes the category writes: each validates against the
-	// book, commits and publishes before the next validates.
-	wmu  sync.Mutex
 	once sync.Once
-	bk   *sector.Book
-	err  error
+	off  *sector.Office
 }
 
-// sectorBook returns the category book, loading it from the store the
-// first time.
-func (e *Engine) sectorBook() (*sector.Book, error) {
-	s := &e.sector
-	s.once.Do(func() {
-		s.bk, s.err = sector.Load(e.db, func(org uint32) string {
-			if o, err := e.Org(org); err == nil {
-				return o.USCC
-			}
-			return ""
-		})
-	})
-	return s.bk, s.err
+// sectorOffice returns the engine's category office.
+func (e *Engine) sectorOffice() *sector.Office {
+	e.sector.once.Do(func() { e.sector.off = sector.NewOffice(e.db, sectorParts{e}, e.location()) })
+	return e.sector.off
 }
 
-// sectorErr maps the category errors to the engine's sentinels.
-func sectorErr(err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case category.IsInvalid(err), errors.Is(err, sector.ErrNoProfile), errors.Is(err, sector.ErrNotRegistered):
-		return fmt.Errorf("%w: %w", ErrInvalid, err)
-	case errors.Is(err, sector.ErrDuplicate):
-		return fmt.Errorf("%w: %w", ErrExists, err)
-	case errors.Is(err, cylinder.ErrUnknownStation):
-		return fmt.Errorf("%w: %w", ErrInvalid, err)
-	}
-	return err
-}
+// sectorBook returns the category book, loading it on first use.
+func (e *Engine) sectorBook() (*sector.Book, error) { return e.sectorOffice().Book() }
 
-// ProfileSpec sets a product's category profile and master data.
-type ProfileSpec struct {
-	// Org is the organisation acting: it must own the product (0: the
-	// operator).
-	Org     uint32
-	Product uint32
-	// Profile names the profile ("gas-cylinder", "pesticide", "dairy" …);
-	// it must refine the product's category.
-	Profile string
-	Fields  category.Record
-}
-
-// SetProductProfile validates and stores a product's category profile and
-// master data (replacing what it had). Every problem is reported, each
-// naming its field.
-func (e *Engine) SetProductProfile(ctx context.Context, spec ProfileSpec) (sector.ProductProfile, error) {
-	if err := ctx.Err(); err != nil {
-		return sector.ProductProfile{}, err
-	}
-	bk, err := e.sectorBook()
-	if err != nil {
-		return sector.ProductProfile{}, err
-	}
-	e.sector.wmu.Lock()
-	defer e.sector.wmu.Unlock()
-	p, err := e.Product(spec.Product)
-	if err != nil {
-		return sector.ProductProfile{}, err
-	}
-	if spec.Org != 0 && p.Org != spec.Org {
-		return sector.ProductProfile{}, fmt.Errorf("%w: product %d is organisation %d's", ErrWrongOrg, p.ID, p.Org)
-	}
-	prof, err := sector.CheckProduct(p.Category, spec.Profile, spec.Fields)
-	if err != nil {
-		return sector.ProductProfile{}, sectorErr(err)
-	}
-	pp := sector.ProductProfile{Product: p.ID, Profile: prof.Name(), Updated: e.nowMillis(),
-		Fields: sector.HashPrivate(prof.ProductFields(), spec.Fields)}
-	b := e.db.NewBatch()
-	if err := b.Set(sector.ProductKey(p.ID), pp.AppendBinary(nil)); err != nil {
-		b.Close()
-		return sector.ProductProfile{}, err
-	}
-	if err := e.commit(b); err != nil {
-		return sector.ProductProfile{}, err
-	}
-	bk.PutProduct(pp)
-	return pp, nil
-}
-
-// ProductProfile returns product's category profile (ok false: none).
-func (e *Engine) ProductProfile(product uint32) (sector.ProductProfile, bool) {
-	bk, err := e.sectorBook()
-	if err != nil {
-		return sector.ProductProfile{}, false
-	}
-	pp, _, ok := bk.Profile(product)
-	return pp, ok
-}
-
-// ItemSpec registers an item's category master data: the item is one
-// issued code (Code, in any form the resolver reads) or one lot (Product
-// and Lot, the lot number).
-type ItemSpec struct {
-	// Org is the organisation acting: it must own the item's product
-	// (0: the operator).
-	Org     uint32
-	Code    string
-	Product uint32
-	Lot     string
-	Fields  category.Record
-}
-
-// RegisterItem validates and stores an item's master data against its
-// product's profile (replacing what it had).
-func (e *Engine) RegisterItem(ctx context.Context, spec ItemSpec) (sector.Item, error) {
-	if err := ctx.Err(); err != nil {
-		return sector.Item{}, err
-	}
-	bk, err := e.sectorBook()
-	if err != nil {
-		return sector.Item{}, err
-	}
-	var key sector.ItemKey
-	var product uint32
-	switch {
-	case spec.Code != "" && spec.Lot != "":
-		return sector.Item{}, fieldErr("lot", spec.Lot, "names a lot; an item is a code or a lot, not both")
-	case spec.Code != "":
-		r, err := e.Lookup(spec.Code)
-		if err != nil {
-			return sector.Item{}, err
-		}
-		key, product = sector.CodeItem(r.Product.ID, r.Counter), r.Product.ID
-	case spec.Lot != "":
-		l, err := e.LotByNumber(spec.Product, spec.Lot)
-		if err != nil {
-			return sector.Item{}, err
-		}
-		key, product = sector.LotItem(l.ID), l.Product
-	default:
-		return sector.Item{}, fieldErr("code", "", "is required (or product and lot)")
-	}
-	p, err := e.Product(product)
-	if err != nil {
-		return sector.Item{}, err
-	}
-	if spec.Org != 0 && p.Org != spec.Org {
-		return sector.Item{}, fmt.Errorf("%w: product %d is organisation %d's", ErrWrongOrg, p.ID, p.Org)
-	}
-	e.sector.wmu.Lock()
-	defer e.sector.wmu.Unlock()
-	fields, err := bk.CheckItem(key, product, spec.Fields)
-	if err != nil {
-		return sector.Item{}, sectorErr(err)
-	}
-	it := sector.Item{Key: key, Product: product, Fields: fields, Org: spec.Org, Updated: e.nowMillis()}
-	b := e.db.NewBatch()
-	if err := b.Set(sector.ItemRecordKey(key), it.AppendBinary(nil)); err != nil {
-		b.Close()
-		return sector.Item{}, err
-	}
-	ev, err := e.scheduleSectorItem(b, bk, it)
-	if err != nil {
-		b.Close()
-		return sector.Item{}, err
-	}
-	if err := e.commit(b); err != nil {
-		return sector.Item{}, err
-	}
-	bk.PutItem(it)
-	if ev != nil {
-		ev.Committed()
-	}
-	return it, nil
-}
-
-// SectorItems returns the registered items of product.
-func (e *Engine) SectorItems(product uint32) ([]sector.Item, error) {
-	bk, err := e.sectorBook()
-	if err != nil {
-		return nil, err
-	}
-	return bk.Items(product), nil
-}
-
-// SetStation records the media organisation org fills as a gas filling
-// station (the fill interlock asks it). The organisation needs a USCC: the
-// station is named by it in fills and interlock requests.
-func (e *Engine) SetStation(ctx context.Context, org uint32, media []string) (sector.Org, error) {
-	if err := ctx.Err(); err != nil {
-		return sector.Org{}, err
-	}
-	bk, err := e.sectorBook()
-	if err != nil {
-		return sector.Org{}, err
-	}
-	o, err := e.Org(org)
-	if err != nil {
-		return sector.Org{}, err
-	}
-	if o.USCC == "" {
-		return sector.Org{}, fieldErr("org", fmt.Sprint(org), "has no unified social credit code: a filling station is named by it")
-	}
-	if err := sector.CheckMedia(media); err != nil {
-		return sector.Org{}, sectorErr(err)
-	}
-	e.sector.wmu.Lock()
-	defer e.sector.wmu.Unlock()
-	so := sector.Org{Org: org, Media: slices.Clone(media), Updated: e.nowMillis()}
-	b := e.db.NewBatch()
-	if err := b.Set(sector.OrgKey(org), so.AppendBinary(nil)); err != nil {
-		b.Close()
-		return sector.Org{}, err
-	}
-	if err := e.commit(b); err != nil {
-		return sector.Org{}, err
-	}
-	bk.PutOrg(so)
-	return so, nil
-}
-
-// FillCheck is the fill interlock's answer for one cylinder.
-type FillCheck struct {
-	cylinder.Decision
-	RegCode string // the cylinder's registration code
-}
-
-// CheckFill asks the fill interlock whether the filling station with
-// USCC station may fill the cylinder scanned as code (its 气瓶登记代码, or
-// the trace code of a registered cylinder) at time at. A station that is
-// not registered, or a code that is neither, is ErrInvalid.
-func (e *Engine) CheckFill(code, station string, at time.Time) (FillCheck, error) {
-	bk, err := e.sectorBook()
-	if err != nil {
-		return FillCheck{}, err
-	}
-	today := category.DateOf(at.In(e.location()))
-	d, err := bk.CheckFill(code, station, today)
-	if err == nil || errors.Is(err, cylinder.ErrUnknownStation) {
-		return FillCheck{Decision: d, RegCode: code}, sectorErr(err)
-	}
-	// Not a registration code: the trace code on the cylinder's tag.
-	r, lerr := e.Lookup(code)
-	if lerr != nil {
-		return FillCheck{}, fmt.Errorf("%w: code %q is neither a cylinder registration code (%v) nor a trace code (%v)", ErrInvalid, code, err, lerr)
-	}
-	it, ok := bk.Item(sector.CodeItem(r.Product.ID, r.Counter))
-	reg := it.Fields.Get("reg_code")
-	if !ok || reg == "" {
-		// A trace code with no cylinder registration: not registered.
-		if _, err := bk.CheckFill("", station, today); errors.Is(err, cylinder.ErrUnknownStation) {
-			return FillCheck{}, sectorErr(err)
-		}
-		return FillCheck{Decision: cylinder.Decision{Reasons: cylinder.NotRegistered, Due: category.NoDate, ScrapBy: category.NoDate}}, nil
-	}
-	d, err = bk.CheckFill(reg, station, today)
-	return FillCheck{Decision: d, RegCode: reg}, sectorErr(err)
-}
+// sectorAlertRules returns every profile's alert rules.
+func (e *Engine) sectorAlertRules() []alert.Rule { return e.sectorOffice().AlertRules() }
 
 // location is the engine's time zone for calendar dates.
 func (e *Engine) location() *time.Location {
@@ -289,41 +53,78 @@ func (e *Engine) location() *time.Location {
 	return time.Local
 }
 
-// SectorFacts returns the category facts of an issued code (item: its
-// own registration, else its lot's) or of a lot (item false) at now; nil
-// when it has none. public keeps only the facts anyone who scans may see.
+// SetProductProfile validates and stores a product's category profile and
+// master data (sector.Office.SetProductProfile).
+func (e *Engine) SetProductProfile(ctx context.Context, spec ProfileSpec) (sector.ProductProfile, error) {
+	return e.sectorOffice().SetProductProfile(ctx, spec)
+}
+
+// ProductProfile returns product's category profile (ok false: none).
+func (e *Engine) ProductProfile(product uint32) (sector.ProductProfile, bool) {
+	return e.sectorOffice().ProductProfile(product)
+}
+
+// RegisterItem validates and stores an item's master data against its
+// product's profile (sector.Office.RegisterItem).
+func (e *Engine) RegisterItem(ctx context.Context, spec ItemSpec) (sector.Item, error) {
+	return e.sectorOffice().RegisterItem(ctx, spec)
+}
+
+// SectorItems returns the registered items of product.
+func (e *Engine) SectorItems(product uint32) ([]sector.Item, error) {
+	return e.sectorOffice().Items(product)
+}
+
+// SetStation records the media organisation org fills as a gas filling
+// station (sector.Office.SetStation).
+func (e *Engine) SetStation(ctx context.Context, org uint32, media []string) (sector.Org, error) {
+	return e.sectorOffice().SetStation(ctx, org, media)
+}
+
+// CheckFill asks the fill interlock whether the filling station with
+// USCC station may fill the cylinder scanned as code at time at
+// (sector.Office.CheckFill).
+func (e *Engine) CheckFill(code, station string, at time.Time) (FillCheck, error) {
+	return e.sectorOffice().CheckFill(code, station, at)
+}
+
+// SectorFacts returns the category facts of an issued code or of a lot
+// at now (sector.Office.Facts).
 func (e *Engine) SectorFacts(product uint32, counter uint64, item bool, lot uint32, now time.Time, public bool) []category.Fact {
-	bk, err := e.sectorBook()
-	if err != nil {
-		return nil
-	}
-	region := uint32(0)
-	if p, err := e.Product(product); err == nil {
-		region = e.orgRegion(p.Org)
-	}
-	var facts []category.Fact
-	if item {
-		facts = bk.Facts(sector.CodeItem(product, counter), region, now)
-	}
-	if facts == nil && lot != 0 {
-		facts = bk.Facts(sector.LotItem(lot), region, now)
-	}
-	if facts == nil && lot != 0 {
-		facts = e.sourceFacts(bk, lot, region, now)
-	}
-	if public {
-		facts = slices.DeleteFunc(facts, func(f category.Fact) bool { return !f.Public })
-	}
-	return facts
+	return e.sectorOffice().Facts(product, counter, item, lot, now, public)
 }
 
 // ItemBySectorCode reports whether code is a sector code a registered
-// item carries (a cylinder's registration code, an elevator's code or
-// rescue id) and which item.
+// item carries and which item (sector.Office.ItemByCode).
 func (e *Engine) ItemBySectorCode(f code.SectorFormat, value string) (sector.ItemKey, bool) {
-	bk, err := e.sectorBook()
-	if err != nil {
-		return sector.ItemKey{}, false
+	return e.sectorOffice().ItemByCode(f, value)
+}
+
+// RareEarthBalance returns the month's REO mass balance of the enterprise
+// whose rare-earth flow is recorded on the lot numbered lot of product
+// (sector.Office.RareEarthBalance).
+func (e *Engine) RareEarthBalance(product uint32, lot string, month time.Time) (rareearth.Balance, error) {
+	return e.sectorOffice().RareEarthBalance(product, lot, month)
+}
+
+// sectorParts is the engine as the category office asks it
+// (sector.Engine).
+type sectorParts struct{ *Engine }
+
+func (p sectorParts) OrgRegion(org uint32) uint32 { return p.orgRegion(org) }
+
+func (p sectorParts) Commit(b *store.Batch) error { return p.commit(b) }
+
+func (p sectorParts) ItemOwner(k sector.ItemKey) sector.Owner {
+	if c := p.trace.Load(); c != nil {
+		return c.SectorOwner(k)
 	}
-	return bk.ItemByCode(f.String(), value)
+	return sector.Owner{}
+}
+
+func (p sectorParts) Alerts() *alert.Evaluator {
+	if n := p.Notices(); n != nil {
+		return n.Alerts
+	}
+	return nil
 }
