@@ -3,6 +3,7 @@ package engine
 import (
 	"tracecode/engine/apikey"
 	"tracecode/engine/scanlog"
+	"tracecode/engine/scanreview"
 )
 
 // The scan log and the API keys are parts of their own (packages scanlog
@@ -78,7 +79,7 @@ var (
 // NewScanLog starts a scan log over the engine's store (see scanlog.Open).
 // o may be nil for defaults. Close the scan log before the engine.
 func (e *Engine) NewScanLog(o *ScanLogOptions) *ScanLog {
-	return scanlog.OpenCounted(e.db, o, e.countScans)
+	return scanlog.OpenCounted(e.db, o, e.statsOffice().CountScans)
 }
 
 // APIKeys returns the API-key store over the engine's store.
@@ -90,3 +91,11 @@ const (
 	DefaultSuspiciousScore   = scanlog.DefaultSuspiciousScore
 	DefaultSuspiciousRegions = scanlog.DefaultSuspiciousRegions
 )
+
+// ReviewSuspicious records a regulator's verdict on the suspicious flag of
+// the item code names (scanreview.Review): VerdictConfirmed keeps it
+// flagged, VerdictCleared clears it; only a regulator of the producer's
+// region may, with a reason.
+func (e *Engine) ReviewSuspicious(l *ScanLog, key APIKey, code string, v ScanVerdict, reason string) (ScanRef, ScanStats, error) {
+	return scanreview.Review(l, e, key, code, v, reason, e.nowMillis())
+}
