@@ -219,10 +219,15 @@ func (ev *Eval) Mark(subject []byte, seq uint64, t int64) (prev Mark, had bool, 
 	return prev, had, ev.putMark(markKey(ev.rule, subject), &m)
 }
 
+// AppendBinary appends the stored value of m.
+func (m *Mark) AppendBinary(dst []byte) []byte {
+	dst = binary.AppendUvarint(append(dst, markVersion), m.Seq)
+	dst = binary.AppendVarint(dst, m.Time)
+	return binary.AppendUvarint(dst, m.N)
+}
+
 func (ev *Eval) putMark(k []byte, m *Mark) error {
-	v := binary.AppendUvarint([]byte{markVersion}, m.Seq)
-	v = binary.AppendVarint(v, m.Time)
-	v = binary.AppendUvarint(v, m.N)
+	v := m.AppendBinary(nil)
 	if ev.marks == nil {
 		ev.marks = map[string][]byte{}
 	}

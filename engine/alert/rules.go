@@ -328,14 +328,13 @@ func (RecallOverdue) Apply(ev *Eval, f *Fact) error {
 	case RecallCreated:
 		grace := ev.Config().RecallAckGrace.Milliseconds()
 		for _, p := range r.Recipients {
-			pay := binary.AppendUvarint(binary.AppendUvarint([]byte{0}, uint64(p.Region)), uint64(r.Lot))
+			pay := recallDuePayload(0, p.Region, r.Lot, 0)
 			if err := ev.Schedule(recallSubject(r.ID, p.Org), p.AckBy+grace, pay); err != nil {
 				return err
 			}
 		}
 		if r.FinishBy != 0 {
-			pay := binary.AppendUvarint(binary.AppendUvarint([]byte{1}, uint64(r.Region)), uint64(r.Lot))
-			pay = binary.AppendUvarint(pay, uint64(r.Org))
+			pay := recallDuePayload(1, r.Region, r.Lot, r.Org)
 			return ev.Schedule(recallSubject(r.ID, 0), r.FinishBy, pay)
 		}
 	case RecallAcked:
@@ -349,6 +348,17 @@ func (RecallOverdue) Apply(ev *Eval, f *Fact) error {
 		return ev.Cancel(recallSubject(r.ID, 0))
 	}
 	return nil
+}
+
+// recallDuePayload is the payload of a recall's due entry: kind (0 a
+// recipient's acknowledgement, 1 the recall's finish) | region uvarint |
+// lot uvarint, and for kind 1 the producer uvarint.
+func recallDuePayload(kind uint8, region, lot, producer uint32) []byte {
+	pay := binary.AppendUvarint(binary.AppendUvarint([]byte{kind}, uint64(region)), uint64(lot))
+	if kind == 1 {
+		pay = binary.AppendUvarint(pay, uint64(producer))
+	}
+	return pay
 }
 
 func recallDue(ev *Eval, d *DueEntry) error {
