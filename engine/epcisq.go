@@ -59,7 +59,11 @@ func (q queryEngine) TraceCode(k apikey.Key, raw string) (uint32, uint64, bool, 
 }
 
 func (q queryEngine) SiteRegion(gln string) (uint32, bool) {
-	s, ok := q.e.SiteByGLN(gln)
+	o, err := q.e.Sites()
+	if err != nil {
+		return 0, false
+	}
+	s, ok := o.Book.ByGLN(gln)
 	return s.Region, ok
 }
 

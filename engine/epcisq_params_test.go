@@ -22,7 +22,7 @@ func paramsFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	// Its second warehouse is a registered site in Qilihe (620103).
-	if _, err := f.e.AddSite(APIKey{ID: 9, Scopes: ScopeAdmin}, c.ID, &site.Input{Kind: "warehouse", Name: "七里河仓",
+	if _, err := mustSites(t, f.e).Add(APIKey{ID: 9, Scopes: ScopeAdmin}, c.ID, &site.Input{Kind: "warehouse", Name: "七里河仓",
 		Region: "620103", GLN: "6905678000021"}); err != nil {
 		t.Fatal(err)
 	}
@@ -108,4 +108,14 @@ func TestQueryEventParametersRefused(t *testing.T) {
 			t.Errorf("%s=%q: %v", p[0], p[1], err)
 		}
 	}
+}
+
+// mustSites returns e's site office.
+func mustSites(t testing.TB, e *Engine) *site.Office {
+	t.Helper()
+	so, err := e.Sites()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return so
 }

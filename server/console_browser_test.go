@@ -72,7 +72,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		{Kind: "factory", Name: "乳品加工厂", Region: fmt.Sprint(producer.Region), Code: "SC10562010200011", Address: "城关区酒泉路 88 号"},
 		{Kind: "warehouse", Name: "七里河成品冷库", Region: "620103001", GLN: "6901234000016", Address: "七里河区西园街道"},
 	} {
-		if _, err := env.eng.AddSite(admin, producer.ID, &in); err != nil {
+		if _, err := sitesOf(t, env.eng).Add(admin, producer.ID, &in); err != nil {
 			t.Fatalf("site %s: %v", in.Name, err)
 		}
 	}

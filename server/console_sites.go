@@ -16,7 +16,11 @@ type siteRow struct {
 // siteRows returns the sites of org the account may see, with their kind
 // and region named.
 func (r *consoleReq) siteRows(org uint32) []siteRow {
-	ss, err := r.s.eng.Sites(r.key, org)
+	so, err := r.s.eng.Sites()
+	if err != nil {
+		return nil
+	}
+	ss, err := so.Of(r.key, org)
 	if err != nil {
 		return nil
 	}

@@ -28,12 +28,27 @@ func siteError(c *call, err error) {
 	engineError(c, err)
 }
 
+// siteOffice returns the engine's site office, or answers the error of
+// loading it.
+func (s *Server) siteOffice(c *call) (*site.Office, bool) {
+	so, err := s.eng.Sites()
+	if err != nil {
+		siteError(c, err)
+		return nil, false
+	}
+	return so, true
+}
+
 func (s *Server) apiListSites(c *call) {
 	org, ok := pathOrg(c)
 	if !ok {
 		return
 	}
-	ss, err := s.eng.Sites(c.key, org)
+	so, ok := s.siteOffice(c)
+	if !ok {
+		return
+	}
+	ss, err := so.Of(c.key, org)
 	if err != nil {
 		siteError(c, err)
 		return
@@ -53,7 +68,11 @@ func (s *Server) apiAddSite(c *call) {
 	if !readJSON(c, &in) {
 		return
 	}
-	v, err := s.eng.AddSite(c.key, org, &in)
+	so, ok := s.siteOffice(c)
+	if !ok {
+		return
+	}
+	v, err := so.Add(c.key, org, &in)
 	if err != nil {
 		siteError(c, err)
 		return
@@ -79,7 +98,11 @@ func (s *Server) apiUpdateSite(c *call) {
 	if !readJSON(c, &in) {
 		return
 	}
-	v, err := s.eng.UpdateSite(c.key, org, uint32(id), &in)
+	so, ok := s.siteOffice(c)
+	if !ok {
+		return
+	}
+	v, err := so.Update(c.key, org, uint32(id), &in)
 	if err != nil {
 		siteError(c, err)
 		return
@@ -107,11 +130,11 @@ func (s *Server) apiSitesInRegion(c *call) {
 		problem(c.ctx, fasthttp.StatusForbidden, "wrong-region", "a regulator lists the sites of its own region (and below); the operator names a region")
 		return
 	}
-	ss, err := s.eng.SitesInRegion(region)
-	if err != nil {
-		siteError(c, err)
+	so, ok := s.siteOffice(c)
+	if !ok {
 		return
 	}
+	ss := so.InRegion(region)
 	if ss == nil {
 		ss = []site.Site{}
 	}

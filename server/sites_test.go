@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"tracecode/engine"
+	"tracecode/engine/site"
 )
 
 // TestSiteRoutes: an organisation's admin adds and changes its sites; a
@@ -106,10 +109,20 @@ func TestSiteRoutes(t *testing.T) {
 	if res := env.api("GET", "/v1/sites", lz, ""); res.status != 403 {
 		t.Errorf("an enterprise lists a region's sites: %d", res.status)
 	}
-	if s, ok := env.eng.SiteByGLN("6901234000023"); !ok || s.Org != orgA.ID {
+	if s, ok := sitesOf(t, env.eng).Book.ByGLN("6901234000023"); !ok || s.Org != orgA.ID {
 		t.Errorf("by GLN: %+v %v", s, ok)
 	}
-	if _, ok := env.eng.SiteByGLN("6901234000016"); ok {
+	if _, ok := sitesOf(t, env.eng).Book.ByGLN("6901234000016"); ok {
 		t.Error("the replaced GLN still names a site")
 	}
+}
+
+// sitesOf returns e's site office.
+func sitesOf(t testing.TB, e *engine.Engine) *site.Office {
+	t.Helper()
+	so, err := e.Sites()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return so
 }

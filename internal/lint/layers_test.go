@@ -26,6 +26,7 @@ var partForbidden = map[string][]string{
 	"engine/label":     {"tracecode/engine"},
 	"engine/epcisq":    {"tracecode/engine"},
 	"engine/epcissub":  {"tracecode/engine"},
+	"engine/site":      {"tracecode/engine"},
 }
 
 func TestEnginePartsImports(t *testing.T) {
