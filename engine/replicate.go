@@ -87,7 +87,7 @@ func (e *Engine) Refresh(f ReplicaFamilies) error {
 		if err := e.iss.Reload(); err != nil {
 			return err
 		}
-		e.refreshSearch()
+		e.search.Load().Refresh(e.iss)
 	}
 	if f&(store.FamIssue|store.FamTrace) != 0 {
 		if err := e.loadTrace(); err != nil {

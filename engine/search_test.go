@@ -57,7 +57,7 @@ func TestSearchIndex(t *testing.T) {
 			t.Errorf("%q: %q, want %q", q, got, want)
 		}
 	}
-	if _, err := e.Search("6901234567893", 0); !errors.Is(err, ErrBadQuery) || !strings.Contains(err.Error(), "check digit is 3, expected 2") {
+	if _, err := e.Search("6901234567893", 0); !errors.Is(err, search.ErrInvalid) || !strings.Contains(err.Error(), "check digit is 3, expected 2") {
 		t.Errorf("a wrong check digit: %v", err)
 	}
 	// Reopened: built from the store.

@@ -22,6 +22,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"tracecode/engine"
+	"tracecode/engine/search"
 )
 
 // oneStopRoutes are the one-stop query's public routes (dispatched by
@@ -286,7 +287,7 @@ func (s *Server) search(q, lang string, limit int) (searchAnswer, error) {
 	return out, nil
 }
 
-func (s *Server) hitView(h engine.SearchHit, lang string, T map[string]string, recalls []*engine.RecallView) searchHit {
+func (s *Server) hitView(h search.Found, lang string, T map[string]string, recalls []*engine.RecallView) searchHit {
 	o := &h.Org
 	if p := h.Product; p != nil {
 		v := searchHit{Kind: "product", ID: p.ID, KindName: T["product"], Name: p.NameZH, NameAlt: p.NameEN,
@@ -331,7 +332,7 @@ func searchLimit(ctx *fasthttp.RequestCtx) (int, error) {
 	}
 	n, err := strconv.Atoi(string(b))
 	if err != nil || n < 1 || n > 50 {
-		return 0, fmt.Errorf("%w: limit %q: a number from 1 to 50", engine.ErrBadQuery, truncateBytes(b, maxEcho))
+		return 0, fmt.Errorf("%w: limit %q: a number from 1 to 50", search.ErrInvalid, truncateBytes(b, maxEcho))
 	}
 	return n, nil
 }
@@ -353,7 +354,7 @@ func (s *Server) serveSearch(ctx *fasthttp.RequestCtx, api bool) {
 	if err == nil {
 		a, err = s.search(q, lang, limit)
 	}
-	if err != nil && !errors.Is(err, engine.ErrBadQuery) {
+	if err != nil && !errors.Is(err, search.ErrInvalid) {
 		s.internalError(ctx, "search", err)
 		return
 	}
@@ -376,7 +377,7 @@ func (s *Server) serveSearch(ctx *fasthttp.RequestCtx, api bool) {
 		"SwitchURL": switchURL(ctx, other), "Q": truncate(q, 256), "Hits": a.Hits, "Total": a.Total}
 	if err != nil {
 		ctx.SetStatusCode(fasthttp.StatusBadRequest)
-		data["Error"] = strings.TrimPrefix(err.Error(), engine.ErrBadQuery.Error()+": ")
+		data["Error"] = strings.TrimPrefix(err.Error(), search.ErrInvalid.Error()+": ")
 	} else {
 		switch {
 		case a.Total == 0:

@@ -27,6 +27,7 @@ var partForbidden = map[string][]string{
 	"engine/epcisq":    {"tracecode/engine"},
 	"engine/epcissub":  {"tracecode/engine"},
 	"engine/site":      {"tracecode/engine"},
+	"engine/search":    {"tracecode/engine"},
 }
 
 func TestEnginePartsImports(t *testing.T) {
