@@ -38,9 +38,13 @@ func tcCapture(ctx context.Context, e *env) error {
 		return err
 	}
 	op := engine.APIKey{ID: 1, Scopes: engine.ScopeAdmin}
+	sites, err := eng.Sites()
+	if err != nil {
+		return err
+	}
 	for k := 0; k < 8; k++ {
 		_, gln := captureSite(k)
-		if _, err := eng.AddSite(op, p.Org, &site.Input{Kind: "warehouse", Name: "bench site " + strconv.Itoa(k+1),
+		if _, err := sites.Add(op, p.Org, &site.Input{Kind: "warehouse", Name: "bench site " + strconv.Itoa(k+1),
 			Region: strconv.Itoa(captureCounties[k/4]), GLN: gln}); err != nil {
 			return fmt.Errorf("bench site %d: %w", k+1, err)
 		}
