@@ -65,6 +65,14 @@ func TestSmokeRun(t *testing.T) {
 	if !strings.Contains(string(md), "## Headlines") || !strings.Contains(string(md), "| resolve over HTTP (loopback, 64 connections) | req/s |") {
 		t.Errorf("summary.md does not lead with the headlines, or lacks resolve over HTTP:\n%s", md)
 	}
+	// The chain figures name the world they ran against, and the phone
+	// layout of the headlines labels every cell.
+	if !strings.Contains(string(md), "| pack in line order") || !strings.Contains(string(md), "world of 5000 packed items, 1M minted codes") {
+		t.Errorf("summary.md's pack headline does not name its world:\n%s", md)
+	}
+	if !strings.Contains(string(html), `data-l="ratio"`) {
+		t.Error("report.html's headline cells carry no labels for the narrow layout")
+	}
 }
 
 func TestCompareFlagsOnlySignificantRegressions(t *testing.T) {

@@ -90,14 +90,17 @@ var reportTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 table{border-collapse:collapse;font-size:13px;min-width:100%}th,td{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}
 td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}td.p{font-size:12px;color:#555;min-width:16em}
 figure{margin:24px 0}img{display:block;width:100%;height:auto;border:1px solid #ddd;border-radius:6px}figcaption{color:#555;font-size:14px}
-.note{background:#fff8e1;padding:6px 10px;border-radius:6px}</style>
+.note{background:#fff8e1;padding:6px 10px;border-radius:6px}
+@media (max-width:700px){table.hl{min-width:0}table.hl thead{display:none}table.hl tr{display:block;border-bottom:1px solid #bbb;padding:6px 0}
+table.hl td{display:flex;gap:8px;border:0;padding:1px 4px;text-align:left}table.hl td::before{content:attr(data-l);color:#555;min-width:7.5em;flex:none}
+table.hl td:first-child{font-weight:600}table.hl td:first-child::before{content:none}table.hl td:empty{display:none}}</style>
 </head><body>
 <h1>tracecode bench — scale {{.R.Scale}}</h1>
 <p>Machine: {{.Machine}}; {{printf "%.0f" .R.Seconds}} s.</p>
 {{range .R.Notes}}<p class="note">{{.}}</p>{{end}}
 {{if .Headlines}}<h2>Headlines: like against like, same run, same machine</h2>
-<div class="scroll"><table><thead><tr><th>figure</th><th>unit</th><th>tracecode</th><th>compared with</th><th>its figure</th><th>ratio</th><th>better</th><th>note</th></tr></thead><tbody>
-{{range .Headlines}}<tr><td>{{index . 0}}</td><td>{{index . 1}}</td><td class="n">{{index . 2}}</td><td>{{index . 3}}</td><td class="n">{{index . 4}}</td><td class="n"><b>{{index . 5}}</b></td><td>{{index . 6}}</td><td>{{index . 7}}</td></tr>
+<div class="scroll"><table class="hl"><thead><tr><th>figure</th><th>unit</th><th>tracecode</th><th>compared with</th><th>its figure</th><th>ratio</th><th>better</th><th>note</th></tr></thead><tbody>
+{{range .Headlines}}<tr><td>{{index . 0}}</td><td data-l="unit">{{index . 1}}</td><td class="n" data-l="tracecode">{{index . 2}}</td><td data-l="compared with">{{index . 3}}</td><td class="n" data-l="its figure">{{index . 4}}</td><td class="n" data-l="ratio"><b>{{index . 5}}</b></td><td data-l="better">{{index . 6}}</td><td data-l="note">{{index . 7}}</td></tr>
 {{end}}</tbody></table></div>
 <p>A ratio is tracecode's figure over the other's; for latency and disk lower is better.</p>{{end}}
 {{range .Figures}}<figure><img src="{{.PNG}}" alt="{{.Title}}"><figcaption><b>{{.Title}}.</b> {{.Caption}} Measured on {{$.Machine}}.</figcaption></figure>
@@ -202,6 +205,17 @@ func groupedBars(r *Results, title, ylabel string, logY bool, value func(*Scenar
 		any = true
 	}
 	p.Legend.Top = true
+	if logY && any {
+		// Room above the tallest bar for the legend, and a labelled
+		// decade at the top, so no bar meets the frame.
+		top := 0.0
+		for i := range r.Scenarios {
+			if v, ok := value(&r.Scenarios[i]); ok && v > 0 {
+				top = math.Max(top, math.Log10(v)-base)
+			}
+		}
+		p.Y.Min, p.Y.Max = 0, math.Ceil(top+0.35)
+	}
 	p.NominalX(names...)
 	p.X.Min, p.X.Max = -0.6, float64(len(names))-0.4
 	p.X.Tick.Label.Rotation = 0.5
@@ -228,15 +242,19 @@ func latencyPlot(r *Results) (*figure, error) {
 	p.X.Label.Text = "percentile"
 	p.Y.Label.Text = "latency µs (log)"
 	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.Y.Tick.Marker = siLogTicks{}
 	labels := []string{"p50", "p90", "p99", "p99.9", "max"}
 	n := 0
+	lo, hi := math.Inf(1), 0.0
 	for _, s := range r.Scenarios {
 		if s.Latency == nil || s.Latency.Count == 0 {
 			continue
 		}
 		l := s.Latency
 		vals := []float64{l.P50, l.P90, l.P99, l.P999, l.Max}
+		for _, v := range vals {
+			lo, hi = math.Min(lo, math.Max(v, 0.01)), math.Max(hi, v)
+		}
 		pts := make(plotter.XYs, len(vals))
 		for i, v := range vals {
 			pts[i].X = float64(i)
@@ -257,8 +275,13 @@ func latencyPlot(r *Results) (*figure, error) {
 		return nil, nil
 	}
 	p.NominalX(labels...)
+	// The legend sits in two decades of room above the highest line, in a
+	// small type, so it covers no point.
+	p.Y.Min, p.Y.Max = math.Pow(10, math.Floor(math.Log10(lo))), math.Pow(10, math.Ceil(math.Log10(hi))+2)
 	p.Legend.Top = true
 	p.Legend.Left = true
+	p.Legend.TextStyle.Font.Size = vg.Points(8)
+	p.Legend.Padding = vg.Points(1)
 	u, err := pngOf(p, 22*vg.Centimeter, 12*vg.Centimeter)
 	if err != nil {
 		return nil, err
@@ -296,6 +319,20 @@ func (d decadeTicks) Ticks(min, max float64) []plot.Tick {
 	var ts []plot.Tick
 	for k := math.Floor(min); k <= math.Ceil(max); k++ {
 		ts = append(ts, plot.Tick{Value: k, Label: num(math.Pow(10, k+d.base))})
+	}
+	return ts
+}
+
+// siLogTicks are plot.LogTicks labelled as the tables are (1k, 10k, 1M)
+// rather than 1e+06.
+type siLogTicks struct{}
+
+func (siLogTicks) Ticks(min, max float64) []plot.Tick {
+	ts := plot.LogTicks{Prec: -1}.Ticks(min, max)
+	for i := range ts {
+		if ts[i].Label != "" {
+			ts[i].Label = num(ts[i].Value)
+		}
 	}
 	return ts
 }

@@ -177,6 +177,13 @@ func writeOutputs(res *Results, dir string) error {
 	if err := res.WriteJSON(filepath.Join(dir, "results.json")); err != nil {
 		return fmt.Errorf("bench: results.json: %w", err)
 	}
+	return WriteReports(res, dir)
+}
+
+// WriteReports writes summary.md and report.html of res into dir
+// (`tracecode bench report` writes them again from a results.json, with
+// the headlines computed again from its scenarios).
+func WriteReports(res *Results, dir string) error {
 	if err := os.WriteFile(filepath.Join(dir, "summary.md"), []byte(Summary(res)), 0o644); err != nil {
 		return fmt.Errorf("bench: summary.md: %w", err)
 	}

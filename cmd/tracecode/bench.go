@@ -102,6 +102,30 @@ status is 1 when any scenario regressed significantly.`,
 	},
 }
 
+var benchReportOut string
+
+var benchReportCmd = &cobra.Command{
+	Use:   "report RESULTS.json",
+	Short: "Write summary.md and report.html of a bench run again from its results.json",
+	Args:  cobra.ExactArgs(1),
+	RunE: func(cmd *cobra.Command, args []string) error {
+		r, err := bench.ReadResults(args[0])
+		if err != nil {
+			return err
+		}
+		r.Ratios = bench.Headlines(r)
+		out := benchReportOut
+		if out == "" {
+			out = filepath.Dir(args[0])
+		}
+		if err := bench.WriteReports(r, out); err != nil {
+			return err
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "wrote %s, %s\n", filepath.Join(out, "summary.md"), filepath.Join(out, "report.html"))
+		return nil
+	},
+}
+
 var planFlags struct {
 	w       bench.Workload
 	results string
@@ -163,5 +187,7 @@ func init() {
 	f.StringVar(&benchFlags.world, "world", "", "keep the chain scenarios' world in this directory and reuse it on later runs of the same scale (default: built in the work directory for this run)")
 	f.IntVar(&benchFlags.repeat, "repeat", 0, "repetitions of each timed scenario (default: the scale's)")
 	benchCmd.AddCommand(benchCompareCmd)
+	benchReportCmd.Flags().StringVar(&benchReportOut, "out", "", "directory to write into (default: the results.json's)")
+	benchCmd.AddCommand(benchReportCmd)
 	rootCmd.AddCommand(benchCmd)
 }
