@@ -423,7 +423,7 @@ func startWriterRetry(ctx context.Context, urls, node, addr string, cfg replicat
 
 // getStatus resolves u as JSON and returns the HTTP status and the
 // answer's "status".
-func getStatus(t *testing.T, client *http.Client, u string) (int, string) {
+func getStatus(t testing.TB, client *http.Client, u string) (int, string) {
 	t.Helper()
 	req, _ := http.NewRequest("GET", u, nil)
 	req.Header.Set("Accept", "application/json")

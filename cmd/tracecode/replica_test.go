@@ -27,14 +27,14 @@ import (
 
 // startNATSCluster starts three JetStream nodes clustered on loopback
 // ports in the test process and returns their client URLs, comma-joined.
-func startNATSCluster(t *testing.T) (urls string, nodes []*natsserver.Server) {
+func startNATSCluster(t testing.TB) (urls string, nodes []*natsserver.Server) {
 	t.Helper()
 	nodes = natstest.Cluster(t, 3)
 	return natstest.URLs(nodes), nodes
 }
 
 // listen opens a loopback listener and returns it with its base URL.
-func listen(t *testing.T) (net.Listener, string) {
+func listen(t testing.TB) (net.Listener, string) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
