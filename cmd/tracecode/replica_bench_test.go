@@ -22,8 +22,8 @@ import (
 // The replication figures of docs/performance.md ("Replication") that
 // need a served replica. Run them on a quiet machine:
 //
-//	go test -run '^$' -bench 'ReplicaScans|Failover' -benchtime 3x -count 3 ./cmd/tracecode/   # Failover: 3 takeovers a run
 //	go test -run '^$' -bench ReplicaScans -benchtime 20000x -count 3 ./cmd/tracecode/
+//	go test -run '^$' -bench Failover -benchtime 3x -count 3 ./cmd/tracecode/   # 3 takeovers a run
 
 // BenchmarkReplicaScans resolves codes over HTTP (JSON, keep-alive, 8
 // clients per core) on the writer alone and on one replica of it, in the
