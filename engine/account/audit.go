@@ -37,11 +37,14 @@ const (
 	ActionSpotDraw      Action = 20 // a spot-check draw made through the console
 	ActionSpotResult    Action = 21 // a spot-check result recorded through the console
 	ActionSiteAdd       Action = 22 // a site added through the console
+	ActionProductEdit   Action = 23 // a product's names, description, links or images changed through the console
+	ActionLotEdit       Action = 24 // a lot's dates, quantity, origin or site changed through the console
 )
 
 var actionNames = [...]string{"", "login", "logout", "user-create", "user-disable", "password-reset", "totp-enable",
 	"product-add", "lot-add", "block-request", "block-release", "capture", "key-create", "code-download", "chain-view", "key-revoke",
-	"credit-entry", "credit-repair", "complaint-step", "spot-plan", "spot-draw", "spot-result", "site-add"}
+	"credit-entry", "credit-repair", "complaint-step", "spot-plan", "spot-draw", "spot-result", "site-add",
+	"product-edit", "lot-edit"}
 
 // String returns the action's name ("login", "user-create", …).
 func (a Action) String() string {

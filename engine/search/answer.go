@@ -63,12 +63,13 @@ func (x *Index) Answer(q string, limit int, m Master) (Answer, error) {
 	return a, nil
 }
 
-// Refresh puts into the index the organisations and products m holds
-// beyond those indexed (a replica's reload brought them): ids are dense
-// and never reused, and names never change once written, so the new ones
-// are those above the highest ids indexed.
+// Refresh puts into the index the organisations and products a
+// replica's reload brought: organisations above the highest id indexed
+// (ids are dense and never reused, and an organisation's names never
+// change once written), and every product again, since an amendment
+// (engine/amend) may have renamed one.
 func (x *Index) Refresh(m Master) {
-	org, product := x.MaxIDs()
+	org, _ := x.MaxIDs()
 	for id := org + 1; ; id++ {
 		o := m.OrgByID(id)
 		if o == nil {
@@ -76,7 +77,7 @@ func (x *Index) Refresh(m Master) {
 		}
 		x.PutOrg(o)
 	}
-	for id := product + 1; ; id++ {
+	for id := uint32(1); ; id++ {
 		p, err := m.Product(id)
 		if err != nil {
 			break

@@ -56,6 +56,8 @@ var (
 	ProductByDrugKeys  = KeySpace{prefixProductByDrugID}
 	ProductStateKeys   = KeySpace{prefixProductState}
 	ProductKeyKeys     = KeySpace{prefixProductKey}
+	AmendmentKeys      = KeySpace{prefixAmendment}
+	DetailsKeys        = KeySpace{prefixDetails}
 	LotKeys            = KeySpace{prefixLot}
 	LotByNumberKeys    = KeySpace{prefixLotByNumber}
 	BlockKeys          = KeySpace{prefixBlock}

@@ -36,6 +36,8 @@ var Prefixes = []PrefixInfo{
 	{prefixProductState, "ProductState", "`product u32`", "ProductState", "AddProduct, every mint", "engine"},
 	{prefixProductKey, "ProductKey", "`product u32 | gen u8`", "Key", "AddProduct", "engine"},
 	{prefixSectorProduct, "SectorProduct", "`product u32`", "category profile name, master data fields (name, value)", "`PUT /v1/products/{product}/profile`, the demo", "engine/sector"},
+	{prefixAmendment, "Amendment", "`kind u8 | id u32 | seq u32` (kind 1: a product, 2: a lot)", "time, actor, organisation, reason, changes (field, old value, new value)", "`PATCH /v1/products/{product}`, `PATCH /v1/lots/{lot}`", "engine/amend"},
+	{prefixDetails, "Details", "`kind u8 | id u32` (kind 1: a product, 2: a lot)", "a product's description and image URLs; a lot's quantity and origin", "`PATCH /v1/products/{product}`, `PATCH /v1/lots/{lot}`", "engine/amend"},
 	{prefixLot, "Lot", "`lot u32`", "Lot", "AddLot, mint with lot creation", "engine"},
 	{prefixLotByNumber, "LotByNumber", "`product u32 | number`", "Uint(lot)", "AddLot, mint with lot creation", "engine"},
 	{prefixSectorItem, "SectorItem", "`kind u8 | product or lot u32 | counter u64` (kind 1: a code, 2: a lot)", "product, master data fields (private ones as SHA-256), registered by, time", "`PUT /v1/items`, the demo", "engine/sector"},

@@ -28,6 +28,7 @@ var partForbidden = map[string][]string{
 	"engine/epcissub":  {"tracecode/engine"},
 	"engine/site":      {"tracecode/engine"},
 	"engine/search":    {"tracecode/engine"},
+	"engine/amend":     {"tracecode/engine"},
 }
 
 func TestEnginePartsImports(t *testing.T) {

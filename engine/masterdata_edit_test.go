@@ -1,0 +1,216 @@
+package engine
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// editWorld is an organisation of Chengguan District (620102) with a
+// product and a lot, and the keys that act on them.
+type editWorld struct {
+	e                                   *Engine
+	org                                 Org
+	p                                   Product
+	l                                   Lot
+	owner, hostile, regulator, stranger APIKey
+}
+
+func newEditWorld(t *testing.T) *editWorld {
+	t.Helper()
+	e := openTest(t, "")
+	o, err := e.AddOrg(t.Context(), OrgSpec{Name: "兰州示范乳业", Region: "620102", GCPs: []string{"6901234"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := e.AddOrg(t.Context(), OrgSpec{Name: "天水他厂", Region: "620500", GCPs: []string{"9520123"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := e.AddProduct(t.Context(), ProductSpec{Org: o.ID, GTIN: testGTIN2, GCPLength: 7, NameZH: "婴幼儿配方奶粉", Category: ParseCategoryMust("food")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := e.AddLot(t.Context(), LotSpec{Product: p.ID, Number: "L1", Produced: 20260101, Expiry: 20261231})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &editWorld{e: e, org: o, p: p, l: l,
+		owner:     APIKey{ID: 0x11, Org: o.ID, Scopes: ScopeMint | ScopeReport},
+		hostile:   APIKey{ID: 0x22, Org: other.ID, Scopes: ScopeAdmin | ScopeMint},
+		regulator: APIKey{ID: 0x33, Scopes: ScopeRegulator, Region: 620100},
+		stranger:  APIKey{ID: 0x44, Scopes: ScopeRegulator, Region: 620500}}
+}
+
+func u32(v uint32) *uint32 { return &v }
+func str(s string) *string { return &s }
+
+func TestEditLotDatesNeedAReasonAndKeepATrail(t *testing.T) {
+	w := newEditWorld(t)
+	e := w.e
+	// A date change without a reason is refused, naming the reason, and
+	// writes nothing.
+	_, _, err := e.EditLot(t.Context(), w.owner, w.l.ID, &LotEdit{Expiry: u32(20270331)})
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "reason") {
+		t.Fatalf("expiry without a reason: %v", err)
+	}
+	if l, _ := e.Lot(w.l.ID); l.Expiry != 20261231 {
+		t.Fatalf("a refused change wrote the expiry %d", l.Expiry)
+	}
+	if tr, err := e.LotTrail(w.owner, w.l.ID); err != nil || len(tr) != 0 {
+		t.Fatalf("trail after a refused change: %v %v", tr, err)
+	}
+	// An expiry before the production date is refused.
+	if _, _, err := e.EditLot(t.Context(), w.owner, w.l.ID, &LotEdit{Expiry: u32(20251231), Reason: "x"}); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "before the production date") {
+		t.Fatalf("expiry before production: %v", err)
+	}
+	// With a reason it is changed, with quantity and origin, and the trail
+	// says who, when, old → new and why.
+	l, det, err := e.EditLot(t.Context(), w.owner, w.l.ID, &LotEdit{Expiry: u32(20270331), Quantity: new(uint64(1200)), Unit: str("箱"),
+		Origin: str("甘肃省兰州市"), Reason: "稳定性试验延长保质期"})
+	if err != nil || l.Expiry != 20270331 || l.Produced != 20260101 || l.Number != "L1" || det.Quantity != 1200 || det.Origin != "甘肃省兰州市" {
+		t.Fatalf("edit: %+v %+v %v", l, det, err)
+	}
+	tr, err := e.LotTrail(w.owner, w.l.ID)
+	if err != nil || len(tr) != 1 {
+		t.Fatalf("trail %+v %v", tr, err)
+	}
+	got := tr[0]
+	if got.Seq != 1 || got.By != "key:0000000000000011" || got.Org != w.org.ID || got.Reason != "稳定性试验延长保质期" || got.At != e.nowMillis() ||
+		len(got.Changes) != 4 || got.Changes[0] != (Change{"expiry", "2026-12-31", "2027-03-31"}) || got.Changes[1] != (Change{"quantity", "", "1200"}) {
+		t.Fatalf("trail entry %+v", got)
+	}
+	// A change of nothing writes no entry.
+	if _, _, err := e.EditLot(t.Context(), w.owner, w.l.ID, &LotEdit{Expiry: u32(20270331), Reason: "same"}); err != nil {
+		t.Fatal(err)
+	}
+	if tr, _ := e.LotTrail(w.owner, w.l.ID); len(tr) != 1 {
+		t.Fatalf("an unchanged edit added to the trail: %d entries", len(tr))
+	}
+	// The regulator of the city reads the trail; a regulator of another
+	// city and another organisation do not (as for a lot they cannot see).
+	if tr, err := e.LotTrail(w.regulator, w.l.ID); err != nil || len(tr) != 1 {
+		t.Fatalf("regulator's trail: %v %v", tr, err)
+	}
+	for _, k := range []APIKey{w.stranger, w.hostile} {
+		if _, err := e.LotTrail(k, w.l.ID); !errors.Is(err, ErrUnknownLot) {
+			t.Errorf("trail read by %+v: %v", k, err)
+		}
+	}
+	// Survives a reopen.
+	e = reopen(t, e)
+	if l, _ := e.Lot(w.l.ID); l.Expiry != 20270331 {
+		t.Fatalf("expiry after reopen %d", l.Expiry)
+	}
+	if d, err := e.LotDetails(w.l.ID); err != nil || d.Quantity != 1200 || d.Unit != "箱" {
+		t.Fatalf("details after reopen %+v %v", d, err)
+	}
+	if tr, _ := e.LotTrail(w.owner, w.l.ID); len(tr) != 1 || tr[0].Changes[0].New != "2027-03-31" {
+		t.Fatalf("trail after reopen %+v", tr)
+	}
+}
+
+// TestEditRefusesOthers: another organisation's key and a regulator may
+// not change the organisation's products or lots; nothing is written.
+func TestEditRefusesOthers(t *testing.T) {
+	w := newEditWorld(t)
+	for _, k := range []APIKey{w.hostile, w.regulator, {ID: 0x55, Org: w.org.ID, Scopes: ScopeReport}} {
+		if _, _, err := w.e.EditLot(t.Context(), k, w.l.ID, &LotEdit{Expiry: u32(20270101), Reason: "x"}); !errors.Is(err, ErrWrongOrg) {
+			t.Errorf("lot edit by %+v: %v", k, err)
+		}
+		if _, _, err := w.e.EditProduct(t.Context(), k, w.p.ID, &ProductEdit{NameZH: str("冒名")}); !errors.Is(err, ErrWrongOrg) {
+			t.Errorf("product edit by %+v: %v", k, err)
+		}
+	}
+	if l, _ := w.e.Lot(w.l.ID); l.Expiry != 20261231 {
+		t.Fatalf("a refused edit changed the lot: %+v", l)
+	}
+	if p, _ := w.e.Product(w.p.ID); p.NameZH != "婴幼儿配方奶粉" {
+		t.Fatalf("a refused edit changed the product: %+v", p)
+	}
+	if tr, _ := w.e.ProductTrail(w.owner, w.p.ID); len(tr) != 0 {
+		t.Fatalf("a refused edit left a trail: %+v", tr)
+	}
+}
+
+// TestEditLotOnHoldKeepsDates: a lot on hold keeps its dates; its other
+// facts may still change.
+func TestEditLotOnHoldKeepsDates(t *testing.T) {
+	w := newEditWorld(t)
+	n, err := w.e.OpenNotices(NoticeConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.HoldLot(w.regulator, LotRef{Product: w.p.ID, Number: "L1"}, "抽检不合格"); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = w.e.EditLot(t.Context(), w.owner, w.l.ID, &LotEdit{Expiry: u32(20270331), Reason: "延长"})
+	if !errors.Is(err, ErrState) || !strings.Contains(err.Error(), "on hold") {
+		t.Fatalf("expiry of a held lot: %v", err)
+	}
+	if _, _, err := w.e.EditLot(t.Context(), w.owner, w.l.ID, &LotEdit{Produced: u32(20260102), Reason: "更正"}); !errors.Is(err, ErrState) {
+		t.Fatalf("production date of a held lot: %v", err)
+	}
+	if l, _ := w.e.Lot(w.l.ID); l.Expiry != 20261231 || l.Produced != 20260101 {
+		t.Fatalf("held lot's dates changed: %+v", l)
+	}
+	if _, d, err := w.e.EditLot(t.Context(), w.owner, w.l.ID, &LotEdit{Origin: str("甘肃省兰州市城关区")}); err != nil || d.Origin != "甘肃省兰州市城关区" {
+		t.Fatalf("origin of a held lot: %+v %v", d, err)
+	}
+}
+
+func TestEditProduct(t *testing.T) {
+	w := newEditWorld(t)
+	e := w.e
+	p, det, err := e.EditProduct(t.Context(), w.owner, w.p.ID, &ProductEdit{NameZH: str("陇原婴幼儿配方奶粉"), NameEN: str("Longyuan infant formula"),
+		Description: str("一段\r\n适用0-6月龄"), Images: &[]string{"https://img.example.cn/a.jpg"},
+		Links: &[]Link{{Type: "gs1:pip", URL: "https://lz.example.cn/p"}}})
+	if err != nil || p.NameZH != "陇原婴幼儿配方奶粉" || p.GTIN != w.p.GTIN || p.Org != w.org.ID || det.Description != "一段\n适用0-6月龄" || len(p.Links) != 1 {
+		t.Fatalf("edit %+v %+v %v", p, det, err)
+	}
+	if got, _ := e.Product(w.p.ID); got.NameEN != "Longyuan infant formula" {
+		t.Fatalf("product after edit %+v", got)
+	}
+	tr, err := e.ProductTrail(w.regulator, w.p.ID)
+	if err != nil || len(tr) != 1 || len(tr[0].Changes) != 5 || tr[0].Changes[0] != (Change{"nameZH", "婴幼儿配方奶粉", "陇原婴幼儿配方奶粉"}) {
+		t.Fatalf("trail %+v %v", tr, err)
+	}
+	// The one-stop search finds the new name.
+	a, err := e.Search("陇原", 10)
+	if err != nil || a.Total != 1 || a.Hits[0].Product == nil || a.Hits[0].Product.ID != w.p.ID {
+		t.Fatalf("search for the new name: %+v %v", a, err)
+	}
+	// Bad input names its field and writes nothing.
+	for _, c := range []struct {
+		in   ProductEdit
+		want string
+	}{
+		{ProductEdit{NameZH: str("")}, "name"},
+		{ProductEdit{Images: &[]string{"javascript:alert(1)"}}, "images[0]"},
+		{ProductEdit{Links: &[]Link{{Type: "gs1:pip", URL: "https://a@b.example/"}}}, "link url"},
+		{ProductEdit{Description: str("a\x00b")}, "description"},
+	} {
+		if _, _, err := e.EditProduct(t.Context(), w.owner, w.p.ID, &c.in); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("edit %+v: %v, want an error naming %q", c.in, err, c.want)
+		}
+	}
+	if tr, _ := e.ProductTrail(w.owner, w.p.ID); len(tr) != 1 {
+		t.Fatalf("refused edits left %d entries", len(tr))
+	}
+}
+
+// TestEditRecalledLotKeepsExpiry: a recalled lot's expiry date stays.
+func TestEditRecalledLotKeepsExpiry(t *testing.T) {
+	w := newEditWorld(t)
+	if _, err := w.e.Recall(t.Context(), &RecallRequest{ReportMeta: ReportMeta{Org: w.org.ID, Credential: "test"},
+		Lots: []LotRef{{Product: w.p.ID, Number: "L1"}}, Reason: "三聚氰胺"}); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := w.e.EditLot(t.Context(), w.owner, w.l.ID, &LotEdit{Expiry: u32(20270331), Reason: "延长"})
+	if !errors.Is(err, ErrState) || !strings.Contains(err.Error(), "recalled") {
+		t.Fatalf("expiry of a recalled lot: %v", err)
+	}
+	if l, _ := w.e.Lot(w.l.ID); l.Expiry != 20261231 {
+		t.Fatalf("recalled lot's expiry changed: %+v", l)
+	}
+}
