@@ -184,7 +184,7 @@ func (s *Server) apiGetProduct(c *call) {
 		notVisible(c, "product", id)
 		return
 	}
-	writeJSON(c, fasthttp.StatusOK, productOut(p))
+	writeJSON(c, fasthttp.StatusOK, s.productDetails(p))
 }
 
 func (s *Server) apiCreateProduct(c *call) {
@@ -333,7 +333,7 @@ func (s *Server) apiGetLot(c *call) {
 	if !ok {
 		return
 	}
-	writeJSON(c, fasthttp.StatusOK, lotOut(l))
+	writeJSON(c, fasthttp.StatusOK, s.lotDetails(l))
 }
 
 // visibleLot returns the lot the path's first parameter names, if the

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"slices"
 	"strconv"
 	"sync"
 
@@ -241,14 +242,31 @@ func appendJSONEscapedInner(dst []byte, s string) []byte {
 
 // fragCache holds the encoded JSON of master data: ",\"product\":{…},\"producer\":{…}"
 // by product and ",\"lot\":{…}" by lot. Entries are keyed by id and
-// creation time, so a recreated record is never served stale.
+// creation time, so a recreated record is never served stale, and keep
+// the fields an amendment may change (engine/amend: names and links, a
+// lot's dates and site), so an amended record is encoded again — on a
+// replica too, which learns of the amendment only from the store.
 type fragCache struct {
 	mu   sync.RWMutex
-	prod map[[2]int64][]byte // GUARDED_BY(mu)
-	lots map[[2]int64][]byte // GUARDED_BY(mu)
+	prod map[[2]int64]prodFrag // GUARDED_BY(mu)
+	lots map[[2]int64]lotFrag  // GUARDED_BY(mu)
 }
 
-var frags = &fragCache{prod: map[[2]int64][]byte{}, lots: map[[2]int64][]byte{}}
+// prodFrag is a product's cached members and what they were encoded from.
+type prodFrag struct {
+	b              []byte
+	nameZH, nameEN string
+	links          []engine.Link
+}
+
+// lotFrag is a lot's cached member and what it was encoded from.
+type lotFrag struct {
+	b                []byte
+	produced, expiry uint32
+	site             string
+}
+
+var frags = &fragCache{prod: map[[2]int64]prodFrag{}, lots: map[[2]int64]lotFrag{}}
 
 const maxFrags = 1 << 16
 
@@ -257,9 +275,10 @@ const maxFrags = 1 << 16
 func (f *fragCache) product(dst []byte, p *engine.Product, o *engine.Org, comma bool) []byte {
 	k := [2]int64{int64(p.ID)<<32 | int64(o.ID), p.Created}
 	f.mu.RLock()
-	b, ok := f.prod[k]
+	e, ok := f.prod[k]
 	f.mu.RUnlock()
-	if !ok {
+	b := e.b
+	if !ok || e.nameZH != p.NameZH || e.nameEN != p.NameEN || !slices.Equal(e.links, p.Links) {
 		w := jw{first: true}
 		w.key("product")
 		w.open()
@@ -295,7 +314,7 @@ func (f *fragCache) product(dst []byte, p *engine.Product, o *engine.Org, comma 
 		if len(f.prod) >= maxFrags {
 			clear(f.prod)
 		}
-		f.prod[k] = b
+		f.prod[k] = prodFrag{b: b, nameZH: p.NameZH, nameEN: p.NameEN, links: p.Links}
 		f.mu.Unlock()
 	}
 	if comma {
@@ -308,9 +327,10 @@ func (f *fragCache) product(dst []byte, p *engine.Product, o *engine.Org, comma 
 func (f *fragCache) lot(dst []byte, l *engine.Lot) []byte {
 	k := [2]int64{int64(l.ID), l.Created}
 	f.mu.RLock()
-	b, ok := f.lots[k]
+	e, ok := f.lots[k]
 	f.mu.RUnlock()
-	if !ok {
+	b := e.b
+	if !ok || e.produced != l.Produced || e.expiry != l.Expiry || e.site != l.Site {
 		w := jw{}
 		w.key("lot")
 		w.open()
@@ -328,7 +348,7 @@ func (f *fragCache) lot(dst []byte, l *engine.Lot) []byte {
 		if len(f.lots) >= maxFrags {
 			clear(f.lots)
 		}
-		f.lots[k] = b
+		f.lots[k] = lotFrag{b: b, produced: l.Produced, expiry: l.Expiry, site: l.Site}
 		f.mu.Unlock()
 	}
 	return append(dst, b...)
