@@ -77,7 +77,7 @@ func TestEditLotDatesNeedAReasonAndKeepATrail(t *testing.T) {
 	}
 	got := tr[0]
 	if got.Seq != 1 || got.By != "key:0000000000000011" || got.Org != w.org.ID || got.Reason != "稳定性试验延长保质期" || got.At != e.nowMillis() ||
-		len(got.Changes) != 4 || got.Changes[0] != (Change{"expiry", "2026-12-31", "2027-03-31"}) || got.Changes[1] != (Change{"quantity", "", "1200"}) {
+		len(got.Changes) != 4 || got.Changes[0] != (Change{Field: "expiry", Old: "2026-12-31", New: "2027-03-31"}) || got.Changes[1] != (Change{Field: "quantity", Old: "", New: "1200"}) {
 		t.Fatalf("trail entry %+v", got)
 	}
 	// A change of nothing writes no entry.
@@ -172,7 +172,7 @@ func TestEditProduct(t *testing.T) {
 		t.Fatalf("product after edit %+v", got)
 	}
 	tr, err := e.ProductTrail(w.regulator, w.p.ID)
-	if err != nil || len(tr) != 1 || len(tr[0].Changes) != 5 || tr[0].Changes[0] != (Change{"nameZH", "婴幼儿配方奶粉", "陇原婴幼儿配方奶粉"}) {
+	if err != nil || len(tr) != 1 || len(tr[0].Changes) != 5 || tr[0].Changes[0] != (Change{Field: "nameZH", Old: "婴幼儿配方奶粉", New: "陇原婴幼儿配方奶粉"}) {
 		t.Fatalf("trail %+v %v", tr, err)
 	}
 	// The one-stop search finds the new name.

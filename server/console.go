@@ -157,6 +157,14 @@ func (r *consoleReq) route(method string) {
 		r.createProduct()
 	case p == "/lots" && post:
 		r.createLot()
+	case len(seg) == 2 && seg[0] == "products" && get:
+		r.productPage(seg[1], nil)
+	case len(seg) == 2 && seg[0] == "products" && post:
+		r.editProduct(seg[1])
+	case len(seg) == 2 && seg[0] == "lots" && get:
+		r.lotPage(seg[1], nil)
+	case len(seg) == 2 && seg[0] == "lots" && post:
+		r.editLot(seg[1])
 	case p == "/sites" && post:
 		r.createSite()
 	case p == "/blocks" && get:
