@@ -97,7 +97,7 @@ func (s *Server) serveComplaintPublic(ctx *fasthttp.RequestCtx) *routeStats {
 	ctx.Response.Header.Set("Cache-Control", "no-store")
 	if string(ctx.Method()) != "POST" {
 		tracking := string(ctx.Path()[len(complaintsPath)+1:])
-		v, err := s.eng.ComplaintStatus(tracking, string(ctx.QueryArgs().Peek("phone")))
+		v, err := s.eng.Complaints().Status(tracking, string(ctx.QueryArgs().Peek("phone")))
 		if err != nil {
 			if !complaintProblem(ctx, err) {
 				s.internalError(ctx, "complaint status", err)
@@ -118,7 +118,7 @@ func (s *Server) serveComplaintPublic(ctx *fasthttp.RequestCtx) *routeStats {
 	}
 	if err == nil {
 		var c complaint.Complaint
-		if c, err = s.eng.SubmitComplaint(in); err == nil {
+		if c, err = s.eng.Complaints().Submit(in); err == nil {
 			s.writePublicJSON(ctx, fasthttp.StatusCreated, map[string]any{"tracking": c.Tracking, "state": c.State, "due": c.Due, "region": c.Region})
 			return st
 		}
@@ -135,7 +135,7 @@ func (s *Server) writePublicJSON(ctx *fasthttp.RequestCtx, status int, v any) {
 }
 
 func (s *Server) apiComplaintInbox(c *call) {
-	cs, err := s.eng.ComplaintInbox(c.key)
+	cs, err := s.eng.Complaints().Inbox(c.key)
 	if err != nil {
 		if !complaintProblem(c.ctx, err) {
 			engineError(c, err)
@@ -159,7 +159,7 @@ func (s *Server) apiComplaintPhoto(c *call) {
 		problem(c.ctx, fasthttp.StatusBadRequest, "bad-id", "photo: want 1, 2 or 3")
 		return
 	}
-	b, typ, err := s.eng.ComplaintPhoto(c.key, string(c.pv[0]), i-1)
+	b, typ, err := s.eng.Complaints().Photo(c.key, string(c.pv[0]), i-1)
 	if err != nil {
 		if !complaintProblem(c.ctx, err) {
 			engineError(c, err)
@@ -182,7 +182,7 @@ func (s *Server) apiComplaintDecision(c *call) {
 	if !readJSON(c, &in) {
 		return
 	}
-	x, err := s.eng.ActOnComplaint(c.key, string(c.pv[0]), complaint.Action(in.Action), in.Note)
+	x, err := s.eng.Complaints().Act(c.key, string(c.pv[0]), complaint.Action(in.Action), in.Note)
 	if err != nil {
 		if !complaintProblem(c.ctx, err) {
 			engineError(c, err)
@@ -205,7 +205,7 @@ type reportView struct {
 	T                          map[string]string
 	CSS                        template.CSS
 	Mode                       string // form, filed, status, lookup
-	About                      engine.ComplaintAbout
+	About                      complaint.About
 	Product, Producer, Seller  string
 	Error                      string
 	Form                       map[string]string
@@ -270,7 +270,7 @@ func (s *Server) reportForm(v *reportView, code string) {
 		v.Error = v.T["err.code"]
 		return
 	}
-	a, err := s.eng.ComplaintAbout(code)
+	a, err := s.eng.Complaints().About(code)
 	if err != nil {
 		v.Error = v.T["err.code"]
 		v.Form["code"] = code
@@ -323,7 +323,7 @@ func (s *Server) reportFile(ctx *fasthttp.RequestCtx, v *reportView) {
 	}
 	in := complaint.Input{Code: form["code"], Name: form["name"], Phone: form["phone"], Anonymous: form["anonymous"] == "on",
 		Text: form["text"], Photos: photos, RequestID: form["request_id"]}
-	c, err := s.eng.SubmitComplaint(in)
+	c, err := s.eng.Complaints().Submit(in)
 	if err != nil {
 		var msg string
 		switch {
@@ -364,7 +364,7 @@ func (s *Server) reportStatus(ctx *fasthttp.RequestCtx, v *reportView) {
 	if v.Tracking == "" {
 		return
 	}
-	st, err := s.eng.ComplaintStatus(v.Tracking, v.Phone)
+	st, err := s.eng.Complaints().Status(v.Tracking, v.Phone)
 	if err != nil {
 		v.Error = v.T["err.lookup"]
 		ctx.SetStatusCode(fasthttp.StatusNotFound)

@@ -20,7 +20,7 @@ import (
 
 // complaintsPage lists the account's inbox (GET /v1/complaints).
 func (r *consoleReq) complaintsPage(msg string, errs []string) {
-	cs, err := r.s.eng.ComplaintInbox(r.key)
+	cs, err := r.s.eng.Complaints().Inbox(r.key)
 	if err != nil {
 		errs = append(errs, err.Error())
 	}

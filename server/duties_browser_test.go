@@ -31,7 +31,7 @@ func TestDutiesInBrowser(t *testing.T) {
 	// Where the engine routes a complaint about the formula: its county
 	// of sale (else the producer's). That county's regulator handles it.
 	formula := env.url("infant formula, shipped and sold")
-	about, err := env.eng.ComplaintAbout(testBase + formula)
+	about, err := env.eng.Complaints().About(testBase + formula)
 	if err != nil || about.Subject.Region == 0 {
 		t.Fatalf("complaint routing of %s: %+v %v", formula, about.Subject, err)
 	}

@@ -51,7 +51,7 @@ func (s *seeder) duties(context.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.eng.SubmitComplaint(complaint.Input{Code: code, Name: "赵敏", Phone: "139 1934 5678",
+	_, err = s.eng.Complaints().Submit(complaint.Input{Code: code, Name: "赵敏", Phone: "139 1934 5678",
 		Text: "在万家超市购买的婴幼儿配方奶粉冲调后有结块和异味,罐底生产日期模糊。", RequestID: "demo-complaint-1"})
 	if err != nil {
 		return fmt.Errorf("complaint: %w", err)
