@@ -93,7 +93,7 @@ func (r *Runner) Run(q *Query, digest [digestLen]byte, env Env) (*Result, error)
 		}
 		tok = t
 	}
-	p, err := r.plan(q, env)
+	p, err := r.plan(q, env, tok.driver)
 	if err != nil {
 		return nil, err
 	}
@@ -236,33 +236,45 @@ func step(it *store.Iter, desc bool) bool {
 // plan picks the driving index: eventID and MATCH_ values collect their
 // records (the most selective); then one read point or business location,
 // one business step or disposition, an event-time range; else every record
-// between the record-time bounds. orderBy eventTime walks the event-time
-// index (or sorts a collected set by event time); orderBy recordTime
-// walks records in record order.
-func (r *Runner) plan(q *Query, env Env) (*plan, error) {
+// between the record-time bounds. A location, step or disposition with an
+// event-time range too walks whichever of the two ranges the store
+// estimates smaller (timeOrOther); a page resumed walks its token's
+// driver (resume, 0 for a first page). orderBy eventTime walks the
+// event-time index (or sorts a collected set by event time); orderBy
+// recordTime walks records in record order.
+func (r *Runner) plan(q *Query, env Env, resume byte) (*plan, error) {
 	if len(q.EventIDs) > 0 || q.hasMatch() {
 		return r.planSet(q, env)
 	}
 	indexed := r.Led.QueryIndexed()
 	single := func(vs []string) bool { return len(vs) == 1 && ledger.QueryIndexable(vs[0]) }
 	byTime := q.OrderBy == "eventTime"
+	timed := q.GEEventTime != math.MinInt64 || q.LTEventTime != math.MaxInt64
+	timePlan := func() *plan {
+		lo, hi := ledger.QueryTimeBounds(q.GEEventTime, q.LTEventTime)
+		return &plan{driver: driverTime, lo: lo, hi: hi}
+	}
+	// other walks an index of one value, unless the time range is the
+	// smaller walk.
+	other := func(driver byte, lo []byte) *plan {
+		p := &plan{driver: driver, lo: lo, hi: store.PrefixEnd(lo)}
+		if timed && r.timeOrOther(q, p, resume) {
+			return timePlan()
+		}
+		return p
+	}
 	switch {
 	case !indexed || q.OrderBy == "recordTime":
 	case !byTime && single(q.BizLocations):
-		lo := ledger.QueryPlaceKey(nil, ledger.QueryPlaceBizLocation, q.BizLocations[0])
-		return &plan{driver: driverPlace, lo: lo, hi: store.PrefixEnd(lo)}, nil
+		return other(driverPlace, ledger.QueryPlaceKey(nil, ledger.QueryPlaceBizLocation, q.BizLocations[0])), nil
 	case !byTime && single(q.ReadPoints):
-		lo := ledger.QueryPlaceKey(nil, ledger.QueryPlaceReadPoint, q.ReadPoints[0])
-		return &plan{driver: driverPlace, lo: lo, hi: store.PrefixEnd(lo)}, nil
+		return other(driverPlace, ledger.QueryPlaceKey(nil, ledger.QueryPlaceReadPoint, q.ReadPoints[0])), nil
 	case !byTime && single(q.BizSteps):
-		lo := ledger.QueryStepKey(nil, ledger.QueryStepBizStep, q.BizSteps[0])
-		return &plan{driver: driverStep, lo: lo, hi: store.PrefixEnd(lo)}, nil
+		return other(driverStep, ledger.QueryStepKey(nil, ledger.QueryStepBizStep, q.BizSteps[0])), nil
 	case !byTime && single(q.Dispositions):
-		lo := ledger.QueryStepKey(nil, ledger.QueryStepDisposition, q.Dispositions[0])
-		return &plan{driver: driverStep, lo: lo, hi: store.PrefixEnd(lo)}, nil
-	case byTime || q.GEEventTime != math.MinInt64 || q.LTEventTime != math.MaxInt64:
-		lo, hi := ledger.QueryTimeBounds(q.GEEventTime, q.LTEventTime)
-		return &plan{driver: driverTime, lo: lo, hi: hi}, nil
+		return other(driverStep, ledger.QueryStepKey(nil, ledger.QueryStepDisposition, q.Dispositions[0])), nil
+	case byTime || timed:
+		return timePlan(), nil
 	}
 	if byTime {
 		return nil, fmt.Errorf("%w: orderBy=eventTime needs the event-time index, which this read-only store was written without (open it writable once to build it)", ErrQueryTooComplex)
@@ -272,6 +284,34 @@ func (r *Runner) plan(q *Query, env Env) (*plan, error) {
 		return nil, err
 	}
 	return &plan{driver: driverSummary, lo: ledger.AppendSummaryKey(nil, lo), hi: ledger.AppendSummaryKey(nil, hi)}, nil
+}
+
+// timeOrOther reports whether the event-time range of q is a smaller walk
+// than p's range (a location, step or disposition index), from the
+// store's estimate of the bytes each range holds on disk over the size of
+// one key of it; a resumed page keeps its driver. With nothing on disk yet
+// (a young store's keys are in the memtable) the value index is kept.
+// Without it, EQ_bizStep with a day's window walked every event of the
+// step since the first (BenchmarkQueryStepTime; bench query/step-region-time).
+func (r *Runner) timeOrOther(q *Query, p *plan, resume byte) bool {
+	switch resume {
+	case driverTime:
+		return true
+	case p.driver:
+		return false
+	}
+	tlo, thi := ledger.QueryTimeBounds(q.GEEventTime, q.LTEventTime)
+	tb, err := r.DB.EstimateDiskUsage(tlo, thi)
+	if err != nil || tb == 0 {
+		return false
+	}
+	ob, err := r.DB.EstimateDiskUsage(p.lo, p.hi)
+	if err != nil {
+		return false
+	}
+	// Keys per range: a time key is its 17 bytes, a value key the
+	// prefix, the value and its sequence number.
+	return float64(tb)/17 < float64(ob)/float64(len(p.lo)+8)
 }
 
 func (q *Query) hasMatch() bool {
