@@ -9,6 +9,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"tracecode/engine"
 	"tracecode/engine/account"
 )
 
@@ -59,6 +60,11 @@ func (r *consoleReq) loadAmendView(product, lot string) (*amendView, bool) {
 		trail = "/v1/lots/" + url0(lot) + "/changes"
 	}
 	if !r.consoleGet("/v1/products/"+url0(product), &v.Product) {
+		return nil, false
+	}
+	// A regulator limited to categories sees no other category's product.
+	if c, err := engine.ParseCategory(v.Product.Category); err != nil || !r.acct.Categories.Allows(c) {
+		r.fail(fasthttp.StatusNotFound, r.t("notFound"))
 		return nil, false
 	}
 	var tr struct {

@@ -79,6 +79,15 @@ func TestConsoleEditLot(t *testing.T) {
 		t.Errorf("the regulator posts a change: %d", r.status)
 	}
 
+	// A regulator of the county limited to drugs does not see the formula.
+	drugs, _ := account.ParseCategories("drug")
+	e.addAccount(account.NewOptions{Login: "reg.drugs", Role: account.RoleRegulator, Region: 620102, Categories: drugs})
+	narrow := e.consoleClient()
+	narrow.login("reg.drugs", "a long password")
+	if r := narrow.do("GET", page, ""); r.status != 404 {
+		t.Errorf("a drugs regulator opens a food lot: %d", r.status)
+	}
+
 	other := e.consoleClient()
 	other.login("clerk.other", "a long password")
 	if r := other.do("GET", page, ""); r.status != 404 {

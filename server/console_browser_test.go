@@ -86,6 +86,17 @@ func TestConsoleInBrowser(t *testing.T) {
 	if got := str(`document.getElementById("region-name").textContent`); !strings.Contains(got, region.String()) {
 		t.Errorf("regulator's first page names %q, want region %s", got, region)
 	}
+	// Its statistics are its county's: the enterprises tile counts the
+	// organisations registered in the county, not the province's.
+	inRegion := 0
+	for _, o := range env.eng.Orgs() {
+		if engine.RegionCovers(region.Uint32(), o.Region) {
+			inRegion++
+		}
+	}
+	if got := str(`document.getElementById("tile-orgs").textContent`); got != strconv.Itoa(inRegion) || inRegion == len(env.eng.Orgs()) {
+		t.Errorf("the overview counts %s enterprises; %d of the %d are registered in %s", got, inRegion, len(env.eng.Orgs()), region)
+	}
 	open("/console/orgs")
 	orgs := str(`Array.from(document.querySelectorAll("a.org")).map(a => a.textContent).join("|")`)
 	if !strings.Contains(orgs, producer.Name) || strings.Contains(orgs, outside.Name) {
