@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"tracecode/engine"
-	"tracecode/engine/model"
 )
 
 // BenchmarkEngineMint mints blocks of 1,000 codes from concurrent
@@ -21,37 +20,8 @@ func BenchmarkEngineMint(b *testing.B) {
 	for _, repl := range []bool{false, true} {
 		for _, clients := range []int{1, 16} {
 			b.Run(fmt.Sprintf("replication=%v/clients=%d", repl, clients), func(b *testing.B) {
-				eo := &engine.Options{}
-				if repl {
-					c := newTestCluster(b)
-					js, s, kv := c.setup(10 * time.Second)
-					ctx, cancel := context.WithCancel(context.Background())
-					defer cancel()
-					lease, err := Acquire(ctx, kv, "bench")
-					if err != nil {
-						b.Fatal(err)
-					}
-					go func() { _ = lease.Keep(ctx) }()
-					at, err := LogPosition(ctx, s)
-					if err != nil {
-						b.Fatal(err)
-					}
-					p, err := NewPublisher(ctx, js, lease, at, nil)
-					if err != nil {
-						b.Fatal(err)
-					}
-					defer p.Close()
-					eo.Store.Replicator = StoreReplicator{P: p}
-				}
-				eng, err := engine.Open(filepath.Join(b.TempDir(), "data"), eo)
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer eng.Close()
-				prod, err := eng.AddProduct(b.Context(), engine.ProductSpec{GTIN: "09520123456788", GCPLength: 7, NameZH: "奶粉", Category: model.CatFood})
-				if err != nil {
-					b.Fatal(err)
-				}
+				eng, _ := benchWriter(b, filepath.Join(b.TempDir(), "data"), repl, nil)
+				prod := benchProduct(b, eng)
 				b.ReportAllocs()
 				b.ResetTimer()
 				var n atomic.Int64

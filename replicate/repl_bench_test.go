@@ -154,40 +154,12 @@ func BenchmarkReplicaApply(b *testing.B) {
 	wg.Wait()
 	writerRate := float64(b.N) / time.Since(start).Seconds()
 	end := eng.ReplicatedSeq()
-	_, js := c.connect()
-	s, err := js.Stream(b.Context(), StreamName)
-	if err != nil {
-		b.Fatal(err)
-	}
-	rep, err := engine.OpenReplicaStore(filepath.Join(root, "replica"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer rep.Close()
 	b.ReportAllocs()
 	b.ResetTimer()
 	start = time.Now()
-	done := make(chan struct{})
-	var once sync.Once
-	fl := NewFollower(Position{}, func(r Record) error {
-		err := rep.Apply(r.Seq, r.Data)
-		if r.Seq >= end {
-			once.Do(func() { close(done) })
-		}
-		return err
-	})
-	ctx, cancel := context.WithCancel(b.Context())
-	errc := make(chan error, 1)
-	go func() { errc <- fl.Follow(ctx, s) }()
-	select {
-	case <-done:
-	case err := <-errc:
-		b.Fatal(err)
-	}
+	followInto(b, c, filepath.Join(root, "replica"), nil)(end)
 	el := time.Since(start)
 	b.StopTimer()
-	cancel()
-	<-errc
 	b.ReportMetric(float64(end)/el.Seconds(), "records/s")
 	b.ReportMetric(float64(b.N)/el.Seconds(), "mints/s")
 	b.ReportMetric(writerRate, "writer-mints/s")
@@ -211,30 +183,15 @@ func BenchmarkReplicationLag(b *testing.B) {
 				mu.Unlock()
 			})
 			prod := benchProduct(b, eng)
-			_, js := c.connect()
-			s, err := js.Stream(b.Context(), StreamName)
-			if err != nil {
-				b.Fatal(err)
-			}
-			rep, err := engine.OpenReplicaStore(filepath.Join(root, "replica"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer rep.Close()
 			var lags []time.Duration
-			fl := NewFollower(Position{}, func(r Record) error {
-				err := rep.Apply(r.Seq, r.Data)
+			stop := followInto(b, c, filepath.Join(root, "replica"), func(seq uint64) {
 				now := time.Now()
 				mu.Lock()
-				if t, ok := committed[r.Seq]; ok {
+				if t, ok := committed[seq]; ok {
 					lags = append(lags, now.Sub(t))
 				}
 				mu.Unlock()
-				return err
 			})
-			ctx, cancel := context.WithCancel(b.Context())
-			errc := make(chan error, 1)
-			go func() { errc <- fl.Follow(ctx, s) }()
 			b.ReportAllocs()
 			b.ResetTimer()
 			tick := time.NewTicker(time.Second / time.Duration(rate))
@@ -251,17 +208,8 @@ func BenchmarkReplicationLag(b *testing.B) {
 			}
 			tick.Stop()
 			wg.Wait()
-			end := eng.ReplicatedSeq()
-			for fl.Stats().At.RecordSeq < end {
-				select {
-				case err := <-errc:
-					b.Fatal(err)
-				case <-time.After(5 * time.Millisecond):
-				}
-			}
+			stop(eng.ReplicatedSeq())
 			b.StopTimer()
-			cancel()
-			<-errc
 			mu.Lock()
 			defer mu.Unlock()
 			if len(lags) == 0 {
@@ -271,5 +219,44 @@ func BenchmarkReplicationLag(b *testing.B) {
 			b.ReportMetric(float64(lags[len(lags)/2].Microseconds())/1000, "p50-ms")
 			b.ReportMetric(float64(lags[len(lags)*99/100].Microseconds())/1000, "p99-ms")
 		})
+	}
+}
+
+// followInto makes a new replica store in dir follow the log of c,
+// calling applied (if set) after each record it applies. The returned
+// stop waits until the record at end is applied, then stops following
+// and closes the store.
+func followInto(b *testing.B, c *testCluster, dir string, applied func(seq uint64)) (stop func(end uint64)) {
+	b.Helper()
+	_, js := c.connect()
+	s, err := js.Stream(b.Context(), StreamName)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rep, err := engine.OpenReplicaStore(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	fl := NewFollower(Position{}, func(r Record) error {
+		err := rep.Apply(r.Seq, r.Data)
+		if applied != nil {
+			applied(r.Seq)
+		}
+		return err
+	})
+	ctx, cancel := context.WithCancel(b.Context())
+	errc := make(chan error, 1)
+	go func() { errc <- fl.Follow(ctx, s) }()
+	return func(end uint64) {
+		defer rep.Close()
+		for fl.Stats().At.RecordSeq < end {
+			select {
+			case err := <-errc:
+				b.Fatal(err)
+			case <-time.After(2 * time.Millisecond):
+			}
+		}
+		cancel()
+		<-errc
 	}
 }

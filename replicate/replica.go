@@ -96,18 +96,24 @@ func (f *Follower) Handle(streamSeq uint64, body []byte) error {
 // uses an ordered consumer: JetStream redelivers from the last message
 // handed over after any reconnect or NATS node loss.
 func (f *Follower) Follow(ctx context.Context, s jetstream.Stream) error {
-	start := f.Stats().At.StreamSeq + 1
+	return consume(ctx, s, Subject, f.Stats().At.StreamSeq, f.Handle)
+}
+
+// consume calls fn for every message of stream s on subject after stream
+// sequence after, in order, with an ordered consumer, until ctx ends (it
+// then returns nil) or fn fails.
+func consume(ctx context.Context, s jetstream.Stream, subject string, after uint64, fn func(seq uint64, body []byte) error) error {
 	c, err := s.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{Subject},
+		FilterSubjects: []string{subject},
 		DeliverPolicy:  jetstream.DeliverByStartSequencePolicy,
-		OptStartSeq:    start,
+		OptStartSeq:    after + 1,
 	})
 	if err != nil {
-		return fmt.Errorf("replicate: consumer from message %d: %w", start, err)
+		return fmt.Errorf("replicate: %s consumer from message %d: %w", subject, after+1, err)
 	}
 	it, err := c.Messages()
 	if err != nil {
-		return fmt.Errorf("replicate: consume: %w", err)
+		return fmt.Errorf("replicate: consume %s: %w", subject, err)
 	}
 	stop := context.AfterFunc(ctx, it.Stop)
 	defer stop()
@@ -118,13 +124,13 @@ func (f *Follower) Follow(ctx context.Context, s jetstream.Stream) error {
 			if ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) {
 				return nil
 			}
-			return fmt.Errorf("replicate: consume: %w", err)
+			return fmt.Errorf("replicate: consume %s: %w", subject, err)
 		}
 		md, err := m.Metadata()
 		if err != nil {
-			return fmt.Errorf("replicate: message metadata: %w", err)
+			return fmt.Errorf("replicate: %s message metadata: %w", subject, err)
 		}
-		if err := f.Handle(md.Sequence.Stream, m.Data()); err != nil {
+		if err := fn(md.Sequence.Stream, m.Data()); err != nil {
 			return err
 		}
 	}

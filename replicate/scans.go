@@ -2,7 +2,6 @@ package replicate
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -100,35 +99,5 @@ func (s *ScanSender) Flush(ctx context.Context, take func() []byte) error {
 // stream sequence after, in order, until ctx ends (it then returns nil)
 // or fn fails.
 func FollowScans(ctx context.Context, s jetstream.Stream, after uint64, fn func(seq uint64, body []byte) error) error {
-	c, err := s.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{ScanSubject},
-		DeliverPolicy:  jetstream.DeliverByStartSequencePolicy,
-		OptStartSeq:    after + 1,
-	})
-	if err != nil {
-		return fmt.Errorf("replicate: scans consumer from message %d: %w", after+1, err)
-	}
-	it, err := c.Messages()
-	if err != nil {
-		return fmt.Errorf("replicate: consume scans: %w", err)
-	}
-	stop := context.AfterFunc(ctx, it.Stop)
-	defer stop()
-	defer it.Stop()
-	for {
-		m, err := it.Next()
-		if err != nil {
-			if ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) {
-				return nil
-			}
-			return fmt.Errorf("replicate: consume scans: %w", err)
-		}
-		md, err := m.Metadata()
-		if err != nil {
-			return fmt.Errorf("replicate: scans message metadata: %w", err)
-		}
-		if err := fn(md.Sequence.Stream, m.Data()); err != nil {
-			return err
-		}
-	}
+	return consume(ctx, s, ScanSubject, after, fn)
 }
