@@ -104,6 +104,7 @@ func (s *Server) routeTable() []*route {
 	rs = append(rs, s.creditRoutes()...)
 	rs = append(rs, s.epcisQueryRoutes()...)
 	rs = append(rs, s.epcisSubscriptionRoutes()...)
+	rs = append(rs, s.exportRoutes()...)
 	rs = append(rs, s.captureJobRoutes()...)
 	rs = append(rs, s.sectorRoutes()...)
 	rs = append(rs, s.spotRoutes()...)
