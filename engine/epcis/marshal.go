@@ -168,28 +168,9 @@ func marshalContext(h *Header, events []Event) ([]byte, error) {
 			need[pre] = iri
 		}
 	}
-	var obj []byte
-	if len(need) > 0 {
-		keys := make([]string, 0, len(need))
-		for k := range need {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		obj = append(obj, '{')
-		for i, k := range keys {
-			if i > 0 {
-				obj = append(obj, ',')
-			}
-			var err error
-			if obj, err = jsontext.AppendQuote(obj, k); err != nil {
-				return nil, err
-			}
-			obj = append(obj, ':')
-			if obj, err = jsontext.AppendQuote(obj, need[k]); err != nil {
-				return nil, err
-			}
-		}
-		obj = append(obj, '}')
+	obj, err := prefixObject(need)
+	if err != nil {
+		return nil, err
 	}
 	raw := bytes.TrimSpace(h.Context)
 	switch {
@@ -216,6 +197,34 @@ func marshalContext(h *Header, events []Event) ([]byte, error) {
 		out = append(out, obj...)
 		return append(out, ']'), nil
 	}
+}
+
+// prefixObject is the @context object declaring the prefixes ns (sorted),
+// nil when ns is empty.
+func prefixObject(ns map[string]string) ([]byte, error) {
+	if len(ns) == 0 {
+		return nil, nil
+	}
+	keys := make([]string, 0, len(ns))
+	for k := range ns {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	obj := []byte{'{'}
+	for i, k := range keys {
+		if i > 0 {
+			obj = append(obj, ',')
+		}
+		var err error
+		if obj, err = jsontext.AppendQuote(obj, k); err != nil {
+			return nil, err
+		}
+		obj = append(obj, ':')
+		if obj, err = jsontext.AppendQuote(obj, ns[k]); err != nil {
+			return nil, err
+		}
+	}
+	return append(obj, '}'), nil
 }
 
 // AppendEvent appends ev as one EPCIS 2.0 JSON event object (compact) to

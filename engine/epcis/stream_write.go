@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"sort"
-
-	"github.com/go-json-experiment/json/jsontext"
 )
 
 // DocumentWriter writes one EPCIS 2.0 document, JSON-LD or XML, event by
@@ -90,27 +87,14 @@ func NewDocumentWriter(w io.Writer, xml bool, h Header) (*DocumentWriter, error)
 
 // contextWith is the EPCIS 2.0 context with an object declaring ns.
 func contextWith(ns map[string]string) ([]byte, error) {
-	keys := make([]string, 0, len(ns))
-	for k := range ns {
-		keys = append(keys, k)
+	obj, err := prefixObject(ns)
+	if err != nil {
+		return nil, err
 	}
-	sort.Strings(keys)
 	out := append([]byte(`["`), StandardContext...)
-	out = append(out, `",{`...)
-	for i, k := range keys {
-		if i > 0 {
-			out = append(out, ',')
-		}
-		var err error
-		if out, err = jsontext.AppendQuote(out, k); err != nil {
-			return nil, err
-		}
-		out = append(out, ':')
-		if out, err = jsontext.AppendQuote(out, ns[k]); err != nil {
-			return nil, err
-		}
-	}
-	return append(out, "}]"...), nil
+	out = append(out, `",`...)
+	out = append(out, obj...)
+	return append(out, ']'), nil
 }
 
 // Write writes one event. A prefix the header did not declare is an
