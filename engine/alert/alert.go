@@ -16,7 +16,6 @@
 package alert
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
@@ -249,41 +248,39 @@ func Key(id uint64) []byte { return store.AlertKey(id) }
 
 const alertVersion = 1
 
-func appendStr(dst []byte, s string) []byte {
-	return append(binary.AppendUvarint(dst, uint64(len(s))), s...)
-}
-
 // AppendBinary appends the stored value of a (its id is in the key).
 func (a *Alert) AppendBinary(dst []byte) []byte {
-	dst = append(dst, alertVersion)
-	dst = appendStr(dst, a.Rule)
-	dst = append(dst, byte(a.Severity))
+	w := wire.Writer{B: dst}
+	w.Version(alertVersion)
+	w.Str(a.Rule)
+	w.U8(uint8(a.Severity))
 	s := &a.Subject
-	dst = binary.AppendUvarint(dst, uint64(s.Product))
-	dst = binary.AppendUvarint(dst, s.Counter)
-	dst = binary.AppendUvarint(dst, uint64(s.Lot))
-	dst = binary.AppendUvarint(dst, uint64(s.Org))
-	dst = binary.AppendUvarint(dst, s.Recall)
-	dst = appendStr(dst, s.Code)
-	dst = binary.AppendUvarint(dst, uint64(a.Region))
-	dst = binary.AppendVarint(dst, a.Time)
-	dst = appendStr(dst, a.Message)
-	dst = appendStr(dst, a.MessageZH)
-	dst = binary.AppendUvarint(dst, uint64(len(a.Evidence)))
+	w.U32(s.Product)
+	w.Uvarint(s.Counter)
+	w.U32(s.Lot)
+	w.U32(s.Org)
+	w.Uvarint(s.Recall)
+	w.Str(s.Code)
+	w.U32(a.Region)
+	w.Varint(a.Time)
+	w.Str(a.Message)
+	w.Str(a.MessageZH)
+	w.Count(len(a.Evidence))
 	for _, e := range a.Evidence {
-		dst = append(dst, byte(e.Kind))
-		dst = binary.AppendUvarint(dst, e.Seq)
-		dst = appendStr(dst, e.Note)
+		w.U8(uint8(e.Kind))
+		w.Uvarint(e.Seq)
+		w.Str(e.Note)
 	}
-	dst = append(dst, byte(a.State))
-	dst = binary.AppendUvarint(dst, uint64(len(a.Changes)))
+	w.U8(uint8(a.State))
+	w.Count(len(a.Changes))
 	for _, c := range a.Changes {
-		dst = append(dst, byte(c.State), byte(c.Outcome))
-		dst = binary.AppendVarint(dst, c.Time)
-		dst = appendStr(dst, c.By)
-		dst = appendStr(dst, c.Note)
+		w.U8(uint8(c.State))
+		w.U8(uint8(c.Outcome))
+		w.Varint(c.Time)
+		w.Str(c.By)
+		w.Str(c.Note)
 	}
-	return dst
+	return w.B
 }
 
 // Decode decodes the stored value v of alert id.

@@ -32,6 +32,13 @@ func TestRecallDuePayloadGolden(t *testing.T) {
 	golden(t, "finish due payload", recallDuePayload(1, 620100, 300, 7), "01c4ec25ac0207")
 }
 
+// TestDueGolden holds a due entry's stored value: version 1, then the
+// payload as is.
+func TestDueGolden(t *testing.T) {
+	golden(t, "due entry", dueValue(recallDuePayload(0, 620102, 300, 0)), "0100c6ec25ac02")
+	golden(t, "empty due entry", dueValue(nil), "01")
+}
+
 // golden fails unless got is want (hex).
 func golden(t *testing.T, what string, got []byte, want string) {
 	t.Helper()

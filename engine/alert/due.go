@@ -30,6 +30,14 @@ func dueKey(due int64, rule string, subject []byte) []byte {
 	return store.AlertDueKey(due, rule, subject)
 }
 
+// dueValue is the stored value of a due entry carrying payload.
+func dueValue(payload []byte) []byte {
+	w := wire.Writer{B: make([]byte, 0, 1+len(payload))}
+	w.Version(1)
+	w.Raw(payload)
+	return w.B
+}
+
 func decodeDue(k, v []byte) (DueEntry, error) {
 	var d DueEntry
 	due, rule, subject, err := store.DecodeAlertDueKey(k)
@@ -50,7 +58,7 @@ func (ev *Eval) Schedule(subject []byte, due int64, payload []byte) error {
 	if err := ev.Cancel(subject); err != nil {
 		return err
 	}
-	if err := ev.b.Set(dueKey(due, ev.rule, subject), append([]byte{1}, payload...)); err != nil {
+	if err := ev.b.Set(dueKey(due, ev.rule, subject), dueValue(payload)); err != nil {
 		return err
 	}
 	ev.firstDue = min(ev.firstDue, due)

@@ -1,7 +1,6 @@
 package alert
 
 import (
-	"encoding/binary"
 	"fmt"
 	"math"
 	"sync"
@@ -221,9 +220,12 @@ func (ev *Eval) Mark(subject []byte, seq uint64, t int64) (prev Mark, had bool, 
 
 // AppendBinary appends the stored value of m.
 func (m *Mark) AppendBinary(dst []byte) []byte {
-	dst = binary.AppendUvarint(append(dst, markVersion), m.Seq)
-	dst = binary.AppendVarint(dst, m.Time)
-	return binary.AppendUvarint(dst, m.N)
+	w := wire.Writer{B: dst}
+	w.Version(markVersion)
+	w.Uvarint(m.Seq)
+	w.Varint(m.Time)
+	w.Uvarint(m.N)
+	return w.B
 }
 
 func (ev *Eval) putMark(k []byte, m *Mark) error {

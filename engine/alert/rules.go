@@ -3,6 +3,8 @@ package alert
 import (
 	"encoding/binary"
 	"fmt"
+
+	"tracecode/engine/internal/wire"
 )
 
 // Builtin returns the rules of this package, in the order docs/alerts.md
@@ -354,11 +356,14 @@ func (RecallOverdue) Apply(ev *Eval, f *Fact) error {
 // recipient's acknowledgement, 1 the recall's finish) | region uvarint |
 // lot uvarint, and for kind 1 the producer uvarint.
 func recallDuePayload(kind uint8, region, lot, producer uint32) []byte {
-	pay := binary.AppendUvarint(binary.AppendUvarint([]byte{kind}, uint64(region)), uint64(lot))
+	var w wire.Writer
+	w.U8(kind)
+	w.U32(region)
+	w.U32(lot)
 	if kind == 1 {
-		pay = binary.AppendUvarint(pay, uint64(producer))
+		w.U32(producer)
 	}
-	return pay
+	return w.B
 }
 
 func recallDue(ev *Eval, d *DueEntry) error {

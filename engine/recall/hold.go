@@ -1,7 +1,6 @@
 package recall
 
 import (
-	"encoding/binary"
 	"fmt"
 	"slices"
 
@@ -31,11 +30,14 @@ func HoldKey(lot uint32) []byte { return store.HoldKey(lot) }
 
 // AppendBinary appends the stored value of h.
 func (h *Hold) AppendBinary(dst []byte) []byte {
-	dst = binary.AppendVarint(append(dst, version), h.Since)
-	dst = appendStr(dst, h.By)
-	dst = appendStr(dst, h.Reason)
-	dst = binary.AppendUvarint(dst, uint64(h.Producer))
-	return binary.AppendUvarint(dst, uint64(h.Region))
+	w := wire.Writer{B: dst}
+	w.Version(version)
+	w.Varint(h.Since)
+	w.Str(h.By)
+	w.Str(h.Reason)
+	w.U32(h.Producer)
+	w.U32(h.Region)
+	return w.B
 }
 
 // DecodeHold decodes the value v of key k.

@@ -13,7 +13,6 @@
 package recall
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
@@ -172,64 +171,54 @@ func Key(id uint64) []byte {
 
 const version = 1
 
-func appendStr(dst []byte, s string) []byte {
-	return append(binary.AppendUvarint(dst, uint64(len(s))), s...)
-}
-
-func appendU32s(dst []byte, v []uint32) []byte {
-	dst = binary.AppendUvarint(dst, uint64(len(v)))
+// writeU32s writes a count and that many uvarints (read by readU32s).
+func writeU32s(w *wire.Writer, v []uint32) {
+	w.Count(len(v))
 	for _, x := range v {
-		dst = binary.AppendUvarint(dst, uint64(x))
+		w.U32(x)
 	}
-	return dst
-}
-
-func b2u(b bool) byte {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // AppendBinary appends the stored value of r.
 func (r *Recall) AppendBinary(dst []byte) []byte {
-	dst = append(dst, version, byte(r.Level), byte(r.Sector), byte(r.State))
-	dst = binary.AppendUvarint(dst, uint64(r.Producer))
-	dst = binary.AppendUvarint(dst, uint64(r.ProducerRegion))
-	dst = append(dst, b2u(r.Ordered))
-	dst = appendStr(dst, r.OrderedBy)
-	dst = binary.AppendUvarint(dst, uint64(r.OrderRegion))
-	dst = appendU32s(dst, r.Scope.Lots)
-	dst = appendU32s(dst, r.Scope.Products)
-	dst = binary.AppendUvarint(dst, uint64(len(r.Scope.Codes)))
-	for _, c := range r.Scope.Codes {
-		dst = appendStr(dst, c)
-	}
-	dst = appendU32s(dst, r.Scope.CodeLots)
-	if w := r.Scope.Window; w != nil {
-		dst = append(dst, 1)
-		dst = binary.AppendUvarint(dst, uint64(w.Product))
-		dst = binary.AppendUvarint(dst, uint64(w.From))
-		dst = binary.AppendUvarint(dst, uint64(w.To))
+	w := wire.Writer{B: dst}
+	w.Version(version)
+	w.U8(uint8(r.Level))
+	w.U8(uint8(r.Sector))
+	w.U8(uint8(r.State))
+	w.U32(r.Producer)
+	w.U32(r.ProducerRegion)
+	w.Bool(r.Ordered)
+	w.Str(r.OrderedBy)
+	w.U32(r.OrderRegion)
+	writeU32s(&w, r.Scope.Lots)
+	writeU32s(&w, r.Scope.Products)
+	w.Strs(r.Scope.Codes)
+	writeU32s(&w, r.Scope.CodeLots)
+	if win := r.Scope.Window; win != nil {
+		w.Bool(true)
+		w.U32(win.Product)
+		w.U32(win.From)
+		w.U32(win.To)
 	} else {
-		dst = append(dst, 0)
+		w.Bool(false)
 	}
 	for _, s := range [...]string{r.ReasonZH, r.ReasonEN, r.ActionZH, r.ActionEN} {
-		dst = appendStr(dst, s)
+		w.Str(s)
 	}
 	for _, t := range [...]int64{r.Created, r.AckBy, r.StartBy, r.FinishBy} {
-		dst = binary.AppendVarint(dst, t)
+		w.Varint(t)
 	}
-	dst = binary.AppendUvarint(dst, r.LedgerSeq)
-	dst = binary.AppendVarint(dst, r.Closed)
-	dst = appendStr(dst, r.CloseNote)
-	dst = binary.AppendVarint(dst, r.CloseAsk)
-	dst = binary.AppendUvarint(dst, uint64(len(r.Progress)))
+	w.Uvarint(r.LedgerSeq)
+	w.Varint(r.Closed)
+	w.Str(r.CloseNote)
+	w.Varint(r.CloseAsk)
+	w.Count(len(r.Progress))
 	for _, p := range r.Progress {
-		dst = binary.AppendVarint(dst, p.Time)
-		dst = appendStr(dst, p.Note)
+		w.Varint(p.Time)
+		w.Str(p.Note)
 	}
-	return dst
+	return w.B
 }
 
 func readU32s(d *wire.Reader) []uint32 {

@@ -2,7 +2,6 @@ package recall
 
 import (
 	"cmp"
-	"encoding/binary"
 	"slices"
 
 	"tracecode/engine/internal/wire"
@@ -123,16 +122,18 @@ func RecipientKey(id uint64, org uint32) []byte {
 
 // AppendBinary appends the stored value of p.
 func (p *Recipient) AppendBinary(dst []byte) []byte {
-	dst = append(dst, version)
-	dst = binary.AppendUvarint(dst, uint64(p.Region))
-	dst = appendStr(dst, p.Name)
+	w := wire.Writer{B: dst}
+	w.Version(version)
+	w.U32(p.Region)
+	w.Str(p.Name)
 	for _, v := range [...]uint64{p.AtStart.Received, p.AtStart.Cases, p.AtStart.Held, p.AtStart.Sold, p.AtStart.Shipped} {
-		dst = binary.AppendUvarint(dst, v)
+		w.Uvarint(v)
 	}
-	dst = binary.AppendVarint(dst, p.AckBy)
-	dst = binary.AppendVarint(dst, p.Acked)
-	dst = appendStr(dst, p.AckedBy)
-	return appendStr(dst, p.AckNote)
+	w.Varint(p.AckBy)
+	w.Varint(p.Acked)
+	w.Str(p.AckedBy)
+	w.Str(p.AckNote)
+	return w.B
 }
 
 // DecodeRecipient decodes the value v of key k.

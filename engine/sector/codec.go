@@ -83,22 +83,19 @@ func EventKey(k ItemKey, seq uint64) []byte {
 	return store.SectorEventKey(appendItem(nil, k), seq)
 }
 
-func appendStr(dst []byte, s string) []byte {
-	return append(binary.AppendUvarint(dst, uint64(len(s))), s...)
-}
-
-// appendRecord appends n, then n (name, value) pairs sorted by name.
-func appendRecord(dst []byte, r category.Record) []byte {
+// writeRecord writes n, then n (name, value) pairs sorted by name (read
+// by readRecord).
+func writeRecord(w *wire.Writer, r category.Record) {
 	names := make([]string, 0, len(r))
 	for k := range r {
 		names = append(names, k)
 	}
 	slices.Sort(names)
-	dst = binary.AppendUvarint(dst, uint64(len(names)))
+	w.Count(len(names))
 	for _, k := range names {
-		dst = appendStr(appendStr(dst, k), r[k])
+		w.Str(k)
+		w.Str(r[k])
 	}
-	return dst
 }
 
 func readRecord(d *wire.Reader) category.Record {
@@ -137,11 +134,11 @@ type Org struct {
 
 // AppendBinary appends the stored value of o.
 func (o *Org) AppendBinary(dst []byte) []byte {
-	dst = binary.AppendUvarint(append(dst, version), uint64(len(o.Media)))
-	for _, m := range o.Media {
-		dst = appendStr(dst, m)
-	}
-	return binary.AppendVarint(dst, o.Updated)
+	w := wire.Writer{B: dst}
+	w.Version(version)
+	w.Strs(o.Media)
+	w.Varint(o.Updated)
+	return w.B
 }
 
 // DecodeOrg decodes the value v of key k.
@@ -174,9 +171,12 @@ type ProductProfile struct {
 
 // AppendBinary appends the stored value of p.
 func (p *ProductProfile) AppendBinary(dst []byte) []byte {
-	dst = appendStr(append(dst, version), p.Profile)
-	dst = appendRecord(dst, p.Fields)
-	return binary.AppendVarint(dst, p.Updated)
+	w := wire.Writer{B: dst}
+	w.Version(version)
+	w.Str(p.Profile)
+	writeRecord(&w, p.Fields)
+	w.Varint(p.Updated)
+	return w.B
 }
 
 // DecodeProduct decodes the value v of key k.
@@ -215,10 +215,13 @@ type Item struct {
 
 // AppendBinary appends the stored value of it.
 func (it *Item) AppendBinary(dst []byte) []byte {
-	dst = binary.AppendUvarint(append(dst, version), uint64(it.Product))
-	dst = appendRecord(dst, it.Fields)
-	dst = binary.AppendUvarint(dst, uint64(it.Org))
-	return binary.AppendVarint(dst, it.Updated)
+	w := wire.Writer{B: dst}
+	w.Version(version)
+	w.U32(it.Product)
+	writeRecord(&w, it.Fields)
+	w.U32(it.Org)
+	w.Varint(it.Updated)
+	return w.B
 }
 
 // DecodeItem decodes the value v of key k.
@@ -256,10 +259,13 @@ type Event struct {
 
 // AppendBinary appends the stored value of e.
 func (e *Event) AppendBinary(dst []byte) []byte {
-	dst = appendStr(append(dst, version), e.Event.Kind)
-	dst = binary.AppendVarint(dst, e.Event.Time.UnixMilli())
-	dst = binary.AppendUvarint(dst, uint64(e.Event.Org))
-	return appendRecord(dst, e.Event.Fields)
+	w := wire.Writer{B: dst}
+	w.Version(version)
+	w.Str(e.Event.Kind)
+	w.Varint(e.Event.Time.UnixMilli())
+	w.U32(e.Event.Org)
+	writeRecord(&w, e.Event.Fields)
+	return w.B
 }
 
 // DecodeEvent decodes the value v of key k.

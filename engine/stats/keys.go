@@ -1,7 +1,6 @@
 package stats
 
 import (
-	"encoding/binary"
 	"fmt"
 	"time"
 
@@ -91,8 +90,9 @@ const rowVersion = 1
 
 // appendRow appends rc's value encoding.
 func appendRow(dst []byte, rc rowCounts) []byte {
-	dst = append(dst, rowVersion)
-	dst = binary.AppendUvarint(dst, uint64(len(rc)))
+	w := wire.Writer{B: dst}
+	w.Version(rowVersion)
+	w.Count(len(rc))
 	for i := range rc {
 		c := &rc[i].c
 		n := 0
@@ -101,15 +101,16 @@ func appendRow(dst []byte, rc rowCounts) []byte {
 				n++
 			}
 		}
-		dst = append(dst, byte(rc[i].cat))
-		dst = binary.AppendUvarint(dst, uint64(n))
+		w.U8(uint8(rc[i].cat))
+		w.Count(n)
 		for m, v := range c {
 			if v != 0 {
-				dst = binary.AppendUvarint(append(dst, byte(m)), v)
+				w.U8(uint8(m))
+				w.Uvarint(v)
 			}
 		}
 	}
-	return dst
+	return w.B
 }
 
 // decodeRow decodes a StatCount value into rc (reusing its storage).
