@@ -17,7 +17,8 @@ var partForbidden = map[string][]string{
 	"engine/chain": {"tracecode/engine", "tracecode/engine/verify"},
 	// The parts behind the facade ask the engine through an interface of
 	// their own (verify.Engine, complaint.Codes, label.Codes,
-	// credit.Registry, spotcheck.Engine, epcisq.Engine; epcissub
+	// credit.Registry, spotcheck.Engine, epcisq.Engine, notice.Engine,
+	// sector.Engine, stats.Registry, scanreview.Resolver; epcissub
 	// through epcisq.Office and epcissub.Capturer).
 	"engine/verify":    {"tracecode/engine"},
 	"engine/credit":    {"tracecode/engine"},
@@ -29,6 +30,12 @@ var partForbidden = map[string][]string{
 	"engine/site":      {"tracecode/engine"},
 	"engine/search":    {"tracecode/engine"},
 	"engine/amend":     {"tracecode/engine"},
+
+	// The notice, category, statistics and scan-review offices.
+	"engine/notice":     {"tracecode/engine"},
+	"engine/sector":     {"tracecode/engine"},
+	"engine/stats":      {"tracecode/engine"},
+	"engine/scanreview": {"tracecode/engine"},
 }
 
 func TestEnginePartsImports(t *testing.T) {
