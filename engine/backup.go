@@ -1,82 +1,20 @@
 package engine
 
 import (
-	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"tracecode/engine/backup"
-	"tracecode/engine/ledger"
-	"tracecode/engine/store"
 )
 
-// Backup writes an online backup of the store to w (engine/backup's
-// format): a Pebble checkpoint — every write acknowledged before the call
-// is in it whole, none after it in part — with the position of the last
-// ledger record it holds. Writes go on meanwhile. tmp is a directory on
-// which the checkpoint is staged and removed again; on the store's file
-// system the checkpoint hard-links the tables instead of copying them.
+// Backup writes an online backup of the store to w (backup.Online):
+// a checkpoint with every write acknowledged before the call, staged in
+// tmp, with the position of its last ledger record. Writes go on
+// meanwhile.
 func (e *Engine) Backup(w io.Writer, tmp string) (*backup.Manifest, error) {
 	release, err := e.holdDB()
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	stage, err := os.MkdirTemp(tmp, ".tracecode-backup-")
-	if err != nil {
-		return nil, fmt.Errorf("engine: backup: %w", err)
-	}
-	defer os.RemoveAll(stage)
-	dir := filepath.Join(stage, "store")
-	m := &backup.Manifest{Created: e.Now().UTC()}
-	if err := e.db.Checkpoint(dir); err != nil {
-		return nil, err
-	}
-	if err := checkpointPosition(dir, m); err != nil {
-		return nil, err
-	}
-	if err := backup.Write(w, dir, m); err != nil {
-		return nil, err
-	}
-	return m, nil
-}
-
-// checkpointPosition opens a checkpoint read-only and notes in m its last
-// ledger record, its last block and its format version.
-func checkpointPosition(dir string, m *backup.Manifest) (err error) {
-	db, err := store.Open(dir, &store.Options{ReadOnly: true})
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := db.Close(); err == nil {
-			err = cerr
-		}
-	}()
-	led, err := ledger.Open(db, nil)
-	if err != nil {
-		return err
-	}
-	m.LedgerSeq = led.NextSeq() - 1
-	m.ReplSeq = db.ReplicatedSeq()
-	it, err := db.NewIter(store.BlockKeys.Bounds())
-	if err != nil {
-		return err
-	}
-	if it.Last() {
-		m.LastBlock, err = store.DecodeBlockKey(it.Key())
-	}
-	if cerr := it.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	_, err = db.Get(store.MetaKey(store.MetaSchema), func(v []byte) error {
-		u, err := store.DecodeUint("schema", v)
-		m.StoreFormat = uint64(u)
-		return err
-	})
-	return err
+	return backup.Online(e.db, w, tmp, e.Now())
 }
