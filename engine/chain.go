@@ -2,24 +2,19 @@ package engine
 
 // The engine's facade over engine/chain, the report transaction: the
 // report types under their engine names, the report methods as
-// delegations, and the adapters through which the chain reads the
-// issuance state (chainIssuance) and fires the notices and statistics
-// (chainHooks).
+// delegations; the chain reads the issuance state through
+// chain.BookIssuance and fires the notices and statistics through
+// chainHooks.
 
 import (
 	"context"
 	"io"
 	"time"
 
-	"tracecode/engine/agg"
 	"tracecode/engine/chain"
-	"tracecode/engine/code/gs1"
 	"tracecode/engine/epcis"
-	"tracecode/engine/model"
 	"tracecode/engine/resolve"
 	"tracecode/engine/sector"
-	"tracecode/engine/stats"
-	"tracecode/engine/store"
 )
 
 // The report types (see package chain).
@@ -97,7 +92,7 @@ func (e *Engine) tr() (*chain.Chain, error) {
 
 // loadTrace opens the report chain at Open.
 func (e *Engine) loadTrace() error {
-	c, err := chain.Open(e.db, chainIssuance{e}, chainHooks{e}, chain.Options{
+	c, err := chain.Open(e.db, chain.BookIssuance{Book: e.iss, StatsOff: func() bool { return e.statsOff }}, chainHooks{e}, chain.Options{
 		Now:           e.opts.Now,
 		Location:      e.opts.Location,
 		SummaryCache:  e.opts.ResolveCache,
@@ -218,72 +213,6 @@ func (e *Engine) TraceAccessOf(k APIKey, rc *Chain) TraceAccess {
 // partyOrg returns the registered organisation a party identifier names
 // through its GS1 company prefix, or 0.
 func (e *Engine) partyOrg(id string) uint32 { return e.trace.Load().PartyOrg(id) }
-
-// chainIssuance is the chain's view of the issuance state (issue.Book).
-type chainIssuance struct{ e *Engine }
-
-func (a chainIssuance) Org(id uint32) *model.Org { return a.e.iss.OrgByID(id) }
-
-func (a chainIssuance) OrgOfGCP(digits string, exact bool) uint32 {
-	if exact {
-		return a.e.iss.OrgIDByGCP(digits)
-	}
-	org, _ := a.e.iss.GCPOwner(digits)
-	return org
-}
-
-func (a chainIssuance) Product(id uint32) (model.Product, error) { return a.e.iss.Product(id) }
-
-func (a chainIssuance) ProductByGTIN(g gs1.GTIN) (model.Product, error) {
-	return a.e.iss.ProductByGTIN(g)
-}
-
-func (a chainIssuance) Lot(id uint32) (model.Lot, error) { return a.e.iss.Lot(id) }
-
-func (a chainIssuance) LotByNumber(product uint32, number string) (model.Lot, error) {
-	return a.e.iss.LotByNumber(product, number)
-}
-
-func (a chainIssuance) ProductOf(id uint32) (org uint32, cat model.Category, ok bool) {
-	if p := a.e.iss.ProductByID(id); p != nil {
-		return p.Org, p.Category, true
-	}
-	return 0, 0, false
-}
-
-func (a chainIssuance) LotProduct(id uint32) uint32 {
-	if l := a.e.iss.LotByID(id); l != nil {
-		return l.Product
-	}
-	return 0
-}
-
-func (a chainIssuance) Block(id uint64) *model.Block { return a.e.iss.BlockByID(id) }
-
-func (a chainIssuance) BlockAt(product uint32, counter uint64) *model.Block {
-	return a.e.iss.BlockAt(product, counter)
-}
-
-func (a chainIssuance) Lookup(input string) (model.LookupResult, error) { return a.e.iss.Lookup(input) }
-
-func (a chainIssuance) AppendDL(dst []byte, b *model.Block, off uint64) ([]byte, error) {
-	return a.e.iss.AppendCode(dst, b, off, FormatDL)
-}
-
-func (a chainIssuance) AppendNode(dst []byte, n agg.Node) []byte { return a.e.appendNode(dst, n) }
-
-func (a chainIssuance) HoldDB() (func(), error) { return a.e.iss.HoldDB() }
-
-// CommitReport commits a report's batch through issue.Book.Commit: the
-// blocks the report relied on are re-checked under the write lock, the
-// batch commits with fsync (its statistics folded in unless they are off),
-// the blocks it released or voided are published.
-func (a chainIssuance) CommitReport(b *store.Batch, seen, released map[uint64]*model.Block, d *stats.Delta) error {
-	if a.e.statsOff {
-		d = nil
-	}
-	return a.e.iss.Commit(b, d, seen, released)
-}
 
 // chainHooks fires the notices and statistics of reports.
 type chainHooks struct{ e *Engine }
