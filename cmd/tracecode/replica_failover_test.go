@@ -65,51 +65,13 @@ func TestFailoverSIGKILLMidBurst(t *testing.T) {
 	wdir := filepath.Join(root, "writer")
 	cfg := replicate.Config{Replicas: 3, LeaseTTL: 2 * time.Second}
 
-	// Seed the writer's store through the log in process, then hand it
-	// over to the subprocess (a drained writer releases the lease).
-	w, err := startWriterRetry(ctx, urls, "seed", "", cfg, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eo := &engine.Options{}
-	eo.Store.Replicator = w.replicator()
-	seng, err := engine.Open(wdir, eo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.check(seng); err != nil {
-		t.Fatal(err)
-	}
-	info, err := demo.Seed(ctx, seng, seng.APIKeys(), wdir, "http://tc.test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	org := seng.Orgs()[0].ID
-	prod := seng.Products(org)[0].ID
-	if _, err := seng.Mint(ctx, engine.MintRequest{Org: org, Product: prod, Lot: "BURST", CreateLot: true, Count: 1}); err != nil {
-		t.Fatal(err)
-	}
-	if err := seng.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.close(true); err != nil {
-		t.Fatal(err)
-	}
-	token := info.Keys[0].Token
+	token, prod := seedWriterStore(t, urls, wdir, cfg, log)
 
 	wln, wbase := listen(t)
 	waddr := wln.Addr().String()
 	wln.Close()
-	raw, _ := json.Marshal([]string{"serve", "--data", wdir, "--addr", waddr, "--replicate", urls, "--node-name", "writer",
-		"--lease-ttl", "2s", "--lease-wait", "30s", "--rate-limit", "-1", "--write-rate-limit", "-1", "--org-write-rate-limit", "-1",
-		"--log-level", "warn"})
-	sub := exec.Command(os.Args[0], "-test.run=^TestStoreCLIChild$")
-	sub.Env = append(os.Environ(), storeCLIEnv+"="+string(raw))
-	var subErr bytes.Buffer
-	sub.Stderr = &subErr
-	if err := sub.Start(); err != nil {
-		t.Fatal(err)
-	}
+	sub, subErr := startServeProcess(t, "--data", wdir, "--addr", waddr, "--replicate", urls, "--node-name", "writer",
+		"--lease-ttl", "2s", "--lease-wait", "30s")
 	killed := false
 	t.Cleanup(func() {
 		if !killed {
@@ -391,6 +353,80 @@ func TestFailoverSIGKILLMidBurst(t *testing.T) {
 	}
 	t.Logf("%d mints acknowledged (%d before the SIGKILL), %d blocks, %d serials, none twice; replica %d took over by itself %v after the SIGKILL (lease TTL %v)",
 		total.Load(), atKill, len(byID), len(seen), p.i+1, failover.Round(time.Millisecond), cfg.LeaseTTL)
+}
+
+// seedWriterStore seeds the demo into a writer's store in wdir through
+// the log at urls, mints one block of lot BURST, and hands the lease
+// over (a drained writer releases it). It returns the demo's first key
+// and the product minted.
+func seedWriterStore(t *testing.T, urls, wdir string, cfg replicate.Config, log *slog.Logger) (token string, prod uint32) {
+	t.Helper()
+	ctx := context.Background()
+	w, err := startWriterRetry(ctx, urls, "seed", "", cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eo := &engine.Options{}
+	eo.Store.Replicator = w.replicator()
+	seng, err := engine.Open(wdir, eo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.check(seng); err != nil {
+		t.Fatal(err)
+	}
+	info, err := demo.Seed(ctx, seng, seng.APIKeys(), wdir, "http://tc.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	org := seng.Orgs()[0].ID
+	prod = seng.Products(org)[0].ID
+	if _, err := seng.Mint(ctx, engine.MintRequest{Org: org, Product: prod, Lot: "BURST", CreateLot: true, Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := seng.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.close(true); err != nil {
+		t.Fatal(err)
+	}
+	return info.Keys[0].Token, prod
+}
+
+// startServeProcess starts `tracecode serve ARGS` (with no rate limits, logging
+// warnings) as a subprocess; its stderr goes to the returned buffer.
+func startServeProcess(t *testing.T, args ...string) (*exec.Cmd, *syncBuffer) {
+	t.Helper()
+	args = append([]string{"serve"}, args...)
+	args = append(args, "--rate-limit", "-1", "--write-rate-limit", "-1", "--org-write-rate-limit", "-1", "--log-level", "warn")
+	raw, _ := json.Marshal(args)
+	sub := exec.Command(os.Args[0], "-test.run=^TestStoreCLIChild$")
+	sub.Env = append(os.Environ(), storeCLIEnv+"="+string(raw))
+	errb := &syncBuffer{}
+	sub.Stderr = errb
+	if err := sub.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return sub, errb
+}
+
+// syncBuffer is a bytes.Buffer safe for a subprocess's writes and the
+// test's reads at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // mustKV opens the lease bucket of the log at urls.
