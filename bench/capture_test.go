@@ -3,11 +3,19 @@ package bench
 import (
 	"context"
 	"errors"
+	"flag"
 	"io"
+	"os"
 	"testing"
 
 	"tracecode/bench/pgbase"
 )
+
+// captureEvents overrides the smoke scale's event count, to measure the
+// family alone at another size:
+//
+//	go test -run TestCaptureFamily -v ./bench -capture.events=100000
+var captureEvents = flag.Int("capture.events", 0, "events TestCaptureFamily captures (0: the smoke scale's)")
 
 // TestCaptureFamily runs the capture family alone at the smoke scale:
 // tracecode's capture and both queries (each query checks its count of
@@ -16,6 +24,10 @@ import (
 func TestCaptureFamily(t *testing.T) {
 	ctx := context.Background()
 	e := &env{sizes: Scales["smoke"], res: &Results{}, work: t.TempDir(), log: io.Discard}
+	if *captureEvents > 0 {
+		e.sizes.CaptureEvents = *captureEvents
+		e.log = os.Stderr
+	}
 	db, err := pgbase.OpenSchema(ctx, "", "tracecode_bench_capture_test")
 	switch {
 	case err == nil:
@@ -52,7 +64,7 @@ func TestCaptureFamily(t *testing.T) {
 			}
 		}
 	}
-	if s, ok := e.res.Find("capture", "tracecode"); ok && s.Ops != int64(Scales["smoke"].CaptureEvents) {
-		t.Errorf("tracecode captured %d events, want %d", s.Ops, Scales["smoke"].CaptureEvents)
+	if s, ok := e.res.Find("capture", "tracecode"); ok && s.Ops != int64(e.sizes.CaptureEvents) {
+		t.Errorf("tracecode captured %d events, want %d", s.Ops, e.sizes.CaptureEvents)
 	}
 }
