@@ -186,10 +186,12 @@ func (q *Query) setEvent(p Param) (handled bool, err error) {
 	return true, nil
 }
 
-// matchesEvent applies the event conditions to ev.
-func (q *Query) matchesEvent(ev *epcis.Event, env Env) bool {
+// matchesPlaces applies the WD_ conditions to an event's read point and
+// business location (as captured: the event's, or its summary's, which
+// holds the same strings for a captured event).
+func (q *Query) matchesPlaces(readPoint, bizLocation string, env Env) bool {
 	c := &q.ev
-	if !c.any() {
+	if len(c.WDReadPoints)+len(c.WDBizLocations) == 0 {
 		return true
 	}
 	regions, _ := env.(Regions)
@@ -207,7 +209,16 @@ func (q *Query) matchesEvent(ev *epcis.Event, env Env) bool {
 			return regions != nil && regions.LocationIn(loc, w.division)
 		})
 	}
-	if !inWD(c.WDReadPoints, ev.ReadPoint.ID.Raw) || !inWD(c.WDBizLocations, ev.BizLocation.ID.Raw) {
+	return inWD(c.WDReadPoints, readPoint) && inWD(c.WDBizLocations, bizLocation)
+}
+
+// matchesEvent applies the event conditions to ev.
+func (q *Query) matchesEvent(ev *epcis.Event, env Env) bool {
+	c := &q.ev
+	if !c.any() {
+		return true
+	}
+	if !q.matchesPlaces(ev.ReadPoint.ID.Raw, ev.BizLocation.ID.Raw, env) {
 		return false
 	}
 	classIn := func(pats []classPat, lists ...[]epcis.QuantityElement) bool {
