@@ -10,6 +10,7 @@ import (
 	"sort"
 	"time"
 
+	"tracecode/engine/agg"
 	"tracecode/engine/epcis"
 	"tracecode/engine/ledger"
 	"tracecode/engine/store"
@@ -422,6 +423,11 @@ func (r *Runner) planSet(q *Query, env Env) (*plan, error) {
 					return nil, err
 				}
 			}
+			if slices.Contains(m.roles, ledger.RoleChild) {
+				if err := r.packedAs(product, counter, add); err != nil {
+					return nil, err
+				}
+			}
 			if len(s) > maxSet {
 				return nil, fmt.Errorf("%w: the codes asked for name more than %d records; add a time or step bound", ErrQueryTooComplex, maxSet)
 			}
@@ -579,3 +585,54 @@ func IsQueryError(err error) bool {
 }
 
 func unixMilli(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+// packedAs calls add with the records that packed the code (product,
+// counter) into a container or took it out (an AggregationEvent ADD or
+// DELETE naming it as a child): capture indexes those under the parent
+// (EvParent), so they are found through the code's containers in the
+// containment index (agg: its run now and its past runs), each record
+// checked to name the code in a child run.
+func (r *Runner) packedAs(product uint32, counter uint64, add func(ledger.Hit) bool) error {
+	ar, err := agg.NewReader(r.DB)
+	if err != nil {
+		return err
+	}
+	defer ar.Close()
+	var seqs []uint64
+	run, found, err := ar.Parent(agg.Node{Product: product, Counter: counter})
+	if err != nil {
+		return err
+	}
+	if found {
+		seqs = append(seqs, run.Seq)
+	}
+	err = ar.History(agg.Node{Product: product, Counter: counter}, func(p *agg.PastRun) bool {
+		seqs = append(seqs, p.Seq, p.UnpackSeq)
+		return len(seqs) <= 1<<16
+	})
+	if err != nil {
+		return err
+	}
+	slices.Sort(seqs)
+	for _, seq := range slices.Compact(seqs) {
+		if seq == 0 {
+			continue
+		}
+		p, ok, err := r.Led.Payload(seq)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		for _, t := range p.Targets {
+			if t.Role == ledger.RoleChild && t.Kind == ledger.TargetRun && t.Product == product && t.First <= counter && counter <= t.Last {
+				if !add(ledger.Hit{Seq: seq, Role: ledger.RoleChild}) {
+					return nil
+				}
+				break
+			}
+		}
+	}
+	return nil
+}
