@@ -62,6 +62,7 @@ func startScanSender(nc *nats.Conn, node string, fwd *engine.ScanForwarder, log 
 func (s *scanSender) loop(ctx context.Context) {
 	t := time.NewTicker(scanSendEvery)
 	defer t.Stop()
+	failing := false // logged once until a send succeeds again
 	for {
 		select {
 		case <-ctx.Done():
@@ -75,10 +76,16 @@ func (s *scanSender) loop(ctx context.Context) {
 		case <-t.C:
 		}
 		fctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		if err := s.flush(fctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("replica: sending scan counts to the writer; retried", "err", err)
-		}
+		err := s.flush(fctx)
 		cancel()
+		switch {
+		case err != nil && ctx.Err() == nil && !failing:
+			failing = true
+			s.log.Warn("replica: scan counts not sent to the writer; retrying every "+scanSendEvery.String()+" (counts wait in memory)", "err", err)
+		case err == nil && failing:
+			failing = false
+			s.log.Info("replica: scan counts sent to the writer again", "pending_items", s.fwd.Pending())
+		}
 	}
 }
 
