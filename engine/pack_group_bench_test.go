@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -11,6 +10,7 @@ import (
 	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"tracecode/engine/store"
+	"tracecode/engine/store/storetest"
 )
 
 // BenchmarkPackConcurrent packs line-order pallets — 50 cases of 10
@@ -32,39 +32,36 @@ func BenchmarkPackConcurrent(b *testing.B) {
 
 const packPerReport = 50 // cases of 10 items per report: a pallet's
 
-// syncCountFS counts the fsyncs of write-ahead-log files.
-type syncCountFS struct {
-	vfs.FS
-	n atomic.Int64
-}
-
-func (fs *syncCountFS) wrap(name string, f vfs.File, err error) (vfs.File, error) {
-	if err != nil || !strings.HasSuffix(name, ".log") {
-		return f, err
+// runReporters runs ops reports, indices 0..ops-1, from reporters
+// goroutines at once and fails b with the first error.
+func runReporters(b *testing.B, reporters int, ops int64, report func(k int64) error) {
+	var next atomic.Int64 // the next report's index
+	var wg sync.WaitGroup
+	errs := make(chan error, reporters)
+	for range reporters {
+		wg.Go(func() {
+			for {
+				k := next.Add(1) - 1
+				if k >= ops {
+					return
+				}
+				if err := report(k); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
 	}
-	return &syncCountFile{File: f, n: &fs.n}, nil
+	wg.Wait()
+	b.StopTimer()
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
 }
-
-func (fs *syncCountFS) Create(name string, c vfs.DiskWriteCategory) (vfs.File, error) {
-	f, err := fs.FS.Create(name, c)
-	return fs.wrap(name, f, err)
-}
-
-func (fs *syncCountFS) ReuseForWrite(old, name string, c vfs.DiskWriteCategory) (vfs.File, error) {
-	f, err := fs.FS.ReuseForWrite(old, name, c)
-	return fs.wrap(name, f, err)
-}
-
-type syncCountFile struct {
-	vfs.File
-	n *atomic.Int64
-}
-
-func (f *syncCountFile) Sync() error     { f.n.Add(1); return f.File.Sync() }
-func (f *syncCountFile) SyncData() error { f.n.Add(1); return f.File.SyncData() }
 
 func benchPackConcurrent(b *testing.B, reporters int) {
-	fs := &syncCountFS{FS: vfs.Default}
+	fs := storetest.NewWALSyncFS(vfs.Default)
 	o := &Options{}
 	o.Store.FS = fs
 	e, err := Open(b.TempDir(), o)
@@ -88,43 +85,24 @@ func benchPackConcurrent(b *testing.B, reporters int) {
 			b.Fatal(err)
 		}
 	}
-	var next atomic.Int64 // the next report's index
 	ops := int64(b.N)
-	syncs0 := fs.n.Load()
+	syncs0 := fs.Syncs()
 	b.ReportAllocs()
 	b.ResetTimer()
-	var wg sync.WaitGroup
-	errs := make(chan error, reporters)
-	for range reporters {
-		wg.Go(func() {
-			for {
-				k := next.Add(1) - 1
-				if k >= ops {
-					return
-				}
-				r := &PackReport{ReportMeta: meta, Packs: make([]Pack, 0, packPerReport)}
-				for c := k * packPerReport; c < (k+1)*packPerReport; c++ {
-					r.Packs = append(r.Packs, Pack{Parent: Ref{Block: cases.Block.ID, Offset: uint64(c)},
-						Children: Items{Ranges: []BlockRange{{Block: items.Block.ID, First: uint64(c * 10), Last: uint64(c*10 + 9)}}}})
-				}
-				if _, err := e.Pack(b.Context(), r); err != nil {
-					errs <- err
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	b.StopTimer()
-	close(errs)
-	for err := range errs {
-		b.Fatal(err)
-	}
+	runReporters(b, reporters, ops, func(k int64) error {
+		r := &PackReport{ReportMeta: meta, Packs: make([]Pack, 0, packPerReport)}
+		for c := k * packPerReport; c < (k+1)*packPerReport; c++ {
+			r.Packs = append(r.Packs, Pack{Parent: Ref{Block: cases.Block.ID, Offset: uint64(c)},
+				Children: Items{Ranges: []BlockRange{{Block: items.Block.ID, First: uint64(c * 10), Last: uint64(c*10 + 9)}}}})
+		}
+		_, err := e.Pack(b.Context(), r)
+		return err
+	})
 	b.ReportMetric(float64(ops*packPerReport*10)/b.Elapsed().Seconds(), "children/s")
 	// Fsyncs of the log per report: 1 or more without group commit,
 	// below 1 when reports share them. Unlike the rate, a busy machine
 	// does not move it much.
-	b.ReportMetric(float64(fs.n.Load()-syncs0)/float64(ops), "fsyncs/report")
+	b.ReportMetric(float64(fs.Syncs()-syncs0)/float64(ops), "fsyncs/report")
 }
 
 func benchPackConcurrentPlain(b *testing.B, reporters int) {
@@ -133,38 +111,18 @@ func benchPackConcurrentPlain(b *testing.B, reporters int) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	var next atomic.Int64
 	ops := int64(b.N)
 	b.ReportAllocs()
 	b.ResetTimer()
-	var wg sync.WaitGroup
-	errs := make(chan error, reporters)
-	for range reporters {
-		wg.Go(func() {
-			var kb []byte
-			for {
-				k := next.Add(1) - 1
-				if k >= ops {
-					return
-				}
-				bt := db.NewBatch()
-				for c := k * packPerReport; c < (k+1)*packPerReport; c++ {
-					for j := range int64(10) {
-						kb = plainLinks(bt, nodeBytes(1, uint64(c*10+j)), nodeBytes(1, 1<<40+uint64(c)), kb)
-					}
-				}
-				if err := bt.Commit(true); err != nil {
-					errs <- err
-					return
-				}
+	runReporters(b, reporters, ops, func(k int64) error {
+		var kb []byte
+		bt := db.NewBatch()
+		for c := k * packPerReport; c < (k+1)*packPerReport; c++ {
+			for j := range int64(10) {
+				kb = plainLinks(bt, nodeBytes(1, uint64(c*10+j)), nodeBytes(1, 1<<40+uint64(c)), kb)
 			}
-		})
-	}
-	wg.Wait()
-	b.StopTimer()
-	close(errs)
-	for err := range errs {
-		b.Fatal(err)
-	}
+		}
+		return bt.Commit(true)
+	})
 	b.ReportMetric(float64(ops*packPerReport*10)/b.Elapsed().Seconds(), "children/s")
 }

@@ -95,35 +95,10 @@ func TestReportCrashIngest(t *testing.T) {
 		if start >= reportCrashCases {
 			break
 		}
-		cmd := exec.Command(os.Args[0], "-test.run=^TestReportCrashChild$", "-test.v=false")
-		cmd.Env = append(os.Environ(), reportCrashDirEnv+"="+dir, reportCrashStartEnv+"="+strconv.Itoa(start))
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
 		// Kill after a number of acknowledgements that varies by round,
 		// i.e. at a different point of the report cycle.
-		killAfter := 5 + round*7
-		n := 0
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			f := strings.Fields(sc.Text())
-			if len(f) == 3 && f[0] == "ACK" {
-				i, _ := strconv.Atoi(f[2])
-				acked[f[1]] = i
-				n++
-			} else if len(f) > 0 && f[0] == "ERR" {
-				t.Fatalf("child: %s", sc.Text())
-			}
-			if n == killAfter || (len(f) > 0 && f[0] == "DONE") {
-				break
-			}
-		}
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
+		runAckChild(t, "TestReportCrashChild", []string{reportCrashDirEnv + "=" + dir, reportCrashStartEnv + "=" + strconv.Itoa(start)},
+			5+round*7, func(kind string, i int) { acked[kind] = i })
 		t.Logf("round %d: killed after commission %d, pack %d", round, acked["commission"], acked["pack"])
 
 		// Reopen: every acknowledged report is there; Verify finds nothing
@@ -177,4 +152,45 @@ func TestReportCrashIngest(t *testing.T) {
 		r.Close()
 		e.Close()
 	}
+}
+
+// runAckChild runs the test named test of this binary as a child process
+// with env added, reads its "ACK kind i" lines (handing each to ack) until
+// killAfter of them or its "DONE" line, then kills it with SIGKILL and
+// waits for it. An "ERR" line fails t. It reports whether the child said
+// DONE.
+func runAckChild(t *testing.T, test string, env []string, killAfter int, ack func(kind string, i int)) (done bool) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.v=false")
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+	}()
+	n := 0
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		switch {
+		case len(f) == 3 && f[0] == "ACK":
+			i, _ := strconv.Atoi(f[2])
+			ack(f[1], i)
+			n++
+		case len(f) > 0 && f[0] == "ERR":
+			t.Fatalf("child: %s", sc.Text())
+		case len(f) > 0 && f[0] == "DONE":
+			return true
+		}
+		if n == killAfter {
+			return false
+		}
+	}
+	return false
 }

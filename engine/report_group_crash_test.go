@@ -1,14 +1,9 @@
 package engine
 
 import (
-	"bufio"
 	"fmt"
 	"os"
-	"os/exec"
-	"strconv"
-	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -98,36 +93,9 @@ func TestReportGroupCrash(t *testing.T) {
 	acked := map[int]bool{}
 	done := false
 	for round := 0; round < 5 && !done; round++ {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestReportGroupCrashChild$", "-test.v=false")
-		cmd.Env = append(os.Environ(), groupCrashDirEnv+"="+dir)
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
 		// Kill after a number of acknowledgements that varies by round.
-		killAfter := 10 + round*23
-		n := 0
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			f := strings.Fields(sc.Text())
-			if len(f) == 3 && f[0] == "ACK" {
-				i, _ := strconv.Atoi(f[2])
-				acked[i] = true
-				n++
-			} else if len(f) > 0 && f[0] == "ERR" {
-				t.Fatalf("child: %s", sc.Text())
-			} else if len(f) > 0 && f[0] == "DONE" {
-				done = true
-			}
-			if n == killAfter || done {
-				break
-			}
-		}
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
+		done = runAckChild(t, "TestReportGroupCrashChild", []string{groupCrashDirEnv + "=" + dir}, 10+round*23,
+			func(_ string, i int) { acked[i] = true })
 
 		e, err := Open(dir, reportCrashOptions())
 		if err != nil {

@@ -1,61 +1,16 @@
-package store
+package store_test
 
 import (
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/cockroachdb/pebble/v2/vfs"
+
+	"tracecode/engine/store"
+	"tracecode/engine/store/storetest"
 )
-
-// walSyncFS counts the fsyncs of write-ahead-log files and, while hold is
-// set, makes them wait until release is closed.
-type walSyncFS struct {
-	vfs.FS
-	syncs   atomic.Int64
-	hold    atomic.Bool
-	held    chan struct{} // receives when a held sync starts waiting
-	release chan struct{}
-}
-
-func (fs *walSyncFS) wrap(name string, f vfs.File, err error) (vfs.File, error) {
-	if err != nil || !strings.HasSuffix(name, ".log") {
-		return f, err
-	}
-	return &walSyncFile{File: f, fs: fs}, nil
-}
-
-func (fs *walSyncFS) Create(name string, c vfs.DiskWriteCategory) (vfs.File, error) {
-	f, err := fs.FS.Create(name, c)
-	return fs.wrap(name, f, err)
-}
-
-func (fs *walSyncFS) ReuseForWrite(old, name string, c vfs.DiskWriteCategory) (vfs.File, error) {
-	f, err := fs.FS.ReuseForWrite(old, name, c)
-	return fs.wrap(name, f, err)
-}
-
-type walSyncFile struct {
-	vfs.File
-	fs *walSyncFS
-}
-
-func (f *walSyncFile) sync(do func() error) error {
-	f.fs.syncs.Add(1)
-	if f.fs.hold.Load() {
-		select {
-		case f.fs.held <- struct{}{}:
-		default:
-		}
-		<-f.fs.release
-	}
-	return do()
-}
-
-func (f *walSyncFile) Sync() error     { return f.sync(f.File.Sync) }
-func (f *walSyncFile) SyncData() error { return f.sync(f.File.SyncData) }
 
 // TestDeferredSyncGroupCommit: writers serialised by a lock of their own
 // commit with DeferSync under it and wait for durability after it. While
@@ -64,15 +19,13 @@ func (f *walSyncFile) SyncData() error { return f.sync(f.File.SyncData) }
 // disk); once the fsync is released, all of them are acknowledged with a
 // handful of fsyncs, not one each.
 func TestDeferredSyncGroupCommit(t *testing.T) {
-	fs := &walSyncFS{FS: vfs.NewMem(), held: make(chan struct{}, 1), release: make(chan struct{})}
-	db, err := Open("/db", &Options{CacheSize: 8 << 20, FS: fs, MinFreeBytes: -1})
+	fs := storetest.NewWALSyncFS(vfs.NewMem())
+	db, err := store.Open("/db", &store.Options{CacheSize: 8 << 20, FS: fs, MinFreeBytes: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var once sync.Once
-	unhold := func() { once.Do(func() { fs.hold.Store(false); close(fs.release) }) }
-	defer unhold() // before Close, which syncs the log
+	defer fs.Release() // before Close, which syncs the log
 
 	const writers = 16
 	var (
@@ -83,13 +36,13 @@ func TestDeferredSyncGroupCommit(t *testing.T) {
 		wg      sync.WaitGroup
 		errs    = make(chan error, writers)
 	)
-	before := fs.syncs.Load()
-	fs.hold.Store(true)
+	before := fs.Syncs()
+	fs.Hold()
 	write := func(i uint32) {
 		lock.Lock()
 		// The batch before this one is readable: it was applied.
 		if i > 0 {
-			if found, err := db.Has(AppendOrgKey(nil, i-1)); err != nil || !found {
+			if found, err := db.Has(store.AppendOrgKey(nil, i-1)); err != nil || !found {
 				lock.Unlock()
 				errs <- err
 				if err == nil {
@@ -100,7 +53,7 @@ func TestDeferredSyncGroupCommit(t *testing.T) {
 		}
 		b := db.NewBatch()
 		b.DeferSync()
-		b.Set(AppendOrgKey(nil, i), Uint(i).AppendBinary(nil))
+		b.Set(store.AppendOrgKey(nil, i), store.Uint(i).AppendBinary(nil))
 		err := b.Commit(true)
 		applied.Add(1)
 		lock.Unlock()
@@ -118,7 +71,7 @@ func TestDeferredSyncGroupCommit(t *testing.T) {
 	// in order.
 	wg.Go(func() { write(0) })
 	select {
-	case <-fs.held:
+	case <-fs.Held:
 	case <-ackCh:
 		t.Fatal("a deferred commit was acknowledged before any fsync")
 	case err := <-errs:
@@ -136,7 +89,7 @@ func TestDeferredSyncGroupCommit(t *testing.T) {
 	if n := acked.Load(); n != 0 {
 		t.Fatalf("%d writers acknowledged while the fsync was held", n)
 	}
-	unhold()
+	fs.Release()
 	wg.Wait()
 	close(errs)
 	for err := range errs {
@@ -148,17 +101,17 @@ func TestDeferredSyncGroupCommit(t *testing.T) {
 		t.Fatalf("%d of %d writers acknowledged", n, writers)
 	}
 	// One held fsync, then one (Pebble may split it in two) for the rest.
-	if n := fs.syncs.Load() - before; n > writers/4 {
+	if n := fs.Syncs() - before; n > writers/4 {
 		t.Fatalf("%d fsyncs for %d deferred commits: not grouped", n, writers)
 	}
 	// A batch without DeferSync still waits for its own fsync in Commit.
 	b := db.NewBatch()
-	b.Set(AppendOrgKey(nil, 999), nil)
-	s0 := fs.syncs.Load()
+	b.Set(store.AppendOrgKey(nil, 999), nil)
+	s0 := fs.Syncs()
 	if err := b.Commit(true); err != nil {
 		t.Fatal(err)
 	}
-	if fs.syncs.Load() == s0 {
+	if fs.Syncs() == s0 {
 		t.Fatal("a synced commit without DeferSync returned before any fsync")
 	}
 	if err := b.WaitDurable(); err != nil {
