@@ -96,7 +96,7 @@ func (e *Engine) PublicEnterprise(key string) (EnterpriseView, error) {
 // publicLicences returns the licence and registration codes product p's
 // category data holds (public code fields only).
 func (e *Engine) publicLicences(p Product) []PublicLicence {
-	pp, ok := e.ProductProfile(p.ID)
+	pp, ok := e.Sectors().ProductProfile(p.ID)
 	if !ok {
 		return nil
 	}

@@ -71,7 +71,7 @@ func newSectorAlertWorld(t *testing.T) *sectorAlertWorld {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.SetProductProfile(ctx, ProfileSpec{Org: a.ID, Product: pr.ID, Profile: p.profile, Fields: p.fields}); err != nil {
+		if _, err := e.Sectors().SetProductProfile(ctx, ProfileSpec{Org: a.ID, Product: pr.ID, Profile: p.profile, Fields: p.fields}); err != nil {
 			t.Fatalf("%s profile: %v", p.profile, err)
 		}
 		blk := mint(t, e, MintRequest{Product: pr.ID, Level: LevelItem, Count: 10}).Block
@@ -103,7 +103,7 @@ func (w *sectorAlertWorld) day(m, d, h int) time.Time {
 
 func (w *sectorAlertWorld) register(profile string, off uint64, fields category.Record) {
 	w.t.Helper()
-	if _, err := w.e.RegisterItem(context.Background(), ItemSpec{Org: w.orgA, Code: w.code(w.blocks[profile], off), Fields: fields}); err != nil {
+	if _, err := w.e.Sectors().RegisterItem(context.Background(), ItemSpec{Org: w.orgA, Code: w.code(w.blocks[profile], off), Fields: fields}); err != nil {
 		w.t.Fatalf("register %s %d: %v", profile, off, err)
 	}
 }

@@ -89,62 +89,62 @@ func TestSectorCylinder(t *testing.T) {
 	// The product's profile: another organisation may not set it; bad
 	// fields are named; a profile of another category is refused.
 	good := category.Record{"variety": "seamless", "maker": "兰州气瓶厂"}
-	if _, err := e.SetProductProfile(ctx, ProfileSpec{Org: w.b.ID, Product: w.cyl.ID, Profile: "gas-cylinder", Fields: good}); !errors.Is(err, ErrWrongOrg) {
+	if _, err := e.Sectors().SetProductProfile(ctx, ProfileSpec{Org: w.b.ID, Product: w.cyl.ID, Profile: "gas-cylinder", Fields: good}); !errors.Is(err, ErrWrongOrg) {
 		t.Fatalf("another organisation's profile: %v", err)
 	}
 	before := dump(t, e)
-	_, err := e.SetProductProfile(ctx, ProfileSpec{Org: w.a.ID, Product: w.cyl.ID, Profile: "gas-cylinder",
+	_, err := e.Sectors().SetProductProfile(ctx, ProfileSpec{Org: w.a.ID, Product: w.cyl.ID, Profile: "gas-cylinder",
 		Fields: category.Record{"variety": "steel", "colour": "blue"}})
 	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "variety") || !strings.Contains(err.Error(), "maker") ||
 		!strings.Contains(err.Error(), "colour") {
 		t.Fatalf("bad product fields: %v", err)
 	}
-	if _, err := e.SetProductProfile(ctx, ProfileSpec{Org: w.a.ID, Product: w.cyl.ID, Profile: "elevator", Fields: good}); !errors.Is(err, ErrInvalid) ||
+	if _, err := e.Sectors().SetProductProfile(ctx, ProfileSpec{Org: w.a.ID, Product: w.cyl.ID, Profile: "elevator", Fields: good}); !errors.Is(err, ErrInvalid) ||
 		!strings.Contains(err.Error(), "profile") {
 		t.Fatalf("a profile of another category: %v", err)
 	}
 	if dump(t, e) != before {
 		t.Fatal("a refused profile wrote to the store")
 	}
-	if _, err := e.SetProductProfile(ctx, ProfileSpec{Org: w.a.ID, Product: w.cyl.ID, Profile: "gas-cylinder", Fields: good}); err != nil {
+	if _, err := e.Sectors().SetProductProfile(ctx, ProfileSpec{Org: w.a.ID, Product: w.cyl.ID, Profile: "gas-cylinder", Fields: good}); err != nil {
 		t.Fatal(err)
 	}
 
 	// Items: the owner registers each cylinder's master data.
 	code0, code1, code2 := w.code(w.codes, 0), w.code(w.codes, 1), w.code(w.codes, 2)
 	const reg0, reg1 = "162502000123", "162502000124"
-	if _, err := e.RegisterItem(ctx, ItemSpec{Org: w.b.ID, Code: code0, Fields: cylinderFields(reg0, "2024-01-01")}); !errors.Is(err, ErrWrongOrg) {
+	if _, err := e.Sectors().RegisterItem(ctx, ItemSpec{Org: w.b.ID, Code: code0, Fields: cylinderFields(reg0, "2024-01-01")}); !errors.Is(err, ErrWrongOrg) {
 		t.Fatalf("another organisation registers A's cylinder: %v", err)
 	}
 	bad := cylinderFields(reg0, "2024-01-01")
 	delete(bad, "medium")
 	bad["volume_l"] = "-3"
-	if _, err := e.RegisterItem(ctx, ItemSpec{Org: w.a.ID, Code: code0, Fields: bad}); !errors.Is(err, ErrInvalid) ||
+	if _, err := e.Sectors().RegisterItem(ctx, ItemSpec{Org: w.a.ID, Code: code0, Fields: bad}); !errors.Is(err, ErrInvalid) ||
 		!strings.Contains(err.Error(), "medium") || !strings.Contains(err.Error(), "volume_l") {
 		t.Fatalf("bad item fields: %v", err)
 	}
-	if _, err := e.RegisterItem(ctx, ItemSpec{Org: w.a.ID, Code: w.shortCode(0), Fields: bad}); !errors.Is(err, ErrInvalid) ||
+	if _, err := e.Sectors().RegisterItem(ctx, ItemSpec{Org: w.a.ID, Code: w.shortCode(0), Fields: bad}); !errors.Is(err, ErrInvalid) ||
 		!strings.Contains(err.Error(), "no category profile") {
 		t.Fatalf("an item of a product without a profile: %v", err)
 	}
-	if _, err := e.RegisterItem(ctx, ItemSpec{Org: w.a.ID, Code: code0, Fields: cylinderFields(reg0, "2024-01-01")}); err != nil {
+	if _, err := e.Sectors().RegisterItem(ctx, ItemSpec{Org: w.a.ID, Code: code0, Fields: cylinderFields(reg0, "2024-01-01")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.RegisterItem(ctx, ItemSpec{Org: w.a.ID, Code: code1, Fields: cylinderFields(reg0, "2022-06-01")}); !errors.Is(err, ErrExists) {
+	if _, err := e.Sectors().RegisterItem(ctx, ItemSpec{Org: w.a.ID, Code: code1, Fields: cylinderFields(reg0, "2022-06-01")}); !errors.Is(err, ErrExists) {
 		t.Fatalf("a registration code given twice: %v", err)
 	}
-	if _, err := e.RegisterItem(ctx, ItemSpec{Org: w.a.ID, Code: code1, Fields: cylinderFields(reg1, "2022-06-01")}); err != nil {
+	if _, err := e.Sectors().RegisterItem(ctx, ItemSpec{Org: w.a.ID, Code: code1, Fields: cylinderFields(reg1, "2022-06-01")}); err != nil {
 		t.Fatal(err)
 	}
 
 	// Stations.
-	if _, err := e.SetStation(ctx, w.a.ID, []string{"O2", "neon"}); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "media[1]") {
+	if _, err := e.Sectors().SetStation(ctx, w.a.ID, []string{"O2", "neon"}); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "media[1]") {
 		t.Fatalf("bad media: %v", err)
 	}
-	if _, err := e.SetStation(ctx, w.a.ID, []string{"O2", "N2"}); err != nil {
+	if _, err := e.Sectors().SetStation(ctx, w.a.ID, []string{"O2", "N2"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.SetStation(ctx, w.b.ID, []string{"O2"}); err != nil {
+	if _, err := e.Sectors().SetStation(ctx, w.b.ID, []string{"O2"}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -152,7 +152,7 @@ func TestSectorCylinder(t *testing.T) {
 	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	check := func(code, station string, allow bool, want cylinder.Reasons) {
 		t.Helper()
-		d, err := e.CheckFill(code, station, now)
+		d, err := e.Sectors().CheckFill(code, station, now)
 		if err != nil || d.Allow != allow || d.Reasons != want {
 			t.Fatalf("CheckFill(%s, %s) = %+v %v, want allow %v reasons %v", code, station, d, err, allow, want)
 		}
@@ -164,10 +164,10 @@ func TestSectorCylinder(t *testing.T) {
 	check(reg0, stationB, false, cylinder.BoundElsewhere)
 	check("162502999999", stationA, false, cylinder.NotRegistered)
 	check(code2, stationA, false, cylinder.NotRegistered)
-	if _, err := e.CheckFill(reg0, "91620102MA71LN016L", now); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "station") {
+	if _, err := e.Sectors().CheckFill(reg0, "91620102MA71LN016L", now); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "station") {
 		t.Fatalf("an unregistered station: %v", err)
 	}
-	if _, err := e.CheckFill("not a code", stationA, now); !errors.Is(err, ErrInvalid) {
+	if _, err := e.Sectors().CheckFill("not a code", stationA, now); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("a code that is neither: %v", err)
 	}
 
@@ -175,7 +175,7 @@ func TestSectorCylinder(t *testing.T) {
 	if _, err := w.capture(w.a.ID, sectorDoc(fillEvent(code0, stationA, `,"tc:weight_kg":"6.5"`))); err != nil {
 		t.Fatal(err)
 	}
-	facts := e.SectorFacts(w.cyl.ID, w.codes.Start, true, 0, now, true)
+	facts := e.Sectors().Facts(w.cyl.ID, w.codes.Start, true, 0, now, true)
 	if f := findFact(facts, "last_fill"); f == nil || !strings.Contains(f.Value.EN, "6.5 kg") {
 		t.Fatalf("facts after a fill: %+v", facts)
 	}
@@ -219,10 +219,10 @@ func TestSectorCylinder(t *testing.T) {
 	e = w.e
 	check(reg1, stationA, true, 0)
 	check(reg0, stationB, false, cylinder.BoundElsewhere)
-	if pp, ok := e.ProductProfile(w.cyl.ID); !ok || pp.Profile != "gas-cylinder" || pp.Fields.Get("maker") != "兰州气瓶厂" {
+	if pp, ok := e.Sectors().ProductProfile(w.cyl.ID); !ok || pp.Profile != "gas-cylinder" || pp.Fields.Get("maker") != "兰州气瓶厂" {
 		t.Fatalf("profile after reopen: %+v %v", pp, ok)
 	}
-	facts = e.SectorFacts(w.cyl.ID, w.codes.Start+1, true, 0, now, true)
+	facts = e.Sectors().Facts(w.cyl.ID, w.codes.Start+1, true, 0, now, true)
 	if f := findFact(facts, "next_inspection"); f == nil || f.Value.EN != "2029-03-01" || f.Status != "ok" {
 		t.Fatalf("next inspection after reopen: %+v", facts)
 	}
@@ -246,7 +246,7 @@ func TestSectorLotItem(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.SetProductProfile(ctx, ProfileSpec{Org: other.ID, Product: pest.ID, Profile: "pesticide", Fields: category.Record{
+	if _, err := e.Sectors().SetProductProfile(ctx, ProfileSpec{Org: other.ID, Product: pest.ID, Profile: "pesticide", Fields: category.Record{
 		"reg_number": "PD20141234", "holder": "某农药公司", "active_ingredients": "吡虫啉 10%", "code_prefix": "11412341001",
 		"targets": "apple", "safety_intervals": "apple=14"}}); err != nil {
 		t.Fatal(err)
@@ -255,7 +255,7 @@ func TestSectorLotItem(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.SetProductProfile(ctx, ProfileSpec{Org: org.ID, Product: apples.ID, Profile: "farm", Fields: category.Record{"class": "fruit"}}); err != nil {
+	if _, err := e.Sectors().SetProductProfile(ctx, ProfileSpec{Org: org.ID, Product: apples.ID, Profile: "farm", Fields: category.Record{"class": "fruit"}}); err != nil {
 		t.Fatal(err)
 	}
 	lot, err := e.AddLot(ctx, LotSpec{Product: apples.ID, Number: "HN2026A"})
@@ -263,10 +263,10 @@ func TestSectorLotItem(t *testing.T) {
 		t.Fatal(err)
 	}
 	lotFields := category.Record{"origin": "620503100", "committer": "天水花牛苹果合作社", "contact": "0938-1234567"}
-	if _, err := e.RegisterItem(ctx, ItemSpec{Org: other.ID, Product: apples.ID, Lot: "HN2026A", Fields: lotFields}); !errors.Is(err, ErrWrongOrg) {
+	if _, err := e.Sectors().RegisterItem(ctx, ItemSpec{Org: other.ID, Product: apples.ID, Lot: "HN2026A", Fields: lotFields}); !errors.Is(err, ErrWrongOrg) {
 		t.Fatalf("another organisation registers the lot: %v", err)
 	}
-	if _, err := e.RegisterItem(ctx, ItemSpec{Org: org.ID, Product: apples.ID, Lot: "HN2026A", Fields: lotFields}); err != nil {
+	if _, err := e.Sectors().RegisterItem(ctx, ItemSpec{Org: org.ID, Product: apples.ID, Lot: "HN2026A", Fields: lotFields}); err != nil {
 		t.Fatal(err)
 	}
 	lotEPC := "urn:epc:class:lgtin:9520123.045678.HN2026A"
@@ -281,7 +281,7 @@ func TestSectorLotItem(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "2026-03-06") {
 		t.Fatalf("a certificate inside the 14-day safety interval: %v", err)
 	}
-	facts := e.SectorFacts(apples.ID, 0, false, lot.ID, time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), true)
+	facts := e.Sectors().Facts(apples.ID, 0, false, lot.ID, time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), true)
 	if len(facts) == 0 {
 		t.Fatal("no facts for the lot")
 	}

@@ -70,7 +70,7 @@ func (s *Server) fillChain(v *chainView, private bool) {
 	c := &v.ch
 	x := &v.chain
 	if !v.unit && v.res.Product.ID != 0 && (v.level == levelItem || v.res.Lot.ID != 0) {
-		x.facts = append(x.facts, s.eng.SectorFacts(v.res.Product.ID, v.res.Counter, v.level == levelItem, v.res.Lot.ID, s.eng.Now(), !private)...)
+		x.facts = append(x.facts, s.eng.Sectors().Facts(v.res.Product.ID, v.res.Counter, v.level == levelItem, v.res.Lot.ID, s.eng.Now(), !private)...)
 	}
 	if v.status == statusRecalled { // recalled, or a container holding recalled codes
 		x.recalled = true

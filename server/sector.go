@@ -38,7 +38,7 @@ func (s *Server) apiGetProfile(c *call) {
 	if !ok {
 		return
 	}
-	pp, ok := s.eng.ProductProfile(p.ID)
+	pp, ok := s.eng.Sectors().ProductProfile(p.ID)
 	if !ok {
 		problem(c.ctx, fasthttp.StatusNotFound, "not-found", fmt.Sprintf("product %d has no category profile", p.ID))
 		return
@@ -58,7 +58,7 @@ func (s *Server) apiSetProfile(c *call) {
 	if !readJSON(c, &in) {
 		return
 	}
-	pp, err := s.eng.SetProductProfile(c.wctx, engine.ProfileSpec{Org: c.key.Org, Product: p.ID, Profile: in.Profile, Fields: in.Fields})
+	pp, err := s.eng.Sectors().SetProductProfile(c.wctx, engine.ProfileSpec{Org: c.key.Org, Product: p.ID, Profile: in.Profile, Fields: in.Fields})
 	if err != nil {
 		engineError(c, err)
 		return
@@ -83,7 +83,7 @@ func (s *Server) apiListSectorItems(c *call) {
 	if !ok {
 		return
 	}
-	items, err := s.eng.SectorItems(p.ID)
+	items, err := s.eng.Sectors().Items(p.ID)
 	if err != nil {
 		engineError(c, err)
 		return
@@ -105,7 +105,7 @@ func (s *Server) apiRegisterItem(c *call) {
 	if !readJSON(c, &in) {
 		return
 	}
-	it, err := s.eng.RegisterItem(c.wctx, engine.ItemSpec{Org: c.key.Org, Code: in.Code, Product: in.Product, Lot: in.Lot, Fields: in.Fields})
+	it, err := s.eng.Sectors().RegisterItem(c.wctx, engine.ItemSpec{Org: c.key.Org, Code: in.Code, Product: in.Product, Lot: in.Lot, Fields: in.Fields})
 	if err != nil {
 		engineError(c, err)
 		return
@@ -128,7 +128,7 @@ func (s *Server) apiSetStation(c *call) {
 	if !readJSON(c, &in) {
 		return
 	}
-	o, err := s.eng.SetStation(c.wctx, id, in.Media)
+	o, err := s.eng.Sectors().SetStation(c.wctx, id, in.Media)
 	if err != nil {
 		engineError(c, err)
 		return
@@ -160,7 +160,7 @@ func (s *Server) apiCheckFill(c *call) {
 			return
 		}
 	}
-	d, err := s.eng.CheckFill(in.Code, in.Station, time.Now())
+	d, err := s.eng.Sectors().CheckFill(in.Code, in.Station, time.Now())
 	if err != nil {
 		engineError(c, err)
 		return

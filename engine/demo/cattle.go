@@ -58,7 +58,7 @@ func (s *seeder) meat(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("vet drug: %w", err)
 	}
-	if _, err := s.eng.SetProductProfile(ctx, engine.ProfileSpec{Org: b.ID, Product: vet.ID, Profile: "vet-drug", Fields: category.Record{
+	if _, err := s.eng.Sectors().SetProductProfile(ctx, engine.ProfileSpec{Org: b.ID, Product: vet.ID, Profile: "vet-drug", Fields: category.Record{
 		"approval_number": cattleVetApprov, "holder": b.Name, "enterprise_code": "15001", "species": "cattle,sheep,pig",
 		"withdrawal_periods": "cattle=35,sheep=35,pig=28", "prescription": "true"}}); err != nil {
 		return fmt.Errorf("vet drug profile: %w", err)
@@ -87,7 +87,7 @@ func (s *seeder) meat(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("cattle: %w", err)
 	}
-	if _, err := s.eng.SetProductProfile(ctx, engine.ProfileSpec{Org: h.ID, Product: steer.ID, Profile: "meat",
+	if _, err := s.eng.Sectors().SetProductProfile(ctx, engine.ProfileSpec{Org: h.ID, Product: steer.ID, Profile: "meat",
 		Fields: category.Record{"species": "cattle"}}); err != nil {
 		return fmt.Errorf("cattle profile: %w", err)
 	}
@@ -123,7 +123,7 @@ func (s *seeder) meat(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.eng.RegisterItem(ctx, engine.ItemSpec{Org: h.ID, Code: animal, Fields: category.Record{
+	if _, err := s.eng.Sectors().RegisterItem(ctx, engine.ItemSpec{Org: h.ID, Code: animal, Fields: category.Record{
 		"ear_tag": cattleEarTag, "farm": cattleFarm, "farm_township": cattleTownship}}); err != nil {
 		return fmt.Errorf("steer: %w", err)
 	}

@@ -54,7 +54,7 @@ func (s *seeder) orchard(ctx context.Context) error {
 		return fmt.Errorf("orchard pesticide: %w", err)
 	}
 	s.prod["orchard-pesticide"] = pest
-	if _, err := s.eng.SetProductProfile(ctx, engine.ProfileSpec{Org: b.ID, Product: pest.ID, Profile: "pesticide", Fields: category.Record{
+	if _, err := s.eng.Sectors().SetProductProfile(ctx, engine.ProfileSpec{Org: b.ID, Product: pest.ID, Profile: "pesticide", Fields: category.Record{
 		"reg_number": orchardPestReg, "holder": b.Name, "active_ingredients": "苯醚甲环唑 10%", "formulation": "水分散粒剂",
 		"code_prefix": orchardPestPrefix, "targets": "apple,pear", "safety_intervals": fmt.Sprintf("apple=%d,pear=%d", orchardIntervalD, orchardIntervalD)}}); err != nil {
 		return fmt.Errorf("orchard pesticide profile: %w", err)
@@ -82,7 +82,7 @@ func (s *seeder) orchard(ctx context.Context) error {
 	// lot is the production batch, registered with its origin and the
 	// committing party.
 	apples := s.prod["apples"]
-	if _, err := s.eng.SetProductProfile(ctx, engine.ProfileSpec{Org: f.ID, Product: apples.ID, Profile: "farm",
+	if _, err := s.eng.Sectors().SetProductProfile(ctx, engine.ProfileSpec{Org: f.ID, Product: apples.ID, Profile: "farm",
 		Fields: category.Record{"class": "fruit"}}); err != nil {
 		return fmt.Errorf("apples profile: %w", err)
 	}
@@ -91,7 +91,7 @@ func (s *seeder) orchard(ctx context.Context) error {
 		Site: "天水市麦积区马跑泉镇 花牛苹果园 3号地块"}); err != nil {
 		return fmt.Errorf("orchard lot: %w", err)
 	}
-	if _, err := s.eng.RegisterItem(ctx, engine.ItemSpec{Org: f.ID, Product: apples.ID, Lot: lotNo, Fields: category.Record{
+	if _, err := s.eng.Sectors().RegisterItem(ctx, engine.ItemSpec{Org: f.ID, Product: apples.ID, Lot: lotNo, Fields: category.Record{
 		"origin": orchardTownship, "committer": f.Name, "contact": "0938-2731166", "committer_uscc": f.USCC}}); err != nil {
 		return fmt.Errorf("orchard lot item: %w", err)
 	}

@@ -59,7 +59,7 @@ func (s *seeder) rareEarth(ctx context.Context) error {
 			return fmt.Errorf("product %s: %w", p.key, err)
 		}
 		s.prod[p.key] = pr
-		if _, err := s.eng.SetProductProfile(ctx, engine.ProfileSpec{Org: p.org.ID, Product: pr.ID, Profile: "rare-earth",
+		if _, err := s.eng.Sectors().SetProductProfile(ctx, engine.ProfileSpec{Org: p.org.ID, Product: pr.ID, Profile: "rare-earth",
 			Fields: category.Record{"form": p.form, "catalogue_name": p.catalogue}}); err != nil {
 			return fmt.Errorf("profile of %s: %w", p.key, err)
 		}
@@ -67,7 +67,7 @@ func (s *seeder) rareEarth(ctx context.Context) error {
 		if _, err := s.eng.AddLot(ctx, engine.LotSpec{Product: pr.ID, Number: lot, Produced: s.day(-70)}); err != nil {
 			return fmt.Errorf("lot of %s: %w", p.key, err)
 		}
-		if _, err := s.eng.RegisterItem(ctx, engine.ItemSpec{Org: p.org.ID, Product: pr.ID, Lot: lot, Fields: category.Record{}}); err != nil {
+		if _, err := s.eng.Sectors().RegisterItem(ctx, engine.ItemSpec{Org: p.org.ID, Product: pr.ID, Lot: lot, Fields: category.Record{}}); err != nil {
 			return fmt.Errorf("register %s: %w", p.key, err)
 		}
 		res, err := s.eng.Mint(ctx, engine.MintRequest{Product: pr.ID, Lot: lot, Level: engine.LevelItem, Count: 20, RequestID: "demo-" + p.key})
@@ -129,7 +129,7 @@ func (s *seeder) rareEarth(ctx context.Context) error {
 		return fmt.Errorf("rare-earth mining: %w", err)
 	}
 	last := thisMonth.AddDate(0, -1, 0)
-	bal, err := s.eng.RareEarthBalance(s.prod["prnd-oxide"].ID, "RE"+fmt.Sprint(s.day(-70)), last)
+	bal, err := s.eng.Sectors().RareEarthBalance(s.prod["prnd-oxide"].ID, "RE"+fmt.Sprint(s.day(-70)), last)
 	if err != nil {
 		return fmt.Errorf("rare-earth balance: %w", err)
 	}

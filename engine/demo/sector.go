@@ -77,7 +77,7 @@ func (s *seeder) sector(ctx context.Context) error {
 			return fmt.Errorf("product %s: %w", p.key, err)
 		}
 		s.prod[p.key] = pr
-		if _, err := s.eng.SetProductProfile(ctx, engine.ProfileSpec{Org: p.org.ID, Product: pr.ID, Profile: p.profile, Fields: p.fields}); err != nil {
+		if _, err := s.eng.Sectors().SetProductProfile(ctx, engine.ProfileSpec{Org: p.org.ID, Product: pr.ID, Profile: p.profile, Fields: p.fields}); err != nil {
 			return fmt.Errorf("profile of %s: %w", p.key, err)
 		}
 		res, err := s.eng.Mint(ctx, engine.MintRequest{Product: pr.ID, Level: engine.LevelItem, Count: 10, RequestID: "demo-" + p.key})
@@ -92,7 +92,7 @@ func (s *seeder) sector(ctx context.Context) error {
 	}
 	// The pesticide's registration (PD20141234: the trace code prefix
 	// 1 141234 1 001) and its safety intervals.
-	if _, err := s.eng.SetProductProfile(ctx, engine.ProfileSpec{Org: s.orgB.ID, Product: s.prod["pesticide"].ID, Profile: "pesticide",
+	if _, err := s.eng.Sectors().SetProductProfile(ctx, engine.ProfileSpec{Org: s.orgB.ID, Product: s.prod["pesticide"].ID, Profile: "pesticide",
 		Fields: category.Record{"reg_number": "PD20141234", "holder": "天水麦积医药化工有限公司", "active_ingredients": "吡虫啉 70%",
 			"formulation": "水分散粒剂", "code_prefix": "11412341001", "targets": "apple,cabbage", "safety_intervals": "apple=14,cabbage=7"}}); err != nil {
 		return fmt.Errorf("pesticide profile: %w", err)
@@ -105,14 +105,14 @@ func (s *seeder) sector(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if _, err := s.eng.RegisterItem(ctx, engine.ItemSpec{Org: st.ID, Code: code, Fields: category.Record{
+		if _, err := s.eng.Sectors().RegisterItem(ctx, engine.ItemSpec{Org: st.ID, Code: code, Fields: category.Record{
 			"reg_code": c.reg, "medium": "O2", "volume_l": "40", "serial": fmt.Sprintf("LS2019-%04d", 311+i), "made": date(-2500),
 			"working_pressure_mpa": "15", "test_pressure_mpa": "22.5", "supervision_cert": fmt.Sprintf("TS-JD-2019-%04d", 88+i),
 			"filler": demoStationUSCC, "last_inspection": c.last}}); err != nil {
 			return fmt.Errorf("cylinder %s: %w", c.reg, err)
 		}
 	}
-	if _, err := s.eng.SetStation(ctx, st.ID, []string{"O2", "N2", "Ar"}); err != nil {
+	if _, err := s.eng.Sectors().SetStation(ctx, st.ID, []string{"O2", "N2", "Ar"}); err != nil {
 		return fmt.Errorf("station: %w", err)
 	}
 	fill := func(d int, weight string) map[string]any {
@@ -130,7 +130,7 @@ func (s *seeder) sector(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.eng.RegisterItem(ctx, engine.ItemSpec{Org: lift.ID, Code: elev, Fields: category.Record{
+	if _, err := s.eng.Sectors().RegisterItem(ctx, engine.ItemSpec{Org: lift.ID, Code: elev, Fields: category.Record{
 		"reg_code": demoElevatorReg, "rescue_id": "10235", "user_unit": "兰州城关安居物业管理有限公司", "user_uscc": demoElevatorUSCC,
 		"address": "兰州市城关区酒泉路街道 安居小区 3号楼 1单元", "township": "620102001", "maintainer": "兰州陇电电梯维保有限公司",
 		"maintainer_uscc": demoMaintUSCC, "emergency_phone": "96333", "registered": "2019-05-20"}}); err != nil {

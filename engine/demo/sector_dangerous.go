@@ -58,7 +58,7 @@ func (s *seeder) sectorProduct(ctx context.Context, key string, org engine.Org, 
 		return err
 	}
 	s.prod[key] = pr
-	if _, err := s.eng.SetProductProfile(ctx, engine.ProfileSpec{Org: org.ID, Product: pr.ID, Profile: cat, Fields: fields}); err != nil {
+	if _, err := s.eng.Sectors().SetProductProfile(ctx, engine.ProfileSpec{Org: org.ID, Product: pr.ID, Profile: cat, Fields: fields}); err != nil {
 		return fmt.Errorf("profile: %w", err)
 	}
 	for i, l := range levels {
@@ -88,7 +88,7 @@ func (s *seeder) register(ctx context.Context, org engine.Org, block string, off
 	if err != nil {
 		return err
 	}
-	_, err = s.eng.RegisterItem(ctx, engine.ItemSpec{Org: org.ID, Code: c, Fields: fields})
+	_, err = s.eng.Sectors().RegisterItem(ctx, engine.ItemSpec{Org: org.ID, Code: c, Fields: fields})
 	return err
 }
 
