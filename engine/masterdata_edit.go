@@ -19,6 +19,10 @@ type (
 	Details     = amend.Details
 )
 
+// CommandLineKey is the operator's key the command line changes lots
+// with; the trail names it "cli".
+var CommandLineKey = APIKey{Scopes: ScopeAdmin, Name: amend.CommandLine}
+
 // editor is the amendments' editor over the engine's book.
 func (e *Engine) editor() *amend.Editor {
 	return &amend.Editor{DB: e.db, Book: e.iss, Frozen: e.lotFrozen, Now: e.nowMillis}

@@ -120,3 +120,22 @@ func TestQuantityOnlyAggregation(t *testing.T) {
 		}
 	}
 }
+
+// TestLotEditCLI: lot edit changes a lot's expiry date with a reason
+// (refused without one, and nothing changes), and the change is in the
+// lot's history as the command line's.
+func TestLotEditCLI(t *testing.T) {
+	d := "--data=" + t.TempDir()
+	mustCLI(t, "product", "add", d, "--gtin", "09520123456788", "--gcp-length", "7", "--name", "婴幼儿配方奶粉", "--category", "food")
+	mustCLI(t, "lot", "add", d, "--gtin", "09520123456788", "--lot", "B1", "--produced", "2026-01-01", "--expiry", "2026-12-31")
+	if _, errOut, code := runCLI(t, "", "lot", "edit", d, "--gtin", "09520123456788", "--lot", "B1", "--expiry", "2027-03-31"); code == 0 || !strings.Contains(errOut, "reason") {
+		t.Fatalf("a date change without a reason: exit %d %s", code, errOut)
+	}
+	out := mustCLI(t, "lot", "edit", d, "--gtin", "09520123456788", "--lot", "B1", "--expiry", "2027-03-31", "--origin", "甘肃省兰州市", "--reason", "延长保质期")
+	if !strings.Contains(out, "expiry 2027-03-31") || !strings.Contains(out, "origin 甘肃省兰州市") {
+		t.Fatalf("lot edit: %s", out)
+	}
+	if out := mustCLI(t, "lot", "list", d, "--gtin", "09520123456788"); !strings.Contains(out, "2027-03-31") {
+		t.Fatalf("lot list after the edit: %s", out)
+	}
+}

@@ -72,9 +72,17 @@ type LotEdit struct {
 	Reason           string // required when a date changes
 }
 
-// By returns the trail's name of key k: "account:<login>" for a console
-// account's key (no id), else "key:<16 hex>".
+// CommandLine names the operator's key of the command line (tracecode lot
+// edit): no account has it (a login has no space).
+const CommandLine = "command line"
+
+// By returns the trail's name of key k: "cli" for the command line's key
+// (no id, named CommandLine), "account:<login>" for a console account's
+// key (no id), else "key:<16 hex>".
 func By(k apikey.Key) string {
+	if k.ID == 0 && k.Name == CommandLine {
+		return "cli"
+	}
 	if k.ID == 0 && k.Name != "" {
 		return "account:" + k.Name
 	}
