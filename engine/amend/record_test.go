@@ -66,8 +66,8 @@ func FuzzDecode(f *testing.F) {
 func TestBy(t *testing.T) {
 	for k, want := range map[apikey.Key]string{
 		{Name: CommandLine, Scopes: apikey.ScopeAdmin}: "cli",
-		{Name: "lz.clerk"}:                             "account:lz.clerk",
-		{ID: 0x11, Name: "line 3"}:                     "key:0000000000000011",
+		{Name: "lz.clerk"}:         "account:lz.clerk",
+		{ID: 0x11, Name: "line 3"}: "key:0000000000000011",
 	} {
 		if got := By(k); got != want {
 			t.Errorf("By(%+v) = %q, want %q", k, got, want)
