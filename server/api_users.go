@@ -113,11 +113,11 @@ func (s *Server) apiCreateUser(c *call) {
 	if o.Org == 0 && o.Role.Enterprise() {
 		o.Org = c.key.Org // an organisation's admin creates its own people
 	}
-	actor := s.eng.KeyActor(c.key, c.ctx.RemoteIP().String())
+	actor := s.accounts.KeyActor(c.key, c.ctx.RemoteIP().String())
 	if c.acct != nil {
-		actor = s.eng.AccountActor(c.acct, actor.Client)
+		actor = s.accounts.AccountActor(c.acct, actor.Client)
 	}
-	a, err := s.eng.CreateAccount(actor, o)
+	a, err := s.accounts.Add(actor, o)
 	if err != nil {
 		accountError(c, err)
 		return
@@ -176,7 +176,7 @@ func (s *Server) apiAudit(c *call) {
 			return
 		}
 	}
-	es, next, err := s.accounts.Audit(engine.AuditViewer(c.key), before, limit, nil)
+	es, next, err := s.accounts.Audit(account.ViewerOf(c.key), before, limit, nil)
 	if err != nil {
 		engineError(c, err)
 		return
@@ -196,11 +196,11 @@ func (s *Server) apiAudit(c *call) {
 // auditKey records in the audit log that the caller created or revoked
 // API key k (after the fact: the key's own write is already synced).
 func (s *Server) auditKey(c *call, action account.Action, k engine.APIKey) {
-	actor := s.eng.KeyActor(c.key, c.ctx.RemoteIP().String())
+	actor := s.accounts.KeyActor(c.key, c.ctx.RemoteIP().String())
 	if c.acct != nil {
-		actor = s.eng.AccountActor(c.acct, actor.Client)
+		actor = s.accounts.AccountActor(c.acct, actor.Client)
 	}
-	subj := s.eng.OrgSubject(k.Org)
+	subj := s.accounts.OrgSubject(k.Org)
 	if k.Region != 0 {
 		subj.Region = k.Region
 	}

@@ -106,7 +106,7 @@ func TestAuditAPI(t *testing.T) {
 		{Login: "clerk.b", Role: account.RoleEnterpriseUser, Org: orgB.ID},
 	} {
 		o.Password = "a long password"
-		if _, err := e.eng.CreateAccount(account.CLI, o); err != nil {
+		if _, err := mustAccounts(e.t, e.eng).Add(account.CLI, o); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -249,14 +249,14 @@ func (r *consoleReq) session() bool {
 		}
 		return false
 	}
-	r.token, r.sess, r.acct, r.key = tok, sess, a, engine.AccountKey(&a)
+	r.token, r.sess, r.acct, r.key = tok, sess, a, account.KeyOf(&a)
 	return true
 }
 
 func (r *consoleReq) client() string { return r.ctx.RemoteIP().String() }
 
 // actor is the account as the audit log's actor.
-func (r *consoleReq) actor() account.Actor { return r.s.eng.AccountActor(&r.acct, r.client()) }
+func (r *consoleReq) actor() account.Actor { return r.s.accounts.AccountActor(&r.acct, r.client()) }
 
 // loginPage shows the login form, with a fresh double-submit CSRF token
 // (no session exists yet to hold one).
@@ -291,8 +291,8 @@ func (r *consoleReq) login() {
 		r.loginPage(r.t("loginRate"), r.form.Get("login"))
 		return
 	}
-	tok, _, a, err := r.s.eng.Login(account.Credentials{Login: r.form.Get("login"), Password: r.form.Get("password"),
-		OTP: r.form.Get("otp"), Client: r.client()})
+	tok, _, a, err := r.s.accounts.Login(account.Credentials{Login: r.form.Get("login"), Password: r.form.Get("password"),
+		OTP: r.form.Get("otp"), Client: r.client()}, nil)
 	if err != nil {
 		if !errors.Is(err, account.ErrLogin) {
 			r.s.internalError(r.ctx, "console login", err)
@@ -315,7 +315,7 @@ func (r *consoleReq) login() {
 }
 
 func (r *consoleReq) logout() {
-	if err := r.s.accounts.Logout(r.token, r.actor(), r.s.eng.AccountSubject(&r.acct)); err != nil {
+	if err := r.s.accounts.Logout(r.token, r.actor(), r.s.accounts.SubjectOf(&r.acct)); err != nil {
 		r.s.internalError(r.ctx, "console logout", err)
 		return
 	}

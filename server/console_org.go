@@ -56,7 +56,7 @@ func (r *consoleReq) apiWrite(method, uri string, body any, action account.Actio
 			outcome = account.OutcomeDenied
 		}
 	}
-	if err := r.s.accounts.Record(r.actor(), action, outcome, r.s.eng.OrgSubject(r.key.Org), target, detail); err != nil {
+	if err := r.s.accounts.Record(r.actor(), action, outcome, r.s.accounts.OrgSubject(r.key.Org), target, detail); err != nil {
 		r.s.log.Error("console audit", "err", err)
 	}
 	return status, answer, ok
@@ -198,7 +198,7 @@ func (r *consoleReq) downloadBlock(id string) {
 	r.ctx.Response.Header.Del("Content-Security-Policy")
 	rt.h(r.s, &c)
 	if r.ctx.Response.StatusCode() == fasthttp.StatusOK {
-		_ = r.s.accounts.Record(r.actor(), account.ActionCodeDownload, account.OutcomeOK, r.s.eng.OrgSubject(r.key.Org), "block "+id, "format "+format)
+		_ = r.s.accounts.Record(r.actor(), account.ActionCodeDownload, account.OutcomeOK, r.s.accounts.OrgSubject(r.key.Org), "block "+id, "format "+format)
 	} else {
 		r.ctx.Response.Header.Del("Content-Disposition")
 	}
@@ -227,7 +227,7 @@ func (r *consoleReq) upload() {
 	if status >= 300 {
 		outcome = account.OutcomeFailed
 	}
-	_ = r.s.accounts.Record(r.actor(), account.ActionCapture, outcome, r.s.eng.OrgSubject(r.key.Org),
+	_ = r.s.accounts.Record(r.actor(), account.ActionCapture, outcome, r.s.accounts.OrgSubject(r.key.Org),
 		fmt.Sprintf("%d bytes", len(r.file)), fmt.Sprintf("status %d", status))
 	var res map[string]any
 	if json.Unmarshal(ans, &res) != nil {

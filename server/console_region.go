@@ -329,7 +329,7 @@ func (r *consoleReq) codePage() {
 			data["Trace"] = tr
 			data["Events"] = traceEvents(tr)
 			if tr["access"] == "full" && r.acct.Role != account.RoleOperator && !r.acct.Role.Enterprise() {
-				_ = r.s.accounts.Record(r.actor(), account.ActionChainView, account.OutcomeOK, r.s.eng.OrgSubject(orgOfTrace(tr)), input, "")
+				_ = r.s.accounts.Record(r.actor(), account.ActionChainView, account.OutcomeOK, r.s.accounts.OrgSubject(orgOfTrace(tr)), input, "")
 			}
 		}
 	}
@@ -358,7 +358,7 @@ func orgOfTrace(tr map[string]any) uint32 {
 }
 
 func (r *consoleReq) auditPage() {
-	v := engine.AuditViewer(r.key)
+	v := account.ViewerOf(r.key)
 	if v == (account.Viewer{}) {
 		r.fail(fasthttp.StatusForbidden, r.t("forbidden"))
 		return

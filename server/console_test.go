@@ -77,7 +77,7 @@ func (e *testEnv) addAccount(o account.NewOptions) {
 	if o.Password == "" {
 		o.Password = "a long password"
 	}
-	if _, err := e.eng.CreateAccount(account.CLI, o); err != nil {
+	if _, err := mustAccounts(e.t, e.eng).Add(account.CLI, o); err != nil {
 		e.t.Fatal(err)
 	}
 }
@@ -373,4 +373,14 @@ func TestOpsDiskRunway(t *testing.T) {
 			t.Errorf("%s: disk rows %v", lang, rows)
 		}
 	}
+}
+
+// mustAccounts returns e's account store.
+func mustAccounts(t testing.TB, e *engine.Engine) *account.Store {
+	t.Helper()
+	s, err := e.Accounts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -72,7 +72,11 @@ var userAddCmd = &cobra.Command{
 			return err
 		}
 		defer storeClose(e, &err)
-		a, err := e.CreateAccount(account.CLI, o)
+		s, err := e.Accounts()
+		if err != nil {
+			return err
+		}
+		a, err := s.Add(account.CLI, o)
 		if err != nil {
 			return err
 		}
@@ -137,7 +141,7 @@ var userDisableCmd = &cobra.Command{
 			return err
 		}
 		defer storeClose(e, &err)
-		if _, err = s.Disable(account.CLI, a.ID, e.AccountSubject(&a)); err != nil {
+		if _, err = s.Disable(account.CLI, a.ID, s.SubjectOf(&a)); err != nil {
 			return err
 		}
 		fmt.Fprintf(cmd.OutOrStdout(), "account %d (%s) disabled\n", a.ID, a.Login)
@@ -164,7 +168,7 @@ var userResetCmd = &cobra.Command{
 			return err
 		}
 		defer storeClose(e, &err)
-		if _, err = s.ResetPassword(account.CLI, a.ID, pw, e.AccountSubject(&a)); err != nil {
+		if _, err = s.ResetPassword(account.CLI, a.ID, pw, s.SubjectOf(&a)); err != nil {
 			return err
 		}
 		w := cmd.OutOrStdout()
@@ -262,7 +266,7 @@ func userTOTP(w io.Writer, e *engine.Engine, a *account.Account) error {
 	if err != nil {
 		return err
 	}
-	key, err := s.EnableTOTP(account.CLI, a.ID, e.AccountSubject(a))
+	key, err := s.EnableTOTP(account.CLI, a.ID, s.SubjectOf(a))
 	if err != nil {
 		return err
 	}

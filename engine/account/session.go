@@ -89,7 +89,8 @@ type Credentials struct {
 // time (an id the client brought is never adopted). MaxFailures failures
 // in a row lock the account for LockFor, correct password or not. Every
 // attempt is in the audit log; subject gives an account's organisation
-// and region for it. The error of any refusal is ErrLogin.
+// and region for it (nil: SubjectOf). The error of any refusal is
+// ErrLogin.
 func (s *Store) Login(c Credentials, subject func(*Account) Subject) (token string, sess Session, a Account, err error) {
 	a, err = s.ByLogin(c.Login)
 	known := err == nil
@@ -136,6 +137,9 @@ func (s *Store) Login(c Credentials, subject func(*Account) Subject) (token stri
 		return "", Session{}, Account{}, err
 	}
 	actor.Account, actor.Org = a.ID, a.Org
+	if subject == nil {
+		subject = s.SubjectOf
+	}
 	subj := subject(&a)
 	actor.Region = subj.Region
 	if a.Role.Regional() {

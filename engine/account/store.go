@@ -32,6 +32,10 @@ type Options struct {
 	// of logins queues instead of exhausting memory. Default: GOMAXPROCS,
 	// at least 1 and at most 8.
 	MaxConcurrentHashes int
+	// Orgs answers the organisations accounts and keys belong to (the
+	// audit log's subjects and actors, an enterprise account's
+	// organisation); nil: none is known.
+	Orgs Orgs
 }
 
 func (o *Options) ensureDefaults() {

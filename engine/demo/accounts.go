@@ -81,10 +81,14 @@ func SeedAccounts(eng *engine.Engine, dir string) ([]Account, error) {
 			account.NewOptions{Login: fmt.Sprintf("org%d.user", o.ID), Name: o.Name + " 操作员", Role: account.RoleEnterpriseUser, Org: o.ID})
 	}
 	want = append(want, spotInspectors()...)
+	store, err := eng.Accounts()
+	if err != nil {
+		return nil, err
+	}
 	var out []Account
 	for _, o := range want {
 		o.Password = strings.ToLower(rand.Text()[:16])
-		a, err := eng.CreateAccount(account.CLI, o)
+		a, err := store.Add(account.CLI, o)
 		if err != nil {
 			return nil, fmt.Errorf("demo: account %s: %w", o.Login, err)
 		}

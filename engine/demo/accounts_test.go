@@ -45,7 +45,7 @@ func TestSeedAccounts(t *testing.T) {
 		if acc.Org != 0 {
 			orgs[acc.Org]++
 		}
-		if _, _, _, err := eng.Login(account.Credentials{Login: a.Login, Password: a.Password}); err != nil {
+		if _, _, _, err := s.Login(account.Credentials{Login: a.Login, Password: a.Password}, nil); err != nil {
 			t.Errorf("login %s: %v", a.Login, err)
 		}
 	}
