@@ -236,7 +236,13 @@ func gs1Store(t testing.TB, docs []gs1Doc) (*Engine, uint32) {
 			for s := range in.serials {
 				ss = append(ss, s)
 			}
-			if _, err := e.Import(ctx, ImportRequest{Product: p.ID, Serials: ss, Note: "GS1 EPCIS examples"}); err != nil {
+			// A GTIN-14 with indicator digit 1–8 names a case (GS1
+			// General Specifications §4): its codes are printed on cases.
+			level := LevelItem
+			if g[0] >= '1' && g[0] <= '8' {
+				level = LevelCase
+			}
+			if _, err := e.Import(ctx, ImportRequest{Product: p.ID, Level: level, Serials: ss, Note: "GS1 EPCIS examples"}); err != nil {
 				t.Fatalf("import %s: %v", g, err)
 			}
 		}
@@ -261,6 +267,31 @@ func gs1Store(t testing.TB, docs []gs1Doc) (*Engine, uint32) {
 		if _, err := e.ReportLine(ctx, &LineReport{ReportMeta: ReportMeta{Org: org.ID, Credential: "line", Time: time.Date(2004, 1, 1, 0, 0, 0, 0, time.UTC)},
 			Action: LineCommission, Items: Items{Codes: commission}}); err != nil {
 			t.Fatalf("commissioning %v: %v", commission, err)
+		}
+	}
+	// A container an example unpacks without packing it first was packed
+	// before.
+	for _, d := range docs {
+		added := map[string]bool{}
+		for i := range d.doc.Events {
+			ev := &d.doc.Events[i]
+			if ev.Type != epcis.AggregationEvent || ev.ParentID.IsZero() || len(ev.ChildEPCs) == 0 || added[ev.ParentID.Raw] {
+				continue
+			}
+			if ev.Action == epcis.ActionAdd {
+				added[ev.ParentID.Raw] = true
+				continue
+			}
+			if ev.Action != epcis.ActionDelete {
+				continue
+			}
+			added[ev.ParentID.Raw] = true
+			var children []string
+			for _, c := range ev.ChildEPCs {
+				children = append(children, c.Raw)
+			}
+			gs1Setup(t, e, org.ID, `{"type":"AggregationEvent","eventTime":"2004-01-02T00:00:00Z","eventTimeZoneOffset":"+00:00","action":"ADD","bizStep":"packing",
+"parentID":`+jsonOf(ev.ParentID.Raw)+`,"childEPCs":`+jsonOf(children)+`}`)
 		}
 	}
 	return e, org.ID
@@ -319,10 +350,10 @@ var gs1CaptureRefused = map[string]string{
 	"examples/WithFullCombinationOfFields/object_event_all_possible_fields.jsonld":      "declares an error in an event this engine does not hold",
 	"examples/WithFullCombinationOfFields/transaction_event_all_possible_fields.jsonld": "declares an error in an event this engine does not hold",
 	"examples/WithSensorData/SensorDataExample12.jsonld":                                "declares an error in an event this engine does not hold",
-	// Its first event observes a case's contents (OBSERVE), its second
-	// unpacks them (DELETE): this store unpacks only what a packing
-	// (ADD) put in the case.
-	"xml/Example-PersistentDisposition.xml":     "has no parent",
+	// Its aggregations carry persistentDisposition, which the XSD allows
+	// in every event type and the JSON form the ledger keeps events in
+	// only in ObjectEvent and TransformationEvent.
+	"xml/Example-PersistentDisposition.xml":     "cannot be stored with this event type (AggregationEvent)",
 	"xml/WithExtension/TransformationEvent.xml": "declares an error in an event this engine does not hold",
 }
 

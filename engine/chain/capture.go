@@ -266,6 +266,14 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event, p *preparedEvent) (dup 
 			"this engine applies ObjectEvent, AggregationEvent, TransformationEvent, TransactionEvent and AssociationEvent, not %s", ev.Type)
 		return false, nil
 	}
+	if !ev.PersistentDisposition.IsZero() && ev.Type != epcis.ObjectEvent && ev.Type != epcis.TransformationEvent {
+		// The XSD allows it in every event type; the ledger keeps each
+		// event as EPCIS 2.0 JSON-LD, whose schema (and ParseDocument)
+		// allows it in these two only: stored, the record would not parse.
+		rt.fail(base.sub(".persistentDisposition"), "", model.ErrInvalid,
+			"cannot be stored with this event type (%s): the EPCIS 2.0 JSON form the ledger keeps events in allows it in ObjectEvent and TransformationEvent only", ev.Type)
+		return false, nil
+	}
 	// h is over the event with its private fields hashed (prepareEvents).
 	h := p.h
 	if ev.ErrorDeclaration != nil { // EPCIS 2.0 §7.4.1.2: it corrects an event, it does not happen
