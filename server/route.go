@@ -112,6 +112,7 @@ func (s *Server) routeTable() []*route {
 	rs = append(rs, s.complaintRoutes()...)
 	rs = append(rs, s.siteRoutes()...)
 	rs = append(rs, amendRoutes()...)
+	rs = append(rs, s.drugExportRoutes()...)
 	rs = append(rs, oneStopRoutes()...)
 	for _, r := range rs {
 		r.segs = strings.Split(strings.TrimPrefix(r.pattern, "/"), "/")

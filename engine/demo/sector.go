@@ -26,6 +26,8 @@ const (
 	demoCylOK        = "162502000101"
 	demoCylOverdue   = "162502000102"
 	demoElevatorReg  = "31106201022019050012"
+	// DrugApproval is the demo drug's approval number (国药准字).
+	DrugApproval = "国药准字H62020001"
 )
 
 // sector seeds the category data; it runs after the reports.
@@ -96,6 +98,13 @@ func (s *seeder) sector(ctx context.Context) error {
 		Fields: category.Record{"reg_number": "PD20141234", "holder": "天水麦积医药化工有限公司", "active_ingredients": "吡虫啉 70%",
 			"formulation": "水分散粒剂", "code_prefix": "11412341001", "targets": "apple,cabbage", "safety_intervals": "apple=14,cabbage=7"}}); err != nil {
 		return fmt.Errorf("pesticide profile: %w", err)
+	}
+	// The drug's approval number and marketing-authorisation holder
+	// (shown on its scan page, written in the drug trace export).
+	if _, err := s.eng.Sectors().SetProductProfile(ctx, engine.ProfileSpec{Org: s.orgB.ID, Product: s.prod["drug"].ID, Profile: "drug",
+		Fields: category.Record{"approval": DrugApproval, "mah": s.orgB.Name, "mah_uscc": s.orgB.USCC, "dosage_form": "胶囊剂",
+			"strength": "0.25g×24粒", "rx": "true"}}); err != nil {
+		return fmt.Errorf("drug profile: %w", err)
 	}
 
 	// The cylinders and the station.

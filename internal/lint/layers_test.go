@@ -36,6 +36,7 @@ var partForbidden = map[string][]string{
 	"engine/sector":     {"tracecode/engine"},
 	"engine/stats":      {"tracecode/engine"},
 	"engine/scanreview": {"tracecode/engine"},
+	"engine/drugexport": {"tracecode/engine"}, // through drugexport.Source
 }
 
 func TestEnginePartsImports(t *testing.T) {
