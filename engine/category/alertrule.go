@@ -42,6 +42,15 @@ type DueRule interface {
 	NextDue(h *History, after time.Time, loc *time.Location) (time.Time, bool)
 }
 
+// Clearing is a DueRule whose alert ends when its cause does: an alert it
+// raised at due is closed (resolved) by the first later event after
+// which Cleared says the finding no longer holds — the month's report
+// filed late. note says what cleared it, for the alert's history.
+type Clearing interface {
+	DueRule
+	Cleared(h *History, due time.Time) (note string, ok bool)
+}
+
 // Start returns the first instant of date d in loc.
 func (d Date) Start(loc *time.Location) time.Time {
 	y, m, day := d.Civil()
@@ -110,6 +119,9 @@ func (a AlertRule) Apply(ev *alert.Eval, f *alert.Fact) error {
 		}
 		return nil
 	case f.Kind == alert.FactEvent:
+		if err := a.clear(ev, t); err != nil {
+			return err
+		}
 		last, err := a.lastRaised(ev, t.Key)
 		if err != nil {
 			return err
@@ -129,6 +141,12 @@ func (a AlertRule) Apply(ev *alert.Eval, f *alert.Fact) error {
 				return err
 			}
 			raised = true
+			if _, ok := a.Rule.(Clearing); ok && !fd.Due.IsZero() {
+				rs := ev.Raised()
+				if err := ev.Track(t.Key, &rs[len(rs)-1], fd.Due.UnixMilli()); err != nil {
+					return err
+				}
+			}
 		}
 		if raised {
 			last = f.Time
@@ -142,6 +160,22 @@ func (a AlertRule) Apply(ev *alert.Eval, f *alert.Fact) error {
 		return a.schedule(ev, dr, t, max(last, f.Time))
 	}
 	return nil
+}
+
+// clear closes the alerts a Clearing rule raised about the item whose
+// cause the item's history after the event no longer shows.
+func (a AlertRule) clear(ev *alert.Eval, t Target) error {
+	cr, ok := a.Rule.(Clearing)
+	if !ok || t.After == nil {
+		return nil
+	}
+	return ev.Tracked(t.Key, func(id uint64, due int64) error {
+		note, ok := cr.Cleared(t.After, time.UnixMilli(due).In(a.loc()))
+		if !ok {
+			return nil
+		}
+		return ev.Resolve(t.Key, id, note)
+	})
 }
 
 // lastRaised returns when the rule last raised for the item (unix ms, 0:

@@ -278,14 +278,27 @@ func (p *Profile) Due(now time.Time) (month string, deadline time.Time) {
 
 // NextDue implements category.DueRule: the first report deadline after
 // after whose month has no report filed in time, once the item has any
-// event (an enterprise that reports nothing yet is not watched).
+// event (an enterprise that reports nothing yet is not watched) — the
+// months from its first recorded event on: a month before it began is
+// not due.
 func (r reportMissing) NextDue(h *category.History, after time.Time, _ *time.Location) (time.Time, bool) {
 	if len(h.Events) == 0 {
 		return time.Time{}, false
 	}
+	first := h.Events[0].Time
+	for i := range h.Events {
+		if h.Events[i].Time.Before(first) {
+			first = h.Events[i].Time
+		}
+	}
+	first = first.In(r.p.cfg.Location)
+	firstMonth := time.Date(first.Year(), first.Month(), 1, 0, 0, 0, 0, r.p.cfg.Location)
+	if firstMonth.After(after) {
+		after = firstMonth
+	}
 	_, d := r.p.Due(after)
 	for range 36 {
-		if d.After(after) {
+		if d.After(after) && !d.AddDate(0, -1, 0).Before(firstMonth) {
 			month := d.AddDate(0, -1, 0).Format("2006-01")
 			if !filedBy(h, month, d) {
 				return d, true
@@ -305,6 +318,20 @@ func filedBy(h *category.History, month string, deadline time.Time) bool {
 		}
 	}
 	return false
+}
+
+// Cleared implements category.Clearing: the alert raised at deadline due
+// ends when that month's report is filed, however late.
+func (r reportMissing) Cleared(h *category.History, due time.Time) (string, bool) {
+	month := due.In(r.p.cfg.Location).AddDate(0, -1, 0).Format("2006-01")
+	for i := range h.Events {
+		x := &h.Events[i]
+		if x.Kind == "monthly-report" && x.Fields.Get("month") == month {
+			return fmt.Sprintf("the %s report was filed on %s (%s 报告已于 %s 补报)", month, category.Local(x.Time, time.DateOnly),
+				month, category.Local(x.Time, time.DateOnly)), true
+		}
+	}
+	return "", false
 }
 
 // Check looks, on a due-date evaluation, for the report of the month last

@@ -120,3 +120,41 @@ func TestFacts(t *testing.T) {
 		}
 	}
 }
+
+// TestReportNextDue: an enterprise is watched from the month of its
+// first event — the first deadline is that month's (the 11th of the next
+// month, midnight), never an earlier month's; a month reported in time is
+// skipped; a report filed late clears the alert of its deadline.
+func TestReportNextDue(t *testing.T) {
+	p := New(Config{})
+	var r reportMissing
+	for _, rule := range p.Rules() {
+		if x, ok := rule.(reportMissing); ok {
+			r = x
+		}
+	}
+	at := func(s string) time.Time { t, _ := time.ParseInLocation("2006-01-02 15:04", s, cst); return t }
+	h := &category.History{}
+	if _, ok := r.NextDue(h, time.Time{}, cst); ok {
+		t.Fatal("an enterprise with no event is watched")
+	}
+	h.Events = month() // from 30 September
+	if d, ok := r.NextDue(h, time.Time{}, cst); !ok || !d.Equal(at("2026-10-11 00:00")) {
+		t.Fatalf("first due: %v %v, want September's deadline", d, ok)
+	}
+	h.Events = h.Events[1:] // from 5 October
+	if d, ok := r.NextDue(h, time.Time{}, cst); !ok || !d.Equal(at("2026-11-11 00:00")) {
+		t.Fatalf("first due: %v %v, want October's deadline", d, ok)
+	}
+	h.Events = append(h.Events, ev("monthly-report", "2026-11-09", category.Record{"month": "2026-10"}))
+	if d, ok := r.NextDue(h, at("2026-11-09 12:00"), cst); !ok || !d.Equal(at("2026-12-11 00:00")) {
+		t.Fatalf("after October's report: %v %v", d, ok)
+	}
+	if _, ok := r.Cleared(h, at("2026-12-11 00:00")); ok {
+		t.Fatal("November's alert cleared by October's report")
+	}
+	h.Events = append(h.Events, ev("monthly-report", "2026-12-14", category.Record{"month": "2026-11"}))
+	if note, ok := r.Cleared(h, at("2026-12-11 00:00")); !ok || !strings.Contains(note, "2026-11 report was filed on 2026-12-14") {
+		t.Fatalf("late report: %q %v", note, ok)
+	}
+}
