@@ -80,3 +80,23 @@ func captureWant(n int, step string, county int) int {
 	}
 	return want
 }
+
+// timeQueries runs query(r) for r in [0, reps), each timed into s's
+// latency histogram, and adds s to the results.
+func (e *env) timeQueries(s Scenario, reps int, query func(r int) error) error {
+	h := newHist()
+	m := startMeter()
+	for r := 0; r < reps; r++ {
+		t0 := time.Now()
+		err := query(r)
+		h.RecordValue(time.Since(t0).Nanoseconds())
+		if err != nil {
+			return err
+		}
+	}
+	m.stop(&s, int64(reps))
+	s.Latency = latencyOf(h)
+	s.Samples = []float64{s.OpsPerSec}
+	e.res.Scenarios = append(e.res.Scenarios, s)
+	return nil
+}

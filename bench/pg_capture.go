@@ -68,25 +68,16 @@ func pgCapture(ctx context.Context, e *env) error {
 
 	byEPC := Scenario{Name: "query/epc", System: "postgres", Unit: "query",
 		Params: map[string]string{"events": strconv.Itoa(n), "query": "event @> '{\"epcList\":[code]}' through the GIN index"}}
-	h := newHist()
-	reps := 200
-	m = startMeter()
-	for r := 0; r < reps; r++ {
+	if err := e.timeQueries(byEPC, 200, func(r int) error {
 		c := code((r * 7919) % n)
-		t0 := time.Now()
 		got, err := e.pg.EventsByEPC(ctx, c)
-		h.RecordValue(time.Since(t0).Nanoseconds())
-		if err != nil {
-			return err
+		if err == nil && got != 1 {
+			err = fmt.Errorf("postgres MATCH_anyEPC %s: %d events, want 1", c, got)
 		}
-		if got != 1 {
-			return fmt.Errorf("postgres MATCH_anyEPC %s: %d events, want 1", c, got)
-		}
+		return err
+	}); err != nil {
+		return err
 	}
-	m.stop(&byEPC, int64(reps))
-	byEPC.Latency = latencyOf(h)
-	byEPC.Samples = []float64{byEPC.OpsPerSec}
-	e.res.Scenarios = append(e.res.Scenarios, byEPC)
 
 	from, to := captureWindow(n)
 	step, county := captureSteps[1], captureCounties[0]
@@ -94,23 +85,11 @@ func pgCapture(ctx context.Context, e *env) error {
 	byRegion := Scenario{Name: "query/step-region-time", System: "postgres", Unit: "query",
 		Params: map[string]string{"events": strconv.Itoa(n), "matching": strconv.Itoa(want),
 			"query": "biz_step = $1 AND county (joined through epcis_sites) = $2 AND event_time in [from, to) ORDER BY event_time, every row read"}}
-	h = newHist()
-	reps = 20
-	m = startMeter()
-	for r := 0; r < reps; r++ {
-		t0 := time.Now()
+	return e.timeQueries(byRegion, 20, func(int) error {
 		got, err := e.pg.EventsByStepInCounty(ctx, step, county, from, to)
-		h.RecordValue(time.Since(t0).Nanoseconds())
-		if err != nil {
-			return err
+		if err == nil && got != want {
+			err = fmt.Errorf("postgres step and region query: %d events, want %d", got, want)
 		}
-		if got != want {
-			return fmt.Errorf("postgres step and region query: %d events, want %d", got, want)
-		}
-	}
-	m.stop(&byRegion, int64(reps))
-	byRegion.Latency = latencyOf(h)
-	byRegion.Samples = []float64{byRegion.OpsPerSec}
-	e.res.Scenarios = append(e.res.Scenarios, byRegion)
-	return nil
+		return err
+	})
 }

@@ -136,29 +136,19 @@ func tcCapture(ctx context.Context, e *env) error {
 	}
 	byEPC := Scenario{Name: "query/epc", System: "tracecode", Unit: "query",
 		Params: map[string]string{"events": strconv.Itoa(n), "query": "MATCH_anyEPC of one code (Digital Link)"}}
-	h := newHist()
-	reps := 200
-	m = startMeter()
-	for r := 0; r < reps; r++ {
-		off := (r * 7919) % n
-		codes, err := codesAt(off, 1)
+	if err := e.timeQueries(byEPC, 200, func(r int) error {
+		codes, err := codesAt((r*7919)%n, 1)
 		if err != nil {
 			return err
 		}
-		t0 := time.Now()
 		got, err := run([]epcisq.Param{{Name: "MATCH_anyEPC", Value: codes[0]}, {Name: "perPage", Value: "1000"}})
-		h.RecordValue(time.Since(t0).Nanoseconds())
-		if err != nil {
-			return err
+		if err == nil && got != 1 {
+			err = fmt.Errorf("MATCH_anyEPC %s: %d events, want 1", codes[0], got)
 		}
-		if got != 1 {
-			return fmt.Errorf("MATCH_anyEPC %s: %d events, want 1", codes[0], got)
-		}
+		return err
+	}); err != nil {
+		return err
 	}
-	m.stop(&byEPC, int64(reps))
-	byEPC.Latency = latencyOf(h)
-	byEPC.Samples = []float64{byEPC.OpsPerSec}
-	e.res.Scenarios = append(e.res.Scenarios, byEPC)
 
 	from, to := captureWindow(n)
 	step, county := captureSteps[1], captureCounties[0]
@@ -166,26 +156,14 @@ func tcCapture(ctx context.Context, e *env) error {
 	byRegion := Scenario{Name: "query/step-region-time", System: "tracecode", Unit: "query",
 		Params: map[string]string{"events": strconv.Itoa(n), "matching": strconv.Itoa(want),
 			"query": fmt.Sprintf("EQ_bizStep=%s, WD_bizLocation=%d, GE_eventTime/LT_eventTime over a tenth of the span; every page (1,000 a page) read", step, county)}}
-	h = newHist()
-	reps = 20
-	m = startMeter()
-	for r := 0; r < reps; r++ {
-		t0 := time.Now()
+	return e.timeQueries(byRegion, 20, func(int) error {
 		got, err := run([]epcisq.Param{{Name: "EQ_bizStep", Value: step}, {Name: "WD_bizLocation", Value: strconv.Itoa(county)},
 			{Name: "GE_eventTime", Value: from.Format(time.RFC3339)}, {Name: "LT_eventTime", Value: to.Format(time.RFC3339)}, {Name: "perPage", Value: "1000"}})
-		h.RecordValue(time.Since(t0).Nanoseconds())
-		if err != nil {
-			return err
+		if err == nil && got != want {
+			err = fmt.Errorf("step and region query: %d events, want %d", got, want)
 		}
-		if got != want {
-			return fmt.Errorf("step and region query: %d events, want %d", got, want)
-		}
-	}
-	m.stop(&byRegion, int64(reps))
-	byRegion.Latency = latencyOf(h)
-	byRegion.Samples = []float64{byRegion.OpsPerSec}
-	e.res.Scenarios = append(e.res.Scenarios, byRegion)
-	return nil
+		return err
+	})
 }
 
 // docRates keeps at most 100 per-document samples (the mean of equal
