@@ -100,3 +100,36 @@ func (e *env) timeQueries(s Scenario, reps int, query func(r int) error) error {
 	e.res.Scenarios = append(e.res.Scenarios, s)
 	return nil
 }
+
+// timeCapture captures the workload's n events in documents of
+// capturePerDoc: codes(first) names the items of the document starting at
+// event first, capture(first, doc) captures it. Only the captures are
+// timed (the documents are built between them); s gets the rate, one
+// sample per document (docRates) and the meter's CPU and allocations.
+func (e *env) timeCapture(s *Scenario, n int, what string, codes func(first int) ([]string, error), capture func(first int, doc []byte) error) error {
+	bar := e.newBar(int64(n), what)
+	m := startMeter()
+	var spent time.Duration
+	for first := 0; first < n; first += capturePerDoc {
+		cs, err := codes(first)
+		if err != nil {
+			return err
+		}
+		doc := captureDoc(first, cs)
+		t0 := time.Now()
+		err = capture(first, doc)
+		d := time.Since(t0)
+		if err != nil {
+			return fmt.Errorf("%s, events %d…: %w", what, first, err)
+		}
+		spent += d
+		s.Samples = append(s.Samples, float64(capturePerDoc)/d.Seconds())
+		bar.Add(capturePerDoc)
+	}
+	bar.Finish()
+	m.stop(s, int64(n))
+	s.Seconds = spent.Seconds()
+	s.OpsPerSec = float64(n) / s.Seconds
+	s.Samples = docRates(s.Samples)
+	return nil
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"time"
 )
 
 // The baseline's half of the capture family: the same documents (items
@@ -30,33 +29,21 @@ func pgCapture(ctx context.Context, e *env) error {
 	s := Scenario{Name: "capture", System: "postgres", Unit: "event",
 		Params: map[string]string{"events": strconv.Itoa(n), "events_per_document": strconv.Itoa(capturePerDoc),
 			"method": "each document split into its events (encoding/json) and COPYed as JSONB rows in one transaction (synchronous commit: one WAL fsync per document); GIN (jsonb_path_ops) and B-tree (biz_step, event_time), (biz_location, event_time) indexes; no validation, no hash IDs, no duplicate or state checks"}}
-	bar := e.newBar(int64(n), "postgres: capture EPCIS")
-	m := startMeter()
-	var spent time.Duration
 	codes := make([]string, capturePerDoc)
-	for first := 0; first < n; first += capturePerDoc {
+	if err := e.timeCapture(&s, n, "postgres: capture EPCIS", func(first int) ([]string, error) {
 		for j := range codes {
 			codes[j] = code(first + j)
 		}
-		doc := captureDoc(first, codes)
-		t0 := time.Now()
+		return codes, nil
+	}, func(first int, doc []byte) error {
 		got, err := e.pg.CaptureDocument(ctx, doc)
-		d := time.Since(t0)
-		if err != nil {
-			return err
+		if err == nil && got != capturePerDoc {
+			err = fmt.Errorf("%d events of %d", got, capturePerDoc)
 		}
-		if got != capturePerDoc {
-			return fmt.Errorf("postgres capture: %d events of %d", got, capturePerDoc)
-		}
-		spent += d
-		s.Samples = append(s.Samples, float64(capturePerDoc)/d.Seconds())
-		bar.Add(capturePerDoc)
+		return err
+	}); err != nil {
+		return err
 	}
-	bar.Finish()
-	m.stop(&s, int64(n))
-	s.Seconds = spent.Seconds()
-	s.OpsPerSec = float64(n) / s.Seconds
-	s.Samples = docRates(s.Samples)
 	if disk, err := e.pg.EPCISDiskBytes(ctx); err == nil {
 		s.DiskBytes = disk
 		s.DiskBytesPerUnit = float64(disk) / float64(n)

@@ -77,35 +77,17 @@ func tcCapture(ctx context.Context, e *env) error {
 	s := Scenario{Name: "capture", System: "tracecode", Unit: "event",
 		Params: map[string]string{"events": strconv.Itoa(n), "events_per_document": strconv.Itoa(capturePerDoc),
 			"method": "EPCIS 2.0 JSON documents of ObjectEvents (one item each) through Engine.CaptureJSON: parse, hash IDs, duplicate check, ownership and state checks, ledger and indexes; one report and one fsync per document; the documents are built outside the timed part"}}
-	bar := e.newBar(int64(n), "tracecode: capture EPCIS")
-	m := startMeter()
-	var spent time.Duration
-	for first := 0; first < n; first += capturePerDoc {
-		codes, err := codesAt(first, capturePerDoc)
-		if err != nil {
-			return err
-		}
-		doc := captureDoc(first, codes)
-		t0 := time.Now()
+	if err := e.timeCapture(&s, n, "tracecode: capture EPCIS", func(first int) (codes []string, err error) {
+		return codesAt(first, capturePerDoc)
+	}, func(first int, doc []byte) error {
 		rec, err := eng.CaptureJSON(ctx, bytes.NewReader(doc), &engine.CaptureOptions{Org: p.Org, Credential: "bench"})
-		d := time.Since(t0)
-		if err != nil {
-			return fmt.Errorf("capture events %d…: %w", first, err)
+		if err == nil && rec.Duplicates != 0 {
+			err = fmt.Errorf("%d duplicates", rec.Duplicates)
 		}
-		if rec.Duplicates != 0 {
-			return fmt.Errorf("capture events %d…: %d duplicates", first, rec.Duplicates)
-		}
-		spent += d
-		s.Samples = append(s.Samples, float64(capturePerDoc)/d.Seconds())
-		bar.Add(capturePerDoc)
+		return err
+	}); err != nil {
+		return err
 	}
-	bar.Finish()
-	m.stop(&s, int64(n))
-	// The timed part is the captures alone (the documents are built
-	// between them).
-	s.Seconds = spent.Seconds()
-	s.OpsPerSec = float64(n) / s.Seconds
-	s.Samples = docRates(s.Samples)
 	if err := eng.Flush(); err != nil {
 		return err
 	}
