@@ -127,21 +127,6 @@ func becomeWriter(ctx context.Context, r *replicaNode, w *logWriter, dir string,
 	return eng, nil
 }
 
-// takeOver makes replica r the writer by hand: it takes the lease under
-// node naming addr (waiting up to wait for the old writer's to lapse),
-// then becomeWriter. The caller shut r's server down first.
-func takeOver(ctx context.Context, r *replicaNode, urls, dir, node, addr string, cfg replicate.Config, wait time.Duration, eo *engine.Options, log *slog.Logger) (*logWriter, *engine.Engine, error) {
-	w, err := startWriter(ctx, urls, node, addr, cfg, wait, log)
-	if err != nil {
-		return nil, nil, err
-	}
-	eng, err := becomeWriter(ctx, r, w, dir, eo, log)
-	if err != nil {
-		return nil, nil, err
-	}
-	return w, eng, nil
-}
-
 // catchUpStore applies the log to the store in dir up to record end.
 func catchUpStore(ctx context.Context, s jetstream.Stream, dir string, end uint64) error {
 	rs, err := engine.OpenReplicaStore(dir)
