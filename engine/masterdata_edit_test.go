@@ -108,6 +108,9 @@ func TestEditLotDatesNeedAReasonAndKeepATrail(t *testing.T) {
 	if tr, _ := e.LotTrail(w.owner, w.l.ID); len(tr) != 1 || tr[0].Changes[0].New != "2027-03-31" {
 		t.Fatalf("trail after reopen %+v", tr)
 	}
+	if rep, err := e.Verify(); err != nil || !rep.OK() {
+		t.Fatalf("verify after the edit: %v %v", err, rep.Problems)
+	}
 }
 
 // TestEditRefusesOthers: another organisation's key and a regulator may
