@@ -26,8 +26,16 @@ func TestDemoChainScanPages(t *testing.T) {
 		{env.url("Zhangye beef sirloin"), "en", []string{"ear tag", "quarantine certificate", "meat inspection certificate", "slaughterhouse", "Ganzhou District, Zhangye, Gansu (620702101)"}},
 		{env.url("PrNd oxide bag"), "zh", []string{"稀土产品目录名称", "氧化镨钕", "单一或分离氧化物", "开采指标", "甘-003", "最近月度流向报告"}},
 		{env.url("PrNd oxide bag"), "en", []string{"catalogue name", "separated-oxide", "mining quota", "last monthly flow report"}},
+		// The drug's item and lot are not registered with its profile: the
+		// product record alone gives its facts.
+		{env.url("drug with an NMPA trace code"), "zh", []string{"批准文号", "国药准字H62020001", "上市许可持有人", "处方药"}},
+		{env.url("drug with an NMPA trace code"), "en", []string{"approval number", "国药准字H62020001", "marketing-authorisation holder"}},
 	} {
-		r := env.get(c.url+"?lang="+c.lang, "Accept", "text/html")
+		sep := "?"
+		if strings.Contains(c.url, "?") {
+			sep = "&"
+		}
+		r := env.get(c.url+sep+"lang="+c.lang, "Accept", "text/html")
 		page := string(r.body)
 		if r.status != 200 || !strings.Contains(page, `id="sector-facts"`) {
 			t.Errorf("%s (%s): %d, no facts:\n%.3000s", c.url, c.lang, r.status, page)

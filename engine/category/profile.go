@@ -72,6 +72,14 @@ type Event struct {
 	Fields Record
 }
 
+// ProductFacter is a profile whose product record alone gives facts
+// (a drug's approval number, a pesticide's registration): a scan of a
+// code whose item and lot are not registered with the profile shows them.
+// A profile whose facts need the item or its events does not implement it.
+type ProductFacter interface {
+	ProductFacts(product Record) []Fact
+}
+
 // History is what the engine knows of one item when it validates an event
 // or derives facts: the product's and item's master data, the item's
 // region (GB/T 2260, 0 unknown), its category events so far in time order,

@@ -226,6 +226,21 @@ func (bk *Book) Facts(k ItemKey, region uint32, now time.Time) []category.Fact {
 	return p.Facts(h, now)
 }
 
+// ProductFacts returns the facts product's profile derives from the
+// product record alone (category.ProductFacter); nil when the product has
+// no profile or its profile's facts need a registered item.
+func (bk *Book) ProductFacts(product uint32) []category.Fact {
+	pp, p, ok := bk.Profile(product)
+	if !ok {
+		return nil
+	}
+	pf, ok := p.(category.ProductFacter)
+	if !ok {
+		return nil
+	}
+	return pf.ProductFacts(pp.Fields)
+}
+
 // CheckFill asks the fill interlock whether the station of filling unit
 // station (its USCC) may fill the cylinder with registration code code on
 // day today.

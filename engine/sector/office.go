@@ -319,8 +319,9 @@ func (o *Office) CheckFill(code, station string, at time.Time) (FillCheck, error
 }
 
 // Facts returns the category facts of an issued code (item: its
-// own registration, else its lot's) or of a lot (item false) at now; nil
-// when it has none. public keeps only the facts anyone who scans may see.
+// own registration, else its lot's, else those of the items the lot was
+// made from, else those its product's record alone gives) or of a lot
+// (item false) at now; nil when it has none. public keeps only the facts anyone who scans may see.
 func (o *Office) Facts(product uint32, counter uint64, item bool, lot uint32, now time.Time, public bool) []category.Fact {
 	bk, err := o.Book()
 	if err != nil {
@@ -339,6 +340,9 @@ func (o *Office) Facts(product uint32, counter uint64, item bool, lot uint32, no
 	}
 	if facts == nil && lot != 0 {
 		facts = o.sourceFacts(bk, lot, region, now)
+	}
+	if facts == nil {
+		facts = bk.ProductFacts(product)
 	}
 	if public {
 		facts = slices.DeleteFunc(facts, func(f category.Fact) bool { return !f.Public })

@@ -41,6 +41,12 @@ func New() *Profile {
 }
 
 // Facts implements category.Profile.
+// ProductFacts implements category.ProductFacter: every fact of the
+// profile comes from the product record.
+func (p *Profile) ProductFacts(product category.Record) []category.Fact {
+	return p.Facts(&category.History{Product: product}, time.Time{})
+}
+
 func (*Profile) Facts(h *category.History, _ time.Time) []category.Fact {
 	rx := category.T("非处方药", "over the counter")
 	if h.Product.Bool("rx") {

@@ -82,11 +82,17 @@ func (p *Profile) CheckProduct(r category.Record) error {
 
 // Facts implements category.Profile: the licence, the standard and the
 // profile's own.
+// ProductFacts implements category.ProductFacter: the licence and the
+// product standard, which the product record holds.
+func (p *Profile) ProductFacts(product category.Record) []category.Fact {
+	return []category.Fact{
+		category.Pub("sc_licence", category.T("生产许可证编号", "production licence"), category.Same(product.Get("sc_licence")), ""),
+		category.Pub("standard", category.T("产品标准", "product standard"), category.Same(product.Get("standard")), ""),
+	}
+}
+
 func (p *Profile) Facts(h *category.History, _ time.Time) []category.Fact {
-	return append([]category.Fact{
-		category.Pub("sc_licence", category.T("生产许可证编号", "production licence"), category.Same(h.Product.Get("sc_licence")), ""),
-		category.Pub("standard", category.T("产品标准", "product standard"), category.Same(h.Product.Get("standard")), ""),
-	}, p.facts(h)...)
+	return append(p.ProductFacts(h.Product), p.facts(h)...)
 }
 
 // Rules implements category.Profile.

@@ -74,6 +74,12 @@ func (*Profile) CheckProduct(r category.Record) error {
 }
 
 // Facts implements category.Profile: the registration and the intervals.
+// ProductFacts implements category.ProductFacter: every fact of the
+// profile comes from the product record.
+func (p *Profile) ProductFacts(product category.Record) []category.Fact {
+	return p.Facts(&category.History{Product: product}, time.Time{})
+}
+
 func (*Profile) Facts(h *category.History, _ time.Time) []category.Fact {
 	return []category.Fact{
 		category.Pub("reg_number", category.T("农药登记证号", "registration number"), category.Same(h.Product.Get("reg_number")), ""),

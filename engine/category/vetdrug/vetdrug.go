@@ -67,6 +67,12 @@ func (*Profile) CheckProduct(r category.Record) error {
 }
 
 // Facts implements category.Profile.
+// ProductFacts implements category.ProductFacter: every fact of the
+// profile comes from the product record.
+func (p *Profile) ProductFacts(product category.Record) []category.Fact {
+	return p.Facts(&category.History{Product: product}, time.Time{})
+}
+
 func (*Profile) Facts(h *category.History, _ time.Time) []category.Fact {
 	rx := category.T("否", "no")
 	if h.Product.Bool("prescription") {
