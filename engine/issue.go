@@ -162,5 +162,3 @@ func (e *Engine) appendCode(dst []byte, b *Block, off uint64, fm Format) ([]byte
 }
 
 func (e *Engine) nowMillis() int64 { return e.opts.Now().UnixMilli() }
-
-var checkText = issue.CheckText

@@ -129,7 +129,3 @@ func (p noticeParts) RecallMoves(lot uint32, only map[uint32][]uint64) ([]recall
 func (p noticeParts) RecallClosed(r *recall.Recall) { p.creditRecallClosed(r) }
 
 func (p noticeParts) AlertConfirmed(a *alert.Alert) { p.creditAlertConfirmed(a) }
-
-// mayManageOrg reports whether key may change organisation org's
-// records (notice.MayManageOrg).
-func mayManageOrg(k APIKey, org uint32) bool { return notice.MayManageOrg(k, org) }
