@@ -9,12 +9,15 @@ import (
 	"tracecode/engine/category/drug"
 	"tracecode/engine/category/elevator"
 	"tracecode/engine/category/farm"
+	"tracecode/engine/category/feed"
+	"tracecode/engine/category/fertiliser"
 	"tracecode/engine/category/fireworks"
 	"tracecode/engine/category/food"
 	"tracecode/engine/category/hazchem"
 	"tracecode/engine/category/meat"
 	"tracecode/engine/category/pesticide"
 	"tracecode/engine/category/rareearth"
+	"tracecode/engine/category/seed"
 	"tracecode/engine/category/vetdrug"
 )
 
@@ -23,6 +26,7 @@ func init() {
 		cylinder.New(), elevator.New(elevator.Config{}), hazchem.New(), fireworks.New(),
 		pesticide.New(), vetdrug.New(), farm.New(), meat.New(), drug.New(), rareearth.New(rareearth.Config{}),
 		food.Dairy(food.Limits{}), food.Oil(food.Limits{}), food.Liquor(food.Limits{}),
+		feed.New(), fertiliser.New(), seed.New(),
 	} {
 		category.Register(p)
 	}
