@@ -151,17 +151,3 @@ func (s SafeAfter) Describe(what Text) Text {
 	return T(fmt.Sprintf("%s:%s 用于 %s 后 %d 天,%s 前不得采收或屠宰%s", what.ZH, s.Input, s.Target, s.Days, s.Time.Format("2006-01-02 15:04"), off),
 		fmt.Sprintf("%s: %s used on %s, %d days, not before %s%s", what.EN, s.Input, s.Target, s.Days, s.Time.Format("2006-01-02 15:04"), offEN))
 }
-
-// RecordFacts returns a public fact for each non-private field of specs
-// that r gives, in specs' order, labelled with the field's label and
-// keyed by its name: the facts of a profile whose product record is what
-// a scan shows (feed, fertiliser and seed registration numbers).
-func RecordFacts(r Record, specs []FieldSpec) []Fact {
-	var out []Fact
-	for _, f := range specs {
-		if v := r.Get(f.Name); v != "" && !f.Private {
-			out = append(out, Pub(f.Name, f.Label, Same(v), ""))
-		}
-	}
-	return out
-}
