@@ -33,9 +33,6 @@ under a published root. tracecode verify recomputes every checkpoint.`,
 		}
 		defer storeClose(e, &err)
 		ctx := cmd.Context()
-		if ctx == nil {
-			ctx = context.Background()
-		}
 		n, err := e.Checkpoint(ctx)
 		if err != nil {
 			return err

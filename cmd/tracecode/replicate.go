@@ -49,6 +49,21 @@ type logWriter struct {
 	kept  chan struct{}
 }
 
+// dialJetStream connects to the NATS servers urls, given by flag, and
+// opens JetStream on the connection.
+func dialJetStream(flag, urls string, opts ...nats.Option) (*nats.Conn, jetstream.JetStream, error) {
+	nc, err := nats.Connect(urls, opts...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s %s: %w", flag, urls, err)
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, nil, err
+	}
+	return nc, js, nil
+}
+
 // startWriter takes the lease (waiting up to wait for another writer's
 // to lapse) under node, naming addr (the public base) as where writes go,
 // and starts the publisher at the log's end.
@@ -175,19 +190,12 @@ serial the old writer had acknowledged (docs/replication.md).`,
 				err = cerr
 			}
 		}()
-		nc, err := nats.Connect(f.urls, nats.MaxReconnects(-1), nats.Name("tracecode follow"))
-		if err != nil {
-			return fmt.Errorf("--from %s: %w", f.urls, err)
-		}
-		defer nc.Close()
-		js, err := jetstream.New(nc)
+		nc, js, err := dialJetStream("--from", f.urls, nats.MaxReconnects(-1), nats.Name("tracecode follow"))
 		if err != nil {
 			return err
 		}
+		defer nc.Close()
 		ctx := cmd.Context()
-		if ctx == nil {
-			ctx = context.Background()
-		}
 		s, err := js.Stream(ctx, replicate.StreamName)
 		if err != nil {
 			return fmt.Errorf("--from %s: stream %s: %w", f.urls, replicate.StreamName, err)

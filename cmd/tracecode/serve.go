@@ -223,9 +223,6 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		return errors.New("--takeover goes with --replica-of: a replica takes the writer's lease by itself once it lapses")
 	}
 	ctx := cmd.Context()
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	cfg := replicate.Config{Replicas: replFlags.replicas, LeaseTTL: replFlags.leaseTTL}
 	if replFlags.urls != "" {
 		if lw, err = startWriter(ctx, replFlags.urls, replFlags.node, publicBase, cfg, replFlags.leaseWait, log); err != nil {

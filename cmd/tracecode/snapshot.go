@@ -44,19 +44,12 @@ for the moment (Pebble admits one process per store).`,
 			return err
 		}
 		defer storeClose(eng, &err)
-		nc, err := nats.Connect(f.to, nats.Name("tracecode snapshot"))
-		if err != nil {
-			return fmt.Errorf("--to %s: %w", f.to, err)
-		}
-		defer nc.Close()
-		js, err := jetstream.New(nc)
+		nc, js, err := dialJetStream("--to", f.to, nats.Name("tracecode snapshot"))
 		if err != nil {
 			return err
 		}
+		defer nc.Close()
 		ctx := cmd.Context()
-		if ctx == nil {
-			ctx = context.Background()
-		}
 		start := time.Now()
 		s, err := putSnapshot(ctx, js, replicate.Config{Replicas: f.replicas}, eng)
 		if err != nil {
