@@ -65,10 +65,11 @@ func TestReportCrashChild(t *testing.T) {
 	select {} // wait to be killed
 }
 
-func TestReportCrashIngest(t *testing.T) {
-	if testing.Short() {
-		t.Skip("spawns processes")
-	}
+// newCrashStore creates a store in a new directory with a product whose
+// first block holds cases×10 items and second cases cases, nothing
+// commissioned.
+func newCrashStore(t *testing.T, cases int) (string, *Engine, Product) {
+	t.Helper()
 	dir := t.TempDir()
 	e, err := Open(dir, reportCrashOptions())
 	if err != nil {
@@ -79,8 +80,16 @@ func TestReportCrashIngest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mint(t, e, MintRequest{Product: p.ID, Count: reportCrashCases * 10})
-	mint(t, e, MintRequest{Product: p.ID, Level: LevelCase, Count: reportCrashCases})
+	mint(t, e, MintRequest{Product: p.ID, Count: uint64(cases) * 10})
+	mint(t, e, MintRequest{Product: p.ID, Level: LevelCase, Count: uint64(cases)})
+	return dir, e, p
+}
+
+func TestReportCrashIngest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns processes")
+	}
+	dir, e, p := newCrashStore(t, reportCrashCases)
 	// The commission and case cases must be commissioned for packing.
 	cases := e.Blocks(BlockFilter{})[1]
 	if _, err := e.ReportLine(t.Context(), &LineReport{ReportMeta: ReportMeta{Org: p.Org, Time: testClock.Add(-2 * time.Hour)}, Action: LineCommission,

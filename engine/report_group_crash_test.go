@@ -70,18 +70,7 @@ func TestReportGroupCrash(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns processes")
 	}
-	dir := t.TempDir()
-	e, err := Open(dir, reportCrashOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := e.AddProduct(t.Context(), ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "测试", Category: ParseCategoryMust("food"),
-		Levels: LevelSet(0).With(LevelItem).With(LevelCase)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mint(t, e, MintRequest{Product: p.ID, Count: groupCrashCases * 10})
-	mint(t, e, MintRequest{Product: p.ID, Level: LevelCase, Count: groupCrashCases})
+	dir, e, p := newCrashStore(t, groupCrashCases)
 	for _, b := range e.Blocks(BlockFilter{}) {
 		if _, err := e.ReportLine(t.Context(), &LineReport{ReportMeta: ReportMeta{Org: p.Org, Time: testClock.Add(-2 * time.Hour)}, Action: LineCommission,
 			Items: Items{Ranges: []BlockRange{{Block: b.ID, First: 0, Last: b.Count - 1}}}}); err != nil {
