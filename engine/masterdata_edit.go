@@ -40,10 +40,8 @@ func (e *Engine) lotFrozen(lot uint32) string {
 		}
 	}
 	if l, err := e.Lot(lot); err == nil {
-		if ts := e.trace.Load(); ts != nil {
-			if _, ok := ts.RecallOf(lot, l.Product); ok {
-				return "recalled"
-			}
+		if cs, err := e.classStatus(l.ID, l.Product); err == nil && cs.Status == PublicRecalled {
+			return "recalled"
 		}
 	}
 	return ""
