@@ -217,3 +217,35 @@ func TestEditRecalledLotKeepsExpiry(t *testing.T) {
 		t.Fatalf("recalled lot's expiry changed: %+v", l)
 	}
 }
+
+// TestEditBumpsRevision: every accepted edit of a product or a lot raises
+// its record's revision by one (what caches derived from the record key
+// on), a refused one does not, and the revision survives a reopen.
+func TestEditBumpsRevision(t *testing.T) {
+	w := newEditWorld(t)
+	e := w.e
+	if w.p.Revision != 0 || w.l.Revision != 0 {
+		t.Fatalf("new records have revisions %d, %d; want 0", w.p.Revision, w.l.Revision)
+	}
+	p, _, err := e.EditProduct(t.Context(), w.owner, w.p.ID, &ProductEdit{NameEN: str("Infant formula")})
+	if err != nil || p.Revision != 1 {
+		t.Fatalf("first product edit: revision %d, %v; want 1", p.Revision, err)
+	}
+	if _, _, err := e.EditProduct(t.Context(), w.owner, w.p.ID, &ProductEdit{NameZH: str("")}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("empty name: %v", err)
+	}
+	if p, _, err = e.EditProduct(t.Context(), w.owner, w.p.ID, &ProductEdit{NameEN: str("Infant formula 1")}); err != nil || p.Revision != 2 {
+		t.Fatalf("second product edit: revision %d, %v; want 2", p.Revision, err)
+	}
+	l, _, err := e.EditLot(t.Context(), w.owner, w.l.ID, &LotEdit{Site: str("兰州一厂")})
+	if err != nil || l.Revision != 1 {
+		t.Fatalf("lot edit: revision %d, %v; want 1", l.Revision, err)
+	}
+	e = reopen(t, e)
+	if got, _ := e.Product(w.p.ID); got.Revision != 2 {
+		t.Errorf("product revision after reopen %d, want 2", got.Revision)
+	}
+	if got, _ := e.Lot(w.l.ID); got.Revision != 1 {
+		t.Errorf("lot revision after reopen %d, want 1", got.Revision)
+	}
+}

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"slices"
 	"strconv"
 	"sync"
 
@@ -124,11 +123,11 @@ func (s *Server) appendChain(w *jw, r *publicReq, v *chainView, private bool) (f
 	// encoded once and copied (the profile showed string escaping of the
 	// Chinese names as the largest cost of the answer).
 	if v.res.Product.ID != 0 {
-		w.b = frags.product(w.b, &v.res.Product, &v.res.Org, !w.first)
+		w.b = s.frags.product(w.b, &v.res.Product, &v.res.Org, !w.first)
 		w.first = false
 	}
 	if v.hasLot {
-		w.b = frags.lot(w.b, &v.res.Lot)
+		w.b = s.frags.lot(w.b, &v.res.Lot)
 	}
 	if v.found && v.level == levelItem {
 		w.key("item")
@@ -240,45 +239,39 @@ func appendJSONEscapedInner(dst []byte, s string) []byte {
 	return dst[:len(dst)-2]
 }
 
-// fragCache holds the encoded JSON of master data: ",\"product\":{…},\"producer\":{…}"
+// fragCache (one per Server: ids and revisions are its engine's) holds the encoded JSON of master data: ",\"product\":{…},\"producer\":{…}"
 // by product and ",\"lot\":{…}" by lot. Entries are keyed by id and
-// creation time, so a recreated record is never served stale, and keep
-// the fields an amendment may change (engine/amend: names and links, a
-// lot's dates and site), so an amended record is encoded again — on a
-// replica too, which learns of the amendment only from the store.
+// revision (engine/amend raises a record's revision with every rewrite,
+// and the store keeps it, so an amended record is encoded again — on a
+// replica too, which learns of the amendment only from the store); a
+// product's key holds its producer's id, whose fields never change. A
+// hit is one map read: the fields of the record are not compared.
 type fragCache struct {
 	mu   sync.RWMutex
-	prod map[[2]int64]prodFrag // GUARDED_BY(mu)
-	lots map[[2]int64]lotFrag  // GUARDED_BY(mu)
+	prod map[fragKey][]byte // GUARDED_BY(mu)
+	lots map[fragKey][]byte // GUARDED_BY(mu)
 }
 
-// prodFrag is a product's cached members and what they were encoded from.
-type prodFrag struct {
-	b              []byte
-	nameZH, nameEN string
-	links          []engine.Link
+// fragKey names one revision of a record (a product with its producer,
+// or a lot).
+type fragKey struct {
+	id, org, rev uint32
 }
 
-// lotFrag is a lot's cached member and what it was encoded from.
-type lotFrag struct {
-	b                []byte
-	produced, expiry uint32
-	site             string
+func newFragCache() *fragCache {
+	return &fragCache{prod: map[fragKey][]byte{}, lots: map[fragKey][]byte{}}
 }
-
-var frags = &fragCache{prod: map[[2]int64]prodFrag{}, lots: map[[2]int64]lotFrag{}}
 
 const maxFrags = 1 << 16
 
 // product appends the product and producer members (with a leading comma
 // if comma).
 func (f *fragCache) product(dst []byte, p *engine.Product, o *engine.Org, comma bool) []byte {
-	k := [2]int64{int64(p.ID)<<32 | int64(o.ID), p.Created}
+	k := fragKey{id: p.ID, org: o.ID, rev: p.Revision}
 	f.mu.RLock()
-	e, ok := f.prod[k]
+	b, ok := f.prod[k]
 	f.mu.RUnlock()
-	b := e.b
-	if !ok || e.nameZH != p.NameZH || e.nameEN != p.NameEN || !slices.Equal(e.links, p.Links) {
+	if !ok {
 		w := jw{first: true}
 		w.key("product")
 		w.open()
@@ -314,7 +307,7 @@ func (f *fragCache) product(dst []byte, p *engine.Product, o *engine.Org, comma 
 		if len(f.prod) >= maxFrags {
 			clear(f.prod)
 		}
-		f.prod[k] = prodFrag{b: b, nameZH: p.NameZH, nameEN: p.NameEN, links: p.Links}
+		f.prod[k] = b
 		f.mu.Unlock()
 	}
 	if comma {
@@ -325,12 +318,11 @@ func (f *fragCache) product(dst []byte, p *engine.Product, o *engine.Org, comma 
 
 // lot appends the lot member with a leading comma.
 func (f *fragCache) lot(dst []byte, l *engine.Lot) []byte {
-	k := [2]int64{int64(l.ID), l.Created}
+	k := fragKey{id: l.ID, rev: l.Revision}
 	f.mu.RLock()
-	e, ok := f.lots[k]
+	b, ok := f.lots[k]
 	f.mu.RUnlock()
-	b := e.b
-	if !ok || e.produced != l.Produced || e.expiry != l.Expiry || e.site != l.Site {
+	if !ok {
 		w := jw{}
 		w.key("lot")
 		w.open()
@@ -348,7 +340,7 @@ func (f *fragCache) lot(dst []byte, l *engine.Lot) []byte {
 		if len(f.lots) >= maxFrags {
 			clear(f.lots)
 		}
-		f.lots[k] = lotFrag{b: b, produced: l.Produced, expiry: l.Expiry, site: l.Site}
+		f.lots[k] = b
 		f.mu.Unlock()
 	}
 	return append(dst, b...)

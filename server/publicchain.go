@@ -15,7 +15,8 @@ import (
 // the resolver share one encoder. It returns the resolved chain (for its
 // status), or the error of input that is not a code at all.
 func AppendPublicChain(dst []byte, eng *engine.Engine, publicBase, input string) ([]byte, *engine.Chain, error) {
-	s := &Server{eng: eng, cfg: Config{PublicBase: publicBase}, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	s := &Server{eng: eng, cfg: Config{PublicBase: publicBase}, log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		frags: newFragCache()}
 	v := &chainView{level: levelItem, today: eng.Today()}
 	if err := eng.ResolveInto(&v.ch, input); err != nil {
 		return dst, nil, err

@@ -69,7 +69,10 @@ type Server struct {
 	// Config.CacheEntries < 0. It shares cache's generation.
 	pageCache *[2]*respCache
 	// banners keeps rendered scan-page banners; nil when caching is off.
-	banners   *bannerCache
+	banners *bannerCache
+	// frags keeps the encoded product, producer and lot members of
+	// answers, by record revision (always on: it holds master data only).
+	frags     *fragCache
 	nodeCodes nodeCodes
 
 	// inflight is the requests being handled; Shutdown waits for them.
@@ -105,6 +108,7 @@ func New(eng *engine.Engine, cfg Config) (*Server, error) {
 		diskStart: eng.Stats().DiskUsage,
 
 		largeBodies: make(chan struct{}, cfg.MaxLargeBodies),
+		frags:       newFragCache(),
 	}
 	accounts, err := eng.OpenAccounts(cfg.Accounts)
 	if err != nil {

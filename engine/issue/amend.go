@@ -47,7 +47,7 @@ func (e *Book) AmendProduct(ctx context.Context, id uint32, change func(p *Produ
 	if err := change(&p, b); err != nil {
 		return Product{}, err
 	}
-	if p.ID != old.ID || p.Org != old.Org || p.GTIN != old.GTIN || p.GCPLength != old.GCPLength || p.OwnCode != old.OwnCode ||
+	if p.ID != old.ID || p.Revision != old.Revision || p.Org != old.Org || p.GTIN != old.GTIN || p.GCPLength != old.GCPLength || p.OwnCode != old.OwnCode ||
 		p.DrugID != old.DrugID || p.Category != old.Category || p.Levels != old.Levels || p.DefaultScheme != old.DefaultScheme ||
 		p.Created != old.Created {
 		return Product{}, fmt.Errorf("BUG: an amendment of product %d changed an identifier", id)
@@ -66,6 +66,10 @@ func (e *Book) AmendProduct(ctx context.Context, id uint32, change func(p *Produ
 			return Product{}, err
 		}
 	}
+	// Every rewrite is a new revision, whatever changed: caches of what
+	// is derived from the record (the server's JSON, category facts) key
+	// on it, on a replica too.
+	p.Revision = old.Revision + 1
 	b.Set(store.AppendProductKey(nil, p.ID), store.AppendProduct(nil, &p))
 	if err := e.commit(b); err != nil {
 		return Product{}, err
@@ -104,7 +108,7 @@ func (e *Book) AmendLot(ctx context.Context, id uint32, change func(l *Lot, b *s
 	if err := change(&l, b); err != nil {
 		return Lot{}, err
 	}
-	if l.ID != cur.ID || l.Product != cur.Product || l.Number != cur.Number || l.Created != cur.Created {
+	if l.ID != cur.ID || l.Product != cur.Product || l.Number != cur.Number || l.Created != cur.Created || l.Revision != cur.Revision {
 		return Lot{}, fmt.Errorf("BUG: an amendment of lot %d changed an identifier", id)
 	}
 	if err := checkDate("production date", l.Produced); err != nil {
@@ -119,6 +123,7 @@ func (e *Book) AmendLot(ctx context.Context, id uint32, change func(l *Lot, b *s
 	if err := CheckText("site", l.Site, 100, false); err != nil {
 		return Lot{}, err
 	}
+	l.Revision = cur.Revision + 1
 	b.Set(store.AppendLotKey(nil, l.ID), store.AppendLot(nil, &l))
 	if err := e.commit(b); err != nil {
 		return Lot{}, err

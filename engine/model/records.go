@@ -42,6 +42,10 @@ type Product struct {
 	NameEN        string        // name in English, may be empty
 	Links         []Link        // product information page and other links
 	Created       int64         // unix milliseconds
+	// Revision counts the amendments of the record (engine/amend): 0 as
+	// created, one more for each rewrite of its names or links. Caches of
+	// what is derived from the record key on (ID, Revision).
+	Revision uint32
 }
 
 // ProductState is the mutable allocation state of a product, kept apart
@@ -68,4 +72,5 @@ type Lot struct {
 	Expiry   uint32 // expiry date as yyyymmdd; 0 = none
 	Site     string // production site (GLN or free text), may be empty
 	Created  int64  // unix milliseconds
+	Revision uint32 // amendments of the record (engine/amend): 0 as created, one more per rewrite of its dates or site
 }

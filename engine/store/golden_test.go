@@ -147,10 +147,10 @@ func sampleValues() []struct {
 	prod := model.Product{ID: 7, Org: 1, GTIN: gtin, DrugID: "8612345", GCPLength: 7, Category: model.CatDrug,
 		Levels: model.LevelSet(0).With(model.LevelItem).With(model.LevelCase), DefaultScheme: serial.GS1,
 		NameZH: "阿莫西林胶囊", NameEN: "Amoxicillin capsules",
-		Links: []model.Link{{Type: "gs1:pip", URL: "https://example.cn/p/7"}}, Created: 1_700_000_000_001}
+		Links: []model.Link{{Type: "gs1:pip", URL: "https://example.cn/p/7"}}, Created: 1_700_000_000_001, Revision: 3}
 	st := model.ProductState{HighWater: 100_000_000}
 	st.Issued[serial.GS1] = 100_000_000
-	lot := model.Lot{ID: 300, Product: 7, Number: "ABC123", Produced: 20250102, Expiry: 20270101, Site: "6901234000004", Created: 1_700_000_000_002}
+	lot := model.Lot{ID: 300, Product: 7, Number: "ABC123", Produced: 20250102, Expiry: 20270101, Site: "6901234000004", Created: 1_700_000_000_002, Revision: 2}
 	key := Key{Created: 1_700_000_000_003, Bytes: bytes.Repeat([]byte{0xA5}, 32)}
 	sealed := Key{Created: 1_700_000_000_003, Wrap: WrapAESGCM, Bytes: bytes.Repeat([]byte{0x5A}, WrappedKeyOverhead+32)}
 	blk := model.Block{ID: 1, Org: 1, Product: 7, Lot: 300, Level: model.LevelItem, Scheme: serial.GS1, State: model.BlockActive,

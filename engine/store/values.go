@@ -52,15 +52,18 @@ func DecodeOrg(id uint32, b []byte) (model.Org, error) {
 	return o, d.done()
 }
 
-const productVersion = 1
+const productVersion = 2
 
 // AppendProduct appends p's value encoding to dst.
 //
-// # Representation (value of key 0x20|id, version 1)
+// # Representation (value of key 0x20|id, version 2)
 //
-//	ver=1 | created varint | org uvarint | gtin str(0|14) | ownCode str | drugID str
+//	ver=2 | created varint | org uvarint | gtin str(0|14) | ownCode str | drugID str
 //	      | gcpLen u8 | category u8 | levels u8 | defaultScheme u8
 //	      | nameZH str | nameEN str | nLinks uvarint | (type str | url str)…
+//	      | revision uvarint
+//
+// Version 1 has no revision (it decodes as revision 0).
 func AppendProduct(dst []byte, p *model.Product) []byte {
 	w := wire.Writer{B: dst}
 	w.Version(productVersion)
@@ -84,12 +87,13 @@ func AppendProduct(dst []byte, p *model.Product) []byte {
 		w.Str(l.Type)
 		w.Str(l.URL)
 	}
+	w.U32(p.Revision)
 	return w.B
 }
 
 // DecodeProduct decodes the value of product id.
 func DecodeProduct(id uint32, b []byte) (model.Product, error) {
-	d, _ := newDecoder("product", b, productVersion)
+	d, ver := newDecoder("product", b, productVersion)
 	p := model.Product{ID: id}
 	p.Created = d.varint("created")
 	p.Org = d.u32("org")
@@ -116,6 +120,9 @@ func DecodeProduct(id uint32, b []byte) (model.Product, error) {
 	n := d.count("link count")
 	for i := 0; i < n && d.err() == nil; i++ {
 		p.Links = append(p.Links, model.Link{Type: d.str("link type"), URL: d.str("link url")})
+	}
+	if ver >= 2 {
+		p.Revision = d.u32("revision")
 	}
 	return p, d.done()
 }
@@ -158,13 +165,16 @@ func DecodeProductState(b []byte) (model.ProductState, error) {
 	return s, d.done()
 }
 
-const lotVersion = 1
+const lotVersion = 2
 
 // AppendLot appends l's value encoding to dst.
 //
-// # Representation (value of key 0x30|id, version 1)
+// # Representation (value of key 0x30|id, version 2)
 //
-//	ver=1 | created varint | product uvarint | number str | produced uvarint | expiry uvarint | site str
+//	ver=2 | created varint | product uvarint | number str | produced uvarint | expiry uvarint | site str
+//	      | revision uvarint
+//
+// Version 1 has no revision (it decodes as revision 0).
 func AppendLot(dst []byte, l *model.Lot) []byte {
 	w := wire.Writer{B: dst}
 	w.Version(lotVersion)
@@ -174,12 +184,13 @@ func AppendLot(dst []byte, l *model.Lot) []byte {
 	w.U32(l.Produced)
 	w.U32(l.Expiry)
 	w.Str(l.Site)
+	w.U32(l.Revision)
 	return w.B
 }
 
 // DecodeLot decodes the value of lot id.
 func DecodeLot(id uint32, b []byte) (model.Lot, error) {
-	d, _ := newDecoder("lot", b, lotVersion)
+	d, ver := newDecoder("lot", b, lotVersion)
 	l := model.Lot{ID: id}
 	l.Created = d.varint("created")
 	l.Product = d.u32("product")
@@ -187,6 +198,9 @@ func DecodeLot(id uint32, b []byte) (model.Lot, error) {
 	l.Produced = d.u32("produced")
 	l.Expiry = d.u32("expiry")
 	l.Site = d.str("site")
+	if ver >= 2 {
+		l.Revision = d.u32("revision")
+	}
 	return l, d.done()
 }
 

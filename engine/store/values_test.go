@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"reflect"
 	"testing"
@@ -40,6 +41,38 @@ func decodeAny(name string, b []byte) (reenc []byte, err error) {
 	panic("unknown sample " + name)
 }
 
+// TestValueVersion1 decodes product and lot records written before they
+// carried a revision (version 1, from the golden file of that layout):
+// they read as revision 0 and keep every other field.
+func TestValueVersion1(t *testing.T) {
+	p, err := DecodeProduct(7, mustHex(t, "0182a0abfef962010e303935323031323334353637383800073836313233343507030a0112e998bfe88eabe8a5bfe69e97e883b6e59b8a14416d6f786963696c6c696e2063617073756c657301076773313a7069701668747470733a2f2f6578616d706c652e636e2f702f37"))
+	if err != nil || p.Revision != 0 || p.NameEN != "Amoxicillin capsules" || len(p.Links) != 1 || p.Created != 1_700_000_000_001 {
+		t.Errorf("DecodeProduct(version 1) = %+v, %v; want revision 0 and the fields", p, err)
+	}
+	l, err := DecodeLot(300, mustHex(t, "0184a0abfef9620706414243313233f6fbd3099598d5090d36393031323334303030303034"))
+	if err != nil || l.Revision != 0 || l.Site != "6901234000004" || l.Expiry != 20270101 {
+		t.Errorf("DecodeLot(version 1) = %+v, %v; want revision 0 and the fields", l, err)
+	}
+	// A version 2 record decodes its revision.
+	p.Revision = 9
+	if got, err := DecodeProduct(7, AppendProduct(nil, &p)); err != nil || got.Revision != 9 {
+		t.Errorf("DecodeProduct(version 2) revision = %d, %v; want 9", got.Revision, err)
+	}
+	l.Revision = 4
+	if got, err := DecodeLot(300, AppendLot(nil, &l)); err != nil || got.Revision != 4 {
+		t.Errorf("DecodeLot(version 2) revision = %d, %v; want 4", got.Revision, err)
+	}
+}
+
+func mustHex(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func TestValueRoundTrip(t *testing.T) {
 	for _, s := range sampleValues() {
 		got, err := decodeAny(s.name, s.enc)
@@ -59,11 +92,14 @@ func TestValueRoundTrip(t *testing.T) {
 }
 
 func TestValueVersionByte(t *testing.T) {
+	// The current version of each record kind (1 unless listed).
+	current := map[string]byte{"product": productVersion, "lot": lotVersion}
 	for _, s := range sampleValues() {
-		if s.enc[0] != 1 {
-			t.Errorf("%s: version byte %d, want 1", s.name, s.enc[0])
+		want := max(current[s.name], 1)
+		if s.enc[0] != want {
+			t.Errorf("%s: version byte %d, want %d", s.name, s.enc[0], want)
 		}
-		for _, ver := range []byte{0, 2, 255} {
+		for _, ver := range []byte{0, want + 1, 255} {
 			bad := append([]byte{ver}, s.enc[1:]...)
 			if _, err := decodeAny(s.name, bad); !errors.Is(err, ErrVersion) {
 				t.Errorf("%s with version %d: err = %v, want ErrVersion", s.name, ver, err)
