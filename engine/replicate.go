@@ -29,6 +29,12 @@ func OpenReplicaStore(dir string) (*ReplicaStore, error) {
 // Apply applies the writer's batch at log position seq (store.DB.ApplyReplicated).
 func (r *ReplicaStore) Apply(seq uint64, repr []byte) error { return r.db.ApplyReplicated(seq, repr) }
 
+// ApplyBatches applies consecutive batches from position first under one
+// sync (store.DB.ApplyReplicatedBatches).
+func (r *ReplicaStore) ApplyBatches(first uint64, reprs [][]byte) error {
+	return r.db.ApplyReplicatedBatches(first, reprs)
+}
+
 // Position returns the last batch applied (0: none).
 func (r *ReplicaStore) Position() uint64 { return r.db.ReplicatedSeq() }
 
@@ -66,11 +72,22 @@ func OpenReplica(dir string, o *Options) (*Engine, error) {
 // with them, the engine's in-memory state (blocks, products, the report
 // chain's caches …) may not show it.
 func (e *Engine) ApplyReplicated(seq uint64, repr []byte) (ReplicaFamilies, error) {
-	f, err := store.BatchFamilies(repr)
-	if err != nil {
-		return 0, fmt.Errorf("engine: batch %d: %w", seq, err)
+	return e.ApplyReplicatedBatches(seq, [][]byte{repr})
+}
+
+// ApplyReplicatedBatches applies consecutive batches from position first
+// under one sync, all or none (store.DB.ApplyReplicatedBatches), and
+// returns the families they touched, as ApplyReplicated.
+func (e *Engine) ApplyReplicatedBatches(first uint64, reprs [][]byte) (ReplicaFamilies, error) {
+	var f ReplicaFamilies
+	for i, repr := range reprs {
+		bf, err := store.BatchFamilies(repr)
+		if err != nil {
+			return 0, fmt.Errorf("engine: batch %d: %w", first+uint64(i), err)
+		}
+		f |= bf
 	}
-	if err := e.db.ApplyReplicated(seq, repr); err != nil {
+	if err := e.db.ApplyReplicatedBatches(first, reprs); err != nil {
 		return 0, err
 	}
 	return f, nil

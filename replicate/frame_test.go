@@ -3,6 +3,7 @@ package replicate
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -109,5 +110,55 @@ func TestFollowerOrderDedupFence(t *testing.T) {
 	}
 	if err := f.Handle(6, msg(6, 7)); !errors.Is(err, ErrGap) {
 		t.Errorf("a gap: %v", err)
+	}
+}
+
+// TestFollowerGroups: the messages delivered together go to one apply
+// with the same dedup and fencing as one by one; an apply that fails
+// leaves the position where it was (nothing applied); records before a
+// gap are applied, then the gap stops the follower.
+func TestFollowerGroups(t *testing.T) {
+	var calls [][]uint64
+	fail := false
+	f := NewBatchFollower(Position{}, func(recs []Record) error {
+		if fail {
+			return errors.New("disk full")
+		}
+		var seqs []uint64
+		for _, r := range recs {
+			seqs = append(seqs, r.Seq)
+		}
+		calls = append(calls, seqs)
+		return nil
+	})
+	msg := func(stream, epoch uint64, seqs ...uint64) streamMsg {
+		var recs []Record
+		for _, s := range seqs {
+			recs = append(recs, Record{Seq: s, Data: []byte{byte(s)}})
+		}
+		return streamMsg{stream, appendFrame(nil, epoch, recs)}
+	}
+	if err := f.handle([]streamMsg{msg(1, 5, 1, 2), msg(2, 5, 2, 3), msg(2, 5, 2, 3), msg(3, 4, 4), msg(4, 6), msg(5, 6, 4, 5)}); err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != 1 || !slices.Equal(calls[0], []uint64{1, 2, 3, 4, 5}) {
+		t.Errorf("applies %v, want one of 1..5", calls)
+	}
+	if st := f.Stats(); st.Dups != 1 || st.Refused != 1 || st.Epoch != 6 || st.Messages != 5 || st.At != (Position{StreamSeq: 5, RecordSeq: 5}) {
+		t.Errorf("stats %+v", st)
+	}
+	fail = true
+	if err := f.handle([]streamMsg{msg(6, 6, 6), msg(7, 6, 7)}); err == nil {
+		t.Error("a failed apply: no error")
+	}
+	if st := f.Stats(); st.At != (Position{StreamSeq: 5, RecordSeq: 5}) {
+		t.Errorf("after a failed apply at %+v, want 5/5", st.At)
+	}
+	fail = false
+	if err := f.handle([]streamMsg{msg(6, 6, 6), msg(7, 6, 7), msg(8, 6, 9)}); !errors.Is(err, ErrGap) {
+		t.Errorf("a gap: %v", err)
+	}
+	if st := f.Stats(); st.At.RecordSeq != 7 || len(calls) != 2 || !slices.Equal(calls[1], []uint64{6, 7}) {
+		t.Errorf("before the gap: at %+v, applies %v", st.At, calls)
 	}
 }

@@ -126,43 +126,53 @@ func BenchmarkEngineReport(b *testing.B) {
 }
 
 // BenchmarkReplicaApply: a writer mints b.N blocks of 1,000 codes from 16
-// clients into the R3 log; then a new replica's engine applies the whole
-// log into its store, as a replica catching up does (ReplicaStore.Apply,
-// fsync per batch; a serving replica applies the same way and reloads
-// what changed every --replica-refresh). It reports the replica's records/s (one record: one committed
-// batch of the writer), the mints/s equivalent and the writer's own
-// sustained mints/s, which the apply rate must exceed.
+// clients into the R3 log; then a new replica's store applies the whole
+// log, as a replica catching up does: apply=each one record at a time
+// with an fsync each (ReplicaStore.Apply, the former way), apply=grouped
+// the records of the messages already delivered under one sync
+// (ReplicaStore.ApplyBatches through NewBatchFollower, as follow and
+// serve --replica-of do). It reports the replica's records/s (one record:
+// one committed batch of the writer), the mints/s equivalent and the
+// writer's own sustained mints/s, which the apply rate must exceed.
 func BenchmarkReplicaApply(b *testing.B) {
-	root := b.TempDir()
-	eng, c := benchWriter(b, filepath.Join(root, "writer"), true, nil)
-	prod := benchProduct(b, eng)
-	var n atomic.Int64
-	var wg sync.WaitGroup
-	start := time.Now()
-	for range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for n.Add(1) <= int64(b.N) {
-				if _, err := eng.Mint(context.Background(), engine.MintRequest{Product: prod.ID, Count: 1000}); err != nil {
-					b.Error(err)
-					return
-				}
+	for _, grouped := range []bool{false, true} {
+		name := "apply=each"
+		if grouped {
+			name = "apply=grouped"
+		}
+		b.Run(name, func(b *testing.B) {
+			root := b.TempDir()
+			eng, c := benchWriter(b, filepath.Join(root, "writer"), true, nil)
+			prod := benchProduct(b, eng)
+			var n atomic.Int64
+			var wg sync.WaitGroup
+			start := time.Now()
+			for range 16 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for n.Add(1) <= int64(b.N) {
+						if _, err := eng.Mint(context.Background(), engine.MintRequest{Product: prod.ID, Count: 1000}); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				}()
 			}
-		}()
+			wg.Wait()
+			writerRate := float64(b.N) / time.Since(start).Seconds()
+			end := eng.ReplicatedSeq()
+			b.ReportAllocs()
+			b.ResetTimer()
+			start = time.Now()
+			followInto(b, c, filepath.Join(root, "replica"), grouped, nil)(end)
+			el := time.Since(start)
+			b.StopTimer()
+			b.ReportMetric(float64(end)/el.Seconds(), "records/s")
+			b.ReportMetric(float64(b.N)/el.Seconds(), "mints/s")
+			b.ReportMetric(writerRate, "writer-mints/s")
+		})
 	}
-	wg.Wait()
-	writerRate := float64(b.N) / time.Since(start).Seconds()
-	end := eng.ReplicatedSeq()
-	b.ReportAllocs()
-	b.ResetTimer()
-	start = time.Now()
-	followInto(b, c, filepath.Join(root, "replica"), nil)(end)
-	el := time.Since(start)
-	b.StopTimer()
-	b.ReportMetric(float64(end)/el.Seconds(), "records/s")
-	b.ReportMetric(float64(b.N)/el.Seconds(), "mints/s")
-	b.ReportMetric(writerRate, "writer-mints/s")
 }
 
 // BenchmarkReplicationLag: the writer mints at a steady rate (rate=…
@@ -184,7 +194,7 @@ func BenchmarkReplicationLag(b *testing.B) {
 			})
 			prod := benchProduct(b, eng)
 			var lags []time.Duration
-			stop := followInto(b, c, filepath.Join(root, "replica"), func(seq uint64) {
+			stop := followInto(b, c, filepath.Join(root, "replica"), true, func(seq uint64) {
 				now := time.Now()
 				mu.Lock()
 				if t, ok := committed[seq]; ok {
@@ -223,10 +233,12 @@ func BenchmarkReplicationLag(b *testing.B) {
 }
 
 // followInto makes a new replica store in dir follow the log of c,
-// calling applied (if set) after each record it applies. The returned
+// applying the records of the messages delivered together under one sync
+// (grouped) or each record with its own, and calling applied (if set)
+// after each record it applies. The returned
 // stop waits until the record at end is applied, then stops following
 // and closes the store.
-func followInto(b *testing.B, c *testCluster, dir string, applied func(seq uint64)) (stop func(end uint64)) {
+func followInto(b *testing.B, c *testCluster, dir string, grouped bool, applied func(seq uint64)) (stop func(end uint64)) {
 	b.Helper()
 	_, js := c.connect()
 	s, err := js.Stream(b.Context(), StreamName)
@@ -244,6 +256,21 @@ func followInto(b *testing.B, c *testCluster, dir string, applied func(seq uint6
 		}
 		return err
 	})
+	if grouped {
+		fl = NewBatchFollower(Position{}, func(recs []Record) error {
+			data := make([][]byte, len(recs))
+			for i, r := range recs {
+				data[i] = r.Data
+			}
+			err := rep.ApplyBatches(recs[0].Seq, data)
+			if applied != nil {
+				for _, r := range recs {
+					applied(r.Seq)
+				}
+			}
+			return err
+		})
+	}
 	ctx, cancel := context.WithCancel(b.Context())
 	errc := make(chan error, 1)
 	go func() { errc <- fl.Follow(ctx, s) }()

@@ -18,9 +18,13 @@ var ErrGap = errors.New("replicate: gap in the log")
 // Seq order. A record at or below the last applied Seq is a duplicate (a
 // writer's retry, or a replay after a restart) and is skipped; a message
 // stamped with an epoch below the highest seen comes from a fenced writer
-// and is refused whole.
+// and is refused whole. Follow hands the records of every message already
+// delivered (up to a bound, maxGroupMessages and maxGroupBytes) to one
+// call of the apply function, so that a replica behind the writer
+// applies many messages under one sync.
 type Follower struct {
-	apply func(Record) error
+	// apply applies records in order and returns how many it applied.
+	apply func([]Record) (int, error)
 
 	mu struct {
 		sync.Mutex
@@ -32,10 +36,39 @@ type Follower struct {
 	}
 }
 
+// Bounds of the messages Follow groups into one apply.
+const (
+	maxGroupMessages = 256
+	maxGroupBytes    = 8 << 20
+)
+
 // NewFollower returns a follower that has applied the log up to at (zero
 // for an empty store) and calls apply for every later record, in order.
 // apply's error stops the follower.
 func NewFollower(at Position, apply func(Record) error) *Follower {
+	return newFollower(at, func(recs []Record) (int, error) {
+		for i, r := range recs {
+			if err := apply(r); err != nil {
+				return i, fmt.Errorf("replicate: apply record %d: %w", r.Seq, err)
+			}
+		}
+		return len(recs), nil
+	})
+}
+
+// NewBatchFollower is NewFollower with an apply that takes consecutive
+// records at once (the records of one or more messages) and applies all
+// of them or none: a store's ApplyReplicatedBatches, one sync for all.
+func NewBatchFollower(at Position, apply func([]Record) error) *Follower {
+	return newFollower(at, func(recs []Record) (int, error) {
+		if err := apply(recs); err != nil {
+			return 0, fmt.Errorf("replicate: apply records %d–%d: %w", recs[0].Seq, recs[len(recs)-1].Seq, err)
+		}
+		return len(recs), nil
+	})
+}
+
+func newFollower(at Position, apply func([]Record) (int, error)) *Follower {
 	f := &Follower{apply: apply}
 	f.mu.at = at
 	return f
@@ -57,52 +90,120 @@ func (f *Follower) Stats() FollowerStats {
 	return FollowerStats{At: f.mu.at, Epoch: f.mu.epoch, Dups: f.mu.dups, Refused: f.mu.refused, Messages: f.mu.messages}
 }
 
+// streamMsg is one message of a stream: its stream sequence and body.
+type streamMsg struct {
+	seq  uint64
+	body []byte
+}
+
 // Handle applies one log message at stream sequence streamSeq.
 func (f *Follower) Handle(streamSeq uint64, body []byte) error {
-	epoch, recs, err := decodeFrame(body)
-	if err != nil {
-		return fmt.Errorf("replicate: stream message %d: %w", streamSeq, err)
-	}
+	return f.handle([]streamMsg{{streamSeq, body}})
+}
+
+// handle applies consecutive log messages: their new records in one call
+// of apply. Records before a gap or a damaged message are applied, then
+// the error is returned.
+func (f *Follower) handle(msgs []streamMsg) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if streamSeq <= f.mu.at.StreamSeq {
-		return nil // delivered again after a reconnect
-	}
-	f.mu.messages++
-	f.mu.at.StreamSeq = streamSeq
-	if epoch < f.mu.epoch {
-		f.mu.refused++
-		return nil
-	}
-	f.mu.epoch = epoch
-	for _, r := range recs {
-		switch {
-		case r.Seq <= f.mu.at.RecordSeq:
-			f.mu.dups++
+	at, epoch := f.mu.at, f.mu.epoch
+	var dups, refused, messages uint64
+	var recs []Record
+	var stop error
+	type mark struct{ stream, record uint64 }
+	var marks []mark // the last record of each message done
+msgs:
+	for _, m := range msgs {
+		e, rs, err := decodeFrame(m.body)
+		if err != nil {
+			stop = fmt.Errorf("replicate: stream message %d: %w", m.seq, err)
+			break
+		}
+		if m.seq <= at.StreamSeq {
+			continue // delivered again after a reconnect
+		}
+		messages++
+		at.StreamSeq = m.seq
+		if e < epoch {
+			refused++
+			marks = append(marks, mark{m.seq, at.RecordSeq})
 			continue
-		case r.Seq != f.mu.at.RecordSeq+1:
-			return fmt.Errorf("%w: record %d follows %d (stream message %d)", ErrGap, r.Seq, f.mu.at.RecordSeq, streamSeq)
 		}
-		if err := f.apply(r); err != nil {
-			return fmt.Errorf("replicate: apply record %d: %w", r.Seq, err)
+		epoch = e
+		for _, r := range rs {
+			switch {
+			case r.Seq <= at.RecordSeq:
+				dups++
+				continue
+			case r.Seq != at.RecordSeq+1:
+				stop = fmt.Errorf("%w: record %d follows %d (stream message %d)", ErrGap, r.Seq, at.RecordSeq, m.seq)
+				break msgs
+			}
+			recs = append(recs, r)
+			at.RecordSeq = r.Seq
 		}
-		f.mu.at.RecordSeq = r.Seq
+		marks = append(marks, mark{m.seq, at.RecordSeq})
 	}
-	return nil
+	n := 0
+	var err error
+	if len(recs) > 0 {
+		n, err = f.apply(recs)
+	}
+	// The position moves to the last message all of whose records are
+	// applied, and to the last record applied.
+	applied := f.mu.at.RecordSeq
+	if n > 0 {
+		applied = recs[n-1].Seq
+	}
+	f.mu.at.RecordSeq = applied
+	for _, mk := range marks {
+		if mk.record > applied {
+			break
+		}
+		f.mu.at.StreamSeq = mk.stream
+	}
+	if err == nil {
+		f.mu.at.StreamSeq = at.StreamSeq
+		f.mu.epoch = epoch
+	}
+	f.mu.dups += dups
+	f.mu.refused += refused
+	f.mu.messages += messages
+	if err != nil {
+		return err
+	}
+	return stop
 }
 
 // Follow consumes the log from the message after the follower's position
 // until ctx ends (it then returns nil) or a message cannot be applied. It
 // uses an ordered consumer: JetStream redelivers from the last message
-// handed over after any reconnect or NATS node loss.
+// handed over after any reconnect or NATS node loss. The messages already
+// delivered when one is applied go with it, up to maxGroupMessages and
+// maxGroupBytes.
 func (f *Follower) Follow(ctx context.Context, s jetstream.Stream) error {
-	return consume(ctx, s, Subject, f.Stats().At.StreamSeq, f.Handle)
+	return consumeGroups(ctx, s, Subject, f.Stats().At.StreamSeq, maxGroupMessages, maxGroupBytes, f.handle)
 }
 
 // consume calls fn for every message of stream s on subject after stream
 // sequence after, in order, with an ordered consumer, until ctx ends (it
 // then returns nil) or fn fails.
 func consume(ctx context.Context, s jetstream.Stream, subject string, after uint64, fn func(seq uint64, body []byte) error) error {
+	return consumeGroups(ctx, s, subject, after, 1, 0, func(msgs []streamMsg) error {
+		for _, m := range msgs {
+			if err := fn(m.seq, m.body); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// consumeGroups is consume handing fn the messages already delivered
+// together: the next one (waiting for it), then those received meanwhile,
+// up to maxMsgs messages and maxBytes of bodies (at least one message).
+func consumeGroups(ctx context.Context, s jetstream.Stream, subject string, after uint64, maxMsgs, maxBytes int, fn func([]streamMsg) error) error {
 	c, err := s.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
 		FilterSubjects: []string{subject},
 		DeliverPolicy:  jetstream.DeliverByStartSequencePolicy,
@@ -117,21 +218,71 @@ func consume(ctx context.Context, s jetstream.Stream, subject string, after uint
 	}
 	stop := context.AfterFunc(ctx, it.Stop)
 	defer stop()
-	defer it.Stop()
+	type delivery struct {
+		m   streamMsg
+		err error
+	}
+	ch := make(chan delivery, maxMsgs)
+	quit := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			var d delivery
+			m, err := it.Next()
+			if err == nil {
+				var md *jetstream.MsgMetadata
+				if md, err = m.Metadata(); err == nil {
+					d.m = streamMsg{md.Sequence.Stream, m.Data()}
+				} else {
+					err = fmt.Errorf("replicate: %s message metadata: %w", subject, err)
+				}
+			}
+			d.err = err
+			select {
+			case ch <- d:
+			case <-quit:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	defer func() {
+		it.Stop()
+		close(quit)
+		wg.Wait()
+	}()
+	var group []streamMsg
 	for {
-		m, err := it.Next()
-		if err != nil {
-			if ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+		group = group[:0]
+		d := <-ch
+		size := 0
+		for d.err == nil {
+			group = append(group, d.m)
+			size += len(d.m.body)
+			if len(group) >= maxMsgs || size >= maxBytes {
+				break
+			}
+			select {
+			case d = <-ch:
+				continue
+			default:
+			}
+			break
+		}
+		if len(group) > 0 {
+			if err := fn(group); err != nil {
+				return err
+			}
+		}
+		if d.err != nil {
+			if ctx.Err() != nil || errors.Is(d.err, jetstream.ErrMsgIteratorClosed) {
 				return nil
 			}
-			return fmt.Errorf("replicate: consume %s: %w", subject, err)
-		}
-		md, err := m.Metadata()
-		if err != nil {
-			return fmt.Errorf("replicate: %s message metadata: %w", subject, err)
-		}
-		if err := fn(md.Sequence.Stream, m.Data()); err != nil {
-			return err
+			return fmt.Errorf("replicate: consume %s: %w", subject, d.err)
 		}
 	}
 }

@@ -44,9 +44,9 @@ type replicaNode struct {
 	eng *engine.Engine
 	log *slog.Logger
 
-	// applyTo applies one record: the catch-up store's, then the
-	// engine's. Changed only while no Follow runs.
-	applyTo func(replicate.Record) error
+	// applyTo applies consecutive records, all or none: the catch-up
+	// store's, then the engine's. Changed only while no Follow runs.
+	applyTo func([]replicate.Record) error
 	// pending are the families applied but not yet refreshed.
 	pending atomic.Uint32
 	srv     atomic.Pointer[server.Server]
@@ -61,8 +61,9 @@ type replicaNode struct {
 	// config).
 	scans *scanSender
 
-	// applyHook, if set, runs before each record the engine applies; its
-	// error stops the replica (tests hold a replica behind with it).
+	// applyHook, if set, runs before each group of records the engine
+	// applies; its error stops the replica (tests hold a replica behind
+	// with it).
 	applyHook atomic.Pointer[func() error]
 	// auto, if set, takes the writer's lease once it lapses
 	// (--takeover, replica_takeover.go).
@@ -131,8 +132,8 @@ func (r *replicaNode) open(ctx context.Context, dir string, eo *engine.Options) 
 	if err != nil {
 		return err
 	}
-	r.applyTo = func(rec replicate.Record) error { return rs.Apply(rec.Seq, rec.Data) }
-	r.fl = replicate.NewFollower(replicate.Position{RecordSeq: rs.Position()}, func(rec replicate.Record) error { return r.applyTo(rec) })
+	r.applyTo = func(recs []replicate.Record) error { return rs.ApplyBatches(recs[0].Seq, recordData(recs)) }
+	r.fl = replicate.NewBatchFollower(replicate.Position{RecordSeq: rs.Position()}, func(recs []replicate.Record) error { return r.applyTo(recs) })
 	start := rs.Position()
 	if start < end.RecordSeq {
 		if err := r.catchUp(ctx, end.RecordSeq); err != nil {
@@ -147,13 +148,13 @@ func (r *replicaNode) open(ctx context.Context, dir string, eo *engine.Options) 
 	if r.eng, err = engine.OpenReplica(dir, eo); err != nil {
 		return err
 	}
-	r.applyTo = func(rec replicate.Record) error {
+	r.applyTo = func(recs []replicate.Record) error {
 		if h := r.applyHook.Load(); h != nil {
 			if err := (*h)(); err != nil {
 				return err
 			}
 		}
-		f, err := r.eng.ApplyReplicated(rec.Seq, rec.Data)
+		f, err := r.eng.ApplyReplicatedBatches(recs[0].Seq, recordData(recs))
 		for {
 			old := r.pending.Load()
 			if r.pending.CompareAndSwap(old, old|uint32(f)) {
@@ -179,6 +180,15 @@ func (r *replicaNode) open(ctx context.Context, dir string, eo *engine.Options) 
 	go func() { defer r.done.Done(); r.watchLoop(fctx) }()
 	r.watch(fctx)
 	return nil
+}
+
+// recordData returns the records' batches, in order.
+func recordData(recs []replicate.Record) [][]byte {
+	d := make([][]byte, len(recs))
+	for i, r := range recs {
+		d[i] = r.Data
+	}
+	return d
 }
 
 // catchUp follows until the record at end is applied.

@@ -136,8 +136,8 @@ func catchUpStore(ctx context.Context, s jetstream.Stream, dir string, end uint6
 	if rs.Position() >= end {
 		return rs.Close()
 	}
-	fl := replicate.NewFollower(replicate.Position{RecordSeq: rs.Position()}, func(rec replicate.Record) error {
-		return rs.Apply(rec.Seq, rec.Data)
+	fl := replicate.NewBatchFollower(replicate.Position{RecordSeq: rs.Position()}, func(recs []replicate.Record) error {
+		return rs.ApplyBatches(recs[0].Seq, recordData(recs))
 	})
 	cctx, cancel := context.WithCancel(ctx)
 	errc := make(chan error, 1)

@@ -205,8 +205,8 @@ serial the old writer had acknowledged (docs/replication.md).`,
 			return err
 		}
 		start := rs.Position()
-		fl := replicate.NewFollower(replicate.Position{RecordSeq: start}, func(r replicate.Record) error {
-			return rs.Apply(r.Seq, r.Data)
+		fl := replicate.NewBatchFollower(replicate.Position{RecordSeq: start}, func(recs []replicate.Record) error {
+			return rs.ApplyBatches(recs[0].Seq, recordData(recs))
 		})
 		fctx, cancel := context.WithCancel(ctx)
 		defer cancel()

@@ -120,3 +120,39 @@ func BatchFamilies(repr []byte) (f Families, err error) {
 		}
 	}
 }
+
+// batchPosition returns the replication position a committed batch's
+// representation sets (the last MetaReplSeq it writes), ErrCorrupt for a
+// damaged one or one that sets none.
+func batchPosition(repr []byte) (seq uint64, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			seq, err = 0, fmt.Errorf("%w: batch: %v", ErrCorrupt, v)
+		}
+	}()
+	if len(repr) < batchrepr.HeaderLen {
+		return 0, fmt.Errorf("%w: batch of %d bytes, shorter than its header", ErrCorrupt, len(repr))
+	}
+	found := false
+	r := batchrepr.Read(repr)
+	for {
+		kind, k, v, ok, err := r.Next()
+		if err != nil {
+			return 0, fmt.Errorf("%w: batch: %v", ErrCorrupt, err)
+		}
+		if !ok {
+			break
+		}
+		if kind == pebble.InternalKeyKindSet && len(k) == 2 && k[0] == prefixMeta && k[1] == MetaReplSeq {
+			u, err := DecodeUint("replication position", v)
+			if err != nil {
+				return 0, err
+			}
+			seq, found = uint64(u), true
+		}
+	}
+	if !found {
+		return 0, fmt.Errorf("%w: batch sets no replication position", ErrCorrupt)
+	}
+	return seq, nil
+}

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/batchrepr"
 )
 
 // Replicator is the store's seam for replication (docs/replication.md).
@@ -65,11 +67,25 @@ func (b *Batch) commitReplicated(r Replicator, wo *pebble.WriteOptions) (wait fu
 
 // ApplyReplicated applies, with fsync, a batch the writer's store
 // committed at log position seq (its representation, as its Replicator
-// received it). seq must be the store's position + 1; the batch sets the
-// new position itself. A store with a Replicator (a writer) refuses it.
+// received it): ApplyReplicatedBatches of one batch.
 func (d *DB) ApplyReplicated(seq uint64, repr []byte) error {
+	return d.ApplyReplicatedBatches(seq, [][]byte{repr})
+}
+
+// ApplyReplicatedBatches applies consecutive batches the writer's store
+// committed, the first at log position first, as one Pebble batch with
+// one fsync: all of them or none, the store's position (which every
+// batch sets itself) moving with their data, so that a crash leaves the
+// store at a batch boundary it reports — a record is never applied twice
+// nor skipped. first must be the store's position + 1, and each batch
+// must carry its own position. A store with a Replicator (a writer)
+// refuses them.
+func (d *DB) ApplyReplicatedBatches(first uint64, reprs [][]byte) error {
 	if d.opts.Replicator != nil {
 		return fmt.Errorf("%w: apply refused: this store is a writer", ErrReplication)
+	}
+	if len(reprs) == 0 {
+		return nil
 	}
 	if !d.g.enter() {
 		return errClosed("apply")
@@ -77,28 +93,44 @@ func (d *DB) ApplyReplicated(seq uint64, repr []byte) error {
 	defer d.g.leave()
 	d.repl.mu.Lock()
 	defer d.repl.mu.Unlock()
-	if seq != d.repl.seq+1 {
-		return fmt.Errorf("%w: batch %d applied after %d", ErrReplication, seq, d.repl.seq)
+	if first != d.repl.seq+1 {
+		return fmt.Errorf("%w: batch %d applied after %d", ErrReplication, first, d.repl.seq)
 	}
+	for i, repr := range reprs {
+		seq := first + uint64(i)
+		got, err := batchPosition(repr)
+		if err != nil {
+			return fmt.Errorf("%w: batch %d: %w", ErrReplication, seq, err)
+		}
+		if got != seq {
+			return fmt.Errorf("%w: batch %d carries position %d", ErrReplication, seq, got)
+		}
+	}
+	last := first + uint64(len(reprs)) - 1
+	// One batch holding every batch's entries in order: the header of the
+	// first, the count of all.
+	size, count := 0, uint64(0)
+	for _, repr := range reprs {
+		h, _ := batchrepr.ReadHeader(repr) // checked by batchPosition
+		size += len(repr) - batchrepr.HeaderLen
+		count += uint64(h.Count)
+	}
+	if count > math.MaxUint32 {
+		return fmt.Errorf("%w: batches %d–%d hold %d entries, more than a batch may", ErrReplication, first, last, count)
+	}
+	all := make([]byte, batchrepr.HeaderLen, batchrepr.HeaderLen+size)
+	for _, repr := range reprs {
+		all = append(all, repr[batchrepr.HeaderLen:]...)
+	}
+	batchrepr.SetCount(all, uint32(count))
 	pb := d.db.NewBatch()
 	defer pb.Close()
-	if err := pb.SetRepr(bytes.Clone(repr)); err != nil {
-		return fmt.Errorf("%w: batch %d: %v", ErrReplication, seq, err)
+	if err := pb.SetRepr(all); err != nil {
+		return fmt.Errorf("%w: batches %d–%d: %v", ErrReplication, first, last, err)
 	}
 	if err := d.db.Apply(pb, pebble.Sync); err != nil {
-		return fmt.Errorf("store: apply batch %d: %w", seq, err)
+		return fmt.Errorf("store: apply batches %d–%d: %w", first, last, err)
 	}
-	var got uint64
-	if _, err := d.Get(MetaKey(MetaReplSeq), func(v []byte) error {
-		u, err := DecodeUint("replication position", v)
-		got = uint64(u)
-		return err
-	}); err != nil {
-		return err
-	}
-	if got != seq {
-		return fmt.Errorf("%w: batch %d carries position %d", ErrReplication, seq, got)
-	}
-	d.repl.seq = seq
+	d.repl.seq = last
 	return nil
 }
