@@ -79,17 +79,21 @@ func (s *Server) apiEditProduct(c *call) {
 		return
 	}
 	var in struct {
-		NameZH      *string     `json:"nameZH"`
-		NameEN      *string     `json:"nameEN"`
-		Description *string     `json:"description"`
-		Links       *[]linkJSON `json:"links"`
-		Images      *[]string   `json:"images"`
-		Reason      string      `json:"reason"`
+		NameZH      *string           `json:"nameZH"`
+		NameEN      *string           `json:"nameEN"`
+		Description *string           `json:"description"`
+		Links       *[]linkJSON       `json:"links"`
+		Images      *[]string         `json:"images"`
+		LevelGTINs  map[string]string `json:"levelGTINs"`
+		Reason      string            `json:"reason"`
 	}
 	if !readJSON(c, &in) {
 		return
 	}
 	ed := engine.ProductEdit{NameZH: in.NameZH, NameEN: in.NameEN, Description: in.Description, Images: in.Images, Reason: in.Reason}
+	if ed.LevelGTINs, ok = levelGTINsIn(c, in.LevelGTINs); !ok {
+		return
+	}
 	if in.Links != nil {
 		ls := make([]engine.Link, 0, len(*in.Links))
 		for _, l := range *in.Links {

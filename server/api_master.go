@@ -126,19 +126,40 @@ type linkJSON struct {
 }
 
 type productJSON struct {
-	ID            uint32     `json:"id"`
-	Org           uint32     `json:"org"`
-	GTIN          string     `json:"gtin,omitempty"`
-	GCPLength     int        `json:"gcpLength,omitempty"`
-	OwnCode       string     `json:"ownCode,omitempty"`
-	DrugID        string     `json:"drugId,omitempty"`
-	NameZH        string     `json:"nameZH"`
-	NameEN        string     `json:"nameEN,omitempty"`
-	Category      string     `json:"category"`
-	Levels        []string   `json:"levels"`
-	DefaultScheme string     `json:"defaultScheme"`
-	Links         []linkJSON `json:"links,omitempty"`
-	Created       string     `json:"created"`
+	ID        uint32   `json:"id"`
+	Org       uint32   `json:"org"`
+	GTIN      string   `json:"gtin,omitempty"`
+	GCPLength int      `json:"gcpLength,omitempty"`
+	OwnCode   string   `json:"ownCode,omitempty"`
+	DrugID    string   `json:"drugId,omitempty"`
+	NameZH    string   `json:"nameZH"`
+	NameEN    string   `json:"nameEN,omitempty"`
+	Category  string   `json:"category"`
+	Levels    []string `json:"levels"`
+	// LevelGTINs are the GTINs of the product's inner pack and case, by
+	// level name.
+	LevelGTINs    map[string]string `json:"levelGTINs,omitempty"`
+	DefaultScheme string            `json:"defaultScheme"`
+	Links         []linkJSON        `json:"links,omitempty"`
+	Created       string            `json:"created"`
+}
+
+// levelGTINsIn reads a levelGTINs object (level name → GTIN); it answers
+// 400 and returns false on an unknown level.
+func levelGTINsIn(c *call, in map[string]string) (map[engine.Level]string, bool) {
+	if in == nil {
+		return nil, true
+	}
+	out := make(map[engine.Level]string, len(in))
+	for name, g := range in {
+		l, err := engine.ParseLevel(name)
+		if err != nil {
+			problem(c.ctx, fasthttp.StatusBadRequest, "invalid", "levelGTINs: "+err.Error())
+			return nil, false
+		}
+		out[l] = g
+	}
+	return out, true
 }
 
 func productOut(p engine.Product) productJSON {
@@ -150,6 +171,12 @@ func productOut(p engine.Product) productJSON {
 	}
 	for _, l := range p.Levels.Levels() {
 		out.Levels = append(out.Levels, l.String())
+	}
+	for _, l := range p.LevelGTINs.Declared() {
+		if out.LevelGTINs == nil {
+			out.LevelGTINs = map[string]string{}
+		}
+		out.LevelGTINs[l.String()] = p.LevelGTINs.Of(l).String()
 	}
 	for _, l := range p.Links {
 		out.Links = append(out.Links, linkJSON{l.Type, l.URL})
@@ -189,17 +216,18 @@ func (s *Server) apiGetProduct(c *call) {
 
 func (s *Server) apiCreateProduct(c *call) {
 	var in struct {
-		Org           uint32     `json:"org"`
-		GTIN          string     `json:"gtin"`
-		GCPLength     int        `json:"gcpLength"`
-		OwnCode       string     `json:"ownCode"`
-		DrugID        string     `json:"drugId"`
-		NameZH        string     `json:"nameZH"`
-		NameEN        string     `json:"nameEN"`
-		Category      string     `json:"category"`
-		Levels        []string   `json:"levels"`
-		DefaultScheme string     `json:"defaultScheme"`
-		Links         []linkJSON `json:"links"`
+		Org           uint32            `json:"org"`
+		GTIN          string            `json:"gtin"`
+		GCPLength     int               `json:"gcpLength"`
+		OwnCode       string            `json:"ownCode"`
+		DrugID        string            `json:"drugId"`
+		NameZH        string            `json:"nameZH"`
+		NameEN        string            `json:"nameEN"`
+		Category      string            `json:"category"`
+		Levels        []string          `json:"levels"`
+		LevelGTINs    map[string]string `json:"levelGTINs"`
+		DefaultScheme string            `json:"defaultScheme"`
+		Links         []linkJSON        `json:"links"`
 	}
 	if !readJSON(c, &in) {
 		return
@@ -238,6 +266,10 @@ func (s *Server) apiCreateProduct(c *call) {
 	}
 	for _, l := range in.Links {
 		spec.Links = append(spec.Links, engine.Link{Type: l.Type, URL: l.URL})
+	}
+	var ok bool
+	if spec.LevelGTINs, ok = levelGTINsIn(c, in.LevelGTINs); !ok {
+		return
 	}
 	p, err := s.eng.AddProduct(c.wctx, spec)
 	if err != nil {

@@ -22,7 +22,7 @@ var productAddFlags struct {
 	data, gtin, name, nameEN, category, orgName, ownCode, drugID, levels, scheme string
 	org                                                                          uint32
 	gcpLen                                                                       int
-	links                                                                        []string
+	links, levelGTINs                                                            []string
 	json                                                                         bool
 }
 
@@ -41,7 +41,10 @@ organisation ("org add --gcp", "org grant-prefix"); creating a product never
 grants one.
 
 Categories: ` + strings.Join(engine.CategoryNames(), ", ") + `.
-Levels (comma-separated): item, inner, case, pallet (default item).
+Levels (comma-separated): item, inner, case, pallet (default item). GS1
+gives each packaging level its own GTIN: --level-gtin case=GTIN declares
+the case's (the GTIN with indicator digit 1–8, or another GTIN of the
+company prefix; "product levels" declares it later). Pallets carry SSCCs.
 Schemes (--scheme, the default for mints): gs1 (alphanumeric AI 21 serial;
 the default with a GTIN), sgtin96 (numeric, fits SGTIN-96 RFID tags), nmpa
 (20-digit NMPA drug code; needs --drug-id), short (short-code URLs).`,
@@ -66,6 +69,9 @@ the default with a GTIN), sgtin96 (numeric, fits SGTIN-96 RFID tags), nmpa
 				return fmt.Errorf("--levels: %w", err)
 			}
 			spec.Levels = spec.Levels.With(l)
+		}
+		if spec.LevelGTINs, err = levelGTINFlags(f.levelGTINs); err != nil {
+			return err
 		}
 		if f.scheme != "" {
 			if spec.DefaultScheme, err = engine.ParseScheme(f.scheme); err != nil {
@@ -145,6 +151,7 @@ func init() {
 	f.StringVar(&a.ownCode, "own-code", "", "product code outside GS1 (≤ 20 characters); the pesticide trace code's 11-digit prefix for scheme pesticide, starting with the 5-digit enterprise code for scheme vet-drug")
 	f.StringVar(&a.drugID, "drug-id", "", "7-digit NMPA drug identification code (enables the nmpa scheme)")
 	f.StringVar(&a.levels, "levels", "item", "packaging levels codes may be minted for: item,inner,case,pallet")
+	f.StringArrayVar(&a.levelGTINs, "level-gtin", nil, "GTIN of a higher packaging level LEVEL=GTIN, e.g. case=16901234000013 (repeatable; see product levels)")
 	f.StringVar(&a.scheme, "scheme", "", "default code scheme: gs1, sgtin96, nmpa, short, pesticide or vet-drug")
 	f.StringArrayVar(&a.links, "link", nil, "link TYPE=URL, e.g. gs1:pip=https://… (repeatable)")
 	f.BoolVar(&a.json, "json", false, "print the product as JSON")

@@ -157,12 +157,21 @@ type storeProductJSON struct {
 	Levels        string        `json:"levels"`
 	DefaultScheme string        `json:"default_scheme"`
 	Links         []engine.Link `json:"links,omitempty"`
+	// LevelGTINs are the inner pack's and case's GTINs, by level name.
+	LevelGTINs map[string]string `json:"level_gtins,omitempty"`
 }
 
 func storeProductOf(p engine.Product) storeProductJSON {
-	return storeProductJSON{ID: p.ID, Org: p.Org, GCPLength: p.GCPLength, OwnCode: p.OwnCode, DrugID: p.DrugID,
+	out := storeProductJSON{ID: p.ID, Org: p.Org, GCPLength: p.GCPLength, OwnCode: p.OwnCode, DrugID: p.DrugID,
 		Name: p.NameZH, NameEN: p.NameEN, Category: p.Category.String(), Levels: p.Levels.String(),
 		DefaultScheme: p.DefaultScheme.String(), Links: p.Links, GTIN: storeGTIN(p.GTIN)}
+	for _, l := range p.LevelGTINs.Declared() {
+		if out.LevelGTINs == nil {
+			out.LevelGTINs = map[string]string{}
+		}
+		out.LevelGTINs[l.String()] = p.LevelGTINs.Of(l).String()
+	}
+	return out
 }
 
 // storeLotJSON is a lot in the commands' JSON output.

@@ -25,11 +25,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
 
 	"tracecode/engine/apikey"
+	"tracecode/engine/code/gs1"
 	"tracecode/engine/issue"
 	"tracecode/engine/model"
 	"tracecode/engine/store"
@@ -59,7 +61,11 @@ type ProductEdit struct {
 	Description    *string
 	Links          *[]model.Link // replaces every link
 	Images         *[]string     // replaces every image URL
-	Reason         string        // optional for a product
+	// LevelGTINs declares the GTINs of packaging levels (inner, case)
+	// that have none (issue.Book.AmendProduct checks them); a level
+	// declared before keeps its GTIN.
+	LevelGTINs map[model.Level]string
+	Reason     string // optional for a product
 }
 
 // LotEdit is a change of a lot: nil fields stay as they are.
@@ -165,6 +171,24 @@ func (ed *Editor) EditProduct(ctx context.Context, k apikey.Key, id uint32, in *
 			if !slices.Equal(det.Images, imgs) {
 				cs = append(cs, Change{"images", strings.Join(det.Images, "\n"), strings.Join(imgs, "\n")})
 				det.Images = slices.Clone(imgs)
+			}
+		}
+		for _, l := range slices.Sorted(maps.Keys(in.LevelGTINs)) {
+			field := "levelGTIN." + l.String()
+			g, err := gs1.ParseGTIN(in.LevelGTINs[l])
+			if err != nil {
+				return fmt.Errorf("%w: %s: %w", model.ErrInvalid, field, err)
+			}
+			if !l.Valid() {
+				return model.FieldErrorf("level", l.String(), "is not a packaging level")
+			}
+			if cur := p.LevelGTINs[l]; cur != g {
+				was := ""
+				if !cur.IsZero() {
+					was = cur.String()
+				}
+				cs = append(cs, Change{field, was, g.String()})
+				p.LevelGTINs[l] = g
 			}
 		}
 		if len(cs) == 0 {

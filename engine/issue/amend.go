@@ -21,11 +21,13 @@ func CheckURL(field, s string) error { return checkURL(field, s) }
 func CheckDate(field string, d uint32) error { return checkDate(field, d) }
 
 // AmendProduct rewrites product id: change receives a copy of the current
-// record under the write lock, may change its names and links, and may
-// add records of its own to b (they commit with the product). The new
-// record is checked as AddProduct checks one; a change of any identifier
-// (GTIN, own code, drug id, organisation, category, levels, scheme) is
-// refused. ctx is checked before the write lock is taken.
+// record under the write lock, may change its names and links, may
+// declare the GTIN of a packaging level that has none (LevelGTINs, checked
+// as AddProduct checks them; a declared one never changes), and may add
+// records of its own to b (they commit with the product). The new record
+// is checked as AddProduct checks one; a change of any identifier (GTIN,
+// own code, drug id, organisation, category, levels, scheme) is refused.
+// ctx is checked before the write lock is taken.
 func (e *Book) AmendProduct(ctx context.Context, id uint32, change func(p *Product, b *store.Batch) error) (Product, error) {
 	if err := ctx.Err(); err != nil {
 		return Product{}, err
@@ -52,6 +54,25 @@ func (e *Book) AmendProduct(ctx context.Context, id uint32, change func(p *Produ
 		p.Created != old.Created {
 		return Product{}, fmt.Errorf("BUG: an amendment of product %d changed an identifier", id)
 	}
+	if p.LevelGTINs != old.LevelGTINs {
+		in := map[Level]string{}
+		for l := range p.LevelGTINs {
+			g := p.LevelGTINs[l]
+			switch {
+			case g == old.LevelGTINs[l]:
+			case g.IsZero():
+				return Product{}, fieldErr(levelGTINField(Level(l)), "", "product %d's %v GTIN is %s: a declared level GTIN is never removed (codes may be printed with it)",
+					id, Level(l), old.LevelGTINs[l])
+			default:
+				in[Level(l)] = g.String()
+			}
+		}
+		p.LevelGTINs = old.LevelGTINs
+		if err := e.setLevelGTINs(&p, in); err != nil {
+			return Product{}, err
+		}
+		putLevelGTINIndex(b, &p, &old.LevelGTINs)
+	}
 	if err := CheckText("name", p.NameZH, 200, true); err != nil {
 		return Product{}, err
 	}
@@ -76,6 +97,7 @@ func (e *Book) AmendProduct(ctx context.Context, id uint32, change func(p *Produ
 	}
 	e.mu.Lock()
 	cur.rec = p
+	e.st.indexLevelGTINs(&p)
 	if e.opts.Published != nil {
 		e.opts.Published(nil, &p)
 	}

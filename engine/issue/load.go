@@ -172,6 +172,7 @@ func (st *state) addProduct(p *product) {
 	if !p.rec.GTIN.IsZero() {
 		st.productByGTIN[p.rec.GTIN] = p.rec.ID
 	}
+	st.indexLevelGTINs(&p.rec)
 	if p.rec.DrugID != "" {
 		st.productByDrugID[p.rec.DrugID] = p.rec.ID
 	}

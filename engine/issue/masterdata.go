@@ -263,6 +263,12 @@ type ProductSpec struct {
 	Category Category
 	// Levels are the packaging levels codes may be minted for; 0 = item.
 	Levels LevelSet
+	// LevelGTINs are the GTINs of the product's inner pack and case, when
+	// they are levels above its lowest (GS1: a distinct GTIN per
+	// packaging level): each under the GTIN's company prefix (the GTIN
+	// with indicator digit 1–8 is), unique. Optional here; a mint of such
+	// a level needs it (declared later by AmendProduct).
+	LevelGTINs map[Level]string
 	// DefaultScheme is used by mints that name none; 0 = gs1 with a GTIN,
 	// else nmpa with a drug id, else short.
 	DefaultScheme Scheme
@@ -333,6 +339,9 @@ func (e *Book) AddProduct(ctx context.Context, spec ProductSpec) (Product, error
 	}
 	if p.Levels>>5 != 0 || p.Levels&1 != 0 {
 		return Product{}, fieldErr("levels", fmt.Sprint(uint8(p.Levels)), "has undefined levels")
+	}
+	if err := e.setLevelGTINs(&p, spec.LevelGTINs); err != nil {
+		return Product{}, err
 	}
 	for _, l := range p.Links {
 		if err := CheckText("link type", l.Type, 64, true); err != nil {
@@ -434,6 +443,7 @@ func (e *Book) AddProduct(ctx context.Context, spec ProductSpec) (Product, error
 	if !p.GTIN.IsZero() {
 		b.Set(store.ProductByGTINKey(p.GTIN), store.Uint(p.ID).AppendBinary(nil))
 	}
+	putLevelGTINIndex(b, &p, nil)
 	if p.DrugID != "" {
 		b.Set(store.ProductByDrugIDKey(p.DrugID), store.Uint(p.ID).AppendBinary(nil))
 	}

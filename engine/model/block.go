@@ -36,6 +36,11 @@ const (
 	// BlockFlagAllowPartial records that the request accepted partial
 	// fulfilment (part of the idempotency comparison).
 	BlockFlagAllowPartial uint8 = 1 << 0
+	// BlockFlagLevelGTIN records that the block's codes are printed with
+	// the GTIN its product declares for the block's level
+	// (Product.LevelGTINs), not the product's GTIN. Blocks minted before
+	// the level GTIN was declared keep the product's GTIN, as printed.
+	BlockFlagLevelGTIN uint8 = 1 << 1
 )
 
 // End returns Start+Count, the first counter after the block.

@@ -46,6 +46,63 @@ type Product struct {
 	// created, one more for each rewrite of its names or links. Caches of
 	// what is derived from the record key on (ID, Revision).
 	Revision uint32
+	// LevelGTINs are the GTINs of the product's higher packaging levels
+	// (inner pack, case), GS1's rule of a distinct GTIN per level; zero
+	// entries are undeclared. GTIN identifies the product's lowest level.
+	// A declared level GTIN never changes (codes are printed with it).
+	LevelGTINs LevelGTINs
+}
+
+// LevelGTINs holds a GTIN per packaging level, indexed by Level; only
+// LevelInner and LevelCase are ever set (a pallet is a logistic unit,
+// identified by an SSCC, not a trade item).
+type LevelGTINs [numLevels]gs1.GTIN
+
+// Of returns level l's GTIN, zero if undeclared (or l is not a level).
+func (g *LevelGTINs) Of(l Level) gs1.GTIN {
+	if !l.Valid() {
+		return gs1.GTIN{}
+	}
+	return g[l]
+}
+
+// Declared lists the levels with a GTIN, in ascending order.
+func (g *LevelGTINs) Declared() []Level {
+	var ls []Level
+	for l := LevelItem; l < numLevels; l++ {
+		if !g[l].IsZero() {
+			ls = append(ls, l)
+		}
+	}
+	return ls
+}
+
+// LevelOf returns the level whose GTIN is x (false if none).
+func (g *LevelGTINs) LevelOf(x gs1.GTIN) (Level, bool) {
+	for l := LevelItem; l < numLevels; l++ {
+		if !g[l].IsZero() && g[l] == x {
+			return l, true
+		}
+	}
+	return 0, false
+}
+
+// Lowest returns the lowest of the product's levels: the level its GTIN
+// identifies (LevelItem when Levels is empty).
+func (p *Product) Lowest() Level {
+	for l := LevelItem; l < numLevels; l++ {
+		if p.Levels.Has(l) {
+			return l
+		}
+	}
+	return LevelItem
+}
+
+// NeedsLevelGTIN reports whether codes of level l printed with the
+// product's GS1 forms need a GTIN of their own: l is an inner pack or a
+// case above the product's lowest level (the level its GTIN identifies).
+func (p *Product) NeedsLevelGTIN(l Level) bool {
+	return (l == LevelInner || l == LevelCase) && l > p.Lowest()
 }
 
 // ProductState is the mutable allocation state of a product, kept apart

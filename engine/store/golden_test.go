@@ -148,6 +148,10 @@ func sampleValues() []struct {
 		Levels: model.LevelSet(0).With(model.LevelItem).With(model.LevelCase), DefaultScheme: serial.GS1,
 		NameZH: "阿莫西林胶囊", NameEN: "Amoxicillin capsules",
 		Links: []model.Link{{Type: "gs1:pip", URL: "https://example.cn/p/7"}}, Created: 1_700_000_000_001, Revision: 3}
+	levels := prod
+	levels.Links = nil
+	levels.LevelGTINs[model.LevelInner], _ = gs1.ParseGTIN("29520123456782")
+	levels.LevelGTINs[model.LevelCase], _ = gs1.ParseGTIN("19520123456785")
 	st := model.ProductState{HighWater: 100_000_000}
 	st.Issued[serial.GS1] = 100_000_000
 	lot := model.Lot{ID: 300, Product: 7, Number: "ABC123", Produced: 20250102, Expiry: 20270101, Site: "6901234000004", Created: 1_700_000_000_002, Revision: 2}
@@ -164,6 +168,7 @@ func sampleValues() []struct {
 	}{
 		{"org", AppendOrg(nil, &org)},
 		{"product", AppendProduct(nil, &prod)},
+		{"product(level GTINs, version 3)", AppendProduct(nil, &levels)},
 		{"productState", AppendProductState(nil, &st)},
 		{"lot", AppendLot(nil, &lot)},
 		{"key", key.AppendBinary(nil)},

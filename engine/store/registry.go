@@ -30,7 +30,7 @@ var Prefixes = []PrefixInfo{
 	{prefixSite, "Site", "`org u32 | site u32`", "kind, name, region (county or township), GLN, site code, address, disabled, created, updated", "`POST /v1/orgs/{org}/sites`, `PUT /v1/orgs/{org}/sites/{site}`", "engine/site"},
 	{prefixSiteByGLN, "SiteByGLN", "`gln 13 digits`", "org u32 | site u32", "adding a site with a GLN, changing its GLN", "engine/site"},
 	{prefixProduct, "Product", "`product u32`", "Product", "AddProduct", "engine"},
-	{prefixProductByGTIN, "ProductByGTIN", "`gtin 14 digits`", "Uint(product)", "AddProduct", "engine"},
+	{prefixProductByGTIN, "ProductByGTIN", "`gtin 14 digits` (the product's, and each level GTIN's)", "Uint(product)", "AddProduct, a level GTIN's declaration", "engine"},
 	{prefixProductByCode, "ProductByCode", "`org u32 | own code`", "Uint(product)", "AddProduct", "engine"},
 	{prefixProductByDrugID, "ProductByDrugID", "`drug id 7 digits`", "Uint(product)", "AddProduct", "engine"},
 	{prefixProductState, "ProductState", "`product u32`", "ProductState", "AddProduct, every mint", "engine"},

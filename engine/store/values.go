@@ -52,21 +52,29 @@ func DecodeOrg(id uint32, b []byte) (model.Org, error) {
 	return o, d.done()
 }
 
-const productVersion = 2
+const productVersion = 3
 
 // AppendProduct appends p's value encoding to dst.
 //
-// # Representation (value of key 0x20|id, version 2)
+// # Representation (value of key 0x20|id, version 2 or 3)
 //
 //	ver=2 | created varint | org uvarint | gtin str(0|14) | ownCode str | drugID str
 //	      | gcpLen u8 | category u8 | levels u8 | defaultScheme u8
 //	      | nameZH str | nameEN str | nLinks uvarint | (type str | url str)…
 //	      | revision uvarint
+//	ver=3 | the same | nLevelGTINs uvarint | (level u8 | gtin str(14))…
 //
-// Version 1 has no revision (it decodes as revision 0).
+// Version 1 has no revision (it decodes as revision 0). A product without level GTINs is written as version 2, so that a store
+// that never declared one stays readable by the builds before version 3;
+// versions 1 and 2 decode as "no level GTINs".
 func AppendProduct(dst []byte, p *model.Product) []byte {
 	w := wire.Writer{B: dst}
-	w.Version(productVersion)
+	levels := p.LevelGTINs.Declared()
+	if len(levels) == 0 {
+		w.Version(2)
+	} else {
+		w.Version(productVersion)
+	}
 	w.Varint(p.Created)
 	w.U32(p.Org)
 	if p.GTIN.IsZero() {
@@ -88,6 +96,14 @@ func AppendProduct(dst []byte, p *model.Product) []byte {
 		w.Str(l.URL)
 	}
 	w.U32(p.Revision)
+	if len(levels) != 0 {
+		w.Count(len(levels))
+		for _, l := range levels {
+			w.U8(byte(l))
+			g := p.LevelGTINs.Of(l)
+			w.Bytes(g[:])
+		}
+	}
 	return w.B
 }
 
@@ -123,6 +139,24 @@ func DecodeProduct(id uint32, b []byte) (model.Product, error) {
 	}
 	if ver >= 2 {
 		p.Revision = d.u32("revision")
+	}
+	if ver >= 3 {
+		n := d.count("level GTIN count")
+		for i := 0; i < n && d.err() == nil; i++ {
+			l := model.Level(d.u8())
+			g := d.raw("level gtin")
+			switch {
+			case d.err() != nil:
+			case l != model.LevelInner && l != model.LevelCase:
+				d.fail("level gtin", fmt.Sprintf("is for level %v (only inner and case have one)", l))
+			case len(g) != 14 || g[0] == 0:
+				d.fail("level gtin", fmt.Sprintf("has length %d", len(g)))
+			case !p.LevelGTINs[l].IsZero():
+				d.fail("level gtin", fmt.Sprintf("for level %v appears twice", l))
+			default:
+				copy(p.LevelGTINs[l][:], g)
+			}
+		}
 	}
 	return p, d.done()
 }

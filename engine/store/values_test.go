@@ -16,7 +16,7 @@ func decodeAny(name string, b []byte) (reenc []byte, err error) {
 	case "org":
 		v, err := DecodeOrg(1, b)
 		return AppendOrg(nil, &v), err
-	case "product":
+	case "product", "product(level GTINs, version 3)":
 		v, err := DecodeProduct(7, b)
 		return AppendProduct(nil, &v), err
 	case "productState":
@@ -84,6 +84,14 @@ func TestValueRoundTrip(t *testing.T) {
 		}
 	}
 	// Decoded structs equal the originals, not just their bytes.
+	p := model.Product{ID: 7, Org: 1, NameZH: "x", Levels: model.LevelSet(0).With(model.LevelItem).With(model.LevelCase)}
+	p.GTIN[0], p.LevelGTINs[model.LevelCase][0] = '0', '1'
+	copy(p.GTIN[1:], "9520123456788")
+	copy(p.LevelGTINs[model.LevelCase][1:], "9520123456785")
+	gotP, err := DecodeProduct(7, AppendProduct(nil, &p))
+	if err != nil || !reflect.DeepEqual(gotP, p) {
+		t.Fatalf("DecodeProduct = %+v, %v; want %+v", gotP, err, p)
+	}
 	b := model.Block{ID: 5, Product: 2, Scheme: 1, State: model.BlockActive, Start: 10, Count: 3, Requested: 4, Released: 1, RequestID: "r"}
 	got, err := DecodeBlock(5, AppendBlock(nil, &b))
 	if err != nil || !reflect.DeepEqual(got, b) {
@@ -93,11 +101,14 @@ func TestValueRoundTrip(t *testing.T) {
 
 func TestValueVersionByte(t *testing.T) {
 	// The current version of each record kind (1 unless listed).
-	current := map[string]byte{"product": productVersion, "lot": lotVersion}
+	current := map[string]byte{"product": 2, "product(level GTINs, version 3)": productVersion, "lot": lotVersion}
 	for _, s := range sampleValues() {
 		want := max(current[s.name], 1)
 		if s.enc[0] != want {
 			t.Errorf("%s: version byte %d, want %d", s.name, s.enc[0], want)
+		}
+		if s.name == "product" {
+			continue // its version 3 is the level GTINs sample, checked as that
 		}
 		for _, ver := range []byte{0, want + 1, 255} {
 			bad := append([]byte{ver}, s.enc[1:]...)
