@@ -354,6 +354,7 @@ func (b *Batch) Commit(sync bool) error {
 		b.Close()
 		return fmt.Errorf("store: commit: %w", ErrReplica)
 	}
+	b.sortForCommit()
 	deferred := sync && b.deferSync
 	wo := pebble.NoSync
 	if sync && !deferred {
