@@ -40,6 +40,17 @@ func TestCaptureAggregationAndErrors(t *testing.T) {
 	if err != nil || rec.Records != 0 || rec.Duplicates != 1 {
 		t.Fatalf("recapture: %+v %v, want one duplicate and no record", rec, err)
 	}
+	// Also after a reopen, once the ledger's filter of record hashes is
+	// built from the store (it then answers the duplicate check).
+	f.e = reopen(t, f.e)
+	ts, _ := f.e.tr()
+	for !ts.Ledger().HashFilterReady() {
+		time.Sleep(time.Millisecond)
+	}
+	rec, err = f.capture(f.orgA, doc(agg))
+	if err != nil || rec.Records != 0 || rec.Duplicates != 1 {
+		t.Fatalf("recapture after reopen: %+v %v, want one duplicate and no record", rec, err)
+	}
 	// One bad event rejects the whole document, with per-code errors and
 	// JSON paths: an item already in a case, a never-issued code, another
 	// organisation's code, an event time far in the future, a transaction

@@ -86,8 +86,9 @@ func appliedType(t epcis.EventType) bool {
 	return false
 }
 
-// lookupHashes marks which events' hashes the store holds, in hash order
-// through one iterator. Events sharing a hash, and every event of a
+// lookupHashes marks which events' hashes the store holds: those the
+// ledger's hash filter does not rule out, in hash order through one
+// iterator. Events sharing a hash, and every event of a
 // document with an error declaration (which may undo what another event
 // of it staged), are left to a lookup on the batch when reached.
 func (rt *reportTx) lookupHashes(evs []epcis.Event, pre []preparedEvent) error {
@@ -104,9 +105,17 @@ func (rt *reportTx) lookupHashes(evs []epcis.Event, pre []preparedEvent) error {
 		return nil
 	}
 	slices.SortFunc(order, func(a, b int) int { return bytes.Compare(pre[a].h[:], pre[b].h[:]) })
+	// The ledger's filter of record hashes answers most: a hash it has
+	// certainly not seen is not looked up.
+	hs := make([][32]byte, len(order))
+	for k, i := range order {
+		hs[k] = pre[i].h
+	}
+	isNew := make([]bool, len(order))
+	rt.c.led.HashesNew(hs, isNew)
 	found, err := ledger.HashesKnown(rt.b, func(yield func([32]byte) bool) {
-		for _, i := range order {
-			if !yield(pre[i].h) {
+		for k := range hs {
+			if !isNew[k] && !yield(hs[k]) {
 				return
 			}
 		}
@@ -114,11 +123,17 @@ func (rt *reportTx) lookupHashes(evs []epcis.Event, pre []preparedEvent) error {
 	if err != nil {
 		return err
 	}
+	f := 0
 	for k, i := range order {
-		if k > 0 && pre[order[k-1]].h == pre[i].h || k+1 < len(order) && pre[order[k+1]].h == pre[i].h {
+		dup := false
+		if !isNew[k] {
+			dup = found[f]
+			f++
+		}
+		if k > 0 && hs[k-1] == hs[k] || k+1 < len(hs) && hs[k+1] == hs[k] {
 			continue // repeated within the document: the batch decides
 		}
-		pre[i].known, pre[i].dup = true, found[k]
+		pre[i].known, pre[i].dup = true, dup
 	}
 	return nil
 }

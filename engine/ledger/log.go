@@ -196,6 +196,8 @@ type Ledger struct {
 	heads   map[uint32]*head // GUARDED_BY(mu); a head is replaced, never modified, once published
 
 	cache summaryCache
+	// hashes is the filter of record content hashes (hashfilter.go).
+	hashes hashFilter
 
 	// queryIndexed: the query indexes cover every record (a read-only
 	// store written before they existed has none).
@@ -249,6 +251,10 @@ func Open(db *store.DB, o *Options) (*Ledger, error) {
 		return nil, err
 	}
 	l.queryIndexed = built
+	if o := db.Options(); !o.ReadOnly && !o.Replica {
+		l.hashes.db = db
+		l.hashes.start(l.nextSeq)
+	}
 	return l, nil
 }
 

@@ -19,6 +19,11 @@ type Tx struct {
 	kb, vb  []byte
 	sb, pb  []byte
 	cps     int // checkpoints written
+	// hashes are the content hashes the Tx appended; the first went into
+	// the ledger's hash filter of generation hashGen. Publish adds them
+	// all again if the filter was replaced since.
+	hashes  [][32]byte
+	hashGen uint64
 }
 
 // Begin starts a Tx writing to b.
@@ -78,6 +83,10 @@ func (t *Tx) Append(s *Summary, p *Payload, now int64) [32]byte {
 		t.kb = store.AppendEventByHashKey(t.kb[:0], &s.ContentHash)
 		t.vb = store.Uint(s.Seq).AppendBinary(t.vb[:0])
 		t.b.Set(t.kb, t.vb)
+		t.hashes = append(t.hashes, s.ContentHash)
+		if gen := t.l.hashes.add(s.ContentHash); len(t.hashes) == 1 {
+			t.hashGen = gen
+		}
 	}
 	return rh
 }
@@ -135,6 +144,10 @@ func (t *Tx) Publish() {
 	}
 	t.l.mu.Unlock()
 	t.heads = nil
+	if len(t.hashes) > 0 && t.l.hashes.generation() != t.hashGen {
+		t.l.hashes.add(t.hashes...)
+	}
+	t.hashes = nil
 }
 
 // NextSeq returns the sequence number the Tx's next Append will assign.
