@@ -226,6 +226,10 @@ func (h chainHooks) Notices() *chain.Notices {
 
 func (h chainHooks) CountStats() bool { return !h.e.statsOff }
 
+func (h chainHooks) SiteRegion(gln string, seq uint64) (uint32, bool) {
+	return queryEngine{h.e}.SiteRegion(gln)
+}
+
 // Block releases and voids (see package chain).
 type (
 	ReleaseReport = chain.ReleaseReport

@@ -300,7 +300,9 @@ func (rt *reportTx) transferCustody(ev *epcis.Event, sel *selection, evTime int6
 // identifier names through its GS1 company prefix: a PGLN or SGLN URN
 // (urn:epc:id:pgln:CP.REF, urn:epc:id:sgln:CP.LOC.EXT) or a Digital Link
 // with AI 417 or 414; 0 if none.
-func (c *Chain) PartyOrg(id string) uint32 {
+func (c *Chain) PartyOrg(id string) uint32 { return partyOrg(c.iss, id) }
+
+func partyOrg(iss Issuance, id string) uint32 {
 	var digits string
 	switch {
 	case strings.HasPrefix(id, "urn:epc:id:pgln:"), strings.HasPrefix(id, "urn:epc:id:sgln:"):
@@ -322,5 +324,5 @@ func (c *Chain) PartyOrg(id string) uint32 {
 		return 0
 	}
 	// A URN gives the exact company prefix.
-	return c.iss.OrgOfGCP(digits, strings.HasPrefix(id, "urn:"))
+	return iss.OrgOfGCP(digits, strings.HasPrefix(id, "urn:"))
 }

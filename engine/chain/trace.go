@@ -96,6 +96,11 @@ type Hooks interface {
 	CountStats() bool
 	// Sector returns the category book, loading it on first use.
 	Sector() (*sector.Book, error)
+	// SiteRegion returns the division (GB/T 2260 county or township) of
+	// the registered site whose GLN is gln as it was when record seq was
+	// appended (the region index, ledger EvRegion); found is false for a
+	// GLN of no site.
+	SiteRegion(gln string, seq uint64) (region uint32, found bool)
 }
 
 // Options are the chain's settings.
@@ -156,7 +161,7 @@ type Chain struct {
 // ledger fails here, once, with what is damaged, instead of every request
 // retrying the load.
 func Open(db *store.DB, iss Issuance, hooks Hooks, o Options) (*Chain, error) {
-	led, err := ledger.Open(db, &ledger.Options{SummaryCache: o.SummaryCache})
+	led, err := ledger.Open(db, &ledger.Options{SummaryCache: o.SummaryCache, Division: locationDivision(iss, hooks)})
 	if err != nil {
 		return nil, fmt.Errorf("engine: open ledger: %w", err)
 	}

@@ -67,6 +67,7 @@ const (
 	driverStep    byte = 3 // the step index, one term
 	driverPlace   byte = 4 // the place index, one location
 	driverSummary byte = 5 // every record, in record order
+	driverRegion  byte = 6 // the region index: divisions' terms merged by event time
 )
 
 // plan is a query's walk: a driver and its bounds.
@@ -74,6 +75,7 @@ type plan struct {
 	driver byte
 	lo, hi []byte // store range (range drivers)
 	set    []setEntry
+	ranges []regionRange // the region driver's
 	// setTraceable: the set's records are visible without Env.Sees.
 	traceable map[uint64]bool
 }
@@ -195,6 +197,9 @@ func (r *Runner) walk(q *Query, p *plan, last []byte, resume bool, fn func(key [
 		}
 		return false, nil
 	}
+	if p.driver == driverRegion {
+		return r.walkRegion(q, p, last, resume, fn)
+	}
 	it, err := r.DB.NewIter(p.lo, p.hi)
 	if err != nil {
 		return false, err
@@ -235,8 +240,9 @@ func step(it *store.Iter, desc bool) bool {
 }
 
 // plan picks the driving index: eventID and MATCH_ values collect their
-// records (the most selective); then one read point or business location,
-// one business step or disposition, an event-time range; else every record
+// records (the most selective); then one business location; then
+// WD_bizLocation of divisions (the region index, planRegion); then one
+// read point, one business step or disposition, an event-time range; else every record
 // between the record-time bounds. A location, step or disposition with an
 // event-time range too walks whichever of the two ranges the store
 // estimates smaller (timeOrOther); a page resumed walks its token's
@@ -268,6 +274,16 @@ func (r *Runner) plan(q *Query, env Env, resume byte) (*plan, error) {
 	case !indexed || q.OrderBy == "recordTime":
 	case !byTime && single(q.BizLocations):
 		return other(driverPlace, ledger.QueryPlaceKey(nil, ledger.QueryPlaceBizLocation, q.BizLocations[0])), nil
+	}
+	if indexed && resume != driverTime && resume != driverStep {
+		// WD_bizLocation of divisions: the region index, in time order
+		// (before a step or the time range, which it narrows).
+		if p, err := r.planRegion(q, env); p != nil || err != nil {
+			return p, err
+		}
+	}
+	switch {
+	case !indexed || q.OrderBy == "recordTime":
 	case !byTime && single(q.ReadPoints):
 		return other(driverPlace, ledger.QueryPlaceKey(nil, ledger.QueryPlaceReadPoint, q.ReadPoints[0])), nil
 	case !byTime && single(q.BizSteps):

@@ -175,6 +175,10 @@ type Options struct {
 	// 65,536 (a few MB): the events of pallets, cases and lots are shared
 	// by every item inside, so a small cache serves most of a timeline.
 	SummaryCache int
+	// Division places a business location in a division for the region
+	// index (EvRegion) as records are appended (nil: the index stays
+	// empty).
+	Division Division
 }
 
 // Defaults.
@@ -202,10 +206,16 @@ type Ledger struct {
 	// queryIndexed: the query indexes cover every record (a read-only
 	// store written before they existed has none).
 	queryIndexed bool
+	// regionIndexed: the region index (EvRegion) covers every record too.
+	regionIndexed bool
 }
 
 // QueryIndexed reports whether the query indexes cover every record.
 func (l *Ledger) QueryIndexed() bool { return l.queryIndexed }
+
+// RegionIndexed reports whether the region index (EvRegion) covers every
+// record.
+func (l *Ledger) RegionIndexed() bool { return l.regionIndexed }
 
 // Open loads the ledger's heads from db: the last sequence number, and for
 // each organisation its last log entry and Merkle state (from its latest
@@ -242,15 +252,15 @@ func Open(db *store.DB, o *Options) (*Ledger, error) {
 		return nil, err
 	}
 	if !db.Options().ReadOnly {
-		if _, err := BuildQueryIndexes(db, 0); err != nil {
+		if _, err := BuildQueryIndexes(db, 0, opts.Division); err != nil {
 			return nil, fmt.Errorf("ledger: build the query indexes: %w", err)
 		}
 	}
-	built, err := QueryIndexesBuilt(db)
+	built, region, err := QueryIndexesBuilt(db)
 	if err != nil {
 		return nil, err
 	}
-	l.queryIndexed = built
+	l.queryIndexed, l.regionIndexed = built, region
 	if o := db.Options(); !o.ReadOnly && !o.Replica {
 		l.hashes.db = db
 		l.hashes.start(l.nextSeq)

@@ -2,8 +2,10 @@ package ledger
 
 import (
 	"math"
+	"slices"
 	"strings"
 
+	"tracecode/engine/code/cn"
 	"tracecode/engine/store"
 )
 
@@ -17,9 +19,17 @@ import (
 //	0x98 | eventTime u64 (unix ms + 2^63) | seq u64        → ver=1
 //	0x99 | field u8 (1 bizStep, 2 disposition) | term | 0x00 | seq u64 → ver=1
 //	0x9B | role u8 (1 readPoint, 2 bizLocation) | id | 0x00 | seq u64  → ver=1
+//	0x9A | division u32 | bizStep | 0x00 | eventTime u64 | seq u64     → ver=1
 //
 // Terms and identifiers are the summary's strings (CBV terms as the
-// parser normalised them, identifiers as captured). Only KindEPCIS records
+// parser normalised them, identifiers as captured). The region index
+// (EvRegion) holds an event under every level of its business location's
+// division path (township, county, city, province: DivisionPath) as the
+// Division function of the ledger's Options answers it when the record is
+// appended — the location's site's region then, which a later move of the
+// site does not change; a query checks each event against today's sites
+// all the same. Its bizStep is "" when the event has none or the step
+// index does not hold it. Only KindEPCIS records
 // are indexed (the query answers captured events); a string that is empty,
 // longer than MaxIndexedTerm or holds a 0x00 byte is not indexed, and a
 // query on it filters instead (QueryIndexable).
@@ -59,10 +69,84 @@ func QueryPlaceKey(dst []byte, role byte, id string) []byte {
 	return store.AppendEvPlaceKey(dst, role, id)
 }
 
-// queryKeys calls fn with every query index key of s.
-func queryKeys(kb []byte, s *Summary, fn func(k []byte)) []byte {
+// QueryRegionKey appends the region index prefix of a division and
+// bizStep term ("" for events without one), without the time and seq.
+func QueryRegionKey(dst []byte, division uint32, bizStep string) []byte {
+	return store.AppendEvRegionKey(dst, division, bizStep)
+}
+
+// QueryRegionTime appends an event time to a region index prefix
+// (QueryRegionKey): the start of the prefix's entries at or after t.
+func QueryRegionTime(dst []byte, t int64) []byte { return store.AppendEvRegionTime(dst, t) }
+
+// QueryRegionBounds returns the region index range [lo, hi) of division's
+// events with bizStep term (QueryRegionKey) and event times in [ge, lt)
+// (math.MinInt64 / math.MaxInt64 for open ends).
+func QueryRegionBounds(division uint32, bizStep string, ge, lt int64) (lo, hi []byte) {
+	p := QueryRegionKey(nil, division, bizStep)
+	lo = QueryRegionTime(p, ge)
+	if lt == math.MaxInt64 {
+		return lo, store.PrefixEnd(p)
+	}
+	return lo, QueryRegionTime(p[:len(p):len(p)], lt)
+}
+
+// QueryRegionDivision returns the range of every region index entry of
+// division (all its bizStep terms).
+func QueryRegionDivision(division uint32) (lo, hi []byte) {
+	lo = store.EvRegionDivisionPrefix(division)
+	return lo, store.PrefixEnd(lo)
+}
+
+// DecodeRegionKey decodes a complete region index key.
+func DecodeRegionKey(k []byte) (division uint32, bizStep []byte, eventTime int64, seq uint64, err error) {
+	return store.DecodeEvRegionKey(k)
+}
+
+// DivisionPath returns the divisions whose region index holds an event
+// located in division d (GB/T 2260 township, county, city or province):
+// d, then its county, city and province, each once; nil for 0 or a code
+// that is not a division.
+func DivisionPath(d uint32) []uint32 {
+	var out []uint32
+	return AppendDivisionPath(out, d)
+}
+
+// AppendDivisionPath appends DivisionPath(d) to dst.
+func AppendDivisionPath(dst []uint32, d uint32) []uint32 {
+	r, err := cn.NewRegion(int(d))
+	if d == 0 || err != nil {
+		return dst
+	}
+	start := len(dst)
+	for _, a := range [...]cn.Region{r, r.County(), r.City(), r.Province()} {
+		if !a.IsZero() && !slices.Contains(dst[start:], a.Uint32()) {
+			dst = append(dst, a.Uint32())
+		}
+	}
+	return dst
+}
+
+// Division answers the division (GB/T 2260, any level) a business
+// location lay in when record seq was appended; 0: none known.
+type Division func(location string, seq uint64) uint32
+
+// queryKeys calls fn with every query index key of s; div (nil: none)
+// places its business location in a division (the region index).
+func queryKeys(kb []byte, s *Summary, div Division, fn func(k []byte)) []byte {
 	if s.Kind != KindEPCIS {
 		return kb
+	}
+	if div != nil && s.BizLocation != "" {
+		step := string(s.BizStep)
+		if !QueryIndexable(step) {
+			step = ""
+		}
+		var path [4]uint32
+		for _, d := range AppendDivisionPath(path[:0], div(s.BizLocation, s.Seq)) {
+			kb = store.AppendSeq(QueryRegionTime(QueryRegionKey(kb[:0], d, step), s.EventTime), s.Seq)
+			fn(kb)
+		}
 	}
 	kb = store.AppendSeq(QueryTimeKey(kb[:0], s.EventTime), s.Seq)
 	fn(kb)
@@ -86,7 +170,26 @@ func queryKeys(kb []byte, s *Summary, fn func(k []byte)) []byte {
 
 // indexQuery writes the query index keys of s (appended, s.Seq set).
 func (t *Tx) indexQuery(s *Summary) {
-	t.kb = queryKeys(t.kb, s, func(k []byte) { t.b.Set(k, []byte{queryIndexVersion}) })
+	t.kb = queryKeys(t.kb, s, t.division, func(k []byte) { t.b.Set(k, []byte{queryIndexVersion}) })
+}
+
+// division answers the ledger's Division for the records of one Tx,
+// remembering each location's answer: a Tx is one report, and the
+// answers change only between reports (a site's move waits for the
+// report lock).
+func (t *Tx) division(location string, seq uint64) uint32 {
+	if t.l.opts.Division == nil {
+		return 0
+	}
+	if d, ok := t.divs[location]; ok {
+		return d
+	}
+	if t.divs == nil {
+		t.divs = make(map[string]uint32, 8)
+	}
+	d := t.l.opts.Division(location, seq)
+	t.divs[location] = d
+	return d
 }
 
 // QueryKeySeq returns the record sequence number a query index key ends
@@ -101,41 +204,57 @@ func QueryTimeOf(k []byte) int64 {
 	return t
 }
 
-// queryIndexesBuilt is the meta record's value once every record is
-// indexed; a smaller value is the last record a build interrupted by a
-// crash had indexed.
-const queryIndexesBuilt = math.MaxUint64
+// The meta record MetaQueryIndexed's values once every record is
+// indexed: queryIndexesBuilt with the region index (EvRegion),
+// queryIndexesBuiltV1 without it (a store written before EvRegion, whose
+// indexes Open builds again from the first record). A smaller value is
+// the last record a build interrupted by a crash had indexed.
+const (
+	queryIndexesBuilt   = math.MaxUint64 - 1
+	queryIndexesBuiltV1 = math.MaxUint64
+)
 
 // QueryIndexesBuilt reports whether the meta record marks the query
-// indexes built.
-func QueryIndexesBuilt(db *store.DB) (bool, error) {
+// indexes built (built), and with the region index (region).
+func QueryIndexesBuilt(db *store.DB) (built, region bool, err error) {
+	done, err := queryIndexMark(db)
+	return done == queryIndexesBuilt || done == queryIndexesBuiltV1, done == queryIndexesBuilt, err
+}
+
+func queryIndexMark(db *store.DB) (uint64, error) {
 	var done store.Uint
 	_, err := db.Get(store.MetaKey(store.MetaQueryIndexed), func(v []byte) (err error) {
 		done, err = store.DecodeUint("query indexes built", v)
 		return err
 	})
-	return uint64(done) == queryIndexesBuilt, err
+	return uint64(done), err
 }
 
 // BuildQueryIndexes writes the query index keys of every record of a store
-// written before the query indexes existed, in batches of batch records,
-// each synced with the meta record MetaQueryIndexed advanced to its last
-// record (a crash resumes after it); the last batch marks the indexes
-// built, after which every record is indexed as it is appended. Open calls
-// it before the ledger takes appends. It returns how many records it read.
-func BuildQueryIndexes(db *store.DB, batch int) (int, error) {
+// written before the query indexes (or the region index) existed, in
+// batches of batch records, each synced with the meta record
+// MetaQueryIndexed advanced to its last record (a crash resumes after
+// it); the last batch marks the indexes built, after which every record
+// is indexed as it is appended. div places business locations in
+// divisions (nil: the region index stays empty). Open calls it before
+// the ledger takes appends. It returns how many records it read.
+func BuildQueryIndexes(db *store.DB, batch int, div Division) (int, error) {
 	if batch <= 0 {
 		batch = 4096
 	}
-	var done store.Uint
-	if _, err := db.Get(store.MetaKey(store.MetaQueryIndexed), func(v []byte) (err error) {
-		done, err = store.DecodeUint("query indexes built", v)
-		return err
-	}); err != nil {
+	done, err := queryIndexMark(db)
+	if err != nil {
 		return 0, err
 	}
-	if uint64(done) == queryIndexesBuilt {
+	mark := uint64(queryIndexesBuilt)
+	if div == nil {
+		mark = queryIndexesBuiltV1 // without the region index
+	}
+	switch {
+	case done == mark, done == queryIndexesBuilt:
 		return 0, nil
+	case done == queryIndexesBuiltV1:
+		done = 0 // rewritten with the region index (the others are set again as they are)
 	}
 	it, err := db.NewIter(store.EventKeys.Bounds())
 	if err != nil {
@@ -147,7 +266,7 @@ func BuildQueryIndexes(db *store.DB, batch int) (int, error) {
 	defer func() { b.Close() }()
 	var kb, vb []byte
 	n := 0
-	for ok := it.SeekGE(AppendSummaryKey(nil, uint64(done)+1)); ok; ok = it.Next() {
+	for ok := it.SeekGE(AppendSummaryKey(nil, done+1)); ok; ok = it.Next() {
 		seq, err := store.DecodeSeqKey(it.Key())
 		if err != nil {
 			return read, err
@@ -160,7 +279,7 @@ func BuildQueryIndexes(db *store.DB, batch int) (int, error) {
 		if err != nil {
 			return read, err
 		}
-		kb = queryKeys(kb, &s, func(k []byte) { b.Set(k, []byte{queryIndexVersion}) })
+		kb = queryKeys(kb, &s, div, func(k []byte) { b.Set(k, []byte{queryIndexVersion}) })
 		read++
 		if n++; n == batch {
 			vb = store.Uint(seq).AppendBinary(vb[:0])
@@ -173,7 +292,7 @@ func BuildQueryIndexes(db *store.DB, batch int) (int, error) {
 			n = 0
 		}
 	}
-	vb = store.Uint(queryIndexesBuilt).AppendBinary(vb[:0])
+	vb = store.Uint(mark).AppendBinary(vb[:0])
 	b.Set(store.MetaKey(store.MetaQueryIndexed), vb)
 	return read, b.Commit(true)
 }

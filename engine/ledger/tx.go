@@ -24,6 +24,7 @@ type Tx struct {
 	// all again if the filter was replaced since.
 	hashes  [][32]byte
 	hashGen uint64
+	divs    map[string]uint32 // Options.Division's answers (division)
 }
 
 // Begin starts a Tx writing to b.

@@ -38,6 +38,7 @@ const (
 	prefixParentHistory  byte = 0x94 // 0x94 | parent node | seq u64              → removed runs
 	prefixEvTime         byte = 0x98 // 0x98 | eventTime u64 | seq u64            → version byte
 	prefixEvStep         byte = 0x99 // 0x99 | field u8 | term | 0x00 | seq u64   → version byte
+	prefixEvRegion       byte = 0x9A // 0x9A | division u32 | bizStep | 0x00 | eventTime u64 | seq u64 → version byte
 	prefixEvPlace        byte = 0x9B // 0x9B | role u8 | id | 0x00 | seq u64      → version byte
 	prefixCaptureJob     byte = 0x9C // 0x9C | job id u64                          → epcissub.Job
 	prefixNamedQuery     byte = 0x9E // 0x9E | owner | 0x00 | name                  → epcisq.NamedQuery
@@ -414,8 +415,36 @@ func AppendEvPlaceKey(dst []byte, role byte, id string) []byte {
 	return append(append(append(dst, prefixEvPlace, role), id...), 0)
 }
 
+// AppendEvRegionKey appends the start of the region index entries of
+// division (GB/T 2260, any level) and bizStep term (possibly empty):
+// division u32 | term | 0x00; an entry appends the event time (as in
+// AppendEvTimeKey: unix ms + 2^63) and the record's seq.
+func AppendEvRegionKey(dst []byte, division uint32, term string) []byte {
+	return append(append(be32(append(dst, prefixEvRegion), division), term...), 0)
+}
+
+// AppendEvRegionTime appends an event time (unix ms + 2^63) to a region
+// index prefix (AppendEvRegionKey).
+func AppendEvRegionTime(dst []byte, t int64) []byte { return be64(dst, uint64(t)^(1<<63)) }
+
+// EvRegionDivisionPrefix returns the prefix of every region index entry
+// of division (all its terms).
+func EvRegionDivisionPrefix(division uint32) []byte {
+	return be32([]byte{prefixEvRegion}, division)
+}
+
+// DecodeEvRegionKey decodes a complete region index key: its division,
+// bizStep term (aliasing k), event time and seq.
+func DecodeEvRegionKey(k []byte) (division uint32, term []byte, t int64, seq uint64, err error) {
+	if len(k) < 1+4+1+16 || k[0] != prefixEvRegion || k[len(k)-17] != 0 {
+		return 0, nil, 0, 0, &KeyError{Key: k, Want: "a region index key 0x9A|division u32|term|0x00|time u64|seq u64"}
+	}
+	return binary.BigEndian.Uint32(k[1:5]), k[5 : len(k)-17], int64(binary.BigEndian.Uint64(k[len(k)-16:]) ^ (1 << 63)),
+		binary.BigEndian.Uint64(k[len(k)-8:]), nil
+}
+
 // DecodeQueryIndexSeq returns the seq a query index key (EvTime, EvStep,
-// EvPlace) ends with, and whether the key has a query index layout.
+// EvPlace, EvRegion) ends with, and whether the key has a query index layout.
 func DecodeQueryIndexSeq(k []byte) (uint64, bool) {
 	if len(k) < 10 {
 		return 0, false
@@ -427,6 +456,10 @@ func DecodeQueryIndexSeq(k []byte) (uint64, bool) {
 		}
 	case prefixEvStep, prefixEvPlace:
 		if len(k) < 11 || k[len(k)-9] != 0 {
+			return 0, false
+		}
+	case prefixEvRegion:
+		if len(k) < 22 || k[len(k)-17] != 0 {
 			return 0, false
 		}
 	default:

@@ -98,6 +98,7 @@ var (
 	SectorEventKeys    = KeySpace{prefixSectorEvent}
 	EvTimeKeys         = KeySpace{prefixEvTime}
 	EvStepKeys         = KeySpace{prefixEvStep}
+	EvRegionKeys       = KeySpace{prefixEvRegion}
 	EvPlaceKeys        = KeySpace{prefixEvPlace}
 	CaptureJobKeys     = KeySpace{prefixCaptureJob}
 	NamedQueryKeys     = KeySpace{prefixNamedQuery}

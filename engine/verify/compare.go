@@ -25,6 +25,7 @@ var derivedFamilies = []store.KeySpace{
 	store.EvProductKeys, store.LotReachKeys, store.EvParentKeys, store.CustodyKeys,
 	store.AssociationKeys, store.ChildParentKeys, store.ParentChildrenKeys, store.ParentUnitsKeys,
 	store.ChildHistoryKeys, store.ParentHistoryKeys, store.EvTimeKeys, store.EvStepKeys, store.EvPlaceKeys,
+	store.EvRegionKeys,
 }
 
 // Derived compares every derived record of snap with the replica's: the
