@@ -44,6 +44,11 @@ type Config struct {
 	// (bench/worldfile) and reused from by later runs of the same scale;
 	// "" means a world built in WorkDir for this run only.
 	World string
+	// Only, when not empty, runs just the scenarios whose names start with
+	// one of its entries ("resolve/http" runs resolve/http and
+	// resolve/http-half over the world, nothing else); the world is
+	// still built or opened when a chain scenario is wanted.
+	Only []string
 }
 
 // Sizes are the workload sizes of a scale.
@@ -93,15 +98,46 @@ type env struct {
 // scenarioGroup is one family of scenarios; groups run in order.
 type scenarioGroup struct {
 	name string
-	run  func(ctx context.Context, e *env) error
+	// scenarios are the names (or name prefixes) of the scenarios the
+	// group records, for Config.Only.
+	scenarios []string
+	run       func(ctx context.Context, e *env) error
+}
+
+// want reports whether the run records scenario name (Config.Only).
+func (e *env) want(name string) bool {
+	if len(e.cfg.Only) == 0 {
+		return true
+	}
+	for _, o := range e.cfg.Only {
+		if strings.HasPrefix(name, o) {
+			return true
+		}
+	}
+	return false
+}
+
+// wantGroup reports whether any scenario of g is wanted.
+func (e *env) wantGroup(g scenarioGroup) bool {
+	for _, n := range g.scenarios {
+		if e.want(n) {
+			return true
+		}
+		for _, o := range e.cfg.Only {
+			if strings.HasPrefix(o, n) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // groups is the suite, in run order. Files in this package append to it
 // from init functions, one file per family.
 var groups []scenarioGroup
 
-func register(name string, run func(ctx context.Context, e *env) error) {
-	groups = append(groups, scenarioGroup{name: name, run: run})
+func register(name string, scenarios []string, run func(ctx context.Context, e *env) error) {
+	groups = append(groups, scenarioGroup{name: name, scenarios: scenarios, run: run})
 }
 
 // Run runs the suite and writes results.json, summary.md and report.html
@@ -156,6 +192,9 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 	}
 	start := time.Now()
 	for _, g := range groups {
+		if !e.wantGroup(g) {
+			continue
+		}
 		fmt.Fprintf(log, "== %s\n", g.name)
 		if err := g.run(ctx, e); err != nil {
 			return res, fmt.Errorf("bench: %s: %w", g.name, err)

@@ -44,6 +44,76 @@ func tcPackAndResolve(ctx context.Context, e *env) error {
 		}
 		return p
 	}
+	if e.want("commission") || e.want("pack") || e.want("events") {
+		if err := tcFreshLot(ctx, e, w, t0, worldParams); err != nil {
+			return err
+		}
+	}
+	if !e.want("resolve") { // the in-process resolution
+		if e.want("resolve/http") {
+			return tcHTTPResolve(ctx, e, w)
+		}
+		return nil
+	}
+	// Resolution: the full chain (identity, product, lot, producer,
+	// item → case → pallet, the inherited timeline, status) of Zipf-chosen
+	// items of the world, with a share of forged serials.
+	rng := rand.New(rand.NewPCG(21, 22))
+	codes := slices.Clone(w.sample)
+	rng.Shuffle(len(codes), func(i, j int) { codes[i], codes[j] = codes[j], codes[i] })
+	codes = codes[:min(20_000, len(codes))]
+	zipf := rand.NewZipf(rand.New(rand.NewPCG(23, 24)), 1.1, 1, uint64(len(codes)-1))
+	res := Scenario{Name: "resolve", System: "tracecode", Unit: "resolve",
+		Params: worldParams(map[string]string{"items": strconv.Itoa(w.m.Items), "codes": strconv.Itoa(len(codes)), "zipf_s": "1.1", "forged_share": fmt.Sprint(e.sizes.ForgedShare),
+			"query": "ResolveInto: identity, product, lot, producer, containment, inherited timeline, status"})}
+	h := newHist()
+	var ch engine.Chain
+	ops := e.sizes.Resolves
+	timeline, forgedOK := 0, 0
+	m := startMeter()
+	for rep := 0; rep < e.sizes.Repeat; rep++ {
+		start := time.Now()
+		for i := 0; i < ops; i++ {
+			in := codes[zipf.Uint64()]
+			forged := rng.Float64() < e.sizes.ForgedShare
+			if forged {
+				b := []byte(in)
+				j := len(b) - 1 - rng.IntN(6)
+				if b[j] == 'A' {
+					b[j] = 'B'
+				} else {
+					b[j] = 'A'
+				}
+				in = string(b)
+			}
+			r0 := time.Now()
+			err := eng.ResolveInto(&ch, in)
+			h.RecordValue(time.Since(r0).Nanoseconds())
+			if err != nil && !forged {
+				return fmt.Errorf("resolve %s: %w", in, err)
+			}
+			switch {
+			case forged && (err != nil || ch.Status == engine.StatusNeverIssued):
+				forgedOK++
+			case !forged && len(ch.Parents) != 2:
+				return fmt.Errorf("resolve %s: %d parents, want case and pallet", in, len(ch.Parents))
+			case !forged:
+				timeline += len(ch.Timeline)
+			}
+		}
+		res.Samples = append(res.Samples, float64(ops)/time.Since(start).Seconds())
+	}
+	m.stop(&res, int64(ops*e.sizes.Repeat))
+	res.Latency = latencyOf(h)
+	res.Extra = map[string]float64{"forged_rejected": float64(forgedOK), "timeline_entries_per_valid_item": float64(timeline) / float64(ops*e.sizes.Repeat-forgedOK)}
+	e.res.Scenarios = append(e.res.Scenarios, res)
+	return tcHTTPResolve(ctx, e, w)
+}
+
+// tcFreshLot mints a fresh lot into the world and times its commissioning,
+// packing and events (and the plain design's packing).
+func tcFreshLot(ctx context.Context, e *env, w *chainWorld, t0 time.Time, worldParams func(map[string]string) map[string]string) error {
+	eng := w.eng
 	fresh, err := mintLots(ctx, eng, w.product, freshLotName(), e.sizes.PackItems, e.sizes.PackItems)
 	if err != nil {
 		return err
@@ -112,60 +182,7 @@ func tcPackAndResolve(ctx context.Context, e *env) error {
 	if err := tcPlainPack(e, nItems); err != nil {
 		return err
 	}
-
-	// Resolution: the full chain (identity, product, lot, producer,
-	// item → case → pallet, the inherited timeline, status) of Zipf-chosen
-	// items of the world, with a share of forged serials.
-	rng := rand.New(rand.NewPCG(21, 22))
-	codes := slices.Clone(w.sample)
-	rng.Shuffle(len(codes), func(i, j int) { codes[i], codes[j] = codes[j], codes[i] })
-	codes = codes[:min(20_000, len(codes))]
-	zipf := rand.NewZipf(rand.New(rand.NewPCG(23, 24)), 1.1, 1, uint64(len(codes)-1))
-	res := Scenario{Name: "resolve", System: "tracecode", Unit: "resolve",
-		Params: worldParams(map[string]string{"items": strconv.Itoa(w.m.Items), "codes": strconv.Itoa(len(codes)), "zipf_s": "1.1", "forged_share": fmt.Sprint(e.sizes.ForgedShare),
-			"query": "ResolveInto: identity, product, lot, producer, containment, inherited timeline, status"})}
-	h := newHist()
-	var ch engine.Chain
-	ops := e.sizes.Resolves
-	timeline, forgedOK := 0, 0
-	m = startMeter()
-	for rep := 0; rep < e.sizes.Repeat; rep++ {
-		start := time.Now()
-		for i := 0; i < ops; i++ {
-			in := codes[zipf.Uint64()]
-			forged := rng.Float64() < e.sizes.ForgedShare
-			if forged {
-				b := []byte(in)
-				j := len(b) - 1 - rng.IntN(6)
-				if b[j] == 'A' {
-					b[j] = 'B'
-				} else {
-					b[j] = 'A'
-				}
-				in = string(b)
-			}
-			r0 := time.Now()
-			err := eng.ResolveInto(&ch, in)
-			h.RecordValue(time.Since(r0).Nanoseconds())
-			if err != nil && !forged {
-				return fmt.Errorf("resolve %s: %w", in, err)
-			}
-			switch {
-			case forged && (err != nil || ch.Status == engine.StatusNeverIssued):
-				forgedOK++
-			case !forged && len(ch.Parents) != 2:
-				return fmt.Errorf("resolve %s: %d parents, want case and pallet", in, len(ch.Parents))
-			case !forged:
-				timeline += len(ch.Timeline)
-			}
-		}
-		res.Samples = append(res.Samples, float64(ops)/time.Since(start).Seconds())
-	}
-	m.stop(&res, int64(ops*e.sizes.Repeat))
-	res.Latency = latencyOf(h)
-	res.Extra = map[string]float64{"forged_rejected": float64(forgedOK), "timeline_entries_per_valid_item": float64(timeline) / float64(ops*e.sizes.Repeat-forgedOK)}
-	e.res.Scenarios = append(e.res.Scenarios, res)
-	return tcHTTPResolve(ctx, e, w)
+	return nil
 }
 
 // tcPlainPack is the plain design for the ratio: one key per child→parent

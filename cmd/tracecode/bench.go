@@ -20,6 +20,7 @@ var benchFlags struct {
 	work       string
 	world      string
 	repeat     int
+	only       []string
 }
 
 var benchCmd = &cobra.Command{
@@ -54,6 +55,7 @@ Examples:
   tracecode bench --scale small --out bench-out
   tracecode bench --scale medium --world /var/tmp/world-medium --out bench-medium
   tracecode bench --scale large --postgres postgres://user@db:5432/test --out capacity
+  tracecode bench --scale small --world /var/tmp/world-small --only resolve/http --out bench-http
   tracecode bench compare old/results.json new/results.json`,
 	Args: cobra.NoArgs,
 	RunE: func(cmd *cobra.Command, args []string) error {
@@ -62,7 +64,7 @@ Examples:
 		res, err := bench.Run(ctx, bench.Config{
 			Scale: benchFlags.scale, PostgresDSN: benchFlags.postgres, NoPostgres: benchFlags.noPostgres,
 			Out: benchFlags.out, WorkDir: benchFlags.work, Progress: cmd.ErrOrStderr(), Bar: benchBar(cmd.ErrOrStderr()),
-			Repeat: benchFlags.repeat, World: benchFlags.world,
+			Repeat: benchFlags.repeat, World: benchFlags.world, Only: benchFlags.only,
 		})
 		if err != nil {
 			return err
@@ -186,6 +188,7 @@ func init() {
 	f.StringVar(&benchFlags.work, "work", "", "directory for the stores the scenarios build (default: a temporary directory, removed afterwards)")
 	f.StringVar(&benchFlags.world, "world", "", "keep the chain scenarios' world in this directory and reuse it on later runs of the same scale (default: built in the work directory for this run)")
 	f.IntVar(&benchFlags.repeat, "repeat", 0, "repetitions of each timed scenario (default: the scale's)")
+	f.StringSliceVar(&benchFlags.only, "only", nil, "run only the scenarios whose names start with one of these (comma-separated, e.g. resolve/http; the world is still built or opened)")
 	benchCmd.AddCommand(benchCompareCmd)
 	benchReportCmd.Flags().StringVar(&benchReportOut, "out", "", "directory to write into (default: the results.json's)")
 	benchCmd.AddCommand(benchReportCmd)
