@@ -316,7 +316,11 @@ func tcHTTPResolve(ctx context.Context, e *env, w *chainWorld) error {
 	if err != nil {
 		return err
 	}
-	res.Extra = map[string]float64{"ratio_to_constant": res.OpsPerSec / con.OpsPerSec, "constant_req_per_sec": con.OpsPerSec}
+	// CPU per request (process rusage over the rounds, client included on
+	// both sides) survives a busy machine better than req/s: its
+	// difference is the resolver's own cost.
+	res.Extra = map[string]float64{"ratio_to_constant": res.OpsPerSec / con.OpsPerSec, "constant_req_per_sec": con.OpsPerSec,
+		"cpu_us_per_request": rCPU / float64(rTotal.n) * 1e6, "constant_cpu_us_per_request": cCPU / float64(cTotal.n) * 1e6}
 	addServerHist(res.Extra, after.sub(before))
 	e.res.Scenarios = append(e.res.Scenarios, res, con)
 
@@ -368,10 +372,13 @@ func get(c *fasthttp.HostClient, host, path string) ([]byte, error) {
 type promHist struct {
 	le    []float64
 	count []float64
+	// cacheHits and cacheMisses are the response cache's counters
+	// (tracecode_resolve_cache_{hits,misses}_total) at the same scrape.
+	cacheHits, cacheMisses float64
 }
 
 func (h promHist) sub(o promHist) promHist {
-	out := promHist{le: h.le, count: make([]float64, len(h.count))}
+	out := promHist{le: h.le, count: make([]float64, len(h.count)), cacheHits: h.cacheHits - o.cacheHits, cacheMisses: h.cacheMisses - o.cacheMisses}
 	for i := range h.count {
 		out.count[i] = h.count[i]
 		if i < len(o.count) {
@@ -444,6 +451,12 @@ func parseHandlerHist(body []byte, route string) (promHist, error) {
 	prefix := []byte(`tracecode_http_request_duration_seconds_bucket{route="` + route + `",le="`)
 	var h promHist
 	for _, line := range bytes.Split(body, []byte("\n")) {
+		if v, ok := bytes.CutPrefix(line, []byte("tracecode_resolve_cache_hits_total ")); ok {
+			h.cacheHits, _ = strconv.ParseFloat(string(bytes.TrimSpace(v)), 64)
+		}
+		if v, ok := bytes.CutPrefix(line, []byte("tracecode_resolve_cache_misses_total ")); ok {
+			h.cacheMisses, _ = strconv.ParseFloat(string(bytes.TrimSpace(v)), 64)
+		}
 		rest, ok := bytes.CutPrefix(line, prefix)
 		if !ok {
 			continue
@@ -475,5 +488,8 @@ func addServerHist(x map[string]float64, h promHist) {
 	}
 	if s := h.share(1e-3); !math.IsNaN(s) {
 		x["server_share_le_1ms"] = s
+	}
+	if n := h.cacheHits + h.cacheMisses; n > 0 {
+		x["response_cache_hit_ratio"] = h.cacheHits / n
 	}
 }

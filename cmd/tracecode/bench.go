@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 
 	"github.com/spf13/cobra"
 
@@ -21,6 +22,7 @@ var benchFlags struct {
 	world      string
 	repeat     int
 	only       []string
+	cpuProfile string
 }
 
 var benchCmd = &cobra.Command{
@@ -61,6 +63,17 @@ Examples:
 	RunE: func(cmd *cobra.Command, args []string) error {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 		defer stop()
+		if benchFlags.cpuProfile != "" {
+			pf, err := os.Create(benchFlags.cpuProfile)
+			if err != nil {
+				return err
+			}
+			defer pf.Close()
+			if err := pprof.StartCPUProfile(pf); err != nil {
+				return err
+			}
+			defer pprof.StopCPUProfile()
+		}
 		res, err := bench.Run(ctx, bench.Config{
 			Scale: benchFlags.scale, PostgresDSN: benchFlags.postgres, NoPostgres: benchFlags.noPostgres,
 			Out: benchFlags.out, WorkDir: benchFlags.work, Progress: cmd.ErrOrStderr(), Bar: benchBar(cmd.ErrOrStderr()),
@@ -188,6 +201,8 @@ func init() {
 	f.StringVar(&benchFlags.work, "work", "", "directory for the stores the scenarios build (default: a temporary directory, removed afterwards)")
 	f.StringVar(&benchFlags.world, "world", "", "keep the chain scenarios' world in this directory and reuse it on later runs of the same scale (default: built in the work directory for this run)")
 	f.IntVar(&benchFlags.repeat, "repeat", 0, "repetitions of each timed scenario (default: the scale's)")
+	f.StringVar(&benchFlags.cpuProfile, "cpuprofile", "", "write the whole run's CPU profile (world building included) to this file")
+	_ = f.MarkHidden("cpuprofile")
 	f.StringSliceVar(&benchFlags.only, "only", nil, "run only the scenarios whose names start with one of these (comma-separated, e.g. resolve/http; the world is still built or opened)")
 	benchCmd.AddCommand(benchCompareCmd)
 	benchReportCmd.Flags().StringVar(&benchReportOut, "out", "", "directory to write into (default: the results.json's)")
