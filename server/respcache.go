@@ -76,8 +76,11 @@ func (c *respCache) get(key []byte, day uint32) *respEntry {
 	return e
 }
 
-// put stores e under key (copying key), dropping a random half of the
-// shard when it is full.
+// put stores e under key (copying key), dropping a random eighth of the
+// shard when it is full. (Dropping half kept the cache three quarters
+// full on average: over 10^5 codes scanned uniformly, the bench's
+// resolve/http, 49 % of answers were hits with half, more with an
+// eighth; the map walk per eviction is as long per entry dropped.)
 func (c *respCache) put(key []byte, e *respEntry) {
 	sh := c.shard(key)
 	sh.mu.Lock()
@@ -85,7 +88,7 @@ func (c *respCache) put(key []byte, e *respEntry) {
 		n := 0
 		for k := range sh.m {
 			delete(sh.m, k)
-			if n++; n >= c.perShard/2 {
+			if n++; n >= max(c.perShard/8, 1) {
 				break
 			}
 		}
