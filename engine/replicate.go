@@ -49,6 +49,8 @@ type ReplicaFamilies = store.Families
 const (
 	FamKeys     = store.FamKeys
 	FamAccounts = store.FamAccounts
+	FamScans    = store.FamScans
+	FamStats    = store.FamStats
 	FamAll      = store.FamAll
 )
 

@@ -131,10 +131,14 @@ func (s *Server) recordScan(sc engine.Scan) (engine.ScanStats, error) {
 func (s *Server) ScanLog() *engine.ScanLog { return s.scans }
 
 // ReplicaApplied tells a replica's server that its engine refreshed the
-// families f from the writer's batches: cached answers are dropped, and
+// families f from the writer's batches: cached answers are dropped —
+// unless only scan counts, statistics, keys or accounts changed, which no
+// cached answer holds (scan counts are filled in per request) — and
 // cached API keys when keys changed (a revocation on the writer).
 func (s *Server) ReplicaApplied(f engine.ReplicaFamilies) {
-	s.invalidate()
+	if f&^(engine.FamScans|engine.FamStats|engine.FamKeys|engine.FamAccounts) != 0 {
+		s.invalidate()
+	}
 	if f&engine.FamKeys != 0 {
 		s.keys.Forget()
 	}

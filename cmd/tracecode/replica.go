@@ -60,6 +60,9 @@ type replicaNode struct {
 	// scans sends the scans counted here to the writer (nil until
 	// config).
 	scans *scanSender
+	// fwd is scans' forwarder, told when applied batches change the
+	// stored scan counts (nil until config).
+	fwd atomic.Pointer[engine.ScanForwarder]
 
 	// applyHook, if set, runs before each group of records the engine
 	// applies; its error stops the replica (tests hold a replica behind
@@ -155,6 +158,9 @@ func (r *replicaNode) open(ctx context.Context, dir string, eo *engine.Options) 
 			}
 		}
 		f, err := r.eng.ApplyReplicatedBatches(recs[0].Seq, recordData(recs))
+		if fwd := r.fwd.Load(); fwd != nil && f&engine.FamScans != 0 {
+			fwd.StoredChanged() // the writer's counts came back
+		}
 		for {
 			old := r.pending.Load()
 			if r.pending.CompareAndSwap(old, old|uint32(f)) {
@@ -293,6 +299,7 @@ func (r *replicaNode) config(maxLag time.Duration, so *engine.ScanLogOptions, no
 			return nil, err
 		}
 		r.scans = sc
+		r.fwd.Store(sc.fwd)
 	}
 	return &server.Replica{
 		Writer: func() string { r.mu.Lock(); defer r.mu.Unlock(); return r.mu.writer },

@@ -244,20 +244,30 @@ func (l *Log) Merge(seq uint64, ds []Delta) ([]Delta, error) {
 // Forwarder counts a replica's scans for the writer: Record adds a scan
 // to its item's pending delta and answers the item's stats as the
 // replica's store holds them (the writer's, through the log) plus what is
-// pending; Take hands the pending deltas over to be sent. It is safe for
+// pending; Take hands the pending deltas over to be sent. The stored
+// stats read are kept in memory (up to fwdStoredPerShard items a shard)
+// until StoredChanged says the replica applied new counts. It is safe for
 // concurrent use.
 type Forwarder struct {
 	db     *store.DB
 	opt    Options
 	shards [scanShards]fwdShard
+	// gen rises with every StoredChanged: a stored read begun under an
+	// older gen is not kept.
+	gen atomic.Uint64
 	// recorded counts the scans recorded since start.
 	recorded atomic.Uint64
 }
 
 type fwdShard struct {
-	mu sync.Mutex
-	m  map[Ref]Stats // GUARDED_BY(mu); scans not yet taken
+	mu     sync.Mutex
+	m      map[Ref]Stats // GUARDED_BY(mu); scans not yet taken
+	stored map[Ref]Stats // GUARDED_BY(mu); the store's stats read since the last StoredChanged
 }
+
+// fwdStoredPerShard bounds the stored stats a Forwarder keeps per shard;
+// items beyond it are read from the store at every scan.
+const fwdStoredPerShard = 1024
 
 // NewForwarder returns a forwarder over a replica's store db, judging
 // items with o's thresholds (nil: defaults).
@@ -270,20 +280,52 @@ func NewForwarder(db *store.DB, o *Options) *Forwarder {
 	f := &Forwarder{db: db, opt: opt}
 	for i := range f.shards {
 		f.shards[i].m = make(map[Ref]Stats)
+		f.shards[i].stored = make(map[Ref]Stats)
 	}
 	return f
+}
+
+// StoredChanged tells the forwarder that the store's scan counts changed
+// (the replica applied a batch of the writer's holding some): the stored
+// stats it kept are read again. Call it after the batch is applied.
+func (f *Forwarder) StoredChanged() {
+	f.gen.Add(1)
+	for i := range f.shards {
+		sh := &f.shards[i]
+		sh.mu.Lock()
+		clear(sh.stored)
+		sh.mu.Unlock()
+	}
+}
+
+// stored returns r's stats as the store holds them, from memory if read
+// since the last StoredChanged. REQUIRES sh (r's shard) locked; it is
+// unlocked while the store is read, and locked again on return.
+func (f *Forwarder) stored(sh *fwdShard, r Ref) (Stats, error) {
+	if st, ok := sh.stored[r]; ok {
+		return st, nil
+	}
+	gen := f.gen.Load()
+	sh.mu.Unlock()
+	st, err := loadStats(f.db, r)
+	sh.mu.Lock()
+	if err == nil && f.gen.Load() == gen && len(sh.stored) < fwdStoredPerShard {
+		sh.stored[r] = st
+	}
+	return st, err
 }
 
 // Record counts scan s and returns its item's stats including it (the
 // stored counts plus the pending delta), with Suspicious set. If the
 // stored counts cannot be read, nothing is counted.
 func (f *Forwarder) Record(s Scan) (Stats, error) {
-	st, err := loadStats(f.db, s.Ref)
-	if err != nil {
-		return Stats{}, err
-	}
 	sh := &f.shards[s.Ref.shard()]
 	sh.mu.Lock()
+	st, err := f.stored(sh, s.Ref)
+	if err != nil {
+		sh.mu.Unlock()
+		return Stats{}, err
+	}
 	d := sh.m[s.Ref]
 	d.add(&s)
 	sh.m[s.Ref] = d
@@ -297,12 +339,13 @@ func (f *Forwarder) Record(s Scan) (Stats, error) {
 // Stats returns an item's stats (stored plus pending) without counting a
 // scan.
 func (f *Forwarder) Stats(r Ref) (Stats, error) {
-	st, err := loadStats(f.db, r)
-	if err != nil {
-		return Stats{}, err
-	}
 	sh := &f.shards[r.shard()]
 	sh.mu.Lock()
+	st, err := f.stored(sh, r)
+	if err != nil {
+		sh.mu.Unlock()
+		return Stats{}, err
+	}
 	d, ok := sh.m[r]
 	sh.mu.Unlock()
 	if ok {

@@ -194,3 +194,61 @@ func FuzzDecodeDeltas(f *testing.F) {
 		}
 	})
 }
+
+// TestForwarderKeepsStoredStats: a forwarder reads an item's stored
+// stats once and keeps them until StoredChanged (the replica applied the
+// writer's new counts); then it reads them again, and answers the new
+// stored count plus what is still pending. Concurrent scans and
+// StoredChanged calls (run under -race) count every scan once.
+func TestForwarderKeepsStoredStats(t *testing.T) {
+	db, _ := openTestDB(t)
+	defer db.Close()
+	item := Ref{Product: 3, Counter: 7}
+	store := func(n uint64) {
+		t.Helper()
+		st := Stats{Count: n, First: 1, Last: 2}
+		b := db.NewBatch()
+		if err := b.Set(scanStatsKey(nil, item), st.appendBinary(nil)); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Commit(true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	store(10)
+	f := NewForwarder(db, nil)
+	if st := browserScans(t, f, item, "10.0", 1, 1_000); st.Count != 11 {
+		t.Fatalf("first scan: %d, want 11", st.Count)
+	}
+	f.Take(0) // sent; the writer's count comes back as 11
+	store(11)
+	if st := browserScans(t, f, item, "10.1", 1, 2_000); st.Count != 11 {
+		t.Fatalf("before StoredChanged: %d, want the kept 10 plus the pending 1", st.Count)
+	}
+	f.StoredChanged()
+	if st, err := f.Stats(item); err != nil || st.Count != 12 {
+		t.Fatalf("after StoredChanged: %d (%v), want the stored 11 plus the pending 1", st.Count, err)
+	}
+
+	g := NewForwarder(db, nil)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 200 {
+			g.StoredChanged()
+		}
+	}()
+	for i := range 500 {
+		if _, err := g.Record(Scan{Ref: Ref{Product: 3, Counter: uint64(i % 50)}, Time: int64(i), Class: ClientBrowser}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-done
+	n := uint64(0)
+	for _, d := range g.Take(0) {
+		n += d.Stats.Count
+	}
+	if n != 500 || g.Recorded() != 500 {
+		t.Errorf("pending %d scans, recorded %d, want 500", n, g.Recorded())
+	}
+}
