@@ -330,6 +330,13 @@ type Log struct {
 	done chan struct{}
 	once sync.Once
 
+	// seen says which items the store surely holds no counts of, once
+	// buildSeen has filled it; seenDone is closed when buildSeen returns.
+	seen     *seenFilter
+	seenDone chan struct{}
+	// loads counts the store reads of first touches (tests).
+	loads atomic.Uint64
+
 	// count, if set, commits a flush's batch with the scans tallied
 	// since the previous flush (the statistics).
 	count Counter
@@ -390,11 +397,13 @@ func OpenCounted(db *store.DB, o *Options, count Counter) *Log {
 	}
 	opt.EnsureDefaults()
 	l := &Log{db: db, opt: opt, perShard: max(opt.CacheEntries/scanShards, 16), count: count,
-		stop: make(chan struct{}), done: make(chan struct{})}
+		stop: make(chan struct{}), done: make(chan struct{}), seenDone: make(chan struct{})}
 	for i := range l.shards {
 		l.shards[i].m = make(map[Ref]scanEntry)
 		l.shards[i].tally = make(map[Tally]TallyCount)
 	}
+	l.seen = newSeenFilter(l.opt.CacheEntries)
+	go l.buildSeen()
 	go l.run()
 	return l
 }
@@ -407,7 +416,15 @@ func (r Ref) shard() int {
 	return int(h >> 58) // 64 shards
 }
 
-func (l *Log) load(r Ref) (Stats, error) { return loadStats(l.db, r) }
+// load reads r's stored stats, unless the filter of stored counts says
+// there are none.
+func (l *Log) load(r Ref) (Stats, error) {
+	if l.seen.absent(r) {
+		return Stats{}, nil
+	}
+	l.loads.Add(1)
+	return loadStats(l.db, r)
+}
 
 // loadStats reads r's stored stats (zero if none).
 func loadStats(db *store.DB, r Ref) (Stats, error) {
@@ -660,6 +677,7 @@ func (l *Log) flush(sync, counts bool) error {
 		b.Set(store.ScanMergeKey(), store.Uint(mergePos).AppendBinary(vb[:0]))
 	}
 	for i := range stats {
+		l.seen.add(stats[i].ref) // before the commit: see seenFilter
 		kb = scanStatsKey(kb[:0], stats[i].ref)
 		vb = stats[i].st.appendBinary(vb[:0])
 		b.Set(kb, vb)
@@ -753,6 +771,7 @@ func (l *Log) Close() error {
 	l.once.Do(func() {
 		close(l.stop)
 		<-l.done
+		<-l.seenDone
 		err = l.flush(true, true)
 	})
 	return err
