@@ -135,10 +135,32 @@ func decodeCheckpoint(k, v []byte) (Checkpoint, error) {
 // hasher is the RFC 6962 SHA-256 tree hasher.
 var hasher = rfc6962.DefaultHasher
 
-var rangeFactory = &compact.RangeFactory{Hash: hasher.HashChildren}
+var rangeFactory = &compact.RangeFactory{Hash: hashChildren}
 
-// leafHash returns the Merkle leaf hash of a record hash.
-func leafHash(rh [32]byte) []byte { return hasher.HashLeaf(rh[:]) }
+// leafHash returns the Merkle leaf hash of a record hash: RFC 6962's
+// SHA-256(0x00 | rh), hashed from the stack (hasher.HashLeaf allocates a
+// digest and its sum: three allocations for each record appended).
+func leafHash(rh [32]byte) []byte {
+	var b [1 + 32]byte
+	b[0] = rfc6962.RFC6962LeafHashPrefix
+	copy(b[1:], rh[:])
+	h := sha256.Sum256(b[:])
+	return h[:]
+}
+
+// hashChildren is hasher.HashChildren, SHA-256(0x01 | l | r), hashed from
+// the stack for the 32-byte hashes of the tree.
+func hashChildren(l, r []byte) []byte {
+	if len(l) != sha256.Size || len(r) != sha256.Size {
+		return hasher.HashChildren(l, r)
+	}
+	var b [1 + 2*sha256.Size]byte
+	b[0] = rfc6962.RFC6962NodeHashPrefix
+	copy(b[1:], l)
+	copy(b[1+sha256.Size:], r)
+	h := sha256.Sum256(b[:])
+	return h[:]
+}
 
 // head is the tip of one organisation's log.
 type head struct {
