@@ -134,7 +134,7 @@ func (p *parser) location(key string, dst *Location) error {
 	err := p.object(key, func(k string) error {
 		if k == "id" {
 			haveID = true
-			path := key + ".id"
+			path := locationIDPath(key)
 			s, ok, err := p.str(path)
 			if ok {
 				dst.ID = p.identLoose(path, s)
@@ -152,6 +152,18 @@ func (p *parser) location(key string, dst *Location) error {
 	}
 	sortExtensions(dst.Extensions)
 	return err
+}
+
+// locationIDPath returns key + ".id", without building it for the two
+// locations every event may have.
+func locationIDPath(key string) string {
+	switch key {
+	case "readPoint":
+		return "readPoint.id"
+	case "bizLocation":
+		return "bizLocation.id"
+	}
+	return key + ".id"
 }
 
 // bizTransactions reads [{type?, bizTransaction}].
