@@ -101,7 +101,7 @@ func powerLoss(t *testing.T, seed uint64) {
 	}
 	r.e = e
 	p, err := e.AddProduct(t.Context(), ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "测试", Category: ParseCategoryMust("food"),
-		Levels: LevelSet(0).With(LevelItem).With(LevelCase)})
+		Levels: LevelSet(0).With(LevelItem).With(LevelCase), LevelGTINs: caseOf(testGTIN)})
 	if err != nil {
 		r.fatalf("AddProduct: %v", err)
 	}

@@ -221,8 +221,14 @@ func gs1Store(t testing.TB, docs []gs1Doc) (*Engine, uint32) {
 	slices.Sort(keys)
 	for _, g := range keys {
 		in := gtins[g]
+		// A GTIN-14 with indicator digit 1–8 names a case (GS1 General
+		// Specifications §4): the product's lowest level.
+		levels := LevelSet(0).With(LevelCase).With(LevelPallet)
+		if g[0] < '1' || g[0] > '8' {
+			levels = levels.With(LevelItem)
+		}
 		p, err := e.AddProduct(ctx, ProductSpec{Org: org.ID, GTIN: g, GCPLength: in.cpLen, NameZH: "GS1 示例 " + g, NameEN: "GS1 example " + g,
-			Category: ParseCategoryMust("food"), Levels: LevelSet(0).With(LevelItem).With(LevelCase).With(LevelPallet)})
+			Category: ParseCategoryMust("food"), Levels: levels})
 		if err != nil {
 			t.Fatalf("product %s: %v", g, err)
 		}

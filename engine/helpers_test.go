@@ -69,7 +69,7 @@ func addDrug(t testing.TB, e *Engine, gtin, drugID string) Product {
 	t.Helper()
 	p, err := e.AddProduct(context.Background(), ProductSpec{GTIN: gtin, GCPLength: 7, DrugID: drugID, NameZH: "阿莫西林胶囊",
 		NameEN: "Amoxicillin", Category: ParseCategoryMust("drug"),
-		Levels: LevelSet(0).With(LevelItem).With(LevelCase)})
+		Levels: LevelSet(0).With(LevelItem).With(LevelCase), LevelGTINs: caseOf(gtin)})
 	if err != nil {
 		t.Fatal(err)
 	}

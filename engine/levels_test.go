@@ -2,9 +2,34 @@ package engine
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"tracecode/engine/code/gs1"
 )
+
+// caseOf returns the level GTINs of a product of GTIN gtin whose case
+// carries the GTIN's indicator-digit 1 form (GS1's case GTIN).
+func caseOf(gtin string) map[Level]string {
+	return map[Level]string{LevelCase: indicatorForm(gtin, '1')}
+}
+
+// indicatorForm returns gtin (8 to 14 digits) as a GTIN-14 with indicator
+// digit d and its check digit recomputed.
+func indicatorForm(gtin string, d byte) string {
+	g, err := gs1.ParseGTIN(gtin)
+	if err != nil {
+		panic(err)
+	}
+	body := string(d) + g.String()[1:13]
+	c, err := gs1.CheckDigit(body)
+	if err != nil {
+		panic(err)
+	}
+	return body + string(c)
+}
 
 // TestEditProductLevelGTINs: the owning organisation declares its case
 // GTIN; another organisation's key and a regulator may not, and a
@@ -44,4 +69,132 @@ func TestEditProductLevelGTINs(t *testing.T) {
 	if r, err := e.ProductByGTIN(q.LevelGTINs.Of(LevelCase)); err != nil || r.ID != p.ID {
 		t.Fatalf("ProductByGTIN(case GTIN) = %d, %v", r.ID, err)
 	}
+}
+
+// TestCaseCodesCarryTheCaseGTIN: a case block of a product that declared
+// its case GTIN prints that GTIN in every form (Digital Link, element
+// string, EPC URN, SGTIN-96 with filter 2); a scanned case code resolves
+// by its Digital Link and its EPC to the product, the case level and the
+// items packed into it; the case's serial under the item GTIN was never
+// issued.
+func TestCaseCodesCarryTheCaseGTIN(t *testing.T) {
+	f := newFixture(t)
+	e := f.e
+	caseGTIN := indicatorForm(testGTIN, '1')
+	f.commission(f.items, 0, 9)
+	f.commission(f.cases, 0, 0)
+	f.packRange(f.cases, 0, f.items, 0, 9, testClock.Add(-time.Hour))
+
+	dl := f.code(f.cases, 0)
+	if !strings.Contains(dl, "/01/"+caseGTIN+"/21/") {
+		t.Fatalf("case Digital Link %s does not carry the case GTIN %s", dl, caseGTIN)
+	}
+	el, err := e.appendCode(nil, &f.cases, 0, FormatElement)
+	if err != nil || !strings.HasPrefix(string(el), "(01)"+caseGTIN) {
+		t.Fatalf("case element string %s (%v), want (01)%s…", el, err, caseGTIN)
+	}
+	urn, err := e.appendCode(nil, &f.cases, 0, FormatEPCURN)
+	if err != nil || !strings.HasPrefix(string(urn), "urn:epc:id:sgtin:9520123.1"+testGTIN[8:13]+".") {
+		t.Fatalf("case EPC URN %s (%v), want the case GTIN's (indicator 1)", urn, err)
+	}
+	if item := f.code(f.items, 0); !strings.Contains(item, "/01/"+testGTIN+"/") {
+		t.Fatalf("item Digital Link %s does not carry the item GTIN", item)
+	}
+	for name, in := range map[string]string{"digital link": dl, "EPC URN": string(urn)} {
+		c, err := e.Resolve(in)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if c.Status != StatusActive || c.Product == nil || c.Product.ID != f.prod.ID || c.Level != LevelCase ||
+			c.Block == nil || c.Block.ID != f.cases.ID || c.Offset != 0 {
+			t.Fatalf("%s %s resolves to %+v (status %v: %s), want product %d case offset 0", name, in, c.Product, c.Status, c.Reason, f.prod.ID)
+		}
+		n := 0
+		for _, g := range c.Children {
+			n += int(g.Count)
+		}
+		if n != 10 {
+			t.Errorf("%s: the case holds %d items, want 10 (%+v)", name, n, c.Children)
+		}
+	}
+	// The case's serial under the item GTIN is no code of ours.
+	wrong := strings.Replace(dl, "/01/"+caseGTIN+"/", "/01/"+testGTIN+"/", 1)
+	if _, err := e.Lookup(wrong); !errors.Is(err, ErrNeverIssued) || !strings.Contains(err.Error(), caseGTIN) {
+		t.Errorf("case serial under the item GTIN: %v, want ErrNeverIssued naming the case GTIN", err)
+	}
+	// SGTIN-96: the case's filter (2) and GTIN.
+	sg := mint(t, e, MintRequest{Product: f.prod.ID, Lot: "L1", Level: LevelCase, Count: 1, Scheme: SchemeSGTIN96}).Block
+	hex, err := e.appendCode(nil, &sg, 0, FormatEPCHex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tag, err := e.Lookup(string(hex))
+	if err != nil || tag.Block.ID != sg.ID {
+		t.Fatalf("SGTIN-96 %s of a case: %+v, %v", hex, tag.Block, err)
+	}
+	if got := epcFilter(t, string(hex)); got != 2 {
+		t.Errorf("SGTIN-96 filter of a case = %d, want 2", got)
+	}
+}
+
+// TestLevelMintNeedsLevelGTIN: a product without a case GTIN may not mint
+// cases above its items (the message names how to declare it); a product
+// whose lowest level is the case mints cases under its own GTIN; blocks
+// minted before the declaration keep the GTIN they were printed with.
+func TestLevelMintNeedsLevelGTIN(t *testing.T) {
+	e := openTest(t, "")
+	p, err := e.AddProduct(t.Context(), ProductSpec{GTIN: testGTIN, GCPLength: 7, OrgName: "甲", NameZH: "x", Category: ParseCategoryMust("food"),
+		Levels: LevelSet(0).With(LevelItem).With(LevelCase)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.Mint(t.Context(), MintRequest{Product: p.ID, Level: LevelCase, Count: 1})
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "tracecode product levels") {
+		t.Fatalf("case mint without a case GTIN: %v, want ErrInvalid naming tracecode product levels", err)
+	}
+	items := mint(t, e, MintRequest{Product: p.ID, Count: 1}).Block
+	cs, err := e.AddProduct(t.Context(), ProductSpec{GTIN: testGTIN2, GCPLength: 7, OrgName: "乙", NameZH: "苹果 5千克箱", Category: ParseCategoryMust("farm"),
+		Levels: LevelSet(0).With(LevelCase)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	box := mint(t, e, MintRequest{Product: cs.ID, Level: LevelCase, Count: 1}).Block
+	if dl := codeOf(t, e, box, 0); !strings.Contains(dl, "/01/"+testGTIN2+"/") {
+		t.Errorf("a case-only product's case %s, want its own GTIN", dl)
+	}
+	if _, _, err := e.EditProduct(t.Context(), CommandLineKey, p.ID, &ProductEdit{LevelGTINs: caseOf(testGTIN)}); err != nil {
+		t.Fatal(err)
+	}
+	cases := mint(t, e, MintRequest{Product: p.ID, Level: LevelCase, Count: 1}).Block
+	if dl := codeOf(t, e, cases, 0); !strings.Contains(dl, "/01/"+indicatorForm(testGTIN, '1')+"/") {
+		t.Errorf("case %s after the declaration, want the case GTIN", dl)
+	}
+	if dl := codeOf(t, e, items, 0); !strings.Contains(dl, "/01/"+testGTIN+"/") {
+		t.Errorf("item %s, want the item GTIN", dl)
+	}
+	for _, b := range []Block{items, cases, box} {
+		if _, err := e.Lookup(codeOf(t, e, b, 0)); err != nil {
+			t.Errorf("block %d: %v", b.ID, err)
+		}
+	}
+}
+
+func codeOf(t *testing.T, e *Engine, b Block, off uint64) string {
+	t.Helper()
+	s, err := e.appendCode(nil, &b, off, FormatDL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(s)
+}
+
+// epcFilter returns the filter value of an SGTIN-96 or SSCC-96 in hex:
+// the 3 bits after the 8-bit header.
+func epcFilter(t *testing.T, hex string) int {
+	t.Helper()
+	v, err := strconv.ParseUint(hex[:4], 16, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(v>>5) & 7
 }

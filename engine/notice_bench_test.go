@@ -22,7 +22,7 @@ func BenchmarkRecallRecipients(b *testing.B) {
 	e := openTest(b, "")
 	ctx := context.Background()
 	prod, err := e.AddProduct(ctx, ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "婴幼儿配方奶粉", OrgName: "乳业", Category: ParseCategoryMust("food"),
-		Levels: LevelSet(0).With(LevelItem).With(LevelCase)})
+		Levels: LevelSet(0).With(LevelItem).With(LevelCase), LevelGTINs: caseOf(testGTIN)})
 	if err != nil {
 		b.Fatal(err)
 	}

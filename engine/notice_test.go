@@ -41,7 +41,7 @@ func newNoticeChain(t *testing.T) *noticeChain {
 		}
 	}
 	prod, err := e.AddProduct(ctx, ProductSpec{GTIN: testGTIN, GCPLength: 7, DrugID: "8612345", Org: c.p.ID, NameZH: "阿莫西林胶囊",
-		Category: ParseCategoryMust("drug"), Levels: LevelSet(0).With(LevelItem).With(LevelCase)})
+		Category: ParseCategoryMust("drug"), Levels: LevelSet(0).With(LevelItem).With(LevelCase), LevelGTINs: caseOf(testGTIN)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -70,7 +70,7 @@ func benchPackConcurrent(b *testing.B, reporters int) {
 	}
 	defer e.Close()
 	p, err := e.AddProduct(b.Context(), ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "x", Category: ParseCategoryMust("food"),
-		Levels: LevelSet(0).With(LevelItem).With(LevelCase)})
+		Levels: LevelSet(0).With(LevelItem).With(LevelCase), LevelGTINs: caseOf(testGTIN)})
 	if err != nil {
 		b.Fatal(err)
 	}

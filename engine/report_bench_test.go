@@ -155,7 +155,7 @@ func buildWorld() (*tworld, error) {
 	}
 	w := &tworld{n: n, e: e}
 	p, err := e.AddProduct(context.Background(), ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "婴幼儿配方奶粉", OrgName: "甲乳业有限公司",
-		Category: ParseCategoryMust("food"), Levels: LevelSet(0).With(LevelItem).With(LevelCase).With(LevelPallet)})
+		Category: ParseCategoryMust("food"), Levels: LevelSet(0).With(LevelItem).With(LevelCase).With(LevelPallet), LevelGTINs: caseOf(testGTIN)})
 	if err != nil {
 		return nil, err
 	}
@@ -504,7 +504,7 @@ func benchPackIngest(b *testing.B) {
 	}
 	defer e.Close()
 	p, err := e.AddProduct(b.Context(), ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "x", Category: ParseCategoryMust("food"),
-		Levels: LevelSet(0).With(LevelItem).With(LevelCase)})
+		Levels: LevelSet(0).With(LevelItem).With(LevelCase), LevelGTINs: caseOf(testGTIN)})
 	if err != nil {
 		b.Fatal(err)
 	}

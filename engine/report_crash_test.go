@@ -76,7 +76,7 @@ func newCrashStore(t *testing.T, cases int) (string, *Engine, Product) {
 		t.Fatal(err)
 	}
 	p, err := e.AddProduct(t.Context(), ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "测试", Category: ParseCategoryMust("food"),
-		Levels: LevelSet(0).With(LevelItem).With(LevelCase)})
+		Levels: LevelSet(0).With(LevelItem).With(LevelCase), LevelGTINs: caseOf(testGTIN)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,6 +37,10 @@ func TestFormsMatchCodePackages(t *testing.T) {
 		hri := codes(t, e, b.ID, FormatElement, 0, 40)
 		gs := codes(t, e, b.ID, FormatGS, 0, 40)
 		urn := codes(t, e, b.ID, FormatEPCURN, 0, 40)
+		gtin := p.GTIN // a case's codes carry the case's GTIN
+		if b.Level == LevelCase {
+			gtin = p.LevelGTINs.Of(LevelCase)
+		}
 		for i, s := range ser {
 			if _, ok := serial.Classify(s); !ok {
 				t.Fatalf("serial %q has no own shape", s)
@@ -45,18 +49,18 @@ func TestFormsMatchCodePackages(t *testing.T) {
 			if b.Lot != 0 {
 				lot = "A(1),\"x\""
 			}
-			if want := string(digitallink.AppendGTINSerial(nil, DefaultDLBase, p.GTIN, lot, s)); dls[i] != want {
+			if want := string(digitallink.AppendGTINSerial(nil, DefaultDLBase, gtin, lot, s)); dls[i] != want {
 				t.Fatalf("dl %q, want %q", dls[i], want)
 			}
 			d, err := digitallink.Parse(dls[i])
-			if err != nil || d.Key.Value != testGTIN || d.Qualifiers[len(d.Qualifiers)-1].Value != s {
+			if err != nil || d.Key.Value != gtin.String() || d.Qualifiers[len(d.Qualifiers)-1].Value != s {
 				t.Fatalf("dl %q does not parse back: %+v %v", dls[i], d, err)
 			}
 			els, err := gs1.ParseHRI(hri[i])
 			if err != nil {
 				t.Fatalf("element %q: %v", hri[i], err)
 			}
-			want := []gs1.Element{{AI: "01", Value: testGTIN}}
+			want := []gs1.Element{{AI: "01", Value: gtin.String()}}
 			if lot != "" {
 				want = append(want, gs1.Element{AI: "17", Value: "280131"}, gs1.Element{AI: "10", Value: lot})
 			}
@@ -68,7 +72,7 @@ func TestFormsMatchCodePackages(t *testing.T) {
 			if err != nil || !reflect.DeepEqual(els, want) {
 				t.Fatalf("gs %q = %v, %v", gs[i], els, err)
 			}
-			sg, _ := epc.SGTINFromGTIN(p.GTIN, s, 7)
+			sg, _ := epc.SGTINFromGTIN(gtin, s, 7)
 			if u := string(sg.AppendURN(nil)); urn[i] != u {
 				t.Fatalf("urn %q, want %q", urn[i], u)
 			}
@@ -94,7 +98,7 @@ func TestFormsMatchCodePackages(t *testing.T) {
 	}
 	// CSV quotes fields holding the lot's comma and quotes.
 	rows := codes(t, e, gs1Block.ID, FormatCSV, 0, 2)
-	if rows[0] != "offset,counter,serial,dl,element,epc_urn" || !strings.Contains(rows[1], `,"(01)09520123456788(17)280131(10)A\(1),""x""(21)`) {
+	if rows[0] != "offset,counter,serial,dl,element,epc_urn" || !strings.Contains(rows[1], `,"(01)19520123456785(17)280131(10)A\(1),""x""(21)`) {
 		t.Fatalf("csv %q", rows)
 	}
 }

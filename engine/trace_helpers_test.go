@@ -33,13 +33,13 @@ func newFixture(t testing.TB) *fixture {
 	var err error
 	f.prod, err = e.AddProduct(context.Background(), ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "婴幼儿配方奶粉", NameEN: "Infant formula",
 		OrgName: "甲乳业有限公司", Category: ParseCategoryMust("food"),
-		Levels: LevelSet(0).With(LevelItem).With(LevelCase).With(LevelPallet)})
+		Levels: LevelSet(0).With(LevelItem).With(LevelCase).With(LevelPallet), LevelGTINs: caseOf(testGTIN)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.orgA = f.prod.Org
 	f.prodB, err = e.AddProduct(context.Background(), ProductSpec{GTIN: testGTIN2, GCPLength: 7, NameZH: "乙食品", OrgName: "乙食品有限公司",
-		Category: ParseCategoryMust("food"), Levels: LevelSet(0).With(LevelItem).With(LevelCase)})
+		Category: ParseCategoryMust("food"), Levels: LevelSet(0).With(LevelItem).With(LevelCase), LevelGTINs: caseOf(testGTIN2)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -175,6 +175,25 @@ func gtin(gcp, item string) string {
 	return body + string(cd)
 }
 
+// levelGTINs returns the GTINs of the packaging levels above a product's
+// lowest that GS1 gives their own (GTIN item's case: the item GTIN with
+// indicator digit 1, its inner pack: with 2).
+func levelGTINs(item string, ls engine.LevelSet) map[engine.Level]string {
+	p := engine.Product{Levels: ls}
+	out := map[engine.Level]string{}
+	for l, ind := range map[engine.Level]byte{engine.LevelInner: '2', engine.LevelCase: '1'} {
+		if ls.Has(l) && p.NeedsLevelGTIN(l) {
+			body := string(ind) + item[1:13]
+			cd, err := gs1.CheckDigit(body)
+			if err != nil {
+				panic("BUG: demo level GTIN " + body + ": " + err.Error())
+			}
+			out[l] = body + string(cd)
+		}
+	}
+	return out
+}
+
 type productDef struct {
 	key      string
 	org      *engine.Org
@@ -219,6 +238,7 @@ func (s *seeder) products(context.Context) error {
 			}
 			spec.Levels = spec.Levels.With(lv)
 		}
+		spec.LevelGTINs = levelGTINs(d.gtin, spec.Levels)
 		if spec.DefaultScheme, err = engine.ParseScheme(d.scheme); err != nil {
 			return err
 		}

@@ -52,8 +52,9 @@ func (s *seeder) sectorProduct(ctx context.Context, key string, org engine.Org, 
 	for _, l := range levels {
 		ls = ls.With(l)
 	}
-	pr, err := s.eng.AddProduct(ctx, engine.ProductSpec{Org: org.ID, GTIN: gtin(org.GCPs[0], gtinItem), GCPLength: 7,
-		NameZH: nameZH, NameEN: nameEN, Category: c, Levels: ls})
+	g := gtin(org.GCPs[0], gtinItem)
+	pr, err := s.eng.AddProduct(ctx, engine.ProductSpec{Org: org.ID, GTIN: g, GCPLength: 7,
+		NameZH: nameZH, NameEN: nameEN, Category: c, Levels: ls, LevelGTINs: levelGTINs(g, ls)})
 	if err != nil {
 		return err
 	}

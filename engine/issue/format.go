@@ -126,15 +126,19 @@ func (e *Book) newFormatter(b *Block, o formatOptions) (*formatter, error) {
 	default:
 		f.ff = p.keys[b.KeyGen].cipher(b.Scheme, p.rec.ID)
 	}
-	gs1Forms := !p.rec.GTIN.IsZero() && b.Scheme != serial.Short
+	gs1Forms := printsGTIN(&p.rec, b.Scheme)
+	// A packaging level's codes carry the level's GTIN (GS1: a GTIN per
+	// level), a block minted before its product declared one the
+	// product's, as printed.
+	gtin := BlockGTIN(&p.rec, b)
 	f.forms = []Format{FormatSerial}
 	if gs1Forms {
 		lot := f.lot.Number
 		if o.NoDLLot {
 			lot = ""
 		}
-		f.dl = cut(digitallink.AppendGTINSerial(nil, o.DLBase, p.rec.GTIN, lot, sentinel))
-		els := []gs1.Element{{AI: "01", Value: p.rec.GTIN.String()}}
+		f.dl = cut(digitallink.AppendGTINSerial(nil, o.DLBase, gtin, lot, sentinel))
+		els := []gs1.Element{{AI: "01", Value: gtin.String()}}
 		if f.lot.Expiry != 0 {
 			els = append(els, gs1.Element{AI: "17", Value: YYMMDD(f.lot.Expiry)})
 		}
@@ -146,7 +150,7 @@ func (e *Book) newFormatter(b *Block, o formatOptions) (*formatter, error) {
 		f.gs = cut(gs1.AppendBarcodeData(nil, els, o.Symbology))
 		f.forms = append(f.forms, FormatDL, FormatElement)
 		if p.rec.GCPLength != 0 {
-			sg, err := epc.SGTINFromGTIN(p.rec.GTIN, sentinel, int(p.rec.GCPLength))
+			sg, err := epc.SGTINFromGTIN(gtin, sentinel, int(p.rec.GCPLength))
 			if err != nil {
 				return nil, fmt.Errorf("engine: product %d: EPC: %w", p.rec.ID, err)
 			}
@@ -155,7 +159,7 @@ func (e *Book) newFormatter(b *Block, o formatOptions) (*formatter, error) {
 		}
 	}
 	if b.Scheme == serial.SGTIN96 {
-		sg, err := epc.SGTINFromGTIN(p.rec.GTIN, "0", int(p.rec.GCPLength))
+		sg, err := epc.SGTINFromGTIN(gtin, "0", int(p.rec.GCPLength))
 		if err != nil {
 			return nil, err
 		}

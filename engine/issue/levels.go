@@ -6,6 +6,7 @@ import (
 
 	"tracecode/engine/code/gs1"
 	"tracecode/engine/model"
+	"tracecode/engine/serial"
 	"tracecode/engine/store"
 )
 
@@ -127,6 +128,11 @@ func BlockGTIN(p *Product, b *Block) gs1.GTIN {
 	}
 	return p.GTIN
 }
+
+// printsGTIN reports whether blocks of scheme s of product p print GS1
+// forms (Digital Link, element string, EPC) with a GTIN: every scheme but
+// short codes, for a product with a GTIN.
+func printsGTIN(p *Product, s Scheme) bool { return !p.GTIN.IsZero() && s != serial.Short }
 
 // levelOfGTIN returns the packaging level product p's GTIN g identifies:
 // a declared level's, or the product's lowest level for its own GTIN.

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"tracecode/engine/code"
+	"tracecode/engine/code/gs1"
 	"tracecode/engine/model"
 	"tracecode/engine/serial"
 	"tracecode/engine/store"
@@ -80,7 +81,7 @@ func (e *Book) LookupCode(c *code.Code) (LookupResult, error) {
 		lerr = e.findOwn(&r, p, cl.Scheme, int(cl.Gen), cl.Value)
 		if lerr == nil || lerr.Kind != ErrNeverIssued {
 			e.mu.RUnlock()
-			return r, e.checkLot(&r, c.Lot(), lerr)
+			return r, e.checkLot(&r, c.Lot(), e.checkGTIN(&r, p, gtin, lerr))
 		}
 	}
 	imported := p.imported
@@ -91,7 +92,10 @@ func (e *Book) LookupCode(c *code.Code) (LookupResult, error) {
 			return r, err
 		}
 		if found {
-			return r, e.checkLot(&r, c.Lot(), e.stateErr(&r))
+			e.mu.RLock()
+			gerr := e.checkGTIN(&r, p, gtin, e.stateErr(&r))
+			e.mu.RUnlock()
+			return r, e.checkLot(&r, c.Lot(), gerr)
 		}
 	}
 	if lerr != nil {
@@ -225,6 +229,22 @@ func (e *Book) stateErr(r *LookupResult) *LookupError {
 		return lookupErr(ErrVoided, "block %d was voided (%s)", r.Block.ID, r.Block.Note)
 	case StateReleased:
 		return lookupErr(ErrReleased, "offset %d of block %d is in its tail released from offset %d", r.Offset, r.Block.ID, r.Block.ReleasedFrom())
+	}
+	return nil
+}
+
+// checkGTIN compares the GTIN the code carries with the GTIN its block's
+// codes are printed with (BlockGTIN: a packaging level's own GTIN, or the
+// product's): a case's serial under the item's GTIN, or an item's under
+// the case's, was never issued. A state error takes precedence.
+// REQUIRES e.mu (read).
+func (e *Book) checkGTIN(r *LookupResult, p *product, gtin gs1.GTIN, prev *LookupError) *LookupError {
+	if prev != nil || r.Block.ID == 0 {
+		return prev
+	}
+	if want := BlockGTIN(&p.rec, &r.Block); want != gtin {
+		return lookupErr(ErrNeverIssued, "serial %q is of block %d, whose %v codes carry GTIN %s, not %s",
+			r.Serial, r.Block.ID, r.Block.Level, want, gtin)
 	}
 	return nil
 }

@@ -318,6 +318,13 @@ func (e *Book) planMint(g *mintGroup, req *MintRequest, importing bool) (MintRes
 	if !p.rec.Levels.Has(level) {
 		return MintResult{}, fieldErr("level", level.String(), "is not one of product %d's packaging levels (%s)", p.rec.ID, p.rec.Levels)
 	}
+	levelGTIN := printsGTIN(&p.rec, scheme) && p.rec.NeedsLevelGTIN(level)
+	if levelGTIN && p.rec.LevelGTINs.Of(level).IsZero() {
+		return MintResult{}, fieldErr("level", level.String(),
+			"product %d declares no %v GTIN: GS1 gives each packaging level a GTIN of its own, and GTIN %s is its %v's "+
+				"(declare it: tracecode product levels --%v GTIN, or PATCH /v1/products/%d levelGTINs)",
+			p.rec.ID, level, p.rec.GTIN, p.rec.Lowest(), level, p.rec.ID)
+	}
 	if req.Lot != "" {
 		if err := checkCSET82("lot", req.Lot, 20); err != nil {
 			return MintResult{}, err
@@ -427,6 +434,9 @@ func (e *Book) planMint(g *mintGroup, req *MintRequest, importing bool) (MintRes
 		RequestID: req.RequestID, Created: e.nowMillis()}
 	if req.AllowPartial {
 		blk.Flags |= model.BlockFlagAllowPartial
+	}
+	if levelGTIN {
+		blk.Flags |= model.BlockFlagLevelGTIN
 	}
 	if scheme == serial.Short {
 		blk.KeyGen = uint8(len(st.shortKeys) - 1)

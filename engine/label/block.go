@@ -59,8 +59,8 @@ func WriteBlock(ctx context.Context, w io.Writer, e Codes, id uint64, o BlockOpt
 		return 0, err
 	}
 	base := Code{NameZH: p.NameZH, NameEN: p.NameEN}
-	if !p.GTIN.IsZero() {
-		base.GTIN = p.GTIN.String()
+	if g := issue.BlockGTIN(&p, &b); !g.IsZero() {
+		base.GTIN = g.String() // a case's label shows the case's GTIN
 	}
 	if b.Lot != 0 {
 		l, err := e.Lot(b.Lot)
@@ -174,8 +174,8 @@ func CheckBlock(e Codes, id uint64, t *Template) error {
 			ok = has[issue.FormatShort]
 		case FieldGTIN, FieldGTIN13, FieldGTIN12:
 			g := Code{}
-			if !p.GTIN.IsZero() {
-				g.GTIN = p.GTIN.String()
+			if x := issue.BlockGTIN(&p, &b); !x.IsZero() {
+				g.GTIN = x.String()
 			}
 			ok = g.Value(f, false) != ""
 		case FieldSSCC:
