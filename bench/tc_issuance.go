@@ -25,6 +25,10 @@ import (
 // benchGTIN is the product the issuance scenarios mint for.
 const benchGTIN = "09520123456788"
 
+// benchCaseGTIN is the case's GTIN (GS1: a GTIN per packaging level): the
+// item GTIN with indicator digit 1.
+const benchCaseGTIN = "19520123456785"
+
 type tcFixture struct {
 	eng     *engine.Engine
 	dir     string

@@ -120,7 +120,8 @@ func buildWorldIn(ctx context.Context, e *env, dir string, eng *engine.Engine) (
 	sz := e.sizes
 	food, _ := engine.ParseCategory("food")
 	p, err := eng.AddProduct(ctx, engine.ProductSpec{GTIN: benchGTIN, GCPLength: 7, NameZH: "基准婴幼儿配方乳粉", NameEN: "bench infant formula",
-		Category: food, Levels: engine.LevelSet(0).With(engine.LevelItem).With(engine.LevelCase).With(engine.LevelPallet)})
+		Category: food, Levels: engine.LevelSet(0).With(engine.LevelItem).With(engine.LevelCase).With(engine.LevelPallet),
+		LevelGTINs: map[engine.Level]string{engine.LevelCase: benchCaseGTIN}})
 	if err != nil {
 		return nil, err
 	}

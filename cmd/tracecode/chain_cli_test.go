@@ -15,7 +15,7 @@ func TestChainCLI(t *testing.T) {
 	data := t.TempDir()
 	d := "--data=" + data
 	mustCLI(t, "product", "add", d, "--gtin", "09520123456788", "--gcp-length", "7", "--name", "婴幼儿配方奶粉",
-		"--category", "food", "--levels", "item,case,pallet")
+		"--category", "food", "--levels", "item,case,pallet", "--level-gtin", "case=19520123456785")
 	items := strings.Fields(mustCLI(t, "mint", d, "--gtin", "09520123456788", "--lot", "L1", "--count", "40", "--format", "dl"))
 	cases := strings.Fields(mustCLI(t, "mint", d, "--gtin", "09520123456788", "--lot", "L1", "--count", "4", "--level", "case", "--format", "dl"))
 	if len(items) != 40 || len(cases) != 4 {

@@ -13,8 +13,16 @@ func TestContentsCLI(t *testing.T) {
 	d := "--data=" + data
 	mustCLI(t, "product", "add", d, "--gtin", "09520123456788", "--gcp-length", "7", "--name", "婴幼儿配方奶粉",
 		"--category", "food", "--levels", "item,case")
+	// The case's GTIN, declared after the product (GS1: a GTIN per level);
+	// the case codes carry it.
+	if out := mustCLI(t, "product", "levels", d, "--gtin", "09520123456788", "--case", "19520123456785"); !strings.Contains(out, "case 19520123456785") {
+		t.Fatalf("product levels: %q", out)
+	}
 	items := strings.Fields(mustCLI(t, "mint", d, "--gtin", "09520123456788", "--lot", "L1", "--count", "10", "--format", "serial"))
 	cases := strings.Fields(mustCLI(t, "mint", d, "--gtin", "09520123456788", "--lot", "L1", "--count", "1", "--level", "case", "--format", "dl"))
+	if !strings.Contains(cases[0], "/01/19520123456785/") {
+		t.Fatalf("case code %s does not carry the case GTIN", cases[0])
+	}
 	packed := time.Now().Add(-3 * time.Hour).UTC().Truncate(time.Second)
 	unpacked := packed.Add(time.Hour)
 	mustCLI(t, "commission", d, "--time", packed.Format(time.RFC3339), "1:0-9", "2:0-0")
