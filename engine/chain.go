@@ -227,7 +227,10 @@ func (h chainHooks) Notices() *chain.Notices {
 func (h chainHooks) CountStats() bool { return !h.e.statsOff }
 
 func (h chainHooks) SiteRegion(gln string, seq uint64) (uint32, bool) {
-	return queryEngine{h.e}.SiteRegion(gln)
+	if o, err := h.e.Sites(); err == nil {
+		return o.Book.RegionAt(gln, seq)
+	}
+	return 0, false
 }
 
 // Block releases and voids (see package chain).

@@ -67,6 +67,14 @@ func (q queryEngine) SiteRegion(gln string) (uint32, bool) {
 	return s.Region, ok
 }
 
+// MovedInto answers epcisq.Moves from the site book.
+func (q queryEngine) MovedInto(division uint32) []uint32 {
+	if o, err := q.e.Sites(); err == nil {
+		return o.MovedInto(division)
+	}
+	return nil
+}
+
 func (q queryEngine) PartyOrg(id string) uint32   { return q.e.partyOrg(id) }
 func (q queryEngine) OrgRegion(org uint32) uint32 { return q.e.orgRegion(org) }
 func (q queryEngine) NowMillis() int64            { return q.e.nowMillis() }

@@ -22,6 +22,16 @@ func (e *Engine) Sites() (*site.Office, error) {
 	s.once.Do(func() {
 		var bk *site.Book
 		if bk, s.err = site.Open(e.db); s.err == nil {
+			bk.Records = func(fn func(uint64) error) error {
+				c, err := e.tr()
+				if err != nil {
+					return err
+				}
+				if c == nil { // not open yet: no record reads sites
+					return fn(0)
+				}
+				return c.AtNextRecord(fn)
+			}
 			s.o = site.NewOffice(bk, e.iss, e.nowMillis)
 		}
 	})

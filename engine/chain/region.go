@@ -28,3 +28,12 @@ func locationDivision(iss Issuance, hooks Hooks) ledger.Division {
 		return 0
 	}
 }
+
+// AtNextRecord runs fn holding the report lock, with the sequence number
+// the next record will get: a change of what reports read (a site's
+// region or GLN, for the region index) takes effect from that record.
+func (c *Chain) AtNextRecord(fn func(next uint64) error) error {
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
+	return fn(c.led.NextSeq())
+}

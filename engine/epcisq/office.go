@@ -136,6 +136,14 @@ func (q keyEnv) LocationIn(location string, division uint32) bool {
 	return apikey.RegionCovers(division, q.o.e.OrgRegion(q.o.e.PartyOrg(location)))
 }
 
+// MovedInto answers Moves when the engine does.
+func (q keyEnv) MovedInto(division uint32) []uint32 {
+	if m, ok := q.o.e.(Moves); ok {
+		return m.MovedInto(division)
+	}
+	return nil
+}
+
 func (q keyEnv) Sees(s *ledger.Summary, payload func() (*ledger.Payload, error)) (bool, error) {
 	return q.o.Visible(q.k, s, payload)
 }

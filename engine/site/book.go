@@ -16,13 +16,21 @@ type Book struct {
 	mu    sync.RWMutex
 	byOrg map[uint32][]Site // sites of each organisation, by id (ID = index + 1); GUARDED_BY(mu)
 	byGLN map[string]ref    // GUARDED_BY(mu)
+	// pastGLN: the sites that held a GLN before (Moves). GUARDED_BY(mu).
+	pastGLN map[string][]ref
+
+	// Records, when set, runs an addition or a change holding the
+	// ledger's report lock, with the sequence number of the next record:
+	// the record from which the change is seen (Site.Since, Move.Until).
+	// Nil: changes are seen by every record.
+	Records func(fn func(next uint64) error) error
 }
 
 type ref struct{ org, id uint32 }
 
 // Open loads the sites of db.
 func Open(db *store.DB) (*Book, error) {
-	bk := &Book{db: db, byOrg: map[uint32][]Site{}, byGLN: map[string]ref{}}
+	bk := &Book{db: db, byOrg: map[uint32][]Site{}, byGLN: map[string]ref{}, pastGLN: map[string][]ref{}}
 	err := db.ScanPrefix(store.SiteKeys.Prefix(), func(k, v []byte) error {
 		org, id, err := store.DecodeSiteKey(k)
 		if err != nil {
@@ -39,9 +47,95 @@ func Open(db *store.DB) (*Book, error) {
 		if s.GLN != "" {
 			bk.byGLN[s.GLN] = ref{org, id}
 		}
+		bk.notePast(&s)
 		return nil
 	})
 	return bk, err
+}
+
+// notePast indexes the GLNs s held before. REQUIRES bk.mu held (or bk
+// not shared yet).
+func (bk *Book) notePast(s *Site) {
+	for _, m := range s.Moves {
+		r := ref{s.Org, s.ID}
+		if m.GLN != "" && !slices.Contains(bk.pastGLN[m.GLN], r) {
+			bk.pastGLN[m.GLN] = append(bk.pastGLN[m.GLN], r)
+		}
+	}
+}
+
+// atRecord runs fn with the next record's sequence number under
+// Records, or with 0 without it.
+func (bk *Book) atRecord(fn func(next uint64) error) error {
+	if bk.Records == nil {
+		return fn(0)
+	}
+	return bk.Records(fn)
+}
+
+// RegionAt returns the region of the site whose GLN was gln when record
+// seq was appended (found false: no site had it then).
+func (bk *Book) RegionAt(gln string, seq uint64) (region uint32, found bool) {
+	bk.mu.RLock()
+	defer bk.mu.RUnlock()
+	at := func(r ref) (uint32, bool) {
+		s := &bk.byOrg[r.org][r.id-1]
+		reg, g, ok := s.At(seq)
+		return reg, ok && g == gln
+	}
+	if r, ok := bk.byGLN[gln]; ok {
+		if reg, ok := at(r); ok {
+			return reg, true
+		}
+	}
+	for _, r := range bk.pastGLN[gln] {
+		if reg, ok := at(r); ok {
+			return reg, true
+		}
+	}
+	return 0, false
+}
+
+// Before returns the divisions where the region index may hold events
+// that today's sites place in a region (by covers) but capture placed
+// elsewhere: the regions the region's sites had before they moved into
+// it, those of the sites that held their GLNs before, and orgRegion of
+// the organisation of each site added after records were kept (Since:
+// an event at its GLN before then was placed by its company prefix's
+// organisation).
+func (bk *Book) Before(covers func(region uint32) bool, orgRegion func(org uint32) uint32) []uint32 {
+	bk.mu.RLock()
+	defer bk.mu.RUnlock()
+	var out []uint32
+	add := func(r uint32) {
+		if r != 0 && !covers(r) && !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	for _, ss := range bk.byOrg {
+		for i := range ss {
+			s := &ss[i]
+			if !covers(s.Region) {
+				continue
+			}
+			for _, m := range s.Moves {
+				add(m.Region)
+			}
+			for _, r := range bk.pastGLN[s.GLN] {
+				if o := &bk.byOrg[r.org][r.id-1]; o != s {
+					add(o.Region)
+					for _, m := range o.Moves {
+						add(m.Region)
+					}
+				}
+			}
+			if s.Since != 0 && orgRegion != nil {
+				add(orgRegion(s.Org))
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Add checks in and adds it as a new site of org, at time now (Unix ms).
@@ -51,13 +145,22 @@ func (bk *Book) Add(org uint32, in *Input, now int64) (Site, error) {
 	if err != nil {
 		return Site{}, err
 	}
-	bk.mu.Lock()
-	defer bk.mu.Unlock()
-	s.Org, s.ID, s.Created = org, uint32(len(bk.byOrg[org]))+1, now
-	if err := bk.write(&s, ""); err != nil {
+	err = bk.atRecord(func(next uint64) error {
+		bk.mu.Lock()
+		defer bk.mu.Unlock()
+		s.Org, s.ID, s.Created = org, uint32(len(bk.byOrg[org]))+1, now
+		if next > 1 { // else no record came before it
+			s.Since = next
+		}
+		if err := bk.write(&s, ""); err != nil {
+			return err
+		}
+		bk.byOrg[org] = append(bk.byOrg[org], s)
+		return nil
+	})
+	if err != nil {
 		return Site{}, err
 	}
-	bk.byOrg[org] = append(bk.byOrg[org], s)
 	return s, nil
 }
 
@@ -67,17 +170,27 @@ func (bk *Book) Update(org, id uint32, in *Input, now int64) (Site, error) {
 	if err != nil {
 		return Site{}, err
 	}
-	bk.mu.Lock()
-	defer bk.mu.Unlock()
-	old, err := bk.get(org, id)
+	err = bk.atRecord(func(next uint64) error {
+		bk.mu.Lock()
+		defer bk.mu.Unlock()
+		old, err := bk.get(org, id)
+		if err != nil {
+			return err
+		}
+		s.Org, s.ID, s.Created, s.Updated, s.Since, s.Moves = org, id, old.Created, now, old.Since, old.Moves
+		if next != 0 && (old.Region != s.Region || old.GLN != s.GLN) {
+			s.Moves = append(slices.Clip(old.Moves), Move{Until: next, Region: old.Region, GLN: old.GLN})
+		}
+		if err := bk.write(&s, old.GLN); err != nil {
+			return err
+		}
+		bk.byOrg[org][id-1] = s
+		bk.notePast(&s)
+		return nil
+	})
 	if err != nil {
 		return Site{}, err
 	}
-	s.Org, s.ID, s.Created, s.Updated = org, id, old.Created, now
-	if err := bk.write(&s, old.GLN); err != nil {
-		return Site{}, err
-	}
-	bk.byOrg[org][id-1] = s
 	return s, nil
 }
 

@@ -106,3 +106,16 @@ func (o *Office) Of(k apikey.Key, org uint32) ([]Site, error) {
 func (o *Office) InRegion(region uint32) []Site {
 	return o.Book.InRegion(func(r uint32) bool { return apikey.RegionCovers(region, r) })
 }
+
+// MovedInto returns the divisions outside division where the region
+// index may hold events of sites in it today (Book.Before): those sites'
+// earlier regions, and their organisations' for sites added since.
+func (o *Office) MovedInto(division uint32) []uint32 {
+	return o.Book.Before(func(r uint32) bool { return apikey.RegionCovers(division, r) }, func(org uint32) uint32 {
+		g, err := o.orgs.Org(org)
+		if err != nil {
+			return 0
+		}
+		return g.Region
+	})
+}

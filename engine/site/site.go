@@ -87,6 +87,35 @@ type Site struct {
 	Disabled bool   `json:"disabled,omitzero"`
 	Created  int64  `json:"created"` // Unix ms
 	Updated  int64  `json:"updated,omitzero"`
+	// Since is the ledger record from which events see the site: the
+	// sequence number the next record had when it was added (0: added
+	// before the book kept it, seen by every record).
+	Since uint64 `json:"-"`
+	// Moves are the site's earlier regions and GLNs, oldest first, each
+	// with the record from which it no longer held them: the region index
+	// places a captured event by the site as it was (RegionAt).
+	Moves []Move `json:"-"`
+}
+
+// Move is a region and GLN a site held before record Until.
+type Move struct {
+	Until  uint64
+	Region uint32
+	GLN    string
+}
+
+// At returns the region and GLN site s had when record seq was
+// appended, and whether s existed then.
+func (s *Site) At(seq uint64) (region uint32, gln string, existed bool) {
+	if s.Since > seq {
+		return 0, "", false
+	}
+	for _, m := range s.Moves {
+		if m.Until > seq {
+			return m.Region, m.GLN, true
+		}
+	}
+	return s.Region, s.GLN, true
 }
 
 // Input is a site as a client sends it, before it is checked.
@@ -188,12 +217,24 @@ func ParseRegion(s string) (uint32, error) {
 	return r.Uint32(), nil
 }
 
-const version = 1
+// Value versions: 2 appends Since and Moves, written only for a site that
+// has them (a store whose sites have none stays readable by the builds
+// before version 2).
+const version = 2
 
 // AppendBinary appends the stored value of s (its key holds Org and ID).
+//
+// # Representation
+//
+//	ver=1 | kind u8 | name str | region uvarint | gln str | code str | address str | disabled u8 | created varint | updated varint
+//	ver=2 | (the same) | since uvarint | n uvarint | n × (until uvarint | region uvarint | gln str)
 func (s *Site) AppendBinary(dst []byte) []byte {
 	w := wire.Writer{B: dst}
-	w.Version(version)
+	ver := uint8(1)
+	if s.Since != 0 || len(s.Moves) > 0 {
+		ver = 2
+	}
+	w.Version(ver)
 	w.U8(uint8(s.Kind))
 	w.Str(s.Name)
 	w.U32(s.Region)
@@ -203,6 +244,15 @@ func (s *Site) AppendBinary(dst []byte) []byte {
 	w.Bool(s.Disabled)
 	w.Varint(s.Created)
 	w.Varint(s.Updated)
+	if ver == 2 {
+		w.Uvarint(s.Since)
+		w.Count(len(s.Moves))
+		for _, m := range s.Moves {
+			w.Uvarint(m.Until)
+			w.U32(m.Region)
+			w.Str(m.GLN)
+		}
+	}
 	return w.B
 }
 
@@ -210,6 +260,10 @@ func (s *Site) AppendBinary(dst []byte) []byte {
 func Decode(org, id uint32, v []byte) (Site, error) {
 	d := wire.NewReader("site", v)
 	d.Version(version)
+	ver := uint8(0)
+	if len(v) > 0 {
+		ver = v[0]
+	}
 	s := Site{Org: org, ID: id}
 	d.Field = "kind"
 	s.Kind = Kind(d.U8())
@@ -237,5 +291,20 @@ func Decode(org, id uint32, v []byte) (Site, error) {
 	d.Field = "times"
 	s.Created = d.Varint()
 	s.Updated = d.Varint()
+	if ver == 2 {
+		d.Field = "moves"
+		s.Since = d.Uvarint()
+		n := d.Count()
+		for range n {
+			m := Move{Until: d.Uvarint(), Region: d.U32(), GLN: d.Str()}
+			if d.Err != nil {
+				break
+			}
+			s.Moves = append(s.Moves, m)
+		}
+		if d.Err == nil && s.Since == 0 && len(s.Moves) == 0 {
+			d.Fail("version 2 without a since or a move")
+		}
+	}
 	return s, d.Done()
 }

@@ -3,6 +3,7 @@ package site
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -170,4 +171,110 @@ func TestBook(t *testing.T) {
 	if !reflect.DeepEqual(bk2.OfOrg(8), bk.OfOrg(8)) || !reflect.DeepEqual(bk2.OfOrg(7), bk.OfOrg(7)) {
 		t.Errorf("reopened book differs")
 	}
+}
+
+func TestCodecMoves(t *testing.T) {
+	s := Site{Org: 3, ID: 2, Kind: KindShop, Name: "门店", Region: 620104, GLN: "6901234000023", Created: 1, Since: 9,
+		Moves: []Move{{Until: 12, Region: 620103, GLN: "6901234000016"}, {Until: 20, Region: 620103}}}
+	v := s.AppendBinary(nil)
+	if v[0] != 2 {
+		t.Fatalf("a site with moves is version %d, want 2", v[0])
+	}
+	got, err := Decode(3, 2, v)
+	if err != nil || !reflect.DeepEqual(got, s) {
+		t.Fatalf("%v\n got %+v\nwant %+v", err, got, s)
+	}
+	for i := range len(v) {
+		if _, err := Decode(3, 2, v[:i]); !errors.Is(err, store.ErrCorrupt) && !errors.Is(err, store.ErrVersion) {
+			t.Fatalf("truncated at %d: %v", i, err)
+		}
+	}
+	plain := Site{Kind: KindShop, Name: "门店", Region: 620102}
+	if v := plain.AppendBinary(nil); v[0] != 1 {
+		t.Errorf("a site without moves is version %d, want 1 (readable by older builds)", v[0])
+	}
+	for _, c := range []struct {
+		seq    uint64
+		region uint32
+		gln    string
+		ok     bool
+	}{{8, 0, "", false}, {9, 620103, "6901234000016", true}, {11, 620103, "6901234000016", true},
+		{12, 620103, "", true}, {19, 620103, "", true}, {20, 620104, "6901234000023", true}} {
+		if r, g, ok := s.At(c.seq); r != c.region || g != c.gln || ok != c.ok {
+			t.Errorf("At(%d) = %d %q %v, want %d %q %v", c.seq, r, g, ok, c.region, c.gln, c.ok)
+		}
+	}
+}
+
+// TestBookRegionAt: with Records, an addition and a change of region or
+// GLN take effect from the next record: RegionAt answers each record
+// with the site as it was, across a reopen, and Before names the earlier
+// regions of the sites in a region.
+func TestBookRegionAt(t *testing.T) {
+	dir := t.TempDir()
+	db, err := store.Open(dir, &store.Options{MinFreeBytes: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bk, err := Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := uint64(5)
+	bk.Records = func(fn func(uint64) error) error { return fn(next) }
+	in := Input{Kind: "warehouse", Name: "仓", Region: "620103", GLN: "6901234000016"}
+	if _, err := bk.Add(7, &in, 1); err != nil {
+		t.Fatal(err)
+	}
+	next = 10
+	in.Region = "620104"
+	if _, err := bk.Update(7, 1, &in, 2); err != nil {
+		t.Fatal(err)
+	}
+	next = 20
+	in.GLN = "6901234000023"
+	if _, err := bk.Update(7, 1, &in, 3); err != nil {
+		t.Fatal(err)
+	}
+	next = 21
+	in.Name = "仓库" // no move
+	if _, err := bk.Update(7, 1, &in, 4); err != nil {
+		t.Fatal(err)
+	}
+	check := func(bk *Book) {
+		t.Helper()
+		for _, c := range []struct {
+			gln    string
+			seq    uint64
+			region uint32
+			ok     bool
+		}{
+			{"6901234000016", 4, 0, false}, {"6901234000016", 5, 620103, true}, {"6901234000016", 10, 620104, true},
+			{"6901234000016", 20, 0, false}, {"6901234000023", 19, 0, false}, {"6901234000023", 20, 620104, true},
+			{"6901234000023", 1000, 620104, true},
+		} {
+			if r, ok := bk.RegionAt(c.gln, c.seq); r != c.region || ok != c.ok {
+				t.Errorf("RegionAt(%s, %d) = %d %v, want %d %v", c.gln, c.seq, r, ok, c.region, c.ok)
+			}
+		}
+		covers := func(d uint32) func(uint32) bool { return func(r uint32) bool { return r == d || r/1000 == d } }
+		if got := bk.Before(covers(620104), func(uint32) uint32 { return 620102 }); !slices.Equal(got, []uint32{620102, 620103}) {
+			t.Errorf("Before(620104) = %v", got)
+		}
+		if got := bk.Before(covers(620103), nil); len(got) != 0 {
+			t.Errorf("Before(620103) = %v (no site is there today)", got)
+		}
+	}
+	check(bk)
+	db.Close()
+	db, err = store.Open(dir, &store.Options{MinFreeBytes: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	bk2, err := Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(bk2)
 }

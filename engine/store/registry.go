@@ -27,7 +27,7 @@ var Prefixes = []PrefixInfo{
 	{prefixOrgByGCP, "OrgByGCP", "`gcp digits`", "Uint(org)", "AddOrg, AddProduct", "engine"},
 	{prefixOrgByUSCC, "OrgByUSCC", "`uscc`", "Uint(org)", "AddOrg", "engine"},
 	{prefixSectorOrg, "SectorOrg", "`org u32`", "media (the gases a filling station fills)", "`PUT /v1/orgs/{org}/station`, the demo", "engine/sector"},
-	{prefixSite, "Site", "`org u32 | site u32`", "kind, name, region (county or township), GLN, site code, address, disabled, created, updated", "`POST /v1/orgs/{org}/sites`, `PUT /v1/orgs/{org}/sites/{site}`", "engine/site"},
+	{prefixSite, "Site", "`org u32 | site u32`", "kind, name, region (county or township), GLN, site code, address, disabled, created, updated; version 2: the record from which events see it, its earlier regions and GLNs with the record each ended at", "`POST /v1/orgs/{org}/sites`, `PUT /v1/orgs/{org}/sites/{site}`", "engine/site"},
 	{prefixSiteByGLN, "SiteByGLN", "`gln 13 digits`", "org u32 | site u32", "adding a site with a GLN, changing its GLN", "engine/site"},
 	{prefixProduct, "Product", "`product u32`", "Product", "AddProduct", "engine"},
 	{prefixProductByGTIN, "ProductByGTIN", "`gtin 14 digits` (the product's, and each level GTIN's)", "Uint(product)", "AddProduct, a level GTIN's declaration", "engine"},
