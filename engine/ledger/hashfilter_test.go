@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bits-and-blooms/bloom/v3"
+
 	"tracecode/engine/store"
 )
 
@@ -120,4 +122,43 @@ func TestHashFilterReadOnly(t *testing.T) {
 	if isNew[0] || l.HashFilterReady() {
 		t.Fatal("a read-only store's ledger answers from a hash filter")
 	}
+}
+
+// BenchmarkHashFilterBuild measures the build of the hash filter at Open
+// over a store of 2^20 content hashes (ns/hash: the background work an
+// Open costs per record).
+//
+//	go test -run '^$' -bench HashFilterBuild -benchtime 3x ./engine/ledger
+func BenchmarkHashFilterBuild(b *testing.B) {
+	const n = 1 << 20
+	db := openDB(b, "")
+	bt := db.NewBatch()
+	var h [32]byte
+	for i := range n {
+		h[0], h[1], h[2], h[3] = byte(i>>24), byte(i>>16), byte(i>>8), byte(i)
+		h[31] = byte(i * 7)
+		bt.Set(store.AppendEventByHashKey(nil, &h), store.Uint(i).AppendBinary(nil))
+	}
+	if err := bt.Commit(false); err != nil {
+		b.Fatal(err)
+	}
+	if err := db.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		var hf hashFilter
+		hf.db = db
+		hf.mu.Lock()
+		hf.cap = 2 * n
+		hf.f = bloom.NewWithEstimates(hf.cap, hashFilterFP)
+		hf.gen = 1
+		hf.mu.Unlock()
+		hf.build(1)
+		if !hf.ready || hf.n != n {
+			b.Fatalf("built %d of %d hashes (ready %v)", hf.n, n, hf.ready)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/hash")
 }
