@@ -17,7 +17,8 @@ func declare(ev string) string {
 // flagged, with the declaration beside it; its effects are undone (a
 // destroying, a packing, a recall, an association, a shipment's status);
 // only the organisation that captured it declares it; a declaration of an
-// unknown event is refused; a repeated declaration is a duplicate.
+// unknown event is kept with no effect; a repeated declaration is a
+// duplicate.
 func TestErrorDeclaration(t *testing.T) {
 	f := supply(t)
 	item50, item60, case5 := f.code(f.items, 50), f.code(f.items, 60), f.code(f.cases, 5)
@@ -46,12 +47,20 @@ func TestErrorDeclaration(t *testing.T) {
 		len(status(case5).Associations) != 1 || status(f.code(f.items, 70)).Status != StatusInTransit {
 		t.Fatal("the events did not take effect")
 	}
-	// Refusals, nothing applied: another organisation; an unknown event.
+	// Refused, nothing applied: another organisation's declaration.
 	_, err := f.capture(f.orgB, doc(declare(destroy)))
 	wantErrs(t, err, ie{ErrWrongOrg, "urn:uuid:d1"})
-	unknown := strings.Replace(strings.Replace(destroy, "13:00:00", "12:00:00", 1), "urn:uuid:d1", "urn:uuid:d2", 1)
-	_, err = f.capture(f.orgA, doc(declare(unknown)))
-	wantErrs(t, err, ie{ErrNoSuchEvent, "urn:uuid:d2"})
+	// A declaration of an event this store does not hold: a record with
+	// no effect (item 51 was never destroyed here, and stays as it was).
+	item51 := f.code(f.items, 51)
+	before := status(item51).Status
+	unknown := strings.Replace(strings.Replace(strings.Replace(destroy, "13:00:00", "12:00:00", 1), "urn:uuid:d1", "urn:uuid:d2", 1), item50, item51, 1)
+	if rec, err := f.capture(f.orgA, doc(declare(unknown))); err != nil || rec.Records != 1 {
+		t.Fatalf("declaration of an unknown event: %+v %v", rec, err)
+	}
+	if c := status(item51); c.Status != before {
+		t.Errorf("declaration of an unknown event changed item 51: %v, was %v", c.Status, before)
+	}
 	// The declarations.
 	rec, err := f.capture(f.orgA, doc(declare(destroy), declare(pack), declare(recall), declare(assoc), declare(ship)))
 	if err != nil || rec.Records != 5 {

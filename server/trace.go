@@ -90,8 +90,15 @@ func receiptOut(c *call, r *engine.Receipt) {
 	if r.Replayed {
 		status = fasthttp.StatusOK
 	}
-	writeJSON(c, status, map[string]any{"firstSeq": r.FirstSeq, "records": r.Records, "codes": r.Codes,
-		"replayed": r.Replayed, "duplicates": r.Duplicates})
+	out := map[string]any{"firstSeq": r.FirstSeq, "records": r.Records, "codes": r.Codes,
+		"replayed": r.Replayed, "duplicates": r.Duplicates}
+	if r.VocabularyIgnored > 0 { // master data a capture carried: said, not applied
+		out["vocabularyIgnored"] = r.VocabularyIgnored
+		if r.Records == 0 {
+			status = fasthttp.StatusOK
+		}
+	}
+	writeJSON(c, status, out)
 }
 
 // reportError answers a rejected report: 422 with one entry per offending

@@ -42,7 +42,7 @@ func assetID(raw string) bool {
 // parent. The error is for I/O failures only.
 func (rt *reportTx) associate(ev *epcis.Event, base where, evTime int64, seq uint64) (ps, kids selection, err error) {
 	pf := base.sub(".parentID")
-	parentAsset := assetID(ev.ParentID.Raw)
+	parentAsset := assetID(ev.ParentID.Raw) || rt.isForeign(ev.ParentID.Raw)
 	var parent parentRef
 	parentOK := false
 	if !parentAsset {
@@ -57,7 +57,7 @@ func (rt *reportTx) associate(ev *epcis.Event, base where, evTime int64, seq uin
 	var codes []string
 	var codeAt []int
 	for j, id := range ev.ChildEPCs {
-		if assetID(id.Raw) {
+		if assetID(id.Raw) || rt.isForeign(id.Raw) {
 			if len(id.Raw) > agg.MaxAssocChild {
 				rt.fail(base.sub(".childEPCs").idx(j), id.Raw[:40]+"…", model.ErrInvalid, "longer than %d characters", agg.MaxAssocChild)
 				continue
@@ -77,6 +77,9 @@ func (rt *reportTx) associate(ev *epcis.Event, base where, evTime int64, seq uin
 	}
 	rt.normalize(&kids)
 	if parentAsset && kids.empty() && len(ev.ChildQuantityList) == 0 {
+		if rt.isForeign(ev.ParentID.Raw) { // recorded and indexed, no state (capture_foreign.go)
+			return ps, kids, nil
+		}
 		rt.fail(pf, ev.ParentID.Raw, model.ErrInvalid, "the association names no code this engine issued (parent and children are all asset identifiers)")
 		return ps, kids, nil
 	}

@@ -109,7 +109,12 @@ func (c *Chain) Capture(ctx context.Context, doc *epcis.Document, o *CaptureOpti
 	}
 	rt.checkMeta(meta)
 	rt.regulator = o.Region
+	vocab, hasVocab := vocabularyElements(&doc.Header)
 	if len(doc.Events) == 0 {
+		if hasVocab && !rt.failed() { // master data only: nothing to apply
+			rt.abort()
+			return &Receipt{VocabularyIgnored: vocab}, nil
+		}
 		rt.fail(at("epcisBody.eventList"), "", model.ErrInvalid, "no events")
 	}
 	pre, err := rt.prepareEvents(doc.Events)
@@ -135,7 +140,7 @@ func (c *Chain) Capture(ctx context.Context, doc *epcis.Document, o *CaptureOpti
 	}
 	rec, err := rt.commit()
 	if rec != nil {
-		rec.Duplicates = dups
+		rec.Duplicates, rec.VocabularyIgnored = dups, vocab
 	}
 	return rec, err
 }
@@ -234,6 +239,9 @@ func idpatGTIN(s string) (gs1.GTIN, error) {
 
 // eventSel resolves an EPC list of an event.
 func (rt *reportTx) eventSel(ids []epcis.Identifier, field where) selection {
+	if len(rt.fx.raw) > 0 {
+		return rt.eventSelForeign(ids, field)
+	}
 	var s selection
 	codes := make([]string, len(ids))
 	for j, id := range ids {
@@ -266,14 +274,6 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event, p *preparedEvent) (dup 
 			"this engine applies ObjectEvent, AggregationEvent, TransformationEvent, TransactionEvent and AssociationEvent, not %s", ev.Type)
 		return false, nil
 	}
-	if !ev.PersistentDisposition.IsZero() && ev.Type != epcis.ObjectEvent && ev.Type != epcis.TransformationEvent {
-		// The XSD allows it in every event type; the ledger keeps each
-		// event as EPCIS 2.0 JSON-LD, whose schema (and ParseDocument)
-		// allows it in these two only: stored, the record would not parse.
-		rt.fail(base.sub(".persistentDisposition"), "", model.ErrInvalid,
-			"cannot be stored with this event type (%s): the EPCIS 2.0 JSON form the ledger keeps events in allows it in ObjectEvent and TransformationEvent only", ev.Type)
-		return false, nil
-	}
 	// h is over the event with its private fields hashed (prepareEvents).
 	h := p.h
 	if ev.ErrorDeclaration != nil { // EPCIS 2.0 §7.4.1.2: it corrects an event, it does not happen
@@ -288,6 +288,7 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event, p *preparedEvent) (dup 
 	} else if found {
 		return true, nil
 	}
+	rt.stageForeign(ev, base)
 	evTime := ev.EventTime.UnixMilli()
 	tz := rt.eventTZ(ev, base)
 	if evTime > rt.now+MaxFutureSkew.Milliseconds() {
@@ -363,6 +364,7 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event, p *preparedEvent) (dup 
 	if got := rt.record(&sum, targets, body); got != seq {
 		panic(fmt.Sprintf("BUG: event record got seq %d, staged with %d", got, seq))
 	}
+	rt.indexForeign(seq)
 	if ev.EventID != "" { // an error declaration may name the event by it
 		rt.lt.PutEventID(ev.EventID, seq)
 	}

@@ -144,7 +144,7 @@ func (rt *reportTx) captureTransaction(ev *epcis.Event, base where, org uint32, 
 	s := rt.eventSel(ev.EPCList, base.sub(".epcList"))
 	a.classes = rt.resolveClasses(ev.QuantityList, base.sub(".quantityList"))
 	var ps selection
-	if !ev.ParentID.IsZero() {
+	if !ev.ParentID.IsZero() && !rt.isForeign(ev.ParentID.Raw) {
 		if parent, ok := rt.resolveRef(&Ref{Code: ev.ParentID.Raw}, base.sub(".parentID"), true); ok {
 			ps = parent.asSelection()
 			a.targets = append(a.targets, parent.target(ledger.RoleParent))

@@ -41,8 +41,7 @@ func (rt *reportTx) declareError(ev *epcis.Event, h [32]byte, base where) (dup b
 		}
 	}
 	if !found {
-		rt.fail(field, ev.EventID, ErrNoSuchEvent, "declares an error in an event this engine does not hold (no event with the same content or eventID); capture the event first or send the declaration where it is held")
-		return false, nil
+		return rt.declareUnheld(ev, h, base)
 	}
 	s, err := rt.summaryOf(orig)
 	if err != nil {
@@ -79,6 +78,7 @@ func (rt *reportTx) declareError(ev *epcis.Event, h [32]byte, base where) (dup b
 	if err := rt.undo(&s, &p, orig, seq); err != nil {
 		return false, err
 	}
+	rt.stageForeign(ev, base) // the declaration is found by them too
 	if rt.failed() {
 		return false, nil
 	}
@@ -92,6 +92,7 @@ func (rt *reportTx) declareError(ev *epcis.Event, h [32]byte, base where) (dup b
 		panic(fmt.Sprintf("BUG: declaration record got seq %d, staged with %d", got, seq))
 	}
 	// The declaration shows where the erroneous event shows.
+	rt.indexForeign(seq)
 	moves := s.EventType == epcis.AggregationEvent && s.Action != epcis.ActionObserve
 	for _, role := range []ledger.Role{ledger.RoleEPC, ledger.RoleParent, ledger.RoleChild, ledger.RoleInput, ledger.RoleOutput} {
 		sel := rt.targetSel(p.Targets, role)

@@ -189,6 +189,10 @@ type Receipt struct {
 	// Duplicates counts captured events skipped because an identical
 	// event (same CBV event hash) is already in the ledger.
 	Duplicates int
+	// VocabularyIgnored counts the master-data vocabulary elements of a
+	// captured document (an EPCISMasterDataDocument, or epcisMasterData
+	// in its header): capture does not apply them.
+	VocabularyIgnored int
 }
 
 // reportTx is one report in progress: staged item state, aggregation,
@@ -222,6 +226,9 @@ type reportTx struct {
 	// erroneous maps records this report declared erroneous to their
 	// declarations.
 	erroneous map[uint64]uint64
+	// fx is the foreign identifiers of the event being captured
+	// (capture_foreign.go).
+	fx foreignTx
 	// regulator is the GB/T 2260 division of a regulator's capture
 	// (CaptureOptions.Region); 0 otherwise.
 	regulator uint32

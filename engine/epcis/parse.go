@@ -56,6 +56,14 @@ type ParseOptions struct {
 	// meaning does not depend on it. False (the default): the XSD's order
 	// is required. EPCIS 1.x documents are never held to an order.
 	XMLAnyOrder bool
+
+	// PersistentDispositionAnywhere lets ParseDocument accept
+	// persistentDisposition in every event type, as the XSD does (the JSON
+	// schema allows it in ObjectEvent and TransformationEvent only). The
+	// ledger keeps an XML-captured AggregationEvent, TransactionEvent or
+	// AssociationEvent with one as JSON-LD: its readers set it. False:
+	// the JSON schema's rule.
+	PersistentDispositionAnywhere bool
 }
 
 func (o *ParseOptions) ensureDefaults() {
@@ -113,6 +121,9 @@ func ParseDocument(r io.Reader, opts ParseOptions) (*Document, error) {
 	opts.ensureDefaults()
 	lr := &limitReader{r: r, n: opts.MaxBytes}
 	p := &parser{opts: opts, lr: lr, idx: -1}
+	if opts.PersistentDispositionAnywhere {
+		p.extraAllowed = fPersistentDisposition
+	}
 	// Duplicate names are reported by object (with the path and without
 	// stopping), not by the decoder, which would abort the whole parse.
 	p.dec = jsontext.NewDecoder(lr, jsontext.AllowDuplicateNames(true))

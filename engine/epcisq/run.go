@@ -388,6 +388,9 @@ func (r *Runner) planSet(q *Query, env Env) (*plan, error) {
 			}
 			if found {
 				s[seq] = true
+				if err := r.declarationPair(seq, s); err != nil {
+					return nil, err
+				}
 			}
 		}
 		sets = append(sets, s)
@@ -416,7 +419,10 @@ func (r *Runner) planSet(q *Query, env Env) (*plan, error) {
 			if err != nil {
 				return nil, err
 			}
-			if !ok {
+			if !ok { // not a code of this store: an identifier it does not issue?
+				if err := r.foreignSet(v, m.roles, s, maxSet); err != nil {
+					return nil, err
+				}
 				continue
 			}
 			add := func(h ledger.Hit) bool {
@@ -533,7 +539,7 @@ func (r *Runner) match(q *Query, p *plan, seq uint64, env Env) (Found, bool, err
 	if err != nil {
 		return Found{}, false, err
 	}
-	doc, err := epcis.ParseDocument(bytes.NewReader(pl.Body), epcis.ParseOptions{})
+	doc, err := epcis.ParseDocument(bytes.NewReader(pl.Body), epcis.ParseOptions{PersistentDispositionAnywhere: true})
 	if err != nil {
 		return Found{}, false, fmt.Errorf("%w: epcisq: record %d: the stored event does not parse: %w", store.ErrCorrupt, seq, err)
 	}

@@ -36,6 +36,7 @@ const (
 	prefixParentUnits    byte = 0x92 // 0x92 | parent node | child sscc u64      → version byte only
 	prefixChildHistory   byte = 0x93 // 0x93 | product u32 | first u64 | seq u64 → past run
 	prefixParentHistory  byte = 0x94 // 0x94 | parent node | seq u64              → removed runs
+	prefixEvForeign      byte = 0x97 // 0x97 | role u8 | identifier key | 0x00 | seq u64 → version byte
 	prefixEvTime         byte = 0x98 // 0x98 | eventTime u64 | seq u64            → version byte
 	prefixEvStep         byte = 0x99 // 0x99 | field u8 | term | 0x00 | seq u64   → version byte
 	prefixEvRegion       byte = 0x9A // 0x9A | division u32 | bizStep | 0x00 | eventTime u64 | seq u64 → version byte
@@ -441,6 +442,20 @@ func DecodeEvRegionKey(k []byte) (division uint32, term []byte, t int64, seq uin
 	}
 	return binary.BigEndian.Uint32(k[1:5]), k[5 : len(k)-17], int64(binary.BigEndian.Uint64(k[len(k)-16:]) ^ (1 << 63)),
 		binary.BigEndian.Uint64(k[len(k)-8:]), nil
+}
+
+// AppendEvForeignKey appends the start of the foreign-identifier index
+// entries of identifier key in role (a ledger.Role): role u8 | key | 0x00.
+func AppendEvForeignKey(dst []byte, role byte, key string) []byte {
+	return append(append(append(dst, prefixEvForeign, role), key...), 0)
+}
+
+// DecodeEvForeignKey decodes an EvForeign key; key aliases k.
+func DecodeEvForeignKey(k []byte) (role byte, key []byte, seq uint64, err error) {
+	if len(k) < 12 || k[0] != prefixEvForeign || k[len(k)-9] != 0 {
+		return 0, nil, 0, &KeyError{Key: k, Want: "a foreign-identifier index key 0x97|role u8|key|0x00|seq u64"}
+	}
+	return k[1], k[2 : len(k)-9], binary.BigEndian.Uint64(k[len(k)-8:]), nil
 }
 
 // DecodeQueryIndexSeq returns the seq a query index key (EvTime, EvStep,

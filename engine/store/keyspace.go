@@ -100,6 +100,7 @@ var (
 	EvStepKeys         = KeySpace{prefixEvStep}
 	EvRegionKeys       = KeySpace{prefixEvRegion}
 	EvPlaceKeys        = KeySpace{prefixEvPlace}
+	EvForeignKeys      = KeySpace{prefixEvForeign}
 	CaptureJobKeys     = KeySpace{prefixCaptureJob}
 	NamedQueryKeys     = KeySpace{prefixNamedQuery}
 	SubscriptionKeys   = KeySpace{prefixSubscription}

@@ -73,6 +73,7 @@ var Prefixes = []PrefixInfo{
 	{prefixChildHistory, "ChildHistory", "`product u32 | first u64 | unpack seq u64`", "span, parent, since, pack seq, until (split at multiples of 256)", "Unpack", "engine/agg"},
 	{prefixParentHistory, "ParentHistory", "`parent node | unpack seq u64`", "until, removed runs", "Unpack", "engine/agg"},
 	{prefixSectorEvent, "SectorEvent", "`item (13 bytes) | seq u64`", "kind, event time, org, fields (private ones as SHA-256)", "a captured EPCIS event carrying a category event (`tc:kind`)", "engine/sector"},
+	{prefixEvForeign, "EvForeign", "`role u8 (1 epc, 2 parent, 3 child, 4 input, 5 output) | identifier key | 0x00 | seq u64`", "(version byte only)", "captured EPCIS events naming identifiers this store does not issue (a GRAI, GIAI, SGLN, GDTI… as its GS1 element string, another URI as given)", "engine/ledger"},
 	{prefixEvTime, "EvTime", "`eventTime unix ms + 2^63 u64 | seq u64`", "(version byte only)", "captured EPCIS events (the query interface's event-time index)", "engine/ledger"},
 	{prefixEvStep, "EvStep", "`field u8 (1 bizStep, 2 disposition) | term | 0x00 | seq u64`", "(version byte only)", "captured EPCIS events with a bizStep or disposition", "engine/ledger"},
 	{prefixEvRegion, "EvRegion", "`division u32 (each level of the business location's division path) | bizStep term | 0x00 | eventTime unix ms + 2^63 u64 | seq u64`", "(version byte only)", "captured EPCIS events whose business location lies in a division (its site's or its company prefix's organisation's, as captured)", "engine/ledger"},

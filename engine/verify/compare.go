@@ -26,6 +26,7 @@ var derivedFamilies = []store.KeySpace{
 	store.AssociationKeys, store.ChildParentKeys, store.ParentChildrenKeys, store.ParentUnitsKeys,
 	store.ChildHistoryKeys, store.ParentHistoryKeys, store.EvTimeKeys, store.EvStepKeys, store.EvPlaceKeys,
 	store.EvRegionKeys,
+	store.EvForeignKeys,
 }
 
 // Derived compares every derived record of snap with the replica's: the

@@ -203,7 +203,7 @@ func (r *replica) apply(e Engine, snap *store.Snapshot, s *ledger.Summary, p *le
 	}
 	switch s.Kind {
 	case ledger.KindEPCIS:
-		doc, err := epcis.ParseDocument(bytes.NewReader(p.Body), epcis.ParseOptions{})
+		doc, err := epcis.ParseDocument(bytes.NewReader(p.Body), epcis.ParseOptions{PersistentDispositionAnywhere: true})
 		if err != nil {
 			return nil, err
 		}

@@ -129,7 +129,7 @@ func blockInfo(m Master) func(id uint64) (uint32, uint64, bool) {
 // its targets name known things.
 func checkRecord(e Engine, s *ledger.Summary, p *ledger.Payload) error {
 	if s.Kind == ledger.KindEPCIS {
-		doc, err := epcis.ParseDocument(bytes.NewReader(p.Body), epcis.ParseOptions{})
+		doc, err := epcis.ParseDocument(bytes.NewReader(p.Body), epcis.ParseOptions{PersistentDispositionAnywhere: true})
 		if err != nil {
 			return fmt.Errorf("the stored event does not parse: %v", err)
 		}
