@@ -197,6 +197,13 @@ func TestVerifyDerivedRecords(t *testing.T) {
 			k, _ := firstKey(t, f, store.LotReachKeys, nil)
 			b.Delete(k)
 		}, []string{"reach index of lot 1", "missing"}},
+		{"foreign identifier index entry deleted", func(t *testing.T, f *fixture, b *store.Batch) {
+			k, _ := firstKey(t, f, store.EvForeignKeys, nil)
+			b.Delete(k)
+		}, []string{`foreign-identifier index of "(8004)9520123LOGGER-1" as child, record`, "missing"}},
+		{"foreign identifier index entry forged", func(t *testing.T, f *fixture, b *store.Batch) {
+			b.Set(store.AppendSeq(store.AppendEvForeignKey(nil, byte(ledger.RoleEPC), "(8003)04012345555554987"), 1), []byte{1})
+		}, []string{`foreign-identifier index of "(8003)04012345555554987" as epc, record 1`, "not derived from the ledger"}},
 		{"unpacking history deleted", func(t *testing.T, f *fixture, b *store.Batch) {
 			k, _ := firstKey(t, f, store.ChildHistoryKeys, nil)
 			b.Delete(k)

@@ -287,6 +287,10 @@ func describeKey(m Master, k []byte) string {
 		if product, counter, seq, err := store.DecodeParentHistoryKey(k); err == nil {
 			return fmt.Sprintf("past contents of %s, unpacked by record %d", node(product, counter), seq)
 		}
+	case store.EvForeignKeys:
+		if role, id, seq, err := store.DecodeEvForeignKey(k); err == nil {
+			return fmt.Sprintf("foreign-identifier index of %q as %s, record %d", id, ledger.Role(role), seq)
+		}
 	}
 	if len(k) == 0 {
 		return "empty key"
