@@ -138,7 +138,7 @@ func (s *Server) apiMint(c *call) {
 			engineError(c, err)
 			return
 		}
-		req.Product = p.ID
+		req.Product, req.GTIN = p.ID, g
 	}
 	if p, err := s.eng.Product(req.Product); err != nil || !ownsOrg(c.key, p.Org) {
 		notVisible(c, "product", uint64(req.Product))

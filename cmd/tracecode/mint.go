@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"tracecode/engine"
+	"tracecode/engine/code/gs1"
 )
 
 var mintFlags struct {
@@ -113,6 +114,10 @@ func runMint(cmd *cobra.Command, _ []string) (err error) {
 	}
 	defer storeClose(e, &err)
 	req.Product = p.ID
+	if f.gtin != "" {
+		// A level's GTIN (the case's) mints that level.
+		req.GTIN, _ = gs1.ParseGTIN(f.gtin) // storeOpenProduct found a product by it
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	res, err := e.Mint(ctx, req)
@@ -192,7 +197,7 @@ func init() {
 	f.Uint64Var(&m.count, "count", 0, "number of codes to mint (required)")
 	f.StringVar(&m.format, "format", "", "output format (required): "+strings.Join(engine.FormatNames(), ", "))
 	f.StringVar(&m.scheme, "scheme", "", "code scheme: gs1, sgtin96, nmpa, short, pesticide or vet-drug (default: the product's)")
-	f.StringVar(&m.level, "level", "", "packaging level: item (default), inner, case or pallet")
+	f.StringVar(&m.level, "level", "", "packaging level: item (default; with --gtin of a level, that level), inner, case or pallet")
 	f.StringVar(&m.requestID, "request-id", "", "client request id: retries with the same id mint nothing")
 	f.StringVar(&m.out, "out", "", "output file (default: standard output)")
 	f.Uint64Var(&m.offset, "offset", 0, "first code to write (0-based), to resume a printed block")

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 
+	"tracecode/engine/code/gs1"
 	"tracecode/engine/model"
 	"tracecode/engine/serial"
 	"tracecode/engine/stats"
@@ -26,9 +27,14 @@ type MintRequest struct {
 	// CreateLot creates the lot (without dates) if the product has no lot
 	// of that number; otherwise an unknown lot is an error.
 	CreateLot bool
-	// Level is the packaging level the codes are printed on; 0 = item. It
-	// must be one of the product's levels.
+	// Level is the packaging level the codes are printed on; 0 = item (or
+	// GTIN's level). It must be one of the product's levels.
 	Level Level
+	// GTIN is the GTIN the caller named the product by, if it did: a
+	// packaging level's GTIN (Product.LevelGTINs) mints that level when
+	// Level is 0, and a Level naming another level is refused; the
+	// product's own GTIN mints any of its levels.
+	GTIN gs1.GTIN
 	// Count is the number of codes, 1..Options.MaxMintCount.
 	Count uint64
 	// Scheme is how codes are derived and written; 0 = the product's
@@ -312,6 +318,19 @@ func (e *Book) planMint(g *mintGroup, req *MintRequest, importing bool) (MintRes
 		return MintResult{}, err
 	}
 	level := req.Level
+	if !req.GTIN.IsZero() && req.GTIN != p.rec.GTIN {
+		// Named by a level's GTIN: that level.
+		l, ok := p.rec.LevelGTINs.LevelOf(req.GTIN)
+		switch {
+		case !ok:
+			return MintResult{}, fieldErr("gtin", req.GTIN.String(), "is not a GTIN of product %d", p.rec.ID)
+		case level == 0:
+			level = l
+		case level != l:
+			return MintResult{}, fieldErr("level", level.String(), "GTIN %s is product %d's %v GTIN: name the product by its GTIN %s to mint %v codes",
+				req.GTIN, p.rec.ID, l, p.rec.GTIN, level)
+		}
+	}
 	if level == 0 {
 		level = model.LevelItem
 	}
