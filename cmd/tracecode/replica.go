@@ -52,8 +52,9 @@ type replicaNode struct {
 	srv     atomic.Pointer[server.Server]
 	refresh time.Duration
 	// restored is the log position of the snapshot the store was
-	// restored from (0: none).
-	restored uint64
+	// restored from (0: none); startStream the stream sequence after
+	// which the replica started consuming.
+	restored, startStream uint64
 
 	stop context.CancelFunc
 	done sync.WaitGroup
@@ -125,18 +126,30 @@ func (r *replicaNode) open(ctx context.Context, dir string, eo *engine.Options) 
 		case <-time.After(time.Second):
 		}
 	}
-	if pos, err := restoreSnapshot(ctx, js, dir); err != nil {
+	snap, restored, err := restoreSnapshot(ctx, js, dir, end.RecordSeq)
+	if err != nil {
 		return err
-	} else if pos > 0 {
-		r.restored = pos
-		r.log.Info("replica restored from a snapshot", "log_position", pos)
+	}
+	if restored {
+		r.restored = snap.Position
+		r.log.Info("replica restored from a snapshot", "log_position", snap.Position, "stream_seq", snap.StreamSeq)
 	}
 	rs, err := engine.OpenReplicaStore(dir)
 	if err != nil {
 		return err
 	}
+	// Consume from the message after the last one the store holds: the
+	// snapshot's, or found in the log for a store of its own.
+	at := replicate.Position{StreamSeq: snap.StreamSeq, RecordSeq: rs.Position()}
+	if !restored || snap.StreamSeq == 0 {
+		if at.StreamSeq, err = replicate.StreamSeqOf(ctx, r.s, at.RecordSeq); err != nil {
+			_ = rs.Close()
+			return err
+		}
+	}
+	r.startStream = at.StreamSeq
 	r.applyTo = func(recs []replicate.Record) error { return rs.ApplyBatches(recs[0].Seq, recordData(recs)) }
-	r.fl = replicate.NewBatchFollower(replicate.Position{RecordSeq: rs.Position()}, func(recs []replicate.Record) error { return r.applyTo(recs) })
+	r.fl = replicate.NewBatchFollower(at, func(recs []replicate.Record) error { return r.applyTo(recs) })
 	start := rs.Position()
 	if start < end.RecordSeq {
 		if err := r.catchUp(ctx, end.RecordSeq); err != nil {

@@ -136,7 +136,12 @@ func catchUpStore(ctx context.Context, s jetstream.Stream, dir string, end uint6
 	if rs.Position() >= end {
 		return rs.Close()
 	}
-	fl := replicate.NewBatchFollower(replicate.Position{RecordSeq: rs.Position()}, func(recs []replicate.Record) error {
+	after, err := replicate.StreamSeqOf(ctx, s, rs.Position())
+	if err != nil {
+		_ = rs.Close()
+		return err
+	}
+	fl := replicate.NewBatchFollower(replicate.Position{StreamSeq: after, RecordSeq: rs.Position()}, func(recs []replicate.Record) error {
 		return rs.ApplyBatches(recs[0].Seq, recordData(recs))
 	})
 	cctx, cancel := context.WithCancel(ctx)

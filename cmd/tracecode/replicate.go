@@ -23,6 +23,9 @@ var replFlags struct {
 	leaseTTL  time.Duration
 	leaseWait time.Duration
 	node      string
+	// snapshotEvery and snapshotKeep: the writer's timed snapshots.
+	snapshotEvery time.Duration
+	snapshotKeep  int
 }
 
 func init() {
@@ -32,6 +35,8 @@ func init() {
 	f.DurationVar(&replFlags.leaseTTL, "lease-ttl", replicate.DefaultLeaseTTL, "how long the writer's lease lasts unrenewed (with --replicate)")
 	f.DurationVar(&replFlags.leaseWait, "lease-wait", 0, "how long to wait for another writer's lease to lapse before giving up (with --replicate; a standby taking over)")
 	f.StringVar(&replFlags.node, "node-name", "", "this node's name in the lease (default the host name)")
+	f.DurationVar(&replFlags.snapshotEvery, "snapshot-every", 0, "while serving as the writer of the replicated log, store a snapshot of the store in the JetStream object store bucket tracecode-snapshots this often (e.g. 6h; 0: never — size the NATS nodes' storage for --snapshot-keep copies of the store first; docs/replication.md)")
+	f.IntVar(&replFlags.snapshotKeep, "snapshot-keep", 3, "the number of newest snapshots kept in the bucket (with --snapshot-every)")
 
 	followCmd.Flags().StringVar(&followFlags.urls, "from", "", "NATS URLs (comma-separated) of the replicated log (required)")
 	followCmd.Flags().StringVar(&followFlags.data, "data", "", "the replica's data directory (created if missing; required)")
@@ -205,7 +210,11 @@ serial the old writer had acknowledged (docs/replication.md).`,
 			return err
 		}
 		start := rs.Position()
-		fl := replicate.NewBatchFollower(replicate.Position{RecordSeq: start}, func(recs []replicate.Record) error {
+		after, err := replicate.StreamSeqOf(ctx, s, start)
+		if err != nil {
+			return err
+		}
+		fl := replicate.NewBatchFollower(replicate.Position{StreamSeq: after, RecordSeq: start}, func(recs []replicate.Record) error {
 			return rs.ApplyBatches(recs[0].Seq, recordData(recs))
 		})
 		fctx, cancel := context.WithCancel(ctx)

@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/spf13/cobra"
 
 	"tracecode/engine"
@@ -404,6 +405,22 @@ func (n *servedNode) serve(cmd *cobra.Command) (promoted *logWriter, handOver bo
 	} else {
 		close(jobsDone)
 	}
+	snapsDone := make(chan struct{})
+	if lw != nil && replFlags.snapshotEvery > 0 {
+		go func() {
+			defer close(snapsDone)
+			js, err := jetstream.New(lw.nc)
+			if err != nil {
+				log.Error("snapshots: JetStream", "err", err)
+				return
+			}
+			t := time.NewTicker(replFlags.snapshotEvery)
+			defer t.Stop()
+			snapshotLoop(jobs, js, replicate.Config{Replicas: replFlags.replicas, LeaseTTL: replFlags.leaseTTL}, eng, t.C, replFlags.snapshotKeep, log)
+		}()
+	} else {
+		close(snapsDone)
+	}
 	waitNotices := func() {}
 	if !replica {
 		// A replica delivers nothing: the writer's outbox does.
@@ -413,6 +430,7 @@ func (n *servedNode) serve(cmd *cobra.Command) (promoted *logWriter, handOver bo
 	defer func() {
 		stopJobs()
 		<-jobsDone
+		<-snapsDone
 		waitNotices()
 	}()
 	for running := true; running; {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"time"
 
@@ -68,11 +69,18 @@ func init() {
 }
 
 // putSnapshot backs eng up through a temporary file and stores the
-// archive in the snapshot bucket with the store's log position.
+// archive in the snapshot bucket with the store's log position and the
+// stream sequence its replicas start from. A writer's store may hold a
+// batch not yet on a quorum: the snapshot is stored only once the log
+// holds its position (within snapshotLogWait), never ahead of the log.
 func putSnapshot(ctx context.Context, js jetstream.JetStream, cfg replicate.Config, eng *engine.Engine) (replicate.Snapshot, error) {
 	ob, err := replicate.SnapshotStore(ctx, js, cfg)
 	if err != nil {
 		return replicate.Snapshot{}, err
+	}
+	s, err := js.Stream(ctx, replicate.StreamName)
+	if err != nil {
+		return replicate.Snapshot{}, fmt.Errorf("stream %s: %w", replicate.StreamName, err)
 	}
 	tmp, err := os.CreateTemp("", "tracecode-snapshot-*.tar.zst")
 	if err != nil {
@@ -84,47 +92,103 @@ func putSnapshot(ctx context.Context, js jetstream.JetStream, cfg replicate.Conf
 	if err != nil {
 		return replicate.Snapshot{}, err
 	}
+	for deadline := time.Now().Add(snapshotLogWait); ; {
+		end, err := replicate.LogPosition(ctx, s)
+		if err != nil {
+			return replicate.Snapshot{}, err
+		}
+		if end.RecordSeq >= m.ReplSeq {
+			break
+		}
+		if time.Now().After(deadline) {
+			return replicate.Snapshot{}, fmt.Errorf("the store is at log position %d, the log at %d: a snapshot ahead of the log is not stored", m.ReplSeq, end.RecordSeq)
+		}
+		select {
+		case <-ctx.Done():
+			return replicate.Snapshot{}, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	streamSeq, err := replicate.StreamSeqOf(ctx, s, m.ReplSeq)
+	if err != nil {
+		return replicate.Snapshot{}, err
+	}
 	if _, err := tmp.Seek(0, 0); err != nil {
 		return replicate.Snapshot{}, err
 	}
-	return replicate.PutSnapshot(ctx, ob, m.ReplSeq, tmp)
+	return replicate.PutSnapshot(ctx, ob, replicate.Position{StreamSeq: streamSeq, RecordSeq: m.ReplSeq}, tmp)
 }
 
+// snapshotLogWait bounds how long putSnapshot waits for the log to hold
+// the snapshot's position (a writer's batches in flight to the quorum).
+const snapshotLogWait = 30 * time.Second
+
 // restoreSnapshot fills the empty store directory dir from the newest
-// snapshot, if the log has one; it returns the snapshot's position (0:
-// none restored).
-func restoreSnapshot(ctx context.Context, js jetstream.JetStream, dir string) (uint64, error) {
+// snapshot not beyond the log's record upTo, if the log has one; ok is
+// false when none was restored.
+func restoreSnapshot(ctx context.Context, js jetstream.JetStream, dir string, upTo uint64) (s replicate.Snapshot, ok bool, err error) {
 	if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
-		return 0, nil // a store already: it follows from its own position
+		return s, false, nil // a store already: it follows from its own position
 	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return 0, err
+		return s, false, err
 	}
-	ob, ok, err := replicate.FindSnapshotStore(ctx, js)
-	if err != nil || !ok {
-		return 0, err
+	ob, found, err := replicate.FindSnapshotStore(ctx, js)
+	if err != nil || !found {
+		return s, false, err
 	}
-	s, ok, err := replicate.NewestSnapshot(ctx, ob)
-	if err != nil || !ok {
-		return 0, err
+	s, found, err = replicate.NewestSnapshot(ctx, ob, upTo)
+	if err != nil || !found {
+		return s, false, err
 	}
 	tmp, err := os.CreateTemp("", "tracecode-snapshot-*.tar.zst")
 	if err != nil {
-		return 0, err
+		return s, false, err
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
 	if err := replicate.GetSnapshot(ctx, ob, s.Name, tmp); err != nil {
-		return 0, err
+		return s, false, err
 	}
 	if _, err := tmp.Seek(0, 0); err != nil {
-		return 0, err
+		return s, false, err
 	}
 	m, err := restoreBackup(tmp, dir)
 	if err != nil {
-		return 0, fmt.Errorf("snapshot %s: %w", s.Name, err)
+		return s, false, fmt.Errorf("snapshot %s: %w", s.Name, err)
 	}
 	if m.ReplSeq != s.Position {
-		return 0, fmt.Errorf("snapshot %s: its store is at log position %d, its name says %d", s.Name, m.ReplSeq, s.Position)
+		return s, false, fmt.Errorf("snapshot %s: its store is at log position %d, its name says %d", s.Name, m.ReplSeq, s.Position)
 	}
-	return s.Position, nil
+	return s, true, nil
+}
+
+// snapshotLoop stores a snapshot of the serving writer's engine every
+// tick until ctx ends, keeping the keep newest (serve --snapshot-every).
+// A failed snapshot is logged; the next tick tries again.
+func snapshotLoop(ctx context.Context, js jetstream.JetStream, cfg replicate.Config, eng *engine.Engine, tick <-chan time.Time, keep int, log *slog.Logger) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick:
+		}
+		start := time.Now()
+		s, err := putSnapshot(ctx, js, cfg, eng)
+		if err != nil {
+			log.Error("snapshot failed", "err", err)
+			continue
+		}
+		log.Info("snapshot stored", "name", s.Name, "log_position", s.Position, "stream_seq", s.StreamSeq, "bytes", s.Size, "ms", time.Since(start).Milliseconds())
+		ob, err := replicate.SnapshotStore(ctx, js, cfg)
+		if err == nil {
+			var gone []replicate.Snapshot
+			gone, err = replicate.PruneSnapshots(ctx, ob, keep)
+			for _, g := range gone {
+				log.Info("old snapshot deleted", "name", g.Name)
+			}
+		}
+		if err != nil {
+			log.Error("deleting old snapshots", "err", err)
+		}
+	}
 }

@@ -65,6 +65,9 @@ func TestReplicaFromSnapshot(t *testing.T) {
 	if snap.Position == 0 || snap.Position != weng.ReplicatedSeq() {
 		t.Fatalf("snapshot at log position %d, the writer at %d", snap.Position, weng.ReplicatedSeq())
 	}
+	if snap.StreamSeq == 0 {
+		t.Fatalf("snapshot %+v: no stream sequence", snap)
+	}
 	org := weng.Orgs()[0].ID
 	prod := weng.Products(org)[0].ID
 	for range 3 {
@@ -81,9 +84,61 @@ func TestReplicaFromSnapshot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.restored != snap.Position {
-		t.Errorf("the replica restored log position %d, the snapshot holds %d", r.restored, snap.Position)
+	if r.restored != snap.Position || r.startStream != snap.StreamSeq {
+		t.Errorf("the replica restored log position %d and consumed after stream message %d, the snapshot holds %d and %d", r.restored, r.startStream, snap.Position, snap.StreamSeq)
 	}
+	for deadline := time.Now().Add(60 * time.Second); r.eng.ReplicatedSeq() < end && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	}
+	if got := r.eng.ReplicatedSeq(); got != end {
+		t.Fatalf("replica at log position %d, the writer at %d", got, end)
+	}
+	s, err := js.Stream(ctx, replicate.StreamName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := r.fl.Stats(); st.Messages > info.State.LastSeq-snap.StreamSeq || st.Dups != 0 {
+		t.Errorf("the replica read %d messages (%d duplicate records); the log holds %d after the snapshot's", st.Messages, st.Dups, info.State.LastSeq-snap.StreamSeq)
+	}
+
+	// The serving writer's timed snapshots (serve --snapshot-every):
+	// three ticks with writes between, the two newest kept, the newest
+	// at the writer's position.
+	tick := make(chan time.Time)
+	sctx, stop := context.WithCancel(ctx)
+	loopDone := make(chan struct{})
+	go func() { defer close(loopDone); snapshotLoop(sctx, js, cfg, weng, tick, 2, log) }()
+	for range 3 {
+		if _, err := weng.Mint(ctx, engine.MintRequest{Org: org, Product: prod, Lot: "SNAP", Count: 10}); err != nil {
+			t.Fatal(err)
+		}
+		tick <- time.Now()
+	}
+	ob, err := replicate.SnapshotStore(ctx, js, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []replicate.Snapshot
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		if kept, err = replicate.Snapshots(ctx, ob); err != nil {
+			t.Fatal(err)
+		}
+		if len(kept) == 2 && kept[1].Position == weng.ReplicatedSeq() {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed snapshots kept: %+v; want two, the newest at %d", kept, weng.ReplicatedSeq())
+		}
+	}
+	stop()
+	<-loopDone
+	if kept[0].Position >= kept[1].Position || kept[0].Position <= snap.Position {
+		t.Errorf("timed snapshots kept: %+v", kept)
+	}
+	end = weng.ReplicatedSeq()
 	for deadline := time.Now().Add(60 * time.Second); r.eng.ReplicatedSeq() < end && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 	}
 	if got := r.eng.ReplicatedSeq(); got != end {
