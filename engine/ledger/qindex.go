@@ -114,8 +114,11 @@ func DivisionPath(d uint32) []uint32 {
 
 // AppendDivisionPath appends DivisionPath(d) to dst.
 func AppendDivisionPath(dst []uint32, d uint32) []uint32 {
+	if d == 0 { // no division: checked first, NewRegion's error allocates
+		return dst
+	}
 	r, err := cn.NewRegion(int(d))
-	if d == 0 || err != nil {
+	if err != nil {
 		return dst
 	}
 	start := len(dst)
