@@ -2,7 +2,9 @@
 // product's names, description, links and images; a lot's production and
 // expiry dates, quantity, origin and site — and keeps the trail of every
 // change: who, when, each field's old and new value, and why. Identifiers
-// (GTIN, own code, drug id, lot number, organisation) never change.
+// (GTIN, own code, drug id, lot number, organisation) never change; the
+// GTIN of a packaging level (inner pack, case) is declared once and never
+// changes either.
 //
 // Rules, decided here for the API and the console alike:
 //   - the owning organisation's keys with the admin or mint scope (its
