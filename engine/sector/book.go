@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"tracecode/engine/category"
@@ -57,6 +58,31 @@ type Book struct {
 	// uscc gives an organisation's USCC ("" none).
 	uscc func(org uint32) string
 	cyl  *cylinder.Index
+	// gen counts the publications (PutOrg, PutProduct, PutItem,
+	// Tx.Publish), each bumped under mu after its change: what is cached
+	// from the book under one gen is stale once it moves.
+	gen atomic.Uint64
+}
+
+// Gen returns the book's generation (see Book.gen).
+func (bk *Book) Gen() uint64 { return bk.gen.Load() }
+
+// Registered reports whether item k has a record of its own (a
+// registered item, or a lot registered as one).
+func (bk *Book) Registered(k ItemKey) bool {
+	bk.mu.RLock()
+	_, ok := bk.items[k]
+	bk.mu.RUnlock()
+	return ok
+}
+
+// hasSources reports whether org's lot numbered lot names items it was
+// made from.
+func (bk *Book) hasSources(org uint32, lot string) bool {
+	bk.mu.RLock()
+	n := len(bk.derived[derivedKey{org, lot}])
+	bk.mu.RUnlock()
+	return n > 0
 }
 
 // Load reads every category record from db. uscc gives an organisation's
@@ -314,6 +340,7 @@ func codeKey(f category.FieldSpec, v string) string { return f.Code.String() + "
 func (bk *Book) PutOrg(o Org) {
 	bk.mu.Lock()
 	defer bk.mu.Unlock()
+	defer bk.gen.Add(1)
 	bk.orgs[o.Org] = o
 	bk.rebuildInputs()
 	bk.putStation(o.Org)
@@ -323,6 +350,7 @@ func (bk *Book) PutOrg(o Org) {
 func (bk *Book) PutProduct(p ProductProfile) {
 	bk.mu.Lock()
 	defer bk.mu.Unlock()
+	defer bk.gen.Add(1)
 	bk.products[p.Product] = p
 	bk.rebuildInputs()
 	for k, it := range bk.items {
@@ -336,6 +364,7 @@ func (bk *Book) PutProduct(p ProductProfile) {
 func (bk *Book) PutItem(it Item) {
 	bk.mu.Lock()
 	defer bk.mu.Unlock()
+	defer bk.gen.Add(1)
 	if old, ok := bk.items[it.Key]; ok {
 		for k, v := range bk.codes {
 			if v == it.Key {
@@ -496,6 +525,7 @@ func (tx *Tx) Publish() {
 	bk := tx.bk
 	bk.mu.Lock()
 	defer bk.mu.Unlock()
+	defer bk.gen.Add(1)
 	for k, evs := range tx.pending {
 		all := append(bk.events[k], evs...)
 		slices.SortStableFunc(all, func(a, b category.Event) int { return a.Time.Compare(b.Time) })
