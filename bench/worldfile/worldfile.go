@@ -25,8 +25,9 @@ import (
 )
 
 // Version names the world's layout and content; a world of another
-// version is rebuilt, not reused.
-const Version = "tracecode-bench-world/1"
+// version is rebuilt, not reused. Version 2: the product declares its
+// case GTIN, so the cases each run mints carry it.
+const Version = "tracecode-bench-world/2"
 
 // File names inside a world directory.
 const (
