@@ -34,13 +34,15 @@ type vocab struct {
 	urn   string // CBV 1.x URN prefix
 	web   string // CBV 2.0 web URI prefix
 	curie string // the same web prefix as a cbv: CURIE
-	terms map[string]struct{}
+	// terms maps each bare term to its web URI (built once: a stored
+	// event's document spells every CBV value as one).
+	terms map[string]string
 }
 
 func newVocab(name, urn, web string, terms []string) *vocab {
-	v := &vocab{name: name, urn: urn, web: webCBV + web, curie: "cbv:" + web, terms: make(map[string]struct{}, len(terms))}
+	v := &vocab{name: name, urn: urn, web: webCBV + web, curie: "cbv:" + web, terms: make(map[string]string, len(terms))}
 	for _, t := range terms {
-		v.terms[t] = struct{}{}
+		v.terms[t] = v.web + t
 	}
 	return v
 }
@@ -90,8 +92,8 @@ func (v *vocab) isCBV(s string) bool {
 // webURI returns the CBV 2.0 web URI of a bare term and s unchanged
 // otherwise.
 func (v *vocab) webURI(s string) string {
-	if v.isCBV(s) {
-		return v.web + s
+	if w, ok := v.terms[s]; ok {
+		return w
 	}
 	return s
 }
