@@ -43,8 +43,14 @@ func TestCaptureForeignIdentifiers(t *testing.T) {
 	giai := "urn:epc:id:giai:952005385.w2"
 	sensor := "urn:example:sensor:SN-42"
 	vocab := "http://epcis.example.com/user/vocab/obj/12345.67890"
+	// Another company's item (its GS1 company prefix is no
+	// organisation's here), as an EPC URI and as a Digital Link, and
+	// another company's lot as a quantity.
+	other := "urn:epc:id:sgtin:4012345.011111.987"
+	otherDL := "https://id.gs1.org/01/04012345111118/21/987"
+	otherLot := "urn:epc:class:lgtin:4012345.011111.L7"
 	load := fmt.Sprintf(`{"type":"ObjectEvent","eventTime":"2026-03-01T10:00:00+08:00","eventTimeZoneOffset":"+08:00",
-"epcList":[%q,%q,%q],"action":"OBSERVE","bizStep":"loading"}`, item, grai, vocab)
+"epcList":[%q,%q,%q,%q],"quantityList":[{"epcClass":%q,"quantity":5}],"action":"OBSERVE","bizStep":"loading"}`, item, grai, vocab, other, otherLot)
 	assoc := fmt.Sprintf(`{"type":"AssociationEvent","eventTime":"2026-03-01T10:01:00+08:00","eventTimeZoneOffset":"+08:00",
 "parentID":%q,"childEPCs":[%q],"action":"ADD","bizStep":"assembling"}`, graiDL, sensor)
 	tx := fmt.Sprintf(`{"type":"TransactionEvent","eventTime":"2026-03-01T10:02:00+08:00","eventTimeZoneOffset":"+08:00",
@@ -80,6 +86,8 @@ func TestCaptureForeignIdentifiers(t *testing.T) {
 		{[]string{"MATCH_anyEPC", "urn:epc:id:grai:4012345.55555.988"}, nil}, // another crate
 		{[]string{"MATCH_inputEPC", grai}, nil},
 		{[]string{"MATCH_epc", item}, []string{"loading"}},
+		{[]string{"MATCH_epc", otherDL}, []string{"loading"}},
+		{[]string{"MATCH_epcClass", otherLot}, []string{"loading"}},
 		{[]string{"MATCH_anyEPC", grai + "|" + giai, "EQ_bizStep", "accepting"}, []string{"accepting"}},
 	} {
 		for _, k := range []APIKey{op, a} {
@@ -147,7 +155,8 @@ func TestCaptureForeignForgery(t *testing.T) {
 	}{
 		{"urn:epc:id:sgtin:9520123.045678.ZZZZ99", ErrNeverIssued},                   // own company prefix, never issued
 		{"https://id.gs1.org/01/" + testGTIN + "/21/ZZZZ99", ErrNeverIssued},         // the same as a Digital Link
-		{"urn:epc:id:sgtin:4012345.011111.987", ErrUnknownProduct},                   // another company's GTIN
+		{"urn:epc:id:sgtin:9520123.099999.1", ErrUnknownProduct},                     // own company prefix, no such product
+		{"urn:epc:id:sgtin:4012345.01111X.987", ErrBadCode},                          // another company's, malformed
 		{"urn:epc:id:grai:4012345.55555", ErrBadCode},                                // a GRAI without its serial
 		{"https://id.gs1.org/01/12345678901234/21/1", ErrBadCode},                    // a bad check digit
 		{"urn:epc:id:sgtin:9520123.01234X.1", ErrBadCode},                            // not an SGTIN

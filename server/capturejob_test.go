@@ -14,7 +14,7 @@ func TestCaptureJobs(t *testing.T) {
 	a, b, op := env.key("兰州陇原"), env.key("天水麦积"), env.key("operator")
 	d := `{"@context":"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld","type":"EPCISDocument","schemaVersion":"2.0",
 "creationDate":"2026-03-01T07:00:00Z","epcisBody":{"eventList":[{"type":"ObjectEvent","eventTime":"2026-03-01T06:00:00Z",
-"eventTimeZoneOffset":"+08:00","epcList":["urn:epc:id:sgtin:9520123.045678.NEVER1"],"action":"OBSERVE","bizStep":"inspecting"}]}}`
+"eventTimeZoneOffset":"+08:00","epcList":["urn:epc:id:sgtin:9520123.04567X.NEVER1"],"action":"OBSERVE","bizStep":"inspecting"}]}}`
 	r := env.api("POST", "/v1/epcis/capture", a, d)
 	if r.status != 202 {
 		t.Fatalf("submit: %d %s", r.status, r.body)

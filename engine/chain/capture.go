@@ -183,6 +183,9 @@ func (rt *reportTx) resolveClasses(list []epcis.QuantityElement, field where) []
 // urn:epc:idpat:sgtin:CP.IR.*, or a Digital Link with a GTIN and
 // optionally a lot (AI 10).
 func (rt *reportTx) resolveClass(field where, raw string) (classRef, bool) {
+	if rt.otherCompany(raw, true) { // kept in the event, no state (capture_foreign.go)
+		return classRef{}, false
+	}
 	var gtin gs1.GTIN
 	var lot string
 	if rest, ok := strings.CutPrefix(raw, "urn:epc:idpat:sgtin:"); ok {

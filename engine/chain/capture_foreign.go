@@ -27,16 +27,17 @@ import (
 // event of that organisation (epcisq.Office.Visible), never to another
 // organisation because it names the same asset.
 //
-// What is foreign is decided by kind, never by lookup: GTIN-based codes
-// (SGTIN, a Digital Link with AI 01) and SSCCs are the kinds this store
-// issues, so they always go through the code path and one that was never
-// issued is refused — that is how a forged code is caught, whatever its
-// company prefix. Every other GS1 key (GRAI, GIAI, GSRN, GSRNP, GDTI, CPI,
-// SGCN, SGLN, PGLN, ITIP …, as an EPC URI or a Digital Link), a URN of
-// another namespace than urn:epc, and an http(s) URI that is not a GS1
-// Digital Link at all (no GS1 primary key in its path) is foreign. An EPC
-// URI or Digital Link that fails to parse is refused as before: it meant
-// to be a GS1 key.
+// What is foreign: every GS1 key of a kind this store never issues (GRAI,
+// GIAI, GSRN, GSRNP, GDTI, CPI, SGCN, SGLN, PGLN, ITIP …, as an EPC URI or
+// a Digital Link), a URN of another namespace than urn:epc, an http(s)
+// URI that is not a GS1 Digital Link at all (no GS1 primary key in its
+// path), decided by kind; and a GTIN-based code or an SSCC — the kinds
+// this store issues — only when no organisation here holds its GS1
+// company prefix (another company's item or pallet). A code of a prefix
+// held here always goes through the code path, and one that was never
+// issued is refused: that is how a forged code is caught. An EPC URI or
+// Digital Link that fails to parse is refused as before: it meant to be a
+// GS1 key.
 
 // foreignRef is a foreign identifier of the event being captured: its
 // index key (epcis.IdentifierKey) and its role.
@@ -79,6 +80,75 @@ func foreignKey(raw string) (string, bool) {
 	return "", false
 }
 
+// foreignKeyOf is foreignKey, and also a GTIN-based code or an SSCC
+// whose GS1 company prefix no organisation of this store holds: another
+// company's item, case or logistic unit (a supplier's ingredient, a
+// carrier's pallet). A code of a prefix an organisation here holds goes
+// the code path and is refused when it was never issued.
+func (rt *reportTx) foreignKeyOf(raw string) (string, bool) {
+	if key, ok := foreignKey(raw); ok {
+		return key, true
+	}
+	if !rt.otherCompany(raw, false) {
+		return "", false
+	}
+	return epcis.IdentifierKey(raw), true
+}
+
+// otherCompany reports whether raw, a GTIN-based code or an SSCC (an
+// EPC class or pattern with class), is well formed and of a GS1 company
+// prefix no organisation of this store holds. The prefix is read from
+// the string first (an EPC URI names it, a Digital Link has the key after
+// /01/ or /00/), so that the store's own codes cost a map lookup, not a
+// second parse.
+func (rt *reportTx) otherCompany(raw string, class bool) bool {
+	held := func(digits string) bool { return rt.c.iss.OrgOfGCP(digits, false) != 0 }
+	schemes := []string{"urn:epc:id:sgtin:", "urn:epc:id:sscc:", "urn:epc:id:upui:"}
+	if class {
+		schemes = []string{"urn:epc:class:lgtin:", "urn:epc:idpat:sgtin:"}
+	}
+	for _, p := range schemes {
+		if rest, ok := strings.CutPrefix(raw, p); ok {
+			cp, _, _ := strings.Cut(rest, ".")
+			if cp == "" || held(cp) {
+				return false
+			}
+			if p == "urn:epc:idpat:sgtin:" {
+				_, err := idpatGTIN(rest)
+				return err == nil
+			}
+			_, err := code.Parse(raw)
+			return err == nil
+		}
+	}
+	if !strings.HasPrefix(raw, "https://") && !strings.HasPrefix(raw, "http://") {
+		return false
+	}
+	for _, k := range [...]struct {
+		seg string
+		n   int
+	}{{"/01/", 14}, {"/00/", 18}} {
+		i := strings.Index(raw, k.seg)
+		if i < 0 || len(raw) < i+len(k.seg)+k.n {
+			continue
+		}
+		digits := raw[i+len(k.seg) : i+len(k.seg)+k.n]
+		if held(digits[1:]) {
+			return false
+		}
+		c, err := code.Parse(raw)
+		if err != nil {
+			return false
+		}
+		if class {
+			_, isGTIN := c.GTIN()
+			return isGTIN && c.Serial() == ""
+		}
+		return !foreignKind(&c)
+	}
+	return false
+}
+
 // foreignKind reports whether a parsed code is a GS1 key of a kind this
 // store never issues (neither GTIN-based nor an SSCC).
 func foreignKind(c *code.Code) bool {
@@ -118,7 +188,7 @@ func (rt *reportTx) stageForeign(ev *epcis.Event, base where) {
 	rt.fx.refs = rt.fx.refs[:0]
 	clear(rt.fx.raw)
 	add := func(raw string, field where, role ledger.Role) {
-		key, ok := foreignKey(raw)
+		key, ok := rt.foreignKeyOf(raw)
 		if !ok {
 			return
 		}
