@@ -138,10 +138,27 @@ func MarshalDocument(w io.Writer, events []Event, opts *MarshalOptions) error {
 	return err
 }
 
+// standardContextJSON is the @context of a document whose header has none
+// and whose events use no prefixes: the standard context alone. Read only.
+var standardContextJSON = []byte(`["` + StandardContext + `"]`)
+
+// anyNamespaces reports whether an event uses a prefix.
+func anyNamespaces(events []Event) bool {
+	for i := range events {
+		if len(events[i].Namespaces) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // marshalContext returns the @context to write: the header's verbatim, or
 // the standard one, plus an object with the prefixes the events use and the
 // context does not define.
 func marshalContext(h *Header, events []Event) ([]byte, error) {
+	if len(bytes.TrimSpace(h.Context)) == 0 && !anyNamespaces(events) {
+		return standardContextJSON, nil // what capture stores for every event
+	}
 	have := h.Namespaces
 	if h.Context != nil && have == nil {
 		have, _ = parseContext(h.Context, false)
