@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -391,7 +392,13 @@ func TestGS1ExamplesCaptureAndQuery(t *testing.T) {
 	if want := len(docs) - len(gs1CaptureRefused); captured != want && !t.Failed() {
 		t.Errorf("%d examples captured, want %d", captured, want)
 	}
+	if gs1ExtParams.Load() == 0 && !t.Failed() {
+		t.Error("no example's extension field was queried (EQ_ and EXISTS_{namespace}#{name})")
+	}
 }
+
+// gs1ExtParams counts the extension-field parameters the examples asked.
+var gs1ExtParams atomic.Int64
 
 // gs1Query runs a query to its end with the operator's key and returns
 // the events found, in order.
@@ -559,8 +566,38 @@ func gs1Matches(p epcisq.Param, ev *epcis.Event) bool {
 		return pairs("source", ev.SourceList)
 	case strings.HasPrefix(p.Name, "EQ_destination_"):
 		return pairs("destination", ev.DestinationList)
+	case strings.Contains(p.Name, "#"):
+		for _, x := range ev.Extensions {
+			name, value, ok := gs1Extension(ev, x)
+			if ok && ("EXISTS_"+name == p.Name || "EQ_"+name == p.Name && value == p.Value) {
+				return true
+			}
+		}
+		return false
 	}
 	panic("BUG: no reference for " + p.Name)
+}
+
+// gs1Extension names an event's extension field as the query parameters
+// do (its namespace IRI, "#", its local name) with its value when it is
+// a string, number or boolean ("" otherwise); ok is false for a key whose
+// prefix the event does not define.
+func gs1Extension(ev *epcis.Event, x epcis.Extension) (name, value string, ok bool) {
+	pre, local, _ := strings.Cut(x.Key, ":")
+	ns, ok := ev.Namespaces[pre]
+	if !ok {
+		return "", "", false
+	}
+	var v any
+	if json.Unmarshal(x.Value, &v) == nil {
+		switch v := v.(type) {
+		case string:
+			value = v
+		case float64, bool:
+			value = string(x.Value)
+		}
+	}
+	return ns + "#" + local, value, true
 }
 
 // gs1Params are the query parameters one event exercises: each with a
@@ -626,6 +663,14 @@ func gs1Params(ev *epcis.Event) []epcisq.Param {
 	for _, s := range ev.DestinationList {
 		add("EQ_destination_"+string(s.Type), s.ID.Raw)
 	}
+	for _, x := range ev.Extensions {
+		if name, value, ok := gs1Extension(ev, x); ok {
+			add("EXISTS_"+name, "true")
+			if !strings.Contains(value, "|") {
+				add("EQ_"+name, value)
+			}
+		}
+	}
 	return ps
 }
 
@@ -670,7 +715,14 @@ func checkGS1Queries(t *testing.T, e *Engine, d *gs1Doc) {
 			}
 		}
 	}
-	t.Logf("%d events, %d parameters", len(all), len(asked))
+	ext := 0
+	for p := range asked {
+		if strings.Contains(p.Name, "#") {
+			ext++
+		}
+	}
+	gs1ExtParams.Add(int64(ext))
+	t.Logf("%d events, %d parameters (%d of extension fields)", len(all), len(asked), ext)
 	checkGS1Exports(t, all)
 }
 

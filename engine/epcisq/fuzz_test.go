@@ -20,6 +20,7 @@ func FuzzParse(f *testing.F) {
 	f.Add("MATCH_inputEPCClass", "https://id.gs1.org/01/09520123456788/10/L1", "GE_quantity", "2.5")
 	f.Add("EQ_quantity", "1e3", "LT_quantity", "NaN")
 	f.Add("EQ_transformationID", "urn:epc:id:gdti:9520123.00001.T7", "EQ_correctiveEventID", "urn:uuid:1|urn:uuid:2")
+	f.Add("EQ_https://example.cn/epcis/#grade", "A|B", "EXISTS_http://ns.example.com/epcis#myField", "")
 	f.Add("EQ_errorReason", "incorrect_data|https://ref.gs1.org/cbv/ER-did_not_occur", "GE_errorDeclarationTime", "2026-03-01T00:00:00Z")
 	f.Fuzz(func(t *testing.T, n1, v1, n2, v2 string) {
 		ps := []Param{{n1, v1}, {n2, v2}}

@@ -1,6 +1,7 @@
 package epcisq
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -51,11 +52,72 @@ type eventConds struct {
 	ErrorReasons, CorrectiveIDs       []string
 	GEErrorDeclTime, LTErrorDeclTime  int64
 	hasErrorDeclTime                  bool
+	// Ext are the EQ_ and EXISTS_ parameters of extension fields.
+	Ext []extCond
+}
+
+// extCond is one EQ_{namespace}#{name} or EXISTS_{namespace}#{name}: an
+// event extension field (a top-level member the model does not
+// interpret) whose IRI is the namespace and name, present (exists) or
+// with one of the values (a JSON string's text, or a number or boolean
+// as written).
+type extCond struct {
+	iri, alt string // namespace + name; namespace + "#" + name
+	values   []string
+	exists   bool
+}
+
+// extParam reads an extension-field parameter's namespace and name
+// (EPCIS 2.0 §8.2.7.1: the parameter's name is EQ_ or EXISTS_, the
+// namespace IRI, a pound sign and the field's local name); ok is false
+// for a name that is not one.
+func extParam(name string) (op string, c extCond, ok bool) {
+	switch {
+	case strings.HasPrefix(name, "EQ_"):
+		op = "EQ_"
+	case strings.HasPrefix(name, "EXISTS_"):
+		op = "EXISTS_"
+	default:
+		return "", extCond{}, false
+	}
+	rest := name[len(op):]
+	i := strings.LastIndexByte(rest, '#')
+	if i <= 0 || i == len(rest)-1 || !strings.Contains(rest[:i], ":") {
+		return "", extCond{}, false
+	}
+	ns, local := rest[:i], rest[i+1:]
+	return op, extCond{iri: ns + local, alt: ns + "#" + local, exists: op == "EXISTS_"}, true
+}
+
+// matches reports whether ev has the field (with one of the values).
+func (c *extCond) matches(ev *epcis.Event) bool {
+	for _, x := range ev.Extensions {
+		pre, local, found := strings.Cut(x.Key, ":")
+		iri := x.Key
+		if ns, ok := ev.Namespaces[pre]; found && ok {
+			iri = ns + local
+		}
+		if iri != c.iri && iri != c.alt {
+			continue
+		}
+		if c.exists {
+			return true
+		}
+		v := string(x.Value)
+		var str string
+		if json.Unmarshal(x.Value, &str) == nil {
+			v = str
+		}
+		if slices.Contains(c.values, v) {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *eventConds) any() bool {
 	return len(c.WDReadPoints)+len(c.WDBizLocations)+len(c.ClassEPC)+len(c.ClassInput)+len(c.ClassOutput)+len(c.ClassAny)+
-		len(c.Quantities)+len(c.TransformationIDs)+len(c.ErrorReasons)+len(c.CorrectiveIDs) > 0 || c.hasErrorDeclTime
+		len(c.Quantities)+len(c.TransformationIDs)+len(c.ErrorReasons)+len(c.CorrectiveIDs)+len(c.Ext) > 0 || c.hasErrorDeclTime
 }
 
 // parseClass reads an EPC class or class pattern: urn:epc:class:lgtin:…,
@@ -181,7 +243,22 @@ func (q *Query) setEvent(p Param) (handled bool, err error) {
 			c.LTErrorDeclTime = t
 		}
 	default:
-		return false, nil
+		op, x, ok := extParam(name)
+		if !ok {
+			return false, nil
+		}
+		if op == "EXISTS_" {
+			if p.Value != "" && p.Value != "true" {
+				return true, bad(p, "takes no value (or true)")
+			}
+		} else {
+			vs, err := list(p)
+			if err != nil {
+				return true, err
+			}
+			x.values = vs
+		}
+		c.Ext = append(c.Ext, x)
 	}
 	return true, nil
 }
@@ -250,6 +327,11 @@ func (q *Query) matchesEvent(ev *epcis.Event, env Env) bool {
 	}
 	if len(c.TransformationIDs) > 0 && !slices.Contains(c.TransformationIDs, ev.TransformationID) {
 		return false
+	}
+	for i := range c.Ext {
+		if !c.Ext[i].matches(ev) {
+			return false
+		}
 	}
 	if len(c.ErrorReasons)+len(c.CorrectiveIDs) > 0 || c.hasErrorDeclTime {
 		d := ev.ErrorDeclaration

@@ -121,10 +121,7 @@ func (r *Runner) Run(q *Query, digest [digestLen]byte, env Env) (*Result, error)
 		want = min(want, left)
 	}
 	res := &Result{}
-	maxScan := r.MaxScan
-	if maxScan <= 0 {
-		maxScan = 20000
-	}
+	maxScan := r.maxScan()
 	var last []byte
 	more, err := r.walk(q, p, tok.last, q.PageToken != "", func(key []byte, seq uint64) (bool, error) {
 		res.Scanned++
@@ -146,6 +143,14 @@ func (r *Runner) Run(q *Query, digest [digestLen]byte, env Env) (*Result, error)
 		res.Next = encodeToken(r.TokenKey, digest, token{returned: returned, driver: p.driver, last: last})
 	}
 	return res, nil
+}
+
+// maxScan is MaxScan or its default.
+func (r *Runner) maxScan() int {
+	if r.MaxScan <= 0 {
+		return 20000
+	}
+	return r.MaxScan
 }
 
 // count counts the visible matches of q up to limit.
@@ -299,6 +304,9 @@ func (r *Runner) plan(q *Query, env Env, resume byte) (*plan, error) {
 	lo, hi, err := r.recordBounds(q)
 	if err != nil {
 		return nil, err
+	}
+	if len(q.ev.Ext) > 0 && hi-lo > uint64(r.maxScan()) {
+		return nil, fmt.Errorf("%w: extension-field parameters filter the events another parameter bounds (a time range, a step, a location, a code); this store holds more than %d records to read without one", ErrQueryTooComplex, r.maxScan())
 	}
 	return &plan{driver: driverSummary, lo: ledger.AppendSummaryKey(nil, lo), hi: ledger.AppendSummaryKey(nil, hi)}, nil
 }
@@ -547,13 +555,13 @@ func (r *Runner) match(q *Query, p *plan, seq uint64, env Env) (Found, bool, err
 		return Found{}, false, fmt.Errorf("%w: record %d holds %d events", store.ErrCorrupt, seq, len(doc.Events))
 	}
 	ev := doc.Events[0]
+	if ev.Namespaces == nil && len(doc.Header.Namespaces) > 0 {
+		ev.Namespaces = doc.Header.Namespaces
+	}
 	if !q.matchesEvent(&ev, env) {
 		return Found{}, false, nil
 	}
 	ev.RecordTime = unixMilli(s.RecordTime)
-	if ev.Namespaces == nil && len(doc.Header.Namespaces) > 0 {
-		ev.Namespaces = doc.Header.Namespaces
-	}
 	return Found{Summary: s, Event: ev}, true, nil
 }
 
