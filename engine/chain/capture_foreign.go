@@ -67,6 +67,9 @@ func foreignKey(raw string) (string, bool) {
 	case strings.HasPrefix(raw, "urn:"):
 		return raw, validURN(raw)
 	case strings.HasPrefix(raw, "https://"), strings.HasPrefix(raw, "http://"):
+		if _, ok := dlKeyDigits(raw); ok {
+			return "", false // a GTIN or SSCC Digital Link: the code path (no second parse)
+		}
 		c, err := code.Parse(raw)
 		if err == nil {
 			if !foreignKind(&c) {
@@ -124,6 +127,24 @@ func (rt *reportTx) otherCompany(raw string, class bool) bool {
 	if !strings.HasPrefix(raw, "https://") && !strings.HasPrefix(raw, "http://") {
 		return false
 	}
+	digits, ok := dlKeyDigits(raw)
+	if !ok || held(digits[1:]) {
+		return false
+	}
+	c, err := code.Parse(raw)
+	if err != nil {
+		return false
+	}
+	if class {
+		_, isGTIN := c.GTIN()
+		return isGTIN && c.Serial() == ""
+	}
+	return !foreignKind(&c)
+}
+
+// dlKeyDigits returns the digits of a Digital Link's GTIN (after /01/,
+// 14 digits) or SSCC (after /00/, 18 digits), read from the string.
+func dlKeyDigits(raw string) (string, bool) {
 	for _, k := range [...]struct {
 		seg string
 		n   int
@@ -132,21 +153,12 @@ func (rt *reportTx) otherCompany(raw string, class bool) bool {
 		if i < 0 || len(raw) < i+len(k.seg)+k.n {
 			continue
 		}
-		digits := raw[i+len(k.seg) : i+len(k.seg)+k.n]
-		if held(digits[1:]) {
-			return false
+		d := raw[i+len(k.seg) : i+len(k.seg)+k.n]
+		if strings.Trim(d, "0123456789") == "" {
+			return d, true
 		}
-		c, err := code.Parse(raw)
-		if err != nil {
-			return false
-		}
-		if class {
-			_, isGTIN := c.GTIN()
-			return isGTIN && c.Serial() == ""
-		}
-		return !foreignKind(&c)
 	}
-	return false
+	return "", false
 }
 
 // foreignKind reports whether a parsed code is a GS1 key of a kind this
