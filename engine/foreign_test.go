@@ -56,9 +56,19 @@ func TestCaptureForeignIdentifiers(t *testing.T) {
 	tx := fmt.Sprintf(`{"type":"TransactionEvent","eventTime":"2026-03-01T10:02:00+08:00","eventTimeZoneOffset":"+08:00",
 "parentID":"urn:epc:id:sgln:9520123.00001.0","epcList":[%q],"action":"ADD","bizStep":"accepting",
 "bizTransactionList":[{"type":"po","bizTransaction":"urn:epcglobal:cbv:bt:9520123000003:PO-1"}]}`, giai)
-	rec, err := f.capture(f.orgA, doc(load, assoc, tx))
-	if err != nil || rec.Records != 3 {
+	// The crate observed with an item in it: the crate is no container
+	// of this store, so the observation records no containment.
+	crate := fmt.Sprintf(`{"type":"AggregationEvent","eventTime":"2026-03-01T10:03:00+08:00","eventTimeZoneOffset":"+08:00",
+"parentID":%q,"childEPCs":[%q],"action":"OBSERVE","bizStep":"arriving"}`, grai, item)
+	rec, err := f.capture(f.orgA, doc(load, assoc, tx, crate))
+	if err != nil || rec.Records != 4 {
 		t.Fatalf("capture: %+v %v", rec, err)
+	}
+	// Packing into the crate is refused: containment needs a container
+	// of this store.
+	pack := strings.Replace(strings.Replace(crate, `"OBSERVE"`, `"ADD"`, 1), "arriving", "packing", 1)
+	if _, err := f.capture(f.orgA, doc(pack)); err == nil {
+		t.Error("packing into another company's crate was accepted")
 	}
 	// No state: the item is commissioned as before, nothing was packed
 	// into or associated with the crate.
@@ -77,15 +87,15 @@ func TestCaptureForeignIdentifiers(t *testing.T) {
 	}{
 		{[]string{"MATCH_epc", grai}, []string{"loading"}},
 		{[]string{"MATCH_epc", graiDL}, []string{"loading"}}, // the same GRAI as a Digital Link
-		{[]string{"MATCH_parentID", grai}, []string{"assembling"}},
-		{[]string{"MATCH_anyEPC", graiDL}, []string{"loading", "assembling"}},
+		{[]string{"MATCH_parentID", grai}, []string{"assembling", "arriving"}},
+		{[]string{"MATCH_anyEPC", graiDL}, []string{"loading", "assembling", "arriving"}},
 		{[]string{"MATCH_epc", sensor}, []string{"assembling"}}, // a child of an association
 		{[]string{"MATCH_epc", vocab}, []string{"loading"}},
 		{[]string{"MATCH_epc", giai}, []string{"accepting"}},
 		{[]string{"MATCH_parentID", "urn:epc:id:sgln:9520123.00001.0"}, []string{"accepting"}},
 		{[]string{"MATCH_anyEPC", "urn:epc:id:grai:4012345.55555.988"}, nil}, // another crate
 		{[]string{"MATCH_inputEPC", grai}, nil},
-		{[]string{"MATCH_epc", item}, []string{"loading"}},
+		{[]string{"MATCH_epc", item}, []string{"loading", "arriving"}},
 		{[]string{"MATCH_epc", otherDL}, []string{"loading"}},
 		{[]string{"MATCH_epcClass", otherLot}, []string{"loading"}},
 		{[]string{"MATCH_anyEPC", grai + "|" + giai, "EQ_bizStep", "accepting"}, []string{"accepting"}},
@@ -97,15 +107,16 @@ func TestCaptureForeignIdentifiers(t *testing.T) {
 		}
 	}
 	// Capturing the same document again: duplicates, nothing indexed twice.
-	rec, err = f.capture(f.orgA, doc(load, assoc, tx))
-	if err != nil || rec.Duplicates != 3 {
+	rec, err = f.capture(f.orgA, doc(load, assoc, tx, crate))
+	if err != nil || rec.Duplicates != 4 {
 		t.Fatalf("capture again: %+v %v", rec, err)
 	}
-	if got := foreignSteps(t, f.e, op, "MATCH_anyEPC", grai); !slices.Equal(got, []string{"loading", "assembling"}) {
+	all := []string{"loading", "assembling", "arriving"}
+	if got := foreignSteps(t, f.e, op, "MATCH_anyEPC", grai); !slices.Equal(got, all) {
 		t.Errorf("after the duplicate capture: %v", got)
 	}
 	f.e = reopen(t, f.e)
-	if got := foreignSteps(t, f.e, op, "MATCH_anyEPC", grai); !slices.Equal(got, []string{"loading", "assembling"}) {
+	if got := foreignSteps(t, f.e, op, "MATCH_anyEPC", grai); !slices.Equal(got, all) {
 		t.Errorf("after reopening: %v", got)
 	}
 }

@@ -70,7 +70,7 @@ func (rt *reportTx) captureAggregation(ev *epcis.Event, base where, org uint32, 
 	a.classes = rt.resolveClasses(ev.ChildQuantityList, base.sub(".childQuantityList"))
 	var parent parentRef
 	var ok bool
-	if !ev.ParentID.IsZero() {
+	if !ev.ParentID.IsZero() && !rt.isForeign(ev.ParentID.Raw) { // a foreign parent: OBSERVE only (capture_foreign.go)
 		parent, ok = rt.resolveRef(&Ref{Code: ev.ParentID.Raw}, base.sub(".parentID"), true)
 	} else if ev.Action != epcis.ActionObserve {
 		rt.fail(base.sub(".parentID"), "", model.ErrInvalid, "an AggregationEvent with action %s needs a parentID", ev.Action)
@@ -86,7 +86,11 @@ func (rt *reportTx) captureAggregation(ev *epcis.Event, base where, org uint32, 
 	switch ev.Action {
 	case epcis.ActionAdd:
 		if ok && kids.empty() && len(a.classes) == 0 {
-			rt.fail(base.sub(".childEPCs"), "", model.ErrInvalid, "packing needs children")
+			if len(ev.ChildEPCs) > 0 { // all foreign (capture_foreign.go)
+				rt.fail(base.sub(".childEPCs"), ev.ChildEPCs[0].Raw, model.ErrInvalid, "packing needs children of this store; these are identifiers it does not issue")
+			} else {
+				rt.fail(base.sub(".childEPCs"), "", model.ErrInvalid, "packing needs children")
+			}
 		}
 		if ok && !kids.empty() {
 			if err := rt.pack(&parent, 0, &kids, evTime, seq); err != nil {

@@ -193,8 +193,8 @@ func validURN(s string) bool {
 }
 
 // stageForeign finds the foreign identifiers of ev (at base): its EPC
-// lists, and its parentID unless it is an AggregationEvent's (packing
-// needs a container of this store). An identifier the index cannot hold
+// lists, and its parentID unless it is an AggregationEvent's that packs
+// or unpacks (containment needs a container of this store). An identifier the index cannot hold
 // is refused.
 func (rt *reportTx) stageForeign(ev *epcis.Event, base where) {
 	rt.fx.refs = rt.fx.refs[:0]
@@ -228,7 +228,7 @@ func (rt *reportTx) stageForeign(ev *epcis.Event, base where) {
 			add(id.Raw, base.sub(l.name).idx(j), l.role)
 		}
 	}
-	if !ev.ParentID.IsZero() && ev.Type != epcis.AggregationEvent {
+	if !ev.ParentID.IsZero() && (ev.Type != epcis.AggregationEvent || ev.Action == epcis.ActionObserve) {
 		add(ev.ParentID.Raw, base.sub(".parentID"), ledger.RoleParent)
 	}
 }
