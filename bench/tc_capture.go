@@ -10,7 +10,11 @@ import (
 	"time"
 
 	"tracecode/engine"
+	"tracecode/engine/apikey"
+	"tracecode/engine/chain"
 	"tracecode/engine/epcisq"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
 	"tracecode/engine/site"
 )
 
@@ -31,13 +35,13 @@ func tcCapture(ctx context.Context, e *env) error {
 		return err
 	}
 	defer eng.Close()
-	food, _ := engine.ParseCategory("food")
-	p, err := eng.AddProduct(ctx, engine.ProductSpec{GTIN: benchGTIN, GCPLength: 7, NameZH: "基准婴幼儿配方乳粉", NameEN: "bench infant formula",
-		Category: food, Levels: engine.LevelSet(0).With(engine.LevelItem)})
+	food, _ := model.ParseCategory("food")
+	p, err := eng.Issuance().AddProduct(ctx, issue.ProductSpec{GTIN: benchGTIN, GCPLength: 7, NameZH: "基准婴幼儿配方乳粉", NameEN: "bench infant formula",
+		Category: food, Levels: model.LevelSet(0).With(model.LevelItem)})
 	if err != nil {
 		return err
 	}
-	op := engine.APIKey{ID: 1, Scopes: engine.ScopeAdmin}
+	op := apikey.Key{ID: 1, Scopes: apikey.ScopeAdmin}
 	sites, err := eng.Sites()
 	if err != nil {
 		return err
@@ -49,19 +53,19 @@ func tcCapture(ctx context.Context, e *env) error {
 			return fmt.Errorf("bench site %d: %w", k+1, err)
 		}
 	}
-	mr, err := eng.Mint(ctx, engine.MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Level: engine.LevelItem, Count: uint64(n)})
+	mr, err := eng.Issuance().Mint(ctx, issue.MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Level: model.LevelItem, Count: uint64(n)})
 	if err != nil {
 		return err
 	}
 	items := mr.Block
-	if _, err := eng.ReportLine(ctx, &engine.LineReport{ReportMeta: engine.ReportMeta{Org: p.Org, Credential: "bench", Time: captureT0.Add(-time.Hour)},
-		Action: engine.LineCommission, Items: engine.Items{Ranges: []engine.BlockRange{{Block: items.ID, First: 0, Last: items.Count - 1}}}}); err != nil {
+	if _, err := eng.Reports().ReportLine(ctx, &chain.LineReport{ReportMeta: chain.ReportMeta{Org: p.Org, Credential: "bench", Time: captureT0.Add(-time.Hour)},
+		Action: chain.LineCommission, Items: chain.Items{Ranges: []chain.BlockRange{{Block: items.ID, First: 0, Last: items.Count - 1}}}}); err != nil {
 		return err
 	}
-	dl, _ := engine.ParseFormat("dl")
+	dl, _ := issue.ParseFormat("dl")
 	codesAt := func(off, limit int) ([]string, error) {
 		var buf bytes.Buffer
-		if _, err := eng.WriteCodes(ctx, &buf, items.ID, engine.StreamOptions{Format: dl, Offset: uint64(off), Limit: uint64(limit), Workers: 1}); err != nil {
+		if _, err := eng.Issuance().WriteCodes(ctx, &buf, items.ID, issue.StreamOptions{Format: dl, Offset: uint64(off), Limit: uint64(limit), Workers: 1}); err != nil {
 			return nil, err
 		}
 		return strings.Split(strings.TrimSpace(buf.String()), "\n"), nil
@@ -80,7 +84,7 @@ func tcCapture(ctx context.Context, e *env) error {
 	if err := e.timeCapture(&s, n, "tracecode: capture EPCIS", func(first int) (codes []string, err error) {
 		return codesAt(first, capturePerDoc)
 	}, func(first int, doc []byte) error {
-		rec, err := eng.CaptureJSON(ctx, bytes.NewReader(doc), &engine.CaptureOptions{Org: p.Org, Credential: "bench"})
+		rec, err := eng.Reports().CaptureJSON(ctx, bytes.NewReader(doc), &chain.CaptureOptions{Org: p.Org, Credential: "bench"})
 		if err == nil && rec.Duplicates != 0 {
 			err = fmt.Errorf("%d duplicates", rec.Duplicates)
 		}

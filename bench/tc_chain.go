@@ -14,7 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"tracecode/engine"
+	"tracecode/engine/resolve"
 	"tracecode/engine/store"
 )
 
@@ -67,7 +67,7 @@ func tcPackAndResolve(ctx context.Context, e *env) error {
 		Params: worldParams(map[string]string{"items": strconv.Itoa(w.m.Items), "codes": strconv.Itoa(len(codes)), "zipf_s": "1.1", "forged_share": fmt.Sprint(e.sizes.ForgedShare),
 			"query": "ResolveInto: identity, product, lot, producer, containment, inherited timeline, status"})}
 	h := newHist()
-	var ch engine.Chain
+	var ch resolve.Chain
 	ops := e.sizes.Resolves
 	timeline, forgedOK := 0, 0
 	m := startMeter()
@@ -93,7 +93,7 @@ func tcPackAndResolve(ctx context.Context, e *env) error {
 				return fmt.Errorf("resolve %s: %w", in, err)
 			}
 			switch {
-			case forged && (err != nil || ch.Status == engine.StatusNeverIssued):
+			case forged && (err != nil || ch.Status == resolve.StatusNeverIssued):
 				forgedOK++
 			case !forged && len(ch.Parents) != 2:
 				return fmt.Errorf("resolve %s: %d parents, want case and pallet", in, len(ch.Parents))

@@ -14,6 +14,9 @@ import (
 	"time"
 
 	"tracecode/engine"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
+	"tracecode/engine/serial"
 	"tracecode/engine/store"
 )
 
@@ -32,8 +35,8 @@ const benchCaseGTIN = "19520123456785"
 type tcFixture struct {
 	eng     *engine.Engine
 	dir     string
-	product engine.Product
-	drug    engine.Product
+	product model.Product
+	drug    model.Product
 }
 
 func openFixture(e *env, name string) (*tcFixture, error) {
@@ -42,14 +45,14 @@ func openFixture(e *env, name string) (*tcFixture, error) {
 	if err != nil {
 		return nil, err
 	}
-	food, _ := engine.ParseCategory("food")
-	drugCat, _ := engine.ParseCategory("drug")
-	p, err := eng.AddProduct(context.Background(), engine.ProductSpec{GTIN: benchGTIN, GCPLength: 7, NameZH: "基准婴幼儿配方乳粉", NameEN: "bench infant formula", Category: food})
+	food, _ := model.ParseCategory("food")
+	drugCat, _ := model.ParseCategory("drug")
+	p, err := eng.Issuance().AddProduct(context.Background(), issue.ProductSpec{GTIN: benchGTIN, GCPLength: 7, NameZH: "基准婴幼儿配方乳粉", NameEN: "bench infant formula", Category: food})
 	if err != nil {
 		eng.Close()
 		return nil, err
 	}
-	d, err := eng.AddProduct(context.Background(), engine.ProductSpec{Org: p.Org, DrugID: "8301234", OwnCode: "BENCH-DRUG", NameZH: "基准药品", NameEN: "bench drug", Category: drugCat})
+	d, err := eng.Issuance().AddProduct(context.Background(), issue.ProductSpec{Org: p.Org, DrugID: "8301234", OwnCode: "BENCH-DRUG", NameZH: "基准药品", NameEN: "bench drug", Category: drugCat})
 	if err != nil {
 		eng.Close()
 		return nil, err
@@ -75,7 +78,7 @@ func tcMint(ctx context.Context, e *env) error {
 		t0 := time.Now()
 		for i := 0; i < sz.MintBlocks; i++ {
 			r0 := time.Now()
-			_, err := fx.eng.Mint(ctx, engine.MintRequest{Product: fx.product.ID, Lot: "L" + strconv.Itoa(rep),
+			_, err := fx.eng.Issuance().Mint(ctx, issue.MintRequest{Product: fx.product.ID, Lot: "L" + strconv.Itoa(rep),
 				CreateLot: true, Count: uint64(sz.MintBlockCodes), RequestID: fmt.Sprintf("bench-%d-%d", rep, i)})
 			if err != nil {
 				return err
@@ -185,22 +188,22 @@ type streamCase struct {
 	name     string
 	format   string
 	compress string
-	scheme   engine.Scheme
+	scheme   serial.Scheme
 	drug     bool
 }
 
 var streamCases = []streamCase{
-	{"stream/serial", "serial", "", engine.SchemeGS1, false},
-	{"stream/dl", "dl", "", engine.SchemeGS1, false},
-	{"stream/dl+zstd", "dl", "zstd", engine.SchemeGS1, false},
-	{"stream/dl+gzip", "dl", "gzip", engine.SchemeGS1, false},
-	{"stream/element", "element", "", engine.SchemeGS1, false},
-	{"stream/gs", "gs", "", engine.SchemeGS1, false},
-	{"stream/epc-urn", "epc-urn", "", engine.SchemeGS1, false},
-	{"stream/epc-hex", "epc-hex", "", engine.SchemeSGTIN96, false},
-	{"stream/nmpa", "nmpa", "", engine.SchemeNMPA, true},
-	{"stream/short", "short", "", engine.SchemeShort, false},
-	{"stream/csv+zstd", "csv", "zstd", engine.SchemeGS1, false},
+	{"stream/serial", "serial", "", serial.GS1, false},
+	{"stream/dl", "dl", "", serial.GS1, false},
+	{"stream/dl+zstd", "dl", "zstd", serial.GS1, false},
+	{"stream/dl+gzip", "dl", "gzip", serial.GS1, false},
+	{"stream/element", "element", "", serial.GS1, false},
+	{"stream/gs", "gs", "", serial.GS1, false},
+	{"stream/epc-urn", "epc-urn", "", serial.GS1, false},
+	{"stream/epc-hex", "epc-hex", "", serial.SGTIN96, false},
+	{"stream/nmpa", "nmpa", "", serial.NMPA, true},
+	{"stream/short", "short", "", serial.Short, false},
+	{"stream/csv+zstd", "csv", "zstd", serial.GS1, false},
 }
 
 func tcStream(ctx context.Context, e *env) error {
@@ -215,11 +218,11 @@ func tcStream(ctx context.Context, e *env) error {
 		if sc.drug {
 			p = fx.drug
 		}
-		res, err := fx.eng.Mint(ctx, engine.MintRequest{Product: p.ID, Lot: "S1", CreateLot: true, Count: uint64(n), Scheme: sc.scheme})
+		res, err := fx.eng.Issuance().Mint(ctx, issue.MintRequest{Product: p.ID, Lot: "S1", CreateLot: true, Count: uint64(n), Scheme: sc.scheme})
 		if err != nil {
 			return fmt.Errorf("%s: %w", sc.name, err)
 		}
-		f, err := engine.ParseFormat(sc.format)
+		f, err := issue.ParseFormat(sc.format)
 		if err != nil {
 			return err
 		}
@@ -230,7 +233,7 @@ func tcStream(ctx context.Context, e *env) error {
 		var outBytes uint64
 		for rep := 0; rep < e.sizes.Repeat; rep++ {
 			t0 := time.Now()
-			st, err := fx.eng.WriteCodes(ctx, io.Discard, res.Block.ID, engine.StreamOptions{Format: f, Compress: sc.compress})
+			st, err := fx.eng.Issuance().WriteCodes(ctx, io.Discard, res.Block.ID, issue.StreamOptions{Format: f, Compress: sc.compress})
 			if err != nil {
 				return fmt.Errorf("%s: %w", sc.name, err)
 			}
@@ -260,7 +263,7 @@ func tcLookup(ctx context.Context, e *env) error {
 	// Many blocks so the block index is realistic.
 	var blocks []uint64
 	for i := 0; i < e.sizes.MintBlocks; i++ {
-		r, err := fx.eng.Mint(ctx, engine.MintRequest{Product: fx.product.ID, Lot: "L1", CreateLot: true, Count: uint64(e.sizes.MintBlockCodes)})
+		r, err := fx.eng.Issuance().Mint(ctx, issue.MintRequest{Product: fx.product.ID, Lot: "L1", CreateLot: true, Count: uint64(e.sizes.MintBlockCodes)})
 		if err != nil {
 			return err
 		}
@@ -272,12 +275,12 @@ func tcLookup(ctx context.Context, e *env) error {
 	}
 	codes := make([]string, 0, sample)
 	rng := rand.New(rand.NewPCG(11, 12))
-	f, _ := engine.ParseFormat("dl")
+	f, _ := issue.ParseFormat("dl")
 	for len(codes) < sample {
 		id := blocks[rng.IntN(len(blocks))]
 		off := uint64(rng.Int64N(e.sizes.MintBlockCodes - 100))
 		var buf bytes.Buffer
-		if _, err := fx.eng.WriteCodes(ctx, &buf, id, engine.StreamOptions{Format: f, Offset: off, Limit: 100, Workers: 1}); err != nil {
+		if _, err := fx.eng.Issuance().WriteCodes(ctx, &buf, id, issue.StreamOptions{Format: f, Offset: off, Limit: 100, Workers: 1}); err != nil {
 			return err
 		}
 		sc := bufio.NewScanner(&buf)
@@ -312,12 +315,12 @@ func tcLookup(ctx context.Context, e *env) error {
 				in = forge(in)
 			}
 			r0 := time.Now()
-			_, err := fx.eng.Lookup(in)
+			_, err := fx.eng.Issuance().Lookup(in)
 			h.RecordValue(time.Since(r0).Nanoseconds())
 			switch {
 			case err == nil:
 				valid++
-			case isForged && errors.Is(err, engine.ErrNeverIssued):
+			case isForged && errors.Is(err, model.ErrNeverIssued):
 				forged++
 			default:
 				if !isForged {

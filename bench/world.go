@@ -19,6 +19,9 @@ import (
 
 	"tracecode/bench/worldfile"
 	"tracecode/engine"
+	"tracecode/engine/chain"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
 )
 
 // The world the chain scenarios run against: Sizes.WorldItems items
@@ -40,7 +43,7 @@ type chainWorld struct {
 	eng     *engine.Engine
 	dir     string
 	m       *worldfile.Manifest
-	product engine.Product
+	product model.Product
 	// sample are the sampled codes of packed items (Digital Link URIs),
 	// lots in the manifest's order.
 	sample []string
@@ -48,8 +51,8 @@ type chainWorld struct {
 	reused bool
 }
 
-func (w *chainWorld) meta(t time.Time) engine.ReportMeta {
-	return engine.ReportMeta{Org: w.product.Org, Credential: "bench", Time: t}
+func (w *chainWorld) meta(t time.Time) chain.ReportMeta {
+	return chain.ReportMeta{Org: w.product.Org, Credential: "bench", Time: t}
 }
 
 // worldEpoch is the event time of the world's reports: packing an hour
@@ -88,7 +91,7 @@ func loadWorld(dir string, m *worldfile.Manifest) (*chainWorld, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := eng.Product(m.Product)
+	p, err := eng.Issuance().Product(m.Product)
 	if err != nil {
 		eng.Close()
 		return nil, fmt.Errorf("world %s: %w", dir, err)
@@ -118,10 +121,10 @@ func buildWorld(ctx context.Context, e *env, dir string) (*chainWorld, error) {
 
 func buildWorldIn(ctx context.Context, e *env, dir string, eng *engine.Engine) (*chainWorld, error) {
 	sz := e.sizes
-	food, _ := engine.ParseCategory("food")
-	p, err := eng.AddProduct(ctx, engine.ProductSpec{GTIN: benchGTIN, GCPLength: 7, NameZH: "基准婴幼儿配方乳粉", NameEN: "bench infant formula",
-		Category: food, Levels: engine.LevelSet(0).With(engine.LevelItem).With(engine.LevelCase).With(engine.LevelPallet),
-		LevelGTINs: map[engine.Level]string{engine.LevelCase: benchCaseGTIN}})
+	food, _ := model.ParseCategory("food")
+	p, err := eng.Issuance().AddProduct(ctx, issue.ProductSpec{GTIN: benchGTIN, GCPLength: 7, NameZH: "基准婴幼儿配方乳粉", NameEN: "bench infant formula",
+		Category: food, Levels: model.LevelSet(0).With(model.LevelItem).With(model.LevelCase).With(model.LevelPallet),
+		LevelGTINs: map[model.Level]string{model.LevelCase: benchCaseGTIN}})
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +141,7 @@ func buildWorldIn(ctx context.Context, e *env, dir string, eng *engine.Engine) (
 	}
 	for minted < sz.MintedCodes {
 		n := min(sz.MintedCodes-minted, 100_000_000)
-		if _, err := eng.Mint(ctx, engine.MintRequest{Product: p.ID, Lot: "SPARE", CreateLot: true, Count: uint64(n)}); err != nil {
+		if _, err := eng.Issuance().Mint(ctx, issue.MintRequest{Product: p.ID, Lot: "SPARE", CreateLot: true, Count: uint64(n)}); err != nil {
 			return nil, err
 		}
 		minted += n
@@ -200,18 +203,18 @@ func compact(eng *engine.Engine) error {
 // mintLots mints the blocks of lots of lotItems items (the last lot takes
 // the rest) named prefix0001, prefix0002, …: items, cases (one per ten
 // items) and pallets (one per 50 cases). items is a multiple of 500.
-func mintLots(ctx context.Context, eng *engine.Engine, p engine.Product, prefix string, items, lotItems int) ([]worldfile.Lot, error) {
+func mintLots(ctx context.Context, eng *engine.Engine, p model.Product, prefix string, items, lotItems int) ([]worldfile.Lot, error) {
 	lotItems = max(lotItems/500*500, 500)
 	var lots []worldfile.Lot
 	for done := 0; done < items; done += lotItems {
 		n := min(lotItems, items-done)
 		l := worldfile.Lot{Name: fmt.Sprintf("%s%04d", prefix, len(lots)+1), Count: n}
 		for _, b := range []struct {
-			lvl engine.Level
+			lvl model.Level
 			n   int
 			id  *uint64
-		}{{engine.LevelItem, n, &l.Items}, {engine.LevelCase, n / 10, &l.Cases}, {engine.LevelPallet, n / 500, &l.Pallets}} {
-			r, err := eng.Mint(ctx, engine.MintRequest{Product: p.ID, Lot: l.Name, CreateLot: true, Level: b.lvl, Count: uint64(b.n)})
+		}{{model.LevelItem, n, &l.Items}, {model.LevelCase, n / 10, &l.Cases}, {model.LevelPallet, n / 500, &l.Pallets}} {
+			r, err := eng.Issuance().Mint(ctx, issue.MintRequest{Product: p.ID, Lot: l.Name, CreateLot: true, Level: b.lvl, Count: uint64(b.n)})
 			if err != nil {
 				return nil, fmt.Errorf("mint lot %s: %w", l.Name, err)
 			}
@@ -224,14 +227,14 @@ func mintLots(ctx context.Context, eng *engine.Engine, p engine.Product, prefix 
 
 // commissionLots commissions every block of lots: one range report a
 // block (the native compact form a line sends).
-func commissionLots(ctx context.Context, eng *engine.Engine, meta engine.ReportMeta, lots []worldfile.Lot) error {
+func commissionLots(ctx context.Context, eng *engine.Engine, meta chain.ReportMeta, lots []worldfile.Lot) error {
 	for _, l := range lots {
 		for _, b := range []struct {
 			id uint64
 			n  int
 		}{{l.Items, l.Count}, {l.Cases, l.Count / 10}, {l.Pallets, l.Count / 500}} {
-			if _, err := eng.ReportLine(ctx, &engine.LineReport{ReportMeta: meta, Action: engine.LineCommission,
-				Items: engine.Items{Ranges: []engine.BlockRange{{Block: b.id, First: 0, Last: uint64(b.n - 1)}}}}); err != nil {
+			if _, err := eng.Reports().ReportLine(ctx, &chain.LineReport{ReportMeta: meta, Action: chain.LineCommission,
+				Items: chain.Items{Ranges: []chain.BlockRange{{Block: b.id, First: 0, Last: uint64(b.n - 1)}}}}); err != nil {
 				return fmt.Errorf("commission lot %s: %w", l.Name, err)
 			}
 		}
@@ -242,7 +245,7 @@ func commissionLots(ctx context.Context, eng *engine.Engine, meta engine.ReportM
 // packLots packs every pallet of lots in line order — a report of its 50
 // cases of 10 items, then a report of the cases onto the pallet, each
 // acknowledged once durable — from reporters goroutines at once.
-func packLots(ctx context.Context, eng *engine.Engine, meta engine.ReportMeta, lots []worldfile.Lot, reporters int, bar Progress) error {
+func packLots(ctx context.Context, eng *engine.Engine, meta chain.ReportMeta, lots []worldfile.Lot, reporters int, bar Progress) error {
 	type job struct {
 		lot    *worldfile.Lot
 		pallet int
@@ -269,16 +272,16 @@ func packLots(ctx context.Context, eng *engine.Engine, meta engine.ReportMeta, l
 					return
 				}
 				j := jobs[k]
-				r := &engine.PackReport{ReportMeta: meta, Packs: make([]engine.Pack, 0, 50)}
+				r := &chain.PackReport{ReportMeta: meta, Packs: make([]chain.Pack, 0, 50)}
 				for c := j.pallet * 50; c < (j.pallet+1)*50; c++ {
-					r.Packs = append(r.Packs, engine.Pack{Parent: engine.Ref{Block: j.lot.Cases, Offset: uint64(c)},
-						Children: engine.Items{Ranges: []engine.BlockRange{{Block: j.lot.Items, First: uint64(c * 10), Last: uint64(c*10 + 9)}}}})
+					r.Packs = append(r.Packs, chain.Pack{Parent: chain.Ref{Block: j.lot.Cases, Offset: uint64(c)},
+						Children: chain.Items{Ranges: []chain.BlockRange{{Block: j.lot.Items, First: uint64(c * 10), Last: uint64(c*10 + 9)}}}})
 				}
-				_, err := eng.Pack(ctx, r)
+				_, err := eng.Reports().Pack(ctx, r)
 				if err == nil {
-					_, err = eng.Pack(ctx, &engine.PackReport{ReportMeta: caseMeta, Packs: []engine.Pack{{
-						Parent:   engine.Ref{Block: j.lot.Pallets, Offset: uint64(j.pallet)},
-						Children: engine.Items{Ranges: []engine.BlockRange{{Block: j.lot.Cases, First: uint64(j.pallet * 50), Last: uint64(j.pallet*50 + 49)}}}}}})
+					_, err = eng.Reports().Pack(ctx, &chain.PackReport{ReportMeta: caseMeta, Packs: []chain.Pack{{
+						Parent:   chain.Ref{Block: j.lot.Pallets, Offset: uint64(j.pallet)},
+						Children: chain.Items{Ranges: []chain.BlockRange{{Block: j.lot.Cases, First: uint64(j.pallet * 50), Last: uint64(j.pallet*50 + 49)}}}}}})
 				}
 				mu.Lock()
 				if err != nil && first == nil {
@@ -302,15 +305,15 @@ func packLots(ctx context.Context, eng *engine.Engine, meta engine.ReportMeta, l
 // captureLots captures shipping and receiving of every pallet of lots as
 // EPCIS 2.0 JSON documents of 500 events, and an inspection of each lot.
 func captureLots(ctx context.Context, eng *engine.Engine, org uint32, t0 time.Time, lots []worldfile.Lot) (int, error) {
-	f, _ := engine.ParseFormat("dl")
-	opts := &engine.CaptureOptions{Org: org}
+	f, _ := issue.ParseFormat("dl")
+	opts := &chain.CaptureOptions{Org: org}
 	n := 0
 	var evs []string
 	flush := func() error {
 		if len(evs) == 0 {
 			return nil
 		}
-		if _, err := eng.CaptureJSON(ctx, strings.NewReader(epcisDoc(evs)), opts); err != nil {
+		if _, err := eng.Reports().CaptureJSON(ctx, strings.NewReader(epcisDoc(evs)), opts); err != nil {
 			return err
 		}
 		n += len(evs)
@@ -319,7 +322,7 @@ func captureLots(ctx context.Context, eng *engine.Engine, org uint32, t0 time.Ti
 	}
 	for _, l := range lots {
 		var buf bytes.Buffer
-		if _, err := eng.WriteCodes(ctx, &buf, l.Pallets, engine.StreamOptions{Format: f, Workers: 1}); err != nil {
+		if _, err := eng.Issuance().WriteCodes(ctx, &buf, l.Pallets, issue.StreamOptions{Format: f, Workers: 1}); err != nil {
 			return n, err
 		}
 		sc := bufio.NewScanner(&buf)
@@ -350,7 +353,7 @@ func writeSample(ctx context.Context, eng *engine.Engine, dir string, lots []wor
 		total += l.Count
 	}
 	rng := rand.New(rand.NewPCG(41, 42))
-	f, _ := engine.ParseFormat("dl")
+	f, _ := issue.ParseFormat("dl")
 	var out bytes.Buffer
 	var codes []string
 	for i := range lots {
@@ -363,7 +366,7 @@ func writeSample(ctx context.Context, eng *engine.Engine, dir string, lots []wor
 		l.SampleFirst = len(codes)
 		for _, c := range picked {
 			var buf bytes.Buffer
-			if _, err := eng.WriteCodes(ctx, &buf, l.Items, engine.StreamOptions{Format: f, Offset: uint64(c * 10), Limit: 10, Workers: 1}); err != nil {
+			if _, err := eng.Issuance().WriteCodes(ctx, &buf, l.Items, issue.StreamOptions{Format: f, Offset: uint64(c * 10), Limit: 10, Workers: 1}); err != nil {
 				return nil, err
 			}
 			sc := bufio.NewScanner(&buf)

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"tracecode/bench/worldfile"
-	"tracecode/engine"
+	"tracecode/engine/resolve"
 )
 
 // TestWorldKeptAndReused builds a tiny world in a directory, reopens it
@@ -45,7 +45,7 @@ func TestWorldKeptAndReused(t *testing.T) {
 	if !w.reused || !w.m.BuiltAt.Equal(built) || len(w.sample) != len(sample) || w.sample[0] != sample[0] {
 		t.Fatalf("second open: reused=%v built %v (first %v), %d sampled codes (first %d)", w.reused, w.m.BuiltAt, built, len(w.sample), len(sample))
 	}
-	var ch engine.Chain
+	var ch resolve.Chain
 	for _, code := range []string{w.sample[0], w.sample[len(w.sample)-1]} {
 		if err := w.eng.ResolveInto(&ch, code); err != nil || len(ch.Parents) != 2 || len(ch.Timeline) == 0 {
 			t.Fatalf("resolve %s in the reused world: %v, %d parents, %d timeline entries", code, err, len(ch.Parents), len(ch.Timeline))

@@ -12,6 +12,7 @@ import (
 
 	"tracecode/engine/code"
 	"tracecode/engine/code/gs1"
+	"tracecode/engine/issue"
 	"tracecode/engine/model"
 	"tracecode/engine/serial"
 	"tracecode/engine/store"
@@ -29,17 +30,17 @@ func BenchmarkIssuance(b *testing.B) {
 	b.Run("Mint/count=100000000", benchMint)
 	b.Run("MintParallel/count=1000", benchMintParallel)
 	for _, c := range []struct {
-		fm       Format
+		fm       issue.Format
 		compress string
 		workers  int
 	}{
-		{FormatDL, "zstd", 0},
-		{FormatDL, "zstd", 1},
-		{FormatDL, "", 0},
-		{FormatDL, "gzip", 0},
-		{FormatSerial, "", 0},
-		{FormatElement, "zstd", 0},
-		{FormatCSV, "zstd", 0},
+		{issue.FormatDL, "zstd", 0},
+		{issue.FormatDL, "zstd", 1},
+		{issue.FormatDL, "", 0},
+		{issue.FormatDL, "gzip", 0},
+		{issue.FormatSerial, "", 0},
+		{issue.FormatElement, "zstd", 0},
+		{issue.FormatCSV, "zstd", 0},
 	} {
 		name := fmt.Sprintf("Stream/format=%v/compress=%s/workers=%d", c.fm, orNone(c.compress), c.workers)
 		b.Run(name, func(b *testing.B) { benchStream(b, c.fm, c.compress, c.workers) })
@@ -67,14 +68,14 @@ func orNone(s string) string {
 	return s
 }
 
-func benchEngine(b *testing.B) (*Engine, Product) {
+func benchEngine(b *testing.B) (*Engine, model.Product) {
 	b.Helper()
 	e, err := Open(b.TempDir(), nil) // default options: what production runs
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { e.Close() })
-	p, err := e.AddProduct(b.Context(), ProductSpec{GTIN: testGTIN, GCPLength: 7, DrugID: "8612345", NameZH: "测试", Category: model.CatDrug})
+	p, err := e.Issuance().AddProduct(b.Context(), issue.ProductSpec{GTIN: testGTIN, GCPLength: 7, DrugID: "8612345", NameZH: "测试", Category: model.CatDrug})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -91,13 +92,13 @@ func benchMint(b *testing.B) {
 		if i%5000 == 4999 { // stay below the gs1 cap of 1e12 per product
 			gtin := fmt.Sprintf("1%012d", i)
 			cd, _ := gs1.CheckDigit(gtin)
-			np, err := e.AddProduct(ctx, ProductSpec{GTIN: gtin + string(cd), GCPLength: 7, NameZH: "x", Category: model.CatFood})
+			np, err := e.Issuance().AddProduct(ctx, issue.ProductSpec{GTIN: gtin + string(cd), GCPLength: 7, NameZH: "x", Category: model.CatFood})
 			if err != nil {
 				b.Fatal(err)
 			}
 			p = np
 		}
-		if _, err := e.Mint(ctx, MintRequest{Product: p.ID, Count: 100_000_000, RequestID: fmt.Sprintf("b%d", i)}); err != nil {
+		if _, err := e.Issuance().Mint(ctx, issue.MintRequest{Product: p.ID, Count: 100_000_000, RequestID: fmt.Sprintf("b%d", i)}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -122,7 +123,7 @@ func benchMintParallel(b *testing.B) {
 			n++
 			id := fmt.Sprintf("p%d", n)
 			mu.Unlock()
-			if _, err := e.Mint(ctx, MintRequest{Product: p.ID, Count: 1000, RequestID: id}); err != nil {
+			if _, err := e.Issuance().Mint(ctx, issue.MintRequest{Product: p.ID, Count: 1000, RequestID: id}); err != nil {
 				b.Error(err)
 				return
 			}
@@ -133,9 +134,9 @@ func benchMintParallel(b *testing.B) {
 
 // benchStream: one op is one code written; the block is large enough for
 // any b.N.
-func benchStream(b *testing.B, fm Format, compress string, workers int) {
+func benchStream(b *testing.B, fm issue.Format, compress string, workers int) {
 	e, p := benchEngine(b)
-	r, err := e.Mint(context.Background(), MintRequest{Product: p.ID, Lot: "B2026031", CreateLot: true, Count: 1_000_000_000})
+	r, err := e.Issuance().Mint(context.Background(), issue.MintRequest{Product: p.ID, Lot: "B2026031", CreateLot: true, Count: 1_000_000_000})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -143,8 +144,8 @@ func benchStream(b *testing.B, fm Format, compress string, workers int) {
 	b.ResetTimer()
 	n := uint64(max(b.N, 1))
 	cpu0 := cpuTime()
-	st, err := e.WriteCodes(context.Background(), io.Discard, r.Block.ID,
-		StreamOptions{Format: fm, Compress: compress, Workers: workers, Limit: n})
+	st, err := e.Issuance().WriteCodes(context.Background(), io.Discard, r.Block.ID,
+		issue.StreamOptions{Format: fm, Compress: compress, Workers: workers, Limit: n})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -163,7 +164,7 @@ func benchStream(b *testing.B, fm Format, compress string, workers int) {
 // of one product, and sample codes of random blocks.
 type lookupFixture struct {
 	e       *Engine
-	p       Product
+	p       model.Product
 	samples []string // DL URIs of random minted codes
 	guesses []string // DL URIs with random GS1-shaped serials
 	build   time.Duration
@@ -179,7 +180,7 @@ func newLookupFixture(b *testing.B) *lookupFixture {
 		go func() {
 			defer wg.Done()
 			for i := g; i < 10_000; i += 16 {
-				if _, err := e.Mint(context.Background(), MintRequest{Product: p.ID, Lot: fmt.Sprintf("L%d", i%50),
+				if _, err := e.Issuance().Mint(context.Background(), issue.MintRequest{Product: p.ID, Lot: fmt.Sprintf("L%d", i%50),
 					CreateLot: true, Count: 100_000, RequestID: fmt.Sprintf("f%d", i)}); err != nil {
 					b.Error(err)
 					return
@@ -190,12 +191,12 @@ func newLookupFixture(b *testing.B) *lookupFixture {
 	wg.Wait()
 	fx.build = time.Since(start)
 	rng := rand.New(rand.NewPCG(1, 2))
-	blocks := e.Blocks(BlockFilter{Product: p.ID})
+	blocks := e.Issuance().Blocks(issue.BlockFilter{Product: p.ID})
 	var sb []byte
 	for range 4096 {
 		blk := blocks[rng.IntN(len(blocks))]
 		var w stringsWriter
-		if _, err := e.WriteCodes(context.Background(), &w, blk.ID, StreamOptions{Format: FormatDL, Offset: rng.Uint64N(blk.Count), Limit: 1, Workers: 1}); err != nil {
+		if _, err := e.Issuance().WriteCodes(context.Background(), &w, blk.ID, issue.StreamOptions{Format: issue.FormatDL, Offset: rng.Uint64N(blk.Count), Limit: 1, Workers: 1}); err != nil {
 			b.Fatal(err)
 		}
 		fx.samples = append(fx.samples, w.String()[:len(w.String())-1])
@@ -213,8 +214,8 @@ func (w *stringsWriter) String() string              { return string(w.b) }
 func (fx *lookupFixture) benchLookup(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		r, err := fx.e.Lookup(fx.samples[i%len(fx.samples)])
-		if err != nil || r.State != StateIssued {
+		r, err := fx.e.Issuance().Lookup(fx.samples[i%len(fx.samples)])
+		if err != nil || r.State != model.StateIssued {
 			b.Fatal(err)
 		}
 	}
@@ -223,7 +224,7 @@ func (fx *lookupFixture) benchLookup(b *testing.B) {
 func (fx *lookupFixture) benchGuess(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		if _, err := fx.e.Lookup(fx.guesses[i%len(fx.guesses)]); err == nil {
+		if _, err := fx.e.Issuance().Lookup(fx.guesses[i%len(fx.guesses)]); err == nil {
 			b.Fatal("a random serial resolved")
 		}
 	}

@@ -7,6 +7,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"tracecode/engine/chain"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
 )
 
 // captureBenchDoc returns an EPCIS 2.0 JSON document of n ObjectEvents
@@ -39,19 +43,19 @@ func BenchmarkCapture500(b *testing.B) {
 	}
 	defer e.Close()
 	ctx := context.Background()
-	var prod Product
-	prod, err = e.AddProduct(ctx, ProductSpec{GTIN: testGTIN, GCPLength: 7, OrgName: "兰州乳业", NameZH: "婴幼儿配方乳粉",
-		Category: ParseCategoryMust("food"), Levels: LevelSet(0).With(LevelItem)})
+	var prod model.Product
+	prod, err = e.Issuance().AddProduct(ctx, issue.ProductSpec{GTIN: testGTIN, GCPLength: 7, OrgName: "兰州乳业", NameZH: "婴幼儿配方乳粉",
+		Category: ParseCategoryMust("food"), Levels: model.LevelSet(0).With(model.LevelItem)})
 	if err != nil {
 		b.Fatal(err)
 	}
 	const count, perDoc = 5000, 500
-	ib := mint(b, e, MintRequest{Product: prod.ID, Lot: "L1", CreateLot: true, Level: LevelItem, Count: count}).Block
-	if _, err := e.ReportLine(ctx, &LineReport{ReportMeta: ReportMeta{Org: prod.Org, Credential: "bench", Time: testClock.Add(-30 * 24 * time.Hour)},
-		Action: LineCommission, Items: Items{Ranges: []BlockRange{{Block: ib.ID, First: 0, Last: count - 1}}}}); err != nil {
+	ib := mint(b, e, issue.MintRequest{Product: prod.ID, Lot: "L1", CreateLot: true, Level: model.LevelItem, Count: count}).Block
+	if _, err := e.Reports().ReportLine(ctx, &chain.LineReport{ReportMeta: chain.ReportMeta{Org: prod.Org, Credential: "bench", Time: testClock.Add(-30 * 24 * time.Hour)},
+		Action: chain.LineCommission, Items: chain.Items{Ranges: []chain.BlockRange{{Block: ib.ID, First: 0, Last: count - 1}}}}); err != nil {
 		b.Fatal(err)
 	}
-	all := codes(b, e, ib.ID, FormatDL, 0, count)
+	all := codes(b, e, ib.ID, issue.FormatDL, 0, count)
 	round := 0
 	for _, sync := range []bool{true, false} {
 		b.Run("sync="+onOff(sync), func(b *testing.B) {
@@ -68,7 +72,7 @@ func BenchmarkCapture500(b *testing.B) {
 			runtime.ReadMemStats(&m0)
 			b.ResetTimer()
 			for i := range b.N {
-				rec, err := e.CaptureJSON(ctx, strings.NewReader(docs[i]), &CaptureOptions{Org: prod.Org, Credential: "bench"})
+				rec, err := e.Reports().CaptureJSON(ctx, strings.NewReader(docs[i]), &chain.CaptureOptions{Org: prod.Org, Credential: "bench"})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"tracecode/engine/chain"
 )
 
 // FuzzCapture captures arbitrary documents into one engine: no panic,
@@ -41,7 +43,7 @@ func FuzzCapture(f *testing.F) {
 		f.Add(doc(s))
 	}
 	f.Fuzz(func(t *testing.T, d string) {
-		_, err := fx.e.CaptureJSON(context.Background(), strings.NewReader(d), &CaptureOptions{Org: fx.orgA, Credential: "fuzz"})
+		_, err := fx.e.Reports().CaptureJSON(context.Background(), strings.NewReader(d), &chain.CaptureOptions{Org: fx.orgA, Credential: "fuzz"})
 		if err != nil && !strings.Contains(err.Error(), "rejected") && !strings.Contains(err.Error(), "epcis") {
 			t.Fatalf("capture: %v", err)
 		}

@@ -11,8 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"tracecode/engine/chain"
 	"tracecode/engine/epcis"
+	"tracecode/engine/issue"
 	"tracecode/engine/ledger"
+	"tracecode/engine/model"
+	"tracecode/engine/resolve"
 )
 
 func TestCaptureAggregationAndErrors(t *testing.T) {
@@ -65,7 +69,7 @@ func TestCaptureAggregationAndErrors(t *testing.T) {
 	txn := `{"type":"TransactionEvent","eventTime":"2026-03-01T00:00:00Z","eventTimeZoneOffset":"+00:00","action":"ADD",
 "bizTransactionList":[{"type":"po","bizTransaction":"urn:epcglobal:cbv:bt:0614141073467:1152"}],"epcList":["urn:epc:id:sgtin:9520123.045678.A1"]}`
 	_, err = f.capture(f.orgA, doc(good, bad, future, txn))
-	var re *ReportError
+	var re *chain.ReportError
 	if !errors.As(err, &re) {
 		t.Fatalf("bad document: %v", err)
 	}
@@ -79,12 +83,12 @@ func TestCaptureAggregationAndErrors(t *testing.T) {
 		gs = append(gs, got{x.Event, x.Field, x.Err})
 	}
 	want := []got{
-		{1, "epcisBody.eventList[1].childEPCs[1]", ErrNeverIssued},
-		{1, "epcisBody.eventList[1].childEPCs[2]", ErrWrongOrg},
-		{1, "epcisBody.eventList[1].childEPCs[2]", ErrNotCommissioned},
-		{1, "epcisBody.eventList[1].childEPCs[0]", ErrHasParent},
-		{2, "epcisBody.eventList[2].eventTime", ErrFuture},
-		{3, "epcisBody.eventList[3].epcList[0]", ErrNeverIssued},
+		{1, "epcisBody.eventList[1].childEPCs[1]", model.ErrNeverIssued},
+		{1, "epcisBody.eventList[1].childEPCs[2]", model.ErrWrongOrg},
+		{1, "epcisBody.eventList[1].childEPCs[2]", chain.ErrNotCommissioned},
+		{1, "epcisBody.eventList[1].childEPCs[0]", chain.ErrHasParent},
+		{2, "epcisBody.eventList[2].eventTime", chain.ErrFuture},
+		{3, "epcisBody.eventList[3].epcList[0]", model.ErrNeverIssued},
 	}
 	if len(gs) != len(want) {
 		t.Fatalf("errors:\n%v", err)
@@ -100,7 +104,7 @@ func TestCaptureAggregationAndErrors(t *testing.T) {
 	}
 	// A malformed document: per-field parser errors, nothing applied.
 	_, err = f.capture(f.orgA, `{"type":"EPCISDocument"}`)
-	if !errors.As(err, &re) || !errors.Is(err, ErrRejected) {
+	if !errors.As(err, &re) || !errors.Is(err, chain.ErrRejected) {
 		t.Fatalf("malformed document: %v", err)
 	}
 }
@@ -109,7 +113,7 @@ func TestTransformationUpstream(t *testing.T) {
 	f := newFixture(t)
 	e := f.e
 	// A pig (B's product, lot PIG-7) is slaughtered by A into cuts of lot L1.
-	pig := mint(t, e, MintRequest{Product: f.prodB.ID, Lot: "PIG-7", CreateLot: true, Count: 1}).Block
+	pig := mint(t, e, issue.MintRequest{Product: f.prodB.ID, Lot: "PIG-7", CreateLot: true, Count: 1}).Block
 	f.commission(pig, 0, 0)
 	f.commission(f.items, 0, 3)
 	// Slaughtering consumes the pig: A must hold it, so B ships it to A.
@@ -131,17 +135,17 @@ func TestTransformationUpstream(t *testing.T) {
 		t.Fatal(err)
 	}
 	c, _ := e.Resolve(f.code(f.items, 2))
-	lot, _ := e.LotByNumber(f.prodB.ID, "PIG-7")
+	lot, _ := e.Issuance().LotByNumber(f.prodB.ID, "PIG-7")
 	if len(c.Upstream) != 1 || c.Upstream[0].Lot != lot.ID {
 		t.Fatalf("upstream of a cut: %+v, want lot PIG-7 (%d)", c.Upstream, lot.ID)
 	}
 	// The pig was consumed.
 	p, _ := e.Resolve(f.code(pig, 0))
-	if p.Status != StatusDecommissioned {
+	if p.Status != resolve.StatusDecommissioned {
 		t.Fatalf("pig after slaughter: %v", p.Status)
 	}
 	// The forward trace of the pig's lot reaches the cuts' lot.
-	ft, err := e.ForwardTrace(lot.ID)
+	ft, err := e.Reports().ForwardTrace(lot.ID)
 	if err != nil || len(ft.Downstream) != 1 || ft.Downstream[0].Number != "L1" {
 		t.Fatalf("forward trace of PIG-7: %+v %v", ft, err)
 	}
@@ -170,9 +174,9 @@ func TestRecallAndForwardTrace(t *testing.T) {
 		t.Fatal(err)
 	}
 	// B may not recall A's lot.
-	_, err := e.Recall(t.Context(), &RecallRequest{ReportMeta: f.meta(f.orgB), Lots: []LotRef{{Product: f.prod.ID, Number: "L1"}}})
-	wantErrs(t, err, ie{ErrWrongOrg, "L1"})
-	res, err := e.Recall(t.Context(), &RecallRequest{ReportMeta: f.meta(f.orgA), Lots: []LotRef{{Product: f.prod.ID, Number: "L1"}}, Reason: "melamine found"})
+	_, err := e.Reports().Recall(t.Context(), &chain.RecallRequest{ReportMeta: f.meta(f.orgB), Lots: []chain.LotRef{{Product: f.prod.ID, Number: "L1"}}})
+	wantErrs(t, err, ie{model.ErrWrongOrg, "L1"})
+	res, err := e.Reports().Recall(t.Context(), &chain.RecallRequest{ReportMeta: f.meta(f.orgA), Lots: []chain.LotRef{{Product: f.prod.ID, Number: "L1"}}, Reason: "melamine found"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,27 +194,27 @@ func TestRecallAndForwardTrace(t *testing.T) {
 	}
 	for _, off := range []uint64{3, 50, 999} {
 		c, _ := e.Resolve(f.code(f.items, off))
-		if off < 100 && c.Status != StatusRecalled {
+		if off < 100 && c.Status != resolve.StatusRecalled {
 			t.Errorf("item %d after the lot recall: %v", off, c.Status)
 		}
-		if off == 999 && c.Status != StatusIssued {
+		if off == 999 && c.Status != resolve.StatusIssued {
 			t.Errorf("uncommissioned item 999: %v", c.Status)
 		}
 	}
 	// Recalling one case recalls what is inside it (a case of lot B's
 	// product would not be covered by the lot recall).
 	f2 := supply(t)
-	if _, err := f2.e.Recall(t.Context(), &RecallRequest{ReportMeta: f2.meta(f2.orgA), Items: Items{Codes: []string{f2.code(f2.cases, 1)}}}); err != nil {
+	if _, err := f2.e.Reports().Recall(t.Context(), &chain.RecallRequest{ReportMeta: f2.meta(f2.orgA), Items: chain.Items{Codes: []string{f2.code(f2.cases, 1)}}}); err != nil {
 		t.Fatal(err)
 	}
-	for off, want := range map[uint64]Status{12: StatusRecalled, 2: StatusActive} {
+	for off, want := range map[uint64]resolve.Status{12: resolve.StatusRecalled, 2: resolve.StatusActive} {
 		if c, _ := f2.e.Resolve(f2.code(f2.items, off)); c.Status != want {
 			t.Errorf("item %d after recalling case 1: %v, want %v", off, c.Status, want)
 		}
 	}
 	// The recall survives a reopen (marks are persisted and reloaded).
 	f.e = reopen(t, e)
-	if c, _ := f.e.Resolve(f.code(f.items, 3)); c.Status != StatusRecalled {
+	if c, _ := f.e.Resolve(f.code(f.items, 3)); c.Status != resolve.StatusRecalled {
 		t.Fatalf("after reopen: %v", c.Status)
 	}
 }
@@ -240,20 +244,20 @@ func TestCaptureGS1Examples(t *testing.T) {
 		}
 		ts, _ := f.e.tr()
 		before := ts.Ledger().NextSeq()
-		rec, err := f.e.CaptureJSON(t.Context(), bytes.NewReader(b), &CaptureOptions{Org: f.orgA})
+		rec, err := f.e.Reports().CaptureJSON(t.Context(), bytes.NewReader(b), &chain.CaptureOptions{Org: f.orgA})
 		if c.captured {
 			if err != nil || rec.Records == 0 {
 				t.Errorf("%s: %+v %v, want captured", c.name, rec, err)
 			}
 			continue
 		}
-		var re *ReportError
+		var re *chain.ReportError
 		if !errors.As(err, &re) || len(re.Errors) == 0 {
 			t.Fatalf("%s: %v", c.name, err)
 		}
 		for _, x := range re.Errors {
-			if !errors.Is(&x, ErrUnknownProduct) && !errors.Is(&x, ErrBadCode) && !errors.Is(&x, ErrUnsupportedCode) && !errors.Is(&x, ErrUnknownUnit) &&
-				!errors.Is(&x, ErrWrongOrg) && !errors.Is(&x, ErrNotCommissioned) && !strings.Contains(x.Error(), "identifiers it does not issue") {
+			if !errors.Is(&x, model.ErrUnknownProduct) && !errors.Is(&x, model.ErrBadCode) && !errors.Is(&x, model.ErrUnsupportedCode) && !errors.Is(&x, chain.ErrUnknownUnit) &&
+				!errors.Is(&x, model.ErrWrongOrg) && !errors.Is(&x, chain.ErrNotCommissioned) && !strings.Contains(x.Error(), "identifiers it does not issue") {
 				t.Errorf("%s: unexpected error %v", c.name, &x)
 			}
 		}

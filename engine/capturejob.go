@@ -11,7 +11,7 @@ import (
 )
 
 func (n *Notices) openCaptureJobs() *epcissub.Jobs {
-	return epcissub.NewJobs(n.e.db, n.e.Now, epcissub.ApplyWith(n.e))
+	return epcissub.NewJobs(n.e.db, n.e.Now, epcissub.ApplyWith(parts{n.e, n.e.iss}))
 }
 
 // CaptureJobs returns the capture jobs (OpenNotices makes them; the

@@ -5,7 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"tracecode/engine/apikey"
 	"tracecode/engine/epcissub"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
 )
 
 // TestCaptureJobs: an accepted document is running until the runner
@@ -15,8 +18,8 @@ import (
 func TestCaptureJobs(t *testing.T) {
 	f := queryFixture(t)
 	st := openSubTest(t, f.e)
-	a := APIKey{ID: 1, Org: f.orgA, Scopes: ScopeEvents}
-	b := APIKey{ID: 2, Org: f.orgB, Scopes: ScopeEvents}
+	a := apikey.Key{ID: 1, Org: f.orgA, Scopes: apikey.ScopeEvents}
+	b := apikey.Key{ID: 2, Org: f.orgB, Scopes: apikey.ScopeEvents}
 	good, err := jobsOf(t, f.e).SubmitAs(a, []byte(doc(inspectAt("2026-03-01T06:00:00Z", f.code(f.items, 5)))), false, "")
 	if err != nil {
 		t.Fatal(err)
@@ -32,10 +35,10 @@ func TestCaptureJobs(t *testing.T) {
 	if _, found, _ := jobsOf(t, f.e).JobOf(b, good.ID); found {
 		t.Error("another organisation reads the job")
 	}
-	if _, err := jobsOf(t, f.e).SubmitAs(APIKey{ID: 3, Scopes: ScopeAdmin}, []byte(doc()), false, ""); err == nil {
+	if _, err := jobsOf(t, f.e).SubmitAs(apikey.Key{ID: 3, Scopes: apikey.ScopeAdmin}, []byte(doc()), false, ""); err == nil {
 		t.Error("a key of no organisation submits a capture")
 	}
-	before := len(steps(t, f.e, APIKey{ID: 9, Scopes: ScopeAdmin}))
+	before := len(steps(t, f.e, apikey.Key{ID: 9, Scopes: apikey.ScopeAdmin}))
 	if n, err := st.n.jobs.RunOnce(context.Background()); n != 2 || err != nil {
 		t.Fatalf("run: %d %v", n, err)
 	}
@@ -47,7 +50,7 @@ func TestCaptureJobs(t *testing.T) {
 	if j.State != epcissub.JobFailed || len(j.Errors) != 1 || j.Errors[0].Event != 1 || !strings.Contains(j.Errors[0].Field, "epcList") {
 		t.Errorf("bad job: %+v", j)
 	}
-	if after := len(steps(t, f.e, APIKey{ID: 9, Scopes: ScopeAdmin})); after != before+1 {
+	if after := len(steps(t, f.e, apikey.Key{ID: 9, Scopes: apikey.ScopeAdmin})); after != before+1 {
 		t.Errorf("%d events after the jobs, want %d", after, before+1)
 	}
 }
@@ -59,15 +62,15 @@ func TestCaptureJobRestart(t *testing.T) {
 	dir := t.TempDir()
 	e := openTest(t, dir)
 	f := &fixture{t: t, e: e}
-	prod, err := e.AddProduct(context.Background(), ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "婴幼儿配方奶粉",
-		OrgName: "甲乳业有限公司", Category: ParseCategoryMust("food"), Levels: LevelSet(0).With(LevelItem)})
+	prod, err := e.Issuance().AddProduct(context.Background(), issue.ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "婴幼儿配方奶粉",
+		OrgName: "甲乳业有限公司", Category: ParseCategoryMust("food"), Levels: model.LevelSet(0).With(model.LevelItem)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.orgA, f.items = prod.Org, mint(t, e, MintRequest{Product: prod.ID, Lot: "L1", CreateLot: true, Level: LevelItem, Count: 10}).Block
+	f.orgA, f.items = prod.Org, mint(t, e, issue.MintRequest{Product: prod.ID, Lot: "L1", CreateLot: true, Level: model.LevelItem, Count: 10}).Block
 	f.commission(f.items, 0, 9)
 	openSubTest(t, e)
-	a := APIKey{ID: 1, Org: f.orgA, Scopes: ScopeEvents}
+	a := apikey.Key{ID: 1, Org: f.orgA, Scopes: apikey.ScopeEvents}
 	d1 := doc(inspectAt("2026-03-01T06:00:00Z", f.code(f.items, 1)))
 	d2 := doc(inspectAt("2026-03-01T06:10:00Z", f.code(f.items, 2)))
 	j1, err := jobsOf(t, e).SubmitAs(a, []byte(d1), false, "")
@@ -96,7 +99,7 @@ func TestCaptureJobRestart(t *testing.T) {
 			t.Errorf("job %d: %+v %v %v", c.id, j, found, err)
 		}
 	}
-	if got := len(steps(t, e2, APIKey{ID: 9, Scopes: ScopeAdmin})); got != 2 {
+	if got := len(steps(t, e2, apikey.Key{ID: 9, Scopes: apikey.ScopeAdmin})); got != 2 {
 		t.Errorf("%d events, want 2", got)
 	}
 }

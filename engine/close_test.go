@@ -8,6 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"tracecode/engine/chain"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
+	"tracecode/engine/scanlog"
 	"tracecode/engine/store"
 )
 
@@ -20,7 +24,7 @@ func TestCloseRacesReadersAndWriters(t *testing.T) {
 	for round := range 4 {
 		f := newFixture(t)
 		e := f.e
-		sl := e.NewScanLog(&ScanLogOptions{FlushInterval: time.Millisecond})
+		sl := e.NewScanLog(&scanlog.Options{FlushInterval: time.Millisecond})
 		code := f.code(f.items, 1)
 		ev := func(i int) string {
 			return fmt.Sprintf(`{"type":"ObjectEvent","eventTime":"2026-03-01T10:00:00+08:00","eventTimeZoneOffset":"+08:00",
@@ -29,19 +33,19 @@ func TestCloseRacesReadersAndWriters(t *testing.T) {
 		f.commission(f.items, 0, 9)
 		work := map[string]func(i int) error{
 			"resolve": func(int) error { _, err := e.Resolve(code); return err },
-			"lookup":  func(int) error { _, err := e.Lookup(code); return err },
+			"lookup":  func(int) error { _, err := e.Issuance().Lookup(code); return err },
 			"report": func(i int) error {
-				_, err := e.ReportLine(t.Context(), &LineReport{ReportMeta: f.meta(f.orgA), Action: LineCommission,
-					Items: Items{Ranges: []BlockRange{{Block: f.items.ID, First: uint64(10 + i), Last: uint64(10 + i)}}}})
+				_, err := e.Reports().ReportLine(t.Context(), &chain.LineReport{ReportMeta: f.meta(f.orgA), Action: chain.LineCommission,
+					Items: chain.Items{Ranges: []chain.BlockRange{{Block: f.items.ID, First: uint64(10 + i), Last: uint64(10 + i)}}}})
 				return err
 			},
 			"capture": func(i int) error { _, err := f.capture(f.orgA, doc(ev(i))); return err },
 			"mint": func(int) error {
-				_, err := e.Mint(t.Context(), MintRequest{Product: f.prod.ID, Lot: "L1", Count: 5})
+				_, err := e.Issuance().Mint(t.Context(), issue.MintRequest{Product: f.prod.ID, Lot: "L1", Count: 5})
 				return err
 			},
 			"scan": func(i int) error {
-				_, err := sl.Record(Scan{Ref: ScanRef{Product: f.prod.ID, Counter: f.items.Start + uint64(i%50)}, Time: testClock.UnixMilli(), Client: uint32(i)})
+				_, err := sl.Record(scanlog.Scan{Ref: scanlog.Ref{Product: f.prod.ID, Counter: f.items.Start + uint64(i%50)}, Time: testClock.UnixMilli(), Client: uint32(i)})
 				return err
 			},
 		}
@@ -99,13 +103,13 @@ func TestOpenFailsOnDamagedLedger(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := e.AddProduct(t.Context(), ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "奶粉", Category: ParseCategoryMust("food")})
+	p, err := e.Issuance().AddProduct(t.Context(), issue.ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "奶粉", Category: ParseCategoryMust("food")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := mint(t, e, MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 10}).Block
-	if _, err := e.ReportLine(t.Context(), &LineReport{ReportMeta: ReportMeta{Org: p.Org}, Action: LineCommission,
-		Items: Items{Ranges: []BlockRange{{Block: b.ID, First: 0, Last: 9}}}}); err != nil {
+	b := mint(t, e, issue.MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 10}).Block
+	if _, err := e.Reports().ReportLine(t.Context(), &chain.LineReport{ReportMeta: chain.ReportMeta{Org: p.Org}, Action: chain.LineCommission,
+		Items: chain.Items{Ranges: []chain.BlockRange{{Block: b.ID, First: 0, Last: 9}}}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.Close(); err != nil {
@@ -149,7 +153,7 @@ func TestPingReportsFailedEngine(t *testing.T) {
 	}
 	failure := errors.New("injected fsync failure")
 	e.iss.SetFailed(failure)
-	if err := e.Ping(); !errors.Is(err, ErrFailed) || !strings.Contains(err.Error(), "injected") {
+	if err := e.Ping(); !errors.Is(err, model.ErrFailed) || !strings.Contains(err.Error(), "injected") {
 		t.Fatalf("Ping of a failed engine = %v, want ErrFailed with the cause", err)
 	}
 	e.iss.SetFailed(nil)

@@ -8,7 +8,7 @@ import "tracecode/engine/complaint"
 // Complaints returns the engine's complaint office; the desk opens on
 // first use and, once OpenNotices ran, its deadlines raise alerts.
 func (e *Engine) Complaints() *complaint.Office {
-	return complaint.NewOffice(e.complaintDesk, e, e.nowMillis)
+	return complaint.NewOffice(e.complaintDesk, parts{e, e.iss}, e.nowMillis)
 }
 
 // complaintDesk returns the complaint desk, opening it on first use.

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"tracecode/engine/chain"
+	"tracecode/engine/model"
 )
 
 // TestContentsDuring: what a case and a pallet held at an instant and
@@ -14,16 +17,16 @@ import (
 func TestContentsDuring(t *testing.T) {
 	f := supply(t)
 	t0 := testClock.Add(-10 * time.Hour) // supply's packing time
-	unpack := func(parent Ref, children Items, at time.Time) {
+	unpack := func(parent chain.Ref, children chain.Items, at time.Time) {
 		t.Helper()
 		m := f.meta(f.orgA)
 		m.Time = at
-		if _, err := f.e.Unpack(t.Context(), &UnpackReport{ReportMeta: m, Unpacks: []Unpack{{Parent: parent, Children: children}}}); err != nil {
+		if _, err := f.e.Reports().Unpack(t.Context(), &chain.UnpackReport{ReportMeta: m, Unpacks: []chain.Unpack{{Parent: parent, Children: children}}}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	unpack(Ref{Block: f.cases.ID, Offset: 0}, Items{Ranges: []BlockRange{{Block: f.items.ID, First: 3, Last: 4}}}, t0.Add(2*time.Hour))
-	unpack(Ref{Block: f.pallets.ID, Offset: 0}, Items{Ranges: []BlockRange{{Block: f.cases.ID, First: 1, Last: 1}}}, t0.Add(3*time.Hour))
+	unpack(chain.Ref{Block: f.cases.ID, Offset: 0}, chain.Items{Ranges: []chain.BlockRange{{Block: f.items.ID, First: 3, Last: 4}}}, t0.Add(2*time.Hour))
+	unpack(chain.Ref{Block: f.pallets.ID, Offset: 0}, chain.Items{Ranges: []chain.BlockRange{{Block: f.cases.ID, First: 1, Last: 1}}}, t0.Add(3*time.Hour))
 	f.packRange(f.cases, 1, f.items, 3, 4, t0.Add(4*time.Hour))
 
 	case0 := Node{Product: f.prod.ID, Counter: f.cases.Start}
@@ -33,7 +36,7 @@ func TestContentsDuring(t *testing.T) {
 	ms := func(d time.Duration) int64 { return t0.Add(d).UnixMilli() }
 	// runs renders Held.Runs as "first-last since→until" in item offsets
 	// (case offsets for the pallet), hours after t0.
-	runs := func(h *Held, start uint64) string {
+	runs := func(h *chain.Held, start uint64) string {
 		var b []string
 		for _, r := range h.Runs {
 			s := fmt.Sprintf("%d-%d %dh", r.First-start, r.Last-start, (r.Since-t0.UnixMilli())/3600_000)
@@ -62,7 +65,7 @@ func TestContentsDuring(t *testing.T) {
 		{"pallet 0 after", pallet0, f.cases.Start, 3 * time.Hour, 5 * time.Hour, "0-0 0h", 1},
 		{"an item holds nothing", Node{Product: f.prod.ID, Counter: item(50)}, f.items.Start, 0, 9 * time.Hour, "", 0},
 	} {
-		h, err := f.e.ContentsDuring(tc.container, t0.Add(tc.from), t0.Add(tc.to))
+		h, err := f.e.Reports().ContentsDuring(tc.container, t0.Add(tc.from), t0.Add(tc.to))
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
@@ -70,7 +73,7 @@ func TestContentsDuring(t *testing.T) {
 			t.Errorf("%s: runs %q count %d, want %q count %d", tc.name, got, h.Count, tc.want, tc.count)
 		}
 	}
-	if _, err := f.e.ContentsDuring(case0, t0.Add(time.Hour), t0); !errors.Is(err, ErrInvalid) {
+	if _, err := f.e.Reports().ContentsDuring(case0, t0.Add(time.Hour), t0); !errors.Is(err, model.ErrInvalid) {
 		t.Errorf("a window ending before it starts: %v, want ErrInvalid", err)
 	}
 }

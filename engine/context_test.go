@@ -8,8 +8,11 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"tracecode/engine/chain"
 	"tracecode/engine/epcis"
+	"tracecode/engine/issue"
 	"tracecode/engine/itemstate"
+	"tracecode/engine/model"
 )
 
 // TestWritesHonourCancelledContext: every write path refuses to start
@@ -21,56 +24,56 @@ func TestWritesHonourCancelledContext(t *testing.T) {
 	cancel()
 	ts, _ := e.tr()
 	seq := ts.Ledger().NextSeq()
-	items := Items{Ranges: []BlockRange{{Block: f.items.ID, First: 0, Last: 9}}}
+	items := chain.Items{Ranges: []chain.BlockRange{{Block: f.items.ID, First: 0, Last: 9}}}
 	ev := fmt.Sprintf(`{"type":"ObjectEvent","eventTime":"2026-03-01T10:00:00+08:00","eventTimeZoneOffset":"+08:00",
 "epcList":[%q],"action":"ADD","bizStep":"commissioning","disposition":"active"}`, f.code(f.items, 0))
 	calls := map[string]func() error{
 		"ReportLine": func() error {
-			_, err := e.ReportLine(ctx, &LineReport{ReportMeta: f.meta(f.orgA), Action: LineCommission, Items: items})
+			_, err := e.Reports().ReportLine(ctx, &chain.LineReport{ReportMeta: f.meta(f.orgA), Action: chain.LineCommission, Items: items})
 			return err
 		},
 		"ReleaseRest": func() error {
-			_, err := e.ReleaseRest(ctx, &ReleaseReport{ReportMeta: f.meta(f.orgA), Block: f.items.ID, From: 900})
+			_, err := e.Reports().ReleaseRest(ctx, &chain.ReleaseReport{ReportMeta: f.meta(f.orgA), Block: f.items.ID, From: 900})
 			return err
 		},
 		"Pack": func() error {
-			_, err := e.Pack(ctx, &PackReport{ReportMeta: f.meta(f.orgA), Packs: []Pack{{Parent: Ref{Block: f.cases.ID}, Children: items}}})
+			_, err := e.Reports().Pack(ctx, &chain.PackReport{ReportMeta: f.meta(f.orgA), Packs: []chain.Pack{{Parent: chain.Ref{Block: f.cases.ID}, Children: items}}})
 			return err
 		},
 		"Unpack": func() error {
-			_, err := e.Unpack(ctx, &UnpackReport{ReportMeta: f.meta(f.orgA), Unpacks: []Unpack{{Parent: Ref{Block: f.cases.ID}, All: true}}})
+			_, err := e.Reports().Unpack(ctx, &chain.UnpackReport{ReportMeta: f.meta(f.orgA), Unpacks: []chain.Unpack{{Parent: chain.Ref{Block: f.cases.ID}, All: true}}})
 			return err
 		},
 		"CaptureJSON": func() error {
-			_, err := e.CaptureJSON(ctx, strings.NewReader(doc(ev)), &CaptureOptions{Org: f.orgA})
+			_, err := e.Reports().CaptureJSON(ctx, strings.NewReader(doc(ev)), &chain.CaptureOptions{Org: f.orgA})
 			return err
 		},
 		"Recall": func() error {
-			_, err := e.Recall(ctx, &RecallRequest{ReportMeta: f.meta(f.orgA), Items: items, Reason: "test"})
+			_, err := e.Reports().Recall(ctx, &chain.RecallRequest{ReportMeta: f.meta(f.orgA), Items: items, Reason: "test"})
 			return err
 		},
 		"LiftRecall": func() error {
-			_, err := e.LiftRecall(ctx, &LiftRequest{ReportMeta: f.meta(f.orgA), Items: items, Reason: "test"})
+			_, err := e.Reports().LiftRecall(ctx, &chain.LiftRequest{ReportMeta: f.meta(f.orgA), Items: items, Reason: "test"})
 			return err
 		},
 		"AddOrg": func() error {
-			_, err := e.AddOrg(ctx, OrgSpec{Name: "丙"})
+			_, err := e.Issuance().AddOrg(ctx, issue.OrgSpec{Name: "丙"})
 			return err
 		},
 		"AddProduct": func() error {
-			_, err := e.AddProduct(ctx, ProductSpec{Org: f.orgA, OwnCode: "X1", NameZH: "丙", Category: ParseCategoryMust("food")})
+			_, err := e.Issuance().AddProduct(ctx, issue.ProductSpec{Org: f.orgA, OwnCode: "X1", NameZH: "丙", Category: ParseCategoryMust("food")})
 			return err
 		},
 		"AddLot": func() error {
-			_, err := e.AddLot(ctx, LotSpec{Product: f.prod.ID, Number: "L9"})
+			_, err := e.Issuance().AddLot(ctx, issue.LotSpec{Product: f.prod.ID, Number: "L9"})
 			return err
 		},
 		"VoidBlock": func() error {
-			_, err := e.VoidBlock(ctx, &VoidReport{ReportMeta: f.meta(f.orgA), Block: f.pallets.ID})
+			_, err := e.Reports().VoidBlock(ctx, &chain.VoidReport{ReportMeta: f.meta(f.orgA), Block: f.pallets.ID})
 			return err
 		},
 		"Mint": func() error {
-			_, err := e.Mint(ctx, MintRequest{Product: f.prod.ID, Lot: "L1", Count: 10})
+			_, err := e.Issuance().Mint(ctx, issue.MintRequest{Product: f.prod.ID, Lot: "L1", Count: 10})
 			return err
 		},
 	}
@@ -98,8 +101,8 @@ func TestReportGivesUpWaitingForReportLock(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() {
-		_, err := f.e.ReportLine(ctx, &LineReport{ReportMeta: f.meta(f.orgA), Action: LineCommission,
-			Items: Items{Ranges: []BlockRange{{Block: f.items.ID, First: 0, Last: 9}}}})
+		_, err := f.e.Reports().ReportLine(ctx, &chain.LineReport{ReportMeta: f.meta(f.orgA), Action: chain.LineCommission,
+			Items: chain.Items{Ranges: []chain.BlockRange{{Block: f.items.ID, First: 0, Last: 9}}}})
 		done <- err
 	}()
 	cancel()
@@ -143,7 +146,7 @@ func TestCaptureStopsBetweenEvents(t *testing.T) {
 	// context ends at the third event.
 	ctx := &countdownCtx{Context: t.Context()}
 	ctx.n.Store(5)
-	_, err := f.e.CaptureJSON(ctx, strings.NewReader(doc(evs...)), &CaptureOptions{Org: f.orgA})
+	_, err := f.e.Reports().CaptureJSON(ctx, strings.NewReader(doc(evs...)), &chain.CaptureOptions{Org: f.orgA})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("capture = %v, want context.Canceled", err)
 	}
@@ -177,10 +180,10 @@ func TestCaptureRefusesMalformedTimeZone(t *testing.T) {
 			t.Fatal(err)
 		}
 		d.Events[0].EventTimeZoneOffset = tz
-		_, err = f.e.Capture(t.Context(), d, &CaptureOptions{Org: f.orgA})
-		var re *ReportError
+		_, err = f.e.Reports().Capture(t.Context(), d, &chain.CaptureOptions{Org: f.orgA})
+		var re *chain.ReportError
 		if !errors.As(err, &re) || len(re.Errors) != 1 || re.Errors[0].Field != "epcisBody.eventList[0].eventTimeZoneOffset" ||
-			!errors.Is(err, ErrInvalid) {
+			!errors.Is(err, model.ErrInvalid) {
 			t.Errorf("offset %q: %v, want one invalid eventTimeZoneOffset", tz, err)
 		}
 	}

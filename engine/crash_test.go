@@ -12,6 +12,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"tracecode/engine/issue"
+	"tracecode/engine/serial"
 )
 
 // The crash test re-executes this test binary as a child that mints in a
@@ -32,23 +35,23 @@ func TestCrashChild(t *testing.T) {
 		fmt.Println("OPEN-ERROR", err)
 		os.Exit(3)
 	}
-	p, err := e.ProductByGTIN(mustGTIN(testGTIN))
+	p, err := e.Issuance().ProductByGTIN(mustGTIN(testGTIN))
 	if err != nil {
 		fmt.Println("PRODUCT-ERROR", err)
 		os.Exit(3)
 	}
 	var out sync.Mutex
 	w := bufio.NewWriter(os.Stdout)
-	schemes := []Scheme{SchemeGS1, SchemeGS1, SchemeSGTIN96, SchemeNMPA, SchemeShort}
+	schemes := []serial.Scheme{serial.GS1, serial.GS1, serial.SGTIN96, serial.NMPA, serial.Short}
 	var wg sync.WaitGroup
 	for g := 0; g < 8; g++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := 0; ; i++ {
-				req := MintRequest{Product: p.ID, Count: uint64(1 + (i*7919+g)%100_000), Scheme: schemes[(i+g)%len(schemes)],
+				req := issue.MintRequest{Product: p.ID, Count: uint64(1 + (i*7919+g)%100_000), Scheme: schemes[(i+g)%len(schemes)],
 					Lot: fmt.Sprintf("R%s-L%d", round, i%3), CreateLot: true, RequestID: fmt.Sprintf("r%s-g%d-%d", round, g, i)}
-				r, err := e.Mint(context.Background(), req)
+				r, err := e.Issuance().Mint(context.Background(), req)
 				if err != nil {
 					fmt.Println("MINT-ERROR", err)
 					os.Exit(3)
@@ -69,9 +72,9 @@ func mustGTIN(s string) (g [14]byte) {
 }
 
 type ack struct {
-	req                 MintRequest
+	req                 issue.MintRequest
 	block, start, count uint64
-	scheme              Scheme
+	scheme              serial.Scheme
 }
 
 func TestCrashRecovery(t *testing.T) {
@@ -113,7 +116,7 @@ func TestCrashRecovery(t *testing.T) {
 			if _, err := fmt.Sscanf(line, "ACK %s %d %d %d %d %s %d", &a.req.RequestID, &a.block, &a.start, &a.count, &sch, &a.req.Lot, &a.req.Count); err != nil {
 				t.Fatalf("bad line %q: %v", line, err)
 			}
-			a.scheme = Scheme(sch)
+			a.scheme = serial.Scheme(sch)
 			a.req.Scheme, a.req.Product = a.scheme, p.ID
 			acks = append(acks, a)
 			if n++; n == killAt {
@@ -129,14 +132,14 @@ func TestCrashRecovery(t *testing.T) {
 	t.Logf("%d acknowledged blocks over 3 kills", len(acks))
 
 	e = openTest(t, dir)
-	if err := e.Check(); err != nil {
+	if err := e.Issuance().Check(); err != nil {
 		t.Fatalf("Check after crashes: %v", err)
 	}
-	st0, _ := e.ProductState(p.ID)
+	st0, _ := e.Issuance().ProductState(p.ID)
 	serials := map[string]uint64{}
 	ctx := context.Background()
 	for _, a := range acks {
-		b, err := e.Block(a.block)
+		b, err := e.Issuance().Block(a.block)
 		if err != nil {
 			t.Fatalf("acknowledged block %d (%s) lost: %v", a.block, a.req.RequestID, err)
 		}
@@ -144,14 +147,14 @@ func TestCrashRecovery(t *testing.T) {
 			t.Fatalf("block %d is %+v, acknowledged as %+v", a.block, b, a)
 		}
 		// First and last code resolve to the block.
-		fm := map[Scheme]Format{SchemeGS1: FormatDL, SchemeSGTIN96: FormatEPCHex, SchemeNMPA: FormatNMPA, SchemeShort: FormatShort}[b.Scheme]
+		fm := map[serial.Scheme]issue.Format{serial.GS1: issue.FormatDL, serial.SGTIN96: issue.FormatEPCHex, serial.NMPA: issue.FormatNMPA, serial.Short: issue.FormatShort}[b.Scheme]
 		offs := []uint64{0, b.Count / 2, b.Count - 1}
 		if b.Count < 3 {
 			offs = offs[:1]
 		}
 		for _, off := range offs {
 			c := codes(t, e, b.ID, fm, off, 1)[0]
-			got, err := e.Lookup(c)
+			got, err := e.Issuance().Lookup(c)
 			if err != nil || got.Block.ID != b.ID || got.Offset != off {
 				t.Fatalf("block %d offset %d %s: %+v %v", b.ID, off, c, got, err)
 			}
@@ -162,12 +165,12 @@ func TestCrashRecovery(t *testing.T) {
 			serials[key] = b.ID
 		}
 		// A retry returns the same block and mints nothing.
-		r, err := e.Mint(ctx, a.req)
+		r, err := e.Issuance().Mint(ctx, a.req)
 		if err != nil || !r.Replayed || r.Block.ID != b.ID {
 			t.Fatalf("retry of %s: %+v %v", a.req.RequestID, r, err)
 		}
 	}
-	if st1, _ := e.ProductState(p.ID); st1 != st0 {
+	if st1, _ := e.Issuance().ProductState(p.ID); st1 != st0 {
 		t.Fatalf("retries changed the product state: %+v → %+v", st0, st1)
 	}
 }

@@ -43,7 +43,7 @@ func (e *Engine) Credit() (*credit.Office, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := credit.NewOffice(b, parts{e})
+	o := credit.NewOffice(b, parts{e, e.iss})
 	e.duties.credit.Store(o)
 	return o, nil
 }

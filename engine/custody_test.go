@@ -5,6 +5,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"tracecode/engine/chain"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
+	"tracecode/engine/resolve"
 )
 
 // ship returns an ObjectEvent shipping codes to organisation B (its PGLN).
@@ -42,12 +47,12 @@ func TestCustody(t *testing.T) {
 	mb := f.meta(f.orgB)
 	mb.Time = testClock.Add(-5 * time.Hour)
 	unpackB := func(parent string, children ...string) error {
-		u := Unpack{Parent: Ref{Code: parent}, Children: Items{Codes: children}}
-		_, err := f.e.Unpack(t.Context(), &UnpackReport{ReportMeta: mb, Unpacks: []Unpack{u}})
+		u := chain.Unpack{Parent: chain.Ref{Code: parent}, Children: chain.Items{Codes: children}}
+		_, err := f.e.Reports().Unpack(t.Context(), &chain.UnpackReport{ReportMeta: mb, Unpacks: []chain.Unpack{u}})
 		return err
 	}
 	// B never received the pallet.
-	wantErrs(t, unpackB(pallet, case1), ie{ErrWrongOrg, pallet})
+	wantErrs(t, unpackB(pallet, case1), ie{model.ErrWrongOrg, pallet})
 	if err := unpackB(pallet, case1); !strings.Contains(err.Error(), "another organisation's codes") {
 		t.Errorf("refusal does not say whose codes: %v", err)
 	}
@@ -55,13 +60,13 @@ func TestCustody(t *testing.T) {
 	sellB := fmt.Sprintf(`{"type":"ObjectEvent","eventTime":"2026-03-01T09:00:00+08:00","eventTimeZoneOffset":"+08:00","epcList":[%q],
 "action":"DELETE","bizStep":"retail_selling","disposition":"retail_sold"}`, item13)
 	_, err := f.capture(f.orgB, doc(sellB))
-	wantErrs(t, err, ie{ErrWrongOrg, item13})
+	wantErrs(t, err, ie{model.ErrWrongOrg, item13})
 	// Shipped to B (by A, the holder), not received yet.
 	if _, err := f.capture(f.orgA, doc(shipToB("2026-03-01T10:00:00+08:00", pallet))); err != nil {
 		t.Fatal(err)
 	}
 	err = unpackB(pallet, case1)
-	wantErrs(t, err, ie{ErrWrongOrg, pallet})
+	wantErrs(t, err, ie{model.ErrWrongOrg, pallet})
 	if !strings.Contains(err.Error(), "not received yet") {
 		t.Errorf("refusal before receiving: %v", err)
 	}
@@ -88,13 +93,13 @@ func TestCustody(t *testing.T) {
 	sellA := fmt.Sprintf(`{"type":"ObjectEvent","eventTime":"2026-03-01T12:00:00+08:00","eventTimeZoneOffset":"+08:00","epcList":[%q],
 "action":"DELETE","bizStep":"retail_selling","disposition":"retail_sold"}`, f.code(f.items, 2))
 	_, err = f.capture(f.orgA, doc(sellA))
-	wantErrs(t, err, ie{ErrWrongOrg, f.code(f.items, 2)})
+	wantErrs(t, err, ie{model.ErrWrongOrg, f.code(f.items, 2)})
 	_, err = f.capture(f.orgA, doc(shipToB("2026-03-01T12:00:00+08:00", f.code(f.cases, 0))))
-	wantErrs(t, err, ie{ErrWrongOrg, f.code(f.cases, 0)})
-	_, err = f.e.ReportLine(t.Context(), &LineReport{ReportMeta: ma, Action: LineDecommission, Items: Items{Codes: []string{f.code(f.items, 2)}}})
-	wantErrs(t, err, ie{ErrWrongOrg, f.code(f.items, 2)})
-	_, err = f.e.Unpack(t.Context(), &UnpackReport{ReportMeta: ma, Unpacks: []Unpack{{Parent: Ref{Code: case1}, All: true}}})
-	wantErrs(t, err, ie{ErrWrongOrg, case1})
+	wantErrs(t, err, ie{model.ErrWrongOrg, f.code(f.cases, 0)})
+	_, err = f.e.Reports().ReportLine(t.Context(), &chain.LineReport{ReportMeta: ma, Action: chain.LineDecommission, Items: chain.Items{Codes: []string{f.code(f.items, 2)}}})
+	wantErrs(t, err, ie{model.ErrWrongOrg, f.code(f.items, 2)})
+	_, err = f.e.Reports().Unpack(t.Context(), &chain.UnpackReport{ReportMeta: ma, Unpacks: []chain.Unpack{{Parent: chain.Ref{Code: case1}, All: true}}})
+	wantErrs(t, err, ie{model.ErrWrongOrg, case1})
 	// B breaks the pallet down, repacks case 1 onto its own SSCC, takes
 	// item 13 out and sells it.
 	if err := unpackB(pallet, case1); err != nil {
@@ -102,13 +107,13 @@ func TestCustody(t *testing.T) {
 	}
 	sscc := "(00)369012340000000017"
 	mb.Time = testClock.Add(-4 * time.Hour)
-	if _, err := f.e.Pack(t.Context(), &PackReport{ReportMeta: mb, Packs: []Pack{{Parent: Ref{Code: sscc}, Children: Items{Codes: []string{case1}}}}}); err != nil {
+	if _, err := f.e.Reports().Pack(t.Context(), &chain.PackReport{ReportMeta: mb, Packs: []chain.Pack{{Parent: chain.Ref{Code: sscc}, Children: chain.Items{Codes: []string{case1}}}}}); err != nil {
 		t.Fatal(err)
 	}
 	// A cannot pack into B's SSCC, nor take case 1 out of it.
 	ma.Time = testClock.Add(-3 * time.Hour)
-	_, err = f.e.Unpack(t.Context(), &UnpackReport{ReportMeta: ma, Unpacks: []Unpack{{Parent: Ref{Code: sscc}, All: true}}})
-	wantErrs(t, err, ie{ErrWrongOrg, sscc})
+	_, err = f.e.Reports().Unpack(t.Context(), &chain.UnpackReport{ReportMeta: ma, Unpacks: []chain.Unpack{{Parent: chain.Ref{Code: sscc}, All: true}}})
+	wantErrs(t, err, ie{model.ErrWrongOrg, sscc})
 	mb.Time = testClock.Add(-3 * time.Hour)
 	if err := unpackB(case1, item13); err != nil {
 		t.Fatal(err)
@@ -153,7 +158,7 @@ func TestResolveAllocsWithCustody(t *testing.T) {
 		t.Fatal(err)
 	}
 	code := f.code(f.items, 7)
-	var c Chain
+	var c resolve.Chain
 	if err := f.e.ResolveInto(&c, code); err != nil || c.Holder.Org != f.orgB {
 		t.Fatalf("holder %+v %v", c.Holder, err)
 	}
@@ -176,12 +181,12 @@ func BenchmarkPackCustody(b *testing.B) {
 		b.Run(fmt.Sprintf("custody=%v/children=10000", on), func(b *testing.B) {
 			f := newFixture(b)
 			e := f.e
-			items, _ := e.Mint(ctxBG, MintRequest{Product: f.prod.ID, Lot: "L1", Level: LevelItem, Count: 100_000_000})
-			cases, _ := e.Mint(ctxBG, MintRequest{Product: f.prod.ID, Lot: "L1", Level: LevelCase, Count: 10_000_000})
-			meta := ReportMeta{Org: f.orgA, Time: testClock.Add(-time.Hour)}
-			for _, blk := range []Block{items.Block, cases.Block} {
-				if _, err := e.ReportLine(b.Context(), &LineReport{ReportMeta: meta, Action: LineCommission,
-					Items: Items{Ranges: []BlockRange{{Block: blk.ID, First: 0, Last: blk.Count - 1}}}}); err != nil {
+			items, _ := e.Issuance().Mint(ctxBG, issue.MintRequest{Product: f.prod.ID, Lot: "L1", Level: model.LevelItem, Count: 100_000_000})
+			cases, _ := e.Issuance().Mint(ctxBG, issue.MintRequest{Product: f.prod.ID, Lot: "L1", Level: model.LevelCase, Count: 10_000_000})
+			meta := chain.ReportMeta{Org: f.orgA, Time: testClock.Add(-time.Hour)}
+			for _, blk := range []model.Block{items.Block, cases.Block} {
+				if _, err := e.Reports().ReportLine(b.Context(), &chain.LineReport{ReportMeta: meta, Action: chain.LineCommission,
+					Items: chain.Items{Ranges: []chain.BlockRange{{Block: blk.ID, First: 0, Last: blk.Count - 1}}}}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -198,13 +203,13 @@ func BenchmarkPackCustody(b *testing.B) {
 			b.ReportAllocs()
 			k := 0
 			for b.Loop() {
-				r := &PackReport{ReportMeta: meta, Packs: make([]Pack, 0, 1000)}
+				r := &chain.PackReport{ReportMeta: meta, Packs: make([]chain.Pack, 0, 1000)}
 				for range 1000 {
-					r.Packs = append(r.Packs, Pack{Parent: Ref{Block: cases.Block.ID, Offset: uint64(k)},
-						Children: Items{Ranges: []BlockRange{{Block: items.Block.ID, First: uint64(k * 10), Last: uint64(k*10 + 9)}}}})
+					r.Packs = append(r.Packs, chain.Pack{Parent: chain.Ref{Block: cases.Block.ID, Offset: uint64(k)},
+						Children: chain.Items{Ranges: []chain.BlockRange{{Block: items.Block.ID, First: uint64(k * 10), Last: uint64(k*10 + 9)}}}})
 					k++
 				}
-				if _, err := e.Pack(b.Context(), r); err != nil {
+				if _, err := e.Reports().Pack(b.Context(), r); err != nil {
 					b.Fatal(err)
 				}
 			}

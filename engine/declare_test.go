@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"tracecode/engine/model"
+	"tracecode/engine/resolve"
 )
 
 // declare returns ev (a JSON object ending in "}") with an errorDeclaration.
@@ -35,7 +38,7 @@ func TestErrorDeclaration(t *testing.T) {
 	if _, err := f.capture(f.orgA, doc(destroy, pack, recall, assoc, ship)); err != nil {
 		t.Fatal(err)
 	}
-	status := func(code string) *Chain {
+	status := func(code string) *resolve.Chain {
 		t.Helper()
 		c, err := f.e.Resolve(code)
 		if err != nil {
@@ -43,13 +46,13 @@ func TestErrorDeclaration(t *testing.T) {
 		}
 		return c
 	}
-	if status(item50).Status != StatusDestroyed || status(item60).Status != StatusRecalled || len(status(f.code(f.items, 40)).Parents) != 1 ||
-		len(status(case5).Associations) != 1 || status(f.code(f.items, 70)).Status != StatusInTransit {
+	if status(item50).Status != resolve.StatusDestroyed || status(item60).Status != resolve.StatusRecalled || len(status(f.code(f.items, 40)).Parents) != 1 ||
+		len(status(case5).Associations) != 1 || status(f.code(f.items, 70)).Status != resolve.StatusInTransit {
 		t.Fatal("the events did not take effect")
 	}
 	// Refused, nothing applied: another organisation's declaration.
 	_, err := f.capture(f.orgB, doc(declare(destroy)))
-	wantErrs(t, err, ie{ErrWrongOrg, "urn:uuid:d1"})
+	wantErrs(t, err, ie{model.ErrWrongOrg, "urn:uuid:d1"})
 	// A declaration of an event this store does not hold: a record with
 	// no effect (item 51 was never destroyed here, and stays as it was).
 	item51 := f.code(f.items, 51)
@@ -67,7 +70,7 @@ func TestErrorDeclaration(t *testing.T) {
 		t.Fatalf("declarations: %+v %v", rec, err)
 	}
 	c := status(item50)
-	if c.Status != StatusActive {
+	if c.Status != resolve.StatusActive {
 		t.Errorf("destroying declared erroneous: status %v", c.Status)
 	}
 	flagged, decls := 0, 0
@@ -82,7 +85,7 @@ func TestErrorDeclaration(t *testing.T) {
 	if flagged != 1 || decls != 1 {
 		t.Errorf("timeline: %d flagged, %d declarations, want 1 and 1", flagged, decls)
 	}
-	if c := status(item60); c.Status != StatusActive {
+	if c := status(item60); c.Status != resolve.StatusActive {
 		t.Errorf("recall declared erroneous: %v (%s)", c.Status, c.Reason)
 	}
 	i40 := status(f.code(f.items, 40))
@@ -92,7 +95,7 @@ func TestErrorDeclaration(t *testing.T) {
 	if c := status(case5); c.Inside != 0 || len(c.Associations) != 0 {
 		t.Errorf("case 5 still holds %d codes, %d associations", c.Inside, len(c.Associations))
 	}
-	if c := status(f.code(f.items, 70)); c.Status != StatusActive {
+	if c := status(f.code(f.items, 70)); c.Status != resolve.StatusActive {
 		t.Errorf("shipping declared erroneous: %v", c.Status)
 	}
 	// Sent again: duplicates, nothing applied.
@@ -111,7 +114,7 @@ func TestErrorDeclaration(t *testing.T) {
 			flagged++
 		}
 	}
-	if c.Status != StatusActive || flagged != 1 {
+	if c.Status != resolve.StatusActive || flagged != 1 {
 		t.Errorf("after reopening: %v, %d flagged", c.Status, flagged)
 	}
 }
@@ -130,7 +133,7 @@ func TestErrorDeclarationByEventID(t *testing.T) {
 	if _, err := f.capture(f.orgA, doc(d)); err != nil {
 		t.Fatal(err)
 	}
-	if c, _ := f.e.Resolve(item); c.Status != StatusActive {
+	if c, _ := f.e.Resolve(item); c.Status != resolve.StatusActive {
 		t.Errorf("status %v", c.Status)
 	}
 }
@@ -150,7 +153,7 @@ func TestErrorDeclarationCommissioning(t *testing.T) {
 	if _, err := f.capture(f.orgA, doc(commission, pack)); err != nil {
 		t.Fatal(err)
 	}
-	status := func(code string) Status {
+	status := func(code string) resolve.Status {
 		t.Helper()
 		c, err := f.e.Resolve(code)
 		if err != nil {
@@ -158,19 +161,19 @@ func TestErrorDeclarationCommissioning(t *testing.T) {
 		}
 		return c.Status
 	}
-	if status(a) != StatusActive || status(b) != StatusActive {
+	if status(a) != resolve.StatusActive || status(b) != resolve.StatusActive {
 		t.Fatalf("commissioned: %v %v", status(a), status(b))
 	}
 	_, err := f.capture(f.orgA, doc(declare(commission)))
-	wantErrs(t, err, ie{ErrState, b})
-	if status(a) != StatusActive {
+	wantErrs(t, err, ie{model.ErrState, b})
+	if status(a) != resolve.StatusActive {
 		t.Fatalf("a refused declaration changed %s: %v", a, status(a))
 	}
 	if _, err := f.capture(f.orgA, doc(declare(pack), declare(commission))); err != nil {
 		t.Fatal(err)
 	}
 	for _, code := range []string{a, b} {
-		if st := status(code); st != StatusIssued {
+		if st := status(code); st != resolve.StatusIssued {
 			t.Errorf("%s after its commissioning was declared erroneous: %v, want issued", code, st)
 		}
 	}
@@ -179,7 +182,7 @@ func TestErrorDeclarationCommissioning(t *testing.T) {
 	if _, err := f.capture(f.orgA, doc(again)); err != nil {
 		t.Fatalf("recommissioning: %v", err)
 	}
-	if status(a) != StatusActive {
+	if status(a) != resolve.StatusActive {
 		t.Errorf("recommissioned: %v", status(a))
 	}
 }

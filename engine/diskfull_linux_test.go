@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+
+	"tracecode/engine/chain"
+	"tracecode/engine/issue"
 )
 
 // TestDiskFullOnTmpfs: the disk-full behaviour on a real filesystem that
@@ -35,12 +38,12 @@ func TestDiskFullOnTmpfs(t *testing.T) {
 	}
 	defer e.Close()
 	ctx := t.Context()
-	p, err := e.AddProduct(ctx, ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "奶粉", Category: ParseCategoryMust("food")})
+	p, err := e.Issuance().AddProduct(ctx, issue.ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "奶粉", Category: ParseCategoryMust("food")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := mint(t, e, MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 100}).Block
-	code, err := e.appendCode(nil, &b, 3, FormatDL)
+	b := mint(t, e, issue.MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 100}).Block
+	code, err := e.iss.AppendCode(nil, &b, 3, issue.FormatDL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,11 +69,11 @@ func TestDiskFullOnTmpfs(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if _, err := e.Mint(ctx, MintRequest{Product: p.ID, Lot: "L1", Count: 10}); !errors.Is(err, ErrDiskFull) {
+	if _, err := e.Issuance().Mint(ctx, issue.MintRequest{Product: p.ID, Lot: "L1", Count: 10}); !errors.Is(err, ErrDiskFull) {
 		t.Fatalf("mint on a full tmpfs = %v, want ErrDiskFull", err)
 	}
-	if _, err := e.ReportLine(ctx, &LineReport{ReportMeta: ReportMeta{Org: p.Org}, Action: LineCommission,
-		Items: Items{Ranges: []BlockRange{{Block: b.ID, First: 0, Last: 9}}}}); !errors.Is(err, ErrDiskFull) {
+	if _, err := e.Reports().ReportLine(ctx, &chain.LineReport{ReportMeta: chain.ReportMeta{Org: p.Org}, Action: chain.LineCommission,
+		Items: chain.Items{Ranges: []chain.BlockRange{{Block: b.ID, First: 0, Last: 9}}}}); !errors.Is(err, ErrDiskFull) {
 		t.Fatalf("report on a full tmpfs = %v, want ErrDiskFull", err)
 	}
 	if err := e.Ping(); !errors.Is(err, ErrDiskFull) {
@@ -83,13 +86,13 @@ func TestDiskFullOnTmpfs(t *testing.T) {
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Mint(ctx, MintRequest{Product: p.ID, Lot: "L1", Count: 10}); err != nil {
+	if _, err := e.Issuance().Mint(ctx, issue.MintRequest{Product: p.ID, Lot: "L1", Count: 10}); err != nil {
 		t.Fatalf("mint once space returned: %v", err)
 	}
 	if err := e.Ping(); err != nil {
 		t.Fatalf("Ping once space returned: %v", err)
 	}
-	if err := e.Check(); err != nil {
+	if err := e.Issuance().Check(); err != nil {
 		t.Fatal(err)
 	}
 }

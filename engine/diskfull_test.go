@@ -7,6 +7,9 @@ import (
 
 	"github.com/cockroachdb/pebble/v2/vfs"
 
+	"tracecode/engine/apikey"
+	"tracecode/engine/chain"
+	"tracecode/engine/issue"
 	"tracecode/engine/itemstate"
 )
 
@@ -38,20 +41,20 @@ func TestDiskFullRefusesWritesAndRecovers(t *testing.T) {
 	}
 	defer e.Close()
 	ctx := t.Context()
-	p, err := e.AddProduct(ctx, ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "奶粉", Category: ParseCategoryMust("food")})
+	p, err := e.Issuance().AddProduct(ctx, issue.ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "奶粉", Category: ParseCategoryMust("food")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := mint(t, e, MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 100}).Block
+	b := mint(t, e, issue.MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 100}).Block
 	commission := func(lo, hi uint64) error {
-		_, err := e.ReportLine(ctx, &LineReport{ReportMeta: ReportMeta{Org: p.Org}, Action: LineCommission,
-			Items: Items{Ranges: []BlockRange{{Block: b.ID, First: lo, Last: hi}}}})
+		_, err := e.Reports().ReportLine(ctx, &chain.LineReport{ReportMeta: chain.ReportMeta{Org: p.Org}, Action: chain.LineCommission,
+			Items: chain.Items{Ranges: []chain.BlockRange{{Block: b.ID, First: lo, Last: hi}}}})
 		return err
 	}
 	if err := commission(0, 9); err != nil {
 		t.Fatal(err)
 	}
-	code, err := e.appendCode(nil, &b, 3, FormatDL)
+	code, err := e.iss.AppendCode(nil, &b, 3, issue.FormatDL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,20 +62,20 @@ func TestDiskFullRefusesWritesAndRecovers(t *testing.T) {
 	fs.avail.Store(1 << 20) // 1 MiB left: below the 256 MiB reserve
 	writes := map[string]func() error{
 		"mint": func() error {
-			_, err := e.Mint(ctx, MintRequest{Product: p.ID, Lot: "L1", Count: 10})
+			_, err := e.Issuance().Mint(ctx, issue.MintRequest{Product: p.ID, Lot: "L1", Count: 10})
 			return err
 		},
 		"report": func() error { return commission(10, 19) },
 		"lot": func() error {
-			_, err := e.AddLot(ctx, LotSpec{Product: p.ID, Number: "L2"})
+			_, err := e.Issuance().AddLot(ctx, issue.LotSpec{Product: p.ID, Number: "L2"})
 			return err
 		},
 		"org": func() error {
-			_, err := e.AddOrg(ctx, OrgSpec{Name: "乙"})
+			_, err := e.Issuance().AddOrg(ctx, issue.OrgSpec{Name: "乙"})
 			return err
 		},
 		"api key": func() error {
-			_, _, err := e.APIKeys().Create(NewAPIKeyOptions{Org: p.Org, Name: "k", Scopes: ScopeReport})
+			_, _, err := e.APIKeys().Create(apikey.Options{Org: p.Org, Name: "k", Scopes: apikey.ScopeReport})
 			return err
 		},
 	}
@@ -105,7 +108,7 @@ func TestDiskFullRefusesWritesAndRecovers(t *testing.T) {
 			t.Errorf("%s once space returned: %v", name, err)
 		}
 	}
-	if err := e.Check(); err != nil {
+	if err := e.Issuance().Check(); err != nil {
 		t.Fatal(err)
 	}
 	if rep, err := e.Verify(); err != nil || !rep.OK() {

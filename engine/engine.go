@@ -3,14 +3,22 @@ package engine
 import (
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"tracecode/engine/chain"
+	"tracecode/engine/config"
 	"tracecode/engine/epcisq"
 	"tracecode/engine/issue"
 	"tracecode/engine/search"
 	"tracecode/engine/stats"
 	"tracecode/engine/store"
 )
+
+// Options configure an Engine: the store's tuning, the limits of mint and
+// import, the printed URL bases, the caches, the quotas, the key-encryption
+// key and the clocks (see config.Options for each field and its default).
+// The zero value of every field means "use the default".
+type Options = config.Options
 
 // Engine is an open store. Create it with Open and release it with Close.
 // It is a facade: issuance (master data, mint, import, lookup, blocks,
@@ -140,3 +148,21 @@ func (e *Engine) Flush() error { return e.db.Flush() }
 // commit commits b with fsync under the write lock; a failure poisons the
 // engine (issue.Book.Commit).
 func (e *Engine) commit(b *store.Batch) error { return e.iss.Commit(b, nil, nil, nil) }
+
+// Now returns the engine's clock (Options.Now): the time scans and
+// reports are stamped with and, through DayOf, the business day.
+func (e *Engine) Now() time.Time { return e.opts.Now() }
+
+// Location returns the business-day clock (Options.Location).
+func (e *Engine) Location() *time.Location { return e.opts.Location }
+
+// Today returns the engine clock's date in the business-day clock, as
+// yyyymmdd: the day expiry is judged on and answers are cached under.
+func (e *Engine) Today() uint32 { return e.DayOf(e.nowMillis()) }
+
+// DayOf returns the date of unix milliseconds ms in the business-day
+// clock, as yyyymmdd.
+func (e *Engine) DayOf(ms int64) uint32 {
+	y, m, d := time.UnixMilli(ms).In(e.opts.Location).Date()
+	return uint32(y*10000 + int(m)*100 + d)
+}

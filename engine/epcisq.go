@@ -8,8 +8,10 @@ import (
 	"errors"
 
 	"tracecode/engine/apikey"
+	"tracecode/engine/chain"
 	"tracecode/engine/epcisq"
 	"tracecode/engine/ledger"
+	"tracecode/engine/resolve"
 )
 
 // Queries returns the EPCIS query office: the events a key may see, and
@@ -45,7 +47,7 @@ func (q queryEngine) Ledger() (*ledger.Ledger, error) {
 // TraceCode resolves a MATCH_ value; k may trace it when TraceAccessOf
 // grants it any access.
 func (q queryEngine) TraceCode(k apikey.Key, raw string) (uint32, uint64, bool, bool, error) {
-	var c Chain
+	var c resolve.Chain
 	if err := q.e.ResolveInto(&c, raw); err != nil {
 		if errors.Is(err, ErrClosed) {
 			return 0, 0, false, false, err
@@ -55,7 +57,7 @@ func (q queryEngine) TraceCode(k apikey.Key, raw string) (uint32, uint64, bool, 
 	if c.Org == nil {
 		return 0, 0, false, false, nil
 	}
-	return c.Node.Product, c.Node.Counter, q.e.TraceAccessOf(k, &c) != TraceNone, true, nil
+	return c.Node.Product, c.Node.Counter, q.e.Reports().TraceAccessOf(k, &c) != chain.TraceNone, true, nil
 }
 
 func (q queryEngine) SiteRegion(gln string) (uint32, bool) {
@@ -76,7 +78,7 @@ func (q queryEngine) MovedInto(division uint32) []uint32 {
 }
 
 func (q queryEngine) PartyOrg(id string) uint32   { return q.e.partyOrg(id) }
-func (q queryEngine) OrgRegion(org uint32) uint32 { return q.e.orgRegion(org) }
+func (q queryEngine) OrgRegion(org uint32) uint32 { return q.e.iss.OrgRegion(org) }
 func (q queryEngine) NowMillis() int64            { return q.e.nowMillis() }
 
 func (q queryEngine) ProductOwner(id uint32) uint32 {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+
+	"tracecode/engine/apikey"
 )
 
 // TestQueryMatchPackedChild: MATCH_epc and MATCH_anyEPC of a code find
@@ -20,7 +22,7 @@ func TestQueryMatchPackedChild(t *testing.T) {
 	mustCapture(t, f, f.orgA, doc(agg("ADD", "packing", "09:00:00", f.code(f.items, 1), f.code(f.items, 2))))
 	mustCapture(t, f, f.orgA, doc(agg("ADD", "packing", "09:30:00", f.code(f.items, 4))))
 	mustCapture(t, f, f.orgA, doc(agg("DELETE", "unpacking", "10:00:00", f.code(f.items, 1))))
-	op := APIKey{ID: 9, Scopes: ScopeAdmin}
+	op := apikey.Key{ID: 9, Scopes: apikey.ScopeAdmin}
 	for _, c := range []struct {
 		params []string
 		want   []string

@@ -7,7 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"tracecode/engine/apikey"
 	"tracecode/engine/epcisq"
+	"tracecode/engine/issue"
 	"tracecode/engine/site"
 )
 
@@ -17,12 +19,12 @@ import (
 // erroneous.
 func paramsFixture(t *testing.T) *fixture {
 	f := queryFixture(t)
-	c, err := f.e.AddOrg(context.Background(), OrgSpec{Name: "城关仓储", Region: "620102001", GCPs: []string{"6905678"}})
+	c, err := f.e.Issuance().AddOrg(context.Background(), issue.OrgSpec{Name: "城关仓储", Region: "620102001", GCPs: []string{"6905678"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Its second warehouse is a registered site in Qilihe (620103).
-	if _, err := mustSites(t, f.e).Add(APIKey{ID: 9, Scopes: ScopeAdmin}, c.ID, &site.Input{Kind: "warehouse", Name: "七里河仓",
+	if _, err := mustSites(t, f.e).Add(apikey.Key{ID: 9, Scopes: apikey.ScopeAdmin}, c.ID, &site.Input{Kind: "warehouse", Name: "七里河仓",
 		Region: "620103", GLN: "6905678000021"}); err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +50,7 @@ func paramsFixture(t *testing.T) *fixture {
 // declaration's fields, each alone and with others.
 func TestQueryEventParameters(t *testing.T) {
 	f := paramsFixture(t)
-	op := APIKey{ID: 9, Scopes: ScopeAdmin}
+	op := apikey.Key{ID: 9, Scopes: apikey.ScopeAdmin}
 	for _, c := range []struct {
 		params []string
 		want   []string
@@ -82,7 +84,7 @@ func TestQueryEventParameters(t *testing.T) {
 		}
 	}
 	// Another organisation sees none of them through the new parameters.
-	b := APIKey{ID: 2, Org: f.orgB, Scopes: ScopeEvents}
+	b := apikey.Key{ID: 2, Org: f.orgB, Scopes: apikey.ScopeEvents}
 	for _, p := range [][]string{{"WD_bizLocation", "620000"}, {"MATCH_anyEPCClass", "urn:epc:idpat:sgtin:9520123.045678.*"}, {"GE_quantity", "0"}} {
 		if got := steps(t, f.e, b, p...); len(got) != 0 {
 			t.Errorf("B with %v sees %v", p, got)
@@ -93,7 +95,7 @@ func TestQueryEventParameters(t *testing.T) {
 // TestQueryEventParametersRefused: malformed values name the parameter.
 func TestQueryEventParametersRefused(t *testing.T) {
 	f := queryFixture(t)
-	op := APIKey{ID: 9, Scopes: ScopeAdmin}
+	op := apikey.Key{ID: 9, Scopes: apikey.ScopeAdmin}
 	for _, p := range [][2]string{
 		{"MATCH_epcClass", "urn:epc:idpat:sgtin:9520123.*.*"},
 		{"MATCH_anyEPCClass", "not a class"},

@@ -7,7 +7,11 @@ import (
 	"testing"
 	"time"
 
+	"tracecode/engine/apikey"
+	"tracecode/engine/chain"
 	"tracecode/engine/epcisq"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
 )
 
 // TestQueryStepWithNarrowWindow: EQ_bizStep with a short event-time
@@ -17,18 +21,18 @@ import (
 func TestQueryStepWithNarrowWindow(t *testing.T) {
 	e := openTest(t, "")
 	ctx := context.Background()
-	prod, err := e.AddProduct(ctx, ProductSpec{GTIN: testGTIN, GCPLength: 7, OrgName: "兰州乳业", NameZH: "婴幼儿配方乳粉",
-		Category: ParseCategoryMust("food"), Levels: LevelSet(0).With(LevelItem)})
+	prod, err := e.Issuance().AddProduct(ctx, issue.ProductSpec{GTIN: testGTIN, GCPLength: 7, OrgName: "兰州乳业", NameZH: "婴幼儿配方乳粉",
+		Category: ParseCategoryMust("food"), Levels: model.LevelSet(0).With(model.LevelItem)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	const n, perDoc = 2000, 500
-	ib := mint(t, e, MintRequest{Product: prod.ID, Lot: "L1", CreateLot: true, Level: LevelItem, Count: n}).Block
-	if _, err := e.ReportLine(ctx, &LineReport{ReportMeta: ReportMeta{Org: prod.Org, Credential: "test", Time: testClock.Add(-30 * 24 * time.Hour)},
-		Action: LineCommission, Items: Items{Ranges: []BlockRange{{Block: ib.ID, First: 0, Last: n - 1}}}}); err != nil {
+	ib := mint(t, e, issue.MintRequest{Product: prod.ID, Lot: "L1", CreateLot: true, Level: model.LevelItem, Count: n}).Block
+	if _, err := e.Reports().ReportLine(ctx, &chain.LineReport{ReportMeta: chain.ReportMeta{Org: prod.Org, Credential: "test", Time: testClock.Add(-30 * 24 * time.Hour)},
+		Action: chain.LineCommission, Items: chain.Items{Ranges: []chain.BlockRange{{Block: ib.ID, First: 0, Last: n - 1}}}}); err != nil {
 		t.Fatal(err)
 	}
-	all := codes(t, e, ib.ID, FormatDL, 0, n)
+	all := codes(t, e, ib.ID, issue.FormatDL, 0, n)
 	t0 := testClock.Add(-20 * 24 * time.Hour)
 	stepOf := func(i int) string { return [...]string{"storing", "shipping", "receiving", "inspecting"}[i%4] }
 	for first := 0; first < n; first += perDoc {
@@ -37,7 +41,7 @@ func TestQueryStepWithNarrowWindow(t *testing.T) {
 			evs = append(evs, fmt.Sprintf(`{"type":"ObjectEvent","eventTime":%q,"eventTimeZoneOffset":"+08:00","epcList":[%q],"action":"OBSERVE","bizStep":%q}`,
 				t0.Add(time.Duration(i)*time.Minute).Format(time.RFC3339), all[i], stepOf(i)))
 		}
-		if _, err := e.CaptureJSON(ctx, strings.NewReader(doc(evs...)), &CaptureOptions{Org: prod.Org, Credential: "test"}); err != nil {
+		if _, err := e.Reports().CaptureJSON(ctx, strings.NewReader(doc(evs...)), &chain.CaptureOptions{Org: prod.Org, Credential: "test"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -51,7 +55,7 @@ func TestQueryStepWithNarrowWindow(t *testing.T) {
 			want++
 		}
 	}
-	op := APIKey{ID: 9, Scopes: ScopeAdmin}
+	op := apikey.Key{ID: 9, Scopes: apikey.ScopeAdmin}
 	params := []epcisq.Param{{Name: "EQ_bizStep", Value: "storing"}, {Name: "GE_eventTime", Value: from.Format(time.RFC3339)},
 		{Name: "LT_eventTime", Value: to.Format(time.RFC3339)}, {Name: "perPage", Value: "3"}}
 	got, scanned, pages := map[uint64]bool{}, 0, 0

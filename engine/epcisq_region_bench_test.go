@@ -16,7 +16,11 @@ import (
 	"testing"
 	"time"
 
+	"tracecode/engine/apikey"
+	"tracecode/engine/chain"
 	"tracecode/engine/epcisq"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
 	"tracecode/engine/site"
 )
 
@@ -34,26 +38,26 @@ func BenchmarkCaptureRegion(b *testing.B) {
 	}
 	defer e.Close()
 	ctx := context.Background()
-	org, err := e.AddOrg(ctx, OrgSpec{Name: "兰州乳业", Region: "620102", GCPs: []string{"9520123"}})
+	org, err := e.Issuance().AddOrg(ctx, issue.OrgSpec{Name: "兰州乳业", Region: "620102", GCPs: []string{"9520123"}})
 	if err != nil {
 		b.Fatal(err)
 	}
-	prod, err := e.AddProduct(ctx, ProductSpec{Org: org.ID, GTIN: testGTIN, GCPLength: 7, NameZH: "婴幼儿配方乳粉",
-		Category: ParseCategoryMust("food"), Levels: LevelSet(0).With(LevelItem)})
+	prod, err := e.Issuance().AddProduct(ctx, issue.ProductSpec{Org: org.ID, GTIN: testGTIN, GCPLength: 7, NameZH: "婴幼儿配方乳粉",
+		Category: ParseCategoryMust("food"), Levels: model.LevelSet(0).With(model.LevelItem)})
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := mustSites(b, e).Add(APIKey{ID: 9, Scopes: ScopeAdmin}, org.ID, &site.Input{Kind: "warehouse", Name: "城关仓",
+	if _, err := mustSites(b, e).Add(apikey.Key{ID: 9, Scopes: apikey.ScopeAdmin}, org.ID, &site.Input{Kind: "warehouse", Name: "城关仓",
 		Region: "620102001", GLN: "9520123000011"}); err != nil {
 		b.Fatal(err)
 	}
 	const count, perDoc = 5000, 500
-	ib := mint(b, e, MintRequest{Product: prod.ID, Lot: "L1", CreateLot: true, Level: LevelItem, Count: count}).Block
-	if _, err := e.ReportLine(ctx, &LineReport{ReportMeta: ReportMeta{Org: org.ID, Credential: "bench", Time: testClock.Add(-30 * 24 * time.Hour)},
-		Action: LineCommission, Items: Items{Ranges: []BlockRange{{Block: ib.ID, First: 0, Last: count - 1}}}}); err != nil {
+	ib := mint(b, e, issue.MintRequest{Product: prod.ID, Lot: "L1", CreateLot: true, Level: model.LevelItem, Count: count}).Block
+	if _, err := e.Reports().ReportLine(ctx, &chain.LineReport{ReportMeta: chain.ReportMeta{Org: org.ID, Credential: "bench", Time: testClock.Add(-30 * 24 * time.Hour)},
+		Action: chain.LineCommission, Items: chain.Items{Ranges: []chain.BlockRange{{Block: ib.ID, First: 0, Last: count - 1}}}}); err != nil {
 		b.Fatal(err)
 	}
-	all := codes(b, e, ib.ID, FormatDL, 0, count)
+	all := codes(b, e, ib.ID, issue.FormatDL, 0, count)
 	e.iss.SetNoSync(true)
 	defer e.iss.SetNoSync(false)
 	round := 0
@@ -83,7 +87,7 @@ func BenchmarkCaptureRegion(b *testing.B) {
 			runtime.ReadMemStats(&m0)
 			b.ResetTimer()
 			for i := range b.N {
-				if _, err := e.CaptureJSON(ctx, strings.NewReader(docs[i]), &CaptureOptions{Org: org.ID, Credential: "bench"}); err != nil {
+				if _, err := e.Reports().CaptureJSON(ctx, strings.NewReader(docs[i]), &chain.CaptureOptions{Org: org.ID, Credential: "bench"}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -160,32 +164,32 @@ func openQueryWorld(b *testing.B, dir string, n int) (*Engine, queryWorldMeta) {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	org, err := e.AddOrg(ctx, OrgSpec{Name: "兰州乳业", Region: "620102", GCPs: []string{"9520123"}})
+	org, err := e.Issuance().AddOrg(ctx, issue.OrgSpec{Name: "兰州乳业", Region: "620102", GCPs: []string{"9520123"}})
 	if err != nil {
 		b.Fatal(err)
 	}
-	prod, err := e.AddProduct(ctx, ProductSpec{Org: org.ID, GTIN: testGTIN, GCPLength: 7, NameZH: "婴幼儿配方乳粉",
-		Category: ParseCategoryMust("food"), Levels: LevelSet(0).With(LevelItem)})
+	prod, err := e.Issuance().AddProduct(ctx, issue.ProductSpec{Org: org.ID, GTIN: testGTIN, GCPLength: 7, NameZH: "婴幼儿配方乳粉",
+		Category: ParseCategoryMust("food"), Levels: model.LevelSet(0).With(model.LevelItem)})
 	if err != nil {
 		b.Fatal(err)
 	}
 	for k := range 8 {
 		_, gln := worldSite(k)
-		if _, err := mustSites(b, e).Add(APIKey{ID: 9, Scopes: ScopeAdmin}, org.ID, &site.Input{Kind: "warehouse",
+		if _, err := mustSites(b, e).Add(apikey.Key{ID: 9, Scopes: apikey.ScopeAdmin}, org.ID, &site.Input{Kind: "warehouse",
 			Name: fmt.Sprintf("仓%d", k+1), Region: fmt.Sprint([2]int{620102, 620103}[k/4]), GLN: gln}); err != nil {
 			b.Fatal(err)
 		}
 	}
-	blk := mint(b, e, MintRequest{Product: prod.ID, Lot: "L1", CreateLot: true, Level: LevelItem, Count: uint64(n)}).Block
-	if _, err := e.ReportLine(ctx, &LineReport{ReportMeta: ReportMeta{Org: org.ID, Credential: "bench", Time: worldT0.Add(-24 * time.Hour)},
-		Action: LineCommission, Items: Items{Ranges: []BlockRange{{Block: blk.ID, First: 0, Last: uint64(n) - 1}}}}); err != nil {
+	blk := mint(b, e, issue.MintRequest{Product: prod.ID, Lot: "L1", CreateLot: true, Level: model.LevelItem, Count: uint64(n)}).Block
+	if _, err := e.Reports().ReportLine(ctx, &chain.LineReport{ReportMeta: chain.ReportMeta{Org: org.ID, Credential: "bench", Time: worldT0.Add(-24 * time.Hour)},
+		Action: chain.LineCommission, Items: chain.Items{Ranges: []chain.BlockRange{{Block: blk.ID, First: 0, Last: uint64(n) - 1}}}}); err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("building a world of %d events in %s", n, dir)
 	t0 := time.Now()
 	var sb strings.Builder
 	for first := 0; first < n; first += 500 {
-		cs := codes(b, e, blk.ID, FormatDL, uint64(first), uint64(min(500, n-first)))
+		cs := codes(b, e, blk.ID, issue.FormatDL, uint64(first), uint64(min(500, n-first)))
 		sb.Reset()
 		sb.WriteString(`{"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],"type":"EPCISDocument","schemaVersion":"2.0","creationDate":"2026-11-01T00:00:00Z","epcisBody":{"eventList":[`)
 		for j, c := range cs {
@@ -198,7 +202,7 @@ func openQueryWorld(b *testing.B, dir string, n int) (*Engine, queryWorldMeta) {
 				worldT0.Add(time.Duration(i)*time.Second).Format(time.RFC3339), c, worldSteps[i%4], sgln, sgln)
 		}
 		sb.WriteString(`]}}`)
-		if _, err := e.CaptureJSON(ctx, strings.NewReader(sb.String()), &CaptureOptions{Org: org.ID, Credential: "bench"}); err != nil {
+		if _, err := e.Reports().CaptureJSON(ctx, strings.NewReader(sb.String()), &chain.CaptureOptions{Org: org.ID, Credential: "bench"}); err != nil {
 			b.Fatalf("events %d…: %v", first, err)
 		}
 		if first%1_000_000 == 0 && first > 0 {
@@ -228,10 +232,10 @@ func BenchmarkQueryWorld(b *testing.B) {
 	n := *queryEvents
 	e, m := openQueryWorld(b, *queryWorld, n)
 	defer e.Close()
-	op := APIKey{ID: 9, Scopes: ScopeAdmin}
+	op := apikey.Key{ID: 9, Scopes: apikey.ScopeAdmin}
 	span := time.Duration(n) * time.Second
 	from, to := worldT0.Add(span*45/100), worldT0.Add(span*55/100)
-	blk, err := e.Block(m.Block)
+	blk, err := e.Issuance().Block(m.Block)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -241,7 +245,7 @@ func BenchmarkQueryWorld(b *testing.B) {
 		params func() []epcisq.Param
 	}{
 		{"epc", func() []epcisq.Param {
-			c, err := e.appendCode(nil, &blk, rng.Uint64N(uint64(n)), FormatDL)
+			c, err := e.iss.AppendCode(nil, &blk, rng.Uint64N(uint64(n)), issue.FormatDL)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -9,8 +9,11 @@ import (
 	"strings"
 	"testing"
 
+	"tracecode/engine/apikey"
 	"tracecode/engine/epcisq"
+	"tracecode/engine/issue"
 	"tracecode/engine/ledger"
+	"tracecode/engine/model"
 	"tracecode/engine/site"
 	"tracecode/engine/store"
 )
@@ -28,7 +31,7 @@ type regionFixture struct {
 
 func newRegionFixture(t *testing.T) *regionFixture {
 	f := &regionFixture{fixture: newFixture(t)}
-	op := APIKey{ID: 9, Scopes: ScopeAdmin}
+	op := apikey.Key{ID: 9, Scopes: apikey.ScopeAdmin}
 	for _, o := range []struct {
 		id        *uint32
 		name, reg string
@@ -38,17 +41,17 @@ func newRegionFixture(t *testing.T) *regionFixture {
 		{&f.x, "城关仓储", "620102", "6905678", "6905678012345", [][2]string{{"620102001", "6905678000014"}, {"620103", "6905678000021"}}},
 		{&f.y, "天水物流", "620500", "6907777", "6907777012349", [][2]string{{"620502", "6907777000018"}}},
 	} {
-		org, err := f.e.AddOrg(context.Background(), OrgSpec{Name: o.name, Region: o.reg, GCPs: []string{o.gcp}})
+		org, err := f.e.Issuance().AddOrg(context.Background(), issue.OrgSpec{Name: o.name, Region: o.reg, GCPs: []string{o.gcp}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		*o.id = org.ID
-		p, err := f.e.AddProduct(context.Background(), ProductSpec{Org: org.ID, GTIN: o.gtin, GCPLength: 7, NameZH: o.name + "货",
-			Category: ParseCategoryMust("food"), Levels: LevelSet(0).With(LevelItem)})
+		p, err := f.e.Issuance().AddProduct(context.Background(), issue.ProductSpec{Org: org.ID, GTIN: o.gtin, GCPLength: 7, NameZH: o.name + "货",
+			Category: ParseCategoryMust("food"), Levels: model.LevelSet(0).With(model.LevelItem)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		mint(t, f.e, MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Level: LevelItem, Count: 1})
+		mint(t, f.e, issue.MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Level: model.LevelItem, Count: 1})
 		for i, s := range o.sites {
 			if _, err := mustSites(t, f.e).Add(op, org.ID, &site.Input{Kind: "warehouse", Name: fmt.Sprintf("%s%d", o.name, i+1),
 				Region: s[0], GLN: s[1]}); err != nil {
@@ -75,7 +78,7 @@ func newRegionFixture(t *testing.T) *regionFixture {
 // found runs a query to its end, perPage 1 (every page token is used),
 // and lists the events' minutes (their eventID's last digits) and the
 // index entries read.
-func (f *regionFixture) found(t *testing.T, k APIKey, params ...string) (mins []string, scanned int) {
+func (f *regionFixture) found(t *testing.T, k apikey.Key, params ...string) (mins []string, scanned int) {
 	t.Helper()
 	token := ""
 	for pages := 0; pages < 100; pages++ {
@@ -109,7 +112,7 @@ func (f *regionFixture) found(t *testing.T, k APIKey, params ...string) (mins []
 // filters.
 func TestQueryRegionIndex(t *testing.T) {
 	f := newRegionFixture(t)
-	op := APIKey{ID: 9, Scopes: ScopeAdmin}
+	op := apikey.Key{ID: 9, Scopes: apikey.ScopeAdmin}
 	for _, c := range []struct {
 		params []string
 		want   string
@@ -143,17 +146,17 @@ func TestQueryRegionIndex(t *testing.T) {
 func TestQueryRegionAccess(t *testing.T) {
 	f := newRegionFixture(t)
 	for _, c := range []struct {
-		k      APIKey
+		k      apikey.Key
 		params []string
 		want   string
 	}{
-		{APIKey{ID: 1, Org: f.y, Scopes: ScopeEvents}, []string{"WD_bizLocation", "620000"}, "[2]"},
-		{APIKey{ID: 1, Org: f.y, Scopes: ScopeEvents}, []string{"WD_bizLocation", "620102", "EQ_bizStep", "storing"}, "[]"},
-		{APIKey{ID: 2, Org: f.x, Scopes: ScopeEvents}, []string{"WD_bizLocation", "620000"}, "[1 3 4 5 6]"},
-		{APIKey{ID: 3, Scopes: ScopeRegulator, Region: 620102}, []string{"WD_bizLocation", "620102"}, "[1 4 5 6]"},
-		{APIKey{ID: 3, Scopes: ScopeRegulator, Region: 620102}, []string{"WD_bizLocation", "620000"}, "[1 3 4 5 6]"},
-		{APIKey{ID: 4, Scopes: ScopeRegulator, Region: 620500}, []string{"WD_bizLocation", "620102"}, "[]"},
-		{APIKey{ID: 4, Scopes: ScopeRegulator, Region: 620500}, []string{"WD_bizLocation", "620000"}, "[2]"},
+		{apikey.Key{ID: 1, Org: f.y, Scopes: apikey.ScopeEvents}, []string{"WD_bizLocation", "620000"}, "[2]"},
+		{apikey.Key{ID: 1, Org: f.y, Scopes: apikey.ScopeEvents}, []string{"WD_bizLocation", "620102", "EQ_bizStep", "storing"}, "[]"},
+		{apikey.Key{ID: 2, Org: f.x, Scopes: apikey.ScopeEvents}, []string{"WD_bizLocation", "620000"}, "[1 3 4 5 6]"},
+		{apikey.Key{ID: 3, Scopes: apikey.ScopeRegulator, Region: 620102}, []string{"WD_bizLocation", "620102"}, "[1 4 5 6]"},
+		{apikey.Key{ID: 3, Scopes: apikey.ScopeRegulator, Region: 620102}, []string{"WD_bizLocation", "620000"}, "[1 3 4 5 6]"},
+		{apikey.Key{ID: 4, Scopes: apikey.ScopeRegulator, Region: 620500}, []string{"WD_bizLocation", "620102"}, "[]"},
+		{apikey.Key{ID: 4, Scopes: apikey.ScopeRegulator, Region: 620500}, []string{"WD_bizLocation", "620000"}, "[2]"},
 	} {
 		if got, _ := f.found(t, c.k, c.params...); fmt.Sprint(got) != c.want {
 			t.Errorf("key %+v, %v: got %v, want %s", c.k, c.params, got, c.want)
@@ -168,7 +171,7 @@ func TestQueryRegionAccess(t *testing.T) {
 // before.
 func TestQueryRegionIndexRebuilt(t *testing.T) {
 	f := newRegionFixture(t)
-	op := APIKey{ID: 9, Scopes: ScopeAdmin}
+	op := apikey.Key{ID: 9, Scopes: apikey.ScopeAdmin}
 	before, _ := f.found(t, op, "WD_bizLocation", "620000")
 	b := f.e.db.NewBatch()
 	if err := b.DeleteRange(store.EvRegionKeys.Bounds()); err != nil {
@@ -199,7 +202,7 @@ func TestQueryRegionIndexRebuilt(t *testing.T) {
 // a reopen.
 func TestQueryRegionSiteMoved(t *testing.T) {
 	f := newRegionFixture(t)
-	op := APIKey{ID: 9, Scopes: ScopeAdmin}
+	op := apikey.Key{ID: 9, Scopes: apikey.ScopeAdmin}
 	so := mustSites(t, f.e)
 	if _, err := so.Update(op, f.x, 2, &site.Input{Kind: "warehouse", Name: "城关仓储2", Region: "620104", GLN: "6905678000021"}); err != nil {
 		t.Fatal(err)
@@ -262,7 +265,7 @@ func TestQueryExtensionFields(t *testing.T) {
 	mustCapture(t, f.fixture, f.x, doc(`{"type":"ObjectEvent","eventTime":"2026-03-01T10:08:00+08:00","eventTimeZoneOffset":"+08:00",
 "eventID":"urn:uuid:00000000-0000-4000-8000-000000000008","epcList":[],"quantityList":[{"epcClass":"urn:epc:class:lgtin:6905678.001234.L1","quantity":1}],
 "action":"OBSERVE","bizStep":"storing","bizLocation":{"id":"urn:epc:id:sgln:6905678.00001.0"},"ex:grade":"A","ex:temp":5,"ex:lab":{"id":"L7"}}`))
-	op := APIKey{ID: 9, Scopes: ScopeAdmin}
+	op := apikey.Key{ID: 9, Scopes: apikey.ScopeAdmin}
 	for _, c := range []struct {
 		params []string
 		want   string
@@ -282,7 +285,7 @@ func TestQueryExtensionFields(t *testing.T) {
 		}
 	}
 	// Another organisation's key finds nothing through the field.
-	if got, _ := f.found(t, APIKey{ID: 1, Org: f.y, Scopes: ScopeEvents}, "EXISTS_https://example.cn/epcis/#grade", ""); len(got) != 0 {
+	if got, _ := f.found(t, apikey.Key{ID: 1, Org: f.y, Scopes: apikey.ScopeEvents}, "EXISTS_https://example.cn/epcis/#grade", ""); len(got) != 0 {
 		t.Errorf("Y sees %v", got)
 	}
 	r, err := f.e.Queries().Runner()

@@ -6,8 +6,10 @@ import (
 	"slices"
 	"testing"
 
+	"tracecode/engine/apikey"
 	"tracecode/engine/epcis"
 	"tracecode/engine/epcisq"
+	"tracecode/engine/model"
 )
 
 // queryFixture: organisation A inspects item 1 at a read point, ships
@@ -37,7 +39,7 @@ func mustCapture(t testing.TB, f *fixture, org uint32, d string) {
 
 // steps runs a query to its end (every page) and lists each event's
 // bizStep.
-func steps(t *testing.T, e *Engine, k APIKey, params ...string) []string {
+func steps(t *testing.T, e *Engine, k apikey.Key, params ...string) []string {
 	t.Helper()
 	var out []string
 	token := ""
@@ -70,10 +72,10 @@ func steps(t *testing.T, e *Engine, k APIKey, params ...string) []string {
 
 func TestQueryEventsParameters(t *testing.T) {
 	f := queryFixture(t)
-	a := APIKey{ID: 1, Org: f.orgA, Scopes: ScopeEvents}
-	op := APIKey{ID: 9, Scopes: ScopeAdmin}
+	a := apikey.Key{ID: 1, Org: f.orgA, Scopes: apikey.ScopeEvents}
+	op := apikey.Key{ID: 9, Scopes: apikey.ScopeAdmin}
 	for _, c := range []struct {
-		key    APIKey
+		key    apikey.Key
 		params []string
 		want   []string
 	}{
@@ -118,8 +120,8 @@ func TestQueryEventsParameters(t *testing.T) {
 // of the first nor their number, through any parameter or page token.
 func TestQueryEventsHostile(t *testing.T) {
 	f := queryFixture(t)
-	a := APIKey{ID: 1, Org: f.orgA, Scopes: ScopeEvents}
-	b := APIKey{ID: 2, Org: f.orgB, Scopes: ScopeEvents}
+	a := apikey.Key{ID: 1, Org: f.orgA, Scopes: apikey.ScopeEvents}
+	b := apikey.Key{ID: 2, Org: f.orgB, Scopes: apikey.ScopeEvents}
 	// B sees the shipment to it, its receiving and its own inspection,
 	// never A's inspection of item 1 (B neither holds nor made it).
 	if got := steps(t, f.e, b); !slices.Equal(got, []string{"shipping", "receiving", "inspecting"}) {
@@ -154,14 +156,14 @@ func TestQueryEventsHostile(t *testing.T) {
 		t.Errorf("tampered token: %v", err)
 	}
 	// A key of no organisation, regulator or operator reads nothing.
-	if _, err := f.e.Queries().Events(APIKey{ID: 3, Scopes: ScopeEvents}, nil); !errors.Is(err, ErrWrongOrg) {
+	if _, err := f.e.Queries().Events(apikey.Key{ID: 3, Scopes: apikey.ScopeEvents}, nil); !errors.Is(err, model.ErrWrongOrg) {
 		t.Errorf("key without an organisation: %v", err)
 	}
 }
 
 func TestQueryEventsErrors(t *testing.T) {
 	f := queryFixture(t)
-	op := APIKey{ID: 9, Scopes: ScopeAdmin}
+	op := apikey.Key{ID: 9, Scopes: apikey.ScopeAdmin}
 	for _, c := range []struct{ name, value string }{
 		{"EQ_colour", "red"},
 		{"GE_eventTime", "yesterday"},
@@ -211,7 +213,7 @@ func TestQueryIndexesBuiltAtOpen(t *testing.T) {
 		t.Fatalf("Verify of a store without its query indexes: %v, problems %v", err, rep.Problems)
 	}
 	f.e = reopen(t, f.e)
-	op := APIKey{ID: 9, Scopes: ScopeAdmin}
+	op := apikey.Key{ID: 9, Scopes: apikey.ScopeAdmin}
 	if got := steps(t, f.e, op, "EQ_bizStep", "inspecting"); len(got) != 2 {
 		t.Errorf("after the rebuild: %v", got)
 	}
@@ -222,8 +224,8 @@ func TestQueryIndexesBuiltAtOpen(t *testing.T) {
 // delete it, and saves its own under the same name.
 func TestNamedQueries(t *testing.T) {
 	f := queryFixture(t)
-	a := APIKey{ID: 1, Org: f.orgA, Scopes: ScopeEvents}
-	b := APIKey{ID: 2, Org: f.orgB, Scopes: ScopeEvents}
+	a := apikey.Key{ID: 1, Org: f.orgA, Scopes: apikey.ScopeEvents}
+	b := apikey.Key{ID: 2, Org: f.orgB, Scopes: apikey.ScopeEvents}
 	params := []epcisq.Param{{Name: "EQ_bizStep", Value: "inspecting|shipping"}, {Name: "perPage", Value: "1"}}
 	if _, err := f.e.Queries().Create(a, "steps", params); err != nil {
 		t.Fatal(err)
@@ -238,7 +240,7 @@ func TestNamedQueries(t *testing.T) {
 	if _, err := f.e.Queries().Create(a, "bad", []epcisq.Param{{Name: "EQ_colour", Value: "red"}}); !errors.As(err, &pe) || pe.Name != "EQ_colour" {
 		t.Errorf("bad parameter: %v", err)
 	}
-	if _, err := f.e.Queries().Create(APIKey{ID: 5, Org: f.orgA, Scopes: ScopeMint}, "mint", params); !errors.Is(err, ErrWrongOrg) {
+	if _, err := f.e.Queries().Create(apikey.Key{ID: 5, Org: f.orgA, Scopes: apikey.ScopeMint}, "mint", params); !errors.Is(err, model.ErrWrongOrg) {
 		t.Errorf("a mint key saves a query: %v", err)
 	}
 	var got []string
@@ -307,7 +309,7 @@ func BenchmarkQueryEvents(b *testing.B) {
 		}
 		mustCapture(b, f, f.orgA, doc(evs...))
 	}
-	op := APIKey{ID: 9, Scopes: ScopeAdmin}
+	op := apikey.Key{ID: 9, Scopes: apikey.ScopeAdmin}
 	for _, c := range []struct {
 		name   string
 		params []epcisq.Param

@@ -13,9 +13,13 @@ import (
 	"testing"
 	"time"
 
+	"tracecode/engine/apikey"
 	"tracecode/engine/epcis"
 	"tracecode/engine/epcisq"
 	"tracecode/engine/epcissub"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
+	"tracecode/engine/notice"
 	"tracecode/engine/outbox"
 )
 
@@ -84,7 +88,7 @@ type subTest struct {
 
 func openSubTest(t testing.TB, e *Engine) *subTest {
 	t.Helper()
-	n, err := e.OpenNotices(NoticeConfig{Outbox: outbox.Config{AllowHTTP: true, MaxAttempts: 3}})
+	n, err := e.OpenNotices(notice.Config{Outbox: outbox.Config{AllowHTTP: true, MaxAttempts: 3}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +131,7 @@ func utc(at string) string {
 
 const subToken = "0123456789abcdef-secret"
 
-func subscribeStream(t testing.TB, e *Engine, k APIKey, dest string) epcissub.Subscription {
+func subscribeStream(t testing.TB, e *Engine, k apikey.Key, dest string) epcissub.Subscription {
 	t.Helper()
 	if _, err := e.Queries().Create(k, "inspections", []epcisq.Param{{Name: "EQ_bizStep", Value: "inspecting"}}); err != nil {
 		t.Fatal(err)
@@ -146,7 +150,7 @@ func TestSubscriptionStream(t *testing.T) {
 	f := queryFixture(t)
 	st := openSubTest(t, f.e)
 	r := newReceiver(t, subToken)
-	a := APIKey{ID: 1, Org: f.orgA, Scopes: ScopeEvents}
+	a := apikey.Key{ID: 1, Org: f.orgA, Scopes: apikey.ScopeEvents}
 	s := subscribeStream(t, f.e, a, r.srv.URL+"/hook")
 	times := []string{"2026-03-01T14:00:00+08:00", "2026-03-01T14:10:00+08:00", "2026-03-01T14:20:00+08:00"}
 	for i, at := range times {
@@ -195,7 +199,7 @@ func TestSubscriptionRetryAnd413(t *testing.T) {
 		}
 		return 200
 	}
-	a := APIKey{ID: 1, Org: f.orgA, Scopes: ScopeEvents}
+	a := apikey.Key{ID: 1, Org: f.orgA, Scopes: apikey.ScopeEvents}
 	subscribeStream(t, f.e, a, r.srv.URL)
 	var want []string
 	for i := range 5 {
@@ -228,12 +232,12 @@ func TestSubscriptionRestart(t *testing.T) {
 	dir := t.TempDir()
 	e := openTest(t, dir)
 	f := &fixture{t: t, e: e}
-	prod, err := e.AddProduct(context.Background(), ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "婴幼儿配方奶粉",
-		OrgName: "甲乳业有限公司", Category: ParseCategoryMust("food"), Levels: LevelSet(0).With(LevelItem)})
+	prod, err := e.Issuance().AddProduct(context.Background(), issue.ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "婴幼儿配方奶粉",
+		OrgName: "甲乳业有限公司", Category: ParseCategoryMust("food"), Levels: model.LevelSet(0).With(model.LevelItem)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.orgA, f.items = prod.Org, mint(t, e, MintRequest{Product: prod.ID, Lot: "L1", CreateLot: true, Level: LevelItem, Count: 100}).Block
+	f.orgA, f.items = prod.Org, mint(t, e, issue.MintRequest{Product: prod.ID, Lot: "L1", CreateLot: true, Level: model.LevelItem, Count: 100}).Block
 	f.commission(f.items, 0, 49)
 	st := openSubTest(t, e)
 	r := newReceiver(t, subToken)
@@ -244,7 +248,7 @@ func TestSubscriptionRestart(t *testing.T) {
 		}
 		return 200
 	}
-	a := APIKey{ID: 1, Org: f.orgA, Scopes: ScopeEvents}
+	a := apikey.Key{ID: 1, Org: f.orgA, Scopes: apikey.ScopeEvents}
 	s := subscribeStream(t, e, a, r.srv.URL)
 	var want []string
 	for i := range 4 {
@@ -284,8 +288,8 @@ func TestSubscriptionHostile(t *testing.T) {
 	f := queryFixture(t)
 	st := openSubTest(t, f.e)
 	ra, rb := newReceiver(t, subToken), newReceiver(t, subToken)
-	a := APIKey{ID: 1, Org: f.orgA, Scopes: ScopeEvents}
-	b := APIKey{ID: 2, Org: f.orgB, Scopes: ScopeEvents}
+	a := apikey.Key{ID: 1, Org: f.orgA, Scopes: apikey.ScopeEvents}
+	b := apikey.Key{ID: 2, Org: f.orgB, Scopes: apikey.ScopeEvents}
 	sa := subscribeStream(t, f.e, a, ra.srv.URL)
 	subscribeStream(t, f.e, b, rb.srv.URL)
 	if _, found, err := subsOf(t, f.e).Subscription(b, "inspections", sa.ID); found || err != nil {
@@ -297,7 +301,7 @@ func TestSubscriptionHostile(t *testing.T) {
 	if list, _ := subsOf(t, f.e).Subscriptions(b, "inspections"); len(list) != 1 || list[0].ID == sa.ID {
 		t.Errorf("B lists %+v", list)
 	}
-	if _, err := subsOf(t, f.e).Subscribe(APIKey{ID: 3, Org: f.orgB, Scopes: ScopeMint}, "inspections",
+	if _, err := subsOf(t, f.e).Subscribe(apikey.Key{ID: 3, Org: f.orgB, Scopes: apikey.ScopeMint}, "inspections",
 		epcissub.Subscription{Dest: rb.srv.URL, Stream: true}, time.Time{}); err == nil {
 		t.Error("a key without the events scope subscribes")
 	}
@@ -324,7 +328,7 @@ func TestSubscriptionHostile(t *testing.T) {
 func TestSubscriptionRefused(t *testing.T) {
 	f := queryFixture(t)
 	openSubTest(t, f.e)
-	a := APIKey{ID: 1, Org: f.orgA, Scopes: ScopeEvents}
+	a := apikey.Key{ID: 1, Org: f.orgA, Scopes: apikey.ScopeEvents}
 	if _, err := f.e.Queries().Create(a, "q", nil); err != nil {
 		t.Fatal(err)
 	}

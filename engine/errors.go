@@ -1,13 +1,11 @@
 package engine
 
-import (
-	"tracecode/engine/model"
-	"tracecode/engine/store"
-)
+import "tracecode/engine/store"
 
-// Sentinel errors. Errors returned by the engine wrap one of these (test
-// with errors.Is); they are defined in package model, which every engine
-// part shares, except the store's own.
+// The engine's own errors, the store's. The domain errors are package
+// model's (model.ErrInvalid, model.FieldError …), the report errors package
+// chain's: errors returned by the engine wrap one of them (test with
+// errors.Is).
 var (
 	// ErrClosed is returned by every method after Close (it is the
 	// store's: a call that reaches the store after Close returns it
@@ -17,30 +15,5 @@ var (
 	// filesystem is below its free-space reserve (store.Options.
 	// MinFreeBytes): nothing was applied, reads go on, and the write may
 	// be retried once space returns.
-	ErrDiskFull         = store.ErrDiskFull
-	ErrFailed           = model.ErrFailed
-	ErrInvalid          = model.ErrInvalid
-	ErrExists           = model.ErrExists
-	ErrUnknownOrg       = model.ErrUnknownOrg
-	ErrUnknownProduct   = model.ErrUnknownProduct
-	ErrUnknownLot       = model.ErrUnknownLot
-	ErrUnknownBlock     = model.ErrUnknownBlock
-	ErrWrongOrg         = model.ErrWrongOrg
-	ErrPrefixNotGranted = model.ErrPrefixNotGranted
-	ErrScheme           = model.ErrScheme
-	ErrCap              = model.ErrCap
-	ErrConflict         = model.ErrConflict
-	ErrState            = model.ErrState
-	ErrNewerFormat      = model.ErrNewerFormat
+	ErrDiskFull = store.ErrDiskFull
 )
-
-// The error types (see package model).
-type (
-	FieldError    = model.FieldError
-	ConflictError = model.ConflictError
-	CapError      = model.CapError
-)
-
-func fieldErr(field, value, format string, args ...any) error {
-	return model.FieldErrorf(field, value, format, args...)
-}

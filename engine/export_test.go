@@ -10,9 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"tracecode/engine/apikey"
 	"tracecode/engine/epcis"
 	"tracecode/engine/epcis/epcistest"
 	"tracecode/engine/export"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
 )
 
 // TestExportEPCIS: the bulk export of an organisation is the events its
@@ -32,7 +35,7 @@ func TestExportEPCIS(t *testing.T) {
 	} {
 		for _, xml := range []bool{false, true} {
 			var out bytes.Buffer
-			n, err := f.e.ExportEPCIS(&out, c.org, from, to, xml)
+			n, err := f.e.Exports().EPCIS(&out, c.org, from, to, xml)
 			if err != nil || n != len(c.want) {
 				t.Fatalf("org %d xml %v: %d %v", c.org, xml, n, err)
 			}
@@ -58,10 +61,10 @@ func TestExportEPCIS(t *testing.T) {
 	}
 	// The range bounds the events: nothing before the fixture's day.
 	var out bytes.Buffer
-	if n, err := f.e.ExportEPCIS(&out, f.orgA, from.Add(-48*time.Hour), from, false); err != nil || n != 0 {
+	if n, err := f.e.Exports().EPCIS(&out, f.orgA, from.Add(-48*time.Hour), from, false); err != nil || n != 0 {
 		t.Errorf("empty range: %d %v", n, err)
 	}
-	if _, err := f.e.ExportEPCIS(&out, 999, from, to, false); !errors.Is(err, ErrUnknownOrg) {
+	if _, err := f.e.Exports().EPCIS(&out, 999, from, to, false); !errors.Is(err, model.ErrUnknownOrg) {
 		t.Errorf("unknown organisation: %v", err)
 	}
 }
@@ -73,7 +76,7 @@ func TestExportFSMA(t *testing.T) {
 	f := queryFixture(t)
 	from, to := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
 	var out bytes.Buffer
-	n, err := f.e.ExportFSMA(&out, f.orgB, from, to)
+	n, err := f.e.Exports().FSMA(&out, f.orgB, from, to)
 	if err != nil || n != 2 {
 		t.Fatalf("rows %d %v\n%s", n, err, out.String())
 	}
@@ -105,24 +108,24 @@ func TestExportFSMA(t *testing.T) {
 // organisation or a regulator elsewhere.
 func TestMayExport(t *testing.T) {
 	e := openTest(t, "")
-	o, err := e.AddOrg(t.Context(), OrgSpec{Name: "甲", Region: "620102"})
+	o, err := e.Issuance().AddOrg(t.Context(), issue.OrgSpec{Name: "甲", Region: "620102"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
-		k  APIKey
+		k  apikey.Key
 		ok bool
 	}{
-		{APIKey{Org: o.ID, Scopes: ScopeEvents}, true},
-		{APIKey{Scopes: ScopeAdmin}, true},
-		{APIKey{Scopes: ScopeRegulator, Region: 620100}, true},
-		{APIKey{Scopes: ScopeRegulator, Region: 620102}, true},
-		{APIKey{Org: o.ID + 1, Scopes: ScopeEvents | ScopeAdmin}, false},
-		{APIKey{Scopes: ScopeRegulator, Region: 620500}, false},
-		{APIKey{Scopes: ScopeEvents}, false},
+		{apikey.Key{Org: o.ID, Scopes: apikey.ScopeEvents}, true},
+		{apikey.Key{Scopes: apikey.ScopeAdmin}, true},
+		{apikey.Key{Scopes: apikey.ScopeRegulator, Region: 620100}, true},
+		{apikey.Key{Scopes: apikey.ScopeRegulator, Region: 620102}, true},
+		{apikey.Key{Org: o.ID + 1, Scopes: apikey.ScopeEvents | apikey.ScopeAdmin}, false},
+		{apikey.Key{Scopes: apikey.ScopeRegulator, Region: 620500}, false},
+		{apikey.Key{Scopes: apikey.ScopeEvents}, false},
 	} {
-		err := e.MayExport(c.k, o.ID)
-		if (err == nil) != c.ok || (err != nil && !errors.Is(err, ErrWrongOrg)) {
+		err := e.Exports().MayExport(c.k, o.ID)
+		if (err == nil) != c.ok || (err != nil && !errors.Is(err, model.ErrWrongOrg)) {
 			t.Errorf("%+v: %v, want allowed %v", c.k, err, c.ok)
 		}
 	}

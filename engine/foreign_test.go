@@ -7,11 +7,15 @@ import (
 	"strings"
 	"testing"
 
+	"tracecode/engine/apikey"
+	"tracecode/engine/chain"
 	"tracecode/engine/epcisq"
+	"tracecode/engine/model"
+	"tracecode/engine/resolve"
 )
 
 // foreignSteps runs one query as key k and returns its events' bizSteps.
-func foreignSteps(t *testing.T, e *Engine, k APIKey, params ...string) []string {
+func foreignSteps(t *testing.T, e *Engine, k apikey.Key, params ...string) []string {
 	t.Helper()
 	var ps []epcisq.Param
 	for i := 0; i+1 < len(params); i += 2 {
@@ -76,11 +80,11 @@ func TestCaptureForeignIdentifiers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Status != StatusActive {
+	if c.Status != resolve.StatusActive {
 		t.Errorf("item status %v (%s), want active", c.Status, c.Reason)
 	}
-	op := APIKey{ID: 9, Scopes: ScopeAdmin}
-	a := APIKey{ID: 1, Org: f.orgA, Scopes: ScopeEvents}
+	op := apikey.Key{ID: 9, Scopes: apikey.ScopeAdmin}
+	a := apikey.Key{ID: 1, Org: f.orgA, Scopes: apikey.ScopeEvents}
 	for _, c := range []struct {
 		params []string
 		want   []string
@@ -100,7 +104,7 @@ func TestCaptureForeignIdentifiers(t *testing.T) {
 		{[]string{"MATCH_epcClass", otherLot}, []string{"loading"}},
 		{[]string{"MATCH_anyEPC", grai + "|" + giai, "EQ_bizStep", "accepting"}, []string{"accepting"}},
 	} {
-		for _, k := range []APIKey{op, a} {
+		for _, k := range []apikey.Key{op, a} {
 			if got := foreignSteps(t, f.e, k, c.params...); !slices.Equal(got, c.want) {
 				t.Errorf("key %d, %v: got %v, want %v", k.ID, c.params, got, c.want)
 			}
@@ -135,8 +139,8 @@ func TestCaptureForeignHostile(t *testing.T) {
 	if _, err := f.capture(f.orgA, doc(ev("loading"))); err != nil {
 		t.Fatal(err)
 	}
-	a := APIKey{ID: 1, Org: f.orgA, Scopes: ScopeEvents}
-	b := APIKey{ID: 2, Org: f.orgB, Scopes: ScopeEvents}
+	a := apikey.Key{ID: 1, Org: f.orgA, Scopes: apikey.ScopeEvents}
+	b := apikey.Key{ID: 2, Org: f.orgB, Scopes: apikey.ScopeEvents}
 	for _, name := range []string{"MATCH_anyEPC", "MATCH_epc"} {
 		if got := foreignSteps(t, f.e, b, name, grai); len(got) != 0 {
 			t.Errorf("B sees A's events through %s=%s: %v", name, grai, got)
@@ -164,14 +168,14 @@ func TestCaptureForeignForgery(t *testing.T) {
 		id   string
 		want error
 	}{
-		{"urn:epc:id:sgtin:9520123.045678.ZZZZ99", ErrNeverIssued},                   // own company prefix, never issued
-		{"https://id.gs1.org/01/" + testGTIN + "/21/ZZZZ99", ErrNeverIssued},         // the same as a Digital Link
-		{"urn:epc:id:sgtin:9520123.099999.1", ErrUnknownProduct},                     // own company prefix, no such product
-		{"urn:epc:id:sgtin:4012345.01111X.987", ErrBadCode},                          // another company's, malformed
-		{"urn:epc:id:grai:4012345.55555", ErrBadCode},                                // a GRAI without its serial
-		{"https://id.gs1.org/01/12345678901234/21/1", ErrBadCode},                    // a bad check digit
-		{"urn:epc:id:sgtin:9520123.01234X.1", ErrBadCode},                            // not an SGTIN
-		{"urn:x:" + strings.Repeat("y", 600), ErrBadCode},                            // not a URN (one-letter namespace)
+		{"urn:epc:id:sgtin:9520123.045678.ZZZZ99", model.ErrNeverIssued},             // own company prefix, never issued
+		{"https://id.gs1.org/01/" + testGTIN + "/21/ZZZZ99", model.ErrNeverIssued},   // the same as a Digital Link
+		{"urn:epc:id:sgtin:9520123.099999.1", model.ErrUnknownProduct},               // own company prefix, no such product
+		{"urn:epc:id:sgtin:4012345.01111X.987", model.ErrBadCode},                    // another company's, malformed
+		{"urn:epc:id:grai:4012345.55555", model.ErrBadCode},                          // a GRAI without its serial
+		{"https://id.gs1.org/01/12345678901234/21/1", model.ErrBadCode},              // a bad check digit
+		{"urn:epc:id:sgtin:9520123.01234X.1", model.ErrBadCode},                      // not an SGTIN
+		{"urn:x:" + strings.Repeat("y", 600), model.ErrBadCode},                      // not a URN (one-letter namespace)
 		{"urn:example:" + strings.Repeat("y", 600), errors.New("indexed up to 512")}, // too long to index
 	} {
 		ev := fmt.Sprintf(`{"type":"ObjectEvent","eventTime":"2026-03-01T10:00:00+08:00","eventTimeZoneOffset":"+08:00",
@@ -186,7 +190,7 @@ func TestCaptureForeignForgery(t *testing.T) {
 			t.Errorf("%s: %v, want %v", c.id, err, c.want)
 		}
 	}
-	if got := foreignSteps(t, f.e, APIKey{ID: 9, Scopes: ScopeAdmin}); len(got) != 0 {
+	if got := foreignSteps(t, f.e, apikey.Key{ID: 9, Scopes: apikey.ScopeAdmin}); len(got) != 0 {
 		t.Errorf("refused captures wrote events: %v", got)
 	}
 }
@@ -208,7 +212,7 @@ func TestCaptureDeclarationUnheld(t *testing.T) {
 	if err != nil || rec.Records != 1 {
 		t.Fatalf("capture: %+v %v", rec, err)
 	}
-	op := APIKey{ID: 9, Scopes: ScopeAdmin}
+	op := apikey.Key{ID: 9, Scopes: apikey.ScopeAdmin}
 	for _, ps := range [][]string{{"EXISTS_errorDeclaration", ""}, {"EQ_errorReason", "did_not_occur"}, {"MATCH_epc", item}} {
 		if got := foreignSteps(t, f.e, op, ps...); !slices.Equal(got, []string{"destroying"}) {
 			t.Errorf("%v: %v, want the declaration", ps, got)
@@ -223,12 +227,12 @@ func TestCaptureDeclarationUnheld(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Status != StatusActive {
+	if c.Status != resolve.StatusActive {
 		t.Errorf("item status %v (%s), want active: the destroying was declared not to have happened", c.Status, c.Reason)
 	}
 	// B declares an error in an event about A's item it never held.
 	other := strings.Replace(decl, "09:00:00", "09:05:00", 1)
-	if _, err := f.capture(f.orgB, doc(other)); !errors.Is(err, ErrWrongOrg) {
+	if _, err := f.capture(f.orgB, doc(other)); !errors.Is(err, model.ErrWrongOrg) {
 		t.Errorf("B's declaration about A's item: %v, want ErrWrongOrg", err)
 	}
 }
@@ -244,7 +248,7 @@ func TestCaptureMasterDataDocument(t *testing.T) {
 <VocabularyElement id="urn:epc:id:sgln:9520123.00001.0"><attribute id="urn:epcglobal:cbv:mda#name">Plant 1</attribute></VocabularyElement>
 <VocabularyElement id="urn:epc:id:sgln:9520123.00002.0"/>
 </VocabularyElementList></Vocabulary></VocabularyList></EPCISBody></epcismd:EPCISMasterDataDocument>`
-	rec, err := f.e.CaptureXML(t.Context(), strings.NewReader(md), &CaptureOptions{Org: f.orgA, Credential: "key:test"})
+	rec, err := f.e.Reports().CaptureXML(t.Context(), strings.NewReader(md), &chain.CaptureOptions{Org: f.orgA, Credential: "key:test"})
 	if err != nil || rec.Records != 0 || rec.VocabularyIgnored != 2 {
 		t.Fatalf("master data: %+v %v", rec, err)
 	}

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
+	"tracecode/engine/serial"
 	"tracecode/engine/store"
 )
 
@@ -54,7 +57,7 @@ func TestOpenRefusesNewerFormat(t *testing.T) {
 			t.Fatalf("read-only %v: Open accepted a store at format %d", ro, newer)
 		}
 		want := fmt.Sprintf("store format version %d; this build reads versions %d to %d", newer, store.FormatV1, store.SchemaVersion)
-		if !errors.Is(err, ErrNewerFormat) || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), dir) {
+		if !errors.Is(err, model.ErrNewerFormat) || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), dir) {
 			t.Fatalf("read-only %v: Open: %v; want ErrNewerFormat naming %s and %q", ro, err, dir, want)
 		}
 	}
@@ -80,8 +83,8 @@ func TestOpenRefusesNewerFormat(t *testing.T) {
 func TestOpenStoreWithoutFormatRecord(t *testing.T) {
 	e := openTest(t, "")
 	p := addDrug(t, e, testGTIN, "8612345")
-	r := mint(t, e, MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 20, Scheme: SchemeShort})
-	lines := codes(t, e, r.Block.ID, FormatShort, 0, 20)
+	r := mint(t, e, issue.MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 20, Scheme: serial.Short})
+	lines := codes(t, e, r.Block.ID, issue.FormatShort, 0, 20)
 	dir := setMeta(t, e, store.MetaSchema, 0, true)
 
 	o := &Options{Store: smallStore()}
@@ -93,7 +96,7 @@ func TestOpenStoreWithoutFormatRecord(t *testing.T) {
 	if ro.Format() != store.FormatV1 {
 		t.Errorf("read-only Format() = %d, want %d", ro.Format(), store.FormatV1)
 	}
-	if _, err := ro.Lookup(lines[0]); err != nil {
+	if _, err := ro.Issuance().Lookup(lines[0]); err != nil {
 		t.Errorf("read-only Lookup(%q): %v", lines[0], err)
 	}
 	if err := ro.Close(); err != nil {
@@ -105,17 +108,17 @@ func TestOpenStoreWithoutFormatRecord(t *testing.T) {
 		t.Errorf("Format() = %d, want %d", e.Format(), store.FormatV1)
 	}
 	for i, line := range lines {
-		got, err := e.Lookup(line)
+		got, err := e.Issuance().Lookup(line)
 		if err != nil || got.Block.ID != r.Block.ID || got.Offset != uint64(i) {
 			t.Fatalf("short code %d %q after reopening: %+v, %v", i, line, got, err)
 		}
 	}
-	r2, err := e.Mint(context.Background(), MintRequest{Product: p.ID, Lot: "L1", Count: 5, Scheme: SchemeShort})
+	r2, err := e.Issuance().Mint(context.Background(), issue.MintRequest{Product: p.ID, Lot: "L1", Count: 5, Scheme: serial.Short})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, line := range codes(t, e, r2.Block.ID, FormatShort, 0, 5) {
-		if _, err := e.Lookup(line); err != nil {
+	for _, line := range codes(t, e, r2.Block.ID, issue.FormatShort, 0, 5) {
+		if _, err := e.Issuance().Lookup(line); err != nil {
 			t.Fatalf("new short code %q: %v", line, err)
 		}
 	}

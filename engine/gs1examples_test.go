@@ -17,10 +17,14 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"tracecode/engine/apikey"
+	"tracecode/engine/chain"
 	"tracecode/engine/code"
 	"tracecode/engine/epcis"
 	"tracecode/engine/epcis/epcistest"
 	"tracecode/engine/epcisq"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
 )
 
 // gs1Doc is one of GS1's example documents (engine/epcis/testdata, see
@@ -212,7 +216,7 @@ func gs1Store(t testing.TB, docs []gs1Doc) (*Engine, uint32) {
 		prefixes = append(prefixes, cp)
 	}
 	slices.Sort(prefixes)
-	org, err := e.AddOrg(ctx, OrgSpec{Name: "GS1 EPCIS examples", Region: "620102", GCPs: prefixes})
+	org, err := e.Issuance().AddOrg(ctx, issue.OrgSpec{Name: "GS1 EPCIS examples", Region: "620102", GCPs: prefixes})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,17 +229,17 @@ func gs1Store(t testing.TB, docs []gs1Doc) (*Engine, uint32) {
 		in := gtins[g]
 		// A GTIN-14 with indicator digit 1–8 names a case (GS1 General
 		// Specifications §4): the product's lowest level.
-		levels := LevelSet(0).With(LevelCase).With(LevelPallet)
+		levels := model.LevelSet(0).With(model.LevelCase).With(model.LevelPallet)
 		if g[0] < '1' || g[0] > '8' {
-			levels = levels.With(LevelItem)
+			levels = levels.With(model.LevelItem)
 		}
-		p, err := e.AddProduct(ctx, ProductSpec{Org: org.ID, GTIN: g, GCPLength: in.cpLen, NameZH: "GS1 示例 " + g, NameEN: "GS1 example " + g,
+		p, err := e.Issuance().AddProduct(ctx, issue.ProductSpec{Org: org.ID, GTIN: g, GCPLength: in.cpLen, NameZH: "GS1 示例 " + g, NameEN: "GS1 example " + g,
 			Category: ParseCategoryMust("food"), Levels: levels})
 		if err != nil {
 			t.Fatalf("product %s: %v", g, err)
 		}
 		for lot := range in.lots {
-			if _, err := e.AddLot(ctx, LotSpec{Product: p.ID, Number: lot}); err != nil {
+			if _, err := e.Issuance().AddLot(ctx, issue.LotSpec{Product: p.ID, Number: lot}); err != nil {
 				t.Fatalf("lot %s of %s: %v", lot, g, err)
 			}
 		}
@@ -246,11 +250,11 @@ func gs1Store(t testing.TB, docs []gs1Doc) (*Engine, uint32) {
 			}
 			// A GTIN-14 with indicator digit 1–8 names a case (GS1
 			// General Specifications §4): its codes are printed on cases.
-			level := LevelItem
+			level := model.LevelItem
 			if g[0] >= '1' && g[0] <= '8' {
-				level = LevelCase
+				level = model.LevelCase
 			}
-			if _, err := e.Import(ctx, ImportRequest{Product: p.ID, Level: level, Serials: ss, Note: "GS1 EPCIS examples"}); err != nil {
+			if _, err := e.Issuance().Import(ctx, issue.ImportRequest{Product: p.ID, Level: level, Serials: ss, Note: "GS1 EPCIS examples"}); err != nil {
 				t.Fatalf("import %s: %v", g, err)
 			}
 		}
@@ -272,8 +276,8 @@ func gs1Store(t testing.TB, docs []gs1Doc) (*Engine, uint32) {
 		gs1Setup(t, e, org.ID, `{"type":"ObjectEvent","eventTime":"2004-01-01T00:00:00Z","eventTimeZoneOffset":"+00:00","action":"ADD","bizStep":"commissioning","epcList":`+jsonOf(units)+`}`)
 	}
 	if len(commission) > 0 {
-		if _, err := e.ReportLine(ctx, &LineReport{ReportMeta: ReportMeta{Org: org.ID, Credential: "line", Time: time.Date(2004, 1, 1, 0, 0, 0, 0, time.UTC)},
-			Action: LineCommission, Items: Items{Codes: commission}}); err != nil {
+		if _, err := e.Reports().ReportLine(ctx, &chain.LineReport{ReportMeta: chain.ReportMeta{Org: org.ID, Credential: "line", Time: time.Date(2004, 1, 1, 0, 0, 0, 0, time.UTC)},
+			Action: chain.LineCommission, Items: chain.Items{Codes: commission}}); err != nil {
 			t.Fatalf("commissioning %v: %v", commission, err)
 		}
 	}
@@ -318,7 +322,7 @@ func gs1Setup(t testing.TB, e *Engine, org uint32, event string) {
 	t.Helper()
 	d := `{"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
 "type":"EPCISDocument","schemaVersion":"2.0","creationDate":"2004-01-01T00:00:00Z","epcisBody":{"eventList":[` + event + `]}}`
-	if _, err := e.CaptureJSON(context.Background(), strings.NewReader(d), &CaptureOptions{Org: org, Credential: "setup"}); err != nil {
+	if _, err := e.Reports().CaptureJSON(context.Background(), strings.NewReader(d), &chain.CaptureOptions{Org: org, Credential: "setup"}); err != nil {
 		t.Fatalf("setup %s: %v", event, err)
 	}
 }
@@ -340,12 +344,12 @@ var gs1Prereq = map[string]string{
 	"examples/WithErrorDeclaration/Example_9.6.1-ObjectEvent-with-error-declaration.jsonld": "examples/Example_9.6.1-ObjectEvent.jsonld",
 }
 
-func captureGS1(e *Engine, org uint32, d *gs1Doc) (*Receipt, error) {
-	o := &CaptureOptions{Org: org, Credential: "key:test"}
+func captureGS1(e *Engine, org uint32, d *gs1Doc) (*chain.Receipt, error) {
+	o := &chain.CaptureOptions{Org: org, Credential: "key:test"}
 	if strings.HasSuffix(d.path, ".xml") {
-		return e.CaptureXML(context.Background(), bytes.NewReader(d.raw), o)
+		return e.Reports().CaptureXML(context.Background(), bytes.NewReader(d.raw), o)
 	}
-	return e.CaptureJSON(context.Background(), bytes.NewReader(d.raw), o)
+	return e.Reports().CaptureJSON(context.Background(), bytes.NewReader(d.raw), o)
 }
 
 func TestGS1ExamplesCaptureAndQuery(t *testing.T) {
@@ -404,7 +408,7 @@ var gs1ExtParams atomic.Int64
 // the events found, in order.
 func gs1Query(t *testing.T, e *Engine, params []epcisq.Param) []epcis.Event {
 	t.Helper()
-	op := APIKey{ID: 9, Scopes: ScopeAdmin}
+	op := apikey.Key{ID: 9, Scopes: apikey.ScopeAdmin}
 	var out []epcis.Event
 	token := ""
 	for pages := 0; pages < 100; pages++ {

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
 	"tracecode/engine/store"
 )
 
@@ -33,7 +35,7 @@ func openTest(t testing.TB, dir string) *Engine {
 		if e.iss.Closed() {
 			return
 		}
-		if err := e.Check(); err != nil {
+		if err := e.Issuance().Check(); err != nil {
 			t.Errorf("Check at the end of the test: %v", err)
 		}
 		if err := e.Close(); err != nil {
@@ -53,7 +55,7 @@ func smallStore() (o store.Options) {
 // reopen closes e after checking it and opens the same directory again.
 func reopen(t testing.TB, e *Engine) *Engine {
 	t.Helper()
-	if err := e.Check(); err != nil {
+	if err := e.Issuance().Check(); err != nil {
 		t.Fatalf("Check before reopen: %v", err)
 	}
 	dir := e.db.Dir()
@@ -65,28 +67,28 @@ func reopen(t testing.TB, e *Engine) *Engine {
 
 // addDrug creates a drug product with a GTIN (GCP length 7), a drug
 // identification code, item and case levels.
-func addDrug(t testing.TB, e *Engine, gtin, drugID string) Product {
+func addDrug(t testing.TB, e *Engine, gtin, drugID string) model.Product {
 	t.Helper()
-	p, err := e.AddProduct(context.Background(), ProductSpec{GTIN: gtin, GCPLength: 7, DrugID: drugID, NameZH: "阿莫西林胶囊",
+	p, err := e.Issuance().AddProduct(context.Background(), issue.ProductSpec{GTIN: gtin, GCPLength: 7, DrugID: drugID, NameZH: "阿莫西林胶囊",
 		NameEN: "Amoxicillin", Category: ParseCategoryMust("drug"),
-		Levels: LevelSet(0).With(LevelItem).With(LevelCase), LevelGTINs: caseOf(gtin)})
+		Levels: model.LevelSet(0).With(model.LevelItem).With(model.LevelCase), LevelGTINs: caseOf(gtin)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return p
 }
 
-func ParseCategoryMust(s string) Category {
-	c, err := ParseCategory(s)
+func ParseCategoryMust(s string) model.Category {
+	c, err := model.ParseCategory(s)
 	if err != nil {
 		panic(err)
 	}
 	return c
 }
 
-func mint(t testing.TB, e *Engine, req MintRequest) MintResult {
+func mint(t testing.TB, e *Engine, req issue.MintRequest) issue.MintResult {
 	t.Helper()
-	r, err := e.Mint(context.Background(), req)
+	r, err := e.Issuance().Mint(context.Background(), req)
 	if err != nil {
 		t.Fatalf("Mint(%+v): %v", req, err)
 	}
@@ -109,15 +111,15 @@ func dump(t testing.TB, e *Engine) string {
 
 // codes streams codes [off, off+n) of block id in format fm and returns
 // the lines.
-func codes(t testing.TB, e *Engine, id uint64, fm Format, off, n uint64) []string {
+func codes(t testing.TB, e *Engine, id uint64, fm issue.Format, off, n uint64) []string {
 	t.Helper()
 	var buf bytes.Buffer
-	st, err := e.WriteCodes(context.Background(), &buf, id, StreamOptions{Format: fm, Offset: off, Limit: n, ChunkCodes: 7})
+	st, err := e.Issuance().WriteCodes(context.Background(), &buf, id, issue.StreamOptions{Format: fm, Offset: off, Limit: n, ChunkCodes: 7})
 	if err != nil {
 		t.Fatalf("WriteCodes(block %d, %v, %d+%d): %v", id, fm, off, n, err)
 	}
 	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
-	if fm != FormatCSV && uint64(len(lines)) != n || st.Codes != n {
+	if fm != issue.FormatCSV && uint64(len(lines)) != n || st.Codes != n {
 		t.Fatalf("WriteCodes wrote %d lines, %d codes; want %d", len(lines), st.Codes, n)
 	}
 	return lines

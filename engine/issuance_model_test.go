@@ -7,6 +7,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
+	"tracecode/engine/serial"
 )
 
 var issuanceSeed = flag.Uint64("issuance.seed", 0, "replay TestIssuanceModel with this seed (0: seeds 1, 2 and 3)")
@@ -15,9 +19,9 @@ var issuanceSeed = flag.Uint64("issuance.seed", 0, "replay TestIssuanceModel wit
 type modelBlock struct {
 	id, start, count, released uint64
 	voided                     bool
-	scheme                     Scheme
+	scheme                     serial.Scheme
 	reqID                      string
-	req                        MintRequest
+	req                        issue.MintRequest
 }
 
 // TestIssuanceModel runs random sequences of mints (some retried, some with
@@ -50,13 +54,13 @@ func issuanceModel(t *testing.T, seed uint64) {
 	var blocks []*modelBlock
 	byReq := map[string]*modelBlock{}
 	hw := uint64(0)
-	schemes := []Scheme{SchemeGS1, SchemeSGTIN96, SchemeNMPA, SchemeShort}
-	formatOf := map[Scheme]Format{SchemeGS1: FormatDL, SchemeSGTIN96: FormatEPCHex, SchemeNMPA: FormatNMPA, SchemeShort: FormatShort}
+	schemes := []serial.Scheme{serial.GS1, serial.SGTIN96, serial.NMPA, serial.Short}
+	formatOf := map[serial.Scheme]issue.Format{serial.GS1: issue.FormatDL, serial.SGTIN96: issue.FormatEPCHex, serial.NMPA: issue.FormatNMPA, serial.Short: issue.FormatShort}
 
 	for step := 0; step < steps; step++ {
 		switch op := rng.IntN(10); {
 		case op < 4: // mint, or retry an earlier request
-			var req MintRequest
+			var req issue.MintRequest
 			if len(byReq) > 0 && rng.IntN(4) == 0 {
 				b := blocks[rng.IntN(len(blocks))]
 				if b.reqID == "" {
@@ -67,17 +71,17 @@ func issuanceModel(t *testing.T, seed uint64) {
 					req.Count++ // a conflicting retry
 				}
 			} else {
-				req = MintRequest{Product: p.ID, Count: 1 + rng.Uint64N(5000), Scheme: schemes[rng.IntN(len(schemes))],
+				req = issue.MintRequest{Product: p.ID, Count: 1 + rng.Uint64N(5000), Scheme: schemes[rng.IntN(len(schemes))],
 					Lot: fmt.Sprintf("L%d", rng.IntN(3)), CreateLot: true}
 				if rng.IntN(2) == 0 {
 					req.RequestID = fmt.Sprintf("r%d", step)
 				}
 			}
-			r, err := e.Mint(ctx, req)
+			r, err := e.Issuance().Mint(ctx, req)
 			prev := byReq[req.RequestID]
 			switch {
 			case prev != nil && req.Count != prev.req.Count:
-				var ce *ConflictError
+				var ce *model.ConflictError
 				if !errors.As(err, &ce) || ce.Field != "count" {
 					fail("step %d: conflicting retry gave %v", step, err)
 				}
@@ -104,11 +108,11 @@ func issuanceModel(t *testing.T, seed uint64) {
 			_, err := releaseBlock(e, b.id, from, "model")
 			switch {
 			case b.voided:
-				if !errors.Is(err, ErrState) {
+				if !errors.Is(err, model.ErrState) {
 					fail("step %d: release of voided block %d: %v", step, b.id, err)
 				}
 			case from > b.count-b.released:
-				if !errors.Is(err, ErrState) {
+				if !errors.Is(err, model.ErrState) {
 					fail("step %d: un-release of block %d: %v", step, b.id, err)
 				}
 			default:
@@ -139,32 +143,32 @@ func issuanceModel(t *testing.T, seed uint64) {
 			}
 			if off < b.count-b.released {
 				c = codes(t, e, b.id, formatOf[b.scheme], off, 1)[0]
-				got, err := e.Lookup(c)
-				if err != nil || got.Block.ID != b.id || got.Counter != b.start+off || got.State != StateIssued {
+				got, err := e.Issuance().Lookup(c)
+				if err != nil || got.Block.ID != b.id || got.Counter != b.start+off || got.State != model.StateIssued {
 					fail("step %d: lookup of block %d offset %d %q: %+v %v", step, b.id, off, c, got, err)
 				}
 			}
 			guess := fmt.Sprintf("(01)%s(21)A%012d", testGTIN, rng.Uint64N(1e12))
-			if _, err := e.Lookup(guess); !errors.Is(err, ErrNeverIssued) {
+			if _, err := e.Issuance().Lookup(guess); !errors.Is(err, model.ErrNeverIssued) {
 				fail("step %d: guess %s: %v", step, guess, err)
 			}
 		}
 		if step%50 == 49 {
-			if err := e.Check(); err != nil {
+			if err := e.Issuance().Check(); err != nil {
 				fail("step %d: %v", step, err)
 			}
 		}
 	}
 	// The engine agrees with the model on every block.
-	st, _ := e.ProductState(p.ID)
+	st, _ := e.Issuance().ProductState(p.ID)
 	if st.HighWater != hw {
 		fail("high-water %d, model %d", st.HighWater, hw)
 	}
 	for _, b := range blocks {
-		got, err := e.Block(b.id)
-		want := BlockActive
+		got, err := e.Issuance().Block(b.id)
+		want := model.BlockActive
 		if b.voided {
-			want = BlockVoided
+			want = model.BlockVoided
 		}
 		if err != nil || got.Start != b.start || got.Count != b.count || got.Released != b.released || got.State != want {
 			fail("block %d: %+v %v; model %+v", b.id, got, err, *b)

@@ -11,12 +11,14 @@ import (
 	"testing"
 	"time"
 
+	"tracecode/engine/issue"
+	"tracecode/engine/serial"
 	"tracecode/engine/store"
 )
 
-func newTestKEK(t testing.TB) *KEK {
+func newTestKEK(t testing.TB) *issue.KEK {
 	t.Helper()
-	k, err := NewKEK()
+	k, err := issue.NewKEK()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +27,7 @@ func newTestKEK(t testing.TB) *KEK {
 
 // openKEK opens dir with kek (nil: none) and the test clock; the caller
 // closes the engine.
-func openKEK(dir string, kek *KEK) (*Engine, error) {
+func openKEK(dir string, kek *issue.KEK) (*Engine, error) {
 	return Open(dir, &Options{Store: smallStore(), KEK: kek, Now: func() time.Time { return testClock }})
 }
 
@@ -71,14 +73,14 @@ func TestKEKCopyCannotProduceSerials(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := addDrug(t, e, testGTIN, "8612345")
-	r := mint(t, e, MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 10})
-	mint(t, e, MintRequest{Product: p.ID, Lot: "L1", Count: 10, Scheme: SchemeShort})
-	line := codes(t, e, r.Block.ID, FormatDL, 3, 1)[0]
+	r := mint(t, e, issue.MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 10})
+	mint(t, e, issue.MintRequest{Product: p.ID, Lot: "L1", Count: 10, Scheme: serial.Short})
+	line := codes(t, e, r.Block.ID, issue.FormatDL, 3, 1)[0]
 	keys := keyMaterial(e)
-	if sealed, id := e.KeysSealed(); !sealed || id != kek.ID() || e.Format() != store.FormatV2 {
+	if sealed, id := e.Issuance().KeysSealed(); !sealed || id != kek.ID() || e.Format() != store.FormatV2 {
 		t.Fatalf("KeysSealed() = %v %q, format %d; want sealed under %s at format 2", sealed, id, e.Format(), kek.ID())
 	}
-	if err := e.Check(); err != nil {
+	if err := e.Issuance().Check(); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.Close(); err != nil {
@@ -95,7 +97,7 @@ func TestKEKCopyCannotProduceSerials(t *testing.T) {
 	if err := os.CopyFS(cp, os.DirFS(dir)); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []*KEK{nil, newTestKEK(t)} {
+	for _, k := range []*issue.KEK{nil, newTestKEK(t)} {
 		for _, ro := range []bool{true, false} {
 			o := &Options{Store: smallStore(), KEK: k}
 			o.Store.ReadOnly = ro
@@ -104,7 +106,7 @@ func TestKEKCopyCannotProduceSerials(t *testing.T) {
 				e2.Close()
 				t.Fatalf("KEK %v, read-only %v: the copy opened", k != nil, ro)
 			}
-			if !errors.Is(err, ErrKEK) || !strings.Contains(err.Error(), kek.ID()) {
+			if !errors.Is(err, issue.ErrKEK) || !strings.Contains(err.Error(), kek.ID()) {
 				t.Fatalf("KEK %v, read-only %v: %v; want ErrKEK naming KEK %s", k != nil, ro, err, kek.ID())
 			}
 		}
@@ -114,7 +116,7 @@ func TestKEKCopyCannotProduceSerials(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer e.Close()
-	if got, err := e.Lookup(line); err != nil || got.Offset != 3 {
+	if got, err := e.Issuance().Lookup(line); err != nil || got.Offset != 3 {
 		t.Fatalf("the copy with the KEK: %+v, %v", got, err)
 	}
 }
@@ -129,10 +131,10 @@ func TestKEKSealsClearStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := addDrug(t, e, testGTIN, "8612345")
-	r := mint(t, e, MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 10})
-	s := mint(t, e, MintRequest{Product: p.ID, Lot: "L1", Count: 10, Scheme: SchemeShort})
-	lines := []string{codes(t, e, r.Block.ID, FormatDL, 4, 1)[0], codes(t, e, s.Block.ID, FormatShort, 5, 1)[0]}
-	if sealed, _ := e.KeysSealed(); sealed || e.Format() != store.FormatV1 {
+	r := mint(t, e, issue.MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 10})
+	s := mint(t, e, issue.MintRequest{Product: p.ID, Lot: "L1", Count: 10, Scheme: serial.Short})
+	lines := []string{codes(t, e, r.Block.ID, issue.FormatDL, 4, 1)[0], codes(t, e, s.Block.ID, issue.FormatShort, 5, 1)[0]}
+	if sealed, _ := e.Issuance().KeysSealed(); sealed || e.Format() != store.FormatV1 {
 		t.Fatalf("a store without a KEK: sealed %v, format %d", sealed, e.Format())
 	}
 	if err := e.Close(); err != nil {
@@ -143,19 +145,19 @@ func TestKEKSealsClearStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sealed, id := e.KeysSealed(); !sealed || id != kek.ID() || e.Format() != store.FormatV2 {
+	if sealed, id := e.Issuance().KeysSealed(); !sealed || id != kek.ID() || e.Format() != store.FormatV2 {
 		t.Fatalf("after Open with a KEK: sealed %v %q, format %d", sealed, id, e.Format())
 	}
 	p2 := addDrug(t, e, testGTIN2, "8612346")
-	r2 := mint(t, e, MintRequest{Product: p2.ID, Lot: "L2", CreateLot: true, Count: 10})
-	lines = append(lines, codes(t, e, r2.Block.ID, FormatDL, 0, 1)[0])
-	if err := e.Check(); err != nil {
+	r2 := mint(t, e, issue.MintRequest{Product: p2.ID, Lot: "L2", CreateLot: true, Count: 10})
+	lines = append(lines, codes(t, e, r2.Block.ID, issue.FormatDL, 0, 1)[0])
+	if err := e.Issuance().Check(); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := openKEK(dir, nil); !errors.Is(err, ErrKEK) {
+	if _, err := openKEK(dir, nil); !errors.Is(err, issue.ErrKEK) {
 		t.Fatalf("sealed store without the KEK: %v", err)
 	}
 	e, err = openKEK(dir, kek)
@@ -164,7 +166,7 @@ func TestKEKSealsClearStore(t *testing.T) {
 	}
 	defer e.Close()
 	for _, l := range lines {
-		if _, err := e.Lookup(l); err != nil {
+		if _, err := e.Issuance().Lookup(l); err != nil {
 			t.Fatalf("%s after sealing: %v", l, err)
 		}
 	}
@@ -180,27 +182,27 @@ func TestRotateKEK(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := addDrug(t, e, testGTIN, "8612345")
-	r := mint(t, e, MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 10})
-	line := codes(t, e, r.Block.ID, FormatDL, 7, 1)[0]
-	if _, err := e.RotateKEK(context.Background(), *old); !errors.Is(err, ErrKEK) {
+	r := mint(t, e, issue.MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 10})
+	line := codes(t, e, r.Block.ID, issue.FormatDL, 7, 1)[0]
+	if _, err := e.Issuance().RotateKEK(context.Background(), *old); !errors.Is(err, issue.ErrKEK) {
 		t.Fatalf("rotating to the same KEK: %v", err)
 	}
-	n, err := e.RotateKEK(context.Background(), *next)
+	n, err := e.Issuance().RotateKEK(context.Background(), *next)
 	if err != nil || n != 2 {
 		t.Fatalf("RotateKEK: %d, %v; want the 2 keys", n, err)
 	}
 	// Keys made after the rotation are sealed under the new KEK.
 	p2 := addDrug(t, e, testGTIN2, "8612346")
-	r2 := mint(t, e, MintRequest{Product: p2.ID, Lot: "L2", CreateLot: true, Count: 10})
-	line2 := codes(t, e, r2.Block.ID, FormatDL, 1, 1)[0]
-	if err := e.Check(); err != nil {
+	r2 := mint(t, e, issue.MintRequest{Product: p2.ID, Lot: "L2", CreateLot: true, Count: 10})
+	line2 := codes(t, e, r2.Block.ID, issue.FormatDL, 1, 1)[0]
+	if err := e.Issuance().Check(); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.Close(); err != nil {
 		t.Fatal(err)
 	}
 	_, err = openKEK(dir, old)
-	if !errors.Is(err, ErrKEK) || !strings.Contains(err.Error(), next.ID()) || !strings.Contains(err.Error(), old.ID()) {
+	if !errors.Is(err, issue.ErrKEK) || !strings.Contains(err.Error(), next.ID()) || !strings.Contains(err.Error(), old.ID()) {
 		t.Fatalf("open with the old KEK: %v; want ErrKEK naming both KEKs", err)
 	}
 	e, err = openKEK(dir, next)
@@ -209,7 +211,7 @@ func TestRotateKEK(t *testing.T) {
 	}
 	defer e.Close()
 	for _, l := range []string{line, line2} {
-		if _, err := e.Lookup(l); err != nil {
+		if _, err := e.Issuance().Lookup(l); err != nil {
 			t.Fatalf("%s after rotation: %v", l, err)
 		}
 	}
@@ -232,7 +234,7 @@ func TestSealedKeyTampering(t *testing.T) {
 			var v []byte
 			db.Get(store.ProductKeyKey(2, 0), func(b []byte) error { v = append([]byte(nil), b...); return nil })
 			return v
-		}, ErrKEK},
+		}, issue.ErrKEK},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -264,7 +266,7 @@ func TestSealedKeyTampering(t *testing.T) {
 func TestParseKEK(t *testing.T) {
 	k := newTestKEK(t)
 	text := k.AppendText(nil)
-	got, err := ParseKEK(append(append([]byte(" \n"), bytes.ToUpper(text)...), '\n'))
+	got, err := issue.ParseKEK(append(append([]byte(" \n"), bytes.ToUpper(text)...), '\n'))
 	if err != nil || got != *k {
 		t.Fatalf("round trip: %v", err)
 	}
@@ -274,7 +276,7 @@ func TestParseKEK(t *testing.T) {
 		string(text[:10]) + "g" + string(text[11:]): "character 11 is not a hexadecimal digit",
 		strings.Repeat("0", 64):                     "all zeros",
 	} {
-		if _, err := ParseKEK([]byte(in)); !errors.Is(err, ErrKEK) || !strings.Contains(err.Error(), want) {
+		if _, err := issue.ParseKEK([]byte(in)); !errors.Is(err, issue.ErrKEK) || !strings.Contains(err.Error(), want) {
 			t.Errorf("ParseKEK(%q): %v; want %q", in, err, want)
 		}
 	}
@@ -287,14 +289,14 @@ func FuzzParseKEK(f *testing.F) {
 	f.Add([]byte(" 00112233445566778899AABBCCDDEEFF00112233445566778899aabbccddeeff\n"))
 	f.Add([]byte("zz"))
 	f.Fuzz(func(t *testing.T, in []byte) {
-		k, err := ParseKEK(in)
+		k, err := issue.ParseKEK(in)
 		if err != nil {
 			if len(in) >= 8 && strings.Contains(err.Error(), string(in)) {
 				t.Fatalf("error %q echoes the input", err)
 			}
 			return
 		}
-		k2, err := ParseKEK(k.AppendText(nil))
+		k2, err := issue.ParseKEK(k.AppendText(nil))
 		if err != nil || k2 != k || !bytes.EqualFold(k.AppendText(nil), bytes.TrimSpace(in)) {
 			t.Fatalf("round trip of %q: %v", in, err)
 		}

@@ -7,12 +7,9 @@ import (
 	"tracecode/engine/label"
 )
 
-// LabelOptions select what WriteLabels renders (see label.BlockOptions).
-type LabelOptions = label.BlockOptions
-
 // WriteLabels renders codes of block id as labels (label.WriteBlock): the
 // codes WriteCodes prints, with the engine's canonical forms.
-func (e *Engine) WriteLabels(ctx context.Context, w io.Writer, id uint64, o LabelOptions) (uint64, error) {
+func (e *Engine) WriteLabels(ctx context.Context, w io.Writer, id uint64, o label.BlockOptions) (uint64, error) {
 	return label.WriteBlock(ctx, w, e.iss, id, o)
 }
 

@@ -8,7 +8,11 @@ import (
 	"strings"
 	"testing"
 
+	"tracecode/engine/chain"
+	"tracecode/engine/issue"
 	"tracecode/engine/label"
+	"tracecode/engine/model"
+	"tracecode/engine/serial"
 )
 
 // zplData returns the data of every field after command cmd (e.g. "^BX")
@@ -35,20 +39,20 @@ func zplData(z, cmd string) []string {
 func TestWriteLabelsCarriesIssuedCodes(t *testing.T) {
 	e := openTest(t, "")
 	p := addDrug(t, e, testGTIN, "8612345")
-	if _, err := e.AddLot(t.Context(), LotSpec{Product: p.ID, Number: "A(1),\"x\"", Produced: 20260105, Expiry: 20280131}); err != nil {
+	if _, err := e.Issuance().AddLot(t.Context(), issue.LotSpec{Product: p.ID, Number: "A(1),\"x\"", Produced: 20260105, Expiry: 20280131}); err != nil {
 		t.Fatal(err)
 	}
-	gb := mint(t, e, MintRequest{Product: p.ID, Lot: "A(1),\"x\"", Count: 700}).Block
-	nb := mint(t, e, MintRequest{Product: p.ID, Count: 300, Scheme: SchemeNMPA}).Block
+	gb := mint(t, e, issue.MintRequest{Product: p.ID, Lot: "A(1),\"x\"", Count: 700}).Block
+	nb := mint(t, e, issue.MintRequest{Product: p.ID, Count: 300, Scheme: serial.NMPA}).Block
 	dm, _ := label.Builtin("gs1-datamatrix")
 	var buf bytes.Buffer
 	var progress uint64
-	n, err := e.WriteLabels(t.Context(), &buf, gb.ID, LabelOptions{Template: dm, Format: label.ZPL, Offset: 100, Limit: 500,
+	n, err := e.WriteLabels(t.Context(), &buf, gb.ID, label.BlockOptions{Template: dm, Format: label.ZPL, Offset: 100, Limit: 500,
 		Progress: func(l uint64) { progress = l }})
 	if err != nil || n != 500 || progress != 500 {
 		t.Fatalf("WriteLabels: %d labels, progress %d, %v", n, progress, err)
 	}
-	want := codes(t, e, gb.ID, FormatGS, 100, 500)
+	want := codes(t, e, gb.ID, issue.FormatGS, 100, 500)
 	got := zplData(buf.String(), "^BX")
 	if len(got) != len(want) {
 		t.Fatalf("%d ^BX fields, want %d", len(got), len(want))
@@ -60,10 +64,10 @@ func TestWriteLabelsCarriesIssuedCodes(t *testing.T) {
 	}
 	buf.Reset()
 	nm, _ := label.Builtin("nmpa")
-	if _, err := e.WriteLabels(t.Context(), &buf, nb.ID, LabelOptions{Template: nm, Format: label.ZPL}); err != nil {
+	if _, err := e.WriteLabels(t.Context(), &buf, nb.ID, label.BlockOptions{Template: nm, Format: label.ZPL}); err != nil {
 		t.Fatal(err)
 	}
-	wantN := codes(t, e, nb.ID, FormatNMPA, 0, 300)
+	wantN := codes(t, e, nb.ID, issue.FormatNMPA, 0, 300)
 	gotN := zplData(buf.String(), "^BC")
 	if len(gotN) != 300 || ">;"+wantN[299] != gotN[299] || ">;"+wantN[0] != gotN[0] {
 		t.Fatalf("nmpa labels: %d, first %q last %q, want >;%s … >;%s", len(gotN), gotN[0], gotN[len(gotN)-1], wantN[0], wantN[299])
@@ -73,25 +77,25 @@ func TestWriteLabelsCarriesIssuedCodes(t *testing.T) {
 func TestWriteLabelsRefusals(t *testing.T) {
 	e := openTest(t, "")
 	p := addDrug(t, e, testGTIN, "8612345")
-	gb := mint(t, e, MintRequest{Product: p.ID, Count: 50}).Block
+	gb := mint(t, e, issue.MintRequest{Product: p.ID, Count: 50}).Block
 	nm, _ := label.Builtin("nmpa")
 	var buf bytes.Buffer
 	// The block has no NMPA codes: refused before a byte is written.
-	if _, err := e.WriteLabels(t.Context(), &buf, gb.ID, LabelOptions{Template: nm, Format: label.ZPL}); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "nmpa") || buf.Len() != 0 {
+	if _, err := e.WriteLabels(t.Context(), &buf, gb.ID, label.BlockOptions{Template: nm, Format: label.ZPL}); !errors.Is(err, model.ErrInvalid) || !strings.Contains(err.Error(), "nmpa") || buf.Len() != 0 {
 		t.Errorf("nmpa template on a GS1 block: %v, %d bytes", err, buf.Len())
 	}
 	dm, _ := label.Builtin("gs1-datamatrix")
-	if _, err := e.WriteLabels(t.Context(), &buf, 999, LabelOptions{Template: dm, Format: label.ZPL}); !errors.Is(err, ErrUnknownBlock) {
+	if _, err := e.WriteLabels(t.Context(), &buf, 999, label.BlockOptions{Template: dm, Format: label.ZPL}); !errors.Is(err, model.ErrUnknownBlock) {
 		t.Errorf("unknown block: %v", err)
 	}
-	if _, err := e.WriteLabels(t.Context(), &buf, gb.ID, LabelOptions{Template: dm, Format: label.ZPL, Offset: 60}); !errors.Is(err, ErrInvalid) {
+	if _, err := e.WriteLabels(t.Context(), &buf, gb.ID, label.BlockOptions{Template: dm, Format: label.ZPL, Offset: 60}); !errors.Is(err, model.ErrInvalid) {
 		t.Errorf("offset past the block: %v", err)
 	}
-	if _, err := e.VoidBlock(context.Background(), &VoidReport{ReportMeta: ReportMeta{Org: p.Org, Credential: "test"}, Block: gb.ID, Note: "test"}); err != nil {
+	if _, err := e.Reports().VoidBlock(context.Background(), &chain.VoidReport{ReportMeta: chain.ReportMeta{Org: p.Org, Credential: "test"}, Block: gb.ID, Note: "test"}); err != nil {
 		t.Fatal(err)
 	}
 	buf.Reset()
-	if _, err := e.WriteLabels(t.Context(), &buf, gb.ID, LabelOptions{Template: dm, Format: label.ZPL}); !errors.Is(err, ErrState) || buf.Len() != 0 {
+	if _, err := e.WriteLabels(t.Context(), &buf, gb.ID, label.BlockOptions{Template: dm, Format: label.ZPL}); !errors.Is(err, model.ErrState) || buf.Len() != 0 {
 		t.Errorf("voided block: %v, %d bytes", err, buf.Len())
 	}
 }

@@ -7,13 +7,19 @@ import (
 	"testing"
 	"time"
 
+	"tracecode/engine/amend"
+	"tracecode/engine/apikey"
 	"tracecode/engine/code/gs1"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
+	"tracecode/engine/resolve"
+	"tracecode/engine/serial"
 )
 
 // caseOf returns the level GTINs of a product of GTIN gtin whose case
 // carries the GTIN's indicator-digit 1 form (GS1's case GTIN).
-func caseOf(gtin string) map[Level]string {
-	return map[Level]string{LevelCase: indicatorForm(gtin, '1')}
+func caseOf(gtin string) map[model.Level]string {
+	return map[model.Level]string{model.LevelCase: indicatorForm(gtin, '1')}
 }
 
 // indicatorForm returns gtin (8 to 14 digits) as a GTIN-14 with indicator
@@ -37,36 +43,36 @@ func indicatorForm(gtin string, d byte) string {
 func TestEditProductLevelGTINs(t *testing.T) {
 	w := newEditWorld(t)
 	e := w.e
-	p, err := e.AddProduct(t.Context(), ProductSpec{Org: w.org.ID, GTIN: "06901234000016", GCPLength: 7, NameZH: "纯牛奶 250毫升",
-		Category: ParseCategoryMust("food"), Levels: LevelSet(0).With(LevelItem).With(LevelCase)})
+	p, err := e.Issuance().AddProduct(t.Context(), issue.ProductSpec{Org: w.org.ID, GTIN: "06901234000016", GCPLength: 7, NameZH: "纯牛奶 250毫升",
+		Category: ParseCategoryMust("food"), Levels: model.LevelSet(0).With(model.LevelItem).With(model.LevelCase)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := &ProductEdit{LevelGTINs: map[Level]string{LevelCase: "16901234000013"}}
-	for name, k := range map[string]APIKey{"another organisation": w.hostile, "a regulator": w.regulator} {
-		if _, _, err := e.EditProduct(t.Context(), k, p.ID, in); !errors.Is(err, ErrWrongOrg) {
+	in := &amend.ProductEdit{LevelGTINs: map[model.Level]string{model.LevelCase: "16901234000013"}}
+	for name, k := range map[string]apikey.Key{"another organisation": w.hostile, "a regulator": w.regulator} {
+		if _, _, err := e.Amendments().EditProduct(t.Context(), k, p.ID, in); !errors.Is(err, model.ErrWrongOrg) {
 			t.Errorf("%s declares the case GTIN: %v, want ErrWrongOrg", name, err)
 		}
 	}
-	bad := &ProductEdit{LevelGTINs: map[Level]string{LevelCase: "16901234000012"}}
-	if _, _, err := e.EditProduct(t.Context(), w.owner, p.ID, bad); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "check digit") {
+	bad := &amend.ProductEdit{LevelGTINs: map[model.Level]string{model.LevelCase: "16901234000012"}}
+	if _, _, err := e.Amendments().EditProduct(t.Context(), w.owner, p.ID, bad); !errors.Is(err, model.ErrInvalid) || !strings.Contains(err.Error(), "check digit") {
 		t.Errorf("a bad check digit: %v, want ErrInvalid naming the check digit", err)
 	}
-	if q, _ := e.Product(p.ID); !q.LevelGTINs.Of(LevelCase).IsZero() {
-		t.Fatalf("a refused declaration wrote case GTIN %s", q.LevelGTINs.Of(LevelCase))
+	if q, _ := e.Issuance().Product(p.ID); !q.LevelGTINs.Of(model.LevelCase).IsZero() {
+		t.Fatalf("a refused declaration wrote case GTIN %s", q.LevelGTINs.Of(model.LevelCase))
 	}
-	if tr, err := e.ProductTrail(w.owner, p.ID); err != nil || len(tr) != 0 {
+	if tr, err := e.Amendments().ProductTrail(w.owner, p.ID); err != nil || len(tr) != 0 {
 		t.Fatalf("trail after refused declarations: %+v %v", tr, err)
 	}
-	q, _, err := e.EditProduct(t.Context(), w.owner, p.ID, in)
-	if err != nil || q.LevelGTINs.Of(LevelCase).String() != "16901234000013" {
-		t.Fatalf("the owner declares the case GTIN: %v (case %s)", err, q.LevelGTINs.Of(LevelCase))
+	q, _, err := e.Amendments().EditProduct(t.Context(), w.owner, p.ID, in)
+	if err != nil || q.LevelGTINs.Of(model.LevelCase).String() != "16901234000013" {
+		t.Fatalf("the owner declares the case GTIN: %v (case %s)", err, q.LevelGTINs.Of(model.LevelCase))
 	}
-	tr, err := e.ProductTrail(w.owner, p.ID)
-	if err != nil || len(tr) != 1 || tr[0].Changes[0] != (Change{Field: "levelGTIN.case", Old: "", New: "16901234000013"}) {
+	tr, err := e.Amendments().ProductTrail(w.owner, p.ID)
+	if err != nil || len(tr) != 1 || tr[0].Changes[0] != (amend.Change{Field: "levelGTIN.case", Old: "", New: "16901234000013"}) {
 		t.Fatalf("trail %+v %v", tr, err)
 	}
-	if r, err := e.ProductByGTIN(q.LevelGTINs.Of(LevelCase)); err != nil || r.ID != p.ID {
+	if r, err := e.Issuance().ProductByGTIN(q.LevelGTINs.Of(model.LevelCase)); err != nil || r.ID != p.ID {
 		t.Fatalf("ProductByGTIN(case GTIN) = %d, %v", r.ID, err)
 	}
 }
@@ -89,11 +95,11 @@ func TestCaseCodesCarryTheCaseGTIN(t *testing.T) {
 	if !strings.Contains(dl, "/01/"+caseGTIN+"/21/") {
 		t.Fatalf("case Digital Link %s does not carry the case GTIN %s", dl, caseGTIN)
 	}
-	el, err := e.appendCode(nil, &f.cases, 0, FormatElement)
+	el, err := e.iss.AppendCode(nil, &f.cases, 0, issue.FormatElement)
 	if err != nil || !strings.HasPrefix(string(el), "(01)"+caseGTIN) {
 		t.Fatalf("case element string %s (%v), want (01)%s…", el, err, caseGTIN)
 	}
-	urn, err := e.appendCode(nil, &f.cases, 0, FormatEPCURN)
+	urn, err := e.iss.AppendCode(nil, &f.cases, 0, issue.FormatEPCURN)
 	if err != nil || !strings.HasPrefix(string(urn), "urn:epc:id:sgtin:9520123.1"+testGTIN[8:13]+".") {
 		t.Fatalf("case EPC URN %s (%v), want the case GTIN's (indicator 1)", urn, err)
 	}
@@ -105,7 +111,7 @@ func TestCaseCodesCarryTheCaseGTIN(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if c.Status != StatusActive || c.Product == nil || c.Product.ID != f.prod.ID || c.Level != LevelCase ||
+		if c.Status != resolve.StatusActive || c.Product == nil || c.Product.ID != f.prod.ID || c.Level != model.LevelCase ||
 			c.Block == nil || c.Block.ID != f.cases.ID || c.Offset != 0 {
 			t.Fatalf("%s %s resolves to %+v (status %v: %s), want product %d case offset 0", name, in, c.Product, c.Status, c.Reason, f.prod.ID)
 		}
@@ -119,16 +125,16 @@ func TestCaseCodesCarryTheCaseGTIN(t *testing.T) {
 	}
 	// The case's serial under the item GTIN is no code of ours.
 	wrong := strings.Replace(dl, "/01/"+caseGTIN+"/", "/01/"+testGTIN+"/", 1)
-	if _, err := e.Lookup(wrong); !errors.Is(err, ErrNeverIssued) || !strings.Contains(err.Error(), caseGTIN) {
+	if _, err := e.Issuance().Lookup(wrong); !errors.Is(err, model.ErrNeverIssued) || !strings.Contains(err.Error(), caseGTIN) {
 		t.Errorf("case serial under the item GTIN: %v, want ErrNeverIssued naming the case GTIN", err)
 	}
 	// SGTIN-96: the case's filter (2) and GTIN.
-	sg := mint(t, e, MintRequest{Product: f.prod.ID, Lot: "L1", Level: LevelCase, Count: 1, Scheme: SchemeSGTIN96}).Block
-	hex, err := e.appendCode(nil, &sg, 0, FormatEPCHex)
+	sg := mint(t, e, issue.MintRequest{Product: f.prod.ID, Lot: "L1", Level: model.LevelCase, Count: 1, Scheme: serial.SGTIN96}).Block
+	hex, err := e.iss.AppendCode(nil, &sg, 0, issue.FormatEPCHex)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tag, err := e.Lookup(string(hex))
+	tag, err := e.Issuance().Lookup(string(hex))
 	if err != nil || tag.Block.ID != sg.ID {
 		t.Fatalf("SGTIN-96 %s of a case: %+v, %v", hex, tag.Block, err)
 	}
@@ -143,45 +149,45 @@ func TestCaseCodesCarryTheCaseGTIN(t *testing.T) {
 // minted before the declaration keep the GTIN they were printed with.
 func TestLevelMintNeedsLevelGTIN(t *testing.T) {
 	e := openTest(t, "")
-	p, err := e.AddProduct(t.Context(), ProductSpec{GTIN: testGTIN, GCPLength: 7, OrgName: "甲", NameZH: "x", Category: ParseCategoryMust("food"),
-		Levels: LevelSet(0).With(LevelItem).With(LevelCase)})
+	p, err := e.Issuance().AddProduct(t.Context(), issue.ProductSpec{GTIN: testGTIN, GCPLength: 7, OrgName: "甲", NameZH: "x", Category: ParseCategoryMust("food"),
+		Levels: model.LevelSet(0).With(model.LevelItem).With(model.LevelCase)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.Mint(t.Context(), MintRequest{Product: p.ID, Level: LevelCase, Count: 1})
-	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "tracecode product levels") {
+	_, err = e.Issuance().Mint(t.Context(), issue.MintRequest{Product: p.ID, Level: model.LevelCase, Count: 1})
+	if !errors.Is(err, model.ErrInvalid) || !strings.Contains(err.Error(), "tracecode product levels") {
 		t.Fatalf("case mint without a case GTIN: %v, want ErrInvalid naming tracecode product levels", err)
 	}
-	items := mint(t, e, MintRequest{Product: p.ID, Count: 1}).Block
-	cs, err := e.AddProduct(t.Context(), ProductSpec{GTIN: testGTIN2, GCPLength: 7, OrgName: "乙", NameZH: "苹果 5千克箱", Category: ParseCategoryMust("farm"),
-		Levels: LevelSet(0).With(LevelCase)})
+	items := mint(t, e, issue.MintRequest{Product: p.ID, Count: 1}).Block
+	cs, err := e.Issuance().AddProduct(t.Context(), issue.ProductSpec{GTIN: testGTIN2, GCPLength: 7, OrgName: "乙", NameZH: "苹果 5千克箱", Category: ParseCategoryMust("farm"),
+		Levels: model.LevelSet(0).With(model.LevelCase)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	box := mint(t, e, MintRequest{Product: cs.ID, Level: LevelCase, Count: 1}).Block
+	box := mint(t, e, issue.MintRequest{Product: cs.ID, Level: model.LevelCase, Count: 1}).Block
 	if dl := codeOf(t, e, box, 0); !strings.Contains(dl, "/01/"+testGTIN2+"/") {
 		t.Errorf("a case-only product's case %s, want its own GTIN", dl)
 	}
-	if _, _, err := e.EditProduct(t.Context(), CommandLineKey, p.ID, &ProductEdit{LevelGTINs: caseOf(testGTIN)}); err != nil {
+	if _, _, err := e.Amendments().EditProduct(t.Context(), CommandLineKey, p.ID, &amend.ProductEdit{LevelGTINs: caseOf(testGTIN)}); err != nil {
 		t.Fatal(err)
 	}
-	cases := mint(t, e, MintRequest{Product: p.ID, Level: LevelCase, Count: 1}).Block
+	cases := mint(t, e, issue.MintRequest{Product: p.ID, Level: model.LevelCase, Count: 1}).Block
 	if dl := codeOf(t, e, cases, 0); !strings.Contains(dl, "/01/"+indicatorForm(testGTIN, '1')+"/") {
 		t.Errorf("case %s after the declaration, want the case GTIN", dl)
 	}
 	if dl := codeOf(t, e, items, 0); !strings.Contains(dl, "/01/"+testGTIN+"/") {
 		t.Errorf("item %s, want the item GTIN", dl)
 	}
-	for _, b := range []Block{items, cases, box} {
-		if _, err := e.Lookup(codeOf(t, e, b, 0)); err != nil {
+	for _, b := range []model.Block{items, cases, box} {
+		if _, err := e.Issuance().Lookup(codeOf(t, e, b, 0)); err != nil {
 			t.Errorf("block %d: %v", b.ID, err)
 		}
 	}
 }
 
-func codeOf(t *testing.T, e *Engine, b Block, off uint64) string {
+func codeOf(t *testing.T, e *Engine, b model.Block, off uint64) string {
 	t.Helper()
-	s, err := e.appendCode(nil, &b, off, FormatDL)
+	s, err := e.iss.AppendCode(nil, &b, off, issue.FormatDL)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,8 +4,11 @@ import (
 	"errors"
 	"testing"
 
+	"tracecode/engine/chain"
 	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
+	"tracecode/engine/model"
+	"tracecode/engine/resolve"
 )
 
 func TestLineReportCommissionVoid(t *testing.T) {
@@ -26,33 +29,33 @@ func TestLineReportCommissionVoid(t *testing.T) {
 		}
 	}
 	// Void two listed codes of the uncommissioned rest.
-	_, err := e.ReportLine(t.Context(), &LineReport{ReportMeta: f.meta(f.orgA), Action: LineVoid,
-		Items: Items{Codes: []string{f.code(f.items, 600), f.code(f.items, 601)}}})
+	_, err := e.Reports().ReportLine(t.Context(), &chain.LineReport{ReportMeta: f.meta(f.orgA), Action: chain.LineVoid,
+		Items: chain.Items{Codes: []string{f.code(f.items, 600), f.code(f.items, 601)}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A report with errors applies nothing, and names every offender.
-	mixed := &LineReport{ReportMeta: f.meta(f.orgA), Action: LineCommission, Items: Items{
-		Ranges: []BlockRange{{Block: f.items.ID, First: 495, Last: 505}},
+	mixed := &chain.LineReport{ReportMeta: f.meta(f.orgA), Action: chain.LineCommission, Items: chain.Items{
+		Ranges: []chain.BlockRange{{Block: f.items.ID, First: 495, Last: 505}},
 		Codes: []string{f.code(f.items, 600), f.code(f.itemsB, 3), f.code(f.items, 700),
 			"https://id.gs1.org/01/09520123456788/21/A000000000000", f.code(f.items, 700)},
 	}}
-	_, err = e.ReportLine(t.Context(), mixed)
+	_, err = e.Reports().ReportLine(t.Context(), mixed)
 	wantErrs(t, err,
-		ie{ErrNeverIssued, "A000000000000"},
-		ie{ErrDuplicate, f.code(f.items, 700)},
-		ie{ErrWrongOrg, f.code(f.itemsB, 3)},
-		ie{ErrItemVoided, f.code(f.items, 600)},
-		ie{ErrCommissioned, "offset 495"}, ie{ErrCommissioned, "offset 496"}, ie{ErrCommissioned, "offset 497"},
-		ie{ErrCommissioned, "offset 498"}, ie{ErrCommissioned, "offset 499"},
+		ie{model.ErrNeverIssued, "A000000000000"},
+		ie{chain.ErrDuplicate, f.code(f.items, 700)},
+		ie{model.ErrWrongOrg, f.code(f.itemsB, 3)},
+		ie{chain.ErrItemVoided, f.code(f.items, 600)},
+		ie{chain.ErrCommissioned, "offset 495"}, ie{chain.ErrCommissioned, "offset 496"}, ie{chain.ErrCommissioned, "offset 497"},
+		ie{chain.ErrCommissioned, "offset 498"}, ie{chain.ErrCommissioned, "offset 499"},
 	)
 	if st, _ := ts.Items().State(f.items.ID, 700); st.Has(itemstate.Commissioned) {
 		t.Fatal("a rejected report commissioned a code")
 	}
 	// Voiding a commissioned code is refused.
-	_, err = e.ReportLine(t.Context(), &LineReport{ReportMeta: f.meta(f.orgA), Action: LineVoid,
-		Items: Items{Ranges: []BlockRange{{Block: f.items.ID, First: 10, Last: 10}}}})
-	wantErrs(t, err, ie{ErrCommissioned, "offset 10"})
+	_, err = e.Reports().ReportLine(t.Context(), &chain.LineReport{ReportMeta: f.meta(f.orgA), Action: chain.LineVoid,
+		Items: chain.Items{Ranges: []chain.BlockRange{{Block: f.items.ID, First: 10, Last: 10}}}})
+	wantErrs(t, err, ie{chain.ErrCommissioned, "offset 10"})
 }
 
 func TestReleaseRest(t *testing.T) {
@@ -60,28 +63,28 @@ func TestReleaseRest(t *testing.T) {
 	e := f.e
 	f.commission(f.items, 0, 799)
 	// Releasing printed codes is refused per code.
-	_, err := e.ReleaseRest(t.Context(), &ReleaseReport{ReportMeta: f.meta(f.orgA), Block: f.items.ID, From: 798})
-	wantErrs(t, err, ie{ErrCommissioned, "offset 798"}, ie{ErrCommissioned, "offset 799"})
-	rec, err := e.ReleaseRest(t.Context(), &ReleaseReport{ReportMeta: f.meta(f.orgA), Block: f.items.ID, From: 800, Note: "shift end"})
+	_, err := e.Reports().ReleaseRest(t.Context(), &chain.ReleaseReport{ReportMeta: f.meta(f.orgA), Block: f.items.ID, From: 798})
+	wantErrs(t, err, ie{chain.ErrCommissioned, "offset 798"}, ie{chain.ErrCommissioned, "offset 799"})
+	rec, err := e.Reports().ReleaseRest(t.Context(), &chain.ReleaseReport{ReportMeta: f.meta(f.orgA), Block: f.items.ID, From: 800, Note: "shift end"})
 	if err != nil || rec.Codes != 200 {
 		t.Fatalf("release: %+v %v", rec, err)
 	}
-	b, _ := e.Block(f.items.ID)
+	b, _ := e.Issuance().Block(f.items.ID)
 	if b.ReleasedFrom() != 800 || b.Note != "shift end" {
 		t.Fatalf("block after release: released from %d, note %q", b.ReleasedFrom(), b.Note)
 	}
-	if _, err := e.Lookup(f.code(f.items, 900)); !errors.Is(err, ErrReleased) {
+	if _, err := e.Issuance().Lookup(f.code(f.items, 900)); !errors.Is(err, model.ErrReleased) {
 		t.Fatalf("lookup of a released code: %v", err)
 	}
 	// Commissioning released codes is refused.
-	_, err = e.ReportLine(t.Context(), &LineReport{ReportMeta: f.meta(f.orgA), Action: LineCommission,
-		Items: Items{Ranges: []BlockRange{{Block: f.items.ID, First: 800, Last: 801}}}})
-	wantErrs(t, err, ie{ErrReleased, "offset 800"})
+	_, err = e.Reports().ReportLine(t.Context(), &chain.LineReport{ReportMeta: f.meta(f.orgA), Action: chain.LineCommission,
+		Items: chain.Items{Ranges: []chain.BlockRange{{Block: f.items.ID, First: 800, Last: 801}}}})
+	wantErrs(t, err, ie{model.ErrReleased, "offset 800"})
 	// Another organisation cannot release the block.
-	_, err = e.ReleaseRest(t.Context(), &ReleaseReport{ReportMeta: f.meta(f.orgB), Block: f.items.ID, From: 0})
-	wantErrs(t, err, ie{ErrWrongOrg, ""})
+	_, err = e.Reports().ReleaseRest(t.Context(), &chain.ReleaseReport{ReportMeta: f.meta(f.orgB), Block: f.items.ID, From: 0})
+	wantErrs(t, err, ie{model.ErrWrongOrg, ""})
 	f.e = reopen(t, e)
-	b, _ = f.e.Block(f.items.ID)
+	b, _ = f.e.Issuance().Block(f.items.ID)
 	if b.ReleasedFrom() != 800 {
 		t.Fatalf("release lost on reopen")
 	}
@@ -89,13 +92,13 @@ func TestReleaseRest(t *testing.T) {
 
 func TestRequestIDReplay(t *testing.T) {
 	f := newFixture(t)
-	r := &LineReport{ReportMeta: f.meta(f.orgA), Action: LineCommission, Items: Items{Ranges: []BlockRange{{Block: f.items.ID, First: 0, Last: 9}}}}
+	r := &chain.LineReport{ReportMeta: f.meta(f.orgA), Action: chain.LineCommission, Items: chain.Items{Ranges: []chain.BlockRange{{Block: f.items.ID, First: 0, Last: 9}}}}
 	r.RequestID = "line-3/0001"
-	first, err := f.e.ReportLine(t.Context(), r)
+	first, err := f.e.Reports().ReportLine(t.Context(), r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := f.e.ReportLine(t.Context(), r)
+	again, err := f.e.Reports().ReportLine(t.Context(), r)
 	if err != nil || !again.Replayed || again.FirstSeq != first.FirstSeq {
 		t.Fatalf("retry: %+v %v, want replay of %+v", again, err, first)
 	}
@@ -104,9 +107,9 @@ func TestRequestIDReplay(t *testing.T) {
 func TestFutureTimeRefused(t *testing.T) {
 	f := newFixture(t)
 	m := f.meta(f.orgA)
-	m.Time = testClock.Add(MaxFutureSkew + 1e9)
-	_, err := f.e.ReportLine(t.Context(), &LineReport{ReportMeta: m, Action: LineCommission, Items: Items{Ranges: []BlockRange{{Block: f.items.ID, First: 0, Last: 9}}}})
-	wantErrs(t, err, ie{ErrFuture, ""})
+	m.Time = testClock.Add(chain.MaxFutureSkew + 1e9)
+	_, err := f.e.Reports().ReportLine(t.Context(), &chain.LineReport{ReportMeta: m, Action: chain.LineCommission, Items: chain.Items{Ranges: []chain.BlockRange{{Block: f.items.ID, First: 0, Last: 9}}}})
+	wantErrs(t, err, ie{chain.ErrFuture, ""})
 }
 
 // TestReleaseVoidPrintedShipped: a block holding a printed item that was
@@ -121,26 +124,26 @@ func TestReleaseVoidPrintedShipped(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := dump(t, e)
-	_, err := e.ReleaseRest(t.Context(), &ReleaseReport{ReportMeta: f.meta(f.orgA), Block: f.items.ID, From: 0, Note: "line stopped"})
-	wantErrs(t, err, ie{ErrCommissioned, "offset 5"})
-	_, err = e.VoidBlock(t.Context(), &VoidReport{ReportMeta: f.meta(f.orgA), Block: f.items.ID, Note: "roll lost"})
-	wantErrs(t, err, ie{ErrCommissioned, "offset 5"})
-	_, err = e.VoidBlock(t.Context(), &VoidReport{ReportMeta: f.meta(f.orgB), Block: f.cases.ID})
-	wantErrs(t, err, ie{ErrWrongOrg, ""})
+	_, err := e.Reports().ReleaseRest(t.Context(), &chain.ReleaseReport{ReportMeta: f.meta(f.orgA), Block: f.items.ID, From: 0, Note: "line stopped"})
+	wantErrs(t, err, ie{chain.ErrCommissioned, "offset 5"})
+	_, err = e.Reports().VoidBlock(t.Context(), &chain.VoidReport{ReportMeta: f.meta(f.orgA), Block: f.items.ID, Note: "roll lost"})
+	wantErrs(t, err, ie{chain.ErrCommissioned, "offset 5"})
+	_, err = e.Reports().VoidBlock(t.Context(), &chain.VoidReport{ReportMeta: f.meta(f.orgB), Block: f.cases.ID})
+	wantErrs(t, err, ie{model.ErrWrongOrg, ""})
 	if after := dump(t, e); after != before {
 		t.Fatal("a refused release or void wrote to the store")
 	}
 	c, err := e.Resolve(f.code(f.items, 5))
-	if err != nil || c.Status != StatusInTransit {
+	if err != nil || c.Status != resolve.StatusInTransit {
 		t.Fatalf("shipped item after refused release and void: %v %v (%s)", c.Status, err, c.Reason)
 	}
 	// The rest of the block after the item releases; a block with nothing
 	// printed voids, each with a ledger record.
-	rec, err := e.ReleaseRest(t.Context(), &ReleaseReport{ReportMeta: f.meta(f.orgA), Block: f.items.ID, From: 6})
+	rec, err := e.Reports().ReleaseRest(t.Context(), &chain.ReleaseReport{ReportMeta: f.meta(f.orgA), Block: f.items.ID, From: 6})
 	if err != nil || rec.Records != 1 || rec.Codes != 994 {
 		t.Fatalf("release after the item: %+v %v", rec, err)
 	}
-	rec, err = e.VoidBlock(t.Context(), &VoidReport{ReportMeta: f.meta(f.orgA), Block: f.cases.ID, Note: "roll lost"})
+	rec, err = e.Reports().VoidBlock(t.Context(), &chain.VoidReport{ReportMeta: f.meta(f.orgA), Block: f.cases.ID, Note: "roll lost"})
 	if err != nil || rec.Records != 1 || rec.Codes != f.cases.Count {
 		t.Fatalf("void: %+v %v", rec, err)
 	}
@@ -148,13 +151,13 @@ func TestReleaseVoidPrintedShipped(t *testing.T) {
 	if s, found, err := ts.Ledger().Summary(rec.FirstSeq); err != nil || !found || s.Kind != ledger.KindBlockVoid {
 		t.Fatalf("void record %d: %+v %v %v", rec.FirstSeq, s, found, err)
 	}
-	if c, err := e.Resolve(f.code(f.cases, 3)); err != nil || c.Status != StatusVoided {
+	if c, err := e.Resolve(f.code(f.cases, 3)); err != nil || c.Status != resolve.StatusVoided {
 		t.Fatalf("code of the voided block: %v %v", c, err)
 	}
-	if rec, err := e.VoidBlock(t.Context(), &VoidReport{ReportMeta: f.meta(f.orgA), Block: f.cases.ID}); err != nil || rec.Records != 0 {
+	if rec, err := e.Reports().VoidBlock(t.Context(), &chain.VoidReport{ReportMeta: f.meta(f.orgA), Block: f.cases.ID}); err != nil || rec.Records != 0 {
 		t.Fatalf("voiding again: %+v %v, want a no-op", rec, err)
 	}
-	if c, err := e.Resolve(f.code(f.items, 5)); err != nil || c.Status != StatusInTransit {
+	if c, err := e.Resolve(f.code(f.items, 5)); err != nil || c.Status != resolve.StatusInTransit {
 		t.Fatalf("shipped item after the release of the rest: %v %v", c.Status, err)
 	}
 }

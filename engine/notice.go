@@ -15,22 +15,11 @@ import (
 	"tracecode/engine/chain"
 	"tracecode/engine/complaint"
 	"tracecode/engine/epcissub"
-	"tracecode/engine/model"
+	"tracecode/engine/issue"
 	"tracecode/engine/notice"
 	"tracecode/engine/outbox"
 	"tracecode/engine/recall"
 	"tracecode/engine/resolve"
-)
-
-// The notice office's names (see package notice).
-type (
-	NoticeConfig   = notice.Config
-	RecallOrder    = notice.RecallOrder
-	RecallWindow   = notice.RecallWindow
-	RecallView     = notice.RecallView
-	RecipientView  = notice.RecipientView
-	RecallTotals   = notice.RecallTotals
-	RecallLinkView = notice.RecallLinkView
 )
 
 // Notices is the engine's notice office (recalls, holds, alerts, their
@@ -47,14 +36,14 @@ type Notices struct {
 	hooks chain.Notices
 	// cfg is the configuration they were opened with (a replica opens
 	// them again with it as the writer's batches change them).
-	cfg NoticeConfig
+	cfg notice.Config
 }
 
 var noticeMu sync.Mutex // serialises OpenNotices
 
 // OpenNotices opens the engine's recalls, alerts and outbox with cfg;
 // a second call returns the first's.
-func (e *Engine) OpenNotices(cfg NoticeConfig) (*Notices, error) {
+func (e *Engine) OpenNotices(cfg notice.Config) (*Notices, error) {
 	noticeMu.Lock()
 	defer noticeMu.Unlock()
 	if n := e.notices.Load(); n != nil {
@@ -72,9 +61,9 @@ func (e *Engine) OpenNotices(cfg NoticeConfig) (*Notices, error) {
 }
 
 // newNotices reads the recalls, alerts and outbox from the store.
-func (e *Engine) newNotices(cfg NoticeConfig) (*Notices, error) {
+func (e *Engine) newNotices(cfg notice.Config) (*Notices, error) {
 	links := recall.Links{Key: e.iss.StoreSecret("tracecode/recall/ack-link/v1\x00"), Base: e.opts.ShortBase}
-	o, err := notice.Open(e.db, noticeParts{e}, cfg, e.opts.Location, links,
+	o, err := notice.Open(e.db, noticeParts{e, e.iss}, cfg, e.opts.Location, links,
 		append([]alert.Rule{complaint.OverdueRule{}}, e.sectorAlertRules()...)...)
 	if err != nil {
 		return nil, err
@@ -98,18 +87,13 @@ func (n *Notices) Run(ctx context.Context, js outbox.Publisher) error {
 // RecallMoves returns what the records that reached items of lot did
 // with them, per organisation (chain.Chain.RecallMoves).
 func (e *Engine) RecallMoves(lot uint32) ([]recall.Move, error) {
-	return noticeParts{e}.RecallMoves(lot, nil)
+	return noticeParts{e, e.iss}.RecallMoves(lot, nil)
 }
 
 // noticeParts is the engine as the notice office asks it (notice.Engine).
-type noticeParts struct{ *Engine }
-
-func (p noticeParts) ProductLots(id uint32) []uint32 { return p.iss.ProductLots(id) }
-
-func (p noticeParts) OrgRegion(org uint32) uint32 { return p.iss.OrgRegion(org) }
-
-func (p noticeParts) BlockAt(product uint32, counter uint64) *model.Block {
-	return p.blockAt(product, counter)
+type noticeParts struct {
+	*Engine
+	*issue.Book
 }
 
 func (p noticeParts) AppendNode(dst []byte, n agg.Node) []byte { return p.appendNode(dst, n) }
@@ -129,3 +113,7 @@ func (p noticeParts) RecallMoves(lot uint32, only map[uint32][]uint64) ([]recall
 func (p noticeParts) RecallClosed(r *recall.Recall) { p.creditRecallClosed(r) }
 
 func (p noticeParts) AlertConfirmed(a *alert.Alert) { p.creditAlertConfirmed(a) }
+
+func (p noticeParts) Recall(ctx context.Context, r *chain.RecallRequest) (*chain.RecallResult, error) {
+	return p.Reports().Recall(ctx, r)
+}

@@ -7,7 +7,12 @@ import (
 	"testing"
 	"time"
 
+	"tracecode/engine/chain"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
+	"tracecode/engine/notice"
 	"tracecode/engine/recall"
+	"tracecode/engine/serial"
 )
 
 // BenchmarkRecallRecipients computes the recipient list of a recall of a
@@ -21,40 +26,40 @@ func BenchmarkRecallRecipients(b *testing.B) {
 	cases := items / perCase
 	e := openTest(b, "")
 	ctx := context.Background()
-	prod, err := e.AddProduct(ctx, ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "婴幼儿配方奶粉", OrgName: "乳业", Category: ParseCategoryMust("food"),
-		Levels: LevelSet(0).With(LevelItem).With(LevelCase), LevelGTINs: caseOf(testGTIN)})
+	prod, err := e.Issuance().AddProduct(ctx, issue.ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "婴幼儿配方奶粉", OrgName: "乳业", Category: ParseCategoryMust("food"),
+		Levels: model.LevelSet(0).With(model.LevelItem).With(model.LevelCase), LevelGTINs: caseOf(testGTIN)})
 	if err != nil {
 		b.Fatal(err)
 	}
-	ib := mint(b, e, MintRequest{Product: prod.ID, Lot: "L1", CreateLot: true, Level: LevelItem, Count: items}).Block
-	cb := mint(b, e, MintRequest{Product: prod.ID, Lot: "L1", Level: LevelCase, Count: uint64(cases)}).Block
-	meta := ReportMeta{Org: prod.Org, Credential: "bench", Time: testClock.Add(-48 * time.Hour)}
-	if _, err := e.ReportLine(ctx, &LineReport{ReportMeta: meta, Action: LineCommission,
-		Items: Items{Ranges: []BlockRange{{Block: ib.ID, First: 0, Last: items - 1}, {Block: cb.ID, First: 0, Last: uint64(cases) - 1}}}}); err != nil {
+	ib := mint(b, e, issue.MintRequest{Product: prod.ID, Lot: "L1", CreateLot: true, Level: model.LevelItem, Count: items}).Block
+	cb := mint(b, e, issue.MintRequest{Product: prod.ID, Lot: "L1", Level: model.LevelCase, Count: uint64(cases)}).Block
+	meta := chain.ReportMeta{Org: prod.Org, Credential: "bench", Time: testClock.Add(-48 * time.Hour)}
+	if _, err := e.Reports().ReportLine(ctx, &chain.LineReport{ReportMeta: meta, Action: chain.LineCommission,
+		Items: chain.Items{Ranges: []chain.BlockRange{{Block: ib.ID, First: 0, Last: items - 1}, {Block: cb.ID, First: 0, Last: uint64(cases) - 1}}}}); err != nil {
 		b.Fatal(err)
 	}
 	meta.Time = testClock.Add(-40 * time.Hour)
 	for lo := 0; lo < cases; lo += 10000 {
-		var packs []Pack
+		var packs []chain.Pack
 		for c := lo; c < lo+10000; c++ {
-			packs = append(packs, Pack{Parent: Ref{Block: cb.ID, Offset: uint64(c)},
-				Children: Items{Ranges: []BlockRange{{Block: ib.ID, First: uint64(c * perCase), Last: uint64(c*perCase + perCase - 1)}}}})
+			packs = append(packs, chain.Pack{Parent: chain.Ref{Block: cb.ID, Offset: uint64(c)},
+				Children: chain.Items{Ranges: []chain.BlockRange{{Block: ib.ID, First: uint64(c * perCase), Last: uint64(c*perCase + perCase - 1)}}}})
 		}
-		if _, err := e.Pack(ctx, &PackReport{ReportMeta: meta, Packs: packs}); err != nil {
+		if _, err := e.Reports().Pack(ctx, &chain.PackReport{ReportMeta: meta, Packs: packs}); err != nil {
 			b.Fatal(err)
 		}
 	}
-	caseCodes := codes(b, e, cb.ID, FormatDL, 0, uint64(cases))
+	caseCodes := codes(b, e, cb.ID, issue.FormatDL, 0, uint64(cases))
 	var events []string
 	for o := range orgs {
 		gcp := fmt.Sprintf("69%05d", o)
-		if _, err := e.AddOrg(ctx, OrgSpec{Name: fmt.Sprintf("经销商 %d", o), Region: "620102", GCPs: []string{gcp}}); err != nil {
+		if _, err := e.Issuance().AddOrg(ctx, issue.OrgSpec{Name: fmt.Sprintf("经销商 %d", o), Region: "620102", GCPs: []string{gcp}}); err != nil {
 			b.Fatal(err)
 		}
 		per := cases / orgs
 		events = append(events, shipTo(fmt.Sprintf("2026-02-28T%02d:%02d:00+08:00", o/60%24, o%60), gcp, caseCodes[o*per:(o+1)*per]...))
 		if len(events) == 100 {
-			if _, err := e.CaptureJSON(ctx, strings.NewReader(doc(events...)), &CaptureOptions{Org: prod.Org, Credential: "bench"}); err != nil {
+			if _, err := e.Reports().CaptureJSON(ctx, strings.NewReader(doc(events...)), &chain.CaptureOptions{Org: prod.Org, Credential: "bench"}); err != nil {
 				b.Fatal(err)
 			}
 			events = events[:0]
@@ -91,23 +96,23 @@ func BenchmarkRecallRecipients(b *testing.B) {
 //	go test -run '^$' -bench CaptureAlerts -count 3 ./engine
 func BenchmarkCaptureAlerts(b *testing.B) {
 	e := openTest(b, "")
-	n, err := e.OpenNotices(NoticeConfig{})
+	n, err := e.OpenNotices(notice.Config{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	prod, err := e.AddProduct(ctx, ProductSpec{GTIN: testGTIN, GCPLength: 7, DrugID: "8612345", OrgName: "兰州制药", NameZH: "阿莫西林胶囊",
-		Category: ParseCategoryMust("drug"), Levels: LevelSet(0).With(LevelItem)})
+	prod, err := e.Issuance().AddProduct(ctx, issue.ProductSpec{GTIN: testGTIN, GCPLength: 7, DrugID: "8612345", OrgName: "兰州制药", NameZH: "阿莫西林胶囊",
+		Category: ParseCategoryMust("drug"), Levels: model.LevelSet(0).With(model.LevelItem)})
 	if err != nil {
 		b.Fatal(err)
 	}
 	const count = 20000
-	ib := mint(b, e, MintRequest{Product: prod.ID, Lot: "L1", CreateLot: true, Level: LevelItem, Count: count, Scheme: SchemeNMPA}).Block
-	if _, err := e.ReportLine(ctx, &LineReport{ReportMeta: ReportMeta{Org: prod.Org, Credential: "bench", Time: testClock.Add(-48 * time.Hour)},
-		Action: LineCommission, Items: Items{Ranges: []BlockRange{{Block: ib.ID, First: 0, Last: count - 1}}}}); err != nil {
+	ib := mint(b, e, issue.MintRequest{Product: prod.ID, Lot: "L1", CreateLot: true, Level: model.LevelItem, Count: count, Scheme: serial.NMPA}).Block
+	if _, err := e.Reports().ReportLine(ctx, &chain.LineReport{ReportMeta: chain.ReportMeta{Org: prod.Org, Credential: "bench", Time: testClock.Add(-48 * time.Hour)},
+		Action: chain.LineCommission, Items: chain.Items{Ranges: []chain.BlockRange{{Block: ib.ID, First: 0, Last: count - 1}}}}); err != nil {
 		b.Fatal(err)
 	}
-	all := codes(b, e, ib.ID, FormatDL, 0, count)
+	all := codes(b, e, ib.ID, issue.FormatDL, 0, count)
 	next := 0
 	for _, sync := range []bool{false, true} {
 		b.Run("sync="+onOff(sync), func(b *testing.B) {
@@ -129,7 +134,7 @@ func BenchmarkCaptureAlerts(b *testing.B) {
 				}
 				d := doc(dispense(fmt.Sprintf("2026-02-28T%02d:%02d:%02d+08:00", 8+next/3600%10, next/60%60, next%60), all[next]))
 				t0 := time.Now()
-				if _, err := e.CaptureJSON(ctx, strings.NewReader(d), &CaptureOptions{Org: prod.Org, Credential: "bench"}); err != nil {
+				if _, err := e.Reports().CaptureJSON(ctx, strings.NewReader(d), &chain.CaptureOptions{Org: prod.Org, Credential: "bench"}); err != nil {
 					b.Fatal(err)
 				}
 				spent[mode] += time.Since(t0)

@@ -9,6 +9,9 @@ import (
 
 	"github.com/cockroachdb/pebble/v2/vfs"
 
+	"tracecode/engine/chain"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
 	"tracecode/engine/store"
 	"tracecode/engine/store/storetest"
 )
@@ -69,19 +72,19 @@ func benchPackConcurrent(b *testing.B, reporters int) {
 		b.Fatal(err)
 	}
 	defer e.Close()
-	p, err := e.AddProduct(b.Context(), ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "x", Category: ParseCategoryMust("food"),
-		Levels: LevelSet(0).With(LevelItem).With(LevelCase), LevelGTINs: caseOf(testGTIN)})
+	p, err := e.Issuance().AddProduct(b.Context(), issue.ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "x", Category: ParseCategoryMust("food"),
+		Levels: model.LevelSet(0).With(model.LevelItem).With(model.LevelCase), LevelGTINs: caseOf(testGTIN)})
 	if err != nil {
 		b.Fatal(err)
 	}
 	// Enough for any run: minting and commissioning cost almost nothing
 	// per code.
-	items, _ := e.Mint(ctxBG, MintRequest{Product: p.ID, Count: 1_000_000_000})
-	cases, _ := e.Mint(ctxBG, MintRequest{Product: p.ID, Level: LevelCase, Count: 100_000_000})
-	meta := ReportMeta{Org: p.Org, Time: time.Now().Add(-time.Hour)}
-	for _, blk := range []Block{items.Block, cases.Block} {
-		if _, err := e.ReportLine(b.Context(), &LineReport{ReportMeta: meta, Action: LineCommission,
-			Items: Items{Ranges: []BlockRange{{Block: blk.ID, First: 0, Last: blk.Count - 1}}}}); err != nil {
+	items, _ := e.Issuance().Mint(ctxBG, issue.MintRequest{Product: p.ID, Count: 1_000_000_000})
+	cases, _ := e.Issuance().Mint(ctxBG, issue.MintRequest{Product: p.ID, Level: model.LevelCase, Count: 100_000_000})
+	meta := chain.ReportMeta{Org: p.Org, Time: time.Now().Add(-time.Hour)}
+	for _, blk := range []model.Block{items.Block, cases.Block} {
+		if _, err := e.Reports().ReportLine(b.Context(), &chain.LineReport{ReportMeta: meta, Action: chain.LineCommission,
+			Items: chain.Items{Ranges: []chain.BlockRange{{Block: blk.ID, First: 0, Last: blk.Count - 1}}}}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -90,12 +93,12 @@ func benchPackConcurrent(b *testing.B, reporters int) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	runReporters(b, reporters, ops, func(k int64) error {
-		r := &PackReport{ReportMeta: meta, Packs: make([]Pack, 0, packPerReport)}
+		r := &chain.PackReport{ReportMeta: meta, Packs: make([]chain.Pack, 0, packPerReport)}
 		for c := k * packPerReport; c < (k+1)*packPerReport; c++ {
-			r.Packs = append(r.Packs, Pack{Parent: Ref{Block: cases.Block.ID, Offset: uint64(c)},
-				Children: Items{Ranges: []BlockRange{{Block: items.Block.ID, First: uint64(c * 10), Last: uint64(c*10 + 9)}}}})
+			r.Packs = append(r.Packs, chain.Pack{Parent: chain.Ref{Block: cases.Block.ID, Offset: uint64(c)},
+				Children: chain.Items{Ranges: []chain.BlockRange{{Block: items.Block.ID, First: uint64(c * 10), Last: uint64(c*10 + 9)}}}})
 		}
-		_, err := e.Pack(b.Context(), r)
+		_, err := e.Reports().Pack(b.Context(), r)
 		return err
 	})
 	b.ReportMetric(float64(ops*packPerReport*10)/b.Elapsed().Seconds(), "children/s")

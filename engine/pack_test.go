@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"tracecode/engine/agg"
+	"tracecode/engine/chain"
+	"tracecode/engine/model"
 )
 
 func TestPackRules(t *testing.T) {
@@ -30,52 +32,52 @@ func TestPackRules(t *testing.T) {
 
 	m := f.meta(f.orgA)
 	m.Time = t0.Add(2 * time.Minute)
-	pack := func(parent Ref, kids Items) error {
-		_, err := e.Pack(t.Context(), &PackReport{ReportMeta: m, Packs: []Pack{{Parent: parent, Children: kids}}})
+	pack := func(parent chain.Ref, kids chain.Items) error {
+		_, err := e.Reports().Pack(t.Context(), &chain.PackReport{ReportMeta: m, Packs: []chain.Pack{{Parent: parent, Children: kids}}})
 		return err
 	}
-	caseRef := func(off uint64) Ref { return Ref{Block: f.cases.ID, Offset: off} }
+	caseRef := func(off uint64) chain.Ref { return chain.Ref{Block: f.cases.ID, Offset: off} }
 	// A child with a parent already; an uncommissioned child; a child of
 	// another organisation.
 	f.commission(f.cases, 10, 11)
-	err := pack(caseRef(10), Items{Ranges: []BlockRange{{Block: f.items.ID, First: 98, Last: 101}}, Codes: []string{f.code(f.itemsB, 0)}})
+	err := pack(caseRef(10), chain.Items{Ranges: []chain.BlockRange{{Block: f.items.ID, First: 98, Last: 101}}, Codes: []string{f.code(f.itemsB, 0)}})
 	wantErrs(t, err,
-		ie{ErrWrongOrg, f.code(f.itemsB, 0)},
-		ie{ErrNotCommissioned, "offset 100"}, ie{ErrNotCommissioned, "offset 101"},
-		ie{ErrNotCommissioned, f.code(f.itemsB, 0)},
-		ie{ErrHasParent, "offset 98"}, ie{ErrHasParent, "offset 99"})
+		ie{model.ErrWrongOrg, f.code(f.itemsB, 0)},
+		ie{chain.ErrNotCommissioned, "offset 100"}, ie{chain.ErrNotCommissioned, "offset 101"},
+		ie{chain.ErrNotCommissioned, f.code(f.itemsB, 0)},
+		ie{chain.ErrHasParent, "offset 98"}, ie{chain.ErrHasParent, "offset 99"})
 	// Levels: an item cannot hold a case; a case cannot hold a case.
-	err = pack(Ref{Block: f.items.ID, Offset: 0}, Items{Ranges: []BlockRange{{Block: f.cases.ID, First: 11, Last: 11}}})
-	wantErrs(t, err, ie{ErrLevel, "offset 11"})
-	err = pack(caseRef(11), Items{Ranges: []BlockRange{{Block: f.cases.ID, First: 10, Last: 10}}})
-	wantErrs(t, err, ie{ErrLevel, "offset 10"})
+	err = pack(chain.Ref{Block: f.items.ID, Offset: 0}, chain.Items{Ranges: []chain.BlockRange{{Block: f.cases.ID, First: 11, Last: 11}}})
+	wantErrs(t, err, ie{chain.ErrLevel, "offset 11"})
+	err = pack(caseRef(11), chain.Items{Ranges: []chain.BlockRange{{Block: f.cases.ID, First: 10, Last: 10}}})
+	wantErrs(t, err, ie{chain.ErrLevel, "offset 10"})
 	// Cycles through SSCCs (units of equal level would otherwise allow it):
 	// pallet SSCC A holds SSCC B; B may not then hold A.
 	ssccA, ssccB := "(00)395201230000000012", "(00)395201230000000029"
-	_, err = e.Pack(t.Context(), &PackReport{ReportMeta: m, Packs: []Pack{
-		{Parent: Ref{Code: ssccB}, ParentLevel: LevelCase, Children: Items{Ranges: []BlockRange{{Block: f.items.ID, First: 0, Last: 0}}}},
+	_, err = e.Reports().Pack(t.Context(), &chain.PackReport{ReportMeta: m, Packs: []chain.Pack{
+		{Parent: chain.Ref{Code: ssccB}, ParentLevel: model.LevelCase, Children: chain.Items{Ranges: []chain.BlockRange{{Block: f.items.ID, First: 0, Last: 0}}}},
 	}})
-	wantErrs(t, err, ie{ErrHasParent, "offset 0"})
+	wantErrs(t, err, ie{chain.ErrHasParent, "offset 0"})
 	f.commission(f.items, 200, 209)
-	if _, err := e.Pack(t.Context(), &PackReport{ReportMeta: m, Packs: []Pack{
-		{Parent: Ref{Code: ssccB}, ParentLevel: LevelCase, Children: Items{Ranges: []BlockRange{{Block: f.items.ID, First: 200, Last: 209}}}},
-		{Parent: Ref{Code: ssccA}, Children: Items{Codes: []string{ssccB}}},
+	if _, err := e.Reports().Pack(t.Context(), &chain.PackReport{ReportMeta: m, Packs: []chain.Pack{
+		{Parent: chain.Ref{Code: ssccB}, ParentLevel: model.LevelCase, Children: chain.Items{Ranges: []chain.BlockRange{{Block: f.items.ID, First: 200, Last: 209}}}},
+		{Parent: chain.Ref{Code: ssccA}, Children: chain.Items{Codes: []string{ssccB}}},
 	}}); err != nil {
 		t.Fatal(err)
 	}
-	err = pack(Ref{Code: ssccB}, Items{Codes: []string{ssccA}})
-	wantErrs(t, err, ie{ErrLevel, ssccA}, ie{ErrCycle, ssccB})
+	err = pack(chain.Ref{Code: ssccB}, chain.Items{Codes: []string{ssccA}})
+	wantErrs(t, err, ie{chain.ErrLevel, ssccA}, ie{chain.ErrCycle, ssccB})
 	// An SSCC of another organisation's company prefix cannot be
 	// registered by A.
-	err = pack(Ref{Code: "(00)369012340000000017"}, Items{Ranges: []BlockRange{{Block: f.items.ID, First: 201, Last: 201}}})
-	wantErrs(t, err, ie{ErrWrongOrg, "369012340000000017"})
+	err = pack(chain.Ref{Code: "(00)369012340000000017"}, chain.Items{Ranges: []chain.BlockRange{{Block: f.items.ID, First: 201, Last: 201}}})
+	wantErrs(t, err, ie{model.ErrWrongOrg, "369012340000000017"})
 	// Same child twice in one report.
 	f.commission(f.items, 300, 301)
-	_, err = e.Pack(t.Context(), &PackReport{ReportMeta: m, Packs: []Pack{
-		{Parent: caseRef(10), Children: Items{Ranges: []BlockRange{{Block: f.items.ID, First: 300, Last: 301}}}},
-		{Parent: caseRef(11), Children: Items{Ranges: []BlockRange{{Block: f.items.ID, First: 301, Last: 301}}}},
+	_, err = e.Reports().Pack(t.Context(), &chain.PackReport{ReportMeta: m, Packs: []chain.Pack{
+		{Parent: caseRef(10), Children: chain.Items{Ranges: []chain.BlockRange{{Block: f.items.ID, First: 300, Last: 301}}}},
+		{Parent: caseRef(11), Children: chain.Items{Ranges: []chain.BlockRange{{Block: f.items.ID, First: 301, Last: 301}}}},
 	}})
-	wantErrs(t, err, ie{ErrHasParent, "offset 301"})
+	wantErrs(t, err, ie{chain.ErrHasParent, "offset 301"})
 }
 
 func TestUnpackHistory(t *testing.T) {
@@ -88,22 +90,22 @@ func TestUnpackHistory(t *testing.T) {
 	// Take out items 3 and 4 an hour later, and repack them into case 1.
 	m := f.meta(f.orgA)
 	m.Time = t0.Add(time.Hour)
-	rec, err := e.Unpack(t.Context(), &UnpackReport{ReportMeta: m, Unpacks: []Unpack{{Parent: Ref{Block: f.cases.ID, Offset: 0},
-		Children: Items{Codes: []string{f.code(f.items, 3), f.code(f.items, 4)}}}}})
+	rec, err := e.Reports().Unpack(t.Context(), &chain.UnpackReport{ReportMeta: m, Unpacks: []chain.Unpack{{Parent: chain.Ref{Block: f.cases.ID, Offset: 0},
+		Children: chain.Items{Codes: []string{f.code(f.items, 3), f.code(f.items, 4)}}}}})
 	if err != nil || rec.Codes != 2 {
 		t.Fatalf("unpack: %+v %v", rec, err)
 	}
 	// Packing them somewhere at a time before they left case 0 is refused.
 	early := f.meta(f.orgA)
 	early.Time = t0.Add(30 * time.Minute)
-	_, err = e.Pack(t.Context(), &PackReport{ReportMeta: early, Packs: []Pack{{Parent: Ref{Block: f.cases.ID, Offset: 1},
-		Children: Items{Ranges: []BlockRange{{Block: f.items.ID, First: 3, Last: 3}}}}}})
-	wantErrs(t, err, ie{ErrInvalid, "offset 3"})
+	_, err = e.Reports().Pack(t.Context(), &chain.PackReport{ReportMeta: early, Packs: []chain.Pack{{Parent: chain.Ref{Block: f.cases.ID, Offset: 1},
+		Children: chain.Items{Ranges: []chain.BlockRange{{Block: f.items.ID, First: 3, Last: 3}}}}}})
+	wantErrs(t, err, ie{model.ErrInvalid, "offset 3"})
 	f.packRange(f.cases, 1, f.items, 3, 4, t0.Add(2*time.Hour))
 	// Unpacking a child that is not in the parent named is refused.
-	_, err = e.Unpack(t.Context(), &UnpackReport{ReportMeta: m, Unpacks: []Unpack{{Parent: Ref{Block: f.cases.ID, Offset: 0},
-		Children: Items{Ranges: []BlockRange{{Block: f.items.ID, First: 4, Last: 5}}}}}})
-	wantErrs(t, err, ie{ErrNotChild, "offset 4"})
+	_, err = e.Reports().Unpack(t.Context(), &chain.UnpackReport{ReportMeta: m, Unpacks: []chain.Unpack{{Parent: chain.Ref{Block: f.cases.ID, Offset: 0},
+		Children: chain.Items{Ranges: []chain.BlockRange{{Block: f.items.ID, First: 4, Last: 5}}}}}})
+	wantErrs(t, err, ie{chain.ErrNotChild, "offset 4"})
 
 	r, _ := agg.NewReader(e.db)
 	item3 := agg.Node{Product: f.prod.ID, Counter: f.items.Start + 3}
@@ -125,7 +127,7 @@ func TestUnpackHistory(t *testing.T) {
 	r.Close()
 	// Unpack all of case 0 (an unpacking at the pharmacy).
 	m.Time = t0.Add(150 * time.Minute)
-	if rec, err := e.Unpack(t.Context(), &UnpackReport{ReportMeta: m, Unpacks: []Unpack{{Parent: Ref{Block: f.cases.ID, Offset: 0}, All: true}}}); err != nil || rec.Codes != 8 {
+	if rec, err := e.Reports().Unpack(t.Context(), &chain.UnpackReport{ReportMeta: m, Unpacks: []chain.Unpack{{Parent: chain.Ref{Block: f.cases.ID, Offset: 0}, All: true}}}); err != nil || rec.Codes != 8 {
 		t.Fatalf("unpack all: %+v %v", rec, err)
 	}
 	f.e = reopen(t, e)

@@ -4,6 +4,10 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"tracecode/engine/chain"
+	"tracecode/engine/issue"
+	"tracecode/engine/resolve"
 )
 
 // TestIntactContainment: a case shipped out of an unopened pallet, and a
@@ -68,12 +72,12 @@ func TestPublicStatuses(t *testing.T) {
 	for _, c := range []struct {
 		off                uint64
 		action, step, disp string
-		want               Status
-		public             PublicStatus
+		want               resolve.Status
+		public             resolve.PublicStatus
 	}{
-		{30, "DELETE", "dispensing", "dispensed", StatusDispensed, PublicDispensed},
-		{31, "OBSERVE", "dispensing", "partially_dispensed", StatusDispensed, PublicDispensed},
-		{32, "DELETE", "retail_selling", "retail_sold", StatusSold, PublicSold},
+		{30, "DELETE", "dispensing", "dispensed", resolve.StatusDispensed, resolve.PublicDispensed},
+		{31, "OBSERVE", "dispensing", "partially_dispensed", resolve.StatusDispensed, resolve.PublicDispensed},
+		{32, "DELETE", "retail_selling", "retail_sold", resolve.StatusSold, resolve.PublicSold},
 	} {
 		code := f.code(f.items, c.off)
 		if _, err := f.capture(f.orgA, doc(ev(code, c.action, c.step, c.disp))); err != nil {
@@ -84,21 +88,21 @@ func TestPublicStatuses(t *testing.T) {
 			t.Errorf("%s/%s: %v (%v) %v, want %v (%v)", c.step, c.disp, ch.Status, ch.Public(), err, c.want, c.public)
 		}
 	}
-	if ch, err := f.e.Resolve(f.code(f.items, 500)); err != nil || ch.Public() != PublicNotPrinted {
+	if ch, err := f.e.Resolve(f.code(f.items, 500)); err != nil || ch.Public() != resolve.PublicNotPrinted {
 		t.Errorf("unprinted code: %v %v, want not_printed", ch.Public(), err)
 	}
-	if _, err := f.e.Recall(t.Context(), &RecallRequest{ReportMeta: f.meta(f.orgA), Lots: []LotRef{{Product: f.prod.ID, Number: "L1"}}, Reason: "沙门氏菌"}); err != nil {
+	if _, err := f.e.Reports().Recall(t.Context(), &chain.RecallRequest{ReportMeta: f.meta(f.orgA), Lots: []chain.LotRef{{Product: f.prod.ID, Number: "L1"}}, Reason: "沙门氏菌"}); err != nil {
 		t.Fatal(err)
 	}
 	ch, err := f.e.Resolve(f.code(f.items, 3))
-	if err != nil || ch.Public() != PublicRecalled || ch.RecallReason != "沙门氏菌" || ch.RecallTime != f.meta(0).Time.UnixMilli() {
+	if err != nil || ch.Public() != resolve.PublicRecalled || ch.RecallReason != "沙门氏菌" || ch.RecallTime != f.meta(0).Time.UnixMilli() {
 		t.Fatalf("recalled item: %v %q %d %v", ch.Public(), ch.RecallReason, ch.RecallTime, err)
 	}
 	cs, err := f.e.LotStatus(ch.Lot.ID)
-	if err != nil || cs.Status != PublicRecalled || cs.RecallReason != "沙门氏菌" || cs.RecallOfProduct {
+	if err != nil || cs.Status != resolve.PublicRecalled || cs.RecallReason != "沙门氏菌" || cs.RecallOfProduct {
 		t.Fatalf("LotStatus of the recalled lot: %+v %v", cs, err)
 	}
-	if cs, err := f.e.ProductStatus(f.prodB.ID); err != nil || cs.Status != PublicRegistered {
+	if cs, err := f.e.ProductStatus(f.prodB.ID); err != nil || cs.Status != resolve.PublicRegistered {
 		t.Fatalf("ProductStatus of another product: %+v %v", cs, err)
 	}
 }
@@ -110,14 +114,14 @@ func TestBusinessDayClock(t *testing.T) {
 	at := time.Date(2026, 3, 1, 16, 30, 0, 0, time.UTC) // 2026-03-02 00:30 CST
 	for _, c := range []struct {
 		loc  *time.Location
-		want PublicStatus
-	}{{nil, PublicExpired}, {time.UTC, PublicRegistered}} {
+		want resolve.PublicStatus
+	}{{nil, resolve.PublicExpired}, {time.UTC, resolve.PublicRegistered}} {
 		e, err := Open(t.TempDir(), &Options{Store: smallStore(), Now: func() time.Time { return at }, Location: c.loc})
 		if err != nil {
 			t.Fatal(err)
 		}
 		p := addDrug(t, e, testGTIN, "")
-		l, err := e.AddLot(t.Context(), LotSpec{Product: p.ID, Number: "E1", Expiry: 20260301})
+		l, err := e.Issuance().AddLot(t.Context(), issue.LotSpec{Product: p.ID, Number: "E1", Expiry: 20260301})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -125,15 +129,15 @@ func TestBusinessDayClock(t *testing.T) {
 		if err != nil || cs.Status != c.want {
 			t.Errorf("location %v: lot %v %v, want %v", c.loc, cs.Status, err, c.want)
 		}
-		b := mint(t, e, MintRequest{Product: p.ID, Lot: "E1", Count: 1}).Block
-		if _, err := e.ReportLine(t.Context(), &LineReport{ReportMeta: ReportMeta{Org: p.Org, Time: at.Add(-time.Hour)}, Action: LineCommission,
-			Items: Items{Ranges: []BlockRange{{Block: b.ID, First: 0, Last: 0}}}}); err != nil {
+		b := mint(t, e, issue.MintRequest{Product: p.ID, Lot: "E1", Count: 1}).Block
+		if _, err := e.Reports().ReportLine(t.Context(), &chain.LineReport{ReportMeta: chain.ReportMeta{Org: p.Org, Time: at.Add(-time.Hour)}, Action: chain.LineCommission,
+			Items: chain.Items{Ranges: []chain.BlockRange{{Block: b.ID, First: 0, Last: 0}}}}); err != nil {
 			t.Fatal(err)
 		}
-		ch, err := e.Resolve(string(codes(t, e, b.ID, FormatDL, 0, 1)[0]))
+		ch, err := e.Resolve(string(codes(t, e, b.ID, issue.FormatDL, 0, 1)[0]))
 		want := c.want
-		if want == PublicRegistered {
-			want = PublicGenuine
+		if want == resolve.PublicRegistered {
+			want = resolve.PublicGenuine
 		}
 		if err != nil || ch.Public() != want {
 			t.Errorf("location %v: item %v %v, want %v", c.loc, ch.Public(), err, want)
@@ -156,7 +160,7 @@ func TestTimelineBounded(t *testing.T) {
 	defer e.Close()
 	f := &fixture{t: t, e: e}
 	p := addDrug(t, e, testGTIN, "")
-	f.items = mint(t, e, MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 10}).Block
+	f.items = mint(t, e, issue.MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 10}).Block
 	f.commission(f.items, 0, 9)
 	const n = 300
 	var evs []string
@@ -188,7 +192,7 @@ func TestTimelineBounded(t *testing.T) {
 		if i > 0 && c.Timeline[i-1].Event.EventTime > en.Event.EventTime {
 			t.Errorf("timeline out of order at %d", i)
 		}
-		if en.Via == ViaLot {
+		if en.Via == resolve.ViaLot {
 			lot++
 		} else {
 			own++

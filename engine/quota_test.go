@@ -7,6 +7,9 @@ import (
 	"sync"
 	"testing"
 
+	"tracecode/engine/config"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
 	"tracecode/engine/serial"
 )
 
@@ -17,12 +20,12 @@ import (
 // organisation still mints — before and after a reopen.
 func TestShortQuotaHostileOrg(t *testing.T) {
 	e := openTest(t, "")
-	addOrg := func(name, gcp string) Product {
-		o, err := e.AddOrg(t.Context(), OrgSpec{Name: name, GCPs: []string{gcp}})
+	addOrg := func(name, gcp string) model.Product {
+		o, err := e.Issuance().AddOrg(t.Context(), issue.OrgSpec{Name: name, GCPs: []string{gcp}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := e.AddProduct(t.Context(), ProductSpec{Org: o.ID, OwnCode: "SC-" + gcp, NameZH: "散装大米", Category: ParseCategoryMust("food")})
+		p, err := e.Issuance().AddProduct(t.Context(), issue.ProductSpec{Org: o.ID, OwnCode: "SC-" + gcp, NameZH: "散装大米", Category: ParseCategoryMust("food")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -37,7 +40,7 @@ func TestShortQuotaHostileOrg(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res, err := e.Mint(context.Background(), MintRequest{Product: hostile.ID, Count: 10_000_000_000, Scheme: serial.Short, AllowPartial: true})
+			res, err := e.Issuance().Mint(context.Background(), issue.MintRequest{Product: hostile.ID, Count: 10_000_000_000, Scheme: serial.Short, AllowPartial: true})
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -48,29 +51,29 @@ func TestShortQuotaHostileOrg(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if got != DefaultShortQuotaPerOrg || len(refused) == 0 {
-		t.Fatalf("the hostile organisation took %d short codes (quota %d), %d refusals", got, uint64(DefaultShortQuotaPerOrg), len(refused))
+	if got != config.DefaultShortQuotaPerOrg || len(refused) == 0 {
+		t.Fatalf("the hostile organisation took %d short codes (quota %d), %d refusals", got, uint64(config.DefaultShortQuotaPerOrg), len(refused))
 	}
 	for _, err := range refused {
-		if !errors.Is(err, ErrCap) || !strings.Contains(err.Error(), "quota") {
+		if !errors.Is(err, model.ErrCap) || !strings.Contains(err.Error(), "quota") {
 			t.Fatalf("refusal: %v", err)
 		}
 	}
 	mintVictim := func() {
 		t.Helper()
-		res, err := e.Mint(context.Background(), MintRequest{Product: victim.ID, Count: 1_000_000, Scheme: serial.Short})
+		res, err := e.Issuance().Mint(context.Background(), issue.MintRequest{Product: victim.ID, Count: 1_000_000, Scheme: serial.Short})
 		if err != nil || res.Block.Count != 1_000_000 {
 			t.Fatalf("another organisation's mint: %+v %v", res, err)
 		}
 	}
 	mintVictim()
-	sp := e.SharedSpaces()
-	if len(sp) != 3 || sp[0].Space != "short" || sp[0].Issued != DefaultShortQuotaPerOrg+1_000_000 ||
-		sp[0].MaxOrgIssued != DefaultShortQuotaPerOrg || sp[0].Remaining() != serial.CapShort-sp[0].Issued {
+	sp := e.Issuance().SharedSpaces()
+	if len(sp) != 3 || sp[0].Space != "short" || sp[0].Issued != config.DefaultShortQuotaPerOrg+1_000_000 ||
+		sp[0].MaxOrgIssued != config.DefaultShortQuotaPerOrg || sp[0].Remaining() != serial.CapShort-sp[0].Issued {
 		t.Fatalf("shared spaces: %+v", sp)
 	}
 	e = reopen(t, e)
-	if _, err := e.Mint(context.Background(), MintRequest{Product: hostile.ID, Count: 1, Scheme: serial.Short, AllowPartial: true}); !errors.Is(err, ErrCap) {
+	if _, err := e.Issuance().Mint(context.Background(), issue.MintRequest{Product: hostile.ID, Count: 1, Scheme: serial.Short, AllowPartial: true}); !errors.Is(err, model.ErrCap) {
 		t.Fatalf("the quota after reopen: %v", err)
 	}
 	mintVictim()
@@ -86,7 +89,7 @@ func TestShortQuotaOption(t *testing.T) {
 	}
 	o = Options{}
 	o.EnsureDefaults()
-	if o.ShortQuotaPerOrg != DefaultShortQuotaPerOrg || o.Validate() != nil {
+	if o.ShortQuotaPerOrg != config.DefaultShortQuotaPerOrg || o.Validate() != nil {
 		t.Fatalf("default quota %d: %v", o.ShortQuotaPerOrg, o.Validate())
 	}
 }
@@ -107,10 +110,10 @@ func TestLotAndProductQuotas(t *testing.T) {
 	}
 	e := open()
 	ctx := t.Context()
-	a, _ := e.AddOrg(ctx, OrgSpec{Name: "甲", GCPs: []string{"6920001"}})
-	b, _ := e.AddOrg(ctx, OrgSpec{Name: "乙", GCPs: []string{"6920002"}})
-	product := func(org uint32, code string) (Product, error) {
-		return e.AddProduct(ctx, ProductSpec{Org: org, OwnCode: code, NameZH: "米", Category: ParseCategoryMust("food")})
+	a, _ := e.Issuance().AddOrg(ctx, issue.OrgSpec{Name: "甲", GCPs: []string{"6920001"}})
+	b, _ := e.Issuance().AddOrg(ctx, issue.OrgSpec{Name: "乙", GCPs: []string{"6920002"}})
+	product := func(org uint32, code string) (model.Product, error) {
+		return e.Issuance().AddProduct(ctx, issue.ProductSpec{Org: org, OwnCode: code, NameZH: "米", Category: ParseCategoryMust("food")})
 	}
 	pa, err := product(a.ID, "A1")
 	if err != nil {
@@ -119,7 +122,7 @@ func TestLotAndProductQuotas(t *testing.T) {
 	if _, err := product(a.ID, "A2"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := product(a.ID, "A3"); !errors.Is(err, ErrCap) || !strings.Contains(err.Error(), "MaxProductsPerOrg") {
+	if _, err := product(a.ID, "A3"); !errors.Is(err, model.ErrCap) || !strings.Contains(err.Error(), "MaxProductsPerOrg") {
 		t.Fatalf("a third product: %v", err)
 	}
 	pb, err := product(b.ID, "B1")
@@ -127,14 +130,14 @@ func TestLotAndProductQuotas(t *testing.T) {
 		t.Fatalf("another organisation's product: %v", err)
 	}
 	for _, n := range []string{"L1", "L2"} {
-		if _, err := e.AddLot(ctx, LotSpec{Product: pa.ID, Number: n}); err != nil {
+		if _, err := e.Issuance().AddLot(ctx, issue.LotSpec{Product: pa.ID, Number: n}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := e.Mint(ctx, MintRequest{Product: pa.ID, Lot: "L3", CreateLot: true, Count: 1}); err != nil {
+	if _, err := e.Issuance().Mint(ctx, issue.MintRequest{Product: pa.ID, Lot: "L3", CreateLot: true, Count: 1}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Mint(ctx, MintRequest{Product: pa.ID, Lot: "L4", CreateLot: true, Count: 1}); !errors.Is(err, ErrCap) || !strings.Contains(err.Error(), "MaxLotsPerOrg") {
+	if _, err := e.Issuance().Mint(ctx, issue.MintRequest{Product: pa.ID, Lot: "L4", CreateLot: true, Count: 1}); !errors.Is(err, model.ErrCap) || !strings.Contains(err.Error(), "MaxLotsPerOrg") {
 		t.Fatalf("a fourth lot by minting: %v", err)
 	}
 	if err := e.Close(); err != nil {
@@ -142,20 +145,20 @@ func TestLotAndProductQuotas(t *testing.T) {
 	}
 	e = open()
 	defer e.Close()
-	if _, err := e.AddLot(ctx, LotSpec{Product: pa.ID, Number: "L5"}); !errors.Is(err, ErrCap) {
+	if _, err := e.Issuance().AddLot(ctx, issue.LotSpec{Product: pa.ID, Number: "L5"}); !errors.Is(err, model.ErrCap) {
 		t.Fatalf("a fourth lot after reopen: %v", err)
 	}
-	if _, err := e.AddProduct(ctx, ProductSpec{Org: a.ID, OwnCode: "A4", NameZH: "米", Category: ParseCategoryMust("food")}); !errors.Is(err, ErrCap) {
+	if _, err := e.Issuance().AddProduct(ctx, issue.ProductSpec{Org: a.ID, OwnCode: "A4", NameZH: "米", Category: ParseCategoryMust("food")}); !errors.Is(err, model.ErrCap) {
 		t.Fatalf("a third product after reopen: %v", err)
 	}
-	if _, err := e.AddLot(ctx, LotSpec{Product: pb.ID, Number: "L1"}); err != nil {
+	if _, err := e.Issuance().AddLot(ctx, issue.LotSpec{Product: pb.ID, Number: "L1"}); err != nil {
 		t.Fatalf("another organisation's lot: %v", err)
 	}
-	sp := e.SharedSpaces()
+	sp := e.Issuance().SharedSpaces()
 	if sp[1].Space != "lot" || sp[1].Issued != 4 || sp[1].MaxOrgIssued != 3 || sp[2].Space != "product" || sp[2].MaxOrgIssued != 2 {
 		t.Fatalf("shared spaces: %+v", sp)
 	}
-	if err := e.Check(); err != nil {
+	if err := e.Issuance().Check(); err != nil {
 		t.Fatal(err)
 	}
 }

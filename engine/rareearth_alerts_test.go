@@ -7,6 +7,9 @@ import (
 
 	"tracecode/engine/alert"
 	"tracecode/engine/category"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
+	"tracecode/engine/sector"
 )
 
 // addRareEarth gives the sector alert world a rare-earth product of
@@ -15,16 +18,16 @@ import (
 func (w *sectorAlertWorld) addRareEarth() {
 	w.t.Helper()
 	ctx := context.Background()
-	pr, err := w.e.AddProduct(ctx, ProductSpec{Org: w.orgA, GTIN: gtinOf("952012310099"), GCPLength: 7,
+	pr, err := w.e.Issuance().AddProduct(ctx, issue.ProductSpec{Org: w.orgA, GTIN: gtinOf("952012310099"), GCPLength: 7,
 		NameZH: "混合稀土精矿", Category: ParseCategoryMust("rare-earth")})
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	if _, err := w.e.Sectors().SetProductProfile(ctx, ProfileSpec{Org: w.orgA, Product: pr.ID, Profile: "rare-earth",
+	if _, err := w.e.Sectors().SetProductProfile(ctx, sector.ProfileSpec{Org: w.orgA, Product: pr.ID, Profile: "rare-earth",
 		Fields: category.Record{"form": "concentrate", "catalogue_name": "稀土精矿"}}); err != nil {
 		w.t.Fatal(err)
 	}
-	blk := mint(w.t, w.e, MintRequest{Product: pr.ID, Level: LevelItem, Count: 2}).Block
+	blk := mint(w.t, w.e, issue.MintRequest{Product: pr.ID, Level: model.LevelItem, Count: 2}).Block
 	w.commission(blk, 0, 1)
 	w.blocks["rare-earth"] = blk
 	w.register("rare-earth", 0, category.Record{})

@@ -5,7 +5,10 @@ import (
 	"testing"
 	"time"
 
+	"tracecode/engine/chain"
 	"tracecode/engine/ledger"
+	"tracecode/engine/model"
+	"tracecode/engine/resolve"
 )
 
 // TestLiftRecall: a lifted recall no longer decides the status of the
@@ -17,10 +20,10 @@ func TestLiftRecall(t *testing.T) {
 	case1, item13, item3 := f.code(f.cases, 1), f.code(f.items, 13), f.code(f.items, 3)
 	m := f.meta(f.orgA)
 	m.Time = testClock.Add(-2 * time.Hour)
-	if _, err := f.e.Recall(t.Context(), &RecallRequest{ReportMeta: m, Items: Items{Codes: []string{case1}}, Reason: "seal"}); err != nil {
+	if _, err := f.e.Reports().Recall(t.Context(), &chain.RecallRequest{ReportMeta: m, Items: chain.Items{Codes: []string{case1}}, Reason: "seal"}); err != nil {
 		t.Fatal(err)
 	}
-	status := func(code string) Status {
+	status := func(code string) resolve.Status {
 		t.Helper()
 		c, err := f.e.Resolve(code)
 		if err != nil {
@@ -28,28 +31,28 @@ func TestLiftRecall(t *testing.T) {
 		}
 		return c.Status
 	}
-	if s := status(item13); s != StatusRecalled {
+	if s := status(item13); s != resolve.StatusRecalled {
 		t.Fatalf("item in a recalled case: %v", s)
 	}
 	// Refusals: an item never recalled, another organisation lifting,
 	// and no reason. Nothing is applied.
 	m.Time = testClock.Add(-time.Hour)
-	_, err := f.e.LiftRecall(t.Context(), &LiftRequest{ReportMeta: m, Items: Items{Codes: []string{item3}}, Reason: "x"})
-	wantErrs(t, err, ie{ErrNotRecalled, item3})
+	_, err := f.e.Reports().LiftRecall(t.Context(), &chain.LiftRequest{ReportMeta: m, Items: chain.Items{Codes: []string{item3}}, Reason: "x"})
+	wantErrs(t, err, ie{chain.ErrNotRecalled, item3})
 	mb := f.meta(f.orgB)
-	_, err = f.e.LiftRecall(t.Context(), &LiftRequest{ReportMeta: mb, Items: Items{Codes: []string{case1}}, Reason: "x"})
-	wantErrs(t, err, ie{ErrWrongOrg, case1})
-	_, err = f.e.LiftRecall(t.Context(), &LiftRequest{ReportMeta: m, Items: Items{Codes: []string{case1}}})
-	wantErrs(t, err, ie{ErrInvalid, ""})
-	if s := status(item13); s != StatusRecalled {
+	_, err = f.e.Reports().LiftRecall(t.Context(), &chain.LiftRequest{ReportMeta: mb, Items: chain.Items{Codes: []string{case1}}, Reason: "x"})
+	wantErrs(t, err, ie{model.ErrWrongOrg, case1})
+	_, err = f.e.Reports().LiftRecall(t.Context(), &chain.LiftRequest{ReportMeta: m, Items: chain.Items{Codes: []string{case1}}})
+	wantErrs(t, err, ie{model.ErrInvalid, ""})
+	if s := status(item13); s != resolve.StatusRecalled {
 		t.Fatalf("after refused lifts: %v", s)
 	}
-	rec, err := f.e.LiftRecall(t.Context(), &LiftRequest{ReportMeta: m, Items: Items{Codes: []string{case1}}, Reason: "seal intact after inspection", Regulator: "SAMR Zhejiang"})
+	rec, err := f.e.Reports().LiftRecall(t.Context(), &chain.LiftRequest{ReportMeta: m, Items: chain.Items{Codes: []string{case1}}, Reason: "seal intact after inspection", Regulator: "SAMR Zhejiang"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, code := range []string{case1, item13, f.code(f.pallets, 0)} {
-		if s := status(code); s != StatusActive {
+		if s := status(code); s != resolve.StatusActive {
 			t.Errorf("%s after the lift: %v", code, s)
 		}
 	}
@@ -70,10 +73,10 @@ func TestLiftRecall(t *testing.T) {
 		t.Errorf("lift record: %+v", s)
 	}
 	// A lot recall and its lift, by EPCIS (persistentDisposition unset).
-	if _, err := f.e.Recall(t.Context(), &RecallRequest{ReportMeta: m, Lots: []LotRef{{Product: f.prod.ID, Number: "L1"}}}); err != nil {
+	if _, err := f.e.Reports().Recall(t.Context(), &chain.RecallRequest{ReportMeta: m, Lots: []chain.LotRef{{Product: f.prod.ID, Number: "L1"}}}); err != nil {
 		t.Fatal(err)
 	}
-	if s := status(item3); s != StatusRecalled {
+	if s := status(item3); s != resolve.StatusRecalled {
 		t.Fatalf("lot recall: %v", s)
 	}
 	lift := (`{"type":"ObjectEvent","eventTime":"2026-03-01T07:30:00Z","eventTimeZoneOffset":"+00:00","epcList":[],
@@ -84,7 +87,7 @@ func TestLiftRecall(t *testing.T) {
 	if _, err := f.capture(f.orgA, doc(lift)); err != nil {
 		t.Fatal(err)
 	}
-	if s := status(item3); s != StatusActive {
+	if s := status(item3); s != resolve.StatusActive {
 		t.Errorf("after the lot's lift: %v", s)
 	}
 	if _, err := f.capture(f.orgA, doc(strings.Replace(lift, "07:30", "07:31", 1))); err == nil {
@@ -92,7 +95,7 @@ func TestLiftRecall(t *testing.T) {
 	}
 	// Reopened: the marks are reloaded from the store.
 	f.e = reopen(t, f.e)
-	if s := status(item3); s != StatusActive {
+	if s := status(item3); s != resolve.StatusActive {
 		t.Errorf("after reopening: %v", s)
 	}
 }

@@ -3,6 +3,9 @@ package engine
 import (
 	"testing"
 
+	"tracecode/engine/apikey"
+	"tracecode/engine/chain"
+	"tracecode/engine/notice"
 	"tracecode/engine/outbox"
 	"tracecode/engine/recall"
 )
@@ -16,10 +19,10 @@ func TestOrderRecallRetry(t *testing.T) {
 	case0 := c.code(t, c.cases, 0)
 	c.capture(t, c.p.ID, shipTo("2026-03-01T09:00:00+08:00", "6901234", case0))
 	c.capture(t, c.d.ID, receive("2026-03-01T10:00:00+08:00", case0))
-	order := func(id string) *RecallOrder {
-		return &RecallOrder{Level: "II", Lots: []LotRef{{Product: c.items.Product, Number: "L1"}}, ReasonZH: "标签错误", RequestID: id}
+	order := func(id string) *notice.RecallOrder {
+		return &notice.RecallOrder{Level: "II", Lots: []chain.LotRef{{Product: c.items.Product, Number: "L1"}}, ReasonZH: "标签错误", RequestID: id}
 	}
-	key := APIKey{ID: 3, Org: c.p.ID, Scopes: ScopeEvents}
+	key := apikey.Key{ID: 3, Org: c.p.ID, Scopes: apikey.ScopeEvents}
 	v1, err := c.n.OrderRecall(t.Context(), key, order("order-1"))
 	if err != nil {
 		t.Fatal(err)

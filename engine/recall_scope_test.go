@@ -4,6 +4,12 @@ import (
 	"errors"
 	"slices"
 	"testing"
+
+	"tracecode/engine/apikey"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
+	"tracecode/engine/notice"
+	"tracecode/engine/resolve"
 )
 
 // TestOrderRecallCodes: a recall of two single codes reaches only the
@@ -21,20 +27,20 @@ func TestOrderRecallCodes(t *testing.T) {
 	c.capture(t, c.h.ID, dispense("2026-03-01T13:00:00+08:00", c.code(t, c.items, 25)))
 	// Item 12 (case 1: producer → distributor → pharmacy) and item 25
 	// (case 2: producer → pharmacy, dispensed there).
-	order := &RecallOrder{Level: "II", Codes: []string{c.code(t, c.items, 12), c.code(t, c.items, 25)}, ReasonZH: "包装破损"}
-	if _, err := c.n.OrderRecall(t.Context(), APIKey{Org: c.d.ID, Scopes: ScopeEvents}, order); !errors.Is(err, ErrWrongOrg) {
+	order := &notice.RecallOrder{Level: "II", Codes: []string{c.code(t, c.items, 12), c.code(t, c.items, 25)}, ReasonZH: "包装破损"}
+	if _, err := c.n.OrderRecall(t.Context(), apikey.Key{Org: c.d.ID, Scopes: apikey.ScopeEvents}, order); !errors.Is(err, model.ErrWrongOrg) {
 		t.Fatalf("the distributor recalled the producer's codes: %v", err)
 	}
-	bad := &RecallOrder{Level: "II", Codes: []string{c.code(t, c.items, 12), case0}, ReasonZH: "x"}
-	var fe *FieldError
-	if _, err := c.n.OrderRecall(t.Context(), APIKey{Org: c.p.ID, Scopes: ScopeEvents}, bad); !errors.As(err, &fe) || fe.Field != "codes[1]" {
+	bad := &notice.RecallOrder{Level: "II", Codes: []string{c.code(t, c.items, 12), case0}, ReasonZH: "x"}
+	var fe *model.FieldError
+	if _, err := c.n.OrderRecall(t.Context(), apikey.Key{Org: c.p.ID, Scopes: apikey.ScopeEvents}, bad); !errors.As(err, &fe) || fe.Field != "codes[1]" {
 		t.Fatalf("a case among the codes: %v", err)
 	}
-	v, err := c.n.OrderRecall(t.Context(), APIKey{Org: c.p.ID, Scopes: ScopeEvents}, order)
+	v, err := c.n.OrderRecall(t.Context(), apikey.Key{Org: c.p.ID, Scopes: apikey.ScopeEvents}, order)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[uint32]RecipientView{}
+	got := map[uint32]notice.RecipientView{}
 	for _, p := range v.Recipients {
 		got[p.Org] = p
 	}
@@ -47,10 +53,10 @@ func TestOrderRecallCodes(t *testing.T) {
 	if h := got[c.h.ID].AtStart; h.Received != 2 || h.Cases != 2 || h.Sold != 1 || h.Held != 1 {
 		t.Errorf("pharmacy %+v, want 2 items in 2 cases received, 1 dispensed", h)
 	}
-	if r, _ := c.e.Resolve(c.code(t, c.items, 12)); r.Status != StatusRecalled {
+	if r, _ := c.e.Resolve(c.code(t, c.items, 12)); r.Status != resolve.StatusRecalled {
 		t.Errorf("a recalled code resolves %v", r.Status)
 	}
-	if r, _ := c.e.Resolve(c.code(t, c.items, 13)); r.Status == StatusRecalled {
+	if r, _ := c.e.Resolve(c.code(t, c.items, 13)); r.Status == resolve.StatusRecalled {
 		t.Errorf("another item of the lot resolves %v", r.Status)
 	}
 	if rs := c.n.RecallsOfLot(c.items.Lot); len(rs) != 0 {
@@ -63,31 +69,31 @@ func TestOrderRecallCodes(t *testing.T) {
 // is refused naming the field.
 func TestOrderRecallWindow(t *testing.T) {
 	c := newNoticeChain(t)
-	l2, err := c.e.AddLot(t.Context(), LotSpec{Product: c.items.Product, Number: "L2", Produced: 20260301})
+	l2, err := c.e.Issuance().AddLot(t.Context(), issue.LotSpec{Product: c.items.Product, Number: "L2", Produced: 20260301})
 	if err != nil {
 		t.Fatal(err)
 	}
-	l3, err := c.e.AddLot(t.Context(), LotSpec{Product: c.items.Product, Number: "L3", Produced: 20260420})
+	l3, err := c.e.Issuance().AddLot(t.Context(), issue.LotSpec{Product: c.items.Product, Number: "L3", Produced: 20260420})
 	if err != nil {
 		t.Fatal(err)
 	}
-	key := APIKey{Org: c.p.ID, Scopes: ScopeEvents}
+	key := apikey.Key{Org: c.p.ID, Scopes: apikey.ScopeEvents}
 	for _, w := range []struct {
-		w     RecallWindow
+		w     notice.RecallWindow
 		field string
 	}{
-		{RecallWindow{Product: c.items.Product, From: "2026-05-01", To: "2026-05-31"}, "window"},
-		{RecallWindow{Product: c.items.Product, From: "2026-03-31", To: "2026-03-01"}, "window.to"},
-		{RecallWindow{Product: c.items.Product, From: "March", To: "2026-03-01"}, "window.from"},
-		{RecallWindow{Product: 999, From: "2026-03-01", To: "2026-03-31"}, "window.product"},
+		{notice.RecallWindow{Product: c.items.Product, From: "2026-05-01", To: "2026-05-31"}, "window"},
+		{notice.RecallWindow{Product: c.items.Product, From: "2026-03-31", To: "2026-03-01"}, "window.to"},
+		{notice.RecallWindow{Product: c.items.Product, From: "March", To: "2026-03-01"}, "window.from"},
+		{notice.RecallWindow{Product: 999, From: "2026-03-01", To: "2026-03-31"}, "window.product"},
 	} {
-		var fe *FieldError
-		if _, err := c.n.OrderRecall(t.Context(), key, &RecallOrder{Level: "III", Window: &w.w, ReasonZH: "x"}); !errors.As(err, &fe) || fe.Field != w.field {
+		var fe *model.FieldError
+		if _, err := c.n.OrderRecall(t.Context(), key, &notice.RecallOrder{Level: "III", Window: &w.w, ReasonZH: "x"}); !errors.As(err, &fe) || fe.Field != w.field {
 			t.Errorf("window %+v: %v, want a %s error", w.w, err, w.field)
 		}
 	}
-	v, err := c.n.OrderRecall(t.Context(), key, &RecallOrder{Level: "III", ReasonZH: "标签错误",
-		Window: &RecallWindow{Product: c.items.Product, From: "2026-03-01", To: "2026-03-31"}})
+	v, err := c.n.OrderRecall(t.Context(), key, &notice.RecallOrder{Level: "III", ReasonZH: "标签错误",
+		Window: &notice.RecallWindow{Product: c.items.Product, From: "2026-03-01", To: "2026-03-31"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,10 @@ import (
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
+	"tracecode/engine/chain"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
+	"tracecode/engine/resolve"
 	"tracecode/engine/store"
 )
 
@@ -81,9 +85,9 @@ var benchDir = flag.String("chain.dir", "", "keep BenchmarkTrace's world in this
 type tworld struct {
 	n           int
 	e           *Engine
-	items       Block
-	cases       Block
-	pallets     Block
+	items       model.Block
+	cases       model.Block
+	pallets     model.Block
 	sample      []string // random packed item codes (200,000), resolved once untimed before pass=warm
 	first       []string // other random item codes (firstTouchCodes), each resolved at most once per design
 	firstRanges int      // codes of first used by design=ranges
@@ -154,32 +158,32 @@ func buildWorld() (*tworld, error) {
 		return nil, err
 	}
 	w := &tworld{n: n, e: e}
-	p, err := e.AddProduct(context.Background(), ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "婴幼儿配方奶粉", OrgName: "甲乳业有限公司",
-		Category: ParseCategoryMust("food"), Levels: LevelSet(0).With(LevelItem).With(LevelCase).With(LevelPallet), LevelGTINs: caseOf(testGTIN)})
+	p, err := e.Issuance().AddProduct(context.Background(), issue.ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "婴幼儿配方奶粉", OrgName: "甲乳业有限公司",
+		Category: ParseCategoryMust("food"), Levels: model.LevelSet(0).With(model.LevelItem).With(model.LevelCase).With(model.LevelPallet), LevelGTINs: caseOf(testGTIN)})
 	if err != nil {
 		return nil, err
 	}
-	mintB := func(lot string, lvl Level, count uint64) (Block, error) {
-		r, err := e.Mint(ctxBG, MintRequest{Product: p.ID, Lot: lot, CreateLot: true, Level: lvl, Count: count})
+	mintB := func(lot string, lvl model.Level, count uint64) (model.Block, error) {
+		r, err := e.Issuance().Mint(ctxBG, issue.MintRequest{Product: p.ID, Lot: lot, CreateLot: true, Level: lvl, Count: count})
 		return r.Block, err
 	}
-	if w.items, err = mintB("L0", LevelItem, uint64(n)); err != nil {
+	if w.items, err = mintB("L0", model.LevelItem, uint64(n)); err != nil {
 		return nil, err
 	}
-	if w.cases, err = mintB("L0", LevelCase, uint64(n/10)); err != nil {
+	if w.cases, err = mintB("L0", model.LevelCase, uint64(n/10)); err != nil {
 		return nil, err
 	}
-	if w.pallets, err = mintB("L0", LevelPallet, uint64(n/500)); err != nil {
+	if w.pallets, err = mintB("L0", model.LevelPallet, uint64(n/500)); err != nil {
 		return nil, err
 	}
-	if _, err = mintB("UNUSED", LevelItem, 1_000_000_000-uint64(n)-uint64(n/10)-uint64(n/500)); err != nil {
+	if _, err = mintB("UNUSED", model.LevelItem, 1_000_000_000-uint64(n)-uint64(n/10)-uint64(n/500)); err != nil {
 		return nil, err
 	}
 	at := clock.Add(-48 * time.Hour)
-	meta := func(t time.Time) ReportMeta { return ReportMeta{Org: p.Org, Credential: "bench", Time: t} }
-	for _, blk := range []Block{w.items, w.cases, w.pallets} {
-		if _, err := e.ReportLine(context.Background(), &LineReport{ReportMeta: meta(at), Action: LineCommission,
-			Items: Items{Ranges: []BlockRange{{Block: blk.ID, First: 0, Last: blk.Count - 1}}}}); err != nil {
+	meta := func(t time.Time) chain.ReportMeta { return chain.ReportMeta{Org: p.Org, Credential: "bench", Time: t} }
+	for _, blk := range []model.Block{w.items, w.cases, w.pallets} {
+		if _, err := e.Reports().ReportLine(context.Background(), &chain.LineReport{ReportMeta: meta(at), Action: chain.LineCommission,
+			Items: chain.Items{Ranges: []chain.BlockRange{{Block: blk.ID, First: 0, Last: blk.Count - 1}}}}); err != nil {
 			return nil, err
 		}
 	}
@@ -187,12 +191,12 @@ func buildWorld() (*tworld, error) {
 	t0 := time.Now()
 	cases := n / 10
 	for c := 0; c < cases; c += 10_000 {
-		r := &PackReport{ReportMeta: meta(at.Add(time.Hour))}
+		r := &chain.PackReport{ReportMeta: meta(at.Add(time.Hour))}
 		for k := c; k < min(c+10_000, cases); k++ {
-			r.Packs = append(r.Packs, Pack{Parent: Ref{Block: w.cases.ID, Offset: uint64(k)},
-				Children: Items{Ranges: []BlockRange{{Block: w.items.ID, First: uint64(k * 10), Last: uint64(k*10 + 9)}}}})
+			r.Packs = append(r.Packs, chain.Pack{Parent: chain.Ref{Block: w.cases.ID, Offset: uint64(k)},
+				Children: chain.Items{Ranges: []chain.BlockRange{{Block: w.items.ID, First: uint64(k * 10), Last: uint64(k*10 + 9)}}}})
 		}
-		if _, err := e.Pack(context.Background(), r); err != nil {
+		if _, err := e.Reports().Pack(context.Background(), r); err != nil {
 			return nil, err
 		}
 		progress("packed %d/%d items into cases (%.2f M children/s)", (c+len(r.Packs))*10, n,
@@ -202,12 +206,12 @@ func buildWorld() (*tworld, error) {
 	// Cases onto pallets, 1,000 pallets a report.
 	pallets := n / 500
 	for pl := 0; pl < pallets; pl += 1000 {
-		r := &PackReport{ReportMeta: meta(at.Add(2 * time.Hour))}
+		r := &chain.PackReport{ReportMeta: meta(at.Add(2 * time.Hour))}
 		for k := pl; k < min(pl+1000, pallets); k++ {
-			r.Packs = append(r.Packs, Pack{Parent: Ref{Block: w.pallets.ID, Offset: uint64(k)},
-				Children: Items{Ranges: []BlockRange{{Block: w.cases.ID, First: uint64(k * 50), Last: uint64(k*50 + 49)}}}})
+			r.Packs = append(r.Packs, chain.Pack{Parent: chain.Ref{Block: w.pallets.ID, Offset: uint64(k)},
+				Children: chain.Items{Ranges: []chain.BlockRange{{Block: w.cases.ID, First: uint64(k * 50), Last: uint64(k*50 + 49)}}}})
 		}
-		if _, err := e.Pack(context.Background(), r); err != nil {
+		if _, err := e.Reports().Pack(context.Background(), r); err != nil {
 			return nil, err
 		}
 		progress("packed %d/%d cases onto pallets", min(pl+1000, pallets)*50, cases)
@@ -217,13 +221,13 @@ func buildWorld() (*tworld, error) {
 	for pl := 0; pl < pallets; pl += 250 {
 		var evs []string
 		for k := pl; k < min(pl+250, pallets); k++ {
-			code, _ := e.appendCode(nil, &w.pallets, uint64(k), FormatDL)
+			code, _ := e.iss.AppendCode(nil, &w.pallets, uint64(k), issue.FormatDL)
 			for i, step := range []string{"shipping", "receiving"} {
 				evs = append(evs, fmt.Sprintf(`{"type":"ObjectEvent","eventTime":%q,"eventTimeZoneOffset":"+08:00","epcList":[%q],"action":"OBSERVE","bizStep":%q,"readPoint":{"id":"urn:epc:id:sgln:9520123.00001.0"}}`,
 					at.Add(time.Duration(3+i)*time.Hour).Format(time.RFC3339), code, step))
 			}
 		}
-		if _, err := e.CaptureJSON(context.Background(), strings.NewReader(doc(evs...)), &CaptureOptions{Org: p.Org}); err != nil {
+		if _, err := e.Reports().CaptureJSON(context.Background(), strings.NewReader(doc(evs...)), &chain.CaptureOptions{Org: p.Org}); err != nil {
 			return nil, err
 		}
 		w.Events += len(evs)
@@ -233,7 +237,7 @@ func buildWorld() (*tworld, error) {
 	// One event on lot L0 (an inspection of the lot as a class).
 	lotEv := fmt.Sprintf(`{"type":"ObjectEvent","eventTime":%q,"eventTimeZoneOffset":"+08:00","quantityList":[{"epcClass":"https://id.gs1.org/01/%s/10/L0"}],"action":"OBSERVE","bizStep":"inspecting"}`,
 		at.Add(30*time.Minute).Format(time.RFC3339), testGTIN)
-	if _, err := e.CaptureJSON(context.Background(), strings.NewReader(doc(lotEv)), &CaptureOptions{Org: p.Org}); err != nil {
+	if _, err := e.Reports().CaptureJSON(context.Background(), strings.NewReader(doc(lotEv)), &chain.CaptureOptions{Org: p.Org}); err != nil {
 		return nil, err
 	}
 	w.Events++
@@ -276,12 +280,12 @@ func buildWorld() (*tworld, error) {
 func (w *tworld) drawSample() {
 	rng := rand.New(rand.NewPCG(7, 7))
 	for range 200_000 {
-		code, _ := w.e.appendCode(nil, &w.items, uint64(rng.IntN(w.n)), FormatDL)
+		code, _ := w.e.iss.AppendCode(nil, &w.items, uint64(rng.IntN(w.n)), issue.FormatDL)
 		w.sample = append(w.sample, string(code))
 	}
 	rng = rand.New(rand.NewPCG(8, 8))
 	for range firstTouchCodes {
-		code, _ := w.e.appendCode(nil, &w.items, uint64(rng.IntN(w.n)), FormatDL)
+		code, _ := w.e.iss.AppendCode(nil, &w.items, uint64(rng.IntN(w.n)), issue.FormatDL)
 		w.first = append(w.first, string(code))
 	}
 }
@@ -303,7 +307,7 @@ func (w *tworld) warm() {
 	if w.warmed {
 		return
 	}
-	var c Chain
+	var c resolve.Chain
 	for i, code := range w.sample {
 		w.e.ResolveInto(&c, code)
 		if i%10_000 == 0 {
@@ -337,9 +341,9 @@ func reopenWorld(n int) (*tworld, error) {
 	}
 	for _, b := range []struct {
 		id  uint64
-		dst *Block
+		dst *model.Block
 	}{{w.ItemBlock, &w.items}, {w.CaseBlock, &w.cases}, {w.PalletBlock, &w.pallets}} {
-		if *b.dst, err = w.e.Block(b.id); err != nil {
+		if *b.dst, err = w.e.Issuance().Block(b.id); err != nil {
 			return nil, err
 		}
 	}
@@ -441,7 +445,7 @@ func (w *tworld) latency(b *testing.B, codes []string, used *int, op func(code s
 }
 
 func (w *tworld) benchResolve(b *testing.B, codes []string, used *int) {
-	var c Chain
+	var c resolve.Chain
 	w.latency(b, codes, used, func(code string) error {
 		if err := w.e.ResolveInto(&c, code); err != nil {
 			return err
@@ -459,7 +463,7 @@ func (w *tworld) benchResolve(b *testing.B, codes []string, used *int) {
 func (w *tworld) benchResolvePlain(b *testing.B, codes []string, used *int) {
 	var kb [13]byte
 	w.latency(b, codes, used, func(code string) error {
-		r, err := w.e.Lookup(code)
+		r, err := w.e.Issuance().Lookup(code)
 		if err != nil {
 			return err
 		}
@@ -503,33 +507,33 @@ func benchPackIngest(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer e.Close()
-	p, err := e.AddProduct(b.Context(), ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "x", Category: ParseCategoryMust("food"),
-		Levels: LevelSet(0).With(LevelItem).With(LevelCase), LevelGTINs: caseOf(testGTIN)})
+	p, err := e.Issuance().AddProduct(b.Context(), issue.ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "x", Category: ParseCategoryMust("food"),
+		Levels: model.LevelSet(0).With(model.LevelItem).With(model.LevelCase), LevelGTINs: caseOf(testGTIN)})
 	if err != nil {
 		b.Fatal(err)
 	}
 	const perOp = 10_000
 	// Enough for any run (minting and commissioning cost almost nothing
 	// per code): 10^9 items, 10^8 cases.
-	items, _ := e.Mint(ctxBG, MintRequest{Product: p.ID, Count: 1_000_000_000})
-	cases, _ := e.Mint(ctxBG, MintRequest{Product: p.ID, Level: LevelCase, Count: 100_000_000})
-	meta := ReportMeta{Org: p.Org, Time: time.Now().Add(-time.Hour)}
-	for _, blk := range []Block{items.Block, cases.Block} {
-		if _, err := e.ReportLine(b.Context(), &LineReport{ReportMeta: meta, Action: LineCommission,
-			Items: Items{Ranges: []BlockRange{{Block: blk.ID, First: 0, Last: blk.Count - 1}}}}); err != nil {
+	items, _ := e.Issuance().Mint(ctxBG, issue.MintRequest{Product: p.ID, Count: 1_000_000_000})
+	cases, _ := e.Issuance().Mint(ctxBG, issue.MintRequest{Product: p.ID, Level: model.LevelCase, Count: 100_000_000})
+	meta := chain.ReportMeta{Org: p.Org, Time: time.Now().Add(-time.Hour)}
+	for _, blk := range []model.Block{items.Block, cases.Block} {
+		if _, err := e.Reports().ReportLine(b.Context(), &chain.LineReport{ReportMeta: meta, Action: chain.LineCommission,
+			Items: chain.Items{Ranges: []chain.BlockRange{{Block: blk.ID, First: 0, Last: blk.Count - 1}}}}); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportAllocs()
 	k := 0
 	for b.Loop() {
-		r := &PackReport{ReportMeta: meta, Packs: make([]Pack, 0, perOp)}
+		r := &chain.PackReport{ReportMeta: meta, Packs: make([]chain.Pack, 0, perOp)}
 		for range perOp {
-			r.Packs = append(r.Packs, Pack{Parent: Ref{Block: cases.Block.ID, Offset: uint64(k)},
-				Children: Items{Ranges: []BlockRange{{Block: items.Block.ID, First: uint64(k * 10), Last: uint64(k*10 + 9)}}}})
+			r.Packs = append(r.Packs, chain.Pack{Parent: chain.Ref{Block: cases.Block.ID, Offset: uint64(k)},
+				Children: chain.Items{Ranges: []chain.BlockRange{{Block: items.Block.ID, First: uint64(k * 10), Last: uint64(k*10 + 9)}}}})
 			k++
 		}
-		if _, err := e.Pack(b.Context(), r); err != nil {
+		if _, err := e.Reports().Pack(b.Context(), r); err != nil {
 			b.Fatal(err)
 		}
 	}

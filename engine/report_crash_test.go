@@ -12,7 +12,10 @@ import (
 	"time"
 
 	"tracecode/engine/agg"
+	"tracecode/engine/chain"
+	"tracecode/engine/issue"
 	"tracecode/engine/itemstate"
+	"tracecode/engine/model"
 )
 
 // The crash test runs the engine in a child process (this test binary
@@ -44,18 +47,18 @@ func TestReportCrashChild(t *testing.T) {
 		fmt.Println("ERR", err)
 		os.Exit(3)
 	}
-	items, cases := e.Blocks(BlockFilter{})[0], e.Blocks(BlockFilter{})[1]
-	meta := ReportMeta{Org: items.Org, Credential: "crash", Time: testClock.Add(-time.Hour)}
+	items, cases := e.Issuance().Blocks(issue.BlockFilter{})[0], e.Issuance().Blocks(issue.BlockFilter{})[1]
+	meta := chain.ReportMeta{Org: items.Org, Credential: "crash", Time: testClock.Add(-time.Hour)}
 	for i := start; i < reportCrashCases; i++ {
 		lo, hi := uint64(i*10), uint64(i*10+9)
-		if _, err := e.ReportLine(t.Context(), &LineReport{ReportMeta: meta, Action: LineCommission,
-			Items: Items{Ranges: []BlockRange{{Block: items.ID, First: lo, Last: hi}}}}); err != nil {
+		if _, err := e.Reports().ReportLine(t.Context(), &chain.LineReport{ReportMeta: meta, Action: chain.LineCommission,
+			Items: chain.Items{Ranges: []chain.BlockRange{{Block: items.ID, First: lo, Last: hi}}}}); err != nil {
 			fmt.Println("ERR", err)
 			os.Exit(3)
 		}
 		fmt.Println("ACK commission", i)
-		if _, err := e.Pack(t.Context(), &PackReport{ReportMeta: meta, Packs: []Pack{{Parent: Ref{Block: cases.ID, Offset: uint64(i)},
-			Children: Items{Ranges: []BlockRange{{Block: items.ID, First: lo, Last: hi}}}}}}); err != nil {
+		if _, err := e.Reports().Pack(t.Context(), &chain.PackReport{ReportMeta: meta, Packs: []chain.Pack{{Parent: chain.Ref{Block: cases.ID, Offset: uint64(i)},
+			Children: chain.Items{Ranges: []chain.BlockRange{{Block: items.ID, First: lo, Last: hi}}}}}}); err != nil {
 			fmt.Println("ERR", err)
 			os.Exit(3)
 		}
@@ -68,20 +71,20 @@ func TestReportCrashChild(t *testing.T) {
 // newCrashStore creates a store in a new directory with a product whose
 // first block holds cases×10 items and second cases cases, nothing
 // commissioned.
-func newCrashStore(t *testing.T, cases int) (string, *Engine, Product) {
+func newCrashStore(t *testing.T, cases int) (string, *Engine, model.Product) {
 	t.Helper()
 	dir := t.TempDir()
 	e, err := Open(dir, reportCrashOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := e.AddProduct(t.Context(), ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "测试", Category: ParseCategoryMust("food"),
-		Levels: LevelSet(0).With(LevelItem).With(LevelCase), LevelGTINs: caseOf(testGTIN)})
+	p, err := e.Issuance().AddProduct(t.Context(), issue.ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "测试", Category: ParseCategoryMust("food"),
+		Levels: model.LevelSet(0).With(model.LevelItem).With(model.LevelCase), LevelGTINs: caseOf(testGTIN)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	mint(t, e, MintRequest{Product: p.ID, Count: uint64(cases) * 10})
-	mint(t, e, MintRequest{Product: p.ID, Level: LevelCase, Count: uint64(cases)})
+	mint(t, e, issue.MintRequest{Product: p.ID, Count: uint64(cases) * 10})
+	mint(t, e, issue.MintRequest{Product: p.ID, Level: model.LevelCase, Count: uint64(cases)})
 	return dir, e, p
 }
 
@@ -91,9 +94,9 @@ func TestReportCrashIngest(t *testing.T) {
 	}
 	dir, e, p := newCrashStore(t, reportCrashCases)
 	// The commission and case cases must be commissioned for packing.
-	cases := e.Blocks(BlockFilter{})[1]
-	if _, err := e.ReportLine(t.Context(), &LineReport{ReportMeta: ReportMeta{Org: p.Org, Time: testClock.Add(-2 * time.Hour)}, Action: LineCommission,
-		Items: Items{Ranges: []BlockRange{{Block: cases.ID, First: 0, Last: reportCrashCases - 1}}}}); err != nil {
+	cases := e.Issuance().Blocks(issue.BlockFilter{})[1]
+	if _, err := e.Reports().ReportLine(t.Context(), &chain.LineReport{ReportMeta: chain.ReportMeta{Org: p.Org, Time: testClock.Add(-2 * time.Hour)}, Action: chain.LineCommission,
+		Items: chain.Items{Ranges: []chain.BlockRange{{Block: cases.ID, First: 0, Last: reportCrashCases - 1}}}}); err != nil {
 		t.Fatal(err)
 	}
 	e.Close()
@@ -121,7 +124,7 @@ func TestReportCrashIngest(t *testing.T) {
 			t.Fatalf("round %d: Verify after SIGKILL: %v %v", round, err, rep.Problems)
 		}
 		ts, _ := e.tr()
-		items := e.Blocks(BlockFilter{})[0]
+		items := e.Issuance().Blocks(issue.BlockFilter{})[0]
 		r, _ := agg.NewReader(e.db)
 		for i := 0; i <= acked["commission"]; i++ {
 			st, _ := ts.Items().State(items.ID, uint64(i*10+9))
@@ -152,8 +155,8 @@ func TestReportCrashIngest(t *testing.T) {
 				break
 			}
 			// Commissioned but the pack not applied: finish it here.
-			if _, err := e.Pack(t.Context(), &PackReport{ReportMeta: ReportMeta{Org: p.Org, Time: testClock.Add(-time.Hour)}, Packs: []Pack{{Parent: Ref{Block: cases.ID, Offset: uint64(next)},
-				Children: Items{Ranges: []BlockRange{{Block: items.ID, First: uint64(next * 10), Last: uint64(next*10 + 9)}}}}}}); err != nil {
+			if _, err := e.Reports().Pack(t.Context(), &chain.PackReport{ReportMeta: chain.ReportMeta{Org: p.Org, Time: testClock.Add(-time.Hour)}, Packs: []chain.Pack{{Parent: chain.Ref{Block: cases.ID, Offset: uint64(next)},
+				Children: chain.Items{Ranges: []chain.BlockRange{{Block: items.ID, First: uint64(next * 10), Last: uint64(next*10 + 9)}}}}}}); err != nil {
 				t.Fatal(err)
 			}
 			acked["pack"] = next

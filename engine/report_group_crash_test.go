@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"tracecode/engine/agg"
+	"tracecode/engine/chain"
+	"tracecode/engine/issue"
 	"tracecode/engine/itemstate"
 )
 
@@ -36,8 +38,8 @@ func TestReportGroupCrashChild(t *testing.T) {
 		fmt.Println("ERR", err)
 		os.Exit(3)
 	}
-	items, cases := e.Blocks(BlockFilter{})[0], e.Blocks(BlockFilter{})[1]
-	meta := ReportMeta{Org: items.Org, Credential: "crash", Time: testClock.Add(-time.Hour)}
+	items, cases := e.Issuance().Blocks(issue.BlockFilter{})[0], e.Issuance().Blocks(issue.BlockFilter{})[1]
+	meta := chain.ReportMeta{Org: items.Org, Credential: "crash", Time: testClock.Add(-time.Hour)}
 	ts, _ := e.tr()
 	var out sync.Mutex
 	var wg sync.WaitGroup
@@ -49,8 +51,8 @@ func TestReportGroupCrashChild(t *testing.T) {
 				if st.Has(itemstate.Packed) {
 					continue
 				}
-				if _, err := e.Pack(t.Context(), &PackReport{ReportMeta: meta, Packs: []Pack{{Parent: Ref{Block: cases.ID, Offset: uint64(i)},
-					Children: Items{Ranges: []BlockRange{{Block: items.ID, First: uint64(i * 10), Last: uint64(i*10 + 9)}}}}}}); err != nil {
+				if _, err := e.Reports().Pack(t.Context(), &chain.PackReport{ReportMeta: meta, Packs: []chain.Pack{{Parent: chain.Ref{Block: cases.ID, Offset: uint64(i)},
+					Children: chain.Items{Ranges: []chain.BlockRange{{Block: items.ID, First: uint64(i * 10), Last: uint64(i*10 + 9)}}}}}}); err != nil {
 					out.Lock()
 					fmt.Println("ERR", err)
 					os.Exit(3)
@@ -71,9 +73,9 @@ func TestReportGroupCrash(t *testing.T) {
 		t.Skip("spawns processes")
 	}
 	dir, e, p := newCrashStore(t, groupCrashCases)
-	for _, b := range e.Blocks(BlockFilter{}) {
-		if _, err := e.ReportLine(t.Context(), &LineReport{ReportMeta: ReportMeta{Org: p.Org, Time: testClock.Add(-2 * time.Hour)}, Action: LineCommission,
-			Items: Items{Ranges: []BlockRange{{Block: b.ID, First: 0, Last: b.Count - 1}}}}); err != nil {
+	for _, b := range e.Issuance().Blocks(issue.BlockFilter{}) {
+		if _, err := e.Reports().ReportLine(t.Context(), &chain.LineReport{ReportMeta: chain.ReportMeta{Org: p.Org, Time: testClock.Add(-2 * time.Hour)}, Action: chain.LineCommission,
+			Items: chain.Items{Ranges: []chain.BlockRange{{Block: b.ID, First: 0, Last: b.Count - 1}}}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -94,7 +96,7 @@ func TestReportGroupCrash(t *testing.T) {
 		if err != nil || !rep.OK() {
 			t.Fatalf("round %d: Verify after SIGKILL: %v %v", round, err, rep.Problems)
 		}
-		items, cases := e.Blocks(BlockFilter{})[0], e.Blocks(BlockFilter{})[1]
+		items, cases := e.Issuance().Blocks(issue.BlockFilter{})[0], e.Issuance().Blocks(issue.BlockFilter{})[1]
 		r, _ := agg.NewReader(e.db)
 		packed := 0
 		for i := range groupCrashCases {

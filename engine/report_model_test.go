@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"tracecode/engine/agg"
+	"tracecode/engine/chain"
+	"tracecode/engine/model"
+	"tracecode/engine/resolve"
 )
 
 var modelSeed = flag.Uint64("model.seed", 0, "replay the report model test with this seed (0: a few fixed seeds)")
@@ -121,7 +124,7 @@ func runReportModel(t *testing.T, seed uint64) {
 		v := []uint64{395201230000000012, 395201230000000029, 395201230000000036}[i]
 		return agg.UnitNode(v)
 	}
-	blocks := []Block{f.items, f.cases, f.pallets}
+	blocks := []model.Block{f.items, f.cases, f.pallets}
 	codeOf := func(n mnode) string {
 		if n.kind == 3 {
 			return ssccs[n.off]
@@ -194,7 +197,7 @@ func runReportModel(t *testing.T, seed uint64) {
 	}()
 	for step := 1; step <= 400; step++ {
 		at := base.Add(time.Duration(step) * time.Minute)
-		meta := ReportMeta{Org: f.orgA, Credential: "model", Time: at}
+		meta := chain.ReportMeta{Org: f.orgA, Credential: "model", Time: at}
 		orgs := []uint32{f.orgA, f.orgB}
 		who := 0 // the reporting organisation of packing and unpacking: A, sometimes B
 		if rng.IntN(3) == 0 {
@@ -210,7 +213,7 @@ func runReportModel(t *testing.T, seed uint64) {
 				n := mnode{k, o}
 				ok = ok && !m.commissioned[n] && !m.voided[n]
 			}
-			_, err := e.ReportLine(t.Context(), &LineReport{ReportMeta: meta, Action: LineCommission, Items: Items{Ranges: []BlockRange{{Block: blocks[k].ID, First: lo, Last: hi}}}})
+			_, err := e.Reports().ReportLine(t.Context(), &chain.LineReport{ReportMeta: meta, Action: chain.LineCommission, Items: chain.Items{Ranges: []chain.BlockRange{{Block: blocks[k].ID, First: lo, Last: hi}}}})
 			if check(step, fmt.Sprintf("commission %d:%d..%d", k, lo, hi), ok, err) {
 				for o := lo; o <= hi; o++ {
 					m.commissioned[mnode{k, o}] = true
@@ -219,14 +222,14 @@ func runReportModel(t *testing.T, seed uint64) {
 		case op == 3: // void one
 			n := pick(func(n mnode) bool { return !m.commissioned[n] && !m.voided[n] }, 0, 1, 2)
 			ok := !m.commissioned[n] && !m.voided[n]
-			_, err := e.ReportLine(t.Context(), &LineReport{ReportMeta: meta, Action: LineVoid, Items: Items{Codes: []string{codeOf(n)}}})
+			_, err := e.Reports().ReportLine(t.Context(), &chain.LineReport{ReportMeta: meta, Action: chain.LineVoid, Items: chain.Items{Codes: []string{codeOf(n)}}})
 			if check(step, fmt.Sprintf("void %v", n), ok, err) {
 				m.voided[n] = true
 			}
 		case op == 4: // decommission one
 			n := randNode(0, 1, 2)
 			ok := m.live(n) && m.holder(n).org == 0 // the owner's line, if it still holds the code
-			_, err := e.ReportLine(t.Context(), &LineReport{ReportMeta: meta, Action: LineDecommission, Items: Items{Codes: []string{codeOf(n)}}})
+			_, err := e.Reports().ReportLine(t.Context(), &chain.LineReport{ReportMeta: meta, Action: chain.LineDecommission, Items: chain.Items{Codes: []string{codeOf(n)}}})
 			if check(step, fmt.Sprintf("decommission %v", n), ok, err) {
 				m.decom[n] = true
 			}
@@ -277,7 +280,7 @@ func runReportModel(t *testing.T, seed uint64) {
 				}
 				break
 			}
-			_, err := e.Pack(t.Context(), &PackReport{ReportMeta: meta, Packs: []Pack{{Parent: Ref{Code: codeOf(parent)}, Children: Items{Codes: codes}}}})
+			_, err := e.Reports().Pack(t.Context(), &chain.PackReport{ReportMeta: meta, Packs: []chain.Pack{{Parent: chain.Ref{Code: codeOf(parent)}, Children: chain.Items{Codes: codes}}}})
 			if check(step, fmt.Sprintf("pack %v into %v", kids, parent), ok, err) {
 				if parent.kind == 3 {
 					m.registered[parent] = true
@@ -315,13 +318,13 @@ func runReportModel(t *testing.T, seed uint64) {
 			for _, c := range take {
 				ok = ok && m.parent[c] == parent && slices.Contains(in, c)
 			}
-			u := Unpack{Parent: Ref{Code: codeOf(parent)}, All: all}
+			u := chain.Unpack{Parent: chain.Ref{Code: codeOf(parent)}, All: all}
 			for _, c := range take {
 				u.Children.Codes = append(u.Children.Codes, codeOf(c))
 			}
 			meta.Org = orgs[who]
 			hp := m.holder(parent)
-			_, err := e.Unpack(t.Context(), &UnpackReport{ReportMeta: meta, Unpacks: []Unpack{u}})
+			_, err := e.Reports().Unpack(t.Context(), &chain.UnpackReport{ReportMeta: meta, Unpacks: []chain.Unpack{u}})
 			if check(step, fmt.Sprintf("unpack %v from %v (all %v) by %d", take, parent, all, who), ok, err) {
 				for _, c := range take { // the children keep the parent's custody
 					if hp.seq > 0 && m.custody[c].seq < hp.seq {
@@ -336,7 +339,7 @@ func runReportModel(t *testing.T, seed uint64) {
 		case op == 10: // recall one code (and its present contents)
 			n := pick(m.live, 0, 1, 2, 3)
 			ok := m.live(n)
-			_, err := e.Recall(t.Context(), &RecallRequest{ReportMeta: meta, Items: Items{Codes: []string{codeOf(n)}}, Reason: "model"})
+			_, err := e.Reports().Recall(t.Context(), &chain.RecallRequest{ReportMeta: meta, Items: chain.Items{Codes: []string{codeOf(n)}}, Reason: "model"})
 			if check(step, fmt.Sprintf("recall %v", n), ok, err) {
 				m.recalled[n] = true
 				for _, d := range m.descendants(n) {
@@ -346,7 +349,7 @@ func runReportModel(t *testing.T, seed uint64) {
 		case op == 11: // lift the recall of one code (and of its present contents)
 			n := pick(func(n mnode) bool { return m.recalled[n] }, 0, 1, 2, 3)
 			ok := m.recalled[n]
-			_, err := e.LiftRecall(t.Context(), &LiftRequest{ReportMeta: meta, Items: Items{Codes: []string{codeOf(n)}}, Reason: "model"})
+			_, err := e.Reports().LiftRecall(t.Context(), &chain.LiftRequest{ReportMeta: meta, Items: chain.Items{Codes: []string{codeOf(n)}}, Reason: "model"})
 			if check(step, fmt.Sprintf("lift the recall of %v", n), ok, err) {
 				delete(m.recalled, n)
 				for _, d := range m.descendants(n) {
@@ -430,23 +433,23 @@ func runReportModel(t *testing.T, seed uint64) {
 			if fmt.Sprint(past) != fmt.Sprint(want) {
 				fail(step, "past parents of %v: engine %v, model %v", n, past, want)
 			}
-			var ws Status
+			var ws resolve.Status
 			switch {
 			case n.kind == 3 && !m.registered[n]:
-				ws = StatusNeverIssued
+				ws = resolve.StatusNeverIssued
 			case m.voided[n]:
-				ws = StatusVoided
+				ws = resolve.StatusVoided
 			case n.kind != 3 && !m.commissioned[n]:
-				ws = StatusIssued
+				ws = resolve.StatusIssued
 			case m.recalled[n]:
-				ws = StatusRecalled
+				ws = resolve.StatusRecalled
 			case m.decom[n]:
-				ws = StatusDecommissioned
+				ws = resolve.StatusDecommissioned
 			default:
-				ws = StatusActive
+				ws = resolve.StatusActive
 				for _, d := range m.descendants(n) {
 					if m.recalled[d] {
-						ws = StatusContainsRecalled
+						ws = resolve.StatusContainsRecalled
 					}
 				}
 			}

@@ -5,78 +5,15 @@ import (
 	"tracecode/engine/chain"
 	"tracecode/engine/code"
 	"tracecode/engine/code/gs1"
+	"tracecode/engine/issue"
 	"tracecode/engine/ledger"
 	"tracecode/engine/model"
 	"tracecode/engine/resolve"
 )
 
-// The resolution's types, defined in package resolve.
-type (
-	Chain        = resolve.Chain
-	Status       = resolve.Status
-	Via          = resolve.Via
-	Entry        = resolve.Entry
-	ParentLink   = resolve.ParentLink
-	PastLink     = resolve.PastLink
-	ChildGroup   = resolve.ChildGroup
-	LotLink      = resolve.LotLink
-	Handler      = resolve.Handler
-	PublicStatus = resolve.PublicStatus
-	ClassStatus  = resolve.ClassStatus
-)
-
-// A code's status in its chain (see resolve.Status).
-const (
-	StatusNeverIssued      = resolve.StatusNeverIssued
-	StatusVoided           = resolve.StatusVoided
-	StatusReleased         = resolve.StatusReleased
-	StatusRecalled         = resolve.StatusRecalled
-	StatusContainsRecalled = resolve.StatusContainsRecalled
-	StatusDestroyed        = resolve.StatusDestroyed
-	StatusSold             = resolve.StatusSold
-	StatusDispensed        = resolve.StatusDispensed
-	StatusDecommissioned   = resolve.StatusDecommissioned
-	StatusExpired          = resolve.StatusExpired
-	StatusInTransit        = resolve.StatusInTransit
-	StatusActive           = resolve.StatusActive
-	StatusIssued           = resolve.StatusIssued
-)
-
-// How a timeline entry reached the code (see resolve.Via).
-const (
-	ViaSelf      = resolve.ViaSelf
-	ViaContainer = resolve.ViaContainer
-	ViaLot       = resolve.ViaLot
-	ViaProduct   = resolve.ViaProduct
-	ViaPacking   = resolve.ViaPacking
-	ViaUnpacking = resolve.ViaUnpacking
-)
-
-// The public statuses (see resolve.PublicStatus).
-const (
-	PublicBadCode        = resolve.PublicBadCode
-	PublicNotGenuine     = resolve.PublicNotGenuine
-	PublicVoided         = resolve.PublicVoided
-	PublicReleased       = resolve.PublicReleased
-	PublicRecalled       = resolve.PublicRecalled
-	PublicDestroyed      = resolve.PublicDestroyed
-	PublicExpired        = resolve.PublicExpired
-	PublicSuspicious     = resolve.PublicSuspicious
-	PublicDispensed      = resolve.PublicDispensed
-	PublicSold           = resolve.PublicSold
-	PublicInTransit      = resolve.PublicInTransit
-	PublicGenuine        = resolve.PublicGenuine
-	PublicDecommissioned = resolve.PublicDecommissioned
-	PublicNotPrinted     = resolve.PublicNotPrinted
-	PublicRegistered     = resolve.PublicRegistered
-)
-
-// PublicStatuses lists the public statuses in order.
-var PublicStatuses = resolve.PublicStatuses
-
 // Resolve returns the full chain of any scanned code (see ResolveInto).
-func (e *Engine) Resolve(input string) (*Chain, error) {
-	c := new(Chain)
+func (e *Engine) Resolve(input string) (*resolve.Chain, error) {
+	c := new(resolve.Chain)
 	if err := e.ResolveInto(c, input); err != nil {
 		return nil, err
 	}
@@ -87,7 +24,7 @@ func (e *Engine) Resolve(input string) (*Chain, error) {
 // code.Parse reads (SSCCs included); see resolve.Resolver.ResolveInto.
 // Reusing c across calls makes the common path allocation-free once c's
 // slices have grown.
-func (e *Engine) ResolveInto(c *Chain, input string) error {
+func (e *Engine) ResolveInto(c *resolve.Chain, input string) error {
 	ts, err := e.tr()
 	if err != nil {
 		return err
@@ -98,7 +35,7 @@ func (e *Engine) ResolveInto(c *Chain, input string) error {
 // ResolveCodeInto is ResolveInto of a code the caller has already parsed
 // (input is kept as Chain.Input); pc's strings must stay valid until c is
 // reused.
-func (e *Engine) ResolveCodeInto(c *Chain, input string, pc *code.Code) error {
+func (e *Engine) ResolveCodeInto(c *resolve.Chain, input string, pc *code.Code) error {
 	ts, err := e.tr()
 	if err != nil {
 		return err
@@ -109,33 +46,33 @@ func (e *Engine) ResolveCodeInto(c *Chain, input string, pc *code.Code) error {
 // LotStatus returns the public status of lot id: recalled (the lot or its
 // whole product), expired (past its expiry date in the business-day
 // clock, Options.Location), or registered.
-func (e *Engine) LotStatus(id uint32) (ClassStatus, error) {
-	l, err := e.Lot(id)
+func (e *Engine) LotStatus(id uint32) (resolve.ClassStatus, error) {
+	l, err := e.iss.Lot(id)
 	if err != nil {
-		return ClassStatus{}, err
+		return resolve.ClassStatus{}, err
 	}
 	cs, err := e.classStatus(l.ID, l.Product)
-	if err == nil && cs.Status == PublicRegistered && l.Expiry != 0 && e.Today() > l.Expiry {
-		cs.Status = PublicExpired
+	if err == nil && cs.Status == resolve.PublicRegistered && l.Expiry != 0 && e.Today() > l.Expiry {
+		cs.Status = resolve.PublicExpired
 	}
 	return cs, err
 }
 
 // ProductStatus returns the public status of product id: recalled, or
 // registered.
-func (e *Engine) ProductStatus(id uint32) (ClassStatus, error) {
-	p, err := e.Product(id)
+func (e *Engine) ProductStatus(id uint32) (resolve.ClassStatus, error) {
+	p, err := e.iss.Product(id)
 	if err != nil {
-		return ClassStatus{}, err
+		return resolve.ClassStatus{}, err
 	}
 	return e.classStatus(0, p.ID)
 }
 
 // classStatus looks up the recall of a lot (0: none) or its product.
-func (e *Engine) classStatus(lot, product uint32) (ClassStatus, error) {
+func (e *Engine) classStatus(lot, product uint32) (resolve.ClassStatus, error) {
 	ts, err := e.tr()
 	if err != nil {
-		return ClassStatus{}, err
+		return resolve.ClassStatus{}, err
 	}
 	return ts.Resolver().ClassStatus(lot, product)
 }
@@ -152,11 +89,11 @@ func (s resolveSource) DayOf(t int64) uint32      { return s.e.DayOf(t) }
 func (s resolveSource) PartyOrg(id string) uint32 { return s.e.partyOrg(id) }
 
 func (s resolveSource) LookupCode(pc *code.Code) (model.LookupResult, error) {
-	return s.e.LookupCode(pc)
+	return s.e.iss.LookupCode(pc)
 }
 
 func (s resolveSource) BlockAt(product uint32, counter uint64) *model.Block {
-	return s.e.blockAt(product, counter)
+	return s.e.iss.BlockAt(product, counter)
 }
 
 func (s resolveSource) BlockByID(id uint64) *model.Block { return s.e.iss.BlockByID(id) }
@@ -168,12 +105,12 @@ func (s resolveSource) Master(product, lot uint32, block uint64) (o *model.Org, 
 func (s resolveSource) Org(id uint32) *model.Org { return s.e.iss.OrgByID(id) }
 
 func (s resolveSource) SSCCOwner(sscc gs1.SSCC) uint32 {
-	org, _ := s.e.gcpOwner(string(sscc[1:17]))
+	org, _ := s.e.iss.GCPOwner(string(sscc[1:17]))
 	return org
 }
 
 // resolveForms are the formats of resolve's printed forms, in their order.
-var resolveForms = [resolve.NumForms]Format{FormatDL, FormatElement, FormatEPCURN, FormatSerial, FormatNMPA, FormatShort}
+var resolveForms = [resolve.NumForms]issue.Format{issue.FormatDL, issue.FormatElement, issue.FormatEPCURN, issue.FormatSerial, issue.FormatNMPA, issue.FormatShort}
 
 func (s resolveSource) AppendForms(dst []byte, b *model.Block, offset uint64, scanned string, spans *[resolve.NumForms][2]int) []byte {
 	return s.e.iss.AppendForms(dst, b, offset, scanned, resolveForms[:], spans[:])
@@ -187,4 +124,4 @@ func (s resolveSource) CustodyAny() bool           { return s.ts.CustodyAny() }
 func (s resolveSource) HasCustody(n agg.Node) bool { return s.ts.HasCustody(n) }
 func (s resolveSource) AssociationsAny() bool      { return s.ts.AssociationsAny() }
 
-func (s resolveSource) MarkErroneous(timeline []Entry) { s.ts.MarkErroneous(timeline) }
+func (s resolveSource) MarkErroneous(timeline []resolve.Entry) { s.ts.MarkErroneous(timeline) }

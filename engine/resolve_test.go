@@ -9,7 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"tracecode/engine/chain"
 	"tracecode/engine/itemstate"
+	"tracecode/engine/model"
+	"tracecode/engine/resolve"
 )
 
 // supply builds item → case → pallet for items 0..19 (cases 0, 1; pallet
@@ -33,8 +36,8 @@ func doc(events ...string) string {
 "epcisBody":{"eventList":[` + strings.Join(events, ",") + `]}}`
 }
 
-func (f *fixture) capture(org uint32, d string) (*Receipt, error) {
-	return f.e.CaptureJSON(context.Background(), strings.NewReader(d), &CaptureOptions{Org: org, Credential: "key:test"})
+func (f *fixture) capture(org uint32, d string) (*chain.Receipt, error) {
+	return f.e.Reports().CaptureJSON(context.Background(), strings.NewReader(d), &chain.CaptureOptions{Org: org, Credential: "key:test"})
 }
 
 func TestResolveThroughContainment(t *testing.T) {
@@ -55,10 +58,10 @@ func TestResolveThroughContainment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Status != StatusInTransit {
+	if c.Status != resolve.StatusInTransit {
 		t.Fatalf("status %v (%s), want in-transit", c.Status, c.Reason)
 	}
-	if len(c.Parents) != 2 || c.Parents[0].Level != LevelCase || c.Parents[1].Level != LevelPallet {
+	if len(c.Parents) != 2 || c.Parents[0].Level != model.LevelCase || c.Parents[1].Level != model.LevelPallet {
 		t.Fatalf("parents %+v, want case then pallet", c.Parents)
 	}
 	steps := []string{}
@@ -83,11 +86,11 @@ func TestResolveThroughContainment(t *testing.T) {
 		t.Fatal(err)
 	}
 	c, _ = f.e.Resolve(item)
-	if c.Status != StatusSold {
+	if c.Status != resolve.StatusSold {
 		t.Fatalf("after the sale: %v (%s)", c.Status, c.Reason)
 	}
 	sib, _ := f.e.Resolve(f.code(f.items, 4))
-	if sib.Status != StatusActive || len(sib.Timeline) != 5 {
+	if sib.Status != resolve.StatusActive || len(sib.Timeline) != 5 {
 		t.Fatalf("item 4: %v with %d events, want active with 5", sib.Status, len(sib.Timeline))
 	}
 	if len(sib.Handlers) < 2 {
@@ -109,8 +112,8 @@ func TestResolveTimeBoundsAndHistory(t *testing.T) {
 	}
 	m := f.meta(f.orgA)
 	m.Time = t0.Add(3 * time.Hour)
-	if _, err := f.e.Unpack(t.Context(), &UnpackReport{ReportMeta: m, Unpacks: []Unpack{{Parent: Ref{Block: f.cases.ID, Offset: 0},
-		Children: Items{Ranges: []BlockRange{{Block: f.items.ID, First: 5, Last: 5}}}}}}); err != nil {
+	if _, err := f.e.Reports().Unpack(t.Context(), &chain.UnpackReport{ReportMeta: m, Unpacks: []chain.Unpack{{Parent: chain.Ref{Block: f.cases.ID, Offset: 0},
+		Children: chain.Items{Ranges: []chain.BlockRange{{Block: f.items.ID, First: 5, Last: 5}}}}}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.capture(f.orgA, doc(ev(t0.Add(4*time.Hour), "storing"))); err != nil {
@@ -137,32 +140,32 @@ func TestResolveTimeBoundsAndHistory(t *testing.T) {
 func TestNeverIssuedAndUnits(t *testing.T) {
 	f := supply(t)
 	c, err := f.e.Resolve("https://id.gs1.org/01/09520123456788/21/AZZZZZZZZZZZZ")
-	if err != nil || c.Status != StatusNeverIssued || c.Status.Genuine() || c.Product == nil {
+	if err != nil || c.Status != resolve.StatusNeverIssued || c.Status.Genuine() || c.Product == nil {
 		t.Fatalf("forged code: %+v %v", c, err)
 	}
 	if _, err := f.e.Resolve("not a code"); err == nil {
 		t.Fatal("garbage resolved")
 	}
 	c, _ = f.e.Resolve(f.code(f.items, 500))
-	if c.Status != StatusIssued {
+	if c.Status != resolve.StatusIssued {
 		t.Fatalf("uncommissioned code: %v", c.Status)
 	}
 	// An SSCC pallet registered by packing.
 	sscc := "(00)395201230000000012"
 	m := f.meta(f.orgA)
-	if _, err := f.e.Pack(t.Context(), &PackReport{ReportMeta: m, Packs: []Pack{{Parent: Ref{Code: sscc},
-		Children: Items{Ranges: []BlockRange{{Block: f.cases.ID, First: 5, Last: 6}}}}}}); err != nil {
+	if _, err := f.e.Reports().Pack(t.Context(), &chain.PackReport{ReportMeta: m, Packs: []chain.Pack{{Parent: chain.Ref{Code: sscc},
+		Children: chain.Items{Ranges: []chain.BlockRange{{Block: f.cases.ID, First: 5, Last: 6}}}}}}); err != nil {
 		t.Fatal(err)
 	}
 	c, err = f.e.Resolve("urn:epc:id:sscc:9520123.3000000001")
-	if err != nil || !c.IsUnit || c.Status != StatusActive || c.Level != LevelPallet || len(c.Children) != 1 || c.Children[0].Count != 2 {
+	if err != nil || !c.IsUnit || c.Status != resolve.StatusActive || c.Level != model.LevelPallet || len(c.Children) != 1 || c.Children[0].Count != 2 {
 		t.Fatalf("SSCC: %+v %v", c, err)
 	}
 	if string(c.EPCURN) != "urn:epc:id:sscc:9520123.3000000001" || string(c.ElementString) != sscc {
 		t.Fatalf("SSCC identity %s %s", c.EPCURN, c.ElementString)
 	}
 	c, _ = f.e.Resolve("(00)395201230000000029")
-	if c.Status != StatusNeverIssued {
+	if c.Status != resolve.StatusNeverIssued {
 		t.Fatalf("unregistered SSCC: %v", c.Status)
 	}
 }
@@ -174,7 +177,7 @@ func TestResolveReuseAllocs(t *testing.T) {
 		t.Fatal(err)
 	}
 	code := f.code(f.items, 7)
-	var c Chain
+	var c resolve.Chain
 	if err := f.e.ResolveInto(&c, code); err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +204,7 @@ func TestResolveConcurrentWithReports(t *testing.T) {
 	errs := make(chan error, 4)
 	for g := range 3 {
 		go func() {
-			var c Chain
+			var c resolve.Chain
 			codes := []string{f.code(f.items, uint64(g)), f.code(f.items, 15), f.code(f.cases, 1), f.code(f.pallets, 0)}
 			for i := 0; ; i++ {
 				select {
@@ -214,7 +217,7 @@ func TestResolveConcurrentWithReports(t *testing.T) {
 					errs <- err
 					return
 				}
-				if c.Status != StatusActive && c.Status != StatusInTransit {
+				if c.Status != resolve.StatusActive && c.Status != resolve.StatusInTransit {
 					errs <- fmt.Errorf("%s resolved as %v (%s)", codes[i%len(codes)], c.Status, c.Reason)
 					return
 				}
@@ -225,13 +228,13 @@ func TestResolveConcurrentWithReports(t *testing.T) {
 	for i := range 20 {
 		m := f.meta(f.orgA)
 		m.Time = t0.Add(time.Duration(2*i) * time.Minute)
-		if _, err := f.e.Unpack(t.Context(), &UnpackReport{ReportMeta: m, Unpacks: []Unpack{{Parent: Ref{Block: f.cases.ID, Offset: 1},
-			Children: Items{Ranges: []BlockRange{{Block: f.items.ID, First: 15, Last: 15}}}}}}); err != nil {
+		if _, err := f.e.Reports().Unpack(t.Context(), &chain.UnpackReport{ReportMeta: m, Unpacks: []chain.Unpack{{Parent: chain.Ref{Block: f.cases.ID, Offset: 1},
+			Children: chain.Items{Ranges: []chain.BlockRange{{Block: f.items.ID, First: 15, Last: 15}}}}}}); err != nil {
 			t.Fatal(err)
 		}
 		m.Time = m.Time.Add(time.Minute)
-		if _, err := f.e.Pack(t.Context(), &PackReport{ReportMeta: m, Packs: []Pack{{Parent: Ref{Block: f.cases.ID, Offset: 1},
-			Children: Items{Ranges: []BlockRange{{Block: f.items.ID, First: 15, Last: 15}}}}}}); err != nil {
+		if _, err := f.e.Reports().Pack(t.Context(), &chain.PackReport{ReportMeta: m, Packs: []chain.Pack{{Parent: chain.Ref{Block: f.cases.ID, Offset: 1},
+			Children: chain.Items{Ranges: []chain.BlockRange{{Block: f.items.ID, First: 15, Last: 15}}}}}}); err != nil {
 			t.Fatal(err)
 		}
 		ev := fmt.Sprintf(`{"type":"ObjectEvent","eventTime":%q,"eventTimeZoneOffset":"+00:00","epcList":[%q],"action":"OBSERVE","bizStep":"storing"}`,

@@ -7,27 +7,9 @@ import (
 	"tracecode/engine/scanlog"
 )
 
-// Scans counted on several nodes (docs/replication.md): a replica counts
-// its scans in a ScanForwarder and sends the deltas to the writer, whose
-// scan log merges them (MergeScans).
-type (
-	// ScanForwarder counts a replica's scans for the writer (see
-	// scanlog.Forwarder).
-	ScanForwarder = scanlog.Forwarder
-	// ScanDelta is what a node's scans added to one item (see
-	// scanlog.Delta).
-	ScanDelta = scanlog.Delta
-)
-
-// Encoding of the scans stream's messages (see scanlog.AppendDeltas).
-var (
-	AppendScanDeltas = scanlog.AppendDeltas
-	DecodeScanDeltas = scanlog.DecodeDeltas
-)
-
 // NewScanForwarder returns the scan counter of a replica's engine, with
 // the suspicious-copy thresholds of o (nil: defaults).
-func (e *Engine) NewScanForwarder(o *ScanLogOptions) *ScanForwarder {
+func (e *Engine) NewScanForwarder(o *scanlog.Options) *scanlog.Forwarder {
 	return scanlog.NewForwarder(e.db, o)
 }
 
@@ -41,7 +23,7 @@ var ErrScanMessage = errors.New("engine: damaged scans-stream message skipped")
 // scan's would be. A damaged body merges nothing, is skipped, and the
 // error wraps ErrScanMessage naming the message; any other error merged
 // nothing and the message is to be merged again.
-func (e *Engine) MergeScans(l *ScanLog, seq uint64, body []byte) error {
+func (e *Engine) MergeScans(l *scanlog.Log, seq uint64, body []byte) error {
 	ds, err := scanlog.DecodeDeltas(body)
 	if err != nil {
 		if _, merr := l.Merge(seq, nil); merr != nil {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
 	"tracecode/engine/search"
 	"tracecode/engine/store"
 )
@@ -35,14 +37,14 @@ func TestSearchIndex(t *testing.T) {
 	if got := names("福州"); got != "" {
 		t.Fatalf("an empty store finds %q", got)
 	}
-	o, err := e.AddOrg(t.Context(), OrgSpec{Name: "福州示范药业有限公司", NameEN: "Fuzhou Demo Pharma", USCC: "91350100M000100Y43", GCPs: []string{"6901234"}})
+	o, err := e.Issuance().AddOrg(t.Context(), issue.OrgSpec{Name: "福州示范药业有限公司", NameEN: "Fuzhou Demo Pharma", USCC: "91350100M000100Y43", GCPs: []string{"6901234"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.AddProduct(t.Context(), ProductSpec{GTIN: "6901234567892", GCPLength: 7, NameZH: "示范感冒药", NameEN: "Demo cold remedy", Category: ParseCategoryMust("drug")}); err != nil {
+	if _, err := e.Issuance().AddProduct(t.Context(), issue.ProductSpec{GTIN: "6901234567892", GCPLength: 7, NameZH: "示范感冒药", NameEN: "Demo cold remedy", Category: ParseCategoryMust("drug")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.AddProduct(t.Context(), ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "示范奶粉", Category: ParseCategoryMust("food"), OrgName: "示范乳业"}); err != nil {
+	if _, err := e.Issuance().AddProduct(t.Context(), issue.ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "示范奶粉", Category: ParseCategoryMust("food"), OrgName: "示范乳业"}); err != nil {
 		t.Fatal(err)
 	}
 	for q, want := range map[string]string{
@@ -66,13 +68,13 @@ func TestSearchIndex(t *testing.T) {
 		t.Errorf("after reopening: %q", got)
 	}
 	for _, key := range []string{"91350100M000100Y43", "91350100m000100y43", "1"} {
-		v, err := e.PublicEnterprise(key)
+		v, err := e.OneStop().Enterprise(key)
 		if err != nil || v.Org.ID != o.ID || len(v.Products) != 1 {
 			t.Errorf("PublicEnterprise(%q): %+v %v", key, v.Org, err)
 		}
 	}
 	for _, key := range []string{"91350100M000100Y44", "99", "x"} {
-		if _, err := e.PublicEnterprise(key); !errors.Is(err, ErrUnknownOrg) {
+		if _, err := e.OneStop().Enterprise(key); !errors.Is(err, model.ErrUnknownOrg) {
 			t.Errorf("PublicEnterprise(%q): %v", key, err)
 		}
 	}
@@ -82,10 +84,10 @@ func TestSearchIndex(t *testing.T) {
 // brings the organisations and products it has not indexed yet.
 func TestSearchRefresh(t *testing.T) {
 	e := openTest(t, "")
-	if _, err := e.AddOrg(t.Context(), OrgSpec{Name: "福州示范药业有限公司", GCPs: []string{"6901234"}}); err != nil {
+	if _, err := e.Issuance().AddOrg(t.Context(), issue.OrgSpec{Name: "福州示范药业有限公司", GCPs: []string{"6901234"}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.AddProduct(t.Context(), ProductSpec{GTIN: "6901234567892", GCPLength: 7, NameZH: "示范感冒药", Category: ParseCategoryMust("drug")}); err != nil {
+	if _, err := e.Issuance().AddProduct(t.Context(), issue.ProductSpec{GTIN: "6901234567892", GCPLength: 7, NameZH: "示范感冒药", Category: ParseCategoryMust("drug")}); err != nil {
 		t.Fatal(err)
 	}
 	e.search.Store(search.New()) // as a replica's index before the writer's batches

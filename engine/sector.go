@@ -12,15 +12,9 @@ import (
 
 	"tracecode/engine/alert"
 	_ "tracecode/engine/category/all" // every category profile
+	"tracecode/engine/issue"
 	"tracecode/engine/sector"
 	"tracecode/engine/store"
-)
-
-// The category office's requests and answers (see package sector).
-type (
-	ProfileSpec = sector.ProfileSpec
-	ItemSpec    = sector.ItemSpec
-	FillCheck   = sector.FillCheck
 )
 
 // sectorState makes the category office on first use.
@@ -33,7 +27,7 @@ type sectorState struct {
 // master data, items' master data, filling stations, the fill interlock,
 // a scan's category facts and rare-earth balances (see sector.Office).
 func (e *Engine) Sectors() *sector.Office {
-	e.sector.once.Do(func() { e.sector.off = sector.NewOffice(e.db, sectorParts{e}, e.location()) })
+	e.sector.once.Do(func() { e.sector.off = sector.NewOffice(e.db, sectorParts{e, e.iss}, e.location()) })
 	return e.sector.off
 }
 
@@ -53,9 +47,10 @@ func (e *Engine) location() *time.Location {
 
 // sectorParts is the engine as the category office asks it
 // (sector.Engine).
-type sectorParts struct{ *Engine }
-
-func (p sectorParts) OrgRegion(org uint32) uint32 { return p.orgRegion(org) }
+type sectorParts struct {
+	*Engine
+	*issue.Book
+}
 
 func (p sectorParts) Commit(b *store.Batch) error { return p.commit(b) }
 

@@ -10,6 +10,10 @@ import (
 
 	"tracecode/engine/alert"
 	"tracecode/engine/category"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
+	"tracecode/engine/notice"
+	"tracecode/engine/sector"
 )
 
 // sectorAlertWorld is an engine with a movable clock and its notices
@@ -20,7 +24,7 @@ type sectorAlertWorld struct {
 	*fixture
 	clock  *atomic.Int64
 	cst    *time.Location
-	blocks map[string]Block
+	blocks map[string]model.Block
 }
 
 var sectorAlertCST = time.FixedZone("CST", 8*3600)
@@ -34,7 +38,7 @@ func openSectorAlerts(t *testing.T, dir string, clock *atomic.Int64) *Engine {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = e.Close() })
-	if _, err := e.OpenNotices(NoticeConfig{}); err != nil {
+	if _, err := e.OpenNotices(notice.Config{}); err != nil {
 		t.Fatal(err)
 	}
 	return e
@@ -46,15 +50,15 @@ func newSectorAlertWorld(t *testing.T) *sectorAlertWorld {
 	clock.Store(time.Date(2026, 3, 1, 8, 0, 0, 0, sectorAlertCST).UnixMilli())
 	e := openSectorAlerts(t, t.TempDir(), clock)
 	ctx := context.Background()
-	a, err := e.AddOrg(ctx, OrgSpec{Name: "天水秦州特种设备", USCC: stationA, Region: "620502", GCPs: []string{"9520123"}})
+	a, err := e.Issuance().AddOrg(ctx, issue.OrgSpec{Name: "天水秦州特种设备", USCC: stationA, Region: "620502", GCPs: []string{"9520123"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := e.AddOrg(ctx, OrgSpec{Name: "另一单位", USCC: stationB, GCPs: []string{"6901234"}})
+	b, err := e.Issuance().AddOrg(ctx, issue.OrgSpec{Name: "另一单位", USCC: stationB, GCPs: []string{"6901234"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &sectorAlertWorld{fixture: &fixture{t: t, e: e, orgA: a.ID, orgB: b.ID}, clock: clock, cst: sectorAlertCST, blocks: map[string]Block{}}
+	w := &sectorAlertWorld{fixture: &fixture{t: t, e: e, orgA: a.ID, orgB: b.ID}, clock: clock, cst: sectorAlertCST, blocks: map[string]model.Block{}}
 	for i, p := range []struct {
 		cat, profile string
 		fields       category.Record
@@ -66,15 +70,15 @@ func newSectorAlertWorld(t *testing.T) *sectorAlertWorld {
 			"controlled": "highly-toxic"}},
 		{"fireworks", "fireworks", category.Record{"class": "C", "maker": "浏阳花炮厂", "maker_licence": "(湘)YH安许证字〔2024〕000123", "units_per_case": "24"}},
 	} {
-		pr, err := e.AddProduct(ctx, ProductSpec{Org: a.ID, GTIN: gtinOf(fmt.Sprintf("952012310%03d", i+1)), GCPLength: 7,
+		pr, err := e.Issuance().AddProduct(ctx, issue.ProductSpec{Org: a.ID, GTIN: gtinOf(fmt.Sprintf("952012310%03d", i+1)), GCPLength: 7,
 			NameZH: p.profile, Category: ParseCategoryMust(p.cat)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.Sectors().SetProductProfile(ctx, ProfileSpec{Org: a.ID, Product: pr.ID, Profile: p.profile, Fields: p.fields}); err != nil {
+		if _, err := e.Sectors().SetProductProfile(ctx, sector.ProfileSpec{Org: a.ID, Product: pr.ID, Profile: p.profile, Fields: p.fields}); err != nil {
 			t.Fatalf("%s profile: %v", p.profile, err)
 		}
-		blk := mint(t, e, MintRequest{Product: pr.ID, Level: LevelItem, Count: 10}).Block
+		blk := mint(t, e, issue.MintRequest{Product: pr.ID, Level: model.LevelItem, Count: 10}).Block
 		w.commission(blk, 0, 9)
 		w.blocks[p.profile] = blk
 	}
@@ -103,7 +107,7 @@ func (w *sectorAlertWorld) day(m, d, h int) time.Time {
 
 func (w *sectorAlertWorld) register(profile string, off uint64, fields category.Record) {
 	w.t.Helper()
-	if _, err := w.e.Sectors().RegisterItem(context.Background(), ItemSpec{Org: w.orgA, Code: w.code(w.blocks[profile], off), Fields: fields}); err != nil {
+	if _, err := w.e.Sectors().RegisterItem(context.Background(), sector.ItemSpec{Org: w.orgA, Code: w.code(w.blocks[profile], off), Fields: fields}); err != nil {
 		w.t.Fatalf("register %s %d: %v", profile, off, err)
 	}
 }

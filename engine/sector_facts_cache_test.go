@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"tracecode/engine/category"
+	"tracecode/engine/issue"
+	"tracecode/engine/sector"
 )
 
 // TestSectorFactsCacheFollowsRegistration: a lot's codes show no facts
@@ -15,18 +17,18 @@ import (
 func TestSectorFactsCacheFollowsRegistration(t *testing.T) {
 	e := openTest(t, "")
 	ctx := context.Background()
-	org, err := e.AddOrg(ctx, OrgSpec{Name: "天水花牛苹果合作社", USCC: "91620503MA71PE013U", GCPs: []string{"9520123"}})
+	org, err := e.Issuance().AddOrg(ctx, issue.OrgSpec{Name: "天水花牛苹果合作社", USCC: "91620503MA71PE013U", GCPs: []string{"9520123"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	apples, err := e.AddProduct(ctx, ProductSpec{Org: org.ID, GTIN: testGTIN, GCPLength: 7, NameZH: "花牛苹果", Category: ParseCategoryMust("farm")})
+	apples, err := e.Issuance().AddProduct(ctx, issue.ProductSpec{Org: org.ID, GTIN: testGTIN, GCPLength: 7, NameZH: "花牛苹果", Category: ParseCategoryMust("farm")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Sectors().SetProductProfile(ctx, ProfileSpec{Org: org.ID, Product: apples.ID, Profile: "farm", Fields: category.Record{"class": "fruit"}}); err != nil {
+	if _, err := e.Sectors().SetProductProfile(ctx, sector.ProfileSpec{Org: org.ID, Product: apples.ID, Profile: "farm", Fields: category.Record{"class": "fruit"}}); err != nil {
 		t.Fatal(err)
 	}
-	lot, err := e.AddLot(ctx, LotSpec{Product: apples.ID, Number: "HN2026A"})
+	lot, err := e.Issuance().AddLot(ctx, issue.LotSpec{Product: apples.ID, Number: "HN2026A"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +38,7 @@ func TestSectorFactsCacheFollowsRegistration(t *testing.T) {
 			t.Fatalf("facts of an unregistered lot's code: %+v", f)
 		}
 	}
-	if _, err := e.Sectors().RegisterItem(ctx, ItemSpec{Org: org.ID, Product: apples.ID, Lot: "HN2026A",
+	if _, err := e.Sectors().RegisterItem(ctx, sector.ItemSpec{Org: org.ID, Product: apples.ID, Lot: "HN2026A",
 		Fields: category.Record{"origin": "620503100", "committer": "天水花牛苹果合作社", "contact": "0938-1234567"}}); err != nil {
 		t.Fatal(err)
 	}

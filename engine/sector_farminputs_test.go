@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"tracecode/engine/category"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
+	"tracecode/engine/sector"
 )
 
 // TestSectorFarmInputFacts: a feed, a fertiliser and a seed product set to
@@ -18,11 +21,11 @@ import (
 func TestSectorFarmInputFacts(t *testing.T) {
 	e := openTest(t, "")
 	ctx := context.Background()
-	org, err := e.AddOrg(ctx, OrgSpec{Name: "甘肃农资有限公司", GCPs: []string{"9520123"}})
+	org, err := e.Issuance().AddOrg(ctx, issue.OrgSpec{Name: "甘肃农资有限公司", GCPs: []string{"9520123"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := e.AddOrg(ctx, OrgSpec{Name: "另一公司", GCPs: []string{"6901234"}})
+	other, err := e.Issuance().AddOrg(ctx, issue.OrgSpec{Name: "另一公司", GCPs: []string{"6901234"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,25 +44,25 @@ func TestSectorFarmInputFacts(t *testing.T) {
 		{"seed", "SEED1", category.Record{"variety_approval": "国审玉20210001", "variety": "郑单958"},
 			category.Record{"variety_approval": "国审菜20210001"}, "variety_approval", "variety_approval", "品种审定编号", "variety approval number"},
 	} {
-		p, err := e.AddProduct(ctx, ProductSpec{Org: org.ID, OwnCode: tc.own, NameZH: tc.profile, Category: ParseCategoryMust(tc.profile)})
+		p, err := e.Issuance().AddProduct(ctx, issue.ProductSpec{Org: org.ID, OwnCode: tc.own, NameZH: tc.profile, Category: ParseCategoryMust(tc.profile)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.Sectors().SetProductProfile(ctx, ProfileSpec{Org: other.ID, Product: p.ID, Profile: tc.profile, Fields: tc.fields}); !errors.Is(err, ErrWrongOrg) {
+		if _, err := e.Sectors().SetProductProfile(ctx, sector.ProfileSpec{Org: other.ID, Product: p.ID, Profile: tc.profile, Fields: tc.fields}); !errors.Is(err, model.ErrWrongOrg) {
 			t.Fatalf("%s: another organisation sets the profile: %v", tc.profile, err)
 		}
 		before := dump(t, e)
-		if _, err := e.Sectors().SetProductProfile(ctx, ProfileSpec{Org: org.ID, Product: p.ID, Profile: tc.profile, Fields: tc.bad}); !errors.Is(err, ErrInvalid) ||
+		if _, err := e.Sectors().SetProductProfile(ctx, sector.ProfileSpec{Org: org.ID, Product: p.ID, Profile: tc.profile, Fields: tc.bad}); !errors.Is(err, model.ErrInvalid) ||
 			!strings.Contains(err.Error(), tc.badField) {
 			t.Fatalf("%s: a malformed number: %v", tc.profile, err)
 		}
 		if dump(t, e) != before {
 			t.Fatalf("%s: a refused profile wrote to the store", tc.profile)
 		}
-		if _, err := e.Sectors().SetProductProfile(ctx, ProfileSpec{Org: org.ID, Product: p.ID, Profile: tc.profile, Fields: tc.fields}); err != nil {
+		if _, err := e.Sectors().SetProductProfile(ctx, sector.ProfileSpec{Org: org.ID, Product: p.ID, Profile: tc.profile, Fields: tc.fields}); err != nil {
 			t.Fatal(err)
 		}
-		b := mint(t, e, MintRequest{Product: p.ID, Level: LevelItem, Count: 3}).Block
+		b := mint(t, e, issue.MintRequest{Product: p.ID, Level: model.LevelItem, Count: 3}).Block
 		f.commission(b, 0, 2)
 		for off := uint64(0); off < 3; off++ {
 			facts := e.Sectors().Facts(p.ID, b.Start+off, true, 0, time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), true)

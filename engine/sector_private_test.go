@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"tracecode/engine/apikey"
 	"tracecode/engine/category"
+	"tracecode/engine/chain"
 )
 
 // TestSectorPrivateInLedger: a private field sent in a captured event (a
@@ -26,7 +28,7 @@ func TestSectorPrivateInLedger(t *testing.T) {
 	if strings.Contains(d, hex.EncodeToString([]byte(id))) {
 		t.Fatal("the identity number is stored in the clear")
 	}
-	op := APIKey{ID: 1, Scopes: ScopeEvents | ScopeAdmin}
+	op := apikey.Key{ID: 1, Scopes: apikey.ScopeEvents | apikey.ScopeAdmin}
 	res, err := w.e.Queries().Events(op, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +47,7 @@ func TestSectorPrivateInLedger(t *testing.T) {
 	if !found {
 		t.Fatalf("the sale is not in the query answer (%d events)", len(res.Events))
 	}
-	if err := w.e.Check(); err != nil {
+	if err := w.e.Issuance().Check(); err != nil {
 		t.Fatalf("Check: %v", err)
 	}
 	// Sent again, clear text and all: the same event.
@@ -56,7 +58,7 @@ func TestSectorPrivateInLedger(t *testing.T) {
 		sb.WriteString(`,"tc:` + k + `":"` + sell[k] + `"`)
 	}
 	sb.WriteString("}")
-	rec, err := w.e.CaptureJSON(context.Background(), strings.NewReader(sectorDoc(sb.String())), &CaptureOptions{Org: w.orgA, Credential: "key:test"})
+	rec, err := w.e.Reports().CaptureJSON(context.Background(), strings.NewReader(sectorDoc(sb.String())), &chain.CaptureOptions{Org: w.orgA, Credential: "key:test"})
 	if err != nil || rec.Duplicates != 1 {
 		t.Fatalf("the same sale again: %+v %v", rec, err)
 	}

@@ -10,6 +10,10 @@ import (
 
 	"tracecode/engine/category"
 	"tracecode/engine/category/cylinder"
+	"tracecode/engine/chain"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
+	"tracecode/engine/sector"
 )
 
 // Filling stations of the sector tests (Tianshui, valid USCCs).
@@ -29,37 +33,37 @@ func sectorDoc(events ...string) string {
 // cylinder codes of a gas-cylinder product.
 type cylinderWorld struct {
 	*fixture
-	a, b   Org
-	cyl    Product
-	codes  Block
-	plain  Product // a food product of A: no profile
-	plainB Block
+	a, b   model.Org
+	cyl    model.Product
+	codes  model.Block
+	plain  model.Product // a food product of A: no profile
+	plainB model.Block
 }
 
 func newCylinderWorld(t *testing.T) *cylinderWorld {
 	t.Helper()
 	e := openTest(t, "")
 	ctx := context.Background()
-	a, err := e.AddOrg(ctx, OrgSpec{Name: "天水市秦州区气体充装站", USCC: stationA, GCPs: []string{"9520123"}})
+	a, err := e.Issuance().AddOrg(ctx, issue.OrgSpec{Name: "天水市秦州区气体充装站", USCC: stationA, GCPs: []string{"9520123"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := e.AddOrg(ctx, OrgSpec{Name: "天水市麦积区气体充装站", USCC: stationB, GCPs: []string{"6901234"}})
+	b, err := e.Issuance().AddOrg(ctx, issue.OrgSpec{Name: "天水市麦积区气体充装站", USCC: stationB, GCPs: []string{"6901234"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cyl, err := e.AddProduct(ctx, ProductSpec{Org: a.ID, GTIN: testGTIN, GCPLength: 7, NameZH: "40L 无缝钢质氧气瓶",
+	cyl, err := e.Issuance().AddProduct(ctx, issue.ProductSpec{Org: a.ID, GTIN: testGTIN, GCPLength: 7, NameZH: "40L 无缝钢质氧气瓶",
 		Category: ParseCategoryMust("gas-cylinder")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	plain, err := e.AddProduct(ctx, ProductSpec{Org: a.ID, OwnCode: "FOOD1", NameZH: "食品", Category: ParseCategoryMust("food")})
+	plain, err := e.Issuance().AddProduct(ctx, issue.ProductSpec{Org: a.ID, OwnCode: "FOOD1", NameZH: "食品", Category: ParseCategoryMust("food")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	w := &cylinderWorld{fixture: &fixture{t: t, e: e, orgA: a.ID, orgB: b.ID}, a: a, b: b, cyl: cyl, plain: plain}
-	w.codes = mint(t, e, MintRequest{Product: cyl.ID, Level: LevelItem, Count: 10}).Block
-	w.plainB = mint(t, e, MintRequest{Product: plain.ID, Level: LevelItem, Count: 10}).Block
+	w.codes = mint(t, e, issue.MintRequest{Product: cyl.ID, Level: model.LevelItem, Count: 10}).Block
+	w.plainB = mint(t, e, issue.MintRequest{Product: plain.ID, Level: model.LevelItem, Count: 10}).Block
 	w.commission(w.codes, 0, 9)
 	w.commission(w.plainB, 0, 9)
 	return w
@@ -89,56 +93,56 @@ func TestSectorCylinder(t *testing.T) {
 	// The product's profile: another organisation may not set it; bad
 	// fields are named; a profile of another category is refused.
 	good := category.Record{"variety": "seamless", "maker": "兰州气瓶厂"}
-	if _, err := e.Sectors().SetProductProfile(ctx, ProfileSpec{Org: w.b.ID, Product: w.cyl.ID, Profile: "gas-cylinder", Fields: good}); !errors.Is(err, ErrWrongOrg) {
+	if _, err := e.Sectors().SetProductProfile(ctx, sector.ProfileSpec{Org: w.b.ID, Product: w.cyl.ID, Profile: "gas-cylinder", Fields: good}); !errors.Is(err, model.ErrWrongOrg) {
 		t.Fatalf("another organisation's profile: %v", err)
 	}
 	before := dump(t, e)
-	_, err := e.Sectors().SetProductProfile(ctx, ProfileSpec{Org: w.a.ID, Product: w.cyl.ID, Profile: "gas-cylinder",
+	_, err := e.Sectors().SetProductProfile(ctx, sector.ProfileSpec{Org: w.a.ID, Product: w.cyl.ID, Profile: "gas-cylinder",
 		Fields: category.Record{"variety": "steel", "colour": "blue"}})
-	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "variety") || !strings.Contains(err.Error(), "maker") ||
+	if !errors.Is(err, model.ErrInvalid) || !strings.Contains(err.Error(), "variety") || !strings.Contains(err.Error(), "maker") ||
 		!strings.Contains(err.Error(), "colour") {
 		t.Fatalf("bad product fields: %v", err)
 	}
-	if _, err := e.Sectors().SetProductProfile(ctx, ProfileSpec{Org: w.a.ID, Product: w.cyl.ID, Profile: "elevator", Fields: good}); !errors.Is(err, ErrInvalid) ||
+	if _, err := e.Sectors().SetProductProfile(ctx, sector.ProfileSpec{Org: w.a.ID, Product: w.cyl.ID, Profile: "elevator", Fields: good}); !errors.Is(err, model.ErrInvalid) ||
 		!strings.Contains(err.Error(), "profile") {
 		t.Fatalf("a profile of another category: %v", err)
 	}
 	if dump(t, e) != before {
 		t.Fatal("a refused profile wrote to the store")
 	}
-	if _, err := e.Sectors().SetProductProfile(ctx, ProfileSpec{Org: w.a.ID, Product: w.cyl.ID, Profile: "gas-cylinder", Fields: good}); err != nil {
+	if _, err := e.Sectors().SetProductProfile(ctx, sector.ProfileSpec{Org: w.a.ID, Product: w.cyl.ID, Profile: "gas-cylinder", Fields: good}); err != nil {
 		t.Fatal(err)
 	}
 
 	// Items: the owner registers each cylinder's master data.
 	code0, code1, code2 := w.code(w.codes, 0), w.code(w.codes, 1), w.code(w.codes, 2)
 	const reg0, reg1 = "162502000123", "162502000124"
-	if _, err := e.Sectors().RegisterItem(ctx, ItemSpec{Org: w.b.ID, Code: code0, Fields: cylinderFields(reg0, "2024-01-01")}); !errors.Is(err, ErrWrongOrg) {
+	if _, err := e.Sectors().RegisterItem(ctx, sector.ItemSpec{Org: w.b.ID, Code: code0, Fields: cylinderFields(reg0, "2024-01-01")}); !errors.Is(err, model.ErrWrongOrg) {
 		t.Fatalf("another organisation registers A's cylinder: %v", err)
 	}
 	bad := cylinderFields(reg0, "2024-01-01")
 	delete(bad, "medium")
 	bad["volume_l"] = "-3"
-	if _, err := e.Sectors().RegisterItem(ctx, ItemSpec{Org: w.a.ID, Code: code0, Fields: bad}); !errors.Is(err, ErrInvalid) ||
+	if _, err := e.Sectors().RegisterItem(ctx, sector.ItemSpec{Org: w.a.ID, Code: code0, Fields: bad}); !errors.Is(err, model.ErrInvalid) ||
 		!strings.Contains(err.Error(), "medium") || !strings.Contains(err.Error(), "volume_l") {
 		t.Fatalf("bad item fields: %v", err)
 	}
-	if _, err := e.Sectors().RegisterItem(ctx, ItemSpec{Org: w.a.ID, Code: w.shortCode(0), Fields: bad}); !errors.Is(err, ErrInvalid) ||
+	if _, err := e.Sectors().RegisterItem(ctx, sector.ItemSpec{Org: w.a.ID, Code: w.shortCode(0), Fields: bad}); !errors.Is(err, model.ErrInvalid) ||
 		!strings.Contains(err.Error(), "no category profile") {
 		t.Fatalf("an item of a product without a profile: %v", err)
 	}
-	if _, err := e.Sectors().RegisterItem(ctx, ItemSpec{Org: w.a.ID, Code: code0, Fields: cylinderFields(reg0, "2024-01-01")}); err != nil {
+	if _, err := e.Sectors().RegisterItem(ctx, sector.ItemSpec{Org: w.a.ID, Code: code0, Fields: cylinderFields(reg0, "2024-01-01")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Sectors().RegisterItem(ctx, ItemSpec{Org: w.a.ID, Code: code1, Fields: cylinderFields(reg0, "2022-06-01")}); !errors.Is(err, ErrExists) {
+	if _, err := e.Sectors().RegisterItem(ctx, sector.ItemSpec{Org: w.a.ID, Code: code1, Fields: cylinderFields(reg0, "2022-06-01")}); !errors.Is(err, model.ErrExists) {
 		t.Fatalf("a registration code given twice: %v", err)
 	}
-	if _, err := e.Sectors().RegisterItem(ctx, ItemSpec{Org: w.a.ID, Code: code1, Fields: cylinderFields(reg1, "2022-06-01")}); err != nil {
+	if _, err := e.Sectors().RegisterItem(ctx, sector.ItemSpec{Org: w.a.ID, Code: code1, Fields: cylinderFields(reg1, "2022-06-01")}); err != nil {
 		t.Fatal(err)
 	}
 
 	// Stations.
-	if _, err := e.Sectors().SetStation(ctx, w.a.ID, []string{"O2", "neon"}); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "media[1]") {
+	if _, err := e.Sectors().SetStation(ctx, w.a.ID, []string{"O2", "neon"}); !errors.Is(err, model.ErrInvalid) || !strings.Contains(err.Error(), "media[1]") {
 		t.Fatalf("bad media: %v", err)
 	}
 	if _, err := e.Sectors().SetStation(ctx, w.a.ID, []string{"O2", "N2"}); err != nil {
@@ -164,10 +168,10 @@ func TestSectorCylinder(t *testing.T) {
 	check(reg0, stationB, false, cylinder.BoundElsewhere)
 	check("162502999999", stationA, false, cylinder.NotRegistered)
 	check(code2, stationA, false, cylinder.NotRegistered)
-	if _, err := e.Sectors().CheckFill(reg0, "91620102MA71LN016L", now); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "station") {
+	if _, err := e.Sectors().CheckFill(reg0, "91620102MA71LN016L", now); !errors.Is(err, model.ErrInvalid) || !strings.Contains(err.Error(), "station") {
 		t.Fatalf("an unregistered station: %v", err)
 	}
-	if _, err := e.Sectors().CheckFill("not a code", stationA, now); !errors.Is(err, ErrInvalid) {
+	if _, err := e.Sectors().CheckFill("not a code", stationA, now); !errors.Is(err, model.ErrInvalid) {
 		t.Fatalf("a code that is neither: %v", err)
 	}
 
@@ -184,7 +188,7 @@ func TestSectorCylinder(t *testing.T) {
 	before = dump(t, e)
 	noOperator := strings.Replace(fillEvent(code0, stationA, ""), `"tc:operator":"张三",`, "", 1)
 	_, err = w.capture(w.a.ID, sectorDoc(fillEvent(code1, stationA, ""), noOperator, fillEvent(code2, stationA, "")))
-	var re *ReportError
+	var re *chain.ReportError
 	if !errors.As(err, &re) || len(re.Errors) != 3 {
 		t.Fatalf("refused fills: %v", err)
 	}
@@ -234,50 +238,50 @@ func TestSectorCylinder(t *testing.T) {
 func TestSectorLotItem(t *testing.T) {
 	e := openTest(t, "")
 	ctx := context.Background()
-	org, err := e.AddOrg(ctx, OrgSpec{Name: "天水花牛苹果合作社", USCC: "91620503MA71PE013U", GCPs: []string{"9520123"}})
+	org, err := e.Issuance().AddOrg(ctx, issue.OrgSpec{Name: "天水花牛苹果合作社", USCC: "91620503MA71PE013U", GCPs: []string{"9520123"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := e.AddOrg(ctx, OrgSpec{Name: "另一合作社", GCPs: []string{"6901234"}})
+	other, err := e.Issuance().AddOrg(ctx, issue.OrgSpec{Name: "另一合作社", GCPs: []string{"6901234"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	pest, err := e.AddProduct(ctx, ProductSpec{Org: other.ID, OwnCode: "PEST1", NameZH: "吡虫啉", Category: ParseCategoryMust("pesticide")})
+	pest, err := e.Issuance().AddProduct(ctx, issue.ProductSpec{Org: other.ID, OwnCode: "PEST1", NameZH: "吡虫啉", Category: ParseCategoryMust("pesticide")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Sectors().SetProductProfile(ctx, ProfileSpec{Org: other.ID, Product: pest.ID, Profile: "pesticide", Fields: category.Record{
+	if _, err := e.Sectors().SetProductProfile(ctx, sector.ProfileSpec{Org: other.ID, Product: pest.ID, Profile: "pesticide", Fields: category.Record{
 		"reg_number": "PD20141234", "holder": "某农药公司", "active_ingredients": "吡虫啉 10%", "code_prefix": "11412341001",
 		"targets": "apple", "safety_intervals": "apple=14"}}); err != nil {
 		t.Fatal(err)
 	}
-	apples, err := e.AddProduct(ctx, ProductSpec{Org: org.ID, GTIN: testGTIN, GCPLength: 7, NameZH: "花牛苹果", Category: ParseCategoryMust("farm")})
+	apples, err := e.Issuance().AddProduct(ctx, issue.ProductSpec{Org: org.ID, GTIN: testGTIN, GCPLength: 7, NameZH: "花牛苹果", Category: ParseCategoryMust("farm")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Sectors().SetProductProfile(ctx, ProfileSpec{Org: org.ID, Product: apples.ID, Profile: "farm", Fields: category.Record{"class": "fruit"}}); err != nil {
+	if _, err := e.Sectors().SetProductProfile(ctx, sector.ProfileSpec{Org: org.ID, Product: apples.ID, Profile: "farm", Fields: category.Record{"class": "fruit"}}); err != nil {
 		t.Fatal(err)
 	}
-	lot, err := e.AddLot(ctx, LotSpec{Product: apples.ID, Number: "HN2026A"})
+	lot, err := e.Issuance().AddLot(ctx, issue.LotSpec{Product: apples.ID, Number: "HN2026A"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	lotFields := category.Record{"origin": "620503100", "committer": "天水花牛苹果合作社", "contact": "0938-1234567"}
-	if _, err := e.Sectors().RegisterItem(ctx, ItemSpec{Org: other.ID, Product: apples.ID, Lot: "HN2026A", Fields: lotFields}); !errors.Is(err, ErrWrongOrg) {
+	if _, err := e.Sectors().RegisterItem(ctx, sector.ItemSpec{Org: other.ID, Product: apples.ID, Lot: "HN2026A", Fields: lotFields}); !errors.Is(err, model.ErrWrongOrg) {
 		t.Fatalf("another organisation registers the lot: %v", err)
 	}
-	if _, err := e.Sectors().RegisterItem(ctx, ItemSpec{Org: org.ID, Product: apples.ID, Lot: "HN2026A", Fields: lotFields}); err != nil {
+	if _, err := e.Sectors().RegisterItem(ctx, sector.ItemSpec{Org: org.ID, Product: apples.ID, Lot: "HN2026A", Fields: lotFields}); err != nil {
 		t.Fatal(err)
 	}
 	lotEPC := "urn:epc:class:lgtin:9520123.045678.HN2026A"
 	use := `{"type":"ObjectEvent","eventTime":"2026-02-20T09:00:00+08:00","eventTimeZoneOffset":"+08:00","action":"OBSERVE",
 "quantityList":[{"epcClass":"` + lotEPC + `"}],"tc:kind":"pesticide-use","tc:input":"PD20141234","tc:crop":"apple","tc:dose":"30 mL/亩","tc:operator":"李四"}`
-	if _, err := e.CaptureJSON(ctx, strings.NewReader(sectorDoc(use)), &CaptureOptions{Org: org.ID}); err != nil {
+	if _, err := e.Reports().CaptureJSON(ctx, strings.NewReader(sectorDoc(use)), &chain.CaptureOptions{Org: org.ID}); err != nil {
 		t.Fatal(err)
 	}
 	cert := `{"type":"ObjectEvent","eventTime":"2026-03-01T09:00:00+08:00","eventTimeZoneOffset":"+08:00","action":"OBSERVE",
 "quantityList":[{"epcClass":"` + lotEPC + `"}],"tc:kind":"certificate","tc:quantity":"500","tc:unit":"kg"}`
-	_, err = e.CaptureJSON(ctx, strings.NewReader(sectorDoc(cert)), &CaptureOptions{Org: org.ID})
+	_, err = e.Reports().CaptureJSON(ctx, strings.NewReader(sectorDoc(cert)), &chain.CaptureOptions{Org: org.ID})
 	if err == nil || !strings.Contains(err.Error(), "2026-03-06") {
 		t.Fatalf("a certificate inside the 14-day safety interval: %v", err)
 	}
@@ -290,7 +294,7 @@ func TestSectorLotItem(t *testing.T) {
 // shortCode returns the short-code URL of offset off of the plain block.
 func (w *cylinderWorld) shortCode(off uint64) string {
 	w.t.Helper()
-	s, err := w.e.appendCode(nil, &w.plainB, off, FormatShort)
+	s, err := w.e.iss.AppendCode(nil, &w.plainB, off, issue.FormatShort)
 	if err != nil {
 		w.t.Fatal(err)
 	}

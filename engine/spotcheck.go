@@ -6,6 +6,7 @@ package engine
 
 import (
 	"tracecode/engine/account"
+	"tracecode/engine/apikey"
 	"tracecode/engine/credit"
 	"tracecode/engine/spotcheck"
 )
@@ -42,7 +43,7 @@ func (e *Engine) SpotChecks() (*spotcheck.Office, error) {
 		return c.SpotCheckFailed(credit.SpotFailure{USCC: f.USCC, Org: f.Org, Draw: f.Draw, N: f.N,
 			ResultZH: f.Code.Text("zh"), ResultEN: f.Code.Text("en"), Note: f.Note, Recorded: f.Recorded})
 	}
-	o := spotcheck.NewOffice(bk, parts{e}, risk, failed)
+	o := spotcheck.NewOffice(bk, parts{e, e.iss}, risk, failed)
 	e.duties.spot.Store(o)
 	return o, nil
 }
@@ -55,7 +56,7 @@ func (e *Engine) inspectors(region uint32) ([]spotcheck.Inspector, error) {
 		return nil, err
 	}
 	staff, err := as.List(func(a *account.Account) bool {
-		return a.Role == account.RoleInspector && a.Disabled == 0 && RegionCovers(region, a.Region)
+		return a.Role == account.RoleInspector && a.Disabled == 0 && apikey.RegionCovers(region, a.Region)
 	})
 	if err != nil {
 		return nil, err

@@ -3,7 +3,10 @@ package engine
 // The engine's facade over engine/stats: queries of the committed counts
 // and who may read them (stats.Office), and the scan log's counting.
 
-import "tracecode/engine/stats"
+import (
+	"tracecode/engine/apikey"
+	"tracecode/engine/stats"
+)
 
 // statsOffice returns the statistics office over the engine's store and
 // master data.
@@ -19,6 +22,6 @@ func (e *Engine) StatsQuery(q stats.Query) (stats.Answer, error) { return e.stat
 // StatsFor answers q as key may see it (stats.Office.For): the operator
 // every region, a regulator its region and below, an organisation its
 // own counts; ErrWrongOrg otherwise, ErrInvalid for a malformed query.
-func (e *Engine) StatsFor(key APIKey, q stats.Query) (stats.Answer, error) {
+func (e *Engine) StatsFor(key apikey.Key, q stats.Query) (stats.Answer, error) {
 	return e.statsOffice().For(key, q)
 }

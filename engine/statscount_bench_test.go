@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"tracecode/engine/chain"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
 )
 
 // BenchmarkReportStats measures what the statistics cost a report: line
@@ -20,7 +24,7 @@ import (
 func BenchmarkReportStats(b *testing.B) {
 	e := openTest(b, "")
 	w := newStatsWorld(&testing.T{}, e)
-	blk := mint(b, e, MintRequest{Product: w.prodA.ID, Lot: "BENCH", CreateLot: true, Level: LevelItem, Count: 1 << 30}).Block
+	blk := mint(b, e, issue.MintRequest{Product: w.prodA.ID, Lot: "BENCH", CreateLot: true, Level: model.LevelItem, Count: 1 << 30}).Block
 	next := uint64(0)
 	day := time.Date(2026, 2, 1, 2, 0, 0, 0, time.UTC)
 	for _, c := range []struct {
@@ -43,8 +47,8 @@ func BenchmarkReportStats(b *testing.B) {
 				// Spread over 28 days, as a line's reports are over its month.
 				at := day.Add(time.Duration(i%28) * 24 * time.Hour)
 				t0 := time.Now()
-				if _, err := e.ReportLine(context.Background(), &LineReport{ReportMeta: ReportMeta{Org: w.orgA.ID, Credential: "bench", Time: at},
-					Action: LineCommission, Items: Items{Ranges: []BlockRange{{Block: blk.ID, First: next, Last: next + c.codes - 1}}}}); err != nil {
+				if _, err := e.Reports().ReportLine(context.Background(), &chain.LineReport{ReportMeta: chain.ReportMeta{Org: w.orgA.ID, Credential: "bench", Time: at},
+					Action: chain.LineCommission, Items: chain.Items{Ranges: []chain.BlockRange{{Block: blk.ID, First: next, Last: next + c.codes - 1}}}}); err != nil {
 					b.Fatal(err)
 				}
 				spent[mode] += time.Since(t0)

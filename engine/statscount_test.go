@@ -7,7 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"tracecode/engine/chain"
+	"tracecode/engine/issue"
 	"tracecode/engine/model"
+	"tracecode/engine/scanlog"
 	"tracecode/engine/stats"
 )
 
@@ -16,10 +19,10 @@ import (
 // each with a food product and a block of 1,000 items.
 type statsWorld struct {
 	e            *Engine
-	orgA, orgB   Org
-	prodA, prodB Product
-	itemsA       Block
-	itemsB       Block
+	orgA, orgB   model.Org
+	prodA, prodB model.Product
+	itemsA       model.Block
+	itemsB       model.Block
 }
 
 func newStatsWorld(t *testing.T, e *Engine) *statsWorld {
@@ -27,29 +30,29 @@ func newStatsWorld(t *testing.T, e *Engine) *statsWorld {
 	ctx := context.Background()
 	w := &statsWorld{e: e}
 	var err error
-	if w.orgA, err = e.AddOrg(ctx, OrgSpec{Name: "兰州甲乳业有限公司", Region: "620102001", GCPs: []string{"9520123"}}); err != nil {
+	if w.orgA, err = e.Issuance().AddOrg(ctx, issue.OrgSpec{Name: "兰州甲乳业有限公司", Region: "620102001", GCPs: []string{"9520123"}}); err != nil {
 		t.Fatal(err)
 	}
-	if w.orgB, err = e.AddOrg(ctx, OrgSpec{Name: "天水乙食品有限公司", Region: "620502", GCPs: []string{"6901234"}}); err != nil {
+	if w.orgB, err = e.Issuance().AddOrg(ctx, issue.OrgSpec{Name: "天水乙食品有限公司", Region: "620502", GCPs: []string{"6901234"}}); err != nil {
 		t.Fatal(err)
 	}
-	if w.prodA, err = e.AddProduct(ctx, ProductSpec{Org: w.orgA.ID, GTIN: testGTIN, GCPLength: 7, NameZH: "婴幼儿配方奶粉",
-		Category: model.CatFood, Levels: LevelSet(0).With(LevelItem)}); err != nil {
+	if w.prodA, err = e.Issuance().AddProduct(ctx, issue.ProductSpec{Org: w.orgA.ID, GTIN: testGTIN, GCPLength: 7, NameZH: "婴幼儿配方奶粉",
+		Category: model.CatFood, Levels: model.LevelSet(0).With(model.LevelItem)}); err != nil {
 		t.Fatal(err)
 	}
-	if w.prodB, err = e.AddProduct(ctx, ProductSpec{Org: w.orgB.ID, GTIN: testGTIN2, GCPLength: 7, NameZH: "苹果",
-		Category: model.CatFarm, Levels: LevelSet(0).With(LevelItem)}); err != nil {
+	if w.prodB, err = e.Issuance().AddProduct(ctx, issue.ProductSpec{Org: w.orgB.ID, GTIN: testGTIN2, GCPLength: 7, NameZH: "苹果",
+		Category: model.CatFarm, Levels: model.LevelSet(0).With(model.LevelItem)}); err != nil {
 		t.Fatal(err)
 	}
-	w.itemsA = mint(t, e, MintRequest{Product: w.prodA.ID, Lot: "L1", CreateLot: true, Level: LevelItem, Count: 1000}).Block
-	w.itemsB = mint(t, e, MintRequest{Product: w.prodB.ID, Lot: "B1", CreateLot: true, Level: LevelItem, Count: 1000}).Block
+	w.itemsA = mint(t, e, issue.MintRequest{Product: w.prodA.ID, Lot: "L1", CreateLot: true, Level: model.LevelItem, Count: 1000}).Block
+	w.itemsB = mint(t, e, issue.MintRequest{Product: w.prodB.ID, Lot: "B1", CreateLot: true, Level: model.LevelItem, Count: 1000}).Block
 	return w
 }
 
-func (w *statsWorld) commission(t *testing.T, b Block, lo, hi uint64, at time.Time) {
+func (w *statsWorld) commission(t *testing.T, b model.Block, lo, hi uint64, at time.Time) {
 	t.Helper()
-	if _, err := w.e.ReportLine(context.Background(), &LineReport{ReportMeta: ReportMeta{Org: b.Org, Credential: "test", Time: at},
-		Action: LineCommission, Items: Items{Ranges: []BlockRange{{Block: b.ID, First: lo, Last: hi}}}}); err != nil {
+	if _, err := w.e.Reports().ReportLine(context.Background(), &chain.LineReport{ReportMeta: chain.ReportMeta{Org: b.Org, Credential: "test", Time: at},
+		Action: chain.LineCommission, Items: chain.Items{Ranges: []chain.BlockRange{{Block: b.ID, First: lo, Last: hi}}}}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -185,9 +188,9 @@ func TestStatsRejectedReportCountsNothing(t *testing.T) {
 	e := openTest(t, "")
 	w := newStatsWorld(t, e)
 	w.commission(t, w.itemsA, 0, 9, testClock)
-	_, err := e.ReportLine(context.Background(), &LineReport{ReportMeta: ReportMeta{Org: w.orgA.ID, Credential: "test", Time: testClock},
-		Action: LineCommission, Items: Items{Ranges: []BlockRange{{Block: w.itemsA.ID, First: 5, Last: 20}}}})
-	if !errors.Is(err, ErrRejected) {
+	_, err := e.Reports().ReportLine(context.Background(), &chain.LineReport{ReportMeta: chain.ReportMeta{Org: w.orgA.ID, Credential: "test", Time: testClock},
+		Action: chain.LineCommission, Items: chain.Items{Ranges: []chain.BlockRange{{Block: w.itemsA.ID, First: 5, Last: 20}}}})
+	if !errors.Is(err, chain.ErrRejected) {
 		t.Fatalf("want a rejection, got %v", err)
 	}
 	got := statsTotals(t, e, stats.Query{Region: 620000, From: 20260301, To: 20260301})
@@ -224,16 +227,16 @@ func TestStatsQueryErrors(t *testing.T) {
 func TestStatsScans(t *testing.T) {
 	e := openTest(t, "")
 	w := newStatsWorld(t, e)
-	sl := e.NewScanLog(&ScanLogOptions{FlushInterval: time.Hour})
+	sl := e.NewScanLog(&scanlog.Options{FlushInterval: time.Hour})
 	at := time.Date(2026, 2, 20, 3, 0, 0, 0, time.UTC).UnixMilli()
 	for i := range 10 {
-		if _, err := sl.Record(Scan{Ref: ScanRef{Product: w.prodA.ID, Counter: w.itemsA.Start + uint64(i)}, Time: at, Client: uint32(i + 1)}); err != nil {
+		if _, err := sl.Record(scanlog.Scan{Ref: scanlog.Ref{Product: w.prodA.ID, Counter: w.itemsA.Start + uint64(i)}, Time: at, Client: uint32(i + 1)}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// One item scanned in three prefectures, then twice more.
 	for i, region := range []uint32{110101, 310101, 440103, 440103, 110101} {
-		if _, err := sl.Record(Scan{Ref: ScanRef{Product: w.prodB.ID, Counter: w.itemsB.Start}, Time: at, Region: region, Client: uint32(100 + i)}); err != nil {
+		if _, err := sl.Record(scanlog.Scan{Ref: scanlog.Ref{Product: w.prodB.ID, Counter: w.itemsB.Start}, Time: at, Region: region, Client: uint32(100 + i)}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 
+	"tracecode/engine/model"
 	"tracecode/engine/store"
 )
 
@@ -36,7 +37,7 @@ func (e *Engine) Ping() error {
 	}
 	defer release()
 	if err := e.iss.Failed(); err != nil {
-		return fmt.Errorf("%w: %v", ErrFailed, err)
+		return fmt.Errorf("%w: %v", model.ErrFailed, err)
 	}
 	if err := e.db.Space(); err != nil {
 		return fmt.Errorf("engine: writes refused: %w", err)

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"testing"
+
+	"tracecode/engine/chain"
+	"tracecode/engine/resolve"
 )
 
 // TestPingStats: Ping answers nil on an open engine and ErrClosed after
@@ -35,7 +38,7 @@ func TestPingStats(t *testing.T) {
 		t.Error("an unknown area was estimated")
 	}
 	f.verifyClean()
-	if err := e.Check(); err != nil {
+	if err := e.Issuance().Check(); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.Close(); err != nil {
@@ -54,38 +57,38 @@ func TestPingStats(t *testing.T) {
 func TestLotStatusRecall(t *testing.T) {
 	f := supply(t)
 	e := f.e
-	l1, err := e.LotByNumber(f.prod.ID, "L1")
+	l1, err := e.Issuance().LotByNumber(f.prod.ID, "L1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cs, err := e.LotStatus(l1.ID); cs.Status == PublicRecalled || err != nil {
+	if cs, err := e.LotStatus(l1.ID); cs.Status == resolve.PublicRecalled || err != nil {
 		t.Fatalf("lot never recalled: %+v, %v", cs, err)
 	}
 	m := f.meta(f.orgA)
-	if _, err := e.Recall(t.Context(), &RecallRequest{ReportMeta: m, Lots: []LotRef{{Product: f.prod.ID, Number: "L1"}}, Reason: "melamine"}); err != nil {
+	if _, err := e.Reports().Recall(t.Context(), &chain.RecallRequest{ReportMeta: m, Lots: []chain.LotRef{{Product: f.prod.ID, Number: "L1"}}, Reason: "melamine"}); err != nil {
 		t.Fatal(err)
 	}
 	cs, err := e.LotStatus(l1.ID)
-	if cs.Status != PublicRecalled || err != nil || cs.Recall.Time != m.Time.UnixMilli() || cs.RecallOfProduct || cs.RecallReason != "melamine" {
+	if cs.Status != resolve.PublicRecalled || err != nil || cs.Recall.Time != m.Time.UnixMilli() || cs.RecallOfProduct || cs.RecallReason != "melamine" {
 		t.Errorf("recalled lot: %+v %v, want recalled since %d for melamine", cs, err, m.Time.UnixMilli())
 	}
-	lb, err := e.LotByNumber(f.prodB.ID, "B1")
+	lb, err := e.Issuance().LotByNumber(f.prodB.ID, "B1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cs, _ := e.LotStatus(lb.ID); cs.Status == PublicRecalled {
+	if cs, _ := e.LotStatus(lb.ID); cs.Status == resolve.PublicRecalled {
 		t.Error("another product's lot answers recalled")
 	}
-	if _, err := e.Recall(t.Context(), &RecallRequest{ReportMeta: f.meta(f.orgB), Products: []uint32{f.prodB.ID}, Reason: "label"}); err != nil {
+	if _, err := e.Reports().Recall(t.Context(), &chain.RecallRequest{ReportMeta: f.meta(f.orgB), Products: []uint32{f.prodB.ID}, Reason: "label"}); err != nil {
 		t.Fatal(err)
 	}
-	if cs, _ := e.LotStatus(lb.ID); cs.Status != PublicRecalled || !cs.RecallOfProduct {
+	if cs, _ := e.LotStatus(lb.ID); cs.Status != resolve.PublicRecalled || !cs.RecallOfProduct {
 		t.Errorf("a lot of a recalled product: %+v, want recalled with its product", cs)
 	}
-	if _, err := e.LiftRecall(t.Context(), &LiftRequest{ReportMeta: m, Lots: []LotRef{{Product: f.prod.ID, Number: "L1"}}, Reason: "test negative"}); err != nil {
+	if _, err := e.Reports().LiftRecall(t.Context(), &chain.LiftRequest{ReportMeta: m, Lots: []chain.LotRef{{Product: f.prod.ID, Number: "L1"}}, Reason: "test negative"}); err != nil {
 		t.Fatal(err)
 	}
-	if cs, _ := e.LotStatus(l1.ID); cs.Status == PublicRecalled {
+	if cs, _ := e.LotStatus(l1.ID); cs.Status == resolve.PublicRecalled {
 		t.Error("a lifted lot recall still answers recalled")
 	}
 }

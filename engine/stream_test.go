@@ -16,6 +16,9 @@ import (
 	"tracecode/engine/code/digitallink"
 	"tracecode/engine/code/epc"
 	"tracecode/engine/code/gs1"
+	"tracecode/engine/config"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
 	"tracecode/engine/serial"
 )
 
@@ -24,22 +27,22 @@ import (
 func TestFormsMatchCodePackages(t *testing.T) {
 	e := openTest(t, "")
 	p := addDrug(t, e, testGTIN, "8612345")
-	if _, err := e.AddLot(t.Context(), LotSpec{Product: p.ID, Number: "A(1),\"x\"", Produced: 20260105, Expiry: 20280131}); err != nil {
+	if _, err := e.Issuance().AddLot(t.Context(), issue.LotSpec{Product: p.ID, Number: "A(1),\"x\"", Produced: 20260105, Expiry: 20280131}); err != nil {
 		t.Fatal(err)
 	}
-	gs1Block := mint(t, e, MintRequest{Product: p.ID, Lot: "A(1),\"x\"", Count: 40, Level: LevelCase}).Block
-	sgBlock := mint(t, e, MintRequest{Product: p.ID, Lot: "A(1),\"x\"", Count: 40, Scheme: SchemeSGTIN96}).Block
-	nmBlock := mint(t, e, MintRequest{Product: p.ID, Count: 40, Scheme: SchemeNMPA}).Block
+	gs1Block := mint(t, e, issue.MintRequest{Product: p.ID, Lot: "A(1),\"x\"", Count: 40, Level: model.LevelCase}).Block
+	sgBlock := mint(t, e, issue.MintRequest{Product: p.ID, Lot: "A(1),\"x\"", Count: 40, Scheme: serial.SGTIN96}).Block
+	nmBlock := mint(t, e, issue.MintRequest{Product: p.ID, Count: 40, Scheme: serial.NMPA}).Block
 
-	for _, b := range []Block{gs1Block, sgBlock, nmBlock} {
-		ser := codes(t, e, b.ID, FormatSerial, 0, 40)
-		dls := codes(t, e, b.ID, FormatDL, 0, 40)
-		hri := codes(t, e, b.ID, FormatElement, 0, 40)
-		gs := codes(t, e, b.ID, FormatGS, 0, 40)
-		urn := codes(t, e, b.ID, FormatEPCURN, 0, 40)
+	for _, b := range []model.Block{gs1Block, sgBlock, nmBlock} {
+		ser := codes(t, e, b.ID, issue.FormatSerial, 0, 40)
+		dls := codes(t, e, b.ID, issue.FormatDL, 0, 40)
+		hri := codes(t, e, b.ID, issue.FormatElement, 0, 40)
+		gs := codes(t, e, b.ID, issue.FormatGS, 0, 40)
+		urn := codes(t, e, b.ID, issue.FormatEPCURN, 0, 40)
 		gtin := p.GTIN // a case's codes carry the case's GTIN
-		if b.Level == LevelCase {
-			gtin = p.LevelGTINs.Of(LevelCase)
+		if b.Level == model.LevelCase {
+			gtin = p.LevelGTINs.Of(model.LevelCase)
 		}
 		for i, s := range ser {
 			if _, ok := serial.Classify(s); !ok {
@@ -49,7 +52,7 @@ func TestFormsMatchCodePackages(t *testing.T) {
 			if b.Lot != 0 {
 				lot = "A(1),\"x\""
 			}
-			if want := string(digitallink.AppendGTINSerial(nil, DefaultDLBase, gtin, lot, s)); dls[i] != want {
+			if want := string(digitallink.AppendGTINSerial(nil, config.DefaultDLBase, gtin, lot, s)); dls[i] != want {
 				t.Fatalf("dl %q, want %q", dls[i], want)
 			}
 			d, err := digitallink.Parse(dls[i])
@@ -78,8 +81,8 @@ func TestFormsMatchCodePackages(t *testing.T) {
 			}
 		}
 		switch b.Scheme {
-		case SchemeSGTIN96:
-			hex := codes(t, e, b.ID, FormatEPCHex, 0, 40)
+		case serial.SGTIN96:
+			hex := codes(t, e, b.ID, issue.FormatEPCHex, 0, 40)
 			for i, h := range hex {
 				sg, _ := epc.SGTINFromGTIN(p.GTIN, ser[i], 7)
 				want, err := sg.AppendHex96(nil, 1)
@@ -87,8 +90,8 @@ func TestFormsMatchCodePackages(t *testing.T) {
 					t.Fatalf("hex %q, want %q (%v)", h, want, err)
 				}
 			}
-		case SchemeNMPA:
-			for i, c := range codes(t, e, b.ID, FormatNMPA, 0, 40) {
+		case serial.NMPA:
+			for i, c := range codes(t, e, b.ID, issue.FormatNMPA, 0, 40) {
 				d, err := cn.ParseDrugCode(c)
 				if err != nil || d.ProductID() != "8612345" || d.Serial() != ser[i] {
 					t.Fatalf("nmpa %q: %v", c, err)
@@ -97,7 +100,7 @@ func TestFormsMatchCodePackages(t *testing.T) {
 		}
 	}
 	// CSV quotes fields holding the lot's comma and quotes.
-	rows := codes(t, e, gs1Block.ID, FormatCSV, 0, 2)
+	rows := codes(t, e, gs1Block.ID, issue.FormatCSV, 0, 2)
 	if rows[0] != "offset,counter,serial,dl,element,epc_urn" || !strings.Contains(rows[1], `,"(01)19520123456785(17)280131(10)A\(1),""x""(21)`) {
 		t.Fatalf("csv %q", rows)
 	}
@@ -108,25 +111,25 @@ func TestFormsMatchCodePackages(t *testing.T) {
 func TestStreamChunkingAndCompression(t *testing.T) {
 	e := openTest(t, "")
 	p := addDrug(t, e, testGTIN, "")
-	b := mint(t, e, MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 100_000}).Block
+	b := mint(t, e, issue.MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 100_000}).Block
 	ctx := context.Background()
 	var ref bytes.Buffer
-	if _, err := e.WriteCodes(ctx, &ref, b.ID, StreamOptions{Format: FormatDL, Offset: 123, Limit: 50_000, Workers: 1, ChunkCodes: 50_000}); err != nil {
+	if _, err := e.Issuance().WriteCodes(ctx, &ref, b.ID, issue.StreamOptions{Format: issue.FormatDL, Offset: 123, Limit: 50_000, Workers: 1, ChunkCodes: 50_000}); err != nil {
 		t.Fatal(err)
 	}
 	var calls int
 	var last uint64
-	for _, o := range []StreamOptions{
+	for _, o := range []issue.StreamOptions{
 		{Workers: 2, ChunkCodes: 1000},
 		{Workers: 3, ChunkCodes: 777},
 		{Workers: 2, ChunkCodes: 4096, Compress: "zstd"},
 		{Workers: 2, ChunkCodes: 4096, Compress: "gzip"},
 		{Workers: 1, Compress: "zstd"},
 	} {
-		o.Format, o.Offset, o.Limit = FormatDL, 123, 50_000
+		o.Format, o.Offset, o.Limit = issue.FormatDL, 123, 50_000
 		o.Progress = func(n uint64) { calls++; last = n }
 		var out bytes.Buffer
-		st, err := e.WriteCodes(ctx, &out, b.ID, o)
+		st, err := e.Issuance().WriteCodes(ctx, &out, b.ID, o)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -155,21 +158,21 @@ func TestStreamChunkingAndCompression(t *testing.T) {
 		t.Fatal("no progress")
 	}
 	// Option errors.
-	for _, o := range []StreamOptions{
-		{Format: FormatEPCHex}, // gs1 scheme has no SGTIN-96
-		{Format: FormatNMPA},   // nor NMPA
-		{Format: FormatDL, Compress: "xz"},
-		{Format: FormatDL, Offset: 100_001},
-		{Format: FormatDL, DLBase: "ftp://x"},
-		{Format: FormatGS, Symbology: "]X9"},
+	for _, o := range []issue.StreamOptions{
+		{Format: issue.FormatEPCHex}, // gs1 scheme has no SGTIN-96
+		{Format: issue.FormatNMPA},   // nor NMPA
+		{Format: issue.FormatDL, Compress: "xz"},
+		{Format: issue.FormatDL, Offset: 100_001},
+		{Format: issue.FormatDL, DLBase: "ftp://x"},
+		{Format: issue.FormatGS, Symbology: "]X9"},
 		{},
 	} {
-		if _, err := e.WriteCodes(ctx, io.Discard, b.ID, o); err == nil {
+		if _, err := e.Issuance().WriteCodes(ctx, io.Discard, b.ID, o); err == nil {
 			t.Errorf("WriteCodes(%+v) succeeded", o)
 		}
 	}
 	// A writer error stops the stream.
-	if _, err := e.WriteCodes(ctx, failWriter{}, b.ID, StreamOptions{Format: FormatDL, ChunkCodes: 100}); err == nil {
+	if _, err := e.Issuance().WriteCodes(ctx, failWriter{}, b.ID, issue.StreamOptions{Format: issue.FormatDL, ChunkCodes: 100}); err == nil {
 		t.Fatal("write error not reported")
 	}
 }
@@ -190,13 +193,13 @@ func BenchmarkStreamImported(b *testing.B) {
 	for i := range serials {
 		serials[i] = fmt.Sprintf("EXT%07d", i)
 	}
-	r, err := e.Import(context.Background(), ImportRequest{Product: p.ID, Serials: serials})
+	r, err := e.Issuance().Import(context.Background(), issue.ImportRequest{Product: p.ID, Serials: serials})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := e.WriteCodes(context.Background(), io.Discard, r.Block.ID, StreamOptions{Format: FormatDL}); err != nil {
+		if _, err := e.Issuance().WriteCodes(context.Background(), io.Discard, r.Block.ID, issue.StreamOptions{Format: issue.FormatDL}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -6,6 +6,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"tracecode/engine/chain"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
 )
 
 // fixture is a small supply chain: organisation A (GCP 9520123) with a
@@ -15,9 +19,9 @@ type fixture struct {
 	t                     testing.TB
 	e                     *Engine
 	orgA, orgB            uint32
-	prod, prodB           Product
-	items, cases, pallets Block
-	itemsB                Block
+	prod, prodB           model.Product
+	items, cases, pallets model.Block
+	itemsB                model.Block
 }
 
 // testClock is the engine clock of trace tests (openTest's).
@@ -31,23 +35,23 @@ func newFixture(t testing.TB) *fixture {
 	f := &fixture{t: t, e: e}
 	t.Cleanup(func() { f.verifyClean() })
 	var err error
-	f.prod, err = e.AddProduct(context.Background(), ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "婴幼儿配方奶粉", NameEN: "Infant formula",
+	f.prod, err = e.Issuance().AddProduct(context.Background(), issue.ProductSpec{GTIN: testGTIN, GCPLength: 7, NameZH: "婴幼儿配方奶粉", NameEN: "Infant formula",
 		OrgName: "甲乳业有限公司", Category: ParseCategoryMust("food"),
-		Levels: LevelSet(0).With(LevelItem).With(LevelCase).With(LevelPallet), LevelGTINs: caseOf(testGTIN)})
+		Levels: model.LevelSet(0).With(model.LevelItem).With(model.LevelCase).With(model.LevelPallet), LevelGTINs: caseOf(testGTIN)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.orgA = f.prod.Org
-	f.prodB, err = e.AddProduct(context.Background(), ProductSpec{GTIN: testGTIN2, GCPLength: 7, NameZH: "乙食品", OrgName: "乙食品有限公司",
-		Category: ParseCategoryMust("food"), Levels: LevelSet(0).With(LevelItem).With(LevelCase), LevelGTINs: caseOf(testGTIN2)})
+	f.prodB, err = e.Issuance().AddProduct(context.Background(), issue.ProductSpec{GTIN: testGTIN2, GCPLength: 7, NameZH: "乙食品", OrgName: "乙食品有限公司",
+		Category: ParseCategoryMust("food"), Levels: model.LevelSet(0).With(model.LevelItem).With(model.LevelCase), LevelGTINs: caseOf(testGTIN2)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.orgB = f.prodB.Org
-	f.items = mint(t, e, MintRequest{Product: f.prod.ID, Lot: "L1", CreateLot: true, Level: LevelItem, Count: 1000}).Block
-	f.cases = mint(t, e, MintRequest{Product: f.prod.ID, Lot: "L1", Level: LevelCase, Count: 100}).Block
-	f.pallets = mint(t, e, MintRequest{Product: f.prod.ID, Lot: "L1", Level: LevelPallet, Count: 10}).Block
-	f.itemsB = mint(t, e, MintRequest{Product: f.prodB.ID, Lot: "B1", CreateLot: true, Level: LevelItem, Count: 100}).Block
+	f.items = mint(t, e, issue.MintRequest{Product: f.prod.ID, Lot: "L1", CreateLot: true, Level: model.LevelItem, Count: 1000}).Block
+	f.cases = mint(t, e, issue.MintRequest{Product: f.prod.ID, Lot: "L1", Level: model.LevelCase, Count: 100}).Block
+	f.pallets = mint(t, e, issue.MintRequest{Product: f.prod.ID, Lot: "L1", Level: model.LevelPallet, Count: 10}).Block
+	f.itemsB = mint(t, e, issue.MintRequest{Product: f.prodB.ID, Lot: "B1", CreateLot: true, Level: model.LevelItem, Count: 100}).Block
 	return f
 }
 
@@ -68,24 +72,24 @@ func (f *fixture) verifyClean() {
 }
 
 // code returns the Digital Link of offset off of block b.
-func (f *fixture) code(b Block, off uint64) string {
+func (f *fixture) code(b model.Block, off uint64) string {
 	f.t.Helper()
-	s, err := f.e.appendCode(nil, &b, off, FormatDL)
+	s, err := f.e.iss.AppendCode(nil, &b, off, issue.FormatDL)
 	if err != nil {
 		f.t.Fatal(err)
 	}
 	return string(s)
 }
 
-func (f *fixture) meta(org uint32) ReportMeta {
-	return ReportMeta{Org: org, Credential: "test", Time: testClock.Add(-24 * time.Hour)}
+func (f *fixture) meta(org uint32) chain.ReportMeta {
+	return chain.ReportMeta{Org: org, Credential: "test", Time: testClock.Add(-24 * time.Hour)}
 }
 
 // commission commissions offsets lo..hi of b as its owner.
-func (f *fixture) commission(b Block, lo, hi uint64) *Receipt {
+func (f *fixture) commission(b model.Block, lo, hi uint64) *chain.Receipt {
 	f.t.Helper()
-	rec, err := f.e.ReportLine(context.Background(), &LineReport{ReportMeta: f.meta(b.Org), Action: LineCommission,
-		Items: Items{Ranges: []BlockRange{{Block: b.ID, First: lo, Last: hi}}}})
+	rec, err := f.e.Reports().ReportLine(context.Background(), &chain.LineReport{ReportMeta: f.meta(b.Org), Action: chain.LineCommission,
+		Items: chain.Items{Ranges: []chain.BlockRange{{Block: b.ID, First: lo, Last: hi}}}})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -94,12 +98,12 @@ func (f *fixture) commission(b Block, lo, hi uint64) *Receipt {
 
 // packRange packs offsets lo..hi of child block cb into offset po of
 // parent block pb, at time at.
-func (f *fixture) packRange(pb Block, po uint64, cb Block, lo, hi uint64, at time.Time) *Receipt {
+func (f *fixture) packRange(pb model.Block, po uint64, cb model.Block, lo, hi uint64, at time.Time) *chain.Receipt {
 	f.t.Helper()
 	m := f.meta(pb.Org)
 	m.Time = at
-	rec, err := f.e.Pack(context.Background(), &PackReport{ReportMeta: m, Packs: []Pack{{Parent: Ref{Block: pb.ID, Offset: po},
-		Children: Items{Ranges: []BlockRange{{Block: cb.ID, First: lo, Last: hi}}}}}})
+	rec, err := f.e.Reports().Pack(context.Background(), &chain.PackReport{ReportMeta: m, Packs: []chain.Pack{{Parent: chain.Ref{Block: pb.ID, Offset: po},
+		Children: chain.Items{Ranges: []chain.BlockRange{{Block: cb.ID, First: lo, Last: hi}}}}}})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -113,11 +117,11 @@ func wantErrs(t testing.TB, err error, want ...struct {
 	code     string
 }) {
 	t.Helper()
-	var re *ReportError
+	var re *chain.ReportError
 	if !errors.As(err, &re) {
 		t.Fatalf("err = %v, want a *ReportError", err)
 	}
-	if !errors.Is(err, ErrRejected) {
+	if !errors.Is(err, chain.ErrRejected) {
 		t.Fatalf("a ReportError does not unwrap to ErrRejected")
 	}
 	if len(re.Errors) != len(want) {

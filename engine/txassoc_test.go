@@ -10,9 +10,13 @@ import (
 	"strings"
 	"testing"
 
+	"tracecode/engine/apikey"
+	"tracecode/engine/chain"
 	"tracecode/engine/epcis"
 	"tracecode/engine/epcisq"
 	"tracecode/engine/ledger"
+	"tracecode/engine/model"
+	"tracecode/engine/resolve"
 	"tracecode/engine/store"
 )
 
@@ -30,13 +34,13 @@ func TestTransactionEvent(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		code string
-		via  Via
-	}{{f.code(f.items, 3), ViaContainer}, {loose, ViaSelf}, {pallet, ViaSelf}} {
+		via  resolve.Via
+	}{{f.code(f.items, 3), resolve.ViaContainer}, {loose, resolve.ViaSelf}, {pallet, resolve.ViaSelf}} {
 		c, err := f.e.Resolve(tc.code)
 		if err != nil {
 			t.Fatal(err)
 		}
-		i := slices.IndexFunc(c.Timeline, func(en Entry) bool { return en.Event.EventType == "TransactionEvent" })
+		i := slices.IndexFunc(c.Timeline, func(en resolve.Entry) bool { return en.Event.EventType == "TransactionEvent" })
 		if i < 0 || c.Timeline[i].Via != tc.via || len(c.Timeline[i].Event.BizTx) != 2 || c.Timeline[i].Event.BizTx[0].Type != "po" {
 			t.Errorf("%s: timeline %+v lacks the transaction via %v", tc.code, c.Timeline, tc.via)
 		}
@@ -48,11 +52,11 @@ func TestTransactionEvent(t *testing.T) {
 	bad := `{"type":"TransactionEvent","eventTime":"2026-03-01T13:30:00+08:00","eventTimeZoneOffset":"+08:00","action":"ADD",
 "bizTransactionList":[{"type":"po","bizTransaction":"urn:epcglobal:cbv:bt:6901234000003:PO-78"}],"epcList":["urn:epc:id:sgtin:9520123.045678.A1"]}`
 	_, err := f.capture(f.orgA, doc(bad))
-	wantErrs(t, err, ie{ErrNeverIssued, "A1"})
+	wantErrs(t, err, ie{model.ErrNeverIssued, "A1"})
 	del := strings.Replace(strings.Replace(txn, `"ADD"`, `"DELETE"`, 1), "13:00", "14:00", 1)
 	// Only the holder binds or unbinds: B holds neither code.
 	_, err = f.capture(f.orgB, doc(del))
-	wantErrs(t, err, ie{ErrWrongOrg, pallet}, ie{ErrWrongOrg, loose})
+	wantErrs(t, err, ie{model.ErrWrongOrg, pallet}, ie{model.ErrWrongOrg, loose})
 	if _, err := f.capture(f.orgA, doc(del)); err != nil {
 		t.Fatal(err)
 	}
@@ -95,18 +99,22 @@ func TestAssociationEvent(t *testing.T) {
 	if len(ci.Parents) != 0 {
 		t.Errorf("an associated item got a parent: %+v", ci.Parents)
 	}
-	if !slices.ContainsFunc(ci.Timeline, func(en Entry) bool { return en.Event.EventType == "AssociationEvent" && en.Via == ViaSelf }) {
+	if !slices.ContainsFunc(ci.Timeline, func(en resolve.Entry) bool {
+		return en.Event.EventType == "AssociationEvent" && en.Via == resolve.ViaSelf
+	}) {
 		t.Error("the associated item's timeline lacks the association")
 	}
 	c3, _ := f.e.Resolve(f.code(f.items, 3))
-	if !slices.ContainsFunc(c3.Timeline, func(en Entry) bool { return en.Event.EventType == "AssociationEvent" && en.Via == ViaContainer }) {
+	if !slices.ContainsFunc(c3.Timeline, func(en resolve.Entry) bool {
+		return en.Event.EventType == "AssociationEvent" && en.Via == resolve.ViaContainer
+	}) {
 		t.Error("an item on the pallet does not inherit the association event")
 	}
 	// Refusals, nothing applied.
 	_, err = f.capture(f.orgA, doc(assoc("13:10", "ADD", pallet, logger)))
-	wantErrs(t, err, ie{ErrHasParent, logger})
+	wantErrs(t, err, ie{chain.ErrHasParent, logger})
 	_, err = f.capture(f.orgA, doc(assoc("13:20", "DELETE", pallet, "urn:epc:id:giai:9520123.OTHER")))
-	wantErrs(t, err, ie{ErrNotChild, "OTHER"})
+	wantErrs(t, err, ie{chain.ErrNotChild, "OTHER"})
 	// An association of asset identifiers only: recorded (its
 	// identifiers are foreign, found by MATCH_), associating nothing.
 	if rec, err := f.capture(f.orgA, doc(assoc("13:30", "ADD", "urn:epc:id:grai:9520123.55555.1", logger))); err != nil || rec.Records != 1 {
@@ -154,15 +162,15 @@ func TestCaptureGS1AssociationExamples(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rec, err := f.e.CaptureJSON(t.Context(), bytes.NewReader(b), &CaptureOptions{Org: f.orgA})
+		rec, err := f.e.Reports().CaptureJSON(t.Context(), bytes.NewReader(b), &chain.CaptureOptions{Org: f.orgA})
 		if strings.HasSuffix(name, "AssociationEvent-h.jsonld") {
-			var re *ReportError
+			var re *chain.ReportError
 			if !errors.As(err, &re) || len(re.Errors) == 0 {
 				t.Fatalf("%s: %v, want refused", name, err)
 			}
 			continue
 		}
-		if errors.Is(err, ErrUnknownProduct) {
+		if errors.Is(err, model.ErrUnknownProduct) {
 			// Classes (LGTINs) of products this store does not hold:
 			// GTIN-based, so never foreign.
 			continue
@@ -179,7 +187,7 @@ func TestCaptureGS1AssociationExamples(t *testing.T) {
 	if err := f.e.db.ScanPrefix(store.AssociationKeys.Prefix(), func(k, v []byte) error { n++; return nil }); err != nil || n != 0 {
 		t.Errorf("associations of other organisations' assets were stored: %d (%v)", n, err)
 	}
-	res, err := f.e.Queries().Events(APIKey{ID: 1, Org: f.orgA, Scopes: ScopeEvents},
+	res, err := f.e.Queries().Events(apikey.Key{ID: 1, Org: f.orgA, Scopes: apikey.ScopeEvents},
 		[]epcisq.Param{{Name: "MATCH_parentID", Value: "urn:epc:id:grai:4012345.55555.987"}})
 	if err != nil || len(res.Events) == 0 {
 		t.Fatalf("MATCH_parentID of the examples' GRAI: %+v %v", res, err)

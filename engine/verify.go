@@ -9,17 +9,6 @@ import (
 	"tracecode/engine/verify"
 )
 
-// VerifyReport is what Verify found (see verify.Report).
-type VerifyReport = verify.Report
-
-// MaxVerifyProblems bounds the problems a VerifyReport lists.
-const MaxVerifyProblems = verify.MaxProblems
-
-// DamagedFile reports whether err comes from reading a damaged data file
-// of the store, and says which and what was found (see
-// verify.DamagedFile).
-var DamagedFile = verify.DamagedFile
-
 // Verify checks the whole store and says what is wrong where:
 //
 //   - data files: every block of every table against its checksum (a
@@ -52,29 +41,29 @@ var DamagedFile = verify.DamagedFile
 // It reads everything, and writes a scratch store about the size of the
 // derived records in a temporary directory, removed before it returns;
 // reports wait while it runs (they would change what it compares).
-func (e *Engine) Verify() (*VerifyReport, error) { return verify.Run(e.db, verifyEngine{e}) }
+func (e *Engine) Verify() (*verify.Report, error) { return verify.Run(e.db, verifyEngine{e}) }
 
 // verifyEngine answers package verify's questions from the engine's
 // in-memory state; over a scratch engine it is verify.Replica too.
 type verifyEngine struct{ e *Engine }
 
 func (v verifyEngine) BlockAt(product uint32, counter uint64) *model.Block {
-	return v.e.blockAt(product, counter)
+	return v.e.iss.BlockAt(product, counter)
 }
 
 func (v verifyEngine) BlockByID(id uint64) *model.Block { return v.e.iss.BlockByID(id) }
 
 func (v verifyEngine) HasOrg(id uint32) bool { return v.e.iss.OrgByID(id) != nil }
 
-func (v verifyEngine) Lot(id uint32) (model.Lot, error) { return v.e.Lot(id) }
+func (v verifyEngine) Lot(id uint32) (model.Lot, error) { return v.e.iss.Lot(id) }
 
-func (v verifyEngine) Product(id uint32) (model.Product, error) { return v.e.Product(id) }
+func (v verifyEngine) Product(id uint32) (model.Product, error) { return v.e.iss.Product(id) }
 
-func (v verifyEngine) OrgRegion(id uint32) uint32 { return v.e.orgRegion(id) }
+func (v verifyEngine) OrgRegion(id uint32) uint32 { return v.e.iss.OrgRegion(id) }
 
 func (v verifyEngine) EachBlock(fn func(*model.Block)) { v.e.iss.EachBlock(fn) }
 
-func (v verifyEngine) Check() error { return v.e.Check() }
+func (v verifyEngine) Check() error { return v.e.iss.Check() }
 
 func (v verifyEngine) Chain() (*chain.Chain, error) { return v.e.tr() }
 

@@ -3,6 +3,8 @@ package engine
 import (
 	"fmt"
 	"testing"
+
+	"tracecode/engine/verify"
 )
 
 // BenchmarkVerify runs the whole Verify — data-file checksums, issuance,
@@ -17,7 +19,7 @@ import (
 func BenchmarkVerify(b *testing.B) {
 	w := traceWorld(b)
 	b.Run(fmt.Sprintf("items=%d", w.n), func(b *testing.B) {
-		var rep *VerifyReport
+		var rep *verify.Report
 		for b.Loop() {
 			var err error
 			if rep, err = w.e.Verify(); err != nil {

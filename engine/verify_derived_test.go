@@ -7,9 +7,12 @@ import (
 	"time"
 
 	"tracecode/engine/agg"
+	"tracecode/engine/chain"
 	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
+	"tracecode/engine/model"
 	"tracecode/engine/store"
+	"tracecode/engine/verify"
 )
 
 // history builds a store with one record of every kind that derives
@@ -21,13 +24,13 @@ func history(t *testing.T) *fixture {
 	f := supply(t)
 	m := f.meta(f.orgA)
 	m.Time = testClock.Add(-9 * time.Hour)
-	if _, err := f.e.Unpack(t.Context(), &UnpackReport{ReportMeta: m, Unpacks: []Unpack{{Parent: Ref{Block: f.cases.ID, Offset: 1},
-		Children: Items{Ranges: []BlockRange{{Block: f.items.ID, First: 15, Last: 19}}}}}}); err != nil {
+	if _, err := f.e.Reports().Unpack(t.Context(), &chain.UnpackReport{ReportMeta: m, Unpacks: []chain.Unpack{{Parent: chain.Ref{Block: f.cases.ID, Offset: 1},
+		Children: chain.Items{Ranges: []chain.BlockRange{{Block: f.items.ID, First: 15, Last: 19}}}}}}); err != nil {
 		t.Fatal(err)
 	}
 	m.Time = testClock.Add(-8 * time.Hour)
-	if _, err := f.e.Pack(t.Context(), &PackReport{ReportMeta: m, Packs: []Pack{{Parent: Ref{Code: "(00)395201230000000012"}, ParentLevel: LevelPallet,
-		Children: Items{Ranges: []BlockRange{{Block: f.cases.ID, First: 2, Last: 2}}}}}}); err != nil {
+	if _, err := f.e.Reports().Pack(t.Context(), &chain.PackReport{ReportMeta: m, Packs: []chain.Pack{{Parent: chain.Ref{Code: "(00)395201230000000012"}, ParentLevel: model.LevelPallet,
+		Children: chain.Items{Ranges: []chain.BlockRange{{Block: f.cases.ID, First: 2, Last: 2}}}}}}); err != nil {
 		t.Fatal(err)
 	}
 	pallet := f.code(f.pallets, 0)
@@ -45,16 +48,16 @@ func history(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	m.Time = testClock.Add(-2 * time.Hour)
-	if _, err := f.e.Recall(t.Context(), &RecallRequest{ReportMeta: m, Lots: []LotRef{{Product: f.prod.ID, Number: "L1"}}, Reason: "沙门氏菌"}); err != nil {
+	if _, err := f.e.Reports().Recall(t.Context(), &chain.RecallRequest{ReportMeta: m, Lots: []chain.LotRef{{Product: f.prod.ID, Number: "L1"}}, Reason: "沙门氏菌"}); err != nil {
 		t.Fatal(err)
 	}
 	f.commission(f.itemsB, 0, 9)
 	mb := f.meta(f.orgB)
 	mb.Time = testClock.Add(-time.Hour)
-	if _, err := f.e.Recall(t.Context(), &RecallRequest{ReportMeta: mb, Items: Items{Ranges: []BlockRange{{Block: f.itemsB.ID, First: 2, Last: 4}}}, Reason: "破损"}); err != nil {
+	if _, err := f.e.Reports().Recall(t.Context(), &chain.RecallRequest{ReportMeta: mb, Items: chain.Items{Ranges: []chain.BlockRange{{Block: f.itemsB.ID, First: 2, Last: 4}}}, Reason: "破损"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.e.ReleaseRest(t.Context(), &ReleaseReport{ReportMeta: mb, Block: f.itemsB.ID, From: 90}); err != nil {
+	if _, err := f.e.Reports().ReleaseRest(t.Context(), &chain.ReleaseReport{ReportMeta: mb, Block: f.itemsB.ID, From: 90}); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -62,7 +65,7 @@ func history(t *testing.T) *fixture {
 
 // tamper applies damage to f's store behind the engine's back, reopens it
 // and returns what Verify says.
-func tamper(t *testing.T, f *fixture, damage func(b *store.Batch)) *VerifyReport {
+func tamper(t *testing.T, f *fixture, damage func(b *store.Batch)) *verify.Report {
 	t.Helper()
 	b := f.e.db.NewBatch()
 	damage(b)
@@ -105,7 +108,7 @@ func firstKey(t *testing.T, f *fixture, family store.KeySpace, match func(k, v [
 // must fail, naming the recall and the record that made it.
 func TestVerifyDeletedLotRecall(t *testing.T) {
 	f := history(t)
-	lot, err := f.e.LotByNumber(f.prod.ID, "L1")
+	lot, err := f.e.Issuance().LotByNumber(f.prod.ID, "L1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +126,7 @@ func TestVerifyDeletedLotRecall(t *testing.T) {
 // deleted, altered, forged — directly in Pebble, and expects Verify to
 // name the record and say how it differs from what the ledger implies.
 func TestVerifyDerivedRecords(t *testing.T) {
-	setBits := func(f *fixture, b *store.Batch, blk Block, k itemstate.Kind, on bool, lo, hi uint64) {
+	setBits := func(f *fixture, b *store.Batch, blk model.Block, k itemstate.Kind, on bool, lo, hi uint64) {
 		ts, err := f.e.tr()
 		if err != nil {
 			t.Fatal(err)
@@ -139,7 +142,7 @@ func TestVerifyDerivedRecords(t *testing.T) {
 		}
 		tx.Write(b)
 	}
-	node := func(b Block, off uint64) agg.Node { return agg.Node{Product: b.Product, Counter: b.Start + off} }
+	node := func(b model.Block, off uint64) agg.Node { return agg.Node{Product: b.Product, Counter: b.Start + off} }
 	for _, tc := range []struct {
 		name   string
 		damage func(t *testing.T, f *fixture, b *store.Batch)

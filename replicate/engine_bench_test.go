@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"tracecode/engine"
+	"tracecode/engine/issue"
 )
 
 // BenchmarkEngineMint mints blocks of 1,000 codes from concurrent
@@ -32,7 +32,7 @@ func BenchmarkEngineMint(b *testing.B) {
 					go func() {
 						defer wg.Done()
 						for n.Add(1) <= int64(b.N) {
-							if _, err := eng.Mint(context.Background(), engine.MintRequest{Product: prod.ID, Count: 1000}); err != nil {
+							if _, err := eng.Issuance().Mint(context.Background(), issue.MintRequest{Product: prod.ID, Count: 1000}); err != nil {
 								b.Error(err)
 								return
 							}

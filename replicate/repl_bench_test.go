@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"tracecode/engine"
+	"tracecode/engine/chain"
+	"tracecode/engine/issue"
 	"tracecode/engine/model"
 )
 
@@ -73,7 +75,7 @@ func (s stampedReplicator) Committed(seq uint64, repr []byte) func() error {
 // benchProduct adds the benchmarks' product.
 func benchProduct(b *testing.B, eng *engine.Engine) model.Product {
 	b.Helper()
-	prod, err := eng.AddProduct(b.Context(), engine.ProductSpec{GTIN: "09520123456788", GCPLength: 7, NameZH: "奶粉", Category: model.CatFood})
+	prod, err := eng.Issuance().AddProduct(b.Context(), issue.ProductSpec{GTIN: "09520123456788", GCPLength: 7, NameZH: "奶粉", Category: model.CatFood})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -91,7 +93,7 @@ func BenchmarkEngineReport(b *testing.B) {
 				prod := benchProduct(b, eng)
 				org := prod.Org
 				// Every report commissions its own 100 codes of one block.
-				res, err := eng.Mint(b.Context(), engine.MintRequest{Product: prod.ID, Count: uint64(b.N) * 100})
+				res, err := eng.Issuance().Mint(b.Context(), issue.MintRequest{Product: prod.ID, Count: uint64(b.N) * 100})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -110,8 +112,8 @@ func BenchmarkEngineReport(b *testing.B) {
 								return
 							}
 							first := uint64(i) * 100
-							if _, err := eng.ReportLine(context.Background(), &engine.LineReport{ReportMeta: engine.ReportMeta{Org: org}, Action: engine.LineCommission,
-								Items: engine.Items{Ranges: []engine.BlockRange{{Block: res.Block.ID, First: first, Last: first + 99}}}}); err != nil {
+							if _, err := eng.Reports().ReportLine(context.Background(), &chain.LineReport{ReportMeta: chain.ReportMeta{Org: org}, Action: chain.LineCommission,
+								Items: chain.Items{Ranges: []chain.BlockRange{{Block: res.Block.ID, First: first, Last: first + 99}}}}); err != nil {
 								b.Error(err)
 								return
 							}
@@ -152,7 +154,7 @@ func BenchmarkReplicaApply(b *testing.B) {
 				go func() {
 					defer wg.Done()
 					for n.Add(1) <= int64(b.N) {
-						if _, err := eng.Mint(context.Background(), engine.MintRequest{Product: prod.ID, Count: 1000}); err != nil {
+						if _, err := eng.Issuance().Mint(context.Background(), issue.MintRequest{Product: prod.ID, Count: 1000}); err != nil {
 							b.Error(err)
 							return
 						}
@@ -211,7 +213,7 @@ func BenchmarkReplicationLag(b *testing.B) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					if _, err := eng.Mint(context.Background(), engine.MintRequest{Product: prod.ID, Count: 100}); err != nil {
+					if _, err := eng.Issuance().Mint(context.Background(), issue.MintRequest{Product: prod.ID, Count: 100}); err != nil {
 						b.Error(err)
 					}
 				}()

@@ -12,7 +12,7 @@ import (
 
 // The scans stream carries the replicas' scan counts to the writer
 // (docs/replication.md): each message is one replica's per-item deltas
-// since its previous message (engine.AppendScanDeltas), with a message id
+// since its previous message (scanlog.AppendDeltas), with a message id
 // unique to the replica's process, so a retried publish is stored once.
 // The writer merges the stream in order and keeps its position in its
 // own store, with the counts.

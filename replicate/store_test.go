@@ -12,6 +12,7 @@ import (
 
 	"tracecode/engine"
 	"tracecode/engine/demo"
+	"tracecode/engine/issue"
 	"tracecode/engine/store"
 	"tracecode/engine/store/storetest"
 	"tracecode/server"
@@ -57,10 +58,10 @@ func TestStoreReplicatesThroughTheLog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	org := eng.Orgs()[0].ID
-	prod := eng.Products(org)[0].ID
+	org := eng.Issuance().Orgs()[0].ID
+	prod := eng.Issuance().Products(org)[0].ID
 	for i := 0; i < 5; i++ {
-		if _, err := eng.Mint(ctx, engine.MintRequest{Org: org, Product: prod, Lot: "REPL", CreateLot: true, Count: 1000}); err != nil {
+		if _, err := eng.Issuance().Mint(ctx, issue.MintRequest{Org: org, Product: prod, Lot: "REPL", CreateLot: true, Count: 1000}); err != nil {
 			t.Fatal(err)
 		}
 	}

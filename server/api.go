@@ -16,6 +16,8 @@ import (
 
 	"tracecode/engine"
 	"tracecode/engine/account"
+	"tracecode/engine/apikey"
+	"tracecode/engine/model"
 )
 
 // jsonContentType checks the request's Content-Type: absent, or
@@ -126,28 +128,28 @@ func writeJSON(c *call, status int, v any) {
 // the engine's precise message.
 func engineError(c *call, err error) {
 	status, kind := fasthttp.StatusInternalServerError, "internal"
-	var fe *engine.FieldError
+	var fe *model.FieldError
 	switch {
-	case errors.As(err, &fe) || errors.Is(err, engine.ErrInvalid):
+	case errors.As(err, &fe) || errors.Is(err, model.ErrInvalid):
 		status, kind = fasthttp.StatusBadRequest, "invalid"
-	case errors.Is(err, engine.ErrUnknownOrg), errors.Is(err, engine.ErrUnknownProduct),
-		errors.Is(err, engine.ErrUnknownLot), errors.Is(err, engine.ErrUnknownBlock):
+	case errors.Is(err, model.ErrUnknownOrg), errors.Is(err, model.ErrUnknownProduct),
+		errors.Is(err, model.ErrUnknownLot), errors.Is(err, model.ErrUnknownBlock):
 		status, kind = fasthttp.StatusNotFound, "not-found"
-	case errors.Is(err, engine.ErrWrongOrg):
+	case errors.Is(err, model.ErrWrongOrg):
 		status, kind = fasthttp.StatusForbidden, "wrong-org"
-	case errors.Is(err, engine.ErrExists):
+	case errors.Is(err, model.ErrExists):
 		status, kind = fasthttp.StatusConflict, "exists"
-	case errors.Is(err, engine.ErrConflict):
+	case errors.Is(err, model.ErrConflict):
 		status, kind = fasthttp.StatusConflict, "idempotency-conflict"
-	case errors.Is(err, engine.ErrCap):
+	case errors.Is(err, model.ErrCap):
 		status, kind = fasthttp.StatusUnprocessableEntity, "cap"
-	case errors.Is(err, engine.ErrState), errors.Is(err, engine.ErrScheme):
+	case errors.Is(err, model.ErrState), errors.Is(err, model.ErrScheme):
 		status, kind = fasthttp.StatusConflict, "state"
 	case errors.Is(err, engine.ErrDiskFull):
 		status, kind = fasthttp.StatusInsufficientStorage, "disk-full"
 		c.s.log.Warn("write refused: disk full", "method", string(c.ctx.Method()), "path", string(c.ctx.Path()), "err", err)
 		err = errors.New("the store's disk is full: writes are refused until space is freed (scans are still answered); nothing was applied, send it again later")
-	case errors.Is(err, engine.ErrClosed), errors.Is(err, engine.ErrFailed):
+	case errors.Is(err, engine.ErrClosed), errors.Is(err, model.ErrFailed):
 		status, kind = fasthttp.StatusServiceUnavailable, "unavailable"
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		status, kind = fasthttp.StatusServiceUnavailable, "timeout"
@@ -203,7 +205,7 @@ type keyJSON struct {
 	Token   string   `json:"token,omitempty"`
 }
 
-func keyOut(k engine.APIKey) keyJSON {
+func keyOut(k apikey.Key) keyJSON {
 	out := keyJSON{ID: keyIDString(k.ID), Org: k.Org, Scopes: k.Scopes.Names(), Name: k.Name, Created: msTime(k.Created)}
 	if k.Region != 0 {
 		out.Region = strconv.FormatUint(uint64(k.Region), 10)
@@ -220,7 +222,7 @@ func (s *Server) apiMe(c *call) {
 		Org *orgJSON `json:"org,omitempty"`
 	}{Key: keyOut(c.key)}
 	if c.key.Org != 0 {
-		if o, err := s.eng.Org(c.key.Org); err == nil {
+		if o, err := s.eng.Issuance().Org(c.key.Org); err == nil {
 			oj := orgOut(o)
 			out.Org = &oj
 		}
@@ -254,7 +256,7 @@ func (s *Server) apiCreateKey(c *call) {
 	if !readJSON(c, &in) {
 		return
 	}
-	scopes, err := engine.ParseScopes(strings.Join(in.Scopes, ","))
+	scopes, err := apikey.ParseScopes(strings.Join(in.Scopes, ","))
 	if err != nil {
 		problem(c.ctx, fasthttp.StatusBadRequest, "invalid", err.Error())
 		return
@@ -266,7 +268,7 @@ func (s *Server) apiCreateKey(c *call) {
 			return
 		}
 		org = c.key.Org
-		if scopes.Has(engine.ScopeRegulator) {
+		if scopes.Has(apikey.ScopeRegulator) {
 			problem(c.ctx, fasthttp.StatusForbidden, "scope", "only the operator's key may create regulator keys")
 			return
 		}
@@ -279,12 +281,12 @@ func (s *Server) apiCreateKey(c *call) {
 		}
 	}
 	if org != 0 {
-		if _, err := s.eng.Org(org); err != nil {
+		if _, err := s.eng.Issuance().Org(org); err != nil {
 			engineError(c, err)
 			return
 		}
 	}
-	tok, k, err := s.keys.Create(engine.NewAPIKeyOptions{Org: org, Scopes: scopes, Region: uint32(region), Name: in.Name})
+	tok, k, err := s.keys.Create(apikey.Options{Org: org, Scopes: scopes, Region: uint32(region), Name: in.Name})
 	if err != nil {
 		problem(c.ctx, fasthttp.StatusBadRequest, "invalid", err.Error())
 		return

@@ -3,7 +3,10 @@ package server
 import (
 	"github.com/valyala/fasthttp"
 
-	"tracecode/engine"
+	"tracecode/engine/amend"
+	"tracecode/engine/apikey"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
 )
 
 // The amendments of products and lots: PATCH changes what may change
@@ -12,9 +15,9 @@ import (
 
 func amendRoutes() []*route {
 	return []*route{
-		{method: "PATCH", pattern: "/v1/products/{product}", scopes: engine.ScopeAdmin | engine.ScopeMint, h: (*Server).apiEditProduct},
+		{method: "PATCH", pattern: "/v1/products/{product}", scopes: apikey.ScopeAdmin | apikey.ScopeMint, h: (*Server).apiEditProduct},
 		{method: "GET", pattern: "/v1/products/{product}/changes", h: (*Server).apiProductChanges},
-		{method: "PATCH", pattern: "/v1/lots/{lot}", scopes: engine.ScopeAdmin | engine.ScopeMint, h: (*Server).apiEditLot},
+		{method: "PATCH", pattern: "/v1/lots/{lot}", scopes: apikey.ScopeAdmin | apikey.ScopeMint, h: (*Server).apiEditLot},
 		{method: "GET", pattern: "/v1/lots/{lot}/changes", h: (*Server).apiLotChanges},
 	}
 }
@@ -34,24 +37,24 @@ type lotDetailJSON struct {
 	Origin   string `json:"origin,omitempty"`
 }
 
-func productDetailOut(p engine.Product, d engine.Details) productDetailJSON {
+func productDetailOut(p model.Product, d amend.Details) productDetailJSON {
 	return productDetailJSON{productJSON: productOut(p), Description: d.Description, Images: d.Images}
 }
 
-func lotDetailOut(l engine.Lot, d engine.Details) lotDetailJSON {
+func lotDetailOut(l model.Lot, d amend.Details) lotDetailJSON {
 	return lotDetailJSON{lotJSON: lotOut(l), Quantity: d.Quantity, Unit: d.Unit, Origin: d.Origin}
 }
 
 type amendmentJSON struct {
-	Seq     uint32          `json:"seq"`
-	At      string          `json:"at"`
-	By      string          `json:"by"`
-	Org     uint32          `json:"org,omitempty"`
-	Reason  string          `json:"reason,omitempty"`
-	Changes []engine.Change `json:"changes"`
+	Seq     uint32         `json:"seq"`
+	At      string         `json:"at"`
+	By      string         `json:"by"`
+	Org     uint32         `json:"org,omitempty"`
+	Reason  string         `json:"reason,omitempty"`
+	Changes []amend.Change `json:"changes"`
 }
 
-func writeTrail(c *call, what string, id uint32, tr []engine.Amendment) {
+func writeTrail(c *call, what string, id uint32, tr []amend.Entry) {
 	out := make([]amendmentJSON, 0, len(tr))
 	for _, a := range tr {
 		out = append(out, amendmentJSON{Seq: a.Seq, At: msTime(a.At), By: a.By, Org: a.Org, Reason: a.Reason, Changes: a.Changes})
@@ -90,18 +93,18 @@ func (s *Server) apiEditProduct(c *call) {
 	if !readJSON(c, &in) {
 		return
 	}
-	ed := engine.ProductEdit{NameZH: in.NameZH, NameEN: in.NameEN, Description: in.Description, Images: in.Images, Reason: in.Reason}
+	ed := amend.ProductEdit{NameZH: in.NameZH, NameEN: in.NameEN, Description: in.Description, Images: in.Images, Reason: in.Reason}
 	if ed.LevelGTINs, ok = levelGTINsIn(c, in.LevelGTINs); !ok {
 		return
 	}
 	if in.Links != nil {
-		ls := make([]engine.Link, 0, len(*in.Links))
+		ls := make([]model.Link, 0, len(*in.Links))
 		for _, l := range *in.Links {
-			ls = append(ls, engine.Link{Type: l.Type, URL: l.URL})
+			ls = append(ls, model.Link{Type: l.Type, URL: l.URL})
 		}
 		ed.Links = &ls
 	}
-	p, d, err := s.eng.EditProduct(c.wctx, c.key, id, &ed)
+	p, d, err := s.eng.Amendments().EditProduct(c.wctx, c.key, id, &ed)
 	if err != nil {
 		engineError(c, err)
 		return
@@ -126,7 +129,7 @@ func (s *Server) apiEditLot(c *call) {
 	if !readJSON(c, &in) {
 		return
 	}
-	ed := engine.LotEdit{Quantity: in.Quantity, Unit: in.Unit, Origin: in.Origin, Site: in.Site, Reason: in.Reason}
+	ed := amend.LotEdit{Quantity: in.Quantity, Unit: in.Unit, Origin: in.Origin, Site: in.Site, Reason: in.Reason}
 	for _, d := range []struct {
 		name string
 		in   *string
@@ -135,14 +138,14 @@ func (s *Server) apiEditLot(c *call) {
 		if d.in == nil {
 			continue
 		}
-		v, err := engine.ParseDate(*d.in)
+		v, err := issue.ParseDate(*d.in)
 		if err != nil {
 			problem(c.ctx, fasthttp.StatusBadRequest, "invalid", d.name+": "+err.Error())
 			return
 		}
 		*d.out = &v
 	}
-	l, det, err := s.eng.EditLot(c.wctx, c.key, id, &ed)
+	l, det, err := s.eng.Amendments().EditLot(c.wctx, c.key, id, &ed)
 	if err != nil {
 		engineError(c, err)
 		return
@@ -155,7 +158,7 @@ func (s *Server) apiProductChanges(c *call) {
 	if !ok {
 		return
 	}
-	tr, err := s.eng.ProductTrail(c.key, id)
+	tr, err := s.eng.Amendments().ProductTrail(c.key, id)
 	if err != nil {
 		notVisible(c, "product", uint64(id))
 		return
@@ -168,7 +171,7 @@ func (s *Server) apiLotChanges(c *call) {
 	if !ok {
 		return
 	}
-	tr, err := s.eng.LotTrail(c.key, id)
+	tr, err := s.eng.Amendments().LotTrail(c.key, id)
 	if err != nil {
 		notVisible(c, "lot", uint64(id))
 		return
@@ -177,8 +180,8 @@ func (s *Server) apiLotChanges(c *call) {
 }
 
 // productDetails reads product p's details for an answer (none on error).
-func (s *Server) productDetails(p engine.Product) productDetailJSON {
-	d, err := s.eng.ProductDetails(p.ID)
+func (s *Server) productDetails(p model.Product) productDetailJSON {
+	d, err := s.eng.Amendments().ProductDetails(p.ID)
 	if err != nil {
 		s.log.Error("product details", "product", p.ID, "err", err)
 	}
@@ -186,8 +189,8 @@ func (s *Server) productDetails(p engine.Product) productDetailJSON {
 }
 
 // lotDetails reads lot l's details for an answer (none on error).
-func (s *Server) lotDetails(l engine.Lot) lotDetailJSON {
-	d, err := s.eng.LotDetails(l.ID)
+func (s *Server) lotDetails(l model.Lot) lotDetailJSON {
+	d, err := s.eng.Amendments().LotDetails(l.ID)
 	if err != nil {
 		s.log.Error("lot details", "lot", l.ID, "err", err)
 	}

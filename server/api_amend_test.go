@@ -6,13 +6,14 @@ import (
 	"strings"
 	"testing"
 
-	"tracecode/engine"
+	"tracecode/engine/amend"
 	"tracecode/engine/code/gs1"
+	"tracecode/engine/model"
 )
 
 // scannedLot returns the lot of the demo code described by what and the
 // scan's JSON lot member.
-func scannedLot(t *testing.T, env *testEnv, what string) (engine.Lot, map[string]any) {
+func scannedLot(t *testing.T, env *testEnv, what string) (model.Lot, map[string]any) {
 	t.Helper()
 	m := decodeJSON(t, env.get(env.url(what), "Accept", "application/json"))
 	prod, _ := m["product"].(map[string]any)
@@ -21,11 +22,11 @@ func scannedLot(t *testing.T, env *testEnv, what string) (engine.Lot, map[string
 	if err != nil {
 		t.Fatalf("scan of %s: %v %v", what, m, err)
 	}
-	p, err := env.eng.ProductByGTIN(g)
+	p, err := env.eng.Issuance().ProductByGTIN(g)
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := env.eng.LotByNumber(p.ID, fmt.Sprint(lot["number"]))
+	l, err := env.eng.Issuance().LotByNumber(p.ID, fmt.Sprint(lot["number"]))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +102,7 @@ func TestEditLotRoute(t *testing.T) {
 				By      string
 				Reason  string
 				At      string
-				Changes []engine.Change
+				Changes []amend.Change
 			}
 		}
 		if res.status != 200 || json.Unmarshal(res.body, &tr) != nil || len(tr.Changes) != 1 {
@@ -109,7 +110,7 @@ func TestEditLotRoute(t *testing.T) {
 		}
 		e := tr.Changes[0]
 		if e.Seq != 1 || !strings.HasPrefix(e.By, "key:") || e.Reason != "稳定性试验延长保质期" || e.At == "" ||
-			e.Changes[0] != (engine.Change{Field: "expiry", Old: fmt.Sprint(before["expiry"]), New: "2030-01-31"}) {
+			e.Changes[0] != (amend.Change{Field: "expiry", Old: fmt.Sprint(before["expiry"]), New: "2030-01-31"}) {
 			t.Fatalf("trail entry %+v", e)
 		}
 	}

@@ -9,8 +9,12 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"tracecode/engine"
+	"tracecode/engine/apikey"
+	"tracecode/engine/chain"
 	"tracecode/engine/code/gs1"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
+	"tracecode/engine/serial"
 )
 
 type blockJSON struct {
@@ -39,20 +43,20 @@ type blockJSON struct {
 	PrintableEnd uint64   `json:"printable"`
 }
 
-func (s *Server) blockOut(b engine.Block) blockJSON {
+func (s *Server) blockOut(b model.Block) blockJSON {
 	out := blockJSON{ID: b.ID, Org: b.Org, Product: b.Product, LotID: b.Lot, Level: b.Level.String(),
 		Scheme: b.Scheme.String(), State: b.State.String(), Start: b.Start, Count: b.Count, Requested: b.Requested,
 		Released: b.Released, RequestID: b.RequestID, Note: b.Note, Created: msTime(b.Created), Updated: msTime(b.Updated),
 		CodesURL: fmt.Sprintf("/v1/blocks/%d/codes", b.ID), PrintableEnd: b.ReleasedFrom()}
-	if p, err := s.eng.Product(b.Product); err == nil && !p.GTIN.IsZero() {
+	if p, err := s.eng.Issuance().Product(b.Product); err == nil && !p.GTIN.IsZero() {
 		out.GTIN = p.GTIN.String()
 	}
 	if b.Lot != 0 {
-		if l, err := s.eng.Lot(b.Lot); err == nil {
+		if l, err := s.eng.Issuance().Lot(b.Lot); err == nil {
 			out.Lot = l.Number
 		}
 	}
-	if fs, err := s.eng.Formats(b.ID); err == nil {
+	if fs, err := s.eng.Issuance().Formats(b.ID); err == nil {
 		for _, f := range fs {
 			out.Formats = append(out.Formats, f.String())
 		}
@@ -63,21 +67,21 @@ func (s *Server) blockOut(b engine.Block) blockJSON {
 // visibleBlock returns path parameter 0's block if the key's organisation
 // owns it (or the key is the operator's). Regulators do not see blocks:
 // unprinted codes are secrets.
-func (s *Server) visibleBlock(c *call) (engine.Block, bool) {
+func (s *Server) visibleBlock(c *call) (model.Block, bool) {
 	id, ok := pathID(c, 0, "block")
 	if !ok {
-		return engine.Block{}, false
+		return model.Block{}, false
 	}
-	b, err := s.eng.Block(id)
+	b, err := s.eng.Issuance().Block(id)
 	if err != nil || !ownsOrg(c.key, b.Org) {
 		notVisible(c, "block", id)
-		return engine.Block{}, false
+		return model.Block{}, false
 	}
 	return b, true
 }
 
 func (s *Server) apiListBlocks(c *call) {
-	f := engine.BlockFilter{Org: c.key.Org}
+	f := issue.BlockFilter{Org: c.key.Org}
 	for _, q := range []struct {
 		name string
 		dst  *uint32
@@ -88,12 +92,12 @@ func (s *Server) apiListBlocks(c *call) {
 		}
 		*q.dst = uint32(v)
 	}
-	if c.key.Org == 0 && !c.key.Scopes.Has(engine.ScopeAdmin) {
+	if c.key.Org == 0 && !c.key.Scopes.Has(apikey.ScopeAdmin) {
 		writeJSON(c, fasthttp.StatusOK, map[string]any{"blocks": []blockJSON{}})
 		return
 	}
 	out := []blockJSON{}
-	for _, b := range s.eng.Blocks(f) {
+	for _, b := range s.eng.Issuance().Blocks(f) {
 		out = append(out, s.blockOut(b))
 	}
 	writeJSON(c, fasthttp.StatusOK, map[string]any{"blocks": out})
@@ -121,7 +125,7 @@ func (s *Server) apiMint(c *call) {
 	if !readJSON(c, &in) {
 		return
 	}
-	req := engine.MintRequest{Org: c.key.Org, Product: in.Product, Lot: in.Lot, CreateLot: in.CreateLot,
+	req := issue.MintRequest{Org: c.key.Org, Product: in.Product, Lot: in.Lot, CreateLot: in.CreateLot,
 		Count: in.Count, AllowPartial: in.AllowPartial, RequestID: string(c.ctx.Request.Header.Peek("Idempotency-Key"))}
 	if req.Product == 0 {
 		if in.GTIN == "" {
@@ -133,31 +137,31 @@ func (s *Server) apiMint(c *call) {
 			problem(c.ctx, fasthttp.StatusBadRequest, "invalid", "gtin: "+err.Error())
 			return
 		}
-		p, err := s.eng.ProductByGTIN(g)
+		p, err := s.eng.Issuance().ProductByGTIN(g)
 		if err != nil {
 			engineError(c, err)
 			return
 		}
 		req.Product, req.GTIN = p.ID, g
 	}
-	if p, err := s.eng.Product(req.Product); err != nil || !ownsOrg(c.key, p.Org) {
+	if p, err := s.eng.Issuance().Product(req.Product); err != nil || !ownsOrg(c.key, p.Org) {
 		notVisible(c, "product", uint64(req.Product))
 		return
 	}
 	var err error
 	if in.Level != "" {
-		if req.Level, err = engine.ParseLevel(in.Level); err != nil {
+		if req.Level, err = model.ParseLevel(in.Level); err != nil {
 			problem(c.ctx, fasthttp.StatusBadRequest, "invalid", "level: "+err.Error())
 			return
 		}
 	}
 	if in.Scheme != "" {
-		if req.Scheme, err = engine.ParseScheme(in.Scheme); err != nil {
+		if req.Scheme, err = serial.ParseScheme(in.Scheme); err != nil {
 			problem(c.ctx, fasthttp.StatusBadRequest, "invalid", "scheme: "+err.Error())
 			return
 		}
 	}
-	res, err := s.eng.Mint(c.wctx, req)
+	res, err := s.eng.Issuance().Mint(c.wctx, req)
 	if err != nil {
 		engineError(c, err)
 		return
@@ -192,7 +196,7 @@ func (s *Server) apiBlockCodes(c *call) {
 	if fname == "" {
 		fname = "dl"
 	}
-	f, err := engine.ParseFormat(fname)
+	f, err := issue.ParseFormat(fname)
 	if err != nil {
 		problem(c.ctx, fasthttp.StatusBadRequest, "invalid", err.Error())
 		return
@@ -214,7 +218,7 @@ func (s *Server) apiBlockCodes(c *call) {
 	if limit == 0 || offset+limit > end {
 		limit = end - offset // a short last page, as a resuming line expects
 	}
-	o := engine.StreamOptions{Format: f, Offset: offset, Limit: limit, DLBase: s.cfg.PublicBase, ShortBase: s.cfg.PublicBase,
+	o := issue.StreamOptions{Format: f, Offset: offset, Limit: limit, DLBase: s.cfg.PublicBase, ShortBase: s.cfg.PublicBase,
 		Compress: pickEncoding(c.ctx.Request.Header.Peek("Accept-Encoding"))}
 	if limit == 0 {
 		c.ctx.SetContentType(contentTypeOf(f))
@@ -226,7 +230,7 @@ func (s *Server) apiBlockCodes(c *call) {
 	h.Set("X-Codes-Count", fmt.Sprint(limit))
 	if limit <= bufferedCodes {
 		var buf bytes.Buffer
-		if _, err := s.eng.WriteCodes(context.Background(), &buf, b.ID, o); err != nil {
+		if _, err := s.eng.Issuance().WriteCodes(context.Background(), &buf, b.ID, o); err != nil {
 			engineError(c, err)
 			return
 		}
@@ -238,7 +242,7 @@ func (s *Server) apiBlockCodes(c *call) {
 		return
 	}
 	// Check what WriteCodes would refuse before the status is sent.
-	if b.State != engine.BlockActive {
+	if b.State != model.BlockActive {
 		problem(c.ctx, fasthttp.StatusConflict, "state", fmt.Sprintf("block %d is %v; its codes must not be printed", b.ID, b.State))
 		return
 	}
@@ -253,7 +257,7 @@ func (s *Server) apiBlockCodes(c *call) {
 		guardStream(log, m, "codes of block "+fmt.Sprint(id), func() {
 			ctx, cancel := context.WithTimeout(context.Background(), timeout)
 			defer cancel()
-			st, err := eng.WriteCodes(ctx, w, id, o)
+			st, err := eng.Issuance().WriteCodes(ctx, w, id, o)
 			if err != nil {
 				log.Warn("code stream ended early", "block", id, "codes", st.Codes, "err", err)
 			}
@@ -261,8 +265,8 @@ func (s *Server) apiBlockCodes(c *call) {
 	})
 }
 
-func contentTypeOf(f engine.Format) string {
-	if f == engine.FormatCSV {
+func contentTypeOf(f issue.Format) string {
+	if f == issue.FormatCSV {
 		return "text/csv; charset=utf-8"
 	}
 	return "text/plain; charset=utf-8"
@@ -289,12 +293,12 @@ func pickEncoding(ae []byte) string {
 // blockMeta is the report metadata of a release or void of block b: the
 // key's organisation, or for the operator's key the block's owner, on
 // whose behalf it acts (the ledger record names the key).
-func blockMeta(c *call, b engine.Block) engine.ReportMeta {
+func blockMeta(c *call, b model.Block) chain.ReportMeta {
 	org := c.key.Org
 	if org == 0 {
 		org = b.Org
 	}
-	return engine.ReportMeta{Org: org, Credential: "key:" + keyIDString(c.key.ID),
+	return chain.ReportMeta{Org: org, Credential: "key:" + keyIDString(c.key.ID),
 		RequestID: string(c.ctx.Request.Header.Peek("Idempotency-Key"))}
 }
 
@@ -317,7 +321,7 @@ func (s *Server) apiRelease(c *call) {
 		problem(c.ctx, fasthttp.StatusBadRequest, "invalid", "\"from\" is required: the first offset returned unused (0 returns the whole block)")
 		return
 	}
-	_, err := s.eng.ReleaseRest(c.wctx, &engine.ReleaseReport{ReportMeta: blockMeta(c, b), Block: b.ID, From: *in.From, Note: in.Note})
+	_, err := s.eng.Reports().ReleaseRest(c.wctx, &chain.ReleaseReport{ReportMeta: blockMeta(c, b), Block: b.ID, From: *in.From, Note: in.Note})
 	s.blockReportOut(c, b.ID, err)
 }
 
@@ -334,7 +338,7 @@ func (s *Server) apiVoidBlock(c *call) {
 	if !readJSON(c, &in) {
 		return
 	}
-	_, err := s.eng.VoidBlock(context.Background(), &engine.VoidReport{ReportMeta: blockMeta(c, b), Block: b.ID, Note: in.Note})
+	_, err := s.eng.Reports().VoidBlock(context.Background(), &chain.VoidReport{ReportMeta: blockMeta(c, b), Block: b.ID, Note: in.Note})
 	s.blockReportOut(c, b.ID, err)
 }
 
@@ -345,7 +349,7 @@ func (s *Server) blockReportOut(c *call, id uint64, err error) {
 		reportError(c, err)
 		return
 	}
-	nb, err := s.eng.Block(id)
+	nb, err := s.eng.Issuance().Block(id)
 	if err != nil {
 		engineError(c, err)
 		return

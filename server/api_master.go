@@ -7,7 +7,10 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"tracecode/engine"
+	"tracecode/engine/config"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
+	"tracecode/engine/serial"
 )
 
 // msTime formats unix milliseconds as an RFC 3339 instant, with China
@@ -16,7 +19,7 @@ func msTime(ms int64) string {
 	if ms == 0 {
 		return ""
 	}
-	return time.UnixMilli(ms).In(engine.DefaultLocation).Format(time.RFC3339)
+	return time.UnixMilli(ms).In(config.DefaultLocation).Format(time.RFC3339)
 }
 
 // ---- organisations ----
@@ -32,7 +35,7 @@ type orgJSON struct {
 	Created    string   `json:"created"`
 }
 
-func orgOut(o engine.Org) orgJSON {
+func orgOut(o model.Org) orgJSON {
 	out := orgJSON{ID: o.ID, Name: o.Name, NameEN: o.NameEN, USCC: o.USCC, GCPs: o.GCPs, Created: msTime(o.Created)}
 	if o.Region != 0 {
 		out.Region = strconv.FormatUint(uint64(o.Region), 10)
@@ -43,7 +46,7 @@ func orgOut(o engine.Org) orgJSON {
 
 func (s *Server) apiListOrgs(c *call) {
 	out := []orgJSON{}
-	for _, o := range s.eng.Orgs() {
+	for _, o := range s.eng.Issuance().Orgs() {
 		if s.canSeeOrg(c.key, o.ID) {
 			out = append(out, orgOut(o))
 		}
@@ -56,7 +59,7 @@ func (s *Server) apiGetOrg(c *call) {
 	if !ok {
 		return
 	}
-	o, err := s.eng.Org(uint32(id))
+	o, err := s.eng.Issuance().Org(uint32(id))
 	if err != nil || id > 1<<32-1 || !s.canSeeOrg(c.key, o.ID) {
 		notVisible(c, "organisation", id)
 		return
@@ -79,7 +82,7 @@ func (s *Server) apiCreateOrg(c *call) {
 	if !readJSON(c, &in) {
 		return
 	}
-	o, err := s.eng.AddOrg(c.wctx, engine.OrgSpec{Name: in.Name, NameEN: in.NameEN, USCC: in.USCC, Region: in.Region, GCPs: in.GCPs})
+	o, err := s.eng.Issuance().AddOrg(c.wctx, issue.OrgSpec{Name: in.Name, NameEN: in.NameEN, USCC: in.USCC, Region: in.Region, GCPs: in.GCPs})
 	if err != nil {
 		engineError(c, err)
 		return
@@ -110,7 +113,7 @@ func (s *Server) apiGrantPrefix(c *call) {
 		notVisible(c, "organisation", id)
 		return
 	}
-	o, err := s.eng.GrantGCP(c.wctx, uint32(id), in.GCP)
+	o, err := s.eng.Issuance().GrantGCP(c.wctx, uint32(id), in.GCP)
 	if err != nil {
 		engineError(c, err)
 		return
@@ -146,13 +149,13 @@ type productJSON struct {
 
 // levelGTINsIn reads a levelGTINs object (level name → GTIN); it answers
 // 400 and returns false on an unknown level.
-func levelGTINsIn(c *call, in map[string]string) (map[engine.Level]string, bool) {
+func levelGTINsIn(c *call, in map[string]string) (map[model.Level]string, bool) {
 	if in == nil {
 		return nil, true
 	}
-	out := make(map[engine.Level]string, len(in))
+	out := make(map[model.Level]string, len(in))
 	for name, g := range in {
-		l, err := engine.ParseLevel(name)
+		l, err := model.ParseLevel(name)
 		if err != nil {
 			problem(c.ctx, fasthttp.StatusBadRequest, "invalid", "levelGTINs: "+err.Error())
 			return nil, false
@@ -162,7 +165,7 @@ func levelGTINsIn(c *call, in map[string]string) (map[engine.Level]string, bool)
 	return out, true
 }
 
-func productOut(p engine.Product) productJSON {
+func productOut(p model.Product) productJSON {
 	out := productJSON{ID: p.ID, Org: p.Org, GCPLength: int(p.GCPLength), OwnCode: p.OwnCode, DrugID: p.DrugID,
 		NameZH: p.NameZH, NameEN: p.NameEN, Category: p.Category.String(), DefaultScheme: p.DefaultScheme.String(),
 		Created: msTime(p.Created)}
@@ -190,11 +193,11 @@ func (s *Server) apiListProducts(c *call) {
 		return
 	}
 	out := []productJSON{}
-	for _, o := range s.eng.Orgs() {
+	for _, o := range s.eng.Issuance().Orgs() {
 		if (org != 0 && uint64(o.ID) != org) || !s.canSeeOrg(c.key, o.ID) {
 			continue
 		}
-		for _, p := range s.eng.Products(o.ID) {
+		for _, p := range s.eng.Issuance().Products(o.ID) {
 			out = append(out, productOut(p))
 		}
 	}
@@ -206,7 +209,7 @@ func (s *Server) apiGetProduct(c *call) {
 	if !ok {
 		return
 	}
-	p, err := s.eng.Product(uint32(id))
+	p, err := s.eng.Issuance().Product(uint32(id))
 	if err != nil || id > 1<<32-1 || !s.canSeeOrg(c.key, p.Org) {
 		notVisible(c, "product", id)
 		return
@@ -243,15 +246,15 @@ func (s *Server) apiCreateProduct(c *call) {
 		problem(c.ctx, fasthttp.StatusBadRequest, "invalid", "the operator's key must name the product's org")
 		return
 	}
-	spec := engine.ProductSpec{Org: org, GTIN: in.GTIN, GCPLength: in.GCPLength, OwnCode: in.OwnCode, DrugID: in.DrugID,
+	spec := issue.ProductSpec{Org: org, GTIN: in.GTIN, GCPLength: in.GCPLength, OwnCode: in.OwnCode, DrugID: in.DrugID,
 		NameZH: in.NameZH, NameEN: in.NameEN}
 	var err error
-	if spec.Category, err = engine.ParseCategory(in.Category); err != nil {
+	if spec.Category, err = model.ParseCategory(in.Category); err != nil {
 		problem(c.ctx, fasthttp.StatusBadRequest, "invalid", "category: "+err.Error())
 		return
 	}
 	for _, l := range in.Levels {
-		lv, err := engine.ParseLevel(l)
+		lv, err := model.ParseLevel(l)
 		if err != nil {
 			problem(c.ctx, fasthttp.StatusBadRequest, "invalid", "levels: "+err.Error())
 			return
@@ -259,19 +262,19 @@ func (s *Server) apiCreateProduct(c *call) {
 		spec.Levels = spec.Levels.With(lv)
 	}
 	if in.DefaultScheme != "" {
-		if spec.DefaultScheme, err = engine.ParseScheme(in.DefaultScheme); err != nil {
+		if spec.DefaultScheme, err = serial.ParseScheme(in.DefaultScheme); err != nil {
 			problem(c.ctx, fasthttp.StatusBadRequest, "invalid", "defaultScheme: "+err.Error())
 			return
 		}
 	}
 	for _, l := range in.Links {
-		spec.Links = append(spec.Links, engine.Link{Type: l.Type, URL: l.URL})
+		spec.Links = append(spec.Links, model.Link{Type: l.Type, URL: l.URL})
 	}
 	var ok bool
 	if spec.LevelGTINs, ok = levelGTINsIn(c, in.LevelGTINs); !ok {
 		return
 	}
-	p, err := s.eng.AddProduct(c.wctx, spec)
+	p, err := s.eng.Issuance().AddProduct(c.wctx, spec)
 	if err != nil {
 		engineError(c, err)
 		return
@@ -292,21 +295,21 @@ type lotJSON struct {
 	Created  string `json:"created"`
 }
 
-func lotOut(l engine.Lot) lotJSON {
-	return lotJSON{ID: l.ID, Product: l.Product, Number: l.Number, Produced: engine.FormatDate(l.Produced),
-		Expiry: engine.FormatDate(l.Expiry), Site: l.Site, Created: msTime(l.Created)}
+func lotOut(l model.Lot) lotJSON {
+	return lotJSON{ID: l.ID, Product: l.Product, Number: l.Number, Produced: issue.FormatDate(l.Produced),
+		Expiry: issue.FormatDate(l.Expiry), Site: l.Site, Created: msTime(l.Created)}
 }
 
 // visibleProduct returns path parameter i's product if the key may see it.
-func (s *Server) visibleProduct(c *call, i int) (engine.Product, bool) {
+func (s *Server) visibleProduct(c *call, i int) (model.Product, bool) {
 	id, ok := pathID(c, i, "product")
 	if !ok {
-		return engine.Product{}, false
+		return model.Product{}, false
 	}
-	p, err := s.eng.Product(uint32(id))
+	p, err := s.eng.Issuance().Product(uint32(id))
 	if err != nil || id > 1<<32-1 || !s.canSeeOrg(c.key, p.Org) {
 		notVisible(c, "product", id)
-		return engine.Product{}, false
+		return model.Product{}, false
 	}
 	return p, true
 }
@@ -317,7 +320,7 @@ func (s *Server) apiListLots(c *call) {
 		return
 	}
 	out := []lotJSON{}
-	for _, l := range s.eng.Lots(p.ID) {
+	for _, l := range s.eng.Issuance().Lots(p.ID) {
 		out = append(out, lotOut(l))
 	}
 	writeJSON(c, fasthttp.StatusOK, map[string]any{"lots": out})
@@ -341,17 +344,17 @@ func (s *Server) apiCreateLot(c *call) {
 	if !readJSON(c, &in) {
 		return
 	}
-	spec := engine.LotSpec{Product: p.ID, Number: in.Number, Site: in.Site}
+	spec := issue.LotSpec{Product: p.ID, Number: in.Number, Site: in.Site}
 	var err error
-	if spec.Produced, err = engine.ParseDate(in.Produced); err != nil {
+	if spec.Produced, err = issue.ParseDate(in.Produced); err != nil {
 		problem(c.ctx, fasthttp.StatusBadRequest, "invalid", "produced: "+err.Error())
 		return
 	}
-	if spec.Expiry, err = engine.ParseDate(in.Expiry); err != nil {
+	if spec.Expiry, err = issue.ParseDate(in.Expiry); err != nil {
 		problem(c.ctx, fasthttp.StatusBadRequest, "invalid", "expiry: "+err.Error())
 		return
 	}
-	l, err := s.eng.AddLot(c.wctx, spec)
+	l, err := s.eng.Issuance().AddLot(c.wctx, spec)
 	if err != nil {
 		engineError(c, err)
 		return
@@ -372,17 +375,17 @@ func (s *Server) apiGetLot(c *call) {
 // call's key may see its product's organisation; otherwise it has answered
 // (400 for a malformed id, 404 for a lot that does not exist or is not
 // visible, alike) and ok is false.
-func (s *Server) visibleLot(c *call) (l engine.Lot, ok bool) {
+func (s *Server) visibleLot(c *call) (l model.Lot, ok bool) {
 	id, ok := pathID(c, 0, "lot")
 	if !ok {
 		return l, false
 	}
-	l, err := s.eng.Lot(uint32(id))
+	l, err := s.eng.Issuance().Lot(uint32(id))
 	if err != nil || id > 1<<32-1 {
 		notVisible(c, "lot", id)
 		return l, false
 	}
-	p, err := s.eng.Product(l.Product)
+	p, err := s.eng.Issuance().Product(l.Product)
 	if err != nil || !s.canSeeOrg(c.key, p.Org) {
 		notVisible(c, "lot", id)
 		return l, false

@@ -9,17 +9,17 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"tracecode/engine"
 	"tracecode/engine/account"
+	"tracecode/engine/apikey"
 	"tracecode/engine/code/cn"
 )
 
 // userRoutes are the people's-accounts and audit-log routes.
 func (s *Server) userRoutes() []*route {
 	return []*route{
-		{method: "GET", pattern: "/v1/users", scopes: engine.ScopeAdmin, h: (*Server).apiListUsers},
-		{method: "POST", pattern: "/v1/users", scopes: engine.ScopeAdmin, keepsCache: true, h: (*Server).apiCreateUser},
-		{method: "GET", pattern: "/v1/audit", scopes: engine.ScopeAdmin | engine.ScopeRegulator, h: (*Server).apiAudit},
+		{method: "GET", pattern: "/v1/users", scopes: apikey.ScopeAdmin, h: (*Server).apiListUsers},
+		{method: "POST", pattern: "/v1/users", scopes: apikey.ScopeAdmin, keepsCache: true, h: (*Server).apiCreateUser},
+		{method: "GET", pattern: "/v1/audit", scopes: apikey.ScopeAdmin | apikey.ScopeRegulator, h: (*Server).apiAudit},
 	}
 }
 
@@ -195,7 +195,7 @@ func (s *Server) apiAudit(c *call) {
 
 // auditKey records in the audit log that the caller created or revoked
 // API key k (after the fact: the key's own write is already synced).
-func (s *Server) auditKey(c *call, action account.Action, k engine.APIKey) {
+func (s *Server) auditKey(c *call, action account.Action, k apikey.Key) {
 	actor := s.accounts.KeyActor(c.key, c.ctx.RemoteIP().String())
 	if c.acct != nil {
 		actor = s.accounts.AccountActor(c.acct, actor.Client)

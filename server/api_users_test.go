@@ -6,16 +6,17 @@ import (
 	"strings"
 	"testing"
 
-	"tracecode/engine"
 	"tracecode/engine/account"
+	"tracecode/engine/apikey"
 	"tracecode/engine/code/cn"
+	"tracecode/engine/model"
 )
 
 // twoCountyOrgs returns two demo organisations registered in different
 // counties, and each one's county.
-func twoCountyOrgs(t *testing.T, e *testEnv) (a, b engine.Org, ca, cb uint32) {
+func twoCountyOrgs(t *testing.T, e *testEnv) (a, b model.Org, ca, cb uint32) {
 	t.Helper()
-	for _, o := range e.eng.Orgs() {
+	for _, o := range e.eng.Issuance().Orgs() {
 		r, err := cn.NewRegion(int(o.Region))
 		if err != nil || r.Level() < cn.LevelCounty || !r.County().Known() {
 			continue
@@ -33,7 +34,7 @@ func twoCountyOrgs(t *testing.T, e *testEnv) (a, b engine.Org, ca, cb uint32) {
 }
 
 // newKey creates an API key directly in the store.
-func (e *testEnv) newKey(o engine.NewAPIKeyOptions) string {
+func (e *testEnv) newKey(o apikey.Options) string {
 	e.t.Helper()
 	tok, _, err := e.srv.Keys().Create(o)
 	if err != nil {
@@ -45,9 +46,9 @@ func (e *testEnv) newKey(o engine.NewAPIKeyOptions) string {
 func TestUsersAPI(t *testing.T) {
 	e := newTestEnv(t, nil)
 	orgA, orgB, countyA, _ := twoCountyOrgs(t, e)
-	op := e.newKey(engine.NewAPIKeyOptions{Scopes: engine.ScopeAdmin, Name: "op"})
-	adminA := e.newKey(engine.NewAPIKeyOptions{Org: orgA.ID, Scopes: engine.ScopeAdmin, Name: "admin A"})
-	mintA := e.newKey(engine.NewAPIKeyOptions{Org: orgA.ID, Scopes: engine.ScopeMint, Name: "mint A"})
+	op := e.newKey(apikey.Options{Scopes: apikey.ScopeAdmin, Name: "op"})
+	adminA := e.newKey(apikey.Options{Org: orgA.ID, Scopes: apikey.ScopeAdmin, Name: "admin A"})
+	mintA := e.newKey(apikey.Options{Org: orgA.ID, Scopes: apikey.ScopeMint, Name: "mint A"})
 
 	r := e.api("POST", "/v1/users", op, fmt.Sprintf(`{"login":"county.a","password":"a long password","role":"regulator","region":"%d","categories":["food","drug"]}`, countyA))
 	if r.status != 201 || !strings.Contains(string(r.body), `"categories":["food","drug"]`) || r.h("Location") != "/v1/users/1" {
@@ -110,8 +111,8 @@ func TestAuditAPI(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	regA := e.newKey(engine.NewAPIKeyOptions{Scopes: engine.ScopeRegulator, Region: countyA, Name: "county A"})
-	regB := e.newKey(engine.NewAPIKeyOptions{Scopes: engine.ScopeRegulator, Region: countyB, Name: "county B"})
+	regA := e.newKey(apikey.Options{Scopes: apikey.ScopeRegulator, Region: countyA, Name: "county A"})
+	regB := e.newKey(apikey.Options{Scopes: apikey.ScopeRegulator, Region: countyB, Name: "county B"})
 	read := func(key string) string {
 		r := e.api("GET", "/v1/audit", key, "")
 		var out struct{ Entries []auditJSON }
@@ -130,7 +131,7 @@ func TestAuditAPI(t *testing.T) {
 	if got := read(regB); got != "clerk.b" {
 		t.Errorf("county B reads %q", got)
 	}
-	mint := e.newKey(engine.NewAPIKeyOptions{Org: orgA.ID, Scopes: engine.ScopeMint, Name: "mint"})
+	mint := e.newKey(apikey.Options{Org: orgA.ID, Scopes: apikey.ScopeMint, Name: "mint"})
 	if r := e.api("GET", "/v1/audit", mint, ""); r.status != 403 {
 		t.Errorf("mint key reads the audit log: %d", r.status)
 	}
@@ -142,7 +143,7 @@ func TestAuditAPI(t *testing.T) {
 // TestKeysAudited: creating and revoking an API key is in the audit log.
 func TestKeysAudited(t *testing.T) {
 	e := newTestEnv(t, nil)
-	op := e.newKey(engine.NewAPIKeyOptions{Scopes: engine.ScopeAdmin, Name: "op"})
+	op := e.newKey(apikey.Options{Scopes: apikey.ScopeAdmin, Name: "op"})
 	r := e.api("POST", "/v1/keys", op, `{"scopes":["regulator"],"region":"620102","name":"county key"}`)
 	var k keyJSON
 	if r.status != 201 || json.Unmarshal(r.body, &k) != nil {

@@ -7,6 +7,7 @@ import (
 	"tracecode/engine"
 	"tracecode/engine/category"
 	"tracecode/engine/code/cn"
+	"tracecode/engine/resolve"
 )
 
 // chainExtra is the part of a public answer that comes from line reports
@@ -81,17 +82,17 @@ func (s *Server) fillChain(v *chainView, private bool) {
 	}
 	for _, u := range c.Upstream {
 		var row sourceRow
-		if p, err := s.eng.Product(u.Product); err == nil {
+		if p, err := s.eng.Issuance().Product(u.Product); err == nil {
 			row.Product, row.ProductEN = p.NameZH, p.NameEN
 		}
-		if l, err := s.eng.Lot(u.Lot); err == nil {
+		if l, err := s.eng.Issuance().Lot(u.Lot); err == nil {
 			row.Lot = l.Number
 		}
 		x.sources = append(x.sources, row)
 	}
 	for _, g := range c.Children {
 		name := "SSCC"
-		if p, err := s.eng.Product(g.Product); err == nil {
+		if p, err := s.eng.Issuance().Product(g.Product); err == nil {
 			name = p.NameZH
 		}
 		x.contents = append(x.contents, contentRow{Product: name, Count: g.Count})
@@ -120,13 +121,13 @@ func (s *Server) fillChain(v *chainView, private bool) {
 				row.Step = strings.ToLower(string(ev.EventType))
 			}
 		}
-		if o, err := s.eng.Org(ev.Org); err == nil {
+		if o, err := s.eng.Issuance().Org(ev.Org); err == nil {
 			row.Org, row.OrgEN, row.Region = o.Name, o.NameEN, o.Region
 		}
 		switch en.Via {
-		case engine.ViaLot:
+		case resolve.ViaLot:
 			row.Via = "lot"
-		case engine.ViaContainer:
+		case resolve.ViaContainer:
 			row.Via = "case"
 			for _, p := range c.Parents {
 				if p.Parent == en.Node {

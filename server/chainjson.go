@@ -6,9 +6,11 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"tracecode/engine"
 	"tracecode/engine/code/digitallink"
 	"tracecode/engine/code/epc"
+	"tracecode/engine/model"
+	"tracecode/engine/scanlog"
+	"tracecode/engine/serial"
 )
 
 // appendItemDL appends the canonical Digital Link of v's code on base:
@@ -17,9 +19,9 @@ import (
 func appendItemDL(dst []byte, base string, v *chainView) []byte {
 	p := &v.res.Product
 	switch {
-	case v.res.Scheme == engine.SchemeShort:
+	case v.res.Scheme == serial.Short:
 		return append(append(append(dst, base...), "/c/"...), v.res.Serial...)
-	case !p.GTIN.IsZero() && v.res.Scheme != engine.SchemeNMPA:
+	case !p.GTIN.IsZero() && v.res.Scheme != serial.NMPA:
 		return digitallink.AppendGTINSerial(dst, base, p.GTIN, v.res.Lot.Number, v.res.Serial)
 	}
 	return dst
@@ -64,7 +66,7 @@ var (
 
 // writeCachedJSON answers a JSON scan from a cached entry: status, the
 // cached members, fresh scan counts.
-func (s *Server) writeCachedJSON(ctx *fasthttp.RequestCtx, e *respEntry, st engine.ScanStats, scanned bool) {
+func (s *Server) writeCachedJSON(ctx *fasthttp.RequestCtx, e *respEntry, st scanlog.Stats, scanned bool) {
 	bp := bufPool.Get()
 	w := jw{b: (*bp)[:0], loc: s.eng.Location()}
 	w.open()
@@ -160,7 +162,7 @@ func (s *Server) appendChain(w *jw, r *publicReq, v *chainView, private bool) (f
 }
 
 // appendScans writes the scans member.
-func appendScans(w *jw, st *engine.ScanStats, private bool) {
+func appendScans(w *jw, st *scanlog.Stats, private bool) {
 	{
 		w.key("scans")
 		w.open()
@@ -193,12 +195,12 @@ func (s *Server) appendIdentity(w *jw, v *chainView) {
 	w.str("format", v.res.Format.String())
 	w.str("serial", v.res.Serial)
 	switch v.res.Scheme {
-	case engine.SchemeShort:
+	case serial.Short:
 		w.key("short")
 		w.b = appendItemDL(append(w.b, '"'), s.cfg.PublicBase, v)
 		w.b = append(w.b, '"')
 		return
-	case engine.SchemeNMPA:
+	case serial.NMPA:
 		w.key("nmpa")
 		w.b = append(append(append(append(w.b, '"'), p.DrugID...), v.res.Serial...), '"')
 		return
@@ -266,7 +268,7 @@ const maxFrags = 1 << 16
 
 // product appends the product and producer members (with a leading comma
 // if comma).
-func (f *fragCache) product(dst []byte, p *engine.Product, o *engine.Org, comma bool) []byte {
+func (f *fragCache) product(dst []byte, p *model.Product, o *model.Org, comma bool) []byte {
 	k := fragKey{id: p.ID, org: o.ID, rev: p.Revision}
 	f.mu.RLock()
 	b, ok := f.prod[k]
@@ -284,7 +286,7 @@ func (f *fragCache) product(dst []byte, p *engine.Product, o *engine.Org, comma 
 		w.str("name", p.NameZH)
 		w.strOpt("nameEN", p.NameEN)
 		w.str("category", p.Category.String())
-		objArr(&w, "links", p.Links, func(l *engine.Link) {
+		objArr(&w, "links", p.Links, func(l *model.Link) {
 			w.str("type", l.Type)
 			w.str("href", l.URL)
 		})
@@ -317,7 +319,7 @@ func (f *fragCache) product(dst []byte, p *engine.Product, o *engine.Org, comma 
 }
 
 // lot appends the lot member with a leading comma.
-func (f *fragCache) lot(dst []byte, l *engine.Lot) []byte {
+func (f *fragCache) lot(dst []byte, l *model.Lot) []byte {
 	k := fragKey{id: l.ID, rev: l.Revision}
 	f.mu.RLock()
 	b, ok := f.lots[k]

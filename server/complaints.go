@@ -20,7 +20,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"tracecode/engine"
+	"tracecode/engine/apikey"
 	"tracecode/engine/complaint"
 )
 
@@ -41,8 +41,8 @@ func (s *Server) complaintRoutes() []*route {
 		{method: "POST", pattern: "/report", metric: "report", public: true},
 		{method: "GET", pattern: "/report/status", metric: "report", public: true},
 		{method: "GET", pattern: "/v1/complaints", h: (*Server).apiComplaintInbox},
-		{method: "GET", pattern: "/v1/complaints/{tracking}/photos/{photo}", scopes: engine.ScopeRegulator | engine.ScopeAdmin, h: (*Server).apiComplaintPhoto},
-		{method: "POST", pattern: "/v1/complaints/{tracking}/decision", scopes: engine.ScopeRegulator | engine.ScopeAdmin, keepsCache: true, h: (*Server).apiComplaintDecision},
+		{method: "GET", pattern: "/v1/complaints/{tracking}/photos/{photo}", scopes: apikey.ScopeRegulator | apikey.ScopeAdmin, h: (*Server).apiComplaintPhoto},
+		{method: "POST", pattern: "/v1/complaints/{tracking}/decision", scopes: apikey.ScopeRegulator | apikey.ScopeAdmin, keepsCache: true, h: (*Server).apiComplaintDecision},
 	}
 }
 

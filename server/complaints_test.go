@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"tracecode/engine"
+	"tracecode/engine/apikey"
 )
 
 func TestComplaintRoutes(t *testing.T) {
@@ -78,7 +78,7 @@ func TestComplaintRoutes(t *testing.T) {
 		}
 	}
 	// Hostile: another region's regulator, the producer.
-	tianshui := e.newKey(engine.NewAPIKeyOptions{Scopes: engine.ScopeRegulator, Region: 620500, Name: "Tianshui regulator"})
+	tianshui := e.newKey(apikey.Options{Scopes: apikey.ScopeRegulator, Region: 620500, Name: "Tianshui regulator"})
 	accept := `{"action":"accept"}`
 	if r := e.api("POST", "/v1/complaints/"+filed.Tracking+"/decision", tianshui, accept); r.status != 404 {
 		t.Errorf("another region accepts: %d %s", r.status, r.body)

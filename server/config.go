@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"tracecode/engine"
 	"tracecode/engine/account"
 	"tracecode/engine/label"
+	"tracecode/engine/scanlog"
 )
 
 // Config configures a Server. The zero value of every field means "use the
@@ -120,7 +120,7 @@ type Config struct {
 
 	// Scans tunes the scan log (flush interval, clone thresholds); zero
 	// fields take engine's defaults.
-	Scans engine.ScanLogOptions
+	Scans scanlog.Options
 
 	// Accounts configures people's accounts (Argon2id cost, lockout,
 	// session lifetime); zero fields take account.Options' defaults. The

@@ -26,8 +26,8 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"tracecode/engine"
 	"tracecode/engine/account"
+	"tracecode/engine/apikey"
 )
 
 const (
@@ -55,9 +55,9 @@ type consoleReq struct {
 	token string // session id ("" before login)
 	sess  account.Session
 	acct  account.Account
-	key   engine.APIKey // what the account sees and does
-	form  url.Values    // a POST's fields
-	file  []byte        // a POST's uploaded file ("file"), if any
+	key   apikey.Key // what the account sees and does
+	form  url.Values // a POST's fields
+	file  []byte     // a POST's uploaded file ("file"), if any
 }
 
 // serveConsole serves every /console path.

@@ -9,8 +9,8 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"tracecode/engine"
 	"tracecode/engine/account"
+	"tracecode/engine/model"
 )
 
 // The console's pages of one product and one lot: their facts, the trail
@@ -63,7 +63,7 @@ func (r *consoleReq) loadAmendView(product, lot string) (*amendView, bool) {
 		return nil, false
 	}
 	// A regulator limited to categories sees no other category's product.
-	if c, err := engine.ParseCategory(v.Product.Category); err != nil || !r.acct.Categories.Allows(c) {
+	if c, err := model.ParseCategory(v.Product.Category); err != nil || !r.acct.Categories.Allows(c) {
 		r.fail(fasthttp.StatusNotFound, r.t("notFound"))
 		return nil, false
 	}

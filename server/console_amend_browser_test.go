@@ -26,11 +26,11 @@ func TestConsoleEditInBrowser(t *testing.T) {
 	env := newTestEnv(t, nil)
 	const what = "infant formula, shipped and sold"
 	lot, before := scannedLot(t, env, what)
-	p, err := env.eng.Product(lot.Product)
+	p, err := env.eng.Issuance().Product(lot.Product)
 	if err != nil {
 		t.Fatal(err)
 	}
-	producer, err := env.eng.Org(p.Org)
+	producer, err := env.eng.Issuance().Org(p.Org)
 	if err != nil {
 		t.Fatal(err)
 	}

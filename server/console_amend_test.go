@@ -20,7 +20,7 @@ func TestConsoleEditLot(t *testing.T) {
 	e := newTestEnv(t, nil)
 	const what = "infant formula, shipped and sold"
 	lot, before := scannedLot(t, e, what)
-	p, _ := e.eng.Product(lot.Product)
+	p, _ := e.eng.Issuance().Product(lot.Product)
 	orgB, _, _, _ := twoCountyOrgs(t, e)
 	if orgB.ID == p.Org {
 		_, orgB, _, _ = twoCountyOrgs(t, e)
@@ -41,7 +41,7 @@ func TestConsoleEditLot(t *testing.T) {
 	if r.status != 400 || !strings.Contains(string(r.body), "reason") || !strings.Contains(string(r.body), `value="2030-01-31"`) {
 		t.Fatalf("a date change without a reason: %d %s", r.status, r.body)
 	}
-	if l, _ := e.eng.Lot(lot.ID); l.Expiry != lot.Expiry {
+	if l, _ := e.eng.Issuance().Lot(lot.ID); l.Expiry != lot.Expiry {
 		t.Fatalf("a refused change wrote the expiry")
 	}
 	form.Set("reason", "稳定性试验延长保质期")
@@ -97,7 +97,7 @@ func TestConsoleEditLot(t *testing.T) {
 	if r := other.do("POST", page, form.Encode()); r.status != 403 {
 		t.Errorf("another organisation's user posts a change: %d %s", r.status, r.body)
 	}
-	if l, _ := e.eng.Lot(lot.ID); l.Expiry != 20300131 {
+	if l, _ := e.eng.Issuance().Lot(lot.ID); l.Expiry != 20300131 {
 		t.Errorf("expiry after refused changes: %d", l.Expiry)
 	}
 }
@@ -107,7 +107,7 @@ func TestConsoleEditLot(t *testing.T) {
 func TestConsoleEditProduct(t *testing.T) {
 	e := newTestEnv(t, nil)
 	lot, _ := scannedLot(t, e, "infant formula, shipped and sold")
-	p, _ := e.eng.Product(lot.Product)
+	p, _ := e.eng.Issuance().Product(lot.Product)
 	e.addAccount(account.NewOptions{Login: "clerk.lz", Role: account.RoleEnterpriseUser, Org: p.Org})
 	c := e.consoleClient()
 	c.login("clerk.lz", "a long password")
@@ -121,7 +121,7 @@ func TestConsoleEditProduct(t *testing.T) {
 	if !strings.Contains(string(r.body), "<ins>"+p.NameZH+" 新配方</ins>") || !strings.Contains(string(r.body), "0–6月龄") {
 		t.Errorf("product page after the edit: %s", r.body)
 	}
-	if got, _ := e.eng.Product(p.ID); got.NameZH != p.NameZH+" 新配方" || len(got.Links) != 1 {
+	if got, _ := e.eng.Issuance().Product(p.ID); got.NameZH != p.NameZH+" 新配方" || len(got.Links) != 1 {
 		t.Errorf("product after the edit: %+v", got)
 	}
 }

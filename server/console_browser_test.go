@@ -9,9 +9,11 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"tracecode/engine"
 	"tracecode/engine/account"
+	"tracecode/engine/apikey"
 	"tracecode/engine/code/cn"
+	"tracecode/engine/model"
+	"tracecode/engine/resolve"
 	"tracecode/engine/site"
 )
 
@@ -33,7 +35,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	// first scan URL (its city when the county is no longer in the
 	// division tree); another region's enterprise to be refused.
 	code := env.info.URLs[0].URL
-	var ch engine.Chain
+	var ch resolve.Chain
 	if err := env.eng.ResolveInto(&ch, code); err != nil || ch.Org == nil {
 		t.Fatalf("resolve %s: %v", code, err)
 	}
@@ -46,9 +48,9 @@ func TestConsoleInBrowser(t *testing.T) {
 	if !region.Known() {
 		region = reg.City()
 	}
-	var outside engine.Org
-	for _, o := range env.eng.Orgs() {
-		if !engine.RegionCovers(region.Uint32(), o.Region) {
+	var outside model.Org
+	for _, o := range env.eng.Issuance().Orgs() {
+		if !apikey.RegionCovers(region.Uint32(), o.Region) {
 			outside = o
 			break
 		}
@@ -67,7 +69,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	// The producer's sites: its plant in its own township, a warehouse
 	// in another county (both show on its products page and, for the
 	// regulator, on its organisation page).
-	admin := engine.APIKey{Org: producer.ID, Scopes: engine.ScopeAdmin}
+	admin := apikey.Key{Org: producer.ID, Scopes: apikey.ScopeAdmin}
 	for _, in := range []site.Input{
 		{Kind: "factory", Name: "乳品加工厂", Region: fmt.Sprint(producer.Region), Code: "SC10562010200011", Address: "城关区酒泉路 88 号"},
 		{Kind: "warehouse", Name: "七里河成品冷库", Region: "620103001", GLN: "6901234000016", Address: "七里河区西园街道"},
@@ -89,13 +91,13 @@ func TestConsoleInBrowser(t *testing.T) {
 	// Its statistics are its county's: the enterprises tile counts the
 	// organisations registered in the county, not the province's.
 	inRegion := 0
-	for _, o := range env.eng.Orgs() {
-		if engine.RegionCovers(region.Uint32(), o.Region) {
+	for _, o := range env.eng.Issuance().Orgs() {
+		if apikey.RegionCovers(region.Uint32(), o.Region) {
 			inRegion++
 		}
 	}
-	if got := str(`document.getElementById("tile-orgs").textContent`); got != strconv.Itoa(inRegion) || inRegion == len(env.eng.Orgs()) {
-		t.Errorf("the overview counts %s enterprises; %d of the %d are registered in %s", got, inRegion, len(env.eng.Orgs()), region)
+	if got := str(`document.getElementById("tile-orgs").textContent`); got != strconv.Itoa(inRegion) || inRegion == len(env.eng.Issuance().Orgs()) {
+		t.Errorf("the overview counts %s enterprises; %d of the %d are registered in %s", got, inRegion, len(env.eng.Issuance().Orgs()), region)
 	}
 	open("/console/orgs")
 	orgs := str(`Array.from(document.querySelectorAll("a.org")).map(a => a.textContent).join("|")`)

@@ -12,10 +12,11 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"tracecode/engine"
 	"tracecode/engine/account"
+	"tracecode/engine/apikey"
 	"tracecode/engine/complaint"
 	"tracecode/engine/credit"
+	"tracecode/engine/model"
 )
 
 // complaintsPage lists the account's inbox (GET /v1/complaints).
@@ -34,11 +35,11 @@ func (r *consoleReq) complaintsPage(msg string, errs []string) {
 	for _, c := range cs {
 		x := row{Complaint: c, Created: fmtMillis(c.Created), Due: fmtMillis(c.Due - 1), Region: r.regionName(c.Region),
 			Open: c.State == complaint.Received || c.State == complaint.Accepted}
-		if p, err := r.s.eng.Product(c.Product); err == nil {
+		if p, err := r.s.eng.Issuance().Product(c.Product); err == nil {
 			x.Product = pickText(r.lang, p.NameZH, p.NameEN)
 		}
 		for id, dst := range map[uint32]*string{c.Producer: &x.Producer, c.Seller: &x.Seller} {
-			if o, err := r.s.eng.Org(id); err == nil && id != 0 {
+			if o, err := r.s.eng.Issuance().Org(id); err == nil && id != 0 {
 				*dst = pickText(r.lang, o.Name, o.NameEN)
 			}
 		}
@@ -48,7 +49,7 @@ func (r *consoleReq) complaintsPage(msg string, errs []string) {
 		rows = append(rows, x)
 	}
 	r.render("complaints", map[string]any{"Complaints": rows, "Msg": msg, "Errors": errs,
-		"Acts": r.key.Scopes.Has(engine.ScopeRegulator) || (r.key.Org == 0 && r.key.Scopes.Has(engine.ScopeAdmin))})
+		"Acts": r.key.Scopes.Has(apikey.ScopeRegulator) || (r.key.Org == 0 && r.key.Scopes.Has(apikey.ScopeAdmin))})
 }
 
 // complaintStep posts an accept, refuse or close.
@@ -79,10 +80,10 @@ func (r *consoleReq) complaintPhoto(tracking, n string) {
 // the enterprise's own record.
 func (r *consoleReq) creditPage(msg string, errs []string) {
 	data := map[string]any{"Msg": msg, "Errors": errs, "Kinds": []string{"penalty", "abnormal", "serious-violation", "spot-check-failed", "positive"}}
-	regulator := r.key.Scopes.Has(engine.ScopeRegulator) && r.key.Region != 0
+	regulator := r.key.Scopes.Has(apikey.ScopeRegulator) && r.key.Region != 0
 	data["Regulator"] = regulator
 	if regulator {
-		var orgs []engine.Org
+		var orgs []model.Org
 		for _, o := range r.visibleOrgs() {
 			if o.USCC != "" {
 				orgs = append(orgs, o)
@@ -98,7 +99,7 @@ func (r *consoleReq) creditPage(msg string, errs []string) {
 		data["Pending"] = r.creditRows(pending)
 	}
 	if r.key.Org != 0 {
-		if o, err := r.s.eng.Org(r.key.Org); err == nil && o.USCC != "" {
+		if o, err := r.s.eng.Issuance().Org(r.key.Org); err == nil && o.USCC != "" {
 			v, err := r.s.creditView(r.key, o.USCC)
 			if err != nil {
 				errs = append(errs, err.Error())
@@ -124,7 +125,7 @@ func (r *consoleReq) creditRows(es []credit.Entry) []creditRow {
 	for _, e := range es {
 		x := creditRow{Entry: e, Summary: pickText(r.lang, e.SummaryZH, e.SummaryEN),
 			Publish: fmtMillis(e.PublishFrom), RepairFrom: fmtMillis(e.RepairFrom), Expiry: fmtMillis(e.Expiry)}
-		if o, err := r.s.eng.Org(e.Org); err == nil {
+		if o, err := r.s.eng.Issuance().Org(e.Org); err == nil {
 			x.Org = pickText(r.lang, o.Name, o.NameEN)
 		}
 		x.CanApply = e.Kind.Negative() && e.Status == credit.StatusActive && e.Repair != "applied" && e.RepairFrom <= now
@@ -174,7 +175,7 @@ func (r *consoleReq) creditRepair(seq, step string) {
 
 // orgCredit is the credit record of organisation o as the account sees
 // it (nil when it has no USCC).
-func (r *consoleReq) orgCredit(o engine.Org) map[string]any {
+func (r *consoleReq) orgCredit(o model.Org) map[string]any {
 	if o.USCC == "" {
 		return nil
 	}

@@ -241,7 +241,7 @@ func (r *consoleReq) scopeText() string {
 		parts = append(parts, r.regionName(r.acct.Region))
 	}
 	if r.acct.Org != 0 {
-		if o, err := r.s.eng.Org(r.acct.Org); err == nil {
+		if o, err := r.s.eng.Issuance().Org(r.acct.Org); err == nil {
 			parts = append(parts, o.Name)
 		}
 	}

@@ -9,9 +9,10 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"tracecode/engine"
 	"tracecode/engine/account"
+	"tracecode/engine/apikey"
 	"tracecode/engine/capacity"
+	"tracecode/engine/model"
 )
 
 // opsPage is the operator's page: organisations and their prefixes,
@@ -19,23 +20,23 @@ import (
 // organisation's admin sees its own people and keys and creates its
 // people here too.
 func (r *consoleReq) opsPage(msg string, errs []string) {
-	operator := r.key.Org == 0 && r.key.Scopes.Has(engine.ScopeAdmin)
-	admin := r.key.Org != 0 && r.key.Scopes.Has(engine.ScopeAdmin)
+	operator := r.key.Org == 0 && r.key.Scopes.Has(apikey.ScopeAdmin)
+	admin := r.key.Org != 0 && r.key.Scopes.Has(apikey.ScopeAdmin)
 	if !operator && !admin {
 		r.fail(fasthttp.StatusForbidden, r.t("forbidden"))
 		return
 	}
-	data := map[string]any{"Msg": msg, "Errors": errs, "Operator": operator, "Roles": account.RoleNames(), "Categories": engine.CategoryNames()}
+	data := map[string]any{"Msg": msg, "Errors": errs, "Operator": operator, "Roles": account.RoleNames(), "Categories": model.CategoryNames()}
 	if !operator {
 		data["Roles"] = []string{account.RoleEnterpriseUser.String(), account.RoleEnterpriseAdmin.String()}
 	}
 	if operator {
 		type orgRow struct {
-			O      engine.Org
+			O      model.Org
 			Region string
 		}
 		var orgs []orgRow
-		for _, o := range r.s.eng.Orgs() {
+		for _, o := range r.s.eng.Issuance().Orgs() {
 			orgs = append(orgs, orgRow{o, r.regionName(o.Region)})
 		}
 		data["Orgs"] = orgs

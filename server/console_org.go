@@ -9,8 +9,10 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"tracecode/engine"
 	"tracecode/engine/account"
+	"tracecode/engine/apikey"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
 )
 
 // requireOrg refuses a page of one organisation to an account without
@@ -28,16 +30,16 @@ func (r *consoleReq) productsPage(msg string, errs []string) {
 		return
 	}
 	type prodRow struct {
-		P    engine.Product
-		Lots []engine.Lot
+		P    model.Product
+		Lots []model.Lot
 	}
 	var rows []prodRow
-	for _, p := range r.s.eng.Products(r.key.Org) {
-		rows = append(rows, prodRow{p, r.s.eng.Lots(p.ID)})
+	for _, p := range r.s.eng.Issuance().Products(r.key.Org) {
+		rows = append(rows, prodRow{p, r.s.eng.Issuance().Lots(p.ID)})
 	}
-	o, _ := r.s.eng.Org(r.key.Org)
-	r.render("products", map[string]any{"Org": o, "Rows": rows, "Categories": engine.CategoryNames(), "Msg": msg, "Errors": errs,
-		"Admin": r.key.Scopes.Has(engine.ScopeAdmin), "Sites": r.siteRows(o.ID), "SiteKinds": siteKinds()})
+	o, _ := r.s.eng.Issuance().Org(r.key.Org)
+	r.render("products", map[string]any{"Org": o, "Rows": rows, "Categories": model.CategoryNames(), "Msg": msg, "Errors": errs,
+		"Admin": r.key.Scopes.Has(apikey.ScopeAdmin), "Sites": r.siteRows(o.ID), "SiteKinds": siteKinds()})
 }
 
 // apiWrite runs a /v1 write as the account and audits it; ok reports a
@@ -112,9 +114,9 @@ func (r *consoleReq) blocksPage(msg string, errs []string) {
 		Offset uint64
 	}
 	var rows []blockRow
-	for _, b := range r.s.eng.Blocks(engine.BlockFilter{Org: r.key.Org}) {
+	for _, b := range r.s.eng.Issuance().Blocks(issue.BlockFilter{Org: r.key.Org}) {
 		row := blockRow{B: r.s.blockOut(b)}
-		if p, err := r.s.eng.Product(b.Product); err == nil {
+		if p, err := r.s.eng.Issuance().Product(b.Product); err == nil {
 			row.Name = p.NameZH
 		}
 		row.Offset = b.ReleasedFrom()
@@ -124,7 +126,7 @@ func (r *consoleReq) blocksPage(msg string, errs []string) {
 	for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
 		rows[i], rows[j] = rows[j], rows[i]
 	}
-	r.render("blocks", map[string]any{"Rows": rows, "Products": r.s.eng.Products(r.key.Org), "Msg": msg, "Errors": errs})
+	r.render("blocks", map[string]any{"Rows": rows, "Products": r.s.eng.Issuance().Products(r.key.Org), "Msg": msg, "Errors": errs})
 }
 
 func (r *consoleReq) requestBlock() {
@@ -243,9 +245,9 @@ func (r *consoleReq) upload() {
 
 // custodyOrgs are the organisations codes may be shipped to: every other
 // organisation with a company prefix (its party id).
-func (r *consoleReq) custodyOrgs() []engine.Org {
-	var orgs []engine.Org
-	for _, o := range r.s.eng.Orgs() {
+func (r *consoleReq) custodyOrgs() []model.Org {
+	var orgs []model.Org
+	for _, o := range r.s.eng.Issuance().Orgs() {
 		if o.ID != r.key.Org && len(o.GCPs) > 0 {
 			orgs = append(orgs, o)
 		}
@@ -287,7 +289,7 @@ func (r *consoleReq) custody() {
 	case "out":
 		ev["bizStep"], ev["disposition"] = "shipping", "in_transit"
 		to, _ := strconv.ParseUint(r.form.Get("to"), 10, 32)
-		o, err := r.s.eng.Org(uint32(to))
+		o, err := r.s.eng.Issuance().Org(uint32(to))
 		if err != nil || len(o.GCPs) == 0 || o.ID == r.key.Org {
 			fail(r.t("org") + ": " + r.form.Get("to"))
 			return

@@ -10,9 +10,11 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"tracecode/engine"
 	"tracecode/engine/account"
+	"tracecode/engine/apikey"
 	"tracecode/engine/code/cn"
+	"tracecode/engine/model"
+	"tracecode/engine/resolve"
 	"tracecode/engine/stats"
 )
 
@@ -31,9 +33,9 @@ type regionCounts struct {
 
 // visibleOrgs are the organisations the account sees (as its key does:
 // canSeeOrg), in id order.
-func (r *consoleReq) visibleOrgs() []engine.Org {
-	var out []engine.Org
-	for _, o := range r.s.eng.Orgs() {
+func (r *consoleReq) visibleOrgs() []model.Org {
+	var out []model.Org
+	for _, o := range r.s.eng.Issuance().Orgs() {
 		if r.s.canSeeOrg(r.key, o.ID) {
 			out = append(out, o)
 		}
@@ -42,9 +44,9 @@ func (r *consoleReq) visibleOrgs() []engine.Org {
 }
 
 // products are org's products in the account's categories.
-func (r *consoleReq) products(org uint32) []engine.Product {
-	var out []engine.Product
-	for _, p := range r.s.eng.Products(org) {
+func (r *consoleReq) products(org uint32) []model.Product {
+	var out []model.Product
+	for _, p := range r.s.eng.Issuance().Products(org) {
 		if r.acct.Categories.Allows(p.Category) {
 			out = append(out, p)
 		}
@@ -53,11 +55,11 @@ func (r *consoleReq) products(org uint32) []engine.Product {
 }
 
 // countOrg adds org's products and lots to c.
-func (r *consoleReq) countOrg(c *regionCounts, o *engine.Org) {
+func (r *consoleReq) countOrg(c *regionCounts, o *model.Org) {
 	c.Orgs++
 	for _, p := range r.products(o.ID) {
 		c.Products++
-		for _, l := range r.s.eng.Lots(p.ID) {
+		for _, l := range r.s.eng.Issuance().Lots(p.ID) {
 			c.Lots++
 			if st, err := r.s.eng.LotStatus(l.ID); err == nil && st.Recall.Seq != 0 {
 				c.Recalled++
@@ -72,7 +74,7 @@ func (r *consoleReq) defaultRegion() uint32 {
 	if r.acct.Region != 0 {
 		return r.acct.Region
 	}
-	for _, o := range r.s.eng.Orgs() {
+	for _, o := range r.s.eng.Issuance().Orgs() {
 		if reg, err := cn.NewRegion(int(o.Region)); err == nil {
 			return reg.Province().Uint32()
 		}
@@ -97,11 +99,11 @@ func (r *consoleReq) regionParam() (cn.Region, bool) {
 		r.fail(fasthttp.StatusBadRequest, "code: "+strconv.FormatUint(uint64(code), 10))
 		return cn.Region{}, false
 	}
-	if r.key.Region != 0 && !engine.RegionCovers(r.key.Region, code) {
+	if r.key.Region != 0 && !apikey.RegionCovers(r.key.Region, code) {
 		r.fail(fasthttp.StatusNotFound, r.t("notFound"))
 		return cn.Region{}, false
 	}
-	if r.key.Region == 0 && !(r.key.Org == 0 && r.key.Scopes.Has(engine.ScopeAdmin)) {
+	if r.key.Region == 0 && !(r.key.Org == 0 && r.key.Scopes.Has(apikey.ScopeAdmin)) {
 		r.fail(fasthttp.StatusNotFound, r.t("notFound"))
 		return cn.Region{}, false
 	}
@@ -123,12 +125,12 @@ func (r *consoleReq) regionPage() {
 		rows = append(rows, rc)
 	}
 	for _, o := range r.visibleOrgs() {
-		if !engine.RegionCovers(code, o.Region) {
+		if !apikey.RegionCovers(code, o.Region) {
 			continue
 		}
 		r.countOrg(&total, &o)
 		for cc, rc := range children {
-			if engine.RegionCovers(cc, o.Region) {
+			if apikey.RegionCovers(cc, o.Region) {
 				r.countOrg(rc, &o)
 				break
 			}
@@ -136,7 +138,7 @@ func (r *consoleReq) regionPage() {
 	}
 	var path []map[string]any
 	for _, p := range reg.AppendPath(nil) {
-		if r.key.Region == 0 || engine.RegionCovers(r.key.Region, p.Uint32()) {
+		if r.key.Region == 0 || apikey.RegionCovers(r.key.Region, p.Uint32()) {
 			path = append(path, map[string]any{"Code": p.Uint32(), "Name": r.regionLocalName(p)})
 		}
 	}
@@ -171,11 +173,11 @@ func (r *consoleReq) addStats(data map[string]any, code uint32) {
 	to := time.Date(int(today/10000), time.Month(today/100%100), int(today%100), 0, 0, 0, 0, time.UTC)
 	from := to.AddDate(0, 0, -89)
 	q := stats.Query{Region: code, From: uint32(from.Year()*10000 + int(from.Month())*100 + from.Day()), To: today}
-	cats := []engine.Category{0}
+	cats := []model.Category{0}
 	if r.acct.Categories != 0 {
 		cats = cats[:0]
 		for _, n := range r.acct.Categories.Names() {
-			c, _ := engine.ParseCategory(n)
+			c, _ := model.ParseCategory(n)
 			cats = append(cats, c)
 		}
 	}
@@ -245,7 +247,7 @@ func (r *consoleReq) orgsPage() {
 	}
 	var rows []map[string]any
 	for _, o := range r.visibleOrgs() {
-		if region != 0 && !engine.RegionCovers(region, o.Region) {
+		if region != 0 && !apikey.RegionCovers(region, o.Region) {
 			continue
 		}
 		if q != "" && !strings.Contains(strings.ToLower(o.Name+" "+o.NameEN+" "+o.USCC), strings.ToLower(q)) {
@@ -283,24 +285,24 @@ func (r *consoleReq) orgPage(idText string) {
 		r.fail(fasthttp.StatusBadRequest, "org: "+idText)
 		return
 	}
-	o, err := r.s.eng.Org(uint32(id))
+	o, err := r.s.eng.Issuance().Org(uint32(id))
 	if err != nil || !r.s.canSeeOrg(r.key, o.ID) {
 		// As the API: an organisation out of reach is answered as absent.
 		r.fail(fasthttp.StatusNotFound, r.t("refusedOrg"))
 		return
 	}
 	type lotRow struct {
-		Lot    engine.Lot
-		Status engine.ClassStatus
+		Lot    model.Lot
+		Status resolve.ClassStatus
 	}
 	type prodRow struct {
-		P    engine.Product
+		P    model.Product
 		Lots []lotRow
 	}
 	var prods []prodRow
 	for _, p := range r.products(o.ID) {
 		pr := prodRow{P: p}
-		for _, l := range r.s.eng.Lots(p.ID) {
+		for _, l := range r.s.eng.Issuance().Lots(p.ID) {
 			st, _ := r.s.eng.LotStatus(l.ID)
 			pr.Lots = append(pr.Lots, lotRow{l, st})
 		}

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"tracecode/engine"
 	"tracecode/engine/account"
+	"tracecode/engine/apikey"
 )
 
 // TestConsoleSites: an enterprise admin adds a site from the products
@@ -35,7 +35,7 @@ func TestConsoleSites(t *testing.T) {
 	if r := c.do("POST", "/console/sites", form.Encode()); r.status != 400 || !strings.Contains(string(r.body), "check digit") {
 		t.Errorf("a bad GLN: %d", r.status)
 	}
-	if ss, _ := sitesOf(t, e.eng).Of(engine.APIKey{Org: orgA.ID}, orgA.ID); len(ss) != 1 {
+	if ss, _ := sitesOf(t, e.eng).Of(apikey.Key{Org: orgA.ID}, orgA.ID); len(ss) != 1 {
 		t.Errorf("%d sites after a refused add", len(ss))
 	}
 	clerk := e.consoleClient()

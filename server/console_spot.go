@@ -17,8 +17,8 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"tracecode/engine"
 	"tracecode/engine/account"
+	"tracecode/engine/apikey"
 	"tracecode/engine/model"
 	"tracecode/engine/spotcheck"
 )
@@ -60,7 +60,7 @@ func (r *consoleReq) spotRoute(p string, get, post bool) bool {
 // spotRegulator reports whether the account plans and draws: a regulator
 // (or inspector) of a region.
 func (r *consoleReq) spotRegulator() bool {
-	return r.key.Scopes.Has(engine.ScopeRegulator) && r.key.Region != 0
+	return r.key.Scopes.Has(apikey.ScopeRegulator) && r.key.Region != 0
 }
 
 // spotPage lists the plans and draws the account sees, with the form of a

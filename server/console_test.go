@@ -10,6 +10,7 @@ import (
 
 	"tracecode/engine"
 	"tracecode/engine/account"
+	"tracecode/engine/model"
 )
 
 // consoleClient is a browser-like client of the console: it keeps the
@@ -222,7 +223,7 @@ func TestConsoleEnterpriseBlock(t *testing.T) {
 	orgA, orgB, _, _ := twoCountyOrgs(t, e)
 	e.addAccount(account.NewOptions{Login: "clerk.a", Role: account.RoleEnterpriseUser, Org: orgA.ID})
 	e.addAccount(account.NewOptions{Login: "clerk.b", Role: account.RoleEnterpriseUser, Org: orgB.ID})
-	prods := e.eng.Products(orgA.ID)
+	prods := e.eng.Issuance().Products(orgA.ID)
 	if len(prods) == 0 {
 		t.Fatal("organisation A has no product")
 	}
@@ -304,14 +305,14 @@ func TestConsoleHostileWrites(t *testing.T) {
 
 	// Categories narrow what a regulator sees.
 	var cats []string
-	for _, p := range e.eng.Products(orgA.ID) {
+	for _, p := range e.eng.Issuance().Products(orgA.ID) {
 		cats = append(cats, p.Category.String())
 	}
 	if len(cats) == 0 {
 		t.Fatal("organisation A has no product")
 	}
 	var other2 string
-	for _, n := range engine.CategoryNames() {
+	for _, n := range model.CategoryNames() {
 		if !strings.Contains(strings.Join(cats, ","), n) {
 			other2 = n
 			break
@@ -322,7 +323,7 @@ func TestConsoleHostileWrites(t *testing.T) {
 	c := e.consoleClient()
 	c.login("reg.narrow", "a long password")
 	r := c.do("GET", fmt.Sprintf("/console/orgs/%d", orgA.ID), "")
-	for _, p := range e.eng.Products(orgA.ID) {
+	for _, p := range e.eng.Issuance().Products(orgA.ID) {
 		if strings.Contains(string(r.body), p.NameZH) {
 			t.Errorf("a regulator of %s sees the %s product %s", other2, p.Category, p.NameZH)
 		}

@@ -50,7 +50,7 @@ func (s *Server) apiContents(c *call) {
 		return
 	}
 	ch := &v.ch
-	h, err := s.eng.ContentsDuring(ch.Node, from, to)
+	h, err := s.eng.Reports().ContentsDuring(ch.Node, from, to)
 	if err != nil {
 		engineError(c, err)
 		return
@@ -61,7 +61,7 @@ func (s *Server) apiContents(c *call) {
 		r := &h.Runs[i]
 		rj := heldRunJSON{Product: r.Product, Count: r.Len(), Since: msTime(r.Since), PackRecord: r.PackSeq,
 			Until: msTime(r.Until), UnpackRecord: r.UnpackSeq, Codes: []string{}}
-		if p, err := s.eng.Product(r.Product); r.Product != 0 && err == nil {
+		if p, err := s.eng.Issuance().Product(r.Product); r.Product != 0 && err == nil {
 			rj.ProductName = p.NameZH
 		}
 		for j := uint64(0); j < r.Len(); j++ {

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"tracecode/engine"
+	"tracecode/engine/chain"
 )
 
 // GET /v1/contents/{code}: the demo case holds the shop-shelf tin now and
@@ -61,8 +61,8 @@ func TestContentsRoute(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := env.eng.Unpack(t.Context(), &engine.UnpackReport{ReportMeta: engine.ReportMeta{Org: cs.Holder.Org, Credential: "test", Time: unpackAt},
-		Unpacks: []engine.Unpack{{Parent: engine.Ref{Code: caseCode}, Children: engine.Items{Codes: []string{tinCode}}}}}); err != nil {
+	if _, err := env.eng.Reports().Unpack(t.Context(), &chain.UnpackReport{ReportMeta: chain.ReportMeta{Org: cs.Holder.Org, Credential: "test", Time: unpackAt},
+		Unpacks: []chain.Unpack{{Parent: chain.Ref{Code: caseCode}, Children: chain.Items{Codes: []string{tinCode}}}}}); err != nil {
 		t.Fatalf("unpack: %v", err)
 	}
 	if codes := codesAt(""); slices.Contains(codes, tinCode) {

@@ -16,18 +16,18 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"tracecode/engine"
+	"tracecode/engine/apikey"
 	"tracecode/engine/credit"
 )
 
 func (s *Server) creditRoutes() []*route {
 	return []*route{
 		{method: "GET", pattern: "/blacklist", metric: "blacklist", public: true},
-		{method: "POST", pattern: "/v1/credit", scopes: engine.ScopeRegulator | engine.ScopeAdmin, keepsCache: true, h: (*Server).apiAddCredit},
-		{method: "GET", pattern: "/v1/credit/repairs", scopes: engine.ScopeRegulator | engine.ScopeAdmin, h: (*Server).apiCreditRepairs},
+		{method: "POST", pattern: "/v1/credit", scopes: apikey.ScopeRegulator | apikey.ScopeAdmin, keepsCache: true, h: (*Server).apiAddCredit},
+		{method: "GET", pattern: "/v1/credit/repairs", scopes: apikey.ScopeRegulator | apikey.ScopeAdmin, h: (*Server).apiCreditRepairs},
 		{method: "GET", pattern: "/v1/credit/{uscc}", h: (*Server).apiGetCredit},
-		{method: "POST", pattern: "/v1/credit/entries/{entry}/repair", scopes: engine.ScopeAdmin, keepsCache: true, h: (*Server).apiApplyRepair},
-		{method: "POST", pattern: "/v1/credit/entries/{entry}/decision", scopes: engine.ScopeRegulator | engine.ScopeAdmin, keepsCache: true, h: (*Server).apiDecideRepair},
+		{method: "POST", pattern: "/v1/credit/entries/{entry}/repair", scopes: apikey.ScopeAdmin, keepsCache: true, h: (*Server).apiApplyRepair},
+		{method: "POST", pattern: "/v1/credit/entries/{entry}/decision", scopes: apikey.ScopeRegulator | apikey.ScopeAdmin, keepsCache: true, h: (*Server).apiDecideRepair},
 	}
 }
 
@@ -70,7 +70,7 @@ func (s *Server) creditWarning(org uint32) (credit.Entry, bool) {
 }
 
 // creditView returns the credit record of uscc as key k sees it.
-func (s *Server) creditView(k engine.APIKey, uscc string) (credit.View, error) {
+func (s *Server) creditView(k apikey.Key, uscc string) (credit.View, error) {
 	co, err := s.eng.Credit()
 	if err != nil {
 		return credit.View{}, err

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"tracecode/engine"
+	"tracecode/engine/apikey"
 	"tracecode/engine/credit"
 )
 
@@ -14,7 +14,7 @@ const usccLongyuan = "91620102MA71LY016E" // the demo's Lanzhou dairy (Chengguan
 func TestCreditRoutes(t *testing.T) {
 	e := newTestEnv(t, nil)
 	chengguan := e.key("城关区市场监管局")
-	tianshuiReg := e.newKey(engine.NewAPIKeyOptions{Scopes: engine.ScopeRegulator, Region: 620500, Name: "Tianshui regulator"})
+	tianshuiReg := e.newKey(apikey.Options{Scopes: apikey.ScopeRegulator, Region: 620500, Name: "Tianshui regulator"})
 	orgA, orgB := e.key("兰州陇原乳业"), e.key("天水麦积医药化工")
 	formula := e.url("infant formula on a shop shelf")
 	entry := `{"uscc":"` + usccLongyuan + `","kind":"serious-violation","document":"城市监罚〔2026〕88号",` +

@@ -11,6 +11,8 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"tracecode/engine"
+	"tracecode/engine/apikey"
+	"tracecode/engine/issue"
 )
 
 // lowSpaceFS is the operating system's filesystem reporting the free
@@ -44,11 +46,11 @@ func TestDiskFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Shutdown(t.Context())
-	p, err := eng.AddProduct(t.Context(), engine.ProductSpec{GTIN: "09520123456788", GCPLength: 7, NameZH: "奶粉", Category: 2})
+	p, err := eng.Issuance().AddProduct(t.Context(), issue.ProductSpec{GTIN: "09520123456788", GCPLength: 7, NameZH: "奶粉", Category: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	token, _, err := s.Keys().Create(engine.NewAPIKeyOptions{Org: p.Org, Scopes: engine.ScopeMint | engine.ScopeReport, Name: "line"})
+	token, _, err := s.Keys().Create(apikey.Options{Org: p.Org, Scopes: apikey.ScopeMint | apikey.ScopeReport, Name: "line"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ func TestDrugTraceExportRoute(t *testing.T) {
 	ts, lz := env.key("天水麦积"), env.key("兰州陇原")
 	gansu, city := env.key("甘肃省"), env.key("兰州市")
 	var maker uint32
-	for _, o := range env.eng.Orgs() {
+	for _, o := range env.eng.Issuance().Orgs() {
 		if o.USCC == "91620503MA72MJ02XD" {
 			maker = o.ID
 		}

@@ -6,9 +6,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"tracecode/engine"
 	"tracecode/engine/account"
 	"tracecode/engine/demo"
+	"tracecode/engine/resolve"
 )
 
 // TestDutiesInBrowser drives headless chromium through the public duties:
@@ -37,7 +37,7 @@ func TestDutiesInBrowser(t *testing.T) {
 	}
 	// The lamb's producer, on the demo's serious violation list.
 	lamb := env.url("Zhangye lamb, shipped and received")
-	var ch engine.Chain
+	var ch resolve.Chain
 	if err := env.eng.ResolveInto(&ch, testBase+lamb); err != nil || ch.Org == nil {
 		t.Fatalf("resolve %s: %v", lamb, err)
 	}

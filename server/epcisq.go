@@ -12,7 +12,7 @@ import (
 	"github.com/fasthttp/websocket"
 	"github.com/valyala/fasthttp"
 
-	"tracecode/engine"
+	"tracecode/engine/apikey"
 	"tracecode/engine/epcis"
 	"tracecode/engine/epcisq"
 )
@@ -32,11 +32,11 @@ func (s *Server) epcisQueryRoutes() []*route {
 		{method: "GET", pattern: "/v1/epcis/bizLocations/{bizLocation}/events", metric: "epcis_events", h: q},
 		{method: "GET", pattern: "/v1/epcis/readPoints/{readPoint}/events", metric: "epcis_events", h: q},
 		{method: "GET", pattern: "/v1/epcis/dispositions/{disposition}/events", metric: "epcis_events", h: q},
-		{method: "POST", pattern: "/v1/epcis/queries", metric: "epcis_queries", scopes: engine.ScopeEvents | engine.ScopeRegulator | engine.ScopeAdmin,
+		{method: "POST", pattern: "/v1/epcis/queries", metric: "epcis_queries", scopes: apikey.ScopeEvents | apikey.ScopeRegulator | apikey.ScopeAdmin,
 			keepsCache: true, h: (*Server).apiCreateNamedQuery},
 		{method: "GET", pattern: "/v1/epcis/queries", metric: "epcis_queries", h: (*Server).apiListNamedQueries},
 		{method: "GET", pattern: "/v1/epcis/queries/{name}", metric: "epcis_queries", h: (*Server).apiGetNamedQuery},
-		{method: "DELETE", pattern: "/v1/epcis/queries/{name}", metric: "epcis_queries", scopes: engine.ScopeEvents | engine.ScopeRegulator | engine.ScopeAdmin,
+		{method: "DELETE", pattern: "/v1/epcis/queries/{name}", metric: "epcis_queries", scopes: apikey.ScopeEvents | apikey.ScopeRegulator | apikey.ScopeAdmin,
 			keepsCache: true, h: (*Server).apiDeleteNamedQuery},
 		{method: "GET", pattern: "/v1/epcis/queries/{name}/events", metric: "epcis_events", h: (*Server).apiNamedQueryEvents},
 	}

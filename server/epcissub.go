@@ -7,7 +7,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"tracecode/engine"
+	"tracecode/engine/apikey"
 	"tracecode/engine/epcissub"
 )
 
@@ -15,7 +15,7 @@ import (
 // queries: their documents go to the subscriber's webhook through the
 // outbox (engine/epcissub).
 func (s *Server) epcisSubscriptionRoutes() []*route {
-	w := engine.ScopeEvents | engine.ScopeRegulator | engine.ScopeAdmin
+	w := apikey.ScopeEvents | apikey.ScopeRegulator | apikey.ScopeAdmin
 	return []*route{
 		{method: "POST", pattern: "/v1/epcis/queries/{name}/subscriptions", metric: "epcis_subscriptions", scopes: w, keepsCache: true, h: (*Server).apiSubscribe},
 		{method: "GET", pattern: "/v1/epcis/queries/{name}/subscriptions", metric: "epcis_subscriptions", h: (*Server).apiSubscriptions},

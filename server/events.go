@@ -11,19 +11,23 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"tracecode/engine"
+	"tracecode/engine/apikey"
+	"tracecode/engine/chain"
+	"tracecode/engine/notice"
+	"tracecode/engine/scanlog"
 )
 
 // eventRoutes are the routes of EPCIS capture, recalls, forward traces and
 // the private trace.
 func (s *Server) eventRoutes() []*route {
 	return []*route{
-		{method: "POST", pattern: "/v1/events", scopes: engine.ScopeEvents, h: (*Server).apiCapture},
-		{method: "POST", pattern: "/v1/recalls", scopes: engine.ScopeEvents | engine.ScopeRegulator | engine.ScopeAdmin, h: (*Server).apiRecall},
-		{method: "POST", pattern: "/v1/recalls/lift", scopes: engine.ScopeEvents | engine.ScopeRegulator, h: (*Server).apiLiftRecall},
+		{method: "POST", pattern: "/v1/events", scopes: apikey.ScopeEvents, h: (*Server).apiCapture},
+		{method: "POST", pattern: "/v1/recalls", scopes: apikey.ScopeEvents | apikey.ScopeRegulator | apikey.ScopeAdmin, h: (*Server).apiRecall},
+		{method: "POST", pattern: "/v1/recalls/lift", scopes: apikey.ScopeEvents | apikey.ScopeRegulator, h: (*Server).apiLiftRecall},
 		{method: "GET", pattern: "/v1/lots/{lot}/trace", h: (*Server).apiForwardTrace},
 		{method: "GET", pattern: "/v1/trace/{code}", h: (*Server).apiTrace},
 		{method: "GET", pattern: "/v1/contents/{code}", h: (*Server).apiContents},
-		{method: "GET", pattern: "/v1/scans/suspicious", scopes: engine.ScopeRegulator | engine.ScopeAdmin, h: (*Server).apiSuspicious},
+		{method: "GET", pattern: "/v1/scans/suspicious", scopes: apikey.ScopeRegulator | apikey.ScopeAdmin, h: (*Server).apiSuspicious},
 	}
 }
 
@@ -67,14 +71,14 @@ func (s *Server) apiCapture(c *call) {
 	if !ok {
 		return
 	}
-	o := &engine.CaptureOptions{Org: c.key.Org,
+	o := &chain.CaptureOptions{Org: c.key.Org,
 		Credential: "key:" + keyIDString(c.key.ID), RequestID: string(c.ctx.Request.Header.Peek("Idempotency-Key"))}
-	if c.key.Scopes.Has(engine.ScopeRegulator) {
+	if c.key.Scopes.Has(apikey.ScopeRegulator) {
 		o.Region = c.key.Region // a regulator's agency records inspections in its region
 	}
-	capture := s.eng.CaptureJSON
+	capture := s.eng.Reports().CaptureJSON
 	if isXML {
-		capture = s.eng.CaptureXML
+		capture = s.eng.Reports().CaptureXML
 	}
 	rec, err := capture(c.wctx, body, o)
 	if body.hit {
@@ -110,7 +114,7 @@ type recipientJSON struct {
 	BizSteps   []string `json:"bizSteps"`
 }
 
-func traceOut(t *engine.TraceResult) traceJSON {
+func traceOut(t *chain.TraceResult) traceJSON {
 	out := traceJSON{Lot: lotOut(t.Lot), Product: productOut(t.Product), Downstream: []lotJSON{}, Recipients: []recipientJSON{}}
 	for _, l := range t.Downstream {
 		out.Downstream = append(out.Downstream, lotOut(l))
@@ -138,17 +142,17 @@ type lotRefJSON struct {
 // lotRefs turns the request's lots into the engine's references, looking
 // up those given by id. A lot id that does not exist is answered with 400
 // (naming lots[i]) and ok false.
-func (s *Server) lotRefs(c *call, in []lotRefJSON) (out []engine.LotRef, ok bool) {
+func (s *Server) lotRefs(c *call, in []lotRefJSON) (out []chain.LotRef, ok bool) {
 	for i, l := range in {
 		if l.Lot != 0 {
-			lot, err := s.eng.Lot(l.Lot)
+			lot, err := s.eng.Issuance().Lot(l.Lot)
 			if err != nil {
 				problem(c.ctx, fasthttp.StatusBadRequest, "invalid", fmt.Sprintf("lots[%d]: no lot %d", i, l.Lot))
 				return nil, false
 			}
 			l.Product, l.Number = lot.Product, lot.Number
 		}
-		out = append(out, engine.LotRef{Product: l.Product, Number: l.Number})
+		out = append(out, chain.LotRef{Product: l.Product, Number: l.Number})
 	}
 	return out, true
 }
@@ -179,14 +183,14 @@ func (s *Server) apiRecall(c *call) {
 		return
 	}
 	if in.Level != "" {
-		o := &engine.RecallOrder{Level: in.Level, Products: in.Products, ReasonZH: in.ReasonZH, ReasonEN: in.ReasonEN,
+		o := &notice.RecallOrder{Level: in.Level, Products: in.Products, ReasonZH: in.ReasonZH, ReasonEN: in.ReasonEN,
 			ActionZH: in.ActionZH, ActionEN: in.ActionEN, Codes: in.Items.Codes, RequestID: string(c.ctx.Request.Header.Peek("Idempotency-Key"))}
 		if len(in.Items.Ranges) > 0 {
 			problem(c.ctx, fasthttp.StatusBadRequest, "invalid", "items.ranges: a recall order names single items by items.codes, whole lots by lots, or a product's time window by window")
 			return
 		}
 		if w := in.Window; w != nil {
-			o.Window = &engine.RecallWindow{Product: w.Product, From: w.From, To: w.To}
+			o.Window = &notice.RecallWindow{Product: w.Product, From: w.From, To: w.To}
 		}
 		if o.ReasonZH == "" && o.ReasonEN == "" {
 			o.ReasonZH = in.Reason
@@ -202,11 +206,11 @@ func (s *Server) apiRecall(c *call) {
 	if !ok {
 		return
 	}
-	r := &engine.RecallRequest{ReportMeta: rm, Products: in.Products, Items: in.Items.items(), Reason: in.Reason}
+	r := &chain.RecallRequest{ReportMeta: rm, Products: in.Products, Items: in.Items.items(), Reason: in.Reason}
 	if r.Lots, ok = s.lotRefs(c, in.Lots); !ok {
 		return
 	}
-	res, err := s.eng.Recall(c.wctx, r)
+	res, err := s.eng.Reports().Recall(c.wctx, r)
 	if err != nil {
 		reportError(c, err)
 		return
@@ -232,7 +236,7 @@ func (s *Server) apiForwardTrace(c *call) {
 	if !ok {
 		return
 	}
-	t, err := s.eng.ForwardTrace(l.ID)
+	t, err := s.eng.Reports().ForwardTrace(l.ID)
 	if err != nil {
 		engineError(c, err)
 		return
@@ -278,10 +282,10 @@ func (s *Server) apiTrace(c *call) {
 		return
 	}
 	ch := &v.ch
-	full := access == engine.TraceFull
+	full := access == chain.TraceFull
 	r := &publicReq{kind: kindQuery, key: []byte(input), level: levelItem}
 	s.fillChain(v, true)
-	if st, err := s.scans.Stats(engine.ScanRef{Product: ch.Node.Product, Counter: ch.Node.Counter}); err == nil {
+	if st, err := s.scans.Stats(scanlog.Ref{Product: ch.Node.Product, Counter: ch.Node.Counter}); err == nil {
 		v.stats, v.scanned = st, true
 	}
 	if !full {
@@ -303,12 +307,12 @@ func (s *Server) apiTrace(c *call) {
 			w.elem()
 			w.open()
 			w.uint("org", uint64(h.Org))
-			if o, err := s.eng.Org(h.Org); err == nil {
+			if o, err := s.eng.Issuance().Org(h.Org); err == nil {
 				w.str("orgName", o.Name)
 			}
 			w.strOpt("location", h.Location)
 			w.strOpt("party", h.Party)
-			if o, err := s.eng.Org(h.PartyOrg); h.PartyOrg != 0 && err == nil {
+			if o, err := s.eng.Issuance().Org(h.PartyOrg); h.PartyOrg != 0 && err == nil {
 				w.str("partyName", o.Name)
 			}
 			w.timeMS("time", h.Time)
@@ -322,11 +326,11 @@ func (s *Server) apiTrace(c *call) {
 			w.elem()
 			w.open()
 			w.uint("lot", uint64(u.Lot))
-			if l, err := s.eng.Lot(u.Lot); err == nil {
+			if l, err := s.eng.Issuance().Lot(u.Lot); err == nil {
 				w.str("number", l.Number)
 			}
 			w.uint("product", uint64(u.Product))
-			if p, err := s.eng.Product(u.Product); err == nil {
+			if p, err := s.eng.Issuance().Product(u.Product); err == nil {
 				w.str("productName", p.NameZH)
 			}
 			w.uint("depth", uint64(u.Depth))
@@ -366,14 +370,14 @@ func (s *Server) apiSuspicious(c *call) {
 	}
 	out := []row{}
 	visible := map[uint32]bool{}
-	err := s.scans.EachStats(func(r engine.ScanRef, st engine.ScanStats) error {
+	err := s.scans.EachStats(func(r scanlog.Ref, st scanlog.Stats) error {
 		if !st.Suspicious {
 			return nil
 		}
 		ok, seen := visible[r.Product]
 		var name string
 		if r.Product != 0 {
-			p, err := s.eng.Product(r.Product)
+			p, err := s.eng.Issuance().Product(r.Product)
 			if err != nil {
 				return nil
 			}
@@ -383,7 +387,7 @@ func (s *Server) apiSuspicious(c *call) {
 				visible[r.Product] = ok
 			}
 		} else {
-			ok = c.key.Org == 0 && c.key.Scopes.Has(engine.ScopeAdmin)
+			ok = c.key.Org == 0 && c.key.Scopes.Has(apikey.ScopeAdmin)
 		}
 		if !ok {
 			return nil
@@ -418,7 +422,7 @@ func (s *Server) apiSuspicious(c *call) {
 // that does not resolve, has no organisation, or that the caller may not
 // see is answered 404 alike, so that a key learns nothing of codes it
 // never held; ok is false when the answer has been written.
-func (s *Server) privateChain(c *call, input string) (v *chainView, access engine.TraceAccess, ok bool) {
+func (s *Server) privateChain(c *call, input string) (v *chainView, access chain.TraceAccess, ok bool) {
 	v = &chainView{today: s.eng.Today(), level: levelItem}
 	if err := s.eng.ResolveInto(&v.ch, input); err != nil {
 		resolveError(c, err)
@@ -429,7 +433,7 @@ func (s *Server) privateChain(c *call, input string) (v *chainView, access engin
 		problem(c.ctx, fasthttp.StatusNotFound, "not-found", "no code "+input+" visible to this API key: "+v.reason)
 		return nil, 0, false
 	}
-	if access = s.eng.TraceAccessOf(c.key, &v.ch); access == engine.TraceNone {
+	if access = s.eng.Reports().TraceAccessOf(c.key, &v.ch); access == chain.TraceNone {
 		problem(c.ctx, fasthttp.StatusNotFound, "not-found", "no code "+input+" visible to this API key")
 		return nil, 0, false
 	}

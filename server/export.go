@@ -18,7 +18,7 @@ func (s *Server) exportRoutes() []*route {
 // apiExportFSMA serves GET /v1/orgs/{org}/fsma204?from=&to=: the
 // organisation's FSMA 204 sortable spreadsheet (text/csv) for the events
 // it sees with event times in [from, to). Its own keys, a regulator of its
-// region and the operator may ask (engine.MayExport); others get 403.
+// region and the operator may ask (export.Office.MayExport); others get 403.
 func (s *Server) apiExportFSMA(c *call) {
 	org, ok := pathOrg(c)
 	if !ok {
@@ -41,12 +41,12 @@ func (s *Server) apiExportFSMA(c *call) {
 		problem(c.ctx, fasthttp.StatusBadRequest, "invalid", "from must be before to")
 		return
 	}
-	if err := s.eng.MayExport(c.key, org); err != nil {
+	if err := s.eng.Exports().MayExport(c.key, org); err != nil {
 		engineError(c, err)
 		return
 	}
 	var b bytes.Buffer
-	if _, err := s.eng.ExportFSMA(&b, org, from, to); err != nil {
+	if _, err := s.eng.Exports().FSMA(&b, org, from, to); err != nil {
 		engineError(c, err)
 		return
 	}

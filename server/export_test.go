@@ -14,7 +14,7 @@ func TestFSMAExportRoute(t *testing.T) {
 	env := newTestEnv(t, nil)
 	a := env.key("兰州陇原")
 	org := ""
-	for _, o := range env.eng.Orgs() {
+	for _, o := range env.eng.Issuance().Orgs() {
 		if strings.HasPrefix(o.Name, "兰州陇原") {
 			org = fmt.Sprint(o.ID)
 		}

@@ -18,6 +18,7 @@ import (
 	"tracecode/engine"
 	"tracecode/engine/account"
 	"tracecode/engine/demo"
+	"tracecode/engine/scanlog"
 )
 
 // testBase is the public base of test servers.
@@ -55,7 +56,7 @@ func newTestEnvWith(t testing.TB, eopts func(*engine.Options), cfg func(*Config)
 		t.Fatal(err)
 	}
 	c := Config{PublicBase: testBase, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Scans: engine.ScanLogOptions{FlushInterval: 50 * time.Millisecond},
+		Scans: scanlog.Options{FlushInterval: 50 * time.Millisecond},
 		// Cheap Argon2id: the hashing code is the same, the tests faster.
 		Accounts: account.Options{Params: account.Params{Time: 1, Memory: 64, Threads: 1}}}
 	if cfg != nil {

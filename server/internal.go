@@ -11,6 +11,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"tracecode/engine"
+	"tracecode/engine/model"
 )
 
 // bootID distinguishes request ids of this process from those of earlier
@@ -63,8 +64,8 @@ func (s *Server) serverFailure(ctx *fasthttp.RequestCtx, what string, err error)
 // malformed or names nothing is the client's (400 with the engine's
 // reason); anything else is the server's (serverFailure).
 func resolveError(c *call, err error) {
-	var le *engine.LookupError
-	if errors.As(err, &le) || errors.Is(err, engine.ErrInvalid) {
+	var le *model.LookupError
+	if errors.As(err, &le) || errors.Is(err, model.ErrInvalid) {
 		problem(c.ctx, fasthttp.StatusBadRequest, "bad-code", err.Error())
 		return
 	}

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"tracecode/engine"
+	"tracecode/engine/config"
 	"tracecode/engine/jsonstr"
 )
 
@@ -121,7 +121,7 @@ func (w *jw) timeMS(k string, ms int64) {
 	w.b = append(w.b, '"')
 	loc := w.loc
 	if loc == nil {
-		loc = engine.DefaultLocation
+		loc = config.DefaultLocation
 	}
 	w.b = time.UnixMilli(ms).In(loc).AppendFormat(w.b, time.RFC3339)
 	w.b = append(w.b, '"')

@@ -9,8 +9,8 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"tracecode/engine"
 	"tracecode/engine/label"
+	"tracecode/engine/model"
 )
 
 // bufferedLabels is the largest run rendered into memory first (so that
@@ -43,7 +43,7 @@ func (s *Server) apiBlockLabels(c *call) {
 		return
 	}
 	gtin := ""
-	if p, err := s.eng.Product(b.Product); err == nil && !p.GTIN.IsZero() {
+	if p, err := s.eng.Issuance().Product(b.Product); err == nil && !p.GTIN.IsZero() {
 		gtin = p.GTIN.String()
 	}
 	tmpl, err := s.cfg.Labels.Template(gtin, tname)
@@ -68,7 +68,7 @@ func (s *Server) apiBlockLabels(c *call) {
 	if limit == 0 || offset+limit > end {
 		limit = end - offset
 	}
-	o := engine.LabelOptions{Template: tmpl, Format: f, Offset: offset, Limit: limit, DLBase: s.cfg.PublicBase, ShortBase: s.cfg.PublicBase}
+	o := label.BlockOptions{Template: tmpl, Format: f, Offset: offset, Limit: limit, DLBase: s.cfg.PublicBase, ShortBase: s.cfg.PublicBase}
 	if f == label.PDF || f == label.PNGZip {
 		if o.Font = s.cfg.LabelFont; o.Font == nil {
 			if o.Font, err = label.SystemFont(); err != nil {
@@ -94,7 +94,7 @@ func (s *Server) apiBlockLabels(c *call) {
 		return
 	}
 	// Check what WriteLabels would refuse before the status is sent.
-	if b.State != engine.BlockActive {
+	if b.State != model.BlockActive {
 		problem(c.ctx, fasthttp.StatusConflict, "state", fmt.Sprintf("block %d is %v; its codes must not be printed", b.ID, b.State))
 		return
 	}

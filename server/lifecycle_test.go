@@ -16,7 +16,7 @@ import (
 func TestWriteRequestTimeout(t *testing.T) {
 	env := newTestEnv(t, func(c *Config) { c.RequestTimeout = time.Nanosecond })
 	a, op := env.key("兰州陇原"), env.key("operator")
-	orgs := len(env.eng.Orgs())
+	orgs := len(env.eng.Issuance().Orgs())
 	for _, w := range []struct{ method, uri, key, body string }{
 		{"POST", "/v1/orgs", op, `{"name":"深圳测试公司","region":"440300","gcps":["6905555"]}`},
 		{"POST", "/v1/products", a, `{"gtin":"06901234000528","gcpLength":7,"nameZH":"测试奶粉","category":"food"}`},
@@ -27,7 +27,7 @@ func TestWriteRequestTimeout(t *testing.T) {
 			t.Errorf("%s %s past its request timeout: %d %s, want 503 timeout", w.method, w.uri, r.status, r.body)
 		}
 	}
-	if n := len(env.eng.Orgs()); n != orgs {
+	if n := len(env.eng.Issuance().Orgs()); n != orgs {
 		t.Errorf("%d organisations after timed-out writes, want %d", n, orgs)
 	}
 	if r := env.api("GET", "/v1/products", a, ""); strings.Contains(string(r.body), "06901234000528") {

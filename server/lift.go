@@ -5,7 +5,8 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"tracecode/engine"
+	"tracecode/engine/apikey"
+	"tracecode/engine/chain"
 )
 
 // apiLiftRecall serves POST /v1/recalls/lift: the end of recalls of lots,
@@ -25,18 +26,18 @@ func (s *Server) apiLiftRecall(c *call) {
 	if !readJSON(c, &in) {
 		return
 	}
-	r := &engine.LiftRequest{Products: in.Products, Items: in.Items.items(), Reason: in.Reason}
+	r := &chain.LiftRequest{Products: in.Products, Items: in.Items.items(), Reason: in.Reason}
 	if c.key.Org == 0 {
-		if !c.key.Scopes.Has(engine.ScopeRegulator) {
+		if !c.key.Scopes.Has(apikey.ScopeRegulator) {
 			problem(c.ctx, fasthttp.StatusForbidden, "wrong-org", "recalls are lifted by the organisation's key or a regulator's")
 			return
 		}
-		o, err := s.eng.Org(in.Org)
+		o, err := s.eng.Issuance().Org(in.Org)
 		if err != nil || in.Org == 0 {
 			problem(c.ctx, fasthttp.StatusBadRequest, "invalid", fmt.Sprintf("org: a regulator names the organisation whose recall ends (no organisation %d)", in.Org))
 			return
 		}
-		if !engine.RegionCovers(c.key.Region, o.Region) {
+		if !apikey.RegionCovers(c.key.Region, o.Region) {
 			problem(c.ctx, fasthttp.StatusForbidden, "wrong-region", fmt.Sprintf("organisation %d is outside the key's region %06d", in.Org, c.key.Region))
 			return
 		}
@@ -64,7 +65,7 @@ func (s *Server) apiLiftRecall(c *call) {
 	if r.Lots, ok = s.lotRefs(c, in.Lots); !ok {
 		return
 	}
-	rec, err := s.eng.LiftRecall(c.wctx, r)
+	rec, err := s.eng.Reports().LiftRecall(c.wctx, r)
 	if err != nil {
 		reportError(c, err)
 		return

@@ -9,7 +9,7 @@ import (
 	"github.com/valyala/fasthttp"
 	"github.com/valyala/fasthttp/fasthttpadaptor"
 
-	"tracecode/engine"
+	"tracecode/engine/resolve"
 )
 
 // metrics are the server's Prometheus series. Each Server owns a registry
@@ -30,7 +30,7 @@ type metrics struct {
 	handler          fasthttp.RequestHandler // serves /metrics
 	routes           map[string]*routeStats  // read-only after newMetrics
 
-	scanByStatus map[engine.PublicStatus]prometheus.Counter // read-only after newMetrics
+	scanByStatus map[resolve.PublicStatus]prometheus.Counter // read-only after newMetrics
 }
 
 // latencyBuckets span 5 µs to 5 s: resolver answers sit at the low end
@@ -57,7 +57,7 @@ func (r *routeStats) observe(code int, start time.Time) {
 }
 
 // scanStatus returns the scan counter of a status, bound once.
-func (m *metrics) scanStatus(status engine.PublicStatus) prometheus.Counter {
+func (m *metrics) scanStatus(status resolve.PublicStatus) prometheus.Counter {
 	if c, ok := m.scanByStatus[status]; ok {
 		return c
 	}
@@ -114,8 +114,8 @@ func newMetrics(routes []string, extra ...prometheus.Collector) *metrics {
 		}
 		m.routes[name] = rs
 	}
-	m.scanByStatus = map[engine.PublicStatus]prometheus.Counter{}
-	for _, st := range engine.PublicStatuses() {
+	m.scanByStatus = map[resolve.PublicStatus]prometheus.Counter{}
+	for _, st := range resolve.PublicStatuses() {
 		m.scanByStatus[st] = m.scans.WithLabelValues(st.String())
 	}
 	m.handler = fasthttpadaptor.NewFastHTTPHandler(promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))

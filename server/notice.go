@@ -8,6 +8,10 @@ import (
 
 	"tracecode/engine"
 	"tracecode/engine/alert"
+	"tracecode/engine/apikey"
+	"tracecode/engine/chain"
+	"tracecode/engine/model"
+	"tracecode/engine/notice"
 	"tracecode/engine/outbox"
 	"tracecode/engine/recall"
 )
@@ -18,21 +22,21 @@ func (s *Server) noticeRoutes() []*route {
 	return []*route{
 		{method: "GET", pattern: "/v1/recalls", h: (*Server).apiListRecalls},
 		{method: "GET", pattern: "/v1/recalls/{recall}", h: (*Server).apiGetRecall},
-		{method: "POST", pattern: "/v1/recalls/{recall}/ack", scopes: engine.ScopeEvents | engine.ScopeAdmin, h: (*Server).apiAckRecall},
-		{method: "POST", pattern: "/v1/recalls/{recall}/progress", scopes: engine.ScopeEvents | engine.ScopeAdmin, h: (*Server).apiRecallProgress},
-		{method: "POST", pattern: "/v1/recalls/{recall}/close", scopes: engine.ScopeEvents | engine.ScopeAdmin | engine.ScopeRegulator, h: (*Server).apiCloseRecall},
+		{method: "POST", pattern: "/v1/recalls/{recall}/ack", scopes: apikey.ScopeEvents | apikey.ScopeAdmin, h: (*Server).apiAckRecall},
+		{method: "POST", pattern: "/v1/recalls/{recall}/progress", scopes: apikey.ScopeEvents | apikey.ScopeAdmin, h: (*Server).apiRecallProgress},
+		{method: "POST", pattern: "/v1/recalls/{recall}/close", scopes: apikey.ScopeEvents | apikey.ScopeAdmin | apikey.ScopeRegulator, h: (*Server).apiCloseRecall},
 		{method: "GET", pattern: "/v1/recalls/{recall}/notifications", h: (*Server).apiRecallNotifications},
 		{method: "GET", pattern: "/v1/alerts", h: (*Server).apiListAlerts},
 		{method: "GET", pattern: "/v1/alerts/rules", h: (*Server).apiAlertRules},
 		{method: "GET", pattern: "/v1/alerts/{alert}", h: (*Server).apiGetAlert},
 		{method: "POST", pattern: "/v1/alerts/{alert}/ack", h: (*Server).apiAckAlert},
-		{method: "POST", pattern: "/v1/alerts/{alert}/close", scopes: engine.ScopeRegulator | engine.ScopeAdmin, h: (*Server).apiCloseAlert},
+		{method: "POST", pattern: "/v1/alerts/{alert}/close", scopes: apikey.ScopeRegulator | apikey.ScopeAdmin, h: (*Server).apiCloseAlert},
 		{method: "GET", pattern: "/v1/orgs/{org}/contact", h: (*Server).apiGetContact},
-		{method: "PUT", pattern: "/v1/orgs/{org}/contact", scopes: engine.ScopeAdmin, h: (*Server).apiSetContact},
-		{method: "PUT", pattern: "/v1/orgs/{org}/webhook", scopes: engine.ScopeAdmin, h: (*Server).apiSetWebhook},
+		{method: "PUT", pattern: "/v1/orgs/{org}/contact", scopes: apikey.ScopeAdmin, h: (*Server).apiSetContact},
+		{method: "PUT", pattern: "/v1/orgs/{org}/webhook", scopes: apikey.ScopeAdmin, h: (*Server).apiSetWebhook},
 		{method: "GET", pattern: "/v1/holds", h: (*Server).apiListHolds},
-		{method: "POST", pattern: "/v1/lots/{lot}/hold", scopes: engine.ScopeEvents | engine.ScopeRegulator | engine.ScopeAdmin, h: (*Server).apiHoldLot},
-		{method: "DELETE", pattern: "/v1/lots/{lot}/hold", scopes: engine.ScopeEvents | engine.ScopeRegulator | engine.ScopeAdmin, h: (*Server).apiReleaseHold},
+		{method: "POST", pattern: "/v1/lots/{lot}/hold", scopes: apikey.ScopeEvents | apikey.ScopeRegulator | apikey.ScopeAdmin, h: (*Server).apiHoldLot},
+		{method: "DELETE", pattern: "/v1/lots/{lot}/hold", scopes: apikey.ScopeEvents | apikey.ScopeRegulator | apikey.ScopeAdmin, h: (*Server).apiReleaseHold},
 	}
 }
 
@@ -57,7 +61,7 @@ func noticeError(c *call, err error) {
 func (s *Server) notices() *engine.Notices { return s.eng.Notices() }
 
 // orderRecall serves POST /v1/recalls with a level: the recall object.
-func (s *Server) orderRecall(c *call, o *engine.RecallOrder) {
+func (s *Server) orderRecall(c *call, o *notice.RecallOrder) {
 	v, err := s.notices().OrderRecall(c.wctx, c.key, o)
 	if err != nil {
 		noticeError(c, err)
@@ -111,7 +115,7 @@ func (s *Server) apiCloseRecall(c *call) {
 // recallNoteAction answers a POST on the recall the path names whose body
 // is a note (optional: an empty body is an empty note): act records it
 // for the caller's key, and the answer is what act returns.
-func recallNoteAction[T any](c *call, optional bool, act func(engine.APIKey, uint64, string) (T, error)) {
+func recallNoteAction[T any](c *call, optional bool, act func(apikey.Key, uint64, string) (T, error)) {
 	id, ok := pathID(c, 0, "recall")
 	if !ok {
 		return
@@ -320,19 +324,19 @@ func (s *Server) apiListHolds(c *call) {
 }
 
 // pathLot parses the {lot} path parameter.
-func (s *Server) pathLot(c *call) (engine.Lot, bool) {
+func (s *Server) pathLot(c *call) (model.Lot, bool) {
 	id, ok := pathID(c, 0, "lot")
 	if !ok {
-		return engine.Lot{}, false
+		return model.Lot{}, false
 	}
 	if id > 1<<32-1 {
 		problem(c.ctx, fasthttp.StatusBadRequest, "bad-id", "lot id "+strconv.FormatUint(id, 10)+" is larger than 2^32 - 1")
-		return engine.Lot{}, false
+		return model.Lot{}, false
 	}
-	l, err := s.eng.Lot(uint32(id))
+	l, err := s.eng.Issuance().Lot(uint32(id))
 	if err != nil {
 		engineError(c, err)
-		return engine.Lot{}, false
+		return model.Lot{}, false
 	}
 	return l, true
 }
@@ -348,7 +352,7 @@ func (s *Server) apiHoldLot(c *call) {
 	if !readJSON(c, &in) {
 		return
 	}
-	h, err := s.notices().HoldLot(c.key, engine.LotRef{Product: l.Product, Number: l.Number}, in.Reason)
+	h, err := s.notices().HoldLot(c.key, chain.LotRef{Product: l.Product, Number: l.Number}, in.Reason)
 	if err != nil {
 		noticeError(c, err)
 		return

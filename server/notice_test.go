@@ -10,20 +10,20 @@ import (
 	"sync"
 	"testing"
 
-	"tracecode/engine"
+	"tracecode/engine/model"
 	"tracecode/engine/outbox"
 )
 
 // producerLot returns an organisation's lot that is not recalled, which
 // the demo shipped if any was.
-func producerLot(t *testing.T, env *testEnv, orgName string) (engine.Org, engine.Lot) {
+func producerLot(t *testing.T, env *testEnv, orgName string) (model.Org, model.Lot) {
 	t.Helper()
-	for _, o := range env.eng.Orgs() {
+	for _, o := range env.eng.Issuance().Orgs() {
 		if !strings.Contains(o.Name, orgName) {
 			continue
 		}
-		for _, p := range env.eng.Products(o.ID) {
-			for _, l := range env.eng.Lots(p.ID) {
+		for _, p := range env.eng.Issuance().Products(o.ID) {
+			for _, l := range env.eng.Issuance().Lots(p.ID) {
 				if st, err := env.eng.LotStatus(l.ID); err == nil && st.Recall.Seq == 0 {
 					return o, l
 				}
@@ -31,7 +31,7 @@ func producerLot(t *testing.T, env *testEnv, orgName string) (engine.Org, engine
 		}
 	}
 	t.Fatalf("no lot of %s", orgName)
-	return engine.Org{}, engine.Lot{}
+	return model.Org{}, model.Lot{}
 }
 
 // TestRecallRoutes: a regulator of the producer's province orders a
@@ -165,7 +165,7 @@ func TestRecallWebhookDelivery(t *testing.T) {
 	hz, op := env.key("兰州陇原"), env.key("operator")
 	n := env.eng.Notices()
 	// Every organisation gets the receiver as its webhook.
-	for _, o := range env.eng.Orgs() {
+	for _, o := range env.eng.Issuance().Orgs() {
 		if res := env.api("PUT", fmt.Sprintf("/v1/orgs/%d/webhook", o.ID), op, fmt.Sprintf(`{"url":%q,"secret":"recipient-secret-0123"}`, recv.URL)); res.status != 200 {
 			t.Fatalf("webhook: %d %s", res.status, res.body)
 		}

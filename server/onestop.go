@@ -5,7 +5,7 @@ package server
 // the search (GET /search, a page; GET /v1/search, JSON), the public
 // enterprise page (GET /enterprise/{key}) and the home page's script and
 // vendored decoder (GET /assets/{name}). The engine searches and decides
-// what is public (engine.Search, engine.PublicEnterprise); these handlers
+// what is public (engine.Search, engine.OneStop().Enterprise); these handlers
 // lay it out.
 
 import (
@@ -21,7 +21,9 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"tracecode/engine"
+	"tracecode/engine/model"
+	"tracecode/engine/notice"
+	"tracecode/engine/onestop"
 	"tracecode/engine/search"
 )
 
@@ -271,15 +273,15 @@ func (s *Server) search(q, lang string, limit int) (searchAnswer, error) {
 	var out searchAnswer
 	out.Query.Kind, out.Query.Text, out.Total = a.Query.Kind.String(), a.Query.Text, a.Total
 	out.Hits = make([]searchHit, 0, len(a.Hits))
-	var recalls []*engine.RecallView
+	var recalls []*notice.RecallView
 	T := oneStopText[lang]
 	for _, h := range a.Hits {
 		if h.Product != nil && recalls == nil {
-			if recalls, err = s.eng.PublicRecallsOf(0, 0); err != nil {
+			if recalls, err = s.eng.OneStop().RecallsOf(0, 0); err != nil {
 				return searchAnswer{}, err
 			}
 			if recalls == nil {
-				recalls = []*engine.RecallView{}
+				recalls = []*notice.RecallView{}
 			}
 		}
 		out.Hits = append(out.Hits, s.hitView(h, lang, T, recalls))
@@ -287,7 +289,7 @@ func (s *Server) search(q, lang string, limit int) (searchAnswer, error) {
 	return out, nil
 }
 
-func (s *Server) hitView(h search.Found, lang string, T map[string]string, recalls []*engine.RecallView) searchHit {
+func (s *Server) hitView(h search.Found, lang string, T map[string]string, recalls []*notice.RecallView) searchHit {
 	o := &h.Org
 	if p := h.Product; p != nil {
 		v := searchHit{Kind: "product", ID: p.ID, KindName: T["product"], Name: p.NameZH, NameAlt: p.NameEN,
@@ -303,7 +305,7 @@ func (s *Server) hitView(h search.Found, lang string, T map[string]string, recal
 			v.URL = "/01/" + v.GTIN + "?lang=" + lang
 		}
 		for _, r := range recalls {
-			if r.Producer == p.Org && s.eng.RecallCovers(r, p.ID) {
+			if r.Producer == p.Org && s.eng.OneStop().RecallCovers(r, p.ID) {
 				v.Recalls = append(v.Recalls, recallRef{ID: r.ID, Level: r.Level.String(),
 					Reason: pickText(lang, r.ReasonZH, r.ReasonEN), Since: time.UnixMilli(r.Created).In(s.eng.Location()).Format("2006-01-02")})
 			}
@@ -412,8 +414,8 @@ func (s *Server) serveEnterprise(ctx *fasthttp.RequestCtx, key string) {
 		return
 	}
 	lang, other := s.pageLang(ctx)
-	v, err := s.eng.PublicEnterprise(key)
-	if errors.Is(err, engine.ErrUnknownOrg) {
+	v, err := s.eng.OneStop().Enterprise(key)
+	if errors.Is(err, model.ErrUnknownOrg) {
 		problem(ctx, fasthttp.StatusNotFound, "not-found", err.Error())
 		return
 	}
@@ -491,7 +493,7 @@ func (s *Server) serveEnterprise(ctx *fasthttp.RequestCtx, key string) {
 }
 
 // writeEnterpriseJSON answers the enterprise page's data as JSON.
-func (s *Server) writeEnterpriseJSON(ctx *fasthttp.RequestCtx, v *engine.EnterpriseView, data map[string]any) {
+func (s *Server) writeEnterpriseJSON(ctx *fasthttp.RequestCtx, v *onestop.EnterpriseView, data map[string]any) {
 	lists := []string{}
 	for _, k := range v.Lists {
 		lists = append(lists, k.String())

@@ -140,12 +140,12 @@ func TestOneStopInBrowser(t *testing.T) {
 	if err != nil || len(spots) == 0 {
 		t.Fatalf("no published spot check: %v", err)
 	}
-	checked, err := env.eng.Org(spots[0].Org)
+	checked, err := env.eng.Issuance().Org(spots[0].Org)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var violator string
-	for _, o := range env.eng.Orgs() {
+	for _, o := range env.eng.Issuance().Orgs() {
 		if strings.Contains(o.Name, "牛羊肉") {
 			violator = o.USCC
 		}

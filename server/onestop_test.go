@@ -119,7 +119,7 @@ func TestEnterprisePage(t *testing.T) {
 	}
 	var uscc string
 	var id uint32
-	for _, o := range env.eng.Orgs() {
+	for _, o := range env.eng.Issuance().Orgs() {
 		if strings.Contains(o.Name, "牛羊肉") {
 			uscc, id = o.USCC, o.ID
 		}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"tracecode/engine"
+	"tracecode/engine/apikey"
 )
 
 // serveHealthz answers 200 while the process serves requests at all.
@@ -104,7 +104,7 @@ func (s *Server) serveDescription(ctx *fasthttp.RequestCtx) {
 			"anyCode":            s.cfg.PublicBase + "/resolve?code={code}",
 			"contentNegotiation": []string{"text/html", "application/json", "application/linkset+json"},
 			"languages":          []string{"zh", "en"},
-			"clientScopes":       engine.AllScopes(),
+			"clientScopes":       apikey.AllScopes(),
 		},
 	}
 	b, _ := json.MarshalIndent(d, "", "  ")

@@ -64,7 +64,7 @@ type pageView struct {
 	Sources   []levelView // lots the item was made from: Level = product, Code = lot
 	Timeline  []eventView
 	// Truncated: only the newest of the lot's and product's records are
-	// on the timeline (engine.Chain.TimelineTruncated).
+	// on the timeline (resolve.Chain.TimelineTruncated).
 	Truncated bool
 	ScanLine  string
 }

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"tracecode/engine"
+	"tracecode/engine/resolve"
 )
 
 func TestMessagesComplete(t *testing.T) {
@@ -26,7 +26,7 @@ func TestMessagesComplete(t *testing.T) {
 // and a sentence in every language the page speaks.
 func TestStatusWords(t *testing.T) {
 	for lang, T := range messages {
-		for _, st := range engine.PublicStatuses() {
+		for _, st := range resolve.PublicStatuses() {
 			for _, k := range []string{"status." + st.String(), "status." + st.String() + ".d"} {
 				if T[k] == "" {
 					t.Errorf("%s: no words for %s", lang, k)

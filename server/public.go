@@ -7,8 +7,10 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"tracecode/engine"
 	"tracecode/engine/code"
+	"tracecode/engine/model"
+	"tracecode/engine/resolve"
+	"tracecode/engine/scanlog"
 )
 
 // shortStep strips the CBV prefix of a business step
@@ -32,12 +34,12 @@ func shortStep(s string) string {
 // Statuses the server itself acts on (the others it only renders): the
 // engine's public statuses, whose mapping lives in the engine.
 const (
-	statusBadCode    = engine.PublicBadCode
-	statusNotGenuine = engine.PublicNotGenuine
-	statusVoided     = engine.PublicVoided
-	statusReleased   = engine.PublicReleased
-	statusRecalled   = engine.PublicRecalled
-	statusSuspicious = engine.PublicSuspicious
+	statusBadCode    = resolve.PublicBadCode
+	statusNotGenuine = resolve.PublicNotGenuine
+	statusVoided     = resolve.PublicVoided
+	statusReleased   = resolve.PublicReleased
+	statusRecalled   = resolve.PublicRecalled
+	statusSuspicious = resolve.PublicSuspicious
 )
 
 // chainView is what a public answer shows about one code, filled from the
@@ -45,21 +47,21 @@ const (
 type chainView struct {
 	level   level
 	found   bool // the code (or product, or lot) exists
-	status  engine.PublicStatus
+	status  resolve.PublicStatus
 	reason  string // why the code is not valid, precise, for a person
-	res     engine.LookupResult
+	res     model.LookupResult
 	hasLot  bool
-	stats   engine.ScanStats
+	stats   scanlog.Stats
 	scanned bool // stats are set
 	chain   chainExtra
-	today   uint32       // yyyymmdd in the engine's business-day clock
-	ch      engine.Chain // the engine's answer, reused across requests
-	unit    bool         // the code is an SSCC logistic unit
+	today   uint32        // yyyymmdd in the engine's business-day clock
+	ch      resolve.Chain // the engine's answer, reused across requests
+	unit    bool          // the code is an SSCC logistic unit
 	// engineStatus is the engine's own status name (active, issued, …).
 	engineStatus string
-	gen          uint64              // response-cache generation read before resolving
-	ref          engine.ScanRef      // what the scan was counted under
-	baseStatus   engine.PublicStatus // status before the scan counts
+	gen          uint64               // response-cache generation read before resolving
+	ref          scanlog.Ref          // what the scan was counted under
+	baseStatus   resolve.PublicStatus // status before the scan counts
 	// failed is an error of the server's (the store's I/O, a closed
 	// engine), not of the code: answered 500/503, never shown as a
 	// "bad code" with its internal text.
@@ -118,14 +120,14 @@ func (s *Server) public(ctx *fasthttp.RequestCtx, k kind) {
 		}
 	}
 	r.classify(ctx)
-	r.client = engine.ScanClient(s.clientAddr(ctx), r.class)
+	r.client = scanlog.ClientOf(s.clientAddr(ctx), r.class)
 
 	// One clock read a scan: the engine's (Options.Now) stamps the scan
 	// and gives the business day the cache and the verdicts use.
 	today := s.eng.DayOf(now.UnixMilli())
 	if s.cache != nil && r.want == wantJSON && len(r.linkType) == 0 && r.level == levelItem {
 		if e := s.cache.get(r.input, today); e != nil {
-			st, err := s.recordScan(engine.Scan{Ref: e.ref, Time: now.UnixMilli(), Region: r.region, Class: r.class, Client: r.client})
+			st, err := s.recordScan(scanlog.Scan{Ref: e.ref, Time: now.UnixMilli(), Region: r.region, Class: r.class, Client: r.client})
 			s.writeCachedJSON(ctx, e, st, err == nil)
 			return
 		}
@@ -222,8 +224,8 @@ func (s *Server) lookup(r *publicReq, v *chainView, now time.Time) {
 	if err != nil {
 		v.status = statusBadCode
 		v.reason = err.Error()
-		var le *engine.LookupError
-		if !errors.As(err, &le) && !errors.Is(err, engine.ErrInvalid) {
+		var le *model.LookupError
+		if !errors.As(err, &le) && !errors.Is(err, model.ErrInvalid) {
 			v.failed = err
 			return
 		}
@@ -231,7 +233,7 @@ func (s *Server) lookup(r *publicReq, v *chainView, now time.Time) {
 			if le.Err != nil {
 				v.reason = le.Err.Error()
 			}
-			if errors.Is(err, engine.ErrUnsupportedCode) || errors.Is(err, engine.ErrNoSerial) {
+			if errors.Is(err, model.ErrUnsupportedCode) || errors.Is(err, model.ErrNoSerial) {
 				v.status = statusNotGenuine
 			}
 		}
@@ -252,9 +254,9 @@ func (s *Server) lookup(r *publicReq, v *chainView, now time.Time) {
 		return
 	}
 	s.fillChain(v, false)
-	v.ref = engine.ScanRef{Product: c.Node.Product, Counter: c.Node.Counter}
+	v.ref = scanlog.Ref{Product: c.Node.Product, Counter: c.Node.Counter}
 	v.baseStatus = v.status
-	st, serr := s.recordScan(engine.Scan{
+	st, serr := s.recordScan(scanlog.Scan{
 		Ref:    v.ref,
 		Time:   now.UnixMilli(),
 		Region: r.region,
@@ -270,9 +272,9 @@ func (s *Server) lookup(r *publicReq, v *chainView, now time.Time) {
 
 // fromChain fills v's identity, master data and status from a resolved
 // chain. Strings alias c's buffers: valid until the next ResolveInto on c.
-func (v *chainView) fromChain(c *engine.Chain) {
+func (v *chainView) fromChain(c *resolve.Chain) {
 	v.reason = c.Reason
-	if c.Status == engine.StatusNeverIssued {
+	if c.Status == resolve.StatusNeverIssued {
 		// The engine's reason names key generations and counters: useful
 		// to an operator (tracecode resolve), a hint to a forger. The
 		// public is told only what matters to them.
@@ -304,20 +306,20 @@ func (v *chainView) fromChain(c *engine.Chain) {
 
 // lookupMaster fills v for a product- or lot-level path.
 func (s *Server) lookupMaster(r *publicReq, v *chainView) {
-	p, err := s.eng.ProductByGTIN(r.gtin)
+	p, err := s.eng.Issuance().ProductByGTIN(r.gtin)
 	if err != nil {
 		v.status = statusNotGenuine
 		v.reason = "no registered product has GTIN " + r.gtin.String()
 		return
 	}
 	v.res.Product = p
-	if o, err := s.eng.Org(p.Org); err == nil {
+	if o, err := s.eng.Issuance().Org(p.Org); err == nil {
 		v.res.Org = o
 	}
 	v.found = true
-	var cs engine.ClassStatus
+	var cs resolve.ClassStatus
 	if r.level == levelLot {
-		l, lerr := s.eng.LotByNumber(p.ID, string(r.lot))
+		l, lerr := s.eng.Issuance().LotByNumber(p.ID, string(r.lot))
 		if lerr != nil {
 			if r.defaultReq || r.want == wantLinkset || len(r.linkType) > 0 {
 				// GS1 resolvers walk up: a lot this store does not know
@@ -390,7 +392,7 @@ func (v *chainView) httpStatus() int { return httpStatus(v.status) }
 // httpStatus is the HTTP status of a public answer of status. A status
 // that gives way to "suspicious" (suspectable) has the same HTTP status
 // as "suspicious", so a cached answer's comes from its base status.
-func httpStatus(status engine.PublicStatus) int {
+func httpStatus(status resolve.PublicStatus) int {
 	switch status {
 	case statusBadCode:
 		return fasthttp.StatusBadRequest

@@ -6,6 +6,7 @@ import (
 
 	"tracecode/engine"
 	"tracecode/engine/code"
+	"tracecode/engine/resolve"
 )
 
 // AppendPublicChain resolves input and appends the resolver's public JSON
@@ -14,7 +15,7 @@ import (
 // is recorded. `tracecode resolve --json` prints it, so the command and
 // the resolver share one encoder. It returns the resolved chain (for its
 // status), or the error of input that is not a code at all.
-func AppendPublicChain(dst []byte, eng *engine.Engine, publicBase, input string) ([]byte, *engine.Chain, error) {
+func AppendPublicChain(dst []byte, eng *engine.Engine, publicBase, input string) ([]byte, *resolve.Chain, error) {
 	s := &Server{eng: eng, cfg: Config{PublicBase: publicBase}, log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		frags: newFragCache()}
 	v := &chainView{level: levelItem, today: eng.Today()}

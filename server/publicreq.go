@@ -9,10 +9,10 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"tracecode/engine"
 	"tracecode/engine/code"
 	"tracecode/engine/code/digitallink"
 	"tracecode/engine/code/gs1"
+	"tracecode/engine/scanlog"
 )
 
 // kind is the shape of a public request.
@@ -65,8 +65,8 @@ type publicReq struct {
 	defaultReq bool
 	lang       string // "zh" or "en"
 	region     uint32 // coarse GB/T 2260 location from Config.RegionHeader; 0 = unknown
-	client     uint32 // engine.ScanClient of the client's address and class
-	class      engine.ClientClass
+	client     uint32 // scanlog.ClientOf of the client's address and class
+	class      scanlog.ClientClass
 	rest       []byte         // the query string without linkType, for redirects
 	dec        []byte         // storage for percent-decoded values
 	els        [3]gs1.Element // storage for parsedCode's elements
@@ -320,17 +320,17 @@ func (r *publicReq) classify(ctx *fasthttp.RequestCtx) {
 	ua := ctx.Request.Header.UserAgent()
 	switch {
 	case bytes.Contains(ua, []byte("MicroMessenger")):
-		r.class = engine.ClientWeChat
+		r.class = scanlog.ClientWeChat
 	case bytes.Contains(ua, []byte("AlipayClient")) || bytes.Contains(ua, []byte("Taobao")):
-		r.class = engine.ClientAlipay
+		r.class = scanlog.ClientAlipay
 	case containsFold(ua, "bot") || containsFold(ua, "spider") || containsFold(ua, "crawl") || containsFold(ua, "preview"):
-		r.class = engine.ClientBot
+		r.class = scanlog.ClientBot
 	case len(r.linkType) > 0 || r.want == wantLinkset:
-		r.class = engine.ClientScanner
+		r.class = scanlog.ClientScanner
 	case r.want == wantJSON:
-		r.class = engine.ClientApp
+		r.class = scanlog.ClientApp
 	case len(ua) > 0:
-		r.class = engine.ClientBrowser
+		r.class = scanlog.ClientBrowser
 	}
 }
 

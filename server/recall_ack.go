@@ -10,7 +10,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"tracecode/engine"
+	"tracecode/engine/notice"
 	"tracecode/engine/recall"
 )
 
@@ -49,7 +49,7 @@ type recallAckView struct {
 	T                          map[string]string
 	CSS                        template.CSS
 	Error                      string
-	View                       *engine.RecallLinkView
+	View                       *notice.RecallLinkView
 	Reason, Action             string
 	AckBy, FinishBy, Acked     string
 	Closed                     bool

@@ -33,7 +33,7 @@ func TestRecallAckLink(t *testing.T) {
 	}))
 	defer recv.Close()
 	hz, op := env.key("兰州陇原"), env.key("operator")
-	for _, o := range env.eng.Orgs() {
+	for _, o := range env.eng.Issuance().Orgs() {
 		if res := env.api("PUT", fmt.Sprintf("/v1/orgs/%d/webhook", o.ID), op, fmt.Sprintf(`{"url":%q,"secret":"recipient-secret-0123"}`, recv.URL)); res.status != 200 {
 			t.Fatalf("webhook: %d %s", res.status, res.body)
 		}
@@ -169,8 +169,8 @@ func TestRecallAckLinkInBrowser(t *testing.T) {
 func recallShippedLot(t *testing.T, env *testEnv, orgName, key, body string) (uint64, []uint32) {
 	t.Helper()
 	org, _ := producerLot(t, env, orgName)
-	for _, p := range env.eng.Products(org.ID) {
-		for _, l := range env.eng.Lots(p.ID) {
+	for _, p := range env.eng.Issuance().Products(org.ID) {
+		for _, l := range env.eng.Issuance().Lots(p.ID) {
 			if st, _ := env.eng.LotStatus(l.ID); st.Recall.Seq != 0 {
 				continue
 			}

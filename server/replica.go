@@ -9,6 +9,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"tracecode/engine"
+	"tracecode/engine/scanlog"
 )
 
 // Replica configures a server whose engine is a replica's: it follows
@@ -27,7 +28,7 @@ type Replica struct {
 	MaxLag time.Duration
 	// Scans, if set, counts the replica's public scans for the writer
 	// (the caller sends its deltas); nil: a replica counts no scans.
-	Scans *engine.ScanForwarder
+	Scans *scanlog.Forwarder
 }
 
 // ReplicaLag is how far a replica is behind the writer's log.
@@ -112,7 +113,7 @@ func (s *Server) replicaCollectors() []prometheus.Collector {
 // its forwarder, whose deltas go to the writer, and returns the counts
 // the log carried plus its own not yet sent; the writer raises the
 // alerts once it merged them.
-func (s *Server) recordScan(sc engine.Scan) (engine.ScanStats, error) {
+func (s *Server) recordScan(sc scanlog.Scan) (scanlog.Stats, error) {
 	if r := s.cfg.Replica; r != nil {
 		if r.Scans != nil {
 			return r.Scans.Record(sc)
@@ -128,7 +129,7 @@ func (s *Server) recordScan(sc engine.Scan) (engine.ScanStats, error) {
 
 // ScanLog returns the scan log the server opened (the writer merges
 // the replicas' scan counts into it).
-func (s *Server) ScanLog() *engine.ScanLog { return s.scans }
+func (s *Server) ScanLog() *scanlog.Log { return s.scans }
 
 // ReplicaApplied tells a replica's server that its engine refreshed the
 // families f from the writer's batches: cached answers are dropped —

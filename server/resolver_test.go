@@ -9,8 +9,8 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"tracecode/engine"
 	"tracecode/engine/code/gs1"
+	"tracecode/engine/resolve"
 )
 
 func decodeJSON(t *testing.T, r resp) map[string]any {
@@ -361,7 +361,7 @@ func TestShortStep(t *testing.T) {
 // status from its base status: every status that gives way to
 // "suspicious" answers as "suspicious" does.
 func TestHTTPStatusSuspicious(t *testing.T) {
-	for _, st := range engine.PublicStatuses() {
+	for _, st := range resolve.PublicStatuses() {
 		if st.Suspectable() && httpStatus(st) != httpStatus(statusSuspicious) {
 			t.Errorf("%s answers %d, suspicious %d", st, httpStatus(st), httpStatus(statusSuspicious))
 		}

@@ -4,7 +4,8 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"tracecode/engine"
+	"tracecode/engine/resolve"
+	"tracecode/engine/scanlog"
 )
 
 // respCache keeps the encoded public JSON chain of recently scanned items
@@ -39,9 +40,9 @@ type respShard struct {
 type respEntry struct {
 	gen    uint64
 	day    uint32
-	ref    engine.ScanRef
-	status engine.PublicStatus // status before scan counts are applied; gives the HTTP status
-	frag   []byte              // the JSON members after "status", without scans
+	ref    scanlog.Ref
+	status resolve.PublicStatus // status before scan counts are applied; gives the HTTP status
+	frag   []byte               // the JSON members after "status", without scans
 }
 
 func newRespCache(entries int) *respCache {

@@ -9,8 +9,8 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"tracecode/engine"
 	"tracecode/engine/account"
+	"tracecode/engine/apikey"
 )
 
 // route is one served (method, path pattern). Public routes are dispatched
@@ -22,7 +22,7 @@ type route struct {
 	metric  string // Prometheus route label; several patterns may share one
 	public  bool   // no API key needed
 	// scopes: the key needs at least one of them; 0 = any valid key.
-	scopes engine.Scope
+	scopes apikey.Scope
 	// keepsCache marks a write that changes no existing code's chain
 	// (minting, master data, keys): it does not invalidate cached answers.
 	keepsCache bool
@@ -40,7 +40,7 @@ type call struct {
 	// wctx is the context of the engine write a non-GET route makes: it
 	// ends Config.RequestTimeout after the route starts (nil for GET).
 	wctx context.Context
-	key  engine.APIKey
+	key  apikey.Key
 	// acct is the console account acting through key (nil: an API key).
 	acct *account.Account
 	np   int
@@ -76,26 +76,26 @@ func (s *Server) routeTable() []*route {
 		// Authenticated API.
 		{method: "GET", pattern: "/v1/me", h: (*Server).apiMe},
 		{method: "GET", pattern: "/v1/orgs", h: (*Server).apiListOrgs},
-		{method: "POST", pattern: "/v1/orgs", scopes: engine.ScopeAdmin, keepsCache: true, h: (*Server).apiCreateOrg},
+		{method: "POST", pattern: "/v1/orgs", scopes: apikey.ScopeAdmin, keepsCache: true, h: (*Server).apiCreateOrg},
 		{method: "GET", pattern: "/v1/orgs/{org}", h: (*Server).apiGetOrg},
-		{method: "POST", pattern: "/v1/orgs/{org}/prefixes", scopes: engine.ScopeAdmin, keepsCache: true, h: (*Server).apiGrantPrefix},
+		{method: "POST", pattern: "/v1/orgs/{org}/prefixes", scopes: apikey.ScopeAdmin, keepsCache: true, h: (*Server).apiGrantPrefix},
 		{method: "GET", pattern: "/v1/products", h: (*Server).apiListProducts},
-		{method: "POST", pattern: "/v1/products", scopes: engine.ScopeAdmin, keepsCache: true, h: (*Server).apiCreateProduct},
+		{method: "POST", pattern: "/v1/products", scopes: apikey.ScopeAdmin, keepsCache: true, h: (*Server).apiCreateProduct},
 		{method: "GET", pattern: "/v1/products/{product}", h: (*Server).apiGetProduct},
 		{method: "GET", pattern: "/v1/products/{product}/lots", h: (*Server).apiListLots},
-		{method: "POST", pattern: "/v1/products/{product}/lots", scopes: engine.ScopeAdmin | engine.ScopeMint, keepsCache: true, h: (*Server).apiCreateLot},
+		{method: "POST", pattern: "/v1/products/{product}/lots", scopes: apikey.ScopeAdmin | apikey.ScopeMint, keepsCache: true, h: (*Server).apiCreateLot},
 		{method: "GET", pattern: "/v1/lots/{lot}", h: (*Server).apiGetLot},
 		{method: "GET", pattern: "/v1/blocks", h: (*Server).apiListBlocks},
-		{method: "POST", pattern: "/v1/blocks", scopes: engine.ScopeMint, keepsCache: true, h: (*Server).apiMint},
+		{method: "POST", pattern: "/v1/blocks", scopes: apikey.ScopeMint, keepsCache: true, h: (*Server).apiMint},
 		{method: "GET", pattern: "/v1/blocks/{block}", h: (*Server).apiGetBlock},
-		{method: "GET", pattern: "/v1/blocks/{block}/codes", scopes: engine.ScopeMint | engine.ScopeAdmin, h: (*Server).apiBlockCodes},
-		{method: "GET", pattern: "/v1/blocks/{block}/labels", scopes: engine.ScopeMint | engine.ScopeAdmin, h: (*Server).apiBlockLabels},
-		{method: "POST", pattern: "/v1/blocks/{block}/release", scopes: engine.ScopeMint | engine.ScopeReport, h: (*Server).apiRelease},
-		{method: "POST", pattern: "/v1/blocks/{block}/void", scopes: engine.ScopeMint | engine.ScopeReport, h: (*Server).apiVoidBlock},
+		{method: "GET", pattern: "/v1/blocks/{block}/codes", scopes: apikey.ScopeMint | apikey.ScopeAdmin, h: (*Server).apiBlockCodes},
+		{method: "GET", pattern: "/v1/blocks/{block}/labels", scopes: apikey.ScopeMint | apikey.ScopeAdmin, h: (*Server).apiBlockLabels},
+		{method: "POST", pattern: "/v1/blocks/{block}/release", scopes: apikey.ScopeMint | apikey.ScopeReport, h: (*Server).apiRelease},
+		{method: "POST", pattern: "/v1/blocks/{block}/void", scopes: apikey.ScopeMint | apikey.ScopeReport, h: (*Server).apiVoidBlock},
 		{method: "GET", pattern: "/v1/stats", h: (*Server).apiStats},
-		{method: "GET", pattern: "/v1/keys", scopes: engine.ScopeAdmin, h: (*Server).apiListKeys},
-		{method: "POST", pattern: "/v1/keys", scopes: engine.ScopeAdmin, keepsCache: true, h: (*Server).apiCreateKey},
-		{method: "DELETE", pattern: "/v1/keys/{key}", scopes: engine.ScopeAdmin, keepsCache: true, h: (*Server).apiRevokeKey},
+		{method: "GET", pattern: "/v1/keys", scopes: apikey.ScopeAdmin, h: (*Server).apiListKeys},
+		{method: "POST", pattern: "/v1/keys", scopes: apikey.ScopeAdmin, keepsCache: true, h: (*Server).apiCreateKey},
+		{method: "DELETE", pattern: "/v1/keys/{key}", scopes: apikey.ScopeAdmin, keepsCache: true, h: (*Server).apiRevokeKey},
 	}
 	rs = append(rs, s.traceRoutes()...)
 	rs = append(rs, s.scanRoutes()...)
@@ -399,8 +399,8 @@ func (s *Server) serveAPI(ctx *fasthttp.RequestCtx, path []byte) *routeStats {
 
 // permitted reports whether key may use a route needing any of scopes. The
 // operator's key (admin of organisation 0) may use everything.
-func (s *Server) permitted(key engine.APIKey, scopes engine.Scope) bool {
-	if key.Org == 0 && key.Scopes.Has(engine.ScopeAdmin) {
+func (s *Server) permitted(key apikey.Key, scopes apikey.Scope) bool {
+	if key.Org == 0 && key.Scopes.Has(apikey.ScopeAdmin) {
 		return true
 	}
 	return scopes == 0 || key.Scopes&scopes != 0

@@ -9,7 +9,9 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"tracecode/engine"
+	"tracecode/engine/model"
+	"tracecode/engine/resolve"
+	"tracecode/engine/serial"
 )
 
 // stepNames are the timeline's words for CBV business steps.
@@ -120,7 +122,7 @@ func (s *Server) writePage(ctx *fasthttp.RequestCtx, r *publicReq, v *chainView)
 	if v.found && v.level == levelItem {
 		if dl := appendItemDL(nil, base, v); len(dl) > 0 {
 			code = string(dl)
-		} else if v.res.Scheme == engine.SchemeNMPA {
+		} else if v.res.Scheme == serial.NMPA {
 			code = v.res.Product.DrugID + v.res.Serial
 		}
 	}
@@ -255,7 +257,7 @@ func (s *Server) recallNotice(v *chainView, T map[string]string) string {
 	if x.recallReason != "" {
 		parts = append(parts, fmt.Sprintf(T["recall.reason"], x.recallReason))
 	}
-	if v.ch.RecalledInside > 0 && v.engineStatus == engine.StatusContainsRecalled.String() {
+	if v.ch.RecalledInside > 0 && v.engineStatus == resolve.StatusContainsRecalled.String() {
 		parts = append(parts, fmt.Sprintf(T["recall.inside"], v.ch.RecalledInside, v.ch.Inside))
 	}
 	return strings.Join(parts, T["recall.sep"])
@@ -269,7 +271,7 @@ func (v *chainView) scope() string {
 		return "product"
 	case v.level == levelLot:
 		return "lot"
-	case v.unit || (v.found && v.res.Block.Level > engine.LevelItem):
+	case v.unit || (v.found && v.res.Block.Level > model.LevelItem):
 		return "container"
 	}
 	return "item"

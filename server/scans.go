@@ -4,12 +4,14 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"tracecode/engine"
+	"tracecode/engine/apikey"
+	"tracecode/engine/scanlog"
 )
 
 // scanRoutes are the routes of clone detection's review.
 func (s *Server) scanRoutes() []*route {
 	return []*route{
-		{method: "POST", pattern: "/v1/scans/review", scopes: engine.ScopeRegulator, h: (*Server).apiReviewScans},
+		{method: "POST", pattern: "/v1/scans/review", scopes: apikey.ScopeRegulator, h: (*Server).apiReviewScans},
 	}
 }
 
@@ -21,8 +23,8 @@ type scanReviewJSON struct {
 	Reason  string `json:"reason"`
 }
 
-func scanReviewOut(r engine.ScanReview) *scanReviewJSON {
-	if r.Verdict == engine.VerdictNone {
+func scanReviewOut(r scanlog.Review) *scanReviewJSON {
+	if r.Verdict == scanlog.VerdictNone {
 		return nil
 	}
 	return &scanReviewJSON{Verdict: r.Verdict.String(), Time: msTime(r.Time), Key: keyIDString(r.Key), Reason: r.Reason}
@@ -41,12 +43,12 @@ func (s *Server) apiReviewScans(c *call) {
 	if !readJSON(c, &in) {
 		return
 	}
-	var v engine.ScanVerdict
+	var v scanlog.Verdict
 	switch in.Verdict {
 	case "confirm":
-		v = engine.VerdictConfirmed
+		v = scanlog.VerdictConfirmed
 	case "clear":
-		v = engine.VerdictCleared
+		v = scanlog.VerdictCleared
 	default:
 		problem(c.ctx, fasthttp.StatusBadRequest, "invalid", "verdict "+quote(truncateBytes([]byte(in.Verdict), maxEcho))+` must be "confirm" or "clear"`)
 		return

@@ -6,7 +6,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"tracecode/engine"
+	"tracecode/engine/apikey"
 	"tracecode/engine/category"
 	"tracecode/engine/sector"
 )
@@ -18,10 +18,10 @@ import (
 func (s *Server) sectorRoutes() []*route {
 	return []*route{
 		{method: "GET", pattern: "/v1/products/{product}/profile", h: (*Server).apiGetProfile},
-		{method: "PUT", pattern: "/v1/products/{product}/profile", scopes: engine.ScopeAdmin | engine.ScopeMint, keepsCache: true, h: (*Server).apiSetProfile},
+		{method: "PUT", pattern: "/v1/products/{product}/profile", scopes: apikey.ScopeAdmin | apikey.ScopeMint, keepsCache: true, h: (*Server).apiSetProfile},
 		{method: "GET", pattern: "/v1/products/{product}/items", h: (*Server).apiListSectorItems},
-		{method: "PUT", pattern: "/v1/items", scopes: engine.ScopeAdmin | engine.ScopeMint, h: (*Server).apiRegisterItem},
-		{method: "PUT", pattern: "/v1/orgs/{org}/station", scopes: engine.ScopeAdmin, keepsCache: true, h: (*Server).apiSetStation},
+		{method: "PUT", pattern: "/v1/items", scopes: apikey.ScopeAdmin | apikey.ScopeMint, h: (*Server).apiRegisterItem},
+		{method: "PUT", pattern: "/v1/orgs/{org}/station", scopes: apikey.ScopeAdmin, keepsCache: true, h: (*Server).apiSetStation},
 		{method: "POST", pattern: "/v1/cylinders/check-fill", metric: "check_fill", h: (*Server).apiCheckFill},
 	}
 }
@@ -58,7 +58,7 @@ func (s *Server) apiSetProfile(c *call) {
 	if !readJSON(c, &in) {
 		return
 	}
-	pp, err := s.eng.Sectors().SetProductProfile(c.wctx, engine.ProfileSpec{Org: c.key.Org, Product: p.ID, Profile: in.Profile, Fields: in.Fields})
+	pp, err := s.eng.Sectors().SetProductProfile(c.wctx, sector.ProfileSpec{Org: c.key.Org, Product: p.ID, Profile: in.Profile, Fields: in.Fields})
 	if err != nil {
 		engineError(c, err)
 		return
@@ -105,7 +105,7 @@ func (s *Server) apiRegisterItem(c *call) {
 	if !readJSON(c, &in) {
 		return
 	}
-	it, err := s.eng.Sectors().RegisterItem(c.wctx, engine.ItemSpec{Org: c.key.Org, Code: in.Code, Product: in.Product, Lot: in.Lot, Fields: in.Fields})
+	it, err := s.eng.Sectors().RegisterItem(c.wctx, sector.ItemSpec{Org: c.key.Org, Code: in.Code, Product: in.Product, Lot: in.Lot, Fields: in.Fields})
 	if err != nil {
 		engineError(c, err)
 		return
@@ -153,7 +153,7 @@ func (s *Server) apiCheckFill(c *call) {
 		return
 	}
 	if c.key.Org != 0 {
-		o, err := s.eng.Org(c.key.Org)
+		o, err := s.eng.Issuance().Org(c.key.Org)
 		if err != nil || o.USCC != in.Station {
 			problem(c.ctx, fasthttp.StatusForbidden, "wrong-org",
 				fmt.Sprintf("this key acts for organisation %d, not for the filling station %s", c.key.Org, in.Station))

@@ -10,7 +10,7 @@
 //
 // The resolver route is dispatched by hand (no router), its path parsed in
 // place, its JSON appended into a pooled buffer; a scan is counted in
-// memory and written later by engine.ScanLog. BenchmarkResolveJSON and
+// memory and written later by scanlog.Log. BenchmarkResolveJSON and
 // TestResolveAllocs keep it honest.
 //
 // # Lifetime rule
@@ -34,8 +34,11 @@ import (
 
 	"tracecode/engine"
 	"tracecode/engine/account"
+	"tracecode/engine/apikey"
 	"tracecode/engine/code/cn"
 	"tracecode/engine/complaint"
+	"tracecode/engine/notice"
+	"tracecode/engine/scanlog"
 )
 
 // Server serves one engine. Create it with New, run it with Serve or
@@ -43,10 +46,10 @@ import (
 type Server struct {
 	cfg  Config
 	eng  *engine.Engine
-	keys *engine.APIKeys
+	keys *apikey.Keys
 	// accounts are people's accounts, sessions and the audit log.
 	accounts *account.Store
-	scans    *engine.ScanLog
+	scans    *scanlog.Log
 	log      *slog.Logger
 	m        *metrics
 	limiter  *rateLimiter
@@ -117,7 +120,7 @@ func New(eng *engine.Engine, cfg Config) (*Server, error) {
 	s.accounts = accounts
 	// Recalls, alerts and their outbox (the first opener's configuration
 	// holds: serve opens them with its flags before New).
-	if _, err := eng.OpenNotices(engine.NoticeConfig{}); err != nil {
+	if _, err := eng.OpenNotices(notice.Config{}); err != nil {
 		return nil, err
 	}
 	s.scans = eng.NewScanLog(&cfg.Scans)
@@ -169,7 +172,7 @@ func New(eng *engine.Engine, cfg Config) (*Server, error) {
 }
 
 // Keys returns the API-key store (the demo and the CLI create keys with it).
-func (s *Server) Keys() *engine.APIKeys { return s.keys }
+func (s *Server) Keys() *apikey.Keys { return s.keys }
 
 // Config returns the configuration in force, defaults filled.
 func (s *Server) Config() Config { return s.cfg }

@@ -6,16 +6,16 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"tracecode/engine"
+	"tracecode/engine/apikey"
 	"tracecode/engine/site"
 )
 
 func (s *Server) siteRoutes() []*route {
 	return []*route{
 		{method: "GET", pattern: "/v1/orgs/{org}/sites", h: (*Server).apiListSites},
-		{method: "POST", pattern: "/v1/orgs/{org}/sites", scopes: engine.ScopeAdmin, h: (*Server).apiAddSite},
-		{method: "PUT", pattern: "/v1/orgs/{org}/sites/{site}", scopes: engine.ScopeAdmin, h: (*Server).apiUpdateSite},
-		{method: "GET", pattern: "/v1/sites", scopes: engine.ScopeRegulator | engine.ScopeAdmin, h: (*Server).apiSitesInRegion},
+		{method: "POST", pattern: "/v1/orgs/{org}/sites", scopes: apikey.ScopeAdmin, h: (*Server).apiAddSite},
+		{method: "PUT", pattern: "/v1/orgs/{org}/sites/{site}", scopes: apikey.ScopeAdmin, h: (*Server).apiUpdateSite},
+		{method: "GET", pattern: "/v1/sites", scopes: apikey.ScopeRegulator | apikey.ScopeAdmin, h: (*Server).apiSitesInRegion},
 	}
 }
 
@@ -124,8 +124,8 @@ func (s *Server) apiSitesInRegion(c *call) {
 		region = uint32(r)
 	}
 	switch {
-	case c.key.Org == 0 && c.key.Scopes.Has(engine.ScopeAdmin) && region != 0:
-	case c.key.Scopes.Has(engine.ScopeRegulator) && c.key.Region != 0 && engine.RegionCovers(c.key.Region, region):
+	case c.key.Org == 0 && c.key.Scopes.Has(apikey.ScopeAdmin) && region != 0:
+	case c.key.Scopes.Has(apikey.ScopeRegulator) && c.key.Region != 0 && apikey.RegionCovers(c.key.Region, region):
 	default:
 		problem(c.ctx, fasthttp.StatusForbidden, "wrong-region", "a regulator lists the sites of its own region (and below); the operator names a region")
 		return

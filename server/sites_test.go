@@ -22,7 +22,7 @@ func TestSiteRoutes(t *testing.T) {
 	chengguan, city, station := env.key("城关区"), env.key("兰州市"), env.key("酒泉路")
 	orgA, _ := producerLot(t, env, "兰州陇原")
 	var orgC uint32
-	for _, o := range env.eng.Orgs() {
+	for _, o := range env.eng.Issuance().Orgs() {
 		if strings.Contains(o.Name, "七里河冷链") {
 			orgC = o.ID
 		}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"tracecode/engine"
+	"tracecode/engine/apikey"
 	"tracecode/engine/spotcheck"
 )
 
@@ -19,15 +19,15 @@ import (
 func (s *Server) spotRoutes() []*route {
 	return []*route{
 		{method: "GET", pattern: "/spotchecks", metric: "spotchecks", public: true},
-		{method: "GET", pattern: "/v1/spotchecks/plans", scopes: engine.ScopeRegulator | engine.ScopeAdmin, h: (*Server).apiListSpotPlans},
-		{method: "POST", pattern: "/v1/spotchecks/plans", scopes: engine.ScopeRegulator, keepsCache: true, h: (*Server).apiCreateSpotPlan},
-		{method: "GET", pattern: "/v1/spotchecks/plans/{plan}", scopes: engine.ScopeRegulator | engine.ScopeAdmin, h: (*Server).apiGetSpotPlan},
-		{method: "GET", pattern: "/v1/spotchecks/plans/{plan}/population", scopes: engine.ScopeRegulator | engine.ScopeAdmin, h: (*Server).apiSpotPlanPopulation},
-		{method: "POST", pattern: "/v1/spotchecks/plans/{plan}/draws", scopes: engine.ScopeRegulator, keepsCache: true, h: (*Server).apiDrawSpotCheck},
-		{method: "GET", pattern: "/v1/spotchecks/draws", scopes: engine.ScopeRegulator | engine.ScopeAdmin, h: (*Server).apiListSpotDraws},
-		{method: "GET", pattern: "/v1/spotchecks/draws/{draw}", scopes: engine.ScopeRegulator | engine.ScopeAdmin, h: (*Server).apiGetSpotDraw},
-		{method: "GET", pattern: "/v1/spotchecks/draws/{draw}/population", scopes: engine.ScopeRegulator | engine.ScopeAdmin, h: (*Server).apiSpotDrawPopulation},
-		{method: "POST", pattern: "/v1/spotchecks/draws/{draw}/inspections/{n}/result", scopes: engine.ScopeRegulator, h: (*Server).apiSpotResult},
+		{method: "GET", pattern: "/v1/spotchecks/plans", scopes: apikey.ScopeRegulator | apikey.ScopeAdmin, h: (*Server).apiListSpotPlans},
+		{method: "POST", pattern: "/v1/spotchecks/plans", scopes: apikey.ScopeRegulator, keepsCache: true, h: (*Server).apiCreateSpotPlan},
+		{method: "GET", pattern: "/v1/spotchecks/plans/{plan}", scopes: apikey.ScopeRegulator | apikey.ScopeAdmin, h: (*Server).apiGetSpotPlan},
+		{method: "GET", pattern: "/v1/spotchecks/plans/{plan}/population", scopes: apikey.ScopeRegulator | apikey.ScopeAdmin, h: (*Server).apiSpotPlanPopulation},
+		{method: "POST", pattern: "/v1/spotchecks/plans/{plan}/draws", scopes: apikey.ScopeRegulator, keepsCache: true, h: (*Server).apiDrawSpotCheck},
+		{method: "GET", pattern: "/v1/spotchecks/draws", scopes: apikey.ScopeRegulator | apikey.ScopeAdmin, h: (*Server).apiListSpotDraws},
+		{method: "GET", pattern: "/v1/spotchecks/draws/{draw}", scopes: apikey.ScopeRegulator | apikey.ScopeAdmin, h: (*Server).apiGetSpotDraw},
+		{method: "GET", pattern: "/v1/spotchecks/draws/{draw}/population", scopes: apikey.ScopeRegulator | apikey.ScopeAdmin, h: (*Server).apiSpotDrawPopulation},
+		{method: "POST", pattern: "/v1/spotchecks/draws/{draw}/inspections/{n}/result", scopes: apikey.ScopeRegulator, h: (*Server).apiSpotResult},
 	}
 }
 

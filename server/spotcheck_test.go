@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"tracecode/engine"
+	"tracecode/engine/apikey"
 	"tracecode/engine/demo"
 	"tracecode/engine/spotcheck"
 )
@@ -24,7 +24,7 @@ func TestSpotCheckRoutes(t *testing.T) {
 		t.Fatal(err)
 	}
 	lz := e.key("兰州市市场监管局")
-	ts, _, err := e.srv.Keys().Create(engine.NewAPIKeyOptions{Scopes: engine.ScopeRegulator, Region: 620500, Name: "tianshui"})
+	ts, _, err := e.srv.Keys().Create(apikey.Options{Scopes: apikey.ScopeRegulator, Region: 620500, Name: "tianshui"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,16 +6,17 @@ import (
 	"strings"
 	"testing"
 
-	"tracecode/engine"
+	"tracecode/engine/apikey"
 	"tracecode/engine/code/cn"
+	"tracecode/engine/model"
 )
 
 // statsOrgs returns two demo organisations registered in different cities
 // and the demo's first organisation's key's organisation.
-func statsOrgs(t *testing.T, e *testEnv) (a, other engine.Org) {
+func statsOrgs(t *testing.T, e *testEnv) (a, other model.Org) {
 	t.Helper()
-	orgs := e.eng.Orgs()
-	slices.SortFunc(orgs, func(x, y engine.Org) int { return int(x.ID) - int(y.ID) })
+	orgs := e.eng.Issuance().Orgs()
+	slices.SortFunc(orgs, func(x, y model.Org) int { return int(x.ID) - int(y.ID) })
 	a = orgs[0]
 	ra, _ := cn.NewRegion(int(a.Region))
 	for _, o := range orgs[1:] {
@@ -37,11 +38,11 @@ func TestStatsRoute(t *testing.T) {
 	a, other := statsOrgs(t, e)
 	ra, _ := cn.NewRegion(int(a.Region))
 	city := ra.City()
-	reg, _, err := e.srv.Keys().Create(engine.NewAPIKeyOptions{Scopes: engine.ScopeRegulator, Region: city.Uint32(), Name: "city regulator"})
+	reg, _, err := e.srv.Keys().Create(apikey.Options{Scopes: apikey.ScopeRegulator, Region: city.Uint32(), Name: "city regulator"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	orgKey, _, err := e.srv.Keys().Create(engine.NewAPIKeyOptions{Org: a.ID, Scopes: engine.ScopeReport, Name: "org a"})
+	orgKey, _, err := e.srv.Keys().Create(apikey.Options{Org: a.ID, Scopes: apikey.ScopeReport, Name: "org a"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,8 +68,8 @@ func TestStatsRoute(t *testing.T) {
 			}
 		}
 	}
-	if country.Totals["orgsRegistered"] != uint64(len(e.eng.Orgs())) {
-		t.Errorf("country: orgsRegistered %d, want the demo's %d organisations", country.Totals["orgsRegistered"], len(e.eng.Orgs()))
+	if country.Totals["orgsRegistered"] != uint64(len(e.eng.Issuance().Orgs())) {
+		t.Errorf("country: orgsRegistered %d, want the demo's %d organisations", country.Totals["orgsRegistered"], len(e.eng.Issuance().Orgs()))
 	}
 	if country.Totals["codesMinted"] == 0 || country.Totals["commissioned"] == 0 || country.Totals["events"] == 0 {
 		t.Errorf("country totals %v: want minted, commissioned and events counted", country.Totals)

@@ -6,13 +6,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"tracecode/engine"
+	"tracecode/engine/scanlog"
 )
 
 // storeCollector exports the Pebble store's and the scan log's numbers at
 // scrape time (one Engine.Stats call per scrape, nothing on the request path).
 type storeCollector struct {
 	eng   *engine.Engine
-	scans *engine.ScanLog
+	scans *scanlog.Log
 	cache *respCache // may be nil
 	descs map[string]*prometheus.Desc
 }
@@ -52,7 +53,7 @@ var storeMetricDefs = []storeMetric{
 	{"tracecode_shared_space_max_org_issued", "The most codes any one organisation took from a shared space.", false, []string{"space"}},
 }
 
-func newStoreCollector(eng *engine.Engine, scans *engine.ScanLog, cache *respCache) *storeCollector {
+func newStoreCollector(eng *engine.Engine, scans *scanlog.Log, cache *respCache) *storeCollector {
 	c := &storeCollector{eng: eng, scans: scans, cache: cache, descs: map[string]*prometheus.Desc{}}
 	for _, d := range storeMetricDefs {
 		c.descs[d.name] = prometheus.NewDesc(d.name, d.help, d.labels, nil)
@@ -79,7 +80,7 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		ch <- prometheus.MustNewConstMetric(c.descs[name], typ, v, labels...)
 	}
-	for _, u := range c.eng.SharedSpaces() {
+	for _, u := range c.eng.Issuance().SharedSpaces() {
 		emit("tracecode_shared_space_remaining", float64(u.Remaining()), u.Space)
 		emit("tracecode_shared_space_issued", float64(u.Issued), u.Space)
 		emit("tracecode_shared_space_org_quota", float64(u.QuotaPerOrg), u.Space)

@@ -8,15 +8,18 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"tracecode/engine"
+	"tracecode/engine/apikey"
+	"tracecode/engine/chain"
+	"tracecode/engine/model"
 )
 
 // traceRoutes are the routes of line reports and aggregation (the
 // engine's per-item records); events, recalls and the private trace are in events.go.
 func (s *Server) traceRoutes() []*route {
 	return append([]*route{
-		{method: "POST", pattern: "/v1/reports/line", scopes: engine.ScopeReport, h: (*Server).apiLineReport},
-		{method: "POST", pattern: "/v1/aggregations", scopes: engine.ScopeReport, h: (*Server).apiPack},
-		{method: "POST", pattern: "/v1/aggregations/unpack", scopes: engine.ScopeReport, h: (*Server).apiUnpack},
+		{method: "POST", pattern: "/v1/reports/line", scopes: apikey.ScopeReport, h: (*Server).apiLineReport},
+		{method: "POST", pattern: "/v1/aggregations", scopes: apikey.ScopeReport, h: (*Server).apiPack},
+		{method: "POST", pattern: "/v1/aggregations/unpack", scopes: apikey.ScopeReport, h: (*Server).apiUnpack},
 	}, s.eventRoutes()...)
 }
 
@@ -42,10 +45,10 @@ type itemsJSON struct {
 	Codes []string `json:"codes"`
 }
 
-func (it *itemsJSON) items() engine.Items {
-	var out engine.Items
+func (it *itemsJSON) items() chain.Items {
+	var out chain.Items
 	for _, r := range it.Ranges {
-		out.Ranges = append(out.Ranges, engine.BlockRange{Block: r.Block, First: r.First, Last: r.Last})
+		out.Ranges = append(out.Ranges, chain.BlockRange{Block: r.Block, First: r.First, Last: r.Last})
 	}
 	out.Codes = it.Codes
 	return out
@@ -57,13 +60,13 @@ type refJSON struct {
 	Offset uint64 `json:"offset"`
 }
 
-func (r refJSON) ref() engine.Ref { return engine.Ref{Code: r.Code, Block: r.Block, Offset: r.Offset} }
+func (r refJSON) ref() chain.Ref { return chain.Ref{Code: r.Code, Block: r.Block, Offset: r.Offset} }
 
 // reportMeta builds the engine's ReportMeta from the body and the call:
 // the reporting organisation is the key's, the credential the key id, the
 // request id the Idempotency-Key header.
-func reportMeta(c *call, m metaJSON) (engine.ReportMeta, bool) {
-	rm := engine.ReportMeta{Org: c.key.Org, Credential: "key:" + keyIDString(c.key.ID), ReadPoint: m.ReadPoint,
+func reportMeta(c *call, m metaJSON) (chain.ReportMeta, bool) {
+	rm := chain.ReportMeta{Org: c.key.Org, Credential: "key:" + keyIDString(c.key.ID), ReadPoint: m.ReadPoint,
 		BizLocation: m.BizLocation, RequestID: string(c.ctx.Request.Header.Peek("Idempotency-Key"))}
 	if rm.Org == 0 {
 		problem(c.ctx, fasthttp.StatusForbidden, "wrong-org", "reports are made by an organisation's key, not the operator's")
@@ -85,7 +88,7 @@ func reportMeta(c *call, m metaJSON) (engine.ReportMeta, bool) {
 
 // receiptOut answers an applied report: 201, or 200 for an idempotent
 // replay.
-func receiptOut(c *call, r *engine.Receipt) {
+func receiptOut(c *call, r *chain.Receipt) {
 	status := fasthttp.StatusCreated
 	if r.Replayed {
 		status = fasthttp.StatusOK
@@ -104,7 +107,7 @@ func receiptOut(c *call, r *engine.Receipt) {
 // reportError answers a rejected report: 422 with one entry per offending
 // code, or the general engine error mapping.
 func reportError(c *call, err error) {
-	var re *engine.ReportError
+	var re *chain.ReportError
 	if !errors.As(err, &re) {
 		engineError(c, err)
 		return
@@ -141,19 +144,19 @@ func (s *Server) apiLineReport(c *call) {
 	if !ok {
 		return
 	}
-	r := &engine.LineReport{ReportMeta: rm, Items: in.Items.items()}
+	r := &chain.LineReport{ReportMeta: rm, Items: in.Items.items()}
 	switch in.Action {
 	case "commission":
-		r.Action = engine.LineCommission
+		r.Action = chain.LineCommission
 	case "void":
-		r.Action = engine.LineVoid
+		r.Action = chain.LineVoid
 	case "decommission":
-		r.Action = engine.LineDecommission
+		r.Action = chain.LineDecommission
 	default:
 		problem(c.ctx, fasthttp.StatusBadRequest, "invalid", fmt.Sprintf("action %q is not commission, void or decommission", in.Action))
 		return
 	}
-	rec, err := s.eng.ReportLine(c.wctx, r)
+	rec, err := s.eng.Reports().ReportLine(c.wctx, r)
 	if err != nil {
 		reportError(c, err)
 		return
@@ -177,11 +180,11 @@ func (s *Server) apiPack(c *call) {
 	if !ok {
 		return
 	}
-	r := &engine.PackReport{ReportMeta: rm}
+	r := &chain.PackReport{ReportMeta: rm}
 	for i, p := range in.Packs {
-		pk := engine.Pack{Parent: p.Parent.ref(), Children: p.Children.items()}
+		pk := chain.Pack{Parent: p.Parent.ref(), Children: p.Children.items()}
 		if p.ParentLevel != "" {
-			lv, err := engine.ParseLevel(p.ParentLevel)
+			lv, err := model.ParseLevel(p.ParentLevel)
 			if err != nil {
 				problem(c.ctx, fasthttp.StatusBadRequest, "invalid", fmt.Sprintf("packs[%d].parentLevel: %v", i, err))
 				return
@@ -190,7 +193,7 @@ func (s *Server) apiPack(c *call) {
 		}
 		r.Packs = append(r.Packs, pk)
 	}
-	rec, err := s.eng.Pack(c.wctx, r)
+	rec, err := s.eng.Reports().Pack(c.wctx, r)
 	if err != nil {
 		reportError(c, err)
 		return
@@ -214,11 +217,11 @@ func (s *Server) apiUnpack(c *call) {
 	if !ok {
 		return
 	}
-	r := &engine.UnpackReport{ReportMeta: rm}
+	r := &chain.UnpackReport{ReportMeta: rm}
 	for _, u := range in.Unpacks {
-		r.Unpacks = append(r.Unpacks, engine.Unpack{Parent: u.Parent.ref(), Children: u.Children.items(), All: u.All})
+		r.Unpacks = append(r.Unpacks, chain.Unpack{Parent: u.Parent.ref(), Children: u.Children.items(), All: u.All})
 	}
-	rec, err := s.eng.Unpack(c.wctx, r)
+	rec, err := s.eng.Reports().Unpack(c.wctx, r)
 	if err != nil {
 		reportError(c, err)
 		return

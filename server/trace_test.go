@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"tracecode/engine"
+	"tracecode/engine/scanlog"
 )
 
 func TestPublicChainOfDemoItems(t *testing.T) {
@@ -248,13 +249,13 @@ func TestShutdownFlushesScans(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.Close()
-	res, err := eng.Lookup(testBase + u)
+	res, err := eng.Issuance().Lookup(testBase + u)
 	if err != nil {
 		t.Fatal(err)
 	}
 	l := eng.NewScanLog(nil)
 	defer l.Close()
-	st, err := l.Stats(engine.ScanRef{Product: res.Product.ID, Counter: res.Counter})
+	st, err := l.Stats(scanlog.Ref{Product: res.Product.ID, Counter: res.Counter})
 	if err != nil || st.Count != 3 {
 		t.Errorf("after restart: %+v %v", st, err)
 	}

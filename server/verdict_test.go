@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"tracecode/engine"
+	"tracecode/engine/config"
 )
 
 // TestBusinessDayExpiry: at 00:30 China time on the day after a lot's
@@ -26,7 +27,7 @@ func TestBusinessDayExpiry(t *testing.T) {
 	u := env.url("infant formula on a shop shelf")
 	m := decodeJSON(t, env.get(u, "Accept", "application/json"))
 	lot, _ := m["lot"].(map[string]any)
-	exp, err := time.ParseInLocation("2006-01-02", lot["expiry"].(string), engine.DefaultLocation)
+	exp, err := time.ParseInLocation("2006-01-02", lot["expiry"].(string), config.DefaultLocation)
 	if err != nil {
 		t.Fatalf("lot %v: %v", lot, err)
 	}
@@ -106,7 +107,7 @@ func TestConsumerVerdicts(t *testing.T) {
 	m := decodeJSON(t, env.get(rec, "Accept", "application/json"))
 	r, _ := m["recall"].(map[string]any)
 	since, _ := time.Parse(time.RFC3339, r["since"].(string))
-	if day := since.In(engine.DefaultLocation).Format("2006-01-02"); !strings.Contains(zh, "召回日期："+day) {
+	if day := since.In(config.DefaultLocation).Format("2006-01-02"); !strings.Contains(zh, "召回日期："+day) {
 		t.Errorf("recall date on the page is not the China date %s", day)
 	}
 	if !strings.HasPrefix(r["reason"].(string), "阪崎肠杆菌") {

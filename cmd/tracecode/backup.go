@@ -173,11 +173,11 @@ func verifyRestored(dir string, m *backup.Manifest) (err error) {
 		return fmt.Errorf("the restored ledger holds %d records, the backup's manifest says %d", rep.Records, m.LedgerSeq)
 	}
 	if m.LastBlock > 0 {
-		if _, err := e.Block(m.LastBlock); err != nil {
+		if _, err := e.Issuance().Block(m.LastBlock); err != nil {
 			return fmt.Errorf("the manifest's last block %d: %w", m.LastBlock, err)
 		}
 	}
-	if _, err := e.Block(m.LastBlock + 1); err == nil {
+	if _, err := e.Issuance().Block(m.LastBlock + 1); err == nil {
 		return fmt.Errorf("the restored store holds block %d, after the manifest's last block", m.LastBlock+1)
 	}
 	return nil

@@ -16,6 +16,7 @@ import (
 	"tracecode/engine"
 	"tracecode/engine/backup"
 	"tracecode/engine/demo"
+	"tracecode/engine/issue"
 	"tracecode/server"
 )
 
@@ -44,8 +45,8 @@ func TestBackupWhileWritingRestores(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	org := eng.Orgs()[0].ID
-	prods := eng.Products(org)
+	org := eng.Issuance().Orgs()[0].ID
+	prods := eng.Issuance().Products(org)
 	if len(prods) == 0 {
 		t.Fatal("the demo's first organisation has no product")
 	}
@@ -72,7 +73,7 @@ func TestBackupWhileWritingRestores(t *testing.T) {
 			default:
 			}
 			begunAfter := backedUp.Load()
-			res, err := eng.Mint(context.Background(), engine.MintRequest{
+			res, err := eng.Issuance().Mint(context.Background(), issue.MintRequest{
 				Org: org, Product: prod, Lot: "BACKUP", CreateLot: true, Count: 500,
 				RequestID: fmt.Sprintf("backup-test-%d", i),
 			})
@@ -169,17 +170,17 @@ func TestBackupWhileWritingRestores(t *testing.T) {
 		t.Errorf("manifest's last block %d: acknowledged before the backup up to %d, begun after it from %d", m.LastBlock, before[len(before)-1], later[0])
 	}
 	for _, id := range before {
-		b, err := dst.Block(id)
+		b, err := dst.Issuance().Block(id)
 		if err != nil {
 			t.Errorf("block %d, acknowledged before the backup: %v", id, err)
 			continue
 		}
-		if sb, _ := src.Block(id); sb.Count != b.Count || sb.Start != b.Start {
+		if sb, _ := src.Issuance().Block(id); sb.Count != b.Count || sb.Start != b.Start {
 			t.Errorf("block %d differs: restored %+v, source %+v", id, b, sb)
 		}
 	}
 	for _, id := range later {
-		if _, err := dst.Block(id); err == nil {
+		if _, err := dst.Issuance().Block(id); err == nil {
 			t.Errorf("block %d, minted after the backup ended, is in it", id)
 		}
 	}

@@ -10,7 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"tracecode/engine"
+	"tracecode/engine/chain"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
 )
 
 var blocksCmd = &cobra.Command{
@@ -38,7 +40,7 @@ var blocksListCmd = &cobra.Command{
 			return err
 		}
 		defer storeClose(e, &err)
-		filter := engine.BlockFilter{Org: f.org}
+		filter := issue.BlockFilter{Org: f.org}
 		if f.gtin != "" || f.product != 0 {
 			p, err := storeProduct(e, f.gtin, f.product)
 			if err != nil {
@@ -46,7 +48,7 @@ var blocksListCmd = &cobra.Command{
 			}
 			filter.Product = p.ID
 			if f.lot != "" {
-				l, err := e.LotByNumber(p.ID, f.lot)
+				l, err := e.Issuance().LotByNumber(p.ID, f.lot)
 				if err != nil {
 					return err
 				}
@@ -56,9 +58,9 @@ var blocksListCmd = &cobra.Command{
 			return fmt.Errorf("--lot needs --gtin or --product")
 		}
 		out := cmd.OutOrStdout()
-		blocks := e.Blocks(filter)
+		blocks := e.Issuance().Blocks(filter)
 		if f.json {
-			return storeJSONLines(out, blocks, func(b engine.Block) storeBlockJSON { return storeBlockOf(e, b) })
+			return storeJSONLines(out, blocks, func(b model.Block) storeBlockJSON { return storeBlockOf(e, b) })
 		}
 		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "BLOCK\tPRODUCT\tLOT\tLEVEL\tSCHEME\tSTATE\tSTART\tCOUNT\tRELEASED FROM\tREQUEST ID\tCREATED")
@@ -95,11 +97,11 @@ for it.`,
 			return err
 		}
 		defer storeClose(e, &err)
-		b, err := e.Block(id)
+		b, err := e.Issuance().Block(id)
 		if err != nil {
 			return err
 		}
-		fms, err := e.Formats(id)
+		fms, err := e.Issuance().Formats(id)
 		if err != nil {
 			return err
 		}
@@ -142,16 +144,16 @@ tail; --from 0 releases the whole block.`,
 			return err
 		}
 		defer storeClose(e, &err)
-		b, err := e.Block(id)
+		b, err := e.Issuance().Block(id)
 		if err != nil {
 			return err
 		}
-		_, err = e.ReleaseRest(cmd.Context(), &engine.ReleaseReport{ReportMeta: engine.ReportMeta{Org: b.Org, Credential: "cli"},
+		_, err = e.Reports().ReleaseRest(cmd.Context(), &chain.ReleaseReport{ReportMeta: chain.ReportMeta{Org: b.Org, Credential: "cli"},
 			Block: id, From: blocksReleaseFlags.from, Note: blocksReleaseFlags.note})
 		if err != nil {
 			return chainReceipt(cmd.OutOrStdout(), false, nil, err)
 		}
-		if b, err = e.Block(id); err != nil {
+		if b, err = e.Issuance().Block(id); err != nil {
 			return err
 		}
 		fmt.Fprintf(cmd.OutOrStdout(), "block %d: codes %d–%d issued, %d released\n", b.ID, 0, b.ReleasedFrom(), b.Released)
@@ -183,16 +185,16 @@ the block owner's name.`,
 			return err
 		}
 		defer storeClose(e, &err)
-		b, err := e.Block(id)
+		b, err := e.Issuance().Block(id)
 		if err != nil {
 			return err
 		}
-		_, err = e.VoidBlock(cmd.Context(), &engine.VoidReport{ReportMeta: engine.ReportMeta{Org: b.Org, Credential: "cli"},
+		_, err = e.Reports().VoidBlock(cmd.Context(), &chain.VoidReport{ReportMeta: chain.ReportMeta{Org: b.Org, Credential: "cli"},
 			Block: id, Note: blocksVoidFlags.note})
 		if err != nil {
 			return chainReceipt(cmd.OutOrStdout(), false, nil, err)
 		}
-		if b, err = e.Block(id); err != nil {
+		if b, err = e.Issuance().Block(id); err != nil {
 			return err
 		}
 		fmt.Fprintf(cmd.OutOrStdout(), "block %d: %v\n", b.ID, b.State)
@@ -242,9 +244,9 @@ order), so lines report on imported codes the same way.`,
 		if err := sc.Err(); err != nil {
 			return fmt.Errorf("%s: %w", f.file, err)
 		}
-		req := engine.ImportRequest{Lot: f.lot, CreateLot: !f.noCreateLot, Serials: serials, RequestID: f.requestID, Note: f.note}
+		req := issue.ImportRequest{Lot: f.lot, CreateLot: !f.noCreateLot, Serials: serials, RequestID: f.requestID, Note: f.note}
 		if f.level != "" {
-			if req.Level, err = engine.ParseLevel(f.level); err != nil {
+			if req.Level, err = model.ParseLevel(f.level); err != nil {
 				return fmt.Errorf("--level: %w", err)
 			}
 		}
@@ -254,7 +256,7 @@ order), so lines report on imported codes the same way.`,
 		}
 		defer storeClose(e, &err)
 		req.Product = p.ID
-		r, err := e.Import(cmd.Context(), req)
+		r, err := e.Issuance().Import(cmd.Context(), req)
 		if err != nil {
 			return err
 		}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"tracecode/engine"
+	"tracecode/engine/chain"
 )
 
 var chainCaptureFlags struct {
@@ -73,7 +73,7 @@ event index and JSON path; the exit status is then 1.`,
 			if b, _ := br.Peek(3); bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
 				br.Discard(3)
 			}
-			capture := e.CaptureJSON
+			capture := e.Reports().CaptureJSON
 			for {
 				b, perr := br.Peek(1)
 				if perr != nil {
@@ -84,11 +84,11 @@ event index and JSON path; the exit status is then 1.`,
 					continue
 				}
 				if b[0] == '<' {
-					capture = e.CaptureXML
+					capture = e.Reports().CaptureXML
 				}
 				break
 			}
-			rec, cerr := capture(cmd.Context(), br, &engine.CaptureOptions{Org: f.org, Credential: f.credential, RequestID: f.requestID})
+			rec, cerr := capture(cmd.Context(), br, &chain.CaptureOptions{Org: f.org, Credential: f.credential, RequestID: f.requestID})
 			fh.Close()
 			if !f.jsonOut {
 				fmt.Fprintf(out, "%s: ", name)

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"tracecode/engine"
+	"tracecode/engine/chain"
 )
 
 // chainMetaFlags are the who/when/where flags of every report command.
@@ -43,8 +44,8 @@ func (f *chainMetaFlags) register(cmd *cobra.Command) {
 }
 
 // meta builds the report metadata; org 0 is resolved by the caller.
-func (f *chainMetaFlags) meta() (engine.ReportMeta, error) {
-	m := engine.ReportMeta{Org: f.org, Credential: f.credential, ReadPoint: f.readPoint,
+func (f *chainMetaFlags) meta() (chain.ReportMeta, error) {
+	m := chain.ReportMeta{Org: f.org, Credential: f.credential, ReadPoint: f.readPoint,
 		BizLocation: f.bizLocation, RequestID: f.requestID}
 	if f.at != "" {
 		t, err := time.Parse(time.RFC3339, f.at)
@@ -59,8 +60,8 @@ func (f *chainMetaFlags) meta() (engine.ReportMeta, error) {
 // chainItems reads codes and ranges: each argument (or line of standard
 // input when the only argument is "-") is a scanned code, or a native range
 // BLOCK:FIRST-LAST (or BLOCK:OFFSET) of block offsets.
-func chainItems(args []string, stdin io.Reader) (engine.Items, error) {
-	var it engine.Items
+func chainItems(args []string, stdin io.Reader) (chain.Items, error) {
+	var it chain.Items
 	add := func(s string) error {
 		s = strings.TrimSpace(s)
 		if s == "" {
@@ -96,14 +97,14 @@ func chainItems(args []string, stdin io.Reader) (engine.Items, error) {
 
 // chainRange parses BLOCK:FIRST-LAST or BLOCK:OFFSET. ok is false when s
 // does not have that shape (it is then a code).
-func chainRange(s string) (engine.BlockRange, bool, error) {
+func chainRange(s string) (chain.BlockRange, bool, error) {
 	b, rest, found := strings.Cut(s, ":")
 	if !found || b == "" || strings.ContainsAny(b, "/.") {
-		return engine.BlockRange{}, false, nil
+		return chain.BlockRange{}, false, nil
 	}
 	bid, err := strconv.ParseUint(b, 10, 64)
 	if err != nil {
-		return engine.BlockRange{}, false, nil // urn:…, https:…
+		return chain.BlockRange{}, false, nil // urn:…, https:…
 	}
 	first, last, isRange := strings.Cut(rest, "-")
 	if !isRange {
@@ -112,14 +113,14 @@ func chainRange(s string) (engine.BlockRange, bool, error) {
 	f, err1 := strconv.ParseUint(strings.ReplaceAll(first, ",", ""), 10, 64)
 	l, err2 := strconv.ParseUint(strings.ReplaceAll(last, ",", ""), 10, 64)
 	if err1 != nil || err2 != nil {
-		return engine.BlockRange{}, true, fmt.Errorf("range %q: want BLOCK:FIRST-LAST, e.g. 7:0-999999", s)
+		return chain.BlockRange{}, true, fmt.Errorf("range %q: want BLOCK:FIRST-LAST, e.g. 7:0-999999", s)
 	}
-	return engine.BlockRange{Block: bid, First: f, Last: l}, true, nil
+	return chain.BlockRange{Block: bid, First: f, Last: l}, true, nil
 }
 
 // open reads the report's codes and ranges (see chainItems) and opens the
 // store in --data for writing; the caller closes it.
-func (f *chainMetaFlags) open(args []string, stdin io.Reader) (*engine.Engine, engine.Items, error) {
+func (f *chainMetaFlags) open(args []string, stdin io.Reader) (*engine.Engine, chain.Items, error) {
 	items, err := chainItems(args, stdin)
 	if err != nil {
 		return nil, items, err
@@ -130,12 +131,12 @@ func (f *chainMetaFlags) open(args []string, stdin io.Reader) (*engine.Engine, e
 
 // chainDefaultOrg sets m.Org, for a report that does not name --org, to the
 // owner of the first range's block or first code of it.
-func chainDefaultOrg(e *engine.Engine, m *engine.ReportMeta, it *engine.Items) error {
+func chainDefaultOrg(e *engine.Engine, m *chain.ReportMeta, it *chain.Items) error {
 	if m.Org != 0 {
 		return nil
 	}
 	if len(it.Ranges) > 0 {
-		b, err := e.Block(it.Ranges[0].Block)
+		b, err := e.Issuance().Block(it.Ranges[0].Block)
 		if err != nil {
 			return err
 		}
@@ -153,9 +154,9 @@ func chainDefaultOrg(e *engine.Engine, m *engine.ReportMeta, it *engine.Items) e
 
 // chainReceipt prints an applied report's receipt, or a rejected report's
 // errors (one line each) and returns exit status 1.
-func chainReceipt(w io.Writer, jsonOut bool, rec *engine.Receipt, err error) error {
+func chainReceipt(w io.Writer, jsonOut bool, rec *chain.Receipt, err error) error {
 	if err != nil {
-		var re *engine.ReportError
+		var re *chain.ReportError
 		if !errors.As(err, &re) {
 			return err
 		}

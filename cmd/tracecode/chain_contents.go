@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"tracecode/engine"
+	"tracecode/engine/resolve"
 )
 
 var chainContentsFlags struct {
@@ -49,10 +49,10 @@ day in China Standard Time, UTC+08:00); without any, now. Times are RFC
 		if err != nil {
 			return fmt.Errorf("%s: %w", args[0], err)
 		}
-		if c.Status == engine.StatusNeverIssued || c.Org == nil {
+		if c.Status == resolve.StatusNeverIssued || c.Org == nil {
 			return fmt.Errorf("%s: not a code of this store (%s)", args[0], c.Reason)
 		}
-		h, err := e.ContentsDuring(c.Node, from, to)
+		h, err := e.Reports().ContentsDuring(c.Node, from, to)
 		if err != nil {
 			return err
 		}
@@ -63,7 +63,7 @@ day in China Standard Time, UTC+08:00); without any, now. Times are RFC
 		for i := range h.Runs {
 			r := &h.Runs[i]
 			what := "SSCC units"
-			if p, err := e.Product(r.Product); r.Product != 0 && err == nil {
+			if p, err := e.Issuance().Product(r.Product); r.Product != 0 && err == nil {
 				what = p.NameZH
 			}
 			fmt.Fprintf(out, "  %d × %s, packed %s (record %d)", r.Len(), what, tf(r.Since), r.PackSeq)

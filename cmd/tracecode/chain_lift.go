@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"tracecode/engine"
+	"tracecode/engine/chain"
 )
 
 var chainLiftFlags struct {
@@ -38,11 +38,11 @@ regulator lifting one on the owner's behalf names itself with --regulator
 			return err
 		}
 		defer storeClose(e, &err)
-		req := &engine.LiftRequest{ReportMeta: m, Items: items, Reason: f.reason, Regulator: f.regulator}
+		req := &chain.LiftRequest{ReportMeta: m, Items: items, Reason: f.reason, Regulator: f.regulator}
 		if req.Lots, req.Products, err = chainTargets(e, &req.ReportMeta, &req.Items, f.lots, f.products); err != nil {
 			return err
 		}
-		rec, rerr := e.LiftRecall(cmd.Context(), req)
+		rec, rerr := e.Reports().LiftRecall(cmd.Context(), req)
 		return chainReceipt(cmd.OutOrStdout(), f.jsonOut, rec, rerr)
 	},
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"tracecode/engine"
+	"tracecode/engine/chain"
 )
 
 var chainRecallFlags struct {
@@ -40,11 +41,11 @@ including through lots made from it.`,
 			return err
 		}
 		defer storeClose(e, &err)
-		req := &engine.RecallRequest{ReportMeta: m, Items: items, Reason: f.reason}
+		req := &chain.RecallRequest{ReportMeta: m, Items: items, Reason: f.reason}
 		if req.Lots, req.Products, err = chainTargets(e, &req.ReportMeta, &req.Items, f.lots, f.products); err != nil {
 			return err
 		}
-		res, rerr := e.Recall(cmd.Context(), req)
+		res, rerr := e.Reports().Recall(cmd.Context(), req)
 		out := cmd.OutOrStdout()
 		if rerr != nil {
 			return chainReceipt(out, f.jsonOut, nil, rerr)
@@ -89,11 +90,11 @@ made from it through transformations — the notification list of a recall.`,
 		if f.lot == "" {
 			return fmt.Errorf("name the lot with --lot LOT")
 		}
-		l, err := e.LotByNumber(p.ID, f.lot)
+		l, err := e.Issuance().LotByNumber(p.ID, f.lot)
 		if err != nil {
 			return err
 		}
-		tr, err := e.ForwardTrace(l.ID)
+		tr, err := e.Reports().ForwardTrace(l.ID)
 		if err != nil {
 			return err
 		}
@@ -125,7 +126,7 @@ type chainTraceOut struct {
 	Recipients []chainRecipientJSON `json:"recipients"`
 }
 
-func chainTraceJSON(e *engine.Engine, tr *engine.TraceResult) chainTraceOut {
+func chainTraceJSON(e *engine.Engine, tr *chain.TraceResult) chainTraceOut {
 	out := chainTraceOut{Product: storeProductOf(tr.Product), Lot: storeLotOf(tr.Lot), Downstream: []storeLotJSON{},
 		Recipients: []chainRecipientJSON{}}
 	for _, l := range tr.Downstream {
@@ -139,7 +140,7 @@ func chainTraceJSON(e *engine.Engine, tr *engine.TraceResult) chainTraceOut {
 	return out
 }
 
-func chainRecallJSON(e *engine.Engine, res *engine.RecallResult) any {
+func chainRecallJSON(e *engine.Engine, res *chain.RecallResult) any {
 	out := struct {
 		OK       bool            `json:"ok"`
 		FirstSeq uint64          `json:"first_record"`
@@ -153,14 +154,14 @@ func chainRecallJSON(e *engine.Engine, res *engine.RecallResult) any {
 	return out
 }
 
-func chainWriteTrace(w io.Writer, e *engine.Engine, tr *engine.TraceResult) error {
+func chainWriteTrace(w io.Writer, e *engine.Engine, tr *chain.TraceResult) error {
 	gtin := storeGTIN(tr.Product.GTIN)
 	if gtin != "" {
 		gtin = " GTIN " + gtin
 	}
 	fmt.Fprintf(w, "Forward trace of lot %s of %s%s\n", tr.Lot.Number, tr.Product.NameZH, gtin)
 	for _, l := range tr.Downstream {
-		p, _ := e.Product(l.Product)
+		p, _ := e.Issuance().Product(l.Product)
 		fmt.Fprintf(w, "  made into lot %s of %s\n", l.Number, p.NameZH)
 	}
 	if len(tr.Recipients) == 0 {
@@ -200,8 +201,8 @@ func init() {
 // recall and lift-recall. When m names no organisation, the owner of the
 // first lot's or product's product reports, else the owner of the first of
 // items (chainDefaultOrg).
-func chainTargets(e *engine.Engine, m *engine.ReportMeta, items *engine.Items, lots, products []string) ([]engine.LotRef, []uint32, error) {
-	var refs []engine.LotRef
+func chainTargets(e *engine.Engine, m *chain.ReportMeta, items *chain.Items, lots, products []string) ([]chain.LotRef, []uint32, error) {
+	var refs []chain.LotRef
 	var ids []uint32
 	for _, l := range lots {
 		g, lot, ok := strings.Cut(l, ":")
@@ -212,7 +213,7 @@ func chainTargets(e *engine.Engine, m *engine.ReportMeta, items *engine.Items, l
 		if err != nil {
 			return nil, nil, fmt.Errorf("--lot %q: %w", l, err)
 		}
-		refs = append(refs, engine.LotRef{Product: p.ID, Number: lot})
+		refs = append(refs, chain.LotRef{Product: p.ID, Number: lot})
 		if m.Org == 0 {
 			m.Org = p.Org
 		}

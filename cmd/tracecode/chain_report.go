@@ -8,11 +8,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"tracecode/engine"
+	"tracecode/engine/chain"
+	"tracecode/engine/model"
 )
 
 // chainLineCmd builds commission, void and decommission: the line reports.
-func chainLineCmd(action engine.LineAction, short, long string) *cobra.Command {
+func chainLineCmd(action chain.LineAction, short, long string) *cobra.Command {
 	var f chainMetaFlags
 	cmd := &cobra.Command{
 		Use:   action.String() + " --data DIR [--org ID] [--time T] (BLOCK:FIRST-LAST | CODE)… | -",
@@ -42,7 +43,7 @@ status is 1.`,
 			if err := chainDefaultOrg(e, &m, &items); err != nil {
 				return err
 			}
-			rec, err := e.ReportLine(cmd.Context(), &engine.LineReport{ReportMeta: m, Action: action, Items: items})
+			rec, err := e.Reports().ReportLine(cmd.Context(), &chain.LineReport{ReportMeta: m, Action: action, Items: items})
 			return chainReceipt(cmd.OutOrStdout(), f.jsonOut, rec, err)
 		},
 	}
@@ -76,13 +77,13 @@ ranges), separated by white space; the whole file is one report.`,
 		if err != nil {
 			return err
 		}
-		var lvl engine.Level
+		var lvl model.Level
 		if f.parentLevel != "" {
-			if lvl, err = engine.ParseLevel(f.parentLevel); err != nil {
+			if lvl, err = model.ParseLevel(f.parentLevel); err != nil {
 				return err
 			}
 		}
-		var packs []engine.Pack
+		var packs []chain.Pack
 		switch {
 		case f.file != "":
 			if f.parent != "" || len(args) > 0 {
@@ -107,7 +108,7 @@ ranges), separated by white space; the whole file is one report.`,
 				if err != nil {
 					return fmt.Errorf("%s:%d: %w", f.file, n, err)
 				}
-				packs = append(packs, engine.Pack{Parent: engine.Ref{Code: fields[0]}, ParentLevel: lvl, Children: kids})
+				packs = append(packs, chain.Pack{Parent: chain.Ref{Code: fields[0]}, ParentLevel: lvl, Children: kids})
 			}
 			if err := sc.Err(); err != nil {
 				return err
@@ -119,7 +120,7 @@ ranges), separated by white space; the whole file is one report.`,
 			if err != nil {
 				return err
 			}
-			packs = []engine.Pack{{Parent: engine.Ref{Code: f.parent}, ParentLevel: lvl, Children: kids}}
+			packs = []chain.Pack{{Parent: chain.Ref{Code: f.parent}, ParentLevel: lvl, Children: kids}}
 		}
 		e, err := storeOpen(f.data, false, nil)
 		if err != nil {
@@ -131,7 +132,7 @@ ranges), separated by white space; the whole file is one report.`,
 				return err
 			}
 		}
-		rec, err := e.Pack(cmd.Context(), &engine.PackReport{ReportMeta: m, Packs: packs})
+		rec, err := e.Reports().Pack(cmd.Context(), &chain.PackReport{ReportMeta: m, Packs: packs})
 		return chainReceipt(cmd.OutOrStdout(), f.jsonOut, rec, err)
 	},
 }
@@ -167,29 +168,29 @@ must be in that parent now.`,
 			return err
 		}
 		defer storeClose(e, &err)
-		probe := engine.Items{Codes: []string{f.parent}}
+		probe := chain.Items{Codes: []string{f.parent}}
 		if !f.all {
 			probe = kids
 		}
 		if err := chainDefaultOrg(e, &m, &probe); err != nil {
 			return err
 		}
-		rec, err := e.Unpack(cmd.Context(), &engine.UnpackReport{ReportMeta: m, Unpacks: []engine.Unpack{{Parent: engine.Ref{Code: f.parent}, Children: kids, All: f.all}}})
+		rec, err := e.Reports().Unpack(cmd.Context(), &chain.UnpackReport{ReportMeta: m, Unpacks: []chain.Unpack{{Parent: chain.Ref{Code: f.parent}, Children: kids, All: f.all}}})
 		return chainReceipt(cmd.OutOrStdout(), f.jsonOut, rec, err)
 	},
 }
 
 func init() {
 	rootCmd.AddCommand(
-		chainLineCmd(engine.LineCommission, "Report codes printed and verified on the line (commissioned)",
+		chainLineCmd(chain.LineCommission, "Report codes printed and verified on the line (commissioned)",
 			`commission reports codes printed and verified: they enter the supply chain
 and may be packed, shipped and resolved as genuine items.`),
-		chainLineCmd(engine.LineVoid, "Report codes rejected on the line (voided); final",
+		chainLineCmd(chain.LineVoid, "Report codes rejected on the line (voided); final",
 			`void reports codes the line rejected before commissioning (misprint, failed
 verification). A voided code never becomes valid. To take a whole block out
 of use, see "tracecode blocks void"; for commissioned codes, "tracecode
 decommission".`),
-		chainLineCmd(engine.LineDecommission, "Report commissioned codes taken out of the supply chain",
+		chainLineCmd(chain.LineDecommission, "Report commissioned codes taken out of the supply chain",
 			`decommission reports commissioned codes taken out of the supply chain
 (destroyed, damaged, consumed).`),
 	)

@@ -8,6 +8,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"tracecode/engine"
+	engineconfig "tracecode/engine/config"
+	"tracecode/engine/resolve"
+	"tracecode/engine/verify"
 	"tracecode/server"
 )
 
@@ -49,16 +52,16 @@ status is 1 if any code was never issued.`,
 		defer storeClose(e, &err)
 		out := bufio.NewWriter(cmd.OutOrStdout())
 		defer out.Flush()
-		var c engine.Chain
+		var c resolve.Chain
 		var buf []byte
 		forged := false
 		for i, in := range args {
 			if f.jsonOut {
-				var ch *engine.Chain
+				var ch *resolve.Chain
 				if buf, ch, err = server.AppendPublicChain(buf[:0], e, f.publicBase, in); err != nil {
 					return fmt.Errorf("%s: %w", in, err)
 				}
-				forged = forged || ch.Status == engine.StatusNeverIssued
+				forged = forged || ch.Status == resolve.StatusNeverIssued
 				if _, err := out.Write(buf); err != nil {
 					return err
 				}
@@ -67,7 +70,7 @@ status is 1 if any code was never issued.`,
 			if err := e.ResolveInto(&c, in); err != nil {
 				return fmt.Errorf("%s: %w", in, err)
 			}
-			forged = forged || c.Status == engine.StatusNeverIssued
+			forged = forged || c.Status == resolve.StatusNeverIssued
 			if i > 0 {
 				fmt.Fprintln(out)
 			}
@@ -109,7 +112,7 @@ naming the file. The exit status is 1 when anything is wrong.`,
 		f := &chainVerifyFlags
 		out := cmd.OutOrStdout()
 		e, err := storeOpen(f.data, true, nil)
-		if msg, ok := engine.DamagedFile(err); ok {
+		if msg, ok := verify.DamagedFile(err); ok {
 			// The store cannot even be opened: the damage is the report.
 			if f.jsonOut {
 				err = storeJSON(out, struct {
@@ -174,7 +177,7 @@ naming the file. The exit status is 1 when anything is wrong.`,
 func init() {
 	storeDataFlag(chainResolveCmd, &chainResolveFlags.data)
 	chainResolveCmd.Flags().BoolVar(&chainResolveFlags.jsonOut, "json", false, "print one JSON object per code: the resolver's public answer")
-	chainResolveCmd.Flags().StringVar(&chainResolveFlags.publicBase, "public-base", engine.DefaultDLBase,
+	chainResolveCmd.Flags().StringVar(&chainResolveFlags.publicBase, "public-base", engineconfig.DefaultDLBase,
 		"scheme://host the resolver is reached at (serve --public-base): the base of the digital links in --json")
 	rootCmd.AddCommand(chainResolveCmd)
 	storeDataFlag(chainVerifyCmd, &chainVerifyFlags.data)

@@ -7,23 +7,25 @@ import (
 	"time"
 
 	"tracecode/engine"
+	"tracecode/engine/issue"
+	"tracecode/engine/resolve"
 )
 
 // writeChainText writes c for people (tracecode resolve): a status banner, the product,
 // producer, lot, packaging hierarchy, history, timeline, source lots and
 // handlers.
-func writeChainText(w io.Writer, e *engine.Engine, c *engine.Chain) error {
+func writeChainText(w io.Writer, e *engine.Engine, c *resolve.Chain) error {
 	var b strings.Builder
 	mark := "✔"
 	switch {
-	case c.Status == engine.StatusNeverIssued:
+	case c.Status == resolve.StatusNeverIssued:
 		mark = "✘"
-	case c.Status == engine.StatusRecalled || c.Status == engine.StatusContainsRecalled || c.Status == engine.StatusVoided || c.Status == engine.StatusReleased || c.Status == engine.StatusExpired:
+	case c.Status == resolve.StatusRecalled || c.Status == resolve.StatusContainsRecalled || c.Status == resolve.StatusVoided || c.Status == resolve.StatusReleased || c.Status == resolve.StatusExpired:
 		mark = "⚠"
 	}
 	fmt.Fprintf(&b, "%s %s", mark, strings.ToUpper(c.Status.String()))
 	switch {
-	case c.Status == engine.StatusNeverIssued:
+	case c.Status == resolve.StatusNeverIssued:
 		b.WriteString(" — this code was never issued: the item may not be genuine")
 	case c.Status.Genuine():
 		b.WriteString(" — genuine")
@@ -73,10 +75,10 @@ func writeChainText(w io.Writer, e *engine.Engine, c *engine.Chain) error {
 	if l := c.Lot; l != nil {
 		s := l.Number
 		if l.Produced != 0 {
-			s += " · produced " + engine.FormatDate(l.Produced)
+			s += " · produced " + issue.FormatDate(l.Produced)
 		}
 		if l.Expiry != 0 {
-			s += " · expires " + engine.FormatDate(l.Expiry)
+			s += " · expires " + issue.FormatDate(l.Expiry)
 		}
 		if l.Site != "" {
 			s += " · " + l.Site
@@ -172,8 +174,8 @@ func writeChainText(w io.Writer, e *engine.Engine, c *engine.Chain) error {
 			k = "Source lots"
 		}
 		s := fmt.Sprintf("lot %d", u.Lot)
-		if l, err := e.Lot(u.Lot); err == nil {
-			if p, err := e.Product(l.Product); err == nil {
+		if l, err := e.Issuance().Lot(u.Lot); err == nil {
+			if p, err := e.Issuance().Product(l.Product); err == nil {
 				s = fmt.Sprintf("%s lot %s", p.NameZH, l.Number)
 			}
 		}
@@ -201,7 +203,7 @@ func writeChainText(w io.Writer, e *engine.Engine, c *engine.Chain) error {
 
 // orgName names organisation id for people: "name (id)".
 func orgName(e *engine.Engine, id uint32) string {
-	if o, err := e.Org(id); err == nil {
+	if o, err := e.Issuance().Org(id); err == nil {
 		return fmt.Sprintf("%s (%d)", o.Name, id)
 	}
 	return fmt.Sprintf("organisation %d", id)

@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"tracecode/engine"
+	"tracecode/engine/chain"
 	"tracecode/engine/code"
 	"tracecode/engine/epcis"
 )
@@ -177,7 +177,7 @@ func runVerb(cmd *cobra.Command, v *eventVerb, f *verbFlags, args []string) (err
 	}
 	defer storeClose(e, &err)
 	if v.needTo {
-		org, err := e.Org(f.to)
+		org, err := e.Issuance().Org(f.to)
 		if err != nil {
 			return fmt.Errorf("--to %d: %w", f.to, err)
 		}
@@ -198,7 +198,7 @@ func runVerb(cmd *cobra.Command, v *eventVerb, f *verbFlags, args []string) (err
 		_, err := out.Write(doc.Bytes())
 		return err
 	}
-	rec, cerr := e.CaptureJSON(cmd.Context(), &doc, &engine.CaptureOptions{Org: f.org, Credential: f.credential, RequestID: f.requestID})
+	rec, cerr := e.Reports().CaptureJSON(cmd.Context(), &doc, &chain.CaptureOptions{Org: f.org, Credential: f.credential, RequestID: f.requestID})
 	return chainReceipt(out, f.jsonOut, rec, cerr)
 }
 

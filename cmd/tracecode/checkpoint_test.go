@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"tracecode/engine"
+	"tracecode/engine/chain"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
 )
 
 // TestCheckpointLoop: serve's job checkpoints the grown logs at each tick
@@ -19,21 +22,21 @@ func TestCheckpointLoop(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.Close()
-	food, err := engine.ParseCategory("food")
+	food, err := model.ParseCategory("food")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := eng.AddProduct(t.Context(), engine.ProductSpec{GTIN: "09520123456788", GCPLength: 7, NameZH: "婴幼儿配方奶粉", OrgName: "甲乳业",
-		Category: food, Levels: engine.LevelSet(0).With(engine.LevelItem)})
+	p, err := eng.Issuance().AddProduct(t.Context(), issue.ProductSpec{GTIN: "09520123456788", GCPLength: 7, NameZH: "婴幼儿配方奶粉", OrgName: "甲乳业",
+		Category: food, Levels: model.LevelSet(0).With(model.LevelItem)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := eng.Mint(context.Background(), engine.MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Level: engine.LevelItem, Count: 10})
+	m, err := eng.Issuance().Mint(context.Background(), issue.MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Level: model.LevelItem, Count: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := eng.ReportLine(t.Context(), &engine.LineReport{ReportMeta: engine.ReportMeta{Org: p.Org, Credential: "test"}, Action: engine.LineCommission,
-		Items: engine.Items{Ranges: []engine.BlockRange{{Block: m.Block.ID, First: 0, Last: 9}}}}); err != nil {
+	if _, err := eng.Reports().ReportLine(t.Context(), &chain.LineReport{ReportMeta: chain.ReportMeta{Org: p.Org, Credential: "test"}, Action: chain.LineCommission,
+		Items: chain.Items{Ranges: []chain.BlockRange{{Block: m.Block.ID, First: 0, Last: 9}}}}); err != nil {
 		t.Fatal(err)
 	}
 	var logged strings.Builder

@@ -44,7 +44,7 @@ complete. Times are RFC 3339 with a zone offset.`,
 			return fmt.Errorf("--format: %q is not json or xml", f.format)
 		}
 		return runExport(cmd, func(e *engine.Engine, w io.Writer, from, to time.Time) (int, error) {
-			return e.ExportEPCIS(w, f.org, from, to, f.format == "xml")
+			return e.Exports().EPCIS(w, f.org, from, to, f.format == "xml")
 		}, "event(s)")
 	},
 }
@@ -63,7 +63,7 @@ same file.`,
 	RunE: func(cmd *cobra.Command, _ []string) error {
 		f := &exportFlags
 		return runExport(cmd, func(e *engine.Engine, w io.Writer, from, to time.Time) (int, error) {
-			return e.ExportFSMA(w, f.org, from, to)
+			return e.Exports().FSMA(w, f.org, from, to)
 		}, "row(s)")
 	},
 }

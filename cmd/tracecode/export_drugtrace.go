@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"tracecode/engine"
+	"tracecode/engine/apikey"
 	"tracecode/engine/drugexport"
 )
 
@@ -53,7 +53,7 @@ Without --out the file goes to standard output.`,
 		}
 		defer storeClose(e, &err)
 		// The command reads the store directly: it acts as the operator.
-		doc, err := e.DrugTraceExport(engine.APIKey{Scopes: engine.ScopeAdmin}, f.org, from, to)
+		doc, err := e.DrugTraceExport(apikey.Key{Scopes: apikey.ScopeAdmin}, f.org, from, to)
 		if err != nil {
 			return err
 		}

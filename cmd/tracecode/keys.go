@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"tracecode/engine"
+	"tracecode/engine/issue"
 )
 
 // The key-encryption key (KEK) seals the FF1 keys in the data directory
@@ -35,7 +36,7 @@ func init() {
 
 // loadKEK returns the KEK the command was given, nil if none. A KEK file
 // inside the data directory dir, or readable by others, is refused.
-func loadKEK(dir string) (*engine.KEK, error) {
+func loadKEK(dir string) (*issue.KEK, error) {
 	path := kekFile
 	if path == "" {
 		path = os.Getenv("TRACECODE_KEK_FILE")
@@ -44,7 +45,7 @@ func loadKEK(dir string) (*engine.KEK, error) {
 		return readKEKFile(path, dir, "--kek-file")
 	}
 	if v, ok := os.LookupEnv("TRACECODE_KEK"); ok {
-		k, err := engine.ParseKEK([]byte(v))
+		k, err := issue.ParseKEK([]byte(v))
 		if err != nil {
 			return nil, fmt.Errorf("TRACECODE_KEK: %w", err)
 		}
@@ -54,7 +55,7 @@ func loadKEK(dir string) (*engine.KEK, error) {
 }
 
 // readKEKFile reads the KEK in path; flag names it in errors.
-func readKEKFile(path, dataDir, flag string) (*engine.KEK, error) {
+func readKEKFile(path, dataDir, flag string) (*issue.KEK, error) {
 	if err := kekOutside(path, dataDir, flag); err != nil {
 		return nil, err
 	}
@@ -69,7 +70,7 @@ func readKEKFile(path, dataDir, flag string) (*engine.KEK, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", flag, err)
 	}
-	k, err := engine.ParseKEK(b)
+	k, err := issue.ParseKEK(b)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", flag, path, err)
 	}
@@ -105,7 +106,7 @@ func kekOutside(path, dataDir, flag string) error {
 // warnClearKeys tells the operator that the store's FF1 keys are not
 // sealed.
 func warnClearKeys(w io.Writer, e *engine.Engine, dir string) {
-	if sealed, _ := e.KeysSealed(); !sealed {
+	if sealed, _ := e.Issuance().KeysSealed(); !sealed {
 		fmt.Fprintf(w, "tracecode: WARNING: the FF1 keys in %s are stored in the clear: a copy of the directory can enumerate every serial. Give a KEK (--kek-file or TRACECODE_KEK) to seal them; see docs/keys.md\n", dir)
 	}
 }
@@ -152,7 +153,7 @@ inside the data directory (--data). Back it up apart from the data.`,
 		if err := kekOutside(f.out, f.data, "--out"); err != nil {
 			return err
 		}
-		k, err := engine.NewKEK()
+		k, err := issue.NewKEK()
 		if err != nil {
 			return err
 		}
@@ -205,7 +206,7 @@ treat them as secrets or destroy them.`,
 			return err
 		}
 		defer storeClose(e, &err)
-		if _, err := e.SealKeys(context.Background()); err != nil {
+		if _, err := e.Issuance().SealKeys(context.Background()); err != nil {
 			return err
 		}
 		fmt.Fprintf(cmd.OutOrStdout(), "the FF1 keys of %s are sealed under KEK %s\n", dir, kek.ID())
@@ -229,14 +230,14 @@ long as backups made before the rotation are kept: they need it.`,
 	Args: cobra.NoArgs,
 	RunE: func(cmd *cobra.Command, _ []string) (err error) {
 		f := &keysRotateFlags
-		var next *engine.KEK
+		var next *issue.KEK
 		switch v, ok := os.LookupEnv("TRACECODE_NEW_KEK"); {
 		case f.newFile != "":
 			if next, err = readKEKFile(f.newFile, f.data, "--new-kek-file"); err != nil {
 				return err
 			}
 		case ok:
-			k, err := engine.ParseKEK([]byte(v))
+			k, err := issue.ParseKEK([]byte(v))
 			if err != nil {
 				return fmt.Errorf("TRACECODE_NEW_KEK: %w", err)
 			}
@@ -259,7 +260,7 @@ long as backups made before the rotation are kept: they need it.`,
 			return err
 		}
 		defer storeClose(e, &err)
-		n, err := e.RotateKEK(context.Background(), *next)
+		n, err := e.Issuance().RotateKEK(context.Background(), *next)
 		if err != nil {
 			return err
 		}

@@ -20,7 +20,9 @@ import (
 
 	"tracecode/engine"
 	"tracecode/engine/code/gs1"
+	engineconfig "tracecode/engine/config"
 	"tracecode/engine/label"
+	"tracecode/engine/model"
 )
 
 var labelsFlags struct {
@@ -78,11 +80,11 @@ or split a run as for "mint".`,
 			return err
 		}
 		defer storeClose(e, &err)
-		b, err := e.Block(f.block)
+		b, err := e.Issuance().Block(f.block)
 		if err != nil {
 			return err
 		}
-		p, err := e.Product(b.Product)
+		p, err := e.Issuance().Product(b.Product)
 		if err != nil {
 			return err
 		}
@@ -121,7 +123,7 @@ or split a run as for "mint".`,
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 		defer stop()
-		o := engine.LabelOptions{Template: tmpl, Format: format, Font: font, Offset: f.offset, Limit: f.limit, Workers: f.workers}
+		o := label.BlockOptions{Template: tmpl, Format: format, Font: font, Offset: f.offset, Limit: f.limit, Workers: f.workers}
 		if !f.noProgress && !f.quiet && n >= 1000 && term.IsTerminal(int(os.Stderr.Fd())) {
 			bar := progressbar.NewOptions64(int64(n),
 				progressbar.OptionSetWriter(os.Stderr),
@@ -222,9 +224,9 @@ func verifyImage(e *engine.Engine, file string, seen map[verifyKey]string) (stat
 	if s.Kind == 0 {
 		sym = "datamatrix"
 	}
-	r, err := e.Lookup(s.Text)
+	r, err := e.Issuance().Lookup(s.Text)
 	if err != nil {
-		var le *engine.LookupError
+		var le *model.LookupError
 		if errors.As(err, &le) {
 			return "not-issued", sym, s.Text, le.Error()
 		}
@@ -339,7 +341,7 @@ func init() {
 	f.Uint64Var(&l.limit, "limit", 0, "number of labels (default: all from --offset)")
 	f.IntVar(&l.workers, "workers", 0, "rendering goroutines (default: one per core)")
 	f.StringVar(&l.dlBase, "dl-base", "", "Digital Link scheme and host (default https://id.gs1.org)")
-	f.StringVar(&l.shortBase, "short-base", "", "short-code URL scheme and host (default "+engine.DefaultShortBase+")")
+	f.StringVar(&l.shortBase, "short-base", "", "short-code URL scheme and host (default "+engineconfig.DefaultShortBase+")")
 	f.BoolVar(&l.noProgress, "no-progress", false, "no progress bar")
 	f.BoolVarP(&l.quiet, "quiet", "q", false, "no messages on stderr")
 	_ = labelsCmd.MarkFlagRequired("template")

@@ -10,25 +10,26 @@ import (
 	"tracecode/engine"
 	"tracecode/engine/code/gs1"
 	"tracecode/engine/code/shortcode"
+	"tracecode/engine/model"
 )
 
 // lookupLine is one line of `tracecode lookup` output. Field names are part
 // of the CLI's contract.
 type lookupLine struct {
-	Input   string           `json:"input"`
-	OK      bool             `json:"ok"`
-	Format  string           `json:"format,omitempty"`
-	Org     *lookupOrg       `json:"org,omitempty"`
-	Product *lookupProduct   `json:"product,omitempty"`
-	Lot     string           `json:"lot,omitempty"`
-	Block   uint64           `json:"block,omitempty"`
-	Counter *uint64          `json:"counter,omitempty"`
-	Offset  *uint64          `json:"offset,omitempty"`
-	Serial  string           `json:"serial,omitempty"`
-	Scheme  string           `json:"scheme,omitempty"`
-	State   engine.CodeState `json:"state,omitempty"`
-	Error   string           `json:"error,omitempty"`
-	Reason  string           `json:"reason,omitempty"`
+	Input   string          `json:"input"`
+	OK      bool            `json:"ok"`
+	Format  string          `json:"format,omitempty"`
+	Org     *lookupOrg      `json:"org,omitempty"`
+	Product *lookupProduct  `json:"product,omitempty"`
+	Lot     string          `json:"lot,omitempty"`
+	Block   uint64          `json:"block,omitempty"`
+	Counter *uint64         `json:"counter,omitempty"`
+	Offset  *uint64         `json:"offset,omitempty"`
+	Serial  string          `json:"serial,omitempty"`
+	Scheme  string          `json:"scheme,omitempty"`
+	State   model.CodeState `json:"state,omitempty"`
+	Error   string          `json:"error,omitempty"`
+	Reason  string          `json:"reason,omitempty"`
 	// ExpectedCheck is the correct check digit or character when the
 	// error is a bad check digit.
 	ExpectedCheck string `json:"expected_check_digit,omitempty"`
@@ -49,15 +50,15 @@ var lookupReasons = []struct {
 	err  error
 	name string
 }{
-	{engine.ErrBadCode, "bad-code"},
-	{engine.ErrNoSerial, "no-serial"},
-	{engine.ErrUnsupportedCode, "unsupported"},
-	{engine.ErrUnknownProduct, "unknown-product"},
-	{engine.ErrNeverIssued, "never-issued"},
-	{engine.ErrNotImported, "not-imported"},
-	{engine.ErrReleased, "released"},
-	{engine.ErrVoided, "voided"},
-	{engine.ErrLotMismatch, "lot-mismatch"},
+	{model.ErrBadCode, "bad-code"},
+	{model.ErrNoSerial, "no-serial"},
+	{model.ErrUnsupportedCode, "unsupported"},
+	{model.ErrUnknownProduct, "unknown-product"},
+	{model.ErrNeverIssued, "never-issued"},
+	{model.ErrNotImported, "not-imported"},
+	{model.ErrReleased, "released"},
+	{model.ErrVoided, "voided"},
+	{model.ErrLotMismatch, "lot-mismatch"},
 }
 
 var lookupFlags struct {
@@ -133,7 +134,7 @@ The exit status is 1 if any code is not ok.`,
 }
 
 func lookupOne(e *engine.Engine, in string) lookupLine {
-	r, err := e.Lookup(in)
+	r, err := e.Issuance().Lookup(in)
 	l := lookupLine{Input: in, OK: err == nil}
 	if r.Format != 0 {
 		l.Format = r.Format.String()

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"tracecode/engine"
+	"tracecode/engine/issue"
 )
 
 var lotCmd = &cobra.Command{
@@ -35,11 +35,11 @@ Dates are YYYY-MM-DD.`,
 	Args: cobra.NoArgs,
 	RunE: func(cmd *cobra.Command, _ []string) (err error) {
 		f := &lotAddFlags
-		spec := engine.LotSpec{Number: f.lot, Site: f.site}
-		if spec.Produced, err = engine.ParseDate(f.produced); err != nil {
+		spec := issue.LotSpec{Number: f.lot, Site: f.site}
+		if spec.Produced, err = issue.ParseDate(f.produced); err != nil {
 			return fmt.Errorf("--produced: %w", err)
 		}
-		if spec.Expiry, err = engine.ParseDate(f.expiry); err != nil {
+		if spec.Expiry, err = issue.ParseDate(f.expiry); err != nil {
 			return fmt.Errorf("--expiry: %w", err)
 		}
 		e, p, err := storeOpenProduct(f.data, false, nil, f.gtin, f.product)
@@ -48,7 +48,7 @@ Dates are YYYY-MM-DD.`,
 		}
 		defer storeClose(e, &err)
 		spec.Product = p.ID
-		l, err := e.AddLot(cmd.Context(), spec)
+		l, err := e.Issuance().AddLot(cmd.Context(), spec)
 		if err != nil {
 			return err
 		}
@@ -86,14 +86,14 @@ var lotListCmd = &cobra.Command{
 			}
 			pid = p.ID
 		}
-		out, lots := cmd.OutOrStdout(), e.Lots(pid)
+		out, lots := cmd.OutOrStdout(), e.Issuance().Lots(pid)
 		if f.json {
 			return storeJSONLines(out, lots, storeLotOf)
 		}
 		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tPRODUCT\tLOT\tPRODUCED\tEXPIRY\tSITE")
 		for _, l := range lots {
-			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%s\n", l.ID, l.Product, l.Number, engine.FormatDate(l.Produced), engine.FormatDate(l.Expiry), l.Site)
+			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%s\n", l.ID, l.Product, l.Number, issue.FormatDate(l.Produced), issue.FormatDate(l.Expiry), l.Site)
 		}
 		return tw.Flush()
 	},

@@ -7,6 +7,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"tracecode/engine"
+	"tracecode/engine/amend"
+	"tracecode/engine/issue"
 )
 
 var lotEditFlags struct {
@@ -30,14 +32,14 @@ lot's history (GET /v1/lots/{lot}/changes) with "cli" as who.`,
 	Args: cobra.NoArgs,
 	RunE: func(cmd *cobra.Command, _ []string) (err error) {
 		f, fl := &lotEditFlags, cmd.Flags()
-		in := engine.LotEdit{Reason: f.reason}
+		in := amend.LotEdit{Reason: f.reason}
 		for _, d := range []struct {
 			name string
 			v    string
 			out  **uint32
 		}{{"produced", f.produced, &in.Produced}, {"expiry", f.expiry, &in.Expiry}} {
 			if fl.Changed(d.name) {
-				v, err := engine.ParseDate(d.v)
+				v, err := issue.ParseDate(d.v)
 				if err != nil {
 					return fmt.Errorf("--%s: %w", d.name, err)
 				}
@@ -61,11 +63,11 @@ lot's history (GET /v1/lots/{lot}/changes) with "cli" as who.`,
 			return err
 		}
 		defer storeClose(e, &err)
-		l, err := e.LotByNumber(p.ID, f.lot)
+		l, err := e.Issuance().LotByNumber(p.ID, f.lot)
 		if err != nil {
 			return err
 		}
-		l, d, err := e.EditLot(cmd.Context(), engine.CommandLineKey, l.ID, &in)
+		l, d, err := e.Amendments().EditLot(cmd.Context(), engine.CommandLineKey, l.ID, &in)
 		if err != nil {
 			return err
 		}
@@ -80,7 +82,7 @@ lot's history (GET /v1/lots/{lot}/changes) with "cli" as who.`,
 			extra = append(extra, "origin "+d.Origin)
 		}
 		fmt.Fprintf(cmd.OutOrStdout(), "lot %d: %s of product %d, produced %s, expiry %s %s\n", l.ID, l.Number, p.ID,
-			engine.FormatDate(l.Produced), engine.FormatDate(l.Expiry), strings.Join(extra, ", "))
+			issue.FormatDate(l.Produced), issue.FormatDate(l.Expiry), strings.Join(extra, ", "))
 		return nil
 	},
 }

@@ -15,6 +15,10 @@ import (
 
 	"tracecode/engine"
 	"tracecode/engine/code/gs1"
+	engineconfig "tracecode/engine/config"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
+	"tracecode/engine/serial"
 )
 
 var mintFlags struct {
@@ -84,18 +88,18 @@ or more when stderr is a terminal.`,
 
 func runMint(cmd *cobra.Command, _ []string) (err error) {
 	f := &mintFlags
-	fm, err := engine.ParseFormat(f.format)
+	fm, err := issue.ParseFormat(f.format)
 	if err != nil {
 		return fmt.Errorf("--format: %w", err)
 	}
-	req := engine.MintRequest{Lot: f.lot, CreateLot: !f.noCreateLot, Count: f.count, RequestID: f.requestID, AllowPartial: f.allowPartial}
+	req := issue.MintRequest{Lot: f.lot, CreateLot: !f.noCreateLot, Count: f.count, RequestID: f.requestID, AllowPartial: f.allowPartial}
 	if f.scheme != "" {
-		if req.Scheme, err = engine.ParseScheme(f.scheme); err != nil {
+		if req.Scheme, err = serial.ParseScheme(f.scheme); err != nil {
 			return fmt.Errorf("--scheme: %w", err)
 		}
 	}
 	if f.level != "" {
-		if req.Level, err = engine.ParseLevel(f.level); err != nil {
+		if req.Level, err = model.ParseLevel(f.level); err != nil {
 			return fmt.Errorf("--level: %w", err)
 		}
 	}
@@ -120,7 +124,7 @@ func runMint(cmd *cobra.Command, _ []string) (err error) {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	res, err := e.Mint(ctx, req)
+	res, err := e.Issuance().Mint(ctx, req)
 	if err != nil {
 		return err
 	}
@@ -158,7 +162,7 @@ func runMint(cmd *cobra.Command, _ []string) (err error) {
 	if f.limit != 0 {
 		n = min(n, f.limit)
 	}
-	opts := engine.StreamOptions{Format: fm, Offset: f.offset, Limit: f.limit, Compress: compress,
+	opts := issue.StreamOptions{Format: fm, Offset: f.offset, Limit: f.limit, Compress: compress,
 		NoDLLot: f.noDLLot, Symbology: f.symbology}
 	if !f.noProgress && n >= 100_000 && term.IsTerminal(int(os.Stderr.Fd())) {
 		bar := progressbar.NewOptions64(int64(n),
@@ -173,7 +177,7 @@ func runMint(cmd *cobra.Command, _ []string) (err error) {
 		defer bar.Finish()
 	}
 	bw := bufio.NewWriterSize(w, 1<<20)
-	st, err := e.WriteCodes(ctx, bw, b.ID, opts)
+	st, err := e.Issuance().WriteCodes(ctx, bw, b.ID, opts)
 	if ferr := bw.Flush(); err == nil {
 		err = ferr
 	}
@@ -195,7 +199,7 @@ func init() {
 	f.Uint32Var(&m.product, "product", 0, "the product's id (instead of --gtin)")
 	f.StringVar(&m.lot, "lot", "", "lot number, AI (10): 1-20 characters of GS1 CSET 82")
 	f.Uint64Var(&m.count, "count", 0, "number of codes to mint (required)")
-	f.StringVar(&m.format, "format", "", "output format (required): "+strings.Join(engine.FormatNames(), ", "))
+	f.StringVar(&m.format, "format", "", "output format (required): "+strings.Join(issue.FormatNames(), ", "))
 	f.StringVar(&m.scheme, "scheme", "", "code scheme: gs1, sgtin96, nmpa, short, pesticide or vet-drug (default: the product's)")
 	f.StringVar(&m.level, "level", "", "packaging level: item (default; with --gtin of a level, that level), inner, case or pallet")
 	f.StringVar(&m.requestID, "request-id", "", "client request id: retries with the same id mint nothing")
@@ -206,7 +210,7 @@ func init() {
 	f.BoolVar(&m.noCreateLot, "no-create-lot", false, "fail if the lot does not exist instead of creating it")
 	f.BoolVar(&m.allowPartial, "allow-partial", false, "mint what the scheme's cap still allows instead of failing")
 	f.StringVar(&m.dlBase, "dl-base", "", "Digital Link scheme and host (default https://id.gs1.org)")
-	f.StringVar(&m.shortBase, "short-base", "", "short-code URL scheme and host (default "+engine.DefaultShortBase+")")
+	f.StringVar(&m.shortBase, "short-base", "", "short-code URL scheme and host (default "+engineconfig.DefaultShortBase+")")
 	f.BoolVar(&m.noDLLot, "no-dl-lot", false, "leave /10/LOT out of Digital Link URIs")
 	f.StringVar(&m.symbology, "symbology", "", "symbology identifier before gs lines, e.g. ]d2 (default none)")
 	f.BoolVar(&m.noProgress, "no-progress", false, "no progress bar")

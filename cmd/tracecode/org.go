@@ -7,8 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"tracecode/engine"
 	"tracecode/engine/code/cn"
+	"tracecode/engine/issue"
 )
 
 var orgCmd = &cobra.Command{
@@ -45,7 +45,7 @@ organisation already holds changes nothing.`,
 			return err
 		}
 		defer storeClose(e, &err)
-		o, err := e.GrantGCP(cmd.Context(), f.org, f.gcp)
+		o, err := e.Issuance().GrantGCP(cmd.Context(), f.org, f.gcp)
 		if err != nil {
 			return err
 		}
@@ -85,7 +85,7 @@ prefixes may not overlap another organisation's.`,
 			return err
 		}
 		defer storeClose(e, &err)
-		o, err := e.AddOrg(cmd.Context(), engine.OrgSpec{Name: f.name, NameEN: f.nameEN, USCC: f.uscc, Region: f.region, GCPs: f.gcps})
+		o, err := e.Issuance().AddOrg(cmd.Context(), issue.OrgSpec{Name: f.name, NameEN: f.nameEN, USCC: f.uscc, Region: f.region, GCPs: f.gcps})
 		if err != nil {
 			return err
 		}
@@ -115,11 +115,11 @@ var orgListCmd = &cobra.Command{
 		defer storeClose(e, &err)
 		out := cmd.OutOrStdout()
 		if orgListFlags.json {
-			return storeJSONLines(out, e.Orgs(), storeOrgOf)
+			return storeJSONLines(out, e.Issuance().Orgs(), storeOrgOf)
 		}
 		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tNAME\tUSCC\tREGION\tGS1 PREFIXES")
-		for _, o := range e.Orgs() {
+		for _, o := range e.Issuance().Orgs() {
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", o.ID, o.Name, o.USCC, regionText(o.Region), strings.Join(o.GCPs, ","))
 		}
 		return tw.Flush()

@@ -7,7 +7,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"tracecode/engine"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
+	"tracecode/engine/serial"
 )
 
 var productCmd = &cobra.Command{
@@ -40,7 +42,7 @@ certificate. With --org, the prefix must have been granted to the
 organisation ("org add --gcp", "org grant-prefix"); creating a product never
 grants one.
 
-Categories: ` + strings.Join(engine.CategoryNames(), ", ") + `.
+Categories: ` + strings.Join(model.CategoryNames(), ", ") + `.
 Levels (comma-separated): item, inner, case, pallet (default item). GS1
 gives each packaging level its own GTIN: --level-gtin case=GTIN declares
 the case's (the GTIN with indicator digit 1–8, or another GTIN of the
@@ -55,16 +57,16 @@ the default with a GTIN), sgtin96 (numeric, fits SGTIN-96 RFID tags), nmpa
 	Args: cobra.NoArgs,
 	RunE: func(cmd *cobra.Command, _ []string) (err error) {
 		f := &productAddFlags
-		spec := engine.ProductSpec{Org: f.org, OrgName: f.orgName, GTIN: f.gtin, OwnCode: f.ownCode,
+		spec := issue.ProductSpec{Org: f.org, OrgName: f.orgName, GTIN: f.gtin, OwnCode: f.ownCode,
 			DrugID: f.drugID, NameZH: f.name, NameEN: f.nameEN}
 		if f.gtin != "" {
 			spec.GCPLength = f.gcpLen
 		}
-		if spec.Category, err = engine.ParseCategory(f.category); err != nil {
+		if spec.Category, err = model.ParseCategory(f.category); err != nil {
 			return fmt.Errorf("--category: %w", err)
 		}
 		for _, name := range strings.Split(f.levels, ",") {
-			l, err := engine.ParseLevel(strings.TrimSpace(name))
+			l, err := model.ParseLevel(strings.TrimSpace(name))
 			if err != nil {
 				return fmt.Errorf("--levels: %w", err)
 			}
@@ -74,7 +76,7 @@ the default with a GTIN), sgtin96 (numeric, fits SGTIN-96 RFID tags), nmpa
 			return err
 		}
 		if f.scheme != "" {
-			if spec.DefaultScheme, err = engine.ParseScheme(f.scheme); err != nil {
+			if spec.DefaultScheme, err = serial.ParseScheme(f.scheme); err != nil {
 				return fmt.Errorf("--scheme: %w", err)
 			}
 		}
@@ -83,21 +85,21 @@ the default with a GTIN), sgtin96 (numeric, fits SGTIN-96 RFID tags), nmpa
 			if !ok {
 				return fmt.Errorf("--link %q: want TYPE=URL, e.g. gs1:pip=https://…", l)
 			}
-			spec.Links = append(spec.Links, engine.Link{Type: typ, URL: url})
+			spec.Links = append(spec.Links, model.Link{Type: typ, URL: url})
 		}
 		e, err := storeOpen(f.data, false, nil)
 		if err != nil {
 			return err
 		}
 		defer storeClose(e, &err)
-		p, err := e.AddProduct(cmd.Context(), spec)
+		p, err := e.Issuance().AddProduct(cmd.Context(), spec)
 		if err != nil {
 			return err
 		}
 		if f.json {
 			return storeJSON(cmd.OutOrStdout(), storeProductOf(p))
 		}
-		o, _ := e.Org(p.Org)
+		o, _ := e.Issuance().Org(p.Org)
 		fmt.Fprintf(cmd.OutOrStdout(), "product %d: %s (GTIN %s), organisation %d %s, default scheme %v\n",
 			p.ID, p.NameZH, p.GTIN.String(), o.ID, o.Name, p.DefaultScheme)
 		return nil
@@ -122,14 +124,14 @@ var productListCmd = &cobra.Command{
 		}
 		defer storeClose(e, &err)
 		out := cmd.OutOrStdout()
-		ps := e.Products(productListFlags.org)
+		ps := e.Issuance().Products(productListFlags.org)
 		if productListFlags.json {
 			return storeJSONLines(out, ps, storeProductOf)
 		}
 		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tORG\tGTIN\tDRUG ID\tCATEGORY\tLEVELS\tSCHEME\tHIGH-WATER\tNAME")
 		for _, p := range ps {
-			st, _ := e.ProductState(p.ID)
+			st, _ := e.Issuance().ProductState(p.ID)
 			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%v\t%v\t%v\t%d\t%s\n", p.ID, p.Org, storeGTIN(p.GTIN), p.DrugID, p.Category,
 				p.Levels, p.DefaultScheme, st.HighWater, p.NameZH)
 		}
@@ -145,7 +147,7 @@ func init() {
 	f.IntVar(&a.gcpLen, "gcp-length", 7, "digits of the GS1 company prefix in the GTIN (6-12)")
 	f.StringVar(&a.name, "name", "", "product name in Chinese (required)")
 	f.StringVar(&a.nameEN, "name-en", "", "product name in English")
-	f.StringVar(&a.category, "category", "", "regulatory category (required): "+strings.Join(engine.CategoryNames(), ", "))
+	f.StringVar(&a.category, "category", "", "regulatory category (required): "+strings.Join(model.CategoryNames(), ", "))
 	f.Uint32Var(&a.org, "org", 0, "owning organisation id (default: from the GTIN's company prefix)")
 	f.StringVar(&a.orgName, "org-name", "", "name of an organisation created from the company prefix")
 	f.StringVar(&a.ownCode, "own-code", "", "product code outside GS1 (≤ 20 characters); the pesticide trace code's 11-digit prefix for scheme pesticide, starting with the 5-digit enterprise code for scheme vet-drug")

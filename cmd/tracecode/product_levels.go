@@ -7,6 +7,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"tracecode/engine"
+	"tracecode/engine/amend"
+	"tracecode/engine/model"
 )
 
 var productLevelsFlags struct {
@@ -31,12 +33,12 @@ with. Without flags, the command prints the product's level GTINs.`,
 	Args:    cobra.NoArgs,
 	RunE: func(cmd *cobra.Command, _ []string) (err error) {
 		f, fl := &productLevelsFlags, cmd.Flags()
-		in := engine.ProductEdit{Reason: f.reason, LevelGTINs: map[engine.Level]string{}}
+		in := amend.ProductEdit{Reason: f.reason, LevelGTINs: map[model.Level]string{}}
 		if fl.Changed("inner") {
-			in.LevelGTINs[engine.LevelInner] = f.inner
+			in.LevelGTINs[model.LevelInner] = f.inner
 		}
 		if fl.Changed("case") {
-			in.LevelGTINs[engine.LevelCase] = f.caseGTIN
+			in.LevelGTINs[model.LevelCase] = f.caseGTIN
 		}
 		e, p, err := storeOpenProduct(f.data, len(in.LevelGTINs) == 0, nil, f.gtin, f.product)
 		if err != nil {
@@ -44,7 +46,7 @@ with. Without flags, the command prints the product's level GTINs.`,
 		}
 		defer storeClose(e, &err)
 		if len(in.LevelGTINs) != 0 {
-			if p, _, err = e.EditProduct(cmd.Context(), engine.CommandLineKey, p.ID, &in); err != nil {
+			if p, _, err = e.Amendments().EditProduct(cmd.Context(), engine.CommandLineKey, p.ID, &in); err != nil {
 				return err
 			}
 		}
@@ -60,17 +62,17 @@ with. Without flags, the command prints the product's level GTINs.`,
 }
 
 // levelGTINFlags reads --level-gtin LEVEL=GTIN flags.
-func levelGTINFlags(in []string) (map[engine.Level]string, error) {
+func levelGTINFlags(in []string) (map[model.Level]string, error) {
 	if len(in) == 0 {
 		return nil, nil
 	}
-	out := map[engine.Level]string{}
+	out := map[model.Level]string{}
 	for _, s := range in {
 		name, g, ok := strings.Cut(s, "=")
 		if !ok {
 			return nil, fmt.Errorf("--level-gtin %q: want LEVEL=GTIN, e.g. case=16901234000013", s)
 		}
-		l, err := engine.ParseLevel(strings.TrimSpace(name))
+		l, err := model.ParseLevel(strings.TrimSpace(name))
 		if err != nil {
 			return nil, fmt.Errorf("--level-gtin: %w", err)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"tracecode/engine"
+	"tracecode/engine/scanlog"
 	"tracecode/replicate"
 	"tracecode/server"
 )
@@ -63,7 +64,7 @@ type replicaNode struct {
 	scans *scanSender
 	// fwd is scans' forwarder, told when applied batches change the
 	// stored scan counts (nil until config).
-	fwd atomic.Pointer[engine.ScanForwarder]
+	fwd atomic.Pointer[scanlog.Forwarder]
 
 	// applyHook, if set, runs before each group of records the engine
 	// applies; its error stops the replica (tests hold a replica behind
@@ -305,7 +306,7 @@ func (r *replicaNode) watch(ctx context.Context) {
 // config is the server's view of the replica. The replica's scans are
 // counted with so's thresholds (nil: defaults) and sent to the writer
 // under node's name (default: the host name and process id).
-func (r *replicaNode) config(maxLag time.Duration, so *engine.ScanLogOptions, node string) (*server.Replica, error) {
+func (r *replicaNode) config(maxLag time.Duration, so *scanlog.Options, node string) (*server.Replica, error) {
 	if r.scans == nil {
 		sc, err := startScanSender(r.nc, node, r.eng.NewScanForwarder(so), r.log)
 		if err != nil {
@@ -340,7 +341,7 @@ func (r *replicaNode) close() {
 
 // replicaConfig is the server's replica configuration (nil: a writer or
 // a store of its own).
-func replicaConfig(r *replicaNode, so *engine.ScanLogOptions) (*server.Replica, error) {
+func replicaConfig(r *replicaNode, so *scanlog.Options) (*server.Replica, error) {
 	if r == nil {
 		return nil, nil
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"tracecode/engine"
+	"tracecode/engine/issue"
 	"tracecode/engine/model"
 	"tracecode/replicate"
 	"tracecode/server"
@@ -49,16 +50,16 @@ func BenchmarkReplicaScans(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = weng.Close() })
-	prod, err := weng.AddProduct(ctx, engine.ProductSpec{GTIN: "09520123456788", GCPLength: 7, NameZH: "奶粉", Category: model.CatFood})
+	prod, err := weng.Issuance().AddProduct(ctx, issue.ProductSpec{GTIN: "09520123456788", GCPLength: 7, NameZH: "奶粉", Category: model.CatFood})
 	if err != nil {
 		b.Fatal(err)
 	}
-	res, err := weng.Mint(ctx, engine.MintRequest{Product: prod.ID, Count: 4096})
+	res, err := weng.Issuance().Mint(ctx, issue.MintRequest{Product: prod.ID, Count: 4096})
 	if err != nil {
 		b.Fatal(err)
 	}
 	var codes bytes.Buffer
-	if _, err := weng.WriteCodes(ctx, &codes, res.Block.ID, engine.StreamOptions{Format: engine.FormatDL}); err != nil {
+	if _, err := weng.Issuance().WriteCodes(ctx, &codes, res.Block.ID, issue.StreamOptions{Format: issue.FormatDL}); err != nil {
 		b.Fatal(err)
 	}
 	var paths []string
@@ -155,7 +156,7 @@ func BenchmarkFailover(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			prod, err := eng.AddProduct(ctx, engine.ProductSpec{GTIN: "09520123456788", GCPLength: 7, NameZH: "奶粉", Category: model.CatFood})
+			prod, err := eng.Issuance().AddProduct(ctx, issue.ProductSpec{GTIN: "09520123456788", GCPLength: 7, NameZH: "奶粉", Category: model.CatFood})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -171,7 +172,7 @@ func BenchmarkFailover(b *testing.B) {
 					b.Fatal(err)
 				}
 				promote := r.enableTakeover(urls, fmt.Sprintf("r%d", i+1), "", cfg)
-				if _, err := eng.Mint(ctx, engine.MintRequest{Product: prod.ID, Count: 1000}); err != nil {
+				if _, err := eng.Issuance().Mint(ctx, issue.MintRequest{Product: prod.ID, Count: 1000}); err != nil {
 					b.Fatal(err)
 				}
 				b.StartTimer()

@@ -23,6 +23,8 @@ import (
 
 	"tracecode/engine"
 	"tracecode/engine/demo"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
 	"tracecode/replicate"
 	"tracecode/server"
 )
@@ -300,8 +302,8 @@ func TestFailoverSIGKILLMidBurst(t *testing.T) {
 	}
 
 	// Every acknowledged block is in the new writer's store as answered.
-	byID := map[uint64]engine.Block{}
-	for _, b := range weng.Blocks(engine.BlockFilter{}) {
+	byID := map[uint64]model.Block{}
+	for _, b := range weng.Issuance().Blocks(issue.BlockFilter{}) {
 		byID[b.ID] = b
 	}
 	for key, ab := range acked {
@@ -315,7 +317,7 @@ func TestFailoverSIGKILLMidBurst(t *testing.T) {
 	seen := map[string]uint64{}
 	for id, b := range byID {
 		var buf bytes.Buffer
-		if _, err := weng.WriteCodes(ctx, &buf, id, engine.StreamOptions{Format: engine.FormatSerial}); err != nil {
+		if _, err := weng.Issuance().WriteCodes(ctx, &buf, id, issue.StreamOptions{Format: issue.FormatSerial}); err != nil {
 			t.Fatalf("block %d: %v", id, err)
 		}
 		for _, c := range strings.Fields(buf.String()) {
@@ -330,7 +332,7 @@ func TestFailoverSIGKILLMidBurst(t *testing.T) {
 	base := weng.Options().DLBase
 	for _, ab := range acked {
 		var buf bytes.Buffer
-		if _, err := weng.WriteCodes(ctx, &buf, ab.ID, engine.StreamOptions{Format: engine.FormatDL}); err != nil {
+		if _, err := weng.Issuance().WriteCodes(ctx, &buf, ab.ID, issue.StreamOptions{Format: issue.FormatDL}); err != nil {
 			t.Fatal(err)
 		}
 		codes := strings.Fields(buf.String())
@@ -379,9 +381,9 @@ func seedWriterStore(t *testing.T, urls, wdir string, cfg replicate.Config, log 
 	if err != nil {
 		t.Fatal(err)
 	}
-	org := seng.Orgs()[0].ID
-	prod = seng.Products(org)[0].ID
-	if _, err := seng.Mint(ctx, engine.MintRequest{Org: org, Product: prod, Lot: "BURST", CreateLot: true, Count: 1}); err != nil {
+	org := seng.Issuance().Orgs()[0].ID
+	prod = seng.Issuance().Products(org)[0].ID
+	if _, err := seng.Issuance().Mint(ctx, issue.MintRequest{Org: org, Product: prod, Lot: "BURST", CreateLot: true, Count: 1}); err != nil {
 		t.Fatal(err)
 	}
 	if err := seng.Close(); err != nil {

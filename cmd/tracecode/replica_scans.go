@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"tracecode/engine"
+	"tracecode/engine/scanlog"
 	"tracecode/replicate"
 	"tracecode/server"
 )
@@ -31,7 +32,7 @@ const scanDeltasPerMessage = 4096
 
 // scanSender sends a replica's scan deltas until stopped.
 type scanSender struct {
-	fwd    *engine.ScanForwarder
+	fwd    *scanlog.Forwarder
 	sender *replicate.ScanSender
 	log    *slog.Logger
 	stop   context.CancelFunc
@@ -40,7 +41,7 @@ type scanSender struct {
 
 // startScanSender sends fwd's deltas over nc as node (default: the host
 // name and process id).
-func startScanSender(nc *nats.Conn, node string, fwd *engine.ScanForwarder, log *slog.Logger) (*scanSender, error) {
+func startScanSender(nc *nats.Conn, node string, fwd *scanlog.Forwarder, log *slog.Logger) (*scanSender, error) {
 	if node == "" {
 		h, _ := os.Hostname()
 		node = fmt.Sprintf("%s/%d", h, os.Getpid())
@@ -99,7 +100,7 @@ func (s *scanSender) flush(ctx context.Context) error {
 				return nil
 			}
 			sent = true
-			return engine.AppendScanDeltas(nil, ds)
+			return scanlog.AppendDeltas(nil, ds)
 		})
 		if err != nil || !sent {
 			return err

@@ -17,6 +17,7 @@ import (
 
 	"tracecode/engine"
 	"tracecode/engine/demo"
+	"tracecode/engine/issue"
 	"tracecode/replicate"
 )
 
@@ -54,11 +55,11 @@ func TestTakeoverWaitsUntilCaughtUp(t *testing.T) {
 	if _, err := demo.Seed(ctx, weng, weng.APIKeys(), wdir, "http://tc.test"); err != nil {
 		t.Fatal(err)
 	}
-	org := weng.Orgs()[0].ID
-	prod := weng.Products(org)[0].ID
+	org := weng.Issuance().Orgs()[0].ID
+	prod := weng.Issuance().Products(org)[0].ID
 	mint := func(e *engine.Engine) uint64 {
 		t.Helper()
-		res, err := e.Mint(ctx, engine.MintRequest{Org: org, Product: prod, Lot: "TAKEOVER", CreateLot: true, Count: 10})
+		res, err := e.Issuance().Mint(ctx, issue.MintRequest{Org: org, Product: prod, Lot: "TAKEOVER", CreateLot: true, Count: 10})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,7 +116,7 @@ func TestTakeoverWaitsUntilCaughtUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = beng.Close(); _ = wb.close(false) })
-	if _, err := beng.Block(last); err != nil {
+	if _, err := beng.Issuance().Block(last); err != nil {
 		t.Fatalf("the new writer lacks block %d, the old writer's last: %v", last, err)
 	}
 	if next := mint(beng); next != last+1 {

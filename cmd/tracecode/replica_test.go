@@ -19,7 +19,11 @@ import (
 
 	"tracecode/engine"
 	"tracecode/engine/alert"
+	"tracecode/engine/apikey"
+	"tracecode/engine/chain"
 	"tracecode/engine/demo"
+	"tracecode/engine/issue"
+	"tracecode/engine/scanlog"
 	"tracecode/replicate"
 	"tracecode/replicate/natstest"
 	"tracecode/server"
@@ -111,18 +115,18 @@ func TestReplicasServeTheLog(t *testing.T) {
 	}
 
 	// Mint and commission on the writer, after the replicas started.
-	org := weng.Orgs()[0].ID
-	prod := weng.Products(org)[0].ID
-	res, err := weng.Mint(ctx, engine.MintRequest{Org: org, Product: prod, Lot: "REPL", CreateLot: true, Count: 20})
+	org := weng.Issuance().Orgs()[0].ID
+	prod := weng.Issuance().Products(org)[0].ID
+	res, err := weng.Issuance().Mint(ctx, issue.MintRequest{Org: org, Product: prod, Lot: "REPL", CreateLot: true, Count: 20})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := weng.ReportLine(ctx, &engine.LineReport{ReportMeta: engine.ReportMeta{Org: org}, Action: engine.LineCommission,
-		Items: engine.Items{Ranges: []engine.BlockRange{{Block: res.Block.ID, First: 0, Last: 9}}}}); err != nil {
+	if _, err := weng.Reports().ReportLine(ctx, &chain.LineReport{ReportMeta: chain.ReportMeta{Org: org}, Action: chain.LineCommission,
+		Items: chain.Items{Ranges: []chain.BlockRange{{Block: res.Block.ID, First: 0, Last: 9}}}}); err != nil {
 		t.Fatal(err)
 	}
 	var codes bytes.Buffer
-	if _, err := weng.WriteCodes(ctx, &codes, res.Block.ID, engine.StreamOptions{Format: engine.FormatDL}); err != nil {
+	if _, err := weng.Issuance().WriteCodes(ctx, &codes, res.Block.ID, issue.StreamOptions{Format: issue.FormatDL}); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Fields(codes.String())
@@ -189,7 +193,7 @@ func TestReplicasServeTheLog(t *testing.T) {
 	// has ten scans, evidence 20, is suspicious there, raises the
 	// clone-scan alert, and the replicas show it once the counts come
 	// back through the log.
-	item := engine.ScanRef{Product: prod, Counter: res.Block.Start + 5}
+	item := scanlog.Ref{Product: prod, Counter: res.Block.Start + 5}
 	path := strings.TrimPrefix(lines[5], wbase)
 	scan := func(base, addr string) string {
 		t.Helper()
@@ -223,7 +227,7 @@ func TestReplicasServeTheLog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mergedAll := func(min uint64) engine.ScanStats {
+	mergedAll := func(min uint64) scanlog.Stats {
 		t.Helper()
 		for deadline := time.Now().Add(90 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 			info, ierr := ss.Info(ctx)
@@ -240,7 +244,7 @@ func TestReplicasServeTheLog(t *testing.T) {
 	if st := mergedAll(10); st.Count != 10 || !st.Suspicious || st.Evidence() != 20 {
 		t.Fatalf("writer's stats of the item scanned on both replicas: %+v (evidence %d), want 10 scans, evidence 20, suspicious", st, st.Evidence())
 	}
-	op := engine.APIKey{Scopes: engine.ScopeAdmin}
+	op := apikey.Key{Scopes: apikey.ScopeAdmin}
 	var raised bool
 	for deadline := time.Now().Add(60 * time.Second); !raised && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		as, err := weng.Notices().AlertList(op, alert.Filter{Rule: "clone-scan"})
@@ -253,7 +257,7 @@ func TestReplicasServeTheLog(t *testing.T) {
 		t.Error("the scans on two replicas raised no clone-scan alert on the writer")
 	}
 	for i, rep := range reps {
-		var st engine.ScanStats
+		var st scanlog.Stats
 		for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 			if st, err = rep.r.scans.fwd.Stats(item); err == nil && st.Count == 10 {
 				break

@@ -14,6 +14,8 @@ import (
 
 	"tracecode/engine"
 	"tracecode/engine/demo"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
 	"tracecode/replicate"
 )
 
@@ -66,11 +68,11 @@ func TestFailoverThroughTheLog(t *testing.T) {
 	if _, err := demo.Seed(ctx, eng, eng.APIKeys(), wdir, "https://tc.test"); err != nil {
 		t.Fatal(err)
 	}
-	org := eng.Orgs()[0].ID
-	prod := eng.Products(org)[0].ID
-	var last engine.Block
+	org := eng.Issuance().Orgs()[0].ID
+	prod := eng.Issuance().Products(org)[0].ID
+	var last model.Block
 	for i := 0; i < 3; i++ {
-		res, err := eng.Mint(ctx, engine.MintRequest{Org: org, Product: prod, Lot: "FAIL", CreateLot: true, Count: 100})
+		res, err := eng.Issuance().Mint(ctx, issue.MintRequest{Org: org, Product: prod, Lot: "FAIL", CreateLot: true, Count: 100})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -104,11 +106,11 @@ func TestFailoverThroughTheLog(t *testing.T) {
 		t.Fatalf("standby verify: %v %v", err, rep.Err())
 	}
 	for id := uint64(1); id <= last.ID; id++ {
-		if _, err := eng2.Block(id); err != nil {
+		if _, err := eng2.Issuance().Block(id); err != nil {
 			t.Errorf("block %d of the old writer: %v", id, err)
 		}
 	}
-	res, err := eng2.Mint(ctx, engine.MintRequest{Org: org, Product: prod, Lot: "FAIL", Count: 100})
+	res, err := eng2.Issuance().Mint(ctx, issue.MintRequest{Org: org, Product: prod, Lot: "FAIL", Count: 100})
 	if err != nil {
 		t.Fatal(err)
 	}

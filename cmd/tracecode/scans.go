@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"tracecode/engine"
+	"tracecode/engine/scanlog"
 )
 
 var scansFlags struct {
@@ -35,9 +35,9 @@ reason is kept with the verdict. It is the same rule as POST /v1/scans/review.`,
 		if f.confirm == f.clear {
 			return fmt.Errorf("give exactly one of --confirm and --clear")
 		}
-		v := engine.VerdictCleared
+		v := scanlog.VerdictCleared
 		if f.confirm {
-			v = engine.VerdictConfirmed
+			v = scanlog.VerdictConfirmed
 		}
 		token := f.key
 		if token == "" {

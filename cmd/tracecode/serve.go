@@ -19,9 +19,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"tracecode/engine"
+	"tracecode/engine/apikey"
+	engineconfig "tracecode/engine/config"
 	"tracecode/engine/demo"
 	"tracecode/engine/label"
+	"tracecode/engine/notice"
 	"tracecode/engine/opendata"
+	"tracecode/engine/scanlog"
 	"tracecode/replicate"
 	"tracecode/server"
 )
@@ -136,9 +140,9 @@ func init() {
 	f.Float64Var(&serveFlags.orgWriteRate, "org-write-rate-limit", server.DefaultOrgWriteRateLimit, "/v1 writes per second of all of an organisation's keys together (negative: no limit)")
 	f.IntVar(&serveFlags.orgWriteBurst, "org-write-rate-burst", server.DefaultOrgWriteRateBurst, "/v1 writes an organisation's keys may make at once together")
 	f.BoolVar(&serveFlags.trustForwarded, "trust-forwarded", false, "take the client address from X-Forwarded-For (behind a reverse proxy)")
-	f.DurationVar(&serveFlags.scanFlush, "scan-flush", engine.DefaultScanFlushInterval, "how often the scan log is written")
-	f.IntVar(&serveFlags.suspiciousScore, "suspicious-score", engine.DefaultSuspiciousScore, "clone evidence that flags an item: distinct clients scanning it, a phone 2, an app 1, a crawler 0, at most 2 per address")
-	f.IntVar(&serveFlags.suspiciousRegs, "suspicious-regions", engine.DefaultSuspiciousRegions, "distinct prefectures trusted scans of one item may come from before it is flagged")
+	f.DurationVar(&serveFlags.scanFlush, "scan-flush", scanlog.DefaultFlushInterval, "how often the scan log is written")
+	f.IntVar(&serveFlags.suspiciousScore, "suspicious-score", scanlog.DefaultSuspiciousScore, "clone evidence that flags an item: distinct clients scanning it, a phone 2, an app 1, a crawler 0, at most 2 per address")
+	f.IntVar(&serveFlags.suspiciousRegs, "suspicious-regions", scanlog.DefaultSuspiciousRegions, "distinct prefectures trusted scans of one item may come from before it is flagged")
 	f.StringVar(&serveFlags.regionHeader, "region-header", "", "request header a trusted edge sets to the client's GB/T 2260 region (e.g. X-Client-Region); empty: scan regions are not recorded")
 	f.BoolVar(&serveFlags.noRawScans, "no-raw-scans", false, "keep only per-item scan counts, not every scan")
 	f.StringVar(&serveFlags.openLicence, "open-data-licence", server.DefaultOpenDataLicence, "SPDX identifier of the open data's licence (/open/)")
@@ -146,7 +150,7 @@ func init() {
 	f.IntVar(&serveFlags.openMinEnt, "open-data-min-enterprises", opendata.DefaultMinEnterprises, "open data statistics: suppress a cell with fewer contributing enterprises")
 	f.IntVar(&serveFlags.openDominance, "open-data-dominance", opendata.DefaultDominancePercent, "open data statistics: suppress a cell one enterprise contributes more than this percentage of")
 	f.IntVar(&serveFlags.cacheEntries, "cache-entries", server.DefaultCacheEntries, "public JSON answers kept in the response cache (negative: none)")
-	f.IntVar(&serveFlags.resolveCache, "resolve-cache", engine.DefaultResolveCache, "entries in each of the resolver's caches of event summaries, containers and parent windows (about 300 bytes each at most; see docs/capacity.md)")
+	f.IntVar(&serveFlags.resolveCache, "resolve-cache", engineconfig.DefaultResolveCache, "entries in each of the resolver's caches of event summaries, containers and parent windows (about 300 bytes each at most; see docs/capacity.md)")
 	f.StringVar(&serveFlags.logFormat, "log-format", "text", "log format: text or json")
 	f.StringVar(&serveFlags.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.BoolVar(&serveFlags.accessLog, "access-log", false, "log every /v1 request")
@@ -253,12 +257,12 @@ func runServe(cmd *cobra.Command, _ []string) error {
 			return err
 		}
 	}
-	if sealed, id := n.eng.KeysSealed(); sealed {
+	if sealed, id := n.eng.Issuance().KeysSealed(); sealed {
 		log.Info("FF1 keys sealed", "kek", id)
 	} else {
 		log.Warn("the FF1 keys are stored in the clear: a copy of the data directory can enumerate every serial; give a KEK (--kek-file or TRACECODE_KEK; docs/keys.md)", "data", sf.data)
 	}
-	log.Info("store open", "data", sf.data, "ms", time.Since(start).Milliseconds(), "orgs", len(n.eng.Orgs()))
+	log.Info("store open", "data", sf.data, "ms", time.Since(start).Milliseconds(), "orgs", len(n.eng.Issuance().Orgs()))
 	for {
 		promoted, handOver, err := n.serve(cmd)
 		if promoted != nil && err != nil {
@@ -323,10 +327,10 @@ func (n *servedNode) serve(cmd *cobra.Command) (promoted *logWriter, handOver bo
 	eng, lw, rep, log, publicBase, certs := n.eng, n.lw, n.rep, n.log, n.publicBase, n.certs
 	labels, labelFont := n.labels, n.labelFont
 	replica := rep != nil
-	if _, err := eng.OpenNotices(engine.NoticeConfig{}); err != nil {
+	if _, err := eng.OpenNotices(notice.Config{}); err != nil {
 		return nil, false, err
 	}
-	scanOpts := engine.ScanLogOptions{FlushInterval: sf.scanFlush, SuspiciousScore: sf.suspiciousScore,
+	scanOpts := scanlog.Options{FlushInterval: sf.scanFlush, SuspiciousScore: sf.suspiciousScore,
 		SuspiciousRegions: sf.suspiciousRegs, NoRaw: sf.noRawScans}
 	repCfg, err := replicaConfig(rep, &scanOpts)
 	if err != nil {
@@ -573,7 +577,7 @@ func bootstrapKey(srv *server.Server, log *slog.Logger) error {
 	if err != nil || any {
 		return err
 	}
-	tok, _, err := srv.Keys().Create(engine.NewAPIKeyOptions{Scopes: engine.ScopeAdmin, Name: "bootstrap operator key"})
+	tok, _, err := srv.Keys().Create(apikey.Options{Scopes: apikey.ScopeAdmin, Name: "bootstrap operator key"})
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 
 	"tracecode/engine"
 	"tracecode/engine/demo"
+	"tracecode/engine/issue"
 	"tracecode/engine/store/storetest"
 	"tracecode/replicate"
 )
@@ -68,10 +69,10 @@ func TestReplicaFromSnapshot(t *testing.T) {
 	if snap.StreamSeq == 0 {
 		t.Fatalf("snapshot %+v: no stream sequence", snap)
 	}
-	org := weng.Orgs()[0].ID
-	prod := weng.Products(org)[0].ID
+	org := weng.Issuance().Orgs()[0].ID
+	prod := weng.Issuance().Products(org)[0].ID
 	for range 3 {
-		if _, err := weng.Mint(ctx, engine.MintRequest{Org: org, Product: prod, Lot: "SNAP", CreateLot: true, Count: 10}); err != nil {
+		if _, err := weng.Issuance().Mint(ctx, issue.MintRequest{Org: org, Product: prod, Lot: "SNAP", CreateLot: true, Count: 10}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -112,7 +113,7 @@ func TestReplicaFromSnapshot(t *testing.T) {
 	loopDone := make(chan struct{})
 	go func() { defer close(loopDone); snapshotLoop(sctx, js, cfg, weng, tick, 2, log) }()
 	for range 3 {
-		if _, err := weng.Mint(ctx, engine.MintRequest{Org: org, Product: prod, Lot: "SNAP", Count: 10}); err != nil {
+		if _, err := weng.Issuance().Mint(ctx, issue.MintRequest{Org: org, Product: prod, Lot: "SNAP", Count: 10}); err != nil {
 			t.Fatal(err)
 		}
 		tick <- time.Now()

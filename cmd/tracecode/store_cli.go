@@ -16,6 +16,8 @@ import (
 
 	"tracecode/engine"
 	"tracecode/engine/code/gs1"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
 )
 
 // storeDataDefault is the data directory when --data is not given.
@@ -61,29 +63,29 @@ func storeOpen(dir string, readOnly bool, o *engine.Options) (*engine.Engine, er
 }
 
 // storeProduct finds a product by --gtin or --product (id).
-func storeProduct(e *engine.Engine, gtin string, id uint32) (engine.Product, error) {
+func storeProduct(e *engine.Engine, gtin string, id uint32) (model.Product, error) {
 	switch {
 	case gtin != "" && id != 0:
-		return engine.Product{}, fmt.Errorf("give --gtin or --product, not both")
+		return model.Product{}, fmt.Errorf("give --gtin or --product, not both")
 	case gtin != "":
 		g, err := gs1.ParseGTIN(gtin)
 		if err != nil {
-			return engine.Product{}, fmt.Errorf("--gtin: %w", err)
+			return model.Product{}, fmt.Errorf("--gtin: %w", err)
 		}
-		return e.ProductByGTIN(g)
+		return e.Issuance().ProductByGTIN(g)
 	case id != 0:
-		return e.Product(id)
+		return e.Issuance().Product(id)
 	}
-	return engine.Product{}, fmt.Errorf("name the product with --gtin GTIN or --product ID")
+	return model.Product{}, fmt.Errorf("name the product with --gtin GTIN or --product ID")
 }
 
 // storeOpenProduct opens the store in dir (see storeOpen) and finds the
 // product named by --gtin or --product (see storeProduct). The caller closes
 // the engine; it is closed already when an error is returned.
-func storeOpenProduct(dir string, readOnly bool, o *engine.Options, gtin string, id uint32) (*engine.Engine, engine.Product, error) {
+func storeOpenProduct(dir string, readOnly bool, o *engine.Options, gtin string, id uint32) (*engine.Engine, model.Product, error) {
 	e, err := storeOpen(dir, readOnly, o)
 	if err != nil {
-		return nil, engine.Product{}, err
+		return nil, model.Product{}, err
 	}
 	p, err := storeProduct(e, gtin, id)
 	if err != nil {
@@ -139,29 +141,29 @@ type storeOrgJSON struct {
 	GCPs   []string `json:"gcps,omitempty"`
 }
 
-func storeOrgOf(o engine.Org) storeOrgJSON {
+func storeOrgOf(o model.Org) storeOrgJSON {
 	return storeOrgJSON{ID: o.ID, Name: o.Name, NameEN: o.NameEN, USCC: o.USCC, Region: o.Region, GCPs: o.GCPs}
 }
 
 // storeProductJSON is a product in the commands' JSON output.
 type storeProductJSON struct {
-	ID            uint32        `json:"id"`
-	Org           uint32        `json:"org"`
-	GTIN          string        `json:"gtin,omitempty"`
-	GCPLength     uint8         `json:"gcp_length,omitempty"`
-	OwnCode       string        `json:"own_code,omitempty"`
-	DrugID        string        `json:"drug_id,omitempty"`
-	Name          string        `json:"name"`
-	NameEN        string        `json:"name_en,omitempty"`
-	Category      string        `json:"category"`
-	Levels        string        `json:"levels"`
-	DefaultScheme string        `json:"default_scheme"`
-	Links         []engine.Link `json:"links,omitempty"`
+	ID            uint32       `json:"id"`
+	Org           uint32       `json:"org"`
+	GTIN          string       `json:"gtin,omitempty"`
+	GCPLength     uint8        `json:"gcp_length,omitempty"`
+	OwnCode       string       `json:"own_code,omitempty"`
+	DrugID        string       `json:"drug_id,omitempty"`
+	Name          string       `json:"name"`
+	NameEN        string       `json:"name_en,omitempty"`
+	Category      string       `json:"category"`
+	Levels        string       `json:"levels"`
+	DefaultScheme string       `json:"default_scheme"`
+	Links         []model.Link `json:"links,omitempty"`
 	// LevelGTINs are the inner pack's and case's GTINs, by level name.
 	LevelGTINs map[string]string `json:"level_gtins,omitempty"`
 }
 
-func storeProductOf(p engine.Product) storeProductJSON {
+func storeProductOf(p model.Product) storeProductJSON {
 	out := storeProductJSON{ID: p.ID, Org: p.Org, GCPLength: p.GCPLength, OwnCode: p.OwnCode, DrugID: p.DrugID,
 		Name: p.NameZH, NameEN: p.NameEN, Category: p.Category.String(), Levels: p.Levels.String(),
 		DefaultScheme: p.DefaultScheme.String(), Links: p.Links, GTIN: storeGTIN(p.GTIN)}
@@ -184,9 +186,9 @@ type storeLotJSON struct {
 	Site     string `json:"site,omitempty"`
 }
 
-func storeLotOf(l engine.Lot) storeLotJSON {
-	return storeLotJSON{ID: l.ID, Product: l.Product, Number: l.Number, Produced: engine.FormatDate(l.Produced),
-		Expiry: engine.FormatDate(l.Expiry), Site: l.Site}
+func storeLotOf(l model.Lot) storeLotJSON {
+	return storeLotJSON{ID: l.ID, Product: l.Product, Number: l.Number, Produced: issue.FormatDate(l.Produced),
+		Expiry: issue.FormatDate(l.Expiry), Site: l.Site}
 }
 
 // storeBlockJSON is a block in the commands' JSON output.
@@ -209,7 +211,7 @@ type storeBlockJSON struct {
 	Created      string `json:"created"`
 }
 
-func storeBlockOf(e *engine.Engine, b engine.Block) storeBlockJSON {
+func storeBlockOf(e *engine.Engine, b model.Block) storeBlockJSON {
 	return storeBlockJSON{ID: b.ID, Org: b.Org, Product: b.Product, Level: b.Level.String(), Scheme: b.Scheme.String(),
 		KeyGen: b.KeyGen, State: b.State.String(), Start: b.Start, Count: b.Count, Requested: b.Requested,
 		ReleasedFrom: b.ReleasedFrom(), ShortStart: b.ShortStart, RequestID: b.RequestID, Note: b.Note,
@@ -218,7 +220,7 @@ func storeBlockOf(e *engine.Engine, b engine.Block) storeBlockJSON {
 
 // storeLotNumber is lot id's number, "" for 0 or an unknown lot.
 func storeLotNumber(e *engine.Engine, id uint32) string {
-	if l, err := e.Lot(id); err == nil {
+	if l, err := e.Issuance().Lot(id); err == nil {
 		return l.Number
 	}
 	return ""

@@ -243,7 +243,7 @@ func userPassword(stdin io.Reader, fromStdin bool) (pw string, generated bool, e
 func userScope(e *engine.Engine, a *account.Account) string {
 	var parts []string
 	if a.Org != 0 {
-		if o, err := e.Org(a.Org); err == nil {
+		if o, err := e.Issuance().Org(a.Org); err == nil {
 			parts = append(parts, fmt.Sprintf("org %d %s", o.ID, o.Name))
 		}
 	}

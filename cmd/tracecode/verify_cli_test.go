@@ -9,7 +9,10 @@ import (
 	"time"
 
 	"tracecode/engine"
+	"tracecode/engine/chain"
+	"tracecode/engine/issue"
 	"tracecode/engine/ledger"
+	"tracecode/engine/model"
 	"tracecode/engine/store"
 )
 
@@ -18,7 +21,7 @@ import (
 // a stack trace.
 func TestVerifyDamagedTable(t *testing.T) {
 	data := t.TempDir()
-	food, err := engine.ParseCategory("food")
+	food, err := model.ParseCategory("food")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,18 +29,18 @@ func TestVerifyDamagedTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := e.AddProduct(t.Context(), engine.ProductSpec{GTIN: "09520123456788", GCPLength: 7, NameZH: "婴幼儿配方奶粉",
+	p, err := e.Issuance().AddProduct(t.Context(), issue.ProductSpec{GTIN: "09520123456788", GCPLength: 7, NameZH: "婴幼儿配方奶粉",
 		Category: food})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := e.Mint(context.Background(), engine.MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 1000})
+	m, err := e.Issuance().Mint(context.Background(), issue.MintRequest{Product: p.ID, Lot: "L1", CreateLot: true, Count: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.ReportLine(t.Context(), &engine.LineReport{ReportMeta: engine.ReportMeta{Org: p.Org, Credential: "line-1",
-		Time: time.Now().Add(-time.Hour)}, Action: engine.LineCommission,
-		Items: engine.Items{Ranges: []engine.BlockRange{{Block: m.Block.ID, First: 0, Last: 999}}}}); err != nil {
+	if _, err := e.Reports().ReportLine(t.Context(), &chain.LineReport{ReportMeta: chain.ReportMeta{Org: p.Org, Credential: "line-1",
+		Time: time.Now().Add(-time.Hour)}, Action: chain.LineCommission,
+		Items: chain.Items{Ranges: []chain.BlockRange{{Block: m.Block.ID, First: 0, Last: 999}}}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.Flush(); err != nil {

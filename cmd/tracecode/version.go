@@ -33,7 +33,7 @@ reads is reported and not opened (see docs/storage.md, "Format versions").`,
 		defer storeClose(e, &err)
 		fmt.Fprintf(w, "store %s: format version %d, pebble format major version %d\n",
 			versionFlags.data, e.Format(), e.PebbleFormat())
-		if sealed, id := e.KeysSealed(); sealed {
+		if sealed, id := e.Issuance().KeysSealed(); sealed {
 			fmt.Fprintf(w, "FF1 keys: sealed under KEK %s\n", id)
 		} else {
 			fmt.Fprintln(w, "FF1 keys: in the clear (docs/keys.md)")

@@ -355,6 +355,17 @@ func (ed *Editor) ProductDetails(id uint32) (Details, error) { return ed.details
 // LotDetails returns lot id's quantity, unit and origin.
 func (ed *Editor) LotDetails(id uint32) (Details, error) { return ed.details(KindLot, id) }
 
+// ProductTrail returns product id's amendments as key k may read them
+// (Trail).
+func (ed *Editor) ProductTrail(k apikey.Key, id uint32) ([]Entry, error) {
+	return ed.Trail(k, KindProduct, id)
+}
+
+// LotTrail returns lot id's amendments as key k may read them (Trail).
+func (ed *Editor) LotTrail(k apikey.Key, id uint32) ([]Entry, error) {
+	return ed.Trail(k, KindLot, id)
+}
+
 // Trail returns the amendments of record id of kind, oldest first, as
 // key k may read them: a key that may not read the owning organisation's
 // trail gets the record's unknown error, as for a record that does not

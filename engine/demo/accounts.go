@@ -44,7 +44,7 @@ func SeedAccounts(eng *engine.Engine, dir string) ([]Account, error) {
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
-	orgs := eng.Orgs()
+	orgs := eng.Issuance().Orgs()
 	if len(orgs) == 0 {
 		return nil, errors.New("demo: no organisation to give accounts to; seed the demo first")
 	}
@@ -110,7 +110,7 @@ func accountScope(eng *engine.Engine, a *account.Account) string {
 		r, _ := cn.NewRegion(int(a.Region))
 		return fmt.Sprintf("%s %s", r, r.FullName(cn.Chinese))
 	case a.Org != 0:
-		if o, err := eng.Org(a.Org); err == nil {
+		if o, err := eng.Issuance().Org(a.Org); err == nil {
 			return o.Name
 		}
 	}

@@ -52,7 +52,7 @@ func TestSeedAccounts(t *testing.T) {
 	if len(levels) != 4 {
 		t.Errorf("regulators at %d levels, want 4 (province, city, county, township): %v", len(levels), levels)
 	}
-	for _, o := range eng.Orgs() {
+	for _, o := range eng.Issuance().Orgs() {
 		if orgs[o.ID] != 2 {
 			t.Errorf("organisation %d has %d accounts, want an admin and a user", o.ID, orgs[o.ID])
 		}

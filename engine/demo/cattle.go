@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"time"
 
-	"tracecode/engine"
 	"tracecode/engine/category"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
+	"tracecode/engine/sector"
+	"tracecode/engine/serial"
 )
 
 // The Zhangye beef chain, from the ear tag to the cut: a steer tagged at a
@@ -38,36 +41,36 @@ func (s *seeder) sirloinLot() string { return "BS" + fmt.Sprint(s.day(-1)) }
 // meat seeds the beef chain; it runs after sector.
 func (s *seeder) meat(ctx context.Context) error {
 	b, h := s.orgB, s.orgH
-	cat := func(name string) engine.Category {
-		c, err := engine.ParseCategory(name)
+	cat := func(name string) model.Category {
+		c, err := model.ParseCategory(name)
 		if err != nil {
 			panic("BUG: demo category " + name)
 		}
 		return c
 	}
-	item := engine.LevelSet(0).With(engine.LevelItem)
+	item := model.LevelSet(0).With(model.LevelItem)
 
 	// The veterinary drug, with 24-digit codes (the lot's production date,
 	// the enterprise code, 11 FF1 digits).
-	vetScheme, err := engine.ParseScheme("vet-drug")
+	vetScheme, err := serial.ParseScheme("vet-drug")
 	if err != nil {
 		return err
 	}
-	vet, err := s.eng.AddProduct(ctx, engine.ProductSpec{Org: b.ID, OwnCode: cattleVetPrefix, NameZH: "1%伊维菌素注射液 50毫升",
+	vet, err := s.eng.Issuance().AddProduct(ctx, issue.ProductSpec{Org: b.ID, OwnCode: cattleVetPrefix, NameZH: "1%伊维菌素注射液 50毫升",
 		NameEN: "Ivermectin injection 1%, 50 mL", Category: cat("vet-drug"), Levels: item, DefaultScheme: vetScheme})
 	if err != nil {
 		return fmt.Errorf("vet drug: %w", err)
 	}
-	if _, err := s.eng.Sectors().SetProductProfile(ctx, engine.ProfileSpec{Org: b.ID, Product: vet.ID, Profile: "vet-drug", Fields: category.Record{
+	if _, err := s.eng.Sectors().SetProductProfile(ctx, sector.ProfileSpec{Org: b.ID, Product: vet.ID, Profile: "vet-drug", Fields: category.Record{
 		"approval_number": cattleVetApprov, "holder": b.Name, "enterprise_code": "15001", "species": "cattle,sheep,pig",
 		"withdrawal_periods": "cattle=35,sheep=35,pig=28", "prescription": "true"}}); err != nil {
 		return fmt.Errorf("vet drug profile: %w", err)
 	}
 	vetLot := "IVM" + fmt.Sprint(s.day(-150))
-	if _, err := s.eng.AddLot(ctx, engine.LotSpec{Product: vet.ID, Number: vetLot, Produced: s.day(-150), Expiry: s.day(580)}); err != nil {
+	if _, err := s.eng.Issuance().AddLot(ctx, issue.LotSpec{Product: vet.ID, Number: vetLot, Produced: s.day(-150), Expiry: s.day(580)}); err != nil {
 		return fmt.Errorf("vet drug lot: %w", err)
 	}
-	res, err := s.eng.Mint(ctx, engine.MintRequest{Product: vet.ID, Lot: vetLot, Level: engine.LevelItem, Count: 100, Scheme: vetScheme, RequestID: "demo-vet-drug"})
+	res, err := s.eng.Issuance().Mint(ctx, issue.MintRequest{Product: vet.ID, Lot: vetLot, Level: model.LevelItem, Count: 100, Scheme: vetScheme, RequestID: "demo-vet-drug"})
 	if err != nil {
 		return fmt.Errorf("mint vet drug: %w", err)
 	}
@@ -82,16 +85,16 @@ func (s *seeder) meat(ctx context.Context) error {
 	}
 
 	// The animals (one code each, carried with the ear tag) and the cut.
-	steer, err := s.eng.AddProduct(ctx, engine.ProductSpec{Org: h.ID, GTIN: gtin("6956003", "00039"), GCPLength: 7, NameZH: "张掖肉牛(活畜)",
+	steer, err := s.eng.Issuance().AddProduct(ctx, issue.ProductSpec{Org: h.ID, GTIN: gtin("6956003", "00039"), GCPLength: 7, NameZH: "张掖肉牛(活畜)",
 		NameEN: "Zhangye beef cattle (live)", Category: cat("farm"), Levels: item})
 	if err != nil {
 		return fmt.Errorf("cattle: %w", err)
 	}
-	if _, err := s.eng.Sectors().SetProductProfile(ctx, engine.ProfileSpec{Org: h.ID, Product: steer.ID, Profile: "meat",
+	if _, err := s.eng.Sectors().SetProductProfile(ctx, sector.ProfileSpec{Org: h.ID, Product: steer.ID, Profile: "meat",
 		Fields: category.Record{"species": "cattle"}}); err != nil {
 		return fmt.Errorf("cattle profile: %w", err)
 	}
-	sirloin, err := s.eng.AddProduct(ctx, engine.ProductSpec{Org: h.ID, GTIN: gtin("6956003", "00046"), GCPLength: 7, NameZH: "张掖冷鲜牛外脊 500克",
+	sirloin, err := s.eng.Issuance().AddProduct(ctx, issue.ProductSpec{Org: h.ID, GTIN: gtin("6956003", "00046"), GCPLength: 7, NameZH: "张掖冷鲜牛外脊 500克",
 		NameEN: "Zhangye chilled beef sirloin, 500 g", Category: cat("farm"), Levels: item})
 	if err != nil {
 		return fmt.Errorf("sirloin: %w", err)
@@ -106,10 +109,10 @@ func (s *seeder) meat(ctx context.Context) error {
 		{"cattle", "NB" + fmt.Sprint(s.day(-400)), steer.ID, -400, 5},
 		{"sirloin", s.sirloinLot(), sirloin.ID, -1, 40},
 	} {
-		if _, err := s.eng.AddLot(ctx, engine.LotSpec{Product: l.product, Number: l.number, Produced: s.day(l.produced)}); err != nil {
+		if _, err := s.eng.Issuance().AddLot(ctx, issue.LotSpec{Product: l.product, Number: l.number, Produced: s.day(l.produced)}); err != nil {
 			return fmt.Errorf("lot %s: %w", l.key, err)
 		}
-		res, err := s.eng.Mint(ctx, engine.MintRequest{Product: l.product, Lot: l.number, Level: engine.LevelItem, Count: l.count, RequestID: "demo-" + l.key})
+		res, err := s.eng.Issuance().Mint(ctx, issue.MintRequest{Product: l.product, Lot: l.number, Level: model.LevelItem, Count: l.count, RequestID: "demo-" + l.key})
 		if err != nil {
 			return fmt.Errorf("mint %s: %w", l.key, err)
 		}
@@ -123,7 +126,7 @@ func (s *seeder) meat(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.eng.Sectors().RegisterItem(ctx, engine.ItemSpec{Org: h.ID, Code: animal, Fields: category.Record{
+	if _, err := s.eng.Sectors().RegisterItem(ctx, sector.ItemSpec{Org: h.ID, Code: animal, Fields: category.Record{
 		"ear_tag": cattleEarTag, "farm": cattleFarm, "farm_township": cattleTownship}}); err != nil {
 		return fmt.Errorf("steer: %w", err)
 	}

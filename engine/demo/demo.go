@@ -29,7 +29,11 @@ import (
 	"time"
 
 	"tracecode/engine"
+	"tracecode/engine/apikey"
 	"tracecode/engine/code/gs1"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
+	"tracecode/engine/serial"
 )
 
 // Info is what the demo tells a person: keys to use and URLs to open.
@@ -80,26 +84,26 @@ func Load(dir string) (Info, bool, error) {
 }
 
 // Empty reports whether the store holds no organisation yet.
-func Empty(eng *engine.Engine) bool { return len(eng.Orgs()) == 0 }
+func Empty(eng *engine.Engine) bool { return len(eng.Issuance().Orgs()) == 0 }
 
 // seeder carries the state of one Seed run.
 type seeder struct {
 	eng  *engine.Engine
-	keys *engine.APIKeys
+	keys *apikey.Keys
 	base string
 	info Info
 	now  time.Time
-	orgA engine.Org // Lanzhou: food, farm, fireworks
-	orgB engine.Org // Tianshui: drug, pesticide, gas cylinder, rare earth
-	orgC engine.Org // a Lanzhou cold-chain distributor
-	orgD engine.Org // a Lanzhou supermarket chain
-	orgE engine.Org // a Tianshui pharmacy
-	orgF engine.Org // Tianshui apple growers
-	orgG engine.Org // Dingxi potatoes
-	orgH engine.Org // Zhangye beef and lamb
-	prod map[string]engine.Product
-	lots map[string]engine.Lot
-	blk  map[string]engine.Block
+	orgA model.Org // Lanzhou: food, farm, fireworks
+	orgB model.Org // Tianshui: drug, pesticide, gas cylinder, rare earth
+	orgC model.Org // a Lanzhou cold-chain distributor
+	orgD model.Org // a Lanzhou supermarket chain
+	orgE model.Org // a Tianshui pharmacy
+	orgF model.Org // Tianshui apple growers
+	orgG model.Org // Dingxi potatoes
+	orgH model.Org // Zhangye beef and lamb
+	prod map[string]model.Product
+	lots map[string]model.Lot
+	blk  map[string]model.Block
 	tokA string
 	tokB string
 	sscc string // the drug pallet's SSCC, 18 digits
@@ -107,12 +111,12 @@ type seeder struct {
 
 // Seed fills an empty store with the demo data set, saves Info to dir and
 // returns it. base is the public base URL scan URLs are printed on.
-func Seed(ctx context.Context, eng *engine.Engine, keys *engine.APIKeys, dir, base string) (Info, error) {
+func Seed(ctx context.Context, eng *engine.Engine, keys *apikey.Keys, dir, base string) (Info, error) {
 	if !Empty(eng) {
 		return Info{}, errors.New("demo: the store is not empty; the demo seeds only an empty data directory")
 	}
 	s := &seeder{eng: eng, keys: keys, base: strings.TrimRight(base, "/"), now: time.Now(),
-		prod: map[string]engine.Product{}, lots: map[string]engine.Lot{}, blk: map[string]engine.Block{}}
+		prod: map[string]model.Product{}, lots: map[string]model.Lot{}, blk: map[string]model.Block{}}
 	ssccBody := "0" + "6909876" + "000000001"
 	cd, err := gs1.CheckDigit(ssccBody)
 	if err != nil {
@@ -135,7 +139,7 @@ func Seed(ctx context.Context, eng *engine.Engine, keys *engine.APIKeys, dir, ba
 // orgDef is a demo organisation: its registered address region (a
 // township wherever the demo has one) and its company prefix.
 type orgDef struct {
-	org          *engine.Org
+	org          *model.Org
 	name, nameEN string
 	region, gcp  string
 	uscc         string // unified social credit code (the credit ledger's key)
@@ -155,7 +159,7 @@ func (s *seeder) orgs(ctx context.Context) error {
 		{&s.orgG, "定西安定马铃薯产业有限公司", "Dingxi Anding Potato Industry Co., Ltd.", "621102001", "6956002", "91621102MA73AD07X5"},          // 安定区 中华路街道
 		{&s.orgH, "张掖甘州牛羊肉加工有限公司", "Zhangye Ganzhou Beef & Lamb Processing Co., Ltd.", "620702001", "6956003", "91620702MA74GJ088W"}, // 甘州区 东街街道
 	} {
-		o, err := s.eng.AddOrg(ctx, engine.OrgSpec{Name: d.name, NameEN: d.nameEN, USCC: d.uscc, Region: d.region, GCPs: []string{d.gcp}})
+		o, err := s.eng.Issuance().AddOrg(ctx, issue.OrgSpec{Name: d.name, NameEN: d.nameEN, USCC: d.uscc, Region: d.region, GCPs: []string{d.gcp}})
 		if err != nil {
 			return fmt.Errorf("organisation %s: %w", d.name, err)
 		}
@@ -178,10 +182,10 @@ func gtin(gcp, item string) string {
 // levelGTINs returns the GTINs of the packaging levels above a product's
 // lowest that GS1 gives their own (GTIN item's case: the item GTIN with
 // indicator digit 1, its inner pack: with 2).
-func levelGTINs(item string, ls engine.LevelSet) map[engine.Level]string {
-	p := engine.Product{Levels: ls}
-	out := map[engine.Level]string{}
-	for l, ind := range map[engine.Level]byte{engine.LevelInner: '2', engine.LevelCase: '1'} {
+func levelGTINs(item string, ls model.LevelSet) map[model.Level]string {
+	p := model.Product{Levels: ls}
+	out := map[model.Level]string{}
+	for l, ind := range map[model.Level]byte{model.LevelInner: '2', model.LevelCase: '1'} {
 		if ls.Has(l) && p.NeedsLevelGTIN(l) {
 			body := string(ind) + item[1:13]
 			cd, err := gs1.CheckDigit(body)
@@ -196,7 +200,7 @@ func levelGTINs(item string, ls engine.LevelSet) map[engine.Level]string {
 
 type productDef struct {
 	key      string
-	org      *engine.Org
+	org      *model.Org
 	gtin     string
 	drugID   string
 	nameZH   string
@@ -204,13 +208,13 @@ type productDef struct {
 	category string
 	levels   []string
 	scheme   string
-	links    []engine.Link
+	links    []model.Link
 }
 
 func (s *seeder) products(context.Context) error {
 	defs := []productDef{
 		{"formula", &s.orgA, gtin("6901234", "00011"), "", "陇原婴幼儿配方奶粉 1段 900克", "Longyuan infant formula stage 1, 900 g", "food",
-			[]string{"item", "case", "pallet"}, "gs1", []engine.Link{{Type: "gs1:pip", URL: "https://www.example.com/longyuan/formula-1"}}},
+			[]string{"item", "case", "pallet"}, "gs1", []model.Link{{Type: "gs1:pip", URL: "https://www.example.com/longyuan/formula-1"}}},
 		{"pig", &s.orgA, gtin("6901234", "00028"), "", "生猪（出栏批次）", "Live pigs (batch)", "farm", []string{"item"}, "gs1", nil},
 		{"pork", &s.orgA, gtin("6901234", "00035"), "", "冷鲜猪里脊 500克", "Chilled pork loin, 500 g", "farm", []string{"item", "case"}, "gs1", nil},
 		{"fireworks", &s.orgA, gtin("6901234", "00042"), "", "组合烟花 36发", "Fireworks cake, 36 shots", "fireworks", []string{"case"}, "gs1", nil},
@@ -225,24 +229,24 @@ func (s *seeder) products(context.Context) error {
 		{"beef", &s.orgH, gtin("6956003", "00022"), "", "张掖冷鲜牛肉 1千克", "Zhangye chilled beef, 1 kg", "farm", []string{"item"}, "gs1", nil},
 	}
 	for _, d := range defs {
-		cat, err := engine.ParseCategory(d.category)
+		cat, err := model.ParseCategory(d.category)
 		if err != nil {
 			return err
 		}
-		spec := engine.ProductSpec{Org: d.org.ID, GTIN: d.gtin, GCPLength: 7, DrugID: d.drugID, NameZH: d.nameZH, NameEN: d.nameEN,
+		spec := issue.ProductSpec{Org: d.org.ID, GTIN: d.gtin, GCPLength: 7, DrugID: d.drugID, NameZH: d.nameZH, NameEN: d.nameEN,
 			Category: cat, Links: d.links}
 		for _, l := range d.levels {
-			lv, err := engine.ParseLevel(l)
+			lv, err := model.ParseLevel(l)
 			if err != nil {
 				return err
 			}
 			spec.Levels = spec.Levels.With(lv)
 		}
 		spec.LevelGTINs = levelGTINs(d.gtin, spec.Levels)
-		if spec.DefaultScheme, err = engine.ParseScheme(d.scheme); err != nil {
+		if spec.DefaultScheme, err = serial.ParseScheme(d.scheme); err != nil {
 			return err
 		}
-		p, err := s.eng.AddProduct(context.Background(), spec)
+		p, err := s.eng.Issuance().AddProduct(context.Background(), spec)
 		if err != nil {
 			return fmt.Errorf("product %s: %w", d.key, err)
 		}
@@ -282,11 +286,11 @@ func (s *seeder) mint(ctx context.Context) error {
 	}
 	lots = append(lots, s.historyLots()...)
 	for _, l := range lots {
-		spec := engine.LotSpec{Product: s.prod[l.product].ID, Number: l.number, Produced: s.day(l.produced), Site: l.site}
+		spec := issue.LotSpec{Product: s.prod[l.product].ID, Number: l.number, Produced: s.day(l.produced), Site: l.site}
 		if l.expiry != 0 {
 			spec.Expiry = s.day(l.expiry)
 		}
-		lot, err := s.eng.AddLot(ctx, spec)
+		lot, err := s.eng.Issuance().AddLot(ctx, spec)
 		if err != nil {
 			return fmt.Errorf("lot %s: %w", l.key, err)
 		}
@@ -312,17 +316,17 @@ func (s *seeder) mint(ctx context.Context) error {
 	mints = append(mints, s.historyMints()...)
 	for _, m := range mints {
 		lot := s.lots[m.lot]
-		lv, err := engine.ParseLevel(m.level)
+		lv, err := model.ParseLevel(m.level)
 		if err != nil {
 			return err
 		}
-		req := engine.MintRequest{Product: lot.Product, Lot: lot.Number, Level: lv, Count: m.count, RequestID: "demo-" + m.key}
+		req := issue.MintRequest{Product: lot.Product, Lot: lot.Number, Level: lv, Count: m.count, RequestID: "demo-" + m.key}
 		if m.scheme != "" {
-			if req.Scheme, err = engine.ParseScheme(m.scheme); err != nil {
+			if req.Scheme, err = serial.ParseScheme(m.scheme); err != nil {
 				return err
 			}
 		}
-		res, err := s.eng.Mint(ctx, req)
+		res, err := s.eng.Issuance().Mint(ctx, req)
 		if err != nil {
 			return fmt.Errorf("mint %s: %w", m.key, err)
 		}
@@ -333,19 +337,19 @@ func (s *seeder) mint(ctx context.Context) error {
 }
 
 func (s *seeder) apiKeys(context.Context) error {
-	all := engine.ScopeMint | engine.ScopeReport | engine.ScopeEvents | engine.ScopeAdmin
+	all := apikey.ScopeMint | apikey.ScopeReport | apikey.ScopeEvents | apikey.ScopeAdmin
 	for _, k := range []struct {
 		name string
-		o    engine.NewAPIKeyOptions
+		o    apikey.Options
 		tok  *string
 	}{
-		{"兰州陇原乳业 (Lanzhou; mint, report, events, admin)", engine.NewAPIKeyOptions{Org: s.orgA.ID, Scopes: all, Name: "demo Lanzhou"}, &s.tokA},
-		{"天水麦积医药化工 (Tianshui; mint, report, events, admin)", engine.NewAPIKeyOptions{Org: s.orgB.ID, Scopes: all, Name: "demo Tianshui"}, &s.tokB},
-		{"兰州市市场监管局 (regulator, city of Lanzhou 620100)", engine.NewAPIKeyOptions{Scopes: engine.ScopeRegulator, Region: 620100, Name: "demo regulator Lanzhou"}, nil},
-		{"甘肃省市场监管局 (regulator, province of Gansu 620000)", engine.NewAPIKeyOptions{Scopes: engine.ScopeRegulator, Region: 620000, Name: "demo regulator Gansu"}, nil},
-		{"城关区市场监管局 (regulator, county-level Chengguan District 620102)", engine.NewAPIKeyOptions{Scopes: engine.ScopeRegulator, Region: 620102, Name: "demo regulator Chengguan"}, nil},
-		{"酒泉路街道市场监管所 (regulator, township station 620102001)", engine.NewAPIKeyOptions{Scopes: engine.ScopeRegulator, Region: 620102001, Name: "demo station Jiuquanlu"}, nil},
-		{"operator (admin of everything)", engine.NewAPIKeyOptions{Scopes: engine.ScopeAdmin, Name: "demo operator"}, nil},
+		{"兰州陇原乳业 (Lanzhou; mint, report, events, admin)", apikey.Options{Org: s.orgA.ID, Scopes: all, Name: "demo Lanzhou"}, &s.tokA},
+		{"天水麦积医药化工 (Tianshui; mint, report, events, admin)", apikey.Options{Org: s.orgB.ID, Scopes: all, Name: "demo Tianshui"}, &s.tokB},
+		{"兰州市市场监管局 (regulator, city of Lanzhou 620100)", apikey.Options{Scopes: apikey.ScopeRegulator, Region: 620100, Name: "demo regulator Lanzhou"}, nil},
+		{"甘肃省市场监管局 (regulator, province of Gansu 620000)", apikey.Options{Scopes: apikey.ScopeRegulator, Region: 620000, Name: "demo regulator Gansu"}, nil},
+		{"城关区市场监管局 (regulator, county-level Chengguan District 620102)", apikey.Options{Scopes: apikey.ScopeRegulator, Region: 620102, Name: "demo regulator Chengguan"}, nil},
+		{"酒泉路街道市场监管所 (regulator, township station 620102001)", apikey.Options{Scopes: apikey.ScopeRegulator, Region: 620102001, Name: "demo station Jiuquanlu"}, nil},
+		{"operator (admin of everything)", apikey.Options{Scopes: apikey.ScopeAdmin, Name: "demo operator"}, nil},
 	} {
 		tok, _, err := s.keys.Create(k.o)
 		if err != nil {
@@ -361,12 +365,12 @@ func (s *seeder) apiKeys(context.Context) error {
 
 // code returns the first code of a block at offset off in format f.
 func (s *seeder) code(block, f string, off uint64) (string, error) {
-	fm, err := engine.ParseFormat(f)
+	fm, err := issue.ParseFormat(f)
 	if err != nil {
 		return "", err
 	}
 	var buf bytes.Buffer
-	if _, err := s.eng.WriteCodes(context.Background(), &buf, s.blk[block].ID, engine.StreamOptions{
+	if _, err := s.eng.Issuance().WriteCodes(context.Background(), &buf, s.blk[block].ID, issue.StreamOptions{
 		Format: fm, Offset: off, Limit: 1, DLBase: s.base, ShortBase: s.base}); err != nil {
 		return "", fmt.Errorf("code %d of %s: %w", off, block, err)
 	}

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"tracecode/engine"
+	"tracecode/engine/apikey"
+	"tracecode/engine/issue"
 	"tracecode/engine/model"
 )
 
@@ -68,30 +70,30 @@ func TestDrugTraceExportDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	after := time.Now()
-	orgs := map[string]engine.Org{}
-	for _, o := range eng.Orgs() {
+	orgs := map[string]model.Org{}
+	for _, o := range eng.Issuance().Orgs() {
 		orgs[o.USCC] = o
 	}
 	maker, pharmacy, lanzhou := orgs["91620503MA72MJ02XD"], orgs["91620502MA72RX05XG"], orgs["91620102MA71LY016E"]
-	var drug engine.Product
-	for _, p := range eng.Products(maker.ID) {
+	var drug model.Product
+	for _, p := range eng.Issuance().Products(maker.ID) {
 		if p.Category == model.CatDrug {
 			drug = p
 		}
 	}
-	lot := eng.Lots(drug.ID)[0]
-	var items, cases engine.Block
-	for _, b := range eng.Blocks(engine.BlockFilter{Product: drug.ID}) {
+	lot := eng.Issuance().Lots(drug.ID)[0]
+	var items, cases model.Block
+	for _, b := range eng.Issuance().Blocks(issue.BlockFilter{Product: drug.ID}) {
 		switch b.Level {
-		case engine.LevelItem:
+		case model.LevelItem:
 			items = b
-		case engine.LevelCase:
+		case model.LevelCase:
 			cases = b
 		}
 	}
-	codes := func(b engine.Block, n uint64) []string {
+	codes := func(b model.Block, n uint64) []string {
 		var buf bytes.Buffer
-		if _, err := eng.WriteCodes(context.Background(), &buf, b.ID, engine.StreamOptions{Format: engine.FormatNMPA, Limit: n}); err != nil {
+		if _, err := eng.Issuance().WriteCodes(context.Background(), &buf, b.ID, issue.StreamOptions{Format: issue.FormatNMPA, Limit: n}); err != nil {
 			t.Fatal(err)
 		}
 		return strings.Fields(buf.String())
@@ -102,7 +104,7 @@ func TestDrugTraceExportDemo(t *testing.T) {
 	}
 
 	from, to := before.AddDate(0, 0, -90), after.AddDate(0, 0, 1)
-	export := func(k engine.APIKey, org engine.Org) (xmlUpload, error) {
+	export := func(k apikey.Key, org model.Org) (xmlUpload, error) {
 		doc, err := eng.DrugTraceExport(k, org.ID, from, to)
 		if err != nil {
 			return xmlUpload{}, err
@@ -161,7 +163,7 @@ func TestDrugTraceExportDemo(t *testing.T) {
 	}
 
 	// The maker.
-	u, err := export(engine.APIKey{Org: maker.ID, Scopes: engine.ScopeReport}, maker)
+	u, err := export(apikey.Key{Org: maker.ID, Scopes: apikey.ScopeReport}, maker)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +203,7 @@ func TestDrugTraceExportDemo(t *testing.T) {
 
 	// The pharmacy: its receipt names no source; the sender is the
 	// maker, whose shipment to it named the pallet.
-	u, err = export(engine.APIKey{Org: pharmacy.ID, Scopes: engine.ScopeEvents}, pharmacy)
+	u, err = export(apikey.Key{Org: pharmacy.ID, Scopes: apikey.ScopeEvents}, pharmacy)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +222,7 @@ func TestDrugTraceExportDemo(t *testing.T) {
 	drugList("dispensing", sale, 1)
 
 	// A shorter period leaves the older movements out.
-	doc, err := eng.DrugTraceExport(engine.APIKey{Org: pharmacy.ID}, pharmacy.ID, after.AddDate(0, 0, -10), to)
+	doc, err := eng.DrugTraceExport(apikey.Key{Org: pharmacy.ID}, pharmacy.ID, after.AddDate(0, 0, -10), to)
 	if err != nil || len(doc.Bills) != 1 || doc.Bills[0].BillType != 321 {
 		t.Errorf("last ten days: %+v, %v", doc, err)
 	}
@@ -229,25 +231,25 @@ func TestDrugTraceExportDemo(t *testing.T) {
 	// regulator and another organisation do not.
 	for _, c := range []struct {
 		who string
-		k   engine.APIKey
+		k   apikey.Key
 		ok  bool
 	}{
-		{"operator", engine.APIKey{Scopes: engine.ScopeAdmin}, true},
-		{"Tianshui city regulator", engine.APIKey{Scopes: engine.ScopeRegulator, Region: 620500}, true},
-		{"Maiji district regulator", engine.APIKey{Scopes: engine.ScopeRegulator, Region: 620503}, true},
-		{"Lanzhou regulator", engine.APIKey{Scopes: engine.ScopeRegulator, Region: 620100}, false},
-		{"Lanzhou producer", engine.APIKey{Org: lanzhou.ID, Scopes: engine.ScopeAdmin | engine.ScopeRegulator, Region: 620000}, false},
-		{"the pharmacy", engine.APIKey{Org: pharmacy.ID, Scopes: engine.ScopeAdmin}, false},
+		{"operator", apikey.Key{Scopes: apikey.ScopeAdmin}, true},
+		{"Tianshui city regulator", apikey.Key{Scopes: apikey.ScopeRegulator, Region: 620500}, true},
+		{"Maiji district regulator", apikey.Key{Scopes: apikey.ScopeRegulator, Region: 620503}, true},
+		{"Lanzhou regulator", apikey.Key{Scopes: apikey.ScopeRegulator, Region: 620100}, false},
+		{"Lanzhou producer", apikey.Key{Org: lanzhou.ID, Scopes: apikey.ScopeAdmin | apikey.ScopeRegulator, Region: 620000}, false},
+		{"the pharmacy", apikey.Key{Org: pharmacy.ID, Scopes: apikey.ScopeAdmin}, false},
 	} {
 		_, err := eng.DrugTraceExport(c.k, maker.ID, from, to)
-		if c.ok != (err == nil) || (!c.ok && !errors.Is(err, engine.ErrWrongOrg)) {
+		if c.ok != (err == nil) || (!c.ok && !errors.Is(err, model.ErrWrongOrg)) {
 			t.Errorf("%s: %v", c.who, err)
 		}
 	}
-	if _, err := eng.DrugTraceExport(engine.APIKey{Org: maker.ID}, maker.ID, to, from); !errors.Is(err, engine.ErrInvalid) || !strings.Contains(err.Error(), "is not before") {
+	if _, err := eng.DrugTraceExport(apikey.Key{Org: maker.ID}, maker.ID, to, from); !errors.Is(err, model.ErrInvalid) || !strings.Contains(err.Error(), "is not before") {
 		t.Errorf("reversed period: %v", err)
 	}
-	if _, err := eng.DrugTraceExport(engine.APIKey{Scopes: engine.ScopeAdmin}, 9999, from, to); !errors.Is(err, engine.ErrUnknownOrg) {
+	if _, err := eng.DrugTraceExport(apikey.Key{Scopes: apikey.ScopeAdmin}, 9999, from, to); !errors.Is(err, model.ErrUnknownOrg) {
 		t.Errorf("unknown organisation: %v", err)
 	}
 }

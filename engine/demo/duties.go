@@ -4,9 +4,10 @@ import (
 	"context"
 	"fmt"
 
-	"tracecode/engine"
+	"tracecode/engine/apikey"
 	"tracecode/engine/complaint"
 	"tracecode/engine/credit"
+	"tracecode/engine/model"
 )
 
 // duties adds the public duties' demo data: credit entries written by the
@@ -17,12 +18,12 @@ import (
 // and one open complaint about the infant formula sold in Lanzhou.
 func (s *seeder) duties(context.Context) error {
 	day := func(d int) int64 { return s.now.AddDate(0, 0, d).UnixMilli() }
-	reg := func(region uint32, name string) engine.APIKey {
-		return engine.APIKey{Scopes: engine.ScopeRegulator, Region: region, Name: name}
+	reg := func(region uint32, name string) apikey.Key {
+		return apikey.Key{Scopes: apikey.ScopeRegulator, Region: region, Name: name}
 	}
 	for _, c := range []struct {
-		key engine.APIKey
-		org *engine.Org
+		key apikey.Key
+		org *model.Org
 		in  credit.Input
 	}{
 		{reg(620700, "demo regulator Zhangye"), &s.orgH, credit.Input{Kind: credit.SeriousViolation, Gravity: credit.Special,

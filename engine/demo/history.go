@@ -7,7 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"tracecode/engine"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
 )
 
 // The Gansu industries' history: six months of apples (Tianshui), potatoes
@@ -61,7 +62,7 @@ func (s *seeder) historyMints() []mintDef {
 // receipts and sales.
 func (s *seeder) history() error {
 	routes := map[string]struct {
-		org, to   *engine.Org
+		org, to   *model.Org
 		dest, loc string
 		at        string // the receiver's location
 		gcp       string
@@ -71,8 +72,8 @@ func (s *seeder) history() error {
 		"potatoes": {&s.orgG, &s.orgC, partyDistributor, locDXStore, locColdStore, "6956002", false},
 		"lamb":     {&s.orgH, &s.orgC, partyDistributor, locZYPlant, locColdStore, "6956003", false},
 	}
-	receipts := map[*engine.Org][]event{}
-	var receivers []*engine.Org
+	receipts := map[*model.Org][]event{}
+	var receivers []*model.Org
 	for _, p := range historyProducts {
 		r := routes[p.key]
 		all, err := s.urns(p.key, historyMonths*historyWeeks*perShipment)
@@ -114,8 +115,8 @@ func (s *seeder) history() error {
 // urns returns the EPC URNs of the first n codes of a block.
 func (s *seeder) urns(block string, n int) ([]string, error) {
 	var buf bytes.Buffer
-	if _, err := s.eng.WriteCodes(context.Background(), &buf, s.blk[block].ID, engine.StreamOptions{
-		Format: engine.FormatEPCURN, Limit: uint64(n)}); err != nil {
+	if _, err := s.eng.Issuance().WriteCodes(context.Background(), &buf, s.blk[block].ID, issue.StreamOptions{
+		Format: issue.FormatEPCURN, Limit: uint64(n)}); err != nil {
 		return nil, fmt.Errorf("codes of %s: %w", block, err)
 	}
 	out := strings.Fields(buf.String())

@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"time"
 
-	"tracecode/engine"
 	"tracecode/engine/category"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
+	"tracecode/engine/sector"
+	"tracecode/engine/serial"
 )
 
 // The Tianshui orchard chain: a fungicide with its registration and its
@@ -37,33 +40,33 @@ func (s *seeder) orchardLot() string { return "HNO" + fmt.Sprint(s.day(orchardHa
 // are there).
 func (s *seeder) orchard(ctx context.Context) error {
 	b, f := s.orgB, s.orgF
-	cat := func(name string) engine.Category {
-		c, err := engine.ParseCategory(name)
+	cat := func(name string) model.Category {
+		c, err := model.ParseCategory(name)
 		if err != nil {
 			panic("BUG: demo category " + name)
 		}
 		return c
 	}
-	scheme, err := engine.ParseScheme("pesticide")
+	scheme, err := serial.ParseScheme("pesticide")
 	if err != nil {
 		return err
 	}
-	pest, err := s.eng.AddProduct(ctx, engine.ProductSpec{Org: b.ID, OwnCode: orchardPestPrefix, NameZH: "10%苯醚甲环唑水分散粒剂 20克",
-		NameEN: "Difenoconazole 10% WG, 20 g", Category: cat("pesticide"), Levels: engine.LevelSet(0).With(engine.LevelItem), DefaultScheme: scheme})
+	pest, err := s.eng.Issuance().AddProduct(ctx, issue.ProductSpec{Org: b.ID, OwnCode: orchardPestPrefix, NameZH: "10%苯醚甲环唑水分散粒剂 20克",
+		NameEN: "Difenoconazole 10% WG, 20 g", Category: cat("pesticide"), Levels: model.LevelSet(0).With(model.LevelItem), DefaultScheme: scheme})
 	if err != nil {
 		return fmt.Errorf("orchard pesticide: %w", err)
 	}
 	s.prod["orchard-pesticide"] = pest
-	if _, err := s.eng.Sectors().SetProductProfile(ctx, engine.ProfileSpec{Org: b.ID, Product: pest.ID, Profile: "pesticide", Fields: category.Record{
+	if _, err := s.eng.Sectors().SetProductProfile(ctx, sector.ProfileSpec{Org: b.ID, Product: pest.ID, Profile: "pesticide", Fields: category.Record{
 		"reg_number": orchardPestReg, "holder": b.Name, "active_ingredients": "苯醚甲环唑 10%", "formulation": "水分散粒剂",
 		"code_prefix": orchardPestPrefix, "targets": "apple,pear", "safety_intervals": fmt.Sprintf("apple=%d,pear=%d", orchardIntervalD, orchardIntervalD)}}); err != nil {
 		return fmt.Errorf("orchard pesticide profile: %w", err)
 	}
-	if _, err := s.eng.AddLot(ctx, engine.LotSpec{Product: pest.ID, Number: "DF" + fmt.Sprint(s.day(-90)), Produced: s.day(-90),
+	if _, err := s.eng.Issuance().AddLot(ctx, issue.LotSpec{Product: pest.ID, Number: "DF" + fmt.Sprint(s.day(-90)), Produced: s.day(-90),
 		Expiry: s.day(640), Site: "天水市麦积区农药厂"}); err != nil {
 		return fmt.Errorf("orchard pesticide lot: %w", err)
 	}
-	res, err := s.eng.Mint(ctx, engine.MintRequest{Product: pest.ID, Lot: "DF" + fmt.Sprint(s.day(-90)), Level: engine.LevelItem, Count: 200,
+	res, err := s.eng.Issuance().Mint(ctx, issue.MintRequest{Product: pest.ID, Lot: "DF" + fmt.Sprint(s.day(-90)), Level: model.LevelItem, Count: 200,
 		Scheme: scheme, RequestID: "demo-orchard-pesticide"})
 	if err != nil {
 		return fmt.Errorf("mint orchard pesticide: %w", err)
@@ -82,20 +85,20 @@ func (s *seeder) orchard(ctx context.Context) error {
 	// lot is the production batch, registered with its origin and the
 	// committing party.
 	apples := s.prod["apples"]
-	if _, err := s.eng.Sectors().SetProductProfile(ctx, engine.ProfileSpec{Org: f.ID, Product: apples.ID, Profile: "farm",
+	if _, err := s.eng.Sectors().SetProductProfile(ctx, sector.ProfileSpec{Org: f.ID, Product: apples.ID, Profile: "farm",
 		Fields: category.Record{"class": "fruit"}}); err != nil {
 		return fmt.Errorf("apples profile: %w", err)
 	}
 	lotNo := s.orchardLot()
-	if _, err := s.eng.AddLot(ctx, engine.LotSpec{Product: apples.ID, Number: lotNo, Produced: s.day(orchardHarvestDay), Expiry: s.day(60),
+	if _, err := s.eng.Issuance().AddLot(ctx, issue.LotSpec{Product: apples.ID, Number: lotNo, Produced: s.day(orchardHarvestDay), Expiry: s.day(60),
 		Site: "天水市麦积区马跑泉镇 花牛苹果园 3号地块"}); err != nil {
 		return fmt.Errorf("orchard lot: %w", err)
 	}
-	if _, err := s.eng.Sectors().RegisterItem(ctx, engine.ItemSpec{Org: f.ID, Product: apples.ID, Lot: lotNo, Fields: category.Record{
+	if _, err := s.eng.Sectors().RegisterItem(ctx, sector.ItemSpec{Org: f.ID, Product: apples.ID, Lot: lotNo, Fields: category.Record{
 		"origin": orchardTownship, "committer": f.Name, "contact": "0938-2731166", "committer_uscc": f.USCC}}); err != nil {
 		return fmt.Errorf("orchard lot item: %w", err)
 	}
-	res, err = s.eng.Mint(ctx, engine.MintRequest{Product: apples.ID, Lot: lotNo, Level: engine.LevelCase, Count: 40, RequestID: "demo-orchard-cases"})
+	res, err = s.eng.Issuance().Mint(ctx, issue.MintRequest{Product: apples.ID, Lot: lotNo, Level: model.LevelCase, Count: 40, RequestID: "demo-orchard-cases"})
 	if err != nil {
 		return fmt.Errorf("mint orchard cases: %w", err)
 	}

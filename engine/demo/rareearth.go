@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"time"
 
-	"tracecode/engine"
 	"tracecode/engine/category"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
+	"tracecode/engine/sector"
 )
 
 // The rare-earth chain: a Baiyin separation plant's flows of the two
@@ -31,46 +33,46 @@ const (
 
 // rareEarth seeds the chain; it runs after sector.
 func (s *seeder) rareEarth(ctx context.Context) error {
-	c, err := engine.ParseCategory("rare-earth")
+	c, err := model.ParseCategory("rare-earth")
 	if err != nil {
 		return err
 	}
-	plant, err := s.eng.AddOrg(ctx, engine.OrgSpec{Name: "白银稀土分离有限公司", NameEN: "Baiyin Rare Earth Separation Co., Ltd.",
+	plant, err := s.eng.Issuance().AddOrg(ctx, issue.OrgSpec{Name: "白银稀土分离有限公司", NameEN: "Baiyin Rare Earth Separation Co., Ltd.",
 		Region: "620402001", GCPs: []string{"6956006"}})
 	if err != nil {
 		return fmt.Errorf("rare-earth plant: %w", err)
 	}
-	mine, err := s.eng.AddOrg(ctx, engine.OrgSpec{Name: "白银水川稀土矿业有限公司", NameEN: "Baiyin Shuichuan Rare Earth Mining Co., Ltd.",
+	mine, err := s.eng.Issuance().AddOrg(ctx, issue.OrgSpec{Name: "白银水川稀土矿业有限公司", NameEN: "Baiyin Shuichuan Rare Earth Mining Co., Ltd.",
 		Region: "620402100", GCPs: []string{"6956007"}})
 	if err != nil {
 		return fmt.Errorf("rare-earth mine: %w", err)
 	}
 	type prodDef struct {
 		key, gtin, zh, en, form, catalogue string
-		org                                engine.Org
+		org                                model.Org
 	}
 	for _, p := range []prodDef{
 		{"prnd-oxide", gtin("6956006", "00010"), "氧化镨钕 (PrNd)₂O₃ ≥99% 25千克袋", "Praseodymium-neodymium oxide ≥99%, 25 kg bag", "separated-oxide", "氧化镨钕", plant},
 		{"re-concentrate", gtin("6956007", "00019"), "混合稀土精矿 REO 50%", "Mixed rare-earth concentrate, REO 50%", "concentrate", "稀土精矿", mine},
 	} {
-		pr, err := s.eng.AddProduct(ctx, engine.ProductSpec{Org: p.org.ID, GTIN: p.gtin, GCPLength: 7, NameZH: p.zh, NameEN: p.en, Category: c,
-			Levels: engine.LevelSet(0).With(engine.LevelItem)})
+		pr, err := s.eng.Issuance().AddProduct(ctx, issue.ProductSpec{Org: p.org.ID, GTIN: p.gtin, GCPLength: 7, NameZH: p.zh, NameEN: p.en, Category: c,
+			Levels: model.LevelSet(0).With(model.LevelItem)})
 		if err != nil {
 			return fmt.Errorf("product %s: %w", p.key, err)
 		}
 		s.prod[p.key] = pr
-		if _, err := s.eng.Sectors().SetProductProfile(ctx, engine.ProfileSpec{Org: p.org.ID, Product: pr.ID, Profile: "rare-earth",
+		if _, err := s.eng.Sectors().SetProductProfile(ctx, sector.ProfileSpec{Org: p.org.ID, Product: pr.ID, Profile: "rare-earth",
 			Fields: category.Record{"form": p.form, "catalogue_name": p.catalogue}}); err != nil {
 			return fmt.Errorf("profile of %s: %w", p.key, err)
 		}
 		lot := "RE" + fmt.Sprint(s.day(-70))
-		if _, err := s.eng.AddLot(ctx, engine.LotSpec{Product: pr.ID, Number: lot, Produced: s.day(-70)}); err != nil {
+		if _, err := s.eng.Issuance().AddLot(ctx, issue.LotSpec{Product: pr.ID, Number: lot, Produced: s.day(-70)}); err != nil {
 			return fmt.Errorf("lot of %s: %w", p.key, err)
 		}
-		if _, err := s.eng.Sectors().RegisterItem(ctx, engine.ItemSpec{Org: p.org.ID, Product: pr.ID, Lot: lot, Fields: category.Record{}}); err != nil {
+		if _, err := s.eng.Sectors().RegisterItem(ctx, sector.ItemSpec{Org: p.org.ID, Product: pr.ID, Lot: lot, Fields: category.Record{}}); err != nil {
 			return fmt.Errorf("register %s: %w", p.key, err)
 		}
-		res, err := s.eng.Mint(ctx, engine.MintRequest{Product: pr.ID, Lot: lot, Level: engine.LevelItem, Count: 20, RequestID: "demo-" + p.key})
+		res, err := s.eng.Issuance().Mint(ctx, issue.MintRequest{Product: pr.ID, Lot: lot, Level: model.LevelItem, Count: 20, RequestID: "demo-" + p.key})
 		if err != nil {
 			return fmt.Errorf("mint %s: %w", p.key, err)
 		}

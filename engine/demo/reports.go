@@ -7,7 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"tracecode/engine"
+	"tracecode/engine/chain"
+	"tracecode/engine/model"
 )
 
 // cst is China Standard Time: the demo's events happen in it.
@@ -18,14 +19,14 @@ func (s *seeder) at(d, h int) time.Time {
 	return s.now.In(cst).AddDate(0, 0, d).Add(time.Duration(h) * time.Hour).Truncate(time.Minute)
 }
 
-func (s *seeder) meta(org engine.Org, t time.Time, where string) engine.ReportMeta {
-	return engine.ReportMeta{Org: org.ID, Credential: "demo", Time: t, BizLocation: where}
+func (s *seeder) meta(org model.Org, t time.Time, where string) chain.ReportMeta {
+	return chain.ReportMeta{Org: org.ID, Credential: "demo", Time: t, BizLocation: where}
 }
 
 // commission reports offsets [first, last] of a block printed.
-func (s *seeder) commission(org engine.Org, block string, first, last uint64, t time.Time, where string) error {
-	_, err := s.eng.ReportLine(context.Background(), &engine.LineReport{ReportMeta: s.meta(org, t, where), Action: engine.LineCommission,
-		Items: engine.Items{Ranges: []engine.BlockRange{{Block: s.blk[block].ID, First: first, Last: last}}}})
+func (s *seeder) commission(org model.Org, block string, first, last uint64, t time.Time, where string) error {
+	_, err := s.eng.Reports().ReportLine(context.Background(), &chain.LineReport{ReportMeta: s.meta(org, t, where), Action: chain.LineCommission,
+		Items: chain.Items{Ranges: []chain.BlockRange{{Block: s.blk[block].ID, First: first, Last: last}}}})
 	if err != nil {
 		return fmt.Errorf("commission %s: %w", block, err)
 	}
@@ -34,13 +35,13 @@ func (s *seeder) commission(org engine.Org, block string, first, last uint64, t 
 
 // pack packs per children of the child block into each parent offset
 // [0, parents) of the parent block, children taken in order.
-func (s *seeder) pack(org engine.Org, parent, child string, parents, per uint64, t time.Time) error {
-	r := &engine.PackReport{ReportMeta: s.meta(org, t, "")}
+func (s *seeder) pack(org model.Org, parent, child string, parents, per uint64, t time.Time) error {
+	r := &chain.PackReport{ReportMeta: s.meta(org, t, "")}
 	for p := uint64(0); p < parents; p++ {
-		r.Packs = append(r.Packs, engine.Pack{Parent: engine.Ref{Block: s.blk[parent].ID, Offset: p},
-			Children: engine.Items{Ranges: []engine.BlockRange{{Block: s.blk[child].ID, First: p * per, Last: p*per + per - 1}}}})
+		r.Packs = append(r.Packs, chain.Pack{Parent: chain.Ref{Block: s.blk[parent].ID, Offset: p},
+			Children: chain.Items{Ranges: []chain.BlockRange{{Block: s.blk[child].ID, First: p * per, Last: p*per + per - 1}}}})
 	}
-	if _, err := s.eng.Pack(context.Background(), r); err != nil {
+	if _, err := s.eng.Reports().Pack(context.Background(), r); err != nil {
 		return fmt.Errorf("pack %s into %s: %w", child, parent, err)
 	}
 	return nil
@@ -59,7 +60,7 @@ type event struct {
 }
 
 // capture records events as one EPCIS 2.0 document by org.
-func (s *seeder) capture(org engine.Org, evs ...event) error {
+func (s *seeder) capture(org model.Org, evs ...event) error {
 	var list []map[string]any
 	for _, e := range evs {
 		m := map[string]any{"type": "ObjectEvent", "eventTime": e.t.Format(time.RFC3339), "eventTimeZoneOffset": "+08:00",
@@ -85,7 +86,7 @@ func (s *seeder) capture(org engine.Org, evs ...event) error {
 	return s.captureRaw(org, list)
 }
 
-func (s *seeder) captureRaw(org engine.Org, list []map[string]any) error {
+func (s *seeder) captureRaw(org model.Org, list []map[string]any) error {
 	doc := map[string]any{
 		"@context":      []any{"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld", map[string]string{"tc": "https://tracecode.example/epcis/"}},
 		"type":          "EPCISDocument",
@@ -97,7 +98,7 @@ func (s *seeder) captureRaw(org engine.Org, list []map[string]any) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.eng.CaptureJSON(context.Background(), strings.NewReader(string(b)), &engine.CaptureOptions{Org: org.ID, Credential: "demo"}); err != nil {
+	if _, err := s.eng.Reports().CaptureJSON(context.Background(), strings.NewReader(string(b)), &chain.CaptureOptions{Org: org.ID, Credential: "demo"}); err != nil {
 		return fmt.Errorf("capture: %w", err)
 	}
 	return nil
@@ -177,8 +178,8 @@ func (s *seeder) reports(context.Context) error {
 		},
 		func() error {
 			lot := s.lots["formula-recalled"]
-			_, err := s.eng.Recall(context.Background(), &engine.RecallRequest{ReportMeta: s.meta(a, s.at(-5, 0), locHZFactory),
-				Lots: []engine.LotRef{{Product: lot.Product, Number: lot.Number}}, Reason: "阪崎肠杆菌检测不合格 (Cronobacter sakazakii found in retained samples)"})
+			_, err := s.eng.Reports().Recall(context.Background(), &chain.RecallRequest{ReportMeta: s.meta(a, s.at(-5, 0), locHZFactory),
+				Lots: []chain.LotRef{{Product: lot.Product, Number: lot.Number}}, Reason: "阪崎肠杆菌检测不合格 (Cronobacter sakazakii found in retained samples)"})
 			return err
 		},
 		// A pig lot slaughtered into pork loin: the transformation links the
@@ -221,10 +222,10 @@ func (s *seeder) reports(context.Context) error {
 		// The ten drug cases go on a pallet labelled with an SSCC, which
 		// is shipped to a pharmacy and received there.
 		func() error {
-			r := &engine.PackReport{ReportMeta: s.meta(b, s.at(-59, 3), locFZFactory)}
-			r.Packs = []engine.Pack{{Parent: engine.Ref{Code: "(00)" + s.sscc}, ParentLevel: engine.LevelPallet,
-				Children: engine.Items{Ranges: []engine.BlockRange{{Block: s.blk["drug-case"].ID, First: 0, Last: 9}}}}}
-			_, err := s.eng.Pack(context.Background(), r)
+			r := &chain.PackReport{ReportMeta: s.meta(b, s.at(-59, 3), locFZFactory)}
+			r.Packs = []chain.Pack{{Parent: chain.Ref{Code: "(00)" + s.sscc}, ParentLevel: model.LevelPallet,
+				Children: chain.Items{Ranges: []chain.BlockRange{{Block: s.blk["drug-case"].ID, First: 0, Last: 9}}}}}
+			_, err := s.eng.Reports().Pack(context.Background(), r)
 			return err
 		},
 		func() error {

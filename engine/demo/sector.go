@@ -7,8 +7,12 @@ import (
 	"strings"
 	"time"
 
-	"tracecode/engine"
+	"tracecode/engine/apikey"
 	"tracecode/engine/category"
+	"tracecode/engine/chain"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
+	"tracecode/engine/sector"
 )
 
 // The category data of the demo (engine/sector): a Tianshui gas filling
@@ -32,17 +36,17 @@ const (
 
 // sector seeds the category data; it runs after the reports.
 func (s *seeder) sector(ctx context.Context) error {
-	st, err := s.eng.AddOrg(ctx, engine.OrgSpec{Name: "天水秦州气体充装有限公司", NameEN: "Tianshui Qinzhou Gas Filling Co., Ltd.",
+	st, err := s.eng.Issuance().AddOrg(ctx, issue.OrgSpec{Name: "天水秦州气体充装有限公司", NameEN: "Tianshui Qinzhou Gas Filling Co., Ltd.",
 		USCC: demoStationUSCC, Region: "620502001", GCPs: []string{"6956004"}})
 	if err != nil {
 		return fmt.Errorf("filling station: %w", err)
 	}
-	lift, err := s.eng.AddOrg(ctx, engine.OrgSpec{Name: "兰州城关安居物业管理有限公司", NameEN: "Lanzhou Chengguan Anju Property Management Co., Ltd.",
+	lift, err := s.eng.Issuance().AddOrg(ctx, issue.OrgSpec{Name: "兰州城关安居物业管理有限公司", NameEN: "Lanzhou Chengguan Anju Property Management Co., Ltd.",
 		USCC: demoElevatorUSCC, Region: "620102001", GCPs: []string{"6956005"}})
 	if err != nil {
 		return fmt.Errorf("elevator user unit: %w", err)
 	}
-	all := engine.ScopeMint | engine.ScopeReport | engine.ScopeEvents | engine.ScopeAdmin
+	all := apikey.ScopeMint | apikey.ScopeReport | apikey.ScopeEvents | apikey.ScopeAdmin
 	for _, k := range []struct {
 		name string
 		org  uint32
@@ -50,7 +54,7 @@ func (s *seeder) sector(ctx context.Context) error {
 		{"天水秦州气体充装 (Tianshui filling station; mint, report, events, admin)", st.ID},
 		{"兰州城关安居物业 (Lanzhou elevator user unit; mint, report, events, admin)", lift.ID},
 	} {
-		tok, _, err := s.keys.Create(engine.NewAPIKeyOptions{Org: k.org, Scopes: all, Name: "demo " + k.name})
+		tok, _, err := s.keys.Create(apikey.Options{Org: k.org, Scopes: all, Name: "demo " + k.name})
 		if err != nil {
 			return err
 		}
@@ -60,7 +64,7 @@ func (s *seeder) sector(ctx context.Context) error {
 	// Products, their profiles and codes.
 	type prod struct {
 		key, gtin, nameZH, nameEN, cat, profile string
-		org                                     engine.Org
+		org                                     model.Org
 		fields                                  category.Record
 	}
 	for _, p := range []prod{
@@ -69,20 +73,20 @@ func (s *seeder) sector(ctx context.Context) error {
 		{"elevator", gtin("6956005", "00018"), "曳引式乘客电梯 1000千克", "Traction passenger elevator, 1000 kg", "elevator", "elevator", lift,
 			category.Record{"type": "traction-passenger", "maker": "兰州陇电电梯有限公司", "model": "LD-P1000/1.75"}},
 	} {
-		cat, err := engine.ParseCategory(p.cat)
+		cat, err := model.ParseCategory(p.cat)
 		if err != nil {
 			return err
 		}
-		pr, err := s.eng.AddProduct(ctx, engine.ProductSpec{Org: p.org.ID, GTIN: p.gtin, GCPLength: 7, NameZH: p.nameZH, NameEN: p.nameEN,
-			Category: cat, Levels: engine.LevelSet(0).With(engine.LevelItem)})
+		pr, err := s.eng.Issuance().AddProduct(ctx, issue.ProductSpec{Org: p.org.ID, GTIN: p.gtin, GCPLength: 7, NameZH: p.nameZH, NameEN: p.nameEN,
+			Category: cat, Levels: model.LevelSet(0).With(model.LevelItem)})
 		if err != nil {
 			return fmt.Errorf("product %s: %w", p.key, err)
 		}
 		s.prod[p.key] = pr
-		if _, err := s.eng.Sectors().SetProductProfile(ctx, engine.ProfileSpec{Org: p.org.ID, Product: pr.ID, Profile: p.profile, Fields: p.fields}); err != nil {
+		if _, err := s.eng.Sectors().SetProductProfile(ctx, sector.ProfileSpec{Org: p.org.ID, Product: pr.ID, Profile: p.profile, Fields: p.fields}); err != nil {
 			return fmt.Errorf("profile of %s: %w", p.key, err)
 		}
-		res, err := s.eng.Mint(ctx, engine.MintRequest{Product: pr.ID, Level: engine.LevelItem, Count: 10, RequestID: "demo-" + p.key})
+		res, err := s.eng.Issuance().Mint(ctx, issue.MintRequest{Product: pr.ID, Level: model.LevelItem, Count: 10, RequestID: "demo-" + p.key})
 		if err != nil {
 			return fmt.Errorf("mint %s: %w", p.key, err)
 		}
@@ -94,14 +98,14 @@ func (s *seeder) sector(ctx context.Context) error {
 	}
 	// The pesticide's registration (PD20141234: the trace code prefix
 	// 1 141234 1 001) and its safety intervals.
-	if _, err := s.eng.Sectors().SetProductProfile(ctx, engine.ProfileSpec{Org: s.orgB.ID, Product: s.prod["pesticide"].ID, Profile: "pesticide",
+	if _, err := s.eng.Sectors().SetProductProfile(ctx, sector.ProfileSpec{Org: s.orgB.ID, Product: s.prod["pesticide"].ID, Profile: "pesticide",
 		Fields: category.Record{"reg_number": "PD20141234", "holder": "天水麦积医药化工有限公司", "active_ingredients": "吡虫啉 70%",
 			"formulation": "水分散粒剂", "code_prefix": "11412341001", "targets": "apple,cabbage", "safety_intervals": "apple=14,cabbage=7"}}); err != nil {
 		return fmt.Errorf("pesticide profile: %w", err)
 	}
 	// The drug's approval number and marketing-authorisation holder
 	// (shown on its scan page, written in the drug trace export).
-	if _, err := s.eng.Sectors().SetProductProfile(ctx, engine.ProfileSpec{Org: s.orgB.ID, Product: s.prod["drug"].ID, Profile: "drug",
+	if _, err := s.eng.Sectors().SetProductProfile(ctx, sector.ProfileSpec{Org: s.orgB.ID, Product: s.prod["drug"].ID, Profile: "drug",
 		Fields: category.Record{"approval": DrugApproval, "mah": s.orgB.Name, "mah_uscc": s.orgB.USCC, "dosage_form": "胶囊剂",
 			"strength": "0.25g×24粒", "rx": "true"}}); err != nil {
 		return fmt.Errorf("drug profile: %w", err)
@@ -114,7 +118,7 @@ func (s *seeder) sector(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if _, err := s.eng.Sectors().RegisterItem(ctx, engine.ItemSpec{Org: st.ID, Code: code, Fields: category.Record{
+		if _, err := s.eng.Sectors().RegisterItem(ctx, sector.ItemSpec{Org: st.ID, Code: code, Fields: category.Record{
 			"reg_code": c.reg, "medium": "O2", "volume_l": "40", "serial": fmt.Sprintf("LS2019-%04d", 311+i), "made": date(-2500),
 			"working_pressure_mpa": "15", "test_pressure_mpa": "22.5", "supervision_cert": fmt.Sprintf("TS-JD-2019-%04d", 88+i),
 			"filler": demoStationUSCC, "last_inspection": c.last}}); err != nil {
@@ -139,7 +143,7 @@ func (s *seeder) sector(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.eng.Sectors().RegisterItem(ctx, engine.ItemSpec{Org: lift.ID, Code: elev, Fields: category.Record{
+	if _, err := s.eng.Sectors().RegisterItem(ctx, sector.ItemSpec{Org: lift.ID, Code: elev, Fields: category.Record{
 		"reg_code": demoElevatorReg, "rescue_id": "10235", "user_unit": "兰州城关安居物业管理有限公司", "user_uscc": demoElevatorUSCC,
 		"address": "兰州市城关区酒泉路街道 安居小区 3号楼 1单元", "township": "620102001", "maintainer": "兰州陇电电梯维保有限公司",
 		"maintainer_uscc": demoMaintUSCC, "emergency_phone": "96333", "registered": "2019-05-20"}}); err != nil {
@@ -184,7 +188,7 @@ func (s *seeder) sector(ctx context.Context) error {
 
 // captureCategory captures events carrying category extension members
 // (the tc prefix bound to engine/category's namespace).
-func (s *seeder) captureCategory(org engine.Org, list ...map[string]any) error {
+func (s *seeder) captureCategory(org model.Org, list ...map[string]any) error {
 	doc := map[string]any{
 		"@context":      []any{"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld", map[string]string{"tc": category.NS}},
 		"type":          "EPCISDocument",
@@ -196,6 +200,6 @@ func (s *seeder) captureCategory(org engine.Org, list ...map[string]any) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.eng.CaptureJSON(context.Background(), strings.NewReader(string(b)), &engine.CaptureOptions{Org: org.ID, Credential: "demo"})
+	_, err = s.eng.Reports().CaptureJSON(context.Background(), strings.NewReader(string(b)), &chain.CaptureOptions{Org: org.ID, Credential: "demo"})
 	return err
 }

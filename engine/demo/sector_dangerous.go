@@ -7,8 +7,10 @@ import (
 	"strings"
 	"time"
 
-	"tracecode/engine"
 	"tracecode/engine/category"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
+	"tracecode/engine/sector"
 )
 
 // The dangerous goods of the demo: liquid chlorine (a highly toxic
@@ -42,24 +44,24 @@ func (s *seeder) dangerous(ctx context.Context) error {
 
 // product adds a product with a profile, mints count codes of each level
 // and commissions them.
-func (s *seeder) sectorProduct(ctx context.Context, key string, org engine.Org, gtinItem, nameZH, nameEN, cat string,
-	levels []engine.Level, count uint64, fields category.Record) error {
-	c, err := engine.ParseCategory(cat)
+func (s *seeder) sectorProduct(ctx context.Context, key string, org model.Org, gtinItem, nameZH, nameEN, cat string,
+	levels []model.Level, count uint64, fields category.Record) error {
+	c, err := model.ParseCategory(cat)
 	if err != nil {
 		return err
 	}
-	var ls engine.LevelSet
+	var ls model.LevelSet
 	for _, l := range levels {
 		ls = ls.With(l)
 	}
 	g := gtin(org.GCPs[0], gtinItem)
-	pr, err := s.eng.AddProduct(ctx, engine.ProductSpec{Org: org.ID, GTIN: g, GCPLength: 7,
+	pr, err := s.eng.Issuance().AddProduct(ctx, issue.ProductSpec{Org: org.ID, GTIN: g, GCPLength: 7,
 		NameZH: nameZH, NameEN: nameEN, Category: c, Levels: ls, LevelGTINs: levelGTINs(g, ls)})
 	if err != nil {
 		return err
 	}
 	s.prod[key] = pr
-	if _, err := s.eng.Sectors().SetProductProfile(ctx, engine.ProfileSpec{Org: org.ID, Product: pr.ID, Profile: cat, Fields: fields}); err != nil {
+	if _, err := s.eng.Sectors().SetProductProfile(ctx, sector.ProfileSpec{Org: org.ID, Product: pr.ID, Profile: cat, Fields: fields}); err != nil {
 		return fmt.Errorf("profile: %w", err)
 	}
 	for i, l := range levels {
@@ -71,7 +73,7 @@ func (s *seeder) sectorProduct(ctx context.Context, key string, org engine.Org, 
 		if i > 0 {
 			n = 2
 		}
-		res, err := s.eng.Mint(ctx, engine.MintRequest{Product: pr.ID, Level: l, Count: n, RequestID: "demo-" + k})
+		res, err := s.eng.Issuance().Mint(ctx, issue.MintRequest{Product: pr.ID, Level: l, Count: n, RequestID: "demo-" + k})
 		if err != nil {
 			return fmt.Errorf("mint %s: %w", k, err)
 		}
@@ -84,12 +86,12 @@ func (s *seeder) sectorProduct(ctx context.Context, key string, org engine.Org, 
 	return nil
 }
 
-func (s *seeder) register(ctx context.Context, org engine.Org, block string, off uint64, fields category.Record) error {
+func (s *seeder) register(ctx context.Context, org model.Org, block string, off uint64, fields category.Record) error {
 	c, err := s.code(block, "dl", off)
 	if err != nil {
 		return err
 	}
-	_, err = s.eng.Sectors().RegisterItem(ctx, engine.ItemSpec{Org: org.ID, Code: c, Fields: fields})
+	_, err = s.eng.Sectors().RegisterItem(ctx, sector.ItemSpec{Org: org.ID, Code: c, Fields: fields})
 	return err
 }
 
@@ -106,7 +108,7 @@ func (s *seeder) categoryEvent(t time.Time, codes []string, kind string, fields 
 func (s *seeder) chlorine(ctx context.Context) error {
 	b := s.orgB
 	if err := s.sectorProduct(ctx, "chlorine", b, "00082", "液氯 500千克钢瓶", "Liquid chlorine, 500 kg drum", "hazchem",
-		[]engine.Level{engine.LevelItem}, 5, category.Record{
+		[]model.Level{model.LevelItem}, 5, category.Record{
 			"cas": "7782-50-5", "un_number": "UN1017", "sds_version": "SDS-LC-2025-03 (GB/T 16483-2008)", "sds_sections": "16",
 			"sds_url": "https://example.cn/sds/liquid-chlorine-2025-03.pdf", "signal_word": "危险", "pictograms": "GHS03,GHS04,GHS06,GHS09",
 			"hazard_statements": "H270,H280,H331,H315,H319,H335,H400", "emergency_phone": "0938-8212345", "controlled": "highly-toxic"}); err != nil {
@@ -144,11 +146,11 @@ func (s *seeder) chlorine(ctx context.Context) error {
 func (s *seeder) fireworksUnits(ctx context.Context) error {
 	a := s.orgA
 	if err := s.sectorProduct(ctx, "fw-unit", a, "00080", "礼花弹 单发", "Display shell, single", "fireworks",
-		[]engine.Level{engine.LevelItem, engine.LevelCase}, 12, category.Record{"class": "C", "maker": "甘肃皋兰烟花爆竹有限公司",
+		[]model.Level{model.LevelItem, model.LevelCase}, 12, category.Record{"class": "C", "maker": "甘肃皋兰烟花爆竹有限公司",
 			"maker_licence": "(甘)YH安许证字〔2024〕000031", "units_per_case": "6"}); err != nil {
 		return err
 	}
-	caseBlk := "fw-unit-" + engine.LevelCase.String()
+	caseBlk := "fw-unit-" + model.LevelCase.String()
 	if err := s.pack(a, caseBlk, "fw-unit", 2, 6, s.at(-39, 0)); err != nil {
 		return err
 	}

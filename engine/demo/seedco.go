@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"time"
 
-	"tracecode/engine"
 	"tracecode/engine/code/cn"
+	"tracecode/engine/issue"
+	"tracecode/engine/model"
 )
 
 // Zhangye's corn-seed producers (张掖玉米制种): three seed companies of
@@ -32,7 +33,7 @@ func LastMonthDay(now time.Time) time.Time {
 }
 
 func (s *seeder) seedCos(ctx context.Context) error {
-	cat, err := engine.ParseCategory("seed")
+	cat, err := model.ParseCategory("seed")
 	if err != nil {
 		return err
 	}
@@ -47,23 +48,23 @@ func (s *seeder) seedCos(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("seed company %s: %w", c.name, err)
 		}
-		o, err := s.eng.AddOrg(ctx, engine.OrgSpec{Name: c.name, NameEN: c.nameEN, USCC: uscc.String(), Region: c.township, GCPs: []string{c.gcp}})
+		o, err := s.eng.Issuance().AddOrg(ctx, issue.OrgSpec{Name: c.name, NameEN: c.nameEN, USCC: uscc.String(), Region: c.township, GCPs: []string{c.gcp}})
 		if err != nil {
 			return fmt.Errorf("organisation %s: %w", c.name, err)
 		}
-		p, err := s.eng.AddProduct(ctx, engine.ProductSpec{Org: o.ID, GTIN: gtin(c.gcp, "00019"), GCPLength: 7,
+		p, err := s.eng.Issuance().AddProduct(ctx, issue.ProductSpec{Org: o.ID, GTIN: gtin(c.gcp, "00019"), GCPLength: 7,
 			NameZH: "杂交玉米种子 25千克袋", NameEN: "Hybrid corn seed, 25 kg bag", Category: cat,
-			Levels: engine.LevelSet(0).With(engine.LevelItem)})
+			Levels: model.LevelSet(0).With(model.LevelItem)})
 		if err != nil {
 			return fmt.Errorf("product of %s: %w", c.name, err)
 		}
-		lot, err := s.eng.AddLot(ctx, engine.LotSpec{Product: p.ID, Number: fmt.Sprintf("ZY%d", ymd(day)), Produced: ymd(day.AddDate(0, 0, -5)),
+		lot, err := s.eng.Issuance().AddLot(ctx, issue.LotSpec{Product: p.ID, Number: fmt.Sprintf("ZY%d", ymd(day)), Produced: ymd(day.AddDate(0, 0, -5)),
 			Site: "张掖市甘州区制种基地"})
 		if err != nil {
 			return fmt.Errorf("lot of %s: %w", c.name, err)
 		}
 		key := fmt.Sprintf("seed-%d", i)
-		res, err := s.eng.Mint(ctx, engine.MintRequest{Product: p.ID, Lot: lot.Number, Level: engine.LevelItem,
+		res, err := s.eng.Issuance().Mint(ctx, issue.MintRequest{Product: p.ID, Lot: lot.Number, Level: model.LevelItem,
 			Count: uint64(c.printed), RequestID: "demo-" + key})
 		if err != nil {
 			return fmt.Errorf("mint for %s: %w", c.name, err)

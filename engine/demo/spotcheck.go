@@ -8,6 +8,8 @@ import (
 
 	"tracecode/engine"
 	"tracecode/engine/account"
+	"tracecode/engine/apikey"
+	"tracecode/engine/model"
 	"tracecode/engine/spotcheck"
 )
 
@@ -34,8 +36,8 @@ func spotInspectors() []account.NewOptions {
 // draw with SpotSeed and the results of its first inspections. It runs
 // after the accounts (the draw needs the inspectors).
 func seedSpotChecks(ctx context.Context, eng *engine.Engine) error {
-	var super engine.Org
-	for _, o := range eng.Orgs() {
+	var super model.Org
+	for _, o := range eng.Issuance().Orgs() {
 		if o.Name == "兰州城关万家超市有限公司" {
 			super = o
 		}
@@ -43,7 +45,7 @@ func seedSpotChecks(ctx context.Context, eng *engine.Engine) error {
 	if super.ID == 0 {
 		return errors.New("demo: spot checks: the Lanzhou supermarket is missing")
 	}
-	reg := engine.APIKey{Scopes: engine.ScopeRegulator, Region: 620100, Name: "city"}
+	reg := apikey.Key{Scopes: apikey.ScopeRegulator, Region: 620100, Name: "city"}
 	pf := spotcheck.PlanFile{Name: "2026年第4季度兰州市食品生产经营者双随机抽查", Region: "620100",
 		Items: []string{"营业执照和食品生产经营许可", "年度报告公示", "进货查验和追溯记录", "标签标识"},
 		// The demo city has few organisations: half of the medium class is

@@ -7,10 +7,10 @@ import "encoding/binary"
 // (engine/apikey, engine/scanlog); the byte diagrams are in
 // docs/storage.md and in those files' doc comments.
 const (
-	prefixScanStats byte = 0xC0 // 0xC0 | product u32 | counter u64          → engine.ScanStats
-	prefixScanRaw   byte = 0xC1 // 0xC1 | unix ms u64 | seq u32               → segment of engine.Scan
+	prefixScanStats byte = 0xC0 // 0xC0 | product u32 | counter u64          → scanlog.Stats
+	prefixScanRaw   byte = 0xC1 // 0xC1 | unix ms u64 | seq u32               → segment of scanlog.Scan
 	prefixScanMerge byte = 0xC2 // 0xC2 (one key)                               → Uint(scans stream seq)
-	prefixAPIKey    byte = 0xC8 // 0xC8 | key id u64                          → engine.APIKey
+	prefixAPIKey    byte = 0xC8 // 0xC8 | key id u64                          → apikey.Key
 )
 
 // AppendScanStatsKey appends the key of the scan counts of code (product,

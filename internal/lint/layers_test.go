@@ -30,6 +30,9 @@ var partForbidden = map[string][]string{
 	"engine/site":      {"tracecode/engine"},
 	"engine/search":    {"tracecode/engine"},
 	"engine/amend":     {"tracecode/engine"},
+	"engine/config":    {"tracecode/engine"},
+	"engine/onestop":   {"tracecode/engine"},
+	"engine/export":    {"tracecode/engine"},
 
 	// The notice, category, statistics and scan-review offices.
 	"engine/notice":     {"tracecode/engine"},

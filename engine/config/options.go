@@ -1,15 +1,19 @@
-package engine
+// Package config holds the options of an engine (engine.Options is
+// config.Options) with their defaults and checks: Open copies them, fills
+// the defaults (EnsureDefaults) and validates them (Validate).
+package config
 
 import (
 	"fmt"
 	"time"
 
 	"tracecode/engine/issue"
+	"tracecode/engine/model"
 	"tracecode/engine/serial"
 	"tracecode/engine/store"
 )
 
-// Options configure an Engine. The zero value of every field means "use the
+// Options configure an engine (engine.Open). The zero value of every field means "use the
 // default"; Open copies the Options, fills defaults (EnsureDefaults) and
 // validates them.
 type Options struct {
@@ -69,7 +73,7 @@ type Options struct {
 	// (ErrKEK); a new store, or one created without a KEK, keeps its keys
 	// in the clear — for development, the demo and tests; tracecode warns.
 	// Given for a store with clear keys, Open seals them (read-write opens).
-	KEK *KEK
+	KEK *issue.KEK
 
 	// MaxLotsPerOrg and MaxProductsPerOrg bound how many lots and products
 	// one organisation may create: lot and product ids are 32-bit spaces
@@ -167,44 +171,26 @@ func (o *Options) Validate() error {
 		return err
 	}
 	if !(o.BloomFPRate > 0 && o.BloomFPRate < 0.5) {
-		return fieldErr("BloomFPRate", fmt.Sprint(o.BloomFPRate), "must be in (0, 0.5)")
+		return model.FieldErrorf("BloomFPRate", fmt.Sprint(o.BloomFPRate), "must be in (0, 0.5)")
 	}
 	if o.GroupCommitMax < 1 {
-		return fieldErr("GroupCommitMax", fmt.Sprint(o.GroupCommitMax), "must be at least 1")
+		return model.FieldErrorf("GroupCommitMax", fmt.Sprint(o.GroupCommitMax), "must be at least 1")
 	}
 	if o.MaxTimeline < 1 {
-		return fieldErr("MaxTimeline", fmt.Sprint(o.MaxTimeline), "must be at least 1")
+		return model.FieldErrorf("MaxTimeline", fmt.Sprint(o.MaxTimeline), "must be at least 1")
 	}
 	if o.ResolveCache < 16 {
-		return fieldErr("ResolveCache", fmt.Sprint(o.ResolveCache), "must be at least 16 entries")
+		return model.FieldErrorf("ResolveCache", fmt.Sprint(o.ResolveCache), "must be at least 16 entries")
 	}
 	if o.ShortQuotaPerOrg >= serial.CapShort {
-		return fieldErr("ShortQuotaPerOrg", fmt.Sprint(o.ShortQuotaPerOrg),
+		return model.FieldErrorf("ShortQuotaPerOrg", fmt.Sprint(o.ShortQuotaPerOrg),
 			"must be below the short-code space's cap %d, so that no organisation alone can exhaust it", uint64(serial.CapShort))
 	}
 	if o.MaxLotsPerOrg >= 1<<32-1 {
-		return fieldErr("MaxLotsPerOrg", fmt.Sprint(o.MaxLotsPerOrg), "must be below 2^32-1, the lot id space")
+		return model.FieldErrorf("MaxLotsPerOrg", fmt.Sprint(o.MaxLotsPerOrg), "must be below 2^32-1, the lot id space")
 	}
 	if o.MaxProductsPerOrg >= 1<<32-1 {
-		return fieldErr("MaxProductsPerOrg", fmt.Sprint(o.MaxProductsPerOrg), "must be below 2^32-1, the product id space")
+		return model.FieldErrorf("MaxProductsPerOrg", fmt.Sprint(o.MaxProductsPerOrg), "must be below 2^32-1, the product id space")
 	}
 	return nil
-}
-
-// Now returns the engine's clock (Options.Now): the time scans and
-// reports are stamped with and, through DayOf, the business day.
-func (e *Engine) Now() time.Time { return e.opts.Now() }
-
-// Location returns the business-day clock (Options.Location).
-func (e *Engine) Location() *time.Location { return e.opts.Location }
-
-// Today returns the engine clock's date in the business-day clock, as
-// yyyymmdd: the day expiry is judged on and answers are cached under.
-func (e *Engine) Today() uint32 { return e.DayOf(e.nowMillis()) }
-
-// DayOf returns the date of unix milliseconds ms in the business-day
-// clock, as yyyymmdd.
-func (e *Engine) DayOf(ms int64) uint32 {
-	y, m, d := time.UnixMilli(ms).In(e.opts.Location).Date()
-	return uint32(y*10000 + int(m)*100 + d)
 }
