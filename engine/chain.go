@@ -34,7 +34,7 @@ func (e *Engine) loadTrace() error {
 		Now:           e.opts.Now,
 		Location:      e.opts.Location,
 		SummaryCache:  e.opts.ResolveCache,
-		ResolveSource: func(c *chain.Chain) resolve.Source { return resolveSource{e, c} },
+		ResolveSource: func(c *chain.Chain) resolve.Source { return resolveSource{e, c, e.iss} },
 		Resolve: resolve.Options{MaxTimeline: e.opts.MaxTimeline, Location: e.opts.Location,
 			DLBase: e.opts.DLBase, CacheSize: e.opts.ResolveCache},
 	})

@@ -1,17 +1,15 @@
 package engine
 
 // The engine's credit book, opened on first use, as API keys use it
-// (credit.Office), and the entries closed recalls and confirmed alerts
-// add.
+// (credit.Office); the entries closed recalls and confirmed alerts add
+// come through the notice office (noticeParts, notice.go).
 
 import (
 	"sync"
 	"sync/atomic"
 
-	"tracecode/engine/alert"
 	"tracecode/engine/complaint"
 	"tracecode/engine/credit"
-	"tracecode/engine/recall"
 	"tracecode/engine/spotcheck"
 )
 
@@ -54,18 +52,4 @@ func (e *Engine) checkOpen() error {
 		return ErrClosed
 	}
 	return nil
-}
-
-// creditRecallClosed adds the recall-history entry of a closed recall.
-func (e *Engine) creditRecallClosed(r *recall.Recall) {
-	if o, err := e.Credit(); err == nil {
-		o.RecallClosed(r)
-	}
-}
-
-// creditAlertConfirmed adds the entry of an alert a regulator confirmed.
-func (e *Engine) creditAlertConfirmed(a *alert.Alert) {
-	if o, err := e.Credit(); err == nil {
-		o.AlertConfirmed(a)
-	}
 }

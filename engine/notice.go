@@ -19,7 +19,6 @@ import (
 	"tracecode/engine/notice"
 	"tracecode/engine/outbox"
 	"tracecode/engine/recall"
-	"tracecode/engine/resolve"
 )
 
 // Notices is the engine's notice office (recalls, holds, alerts, their
@@ -98,10 +97,6 @@ type noticeParts struct {
 
 func (p noticeParts) AppendNode(dst []byte, n agg.Node) []byte { return p.appendNode(dst, n) }
 
-func (p noticeParts) ResolveInto(c *resolve.Chain, input string) error {
-	return p.Engine.ResolveInto(c, input)
-}
-
 func (p noticeParts) RecallMoves(lot uint32, only map[uint32][]uint64) ([]recall.Move, error) {
 	c, err := p.tr()
 	if err != nil {
@@ -110,9 +105,20 @@ func (p noticeParts) RecallMoves(lot uint32, only map[uint32][]uint64) ([]recall
 	return c.RecallMoves(lot, only)
 }
 
-func (p noticeParts) RecallClosed(r *recall.Recall) { p.creditRecallClosed(r) }
+// RecallClosed adds the recall-history entry of a closed recall to the
+// credit book.
+func (p noticeParts) RecallClosed(r *recall.Recall) {
+	if o, err := p.Credit(); err == nil {
+		o.RecallClosed(r)
+	}
+}
 
-func (p noticeParts) AlertConfirmed(a *alert.Alert) { p.creditAlertConfirmed(a) }
+// AlertConfirmed adds the credit entry of an alert a regulator confirmed.
+func (p noticeParts) AlertConfirmed(a *alert.Alert) {
+	if o, err := p.Credit(); err == nil {
+		o.AlertConfirmed(a)
+	}
+}
 
 func (p noticeParts) Recall(ctx context.Context, r *chain.RecallRequest) (*chain.RecallResult, error) {
 	return p.Reports().Recall(ctx, r)

@@ -80,27 +80,14 @@ func (e *Engine) classStatus(lot, product uint32) (resolve.ClassStatus, error) {
 // resolveSource answers a Resolver's questions from the engine's state
 // (resolve.Source).
 type resolveSource struct {
-	e  *Engine
-	ts *chain.Chain
+	e           *Engine
+	ts          *chain.Chain
+	*issue.Book // LookupCode, BlockAt, BlockByID, Master
 }
 
 func (s resolveSource) NowMillis() int64          { return s.e.nowMillis() }
 func (s resolveSource) DayOf(t int64) uint32      { return s.e.DayOf(t) }
 func (s resolveSource) PartyOrg(id string) uint32 { return s.e.partyOrg(id) }
-
-func (s resolveSource) LookupCode(pc *code.Code) (model.LookupResult, error) {
-	return s.e.iss.LookupCode(pc)
-}
-
-func (s resolveSource) BlockAt(product uint32, counter uint64) *model.Block {
-	return s.e.iss.BlockAt(product, counter)
-}
-
-func (s resolveSource) BlockByID(id uint64) *model.Block { return s.e.iss.BlockByID(id) }
-
-func (s resolveSource) Master(product, lot uint32, block uint64) (o *model.Org, p *model.Product, l *model.Lot, b *model.Block) {
-	return s.e.iss.Master(product, lot, block)
-}
 
 func (s resolveSource) Org(id uint32) *model.Org { return s.e.iss.OrgByID(id) }
 

@@ -4,7 +4,7 @@ import (
 	"time"
 
 	"tracecode/engine/chain"
-	"tracecode/engine/model"
+	"tracecode/engine/issue"
 	"tracecode/engine/store"
 	"tracecode/engine/verify"
 )
@@ -41,29 +41,16 @@ import (
 // It reads everything, and writes a scratch store about the size of the
 // derived records in a temporary directory, removed before it returns;
 // reports wait while it runs (they would change what it compares).
-func (e *Engine) Verify() (*verify.Report, error) { return verify.Run(e.db, verifyEngine{e}) }
+func (e *Engine) Verify() (*verify.Report, error) { return verify.Run(e.db, verifyEngine{e, e.iss}) }
 
 // verifyEngine answers package verify's questions from the engine's
 // in-memory state; over a scratch engine it is verify.Replica too.
-type verifyEngine struct{ e *Engine }
-
-func (v verifyEngine) BlockAt(product uint32, counter uint64) *model.Block {
-	return v.e.iss.BlockAt(product, counter)
+type verifyEngine struct {
+	e           *Engine
+	*issue.Book // BlockAt, BlockByID, Lot, Product, OrgRegion, EachBlock, Check
 }
 
-func (v verifyEngine) BlockByID(id uint64) *model.Block { return v.e.iss.BlockByID(id) }
-
 func (v verifyEngine) HasOrg(id uint32) bool { return v.e.iss.OrgByID(id) != nil }
-
-func (v verifyEngine) Lot(id uint32) (model.Lot, error) { return v.e.iss.Lot(id) }
-
-func (v verifyEngine) Product(id uint32) (model.Product, error) { return v.e.iss.Product(id) }
-
-func (v verifyEngine) OrgRegion(id uint32) uint32 { return v.e.iss.OrgRegion(id) }
-
-func (v verifyEngine) EachBlock(fn func(*model.Block)) { v.e.iss.EachBlock(fn) }
-
-func (v verifyEngine) Check() error { return v.e.iss.Check() }
 
 func (v verifyEngine) Chain() (*chain.Chain, error) { return v.e.tr() }
 
@@ -83,5 +70,5 @@ func (v verifyEngine) OpenReplica(dir string, now func() time.Time) (verify.Repl
 		return nil, err
 	}
 	x.iss.SetNoSync(true)
-	return verifyEngine{x}, nil
+	return verifyEngine{x, x.iss}, nil
 }
