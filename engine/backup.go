@@ -11,7 +11,7 @@ import (
 // tmp, with the position of its last ledger record. Writes go on
 // meanwhile.
 func (e *Engine) Backup(w io.Writer, tmp string) (*backup.Manifest, error) {
-	release, err := e.holdDB()
+	release, err := e.iss.HoldDB()
 	if err != nil {
 		return nil, err
 	}

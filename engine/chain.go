@@ -68,4 +68,4 @@ func (h chainHooks) SiteRegion(gln string, seq uint64) (uint32, bool) {
 	return 0, false
 }
 
-func (h chainHooks) Sector() (*sector.Book, error) { return h.e.sectorBook() }
+func (h chainHooks) Sector() (*sector.Book, error) { return h.e.Sectors().Book() }

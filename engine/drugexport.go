@@ -30,7 +30,7 @@ type drugParts struct {
 func (p drugParts) PartyOrg(id string) uint32 { return p.partyOrg(id) }
 
 func (p drugParts) DrugFields(product uint32) category.Record {
-	bk, err := p.sectorBook()
+	bk, err := p.Sectors().Book()
 	if err != nil {
 		return nil
 	}

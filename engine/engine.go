@@ -135,19 +135,11 @@ func (e *Engine) PebbleFormat() uint64 { return e.db.PebbleFormatVersion() }
 // chunk with ErrClosed). A second Close returns ErrClosed.
 func (e *Engine) Close() error { return e.iss.Close() }
 
-// holdDB keeps the store open until the returned function is called, or
-// returns ErrClosed.
-func (e *Engine) holdDB() (release func(), err error) { return e.iss.HoldDB() }
-
 // Options returns the options in effect (defaults filled).
 func (e *Engine) Options() Options { return e.opts }
 
 // Flush flushes Pebble's memtable to a table (for measurements and tools).
 func (e *Engine) Flush() error { return e.db.Flush() }
-
-// commit commits b with fsync under the write lock; a failure poisons the
-// engine (issue.Book.Commit).
-func (e *Engine) commit(b *store.Batch) error { return e.iss.Commit(b, nil, nil, nil) }
 
 // Now returns the engine's clock (Options.Now): the time scans and
 // reports are stamped with and, through DayOf, the business day.

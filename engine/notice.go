@@ -63,7 +63,7 @@ func (e *Engine) OpenNotices(cfg notice.Config) (*Notices, error) {
 func (e *Engine) newNotices(cfg notice.Config) (*Notices, error) {
 	links := recall.Links{Key: e.iss.StoreSecret("tracecode/recall/ack-link/v1\x00"), Base: e.opts.ShortBase}
 	o, err := notice.Open(e.db, noticeParts{e, e.iss}, cfg, e.opts.Location, links,
-		append([]alert.Rule{complaint.OverdueRule{}}, e.sectorAlertRules()...)...)
+		append([]alert.Rule{complaint.OverdueRule{}}, e.Sectors().AlertRules()...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -31,12 +31,6 @@ func (e *Engine) Sectors() *sector.Office {
 	return e.sector.off
 }
 
-// sectorBook returns the category book, loading it on first use.
-func (e *Engine) sectorBook() (*sector.Book, error) { return e.Sectors().Book() }
-
-// sectorAlertRules returns every profile's alert rules.
-func (e *Engine) sectorAlertRules() []alert.Rule { return e.Sectors().AlertRules() }
-
 // location is the engine's time zone for calendar dates.
 func (e *Engine) location() *time.Location {
 	if e.opts.Location != nil {
@@ -52,7 +46,7 @@ type sectorParts struct {
 	*issue.Book
 }
 
-func (p sectorParts) Commit(b *store.Batch) error { return p.commit(b) }
+func (p sectorParts) Commit(b *store.Batch) error { return p.iss.Commit(b, nil, nil, nil) }
 
 func (p sectorParts) ItemOwner(k sector.ItemKey) sector.Owner {
 	if c := p.trace.Load(); c != nil {

@@ -31,7 +31,7 @@ const (
 // refused for want of space, the store's error otherwise. Readiness probes
 // call it.
 func (e *Engine) Ping() error {
-	release, err := e.holdDB()
+	release, err := e.iss.HoldDB()
 	if err != nil {
 		return err
 	}
@@ -51,7 +51,7 @@ func (e *Engine) Ping() error {
 // Stats returns the store's metrics (sizes, compactions, caches), for
 // export to monitoring. After Close it returns the zero StoreStats.
 func (e *Engine) Stats() StoreStats {
-	release, err := e.holdDB()
+	release, err := e.iss.HoldDB()
 	if err != nil {
 		return StoreStats{}
 	}
@@ -62,7 +62,7 @@ func (e *Engine) Stats() StoreStats {
 // EstimateDiskUsage returns the approximate bytes of the tables holding
 // area a's keys (memtables not included: Flush first to count them).
 func (e *Engine) EstimateDiskUsage(a Area) (uint64, error) {
-	release, err := e.holdDB()
+	release, err := e.iss.HoldDB()
 	if err != nil {
 		return 0, err
 	}
@@ -73,7 +73,7 @@ func (e *Engine) EstimateDiskUsage(a Area) (uint64, error) {
 // Compact compacts the whole store, for measurements (disk per record
 // after compaction) and tools.
 func (e *Engine) Compact(ctx context.Context) error {
-	release, err := e.holdDB()
+	release, err := e.iss.HoldDB()
 	if err != nil {
 		return err
 	}
