@@ -2,6 +2,13 @@
 // data directory holding master data (organisations, products, lots) and
 // code issuance for printing lines.
 //
+// The package is a facade: Open and Close, the options, and accessors to
+// the offices that do the work — Issuance (issue.Book: master data, mint,
+// import, lookup), Reports (chain.Chain: line reports, packing, EPCIS
+// capture, recalls), Amendments, Sectors, Queries, Credit, SpotChecks,
+// Complaints, Sites, Accounts, OneStop, Exports — each in its own package
+// with its own types and errors (docs/architecture.md).
+//
 // # Issuance in one paragraph
 //
 // A mint allocates a block of product counters [start, start+count) and
@@ -24,7 +31,7 @@
 // Allocation is serialized; concurrent Mint calls are group-committed (one
 // batch, one fsync per group). A retried request id returns the same block
 // and mints nothing; the same id with different parameters is a
-// *ConflictError naming the field.
+// *model.ConflictError naming the field.
 //
 // # Concurrency
 //

@@ -274,10 +274,11 @@ func (s *Server) search(q, lang string, limit int) (searchAnswer, error) {
 	out.Query.Kind, out.Query.Text, out.Total = a.Query.Kind.String(), a.Query.Text, a.Total
 	out.Hits = make([]searchHit, 0, len(a.Hits))
 	var recalls []*notice.RecallView
+	one := s.eng.OneStop()
 	T := oneStopText[lang]
 	for _, h := range a.Hits {
 		if h.Product != nil && recalls == nil {
-			if recalls, err = s.eng.OneStop().RecallsOf(0, 0); err != nil {
+			if recalls, err = one.RecallsOf(0, 0); err != nil {
 				return searchAnswer{}, err
 			}
 			if recalls == nil {
