@@ -81,7 +81,11 @@ func Open(dir string, o *Options) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{db: db, opts: opts, stats: stats.NewKeeper(db)}
-	e.iss, err = issue.Open(db, e.issueOptions())
+	// The issuance state's commits fold their statistics in through the
+	// engine's keeper.
+	iopts := opts.Issue()
+	iopts.Stats, iopts.StatsOff, iopts.Published = e.stats, func() bool { return e.statsOff }, e.published
+	e.iss, err = issue.Open(db, iopts)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -96,29 +100,6 @@ func Open(dir string, o *Options) (*Engine, error) {
 		return nil, err
 	}
 	return e, nil
-}
-
-// issueOptions are the options the issuance state takes; its commits fold
-// their statistics in through the engine's keeper.
-func (e *Engine) issueOptions() issue.Options {
-	o := &e.opts
-	return issue.Options{
-		MaxMintCount:      o.MaxMintCount,
-		DLBase:            o.DLBase,
-		ShortBase:         o.ShortBase,
-		BloomFPRate:       o.BloomFPRate,
-		GroupCommitMax:    o.GroupCommitMax,
-		ShortQuotaPerOrg:  o.ShortQuotaPerOrg,
-		MaxLotsPerOrg:     o.MaxLotsPerOrg,
-		MaxProductsPerOrg: o.MaxProductsPerOrg,
-		KEK:               o.KEK,
-		Now:               o.Now,
-		Location:          o.Location,
-		ReadOnly:          o.Store.ReadOnly,
-		Stats:             e.stats,
-		StatsOff:          func() bool { return e.statsOff },
-		Published:         e.published,
-	}
 }
 
 // Format returns the store format version the store is at (store.FormatV1

@@ -194,3 +194,22 @@ func (o *Options) Validate() error {
 	}
 	return nil
 }
+
+// Issue returns the options the issuance state (issue.Book) takes from o;
+// the caller adds its statistics keeper and publication hook.
+func (o *Options) Issue() issue.Options {
+	return issue.Options{
+		MaxMintCount:      o.MaxMintCount,
+		DLBase:            o.DLBase,
+		ShortBase:         o.ShortBase,
+		BloomFPRate:       o.BloomFPRate,
+		GroupCommitMax:    o.GroupCommitMax,
+		ShortQuotaPerOrg:  o.ShortQuotaPerOrg,
+		MaxLotsPerOrg:     o.MaxLotsPerOrg,
+		MaxProductsPerOrg: o.MaxProductsPerOrg,
+		KEK:               o.KEK,
+		Now:               o.Now,
+		Location:          o.Location,
+		ReadOnly:          o.Store.ReadOnly,
+	}
+}
