@@ -6,8 +6,8 @@
 // the offices that do the work — Issuance (issue.Book: master data, mint,
 // import, lookup), Reports (chain.Chain: line reports, packing, EPCIS
 // capture, recalls), Amendments, Sectors, Queries, Credit, SpotChecks,
-// Complaints, Sites, Accounts, OneStop, Exports — each in its own package
-// with its own types and errors (docs/architecture.md).
+// Complaints, Sites, Accounts, OneStop, Exports, Statistics — each in its
+// own package with its own types and errors (docs/architecture.md).
 //
 // # Issuance in one paragraph
 //

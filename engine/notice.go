@@ -95,7 +95,7 @@ type noticeParts struct {
 	*issue.Book
 }
 
-func (p noticeParts) AppendNode(dst []byte, n agg.Node) []byte { return p.appendNode(dst, n) }
+func (p noticeParts) AppendNode(dst []byte, n agg.Node) []byte { return p.AppendNodeCode(dst, n) }
 
 func (p noticeParts) RecallMoves(lot uint32, only map[uint32][]uint64) ([]recall.Move, error) {
 	c, err := p.tr()

@@ -9,7 +9,7 @@ import (
 // NewScanLog starts a scan log over the engine's store (see scanlog.Open).
 // o may be nil for defaults. Close the scan log before the engine.
 func (e *Engine) NewScanLog(o *scanlog.Options) *scanlog.Log {
-	return scanlog.OpenCounted(e.db, o, e.statsOffice().CountScans)
+	return scanlog.OpenCounted(e.db, o, e.Statistics().CountScans)
 }
 
 // APIKeys returns the API-key store over the engine's store.

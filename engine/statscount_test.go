@@ -59,7 +59,7 @@ func (w *statsWorld) commission(t *testing.T, b model.Block, lo, hi uint64, at t
 
 func statsTotals(t *testing.T, e *Engine, q stats.Query) stats.Counts {
 	t.Helper()
-	a, err := e.StatsQuery(q)
+	a, err := e.Statistics().Query(q)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func TestStatsCountedAtEveryLevel(t *testing.T) {
 	}
 	// By day: the commissioning counts on its event's business day
 	// (Asia/Shanghai): 2026-02-28 16:00 and 2026-03-01 13:00.
-	a, err := e.StatsQuery(stats.Query{Region: 620000, From: 20260227, To: 20260301})
+	a, err := e.Statistics().Query(stats.Query{Region: 620000, From: 20260227, To: 20260301})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestStatsActiveOncePerDayAndMonth(t *testing.T) {
 	w.commission(t, w.itemsA, 20, 29, day1.Add(2*time.Hour))
 	w.commission(t, w.itemsA, 30, 39, day1.Add(48*time.Hour))
 
-	a, err := e.StatsQuery(stats.Query{Region: 620000, From: 20260201, To: 20260228})
+	a, err := e.Statistics().Query(stats.Query{Region: 620000, From: 20260201, To: 20260228})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +165,7 @@ func TestStatsActiveOncePerDayAndMonth(t *testing.T) {
 	if c := byDay[20260212]; c.Get(stats.OrgsActive) != 1 {
 		t.Errorf("2026-02-12: active %d, want 1", c.Get(stats.OrgsActive))
 	}
-	m, err := e.StatsQuery(stats.Query{Region: 620000, From: 20260201, To: 20260331, ByMonth: true})
+	m, err := e.Statistics().Query(stats.Query{Region: 620000, From: 20260201, To: 20260331, ByMonth: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +212,7 @@ func TestStatsQueryErrors(t *testing.T) {
 		{stats.Query{Region: 620000, From: 20200101, To: 20260101}, "spans"},
 		{stats.Query{Region: 620000, Category: 99, From: 20260101, To: 20260102}, "category 99"},
 	} {
-		_, err := e.StatsQuery(c.q)
+		_, err := e.Statistics().Query(c.q)
 		if !errors.Is(err, stats.ErrQuery) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v: %v, want an ErrQuery naming %q", c.q, err, c.want)
 		}

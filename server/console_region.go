@@ -187,7 +187,7 @@ func (r *consoleReq) addStats(data map[string]any, code uint32) {
 	trend := []stats.Metric{stats.Commissioned, stats.Shipped, stats.Sold, stats.Scans}
 	for _, c := range cats {
 		q.Category = c
-		a, err := r.s.eng.StatsQuery(q)
+		a, err := r.s.eng.Statistics().Query(q)
 		if err != nil {
 			r.s.log.Error("console stats", "err", err)
 			return

@@ -104,7 +104,7 @@ func (s *Server) apiStats(c *call) {
 		}
 		q.From = d
 	}
-	a, err := s.eng.StatsFor(c.key, q)
+	a, err := s.eng.Statistics().For(c.key, q)
 	if err != nil {
 		engineError(c, err)
 		return
