@@ -73,7 +73,7 @@ func (s *Server) apiQueryEvents(c *call) {
 	for k, v := range c.ctx.QueryArgs().All() {
 		params = append(params, epcisq.Param{Name: string(k), Value: string(v)})
 	}
-	res, err := s.eng.Queries().Events(c.key, params)
+	res, err := s.eng.Queries().Events(c.key, params, rawJSON(c.ctx)...)
 	if err != nil {
 		queryError(c, err)
 		return
@@ -85,10 +85,6 @@ func (s *Server) apiQueryEvents(c *call) {
 // EPCISQueryDocument named queryName.
 func (s *Server) writeQueryResult(c *call, res *epcisq.Result, queryName string) {
 	var err error
-	events := make([]epcis.Event, len(res.Events))
-	for i := range res.Events {
-		events[i] = res.Events[i].Event
-	}
 	h := &c.ctx.Response.Header
 	h.Set("GS1-EPCIS-Version", "2.0.0")
 	h.Set("GS1-CBV-Version", "2.0.0")
@@ -105,10 +101,14 @@ func (s *Server) writeQueryResult(c *call, res *epcisq.Result, queryName string)
 		CreationDate: time.Now().UTC().Truncate(time.Millisecond)}}
 	var b bytes.Buffer
 	if wantsXML(c.ctx) {
-		err = epcis.MarshalXML(&b, events, opts)
+		var events []epcis.Event
+		if events, err = epcisq.Parsed(res.Events); err == nil {
+			err = epcis.MarshalXML(&b, events, opts)
+		}
 		h.SetContentType("application/xml")
 	} else {
-		err = epcis.MarshalDocument(&b, events, opts)
+		// Events the query did not parse (rawJSON) are written as stored.
+		err = epcisq.MarshalJSON(&b, res.Events, opts)
 		h.SetContentType("application/ld+json")
 	}
 	if err != nil {
@@ -116,6 +116,15 @@ func (s *Server) writeQueryResult(c *call, res *epcisq.Result, queryName string)
 		return
 	}
 	c.ctx.SetBody(b.Bytes())
+}
+
+// rawJSON is the query option of a JSON answer: events left as stored
+// (epcisq.RawJSON), written without a parse and a marshal each.
+func rawJSON(ctx *fasthttp.RequestCtx) []epcisq.Option {
+	if wantsXML(ctx) {
+		return nil
+	}
+	return []epcisq.Option{epcisq.RawJSON}
 }
 
 // wantsXML reports whether the Accept header names an XML type before any
@@ -275,7 +284,7 @@ func (s *Server) apiNamedQueryEvents(c *call) {
 		paging = append(paging, epcisq.Param{Name: string(k), Value: string(v)})
 	}
 	name := string(c.pv[0])
-	res, found, err := s.eng.Queries().NamedEvents(c.key, name, paging)
+	res, found, err := s.eng.Queries().NamedEvents(c.key, name, paging, rawJSON(c.ctx)...)
 	switch {
 	case err != nil:
 		queryError(c, err)

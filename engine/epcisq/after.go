@@ -55,7 +55,7 @@ func (r *Runner) After(q *Query, after uint64, limit, maxScan int, env Env) (fou
 		if i >= maxScan {
 			return found, hi, nil
 		}
-		f, ok, err := r.match(q, p, seq, env)
+		f, ok, err := r.match(q, p, seq, env, false)
 		if err != nil {
 			return nil, after, err
 		}

@@ -86,8 +86,8 @@ func (o *Office) Env(k apikey.Key) Env { return keyEnv{o: o, k: k} }
 // standard parameters, docs/epcis.md "Query") with the captured events k
 // may see (Visible). A parameter error wraps ErrQueryParameter and names
 // the parameter; the page token of the answer is valid only with the
-// same parameters and key.
-func (o *Office) Events(k apikey.Key, params []Param) (*Result, error) {
+// same parameters and key. opts are Run's (RawJSON).
+func (o *Office) Events(k apikey.Key, params []Param, opts ...Option) (*Result, error) {
 	r, err := o.Runner()
 	if err != nil {
 		return nil, err
@@ -99,7 +99,7 @@ func (o *Office) Events(k apikey.Key, params []Param) (*Result, error) {
 	if !k.Scopes.Has(apikey.ScopeAdmin) && !k.Scopes.Has(apikey.ScopeRegulator) && k.Org == 0 {
 		return nil, fmt.Errorf("%w: events are queried with an organisation's, a regulator's or the operator's key", model.ErrWrongOrg)
 	}
-	return r.Run(q, Digest(caller(k), params), o.Env(k))
+	return r.Run(q, Digest(caller(k), params), o.Env(k), opts...)
 }
 
 // caller names the caller a page token is bound to.
@@ -306,7 +306,7 @@ func (o *Office) Delete(k apikey.Key, name string) (bool, error) {
 
 // NamedEvents runs k's owner's query name with paging (perPage,
 // nextPageToken: no other parameter).
-func (o *Office) NamedEvents(k apikey.Key, name string, paging []Param) (*Result, bool, error) {
+func (o *Office) NamedEvents(k apikey.Key, name string, paging []Param, opts ...Option) (*Result, bool, error) {
 	n, found, err := o.Named(k, name)
 	if err != nil || !found {
 		return nil, false, err
@@ -321,6 +321,6 @@ func (o *Office) NamedEvents(k apikey.Key, name string, paging []Param) (*Result
 		}
 		params = append(params, p)
 	}
-	res, err := o.Events(k, params)
+	res, err := o.Events(k, params, opts...)
 	return res, true, err
 }

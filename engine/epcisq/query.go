@@ -89,6 +89,8 @@ type Query struct {
 	// ev are the conditions answered on the event as captured (WD_,
 	// MATCH_…EPCClass, quantities, transformationID, error declaration).
 	ev eventConds
+	// needEv: ev asks something (Parse), see needsEvent.
+	needEv bool
 
 	OrderBy         string // "", "eventTime" or "recordTime"
 	Descending      bool   // orderDirection=DESC
@@ -129,8 +131,13 @@ func Parse(params []Param) (*Query, error) {
 			return nil, err
 		}
 	}
+	q.needEv = q.ev.any()
 	return q, nil
 }
+
+// needsEvent reports whether the query has a condition only the parsed
+// event answers (matchesEvent); without one, a match needs no parse.
+func (q *Query) needsEvent() bool { return q.needEv }
 
 func bad(p Param, format string, args ...any) error {
 	v := p.Value

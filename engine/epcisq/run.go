@@ -31,8 +31,39 @@ type Env interface {
 // Found is one event of an answer.
 type Found struct {
 	Summary *ledger.Summary
-	Event   epcis.Event // as captured, with its recordTime
+	// Event is the event as captured, with its recordTime; zero when the
+	// query ran with RawJSON and left it unparsed (Raw): Parsed reads it
+	// either way.
+	Event epcis.Event
+	// Raw is the event's JSON object as stored (its recordTime in it),
+	// nil when Event holds the event.
+	Raw []byte
+	// body is the stored one-event document Raw is a slice of.
+	body []byte
 }
+
+// Parsed returns the event: Event, or Raw parsed.
+func (f *Found) Parsed() (*epcis.Event, error) {
+	if f.Raw == nil {
+		return &f.Event, nil
+	}
+	ev, err := parseStored(f.Summary.Seq, f.body)
+	if err != nil {
+		return nil, err
+	}
+	ev.RecordTime = unixMilli(f.Summary.RecordTime)
+	f.Event, f.Raw, f.body = ev, nil, nil
+	return &f.Event, nil
+}
+
+// Option changes how Run answers.
+type Option uint8
+
+// RawJSON lets Run leave unparsed (Found.Raw) an event the query needs
+// nothing of beyond its summary, for a caller that writes the answer as
+// JSON (MarshalJSON): reading the stored event back into an epcis.Event
+// and marshalling it again was most of a query's time.
+const RawJSON Option = 1
 
 // Result is one page of an answer.
 type Result struct {
@@ -87,7 +118,8 @@ type setEntry struct {
 
 // Run answers one page of q for the caller of env; digest is
 // Digest(caller, params) of the request.
-func (r *Runner) Run(q *Query, digest [digestLen]byte, env Env) (*Result, error) {
+func (r *Runner) Run(q *Query, digest [digestLen]byte, env Env, opts ...Option) (*Result, error) {
+	raw := slices.Contains(opts, RawJSON) && !q.needsEvent()
 	var tok token
 	if q.PageToken != "" {
 		t, err := decodeToken(r.TokenKey, digest, q.PageToken)
@@ -126,7 +158,7 @@ func (r *Runner) Run(q *Query, digest [digestLen]byte, env Env) (*Result, error)
 	more, err := r.walk(q, p, tok.last, q.PageToken != "", func(key []byte, seq uint64) (bool, error) {
 		res.Scanned++
 		last = append(last[:0], key...)
-		f, ok, err := r.match(q, p, seq, env)
+		f, ok, err := r.match(q, p, seq, env, raw)
 		if err != nil {
 			return false, err
 		}
@@ -165,7 +197,7 @@ func (r *Runner) count(q *Query, p *plan, env Env, limit int) (int, error) {
 		if scanned > maxCount {
 			return false, fmt.Errorf("%w: counting for maxEventCount would read more than %d records; narrow the query", ErrQueryTooComplex, maxCount)
 		}
-		_, ok, err := r.match(q, p, seq, env)
+		_, ok, err := r.match(q, p, seq, env, false)
 		if ok {
 			n++
 		}
@@ -510,8 +542,10 @@ func (r *Runner) eventID(id string) (uint64, bool, error) {
 }
 
 // match applies the query's conditions and the caller's visibility to
-// record seq, and reads its event when both pass.
-func (r *Runner) match(q *Query, p *plan, seq uint64, env Env) (Found, bool, error) {
+// record seq, and reads its event when both pass: parsed, or with raw
+// (the query needs nothing of the parsed event) its stored JSON when the
+// stored document is one MarshalDocument wrote with the standard context.
+func (r *Runner) match(q *Query, p *plan, seq uint64, env Env, raw bool) (Found, bool, error) {
 	s, found, err := r.Led.Summary(seq)
 	if err != nil || !found {
 		return Found{}, false, err
@@ -547,22 +581,70 @@ func (r *Runner) match(q *Query, p *plan, seq uint64, env Env) (Found, bool, err
 	if err != nil {
 		return Found{}, false, err
 	}
-	doc, err := epcis.ParseDocument(bytes.NewReader(pl.Body), epcis.ParseOptions{PersistentDispositionAnywhere: true})
+	if raw {
+		if ev, ok := storedEventJSON(pl.Body, s.RecordTime); ok {
+			return Found{Summary: s, Raw: ev, body: pl.Body}, true, nil
+		}
+	}
+	ev, err := parseStored(seq, pl.Body)
 	if err != nil {
-		return Found{}, false, fmt.Errorf("%w: epcisq: record %d: the stored event does not parse: %w", store.ErrCorrupt, seq, err)
-	}
-	if len(doc.Events) != 1 {
-		return Found{}, false, fmt.Errorf("%w: record %d holds %d events", store.ErrCorrupt, seq, len(doc.Events))
-	}
-	ev := doc.Events[0]
-	if ev.Namespaces == nil && len(doc.Header.Namespaces) > 0 {
-		ev.Namespaces = doc.Header.Namespaces
+		return Found{}, false, err
 	}
 	if !q.matchesEvent(&ev, env) {
 		return Found{}, false, nil
 	}
 	ev.RecordTime = unixMilli(s.RecordTime)
 	return Found{Summary: s, Event: ev}, true, nil
+}
+
+// parseStored parses the stored one-event document of record seq.
+func parseStored(seq uint64, body []byte) (epcis.Event, error) {
+	doc, err := epcis.ParseDocument(bytes.NewReader(body), epcis.ParseOptions{PersistentDispositionAnywhere: true})
+	if err != nil {
+		return epcis.Event{}, fmt.Errorf("%w: epcisq: record %d: the stored event does not parse: %w", store.ErrCorrupt, seq, err)
+	}
+	if len(doc.Events) != 1 {
+		return epcis.Event{}, fmt.Errorf("%w: record %d holds %d events", store.ErrCorrupt, seq, len(doc.Events))
+	}
+	ev := doc.Events[0]
+	if ev.Namespaces == nil && len(doc.Header.Namespaces) > 0 {
+		ev.Namespaces = doc.Header.Namespaces
+	}
+	return ev, nil
+}
+
+// The frame of a one-event document as capture stores it
+// (epcis.MarshalDocument, no namespaces): storedHead, the creation date,
+// storedBody, the event, storedTail.
+var (
+	storedHead = []byte(`{"@context":["` + epcis.StandardContext + `"],"type":"` + epcis.TypeEPCISDocument + `","schemaVersion":"2.0","creationDate":"`)
+	storedBody = []byte(`","epcisBody":{"eventList":[`)
+	storedTail = []byte("]}}\n")
+)
+
+// storedEventJSON finds the event object in a stored one-event document
+// (a slice of body) and checks that it carries recordTime (unix ms) as
+// MarshalDocument writes it; ok is false for any other document (one
+// declaring prefixes, or written otherwise), which is then parsed.
+func storedEventJSON(body []byte, recordTime int64) (ev []byte, ok bool) {
+	if !bytes.HasPrefix(body, storedHead) || !bytes.HasSuffix(body, storedTail) {
+		return nil, false
+	}
+	rest := body[len(storedHead) : len(body)-len(storedTail)]
+	i := bytes.Index(rest, storedBody)
+	if i < 0 || bytes.IndexByte(rest[:i], '"') >= 0 {
+		return nil, false
+	}
+	ev = rest[i+len(storedBody):]
+	if len(ev) < 2 || ev[0] != '{' || ev[len(ev)-1] != '}' {
+		return nil, false
+	}
+	var rt [64]byte
+	want := append(append(rt[:0], `"recordTime":"`...), unixMilli(recordTime).Format(time.RFC3339Nano)...)
+	if !bytes.Contains(ev, append(want, '"')) {
+		return nil, false
+	}
+	return ev, true
 }
 
 // matches applies every condition a summary answers.
