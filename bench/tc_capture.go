@@ -109,7 +109,9 @@ func tcCapture(ctx context.Context, e *env) error {
 	run := func(params []epcisq.Param) (int, error) {
 		total := 0
 		for {
-			res, err := q.Events(op, params)
+			// RawJSON: the events as the server's JSON answer takes
+			// them (the stored JSON, as PostgreSQL's rows).
+			res, err := q.Events(op, params, epcisq.RawJSON)
 			if err != nil {
 				return 0, err
 			}

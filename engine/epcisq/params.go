@@ -115,6 +115,13 @@ func (c *extCond) matches(ev *epcis.Event) bool {
 	return false
 }
 
+// parsedOnly reports whether a condition needs the parsed event: all but
+// WD_, which match answers on the summary's locations (the same values).
+func (c *eventConds) parsedOnly() bool {
+	return len(c.ClassEPC)+len(c.ClassInput)+len(c.ClassOutput)+len(c.ClassAny)+
+		len(c.Quantities)+len(c.TransformationIDs)+len(c.ErrorReasons)+len(c.CorrectiveIDs)+len(c.Ext) > 0 || c.hasErrorDeclTime
+}
+
 func (c *eventConds) any() bool {
 	return len(c.WDReadPoints)+len(c.WDBizLocations)+len(c.ClassEPC)+len(c.ClassInput)+len(c.ClassOutput)+len(c.ClassAny)+
 		len(c.Quantities)+len(c.TransformationIDs)+len(c.ErrorReasons)+len(c.CorrectiveIDs)+len(c.Ext) > 0 || c.hasErrorDeclTime

@@ -89,7 +89,8 @@ type Query struct {
 	// ev are the conditions answered on the event as captured (WD_,
 	// MATCH_…EPCClass, quantities, transformationID, error declaration).
 	ev eventConds
-	// needEv: ev asks something (Parse), see needsEvent.
+	// needEv: ev asks what only the parsed event answers (Parse), see
+	// needsEvent.
 	needEv bool
 
 	OrderBy         string // "", "eventTime" or "recordTime"
@@ -131,12 +132,13 @@ func Parse(params []Param) (*Query, error) {
 			return nil, err
 		}
 	}
-	q.needEv = q.ev.any()
+	q.needEv = q.ev.parsedOnly()
 	return q, nil
 }
 
 // needsEvent reports whether the query has a condition only the parsed
-// event answers (matchesEvent); without one, a match needs no parse.
+// event answers (matchesEvent; WD_ the summary answers too); without one,
+// a match needs no parse.
 func (q *Query) needsEvent() bool { return q.needEv }
 
 func bad(p Param, format string, args ...any) error {
