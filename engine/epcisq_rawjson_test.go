@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"tracecode/engine/apikey"
 	"tracecode/engine/epcis"
 	"tracecode/engine/epcisq"
 )
@@ -19,7 +20,7 @@ import (
 // Found.Parsed reads the raw event back to the same event.
 func TestGS1ExamplesRawJSON(t *testing.T) {
 	docs := loadGS1Docs(t)
-	op := APIKey{ID: 9, Scopes: ScopeAdmin}
+	op := apikey.Key{ID: 9, Scopes: apikey.ScopeAdmin}
 	opts := &epcis.MarshalOptions{Header: epcis.Header{Type: epcis.TypeEPCISQueryDocument, QueryName: "SimpleEventQuery",
 		CreationDate: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}}
 	raws, events := 0, 0
