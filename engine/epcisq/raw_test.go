@@ -64,3 +64,26 @@ func TestStoredEventJSON(t *testing.T) {
 		}
 	}
 }
+
+// FuzzStoredEventJSON: any bytes as a stored document; a taken event is
+// an object inside the document's event list, never a panic.
+func FuzzStoredEventJSON(f *testing.F) {
+	rt := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+	var doc bytes.Buffer
+	ev := epcis.Event{Type: epcis.ObjectEvent, EventTime: rt, EventTimeZoneOffset: "+08:00", RecordTime: rt, Action: epcis.ActionObserve}
+	if err := epcis.MarshalDocument(&doc, []epcis.Event{ev}, &epcis.MarshalOptions{Header: epcis.Header{CreationDate: rt}}); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(doc.Bytes(), rt.UnixMilli())
+	f.Add([]byte("{}"), int64(0))
+	f.Fuzz(func(t *testing.T, body []byte, recordTime int64) {
+		got, ok := storedEventJSON(body, recordTime)
+		if !ok {
+			return
+		}
+		if len(got) < 2 || got[0] != '{' || got[len(got)-1] != '}' || !bytes.Contains(body, got) ||
+			!bytes.HasPrefix(body, storedHead) || !bytes.HasSuffix(body, storedTail) {
+			t.Fatalf("took %q from %q", got, body)
+		}
+	})
+}

@@ -625,7 +625,9 @@ var (
 // storedEventJSON finds the event object in a stored one-event document
 // (a slice of body) and checks that it carries recordTime (unix ms) as
 // MarshalDocument writes it; ok is false for any other document (one
-// declaring prefixes, or written otherwise), which is then parsed.
+// declaring prefixes, or written otherwise), which is then parsed. The
+// frame check is not a JSON validation: stored documents are the
+// engine's own (chain's eventDocument), never a client's bytes.
 func storedEventJSON(body []byte, recordTime int64) (ev []byte, ok bool) {
 	if !bytes.HasPrefix(body, storedHead) || !bytes.HasSuffix(body, storedTail) {
 		return nil, false
