@@ -47,7 +47,7 @@ func TestWriteLabelsCarriesIssuedCodes(t *testing.T) {
 	dm, _ := label.Builtin("gs1-datamatrix")
 	var buf bytes.Buffer
 	var progress uint64
-	n, err := e.WriteLabels(t.Context(), &buf, gb.ID, label.BlockOptions{Template: dm, Format: label.ZPL, Offset: 100, Limit: 500,
+	n, err := label.WriteBlock(t.Context(), &buf, e.Issuance(), gb.ID, label.BlockOptions{Template: dm, Format: label.ZPL, Offset: 100, Limit: 500,
 		Progress: func(l uint64) { progress = l }})
 	if err != nil || n != 500 || progress != 500 {
 		t.Fatalf("WriteLabels: %d labels, progress %d, %v", n, progress, err)
@@ -64,7 +64,7 @@ func TestWriteLabelsCarriesIssuedCodes(t *testing.T) {
 	}
 	buf.Reset()
 	nm, _ := label.Builtin("nmpa")
-	if _, err := e.WriteLabels(t.Context(), &buf, nb.ID, label.BlockOptions{Template: nm, Format: label.ZPL}); err != nil {
+	if _, err := label.WriteBlock(t.Context(), &buf, e.Issuance(), nb.ID, label.BlockOptions{Template: nm, Format: label.ZPL}); err != nil {
 		t.Fatal(err)
 	}
 	wantN := codes(t, e, nb.ID, issue.FormatNMPA, 0, 300)
@@ -81,21 +81,21 @@ func TestWriteLabelsRefusals(t *testing.T) {
 	nm, _ := label.Builtin("nmpa")
 	var buf bytes.Buffer
 	// The block has no NMPA codes: refused before a byte is written.
-	if _, err := e.WriteLabels(t.Context(), &buf, gb.ID, label.BlockOptions{Template: nm, Format: label.ZPL}); !errors.Is(err, model.ErrInvalid) || !strings.Contains(err.Error(), "nmpa") || buf.Len() != 0 {
+	if _, err := label.WriteBlock(t.Context(), &buf, e.Issuance(), gb.ID, label.BlockOptions{Template: nm, Format: label.ZPL}); !errors.Is(err, model.ErrInvalid) || !strings.Contains(err.Error(), "nmpa") || buf.Len() != 0 {
 		t.Errorf("nmpa template on a GS1 block: %v, %d bytes", err, buf.Len())
 	}
 	dm, _ := label.Builtin("gs1-datamatrix")
-	if _, err := e.WriteLabels(t.Context(), &buf, 999, label.BlockOptions{Template: dm, Format: label.ZPL}); !errors.Is(err, model.ErrUnknownBlock) {
+	if _, err := label.WriteBlock(t.Context(), &buf, e.Issuance(), 999, label.BlockOptions{Template: dm, Format: label.ZPL}); !errors.Is(err, model.ErrUnknownBlock) {
 		t.Errorf("unknown block: %v", err)
 	}
-	if _, err := e.WriteLabels(t.Context(), &buf, gb.ID, label.BlockOptions{Template: dm, Format: label.ZPL, Offset: 60}); !errors.Is(err, model.ErrInvalid) {
+	if _, err := label.WriteBlock(t.Context(), &buf, e.Issuance(), gb.ID, label.BlockOptions{Template: dm, Format: label.ZPL, Offset: 60}); !errors.Is(err, model.ErrInvalid) {
 		t.Errorf("offset past the block: %v", err)
 	}
 	if _, err := e.Reports().VoidBlock(context.Background(), &chain.VoidReport{ReportMeta: chain.ReportMeta{Org: p.Org, Credential: "test"}, Block: gb.ID, Note: "test"}); err != nil {
 		t.Fatal(err)
 	}
 	buf.Reset()
-	if _, err := e.WriteLabels(t.Context(), &buf, gb.ID, label.BlockOptions{Template: dm, Format: label.ZPL}); !errors.Is(err, model.ErrState) || buf.Len() != 0 {
+	if _, err := label.WriteBlock(t.Context(), &buf, e.Issuance(), gb.ID, label.BlockOptions{Template: dm, Format: label.ZPL}); !errors.Is(err, model.ErrState) || buf.Len() != 0 {
 		t.Errorf("voided block: %v, %d bytes", err, buf.Len())
 	}
 }

@@ -84,7 +84,7 @@ func (s *Server) apiBlockLabels(c *call) {
 	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="block%d-%s-%d.%s"`, b.ID, tmpl.Name, offset, ext))
 	if limit <= bufferedLabels || f == label.PDF {
 		var buf bytes.Buffer
-		if _, err := s.eng.WriteLabels(context.Background(), &buf, b.ID, o); err != nil {
+		if _, err := label.WriteBlock(context.Background(), &buf, s.eng.Issuance(), b.ID, o); err != nil {
 			h.Del("Content-Disposition")
 			labelError(c, err)
 			return
@@ -93,12 +93,12 @@ func (s *Server) apiBlockLabels(c *call) {
 		c.ctx.SetBody(buf.Bytes())
 		return
 	}
-	// Check what WriteLabels would refuse before the status is sent.
+	// Check what label.WriteBlock would refuse before the status is sent.
 	if b.State != model.BlockActive {
 		problem(c.ctx, fasthttp.StatusConflict, "state", fmt.Sprintf("block %d is %v; its codes must not be printed", b.ID, b.State))
 		return
 	}
-	if err := s.eng.CheckLabels(b.ID, tmpl); err != nil {
+	if err := label.CheckBlock(s.eng.Issuance(), b.ID, tmpl); err != nil {
 		labelError(c, err)
 		return
 	}
@@ -110,7 +110,7 @@ func (s *Server) apiBlockLabels(c *call) {
 		guardStream(log, m, "labels of block "+fmt.Sprint(id), func() {
 			ctx, cancel := context.WithTimeout(context.Background(), timeout)
 			defer cancel()
-			n, err := eng.WriteLabels(ctx, w, id, o)
+			n, err := label.WriteBlock(ctx, w, eng.Issuance(), id, o)
 			if err != nil {
 				log.Warn("label stream ended early", "block", id, "labels", n, "err", err)
 			}

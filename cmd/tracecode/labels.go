@@ -137,7 +137,7 @@ or split a run as for "mint".`,
 			defer bar.Finish()
 		}
 		bw := bufio.NewWriterSize(w, 1<<20)
-		written, err := e.WriteLabels(ctx, bw, b.ID, o)
+		written, err := label.WriteBlock(ctx, bw, e.Issuance(), b.ID, o)
 		if ferr := bw.Flush(); err == nil {
 			err = ferr
 		}
