@@ -577,16 +577,28 @@ func (r *Runner) match(q *Query, p *plan, seq uint64, env Env, raw bool) (Found,
 			return Found{}, false, err
 		}
 	}
-	pl, err := payload()
-	if err != nil {
-		return Found{}, false, err
+	// The answer needs only the event's JSON: read the body alone (one
+	// copy, no targets) unless the visibility rule already read the
+	// payload.
+	var body []byte
+	if pay != nil {
+		body = pay.Body
+	} else {
+		b, found, err := r.Led.PayloadBody(seq)
+		if err == nil && !found {
+			err = fmt.Errorf("%w: record %d has no payload", store.ErrCorrupt, seq)
+		}
+		if err != nil {
+			return Found{}, false, err
+		}
+		body = b
 	}
 	if raw {
-		if ev, ok := storedEventJSON(pl.Body, s.RecordTime); ok {
-			return Found{Summary: s, Raw: ev, body: pl.Body}, true, nil
+		if ev, ok := storedEventJSON(body, s.RecordTime); ok {
+			return Found{Summary: s, Raw: ev, body: body}, true, nil
 		}
 	}
-	ev, err := parseStored(seq, pl.Body)
+	ev, err := parseStored(seq, body)
 	if err != nil {
 		return Found{}, false, err
 	}

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"bytes"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -129,8 +130,15 @@ func FuzzDecodePayload(f *testing.F) {
 	f.Add(p.AppendValue(nil))
 	f.Fuzz(func(t *testing.T, v []byte) {
 		p, err := DecodePayload(v)
+		body, errBody := DecodePayloadBody(v)
+		if (err == nil) != (errBody == nil) {
+			t.Fatalf("full decode %v, body decode %v", err, errBody)
+		}
 		if err != nil {
 			return
+		}
+		if !bytes.Equal(body, p.Body) {
+			t.Fatalf("body decode %q, full decode %q", body, p.Body)
 		}
 		p2, err := DecodePayload(p.AppendValue(nil))
 		if err != nil || fmt.Sprint(p) != fmt.Sprint(p2) {

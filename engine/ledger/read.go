@@ -71,7 +71,8 @@ func (l *Ledger) Summary(seq uint64) (s *Summary, found bool, err error) {
 // Payload reads record seq's payload.
 func (l *Ledger) Payload(seq uint64) (Payload, bool, error) {
 	var p Payload
-	found, err := l.db.Get(AppendPayloadKey(nil, seq), func(v []byte) error {
+	var kb [9]byte
+	found, err := l.db.Get(AppendPayloadKey(kb[:0], seq), func(v []byte) error {
 		var err error
 		p, err = DecodePayload(v)
 		return err
@@ -80,6 +81,23 @@ func (l *Ledger) Payload(seq uint64) (Payload, bool, error) {
 		return p, false, fmt.Errorf("ledger: payload of record %d: %w", seq, err)
 	}
 	return p, found, nil
+}
+
+// PayloadBody reads record seq's payload body (the captured event's JSON)
+// without building its targets: one copy, as the store's buffer does not
+// outlive the read.
+func (l *Ledger) PayloadBody(seq uint64) ([]byte, bool, error) {
+	var kb [9]byte
+	var body []byte
+	found, err := l.db.Get(AppendPayloadKey(kb[:0], seq), func(v []byte) error {
+		b, err := DecodePayloadBody(v)
+		body = append([]byte{}, b...)
+		return err
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("ledger: payload of record %d: %w", seq, err)
+	}
+	return body, found, nil
 }
 
 // Get reads key from the database (for SeqByHash and ReportID).

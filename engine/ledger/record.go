@@ -318,14 +318,30 @@ func writeQuantity(w *wire.Writer, t *Target) {
 	w.Str(t.UOM)
 }
 
-// DecodePayload decodes a payload value (copying).
+// DecodePayload decodes a payload value. The body is copied once, so the
+// payload outlives v.
 func DecodePayload(v []byte) (Payload, error) {
+	var p Payload
+	body, err := decodePayload(v, &p.Targets)
+	p.Body = append([]byte{}, body...)
+	return p, err
+}
+
+// DecodePayloadBody returns the body of a payload value, aliasing v: it
+// checks the targets but does not build them (a query answer needs only
+// the event's JSON). Copy the body if it must outlive v.
+func DecodePayloadBody(v []byte) ([]byte, error) {
+	return decodePayload(v, nil)
+}
+
+// decodePayload decodes the targets into *targets (nil: checks and skips
+// them) and returns the body aliasing v.
+func decodePayload(v []byte, targets *[]Target) ([]byte, error) {
 	d := newDecoder("payload", v)
 	d.Version(payloadVersion)
-	var p Payload
 	n := d.Count()
-	if n > 0 {
-		p.Targets = make([]Target, 0, n)
+	if n > 0 && targets != nil {
+		*targets = make([]Target, 0, n)
 	}
 	for i := 0; i < n && d.Err == nil; i++ {
 		t := Target{Role: Role(d.U8()), Kind: TargetKind(d.U8())}
@@ -343,20 +359,24 @@ func DecodePayload(v []byte) (Payload, error) {
 		case TargetLot:
 			t.Lot = d.U32()
 			t.Product = d.U32()
-			readQuantity(d, &t)
+			readQuantity(d, &t, targets != nil)
 		case TargetProduct:
 			t.Product = d.U32()
-			readQuantity(d, &t)
+			readQuantity(d, &t, targets != nil)
 		default:
 			d.Fail(fmt.Sprintf("target %d has unknown kind %d", i, t.Kind))
 		}
-		p.Targets = append(p.Targets, t)
+		if targets != nil {
+			*targets = append(*targets, t)
+		}
 	}
-	p.Body = []byte(d.Str())
-	return p, d.Done()
+	body := d.Bytes()
+	return body, d.Done()
 }
 
-func readQuantity(d *decoder, t *Target) {
+// readQuantity reads a target's quantity; keep false skips the unit
+// without copying it.
+func readQuantity(d *decoder, t *Target, keep bool) {
 	switch d.U8() {
 	case 0:
 	case 1:
@@ -365,7 +385,11 @@ func readQuantity(d *decoder, t *Target) {
 			t.Quantity = math.Float64frombits(binary.BigEndian.Uint64(b))
 			t.HasQuantity = true
 		}
-		t.UOM = d.Str()
+		if keep {
+			t.UOM = d.Str()
+		} else {
+			d.Bytes()
+		}
 	default:
 		d.Fail("bad quantity flag")
 	}
