@@ -14,6 +14,7 @@ import (
 	"tracecode/engine/chain"
 	"tracecode/engine/issue"
 	"tracecode/engine/model"
+	"tracecode/engine/replica"
 )
 
 // The replication figures of docs/performance.md ("Replication"): report
@@ -130,9 +131,9 @@ func BenchmarkEngineReport(b *testing.B) {
 // BenchmarkReplicaApply: a writer mints b.N blocks of 1,000 codes from 16
 // clients into the R3 log; then a new replica's store applies the whole
 // log, as a replica catching up does: apply=each one record at a time
-// with an fsync each (ReplicaStore.Apply, the former way), apply=grouped
+// with an fsync each (replica.Store.Apply, the former way), apply=grouped
 // the records of the messages already delivered under one sync
-// (ReplicaStore.ApplyBatches through NewBatchFollower, as follow and
+// (replica.Store.ApplyBatches through NewBatchFollower, as follow and
 // serve --replica-of do). It reports the replica's records/s (one record:
 // one committed batch of the writer), the mints/s equivalent and the
 // writer's own sustained mints/s, which the apply rate must exceed.
@@ -247,7 +248,7 @@ func followInto(b *testing.B, c *testCluster, dir string, grouped bool, applied 
 	if err != nil {
 		b.Fatal(err)
 	}
-	rep, err := engine.OpenReplicaStore(dir)
+	rep, err := replica.Open(dir)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/valyala/fasthttp"
 
-	"tracecode/engine"
+	"tracecode/engine/replica"
 	"tracecode/engine/scanlog"
 )
 
@@ -136,11 +136,11 @@ func (s *Server) ScanLog() *scanlog.Log { return s.scans }
 // unless only scan counts, statistics, keys or accounts changed, which no
 // cached answer holds (scan counts are filled in per request) — and
 // cached API keys when keys changed (a revocation on the writer).
-func (s *Server) ReplicaApplied(f engine.ReplicaFamilies) {
-	if f&^(engine.FamScans|engine.FamStats|engine.FamKeys|engine.FamAccounts) != 0 {
+func (s *Server) ReplicaApplied(f replica.Families) {
+	if f&^(replica.FamScans|replica.FamStats|replica.FamKeys|replica.FamAccounts) != 0 {
 		s.invalidate()
 	}
-	if f&engine.FamKeys != 0 {
+	if f&replica.FamKeys != 0 {
 		s.keys.Forget()
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"tracecode/engine"
+	"tracecode/engine/replica"
 	"tracecode/engine/scanlog"
 	"tracecode/replicate"
 	"tracecode/server"
@@ -135,7 +136,7 @@ func (r *replicaNode) open(ctx context.Context, dir string, eo *engine.Options) 
 		r.restored = snap.Position
 		r.log.Info("replica restored from a snapshot", "log_position", snap.Position, "stream_seq", snap.StreamSeq)
 	}
-	rs, err := engine.OpenReplicaStore(dir)
+	rs, err := replica.Open(dir)
 	if err != nil {
 		return err
 	}
@@ -172,7 +173,7 @@ func (r *replicaNode) open(ctx context.Context, dir string, eo *engine.Options) 
 			}
 		}
 		f, err := r.eng.ApplyReplicatedBatches(recs[0].Seq, recordData(recs))
-		if fwd := r.fwd.Load(); fwd != nil && f&engine.FamScans != 0 {
+		if fwd := r.fwd.Load(); fwd != nil && f&replica.FamScans != 0 {
 			fwd.StoredChanged() // the writer's counts came back
 		}
 		for {
@@ -251,7 +252,7 @@ func (r *replicaNode) refreshLoop(ctx context.Context) {
 }
 
 func (r *replicaNode) refreshNow() {
-	f := engine.ReplicaFamilies(r.pending.Swap(0))
+	f := replica.Families(r.pending.Swap(0))
 	if f == 0 {
 		return
 	}

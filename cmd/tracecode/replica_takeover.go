@@ -11,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"tracecode/engine"
+	"tracecode/engine/replica"
 	"tracecode/replicate"
 )
 
@@ -129,7 +130,7 @@ func becomeWriter(ctx context.Context, r *replicaNode, w *logWriter, dir string,
 
 // catchUpStore applies the log to the store in dir up to record end.
 func catchUpStore(ctx context.Context, s jetstream.Stream, dir string, end uint64) error {
-	rs, err := engine.OpenReplicaStore(dir)
+	rs, err := replica.Open(dir)
 	if err != nil {
 		return err
 	}

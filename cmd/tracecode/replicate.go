@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"tracecode/engine"
+	"tracecode/engine/replica"
 	"tracecode/replicate"
 )
 
@@ -186,7 +187,7 @@ serial the old writer had acknowledged (docs/replication.md).`,
 		if f.urls == "" || f.data == "" {
 			return errors.New("give the log with --from and the replica's directory with --data")
 		}
-		rs, err := engine.OpenReplicaStore(f.data)
+		rs, err := replica.Open(f.data)
 		if err != nil {
 			return err
 		}

@@ -33,6 +33,7 @@ var partForbidden = map[string][]string{
 	"engine/config":    {"tracecode/engine"},
 	"engine/onestop":   {"tracecode/engine"},
 	"engine/export":    {"tracecode/engine"},
+	"engine/replica":   {"tracecode/engine"},
 
 	// The notice, category, statistics and scan-review offices.
 	"engine/notice":     {"tracecode/engine"},
