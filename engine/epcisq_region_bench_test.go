@@ -263,7 +263,7 @@ func BenchmarkQueryWorld(b *testing.B) {
 			for b.Loop() {
 				ps := c.params()
 				t0 := time.Now()
-				res, err := e.Queries().Events(op, ps)
+				res, err := e.Queries().Events(op, ps, epcisq.RawJSON) // as the server answers
 				lat = append(lat, time.Since(t0))
 				if err != nil || len(res.Events) == 0 {
 					b.Fatalf("%v: %d events, %v", ps, len(res.Events), err)
