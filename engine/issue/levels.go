@@ -133,12 +133,3 @@ func BlockGTIN(p *Product, b *Block) gs1.GTIN {
 // forms (Digital Link, element string, EPC) with a GTIN: every scheme but
 // short codes, for a product with a GTIN.
 func printsGTIN(p *Product, s Scheme) bool { return !p.GTIN.IsZero() && s != serial.Short }
-
-// levelOfGTIN returns the packaging level product p's GTIN g identifies:
-// a declared level's, or the product's lowest level for its own GTIN.
-func levelOfGTIN(p *Product, g gs1.GTIN) Level {
-	if l, ok := p.LevelGTINs.LevelOf(g); ok {
-		return l
-	}
-	return p.Lowest()
-}
