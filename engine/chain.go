@@ -22,10 +22,11 @@ func (e *Engine) tr() (*chain.Chain, error) {
 // Reports returns the engine's report transaction, its chain.Chain: line
 // reports (ReportLine), packing (Pack, Unpack), EPCIS capture (Capture,
 // CaptureJSON, CaptureXML), recalls and lifts (Recall, LiftRecall), block
-// releases and voids (ReleaseRest, VoidBlock), the forward trace
-// (ForwardTrace), a container's past contents (ContentsDuring), and who
-// sees a code's private trace (Holders, TraceAccessOf). After Close its
-// calls return ErrClosed (the store's) once they reach the store.
+// releases and voids (ReleaseRest, VoidBlock), checkpoints (Checkpoint),
+// the forward trace (ForwardTrace), a container's past contents
+// (ContentsDuring), and who sees a code's private trace (Holders,
+// TraceAccessOf). After Close its calls return ErrClosed (the store's)
+// once they reach the store.
 func (e *Engine) Reports() *chain.Chain { return e.trace.Load() }
 
 // loadTrace opens the report chain at Open.
@@ -34,7 +35,7 @@ func (e *Engine) loadTrace() error {
 		Now:           e.opts.Now,
 		Location:      e.opts.Location,
 		SummaryCache:  e.opts.ResolveCache,
-		ResolveSource: func(c *chain.Chain) resolve.Source { return resolveSource{e, c, e.iss} },
+		ResolveSource: chain.BookSource(e.iss),
 		Resolve: resolve.Options{MaxTimeline: e.opts.MaxTimeline, Location: e.opts.Location,
 			DLBase: e.opts.DLBase, CacheSize: e.opts.ResolveCache},
 	})

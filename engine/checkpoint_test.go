@@ -23,22 +23,22 @@ func TestCheckpoint(t *testing.T) {
 	if n := checkpoints(); n != 0 {
 		t.Fatalf("%d checkpoints before any was asked for (the fixture has far fewer than 1,024 records)", n)
 	}
-	n, err := f.e.Checkpoint(ctx)
+	n, err := f.e.Reports().Checkpoint(ctx)
 	if err != nil || n != 1 {
 		t.Fatalf("Checkpoint: %d, %v; want 1 (only the producer's log grew)", n, err)
 	}
 	if got := checkpoints(); got != 1 {
 		t.Errorf("Verify recomputed %d checkpoints, want 1", got)
 	}
-	if n, err := f.e.Checkpoint(ctx); n != 0 || err != nil {
+	if n, err := f.e.Reports().Checkpoint(ctx); n != 0 || err != nil {
 		t.Errorf("a second Checkpoint with no new record: %d, %v", n, err)
 	}
 	f.e = reopen(t, f.e)
-	if n, err := f.e.Checkpoint(ctx); n != 0 || err != nil {
+	if n, err := f.e.Reports().Checkpoint(ctx); n != 0 || err != nil {
 		t.Errorf("Checkpoint after reopen with no new record: %d, %v", n, err)
 	}
 	f.commission(f.itemsB, 0, 9)
-	if n, err := f.e.Checkpoint(ctx); n != 1 || err != nil {
+	if n, err := f.e.Reports().Checkpoint(ctx); n != 1 || err != nil {
 		t.Errorf("Checkpoint after the other organisation's report: %d, %v; want 1", n, err)
 	}
 	if got := checkpoints(); got != 2 {
@@ -47,7 +47,7 @@ func TestCheckpoint(t *testing.T) {
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
 	f.commission(f.itemsB, 10, 19)
-	if _, err := f.e.Checkpoint(cancelled); !errors.Is(err, context.Canceled) {
+	if _, err := f.e.Reports().Checkpoint(cancelled); !errors.Is(err, context.Canceled) {
 		t.Errorf("Checkpoint with a cancelled context: %v", err)
 	}
 	if got := checkpoints(); got != 2 {

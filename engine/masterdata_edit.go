@@ -35,7 +35,7 @@ func (e *Engine) lotFrozen(lot uint32) string {
 		}
 	}
 	if l, err := e.iss.Lot(lot); err == nil {
-		if cs, err := e.classStatus(l.ID, l.Product); err == nil && cs.Status == resolve.PublicRecalled {
+		if cs, err := e.Reports().Resolver().ClassStatus(l.ID, l.Product); err == nil && cs.Status == resolve.PublicRecalled {
 			return "recalled"
 		}
 	}

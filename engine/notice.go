@@ -83,12 +83,6 @@ func (n *Notices) Run(ctx context.Context, js outbox.Publisher) error {
 		func(ctx context.Context) error { return n.jobs.Run(ctx, nil) })
 }
 
-// RecallMoves returns what the records that reached items of lot did
-// with them, per organisation (chain.Chain.RecallMoves).
-func (e *Engine) RecallMoves(lot uint32) ([]recall.Move, error) {
-	return noticeParts{e, e.iss}.RecallMoves(lot, nil)
-}
-
 // noticeParts is the engine as the notice office asks it (notice.Engine).
 type noticeParts struct {
 	*Engine

@@ -73,7 +73,7 @@ func BenchmarkRecallRecipients(b *testing.B) {
 	b.ResetTimer()
 	var rs []recall.Recipient
 	for b.Loop() {
-		moves, err := e.RecallMoves(ib.Lot)
+		moves, err := e.Reports().RecallMoves(ib.Lot, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -98,12 +98,12 @@ func TestPublicStatuses(t *testing.T) {
 	if err != nil || ch.Public() != resolve.PublicRecalled || ch.RecallReason != "沙门氏菌" || ch.RecallTime != f.meta(0).Time.UnixMilli() {
 		t.Fatalf("recalled item: %v %q %d %v", ch.Public(), ch.RecallReason, ch.RecallTime, err)
 	}
-	cs, err := f.e.LotStatus(ch.Lot.ID)
+	cs, err := lotStatus(f.e, ch.Lot.ID)
 	if err != nil || cs.Status != resolve.PublicRecalled || cs.RecallReason != "沙门氏菌" || cs.RecallOfProduct {
 		t.Fatalf("LotStatus of the recalled lot: %+v %v", cs, err)
 	}
-	if cs, err := f.e.ProductStatus(f.prodB.ID); err != nil || cs.Status != resolve.PublicRegistered {
-		t.Fatalf("ProductStatus of another product: %+v %v", cs, err)
+	if cs, err := f.e.Reports().Resolver().ClassStatus(0, f.prodB.ID); err != nil || cs.Status != resolve.PublicRegistered {
+		t.Fatalf("ClassStatus of another product: %+v %v", cs, err)
 	}
 }
 
@@ -125,7 +125,7 @@ func TestBusinessDayClock(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cs, err := e.LotStatus(l.ID)
+		cs, err := lotStatus(e, l.ID)
 		if err != nil || cs.Status != c.want {
 			t.Errorf("location %v: lot %v %v, want %v", c.loc, cs.Status, err, c.want)
 		}

@@ -1,13 +1,7 @@
 package engine
 
 import (
-	"tracecode/engine/agg"
-	"tracecode/engine/chain"
 	"tracecode/engine/code"
-	"tracecode/engine/code/gs1"
-	"tracecode/engine/issue"
-	"tracecode/engine/ledger"
-	"tracecode/engine/model"
 	"tracecode/engine/resolve"
 )
 
@@ -42,73 +36,3 @@ func (e *Engine) ResolveCodeInto(c *resolve.Chain, input string, pc *code.Code) 
 	}
 	return ts.Resolver().ResolveInto(c, input, pc)
 }
-
-// LotStatus returns the public status of lot id: recalled (the lot or its
-// whole product), expired (past its expiry date in the business-day
-// clock, Options.Location), or registered.
-func (e *Engine) LotStatus(id uint32) (resolve.ClassStatus, error) {
-	l, err := e.iss.Lot(id)
-	if err != nil {
-		return resolve.ClassStatus{}, err
-	}
-	cs, err := e.classStatus(l.ID, l.Product)
-	if err == nil && cs.Status == resolve.PublicRegistered && l.Expiry != 0 && e.Today() > l.Expiry {
-		cs.Status = resolve.PublicExpired
-	}
-	return cs, err
-}
-
-// ProductStatus returns the public status of product id: recalled, or
-// registered.
-func (e *Engine) ProductStatus(id uint32) (resolve.ClassStatus, error) {
-	p, err := e.iss.Product(id)
-	if err != nil {
-		return resolve.ClassStatus{}, err
-	}
-	return e.classStatus(0, p.ID)
-}
-
-// classStatus looks up the recall of a lot (0: none) or its product.
-func (e *Engine) classStatus(lot, product uint32) (resolve.ClassStatus, error) {
-	ts, err := e.tr()
-	if err != nil {
-		return resolve.ClassStatus{}, err
-	}
-	return ts.Resolver().ClassStatus(lot, product)
-}
-
-// resolveSource answers a Resolver's questions from the engine's state
-// (resolve.Source).
-type resolveSource struct {
-	e           *Engine
-	ts          *chain.Chain
-	*issue.Book // LookupCode, BlockAt, BlockByID, Master
-}
-
-func (s resolveSource) NowMillis() int64          { return s.e.nowMillis() }
-func (s resolveSource) DayOf(t int64) uint32      { return s.e.DayOf(t) }
-func (s resolveSource) PartyOrg(id string) uint32 { return s.e.partyOrg(id) }
-
-func (s resolveSource) Org(id uint32) *model.Org { return s.e.iss.OrgByID(id) }
-
-func (s resolveSource) SSCCOwner(sscc gs1.SSCC) uint32 {
-	org, _ := s.e.iss.GCPOwner(string(sscc[1:17]))
-	return org
-}
-
-// resolveForms are the formats of resolve's printed forms, in their order.
-var resolveForms = [resolve.NumForms]issue.Format{issue.FormatDL, issue.FormatElement, issue.FormatEPCURN, issue.FormatSerial, issue.FormatNMPA, issue.FormatShort}
-
-func (s resolveSource) AppendForms(dst []byte, b *model.Block, offset uint64, scanned string, spans *[resolve.NumForms][2]int) []byte {
-	return s.e.iss.AppendForms(dst, b, offset, scanned, resolveForms[:], spans[:])
-}
-
-func (s resolveSource) RecallOf(lot, product uint32) (ledger.Recall, bool) {
-	return s.ts.RecallOf(lot, product)
-}
-
-func (s resolveSource) CustodyAny() bool           { return s.ts.CustodyAny() }
-func (s resolveSource) HasCustody(n agg.Node) bool { return s.ts.HasCustody(n) }
-func (s resolveSource) AssociationsAny() bool      { return s.ts.AssociationsAny() }
-
-func (s resolveSource) MarkErroneous(timeline []resolve.Entry) { s.ts.MarkErroneous(timeline) }

@@ -52,6 +52,15 @@ func TestPingStats(t *testing.T) {
 	}
 }
 
+// lotStatus is the public status of lot id (resolve.Resolver.LotStatus).
+func lotStatus(e *Engine, id uint32) (resolve.ClassStatus, error) {
+	l, err := e.Issuance().Lot(id)
+	if err != nil {
+		return resolve.ClassStatus{}, err
+	}
+	return e.Reports().Resolver().LotStatus(&l)
+}
+
 // TestLotStatusRecall: a lot recall answers for the lot, a product recall
 // for every lot of the product, a lift ends it.
 func TestLotStatusRecall(t *testing.T) {
@@ -61,14 +70,14 @@ func TestLotStatusRecall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cs, err := e.LotStatus(l1.ID); cs.Status == resolve.PublicRecalled || err != nil {
+	if cs, err := lotStatus(e, l1.ID); cs.Status == resolve.PublicRecalled || err != nil {
 		t.Fatalf("lot never recalled: %+v, %v", cs, err)
 	}
 	m := f.meta(f.orgA)
 	if _, err := e.Reports().Recall(t.Context(), &chain.RecallRequest{ReportMeta: m, Lots: []chain.LotRef{{Product: f.prod.ID, Number: "L1"}}, Reason: "melamine"}); err != nil {
 		t.Fatal(err)
 	}
-	cs, err := e.LotStatus(l1.ID)
+	cs, err := lotStatus(e, l1.ID)
 	if cs.Status != resolve.PublicRecalled || err != nil || cs.Recall.Time != m.Time.UnixMilli() || cs.RecallOfProduct || cs.RecallReason != "melamine" {
 		t.Errorf("recalled lot: %+v %v, want recalled since %d for melamine", cs, err, m.Time.UnixMilli())
 	}
@@ -76,19 +85,19 @@ func TestLotStatusRecall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cs, _ := e.LotStatus(lb.ID); cs.Status == resolve.PublicRecalled {
+	if cs, _ := lotStatus(e, lb.ID); cs.Status == resolve.PublicRecalled {
 		t.Error("another product's lot answers recalled")
 	}
 	if _, err := e.Reports().Recall(t.Context(), &chain.RecallRequest{ReportMeta: f.meta(f.orgB), Products: []uint32{f.prodB.ID}, Reason: "label"}); err != nil {
 		t.Fatal(err)
 	}
-	if cs, _ := e.LotStatus(lb.ID); cs.Status != resolve.PublicRecalled || !cs.RecallOfProduct {
+	if cs, _ := lotStatus(e, lb.ID); cs.Status != resolve.PublicRecalled || !cs.RecallOfProduct {
 		t.Errorf("a lot of a recalled product: %+v, want recalled with its product", cs)
 	}
 	if _, err := e.Reports().LiftRecall(t.Context(), &chain.LiftRequest{ReportMeta: m, Lots: []chain.LotRef{{Product: f.prod.ID, Number: "L1"}}, Reason: "test negative"}); err != nil {
 		t.Fatal(err)
 	}
-	if cs, _ := e.LotStatus(l1.ID); cs.Status == resolve.PublicRecalled {
+	if cs, _ := lotStatus(e, l1.ID); cs.Status == resolve.PublicRecalled {
 		t.Error("a lifted lot recall still answers recalled")
 	}
 }

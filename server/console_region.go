@@ -61,7 +61,7 @@ func (r *consoleReq) countOrg(c *regionCounts, o *model.Org) {
 		c.Products++
 		for _, l := range r.s.eng.Issuance().Lots(p.ID) {
 			c.Lots++
-			if st, err := r.s.eng.LotStatus(l.ID); err == nil && st.Recall.Seq != 0 {
+			if st, err := r.s.eng.Reports().Resolver().LotStatus(&l); err == nil && st.Recall.Seq != 0 {
 				c.Recalled++
 			}
 		}
@@ -303,7 +303,7 @@ func (r *consoleReq) orgPage(idText string) {
 	for _, p := range r.products(o.ID) {
 		pr := prodRow{P: p}
 		for _, l := range r.s.eng.Issuance().Lots(p.ID) {
-			st, _ := r.s.eng.LotStatus(l.ID)
+			st, _ := r.s.eng.Reports().Resolver().LotStatus(&l)
 			pr.Lots = append(pr.Lots, lotRow{l, st})
 		}
 		prods = append(prods, pr)

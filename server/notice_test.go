@@ -24,7 +24,7 @@ func producerLot(t *testing.T, env *testEnv, orgName string) (model.Org, model.L
 		}
 		for _, p := range env.eng.Issuance().Products(o.ID) {
 			for _, l := range env.eng.Issuance().Lots(p.ID) {
-				if st, err := env.eng.LotStatus(l.ID); err == nil && st.Recall.Seq == 0 {
+				if st, err := env.eng.Reports().Resolver().LotStatus(&l); err == nil && st.Recall.Seq == 0 {
 					return o, l
 				}
 			}

@@ -326,7 +326,7 @@ func (s *Server) lookupMaster(r *publicReq, v *chainView) {
 				// still has its product's links. The chain and the
 				// page (JSON, HTML) keep saying the lot is unknown.
 				v.level = levelProduct
-				cs, err = s.eng.ProductStatus(p.ID)
+				cs, err = s.eng.Reports().Resolver().ClassStatus(0, p.ID)
 				if err != nil {
 					s.log.Error("reading a product's status", "product", p.ID, "err", err)
 				}
@@ -339,9 +339,9 @@ func (s *Server) lookupMaster(r *publicReq, v *chainView) {
 			return
 		}
 		v.res.Lot, v.hasLot = l, true
-		cs, err = s.eng.LotStatus(l.ID)
+		cs, err = s.eng.Reports().Resolver().LotStatus(&l)
 	} else {
-		cs, err = s.eng.ProductStatus(p.ID)
+		cs, err = s.eng.Reports().Resolver().ClassStatus(0, p.ID)
 	}
 	if err != nil {
 		s.log.Error("reading a lot's or product's status", "product", p.ID, "err", err)

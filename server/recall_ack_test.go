@@ -171,10 +171,10 @@ func recallShippedLot(t *testing.T, env *testEnv, orgName, key, body string) (ui
 	org, _ := producerLot(t, env, orgName)
 	for _, p := range env.eng.Issuance().Products(org.ID) {
 		for _, l := range env.eng.Issuance().Lots(p.ID) {
-			if st, _ := env.eng.LotStatus(l.ID); st.Recall.Seq != 0 {
+			if st, _ := env.eng.Reports().Resolver().LotStatus(&l); st.Recall.Seq != 0 {
 				continue
 			}
-			if moves, err := env.eng.RecallMoves(l.ID); err != nil || len(moves) == 0 {
+			if moves, err := env.eng.Reports().RecallMoves(l.ID, nil); err != nil || len(moves) == 0 {
 				continue
 			}
 			res := env.api("POST", "/v1/recalls", key, fmt.Sprintf(body, l.ID))

@@ -33,7 +33,7 @@ under a published root. tracecode verify recomputes every checkpoint.`,
 		}
 		defer storeClose(e, &err)
 		ctx := cmd.Context()
-		n, err := e.Checkpoint(ctx)
+		n, err := e.Reports().Checkpoint(ctx)
 		if err != nil {
 			return err
 		}
@@ -57,7 +57,7 @@ func checkpointLoop(ctx context.Context, eng *engine.Engine, tick <-chan time.Ti
 			return
 		case <-tick:
 		}
-		n, err := eng.Checkpoint(ctx)
+		n, err := eng.Reports().Checkpoint(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			log.Error("publishing the logs' checkpoints", "err", err)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"tracecode/engine/ledger"
+	"tracecode/engine/model"
 	"tracecode/engine/scanlog"
 )
 
@@ -128,6 +129,18 @@ type ClassStatus struct {
 	RecallReason string
 	// RecallOfProduct: the whole product was recalled, not only the lot.
 	RecallOfProduct bool
+}
+
+// LotStatus returns the public status of lot l: recalled (the lot or its
+// whole product), expired (past its expiry date in the business-day
+// clock, the source's DayOf), or registered. A product's status is
+// ClassStatus(0, product).
+func (r *Resolver) LotStatus(l *model.Lot) (ClassStatus, error) {
+	cs, err := r.ClassStatus(l.ID, l.Product)
+	if err == nil && cs.Status == PublicRegistered && l.Expiry != 0 && r.src.DayOf(r.src.NowMillis()) > l.Expiry {
+		cs.Status = PublicExpired
+	}
+	return cs, err
 }
 
 // ClassStatus returns the public status of a lot (0: none) or of its

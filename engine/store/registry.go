@@ -53,7 +53,7 @@ var Prefixes = []PrefixInfo{
 	{prefixRecallProduct, "RecallProduct", "`product u32`", "seq, time", "Recall; deleted by LiftRecall", "engine/ledger"},
 	{prefixEvent, "Event", "`seq u64`", "record summary: kind, org, orgSeq, record/event time, zone, type, action, bizStep, disposition, persistent disposition, readPoint, bizLocation, credential, eventID, bizTransactions, sources, destinations, content hash [32], flags", "every report", "engine/ledger"},
 	{prefixOrgLog, "OrgLog", "`org u32 | orgSeq u64`", "seq, record hash [32], chain hash [32]", "every report", "engine/ledger"},
-	{prefixCheckpoint, "Checkpoint", "`org u32 | size u64`", "RFC 6962 root [32], time, compact range hashes", "every 1,024 records of an organisation; `Engine.Checkpoint` (serve daily, `tracecode checkpoint`)", "engine/ledger"},
+	{prefixCheckpoint, "Checkpoint", "`org u32 | size u64`", "RFC 6962 root [32], time, compact range hashes", "every 1,024 records of an organisation; `chain.Chain.Checkpoint` (serve daily, `tracecode checkpoint`)", "engine/ledger"},
 	{prefixEventByHash, "EventByHash", "`content hash [32]`", "Uint(seq)", "every record (captured events are deduplicated by it)", "engine/ledger"},
 	{prefixEventPayload, "EventPayload", "`seq u64`", "targets (role, run / lot / product, quantity), body (the event as received, a one-event EPCIS document)", "every report", "engine/ledger"},
 	{prefixReportID, "ReportID", "`org u32 | request id`", "Uint(first seq)", "reports with a request id", "engine/ledger"},

@@ -47,12 +47,39 @@ type Replica interface {
 	Close() error
 }
 
-// Run checks the whole store db of engine e and says what is wrong where
-// (the list is Engine.Verify's doc comment): the data files' checksums
-// first (a damaged file is named, and nothing further is read), then,
-// holding the report lock, the issuance Check, and over one snapshot the
-// ledger, aggregation, item state, the chain's extra records and every
-// derived record against a replay of the ledger (replay.go).
+// Run checks the whole store db of engine e and says what is wrong where:
+// the data files' checksums first (a damaged file is named, and nothing
+// further is read), then, holding the report lock, the issuance Check, and
+// over one snapshot the ledger, aggregation, item state, the chain's extra
+// records and every derived record against a replay of the ledger
+// (replay.go). In full:
+//
+//   - data files: every block of every table against its checksum (a
+//     damaged file is named, and nothing further is read);
+//   - issuance (Check): blocks, indexes, in-memory state;
+//   - the ledger: every organisation's hash chain, every record's hash and
+//     content (EPCIS events are re-parsed and their CBV hash ID
+//     recomputed), every Merkle checkpoint, the event indexes;
+//   - aggregation: child→parent runs and parent→children bitmaps agree
+//     both ways, no child has two parents, no run crosses a block;
+//   - item state against blocks and aggregation: bits only on issued
+//     offsets, never commissioned and voided at once, decommissioned and
+//     packed codes commissioned, no commissioned code in a released tail,
+//     the packed bits exactly the children of the runs, every parent
+//     flagged as a container, every code with its own index entries
+//     flagged as having events, every unpacked code flagged as having
+//     history;
+//   - custody records, associations, error-declaration marks and eventID
+//     entries name codes, organisations and records that exist (an
+//     erroneous mark points from a captured event to a later declaration);
+//   - every derived record against the ledger: the ledger is applied again,
+//     record by record, to a scratch copy of the master data, and every
+//     record that derives from it — item state, SSCC units, recall marks,
+//     custody, associations, erroneous marks, event and reach indexes,
+//     child→parent runs, children bitmaps, unpacking history, each block's
+//     released tail and voided state — is compared key by key with the
+//     store; a record deleted, altered or forged is named with what the
+//     ledger implies and what the store holds (engine/verify/replay.go).
 func Run(db *store.DB, e Engine) (*Report, error) {
 	rep := &Report{}
 	bad := rep.Bad

@@ -1,4 +1,4 @@
-package engine
+package chain
 
 import "context"
 
@@ -9,17 +9,17 @@ import "context"
 // ledger.Options.CheckpointEvery records on their own; serve calls this
 // once a day (--checkpoint-every) and `tracecode checkpoint` before an
 // audit, so that the day's records are covered by a published root.
-// Committed with fsync; reports wait while it runs.
-func (e *Engine) Checkpoint(ctx context.Context) (int, error) {
-	ts, err := e.tr()
-	if err != nil {
+// Committed with fsync; reports wait while it runs. After the store's
+// Close it returns ErrClosed (the store's).
+func (c *Chain) Checkpoint(ctx context.Context) (int, error) {
+	c.Lock()
+	defer c.Unlock()
+	b := c.db.NewBatch()
+	if err := b.Err(); err != nil {
 		return 0, err
 	}
-	ts.Lock()
-	defer ts.Unlock()
-	b := e.db.NewBatch()
-	lt := ts.Ledger().Begin(b)
-	n := lt.CheckpointAll(e.nowMillis())
+	lt := c.Ledger().Begin(b)
+	n := lt.CheckpointAll(c.nowMillis())
 	if n == 0 {
 		b.Close()
 		return 0, nil
@@ -28,8 +28,8 @@ func (e *Engine) Checkpoint(ctx context.Context) (int, error) {
 		b.Close()
 		return 0, err
 	}
-	err = e.iss.Commit(b, nil, nil, nil) // fsync; a failure poisons the engine
-	if err != nil {
+	// fsync; a failure poisons the engine
+	if err := c.iss.CommitReport(b, nil, nil, nil); err != nil {
 		return 0, err
 	}
 	lt.Publish()
