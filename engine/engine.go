@@ -22,9 +22,9 @@ type Options = config.Options
 
 // Engine is an open store. Create it with Open and release it with Close.
 // It is a facade: issuance (master data, mint, import, lookup, blocks,
-// streams, keys) is its issue.Book (issue.go delegates to it), resolution
-// its resolve.Resolver, and the report transaction works on the trace
-// state below.
+// streams, keys) is its issue.Book (Issuance), resolution its
+// resolve.Resolver, and the report transaction the chain.Chain below
+// (Reports).
 type Engine struct {
 	db   *store.DB
 	opts Options
@@ -60,7 +60,7 @@ type Engine struct {
 	queries atomic.Pointer[epcisq.Office]
 
 	// trace is the state of line reports, aggregation, events and
-	// resolution (see trace.go), loaded by Open.
+	// resolution (chain.Chain, engine/chain/trace.go), loaded by Open.
 	trace atomic.Pointer[chain.Chain]
 }
 
