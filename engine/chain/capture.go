@@ -371,7 +371,7 @@ func (rt *reportTx) captureEvent(i int, ev *epcis.Event, p *preparedEvent) (dup 
 	if ev.EventID != "" { // an error declaration may name the event by it
 		rt.lt.PutEventID(ev.EventID, seq)
 	}
-	moves := ev.Type == epcis.AggregationEvent && ev.Action != epcis.ActionObserve
+	moves := ev.Type == epcis.AggregationEvent && ev.Action != epcis.ActionObserve && namesChildren(targets)
 	for k := range idx {
 		if moves { // packing or unpacking: indexed on the parent as such
 			rt.indexParents(&idx[k].s, seq, idx[k].role)
@@ -474,4 +474,18 @@ func eventSummary(ev *epcis.Event, evTime int64, tz int16, h [32]byte) ledger.Su
 		sum.Flags |= ledger.FlagErrorDeclared
 	}
 	return sum
+}
+
+// namesChildren reports whether a record's targets name child codes: an
+// aggregation that packed or unpacked some is indexed on its parent as a
+// move (EvParent, the parent flagged a container); one that names only
+// child quantities moved nothing, so it is indexed on the parent as an
+// event on it.
+func namesChildren(targets []ledger.Target) bool {
+	for i := range targets {
+		if targets[i].Role == ledger.RoleChild {
+			return true
+		}
+	}
+	return false
 }

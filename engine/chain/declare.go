@@ -93,7 +93,7 @@ func (rt *reportTx) declareError(ev *epcis.Event, h [32]byte, base where) (dup b
 	}
 	// The declaration shows where the erroneous event shows.
 	rt.indexForeign(seq)
-	moves := s.EventType == epcis.AggregationEvent && s.Action != epcis.ActionObserve
+	moves := s.EventType == epcis.AggregationEvent && s.Action != epcis.ActionObserve && namesChildren(p.Targets)
 	for _, role := range []ledger.Role{ledger.RoleEPC, ledger.RoleParent, ledger.RoleChild, ledger.RoleInput, ledger.RoleOutput} {
 		sel := rt.targetSel(p.Targets, role)
 		if sel.empty() {
