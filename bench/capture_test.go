@@ -27,6 +27,10 @@ func TestCaptureFamily(t *testing.T) {
 	if *captureEvents > 0 {
 		e.sizes.CaptureEvents = *captureEvents
 		e.log = os.Stderr
+	} else {
+		// Several pages, each resumed from the previous one's token.
+		defer func(n int) { capturePerPage = n }(capturePerPage)
+		capturePerPage = 4
 	}
 	db, err := pgbase.OpenSchema(ctx, "", "tracecode_bench_capture_test")
 	switch {

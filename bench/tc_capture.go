@@ -106,8 +106,9 @@ func tcCapture(ctx context.Context, e *env) error {
 
 	// The queries, over every event captured.
 	q := eng.Queries()
-	run := func(params []epcisq.Param) (int, error) {
+	run := func(base []epcisq.Param) (int, error) {
 		total := 0
+		params := base
 		for {
 			// RawJSON: the events as the server's JSON answer takes
 			// them (the stored JSON, as PostgreSQL's rows).
@@ -119,7 +120,9 @@ func tcCapture(ctx context.Context, e *env) error {
 			if res.Next == "" {
 				return total, nil
 			}
-			params = append(params[:len(params):len(params)], epcisq.Param{Name: "nextPageToken", Value: res.Next})
+			// The next page: the query's own parameters and this page's
+			// token (one token: the previous page's is replaced).
+			params = append(base[:len(base):len(base)], epcisq.Param{Name: "nextPageToken", Value: res.Next})
 		}
 	}
 	byEPC := Scenario{Name: "query/epc", System: "tracecode", Unit: "query",
@@ -129,7 +132,7 @@ func tcCapture(ctx context.Context, e *env) error {
 		if err != nil {
 			return err
 		}
-		got, err := run([]epcisq.Param{{Name: "MATCH_anyEPC", Value: codes[0]}, {Name: "perPage", Value: "1000"}})
+		got, err := run([]epcisq.Param{{Name: "MATCH_anyEPC", Value: codes[0]}, {Name: "perPage", Value: strconv.Itoa(capturePerPage)}})
 		if err == nil && got != 1 {
 			err = fmt.Errorf("MATCH_anyEPC %s: %d events, want 1", codes[0], got)
 		}
@@ -143,16 +146,21 @@ func tcCapture(ctx context.Context, e *env) error {
 	want := captureWant(n, step, county)
 	byRegion := Scenario{Name: "query/step-region-time", System: "tracecode", Unit: "query",
 		Params: map[string]string{"events": strconv.Itoa(n), "matching": strconv.Itoa(want),
-			"query": fmt.Sprintf("EQ_bizStep=%s, WD_bizLocation=%d, GE_eventTime/LT_eventTime over a tenth of the span; every page (1,000 a page) read", step, county)}}
+			"query": fmt.Sprintf("EQ_bizStep=%s, WD_bizLocation=%d, GE_eventTime/LT_eventTime over a tenth of the span; every page (%d a page) read", step, county, capturePerPage)}}
 	return e.timeQueries(byRegion, 20, func(int) error {
 		got, err := run([]epcisq.Param{{Name: "EQ_bizStep", Value: step}, {Name: "WD_bizLocation", Value: strconv.Itoa(county)},
-			{Name: "GE_eventTime", Value: from.Format(time.RFC3339)}, {Name: "LT_eventTime", Value: to.Format(time.RFC3339)}, {Name: "perPage", Value: "1000"}})
+			{Name: "GE_eventTime", Value: from.Format(time.RFC3339)}, {Name: "LT_eventTime", Value: to.Format(time.RFC3339)}, {Name: "perPage", Value: strconv.Itoa(capturePerPage)}})
 		if err == nil && got != want {
 			err = fmt.Errorf("step and region query: %d events, want %d", got, want)
 		}
 		return err
 	})
 }
+
+// capturePerPage is the page size of both queries, which read every
+// page: 1,000 events a page, as a client would ask; the smoke test asks
+// for pages of 4 so that its matching events take several.
+var capturePerPage = 1000
 
 // docRates keeps at most 100 per-document samples (the mean of equal
 // runs of documents), so results.json stays small at 10^7 events.
