@@ -95,64 +95,67 @@ func keyFamily(k []byte) Families {
 // prefixes counts as every family. A damaged representation is an
 // error wrapping ErrCorrupt.
 func BatchFamilies(repr []byte) (f Families, err error) {
-	// Pebble's batch reader trusts the lengths it reads (a batch it made);
-	// a damaged one from the log may run it out of bounds.
-	defer func() {
-		if v := recover(); v != nil {
-			f, err = 0, fmt.Errorf("%w: batch: %v", ErrCorrupt, v)
-		}
-	}()
-	if len(repr) < batchrepr.HeaderLen {
-		return 0, fmt.Errorf("%w: batch of %d bytes, shorter than its header", ErrCorrupt, len(repr))
-	}
-	r := batchrepr.Read(repr)
-	for {
-		kind, k, v, ok, err := r.Next()
-		if err != nil {
-			return 0, fmt.Errorf("%w: batch: %v", ErrCorrupt, err)
-		}
-		if !ok {
-			return f, nil
-		}
+	err = walkBatch(repr, func(kind pebble.InternalKeyKind, k, v []byte) error {
 		f |= keyFamily(k)
 		if kind == pebble.InternalKeyKindRangeDelete && (len(v) == 0 || len(k) == 0 || v[0] != k[0]) {
 			f |= FamAll
 		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
 	}
+	return f, nil
 }
 
 // batchPosition returns the replication position a committed batch's
 // representation sets (the last MetaReplSeq it writes), ErrCorrupt for a
 // damaged one or one that sets none.
 func batchPosition(repr []byte) (seq uint64, err error) {
+	found := false
+	err = walkBatch(repr, func(kind pebble.InternalKeyKind, k, v []byte) error {
+		if kind == pebble.InternalKeyKindSet && len(k) == 2 && k[0] == prefixMeta && k[1] == MetaReplSeq {
+			u, err := DecodeUint("replication position", v)
+			if err != nil {
+				return err
+			}
+			seq, found = uint64(u), true
+		}
+		return nil
+	})
+	switch {
+	case err != nil:
+		return 0, err
+	case !found:
+		return 0, fmt.Errorf("%w: batch sets no replication position", ErrCorrupt)
+	}
+	return seq, nil
+}
+
+// walkBatch calls fn with each operation of a committed batch's
+// representation, in order. Pebble's batch reader trusts the lengths it
+// reads (a batch it made); a damaged one from the log may run it out of
+// bounds, so a panic, a short header or a reader error is ErrCorrupt.
+func walkBatch(repr []byte, fn func(kind pebble.InternalKeyKind, k, v []byte) error) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			seq, err = 0, fmt.Errorf("%w: batch: %v", ErrCorrupt, v)
+			err = fmt.Errorf("%w: batch: %v", ErrCorrupt, v)
 		}
 	}()
 	if len(repr) < batchrepr.HeaderLen {
-		return 0, fmt.Errorf("%w: batch of %d bytes, shorter than its header", ErrCorrupt, len(repr))
+		return fmt.Errorf("%w: batch of %d bytes, shorter than its header", ErrCorrupt, len(repr))
 	}
-	found := false
 	r := batchrepr.Read(repr)
 	for {
 		kind, k, v, ok, err := r.Next()
 		if err != nil {
-			return 0, fmt.Errorf("%w: batch: %v", ErrCorrupt, err)
+			return fmt.Errorf("%w: batch: %v", ErrCorrupt, err)
 		}
 		if !ok {
-			break
+			return nil
 		}
-		if kind == pebble.InternalKeyKindSet && len(k) == 2 && k[0] == prefixMeta && k[1] == MetaReplSeq {
-			u, err := DecodeUint("replication position", v)
-			if err != nil {
-				return 0, err
-			}
-			seq, found = uint64(u), true
+		if err := fn(kind, k, v); err != nil {
+			return err
 		}
 	}
-	if !found {
-		return 0, fmt.Errorf("%w: batch sets no replication position", ErrCorrupt)
-	}
-	return seq, nil
 }
