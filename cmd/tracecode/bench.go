@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime/pprof"
 
 	"github.com/spf13/cobra"
 
@@ -63,17 +62,11 @@ Examples:
 	RunE: func(cmd *cobra.Command, args []string) error {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 		defer stop()
-		if benchFlags.cpuProfile != "" {
-			pf, err := os.Create(benchFlags.cpuProfile)
-			if err != nil {
-				return err
-			}
-			defer pf.Close()
-			if err := pprof.StartCPUProfile(pf); err != nil {
-				return err
-			}
-			defer pprof.StopCPUProfile()
+		stopProfile, err := startCPUProfile(benchFlags.cpuProfile)
+		if err != nil {
+			return err
 		}
+		defer stopProfile()
 		res, err := bench.Run(ctx, bench.Config{
 			Scale: benchFlags.scale, PostgresDSN: benchFlags.postgres, NoPostgres: benchFlags.noPostgres,
 			Out: benchFlags.out, WorkDir: benchFlags.work, Progress: cmd.ErrOrStderr(), Bar: benchBar(cmd.ErrOrStderr()),
