@@ -3,7 +3,6 @@ package chain
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -349,15 +348,9 @@ func (rt *reportTx) declareUnheld(ev *epcis.Event, h [32]byte, base where) (bool
 	if rt.failed() {
 		return false, nil
 	}
-	body, err := eventDocument(ev, rt.now)
-	if err != nil {
-		rt.fail(base, "", model.ErrInvalid, "the event cannot be stored as JSON: %v", err)
-		return false, nil
-	}
 	seq := rt.lt.NextSeq()
-	sum := eventSummary(ev, ev.EventTime.UnixMilli(), tz, h)
-	if got := rt.record(&sum, targets, body); got != seq {
-		panic(fmt.Sprintf("BUG: declaration record got seq %d, staged with %d", got, seq))
+	if !rt.recordDeclaration(ev, base, tz, h, targets, seq) {
+		return false, nil
 	}
 	for k := range idx {
 		if err := rt.indexSel(&idx[k].s, seq, idx[k].role, false); err != nil {

@@ -82,14 +82,8 @@ func (rt *reportTx) declareError(ev *epcis.Event, h [32]byte, base where) (dup b
 	if rt.failed() {
 		return false, nil
 	}
-	body, err := eventDocument(ev, rt.now)
-	if err != nil {
-		rt.fail(base, "", model.ErrInvalid, "the event cannot be stored as JSON: %v", err)
+	if !rt.recordDeclaration(ev, base, tz, h, p.Targets, seq) {
 		return false, nil
-	}
-	sum := eventSummary(ev, ev.EventTime.UnixMilli(), tz, h)
-	if got := rt.record(&sum, p.Targets, body); got != seq {
-		panic(fmt.Sprintf("BUG: declaration record got seq %d, staged with %d", got, seq))
 	}
 	// The declaration shows where the erroneous event shows.
 	rt.indexForeign(seq)
@@ -403,4 +397,20 @@ func (c *Chain) erroneousOf(seq uint64) (uint64, bool) {
 	defer c.errMu.RUnlock()
 	d, ok := c.erroneous[seq]
 	return d, ok
+}
+
+// recordDeclaration stores error declaration ev, its document as
+// captured, as record seq naming targets; false, the failure noted, when
+// the event cannot be stored as JSON.
+func (rt *reportTx) recordDeclaration(ev *epcis.Event, base where, tz int16, h [32]byte, targets []ledger.Target, seq uint64) bool {
+	body, err := eventDocument(ev, rt.now)
+	if err != nil {
+		rt.fail(base, "", model.ErrInvalid, "the event cannot be stored as JSON: %v", err)
+		return false
+	}
+	sum := eventSummary(ev, ev.EventTime.UnixMilli(), tz, h)
+	if got := rt.record(&sum, targets, body); got != seq {
+		panic(fmt.Sprintf("BUG: declaration record got seq %d, staged with %d", got, seq))
+	}
+	return true
 }
