@@ -269,11 +269,7 @@ const maxFrags = 1 << 16
 // product appends the product and producer members (with a leading comma
 // if comma).
 func (f *fragCache) product(dst []byte, p *model.Product, o *model.Org, comma bool) []byte {
-	k := fragKey{id: p.ID, org: o.ID, rev: p.Revision}
-	f.mu.RLock()
-	b, ok := f.prod[k]
-	f.mu.RUnlock()
-	if !ok {
+	b := f.cached(f.prod, fragKey{id: p.ID, org: o.ID, rev: p.Revision}, func() []byte {
 		w := jw{first: true}
 		w.key("product")
 		w.open()
@@ -304,14 +300,8 @@ func (f *fragCache) product(dst []byte, p *model.Product, o *model.Org, comma bo
 			w.strOpt("uscc", o.USCC)
 			w.close()
 		}
-		b = w.b
-		f.mu.Lock()
-		if len(f.prod) >= maxFrags {
-			clear(f.prod)
-		}
-		f.prod[k] = b
-		f.mu.Unlock()
-	}
+		return w.b
+	})
 	if comma {
 		dst = append(dst, ',')
 	}
@@ -320,11 +310,7 @@ func (f *fragCache) product(dst []byte, p *model.Product, o *model.Org, comma bo
 
 // lot appends the lot member with a leading comma.
 func (f *fragCache) lot(dst []byte, l *model.Lot) []byte {
-	k := fragKey{id: l.ID, rev: l.Revision}
-	f.mu.RLock()
-	b, ok := f.lots[k]
-	f.mu.RUnlock()
-	if !ok {
+	b := f.cached(f.lots, fragKey{id: l.ID, rev: l.Revision}, func() []byte {
 		w := jw{}
 		w.key("lot")
 		w.open()
@@ -337,13 +323,26 @@ func (f *fragCache) lot(dst []byte, l *model.Lot) []byte {
 		}
 		w.strOpt("site", l.Site)
 		w.close()
-		b = w.b
-		f.mu.Lock()
-		if len(f.lots) >= maxFrags {
-			clear(f.lots)
-		}
-		f.lots[k] = b
-		f.mu.Unlock()
-	}
+		return w.b
+	})
 	return append(dst, b...)
+}
+
+// cached returns m's fragment under k, encoding it with build (outside
+// the lock) and keeping it when it is missing; a full map starts over.
+func (f *fragCache) cached(m map[fragKey][]byte, k fragKey, build func() []byte) []byte {
+	f.mu.RLock()
+	b, ok := m[k]
+	f.mu.RUnlock()
+	if ok {
+		return b
+	}
+	b = build()
+	f.mu.Lock()
+	if len(m) >= maxFrags {
+		clear(m)
+	}
+	m[k] = b
+	f.mu.Unlock()
+	return b
 }
