@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // The headlines of a run: each compares like with like, in one unit, with
@@ -55,6 +56,7 @@ var headlines = []headline{
 	{"resolve over HTTP p50 (client)", "µs", "lower", pair("resolve/http", "p50_us", "fasthttp-constant", "constant-body fasthttp handler")},
 	{"resolve over HTTP p99 (client)", "µs", "lower", pair("resolve/http", "p99_us", "fasthttp-constant", "constant-body fasthttp handler")},
 	{"resolve over HTTP at half saturation p99 (client, open loop)", "µs", "lower", halfRate},
+	{"the same, against the constant handler at the same offered rate", "µs", "lower", pair("resolve/http-half", "p99_us", "fasthttp-constant", "constant-body fasthttp handler")},
 	{"block allocation only (one record per block; no code is written)", "codes/s", "higher", pair("mint", "ops_per_sec", "postgres", pgName+" COPY of the codes")},
 }
 
@@ -98,8 +100,16 @@ func halfRate(r *Results) (float64, float64, string, string, bool, bool) {
 		return 0, 0, "", "", false, false
 	}
 	note := fmt.Sprintf("offered %s req/s", num(s.Extra["offered_req_per_sec"]))
+	if t := s.Params["transport"]; strings.Contains(t, "own process") {
+		note += "; client in its own process"
+	} else {
+		note += "; client in the server's process"
+	}
 	if p, ok := s.Extra["server_p99_us"]; ok {
 		note += fmt.Sprintf("; server-side handler p99 %s µs", num(p))
+	}
+	if p, ok := s.Extra["server_sched_latency_p99_us"]; ok {
+		note += fmt.Sprintf("; server goroutine scheduling latency p99 %s µs", num(p))
 	}
 	return s.Latency.P99, 1000, "target", note, true, true
 }

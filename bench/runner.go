@@ -49,6 +49,14 @@ type Config struct {
 	// resolve/http-half over the world, nothing else); the world is
 	// still built or opened when a chain scenario is wanted.
 	Only []string
+	// Self is the tracecode binary, re-executed as `tracecode loadtest`
+	// for the half-saturation client in its own process; "" (a test
+	// binary) leaves only the in-process client.
+	Self string
+	// TraceHalf, when set, writes a runtime/trace of the first seconds of
+	// each half-saturation round against the resolver to TraceHalf.sep
+	// (separate client) and TraceHalf.inproc (in-process client).
+	TraceHalf string
 }
 
 // Sizes are the workload sizes of a scale.

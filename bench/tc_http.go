@@ -204,17 +204,18 @@ func startResolver(eng *engine.Engine) (*server.Server, *loopbackServer, error) 
 	return srv, ls, nil
 }
 
-// startConstant serves body as JSON for every request.
-func startConstant(body []byte) (*loopbackServer, error) {
+// startConstant serves body as JSON for every request, timing each
+// handler call into h.
+func startConstant(body []byte, h *handlerHist) (*loopbackServer, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	ct := []byte("application/json")
-	s := &fasthttp.Server{Handler: func(ctx *fasthttp.RequestCtx) {
+	s := &fasthttp.Server{Handler: timedConstant(func(ctx *fasthttp.RequestCtx) {
 		ctx.Response.Header.SetContentTypeBytes(ct)
 		ctx.SetBody(body)
-	}, NoDefaultServerHeader: true, NoDefaultContentType: true}
+	}, h), NoDefaultServerHeader: true, NoDefaultContentType: true}
 	done := make(chan struct{})
 	go func() { s.Serve(ln); close(done) }() //nolint:errcheck // ends at Shutdown
 	stop := func() {
@@ -241,7 +242,8 @@ func tcHTTPResolve(ctx context.Context, e *env, w *chainWorld) error {
 	if err != nil {
 		return fmt.Errorf("http probe: %w", err)
 	}
-	cs, err := startConstant(probe)
+	constHist := newHandlerHist()
+	cs, err := startConstant(probe, constHist)
 	if err != nil {
 		return err
 	}
@@ -332,32 +334,30 @@ func tcHTTPResolve(ctx context.Context, e *env, w *chainWorld) error {
 	addServerHist(res.Extra, after.sub(before))
 	e.res.Scenarios = append(e.res.Scenarios, res, con)
 
-	// Half of saturation, open loop.
-	rate := res.OpsPerSec / 2
-	half := Scenario{Name: "resolve/http-half", System: "tracecode", Unit: "request",
-		Params: params("offered_req_per_sec", strconv.FormatFloat(math.Round(rate), 'f', 0, 64), "connections", "16",
-			"loop", "open: each connection paced, latency from the intended send time")}
-	before, err = scrapeHandlerHist(rs.client, host)
-	if err != nil {
-		return err
+	// Half of saturation, open loop, both servers (tc_http_half.go).
+	var hBefore promHist
+	targets := []halfTarget{
+		{system: "tracecode", ls: rs,
+			begin: func() (err error) { hBefore, err = scrapeHandlerHist(rs.client, host); return err },
+			server: func(x map[string]float64) error {
+				after, err := scrapeHandlerHist(rs.client, host)
+				if err != nil {
+					return err
+				}
+				addServerHist(x, after.sub(hBefore))
+				return nil
+			}},
+		{system: "fasthttp-constant", ls: cs,
+			begin: func() error { constHist.take(); return nil },
+			server: func(x map[string]float64) error {
+				h := constHist.take()
+				x["server_requests"] = float64(h.TotalCount())
+				x["server_p50_us"] = float64(h.ValueAtQuantile(50)) / 1e3
+				x["server_p99_us"] = float64(h.ValueAtQuantile(99)) / 1e3
+				return nil
+			}},
 	}
-	n := max(ops, int64(rate*3)) // at least three seconds
-	m := startMeter()
-	hr, err := openLoop(rs.client, host, corpus, n, 16, rate)
-	if err != nil {
-		return fmt.Errorf("resolver at half rate: %w", err)
-	}
-	m.stop(&half, n)
-	half.Samples = []float64{hr.rate()}
-	half.Latency = latencyOf(hr.hist)
-	after, err = scrapeHandlerHist(rs.client, host)
-	if err != nil {
-		return err
-	}
-	half.Extra = map[string]float64{"offered_req_per_sec": rate}
-	addServerHist(half.Extra, after.sub(before))
-	e.res.Scenarios = append(e.res.Scenarios, half)
-	return nil
+	return halfRounds(ctx, e, corpus, res.OpsPerSec/2, params, targets)
 }
 
 func get(c *fasthttp.HostClient, host, path string) ([]byte, error) {

@@ -22,6 +22,7 @@ var benchFlags struct {
 	repeat     int
 	only       []string
 	cpuProfile string
+	traceHalf  string
 }
 
 var benchCmd = &cobra.Command{
@@ -67,10 +68,15 @@ Examples:
 			return err
 		}
 		defer stopProfile()
+		self, err := os.Executable()
+		if err != nil {
+			self = "" // the half-rate client then runs in this process
+		}
 		res, err := bench.Run(ctx, bench.Config{
 			Scale: benchFlags.scale, PostgresDSN: benchFlags.postgres, NoPostgres: benchFlags.noPostgres,
 			Out: benchFlags.out, WorkDir: benchFlags.work, Progress: cmd.ErrOrStderr(), Bar: benchBar(cmd.ErrOrStderr()),
 			Repeat: benchFlags.repeat, World: benchFlags.world, Only: benchFlags.only,
+			Self: self, TraceHalf: benchFlags.traceHalf,
 		})
 		if err != nil {
 			return err
@@ -196,6 +202,8 @@ func init() {
 	f.IntVar(&benchFlags.repeat, "repeat", 0, "repetitions of each timed scenario (default: the scale's)")
 	f.StringVar(&benchFlags.cpuProfile, "cpuprofile", "", "write the whole run's CPU profile (world building included) to this file")
 	_ = f.MarkHidden("cpuprofile")
+	f.StringVar(&benchFlags.traceHalf, "trace-half", "", "write a runtime/trace of the half-saturation rounds against the resolver to FILE.sep and FILE.inproc")
+	_ = f.MarkHidden("trace-half")
 	f.StringSliceVar(&benchFlags.only, "only", nil, "run only the scenarios whose names start with one of these (comma-separated, e.g. resolve/http; the world is still built or opened)")
 	benchCmd.AddCommand(benchCompareCmd)
 	benchReportCmd.Flags().StringVar(&benchReportOut, "out", "", "directory to write into (default: the results.json's)")
