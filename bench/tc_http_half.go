@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"runtime/metrics"
 	"runtime/trace"
 	"strconv"
@@ -203,42 +204,16 @@ func halfRounds(ctx context.Context, e *env, corpus *httpCorpus, rate float64, p
 	if lt != nil {
 		inprocName = "resolve/http-half-inproc"
 		for _, t := range targets {
-			s := Scenario{Name: "resolve/http-half", System: t.system, Unit: "request",
-				Params: params("offered_req_per_sec", offered, "connections", strconv.Itoa(halfConns),
-					"loop", "open: a timerfd schedule, latency from the intended send time",
-					"transport", "loopback TCP, tracecode loadtest in its own process (epoll engine)")}
-			if err := t.begin(); err != nil {
+			if err := sepRound(ctx, e, lt, t, rate, params, false); err != nil {
 				return err
 			}
-			stopTrace, err := e.traceHalf(t.system, "sep")
-			if err != nil {
-				return err
+		}
+		if canPin() {
+			for _, t := range targets {
+				if err := sepRound(ctx, e, lt, t, rate, params, true); err != nil {
+					return err
+				}
 			}
-			mk := rtMarkNow()
-			m := startMeter()
-			r, err := lt.run(ctx, "http://"+t.ls.ln.Addr().String(), rate)
-			stopTrace()
-			if err != nil {
-				return fmt.Errorf("%s at half rate (tracecode loadtest): %w", t.system, err)
-			}
-			m.stop(&s, r.Total.Completed)
-			w := rtSince(mk)
-			s.Samples = []float64{r.Total.AchievedRate}
-			s.OpsPerSec = r.Total.AchievedRate
-			s.Latency = ltLatency(r.Total.Latency)
-			s.Extra = map[string]float64{"offered_req_per_sec": rate,
-				"client_service_p99_us":       r.Total.ServiceTime.Percentile(99),
-				"client_generator_lag_p99_us": r.Total.GeneratorLag.Percentile(99),
-				"client_gc_cycles":            float64(r.Total.Generator.GCCycles), "client_gc_pause_ms": r.Total.Generator.GCPauseMs,
-				"client_late_share": r.Total.Generator.LateShare, "client_errors": float64(r.Total.Errors)}
-			if r.Total.Generator.Saturated {
-				s.Extra["client_saturated"] = 1
-			}
-			if err := t.server(s.Extra); err != nil {
-				return err
-			}
-			addRT(s.Extra, "server_", w)
-			e.res.Scenarios = append(e.res.Scenarios, s)
 		}
 	}
 	for _, t := range targets {
@@ -271,6 +246,63 @@ func halfRounds(ctx context.Context, e *env, corpus *httpCorpus, rate float64, p
 		addRT(s.Extra, "process_", w)
 		e.res.Scenarios = append(e.res.Scenarios, s)
 	}
+	return nil
+}
+
+// sepRound offers rate to t from `tracecode loadtest` in its own
+// process; pinned puts the client on the last CPU and this process (the
+// server) on the others for the round.
+func sepRound(ctx context.Context, e *env, lt *ltClient, t halfTarget, rate float64, params func(...string) map[string]string, pinned bool) error {
+	name, transport, mode := "resolve/http-half", "loopback TCP, tracecode loadtest in its own process (epoll engine)", "sep"
+	if pinned {
+		name, mode = "resolve/http-half-pinned", "pinned"
+		transport += fmt.Sprintf(", client pinned to CPU %d, server to CPUs 0–%d", runtime.NumCPU()-1, runtime.NumCPU()-2)
+	}
+	s := Scenario{Name: name, System: t.system, Unit: "request",
+		Params: params("offered_req_per_sec", strconv.FormatFloat(math.Round(rate), 'f', 0, 64), "connections", strconv.Itoa(halfConns),
+			"loop", "open: a timerfd schedule, latency from the intended send time", "transport", transport)}
+	if err := t.begin(); err != nil {
+		return err
+	}
+	var unpin func()
+	if pinned {
+		var err error
+		if unpin, err = pinServer(); err != nil {
+			return err
+		}
+	}
+	stopTrace, err := e.traceHalf(t.system, mode)
+	if err != nil {
+		return err
+	}
+	mk := rtMarkNow()
+	m := startMeter()
+	r, err := lt.run(ctx, "http://"+t.ls.ln.Addr().String(), rate, pinned)
+	stopTrace()
+	if unpin != nil {
+		unpin()
+	}
+	if err != nil {
+		return fmt.Errorf("%s at half rate (tracecode loadtest): %w", t.system, err)
+	}
+	m.stop(&s, r.Total.Completed)
+	w := rtSince(mk)
+	s.Samples = []float64{r.Total.AchievedRate}
+	s.OpsPerSec = r.Total.AchievedRate
+	s.Latency = ltLatency(r.Total.Latency)
+	s.Extra = map[string]float64{"offered_req_per_sec": rate,
+		"client_service_p99_us":       r.Total.ServiceTime.Percentile(99),
+		"client_generator_lag_p99_us": r.Total.GeneratorLag.Percentile(99),
+		"client_gc_cycles":            float64(r.Total.Generator.GCCycles), "client_gc_pause_ms": r.Total.Generator.GCPauseMs,
+		"client_late_share": r.Total.Generator.LateShare, "client_errors": float64(r.Total.Errors)}
+	if r.Total.Generator.Saturated {
+		s.Extra["client_saturated"] = 1
+	}
+	if err := t.server(s.Extra); err != nil {
+		return err
+	}
+	addRT(s.Extra, "server_", w)
+	e.res.Scenarios = append(e.res.Scenarios, s)
 	return nil
 }
 
@@ -330,13 +362,19 @@ func (c *ltClient) close() { os.RemoveAll(c.dir) }
 
 // run offers rate requests/s for halfSeconds after one second of warm-up
 // and returns loadtest's results.
-func (c *ltClient) run(ctx context.Context, target string, rate float64) (*loadtest.Results, error) {
+func (c *ltClient) run(ctx context.Context, target string, rate float64, pinned bool) (*loadtest.Results, error) {
 	c.runs++
 	out := filepath.Join(c.dir, "run"+strconv.Itoa(c.runs))
-	cmd := exec.CommandContext(ctx, c.self, "loadtest", "--target", target, "--codes", c.codes,
+	args := []string{c.self, "loadtest", "--target", target, "--codes", c.codes,
 		"--forms", "dl=1", "--accept", "json=1", "--forged", "0", "--zipf-theta", "0",
-		"--rate", strconv.FormatFloat(rate, 'f', 0, 64), "--duration", strconv.Itoa(halfSeconds)+"s",
-		"--warmup", "1s", "--conns", strconv.Itoa(halfConns), "--out", out)
+		"--rate", strconv.FormatFloat(rate, 'f', 0, 64), "--duration", strconv.Itoa(halfSeconds) + "s",
+		"--warmup", "1s", "--conns", strconv.Itoa(halfConns), "--out", out}
+	if pinned {
+		// taskset sets the mask before exec, so every thread of the
+		// client inherits it.
+		args = append([]string{"taskset", "-c", strconv.Itoa(runtime.NumCPU() - 1)}, args...)
+	}
+	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("%v: %w: %.2000s", cmd.Args, err, b)
 	}
