@@ -368,7 +368,10 @@ func (c *ltClient) run(ctx context.Context, target string, rate float64, pinned 
 	args := []string{c.self, "loadtest", "--target", target, "--codes", c.codes,
 		"--forms", "dl=1", "--accept", "json=1", "--forged", "0", "--zipf-theta", "0",
 		"--rate", strconv.FormatFloat(rate, 'f', 0, 64), "--duration", strconv.Itoa(halfSeconds) + "s",
-		"--warmup", "1s", "--conns", strconv.Itoa(halfConns), "--out", out}
+		"--warmup", "1s", "--conns", strconv.Itoa(halfConns), "--out", out,
+		// A seed of its own per run: the same one would replay the codes
+		// the previous round just put in the response cache.
+		"--seed", strconv.Itoa(c.runs)}
 	if pinned {
 		// taskset sets the mask before exec, so every thread of the
 		// client inherits it.
