@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"tracecode/bench/pgbase"
+	"tracecode/engine/serial"
 )
 
 // TestSmokeRun runs the whole suite at the smoke scale, with the
@@ -108,5 +109,22 @@ func TestReadResultsRejectsOtherSchemas(t *testing.T) {
 	}
 	if _, err := ReadResults(p); err == nil || !strings.Contains(err.Error(), "schema") {
 		t.Fatalf("ReadResults of another schema: %v", err)
+	}
+}
+
+// TestScalesFitOneProduct checks that each scale's mint scenario (every
+// repetition into one product under the GS1 scheme) stays within the
+// scheme's per-product cap: the large scale once asked for 10^13 codes
+// and failed its second repetition.
+func TestScalesFitOneProduct(t *testing.T) {
+	for name, sz := range Scales {
+		total := uint64(sz.MintBlocks) * uint64(sz.MintBlockCodes) * uint64(sz.Repeat)
+		if total > serial.CapGS1 {
+			t.Errorf("scale %s mints %d codes into one product (%d blocks of %d, %d repetitions); the GS1 scheme's cap is %d",
+				name, total, sz.MintBlocks, sz.MintBlockCodes, sz.Repeat, uint64(serial.CapGS1))
+		}
+		if lookup := uint64(sz.MintBlocks) * uint64(sz.MintBlockCodes); lookup > serial.CapGS1 {
+			t.Errorf("scale %s: the lookup scenario mints %d codes into one product, over the cap %d", name, lookup, uint64(serial.CapGS1))
+		}
 	}
 }

@@ -90,7 +90,7 @@ var Scales = map[string]Sizes{
 	"smoke":  {MintBlockCodes: 1_000_000, MintBlocks: 20, PGMintCodes: 5_000, StreamCodes: 50_000, WorldItems: 5_000, LotItems: 2_500, MintedCodes: 1_000_000, PackItems: 5_000, Resolves: 2_000, CaptureEvents: 2_000, ForgedShare: 0.05, Repeat: 3},
 	"small":  {MintBlockCodes: 10_000_000, MintBlocks: 200, PGMintCodes: 200_000, StreamCodes: 2_000_000, WorldItems: 1_000_000, LotItems: 1_000_000, MintedCodes: 1_000_000_000, PackItems: 1_000_000, Resolves: 20_000, CaptureEvents: 100_000, ForgedShare: 0.05, Repeat: 5},
 	"medium": {MintBlockCodes: 100_000_000, MintBlocks: 1_000, PGMintCodes: 2_000_000, StreamCodes: 20_000_000, WorldItems: 10_000_000, LotItems: 1_000_000, MintedCodes: 1_000_000_000, PackItems: 2_000_000, Resolves: 200_000, CaptureEvents: 1_000_000, ForgedShare: 0.05, Repeat: 5},
-	"large":  {MintBlockCodes: 100_000_000, MintBlocks: 10_000, PGMintCodes: 20_000_000, StreamCodes: 100_000_000, WorldItems: 100_000_000, LotItems: 1_000_000, MintedCodes: 1_000_000_000, PackItems: 20_000_000, Resolves: 1_000_000, CaptureEvents: 10_000_000, ForgedShare: 0.05, Repeat: 10},
+	"large":  {MintBlockCodes: 100_000_000, MintBlocks: 1_000, PGMintCodes: 20_000_000, StreamCodes: 100_000_000, WorldItems: 100_000_000, LotItems: 1_000_000, MintedCodes: 1_000_000_000, PackItems: 20_000_000, Resolves: 1_000_000, CaptureEvents: 10_000_000, ForgedShare: 0.05, Repeat: 10},
 }
 
 // env is what scenarios share within one run.
