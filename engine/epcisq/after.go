@@ -46,6 +46,8 @@ func (r *Runner) After(q *Query, after uint64, limit, maxScan int, env Env) (fou
 		s := after + 1 + uint64(i)
 		return s, s <= last
 	}
+	rd := r.Led.NewReader()
+	defer rd.Close()
 	for i := 0; ; i++ {
 		seq, ok := next(i)
 		if !ok {
@@ -55,7 +57,7 @@ func (r *Runner) After(q *Query, after uint64, limit, maxScan int, env Env) (fou
 		if i >= maxScan {
 			return found, hi, nil
 		}
-		f, ok, err := r.match(q, p, seq, env, false)
+		f, ok, err := r.match(q, p, seq, env, false, rd)
 		if err != nil {
 			return nil, after, err
 		}

@@ -152,13 +152,15 @@ func (r *Runner) Run(q *Query, digest [digestLen]byte, env Env, opts ...Option) 
 		}
 		want = min(want, left)
 	}
-	res := &Result{}
+	res := &Result{Events: make([]Found, 0, min(want, 128))}
 	maxScan := r.maxScan()
 	var last []byte
+	rd := r.Led.NewReader()
+	defer rd.Close()
 	more, err := r.walk(q, p, tok.last, q.PageToken != "", func(key []byte, seq uint64) (bool, error) {
 		res.Scanned++
 		last = append(last[:0], key...)
-		f, ok, err := r.match(q, p, seq, env, raw)
+		f, ok, err := r.match(q, p, seq, env, raw, rd)
 		if err != nil {
 			return false, err
 		}
@@ -192,12 +194,14 @@ func (r *Runner) count(q *Query, p *plan, env Env, limit int) (int, error) {
 		maxCount = 1_000_000
 	}
 	n, scanned := 0, 0
+	rd := r.Led.NewReader()
+	defer rd.Close()
 	_, err := r.walk(q, p, nil, false, func(_ []byte, seq uint64) (bool, error) {
 		scanned++
 		if scanned > maxCount {
 			return false, fmt.Errorf("%w: counting for maxEventCount would read more than %d records; narrow the query", ErrQueryTooComplex, maxCount)
 		}
-		_, ok, err := r.match(q, p, seq, env, false)
+		_, ok, err := r.match(q, p, seq, env, false, rd)
 		if ok {
 			n++
 		}
@@ -545,8 +549,12 @@ func (r *Runner) eventID(id string) (uint64, bool, error) {
 // record seq, and reads its event when both pass: parsed, or with raw
 // (the query needs nothing of the parsed event) its stored JSON when the
 // stored document is one MarshalDocument wrote with the standard context.
-func (r *Runner) match(q *Query, p *plan, seq uint64, env Env, raw bool) (Found, bool, error) {
-	s, found, err := r.Led.Summary(seq)
+//
+// rd reads the summary and the body through its iterators (the walk's
+// records come in key order); the visibility rule's full payload, when it
+// asks for one, is a point read.
+func (r *Runner) match(q *Query, p *plan, seq uint64, env Env, raw bool, rd *ledger.Reader) (Found, bool, error) {
+	s, found, err := rd.Summary(seq)
 	if err != nil || !found {
 		return Found{}, false, err
 	}
@@ -584,7 +592,7 @@ func (r *Runner) match(q *Query, p *plan, seq uint64, env Env, raw bool) (Found,
 	if pay != nil {
 		body = pay.Body
 	} else {
-		b, found, err := r.Led.PayloadBody(seq)
+		b, found, err := rd.PayloadBody(seq)
 		if err == nil && !found {
 			err = fmt.Errorf("%w: record %d has no payload", store.ErrCorrupt, seq)
 		}
