@@ -2,9 +2,12 @@ package epcisq
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"slices"
+	"strings"
 
 	"tracecode/engine/ledger"
 	"tracecode/engine/store"
@@ -12,10 +15,13 @@ import (
 
 // The region driver walks the ledger's region index (EvRegion: division
 // | bizStep | eventTime | seq) for WD_bizLocation values that are all
-// divisions: one range per division and bizStep term, bounded by the
-// event-time range, merged by event time. With one EQ_bizStep and one
-// division that is one range scan in time order; without EQ_bizStep it
-// merges the division's terms (the few CBV steps it holds). The index
+// divisions: one range per division holding entries in the subtree of a
+// value (the index holds an event under its location's own division
+// alone: a county's events are under the county and its townships) and
+// bizStep term, bounded by the event-time range, merged by event time.
+// With one EQ_bizStep and sites registered at one level that is one
+// range scan per division in time order; without EQ_bizStep it merges
+// the divisions' terms (the few CBV steps each holds). The index
 // places each event as captured (its site's region then); every event
 // walked is still checked against today's sites (matchesPlaces), so an
 // event of a site moved out of the division is dropped, and one moved in
@@ -39,8 +45,9 @@ type Moves interface {
 }
 
 // planRegion returns the region plan of q, or nil when q has no WD_
-// bizLocation it answers (a value that is a location, not a division) or
-// the store has no region index.
+// bizLocation it answers (a value that is a location, not a division),
+// the store has no region index, or the divisions hold more than
+// maxRegionRanges divisions and steps to merge.
 func (r *Runner) planRegion(q *Query, env Env) (*plan, error) {
 	ws := q.ev.WDBizLocations
 	if len(ws) == 0 || !r.Led.RegionIndexed() || q.OrderBy == "recordTime" {
@@ -58,8 +65,6 @@ func (r *Runner) planRegion(q *Query, env Env) (*plan, error) {
 			divs = append(divs, m.MovedInto(d)...)
 		}
 	}
-	slices.Sort(divs)
-	divs = slices.Compact(divs)
 	var terms []string
 	for _, s := range q.BizSteps {
 		if !ledger.QueryIndexable(s) {
@@ -69,22 +74,48 @@ func (r *Runner) planRegion(q *Query, env Env) (*plan, error) {
 			terms = append(terms, s)
 		}
 	}
-	p := &plan{driver: driverRegion}
+	// The index holds each event under its location's own division: a
+	// division's events are under it and the divisions below it that
+	// hold any (a county's townships), found by a skip-scan of its
+	// subtree's ranges of division numbers.
+	type divTerm struct {
+		d uint32
+		t string
+	}
+	var pairs []divTerm
 	for _, d := range divs {
-		ts := terms
-		if len(ts) == 0 {
-			var err error
-			if ts, err = r.regionTerms(d); err != nil {
+		for _, sub := range ledger.RegionSubtree(d) {
+			err := r.regionEntries(sub[0], sub[1], len(terms) == 0, func(d uint32, t string) {
+				if len(terms) == 0 {
+					pairs = append(pairs, divTerm{d, t})
+					return
+				}
+				for _, t := range terms {
+					pairs = append(pairs, divTerm{d, t})
+				}
+			})
+			if err != nil {
 				return nil, err
 			}
-		}
-		for _, t := range ts {
-			lo, hi := ledger.QueryRegionBounds(d, t, q.GEEventTime, q.LTEventTime)
-			p.ranges = append(p.ranges, regionRange{prefix: ledger.QueryRegionKey(nil, d, t), lo: lo, hi: hi})
+			if len(pairs) > maxRegionRanges {
+				// Too many ranges to merge (a province's townships
+				// without EQ_bizStep): another index drives, and
+				// WD_ filters the summaries.
+				return nil, nil
+			}
 		}
 	}
-	if len(p.ranges) > maxRegionRanges {
-		return nil, fmt.Errorf("%w: the WD_bizLocation divisions hold more than %d steps to merge; add EQ_bizStep", ErrQueryTooComplex, maxRegionRanges)
+	slices.SortFunc(pairs, func(a, b divTerm) int {
+		if a.d != b.d {
+			return cmp.Compare(a.d, b.d)
+		}
+		return strings.Compare(a.t, b.t)
+	})
+	pairs = slices.Compact(pairs) // a moved-from division inside another's subtree
+	p := &plan{driver: driverRegion}
+	for _, pt := range pairs {
+		lo, hi := ledger.QueryRegionBounds(pt.d, pt.t, q.GEEventTime, q.LTEventTime)
+		p.ranges = append(p.ranges, regionRange{prefix: ledger.QueryRegionKey(nil, pt.d, pt.t), lo: lo, hi: hi})
 	}
 	return p, nil
 }
@@ -92,25 +123,33 @@ func (r *Runner) planRegion(q *Query, env Env) (*plan, error) {
 // maxRegionRanges bounds the ranges a region walk merges.
 const maxRegionRanges = 1024
 
-// regionTerms lists the bizStep terms division d's region index holds,
-// one seek per term.
-func (r *Runner) regionTerms(d uint32) ([]string, error) {
-	lo, hi := ledger.QueryRegionDivision(d)
-	it, err := r.DB.NewIter(lo, hi)
+// regionEntries calls fn with each division in [lo, hi) the region index
+// holds entries of, in order, one seek each; with terms, once per bizStep
+// term the division holds (one seek per term), else with "".
+func (r *Runner) regionEntries(lo, hi uint32, terms bool, fn func(d uint32, term string)) error {
+	it, err := r.DB.NewIter(ledger.QueryRegionDivisionRange(lo, hi))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer it.Close()
-	var out []string
-	for ok := it.First(); ok && len(out) <= maxRegionRanges; {
-		_, term, _, _, err := ledger.DecodeRegionKey(it.Key())
+	n := 0
+	for ok := it.First(); ok && n <= maxRegionRanges; n++ {
+		d, term, _, _, err := ledger.DecodeRegionKey(it.Key())
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", store.ErrCorrupt, err)
+			return fmt.Errorf("%w: %w", store.ErrCorrupt, err)
 		}
-		out = append(out, string(term))
-		ok = it.SeekGE(store.PrefixEnd(ledger.QueryRegionKey(nil, d, string(term))))
+		if terms {
+			fn(d, string(term))
+			ok = it.SeekGE(store.PrefixEnd(ledger.QueryRegionKey(nil, d, string(term))))
+			continue
+		}
+		fn(d, "")
+		if d == math.MaxUint32 {
+			break
+		}
+		ok = it.SeekGE(store.EvRegionDivisionPrefix(d + 1))
 	}
-	return out, it.Error()
+	return it.Error()
 }
 
 // walkRegion is walk for the region driver: the plan's ranges merged by

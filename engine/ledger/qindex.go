@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"math"
-	"slices"
 	"strings"
 
 	"tracecode/engine/code/cn"
@@ -23,13 +22,15 @@ import (
 //
 // Terms and identifiers are the summary's strings (CBV terms as the
 // parser normalised them, identifiers as captured). The region index
-// (EvRegion) holds an event under every level of its business location's
-// division path (township, county, city, province: DivisionPath) as the
-// Division function of the ledger's Options answers it when the record is
-// appended — the location's site's region then, which a later move of the
-// site does not change; a query checks each event against today's sites
-// all the same. Its bizStep is "" when the event has none or the step
-// index does not hold it. Only KindEPCIS records
+// (EvRegion) holds an event once, under the division its business
+// location lay in as the Division function of the ledger's Options
+// answers it when the record is appended — the location's site's region
+// then (a township or county), which a later move of the site does not
+// change; a query checks each event against today's sites all the same.
+// A query of a division walks the division and every division below it
+// that holds entries (RegionSubtree: GB/T 2260 codes nest by prefix, so
+// they are two ranges of division numbers). Its bizStep is "" when the
+// event has none or the step index does not hold it. Only KindEPCIS records
 // are indexed (the query answers captured events); a string that is empty,
 // longer than MaxIndexedTerm or holds a 0x00 byte is not indexed, and a
 // query on it filters instead (QueryIndexable).
@@ -98,36 +99,54 @@ func QueryRegionDivision(division uint32) (lo, hi []byte) {
 	return lo, store.PrefixEnd(lo)
 }
 
+// QueryRegionDivisionRange returns the range of every region index entry
+// of the divisions numbered [lo, hi).
+func QueryRegionDivisionRange(lo, hi uint32) (from, to []byte) {
+	from = store.EvRegionDivisionPrefix(lo)
+	if hi == 0 { // 2^32 wrapped: to the end of the index
+		return from, store.PrefixEnd(from[:1])
+	}
+	return from, store.EvRegionDivisionPrefix(hi)
+}
+
 // DecodeRegionKey decodes a complete region index key.
 func DecodeRegionKey(k []byte) (division uint32, bizStep []byte, eventTime int64, seq uint64, err error) {
 	return store.DecodeEvRegionKey(k)
 }
 
-// DivisionPath returns the divisions whose region index holds an event
-// located in division d (GB/T 2260 township, county, city or province):
-// d, then its county, city and province, each once; nil for 0 or a code
-// that is not a division.
-func DivisionPath(d uint32) []uint32 {
-	var out []uint32
-	return AppendDivisionPath(out, d)
+// regionIndexable reports whether the region index holds events located
+// in division d: a GB/T 2260 code (any level); 0 is none.
+func regionIndexable(d uint32) bool {
+	if d == 0 { // no division: checked first, NewRegion's error allocates
+		return false
+	}
+	_, err := cn.NewRegion(int(d))
+	return err == nil
 }
 
-// AppendDivisionPath appends DivisionPath(d) to dst.
-func AppendDivisionPath(dst []uint32, d uint32) []uint32 {
-	if d == 0 { // no division: checked first, NewRegion's error allocates
-		return dst
-	}
+// RegionSubtree returns the ranges [lo, hi) of division numbers whose
+// region index entries lie in division d: d and every division below it
+// (GB/T 2260 codes nest by prefix: a province PP0000 holds the six-digit
+// codes PP0000–PP9999 and the townships PP0000000–PP9999999, a city
+// PPCC00 its counties and their townships, a county its townships). nil
+// for a code that is not a division.
+func RegionSubtree(d uint32) [][2]uint32 {
 	r, err := cn.NewRegion(int(d))
 	if err != nil {
-		return dst
+		return nil
 	}
-	start := len(dst)
-	for _, a := range [...]cn.Region{r, r.County(), r.City(), r.Province()} {
-		if !a.IsZero() && !slices.Contains(dst[start:], a.Uint32()) {
-			dst = append(dst, a.Uint32())
-		}
+	var span uint32
+	switch r.Level() {
+	case cn.LevelTownship:
+		return [][2]uint32{{d, d + 1}}
+	case cn.LevelProvince:
+		span = 10000
+	case cn.LevelCity:
+		span = 100
+	default:
+		span = 1
 	}
-	return dst
+	return [][2]uint32{{d, d + span}, {d * 1000, (d + span) * 1000}}
 }
 
 // Division answers the division (GB/T 2260, any level) a business
@@ -141,12 +160,15 @@ func queryKeys(kb []byte, s *Summary, div Division, fn func(k []byte)) []byte {
 		return kb
 	}
 	if div != nil && s.BizLocation != "" {
-		step := string(s.BizStep)
-		if !QueryIndexable(step) {
-			step = ""
-		}
-		var path [4]uint32
-		for _, d := range AppendDivisionPath(path[:0], div(s.BizLocation, s.Seq)) {
+		// One key, under the location's own division: until this
+		// layout an event had one under each level of its division path
+		// (township, county, city, province), a third of a captured
+		// event's keys in the bench's capture family.
+		if d := div(s.BizLocation, s.Seq); regionIndexable(d) {
+			step := string(s.BizStep)
+			if !QueryIndexable(step) {
+				step = ""
+			}
 			kb = store.AppendSeq(QueryRegionTime(QueryRegionKey(kb[:0], d, step), s.EventTime), s.Seq)
 			fn(kb)
 		}
@@ -208,20 +230,28 @@ func QueryTimeOf(k []byte) int64 {
 }
 
 // The meta record MetaQueryIndexed's values once every record is
-// indexed: queryIndexesBuilt with the region index (EvRegion),
-// queryIndexesBuiltV1 without it (a store written before EvRegion, whose
-// indexes Open builds again from the first record). A smaller value is
-// the last record a build interrupted by a crash had indexed.
+// indexed: queryIndexesBuilt with the region index of one key per event
+// (EvRegion under the location's own division), queryIndexesBuiltPath
+// with the region index of a key per level of the division path (stores
+// written before it; Open replaces it: the EvRegion keys are dropped and
+// every record indexed again), queryIndexesBuiltV1 without a region index
+// (a store written before EvRegion, also indexed again from the first
+// record). A smaller value is the last record a build interrupted by a
+// crash had indexed: with queryBuildOneKey set, a build writing the
+// one-key region index (it resumes after that record); without, a build
+// of an older layout's (indexed again from the first record).
 const (
-	queryIndexesBuilt   = math.MaxUint64 - 1
-	queryIndexesBuiltV1 = math.MaxUint64
+	queryIndexesBuilt     = math.MaxUint64 - 2
+	queryIndexesBuiltPath = math.MaxUint64 - 1
+	queryIndexesBuiltV1   = math.MaxUint64
+	queryBuildOneKey      = 1 << 62
 )
 
 // QueryIndexesBuilt reports whether the meta record marks the query
 // indexes built (built), and with the region index (region).
 func QueryIndexesBuilt(db *store.DB) (built, region bool, err error) {
 	done, err := queryIndexMark(db)
-	return done == queryIndexesBuilt || done == queryIndexesBuiltV1, done == queryIndexesBuilt, err
+	return done >= queryIndexesBuilt, done == queryIndexesBuilt, err
 }
 
 func queryIndexMark(db *store.DB) (uint64, error) {
@@ -234,13 +264,16 @@ func queryIndexMark(db *store.DB) (uint64, error) {
 }
 
 // BuildQueryIndexes writes the query index keys of every record of a store
-// written before the query indexes (or the region index) existed, in
-// batches of batch records, each synced with the meta record
-// MetaQueryIndexed advanced to its last record (a crash resumes after
-// it); the last batch marks the indexes built, after which every record
-// is indexed as it is appended. div places business locations in
-// divisions (nil: the region index stays empty). Open calls it before
-// the ledger takes appends. It returns how many records it read.
+// written before the query indexes (or the region index, or its one-key
+// layout) existed, in batches of batch records, each synced with the meta
+// record MetaQueryIndexed advanced to its last record (a crash resumes
+// after it); the last batch marks the indexes built, after which every
+// record is indexed as it is appended. div places business locations in
+// divisions (nil: the region index stays empty, and a store that has one
+// keeps it). A build from the first record drops the region index's keys
+// first (in its first batch), so that none of an older layout remain.
+// Open calls it before the ledger takes appends. It returns how many
+// records it read.
 func BuildQueryIndexes(db *store.DB, batch int, div Division) (int, error) {
 	if batch <= 0 {
 		batch = 4096
@@ -249,16 +282,21 @@ func BuildQueryIndexes(db *store.DB, batch int, div Division) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	mark := uint64(queryIndexesBuilt)
+	mark, flag := uint64(queryIndexesBuilt), uint64(queryBuildOneKey)
 	if div == nil {
-		mark = queryIndexesBuiltV1 // without the region index
+		mark, flag = queryIndexesBuiltV1, 0 // without the region index
 	}
 	switch {
 	case done == mark, done == queryIndexesBuilt:
 		return 0, nil
-	case done == queryIndexesBuiltV1:
-		done = 0 // rewritten with the region index (the others are set again as they are)
+	case div == nil && done >= queryIndexesBuilt:
+		return 0, nil // an older region index, rebuilt at an Open with a Division
+	case done >= queryIndexesBuilt:
+		done = 0 // indexed again (the others are set again as they are)
+	case div != nil && done&queryBuildOneKey == 0:
+		done = 0 // an older layout's build: its region keys are dropped
 	}
+	done &^= queryBuildOneKey
 	it, err := db.NewIter(store.EventKeys.Bounds())
 	if err != nil {
 		return 0, err
@@ -267,6 +305,11 @@ func BuildQueryIndexes(db *store.DB, batch int, div Division) (int, error) {
 	read := 0
 	b := db.NewBatch()
 	defer func() { b.Close() }()
+	if done == 0 && div != nil {
+		if err := b.DeleteRange(store.EvRegionKeys.Bounds()); err != nil {
+			return 0, err
+		}
+	}
 	var kb, vb []byte
 	n := 0
 	for ok := it.SeekGE(AppendSummaryKey(nil, done+1)); ok; ok = it.Next() {
@@ -285,7 +328,7 @@ func BuildQueryIndexes(db *store.DB, batch int, div Division) (int, error) {
 		kb = queryKeys(kb, &s, div, func(k []byte) { b.Set(k, []byte{queryIndexVersion}) })
 		read++
 		if n++; n == batch {
-			vb = store.Uint(seq).AppendBinary(vb[:0])
+			vb = store.Uint(seq|flag).AppendBinary(vb[:0])
 			b.Set(store.MetaKey(store.MetaQueryIndexed), vb)
 			if err := b.Commit(true); err != nil {
 				return read, err

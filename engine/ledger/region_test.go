@@ -3,34 +3,51 @@ package ledger
 import (
 	"fmt"
 	"math"
-	"slices"
 	"testing"
 
+	"tracecode/engine/code/cn"
 	"tracecode/engine/epcis"
 	"tracecode/engine/store"
 )
 
-func TestDivisionPath(t *testing.T) {
+// TestRegionSubtree: the division numbers a query of a division walks
+// are the division and those below it, and no other.
+func TestRegionSubtree(t *testing.T) {
 	for _, c := range []struct {
 		d    uint32
-		want []uint32
+		want string
 	}{
-		{620102001, []uint32{620102001, 620102, 620100, 620000}},
-		{620102, []uint32{620102, 620100, 620000}},
-		{620100, []uint32{620100, 620000}},
-		{620000, []uint32{620000}},
-		{441900003, []uint32{441900003, 441900, 440000}}, // a city without counties
-		{0, nil},
-		{999999, nil}, // no such province
+		{620102001, "[[620102001 620102002]]"},
+		{620102, "[[620102 620103] [620102000 620103000]]"},
+		{620100, "[[620100 620200] [620100000 620200000]]"},
+		{620000, "[[620000 630000] [620000000 630000000]]"},
+		{441900, "[[441900 442000] [441900000 442000000]]"}, // a city without counties
+		{0, "[]"},
+		{999999, "[]"}, // no such province
 	} {
-		if got := DivisionPath(c.d); !slices.Equal(got, c.want) {
-			t.Errorf("DivisionPath(%d) = %v, want %v", c.d, got, c.want)
+		if got := fmt.Sprint(RegionSubtree(c.d)); got != c.want {
+			t.Errorf("RegionSubtree(%d) = %s, want %s", c.d, got, c.want)
+		}
+	}
+	// Every division contains what its ranges hold, checked against
+	// cn's Contains on a sample of codes.
+	for _, d := range []uint32{620000, 620100, 620102, 620102001, 441900} {
+		for _, o := range []uint32{620000, 620100, 620102, 620103, 620102001, 620103001, 620201, 630000, 441900, 441900003, 441901} {
+			in := false
+			for _, r := range RegionSubtree(d) {
+				in = in || r[0] <= o && o < r[1]
+			}
+			rd, _ := cn.NewRegion(int(d))
+			ro, _ := cn.NewRegion(int(o))
+			if in != rd.Contains(ro) {
+				t.Errorf("RegionSubtree(%d) holds %d: %v, Contains says %v", d, o, in, rd.Contains(ro))
+			}
 		}
 	}
 }
 
-// TestRegionIndex: an appended event is written under every level of its
-// location's division path with its step and time, read back in time
+// TestRegionIndex: an appended event is written once, under its
+// location's division with its step and time, read back in time
 // order by QueryRegionBounds; a record of no known division, a native
 // record and an event without a location get no region key.
 func TestRegionIndex(t *testing.T) {
@@ -82,20 +99,20 @@ func TestRegionIndex(t *testing.T) {
 		return out
 	}
 	lo, hi := QueryRegionBounds(620102, string(epcis.BizStepStoring), math.MinInt64, math.MaxInt64)
-	if got := fmt.Sprint(walk(lo, hi)); got != "[620102/storing/3000/1]" {
-		t.Errorf("county, storing: %s", got)
+	if got := fmt.Sprint(walk(lo, hi)); got != "[]" {
+		t.Errorf("county, storing: %s (its township's events are under the township alone)", got)
 	}
-	lo, hi = QueryRegionBounds(620100, string(epcis.BizStepStoring), 2000, 3000)
-	if got := fmt.Sprint(walk(lo, hi)); got != "[620100/storing/2000/3]" {
-		t.Errorf("city, storing, [2000, 3000): %s", got)
+	lo, hi = QueryRegionBounds(620103, string(epcis.BizStepStoring), 2000, 3000)
+	if got := fmt.Sprint(walk(lo, hi)); got != "[620103/storing/2000/3]" {
+		t.Errorf("county, storing, [2000, 3000): %s", got)
 	}
-	lo, hi = QueryRegionDivision(620000)
-	if got := fmt.Sprint(walk(lo, hi)); got != "[620000//500/6 620000/shipping/1000/2 620000/storing/2000/3 620000/storing/3000/1]" {
-		t.Errorf("province: %s", got)
+	lo, hi = QueryRegionDivision(620102001)
+	if got := fmt.Sprint(walk(lo, hi)); got != "[620102001//500/6 620102001/shipping/1000/2 620102001/storing/3000/1]" {
+		t.Errorf("township: %s", got)
 	}
 	lo, hi = store.EvRegionKeys.Bounds()
-	if n := len(walk(lo, hi)); n != 4+4+3+4 {
-		t.Errorf("%d region keys, want 15", n)
+	if got := fmt.Sprint(walk(lo, hi)); got != "[620103/storing/2000/3 620102001//500/6 620102001/shipping/1000/2 620102001/storing/3000/1]" {
+		t.Errorf("every region key: %s", got)
 	}
 	for _, k := range [][]byte{lo, append(QueryRegionKey(nil, 1, "x"), 1)} {
 		if _, _, _, _, err := DecodeRegionKey(k); err == nil {
@@ -127,7 +144,7 @@ func TestRegionIndexRebuilt(t *testing.T) {
 	if !l.QueryIndexed() || !l.RegionIndexed() {
 		t.Fatal("the reopened ledger has no region index")
 	}
-	lo, hi := QueryRegionDivision(620000)
+	lo, hi := QueryRegionDivision(620102)
 	it, err := db.NewIter(lo, hi)
 	if err != nil {
 		t.Fatal(err)
@@ -138,9 +155,73 @@ func TestRegionIndexRebuilt(t *testing.T) {
 	}
 	it.Close()
 	if n != 1 {
-		t.Errorf("%d province keys after the rebuild, want 1", n)
+		t.Errorf("%d county keys after the rebuild, want 1", n)
 	}
 	if n, err := BuildQueryIndexes(db, 0, div); err != nil || n != 0 {
 		t.Errorf("a second build read %d records: %v", n, err)
+	}
+}
+
+// TestRegionIndexLayoutReplaced: a store whose region index holds an
+// event under every level of its division path (the layout before one
+// key per event), or whose build of such an index a crash interrupted,
+// is indexed again at its next Open with a Division, and only the
+// location's own division's keys remain; a build of the one-key layout
+// interrupted by a crash resumes after its last record.
+func TestRegionIndexLayoutReplaced(t *testing.T) {
+	div := func(string, uint64) uint32 { return 620102 }
+	for _, c := range []struct {
+		name string
+		mark uint64
+		read int // records the reopen's build reads
+	}{
+		{"path layout built", queryIndexesBuiltPath, 3},
+		{"path layout's build interrupted", 2, 3},
+		{"one-key build interrupted", 2 | queryBuildOneKey, 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			db := openDB(t, "")
+			l, err := Open(db, &Options{Division: div})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := db.NewBatch()
+			tx := l.Begin(b)
+			for i := range 3 {
+				s := Summary{Kind: KindEPCIS, Org: 1, EventTime: int64(i), BizStep: epcis.BizStepStoring, BizLocation: "here"}
+				tx.Append(&s, &Payload{}, 1)
+			}
+			b.Commit(false)
+			tx.Publish()
+			// The older layout's keys: the record's city and province too.
+			b = db.NewBatch()
+			for seq := uint64(1); seq <= 3 && c.mark&queryBuildOneKey == 0; seq++ {
+				for _, d := range []uint32{620100, 620000} {
+					b.Set(store.AppendSeq(QueryRegionTime(QueryRegionKey(nil, d, "storing"), int64(seq-1)), seq), []byte{queryIndexVersion})
+				}
+			}
+			b.Set(store.MetaKey(store.MetaQueryIndexed), store.Uint(c.mark).AppendBinary(nil))
+			if err := b.Commit(true); err != nil {
+				t.Fatal(err)
+			}
+			b.Close()
+			n, err := BuildQueryIndexes(db, 0, div)
+			if err != nil || n != c.read {
+				t.Fatalf("the build read %d records (%v), want %d", n, err, c.read)
+			}
+			if built, region, err := QueryIndexesBuilt(db); !built || !region || err != nil {
+				t.Fatalf("after the build: built %v, region %v, %v", built, region, err)
+			}
+			var keys []uint32
+			lo, hi := store.EvRegionKeys.Bounds()
+			db.Scan(lo, hi, func(k, _ []byte) error {
+				d, _, _, _, _ := DecodeRegionKey(k)
+				keys = append(keys, d)
+				return nil
+			})
+			if got := fmt.Sprint(keys); got != "[620102 620102 620102]" {
+				t.Errorf("region keys' divisions %s, want the county's alone", got)
+			}
+		})
 	}
 }
