@@ -25,7 +25,7 @@ import (
 )
 
 // BenchmarkCaptureRegion captures documents of 500 ObjectEvents at a
-// registered township site (region=on: four EvRegion keys per event) and
+// registered township site (region=on: one EvRegion key per event) and
 // at a location of no division (region=off: none), alternating in one
 // run so that both see the same machine; sync=off (the CPU and the
 // keys, not the fsync).

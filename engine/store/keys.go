@@ -53,7 +53,7 @@ const (
 	MetaShortHW      byte = 0x06 // short-code high-water: first global counter never allocated
 	MetaKEK          byte = 0x07 // id of the key-encryption key every FF1 key is wrapped under; absent: keys in the clear
 	MetaReplSeq      byte = 0x08 // position in the replication log of the last batch committed or applied; absent: 0
-	MetaQueryIndexed byte = 0x09 // the ledger's query indexes: 2^64−2 built with the region index, 2^64−1 built without it (records are indexed as appended); else the last record a build indexed; absent: 0
+	MetaQueryIndexed byte = 0x09 // the ledger's query indexes: 2^64−3 built with the one-key region index, 2^64−2 with the per-level one, 2^64−1 without (records are indexed as appended); else the last record a build indexed (+2^62 for a one-key build); absent: 0
 )
 
 // Store format versions, held in the meta record MetaSchema. A store is at
