@@ -328,7 +328,7 @@ func BuildQueryIndexes(db *store.DB, batch int, div Division) (int, error) {
 		kb = queryKeys(kb, &s, div, func(k []byte) { b.Set(k, []byte{queryIndexVersion}) })
 		read++
 		if n++; n == batch {
-			vb = store.Uint(seq|flag).AppendBinary(vb[:0])
+			vb = store.Uint(seq | flag).AppendBinary(vb[:0])
 			b.Set(store.MetaKey(store.MetaQueryIndexed), vb)
 			if err := b.Commit(true); err != nil {
 				return read, err
