@@ -16,12 +16,15 @@ import (
 // last one mostly steps within the block already read. The profile of the
 // bench's step-region-time query had the payload Get at half its CPU.
 // Records read out of order are still found (a SeekGE backwards is a
-// full seek).
+// full seek). The first few reads of each keyspace are point Gets: an
+// iterator costs more to open than a Get, which a query of one record
+// (MATCH_anyEPC of one code) would pay for nothing.
 //
 // A Reader is not safe for concurrent use; Close releases its iterators.
 type Reader struct {
 	l        *Ledger
 	sum, pay *store.Iter
+	gets     [2]int // point reads made of each keyspace (summaries, payloads)
 	kb       [9]byte
 	// slab holds copies of bodies: each body returned is a slice of it
 	// that is never written again, so it outlives the Reader; a body that
@@ -30,9 +33,14 @@ type Reader struct {
 	slab []byte
 }
 
-// readerSlab is the size of a Reader's body slab: about a hundred
-// captured events' JSON.
+// readerSlab is the largest size of a Reader's body slab (about a
+// hundred captured events' JSON); the first is 4 KiB, each next one twice
+// the last.
 const readerSlab = 64 << 10
+
+// readerGets is how many records of a keyspace a Reader reads by point
+// Gets before it opens an iterator.
+const readerGets = 4
 
 // NewReader returns a Reader of l's records. Its iterators open at the
 // first read.
@@ -50,6 +58,22 @@ func (r *Reader) Close() error {
 	}
 	r.sum, r.pay = nil, nil
 	return err
+}
+
+// read calls fn with the value of key (in keyspace ks, the i-th of the
+// Reader's) when the store holds it: a point Get for the first
+// readerGets reads, then through *it (opened over ks then), positioned at
+// key.
+func (r *Reader) read(i int, it **store.Iter, ks store.KeySpace, key []byte, fn func(v []byte) error) (bool, error) {
+	if r.gets[i] < readerGets {
+		r.gets[i]++
+		return r.l.db.Get(key, fn)
+	}
+	v, found, err := r.seek(it, ks, key)
+	if err != nil || !found {
+		return false, err
+	}
+	return true, fn(v)
 }
 
 // seek positions *it (opened over ks at the first call) at key and
@@ -76,38 +100,41 @@ func (r *Reader) Summary(seq uint64) (*Summary, bool, error) {
 	if s := r.l.cache.get(seq); s != nil {
 		return s, true, nil
 	}
-	v, found, err := r.seek(&r.sum, store.EventKeys, AppendSummaryKey(r.kb[:0], seq))
+	var s *Summary
+	found, err := r.read(0, &r.sum, store.EventKeys, AppendSummaryKey(r.kb[:0], seq), func(v []byte) error {
+		d, err := DecodeSummary(seq, v)
+		s = &d
+		return err
+	})
 	if err != nil || !found {
 		if err != nil {
 			err = fmt.Errorf("ledger: record %d: %w", seq, err)
 		}
 		return nil, false, err
 	}
-	d, err := DecodeSummary(seq, v)
-	if err != nil {
-		return nil, false, fmt.Errorf("ledger: record %d: %w", seq, err)
-	}
-	r.l.cache.put(&d)
-	return &d, true, nil
+	r.l.cache.put(s)
+	return s, true, nil
 }
 
 // PayloadBody is Ledger.PayloadBody through the Reader's iterator: the
 // body is a copy (in the Reader's slab) that outlives the Reader.
 func (r *Reader) PayloadBody(seq uint64) ([]byte, bool, error) {
-	v, found, err := r.seek(&r.pay, store.EventPayloadKeys, AppendPayloadKey(r.kb[:0], seq))
-	if err == nil && found {
-		var b []byte
-		if b, err = DecodePayloadBody(v); err == nil {
-			if len(b) > cap(r.slab)-len(r.slab) {
-				r.slab = make([]byte, 0, max(readerSlab, len(b)))
-			}
-			n := len(r.slab)
-			r.slab = append(r.slab, b...)
-			return r.slab[n:len(r.slab):len(r.slab)], true, nil
+	var body []byte
+	found, err := r.read(1, &r.pay, store.EventPayloadKeys, AppendPayloadKey(r.kb[:0], seq), func(v []byte) error {
+		b, err := DecodePayloadBody(v)
+		if err != nil {
+			return err
 		}
-	}
+		if len(b) > cap(r.slab)-len(r.slab) {
+			r.slab = make([]byte, 0, max(min(2*cap(r.slab), readerSlab), 4<<10, len(b)))
+		}
+		n := len(r.slab)
+		r.slab = append(r.slab, b...)
+		body = r.slab[n:len(r.slab):len(r.slab)]
+		return nil
+	})
 	if err != nil {
 		return nil, false, fmt.Errorf("ledger: payload of record %d: %w", seq, err)
 	}
-	return nil, false, nil
+	return body, found, nil
 }
