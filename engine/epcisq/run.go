@@ -152,7 +152,7 @@ func (r *Runner) Run(q *Query, digest [digestLen]byte, env Env, opts ...Option) 
 		}
 		want = min(want, left)
 	}
-	res := &Result{Events: make([]Found, 0, min(want, 128))}
+	res := &Result{}
 	maxScan := r.maxScan()
 	var last []byte
 	rd := r.Led.NewReader()
