@@ -19,7 +19,6 @@ func FuzzCapture(f *testing.F) {
 	fx := newFixture(f)
 	fx.commission(fx.items, 0, 99)
 	fx.commission(fx.cases, 0, 9)
-	fx.commission(fx.pallets, 0, 1)
 	t0 := testClock.Add(-10 * time.Hour)
 	fx.packRange(fx.cases, 0, fx.items, 0, 9, t0)
 	fx.packRange(fx.pallets, 0, fx.cases, 0, 0, t0.Add(time.Minute))

@@ -31,7 +31,7 @@ func TestContentsDuring(t *testing.T) {
 
 	case0 := Node{Product: f.prod.ID, Counter: f.cases.Start}
 	case1 := Node{Product: f.prod.ID, Counter: f.cases.Start + 1}
-	pallet0 := Node{Product: f.prod.ID, Counter: f.pallets.Start}
+	pallet0 := f.palletNode(0)
 	item := func(off uint64) uint64 { return f.items.Start + off }
 	ms := func(d time.Duration) int64 { return t0.Add(d).UnixMilli() }
 	// runs renders Held.Runs as "first-last since→until" in item offsets

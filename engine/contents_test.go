@@ -73,7 +73,6 @@ func BenchmarkResolveContents(b *testing.B) {
 	f := newFixture(b)
 	f.commission(f.items, 0, 499)
 	f.commission(f.cases, 0, 49)
-	f.commission(f.pallets, 0, 0)
 	t0 := testClock.Add(-10 * time.Hour)
 	for i := uint64(0); i < 50; i++ {
 		f.packRange(f.cases, i, f.items, i*10, i*10+9, t0)

@@ -14,7 +14,6 @@ func TestPackRules(t *testing.T) {
 	e := f.e
 	f.commission(f.items, 0, 99)
 	f.commission(f.cases, 0, 9)
-	f.commission(f.pallets, 0, 1)
 	t0 := testClock.Add(-2 * time.Hour)
 	// Ten cases of ten items, then five cases on each of two pallets.
 	for c := uint64(0); c < 10; c++ {

@@ -11,8 +11,10 @@ import (
 
 	"tracecode/engine/agg"
 	"tracecode/engine/chain"
+	"tracecode/engine/issue"
 	"tracecode/engine/model"
 	"tracecode/engine/resolve"
+	"tracecode/engine/serial"
 )
 
 var modelSeed = flag.Uint64("model.seed", 0, "replay the report model test with this seed (0: a few fixed seeds)")
@@ -124,7 +126,10 @@ func runReportModel(t *testing.T, seed uint64) {
 		v := []uint64{395201230000000012, 395201230000000029, 395201230000000036}[i]
 		return agg.UnitNode(v)
 	}
-	blocks := []model.Block{f.items, f.cases, f.pallets}
+	// Pallets as SGTINs (a unit load with a GTIN, named by scheme): the
+	// model treats them as items of a third level; SSCCs are kind 3.
+	pallets := mint(t, e, issue.MintRequest{Product: f.prod.ID, Lot: "L1", Level: model.LevelPallet, Scheme: serial.GS1, Count: 10}).Block
+	blocks := []model.Block{f.items, f.cases, pallets}
 	codeOf := func(n mnode) string {
 		if n.kind == 3 {
 			return ssccs[n.off]

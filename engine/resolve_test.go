@@ -21,7 +21,6 @@ func supply(t *testing.T) *fixture {
 	f := newFixture(t)
 	f.commission(f.items, 0, 99)
 	f.commission(f.cases, 0, 9)
-	f.commission(f.pallets, 0, 1)
 	t0 := testClock.Add(-10 * time.Hour)
 	f.packRange(f.cases, 0, f.items, 0, 9, t0)
 	f.packRange(f.cases, 1, f.items, 10, 19, t0)

@@ -7,14 +7,16 @@ import (
 	"testing"
 	"time"
 
+	"tracecode/engine/agg"
 	"tracecode/engine/chain"
 	"tracecode/engine/issue"
 	"tracecode/engine/model"
 )
 
 // fixture is a small supply chain: organisation A (GCP 9520123) with a
-// product packed item → case → pallet and blocks of each level in lot L1,
-// and organisation B (GCP 6901234) with a product of its own.
+// product packed item → case → pallet and blocks of each level in lot L1
+// (the pallets an sscc block: SSCCs, packed into by block reference), and
+// organisation B (GCP 6901234) with a product of its own.
 type fixture struct {
 	t                     testing.TB
 	e                     *Engine
@@ -53,6 +55,17 @@ func newFixture(t testing.TB) *fixture {
 	f.pallets = mint(t, e, issue.MintRequest{Product: f.prod.ID, Lot: "L1", Level: model.LevelPallet, Count: 10}).Block
 	f.itemsB = mint(t, e, issue.MintRequest{Product: f.prodB.ID, Lot: "B1", CreateLot: true, Level: model.LevelItem, Count: 100}).Block
 	return f
+}
+
+// palletNode returns the unit node of the SSCC at offset off of the
+// fixture's sscc pallet block.
+func (f *fixture) palletNode(off uint64) agg.Node {
+	f.t.Helper()
+	s, ok := f.e.iss.SSCCAt(&f.pallets, off)
+	if !ok {
+		f.t.Fatalf("block %d (%v) has no SSCC at offset %d", f.pallets.ID, f.pallets.Scheme, off)
+	}
+	return agg.UnitNode(model.SSCCValue(s))
 }
 
 // verifyClean fails the test if Verify finds any problem.

@@ -159,7 +159,7 @@ func TestVerifyDerivedRecords(t *testing.T) {
 			b.Set(ledger.AppendRecallKey(nil, false, f.prodB.ID), r.AppendValue(nil))
 		}, []string{"recall mark of product 2: not derived from the ledger: the store holds a recall by record 3"}},
 		{"custody deleted", func(t *testing.T, f *fixture, b *store.Batch) {
-			b.Delete(agg.AppendCustodyKey(nil, node(f.pallets, 0)))
+			b.Delete(agg.AppendCustodyKey(nil, f.palletNode(0)))
 		}, []string{"custody of", "missing: the ledger derives holder 2 (pending 0)"}},
 		{"custody altered", func(t *testing.T, f *fixture, b *store.Batch) {
 			k, v := firstKey(t, f, store.CustodyKeys, nil)
@@ -183,7 +183,7 @@ func TestVerifyDerivedRecords(t *testing.T) {
 			u, _ := agg.DecodeUnit(0, v)
 			u.Org = f.orgB
 			b.Set(k, u.AppendValue(nil))
-		}, []string{"SSCC unit 395201230000000012: differs: the ledger derives a unit of organisation 1"}},
+		}, []string{"SSCC unit 095201230000000004: differs: the ledger derives a unit of organisation 1"}},
 		{"association deleted", func(t *testing.T, f *fixture, b *store.Batch) {
 			k, _ := firstKey(t, f, store.AssociationKeys, nil)
 			b.Delete(k)

@@ -180,6 +180,9 @@ func (r *Reader) Reset(it *store.Iter) { r.it, r.kb, r.shared = it, r.kb[:0], tr
 var (
 	IterLower = iterLo
 	IterUpper = iterHi
+	// UnitLower is the lower bound an iterator given to Reset must also
+	// include for Unit (the unit keys sort before the others).
+	UnitLower = store.UnitKeys.Prefix()
 )
 
 // Close releases the Reader's iterator (unless it was shared).
@@ -217,6 +220,26 @@ func (r *Reader) Removals(parent Node, fn func(rm *Removal) bool) error {
 	kb, err := scanRemovals(r.it, r.kb, parent, fn)
 	r.kb = kb
 	return err
+}
+
+// Unit reads the unit record of an SSCC through the Reader's iterator,
+// whose bounds must include the unit keys (UnitLower): unlike LoadUnit it
+// allocates nothing, so a resolution through a pallet unit stays
+// allocation-free.
+func (r *Reader) Unit(sscc uint64) (Unit, bool, error) {
+	r.kb = AppendUnitKey(r.kb[:0], sscc)
+	if !r.it.SeekGE(r.kb) || string(r.it.Key()) != string(r.kb) {
+		return Unit{}, false, nil
+	}
+	v, err := r.it.Value()
+	if err != nil {
+		return Unit{}, false, err
+	}
+	u, err := DecodeUnit(sscc, v)
+	if err != nil {
+		return Unit{}, false, fmt.Errorf("agg: unit %018d: %w", sscc, err)
+	}
+	return u, true, nil
 }
 
 // LoadUnit reads an SSCC unit record from db.

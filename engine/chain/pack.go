@@ -9,10 +9,13 @@ import (
 	"tracecode/engine/itemstate"
 	"tracecode/engine/ledger"
 	"tracecode/engine/model"
+	"tracecode/engine/serial"
 )
 
 // Ref names one code: by Code (any scanned format, an SSCC included), or
-// when Code is empty by its position in a block (the native form).
+// when Code is empty by its position in a block (the native form). A
+// position in an sscc block names that SSCC's logistic unit, as its (00)
+// code does.
 type Ref struct {
 	Code   string
 	Block  uint64
@@ -24,7 +27,8 @@ type Pack struct {
 	Parent Ref
 	// ParentLevel is the packaging level of an SSCC that this report
 	// registers (first use of the SSCC); 0 means pallet. Ignored for
-	// codes minted at a level and for SSCCs already registered.
+	// codes minted at a level (an sscc block's SSCCs included) and for
+	// SSCCs already registered.
 	ParentLevel model.Level
 	Children    Items
 }
@@ -132,6 +136,19 @@ func (rt *reportTx) resolveRef(r *Ref, field where, allowUnits bool) (parentRef,
 		rt.fail(field, fmt.Sprintf("block %d offset %d", r.Block, r.Offset), model.ErrInvalid, "beyond the block's %d codes", b.Count)
 		return parentRef{}, false
 	}
+	if b.Scheme == serial.SSCC {
+		// An sscc block's codes are logistic units: the reference names
+		// the unit node of its SSCC, as the (00) code would ("the 5th
+		// pallet label of block X").
+		sscc, _ := rt.c.iss.SSCCAt(b, r.Offset)
+		ref, registered, err := rt.c.refOfSSCC(sscc, rt.unit)
+		if err != nil {
+			rt.fail(field, fmt.Sprintf("block %d offset %d", r.Block, r.Offset), err, "%v", err)
+			return parentRef{}, false
+		}
+		code := "(00)" + sscc.String()
+		return parentRef{codeRef: ref, selItem: selItem{field: field, code: code}, registered: registered}, true
+	}
 	ref := codeRef{node: agg.Node{Product: b.Product, Counter: b.Start + r.Offset}, block: b, offset: r.Offset,
 		org: b.Org, level: b.Level, lot: b.Lot}
 	return parentRef{codeRef: ref, selItem: selItem{field: field}, registered: true}, true
@@ -165,8 +182,8 @@ func (rt *reportTx) pack(parent *parentRef, parentLevel model.Level, kids *selec
 			return nil
 		}
 		lvl := parentLevel
-		if lvl == 0 {
-			lvl = model.LevelPallet
+		if lvl == 0 || parent.minted {
+			lvl = parent.level // a minted SSCC's block level; else pallet
 		}
 		if !lvl.Valid() {
 			rt.fail(parent.field, parent.desc(), model.ErrInvalid, "parent level %v is not a packaging level", lvl)

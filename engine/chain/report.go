@@ -18,6 +18,7 @@ import (
 	"tracecode/engine/model"
 	"tracecode/engine/resolve"
 	"tracecode/engine/sector"
+	"tracecode/engine/serial"
 	"tracecode/engine/stats"
 	"tracecode/engine/store"
 )
@@ -521,6 +522,13 @@ func (rt *reportTx) selectItems(items *Items, base where, allowUnits bool) selec
 		}
 		if r.Last >= b.Count {
 			rt.fail(field, fmt.Sprintf("block %d offset %d", r.Block, r.Last), model.ErrInvalid, "beyond the block's %d codes", b.Count)
+			continue
+		}
+		if b.Scheme == serial.SSCC {
+			// Its codes are logistic units, not items: they are named one
+			// by one, by their (00) codes (or as a pack's parent).
+			rt.fail(field, fmt.Sprintf("block %d offsets %d..%d", r.Block, r.First, r.Last), model.ErrUnsupportedCode,
+				"block %d holds SSCCs (logistic units), not items: name them by their (00) codes", r.Block)
 			continue
 		}
 		s.runs = append(s.runs, selRun{b: b, lo: r.First, hi: r.Last, field: field})

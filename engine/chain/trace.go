@@ -61,6 +61,12 @@ type Issuance interface {
 	BlockAt(product uint32, counter uint64) *model.Block
 	// Lookup resolves a scanned code to its block and offset.
 	Lookup(input string) (model.LookupResult, error)
+	// SSCCAt returns the SSCC at offset off of an sscc block (ok false
+	// for a block of another scheme).
+	SSCCAt(b *model.Block, off uint64) (gs1.SSCC, bool)
+	// SSCCBlock returns the sscc block that minted s and its offset
+	// there, or nil.
+	SSCCBlock(s gs1.SSCC) (*model.Block, uint64)
 	// AppendDL appends the Digital Link URI of the code at offset off of
 	// b (an error for imported blocks).
 	AppendDL(dst []byte, b *model.Block, off uint64) ([]byte, error)
@@ -244,6 +250,8 @@ type codeRef struct {
 	org    uint32       // owner: the block's organisation, or the unit's
 	level  model.Level
 	lot    uint32
+	// minted: an SSCC an sscc block minted; level is the block's.
+	minted bool
 }
 
 func (r *codeRef) isUnit() bool { return r.block == nil }
@@ -264,6 +272,11 @@ func (c *Chain) refOfSSCC(s gs1.SSCC, unit func(uint64) (agg.Unit, bool, error))
 	}
 	org := c.iss.OrgOfGCP(string(s[1:17]), false)
 	r.org, r.level = org, model.LevelPallet
+	if b, _ := c.iss.SSCCBlock(s); b != nil {
+		// Minted, not packed into yet: a unit of the block's organisation
+		// at the block's level (a pallet, or a mixed case).
+		r.org, r.level, r.minted = b.Org, b.Level, true
+	}
 	return r, false, nil
 }
 

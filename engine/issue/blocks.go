@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+
+	"tracecode/engine/serial"
 )
 
 // Block returns block id.
@@ -58,5 +60,11 @@ func (e *Book) replaceBlock(nb *Block) {
 	}
 	if i := findBlock(st.short, nb.ShortStart); i >= 0 && st.short[i].b.ID == nb.ID {
 		st.short[i].b = nb
+	}
+	if nb.Scheme == serial.SSCC {
+		bs := st.sscc[ssccGCP(&p.rec)]
+		if i := findBlock(bs, nb.ShortStart); i >= 0 && bs[i].b.ID == nb.ID {
+			bs[i].b = nb
+		}
 	}
 }

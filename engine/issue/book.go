@@ -145,6 +145,10 @@ type state struct {
 	// (released and voided ones included: counters are never reused),
 	// against Options.ShortQuotaPerOrg.
 	shortByOrg map[uint32]uint64
+	// sscc indexes the sscc blocks of each GS1 company prefix by serial
+	// reference, sorted by start; the end of the last is the prefix's next
+	// serial reference (ssccNext).
+	sscc map[string][]blockRef
 	// lotsByOrg counts each organisation's lots (lot ids are one 32-bit
 	// space shared by all), against Options.MaxLotsPerOrg.
 	lotsByOrg map[uint32]uint32
@@ -221,6 +225,7 @@ func newState() *state {
 		idem:             map[idemKey]uint64{},
 		importing:        map[idemKey]uint64{},
 		shortByOrg:       map[uint32]uint64{},
+		sscc:             map[string][]blockRef{},
 		lotsByOrg:        map[uint32]uint32{},
 		productsByOrg:    map[uint32]uint32{},
 		nextOrg:          1,

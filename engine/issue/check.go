@@ -66,7 +66,7 @@ func (e *Book) Check() error {
 			} else {
 				bad("block %d has invalid scheme %d", b.ID, b.Scheme)
 			}
-			if b.Scheme != serial.Short && b.Scheme != serial.Imported && b.End() > b.Scheme.Params().Domain {
+			if b.Scheme != serial.Short && b.Scheme != serial.Imported && b.Scheme != serial.SSCC && b.End() > b.Scheme.Params().Domain {
 				bad("block %d ends at counter %d, beyond scheme %v's domain", b.ID, b.End(), b.Scheme)
 			}
 			if b.State == model.BlockImporting {
@@ -113,6 +113,7 @@ func (e *Book) Check() error {
 	if nShort != len(st.short) {
 		bad("%d short blocks, %d in the short index", nShort, len(st.short))
 	}
+	e.checkSSCC(bad)
 	for k, id := range st.idem {
 		b := st.blocks[id]
 		if b == nil || b.Org != k.org || b.RequestID != k.id {
@@ -250,6 +251,12 @@ func compareStates(live, fresh *state, bad func(string, ...any)) {
 	for id, b := range live.blocks {
 		if f := fresh.blocks[id]; f == nil || *f != *b {
 			bad("block %d in memory differs from the store", id)
+		}
+	}
+	for gcp, bs := range live.sscc {
+		if fs := fresh.sscc[gcp]; len(fs) != len(bs) || (len(bs) > 0 && fs[len(fs)-1].end != bs[len(bs)-1].end) {
+			bad("company prefix %s: the SSCC blocks in memory differ from the store's (next serial reference %d, store %d)",
+				gcp, live.ssccNext(gcp), fresh.ssccNext(gcp))
 		}
 	}
 	for k, id := range live.idem {

@@ -21,12 +21,12 @@ type Format uint8
 // The formats. Which exist for a block depends on its scheme and product
 // (Formats lists them).
 const (
-	FormatSerial    Format = iota + 1 // the serial alone: AI (21) value, NMPA 13 digits, or short code
+	FormatSerial    Format = iota + 1 // the serial alone: AI (21) value, NMPA 13 digits, short code, or the 18-digit SSCC
 	FormatDL                          // GS1 Digital Link URI: DLBase/01/GTIN[/10/LOT]/21/SERIAL
 	FormatElement                     // human-readable element string (01)…(17)…(10)…(21)…
 	FormatGS                          // barcode data: AIs with GS (0x1D) after variable-length values
 	FormatEPCURN                      // EPC pure identity urn:epc:id:sgtin:CP.IR.SERIAL
-	FormatEPCHex                      // SGTIN-96 as 24 hex digits (sgtin96 scheme only)
+	FormatEPCHex                      // SGTIN-96 (sgtin96 scheme) or SSCC-96 (sscc scheme) as 24 hex digits
 	FormatNMPA                        // 20-digit NMPA drug trace code (nmpa scheme only)
 	FormatShort                       // short-code URL ShortBase/c/CODE (short scheme only)
 	FormatCSV                         // CSV with a header: offset, counter and every form the block has
@@ -95,7 +95,8 @@ type formatter struct {
 	nmpa     []byte
 	short    []byte
 	sector   []byte // the pesticide or vet-drug code before its random part
-	hexHi    uint32 // SGTIN-96 bits before the serial, as hex96 wants them
+	head     []byte // an SSCC's extension digit and company prefix
+	hexHi    uint32 // SGTIN-96 (SSCC-96) bits before the serial, as hex96 wants them
 	hexLo    uint64
 	csvQuote [numFormats]bool // the form's prefix needs CSV quoting
 }
@@ -120,6 +121,9 @@ func (e *Book) newFormatter(b *Block, o formatOptions) (*formatter, error) {
 	}
 	switch b.Scheme {
 	case serial.Imported:
+	case serial.SSCC:
+		// Serial references in sequence: no cipher.
+		f.base = b.ShortStart
 	case serial.Short:
 		f.ff = st.shortKeys[b.KeyGen].cipher(serial.Short, 0)
 		f.base = b.ShortStart
@@ -167,13 +171,8 @@ func (e *Book) newFormatter(b *Block, o formatOptions) (*formatter, error) {
 		if err != nil {
 			return nil, err
 		}
-		var raw [12]byte
-		if _, err := hex.Decode(raw[:], h); err != nil {
+		if err := f.setHex(h); err != nil {
 			return nil, err
-		}
-		f.hexHi = uint32(raw[0])<<24 | uint32(raw[1])<<16 | uint32(raw[2])<<8 | uint32(raw[3])
-		for _, c := range raw[4:] {
-			f.hexLo = f.hexLo<<8 | uint64(c)
 		}
 		f.forms = append(f.forms, FormatEPCHex)
 	}
@@ -193,11 +192,38 @@ func (e *Book) newFormatter(b *Block, o formatOptions) (*formatter, error) {
 		// The lot's production date (yyyymmdd) and the enterprise code.
 		f.sector = fmt.Appendf(nil, "%08d%s", f.lot.Produced, p.rec.OwnCode[:5])
 		f.forms = append(f.forms, FormatVetDrug)
+	case serial.SSCC:
+		if err := f.ssccTemplates(&p.rec, o); err != nil {
+			return nil, err
+		}
 	}
 	for _, fm := range f.forms {
 		f.csvQuote[fm] = bytes.ContainsAny(f.prefix(fm), ",\"\r\n")
 	}
 	return f, nil
+}
+
+// setHex sets the 96-bit tag template from its 24 hex digits h.
+func (f *formatter) setHex(h []byte) error {
+	var raw [12]byte
+	if _, err := hex.Decode(raw[:], h); err != nil {
+		return err
+	}
+	f.hexHi = uint32(raw[0])<<24 | uint32(raw[1])<<16 | uint32(raw[2])<<8 | uint32(raw[3])
+	f.hexLo = 0
+	for _, c := range raw[4:] {
+		f.hexLo = f.hexLo<<8 | uint64(c)
+	}
+	return nil
+}
+
+// value returns the serial value of the code at offset off: the FF1
+// output of its counter, or an SSCC's serial reference.
+func (f *formatter) value(off uint64) uint64 {
+	if f.ff == nil {
+		return f.base + off
+	}
+	return f.ff.Encrypt(f.base + off)
 }
 
 // cut returns s up to the last sentinel, which must end s: every form
@@ -274,6 +300,8 @@ func (f *formatter) appendSerial(dst []byte, v uint64) []byte {
 	case serial.Short:
 		c, _ := shortcode.Encode(v, serial.Short.Params().Digits) // v < 32^12 by FF1's domain
 		return c.AppendText(dst)
+	case serial.SSCC:
+		return appendSSCC(dst, f.head, v)
 	}
 	panic("BUG: appendSerial on an imported block")
 }
@@ -281,6 +309,9 @@ func (f *formatter) appendSerial(dst []byte, v uint64) []byte {
 // appendForm appends form fm (not CSV) of the code with FF1 output v and
 // serial text s (already formatted, so that CSV formats it once).
 func (f *formatter) appendForm(dst []byte, fm Format, v uint64, s []byte) []byte {
+	if f.scheme == serial.SSCC {
+		return f.appendSSCCForm(dst, fm, v, s)
+	}
 	switch fm {
 	case FormatSerial:
 		return append(dst, s...)

@@ -39,7 +39,7 @@ func (e *Book) AppendCode(dst []byte, b *Block, off uint64, fm Format) ([]byte, 
 	if !f.has(fm) || fm == FormatCSV || fm == FormatGS {
 		return dst, fmt.Errorf("%w: block %d has no %v form", ErrScheme, b.ID, fm)
 	}
-	v := f.ff.Encrypt(f.base + off)
+	v := f.value(off)
 	var sb [24]byte
 	s := f.appendSerial(sb[:0], v)
 	return f.appendForm(dst, fm, v, s), nil
@@ -57,8 +57,8 @@ func (e *Book) AppendForms(dst []byte, b *model.Block, offset uint64, scanned st
 	var v uint64
 	var sb [32]byte
 	ser := sb[:0]
-	if f.ff != nil {
-		v = f.ff.Encrypt(f.base + offset)
+	if f.scheme != serial.Imported {
+		v = f.value(offset)
 		ser = f.appendSerial(ser, v)
 	} else {
 		ser = append(ser, scanned...)

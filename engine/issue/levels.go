@@ -131,5 +131,7 @@ func BlockGTIN(p *Product, b *Block) gs1.GTIN {
 
 // printsGTIN reports whether blocks of scheme s of product p print GS1
 // forms (Digital Link, element string, EPC) with a GTIN: every scheme but
-// short codes, for a product with a GTIN.
-func printsGTIN(p *Product, s Scheme) bool { return !p.GTIN.IsZero() && s != serial.Short }
+// short codes and SSCCs, for a product with a GTIN.
+func printsGTIN(p *Product, s Scheme) bool {
+	return !p.GTIN.IsZero() && s != serial.Short && s != serial.SSCC
+}

@@ -205,6 +205,9 @@ func loadBlocks(db *store.DB, st *state, fpRate float64) error {
 		if b.Scheme == serial.Imported && b.State == model.BlockActive {
 			p.imported = append(p.imported, &importedBlock{id: id})
 		}
+		if b.Scheme == serial.SSCC {
+			st.indexSSCC(p, &b)
+		}
 		st.nextBlock = max(st.nextBlock, id+1)
 		return nil
 	})
@@ -219,6 +222,9 @@ func loadBlocks(db *store.DB, st *state, fpRate float64) error {
 			return 1
 		}
 		return 0
+	}
+	for _, bs := range st.sscc {
+		slices.SortFunc(bs, byStart)
 	}
 	for _, p := range st.products {
 		slices.SortFunc(p.blocks, byStart)

@@ -361,6 +361,9 @@ func (e *Book) AddProduct(ctx context.Context, spec ProductSpec) (Product, error
 			p.DefaultScheme = serial.Short
 		}
 	}
+	if p.DefaultScheme == serial.SSCC {
+		return Product{}, fieldErr("default scheme", "sscc", "is for logistic units only: a mint at level pallet takes it by itself")
+	}
 	if err := supportsScheme(&p, p.DefaultScheme); err != nil {
 		return Product{}, err
 	}
@@ -481,9 +484,9 @@ func supportsScheme(p *Product, s Scheme) error {
 		if p.GTIN.IsZero() {
 			return fmt.Errorf("%w: scheme %v needs a product with a GTIN (product %d has none)", ErrScheme, s, p.ID)
 		}
-	case serial.SGTIN96:
+	case serial.SGTIN96, serial.SSCC:
 		if p.GTIN.IsZero() || p.GCPLength == 0 {
-			return fmt.Errorf("%w: scheme sgtin96 needs a GTIN and its company prefix length (product %d)", ErrScheme, p.ID)
+			return fmt.Errorf("%w: scheme %v needs a GTIN and its company prefix length (product %d)", ErrScheme, s, p.ID)
 		}
 	case serial.NMPA:
 		if p.DrugID == "" {

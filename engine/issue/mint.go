@@ -179,10 +179,13 @@ type mintGroup struct {
 	shortHW uint64
 	// shortByOrg: short codes the group's blocks take, per organisation.
 	shortByOrg map[uint32]uint64
-	nextBlock  uint64
-	lots       map[lotKey]*Lot    // lots created by the group
-	idem       map[idemKey]*Block // blocks minted by the group with a request id
-	blocks     []*Block           // blocks minted by the group, in allocation order
+	// ssccNext: the next SSCC serial reference of each company prefix the
+	// group's sscc blocks took.
+	ssccNext  map[string]uint64
+	nextBlock uint64
+	lots      map[lotKey]*Lot    // lots created by the group
+	idem      map[idemKey]*Block // blocks minted by the group with a request id
+	blocks    []*Block           // blocks minted by the group, in allocation order
 }
 
 func (g *mintGroup) state(p *product) *model.ProductState {
@@ -277,6 +280,9 @@ func (e *Book) publishBlock(blk *Block, withIdem bool) {
 		st.short = append(st.short, blockRef{start: blk.ShortStart, end: blk.ShortStart + blk.Count, b: blk})
 		st.shortByOrg[blk.Org] += blk.Count
 	}
+	if blk.Scheme == serial.SSCC {
+		st.indexSSCC(p, blk)
+	}
 	if withIdem && blk.RequestID != "" {
 		st.idem[idemKey{blk.Org, blk.RequestID}] = blk.ID
 	}
@@ -336,6 +342,18 @@ func (e *Book) planMint(g *mintGroup, req *MintRequest, importing bool) (MintRes
 	}
 	if !p.rec.Levels.Has(level) {
 		return MintResult{}, fieldErr("level", level.String(), "is not one of product %d's packaging levels (%s)", p.rec.ID, p.rec.Levels)
+	}
+	if req.Scheme == 0 && level == model.LevelPallet && ssccGCP(&p.rec) != "" {
+		// GS1 identifies a pallet, a logistic unit, by an SSCC. Naming
+		// another scheme keeps SGTINs (a unit load with a GTIN of its own,
+		// SGTIN filter 6).
+		scheme = serial.SSCC
+		if err := supportsScheme(&p.rec, scheme); err != nil {
+			return MintResult{}, err
+		}
+	}
+	if scheme == serial.SSCC && level != model.LevelPallet && level != model.LevelCase {
+		return MintResult{}, fieldErr("level", level.String(), "an SSCC identifies a logistic unit: a pallet (level pallet) or a mixed case (level case), not %v codes", level)
 	}
 	levelGTIN := printsGTIN(&p.rec, scheme) && p.rec.NeedsLevelGTIN(level)
 	if levelGTIN && p.rec.LevelGTINs.Of(level).IsZero() {
@@ -405,6 +423,17 @@ func (e *Book) planMint(g *mintGroup, req *MintRequest, importing bool) (MintRes
 	ps := g.state(p)
 	par := scheme.Params()
 	count := req.Count
+	var ssccStart uint64
+	ssccPartial := false
+	if scheme == serial.SSCC {
+		var err error
+		if ssccStart, count, ssccPartial, err = e.planSSCC(g, p, org, count, req.AllowPartial); err != nil {
+			if lotCreated {
+				delete(g.lots, lotKey{p.rec.ID, req.Lot})
+			}
+			return MintResult{}, err
+		}
+	}
 	var allowed uint64
 	var what string
 	capLimit := par.Cap
@@ -437,7 +466,7 @@ func (e *Book) planMint(g *mintGroup, req *MintRequest, importing bool) (MintRes
 	if room := ^uint64(0)>>1 - ps.HighWater; room < allowed {
 		allowed = room
 	}
-	partial := false
+	partial := ssccPartial
 	if count > allowed {
 		if !req.AllowPartial || allowed == 0 {
 			if lotCreated {
@@ -467,6 +496,10 @@ func (e *Book) planMint(g *mintGroup, req *MintRequest, importing bool) (MintRes
 		g.shortByOrg[org] += count
 	} else {
 		blk.KeyGen = uint8(len(p.keys) - 1)
+	}
+	if scheme == serial.SSCC {
+		blk.ShortStart = ssccStart
+		g.takeSSCCs(p, blk)
 	}
 	g.nextBlock++
 	ps.HighWater += count

@@ -373,7 +373,7 @@ func (s *streamer) work(jobs <-chan *streamJob) {
 		if j.header {
 			buf = s.f.csvHeader(buf)
 		}
-		if j.serials != nil || s.f.ff == nil {
+		if j.serials != nil || s.f.scheme == serial.Imported {
 			buf = s.formatImported(buf, j)
 		} else {
 			v := vals[:j.n]
@@ -381,7 +381,9 @@ func (s *streamer) work(jobs <-chan *streamJob) {
 			for i := range v {
 				v[i] = base + uint64(i)
 			}
-			s.f.ff.EncryptBatch(v, v)
+			if s.f.ff != nil { // nil for SSCCs: the value is the serial reference
+				s.f.ff.EncryptBatch(v, v)
+			}
 			buf = s.formatChunk(buf, j.off, v)
 		}
 		j.text = buf
@@ -404,7 +406,21 @@ func (s *streamer) formatChunk(dst []byte, off uint64, v []uint64) []byte {
 		for i, x := range v {
 			dst = f.appendCSV(dst, off+uint64(i), x, f.appendSerial(sb[:0], x))
 		}
-	case FormatEPCHex:
+	case FormatEPCURN, FormatEPCHex:
+		if f.scheme == serial.SSCC { // the URN and tag do not end with the 18 digits
+			for _, x := range v {
+				dst = append(f.appendSSCCForm(dst, s.fm, x, f.appendSerial(sb[:0], x)), '\n')
+			}
+			break
+		}
+		if s.fm == FormatEPCURN {
+			p := f.prefix(s.fm)
+			for _, x := range v {
+				dst = append(dst, p...)
+				dst = append(f.appendSerial(dst, x), '\n')
+			}
+			break
+		}
 		for _, x := range v {
 			dst = append(appendHex96(dst, f.hexHi, f.hexLo|x), '\n')
 		}

@@ -23,7 +23,10 @@ type Block struct {
 	Requested uint64        // count asked for; > Count when partially fulfilled
 	Released  uint64        // codes returned unused at the tail: offsets [Count−Released, Count)
 	// ShortStart is the first engine-wide short-code counter of a Short
-	// block: code i of the block is global counter ShortStart+i.
+	// block: code i of the block is global counter ShortStart+i. Of an
+	// SSCC block it is the first serial reference: code i is the SSCC
+	// with extension digit 0, the product's company prefix and serial
+	// reference ShortStart+i.
 	ShortStart uint64
 	RequestID  string // client request id (idempotency key within Org), may be empty
 	Note       string // why the block was voided or released, free text

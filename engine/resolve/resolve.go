@@ -99,7 +99,9 @@ func (r *resolver) iter() error {
 	if r.it != nil {
 		return nil
 	}
-	if err := r.db.NewIterInto(&r.c.iter, ledger.IndexLower, agg.IterUpper); err != nil {
+	// From the unit keys (below the event indexes) to the aggregation's:
+	// one iterator reads units, indexes and containment.
+	if err := r.db.NewIterInto(&r.c.iter, agg.UnitLower, agg.IterUpper); err != nil {
 		return err
 	}
 	r.it = &r.c.iter
@@ -223,7 +225,11 @@ func (r *resolver) run() error {
 // stateOf returns a node's item state.
 func (r *resolver) stateOf(n agg.Node) (itemstate.State, error) {
 	if n.IsUnit() {
-		u, found, err := agg.LoadUnit(r.db, n.Counter)
+		ag, err := r.aggReader()
+		if err != nil {
+			return 0, err
+		}
+		u, found, err := ag.Unit(n.Counter)
 		if err != nil || !found {
 			return 0, err
 		}
@@ -239,7 +245,11 @@ func (r *resolver) stateOf(n agg.Node) (itemstate.State, error) {
 // levelOf returns a node's packaging level.
 func (r *resolver) levelOf(n agg.Node) (model.Level, error) {
 	if n.IsUnit() {
-		u, _, err := agg.LoadUnit(r.db, n.Counter)
+		ag, err := r.aggReader()
+		if err != nil {
+			return 0, err
+		}
+		u, _, err := ag.Unit(n.Counter)
 		return model.Level(u.Level), err
 	}
 	if b := r.src.BlockAt(n.Product, n.Counter); b != nil {

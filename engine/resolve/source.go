@@ -38,6 +38,9 @@ type Issuance interface {
 	// SSCCOwner returns the organisation whose GS1 company prefix begins
 	// the SSCC's digits after its extension digit (0 if none).
 	SSCCOwner(s gs1.SSCC) uint32
+	// SSCCBlock returns the sscc block that minted SSCC s and its offset
+	// there, or nil (an SSCC labelled by another system).
+	SSCCBlock(s gs1.SSCC) (*model.Block, uint64)
 	// PartyOrg returns the registered organisation a party or location
 	// identifier names through its company prefix (0 if none).
 	PartyOrg(id string) uint32

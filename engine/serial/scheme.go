@@ -52,15 +52,29 @@ const (
 	// product's 5-digit enterprise code + 11): FF1 radix 10, n = 11,
 	// zero-padded. Domain 10^11.
 	VetDrug Scheme = 7
+	// SSCC is a block of Serial Shipping Container Codes, for logistic
+	// units (pallets, mixed cases): extension digit 0, the product's GS1
+	// company prefix, and serial references taken in sequence per company
+	// prefix (the block records its first in Block.ShortStart). No FF1 is
+	// involved: an SSCC's serial reference is the company's to allocate,
+	// usually in sequence, and an SSCC is not meant to be unguessable (it
+	// names a shipment, not a product to authenticate); item codes keep
+	// their FF1 schemes. Its capacity is the
+	// 10^(16 − company prefix length) serial references of the prefix,
+	// shared by the products of that prefix.
+	SSCC Scheme = 8
 )
 
 // NumSchemes bounds the Scheme values: every valid Scheme is < NumSchemes.
-const NumSchemes = 8
+// The product state record stores one count per scheme: raising it lets
+// a store be read only by builds that know the new scheme once a count of
+// it is not zero (store.DecodeProductState).
+const NumSchemes = 9
 
 // ErrScheme is returned for an unknown scheme name or number.
 var ErrScheme = errors.New("serial: unknown scheme")
 
-var schemeNames = [NumSchemes]string{"", "gs1", "sgtin96", "nmpa", "short", "imported", "pesticide", "vet-drug"}
+var schemeNames = [NumSchemes]string{"", "gs1", "sgtin96", "nmpa", "short", "imported", "pesticide", "vet-drug", "sscc"}
 
 // String returns the scheme's name as used on the command line ("gs1", …).
 func (s Scheme) String() string {
@@ -74,14 +88,14 @@ func (s Scheme) String() string {
 func (s Scheme) Valid() bool { return s >= GS1 && s < NumSchemes }
 
 // ParseScheme returns the scheme named s ("gs1", "sgtin96", "nmpa",
-// "short", "imported", "pesticide", "vet-drug").
+// "short", "imported", "pesticide", "vet-drug", "sscc").
 func ParseScheme(s string) (Scheme, error) {
 	for i, n := range schemeNames {
 		if i > 0 && n == s {
 			return Scheme(i), nil
 		}
 	}
-	return 0, fmt.Errorf("%w %q (want gs1, sgtin96, nmpa, short, imported, pesticide or vet-drug)", ErrScheme, s)
+	return 0, fmt.Errorf("%w %q (want gs1, sgtin96, nmpa, short, imported, pesticide, vet-drug or sscc)", ErrScheme, s)
 }
 
 // Params are the fixed parameters of a scheme.
@@ -130,6 +144,22 @@ var params = [NumSchemes]Params{
 	Imported:  {},
 	Pesticide: {Radix: 10, Digits: 19, Domain: DomainPest, Cap: CapPest},
 	VetDrug:   {Radix: 10, Digits: 11, Domain: DomainVet, Cap: CapVet},
+	SSCC:      {}, // sequential serial references: no FF1 domain; capacity per company prefix (SSCCRefs)
+}
+
+// SSCCRefs returns the number of SSCC serial references under a GS1
+// company prefix of cpLen digits (extension digit 0): 10^(16 − cpLen),
+// the serial reference being 17 − 1 − cpLen digits. 0 for a length
+// outside 1–16.
+func SSCCRefs(cpLen int) uint64 {
+	if cpLen < 1 || cpLen > 16 {
+		return 0
+	}
+	n := uint64(1)
+	for range 16 - cpLen {
+		n *= 10
+	}
+	return n
 }
 
 // Params returns the scheme's parameters; the zero Params for an invalid s.

@@ -167,3 +167,15 @@ func TestPesticideAndVetText(t *testing.T) {
 		}
 	}
 }
+
+func TestSSCCRefs(t *testing.T) {
+	// The serial reference has 17 − 1 − cpLen digits (extension digit 0).
+	for _, c := range []struct {
+		cp   int
+		want uint64
+	}{{6, 10_000_000_000}, {7, 1_000_000_000}, {9, 10_000_000}, {12, 10_000}, {0, 0}, {17, 0}} {
+		if got := SSCCRefs(c.cp); got != c.want {
+			t.Errorf("SSCCRefs(%d) = %d, want %d", c.cp, got, c.want)
+		}
+	}
+}

@@ -17,8 +17,11 @@ const blockVersion = 1
 //	ver=1 | created varint | updated varint | org uvarint | product uvarint | lot uvarint
 //	      | level u8 | scheme u8 | keyGen u8 | state u8 | flags u8
 //	      | start uvarint | count uvarint | requested−count uvarint | released uvarint
-//	      | [shortStart uvarint, only if scheme = short]
+//	      | [shortStart uvarint, only if scheme = short or sscc]
 //	      | requestID str | note str
+//
+// shortStart is a short block's first engine-wide short-code counter, an
+// sscc block's first SSCC serial reference.
 //
 // A typical block value is 35–50 bytes.
 func AppendBlock(dst []byte, b *model.Block) []byte {
@@ -38,7 +41,7 @@ func AppendBlock(dst []byte, b *model.Block) []byte {
 	w.Uvarint(b.Count)
 	w.Uvarint(b.Requested - b.Count)
 	w.Uvarint(b.Released)
-	if b.Scheme == serial.Short {
+	if b.Scheme == serial.Short || b.Scheme == serial.SSCC {
 		w.Uvarint(b.ShortStart)
 	}
 	w.Str(b.RequestID)
@@ -65,7 +68,7 @@ func DecodeBlock(id uint64, v []byte) (model.Block, error) {
 	b.Count = d.uvarint("count")
 	extra := d.uvarint("requested")
 	b.Released = d.uvarint("released")
-	if b.Scheme == serial.Short {
+	if b.Scheme == serial.Short || b.Scheme == serial.SSCC {
 		b.ShortStart = d.uvarint("shortStart")
 	}
 	b.RequestID = d.str("requestID")
@@ -82,6 +85,8 @@ func DecodeBlock(id uint64, v []byte) (model.Block, error) {
 			d.fail("requested", "overflows")
 		case b.Scheme == serial.Short && b.ShortStart+b.Count < b.ShortStart:
 			d.fail("shortStart", "overflows the short-code space")
+		case b.Scheme == serial.SSCC && b.ShortStart+b.Count > serial.SSCCRefs(1):
+			d.fail("shortStart", "puts the SSCC serial references beyond 15 digits")
 		}
 	}
 	b.Requested = b.Count + extra

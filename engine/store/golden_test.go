@@ -162,6 +162,10 @@ func sampleValues() []struct {
 	short := model.Block{ID: 2, Org: 1, Product: 7, Lot: 300, Level: model.LevelCase, Scheme: serial.Short, State: model.BlockActive,
 		Flags: model.BlockFlagAllowPartial, Start: 100_000_000, Count: 5000, Requested: 6000, Released: 1000,
 		ShortStart: 42, Note: "line stopped", Created: 1_700_000_000_005, Updated: 1_700_000_000_006}
+	sscc := model.Block{ID: 3, Org: 1, Product: 7, Level: model.LevelPallet, Scheme: serial.SSCC, State: model.BlockActive,
+		Start: 100_005_000, Count: 20, Requested: 20, ShortStart: 1000, Created: 1_700_000_000_007}
+	ssccState := st
+	ssccState.Issued[serial.SSCC] = 20
 	return []struct {
 		name string
 		enc  []byte
@@ -170,11 +174,13 @@ func sampleValues() []struct {
 		{"product", AppendProduct(nil, &prod)},
 		{"product(level GTINs, version 3)", AppendProduct(nil, &levels)},
 		{"productState", AppendProductState(nil, &st)},
+		{"productState(sscc issued)", AppendProductState(nil, &ssccState)},
 		{"lot", AppendLot(nil, &lot)},
 		{"key", key.AppendBinary(nil)},
 		{"key(sealed)", sealed.AppendBinary(nil)},
 		{"block", AppendBlock(nil, &blk)},
 		{"block(short, partial, released)", AppendBlock(nil, &short)},
+		{"block(sscc)", AppendBlock(nil, &sscc)},
 		{"uint(12345)", Uint(12345).AppendBinary(nil)},
 		{"bloomChunk", AppendBloomChunk(nil, []byte{1, 2, 3})},
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"tracecode/engine/model"
+	"tracecode/engine/serial"
 )
 
 // decodeAny decodes a value by sample name and re-encodes it.
@@ -19,7 +20,7 @@ func decodeAny(name string, b []byte) (reenc []byte, err error) {
 	case "product", "product(level GTINs, version 3)":
 		v, err := DecodeProduct(7, b)
 		return AppendProduct(nil, &v), err
-	case "productState":
+	case "productState", "productState(sscc issued)":
 		v, err := DecodeProductState(b)
 		return AppendProductState(nil, &v), err
 	case "lot":
@@ -28,7 +29,7 @@ func decodeAny(name string, b []byte) (reenc []byte, err error) {
 	case "key", "key(sealed)":
 		v, err := DecodeKey(b)
 		return v.AppendBinary(nil), err
-	case "block", "block(short, partial, released)":
+	case "block", "block(short, partial, released)", "block(sscc)":
 		v, err := DecodeBlock(1, b)
 		return AppendBlock(nil, &v), err
 	case "uint(12345)":
@@ -39,6 +40,17 @@ func decodeAny(name string, b []byte) (reenc []byte, err error) {
 		return AppendBloomChunk(nil, v), err
 	}
 	panic("unknown sample " + name)
+}
+
+// TestProductStateBeforeSSCC decodes a product state written before the
+// sscc scheme (7 scheme counts): it reads with the sscc count 0. A build
+// before the sscc scheme reads the new 8-count record only while the sscc
+// count is 0.
+func TestProductStateBeforeSSCC(t *testing.T) {
+	s, err := DecodeProductState(mustHex(t, "0180c2d72f0780c2d72f000000000000"))
+	if err != nil || s.HighWater != 100_000_000 || s.Issued[serial.GS1] != 100_000_000 || s.Issued[serial.SSCC] != 0 {
+		t.Errorf("DecodeProductState(7 counts) = %+v, %v", s, err)
+	}
 }
 
 // TestValueVersion1 decodes product and lot records written before they
