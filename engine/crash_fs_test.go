@@ -16,6 +16,7 @@ import (
 	"tracecode/engine/agg"
 	"tracecode/engine/apikey"
 	"tracecode/engine/chain"
+	"tracecode/engine/code/gs1"
 	"tracecode/engine/issue"
 	"tracecode/engine/itemstate"
 	"tracecode/engine/model"
@@ -167,20 +168,38 @@ func (r *crashRun) step() {
 	e := r.e
 	switch k := r.rng.IntN(9); {
 	case k == 0:
-		s := []serial.Scheme{serial.GS1, serial.Short, serial.SGTIN96}[r.rng.IntN(3)]
+		s := []serial.Scheme{serial.GS1, serial.Short, serial.SGTIN96, serial.SSCC}[r.rng.IntN(4)]
 		res, err := e.Issuance().Mint(context.Background(), issue.MintRequest{Product: r.product, Lot: "L2", CreateLot: true,
-			Count: 1 + r.rng.Uint64N(5000), Scheme: s, RequestID: fmt.Sprintf("crash-%d", len(r.acks))})
+			Count: 1 + r.rng.Uint64N(5000), Scheme: s, Level: crashLevel(s), RequestID: fmt.Sprintf("crash-%d", len(r.acks))})
 		if err != nil {
 			r.fatalf("Mint: %v", err)
 		}
 		b := res.Block
 		fm := issue.FormatDL
-		if s == serial.Short {
+		switch s {
+		case serial.Short:
 			fm = issue.FormatShort
+		case serial.SSCC:
+			fm = issue.FormatSerial
 		}
 		last, err := e.iss.AppendCode(nil, &b, b.Count-1, fm)
 		if err != nil {
 			r.fatalf("code of block %d: %v", b.ID, err)
+		}
+		if s == serial.SSCC {
+			// The SSCC finds its block again, and the next mint after
+			// recovery starts past it (Check: no SSCC in two blocks).
+			r.ack(fmt.Sprintf("mint of sscc block %d", b.ID), func(e *Engine, _ *scanlog.Log) error {
+				sscc, err := gs1.ParseSSCC(string(last))
+				if err != nil {
+					return err
+				}
+				if got, off := e.Issuance().SSCCBlock(sscc); got == nil || got.ID != b.ID || off != b.Count-1 {
+					return fmt.Errorf("last SSCC %s finds %v offset %d", last, got, off)
+				}
+				return nil
+			})
+			break
 		}
 		r.ack(fmt.Sprintf("mint of block %d", b.ID), func(e *Engine, _ *scanlog.Log) error {
 			got, err := e.Issuance().Lookup(string(last))

@@ -13,7 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"tracecode/engine/code/gs1"
 	"tracecode/engine/issue"
+	"tracecode/engine/model"
 	"tracecode/engine/serial"
 )
 
@@ -42,7 +44,7 @@ func TestCrashChild(t *testing.T) {
 	}
 	var out sync.Mutex
 	w := bufio.NewWriter(os.Stdout)
-	schemes := []serial.Scheme{serial.GS1, serial.GS1, serial.SGTIN96, serial.NMPA, serial.Short}
+	schemes := []serial.Scheme{serial.GS1, serial.GS1, serial.SGTIN96, serial.NMPA, serial.Short, serial.SSCC}
 	var wg sync.WaitGroup
 	for g := 0; g < 8; g++ {
 		wg.Add(1)
@@ -51,6 +53,7 @@ func TestCrashChild(t *testing.T) {
 			for i := 0; ; i++ {
 				req := issue.MintRequest{Product: p.ID, Count: uint64(1 + (i*7919+g)%100_000), Scheme: schemes[(i+g)%len(schemes)],
 					Lot: fmt.Sprintf("R%s-L%d", round, i%3), CreateLot: true, RequestID: fmt.Sprintf("r%s-g%d-%d", round, g, i)}
+				req.Level = crashLevel(req.Scheme)
 				r, err := e.Issuance().Mint(context.Background(), req)
 				if err != nil {
 					fmt.Println("MINT-ERROR", err)
@@ -64,6 +67,15 @@ func TestCrashChild(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// crashLevel is the level the crash test mints scheme s at: SSCCs are
+// logistic units, here mixed cases (the drug product has no pallets).
+func crashLevel(s serial.Scheme) model.Level {
+	if s == serial.SSCC {
+		return model.LevelCase
+	}
+	return 0
 }
 
 func mustGTIN(s string) (g [14]byte) {
@@ -117,7 +129,7 @@ func TestCrashRecovery(t *testing.T) {
 				t.Fatalf("bad line %q: %v", line, err)
 			}
 			a.scheme = serial.Scheme(sch)
-			a.req.Scheme, a.req.Product = a.scheme, p.ID
+			a.req.Scheme, a.req.Product, a.req.Level = a.scheme, p.ID, crashLevel(a.scheme)
 			acks = append(acks, a)
 			if n++; n == killAt {
 				_ = cmd.Process.Signal(syscall.SIGKILL)
@@ -147,15 +159,25 @@ func TestCrashRecovery(t *testing.T) {
 			t.Fatalf("block %d is %+v, acknowledged as %+v", a.block, b, a)
 		}
 		// First and last code resolve to the block.
-		fm := map[serial.Scheme]issue.Format{serial.GS1: issue.FormatDL, serial.SGTIN96: issue.FormatEPCHex, serial.NMPA: issue.FormatNMPA, serial.Short: issue.FormatShort}[b.Scheme]
+		fm := map[serial.Scheme]issue.Format{serial.GS1: issue.FormatDL, serial.SGTIN96: issue.FormatEPCHex, serial.NMPA: issue.FormatNMPA, serial.Short: issue.FormatShort,
+			serial.SSCC: issue.FormatSerial}[b.Scheme]
 		offs := []uint64{0, b.Count / 2, b.Count - 1}
 		if b.Count < 3 {
 			offs = offs[:1]
 		}
 		for _, off := range offs {
 			c := codes(t, e, b.ID, fm, off, 1)[0]
-			got, err := e.Issuance().Lookup(c)
-			if err != nil || got.Block.ID != b.ID || got.Offset != off {
+			if b.Scheme == serial.SSCC {
+				// An SSCC names its block through the company prefix's
+				// serial references.
+				sscc, err := gs1.ParseSSCC(c)
+				if err != nil {
+					t.Fatalf("block %d offset %d: %q: %v", b.ID, off, c, err)
+				}
+				if got, goff := e.Issuance().SSCCBlock(sscc); got == nil || got.ID != b.ID || goff != off {
+					t.Fatalf("SSCC %s of block %d offset %d finds %v offset %d", c, b.ID, off, got, goff)
+				}
+			} else if got, err := e.Issuance().Lookup(c); err != nil || got.Block.ID != b.ID || got.Offset != off {
 				t.Fatalf("block %d offset %d %s: %+v %v", b.ID, off, c, got, err)
 			}
 			key := b.Scheme.String() + "|" + c

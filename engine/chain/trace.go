@@ -272,9 +272,16 @@ func (c *Chain) refOfSSCC(s gs1.SSCC, unit func(uint64) (agg.Unit, bool, error))
 	}
 	org := c.iss.OrgOfGCP(string(s[1:17]), false)
 	r.org, r.level = org, model.LevelPallet
-	if b, _ := c.iss.SSCCBlock(s); b != nil {
+	if b, off := c.iss.SSCCBlock(s); b != nil {
 		// Minted, not packed into yet: a unit of the block's organisation
-		// at the block's level (a pallet, or a mixed case).
+		// at the block's level (a pallet, or a mixed case), unless its
+		// label was voided or returned unused.
+		switch {
+		case b.State == model.BlockVoided:
+			return r, false, fmt.Errorf("%w: SSCC %s is in voided block %d", model.ErrVoided, s, b.ID)
+		case off >= b.ReleasedFrom():
+			return r, false, fmt.Errorf("%w: SSCC %s is in the released tail of block %d", model.ErrReleased, s, b.ID)
+		}
 		r.org, r.level, r.minted = b.Org, b.Level, true
 	}
 	return r, false, nil

@@ -129,12 +129,19 @@ func (r *resolver) identifyUnit(s gs1.SSCC) error {
 	}
 	c.Serial = c.buf[n+4 : el : el]
 	if !found {
-		if b, _ := r.src.SSCCBlock(s); b != nil {
+		if b, off := r.src.SSCCBlock(s); b != nil {
 			// Minted by an sscc block, nothing packed into it yet: the
 			// organisation's logistic unit, empty.
 			c.Level = b.Level
-			c.Status = StatusIssued
-			c.Reason = "a logistic unit (" + b.Level.String() + ") minted by its organisation; empty until something is packed into it"
+			switch {
+			case b.State == model.BlockVoided:
+				c.Status, c.Reason = StatusVoided, "minted, then voided by the printing line"
+			case off >= b.ReleasedFrom():
+				c.Status, c.Reason = StatusReleased, "minted, then returned unused by the printing line"
+			default:
+				c.Status = StatusIssued
+				c.Reason = "a logistic unit (" + b.Level.String() + ") minted by its organisation; empty until something is packed into it"
+			}
 			return nil
 		}
 		c.Status = StatusNeverIssued
