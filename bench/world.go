@@ -202,7 +202,7 @@ func compact(eng *engine.Engine) error {
 
 // mintLots mints the blocks of lots of lotItems items (the last lot takes
 // the rest) named prefix0001, prefix0002, …: items, cases (one per ten
-// items) and pallets (one per 50 cases). items is a multiple of 500.
+// items) and pallets (one per 50 cases, an sscc block). items is a multiple of 500.
 func mintLots(ctx context.Context, eng *engine.Engine, p model.Product, prefix string, items, lotItems int) ([]worldfile.Lot, error) {
 	lotItems = max(lotItems/500*500, 500)
 	var lots []worldfile.Lot
@@ -225,14 +225,15 @@ func mintLots(ctx context.Context, eng *engine.Engine, p model.Product, prefix s
 	return lots, nil
 }
 
-// commissionLots commissions every block of lots: one range report a
-// block (the native compact form a line sends).
+// commissionLots commissions the item and case blocks of lots: one range
+// report a block (the native compact form a line sends). Pallets are SSCCs:
+// their units are registered by the pack that fills them.
 func commissionLots(ctx context.Context, eng *engine.Engine, meta chain.ReportMeta, lots []worldfile.Lot) error {
 	for _, l := range lots {
 		for _, b := range []struct {
 			id uint64
 			n  int
-		}{{l.Items, l.Count}, {l.Cases, l.Count / 10}, {l.Pallets, l.Count / 500}} {
+		}{{l.Items, l.Count}, {l.Cases, l.Count / 10}} {
 			if _, err := eng.Reports().ReportLine(ctx, &chain.LineReport{ReportMeta: meta, Action: chain.LineCommission,
 				Items: chain.Items{Ranges: []chain.BlockRange{{Block: b.id, First: 0, Last: uint64(b.n - 1)}}}}); err != nil {
 				return fmt.Errorf("commission lot %s: %w", l.Name, err)

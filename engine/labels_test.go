@@ -99,3 +99,39 @@ func TestWriteLabelsRefusals(t *testing.T) {
 		t.Errorf("voided block: %v, %d bytes", err, buf.Len())
 	}
 }
+
+// An sscc block's labels carry its SSCCs: the sscc template's GS1-128
+// encodes (00) and each SSCC, a QR label its Digital Link /00/; a template
+// needing a GTIN is refused for SSCCs, the sscc template for items.
+func TestWriteLabelsSSCC(t *testing.T) {
+	f := newFixture(t)
+	e := f.e
+	tpl, _ := label.Builtin("sscc")
+	var buf bytes.Buffer
+	if n, err := label.WriteBlock(t.Context(), &buf, e.Issuance(), f.pallets.ID, label.BlockOptions{Template: tpl, Format: label.ZPL, Offset: 2, Limit: 3}); err != nil || n != 3 {
+		t.Fatalf("sscc labels: %d, %v", n, err)
+	}
+	want := codes(t, e, f.pallets.ID, issue.FormatSerial, 2, 3)
+	got := zplData(buf.String(), "^BC")
+	if len(got) != 3 {
+		t.Fatalf("%d ^BC fields, want 3:\n%s", len(got), buf.String())
+	}
+	for i := range want {
+		if !strings.HasSuffix(got[i], "00"+want[i]) || !strings.Contains(buf.String(), want[i]) {
+			t.Errorf("label %d: ^BC %q, want (00)%s", i, got[i], want[i])
+		}
+	}
+	buf.Reset()
+	qr, _ := label.Builtin("qr")
+	if _, err := label.WriteBlock(t.Context(), &buf, e.Issuance(), f.pallets.ID, label.BlockOptions{Template: qr, Format: label.ZPL, Limit: 1}); err != nil ||
+		!strings.Contains(buf.String(), codes(t, e, f.pallets.ID, issue.FormatDL, 0, 1)[0]) {
+		t.Errorf("QR label of an SSCC: %v\n%s", err, buf.String())
+	}
+	g128, _ := label.Builtin("gs1-128")
+	if _, err := label.WriteBlock(t.Context(), &buf, e.Issuance(), f.pallets.ID, label.BlockOptions{Template: g128, Format: label.ZPL}); !errors.Is(err, model.ErrInvalid) || !strings.Contains(err.Error(), "gtin") {
+		t.Errorf("gs1-128 (GTIN) template on SSCCs: %v", err)
+	}
+	if _, err := label.WriteBlock(t.Context(), &buf, e.Issuance(), f.items.ID, label.BlockOptions{Template: tpl, Format: label.ZPL}); !errors.Is(err, model.ErrInvalid) || !strings.Contains(err.Error(), "sscc") {
+		t.Errorf("sscc template on items: %v", err)
+	}
+}

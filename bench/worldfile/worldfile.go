@@ -26,8 +26,10 @@ import (
 
 // Version names the world's layout and content; a world of another
 // version is rebuilt, not reused. Version 2: the product declares its
-// case GTIN, so the cases each run mints carry it.
-const Version = "tracecode-bench-world/2"
+// case GTIN, so the cases each run mints carry it. Version 3: pallets are
+// sscc blocks (SSCCs, packed into by block reference, registered as
+// units by the pack, not commissioned).
+const Version = "tracecode-bench-world/3"
 
 // File names inside a world directory.
 const (
@@ -63,7 +65,8 @@ type Manifest struct {
 // Lot is one lot of a world: its blocks and its lines in the sample.
 type Lot struct {
 	Name string `json:"name"`
-	// Items, Cases and Pallets are the ids of the lot's blocks.
+	// Items, Cases and Pallets are the ids of the lot's blocks (Pallets
+	// an sscc block).
 	Items   uint64 `json:"items_block"`
 	Cases   uint64 `json:"cases_block"`
 	Pallets uint64 `json:"pallets_block"`

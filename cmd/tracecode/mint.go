@@ -38,14 +38,18 @@ line — to --out or standard output. A block of any size is one record: minting
 100 million codes takes milliseconds; writing them is the long part.
 
 Formats (--format):
-  serial    the serial alone (AI 21 value, NMPA 13 digits, or short code)
+  serial    the serial alone (AI 21 value, NMPA 13 digits, short code, or the
+            18-digit SSCC of an sscc block)
   dl        GS1 Digital Link URI  https://id.gs1.org/01/GTIN/10/LOT/21/SERIAL
-            (--dl-base sets your resolver; --no-dl-lot leaves out /10/LOT)
-  element   element string  (01)GTIN(17)EXPIRY(10)LOT(21)SERIAL
+            (--dl-base sets your resolver; --no-dl-lot leaves out /10/LOT);
+            an SSCC's: https://id.gs1.org/00/SSCC
+  element   element string  (01)GTIN(17)EXPIRY(10)LOT(21)SERIAL, or (00)SSCC
   gs        barcode data with GS (0x1D) separators, for GS1 DataMatrix/QR
             printers (--symbology ]d2 prefixes a symbology identifier)
-  epc-urn   urn:epc:id:sgtin:COMPANYPREFIX.ITEMREF.SERIAL
-  epc-hex   SGTIN-96 as 24 hex digits for RFID encoders (scheme sgtin96 only)
+  epc-urn   urn:epc:id:sgtin:COMPANYPREFIX.ITEMREF.SERIAL, or
+            urn:epc:id:sscc:COMPANYPREFIX.0SERIALREF
+  epc-hex   SGTIN-96 (scheme sgtin96) or SSCC-96 (scheme sscc; filter 6 unit
+            load for a pallet, 2 for a mixed case) as 24 hex digits
   nmpa      20-digit NMPA drug trace code (scheme nmpa only)
   short     short-code URL https://HOST/c/CODE (scheme short only)
   csv       header line, then offset, counter and every form of each code
@@ -61,7 +65,19 @@ serials, up to 10^12 codes per product), sgtin96 (numeric < 2^38, at most
 below 1/10,000), nmpa (13 digits, at most 10^8 per product), short
 (engine-wide short codes for URL QR codes), pesticide (2 digits of key
 generation and 19 of FF1, at most 10^9 per product), vet-drug (11 digits of
-FF1, at most 10^7 per product; the lot must have its production date).
+FF1, at most 10^7 per product; the lot must have its production date), sscc
+(SSCCs for logistic units: see Pallets).
+
+Pallets: --level pallet mints SSCCs (scheme sscc), as GS1 identifies a
+pallet: extension digit 0, the product's GS1 company prefix and serial
+references in sequence per prefix (shared by its products; 17 − 1 − prefix
+length digits, so 10^9 SSCCs under a 7-digit prefix), check digit. SSCCs are
+sequential, not unguessable: they name shipments; item codes stay
+FF1-random. A pack report then names a pallet by its (00) code or by block
+and offset. --scheme sscc --level case mints SSCCs for mixed cases; --level
+pallet with another --scheme keeps SGTIN pallets (filter 6). Formats: serial,
+dl, element, gs, epc-urn, epc-hex, csv; short, nmpa and the sector codes are
+refused.
 
 Idempotency and resuming: --request-id makes the request idempotent. Running
 the same command again with the same --request-id mints nothing and writes
@@ -81,7 +97,10 @@ or more when stderr is a terminal.`,
   tracecode mint --data ./data --gtin 6901234567892 --lot B2026031 --count 1000000 \
       --format dl --dl-base https://id.example.cn --request-id line7-20260301-01 --offset 400000 --out rest.txt.zst
   tracecode mint --data ./data --gtin 6901234567892 --lot B1 --count 20 --scheme nmpa --format nmpa
-  tracecode mint --data ./data --product 7 --lot P1 --count 20 --scheme pesticide --format pesticide`,
+  tracecode mint --data ./data --product 7 --lot P1 --count 20 --scheme pesticide --format pesticide
+  # 40 pallet labels (SSCCs) for a GS1-128 or QR printer, and their RFID tags:
+  tracecode mint --data ./data --gtin 6901234567892 --level pallet --count 40 --format element
+  tracecode mint --data ./data --gtin 6901234567892 --level pallet --count 40 --format epc-hex`,
 	Args: cobra.NoArgs,
 	RunE: runMint,
 }
@@ -137,6 +156,9 @@ func runMint(cmd *cobra.Command, _ []string) (err error) {
 		}
 		fmt.Fprintf(msg, "%s block %d: %d codes of product %d (%s), lot %q, scheme %v, counters %d–%d\n",
 			verb, b.ID, b.Count, p.ID, p.NameZH, f.lot, b.Scheme, b.Start, b.End()-1)
+		if b.Scheme == serial.SSCC {
+			fmt.Fprintf(msg, "SSCCs of serial references %d–%d (extension digit 0, level %v)\n", b.ShortStart, b.ShortStart+b.Count-1, b.Level)
+		}
 		if res.Partial {
 			fmt.Fprintf(msg, "PARTIAL: %d of the %d requested codes were minted (the scheme's cap is reached)\n", b.Count, b.Requested)
 		}
@@ -200,8 +222,8 @@ func init() {
 	f.StringVar(&m.lot, "lot", "", "lot number, AI (10): 1-20 characters of GS1 CSET 82")
 	f.Uint64Var(&m.count, "count", 0, "number of codes to mint (required)")
 	f.StringVar(&m.format, "format", "", "output format (required): "+strings.Join(issue.FormatNames(), ", "))
-	f.StringVar(&m.scheme, "scheme", "", "code scheme: gs1, sgtin96, nmpa, short, pesticide or vet-drug (default: the product's)")
-	f.StringVar(&m.level, "level", "", "packaging level: item (default; with --gtin of a level, that level), inner, case or pallet")
+	f.StringVar(&m.scheme, "scheme", "", "code scheme: gs1, sgtin96, nmpa, short, pesticide, vet-drug or sscc (default: the product's; sscc at --level pallet)")
+	f.StringVar(&m.level, "level", "", "packaging level: item (default; with --gtin of a level, that level), inner, case or pallet (SSCCs)")
 	f.StringVar(&m.requestID, "request-id", "", "client request id: retries with the same id mint nothing")
 	f.StringVar(&m.out, "out", "", "output file (default: standard output)")
 	f.Uint64Var(&m.offset, "offset", 0, "first code to write (0-based), to resume a printed block")

@@ -387,6 +387,7 @@ func (s *seeder) urls(context.Context) error {
 	for _, u := range []struct{ what, block, format string }{
 		{"infant formula, shipped and sold", "formula-ok", "dl"},
 		{"infant formula from the recalled lot", "formula-recalled", "dl"},
+		{"a pallet of infant formula, by the SSCC it was minted with", "formula-ok-pallet", "dl"},
 		{"chilled pork cut from a pig lot", "pork", "dl"},
 		{"fireworks case", "fireworks", "dl"},
 		{"pesticide", "pesticide", "dl"},

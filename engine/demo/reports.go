@@ -139,10 +139,10 @@ func (s *seeder) reports(context.Context) error {
 	a, b := s.orgA, s.orgB
 	steps := []func() error{
 		// Infant formula, good lot: 1,000 tins printed into 50 cases of 20
-		// and 2 pallets of 25 cases, shipped, received, one tin sold.
+		// and 2 pallets of 25 cases (SSCCs of an sscc block, packed into by
+		// block and offset), shipped, received, one tin sold.
 		func() error { return s.commission(a, "formula-ok", 0, 999, s.at(-39, 0), locHZFactory) },
 		func() error { return s.commission(a, "formula-ok-case", 0, 49, s.at(-39, 1), locHZFactory) },
-		func() error { return s.commission(a, "formula-ok-pallet", 0, 1, s.at(-39, 1), locHZFactory) },
 		func() error { return s.pack(a, "formula-ok-case", "formula-ok", 50, 20, s.at(-39, 2)) },
 		func() error { return s.pack(a, "formula-ok-pallet", "formula-ok-case", 2, 25, s.at(-39, 3)) },
 		// The factory ships pallet 0 to the distributor, which receives

@@ -10,6 +10,7 @@ import (
 	"tracecode/engine/code/gs1"
 	"tracecode/engine/issue"
 	"tracecode/engine/model"
+	"tracecode/engine/serial"
 )
 
 // Codes is what WriteBlock and CheckBlock ask of the issuance state (an
@@ -59,7 +60,8 @@ func WriteBlock(ctx context.Context, w io.Writer, e Codes, id uint64, o BlockOpt
 		return 0, err
 	}
 	base := Code{NameZH: p.NameZH, NameEN: p.NameEN}
-	if g := issue.BlockGTIN(&p, &b); !g.IsZero() {
+	sscc := b.Scheme == serial.SSCC
+	if g := issue.BlockGTIN(&p, &b); !g.IsZero() && !sscc { // an SSCC label names no GTIN
 		base.GTIN = g.String() // a case's label shows the case's GTIN
 	}
 	if b.Lot != 0 {
@@ -123,6 +125,9 @@ func WriteBlock(ctx context.Context, w io.Writer, e Codes, id uint64, o BlockOpt
 		offset++
 		c.Serial, c.DL, c.HRI = field(rec, "serial"), field(rec, "dl"), field(rec, "element")
 		c.NMPA, c.Short = field(rec, "nmpa"), field(rec, "short")
+		if sscc {
+			c.SSCC = c.Serial // an sscc block's serial is the 18-digit SSCC
+		}
 		if c.HRI != "" {
 			els, err := gs1.ParseHRI(c.HRI)
 			if err != nil {
@@ -143,7 +148,7 @@ func WriteBlock(ctx context.Context, w io.Writer, e Codes, id uint64, o BlockOpt
 
 // CheckBlock refuses a template that needs a form block id lacks (an
 // NMPA code on a GS1 block, a Digital Link on a short-code block, a GTIN
-// on a product without one) — what WriteBlock checks before it writes.
+// on a product without one or on an SSCC, an SSCC on a block of items) — what WriteBlock checks before it writes.
 func CheckBlock(e Codes, id uint64, t *Template) error {
 	b, err := e.Block(id)
 	if err != nil {
@@ -174,12 +179,12 @@ func CheckBlock(e Codes, id uint64, t *Template) error {
 			ok = has[issue.FormatShort]
 		case FieldGTIN, FieldGTIN13, FieldGTIN12:
 			g := Code{}
-			if x := issue.BlockGTIN(&p, &b); !x.IsZero() {
+			if x := issue.BlockGTIN(&p, &b); !x.IsZero() && b.Scheme != serial.SSCC {
 				g.GTIN = x.String()
 			}
 			ok = g.Value(f, false) != ""
 		case FieldSSCC:
-			ok = false // blocks hold no SSCCs
+			ok = b.Scheme == serial.SSCC // only sscc blocks hold SSCCs
 		}
 		if !ok {
 			return model.FieldErrorf("template", t.Name, "needs the %v of each code, which block %d does not have", f, id)
