@@ -41,6 +41,10 @@ type blockJSON struct {
 	Replayed     bool     `json:"replayed,omitempty"`
 	LotCreated   bool     `json:"lotCreated,omitempty"`
 	PrintableEnd uint64   `json:"printable"`
+	// FirstSSCC and LastSSCC are an sscc block's first and last SSCCs
+	// (18 digits): its codes are logistic units, not items.
+	FirstSSCC string `json:"firstSSCC,omitempty"`
+	LastSSCC  string `json:"lastSSCC,omitempty"`
 }
 
 func (s *Server) blockOut(b model.Block) blockJSON {
@@ -55,6 +59,10 @@ func (s *Server) blockOut(b model.Block) blockJSON {
 		if l, err := s.eng.Issuance().Lot(b.Lot); err == nil {
 			out.Lot = l.Number
 		}
+	}
+	if first, ok := s.eng.Issuance().SSCCAt(&b, 0); ok {
+		last, _ := s.eng.Issuance().SSCCAt(&b, b.Count-1)
+		out.FirstSSCC, out.LastSSCC = first.String(), last.String()
 	}
 	if fs, err := s.eng.Issuance().Formats(b.ID); err == nil {
 		for _, f := range fs {
