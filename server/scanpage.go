@@ -93,6 +93,9 @@ func (s *Server) writePage(ctx *fasthttp.RequestCtx, r *publicReq, v *chainView)
 	if d, ok := T["status."+status+"."+v.scope()+".d"]; ok {
 		pv.StatusDetail = d
 	}
+	if d, ok := T["status."+status+".unit.d"]; ok && v.unit {
+		pv.StatusDetail = d // an SSCC minted, nothing packed into it yet
+	}
 	switch v.status {
 	case statusBadCode:
 		pv.StatusDetail = fmt.Sprintf(pv.StatusDetail, v.reason)
