@@ -70,3 +70,15 @@ func (h chainHooks) SiteRegion(gln string, seq uint64) (uint32, bool) {
 }
 
 func (h chainHooks) Sector() (*sector.Book, error) { return h.e.Sectors().Book() }
+
+func (h chainHooks) Changed(s *resolve.Scopes) {
+	if fn := h.e.changed.Load(); fn != nil {
+		(*fn)(s)
+	}
+}
+
+// OnChanged sets the function told, after every committed report (on a
+// replica: after every Refresh), which answers it can have changed (the
+// server's response cache). It is called from the writer's goroutine,
+// under the report lock: it must be quick and must not report.
+func (e *Engine) OnChanged(fn func(*resolve.Scopes)) { e.changed.Store(&fn) }

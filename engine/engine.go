@@ -9,6 +9,7 @@ import (
 	"tracecode/engine/config"
 	"tracecode/engine/epcisq"
 	"tracecode/engine/issue"
+	"tracecode/engine/resolve"
 	"tracecode/engine/search"
 	"tracecode/engine/stats"
 	"tracecode/engine/store"
@@ -62,6 +63,10 @@ type Engine struct {
 	// trace is the state of line reports, aggregation, events and
 	// resolution (chain.Chain, engine/chain/trace.go), loaded by Open.
 	trace atomic.Pointer[chain.Chain]
+
+	// changed is told what each committed report can have changed
+	// (OnChanged), nil until set.
+	changed atomic.Pointer[func(*resolve.Scopes)]
 }
 
 // Open opens (creating if needed) the store in dir. o may be nil for

@@ -16,7 +16,7 @@ import (
 // /v1/events stays the synchronous capture (applied before it answers).
 func (s *Server) captureJobRoutes() []*route {
 	return []*route{
-		{method: "POST", pattern: "/v1/epcis/capture", metric: "epcis_capture", scopes: apikey.ScopeEvents, h: (*Server).apiSubmitCapture},
+		{method: "POST", pattern: "/v1/epcis/capture", announced: true, metric: "epcis_capture", scopes: apikey.ScopeEvents, h: (*Server).apiSubmitCapture},
 		{method: "GET", pattern: "/v1/epcis/capture/{id}", metric: "epcis_capture", h: (*Server).apiCaptureJob},
 	}
 }

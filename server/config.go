@@ -118,6 +118,11 @@ type Config struct {
 	// off.
 	CacheEntries int
 
+	// CacheGlobal makes every write drop every cached answer, as before
+	// the engine said which products a report changed (resolve.Scopes);
+	// benchmarks compare the hit ratio with and without it. Default off.
+	CacheGlobal bool
+
 	// Scans tunes the scan log (flush interval, clone thresholds); zero
 	// fields take engine's defaults.
 	Scans scanlog.Options

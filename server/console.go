@@ -412,7 +412,7 @@ func (r *consoleReq) consoleAPI(method, uri string, body []byte) (int, []byte) {
 		defer cancel()
 	}
 	rt.h(r.s, &c)
-	if method != "GET" && !rt.keepsCache {
+	if method != "GET" && !rt.keepsCache && !rt.announced {
 		r.s.invalidate()
 	}
 	return ctx.Response.StatusCode(), append([]byte(nil), ctx.Response.Body()...)

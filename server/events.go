@@ -21,9 +21,9 @@ import (
 // the private trace.
 func (s *Server) eventRoutes() []*route {
 	return []*route{
-		{method: "POST", pattern: "/v1/events", scopes: apikey.ScopeEvents, h: (*Server).apiCapture},
-		{method: "POST", pattern: "/v1/recalls", scopes: apikey.ScopeEvents | apikey.ScopeRegulator | apikey.ScopeAdmin, h: (*Server).apiRecall},
-		{method: "POST", pattern: "/v1/recalls/lift", scopes: apikey.ScopeEvents | apikey.ScopeRegulator, h: (*Server).apiLiftRecall},
+		{method: "POST", pattern: "/v1/events", announced: true, scopes: apikey.ScopeEvents, h: (*Server).apiCapture},
+		{method: "POST", pattern: "/v1/recalls", announced: true, scopes: apikey.ScopeEvents | apikey.ScopeRegulator | apikey.ScopeAdmin, h: (*Server).apiRecall},
+		{method: "POST", pattern: "/v1/recalls/lift", announced: true, scopes: apikey.ScopeEvents | apikey.ScopeRegulator, h: (*Server).apiLiftRecall},
 		{method: "GET", pattern: "/v1/lots/{lot}/trace", h: (*Server).apiForwardTrace},
 		{method: "GET", pattern: "/v1/trace/{code}", h: (*Server).apiTrace},
 		{method: "GET", pattern: "/v1/contents/{code}", h: (*Server).apiContents},

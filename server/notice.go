@@ -67,6 +67,9 @@ func (s *Server) orderRecall(c *call, o *notice.RecallOrder) {
 		noticeError(c, err)
 		return
 	}
+	// The order's notice is written beside the report chain's records,
+	// which alone the engine announces: every scan answer shows it.
+	s.invalidate()
 	writeJSON(c, fasthttp.StatusCreated, v)
 }
 

@@ -213,7 +213,7 @@ func (s *Server) lookup(r *publicReq, v *chainView, now time.Time) {
 	}
 	c := &v.ch
 	if s.cache != nil {
-		v.gen = s.cache.gen.Load()
+		v.gen = s.cache.gens.start()
 	}
 	var err error
 	if pc, ok := r.parsedCode(); ok {

@@ -15,16 +15,25 @@ import (
 // timeline put engine.ResolveInto plus encoding at ~12 µs; a hit costs a
 // map lookup and a copy.
 //
-// Correctness: every write through the API that can change an existing
-// code's chain (reports, aggregation, events, recalls, release, void — not
-// minting, master data or keys) bumps gen after it is applied; an entry is served only if
-// it was computed under the current gen and on the current day (expiry
-// depends on the date). A resolution that raced with a write was tagged
-// with the gen read before it started, so it is never served afterwards.
-// The server is the store's only writer while it runs (Pebble's lock).
+// Correctness: an entry is served only if no write that can have changed
+// its answer was announced since it started resolving, and on the day it
+// was computed (expiry depends on the date). The engine says what each
+// committed report can have changed (Engine.OnChanged, resolve.Scopes:
+// the products and SSCC units of the items its records name and of
+// everything inside the containers they name); the server bumps those
+// scopes' generations (scopeGens). Every other write through the API that
+// can change an existing code's chain — master data, notices, credit
+// listings, a replica's refresh of anything but the report chain — bumps
+// every scope (invalidate); minting, keys and accounts change none. An
+// answer depends on its code and on the containers above it, and a write
+// to a container names everything below it, so an entry is checked
+// against the generation of its own product (or SSCC unit) and the
+// global one. A resolution that raced with a write was tagged with the
+// clock read before it started, which the write's bump passes, so it is
+// never served afterwards. The server is the store's only writer while it
+// runs (Pebble's lock).
 type respCache struct {
-	gen      atomic.Uint64
-	genp     *atomic.Uint64 // the generation entries are checked against: &gen, or a shared one
+	gens     *scopeGens // shared with the page caches (sharing)
 	perShard int
 	shards   [32]respShard
 
@@ -38,17 +47,86 @@ type respShard struct {
 
 // respEntry is one cached answer. Read-only once published.
 type respEntry struct {
-	gen    uint64
+	gen    uint64 // scopeGens.start before resolving
 	day    uint32
-	ref    scanlog.Ref
+	ref    scanlog.Ref          // the item (Product 0: an SSCC unit): its scope
 	status resolve.PublicStatus // status before scan counts are applied; gives the HTTP status
 	frag   []byte               // the JSON members after "status", without scans
 }
 
+// scopeGens are the generations cached answers are checked against: a
+// clock every bump advances, and per scope (a product, an SSCC unit) and
+// for everything the clock's value at its last bump. An entry tagged with
+// the clock read before its resolution started is current while neither
+// its scope's nor the global generation passed it. Product ids index the
+// array modulo its size (products are a few thousand; two sharing a slot
+// only invalidate each other); units are hashed into their own slots.
+// Bumps only raise a generation (storeMax), so concurrent bumps cannot
+// lower one below a clock value a resolution already read.
+type scopeGens struct {
+	clock    atomic.Uint64
+	all      atomic.Uint64
+	products [1 << 14]atomic.Uint64
+	units    [1 << 10]atomic.Uint64
+	// global makes every bump bump everything (Config.CacheGlobal: the
+	// behaviour before per-product generations, for benchmarks).
+	global bool
+}
+
+// start returns the tag of an answer about to be resolved; never 0 (0
+// means "not cacheable").
+func (g *scopeGens) start() uint64 { return g.clock.Load() }
+
+func (g *scopeGens) slot(ref scanlog.Ref) *atomic.Uint64 {
+	if ref.Product == 0 {
+		return &g.units[(ref.Counter*0x9E3779B97F4A7C15)>>54]
+	}
+	return &g.products[ref.Product%uint32(len(g.products))]
+}
+
+// current reports whether an answer for ref tagged gen is still current.
+func (g *scopeGens) current(gen uint64, ref scanlog.Ref) bool {
+	return gen >= g.all.Load() && gen >= g.slot(ref).Load()
+}
+
+func storeMax(a *atomic.Uint64, v uint64) {
+	for {
+		old := a.Load()
+		if old >= v || a.CompareAndSwap(old, v) {
+			return
+		}
+	}
+}
+
+// bumpAll invalidates every entry.
+func (g *scopeGens) bumpAll() { storeMax(&g.all, g.clock.Add(1)) }
+
+// bump invalidates the entries of the scopes in sc.
+func (g *scopeGens) bump(sc *resolve.Scopes) {
+	if sc.All || g.global {
+		g.bumpAll()
+		return
+	}
+	if sc.Empty() {
+		return
+	}
+	t := g.clock.Add(1)
+	for _, p := range sc.Products {
+		storeMax(g.slot(scanlog.Ref{Product: p}), t)
+	}
+	for _, u := range sc.Units {
+		storeMax(g.slot(scanlog.Ref{Counter: u}), t)
+	}
+}
+
 func newRespCache(entries int) *respCache {
-	c := &respCache{perShard: max(entries/32, 1)}
-	c.gen.Store(1) // 0 means "not cacheable"
-	c.genp = &c.gen
+	g := &scopeGens{}
+	g.clock.Store(1) // 0 means "not cacheable"
+	return newRespCacheOn(g, entries)
+}
+
+func newRespCacheOn(g *scopeGens, entries int) *respCache {
+	c := &respCache{gens: g, perShard: max(entries/32, 1)}
 	for i := range c.shards {
 		c.shards[i].m = make(map[string]*respEntry)
 	}
@@ -69,7 +147,7 @@ func (c *respCache) get(key []byte, day uint32) *respEntry {
 	sh.mu.RLock()
 	e := sh.m[string(key)]
 	sh.mu.RUnlock()
-	if e == nil || e.gen != c.genp.Load() || e.day != day {
+	if e == nil || e.day != day || !c.gens.current(e.gen, e.ref) {
 		c.misses.Add(1)
 		return nil
 	}
@@ -102,20 +180,18 @@ func (c *respCache) put(key []byte, e *respEntry) {
 	sh.mu.Unlock()
 }
 
-// bump invalidates every entry (after a write).
-func (c *respCache) bump() { c.gen.Add(1) }
+// sharing returns a cache of entries whose generations are c's.
+func (c *respCache) sharing(entries int) *respCache { return newRespCacheOn(c.gens, entries) }
 
-// sharing returns a cache of entries whose generation is c's.
-func (c *respCache) sharing(entries int) *respCache {
-	p := newRespCache(entries)
-	p.genp = c.genp
-	return p
-}
-
-// invalidate bumps the generation the response and page caches share: a
-// write happened.
+// invalidate drops every cached answer of the response and page caches:
+// a write happened that the engine does not announce (master data,
+// notices, credit listings).
 func (s *Server) invalidate() {
 	if s.cache != nil {
-		s.cache.bump()
+		s.cache.gens.bumpAll()
 	}
 }
+
+// changed drops the cached answers a committed report can have changed
+// (Engine.OnChanged).
+func (s *Server) changed(sc *resolve.Scopes) { s.cache.gens.bump(sc) }

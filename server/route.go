@@ -26,6 +26,10 @@ type route struct {
 	// keepsCache marks a write that changes no existing code's chain
 	// (minting, master data, keys): it does not invalidate cached answers.
 	keepsCache bool
+	// announced marks a write made through the engine's report chain,
+	// which announces what it changed (Engine.OnChanged, Server.changed):
+	// it does not invalidate every cached answer itself.
+	announced bool
 	h          func(s *Server, c *call)
 
 	segs []string    // pattern split on '/', without the leading ""
@@ -90,8 +94,8 @@ func (s *Server) routeTable() []*route {
 		{method: "GET", pattern: "/v1/blocks/{block}", h: (*Server).apiGetBlock},
 		{method: "GET", pattern: "/v1/blocks/{block}/codes", scopes: apikey.ScopeMint | apikey.ScopeAdmin, h: (*Server).apiBlockCodes},
 		{method: "GET", pattern: "/v1/blocks/{block}/labels", scopes: apikey.ScopeMint | apikey.ScopeAdmin, h: (*Server).apiBlockLabels},
-		{method: "POST", pattern: "/v1/blocks/{block}/release", scopes: apikey.ScopeMint | apikey.ScopeReport, h: (*Server).apiRelease},
-		{method: "POST", pattern: "/v1/blocks/{block}/void", scopes: apikey.ScopeMint | apikey.ScopeReport, h: (*Server).apiVoidBlock},
+		{method: "POST", pattern: "/v1/blocks/{block}/release", announced: true, scopes: apikey.ScopeMint | apikey.ScopeReport, h: (*Server).apiRelease},
+		{method: "POST", pattern: "/v1/blocks/{block}/void", announced: true, scopes: apikey.ScopeMint | apikey.ScopeReport, h: (*Server).apiVoidBlock},
 		{method: "GET", pattern: "/v1/stats", h: (*Server).apiStats},
 		{method: "GET", pattern: "/v1/keys", scopes: apikey.ScopeAdmin, h: (*Server).apiListKeys},
 		{method: "POST", pattern: "/v1/keys", scopes: apikey.ScopeAdmin, keepsCache: true, h: (*Server).apiCreateKey},
@@ -386,7 +390,7 @@ func (s *Server) serveAPI(ctx *fasthttp.RequestCtx, path []byte) *routeStats {
 			defer cancel()
 		}
 		r.h(s, &c)
-		if r.method != "GET" && !r.keepsCache {
+		if r.method != "GET" && !r.keepsCache && !r.announced {
 			s.invalidate() // a report: cached answers may be stale
 		}
 	}

@@ -164,7 +164,7 @@ func (s *Server) writePage(ctx *fasthttp.RequestCtx, r *publicReq, v *chainView)
 		return
 	}
 	if pages != nil {
-		pages.put(r.input, &respEntry{gen: v.gen, day: v.today, frag: rest.Bytes()})
+		pages.put(r.input, &respEntry{gen: v.gen, day: v.today, ref: v.ref, frag: rest.Bytes()})
 	}
 	s.writePageParts(ctx, v, pv, rest.Bytes())
 }

@@ -127,6 +127,8 @@ func New(eng *engine.Engine, cfg Config) (*Server, error) {
 	s.routes = s.routeTable()
 	if cfg.CacheEntries > 0 {
 		s.cache = newRespCache(cfg.CacheEntries)
+		s.cache.gens.global = cfg.CacheGlobal
+		eng.OnChanged(s.changed)
 		// Pages are bigger (~6 KB): a quarter as many per language.
 		s.pageCache = &[2]*respCache{s.cache.sharing(max(cfg.CacheEntries/4, 1)), s.cache.sharing(max(cfg.CacheEntries/4, 1))}
 		s.banners = newBannerCache(max(cfg.CacheEntries/4, 1))

@@ -17,9 +17,9 @@ import (
 // engine's per-item records); events, recalls and the private trace are in events.go.
 func (s *Server) traceRoutes() []*route {
 	return append([]*route{
-		{method: "POST", pattern: "/v1/reports/line", scopes: apikey.ScopeReport, h: (*Server).apiLineReport},
-		{method: "POST", pattern: "/v1/aggregations", scopes: apikey.ScopeReport, h: (*Server).apiPack},
-		{method: "POST", pattern: "/v1/aggregations/unpack", scopes: apikey.ScopeReport, h: (*Server).apiUnpack},
+		{method: "POST", pattern: "/v1/reports/line", announced: true, scopes: apikey.ScopeReport, h: (*Server).apiLineReport},
+		{method: "POST", pattern: "/v1/aggregations", announced: true, scopes: apikey.ScopeReport, h: (*Server).apiPack},
+		{method: "POST", pattern: "/v1/aggregations/unpack", announced: true, scopes: apikey.ScopeReport, h: (*Server).apiUnpack},
 	}, s.eventRoutes()...)
 }
 

@@ -129,6 +129,7 @@ func (rt *reportTx) record(s *ledger.Summary, targets []ledger.Target, body []by
 		s.ContentHash = NativeHash(&p, s)
 	}
 	rt.lt.Append(s, &p, rt.now)
+	rt.scopeTargets(targets)
 	rt.tally(s, targets)
 	rt.noteFact(s, targets)
 	rt.records++
@@ -184,16 +185,16 @@ func (rt *reportTx) indexParents(s *selection, seq uint64, role ledger.Role) {
 // reach indexes, for the forward trace, every lot whose items the
 // selection names or contains (through any depth of packing, as staged).
 func (rt *reportTx) reach(s *selection, seq uint64, role ledger.Role) error {
-	lots := map[uint32]bool{}
+	var in below
 	for i := range s.runs {
 		if lot := s.runs[i].b.Lot; lot != 0 {
-			lots[lot] = true
+			in.addLot(lot)
 		}
 	}
-	if err := rt.eachContainer(s, func(n agg.Node) error { return rt.descendantLots(n, lots, 0) }); err != nil {
+	if err := rt.eachContainer(s, func(n agg.Node) error { return rt.descendants(n, &in, 0) }); err != nil {
 		return err
 	}
-	for lot := range lots {
+	for lot := range in.lots {
 		rt.lt.IndexLotReach(lot, seq, role)
 	}
 	return nil
@@ -202,67 +203,64 @@ func (rt *reportTx) reach(s *selection, seq uint64, role ledger.Role) error {
 // MaxDepth bounds the nesting the engine follows (see model.MaxDepth).
 const MaxDepth = model.MaxDepth
 
-// descendantLots adds the lots of everything inside n (as staged) to lots.
-// Results are memoized for the report (a document ships and receives the
-// same pallets; profile of capture: the walk was most of it) and forgotten
-// whenever the report packs or unpacks.
-func (rt *reportTx) descendantLots(n agg.Node, lots map[uint32]bool, depth int) error {
+// descendants adds the lots, products and SSCC units of everything inside
+// n (as staged) to in. Results are memoized for the report (a document
+// ships and receives the same pallets; profile of capture: the walk was
+// most of it) and forgotten whenever the report packs or unpacks.
+func (rt *reportTx) descendants(n agg.Node, in *below, depth int) error {
 	if depth >= MaxDepth {
 		return nil
 	}
 	if memo, ok := rt.inside[n]; ok {
-		for _, l := range memo {
-			lots[l] = true
-		}
+		in.merge(memo)
 		return nil
 	}
-	mine := map[uint32]bool{}
-	if err := rt.descendantLotsWalk(n, mine, depth); err != nil {
+	mine := &below{}
+	if err := rt.descendantsWalk(n, mine, depth); err != nil {
 		return err
 	}
-	memo := make([]uint32, 0, len(mine))
-	for l := range mine {
-		memo = append(memo, l)
-		lots[l] = true
-	}
+	in.merge(mine)
 	if rt.inside == nil {
-		rt.inside = map[agg.Node][]uint32{}
+		rt.inside = map[agg.Node]*below{}
 	}
-	rt.inside[n] = memo
+	rt.inside[n] = mine
 	return nil
 }
 
-func (rt *reportTx) descendantLotsWalk(n agg.Node, lots map[uint32]bool, depth int) error {
+func (rt *reportTx) descendantsWalk(n agg.Node, in *below, depth int) error {
 	runs, err := rt.ag.Children(n, rt.c.blockInfo)
 	if err != nil {
 		return err
 	}
 	for _, c := range runs {
 		if c.Block == 0 {
+			in.addUnit(c.First)
 			if rt.unitStateLoad(c.First).Has(itemstate.Container) {
-				if err := rt.descendantLots(agg.UnitNode(c.First), lots, depth+1); err != nil {
+				if err := rt.descendants(agg.UnitNode(c.First), in, depth+1); err != nil {
 					return err
 				}
 			}
 			continue
 		}
-		if err := rt.lotsInRun(c.Product, c.First, c.Last, lots, depth+1); err != nil {
+		if err := rt.lotsInRun(c.Product, c.First, c.Last, in, depth+1); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// lotsInRun adds the lots of codes first..last of product and of whatever
-// the containers among them hold. Consecutive containers (a pallet's cases)
-// are read with one seek (agg.Tx.ChildrenOfRange), not one each.
-func (rt *reportTx) lotsInRun(product uint32, first, last uint64, lots map[uint32]bool, depth int) error {
+// lotsInRun adds the product and lots of codes first..last of product and
+// of whatever the containers among them hold. Consecutive containers (a
+// pallet's cases) are read with one seek (agg.Tx.ChildrenOfRange), not one
+// each.
+func (rt *reportTx) lotsInRun(product uint32, first, last uint64, in *below, depth int) error {
+	in.addProduct(product)
 	b := rt.c.blockAt(product, first)
 	if b == nil {
 		return nil
 	}
 	if b.Lot != 0 {
-		lots[b.Lot] = true
+		in.addLot(b.Lot)
 	}
 	if depth >= MaxDepth || b.Level <= model.LevelItem { // items hold nothing
 		return nil
@@ -300,7 +298,7 @@ func (rt *reportTx) lotsInRun(product uint32, first, last uint64, lots map[uint3
 			return err
 		}
 		for _, sb := range subs {
-			if err := rt.lotsInRun(sb.product, sb.first, sb.last, lots, depth+1); err != nil {
+			if err := rt.lotsInRun(sb.product, sb.first, sb.last, in, depth+1); err != nil {
 				return err
 			}
 		}
@@ -313,8 +311,9 @@ func (rt *reportTx) lotsInRun(product uint32, first, last uint64, lots map[uint3
 			return err
 		}
 		for _, u := range units {
+			in.addUnit(u)
 			if rt.unitStateLoad(u).Has(itemstate.Container) {
-				if err := rt.descendantLots(agg.UnitNode(u), lots, depth+1); err != nil {
+				if err := rt.descendants(agg.UnitNode(u), in, depth+1); err != nil {
 					return err
 				}
 			}
@@ -420,6 +419,8 @@ func (rt *reportTx) commit() (*Receipt, error) {
 	}
 	rt.c.res.Invalidate(&rt.touched)
 	rt.sectorCommitted()
+	// Last: an answer resolved from here on sees every part of the report.
+	rt.c.hooks.Changed(rt.scope.scopes())
 	rt.c.rmu.Unlock()
 	// Acknowledge, and wake the alert scheduler and sender, only once the
 	// report is durable.

@@ -219,7 +219,10 @@ type reportTx struct {
 	dirtyU   map[uint64]bool             // units to write
 	recalls  map[recallKey]ledger.Recall // lot and product recalls staged
 	touched  resolve.Touched
-	inside   map[agg.Node][]uint32 // descendantLots memo; cleared by packing and unpacking
+	inside   map[agg.Node]*below // descendants memo; cleared by packing and unpacking
+	// scope is what the report's records can have changed, for caches of
+	// whole answers (Hooks.Changed).
+	scope reportScope
 	// custodyNodes are the codes the report wrote custody records for.
 	custodyNodes map[agg.Node]bool
 	// assocStaged: the report added or removed an association.

@@ -107,6 +107,11 @@ type Hooks interface {
 	// appended (the region index, ledger EvRegion); found is false for a
 	// GLN of no site.
 	SiteRegion(gln string, seq uint64) (region uint32, found bool)
+	// Changed tells the caches of whole answers what a committed report
+	// can have changed. It is called under the report lock, once the
+	// report's writes are visible to readers (before they are durable);
+	// it must not call back into the chain.
+	Changed(s *resolve.Scopes)
 }
 
 // Options are the chain's settings.
