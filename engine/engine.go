@@ -9,6 +9,7 @@ import (
 	"tracecode/engine/config"
 	"tracecode/engine/epcisq"
 	"tracecode/engine/issue"
+	"tracecode/engine/replica"
 	"tracecode/engine/resolve"
 	"tracecode/engine/search"
 	"tracecode/engine/stats"
@@ -67,6 +68,9 @@ type Engine struct {
 	// changed is told what each committed report can have changed
 	// (OnChanged), nil until set.
 	changed atomic.Pointer[func(*resolve.Scopes)]
+	// replTargets are the targets of the records a replica applied since
+	// its last Refresh (replicate.go).
+	replTargets replica.Targets
 }
 
 // Open opens (creating if needed) the store in dir. o may be nil for

@@ -38,6 +38,9 @@ func (e *Engine) ApplyReplicatedBatches(first uint64, reprs [][]byte) (replica.F
 	if err := e.db.ApplyReplicatedBatches(first, reprs); err != nil {
 		return 0, err
 	}
+	if f&store.FamTrace != 0 {
+		e.replTargets.Add(reprs)
+	}
 	return f, nil
 }
 
@@ -45,8 +48,10 @@ func (e *Engine) ApplyReplicatedBatches(first uint64, reprs [][]byte) (replica.F
 // replica's store: the issuance state (store.FamIssue), the report chain
 // with its resolve caches (FamIssue or FamTrace: a new block changes what
 // a code resolves to), the recalls, alerts and outbox (FamNotices) and the
-// credit book and complaint desk (FamDuties, reopened on next use). Call
-// it from one goroutine; readers meanwhile see the old state or the new.
+// credit book and complaint desk (FamDuties, reopened on next use), then
+// tells OnChanged's function what the batches can have changed
+// (replica.Targets.Scopes). Call it from one goroutine; readers meanwhile
+// see the old state or the new.
 func (e *Engine) Refresh(f replica.Families) error {
 	if f&store.FamIssue != 0 {
 		if err := e.iss.Reload(); err != nil {
@@ -73,6 +78,9 @@ func (e *Engine) Refresh(f replica.Families) error {
 		e.duties.credit.Store(nil)
 		e.duties.complaints.Store(nil)
 		e.duties.mu.Unlock()
+	}
+	if fn := e.changed.Load(); fn != nil {
+		(*fn)(e.replTargets.Scopes(f, e.trace.Load().ScopesOf))
 	}
 	return nil
 }

@@ -33,7 +33,12 @@ var testClock = time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
 // (before openTest's Check and Close).
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	e := openTest(t, "")
+	return newFixtureOn(t, openTest(t, ""))
+}
+
+// newFixtureOn is newFixture on engine e.
+func newFixtureOn(t testing.TB, e *Engine) *fixture {
+	t.Helper()
 	f := &fixture{t: t, e: e}
 	t.Cleanup(func() { f.verifyClean() })
 	var err error

@@ -132,14 +132,12 @@ func (s *Server) recordScan(sc scanlog.Scan) (scanlog.Stats, error) {
 func (s *Server) ScanLog() *scanlog.Log { return s.scans }
 
 // ReplicaApplied tells a replica's server that its engine refreshed the
-// families f from the writer's batches: cached answers are dropped —
-// unless only scan counts, statistics, keys or accounts changed, which no
-// cached answer holds (scan counts are filled in per request) — and
-// cached API keys when keys changed (a revocation on the writer).
+// families f from the writer's batches: cached API keys are dropped when
+// keys changed (a revocation on the writer). Cached answers were dropped
+// by the refresh itself, which tells Engine.OnChanged what the batches can
+// have changed (replica.Targets.Scopes: the products and units the
+// writer's records name, everything for master data).
 func (s *Server) ReplicaApplied(f replica.Families) {
-	if f&^(replica.FamScans|replica.FamStats|replica.FamKeys|replica.FamAccounts) != 0 {
-		s.invalidate()
-	}
 	if f&replica.FamKeys != 0 {
 		s.keys.Forget()
 	}

@@ -1,6 +1,7 @@
 package chain
 
 import (
+	"context"
 	"maps"
 	"slices"
 
@@ -116,6 +117,21 @@ func (rt *reportTx) scopeTargets(targets []ledger.Target) {
 	if len(sc.in.products) > maxScopeProducts || len(sc.in.units) > maxScopeUnits {
 		sc.all = true
 	}
+}
+
+// ScopesOf returns what records naming the targets recs can have changed
+// (resolve.Scopes), walking the containers among them as stored now: a
+// replica's engine asks it about the records of the batches it applied.
+func (c *Chain) ScopesOf(recs [][]ledger.Target) *resolve.Scopes {
+	rt, _, err := c.begin(context.Background(), &ReportMeta{})
+	if err != nil {
+		return &resolve.Scopes{All: true}
+	}
+	defer rt.abort()
+	for _, t := range recs {
+		rt.scopeTargets(t)
+	}
+	return rt.scope.scopes()
 }
 
 // reportScope is what a report's records can have changed (scopeTargets).

@@ -159,3 +159,15 @@ func walkBatch(repr []byte, fn func(kind pebble.InternalKeyKind, k, v []byte) er
 		}
 	}
 }
+
+// BatchPayloads calls fn with the value of every ledger payload
+// (EventPayload: a record's targets and body) a committed batch's
+// representation sets, ErrCorrupt for a damaged batch.
+func BatchPayloads(repr []byte, fn func(v []byte) error) error {
+	return walkBatch(repr, func(kind pebble.InternalKeyKind, k, v []byte) error {
+		if kind == pebble.InternalKeyKindSet && len(k) == 9 && k[0] == prefixEventPayload {
+			return fn(v)
+		}
+		return nil
+	})
+}
