@@ -30,7 +30,7 @@ type route struct {
 	// which announces what it changed (Engine.OnChanged, Server.changed):
 	// it does not invalidate every cached answer itself.
 	announced bool
-	h          func(s *Server, c *call)
+	h         func(s *Server, c *call)
 
 	segs []string    // pattern split on '/', without the leading ""
 	m    *routeStats // this route's metric series

@@ -58,6 +58,7 @@ var serveFlags struct {
 	suspiciousRegs  int
 	noRawScans      bool
 	cacheEntries    int
+	cacheGlobal     bool
 	openLicence     string
 	openLicenceURL  string
 	openMinEnt      int
@@ -150,6 +151,7 @@ func init() {
 	f.IntVar(&serveFlags.openMinEnt, "open-data-min-enterprises", opendata.DefaultMinEnterprises, "open data statistics: suppress a cell with fewer contributing enterprises")
 	f.IntVar(&serveFlags.openDominance, "open-data-dominance", opendata.DefaultDominancePercent, "open data statistics: suppress a cell one enterprise contributes more than this percentage of")
 	f.IntVar(&serveFlags.cacheEntries, "cache-entries", server.DefaultCacheEntries, "public JSON answers kept in the response cache (negative: none)")
+	f.BoolVar(&serveFlags.cacheGlobal, "cache-global", false, "every write drops every cached answer, not only those of the products it changed (for comparison)")
 	f.IntVar(&serveFlags.resolveCache, "resolve-cache", engineconfig.DefaultResolveCache, "entries in each of the resolver's caches of event summaries, containers and parent windows (about 300 bytes each at most; see docs/capacity.md)")
 	f.StringVar(&serveFlags.logFormat, "log-format", "text", "log format: text or json")
 	f.StringVar(&serveFlags.logLevel, "log-level", "info", "log level: debug, info, warn or error")
@@ -347,6 +349,7 @@ func (n *servedNode) serve(cmd *cobra.Command) (promoted *logWriter, handOver bo
 		OrgWriteRateLimit: sf.orgWriteRate, OrgWriteRateBurst: sf.orgWriteBurst,
 		Scans:        scanOpts,
 		CacheEntries: sf.cacheEntries,
+		CacheGlobal:  sf.cacheGlobal,
 		OpenData: server.OpenDataConfig{Licence: sf.openLicence, LicenceURL: openLicenceURL(sf.openLicence, sf.openLicenceURL),
 			Suppression: opendata.Config{MinEnterprises: sf.openMinEnt, DominancePercent: sf.openDominance}},
 		Logger: log, AccessLog: sf.accessLog,
