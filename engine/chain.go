@@ -80,5 +80,6 @@ func (h chainHooks) Changed(s *resolve.Scopes) {
 // OnChanged sets the function told, after every committed report (on a
 // replica: after every Refresh), which answers it can have changed (the
 // server's response cache). It is called from the writer's goroutine,
-// under the report lock: it must be quick and must not report.
+// under the report lock: it must be quick and must not report. It
+// replaces the function set before: one server caches an engine's answers.
 func (e *Engine) OnChanged(fn func(*resolve.Scopes)) { e.changed.Store(&fn) }
