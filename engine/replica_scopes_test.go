@@ -36,8 +36,8 @@ func (r *logRecorder) since(done uint64) [][]byte {
 }
 
 // A replica announces what the writer's reports changed, as the writer
-// does: packing a case holding items of two products into a pallet
-// changes both products' answers, and no other product's; master data
+// does: packing into a case holding items of two products changes both
+// products' answers, and no other product's; master data
 // changes every answer.
 func TestReplicaAnnouncesScopes(t *testing.T) {
 	log := &logRecorder{}
@@ -55,10 +55,9 @@ func TestReplicaAnnouncesScopes(t *testing.T) {
 		t.Fatal(err)
 	}
 	otherItems := mint(t, w, issue.MintRequest{Product: other.ID, Lot: "O1", CreateLot: true, Level: model.LevelItem, Count: 10}).Block
-	f.commission(f.items, 0, 0)
+	f.commission(f.items, 0, 1)
 	f.commission(otherItems, 0, 0)
 	f.commission(f.cases, 0, 0)
-	f.commission(f.pallets, 0, 0)
 	f.commission(f.itemsB, 0, 0)
 	f.packRange(f.cases, 0, f.items, 0, 0, testClock.Add(-time.Hour))
 	f.packRange(f.cases, 0, otherItems, 0, 0, testClock.Add(-time.Hour))
@@ -99,10 +98,10 @@ func TestReplicaAnnouncesScopes(t *testing.T) {
 		return got[0]
 	}
 
-	f.packRange(f.pallets, 0, f.cases, 0, 0, testClock.Add(-time.Minute))
+	f.packRange(f.cases, 0, f.items, 1, 1, testClock.Add(-time.Minute))
 	s := apply()
 	if s.All || !slices.Contains(s.Products, other.ID) || !slices.Contains(s.Products, f.prod.ID) || slices.Contains(s.Products, f.prodB.ID) {
-		t.Errorf("palletising a mixed case: %+v, want products %d and %d", s, f.prod.ID, other.ID)
+		t.Errorf("packing into a mixed case: %+v, want products %d and %d", s, f.prod.ID, other.ID)
 	}
 	f.commission(f.itemsB, 1, 1)
 	if s := apply(); s.All || !slices.Equal(s.Products, []uint32{f.prodB.ID}) {
