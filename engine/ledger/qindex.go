@@ -306,8 +306,19 @@ func BuildQueryIndexes(db *store.DB, batch int, div Division) (int, error) {
 	b := db.NewBatch()
 	defer func() { b.Close() }()
 	if done == 0 && div != nil {
-		if err := b.DeleteRange(store.EvRegionKeys.Bounds()); err != nil {
+		// Drop an older layout's region keys — only when there are any:
+		// a range tombstone stays in the memtable until it is flushed and
+		// makes every iterator opened meanwhile allocate (a fresh store's
+		// first resolves did, one allocation each).
+		lo, hi := store.EvRegionKeys.Bounds()
+		held, err := anyKey(db, lo, hi)
+		if err != nil {
 			return 0, err
+		}
+		if held {
+			if err := b.DeleteRange(store.EvRegionKeys.Bounds()); err != nil {
+				return 0, err
+			}
 		}
 	}
 	var kb, vb []byte
@@ -347,4 +358,14 @@ func BuildQueryIndexes(db *store.DB, batch int, div Division) (int, error) {
 // times in [ge, lt) (math.MinInt64 / math.MaxInt64 for open ends).
 func QueryTimeBounds(ge, lt int64) (lo, hi []byte) {
 	return store.EvTimeBounds(ge, lt)
+}
+
+// anyKey reports whether the store holds a key in [lo, hi).
+func anyKey(db *store.DB, lo, hi []byte) (bool, error) {
+	it, err := db.NewIter(lo, hi)
+	if err != nil {
+		return false, err
+	}
+	ok := it.First()
+	return ok, it.Close()
 }
