@@ -100,6 +100,20 @@ func TestStreamSeqOfAndSnapshots(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A replicated bucket's listing can lag its puts for a moment (under
+	// -race it once listed only the first): wait until it lists all four.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		ss, err := Snapshots(ctx, ob)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ss) == 4 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the bucket lists %d snapshots of the 4 put", len(ss))
+		}
+	}
 	for _, c := range []struct{ upTo, want uint64 }{{0, 300}, {299, 200}, {200, 200}, {99, 50}} {
 		snap, ok, err := NewestSnapshot(ctx, ob, c.upTo)
 		if err != nil || !ok || snap.Position != c.want {
