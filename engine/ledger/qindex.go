@@ -311,7 +311,7 @@ func BuildQueryIndexes(db *store.DB, batch int, div Division) (int, error) {
 		// makes every iterator opened meanwhile allocate (a fresh store's
 		// first resolves did, one allocation each).
 		lo, hi := store.EvRegionKeys.Bounds()
-		held, err := anyKey(db, lo, hi)
+		held, err := db.AnyIn(lo, hi)
 		if err != nil {
 			return 0, err
 		}
@@ -358,14 +358,4 @@ func BuildQueryIndexes(db *store.DB, batch int, div Division) (int, error) {
 // times in [ge, lt) (math.MinInt64 / math.MaxInt64 for open ends).
 func QueryTimeBounds(ge, lt int64) (lo, hi []byte) {
 	return store.EvTimeBounds(ge, lt)
-}
-
-// anyKey reports whether the store holds a key in [lo, hi).
-func anyKey(db *store.DB, lo, hi []byte) (bool, error) {
-	it, err := db.NewIter(lo, hi)
-	if err != nil {
-		return false, err
-	}
-	ok := it.First()
-	return ok, it.Close()
 }

@@ -136,7 +136,14 @@ func (d *DB) Get(key []byte, fn func(v []byte) error) (found bool, err error) {
 
 // Empty reports whether the database holds no key at all.
 func (d *DB) Empty() (bool, error) {
-	it, err := d.NewIter(nil, nil)
+	held, err := d.AnyIn(nil, nil)
+	return !held, err
+}
+
+// AnyIn reports whether the database holds a key in [lo, hi) (hi nil: no
+// upper bound).
+func (d *DB) AnyIn(lo, hi []byte) (bool, error) {
+	it, err := d.NewIter(lo, hi)
 	if err != nil {
 		return false, err
 	}
@@ -144,7 +151,7 @@ func (d *DB) Empty() (bool, error) {
 	if err := it.Close(); err != nil {
 		return false, err
 	}
-	return !ok, nil
+	return ok, nil
 }
 
 // Has reports whether key is present.
